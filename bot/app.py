@@ -1,0 +1,188 @@
+"""The python-telegram-bot Application: handlers wired to turns, nothing more."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from telegram import BotCommand, Message, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import flows
+from bot.commands import HANDLERS
+from bot.render import deliver
+from bot.turn import Services, Turn, open_turn, services_of
+from storage import chats
+from workflows.inputs import Answer, FileAnswer, TextAnswer
+from workflows.messages import msg
+from workflows.roles import BY_NAME, COMMANDS, may
+
+logger = logging.getLogger(__name__)
+Ctx = ContextTypes.DEFAULT_TYPE
+
+
+async def run_turn(update: Update, context: Ctx, body: Callable[[Turn], None]) -> None:
+    """Open one unit of work, run the body, commit, then send what it said."""
+    services = services_of(context)
+    with services.db.unit_of_work() as session:
+        turn = open_turn(session, services, update)
+        if turn is None:
+            return
+        body(turn)
+    query = update.callback_query
+    if query is not None:
+        await query.answer(turn.notice or None, show_alert=bool(turn.notice))
+    await deliver(turn, query.message if query and isinstance(query.message, Message) else None)
+
+
+def _waiting(turn: Turn) -> bool:
+    """In a group not yet bound, say once that it waits for an admin's /bind."""
+    if not turn.is_group or turn.chat.unit_id is not None:
+        return False
+    if not turn.chat.waiting_notice_sent:
+        turn.say(msg("bind.waiting"))
+        chats.mark_waiting_notice(turn.session, turn.chat)
+    return True
+
+
+def command_turn(turn: Turn, name: str, args: list[str]) -> None:
+    """Check where and by whom a command may be used, then run it."""
+    if name != "bind" and _waiting(turn):
+        return
+    spec = BY_NAME.get(name)
+    if spec is None or name not in HANDLERS:
+        turn.say(msg("command.unknown", command=name))
+    elif not may(turn.actor, name):
+        turn.say(msg("command.denied", command=name))
+    elif spec.where == "group" and not turn.is_group:
+        turn.say(msg("command.group_only", command=name))
+    elif spec.where == "private" and turn.is_group:
+        turn.say(msg("command.private_only", command=name))
+    else:
+        HANDLERS[name](turn, args)
+
+
+async def on_command(update: Update, context: Ctx) -> None:
+    """Every slash command goes through one dispatcher; `/cmd@otherbot` is not ours."""
+    message = update.effective_message
+    if message is None or not (message.text or message.caption):
+        return
+    word, *args = (message.text or message.caption or "").split()
+    name, _, addressee = word[1:].partition("@")
+    if addressee and addressee.lower() != (context.bot.username or "").lower():
+        return
+    await run_turn(update, context, lambda turn: command_turn(turn, name.lower(), args))
+
+
+def answer_of(message: Message) -> Answer | None:
+    """What a message answers: its text, a document, or the largest size of a photo."""
+    if message.document is not None:
+        d = message.document
+        return FileAnswer(
+            d.file_id, d.file_name or "file", d.mime_type or "", d.file_size or 0, "document"
+        )
+    if message.photo:
+        p = message.photo[-1]
+        return FileAnswer(
+            p.file_id, f"photo_{p.file_unique_id}.jpg", "image/jpeg", p.file_size or 0, "photo"
+        )
+    if message.text is not None:
+        return TextAnswer(message.text)
+    return None
+
+
+async def on_message(update: Update, context: Ctx) -> None:
+    """A reply to a prompt (in groups) or any message (in private) answers the open flow."""
+    message = update.effective_message
+    given = answer_of(message) if message else None
+    if given is None:
+        return
+
+    def body(turn: Turn) -> None:
+        if _waiting(turn):
+            return
+        if not flows.answer(turn, given):
+            turn.say(msg("form.nothing_open"))
+
+    await run_turn(update, context, body)
+
+
+async def on_button(update: Update, context: Ctx) -> None:
+    """A pressed inline button."""
+    data = update.callback_query.data if update.callback_query else None
+    await run_turn(update, context, lambda turn: flows.press(turn, data or ""))
+
+
+async def on_added(update: Update, context: Ctx) -> None:
+    """The bot was added to a group: say that it waits to be bound."""
+    message = update.effective_message
+    if message is None or not any(m.id == context.bot.id for m in message.new_chat_members):
+        return
+    await run_turn(update, context, _waiting)
+
+
+async def on_migrate(update: Update, context: Ctx) -> None:
+    """A group became a supergroup and got a new id: carry its binding over."""
+    message = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    services = services_of(context)
+    with services.db.unit_of_work() as session:
+        chats.migrate(session, message.chat_id, message.migrate_to_chat_id)
+
+
+async def on_error(update: object, context: Ctx) -> None:
+    """Log the failure and tell the person, politely, that it did not work."""
+    logger.exception("update failed", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        services = services_of(context)
+        text = services.translator.text(msg("error.internal"), services.settings.taizhang_locale)
+        try:
+            await context.bot.send_message(update.effective_chat.id, text)
+        except Exception:  # the error path must not raise again
+            logger.exception("could not report the failure")
+
+
+async def publish_commands(app: Application) -> None:
+    """Show the commands in Telegram's menu, in both languages."""
+    services: Services = app.bot_data["services"]
+    tr = services.translator
+    for lang in tr.catalogs:
+        listing = [BotCommand(c.name, tr.text(msg(f"help.cmd.{c.name}"), lang)) for c in COMMANDS]
+        await app.bot.set_my_commands(
+            listing, language_code=None if lang == tr.default else lang.split("_")[0]
+        )
+
+
+def build_application(
+    services: Services, *, rate_limiter: BaseRateLimiter | None = None
+) -> Application:
+    """The bot, wired to its handlers; the rate limiter keeps Telegram's flood limits."""
+    settings = services.settings
+    if not settings.telegram_bot_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    app = (
+        Application.builder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.file_url)
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=5))
+        .post_init(publish_commands)
+        .build()
+    )
+    app.bot_data["services"] = services
+    app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, on_added))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
+    app.add_handler(MessageHandler(filters.COMMAND, on_command))
+    app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(MessageHandler(filters.TEXT | filters.Document.ALL | filters.PHOTO, on_message))
+    app.add_error_handler(on_error)
+    return app

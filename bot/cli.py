@@ -1,0 +1,165 @@
+"""The `taizhang` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.config import Settings
+from locales import Translator
+from storage import campaigns
+from storage.audit import Stamp
+from storage.db import Database
+from workflows.campaign import CampaignInvalid, CampaignSpec, read_campaign_yaml
+from workflows.messages import msg
+
+TEMPLATES = resources.files("workflows") / "templates"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="taizhang", description="台账 — campaign ledger bot")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the bot (long polling)")
+    run.add_argument("--campaign", help="load this campaign file (or template name) first")
+    camp = sub.add_parser("campaign", help="load or show the campaign")
+    csub = camp.add_subparsers(dest="action", required=True)
+    load = csub.add_parser("load", help="load a campaign file or a shipped template")
+    load.add_argument("file")
+    csub.add_parser("show", help="print the phases and deadlines")
+    csub.add_parser("templates", help="list the shipped templates")
+    return p
+
+
+def template_names() -> list[str]:
+    """The shipped campaign templates."""
+    return sorted(
+        f.name.removesuffix(".yaml") for f in TEMPLATES.iterdir() if f.name.endswith(".yaml")
+    )
+
+
+def read_campaign_file(name: str, settings: Settings) -> CampaignSpec:
+    """A campaign file by path, or a shipped template by name."""
+    path = Path(name)
+    if not path.exists() and name in template_names():
+        text = (TEMPLATES / f"{name}.yaml").read_text(encoding="utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return read_campaign_yaml(text, default_timezone=settings.taizhang_timezone)
+
+
+def load_campaign(db: Database, spec: CampaignSpec) -> bool:
+    """Save the campaign in one unit of work; whether anything changed."""
+    with db.unit_of_work() as session:
+        _, changed = campaigns.save_campaign(session, spec, Stamp(datetime.now(UTC)))
+    return changed
+
+
+def _show(db: Database, tr: Translator, lang: str) -> int:
+    year = datetime.now(UTC).year
+    with db.unit_of_work() as session:
+        camp = campaigns.active_campaign(session)
+        if camp is None or camp.id is None:
+            print(tr.text(msg("cli.no_campaign"), lang))
+            return 1
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(camp.timezone)
+        print(tr.text(msg("cli.show_header", name=camp.name, timezone=camp.timezone), lang))
+        units = [u.name for u in campaigns.units_of(session, camp.id)]
+        print(tr.text(msg("cli.show_units", count=len(units), units=units), lang))
+        for p in campaigns.phases_of(session, camp.id):
+            print(
+                tr.text(
+                    msg("cli.show_phase", name=p.name, start=p.starts_on, end=p.ends_on),
+                    lang,
+                    year=year,
+                )
+            )
+        for d in campaigns.deadlines_of(session, camp.id):
+            print(
+                tr.text(
+                    msg("cli.show_deadline", due=d.due_at, deliverable=d.deliverable),
+                    lang,
+                    tz=zone,
+                    year=year,
+                )
+            )
+        for w in campaigns.weekly_reports(camp):
+            print(
+                tr.text(
+                    msg(
+                        "cli.show_weekly",
+                        name=w.name,
+                        weekday=msg(f"weekday.{w.weekday}"),
+                        time=w.at.strftime("%H:%M"),
+                    ),
+                    lang,
+                )
+            )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `taizhang` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        settings = Settings()
+    except ValidationError as err:
+        for e in err.errors():
+            print(f"taizhang: {e['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return 2
+    tr = Translator.load(settings.taizhang_locale)
+    lang = settings.taizhang_locale
+    if args.command == "campaign" and args.action == "templates":
+        print("\n".join(template_names()))
+        return 0
+    if args.command == "run" and not settings.telegram_bot_token:
+        print(tr.text(msg("cli.no_token"), lang), file=sys.stderr)
+        return 2
+    spec = None
+    campaign_file = getattr(args, "file", None) or getattr(args, "campaign", None)
+    if campaign_file:
+        try:
+            spec = read_campaign_file(campaign_file, settings)
+        except FileNotFoundError:
+            print(tr.text(msg("cli.no_file", path=campaign_file), lang), file=sys.stderr)
+            return 2
+        except CampaignInvalid as err:
+            for e in err.errors:
+                print(f"{e.path}: {tr.text(e.message, lang)}", file=sys.stderr)
+            return 2
+    db = Database.open(settings.database_url)
+    if spec is not None:
+        changed = load_campaign(db, spec)
+        print(
+            tr.text(
+                msg(
+                    "cli.loaded" if changed else "cli.unchanged",
+                    name=spec.name,
+                    units=len(spec.units),
+                    deadlines=len(spec.deadlines),
+                ),
+                lang,
+            )
+        )
+    if args.command == "campaign":
+        return _show(db, tr, lang)
+    from bot.run import run_polling
+
+    run_polling(settings, db)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""The backbone's slash commands: start, help, bind, role, register, roster, lang, navigation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from bot import flows
+from bot.flows import FlowBinding
+from bot.turn import Turn
+from storage import campaigns, chats, people
+from storage.models import Person
+from workflows.binding import UNITS, bind_flow, unit_options
+from workflows.forms import Draft
+from workflows.inputs import TextAnswer
+from workflows.messages import Msg, lines, msg
+from workflows.registration import REGISTER
+from workflows.roles import Role, commands_for
+
+ROLE_WORDS = {
+    "liaison": Role.LIAISON,
+    "联络员": Role.LIAISON,
+    "supervisor": Role.SUPERVISOR,
+    "督办": Role.SUPERVISOR,
+    "专班": Role.SUPERVISOR,
+    "admin": Role.ADMIN,
+    "管理员": Role.ADMIN,
+    "none": None,
+    "无": None,
+}
+
+
+def role_name(role: Role | None) -> Msg:
+    """The localised name of a role."""
+    return msg(f"role.name.{role.value if role else 'none'}")
+
+
+def cmd_start(turn: Turn, args: list[str]) -> None:
+    """Greet, and say what to do next."""
+    turn.say(
+        msg("start.group" if turn.is_group else "start.private", name=turn.person.display_name)
+    )
+    cmd_help(turn, args)
+
+
+def cmd_help(turn: Turn, args: list[str]) -> None:
+    """The commands this person may use here."""
+    out = [
+        msg(
+            "help.header",
+            roles=[role_name(r) for r in sorted(turn.actor.roles)] or [role_name(None)],
+        )
+    ]
+    for command in commands_for(turn.actor):
+        if command.where == "group" and not turn.is_group:
+            continue
+        out.append(msg("help.line", command=command.name, text=msg(f"help.cmd.{command.name}")))
+    turn.say(lines(out))
+
+
+def _units_for(turn: Turn) -> Mapping[str, Any]:
+    if turn.campaign is None or turn.campaign.id is None:
+        return {}
+    names = [u.name for u in campaigns.units_of(turn.session, turn.campaign.id)]
+    return {UNITS: unit_options(names)}
+
+
+def cmd_bind(turn: Turn, args: list[str]) -> None:
+    """Bind this group to a unit: `/bind 轮台县`, or `/bind` and pick a button."""
+    if turn.campaign is None:
+        turn.say(msg("bind.no_campaign"))
+        return
+    current = turn.unit
+    context = {"rebinding": current is not None, "current": current.name if current else ""}
+    prefill = {"unit": TextAnswer(" ".join(args))} if args else None
+    flows.begin(turn, "bind", context=context, prefill=prefill)
+
+
+def _finish_bind(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    assert turn.campaign is not None and turn.campaign.id is not None
+    unit = campaigns.unit_named(turn.session, turn.campaign.id, values["unit"])
+    if unit is None or unit.id is None:
+        turn.say(msg("bind.unknown_unit", text=values["unit"]))
+        return
+    chats.bind(turn.session, turn.chat, unit.id, turn.stamp)
+    turn.say(msg("bind.done", unit=unit.name))
+
+
+def cmd_register(turn: Turn, args: list[str]) -> None:
+    """Register as a liaison of this group's unit."""
+    unit = turn.unit
+    if unit is None:
+        turn.say(msg("register.not_bound"))
+        return
+    flows.begin(turn, "register", context={"unit": unit.name, "unit_id": unit.id})
+
+
+def _finish_register(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    unit_id = int(draft.context["unit_id"])
+    people.register_liaison(
+        turn.session,
+        turn.person,
+        name=values["name"],
+        position=values["position"],
+        phone=values["phone"],
+        unit_id=unit_id,
+        stamp=turn.stamp,
+    )
+    turn.say(msg("register.done", name=values["name"], unit=draft.context["unit"]))
+
+
+def cmd_roster(turn: Turn, args: list[str]) -> None:
+    """The roster: one's own unit, or every unit for admins and supervisors."""
+    if turn.campaign is None or turn.campaign.id is None:
+        turn.say(msg("bind.no_campaign"))
+        return
+    if turn.actor.oversees_all:
+        rows = people.roster(turn.session, turn.campaign.id)
+        units = campaigns.units_of(turn.session, turn.campaign.id)
+    else:
+        rows = [
+            r for r in people.roster(turn.session, turn.campaign.id) if r[0].id in turn.actor.units
+        ]
+        units = [
+            u
+            for u in campaigns.units_of(turn.session, turn.campaign.id)
+            if u.id in turn.actor.units
+        ]
+    out: list[Msg | str] = [msg("roster.header", campaign=turn.campaign.name)]
+    for unit in units:
+        members = [p for u, p in rows if u.id == unit.id]
+        out.append(msg("roster.unit", unit=unit.name, count=len(members)))
+        if not members:
+            out.append(msg("roster.none"))
+        for person in members:
+            out.append(
+                msg(
+                    "roster.line",
+                    name=person.name or "",
+                    position=person.position or "",
+                    phone=person.phone or "",
+                )
+            )
+    turn.say(lines(out))
+
+
+def _target(turn: Turn, args: list[str]) -> tuple[Person | None, list[str]]:
+    """The person a /role command is about: a replied-to message, a user id, or @username."""
+    message = turn.update.effective_message
+    replied = message.reply_to_message if message else None
+    if replied is not None and replied.from_user is not None and not replied.from_user.is_bot:
+        u = replied.from_user
+        person = people.touch_person(
+            turn.session,
+            user_id=u.id,
+            username=u.username,
+            display_name=u.full_name,
+            stamp=turn.stamp,
+        )
+        return person, args
+    if not args:
+        return None, args
+    who, rest = args[0], args[1:]
+    if who.lstrip("-").isdigit():
+        person = people.person_by_user(turn.session, int(who))
+        if person is None:
+            person = people.touch_person(
+                turn.session, user_id=int(who), username=None, display_name="", stamp=turn.stamp
+            )
+        return person, rest
+    if who.startswith("@"):
+        return people.person_by_username(turn.session, who), rest
+    return None, args
+
+
+def cmd_role(turn: Turn, args: list[str]) -> None:
+    """`/role <user id | @username | as a reply> liaison|supervisor|admin|none [unit]`."""
+    person, rest = _target(turn, args)
+    if person is None:
+        turn.say(
+            msg(
+                "role.who" if args and args[0].startswith("@") else "role.usage",
+                text=args[0] if args else "",
+            )
+        )
+        return
+    if not rest or rest[0].lower() not in ROLE_WORDS:
+        turn.say(msg("role.usage"))
+        return
+    role = ROLE_WORDS[rest[0].lower()]
+    unit_id = None
+    unit_name = ""
+    if role is Role.LIAISON:
+        unit = turn.unit
+        if len(rest) > 1 and turn.campaign is not None and turn.campaign.id is not None:
+            unit = campaigns.unit_named(turn.session, turn.campaign.id, " ".join(rest[1:]))
+            if unit is None:
+                turn.say(msg("bind.unknown_unit", text=" ".join(rest[1:])))
+                return
+        if unit is None:
+            turn.say(msg("role.needs_unit"))
+            return
+        unit_id, unit_name = unit.id, unit.name
+    if person.user_id == turn.person.user_id:  # an admin must not lock themselves out by accident
+        turn.say(msg("role.not_self"))
+        return
+    people.set_role(turn.session, person, role, unit_id, turn.stamp)
+    who = (
+        person.name
+        or person.display_name
+        or (f"@{person.username}" if person.username else str(person.user_id))
+    )
+    turn.say(
+        msg(
+            "role.done",
+            who=who,
+            role=role_name(role),
+            unit=msg("role.of_unit", unit=unit_name) if unit_name else "",
+        )
+    )
+
+
+def cmd_lang(turn: Turn, args: list[str]) -> None:
+    """`/lang zh_CN|en`: the language of this chat (or of the person, in private)."""
+    wanted = args[0] if args else ""
+    aliases = {"zh": "zh_CN", "zh_cn": "zh_CN", "中文": "zh_CN", "en": "en", "english": "en"}
+    lang = aliases.get(wanted.lower(), wanted)
+    if lang not in turn.services.translator.catalogs:
+        turn.say(msg("lang.usage"))
+        return
+    if turn.is_group:
+        if not turn.actor.reports_for(turn.chat.unit_id):
+            turn.say(msg("lang.group_denied"))
+            return
+        chats.set_chat_language(turn.session, turn.chat, lang, turn.stamp)
+    else:
+        people.set_language(turn.session, turn.person, lang, turn.stamp)
+    turn.say(msg("lang.done"))
+
+
+def nav(kind: str) -> Callable[[Turn, list[str]], None]:
+    """/back, /skip or /cancel on the speaker's open flow."""
+
+    def command(turn: Turn, args: list[str]) -> None:
+        if not flows.answer(turn, kind):  # type: ignore[arg-type]
+            turn.say(msg("form.nothing_open"))
+
+    return command
+
+
+HANDLERS: dict[str, Callable[[Turn, list[str]], None]] = {
+    "start": cmd_start,
+    "help": cmd_help,
+    "bind": cmd_bind,
+    "register": cmd_register,
+    "roster": cmd_roster,
+    "role": cmd_role,
+    "lang": cmd_lang,
+    "back": nav("back"),
+    "skip": nav("skip"),
+    "cancel": nav("cancel"),
+}
+
+flows.register(
+    "bind",
+    FlowBinding(
+        lambda ctx: bind_flow(rebinding=bool(ctx.get("rebinding"))), _finish_bind, _units_for
+    ),
+)
+flows.register("register", FlowBinding(lambda ctx: REGISTER, _finish_register))

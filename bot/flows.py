@@ -1,0 +1,133 @@
+"""Glue between the form engine and Telegram: drafts in the database, prompts in the chat."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.render import ask_reply
+from bot.turn import Turn
+from storage import drafts
+from workflows import forms
+from workflows.forms import Ask, Cancelled, Draft, Finished, Flow, Nav, Outcome
+from workflows.inputs import Answer, ChoiceAnswer, FormEnv, Option
+from workflows.messages import msg
+
+Finish = Callable[[Turn, Draft, dict[str, Any]], None]
+Options = Callable[[Turn], Mapping[str, Sequence[Option]]]
+
+
+@dataclass(frozen=True)
+class FlowBinding:
+    """How the bot runs one flow: how to build it, its run-time choices, what finishing does."""
+
+    build: Callable[[Mapping[str, Any]], Flow]
+    finish: Finish
+    options: Options = lambda turn: {}
+
+
+FLOWS: dict[str, FlowBinding] = {}
+_BUTTON = re.compile(r"f:(\d{1,12}):(\d{1,6}):(\d{1,3})")
+
+
+def register(name: str, binding: FlowBinding) -> None:
+    """Make a flow known to the bot by name."""
+    FLOWS[name] = binding
+
+
+def _env(turn: Turn, binding: FlowBinding) -> FormEnv:
+    return FormEnv(now=turn.stamp.at, tz=turn.zone, options=binding.options(turn))
+
+
+def begin(
+    turn: Turn,
+    name: str,
+    *,
+    context: Mapping[str, Any] | None = None,
+    prefill: Mapping[str, Answer] | None = None,
+) -> None:
+    """Open a flow for the speaker in this chat, unless one is already open."""
+    open_row = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
+    if open_row is not None and open_row.flow in FLOWS:
+        current = Draft.from_json(open_row.state)
+        binding = FLOWS[open_row.flow]
+        flow = binding.build(current.context)
+        turn.say(msg("form.busy", title=msg(flow.title)))
+        _show(turn, binding, current, forms.resume(flow, current, env=_env(turn, binding)))
+        return
+    binding = FLOWS[name]
+    flow = binding.build(context or {})
+    draft, outcome = forms.start(flow, env=_env(turn, binding), context=context, prefill=prefill)
+    _apply(
+        turn,
+        binding,
+        draft if draft is not None else Draft(name, 0, context=dict(context or {})),
+        draft,
+        outcome,
+    )
+
+
+def _show(turn: Turn, binding: FlowBinding, draft: Draft, ask: Ask) -> None:
+    row = drafts.save_draft(
+        turn.session, turn.chat.chat_id, turn.person.user_id, draft, now_at=turn.stamp.at
+    )
+    turn.replies.append(ask_reply(turn, ask, row.id or 0, draft.rev))
+
+
+def _apply(
+    turn: Turn, binding: FlowBinding, before: Draft, after: Draft | None, outcome: Outcome
+) -> None:
+    if isinstance(outcome, Finished):
+        drafts.drop_draft(turn.session, turn.chat.chat_id, turn.person.user_id)
+        binding.finish(turn, before, outcome.values)
+    elif isinstance(outcome, Cancelled):
+        drafts.drop_draft(turn.session, turn.chat.chat_id, turn.person.user_id)
+        turn.say(msg("form.cancelled"))
+    elif after is not None:
+        _show(turn, binding, after, outcome)
+
+
+def _open(turn: Turn) -> tuple[FlowBinding, Flow, Draft] | None:
+    row = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
+    if row is None or row.flow not in FLOWS:
+        return None
+    draft = Draft.from_json(row.state)
+    binding = FLOWS[row.flow]
+    return binding, binding.build(draft.context), draft
+
+
+def answer(turn: Turn, given: Answer | Nav) -> bool:
+    """Feed an answer (or /back, /skip, /cancel) to the speaker's open flow; False if none."""
+    found = _open(turn)
+    if found is None:
+        return False
+    binding, flow, draft = found
+    after, outcome = forms.advance(flow, draft, given, env=_env(turn, binding))
+    _apply(turn, binding, draft, after, outcome)
+    return True
+
+
+def press(turn: Turn, data: str) -> None:
+    """A pressed form button; anyone's but the draft owner's, stale or forged, is refused."""
+    m = _BUTTON.fullmatch(data)
+    row = drafts.draft_by_id(turn.session, int(m.group(1))) if m else None
+    if m is None or row is None or row.chat_id != turn.chat.chat_id:
+        turn.notice = turn.text(msg("form.stale_button"))
+        return
+    if row.user_id != turn.person.user_id:
+        turn.notice = turn.text(msg("form.not_yours"))
+        return
+    draft = Draft.from_json(row.state)
+    if int(m.group(2)) != draft.rev:
+        turn.notice = turn.text(msg("form.stale_button"))
+        return
+    binding = FLOWS[row.flow]
+    after, outcome = forms.advance(
+        binding.build(draft.context), draft, ChoiceAnswer(int(m.group(3))), env=_env(turn, binding)
+    )
+    turn.notice = ""
+    _apply(turn, binding, draft, after, outcome)
+    if turn.replies:
+        turn.replies[0].remove_buttons = True

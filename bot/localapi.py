@@ -1,0 +1,586 @@
+"""A local Telegram Bot API on 127.0.0.1 that behaves like Telegram, for tests and the demo.
+
+It keeps privacy mode in groups (the bot sees commands, replies to its own messages and
+service messages, not ordinary chatter), checks HTML entities and the 4096-character limit
+as Telegram does, validates button data and reply targets, and can answer 429 with
+`retry_after`, 5xx, or 403 for a group the bot was removed from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import time
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+
+from aiohttp import web
+
+TEXT_LIMIT = 4096
+CALLBACK_DATA_LIMIT = 64
+_ALLOWED_TAGS = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+    "tg-spoiler", "span", "blockquote", "tg-emoji",
+}  # fmt: skip
+_RAW_KEYS = {"text", "caption", "parse_mode", "callback_query_id", "url", "secret_token"}
+_ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+
+
+class ApiError(Exception):
+    """An error answer, as Telegram words it."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+
+class _Entities(HTMLParser):
+    """Telegram's HTML parse mode: a small set of tags, properly nested, entities escaped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _ALLOWED_TAGS:
+            raise ApiError(
+                400, f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}"'
+            )
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            raise ApiError(400, f'Bad Request: can\'t parse entities: Unmatched end tag "{tag}"')
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def plain_text(text: str, parse_mode: str | None) -> str:
+    """The text a user sees: entities parsed (HTML), or the text as sent."""
+    if (parse_mode or "").upper() != "HTML":
+        return text
+    for m in re.finditer(r"&[^;\s]*;?", text):
+        if not _ENTITY.match(text, m.start()):
+            raise ApiError(
+                400,
+                "Bad Request: can't parse entities: Character '&' is reserved and must be "
+                f"escaped with &amp; at byte offset {len(text[: m.start()].encode())}",
+            )
+    for m in re.finditer(r"<(?!/?[a-zA-Z-]+[\s>/])", text):
+        raise ApiError(
+            400,
+            "Bad Request: can't parse entities: Unexpected character '<' at byte offset "
+            f"{len(text[: m.start()].encode())}",
+        )
+    parser = _Entities()
+    parser.feed(text)
+    parser.close()
+    if parser.stack:
+        raise ApiError(
+            400,
+            f"Bad Request: can't parse entities: Can't find end tag corresponding to start "
+            f'tag "{parser.stack[-1]}"',
+        )
+    return html.unescape("".join(parser.text))
+
+
+def utf16_len(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass
+class Failure:
+    """An error to answer instead of the next `count` calls of `method`."""
+
+    method: str
+    code: int
+    description: str
+    retry_after: int | None
+    count: int
+
+
+class LocalBotApi:
+    """The server, its chats and users, and what the bot has sent."""
+
+    def __init__(
+        self, *, token: str = "123456:LOCAL-TEST-TOKEN", bot_username: str = "taizhang_bot"
+    ) -> None:
+        self.token = token
+        self.bot_user = {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "台账",
+                         "username": bot_username, "can_join_groups": True,
+                         "can_read_all_group_messages": False, "supports_inline_queries": False}  # fmt: skip
+        self.chats: dict[int, dict[str, Any]] = {}
+        self.users: dict[int, dict[str, Any]] = {}
+        self.messages: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+        self.sent: list[dict[str, Any]] = []
+        self.callback_answers: list[dict[str, Any]] = []
+        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.requests: Counter[str] = Counter()
+        self.kicked: set[int] = set()
+        self.failures: deque[Failure] = deque()
+        self.group_limit: tuple[int, float] | None = None  # (messages, seconds) per group
+        self._group_sends: dict[int, deque[float]] = defaultdict(deque)
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
+        self._callback_ids = itertools.count(1)
+        self._group_ids = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._seen: dict[int, int] = defaultdict(int)  # per chat: bot messages already read
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # ----- server life -----
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Listen; returns the base URL to give python-telegram-bot (`…/bot`)."""
+        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return f"http://{host}:{self.port}/bot"
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # ----- the people's side -----
+
+    def user(self, user_id: int, first_name: str, username: str | None = None) -> dict[str, Any]:
+        """A Telegram user (a person, not a bot)."""
+        u = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "zh-hans"}
+        if username:
+            u["username"] = username
+        self.users[user_id] = u
+        return u
+
+    def group(self, title: str, *, chat_id: int | None = None) -> dict[str, Any]:
+        """A supergroup the bot is a member of."""
+        cid = chat_id or -1001000000000 - next(self._group_ids)
+        chat = {"id": cid, "type": "supergroup", "title": title}
+        self.chats[cid] = chat
+        return chat
+
+    def private(self, user: dict[str, Any]) -> dict[str, Any]:
+        """The private chat between a user and the bot."""
+        chat = {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+        if "username" in user:
+            chat["username"] = user["username"]
+        self.chats[user["id"]] = chat
+        return chat
+
+    def _store(self, chat: dict[str, Any], sender: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        mid = next(self._message_ids[chat["id"]])
+        message = {"message_id": mid, "date": int(time.time()), "chat": chat, "from": sender,
+                   **fields}  # fmt: skip
+        self.messages[chat["id"]][mid] = message
+        return message
+
+    def _visible_to_bot(self, chat: dict[str, Any], message: dict[str, Any]) -> bool:
+        """Privacy mode: in groups only commands, replies to the bot and service messages."""
+        if chat["type"] == "private":
+            return True
+        if "new_chat_members" in message or "migrate_to_chat_id" in message:
+            return True
+        replied = message.get("reply_to_message")
+        if replied and replied["from"]["id"] == self.bot_user["id"]:
+            return True
+        text = message.get("text", "")
+        if text.startswith("/"):
+            word = text.split()[0]
+            _, _, addressee = word.partition("@")
+            return not addressee or addressee.lower() == self.bot_user["username"].lower()
+        return False
+
+    async def _deliver(self, chat: dict[str, Any], message: dict[str, Any]) -> bool:
+        if not self._visible_to_bot(chat, message):
+            return False
+        await self._push({"message": message})
+        return True
+
+    async def _push(self, payload: dict[str, Any]) -> None:
+        async with self._changed:
+            self._updates.append({"update_id": next(self._update_ids), **payload})
+            self._changed.notify_all()
+
+    async def send(
+        self,
+        chat: dict[str, Any],
+        user: dict[str, Any],
+        text: str,
+        *,
+        reply_to: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A user writes in a chat; returns the message (delivered only if privacy allows)."""
+        fields: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            fields["entities"] = [{"type": "bot_command", "offset": 0,
+                                   "length": utf16_len(text.split()[0])}]  # fmt: skip
+        if reply_to is not None:
+            fields["reply_to_message"] = reply_to
+        message = self._store(chat, user, **fields)
+        message["delivered"] = await self._deliver(chat, {k: v for k, v in message.items()
+                                                          if k != "delivered"})  # fmt: skip
+        return message
+
+    async def reply(
+        self, prompt: dict[str, Any], user: dict[str, Any], text: str
+    ) -> dict[str, Any]:
+        """A user answers a bot prompt the way Telegram's apps let them: by replying to it.
+
+        A selective ForceReply in a group is shown only to the person it mentions or replies
+        to, so a reply from anybody else is refused here, as the app would not offer it.
+        """
+        chat = prompt["chat"]
+        markup = prompt.get("force_reply") or {}
+        if chat["type"] != "private" and markup.get("selective"):
+            target = prompt.get("reply_to_message", {}).get("from", {}).get("id")
+            mentioned = f"tg://user?id={user['id']}" in prompt.get("html", "")
+            if target != user["id"] and not mentioned:
+                raise AssertionError("the prompt is not addressed to this user")
+        return await self.send(chat, user, text, reply_to=prompt)
+
+    async def send_file(
+        self,
+        chat: dict[str, Any],
+        user: dict[str, Any],
+        *,
+        name: str,
+        size: int,
+        mime: str = "application/pdf",
+        photo: bool = False,
+        reply_to: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A user sends a document or a photo."""
+        uid = f"F{next(self._callback_ids)}"
+        fields: dict[str, Any] = {}
+        if photo:
+            fields["photo"] = [{"file_id": f"{uid}s", "file_unique_id": f"{uid}s", "width": 90,
+                                "height": 90, "file_size": max(size // 20, 1)},
+                               {"file_id": uid, "file_unique_id": uid, "width": 1280,
+                                "height": 960, "file_size": size}]  # fmt: skip
+        else:
+            fields["document"] = {"file_id": uid, "file_unique_id": uid, "file_name": name,
+                                  "mime_type": mime, "file_size": size}  # fmt: skip
+        if reply_to is not None:
+            fields["reply_to_message"] = reply_to
+        message = self._store(chat, user, **fields)
+        await self._deliver(chat, message)
+        return message
+
+    async def press(
+        self,
+        message: dict[str, Any],
+        user: dict[str, Any],
+        label: str | None = None,
+        *,
+        data: str | None = None,
+    ) -> str:
+        """A user presses a button of a bot message, by its label (or forged `data`)."""
+        if data is None:
+            buttons = [b for row in (message.get("reply_markup") or {}).get("inline_keyboard", [])
+                       for b in row]  # fmt: skip
+            matches = [b for b in buttons if b["text"] == label]
+            if not matches:
+                raise AssertionError(f"no button {label!r} in {[b['text'] for b in buttons]}")
+            data = matches[0]["callback_data"]
+        qid = str(next(self._callback_ids))
+        current = self.messages[message["chat"]["id"]].get(message["message_id"], message)
+        await self._push({"callback_query": {"id": qid, "from": user, "message": _public(current),
+                                             "chat_instance": "local", "data": data}})  # fmt: skip
+        return qid
+
+    async def add_bot_to(self, chat: dict[str, Any], by: dict[str, Any]) -> None:
+        """Someone adds the bot to a group (a service message the bot always sees)."""
+        await self._deliver(chat, self._store(chat, by, new_chat_members=[self.bot_user]))
+
+    # ----- what the bot did -----
+
+    def bot_messages(self, chat: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every message the bot sent in a chat, oldest first."""
+        return [m for m in self.sent if m["chat"]["id"] == chat["id"]]
+
+    async def next_message(self, chat: dict[str, Any], timeout: float = 10) -> dict[str, Any]:
+        """The next bot message in this chat not yet read by the test."""
+
+        def ready() -> bool:
+            return len(self.bot_messages(chat)) > self._seen[chat["id"]]
+
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(ready), timeout)
+        message = self.bot_messages(chat)[self._seen[chat["id"]]]
+        self._seen[chat["id"]] += 1
+        return message
+
+    async def until(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
+        """Wait until something the bot does makes `predicate` true."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+
+    def unread(self, chat: dict[str, Any]) -> list[dict[str, Any]]:
+        """Bot messages in the chat the test has not read yet (without marking them read)."""
+        return self.bot_messages(chat)[self._seen[chat["id"]] :]
+
+    def fail_next(
+        self,
+        method: str,
+        code: int = 429,
+        *,
+        retry_after: int | None = 1,
+        count: int = 1,
+        description: str | None = None,
+    ) -> None:
+        """Answer the next `count` calls of `method` with this error."""
+        text = description or {429: f"Too Many Requests: retry after {retry_after}",
+                               500: "Internal Server Error", 502: "Bad Gateway",
+                               403: "Forbidden: bot was kicked from the group chat"}.get(code, "Error")  # fmt: skip
+        self.failures.append(Failure(method, code, text, retry_after if code == 429 else None,
+                                     count))  # fmt: skip
+
+    # ----- the Bot API -----
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"}, status=401)  # fmt: skip
+        params = await _params(request)
+        self.requests[method] += 1
+        try:
+            self._injected(method)
+            handler = getattr(self, "api_" + method.lower(), None)
+            if handler is None:
+                raise ApiError(404, "Not Found: method not found")
+            result = await handler(params)
+        except ApiError as err:
+            body: dict[str, Any] = {"ok": False, "error_code": err.code,
+                                    "description": err.description}  # fmt: skip
+            if err.retry_after is not None:
+                body["parameters"] = {"retry_after": err.retry_after}
+            return web.json_response(body, status=err.code)
+        async with self._changed:
+            self._changed.notify_all()
+        return web.json_response({"ok": True, "result": result})
+
+    def _injected(self, method: str) -> None:
+        for failure in list(self.failures):
+            if failure.method.lower() == method.lower():
+                failure.count -= 1
+                if failure.count <= 0:
+                    self.failures.remove(failure)
+                raise ApiError(failure.code, failure.description, failure.retry_after)
+
+    def _chat(self, chat_id: Any) -> dict[str, Any]:
+        chat = self.chats.get(int(chat_id))
+        if chat is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        if chat["id"] in self.kicked:
+            raise ApiError(403, "Forbidden: bot was kicked from the group chat")
+        return chat
+
+    def _rate(self, chat: dict[str, Any]) -> None:
+        if self.group_limit is None or chat["type"] == "private":
+            return
+        limit, window = self.group_limit
+        sends = self._group_sends[chat["id"]]
+        now = time.monotonic()
+        while sends and now - sends[0] > window:
+            sends.popleft()
+        if len(sends) >= limit:
+            wait = int(window - (now - sends[0])) + 1
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", wait)
+        sends.append(now)
+
+    async def api_getme(self, p: dict[str, Any]) -> dict[str, Any]:
+        return self.bot_user
+
+    async def api_deletewebhook(self, p: dict[str, Any]) -> bool:
+        if p.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    async def api_setmycommands(self, p: dict[str, Any]) -> bool:
+        self.commands[p.get("language_code") or ""] = p["commands"]
+        return True
+
+    async def api_getupdates(self, p: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(p.get("offset") or 0)
+        if offset:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        timeout = float(p.get("timeout") or 0)
+        limit = int(p.get("limit") or 100)
+        if not self._updates and timeout > 0:
+            async with self._changed:
+                try:
+                    await asyncio.wait_for(self._changed.wait_for(lambda: bool(self._updates)),
+                                           timeout)  # fmt: skip
+                except TimeoutError:
+                    return []
+        return self._updates[:limit]
+
+    def _reply_target(self, chat: dict[str, Any], p: dict[str, Any]) -> dict[str, Any] | None:
+        rp = p.get("reply_parameters") or {}
+        mid = rp.get("message_id") or p.get("reply_to_message_id")
+        if not mid:
+            return None
+        target = self.messages[chat["id"]].get(int(mid))
+        if target is None and not (rp.get("allow_sending_without_reply")
+                                   or p.get("allow_sending_without_reply")):  # fmt: skip
+            raise ApiError(400, "Bad Request: message to be replied not found")
+        return target
+
+    def _markup(self, p: dict[str, Any]) -> dict[str, Any] | None:
+        markup = p.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        for row in (markup or {}).get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
+                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+        return markup
+
+    async def api_sendmessage(self, p: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(p["chat_id"])
+        raw = str(p.get("text", ""))
+        text = plain_text(raw, p.get("parse_mode"))
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if utf16_len(text) > TEXT_LIMIT:
+            raise ApiError(400, "Bad Request: message is too long")
+        markup = self._markup(p)
+        target = self._reply_target(chat, p)
+        self._rate(chat)
+        fields: dict[str, Any] = {"text": text, "html": raw}
+        if markup and "inline_keyboard" in markup:
+            fields["reply_markup"] = markup
+        elif markup:  # Telegram shows ForceReply to the person but never echoes it back
+            fields["force_reply"] = markup
+        if target is not None:
+            fields["reply_to_message"] = _public(target)
+        message = self._store(chat, self.bot_user, **fields)
+        self.sent.append(message)
+        return _public(message)
+
+    async def _send_media(self, p: dict[str, Any], kind: str) -> dict[str, Any]:
+        chat = self._chat(p["chat_id"])
+        self._rate(chat)
+        uid = f"B{next(self._callback_ids)}"
+        media = {"file_id": uid, "file_unique_id": uid, "file_size": 1}
+        fields: dict[str, Any] = {}
+        if kind == "photo":
+            fields["photo"] = [{**media, "width": 800, "height": 600}]
+        else:
+            upload = p.get(kind)
+            name = getattr(upload, "filename", None) or "file"
+            fields["document"] = {**media, "file_name": name}
+            fields["payload"] = getattr(upload, "payload", b"")
+        if p.get("caption"):
+            fields["caption"] = plain_text(str(p["caption"]), p.get("parse_mode"))
+        markup = self._markup(p)
+        if markup:
+            fields["reply_markup"] = markup
+        message = self._store(chat, self.bot_user, **fields)
+        self.sent.append(message)
+        return _public(message)
+
+    async def api_senddocument(self, p: dict[str, Any]) -> dict[str, Any]:
+        return await self._send_media(p, "document")
+
+    async def api_sendphoto(self, p: dict[str, Any]) -> dict[str, Any]:
+        return await self._send_media(p, "photo")
+
+    def _bot_message(self, p: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(p["chat_id"])
+        message = self.messages[chat["id"]].get(int(p["message_id"]))
+        if message is None or message["from"]["id"] != self.bot_user["id"]:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        return message
+
+    async def api_editmessagetext(self, p: dict[str, Any]) -> dict[str, Any]:
+        message = self._bot_message(p)
+        raw = str(p.get("text", ""))
+        text = plain_text(raw, p.get("parse_mode"))
+        if utf16_len(text) > TEXT_LIMIT:
+            raise ApiError(400, "Bad Request: message is too long")
+        markup = self._markup(p)
+        if text == message.get("text") and markup == message.get("reply_markup"):
+            raise ApiError(400, "Bad Request: message is not modified")
+        message.update(text=text, html=raw)
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        return _public(message)
+
+    async def api_editmessagereplymarkup(self, p: dict[str, Any]) -> dict[str, Any]:
+        message = self._bot_message(p)
+        markup = self._markup(p)
+        if markup == message.get("reply_markup") or (not markup and "reply_markup" not in message):
+            raise ApiError(400, "Bad Request: message is not modified")
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        return _public(message)
+
+    async def api_answercallbackquery(self, p: dict[str, Any]) -> bool:
+        self.callback_answers.append(p)
+        return True
+
+    async def api_getfile(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"file_id": p["file_id"], "file_unique_id": p["file_id"], "file_size": 1,
+                "file_path": f"documents/{p['file_id']}"}  # fmt: skip
+
+    async def api_getchat(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {**self._chat(p["chat_id"]), "accent_color_id": 0, "max_reaction_count": 11}
+
+    async def api_close(self, p: dict[str, Any]) -> bool:
+        return True
+
+
+def _public(message: dict[str, Any]) -> dict[str, Any]:
+    """The message as the Bot API shows it (without what this server keeps for tests)."""
+    return {
+        k: v for k, v in message.items() if k not in ("html", "payload", "delivered", "force_reply")
+    }
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    """Bot API parameters: query string, JSON body, or form fields whose values are JSON."""
+    out: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        out.update(await request.json())
+        return out
+    if request.can_read_body:
+        form = await request.post()
+        for key, value in form.items():
+            if isinstance(value, web.FileField):
+                out[key] = _Upload(value.filename, value.file.read())
+                continue
+            if key in _RAW_KEYS:
+                out[key] = value
+                continue
+            try:
+                out[key] = json.loads(value)
+            except (TypeError, ValueError):
+                out[key] = value
+    return out
+
+
+@dataclass
+class _Upload:
+    filename: str
+    payload: bytes

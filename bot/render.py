@@ -1,0 +1,129 @@
+"""Turning replies into Telegram messages: escaped, within 4096 characters, prompts selective."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import (
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+)
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden
+
+from bot.turn import Button, Reply, Turn
+from workflows.forms import Ask
+from workflows.messages import msg
+
+logger = logging.getLogger(__name__)
+
+LIMIT = MessageLimit.MAX_TEXT_LENGTH
+
+
+def ask_reply(turn: Turn, ask: Ask, draft_id: int, rev: int) -> Reply:
+    """The prompt of a step: buttons for choices, a selective ForceReply for typed answers."""
+    buttons = [Button(opt.label, f"f:{draft_id}:{rev}:{i}") for i, opt in enumerate(ask.options)]
+    rows = _rows(turn, buttons)
+    typed = ask.kind not in ("choice", "confirm")
+    return Reply(
+        ask.prompt, buttons=rows, force_reply=typed, mention=turn.is_group, error=ask.error, ask=ask
+    )
+
+
+def _rows(turn: Turn, buttons: list[Button]) -> list[list[Button]]:
+    """Two buttons a row when their labels are short, else one."""
+    if all(len(turn.text(b.label)) <= 8 for b in buttons):
+        return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return [[b] for b in buttons]
+
+
+def split_text(text: str, limit: int = LIMIT) -> list[str]:
+    """Cut text into messages within Telegram's limit, at line breaks where possible."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+def compose(turn: Turn, reply: Reply) -> str:
+    """The reply's HTML text: the error first, the prompt, then how to go back or stop."""
+    tr = turn.services.translator
+    body = tr.text(reply.text, turn.lang, tz=turn.zone, escape=True, year=turn.year)
+    lines = []
+    if reply.mention:
+        name = html.escape(turn.person.name or turn.person.display_name or str(turn.person.user_id))
+        lines.append(f'<a href="tg://user?id={turn.person.user_id}">{name}</a>')
+    if reply.error is not None:
+        lines.append(
+            "⚠️ " + tr.text(reply.error, turn.lang, tz=turn.zone, escape=True, year=turn.year)
+        )
+    lines.append(body)
+    if reply.ask is not None:
+        hint = "form.hint_optional" if reply.ask.optional else "form.hint"
+        if reply.ask.kind in ("choice", "confirm"):
+            hint = "form.hint_buttons"
+        lines.append(tr.text(msg(hint), turn.lang))
+    return "\n".join(lines)
+
+
+async def deliver(turn: Turn, query_message: Message | None = None) -> None:
+    """Send the turn's replies, in order, after its unit of work committed."""
+    bot = turn.update.get_bot()
+    source = turn.update.effective_message
+    for reply in turn.replies:
+        if reply.remove_buttons and query_message is not None:
+            try:
+                await query_message.edit_reply_markup(reply_markup=None)
+            except BadRequest as err:
+                logger.info("could not clear buttons: %s", err)
+        text = compose(turn, reply)
+        markup: InlineKeyboardMarkup | ForceReply | None = None
+        if reply.buttons:
+            markup = InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(turn.text(b.label), callback_data=b.data) for b in row]
+                    for row in reply.buttons
+                ]
+            )
+        elif reply.force_reply:
+            markup = ForceReply(selective=True, input_field_placeholder=None)
+        chat_id = reply.chat_id or turn.chat.chat_id
+        reply_to = None
+        if chat_id == turn.chat.chat_id and source is not None and not source.from_user.is_bot:
+            reply_to = source.message_id if turn.is_group else None
+        pieces = split_text(text)
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            try:
+                await bot.send_message(
+                    chat_id,
+                    piece,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup if last else None,
+                    reply_parameters=(
+                        ReplyParameters(reply_to, allow_sending_without_reply=True)
+                        if reply_to is not None and i == 0
+                        else None
+                    ),
+                )
+            except Forbidden as err:
+                logger.warning("chat %s refused a message: %s", chat_id, err)
+                break

@@ -1,0 +1,141 @@
+"""One update, one unit of work: who is speaking, where, in which language; replies after commit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.config import Settings
+from locales import Translator
+from storage import campaigns, chats, people
+from storage.audit import Stamp
+from storage.db import Database
+from storage.models import Campaign, Chat, Person, Unit
+from workflows.forms import Ask
+from workflows.messages import Msg
+from workflows.roles import Actor
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """What every handler needs, kept in `application.bot_data`."""
+
+    db: Database
+    settings: Settings
+    translator: Translator
+    clock: Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: its label and its callback data."""
+
+    label: Msg | str
+    data: str
+
+
+@dataclass
+class Reply:
+    """A message to send once the unit of work has committed."""
+
+    text: Msg | str
+    chat_id: int | None = None  # None: the chat of the update
+    buttons: list[list[Button]] = field(default_factory=list)
+    force_reply: bool = False
+    mention: bool = False  # address the speaker by name (selective prompts in groups)
+    error: Msg | None = None
+    ask: Ask | None = None
+    remove_buttons: bool = False  # clear the keyboard of the pressed message first
+
+
+@dataclass
+class Turn:
+    """Everything a handler needs about the update it handles."""
+
+    session: Session
+    services: Services
+    update: Update
+    chat: Chat
+    person: Person
+    actor: Actor
+    campaign: Campaign | None
+    stamp: Stamp
+    replies: list[Reply] = field(default_factory=list)
+    notice: str | None = None  # a short answer to a pressed button
+
+    @property
+    def is_group(self) -> bool:
+        """Whether the update comes from a group chat."""
+        return self.chat.kind in ("group", "supergroup")
+
+    @property
+    def lang(self) -> str:
+        """The chat's language, the person's in private, else the configured default."""
+        wanted = self.chat.lang or (self.person.lang if not self.is_group else None)
+        return self.services.translator.locale(wanted or self.services.settings.taizhang_locale)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The campaign's time zone (or the configured one before any campaign is loaded)."""
+        return ZoneInfo(
+            self.campaign.timezone if self.campaign else self.services.settings.taizhang_timezone
+        )
+
+    @property
+    def unit(self) -> Unit | None:
+        """The unit this group is bound to."""
+        if self.chat.unit_id is None:
+            return None
+        return self.session.get(Unit, self.chat.unit_id)
+
+    def say(self, text: Msg | str, **kw: Any) -> None:
+        """Queue a reply in this chat."""
+        self.replies.append(Reply(text, **kw))
+
+    def text(self, message: Msg | str) -> str:
+        """A message rendered in this turn's language, unescaped (for button notices)."""
+        return self.services.translator.text(message, self.lang, tz=self.zone, year=self.year)
+
+    @property
+    def year(self) -> int:
+        """The current year where the campaign is: dates in other years show theirs."""
+        return self.stamp.at.astimezone(self.zone).year
+
+
+Body = Callable[[Turn], Awaitable[None] | None]
+
+
+def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    """The services stored on the application."""
+    return context.application.bot_data["services"]
+
+
+def open_turn(session: Session, services: Services, update: Update) -> Turn | None:
+    """Record the chat and the speaker and build the turn; None for updates with no speaker."""
+    tg_chat, user = update.effective_chat, update.effective_user
+    if tg_chat is None or user is None or user.is_bot:
+        return None
+    stamp = Stamp(services.clock(), user.id, tg_chat.id)
+    chat = chats.ensure_chat(
+        session,
+        chat_id=tg_chat.id,
+        kind=tg_chat.type,
+        title=tg_chat.title or tg_chat.full_name or "",
+    )
+    person = people.touch_person(
+        session, user_id=user.id, username=user.username, display_name=user.full_name, stamp=stamp
+    )
+    actor = people.actor_of(session, user.id, services.settings.admin_ids)
+    return Turn(
+        session, services, update, chat, person, actor, campaigns.active_campaign(session), stamp
+    )

@@ -1,0 +1,128 @@
+"""Message catalogs (gettext .po, read through Babel) and the rendering of `Msg` into text."""
+
+from __future__ import annotations
+
+import html
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_datetime
+from babel.messages.pofile import read_po
+
+from workflows.messages import Lines, Msg
+
+LOCALES = ("zh_CN", "en")
+DEFAULT_LOCALE = "zh_CN"
+_HERE = Path(__file__).parent
+
+
+def load_catalog(locale: str, directory: Path = _HERE) -> dict[str, str]:
+    """The message ids and translations of one locale's `messages.po`."""
+    path = directory / locale / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
+
+
+def placeholders(template: str) -> set[str]:
+    """The named `{placeholders}` of a template."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+class Translator:
+    """Renders messages in a locale; dates read `2月6日（周五）18:00` or `Fri 6 Feb 18:00`."""
+
+    def __init__(self, catalogs: Mapping[str, Mapping[str, str]], default: str = DEFAULT_LOCALE):
+        self.catalogs = catalogs
+        self.default = default
+
+    @classmethod
+    def load(cls, default: str = DEFAULT_LOCALE) -> Translator:
+        """The shipped catalogs."""
+        return cls({loc: load_catalog(loc) for loc in LOCALES}, default)
+
+    def locale(self, wanted: str | None) -> str:
+        """`wanted` if we have it, else the default locale."""
+        return wanted if wanted in self.catalogs else self.default
+
+    def template(self, message_id: str, locale: str | None = None) -> str:
+        """The raw template; the default locale's, or the id itself, when missing."""
+        loc = self.locale(locale)
+        return self.catalogs[loc].get(message_id) or self.catalogs[self.default].get(
+            message_id, message_id
+        )
+
+    def text(
+        self,
+        message: Msg | str,
+        locale: str | None = None,
+        *,
+        tz: tzinfo | None = None,
+        escape: bool = False,
+        year: int | None = None,
+    ) -> str:
+        """The message as text; parameters are HTML-escaped when `escape` is set.
+
+        Dates show their year only when it differs from `year` (the reader's current year).
+        """
+        if isinstance(message, str):
+            return html.escape(message, quote=False) if escape else message
+        loc = self.locale(locale)
+        opts = _Opts(tz, escape, year)
+        params = {k: self._param(v, loc, opts) for k, v in message.params.items()}
+        template = self.template(message.id, loc)
+        try:
+            return template.format_map(_Lenient(params))
+        except (ValueError, IndexError):
+            return template
+
+    def when(
+        self,
+        value: datetime | date,
+        locale: str | None = None,
+        *,
+        tz: tzinfo | None = None,
+        year: int | None = None,
+    ) -> str:
+        """A date, or a date and time, in the locale's short official form."""
+        loc = self.locale(locale)
+        kind = "datetime" if isinstance(value, datetime) else "date"
+        if isinstance(value, datetime):
+            if value.tzinfo is not None and tz is not None:
+                value = value.astimezone(tz)
+        else:
+            value = datetime.combine(value, datetime.min.time())
+        if year is not None and value.year != year:
+            kind += "_year"
+        return format_datetime(value, self.template(f"format.{kind}", loc), locale=loc)
+
+    def _param(self, value: Any, loc: str, opts: _Opts) -> str:
+        if isinstance(value, Msg):
+            return self.text(value, loc, tz=opts.tz, escape=opts.escape, year=opts.year)
+        if isinstance(value, datetime | date):
+            return self.when(value, loc, tz=opts.tz, year=opts.year)
+        if isinstance(value, Lines):
+            return "\n".join(self._param(v, loc, opts) for v in value)
+        if isinstance(value, list | tuple):
+            sep = self.template("format.list_sep", loc)
+            return sep.join(self._param(v, loc, opts) for v in value)
+        text = str(value)
+        return html.escape(text, quote=False) if opts.escape else text
+
+
+@dataclass(frozen=True)
+class _Opts:
+    tz: tzinfo | None
+    escape: bool
+    year: int | None
+
+
+class _Lenient(dict[str, str]):
+    """A missing placeholder shows as itself rather than raising mid-conversation."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

@@ -1,0 +1,1 @@
+"""Tables, sessions and queries. Repositories never commit; one unit of work per update does."""

@@ -1,0 +1,54 @@
+"""The audit trail: every change made through the bot, with who, when, before and after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, SQLModel
+
+from storage.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Who makes a change, when, and from which chat."""
+
+    at: datetime
+    user_id: int | None = None
+    chat_id: int | None = None
+
+
+def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
+    """A JSON-safe copy of a row's columns."""
+    if row is None:
+        return None
+    out: dict[str, Any] = {}
+    for key, value in row.model_dump().items():
+        out[key] = value.isoformat() if isinstance(value, datetime | date) else value
+    return out
+
+
+def record(
+    session: Session,
+    stamp: Stamp,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """Add one audit event to the unit of work."""
+    session.add(
+        AuditEvent(
+            at=stamp.at,
+            actor_user_id=stamp.user_id,
+            chat_id=stamp.chat_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+        )
+    )

@@ -1,0 +1,169 @@
+"""Campaigns, their phases, deadlines and units: loaded in place, never losing ledger data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import Session, col, select
+
+from storage.audit import Stamp, record, snapshot
+from storage.models import Campaign, Deadline, Phase, Unit
+from workflows.campaign import CampaignSpec, FeedbackRule, RecurringSpec
+
+
+def active_campaign(session: Session) -> Campaign | None:
+    """The campaign the bot runs: the active one most recently loaded."""
+    stmt = select(Campaign).where(Campaign.active).order_by(col(Campaign.updated_at).desc())
+    return session.exec(stmt).first()
+
+
+def save_campaign(session: Session, spec: CampaignSpec, stamp: Stamp) -> tuple[Campaign, bool]:
+    """Create or update the campaign named in `spec`; returns it and whether anything changed."""
+    camp = session.exec(select(Campaign).where(Campaign.name == spec.name)).first()
+    before = snapshot(camp)
+    if camp is None:
+        camp = Campaign(
+            name=spec.name,
+            year=spec.year,
+            timezone=spec.timezone,
+            loaded_at=stamp.at,
+            updated_at=stamp.at,
+        )
+    camp.year = spec.year
+    camp.timezone = spec.timezone
+    camp.reminders = [int(r.total_seconds()) for r in spec.reminders]
+    camp.weekly_reports = [
+        {"name": w.name, "weekday": w.weekday, "time": w.at.strftime("%H:%M")}
+        for w in spec.weekly_reports
+    ]
+    camp.feedback_working_days = spec.feedback.working_days
+    camp.feedback_cutoff = spec.feedback.cutoff.strftime("%H:%M")
+    camp.categories = list(spec.categories)
+    camp.default_due_time = spec.default_due_time.strftime("%H:%M")
+    camp.active = True
+    for other in session.exec(select(Campaign).where(Campaign.name != spec.name, Campaign.active)):
+        other.active = False
+    session.add(camp)
+    session.flush()
+    assert camp.id is not None
+    changed = snapshot(camp) != before
+    changed |= _save_units(session, camp.id, spec)
+    changed |= _save_phases(session, camp.id, spec)
+    changed |= _save_deadlines(session, camp.id, spec)
+    if changed:
+        camp.updated_at = stamp.at
+        record(session, stamp, "campaign.load", "campaign", camp.id, before, snapshot(camp))
+    return camp, changed
+
+
+def _save_units(session: Session, campaign_id: int, spec: CampaignSpec) -> bool:
+    existing = {
+        u.name: u for u in session.exec(select(Unit).where(Unit.campaign_id == campaign_id))
+    }
+    changed = False
+    for position, name in enumerate(spec.units):
+        unit = existing.pop(name, None) or Unit(campaign_id=campaign_id, name=name)
+        if unit.id is None or unit.position != position or not unit.active:
+            changed = True
+        unit.position, unit.active = position, True
+        session.add(unit)
+    for gone in existing.values():  # kept with its ledger, only no longer offered
+        changed |= gone.active
+        gone.active = False
+    return changed
+
+
+def _save_phases(session: Session, campaign_id: int, spec: CampaignSpec) -> bool:
+    existing = {
+        p.name: p for p in session.exec(select(Phase).where(Phase.campaign_id == campaign_id))
+    }
+    changed = False
+    for position, ps in enumerate(spec.phases):
+        phase = existing.pop(ps.name, None) or Phase(
+            campaign_id=campaign_id,
+            name=ps.name,
+            position=position,
+            starts_on=ps.start,
+            ends_on=ps.end,
+        )
+        new = (position, ps.start, ps.end)
+        if phase.id is None or (phase.position, phase.starts_on, phase.ends_on) != new:
+            changed = True
+        phase.position, phase.starts_on, phase.ends_on = new
+        session.add(phase)
+    for gone in existing.values():
+        session.delete(gone)
+        changed = True
+    return changed
+
+
+def _save_deadlines(session: Session, campaign_id: int, spec: CampaignSpec) -> bool:
+    rows = session.exec(select(Deadline).where(Deadline.campaign_id == campaign_id))
+    existing = {d.deliverable: d for d in rows}
+    changed = False
+    for ds in spec.deadlines:
+        due = ds.due.replace(tzinfo=spec.zone).astimezone(UTC)
+        row = existing.pop(ds.deliverable, None) or Deadline(
+            campaign_id=campaign_id, deliverable=ds.deliverable, due_at=due
+        )
+        units = list(ds.units) if ds.units is not None else None
+        new = (due, ds.note, ds.text, units, False, True)
+        old = (row.due_at, row.note, row.source_text, row.unit_names, row.cancelled, row.from_file)
+        if row.id is None or old != new:
+            changed = True
+        row.due_at, row.note, row.source_text, row.unit_names, row.cancelled, row.from_file = new
+        session.add(row)
+    for gone in existing.values():  # submissions point at it: cancel, never delete
+        if gone.from_file and not gone.cancelled:
+            gone.cancelled = True
+            changed = True
+    return changed
+
+
+def units_of(session: Session, campaign_id: int, *, active_only: bool = True) -> list[Unit]:
+    """The campaign's units in the order of its file."""
+    stmt = select(Unit).where(Unit.campaign_id == campaign_id)
+    if active_only:
+        stmt = stmt.where(Unit.active)
+    return list(session.exec(stmt.order_by(col(Unit.position))))
+
+
+def unit_named(session: Session, campaign_id: int, name: str) -> Unit | None:
+    """The campaign's unit of that name."""
+    stmt = select(Unit).where(Unit.campaign_id == campaign_id, Unit.name == name)
+    return session.exec(stmt).first()
+
+
+def phases_of(session: Session, campaign_id: int) -> list[Phase]:
+    """The campaign's phases in order."""
+    stmt = select(Phase).where(Phase.campaign_id == campaign_id).order_by(col(Phase.position))
+    return list(session.exec(stmt))
+
+
+def deadlines_of(
+    session: Session, campaign_id: int, *, include_cancelled: bool = False
+) -> list[Deadline]:
+    """The campaign's deadlines, soonest first."""
+    stmt = select(Deadline).where(Deadline.campaign_id == campaign_id)
+    if not include_cancelled:
+        stmt = stmt.where(col(Deadline.cancelled).is_(False))
+    return list(session.exec(stmt.order_by(col(Deadline.due_at))))
+
+
+def feedback_rule(camp: Campaign) -> FeedbackRule:
+    """The campaign's forwarded-case rule."""
+    hh, mm = map(int, camp.feedback_cutoff.split(":"))
+    return FeedbackRule(camp.feedback_working_days, datetime.min.time().replace(hour=hh, minute=mm))
+
+
+def weekly_reports(camp: Campaign) -> list[RecurringSpec]:
+    """The campaign's weekly reports."""
+    out = []
+    for w in camp.weekly_reports:
+        hh, mm = map(int, w["time"].split(":"))
+        out.append(
+            RecurringSpec(
+                w["name"], int(w["weekday"]), datetime.min.time().replace(hour=hh, minute=mm)
+            )
+        )
+    return out

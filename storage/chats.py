@@ -1,0 +1,57 @@
+"""Chats the bot is in, and the binding of group chats to units."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from storage.audit import Stamp, record, snapshot
+from storage.models import Chat
+
+
+def ensure_chat(session: Session, *, chat_id: int, kind: str, title: str) -> Chat:
+    """The chat row, created on first sight; its title kept fresh."""
+    chat = session.exec(select(Chat).where(Chat.chat_id == chat_id)).first()
+    if chat is None:
+        chat = Chat(chat_id=chat_id, kind=kind, title=title)
+        session.add(chat)
+        session.flush()
+    elif chat.title != title or chat.kind != kind:
+        chat.title, chat.kind = title, kind
+        session.add(chat)
+    return chat
+
+
+def chats_of_unit(session: Session, unit_id: int) -> list[Chat]:
+    """The group chats bound to a unit."""
+    return list(session.exec(select(Chat).where(Chat.unit_id == unit_id)))
+
+
+def bind(session: Session, chat: Chat, unit_id: int, stamp: Stamp) -> None:
+    """Make the group the unit's group."""
+    before = snapshot(chat)
+    chat.unit_id, chat.bound_by, chat.bound_at = unit_id, stamp.user_id, stamp.at
+    session.add(chat)
+    record(session, stamp, "chat.bind", "chat", chat.id, before, snapshot(chat))
+
+
+def mark_waiting_notice(session: Session, chat: Chat) -> None:
+    """Remember that the group was told it waits to be bound (so it is told once)."""
+    chat.waiting_notice_sent = True
+    session.add(chat)
+
+
+def set_chat_language(session: Session, chat: Chat, lang: str, stamp: Stamp) -> None:
+    """The language the bot uses in this chat."""
+    before = snapshot(chat)
+    chat.lang = lang
+    session.add(chat)
+    record(session, stamp, "chat.lang", "chat", chat.id, before, snapshot(chat))
+
+
+def migrate(session: Session, old_chat_id: int, new_chat_id: int) -> None:
+    """A group upgraded to a supergroup: its row, binding and language follow the new id."""
+    old = session.exec(select(Chat).where(Chat.chat_id == old_chat_id)).first()
+    if old is None or session.exec(select(Chat).where(Chat.chat_id == new_chat_id)).first():
+        return
+    old.chat_id, old.kind = new_chat_id, "supergroup"
+    session.add(old)

@@ -1,0 +1,43 @@
+"""Form drafts, keyed by (chat, user): a flow survives restarts and people do not collide."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from storage.models import FormDraft
+from workflows.forms import Draft
+
+
+def draft_of(session: Session, chat_id: int, user_id: int) -> FormDraft | None:
+    """The person's open draft in this chat."""
+    stmt = select(FormDraft).where(FormDraft.chat_id == chat_id, FormDraft.user_id == user_id)
+    return session.exec(stmt).first()
+
+
+def draft_by_id(session: Session, draft_id: int) -> FormDraft | None:
+    """A draft by its row id (button data carries it)."""
+    return session.get(FormDraft, draft_id)
+
+
+def save_draft(
+    session: Session, chat_id: int, user_id: int, draft: Draft, *, now_at: datetime
+) -> FormDraft:
+    """Store the draft, replacing the person's previous one in this chat."""
+    row = draft_of(session, chat_id, user_id)
+    if row is None:
+        row = FormDraft(
+            chat_id=chat_id, user_id=user_id, flow=draft.flow, created_at=now_at, updated_at=now_at
+        )
+    row.flow, row.state, row.updated_at = draft.flow, draft.to_json(), now_at
+    session.add(row)
+    session.flush()
+    return row
+
+
+def drop_draft(session: Session, chat_id: int, user_id: int) -> None:
+    """Forget the person's draft in this chat."""
+    row = draft_of(session, chat_id, user_id)
+    if row is not None:
+        session.delete(row)

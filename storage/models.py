@@ -1,0 +1,277 @@
+"""The tables. Chat and user ids are 64-bit; every datetime is timezone-aware UTC."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import JSONData, UTCDateTime
+
+
+def _utc(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+def _json(**kw: Any) -> Any:
+    return Field(sa_type=JSONData, **kw)
+
+
+def _big(**kw: Any) -> Any:
+    return Field(sa_type=BigInteger, **kw)
+
+
+class Campaign(SQLModel, table=True):
+    """专项整治: one campaign, loaded from its file and updated in place."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    year: int
+    timezone: str
+    reminders: list[int] = _json(default_factory=list)  # seconds before each deadline
+    weekly_reports: list[dict[str, Any]] = _json(default_factory=list)
+    feedback_working_days: int = 2
+    feedback_cutoff: str = "18:00"
+    categories: list[str] = _json(default_factory=list)
+    default_due_time: str = "18:00"
+    active: bool = True
+    loaded_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class Phase(SQLModel, table=True):
+    """阶段: a named stretch of the campaign."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    position: int
+    name: str
+    starts_on: date
+    ends_on: date
+
+
+class Deadline(SQLModel, table=True):
+    """报送节点: a deliverable due from every unit, or from the listed ones."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "deliverable"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    deliverable: str
+    note: str = ""
+    source_text: str = ""
+    due_at: datetime = _utc()
+    unit_names: list[str] | None = _json(default=None)  # None: every unit
+    cancelled: bool = False
+    from_file: bool = True
+
+
+class Unit(SQLModel, table=True):
+    """单位: a county, district or member unit that reports."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    name: str
+    position: int = 0
+    active: bool = True
+
+
+class Person(SQLModel, table=True):
+    """Someone the bot has met; their registration (name, position, phone) once they register."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = _big(unique=True)
+    username: str | None = Field(default=None, index=True)
+    display_name: str = ""
+    name: str | None = None
+    position: str | None = None
+    phone: str | None = None
+    lang: str | None = None
+    registered_at: datetime | None = _utc(default=None)
+    created_at: datetime = _utc()
+
+
+class RoleGrant(SQLModel, table=True):
+    """A role held by a person; a liaison's grant names the unit."""
+
+    __table_args__ = (UniqueConstraint("person_id", "role", "unit_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: str
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    granted_by: int | None = _big(default=None)
+    granted_at: datetime = _utc()
+
+
+class Chat(SQLModel, table=True):
+    """A chat the bot is in; a group chat bound to a unit is that unit's group."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = _big(unique=True)
+    kind: str
+    title: str = ""
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    supervisors: bool = False
+    lang: str | None = None
+    waiting_notice_sent: bool = False
+    bound_by: int | None = _big(default=None)
+    bound_at: datetime | None = _utc(default=None)
+
+
+class FormDraft(SQLModel, table=True):
+    """Where one person stands in a step-by-step flow in one chat."""
+
+    __table_args__ = (UniqueConstraint("chat_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = _big()
+    user_id: int = _big()
+    flow: str
+    state: dict[str, Any] = _json(default_factory=dict)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class CalendarOverride(SQLModel, table=True):
+    """An admin's correction of the working-day calendar for one day."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(unique=True)
+    is_workday: bool
+    note: str = ""
+    set_by: int | None = _big(default=None)
+    set_at: datetime = _utc()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who changed what, when, with the state before and after."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc(index=True)
+    actor_user_id: int | None = _big(default=None)
+    chat_id: int | None = _big(default=None)
+    action: str
+    entity: str
+    entity_id: int | None = None
+    before: dict[str, Any] | None = _json(default=None)
+    after: dict[str, Any] | None = _json(default=None)
+
+
+class LedgerItem(SQLModel, table=True):
+    """问题台账条目: one problem in a unit's ledger."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    code: str = Field(unique=True)
+    seq: int
+    name: str
+    summary: str = ""
+    category: str = ""
+    measures: str = ""
+    due_on: date | None = None
+    lead: str = ""
+    remarks: str = ""
+    source: str = ""
+    status: str = "open"
+    fields: dict[str, Any] = _json(default_factory=dict)
+    version: int = 1
+    created_by: int | None = _big(default=None)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    closed_at: datetime | None = _utc(default=None)
+
+
+class ProgressUpdate(SQLModel, table=True):
+    """整改进展: one update of an item; kept forever, never overwritten."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="ledgeritem.id", index=True)
+    week_of: date
+    status: str
+    text: str = ""
+    result: str = ""
+    reason: str = ""
+    new_due_on: date | None = None
+    files: list[dict[str, Any]] = _json(default_factory=list)
+    author_user_id: int | None = _big(default=None)
+    created_at: datetime = _utc()
+
+
+class Submission(SQLModel, table=True):
+    """A unit's submission of a deliverable or of one week's report."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "deadline_id", "period_start"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    deadline_id: int | None = Field(default=None, foreign_key="deadline.id")
+    report_name: str = ""
+    period_start: date | None = None
+    submitted_at: datetime = _utc()
+    on_time: bool = True
+    note: str = ""
+    files: list[dict[str, Any]] = _json(default_factory=list)
+    by_user_id: int | None = _big(default=None)
+
+
+class ForwardedCase(SQLModel, table=True):
+    """转办件: a case sent down by a supervisor, due back within N working days."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    text: str
+    reference: str = ""
+    files: list[dict[str, Any]] = _json(default_factory=list)
+    received_at: datetime = _utc()
+    due_at: datetime = _utc()
+    status: str = "open"
+    signed_at: datetime | None = _utc(default=None)
+    answered_at: datetime | None = _utc(default=None)
+    forwarded_by: int | None = _big(default=None)
+    fields: dict[str, Any] = _json(default_factory=dict)
+
+
+class Feedback(SQLModel, table=True):
+    """反馈: a unit's answer to a forwarded case."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="forwardedcase.id", index=True)
+    text: str
+    status: str
+    expected_on: date | None = None
+    files: list[dict[str, Any]] = _json(default_factory=list)
+    author_user_id: int | None = _big(default=None)
+    created_at: datetime = _utc()
+    on_time: bool = True
+    late_working_days: int = 0
+
+
+class Notification(SQLModel, table=True):
+    """A planned reminder or escalation; its key makes it happen once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    kind: str
+    planned_for: datetime = _utc()
+    created_at: datetime = _utc()
+    payload: dict[str, Any] = _json(default_factory=dict)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message waiting to be delivered, kept until Telegram took it or it failed for good."""
+
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int | None = Field(default=None, foreign_key="notification.id")
+    chat_id: int = _big()
+    text: str
+    reply_markup: dict[str, Any] | None = _json(default=None)
+    status: str = "pending"
+    attempts: int = 0
+    not_before: datetime = _utc()
+    created_at: datetime = _utc()
+    sent_at: datetime | None = _utc(default=None)
+    last_error: str = ""
+    telegram_message_id: int | None = _big(default=None)

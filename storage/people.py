@@ -1,0 +1,143 @@
+"""People, their roles, and the roster (联络员名单)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from storage.audit import Stamp, record, snapshot
+from storage.models import Person, RoleGrant, Unit
+from workflows.roles import Actor, Role
+
+
+def touch_person(
+    session: Session, *, user_id: int, username: str | None, display_name: str, stamp: Stamp
+) -> Person:
+    """The person behind an update, created on first sight; their Telegram names kept fresh."""
+    person = person_by_user(session, user_id)
+    if person is None:
+        person = Person(user_id=user_id, created_at=stamp.at)
+    if person.username != username or person.display_name != display_name:
+        person.username, person.display_name = username, display_name
+        session.add(person)
+        session.flush()
+    return person
+
+
+def person_by_user(session: Session, user_id: int) -> Person | None:
+    """The person with that Telegram user id."""
+    return session.exec(select(Person).where(Person.user_id == user_id)).first()
+
+
+def person_by_username(session: Session, username: str) -> Person | None:
+    """The person last seen with that @username (case-insensitive, as Telegram's are)."""
+    name = username.lstrip("@").lower()
+    for person in session.exec(select(Person).where(col(Person.username).is_not(None))):
+        if (person.username or "").lower() == name:
+            return person
+    return None
+
+
+def actor_of(session: Session, user_id: int, admin_ids: Iterable[int] = ()) -> Actor:
+    """The person's roles and units; ids from TAIZHANG_ADMIN_IDS are always admins."""
+    roles: set[Role] = {Role.ADMIN} if user_id in set(admin_ids) else set()
+    units: set[int] = set()
+    person = person_by_user(session, user_id)
+    if person is not None:
+        for grant in session.exec(select(RoleGrant).where(RoleGrant.person_id == person.id)):
+            roles.add(Role(grant.role))
+            if grant.role == Role.LIAISON and grant.unit_id is not None:
+                units.add(grant.unit_id)
+    return Actor(user_id, frozenset(roles), frozenset(units))
+
+
+def grants_of(session: Session, person: Person) -> list[RoleGrant]:
+    """The person's role grants."""
+    return list(session.exec(select(RoleGrant).where(RoleGrant.person_id == person.id)))
+
+
+def set_role(
+    session: Session, person: Person, role: Role | None, unit_id: int | None, stamp: Stamp
+) -> None:
+    """Give the person exactly this role (None: no role at all)."""
+    before = [snapshot(g) for g in grants_of(session, person)]
+    for grant in grants_of(session, person):
+        session.delete(grant)
+    session.flush()
+    after: list[dict[str, object] | None] = []
+    if role is not None:
+        grant = RoleGrant(
+            person_id=person.id or 0,
+            role=role.value,
+            unit_id=unit_id,
+            granted_by=stamp.user_id,
+            granted_at=stamp.at,
+        )
+        session.add(grant)
+        session.flush()
+        after.append(snapshot(grant))
+    record(session, stamp, "role.set", "person", person.id, {"grants": before}, {"grants": after})
+
+
+def register_liaison(
+    session: Session,
+    person: Person,
+    *,
+    name: str,
+    position: str,
+    phone: str,
+    unit_id: int,
+    stamp: Stamp,
+) -> None:
+    """Put the person on the unit's roster as its liaison; other roles they hold stay."""
+    before = snapshot(person)
+    person.name, person.position, person.phone = name, position, phone
+    person.registered_at = stamp.at
+    session.add(person)
+    for grant in grants_of(session, person):
+        if grant.role == Role.LIAISON:
+            session.delete(grant)
+    session.flush()
+    session.add(
+        RoleGrant(
+            person_id=person.id or 0,
+            role=Role.LIAISON.value,
+            unit_id=unit_id,
+            granted_by=stamp.user_id,
+            granted_at=stamp.at,
+        )
+    )
+    record(
+        session,
+        stamp,
+        "roster.register",
+        "person",
+        person.id,
+        before,
+        {**(snapshot(person) or {}), "unit_id": unit_id},
+    )
+
+
+def set_language(session: Session, person: Person, lang: str, stamp: Stamp) -> None:
+    """The person's language for private chats."""
+    before = snapshot(person)
+    person.lang = lang
+    session.add(person)
+    record(session, stamp, "person.lang", "person", person.id, before, snapshot(person))
+
+
+def roster(
+    session: Session, campaign_id: int, unit_id: int | None = None
+) -> list[tuple[Unit, Person]]:
+    """Registered liaisons by unit, in the campaign's unit order."""
+    stmt = (
+        select(Unit, Person)
+        .join(RoleGrant, col(RoleGrant.unit_id) == col(Unit.id))
+        .join(Person, col(Person.id) == col(RoleGrant.person_id))
+        .where(Unit.campaign_id == campaign_id, RoleGrant.role == Role.LIAISON.value)
+        .order_by(col(Unit.position), col(Person.registered_at))
+    )
+    if unit_id is not None:
+        stmt = stmt.where(Unit.id == unit_id)
+    return [(u, p) for u, p in session.exec(stmt)]

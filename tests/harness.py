@@ -1,0 +1,130 @@
+"""Drives the real python-telegram-bot Application against the local Bot API."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application
+
+from bot.app import build_application
+from bot.cli import read_campaign_file
+from bot.config import Settings
+from bot.localapi import LocalBotApi
+from bot.turn import Services
+from locales import Translator
+from storage import campaigns
+from storage.audit import Stamp
+from storage.db import Database
+
+ADMIN_ID = 900001
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+class Clock:
+    """The time the bot sees; tests move it explicitly."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, **kw: float) -> None:
+        """Move time forward."""
+        self.at += timedelta(**kw)
+
+
+class Harness:
+    """The local Bot API, the database, the clock, and the bot process (restartable)."""
+
+    def __init__(self, db_url: str, *, template: str = "bazhou-2024") -> None:
+        self.db_url = db_url
+        self.template = template
+        self.api = LocalBotApi()
+        self.clock = Clock(datetime(2024, 2, 5, 2, 0, tzinfo=UTC))  # Mon 5 Feb 2024 10:00 CST
+        self.app: Application | None = None
+        self.db: Database | None = None
+        self.admin = self.api.user(ADMIN_ID, "王管理", "wang_admin")
+
+    async def start(self) -> None:
+        """Start the local API, load the campaign, and start the bot."""
+        self.base_url = await self.api.start()
+        self.settings = Settings(
+            telegram_bot_token=self.api.token,
+            telegram_api_base_url=self.base_url,
+            database_url=self.db_url,
+            taizhang_admin_ids=str(ADMIN_ID),
+            _env_file=None,
+        )
+        self.db = Database.open(self.db_url)
+        spec = read_campaign_file(self.template, self.settings)
+        with self.db.unit_of_work() as session:
+            campaigns.save_campaign(session, spec, Stamp(self.clock()))
+        await self.start_bot()
+
+    async def start_bot(self) -> None:
+        """Start a bot process on the same database (as after a restart)."""
+        assert self.db is not None
+        services = Services(Database.open(self.db_url), self.settings, Translator.load(),
+                            self.clock)  # fmt: skip
+        # Telegram's per-group limit is kept by the rate limiter in production; these scripts
+        # send more than 20 messages a minute to one group, so the test limiter is wider.
+        limiter = AIORateLimiter(overall_max_rate=30, group_max_rate=1000, max_retries=3)
+        self.app = build_application(services, rate_limiter=limiter)
+        await self.app.initialize()
+        await self.app.start()
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(poll_interval=0.0, timeout=1,
+                                             allowed_updates=Update.ALL_TYPES)  # fmt: skip
+
+    async def stop_bot(self) -> None:
+        """Stop the bot process (the database and the local API stay)."""
+        if self.app is None:
+            return
+        assert self.app.updater is not None
+        await self.app.updater.stop()
+        await self.app.stop()
+        await self.app.shutdown()
+        self.app.bot_data["services"].db.engine.dispose()
+        self.app = None
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new one on the same database."""
+        await self.stop_bot()
+        await self.start_bot()
+
+    async def stop(self) -> None:
+        """Stop everything."""
+        await self.stop_bot()
+        await self.api.stop()
+        if self.db is not None:
+            self.db.engine.dispose()
+
+    async def command(
+        self, chat: dict[str, Any], user: dict[str, Any], text: str
+    ) -> dict[str, Any]:
+        """A user sends a command; returns the bot's first answer in that chat."""
+        await self.api.send(chat, user, text)
+        return await self.api.next_message(chat)
+
+    async def answer(
+        self, prompt: dict[str, Any], user: dict[str, Any], text: str
+    ) -> dict[str, Any]:
+        """A user replies to a prompt; returns the bot's next message in that chat."""
+        await self.api.reply(prompt, user, text)
+        return await self.api.next_message(prompt["chat"])
+
+    async def press(
+        self, message: dict[str, Any], user: dict[str, Any], label: str
+    ) -> dict[str, Any]:
+        """A user presses a button; returns the bot's next message in that chat."""
+        await self.api.press(message, user, label)
+        return await self.api.next_message(message["chat"])
+
+    async def bind(self, chat: dict[str, Any], unit: str) -> None:
+        """The admin binds a group to a unit."""
+        done = await self.command(chat, self.admin, f"/bind {unit}")
+        assert unit in done["text"], done["text"]

@@ -1,0 +1,1 @@
+"""The domain of taizhang: pure Python, no Telegram, no database, no clock of its own."""

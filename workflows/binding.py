@@ -1,0 +1,25 @@
+"""Binding a group chat to its unit; rebinding a bound group asks to confirm."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from workflows.forms import Flow, Step
+from workflows.inputs import Choice, Option
+
+UNITS = "units"
+
+
+def bind_flow(*, rebinding: bool) -> Flow:
+    """Pick the unit; a group already bound to another unit gets a confirm screen."""
+    return Flow(
+        "bind",
+        title="bind.title",
+        steps=(Step("unit", prompt="bind.ask_unit", kind=Choice(source=UNITS)),),
+        summary="bind.confirm_rebind" if rebinding else None,
+    )
+
+
+def unit_options(names: Sequence[str]) -> list[Option]:
+    """The campaign's units as buttons; a unit's name is unique in its campaign."""
+    return [Option(name, name) for name in names]

@@ -1,0 +1,372 @@
+"""The campaign file: its schema, and validation whose errors name the field and the problem."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from workflows.dates import DateError, find_deadlines, parse_due, parse_phase, parse_span
+from workflows.messages import Msg, msg
+
+WEEKDAYS = {
+    "周一": 0,
+    "周二": 1,
+    "周三": 2,
+    "周四": 3,
+    "周五": 4,
+    "周六": 5,
+    "周日": 6,
+    "星期一": 0,
+    "星期二": 1,
+    "星期三": 2,
+    "星期四": 3,
+    "星期五": 4,
+    "星期六": 5,
+    "星期日": 6,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+    "mon": 0,
+    "tue": 1,
+    "wed": 2,
+    "thu": 3,
+    "fri": 4,
+    "sat": 5,
+    "sun": 6,
+}
+_KNOWN = {
+    "name",
+    "year",
+    "timezone",
+    "units",
+    "phases",
+    "deadlines",
+    "weekly_report",
+    "reminders",
+    "feedback",
+    "categories",
+    "default_due_time",
+}
+_OFFSET = re.compile(r"(\d+)\s*([dhms])")
+_OFFSET_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+DEFAULT_REMINDERS = (timedelta(days=7), timedelta(days=3), timedelta(days=1), timedelta(hours=2))
+
+
+@dataclass(frozen=True)
+class PhaseSpec:
+    """A phase of the campaign and the days it covers."""
+
+    name: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class DeadlineSpec:
+    """A deliverable every unit (or the listed units) must send by `due` (local time)."""
+
+    deliverable: str
+    due: datetime
+    note: str = ""
+    text: str = ""
+    units: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class RecurringSpec:
+    """A report due every week on `weekday` at `at` (local time)."""
+
+    name: str
+    weekday: int
+    at: time
+
+
+@dataclass(frozen=True)
+class FeedbackRule:
+    """Forwarded cases are answered by the cutoff of the N-th working day after receipt."""
+
+    working_days: int = 2
+    cutoff: time = time(18, 0)
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    """A whole campaign as its file describes it."""
+
+    name: str
+    year: int
+    timezone: str
+    units: tuple[str, ...]
+    phases: tuple[PhaseSpec, ...] = ()
+    deadlines: tuple[DeadlineSpec, ...] = ()
+    weekly_reports: tuple[RecurringSpec, ...] = ()
+    reminders: tuple[timedelta, ...] = DEFAULT_REMINDERS
+    feedback: FeedbackRule = field(default_factory=FeedbackRule)
+    categories: tuple[str, ...] = ()
+    default_due_time: time = time(18, 0)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The campaign's time zone."""
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem in a campaign file: where (`deadlines[2].text`) and what."""
+
+    path: str
+    message: Msg
+
+
+class CampaignInvalid(ValueError):
+    """A campaign file with problems; `errors` lists every one found."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.path}: {e.message.id}" for e in errors))
+        self.errors = errors
+
+
+def clean(text: Any) -> str:
+    """Names as written, with runs of white space (full-width ones too) made one space."""
+    return " ".join(str(text).split())
+
+
+class _Reader:
+    """Collects every error instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def fail(self, path: str, message: Msg) -> None:
+        self.errors.append(FieldError(path, message))
+
+    def text(self, value: Any, path: str) -> str | None:
+        if not isinstance(value, str | int) or not clean(value):
+            self.fail(path, msg("campaign.expect_text"))
+            return None
+        return clean(value)
+
+    def texts(self, value: Any, path: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.fail(path, msg("campaign.expect_list"))
+            return ()
+        out: list[str] = []
+        for i, item in enumerate(value):
+            t = self.text(item, f"{path}[{i}]")
+            if t is None:
+                continue
+            if t in out:
+                self.fail(f"{path}[{i}]", msg("campaign.duplicate", text=t))
+            else:
+                out.append(t)
+        return tuple(out)
+
+    def clock(self, value: Any, path: str, default: time) -> time:
+        if value is None:
+            return default
+        if isinstance(value, int):  # YAML reads 18:00 unquoted as sexagesimal 1080
+            value = f"{value // 60}:{value % 60:02d}"
+        m = re.fullmatch(r"(\d{1,2})[:：](\d{2})", clean(value))
+        if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+            self.fail(path, msg("campaign.bad_time", text=clean(value)))
+            return default
+        return time(int(m.group(1)), int(m.group(2)))
+
+
+def parse_offset(text: str) -> timedelta:
+    """`7d`, `2h`, `1d12h`, `30s` as a duration; ValueError if it is none of those."""
+    t = clean(text).lower().replace(" ", "")
+    parts = _OFFSET.findall(t)
+    if not parts or "".join(n + u for n, u in parts) != t:
+        raise ValueError(text)
+    return sum((timedelta(**{_OFFSET_UNITS[u]: int(n)}) for n, u in parts), timedelta())
+
+
+def read_campaign_yaml(text: str, *, default_timezone: str = "Asia/Shanghai") -> CampaignSpec:
+    """Read a campaign file's YAML text; `CampaignInvalid` lists every problem."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "yaml"
+        raise CampaignInvalid([FieldError(where, msg("campaign.bad_yaml"))]) from None
+    return read_campaign(data, default_timezone=default_timezone)
+
+
+def read_campaign(data: Any, *, default_timezone: str = "Asia/Shanghai") -> CampaignSpec:
+    """Validate a campaign mapping into a `CampaignSpec`; `CampaignInvalid` lists problems."""
+    r = _Reader()
+    if not isinstance(data, Mapping):
+        raise CampaignInvalid([FieldError("", msg("campaign.not_a_mapping"))])
+    for key in data:
+        if key not in _KNOWN:
+            r.fail(str(key), msg("campaign.unknown_field"))
+    name = r.text(data.get("name"), "name") if "name" in data else None
+    if "name" not in data:
+        r.fail("name", msg("campaign.missing"))
+    year = data.get("year")
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        r.fail("year", msg("campaign.bad_year", text=str(year)))
+        year = 2000
+    tz_name = clean(data.get("timezone") or default_timezone)
+    try:
+        zone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.fail("timezone", msg("campaign.bad_timezone", text=tz_name))
+        zone = ZoneInfo("Asia/Shanghai")
+    units = r.texts(data.get("units"), "units")
+    if not units:
+        r.fail("units", msg("campaign.no_units"))
+    default_due = r.clock(data.get("default_due_time"), "default_due_time", time(18, 0))
+    spec = CampaignSpec(
+        name=name or "",
+        year=year,
+        timezone=zone.key,
+        units=units,
+        phases=_phases(r, data.get("phases"), year),
+        deadlines=_deadlines(r, data.get("deadlines"), year, default_due, set(units)),
+        weekly_reports=_weekly(r, data.get("weekly_report")),
+        reminders=_reminders(r, data.get("reminders")),
+        feedback=_feedback(r, data.get("feedback")),
+        categories=r.texts(data.get("categories"), "categories"),
+        default_due_time=default_due,
+    )
+    if r.errors:
+        raise CampaignInvalid(r.errors)
+    return spec
+
+
+def _phases(r: _Reader, value: Any, year: int) -> tuple[PhaseSpec, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        r.fail("phases", msg("campaign.expect_list"))
+        return ()
+    out: list[PhaseSpec] = []
+    for i, item in enumerate(value):
+        path = f"phases[{i}]"
+        try:
+            if isinstance(item, Mapping):
+                name = r.text(item.get("name"), f"{path}.name") or ""
+                text = clean(item.get("text", ""))
+                path = f"{path}.text"
+                span = parse_span(text, year=year)
+            else:
+                name, span = parse_phase(clean(item), year=year)
+        except DateError as err:
+            r.fail(path, err.message)
+            continue
+        out.append(PhaseSpec(name, span.start, span.end))
+    return tuple(out)
+
+
+def _deadlines(
+    r: _Reader, value: Any, year: int, default_due: time, units: set[str]
+) -> tuple[DeadlineSpec, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        r.fail("deadlines", msg("campaign.expect_list"))
+        return ()
+    out: list[DeadlineSpec] = []
+    for i, item in enumerate(value):
+        path = f"deadlines[{i}]"
+        if isinstance(item, str):
+            item = {"text": item}
+        if not isinstance(item, Mapping):
+            r.fail(path, msg("campaign.expect_mapping"))
+            continue
+        only = None
+        if item.get("units") is not None:
+            only = r.texts(item.get("units"), f"{path}.units")
+            for j, u in enumerate(only):
+                if u not in units:
+                    r.fail(f"{path}.units[{j}]", msg("campaign.unknown_unit", text=u))
+        try:
+            if "text" in item:
+                found = find_deadlines(clean(item["text"]), year=year)
+                if not found:
+                    r.fail(f"{path}.text", msg("campaign.no_deadline", text=clean(item["text"])))
+                for f in found:
+                    due = datetime.combine(f.due.day, f.due.at or default_due)
+                    deliverable = clean(item.get("deliverable") or f.deliverable)
+                    out.append(DeadlineSpec(deliverable, due, f.note, clean(item["text"]), only))
+            else:
+                due_text = clean(item.get("due", ""))
+                d = parse_due(due_text, year=year)
+                deliverable = r.text(item.get("deliverable"), f"{path}.deliverable") or ""
+                due = datetime.combine(d.day, d.at or default_due)
+                note = clean(item.get("note", ""))
+                out.append(DeadlineSpec(deliverable, due, note, due_text, only))
+        except DateError as err:
+            r.fail(f"{path}.{'text' if 'text' in item else 'due'}", err.message)
+    seen: set[str] = set()
+    for i, d in enumerate(out):
+        if d.deliverable in seen:
+            r.fail(f"deadlines[{i}]", msg("campaign.duplicate", text=d.deliverable))
+        seen.add(d.deliverable)
+    return tuple(out)
+
+
+def _weekly(r: _Reader, value: Any) -> tuple[RecurringSpec, ...]:
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    out: list[RecurringSpec] = []
+    for i, item in enumerate(items):
+        path = "weekly_report" if not isinstance(value, list) else f"weekly_report[{i}]"
+        if not isinstance(item, Mapping):
+            r.fail(path, msg("campaign.expect_mapping"))
+            continue
+        wd = clean(item.get("weekday", "")).lower()
+        if wd not in WEEKDAYS:
+            r.fail(f"{path}.weekday", msg("campaign.bad_weekday", text=wd))
+            continue
+        name = r.text(item.get("name"), f"{path}.name") or ""
+        out.append(
+            RecurringSpec(
+                name, WEEKDAYS[wd], r.clock(item.get("time"), f"{path}.time", time(18, 0))
+            )
+        )
+    return tuple(out)
+
+
+def _reminders(r: _Reader, value: Any) -> tuple[timedelta, ...]:
+    if value is None:
+        return DEFAULT_REMINDERS
+    if not isinstance(value, list):
+        r.fail("reminders", msg("campaign.expect_list"))
+        return DEFAULT_REMINDERS
+    out: list[timedelta] = []
+    for i, item in enumerate(value):
+        try:
+            out.append(parse_offset(str(item)))
+        except ValueError:
+            r.fail(f"reminders[{i}]", msg("campaign.bad_offset", text=clean(item)))
+    return tuple(sorted(set(out), reverse=True))
+
+
+def _feedback(r: _Reader, value: Any) -> FeedbackRule:
+    if value is None:
+        return FeedbackRule()
+    if not isinstance(value, Mapping):
+        r.fail("feedback", msg("campaign.expect_mapping"))
+        return FeedbackRule()
+    days = value.get("working_days", 2)
+    if not isinstance(days, int) or not 1 <= days <= 30:
+        r.fail("feedback.working_days", msg("campaign.bad_number", text=str(days)))
+        days = 2
+    return FeedbackRule(days, r.clock(value.get("cutoff"), "feedback.cutoff", time(18, 0)))

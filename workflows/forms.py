@@ -1,0 +1,272 @@
+"""The form engine: step-by-step flows declared as data, advanced one answer at a time.
+
+A flow is a tuple of steps; a draft is where one person stands in it. `advance` takes
+the draft and an answer and returns the new draft and an outcome: ask this (perhaps with
+an error), finished with these values, or cancelled. Nothing here touches Telegram or the
+database; the adapter stores the draft and renders the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from workflows.inputs import (
+    Answer,
+    ChoiceAnswer,
+    DateInput,
+    FormEnv,
+    InputError,
+    Kind,
+    Option,
+    TextAnswer,
+)
+from workflows.messages import Msg, msg
+
+Condition = Callable[[Mapping[str, Any]], bool]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question: the field it fills, its prompt's message id, and what it accepts."""
+
+    field: str
+    prompt: str
+    kind: Kind
+    optional: bool = False
+    when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A named sequence of steps, ending on a confirm screen when `summary` is set."""
+
+    name: str
+    title: str
+    steps: tuple[Step, ...]
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Where one person stands in a flow; stored as JSON, so it survives restarts."""
+
+    flow: str
+    step: int
+    values: dict[str, Any] = field(default_factory=dict)
+    trail: tuple[int, ...] = ()
+    pending: Any = None
+    rev: int = 0
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-safe dict."""
+        return {
+            "flow": self.flow,
+            "step": self.step,
+            "values": self.values,
+            "trail": list(self.trail),
+            "pending": self.pending,
+            "rev": self.rev,
+            "context": self.context,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Draft:
+        """The draft a `to_json` dict describes."""
+        return cls(
+            flow=data["flow"],
+            step=int(data["step"]),
+            values=dict(data.get("values", {})),
+            trail=tuple(data.get("trail", ())),
+            pending=data.get("pending"),
+            rev=int(data.get("rev", 0)),
+            context=dict(data.get("context", {})),
+        )
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Show a prompt and wait; `error` explains why the last answer was not taken."""
+
+    field: str
+    prompt: Msg
+    kind: str
+    options: tuple[Option, ...] = ()
+    error: Msg | None = None
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The flow is complete; these are its values."""
+
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """The person cancelled; the draft is gone."""
+
+
+Outcome = Ask | Finished | Cancelled
+Nav = Literal["back", "skip", "cancel"]
+
+CONFIRM = "__confirm__"
+_CONFIRM_OPTIONS = (
+    Option("confirm", msg("form.button.confirm")),
+    Option("back", msg("form.button.back")),
+    Option("cancel", msg("form.button.cancel")),
+)
+_DATE_OPTIONS = (
+    Option("ok", msg("form.button.date_ok")),
+    Option("retry", msg("form.button.date_retry")),
+)
+
+
+def _applies(step: Step, draft: Draft) -> bool:
+    return step.when is None or step.when({**draft.context, **draft.values})
+
+
+def _next_index(flow: Flow, draft: Draft, after: int) -> int:
+    """The index of the next step whose condition holds, or the end."""
+    i = after + 1
+    while i < len(flow.steps) and not _applies(flow.steps[i], draft):
+        i += 1
+    return i
+
+
+def _ask(flow: Flow, draft: Draft, env: FormEnv, error: Msg | None = None) -> Ask:
+    if draft.step >= len(flow.steps):
+        return Ask(CONFIRM, summary(flow, draft), "confirm", _CONFIRM_OPTIONS, error)
+    step = flow.steps[draft.step]
+    if draft.pending is not None and isinstance(step.kind, DateInput):
+        shown = step.kind.show(draft.pending)
+        return Ask(
+            step.field, msg("form.date_confirm", value=shown), "choice", _DATE_OPTIONS, error
+        )
+    options = step.kind.options_in(env) if hasattr(step.kind, "options_in") else ()
+    return Ask(step.field, msg(step.prompt), step.kind.kind, tuple(options), error, step.optional)
+
+
+def summary(flow: Flow, draft: Draft) -> Msg:
+    """The confirm screen: the flow's summary message with every answered value."""
+    params: dict[str, Any] = {}
+    for step in flow.steps:
+        value = draft.values.get(step.field)
+        params[step.field] = msg("form.empty") if value is None else step.kind.show(value)
+    return msg(flow.summary or "form.summary", **{**draft.context, **params})
+
+
+def _finish_or_confirm(flow: Flow, draft: Draft, env: FormEnv) -> tuple[Draft | None, Outcome]:
+    if draft.step < len(flow.steps) or flow.summary:
+        return draft, _ask(flow, draft, env)
+    return None, Finished(dict(draft.values))
+
+
+def _moved(draft: Draft, flow: Flow, **values: Any) -> Draft:
+    """Store the answered values, then step to the next step that applies to them."""
+    filled = replace(draft, values={**draft.values, **values})
+    return replace(
+        filled,
+        step=_next_index(flow, filled, draft.step),
+        trail=(*draft.trail, draft.step),
+        pending=None,
+        rev=draft.rev + 1,
+    )
+
+
+def start(
+    flow: Flow,
+    *,
+    env: FormEnv,
+    context: Mapping[str, Any] | None = None,
+    prefill: Mapping[str, Answer] | None = None,
+) -> tuple[Draft | None, Outcome]:
+    """Open a flow; answers given up front (`/bind 轮台县`) fill their steps at once."""
+    draft = Draft(flow.name, -1, context=dict(context or {}))
+    draft = replace(draft, step=_next_index(flow, draft, -1))
+    for answer_field, answer in (prefill or {}).items():
+        if draft.step >= len(flow.steps) or flow.steps[draft.step].field != answer_field:
+            break
+        step = flow.steps[draft.step]
+        try:
+            value = step.kind.parse(answer, env)
+        except InputError as err:
+            return draft, _ask(flow, draft, env, err.message)
+        draft = _moved(draft, flow, **{step.field: value})
+    return _finish_or_confirm(flow, draft, env)
+
+
+def resume(flow: Flow, draft: Draft, *, env: FormEnv) -> Ask:
+    """The prompt of the step the draft stands on, to show it again."""
+    return _ask(flow, draft, env)
+
+
+def advance(
+    flow: Flow, draft: Draft, answer: Answer | Nav, *, env: FormEnv
+) -> tuple[Draft | None, Outcome]:
+    """Apply one answer or `/back`, `/skip`, `/cancel`; return the new draft and outcome."""
+    if answer == "cancel":
+        return None, Cancelled()
+    if answer == "back":
+        return _back(flow, draft, env)
+    if answer == "skip":
+        return _skip(flow, draft, env)
+    assert not isinstance(answer, str)
+    if draft.step >= len(flow.steps):
+        return _confirm(flow, draft, answer, env)
+    step = flow.steps[draft.step]
+    if draft.pending is not None and isinstance(answer, ChoiceAnswer):
+        if answer.index == 0:
+            moved = _moved(draft, flow, **{step.field: draft.pending})
+            return _finish_or_confirm(flow, moved, env)
+        if answer.index == 1:
+            again = replace(draft, pending=None, rev=draft.rev + 1)
+            return again, _ask(flow, again, env)
+        return draft, _ask(flow, draft, env, msg("form.stale_button"))
+    try:
+        value = step.kind.parse(answer, env)
+    except InputError as err:
+        return draft, _ask(flow, draft, env, err.message)
+    if isinstance(step.kind, DateInput):
+        waiting = replace(draft, pending=value, rev=draft.rev + 1)
+        return waiting, _ask(flow, waiting, env)
+    moved = _moved(draft, flow, **{step.field: value})
+    return _finish_or_confirm(flow, moved, env)
+
+
+def _confirm(
+    flow: Flow, draft: Draft, answer: Answer, env: FormEnv
+) -> tuple[Draft | None, Outcome]:
+    if isinstance(answer, ChoiceAnswer):
+        if answer.index == 0:
+            return None, Finished(dict(draft.values))
+        if answer.index == 1:
+            return _back(flow, draft, env)
+        if answer.index == 2:
+            return None, Cancelled()
+    if isinstance(answer, TextAnswer):
+        return draft, _ask(flow, draft, env, msg("form.use_buttons"))
+    return draft, _ask(flow, draft, env, msg("form.stale_button"))
+
+
+def _back(flow: Flow, draft: Draft, env: FormEnv) -> tuple[Draft | None, Outcome]:
+    if draft.pending is not None:
+        again = replace(draft, pending=None, rev=draft.rev + 1)
+        return again, _ask(flow, again, env)
+    if not draft.trail:
+        return draft, _ask(flow, draft, env, msg("form.cannot_back"))
+    back = replace(
+        draft, step=draft.trail[-1], trail=draft.trail[:-1], pending=None, rev=draft.rev + 1
+    )
+    return back, _ask(flow, back, env)
+
+
+def _skip(flow: Flow, draft: Draft, env: FormEnv) -> tuple[Draft | None, Outcome]:
+    if draft.step >= len(flow.steps) or not flow.steps[draft.step].optional:
+        return draft, _ask(flow, draft, env, msg("form.cannot_skip"))
+    field_name = flow.steps[draft.step].field
+    moved = _moved(draft, flow, **{field_name: None})
+    return _finish_or_confirm(flow, moved, env)

@@ -1,0 +1,251 @@
+"""Input kinds of the form engine: what a step accepts and how it checks an answer."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from workflows.dates import DateError
+from workflows.messages import Msg, msg
+from workflows.when import read_when
+
+TEXT_LIMIT = 2000
+FILE_LIMIT = 20 * 1024 * 1024  # bots cannot download larger files from Telegram
+
+
+class InputError(Exception):
+    """An answer a step cannot take; carries the localised reason."""
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message.id)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class TextAnswer:
+    """Typed text (a reply to the bot's prompt, or any message in a private chat)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ChoiceAnswer:
+    """A pressed button: the index of the option on the current prompt."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class FileAnswer:
+    """A document or photo sent as the answer; the file stays on Telegram's servers."""
+
+    file_id: str
+    name: str
+    mime: str
+    size: int
+    media: str  # "document" or "photo"
+
+    def as_json(self) -> dict[str, Any]:
+        """The form kept in drafts and in the database."""
+        return {
+            "file_id": self.file_id,
+            "name": self.name,
+            "mime": self.mime,
+            "size": self.size,
+            "media": self.media,
+        }
+
+
+Answer = TextAnswer | ChoiceAnswer | FileAnswer
+
+
+@dataclass(frozen=True)
+class Option:
+    """One button of a choice: the stored value and what the button says."""
+
+    value: str
+    label: Msg | str
+
+
+@dataclass(frozen=True)
+class FormEnv:
+    """What a flow needs from outside: the time, the zone, and choices known at run time."""
+
+    now: datetime
+    tz: ZoneInfo
+    options: Mapping[str, Sequence[Option]] = field(default_factory=dict)
+
+    @property
+    def local_now(self) -> datetime:
+        """`now` in the campaign's zone, naive, for reading what people type."""
+        return self.now.astimezone(self.tz).replace(tzinfo=None)
+
+
+def _text_of(answer: Answer) -> str:
+    if not isinstance(answer, TextAnswer):
+        raise InputError(msg("form.expect_text"))
+    return unicodedata.normalize("NFKC", answer.text).strip()
+
+
+@dataclass(frozen=True)
+class Text:
+    """Free text between `min_len` and `max_len` characters."""
+
+    max_len: int = TEXT_LIMIT
+    min_len: int = 1
+    kind: ClassVar[str] = "text"
+
+    def parse(self, answer: Answer, env: FormEnv) -> str:
+        """The trimmed text, or an error naming the limit."""
+        if not isinstance(answer, TextAnswer):
+            raise InputError(msg("form.expect_text"))
+        text = answer.text.strip()
+        if len(text) < self.min_len:
+            raise InputError(msg("form.text_too_short", min=self.min_len))
+        if len(text) > self.max_len:
+            raise InputError(msg("form.text_too_long", max=self.max_len, length=len(text)))
+        return text
+
+    def show(self, value: Any) -> Any:
+        """How the stored value reads in a summary."""
+        return value
+
+
+@dataclass(frozen=True)
+class Number:
+    """A whole number within bounds (counts of households, flats, projects)."""
+
+    minimum: int = 0
+    maximum: int = 10**9
+    kind: ClassVar[str] = "number"
+
+    def parse(self, answer: Answer, env: FormEnv) -> int:
+        """The number, or an error saying what is allowed."""
+        text = _text_of(answer).replace(",", "")
+        if not re.fullmatch(r"[+-]?\d+", text):
+            raise InputError(msg("form.not_a_number", text=text))
+        value = int(text)
+        if not self.minimum <= value <= self.maximum:
+            raise InputError(msg("form.number_range", min=self.minimum, max=self.maximum))
+        return value
+
+    def show(self, value: Any) -> Any:
+        """How the stored value reads in a summary."""
+        return value
+
+
+_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
+_LANDLINE = re.compile(r"(0\d{2,3})?([2-9]\d{6,7})(?:(?:转|ext)(\d{1,6}))?")
+
+
+@dataclass(frozen=True)
+class Phone:
+    """A mainland mobile number, or a landline with or without its area code."""
+
+    kind: ClassVar[str] = "phone"
+
+    def parse(self, answer: Answer, env: FormEnv) -> str:
+        """The number in a canonical form (`13912345678`, `0996-2029999`)."""
+        raw = _text_of(answer)
+        compact = re.sub(r"[\s()\-]", "", raw)
+        m = _MOBILE.fullmatch(compact)
+        if m:
+            return m.group(1)
+        m = _LANDLINE.fullmatch(compact)
+        if m:
+            area, number, ext = m.groups()
+            out = f"{area}-{number}" if area else number
+            return f"{out}转{ext}" if ext else out
+        raise InputError(msg("form.bad_phone", text=raw))
+
+    def show(self, value: Any) -> Any:
+        """How the stored value reads in a summary."""
+        return value
+
+
+@dataclass(frozen=True)
+class DateInput:
+    """A day, or a day and time; always shown back with its weekday to confirm."""
+
+    with_time: bool = False
+    default_time: time = time(18, 0)
+    not_before_today: bool = False
+    kind: ClassVar[str] = "date"
+
+    def parse(self, answer: Answer, env: FormEnv) -> str:
+        """ISO text of the reading (`2024-06-30` or `2024-06-30T18:00`), or a date error."""
+        text = _text_of(answer)
+        try:
+            reading = read_when(text, now=env.local_now)
+        except DateError as err:
+            raise InputError(err.message) from None
+        if self.not_before_today and reading.day < env.local_now.date():
+            raise InputError(msg("form.date_past", text=text))
+        if self.with_time:
+            return reading.at_or(self.default_time).isoformat(timespec="minutes")
+        return reading.day.isoformat()
+
+    def show(self, value: Any) -> Any:
+        """The stored ISO text as a date or datetime, for locale-aware rendering."""
+        return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Buttons: fixed options, or the options named `source` in the flow's environment."""
+
+    options: tuple[Option, ...] = ()
+    source: str = ""
+    kind: ClassVar[str] = "choice"
+
+    def options_in(self, env: FormEnv) -> tuple[Option, ...]:
+        """The options offered now."""
+        return tuple(env.options.get(self.source, ())) if self.source else self.options
+
+    def parse(self, answer: Answer, env: FormEnv) -> str:
+        """The chosen option's value; typed text is accepted when it names an option."""
+        options = self.options_in(env)
+        if isinstance(answer, ChoiceAnswer):
+            if 0 <= answer.index < len(options):
+                return options[answer.index].value
+            raise InputError(msg("form.stale_button"))
+        typed = _text_of(answer)
+        for option in options:
+            label = option.label if isinstance(option.label, str) else None
+            if typed in (option.value, label):
+                return option.value
+        raise InputError(msg("form.pick_an_option", text=typed))
+
+    def show(self, value: Any) -> Any:
+        """How the stored value reads in a summary."""
+        return value
+
+
+@dataclass(frozen=True)
+class File:
+    """One document or photo, at most `max_bytes` (Telegram's limit for bots)."""
+
+    max_bytes: int = FILE_LIMIT
+    kind: ClassVar[str] = "file"
+
+    def parse(self, answer: Answer, env: FormEnv) -> dict[str, Any]:
+        """The file's Telegram id, name, type and size."""
+        if not isinstance(answer, FileAnswer):
+            raise InputError(msg("form.expect_file"))
+        if answer.size > self.max_bytes:
+            raise InputError(
+                msg("form.file_too_big", max_mb=self.max_bytes // (1024 * 1024), name=answer.name)
+            )
+        return answer.as_json()
+
+    def show(self, value: Any) -> Any:
+        """How the stored value reads in a summary."""
+        return value.get("name", "")
+
+
+Kind = Text | Number | Phone | DateInput | Choice | File
