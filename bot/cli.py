@@ -23,7 +23,7 @@ TEMPLATES = resources.files("workflows") / "templates"
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="taizhang", description="台账 — campaign ledger bot")
+    p = argparse.ArgumentParser(prog="taizhang", description="taizhang: the campaign ledger bot")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the bot (long polling)")
     run.add_argument("--campaign", help="load this campaign file (or template name) first")

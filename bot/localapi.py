@@ -25,9 +25,23 @@ from aiohttp import web
 TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
 _ALLOWED_TAGS = {
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-    "tg-spoiler", "span", "blockquote", "tg-emoji",
-}  # fmt: skip
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "span",
+    "blockquote",
+    "tg-emoji",
+}
 _RAW_KEYS = {"text", "caption", "parse_mode", "callback_query_id", "url", "secret_token"}
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 
@@ -116,9 +130,15 @@ class LocalBotApi:
         self, *, token: str = "123456:LOCAL-TEST-TOKEN", bot_username: str = "taizhang_bot"
     ) -> None:
         self.token = token
-        self.bot_user = {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "台账",
-                         "username": bot_username, "can_join_groups": True,
-                         "can_read_all_group_messages": False, "supports_inline_queries": False}  # fmt: skip
+        self.bot_user = {
+            "id": int(token.split(":")[0]),
+            "is_bot": True,
+            "first_name": "台账",
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
         self.chats: dict[int, dict[str, Any]] = {}
         self.users: dict[int, dict[str, Any]] = {}
         self.messages: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
@@ -185,8 +205,13 @@ class LocalBotApi:
 
     def _store(self, chat: dict[str, Any], sender: dict[str, Any], **fields: Any) -> dict[str, Any]:
         mid = next(self._message_ids[chat["id"]])
-        message = {"message_id": mid, "date": int(time.time()), "chat": chat, "from": sender,
-                   **fields}  # fmt: skip
+        message = {
+            "message_id": mid,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": sender,
+            **fields,
+        }
         self.messages[chat["id"]][mid] = message
         return message
 
@@ -228,13 +253,15 @@ class LocalBotApi:
         """A user writes in a chat; returns the message (delivered only if privacy allows)."""
         fields: dict[str, Any] = {"text": text}
         if text.startswith("/"):
-            fields["entities"] = [{"type": "bot_command", "offset": 0,
-                                   "length": utf16_len(text.split()[0])}]  # fmt: skip
+            fields["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": utf16_len(text.split()[0])}
+            ]
         if reply_to is not None:
             fields["reply_to_message"] = reply_to
         message = self._store(chat, user, **fields)
-        message["delivered"] = await self._deliver(chat, {k: v for k, v in message.items()
-                                                          if k != "delivered"})  # fmt: skip
+        message["delivered"] = await self._deliver(
+            chat, {k: v for k, v in message.items() if k != "delivered"}
+        )
         return message
 
     async def reply(
@@ -269,13 +296,30 @@ class LocalBotApi:
         uid = f"F{next(self._callback_ids)}"
         fields: dict[str, Any] = {}
         if photo:
-            fields["photo"] = [{"file_id": f"{uid}s", "file_unique_id": f"{uid}s", "width": 90,
-                                "height": 90, "file_size": max(size // 20, 1)},
-                               {"file_id": uid, "file_unique_id": uid, "width": 1280,
-                                "height": 960, "file_size": size}]  # fmt: skip
+            fields["photo"] = [
+                {
+                    "file_id": f"{uid}s",
+                    "file_unique_id": f"{uid}s",
+                    "width": 90,
+                    "height": 90,
+                    "file_size": max(size // 20, 1),
+                },
+                {
+                    "file_id": uid,
+                    "file_unique_id": uid,
+                    "width": 1280,
+                    "height": 960,
+                    "file_size": size,
+                },
+            ]
         else:
-            fields["document"] = {"file_id": uid, "file_unique_id": uid, "file_name": name,
-                                  "mime_type": mime, "file_size": size}  # fmt: skip
+            fields["document"] = {
+                "file_id": uid,
+                "file_unique_id": uid,
+                "file_name": name,
+                "mime_type": mime,
+                "file_size": size,
+            }
         if reply_to is not None:
             fields["reply_to_message"] = reply_to
         message = self._store(chat, user, **fields)
@@ -292,16 +336,28 @@ class LocalBotApi:
     ) -> str:
         """A user presses a button of a bot message, by its label (or forged `data`)."""
         if data is None:
-            buttons = [b for row in (message.get("reply_markup") or {}).get("inline_keyboard", [])
-                       for b in row]  # fmt: skip
+            buttons = [
+                b
+                for row in (message.get("reply_markup") or {}).get("inline_keyboard", [])
+                for b in row
+            ]
             matches = [b for b in buttons if b["text"] == label]
             if not matches:
                 raise AssertionError(f"no button {label!r} in {[b['text'] for b in buttons]}")
             data = matches[0]["callback_data"]
         qid = str(next(self._callback_ids))
         current = self.messages[message["chat"]["id"]].get(message["message_id"], message)
-        await self._push({"callback_query": {"id": qid, "from": user, "message": _public(current),
-                                             "chat_instance": "local", "data": data}})  # fmt: skip
+        await self._push(
+            {
+                "callback_query": {
+                    "id": qid,
+                    "from": user,
+                    "message": _public(current),
+                    "chat_instance": "local",
+                    "data": data,
+                }
+            }
+        )
         return qid
 
     async def add_bot_to(self, chat: dict[str, Any], by: dict[str, Any]) -> None:
@@ -345,19 +401,24 @@ class LocalBotApi:
         description: str | None = None,
     ) -> None:
         """Answer the next `count` calls of `method` with this error."""
-        text = description or {429: f"Too Many Requests: retry after {retry_after}",
-                               500: "Internal Server Error", 502: "Bad Gateway",
-                               403: "Forbidden: bot was kicked from the group chat"}.get(code, "Error")  # fmt: skip
-        self.failures.append(Failure(method, code, text, retry_after if code == 429 else None,
-                                     count))  # fmt: skip
+        text = description or {
+            429: f"Too Many Requests: retry after {retry_after}",
+            500: "Internal Server Error",
+            502: "Bad Gateway",
+            403: "Forbidden: bot was kicked from the group chat",
+        }.get(code, "Error")
+        self.failures.append(
+            Failure(method, code, text, retry_after if code == 429 else None, count)
+        )
 
     # ----- the Bot API -----
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         if request.match_info["token"] != self.token:
-            return web.json_response({"ok": False, "error_code": 401,
-                                      "description": "Unauthorized"}, status=401)  # fmt: skip
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         params = await _params(request)
         self.requests[method] += 1
         try:
@@ -367,8 +428,11 @@ class LocalBotApi:
                 raise ApiError(404, "Not Found: method not found")
             result = await handler(params)
         except ApiError as err:
-            body: dict[str, Any] = {"ok": False, "error_code": err.code,
-                                    "description": err.description}  # fmt: skip
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": err.code,
+                "description": err.description,
+            }
             if err.retry_after is not None:
                 body["parameters"] = {"retry_after": err.retry_after}
             return web.json_response(body, status=err.code)
@@ -426,8 +490,9 @@ class LocalBotApi:
         if not self._updates and timeout > 0:
             async with self._changed:
                 try:
-                    await asyncio.wait_for(self._changed.wait_for(lambda: bool(self._updates)),
-                                           timeout)  # fmt: skip
+                    await asyncio.wait_for(
+                        self._changed.wait_for(lambda: bool(self._updates)), timeout
+                    )
                 except TimeoutError:
                     return []
         return self._updates[:limit]
@@ -438,8 +503,9 @@ class LocalBotApi:
         if not mid:
             return None
         target = self.messages[chat["id"]].get(int(mid))
-        if target is None and not (rp.get("allow_sending_without_reply")
-                                   or p.get("allow_sending_without_reply")):  # fmt: skip
+        if target is None and not (
+            rp.get("allow_sending_without_reply") or p.get("allow_sending_without_reply")
+        ):
             raise ApiError(400, "Bad Request: message to be replied not found")
         return target
 
@@ -541,8 +607,12 @@ class LocalBotApi:
         return True
 
     async def api_getfile(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {"file_id": p["file_id"], "file_unique_id": p["file_id"], "file_size": 1,
-                "file_path": f"documents/{p['file_id']}"}  # fmt: skip
+        return {
+            "file_id": p["file_id"],
+            "file_unique_id": p["file_id"],
+            "file_size": 1,
+            "file_path": f"documents/{p['file_id']}",
+        }
 
     async def api_getchat(self, p: dict[str, Any]) -> dict[str, Any]:
         return {**self._chat(p["chat_id"]), "accent_color_id": 0, "max_reaction_count": 11}

@@ -68,8 +68,9 @@ class Harness:
     async def start_bot(self) -> None:
         """Start a bot process on the same database (as after a restart)."""
         assert self.db is not None
-        services = Services(Database.open(self.db_url), self.settings, Translator.load(),
-                            self.clock)  # fmt: skip
+        services = Services(
+            Database.open(self.db_url), self.settings, Translator.load(), self.clock
+        )
         # Telegram's per-group limit is kept by the rate limiter in production; these scripts
         # send more than 20 messages a minute to one group, so the test limiter is wider.
         limiter = AIORateLimiter(overall_max_rate=30, group_max_rate=1000, max_retries=3)
@@ -77,8 +78,9 @@ class Harness:
         await self.app.initialize()
         await self.app.start()
         assert self.app.updater is not None
-        await self.app.updater.start_polling(poll_interval=0.0, timeout=1,
-                                             allowed_updates=Update.ALL_TYPES)  # fmt: skip
+        await self.app.updater.start_polling(
+            poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
+        )
 
     async def stop_bot(self) -> None:
         """Stop the bot process (the database and the local API stay)."""

@@ -130,7 +130,12 @@ def _parts(m: re.Match[str], p: str) -> _Parts:
         if hh > 23 or (mm or 0) > 59:
             raise DateError("date.invalid", m.group(0))
         at = time(hh, mm or 0)
-    return _Parts(year, num("m"), num("d"), bool(g.get(p + "edge")), at, m.group(0))
+    # Errors quote the date itself (`2月30日`), not the time or the `前` after it.
+    ends = [m.end(p + k) for k in ("y", "m", "d", "edge") if g.get(p + k)]
+    end = max(ends, default=m.end())
+    end += 1 if m.string[end : end + 1] in ("年", "月", "日", "号") else 0
+    shown = m.string[m.start() : end]
+    return _Parts(year, num("m"), num("d"), bool(g.get(p + "edge")), at, shown)
 
 
 def _first_day(p: _Parts, year: int) -> date:

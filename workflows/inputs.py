@@ -140,7 +140,8 @@ class Number:
 
 
 _MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
-_LANDLINE = re.compile(r"(0\d{2,3})?([2-9]\d{6,7})(?:(?:转|ext)(\d{1,6}))?")
+# Area codes 010 and 020–029 have three digits, every other one four.
+_LANDLINE = re.compile(r"(0[12]\d|0[3-9]\d{2})?([2-9]\d{6,7})(?:(?:转|ext)(\d{1,6}))?")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,90 @@
+"""The `taizhang` command line, run as a newcomer would run it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+
+TAIZHANG = shutil.which("taizhang") or str(Path(sys.executable).parent / "taizhang")
+
+
+def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("TELEGRAM_", "TAIZHANG_", "DATABASE_"))}  # fmt: skip
+    return subprocess.run([TAIZHANG, *args], cwd=cwd, env={**clean, **env}, text=True,
+                          capture_output=True, timeout=60)  # fmt: skip
+
+
+def test_run_without_a_token_says_what_to_set_and_exits_2(tmp_path: Path) -> None:
+    result = run(["run"], tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "TELEGRAM_BOT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_run_without_a_token_in_english(tmp_path: Path) -> None:
+    result = run(["run"], tmp_path, TAIZHANG_LOCALE="en")
+    assert result.stderr.startswith("TELEGRAM_BOT_TOKEN is not set")
+
+
+def test_a_bad_setting_is_one_clear_line(tmp_path: Path) -> None:
+    result = run(["run"], tmp_path, TAIZHANG_ADMIN_IDS="12,abc")
+    assert result.returncode == 2 and "TAIZHANG_ADMIN_IDS" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_campaign_load_and_show(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    loaded = run(["campaign", "load", "bazhou-2024"], tmp_path, DATABASE_URL=db)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "10个单位，4个报送节点" in loaded.stdout
+    again = run(["campaign", "load", "bazhou-2024"], tmp_path, DATABASE_URL=db)
+    assert "无变化" in again.stdout
+    shown = run(["campaign", "show"], tmp_path, DATABASE_URL=db)
+    assert "2024年2月6日（周二）18:00前  联络员名单" in shown.stdout
+    assert "安排部署阶段：2024年2月1日（周四） 至 2024年2月20日（周二）" in shown.stdout
+
+
+def test_a_bad_campaign_file_lists_its_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: 测试\nyear: 2024\nunits: [甲县]\ndeadlines:\n"
+                   "  - text: 2月30日18：00前报送联络员名单\n", encoding="utf-8")  # fmt: skip
+    result = run(
+        ["campaign", "load", str(bad)], tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/y.db"
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "deadlines[0].text: 无法识别的日期“2月30日”"
+    assert not (tmp_path / "y.db").exists()
+
+
+def test_a_missing_file(tmp_path: Path) -> None:
+    result = run(["campaign", "load", "nope.yaml"], tmp_path)
+    assert result.returncode == 2 and "nope.yaml" in result.stderr
+
+
+def test_settings_come_from_a_dotenv_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in list(os.environ):
+        if key.startswith(("TELEGRAM_", "TAIZHANG_", "DATABASE_")):
+            monkeypatch.delenv(key)
+    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=1:abc\nTAIZHANG_ADMIN_IDS=11, 22\n"
+                                   "TELEGRAM_API_BASE_URL=http://127.0.0.1:8081/bot\n")  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    s = Settings()
+    assert s.telegram_bot_token == "1:abc"
+    assert s.admin_ids == frozenset({11, 22})
+    assert s.file_url == "http://127.0.0.1:8081/file/bot"
+    assert s.database_url == "sqlite:///taizhang.db" and s.taizhang_locale == "zh_CN"
+
+
+def test_the_file_url_defaults_follow_telegram() -> None:
+    assert Settings(_env_file=None).file_url == "https://api.telegram.org/file/bot"
+    explicit = Settings(_env_file=None, telegram_api_file_url="http://files/bot")
+    assert explicit.file_url == "http://files/bot"

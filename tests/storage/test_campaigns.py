@@ -1,0 +1,83 @@
+"""Loading a campaign: idempotent, updated in place, never losing ledger data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import select
+
+from bot.cli import TEMPLATES
+from storage import campaigns
+from storage.audit import Stamp
+from storage.db import Database
+from storage.models import AuditEvent, Deadline, LedgerItem, Phase, Unit
+from workflows.campaign import read_campaign_yaml
+
+T0 = datetime(2024, 2, 1, 1, tzinfo=UTC)
+
+
+def bazhou(edit: str = "") -> str:
+    """The seed-000 template, optionally edited."""
+    return (TEMPLATES / "bazhou-2024.yaml").read_text(encoding="utf-8") + edit
+
+
+def load(db: Database, text: str) -> bool:
+    with db.unit_of_work() as s:
+        return campaigns.save_campaign(s, read_campaign_yaml(text), Stamp(T0))[1]
+
+
+def test_loading_twice_changes_nothing(db: Database) -> None:
+    assert load(db, bazhou()) is True
+    assert load(db, bazhou()) is False
+    with db.unit_of_work() as s:
+        assert len(s.exec(select(Unit)).all()) == 10
+        assert len(s.exec(select(Deadline)).all()) == 4
+        assert len(s.exec(select(Phase)).all()) == 4
+        assert len(s.exec(select(AuditEvent)).all()) == 1
+
+
+def test_deadlines_are_stored_in_utc(db: Database) -> None:
+    load(db, bazhou())
+    with db.unit_of_work() as s:
+        camp = campaigns.active_campaign(s)
+        assert camp is not None and camp.id is not None
+        first = campaigns.deadlines_of(s, camp.id)[0]
+    assert (first.deliverable, first.due_at) == ("联络员名单", datetime(2024, 2, 6, 10, tzinfo=UTC))
+
+
+def test_an_edited_file_updates_in_place_and_keeps_the_ledger(db: Database) -> None:
+    load(db, bazhou())
+    with db.unit_of_work() as s:
+        luntai = s.exec(select(Unit).where(Unit.name == "轮台县")).one()
+        s.add(LedgerItem(unit_id=luntai.id or 0, code="轮台-001", seq=1, name="违规评估",
+                         created_at=T0, updated_at=T0))  # fmt: skip
+    edited = (
+        bazhou()
+        .replace("轮台县, ", "")
+        .replace("库尔勒市,", "库尔勒市, 铁门关市,")
+        .replace("5月5日18：00前", "5月6日18：00前")
+        .replace("请各县市（开发区）于2月6日18：00前报送联络员名单；", "")
+    )
+    assert load(db, edited) is True
+    with db.unit_of_work() as s:
+        camp = campaigns.active_campaign(s)
+        assert camp is not None and camp.id is not None
+        names = [u.name for u in campaigns.units_of(s, camp.id)]
+        assert "铁门关市" in names and "轮台县" not in names
+        retired = s.exec(select(Unit).where(Unit.name == "轮台县")).one()
+        assert retired.active is False
+        assert s.exec(select(LedgerItem)).one().unit_id == retired.id
+        due = {d.deliverable: d for d in campaigns.deadlines_of(s, camp.id, include_cancelled=True)}
+        assert due["自查自纠阶段总结及相关印证材料"].due_at == datetime(2024, 5, 6, 10, tzinfo=UTC)
+        assert due["联络员名单"].cancelled is True
+        assert len(s.exec(select(Unit)).all()) == 11
+
+
+def test_the_most_recently_loaded_campaign_is_the_active_one(db: Database) -> None:
+    load(db, bazhou())
+    load(db, (TEMPLATES / "jincheng-2024.yaml").read_text(encoding="utf-8"))
+    with db.unit_of_work() as s:
+        camp = campaigns.active_campaign(s)
+        assert camp is not None and camp.name.startswith("晋城市")
+        assert [w.name for w in campaigns.weekly_reports(camp)] == [
+            "工作台账、工作进展表及问题整改表", "专项整治工作简报及登记办理台账"]  # fmt: skip

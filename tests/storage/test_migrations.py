@@ -1,0 +1,83 @@
+"""Migrations: from empty, from the previous revision; the schema is the models'."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel, select
+
+from storage.db import Database, make_engine, migrate
+from storage.models import Campaign, Chat, LedgerItem, Unit
+
+
+def test_from_empty_to_head_matches_the_models(db_url: str) -> None:
+    engine = make_engine(db_url)
+    migrate(engine)
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(ctx, SQLModel.metadata) == []
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0002"
+
+
+def test_an_older_database_is_upgraded_not_recreated(db_url: str) -> None:
+    engine = make_engine(db_url)
+    migrate(engine, "0001")
+    assert "ledgeritem" not in inspect(engine).get_table_names()
+    now = datetime(2024, 2, 5, 2, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            text("insert into campaign (name, year, timezone, reminders, weekly_reports, "
+                 "feedback_working_days, feedback_cutoff, categories, default_due_time, active, "
+                 "loaded_at, updated_at) values ('专项整治', 2024, 'Asia/Shanghai', '[]', '[]', 2, "
+                 "'18:00', '[]', '18:00', 1, :t, :t)"),
+            {"t": now.replace(tzinfo=None)},
+        )  # fmt: skip
+        conn.execute(text("insert into unit (campaign_id, name, position, active) "
+                          "values (1, '轮台县', 0, 1)"))  # fmt: skip
+    db = Database(engine)
+    migrate(engine)
+    with db.unit_of_work() as s:
+        assert s.exec(select(Unit)).one().name == "轮台县"
+        assert s.exec(select(Campaign)).one().loaded_at == now
+        s.add(LedgerItem(unit_id=1, code="轮台-001", seq=1, name="拖欠过渡安置费",
+                         created_at=now, updated_at=now))  # fmt: skip
+    with db.unit_of_work() as s:
+        assert s.exec(select(LedgerItem)).one().code == "轮台-001"
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(db: Database) -> None:
+    with db.engine.connect() as conn:
+        assert conn.execute(text("pragma journal_mode")).scalar() == "wal"
+        assert conn.execute(text("pragma foreign_keys")).scalar() == 1
+        assert conn.execute(text("pragma busy_timeout")).scalar() == 15000
+
+
+def test_chat_ids_are_64_bit_and_times_come_back_aware_utc(db: Database) -> None:
+    beijing = timezone(timedelta(hours=8))
+    with db.unit_of_work() as s:
+        s.add(Chat(chat_id=-1002147483648123, kind="supergroup", title="轮台县",
+                   bound_at=datetime(2024, 2, 6, 18, tzinfo=beijing)))  # fmt: skip
+    with db.unit_of_work() as s:
+        chat = s.exec(select(Chat)).one()
+        assert chat.chat_id == -1002147483648123
+        assert chat.bound_at == datetime(2024, 2, 6, 10, tzinfo=UTC)
+        assert chat.bound_at.tzinfo is UTC
+
+
+def test_a_naive_datetime_is_refused(db: Database) -> None:
+    with pytest.raises(Exception, match="naive datetime"), db.unit_of_work() as s:
+        s.add(Chat(chat_id=1, kind="private", bound_at=datetime(2024, 2, 6, 18)))
+        s.flush()
+
+
+def test_a_failed_unit_of_work_leaves_nothing(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.unit_of_work() as s:
+        s.add(Chat(chat_id=5, kind="private"))
+        s.flush()
+        raise RuntimeError("handler failed")
+    with db.unit_of_work() as s:
+        assert s.exec(select(Chat)).all() == []

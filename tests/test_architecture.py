@@ -1,0 +1,57 @@
+"""The house rules that keep the domain pure."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FORBIDDEN = {"telegram", "sqlmodel", "sqlalchemy", "alembic", "aiohttp", "bot", "storage"}
+
+
+def imports_of(path: Path) -> set[str]:
+    """Top-level package names a module imports."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_workflows_import_neither_telegram_nor_the_database() -> None:
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(imports_of(p) & FORBIDDEN)
+        for p in (ROOT / "workflows").rglob("*.py")
+        if imports_of(p) & FORBIDDEN
+    }
+    assert offenders == {}
+
+
+def test_workflows_never_read_the_clock() -> None:
+    clock = re.compile(r"datetime\.(now|utcnow|today)\(|date\.today\(|time\.time\(")
+    offenders = [str(p) for p in (ROOT / "workflows").rglob("*.py") if clock.search(p.read_text())]
+    assert offenders == []
+
+
+def test_storage_does_not_import_telegram() -> None:
+    offenders = [str(p) for p in (ROOT / "storage").rglob("*.py") if "telegram" in imports_of(p)]
+    assert offenders == []
+
+
+def test_no_chinese_literals_in_bot_code_outside_the_local_api() -> None:
+    han = re.compile(r"[\u4e00-\u9fff]")
+    allowed = {"localapi.py", "commands.py"}  # the local API's bot name; role words typed by admins
+    offenders = []
+    for path in (ROOT / "bot").rglob("*.py"):
+        if path.name in allowed:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}
+        for node in ast.walk(tree):
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and id(node) not in docstrings and han.search(text):
+                offenders.append(f"{path.name}: {text[:30]}")
+    assert offenders == []

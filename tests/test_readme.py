@@ -1,0 +1,27 @@
+"""README's two set-up commands are real: CI runs the test command word for word."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def commands_in_readme() -> list[str]:
+    """The commands in README's `Two commands` section."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```bash\n(.+?)\n```", section)
+
+
+def test_readme_has_exactly_two_setup_commands() -> None:
+    run, test = commands_in_readme()
+    assert "taizhang run" in run
+    assert "pytest" in test
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    _, test = commands_in_readme()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert test in ci
