@@ -16,10 +16,14 @@ TAIZHANG = shutil.which("taizhang") or str(Path(sys.executable).parent / "taizha
 
 
 def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("TELEGRAM_", "TAIZHANG_", "DATABASE_"))}  # fmt: skip
-    return subprocess.run([TAIZHANG, *args], cwd=cwd, env={**clean, **env}, text=True,
-                          capture_output=True, timeout=60)  # fmt: skip
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "TAIZHANG_", "DATABASE_"))
+    }
+    return subprocess.run(
+        [TAIZHANG, *args], cwd=cwd, env={**clean, **env}, text=True, capture_output=True, timeout=60
+    )
 
 
 def test_run_without_a_token_says_what_to_set_and_exits_2(tmp_path: Path) -> None:
@@ -55,8 +59,11 @@ def test_campaign_load_and_show(tmp_path: Path) -> None:
 
 def test_a_bad_campaign_file_lists_its_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("name: 测试\nyear: 2024\nunits: [甲县]\ndeadlines:\n"
-                   "  - text: 2月30日18：00前报送联络员名单\n", encoding="utf-8")  # fmt: skip
+    bad.write_text(
+        "name: 测试\nyear: 2024\nunits: [甲县]\ndeadlines:\n"
+        "  - text: 2月30日18：00前报送联络员名单\n",
+        encoding="utf-8",
+    )
     result = run(
         ["campaign", "load", str(bad)], tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/y.db"
     )
@@ -74,8 +81,10 @@ def test_settings_come_from_a_dotenv_file(tmp_path: Path, monkeypatch: pytest.Mo
     for key in list(os.environ):
         if key.startswith(("TELEGRAM_", "TAIZHANG_", "DATABASE_")):
             monkeypatch.delenv(key)
-    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=1:abc\nTAIZHANG_ADMIN_IDS=11, 22\n"
-                                   "TELEGRAM_API_BASE_URL=http://127.0.0.1:8081/bot\n")  # fmt: skip
+    (tmp_path / ".env").write_text(
+        "TELEGRAM_BOT_TOKEN=1:abc\nTAIZHANG_ADMIN_IDS=11, 22\n"
+        "TELEGRAM_API_BASE_URL=http://127.0.0.1:8081/bot\n"
+    )
     monkeypatch.chdir(tmp_path)
     s = Settings()
     assert s.telegram_bot_token == "1:abc"

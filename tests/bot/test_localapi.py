@@ -40,8 +40,12 @@ async def test_privacy_mode_in_groups(api: tuple[LocalBotApi, Bot]) -> None:
     private = server.private(li)
     assert (await server.send(private, li, "随便说说"))["delivered"] is True
     updates = await bot.get_updates()
-    assert [u.effective_message.text for u in updates] == ["/help", "/help@taizhang_bot", "李明",
-                                                           "随便说说"]  # fmt: skip
+    assert [u.effective_message.text for u in updates] == [
+        "/help",
+        "/help@taizhang_bot",
+        "李明",
+        "随便说说",
+    ]
 
 
 async def test_the_4096_character_limit_counts_what_the_reader_sees(

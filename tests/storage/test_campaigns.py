@@ -49,8 +49,16 @@ def test_an_edited_file_updates_in_place_and_keeps_the_ledger(db: Database) -> N
     load(db, bazhou())
     with db.unit_of_work() as s:
         luntai = s.exec(select(Unit).where(Unit.name == "轮台县")).one()
-        s.add(LedgerItem(unit_id=luntai.id or 0, code="轮台-001", seq=1, name="违规评估",
-                         created_at=T0, updated_at=T0))  # fmt: skip
+        s.add(
+            LedgerItem(
+                unit_id=luntai.id or 0,
+                code="轮台-001",
+                seq=1,
+                name="违规评估",
+                created_at=T0,
+                updated_at=T0,
+            )
+        )
     edited = (
         bazhou()
         .replace("轮台县, ", "")
@@ -80,4 +88,6 @@ def test_the_most_recently_loaded_campaign_is_the_active_one(db: Database) -> No
         camp = campaigns.active_campaign(s)
         assert camp is not None and camp.name.startswith("晋城市")
         assert [w.name for w in campaigns.weekly_reports(camp)] == [
-            "工作台账、工作进展表及问题整改表", "专项整治工作简报及登记办理台账"]  # fmt: skip
+            "工作台账、工作进展表及问题整改表",
+            "专项整治工作简报及登记办理台账",
+        ]

@@ -30,21 +30,34 @@ def test_an_older_database_is_upgraded_not_recreated(db_url: str) -> None:
     now = datetime(2024, 2, 5, 2, tzinfo=UTC)
     with engine.begin() as conn:
         conn.execute(
-            text("insert into campaign (name, year, timezone, reminders, weekly_reports, "
-                 "feedback_working_days, feedback_cutoff, categories, default_due_time, active, "
-                 "loaded_at, updated_at) values ('专项整治', 2024, 'Asia/Shanghai', '[]', '[]', 2, "
-                 "'18:00', '[]', '18:00', 1, :t, :t)"),
+            text(
+                "insert into campaign (name, year, timezone, reminders, weekly_reports, "
+                "feedback_working_days, feedback_cutoff, categories, default_due_time, active, "
+                "loaded_at, updated_at) values ('专项整治', 2024, 'Asia/Shanghai', '[]', '[]', 2, "
+                "'18:00', '[]', '18:00', 1, :t, :t)"
+            ),
             {"t": now.replace(tzinfo=None)},
-        )  # fmt: skip
-        conn.execute(text("insert into unit (campaign_id, name, position, active) "
-                          "values (1, '轮台县', 0, 1)"))  # fmt: skip
+        )
+        conn.execute(
+            text(
+                "insert into unit (campaign_id, name, position, active) values (1, '轮台县', 0, 1)"
+            )
+        )
     db = Database(engine)
     migrate(engine)
     with db.unit_of_work() as s:
         assert s.exec(select(Unit)).one().name == "轮台县"
         assert s.exec(select(Campaign)).one().loaded_at == now
-        s.add(LedgerItem(unit_id=1, code="轮台-001", seq=1, name="拖欠过渡安置费",
-                         created_at=now, updated_at=now))  # fmt: skip
+        s.add(
+            LedgerItem(
+                unit_id=1,
+                code="轮台-001",
+                seq=1,
+                name="拖欠过渡安置费",
+                created_at=now,
+                updated_at=now,
+            )
+        )
     with db.unit_of_work() as s:
         assert s.exec(select(LedgerItem)).one().code == "轮台-001"
 
@@ -59,8 +72,14 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(db: Database) -
 def test_chat_ids_are_64_bit_and_times_come_back_aware_utc(db: Database) -> None:
     beijing = timezone(timedelta(hours=8))
     with db.unit_of_work() as s:
-        s.add(Chat(chat_id=-1002147483648123, kind="supergroup", title="轮台县",
-                   bound_at=datetime(2024, 2, 6, 18, tzinfo=beijing)))  # fmt: skip
+        s.add(
+            Chat(
+                chat_id=-1002147483648123,
+                kind="supergroup",
+                title="轮台县",
+                bound_at=datetime(2024, 2, 6, 18, tzinfo=beijing),
+            )
+        )
     with db.unit_of_work() as s:
         chat = s.exec(select(Chat)).one()
         assert chat.chat_id == -1002147483648123

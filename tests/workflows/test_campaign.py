@@ -42,8 +42,12 @@ def test_the_design_example_reads() -> None:
         ("自查自纠阶段总结及相关印证材料", datetime(2024, 5, 5, 18)),
     ]
     assert spec.weekly_reports[0].weekday == 0 and spec.weekly_reports[0].at == time(18)
-    assert spec.reminders == (timedelta(days=7), timedelta(days=3), timedelta(days=1),
-                              timedelta(hours=2))  # fmt: skip
+    assert spec.reminders == (
+        timedelta(days=7),
+        timedelta(days=3),
+        timedelta(days=1),
+        timedelta(hours=2),
+    )
 
 
 def test_an_impossible_deadline_is_named_by_its_field() -> None:
@@ -92,9 +96,15 @@ def test_unquoted_times_in_yaml_still_read() -> None:
     assert read_campaign_yaml(text).weekly_reports[0].at == time(18)
 
 
-@pytest.mark.parametrize(("text", "delta"), [("7d", timedelta(days=7)), ("2h", timedelta(hours=2)),
-                                             ("1d12h", timedelta(days=1, hours=12)),
-                                             ("30s", timedelta(seconds=30))])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "delta"),
+    [
+        ("7d", timedelta(days=7)),
+        ("2h", timedelta(hours=2)),
+        ("1d12h", timedelta(days=1, hours=12)),
+        ("30s", timedelta(seconds=30)),
+    ],
+)
 def test_offsets(text: str, delta: timedelta) -> None:
     assert parse_offset(text) == delta
 
@@ -127,5 +137,9 @@ def test_seed_000_template_has_its_four_deadlines() -> None:
         (datetime(2024, 7, 5, 18), "集中整治阶段总结及相关印证材料"),
         (datetime(2024, 9, 5, 18), "专项整治工作总结、建立健全的制度措施、专项整治工作档案"),
     ]
-    assert [p.name for p in spec.phases] == ["安排部署阶段", "自查自纠阶段", "集中整治阶段",
-                                             "建章立制阶段"]  # fmt: skip
+    assert [p.name for p in spec.phases] == [
+        "安排部署阶段",
+        "自查自纠阶段",
+        "集中整治阶段",
+        "建章立制阶段",
+    ]

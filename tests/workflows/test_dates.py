@@ -71,9 +71,12 @@ def test_the_whole_requirements_paragraph_gives_four_deadlines() -> None:
         (Due(date(2024, 2, 6), time(18)), "联络员名单", ""),
         (Due(date(2024, 5, 5), time(18)), "自查自纠阶段总结及相关印证材料", "纸质盖章件及电子版"),
         (Due(date(2024, 7, 5), time(18)), "集中整治阶段总结及相关印证材料", "纸质盖章件及电子版"),
-        (Due(date(2024, 9, 5), time(18)),
-         "专项整治工作总结、建立健全的制度措施、专项整治工作档案", "纸质盖章件及电子版"),
-    ]  # fmt: skip
+        (
+            Due(date(2024, 9, 5), time(18)),
+            "专项整治工作总结、建立健全的制度措施、专项整治工作档案",
+            "纸质盖章件及电子版",
+        ),
+    ]
 
 
 def test_qian_means_by_never_ago() -> None:

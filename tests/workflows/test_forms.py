@@ -40,11 +40,15 @@ ITEM = Flow(
         Step("households", "p.households", Number(minimum=0, maximum=5000)),
         Step("due", "p.due", DateInput()),
         Step("remarks", "p.remarks", Text(), optional=True),
-        Step("evidence", "p.evidence", File(max_bytes=1000),
-             when=lambda v: v.get("category") == "违规征收类"),
+        Step(
+            "evidence",
+            "p.evidence",
+            File(max_bytes=1000),
+            when=lambda v: v.get("category") == "违规征收类",
+        ),
     ),
     summary="item.summary",
-)  # fmt: skip
+)
 
 
 def feed(flow: Flow, draft: Draft | None, *answers: object) -> tuple[Draft | None, object]:
@@ -74,15 +78,27 @@ def test_a_flow_runs_to_its_confirm_screen_and_finishes() -> None:
     draft, done = feed(ITEM, draft, ChoiceAnswer(0))
     assert draft is None and isinstance(done, Finished)
     assert done.values == {
-        "name": "拖欠补偿款", "category": "违规征收类", "households": 12, "due": "2026-12-31",
-        "remarks": None, "evidence": evidence.as_json(),
-    }  # fmt: skip
+        "name": "拖欠补偿款",
+        "category": "违规征收类",
+        "households": 12,
+        "due": "2026-12-31",
+        "remarks": None,
+        "evidence": evidence.as_json(),
+    }
 
 
 def test_a_condition_leaves_out_its_step() -> None:
     draft, _ = start(ITEM, env=ENV)
-    draft, ask = feed(ITEM, draft, TextAnswer("甲"), ChoiceAnswer(0), TextAnswer("1"),
-                      TextAnswer("2026-12-01"), ChoiceAnswer(0), TextAnswer("无"))  # fmt: skip
+    draft, ask = feed(
+        ITEM,
+        draft,
+        TextAnswer("甲"),
+        ChoiceAnswer(0),
+        TextAnswer("1"),
+        TextAnswer("2026-12-01"),
+        ChoiceAnswer(0),
+        TextAnswer("无"),
+    )
     assert isinstance(ask, Ask) and ask.field == CONFIRM
 
 
@@ -240,7 +256,8 @@ def test_every_answer_moves_the_revision_so_old_buttons_go_stale() -> None:
 
 def test_a_draft_survives_json() -> None:
     draft, _ = start(ITEM, env=ENV, context={"unit_id": 3})
-    draft, _ = feed(ITEM, draft, TextAnswer("甲"), ChoiceAnswer(0), TextAnswer("3"),
-                    TextAnswer("12月1日"))  # fmt: skip
+    draft, _ = feed(
+        ITEM, draft, TextAnswer("甲"), ChoiceAnswer(0), TextAnswer("3"), TextAnswer("12月1日")
+    )
     assert draft is not None
     assert Draft.from_json(draft.to_json()) == draft
