@@ -1,0 +1,182 @@
+"""The planner as a pure function over a moving clock."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from workflows.calendar import OfficialDays, WorkCalendar
+from workflows.planner import (
+    DeadlineState,
+    Planned,
+    PlannerState,
+    UnitTarget,
+    WeeklyState,
+    due_notifications,
+    time_left,
+)
+
+CST = ZoneInfo("Asia/Shanghai")
+CAL = WorkCalendar(OfficialDays.from_package())
+KORLA, LUNTAI, YULI = 1, 2, 3
+UNITS = {
+    KORLA: UnitTarget(KORLA, "库尔勒市", (-101,)),
+    LUNTAI: UnitTarget(LUNTAI, "轮台县", (-102,)),
+    YULI: UnitTarget(YULI, "尉犁县", (-103,)),
+}
+SUPERVISORS = (501, -900)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=CST)
+
+
+# 自查自纠阶段总结, due Thursday 5 Nov 2026 18:00 (a working week)
+DUE = at("2026-11-05 18:00")
+SUMMARY = DeadlineState(7, "自查自纠阶段总结", DUE, at("2026-10-01 09:00"),
+                        frozenset({KORLA, LUNTAI, YULI}), frozenset())  # fmt: skip
+STATE = PlannerState(
+    tz=CST,
+    reminders=(timedelta(days=7), timedelta(days=3), timedelta(days=1), timedelta(hours=2)),
+    units=UNITS,
+    deadlines=(SUMMARY,),
+    supervisors=SUPERVISORS,
+)
+
+
+class Runner:
+    """Runs the planner like the bot does, remembering what it planned."""
+
+    def __init__(self, state: PlannerState) -> None:
+        self.state = state
+        self.sent: list[Planned] = []
+
+    def at(self, when: str) -> list[Planned]:
+        out = due_notifications(self.state, now=at(when), cal=CAL)
+        self.sent += out
+        self.state = replace(self.state, planned=self.state.planned | {p.key for p in out})
+        return out
+
+
+def keys(planned: list[Planned]) -> list[str]:
+    return [p.key for p in planned]
+
+
+def test_nothing_before_the_first_offset() -> None:
+    assert Runner(STATE).at("2026-10-29 17:59") == []
+
+
+def test_each_offset_once_to_each_unit_that_has_not_submitted() -> None:
+    run = Runner(replace(STATE, deadlines=(replace(SUMMARY, submitted=frozenset({LUNTAI})),)))
+    first = run.at("2026-10-29 18:00")
+    assert keys(first) == [
+        "deadline:7:unit:1:chat:-101:r604800",
+        "deadline:7:unit:3:chat:-103:r604800",
+    ]
+    assert run.at("2026-10-29 18:00:05") == []  # the planner runs again: nothing doubled
+    assert [p.chat_id for p in run.at("2026-11-02 18:00")] == [-101, -103]  # 3d
+    assert [p.chat_id for p in run.at("2026-11-04 18:00")] == [-101, -103]  # 1d
+    assert [p.chat_id for p in run.at("2026-11-05 16:00")] == [-101, -103]  # 2h
+    assert all(not p.late for p in run.sent) and len(run.sent) == 8
+    reminder = run.sent[0].message
+    assert reminder.id == "deadline.reminder" and reminder.params["due"] == DUE
+
+
+def test_catch_up_after_downtime_sends_only_the_latest_stage_marked_late() -> None:
+    run = Runner(STATE)
+    run.at("2026-10-29 18:00")  # 7d sent, then the bot is down for five days
+    out = run.at("2026-11-04 19:30")
+    assert keys(out) == [f"deadline:7:unit:{u}:chat:-10{u}:r86400" for u in (1, 2, 3)]
+    assert all(p.late and p.message.id == "notify.late" for p in out)
+
+
+def test_at_the_deadline_missing_units_and_the_supervisors_hear_at_once() -> None:
+    run = Runner(replace(STATE, deadlines=(replace(SUMMARY, submitted=frozenset({KORLA})),)))
+    out = run.at("2026-11-05 18:00")
+    assert [(p.kind, p.chat_id) for p in out] == [
+        ("deadline.overdue", -102), ("deadline.overdue", -103),
+        ("deadline.missing", 501), ("deadline.missing", -900),
+    ]  # fmt: skip
+    assert out[2].message.params["units"] == ["轮台县", "尉犁县"]
+    assert all(p.not_before == at("2026-11-05 18:00") for p in out)
+
+
+def test_the_overdue_digest_comes_each_working_day_at_nine_and_skips_weekends() -> None:
+    run = Runner(STATE)
+    run.at("2026-11-05 18:00")
+    assert run.at("2026-11-06 08:59") == []
+    friday = run.at("2026-11-06 09:00")
+    assert [p.kind for p in friday] == ["deadline.digest"] * 2
+    assert friday[0].message.params["days"] == 1
+    assert run.at("2026-11-07 09:00") == [] and run.at("2026-11-08 12:00") == []  # weekend
+    monday = run.at("2026-11-09 09:30")
+    assert keys(monday) == [
+        "deadline:7:digest:2026-11-09:chat:501",
+        "deadline:7:digest:2026-11-09:chat:-900",
+    ]
+    assert monday[0].message.params["days"] == 2
+
+
+def test_the_digest_stops_when_every_unit_has_submitted() -> None:
+    done = replace(SUMMARY, submitted=frozenset({KORLA, LUNTAI, YULI}))
+    assert Runner(replace(STATE, deadlines=(done,))).at("2026-11-06 09:00") == []
+
+
+def test_quiet_hours_hold_reminders_until_morning_but_not_the_deadline_itself() -> None:
+    night = DeadlineState(8, "整改报告", at("2026-11-05 23:00"), at("2026-10-01 09:00"),
+                          frozenset({KORLA}), frozenset())  # fmt: skip
+    run = Runner(replace(STATE, deadlines=(night,)))
+    reminder = run.at("2026-11-05 21:00")  # the 2h stage falls in quiet hours
+    assert reminder[0].not_before == at("2026-11-06 08:00")
+    overdue = run.at("2026-11-05 23:00")
+    assert overdue[0].kind == "deadline.overdue" and overdue[0].not_before == at("2026-11-05 23:00")
+
+
+def test_a_deadline_added_late_is_not_called_late() -> None:
+    fresh = replace(SUMMARY, created_at=at("2026-11-03 10:00"))
+    out = Runner(replace(STATE, deadlines=(fresh,))).at("2026-11-03 10:00")
+    assert out[0].key.endswith(":r259200") and not out[0].late
+
+
+def test_units_with_no_group_get_nothing_but_are_listed_missing() -> None:
+    units = {**UNITS, YULI: UnitTarget(YULI, "尉犁县", ())}
+    run = Runner(replace(STATE, units=units))
+    assert [p.chat_id for p in run.at("2026-10-29 18:00")] == [-101, -102]
+    missing = [p for p in run.at("2026-11-05 18:00") if p.kind == "deadline.missing"]
+    assert missing[0].message.params["units"] == ["库尔勒市", "轮台县", "尉犁县"]
+
+
+WEEKLY = WeeklyState(0, "工作台账", 0, time(18), frozenset())
+
+
+def test_the_weekly_report_prompt_reminder_and_missing_list() -> None:
+    run = Runner(replace(STATE, deadlines=(), weekly=(WEEKLY,)))
+    assert run.at("2026-11-09 07:59") == []  # the reporting day starts at 08:00
+    prompt = run.at("2026-11-09 08:00")
+    assert {p.kind for p in prompt} == {"weekly.prompt"} and len(prompt) == 3
+    assert prompt[0].buttons[0][1] == "a:weekly:0"
+    submitted = frozenset({(KORLA, datetime(2026, 11, 9).date())})
+    run.state = replace(run.state, weekly=(replace(WEEKLY, submitted=submitted),))
+    remind = run.at("2026-11-09 16:00")
+    assert [(p.kind, p.chat_id) for p in remind] == [
+        ("weekly.remind", -102),
+        ("weekly.remind", -103),
+    ]
+    missing = run.at("2026-11-09 18:00")
+    assert [(p.kind, p.chat_id) for p in missing] == [
+        ("weekly.missing", 501),
+        ("weekly.missing", -900),
+    ]
+    assert missing[0].message.params["units"] == ["轮台县", "尉犁县"]
+    assert run.at("2026-11-10 10:00") == []
+
+
+def test_time_left() -> None:
+    now = at("2026-11-02 13:56")
+    assert time_left(DUE, now).params["span"].params == {"days": 3, "hours": 4}
+    assert time_left(DUE, at("2026-11-05 15:55")).params["span"].params == {
+        "hours": 2,
+        "minutes": 5,
+    }
+    assert time_left(DUE, at("2026-11-06 18:00")).id == "span.overdue"

@@ -1,0 +1,274 @@
+"""The planner: which reminders and escalations are due now, each with its idempotency key.
+
+It is a pure function of the campaign's state and the time. It is run every few seconds and
+at start-up; the keys make each notification happen once, however often it runs. After
+downtime only the latest missed stage of each (deadline, unit) is planned, marked late.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from workflows.calendar import WorkCalendar
+from workflows.messages import Msg, msg
+
+GRACE = timedelta(minutes=10)  # a stage planned later than this after its time is "late"
+MORNING = time(8, 0)
+DIGEST_AT = time(9, 0)
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Non-urgent messages wait from `start` until `end` (local time)."""
+
+    start: time = time(21, 0)
+    end: time = time(8, 0)
+
+    def release(self, at: datetime, tz: tzinfo) -> datetime:
+        """`at`, or the end of the quiet hours it falls in."""
+        local = at.astimezone(tz)
+        t = local.time()
+        if self.start <= t or t < self.end:
+            day = local.date() + timedelta(days=1) if t >= self.start else local.date()
+            return datetime.combine(day, self.end, tzinfo=tz)
+        return at
+
+
+@dataclass(frozen=True)
+class UnitTarget:
+    """A unit and the group chats bound to it."""
+
+    unit_id: int
+    name: str
+    chats: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class DeadlineState:
+    """A deliverable, the units it applies to, and those that submitted it."""
+
+    deadline_id: int
+    deliverable: str
+    due_at: datetime
+    created_at: datetime
+    units: frozenset[int]
+    submitted: frozenset[int]
+
+
+@dataclass(frozen=True)
+class WeeklyState:
+    """A weekly report and which units submitted it for which reporting day."""
+
+    index: int
+    name: str
+    weekday: int
+    at: time
+    submitted: frozenset[tuple[int, date]]
+
+
+@dataclass(frozen=True)
+class PlannerState:
+    """Everything the planner reads."""
+
+    tz: tzinfo
+    reminders: tuple[timedelta, ...]
+    units: Mapping[int, UnitTarget]
+    deadlines: tuple[DeadlineState, ...] = ()
+    weekly: tuple[WeeklyState, ...] = ()
+    supervisors: tuple[int, ...] = ()
+    admins: tuple[int, ...] = ()
+    planned: frozenset[str] = frozenset()
+    quiet: QuietHours = field(default_factory=QuietHours)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One message to one chat, sent once: its key, when it may go, and what it says."""
+
+    key: str
+    kind: str
+    chat_id: int
+    message: Msg
+    not_before: datetime
+    buttons: tuple[tuple[Msg, str], ...] = ()
+    late: bool = False
+
+
+class _Plan:
+    def __init__(self, state: PlannerState, now: datetime) -> None:
+        self.state, self.now = state, now
+        self.out: list[Planned] = []
+        self.order = {unit_id: i for i, unit_id in enumerate(state.units)}
+
+    def add(
+        self,
+        key: str,
+        kind: str,
+        chat: int,
+        message: Msg,
+        *,
+        urgent: bool = False,
+        stage_at: datetime | None = None,
+        buttons: tuple[tuple[Msg, str], ...] = (),
+    ) -> None:
+        if key in self.state.planned:
+            return
+        late = stage_at is not None and self.now - stage_at > GRACE
+        if late:
+            message = msg("notify.late", body=message)
+        not_before = self.now if urgent else self.state.quiet.release(self.now, self.state.tz)
+        self.out.append(Planned(key, kind, chat, message, not_before, buttons, late))
+
+
+def due_notifications(state: PlannerState, *, now: datetime, cal: WorkCalendar) -> list[Planned]:
+    """Every notification whose time has come and that was not planned before."""
+    plan = _Plan(state, now)
+    for deadline in state.deadlines:
+        _deadline(plan, deadline, cal)
+    for report in state.weekly:
+        _weekly(plan, report)
+    return plan.out
+
+
+def time_left(due: datetime, now: datetime) -> Msg:
+    """`还有3天4小时`, `还有2小时5分`, or `已逾期…`."""
+    delta = due - now
+    overdue = delta < timedelta(0)
+    delta = abs(delta)
+    days, rest = divmod(int(delta.total_seconds()), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        span = msg("span.days_hours", days=days, hours=hours)
+    elif hours:
+        span = msg("span.hours_minutes", hours=hours, minutes=minutes)
+    else:
+        span = msg("span.minutes", minutes=max(minutes, 0 if overdue else 1))
+    return msg("span.overdue" if overdue else "span.left", span=span)
+
+
+def _deadline(plan: _Plan, d: DeadlineState, cal: WorkCalendar) -> None:
+    state, now = plan.state, plan.now
+    missing = sorted(d.units - d.submitted, key=lambda u: plan.order.get(u, len(plan.order)))
+    if not missing:
+        return
+    ref = f"deadline:{d.deadline_id}"
+    if now < d.due_at:
+        stages = [(d.due_at - off, off) for off in state.reminders if d.due_at - off <= now]
+        if not stages:
+            return
+        stage_at, offset = max(stages)
+        for unit_id in missing:
+            target = state.units.get(unit_id)
+            for chat in target.chats if target else ():
+                text = msg(
+                    "deadline.reminder",
+                    deliverable=d.deliverable,
+                    due=d.due_at,
+                    left=time_left(d.due_at, now),
+                )
+                plan.add(
+                    f"{ref}:unit:{unit_id}:chat:{chat}:r{int(offset.total_seconds())}",
+                    "deadline.reminder",
+                    chat,
+                    text,
+                    stage_at=stage_at if stage_at >= d.created_at else None,
+                    buttons=((msg("deadline.button.submit"), f"a:submit:{d.deadline_id}"),),
+                )
+        return
+    names = [state.units[u].name for u in missing if u in state.units]
+    for unit_id in missing:
+        target = state.units.get(unit_id)
+        for chat in target.chats if target else ():
+            plan.add(
+                f"{ref}:unit:{unit_id}:chat:{chat}:overdue",
+                "deadline.overdue",
+                chat,
+                msg("deadline.overdue", deliverable=d.deliverable, due=d.due_at),
+                urgent=True,
+                stage_at=d.due_at,
+                buttons=((msg("deadline.button.submit"), f"a:submit:{d.deadline_id}"),),
+            )
+    for chat in state.supervisors:
+        plan.add(
+            f"{ref}:missing:chat:{chat}",
+            "deadline.missing",
+            chat,
+            msg("deadline.missing", deliverable=d.deliverable, due=d.due_at, units=names),
+            urgent=True,
+            stage_at=d.due_at,
+        )
+    day = _latest_digest_day(d.due_at, now, state.tz, cal)
+    if day is not None:
+        for chat in state.supervisors:
+            plan.add(
+                f"{ref}:digest:{day.isoformat()}:chat:{chat}",
+                "deadline.digest",
+                chat,
+                msg(
+                    "deadline.digest",
+                    deliverable=d.deliverable,
+                    due=d.due_at,
+                    units=names,
+                    days=cal.working_days_between(d.due_at.astimezone(state.tz).date(), day),
+                ),
+            )
+
+
+def _latest_digest_day(
+    due_at: datetime, now: datetime, tz: tzinfo, cal: WorkCalendar
+) -> date | None:
+    """The latest working day after the due day whose 09:00 has passed (only the latest)."""
+    local = now.astimezone(tz)
+    day = local.date() if local.time() >= DIGEST_AT else local.date() - timedelta(days=1)
+    due_day = due_at.astimezone(tz).date()
+    while day > due_day:
+        if cal.is_workday(day):
+            return day
+        day -= timedelta(days=1)
+    return None
+
+
+def reporting_day(weekday: int, now: datetime, tz: tzinfo) -> date:
+    """The most recent day (today included) that falls on `weekday`, in local time."""
+    today = now.astimezone(tz).date()
+    return today - timedelta(days=(today.weekday() - weekday) % 7)
+
+
+def _weekly(plan: _Plan, r: WeeklyState) -> None:
+    state, now = plan.state, plan.now
+    day = reporting_day(r.weekday, now, state.tz)
+    start = datetime.combine(day, MORNING, tzinfo=state.tz)
+    due = datetime.combine(day, r.at, tzinfo=state.tz)
+    if now < start:
+        return
+    ref = f"weekly:{r.index}:{day.isoformat()}"
+    missing = [u for u in state.units if (u, day) not in r.submitted]
+    if now < due:
+        remind_at = due - timedelta(hours=2)
+        stage, stage_at = ("remind", remind_at) if now >= remind_at else ("prompt", start)
+        for unit_id in missing:
+            for chat in state.units[unit_id].chats:
+                text = msg(f"weekly.{stage}", name=r.name, due=due, left=time_left(due, now))
+                plan.add(
+                    f"{ref}:{stage}:unit:{unit_id}:chat:{chat}",
+                    f"weekly.{stage}",
+                    chat,
+                    text,
+                    stage_at=stage_at,
+                    buttons=((msg("weekly.button.start"), f"a:weekly:{r.index}"),),
+                )
+        return
+    if missing:
+        names = [state.units[u].name for u in missing]
+        for chat in state.supervisors:
+            plan.add(
+                f"{ref}:missing:chat:{chat}",
+                "weekly.missing",
+                chat,
+                msg("weekly.missing", name=r.name, due=due, units=names),
+                urgent=True,
+                stage_at=due,
+            )
