@@ -17,7 +17,8 @@ from telegram.ext import (
 )
 
 from bot import flows
-from bot.commands import HANDLERS
+from bot.commands import ACTIONS, HANDLERS
+from bot.notify import schedule
 from bot.render import deliver
 from bot.turn import Services, Turn, open_turn, services_of
 from storage import chats
@@ -45,7 +46,7 @@ async def run_turn(update: Update, context: Ctx, body: Callable[[Turn], None]) -
 
 def _waiting(turn: Turn) -> bool:
     """In a group not yet bound, say once that it waits for an admin's /bind."""
-    if not turn.is_group or turn.chat.unit_id is not None:
+    if not turn.is_group or turn.chat.unit_id is not None or turn.chat.supervisors:
         return False
     if not turn.chat.waiting_notice_sent:
         turn.say(msg("bind.waiting"))
@@ -115,10 +116,21 @@ async def on_message(update: Update, context: Ctx) -> None:
     await run_turn(update, context, body)
 
 
+def button_turn(turn: Turn, data: str) -> None:
+    """Form buttons (`f:…`) feed the open flow; action buttons (`a:verb:ref`) start one."""
+    if data.startswith("a:"):
+        _, verb, ref = [*data.split(":", 2), "", ""][:3]
+        if verb in ACTIONS:
+            turn.notice = ""
+            ACTIONS[verb](turn, verb, ref)
+            return
+    flows.press(turn, data)
+
+
 async def on_button(update: Update, context: Ctx) -> None:
     """A pressed inline button."""
     data = update.callback_query.data if update.callback_query else None
-    await run_turn(update, context, lambda turn: flows.press(turn, data or ""))
+    await run_turn(update, context, lambda turn: button_turn(turn, data or ""))
 
 
 async def on_added(update: Update, context: Ctx) -> None:
@@ -185,4 +197,5 @@ def build_application(
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_handler(MessageHandler(filters.TEXT | filters.Document.ALL | filters.PHOTO, on_message))
     app.add_error_handler(on_error)
+    schedule(app, services)
     return app

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot import flows
+from bot import deadlines, flows
 from bot.flows import FlowBinding
 from bot.turn import Turn
 from storage import campaigns, chats, people
 from storage.models import Person
-from workflows.binding import UNITS, bind_flow, unit_options
+from workflows.binding import SUPERVISORS, UNITS, bind_flow, unit_options
 from workflows.forms import Draft
-from workflows.inputs import TextAnswer
+from workflows.inputs import Option, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.registration import REGISTER
 from workflows.roles import Role, commands_for
@@ -62,7 +62,7 @@ def _units_for(turn: Turn) -> Mapping[str, Any]:
     if turn.campaign is None or turn.campaign.id is None:
         return {}
     names = [u.name for u in campaigns.units_of(turn.session, turn.campaign.id)]
-    return {UNITS: unit_options(names)}
+    return {UNITS: [*unit_options(names), Option(SUPERVISORS, msg("bind.supervisors"))]}
 
 
 def cmd_bind(turn: Turn, args: list[str]) -> None:
@@ -71,13 +71,19 @@ def cmd_bind(turn: Turn, args: list[str]) -> None:
         turn.say(msg("bind.no_campaign"))
         return
     current = turn.unit
-    context = {"rebinding": current is not None, "current": current.name if current else ""}
+    bound = current is not None or turn.chat.supervisors
+    shown = current.name if current else (turn.text(msg("bind.supervisors")) if bound else "")
+    context = {"rebinding": bound, "current": shown}
     prefill = {"unit": TextAnswer(" ".join(args))} if args else None
     flows.begin(turn, "bind", context=context, prefill=prefill)
 
 
 def _finish_bind(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     assert turn.campaign is not None and turn.campaign.id is not None
+    if values["unit"] == SUPERVISORS:
+        chats.bind_supervisors(turn.session, turn.chat, turn.stamp)
+        turn.say(msg("bind.done_supervisors"))
+        return
     unit = campaigns.unit_named(turn.session, turn.campaign.id, values["unit"])
     if unit is None or unit.id is None:
         turn.say(msg("bind.unknown_unit", text=values["unit"]))
@@ -249,6 +255,10 @@ def nav(kind: str) -> Callable[[Turn, list[str]], None]:
 
 
 HANDLERS: dict[str, Callable[[Turn, list[str]], None]] = {
+    "deadlines": deadlines.cmd_deadlines,
+    "deadline": deadlines.cmd_deadline,
+    "submit": deadlines.cmd_submit,
+    "missing": deadlines.cmd_missing,
     "start": cmd_start,
     "help": cmd_help,
     "bind": cmd_bind,
@@ -268,3 +278,7 @@ flows.register(
     ),
 )
 flows.register("register", FlowBinding(lambda ctx: REGISTER, _finish_register))
+
+ACTIONS: dict[str, Callable[[Turn, str, str], None]] = {
+    verb: deadlines.action for verb in ("submit", "weekly", "dl_edit", "dl_cancel")
+}

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     taizhang_admin_ids: str = ""
     taizhang_timezone: str = "Asia/Shanghai"
     taizhang_locale: str = "zh_CN"
+    taizhang_planner_interval: float = 5.0  # seconds between planner passes
+    taizhang_delivery_interval: float = 1.0  # seconds between outbox drains
 
     @field_validator("taizhang_admin_ids")
     @classmethod

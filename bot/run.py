@@ -20,6 +20,13 @@ def wall_clock() -> datetime:
 
 def run_polling(settings: Settings, db: Database) -> None:
     """Build the application and poll until interrupted."""
-    services = Services(db, settings, Translator.load(settings.taizhang_locale), wall_clock)
+    services = Services(
+        db,
+        settings,
+        Translator.load(settings.taizhang_locale),
+        wall_clock,
+        settings.taizhang_planner_interval,
+        settings.taizhang_delivery_interval,
+    )
     app = build_application(services)
     app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -34,6 +34,8 @@ class Services:
     settings: Settings
     translator: Translator
     clock: Callable[[], datetime]
+    planner_interval: float = 5.0
+    delivery_interval: float = 1.0
 
 
 @dataclass(frozen=True)

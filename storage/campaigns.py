@@ -49,7 +49,7 @@ def save_campaign(session: Session, spec: CampaignSpec, stamp: Stamp) -> tuple[C
     changed = snapshot(camp) != before
     changed |= _save_units(session, camp.id, spec)
     changed |= _save_phases(session, camp.id, spec)
-    changed |= _save_deadlines(session, camp.id, spec)
+    changed |= _save_deadlines(session, camp.id, spec, stamp)
     if changed:
         camp.updated_at = stamp.at
         record(session, stamp, "campaign.load", "campaign", camp.id, before, snapshot(camp))
@@ -97,14 +97,14 @@ def _save_phases(session: Session, campaign_id: int, spec: CampaignSpec) -> bool
     return changed
 
 
-def _save_deadlines(session: Session, campaign_id: int, spec: CampaignSpec) -> bool:
+def _save_deadlines(session: Session, campaign_id: int, spec: CampaignSpec, stamp: Stamp) -> bool:
     rows = session.exec(select(Deadline).where(Deadline.campaign_id == campaign_id))
     existing = {d.deliverable: d for d in rows}
     changed = False
     for ds in spec.deadlines:
         due = ds.due.replace(tzinfo=spec.zone).astimezone(UTC)
         row = existing.pop(ds.deliverable, None) or Deadline(
-            campaign_id=campaign_id, deliverable=ds.deliverable, due_at=due
+            campaign_id=campaign_id, deliverable=ds.deliverable, due_at=due, created_at=stamp.at
         )
         units = list(ds.units) if ds.units is not None else None
         new = (due, ds.note, ds.text, units, False, True)

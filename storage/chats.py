@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
 from storage.models import Chat
@@ -29,9 +29,19 @@ def chats_of_unit(session: Session, unit_id: int) -> list[Chat]:
 def bind(session: Session, chat: Chat, unit_id: int, stamp: Stamp) -> None:
     """Make the group the unit's group."""
     before = snapshot(chat)
-    chat.unit_id, chat.bound_by, chat.bound_at = unit_id, stamp.user_id, stamp.at
+    chat.unit_id, chat.supervisors = unit_id, False
+    chat.bound_by, chat.bound_at = stamp.user_id, stamp.at
     session.add(chat)
     record(session, stamp, "chat.bind", "chat", chat.id, before, snapshot(chat))
+
+
+def bind_supervisors(session: Session, chat: Chat, stamp: Stamp) -> None:
+    """Make the group the supervisors' group (专班): escalations go there too."""
+    before = snapshot(chat)
+    chat.unit_id, chat.supervisors = None, True
+    chat.bound_by, chat.bound_at = stamp.user_id, stamp.at
+    session.add(chat)
+    record(session, stamp, "chat.bind_supervisors", "chat", chat.id, before, snapshot(chat))
 
 
 def mark_waiting_notice(session: Session, chat: Chat) -> None:
@@ -55,3 +65,31 @@ def migrate(session: Session, old_chat_id: int, new_chat_id: int) -> None:
         return
     old.chat_id, old.kind = new_chat_id, "supergroup"
     session.add(old)
+
+
+def chat_by_id(session: Session, chat_id: int) -> Chat | None:
+    """The chat row for a Telegram chat id."""
+    return session.exec(select(Chat).where(Chat.chat_id == chat_id)).first()
+
+
+def languages(session: Session, chat_ids: set[int]) -> dict[int, str | None]:
+    """Each chat's language: the group's own, or in private the person's."""
+    from storage.models import Person
+
+    out: dict[int, str | None] = {}
+    ids = list(chat_ids)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        out.update(
+            {
+                c: lang
+                for c, lang in session.exec(
+                    select(Chat.chat_id, Chat.lang).where(col(Chat.chat_id).in_(chunk))
+                )
+            }
+        )
+        for user_id, lang in session.exec(
+            select(Person.user_id, Person.lang).where(col(Person.user_id).in_(chunk))
+        ):
+            out[user_id] = out.get(user_id) or lang
+    return out

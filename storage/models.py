@@ -66,6 +66,7 @@ class Deadline(SQLModel, table=True):
     unit_names: list[str] | None = _json(default=None)  # None: every unit
     cancelled: bool = False
     from_file: bool = True
+    created_at: datetime | None = _utc(default=None)
 
 
 class Unit(SQLModel, table=True):
@@ -141,6 +142,7 @@ class CalendarOverride(SQLModel, table=True):
     day: date = Field(unique=True)
     is_workday: bool
     note: str = ""
+    source: str = "manual"  # "manual" (/workday) or "notice" (an imported State Council notice)
     set_by: int | None = _big(default=None)
     set_at: datetime = _utc()
 

@@ -15,9 +15,10 @@ from bot.config import Settings
 from bot.localapi import LocalBotApi
 from bot.turn import Services
 from locales import Translator
-from storage import campaigns
+from storage import campaigns, people
 from storage.audit import Stamp
 from storage.db import Database
+from workflows.roles import Role
 
 ADMIN_ID = 900001
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -42,9 +43,13 @@ class Harness:
 
     def __init__(self, db_url: str, *, template: str = "bazhou-2024") -> None:
         self.db_url = db_url
-        self.template = template
+        self.template = template  # a shipped template's name, or a path to a campaign file
         self.api = LocalBotApi()
-        self.clock = Clock(datetime(2024, 2, 5, 2, 0, tzinfo=UTC))  # Mon 5 Feb 2024 10:00 CST
+        # Wednesday 10 January 2024, 10:00 in Beijing: before the campaign's first reminder, so
+        # conversations are not interleaved with notifications unless a test moves the clock.
+        self.clock = Clock(datetime(2024, 1, 10, 2, 0, tzinfo=UTC))
+        self.planner_interval = 0.2
+        self.delivery_interval = 0.1
         self.app: Application | None = None
         self.db: Database | None = None
         self.admin = self.api.user(ADMIN_ID, "王管理", "wang_admin")
@@ -69,7 +74,12 @@ class Harness:
         """Start a bot process on the same database (as after a restart)."""
         assert self.db is not None
         services = Services(
-            Database.open(self.db_url), self.settings, Translator.load(), self.clock
+            Database.open(self.db_url),
+            self.settings,
+            Translator.load(),
+            self.clock,
+            self.planner_interval,
+            self.delivery_interval,
         )
         # Telegram's per-group limit is kept by the rate limiter in production; these scripts
         # send more than 20 messages a minute to one group, so the test limiter is wider.
@@ -125,6 +135,28 @@ class Harness:
         """A user presses a button; returns the bot's next message in that chat."""
         await self.api.press(message, user, label)
         return await self.api.next_message(message["chat"])
+
+    def services(self) -> Services:
+        """The running bot's services."""
+        assert self.app is not None
+        return self.app.bot_data["services"]
+
+    def grant(self, user: dict[str, Any], role: Role, unit: str | None = None) -> None:
+        """Give someone a role directly in the database (as an earlier /role would have)."""
+        assert self.db is not None
+        with self.db.unit_of_work() as s:
+            camp = campaigns.active_campaign(s)
+            assert camp is not None
+            unit_id = campaigns.unit_named(s, camp.id or 0, unit).id if unit else None
+            stamp = Stamp(self.clock(), ADMIN_ID)
+            person = people.touch_person(
+                s,
+                user_id=user["id"],
+                username=user.get("username"),
+                display_name=user["first_name"],
+                stamp=stamp,
+            )
+            people.set_role(s, person, role, unit_id, stamp)
 
     async def bind(self, chat: dict[str, Any], unit: str) -> None:
         """The admin binds a group to a unit."""

@@ -30,6 +30,8 @@ def ids_used_in_code() -> set[str]:
                     name = getattr(node.func, "id", getattr(node.func, "attr", ""))
                     if name in ("msg", "Msg", "DateError") and node.args:
                         found |= _constants(node.args[0])
+                    if name in ("Step", "Flow") and len(node.args) > 1:  # prompt / title
+                        found |= _constants(node.args[1])
                     for kw in node.keywords:
                         if kw.arg in ("prompt", "title", "summary"):
                             found |= _constants(kw.value)
@@ -42,6 +44,7 @@ def ids_used_in_code() -> set[str]:
     found |= {f"help.cmd.{c.name}" for c in COMMANDS}
     found |= {f"role.name.{r.value}" for r in Role} | {"role.name.none"}
     found |= {f"weekday.{i}" for i in range(7)}
+    found |= {"weekly.prompt", "weekly.remind"}
     found |= {"format.datetime", "format.date", "format.datetime_year", "format.date_year"}
     return found
 

@@ -8,6 +8,7 @@ from workflows.forms import Flow, Step
 from workflows.inputs import Choice, Option
 
 UNITS = "units"
+SUPERVISORS = "__supervisors__"  # the option that makes a group the supervisors' group
 
 
 def bind_flow(*, rebinding: bool) -> Flow:

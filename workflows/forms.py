@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from workflows.inputs import (
     Answer,
+    Attachments,
     ChoiceAnswer,
     DateInput,
     FormEnv,
@@ -40,12 +41,17 @@ class Step:
 
 @dataclass(frozen=True)
 class Flow:
-    """A named sequence of steps, ending on a confirm screen when `summary` is set."""
+    """A named sequence of steps, ending on a confirm screen when `summary` is set.
+
+    `extras` adds figures the confirm screen shows but nobody typed (the time left, say);
+    it sees the draft's context and values.
+    """
 
     name: str
     title: str
     steps: tuple[Step, ...]
     summary: str | None = None
+    extras: Callable[[Mapping[str, Any], FormEnv], Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,7 @@ _CONFIRM_OPTIONS = (
     Option("back", msg("form.button.back")),
     Option("cancel", msg("form.button.cancel")),
 )
+_DONE_OPTIONS = (Option("done", msg("form.button.done")),)
 _DATE_OPTIONS = (
     Option("ok", msg("form.button.date_ok")),
     Option("retry", msg("form.button.date_retry")),
@@ -139,24 +146,31 @@ def _next_index(flow: Flow, draft: Draft, after: int) -> int:
 
 def _ask(flow: Flow, draft: Draft, env: FormEnv, error: Msg | None = None) -> Ask:
     if draft.step >= len(flow.steps):
-        return Ask(CONFIRM, summary(flow, draft), "confirm", _CONFIRM_OPTIONS, error)
+        return Ask(CONFIRM, summary(flow, draft, env), "confirm", _CONFIRM_OPTIONS, error)
     step = flow.steps[draft.step]
     if draft.pending is not None and isinstance(step.kind, DateInput):
         shown = step.kind.show(draft.pending)
         return Ask(
             step.field, msg("form.date_confirm", value=shown), "choice", _DATE_OPTIONS, error
         )
+    if isinstance(step.kind, Attachments):
+        current = draft.values.get(step.field)
+        if step.kind.complete(current):
+            got = msg("form.material_so_far", material=step.kind.show(current))
+            return Ask(step.field, got, "files", _DONE_OPTIONS, error, step.optional)
+        return Ask(step.field, msg(step.prompt), "files", (), error, step.optional)
     options = step.kind.options_in(env) if hasattr(step.kind, "options_in") else ()
     return Ask(step.field, msg(step.prompt), step.kind.kind, tuple(options), error, step.optional)
 
 
-def summary(flow: Flow, draft: Draft) -> Msg:
+def summary(flow: Flow, draft: Draft, env: FormEnv) -> Msg:
     """The confirm screen: the flow's summary message with every answered value."""
     params: dict[str, Any] = {}
     for step in flow.steps:
         value = draft.values.get(step.field)
         params[step.field] = msg("form.empty") if value is None else step.kind.show(value)
-    return msg(flow.summary or "form.summary", **{**draft.context, **params})
+    extras = flow.extras({**draft.context, **draft.values}, env) if flow.extras else {}
+    return msg(flow.summary or "form.summary", **{**draft.context, **params, **extras})
 
 
 def _finish_or_confirm(flow: Flow, draft: Draft, env: FormEnv) -> tuple[Draft | None, Outcome]:
@@ -187,10 +201,10 @@ def start(
     """Open a flow; answers given up front (`/bind 轮台县`) fill their steps at once."""
     draft = Draft(flow.name, -1, context=dict(context or {}))
     draft = replace(draft, step=_next_index(flow, draft, -1))
-    for answer_field, answer in (prefill or {}).items():
-        if draft.step >= len(flow.steps) or flow.steps[draft.step].field != answer_field:
-            break
+    given = dict(prefill or {})
+    while draft.step < len(flow.steps) and flow.steps[draft.step].field in given:
         step = flow.steps[draft.step]
+        answer = given.pop(step.field)
         try:
             value = step.kind.parse(answer, env)
         except InputError as err:
@@ -226,6 +240,8 @@ def advance(
             again = replace(draft, pending=None, rev=draft.rev + 1)
             return again, _ask(flow, again, env)
         return draft, _ask(flow, draft, env, msg("form.stale_button"))
+    if isinstance(step.kind, Attachments):
+        return _collect(flow, draft, step, answer, env)
     try:
         value = step.kind.parse(answer, env)
     except InputError as err:
@@ -235,6 +251,26 @@ def advance(
         return waiting, _ask(flow, waiting, env)
     moved = _moved(draft, flow, **{step.field: value})
     return _finish_or_confirm(flow, moved, env)
+
+
+def _collect(
+    flow: Flow, draft: Draft, step: Step, answer: Answer, env: FormEnv
+) -> tuple[Draft | None, Outcome]:
+    """Files and a note pile up on one step; 完成 moves on once there is enough."""
+    assert isinstance(step.kind, Attachments)
+    current = draft.values.get(step.field)
+    if isinstance(answer, ChoiceAnswer):
+        if answer.index != 0:
+            return draft, _ask(flow, draft, env, msg("form.stale_button"))
+        if not step.kind.complete(current):
+            return draft, _ask(flow, draft, env, msg("form.need_material"))
+        return _finish_or_confirm(flow, _moved(draft, flow), env)
+    try:
+        value = step.kind.collect(current, answer, env)
+    except InputError as err:
+        return draft, _ask(flow, draft, env, err.message)
+    more = replace(draft, values={**draft.values, step.field: value}, rev=draft.rev + 1)
+    return more, _ask(flow, more, env)
 
 
 def _confirm(

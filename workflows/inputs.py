@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 from zoneinfo import ZoneInfo
 
 from workflows.dates import DateError
@@ -249,4 +249,61 @@ class File:
         return value.get("name", "")
 
 
-Kind = Text | Number | Phone | DateInput | Choice | File
+@dataclass(frozen=True)
+class Attachments:
+    """Several files or photos, and/or a note, collected on one step until 完成 is pressed."""
+
+    max_files: int = 20
+    max_bytes: int = FILE_LIMIT
+    note_len: int = TEXT_LIMIT
+    need_file: bool = False
+    kind: ClassVar[str] = "files"
+
+    def collect(
+        self, current: dict[str, Any] | None, answer: Answer, env: FormEnv
+    ) -> dict[str, Any]:
+        """Add a file, or set the note; the step stays open for more."""
+        value = {
+            "files": list((current or {}).get("files", [])),
+            "note": (current or {}).get("note", ""),
+        }
+        if isinstance(answer, FileAnswer):
+            if len(value["files"]) >= self.max_files:
+                raise InputError(msg("form.too_many_files", max=self.max_files))
+            value["files"].append(File(self.max_bytes).parse(answer, env))
+        elif isinstance(answer, TextAnswer):
+            value["note"] = Text(max_len=self.note_len).parse(answer, env)
+        return value
+
+    def complete(self, current: dict[str, Any] | None) -> bool:
+        """Whether enough was collected to move on."""
+        files = (current or {}).get("files", [])
+        return bool(files) or (not self.need_file and bool((current or {}).get("note")))
+
+    def parse(self, answer: Answer, env: FormEnv) -> dict[str, Any]:
+        """A single answer given up front (a prefill) starts the collection."""
+        return self.collect(None, answer, env)
+
+    def show(self, value: Any) -> Any:
+        """How the collection reads in a summary: its file names and the note."""
+        names = [f.get("name", "") for f in (value or {}).get("files", [])]
+        return msg(
+            "form.material",
+            files=names or msg("form.empty"),
+            count=len(names),
+            note=(value or {}).get("note") or msg("form.empty"),
+        )
+
+
+class Kind(Protocol):
+    """What every input kind offers the engine."""
+
+    kind: ClassVar[str]
+
+    def parse(self, answer: Answer, env: FormEnv) -> Any:
+        """The stored value of an answer, or `InputError`."""
+        ...
+
+    def show(self, value: Any) -> Any:
+        """How a stored value reads in a summary."""
+        ...

@@ -26,12 +26,25 @@ def test_the_2021_notice_agrees_with_the_package() -> None:
 
     reading = read_notice(NOTICE_2021, year=notice_year(NOTICE_2021) or 0)
     assert reading.year == 2021 and reading.problems == []
-    assert [h.name for h in reading.holidays] == ["元旦", "春节", "清明节", "劳动节", "端午节",
-                                                  "中秋节", "国庆节"]  # fmt: skip
+    assert [h.name for h in reading.holidays] == [
+        "元旦",
+        "春节",
+        "清明节",
+        "劳动节",
+        "端午节",
+        "中秋节",
+        "国庆节",
+    ]
     assert reading.holidays[1] == Holiday("春节", date(2021, 2, 11), date(2021, 2, 17))
-    assert reading.workdays == [date(2021, 2, 7), date(2021, 2, 20), date(2021, 4, 25),
-                                date(2021, 5, 8), date(2021, 9, 18), date(2021, 9, 26),
-                                date(2021, 10, 9)]  # fmt: skip
+    assert reading.workdays == [
+        date(2021, 2, 7),
+        date(2021, 2, 20),
+        date(2021, 4, 25),
+        date(2021, 5, 8),
+        date(2021, 9, 18),
+        date(2021, 9, 26),
+        date(2021, 10, 9),
+    ]
     for holiday in reading.holidays:
         assert all(not chinese_calendar.is_workday(d) for d in holiday.days())
     assert all(chinese_calendar.is_workday(d) for d in reading.workdays)

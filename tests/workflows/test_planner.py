@@ -34,8 +34,14 @@ def at(text: str) -> datetime:
 
 # 自查自纠阶段总结, due Thursday 5 Nov 2026 18:00 (a working week)
 DUE = at("2026-11-05 18:00")
-SUMMARY = DeadlineState(7, "自查自纠阶段总结", DUE, at("2026-10-01 09:00"),
-                        frozenset({KORLA, LUNTAI, YULI}), frozenset())  # fmt: skip
+SUMMARY = DeadlineState(
+    7,
+    "自查自纠阶段总结",
+    DUE,
+    at("2026-10-01 09:00"),
+    frozenset({KORLA, LUNTAI, YULI}),
+    frozenset(),
+)
 STATE = PlannerState(
     tz=CST,
     reminders=(timedelta(days=7), timedelta(days=3), timedelta(days=1), timedelta(hours=2)),
@@ -95,9 +101,11 @@ def test_at_the_deadline_missing_units_and_the_supervisors_hear_at_once() -> Non
     run = Runner(replace(STATE, deadlines=(replace(SUMMARY, submitted=frozenset({KORLA})),)))
     out = run.at("2026-11-05 18:00")
     assert [(p.kind, p.chat_id) for p in out] == [
-        ("deadline.overdue", -102), ("deadline.overdue", -103),
-        ("deadline.missing", 501), ("deadline.missing", -900),
-    ]  # fmt: skip
+        ("deadline.overdue", -102),
+        ("deadline.overdue", -103),
+        ("deadline.missing", 501),
+        ("deadline.missing", -900),
+    ]
     assert out[2].message.params["units"] == ["轮台县", "尉犁县"]
     assert all(p.not_before == at("2026-11-05 18:00") for p in out)
 
@@ -124,8 +132,14 @@ def test_the_digest_stops_when_every_unit_has_submitted() -> None:
 
 
 def test_quiet_hours_hold_reminders_until_morning_but_not_the_deadline_itself() -> None:
-    night = DeadlineState(8, "整改报告", at("2026-11-05 23:00"), at("2026-10-01 09:00"),
-                          frozenset({KORLA}), frozenset())  # fmt: skip
+    night = DeadlineState(
+        8,
+        "整改报告",
+        at("2026-11-05 23:00"),
+        at("2026-10-01 09:00"),
+        frozenset({KORLA}),
+        frozenset(),
+    )
     run = Runner(replace(STATE, deadlines=(night,)))
     reminder = run.at("2026-11-05 21:00")  # the 2h stage falls in quiet hours
     assert reminder[0].not_before == at("2026-11-06 08:00")

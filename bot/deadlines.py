@@ -1,0 +1,384 @@
+"""Deadlines and submissions: /deadlines, /deadline, /submit, /missing, and reminder buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlmodel import select
+
+from bot import flows
+from bot.flows import FlowBinding
+from bot.turn import Button, Turn
+from storage import campaigns, submissions
+from storage.audit import record, snapshot
+from storage.models import Deadline, Unit
+from workflows import deadlines as dl
+from workflows.deadlines import DEADLINE, split_args
+from workflows.forms import Draft, Flow
+from workflows.inputs import Option, TextAnswer
+from workflows.messages import Msg, lines, msg
+from workflows.planner import reporting_day, time_left
+from workflows.submission import SUBMIT, deliverable_options, on_time_msg
+
+
+def _units(turn: Turn) -> list[Unit]:
+    assert turn.campaign is not None
+    return campaigns.units_of(turn.session, turn.campaign.id or 0)
+
+
+def _applies(deadline: Deadline, unit: Unit) -> bool:
+    return deadline.unit_names is None or unit.name in deadline.unit_names
+
+
+def _weekly_due(turn: Turn, index: int) -> tuple[str, datetime, datetime]:
+    """A weekly report's name, its current reporting day (as a datetime) and its due time."""
+    assert turn.campaign is not None
+    report = campaigns.weekly_reports(turn.campaign)[index]
+    day = reporting_day(report.weekday, turn.stamp.at, turn.zone)
+    due = datetime.combine(day, report.at, tzinfo=turn.zone)
+    return report.name, datetime.combine(day, datetime.min.time(), tzinfo=turn.zone), due
+
+
+def open_deliverables(turn: Turn, unit: Unit) -> list[tuple[str, str, datetime]]:
+    """What the unit can still submit: deliverables not yet sent, this week's reports."""
+    assert turn.campaign is not None
+    out = []
+    for d in campaigns.deadlines_of(turn.session, turn.campaign.id or 0):
+        if _applies(d, unit) and not submissions.submission_of(
+            turn.session, unit.id or 0, deadline_id=d.id
+        ):
+            out.append((f"d:{d.id}", d.deliverable, d.due_at))
+    for index in range(len(turn.campaign.weekly_reports)):
+        name, day, due = _weekly_due(turn, index)
+        if not submissions.submission_of(
+            turn.session, unit.id or 0, report_name=name, period_start=day.date()
+        ):
+            out.append((f"w:{index}", name, due))
+    return out
+
+
+def _submit_unit(turn: Turn) -> Unit | None:
+    """The unit a liaison submits for: this group's, or in private their only unit."""
+    if turn.unit is not None:
+        return turn.unit
+    if len(turn.actor.units) == 1:
+        return turn.session.get(Unit, next(iter(turn.actor.units)))
+    return None
+
+
+def start_submit(turn: Turn, preselect: str | None = None) -> None:
+    """Open the submission flow for this chat's unit (an admin may pick the unit)."""
+    if turn.campaign is None:
+        turn.say(msg("bind.no_campaign"))
+        return
+    unit = _submit_unit(turn)
+    if unit is not None and not turn.actor.reports_for(unit.id):
+        turn.say(msg("submit.not_liaison", unit=unit.name))
+        return
+    if unit is None and not turn.actor.is_admin:
+        turn.say(msg("submit.no_unit"))
+        return
+    context: dict[str, Any] = {"unit": unit.name if unit else ""}
+    items = [it for u in ([unit] if unit else _units(turn)) for it in open_deliverables(turn, u)]
+    context["due_by"] = {value: due.isoformat() for value, _, due in items}
+    if unit is not None and not items:
+        turn.say(msg("submit.nothing_due", unit=unit.name))
+        return
+    prefill = {"deliverable": TextAnswer(preselect)} if preselect and unit else None
+    flows.begin(turn, "submit", context=context, prefill=prefill)
+
+
+def _submit_options(turn: Turn) -> Mapping[str, Any]:
+    if turn.campaign is None:
+        return {}
+    from storage import drafts
+
+    row = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
+    draft = Draft.from_json(row.state) if row else None
+    name = (draft.values.get("unit") or draft.context.get("unit")) if draft else None
+    unit = next((u for u in _units(turn) if u.name == name), None) or _submit_unit(turn)
+    items = open_deliverables(turn, unit) if unit else []
+    return {
+        dl.UNITS: [Option(u.name, u.name) for u in _units(turn)],
+        "deliverables": deliverable_options(items),
+    }
+
+
+def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    assert turn.campaign is not None
+    name = draft.context.get("unit") or values.get("unit")
+    unit = campaigns.unit_named(turn.session, turn.campaign.id or 0, name or "")
+    if unit is None or unit.id is None:
+        turn.say(msg("bind.unknown_unit", text=name or ""))
+        return
+    choice: str = values["deliverable"]
+    material = values.get("material") or {}
+    kind, _, ref = choice.partition(":")
+    if kind == "d":
+        deadline = turn.session.get(Deadline, int(ref))
+        if deadline is None or deadline.cancelled:
+            turn.say(msg("form.stale_button"))
+            return
+        title, due, period, deadline_id = deadline.deliverable, deadline.due_at, None, deadline.id
+        existing = submissions.submission_of(turn.session, unit.id, deadline_id=deadline_id)
+    else:
+        title, day, due = _weekly_due(turn, int(ref))
+        period, deadline_id = day.date(), None
+        existing = submissions.submission_of(
+            turn.session, unit.id, report_name=title, period_start=period
+        )
+    if existing is not None:
+        turn.say(msg("submit.already", unit=unit.name, deliverable=title, at=existing.submitted_at))
+        return
+    on_time = turn.stamp.at <= due
+    submissions.record_submission(
+        turn.session,
+        unit_id=unit.id,
+        stamp=turn.stamp,
+        on_time=on_time,
+        note=material.get("note", ""),
+        files=material.get("files", []),
+        deadline_id=deadline_id,
+        report_name="" if deadline_id else title,
+        period_start=period,
+    )
+    turn.say(
+        msg(
+            "submit.done", unit=unit.name, deliverable=title, status=on_time_msg(due, turn.stamp.at)
+        )
+    )
+
+
+def cmd_submit(turn: Turn, args: list[str]) -> None:
+    """Submit a deliverable: pick it, attach files or a note, confirm."""
+    start_submit(turn)
+
+
+def cmd_deadlines(turn: Turn, args: list[str]) -> None:
+    """Upcoming deadlines with their countdown, and the caller's unit's status."""
+    if turn.campaign is None:
+        turn.say(msg("bind.no_campaign"))
+        return
+    now = turn.stamp.at
+    unit = _submit_unit(turn) if not turn.actor.oversees_all or turn.unit else None
+    units = _units(turn)
+    out: list[Msg | str] = [msg("deadlines.header")]
+    shown = [
+        d
+        for d in campaigns.deadlines_of(turn.session, turn.campaign.id or 0)
+        if d.due_at >= now - timedelta(days=30)
+    ][:15]
+    done = {
+        (s.deadline_id, s.unit_id): s
+        for s in submissions.submissions_for(turn.session, [d.id or 0 for d in shown])
+    }
+    for d in shown:
+        left = time_left(d.due_at, now)
+        if unit is not None:
+            if not _applies(d, unit):
+                continue
+            status = (
+                msg("deadlines.status.done")
+                if (d.id, unit.id) in done
+                else (
+                    msg("deadlines.status.overdue")
+                    if now > d.due_at
+                    else msg("deadlines.status.open")
+                )
+            )
+            out.append(
+                msg(
+                    "deadlines.line_unit",
+                    deliverable=d.deliverable,
+                    due=d.due_at,
+                    left=left,
+                    status=status,
+                )
+            )
+        else:
+            applicable = [u for u in units if _applies(d, u)]
+            count = sum((d.id, u.id) in done for u in applicable)
+            out.append(
+                msg(
+                    "deadlines.line_all",
+                    deliverable=d.deliverable,
+                    due=d.due_at,
+                    left=left,
+                    done=count,
+                    total=len(applicable),
+                )
+            )
+    for index in range(len(turn.campaign.weekly_reports)):
+        name, _, due = _weekly_due(turn, index)
+        out.append(msg("deadlines.weekly", name=name, due=due, left=time_left(due, now)))
+    if len(out) == 1:
+        out.append(msg("deadlines.none"))
+    turn.say(lines(out))
+
+
+def cmd_missing(turn: Turn, args: list[str]) -> None:
+    """Who has not submitted the nearest due or overdue deliverable, and this week's report."""
+    if turn.campaign is None:
+        turn.say(msg("bind.no_campaign"))
+        return
+    now = turn.stamp.at
+    units = _units(turn)
+    out: list[Msg | str] = []
+    pending = []
+    for d in campaigns.deadlines_of(turn.session, turn.campaign.id or 0):
+        missing = [
+            u.name
+            for u in units
+            if _applies(d, u)
+            and not submissions.submission_of(turn.session, u.id or 0, deadline_id=d.id)
+        ]
+        if missing:
+            pending.append((abs((d.due_at - now).total_seconds()), d, missing))
+    if pending:
+        _, d, missing = min(pending, key=lambda p: (p[1].due_at > now, p[0]))
+        out.append(
+            msg(
+                "missing.deliverable",
+                deliverable=d.deliverable,
+                due=d.due_at,
+                left=time_left(d.due_at, now),
+                units=missing,
+                count=len(missing),
+            )
+        )
+    for index in range(len(turn.campaign.weekly_reports)):
+        name, day, due = _weekly_due(turn, index)
+        missing = [
+            u.name
+            for u in units
+            if not submissions.submission_of(
+                turn.session, u.id or 0, report_name=name, period_start=day.date()
+            )
+        ]
+        out.append(
+            msg(
+                "missing.weekly",
+                name=name,
+                due=due,
+                units=missing or msg("missing.none"),
+                count=len(missing),
+            )
+        )
+    turn.say(lines(out or [msg("missing.all_done")]))
+
+
+def cmd_deadline(turn: Turn, args: list[str]) -> None:
+    """`/deadline 5月5日18:00 自查自纠阶段总结` adds one; `/deadline` lists them to edit."""
+    if turn.campaign is None:
+        turn.say(msg("bind.no_campaign"))
+        return
+    if args:
+        when, deliverable = split_args(args)
+        prefill = {"due": TextAnswer(when)}
+        if deliverable:
+            prefill = {"deliverable": TextAnswer(deliverable), **prefill}
+        flows.begin(turn, "deadline", prefill=prefill)
+        return
+    rows = campaigns.deadlines_of(turn.session, turn.campaign.id or 0)
+    if not rows:
+        turn.say(msg("deadlines.none"))
+        return
+    out: list[Msg | str] = [msg("deadline.list_header")]
+    buttons = []
+    for i, d in enumerate(rows, 1):
+        out.append(msg("deadline.list_line", n=i, deliverable=d.deliverable, due=d.due_at))
+        buttons.append(
+            [
+                Button(msg("deadline.button.edit", n=i), f"a:dl_edit:{d.id}"),
+                Button(msg("deadline.button.cancel", n=i), f"a:dl_cancel:{d.id}"),
+            ]
+        )
+    turn.say(lines(out), buttons=buttons)
+
+
+def _deadline_options(turn: Turn) -> Mapping[str, Any]:
+    return {dl.UNITS: [Option(u.name, u.name) for u in _units(turn)]} if turn.campaign else {}
+
+
+def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    assert turn.campaign is not None
+    due = datetime.fromisoformat(values["due"]).replace(tzinfo=turn.zone).astimezone(UTC)
+    names = values.get("units") if values.get("scope") == "some" else None
+    editing = draft.context.get("deadline_id")
+    clash = turn.session.exec(
+        select(Deadline).where(
+            Deadline.campaign_id == turn.campaign.id, Deadline.deliverable == values["deliverable"]
+        )
+    ).first()
+    if clash is not None and clash.id != editing and not clash.cancelled:
+        turn.say(msg("deadline.exists", deliverable=values["deliverable"]))
+        return
+    row = turn.session.get(Deadline, editing) if editing else clash
+    before = snapshot(row)
+    if row is None:
+        row = Deadline(
+            campaign_id=turn.campaign.id or 0,
+            deliverable=values["deliverable"],
+            due_at=due,
+            created_at=turn.stamp.at,
+        )
+    row.deliverable, row.due_at, row.unit_names = values["deliverable"], due, names
+    row.cancelled, row.from_file = False, False
+    turn.session.add(row)
+    turn.session.flush()
+    record(turn.session, turn.stamp, "deadline.save", "deadline", row.id, before, snapshot(row))
+    turn.say(
+        msg(
+            "deadline.saved",
+            deliverable=row.deliverable,
+            due=row.due_at,
+            left=time_left(row.due_at, turn.stamp.at),
+        )
+    )
+
+
+def _finish_cancel(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    row = turn.session.get(Deadline, draft.context["deadline_id"])
+    if row is None:
+        return
+    before = snapshot(row)
+    row.cancelled = True
+    turn.session.add(row)
+    record(turn.session, turn.stamp, "deadline.cancel", "deadline", row.id, before, snapshot(row))
+    turn.say(msg("deadline.cancelled", deliverable=row.deliverable))
+
+
+def action(turn: Turn, verb: str, ref: str) -> None:
+    """Buttons on reminders and lists: submit, edit or cancel a deadline."""
+    if verb in ("submit", "weekly"):
+        start_submit(turn, preselect=f"{'d' if verb == 'submit' else 'w'}:{ref}")
+        return
+    if not turn.actor.is_admin:
+        turn.notice = turn.text(msg("command.denied", command="deadline"))
+        return
+    row = turn.session.get(Deadline, int(ref)) if ref.isdigit() else None
+    if row is None or row.cancelled:
+        turn.notice = turn.text(msg("form.stale_button"))
+        return
+    if verb == "dl_cancel":
+        flows.begin(
+            turn, "deadline_cancel", context={"deadline_id": row.id, "deliverable": row.deliverable}
+        )
+    elif verb == "dl_edit":  # the deliverable stays; the new due time is asked for
+        flows.begin(
+            turn,
+            "deadline",
+            context={"deadline_id": row.id},
+            prefill={"deliverable": TextAnswer(row.deliverable)},
+        )
+
+
+def _submit_flow(context: Mapping[str, Any]) -> Flow:
+    return SUBMIT
+
+
+flows.register("submit", FlowBinding(_submit_flow, _finish_submit, _submit_options))
+flows.register("deadline", FlowBinding(lambda ctx: DEADLINE, _finish_deadline, _deadline_options))
+flows.register("deadline_cancel", FlowBinding(lambda ctx: dl.CANCEL, _finish_cancel))

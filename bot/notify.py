@@ -1,0 +1,176 @@
+"""The planner and delivery jobs: plan from the database, deliver through the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.turn import Services
+from storage import campaigns, chats, outbox, planning
+from storage.calendar import work_calendar
+from workflows.messages import msg
+from workflows.planner import Planned, due_notifications
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 20
+
+
+def render(
+    services: Services, planned: Planned, lang: str | None, tz: ZoneInfo
+) -> planning.Rendered:
+    """The notification's text and buttons in the chat's language."""
+    tr = services.translator
+    year = planned.not_before.astimezone(tz).year
+    text = tr.text(planned.message, lang, tz=tz, escape=True, year=year)
+    markup = None
+    if planned.buttons:
+        rows = [
+            [InlineKeyboardButton(tr.text(label, lang), callback_data=data)]
+            for label, data in planned.buttons
+        ]
+        markup = InlineKeyboardMarkup(rows).to_dict()
+    return planning.Rendered(planned, text, markup)
+
+
+def plan_once(services: Services) -> int:
+    """One planner pass: plan what is due and put it in the outbox; returns how many."""
+    now = services.clock()
+    with services.db.unit_of_work() as session:
+        camp = campaigns.active_campaign(session)
+        if camp is None:
+            return 0
+        state = planning.planner_state(
+            session, camp, admin_ids=services.settings.admin_ids, now=now
+        )
+        planned = due_notifications(state, now=now, cal=work_calendar(session))
+        if not planned:
+            return 0
+        langs = chats.languages(session, {p.chat_id for p in planned})
+        tz = ZoneInfo(camp.timezone)
+        default = services.settings.taizhang_locale
+        rendered = [render(services, p, langs.get(p.chat_id) or default, tz) for p in planned]
+        return planning.save_planned(session, rendered, now)
+
+
+@dataclass
+class _Result:
+    outbox_id: int
+    chat_id: int
+    sent_id: int | None = None
+    retry_in: float | None = None
+    failure: str | None = None
+    forbidden: bool = False
+
+
+async def _send(
+    bot: Bot, outbox_id: int, chat_id: int, text: str, markup: Any, attempts: int
+) -> _Result:
+    result = _Result(outbox_id, chat_id)
+    try:
+        keyboard = InlineKeyboardMarkup.de_json(markup, bot) if markup else None
+        sent = await bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+        )
+        result.sent_id = sent.message_id
+    except RetryAfter as err:
+        wait = err.retry_after
+        result.retry_in = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        result.failure = str(err)
+    except Forbidden as err:
+        result.failure, result.forbidden = str(err), True
+    except BadRequest as err:
+        result.failure = str(err)
+        result.forbidden = "chat not found" in str(err).lower()
+    except (NetworkError, TelegramError) as err:  # 5xx, time-outs, connection errors
+        result.failure = str(err)
+        result.retry_in = min(2.0**attempts, 300.0)
+    return result
+
+
+async def deliver_once(bot: Bot, services: Services, limit: int = 30) -> int:
+    """Send up to `limit` due outbox messages; returns how many were handled."""
+    now = services.clock()
+    with services.db.unit_of_work() as session:
+        rows = [
+            (r.id or 0, r.chat_id, r.text, r.reply_markup, r.attempts)
+            for r in outbox.claim(session, now, limit)
+        ]
+    if not rows:
+        return 0
+    results = await asyncio.gather(*(_send(bot, *row) for row in rows))
+    now = services.clock()
+    with services.db.unit_of_work() as session:
+        for res, row in zip(results, rows, strict=True):
+            if res.sent_id is not None:
+                outbox.mark_sent(session, res.outbox_id, res.sent_id, now)
+            elif res.retry_in is not None and row[4] < MAX_ATTEMPTS:
+                logger.info("chat %s: retry in %.0fs (%s)", res.chat_id, res.retry_in, res.failure)
+                outbox.mark_retry(
+                    session, res.outbox_id, now + timedelta(seconds=res.retry_in), res.failure or ""
+                )
+            else:
+                logger.warning("chat %s: giving up (%s)", res.chat_id, res.failure)
+                outbox.mark_failed(session, res.outbox_id, res.failure or "")
+                if res.forbidden:
+                    _report_lost_chat(services, session, res.chat_id, now)
+    return len(rows)
+
+
+def _report_lost_chat(services: Services, session: Any, chat_id: int, now: datetime) -> None:
+    """Tell the admins, once per chat, that the bot can no longer write there."""
+    camp = campaigns.active_campaign(session)
+    tz = ZoneInfo(camp.timezone if camp else services.settings.taizhang_timezone)
+    chat = chats.chat_by_id(session, chat_id)
+    title = chat.title if chat else str(chat_id)
+    items = []
+    for admin in planning.admin_chats(session, services.settings.admin_ids):
+        if admin == chat_id:
+            continue
+        planned = Planned(
+            f"chat.lost:{chat_id}:admin:{admin}",
+            "chat.lost",
+            admin,
+            msg("notify.chat_lost", chat=title),
+            now,
+        )
+        items.append(render(services, planned, services.settings.taizhang_locale, tz))
+    planning.save_planned(session, items, now)
+
+
+async def planner_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue entry: one planner pass."""
+    services: Services = context.application.bot_data["services"]
+    count = plan_once(services)
+    if count:
+        logger.info("planned %d notification(s)", count)
+
+
+async def delivery_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue entry: drain what is due, a batch at a time."""
+    services: Services = context.application.bot_data["services"]
+    for _ in range(100):  # bounded, so a tick always ends
+        if await deliver_once(context.bot, services) == 0:
+            break
+
+
+def schedule(app: Application, services: Services) -> None:
+    """Run the planner at start-up and every few seconds, and the delivery worker."""
+    assert app.job_queue is not None
+    kw = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+    app.job_queue.run_repeating(
+        planner_job, interval=services.planner_interval, first=0.0, name="planner", job_kwargs=kw
+    )
+    app.job_queue.run_repeating(
+        delivery_job, interval=services.delivery_interval, first=0.1, name="delivery", job_kwargs=kw
+    )
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.ERROR)

@@ -1,0 +1,59 @@
+"""The outbox: a message stays until Telegram accepted it or it failed for good."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from storage.models import OutboxMessage
+
+LEASE = timedelta(seconds=60)  # a claim not settled by then (the process died) is retried
+
+
+def claim(session: Session, now: datetime, limit: int = 30) -> list[OutboxMessage]:
+    """Take up to `limit` due messages for sending; another process skips the ones taken."""
+    stmt = (
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.status).in_(("pending", "sending")), OutboxMessage.not_before <= now
+        )
+        .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.exec(stmt))
+    for row in rows:
+        row.status, row.not_before, row.attempts = "sending", now + LEASE, row.attempts + 1
+        session.add(row)
+    return rows
+
+
+def mark_sent(session: Session, message_id: int, telegram_id: int, now: datetime) -> None:
+    """Telegram accepted it."""
+    row = session.get(OutboxMessage, message_id)
+    if row is not None:
+        row.status, row.sent_at, row.telegram_message_id = "sent", now, telegram_id
+        session.add(row)
+
+
+def mark_retry(session: Session, message_id: int, at: datetime, error: str) -> None:
+    """Try again at `at` (a 429's retry_after, or a back-off after a network error)."""
+    row = session.get(OutboxMessage, message_id)
+    if row is not None:
+        row.status, row.not_before, row.last_error = "pending", at, error[:500]
+        session.add(row)
+
+
+def mark_failed(session: Session, message_id: int, error: str) -> None:
+    """It cannot be delivered (the bot was removed, the chat is gone)."""
+    row = session.get(OutboxMessage, message_id)
+    if row is not None:
+        row.status, row.last_error = "failed", error[:500]
+        session.add(row)
+
+
+def counts(session: Session) -> dict[str, int]:
+    """How many messages are in each state."""
+    stmt = select(OutboxMessage.status, func.count()).group_by(col(OutboxMessage.status))
+    return {status: n for status, n in session.exec(stmt)}

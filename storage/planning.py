@@ -1,0 +1,180 @@
+"""What the planner reads, and saving what it planned: once per key, with its outbox message."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.campaigns import deadlines_of, units_of, weekly_reports
+from storage.models import (
+    Campaign,
+    Chat,
+    Notification,
+    OutboxMessage,
+    Person,
+    RoleGrant,
+    Submission,
+)
+from workflows.planner import DeadlineState, Planned, PlannerState, UnitTarget, WeeklyState
+from workflows.roles import Role
+
+KEY_WINDOW = timedelta(days=45)  # keys older than this are left to the unique constraint
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A planned notification with its text and buttons in the chat's language."""
+
+    planned: Planned
+    text: str
+    reply_markup: dict[str, Any] | None
+
+
+def role_chats(session: Session, role: Role) -> list[int]:
+    """Private chats (user ids) of everyone holding a role."""
+    stmt = (
+        select(Person.user_id)
+        .join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+        .where(RoleGrant.role == role.value)
+        .distinct()
+    )
+    return sorted(session.exec(stmt))
+
+
+def supervisor_chats(session: Session) -> list[int]:
+    """Supervisors' private chats and the supervisors' group, if one is bound."""
+    groups = session.exec(select(Chat.chat_id).where(col(Chat.supervisors).is_(True)))
+    return [*role_chats(session, Role.SUPERVISOR), *sorted(groups)]
+
+
+def admin_chats(session: Session, admin_ids: Iterable[int]) -> list[int]:
+    """Admins' private chats: those configured and those given the role."""
+    return sorted(set(admin_ids) | set(role_chats(session, Role.ADMIN)))
+
+
+def unit_targets(session: Session, camp: Campaign) -> dict[int, UnitTarget]:
+    """The campaign's active units, in order, with their bound group chats."""
+    units = units_of(session, camp.id or 0)
+    chats: dict[int, list[int]] = defaultdict(list)
+    ids = [u.id for u in units]
+    for chat_id, unit_id in session.exec(
+        select(Chat.chat_id, Chat.unit_id).where(col(Chat.unit_id).in_(ids))
+    ):
+        chats[unit_id or 0].append(chat_id)
+    return {
+        u.id or 0: UnitTarget(u.id or 0, u.name, tuple(sorted(chats[u.id or 0]))) for u in units
+    }
+
+
+def planner_state(
+    session: Session, camp: Campaign, *, admin_ids: Iterable[int], now: datetime
+) -> PlannerState:
+    """Everything the planner needs, in a handful of queries."""
+    units = unit_targets(session, camp)
+    by_name = {t.name: t.unit_id for t in units.values()}
+    deadlines = deadlines_of(session, camp.id or 0)
+    done: dict[int, set[int]] = defaultdict(set)
+    ids = [d.id for d in deadlines]
+    for unit_id, deadline_id in session.exec(
+        select(Submission.unit_id, Submission.deadline_id).where(
+            col(Submission.deadline_id).in_(ids)
+        )
+    ):
+        done[deadline_id or 0].add(unit_id)
+    states = []
+    for d in deadlines:
+        applies = (
+            frozenset(units)
+            if d.unit_names is None
+            else frozenset(by_name[n] for n in d.unit_names if n in by_name)
+        )
+        states.append(
+            DeadlineState(
+                d.id or 0,
+                d.deliverable,
+                d.due_at,
+                d.created_at or d.due_at - timedelta(days=3650),
+                applies,
+                frozenset(done[d.id or 0]),
+            )
+        )
+    weekly = []
+    since = (now - timedelta(days=8)).date()
+    for index, report in enumerate(weekly_reports(camp)):
+        rows = session.exec(
+            select(Submission.unit_id, Submission.period_start).where(
+                Submission.report_name == report.name, col(Submission.period_start) >= since
+            )
+        )
+        weekly.append(
+            WeeklyState(
+                index,
+                report.name,
+                report.weekday,
+                report.at,
+                frozenset((u, p) for u, p in rows if p is not None),
+            )
+        )
+    keys = session.exec(select(Notification.key).where(Notification.created_at >= now - KEY_WINDOW))
+    return PlannerState(
+        tz=ZoneInfo(camp.timezone),
+        reminders=tuple(timedelta(seconds=s) for s in camp.reminders),
+        units=units,
+        deadlines=tuple(states),
+        weekly=tuple(weekly),
+        supervisors=tuple(supervisor_chats(session)),
+        admins=tuple(admin_chats(session, admin_ids)),
+        planned=frozenset(keys),
+    )
+
+
+def save_planned(session: Session, items: Sequence[Rendered], now: datetime) -> int:
+    """Store each notification and its outbox message once; returns how many were new.
+
+    The unique key is the guarantee: a second planner (another process, or a run after a
+    restart) that planned the same key finds it taken and adds nothing.
+    """
+    keys = [r.planned.key for r in items]
+    taken: set[str] = set()
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        taken |= set(session.exec(select(Notification.key).where(col(Notification.key).in_(chunk))))
+    new = 0
+    for item in items:
+        p = item.planned
+        if p.key in taken:
+            continue
+        try:
+            with session.begin_nested():
+                note = Notification(
+                    key=p.key,
+                    kind=p.kind,
+                    planned_for=p.not_before,
+                    created_at=now,
+                    payload={"chat_id": p.chat_id, "late": p.late},
+                )
+                session.add(note)
+                session.flush()
+                session.add(
+                    OutboxMessage(
+                        notification_id=note.id,
+                        chat_id=p.chat_id,
+                        text=item.text,
+                        reply_markup=item.reply_markup,
+                        not_before=p.not_before,
+                        created_at=now,
+                    )
+                )
+                session.flush()
+        except IntegrityError:
+            continue
+        taken.add(p.key)
+        new += 1
+    return new

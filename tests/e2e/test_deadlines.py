@@ -1,0 +1,135 @@
+"""End to end: countdown reminders, submissions, the supervisors' list, 429s, restarts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.notify import plan_once
+from tests.harness import Harness
+from workflows.roles import Role
+
+CAMPAIGN = """
+name: 测试专项整治
+year: 2024
+units: [甲县, 乙县, 丙县]
+deadlines:
+  - {due: "2024-01-10 10:30", deliverable: 自查自纠阶段总结}
+reminders: [20m, 10m]
+"""
+
+
+@pytest.fixture
+async def bot(db_url: str, tmp_path: Path) -> AsyncIterator[Harness]:
+    path = tmp_path / "campaign.yaml"
+    path.write_text(CAMPAIGN, encoding="utf-8")
+    harness = Harness(db_url, template=str(path))
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+def texts(bot: Harness, chat: dict) -> list[str]:
+    return [m["text"] for m in bot.api.bot_messages(chat)]
+
+
+async def test_reminders_reach_exactly_the_units_that_need_them(bot: Harness) -> None:
+    groups = {name: bot.api.group(f"{name}联络群") for name in ("甲县", "乙县", "丙县")}
+    for name, group in groups.items():
+        await bot.bind(group, name)
+    li = bot.api.user(2001, "乙县联络员")
+    bot.grant(li, Role.LIAISON, "乙县")
+    sup = bot.api.user(2002, "督办")
+    sup_chat = bot.api.private(sup)
+    bot.grant(sup, Role.SUPERVISOR)
+    sup_group = bot.api.group("专班群")
+    ask = await bot.command(sup_group, bot.admin, "/bind")
+    done = await bot.press(ask, bot.admin, "专班督办人员群")
+    assert "专班督办人员群" in done["text"]
+
+    # 乙县 submits with a note, by replying, before any reminder.
+    yi = groups["乙县"]
+    pick = await bot.command(yi, li, "/submit")
+    material = await bot.press(pick, li, "自查自纠阶段总结（1月10日（周三）10:30）")
+    summary_prompt = await bot.answer(material, li, "已报送纸质盖章件")
+    assert "已收到" in summary_prompt["text"]
+    summary = await bot.press(summary_prompt, li, "完成")
+    assert "按时报送" in summary["text"]
+    confirmed = await bot.press(summary, li, "确认提交")
+    assert "乙县已报送“自查自纠阶段总结”（按时报送）" in confirmed["text"]
+
+    jia, bing = groups["甲县"], groups["丙县"]
+    bot.clock.at = datetime(2024, 1, 10, 2, 10, tzinfo=UTC)  # 10:10, the 20-minute stage
+    first = [await bot.api.next_message(jia), await bot.api.next_message(bing)]
+    assert all("还有20分钟" in m["text"] and "自查自纠阶段总结" in m["text"] for m in first)
+    assert first[0]["reply_markup"]["inline_keyboard"][0][0]["text"] == "立即报送"
+
+    bot.api.fail_next("sendMessage", 429, retry_after=1, count=2)  # Telegram says: slow down
+    bot.clock.at = datetime(2024, 1, 10, 2, 20, tzinfo=UTC)  # 10:20, the 10-minute stage
+    second = [await bot.api.next_message(jia), await bot.api.next_message(bing)]
+    assert all("还有10分钟" in m["text"] for m in second)
+
+    bot.clock.at = datetime(2024, 1, 10, 2, 30, tzinfo=UTC)  # 10:30, the deadline
+    overdue = [await bot.api.next_message(jia), await bot.api.next_message(bing)]
+    assert all("已于1月10日（周三）10:30截止" in m["text"] for m in overdue)
+    listed = [await bot.api.next_message(sup_chat), await bot.api.next_message(sup_group)]
+    assert all(m["text"].endswith("未报送：甲县、丙县") for m in listed)
+
+    bot.clock.at = datetime(2024, 1, 11, 1, 0, tzinfo=UTC)  # Thursday 09:00: the digest
+    digest = await bot.api.next_message(sup_chat)
+    assert "第1个工作日" in digest["text"] and "甲县、丙县" in digest["text"]
+    await bot.api.next_message(sup_group)
+
+    await bot.restart()
+    assert plan_once(bot.services()) == 0  # everything due was planned once already
+    in_group = await bot.command(jia, bot.admin, "/deadlines")  # the restarted bot is alive
+    assert in_group["text"].endswith("（已逾期22小时30分）— 逾期")  # this group's unit
+    overall = await bot.command(bot.api.private(bot.admin), bot.admin, "/deadlines")
+    assert "— 已报送1/3" in overall["text"]
+    assert [t for t in texts(bot, yi) if "截止" in t and "⏰" in t] == []  # 乙县: no reminder
+    for group in (jia, bing):
+        reminders = [t for t in texts(bot, group) if t.startswith("⏰")]
+        assert (
+            len(reminders) == 2 and len([t for t in texts(bot, group) if t.startswith("❗")]) == 1
+        )
+
+
+async def test_missing_and_deadlines_for_supervisors(bot: Harness) -> None:
+    sup = bot.api.user(2003, "督办")
+    bot.grant(sup, Role.SUPERVISOR)
+    chat = bot.api.private(sup)
+    reply = await bot.command(chat, sup, "/missing")
+    assert "未报送3个：甲县、乙县、丙县" in reply["text"]
+    liaison = bot.api.user(2004, "甲")
+    bot.grant(liaison, Role.LIAISON, "甲县")
+    denied = await bot.command(bot.api.private(liaison), liaison, "/missing")
+    assert "没有使用 /missing 的权限" in denied["text"]
+    own = await bot.command(bot.api.private(liaison), liaison, "/deadlines")
+    assert "自查自纠阶段总结：1月10日（周三）10:30前（还有30分钟）— 未报送" in own["text"]
+
+
+async def test_an_admin_sets_a_deadline_and_cancels_it(bot: Harness) -> None:
+    chat = bot.api.private(bot.admin)
+    summary = await bot.command(chat, bot.admin, "/deadline 1月12日18:00 整改情况报告")
+    scope = summary
+    assert "适用于哪些单位" in scope["text"]
+    ask_units = await bot.press(scope, bot.admin, "部分单位")
+    wrong = await bot.answer(ask_units, bot.admin, "甲县、丁县")
+    assert "未找到单位：丁县" in wrong["text"]
+    summary = await bot.answer(wrong, bot.admin, "甲县 丙县")
+    assert "截止：1月12日（周五）18:00（还有2天8小时）" in summary["text"]
+    assert "范围：甲县、丙县" in summary["text"]
+    saved = await bot.press(summary, bot.admin, "确认提交")
+    assert "已保存" in saved["text"]
+    listing = await bot.command(chat, bot.admin, "/deadline")
+    assert "2. 整改情况报告：1月12日（周五）18:00前" in listing["text"]
+    confirm = await bot.press(listing, bot.admin, "取消2")
+    cancelled = await bot.press(confirm, bot.admin, "确认提交")
+    assert cancelled["text"] == "已取消报送节点“整改情况报告”。"
+    past = await bot.command(chat, bot.admin, "/deadline 2023年1月1日 旧材料")
+    assert "已经过去" in past["text"]
