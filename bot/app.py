@@ -174,6 +174,22 @@ async def publish_commands(app: Application) -> None:
         )
 
 
+def telegram_limits() -> AIORateLimiter:
+    """Telegram's flood limits, paced smoothly so that no window is ever exceeded.
+
+    A token bucket as large as the limit lets a full second's (or minute's) burst through on
+    top of the steady rate, which Telegram answers with 429. So overall: one message at a
+    time, 28 a second; in a group: a burst of 4, refilled to 20 a minute at most.
+    """
+    return AIORateLimiter(
+        overall_max_rate=1,
+        overall_time_period=1 / 28,
+        group_max_rate=4,
+        group_time_period=15,
+        max_retries=5,
+    )
+
+
 def build_application(
     services: Services, *, rate_limiter: BaseRateLimiter | None = None
 ) -> Application:
@@ -186,7 +202,7 @@ def build_application(
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_url)
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=5))
+        .rate_limiter(rate_limiter or telegram_limits())
         .post_init(publish_commands)
         .build()
     )

@@ -157,8 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         return _show(db, tr, lang)
     from bot.run import run_polling
 
-    run_polling(settings, db)
-    return 0
+    return run_polling(settings, db)
 
 
 if __name__ == "__main__":

@@ -149,7 +149,10 @@ class LocalBotApi:
         self.kicked: set[int] = set()
         self.failures: deque[Failure] = deque()
         self.group_limit: tuple[int, float] | None = None  # (messages, seconds) per group
+        self.global_limit: tuple[int, float] | None = None  # (messages, seconds) in all
+        self.too_many: int = 0  # 429s answered because a limit was exceeded
         self._group_sends: dict[int, deque[float]] = defaultdict(deque)
+        self._all_sends: deque[float] = deque()
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
@@ -457,17 +460,22 @@ class LocalBotApi:
         return chat
 
     def _rate(self, chat: dict[str, Any]) -> None:
-        if self.group_limit is None or chat["type"] == "private":
-            return
-        limit, window = self.group_limit
-        sends = self._group_sends[chat["id"]]
+        """Telegram's flood limits, when switched on: per group, and for the bot overall."""
         now = time.monotonic()
-        while sends and now - sends[0] > window:
-            sends.popleft()
-        if len(sends) >= limit:
-            wait = int(window - (now - sends[0])) + 1
-            raise ApiError(429, f"Too Many Requests: retry after {wait}", wait)
-        sends.append(now)
+        checks = []
+        if self.global_limit is not None:
+            checks.append((self._all_sends, *self.global_limit))
+        if self.group_limit is not None and chat["type"] != "private":
+            checks.append((self._group_sends[chat["id"]], *self.group_limit))
+        for sends, limit, window in checks:
+            while sends and now - sends[0] > window:
+                sends.popleft()
+            if len(sends) >= limit:
+                self.too_many += 1
+                wait = int(window - (now - sends[0])) + 1
+                raise ApiError(429, f"Too Many Requests: retry after {wait}", wait)
+        for sends, _, _ in checks:
+            sends.append(now)
 
     async def api_getme(self, p: dict[str, Any]) -> dict[str, Any]:
         return self.bot_user

@@ -57,7 +57,14 @@ def plan_once(services: Services) -> int:
         langs = chats.languages(session, {p.chat_id for p in planned})
         tz = ZoneInfo(camp.timezone)
         default = services.settings.taizhang_locale
-        rendered = [render(services, p, langs.get(p.chat_id) or default, tz) for p in planned]
+        cache: dict[tuple[str, str], planning.Rendered] = {}
+        rendered = []
+        for p in planned:  # thousands of units share one text: render it once
+            lang = langs.get(p.chat_id) or default
+            key = (repr((p.message, p.buttons, p.not_before.year)), lang)
+            if key not in cache:
+                cache[key] = render(services, p, lang, tz)
+            rendered.append(planning.Rendered(p, cache[key].text, cache[key].reply_markup))
         return planning.save_planned(session, rendered, now)
 
 

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.campaigns import deadlines_of, units_of, weekly_reports
@@ -135,46 +134,62 @@ def planner_state(
     )
 
 
+def _insert(session: Session):
+    """The dialect's INSERT, which can skip rows whose unique key is taken."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 def save_planned(session: Session, items: Sequence[Rendered], now: datetime) -> int:
     """Store each notification and its outbox message once; returns how many were new.
 
     The unique key is the guarantee: a second planner (another process, or a run after a
     restart) that planned the same key finds it taken and adds nothing.
     """
-    keys = [r.planned.key for r in items]
-    taken: set[str] = set()
-    for i in range(0, len(keys), 500):
-        chunk = keys[i : i + 500]
-        taken |= set(session.exec(select(Notification.key).where(col(Notification.key).in_(chunk))))
-    new = 0
-    for item in items:
-        p = item.planned
-        if p.key in taken:
-            continue
-        try:
-            with session.begin_nested():
-                note = Notification(
-                    key=p.key,
-                    kind=p.kind,
-                    planned_for=p.not_before,
-                    created_at=now,
-                    payload={"chat_id": p.chat_id, "late": p.late},
-                )
-                session.add(note)
-                session.flush()
-                session.add(
-                    OutboxMessage(
-                        notification_id=note.id,
-                        chat_id=p.chat_id,
-                        text=item.text,
-                        reply_markup=item.reply_markup,
-                        not_before=p.not_before,
-                        created_at=now,
-                    )
-                )
-                session.flush()
-        except IntegrityError:
-            continue
-        taken.add(p.key)
-        new += 1
-    return new
+    insert = _insert(session)
+    by_key = {r.planned.key: r for r in items}
+    conn = session.connection()
+    # Compiled once and sent in batches (SQLAlchemy's insertmanyvalues); taken keys skipped.
+    stmt = (
+        insert(Notification)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Notification.id, Notification.key)
+    )
+    rows = [
+        {
+            "key": r.planned.key,
+            "kind": r.planned.kind,
+            "planned_for": r.planned.not_before,
+            "created_at": now,
+            "payload": {"chat_id": r.planned.chat_id, "late": r.planned.late},
+        }
+        for r in by_key.values()
+    ]
+    if not rows:
+        return 0
+    added = conn.execute(stmt, rows).all() if len(rows) > 1 else conn.execute(stmt, rows[0]).all()
+    if added:
+        conn.execute(
+            insert(OutboxMessage),
+            [
+                {
+                    "notification_id": note_id,
+                    "chat_id": by_key[key].planned.chat_id,
+                    "text": by_key[key].text,
+                    "reply_markup": by_key[key].reply_markup,
+                    "not_before": by_key[key].planned.not_before,
+                    "created_at": now,
+                    "status": "pending",
+                    "attempts": 0,
+                    "last_error": "",
+                    "sent_at": None,
+                    "telegram_message_id": None,
+                }
+                for note_id, key in added
+            ],
+        )
+    return len(added)

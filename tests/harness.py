@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlmodel import col, select
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application
 
@@ -18,6 +20,7 @@ from locales import Translator
 from storage import campaigns, people
 from storage.audit import Stamp
 from storage.db import Database
+from storage.models import OutboxMessage
 from workflows.roles import Role
 
 ADMIN_ID = 900001
@@ -157,6 +160,26 @@ class Harness:
                 stamp=stamp,
             )
             people.set_role(s, person, role, unit_id, stamp)
+
+    async def drained(self, timeout: float = 10) -> None:
+        """Wait until the planner has run and the outbox holds nothing due."""
+        assert self.db is not None
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        passes = self.api.requests["getUpdates"]
+        while True:
+            with self.db.unit_of_work() as s:
+                due = s.exec(
+                    select(OutboxMessage).where(
+                        col(OutboxMessage.status).in_(("pending", "sending")),
+                        OutboxMessage.not_before <= self.clock(),
+                    )
+                ).all()
+            if not due and self.api.requests["getUpdates"] > passes + 1:
+                return
+            if loop.time() > end:
+                raise TimeoutError(f"{len(due)} message(s) still due")
+            await asyncio.sleep(0.05)
 
     async def bind(self, chat: dict[str, Any], unit: str) -> None:
         """The admin binds a group to a unit."""

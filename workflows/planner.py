@@ -115,7 +115,7 @@ class _Plan:
     ) -> None:
         if key in self.state.planned:
             return
-        late = stage_at is not None and self.now - stage_at > GRACE
+        late = stage_at is not None and self.now - stage_at > GRACE  # only for new keys
         if late:
             message = msg("notify.late", body=message)
         not_before = self.now if urgent else self.state.quiet.release(self.now, self.state.tz)
@@ -160,22 +160,24 @@ def _deadline(plan: _Plan, d: DeadlineState, cal: WorkCalendar) -> None:
         if not stages:
             return
         stage_at, offset = max(stages)
+        stage = f"r{int(offset.total_seconds())}"
+        text = msg(
+            "deadline.reminder",
+            deliverable=d.deliverable,
+            due=d.due_at,
+            left=time_left(d.due_at, now),
+        )
+        button = ((msg("deadline.button.submit"), f"a:submit:{d.deadline_id}"),)
         for unit_id in missing:
             target = state.units.get(unit_id)
             for chat in target.chats if target else ():
-                text = msg(
-                    "deadline.reminder",
-                    deliverable=d.deliverable,
-                    due=d.due_at,
-                    left=time_left(d.due_at, now),
-                )
                 plan.add(
-                    f"{ref}:unit:{unit_id}:chat:{chat}:r{int(offset.total_seconds())}",
+                    f"{ref}:unit:{unit_id}:chat:{chat}:{stage}",
                     "deadline.reminder",
                     chat,
                     text,
                     stage_at=stage_at if stage_at >= d.created_at else None,
-                    buttons=((msg("deadline.button.submit"), f"a:submit:{d.deadline_id}"),),
+                    buttons=button,
                 )
         return
     names = [state.units[u].name for u in missing if u in state.units]

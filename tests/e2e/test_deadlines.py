@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from bot.notify import plan_once
+from storage.models import OutboxMessage
 from tests.harness import Harness
 from workflows.roles import Role
 
@@ -133,3 +135,20 @@ async def test_an_admin_sets_a_deadline_and_cancels_it(bot: Harness) -> None:
     assert cancelled["text"] == "已取消报送节点“整改情况报告”。"
     past = await bot.command(chat, bot.admin, "/deadline 2023年1月1日 旧材料")
     assert "已经过去" in past["text"]
+
+
+async def test_a_group_that_removed_the_bot_is_reported_once(bot: Harness) -> None:
+    jia = bot.api.group("甲县联络群")
+    await bot.bind(jia, "甲县")
+    admin_chat = bot.api.private(bot.admin)
+    bot.api.kicked.add(jia["id"])
+    bot.clock.at = datetime(2024, 1, 10, 2, 10, tzinfo=UTC)
+    report = await bot.api.next_message(admin_chat)
+    assert "无法在“甲县联络群”发送消息" in report["text"]
+    bot.clock.at = datetime(2024, 1, 10, 2, 20, tzinfo=UTC)
+    await bot.drained()
+    with bot.db.unit_of_work() as s:
+        rows = s.exec(select(OutboxMessage).where(OutboxMessage.chat_id == jia["id"])).all()
+    assert [r.status for r in rows] == ["failed", "failed"]
+    assert all("kicked" in r.last_error for r in rows)
+    assert bot.api.unread(admin_chat) == []  # reported once, not at every failure
