@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import flows
+from bot import cases, flows
 from bot.commands import ACTIONS, HANDLERS
 from bot.notify import schedule
 from bot.render import deliver
@@ -110,8 +110,11 @@ async def on_message(update: Update, context: Ctx) -> None:
     def body(turn: Turn) -> None:
         if _waiting(turn):
             return
-        if not flows.answer(turn, given):
-            turn.say(msg("form.nothing_open"))
+        if flows.answer(turn, given):
+            return
+        if isinstance(given, TextAnswer) and cases.answer_by_reply(turn, given.text):
+            return
+        turn.say(msg("form.nothing_open"))
 
     await run_turn(update, context, body)
 

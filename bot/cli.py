@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file")
     csub.add_parser("show", help="print the phases and deadlines")
     csub.add_parser("templates", help="list the shipped templates")
+    cases = sub.add_parser("cases", help="forwarded cases")
+    casub = cases.add_subparsers(dest="action", required=True)
+    imp = casub.add_parser("import", help="import a registration ledger (.xlsx or .csv)")
+    imp.add_argument("file")
+    imp.add_argument("--unit", help="the unit, when the file has no 单位 column")
     return p
 
 
@@ -105,6 +110,35 @@ def _show(db: Database, tr: Translator, lang: str) -> int:
     return 0
 
 
+def _import_cases(
+    settings: Settings, tr: Translator, lang: str, path: Path, unit: str | None
+) -> int:
+    from bot.case_import import import_cases
+    from bot.run import wall_clock
+    from bot.turn import Services
+
+    if not path.exists():
+        print(tr.text(msg("cli.no_file", path=str(path)), lang), file=sys.stderr)
+        return 2
+    db = Database.open(settings.database_url)
+    services = Services(db, settings, tr, wall_clock)
+    try:
+        count, reading = import_cases(services, path, unit)
+    except LookupError:
+        print(tr.text(msg("cli.no_campaign"), lang), file=sys.stderr)
+        return 2
+    for row, column, problem in reading.problems:
+        print(
+            tr.text(msg("import.problem", row=row, column=column, problem=problem), lang),
+            file=sys.stderr,
+        )
+    if reading.problems:
+        print(tr.text(msg("import.nothing_imported"), lang), file=sys.stderr)
+        return 2
+    print(tr.text(msg("import.done", count=count), lang))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `taizhang` console script."""
     args = _parser().parse_args(argv)
@@ -128,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         print(tr.text(msg("cli.no_token"), lang), file=sys.stderr)
         return 2
     spec = None
+    if args.command == "cases":
+        return _import_cases(settings, tr, lang, Path(args.file), args.unit)
     campaign_file = getattr(args, "file", None) or getattr(args, "campaign", None)
     if campaign_file:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot import deadlines, flows
+from bot import cases, deadlines, flows
 from bot.flows import FlowBinding
 from bot.turn import Turn
 from storage import campaigns, chats, people
@@ -259,6 +259,11 @@ HANDLERS: dict[str, Callable[[Turn, list[str]], None]] = {
     "deadline": deadlines.cmd_deadline,
     "submit": deadlines.cmd_submit,
     "missing": deadlines.cmd_missing,
+    "forward": cases.cmd_forward,
+    "feedback": cases.cmd_feedback,
+    "cases": cases.cmd_cases,
+    "case": cases.cmd_case,
+    "workday": cases.cmd_workday,
     "start": cmd_start,
     "help": cmd_help,
     "bind": cmd_bind,
@@ -280,5 +285,6 @@ flows.register(
 flows.register("register", FlowBinding(lambda ctx: REGISTER, _finish_register))
 
 ACTIONS: dict[str, Callable[[Turn, str, str], None]] = {
-    verb: deadlines.action for verb in ("submit", "weekly", "dl_edit", "dl_cancel")
+    **{verb: deadlines.action for verb in ("submit", "weekly", "dl_edit", "dl_cancel")},
+    **{verb: cases.action for verb in ("sign", "fb", "ext", "ext_ok", "ext_no")},
 }

@@ -390,6 +390,10 @@ class LocalBotApi:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
 
+    def mark_read(self, chat: dict[str, Any]) -> None:
+        """Treat every bot message in the chat so far as read."""
+        self._seen[chat["id"]] = len(self.bot_messages(chat))
+
     def unread(self, chat: dict[str, Any]) -> list[dict[str, Any]]:
         """Bot messages in the chat the test has not read yet (without marking them read)."""
         return self.bot_messages(chat)[self._seen[chat["id"]] :]

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -41,6 +42,25 @@ def render(
     return planning.Rendered(planned, text, markup)
 
 
+def enqueue(
+    services: Services, session: Session, planned: list[Planned], tz: ZoneInfo, now: datetime
+) -> int:
+    """Render each notification in its chat's language and put it in the outbox, once."""
+    if not planned:
+        return 0
+    langs = chats.languages(session, {p.chat_id for p in planned})
+    default = services.settings.taizhang_locale
+    cache: dict[tuple[str, str], planning.Rendered] = {}
+    rendered = []
+    for p in planned:  # thousands of units share one text: render it once
+        lang = langs.get(p.chat_id) or default
+        key = (repr((p.message, p.buttons, p.not_before.year)), lang)
+        if key not in cache:
+            cache[key] = render(services, p, lang, tz)
+        rendered.append(planning.Rendered(p, cache[key].text, cache[key].reply_markup))
+    return planning.save_planned(session, rendered, now)
+
+
 def plan_once(services: Services) -> int:
     """One planner pass: plan what is due and put it in the outbox; returns how many."""
     now = services.clock()
@@ -52,20 +72,7 @@ def plan_once(services: Services) -> int:
             session, camp, admin_ids=services.settings.admin_ids, now=now
         )
         planned = due_notifications(state, now=now, cal=work_calendar(session))
-        if not planned:
-            return 0
-        langs = chats.languages(session, {p.chat_id for p in planned})
-        tz = ZoneInfo(camp.timezone)
-        default = services.settings.taizhang_locale
-        cache: dict[tuple[str, str], planning.Rendered] = {}
-        rendered = []
-        for p in planned:  # thousands of units share one text: render it once
-            lang = langs.get(p.chat_id) or default
-            key = (repr((p.message, p.buttons, p.not_before.year)), lang)
-            if key not in cache:
-                cache[key] = render(services, p, lang, tz)
-            rendered.append(planning.Rendered(p, cache[key].text, cache[key].reply_markup))
-        return planning.save_planned(session, rendered, now)
+        return enqueue(services, session, planned, ZoneInfo(camp.timezone), now)
 
 
 @dataclass
@@ -132,7 +139,7 @@ async def deliver_once(bot: Bot, services: Services, limit: int = 30) -> int:
     return len(rows)
 
 
-def _report_lost_chat(services: Services, session: Any, chat_id: int, now: datetime) -> None:
+def _report_lost_chat(services: Services, session: Session, chat_id: int, now: datetime) -> None:
     """Tell the admins, once per chat, that the bot can no longer write there."""
     camp = campaigns.active_campaign(session)
     tz = ZoneInfo(camp.timezone if camp else services.settings.taizhang_timezone)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, time, timedelta
 
 from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
 from storage.models import Campaign, Deadline, Phase, Unit
-from workflows.campaign import CampaignSpec, FeedbackRule, RecurringSpec
+from workflows.campaign import CampaignSpec, RecurringSpec
+from workflows.cases import CaseRules
 
 
 def active_campaign(session: Session) -> Campaign | None:
@@ -38,6 +39,11 @@ def save_campaign(session: Session, spec: CampaignSpec, stamp: Stamp) -> tuple[C
     ]
     camp.feedback_working_days = spec.feedback.working_days
     camp.feedback_cutoff = spec.feedback.cutoff.strftime("%H:%M")
+    camp.feedback_rules = {
+        "remind_at": spec.feedback.remind_at.strftime("%H:%M"),
+        "remind_before": int(spec.feedback.remind_before.total_seconds()),
+        "admins_after": spec.feedback.admins_after,
+    }
     camp.categories = list(spec.categories)
     camp.default_due_time = spec.default_due_time.strftime("%H:%M")
     camp.active = True
@@ -150,20 +156,25 @@ def deadlines_of(
     return list(session.exec(stmt.order_by(col(Deadline.due_at))))
 
 
-def feedback_rule(camp: Campaign) -> FeedbackRule:
-    """The campaign's forwarded-case rule."""
-    hh, mm = map(int, camp.feedback_cutoff.split(":"))
-    return FeedbackRule(camp.feedback_working_days, datetime.min.time().replace(hour=hh, minute=mm))
+def _clock(text: str) -> time:
+    hh, mm = map(int, text.split(":"))
+    return time(hh, mm)
+
+
+def case_rules(camp: Campaign) -> CaseRules:
+    """The campaign's rules for forwarded cases: due time, reminders, escalation."""
+    extra = camp.feedback_rules or {}
+    return CaseRules(
+        working_days=camp.feedback_working_days,
+        cutoff=_clock(camp.feedback_cutoff),
+        morning=_clock(extra.get("remind_at", "09:00")),
+        before=timedelta(seconds=int(extra.get("remind_before", 7200))),
+        admins_after=int(extra.get("admins_after", 1)),
+    )
 
 
 def weekly_reports(camp: Campaign) -> list[RecurringSpec]:
     """The campaign's weekly reports."""
-    out = []
-    for w in camp.weekly_reports:
-        hh, mm = map(int, w["time"].split(":"))
-        out.append(
-            RecurringSpec(
-                w["name"], int(w["weekday"]), datetime.min.time().replace(hour=hh, minute=mm)
-            )
-        )
-    return out
+    return [
+        RecurringSpec(w["name"], int(w["weekday"]), _clock(w["time"])) for w in camp.weekly_reports
+    ]

@@ -34,6 +34,7 @@ class Campaign(SQLModel, table=True):
     weekly_reports: list[dict[str, Any]] = _json(default_factory=list)
     feedback_working_days: int = 2
     feedback_cutoff: str = "18:00"
+    feedback_rules: dict[str, Any] = _json(default_factory=dict)  # remind_at, remind_before, …
     categories: list[str] = _json(default_factory=list)
     default_due_time: str = "18:00"
     active: bool = True

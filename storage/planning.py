@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from storage.campaigns import deadlines_of, units_of, weekly_reports
+from storage import cases
+from storage.campaigns import case_rules, deadlines_of, units_of, weekly_reports
 from storage.models import (
     Campaign,
     Chat,
@@ -21,7 +22,14 @@ from storage.models import (
     RoleGrant,
     Submission,
 )
-from workflows.planner import DeadlineState, Planned, PlannerState, UnitTarget, WeeklyState
+from workflows.planner import (
+    CaseState,
+    DeadlineState,
+    Planned,
+    PlannerState,
+    UnitTarget,
+    WeeklyState,
+)
 from workflows.roles import Role
 
 KEY_WINDOW = timedelta(days=45)  # keys older than this are left to the unique constraint
@@ -122,6 +130,10 @@ def planner_state(
             )
         )
     keys = session.exec(select(Notification.key).where(Notification.created_at >= now - KEY_WINDOW))
+    open_cases = [
+        CaseState(c.id or 0, c.code, c.unit_id, c.due_at, c.text[:60])
+        for c in cases.open_cases(session, list(units))
+    ]
     return PlannerState(
         tz=ZoneInfo(camp.timezone),
         reminders=tuple(timedelta(seconds=s) for s in camp.reminders),
@@ -131,6 +143,8 @@ def planner_state(
         supervisors=tuple(supervisor_chats(session)),
         admins=tuple(admin_chats(session, admin_ids)),
         planned=frozenset(keys),
+        cases=tuple(open_cases),
+        case_rules=case_rules(camp),
     )
 
 

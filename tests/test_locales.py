@@ -45,6 +45,18 @@ def ids_used_in_code() -> set[str]:
     found |= {f"role.name.{r.value}" for r in Role} | {"role.name.none"}
     found |= {f"weekday.{i}" for i in range(7)}
     found |= {"weekly.prompt", "weekly.remind"}
+    found |= {
+        f"timeline.{a}"
+        for a in (
+            "case.forward",
+            "case.sign",
+            "case.feedback",
+            "case.answered",
+            "case.extension_asked",
+            "case.extension_approved",
+            "case.extension_rejected",
+        )
+    }
     found |= {"format.datetime", "format.date", "format.datetime_year", "format.date_year"}
     return found
 

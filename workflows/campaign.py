@@ -93,10 +93,15 @@ class RecurringSpec:
 
 @dataclass(frozen=True)
 class FeedbackRule:
-    """Forwarded cases are answered by the cutoff of the N-th working day after receipt."""
+    """Forwarded cases are answered by the cutoff of the N-th working day after receipt;
+    the unit is reminded at `remind_at` on the due day and `remind_before` the due time, and
+    the admins hear `admins_after` working days after it."""
 
     working_days: int = 2
     cutoff: time = time(18, 0)
+    remind_at: time = time(9, 0)
+    remind_before: timedelta = timedelta(hours=2)
+    admins_after: int = 1
 
 
 @dataclass(frozen=True)
@@ -365,8 +370,26 @@ def _feedback(r: _Reader, value: Any) -> FeedbackRule:
     if not isinstance(value, Mapping):
         r.fail("feedback", msg("campaign.expect_mapping"))
         return FeedbackRule()
-    days = value.get("working_days", 2)
-    if not isinstance(days, int) or not 1 <= days <= 30:
-        r.fail("feedback.working_days", msg("campaign.bad_number", text=str(days)))
-        days = 2
-    return FeedbackRule(days, r.clock(value.get("cutoff"), "feedback.cutoff", time(18, 0)))
+    numbers = {}
+    for key, default in (("working_days", 2), ("admins_after", 1)):
+        n = value.get(key, default)
+        if not isinstance(n, int) or not 1 <= n <= 30:
+            r.fail(f"feedback.{key}", msg("campaign.bad_number", text=str(n)))
+            n = default
+        numbers[key] = n
+    before = timedelta(hours=2)
+    if "remind_before" in value:
+        try:
+            before = parse_offset(str(value["remind_before"]))
+        except ValueError:
+            r.fail(
+                "feedback.remind_before",
+                msg("campaign.bad_offset", text=clean(value["remind_before"])),
+            )
+    return FeedbackRule(
+        numbers["working_days"],
+        r.clock(value.get("cutoff"), "feedback.cutoff", time(18, 0)),
+        r.clock(value.get("remind_at"), "feedback.remind_at", time(9, 0)),
+        before,
+        numbers["admins_after"],
+    )

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from workflows.dates import DateError, normalize, parse_due, parse_span
-from workflows.messages import Msg, msg
+from workflows.forms import Flow, Step
+from workflows.messages import Lines, Msg, msg
 
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _STATED = re.compile(r"(\d{1,2}月)?(\d{1,2})日\((?:周|星期)([一二三四五六日天])\)")
@@ -94,3 +95,47 @@ def read_notice(text: str, *, year: int) -> NoticeReading:
     if not reading.holidays:
         reading.problems.append(msg("workday.nothing_read"))
     return reading
+
+
+class NoticeText:
+    """The pasted notice, read for the year in the draft's context; refused if it does not fit."""
+
+    kind = "text"
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+
+    def parse(self, answer: object, env: object) -> str:
+        """The text, once every line reads and every weekday fits the year."""
+        from workflows.inputs import InputError, TextAnswer
+
+        if not isinstance(answer, TextAnswer):
+            raise InputError(msg("form.expect_text"))
+        reading = read_notice(answer.text, year=notice_year(answer.text) or self.year)
+        if reading.problems:
+            raise InputError(msg("workday.problems", problems=reading.problems))
+        return answer.text
+
+    def show(self, value: str) -> Msg:
+        """The holidays and make-up days the notice sets."""
+        reading = read_notice(value, year=notice_year(value) or self.year)
+        holidays = [
+            msg("workday.holiday", name=h.name, start=h.start, end=h.end, days=len(h.days()))
+            for h in reading.holidays
+        ]
+        return msg(
+            "workday.reading",
+            year=reading.year,
+            holidays=Lines(holidays),
+            workdays=reading.workdays or [msg("missing.none")],
+        )
+
+
+def import_flow(year: int) -> Flow:
+    """Paste the notice, see what was read, confirm."""
+    return Flow(
+        "workday_import",
+        title="workday.import_title",
+        steps=(Step("text", "workday.ask_notice", NoticeText(year)),),
+        summary="workday.import_summary",
+    )

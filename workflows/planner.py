@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from workflows.calendar import WorkCalendar
+from workflows.cases import CaseRules
 from workflows.messages import Msg, msg
 
 GRACE = timedelta(minutes=10)  # a stage planned later than this after its time is "late"
@@ -69,6 +70,17 @@ class WeeklyState:
 
 
 @dataclass(frozen=True)
+class CaseState:
+    """An open forwarded case (not yet answered)."""
+
+    case_id: int
+    code: str
+    unit_id: int
+    due_at: datetime
+    summary: str
+
+
+@dataclass(frozen=True)
 class PlannerState:
     """Everything the planner reads."""
 
@@ -81,6 +93,8 @@ class PlannerState:
     admins: tuple[int, ...] = ()
     planned: frozenset[str] = frozenset()
     quiet: QuietHours = field(default_factory=QuietHours)
+    cases: tuple[CaseState, ...] = ()
+    case_rules: CaseRules = field(default_factory=CaseRules)
 
 
 @dataclass(frozen=True)
@@ -129,6 +143,8 @@ def due_notifications(state: PlannerState, *, now: datetime, cal: WorkCalendar) 
         _deadline(plan, deadline, cal)
     for report in state.weekly:
         _weekly(plan, report)
+    for case in state.cases:
+        _case(plan, case, cal)
     return plan.out
 
 
@@ -202,7 +218,7 @@ def _deadline(plan: _Plan, d: DeadlineState, cal: WorkCalendar) -> None:
             urgent=True,
             stage_at=d.due_at,
         )
-    day = _latest_digest_day(d.due_at, now, state.tz, cal)
+    day = _latest_working_morning(d.due_at.astimezone(state.tz).date(), now, state.tz, cal)
     if day is not None:
         for chat in state.supervisors:
             plan.add(
@@ -217,20 +233,6 @@ def _deadline(plan: _Plan, d: DeadlineState, cal: WorkCalendar) -> None:
                     days=cal.working_days_between(d.due_at.astimezone(state.tz).date(), day),
                 ),
             )
-
-
-def _latest_digest_day(
-    due_at: datetime, now: datetime, tz: tzinfo, cal: WorkCalendar
-) -> date | None:
-    """The latest working day after the due day whose 09:00 has passed (only the latest)."""
-    local = now.astimezone(tz)
-    day = local.date() if local.time() >= DIGEST_AT else local.date() - timedelta(days=1)
-    due_day = due_at.astimezone(tz).date()
-    while day > due_day:
-        if cal.is_workday(day):
-            return day
-        day -= timedelta(days=1)
-    return None
 
 
 def reporting_day(weekday: int, now: datetime, tz: tzinfo) -> date:
@@ -273,4 +275,87 @@ def _weekly(plan: _Plan, r: WeeklyState) -> None:
                 msg("weekly.missing", name=r.name, due=due, units=names),
                 urgent=True,
                 stage_at=due,
+            )
+
+
+def _latest_working_morning(
+    after: date, now: datetime, tz: tzinfo, cal: WorkCalendar
+) -> date | None:
+    """The latest working day after `after` whose 09:00 has passed."""
+    local = now.astimezone(tz)
+    day = local.date() if local.time() >= DIGEST_AT else local.date() - timedelta(days=1)
+    while day > after:
+        if cal.is_workday(day):
+            return day
+        day -= timedelta(days=1)
+    return None
+
+
+def _case(plan: _Plan, c: CaseState, cal: WorkCalendar) -> None:
+    """Remind the unit on the due day; at the due time tell the supervisors (催办), even at
+    night; a working day later the admins (督办), then each working day at 09:00."""
+    state, now, rules = plan.state, plan.now, plan.state.case_rules
+    ref = f"case:{c.case_id}"
+    target = state.units.get(c.unit_id)
+    due_local = c.due_at.astimezone(state.tz)
+    if now < c.due_at:
+        morning = datetime.combine(due_local.date(), rules.morning, tzinfo=state.tz)
+        stages = [
+            (t, name)
+            for t, name in ((morning, "morning"), (c.due_at - rules.before, "before"))
+            if t <= now and t < c.due_at
+        ]
+        if not stages:
+            return
+        stage_at, stage = max(stages)
+        text = msg(
+            "case.remind",
+            code=c.code,
+            due=c.due_at,
+            left=time_left(c.due_at, now),
+            summary=c.summary,
+        )
+        for chat in target.chats if target else ():
+            plan.add(
+                f"{ref}:remind:{stage}:chat:{chat}",
+                "case.remind",
+                chat,
+                text,
+                stage_at=stage_at,
+                buttons=((msg("case.button.feedback"), f"a:fb:{c.case_id}"),),
+            )
+        return
+    unit = target.name if target else ""
+    for chat in state.supervisors:
+        plan.add(
+            f"{ref}:escalate:chat:{chat}",
+            "case.escalate",
+            chat,
+            msg("case.escalate", code=c.code, unit=unit, due=c.due_at, summary=c.summary),
+            urgent=True,
+            stage_at=c.due_at,
+        )
+    admins_day = cal.add_working_days(due_local.date(), rules.admins_after)
+    admins_at = datetime.combine(admins_day, due_local.timetz())
+    if now < admins_at:
+        return
+    days = cal.working_days_between(due_local.date(), now.astimezone(state.tz).date())
+    for chat in state.admins:
+        plan.add(
+            f"{ref}:admins:chat:{chat}",
+            "case.admins",
+            chat,
+            msg("case.admins", code=c.code, unit=unit, due=c.due_at, days=days, summary=c.summary),
+            stage_at=admins_at,
+        )
+    day = _latest_working_morning(admins_day, now, state.tz, cal)
+    if day is not None:
+        for chat in state.admins:
+            plan.add(
+                f"{ref}:daily:{day.isoformat()}:chat:{chat}",
+                "case.daily",
+                chat,
+                msg(
+                    "case.daily", code=c.code, unit=unit, due=c.due_at, days=days, summary=c.summary
+                ),
             )

@@ -97,3 +97,80 @@ def test_the_file_url_defaults_follow_telegram() -> None:
     assert Settings(_env_file=None).file_url == "https://api.telegram.org/file/bot"
     explicit = Settings(_env_file=None, telegram_api_file_url="http://files/bot")
     assert explicit.file_url == "http://files/bot"
+
+
+def test_cases_import_reports_every_bad_cell_and_imports_nothing(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    assert run(["campaign", "load", "jincheng-2024"], tmp_path, DATABASE_URL=db).returncode == 0
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text(
+        "单位,问题内容简要,受理和收到时间\n"
+        "泽州县住建局,逾期未回迁,2024-08-20 10:00\n"
+        "泽州县住建局,,2024-08-21\n"
+        "某县,过渡费未发放,8月21日\n",
+        encoding="utf-8",
+    )
+    result = run(["cases", "import", str(ledger)], tmp_path, DATABASE_URL=db)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "第3行“问题内容简要”：不能为空",
+        "第4行“单位”：单位“某县”不在本行动的单位名单中",
+        "第4行“受理和收到时间”：“8月21日”未写年份",
+        "文件有误，未导入任何一行。请改正后重新导入。",
+    ]
+    ok = ledger.read_text(encoding="utf-8").splitlines()[:2]
+    ledger.write_text("\n".join(ok) + "\n", encoding="utf-8")
+    imported = run(["cases", "import", str(ledger)], tmp_path, DATABASE_URL=db)
+    assert imported.returncode == 0 and imported.stdout.strip() == "已导入1件转办件。"
+
+
+def test_cases_import_reads_an_xlsx_with_the_annex_header(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    from workflows.case_import import ANNEX_3
+
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    run(["campaign", "load", "jincheng-2024"], tmp_path, DATABASE_URL=db)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["整治棚改居民逾期未回迁安置问题专项行动登记办理台账"])
+    sheet.append(
+        [
+            "序号",
+            "问题接收登记",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "办理情况",
+            None,
+            None,
+            None,
+            None,
+            None,
+            "备注",
+        ]
+    )
+    sheet.append([None, *ANNEX_3[1:-1], None])
+    row = dict.fromkeys(ANNEX_3, "")
+    row.update(
+        {
+            "序号": 1,
+            "问题内容简要": "逾期未回迁",
+            "受理和收到时间": "2024年8月20日",
+            "是否办结": "否",
+        }
+    )
+    sheet.append([row[h] for h in ANNEX_3])
+    path = tmp_path / "ledger.xlsx"
+    book.save(path)
+    result = run(
+        ["cases", "import", str(path), "--unit", "阳城县住建局"], tmp_path, DATABASE_URL=db
+    )
+    assert result.returncode == 0, result.stderr

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from workflows.calendar import OfficialDays, WorkCalendar
 from workflows.planner import (
+    CaseState,
     DeadlineState,
     Planned,
     PlannerState,
@@ -194,3 +195,49 @@ def test_time_left() -> None:
         "minutes": 5,
     }
     assert time_left(DUE, at("2026-11-06 18:00")).id == "span.overdue"
+
+
+# Case ZB-0001 received Friday 20 Nov 2026, due Tuesday 24 Nov 18:00.
+CASE = CaseState(11, "ZB-0001", LUNTAI, at("2026-11-24 18:00"), "拖欠过渡安置费")
+ADMINS = (900001,)
+CASES = replace(STATE, deadlines=(), cases=(CASE,), admins=ADMINS)
+
+
+def test_a_case_reminds_on_its_due_day_then_escalates_up_the_ladder() -> None:
+    run = Runner(CASES)
+    assert run.at("2026-11-23 10:00") == []
+    morning = run.at("2026-11-24 09:00")
+    assert [(p.kind, p.chat_id) for p in morning] == [("case.remind", -102)]
+    assert morning[0].buttons[0][1] == "a:fb:11"
+    assert [p.key for p in run.at("2026-11-24 16:00")] == ["case:11:remind:before:chat:-102"]
+    escalated = run.at("2026-11-24 18:00")
+    assert [(p.kind, p.chat_id) for p in escalated] == [
+        ("case.escalate", 501),
+        ("case.escalate", -900),
+    ]
+    assert run.at("2026-11-25 09:00") == []  # the admins hear a working day after the due time
+    admins = run.at("2026-11-25 18:00")
+    assert [(p.kind, p.chat_id) for p in admins] == [("case.admins", 900001)]
+    assert admins[0].message.params["days"] == 1
+    daily = run.at("2026-11-26 09:00")
+    assert [p.key for p in daily] == ["case:11:daily:2026-11-26:chat:900001"]
+    assert [p.key for p in run.at("2026-11-27 09:00")] == ["case:11:daily:2026-11-27:chat:900001"]
+    assert run.at("2026-11-28 09:00") == []  # Saturday
+    assert [p.key for p in run.at("2026-11-30 09:00")] == ["case:11:daily:2026-11-30:chat:900001"]
+
+
+def test_only_the_escalation_at_the_due_moment_goes_out_at_night() -> None:
+    night = replace(CASE, due_at=at("2026-11-24 23:00"))
+    run = Runner(replace(CASES, cases=(night,)))
+    remind = run.at("2026-11-24 21:00")  # the two-hour reminder falls in quiet hours
+    assert remind[0].not_before == at("2026-11-25 08:00")
+    escalate = run.at("2026-11-24 23:00")
+    assert all(p.not_before == at("2026-11-24 23:00") for p in escalate)
+
+
+def test_a_case_found_long_overdue_escalates_once_to_each_level() -> None:
+    run = Runner(CASES)
+    out = run.at("2026-12-01 10:00")  # five working days late, first planner run
+    assert [p.kind for p in out] == ["case.escalate", "case.escalate", "case.admins", "case.daily"]
+    assert all(p.late for p in out[:3])
+    assert run.at("2026-12-01 10:05") == []

@@ -1,0 +1,108 @@
+"""`taizhang cases import FILE`: the registration ledger of seed 003's annex 3, all or nothing."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.notify import enqueue
+from bot.turn import Services
+from storage import campaigns, chats
+from storage import cases as store
+from storage.audit import Stamp
+from storage.calendar import work_calendar
+from workflows.calendar import feedback_due
+from workflows.case_import import TEXT, ImportReading, read_rows
+from workflows.messages import msg
+from workflows.planner import Planned
+
+
+def sheet_rows(path: Path) -> tuple[list[dict[str, Any]], int]:
+    """The rows under the header (the row that has 问题内容简要), and the first one's number."""
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            grid: list[list[Any]] = list(csv.reader(fh))
+    else:
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+        grid = [list(r) for r in sheet.iter_rows(values_only=True)]
+    for i, row in enumerate(grid):
+        if any(str(c or "").strip() == TEXT for c in row):
+            header = [str(c or "").strip() for c in row]
+            above = grid[i - 1] if i else []
+            for j, name in enumerate(header):  # merged cells (序号, 备注) sit in the row above
+                if not name and j < len(above) and str(above[j] or "").strip():
+                    header[j] = str(above[j]).strip()
+            rows = [dict(zip(header, r, strict=False)) for r in grid[i + 1 :]]
+            return rows, i + 2
+    return [], 1
+
+
+def import_cases(services: Services, path: Path, unit: str | None) -> tuple[int, ImportReading]:
+    """Read the file and, if every row reads, record and post the cases in one transaction."""
+    rows, first = sheet_rows(path)
+    now = services.clock()
+    with services.db.unit_of_work() as session:
+        camp = campaigns.active_campaign(session)
+        if camp is None:
+            raise LookupError("no campaign")
+        units = {u.name: u for u in campaigns.units_of(session, camp.id or 0)}
+        reading = read_rows(rows, units=list(units), default_unit=unit, first_row=first)
+        if reading.problems or not reading.cases:
+            return 0, reading
+        tz = ZoneInfo(camp.timezone)
+        cal = work_calendar(session)
+        rules = campaigns.case_rules(camp)
+        stamp = Stamp(now)
+        posts = []
+        for row in reading.cases:
+            received = row.received.replace(tzinfo=tz)
+            due = feedback_due(
+                received, working_days=rules.working_days, cutoff=rules.cutoff, cal=cal, tz=tz
+            )
+            case = store.create_case(
+                session,
+                unit_id=units[row.unit].id or 0,
+                text=row.text,
+                reference=row.reference,
+                received_at=received,
+                due_at=due,
+                stamp=stamp,
+                fields={**row.fields, "imported_row": row.row},
+            )
+            if row.answered:
+                store.update_case(
+                    session, case, "case.answered", stamp, status="answered", answered_at=now
+                )
+                continue
+            posted = msg(
+                "case.posted",
+                code=case.code,
+                text=case.text,
+                due=due,
+                days=rules.working_days,
+                files="",
+                provisional="",
+                reference=msg("case.reference", reference=case.reference) if case.reference else "",
+            )
+            buttons = (
+                (msg("case.button.sign"), f"a:sign:{case.id}"),
+                (msg("case.button.feedback"), f"a:fb:{case.id}"),
+                (msg("case.button.extend"), f"a:ext:{case.id}"),
+            )
+            posts += [
+                Planned(
+                    f"case:{case.id}:posted:chat:{c.chat_id}",
+                    "case.posted",
+                    c.chat_id,
+                    posted,
+                    now,
+                    buttons,
+                )
+                for c in chats.chats_of_unit(session, units[row.unit].id or 0)
+            ]
+        enqueue(services, session, posts, tz, now)
+    return len(reading.cases), reading

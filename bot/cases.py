@@ -1,0 +1,524 @@
+"""Forwarded cases: /forward, /feedback, /cases, /case, /workday, and the case buttons."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlmodel import col, select
+
+from bot import flows
+from bot.flows import FlowBinding
+from bot.notify import enqueue
+from bot.turn import Turn
+from storage import campaigns, chats, planning
+from storage import cases as store
+from storage.calendar import overrides_in, set_override, work_calendar
+from storage.models import AuditEvent, ForwardedCase, Person
+from workflows.calendar import feedback_due
+from workflows.cases import (
+    EXTENSION,
+    FEEDBACK,
+    STATUS_ONGOING,
+    case_state,
+    late_working_days,
+    read_forward,
+)
+from workflows.forms import Draft
+from workflows.holiday_notice import import_flow, notice_year, read_notice
+from workflows.inputs import TextAnswer
+from workflows.messages import Msg, lines, msg
+from workflows.planner import Planned
+
+_DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
+def _post(turn: Turn, items: list[Planned]) -> None:
+    """Send through the outbox, in the same unit of work: durable and within Telegram's limits."""
+    enqueue(turn.services, turn.session, items, turn.zone, turn.stamp.at)
+
+
+def _staff_chats(turn: Turn, case: ForwardedCase) -> list[int]:
+    """The forwarding supervisor's chat and the supervisors' group."""
+    out = [case.forwarded_by] if case.forwarded_by else []
+    groups = [c for c in planning.supervisor_chats(turn.session) if c < 0]
+    return list(dict.fromkeys([*out, *groups]))
+
+
+def cmd_forward(turn: Turn, args: list[str]) -> None:
+    """`/forward <unit> [#编号] <text>`, or `/forward <unit>` as a reply to the case's message."""
+    if turn.campaign is None:
+        turn.say(msg("bind.no_campaign"))
+        return
+    units = [u.name for u in campaigns.units_of(turn.session, turn.campaign.id or 0)]
+    parsed = read_forward(args, units)
+    message = turn.update.effective_message
+    replied = message.reply_to_message if message else None
+    if parsed is None:
+        turn.say(msg("forward.usage", units=units))
+        return
+    text = parsed.text or ((replied.text or replied.caption or "") if replied else "")
+    files = []
+    if replied is not None:
+        from bot.app import answer_of
+
+        given = answer_of(replied)
+        if given is not None and not isinstance(given, TextAnswer):
+            files.append(given.as_json())
+    if not text and not files:
+        turn.say(msg("forward.usage", units=units))
+        return
+    unit = campaigns.unit_named(turn.session, turn.campaign.id or 0, parsed.unit)
+    assert unit is not None and unit.id is not None
+    groups = [c.chat_id for c in chats.chats_of_unit(turn.session, unit.id)]
+    if not groups:
+        turn.say(msg("forward.no_group", unit=unit.name))
+        return
+    cal = work_calendar(turn.session)
+    rules = campaigns.case_rules(turn.campaign)
+    now = turn.stamp.at
+    due = feedback_due(
+        now, working_days=rules.working_days, cutoff=rules.cutoff, cal=cal, tz=turn.zone
+    ).astimezone(UTC)
+    case = store.create_case(
+        turn.session,
+        unit_id=unit.id,
+        text=text or msg_files(files),
+        reference=parsed.reference,
+        received_at=now,
+        due_at=due,
+        stamp=turn.stamp,
+        files=files,
+    )
+    provisional = cal.is_provisional(due.astimezone(turn.zone).date())
+    note = msg("calendar.provisional") if provisional else ""
+    buttons = (
+        (msg("case.button.sign"), f"a:sign:{case.id}"),
+        (msg("case.button.feedback"), f"a:fb:{case.id}"),
+        (msg("case.button.extend"), f"a:ext:{case.id}"),
+    )
+    posted = msg(
+        "case.posted",
+        code=case.code,
+        text=case.text,
+        due=due,
+        days=rules.working_days,
+        reference=msg("case.reference", reference=case.reference) if case.reference else "",
+        files=msg("case.files", names=[f["name"] for f in files]) if files else "",
+        provisional=note,
+    )
+    items = [
+        Planned(f"case:{case.id}:posted:chat:{chat}", "case.posted", chat, posted, now, buttons)
+        for chat in groups
+    ]
+    if provisional:
+        year = due.astimezone(turn.zone).year
+        items += [
+            Planned(
+                f"calendar.provisional:{year}:admin:{a}",
+                "calendar.provisional",
+                a,
+                msg("calendar.provisional_admins", year=year),
+                now,
+            )
+            for a in planning.admin_chats(turn.session, turn.services.settings.admin_ids)
+        ]
+    _post(turn, items)
+    turn.say(msg("forward.done", code=case.code, unit=unit.name, due=due, provisional=note))
+
+
+def msg_files(files: list[dict[str, Any]]) -> str:
+    """A case made of attachments only is named by them."""
+    return "、".join(f["name"] for f in files)
+
+
+def _case_for(turn: Turn, ref: str) -> ForwardedCase | None:
+    """A case the speaker may act on, by id or code; None (with a notice) otherwise."""
+    case = (
+        turn.session.get(ForwardedCase, int(ref))
+        if ref.isdigit()
+        else store.case_by_code(turn.session, ref)
+    )
+    if case is None:
+        turn.say(msg("case.unknown", code=ref))
+        return None
+    if not (turn.actor.oversees_all or case.unit_id in turn.actor.units):
+        turn.notice = turn.text(msg("case.not_yours", code=case.code))
+        if turn.update.callback_query is None:
+            turn.say(msg("case.not_yours", code=case.code))
+        return None
+    return case
+
+
+def start_feedback(turn: Turn, case: ForwardedCase, first: str | None = None) -> None:
+    """Open the feedback steps; a reply to the case message is its first answer."""
+    if case.status == "answered":
+        turn.say(msg("case.already_answered", code=case.code))
+        return
+    if not turn.actor.reports_for(case.unit_id):
+        turn.say(msg("case.liaison_only", code=case.code))
+        return
+    prefill = {"text": TextAnswer(first)} if first else None
+    flows.begin(turn, "feedback", context={"case_id": case.id, "code": case.code}, prefill=prefill)
+
+
+def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    case = turn.session.get(ForwardedCase, draft.context["case_id"])
+    if case is None or case.status == "answered":
+        turn.say(msg("case.already_answered", code=draft.context.get("code", "")))
+        return
+    cal = work_calendar(turn.session)
+    now = turn.stamp.at
+    late = late_working_days(case.due_at, now, cal, turn.zone)
+    expected = date.fromisoformat(values["expected"]) if values.get("expected") else None
+    material = values.get("material") or {}
+    files = material.get("files", [])
+    text = values["text"] + (f"\n{material['note']}" if material.get("note") else "")
+    store.add_feedback(
+        turn.session,
+        case,
+        text=text,
+        status=values["status"],
+        expected_on=expected,
+        files=files,
+        on_time=late == 0,
+        late_days=late,
+        stamp=turn.stamp,
+    )
+    timing = msg("feedback.on_time") if late == 0 else msg("feedback.late", days=late)
+    status = (
+        msg("feedback.status.ongoing_until", expected=expected)
+        if (values["status"] == STATUS_ONGOING and expected)
+        else values["status"]
+    )
+    unit = store.unit_name(turn.session, case.unit_id)
+    report = msg(
+        "feedback.report",
+        code=case.code,
+        unit=unit,
+        text=text,
+        status=status,
+        timing=timing,
+        files=[f["name"] for f in files] or msg("missing.none"),
+        who=turn.person.name or turn.person.display_name,
+    )
+    _post(
+        turn,
+        [
+            Planned(f"case:{case.id}:feedback:chat:{chat}", "case.feedback", chat, report, now)
+            for chat in _staff_chats(turn, case)
+        ],
+    )
+    turn.say(msg("feedback.done", code=case.code, timing=timing))
+
+
+def cmd_feedback(turn: Turn, args: list[str]) -> None:
+    """`/feedback ZB-0001`: answer a forwarded case."""
+    if not args:
+        turn.say(msg("feedback.usage"))
+        return
+    case = _case_for(turn, args[0])
+    if case is not None:
+        start_feedback(turn, case)
+
+
+def answer_by_reply(turn: Turn, text: str) -> bool:
+    """A reply to a case message, with no flow open, starts its feedback."""
+    message = turn.update.effective_message
+    replied = message.reply_to_message if message else None
+    if replied is None:
+        return False
+    case = store.case_of_message(turn.session, turn.chat.chat_id, replied.message_id)
+    if case is None:
+        return False
+    start_feedback(turn, case, first=text)
+    return True
+
+
+def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    case = turn.session.get(ForwardedCase, draft.context["case_id"])
+    if case is None or case.status == "answered":
+        return
+    until = datetime.fromisoformat(values["until"]).replace(tzinfo=turn.zone).astimezone(UTC)
+    request = {
+        "reason": values["reason"],
+        "until": until.isoformat(),
+        "status": "pending",
+        "by": turn.person.user_id,
+        "at": turn.stamp.at.isoformat(),
+    }
+    store.update_case(
+        turn.session,
+        case,
+        "case.extension_asked",
+        turn.stamp,
+        fields={**case.fields, "extension": request},
+    )
+    unit = store.unit_name(turn.session, case.unit_id)
+    ask = msg(
+        "extension.request",
+        code=case.code,
+        unit=unit,
+        reason=values["reason"],
+        due=case.due_at,
+        until=until,
+    )
+    buttons = (
+        (msg("extension.button.approve"), f"a:ext_ok:{case.id}"),
+        (msg("extension.button.reject"), f"a:ext_no:{case.id}"),
+    )
+    n = len([e for e in case.fields.get("extensions", [])]) + 1
+    _post(
+        turn,
+        [
+            Planned(
+                f"case:{case.id}:ext{n}:{turn.stamp.at.isoformat()}:chat:{chat}",
+                "case.extension",
+                chat,
+                ask,
+                turn.stamp.at,
+                buttons,
+            )
+            for chat in _staff_chats(turn, case)
+        ],
+    )
+    turn.say(msg("extension.sent", code=case.code))
+
+
+def _decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> None:
+    if not turn.actor.oversees_all:
+        turn.notice = turn.text(msg("command.denied", command="forward"))
+        return
+    request = dict(case.fields.get("extension") or {})
+    if request.get("status") != "pending":
+        turn.notice = turn.text(msg("form.stale_button"))
+        return
+    request.update(status="approved" if approve else "rejected", decided_by=turn.person.user_id)
+    history = [*case.fields.get("extensions", []), request]
+    fields = {**case.fields, "extension": request, "extensions": history}
+    until = datetime.fromisoformat(request["until"])
+    if approve:
+        store.update_case(
+            turn.session, case, "case.extension_approved", turn.stamp, fields=fields, due_at=until
+        )
+    else:
+        store.update_case(turn.session, case, "case.extension_rejected", turn.stamp, fields=fields)
+    word = msg(
+        "extension.approved" if approve else "extension.rejected",
+        code=case.code,
+        until=until,
+        due=case.due_at,
+    )
+    groups = [c.chat_id for c in chats.chats_of_unit(turn.session, case.unit_id)]
+    _post(
+        turn,
+        [
+            Planned(
+                f"case:{case.id}:ext_decided:{turn.stamp.at.isoformat()}:chat:{chat}",
+                "case.extension_decided",
+                chat,
+                word,
+                turn.stamp.at,
+            )
+            for chat in groups
+        ],
+    )
+    turn.say(word)
+
+
+def action(turn: Turn, verb: str, ref: str) -> None:
+    """The buttons on a case: 签收, 反馈, 申请延期; the supervisor's 同意 / 不同意."""
+    case = _case_for(turn, ref)
+    if case is None:
+        return
+    if verb == "sign":
+        if not turn.actor.reports_for(case.unit_id):
+            turn.notice = turn.text(msg("case.liaison_only", code=case.code))
+        elif case.signed_at is not None or case.status != "open":
+            turn.notice = turn.text(msg("case.already_signed", code=case.code))
+        else:
+            store.update_case(
+                turn.session,
+                case,
+                "case.sign",
+                turn.stamp,
+                status="signed",
+                signed_at=turn.stamp.at,
+            )
+            turn.say(
+                msg("case.signed", code=case.code, who=turn.person.name or turn.person.display_name)
+            )
+    elif verb == "fb":
+        start_feedback(turn, case)
+    elif verb == "ext":
+        if not turn.actor.reports_for(case.unit_id) or case.status == "answered":
+            turn.notice = turn.text(msg("case.liaison_only", code=case.code))
+            return
+        flows.begin(
+            turn,
+            "extension",
+            context={"case_id": case.id, "code": case.code, "due": case.due_at.isoformat()},
+        )
+    elif verb in ("ext_ok", "ext_no"):
+        _decide_extension(turn, case, approve=verb == "ext_ok")
+
+
+def _visible_units(turn: Turn) -> list[int]:
+    assert turn.campaign is not None
+    units = campaigns.units_of(turn.session, turn.campaign.id or 0)
+    return [u.id or 0 for u in units if turn.actor.oversees_all or u.id in turn.actor.units]
+
+
+def cmd_cases(turn: Turn, args: list[str]) -> None:
+    """Open cases in the caller's scope, each with its state."""
+    if turn.campaign is None:
+        turn.say(msg("bind.no_campaign"))
+        return
+    cal = work_calendar(turn.session)
+    rows = store.cases_of(turn.session, _visible_units(turn))
+    out: list[Msg | str] = [msg("cases.header", count=len(rows))]
+    for c in rows:
+        state = case_state(
+            due_at=c.due_at,
+            now=turn.stamp.at,
+            signed=c.signed_at is not None,
+            answered=c.status == "answered",
+            cal=cal,
+            tz=turn.zone,
+        )
+        out.append(
+            msg(
+                "cases.line",
+                code=c.code,
+                unit=store.unit_name(turn.session, c.unit_id),
+                state=state,
+                due=c.due_at,
+                text=c.text[:30],
+            )
+        )
+    if not rows:
+        out.append(msg("cases.none"))
+    turn.say(lines(out))
+
+
+def cmd_case(turn: Turn, args: list[str]) -> None:
+    """`/case ZB-0001`: the case and its timeline."""
+    if not args:
+        turn.say(msg("case.usage"))
+        return
+    case = _case_for(turn, args[0])
+    if case is None:
+        return
+    cal = work_calendar(turn.session)
+    state = case_state(
+        due_at=case.due_at,
+        now=turn.stamp.at,
+        signed=case.signed_at is not None,
+        answered=case.status == "answered",
+        cal=cal,
+        tz=turn.zone,
+    )
+    out: list[Msg | str] = [
+        msg(
+            "case.card",
+            code=case.code,
+            unit=store.unit_name(turn.session, case.unit_id),
+            text=case.text,
+            due=case.due_at,
+            state=state,
+            received=case.received_at,
+        )
+    ]
+    feedback_ids = [f.id for f in store.feedback_of(turn.session, case.id or 0)]
+    events = turn.session.exec(
+        select(AuditEvent)
+        .where(
+            ((AuditEvent.entity == "forwardedcase") & (AuditEvent.entity_id == case.id))
+            | ((AuditEvent.entity == "feedback") & col(AuditEvent.entity_id).in_(feedback_ids))
+        )
+        .order_by(col(AuditEvent.at), col(AuditEvent.id))
+    ).all()
+    names = {
+        p.user_id: p.name or p.display_name
+        for p in turn.session.exec(
+            select(Person).where(col(Person.user_id).in_([e.actor_user_id for e in events]))
+        )
+    }
+    for e in events:
+        out.append(
+            msg(
+                "case.event",
+                at=e.at,
+                who=names.get(e.actor_user_id or 0, ""),
+                what=msg(f"timeline.{e.action}"),
+            )
+        )
+    turn.say(lines(out))
+
+
+def cmd_workday(turn: Turn, args: list[str]) -> None:
+    """`/workday 2027-02-06 on|off [note]`, `/workday 2027`, `/workday import [year]`."""
+    if args and args[0] == "import":
+        year = int(args[1]) if len(args) > 1 and args[1].isdigit() else turn.stamp.at.year + 1
+        flows.begin(turn, "workday_import", context={"year": year})
+        return
+    if len(args) == 1 and args[0].isdigit() and len(args[0]) == 4:
+        year = int(args[0])
+        cal = work_calendar(turn.session)
+        out: list[Msg | str] = [
+            msg(
+                "workday.year_official" if cal.knows(year) else "workday.year_provisional",
+                year=year,
+            )
+        ]
+        rows = overrides_in(turn.session, year)
+        out += [
+            msg(
+                "workday.override_line",
+                day=r.day,
+                state=msg("workday.on" if r.is_workday else "workday.off"),
+                note=r.note,
+            )
+            for r in rows
+        ]
+        if not rows:
+            out.append(msg("workday.no_overrides"))
+        turn.say(lines(out))
+        return
+    if len(args) >= 2 and _DAY.match(args[0]) and args[1].lower() in ("on", "off", "上班", "休息"):
+        try:
+            day = date.fromisoformat("-".join(f"{int(p):02d}" for p in args[0].split("-")))
+        except ValueError:
+            turn.say(msg("date.invalid", text=args[0]))
+            return
+        on = args[1].lower() in ("on", "上班")
+        set_override(turn.session, day, on, " ".join(args[2:]), turn.stamp)
+        turn.say(msg("workday.set", day=day, state=msg("workday.on" if on else "workday.off")))
+        return
+    turn.say(msg("workday.usage"))
+
+
+def _finish_import(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    text = values["text"]
+    reading = read_notice(text, year=notice_year(text) or draft.context["year"])
+    for holiday in reading.holidays:
+        for day in holiday.days():
+            set_override(turn.session, day, False, holiday.name, turn.stamp, source="notice")
+    for day in reading.workdays:
+        set_override(turn.session, day, True, "调休上班", turn.stamp, source="notice")
+    turn.say(
+        msg(
+            "workday.imported",
+            year=reading.year,
+            holidays=len(reading.holidays),
+            workdays=len(reading.workdays),
+        )
+    )
+
+
+flows.register("feedback", FlowBinding(lambda ctx: FEEDBACK, _finish_feedback))
+flows.register("extension", FlowBinding(lambda ctx: EXTENSION, _finish_extension))
+flows.register(
+    "workday_import", FlowBinding(lambda ctx: import_flow(int(ctx["year"])), _finish_import)
+)

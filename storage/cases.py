@@ -1,0 +1,144 @@
+"""Forwarded cases and their feedback."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage.audit import Stamp, record, snapshot
+from storage.models import Feedback, ForwardedCase, Notification, OutboxMessage, Unit
+from workflows.cases import case_code
+
+
+def next_code(session: Session) -> str:
+    """The next free case code."""
+    count = session.exec(select(func.count()).select_from(ForwardedCase)).one()
+    code = case_code(count + 1)
+    while case_by_code(session, code) is not None:  # codes survive deletions: never reuse
+        count += 1
+        code = case_code(count + 1)
+    return code
+
+
+def case_by_code(session: Session, code: str) -> ForwardedCase | None:
+    """A case by its code (`ZB-0001`, case-insensitive)."""
+    return session.exec(select(ForwardedCase).where(ForwardedCase.code == code.upper())).first()
+
+
+def create_case(
+    session: Session,
+    *,
+    unit_id: int,
+    text: str,
+    reference: str,
+    received_at: datetime,
+    due_at: datetime,
+    stamp: Stamp,
+    files: list[dict[str, Any]] | None = None,
+    fields: dict[str, Any] | None = None,
+) -> ForwardedCase:
+    """Record a forwarded case."""
+    case = ForwardedCase(
+        code=next_code(session),
+        unit_id=unit_id,
+        text=text,
+        reference=reference,
+        files=files or [],
+        received_at=received_at,
+        due_at=due_at,
+        forwarded_by=stamp.user_id,
+        fields=fields or {},
+    )
+    session.add(case)
+    session.flush()
+    record(session, stamp, "case.forward", "forwardedcase", case.id, None, snapshot(case))
+    return case
+
+
+def update_case(
+    session: Session, case: ForwardedCase, action: str, stamp: Stamp, **changes: Any
+) -> None:
+    """Change a case and log it on its timeline."""
+    before = snapshot(case)
+    for key, value in changes.items():
+        setattr(case, key, value)
+    session.add(case)
+    session.flush()
+    record(session, stamp, action, "forwardedcase", case.id, before, snapshot(case))
+
+
+def add_feedback(
+    session: Session,
+    case: ForwardedCase,
+    *,
+    text: str,
+    status: str,
+    expected_on: Any,
+    files: list[dict[str, Any]],
+    on_time: bool,
+    late_days: int,
+    stamp: Stamp,
+) -> Feedback:
+    """The unit's answer; the case is answered from now on."""
+    feedback = Feedback(
+        case_id=case.id or 0,
+        text=text,
+        status=status,
+        expected_on=expected_on,
+        files=files,
+        author_user_id=stamp.user_id,
+        created_at=stamp.at,
+        on_time=on_time,
+        late_working_days=late_days,
+    )
+    session.add(feedback)
+    session.flush()
+    record(session, stamp, "case.feedback", "feedback", feedback.id, None, snapshot(feedback))
+    update_case(session, case, "case.answered", stamp, status="answered", answered_at=stamp.at)
+    return feedback
+
+
+def open_cases(session: Session, unit_ids: list[int]) -> list[ForwardedCase]:
+    """Cases of these units not yet answered, soonest due first."""
+    stmt = select(ForwardedCase).where(
+        col(ForwardedCase.unit_id).in_(unit_ids), col(ForwardedCase.status).in_(("open", "signed"))
+    )
+    return list(session.exec(stmt.order_by(col(ForwardedCase.due_at))))
+
+
+def cases_of(session: Session, unit_ids: list[int], *, limit: int = 200) -> list[ForwardedCase]:
+    """The units' cases, open ones first, then the most recently answered."""
+    stmt = select(ForwardedCase).where(col(ForwardedCase.unit_id).in_(unit_ids))
+    rows = list(session.exec(stmt.order_by(col(ForwardedCase.due_at))))
+    rows.sort(key=lambda c: (c.status == "answered", c.due_at))
+    return rows[:limit]
+
+
+def feedback_of(session: Session, case_id: int) -> list[Feedback]:
+    """A case's feedback, oldest first."""
+    stmt = select(Feedback).where(Feedback.case_id == case_id).order_by(col(Feedback.created_at))
+    return list(session.exec(stmt))
+
+
+def case_of_message(session: Session, chat_id: int, message_id: int) -> ForwardedCase | None:
+    """The case a bot message in a unit's group announced (people answer by replying to it)."""
+    stmt = (
+        select(Notification.key)
+        .join(OutboxMessage, col(OutboxMessage.notification_id) == col(Notification.id))
+        .where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.telegram_message_id == message_id,
+            col(Notification.key).like("case:%:posted:%"),
+        )
+    )
+    key = session.exec(stmt).first()
+    return session.get(ForwardedCase, int(key.split(":")[1])) if key else None
+
+
+def unit_name(session: Session, unit_id: int) -> str:
+    """A unit's name."""
+    unit = session.get(Unit, unit_id)
+    return unit.name if unit else ""

@@ -1,0 +1,122 @@
+"""Forwarded cases (转办件): their state, the feedback and extension flows, how to read /forward."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
+
+from workflows.calendar import WorkCalendar
+from workflows.forms import Flow, Step
+from workflows.inputs import Attachments, Choice, DateInput, FormEnv, Option, Text
+from workflows.messages import Msg, msg
+
+CODE = re.compile(r"^ZB-\d{4,}$", re.IGNORECASE)
+_REFERENCE = re.compile(r"^(?:#|编号[:：])(\S+)$")
+
+
+@dataclass(frozen=True)
+class CaseRules:
+    """When the unit is reminded and the case escalated (DESIGN §5, issue defaults)."""
+
+    working_days: int = 2
+    cutoff: time = time(18, 0)
+    morning: time = time(9, 0)  # reminder on the due day
+    before: timedelta = timedelta(hours=2)  # second reminder before the due time
+    admins_after: int = 1  # working days after the due time: escalate to the admins (督办)
+
+
+def case_code(seq: int) -> str:
+    """`ZB-0001`: short, ASCII, easy to type and to say."""
+    return f"ZB-{seq:04d}"
+
+
+@dataclass(frozen=True)
+class ForwardArgs:
+    """What `/forward <unit> [#编号] <text>` says."""
+
+    unit: str
+    reference: str
+    text: str
+
+
+def read_forward(args: Sequence[str], units: Sequence[str]) -> ForwardArgs | None:
+    """Split `/forward` arguments; the unit may be several words long (longest match wins)."""
+    for n in range(len(args), 0, -1):
+        name = " ".join(args[:n])
+        if name in units:
+            rest = list(args[n:])
+            reference = ""
+            if rest and (m := _REFERENCE.match(rest[0])):
+                reference, rest = m.group(1), rest[1:]
+            return ForwardArgs(name, reference, " ".join(rest))
+    return None
+
+
+def case_state(
+    *, due_at: datetime, now: datetime, signed: bool, answered: bool, cal: WorkCalendar, tz: tzinfo
+) -> Msg:
+    """未签收, 已签收, 临期 (due today), 逾期N个工作日, 已反馈."""
+    if answered:
+        return msg("case.state.answered")
+    if now > due_at:
+        days = cal.working_days_between(due_at.astimezone(tz).date(), now.astimezone(tz).date())
+        return msg("case.state.overdue", days=max(days, 1) if now > due_at else 0)
+    if due_at.astimezone(tz).date() == now.astimezone(tz).date():
+        return msg("case.state.due_today")
+    return msg("case.state.signed" if signed else "case.state.unsigned")
+
+
+def late_working_days(due_at: datetime, at: datetime, cal: WorkCalendar, tz: tzinfo) -> int:
+    """By how many working days an answer at `at` is late (0 when on time)."""
+    if at <= due_at:
+        return 0
+    return max(cal.working_days_between(due_at.astimezone(tz).date(), at.astimezone(tz).date()), 1)
+
+
+STATUS_DONE = "已办结"
+STATUS_ONGOING = "正在办理"
+
+FEEDBACK = Flow(
+    "feedback",
+    title="feedback.title",
+    steps=(
+        Step("text", "feedback.ask_text", Text()),
+        Step(
+            "status",
+            "feedback.ask_status",
+            Choice(
+                options=(
+                    Option(STATUS_DONE, msg("feedback.status.done")),
+                    Option(STATUS_ONGOING, msg("feedback.status.ongoing")),
+                )
+            ),
+        ),
+        Step(
+            "expected",
+            "feedback.ask_expected",
+            DateInput(not_before_today=True),
+            when=lambda v: v.get("status") == STATUS_ONGOING,
+        ),
+        Step("material", "feedback.ask_material", Attachments(), optional=True),
+    ),
+    summary="feedback.summary",
+)
+
+
+def _due_now(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
+    return {"due": datetime.fromisoformat(values["due"]) if values.get("due") else ""}
+
+
+EXTENSION = Flow(
+    "extension",
+    title="extension.title",
+    steps=(
+        Step("reason", "extension.ask_reason", Text(max_len=500)),
+        Step("until", "extension.ask_until", DateInput(with_time=True, not_before_today=True)),
+    ),
+    summary="extension.summary",
+    extras=_due_now,
+)
