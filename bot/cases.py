@@ -30,6 +30,7 @@ from workflows.holiday_notice import import_flow, notice_year, read_notice
 from workflows.inputs import TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.planner import Planned
+from workflows.words import MAKEUP_NOTE, WORKDAY_WORDS
 
 _DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
@@ -486,13 +487,13 @@ def cmd_workday(turn: Turn, args: list[str]) -> None:
             out.append(msg("workday.no_overrides"))
         turn.say(lines(out))
         return
-    if len(args) >= 2 and _DAY.match(args[0]) and args[1].lower() in ("on", "off", "上班", "休息"):
+    if len(args) >= 2 and _DAY.match(args[0]) and args[1].lower() in WORKDAY_WORDS:
         try:
             day = date.fromisoformat("-".join(f"{int(p):02d}" for p in args[0].split("-")))
         except ValueError:
             turn.say(msg("date.invalid", text=args[0]))
             return
-        on = args[1].lower() in ("on", "上班")
+        on = WORKDAY_WORDS[args[1].lower()]
         set_override(turn.session, day, on, " ".join(args[2:]), turn.stamp)
         turn.say(msg("workday.set", day=day, state=msg("workday.on" if on else "workday.off")))
         return
@@ -506,7 +507,7 @@ def _finish_import(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         for day in holiday.days():
             set_override(turn.session, day, False, holiday.name, turn.stamp, source="notice")
     for day in reading.workdays:
-        set_override(turn.session, day, True, "调休上班", turn.stamp, source="notice")
+        set_override(turn.session, day, True, MAKEUP_NOTE, turn.stamp, source="notice")
     turn.say(
         msg(
             "workday.imported",

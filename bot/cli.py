@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     casub = cases.add_subparsers(dest="action", required=True)
     imp = casub.add_parser("import", help="import a registration ledger (.xlsx or .csv)")
     imp.add_argument("file")
-    imp.add_argument("--unit", help="the unit, when the file has no 单位 column")
+    imp.add_argument("--unit", help="the unit, when the file has no unit column")
     return p
 
 

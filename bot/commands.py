@@ -16,18 +16,7 @@ from workflows.inputs import Option, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.registration import REGISTER
 from workflows.roles import Role, commands_for
-
-ROLE_WORDS = {
-    "liaison": Role.LIAISON,
-    "联络员": Role.LIAISON,
-    "supervisor": Role.SUPERVISOR,
-    "督办": Role.SUPERVISOR,
-    "专班": Role.SUPERVISOR,
-    "admin": Role.ADMIN,
-    "管理员": Role.ADMIN,
-    "none": None,
-    "无": None,
-}
+from workflows.words import LANGUAGE_WORDS, ROLE_WORDS
 
 
 def role_name(role: Role | None) -> Msg:
@@ -229,8 +218,7 @@ def cmd_role(turn: Turn, args: list[str]) -> None:
 def cmd_lang(turn: Turn, args: list[str]) -> None:
     """`/lang zh_CN|en`: the language of this chat (or of the person, in private)."""
     wanted = args[0] if args else ""
-    aliases = {"zh": "zh_CN", "zh_cn": "zh_CN", "中文": "zh_CN", "en": "en", "english": "en"}
-    lang = aliases.get(wanted.lower(), wanted)
+    lang = LANGUAGE_WORDS.get(wanted.lower(), wanted)
     if lang not in turn.services.translator.catalogs:
         turn.say(msg("lang.usage"))
         return
