@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot import cases, deadlines, flows
+from bot import cases, deadlines, flows, ledger
 from bot.flows import FlowBinding
 from bot.turn import Turn
 from storage import campaigns, chats, people
@@ -243,6 +243,11 @@ def nav(kind: str) -> Callable[[Turn, list[str]], None]:
 
 
 HANDLERS: dict[str, Callable[[Turn, list[str]], None]] = {
+    "weekly": ledger.cmd_weekly,
+    "new": ledger.cmd_new,
+    "items": ledger.cmd_items,
+    "item": ledger.cmd_item,
+    "close": ledger.cmd_close,
     "deadlines": deadlines.cmd_deadlines,
     "deadline": deadlines.cmd_deadline,
     "submit": deadlines.cmd_submit,
@@ -273,6 +278,7 @@ flows.register(
 flows.register("register", FlowBinding(lambda ctx: REGISTER, _finish_register))
 
 ACTIONS: dict[str, Callable[[Turn, str, str], None]] = {
-    **{verb: deadlines.action for verb in ("submit", "weekly", "dl_edit", "dl_cancel")},
+    **{verb: deadlines.action for verb in ("submit", "dl_edit", "dl_cancel")},
+    **{verb: ledger.action for verb in ("weekly", "items", "item", "co_ok", "co_no")},
     **{verb: cases.action for verb in ("sign", "fb", "ext", "ext_ok", "ext_no")},
 }

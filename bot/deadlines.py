@@ -59,21 +59,12 @@ def open_deliverables(turn: Turn, unit: Unit) -> list[tuple[str, str, datetime]]
     return out
 
 
-def _submit_unit(turn: Turn) -> Unit | None:
-    """The unit a liaison submits for: this group's, or in private their only unit."""
-    if turn.unit is not None:
-        return turn.unit
-    if len(turn.actor.units) == 1:
-        return turn.session.get(Unit, next(iter(turn.actor.units)))
-    return None
-
-
 def start_submit(turn: Turn, preselect: str | None = None) -> None:
     """Open the submission flow for this chat's unit (an admin may pick the unit)."""
     if turn.campaign is None:
         turn.say(msg("bind.no_campaign"))
         return
-    unit = _submit_unit(turn)
+    unit = turn.reporting_unit
     if unit is not None and not turn.actor.reports_for(unit.id):
         turn.say(msg("submit.not_liaison", unit=unit.name))
         return
@@ -98,7 +89,7 @@ def _submit_options(turn: Turn) -> Mapping[str, Any]:
     row = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
     draft = Draft.from_json(row.state) if row else None
     name = (draft.values.get("unit") or draft.context.get("unit")) if draft else None
-    unit = next((u for u in _units(turn) if u.name == name), None) or _submit_unit(turn)
+    unit = next((u for u in _units(turn) if u.name == name), None) or turn.reporting_unit
     items = open_deliverables(turn, unit) if unit else []
     return {
         dl.UNITS: [Option(u.name, u.name) for u in _units(turn)],
@@ -162,7 +153,7 @@ def cmd_deadlines(turn: Turn, args: list[str]) -> None:
         turn.say(msg("bind.no_campaign"))
         return
     now = turn.stamp.at
-    unit = _submit_unit(turn) if not turn.actor.oversees_all or turn.unit else None
+    unit = turn.reporting_unit if not turn.actor.oversees_all or turn.unit else None
     units = _units(turn)
     out: list[Msg | str] = [msg("deadlines.header")]
     shown = [
@@ -352,8 +343,8 @@ def _finish_cancel(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
 
 def action(turn: Turn, verb: str, ref: str) -> None:
     """Buttons on reminders and lists: submit, edit or cancel a deadline."""
-    if verb in ("submit", "weekly"):
-        start_submit(turn, preselect=f"{'d' if verb == 'submit' else 'w'}:{ref}")
+    if verb == "submit":
+        start_submit(turn, preselect=f"d:{ref}")
         return
     if not turn.actor.is_admin:
         turn.notice = turn.text(msg("command.denied", command="deadline"))

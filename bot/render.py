@@ -106,6 +106,14 @@ async def deliver(turn: Turn, query_message: Message | None = None) -> None:
         elif reply.force_reply:
             markup = ForceReply(selective=True, input_field_placeholder=None)
         chat_id = reply.chat_id or turn.chat.chat_id
+        if reply.edit and query_message is not None and len(text) <= LIMIT:
+            try:
+                await query_message.edit_text(
+                    text, parse_mode=ParseMode.HTML, reply_markup=markup if reply.buttons else None
+                )
+                continue
+            except BadRequest as err:  # "not modified", or too old to edit: send instead
+                logger.info("could not edit: %s", err)
         reply_to = None
         if chat_id == turn.chat.chat_id and source is not None and not source.from_user.is_bot:
             reply_to = source.message_id if turn.is_group else None
@@ -127,3 +135,9 @@ async def deliver(turn: Turn, query_message: Message | None = None) -> None:
             except Forbidden as err:
                 logger.warning("chat %s refused a message: %s", chat_id, err)
                 break
+        for stored in reply.files:
+            send = bot.send_photo if stored.get("media") == "photo" else bot.send_document
+            try:
+                await send(chat_id, stored["file_id"])
+            except (BadRequest, Forbidden) as err:
+                logger.warning("could not send %s: %s", stored.get("name"), err)

@@ -58,6 +58,8 @@ class Reply:
     error: Msg | None = None
     ask: Ask | None = None
     remove_buttons: bool = False  # clear the keyboard of the pressed message first
+    edit: bool = False  # replace the pressed message instead of sending a new one
+    files: list[dict[str, Any]] = field(default_factory=list)  # stored files sent back by id
 
 
 @dataclass
@@ -99,6 +101,15 @@ class Turn:
         if self.chat.unit_id is None:
             return None
         return self.session.get(Unit, self.chat.unit_id)
+
+    @property
+    def reporting_unit(self) -> Unit | None:
+        """The unit the speaker reports for here: this group's, or in private their only one."""
+        if self.unit is not None:
+            return self.unit
+        if len(self.actor.units) == 1:
+            return self.session.get(Unit, next(iter(self.actor.units)))
+        return None
 
     def say(self, text: Msg | str, **kw: Any) -> None:
         """Queue a reply in this chat."""

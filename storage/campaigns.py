@@ -10,6 +10,7 @@ from storage.audit import Stamp, record, snapshot
 from storage.models import Campaign, Deadline, Phase, Unit
 from workflows.campaign import CampaignSpec, RecurringSpec
 from workflows.cases import CaseRules
+from workflows.ledger import LedgerSpec, ledger_from, spec_to_json
 
 
 def active_campaign(session: Session) -> Campaign | None:
@@ -45,6 +46,7 @@ def save_campaign(session: Session, spec: CampaignSpec, stamp: Stamp) -> tuple[C
         "admins_after": spec.feedback.admins_after,
     }
     camp.categories = list(spec.categories)
+    camp.ledger = spec_to_json(spec.ledger)
     camp.default_due_time = spec.default_due_time.strftime("%H:%M")
     camp.active = True
     for other in session.exec(select(Campaign).where(Campaign.name != spec.name, Campaign.active)):
@@ -178,3 +180,8 @@ def weekly_reports(camp: Campaign) -> list[RecurringSpec]:
     return [
         RecurringSpec(w["name"], int(w["weekday"]), _clock(w["time"])) for w in camp.weekly_reports
     ]
+
+
+def ledger_spec(camp: Campaign) -> LedgerSpec:
+    """The campaign's ledger columns and rules."""
+    return ledger_from(camp.ledger)

@@ -36,6 +36,7 @@ class Campaign(SQLModel, table=True):
     feedback_cutoff: str = "18:00"
     feedback_rules: dict[str, Any] = _json(default_factory=dict)  # remind_at, remind_before, …
     categories: list[str] = _json(default_factory=list)
+    ledger: dict[str, Any] = _json(default_factory=dict)  # fields and consistency rules
     default_due_time: str = "18:00"
     active: bool = True
     loaded_at: datetime = _utc()

@@ -44,7 +44,9 @@ def ids_used_in_code() -> set[str]:
     found |= {f"help.cmd.{c.name}" for c in COMMANDS}
     found |= {f"role.name.{r.value}" for r in Role} | {"role.name.none"}
     found |= {f"weekday.{i}" for i in range(7)}
-    found |= {"weekly.prompt", "weekly.remind"}
+    found |= {"weekly.prompt", "weekly.remind", "weekly.st.rejected"}
+    found |= {f"ledger.status.{s}" for s in ("open", "closing", "closed", "paused")}
+    found |= {f"weekly.change.{s}" for s in ("plan", "done", "late", "same")}
     found |= {
         f"timeline.{a}"
         for a in (

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from workflows.dates import DateError, find_deadlines, parse_due, parse_phase, parse_span
+from workflows.ledger import DEFAULT_FIELDS, FieldSpec, LedgerSpec, Rule, parse_rule
 from workflows.messages import Msg, msg
 
 WEEKDAYS = {
@@ -56,6 +57,7 @@ _KNOWN = {
     "feedback",
     "categories",
     "default_due_time",
+    "ledger",
 }
 _OFFSET = re.compile(r"(\d+)\s*([dhms])")
 _OFFSET_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
@@ -119,6 +121,7 @@ class CampaignSpec:
     feedback: FeedbackRule = field(default_factory=FeedbackRule)
     categories: tuple[str, ...] = ()
     default_due_time: time = time(18, 0)
+    ledger: LedgerSpec = field(default_factory=LedgerSpec)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -248,6 +251,7 @@ def read_campaign(data: Any, *, default_timezone: str = "Asia/Shanghai") -> Camp
         feedback=_feedback(r, data.get("feedback")),
         categories=r.texts(data.get("categories"), "categories"),
         default_due_time=default_due,
+        ledger=_ledger(r, data.get("ledger")),
     )
     if r.errors:
         raise CampaignInvalid(r.errors)
@@ -393,3 +397,61 @@ def _feedback(r: _Reader, value: Any) -> FeedbackRule:
         before,
         numbers["admins_after"],
     )
+
+
+_FIELD_KINDS = ("text", "date", "number", "category", "choice")
+
+
+def _ledger(r: _Reader, value: Any) -> LedgerSpec:
+    """The ledger's columns and consistency rules (default: seed 001's ledger)."""
+    if value is None:
+        return LedgerSpec()
+    if not isinstance(value, Mapping):
+        r.fail("ledger", msg("campaign.expect_mapping"))
+        return LedgerSpec()
+    fields: list[FieldSpec] = []
+    for i, item in enumerate(value.get("fields") or []):
+        path = f"ledger.fields[{i}]"
+        if isinstance(item, str):
+            item = {"name": item}
+        if not isinstance(item, Mapping):
+            r.fail(path, msg("campaign.expect_mapping"))
+            continue
+        name = r.text(item.get("name"), f"{path}.name")
+        kind = clean(item.get("kind", "text"))
+        if kind not in _FIELD_KINDS:
+            r.fail(f"{path}.kind", msg("campaign.bad_kind", text=kind, kinds=list(_FIELD_KINDS)))
+            continue
+        if name is None:
+            continue
+        if any(f.name == name for f in fields):
+            r.fail(f"{path}.name", msg("campaign.duplicate", text=name))
+            continue
+        fields.append(
+            FieldSpec(
+                name,
+                clean(item.get("key") or name),
+                kind,
+                bool(item.get("optional", False)),
+                int(item.get("max", 2000)),
+                tuple(clean(o) for o in item.get("options", ())),
+            )
+        )
+    numbers = {f.name for f in fields if f.kind == "number"}
+    rules: list[Rule] = []
+    for i, item in enumerate(value.get("rules") or []):
+        path = f"ledger.rules[{i}].check"
+        text = clean(item.get("check", "")) if isinstance(item, Mapping) else clean(item)
+        try:
+            rule = parse_rule(
+                text, clean(item.get("message", "")) if isinstance(item, Mapping) else ""
+            )
+        except ValueError:
+            r.fail(path, msg("campaign.bad_rule", text=text))
+            continue
+        unknown = sorted(rule.fields() - numbers)
+        if unknown:
+            r.fail(path, msg("campaign.rule_fields", fields=unknown))
+            continue
+        rules.append(rule)
+    return LedgerSpec(tuple(fields) or DEFAULT_FIELDS, tuple(rules))

@@ -37,6 +37,7 @@ class Step:
     kind: Kind
     optional: bool = False
     when: Condition | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)  # the prompt's placeholders
 
 
 @dataclass(frozen=True)
@@ -158,9 +159,10 @@ def _ask(flow: Flow, draft: Draft, env: FormEnv, error: Msg | None = None) -> As
         if step.kind.complete(current):
             got = msg("form.material_so_far", material=step.kind.show(current))
             return Ask(step.field, got, "files", _DONE_OPTIONS, error, step.optional)
-        return Ask(step.field, msg(step.prompt), "files", (), error, step.optional)
+        return Ask(step.field, msg(step.prompt, **step.params), "files", (), error, step.optional)
     options = step.kind.options_in(env) if hasattr(step.kind, "options_in") else ()
-    return Ask(step.field, msg(step.prompt), step.kind.kind, tuple(options), error, step.optional)
+    prompt = msg(step.prompt, **step.params)
+    return Ask(step.field, prompt, step.kind.kind, tuple(options), error, step.optional)
 
 
 def summary(flow: Flow, draft: Draft, env: FormEnv) -> Msg:
@@ -206,7 +208,7 @@ def start(
         step = flow.steps[draft.step]
         answer = given.pop(step.field)
         try:
-            value = step.kind.parse(answer, env)
+            value = step.kind.parse(answer, replace(env, values={**draft.context, **draft.values}))
         except InputError as err:
             return draft, _ask(flow, draft, env, err.message)
         draft = _moved(draft, flow, **{step.field: value})
@@ -229,6 +231,7 @@ def advance(
     if answer == "skip":
         return _skip(flow, draft, env)
     assert not isinstance(answer, str)
+    env = replace(env, values={**draft.context, **draft.values})
     if draft.step >= len(flow.steps):
         return _confirm(flow, draft, answer, env)
     step = flow.steps[draft.step]

@@ -79,6 +79,7 @@ class FormEnv:
     now: datetime
     tz: ZoneInfo
     options: Mapping[str, Sequence[Option]] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)  # the draft's context and answers
 
     @property
     def local_now(self) -> datetime:

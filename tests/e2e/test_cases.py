@@ -23,9 +23,7 @@ async def setup(bot: Harness) -> tuple[dict, dict, dict, dict]:
     sup = bot.api.user(3002, "督办张", "zhang_sup")
     bot.grant(sup, Role.SUPERVISOR)
     sup_chat, admin_chat = bot.api.private(sup), bot.api.private(bot.admin)
-    await bot.drained()  # last Monday's weekly missing list reaches the new supervisor: not ours
-    bot.api.mark_read(sup_chat)
-    bot.api.mark_read(admin_chat)
+    await bot.settle(sup_chat, admin_chat)
     return group, li, sup, sup_chat
 
 

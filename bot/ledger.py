@@ -1,0 +1,521 @@
+"""The ledger: /new, /weekly, /items, /item, /close, and the supervisors' close-out buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import select
+
+from bot import flows
+from bot.flows import FlowBinding
+from bot.notify import enqueue
+from bot.turn import Button, Reply, Turn
+from storage import campaigns, chats, planning, submissions
+from storage import ledger as store
+from storage.models import FormDraft, LedgerItem, Person, Unit
+from workflows.forms import Draft
+from workflows.inputs import Option
+from workflows.ledger import Status, is_overdue, split_values, status_msg
+from workflows.messages import Msg, lines, msg
+from workflows.planner import Planned, reporting_day
+from workflows.submission import on_time_msg
+from workflows.weekly import CLOSE, DONE, LATE, REJECT, new_item_flow, snapshot_item, weekly_flow
+
+PAGE = 10
+
+
+def _today(turn: Turn) -> date:
+    return turn.stamp.at.astimezone(turn.zone).date()
+
+
+def card(turn: Turn, item: LedgerItem, last: str = "") -> Msg:
+    """The item's card: id, name, category, status, due date (overdue marked), latest progress."""
+    overdue = (
+        msg("ledger.overdue_mark") if is_overdue(item.due_on, item.status, _today(turn)) else ""
+    )
+    return msg(
+        "ledger.card",
+        code=item.code,
+        name=item.name,
+        category=item.category or msg("form.empty"),
+        status=status_msg(item.status),
+        due=item.due_on or msg("form.empty"),
+        overdue=overdue,
+        measures=item.measures or msg("form.empty"),
+        lead=item.lead or msg("form.empty"),
+        last=last or msg("weekly.no_progress"),
+    )
+
+
+def _progress_text(p: Any) -> str:
+    return p.text or p.result or p.reason or ""
+
+
+def _post(turn: Turn, items: list[Planned]) -> None:
+    enqueue(turn.services, turn.session, items, turn.zone, turn.stamp.at)
+
+
+def _may_report(turn: Turn) -> Unit | None:
+    """The unit the speaker may update here, or None with the reason said."""
+    if turn.campaign is None:
+        turn.say(msg("bind.no_campaign"))
+        return None
+    unit = turn.reporting_unit
+    if unit is None:
+        turn.say(msg("submit.no_unit"))
+        return None
+    if not turn.actor.reports_for(unit.id):
+        turn.say(msg("submit.not_liaison", unit=unit.name))
+        return None
+    return unit
+
+
+def _options(turn: Turn) -> Mapping[str, Any]:
+    if turn.campaign is None:
+        return {}
+    units = campaigns.units_of(turn.session, turn.campaign.id or 0)
+    return {
+        "categories": [Option(c, c) for c in turn.campaign.categories],
+        "units": [Option(u.name, u.name) for u in units],
+    }
+
+
+def cmd_new(turn: Turn, args: list[str]) -> None:
+    """A new problem, step by step."""
+    if turn.campaign is None:
+        turn.say(msg("bind.no_campaign"))
+        return
+    unit = turn.reporting_unit
+    if unit is not None and not turn.actor.reports_for(unit.id):
+        turn.say(msg("submit.not_liaison", unit=unit.name))
+        return
+    if unit is None and not turn.actor.is_admin:
+        turn.say(msg("submit.no_unit"))
+        return
+    flows.begin(
+        turn, "new", context={"unit": unit.name if unit else "", "ledger": turn.campaign.ledger}
+    )
+
+
+def _create(turn: Turn, unit: Unit, values: Mapping[str, Any], prefix: str = "") -> LedgerItem:
+    assert turn.campaign is not None
+    columns, extra = split_values(values, campaigns.ledger_spec(turn.campaign), prefix)
+    return store.create_item(turn.session, unit, columns, extra, turn.stamp)
+
+
+def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    assert turn.campaign is not None
+    name = draft.context.get("unit") or values.get("unit") or ""
+    unit = campaigns.unit_named(turn.session, turn.campaign.id or 0, name)
+    if unit is None:
+        turn.say(msg("bind.unknown_unit", text=name))
+        return
+    item = _create(turn, unit, values)
+    turn.say(msg("new.done", code=item.code))
+    turn.say(card(turn, item))
+
+
+def _weekly_report(turn: Turn, index: int) -> tuple[str, date, datetime]:
+    """The weekly report's name, its current reporting day and its due time."""
+    assert turn.campaign is not None
+    reports = campaigns.weekly_reports(turn.campaign)
+    if not reports:
+        day = reporting_day(0, turn.stamp.at, turn.zone)
+        return (
+            turn.text(msg("weekly.default_name")),
+            day,
+            datetime.combine(day, datetime.min.time().replace(hour=18), tzinfo=turn.zone),
+        )
+    report = reports[min(index, len(reports) - 1)]
+    day = reporting_day(report.weekday, turn.stamp.at, turn.zone)
+    return report.name, day, datetime.combine(day, report.at, tzinfo=turn.zone)
+
+
+def _someone_else_updating(turn: Turn, unit_id: int) -> Person | None:
+    for row in turn.session.exec(select(FormDraft).where(FormDraft.flow == "weekly")):
+        mine = row.chat_id == turn.chat.chat_id and row.user_id == turn.person.user_id
+        if not mine and row.state.get("context", {}).get("unit_id") == unit_id:
+            return turn.session.exec(select(Person).where(Person.user_id == row.user_id)).first()
+    return None
+
+
+def start_weekly(turn: Turn, index: int = 0) -> None:
+    """This week's update: each open item in turn, new problems, one confirm."""
+    unit = _may_report(turn)
+    if unit is None or turn.campaign is None:
+        return
+    name, day, due = _weekly_report(turn, index)
+    done = submissions.submission_of(turn.session, unit.id or 0, report_name=name, period_start=day)
+    if done is not None:
+        turn.say(msg("weekly.already", unit=unit.name, name=name, at=done.submitted_at))
+        return
+    other = _someone_else_updating(turn, unit.id or 0)
+    if other is not None:
+        turn.say(msg("weekly.in_progress", unit=unit.name, who=other.name or other.display_name))
+        return
+    items = store.open_items(turn.session, unit.id or 0)
+    last = store.last_progress(turn.session, [i.id or 0 for i in items])
+    snap = [
+        snapshot_item(
+            {
+                "id": i.id,
+                "code": i.code,
+                "name": i.name,
+                "version": i.version,
+                "due": i.due_on.isoformat() if i.due_on else None,
+            },
+            _progress_text(last[i.id]) if i.id in last else "",
+        )
+        for i in items
+    ]
+    context = {
+        "unit": unit.name,
+        "unit_id": unit.id,
+        "report": index,
+        "report_name": name,
+        "period": day.isoformat(),
+        "due": due.isoformat(),
+        "ledger": turn.campaign.ledger,
+        "items": snap,
+    }
+    turn.say(msg("weekly.start", unit=unit.name, name=name, count=len(items), due=due))
+    flows.begin(turn, "weekly", context=context)
+
+
+def cmd_weekly(turn: Turn, args: list[str]) -> None:
+    """Start this week's update."""
+    start_weekly(turn)
+
+
+def _closeout_request(
+    turn: Turn, item: LedgerItem, result: str, files: list[dict[str, Any]]
+) -> None:
+    """Ask the supervisors to approve a close-out, with buttons."""
+    unit = turn.session.get(Unit, item.unit_id)
+    text = msg(
+        "closeout.request",
+        unit=unit.name if unit else "",
+        code=item.code,
+        name=item.name,
+        result=result,
+        files=[f["name"] for f in files] or msg("missing.none"),
+    )
+    buttons = (
+        (msg("closeout.approve"), f"a:co_ok:{item.id}"),
+        (msg("closeout.reject"), f"a:co_no:{item.id}"),
+        (msg("closeout.details"), f"a:item:{item.id}"),
+    )
+    _post(
+        turn,
+        [
+            Planned(
+                f"item:{item.id}:closeout:v{item.version}:chat:{c}",
+                "item.closeout",
+                c,
+                text,
+                turn.stamp.at,
+                buttons,
+            )
+            for c in planning.supervisor_chats(turn.session)
+        ],
+    )
+
+
+def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    ctx = draft.context
+    unit = turn.session.get(Unit, ctx["unit_id"])
+    if unit is None:
+        return
+    period = date.fromisoformat(ctx["period"])
+    name = ctx["report_name"]
+    done = submissions.submission_of(
+        turn.session, unit.id or 0, report_name=name, period_start=period
+    )
+    if done is not None:
+        turn.say(msg("weekly.already", unit=unit.name, name=name, at=done.submitted_at))
+        return
+    conflicts, closing = [], []
+    for it in ctx["items"]:
+        k = f"i{it['id']}."
+        status = values.get(k + "status")
+        item = turn.session.get(LedgerItem, it["id"])
+        if item is None or status is None:
+            continue
+        if item.version != it["version"]:
+            conflicts.append(item.code)
+            continue
+        evidence = (values.get(k + "evidence") or {}).get("files", [])
+        planned = date.fromisoformat(values[k + "planned"]) if values.get(k + "planned") else None
+        store.add_progress(
+            turn.session,
+            item,
+            week_of=period,
+            status=status,
+            stamp=turn.stamp,
+            text=values.get(k + "progress") or values.get(k + "note") or "",
+            result=values.get(k + "result") or "",
+            reason=values.get(k + "reason") or "",
+            new_due_on=planned,
+            files=evidence,
+        )
+        changes: dict[str, Any] = {}
+        if status == DONE:
+            changes["status"] = Status.CLOSING
+        if status == LATE and planned:
+            changes["fields"] = {**item.fields, "planned_on": planned.isoformat()}
+        store.change_item(
+            turn.session,
+            item,
+            expected_version=it["version"],
+            action="item.weekly",
+            stamp=turn.stamp,
+            **changes,
+        )
+        if status == DONE:
+            closing.append((item, values.get(k + "result") or "", evidence))
+    new_code = ""
+    if values.get("new") == "yes":
+        new_code = _create(turn, unit, values, prefix="new.").code
+    due = datetime.fromisoformat(ctx["due"])
+    submissions.record_submission(
+        turn.session,
+        unit_id=unit.id or 0,
+        stamp=turn.stamp,
+        on_time=turn.stamp.at <= due,
+        report_name=name,
+        period_start=period,
+    )
+    for item, result, files in closing:
+        _closeout_request(turn, item, result, files)
+    turn.say(
+        msg(
+            "weekly.done",
+            unit=unit.name,
+            name=name,
+            count=len(ctx["items"]) - len(conflicts),
+            closing=len(closing),
+            new=msg("weekly.done_new", code=new_code) if new_code else "",
+            status=on_time_msg(due, turn.stamp.at),
+        )
+    )
+    if conflicts:
+        turn.say(msg("weekly.conflicts", codes=conflicts))
+
+
+def _item_for(turn: Turn, ref: str) -> LedgerItem | None:
+    item = (
+        turn.session.get(LedgerItem, int(ref))
+        if ref.isdigit()
+        else store.item_by_code(turn.session, ref)
+    )
+    if item is None:
+        turn.say(msg("ledger.unknown", code=ref))
+        return None
+    if not (turn.actor.oversees_all or item.unit_id in turn.actor.units):
+        turn.say(msg("ledger.not_yours", code=item.code))
+        return None
+    return item
+
+
+def cmd_item(turn: Turn, args: list[str]) -> None:
+    """`/item 轮台-007`: the card and the full history of its progress."""
+    if not args:
+        turn.say(msg("ledger.item_usage"))
+        return
+    item = _item_for(turn, args[0])
+    if item is None:
+        return
+    show_item(turn, item)
+
+
+def show_item(turn: Turn, item: LedgerItem) -> None:
+    """The card, every progress update, and the evidence files."""
+    history = store.progress_of(turn.session, item.id or 0)
+    out: list[Msg | str] = [card(turn, item, _progress_text(history[-1]) if history else "")]
+    out.append(msg("ledger.history_header", count=len(history)))
+    files: list[dict[str, Any]] = []
+    for p in history:
+        out.append(
+            msg(
+                "ledger.history_line",
+                week=p.week_of,
+                status=msg(f"weekly.st.{p.status}"),
+                text=_progress_text(p),
+            )
+        )
+        files += p.files
+    turn.say(lines(out))
+    if files:
+        turn.replies.append(Reply(msg("ledger.files", count=len(files)), files=files))
+
+
+def cmd_items(turn: Turn, args: list[str]) -> None:
+    """The ledger, a page at a time: open items first, overdue ones marked."""
+    show_page(turn, int(args[0]) - 1 if args and args[0].isdigit() else 0)
+
+
+def show_page(turn: Turn, page: int, edit: bool = False) -> None:
+    """One page of /items, with buttons to turn pages."""
+    if turn.campaign is None:
+        turn.say(msg("bind.no_campaign"))
+        return
+    units = campaigns.units_of(turn.session, turn.campaign.id or 0)
+    visible = [u.id or 0 for u in units if turn.actor.oversees_all or u.id in turn.actor.units]
+    if turn.unit is not None and turn.unit.id in visible:
+        visible = [turn.unit.id or 0]
+    rows = store.items_of(turn.session, visible)
+    pages = max((len(rows) + PAGE - 1) // PAGE, 1)
+    page = min(max(page, 0), pages - 1)
+    out: list[Msg | str] = [msg("items.header", count=len(rows), page=page + 1, pages=pages)]
+    today = _today(turn)
+    for item in rows[page * PAGE : (page + 1) * PAGE]:
+        mark = msg("ledger.overdue_mark") if is_overdue(item.due_on, item.status, today) else ""
+        out.append(
+            msg(
+                "items.line",
+                code=item.code,
+                name=item.name[:20],
+                status=status_msg(item.status),
+                due=item.due_on or msg("form.empty"),
+                overdue=mark,
+            )
+        )
+    if not rows:
+        out.append(msg("items.none"))
+    nav = []
+    if page > 0:
+        nav.append(Button(msg("items.prev"), f"a:items:{page - 1}"))
+    if page < pages - 1:
+        nav.append(Button(msg("items.next"), f"a:items:{page + 1}"))
+    turn.say(lines(out), buttons=[nav] if nav else [], edit=edit)
+
+
+def cmd_close(turn: Turn, args: list[str]) -> None:
+    """`/close 轮台-007`: ask for a close-out directly, with the result and evidence."""
+    if not args:
+        turn.say(msg("close.usage"))
+        return
+    item = _item_for(turn, args[0])
+    if item is None:
+        return
+    if not turn.actor.reports_for(item.unit_id):
+        turn.say(msg("ledger.not_yours", code=item.code))
+        return
+    if item.status != Status.OPEN:
+        turn.say(msg("close.not_open", code=item.code, status=status_msg(item.status)))
+        return
+    flows.begin(
+        turn,
+        "close",
+        context={"item_id": item.id, "version": item.version, "code": item.code, "name": item.name},
+    )
+
+
+def _finish_close(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    item = turn.session.get(LedgerItem, draft.context["item_id"])
+    if item is None:
+        return
+    if item.version != draft.context["version"]:
+        turn.say(msg("weekly.conflicts", codes=[item.code]))
+        return
+    files = (values.get("evidence") or {}).get("files", [])
+    week = reporting_day(0, turn.stamp.at, turn.zone)
+    store.add_progress(
+        turn.session,
+        item,
+        week_of=week,
+        status=DONE,
+        stamp=turn.stamp,
+        result=values["result"],
+        files=files,
+    )
+    store.change_item(
+        turn.session,
+        item,
+        expected_version=draft.context["version"],
+        action="item.closeout_asked",
+        stamp=turn.stamp,
+        status=Status.CLOSING,
+    )
+    _closeout_request(turn, item, values["result"], files)
+    turn.say(msg("close.sent", code=item.code))
+
+
+def _tell_unit(turn: Turn, item: LedgerItem, text: Msg, key: str) -> None:
+    groups = [c.chat_id for c in chats.chats_of_unit(turn.session, item.unit_id)]
+    _post(
+        turn, [Planned(f"{key}:chat:{g}", "item.decision", g, text, turn.stamp.at) for g in groups]
+    )
+
+
+def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    item = turn.session.get(LedgerItem, draft.context["item_id"])
+    if item is None or item.status != Status.CLOSING:
+        turn.say(msg("form.stale_button"))
+        return
+    store.add_progress(
+        turn.session,
+        item,
+        week_of=reporting_day(0, turn.stamp.at, turn.zone),
+        status="rejected",
+        stamp=turn.stamp,
+        reason=values["reason"],
+    )
+    store.change_item(
+        turn.session,
+        item,
+        expected_version=None,
+        action="item.closeout_rejected",
+        stamp=turn.stamp,
+        status=Status.OPEN,
+    )
+    text = msg("closeout.rejected", code=item.code, name=item.name, reason=values["reason"])
+    _tell_unit(turn, item, text, f"item:{item.id}:rejected:v{item.version}")
+    turn.say(text)
+
+
+def action(turn: Turn, verb: str, ref: str) -> None:
+    """Buttons: start the weekly update, page through /items, see an item, decide a close-out."""
+    if verb == "weekly":
+        start_weekly(turn, int(ref) if ref.isdigit() else 0)
+        return
+    if verb == "items":
+        show_page(turn, int(ref) if ref.isdigit() else 0, edit=True)
+        return
+    item = _item_for(turn, ref)
+    if item is None:
+        return
+    if verb == "item":
+        show_item(turn, item)
+        return
+    if not turn.actor.oversees_all:
+        turn.notice = turn.text(msg("closeout.staff_only"))
+        return
+    if item.status != Status.CLOSING:
+        turn.notice = turn.text(
+            msg("closeout.decided", code=item.code, status=status_msg(item.status))
+        )
+        return
+    if verb == "co_ok":
+        store.change_item(
+            turn.session,
+            item,
+            expected_version=None,
+            action="item.closed",
+            stamp=turn.stamp,
+            status=Status.CLOSED,
+            closed_at=turn.stamp.at,
+        )
+        text = msg("closeout.approved", code=item.code, name=item.name, at=turn.stamp.at)
+        _tell_unit(turn, item, text, f"item:{item.id}:closed")
+        turn.say(text)
+    elif verb == "co_no":
+        flows.begin(turn, "closeout_reject", context={"item_id": item.id, "code": item.code})
+
+
+flows.register("new", FlowBinding(new_item_flow, _finish_new, _options))
+flows.register("weekly", FlowBinding(weekly_flow, _finish_weekly, _options))
+flows.register("close", FlowBinding(lambda ctx: CLOSE, _finish_close))
+flows.register("closeout_reject", FlowBinding(lambda ctx: REJECT, _finish_reject))

@@ -1,0 +1,136 @@
+"""Ledger items and their progress updates (kept forever, never overwritten)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage.audit import Stamp, record, snapshot
+from storage.models import LedgerItem, ProgressUpdate, Unit
+from workflows.ledger import Status, item_code
+
+
+class Conflict(Exception):
+    """Someone else changed the item since it was read (its version moved on)."""
+
+
+def create_item(
+    session: Session, unit: Unit, columns: dict[str, Any], extra: dict[str, Any], stamp: Stamp
+) -> LedgerItem:
+    """Add a problem to the unit's ledger under the next short id (`轮台-007`)."""
+    seq = session.exec(select(func.max(LedgerItem.seq)).where(LedgerItem.unit_id == unit.id)).one()
+    seq = (seq or 0) + 1
+    due = columns.get("due_on")
+    item = LedgerItem(
+        unit_id=unit.id or 0,
+        code=item_code(unit.name, seq),
+        seq=seq,
+        name=columns.get("name") or "",
+        summary=columns.get("summary") or "",
+        category=columns.get("category") or "",
+        measures=columns.get("measures") or "",
+        due_on=date.fromisoformat(due) if isinstance(due, str) and due else None,
+        lead=columns.get("lead") or "",
+        remarks=columns.get("remarks") or "",
+        source=columns.get("source") or "",
+        fields=extra,
+        created_by=stamp.user_id,
+        created_at=stamp.at,
+        updated_at=stamp.at,
+    )
+    session.add(item)
+    session.flush()
+    record(session, stamp, "item.create", "ledgeritem", item.id, None, snapshot(item))
+    return item
+
+
+def item_by_code(session: Session, code: str) -> LedgerItem | None:
+    """An item by its short id (`轮台-007`)."""
+    return session.exec(select(LedgerItem).where(LedgerItem.code == code.strip())).first()
+
+
+def open_items(session: Session, unit_id: int) -> list[LedgerItem]:
+    """The unit's items still being rectified, oldest first."""
+    stmt = select(LedgerItem).where(LedgerItem.unit_id == unit_id, LedgerItem.status == Status.OPEN)
+    return list(session.exec(stmt.order_by(col(LedgerItem.seq))))
+
+
+def items_of(session: Session, unit_ids: list[int]) -> list[LedgerItem]:
+    """The units' items: open ones first (soonest due first), then the rest."""
+    stmt = select(LedgerItem).where(col(LedgerItem.unit_id).in_(unit_ids))
+    rows = list(session.exec(stmt))
+    order = {Status.OPEN: 0, Status.CLOSING: 1, Status.PAUSED: 2, Status.CLOSED: 3}
+    rows.sort(key=lambda i: (order.get(i.status, 4), i.due_on or date.max, i.unit_id, i.seq))
+    return rows
+
+
+def progress_of(session: Session, item_id: int) -> list[ProgressUpdate]:
+    """Every progress update of an item, oldest first."""
+    stmt = select(ProgressUpdate).where(ProgressUpdate.item_id == item_id)
+    return list(session.exec(stmt.order_by(col(ProgressUpdate.created_at), col(ProgressUpdate.id))))
+
+
+def last_progress(session: Session, item_ids: list[int]) -> dict[int, ProgressUpdate]:
+    """The latest update of each item."""
+    out: dict[int, ProgressUpdate] = {}
+    stmt = select(ProgressUpdate).where(col(ProgressUpdate.item_id).in_(item_ids))
+    for row in session.exec(stmt.order_by(col(ProgressUpdate.created_at), col(ProgressUpdate.id))):
+        out[row.item_id] = row
+    return out
+
+
+def change_item(
+    session: Session,
+    item: LedgerItem,
+    *,
+    expected_version: int | None,
+    action: str,
+    stamp: Stamp,
+    **changes: Any,
+) -> None:
+    """Change an item if nobody else did since `expected_version` was read; log it."""
+    if expected_version is not None and item.version != expected_version:
+        raise Conflict(item.code)
+    before = snapshot(item)
+    for key, value in changes.items():
+        setattr(item, key, value)
+    item.version += 1
+    item.updated_at = stamp.at
+    session.add(item)
+    session.flush()
+    record(session, stamp, action, "ledgeritem", item.id, before, snapshot(item))
+
+
+def add_progress(
+    session: Session,
+    item: LedgerItem,
+    *,
+    week_of: date,
+    status: str,
+    stamp: Stamp,
+    text: str = "",
+    result: str = "",
+    reason: str = "",
+    new_due_on: date | None = None,
+    files: list[dict[str, Any]] | None = None,
+) -> ProgressUpdate:
+    """Record one week's progress on an item."""
+    row = ProgressUpdate(
+        item_id=item.id or 0,
+        week_of=week_of,
+        status=status,
+        text=text,
+        result=result,
+        reason=reason,
+        new_due_on=new_due_on,
+        files=files or [],
+        author_user_id=stamp.user_id,
+        created_at=stamp.at,
+    )
+    session.add(row)
+    session.flush()
+    record(session, stamp, "item.progress", "progressupdate", row.id, None, snapshot(row))
+    return row

@@ -1,0 +1,168 @@
+"""End to end: a liaison's real weekly update in a group, by replies and button presses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import select
+
+from storage import campaigns, ledger
+from storage.audit import Stamp
+from storage.models import LedgerItem, ProgressUpdate, Submission
+from tests.harness import Harness
+from workflows.roles import Role
+
+
+async def new_item(bot: Harness, group: dict, li: dict, answers: list[str]) -> dict:
+    """A liaison adds a problem with /new, answering each step in turn."""
+    prompt = await bot.command(group, li, "/new")
+    for answer in answers:
+        if prompt.get("reply_markup"):
+            prompt = await bot.press(prompt, li, answer)
+        else:
+            prompt = await bot.answer(prompt, li, answer)
+    return prompt
+
+
+async def test_a_whole_weekly_update_with_a_close_out_and_a_restart(bot: Harness) -> None:
+    luntai, yuli = bot.api.group("轮台县联络群"), bot.api.group("尉犁县联络群")
+    await bot.bind(luntai, "轮台县")
+    await bot.bind(yuli, "尉犁县")
+    li = bot.api.user(5001, "李明")
+    bot.grant(li, Role.LIAISON, "轮台县")
+    wang = bot.api.user(5002, "王芳")
+    bot.grant(wang, Role.LIAISON, "轮台县")
+    sup = bot.api.user(5003, "督办赵")
+    bot.grant(sup, Role.SUPERVISOR)
+    sup_chat = bot.api.private(sup)
+    await bot.settle(sup_chat)
+
+    answers = [
+        "团结路棚改项目未按期回迁",
+        "群众反映逾期两年未回迁",
+        "征收补偿环节",
+        "约谈项目单位，倒排工期",
+        "6月30日",
+        "正确",
+        "县住建局 张三",
+        "/skip",
+        "群众举报",
+    ]
+    confirm = await new_item(bot, luntai, li, answers)
+    assert "突出问题名称：团结路棚改项目未按期回迁" in confirm["text"]
+    assert "办结时间：6月30日（周日）" in confirm["text"]
+    card = await bot.press(confirm, li, "确认提交")
+    assert card["text"] == "已新增问题 轮台-001。"
+    await bot.api.next_message(luntai)  # the item card
+    with bot.db.unit_of_work() as s:
+        camp = campaigns.active_campaign(s)
+        unit = campaigns.unit_named(s, camp.id, "轮台县")
+        ledger.create_item(
+            s,
+            unit,
+            {"name": "过渡安置费拖欠", "due_on": "2024-03-31", "category": "征收补偿环节"},
+            {},
+            Stamp(bot.clock(), li["id"]),
+        )
+
+    start = await bot.command(luntai, li, "/weekly")
+    assert "共2个整改中的问题" in start["text"]
+    first = await bot.api.next_message(luntai)
+    assert "（1/2）轮台-001" in first["text"] and "本周进展如何" in first["text"]
+    busy = await bot.command(luntai, wang, "/weekly")
+    assert busy["text"] == "李明正在更新轮台县本周台账，请稍候或与其联系。"
+
+    progress = await bot.press(first, li, "按计划推进")
+    second = await bot.answer(progress, li, "已完成主体结构验收")
+    assert "（2/2）轮台-002" in second["text"]
+    await bot.restart()  # the bot goes down in the middle of the update
+    result = await bot.press(second, li, "已完成，申请销号")
+    evidence = await bot.answer(result, li, "拖欠的过渡安置费已全部补发到户")
+    assert "至少一个" in evidence["text"]
+    big = await bot.api.send_file(
+        luntai, li, name="录像.mp4", size=25 * 1024 * 1024, mime="video/mp4", reply_to=evidence
+    )
+    refused = await bot.api.next_message(luntai)
+    assert "超过20MB" in refused["text"] and big is not None
+    await bot.api.send_file(
+        luntai, li, name="发放凭证.jpg", size=350_000, photo=True, reply_to=evidence
+    )
+    got = await bot.api.next_message(luntai)
+    assert "已收到" in got["text"]
+    new_q = await bot.press(got, li, "完成")
+    assert "有新发现的问题吗" in new_q["text"]
+    summary = await bot.press(new_q, li, "没有")
+    assert "轮台-001 团结路棚改项目未按期回迁：按计划推进" in summary["text"]
+    assert "轮台-002 过渡安置费拖欠：已完成，申请销号" in summary["text"]
+    done = await bot.press(summary, li, "确认提交")
+    assert done["text"].startswith("✅ 轮台县已报送本周“工作台账”（逾期1天16小时报送）")
+    again = await bot.command(luntai, wang, "/weekly")
+    assert "无需重复报送" in again["text"]
+
+    request = await bot.api.next_message(sup_chat)
+    assert "轮台县申请销号：轮台-002 过渡安置费拖欠" in request["text"]
+    assert "印证材料：photo_" in request["text"]  # photos carry no file name on Telegram
+    approved = await bot.press(request, sup, "同意销号")
+    assert approved["text"].startswith("✅ 问题 轮台-002（过渡安置费拖欠）已于")
+    told = await bot.api.next_message(luntai)
+    assert told["text"] == approved["text"]
+
+    with bot.db.unit_of_work() as s:
+        items = {i.code: i for i in s.exec(select(LedgerItem))}
+        assert items["轮台-002"].status == "closed" and items["轮台-001"].status == "open"
+        updates = s.exec(select(ProgressUpdate)).all()
+        assert {u.status for u in updates} == {"plan", "done"}
+        photo = next(u for u in updates if u.status == "done").files[0]
+        assert photo["media"] == "photo" and photo["size"] == 350_000 and photo["file_id"]
+        assert s.exec(select(Submission)).one().on_time is False
+
+    history = await bot.command(luntai, li, "/item 轮台-002")
+    assert (
+        "已销号" in history["text"]
+        and "已完成，申请销号：拖欠的过渡安置费已全部补发到户" in history["text"]
+    )
+    assert (await bot.api.next_message(luntai))["text"] == "印证材料（1个）："
+    assert "photo" in await bot.api.next_message(luntai)  # the evidence itself, by its file id
+    listing = await bot.command(luntai, li, "/items")
+    assert "轮台-001 团结路棚改项目未按期回迁 — 整改中" in listing["text"]
+    other_unit = await bot.command(yuli, li, "/weekly")
+    assert "仅尉犁县的联络员可以报送" in other_unit["text"]
+
+
+async def test_the_annex_2_rules_are_checked_as_numbers_are_typed(
+    db_url: str, tmp_path: Path
+) -> None:
+    bot = Harness(db_url, template="jincheng-2024")
+    await bot.start()
+    try:
+        group = bot.api.group("泽州县群")
+        await bot.bind(group, "泽州县住建局")
+        li = bot.api.user(5101, "刘")
+        bot.grant(li, Role.LIAISON, "泽州县住建局")
+        await bot.settle(group)  # Wednesday: the briefing's prompt is due in the group
+        prompt = await new_item(
+            bot,
+            group,
+            li,
+            [
+                "金村棚改项目",
+                "资金缺口导致停工",
+                "逾期未回迁安置",
+                "争取专项债资金复工",
+                "2025-06-30",
+                "正确",
+                "泽州县住建局 李四",
+                "320",
+            ],
+        )
+        assert "开工套数" in prompt["text"]
+        broken = await bot.answer(prompt, li, "300")
+        assert "数据不一致：开工套数应大于等于应安置棚改居民户数" in broken["text"]
+        built = await bot.answer(broken, li, "330")
+        settled = await bot.answer(built, li, "200")
+        wrong = await bot.answer(settled, li, "250")
+        assert "已安置棚改居民户数应小于等于已建成套数" in wrong["text"]
+        progress = await bot.answer(wrong, li, "180")
+        assert progress["reply_markup"]["inline_keyboard"][0][0]["text"] == "1 未开工"
+    finally:
+        await bot.stop()

@@ -1,0 +1,276 @@
+"""The problem ledger (问题台账): its fields, statuses, short ids, and the consistency rules.
+
+Fields come from the campaign file; the default set is seed 001's ledger. Rules such as
+annex 2's `开工套数应大于等于应安置棚改居民户数` are declared in the campaign file too and
+checked as each number is typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from workflows.forms import Step
+from workflows.inputs import (
+    Answer,
+    Choice,
+    DateInput,
+    FormEnv,
+    InputError,
+    Kind,
+    Number,
+    Option,
+    Text,
+)
+from workflows.messages import Msg, msg
+
+CATEGORIES = "categories"
+COLUMNS = ("name", "summary", "category", "measures", "due_on", "lead", "remarks")
+SOURCES = ("自查发现", "群众举报", "上级转办", "信访", "其他")
+
+
+class Status:
+    """An item's status, as stored; the words people see are in the catalogs."""
+
+    OPEN = "open"  # 整改中
+    CLOSING = "closing"  # 已完成待销号
+    CLOSED = "closed"  # 已销号
+    PAUSED = "paused"  # 暂缓
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One ledger column: its header as in the documents, its key, and what it accepts."""
+
+    name: str
+    key: str
+    kind: str = "text"  # text, date, number, category, choice
+    optional: bool = False
+    max_len: int = 2000
+    options: tuple[str, ...] = ()
+    minimum: int = 0
+    maximum: int = 10**9
+
+
+DEFAULT_FIELDS = (
+    FieldSpec("突出问题名称", "name", max_len=100),
+    FieldSpec("主要案情", "summary"),
+    FieldSpec("问题分类", "category", "category"),
+    FieldSpec("处置措施预案", "measures"),
+    FieldSpec("办结时间", "due_on", "date"),
+    FieldSpec("牵头部门及责任人员", "lead", max_len=200),
+    FieldSpec("备注", "remarks", optional=True),
+)
+SOURCE_FIELD = FieldSpec("问题来源", "source", "choice", options=SOURCES)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`左 >= 右`: two sides made of field names and numbers joined by + and -."""
+
+    left: tuple[tuple[int, str], ...]
+    op: str
+    right: tuple[tuple[int, str], ...]
+    message: str
+    text: str
+
+    def fields(self) -> set[str]:
+        """The field names the rule reads."""
+        return {name for _, name in (*self.left, *self.right) if not name.lstrip("-").isdigit()}
+
+    def holds(self, values: Mapping[str, int]) -> bool | None:
+        """Whether it holds; None while a field it reads is not filled in."""
+        if not self.fields() <= set(values):
+            return None
+
+        def side(terms: tuple[tuple[int, str], ...]) -> int:
+            return sum(sign * (int(t) if t.isdigit() else int(values[t])) for sign, t in terms)
+
+        a, b = side(self.left), side(self.right)
+        return {">=": a >= b, "<=": a <= b, "==": a == b, ">": a > b, "<": a < b}[self.op]
+
+
+_OP = re.compile(r"\s*(>=|<=|==|=|>|<|≥|≤)\s*")
+
+
+def parse_rule(text: str, message: str = "") -> Rule:
+    """`开工套数 >= 应安置棚改居民户数`, `逾期未交付使用户数 = 应安置户数 - 已安置户数`."""
+    parts = _OP.split(text.strip())
+    if len(parts) != 3:
+        raise ValueError(text)
+    op = {"=": "==", "≥": ">=", "≤": "<="}.get(parts[1], parts[1])
+
+    def terms(side: str) -> tuple[tuple[int, str], ...]:
+        out = []
+        for sign, term in re.findall(r"([+-]?)\s*([^+\-\s]+)", side):
+            out.append((-1 if sign == "-" else 1, term))
+        if not out:
+            raise ValueError(text)
+        return tuple(out)
+
+    return Rule(terms(parts[0]), op, terms(parts[2]), message or text, text)
+
+
+@dataclass(frozen=True)
+class LedgerSpec:
+    """The campaign's ledger: its fields and its consistency rules."""
+
+    fields: tuple[FieldSpec, ...] = DEFAULT_FIELDS
+    rules: tuple[Rule, ...] = ()
+
+    def key_of(self, name: str) -> str:
+        """A field's key from its header."""
+        return next(f.key for f in self.fields if f.name == name)
+
+
+class Checked:
+    """A number step that also checks the campaign's rules against the numbers typed so far."""
+
+    kind = "number"
+
+    def __init__(self, inner: Number, field: FieldSpec, spec: LedgerSpec, prefix: str) -> None:
+        self.inner, self.field, self.spec, self.prefix = inner, field, spec, prefix
+
+    def parse(self, answer: Answer, env: FormEnv) -> int:
+        """The number, unless it breaks a rule; the error names the rule."""
+        value = self.inner.parse(answer, env)
+        known = numbers_typed(env.values, self.spec, self.prefix)
+        known[self.field.name] = value
+        for rule in self.spec.rules:
+            if self.field.name in rule.fields() and rule.holds(known) is False:
+                raise InputError(msg("ledger.rule_broken", rule=rule.message))
+        return value
+
+    def show(self, value: Any) -> Any:
+        """The number."""
+        return value
+
+
+def field_kind(field: FieldSpec, spec: LedgerSpec, prefix: str) -> Kind:
+    """The input kind that reads a field."""
+    if field.kind == "date":
+        return DateInput()
+    if field.kind == "number":
+        return Checked(Number(field.minimum, field.maximum), field, spec, prefix)
+    if field.kind == "category":
+        return Choice(source=CATEGORIES)
+    if field.kind == "choice":
+        return Choice(options=tuple(Option(o, o) for o in field.options))
+    return Text(max_len=field.max_len)
+
+
+def item_steps(spec: LedgerSpec, prefix: str = "", when: Any = None) -> tuple[Step, ...]:
+    """The steps that fill in a new item's fields (and its source)."""
+    steps = []
+    for field in (*spec.fields, SOURCE_FIELD):
+        steps.append(
+            Step(
+                prefix + field.key,
+                "ledger.ask_field",
+                field_kind(field, spec, prefix),
+                optional=field.optional,
+                when=when,
+                params={"field": field.name},
+            )
+        )
+    return tuple(steps)
+
+
+def numbers_typed(values: Mapping[str, Any], spec: LedgerSpec, prefix: str) -> dict[str, int]:
+    """The number fields filled in so far, by header (for the rules)."""
+    out = {}
+    for field in spec.fields:
+        value = values.get(prefix + field.key)
+        if field.kind == "number" and isinstance(value, int):
+            out[field.name] = value
+    return out
+
+
+def unit_short(name: str) -> str:
+    """`轮台县` → `轮台`, `泽州县住建局` → `泽州`, `库尔勒经济技术开发区` → `库尔勒经开`."""
+    short = re.sub(r"(住建局|住房和城乡建设局|建设管理部)$", "", name)
+    short = short.replace("经济技术开发区", "经开")
+    short = re.sub(r"(自治县|县|市|区|旗)$", "", short) or name
+    return short[:6]
+
+
+def item_code(unit_name: str, seq: int) -> str:
+    """The short id people type and say: `轮台-007`."""
+    return f"{unit_short(unit_name)}-{seq:03d}"
+
+
+def is_overdue(due_on: date | None, status: str, today: date) -> bool:
+    """An item past its 办结时间 and not closed out."""
+    return due_on is not None and due_on < today and status not in (Status.CLOSED,)
+
+
+def status_msg(status: str) -> Msg:
+    """The localised status."""
+    return msg(f"ledger.status.{status}")
+
+
+def split_values(
+    values: Mapping[str, Any], spec: LedgerSpec, prefix: str = ""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Column values and the campaign's extra fields, from a flow's answers."""
+    columns: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for field in (*spec.fields, SOURCE_FIELD):
+        value = values.get(prefix + field.key)
+        if field.key in (*COLUMNS, "source"):
+            columns[field.key] = value
+        elif value is not None:
+            extra[field.name] = value
+    return columns, extra
+
+
+def ledger_from(data: Any) -> LedgerSpec:
+    """The ledger spec of a campaign file's `ledger` section (validated by the campaign)."""
+    if not data:
+        return LedgerSpec()
+    fields = (
+        tuple(
+            FieldSpec(
+                f["name"],
+                f.get("key") or f["name"],
+                f.get("kind", "text"),
+                bool(f.get("optional", False)),
+                int(f.get("max", 2000)),
+                tuple(str(o) for o in f.get("options", ())),
+                int(f.get("min", 0)),
+                int(f.get("max_value", 10**9)),
+            )
+            for f in data.get("fields", ())
+        )
+        or DEFAULT_FIELDS
+    )
+    rules = tuple(parse_rule(r["check"], r.get("message", "")) for r in data.get("rules", ()))
+    return LedgerSpec(fields, rules)
+
+
+def spec_to_json(spec: LedgerSpec) -> dict[str, Any]:
+    """The form stored with the campaign."""
+    return {
+        "fields": [
+            {
+                "name": f.name,
+                "key": f.key,
+                "kind": f.kind,
+                "optional": f.optional,
+                "max": f.max_len,
+                "options": list(f.options),
+                "min": f.minimum,
+                "max_value": f.maximum,
+            }
+            for f in spec.fields
+        ],
+        "rules": [{"check": r.text, "message": r.message} for r in spec.rules],
+    }
+
+
+def headers(spec: LedgerSpec) -> Sequence[str]:
+    """The column headers, as in the source documents."""
+    return [f.name for f in spec.fields]

@@ -1,0 +1,155 @@
+"""The weekly update (每周报送台账): each open item in turn, new problems, one confirm.
+
+The flow is built from the items snapshotted into the draft's context when the update
+starts, so a restart rebuilds the very same steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from workflows.forms import Flow, Step
+from workflows.inputs import Attachments, Choice, DateInput, FormEnv, Option, Text
+from workflows.ledger import LedgerSpec, item_steps, ledger_from
+from workflows.messages import Lines, Msg, msg
+
+PLAN, DONE, LATE, SAME = "plan", "done", "late", "same"
+STATUSES = (
+    Option(PLAN, msg("weekly.st.plan")),
+    Option(DONE, msg("weekly.st.done")),
+    Option(LATE, msg("weekly.st.late")),
+    Option(SAME, msg("weekly.st.same")),
+)
+YES_NO = (Option("yes", msg("weekly.yes")), Option("no", msg("weekly.no")))
+
+
+def _is(key: str, *wanted: str) -> Any:
+    return lambda v: v.get(key) in wanted
+
+
+def snapshot_item(item: Mapping[str, Any], last: str) -> dict[str, Any]:
+    """What the flow keeps of an item when the update starts (JSON-safe)."""
+    return {
+        "id": item["id"],
+        "code": item["code"],
+        "name": item["name"],
+        "version": item["version"],
+        "due": item.get("due"),
+        "last": last,
+    }
+
+
+def weekly_flow(context: Mapping[str, Any]) -> Flow:
+    """The steps for this unit's open items, then new problems, then the confirm screen."""
+    items: Sequence[Mapping[str, Any]] = context.get("items", [])
+    spec = ledger_from(context.get("ledger"))
+    steps: list[Step] = []
+    for n, it in enumerate(items, 1):
+        k = f"i{it['id']}."
+        head = {"code": it["code"], "name": it["name"], "n": n, "total": len(items)}
+        card = msg("weekly.card", last=it["last"] or msg("weekly.no_progress"), **head)
+        steps += [
+            Step(
+                k + "status", "weekly.ask_status", Choice(options=STATUSES), params={"card": card}
+            ),
+            Step(
+                k + "progress",
+                "weekly.ask_progress",
+                Text(),
+                when=_is(k + "status", PLAN, LATE),
+                params=head,
+            ),
+            Step(
+                k + "note",
+                "weekly.ask_note",
+                Text(),
+                optional=True,
+                when=_is(k + "status", SAME),
+                params=head,
+            ),
+            Step(
+                k + "result", "weekly.ask_result", Text(), when=_is(k + "status", DONE), params=head
+            ),
+            Step(
+                k + "evidence",
+                "weekly.ask_evidence",
+                Attachments(need_file=True),
+                when=_is(k + "status", DONE),
+                params=head,
+            ),
+            Step(
+                k + "reason",
+                "weekly.ask_reason",
+                Text(max_len=500),
+                when=_is(k + "status", LATE),
+                params=head,
+            ),
+            Step(
+                k + "planned",
+                "weekly.ask_planned",
+                DateInput(not_before_today=True),
+                when=_is(k + "status", LATE),
+                params=head,
+            ),
+        ]
+    steps.append(Step("new", "weekly.ask_new", Choice(options=YES_NO)))
+    steps += item_steps(spec, prefix="new.", when=_is("new", "yes"))
+    return Flow("weekly", "weekly.title", tuple(steps), summary="weekly.summary", extras=changes)
+
+
+def changes(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
+    """The confirm screen's list of this week's changes."""
+    out: list[Msg | str] = []
+    for it in values.get("items", []):
+        status = values.get(f"i{it['id']}.status")
+        if status:
+            out.append(msg(f"weekly.change.{status}", code=it["code"], name=it["name"]))
+    if values.get("new") == "yes" and values.get("new.name"):
+        out.append(msg("weekly.change.new", name=values["new.name"]))
+    return {"changes": Lines(out or [msg("weekly.change.none")]), "unit": values.get("unit", "")}
+
+
+def ledger_of(context: Mapping[str, Any]) -> LedgerSpec:
+    """The campaign's ledger spec kept in a draft's context."""
+    return ledger_from(context.get("ledger"))
+
+
+def new_item_flow(context: Mapping[str, Any]) -> Flow:
+    """`/new`: the campaign's ledger fields (the unit first, for admins), then confirm."""
+    spec = ledger_from(context.get("ledger"))
+    unit = Step("unit", "new.ask_unit", Choice(source="units"), when=lambda v: not v.get("unit"))
+    return Flow(
+        "new", "new.title", (unit, *item_steps(spec)), summary="new.summary", extras=preview
+    )
+
+
+def preview(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
+    """Every field of the new item, one per line, for the confirm screen."""
+    spec = ledger_from(values.get("ledger"))
+    lines_: list[Msg | str] = []
+    for f in spec.fields:
+        value = values.get(f.key)
+        if f.kind == "date" and value:
+            from datetime import date
+
+            value = date.fromisoformat(value)
+        lines_.append(
+            msg("new.line", field=f.name, value=msg("form.empty") if value in (None, "") else value)
+        )
+    return {"fields": Lines(lines_)}
+
+
+CLOSE = Flow(
+    "close",
+    "close.title",
+    (
+        Step("result", "close.ask_result", Text()),
+        Step("evidence", "close.ask_evidence", Attachments(need_file=True)),
+    ),
+    summary="close.summary",
+)
+
+REJECT = Flow(
+    "closeout_reject", "reject.title", (Step("reason", "reject.ask_reason", Text(max_len=500)),)
+)
