@@ -16,6 +16,7 @@ from storage.campaigns import case_rules, deadlines_of, units_of, weekly_reports
 from storage.models import (
     Campaign,
     Chat,
+    LedgerItem,
     Notification,
     OutboxMessage,
     Person,
@@ -25,6 +26,7 @@ from storage.models import (
 from workflows.planner import (
     CaseState,
     DeadlineState,
+    ItemState,
     Planned,
     PlannerState,
     UnitTarget,
@@ -144,6 +146,7 @@ def planner_state(
         admins=tuple(admin_chats(session, admin_ids)),
         planned=frozenset(keys),
         cases=tuple(open_cases),
+        items=tuple(overdue_items(session, list(units), now, ZoneInfo(camp.timezone))),
         case_rules=case_rules(camp),
     )
 
@@ -207,3 +210,21 @@ def save_planned(session: Session, items: Sequence[Rendered], now: datetime) -> 
             ],
         )
     return len(added)
+
+
+def overdue_items(
+    session: Session, unit_ids: list[int], now: datetime, tz: ZoneInfo
+) -> list[ItemState]:
+    """Items not closed out whose 办结时间 fell in the last fortnight."""
+    today = now.astimezone(tz).date()
+    stmt = select(LedgerItem).where(
+        col(LedgerItem.unit_id).in_(unit_ids),
+        col(LedgerItem.status).in_(("open", "paused")),
+        col(LedgerItem.due_on) < today,
+        col(LedgerItem.due_on) >= today - timedelta(days=14),
+    )
+    return [
+        ItemState(i.id or 0, i.code, i.name, i.unit_id, i.due_on)
+        for i in session.exec(stmt)
+        if i.due_on is not None
+    ]

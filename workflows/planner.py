@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from workflows.calendar import WorkCalendar
 from workflows.cases import CaseRules
-from workflows.messages import Msg, msg
+from workflows.messages import Lines, Msg, msg
 
 GRACE = timedelta(minutes=10)  # a stage planned later than this after its time is "late"
 MORNING = time(8, 0)
@@ -81,6 +81,17 @@ class CaseState:
 
 
 @dataclass(frozen=True)
+class ItemState:
+    """A ledger item not closed out, with its 办结时间."""
+
+    item_id: int
+    code: str
+    name: str
+    unit_id: int
+    due_on: date
+
+
+@dataclass(frozen=True)
 class PlannerState:
     """Everything the planner reads."""
 
@@ -95,6 +106,7 @@ class PlannerState:
     quiet: QuietHours = field(default_factory=QuietHours)
     cases: tuple[CaseState, ...] = ()
     case_rules: CaseRules = field(default_factory=CaseRules)
+    items: tuple[ItemState, ...] = ()  # open items due in the last fortnight
 
 
 @dataclass(frozen=True)
@@ -145,7 +157,43 @@ def due_notifications(state: PlannerState, *, now: datetime, cal: WorkCalendar) 
         _weekly(plan, report)
     for case in state.cases:
         _case(plan, case, cal)
+    _overdue_items(plan, cal)
     return plan.out
+
+
+def _overdue_items(plan: _Plan, cal: WorkCalendar) -> None:
+    """Each working day at 09:00, the items that became overdue since the previous one."""
+    state, now = plan.state, plan.now
+    today = now.astimezone(state.tz).date()
+    if not state.items or not cal.is_workday(today) or now.astimezone(state.tz).time() < DIGEST_AT:
+        return
+    previous = today - timedelta(days=1)
+    while not cal.is_workday(previous) and previous > today - timedelta(days=30):
+        previous -= timedelta(days=1)
+    fresh = sorted(
+        (i for i in state.items if previous <= i.due_on < today),
+        key=lambda i: (plan.order.get(i.unit_id, 0), i.code),
+    )
+    if not fresh:
+        return
+    shown = [
+        msg(
+            "items.overdue_line",
+            code=i.code,
+            name=i.name,
+            unit=state.units[i.unit_id].name if i.unit_id in state.units else "",
+            due=i.due_on,
+        )
+        for i in fresh[:50]
+    ]
+    more = msg("items.overdue_more", count=len(fresh) - 50) if len(fresh) > 50 else ""
+    for chat in state.supervisors:
+        plan.add(
+            f"items:overdue:{today.isoformat()}:chat:{chat}",
+            "items.overdue",
+            chat,
+            msg("items.overdue", count=len(fresh), items=Lines(shown), more=more),
+        )
 
 
 def time_left(due: datetime, now: datetime) -> Msg:

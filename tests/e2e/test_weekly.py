@@ -166,3 +166,66 @@ async def test_the_annex_2_rules_are_checked_as_numbers_are_typed(
         assert progress["reply_markup"]["inline_keyboard"][0][0]["text"] == "1 未开工"
     finally:
         await bot.stop()
+
+
+def seed_items(bot: Harness, unit: str, count: int, user_id: int) -> None:
+    with bot.db.unit_of_work() as s:
+        camp = campaigns.active_campaign(s)
+        target = campaigns.unit_named(s, camp.id, unit)
+        for i in range(count):
+            ledger.create_item(
+                s,
+                target,
+                {"name": f"问题{i + 1}", "due_on": "2024-01-05"},
+                {},
+                Stamp(bot.clock(), user_id),
+            )
+
+
+async def test_a_second_writer_of_an_item_is_told_and_nothing_is_overwritten(bot: Harness) -> None:
+    group = bot.api.group("轮台县联络群")
+    await bot.bind(group, "轮台县")
+    li, wang = bot.api.user(5201, "李明"), bot.api.user(5202, "王芳")
+    bot.grant(li, Role.LIAISON, "轮台县")
+    bot.grant(wang, Role.LIAISON, "轮台县")
+    seed_items(bot, "轮台县", 2, li["id"])
+    await bot.command(group, li, "/weekly")
+    first = await bot.api.next_message(group)
+
+    private = bot.api.private(wang)  # meanwhile, from a private chat
+    result = await bot.command(private, wang, "/close 轮台-001")
+    evidence = await bot.answer(result, wang, "已整改到位")
+    await bot.api.send_file(private, wang, name="验收单.pdf", size=80_000, reply_to=evidence)
+    more = await bot.api.next_message(private)
+    summary = await bot.press(more, wang, "完成")
+    sent = await bot.press(summary, wang, "确认提交")
+    assert sent["text"] == "已提交 轮台-001 销号申请，等待督办人员审核。"
+
+    progress = await bot.press(first, li, "按计划推进")
+    second = await bot.answer(progress, li, "本周推进顺利")
+    note = await bot.press(second, li, "本周无变化")
+    new_q = await bot.command(group, li, "/skip")
+    confirm = await bot.press(new_q, li, "没有")
+    done = await bot.press(confirm, li, "确认提交")
+    assert "更新1个问题" in done["text"]
+    conflict = await bot.api.next_message(group)
+    assert conflict["text"].startswith("以下问题已被他人修改，本次未覆盖：轮台-001")
+    with bot.db.unit_of_work() as s:
+        one = ledger.item_by_code(s, "轮台-001")
+        texts = [p.result or p.text for p in ledger.progress_of(s, one.id)]
+    assert one.status == "closing" and texts == ["已整改到位"]
+    assert note is not None
+
+
+async def test_items_are_paged_and_overdue_ones_marked(bot: Harness) -> None:
+    group = bot.api.group("轮台县联络群")
+    await bot.bind(group, "轮台县")
+    li = bot.api.user(5301, "李明")
+    bot.grant(li, Role.LIAISON, "轮台县")
+    seed_items(bot, "轮台县", 12, li["id"])
+    page = await bot.command(group, li, "/items")
+    assert "共12个，第1/2页" in page["text"] and page["text"].count("⚠️逾期") == 10
+    await bot.api.press(page, li, "下一页 ▶")
+    edited = lambda: "第2/2页" in bot.api.messages[group["id"]][page["message_id"]]["text"]  # noqa: E731
+    await bot.api.until(edited)
+    assert "轮台-012" in bot.api.messages[group["id"]][page["message_id"]]["text"]

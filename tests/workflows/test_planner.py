@@ -10,6 +10,7 @@ from workflows.calendar import OfficialDays, WorkCalendar
 from workflows.planner import (
     CaseState,
     DeadlineState,
+    ItemState,
     Planned,
     PlannerState,
     UnitTarget,
@@ -241,3 +242,21 @@ def test_a_case_found_long_overdue_escalates_once_to_each_level() -> None:
     assert [p.kind for p in out] == ["case.escalate", "case.escalate", "case.admins", "case.daily"]
     assert all(p.late for p in out[:3])
     assert run.at("2026-12-01 10:05") == []
+
+
+def test_items_that_became_overdue_reach_the_supervisors_once_a_working_day() -> None:
+    items = (
+        ItemState(1, "轮台-001", "拖欠过渡安置费", LUNTAI, at("2026-11-20 00:00").date()),
+        ItemState(2, "尉犁-003", "逾期未回迁", YULI, at("2026-11-22 00:00").date()),
+        ItemState(3, "尉犁-001", "早已逾期", YULI, at("2026-11-10 00:00").date()),
+    )
+    run = Runner(replace(STATE, deadlines=(), items=items))
+    assert run.at("2026-11-23 08:59") == []
+    monday = run.at("2026-11-23 09:00")  # since Friday: 20 Nov and the weekend's 22 Nov
+    assert [p.chat_id for p in monday] == [501, -900]
+    assert [line.params["code"] for line in monday[0].message.params["items"]] == [
+        "轮台-001",
+        "尉犁-003",
+    ]
+    assert run.at("2026-11-23 15:00") == []
+    assert run.at("2026-11-24 09:00") == []  # nothing new became overdue on Monday
