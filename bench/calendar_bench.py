@@ -6,7 +6,7 @@ no data for 2027 (it raises), so the baseline runs on the pairs in 2004–2026 a
 both those and the full range. find_workday also answers a different question (it first
 moves to the next working day), so the figures compare cost, not results.
 
-Run: .venv/bin/python bench/calendar_bench.py [--pairs 1000000]
+Run: .venv/bin/python -m bench.calendar_bench [--pairs 1000000]
 """
 
 from __future__ import annotations

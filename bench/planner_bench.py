@@ -8,7 +8,7 @@
    enforces Telegram's limits (30 messages/s overall, 20 a minute per group): messages/s
    against the 30/s ceiling, and the number of 429s received.
 
-Run: .venv/bin/python bench/planner_bench.py [--units 3000] [--fanout 3000] [--db URL]
+Run: .venv/bin/python -m bench.planner_bench [--units 3000] [--fanout 3000] [--db URL]
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -39,9 +40,14 @@ async def run_turn(update: Update, context: Ctx, body: Callable[[Turn], None]) -
             return
         body(turn)
     query = update.callback_query
-    if query is not None:
-        await query.answer(turn.notice or None, show_alert=bool(turn.notice))
-    await deliver(turn, query.message if query and isinstance(query.message, Message) else None)
+    if query is None:
+        await deliver(turn)
+        return
+    # The answer to the press and the next message do not wait for each other.
+    pressed = query.message if isinstance(query.message, Message) else None
+    await asyncio.gather(
+        query.answer(turn.notice or None, show_alert=bool(turn.notice)), deliver(turn, pressed)
+    )
 
 
 def _waiting(turn: Turn) -> bool:

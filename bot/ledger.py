@@ -72,14 +72,19 @@ def _may_report(turn: Turn) -> Unit | None:
     return unit
 
 
+def _categories(turn: Turn) -> Mapping[str, Any]:
+    """The campaign's problem categories as buttons (all the weekly update needs)."""
+    if turn.campaign is None:
+        return {}
+    return {"categories": [Option(c, c) for c in turn.campaign.categories]}
+
+
 def _options(turn: Turn) -> Mapping[str, Any]:
+    """Categories, and the units an admin may add a problem to."""
     if turn.campaign is None:
         return {}
     units = campaigns.units_of(turn.session, turn.campaign.id or 0)
-    return {
-        "categories": [Option(c, c) for c in turn.campaign.categories],
-        "units": [Option(u.name, u.name) for u in units],
-    }
+    return {**_categories(turn), "units": [Option(u.name, u.name) for u in units]}
 
 
 def cmd_new(turn: Turn, args: list[str]) -> None:
@@ -516,6 +521,6 @@ def action(turn: Turn, verb: str, ref: str) -> None:
 
 
 flows.register("new", FlowBinding(new_item_flow, _finish_new, _options))
-flows.register("weekly", FlowBinding(weekly_flow, _finish_weekly, _options))
+flows.register("weekly", FlowBinding(weekly_flow, _finish_weekly, _categories))
 flows.register("close", FlowBinding(lambda ctx: CLOSE, _finish_close))
 flows.register("closeout_reject", FlowBinding(lambda ctx: REJECT, _finish_reject))

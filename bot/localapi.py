@@ -260,7 +260,7 @@ class LocalBotApi:
                 {"type": "bot_command", "offset": 0, "length": utf16_len(text.split()[0])}
             ]
         if reply_to is not None:
-            fields["reply_to_message"] = reply_to
+            fields["reply_to_message"] = _public(reply_to, nested=True)
         message = self._store(chat, user, **fields)
         message["delivered"] = await self._deliver(
             chat, {k: v for k, v in message.items() if k != "delivered"}
@@ -324,9 +324,9 @@ class LocalBotApi:
                 "file_size": size,
             }
         if reply_to is not None:
-            fields["reply_to_message"] = reply_to
+            fields["reply_to_message"] = _public(reply_to, nested=True)
         message = self._store(chat, user, **fields)
-        await self._deliver(chat, message)
+        await self._deliver(chat, _public(message))
         return message
 
     async def press(
@@ -549,7 +549,7 @@ class LocalBotApi:
         elif markup:  # Telegram shows ForceReply to the person but never echoes it back
             fields["force_reply"] = markup
         if target is not None:
-            fields["reply_to_message"] = _public(target)
+            fields["reply_to_message"] = _public(target, nested=True)
         message = self._store(chat, self.bot_user, **fields)
         self.sent.append(message)
         return _public(message)
@@ -633,11 +633,18 @@ class LocalBotApi:
         return True
 
 
-def _public(message: dict[str, Any]) -> dict[str, Any]:
-    """The message as the Bot API shows it (without what this server keeps for tests)."""
-    return {
-        k: v for k, v in message.items() if k not in ("html", "payload", "delivered", "force_reply")
-    }
+def _public(message: dict[str, Any], *, nested: bool = False) -> dict[str, Any]:
+    """The message as the Bot API shows it (without what this server keeps for tests).
+
+    Telegram nests one level only: a message's `reply_to_message` never has its own.
+    """
+    hidden = ("html", "payload", "delivered", "force_reply")
+    out = {k: v for k, v in message.items() if k not in hidden}
+    if nested:
+        out.pop("reply_to_message", None)
+    elif "reply_to_message" in out:
+        out["reply_to_message"] = _public(out["reply_to_message"], nested=True)
+    return out
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

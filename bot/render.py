@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 
@@ -88,12 +89,10 @@ async def deliver(turn: Turn, query_message: Message | None = None) -> None:
     """Send the turn's replies, in order, after its unit of work committed."""
     bot = turn.update.get_bot()
     source = turn.update.effective_message
+    clearing: asyncio.Task[None] | None = None
     for reply in turn.replies:
-        if reply.remove_buttons and query_message is not None:
-            try:
-                await query_message.edit_reply_markup(reply_markup=None)
-            except BadRequest as err:
-                logger.info("could not clear buttons: %s", err)
+        if reply.remove_buttons and query_message is not None and not reply.edit:
+            clearing = asyncio.create_task(_clear_buttons(query_message))
         text = compose(turn, reply)
         markup: InlineKeyboardMarkup | ForceReply | None = None
         if reply.buttons:
@@ -141,3 +140,13 @@ async def deliver(turn: Turn, query_message: Message | None = None) -> None:
                 await send(chat_id, stored["file_id"])
             except (BadRequest, Forbidden) as err:
                 logger.warning("could not send %s: %s", stored.get("name"), err)
+    if clearing is not None:
+        await clearing
+
+
+async def _clear_buttons(message: Message) -> None:
+    """Take the keyboard off a pressed message (its buttons are stale now)."""
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except BadRequest as err:
+        logger.info("could not clear buttons: %s", err)

@@ -148,7 +148,7 @@ def open_turn(session: Session, services: Services, update: Update) -> Turn | No
     person = people.touch_person(
         session, user_id=user.id, username=user.username, display_name=user.full_name, stamp=stamp
     )
-    actor = people.actor_of(session, user.id, services.settings.admin_ids)
+    actor = people.actor_of(session, user.id, services.settings.admin_ids, person)
     return Turn(
         session, services, update, chat, person, actor, campaigns.active_campaign(session), stamp
     )

@@ -39,11 +39,13 @@ def person_by_username(session: Session, username: str) -> Person | None:
     return None
 
 
-def actor_of(session: Session, user_id: int, admin_ids: Iterable[int] = ()) -> Actor:
+def actor_of(
+    session: Session, user_id: int, admin_ids: Iterable[int] = (), person: Person | None = None
+) -> Actor:
     """The person's roles and units; ids from TAIZHANG_ADMIN_IDS are always admins."""
     roles: set[Role] = {Role.ADMIN} if user_id in set(admin_ids) else set()
     units: set[int] = set()
-    person = person_by_user(session, user_id)
+    person = person or person_by_user(session, user_id)
     if person is not None:
         for grant in session.exec(select(RoleGrant).where(RoleGrant.person_id == person.id)):
             roles.add(Role(grant.role))

@@ -44,15 +44,24 @@ class Clock:
 class Harness:
     """The local Bot API, the database, the clock, and the bot process (restartable)."""
 
-    def __init__(self, db_url: str, *, template: str = "bazhou-2024") -> None:
+    def __init__(
+        self,
+        db_url: str,
+        *,
+        template: str = "bazhou-2024",
+        overall_rate: int = 30,
+        planner_interval: float = 0.2,
+        delivery_interval: float = 0.1,
+    ) -> None:
         self.db_url = db_url
         self.template = template  # a shipped template's name, or a path to a campaign file
+        self.overall_rate = overall_rate
         self.api = LocalBotApi()
         # Wednesday 10 January 2024, 10:00 in Beijing: before the campaign's first reminder, so
         # conversations are not interleaved with notifications unless a test moves the clock.
         self.clock = Clock(datetime(2024, 1, 10, 2, 0, tzinfo=UTC))
-        self.planner_interval = 0.2
-        self.delivery_interval = 0.1
+        self.planner_interval = planner_interval
+        self.delivery_interval = delivery_interval
         self.app: Application | None = None
         self.db: Database | None = None
         self.admin = self.api.user(ADMIN_ID, "王管理", "wang_admin")
@@ -86,7 +95,9 @@ class Harness:
         )
         # Telegram's per-group limit is kept by the rate limiter in production; these scripts
         # send more than 20 messages a minute to one group, so the test limiter is wider.
-        limiter = AIORateLimiter(overall_max_rate=30, group_max_rate=1000, max_retries=3)
+        limiter = AIORateLimiter(
+            overall_max_rate=self.overall_rate, group_max_rate=1000, max_retries=3
+        )
         self.app = build_application(services, rate_limiter=limiter)
         await self.app.initialize()
         await self.app.start()
