@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -32,13 +33,14 @@ class FlowBinding:
 
 FLOWS: dict[str, FlowBinding] = {}
 _BUTTON = re.compile(r"f:(\d{1,12}):(\d{1,6}):(\d{1,3})")
-# A flow depends only on its draft's context, fixed when the draft starts; building a weekly
-# update of 30 items costs about a millisecond, so each draft's flow is built once.
-_BUILT: OrderedDict[tuple[int, str], Flow] = OrderedDict()
+# A flow is a function of its name and its draft's context alone; building a weekly update
+# of 30 items costs about a millisecond, so the same context's flow is built once. (Row ids
+# are no key: SQLite reuses them once a draft is deleted.)
+_BUILT: OrderedDict[tuple[str, str], Flow] = OrderedDict()
 
 
 def _flow_of(row: FormDraft, binding: FlowBinding, draft: Draft) -> Flow:
-    key = (row.id or 0, row.created_at.isoformat())
+    key = (row.flow, json.dumps(draft.context, sort_keys=True, ensure_ascii=False))
     flow = _BUILT.get(key)
     if flow is None:
         flow = _BUILT[key] = binding.build(draft.context)
