@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file")
     csub.add_parser("show", help="print the phases and deadlines")
     csub.add_parser("templates", help="list the shipped templates")
+    export = sub.add_parser("export", help="write the campaign workbook (.xlsx)")
+    export.add_argument("--out", default="taizhang.xlsx", help="where to write it")
     cases = sub.add_parser("cases", help="forwarded cases")
     casub = cases.add_subparsers(dest="action", required=True)
     imp = casub.add_parser("import", help="import a registration ledger (.xlsx or .csv)")
@@ -139,6 +141,20 @@ def _import_cases(
     return 0
 
 
+def _export(settings: Settings, tr: Translator, lang: str, out: Path) -> int:
+    from storage.export import write_workbook
+
+    db = Database.open(settings.database_url)
+    with db.unit_of_work() as session:
+        camp = campaigns.active_campaign(session)
+        if camp is None:
+            print(tr.text(msg("cli.no_campaign"), lang), file=sys.stderr)
+            return 2
+        rows = write_workbook(session, camp, str(out))
+    print(tr.text(msg("cli.exported", path=str(out), rows=rows), lang))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `taizhang` console script."""
     args = _parser().parse_args(argv)
@@ -162,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         print(tr.text(msg("cli.no_token"), lang), file=sys.stderr)
         return 2
     spec = None
+    if args.command == "export":
+        return _export(settings, tr, lang, Path(args.out))
     if args.command == "cases":
         return _import_cases(settings, tr, lang, Path(args.file), args.unit)
     campaign_file = getattr(args, "file", None) or getattr(args, "campaign", None)

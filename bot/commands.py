@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot import cases, deadlines, flows, ledger
+from bot import cases, deadlines, flows, ledger, summary
 from bot.flows import FlowBinding
 from bot.turn import Turn
 from storage import campaigns, chats, people
@@ -252,6 +252,8 @@ HANDLERS: dict[str, Callable[[Turn, list[str]], None]] = {
     "deadline": deadlines.cmd_deadline,
     "submit": deadlines.cmd_submit,
     "missing": deadlines.cmd_missing,
+    "summary": summary.cmd_summary,
+    "export": summary.cmd_export,
     "forward": cases.cmd_forward,
     "feedback": cases.cmd_feedback,
     "cases": cases.cmd_cases,

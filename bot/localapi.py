@@ -560,10 +560,11 @@ class LocalBotApi:
         uid = f"B{next(self._callback_ids)}"
         media = {"file_id": uid, "file_unique_id": uid, "file_size": 1}
         fields: dict[str, Any] = {}
+        upload = p.get(kind)
         if kind == "photo":
             fields["photo"] = [{**media, "width": 800, "height": 600}]
+            fields["payload"] = getattr(upload, "payload", b"")
         else:
-            upload = p.get(kind)
             name = getattr(upload, "filename", None) or "file"
             fields["document"] = {**media, "file_name": name}
             fields["payload"] = getattr(upload, "payload", b"")

@@ -72,6 +72,9 @@ def plan_once(services: Services) -> int:
             session, camp, admin_ids=services.settings.admin_ids, now=now
         )
         planned = due_notifications(state, now=now, cal=work_calendar(session))
+        from bot.summary import weekly_digests  # the digest is the summary, built from the ledger
+
+        planned += weekly_digests(session, camp, now, state.planned)
         return enqueue(services, session, planned, ZoneInfo(camp.timezone), now)
 
 
@@ -186,5 +189,7 @@ def schedule(app: Application, services: Services) -> None:
     app.job_queue.run_repeating(
         delivery_job, interval=services.delivery_interval, first=0.1, name="delivery", job_kwargs=kw
     )
-    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler.scheduler").setLevel(
+        logging.ERROR
+    )  # skipped overlaps are by design
     logging.getLogger("apscheduler.executors.default").setLevel(logging.ERROR)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from typing import Any
 
 from telegram import (
     ForceReply,
@@ -105,6 +106,9 @@ async def deliver(turn: Turn, query_message: Message | None = None) -> None:
         elif reply.force_reply:
             markup = ForceReply(selective=True, input_field_placeholder=None)
         chat_id = reply.chat_id or turn.chat.chat_id
+        if reply.photo is not None or reply.document is not None:
+            await _send_generated(bot, chat_id, reply, text)
+            continue
         if reply.edit and query_message is not None and len(text) <= LIMIT:
             try:
                 await query_message.edit_text(
@@ -142,6 +146,20 @@ async def deliver(turn: Turn, query_message: Message | None = None) -> None:
                 logger.warning("could not send %s: %s", stored.get("name"), err)
     if clearing is not None:
         await clearing
+
+
+async def _send_generated(bot: Any, chat_id: int, reply: Reply, caption: str) -> None:
+    """A picture or a file made by the bot, with its caption."""
+    try:
+        if reply.photo is not None:
+            await bot.send_photo(chat_id, reply.photo, caption=caption, parse_mode=ParseMode.HTML)
+        elif reply.document is not None:
+            name, content = reply.document
+            await bot.send_document(
+                chat_id, content, filename=name, caption=caption, parse_mode=ParseMode.HTML
+            )
+    except (BadRequest, Forbidden) as err:
+        logger.warning("could not send to %s: %s", chat_id, err)
 
 
 async def _clear_buttons(message: Message) -> None:

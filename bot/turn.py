@@ -60,6 +60,8 @@ class Reply:
     remove_buttons: bool = False  # clear the keyboard of the pressed message first
     edit: bool = False  # replace the pressed message instead of sending a new one
     files: list[dict[str, Any]] = field(default_factory=list)  # stored files sent back by id
+    photo: bytes | None = None  # a generated picture (the /summary chart), the text its caption
+    document: tuple[str, bytes] | None = None  # a generated file (the export): name, content
 
 
 @dataclass

@@ -65,6 +65,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("deadlines", frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})),
     Command("submit", frozenset({Role.ADMIN, Role.LIAISON})),
     Command("missing", _STAFF),
+    Command("summary", _STAFF),
+    Command("export", _STAFF),
     Command("deadline", _ADMIN),
     Command("forward", _STAFF),
     Command("feedback", frozenset({Role.ADMIN, Role.LIAISON})),

@@ -21,3 +21,5 @@ WORKDAY_WORDS: dict[str, bool] = {"on": True, "上班": True, "off": False, "休
 MAKEUP_NOTE = "调休上班"  # the note an imported make-up working day is stored with
 
 LANGUAGE_WORDS = {"zh": "zh_CN", "zh_cn": "zh_CN", "中文": "zh_CN", "en": "en", "english": "en"}
+
+WEEK_WORDS = {"week", "本周", "周"}  # /summary week
