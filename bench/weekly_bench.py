@@ -23,9 +23,9 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes, MessageHandler, filters
 
 from bot.localapi import LocalBotApi
+from bot.sandbox import Sandbox as Harness
 from storage import campaigns, ledger
 from storage.audit import Stamp
-from tests.harness import Harness
 from workflows.roles import Role
 
 

@@ -27,6 +27,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the bot (long polling)")
     run.add_argument("--campaign", help="load this campaign file (or template name) first")
+    demo = sub.add_parser("demo", help="a campaign fortnight, offline, on a fast clock")
+    demo.add_argument("--campaign", default="bazhou-2024", help="template name or file")
+    demo.add_argument("--speed", type=float, default=600.0, help="simulated seconds per second")
+    demo.add_argument("--out", default="taizhang-demo", help="where to write the results")
+    demo.add_argument("--lang", choices=("zh_CN", "en"), default=None)
+    start = sub.add_parser("start", help="run the bot if a token is set, else the offline demo")
+    start.add_argument("--campaign", default="bazhou-2024", help="template name or file")
     camp = sub.add_parser("campaign", help="load or show the campaign")
     csub = camp.add_subparsers(dest="action", required=True)
     load = csub.add_parser("load", help="load a campaign file or a shipped template")
@@ -178,6 +185,15 @@ def main(argv: list[str] | None = None) -> int:
         print(tr.text(msg("cli.no_token"), lang), file=sys.stderr)
         return 2
     spec = None
+    if args.command == "start" and not settings.telegram_bot_token:
+        print(tr.text(msg("cli.no_token_demo"), lang))
+        args.command, args.speed, args.out, args.lang = "demo", 600.0, "taizhang-demo", None
+    if args.command == "demo":
+        from bot.demo import main as demo_main
+
+        return demo_main(Path(args.out), args.campaign, args.speed, args.lang or lang)
+    if args.command == "start":
+        args.command = "run"
     if args.command == "export":
         return _export(settings, tr, lang, Path(args.out))
     if args.command == "cases":

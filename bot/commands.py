@@ -102,6 +102,7 @@ def _finish_register(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         stamp=turn.stamp,
     )
     turn.say(msg("register.done", name=values["name"], unit=draft.context["unit"]))
+    deadlines.roster_submitted(turn, unit_id)
 
 
 def cmd_roster(turn: Turn, args: list[str]) -> None:

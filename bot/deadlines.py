@@ -21,6 +21,7 @@ from workflows.inputs import Option, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.planner import reporting_day, time_left
 from workflows.submission import SUBMIT, deliverable_options, on_time_msg
+from workflows.words import ROSTER_DELIVERABLE
 
 
 def _units(turn: Turn) -> list[Unit]:
@@ -140,6 +141,23 @@ def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
             "submit.done", unit=unit.name, deliverable=title, status=on_time_msg(due, turn.stamp.at)
         )
     )
+
+
+def roster_submitted(turn: Turn, unit_id: int) -> None:
+    """A registration is the unit's 联络员名单: the first one counts as that deliverable."""
+    if turn.campaign is None:
+        return
+    for d in campaigns.deadlines_of(turn.session, turn.campaign.id or 0):
+        if ROSTER_DELIVERABLE in d.deliverable and not submissions.submission_of(
+            turn.session, unit_id, deadline_id=d.id
+        ):
+            submissions.record_submission(
+                turn.session,
+                unit_id=unit_id,
+                stamp=turn.stamp,
+                on_time=turn.stamp.at <= d.due_at,
+                deadline_id=d.id,
+            )
 
 
 def cmd_submit(turn: Turn, args: list[str]) -> None:

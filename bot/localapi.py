@@ -160,6 +160,9 @@ class LocalBotApi:
         self._group_ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._seen: dict[int, int] = defaultdict(int)  # per chat: bot messages already read
+        self.now: Callable[[], float] = time.time  # the demo gives its simulated clock
+        self.listeners: list[Callable[[str, dict[str, Any]], None]] = []  # ("message", m) …
+        self._order = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -210,13 +213,20 @@ class LocalBotApi:
         mid = next(self._message_ids[chat["id"]])
         message = {
             "message_id": mid,
-            "date": int(time.time()),
+            "date": int(self.now()),
             "chat": chat,
             "from": sender,
             **fields,
         }
         self.messages[chat["id"]][mid] = message
+        self._tell("message", message)
         return message
+
+    def _tell(self, kind: str, event: dict[str, Any]) -> None:
+        """Let listeners (the demo's transcript) see a message or a button press."""
+        event["order"] = next(self._order)
+        for listener in self.listeners:
+            listener(kind, event)
 
     def _visible_to_bot(self, chat: dict[str, Any], message: dict[str, Any]) -> bool:
         """Privacy mode: in groups only commands, replies to the bot and service messages."""
@@ -350,6 +360,20 @@ class LocalBotApi:
             data = matches[0]["callback_data"]
         qid = str(next(self._callback_ids))
         current = self.messages[message["chat"]["id"]].get(message["message_id"], message)
+        labels = {
+            b["callback_data"]: b["text"]
+            for row in (current.get("reply_markup") or {}).get("inline_keyboard", [])
+            for b in row
+        }
+        self._tell(
+            "press",
+            {
+                "chat": message["chat"],
+                "from": user,
+                "date": int(self.now()),
+                "label": labels.get(data, data),
+            },
+        )
         await self._push(
             {
                 "callback_query": {
@@ -639,7 +663,7 @@ def _public(message: dict[str, Any], *, nested: bool = False) -> dict[str, Any]:
 
     Telegram nests one level only: a message's `reply_to_message` never has its own.
     """
-    hidden = ("html", "payload", "delivered", "force_reply")
+    hidden = ("html", "payload", "delivered", "force_reply", "order")
     out = {k: v for k, v in message.items() if k not in hidden}
     if nested:
         out.pop("reply_to_message", None)

@@ -16,8 +16,12 @@ def touch_person(
 ) -> Person:
     """The person behind an update, created on first sight; their Telegram names kept fresh."""
     person = person_by_user(session, user_id)
-    if person is None:
-        person = Person(user_id=user_id, created_at=stamp.at)
+    if person is None:  # first sight (or named by an admin before they ever wrote): save now
+        person = Person(
+            user_id=user_id, username=username, display_name=display_name, created_at=stamp.at
+        )
+        session.add(person)
+        session.flush()
     if person.username != username or person.display_name != display_name:
         person.username, person.display_name = username, display_name
         session.add(person)

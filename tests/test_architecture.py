@@ -43,7 +43,9 @@ def test_storage_does_not_import_telegram() -> None:
 
 def test_no_chinese_literals_in_bot_code() -> None:
     han = re.compile(r"[\u4e00-\u9fff]")
-    allowed = {"localapi.py"}  # the local API's own bot name
+    # the local API's own bot name; the sandbox's and the demo's simulated people and what they
+    # type: data, like the seeds' quotes in tests, not sentences the bot says
+    allowed = {"localapi.py", "sandbox.py", "demo.py"}
     offenders = []
     for path in (ROOT / "bot").rglob("*.py"):
         if path.name in allowed:

@@ -196,3 +196,31 @@ async def test_a_long_roster_comes_in_several_messages(bot: Harness) -> None:
     assert len(parts) > 1 and all(len(p["text"]) <= 4096 for p in parts)
     text = "\n".join(p["text"] for p in parts)
     assert all(f"联络员{i:03d}" in text for i in range(120))
+
+
+async def test_a_role_for_someone_who_never_wrote_to_the_bot(bot: Harness) -> None:
+    chat = bot.api.private(bot.admin)
+    done = await bot.command(chat, bot.admin, "/role 777001 supervisor")
+    assert done["text"] == "已将 777001 设为督办人员。"
+    newcomer = bot.api.user(777001, "新督办")
+    hello = await bot.command(bot.api.private(newcomer), newcomer, "/start")
+    help_ = await bot.api.next_message(bot.api.private(newcomer))
+    assert "督办人员" in help_["text"] and hello is not None
+
+
+async def test_registering_is_the_roster_deliverable(bot: Harness) -> None:
+    from sqlmodel import select as select_
+
+    from storage.models import Deadline, Submission
+
+    group = bot.api.group("轮台县联络群")
+    await bot.bind(group, "轮台县")
+    li = bot.api.user(1201, "冯")
+    prompt = await bot.command(group, li, "/register")
+    for answer in ("冯涛", "科员", "13912340000"):
+        prompt = await bot.answer(prompt, li, answer)
+    await bot.press(prompt, li, "确认提交")
+    with bot.db.unit_of_work() as s:
+        sub = s.exec(select_(Submission)).one()
+        deadline = s.get(Deadline, sub.deadline_id)
+    assert deadline.deliverable == "联络员名单" and sub.on_time is True

@@ -22,7 +22,8 @@ from storage.models import Unit
 from workflows.campaign import read_campaign_yaml
 from workflows.summary import percent
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+# The source documents, copied from ../shared/seeds so that the test runs wherever the repo is.
+SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 NOW = datetime(2024, 5, 6, 2, 0, tzinfo=UTC)  # Monday 6 May 2024, 10:00 in Beijing
 TODAY = date(2024, 5, 6)
 

@@ -1,0 +1,417 @@
+"""`taizhang demo`: a campaign fortnight, offline, on the real bot and a fast clock.
+
+Everything is the code of `taizhang run` (handlers, planner, outbox, delivery) on a temporary
+SQLite file, talking to the local Bot API on 127.0.0.1. Only `now` is simulated: it runs
+`speed` times faster than the wall clock and jumps over the quiet stretches between events.
+Simulated people's names and what they type are demo data, written here in Chinese.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.sandbox import Sandbox
+from locales import Translator
+from storage import campaigns
+from storage.export import write_workbook
+from workflows.messages import msg
+
+START = datetime(2024, 4, 29, 0, 30, tzinfo=UTC)  # Monday 29 April 2024, 08:30 in Beijing
+
+
+class FastClock:
+    """Simulated time. It stands still while people act, and between scenes it runs forward
+    `speed` times faster than the wall clock (faster still when a scene is far off, so that
+    no wait is longer than `longest` real seconds)."""
+
+    def __init__(self, start: datetime, speed: float, longest: float = 2.0) -> None:
+        self.base, self.speed, self.longest = start, speed, longest
+        self.rate = 0.0
+        self.since = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.base + timedelta(seconds=(time.monotonic() - self.since) * self.rate)
+
+    async def run_to(self, target: datetime) -> None:
+        """Let time run until `target`, then stand still there."""
+        ahead = (target - self()).total_seconds()
+        if ahead <= 0:
+            return
+        self.base, self.since = self(), time.monotonic()
+        self.rate = max(self.speed, ahead / self.longest)
+        await asyncio.sleep(ahead / self.rate)
+        self.base, self.rate, self.since = target, 0.0, time.monotonic()
+
+
+@dataclass
+class Line:
+    """One entry of the transcript."""
+
+    order: int
+    at: datetime
+    chat: str
+    who: str
+    text: str
+    kind: str  # message, press, file
+
+
+class Transcript:
+    """Everything said and pressed, in order, printed as it happens."""
+
+    def __init__(self, tr: Translator, lang: str, bot_name: str, quiet: bool) -> None:
+        self.tr, self.lang, self.bot_name, self.quiet = tr, lang, bot_name, quiet
+        self.lines: list[Line] = []
+
+    def __call__(self, kind: str, event: dict[str, Any]) -> None:
+        chat = event["chat"].get("title") or event["chat"].get("first_name", "")
+        sender = event["from"]
+        who = self.bot_name if sender.get("is_bot") else sender.get("first_name", "")
+        if kind == "press":
+            text, kind = self.tr.text(msg("demo.pressed", label=event["label"]), self.lang), "press"
+        elif "text" in event:
+            text = event["text"]
+            buttons = [
+                b["text"]
+                for row in (event.get("reply_markup") or {}).get("inline_keyboard", [])
+                for b in row
+            ]
+            if buttons:
+                text += "  " + " ".join(f"[{b}]" for b in buttons)
+            kind = "message"
+        elif "new_chat_members" in event:
+            text, kind = self.tr.text(msg("demo.added", chat=chat), self.lang), "message"
+        else:
+            name = (event.get("document") or {}).get("file_name") or "photo"
+            caption = event.get("caption", "")
+            text, kind = (
+                self.tr.text(msg("demo.file", name=name, caption=caption), self.lang),
+                "file",
+            )
+        at = datetime.fromtimestamp(event["date"], UTC)
+        line = Line(event["order"], at, chat, who, text, kind)
+        self.lines.append(line)
+        if not self.quiet:
+            stamp = self.tr.when(at, self.lang, tz=_CST)
+            print(f"[{stamp}] {chat} · {who}: {text}", flush=True)
+
+    def markdown(self, title: str) -> str:
+        """The transcript as Markdown, in order."""
+        out = [f"# {title}", ""]
+        for line in self.lines:
+            stamp = self.tr.when(line.at, self.lang, tz=_CST)
+            text = line.text.replace("\n", "  \n> ")
+            out.append(f"**{stamp}** · {line.chat} · **{line.who}**  \n> {text}\n")
+        return "\n".join(out)
+
+    def html(self, title: str) -> str:
+        """The transcript as HTML, one column per chat, in time order down the page."""
+        chats = list(dict.fromkeys(line.chat for line in self.lines))
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in chats)
+        rows = []
+        for line in self.lines:
+            cells = []
+            for c in chats:
+                if c != line.chat:
+                    cells.append("<td></td>")
+                    continue
+                stamp = self.tr.when(line.at, self.lang, tz=_CST)
+                body = html.escape(line.text).replace("\n", "<br>")
+                cells.append(
+                    f'<td class="{line.kind}"><div class="meta">{html.escape(stamp)} · '
+                    f"{html.escape(line.who)}</div>{body}</td>"
+                )
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        return _PAGE.format(title=html.escape(title), head=head, rows="\n".join(rows))
+
+
+_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 1em; }}
+table {{ border-collapse: collapse; table-layout: fixed; width: 100%; }}
+th {{ position: sticky; top: 0; background: #DDEBF7; padding: .4em; }}
+td {{ vertical-align: top; padding: .3em .5em; border-bottom: 1px solid #eee; font-size: 13px; }}
+td.press {{ color: #555; font-style: italic; }}
+td.file {{ color: #2E75B6; }}
+.meta {{ color: #888; font-size: 11px; }}
+</style></head><body><h1>{title}</h1>
+<table><thead><tr>{head}</tr></thead><tbody>
+{rows}
+</tbody></table></body></html>
+"""
+_CST = ZoneInfo("Asia/Shanghai")  # every shipped campaign's zone
+
+
+class Demo(Sandbox):
+    """The sandbox with the people of the demo and their fortnight."""
+
+    def __init__(self, db_url: str, *, campaign: str, speed: float, lang: str, quiet: bool) -> None:
+        super().__init__(
+            db_url,
+            template=campaign,
+            start=START,
+            locale=lang,
+            planner_interval=0.05,
+            delivery_interval=0.05,
+        )
+        self.clock = FastClock(START, speed, longest=2.0 if not quiet else 0.3)  # type: ignore[assignment]
+        self.tr = Translator.load(lang)
+        self.lang = lang
+        self.transcript = Transcript(self.tr, lang, self.tr.text(msg("demo.bot_name"), lang), quiet)
+        self.api.now = lambda: self.clock().timestamp()
+        self.api.listeners.append(self.transcript)
+
+    def label(self, message_id: str, **params: Any) -> str:
+        """A button's label in the demo's language."""
+        return self.tr.text(msg(message_id, **params), self.lang, tz=_CST)
+
+    async def at(self, day: int, hhmm: str) -> None:
+        """Let time run to a moment of the fortnight (day 0 = Monday 29 April); what falls due
+        on the way goes out, and the script reads only what comes after."""
+        hh, mm = map(int, hhmm.split(":"))
+        local = START.astimezone(_CST).replace(hour=hh, minute=mm) + timedelta(days=day)
+        await self.clock.run_to(local.astimezone(UTC))  # type: ignore[attr-defined]
+        await self.drained(timeout=30)
+        for chat in list(self.api.chats.values()):
+            self.api.mark_read(chat)
+
+
+async def fortnight(d: Demo) -> dict[str, Any]:
+    """The script: two weeks of a campaign in three counties and a supervisors' group."""
+    api, L = d.api, d.label
+    units = ["库尔勒市", "轮台县", "尉犁县"]
+    groups = {u: api.group(f"{u}专项整治联络群") for u in units}
+    sup_group = api.group("自治州专班督办群")
+    admin = d.admin
+    liaisons = {
+        "库尔勒市": api.user(8101, "马丽", "ma_li"),
+        "轮台县": api.user(8102, "李明", "li_ming"),
+        "尉犁县": api.user(8103, "赵强", "zhao_qiang"),
+    }
+    sup = api.user(8201, "朱建军", "zhu_jj")
+    sup_chat, admin_chat = api.private(sup), api.private(admin)
+    phones = {"库尔勒市": "13909961234", "轮台县": "0996-4621234", "尉犁县": "13899961234"}
+
+    await d.at(0, "08:40")
+    for unit, group in groups.items():
+        await api.add_bot_to(group, admin)
+        await api.next_message(group)
+        await d.command(group, admin, f"/bind {unit}")
+    ask = await d.command(sup_group, admin, "/bind")
+    await d.press(ask, admin, L("bind.supervisors"))
+    await d.command(admin_chat, admin, f"/role {sup['id']} supervisor")
+    await d.command(sup_chat, sup, "/start")
+    await d.at(0, "08:45")  # the week's prompt reaches the groups just bound
+    for unit, group in groups.items():
+        li = liaisons[unit]
+        prompt = await d.command(group, li, "/register")
+        for answer in (li["first_name"], "住建局综合科科长", phones[unit]):
+            prompt = await d.answer(prompt, li, answer)
+        await d.press(prompt, li, L("form.button.confirm"))
+    for unit, name, due in (
+        ("库尔勒市", "天山路片区安置房逾期未交付", "6月30日"),
+        ("轮台县", "团结路棚改过渡安置费拖欠", "5月31日"),
+    ):
+        li, group = liaisons[unit], groups[unit]
+        prompt = await d.command(group, li, "/new")
+        for answer in (
+            name,
+            "群众反映",
+            "征收补偿环节",
+            "约谈项目单位，限期整改",
+            due,
+            "date_ok",
+            "县住建局 张三",
+            "/skip",
+            "群众举报",
+        ):
+            if answer == "date_ok":
+                prompt = await d.press(prompt, li, L("form.button.date_ok"))
+            elif prompt.get("reply_markup"):
+                prompt = await d.press(prompt, li, answer)
+            else:
+                prompt = await d.answer(prompt, li, answer)
+        await d.press(prompt, li, L("form.button.confirm"))
+        await api.next_message(group)
+    await d.at(0, "09:30")
+
+    async def weekly(unit: str, close_out: bool) -> None:
+        li, group = liaisons[unit], groups[unit]
+        await d.command(group, li, "/weekly")
+        prompt = await api.next_message(group)
+        if close_out:
+            prompt = await d.press(prompt, li, L("weekly.st.done"))
+            prompt = await d.answer(prompt, li, "拖欠的过渡安置费已全部补发到户")
+            await api.send_file(
+                group, li, name="发放凭证.jpg", size=420_000, photo=True, reply_to=prompt
+            )
+            prompt = await api.next_message(group)
+            prompt = await d.press(prompt, li, L("form.button.done"))
+        else:
+            prompt = await d.press(prompt, li, L("weekly.st.plan"))
+            prompt = await d.answer(prompt, li, "已完成主体结构验收，正在装修")
+        prompt = await d.press(prompt, li, L("weekly.no"))
+        await d.press(prompt, li, L("form.button.confirm"))
+
+    # Week 1: 轮台县 closes its problem out, 库尔勒市 reports progress, 尉犁县 forgets.
+    await d.at(0, "10:00")
+    await weekly("轮台县", close_out=True)
+    await weekly("库尔勒市", close_out=False)
+    request = await api.next_message(sup_chat)
+    await d.press(request, sup, L("closeout.approve"))
+    await d.at(0, "16:00")
+    await d.at(0, "18:00")
+    await d.at(0, "18:30")
+
+    # A case forwarded on 30 April: the May Day holidays push its due day to 7 May.
+    await d.at(1, "10:00")
+    await d.command(sup_chat, sup, "/forward 轮台县 #XF-2024-031 反映团结路安置房漏水未维修")
+    li = liaisons["库尔勒市"]
+    pick = await d.command(groups["库尔勒市"], li, "/submit")
+    material = await d.press(
+        pick,
+        li,
+        L(
+            "submit.option",
+            deliverable="自查自纠阶段总结及相关印证材料",
+            due=_due(d, "自查自纠阶段总结及相关印证材料"),
+        ),
+    )
+    await api.send_file(
+        groups["库尔勒市"],
+        li,
+        name="库尔勒市自查自纠阶段总结.pdf",
+        size=1_200_000,
+        reply_to=material,
+    )
+    done = await api.next_message(groups["库尔勒市"])
+    summary = await d.press(done, li, L("form.button.done"))
+    await d.press(summary, li, L("form.button.confirm"))
+
+    for day, hhmm in ((3, "18:00"), (5, "18:00"), (6, "09:00")):  # the 3-day and 1-day stages
+        await d.at(day, hhmm)
+    li = liaisons["轮台县"]
+    pick = await d.command(groups["轮台县"], li, "/submit")
+    material = await d.press(
+        pick,
+        li,
+        L(
+            "submit.option",
+            deliverable="自查自纠阶段总结及相关印证材料",
+            due=_due(d, "自查自纠阶段总结及相关印证材料"),
+        ),
+    )
+    note = await d.answer(material, li, "纸质盖章件已送达州住建局")
+    summary = await d.press(note, li, L("form.button.done"))
+    await d.press(summary, li, L("form.button.confirm"))
+    await d.at(6, "16:00")  # two hours to go
+    await d.at(6, "18:00")  # 5 May: the deadline; 尉犁县 has not submitted
+
+    # Week 2.
+    await d.at(7, "08:00")
+    await d.at(7, "09:00")
+    case_msg = next(
+        m
+        for m in reversed(api.bot_messages(groups["轮台县"]))
+        if "XF-2024-031" in m.get("text", "")
+    )
+    await d.press(case_msg, liaisons["轮台县"], L("case.button.sign"))
+    status = await d.answer(case_msg, liaisons["轮台县"], "已组织施工单位上门维修，5月6日完工")
+    status = await d.press(status, liaisons["轮台县"], L("feedback.status.done"))
+    summary = await d.command(groups["轮台县"], liaisons["轮台县"], "/skip")
+    await d.press(summary, liaisons["轮台县"], L("form.button.confirm"))
+    await d.command(sup_chat, sup, "/forward 尉犁县 反映塔里木片区补偿款未足额发放")
+    await d.at(7, "10:00")
+    await weekly("库尔勒市", close_out=False)
+    for day, hhmm in (
+        (7, "18:00"),
+        (9, "09:00"),
+        (9, "16:00"),
+        (9, "18:00"),
+        (10, "18:00"),
+        (11, "09:00"),
+        (12, "09:00"),
+    ):
+        await d.at(day, hhmm)
+    await d.command(sup_chat, sup, "/summary")
+    chart = await api.next_message(sup_chat)
+    export = await d.command(sup_chat, sup, "/export")
+    return {"chart": chart.get("payload", b""), "export": export.get("payload", b"")}
+
+
+def _due(d: Demo, deliverable: str) -> datetime:
+    assert d.db is not None
+    with d.db.unit_of_work() as s:
+        camp = campaigns.active_campaign(s)
+        assert camp is not None
+        return next(
+            x.due_at
+            for x in campaigns.deadlines_of(s, camp.id or 0)
+            if x.deliverable == deliverable
+        )
+
+
+async def run_demo(
+    *,
+    out: Path,
+    campaign: str = "bazhou-2024",
+    speed: float = 600.0,
+    lang: str = "zh_CN",
+    quiet: bool = False,
+) -> dict[str, Path]:
+    """Play the fortnight and write the transcript (Markdown, HTML), workbook and chart."""
+    logging.getLogger("telegram").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp").setLevel(logging.ERROR)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = Demo(
+            f"sqlite:///{Path(tmp) / 'demo.db'}",
+            campaign=campaign,
+            speed=speed,
+            lang=lang,
+            quiet=quiet,
+        )
+        await demo.start()
+        try:
+            produced = await fortnight(demo)
+        finally:
+            await demo.stop()
+        assert demo.db is not None
+        title = demo.label("demo.title")
+        paths = {
+            "markdown": out / "transcript.md",
+            "html": out / "transcript.html",
+            "workbook": out / "taizhang.xlsx",
+            "chart": out / "summary.png",
+        }
+        paths["markdown"].write_text(demo.transcript.markdown(title), encoding="utf-8")
+        paths["html"].write_text(demo.transcript.html(title), encoding="utf-8")
+        db = demo.db.__class__.open(f"sqlite:///{Path(tmp) / 'demo.db'}")
+        with db.unit_of_work() as s:
+            camp = campaigns.active_campaign(s)
+            assert camp is not None
+            write_workbook(s, camp, str(paths["workbook"]))
+        db.engine.dispose()
+        paths["chart"].write_bytes(produced["chart"])
+        return paths
+
+
+def main(out: Path, campaign: str, speed: float, lang: str) -> int:
+    """Entry point of `taizhang demo`."""
+    tr = Translator.load(lang)
+    print(tr.text(msg("demo.starting", speed=int(speed)), lang))
+    began = time.monotonic()
+    paths = asyncio.run(run_demo(out=out, campaign=campaign, speed=speed, lang=lang))
+    print(tr.text(msg("demo.done", seconds=int(time.monotonic() - began)), lang))
+    for kind, path in paths.items():
+        print(f"  {tr.text(msg(f'demo.output.{kind}'), lang)}: {path}")
+    return 0

@@ -1,0 +1,48 @@
+"""`taizhang demo` plays its fortnight in CI, and its transcript shows every part working."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from bot.demo import run_demo
+from storage.export import SHEETS
+
+
+async def test_the_demo_fortnight(tmp_path: Path) -> None:
+    paths = await run_demo(out=tmp_path, speed=1_000_000, quiet=True)
+    md = paths["markdown"].read_text(encoding="utf-8")
+
+    entries = [e.split("\n", 1) for e in md.split("\n**")[1:]]
+    said = [(head.split(" · ")[1], body) for head, body in entries]
+
+    def count(text: str, chat: str = "") -> int:
+        return sum(text in body for where, body in said if chat in where)
+
+    # countdown reminders: one per stage to each unit still missing (7d at binding, then 3d, 1d,
+    # 2h; on a very fast clock a stage may go out a little late, marked 补发), none after sending
+    reminder = "⏰ 距“自查自纠阶段总结及相关印证材料”报送截止（5月5日（周日）18:00）"
+    assert count(reminder, "尉犁县") == 4
+    assert count(reminder, "轮台县") == 3  # it sent the summary before the two-hour stage
+    assert count(reminder, "库尔勒市") == 1  # it sent the summary on 30 April
+    assert count("“自查自纠阶段总结及相关印证材料”已于5月5日（周日）18:00截止。未报送：尉犁县") == 2
+    # the weekly report: 尉犁县 forgot; the supervisors heard
+    assert count("本周“工作台账”已于4月29日（周一）18:00截止。未报送：尉犁县") >= 1
+    # the close-out with a photo, approved
+    assert (
+        count("轮台县申请销号") >= 1
+        and count("✅ 问题 轮台-001（团结路棚改过渡安置费拖欠）已于") >= 1
+    )
+    # the case answered in time (the May Day holidays moved its due day) and the one not
+    assert count("请于5月7日（周二）18:00前反馈（2个工作日）") == 1
+    assert count("✅ 转办件 ZB-0001 已反馈（按时反馈）") == 1
+    assert count("催办：尉犁县的转办件 ZB-0002") == 2  # the supervisor and the supervisors' group
+    assert count("督办：尉犁县的转办件 ZB-0002") == 1
+    # the digest, /summary and /export
+    assert count("工作汇总") >= 2
+    book = load_workbook(paths["workbook"])
+    assert book.sheetnames == list(SHEETS)
+    assert paths["chart"].read_bytes().startswith(b"\x89PNG")
+    html = paths["html"].read_text(encoding="utf-8")
+    assert html.count("<th>") == 6  # three unit groups, the supervisors' group, two private chats
