@@ -62,15 +62,8 @@ def open_deliverables(turn: Turn, unit: Unit) -> list[tuple[str, str, datetime]]
 
 def start_submit(turn: Turn, preselect: str | None = None) -> None:
     """Open the submission flow for this chat's unit (an admin may pick the unit)."""
-    if turn.campaign is None:
-        turn.say(msg("bind.no_campaign"))
-        return
-    unit = turn.reporting_unit
-    if unit is not None and not turn.actor.reports_for(unit.id):
-        turn.say(msg("submit.not_liaison", unit=unit.name))
-        return
-    if unit is None and not turn.actor.is_admin:
-        turn.say(msg("submit.no_unit"))
+    allowed, unit = turn.acting_unit()
+    if not allowed:
         return
     context: dict[str, Any] = {"unit": unit.name if unit else ""}
     items = [it for u in ([unit] if unit else _units(turn)) for it in open_deliverables(turn, u)]

@@ -275,44 +275,11 @@ async def fortnight(d: Demo) -> dict[str, Any]:
     # A case forwarded on 30 April: the May Day holidays push its due day to 7 May.
     await d.at(1, "10:00")
     await d.command(sup_chat, sup, "/forward 轮台县 #XF-2024-031 反映团结路安置房漏水未维修")
-    li = liaisons["库尔勒市"]
-    pick = await d.command(groups["库尔勒市"], li, "/submit")
-    material = await d.press(
-        pick,
-        li,
-        L(
-            "submit.option",
-            deliverable="自查自纠阶段总结及相关印证材料",
-            due=_due(d, "自查自纠阶段总结及相关印证材料"),
-        ),
-    )
-    await api.send_file(
-        groups["库尔勒市"],
-        li,
-        name="库尔勒市自查自纠阶段总结.pdf",
-        size=1_200_000,
-        reply_to=material,
-    )
-    done = await api.next_message(groups["库尔勒市"])
-    summary = await d.press(done, li, L("form.button.done"))
-    await d.press(summary, li, L("form.button.confirm"))
+    await submit(d, groups["库尔勒市"], liaisons["库尔勒市"], file="库尔勒市自查自纠阶段总结.pdf")
 
     for day, hhmm in ((3, "18:00"), (5, "18:00"), (6, "09:00")):  # the 3-day and 1-day stages
         await d.at(day, hhmm)
-    li = liaisons["轮台县"]
-    pick = await d.command(groups["轮台县"], li, "/submit")
-    material = await d.press(
-        pick,
-        li,
-        L(
-            "submit.option",
-            deliverable="自查自纠阶段总结及相关印证材料",
-            due=_due(d, "自查自纠阶段总结及相关印证材料"),
-        ),
-    )
-    note = await d.answer(material, li, "纸质盖章件已送达州住建局")
-    summary = await d.press(note, li, L("form.button.done"))
-    await d.press(summary, li, L("form.button.confirm"))
+    await submit(d, groups["轮台县"], liaisons["轮台县"], note="纸质盖章件已送达州住建局")
     await d.at(6, "16:00")  # two hours to go
     await d.at(6, "18:00")  # 5 May: the deadline; 尉犁县 has not submitted
 
@@ -346,6 +313,26 @@ async def fortnight(d: Demo) -> dict[str, Any]:
     chart = await api.next_message(sup_chat)
     export = await d.command(sup_chat, sup, "/export")
     return {"chart": chart.get("payload", b""), "export": export.get("payload", b"")}
+
+
+SUMMARY = "自查自纠阶段总结及相关印证材料"
+
+
+async def submit(
+    d: Demo, group: dict[str, Any], li: dict[str, Any], *, file: str = "", note: str = ""
+) -> None:
+    """A liaison submits the stage summary: a file, or a note about the paper copy."""
+    pick = await d.command(group, li, "/submit")
+    material = await d.press(
+        pick, li, d.label("submit.option", deliverable=SUMMARY, due=_due(d, SUMMARY))
+    )
+    if file:
+        await d.api.send_file(group, li, name=file, size=1_200_000, reply_to=material)
+        got = await d.api.next_message(group)
+    else:
+        got = await d.answer(material, li, note)
+    summary = await d.press(got, li, d.label("form.button.done"))
+    await d.press(summary, li, d.label("form.button.confirm"))
 
 
 def _due(d: Demo, deliverable: str) -> datetime:

@@ -89,15 +89,8 @@ def _options(turn: Turn) -> Mapping[str, Any]:
 
 def cmd_new(turn: Turn, args: list[str]) -> None:
     """A new problem, step by step."""
-    if turn.campaign is None:
-        turn.say(msg("bind.no_campaign"))
-        return
-    unit = turn.reporting_unit
-    if unit is not None and not turn.actor.reports_for(unit.id):
-        turn.say(msg("submit.not_liaison", unit=unit.name))
-        return
-    if unit is None and not turn.actor.is_admin:
-        turn.say(msg("submit.no_unit"))
+    allowed, unit = turn.acting_unit()
+    if not allowed or turn.campaign is None:
         return
     flows.begin(
         turn, "new", context={"unit": unit.name if unit else "", "ledger": turn.campaign.ledger}
@@ -375,18 +368,7 @@ def show_page(turn: Turn, page: int, edit: bool = False) -> None:
     page = min(max(page, 0), pages - 1)
     out: list[Msg | str] = [msg("items.header", count=len(rows), page=page + 1, pages=pages)]
     today = _today(turn)
-    for item in rows[page * PAGE : (page + 1) * PAGE]:
-        mark = msg("ledger.overdue_mark") if is_overdue(item.due_on, item.status, today) else ""
-        out.append(
-            msg(
-                "items.line",
-                code=item.code,
-                name=item.name[:20],
-                status=status_msg(item.status),
-                due=item.due_on or msg("form.empty"),
-                overdue=mark,
-            )
-        )
+    out += [item_line(item, today) for item in rows[page * PAGE : (page + 1) * PAGE]]
     if not rows:
         out.append(msg("items.none"))
     nav = []
@@ -395,6 +377,19 @@ def show_page(turn: Turn, page: int, edit: bool = False) -> None:
     if page < pages - 1:
         nav.append(Button(msg("items.next"), f"a:items:{page + 1}"))
     turn.say(lines(out), buttons=[nav] if nav else [], edit=edit)
+
+
+def item_line(item: LedgerItem, today: date) -> Msg:
+    """One line of a list of items: id, name, status, due date, overdue marked."""
+    mark = msg("ledger.overdue_mark") if is_overdue(item.due_on, item.status, today) else ""
+    return msg(
+        "items.line",
+        code=item.code,
+        name=item.name[:20],
+        status=status_msg(item.status),
+        due=item.due_on or msg("form.empty"),
+        overdue=mark,
+    )
 
 
 def cmd_close(turn: Turn, args: list[str]) -> None:

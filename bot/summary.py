@@ -83,25 +83,15 @@ def cmd_summary(turn: Turn, args: list[str]) -> None:
 
 
 def show_unit_items(turn: Turn, unit_id: int) -> None:
-    """A unit's items, paged, for /summary <unit>."""
+    """A unit's items (the first 40), for /summary <unit>."""
+    from bot.ledger import item_line
     from storage import ledger as items
-    from workflows.ledger import is_overdue, status_msg
     from workflows.messages import lines
 
     today = turn.stamp.at.astimezone(turn.zone).date()
-    out: list[Msg | str] = []
-    for item in items.items_of(turn.session, [unit_id])[:40]:
-        mark = msg("ledger.overdue_mark") if is_overdue(item.due_on, item.status, today) else ""
-        out.append(
-            msg(
-                "items.line",
-                code=item.code,
-                name=item.name[:20],
-                status=status_msg(item.status),
-                due=item.due_on or msg("form.empty"),
-                overdue=mark,
-            )
-        )
+    out: list[Msg | str] = [
+        item_line(i, today) for i in items.items_of(turn.session, [unit_id])[:40]
+    ]
     if out:
         turn.say(lines(out))
 

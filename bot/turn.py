@@ -20,7 +20,7 @@ from storage.audit import Stamp
 from storage.db import Database
 from storage.models import Campaign, Chat, Person, Unit
 from workflows.forms import Ask
-from workflows.messages import Msg
+from workflows.messages import Msg, msg
 from workflows.roles import Actor
 
 logger = logging.getLogger(__name__)
@@ -112,6 +112,21 @@ class Turn:
         if len(self.actor.units) == 1:
             return self.session.get(Unit, next(iter(self.actor.units)))
         return None
+
+    def acting_unit(self) -> tuple[bool, Unit | None]:
+        """Whether the speaker may act for a unit here, and which one: (True, None) is an admin
+        who will pick the unit; (False, None) means the reason was said."""
+        if self.campaign is None:
+            self.say(msg("bind.no_campaign"))
+            return False, None
+        unit = self.reporting_unit
+        if unit is not None and not self.actor.reports_for(unit.id):
+            self.say(msg("submit.not_liaison", unit=unit.name))
+            return False, None
+        if unit is None and not self.actor.is_admin:
+            self.say(msg("submit.no_unit"))
+            return False, None
+        return True, unit
 
     def say(self, text: Msg | str, **kw: Any) -> None:
         """Queue a reply in this chat."""
