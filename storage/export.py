@@ -74,6 +74,7 @@ ANNEX_5 = (
 )
 CASE_EXTRA = ("编号", "承办单位", "截止时间", "反馈时间", "是否按时")
 BATCH = 5000
+SIZE_SAMPLE = 2000  # rows measured to size the columns
 
 
 class _Sheet:
@@ -106,6 +107,8 @@ class _Sheet:
             else:
                 text = str(v)
                 self.ws.write_string(self.row, c, text)
+                if self.row > SIZE_SAMPLE:  # columns are sized from the first rows
+                    continue
                 width = min(sum(2 if ord(ch) > 0x2E7F else 1 for ch in text) + 2, 60)
             if c < len(self.widths) and width > self.widths[c]:
                 self.widths[c] = width
