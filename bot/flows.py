@@ -86,15 +86,27 @@ def begin(
     )
 
 
-def _show(turn: Turn, binding: FlowBinding, draft: Draft, ask: Ask) -> None:
+def _show(
+    turn: Turn, binding: FlowBinding, draft: Draft, ask: Ask, loaded: FormDraft | None = None
+) -> None:
     row = drafts.save_draft(
-        turn.session, turn.chat.chat_id, turn.person.user_id, draft, now_at=turn.stamp.at
+        turn.session,
+        turn.chat.chat_id,
+        turn.person.user_id,
+        draft,
+        now_at=turn.stamp.at,
+        row=loaded,
     )
     turn.replies.append(ask_reply(turn, ask, row.id or 0, draft.rev))
 
 
 def _apply(
-    turn: Turn, binding: FlowBinding, before: Draft, after: Draft | None, outcome: Outcome
+    turn: Turn,
+    binding: FlowBinding,
+    before: Draft,
+    after: Draft | None,
+    outcome: Outcome,
+    loaded: FormDraft | None = None,
 ) -> None:
     if isinstance(outcome, Finished):
         drafts.drop_draft(turn.session, turn.chat.chat_id, turn.person.user_id)
@@ -103,16 +115,16 @@ def _apply(
         drafts.drop_draft(turn.session, turn.chat.chat_id, turn.person.user_id)
         turn.say(msg("form.cancelled"))
     elif after is not None:
-        _show(turn, binding, after, outcome)
+        _show(turn, binding, after, outcome, loaded)
 
 
-def _open(turn: Turn) -> tuple[FlowBinding, Flow, Draft] | None:
+def _open(turn: Turn) -> tuple[FlowBinding, Flow, Draft, FormDraft] | None:
     row = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
     if row is None or row.flow not in FLOWS:
         return None
     draft = Draft.from_json(row.state)
     binding = FLOWS[row.flow]
-    return binding, _flow_of(row, binding, draft), draft
+    return binding, _flow_of(row, binding, draft), draft, row
 
 
 def answer(turn: Turn, given: Answer | Nav) -> bool:
@@ -120,9 +132,9 @@ def answer(turn: Turn, given: Answer | Nav) -> bool:
     found = _open(turn)
     if found is None:
         return False
-    binding, flow, draft = found
+    binding, flow, draft, row = found
     after, outcome = forms.advance(flow, draft, given, env=_env(turn, binding))
-    _apply(turn, binding, draft, after, outcome)
+    _apply(turn, binding, draft, after, outcome, row)
     return True
 
 
@@ -145,6 +157,6 @@ def press(turn: Turn, data: str) -> None:
         _flow_of(row, binding, draft), draft, ChoiceAnswer(int(m.group(3))), env=_env(turn, binding)
     )
     turn.notice = ""
-    _apply(turn, binding, draft, after, outcome)
+    _apply(turn, binding, draft, after, outcome, row)
     if turn.replies:
         turn.replies[0].remove_buttons = True

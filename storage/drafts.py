@@ -22,10 +22,16 @@ def draft_by_id(session: Session, draft_id: int) -> FormDraft | None:
 
 
 def save_draft(
-    session: Session, chat_id: int, user_id: int, draft: Draft, *, now_at: datetime
+    session: Session,
+    chat_id: int,
+    user_id: int,
+    draft: Draft,
+    *,
+    now_at: datetime,
+    row: FormDraft | None = None,
 ) -> FormDraft:
-    """Store the draft, replacing the person's previous one in this chat."""
-    row = draft_of(session, chat_id, user_id)
+    """Store the draft, replacing the person's previous one in this chat (`row`, if loaded)."""
+    row = row or draft_of(session, chat_id, user_id)
     if row is None:
         row = FormDraft(
             chat_id=chat_id, user_id=user_id, flow=draft.flow, created_at=now_at, updated_at=now_at
