@@ -83,7 +83,7 @@ async def test_a_whole_weekly_update_with_a_close_out_and_a_restart(bot: Harness
         luntai, li, name="录像.mp4", size=25 * 1024 * 1024, mime="video/mp4", reply_to=evidence
     )
     refused = await bot.api.next_message(luntai)
-    assert "超过20MB" in refused["text"] and big is not None
+    assert "超过20MB" in refused["text"] and big["document"]["file_size"] == 25 * 1024 * 1024
     await bot.api.send_file(
         luntai, li, name="发放凭证.jpg", size=350_000, photo=True, reply_to=evidence
     )
@@ -214,7 +214,7 @@ async def test_a_second_writer_of_an_item_is_told_and_nothing_is_overwritten(bot
         one = ledger.item_by_code(s, "轮台-001")
         texts = [p.result or p.text for p in ledger.progress_of(s, one.id)]
     assert one.status == "closing" and texts == ["已整改到位"]
-    assert note is not None
+    assert "如需说明请回复" in note["text"]  # nothing changed: the note is optional
 
 
 async def test_items_are_paged_and_overdue_ones_marked(bot: Harness) -> None:
