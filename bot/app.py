@@ -21,9 +21,9 @@ from bot import cases, flows
 from bot.commands import ACTIONS, HANDLERS
 from bot.notify import schedule
 from bot.render import deliver
-from bot.turn import Services, Turn, open_turn, services_of
+from bot.turn import Services, Turn, answer_of, open_turn, services_of
 from storage import chats
-from workflows.inputs import Answer, FileAnswer, TextAnswer
+from workflows.inputs import TextAnswer
 from workflows.messages import msg
 from workflows.roles import BY_NAME, COMMANDS, may
 
@@ -87,23 +87,6 @@ async def on_command(update: Update, context: Ctx) -> None:
     if addressee and addressee.lower() != (context.bot.username or "").lower():
         return
     await run_turn(update, context, lambda turn: command_turn(turn, name.lower(), args))
-
-
-def answer_of(message: Message) -> Answer | None:
-    """What a message answers: its text, a document, or the largest size of a photo."""
-    if message.document is not None:
-        d = message.document
-        return FileAnswer(
-            d.file_id, d.file_name or "file", d.mime_type or "", d.file_size or 0, "document"
-        )
-    if message.photo:
-        p = message.photo[-1]
-        return FileAnswer(
-            p.file_id, f"photo_{p.file_unique_id}.jpg", "image/jpeg", p.file_size or 0, "photo"
-        )
-    if message.text is not None:
-        return TextAnswer(message.text)
-    return None
 
 
 async def on_message(update: Update, context: Ctx) -> None:

@@ -11,12 +11,12 @@ from sqlmodel import col, select
 from bot import flows
 from bot.flows import FlowBinding
 from bot.notify import enqueue
-from bot.turn import Turn
+from bot.turn import Turn, answer_of
 from storage import campaigns, chats, planning
 from storage import cases as store
 from storage.calendar import overrides_in, set_override, work_calendar
 from storage.models import AuditEvent, ForwardedCase, Person
-from workflows.calendar import feedback_due
+from workflows.calendar import WorkCalendar, feedback_due
 from workflows.cases import (
     EXTENSION,
     FEEDBACK,
@@ -62,8 +62,6 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
     text = parsed.text or ((replied.text or replied.caption or "") if replied else "")
     files = []
     if replied is not None:
-        from bot.app import answer_of
-
         given = answer_of(replied)
         if given is not None and not isinstance(given, TextAnswer):
             files.append(given.as_json())
@@ -371,6 +369,18 @@ def _visible_units(turn: Turn) -> list[int]:
     return [u.id or 0 for u in units if turn.actor.oversees_all or u.id in turn.actor.units]
 
 
+def _state(turn: Turn, case: ForwardedCase, cal: WorkCalendar) -> Msg:
+    """未签收, 已签收, 临期, 逾期N个工作日 or 已反馈, now."""
+    return case_state(
+        due_at=case.due_at,
+        now=turn.stamp.at,
+        signed=case.signed_at is not None,
+        answered=case.status == "answered",
+        cal=cal,
+        tz=turn.zone,
+    )
+
+
 def cmd_cases(turn: Turn, args: list[str]) -> None:
     """Open cases in the caller's scope, each with its state."""
     if turn.campaign is None:
@@ -380,14 +390,7 @@ def cmd_cases(turn: Turn, args: list[str]) -> None:
     rows = store.cases_of(turn.session, _visible_units(turn))
     out: list[Msg | str] = [msg("cases.header", count=len(rows))]
     for c in rows:
-        state = case_state(
-            due_at=c.due_at,
-            now=turn.stamp.at,
-            signed=c.signed_at is not None,
-            answered=c.status == "answered",
-            cal=cal,
-            tz=turn.zone,
-        )
+        state = _state(turn, c, cal)
         out.append(
             msg(
                 "cases.line",
@@ -412,14 +415,7 @@ def cmd_case(turn: Turn, args: list[str]) -> None:
     if case is None:
         return
     cal = work_calendar(turn.session)
-    state = case_state(
-        due_at=case.due_at,
-        now=turn.stamp.at,
-        signed=case.signed_at is not None,
-        answered=case.status == "answered",
-        cal=cal,
-        tz=turn.zone,
-    )
+    state = _state(turn, case, cal)
     out: list[Msg | str] = [
         msg(
             "case.card",

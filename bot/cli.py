@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -81,8 +82,6 @@ def _show(db: Database, tr: Translator, lang: str) -> int:
         if camp is None or camp.id is None:
             print(tr.text(msg("cli.no_campaign"), lang))
             return 1
-        from zoneinfo import ZoneInfo
-
         zone = ZoneInfo(camp.timezone)
         print(tr.text(msg("cli.show_header", name=camp.name, timezone=camp.timezone), lang))
         units = [u.name for u in campaigns.units_of(session, camp.id)]

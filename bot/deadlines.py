@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot import flows
 from bot.flows import FlowBinding
 from bot.turn import Button, Turn
-from storage import campaigns, submissions
+from storage import campaigns, drafts, submissions
 from storage.audit import record, snapshot
 from storage.models import Deadline, Unit
 from workflows import deadlines as dl
@@ -78,8 +78,6 @@ def start_submit(turn: Turn, preselect: str | None = None) -> None:
 def _submit_options(turn: Turn) -> Mapping[str, Any]:
     if turn.campaign is None:
         return {}
-    from storage import drafts
-
     row = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
     draft = Draft.from_json(row.state) if row else None
     name = (draft.values.get("unit") or draft.context.get("unit")) if draft else None

@@ -241,11 +241,25 @@ def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         item = turn.session.get(LedgerItem, it["id"])
         if item is None or status is None:
             continue
-        if item.version != it["version"]:
-            conflicts.append(item.code)
-            continue
         evidence = (values.get(k + "evidence") or {}).get("files", [])
         planned = date.fromisoformat(values[k + "planned"]) if values.get(k + "planned") else None
+        changes: dict[str, Any] = {}
+        if status == DONE:
+            changes["status"] = Status.CLOSING
+        if status == LATE and planned:
+            changes["fields"] = {**item.fields, "planned_on": planned.isoformat()}
+        try:  # someone else changed it since the update began: theirs stands, ours is not saved
+            store.change_item(
+                turn.session,
+                item,
+                expected_version=it["version"],
+                action="item.weekly",
+                stamp=turn.stamp,
+                **changes,
+            )
+        except store.Conflict:
+            conflicts.append(item.code)
+            continue
         store.add_progress(
             turn.session,
             item,
@@ -257,19 +271,6 @@ def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
             reason=values.get(k + "reason") or "",
             new_due_on=planned,
             files=evidence,
-        )
-        changes: dict[str, Any] = {}
-        if status == DONE:
-            changes["status"] = Status.CLOSING
-        if status == LATE and planned:
-            changes["fields"] = {**item.fields, "planned_on": planned.isoformat()}
-        store.change_item(
-            turn.session,
-            item,
-            expected_version=it["version"],
-            action="item.weekly",
-            stamp=turn.stamp,
-            **changes,
         )
         if status == DONE:
             closing.append((item, values.get(k + "result") or "", evidence))
@@ -417,27 +418,27 @@ def _finish_close(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     item = turn.session.get(LedgerItem, draft.context["item_id"])
     if item is None:
         return
-    if item.version != draft.context["version"]:
+    try:
+        store.change_item(
+            turn.session,
+            item,
+            expected_version=draft.context["version"],
+            action="item.closeout_asked",
+            stamp=turn.stamp,
+            status=Status.CLOSING,
+        )
+    except store.Conflict:
         turn.say(msg("weekly.conflicts", codes=[item.code]))
         return
     files = (values.get("evidence") or {}).get("files", [])
-    week = reporting_day(0, turn.stamp.at, turn.zone)
     store.add_progress(
         turn.session,
         item,
-        week_of=week,
+        week_of=reporting_day(0, turn.stamp.at, turn.zone),
         status=DONE,
         stamp=turn.stamp,
         result=values["result"],
         files=files,
-    )
-    store.change_item(
-        turn.session,
-        item,
-        expected_version=draft.context["version"],
-        action="item.closeout_asked",
-        stamp=turn.stamp,
-        status=Status.CLOSING,
     )
     _closeout_request(turn, item, values["result"], files)
     turn.say(msg("close.sent", code=item.code))

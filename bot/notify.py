@@ -72,7 +72,8 @@ def plan_once(services: Services) -> int:
             session, camp, admin_ids=services.settings.admin_ids, now=now
         )
         planned = due_notifications(state, now=now, cal=work_calendar(session))
-        from bot.summary import weekly_digests  # the digest is the summary, built from the ledger
+        # imported here: bot.summary needs bot.ledger, which needs this module
+        from bot.summary import weekly_digests
 
         planned += weekly_digests(session, camp, now, state.planned)
         return enqueue(services, session, planned, ZoneInfo(camp.timezone), now)

@@ -9,12 +9,14 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.chart import closure_chart
+from bot.ledger import item_line
 from bot.turn import Reply, Turn
 from storage import campaigns, planning
+from storage import ledger as items
 from storage import summary as figures
 from storage.export import write_workbook
 from storage.models import Campaign
-from workflows.messages import Msg, msg
+from workflows.messages import Msg, lines, msg
 from workflows.planner import Planned, reporting_day
 from workflows.summary import UnitSummary, summary_message, week_message
 from workflows.words import WEEK_WORDS
@@ -84,10 +86,6 @@ def cmd_summary(turn: Turn, args: list[str]) -> None:
 
 def show_unit_items(turn: Turn, unit_id: int) -> None:
     """A unit's items (the first 40), for /summary <unit>."""
-    from bot.ledger import item_line
-    from storage import ledger as items
-    from workflows.messages import lines
-
     today = turn.stamp.at.astimezone(turn.zone).date()
     out: list[Msg | str] = [
         item_line(i, today) for i in items.items_of(turn.session, [unit_id])[:40]

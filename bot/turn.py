@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
@@ -20,6 +20,7 @@ from storage.audit import Stamp
 from storage.db import Database
 from storage.models import Campaign, Chat, Person, Unit
 from workflows.forms import Ask
+from workflows.inputs import Answer, FileAnswer, TextAnswer
 from workflows.messages import Msg, msg
 from workflows.roles import Actor
 
@@ -142,9 +143,6 @@ class Turn:
         return self.stamp.at.astimezone(self.zone).year
 
 
-Body = Callable[[Turn], Awaitable[None] | None]
-
-
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
     """The services stored on the application."""
     return context.application.bot_data["services"]
@@ -169,3 +167,20 @@ def open_turn(session: Session, services: Services, update: Update) -> Turn | No
     return Turn(
         session, services, update, chat, person, actor, campaigns.active_campaign(session), stamp
     )
+
+
+def answer_of(message: Message) -> Answer | None:
+    """What a message answers: its text, a document, or the largest size of a photo."""
+    if message.document is not None:
+        d = message.document
+        return FileAnswer(
+            d.file_id, d.file_name or "file", d.mime_type or "", d.file_size or 0, "document"
+        )
+    if message.photo:
+        p = message.photo[-1]
+        return FileAnswer(
+            p.file_id, f"photo_{p.file_unique_id}.jpg", "image/jpeg", p.file_size or 0, "photo"
+        )
+    if message.text is not None:
+        return TextAnswer(message.text)
+    return None

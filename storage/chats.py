@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
-from storage.models import Chat
+from storage.models import Chat, Person
 
 
 def ensure_chat(session: Session, *, chat_id: int, kind: str, title: str) -> Chat:
@@ -74,8 +74,6 @@ def chat_by_id(session: Session, chat_id: int) -> Chat | None:
 
 def languages(session: Session, chat_ids: set[int]) -> dict[int, str | None]:
     """Each chat's language: the group's own, or in private the person's."""
-    from storage.models import Person
-
     out: dict[int, str | None] = {}
     ids = list(chat_ids)
     for i in range(0, len(ids), 500):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from storage.models import OutboxMessage
 
@@ -51,9 +51,3 @@ def mark_failed(session: Session, message_id: int, error: str) -> None:
     if row is not None:
         row.status, row.last_error = "failed", error[:500]
         session.add(row)
-
-
-def counts(session: Session) -> dict[str, int]:
-    """How many messages are in each state."""
-    stmt = select(OutboxMessage.status, func.count()).group_by(col(OutboxMessage.status))
-    return {status: n for status, n in session.exec(stmt)}

@@ -101,10 +101,6 @@ class WorkCalendar:
             count += hi - lo
         return count
 
-    def next_workday(self, day: date) -> date:
-        """The first working day on or after `day`."""
-        return day if self.is_workday(day) else self.add_working_days(day, 1)
-
     def provisional_years(self, days: Iterable[date]) -> set[int]:
         """The years among `days` whose answers are provisional."""
         return {d.year for d in days if self.is_provisional(d)}

@@ -13,7 +13,6 @@ from workflows.forms import Flow, Step
 from workflows.inputs import Attachments, Choice, DateInput, FormEnv, Option, Text
 from workflows.messages import Msg, msg
 
-CODE = re.compile(r"^ZB-\d{4,}$", re.IGNORECASE)
 _REFERENCE = re.compile(r"^(?:#|编号[:：])(\S+)$")
 
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from workflows.dates import DateError, normalize, parse_due, parse_span
 from workflows.forms import Flow, Step
+from workflows.inputs import Answer, FormEnv, InputError, TextAnswer
 from workflows.messages import Lines, Msg, msg
 
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
@@ -105,10 +106,8 @@ class NoticeText:
     def __init__(self, year: int) -> None:
         self.year = year
 
-    def parse(self, answer: object, env: object) -> str:
+    def parse(self, answer: Answer, env: FormEnv) -> str:
         """The text, once every line reads and every weekday fits the year."""
-        from workflows.inputs import InputError, TextAnswer
-
         if not isinstance(answer, TextAnswer):
             raise InputError(msg("form.expect_text"))
         reading = read_notice(answer.text, year=notice_year(answer.text) or self.year)

@@ -8,7 +8,7 @@ checked as each number is typed.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -120,10 +120,6 @@ class LedgerSpec:
 
     fields: tuple[FieldSpec, ...] = DEFAULT_FIELDS
     rules: tuple[Rule, ...] = ()
-
-    def key_of(self, name: str) -> str:
-        """A field's key from its header."""
-        return next(f.key for f in self.fields if f.name == name)
 
 
 class Checked:
@@ -269,8 +265,3 @@ def spec_to_json(spec: LedgerSpec) -> dict[str, Any]:
         ],
         "rules": [{"check": r.text, "message": r.message} for r in spec.rules],
     }
-
-
-def headers(spec: LedgerSpec) -> Sequence[str]:
-    """The column headers, as in the source documents."""
-    return [f.name for f in spec.fields]

@@ -7,7 +7,7 @@ downtime only the latest missed stage of each (deadline, unit) is planned, marke
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -148,6 +148,14 @@ class _Plan:
         self.out.append(Planned(key, kind, chat, message, not_before, buttons, late))
 
 
+def _chats_of(state: PlannerState, unit_ids: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """(unit, chat) for every group chat bound to these units."""
+    for unit_id in unit_ids:
+        target = state.units.get(unit_id)
+        for chat in target.chats if target else ():
+            yield unit_id, chat
+
+
 def due_notifications(state: PlannerState, *, now: datetime, cal: WorkCalendar) -> list[Planned]:
     """Every notification whose time has come and that was not planned before."""
     plan = _Plan(state, now)
@@ -232,31 +240,27 @@ def _deadline(plan: _Plan, d: DeadlineState, cal: WorkCalendar) -> None:
             left=time_left(d.due_at, now),
         )
         button = ((msg("deadline.button.submit"), f"a:submit:{d.deadline_id}"),)
-        for unit_id in missing:
-            target = state.units.get(unit_id)
-            for chat in target.chats if target else ():
-                plan.add(
-                    f"{ref}:unit:{unit_id}:chat:{chat}:{stage}",
-                    "deadline.reminder",
-                    chat,
-                    text,
-                    stage_at=stage_at if stage_at >= d.created_at else None,
-                    buttons=button,
-                )
+        for unit_id, chat in _chats_of(state, missing):
+            plan.add(
+                f"{ref}:unit:{unit_id}:chat:{chat}:{stage}",
+                "deadline.reminder",
+                chat,
+                text,
+                stage_at=stage_at if stage_at >= d.created_at else None,
+                buttons=button,
+            )
         return
     names = [state.units[u].name for u in missing if u in state.units]
-    for unit_id in missing:
-        target = state.units.get(unit_id)
-        for chat in target.chats if target else ():
-            plan.add(
-                f"{ref}:unit:{unit_id}:chat:{chat}:overdue",
-                "deadline.overdue",
-                chat,
-                msg("deadline.overdue", deliverable=d.deliverable, due=d.due_at),
-                urgent=True,
-                stage_at=d.due_at,
-                buttons=((msg("deadline.button.submit"), f"a:submit:{d.deadline_id}"),),
-            )
+    for unit_id, chat in _chats_of(state, missing):
+        plan.add(
+            f"{ref}:unit:{unit_id}:chat:{chat}:overdue",
+            "deadline.overdue",
+            chat,
+            msg("deadline.overdue", deliverable=d.deliverable, due=d.due_at),
+            urgent=True,
+            stage_at=d.due_at,
+            buttons=((msg("deadline.button.submit"), f"a:submit:{d.deadline_id}"),),
+        )
     for chat in state.supervisors:
         plan.add(
             f"{ref}:missing:chat:{chat}",
@@ -301,17 +305,17 @@ def _weekly(plan: _Plan, r: WeeklyState) -> None:
     if now < due:
         remind_at = due - timedelta(hours=2)
         stage, stage_at = ("remind", remind_at) if now >= remind_at else ("prompt", start)
-        for unit_id in missing:
-            for chat in state.units[unit_id].chats:
-                text = msg(f"weekly.{stage}", name=r.name, due=due, left=time_left(due, now))
-                plan.add(
-                    f"{ref}:{stage}:unit:{unit_id}:chat:{chat}",
-                    f"weekly.{stage}",
-                    chat,
-                    text,
-                    stage_at=stage_at,
-                    buttons=((msg("weekly.button.start"), f"a:weekly:{r.index}"),),
-                )
+        text = msg(f"weekly.{stage}", name=r.name, due=due, left=time_left(due, now))
+        button = ((msg("weekly.button.start"), f"a:weekly:{r.index}"),)
+        for unit_id, chat in _chats_of(state, missing):
+            plan.add(
+                f"{ref}:{stage}:unit:{unit_id}:chat:{chat}",
+                f"weekly.{stage}",
+                chat,
+                text,
+                stage_at=stage_at,
+                buttons=button,
+            )
         return
     if missing:
         names = [state.units[u].name for u in missing]

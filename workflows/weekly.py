@@ -7,11 +7,12 @@ starts, so a restart rebuilds the very same steps.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from workflows.forms import Flow, Step
 from workflows.inputs import Attachments, Choice, DateInput, FormEnv, Option, Text
-from workflows.ledger import LedgerSpec, item_steps, ledger_from
+from workflows.ledger import item_steps, ledger_from
 from workflows.messages import Lines, Msg, msg
 
 PLAN, DONE, LATE, SAME = "plan", "done", "late", "same"
@@ -110,11 +111,6 @@ def changes(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
     return {"changes": Lines(out or [msg("weekly.change.none")]), "unit": values.get("unit", "")}
 
 
-def ledger_of(context: Mapping[str, Any]) -> LedgerSpec:
-    """The campaign's ledger spec kept in a draft's context."""
-    return ledger_from(context.get("ledger"))
-
-
 def new_item_flow(context: Mapping[str, Any]) -> Flow:
     """`/new`: the campaign's ledger fields (the unit first, for admins), then confirm."""
     spec = ledger_from(context.get("ledger"))
@@ -131,8 +127,6 @@ def preview(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
     for f in spec.fields:
         value = values.get(f.key)
         if f.kind == "date" and value:
-            from datetime import date
-
             value = date.fromisoformat(value)
         lines_.append(
             msg("new.line", field=f.name, value=msg("form.empty") if value in (None, "") else value)
