@@ -183,21 +183,24 @@ def telegram_limits() -> AIORateLimiter:
 
 
 def build_application(
-    services: Services, *, rate_limiter: BaseRateLimiter | None = None
+    services: Services, *, rate_limiter: BaseRateLimiter | None = None, polling: bool = True
 ) -> Application:
-    """The bot, wired to its handlers; the rate limiter keeps Telegram's flood limits."""
+    """The bot, wired to its handlers; the rate limiter keeps Telegram's flood limits.
+
+    Without `polling` there is no Updater: the webhook server hands updates over itself.
+    """
     settings = services.settings
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    app = (
+    builder = (
         Application.builder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_url)
         .rate_limiter(rate_limiter or telegram_limits())
         .post_init(publish_commands)
-        .build()
     )
+    app = (builder if polling else builder.updater(None)).build()
     app.bot_data["services"] = services
     app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, on_added))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))

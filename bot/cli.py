@@ -16,7 +16,7 @@ from bot.config import Settings
 from locales import Translator
 from storage import campaigns
 from storage.audit import Stamp
-from storage.db import Database
+from storage.db import Database, current_revision
 from workflows.campaign import CampaignInvalid, CampaignSpec, read_campaign_yaml
 from workflows.messages import msg
 
@@ -26,8 +26,12 @@ TEMPLATES = resources.files("workflows") / "templates"
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="taizhang", description="taizhang: the campaign ledger bot")
     sub = p.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run the bot (long polling)")
+    run = sub.add_parser("run", help="run the bot (long polling, or --webhook)")
     run.add_argument("--campaign", help="load this campaign file (or template name) first")
+    run.add_argument("--webhook", action="store_true", help="serve Telegram's webhook")
+    run.add_argument("--listen", default="127.0.0.1:8080", help="webhook: HOST:PORT to listen on")
+    run.add_argument("--url", help="webhook: the public https:// URL Telegram posts to")
+    sub.add_parser("migrate", help="bring the database schema up to date, then exit")
     demo = sub.add_parser("demo", help="a campaign fortnight, offline, on a fast clock")
     demo.add_argument("--campaign", default="bazhou-2024", help="template name or file")
     demo.add_argument("--speed", type=float, default=600.0, help="simulated seconds per second")
@@ -224,9 +228,17 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "campaign":
         return _show(db, tr, lang)
-    from bot.run import run_polling
+    if args.command == "migrate":
+        revision = current_revision(db.engine)
+        print(
+            tr.text(msg("cli.migrated", revision=revision, url=settings.shown_database_url), lang)
+        )
+        return 0
+    from bot.run import run
 
-    return run_polling(settings, db)
+    if getattr(args, "webhook", False):
+        return run(settings, db, listen=args.listen, url=args.url or "")
+    return run(settings, db)
 
 
 if __name__ == "__main__":

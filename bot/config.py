@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 
@@ -18,12 +19,14 @@ class Settings(BaseSettings):
     telegram_bot_token: str | None = None
     telegram_api_base_url: str = TELEGRAM_API
     telegram_api_file_url: str | None = None
+    telegram_webhook_secret: str | None = None  # webhook mode: Telegram sends it back on each post
     database_url: str = "sqlite:///taizhang.db"
     taizhang_admin_ids: str = ""
     taizhang_timezone: str = "Asia/Shanghai"
     taizhang_locale: str = "zh_CN"
     taizhang_planner_interval: float = 5.0  # seconds between planner passes
     taizhang_delivery_interval: float = 1.0  # seconds between outbox drains
+    taizhang_claim_timeout: float = 60.0  # seconds before a dead process's claimed sends retry
 
     @field_validator("taizhang_admin_ids")
     @classmethod
@@ -53,6 +56,11 @@ class Settings(BaseSettings):
     def admin_ids(self) -> frozenset[int]:
         """Telegram user ids that are admins from the start."""
         return frozenset(int(p) for p in self.taizhang_admin_ids.replace(" ", "").split(",") if p)
+
+    @property
+    def shown_database_url(self) -> str:
+        """The database URL with its password masked, for messages and logs."""
+        return make_url(self.database_url).render_as_string(hide_password=True)
 
     @property
     def file_url(self) -> str:

@@ -22,6 +22,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.localhook import WebhookPusher, WebhookRefused
+
 TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
 _ALLOWED_TAGS = {
@@ -165,6 +167,7 @@ class LocalBotApi:
         self._order = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.hook = WebhookPusher(self._take_updates, self._accepted)  # after setWebhook
 
     # ----- server life -----
 
@@ -180,7 +183,8 @@ class LocalBotApi:
         return f"http://{host}:{self.port}/bot"
 
     async def stop(self) -> None:
-        """Stop listening."""
+        """Stop listening (and posting to a webhook)."""
+        await self.hook.stop()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -509,15 +513,41 @@ class LocalBotApi:
         return self.bot_user
 
     async def api_deletewebhook(self, p: dict[str, Any]) -> bool:
+        self.hook.webhook = None
         if p.get("drop_pending_updates"):
             self._updates.clear()
         return True
+
+    async def api_setwebhook(self, p: dict[str, Any]) -> bool:
+        try:
+            self.hook.register(p)
+        except WebhookRefused as err:
+            raise ApiError(400, str(err)) from None
+        return True
+
+    async def api_getwebhookinfo(self, p: dict[str, Any]) -> dict[str, Any]:
+        return self.hook.info(len(self._updates))
+
+    async def _take_updates(self, count: int) -> list[dict[str, Any]]:
+        async with self._changed:
+            await self._changed.wait_for(lambda: bool(self._updates))
+        return self._updates[:count]
+
+    def _accepted(self, update: dict[str, Any]) -> None:
+        if update in self._updates:
+            self._updates.remove(update)
 
     async def api_setmycommands(self, p: dict[str, Any]) -> bool:
         self.commands[p.get("language_code") or ""] = p["commands"]
         return True
 
     async def api_getupdates(self, p: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.hook.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = int(p.get("offset") or 0)
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]

@@ -117,10 +117,11 @@ async def _send(
 async def deliver_once(bot: Bot, services: Services, limit: int = 30) -> int:
     """Send up to `limit` due outbox messages; returns how many were handled."""
     now = services.clock()
+    hold = timedelta(seconds=services.settings.taizhang_claim_timeout)
     with services.db.unit_of_work() as session:
         rows = [
             (r.id or 0, r.chat_id, r.text, r.reply_markup, r.attempts)
-            for r in outbox.claim(session, now, limit)
+            for r in outbox.claim(session, now, limit, hold=hold)
         ]
     if not rows:
         return 0
@@ -165,8 +166,10 @@ def _report_lost_chat(services: Services, session: Session, chat_id: int, now: d
 
 
 async def planner_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """JobQueue entry: one planner pass."""
+    """JobQueue entry: one planner pass, in the process that holds the planner's lease."""
     services: Services = context.application.bot_data["services"]
+    if services.lease is not None and not services.lease.held():
+        return
     count = plan_once(services)
     if count:
         logger.info("planned %d notification(s)", count)

@@ -1,7 +1,8 @@
-"""Running the bot against Telegram with long polling."""
+"""Running the bot against Telegram: long polling, or webhook mode behind a reverse proxy."""
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import sys
 from datetime import UTC, datetime
@@ -14,9 +15,11 @@ from telegram import Update
 from bot.app import build_application
 from bot.config import Settings
 from bot.turn import Services
+from bot.webhook import SECRET_FORM, endpoint, serve
 from locales import Translator
 from storage.db import Database
-from workflows.messages import msg
+from storage.lease import Lease
+from workflows.messages import Msg, msg
 
 
 def wall_clock() -> datetime:
@@ -42,22 +45,48 @@ def sqlite_lock(database_url: str) -> IO[str] | None:
     return handle
 
 
-def run_polling(settings: Settings, db: Database) -> int:
-    """Build the application and poll until interrupted; 2 if another process runs."""
-    translator = Translator.load(settings.taizhang_locale)
-    lock = sqlite_lock(settings.database_url)
-    if lock is None:
-        print(translator.text(msg("cli.sqlite_busy", url=settings.database_url)), file=sys.stderr)
-        return 2
-    services = Services(
+def _refuse(translator: Translator, message: Msg) -> int:
+    print(translator.text(message), file=sys.stderr)
+    return 2
+
+
+def _services(settings: Settings, db: Database, translator: Translator) -> Services:
+    return Services(
         db,
         settings,
         translator,
         wall_clock,
         settings.taizhang_planner_interval,
         settings.taizhang_delivery_interval,
+        Lease(db.engine),
     )
-    app = build_application(services)
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
-    lock.close()
+
+
+def run(
+    settings: Settings, db: Database, *, listen: str | None = None, url: str | None = None
+) -> int:
+    """Poll, or serve the webhook when `url` is given; 2 when it cannot start."""
+    translator = Translator.load(settings.taizhang_locale)
+    point, secret = None, settings.telegram_webhook_secret or ""
+    if url is not None or listen is not None:
+        if not SECRET_FORM.fullmatch(secret):
+            return _refuse(translator, msg("cli.no_webhook_secret"))
+        try:
+            point = endpoint(listen or "127.0.0.1:8080", url or "")
+        except ValueError as err:
+            return _refuse(translator, msg("cli.bad_webhook", error=str(err)))
+    lock = sqlite_lock(settings.database_url)
+    if lock is None:
+        return _refuse(translator, msg("cli.sqlite_busy", url=settings.shown_database_url))
+    services = _services(settings, db, translator)
+    app = build_application(services, polling=point is None)
+    try:
+        if point is None:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+        else:
+            asyncio.run(serve(app, services, point, secret))
+    finally:
+        if services.lease is not None:
+            services.lease.release()
+        lock.close()
     return 0

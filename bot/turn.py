@@ -18,6 +18,7 @@ from locales import Translator
 from storage import campaigns, chats, people
 from storage.audit import Stamp
 from storage.db import Database
+from storage.lease import Lease
 from storage.models import Campaign, Chat, Person, Unit
 from workflows.forms import Ask
 from workflows.inputs import Answer, FileAnswer, TextAnswer
@@ -37,6 +38,7 @@ class Services:
     clock: Callable[[], datetime]
     planner_interval: float = 5.0
     delivery_interval: float = 1.0
+    lease: Lease | None = None  # the planner's, when several processes may run; None: always
 
 
 @dataclass(frozen=True)

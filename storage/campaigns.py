@@ -11,6 +11,7 @@ from storage.models import Campaign, Deadline, Phase, Unit
 from workflows.campaign import CampaignSpec, RecurringSpec
 from workflows.cases import CaseRules
 from workflows.ledger import LedgerSpec, ledger_from, spec_to_json
+from workflows.words import name_key
 
 
 def active_campaign(session: Session) -> Campaign | None:
@@ -66,14 +67,15 @@ def save_campaign(session: Session, spec: CampaignSpec, stamp: Stamp) -> tuple[C
 
 def _save_units(session: Session, campaign_id: int, spec: CampaignSpec) -> bool:
     existing = {
-        u.name: u for u in session.exec(select(Unit).where(Unit.campaign_id == campaign_id))
+        u.name_key: u for u in session.exec(select(Unit).where(Unit.campaign_id == campaign_id))
     }
     changed = False
     for position, name in enumerate(spec.units):
-        unit = existing.pop(name, None) or Unit(campaign_id=campaign_id, name=name)
-        if unit.id is None or unit.position != position or not unit.active:
+        key = name_key(name)
+        unit = existing.pop(key, None) or Unit(campaign_id=campaign_id, name=name, name_key=key)
+        if unit.id is None or (unit.position, unit.name, unit.active) != (position, name, True):
             changed = True
-        unit.position, unit.active = position, True
+        unit.position, unit.name, unit.active = position, name, True
         session.add(unit)
     for gone in existing.values():  # kept with its ledger, only no longer offered
         changed |= gone.active
@@ -137,8 +139,8 @@ def units_of(session: Session, campaign_id: int, *, active_only: bool = True) ->
 
 
 def unit_named(session: Session, campaign_id: int, name: str) -> Unit | None:
-    """The campaign's unit of that name."""
-    stmt = select(Unit).where(Unit.campaign_id == campaign_id, Unit.name == name)
+    """The campaign's unit of that name, compared as `name_key` does (Zone A = zone a)."""
+    stmt = select(Unit).where(Unit.campaign_id == campaign_id, Unit.name_key == name_key(name))
     return session.exec(stmt).first()
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
@@ -17,8 +18,14 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def make_engine(url: str, **kw: Any) -> Engine:
-    """An engine; SQLite gets WAL, a busy timeout and foreign keys on every connection."""
+    """An engine; SQLite gets WAL, a busy timeout and foreign keys on every connection.
+
+    PostgreSQL sessions run in UTC and name themselves, so `pg_stat_activity` shows the bot.
+    """
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        args = {"application_name": "taizhang", "options": "-c timezone=UTC"}
+        return create_engine(url, pool_pre_ping=True, connect_args=args, **kw)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kw)
     if parsed.database and parsed.database != ":memory:":
@@ -48,6 +55,12 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision`; an older database is upgraded, never recreated."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
 
 
 class Database:

@@ -74,10 +74,14 @@ class Deadline(SQLModel, table=True):
 class Unit(SQLModel, table=True):
     """单位: a county, district or member unit that reports."""
 
-    __table_args__ = (UniqueConstraint("campaign_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "name"),
+        Index("ux_unit_campaign_key", "campaign_id", "name_key", unique=True),
+    )
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
     name: str
+    name_key: str = ""  # the name as compared (workflows.words.name_key): set by storage
     position: int = 0
     active: bool = True
 
@@ -279,3 +283,4 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _utc(default=None)
     last_error: str = ""
     telegram_message_id: int | None = _big(default=None)
+    claimed_by: str = ""  # the process ("host:pid") that took it last

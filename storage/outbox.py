@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -9,10 +11,17 @@ from sqlmodel import Session, col, select
 from storage.models import OutboxMessage
 
 LEASE = timedelta(seconds=60)  # a claim not settled by then (the process died) is retried
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 
-def claim(session: Session, now: datetime, limit: int = 30) -> list[OutboxMessage]:
-    """Take up to `limit` due messages for sending; another process skips the ones taken."""
+def claim(
+    session: Session, now: datetime, limit: int = 30, *, hold: timedelta = LEASE
+) -> list[OutboxMessage]:
+    """Take up to `limit` due messages for sending; another process skips the ones taken.
+
+    A claim is held for `hold`: if this process dies before settling it, another one sends
+    the message after that.
+    """
     stmt = (
         select(OutboxMessage)
         .where(
@@ -24,7 +33,8 @@ def claim(session: Session, now: datetime, limit: int = 30) -> list[OutboxMessag
     )
     rows = list(session.exec(stmt))
     for row in rows:
-        row.status, row.not_before, row.attempts = "sending", now + LEASE, row.attempts + 1
+        row.status, row.not_before, row.attempts = "sending", now + hold, row.attempts + 1
+        row.claimed_by = WORKER
         session.add(row)
     return rows
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from storage.audit import Stamp, record, snapshot
 from storage.models import Person, RoleGrant, Unit
@@ -36,11 +36,9 @@ def person_by_user(session: Session, user_id: int) -> Person | None:
 
 def person_by_username(session: Session, username: str) -> Person | None:
     """The person last seen with that @username (case-insensitive, as Telegram's are)."""
+    # Telegram usernames are ASCII, where lower() agrees on every database
     name = username.lstrip("@").lower()
-    for person in session.exec(select(Person).where(col(Person.username).is_not(None))):
-        if (person.username or "").lower() == name:
-            return person
-    return None
+    return session.exec(select(Person).where(func.lower(Person.username) == name)).first()
 
 
 def actor_of(

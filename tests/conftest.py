@@ -1,20 +1,71 @@
-"""Shared fixtures: a real SQLite file per test, a movable clock, the running bot."""
+"""Shared fixtures: a real database per test, a movable clock, the running bot.
+
+The suite runs on a SQLite file per test, or, with TAIZHANG_TEST_DATABASE=postgresql, on a
+fresh PostgreSQL database per test (the server from TAIZHANG_TEST_POSTGRES_URL, or a
+throwaway one started for the session).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from storage.db import Database
+from tests import pgserver
 from tests.harness import Harness
+
+ON_POSTGRES = os.environ.get("TAIZHANG_TEST_DATABASE", "sqlite") == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A PostgreSQL server's URL, with a migrated template database on it."""
+    url = os.environ.get(pgserver.ENV_URL)
+    server = None
+    if not url:
+        server = pgserver.ThrowawayServer()
+        url = server.start()
+    pgserver.prepare_template(url)
+    try:
+        yield url
+    finally:
+        if server is not None:
+            server.stop()
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A fresh SQLite file."""
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database, dropped after the test."""
+    url = pgserver.create_database(pg_server)
+    try:
+        yield url
+    finally:
+        pgserver.drop_database(pg_server, url)
+
+
+@pytest.fixture
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all, for the migrations' own tests."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    server = request.getfixturevalue("pg_server")
+    url = pgserver.create_database(server, template="template0")
+    try:
+        yield url
+    finally:
+        pgserver.drop_database(server, url)
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database: a SQLite file, or a PostgreSQL database when the suite runs on one."""
+    if ON_POSTGRES:
+        return request.getfixturevalue("pg_url")
     return f"sqlite:///{tmp_path / 'taizhang.db'}"
 
 

@@ -14,6 +14,7 @@ import yaml
 from workflows.dates import DateError, find_deadlines, parse_due, parse_phase, parse_span
 from workflows.ledger import DEFAULT_FIELDS, FieldSpec, LedgerSpec, Rule, parse_rule
 from workflows.messages import Msg, msg
+from workflows.words import name_key
 
 WEEKDAYS = {
     "周一": 0,
@@ -172,14 +173,16 @@ class _Reader:
             self.fail(path, msg("campaign.expect_list"))
             return ()
         out: list[str] = []
+        keys: set[str] = set()
         for i, item in enumerate(value):
             t = self.text(item, f"{path}[{i}]")
             if t is None:
                 continue
-            if t in out:
+            if name_key(t) in keys:
                 self.fail(f"{path}[{i}]", msg("campaign.duplicate", text=t))
             else:
                 out.append(t)
+                keys.add(name_key(t))
         return tuple(out)
 
     def clock(self, value: Any, path: str, default: time) -> time:
@@ -245,7 +248,7 @@ def read_campaign(data: Any, *, default_timezone: str = "Asia/Shanghai") -> Camp
         timezone=zone.key,
         units=units,
         phases=_phases(r, data.get("phases"), year),
-        deadlines=_deadlines(r, data.get("deadlines"), year, default_due, set(units)),
+        deadlines=_deadlines(r, data.get("deadlines"), year, default_due, units),
         weekly_reports=_weekly(r, data.get("weekly_report")),
         reminders=_reminders(r, data.get("reminders")),
         feedback=_feedback(r, data.get("feedback")),
@@ -283,8 +286,9 @@ def _phases(r: _Reader, value: Any, year: int) -> tuple[PhaseSpec, ...]:
 
 
 def _deadlines(
-    r: _Reader, value: Any, year: int, default_due: time, units: set[str]
+    r: _Reader, value: Any, year: int, default_due: time, units: tuple[str, ...]
 ) -> tuple[DeadlineSpec, ...]:
+    canonical = {name_key(u): u for u in units}
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -300,10 +304,11 @@ def _deadlines(
             continue
         only = None
         if item.get("units") is not None:
-            only = r.texts(item.get("units"), f"{path}.units")
-            for j, u in enumerate(only):
-                if u not in units:
+            named = r.texts(item.get("units"), f"{path}.units")
+            for j, u in enumerate(named):
+                if name_key(u) not in canonical:
                     r.fail(f"{path}.units[{j}]", msg("campaign.unknown_unit", text=u))
+            only = tuple(canonical.get(name_key(u), u) for u in named)
         try:
             if "text" in item:
                 found = find_deadlines(clean(item["text"]), year=year)

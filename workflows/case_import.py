@@ -9,6 +9,7 @@ from typing import Any
 
 from workflows.dates import DateError, parse_due
 from workflows.messages import Msg, msg
+from workflows.words import name_key
 
 TEXT = "问题内容简要"
 RECEIVED = "受理和收到时间"
@@ -82,6 +83,7 @@ def read_rows(
 ) -> ImportReading:
     """Read every row; `first_row` is the sheet row number of `rows[0]` (after the header)."""
     reading = ImportReading()
+    canonical = {name_key(u): u for u in units}
     for i, raw in enumerate(rows):
         number = first_row + i
         row = {str(k).strip(): v for k, v in raw.items() if k is not None}
@@ -94,6 +96,7 @@ def read_rows(
             (str(row[c]).strip() for c in UNIT_COLUMNS if str(row.get(c) or "").strip()),
             default_unit or "",
         )
+        unit = canonical.get(name_key(unit), unit)
         if unit not in units:
             column = next((c for c in UNIT_COLUMNS if c in row), UNIT_COLUMNS[0])
             reading.problems.append((number, column, msg("import.unknown_unit", text=unit)))

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from workflows.roles import Role
+
+
+def name_key(name: str) -> str:
+    """A name as compared: full-width folded, case-insensitive, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
 
 ROLE_WORDS: dict[str, Role | None] = {
     "liaison": Role.LIAISON,

@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
+MIGRATION_KEY = 0x7A69_6A67  # shared by every process of the bot
 config = context.config
 engine = config.attributes["engine"]
 
@@ -26,6 +27,10 @@ with engine.connect() as connection:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several processes starting at once: one migrates, the others wait, then find
+            # the schema at head. The lock ends with this transaction.
+            connection.execute(text("select pg_advisory_xact_lock(:k)"), {"k": MIGRATION_KEY})
         context.run_migrations()
     connection.commit()
     if sqlite:

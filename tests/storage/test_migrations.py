@@ -7,24 +7,26 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import bindparam, inspect, text
 from sqlmodel import SQLModel, select
 
+from storage import campaigns
 from storage.db import Database, make_engine, migrate
 from storage.models import Campaign, Chat, LedgerItem, Unit
+from storage.types import UTCDateTime
 
 
-def test_from_empty_to_head_matches_the_models(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_from_empty_to_head_matches_the_models(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     migrate(engine)
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(ctx, SQLModel.metadata) == []
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0005"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0006"
 
 
-def test_an_older_database_is_upgraded_not_recreated(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_an_older_database_is_upgraded_not_recreated(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     migrate(engine, "0001")
     assert "ledgeritem" not in inspect(engine).get_table_names()
     now = datetime(2024, 2, 5, 2, tzinfo=UTC)
@@ -34,19 +36,22 @@ def test_an_older_database_is_upgraded_not_recreated(db_url: str) -> None:
                 "insert into campaign (name, year, timezone, reminders, weekly_reports, "
                 "feedback_working_days, feedback_cutoff, categories, default_due_time, active, "
                 "loaded_at, updated_at) values ('专项整治', 2024, 'Asia/Shanghai', '[]', '[]', 2, "
-                "'18:00', '[]', '18:00', 1, :t, :t)"
-            ),
-            {"t": now.replace(tzinfo=None)},
+                "'18:00', '[]', '18:00', :yes, :t, :t)"
+            ).bindparams(bindparam("t", type_=UTCDateTime)),
+            {"t": now, "yes": True},
         )
         conn.execute(
             text(
-                "insert into unit (campaign_id, name, position, active) values (1, '轮台县', 0, 1)"
-            )
+                "insert into unit (campaign_id, name, position, active) "
+                "values (1, '轮台县', 0, :yes)"
+            ),
+            {"yes": True},
         )
     db = Database(engine)
     migrate(engine)
     with db.unit_of_work() as s:
         assert s.exec(select(Unit)).one().name == "轮台县"
+        assert campaigns.unit_named(s, 1, "轮台县") is not None  # the key filled in
         assert s.exec(select(Campaign)).one().loaded_at == now
         s.add(
             LedgerItem(
@@ -62,8 +67,12 @@ def test_an_older_database_is_upgraded_not_recreated(db_url: str) -> None:
         assert s.exec(select(LedgerItem)).one().code == "轮台-001"
 
 
-def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(db: Database) -> None:
+def test_every_connection_is_set_up_for_the_bot(db: Database) -> None:
     with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            assert conn.execute(text("show timezone")).scalar() == "UTC"
+            assert conn.execute(text("show application_name")).scalar() == "taizhang"
+            return
         assert conn.execute(text("pragma journal_mode")).scalar() == "wal"
         assert conn.execute(text("pragma foreign_keys")).scalar() == 1
         assert conn.execute(text("pragma busy_timeout")).scalar() == 15000

@@ -143,3 +143,9 @@ def test_seed_000_template_has_its_four_deadlines() -> None:
         "集中整治阶段",
         "建章立制阶段",
     ]
+
+
+def test_units_differing_only_in_case_or_width_are_duplicates() -> None:
+    with pytest.raises(CampaignInvalid) as err:
+        read_campaign_yaml("name: x\nyear: 2026\nunits: [Zone A, zone a, Ｚｏｎｅ Ａ]\n")
+    assert [e.path for e in err.value.errors] == ["units[1]", "units[2]"]

@@ -1,0 +1,145 @@
+"""Webhook mode: Telegram posts updates to us; several processes may share the traffic.
+
+This is python-telegram-bot's custom-webhook setup (an Application without an Updater, fed by
+our own asyncio web server), so that the same port also answers a load balancer's health
+checks. An update is processed before Telegram gets its 200, so a process that dies half-way
+leaves the update to Telegram's retry instead of losing it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import re
+import signal
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from telegram import Update
+from telegram.ext import Application
+
+from bot.turn import Services
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+HEALTH_PATH = "/healthz"
+ANSWER_WITHIN = 20.0  # seconds: a longer update (a large export) is answered while it goes on
+SECRET_FORM = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where this process listens, and the public URL Telegram posts to."""
+
+    host: str
+    port: int
+    url: str
+
+    @property
+    def path(self) -> str:
+        """The public URL's path: the reverse proxy passes it through unchanged."""
+        return urlsplit(self.url).path or "/"
+
+
+def endpoint(listen: str, url: str) -> Endpoint:
+    """Read `--listen HOST:PORT` and `--url https://…`; ValueError names what is wrong."""
+    host, sep, port = listen.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"--listen: '{listen}' is not HOST:PORT")
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValueError(f"--url: Telegram posts only to https:// addresses, not '{url}'")
+    if parts.path.rstrip("/") == HEALTH_PATH:
+        raise ValueError(f"--url: the path {HEALTH_PATH} is the health check's")
+    return Endpoint(host.strip("[]"), int(port), url)
+
+
+class WebhookServer:
+    """The HTTP side: the webhook path (secret checked) and the health endpoint."""
+
+    def __init__(self, app: Application, services: Services, point: Endpoint, secret: str):
+        self.app, self.services, self.point = app, services, point
+        self._secret = secret.encode()
+        self._running: set[asyncio.Task[None]] = set()
+        self.web = web.Application(client_max_size=1024 * 1024)
+        self.web.router.add_post(point.path, self.on_update)
+        self.web.router.add_get(HEALTH_PATH, self.on_health)
+        self._runner: web.AppRunner | None = None
+
+    async def on_update(self, request: web.Request) -> web.Response:
+        """One update from Telegram; without the right secret, 403 and nothing else."""
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret):
+            logger.warning("webhook: refused a request without the secret from %s", request.remote)
+            return web.Response(status=403, text="forbidden")
+        try:
+            update = Update.de_json(await request.json(), self.app.bot)
+        except (json.JSONDecodeError, UnicodeDecodeError, TypeError, KeyError, ValueError):
+            return web.Response(status=400, text="not an update")
+        task = asyncio.create_task(self.app.process_update(update))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        await asyncio.wait({task}, timeout=ANSWER_WITHIN)
+        return web.Response(text="ok")
+
+    async def on_health(self, request: web.Request) -> web.Response:
+        """200 while the bot runs and its database answers; 503 otherwise."""
+        try:
+            with self.services.db.engine.connect() as conn:
+                conn.execute(text("select 1"))
+        except DBAPIError as err:
+            body = {"status": "unavailable", "database": err.__class__.__name__}
+            return web.json_response(body, status=503)
+        lease = self.services.lease
+        body = {
+            "status": "ok" if self.app.running else "stopping",
+            "database": "ok",
+            "planner": lease is None or lease.holding,
+            "updates_in_progress": len(self._running),
+        }
+        return web.json_response(body, status=200 if self.app.running else 503)
+
+    async def start(self) -> None:
+        """Listen on the endpoint."""
+        self._runner = web.AppRunner(self.web, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.point.host, self.point.port).start()
+
+    async def stop(self) -> None:
+        """Stop listening, then let the updates in progress finish."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self._running:
+            await asyncio.wait(self._running, timeout=ANSWER_WITHIN)
+
+
+async def serve(app: Application, services: Services, point: Endpoint, secret: str) -> None:
+    """Run until SIGINT or SIGTERM: register the webhook, serve it, shut down cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    server = WebhookServer(app, services, point, secret)
+    async with app:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        await server.start()
+        # Every process registers the same URL: harmless, and a newly deployed one may be first.
+        await app.bot.set_webhook(point.url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
+        logger.info("webhook: %s, listening on %s:%d", point.url, point.host, point.port)
+        await stop.wait()
+        await server.stop()
+        await app.stop()
+    if services.lease is not None:
+        services.lease.release()
+    with contextlib.suppress(NotImplementedError):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

@@ -1,0 +1,118 @@
+"""A throwaway PostgreSQL server for tests and benchmarks, and a fresh database per test.
+
+CI starts its own server and sets TAIZHANG_TEST_POSTGRES_URL; without it, a server is
+started from the Debian binaries in a temporary directory and removed afterwards.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+ENV_URL = "TAIZHANG_TEST_POSTGRES_URL"
+TEMPLATE = "taizhang_template"
+
+
+def _binaries() -> Path:
+    for candidate in [
+        shutil.which("pg_ctl"),
+        *sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl")),
+    ]:
+        if candidate:
+            return Path(candidate).resolve().parent
+    raise RuntimeError(
+        "PostgreSQL server binaries not found: install them (apt-get install postgresql) "
+        f"or set {ENV_URL} to a server's URL"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ThrowawayServer:
+    """`initdb` into a temporary directory, `pg_ctl start` on 127.0.0.1, removed on stop."""
+
+    def __init__(self) -> None:
+        self.bin = _binaries()
+        self.dir = Path(tempfile.mkdtemp(prefix="taizhang-pg-"))
+        self.port = _free_port()
+        # initdb refuses to run as root: use the postgres account the Debian package made
+        self.user = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
+
+    def _run(self, *args: str) -> None:
+        cmd = [str(self.bin / args[0]), *args[1:]]
+        if self.user is not None:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        subprocess.run(cmd, check=True, capture_output=True)
+
+    def start(self) -> str:
+        """Start the server; returns its URL."""
+        if self.user is not None:
+            os.chown(self.dir, self.user.pw_uid, self.user.pw_gid)
+        data = str(self.dir / "data")
+        self._run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off -c max_connections=300"
+        self._run("pg_ctl", "-D", data, "-l", str(self.dir / "log"), "-o", options, "-w", "start")
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def stop(self) -> None:
+        """Stop the server and remove its directory."""
+        try:
+            self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _admin(server_url: str) -> Engine:
+    return create_engine(server_url, isolation_level="AUTOCOMMIT", pool_size=1, max_overflow=0)
+
+
+def prepare_template(server_url: str) -> None:
+    """Create a migrated template database that each test's database is copied from."""
+    from storage.db import make_engine, migrate
+
+    admin = _admin(server_url)
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {TEMPLATE}"))
+    admin.dispose()
+    engine = make_engine(database_url(server_url, TEMPLATE))
+    migrate(engine)
+    engine.dispose()
+
+
+def database_url(server_url: str, name: str) -> str:
+    """The URL of database `name` on that server."""
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def create_database(server_url: str, template: str = TEMPLATE) -> str:
+    """A fresh database copied from `template` (by default the migrated one); its URL."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin = _admin(server_url)
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
+    admin.dispose()
+    return database_url(server_url, name)
+
+
+def drop_database(server_url: str, url: str) -> None:
+    """Drop a test's database, closing whatever connections are still open."""
+    name = make_url(url).database
+    admin = _admin(server_url)
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
