@@ -57,7 +57,13 @@ def populate(db: Database, units: int, items: int, updates: int) -> None:
         conn.execute(
             insert(Unit),
             [
-                {"campaign_id": 1, "name": f"单位{i:03d}", "position": i, "active": True}
+                {
+                    "campaign_id": 1,
+                    "name": f"单位{i:03d}",
+                    "name_key": f"单位{i:03d}",
+                    "position": i,
+                    "active": True,
+                }
                 for i in range(units)
             ],
         )

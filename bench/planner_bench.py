@@ -8,7 +8,10 @@
    enforces Telegram's limits (30 messages/s overall, 20 a minute per group): messages/s
    against the 30/s ceiling, and the number of 429s received.
 
-Run: .venv/bin/python -m bench.planner_bench [--units 3000] [--fanout 3000] [--db URL]
+Both on SQLite and on PostgreSQL, printed side by side, with an outbox drain (Telegram's
+limits off) that shows the database's share of delivery.
+
+Run: .venv/bin/python -m bench.planner_bench [--units 3000] [--fanout 3000] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import insert, text
+from sqlalchemy.engine import make_url
 from telegram.ext import ExtBot
 
 from bot.app import telegram_limits
@@ -35,6 +39,7 @@ from bot.turn import Services
 from locales import Translator
 from storage.db import Database
 from storage.models import Campaign, Chat, Deadline, LedgerItem, OutboxMessage, Unit
+from tests import pgserver
 
 T = TypeVar("T")
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 in Beijing
@@ -70,7 +75,13 @@ def populate(db: Database, units: int, deadlines: int, items: int) -> None:
         conn.execute(
             insert(Unit),
             [
-                {"campaign_id": 1, "name": f"单位{i:04d}", "position": i, "active": True}
+                {
+                    "campaign_id": 1,
+                    "name": f"单位{i:04d}",
+                    "name_key": f"单位{i:04d}",
+                    "position": i,
+                    "active": True,
+                }
                 for i in range(units)
             ],
         )
@@ -124,7 +135,7 @@ def populate(db: Database, units: int, deadlines: int, items: int) -> None:
         )
 
 
-def timed(label: str, fn: Callable[[], T]) -> T:
+def timed(label: str, fn: Callable[[], T], figures: dict[str, float]) -> T:
     """Wall time, and how far the process's peak resident memory rose (tracemalloc would
     slow the pass several times over, so it is not used)."""
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -136,10 +147,12 @@ def timed(label: str, fn: Callable[[], T]) -> T:
         f"  {label:<46} {elapsed * 1000:9.1f} ms   peak RSS {peak / 1024:6.0f} MiB "
         f"(+{(peak - before) / 1024:.0f})"
     )
+    figures[label] = elapsed * 1000
     return result
 
 
-def planner(url: str, units: int) -> None:
+def planner(url: str, units: int) -> dict[str, float]:
+    """Time a planning pass and a steady pass on the database at `url` (empty)."""
     db = Database.open(url)
     populate(db, units, 10, 30_000)
     settings = Settings(_env_file=None, telegram_bot_token="1:x", database_url=url)
@@ -148,6 +161,7 @@ def planner(url: str, units: int) -> None:
         f"planner on {db.engine.dialect.name}: {units} units x 10 deadlines x 5 offsets, "
         "30,000 open items"
     )
+    figures: dict[str, float] = {}
 
     def baseline() -> int:
         with db.engine.connect() as conn:
@@ -156,59 +170,101 @@ def planner(url: str, units: int) -> None:
                 n += len(conn.execute(text(f"select * from {table}")).all())
             return n
 
-    timed("baseline: plain SELECT of the rows it reads", baseline)
-    planned = timed("pass planning a stage for every unit", lambda: plan_once(services))
+    timed(BASELINE, baseline, figures)
+    planned = timed(FIRST, lambda: plan_once(services), figures)
     print(f"    planned {planned} notifications")
-    timed("steady pass (nothing new)", lambda: plan_once(services))
+    timed(STEADY, lambda: plan_once(services), figures)
     db.engine.dispose()
+    return figures
 
 
-async def fanout(groups: int) -> None:
+BASELINE = "baseline: plain SELECT of the rows it reads"
+FIRST = "pass planning a stage for every unit"
+STEADY = "steady pass (nothing new)"
+DRAIN = "outbox drained, no rate limit (msg/s)"
+
+
+async def send_all(url: str, groups: int, *, limits: bool) -> tuple[int, float, int]:
+    """Put one message per group in the outbox and drain it; (sent, seconds, 429s).
+
+    With `limits`, the local Bot API enforces Telegram's (30/s overall, 20 a minute per
+    group) and the bot paces itself; without, the figure is the bot's and database's own.
+    """
     api = LocalBotApi()
     base = await api.start()
-    api.global_limit = (30, 1.0)
-    api.group_limit = (20, 60.0)
+    if limits:
+        api.global_limit, api.group_limit = (30, 1.0), (20, 60.0)
+    db = Database.open(url)
+    with db.unit_of_work() as s:
+        for i in range(groups):
+            chat = api.group(f"群{i}")
+            s.add(
+                OutboxMessage(chat_id=chat["id"], text=f"⏰ 提醒 {i}", not_before=T0, created_at=T0)
+            )
+    settings = Settings(_env_file=None, telegram_bot_token=api.token, database_url=url)
+    services = Services(db, settings, Translator.load(), Clock(T0))
+    bot = ExtBot(api.token, base_url=base, rate_limiter=telegram_limits() if limits else None)
+    await bot.initialize()
+    start = time.perf_counter()
+    while await deliver_once(bot, services, limit=60):
+        pass
+    elapsed = time.perf_counter() - start
+    await bot.shutdown()
+    await api.stop()
+    db.engine.dispose()
+    return len(api.sent), elapsed, api.too_many
+
+
+def drain(url: str, messages: int) -> float:
+    """Messages/s the outbox gives up with Telegram's limits off: the database's share."""
+    sent, elapsed, _ = asyncio.run(send_all(url, messages, limits=False))
+    assert sent == messages
+    print(f"  outbox on {make_url(url).get_backend_name()}: {sent} sent in {elapsed:.2f} s")
+    return sent / elapsed
+
+
+def fanout(groups: int) -> None:
+    """One reminder to every group within Telegram's limits (SQLite)."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'fanout.db'}"
-        db = Database.open(url)
-        with db.unit_of_work() as s:
-            for i in range(groups):
-                chat = api.group(f"群{i}")
-                s.add(
-                    OutboxMessage(
-                        chat_id=chat["id"], text=f"⏰ 提醒 {i}", not_before=T0, created_at=T0
-                    )
-                )
-        settings = Settings(_env_file=None, telegram_bot_token=api.token, database_url=url)
-        services = Services(db, settings, Translator.load(), Clock(T0))
-        bot = ExtBot(api.token, base_url=base, rate_limiter=telegram_limits())
-        await bot.initialize()
-        start = time.perf_counter()
-        while await deliver_once(bot, services, limit=60):
-            pass
-        elapsed = time.perf_counter() - start
-        await bot.shutdown()
-        await api.stop()
-        sent = len(api.sent)
-        print(
-            f"fan-out to {groups} groups: {sent} sent in {elapsed:.1f} s = {sent / elapsed:.1f} "
-            f"msg/s (Telegram's ceiling: 30/s; target above 25/s); 429s received: "
-            f"{api.too_many}"
-        )
-        db.engine.dispose()
+        sent, elapsed, too_many = asyncio.run(send_all(url, groups, limits=True))
+    print(
+        f"fan-out to {groups} groups: {sent} sent in {elapsed:.1f} s = {sent / elapsed:.1f} "
+        f"msg/s (Telegram's ceiling: 30/s; target above 25/s); 429s received: {too_many}"
+    )
+
+
+def side_by_side(results: dict[str, dict[str, float]]) -> None:
+    """One table: a row per figure, a column per database."""
+    names = list(results)
+    print("\n" + " " * 48 + "".join(f"{n:>14}" for n in names))
+    for label in (BASELINE, FIRST, STEADY):
+        print(f"{label + ' (ms)':<48}" + "".join(f"{results[n][label]:14.1f}" for n in names))
+    print(f"{DRAIN:<48}" + "".join(f"{results[n][DRAIN]:14.1f}" for n in names))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=3000)
     parser.add_argument("--fanout", type=int, default=3000)
-    parser.add_argument("--db", help="SQLAlchemy URL of an EMPTY database (default: temp SQLite)")
+    parser.add_argument("--drain", type=int, default=3000, help="outbox messages to drain")
+    parser.add_argument(
+        "--postgres", help="a PostgreSQL server's URL (default: a throwaway server for the run)"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    with tempfile.TemporaryDirectory() as tmp:
-        planner(args.db or f"sqlite:///{Path(tmp) / 'planner.db'}", args.units)
+    results: dict[str, dict[str, float]] = {}
+    with pgserver.server(args.postgres) as pg:
+        with tempfile.TemporaryDirectory() as tmp:
+            results["sqlite"] = planner(f"sqlite:///{Path(tmp) / 'planner.db'}", args.units)
+            results["sqlite"][DRAIN] = drain(f"sqlite:///{Path(tmp) / 'drain.db'}", args.drain)
+        with pgserver.database(pg, "template0") as url:
+            results["postgresql"] = planner(url, args.units)
+        with pgserver.database(pg, "template0") as url:
+            results["postgresql"][DRAIN] = drain(url, args.drain)
+    side_by_side(results)
     if args.fanout:
-        asyncio.run(fanout(args.fanout))
+        fanout(args.fanout)
 
 
 if __name__ == "__main__":

@@ -166,16 +166,17 @@ async def publish_commands(app: Application) -> None:
         )
 
 
-def telegram_limits() -> AIORateLimiter:
+def telegram_limits(rate: float = 28.0) -> AIORateLimiter:
     """Telegram's flood limits, paced smoothly so that no window is ever exceeded.
 
     A token bucket as large as the limit lets a full second's (or minute's) burst through on
     top of the steady rate, which Telegram answers with 429. So overall: one message at a
-    time, 28 a second; in a group: a burst of 4, refilled to 20 a minute at most.
+    time, `rate` a second (Telegram's limit is the bot's, so several processes share it); in
+    a group: a burst of 4, refilled to 20 a minute at most.
     """
     return AIORateLimiter(
         overall_max_rate=1,
-        overall_time_period=1 / 28,
+        overall_time_period=1 / rate,
         group_max_rate=4,
         group_time_period=15,
         max_retries=5,
@@ -197,7 +198,7 @@ def build_application(
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_url)
-        .rate_limiter(rate_limiter or telegram_limits())
+        .rate_limiter(rate_limiter or telegram_limits(settings.taizhang_send_rate))
         .post_init(publish_commands)
     )
     app = (builder if polling else builder.updater(None)).build()

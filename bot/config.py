@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import field_validator
+from pydantic import ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     taizhang_locale: str = "zh_CN"
     taizhang_planner_interval: float = 5.0  # seconds between planner passes
     taizhang_delivery_interval: float = 1.0  # seconds between outbox drains
+    taizhang_send_rate: float = 28.0  # messages/s this process sends; N processes: 28/N each
     taizhang_claim_timeout: float = 60.0  # seconds before a dead process's claimed sends retry
 
     @field_validator("taizhang_admin_ids")
@@ -34,6 +35,18 @@ class Settings(BaseSettings):
         for part in value.replace(" ", "").split(","):
             if part and not part.lstrip("-").isdigit():
                 raise ValueError(f"TAIZHANG_ADMIN_IDS: '{part}' is not a Telegram user id")
+        return value
+
+    @field_validator(
+        "taizhang_send_rate",
+        "taizhang_claim_timeout",
+        "taizhang_planner_interval",
+        "taizhang_delivery_interval",
+    )
+    @classmethod
+    def _positive(cls, value: float, info: ValidationInfo) -> float:
+        if value <= 0:
+            raise ValueError(f"{(info.field_name or '').upper()}: must be a positive number")
         return value
 
     @field_validator("taizhang_timezone")

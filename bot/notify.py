@@ -125,23 +125,32 @@ async def deliver_once(bot: Bot, services: Services, limit: int = 30) -> int:
         ]
     if not rows:
         return 0
-    results = await asyncio.gather(*(_send(bot, *row) for row in rows))
+
+    async def one(row: tuple[int, int, str, Any, int]) -> None:
+        # settled as soon as Telegram answers: a process killed in the middle of a batch
+        # leaves only the sends in flight at that moment to be sent again
+        settle(services, await _send(bot, *row), attempts=row[4])
+
+    await asyncio.gather(*(one(row) for row in rows))
+    return len(rows)
+
+
+def settle(services: Services, res: _Result, *, attempts: int) -> None:
+    """Record what Telegram answered to one send."""
     now = services.clock()
     with services.db.unit_of_work() as session:
-        for res, row in zip(results, rows, strict=True):
-            if res.sent_id is not None:
-                outbox.mark_sent(session, res.outbox_id, res.sent_id, now)
-            elif res.retry_in is not None and row[4] < MAX_ATTEMPTS:
-                logger.info("chat %s: retry in %.0fs (%s)", res.chat_id, res.retry_in, res.failure)
-                outbox.mark_retry(
-                    session, res.outbox_id, now + timedelta(seconds=res.retry_in), res.failure or ""
-                )
-            else:
-                logger.warning("chat %s: giving up (%s)", res.chat_id, res.failure)
-                outbox.mark_failed(session, res.outbox_id, res.failure or "")
-                if res.forbidden:
-                    _report_lost_chat(services, session, res.chat_id, now)
-    return len(rows)
+        if res.sent_id is not None:
+            outbox.mark_sent(session, res.outbox_id, res.sent_id, now)
+        elif res.retry_in is not None and attempts < MAX_ATTEMPTS:
+            logger.info("chat %s: retry in %.0fs (%s)", res.chat_id, res.retry_in, res.failure)
+            outbox.mark_retry(
+                session, res.outbox_id, now + timedelta(seconds=res.retry_in), res.failure or ""
+            )
+        else:
+            logger.warning("chat %s: giving up (%s)", res.chat_id, res.failure)
+            outbox.mark_failed(session, res.outbox_id, res.failure or "")
+            if res.forbidden:
+                _report_lost_chat(services, session, res.chat_id, now)
 
 
 def _report_lost_chat(services: Services, session: Session, chat_id: int, now: datetime) -> None:

@@ -9,16 +9,20 @@ from sqlmodel import Session, select
 from storage.models import FormDraft
 from workflows.forms import Draft
 
+# A draft is read to be changed: it is locked until the unit of work ends, so that the same
+# button pressed twice, its two updates handled by two processes at once, is applied once;
+# the second waits, then finds the draft moved on (or gone). On SQLite one process runs.
+
 
 def draft_of(session: Session, chat_id: int, user_id: int) -> FormDraft | None:
-    """The person's open draft in this chat."""
+    """The person's open draft in this chat, locked for this unit of work."""
     stmt = select(FormDraft).where(FormDraft.chat_id == chat_id, FormDraft.user_id == user_id)
-    return session.exec(stmt).first()
+    return session.exec(stmt.with_for_update()).first()
 
 
 def draft_by_id(session: Session, draft_id: int) -> FormDraft | None:
-    """A draft by its row id (button data carries it)."""
-    return session.get(FormDraft, draft_id)
+    """A draft by its row id (button data carries it), locked for this unit of work."""
+    return session.get(FormDraft, draft_id, with_for_update=True)
 
 
 def save_draft(

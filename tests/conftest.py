@@ -24,41 +24,31 @@ ON_POSTGRES = os.environ.get("TAIZHANG_TEST_DATABASE", "sqlite") == "postgresql"
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """A PostgreSQL server's URL, with a migrated template database on it."""
-    url = os.environ.get(pgserver.ENV_URL)
-    server = None
-    if not url:
-        server = pgserver.ThrowawayServer()
-        url = server.start()
-    pgserver.prepare_template(url)
-    try:
+    with pgserver.server() as url:
+        pgserver.prepare_template(url)
         yield url
-    finally:
-        if server is not None:
-            server.stop()
 
 
 @pytest.fixture
 def pg_url(pg_server: str) -> Iterator[str]:
     """A fresh, migrated PostgreSQL database, dropped after the test."""
-    url = pgserver.create_database(pg_server)
-    try:
+    with pgserver.database(pg_server) as url:
         yield url
-    finally:
-        pgserver.drop_database(pg_server, url)
 
 
 @pytest.fixture
-def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database with no tables at all, for the migrations' own tests."""
-    if not ON_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    server = request.getfixturevalue("pg_server")
-    url = pgserver.create_database(server, template="template0")
-    try:
+def empty_pg_url(pg_server: str) -> Iterator[str]:
+    """A PostgreSQL database with no tables at all, dropped after the test."""
+    with pgserver.database(pg_server, "template0") as url:
         yield url
-    finally:
-        pgserver.drop_database(server, url)
+
+
+@pytest.fixture
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database with no tables at all, for the migrations' own tests."""
+    if ON_POSTGRES:
+        return request.getfixturevalue("empty_pg_url")
+    return f"sqlite:///{tmp_path / 'empty.db'}"
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ import socket
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
@@ -74,6 +76,30 @@ class ThrowawayServer:
             self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextmanager
+def server(url: str | None = None) -> Iterator[str]:
+    """The server at `url`, or else (no URL, nor TAIZHANG_TEST_POSTGRES_URL) a throwaway one."""
+    url = url or os.environ.get(ENV_URL)
+    if url:
+        yield url
+        return
+    throwaway = ThrowawayServer()
+    try:
+        yield throwaway.start()
+    finally:
+        throwaway.stop()
+
+
+@contextmanager
+def database(server_url: str, template: str = TEMPLATE) -> Iterator[str]:
+    """A fresh database copied from `template`, dropped when the block ends."""
+    url = create_database(server_url, template)
+    try:
+        yield url
+    finally:
+        drop_database(server_url, url)
 
 
 def _admin(server_url: str) -> Engine:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 
@@ -45,8 +46,27 @@ def test_a_bad_setting_is_one_clear_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_campaign_load_and_show(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'x.db'}"
+def test_a_rate_that_is_not_positive_is_refused(tmp_path: Path) -> None:
+    result = run(["run"], tmp_path, TAIZHANG_SEND_RATE="0", TELEGRAM_BOT_TOKEN="1:x")
+    assert result.returncode == 2
+    assert result.stderr == "taizhang: TAIZHANG_SEND_RATE: must be a positive number\n"
+
+
+def test_migrate_brings_the_schema_to_head_and_masks_the_password(
+    tmp_path: Path, db_url: str
+) -> None:
+    with_password = make_url(db_url)
+    if with_password.get_backend_name() == "postgresql":
+        with_password = with_password.set(password="secret-pw")  # trust auth ignores it
+    url = with_password.render_as_string(hide_password=False)
+    result = run(["migrate"], tmp_path, DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert "数据库已升级到最新版本（0006）" in result.stdout
+    assert "secret-pw" not in result.stdout
+
+
+def test_campaign_load_and_show(tmp_path: Path, db_url: str) -> None:
+    db = db_url
     loaded = run(["campaign", "load", "bazhou-2024"], tmp_path, DATABASE_URL=db)
     assert loaded.returncode == 0, loaded.stderr
     assert "10个单位，4个报送节点" in loaded.stdout
