@@ -15,7 +15,7 @@ from telegram import Update
 from bot.app import build_application
 from bot.config import Settings
 from bot.turn import Services
-from bot.webhook import SECRET_FORM, endpoint, serve
+from bot.webhook import SECRET_FORM, EndpointError, endpoint, serve
 from locales import Translator
 from storage.db import Database
 from storage.lease import Lease
@@ -73,8 +73,8 @@ def run(
             return _refuse(translator, msg("cli.no_webhook_secret"))
         try:
             point = endpoint(listen or "127.0.0.1:8080", url or "")
-        except ValueError as err:
-            return _refuse(translator, msg("cli.bad_webhook", error=str(err)))
+        except EndpointError as err:
+            return _refuse(translator, err.message)
     lock = sqlite_lock(settings.database_url)
     if lock is None:
         return _refuse(translator, msg("cli.sqlite_busy", url=settings.shown_database_url))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import re
 import signal
@@ -25,6 +24,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.turn import Services
+from workflows.messages import Msg, msg
 
 logger = logging.getLogger(__name__)
 
@@ -48,16 +48,24 @@ class Endpoint:
         return urlsplit(self.url).path or "/"
 
 
+class EndpointError(ValueError):
+    """`--listen` or `--url` cannot work; the message says which and why."""
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message.id)
+        self.message = message
+
+
 def endpoint(listen: str, url: str) -> Endpoint:
-    """Read `--listen HOST:PORT` and `--url https://…`; ValueError names what is wrong."""
+    """Read `--listen HOST:PORT` and `--url https://…`."""
     host, sep, port = listen.rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"--listen: '{listen}' is not HOST:PORT")
+        raise EndpointError(msg("webhook.bad_listen", listen=listen))
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname:
-        raise ValueError(f"--url: Telegram posts only to https:// addresses, not '{url}'")
+        raise EndpointError(msg("webhook.not_https", url=url))
     if parts.path.rstrip("/") == HEALTH_PATH:
-        raise ValueError(f"--url: the path {HEALTH_PATH} is the health check's")
+        raise EndpointError(msg("webhook.health_path", path=HEALTH_PATH))
     return Endpoint(host.strip("[]"), int(port), url)
 
 
@@ -81,7 +89,7 @@ class WebhookServer:
             return web.Response(status=403, text="forbidden")
         try:
             update = Update.de_json(await request.json(), self.app.bot)
-        except (json.JSONDecodeError, UnicodeDecodeError, TypeError, KeyError, ValueError):
+        except (ValueError, TypeError, KeyError, AttributeError):  # JSON errors are ValueErrors
             return web.Response(status=400, text="not an update")
         task = asyncio.create_task(self.app.process_update(update))
         self._running.add(task)
@@ -138,8 +146,6 @@ async def serve(app: Application, services: Services, point: Endpoint, secret: s
         await stop.wait()
         await server.stop()
         await app.stop()
-    if services.lease is not None:
-        services.lease.release()
     with contextlib.suppress(NotImplementedError):
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
