@@ -22,6 +22,7 @@ from storage.models import (
     Person,
     RoleGrant,
     Submission,
+    Unit,
 )
 from workflows.planner import (
     CaseState,
@@ -72,10 +73,13 @@ def unit_targets(session: Session, camp: Campaign) -> dict[int, UnitTarget]:
     """The campaign's active units, in order, with their bound group chats."""
     units = units_of(session, camp.id or 0)
     chats: dict[int, list[int]] = defaultdict(list)
-    ids = [u.id for u in units]
-    for chat_id, unit_id in session.exec(
-        select(Chat.chat_id, Chat.unit_id).where(col(Chat.unit_id).in_(ids))
-    ):
+    # a join, not an IN list of thousands of ids: PostgreSQL plans and converts it once
+    bound = (
+        select(Chat.chat_id, Chat.unit_id)
+        .join(Unit, col(Unit.id) == col(Chat.unit_id))
+        .where(Unit.campaign_id == camp.id, col(Unit.active))
+    )
+    for chat_id, unit_id in session.exec(bound):
         chats[unit_id or 0].append(chat_id)
     return {
         u.id or 0: UnitTarget(u.id or 0, u.name, tuple(sorted(chats[u.id or 0]))) for u in units
@@ -146,7 +150,7 @@ def planner_state(
         admins=tuple(admin_chats(session, admin_ids)),
         planned=frozenset(keys),
         cases=tuple(open_cases),
-        items=tuple(overdue_items(session, list(units), now, ZoneInfo(camp.timezone))),
+        items=tuple(overdue_items(session, camp, now, ZoneInfo(camp.timezone))),
         case_rules=case_rules(camp),
     )
 
@@ -212,16 +216,19 @@ def save_planned(session: Session, items: Sequence[Rendered], now: datetime) -> 
     return len(added)
 
 
-def overdue_items(
-    session: Session, unit_ids: list[int], now: datetime, tz: ZoneInfo
-) -> list[ItemState]:
-    """Items not closed out whose 办结时间 fell in the last fortnight."""
+def overdue_items(session: Session, camp: Campaign, now: datetime, tz: ZoneInfo) -> list[ItemState]:
+    """Items of the campaign's active units not closed out, due in the last fortnight."""
     today = now.astimezone(tz).date()
-    stmt = select(LedgerItem).where(
-        col(LedgerItem.unit_id).in_(unit_ids),
-        col(LedgerItem.status).in_(("open", "paused")),
-        col(LedgerItem.due_on) < today,
-        col(LedgerItem.due_on) >= today - timedelta(days=14),
+    stmt = (
+        select(LedgerItem)
+        .join(Unit, col(Unit.id) == col(LedgerItem.unit_id))
+        .where(
+            Unit.campaign_id == camp.id,
+            col(Unit.active),
+            col(LedgerItem.status).in_(("open", "paused")),
+            col(LedgerItem.due_on) < today,
+            col(LedgerItem.due_on) >= today - timedelta(days=14),
+        )
     )
     return [
         ItemState(i.id or 0, i.code, i.name, i.unit_id, i.due_on)
