@@ -175,11 +175,15 @@ def _report_lost_chat(services: Services, session: Session, chat_id: int, now: d
 
 
 async def planner_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """JobQueue entry: one planner pass, in the process that holds the planner's lease."""
+    """JobQueue entry: one planner pass, in the process that holds the planner's lease.
+
+    The pass runs in a worker thread: planning a stage for thousands of units takes seconds,
+    and the updates this process is serving meanwhile should not wait for it.
+    """
     services: Services = context.application.bot_data["services"]
-    if services.lease is not None and not services.lease.held():
+    if services.lease is not None and not await asyncio.to_thread(services.lease.held):
         return
-    count = plan_once(services)
+    count = await asyncio.to_thread(plan_once, services)
     if count:
         logger.info("planned %d notification(s)", count)
 
