@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import itertools
 import logging
 import re
 import signal
@@ -21,6 +22,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from telegram import Update
+from telegram.error import NetworkError, RetryAfter
 from telegram.ext import Application
 
 from bot.turn import Services
@@ -88,8 +90,11 @@ class WebhookServer:
             logger.warning("webhook: refused a request without the secret from %s", request.remote)
             return web.Response(status=403, text="forbidden")
         try:
-            update = Update.de_json(await request.json(), self.app.bot)
+            data = await request.json()
+            update = Update.de_json(data, self.app.bot) if isinstance(data, dict) else None
         except (ValueError, TypeError, KeyError, AttributeError):  # JSON errors are ValueErrors
+            update = None
+        if update is None:
             return web.Response(status=400, text="not an update")
         task = asyncio.create_task(self.app.process_update(update))
         self._running.add(task)
@@ -128,6 +133,23 @@ class WebhookServer:
             await asyncio.wait(self._running, timeout=ANSWER_WITHIN)
 
 
+async def register(app: Application, url: str, secret: str) -> None:
+    """Register the webhook with Telegram, retrying while Telegram cannot be reached.
+
+    Every process registers the same URL: harmless, and a newly deployed one may be first.
+    """
+    for attempt in itertools.count():
+        try:
+            await app.bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
+        except (NetworkError, RetryAfter) as err:  # time-outs, 5xx, 429: try again
+            wait = min(2.0**attempt, 60.0)
+            logger.warning("webhook: not registered yet (%s); again in %.0f s", err, wait)
+            await asyncio.sleep(wait)
+            continue
+        logger.info("webhook registered")
+        return
+
+
 async def serve(app: Application, services: Services, point: Endpoint, secret: str) -> None:
     """Run until SIGINT or SIGTERM: register the webhook, serve it, shut down cleanly."""
     stop = asyncio.Event()
@@ -140,10 +162,10 @@ async def serve(app: Application, services: Services, point: Endpoint, secret: s
             await app.post_init(app)
         await app.start()
         await server.start()
-        # Every process registers the same URL: harmless, and a newly deployed one may be first.
-        await app.bot.set_webhook(point.url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
         logger.info("webhook: %s, listening on %s:%d", point.url, point.host, point.port)
+        registering = asyncio.create_task(register(app, point.url, secret))
         await stop.wait()
+        registering.cancel()
         await server.stop()
         await app.stop()
     with contextlib.suppress(NotImplementedError):
