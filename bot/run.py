@@ -18,7 +18,7 @@ from bot.turn import Services
 from bot.webhook import SECRET_FORM, EndpointError, endpoint, serve
 from locales import Translator
 from storage.db import Database
-from storage.lease import Lease
+from storage.lease import POLLER_KEY, Lease
 from workflows.messages import Msg, msg
 
 
@@ -78,6 +78,11 @@ def run(
     lock = sqlite_lock(settings.database_url)
     if lock is None:
         return _refuse(translator, msg("cli.sqlite_busy", url=settings.shown_database_url))
+    # Telegram gives getUpdates to one caller at a time: several processes need webhooks
+    poller = Lease(db.engine, POLLER_KEY)
+    if point is None and not poller.held():
+        lock.close()
+        return _refuse(translator, msg("cli.polling_busy"))
     services = _services(settings, db, translator)
     app = build_application(services, polling=point is None)
     try:
@@ -88,5 +93,6 @@ def run(
     finally:
         if services.lease is not None:
             services.lease.release()
+        poller.release()
         lock.close()
     return 0

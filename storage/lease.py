@@ -18,7 +18,8 @@ from sqlalchemy.pool import NullPool
 
 logger = logging.getLogger(__name__)
 
-PLANNER_KEY = 0x7A69_6A68  # "zijh": any constant shared by every process of the bot
+PLANNER_KEY = 0x7A69_6A68  # any constants shared by every process of the bot
+POLLER_KEY = 0x7A69_6A69  # long polling: Telegram answers getUpdates to one caller only
 # The server probes an idle client after 20 s, then every 5 s, 4 times: a holder whose
 # machine vanished without closing its socket loses the lease in about 40 s.
 KEEPALIVE = "-c tcp_keepalives_idle=20 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=4"
