@@ -168,6 +168,7 @@ class LocalBotApi:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.hook = WebhookPusher(self._take_updates, self._accepted)  # after setWebhook
+        self._closing = False
 
     # ----- server life -----
 
@@ -183,8 +184,11 @@ class LocalBotApi:
         return f"http://{host}:{self.port}/bot"
 
     async def stop(self) -> None:
-        """Stop listening (and posting to a webhook)."""
+        """Stop listening (and posting to a webhook); long polls are answered at once."""
         await self.hook.stop()
+        self._closing = True
+        async with self._changed:
+            self._changed.notify_all()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -557,7 +561,8 @@ class LocalBotApi:
             async with self._changed:
                 try:
                     await asyncio.wait_for(
-                        self._changed.wait_for(lambda: bool(self._updates)), timeout
+                        self._changed.wait_for(lambda: bool(self._updates) or self._closing),
+                        timeout,
                     )
                 except TimeoutError:
                     return []

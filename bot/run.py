@@ -79,7 +79,7 @@ def run(
     if lock is None:
         return _refuse(translator, msg("cli.sqlite_busy", url=settings.shown_database_url))
     # Telegram gives getUpdates to one caller at a time: several processes need webhooks
-    poller = Lease(db.engine, POLLER_KEY)
+    poller = Lease(db.engine, POLLER_KEY, name="polling")
     if point is None and not poller.held():
         lock.close()
         return _refuse(translator, msg("cli.polling_busy"))

@@ -28,8 +28,8 @@ KEEPALIVE = "-c tcp_keepalives_idle=20 -c tcp_keepalives_interval=5 -c tcp_keepa
 class Lease:
     """A named advisory lock that one process at a time holds."""
 
-    def __init__(self, engine: Engine, key: int = PLANNER_KEY) -> None:
-        self.key = key
+    def __init__(self, engine: Engine, key: int = PLANNER_KEY, name: str = "planner") -> None:
+        self.key, self.name = key, name
         self.shared = engine.dialect.name != "postgresql"
         self._engine: Engine | None = None
         if not self.shared:
@@ -56,12 +56,12 @@ class Lease:
             got = bool(taken.scalar())
             conn.commit()
         except DBAPIError as err:
-            logger.warning("planner lease: database unreachable (%s)", err.__class__.__name__)
+            logger.warning("%s lease: database unreachable (%s)", self.name, type(err).__name__)
             return False
         if not got:
             conn.close()
             return False
-        logger.info("planner lease taken: this process plans reminders")
+        logger.info("%s lease taken by this process", self.name)
         self._conn = conn
         return True
 
@@ -76,7 +76,7 @@ class Lease:
             conn.execute(text("select 1"))
             conn.commit()
         except DBAPIError:
-            logger.warning("planner lease lost with its connection")
+            logger.warning("%s lease lost with its connection", self.name)
             return False
         return True
 

@@ -110,6 +110,29 @@ class BotProcess:
         return answer
 
 
+async def second_poller_output(db_url: str, tmp_path: Path) -> str:
+    """Start a polling bot, then a second one on the same database; the second's output.
+
+    The second must refuse: exit code 2, a clear message and no traceback.
+    """
+    api = LocalBotApi()
+    base = await api.start()
+    env = bot_env(api, base, db_url)
+    first = BotProcess(env, tmp_path / "first.log").start()
+    second = BotProcess(env, tmp_path / "second.log")
+    try:
+        # polled, not api.until: a long poll is only answered when its 10 s are up
+        await wait_until(lambda: api.requests["getUpdates"] >= 1, timeout=30)
+        assert second.start().proc is not None
+        assert second.proc.wait(timeout=60) == 2
+    finally:
+        first.kill()
+        second.kill()
+        await api.stop()
+    assert "Traceback" not in second.output()
+    return second.output()
+
+
 async def wait_until(condition: Callable[[], Any], timeout: float = 20) -> None:
     """Poll a condition (sync or async) that another process will make true."""
     loop = asyncio.get_running_loop()

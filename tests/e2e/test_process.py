@@ -13,7 +13,14 @@ from sqlmodel import select
 from bot.localapi import LocalBotApi
 from storage.db import Database
 from storage.models import OutboxMessage
-from tests.processes import BotProcess, add_deadline, bot_env, campaign_with_groups, outbox_count
+from tests.processes import (
+    BotProcess,
+    add_deadline,
+    bot_env,
+    campaign_with_groups,
+    outbox_count,
+    second_poller_output,
+)
 from tests.processes import wait_until as wait_for
 
 
@@ -59,20 +66,6 @@ async def test_sigkill_and_restart_send_nothing_twice(world, tmp_path: Path) -> 
 
 
 async def test_a_second_process_on_one_sqlite_file_refuses_to_start(tmp_path: Path) -> None:
-    api = LocalBotApi()
-    base = await api.start()
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     Database.open(url).engine.dispose()
-    env = bot_env(api, base, url)
-    first = BotProcess(env, tmp_path / "first.log").start()
-    second = BotProcess(env, tmp_path / "second.log")
-    try:
-        await api.until(lambda: api.requests["getUpdates"] >= 1, timeout=20)
-        assert second.start().proc is not None
-        assert second.proc.wait(timeout=30) == 2
-        err = second.output()
-        assert "SQLite 只允许一个进程运行" in err and "Traceback" not in err
-    finally:
-        first.kill()
-        second.kill()
-        await api.stop()
+    assert "SQLite 只允许一个进程运行" in await second_poller_output(url, tmp_path)

@@ -25,6 +25,7 @@ from tests.processes import (
     bot_env,
     campaign_with_groups,
     outbox_count,
+    second_poller_output,
     wait_until,
 )
 
@@ -149,18 +150,4 @@ async def test_the_planners_holder_killed_the_other_takes_over_and_nothing_is_lo
 async def test_a_second_polling_process_refuses_and_says_to_use_webhooks(
     tmp_path: Path, pg_url: str
 ) -> None:
-    api = LocalBotApi()
-    base = await api.start()
-    env = bot_env(api, base, pg_url)
-    first = BotProcess(env, tmp_path / "first.log").start()
-    second = BotProcess(env, tmp_path / "second.log")
-    try:
-        await api.until(lambda: api.requests["getUpdates"] >= 1, timeout=30)
-        assert second.start().proc is not None
-        assert second.proc.wait(timeout=60) == 2
-        assert "taizhang run --webhook" in second.output()
-        assert "Traceback" not in second.output()
-    finally:
-        first.kill()
-        second.kill()
-        await api.stop()
+    assert "taizhang run --webhook" in await second_poller_output(pg_url, tmp_path)
