@@ -19,6 +19,7 @@ from sqlmodel import select
 from bot.localapi import LocalBotApi
 from storage.db import Database
 from storage.models import AuditEvent, OutboxMessage, Person
+from tests import pgserver
 from tests.processes import (
     BotProcess,
     add_deadline,
@@ -151,3 +152,20 @@ async def test_a_second_polling_process_refuses_and_says_to_use_webhooks(
     tmp_path: Path, pg_url: str
 ) -> None:
     assert "taizhang run --webhook" in await second_poller_output(pg_url, tmp_path)
+
+
+async def test_health_says_503_when_the_database_is_gone(
+    tmp_path: Path, pg_server: str, pg_url: str
+) -> None:
+    api = LocalBotApi()
+    base = await api.start()
+    proc = BotProcess.webhook(bot_env(api, base, pg_url), tmp_path / "bot.log").start()
+    try:
+        assert (await proc.ready())["database"] == "ok"
+        pgserver.drop_database(pg_server, pg_url)  # what a load balancer must notice
+        answer = await proc.health()
+        assert answer is not None and answer["http_status"] == 503
+        assert answer["status"] == "unavailable"
+    finally:
+        proc.kill()
+        await api.stop()
