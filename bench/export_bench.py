@@ -21,11 +21,12 @@ from pathlib import Path
 import xlsxwriter
 from sqlalchemy import insert
 
+from bench.population import campaign_with_units
 from bot.summary import campaign_summary
 from storage import campaigns
 from storage.db import Database
 from storage.export import write_workbook
-from storage.models import Campaign, LedgerItem, ProgressUpdate, Unit
+from storage.models import LedgerItem, ProgressUpdate
 
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 
@@ -36,36 +37,14 @@ def rss() -> float:
 
 def populate(db: Database, units: int, items: int, updates: int) -> None:
     with db.engine.begin() as conn:
-        conn.execute(
-            insert(Campaign).values(
-                name="导出基准",
-                year=2026,
-                timezone="Asia/Shanghai",
-                reminders=[],
-                weekly_reports=[{"name": "工作台账", "weekday": 0, "time": "18:00"}],
-                feedback_working_days=2,
-                feedback_cutoff="18:00",
-                categories=["违规征收类"],
-                ledger={},
-                feedback_rules={},
-                default_due_time="18:00",
-                active=True,
-                loaded_at=NOW,
-                updated_at=NOW,
-            )
-        )
-        conn.execute(
-            insert(Unit),
-            [
-                {
-                    "campaign_id": 1,
-                    "name": f"单位{i:03d}",
-                    "name_key": f"单位{i:03d}",
-                    "position": i,
-                    "active": True,
-                }
-                for i in range(units)
-            ],
+        campaign_with_units(
+            conn,
+            "导出基准",
+            units,
+            NOW,
+            digits=3,
+            weekly_reports=[{"name": "工作台账", "weekday": 0, "time": "18:00"}],
+            categories=["违规征收类"],
         )
         for start in range(0, items, 50_000):
             conn.execute(

@@ -31,6 +31,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 from telegram.ext import ExtBot
 
+from bench.population import campaign_with_units, unit_name
 from bot.app import telegram_limits
 from bot.config import Settings
 from bot.localapi import LocalBotApi
@@ -38,7 +39,7 @@ from bot.notify import deliver_once, plan_once
 from bot.turn import Services
 from locales import Translator
 from storage.db import Database
-from storage.models import Campaign, Chat, Deadline, LedgerItem, OutboxMessage, Unit
+from storage.models import Chat, Deadline, LedgerItem, OutboxMessage
 from tests import pgserver
 
 T = TypeVar("T")
@@ -56,34 +57,8 @@ class Clock:
 def populate(db: Database, units: int, deadlines: int, items: int) -> None:
     """A campaign of `units` bound groups, `deadlines` deliverables and `items` open items."""
     with db.engine.begin() as conn:
-        conn.execute(
-            insert(Campaign).values(
-                name="基准测试",
-                year=2026,
-                timezone="Asia/Shanghai",
-                reminders=[7 * 86400, 3 * 86400, 86400, 7200, 600],
-                weekly_reports=[],
-                feedback_working_days=2,
-                feedback_cutoff="18:00",
-                categories=[],
-                default_due_time="18:00",
-                active=True,
-                loaded_at=T0,
-                updated_at=T0,
-            )
-        )
-        conn.execute(
-            insert(Unit),
-            [
-                {
-                    "campaign_id": 1,
-                    "name": f"单位{i:04d}",
-                    "name_key": f"单位{i:04d}",
-                    "position": i,
-                    "active": True,
-                }
-                for i in range(units)
-            ],
+        campaign_with_units(
+            conn, "基准测试", units, T0, reminders=[7 * 86400, 3 * 86400, 86400, 7200, 600]
         )
         conn.execute(
             insert(Chat),
@@ -91,7 +66,7 @@ def populate(db: Database, units: int, deadlines: int, items: int) -> None:
                 {
                     "chat_id": -1000000000000 - i,
                     "kind": "supergroup",
-                    "title": f"单位{i:04d}群",
+                    "title": f"{unit_name(i, 4)}群",
                     "unit_id": i + 1,
                     "supervisors": False,
                     "waiting_notice_sent": False,

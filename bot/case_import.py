@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.cases import posted_notices
 from bot.notify import enqueue
 from bot.turn import Services
 from storage import campaigns, chats
@@ -15,8 +16,6 @@ from storage.audit import Stamp
 from storage.calendar import work_calendar
 from workflows.calendar import feedback_due
 from workflows.case_import import TEXT, ImportReading, read_rows
-from workflows.messages import msg
-from workflows.planner import Planned
 
 
 def sheet_rows(path: Path) -> tuple[list[dict[str, Any]], int]:
@@ -78,31 +77,7 @@ def import_cases(services: Services, path: Path, unit: str | None) -> tuple[int,
                     session, case, "case.answered", stamp, status="answered", answered_at=now
                 )
                 continue
-            posted = msg(
-                "case.posted",
-                code=case.code,
-                text=case.text,
-                due=due,
-                days=rules.working_days,
-                files="",
-                provisional="",
-                reference=msg("case.reference", reference=case.reference) if case.reference else "",
-            )
-            buttons = (
-                (msg("case.button.sign"), f"a:sign:{case.id}"),
-                (msg("case.button.feedback"), f"a:fb:{case.id}"),
-                (msg("case.button.extend"), f"a:ext:{case.id}"),
-            )
-            posts += [
-                Planned(
-                    f"case:{case.id}:posted:chat:{c.chat_id}",
-                    "case.posted",
-                    c.chat_id,
-                    posted,
-                    now,
-                    buttons,
-                )
-                for c in chats.chats_of_unit(session, units[row.unit].id or 0)
-            ]
+            groups = [c.chat_id for c in chats.chats_of_unit(session, units[row.unit].id or 0)]
+            posts += posted_notices(case, due, rules.working_days, groups, now)
         enqueue(services, session, posts, tz, now)
     return len(reading.cases), reading

@@ -92,25 +92,9 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
     )
     provisional = cal.is_provisional(due.astimezone(turn.zone).date())
     note = msg("calendar.provisional") if provisional else ""
-    buttons = (
-        (msg("case.button.sign"), f"a:sign:{case.id}"),
-        (msg("case.button.feedback"), f"a:fb:{case.id}"),
-        (msg("case.button.extend"), f"a:ext:{case.id}"),
+    items = posted_notices(
+        case, due, rules.working_days, groups, now, files=files, provisional=note
     )
-    posted = msg(
-        "case.posted",
-        code=case.code,
-        text=case.text,
-        due=due,
-        days=rules.working_days,
-        reference=msg("case.reference", reference=case.reference) if case.reference else "",
-        files=msg("case.files", names=[f["name"] for f in files]) if files else "",
-        provisional=note,
-    )
-    items = [
-        Planned(f"case:{case.id}:posted:chat:{chat}", "case.posted", chat, posted, now, buttons)
-        for chat in groups
-    ]
     if provisional:
         year = due.astimezone(turn.zone).year
         items += [
@@ -125,6 +109,38 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
         ]
     _post(turn, items)
     turn.say(msg("forward.done", code=case.code, unit=unit.name, due=due, provisional=note))
+
+
+def posted_notices(
+    case: ForwardedCase,
+    due: datetime,
+    working_days: int,
+    chat_ids: list[int],
+    now: datetime,
+    *,
+    files: list[dict[str, Any]] | None = None,
+    provisional: Msg | str = "",
+) -> list[Planned]:
+    """The case posted in each of the unit's groups, with its sign/feedback/extend buttons."""
+    buttons = (
+        (msg("case.button.sign"), f"a:sign:{case.id}"),
+        (msg("case.button.feedback"), f"a:fb:{case.id}"),
+        (msg("case.button.extend"), f"a:ext:{case.id}"),
+    )
+    posted = msg(
+        "case.posted",
+        code=case.code,
+        text=case.text,
+        due=due,
+        days=working_days,
+        reference=msg("case.reference", reference=case.reference) if case.reference else "",
+        files=msg("case.files", names=[f["name"] for f in files]) if files else "",
+        provisional=provisional,
+    )
+    return [
+        Planned(f"case:{case.id}:posted:chat:{chat}", "case.posted", chat, posted, now, buttons)
+        for chat in chat_ids
+    ]
 
 
 def msg_files(files: list[dict[str, Any]]) -> str:

@@ -52,3 +52,11 @@ def record(
             after=after,
         )
     )
+
+
+def created(session: Session, stamp: Stamp, action: str, row: SQLModel) -> None:
+    """Add a new row to the unit of work and its audit event (the row gets its id)."""
+    session.add(row)
+    session.flush()
+    entity = str(row.__tablename__)
+    record(session, stamp, action, entity, getattr(row, "id", None), None, snapshot(row))

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.audit import Stamp, record, snapshot
+from storage.audit import Stamp, created, record, snapshot
 from storage.models import Feedback, ForwardedCase, Notification, OutboxMessage, Unit
 from workflows.cases import case_code
 
@@ -52,9 +52,7 @@ def create_case(
         forwarded_by=stamp.user_id,
         fields=fields or {},
     )
-    session.add(case)
-    session.flush()
-    record(session, stamp, "case.forward", "forwardedcase", case.id, None, snapshot(case))
+    created(session, stamp, "case.forward", case)
     return case
 
 
@@ -94,9 +92,7 @@ def add_feedback(
         on_time=on_time,
         late_working_days=late_days,
     )
-    session.add(feedback)
-    session.flush()
-    record(session, stamp, "case.feedback", "feedback", feedback.id, None, snapshot(feedback))
+    created(session, stamp, "case.feedback", feedback)
     update_case(session, case, "case.answered", stamp, status="answered", answered_at=stamp.at)
     return feedback
 

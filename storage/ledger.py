@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.audit import Stamp, record, snapshot
+from storage.audit import Stamp, created, record, snapshot
 from storage.models import LedgerItem, ProgressUpdate, Unit
 from workflows.ledger import Status, item_code
 
@@ -41,9 +41,7 @@ def create_item(
         created_at=stamp.at,
         updated_at=stamp.at,
     )
-    session.add(item)
-    session.flush()
-    record(session, stamp, "item.create", "ledgeritem", item.id, None, snapshot(item))
+    created(session, stamp, "item.create", item)
     return item
 
 
@@ -130,7 +128,5 @@ def add_progress(
         author_user_id=stamp.user_id,
         created_at=stamp.at,
     )
-    session.add(row)
-    session.flush()
-    record(session, stamp, "item.progress", "progressupdate", row.id, None, snapshot(row))
+    created(session, stamp, "item.progress", row)
     return row

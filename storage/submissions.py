@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage.audit import Stamp, record, snapshot
+from storage.audit import Stamp, created
 from storage.models import Submission
 
 
@@ -60,7 +60,5 @@ def record_submission(
         files=files or [],
         by_user_id=stamp.user_id,
     )
-    session.add(row)
-    session.flush()
-    record(session, stamp, "submission.record", "submission", row.id, None, snapshot(row))
+    created(session, stamp, "submission.record", row)
     return row
