@@ -38,7 +38,8 @@ def _binaries() -> Path:
     )
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -50,7 +51,7 @@ class ThrowawayServer:
     def __init__(self) -> None:
         self.bin = _binaries()
         self.dir = Path(tempfile.mkdtemp(prefix="taizhang-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         # initdb refuses to run as root: use the postgres account the Debian package made
         self.user = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -23,17 +22,11 @@ from storage import campaigns, chats
 from storage.audit import Stamp
 from storage.db import Database
 from storage.models import Deadline, OutboxMessage
+from tests.pgserver import free_port
 
 TAIZHANG = str(Path(sys.executable).parent / "taizhang")
 SECRET = "s3cret-token_for-tests"
 PUBLIC_URL = "https://bot.example.gov.cn/telegram/hook"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class BotProcess:

@@ -20,8 +20,8 @@ from tests.processes import (
     campaign_with_groups,
     outbox_count,
     second_poller_output,
+    wait_until,
 )
-from tests.processes import wait_until as wait_for
 
 
 @pytest.fixture
@@ -45,11 +45,11 @@ async def test_sigkill_and_restart_send_nothing_twice(world, tmp_path: Path) -> 
     first.start()
     try:
         await api.until(lambda: all(len(api.bot_messages(g)) >= 1 for g in groups), timeout=20)
-        await wait_for(lambda: outbox_count(db) >= 2)
+        await wait_until(lambda: outbox_count(db) >= 2)
         first.kill()
         second.start()
         await api.until(lambda: all(len(api.bot_messages(g)) >= 3 for g in groups), timeout=20)
-        await wait_for(lambda: outbox_count(db) >= 6)
+        await wait_until(lambda: outbox_count(db) >= 6)
         # Proving an absence: let the new process make several more planner passes (0.2 s
         # apart) after the deadline, then count. Nothing here waits for a reminder to come.
         await asyncio.sleep(1.5)

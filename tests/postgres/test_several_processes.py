@@ -42,7 +42,7 @@ class Pair:
 
 
 async def start_pair(
-    api: LocalBotApi, db: Database, env: dict[str, str], tmp_path: Path
+    api: LocalBotApi, env: dict[str, str], tmp_path: Path
 ) -> tuple[BotProcess, BotProcess]:
     """The first process starts and takes the planner's lease; then the second starts."""
     first = BotProcess.webhook(env, tmp_path / "first.log")
@@ -69,7 +69,7 @@ async def pair(request: pytest.FixtureRequest, tmp_path: Path, pg_url: str) -> A
     db = Database.open(pg_url)
     camp, groups = campaign_with_groups(api, db, tmp_path, units, reminders)
     env = bot_env(api, base, pg_url, TAIZHANG_CLAIM_TIMEOUT=claim)
-    first, second = await start_pair(api, db, env, tmp_path)
+    first, second = await start_pair(api, env, tmp_path)
     try:
         yield Pair(api, db, first, second, camp, groups)
     finally:
