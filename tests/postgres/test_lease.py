@@ -34,10 +34,12 @@ def test_the_lease_is_free_when_its_holders_connection_dies(pg_url: str) -> None
     holder, other = Lease(engine), Lease(engine)
     try:
         assert holder.held()
-        with engine.connect() as conn:  # what the server does when the holder's process dies
+        # what the server does when the holder's process dies; the timeout makes the call
+        # wait until that backend has exited and so released its locks
+        with engine.connect() as conn:
             conn.execute(
                 text(
-                    "select pg_terminate_backend(pid) from pg_stat_activity "
+                    "select pg_terminate_backend(pid, 5000) from pg_stat_activity "
                     "where application_name = 'taizhang lease' and datname = current_database()"
                 )
             )
