@@ -21,11 +21,21 @@ _HERE = Path(__file__).parent
 
 
 def load_catalog(locale: str, directory: Path = _HERE) -> dict[str, str]:
-    """The message ids and translations of one locale's `messages.po`."""
-    path = directory / locale / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as fh:
-        catalog = read_po(fh, locale=locale)
-    return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
+    """The message ids and translations of one locale: `messages.po` and one file per area.
+
+    An id defined in two files is an error, so areas cannot silently override each other.
+    """
+    found: dict[str, str] = {}
+    for path in sorted((directory / locale / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        for m in catalog:
+            if not (m.id and m.string):
+                continue
+            if str(m.id) in found:
+                raise ValueError(f"{path.name}: message {m.id!r} is defined twice")
+            found[str(m.id)] = str(m.string)
+    return found
 
 
 def placeholders(template: str) -> set[str]:

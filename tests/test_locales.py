@@ -107,3 +107,18 @@ def test_nested_messages_lists_and_lines() -> None:
 
 def test_an_unknown_locale_falls_back_to_chinese() -> None:
     assert Translator.load().text(msg("lang.done"), "fr") == "已切换为中文。"
+
+
+def test_each_area_has_its_own_catalog_file_and_no_id_is_defined_twice(tmp_path: Path) -> None:
+    folder = tmp_path / "zh_CN" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.po").write_text('msgid "a"\nmsgstr "甲"\n', encoding="utf-8")
+    (folder / "import.po").write_text('msgid "b"\nmsgstr "乙"\n', encoding="utf-8")
+    assert load_catalog("zh_CN", tmp_path) == {"a": "甲", "b": "乙"}
+    (folder / "more.po").write_text('msgid "a"\nmsgstr "丙"\n', encoding="utf-8")
+    try:
+        load_catalog("zh_CN", tmp_path)
+    except ValueError as err:
+        assert "'a'" in str(err)
+    else:
+        raise AssertionError("a duplicate id was accepted")
