@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from telegram import BotCommand, Message, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseRateLimiter,
     CallbackQueryHandler,
@@ -18,8 +17,10 @@ from telegram.ext import (
 )
 
 from bot import cases, flows
+from bot.budget import ChatBudget, Limits
 from bot.commands import ACTIONS, HANDLERS
-from bot.notify import schedule
+from bot.notify import restore_budget, schedule
+from bot.processor import ChatOrderedProcessor
 from bot.render import deliver
 from bot.turn import Services, Turn, answer_of, open_turn, services_of
 from storage import chats
@@ -31,22 +32,33 @@ logger = logging.getLogger(__name__)
 Ctx = ContextTypes.DEFAULT_TYPE
 
 
-async def run_turn(update: Update, context: Ctx, body: Callable[[Turn], None]) -> None:
-    """Open one unit of work, run the body, commit, then send what it said."""
-    services = services_of(context)
+def _unit_of_work(services: Services, update: Update, body: Callable[[Turn], None]) -> Turn | None:
     with services.db.unit_of_work() as session:
         turn = open_turn(session, services, update)
         if turn is None:
-            return
+            return None
         body(turn)
+    return turn
+
+
+async def run_turn(update: Update, context: Ctx, body: Callable[[Turn], None]) -> None:
+    """Open one unit of work, run the body, commit, then send what it said.
+
+    The unit of work runs in a worker thread, so that other chats' updates go on meanwhile.
+    """
+    services = services_of(context)
+    turn = await asyncio.to_thread(_unit_of_work, services, update, body)
+    if turn is None:
+        return
     query = update.callback_query
     if query is None:
         await deliver(turn)
         return
-    # The answer to the press and the next message do not wait for each other.
+    # The answer to the press costs nothing and goes at once; the next message may wait for
+    # the chat's budget.
     pressed = query.message if isinstance(query.message, Message) else None
     await asyncio.gather(
-        query.answer(turn.notice or None, show_alert=bool(turn.notice)), deliver(turn, pressed)
+        query.answer(turn.notice or None, url=turn.notice_url), deliver(turn, pressed)
     )
 
 
@@ -139,8 +151,12 @@ async def on_migrate(update: Update, context: Ctx) -> None:
     if message is None or message.migrate_to_chat_id is None:
         return
     services = services_of(context)
-    with services.db.unit_of_work() as session:
-        chats.migrate(session, message.chat_id, message.migrate_to_chat_id)
+
+    def carry_over() -> None:
+        with services.db.unit_of_work() as session:
+            chats.migrate(session, message.chat_id, message.migrate_to_chat_id)
+
+    await asyncio.to_thread(carry_over)
 
 
 async def on_error(update: object, context: Ctx) -> None:
@@ -166,21 +182,16 @@ async def publish_commands(app: Application) -> None:
         )
 
 
-def telegram_limits(rate: float = 28.0) -> AIORateLimiter:
-    """Telegram's flood limits, paced smoothly so that no window is ever exceeded.
+def telegram_limits(rate: float = 28.0) -> ChatBudget:
+    """Telegram's flood limits: 20 sends and edits a minute per group, about one a second
+    per private chat, `rate` a second overall (the bot's limit, shared by its processes)."""
+    return ChatBudget(Limits(overall=(max(int(rate), 1), 1.0)))
 
-    A token bucket as large as the limit lets a full second's (or minute's) burst through on
-    top of the steady rate, which Telegram answers with 429. So overall: one message at a
-    time, `rate` a second (Telegram's limit is the bot's, so several processes share it); in
-    a group: a burst of 4, refilled to 20 a minute at most.
-    """
-    return AIORateLimiter(
-        overall_max_rate=1,
-        overall_time_period=1 / rate,
-        group_max_rate=4,
-        group_time_period=15,
-        max_retries=5,
-    )
+
+async def post_init(app: Application) -> None:
+    """Publish the commands and read back what each chat was sent in the last minute."""
+    await publish_commands(app)
+    await restore_budget(app)
 
 
 def build_application(
@@ -199,7 +210,8 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_url)
         .rate_limiter(rate_limiter or telegram_limits(settings.taizhang_send_rate))
-        .post_init(publish_commands)
+        .concurrent_updates(ChatOrderedProcessor())
+        .post_init(post_init)
     )
     app = (builder if polling else builder.updater(None)).build()
     app.bot_data["services"] = services

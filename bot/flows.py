@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from bot.turn import Turn
 from storage import drafts
 from storage.models import FormDraft
 from workflows import forms
-from workflows.forms import Ask, Cancelled, Draft, Finished, Flow, Nav, Outcome
+from workflows.forms import Ask, Cancelled, Draft, Finished, Flow, Nav, Noted, Outcome
 from workflows.inputs import Answer, ChoiceAnswer, FormEnv, Option
 from workflows.messages import msg
 
@@ -39,13 +40,19 @@ _BUTTON = re.compile(r"f:(\d{1,12}):(\d{1,6}):(\d{1,3})")
 _BUILT: OrderedDict[tuple[str, str], Flow] = OrderedDict()
 
 
+_BUILT_LOCK = threading.Lock()  # units of work run in worker threads
+
+
 def _flow_of(row: FormDraft, binding: FlowBinding, draft: Draft) -> Flow:
     key = (row.flow, json.dumps(draft.context, sort_keys=True, ensure_ascii=False))
-    flow = _BUILT.get(key)
+    with _BUILT_LOCK:
+        flow = _BUILT.get(key)
     if flow is None:
-        flow = _BUILT[key] = binding.build(draft.context)
-        if len(_BUILT) > 512:
-            _BUILT.popitem(last=False)
+        flow = binding.build(draft.context)
+        with _BUILT_LOCK:
+            _BUILT[key] = flow
+            if len(_BUILT) > 512:
+                _BUILT.popitem(last=False)
     return flow
 
 
@@ -114,6 +121,18 @@ def _apply(
     elif isinstance(outcome, Cancelled):
         drafts.drop_draft(turn.session, turn.chat.chat_id, turn.person.user_id)
         turn.say(msg("form.cancelled"))
+    elif isinstance(outcome, Noted):
+        # the prompt on screen stays the one to answer: a toast, no message in the chat
+        if after is not None:
+            drafts.save_draft(
+                turn.session,
+                turn.chat.chat_id,
+                turn.person.user_id,
+                after,
+                now_at=turn.stamp.at,
+                row=loaded,
+            )
+        turn.notice = turn.text(outcome.notice)
     elif after is not None:
         _show(turn, binding, after, outcome, loaded)
 
@@ -157,6 +176,6 @@ def press(turn: Turn, data: str) -> None:
         _flow_of(row, binding, draft), draft, ChoiceAnswer(int(m.group(3))), env=_env(turn, binding)
     )
     turn.notice = ""
+    # The pressed message keeps its keyboard: an edit to remove it would cost the group a
+    # message of its budget, and a press on a stale button is refused by its revision.
     _apply(turn, binding, draft, after, outcome, row)
-    if turn.replies:
-        turn.replies[0].remove_buttons = True

@@ -153,6 +153,8 @@ class LocalBotApi:
         self.group_limit: tuple[int, float] | None = None  # (messages, seconds) per group
         self.global_limit: tuple[int, float] | None = None  # (messages, seconds) in all
         self.too_many: int = 0  # 429s answered because a limit was exceeded
+        self.edits: int = 0  # editMessage* calls (they count against a group's budget)
+        self.group_log: dict[int, list[float]] = defaultdict(list)  # sends and edits per group
         self._group_sends: dict[int, deque[float]] = defaultdict(deque)
         self._all_sends: deque[float] = deque()
         self._updates: list[dict[str, Any]] = []
@@ -512,6 +514,8 @@ class LocalBotApi:
                 raise ApiError(429, f"Too Many Requests: retry after {wait}", wait)
         for sends, _, _ in checks:
             sends.append(now)
+        if chat["type"] != "private":
+            self.group_log[chat["id"]].append(now)
 
     async def api_getme(self, p: dict[str, Any]) -> dict[str, Any]:
         return self.bot_user
@@ -651,6 +655,7 @@ class LocalBotApi:
 
     async def api_editmessagetext(self, p: dict[str, Any]) -> dict[str, Any]:
         message = self._bot_message(p)
+        self.edits += 1
         raw = str(p.get("text", ""))
         text = plain_text(raw, p.get("parse_mode"))
         if utf16_len(text) > TEXT_LIMIT:
@@ -658,6 +663,7 @@ class LocalBotApi:
         markup = self._markup(p)
         if text == message.get("text") and markup == message.get("reply_markup"):
             raise ApiError(400, "Bad Request: message is not modified")
+        self._rate(self._chat(p["chat_id"]))  # edits count against the same budget as sends
         message.update(text=text, html=raw)
         message.pop("reply_markup", None)
         if markup:
@@ -666,9 +672,11 @@ class LocalBotApi:
 
     async def api_editmessagereplymarkup(self, p: dict[str, Any]) -> dict[str, Any]:
         message = self._bot_message(p)
+        self.edits += 1
         markup = self._markup(p)
         if markup == message.get("reply_markup") or (not markup and "reply_markup" not in message):
             raise ApiError(400, "Bad Request: message is not modified")
+        self._rate(self._chat(p["chat_id"]))
         message.pop("reply_markup", None)
         if markup:
             message["reply_markup"] = markup

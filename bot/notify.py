@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,14 +16,16 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.budget import ChatBudget, Limits, NoBudget
 from bot.turn import Services
-from storage import campaigns, chats, outbox, planning
+from storage import campaigns, chats, drafts, outbox, planning, sendlog
 from storage.calendar import work_calendar
 from workflows.messages import msg
 from workflows.planner import Planned, due_notifications
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
+IN_FLOW = timedelta(minutes=10)  # a draft answered this recently: someone is in a flow
 
 
 def render(
@@ -87,18 +90,32 @@ class _Result:
     retry_in: float | None = None
     failure: str | None = None
     forbidden: bool = False
+    no_budget: float | None = None  # seconds until the chat has a slot to spare
 
 
-async def _send(
-    bot: Bot, outbox_id: int, chat_id: int, text: str, markup: Any, attempts: int
-) -> _Result:
-    result = _Result(outbox_id, chat_id)
+@dataclass(frozen=True)
+class _Row:
+    outbox_id: int
+    chat_id: int
+    text: str
+    markup: Any
+    attempts: int
+
+
+async def _send(bot: Bot, row: _Row, keep: int) -> _Result:
+    result = _Result(row.outbox_id, row.chat_id)
     try:
-        keyboard = InlineKeyboardMarkup.de_json(markup, bot) if markup else None
+        keyboard = InlineKeyboardMarkup.de_json(row.markup, bot) if row.markup else None
         sent = await bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+            row.chat_id,
+            row.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+            rate_limit_args={"notify": True, "keep": keep},
         )
         result.sent_id = sent.message_id
+    except NoBudget as err:
+        result.no_budget = err.wait
     except RetryAfter as err:
         wait = err.retry_after
         result.retry_in = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
@@ -110,29 +127,57 @@ async def _send(
         result.forbidden = "chat not found" in str(err).lower()
     except (NetworkError, TelegramError) as err:  # 5xx, time-outs, connection errors
         result.failure = str(err)
-        result.retry_in = min(2.0**attempts, 300.0)
+        result.retry_in = min(2.0**row.attempts, 300.0)
     return result
 
 
-async def deliver_once(bot: Bot, services: Services, limit: int = 30) -> int:
-    """Send up to `limit` due outbox messages; returns how many were handled."""
+def _claim(services: Services, limit: int) -> tuple[list[_Row], set[int]]:
+    """Take due messages, and learn which of their chats have someone in a flow."""
     now = services.clock()
     hold = timedelta(seconds=services.settings.taizhang_claim_timeout)
     with services.db.unit_of_work() as session:
         rows = [
-            (r.id or 0, r.chat_id, r.text, r.reply_markup, r.attempts)
+            _Row(r.id or 0, r.chat_id, r.text, r.reply_markup, r.attempts)
             for r in outbox.claim(session, now, limit, hold=hold)
         ]
+        busy = drafts.chats_in_flow(session, {r.chat_id for r in rows}, now - IN_FLOW)
+    return rows, busy
+
+
+async def deliver_once(bot: Bot, services: Services, limit: int = 30) -> int:
+    """Send up to `limit` due outbox messages; returns how many were handled.
+
+    Chats are served side by side, the messages of one chat in the order they were planned.
+    A chat without budget to spare keeps its messages in the database until it has.
+    """
+    rows, busy = await asyncio.to_thread(_claim, services, limit)
     if not rows:
         return 0
+    by_chat: dict[int, list[_Row]] = defaultdict(list)
+    for row in rows:
+        by_chat[row.chat_id].append(row)
+    limits = getattr(getattr(bot, "rate_limiter", None), "limits", Limits())
 
-    async def one(row: tuple[int, int, str, Any, int]) -> None:
-        # settled as soon as Telegram answers: a process killed in the middle of a batch
-        # leaves only the sends in flight at that moment to be sent again
-        settle(services, await _send(bot, *row), attempts=row[4])
+    async def chat_run(chat_rows: list[_Row]) -> None:
+        keep = limits.keep_for_people if chat_rows[0].chat_id in busy else 1
+        for i, row in enumerate(chat_rows):
+            res = await _send(bot, row, keep)
+            if res.no_budget is not None:
+                waiting = [r.outbox_id for r in chat_rows[i:]]
+                await asyncio.to_thread(_defer, services, row.chat_id, waiting, res.no_budget)
+                return
+            # settled as soon as Telegram answers: a process killed in the middle of a batch
+            # leaves only the sends in flight at that moment to be sent again
+            await asyncio.to_thread(settle, services, res, attempts=row.attempts)
 
-    await asyncio.gather(*(one(row) for row in rows))
+    await asyncio.gather(*(chat_run(chat_rows) for chat_rows in by_chat.values()))
     return len(rows)
+
+
+def _defer(services: Services, chat_id: int, ids: list[int], wait: float) -> None:
+    until = services.clock() + timedelta(seconds=max(wait, 0.1))
+    with services.db.unit_of_work() as session:
+        outbox.defer(session, chat_id, ids, until)
 
 
 def settle(services: Services, res: _Result, *, attempts: int) -> None:
@@ -194,6 +239,31 @@ async def delivery_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     for _ in range(100):  # bounded, so a tick always ends
         if await deliver_once(context.bot, services) == 0:
             break
+    limiter = context.bot.rate_limiter
+    if isinstance(limiter, ChatBudget):
+        sent = limiter.drain_log()
+        if sent:
+            await asyncio.to_thread(_record_sends, services, sent)
+
+
+def _record_sends(services: Services, sent: list[tuple[int, float]]) -> None:
+    with services.db.unit_of_work() as session:
+        sendlog.record(session, sent)
+
+
+async def restore_budget(app: Application) -> None:
+    """Count what each chat was sent in its window before a restart (the send log)."""
+    limiter = app.bot.rate_limiter
+    if not isinstance(limiter, ChatBudget):
+        return
+    services: Services = app.bot_data["services"]
+    span = max(limiter.limits.group[1], limiter.limits.private[1])
+
+    def read() -> list[tuple[int, float]]:
+        with services.db.unit_of_work() as session:
+            return sendlog.recent(session, datetime.now(UTC), timedelta(seconds=span))
+
+    limiter.seed(await asyncio.to_thread(read))
 
 
 def schedule(app: Application, services: Services) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 from typing import Any
@@ -30,7 +29,7 @@ def ask_reply(turn: Turn, ask: Ask, draft_id: int, rev: int) -> Reply:
     """The prompt of a step: buttons for choices, a selective ForceReply for typed answers."""
     buttons = [Button(opt.label, f"f:{draft_id}:{rev}:{i}") for i, opt in enumerate(ask.options)]
     rows = _rows(turn, buttons)
-    typed = ask.kind not in ("choice", "confirm")
+    typed = ask.kind not in ("choice", "confirm", "card")
     return Reply(
         ask.prompt, buttons=rows, force_reply=typed, mention=turn.is_group, error=ask.error, ask=ask
     )
@@ -65,12 +64,12 @@ def split_text(text: str, limit: int = LIMIT) -> list[str]:
     return parts
 
 
-def compose(turn: Turn, reply: Reply) -> str:
+def compose(turn: Turn, reply: Reply, *, mention: bool | None = None) -> str:
     """The reply's HTML text: the error first, the prompt, then how to go back or stop."""
     tr = turn.services.translator
     body = tr.text(reply.text, turn.lang, tz=turn.zone, escape=True, year=turn.year)
     lines = []
-    if reply.mention:
+    if reply.mention if mention is None else mention:
         name = html.escape(turn.person.name or turn.person.display_name or str(turn.person.user_id))
         lines.append(f'<a href="tg://user?id={turn.person.user_id}">{name}</a>')
     if reply.error is not None:
@@ -82,19 +81,60 @@ def compose(turn: Turn, reply: Reply) -> str:
         hint = "form.hint_optional" if reply.ask.optional else "form.hint"
         if reply.ask.kind in ("choice", "confirm"):
             hint = "form.hint_buttons"
+        elif reply.ask.kind == "card":
+            hint = "form.hint_card"
         lines.append(tr.text(msg(hint), turn.lang))
     return "\n".join(lines)
+
+
+def _plain(reply: Reply) -> bool:
+    """Text and nothing else: it can be folded into the message that follows it."""
+    return not (
+        reply.buttons
+        or reply.force_reply
+        or reply.files
+        or reply.photo is not None
+        or reply.document is not None
+        or reply.edit
+    )
+
+
+def folded(turn: Turn) -> list[tuple[Reply, str]]:
+    """The turn's replies as messages: a plain reply joins the next one to the same chat.
+
+    In a group every message spends the group's budget, so "saved" and the next prompt are
+    one message, not two.
+    """
+    out: list[tuple[Reply, str]] = []
+    waiting: list[Reply] = []
+
+    def flush() -> None:
+        if not waiting:
+            return
+        mention = any(r.mention for r in waiting)
+        texts = [compose(turn, r, mention=mention and i == 0) for i, r in enumerate(waiting)]
+        out.append((waiting[-1], "\n\n".join(texts)))
+        waiting.clear()
+
+    for reply in turn.replies:
+        if waiting and reply.chat_id != waiting[0].chat_id:
+            flush()
+        if reply.photo is not None or reply.document is not None or reply.edit:
+            flush()
+            out.append((reply, compose(turn, reply)))
+            continue
+        waiting.append(reply)
+        if not _plain(reply):
+            flush()
+    flush()
+    return out
 
 
 async def deliver(turn: Turn, query_message: Message | None = None) -> None:
     """Send the turn's replies, in order, after its unit of work committed."""
     bot = turn.update.get_bot()
     source = turn.update.effective_message
-    clearing: asyncio.Task[None] | None = None
-    for reply in turn.replies:
-        if reply.remove_buttons and query_message is not None and not reply.edit:
-            clearing = asyncio.create_task(_clear_buttons(query_message))
-        text = compose(turn, reply)
+    for reply, text in folded(turn):
         markup: InlineKeyboardMarkup | ForceReply | None = None
         if reply.buttons:
             markup = InlineKeyboardMarkup(
@@ -144,8 +184,6 @@ async def deliver(turn: Turn, query_message: Message | None = None) -> None:
                 await send(chat_id, stored["file_id"])
             except (BadRequest, Forbidden) as err:
                 logger.warning("could not send %s: %s", stored.get("name"), err)
-    if clearing is not None:
-        await clearing
 
 
 async def _send_generated(bot: Any, chat_id: int, reply: Reply, caption: str) -> None:
@@ -160,11 +198,3 @@ async def _send_generated(bot: Any, chat_id: int, reply: Reply, caption: str) ->
             )
     except (BadRequest, Forbidden) as err:
         logger.warning("could not send to %s: %s", chat_id, err)
-
-
-async def _clear_buttons(message: Message) -> None:
-    """Take the keyboard off a pressed message (its buttons are stale now)."""
-    try:
-        await message.edit_reply_markup(reply_markup=None)
-    except BadRequest as err:
-        logger.info("could not clear buttons: %s", err)

@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlmodel import col, select
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application
+from telegram.ext import Application
 
 from bot.app import build_application
+from bot.budget import ChatBudget, Limits
 from bot.cli import read_campaign_file
 from bot.config import Settings
 from bot.localapi import LocalBotApi
@@ -57,10 +58,16 @@ class Sandbox:
         delivery_interval: float = 0.1,
         start: datetime | None = None,
         locale: str = "zh_CN",
+        limits: Limits | None = None,
     ) -> None:
         self.db_url = db_url
         self.template = template  # a shipped template's name, or a path to a campaign file
         self.overall_rate = overall_rate
+        # Telegram's per-chat limits are kept in production; these scripts send more than 20
+        # messages a minute to one group, so unless told otherwise the windows are wider.
+        self.limits = limits or Limits(
+            group=(1000, 60.0), private=(1000, 1.0), overall=(overall_rate, 1.0)
+        )
         self.locale = locale
         self.api = LocalBotApi()
         self.clock = Clock(start or QUIET_START)
@@ -98,12 +105,7 @@ class Sandbox:
             self.planner_interval,
             self.delivery_interval,
         )
-        # Telegram's per-group limit is kept by the rate limiter in production; these scripts
-        # send more than 20 messages a minute to one group, so the test limiter is wider.
-        limiter = AIORateLimiter(
-            overall_max_rate=self.overall_rate, group_max_rate=1000, max_retries=3
-        )
-        self.app = build_application(services, rate_limiter=limiter)
+        self.app = build_application(services, rate_limiter=ChatBudget(self.limits))
         await self.app.initialize()
         await self.app.start()
         assert self.app.updater is not None

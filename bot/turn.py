@@ -60,7 +60,6 @@ class Reply:
     mention: bool = False  # address the speaker by name (selective prompts in groups)
     error: Msg | None = None
     ask: Ask | None = None
-    remove_buttons: bool = False  # clear the keyboard of the pressed message first
     edit: bool = False  # replace the pressed message instead of sending a new one
     files: list[dict[str, Any]] = field(default_factory=list)  # stored files sent back by id
     photo: bytes | None = None  # a generated picture (the /summary chart), the text its caption
@@ -80,7 +79,8 @@ class Turn:
     campaign: Campaign | None
     stamp: Stamp
     replies: list[Reply] = field(default_factory=list)
-    notice: str | None = None  # a short answer to a pressed button
+    notice: str | None = None  # a short answer to a pressed button (a toast)
+    notice_url: str | None = None  # a t.me link the press opens (the private chat's deep link)
 
     @property
     def is_group(self) -> bool:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.models import FormDraft
 from workflows.forms import Draft
@@ -51,3 +52,14 @@ def drop_draft(session: Session, chat_id: int, user_id: int) -> None:
     row = draft_of(session, chat_id, user_id)
     if row is not None:
         session.delete(row)
+
+
+def chats_in_flow(session: Session, chat_ids: Iterable[int], since: datetime) -> set[int]:
+    """Which of these chats have someone in a flow, answered since `since`."""
+    wanted = set(chat_ids)
+    if not wanted:
+        return set()
+    stmt = select(FormDraft.chat_id).where(
+        col(FormDraft.chat_id).in_(wanted), col(FormDraft.updated_at) >= since
+    )
+    return set(session.exec(stmt))

@@ -284,3 +284,13 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str = ""
     telegram_message_id: int | None = _big(default=None)
     claimed_by: str = ""  # the process ("host:pid") that took it last
+
+
+class SendLog(SQLModel, table=True):
+    """A send or edit the bot made into a chat, kept a few minutes: a restarted process reads
+    the last minute back, so that it does not spend a group's budget twice."""
+
+    __table_args__ = (Index("ix_sendlog_at", "sent_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = _big()
+    sent_at: datetime = _utc()

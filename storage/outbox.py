@@ -61,3 +61,22 @@ def mark_failed(session: Session, message_id: int, error: str) -> None:
     if row is not None:
         row.status, row.last_error = "failed", error[:500]
         session.add(row)
+
+
+def defer(session: Session, chat_id: int, message_ids: list[int], until: datetime) -> None:
+    """The chat has no budget now: these messages wait until `until`, and so does every later
+    message to the chat, so that they still leave in the order they were planned."""
+    for message_id in message_ids:
+        row = session.get(OutboxMessage, message_id)
+        if row is not None:
+            row.status, row.not_before = "pending", until
+            row.attempts = max(row.attempts - 1, 0)  # waiting for a slot is no failed attempt
+            session.add(row)
+    stmt = select(OutboxMessage).where(
+        OutboxMessage.chat_id == chat_id,
+        OutboxMessage.status == "pending",
+        col(OutboxMessage.not_before) < until,
+    )
+    for row in session.exec(stmt):
+        row.not_before = until
+        session.add(row)

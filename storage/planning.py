@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from storage import cases
-from storage.campaigns import case_rules, deadlines_of, units_of, weekly_reports
+from storage.campaigns import case_rules, deadlines_of, phases_of, units_of, weekly_reports
 from storage.models import (
     Campaign,
     Chat,
@@ -24,6 +24,7 @@ from storage.models import (
     Submission,
     Unit,
 )
+from workflows.periods import CampaignSpan, campaign_span
 from workflows.planner import (
     CaseState,
     DeadlineState,
@@ -152,7 +153,15 @@ def planner_state(
         cases=tuple(open_cases),
         items=tuple(overdue_items(session, camp, now, ZoneInfo(camp.timezone))),
         case_rules=case_rules(camp),
+        span=span_of(session, camp),
     )
+
+
+def span_of(session: Session, camp: Campaign) -> CampaignSpan:
+    """When the campaign begins (its first phase) and ends (its last phase or deadline)."""
+    phases = [(p.starts_on, p.ends_on) for p in phases_of(session, camp.id or 0)]
+    dues = [d.due_at for d in deadlines_of(session, camp.id or 0)]
+    return campaign_span(phases, dues, ZoneInfo(camp.timezone))
 
 
 def _insert(session: Session):
@@ -190,9 +199,24 @@ def save_planned(session: Session, items: Sequence[Rendered], now: datetime) -> 
         }
         for r in by_key.values()
     ]
+    # A catch-up message tells several notifications at once: their keys are taken too, with
+    # no message of their own, so that none of them is planned again.
+    rows += [
+        {
+            "key": key,
+            "kind": "told",
+            "planned_for": r.planned.not_before,
+            "created_at": now,
+            "payload": {"chat_id": r.planned.chat_id, "told_in": r.planned.key},
+        }
+        for r in by_key.values()
+        for key in r.planned.absorbs
+        if key not in by_key
+    ]
     if not rows:
         return 0
-    added = conn.execute(stmt, rows).all() if len(rows) > 1 else conn.execute(stmt, rows[0]).all()
+    found = conn.execute(stmt, rows).all() if len(rows) > 1 else conn.execute(stmt, rows[0]).all()
+    added = [(note_id, key) for note_id, key in found if key in by_key]
     if added:
         conn.execute(
             insert(OutboxMessage),

@@ -21,6 +21,7 @@ from workflows.inputs import (
     InputError,
     Kind,
     Option,
+    StatusCard,
     TextAnswer,
 )
 from workflows.messages import Msg, msg
@@ -117,7 +118,14 @@ class Cancelled:
     """The person cancelled; the draft is gone."""
 
 
-Outcome = Ask | Finished | Cancelled
+@dataclass(frozen=True)
+class Noted:
+    """The answer was taken, the prompt stays: no new message, only this short notice."""
+
+    notice: Msg
+
+
+Outcome = Ask | Finished | Cancelled | Noted
 Nav = Literal["back", "skip", "cancel"]
 
 CONFIRM = "__confirm__"
@@ -235,6 +243,8 @@ def advance(
     if draft.step >= len(flow.steps):
         return _confirm(flow, draft, answer, env)
     step = flow.steps[draft.step]
+    if isinstance(step.kind, StatusCard):
+        return _card(flow, draft, step, answer, env)
     if draft.pending is not None and isinstance(answer, ChoiceAnswer):
         if answer.index == 0:
             moved = _moved(draft, flow, **{step.field: draft.pending})
@@ -274,6 +284,33 @@ def _collect(
         return draft, _ask(flow, draft, env, err.message)
     more = replace(draft, values={**draft.values, step.field: value}, rev=draft.rev + 1)
     return more, _ask(flow, more, env)
+
+
+def _card(
+    flow: Flow, draft: Draft, step: Step, answer: Answer, env: FormEnv
+) -> tuple[Draft | None, Outcome]:
+    """A status press is noted or moves on; a reply to the card gives the text and moves on."""
+    card = step.kind
+    if not isinstance(card, StatusCard):
+        raise TypeError(f"step {step.field} is not a status card")
+    if isinstance(answer, ChoiceAnswer):
+        if not 0 <= answer.index < len(card.options):
+            return draft, _ask(flow, draft, env, msg("form.stale_button"))
+        chosen = card.options[answer.index]
+        if chosen.value in card.texted:
+            # the card's buttons stay valid (same revision): a second press changes the status
+            return replace(draft, pending=chosen.value), Noted(
+                msg("form.noted", choice=chosen.label)
+            )
+        moved = _moved(draft, flow, **{step.field: chosen.value})
+        return _finish_or_confirm(flow, moved, env)
+    try:
+        text = card.parse(answer, env)
+    except InputError as err:
+        return draft, _ask(flow, draft, env, err.message)
+    status = draft.pending if draft.pending in card.texted else card.default
+    moved = _moved(draft, flow, **{step.field: status, card.text_field: text})
+    return _finish_or_confirm(flow, moved, env)
 
 
 def _confirm(

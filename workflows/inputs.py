@@ -296,6 +296,34 @@ class Attachments:
         )
 
 
+@dataclass(frozen=True)
+class StatusCard:
+    """One message for one item: status buttons, and a reply to it that gives the text.
+
+    A press on a status in `texted` is only noted (the person replies next, no new message);
+    a press on any other status moves on; a reply without a press takes `default`.
+    """
+
+    options: tuple[Option, ...]
+    texted: frozenset[str]
+    text_field: str
+    default: str
+    max_len: int = TEXT_LIMIT
+    kind: ClassVar[str] = "card"
+
+    def options_in(self, env: FormEnv) -> tuple[Option, ...]:
+        """The status buttons."""
+        return self.options
+
+    def parse(self, answer: Answer, env: FormEnv) -> str:
+        """The typed text that goes with the status."""
+        return Text(max_len=self.max_len).parse(answer, env)
+
+    def show(self, value: Any) -> Any:
+        """The chosen status's label."""
+        return next((o.label for o in self.options if o.value == value), value)
+
+
 class Kind(Protocol):
     """What every input kind offers the engine."""
 

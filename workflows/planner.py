@@ -14,8 +14,10 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from workflows.calendar import WorkCalendar
 from workflows.cases import CaseRules
 from workflows.messages import Lines, Msg, msg
+from workflows.periods import CampaignSpan, reporting_day
 
 GRACE = timedelta(minutes=10)  # a stage planned later than this after its time is "late"
+CATCHUP_BUTTONS = 8
 MORNING = time(8, 0)
 DIGEST_AT = time(9, 0)
 
@@ -107,6 +109,7 @@ class PlannerState:
     cases: tuple[CaseState, ...] = ()
     case_rules: CaseRules = field(default_factory=CaseRules)
     items: tuple[ItemState, ...] = ()  # open items due in the last fortnight
+    span: CampaignSpan = field(default_factory=lambda: CampaignSpan(None, None))
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,8 @@ class Planned:
     not_before: datetime
     buttons: tuple[tuple[Msg, str], ...] = ()
     late: bool = False
+    stage_at: datetime | None = None  # the moment the stage was due (for catch-up order)
+    absorbs: tuple[str, ...] = ()  # keys of the notifications this one tells in their place
 
 
 class _Plan:
@@ -145,7 +150,9 @@ class _Plan:
         if late:
             message = msg("notify.late", body=message)
         not_before = self.now if urgent else self.state.quiet.release(self.now, self.state.tz)
-        self.out.append(Planned(key, kind, chat, message, not_before, buttons, late))
+        self.out.append(
+            Planned(key, kind, chat, message, not_before, buttons, late, stage_at or self.now)
+        )
 
 
 def _chats_of(state: PlannerState, unit_ids: Iterable[int]) -> Iterator[tuple[int, int]]:
@@ -158,6 +165,8 @@ def _chats_of(state: PlannerState, unit_ids: Iterable[int]) -> Iterator[tuple[in
 
 def due_notifications(state: PlannerState, *, now: datetime, cal: WorkCalendar) -> list[Planned]:
     """Every notification whose time has come and that was not planned before."""
+    if state.span.over(now):  # every phase and deadline behind us: nothing more to say
+        return []
     plan = _Plan(state, now)
     for deadline in state.deadlines:
         _deadline(plan, deadline, cal)
@@ -166,7 +175,48 @@ def due_notifications(state: PlannerState, *, now: datetime, cal: WorkCalendar) 
     for case in state.cases:
         _case(plan, case, cal)
     _overdue_items(plan, cal)
-    return plan.out
+    return catch_up(plan.out)
+
+
+def catch_up(planned: list[Planned]) -> list[Planned]:
+    """At most one message per chat and moment: what a chat missed comes as one list.
+
+    After downtime, or when a group is bound late, a chat would otherwise get a message for
+    every stage it missed, each spending its budget. Newest first; each folded notification
+    keeps its key (recorded as told), so none is planned again.
+    """
+    groups: dict[tuple[int, datetime], list[Planned]] = {}
+    for p in planned:
+        groups.setdefault((p.chat_id, p.not_before), []).append(p)
+    out: list[Planned] = []
+    for (chat, not_before), found in groups.items():
+        if len(found) == 1 or not any(p.late for p in found):
+            out += found
+            continue
+        newest = sorted(found, key=lambda p: p.stage_at, reverse=True)
+        lines_: list[Msg | str] = []
+        buttons: list[tuple[Msg, str]] = []
+        for n, p in enumerate(newest, 1):
+            lines_.append(msg("notify.catchup_line", n=n, body=_unlate(p.message)))
+            buttons += [(msg("notify.catchup_button", n=n, label=b), d) for b, d in p.buttons]
+        out.append(
+            Planned(
+                f"catchup:chat:{chat}:{newest[0].key}",
+                "catchup",
+                chat,
+                msg("notify.catchup", count=len(newest), items=Lines(lines_)),
+                not_before,
+                tuple(buttons[:CATCHUP_BUTTONS]),
+                late=True,
+                absorbs=tuple(p.key for p in newest),
+            )
+        )
+    return out
+
+
+def _unlate(message: Msg) -> Msg:
+    """The body of a "（补发）…" message: the catch-up list says it once for all."""
+    return message.params["body"] if message.id == "notify.late" else message
 
 
 def _overdue_items(plan: _Plan, cal: WorkCalendar) -> None:
@@ -287,15 +337,11 @@ def _deadline(plan: _Plan, d: DeadlineState, cal: WorkCalendar) -> None:
             )
 
 
-def reporting_day(weekday: int, now: datetime, tz: tzinfo) -> date:
-    """The most recent day (today included) that falls on `weekday`, in local time."""
-    today = now.astimezone(tz).date()
-    return today - timedelta(days=(today.weekday() - weekday) % 7)
-
-
 def _weekly(plan: _Plan, r: WeeklyState) -> None:
     state, now = plan.state, plan.now
     day = reporting_day(r.weekday, now, state.tz)
+    if not state.span.started(day):  # no weekly report before the campaign begins
+        return
     start = datetime.combine(day, MORNING, tzinfo=state.tz)
     due = datetime.combine(day, r.at, tzinfo=state.tz)
     if now < start:

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from workflows.forms import Flow, Step
-from workflows.inputs import Attachments, Choice, DateInput, FormEnv, Option, Text
+from workflows.inputs import Attachments, Choice, DateInput, FormEnv, Option, StatusCard, Text
 from workflows.ledger import item_steps, ledger_from
 from workflows.messages import Lines, Msg, msg
 
@@ -50,25 +50,12 @@ def weekly_flow(context: Mapping[str, Any]) -> Flow:
         k = f"i{it['id']}."
         head = {"code": it["code"], "name": it["name"], "n": n, "total": len(items)}
         card = msg("weekly.card", last=it["last"] or msg("weekly.no_progress"), **head)
+        status = StatusCard(
+            STATUSES, texted=frozenset({PLAN, LATE}), text_field=k + "progress", default=PLAN
+        )
+        # One message per item: the card with its status buttons, answered by a reply to it.
         steps += [
-            Step(
-                k + "status", "weekly.ask_status", Choice(options=STATUSES), params={"card": card}
-            ),
-            Step(
-                k + "progress",
-                "weekly.ask_progress",
-                Text(),
-                when=_is(k + "status", PLAN, LATE),
-                params=head,
-            ),
-            Step(
-                k + "note",
-                "weekly.ask_note",
-                Text(),
-                optional=True,
-                when=_is(k + "status", SAME),
-                params=head,
-            ),
+            Step(k + "status", "weekly.ask_status", status, params={"card": card}),
             Step(
                 k + "result", "weekly.ask_result", Text(), when=_is(k + "status", DONE), params=head
             ),

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.workflows.test_campaign import GOOD, errors_of
-from workflows.forms import CONFIRM, Ask, Finished, advance, start
+from workflows.forms import CONFIRM, Ask, Finished, Noted, advance, start
 from workflows.inputs import ChoiceAnswer, FileAnswer, FormEnv, Option, TextAnswer
 from workflows.ledger import (
     FieldSpec,
@@ -175,7 +175,6 @@ def test_every_status_path_then_the_confirm_screen() -> None:
             TextAnswer("12月31日"),
             ChoiceAnswer(0),
             ChoiceAnswer(3),
-            "skip",
             ChoiceAnswer(1),
         ]
     )
@@ -188,15 +187,35 @@ def test_every_status_path_then_the_confirm_screen() -> None:
     assert (v["i1.status"], v["i1.progress"]) == ("plan", "主体验收完成")
     assert v["i2.evidence"]["files"][0]["file_id"] == "AgAD"
     assert (v["i3.reason"], v["i3.planned"]) == ("资金未到位", "2026-12-31")
-    assert v["i4.status"] == "same" and v["i4.note"] is None and v["new"] == "no"
+    assert v["i4.status"] == "same" and "i4.progress" not in v and v["new"] == "no"
 
 
-def test_progress_can_be_skipped_only_when_nothing_changed() -> None:
+def test_a_status_that_needs_progress_is_noted_and_the_card_stays_the_prompt() -> None:
+    draft, outcome = run([ChoiceAnswer(2)])  # 进度滞后: a toast, no new message
+    assert isinstance(outcome, Noted) and outcome.notice.id == "form.noted"
+    assert draft is not None and draft.step == 0 and draft.rev == 0
+    draft, outcome = run([ChoiceAnswer(2), ChoiceAnswer(0)])  # changed their mind: still noted
+    assert isinstance(outcome, Noted) and draft is not None and draft.pending == "plan"
+    draft, ask = run([ChoiceAnswer(2), TextAnswer("资金未到位，停工")])
+    assert isinstance(ask, Ask) and ask.field == "i1.reason"
+    assert draft is not None and draft.values["i1.status"] == "late"
+    assert draft.values["i1.progress"] == "资金未到位，停工"
+
+
+def test_a_reply_to_the_card_without_a_press_is_progress_on_schedule() -> None:
+    draft, ask = run([TextAnswer("主体验收完成")])
+    assert isinstance(ask, Ask) and ask.field == "i2.status" and ask.kind == "card"
+    assert draft is not None and draft.values["i1.status"] == "plan"
+    _, ask = run([TextAnswer("  ")])
+    assert isinstance(ask, Ask) and ask.field == "i1.status" and ask.error is not None
+
+
+def test_progress_cannot_be_skipped() -> None:
     _, ask = run([ChoiceAnswer(0), "skip"])
     assert isinstance(ask, Ask) and ask.error is not None and ask.error.id == "form.cannot_skip"
 
 
 def test_a_new_problem_is_asked_for_after_the_items() -> None:
-    skip_all = [a for _ in ITEMS for a in (ChoiceAnswer(3), "skip")]
+    skip_all = [ChoiceAnswer(3) for _ in ITEMS]
     _, ask = run([*skip_all, ChoiceAnswer(0)])
     assert isinstance(ask, Ask) and ask.field == "new.name"

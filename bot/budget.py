@@ -1,0 +1,239 @@
+"""Telegram's flood limits as one budget per chat, spent on people before notifications.
+
+Telegram lets a bot send about 20 messages a minute into one group, and edits count against
+the same budget; about one a second into a private chat; about 30 a second overall;
+answering a button press costs nothing. The limiter counts every send and edit in sliding
+windows (at most N in *any* window, not a bucket that lets a burst through on top of the
+rate). An answer to a person waits for its own chat's window only; a notification never
+waits: when its chat has no slot to spare it is refused with `NoBudget`, and the outbox keeps
+it in the database until the slot frees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+logger = logging.getLogger(__name__)
+JSONDict = dict[str, Any]
+# What Telegram counts against a chat's budget. answerCallbackQuery, getUpdates and the like
+# are free.
+COUNTED_PREFIXES = ("send", "edit", "copy", "forward")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Sizes and spans of the windows, and the share of a group's kept for people."""
+
+    group: tuple[int, float] = (20, 60.0)
+    private: tuple[int, float] = (5, 5.0)
+    overall: tuple[int, float] = (28, 1.0)
+    keep_for_people: int = 6  # of a group's window, while someone there is in a flow
+    keep_overall: int = 3  # of the overall window, always
+    max_retries: int = 3  # 429s obeyed for one answer before giving up
+
+
+class NoBudget(Exception):
+    """A notification has no slot in its chat now; try again in `wait` seconds."""
+
+    def __init__(self, chat_id: int | None, wait: float) -> None:
+        super().__init__(f"chat {chat_id}: no budget for {wait:.1f}s")
+        self.chat_id = chat_id
+        self.wait = wait
+
+
+class Window:
+    """The moments of the sends in the last `span` seconds; at most `size` of them."""
+
+    def __init__(self, size: int, span: float) -> None:
+        self.size, self.span = size, span
+        self.times: deque[float] = deque()
+
+    def prune(self, now: float) -> None:
+        """Forget sends older than the window."""
+        while self.times and now - self.times[0] >= self.span:
+            self.times.popleft()
+
+    def free_at(self, now: float, keep: int = 0) -> float:
+        """When a send fits, leaving `keep` slots unused."""
+        self.prune(now)
+        allowed = max(self.size - keep, 0)
+        if allowed == 0:
+            return now + self.span
+        if len(self.times) < allowed:
+            return now
+        return self.times[len(self.times) - allowed] + self.span
+
+    def used(self, now: float) -> int:
+        """Sends within the window now."""
+        self.prune(now)
+        return len(self.times)
+
+    def take(self, at: float) -> None:
+        """Count a send at `at`."""
+        self.times.append(at)
+
+
+def counted(endpoint: str) -> bool:
+    """Whether a Bot API method is a send or an edit (counted against the chat's budget)."""
+    name = endpoint.lower()
+    return name.startswith(COUNTED_PREFIXES) and name != "sendchataction"
+
+
+def is_group(chat_id: int) -> bool:
+    """Group and supergroup ids are negative; private chats are the user's positive id."""
+    return chat_id < 0
+
+
+class ChatBudget(BaseRateLimiter[dict[str, Any]]):
+    """Sliding windows per chat and overall; people first, notifications only from the rest.
+
+    `rate_limit_args={"notify": True, "keep": n}` marks a notification: it takes a slot only
+    if `n` (or the configured share, when someone is in a flow there) stays free for people,
+    and raises `NoBudget` instead of waiting.
+    """
+
+    def __init__(
+        self, limits: Limits | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limits = limits or Limits()
+        self.clock = clock
+        self._chats: dict[int, Window] = {}
+        self._overall = Window(*self.limits.overall)
+        self._blocked: dict[int | None, float] = {}  # after a 429: chat (None: all) until
+        self._people_waiting = 0
+        self.log: list[tuple[int, float]] = []  # (chat, wall-clock time) to persist
+        self.delayed = 0  # answers to people that had to wait for a slot
+        self.refused = 0  # notifications turned back to the outbox
+        self.too_many = 0  # 429s Telegram answered all the same
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+    def window(self, chat_id: int) -> Window:
+        """The chat's window (created on first use)."""
+        found = self._chats.get(chat_id)
+        if found is None:
+            size, span = self.limits.group if is_group(chat_id) else self.limits.private
+            found = self._chats[chat_id] = Window(size, span)
+        return found
+
+    def seed(self, sent: Iterable[tuple[int, float]]) -> None:
+        """Count sends made before a restart: (chat, wall-clock time), oldest first."""
+        offset = time.time() - self.clock()
+        now = self.clock()
+        for chat_id, wall in sorted(sent, key=lambda s: s[1]):
+            at = wall - offset
+            if at > now - self.window(chat_id).span:
+                self.window(chat_id).take(at)
+
+    def free_at(
+        self, chat_id: int | None, now: float, *, notify: bool = False, keep: int = 0
+    ) -> float:
+        """When a send to this chat fits: `now`, or a later moment in `clock` time."""
+        at = max(now, self._blocked.get(None, now))
+        at = max(at, self._overall.free_at(now, self.limits.keep_overall if notify else 0))
+        if chat_id is not None:
+            at = max(at, self._blocked.get(chat_id, now))
+            at = max(at, self.window(chat_id).free_at(now, keep if notify else 0))
+        return at
+
+    def _take(self, chat_id: int | None, at: float) -> None:
+        self._overall.take(at)
+        if chat_id is not None:
+            self.window(chat_id).take(at)
+            self.log.append((chat_id, time.time()))
+
+    def used(self, chat_id: int) -> int:
+        """Sends and edits in the chat's current window."""
+        return self.window(chat_id).used(self.clock())
+
+    def drain_log(self) -> list[tuple[int, float]]:
+        """The sends counted since the last call, to be kept across a restart."""
+        out, self.log = self.log, []
+        return out
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        """Wait for (or, for a notification, insist on) a slot, then make the request."""
+        if not counted(endpoint):
+            return await callback(*args, **kwargs)
+        chat_id = _chat_of(data)
+        notify = bool(rate_limit_args and rate_limit_args.get("notify"))
+        keep = int((rate_limit_args or {}).get("keep", 0))
+        retries = 0
+        while True:
+            if notify:
+                self._claim_for_notification(chat_id, keep)
+            else:
+                await self._claim_for_person(chat_id)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as err:
+                self.too_many += 1
+                wait = _seconds(err.retry_after)
+                self._blocked[chat_id] = max(
+                    self._blocked.get(chat_id, 0.0), self.clock() + wait
+                )
+                logger.warning("chat %s: Telegram asks to wait %.0fs", chat_id, wait)
+                if notify or retries >= self.limits.max_retries:
+                    raise
+                retries += 1
+
+    def _claim_for_notification(self, chat_id: int | None, keep: int) -> None:
+        now = self.clock()
+        at = self.free_at(chat_id, now, notify=True, keep=keep)
+        if self._people_waiting:
+            at = max(at, now + 0.2)  # people first: a notification steps aside
+        if at > now:
+            self.refused += 1
+            raise NoBudget(chat_id, at - now)
+        self._take(chat_id, now)
+
+    async def _claim_for_person(self, chat_id: int | None) -> None:
+        waited = False
+        while True:
+            now = self.clock()
+            at = self.free_at(chat_id, now)
+            if at <= now:
+                self._take(chat_id, now)
+                if waited:
+                    self.delayed += 1
+                return
+            waited = True
+            self._people_waiting += 1
+            try:
+                await asyncio.sleep(at - now)
+            finally:
+                self._people_waiting -= 1
+
+
+def _chat_of(data: dict[str, Any]) -> int | None:
+    value = data.get("chat_id")
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):  # a channel's @username: counted overall only
+        return None
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
