@@ -50,7 +50,7 @@ def import_cases(services: Services, path: Path, unit: str | None) -> tuple[int,
             raise LookupError("no campaign")
         units = {u.name: u for u in campaigns.units_of(session, camp.id or 0)}
         reading = read_rows(rows, units=list(units), default_unit=unit, first_row=first)
-        if reading.problems or not reading.cases:
+        if reading.refused or not reading.cases:
             return 0, reading
         tz = ZoneInfo(camp.timezone)
         cal = work_calendar(session)
