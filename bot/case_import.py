@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.cases import posted_notices
+from bot.cases import case_card, posted_notices
 from bot.notify import enqueue
 from bot.turn import Services
 from storage import campaigns, chats
@@ -78,6 +78,7 @@ def import_cases(services: Services, path: Path, unit: str | None) -> tuple[int,
                 )
                 continue
             groups = [c.chat_id for c in chats.chats_of_unit(session, units[row.unit].id or 0)]
-            posts += posted_notices(case, due, rules.working_days, groups, now)
+            card = case_card(session, case, rules, now, cal, tz)  # overdue already, it says so
+            posts += posted_notices(case, card, groups, now)
         enqueue(services, session, posts, tz, now)
     return len(reading.cases), reading

@@ -1,0 +1,196 @@
+"""End to end: every card tells the truth — names, not internal values; the state, not the past.
+
+Each test runs in zh_CN and in en, and reads the messages and their buttons as a person sees
+them in the chat.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.case_import import import_cases
+from tests.harness import Harness
+from workflows.roles import Role
+
+# What each script presses, in the language the bot speaks.
+LABELS = {
+    "zh_CN": {
+        "confirm": "确认提交",
+        "ok": "正确",
+        "done": "完成",
+        "supervisors": "专班督办人员群",
+        "category": "征收补偿环节",
+        "source": "群众举报",
+        "plan": "按计划推进",
+        "no": "没有",
+        "some": "部分单位",
+        "cancel1": "取消1",
+        "ongoing": "正在办理",
+        "closed": "已办结",
+        "sign": "签收",
+        "feedback": "反馈",
+        "extend": "申请延期",
+        "reject": "不同意",
+        "roster": "联络员名单（2月6日（周二）18:00）",
+        "weekly": "工作台账（1月8日（周一）18:00）",
+    },
+    "en": {
+        "confirm": "Confirm",
+        "ok": "Correct",
+        "done": "Done",
+        "supervisors": "Supervisors' group",
+        "category": "征收补偿环节",
+        "source": "群众举报",
+        "plan": "On track",
+        "no": "No",
+        "some": "Some units",
+        "cancel1": "Cancel 1",
+        "ongoing": "In progress",
+        "closed": "Closed",
+        "sign": "Acknowledge",
+        "feedback": "Answer",
+        "extend": "Ask for more time",
+        "reject": "Reject",
+        "roster": "联络员名单 (Tue 6 Feb 18:00)",
+        "weekly": "工作台账 (Mon 8 Jan 18:00)",
+    },
+}
+
+
+@pytest.fixture(params=["zh_CN", "en"])
+async def bot(request: pytest.FixtureRequest, db_url: str) -> AsyncIterator[Harness]:
+    """The bot speaking one language by default, the seed-000 campaign loaded."""
+    harness = Harness(db_url, locale=request.param)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+class Script:
+    """A person's moves, pressing buttons by what they say in the bot's language."""
+
+    def __init__(self, bot: Harness) -> None:
+        self.bot = bot
+        self.labels = LABELS[bot.locale]
+        self.cards: list[tuple[str, dict[str, Any]]] = []
+
+    async def press(self, message: dict[str, Any], user: dict[str, Any], key: str) -> dict:
+        """Press the button named by `key` and return the bot's next message."""
+        return await self.bot.press(message, user, self.labels.get(key, key))
+
+    def card(self, name: str, message: dict[str, Any]) -> dict[str, Any]:
+        """Keep a card as it reads now (a later press may take its buttons off)."""
+        self.cards.append((name, copy.deepcopy(message)))
+        return message
+
+
+def buttons(message: dict[str, Any]) -> list[str]:
+    """The labels of a message's buttons, in order."""
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [b["text"] for row in rows for b in row]
+
+
+async def toast(bot: Harness, message: dict[str, Any], user: dict[str, Any], label: str) -> str:
+    """Press a button and return what the press's answer says (no message follows)."""
+    qid = await bot.api.press(message, user, label)
+    await bot.api.until(
+        lambda: any(a["callback_query_id"] == qid for a in bot.api.callback_answers)
+    )
+    return next(a for a in bot.api.callback_answers if a["callback_query_id"] == qid)["text"]
+
+
+async def unit_group(bot: Harness) -> tuple[dict, dict, dict, dict]:
+    """轮台县's group with its liaison, and a supervisor in a private chat."""
+    group = bot.api.group("轮台县联络群")
+    await bot.bind(group, "轮台县")
+    li = bot.api.user(7101, "李明")
+    bot.grant(li, Role.LIAISON, "轮台县")
+    sup = bot.api.user(7102, "督办张")
+    bot.grant(sup, Role.SUPERVISOR)
+    sup_chat = bot.api.private(sup)
+    await bot.settle(sup_chat, bot.api.private(bot.admin))
+    return group, li, sup, sup_chat
+
+
+OVERDUE = {
+    "zh_CN": (
+        "⚠️ 应于1月5日（周五）18:00前反馈，已逾期3个工作日，已向督办人员催办，请尽快反馈。",
+        "已逾期3个工作日",
+    ),
+    "en": (
+        "⚠️ The answer was due by Fri 5 Jan 18:00: 3 working day(s) overdue; the supervisors "
+        "have been told. Please answer now.",
+        "3 working day(s) overdue",
+    ),
+}
+
+
+async def test_an_imported_overdue_case_says_so_and_the_admins_hear_once(
+    bot: Harness, tmp_path: Path
+) -> None:
+    group, _, _, sup_chat = await unit_group(bot)
+    admin_chat = bot.api.private(bot.admin)
+    ledger = tmp_path / "登记办理台账.csv"
+    ledger.write_text(  # received Wednesday 3 Jan: due Friday 5 Jan 18:00, a week ago
+        "序号,问题内容简要,受理和收到时间,是否办结\n1,逾期未回迁,2024-01-03 10:00,否\n",
+        encoding="utf-8",
+    )
+    assert import_cases(bot.services(), ledger, "轮台县")[0] == 1
+    posted = await bot.api.next_message(group)
+    says, late = OVERDUE[bot.locale]
+    assert posted["text"].endswith(says)
+    await bot.api.next_message(sup_chat)  # 催办, as the card says
+    await bot.drained()
+    await bot.restart()
+    await bot.drained()
+    told = [m["text"] for m in bot.api.unread(admin_chat)]
+    assert len(told) == 1 and "ZB-0001" in told[0] and late in told[0]
+
+
+SIGNED = {
+    "zh_CN": (
+        "\n✅ 李明已于1月10日（周三）10:00签收",
+        ["反馈", "申请延期"],
+        "转办件 ZB-0001 已由李明于1月10日（周三）10:00签收。",
+        "转办件 ZB-0001 已反馈。",
+    ),
+    "en": (
+        "\n✅ Acknowledged by 李明 at Wed 10 Jan 10:00",
+        ["Answer", "Ask for more time"],
+        "Case ZB-0001 was acknowledged by 李明 at Wed 10 Jan 10:00.",
+        "Case ZB-0001 has already been answered.",
+    ),
+}
+
+
+async def test_a_signed_case_shows_who_signed_and_offers_only_what_is_left(
+    bot: Harness,
+) -> None:
+    s = Script(bot)
+    group, li, sup, sup_chat = await unit_group(bot)
+    await bot.command(sup_chat, sup, "/forward 轮台县 反映安置房逾期未交付")
+    posted = await bot.api.next_message(group)
+    stale = copy.deepcopy(posted)  # what another member's screen still shows
+    assert buttons(posted) == [s.labels[k] for k in ("sign", "feedback", "extend")]
+    signed_line, left, already_signed, already_answered = SIGNED[bot.locale]
+
+    await bot.api.press(posted, li, s.labels["sign"])
+    card = bot.api.messages[group["id"]][posted["message_id"]]
+    await bot.api.until(lambda: signed_line in card["text"])
+    assert card["text"].endswith(signed_line) and buttons(card) == left
+    assert bot.api.unread(group) == []  # the card changed; no message was added
+    assert await toast(bot, stale, li, s.labels["sign"]) == already_signed
+
+    ask = await s.press(card, li, "feedback")  # 反馈 still works, and the case is answered
+    await s.press(await bot.answer(ask, li, "已交付"), li, "closed")
+    summary = await bot.command(group, li, "/skip")
+    await s.press(summary, li, "confirm")
+    for label in left:
+        assert await toast(bot, card, li, label) == already_answered
