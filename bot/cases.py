@@ -20,9 +20,9 @@ from workflows.calendar import WorkCalendar, feedback_due
 from workflows.cases import (
     EXTENSION,
     FEEDBACK,
-    STATUS_ONGOING,
     CaseRules,
     case_state,
+    feedback_status,
     late_working_days,
     posted_case,
     read_forward,
@@ -223,11 +223,7 @@ def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         stamp=turn.stamp,
     )
     timing = msg("feedback.on_time") if late == 0 else msg("feedback.late", days=late)
-    status = (
-        msg("feedback.status.ongoing_until", expected=expected)
-        if (values["status"] == STATUS_ONGOING and expected)
-        else values["status"]
-    )
+    status = feedback_status(values["status"], expected)
     unit = store.unit_name(turn.session, case.unit_id)
     report = msg(
         "feedback.report",

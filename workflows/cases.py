@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from workflows.calendar import WorkCalendar
@@ -114,6 +114,15 @@ def posted_case(
 
 STATUS_DONE = "已办结"
 STATUS_ONGOING = "正在办理"
+
+
+def feedback_status(status: str, expected: date | None) -> Msg:
+    """The state a feedback reports, in the reader's words (the stored value is Chinese)."""
+    if status == STATUS_ONGOING:
+        if expected:
+            return msg("feedback.status.ongoing_until", expected=expected)
+        return msg("feedback.status.ongoing")
+    return msg("feedback.status.done")
 
 
 FEEDBACK = Flow(
