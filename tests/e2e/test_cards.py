@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot.case_import import import_cases
+from tests.e2e.test_cases import setup as unit_group
 from tests.harness import Harness
 from workflows.roles import Role
 
@@ -109,19 +110,6 @@ async def toast(bot: Harness, message: dict[str, Any], user: dict[str, Any], lab
         lambda: any(a["callback_query_id"] == qid for a in bot.api.callback_answers)
     )
     return next(a for a in bot.api.callback_answers if a["callback_query_id"] == qid)["text"]
-
-
-async def unit_group(bot: Harness) -> tuple[dict, dict, dict, dict]:
-    """轮台县's group with its liaison, and a supervisor in a private chat."""
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    li = bot.api.user(7101, "李明")
-    bot.grant(li, Role.LIAISON, "轮台县")
-    sup = bot.api.user(7102, "督办张")
-    bot.grant(sup, Role.SUPERVISOR)
-    sup_chat = bot.api.private(sup)
-    await bot.settle(sup_chat, bot.api.private(bot.admin))
-    return group, li, sup, sup_chat
 
 
 def shown(message: dict[str, Any]) -> str:
@@ -282,8 +270,6 @@ async def test_an_imported_overdue_case_says_so_and_the_admins_hear_once(
     says, late = OVERDUE[bot.locale]
     assert posted["text"].endswith(says)
     await bot.api.next_message(sup_chat)  # 催办, as the card says
-    await bot.drained()
-    await bot.restart()
     await bot.drained()
     told = [m["text"] for m in bot.api.unread(admin_chat)]
     assert len(told) == 1 and "ZB-0001" in told[0] and late in told[0]
