@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.cases import posted_notices
+from bot.cases import case_card, posted_notices
 from bot.notify import enqueue
 from bot.turn import Services
 from storage import campaigns, chats
@@ -50,7 +50,7 @@ def import_cases(services: Services, path: Path, unit: str | None) -> tuple[int,
             raise LookupError("no campaign")
         units = {u.name: u for u in campaigns.units_of(session, camp.id or 0)}
         reading = read_rows(rows, units=list(units), default_unit=unit, first_row=first)
-        if reading.problems or not reading.cases:
+        if reading.refused or not reading.cases:
             return 0, reading
         tz = ZoneInfo(camp.timezone)
         cal = work_calendar(session)
@@ -78,6 +78,7 @@ def import_cases(services: Services, path: Path, unit: str | None) -> tuple[int,
                 )
                 continue
             groups = [c.chat_id for c in chats.chats_of_unit(session, units[row.unit].id or 0)]
-            posts += posted_notices(case, due, rules.working_days, groups, now)
+            card = case_card(session, case, rules, now, cal, tz)  # overdue already, it says so
+            posts += posted_notices(case, card, groups, now)
         enqueue(services, session, posts, tz, now)
     return len(reading.cases), reading

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot import flows
 from bot.flows import FlowBinding
 from bot.notify import enqueue
-from bot.turn import Turn, answer_of
+from bot.turn import Button, Turn, answer_of
 from storage import campaigns, chats, planning
 from storage import cases as store
 from storage.calendar import overrides_in, set_override, work_calendar
@@ -20,9 +20,11 @@ from workflows.calendar import WorkCalendar, feedback_due
 from workflows.cases import (
     EXTENSION,
     FEEDBACK,
-    STATUS_ONGOING,
+    CaseRules,
     case_state,
+    feedback_status,
     late_working_days,
+    posted_case,
     read_forward,
 )
 from workflows.forms import Draft
@@ -92,9 +94,8 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
     )
     provisional = cal.is_provisional(due.astimezone(turn.zone).date())
     note = msg("calendar.provisional") if provisional else ""
-    items = posted_notices(
-        case, due, rules.working_days, groups, now, files=files, provisional=note
-    )
+    card = case_card(turn.session, case, rules, now, cal, turn.zone, provisional=note)
+    items = posted_notices(case, card, groups, now)
     if provisional:
         year = due.astimezone(turn.zone).year
         items += [
@@ -111,34 +112,54 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
     turn.say(msg("forward.done", code=case.code, unit=unit.name, due=due, provisional=note))
 
 
-def posted_notices(
+def case_card(
+    session: Session,
     case: ForwardedCase,
-    due: datetime,
-    working_days: int,
-    chat_ids: list[int],
+    rules: CaseRules,
     now: datetime,
+    cal: WorkCalendar,
+    tz: tzinfo,
     *,
-    files: list[dict[str, Any]] | None = None,
     provisional: Msg | str = "",
-) -> list[Planned]:
-    """The case posted in each of the unit's groups, with its sign/feedback/extend buttons."""
-    buttons = (
-        (msg("case.button.sign"), f"a:sign:{case.id}"),
+) -> Msg:
+    """The case as its unit's group sees it now: due or overdue, and who signed for it."""
+    signed = (store.signer_name(session, case), case.signed_at) if case.signed_at else None
+    return posted_case(
+        code=case.code,
+        text=case.text,
+        reference=case.reference,
+        files=[f["name"] for f in case.files],
+        due_at=case.due_at,
+        now=now,
+        working_days=rules.working_days,
+        cal=cal,
+        tz=tz,
+        # the planner tells the supervisors (催办) the moment a case is overdue
+        escalated=now > case.due_at and bool(planning.supervisor_chats(session)),
+        signed=signed,
+        provisional=provisional,
+    )
+
+
+def case_buttons(case: ForwardedCase) -> tuple[tuple[Msg, str], ...]:
+    """What can still be done on the case: 签收 until signed, 反馈 and 申请延期 until answered."""
+    if case.status == "answered":
+        return ()
+    sign = () if case.signed_at else ((msg("case.button.sign"), f"a:sign:{case.id}"),)
+    return (
+        *sign,
         (msg("case.button.feedback"), f"a:fb:{case.id}"),
         (msg("case.button.extend"), f"a:ext:{case.id}"),
     )
-    posted = msg(
-        "case.posted",
-        code=case.code,
-        text=case.text,
-        due=due,
-        days=working_days,
-        reference=msg("case.reference", reference=case.reference) if case.reference else "",
-        files=msg("case.files", names=[f["name"] for f in files]) if files else "",
-        provisional=provisional,
-    )
+
+
+def posted_notices(
+    case: ForwardedCase, card: Msg, chat_ids: list[int], now: datetime
+) -> list[Planned]:
+    """The case posted in each of the unit's groups, with the buttons it still offers."""
+    buttons = case_buttons(case)
     return [
-        Planned(f"case:{case.id}:posted:chat:{chat}", "case.posted", chat, posted, now, buttons)
+        Planned(f"case:{case.id}:posted:chat:{chat}", "case.posted", chat, card, now, buttons)
         for chat in chat_ids
     ]
 
@@ -202,11 +223,7 @@ def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         stamp=turn.stamp,
     )
     timing = msg("feedback.on_time") if late == 0 else msg("feedback.late", days=late)
-    status = (
-        msg("feedback.status.ongoing_until", expected=expected)
-        if (values["status"] == STATUS_ONGOING and expected)
-        else values["status"]
-    )
+    status = feedback_status(values["status"], expected)
     unit = store.unit_name(turn.session, case.unit_id)
     report = msg(
         "feedback.report",
@@ -342,33 +359,42 @@ def _decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> None:
     turn.say(word)
 
 
+def _sign(turn: Turn, case: ForwardedCase) -> None:
+    """签收: the pressed card shows who signed and when, and offers only what is left to do."""
+    if case.signed_at is not None:
+        who = store.signer_name(turn.session, case)
+        turn.notice = turn.text(
+            msg("case.already_signed", code=case.code, who=who, at=case.signed_at)
+        )
+        return
+    store.update_case(
+        turn.session, case, "case.sign", turn.stamp, status="signed", signed_at=turn.stamp.at
+    )
+    assert turn.campaign is not None
+    rules = campaigns.case_rules(turn.campaign)
+    card = case_card(
+        turn.session, case, rules, turn.stamp.at, work_calendar(turn.session), turn.zone
+    )
+    buttons = [[Button(label, data)] for label, data in case_buttons(case)]  # as when posted
+    turn.say(card, buttons=buttons, edit=True)
+
+
 def action(turn: Turn, verb: str, ref: str) -> None:
     """The buttons on a case: 签收, 反馈, 申请延期; the supervisor's 同意 / 不同意."""
     case = _case_for(turn, ref)
     if case is None:
         return
-    if verb == "sign":
-        if not turn.actor.reports_for(case.unit_id):
-            turn.notice = turn.text(msg("case.liaison_only", code=case.code))
-        elif case.signed_at is not None or case.status != "open":
-            turn.notice = turn.text(msg("case.already_signed", code=case.code))
-        else:
-            store.update_case(
-                turn.session,
-                case,
-                "case.sign",
-                turn.stamp,
-                status="signed",
-                signed_at=turn.stamp.at,
-            )
-            turn.say(
-                msg("case.signed", code=case.code, who=turn.person.name or turn.person.display_name)
-            )
+    if verb in ("sign", "fb", "ext") and not turn.actor.reports_for(case.unit_id):
+        turn.notice = turn.text(msg("case.liaison_only", code=case.code))
+    elif verb in ("sign", "fb", "ext") and case.status == "answered":
+        turn.notice = turn.text(msg("case.already_answered", code=case.code))
+    elif verb == "sign":
+        _sign(turn, case)
     elif verb == "fb":
         start_feedback(turn, case)
     elif verb == "ext":
-        if not turn.actor.reports_for(case.unit_id) or case.status == "answered":
-            turn.notice = turn.text(msg("case.liaison_only", code=case.code))
+        if (case.fields.get("extension") or {}).get("status") == "pending":
+            turn.notice = turn.text(msg("case.extension_pending", code=case.code))
             return
         flows.begin(
             turn,

@@ -139,12 +139,14 @@ def _import_cases(
     except LookupError:
         print(tr.text(msg("cli.no_campaign"), lang), file=sys.stderr)
         return 2
+    for problem in reading.file_problems:
+        print(tr.text(problem, lang), file=sys.stderr)
     for row, column, problem in reading.problems:
         print(
             tr.text(msg("import.problem", row=row, column=column, problem=problem), lang),
             file=sys.stderr,
         )
-    if reading.problems:
+    if reading.refused:
         print(tr.text(msg("import.nothing_imported"), lang), file=sys.stderr)
         return 2
     print(tr.text(msg("import.done", count=count), lang))

@@ -66,7 +66,7 @@ def start_submit(turn: Turn, preselect: str | None = None) -> None:
     if not allowed:
         return
     context: dict[str, Any] = {"unit": unit.name if unit else ""}
-    items = [it for u in ([unit] if unit else _units(turn)) for it in open_deliverables(turn, u)]
+    items = _submittable(turn, unit)
     context["due_by"] = {value: due.isoformat() for value, _, due in items}
     if unit is not None and not items:
         turn.say(msg("submit.nothing_due", unit=unit.name))
@@ -75,17 +75,24 @@ def start_submit(turn: Turn, preselect: str | None = None) -> None:
     flows.begin(turn, "submit", context=context, prefill=prefill)
 
 
+def _submittable(turn: Turn, unit: Unit | None) -> list[tuple[str, str, datetime]]:
+    """What the unit can still submit; with no unit (an admin who picks one), what any can."""
+    items = [it for u in ([unit] if unit else _units(turn)) for it in open_deliverables(turn, u)]
+    return list({value: (value, name, due) for value, name, due in items}.values())
+
+
 def _submit_options(turn: Turn) -> Mapping[str, Any]:
     if turn.campaign is None:
         return {}
+    # The buttons of a prompt and the answer to it must be read against the same list, so
+    # the list follows the unit fixed when the flow began, never the unit picked in it: the
+    # options are computed before the pick is applied.
     row = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
-    draft = Draft.from_json(row.state) if row else None
-    name = (draft.values.get("unit") or draft.context.get("unit")) if draft else None
-    unit = next((u for u in _units(turn) if u.name == name), None) or turn.reporting_unit
-    items = open_deliverables(turn, unit) if unit else []
+    name = Draft.from_json(row.state).context.get("unit") if row else None
+    unit = next((u for u in _units(turn) if u.name == name), None) if name else None
     return {
         dl.UNITS: [Option(u.name, u.name) for u in _units(turn)],
-        "deliverables": deliverable_options(items),
+        "deliverables": deliverable_options(_submittable(turn, unit or turn.reporting_unit)),
     }
 
 

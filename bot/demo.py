@@ -291,7 +291,9 @@ async def fortnight(d: Demo) -> dict[str, Any]:
         for m in reversed(api.bot_messages(groups["轮台县"]))
         if "XF-2024-031" in m.get("text", "")
     )
-    await d.press(case_msg, liaisons["轮台县"], L("case.button.sign"))
+    # 签收 changes the card itself (who signed, and when); no new message follows
+    signed = await api.press(case_msg, liaisons["轮台县"], L("case.button.sign"))
+    await api.until(lambda: any(a["callback_query_id"] == signed for a in api.callback_answers))
     status = await d.answer(case_msg, liaisons["轮台县"], "已组织施工单位上门维修，5月6日完工")
     status = await d.press(status, liaisons["轮台县"], L("feedback.status.done"))
     summary = await d.command(groups["轮台县"], liaisons["轮台县"], "/skip")

@@ -9,7 +9,15 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, created, record, snapshot
-from storage.models import Feedback, ForwardedCase, Notification, OutboxMessage, Unit
+from storage.models import (
+    AuditEvent,
+    Feedback,
+    ForwardedCase,
+    Notification,
+    OutboxMessage,
+    Person,
+    Unit,
+)
 from workflows.cases import case_code
 
 
@@ -138,3 +146,19 @@ def unit_name(session: Session, unit_id: int) -> str:
     """A unit's name."""
     unit = session.get(Unit, unit_id)
     return unit.name if unit else ""
+
+
+def signer_name(session: Session, case: ForwardedCase) -> str:
+    """Who signed for the case (签收), as the timeline records it; empty if nobody has."""
+    stmt = (
+        select(Person)
+        .join(AuditEvent, col(AuditEvent.actor_user_id) == col(Person.user_id))
+        .where(
+            AuditEvent.entity == "forwardedcase",
+            AuditEvent.entity_id == case.id,
+            AuditEvent.action == "case.sign",
+        )
+        .order_by(col(AuditEvent.id).desc())
+    )
+    person = session.exec(stmt).first()
+    return (person.name or person.display_name) if person else ""

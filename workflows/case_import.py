@@ -54,10 +54,17 @@ class ImportedCase:
 
 @dataclass
 class ImportReading:
-    """The rows read, and every cell that could not be read (by row number and column)."""
+    """The rows read, every cell that could not be read (by row number and column), and what
+    is wrong with the file as a whole (no unit given anywhere)."""
 
     cases: list[ImportedCase] = field(default_factory=list)
     problems: list[tuple[int, str, Msg]] = field(default_factory=list)
+    file_problems: list[Msg] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        """Whether nothing may be imported: all rows or none."""
+        return bool(self.problems or self.file_problems)
 
 
 def _received(value: Any) -> datetime:
@@ -84,22 +91,33 @@ def read_rows(
     """Read every row; `first_row` is the sheet row number of `rows[0]` (after the header)."""
     reading = ImportReading()
     canonical = {name_key(u): u for u in units}
-    for i, raw in enumerate(rows):
+    default = canonical.get(name_key(default_unit or ""), default_unit or "")
+    rows = [{str(k).strip(): v for k, v in raw.items() if k is not None} for raw in rows]
+    has_column = any(c in row for row in rows for c in UNIT_COLUMNS)
+    # Annex 3 has no unit column: the unit comes from --unit, and saying so (with the units
+    # to choose from) beats naming, row after row, a column the file does not have.
+    if default_unit and default not in units:
+        reading.file_problems.append(
+            msg("import.unknown_default_unit", text=default_unit, units=list(units))
+        )
+    elif not default_unit and not has_column:
+        example = units[0] if units else ""
+        reading.file_problems.append(msg("import.no_unit", units=list(units), example=example))
+    for i, row in enumerate(rows):
         number = first_row + i
-        row = {str(k).strip(): v for k, v in raw.items() if k is not None}
         if not any(str(v or "").strip() for v in row.values()):
             continue  # blank lines between entries
         text = str(row.get(TEXT) or "").strip()
         if not text:
             reading.problems.append((number, TEXT, msg("import.missing")))
-        unit = next(
-            (str(row[c]).strip() for c in UNIT_COLUMNS if str(row.get(c) or "").strip()),
-            default_unit or "",
-        )
-        unit = canonical.get(name_key(unit), unit)
-        if unit not in units:
+        column = next((c for c in UNIT_COLUMNS if str(row.get(c) or "").strip()), None)
+        own = str(row[column]).strip() if column else ""
+        unit = canonical.get(name_key(own), own) if own else default
+        if column and unit not in units:
+            reading.problems.append((number, column, msg("import.unknown_unit", text=own)))
+        elif has_column and not own and not default_unit:
             column = next((c for c in UNIT_COLUMNS if c in row), UNIT_COLUMNS[0])
-            reading.problems.append((number, column, msg("import.unknown_unit", text=unit)))
+            reading.problems.append((number, column, msg("import.missing_unit")))
         try:
             received = _received(row.get(RECEIVED))
         except DateError as err:

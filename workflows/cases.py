@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from workflows.calendar import WorkCalendar
@@ -75,8 +75,55 @@ def late_working_days(due_at: datetime, at: datetime, cal: WorkCalendar, tz: tzi
     return max(cal.working_days_between(due_at.astimezone(tz).date(), at.astimezone(tz).date()), 1)
 
 
+def posted_case(
+    *,
+    code: str,
+    text: str,
+    reference: str,
+    files: Sequence[str],
+    due_at: datetime,
+    now: datetime,
+    working_days: int,
+    cal: WorkCalendar,
+    tz: tzinfo,
+    escalated: bool = False,
+    signed: tuple[str, datetime] | None = None,
+    provisional: Msg | str = "",
+) -> Msg:
+    """The case as its unit's group sees it: the request; by when, or how late it already is
+    and whether the supervisors were told (催办); who signed for it, and when."""
+    if now > due_at:  # an imported case can be overdue the moment it is posted
+        deadline = msg(
+            "case.deadline_overdue",
+            due=due_at,
+            days=late_working_days(due_at, now, cal, tz),
+            escalated=msg("case.escalated") if escalated else "",
+        )
+    else:
+        deadline = msg("case.deadline_open", due=due_at, days=working_days, provisional=provisional)
+    return msg(
+        "case.posted",
+        code=code,
+        text=text,
+        reference=msg("case.reference", reference=reference) if reference else "",
+        files=msg("case.files", names=list(files)) if files else "",
+        deadline=deadline,
+        signed=msg("case.signed_by", who=signed[0], at=signed[1]) if signed else "",
+    )
+
+
 STATUS_DONE = "已办结"
 STATUS_ONGOING = "正在办理"
+
+
+def feedback_status(status: str, expected: date | None) -> Msg:
+    """The state a feedback reports, in the reader's words (the stored value is Chinese)."""
+    if status == STATUS_ONGOING:
+        if expected:
+            return msg("feedback.status.ongoing_until", expected=expected)
+        return msg("feedback.status.ongoing")
+    return msg("feedback.status.done")
+
 
 FEEDBACK = Flow(
     "feedback",

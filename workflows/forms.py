@@ -23,6 +23,7 @@ from workflows.inputs import (
     Option,
     StatusCard,
     TextAnswer,
+    shown,
 )
 from workflows.messages import Msg, msg
 
@@ -178,7 +179,9 @@ def summary(flow: Flow, draft: Draft, env: FormEnv) -> Msg:
     params: dict[str, Any] = {}
     for step in flow.steps:
         value = draft.values.get(step.field)
-        params[step.field] = msg("form.empty") if value is None else step.kind.show(value)
+        if value is None and draft.context.get(step.field):
+            continue  # given when the flow began (the group's unit): the context says it
+        params[step.field] = msg("form.empty") if value is None else shown(step.kind, value, env)
     extras = flow.extras({**draft.context, **draft.values}, env) if flow.extras else {}
     return msg(flow.summary or "form.summary", **{**draft.context, **params, **extras})
 

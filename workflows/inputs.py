@@ -227,6 +227,10 @@ class Choice:
         """How the stored value reads in a summary."""
         return value
 
+    def label_of(self, value: Any, env: FormEnv) -> Any:
+        """The chosen option as its button read: the stored value is for the code, not people."""
+        return next((o.label for o in self.options_in(env) if o.value == value), value)
+
 
 @dataclass(frozen=True)
 class File:
@@ -288,12 +292,19 @@ class Attachments:
     def show(self, value: Any) -> Any:
         """How the collection reads in a summary: its file names and the note."""
         names = [f.get("name", "") for f in (value or {}).get("files", [])]
-        return msg(
-            "form.material",
-            files=names or msg("form.empty"),
-            count=len(names),
-            note=(value or {}).get("note") or msg("form.empty"),
-        )
+        note = (value or {}).get("note")
+        if not names:  # a note alone is not "0 files: (blank)"
+            return msg("form.material_note", note=note) if note else msg("form.empty")
+        if not note:
+            return msg("form.material_files", files=names, count=len(names))
+        return msg("form.material", files=names, count=len(names), note=note)
+
+
+def shown(kind: Kind, value: Any, env: FormEnv) -> Any:
+    """How a stored value reads on a confirm screen: a choice by its option's label."""
+    if isinstance(kind, Choice):
+        return kind.label_of(value, env)
+    return kind.show(value)
 
 
 @dataclass(frozen=True)

@@ -438,22 +438,16 @@ def _case(plan: _Plan, c: CaseState, cal: WorkCalendar) -> None:
     if now < admins_at:
         return
     days = cal.working_days_between(due_local.date(), now.astimezone(state.tz).date())
-    for chat in state.admins:
-        plan.add(
-            f"{ref}:admins:chat:{chat}",
-            "case.admins",
-            chat,
-            msg("case.admins", code=c.code, unit=unit, due=c.due_at, days=days, summary=c.summary),
-            stage_at=admins_at,
-        )
     day = _latest_working_morning(admins_day, now, state.tz, cal)
-    if day is not None:
-        for chat in state.admins:
-            plan.add(
-                f"{ref}:daily:{day.isoformat()}:chat:{chat}",
-                "case.daily",
-                chat,
-                msg(
-                    "case.daily", code=c.code, unit=unit, due=c.due_at, days=days, summary=c.summary
-                ),
-            )
+    for chat in state.admins:
+        first = f"{ref}:admins:chat:{chat}"
+        # Only the latest stage of the ladder: after downtime, or for a case imported long
+        # overdue, the admins get one 督办, in the first one's words if none went out before.
+        kind = "case.daily" if day is not None and first in state.planned else "case.admins"
+        plan.add(
+            first if day is None else f"{ref}:daily:{day.isoformat()}:chat:{chat}",
+            kind,
+            chat,
+            msg(kind, code=c.code, unit=unit, due=c.due_at, days=days, summary=c.summary),
+            stage_at=admins_at if day is None else None,
+        )

@@ -194,3 +194,53 @@ def test_cases_import_reads_an_xlsx_with_the_annex_header(tmp_path: Path) -> Non
         ["cases", "import", str(path), "--unit", "阳城县住建局"], tmp_path, DATABASE_URL=db
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (
+            "zh_CN",
+            "文件中没有“单位”列（附件3登记办理台账不设此列），请用 --unit 指明这些转办件的"
+            "承办单位，例如 --unit 城区住建局。本行动的单位：城区住建局、开发区建设管理部、"
+            "泽州县住建局、高平市住建局、阳城县住建局、陵川县住建局、沁水县住建局",
+        ),
+        (
+            "en",
+            "The file has no “单位” (unit) column — annex 3 has none: give the unit handling "
+            "these cases with --unit, e.g. --unit 城区住建局. This campaign's units: "
+            "城区住建局, 开发区建设管理部, 泽州县住建局, 高平市住建局, 阳城县住建局, "
+            "陵川县住建局, 沁水县住建局",
+        ),
+    ],
+)
+def test_cases_import_of_annex_3_without_unit_asks_for_it_and_lists_the_units(
+    tmp_path: Path, locale: str, expected: str
+) -> None:
+    db = f"sqlite:///{tmp_path / 'u.db'}"
+    assert run(["campaign", "load", "jincheng-2024"], tmp_path, DATABASE_URL=db).returncode == 0
+    ledger = tmp_path / "登记办理台账.csv"
+    ledger.write_text(
+        "序号,问题内容简要,受理和收到时间,是否办结\n1,逾期未回迁,2024-08-20 10:00,否\n"
+        "2,过渡费未发放,2024-08-21 09:00,否\n",
+        encoding="utf-8",
+    )
+    result = run(
+        ["cases", "import", str(ledger)], tmp_path, DATABASE_URL=db, TAIZHANG_LOCALE=locale
+    )
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == expected
+    assert len(lines) == 2 and "单位“”" not in result.stderr  # no row blamed for a missing column
+    wrong = run(
+        ["cases", "import", str(ledger), "--unit", "某县"],
+        tmp_path,
+        DATABASE_URL=db,
+        TAIZHANG_LOCALE=locale,
+    )
+    assert wrong.returncode == 2 and "某县" in wrong.stderr.splitlines()[0]
+    assert "沁水县住建局" in wrong.stderr.splitlines()[0]
+    given = run(
+        ["cases", "import", str(ledger), "--unit", "泽州县住建局"], tmp_path, DATABASE_URL=db
+    )
+    assert given.returncode == 0 and given.stdout.strip() == "已导入2件转办件。"

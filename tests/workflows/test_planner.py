@@ -239,9 +239,11 @@ def test_only_the_escalation_at_the_due_moment_goes_out_at_night() -> None:
 def test_a_case_found_long_overdue_escalates_once_to_each_level() -> None:
     run = Runner(CASES)
     out = run.at("2026-12-01 10:00")  # five working days late, first planner run
-    assert [p.kind for p in out] == ["case.escalate", "case.escalate", "case.admins", "case.daily"]
-    assert all(p.late for p in out[:3])
+    assert [p.kind for p in out] == ["case.escalate", "case.escalate", "case.admins"]
+    assert all(p.late for p in out[:2])
+    assert out[2].key == "case:11:daily:2026-12-01:chat:900001"  # one 督办, not two at once
     assert run.at("2026-12-01 10:05") == []
+    assert [p.kind for p in run.at("2026-12-02 09:00")] == ["case.admins"]
 
 
 def test_items_that_became_overdue_reach_the_supervisors_once_a_working_day() -> None:
