@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import cases, flows
+from bot import cases, flows, ledger_import
 from bot.commands import ACTIONS, HANDLERS
 from bot.notify import schedule
 from bot.render import deliver
@@ -203,6 +203,7 @@ def build_application(
     )
     app = (builder if polling else builder.updater(None)).build()
     app.bot_data["services"] = services
+    ledger_import.install(app)  # workbooks and their buttons, before the handlers below
     app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, on_added))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     app.add_handler(MessageHandler(filters.COMMAND, on_command))
