@@ -171,7 +171,7 @@ def find_header(rows: Sequence[tuple[int, Row]], spec: LedgerSpec) -> Header | N
         if key not in columns.values():
             columns[c] = key
             labels[c] = " ".join(text_of(v).split())
-    return Header(last, columns, labels)
+    return Header(last, dict(sorted(columns.items())), labels)
 
 
 @dataclass(frozen=True)
@@ -541,6 +541,8 @@ def problem_line(p: Problem) -> Msg:
 def preview_message(t: Tally, *, unit: str, file: str) -> Msg:
     """The one answer to a ledger workbook: what it would do, or every problem in it."""
     counts = msg("ledger_import.counts", new=t.new, changed=t.changed)
+    if t.problems == 1 and not t.listed_problems[0].sheet:  # the file as a whole: no header
+        return t.listed_problems[0].message
     if t.problems:
         out: list[Msg | str] = [
             msg("ledger_import.refused", file=file, unit=unit, count=t.problems),
