@@ -421,6 +421,9 @@ def _week_preview(turn: Turn, ctx: dict[str, Any], reading: Any, file: dict[str,
         turn.say(lines([head, *shown, *tail]))
         return
     row = _keep(turn, "week", ctx["unit_id"], file, {"context": ctx, "values": reading.values})
+    open_draft = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
+    if open_draft is not None and open_draft.flow == "weekly":  # the form replaces it
+        drafts.drop_draft(turn.session, turn.chat.chat_id, turn.person.user_id)
     _week_screen(turn, row)
 
 
@@ -493,7 +496,6 @@ def _save_week(turn: Turn, upload_id: int) -> None:
     if missing:
         turn.notice = turn.text(msg("weekly_form.need_evidence", codes=missing))
         return
-    drafts.drop_draft(turn.session, turn.chat.chat_id, turn.person.user_id)
     uploads.close_upload(turn.session, row, uploads.SAVED, turn.stamp.at)
     ledger.save_week(turn, ctx, values)
 

@@ -228,20 +228,26 @@ def week_answers(
                 reading.problems.append(
                     Problem(*where, msg("ledger_import.formula", formula=raw.text))
                 )
-                break
+                continue
             if raw is None or text_of(raw) == "":
                 if step.optional:
                     continue
                 reading.problems.append(Problem(*where, msg("weekly_form.empty", column=header)))
-                break
+                continue
             answer = _answer(raw)
             if isinstance(step.kind, Choice):
-                answer = TextAnswer(status_words.get(header_key(answer.text), answer.text))
+                value = status_words.get(header_key(answer.text))
+                if value is None:
+                    labels = [o.label for o in step.kind.options]
+                    problem = msg("weekly_form.bad_status", text=answer.text, options=labels)
+                    reading.problems.append(Problem(*where, problem))
+                    continue
+                answer = TextAnswer(value)
             try:
                 value = step.kind.parse(answer, env)
             except InputError as err:
                 reading.problems.append(Problem(*where, err.message))
-                break
+                continue
             reading.values[name] = value
     return reading
 
