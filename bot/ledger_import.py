@@ -223,25 +223,20 @@ def _ledger_target(
     """The unit a ledger goes to, or None with the question (which unit?) or the reason said."""
     assert turn.campaign is not None
     camp = turn.campaign
-    unit: Unit | None = None
-    if upload_id:
+    unit: Unit | None
+    if upload_id:  # an admin's file, its unit chosen by button
         row = uploads.upload_by_id(turn.session, upload_id)
         unit = turn.session.get(Unit, row.unit_id) if row and row.unit_id else None
-    elif upload.unit and turn.actor.is_admin and not turn.is_group:
+    elif upload.unit and turn.actor.is_admin and not turn.is_group:  # `/import 轮台县`
         unit = campaigns.unit_named(turn.session, camp.id or 0, upload.unit)
         if unit is None:
             turn.say(msg("bind.unknown_unit", text=upload.unit))
-            return None
-    else:
-        unit = turn.reporting_unit
-    if unit is None and turn.actor.is_admin:
+    elif turn.reporting_unit is None and turn.actor.is_admin:
         _ask_unit(turn, file)
         return None
+    else:
+        unit = ledger.may_report(turn)
     if unit is None:
-        turn.say(msg("submit.no_unit"))
-        return None
-    if not turn.actor.reports_for(unit.id):
-        turn.say(msg("submit.not_liaison", unit=unit.name))
         return None
     target = saving.ledger_target(turn.session, camp, unit)
     return _Target(unit, target, saving.known_items(turn.session, unit.id or 0, target.spec))

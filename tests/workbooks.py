@@ -9,16 +9,9 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-SEED_001 = (
-    "序号",
-    "突出问题名称",
-    "主要案情",
-    "问题分类",
-    "处置措施预案",
-    "办结时间",
-    "牵头部门及责任人员",
-    "备注",
-)
+from workflows.ledger import DEFAULT_FIELDS
+
+SEED_001 = ("序号", *(f.name for f in DEFAULT_FIELDS))  # seed 001's ledger columns
 
 
 def saved(book: Workbook) -> bytes:

@@ -16,9 +16,11 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import chain
 from typing import Any
 
 from workflows.dates import DateError, parse_due
+from workflows.inputs import InputError, Number
 from workflows.ledger import SOURCE_FIELD, SOURCES, FieldSpec, LedgerSpec
 from workflows.messages import Msg, lines, msg
 from workflows.words import name_key
@@ -276,13 +278,10 @@ def _value(f: FieldSpec, raw: Any, target: LedgerTarget) -> Any:
             raise _Bad(err.message) from None
     text = text_of(raw)
     if f.kind == "number":
-        digits = text.replace(",", "")
-        if not re.fullmatch(r"[+-]?\d+", digits):
-            raise _Bad(msg("form.not_a_number", text=text))
-        number = int(digits)
-        if not f.minimum <= number <= f.maximum:
-            raise _Bad(msg("form.number_range", min=f.minimum, max=f.maximum))
-        return number
+        try:
+            return Number(f.minimum, f.maximum).read(text)
+        except InputError as err:
+            raise _Bad(err.message) from None
     if f.kind == "category" and target.categories:
         canonical = {name_key(c): c for c in target.categories}
         if name_key(text) not in canonical:
@@ -458,17 +457,10 @@ def read_book(sheets: Iterable[Sheet], target: LedgerTarget, known: KnownItems) 
         if header is None:
             continue
         found = True
-        yield from read_rows(sheet.name, _chain(head, rows), header, target, known, seen)
+        yield from read_rows(sheet.name, chain(head, rows), header, target, known, seen)
     if not found:
         names = [f.name for f in target.spec.fields if not f.optional]
         yield Problem("", 0, "", msg("ledger_import.no_header", columns=names, rows=HEADER_SCAN))
-
-
-def _chain(
-    head: list[tuple[int, Row]], rest: Iterator[tuple[int, Row]]
-) -> Iterator[tuple[int, Row]]:
-    yield from head
-    yield from rest
 
 
 @dataclass
