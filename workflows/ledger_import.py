@@ -338,6 +338,7 @@ def read_rows(
     naming = naming_field(target.spec)
     own = name_key(target.unit)
     units = {name_key(u) for u in target.units}
+    where = {k: _where(header, k) for k in header.columns.values()}
     for number, row in rows:
         if number <= header.last_row:
             continue
@@ -345,7 +346,6 @@ def read_rows(
         given = {k: v for k, v in cells.items() if v is not None and text_of(v) != ""}
         if not given or _skip_row(row):
             continue
-        where = {k: _where(header, k) for k in cells}
         unit = text_of(given.get(UNIT))
         if unit and name_key(unit) != own:
             if name_key(unit) in units:

@@ -93,13 +93,6 @@ def write_form(
                 "error_message": " / ".join(statuses)[:255],
             },
         )
-        sheet.data_validation(
-            FIRST_ROW - 1,
-            8,
-            FIRST_ROW - 2 + len(items),
-            8,
-            {"validate": "date", "criteria": ">", "value": datetime(2000, 1, 1)},
-        )
     sheet.freeze_panes(FIRST_ROW - 1, 2)
     about = {k: context[k] for k in ("unit", "unit_id", "report", "report_name", "period")}
     meta.write_string(0, 0, MARK)
@@ -134,6 +127,7 @@ class FormRow:
 
     row: int
     cells: Mapping[str, Any]
+    letters: Mapping[str, str]  # header → the column's letter, as the person's sheet has it
 
 
 @dataclass
@@ -170,7 +164,8 @@ def form_rows(book: Book) -> tuple[dict[str, FormRow], list[Problem]]:
                 )
             )
             continue
-        rows[code] = FormRow(number, cells)
+        letters = {h: column_letter(c) for c, h in columns.items()}
+        rows[code] = FormRow(number, cells, letters)
     return rows, problems
 
 
@@ -181,8 +176,9 @@ def _answer(raw: Any) -> TextAnswer:
     return TextAnswer(text_of(raw))
 
 
-def _where(header: str) -> str:
-    return f"{column_letter(HEADERS.index(header))}:{header}"
+def _where(header: str, row: FormRow | None = None) -> str:
+    letters = row.letters if row is not None else {}
+    return f"{letters.get(header) or column_letter(HEADERS.index(header))}:{header}"
 
 
 def week_answers(
@@ -206,7 +202,7 @@ def week_answers(
     for code, row in rows.items():
         if code not in known:
             reading.problems.append(
-                Problem(sheet, row.row, _where(CODE), msg("weekly_form.not_open", code=code))
+                Problem(sheet, row.row, _where(CODE, row), msg("weekly_form.not_open", code=code))
             )
     for it in items:
         row = rows.get(it["code"])
@@ -223,7 +219,7 @@ def week_answers(
                 continue
             header = COLUMN_OF[suffix]
             raw = row.cells.get(header)
-            where = (sheet, row.row, _where(header))
+            where = (sheet, row.row, _where(header, row))
             if isinstance(raw, Formula):
                 reading.problems.append(
                     Problem(*where, msg("ledger_import.formula", formula=raw.text))
