@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import cases, flows
+from bot import cases, flows, ledger_import
 from bot.budget import ChatBudget, Limits
 from bot.commands import ACTIONS, HANDLERS
 from bot.notify import restore_budget, schedule
@@ -215,6 +215,7 @@ def build_application(
     )
     app = (builder if polling else builder.updater(None)).build()
     app.bot_data["services"] = services
+    ledger_import.install(app)  # workbooks and their buttons, before the handlers below
     app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, on_added))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     app.add_handler(MessageHandler(filters.COMMAND, on_command))

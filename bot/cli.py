@@ -52,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     imp = casub.add_parser("import", help="import a registration ledger (.xlsx or .csv)")
     imp.add_argument("file")
     imp.add_argument("--unit", help="the unit, when the file has no unit column")
+    ledger = sub.add_parser("ledger", help="the problem ledger")
+    lsub = ledger.add_subparsers(dest="action", required=True)
+    limp = lsub.add_parser("import", help="import a unit's ledger workbook (.xlsx or .xls)")
+    limp.add_argument("file")
+    limp.add_argument("--unit", required=True, help="the unit whose ledger it is")
+    limp.add_argument("--yes", action="store_true", help="import without asking to confirm")
     return p
 
 
@@ -153,6 +159,20 @@ def _import_cases(
     return 0
 
 
+def _import_ledger(settings: Settings, tr: Translator, args: argparse.Namespace) -> int:
+    from bot.ledger_import import console_import
+    from bot.run import wall_clock
+    from bot.turn import Services
+
+    def confirm(question: str) -> bool:
+        if args.yes:
+            return True
+        return sys.stdin.isatty() and input(question).strip().lower() in ("y", "yes")
+
+    services = Services(Database.open(settings.database_url), settings, tr, wall_clock)
+    return console_import(services, Path(args.file), args.unit, confirm=confirm, say=print)
+
+
 def _export(settings: Settings, tr: Translator, lang: str, out: Path) -> int:
     from storage.export import write_workbook
 
@@ -203,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
         return _export(settings, tr, lang, Path(args.out))
     if args.command == "cases":
         return _import_cases(settings, tr, lang, Path(args.file), args.unit)
+    if args.command == "ledger":
+        return _import_ledger(settings, tr, args)
     campaign_file = getattr(args, "file", None) or getattr(args, "campaign", None)
     if campaign_file:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot import cases, deadlines, flows, ledger, summary
+from bot import cases, deadlines, flows, ledger, ledger_import, summary
 from bot.flows import FlowBinding
 from bot.turn import Turn
 from storage import campaigns, chats, people
@@ -249,6 +249,7 @@ HANDLERS: dict[str, Callable[[Turn, list[str]], None]] = {
     "items": ledger.cmd_items,
     "item": ledger.cmd_item,
     "close": ledger.cmd_close,
+    "import": ledger_import.cmd_import,
     "deadlines": deadlines.cmd_deadlines,
     "deadline": deadlines.cmd_deadline,
     "submit": deadlines.cmd_submit,

@@ -12,16 +12,17 @@ from bot import flows
 from bot.flows import FlowBinding
 from bot.notify import enqueue
 from bot.turn import Button, Reply, Turn
-from storage import campaigns, chats, planning, submissions
+from storage import campaigns, chats, people, planning, submissions
 from storage import ledger as store
+from storage.ledger_import import import_history
 from storage.models import FormDraft, LedgerItem, Person, Unit
 from workflows.forms import Draft
 from workflows.inputs import Option
 from workflows.ledger import Status, is_overdue, split_values, status_msg
 from workflows.messages import Msg, lines, msg
 from workflows.planner import Planned, reporting_day
-from workflows.submission import on_time_msg
-from workflows.weekly import CLOSE, DONE, LATE, REJECT, new_item_flow, snapshot_item, weekly_flow
+from workflows.weekly import CLOSE, DONE, REJECT, new_item_flow, snapshot_item, weekly_flow
+from workflows.weekly_update import ItemNow, decide_week
 
 PAGE = 10
 
@@ -57,7 +58,7 @@ def _post(turn: Turn, items: list[Planned]) -> None:
     enqueue(turn.services, turn.session, items, turn.zone, turn.stamp.at)
 
 
-def _may_report(turn: Turn) -> Unit | None:
+def may_report(turn: Turn) -> Unit | None:
     """The unit the speaker may update here, or None with the reason said."""
     if turn.campaign is None:
         turn.say(msg("bind.no_campaign"))
@@ -139,20 +140,19 @@ def _someone_else_updating(turn: Turn, unit_id: int) -> Person | None:
     return None
 
 
-def start_weekly(turn: Turn, index: int = 0) -> None:
-    """This week's update: each open item in turn, new problems, one confirm."""
-    unit = _may_report(turn)
-    if unit is None or turn.campaign is None:
-        return
+def weekly_context(turn: Turn, unit: Unit, index: int = 0) -> dict[str, Any] | None:
+    """The week's update context (its open items as they stand now), or None with the reason
+    said: the week is already reported, or another liaison is updating it."""
+    assert turn.campaign is not None
     name, day, due = _weekly_report(turn, index)
     done = submissions.submission_of(turn.session, unit.id or 0, report_name=name, period_start=day)
     if done is not None:
         turn.say(msg("weekly.already", unit=unit.name, name=name, at=done.submitted_at))
-        return
+        return None
     other = _someone_else_updating(turn, unit.id or 0)
     if other is not None:
         turn.say(msg("weekly.in_progress", unit=unit.name, who=other.name or other.display_name))
-        return
+        return None
     items = store.open_items(turn.session, unit.id or 0)
     last = store.last_progress(turn.session, [i.id or 0 for i in items])
     snap = [
@@ -168,7 +168,7 @@ def start_weekly(turn: Turn, index: int = 0) -> None:
         )
         for i in items
     ]
-    context = {
+    return {
         "unit": unit.name,
         "unit_id": unit.id,
         "report": index,
@@ -178,7 +178,27 @@ def start_weekly(turn: Turn, index: int = 0) -> None:
         "ledger": turn.campaign.ledger,
         "items": snap,
     }
-    turn.say(msg("weekly.start", unit=unit.name, name=name, count=len(items), due=due))
+
+
+def start_weekly(turn: Turn, index: int = 0) -> None:
+    """This week's update: each open item in turn, new problems, one confirm."""
+    unit = may_report(turn)
+    if unit is None or turn.campaign is None:
+        return
+    context = weekly_context(turn, unit, index)
+    if context is None:
+        return
+    form = [[Button(msg("weekly_form.button"), f"a:wform:{index}")]]
+    turn.say(
+        msg(
+            "weekly.start",
+            unit=unit.name,
+            name=context["report_name"],
+            count=len(context["items"]),
+            due=datetime.fromisoformat(context["due"]),
+        ),
+        buttons=form,
+    )
     flows.begin(turn, "weekly", context=context)
 
 
@@ -221,8 +241,8 @@ def _closeout_request(
     )
 
 
-def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    ctx = draft.context
+def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> None:
+    """Save a week's answers (given step by step, or in the filled form) and say the summary."""
     unit = turn.session.get(Unit, ctx["unit_id"])
     if unit is None:
         return
@@ -234,73 +254,53 @@ def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     if done is not None:
         turn.say(msg("weekly.already", unit=unit.name, name=name, at=done.submitted_at))
         return
-    conflicts, closing = [], []
-    for it in ctx["items"]:
-        k = f"i{it['id']}."
-        status = values.get(k + "status")
-        item = turn.session.get(LedgerItem, it["id"])
-        if item is None or status is None:
-            continue
-        evidence = (values.get(k + "evidence") or {}).get("files", [])
-        planned = date.fromisoformat(values[k + "planned"]) if values.get(k + "planned") else None
-        changes: dict[str, Any] = {}
-        if status == DONE:
-            changes["status"] = Status.CLOSING
-        if status == LATE and planned:
-            changes["fields"] = {**item.fields, "planned_on": planned.isoformat()}
-        try:  # someone else changed it since the update began: theirs stands, ours is not saved
-            store.change_item(
-                turn.session,
-                item,
-                expected_version=it["version"],
-                action="item.weekly",
-                stamp=turn.stamp,
-                **changes,
-            )
-        except store.Conflict:
-            conflicts.append(item.code)
-            continue
+    rows = {it["id"]: turn.session.get(LedgerItem, it["id"]) for it in ctx["items"]}
+    items = {i: row for i, row in rows.items() if row is not None}
+    current = {i: ItemNow(i, row.code, row.version, row.fields) for i, row in items.items()}
+    week = decide_week(ctx, values, current, at=turn.stamp.at)
+    for change in week.changes:
+        item = items[change.item_id]
+        store.change_item(
+            turn.session,
+            item,
+            expected_version=change.expected_version,
+            action="item.weekly",
+            stamp=turn.stamp,
+            **change.changes,
+        )
+        p = change.progress
         store.add_progress(
             turn.session,
             item,
-            week_of=period,
-            status=status,
+            week_of=week.period,
+            status=p.status,
             stamp=turn.stamp,
-            text=values.get(k + "progress") or values.get(k + "note") or "",
-            result=values.get(k + "result") or "",
-            reason=values.get(k + "reason") or "",
-            new_due_on=planned,
-            files=evidence,
+            text=p.text,
+            result=p.result,
+            reason=p.reason,
+            new_due_on=p.new_due_on,
+            files=list(p.files),
         )
-        if status == DONE:
-            closing.append((item, values.get(k + "result") or "", evidence))
-    new_code = ""
-    if values.get("new") == "yes":
-        new_code = _create(turn, unit, values, prefix="new.").code
-    due = datetime.fromisoformat(ctx["due"])
+    new_code = _create(turn, unit, values, prefix="new.").code if week.new_item else ""
     submissions.record_submission(
         turn.session,
         unit_id=unit.id or 0,
         stamp=turn.stamp,
-        on_time=turn.stamp.at <= due,
+        on_time=week.on_time,
         report_name=name,
         period_start=period,
     )
-    for item, result, files in closing:
-        _closeout_request(turn, item, result, files)
-    turn.say(
-        msg(
-            "weekly.done",
-            unit=unit.name,
-            name=name,
-            count=len(ctx["items"]) - len(conflicts),
-            closing=len(closing),
-            new=msg("weekly.done_new", code=new_code) if new_code else "",
-            status=on_time_msg(due, turn.stamp.at),
+    for change in week.closeouts:
+        _closeout_request(
+            turn, items[change.item_id], change.progress.result, list(change.progress.files)
         )
-    )
-    if conflicts:
-        turn.say(msg("weekly.conflicts", codes=conflicts))
+    turn.say(week.summary(new_code))
+    if week.conflicts:
+        turn.say(msg("weekly.conflicts", codes=list(week.conflicts)))
+
+
+def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    save_week(turn, draft.context, values)
 
 
 def _item_for(turn: Turn, ref: str) -> LedgerItem | None:
@@ -345,6 +345,10 @@ def show_item(turn: Turn, item: LedgerItem) -> None:
             )
         )
         files += p.files
+    for at, user_id, file in import_history(turn.session, item.id or 0):
+        who = people.person_by_user(turn.session, user_id) if user_id else None
+        name = (who.name or who.display_name) if who else msg("ledger_import.console")
+        out.append(msg("ledger_import.history_line", at=at, who=name, file=file))
     turn.say(lines(out))
     if files:
         turn.replies.append(Reply(msg("ledger.files", count=len(files)), files=files))

@@ -146,6 +146,7 @@ class LocalBotApi:
         self.messages: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
         self.sent: list[dict[str, Any]] = []
         self.callback_answers: list[dict[str, Any]] = []
+        self.files: dict[str, bytes] = {}  # what users uploaded, by file id, for getFile
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.requests: Counter[str] = Counter()
         self.kicked: set[int] = set()
@@ -178,6 +179,7 @@ class LocalBotApi:
         """Listen; returns the base URL to give python-telegram-bot (`…/bot`)."""
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/documents/{file_id}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -247,7 +249,7 @@ class LocalBotApi:
         replied = message.get("reply_to_message")
         if replied and replied["from"]["id"] == self.bot_user["id"]:
             return True
-        text = message.get("text", "")
+        text = message.get("text") or message.get("caption", "")
         if text.startswith("/"):
             word = text.split()[0]
             _, _, addressee = word.partition("@")
@@ -314,10 +316,21 @@ class LocalBotApi:
         mime: str = "application/pdf",
         photo: bool = False,
         reply_to: dict[str, Any] | None = None,
+        content: bytes | None = None,
+        caption: str | None = None,
     ) -> dict[str, Any]:
-        """A user sends a document or a photo."""
+        """A user sends a document or a photo (its `content` downloadable, as a bot would)."""
         uid = f"F{next(self._callback_ids)}"
         fields: dict[str, Any] = {}
+        if content is not None:
+            self.files[uid] = content
+        if caption:
+            fields["caption"] = caption
+            if caption.startswith("/"):
+                length = utf16_len(caption.split()[0])
+                fields["caption_entities"] = [
+                    {"type": "bot_command", "offset": 0, "length": length}
+                ]
         if photo:
             fields["photo"] = [
                 {
@@ -690,9 +703,16 @@ class LocalBotApi:
         return {
             "file_id": p["file_id"],
             "file_unique_id": p["file_id"],
-            "file_size": 1,
+            "file_size": len(self.files.get(p["file_id"], b"")) or 1,
             "file_path": f"documents/{p['file_id']}",
         }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """A file a user uploaded, downloaded by the bot as from Telegram's file server."""
+        content = self.files.get(request.match_info["file_id"])
+        if request.match_info["token"] != self.token or content is None:
+            return web.Response(status=404)
+        return web.Response(body=content)
 
     async def api_getchat(self, p: dict[str, Any]) -> dict[str, Any]:
         return {**self._chat(p["chat_id"]), "accent_color_id": 0, "max_reaction_count": 11}

@@ -294,3 +294,21 @@ class SendLog(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = _big()
     sent_at: datetime = _utc()
+
+
+class WorkbookUpload(SQLModel, table=True):
+    """A workbook sent to the bot (a ledger, or a filled weekly form), previewed, not yet saved."""
+
+    __table_args__ = (Index("ix_workbookupload_owner", "chat_id", "user_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # "ledger" or "week"
+    chat_id: int = _big()
+    user_id: int = _big()
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")  # None: an admin to choose
+    file_id: str = ""
+    file_name: str = ""
+    digest: str = ""  # sha256 of the content previewed: the save reads the very same file
+    state: dict[str, Any] = _json(default_factory=dict)  # what the preview showed; a week's answers
+    status: str = "pending"  # pending, saved, cancelled, replaced
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()

@@ -127,7 +127,11 @@ class Number:
 
     def parse(self, answer: Answer, env: FormEnv) -> int:
         """The number, or an error saying what is allowed."""
-        text = _text_of(answer).replace(",", "")
+        return self.read(_text_of(answer))
+
+    def read(self, text: str) -> int:
+        """A whole number written out (`1,200` too), or an error saying what is allowed."""
+        text = text.replace(",", "")
         if not re.fullmatch(r"[+-]?\d+", text):
             raise InputError(msg("form.not_a_number", text=text))
         value = int(text)

@@ -352,7 +352,10 @@ def _weekly(plan: _Plan, r: WeeklyState) -> None:
         remind_at = due - timedelta(hours=2)
         stage, stage_at = ("remind", remind_at) if now >= remind_at else ("prompt", start)
         text = msg(f"weekly.{stage}", name=r.name, due=due, left=time_left(due, now))
-        button = ((msg("weekly.button.start"), f"a:weekly:{r.index}"),)
+        button = (
+            (msg("weekly.button.start"), f"a:weekly:{r.index}"),
+            (msg("weekly_form.button"), f"a:wform:{r.index}"),
+        )
         for unit_id, chat in _chats_of(state, missing):
             plan.add(
                 f"{ref}:{stage}:unit:{unit_id}:chat:{chat}",

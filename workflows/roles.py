@@ -62,6 +62,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("items", frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})),
     Command("item", frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})),
     Command("close", frozenset({Role.ADMIN, Role.LIAISON})),
+    Command("import", frozenset({Role.ADMIN, Role.LIAISON})),
     Command("deadlines", frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})),
     Command("submit", frozenset({Role.ADMIN, Role.LIAISON})),
     Command("missing", _STAFF),

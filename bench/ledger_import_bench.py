@@ -1,0 +1,170 @@
+"""Import a 5,000-row ledger workbook; memory as the workbook grows from 10,000 to 100,000 rows.
+
+Baseline in the same run: openpyxl's read-only mode reading the same file, every cell, and
+nothing else. The import reads it twice, as the bot does: the preview (every cell checked
+and matched, nothing saved) and the save (read again, one transaction). Memory is the
+tracemalloc peak of the preview (and, with --memory-of-save, of the save) at 10,000 and at
+100,000 rows, beside openpyxl's own: reading row by row, ours must not grow with the file
+beyond what openpyxl keeps (an .xlsx's shared strings are read whole).
+
+Run: .venv/bin/python -m bench.ledger_import_bench [--rows 5000] [--memory-of-save]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+
+from bench.population import campaign_with_units, unit_name
+from storage import campaigns
+from storage import ledger_import as saving
+from storage.audit import Stamp
+from storage.db import Database
+from workflows.ledger_import import read_book, tally
+from workflows.workbook import open_book
+
+NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
+CATEGORIES = ["违规征收类", "逾期未安置类", "未足额支付补偿款类"]
+HEADERS = (
+    "序号",
+    "突出问题名称",
+    "主要案情",
+    "问题分类",
+    "整改措施",
+    "办结时间",
+    "牵头部门及责任人员",
+    "备注",
+)
+
+
+def workbook(path: Path, rows: int) -> None:
+    """A county's ledger as people write it: a title row, then the header, then the rows."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("问题台账")
+    sheet.append(["某县房屋征收领域突出问题整改台账"])
+    sheet.append(list(HEADERS))
+    for n in range(1, rows + 1):
+        due = date(2026, 1, 1) + timedelta(days=n % 300)
+        sheet.append(
+            [
+                n,
+                f"第{n}号问题：安置房逾期未交付",
+                "群众反映逾期两年未回迁，涉及32户",
+                CATEGORIES[n % 3],
+                "约谈项目单位，倒排工期",
+                due if n % 2 else f"{due.year}年{due.month}月{due.day}日",
+                "县住建局 张三",
+                "",
+            ]
+        )
+    book.save(path)
+
+
+def baseline(path: Path) -> float:
+    """openpyxl's read-only mode reading every cell of the file."""
+    began = time.perf_counter()
+    book = load_workbook(path, read_only=True)
+    for sheet in book.worksheets:
+        for _ in sheet.iter_rows(values_only=True):
+            pass
+    book.close()
+    return time.perf_counter() - began
+
+
+def database(tmp: Path, name: str) -> Database:
+    db = Database.open(f"sqlite:///{tmp / name}")
+    with db.engine.begin() as conn:
+        campaign_with_units(conn, "导入基准", 3, NOW, digits=3, categories=CATEGORIES)
+    return db
+
+
+def preview(db: Database, data: bytes) -> Any:
+    """Every row read, checked and matched, nothing saved: what the preview does."""
+    with db.unit_of_work() as s:
+        camp = campaigns.active_campaign(s)
+        unit = campaigns.unit_named(s, camp.id, unit_name(1, 3))
+        target = saving.ledger_target(s, camp, unit)
+        known = saving.known_items(s, unit.id or 0, target.spec)
+    with open_book(data, "台账.xlsx") as book:
+        return tally(read_book(book.sheets, target, known))
+
+
+def save(db: Database, data: bytes, expected: tuple[int, int]) -> Any:
+    """The file read again and saved in one transaction: what the confirm does."""
+    with db.unit_of_work() as s, open_book(data, "台账.xlsx") as book:
+        camp = campaigns.active_campaign(s)
+        unit = campaigns.unit_named(s, camp.id, unit_name(1, 3))
+        target = saving.ledger_target(s, camp, unit)
+        return saving.import_book(
+            s, unit, target, book.sheets, Stamp(NOW, 1), {"file": "台账.xlsx"}, expected
+        )
+
+
+def timed(work: Callable[[], Any]) -> tuple[Any, float]:
+    began = time.perf_counter()
+    out = work()
+    return out, time.perf_counter() - began
+
+
+def peak(work: Callable[[], Any]) -> float:
+    """The tracemalloc peak of `work`, in MiB."""
+    tracemalloc.start()
+    work()
+    top = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return top / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--memory-of-save", action="store_true", help="also measure the save")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        path = tmp / "ledger.xlsx"
+        workbook(path, args.rows)
+        data = path.read_bytes()
+        base = min(baseline(path) for _ in range(3))
+        db = database(tmp, "speed.db")
+        counts, checked = timed(lambda: preview(db, data))
+        assert counts.new == args.rows and not counts.problems, counts.listed_problems[:3]
+        saved, stored = timed(lambda: save(db, data, (counts.new, counts.changed)))
+        print(f"openpyxl read-only, every cell of {args.rows:,} rows: {base * 1000:.0f} ms")
+        print(
+            f"preview (read, check, match):   {checked * 1000:.0f} ms = {checked / base:.1f}x "
+            f"the baseline; save (read again, {saved.new:,} items, one transaction): "
+            f"{stored * 1000:.0f} ms = {stored / base:.1f}x; the import in all "
+            f"{(checked + stored) / base:.1f}x"
+        )
+        for rows in (10_000, 100_000):
+            big = tmp / f"ledger{rows}.xlsx"
+            workbook(big, rows)
+            content = big.read_bytes()
+            store = database(tmp, f"mem{rows}.db")
+            bare = peak(lambda: baseline(big))  # noqa: B023
+            seen = peak(lambda: preview(store, content))  # noqa: B023
+            line = (
+                f"{rows:>7,} rows ({len(content) / 2**20:.1f} MiB .xlsx): tracemalloc peak "
+                f"{seen:.1f} MiB for the preview, {bare:.1f} MiB for openpyxl alone"
+            )
+            if args.memory_of_save:  # minutes at 100,000 rows under tracemalloc
+                kept = peak(lambda: save(store, content, (rows, 0)))  # noqa: B023
+                line += f", {kept:.1f} MiB for the save"
+            print(line)
+            store.engine.dispose()
+        db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Workbooks sent to the bot and previewed: one pending per person and chat, until confirmed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from storage.models import WorkbookUpload
+
+PENDING, SAVING, SAVED = "pending", "saving", "saved"
+CANCELLED, REPLACED = "cancelled", "replaced"
+
+
+def pending_upload(session: Session, chat_id: int, user_id: int) -> WorkbookUpload | None:
+    """The person's workbook waiting in this chat, locked for this unit of work."""
+    stmt = select(WorkbookUpload).where(
+        WorkbookUpload.chat_id == chat_id,
+        WorkbookUpload.user_id == user_id,
+        WorkbookUpload.status == PENDING,
+    )
+    return session.exec(stmt.order_by(col(WorkbookUpload.id).desc()).with_for_update()).first()
+
+
+def upload_by_id(session: Session, upload_id: int) -> WorkbookUpload | None:
+    """An upload by its id (a button carries it), locked for this unit of work."""
+    return session.get(WorkbookUpload, upload_id, with_for_update=True)
+
+
+def save_upload(
+    session: Session,
+    *,
+    kind: str,
+    chat_id: int,
+    user_id: int,
+    unit_id: int | None,
+    file: dict[str, Any],
+    state: dict[str, Any],
+    at: datetime,
+) -> WorkbookUpload:
+    """Keep a previewed workbook; the person's earlier one in this chat is replaced."""
+    earlier = pending_upload(session, chat_id, user_id)
+    if earlier is not None:
+        close_upload(session, earlier, REPLACED, at)
+    row = WorkbookUpload(
+        kind=kind,
+        chat_id=chat_id,
+        user_id=user_id,
+        unit_id=unit_id,
+        file_id=file.get("file_id", ""),
+        file_name=file.get("name", ""),
+        digest=file.get("digest", ""),
+        state=state,
+        created_at=at,
+        updated_at=at,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def update_upload(session: Session, row: WorkbookUpload, at: datetime, **changes: Any) -> None:
+    """Change a pending upload (its unit chosen, evidence added)."""
+    for key, value in changes.items():
+        setattr(row, key, value)
+    row.updated_at = at
+    session.add(row)
+
+
+def close_upload(session: Session, row: WorkbookUpload, status: str, at: datetime) -> None:
+    """The upload was saved, cancelled or replaced: it waits no more."""
+    update_upload(session, row, at, status=status)

@@ -1,0 +1,141 @@
+"""What a week's answers do to the ledger: one decision for the step-by-step update and the form.
+
+Given the update's context (the items as they stood when it began) and the answers (keyed
+`i{item_id}.status|progress|note|result|evidence|reason|planned`), and the items as they
+stand now, it decides each item's change, the progress to record, the close-outs to ask for,
+and the summary to post. Storage applies it; nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from workflows.ledger import Status
+from workflows.messages import Msg, msg
+from workflows.submission import on_time_msg
+from workflows.weekly import DONE, LATE
+
+
+@dataclass(frozen=True)
+class ItemNow:
+    """An item as it stands when the week is saved."""
+
+    id: int
+    code: str
+    version: int
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One week's progress on one item (整改进展)."""
+
+    status: str
+    text: str = ""
+    result: str = ""
+    reason: str = ""
+    new_due_on: date | None = None
+    files: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """What the week does to one item: its new status or fields, and the progress recorded."""
+
+    item_id: int
+    code: str
+    expected_version: int
+    changes: Mapping[str, Any]  # `status`, `fields`: empty when only progress is recorded
+    progress: Progress
+
+    @property
+    def closing(self) -> bool:
+        """Whether the item is reported done, so its close-out is asked for."""
+        return self.progress.status == DONE
+
+
+@dataclass(frozen=True)
+class WeekUpdate:
+    """The decision: per-item changes, items someone else changed meanwhile, and the summary."""
+
+    unit: str
+    report_name: str
+    period: date
+    due: datetime
+    at: datetime
+    changes: tuple[ItemChange, ...]
+    conflicts: tuple[str, ...]
+    answered: int  # items in the update, less those someone else changed meanwhile
+    new_item: bool
+
+    @property
+    def closeouts(self) -> tuple[ItemChange, ...]:
+        """The items whose close-out the supervisors are asked to approve."""
+        return tuple(c for c in self.changes if c.closing)
+
+    @property
+    def on_time(self) -> bool:
+        """Whether the week is reported by its due time."""
+        return self.at <= self.due
+
+    def summary(self, new_code: str = "") -> Msg:
+        """The message posted when the week is saved (`✅ 轮台县已报送本周“工作台账”…`)."""
+        return msg(
+            "weekly.done",
+            unit=self.unit,
+            name=self.report_name,
+            count=self.answered,
+            closing=len(self.closeouts),
+            new=msg("weekly.done_new", code=new_code) if new_code else "",
+            status=on_time_msg(self.due, self.at),
+        )
+
+
+def decide_week(
+    context: Mapping[str, Any],
+    values: Mapping[str, Any],
+    current: Mapping[int, ItemNow],
+    *,
+    at: datetime,
+) -> WeekUpdate:
+    """Each answered item's change and progress; an item whose version moved on is left alone."""
+    changes: list[ItemChange] = []
+    conflicts: list[str] = []
+    for it in context["items"]:
+        k = f"i{it['id']}."
+        status = values.get(k + "status")
+        item = current.get(it["id"])
+        if item is None or status is None:
+            continue
+        if item.version != it["version"]:  # someone else changed it: theirs stands
+            conflicts.append(item.code)
+            continue
+        planned = date.fromisoformat(values[k + "planned"]) if values.get(k + "planned") else None
+        change: dict[str, Any] = {}
+        if status == DONE:
+            change["status"] = Status.CLOSING
+        if status == LATE and planned:
+            change["fields"] = {**item.fields, "planned_on": planned.isoformat()}
+        progress = Progress(
+            status=status,
+            text=values.get(k + "progress") or values.get(k + "note") or "",
+            result=values.get(k + "result") or "",
+            reason=values.get(k + "reason") or "",
+            new_due_on=planned,
+            files=tuple((values.get(k + "evidence") or {}).get("files", [])),
+        )
+        changes.append(ItemChange(item.id, item.code, it["version"], change, progress))
+    return WeekUpdate(
+        unit=context["unit"],
+        report_name=context["report_name"],
+        period=date.fromisoformat(context["period"]),
+        due=datetime.fromisoformat(context["due"]),
+        at=at,
+        changes=tuple(changes),
+        conflicts=tuple(conflicts),
+        answered=len(context["items"]) - len(conflicts),
+        new_item=values.get("new") == "yes",
+    )
