@@ -110,6 +110,7 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
         self._chats: dict[int, Window] = {}
         self._overall = Window(*self.limits.overall)
         self._blocked: dict[int | None, float] = {}  # after a 429: chat (None: all) until
+        self._refused: dict[int | None, float] = {}  # notifications turned back: chat until
         self._people_waiting = 0
         self.log: list[tuple[int, float]] = []  # (chat, wall-clock time) to persist
         self.delayed = 0  # answers to people that had to wait for a slot
@@ -155,6 +156,16 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
         if chat_id is not None:
             self.window(chat_id).take(at)
             self.log.append((chat_id, time.time()))
+
+    def held(self) -> set[int]:
+        """Chats a notification should not be tried in now (no budget, or after a 429)."""
+        now = self.clock()
+        for table in (self._refused, self._blocked):
+            for chat_id in [c for c, until in table.items() if until <= now]:
+                del table[chat_id]
+        if None in self._blocked:  # Telegram held the whole bot: every chat waits
+            return set(self._chats)
+        return {c for c in (*self._refused, *self._blocked) if c is not None}
 
     def used(self, chat_id: int) -> int:
         """Sends and edits in the chat's current window."""
@@ -206,6 +217,7 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
             at = max(at, now + 0.2)  # people first: a notification steps aside
         if at > now:
             self.refused += 1
+            self._refused[chat_id] = at
             raise NoBudget(chat_id, at - now)
         self._take(chat_id, now)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot import cases, deadlines, flows, ledger, ledger_import, summary
+from bot import cases, deadlines, flows, ledger, ledger_import, summary, weekly_private
 from bot.flows import FlowBinding
 from bot.turn import Turn
 from storage import campaigns, chats, people
@@ -25,7 +25,10 @@ def role_name(role: Role | None) -> Msg:
 
 
 def cmd_start(turn: Turn, args: list[str]) -> None:
-    """Greet, and say what to do next."""
+    """Greet, and say what to do next; a deep link's payload opens its task instead."""
+    if weekly_private.is_weekly_payload(args):
+        weekly_private.start_from_link(turn, args[0])
+        return
     turn.say(
         msg("start.group" if turn.is_group else "start.private", name=turn.person.display_name)
     )
@@ -284,5 +287,6 @@ flows.register("register", FlowBinding(lambda ctx: REGISTER, _finish_register))
 ACTIONS: dict[str, Callable[[Turn, str, str], None]] = {
     **{verb: deadlines.action for verb in ("submit", "dl_edit", "dl_cancel")},
     **{verb: ledger.action for verb in ("weekly", "items", "item", "co_ok", "co_no")},
+    "wpriv": weekly_private.offer,
     **{verb: cases.action for verb in ("sign", "fb", "ext", "ext_ok", "ext_no")},
 }

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot import flows
+from bot import flows, ledger
 from bot.flows import FlowBinding
 from bot.turn import Button, Turn
-from storage import campaigns, drafts, submissions
+from storage import campaigns, drafts, planning, submissions
 from storage.audit import record, snapshot
 from storage.models import Deadline, Unit
 from workflows import deadlines as dl
@@ -19,6 +19,7 @@ from workflows.deadlines import DEADLINE, split_args
 from workflows.forms import Draft, Flow
 from workflows.inputs import Option, TextAnswer
 from workflows.messages import Msg, lines, msg
+from workflows.periods import report_period
 from workflows.planner import reporting_day, time_left
 from workflows.submission import SUBMIT, deliverable_options, on_time_msg
 from workflows.words import ROSTER_DELIVERABLE
@@ -33,13 +34,32 @@ def _applies(deadline: Deadline, unit: Unit) -> bool:
     return deadline.unit_names is None or unit.name in deadline.unit_names
 
 
-def _weekly_due(turn: Turn, index: int) -> tuple[str, datetime, datetime]:
-    """A weekly report's name, its current reporting day (as a datetime) and its due time."""
-    assert turn.campaign is not None
-    report = campaigns.weekly_reports(turn.campaign)[index]
-    day = reporting_day(report.weekday, turn.stamp.at, turn.zone)
-    due = datetime.combine(day, report.at, tzinfo=turn.zone)
-    return report.name, datetime.combine(day, datetime.min.time(), tzinfo=turn.zone), due
+def _weekly_due(
+    turn: Turn, index: int, unit_id: int | None = None, *, latest: bool = False
+) -> tuple[str, datetime, datetime]:
+    """A weekly report's name, its reporting day (as a datetime) and its due time: for a unit,
+    this week's report as the unit sees it; for the whole campaign, the next one due, or with
+    `latest` the most recent reporting day (today included); never one before the start."""
+    if turn.campaign is None:
+        raise ValueError("no campaign is loaded")
+    if unit_id is not None:
+        name, day, due = ledger.weekly_report(turn, index, unit_id)
+    else:
+        report = campaigns.weekly_reports(turn.campaign)[index]
+        starts_on = planning.span_of(turn.session, turn.campaign).starts_on
+        day = report_period(
+            report.weekday,
+            report.at,
+            turn.stamp.at,
+            turn.zone,
+            starts_on=starts_on,
+            submitted=lambda _: True,
+        )
+        recent = reporting_day(report.weekday, turn.stamp.at, turn.zone)
+        if latest and (starts_on is None or recent >= starts_on):
+            day = recent
+        name, due = report.name, datetime.combine(day, report.at, tzinfo=turn.zone)
+    return name, datetime.combine(day, datetime.min.time(), tzinfo=turn.zone), due
 
 
 def open_deliverables(turn: Turn, unit: Unit) -> list[tuple[str, str, datetime]]:
@@ -52,7 +72,7 @@ def open_deliverables(turn: Turn, unit: Unit) -> list[tuple[str, str, datetime]]
         ):
             out.append((f"d:{d.id}", d.deliverable, d.due_at))
     for index in range(len(turn.campaign.weekly_reports)):
-        name, day, due = _weekly_due(turn, index)
+        name, day, due = _weekly_due(turn, index, unit.id)
         if not submissions.submission_of(
             turn.session, unit.id or 0, report_name=name, period_start=day.date()
         ):
@@ -114,7 +134,7 @@ def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         title, due, period, deadline_id = deadline.deliverable, deadline.due_at, None, deadline.id
         existing = submissions.submission_of(turn.session, unit.id, deadline_id=deadline_id)
     else:
-        title, day, due = _weekly_due(turn, int(ref))
+        title, day, due = _weekly_due(turn, int(ref), unit.id)
         period, deadline_id = day.date(), None
         existing = submissions.submission_of(
             turn.session, unit.id, report_name=title, period_start=period
@@ -218,7 +238,7 @@ def cmd_deadlines(turn: Turn, args: list[str]) -> None:
                 )
             )
     for index in range(len(turn.campaign.weekly_reports)):
-        name, _, due = _weekly_due(turn, index)
+        name, _, due = _weekly_due(turn, index, unit.id if unit is not None else None)
         out.append(msg("deadlines.weekly", name=name, due=due, left=time_left(due, now)))
     if len(out) == 1:
         out.append(msg("deadlines.none"))
@@ -256,7 +276,7 @@ def cmd_missing(turn: Turn, args: list[str]) -> None:
             )
         )
     for index in range(len(turn.campaign.weekly_reports)):
-        name, day, due = _weekly_due(turn, index)
+        name, day, due = _weekly_due(turn, index, latest=True)
         missing = [
             u.name
             for u in units

@@ -93,6 +93,13 @@ def begin(
     )
 
 
+def resume(turn: Turn, row: FormDraft, draft: Draft) -> None:
+    """Show the step a stored draft stands on (after it moved to this chat)."""
+    binding = FLOWS[row.flow]
+    ask = forms.resume(_flow_of(row, binding, draft), draft, env=_env(turn, binding))
+    _show(turn, binding, draft, ask, row)
+
+
 def _show(
     turn: Turn, binding: FlowBinding, draft: Draft, ask: Ask, loaded: FormDraft | None = None
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlmodel import select
@@ -16,10 +16,12 @@ from storage import campaigns, chats, people, planning, submissions
 from storage import ledger as store
 from storage.ledger_import import import_history
 from storage.models import FormDraft, LedgerItem, Person, Unit
+from workflows.campaign import RecurringSpec
 from workflows.forms import Draft
 from workflows.inputs import Option
 from workflows.ledger import Status, is_overdue, split_values, status_msg
 from workflows.messages import Msg, lines, msg
+from workflows.periods import report_period
 from workflows.planner import Planned, reporting_day
 from workflows.weekly import CLOSE, DONE, REJECT, new_item_flow, snapshot_item, weekly_flow
 from workflows.weekly_update import ItemNow, decide_week
@@ -116,35 +118,56 @@ def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     turn.say(card(turn, item))
 
 
-def _weekly_report(turn: Turn, index: int) -> tuple[str, date, datetime]:
-    """The weekly report's name, its current reporting day and its due time."""
-    assert turn.campaign is not None
+def weekly_report(
+    turn: Turn, index: int, unit_id: int, period: date | None = None
+) -> tuple[str, date, datetime]:
+    """A weekly report's name, the reporting day of this week's report for the unit (or of
+    `period`, when a link names it) and its due time."""
+    if turn.campaign is None:
+        raise ValueError("no campaign is loaded")
     reports = campaigns.weekly_reports(turn.campaign)
-    if not reports:
-        day = reporting_day(0, turn.stamp.at, turn.zone)
-        return (
-            turn.text(msg("weekly.default_name")),
-            day,
-            datetime.combine(day, datetime.min.time().replace(hour=18), tzinfo=turn.zone),
+    report = (
+        reports[min(index, len(reports) - 1)]
+        if reports
+        else RecurringSpec(turn.text(msg("weekly.default_name")), 0, time(18, 0))
+    )
+    if period is None:
+        span = planning.span_of(turn.session, turn.campaign)
+
+        def submitted(day: date) -> bool:
+            found = submissions.submission_of(
+                turn.session, unit_id, report_name=report.name, period_start=day
+            )
+            return found is not None
+
+        period = report_period(
+            report.weekday,
+            report.at,
+            turn.stamp.at,
+            turn.zone,
+            starts_on=span.starts_on,
+            submitted=submitted,
         )
-    report = reports[min(index, len(reports) - 1)]
-    day = reporting_day(report.weekday, turn.stamp.at, turn.zone)
-    return report.name, day, datetime.combine(day, report.at, tzinfo=turn.zone)
+    return report.name, period, datetime.combine(period, report.at, tzinfo=turn.zone)
 
 
 def _someone_else_updating(turn: Turn, unit_id: int) -> Person | None:
     for row in turn.session.exec(select(FormDraft).where(FormDraft.flow == "weekly")):
-        mine = row.chat_id == turn.chat.chat_id and row.user_id == turn.person.user_id
-        if not mine and row.state.get("context", {}).get("unit_id") == unit_id:
+        if row.user_id != turn.person.user_id and row.state.get("context", {}).get(
+            "unit_id"
+        ) == unit_id:
             return turn.session.exec(select(Person).where(Person.user_id == row.user_id)).first()
     return None
 
 
-def weekly_context(turn: Turn, unit: Unit, index: int = 0) -> dict[str, Any] | None:
+def weekly_context(
+    turn: Turn, unit: Unit, index: int = 0, period: date | None = None
+) -> dict[str, Any] | None:
     """The week's update context (its open items as they stand now), or None with the reason
     said: the week is already reported, or another liaison is updating it."""
-    assert turn.campaign is not None
-    name, day, due = _weekly_report(turn, index)
+    if turn.campaign is None:
+        raise ValueError("no campaign is loaded")
+    name, day, due = weekly_report(turn, index, unit.id or 0, period)
     done = submissions.submission_of(turn.session, unit.id or 0, report_name=name, period_start=day)
     if done is not None:
         turn.say(msg("weekly.already", unit=unit.name, name=name, at=done.submitted_at))
@@ -188,7 +211,15 @@ def start_weekly(turn: Turn, index: int = 0) -> None:
     context = weekly_context(turn, unit, index)
     if context is None:
         return
-    form = [[Button(msg("weekly_form.button"), f"a:wform:{index}")]]
+    begin_weekly(turn, unit, context)
+
+
+def begin_weekly(turn: Turn, unit: Unit, context: dict[str, Any]) -> None:
+    """Say what the update covers and show its first step, in one message.
+
+    In a group, the first card also offers the week as a workbook and 私聊填写 (the same
+    update in the private chat, at the private chat's pace).
+    """
     turn.say(
         msg(
             "weekly.start",
@@ -196,10 +227,18 @@ def start_weekly(turn: Turn, index: int = 0) -> None:
             name=context["report_name"],
             count=len(context["items"]),
             due=datetime.fromisoformat(context["due"]),
-        ),
-        buttons=form,
+        )
     )
     flows.begin(turn, "weekly", context=context)
+    first = turn.replies[-1]
+    if turn.is_group and first.buttons and first.ask is not None:
+        index = context["report"]
+        first.buttons.append(
+            [
+                Button(msg("weekly_form.button"), f"a:wform:{index}"),
+                Button(msg("weekly.button.private"), f"a:wpriv:{index}"),
+            ]
+        )
 
 
 def cmd_weekly(turn: Turn, args: list[str]) -> None:
@@ -300,7 +339,20 @@ def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> 
 
 
 def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    said = len(turn.replies)
     save_week(turn, draft.context, values)
+    if not turn.is_group:  # done in private: the unit's group gets the same summary, once
+        summary = lines([r.text for r in turn.replies[said:] if isinstance(r.text, Msg)])
+        ref = f"weekly:{draft.context['unit_id']}:{draft.context['period']}:summary"
+        groups = chats.chats_of_unit(turn.session, draft.context["unit_id"])
+        at = turn.stamp.at
+        _post(
+            turn,
+            [
+                Planned(f"{ref}:chat:{g.chat_id}", "weekly.summary", g.chat_id, summary, at)
+                for g in groups
+            ],
+        )
 
 
 def _item_for(turn: Turn, ref: str) -> LedgerItem | None:

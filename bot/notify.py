@@ -91,6 +91,7 @@ class _Result:
     failure: str | None = None
     forbidden: bool = False
     no_budget: float | None = None  # seconds until the chat has a slot to spare
+    flood: bool = False  # Telegram answered 429 (the limiter holds the chat meanwhile)
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ async def _send(bot: Bot, row: _Row, keep: int) -> _Result:
     except RetryAfter as err:
         wait = err.retry_after
         result.retry_in = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-        result.failure = str(err)
+        result.failure, result.flood = str(err), True
     except Forbidden as err:
         result.failure, result.forbidden = str(err), True
     except BadRequest as err:
@@ -131,14 +132,15 @@ async def _send(bot: Bot, row: _Row, keep: int) -> _Result:
     return result
 
 
-def _claim(services: Services, limit: int) -> tuple[list[_Row], set[int]]:
-    """Take due messages, and learn which of their chats have someone in a flow."""
+def _claim(services: Services, limit: int, held: set[int]) -> tuple[list[_Row], set[int]]:
+    """Take due messages (not for chats without budget), and learn which of their chats have
+    someone in a flow."""
     now = services.clock()
     hold = timedelta(seconds=services.settings.taizhang_claim_timeout)
     with services.db.unit_of_work() as session:
         rows = [
             _Row(r.id or 0, r.chat_id, r.text, r.reply_markup, r.attempts)
-            for r in outbox.claim(session, now, limit, hold=hold)
+            for r in outbox.claim(session, now, limit, hold=hold, skip_chats=held)
         ]
         busy = drafts.chats_in_flow(session, {r.chat_id for r in rows}, now - IN_FLOW)
     return rows, busy
@@ -150,21 +152,28 @@ async def deliver_once(bot: Bot, services: Services, limit: int = 30) -> int:
     Chats are served side by side, the messages of one chat in the order they were planned.
     A chat without budget to spare keeps its messages in the database until it has.
     """
-    rows, busy = await asyncio.to_thread(_claim, services, limit)
+    limiter = getattr(bot, "rate_limiter", None)
+    held = limiter.held() if isinstance(limiter, ChatBudget) else set()
+    rows, busy = await asyncio.to_thread(_claim, services, limit, held)
     if not rows:
         return 0
     by_chat: dict[int, list[_Row]] = defaultdict(list)
     for row in rows:
         by_chat[row.chat_id].append(row)
-    limits = getattr(getattr(bot, "rate_limiter", None), "limits", Limits())
+    limits = limiter.limits if isinstance(limiter, ChatBudget) else Limits()
 
     async def chat_run(chat_rows: list[_Row]) -> None:
         keep = limits.keep_for_people if chat_rows[0].chat_id in busy else 1
         for i, row in enumerate(chat_rows):
             res = await _send(bot, row, keep)
-            if res.no_budget is not None:
-                waiting = [r.outbox_id for r in chat_rows[i:]]
-                await asyncio.to_thread(_defer, services, row.chat_id, waiting, res.no_budget)
+            if res.no_budget is not None or (res.retry_in is not None and res.flood):
+                # the chat has no budget (or Telegram said wait): this message and the rest
+                # of the chat's wait in the database, untried, in their order
+                start = i if res.no_budget is not None else i + 1
+                waiting = [r.outbox_id for r in chat_rows[start:]]
+                if res.flood:
+                    await asyncio.to_thread(_release_after_429, services, res, row.attempts)
+                await asyncio.to_thread(_release, services, waiting)
                 return
             # settled as soon as Telegram answers: a process killed in the middle of a batch
             # leaves only the sends in flight at that moment to be sent again
@@ -174,10 +183,21 @@ async def deliver_once(bot: Bot, services: Services, limit: int = 30) -> int:
     return len(rows)
 
 
-def _defer(services: Services, chat_id: int, ids: list[int], wait: float) -> None:
-    until = services.clock() + timedelta(seconds=max(wait, 0.1))
+def _release(services: Services, ids: list[int]) -> None:
+    if ids:
+        with services.db.unit_of_work() as session:
+            outbox.release(session, ids)
+
+
+def _release_after_429(services: Services, res: _Result, attempts: int) -> None:
+    """Telegram answered 429: the attempt counts; the message waits (the limiter holds its
+    chat for `retry_after`), and fails for good only after MAX_ATTEMPTS."""
+    if attempts >= MAX_ATTEMPTS:
+        settle(services, res, attempts=attempts)
+        return
     with services.db.unit_of_work() as session:
-        outbox.defer(session, chat_id, ids, until)
+        outbox.release(session, [res.outbox_id])
+        outbox.note_error(session, res.outbox_id, res.failure or "")
 
 
 def settle(services: Services, res: _Result, *, attempts: int) -> None:

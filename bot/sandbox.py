@@ -157,6 +157,17 @@ class Sandbox:
         await self.api.press(message, user, label)
         return await self.api.next_message(message["chat"])
 
+    async def tap(self, message: dict[str, Any], user: dict[str, Any], label: str) -> str:
+        """A user presses a button that is answered by a toast alone; returns its text."""
+        qid = await self.api.press(message, user, label)
+        answered = self.api.callback_answers
+
+        def found() -> bool:
+            return any(a["callback_query_id"] == qid for a in answered)
+
+        await self.api.until(found)
+        return str(next(a for a in answered if a["callback_query_id"] == qid).get("text", ""))
+
     def services(self) -> Services:
         """The running bot's services."""
         assert self.app is not None

@@ -63,3 +63,20 @@ def chats_in_flow(session: Session, chat_ids: Iterable[int], since: datetime) ->
         col(FormDraft.chat_id).in_(wanted), col(FormDraft.updated_at) >= since
     )
     return set(session.exec(stmt))
+
+
+def weekly_draft_of(session: Session, user_id: int, unit_id: int) -> FormDraft | None:
+    """The person's open weekly update of a unit, in whichever chat they began it."""
+    stmt = select(FormDraft).where(FormDraft.flow == "weekly", FormDraft.user_id == user_id)
+    for row in session.exec(stmt.with_for_update()):
+        if row.state.get("context", {}).get("unit_id") == unit_id:
+            return row
+    return None
+
+
+def move_draft(session: Session, row: FormDraft, chat_id: int) -> FormDraft:
+    """Carry a draft to another chat of the same person (the group's update, to private)."""
+    row.chat_id = chat_id
+    session.add(row)
+    session.flush()
+    return row

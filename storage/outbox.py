@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
+from sqlalchemy import true
 from sqlmodel import Session, col, select
 
 from storage.models import OutboxMessage
@@ -15,7 +17,12 @@ WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 
 def claim(
-    session: Session, now: datetime, limit: int = 30, *, hold: timedelta = LEASE
+    session: Session,
+    now: datetime,
+    limit: int = 30,
+    *,
+    hold: timedelta = LEASE,
+    skip_chats: Collection[int] = (),
 ) -> list[OutboxMessage]:
     """Take up to `limit` due messages for sending; another process skips the ones taken.
 
@@ -27,6 +34,7 @@ def claim(
         .where(
             col(OutboxMessage.status).in_(("pending", "sending")), OutboxMessage.not_before <= now
         )
+        .where(col(OutboxMessage.chat_id).not_in(list(skip_chats)) if skip_chats else true())
         .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -63,20 +71,20 @@ def mark_failed(session: Session, message_id: int, error: str) -> None:
         session.add(row)
 
 
-def defer(session: Session, chat_id: int, message_ids: list[int], until: datetime) -> None:
-    """The chat has no budget now: these messages wait until `until`, and so does every later
-    message to the chat, so that they still leave in the order they were planned."""
+def release(session: Session, message_ids: list[int]) -> None:
+    """Give claimed messages back, untried: their chat has no budget now. They keep their
+    place (time and id), so a chat's messages still leave in the order they were planned."""
     for message_id in message_ids:
         row = session.get(OutboxMessage, message_id)
-        if row is not None:
-            row.status, row.not_before = "pending", until
+        if row is not None and row.status == "sending":
+            row.status, row.not_before = "pending", row.created_at
             row.attempts = max(row.attempts - 1, 0)  # waiting for a slot is no failed attempt
             session.add(row)
-    stmt = select(OutboxMessage).where(
-        OutboxMessage.chat_id == chat_id,
-        OutboxMessage.status == "pending",
-        col(OutboxMessage.not_before) < until,
-    )
-    for row in session.exec(stmt):
-        row.not_before = until
+
+
+def note_error(session: Session, message_id: int, error: str) -> None:
+    """Keep the last error of a message that stays pending."""
+    row = session.get(OutboxMessage, message_id)
+    if row is not None:
+        row.last_error = error[:500]
         session.add(row)

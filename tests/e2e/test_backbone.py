@@ -29,7 +29,11 @@ async def test_admin_binds_a_group_by_button(bot: Harness) -> None:
     assert labels[:3] == ["库尔勒市", "轮台县", "尉犁县"]
     done = await bot.press(ask, bot.admin, "轮台县")
     assert "本群已绑定“轮台县”" in done["text"]
-    assert "reply_markup" not in bot.api.messages[group["id"]][ask["message_id"]]
+    assert bot.api.edits == 0  # no edit (a message of the group's budget) to clear the keyboard
+    await bot.api.press(ask, bot.admin, "尉犁县")  # the old keyboard, pressed again
+    await bot.api.until(lambda: len(bot.api.callback_answers) == 2)
+    assert bot.api.callback_answers[-1]["text"] == "该按钮已失效，请按最新的提示操作。"
+    assert bot.api.unread(group) == []
 
 
 async def test_two_liaisons_register_at_once_and_roster_shows_both(bot: Harness) -> None:

@@ -39,7 +39,7 @@ LABELS = {
         "extend": "申请延期",
         "reject": "不同意",
         "roster": "联络员名单（2月6日（周二）18:00）",
-        "weekly": "工作台账（1月8日（周一）18:00）",
+        "weekly": "工作台账（2月5日（周一）18:00）",
     },
     "en": {
         "confirm": "Confirm",
@@ -59,7 +59,7 @@ LABELS = {
         "extend": "Ask for more time",
         "reject": "Reject",
         "roster": "联络员名单 (Tue 6 Feb 18:00)",
-        "weekly": "工作台账 (Mon 8 Jan 18:00)",
+        "weekly": "工作台账 (Mon 5 Feb 18:00)",
     },
 }
 # Internal values that must never reach a person: button data, placeholders, Python's None,
@@ -158,13 +158,10 @@ async def test_every_confirm_card_shows_names_not_internal_values(bot: Harness) 
     prompt = await bot.command(group, li, "/skip")
     new = s.card("new", await s.press(prompt, li, "source"))
     assert "轮台县" in new["text"].splitlines()[1]  # whose ledger the problem goes into
-    await s.press(new, li, "confirm")
-    await bot.api.next_message(group)  # the item's card
+    await s.press(new, li, "confirm")  # saved, and the item's card: one message
 
-    await bot.command(group, li, "/weekly")  # weekly
-    first = await bot.api.next_message(group)
-    progress = await s.press(first, li, "plan")
-    new_q = await bot.answer(progress, li, "已完成主体结构验收")
+    first = await bot.command(group, li, "/weekly")  # weekly: what it covers and the 1st card
+    new_q = await bot.answer(first, li, "已完成主体结构验收")
     s.card("weekly", await s.press(new_q, li, "no"))
     await bot.command(group, li, "/cancel")
 

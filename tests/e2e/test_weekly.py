@@ -52,8 +52,8 @@ async def test_a_whole_weekly_update_with_a_close_out_and_a_restart(bot: Harness
     assert "突出问题名称：团结路棚改项目未按期回迁" in confirm["text"]
     assert "办结时间：6月30日（周日）" in confirm["text"]
     card = await bot.press(confirm, li, "确认提交")
-    assert card["text"] == "已新增问题 轮台-001。"
-    await bot.api.next_message(luntai)  # the item card
+    # one message: saved, and the item's card
+    assert card["text"].startswith("已新增问题 轮台-001。\n\n轮台-001 团结路棚改项目未按期回迁")
     with bot.db.unit_of_work() as s:
         camp = campaigns.active_campaign(s)
         unit = campaigns.unit_named(s, camp.id, "轮台县")
@@ -65,15 +65,18 @@ async def test_a_whole_weekly_update_with_a_close_out_and_a_restart(bot: Harness
             Stamp(bot.clock(), li["id"]),
         )
 
-    start = await bot.command(luntai, li, "/weekly")
-    assert "共2个整改中的问题" in start["text"]
-    first = await bot.api.next_message(luntai)
+    first = await bot.command(luntai, li, "/weekly")  # what it covers and the first item: one
+    assert "共2个整改中的问题" in first["text"]
     assert "（1/2）轮台-001" in first["text"] and "本周进展如何" in first["text"]
+    labels = [b["text"] for row in first["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels[-2:] == ["下载填报表", "私聊填写"]
     busy = await bot.command(luntai, wang, "/weekly")
     assert busy["text"] == "李明正在更新轮台县本周台账，请稍候或与其联系。"
 
-    progress = await bot.press(first, li, "按计划推进")
-    second = await bot.answer(progress, li, "已完成主体结构验收")
+    toast = await bot.tap(first, li, "按计划推进")  # acknowledged by the press's answer
+    assert toast == "已选“按计划推进”，请回复该问题卡片填写本周进展。"
+    assert bot.api.unread(luntai) == []
+    second = await bot.answer(first, li, "已完成主体结构验收")
     assert "（2/2）轮台-002" in second["text"]
     await bot.restart()  # the bot goes down in the middle of the update
     result = await bot.press(second, li, "已完成，申请销号")
@@ -95,7 +98,8 @@ async def test_a_whole_weekly_update_with_a_close_out_and_a_restart(bot: Harness
     assert "轮台-001 团结路棚改项目未按期回迁：按计划推进" in summary["text"]
     assert "轮台-002 过渡安置费拖欠：已完成，申请销号" in summary["text"]
     done = await bot.press(summary, li, "确认提交")
-    assert done["text"].startswith("✅ 轮台县已报送本周“工作台账”（逾期1天16小时报送）")
+    # before the campaign's first phase (2月1日) the first report is due: on time
+    assert done["text"].startswith("✅ 轮台县已报送本周“工作台账”（按时报送）")
     again = await bot.command(luntai, wang, "/weekly")
     assert "无需重复报送" in again["text"]
 
@@ -114,14 +118,14 @@ async def test_a_whole_weekly_update_with_a_close_out_and_a_restart(bot: Harness
         assert {u.status for u in updates} == {"plan", "done"}
         photo = next(u for u in updates if u.status == "done").files[0]
         assert photo["media"] == "photo" and photo["size"] == 350_000 and photo["file_id"]
-        assert s.exec(select(Submission)).one().on_time is False
+        assert s.exec(select(Submission)).one().on_time is True
 
     history = await bot.command(luntai, li, "/item 轮台-002")
     assert (
         "已销号" in history["text"]
         and "已完成，申请销号：拖欠的过渡安置费已全部补发到户" in history["text"]
     )
-    assert (await bot.api.next_message(luntai))["text"] == "印证材料（1个）："
+    assert history["text"].endswith("印证材料（1个）：")  # the history and its files' title: one
     assert "photo" in await bot.api.next_message(luntai)  # the evidence itself, by its file id
     listing = await bot.command(luntai, li, "/items")
     assert "轮台-001 团结路棚改项目未按期回迁 — 整改中" in listing["text"]
@@ -189,8 +193,7 @@ async def test_a_second_writer_of_an_item_is_told_and_nothing_is_overwritten(bot
     bot.grant(li, Role.LIAISON, "轮台县")
     bot.grant(wang, Role.LIAISON, "轮台县")
     seed_items(bot, "轮台县", 2, li["id"])
-    await bot.command(group, li, "/weekly")
-    first = await bot.api.next_message(group)
+    first = await bot.command(group, li, "/weekly")
 
     private = bot.api.private(wang)  # meanwhile, from a private chat
     result = await bot.command(private, wang, "/close 轮台-001")
@@ -201,20 +204,17 @@ async def test_a_second_writer_of_an_item_is_told_and_nothing_is_overwritten(bot
     sent = await bot.press(summary, wang, "确认提交")
     assert sent["text"] == "已提交 轮台-001 销号申请，等待督办人员审核。"
 
-    progress = await bot.press(first, li, "按计划推进")
-    second = await bot.answer(progress, li, "本周推进顺利")
-    note = await bot.press(second, li, "本周无变化")
-    new_q = await bot.command(group, li, "/skip")
+    second = await bot.answer(first, li, "本周推进顺利")  # a reply alone: on schedule
+    new_q = await bot.press(second, li, "本周无变化")  # nothing to type: the next step
+    assert "有新发现的问题吗" in new_q["text"]
     confirm = await bot.press(new_q, li, "没有")
     done = await bot.press(confirm, li, "确认提交")
-    assert "更新1个问题" in done["text"]
-    conflict = await bot.api.next_message(group)
-    assert conflict["text"].startswith("以下问题已被他人修改，本次未覆盖：轮台-001")
+    assert "更新1个问题" in done["text"]  # and, in the same message, what was not saved
+    assert "以下问题已被他人修改，本次未覆盖：轮台-001" in done["text"]
     with bot.db.unit_of_work() as s:
         one = ledger.item_by_code(s, "轮台-001")
         texts = [p.result or p.text for p in ledger.progress_of(s, one.id)]
     assert one.status == "closing" and texts == ["已整改到位"]
-    assert "如需说明请回复" in note["text"]  # nothing changed: the note is optional
 
 
 async def test_items_are_paged_and_overdue_ones_marked(bot: Harness) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from workflows.calendar import OfficialDays, WorkCalendar
+from workflows.periods import CampaignSpan
 from workflows.planner import (
     CaseState,
     DeadlineState,
@@ -15,6 +16,7 @@ from workflows.planner import (
     PlannerState,
     UnitTarget,
     WeeklyState,
+    catch_up,
     due_notifications,
     time_left,
 )
@@ -63,7 +65,8 @@ class Runner:
     def at(self, when: str) -> list[Planned]:
         out = due_notifications(self.state, now=at(when), cal=CAL)
         self.sent += out
-        self.state = replace(self.state, planned=self.state.planned | {p.key for p in out})
+        told = {p.key for p in out} | {k for p in out for k in p.absorbs}
+        self.state = replace(self.state, planned=self.state.planned | told)
         return out
 
 
@@ -262,3 +265,42 @@ def test_items_that_became_overdue_reach_the_supervisors_once_a_working_day() ->
     ]
     assert run.at("2026-11-23 15:00") == []
     assert run.at("2026-11-24 09:00") == []  # nothing new became overdue on Monday
+
+
+def test_a_group_bound_late_gets_one_message_listing_what_it_missed_newest_first() -> None:
+    deadlines = tuple(
+        replace(SUMMARY, deadline_id=n, deliverable=f"材料{n}", due_at=DUE - timedelta(days=10 * n))
+        for n in (1, 2, 3)
+    )
+    run = Runner(replace(STATE, deadlines=deadlines, supervisors=()))
+    out = run.at("2026-11-06 10:00")
+    assert [p.chat_id for p in out] == [-101, -102, -103]  # one message per group
+    first = out[0]
+    assert first.kind == "catchup" and first.late and len(first.absorbs) == 3
+    listed = [line.params["body"].params["deliverable"] for line in first.message.params["items"]]
+    assert listed == ["材料1", "材料2", "材料3"]  # the newest first
+    assert [label.params["n"] for label, _ in first.buttons] == [1, 2, 3]
+    assert [data for _, data in first.buttons] == ["a:submit:1", "a:submit:2", "a:submit:3"]
+    assert run.at("2026-11-06 10:05") == []  # each folded notice counts as told
+
+
+def test_a_single_late_notice_or_several_on_time_are_not_folded() -> None:
+    now = at("2026-11-06 10:00")
+    one = Planned("k1", "deadline.overdue", -1, time_left(DUE, now), now, late=True)
+    fresh = [Planned(f"k{n}", "x", -2, time_left(DUE, now), now) for n in (2, 3)]
+    assert catch_up([one, *fresh]) == [one, *fresh]
+
+
+def test_nothing_at_all_once_the_campaign_is_over() -> None:
+    span = CampaignSpan(at("2026-09-01 00:00").date(), DUE + timedelta(days=1))
+    run = Runner(replace(STATE, span=span))
+    assert run.at("2026-11-07 10:00") == []
+    assert Runner(replace(STATE, span=span)).at("2026-11-06 10:00") != []
+
+
+def test_no_weekly_report_before_the_campaign_begins() -> None:
+    weekly = (WeeklyState(0, "工作台账", 0, time(18, 0), frozenset()),)
+    span = CampaignSpan(at("2026-11-24 00:00").date(), None)
+    run = Runner(replace(STATE, deadlines=(), weekly=weekly, span=span))
+    assert run.at("2026-11-23 10:00") == []  # Monday before the first phase
+    assert [p.kind for p in run.at("2026-11-30 10:00")] == ["weekly.prompt"] * 3

@@ -1,0 +1,94 @@
+"""私聊填写: a weekly update moved from the group to the private chat, by a deep link.
+
+A long update costs a group one message per item; in the private chat it runs at the
+private chat's pace, and the group gets one summary at the end. The 私聊填写 button answers
+the press with a `t.me/<bot>?start=<payload>` link bound to the person who pressed it, the
+unit and the week; it opens the private chat even for a liaison who never wrote to the bot.
+"""
+
+from __future__ import annotations
+
+from bot import flows, ledger
+from bot.turn import Turn
+from storage import campaigns, drafts
+from storage.models import FormDraft, Unit
+from workflows.deeplink import (
+    LIFETIME,
+    PREFIX,
+    LinkError,
+    WeeklyLink,
+    link_key,
+    make_payload,
+    read_payload,
+)
+from workflows.forms import Draft
+from workflows.messages import msg
+
+
+def _key(turn: Turn) -> bytes:
+    return link_key(turn.services.settings.telegram_bot_token or "")
+
+
+def offer(turn: Turn, verb: str, ref: str) -> None:
+    """The 私聊填写 press: a toast for those who may not, the private chat's link for a liaison."""
+    unit = turn.unit
+    if turn.campaign is None or unit is None or unit.id is None:
+        turn.notice = turn.text(msg("form.stale_button"))
+        return
+    if not turn.actor.reports_for(unit.id):
+        turn.notice = turn.text(msg("submit.not_liaison", unit=unit.name))
+        return
+    index = int(ref) if ref.isdigit() else 0
+    _, period, _ = ledger.weekly_report(turn, index, unit.id)
+    link = WeeklyLink(turn.person.user_id, unit.id, period, turn.stamp.at + LIFETIME)
+    username = turn.update.get_bot().username
+    turn.notice = ""
+    turn.notice_url = f"https://t.me/{username}?start={make_payload(_key(turn), link)}"
+
+
+def is_weekly_payload(args: list[str]) -> bool:
+    """Whether /start carries a weekly link's payload."""
+    return bool(args) and args[0].startswith(PREFIX) and len(args[0]) > len(PREFIX)
+
+
+def start_from_link(turn: Turn, payload: str) -> None:
+    """`/start <payload>` in private: check the link, then run the week's update here."""
+    if turn.is_group:
+        turn.say(msg("command.private_only", command="start"))
+        return
+    try:
+        link = read_payload(_key(turn), payload, turn.stamp.at)
+    except LinkError as err:
+        expired = err.reason == "expired"
+        turn.say(msg("weekly.link_expired") if expired else msg("weekly.link_forged"))
+        return
+    unit = turn.session.get(Unit, link.unit_id)
+    if link.user_id != turn.person.user_id:
+        turn.say(msg("weekly.link_not_yours"))
+        return
+    if turn.campaign is None or unit is None or unit.campaign_id != turn.campaign.id:
+        turn.say(msg("weekly.link_expired"))
+        return
+    if not turn.actor.reports_for(unit.id or 0):
+        turn.say(msg("submit.not_liaison", unit=unit.name))
+        return
+    if _carry_over(turn, unit):
+        return
+    reports = campaigns.weekly_reports(turn.campaign)
+    index = next((i for i, r in enumerate(reports) if r.weekday == link.period.weekday()), 0)
+    context = ledger.weekly_context(turn, unit, index, link.period)
+    if context is not None:
+        ledger.begin_weekly(turn, unit, context)
+
+
+def _carry_over(turn: Turn, unit: Unit) -> bool:
+    """An update begun in the group goes on here, where it stands (nothing typed is lost)."""
+    if drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id) is not None:
+        return False  # something is open here already: begin() says so
+    begun = drafts.weekly_draft_of(turn.session, turn.person.user_id, unit.id or 0)
+    if begun is None or begun.chat_id == turn.chat.chat_id:
+        return False
+    row: FormDraft = drafts.move_draft(turn.session, begun, turn.chat.chat_id)
+    turn.say(msg("weekly.moved_here", unit=unit.name))
+    flows.resume(turn, row, Draft.from_json(row.state))
+    return True
