@@ -107,6 +107,8 @@ class Sandbox:
         )
         self.app = build_application(services, rate_limiter=ChatBudget(self.limits))
         await self.app.initialize()
+        if self.app.post_init is not None:  # as run_polling does: commands, the send log
+            await self.app.post_init(self.app)
         await self.app.start()
         assert self.app.updater is not None
         await self.app.updater.start_polling(
