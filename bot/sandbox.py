@@ -28,6 +28,7 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 # Wednesday 10 January 2024, 10:00 in Beijing: before the seed-000 campaign's first reminder,
 # so conversations are not interleaved with notifications unless the clock is moved.
 QUIET_START = datetime(2024, 1, 10, 2, 0, tzinfo=UTC)
+ZONE = "Asia/Shanghai"  # the clock above is Beijing's: a campaign file without a zone gets it
 
 
 class Clock:
@@ -79,6 +80,7 @@ class Sandbox:
             database_url=self.db_url,
             taizhang_admin_ids=str(ADMIN_ID),
             taizhang_locale=self.locale,
+            taizhang_timezone=ZONE,
             _env_file=None,
         )
         self.db = Database.open(self.db_url)
