@@ -26,6 +26,7 @@ from workflows.cases import (
     read_forward,
 )
 from workflows.forms import Draft
+from workflows.guards import required
 from workflows.holiday_notice import import_flow, notice_year, read_notice
 from workflows.inputs import TextAnswer
 from workflows.messages import Msg, lines, msg
@@ -68,9 +69,11 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
     if not text and not files:
         turn.say(msg("forward.usage", units=units))
         return
-    unit = campaigns.unit_named(turn.session, turn.campaign.id or 0, parsed.unit)
-    assert unit is not None and unit.id is not None
-    groups = [c.chat_id for c in chats.chats_of_unit(turn.session, unit.id)]
+    unit = required(
+        campaigns.unit_named(turn.session, turn.campaign.id or 0, parsed.unit), "the unit read"
+    )
+    unit_id = required(unit.id, "the unit's id")
+    groups = [c.chat_id for c in chats.chats_of_unit(turn.session, unit_id)]
     if not groups:
         turn.say(msg("forward.no_group", unit=unit.name))
         return
@@ -82,7 +85,7 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
     ).astimezone(UTC)
     case = store.create_case(
         turn.session,
-        unit_id=unit.id,
+        unit_id=unit_id,
         text=text or msg_files(files),
         reference=parsed.reference,
         received_at=now,
@@ -380,8 +383,8 @@ def action(turn: Turn, verb: str, ref: str) -> None:
 
 
 def _visible_units(turn: Turn) -> list[int]:
-    assert turn.campaign is not None
-    units = campaigns.units_of(turn.session, turn.campaign.id or 0)
+    camp = required(turn.campaign, "the active campaign")
+    units = campaigns.units_of(turn.session, camp.id or 0)
     return [u.id or 0 for u in units if turn.actor.oversees_all or u.id in turn.actor.units]
 
 

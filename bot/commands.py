@@ -12,6 +12,7 @@ from storage import campaigns, chats, people
 from storage.models import Person
 from workflows.binding import SUPERVISORS, UNITS, bind_flow, unit_options
 from workflows.forms import Draft
+from workflows.guards import required
 from workflows.inputs import Option, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.registration import REGISTER
@@ -68,12 +69,12 @@ def cmd_bind(turn: Turn, args: list[str]) -> None:
 
 
 def _finish_bind(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    assert turn.campaign is not None and turn.campaign.id is not None
+    campaign_id = required(required(turn.campaign, "the active campaign").id, "the campaign's id")
     if values["unit"] == SUPERVISORS:
         chats.bind_supervisors(turn.session, turn.chat, turn.stamp)
         turn.say(msg("bind.done_supervisors"))
         return
-    unit = campaigns.unit_named(turn.session, turn.campaign.id, values["unit"])
+    unit = campaigns.unit_named(turn.session, campaign_id, values["unit"])
     if unit is None or unit.id is None:
         turn.say(msg("bind.unknown_unit", text=values["unit"]))
         return

@@ -17,6 +17,7 @@ from storage.models import Deadline, Unit
 from workflows import deadlines as dl
 from workflows.deadlines import DEADLINE, split_args
 from workflows.forms import Draft, Flow
+from workflows.guards import required
 from workflows.inputs import Option, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.planner import reporting_day, time_left
@@ -25,8 +26,8 @@ from workflows.words import ROSTER_DELIVERABLE
 
 
 def _units(turn: Turn) -> list[Unit]:
-    assert turn.campaign is not None
-    return campaigns.units_of(turn.session, turn.campaign.id or 0)
+    camp = required(turn.campaign, "the active campaign")
+    return campaigns.units_of(turn.session, camp.id or 0)
 
 
 def _applies(deadline: Deadline, unit: Unit) -> bool:
@@ -35,8 +36,8 @@ def _applies(deadline: Deadline, unit: Unit) -> bool:
 
 def _weekly_due(turn: Turn, index: int) -> tuple[str, datetime, datetime]:
     """A weekly report's name, its current reporting day (as a datetime) and its due time."""
-    assert turn.campaign is not None
-    report = campaigns.weekly_reports(turn.campaign)[index]
+    camp = required(turn.campaign, "the active campaign")
+    report = campaigns.weekly_reports(camp)[index]
     day = reporting_day(report.weekday, turn.stamp.at, turn.zone)
     due = datetime.combine(day, report.at, tzinfo=turn.zone)
     return report.name, datetime.combine(day, datetime.min.time(), tzinfo=turn.zone), due
@@ -44,14 +45,14 @@ def _weekly_due(turn: Turn, index: int) -> tuple[str, datetime, datetime]:
 
 def open_deliverables(turn: Turn, unit: Unit) -> list[tuple[str, str, datetime]]:
     """What the unit can still submit: deliverables not yet sent, this week's reports."""
-    assert turn.campaign is not None
+    camp = required(turn.campaign, "the active campaign")
     out = []
-    for d in campaigns.deadlines_of(turn.session, turn.campaign.id or 0):
+    for d in campaigns.deadlines_of(turn.session, camp.id or 0):
         if _applies(d, unit) and not submissions.submission_of(
             turn.session, unit.id or 0, deadline_id=d.id
         ):
             out.append((f"d:{d.id}", d.deliverable, d.due_at))
-    for index in range(len(turn.campaign.weekly_reports)):
+    for index in range(len(camp.weekly_reports)):
         name, day, due = _weekly_due(turn, index)
         if not submissions.submission_of(
             turn.session, unit.id or 0, report_name=name, period_start=day.date()
@@ -90,9 +91,9 @@ def _submit_options(turn: Turn) -> Mapping[str, Any]:
 
 
 def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    assert turn.campaign is not None
+    camp = required(turn.campaign, "the active campaign")
     name = draft.context.get("unit") or values.get("unit")
-    unit = campaigns.unit_named(turn.session, turn.campaign.id or 0, name or "")
+    unit = campaigns.unit_named(turn.session, camp.id or 0, name or "")
     if unit is None or unit.id is None:
         turn.say(msg("bind.unknown_unit", text=name or ""))
         return
@@ -303,13 +304,13 @@ def _deadline_options(turn: Turn) -> Mapping[str, Any]:
 
 
 def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    assert turn.campaign is not None
+    camp = required(turn.campaign, "the active campaign")
     due = datetime.fromisoformat(values["due"]).replace(tzinfo=turn.zone).astimezone(UTC)
     names = values.get("units") if values.get("scope") == "some" else None
     editing = draft.context.get("deadline_id")
     clash = turn.session.exec(
         select(Deadline).where(
-            Deadline.campaign_id == turn.campaign.id, Deadline.deliverable == values["deliverable"]
+            Deadline.campaign_id == camp.id, Deadline.deliverable == values["deliverable"]
         )
     ).first()
     if clash is not None and clash.id != editing and not clash.cancelled:
@@ -319,7 +320,7 @@ def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     before = snapshot(row)
     if row is None:
         row = Deadline(
-            campaign_id=turn.campaign.id or 0,
+            campaign_id=camp.id or 0,
             deliverable=values["deliverable"],
             due_at=due,
             created_at=turn.stamp.at,

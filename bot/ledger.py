@@ -16,6 +16,7 @@ from storage import campaigns, chats, planning, submissions
 from storage import ledger as store
 from storage.models import FormDraft, LedgerItem, Person, Unit
 from workflows.forms import Draft
+from workflows.guards import required
 from workflows.inputs import Option
 from workflows.ledger import Status, is_overdue, split_values, status_msg
 from workflows.messages import Msg, lines, msg
@@ -98,15 +99,15 @@ def cmd_new(turn: Turn, args: list[str]) -> None:
 
 
 def _create(turn: Turn, unit: Unit, values: Mapping[str, Any], prefix: str = "") -> LedgerItem:
-    assert turn.campaign is not None
-    columns, extra = split_values(values, campaigns.ledger_spec(turn.campaign), prefix)
+    camp = required(turn.campaign, "the active campaign")
+    columns, extra = split_values(values, campaigns.ledger_spec(camp), prefix)
     return store.create_item(turn.session, unit, columns, extra, turn.stamp)
 
 
 def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    assert turn.campaign is not None
+    camp = required(turn.campaign, "the active campaign")
     name = draft.context.get("unit") or values.get("unit") or ""
-    unit = campaigns.unit_named(turn.session, turn.campaign.id or 0, name)
+    unit = campaigns.unit_named(turn.session, camp.id or 0, name)
     if unit is None:
         turn.say(msg("bind.unknown_unit", text=name))
         return
@@ -117,8 +118,8 @@ def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
 
 def _weekly_report(turn: Turn, index: int) -> tuple[str, date, datetime]:
     """The weekly report's name, its current reporting day and its due time."""
-    assert turn.campaign is not None
-    reports = campaigns.weekly_reports(turn.campaign)
+    camp = required(turn.campaign, "the active campaign")
+    reports = campaigns.weekly_reports(camp)
     if not reports:
         day = reporting_day(0, turn.stamp.at, turn.zone)
         return (

@@ -18,6 +18,7 @@ from telegram.ext import Application, ContextTypes
 from bot.turn import Services
 from storage import campaigns, chats, outbox, planning
 from storage.calendar import work_calendar
+from workflows.guards import required
 from workflows.messages import msg
 from workflows.planner import Planned, due_notifications
 
@@ -198,12 +199,12 @@ async def delivery_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def schedule(app: Application, services: Services) -> None:
     """Run the planner at start-up and every few seconds, and the delivery worker."""
-    assert app.job_queue is not None
+    jobs = required(app.job_queue, "PTB's job queue (the job-queue extra)")
     kw = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
-    app.job_queue.run_repeating(
+    jobs.run_repeating(
         planner_job, interval=services.planner_interval, first=0.0, name="planner", job_kwargs=kw
     )
-    app.job_queue.run_repeating(
+    jobs.run_repeating(
         delivery_job, interval=services.delivery_interval, first=0.1, name="delivery", job_kwargs=kw
     )
     logging.getLogger("apscheduler.scheduler").setLevel(
