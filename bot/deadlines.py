@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -106,28 +107,25 @@ def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
             turn.say(msg("form.stale_button"))
             return
         title, due, period, deadline_id = deadline.deliverable, deadline.due_at, None, deadline.id
-        existing = submissions.submission_of(turn.session, unit.id, deadline_id=deadline_id)
     else:
         title, day, due = _weekly_due(turn, int(ref))
         period, deadline_id = day.date(), None
-        existing = submissions.submission_of(
-            turn.session, unit.id, report_name=title, period_start=period
+    try:
+        submissions.record_submission(
+            turn.session,
+            unit_id=unit.id,
+            stamp=turn.stamp,
+            on_time=turn.stamp.at <= due,
+            note=material.get("note", ""),
+            files=material.get("files", []),
+            deadline_id=deadline_id,
+            report_name="" if deadline_id else title,
+            period_start=period,
         )
-    if existing is not None:
-        turn.say(msg("submit.already", unit=unit.name, deliverable=title, at=existing.submitted_at))
+    except submissions.AlreadySubmitted as done:  # earlier, or another liaison just now
+        at = done.first.submitted_at
+        turn.say(msg("submit.already", unit=unit.name, deliverable=title, at=at))
         return
-    on_time = turn.stamp.at <= due
-    submissions.record_submission(
-        turn.session,
-        unit_id=unit.id,
-        stamp=turn.stamp,
-        on_time=on_time,
-        note=material.get("note", ""),
-        files=material.get("files", []),
-        deadline_id=deadline_id,
-        report_name="" if deadline_id else title,
-        period_start=period,
-    )
     turn.say(
         msg(
             "submit.done", unit=unit.name, deliverable=title, status=on_time_msg(due, turn.stamp.at)
@@ -143,13 +141,14 @@ def roster_submitted(turn: Turn, unit_id: int) -> None:
         if ROSTER_DELIVERABLE in d.deliverable and not submissions.submission_of(
             turn.session, unit_id, deadline_id=d.id
         ):
-            submissions.record_submission(
-                turn.session,
-                unit_id=unit_id,
-                stamp=turn.stamp,
-                on_time=turn.stamp.at <= d.due_at,
-                deadline_id=d.id,
-            )
+            with contextlib.suppress(submissions.AlreadySubmitted):  # a liaison registered first
+                submissions.record_submission(
+                    turn.session,
+                    unit_id=unit_id,
+                    stamp=turn.stamp,
+                    on_time=turn.stamp.at <= d.due_at,
+                    deadline_id=d.id,
+                )
 
 
 def cmd_submit(turn: Turn, args: list[str]) -> None:

@@ -229,11 +229,18 @@ def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         return
     period = date.fromisoformat(ctx["period"])
     name = ctx["report_name"]
-    done = submissions.submission_of(
-        turn.session, unit.id or 0, report_name=name, period_start=period
-    )
-    if done is not None:
-        turn.say(msg("weekly.already", unit=unit.name, name=name, at=done.submitted_at))
+    due = datetime.fromisoformat(ctx["due"])
+    try:  # the week is claimed first: of two liaisons confirming at once, one saves
+        submissions.record_submission(
+            turn.session,
+            unit_id=unit.id or 0,
+            stamp=turn.stamp,
+            on_time=turn.stamp.at <= due,
+            report_name=name,
+            period_start=period,
+        )
+    except submissions.AlreadySubmitted as done:
+        turn.say(msg("weekly.already", unit=unit.name, name=name, at=done.first.submitted_at))
         return
     conflicts, closing = [], []
     for it in ctx["items"]:
@@ -278,15 +285,6 @@ def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     new_code = ""
     if values.get("new") == "yes":
         new_code = _create(turn, unit, values, prefix="new.").code
-    due = datetime.fromisoformat(ctx["due"])
-    submissions.record_submission(
-        turn.session,
-        unit_id=unit.id or 0,
-        stamp=turn.stamp,
-        on_time=turn.stamp.at <= due,
-        report_name=name,
-        period_start=period,
-    )
     for item, result, files in closing:
         _closeout_request(turn, item, result, files)
     turn.say(
@@ -454,8 +452,22 @@ def _tell_unit(turn: Turn, item: LedgerItem, text: Msg, key: str) -> None:
 
 def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     item = turn.session.get(LedgerItem, draft.context["item_id"])
-    if item is None or item.status != Status.CLOSING:
+    if item is None:
         turn.say(msg("form.stale_button"))
+        return
+    try:
+        if item.status != Status.CLOSING:
+            raise store.Conflict(item.code)
+        store.change_item(
+            turn.session,
+            item,
+            expected_version=draft.context.get("version"),
+            action="item.closeout_rejected",
+            stamp=turn.stamp,
+            status=Status.OPEN,
+        )
+    except store.Conflict:  # decided by someone else since 不同意 was pressed, or just now
+        turn.say(msg("closeout.decided", code=item.code, status=status_msg(item.status)))
         return
     store.add_progress(
         turn.session,
@@ -464,14 +476,6 @@ def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         status="rejected",
         stamp=turn.stamp,
         reason=values["reason"],
-    )
-    store.change_item(
-        turn.session,
-        item,
-        expected_version=None,
-        action="item.closeout_rejected",
-        stamp=turn.stamp,
-        status=Status.OPEN,
     )
     text = msg("closeout.rejected", code=item.code, name=item.name, reason=values["reason"])
     _tell_unit(turn, item, text, f"item:{item.id}:rejected:v{item.version}")
@@ -501,20 +505,29 @@ def action(turn: Turn, verb: str, ref: str) -> None:
         )
         return
     if verb == "co_ok":
-        store.change_item(
-            turn.session,
-            item,
-            expected_version=None,
-            action="item.closed",
-            stamp=turn.stamp,
-            status=Status.CLOSED,
-            closed_at=turn.stamp.at,
-        )
+        try:
+            store.change_item(
+                turn.session,
+                item,
+                expected_version=None,
+                action="item.closed",
+                stamp=turn.stamp,
+                status=Status.CLOSED,
+                closed_at=turn.stamp.at,
+            )
+        except store.Conflict:  # rejected (or approved) by someone else at the same moment
+            decided = msg("closeout.decided", code=item.code, status=status_msg(item.status))
+            turn.notice = turn.text(decided)
+            return
         text = msg("closeout.approved", code=item.code, name=item.name, at=turn.stamp.at)
         _tell_unit(turn, item, text, f"item:{item.id}:closed")
         turn.say(text)
     elif verb == "co_no":
-        flows.begin(turn, "closeout_reject", context={"item_id": item.id, "code": item.code})
+        flows.begin(
+            turn,
+            "closeout_reject",
+            context={"item_id": item.id, "code": item.code, "version": item.version},
+        )
 
 
 flows.register("new", FlowBinding(new_item_flow, _finish_new, _options))

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import bindparam, inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
 from storage import campaigns
 from storage.db import Database, make_engine, migrate
-from storage.models import Campaign, Chat, LedgerItem, Unit
+from storage.models import AuditEvent, Campaign, Chat, LedgerItem, Submission, Unit
 from storage.types import UTCDateTime
 
 
@@ -22,7 +23,7 @@ def test_from_empty_to_head_matches_the_models(empty_db_url: str) -> None:
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(ctx, SQLModel.metadata) == []
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0006"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0007"
 
 
 def test_an_older_database_is_upgraded_not_recreated(empty_db_url: str) -> None:
@@ -109,3 +110,48 @@ def test_a_failed_unit_of_work_leaves_nothing(db: Database) -> None:
         raise RuntimeError("handler failed")
     with db.unit_of_work() as s:
         assert s.exec(select(Chat)).all() == []
+
+
+def test_submissions_made_twice_before_0007_are_folded_into_the_first(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
+    migrate(engine, "0006")
+    first, second = datetime(2024, 4, 29, 9, tzinfo=UTC), datetime(2024, 4, 29, 9, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "insert into campaign (name, year, timezone, reminders, weekly_reports, "
+                "feedback_working_days, feedback_cutoff, feedback_rules, categories, ledger, "
+                "default_due_time, active, loaded_at, updated_at) values ('专项整治', 2024, "
+                "'Asia/Shanghai', '[]', '[]', 2, '18:00', '{}', '[]', '{}', '18:00', :yes, :t, :t)"
+            ).bindparams(bindparam("t", type_=UTCDateTime)),
+            {"t": first, "yes": True},
+        )
+        conn.execute(
+            text(
+                "insert into unit (campaign_id, name, name_key, position, active) "
+                "values (1, '轮台县', '轮台县', 0, :yes)"
+            ),
+            {"yes": True},
+        )
+        for at, note in ((first, "甲"), (second, "乙"), (second, "丙")):
+            conn.execute(
+                text(
+                    "insert into submission (unit_id, report_name, period_start, submitted_at, "
+                    "on_time, note, files) values (1, '工作台账', '2024-04-29', :at, :yes, "
+                    ":note, '[]')"
+                ).bindparams(bindparam("at", type_=UTCDateTime)),
+                {"at": at, "yes": True, "note": note},
+            )
+    migrate(engine)
+    with Database(engine).unit_of_work() as s:
+        kept = s.exec(select(Submission)).all()
+        assert [(r.note, r.submitted_at) for r in kept] == [("甲", first)]
+        removed = s.exec(
+            select(AuditEvent).where(AuditEvent.action == "submission.duplicate_removed")
+        ).all()
+        assert sorted(e.before["note"] for e in removed if e.before) == ["丙", "乙"]
+    again = Submission(
+        unit_id=1, report_name="工作台账", period_start=date(2024, 4, 29), submitted_at=second
+    )
+    with pytest.raises(IntegrityError), Database(engine).unit_of_work() as s:
+        s.add(again)
