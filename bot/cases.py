@@ -320,6 +320,7 @@ def _decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> None:
         store.update_case(
             turn.session, case, "case.extension_approved", turn.stamp, fields=fields, due_at=until
         )
+        planning.withdraw_rescheduled(turn.session, case)
     else:
         store.update_case(turn.session, case, "case.extension_rejected", turn.stamp, fields=fields)
     word = msg(

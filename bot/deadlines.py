@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot import flows
 from bot.flows import FlowBinding
 from bot.turn import Button, Turn
-from storage import campaigns, drafts, submissions
+from storage import campaigns, drafts, planning, submissions
 from storage.audit import record, snapshot
 from storage.models import Deadline, Unit
 from workflows import deadlines as dl
@@ -324,10 +324,15 @@ def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
             due_at=due,
             created_at=turn.stamp.at,
         )
+    moved = row.id is not None and row.due_at != due
+    if moved:  # planned afresh for the new time
+        row.due_set_at = turn.stamp.at
     row.deliverable, row.due_at, row.unit_names = values["deliverable"], due, names
     row.cancelled, row.from_file = False, False
     turn.session.add(row)
     turn.session.flush()
+    if moved:
+        planning.withdraw_rescheduled(turn.session, row)
     record(turn.session, turn.stamp, "deadline.save", "deadline", row.id, before, snapshot(row))
     turn.say(
         msg(

@@ -20,7 +20,7 @@ from storage import campaigns, chats, outbox, planning
 from storage.calendar import work_calendar
 from workflows.guards import required
 from workflows.messages import msg
-from workflows.planner import Planned, due_notifications
+from workflows.planner import Planned, due_notifications, schedules
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
@@ -72,6 +72,7 @@ def plan_once(services: Services) -> int:
         state = planning.planner_state(
             session, camp, admin_ids=services.settings.admin_ids, now=now
         )
+        planning.withdraw_moved(session, schedules(state))  # what waited for an old due time
         planned = due_notifications(state, now=now, cal=work_calendar(session))
         # imported here: bot.summary needs bot.ledger, which needs this module
         from bot.summary import weekly_digests

@@ -122,6 +122,8 @@ def _save_deadlines(session: Session, campaign_id: int, spec: CampaignSpec, stam
         old = (row.due_at, row.note, row.source_text, row.unit_names, row.cancelled, row.from_file)
         if row.id is None or old != new:
             changed = True
+        if row.due_at != due:  # moved: planned afresh for the new time
+            row.due_set_at = stamp.at
         row.due_at, row.note, row.source_text, row.unit_names, row.cancelled, row.from_file = new
         session.add(row)
     for gone in existing.values():  # submissions point at it: cancel, never delete

@@ -70,6 +70,7 @@ class Deadline(SQLModel, table=True):
     cancelled: bool = False
     from_file: bool = True
     created_at: datetime | None = _utc(default=None)
+    due_set_at: datetime | None = _utc(default=None)  # when due_at was last moved
 
 
 class Unit(SQLModel, table=True):
@@ -298,7 +299,11 @@ class Notification(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A message waiting to be delivered, kept until Telegram took it or it failed for good."""
+    """A message waiting to be delivered, kept until Telegram took it or it failed for good.
+
+    Status: pending → sending → sent or failed; withdrawn when what it was planned for moved
+    (a deadline, a case's due time) before it was sent.
+    """
 
     __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
     id: int | None = Field(default=None, primary_key=True)
