@@ -31,7 +31,7 @@ from workflows.holiday_notice import import_flow, notice_year, read_notice
 from workflows.inputs import TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.planner import Planned
-from workflows.words import MAKEUP_NOTE, WORKDAY_WORDS
+from workflows.words import MAKEUP_NOTE, WORKDAY_WORDS, whole_number
 
 _DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
@@ -153,9 +153,10 @@ def msg_files(files: list[dict[str, Any]]) -> str:
 
 def _case_for(turn: Turn, ref: str) -> ForwardedCase | None:
     """A case the speaker may act on, by id or code; None (with a notice) otherwise."""
+    row_id = whole_number(ref)
     case = (
-        turn.session.get(ForwardedCase, int(ref))
-        if ref.isdigit()
+        turn.session.get(ForwardedCase, row_id)
+        if row_id is not None
         else store.case_by_code(turn.session, ref)
     )
     if case is None:
@@ -477,11 +478,11 @@ def cmd_case(turn: Turn, args: list[str]) -> None:
 def cmd_workday(turn: Turn, args: list[str]) -> None:
     """`/workday 2027-02-06 on|off [note]`, `/workday 2027`, `/workday import [year]`."""
     if args and args[0] == "import":
-        year = int(args[1]) if len(args) > 1 and args[1].isdigit() else turn.stamp.at.year + 1
+        year = whole_number(args[1], 9999) if len(args) > 1 else None
+        year = year if year and year > 1900 else turn.stamp.at.year + 1
         flows.begin(turn, "workday_import", context={"year": year})
         return
-    if len(args) == 1 and args[0].isdigit() and len(args[0]) == 4:
-        year = int(args[0])
+    if len(args) == 1 and (year := whole_number(args[0], 9999)) and year >= 1000:
         cal = work_calendar(turn.session)
         out: list[Msg | str] = [
             msg(

@@ -17,7 +17,7 @@ from workflows.inputs import Option, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.registration import REGISTER
 from workflows.roles import Role, commands_for
-from workflows.words import LANGUAGE_WORDS, ROLE_WORDS
+from workflows.words import LANGUAGE_WORDS, ROLE_WORDS, TELEGRAM_ID, whole_number
 
 
 def role_name(role: Role | None) -> Msg:
@@ -158,11 +158,12 @@ def _target(turn: Turn, args: list[str]) -> tuple[Person | None, list[str]]:
     if not args:
         return None, args
     who, rest = args[0], args[1:]
-    if who.lstrip("-").isdigit():
-        person = people.person_by_user(turn.session, int(who))
+    user_id = whole_number(who, TELEGRAM_ID)
+    if user_id is not None:
+        person = people.person_by_user(turn.session, user_id)
         if person is None:
             person = people.touch_person(
-                turn.session, user_id=int(who), username=None, display_name="", stamp=turn.stamp
+                turn.session, user_id=user_id, username=None, display_name="", stamp=turn.stamp
             )
         return person, rest
     if who.startswith("@"):

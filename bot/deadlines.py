@@ -23,7 +23,7 @@ from workflows.inputs import Option, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.planner import reporting_day, time_left
 from workflows.submission import SUBMIT, deliverable_options, on_time_msg
-from workflows.words import ROSTER_DELIVERABLE
+from workflows.words import ROSTER_DELIVERABLE, whole_number
 
 
 def _units(turn: Turn) -> list[Unit]:
@@ -363,7 +363,8 @@ def action(turn: Turn, verb: str, ref: str) -> None:
     if not turn.actor.is_admin:
         turn.notice = turn.text(msg("command.denied", command="deadline"))
         return
-    row = turn.session.get(Deadline, int(ref)) if ref.isdigit() else None
+    row_id = whole_number(ref)
+    row = turn.session.get(Deadline, row_id) if row_id is not None else None
     if row is None or row.cancelled:
         turn.notice = turn.text(msg("form.stale_button"))
         return

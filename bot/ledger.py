@@ -23,6 +23,7 @@ from workflows.messages import Msg, lines, msg
 from workflows.planner import Planned, reporting_day
 from workflows.submission import on_time_msg
 from workflows.weekly import CLOSE, DONE, LATE, REJECT, new_item_flow, snapshot_item, weekly_flow
+from workflows.words import whole_number
 
 PAGE = 10
 
@@ -303,9 +304,10 @@ def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
 
 
 def _item_for(turn: Turn, ref: str) -> LedgerItem | None:
+    row_id = whole_number(ref)
     item = (
-        turn.session.get(LedgerItem, int(ref))
-        if ref.isdigit()
+        turn.session.get(LedgerItem, row_id)
+        if row_id is not None
         else store.item_by_code(turn.session, ref)
     )
     if item is None:
@@ -351,7 +353,7 @@ def show_item(turn: Turn, item: LedgerItem) -> None:
 
 def cmd_items(turn: Turn, args: list[str]) -> None:
     """The ledger, a page at a time: open items first, overdue ones marked."""
-    show_page(turn, int(args[0]) - 1 if args and args[0].isdigit() else 0)
+    show_page(turn, (whole_number(args[0]) or 1) - 1 if args else 0)
 
 
 def show_page(turn: Turn, page: int, edit: bool = False) -> None:
@@ -485,10 +487,10 @@ def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
 def action(turn: Turn, verb: str, ref: str) -> None:
     """Buttons: start the weekly update, page through /items, see an item, decide a close-out."""
     if verb == "weekly":
-        start_weekly(turn, int(ref) if ref.isdigit() else 0)
+        start_weekly(turn, max(whole_number(ref) or 0, 0))
         return
     if verb == "items":
-        show_page(turn, int(ref) if ref.isdigit() else 0, edit=True)
+        show_page(turn, whole_number(ref) or 0, edit=True)
         return
     item = _item_for(turn, ref)
     if item is None:
