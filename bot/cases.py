@@ -28,11 +28,12 @@ from workflows.cases import (
     read_forward,
 )
 from workflows.forms import Draft
+from workflows.guards import required
 from workflows.holiday_notice import import_flow, notice_year, read_notice
 from workflows.inputs import TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.planner import Planned
-from workflows.words import MAKEUP_NOTE, WORKDAY_WORDS
+from workflows.words import MAKEUP_NOTE, WORKDAY_WORDS, whole_number
 
 _DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
@@ -70,9 +71,11 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
     if not text and not files:
         turn.say(msg("forward.usage", units=units))
         return
-    unit = campaigns.unit_named(turn.session, turn.campaign.id or 0, parsed.unit)
-    assert unit is not None and unit.id is not None
-    groups = [c.chat_id for c in chats.chats_of_unit(turn.session, unit.id)]
+    unit = required(
+        campaigns.unit_named(turn.session, turn.campaign.id or 0, parsed.unit), "the unit read"
+    )
+    unit_id = required(unit.id, "the unit's id")
+    groups = [c.chat_id for c in chats.chats_of_unit(turn.session, unit_id)]
     if not groups:
         turn.say(msg("forward.no_group", unit=unit.name))
         return
@@ -84,7 +87,7 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
     ).astimezone(UTC)
     case = store.create_case(
         turn.session,
-        unit_id=unit.id,
+        unit_id=unit_id,
         text=text or msg_files(files),
         reference=parsed.reference,
         received_at=now,
@@ -171,9 +174,10 @@ def msg_files(files: list[dict[str, Any]]) -> str:
 
 def _case_for(turn: Turn, ref: str) -> ForwardedCase | None:
     """A case the speaker may act on, by id or code; None (with a notice) otherwise."""
+    row_id = whole_number(ref)
     case = (
-        turn.session.get(ForwardedCase, int(ref))
-        if ref.isdigit()
+        turn.session.get(ForwardedCase, row_id)
+        if row_id is not None
         else store.case_by_code(turn.session, ref)
     )
     if case is None:
@@ -334,6 +338,7 @@ def _decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> None:
         store.update_case(
             turn.session, case, "case.extension_approved", turn.stamp, fields=fields, due_at=until
         )
+        planning.withdraw_rescheduled(turn.session, case)
     else:
         store.update_case(turn.session, case, "case.extension_rejected", turn.stamp, fields=fields)
     word = msg(
@@ -406,8 +411,8 @@ def action(turn: Turn, verb: str, ref: str) -> None:
 
 
 def _visible_units(turn: Turn) -> list[int]:
-    assert turn.campaign is not None
-    units = campaigns.units_of(turn.session, turn.campaign.id or 0)
+    camp = required(turn.campaign, "the active campaign")
+    units = campaigns.units_of(turn.session, camp.id or 0)
     return [u.id or 0 for u in units if turn.actor.oversees_all or u.id in turn.actor.units]
 
 
@@ -499,11 +504,11 @@ def cmd_case(turn: Turn, args: list[str]) -> None:
 def cmd_workday(turn: Turn, args: list[str]) -> None:
     """`/workday 2027-02-06 on|off [note]`, `/workday 2027`, `/workday import [year]`."""
     if args and args[0] == "import":
-        year = int(args[1]) if len(args) > 1 and args[1].isdigit() else turn.stamp.at.year + 1
+        year = whole_number(args[1], 9999) if len(args) > 1 else None
+        year = year if year and year > 1900 else turn.stamp.at.year + 1
         flows.begin(turn, "workday_import", context={"year": year})
         return
-    if len(args) == 1 and args[0].isdigit() and len(args[0]) == 4:
-        year = int(args[0])
+    if len(args) == 1 and (year := whole_number(args[0], 9999)) and year >= 1000:
         cal = work_calendar(turn.session)
         out: list[Msg | str] = [
             msg(

@@ -12,11 +12,12 @@ from storage import campaigns, chats, people
 from storage.models import Person
 from workflows.binding import SUPERVISORS, UNITS, bind_flow, unit_options
 from workflows.forms import Draft
+from workflows.guards import required
 from workflows.inputs import Option, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.registration import REGISTER
 from workflows.roles import Role, commands_for
-from workflows.words import LANGUAGE_WORDS, ROLE_WORDS
+from workflows.words import LANGUAGE_WORDS, ROLE_WORDS, TELEGRAM_ID, whole_number
 
 
 def role_name(role: Role | None) -> Msg:
@@ -71,12 +72,12 @@ def cmd_bind(turn: Turn, args: list[str]) -> None:
 
 
 def _finish_bind(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    assert turn.campaign is not None and turn.campaign.id is not None
+    campaign_id = required(required(turn.campaign, "the active campaign").id, "the campaign's id")
     if values["unit"] == SUPERVISORS:
         chats.bind_supervisors(turn.session, turn.chat, turn.stamp)
         turn.say(msg("bind.done_supervisors"))
         return
-    unit = campaigns.unit_named(turn.session, turn.campaign.id, values["unit"])
+    unit = campaigns.unit_named(turn.session, campaign_id, values["unit"])
     if unit is None or unit.id is None:
         turn.say(msg("bind.unknown_unit", text=values["unit"]))
         return
@@ -160,11 +161,12 @@ def _target(turn: Turn, args: list[str]) -> tuple[Person | None, list[str]]:
     if not args:
         return None, args
     who, rest = args[0], args[1:]
-    if who.lstrip("-").isdigit():
-        person = people.person_by_user(turn.session, int(who))
+    user_id = whole_number(who, TELEGRAM_ID)
+    if user_id is not None:
+        person = people.person_by_user(turn.session, user_id)
         if person is None:
             person = people.touch_person(
-                turn.session, user_id=int(who), username=None, display_name="", stamp=turn.stamp
+                turn.session, user_id=user_id, username=None, display_name="", stamp=turn.stamp
             )
         return person, rest
     if who.startswith("@"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,17 +18,18 @@ from storage.models import Deadline, Unit
 from workflows import deadlines as dl
 from workflows.deadlines import DEADLINE, split_args
 from workflows.forms import Draft, Flow
+from workflows.guards import required
 from workflows.inputs import Option, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.periods import report_period
 from workflows.planner import reporting_day, time_left
 from workflows.submission import SUBMIT, deliverable_options, on_time_msg
-from workflows.words import ROSTER_DELIVERABLE
+from workflows.words import ROSTER_DELIVERABLE, whole_number
 
 
 def _units(turn: Turn) -> list[Unit]:
-    assert turn.campaign is not None
-    return campaigns.units_of(turn.session, turn.campaign.id or 0)
+    camp = required(turn.campaign, "the active campaign")
+    return campaigns.units_of(turn.session, camp.id or 0)
 
 
 def _applies(deadline: Deadline, unit: Unit) -> bool:
@@ -64,14 +66,14 @@ def _weekly_due(
 
 def open_deliverables(turn: Turn, unit: Unit) -> list[tuple[str, str, datetime]]:
     """What the unit can still submit: deliverables not yet sent, this week's reports."""
-    assert turn.campaign is not None
+    camp = required(turn.campaign, "the active campaign")
     out = []
-    for d in campaigns.deadlines_of(turn.session, turn.campaign.id or 0):
+    for d in campaigns.deadlines_of(turn.session, camp.id or 0):
         if _applies(d, unit) and not submissions.submission_of(
             turn.session, unit.id or 0, deadline_id=d.id
         ):
             out.append((f"d:{d.id}", d.deliverable, d.due_at))
-    for index in range(len(turn.campaign.weekly_reports)):
+    for index in range(len(camp.weekly_reports)):
         name, day, due = _weekly_due(turn, index, unit.id)
         if not submissions.submission_of(
             turn.session, unit.id or 0, report_name=name, period_start=day.date()
@@ -117,9 +119,9 @@ def _submit_options(turn: Turn) -> Mapping[str, Any]:
 
 
 def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    assert turn.campaign is not None
+    camp = required(turn.campaign, "the active campaign")
     name = draft.context.get("unit") or values.get("unit")
-    unit = campaigns.unit_named(turn.session, turn.campaign.id or 0, name or "")
+    unit = campaigns.unit_named(turn.session, camp.id or 0, name or "")
     if unit is None or unit.id is None:
         turn.say(msg("bind.unknown_unit", text=name or ""))
         return
@@ -132,28 +134,25 @@ def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
             turn.say(msg("form.stale_button"))
             return
         title, due, period, deadline_id = deadline.deliverable, deadline.due_at, None, deadline.id
-        existing = submissions.submission_of(turn.session, unit.id, deadline_id=deadline_id)
     else:
         title, day, due = _weekly_due(turn, int(ref), unit.id)
         period, deadline_id = day.date(), None
-        existing = submissions.submission_of(
-            turn.session, unit.id, report_name=title, period_start=period
+    try:
+        submissions.record_submission(
+            turn.session,
+            unit_id=unit.id,
+            stamp=turn.stamp,
+            on_time=turn.stamp.at <= due,
+            note=material.get("note", ""),
+            files=material.get("files", []),
+            deadline_id=deadline_id,
+            report_name="" if deadline_id else title,
+            period_start=period,
         )
-    if existing is not None:
-        turn.say(msg("submit.already", unit=unit.name, deliverable=title, at=existing.submitted_at))
+    except submissions.AlreadySubmitted as done:  # earlier, or another liaison just now
+        at = done.first.submitted_at
+        turn.say(msg("submit.already", unit=unit.name, deliverable=title, at=at))
         return
-    on_time = turn.stamp.at <= due
-    submissions.record_submission(
-        turn.session,
-        unit_id=unit.id,
-        stamp=turn.stamp,
-        on_time=on_time,
-        note=material.get("note", ""),
-        files=material.get("files", []),
-        deadline_id=deadline_id,
-        report_name="" if deadline_id else title,
-        period_start=period,
-    )
     turn.say(
         msg(
             "submit.done", unit=unit.name, deliverable=title, status=on_time_msg(due, turn.stamp.at)
@@ -169,13 +168,14 @@ def roster_submitted(turn: Turn, unit_id: int) -> None:
         if ROSTER_DELIVERABLE in d.deliverable and not submissions.submission_of(
             turn.session, unit_id, deadline_id=d.id
         ):
-            submissions.record_submission(
-                turn.session,
-                unit_id=unit_id,
-                stamp=turn.stamp,
-                on_time=turn.stamp.at <= d.due_at,
-                deadline_id=d.id,
-            )
+            with contextlib.suppress(submissions.AlreadySubmitted):  # a liaison registered first
+                submissions.record_submission(
+                    turn.session,
+                    unit_id=unit_id,
+                    stamp=turn.stamp,
+                    on_time=turn.stamp.at <= d.due_at,
+                    deadline_id=d.id,
+                )
 
 
 def cmd_submit(turn: Turn, args: list[str]) -> None:
@@ -330,13 +330,13 @@ def _deadline_options(turn: Turn) -> Mapping[str, Any]:
 
 
 def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    assert turn.campaign is not None
+    camp = required(turn.campaign, "the active campaign")
     due = datetime.fromisoformat(values["due"]).replace(tzinfo=turn.zone).astimezone(UTC)
     names = values.get("units") if values.get("scope") == "some" else None
     editing = draft.context.get("deadline_id")
     clash = turn.session.exec(
         select(Deadline).where(
-            Deadline.campaign_id == turn.campaign.id, Deadline.deliverable == values["deliverable"]
+            Deadline.campaign_id == camp.id, Deadline.deliverable == values["deliverable"]
         )
     ).first()
     if clash is not None and clash.id != editing and not clash.cancelled:
@@ -346,15 +346,20 @@ def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     before = snapshot(row)
     if row is None:
         row = Deadline(
-            campaign_id=turn.campaign.id or 0,
+            campaign_id=camp.id or 0,
             deliverable=values["deliverable"],
             due_at=due,
             created_at=turn.stamp.at,
         )
+    moved = row.id is not None and row.due_at != due
+    if moved:  # planned afresh for the new time
+        row.due_set_at = turn.stamp.at
     row.deliverable, row.due_at, row.unit_names = values["deliverable"], due, names
     row.cancelled, row.from_file = False, False
     turn.session.add(row)
     turn.session.flush()
+    if moved:
+        planning.withdraw_rescheduled(turn.session, row)
     record(turn.session, turn.stamp, "deadline.save", "deadline", row.id, before, snapshot(row))
     turn.say(
         msg(
@@ -385,7 +390,8 @@ def action(turn: Turn, verb: str, ref: str) -> None:
     if not turn.actor.is_admin:
         turn.notice = turn.text(msg("command.denied", command="deadline"))
         return
-    row = turn.session.get(Deadline, int(ref)) if ref.isdigit() else None
+    row_id = whole_number(ref)
+    row = turn.session.get(Deadline, row_id) if row_id is not None else None
     if row is None or row.cancelled:
         turn.notice = turn.text(msg("form.stale_button"))
         return

@@ -22,7 +22,9 @@ from zoneinfo import ZoneInfo
 from bot.sandbox import Sandbox
 from locales import Translator
 from storage import campaigns
+from storage.db import Database
 from storage.export import write_workbook
+from workflows.guards import required
 from workflows.messages import msg
 
 START = datetime(2024, 4, 29, 0, 30, tzinfo=UTC)  # Monday 29 April 2024, 08:30 in Beijing
@@ -338,10 +340,8 @@ async def submit(
 
 
 def _due(d: Demo, deliverable: str) -> datetime:
-    assert d.db is not None
-    with d.db.unit_of_work() as s:
-        camp = campaigns.active_campaign(s)
-        assert camp is not None
+    with d.database().unit_of_work() as s:
+        camp = required(campaigns.active_campaign(s), "the active campaign")
         return next(
             x.due_at
             for x in campaigns.deadlines_of(s, camp.id or 0)
@@ -374,7 +374,6 @@ async def run_demo(
             produced = await fortnight(demo)
         finally:
             await demo.stop()
-        assert demo.db is not None
         title = demo.label("demo.title")
         paths = {
             "markdown": out / "transcript.md",
@@ -384,10 +383,9 @@ async def run_demo(
         }
         paths["markdown"].write_text(demo.transcript.markdown(title), encoding="utf-8")
         paths["html"].write_text(demo.transcript.html(title), encoding="utf-8")
-        db = demo.db.__class__.open(f"sqlite:///{Path(tmp) / 'demo.db'}")
+        db = Database.open(f"sqlite:///{Path(tmp) / 'demo.db'}")
         with db.unit_of_work() as s:
-            camp = campaigns.active_campaign(s)
-            assert camp is not None
+            camp = required(campaigns.active_campaign(s), "the active campaign")
             write_workbook(s, camp, str(paths["workbook"]))
         db.engine.dispose()
         paths["chart"].write_bytes(produced["chart"])

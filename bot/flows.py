@@ -18,6 +18,7 @@ from workflows import forms
 from workflows.forms import Ask, Cancelled, Draft, Finished, Flow, Nav, Noted, Outcome
 from workflows.inputs import Answer, ChoiceAnswer, FormEnv, Option
 from workflows.messages import msg
+from workflows.words import whole_number
 
 Finish = Callable[[Turn, Draft, dict[str, Any]], None]
 Options = Callable[[Turn], Mapping[str, Sequence[Option]]]
@@ -167,7 +168,8 @@ def answer(turn: Turn, given: Answer | Nav) -> bool:
 def press(turn: Turn, data: str) -> None:
     """A pressed form button; anyone's but the draft owner's, stale or forged, is refused."""
     m = _BUTTON.fullmatch(data)
-    row = drafts.draft_by_id(turn.session, int(m.group(1))) if m else None
+    draft_id = whole_number(m.group(1)) if m else None
+    row = drafts.draft_by_id(turn.session, draft_id) if draft_id is not None else None
     if m is None or row is None or row.chat_id != turn.chat.chat_id:
         turn.notice = turn.text(msg("form.stale_button"))
         return

@@ -18,6 +18,7 @@ from storage.ledger_import import import_history
 from storage.models import FormDraft, LedgerItem, Person, Unit
 from workflows.campaign import RecurringSpec
 from workflows.forms import Draft
+from workflows.guards import required
 from workflows.inputs import Option
 from workflows.ledger import Status, is_overdue, split_values, status_msg
 from workflows.messages import Msg, lines, msg
@@ -25,6 +26,7 @@ from workflows.periods import report_period
 from workflows.planner import Planned, reporting_day
 from workflows.weekly import CLOSE, DONE, REJECT, new_item_flow, snapshot_item, weekly_flow
 from workflows.weekly_update import ItemNow, decide_week
+from workflows.words import whole_number
 
 PAGE = 10
 
@@ -101,15 +103,15 @@ def cmd_new(turn: Turn, args: list[str]) -> None:
 
 
 def _create(turn: Turn, unit: Unit, values: Mapping[str, Any], prefix: str = "") -> LedgerItem:
-    assert turn.campaign is not None
-    columns, extra = split_values(values, campaigns.ledger_spec(turn.campaign), prefix)
+    camp = required(turn.campaign, "the active campaign")
+    columns, extra = split_values(values, campaigns.ledger_spec(camp), prefix)
     return store.create_item(turn.session, unit, columns, extra, turn.stamp)
 
 
 def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    assert turn.campaign is not None
+    camp = required(turn.campaign, "the active campaign")
     name = draft.context.get("unit") or values.get("unit") or ""
-    unit = campaigns.unit_named(turn.session, turn.campaign.id or 0, name)
+    unit = campaigns.unit_named(turn.session, camp.id or 0, name)
     if unit is None:
         turn.say(msg("bind.unknown_unit", text=name))
         return
@@ -287,26 +289,38 @@ def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> 
         return
     period = date.fromisoformat(ctx["period"])
     name = ctx["report_name"]
-    done = submissions.submission_of(
-        turn.session, unit.id or 0, report_name=name, period_start=period
-    )
-    if done is not None:
-        turn.say(msg("weekly.already", unit=unit.name, name=name, at=done.submitted_at))
+    due = datetime.fromisoformat(ctx["due"])
+    try:  # the week is claimed first: of two liaisons confirming at once, one saves
+        submissions.record_submission(
+            turn.session,
+            unit_id=unit.id or 0,
+            stamp=turn.stamp,
+            on_time=turn.stamp.at <= due,
+            report_name=name,
+            period_start=period,
+        )
+    except submissions.AlreadySubmitted as done:
+        turn.say(msg("weekly.already", unit=unit.name, name=name, at=done.first.submitted_at))
         return
     rows = {it["id"]: turn.session.get(LedgerItem, it["id"]) for it in ctx["items"]}
     items = {i: row for i, row in rows.items() if row is not None}
     current = {i: ItemNow(i, row.code, row.version, row.fields) for i, row in items.items()}
     week = decide_week(ctx, values, current, at=turn.stamp.at)
+    raced: list[str] = []  # changed by another process between our read and our write
     for change in week.changes:
         item = items[change.item_id]
-        store.change_item(
-            turn.session,
-            item,
-            expected_version=change.expected_version,
-            action="item.weekly",
-            stamp=turn.stamp,
-            **change.changes,
-        )
+        try:
+            store.change_item(
+                turn.session,
+                item,
+                expected_version=change.expected_version,
+                action="item.weekly",
+                stamp=turn.stamp,
+                **change.changes,
+            )
+        except store.Conflict:
+            raced.append(item.code)
+            continue
         p = change.progress
         store.add_progress(
             turn.session,
@@ -321,21 +335,14 @@ def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> 
             files=list(p.files),
         )
     new_code = _create(turn, unit, values, prefix="new.").code if week.new_item else ""
-    submissions.record_submission(
-        turn.session,
-        unit_id=unit.id or 0,
-        stamp=turn.stamp,
-        on_time=week.on_time,
-        report_name=name,
-        period_start=period,
-    )
     for change in week.closeouts:
-        _closeout_request(
-            turn, items[change.item_id], change.progress.result, list(change.progress.files)
-        )
+        if items[change.item_id].code not in raced:
+            _closeout_request(
+                turn, items[change.item_id], change.progress.result, list(change.progress.files)
+            )
     turn.say(week.summary(new_code))
-    if week.conflicts:
-        turn.say(msg("weekly.conflicts", codes=list(week.conflicts)))
+    if week.conflicts or raced:
+        turn.say(msg("weekly.conflicts", codes=[*week.conflicts, *raced]))
 
 
 def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
@@ -356,9 +363,10 @@ def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
 
 
 def _item_for(turn: Turn, ref: str) -> LedgerItem | None:
+    row_id = whole_number(ref)
     item = (
-        turn.session.get(LedgerItem, int(ref))
-        if ref.isdigit()
+        turn.session.get(LedgerItem, row_id)
+        if row_id is not None
         else store.item_by_code(turn.session, ref)
     )
     if item is None:
@@ -408,7 +416,7 @@ def show_item(turn: Turn, item: LedgerItem) -> None:
 
 def cmd_items(turn: Turn, args: list[str]) -> None:
     """The ledger, a page at a time: open items first, overdue ones marked."""
-    show_page(turn, int(args[0]) - 1 if args and args[0].isdigit() else 0)
+    show_page(turn, (whole_number(args[0]) or 1) - 1 if args else 0)
 
 
 def show_page(turn: Turn, page: int, edit: bool = False) -> None:
@@ -509,8 +517,22 @@ def _tell_unit(turn: Turn, item: LedgerItem, text: Msg, key: str) -> None:
 
 def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     item = turn.session.get(LedgerItem, draft.context["item_id"])
-    if item is None or item.status != Status.CLOSING:
+    if item is None:
         turn.say(msg("form.stale_button"))
+        return
+    try:
+        if item.status != Status.CLOSING:
+            raise store.Conflict(item.code)
+        store.change_item(
+            turn.session,
+            item,
+            expected_version=draft.context.get("version"),
+            action="item.closeout_rejected",
+            stamp=turn.stamp,
+            status=Status.OPEN,
+        )
+    except store.Conflict:  # decided by someone else since 不同意 was pressed, or just now
+        turn.say(msg("closeout.decided", code=item.code, status=status_msg(item.status)))
         return
     store.add_progress(
         turn.session,
@@ -520,14 +542,6 @@ def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         stamp=turn.stamp,
         reason=values["reason"],
     )
-    store.change_item(
-        turn.session,
-        item,
-        expected_version=None,
-        action="item.closeout_rejected",
-        stamp=turn.stamp,
-        status=Status.OPEN,
-    )
     text = msg("closeout.rejected", code=item.code, name=item.name, reason=values["reason"])
     _tell_unit(turn, item, text, f"item:{item.id}:rejected:v{item.version}")
     turn.say(text)
@@ -536,10 +550,10 @@ def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
 def action(turn: Turn, verb: str, ref: str) -> None:
     """Buttons: start the weekly update, page through /items, see an item, decide a close-out."""
     if verb == "weekly":
-        start_weekly(turn, int(ref) if ref.isdigit() else 0)
+        start_weekly(turn, max(whole_number(ref) or 0, 0))
         return
     if verb == "items":
-        show_page(turn, int(ref) if ref.isdigit() else 0, edit=True)
+        show_page(turn, whole_number(ref) or 0, edit=True)
         return
     item = _item_for(turn, ref)
     if item is None:
@@ -556,20 +570,29 @@ def action(turn: Turn, verb: str, ref: str) -> None:
         )
         return
     if verb == "co_ok":
-        store.change_item(
-            turn.session,
-            item,
-            expected_version=None,
-            action="item.closed",
-            stamp=turn.stamp,
-            status=Status.CLOSED,
-            closed_at=turn.stamp.at,
-        )
+        try:
+            store.change_item(
+                turn.session,
+                item,
+                expected_version=None,
+                action="item.closed",
+                stamp=turn.stamp,
+                status=Status.CLOSED,
+                closed_at=turn.stamp.at,
+            )
+        except store.Conflict:  # rejected (or approved) by someone else at the same moment
+            decided = msg("closeout.decided", code=item.code, status=status_msg(item.status))
+            turn.notice = turn.text(decided)
+            return
         text = msg("closeout.approved", code=item.code, name=item.name, at=turn.stamp.at)
         _tell_unit(turn, item, text, f"item:{item.id}:closed")
         turn.say(text)
     elif verb == "co_no":
-        flows.begin(turn, "closeout_reject", context={"item_id": item.id, "code": item.code})
+        flows.begin(
+            turn,
+            "closeout_reject",
+            context={"item_id": item.id, "code": item.code, "version": item.version},
+        )
 
 
 flows.register("new", FlowBinding(new_item_flow, _finish_new, _options))

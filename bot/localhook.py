@@ -17,6 +17,8 @@ from typing import Any
 
 import aiohttp
 
+from workflows.guards import required
+
 SECRET_FORM = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
@@ -110,21 +112,21 @@ class WebhookPusher:
                 await asyncio.sleep(self.retry_delay)  # Telegram backs off, then retries
 
     def _targets(self) -> list[str]:
-        assert self.webhook is not None
         if not self.backends:
-            return [self.webhook.url]
+            return [required(self.webhook, "the webhook (setWebhook first)").url]
         start = self._next % len(self.backends)
         self._next += 1
         return self.backends[start:] + self.backends[:start]
 
     async def _post(self, update: dict[str, Any]) -> bool:
-        assert self.webhook is not None and self._session is not None
+        webhook = required(self.webhook, "the webhook (setWebhook first)")
+        http = required(self._session, "the proxy's HTTP session (start() first)")
         headers = {}
-        if self.webhook.secret_token is not None:
-            headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook.secret_token
+        if webhook.secret_token is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = webhook.secret_token
         for target in self._targets():
             try:
-                async with self._session.post(target, json=update, headers=headers) as resp:
+                async with http.post(target, json=update, headers=headers) as resp:
                     if 200 <= resp.status < 300:
                         self.posts[target] += 1
                         self.done(update)

@@ -20,8 +20,9 @@ from bot.budget import ChatBudget, Limits, NoBudget
 from bot.turn import Services
 from storage import campaigns, chats, drafts, outbox, planning, sendlog
 from storage.calendar import work_calendar
+from workflows.guards import required
 from workflows.messages import msg
-from workflows.planner import Planned, due_notifications
+from workflows.planner import Planned, due_notifications, schedules
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
@@ -74,6 +75,7 @@ def plan_once(services: Services) -> int:
         state = planning.planner_state(
             session, camp, admin_ids=services.settings.admin_ids, now=now
         )
+        planning.withdraw_moved(session, schedules(state))  # what waited for an old due time
         planned = due_notifications(state, now=now, cal=work_calendar(session))
         # imported here: bot.summary needs bot.ledger, which needs this module
         from bot.summary import weekly_digests
@@ -288,12 +290,12 @@ async def restore_budget(app: Application) -> None:
 
 def schedule(app: Application, services: Services) -> None:
     """Run the planner at start-up and every few seconds, and the delivery worker."""
-    assert app.job_queue is not None
+    jobs = required(app.job_queue, "PTB's job queue (the job-queue extra)")
     kw = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
-    app.job_queue.run_repeating(
+    jobs.run_repeating(
         planner_job, interval=services.planner_interval, first=0.0, name="planner", job_kwargs=kw
     )
-    app.job_queue.run_repeating(
+    jobs.run_repeating(
         delivery_job, interval=services.delivery_interval, first=0.1, name="delivery", job_kwargs=kw
     )
     logging.getLogger("apscheduler.scheduler").setLevel(

@@ -22,6 +22,7 @@ from storage import campaigns, people
 from storage.audit import Stamp
 from storage.db import Database
 from storage.models import OutboxMessage
+from workflows.guards import required
 from workflows.roles import Role
 
 ADMIN_ID = 900001
@@ -29,6 +30,7 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 # Wednesday 10 January 2024, 10:00 in Beijing: before the seed-000 campaign's first reminder,
 # so conversations are not interleaved with notifications unless the clock is moved.
 QUIET_START = datetime(2024, 1, 10, 2, 0, tzinfo=UTC)
+ZONE = "Asia/Shanghai"  # the clock above is Beijing's: a campaign file without a zone gets it
 
 
 class Clock:
@@ -86,6 +88,7 @@ class Sandbox:
             database_url=self.db_url,
             taizhang_admin_ids=str(ADMIN_ID),
             taizhang_locale=self.locale,
+            taizhang_timezone=ZONE,
             _env_file=None,
         )
         self.db = Database.open(self.db_url)
@@ -94,13 +97,17 @@ class Sandbox:
             campaigns.save_campaign(session, spec, Stamp(self.clock()))
         await self.start_bot()
 
+    def database(self) -> Database:
+        """The sandbox's database, once `start` opened it."""
+        return required(self.db, "the sandbox's database (start() first)")
+
     async def start_bot(self) -> None:
         """Start a bot process on the same database (as after a restart)."""
-        assert self.db is not None
+        self.database()
         services = Services(
             Database.open(self.db_url),
             self.settings,
-            Translator.load(self.locale),
+            Translator.load(self.locale, strict=True),
             self.clock,
             self.planner_interval,
             self.delivery_interval,
@@ -110,8 +117,7 @@ class Sandbox:
         if self.app.post_init is not None:  # as run_polling does: commands, the send log
             await self.app.post_init(self.app)
         await self.app.start()
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(
+        await required(self.app.updater, "the application's updater").start_polling(
             poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
         )
 
@@ -119,8 +125,7 @@ class Sandbox:
         """Stop the bot process (the database and the local API stay)."""
         if self.app is None:
             return
-        assert self.app.updater is not None
-        await self.app.updater.stop()
+        await required(self.app.updater, "the application's updater").stop()
         await self.app.stop()
         await self.app.shutdown()
         self.app.bot_data["services"].db.engine.dispose()
@@ -172,15 +177,12 @@ class Sandbox:
 
     def services(self) -> Services:
         """The running bot's services."""
-        assert self.app is not None
-        return self.app.bot_data["services"]
+        return required(self.app, "the running bot").bot_data["services"]
 
     def grant(self, user: dict[str, Any], role: Role, unit: str | None = None) -> None:
         """Give someone a role directly in the database (as an earlier /role would have)."""
-        assert self.db is not None
-        with self.db.unit_of_work() as s:
-            camp = campaigns.active_campaign(s)
-            assert camp is not None
+        with self.database().unit_of_work() as s:
+            camp = required(campaigns.active_campaign(s), "the active campaign")
             unit_id = campaigns.unit_named(s, camp.id or 0, unit).id if unit else None
             stamp = Stamp(self.clock(), ADMIN_ID)
             person = people.touch_person(
@@ -194,12 +196,12 @@ class Sandbox:
 
     async def drained(self, timeout: float = 10) -> None:
         """Wait until the planner has run and the outbox holds nothing due."""
-        assert self.db is not None
+        db = self.database()
         loop = asyncio.get_running_loop()
         end = loop.time() + timeout
         passes = self.api.requests["getUpdates"]
         while True:
-            with self.db.unit_of_work() as s:
+            with db.unit_of_work() as s:
                 due = s.exec(
                     select(OutboxMessage).where(
                         col(OutboxMessage.status).in_(("pending", "sending")),
@@ -222,4 +224,5 @@ class Sandbox:
     async def bind(self, chat: dict[str, Any], unit: str) -> None:
         """The admin binds a group to a unit."""
         done = await self.command(chat, self.admin, f"/bind {unit}")
-        assert unit in done["text"], done["text"]
+        if unit not in done["text"]:
+            raise AssertionError(f"not bound to {unit}: {done['text']}")

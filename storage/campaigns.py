@@ -10,6 +10,7 @@ from storage.audit import Stamp, record, snapshot
 from storage.models import Campaign, Deadline, Phase, Unit
 from workflows.campaign import CampaignSpec, RecurringSpec
 from workflows.cases import CaseRules
+from workflows.guards import required
 from workflows.ledger import LedgerSpec, ledger_from, spec_to_json
 from workflows.words import name_key
 
@@ -54,11 +55,11 @@ def save_campaign(session: Session, spec: CampaignSpec, stamp: Stamp) -> tuple[C
         other.active = False
     session.add(camp)
     session.flush()
-    assert camp.id is not None
+    camp_id = required(camp.id, "the campaign's id after flush")
     changed = snapshot(camp) != before
-    changed |= _save_units(session, camp.id, spec)
-    changed |= _save_phases(session, camp.id, spec)
-    changed |= _save_deadlines(session, camp.id, spec, stamp)
+    changed |= _save_units(session, camp_id, spec)
+    changed |= _save_phases(session, camp_id, spec)
+    changed |= _save_deadlines(session, camp_id, spec, stamp)
     if changed:
         camp.updated_at = stamp.at
         record(session, stamp, "campaign.load", "campaign", camp.id, before, snapshot(camp))
@@ -121,6 +122,8 @@ def _save_deadlines(session: Session, campaign_id: int, spec: CampaignSpec, stam
         old = (row.due_at, row.note, row.source_text, row.unit_names, row.cancelled, row.from_file)
         if row.id is None or old != new:
             changed = True
+        if row.due_at != due:  # moved: planned afresh for the new time
+            row.due_set_at = stamp.at
         row.due_at, row.note, row.source_text, row.unit_names, row.cancelled, row.from_file = new
         session.add(row)
     for gone in existing.values():  # submissions point at it: cancel, never delete

@@ -18,17 +18,16 @@ from storage.models import (
     Person,
     Unit,
 )
+from storage.once import numbered
 from workflows.cases import case_code
 
 
-def next_code(session: Session) -> str:
-    """The next free case code."""
+def next_number(session: Session) -> int:
+    """The next free case number (`ZB-0007` is 7)."""
     count = session.exec(select(func.count()).select_from(ForwardedCase)).one()
-    code = case_code(count + 1)
-    while case_by_code(session, code) is not None:  # codes survive deletions: never reuse
+    while case_by_code(session, case_code(count + 1)) is not None:  # codes survive deletions
         count += 1
-        code = case_code(count + 1)
-    return code
+    return count + 1
 
 
 def case_by_code(session: Session, code: str) -> ForwardedCase | None:
@@ -48,20 +47,22 @@ def create_case(
     files: list[dict[str, Any]] | None = None,
     fields: dict[str, Any] | None = None,
 ) -> ForwardedCase:
-    """Record a forwarded case."""
-    case = ForwardedCase(
-        code=next_code(session),
-        unit_id=unit_id,
-        text=text,
-        reference=reference,
-        files=files or [],
-        received_at=received_at,
-        due_at=due_at,
-        forwarded_by=stamp.user_id,
-        fields=fields or {},
-    )
-    created(session, stamp, "case.forward", case)
-    return case
+    """Record a forwarded case under the next free code (the next again if another took it)."""
+
+    def build(number: int) -> ForwardedCase:
+        return ForwardedCase(
+            code=case_code(number),
+            unit_id=unit_id,
+            text=text,
+            reference=reference,
+            files=files or [],
+            received_at=received_at,
+            due_at=due_at,
+            forwarded_by=stamp.user_id,
+            fields=fields or {},
+        )
+
+    return numbered(session, build, lambda: next_number(session), stamp, "case.forward")
 
 
 def update_case(

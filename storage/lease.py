@@ -16,6 +16,8 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from workflows.guards import required
+
 logger = logging.getLogger(__name__)
 
 PLANNER_KEY = 0x7A69_6A68  # any constants shared by every process of the bot
@@ -49,9 +51,9 @@ class Lease:
         if self._conn is not None and self._alive(self._conn):
             return True
         self._drop()
-        assert self._engine is not None
+        engine = required(self._engine, "the lease's engine")
         try:
-            conn = self._engine.connect()
+            conn = engine.connect()
             taken = conn.execute(text("select pg_try_advisory_lock(:k)"), {"k": self.key})
             got = bool(taken.scalar())
             conn.commit()

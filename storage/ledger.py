@@ -6,10 +6,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, created, record, snapshot
 from storage.models import LedgerItem, ProgressUpdate, Unit
+from storage.once import numbered
 from workflows.ledger import Status, item_code
 
 
@@ -20,29 +23,37 @@ class Conflict(Exception):
 def create_item(
     session: Session, unit: Unit, columns: dict[str, Any], extra: dict[str, Any], stamp: Stamp
 ) -> LedgerItem:
-    """Add a problem to the unit's ledger under the next short id (`轮台-007`)."""
-    seq = session.exec(select(func.max(LedgerItem.seq)).where(LedgerItem.unit_id == unit.id)).one()
-    seq = (seq or 0) + 1
+    """Add a problem to the unit's ledger under the next short id (`轮台-007`).
+
+    Two liaisons adding at the same moment both read the same last number: the database's
+    unique code refuses the second, which takes the next number.
+    """
     due = columns.get("due_on")
-    item = LedgerItem(
-        unit_id=unit.id or 0,
-        code=item_code(unit.name, seq),
-        seq=seq,
-        name=columns.get("name") or "",
-        summary=columns.get("summary") or "",
-        category=columns.get("category") or "",
-        measures=columns.get("measures") or "",
-        due_on=date.fromisoformat(due) if isinstance(due, str) and due else None,
-        lead=columns.get("lead") or "",
-        remarks=columns.get("remarks") or "",
-        source=columns.get("source") or "",
-        fields=extra,
-        created_by=stamp.user_id,
-        created_at=stamp.at,
-        updated_at=stamp.at,
-    )
-    created(session, stamp, "item.create", item)
-    return item
+
+    def build(seq: int) -> LedgerItem:
+        return LedgerItem(
+            unit_id=unit.id or 0,
+            code=item_code(unit.name, seq),
+            seq=seq,
+            name=columns.get("name") or "",
+            summary=columns.get("summary") or "",
+            category=columns.get("category") or "",
+            measures=columns.get("measures") or "",
+            due_on=date.fromisoformat(due) if isinstance(due, str) and due else None,
+            lead=columns.get("lead") or "",
+            remarks=columns.get("remarks") or "",
+            source=columns.get("source") or "",
+            fields=extra,
+            created_by=stamp.user_id,
+            created_at=stamp.at,
+            updated_at=stamp.at,
+        )
+
+    def first() -> int:
+        top = session.exec(select(func.max(LedgerItem.seq)).where(LedgerItem.unit_id == unit.id))
+        return (top.one() or 0) + 1
+
+    return numbered(session, build, first, stamp, "item.create")
 
 
 def item_by_code(session: Session, code: str) -> LedgerItem | None:
@@ -89,16 +100,25 @@ def change_item(
     stamp: Stamp,
     **changes: Any,
 ) -> None:
-    """Change an item if nobody else did since `expected_version` was read; log it."""
+    """Change an item if nobody else did since `expected_version` was read; log it.
+
+    The database checks too: the UPDATE matches only the version this session read (the
+    mapper's `version_id_col`), so of two processes deciding at once one applies and the
+    other gets `Conflict`, its unit of work still usable (the change ran in a savepoint).
+    """
+    code = item.code
     if expected_version is not None and item.version != expected_version:
-        raise Conflict(item.code)
+        raise Conflict(code)
     before = snapshot(item)
-    for key, value in changes.items():
-        setattr(item, key, value)
-    item.version += 1
-    item.updated_at = stamp.at
-    session.add(item)
-    session.flush()
+    try:
+        with session.begin_nested():
+            for key, value in changes.items():
+                setattr(item, key, value)
+            item.updated_at = stamp.at
+            flag_modified(item, "updated_at")  # an UPDATE, so checked and counted, even if equal
+            session.add(item)
+    except StaleDataError:
+        raise Conflict(code) from None
     record(session, stamp, action, "ledgeritem", item.id, before, snapshot(item))
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Index, UniqueConstraint, text
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from storage.types import JSONData, UTCDateTime
@@ -69,6 +70,7 @@ class Deadline(SQLModel, table=True):
     cancelled: bool = False
     from_file: bool = True
     created_at: datetime | None = _utc(default=None)
+    due_set_at: datetime | None = _utc(default=None)  # when due_at was last moved
 
 
 class Unit(SQLModel, table=True):
@@ -190,6 +192,11 @@ class LedgerItem(SQLModel, table=True):
     updated_at: datetime = _utc()
     closed_at: datetime | None = _utc(default=None)
 
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        """Every UPDATE checks and moves the version: `… WHERE id = :id AND version = :v`."""
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
 
 class ProgressUpdate(SQLModel, table=True):
     """整改进展: one update of an item; kept forever, never overwritten."""
@@ -207,10 +214,34 @@ class ProgressUpdate(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
-class Submission(SQLModel, table=True):
-    """A unit's submission of a deliverable or of one week's report."""
+_WEEKLY = text("deadline_id IS NULL")
+_DELIVERABLE = text("deadline_id IS NOT NULL")
 
-    __table_args__ = (UniqueConstraint("unit_id", "deadline_id", "period_start"),)
+
+class Submission(SQLModel, table=True):
+    """A unit's submission of a deliverable or of one week's report, once each."""
+
+    # NULL never equals NULL, so the first key holds for neither kind: each has its own index
+    __table_args__ = (
+        UniqueConstraint("unit_id", "deadline_id", "period_start"),
+        Index(
+            "ux_submission_weekly",
+            "unit_id",
+            "report_name",
+            "period_start",
+            unique=True,
+            sqlite_where=_WEEKLY,
+            postgresql_where=_WEEKLY,
+        ),
+        Index(
+            "ux_submission_deliverable",
+            "unit_id",
+            "deadline_id",
+            unique=True,
+            sqlite_where=_DELIVERABLE,
+            postgresql_where=_DELIVERABLE,
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     deadline_id: int | None = Field(default=None, foreign_key="deadline.id")
@@ -268,7 +299,11 @@ class Notification(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A message waiting to be delivered, kept until Telegram took it or it failed for good."""
+    """A message waiting to be delivered, kept until Telegram took it or it failed for good.
+
+    Status: pending → sending → sent or failed; withdrawn when what it was planned for moved
+    (a deadline, a case's due time) before it was sent.
+    """
 
     __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
     id: int | None = Field(default=None, primary_key=True)

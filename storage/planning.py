@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from storage import cases
@@ -16,6 +17,8 @@ from storage.campaigns import case_rules, deadlines_of, phases_of, units_of, wee
 from storage.models import (
     Campaign,
     Chat,
+    Deadline,
+    ForwardedCase,
     LedgerItem,
     Notification,
     OutboxMessage,
@@ -33,6 +36,8 @@ from workflows.planner import (
     PlannerState,
     UnitTarget,
     WeeklyState,
+    schedule_of,
+    schedule_stamp,
 )
 from workflows.roles import Role
 
@@ -114,7 +119,7 @@ def planner_state(
                 d.id or 0,
                 d.deliverable,
                 d.due_at,
-                d.created_at or d.due_at - timedelta(days=3650),
+                d.due_set_at or d.created_at or d.due_at - timedelta(days=3650),
                 applies,
                 frozenset(done[d.id or 0]),
             )
@@ -162,6 +167,41 @@ def span_of(session: Session, camp: Campaign) -> CampaignSpan:
     phases = [(p.starts_on, p.ends_on) for p in phases_of(session, camp.id or 0)]
     dues = [d.due_at for d in deadlines_of(session, camp.id or 0)]
     return campaign_span(phases, dues, ZoneInfo(camp.timezone))
+
+
+def withdraw_moved(session: Session, current: Mapping[str, str]) -> int:
+    """Withdraw unsent notices of deadlines and cases planned for a due time they no longer have.
+
+    `current` holds the due stamp of each (`deadline:7` → `20240505T100000Z`; see
+    `workflows.planner.schedules`); others are left alone. Returns how many were withdrawn.
+    What was sent stays in the history; the new time is planned afresh.
+    """
+    stmt = (
+        select(OutboxMessage, Notification.key)
+        .join(Notification, col(Notification.id) == col(OutboxMessage.notification_id))
+        .where(
+            OutboxMessage.status == "pending",
+            or_(col(Notification.key).like("deadline:%"), col(Notification.key).like("case:%")),
+        )
+        .with_for_update(skip_locked=True, of=OutboxMessage)
+    )
+    withdrawn = 0
+    for row, key in session.exec(stmt):
+        scheduled = schedule_of(key)
+        if scheduled is not None and current.get(scheduled[0], scheduled[1]) != scheduled[1]:
+            row.status = "withdrawn"
+            session.add(row)
+            withdrawn += 1
+    return withdrawn
+
+
+def withdraw_rescheduled(session: Session, row: Deadline | ForwardedCase) -> int:
+    """Withdraw at once what waited for a moved deadline's or case's previous due time.
+
+    Called in the unit of work that moved it; the planner's next pass would do it seconds later.
+    """
+    kind = "deadline" if isinstance(row, Deadline) else "case"
+    return withdraw_moved(session, {f"{kind}:{row.id}": schedule_stamp(row.due_at)})
 
 
 def _insert(session: Session):

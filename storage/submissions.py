@@ -7,8 +7,18 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage.audit import Stamp, created
+from storage.audit import Stamp, record, snapshot
 from storage.models import Submission
+from storage.once import Taken, insert_once
+from workflows.guards import required
+
+
+class AlreadySubmitted(Exception):
+    """The unit has already submitted this deliverable, or this week's report: `first`."""
+
+    def __init__(self, first: Submission) -> None:
+        super().__init__(f"unit {first.unit_id} submitted at {first.submitted_at}")
+        self.first = first
 
 
 def submission_of(
@@ -48,7 +58,7 @@ def record_submission(
     report_name: str = "",
     period_start: date | None = None,
 ) -> Submission:
-    """Record that the unit submitted; the caller checked it had not already."""
+    """Record that the unit submitted; `AlreadySubmitted` if it had (the database decides)."""
     row = Submission(
         unit_id=unit_id,
         deadline_id=deadline_id,
@@ -60,5 +70,16 @@ def record_submission(
         files=files or [],
         by_user_id=stamp.user_id,
     )
-    created(session, stamp, "submission.record", row)
+    try:
+        insert_once(session, row)
+    except Taken:
+        first = submission_of(
+            session,
+            unit_id,
+            deadline_id=deadline_id,
+            report_name=report_name,
+            period_start=period_start,
+        )
+        raise AlreadySubmitted(required(first, "the submission that came first")) from None
+    record(session, stamp, "submission.record", "submission", row.id, None, snapshot(row))
     return row

@@ -22,6 +22,7 @@ from storage import campaigns, chats
 from storage.audit import Stamp
 from storage.db import Database
 from storage.models import Deadline, OutboxMessage
+from tests.hours import midday_zone
 from tests.pgserver import free_port
 
 TAIZHANG = str(Path(sys.executable).parent / "taizhang")
@@ -159,10 +160,17 @@ def bot_env(api: LocalBotApi, base: str, db_url: str, **extra: str) -> dict[str,
 def campaign_with_groups(
     api: LocalBotApi, db: Database, tmp_path: Path, units: list[str], reminders: str
 ) -> tuple[int, list[dict[str, Any]]]:
-    """A campaign of `units`, each with its own bound group; returns its id and the groups."""
+    """A campaign of `units`, each with its own bound group; returns its id and the groups.
+
+    Its time zone is one where it is midday now: the processes run on the wall clock, and
+    their reminders must not wait for the end of quiet hours (see tests/hours.py).
+    """
     path = tmp_path / "c.yaml"
     listing = ", ".join(units)
-    text = f"name: 进程测试\nyear: 2026\nunits: [{listing}]\nreminders: [{reminders}]\n"
+    text = (
+        f"name: 进程测试\nyear: 2026\ntimezone: {midday_zone()}\n"
+        f"units: [{listing}]\nreminders: [{reminders}]\n"
+    )
     path.write_text(text, encoding="utf-8")
     now = datetime.now(UTC)
     groups = [api.group(f"{name}群") for name in units]

@@ -57,3 +57,16 @@ def test_no_chinese_literals_in_bot_code() -> None:
             if isinstance(text, str) and id(node) not in docstrings and han.search(text):
                 offenders.append(f"{path.name}: {text[:30]}")
     assert offenders == []
+
+
+def test_no_assert_guards_the_running_code() -> None:
+    # `python -O` strips asserts: a check the code relies on must raise on its own
+    # (workflows.guards.required, or an explicit error)
+    offenders = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for package in ("bot", "workflows", "storage", "locales")
+        for path in (ROOT / package).rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Assert)
+    ]
+    assert offenders == []

@@ -241,7 +241,8 @@ def advance(
         return _back(flow, draft, env)
     if answer == "skip":
         return _skip(flow, draft, env)
-    assert not isinstance(answer, str)
+    if isinstance(answer, str):
+        raise ValueError(f"not a step command: {answer!r}")
     env = replace(env, values={**draft.context, **draft.values})
     if draft.step >= len(flow.steps):
         return _confirm(flow, draft, answer, env)
@@ -273,7 +274,8 @@ def _collect(
     flow: Flow, draft: Draft, step: Step, answer: Answer, env: FormEnv
 ) -> tuple[Draft | None, Outcome]:
     """Files and a note pile up on one step; 完成 moves on once there is enough."""
-    assert isinstance(step.kind, Attachments)
+    if not isinstance(step.kind, Attachments):
+        raise TypeError(f"{flow.name}.{step.field} does not collect files")
     current = draft.values.get(step.field)
     if isinstance(answer, ChoiceAnswer):
         if answer.index != 0:

@@ -3,13 +3,16 @@
 It is a pure function of the campaign's state and the time. It is run every few seconds and
 at start-up; the keys make each notification happen once, however often it runs. After
 downtime only the latest missed stage of each (deadline, unit) is planned, marked late.
+The keys of a deadline or a case name the due time they were planned for
+(`deadline:7:20261105T100000Z:…`): moved, it is planned again for its new time.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from workflows.calendar import WorkCalendar
 from workflows.cases import CaseRules
@@ -155,6 +158,27 @@ class _Plan:
         )
 
 
+_SCHEDULED = re.compile(r"((?:deadline|case):\d+):(\d{8}T\d{6}Z):")
+
+
+def schedule_stamp(due: datetime) -> str:
+    """The due time a key is planned for, in UTC and compact: `20261105T100000Z`."""
+    return due.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def schedule_of(key: str) -> tuple[str, str] | None:
+    """(`deadline:7` or `case:11`, its due stamp) of a planner key; None for any other key."""
+    found = _SCHEDULED.match(key)
+    return (found[1], found[2]) if found else None
+
+
+def schedules(state: PlannerState) -> dict[str, str]:
+    """The due stamp each deadline and open case is planned for now."""
+    out = {f"deadline:{d.deadline_id}": schedule_stamp(d.due_at) for d in state.deadlines}
+    out.update({f"case:{c.case_id}": schedule_stamp(c.due_at) for c in state.cases})
+    return out
+
+
 def _chats_of(state: PlannerState, unit_ids: Iterable[int]) -> Iterator[tuple[int, int]]:
     """(unit, chat) for every group chat bound to these units."""
     for unit_id in unit_ids:
@@ -276,7 +300,7 @@ def _deadline(plan: _Plan, d: DeadlineState, cal: WorkCalendar) -> None:
     missing = sorted(d.units - d.submitted, key=lambda u: plan.order.get(u, len(plan.order)))
     if not missing:
         return
-    ref = f"deadline:{d.deadline_id}"
+    ref = f"deadline:{d.deadline_id}:{schedule_stamp(d.due_at)}"
     if now < d.due_at:
         stages = [(d.due_at - off, off) for off in state.reminders if d.due_at - off <= now]
         if not stages:
@@ -396,7 +420,7 @@ def _case(plan: _Plan, c: CaseState, cal: WorkCalendar) -> None:
     """Remind the unit on the due day; at the due time tell the supervisors (催办), even at
     night; a working day later the admins (督办), then each working day at 09:00."""
     state, now, rules = plan.state, plan.now, plan.state.case_rules
-    ref = f"case:{c.case_id}"
+    ref = f"case:{c.case_id}:{schedule_stamp(c.due_at)}"
     target = state.units.get(c.unit_id)
     due_local = c.due_at.astimezone(state.tz)
     if now < c.due_at:

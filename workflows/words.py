@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from workflows.roles import Role
+
+ROW_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
+TELEGRAM_ID = 2**63 - 1  # user and chat ids are 64-bit
+_WHOLE = re.compile(r"-?[0-9]{1,19}")
+
+
+def whole_number(text: str, most: int = ROW_ID) -> int | None:
+    """`123` (ASCII digits, maybe a minus) as a number no larger than `most` either way; or None.
+
+    What people type and what a forged button carries: `²`, `--5` or `99999999999` are not
+    ids, and must not reach a query that the database would refuse.
+    """
+    if not _WHOLE.fullmatch(text):
+        return None
+    value = int(text)
+    return value if abs(value) <= most else None
 
 
 def name_key(name: str) -> str:

@@ -29,11 +29,10 @@ async def test_one_chat_in_order_and_other_chats_meanwhile() -> None:
         log.append(("end", chat, n))
 
     busy, quiet = -100, -200
+    jobs = [(busy, 1, release_first), (busy, 2, None), (busy, 3, None), (quiet, 4, None)]
     tasks = [
-        asyncio.create_task(processor.process_update(update_in(busy, 1), work(busy, 1, release_first))),
-        asyncio.create_task(processor.process_update(update_in(busy, 2), work(busy, 2))),
-        asyncio.create_task(processor.process_update(update_in(busy, 3), work(busy, 3))),
-        asyncio.create_task(processor.process_update(update_in(quiet, 4), work(quiet, 4))),
+        asyncio.create_task(processor.process_update(update_in(chat, n), work(chat, n, wait)))
+        for chat, n, wait in jobs
     ]
     for _ in range(10):
         await asyncio.sleep(0)
@@ -43,7 +42,7 @@ async def test_one_chat_in_order_and_other_chats_meanwhile() -> None:
     release_first.set()
     await asyncio.gather(*tasks)
     busy_log = [(what, n) for what, chat, n in log if chat == busy]
-    assert busy_log == [("start", 1), ("end", 1), ("start", 2), ("end", 2), ("start", 3), ("end", 3)]
+    assert busy_log == [(w, n) for n in (1, 2, 3) for w in ("start", "end")]
     assert processor.pending_chats() == 0
 
 

@@ -17,6 +17,7 @@ from workflows.roles import Role
 CAMPAIGN = """
 name: 测试专项整治
 year: 2024
+timezone: Asia/Shanghai
 units: [甲县, 乙县, 丙县]
 deadlines:
   - {due: "2024-01-10 10:30", deliverable: 自查自纠阶段总结}

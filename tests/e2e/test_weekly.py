@@ -229,3 +229,34 @@ async def test_items_are_paged_and_overdue_ones_marked(bot: Harness) -> None:
     edited = lambda: "第2/2页" in bot.api.messages[group["id"]][page["message_id"]]["text"]  # noqa: E731
     await bot.api.until(edited)
     assert "轮台-012" in bot.api.messages[group["id"]][page["message_id"]]["text"]
+
+
+async def test_a_closeout_rejected_while_another_supervisor_approved_it_is_told(
+    bot: Harness,
+) -> None:
+    group = bot.api.group("轮台县联络群")
+    await bot.bind(group, "轮台县")
+    li = bot.api.user(5301, "李明")
+    bot.grant(li, Role.LIAISON, "轮台县")
+    zhao, qian = bot.api.user(5302, "督办赵"), bot.api.user(5303, "督办钱")
+    for sup in (zhao, qian):
+        bot.grant(sup, Role.SUPERVISOR)
+    await bot.settle(bot.api.private(zhao), bot.api.private(qian))
+    seed_items(bot, "轮台县", 1, li["id"])
+    result = await bot.command(group, li, "/close 轮台-001")
+    evidence = await bot.answer(result, li, "已整改到位")
+    await bot.api.send_file(group, li, name="验收单.pdf", size=80_000, reply_to=evidence)
+    summary = await bot.press(await bot.api.next_message(group), li, "完成")
+    await bot.press(summary, li, "确认提交")
+    asks = [await bot.api.next_message(bot.api.private(s)) for s in (zhao, qian)]
+
+    reason = await bot.press(asks[0], zhao, "不同意")  # 赵 starts to write his reason …
+    assert "理由" in reason["text"]
+    approved = await bot.press(asks[1], qian, "同意销号")  # … while 钱 approves
+    assert approved["text"].startswith("✅ 问题 轮台-001（问题1）已于")
+    told = await bot.answer(reason, zhao, "材料不全")
+    assert told["text"] == "问题 轮台-001 已处理（已销号）。"
+    with bot.db.unit_of_work() as s:
+        item = ledger.item_by_code(s, "轮台-001")
+        statuses = [p.status for p in ledger.progress_of(s, item.id)]
+    assert item.status == "closed" and "rejected" not in statuses

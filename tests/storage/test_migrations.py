@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import bindparam, inspect, text
+from sqlalchemy import Connection, bindparam, inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
 from storage import campaigns
 from storage.db import Database, make_engine, migrate
-from storage.models import Campaign, Chat, LedgerItem, Unit
+from storage.models import AuditEvent, Campaign, Chat, LedgerItem, Submission, Unit
 from storage.types import UTCDateTime
+from workflows.calendar import OfficialDays, WorkCalendar
+from workflows.planner import DeadlineState, PlannerState, UnitTarget, due_notifications
 
 
 def test_from_empty_to_head_matches_the_models(empty_db_url: str) -> None:
@@ -109,3 +113,118 @@ def test_a_failed_unit_of_work_leaves_nothing(db: Database) -> None:
         raise RuntimeError("handler failed")
     with db.unit_of_work() as s:
         assert s.exec(select(Chat)).all() == []
+
+
+def campaign_and_unit_at_0006(conn: Connection, at: datetime) -> None:
+    """Campaign 1 and its unit 1, 轮台县, as a database at revision 0006 holds them."""
+    conn.execute(
+        text(
+            "insert into campaign (name, year, timezone, reminders, weekly_reports, "
+            "feedback_working_days, feedback_cutoff, feedback_rules, categories, ledger, "
+            "default_due_time, active, loaded_at, updated_at) values ('专项整治', 2024, "
+            "'Asia/Shanghai', '[]', '[]', 2, '18:00', '{}', '[]', '{}', '18:00', :yes, :t, :t)"
+        ).bindparams(bindparam("t", type_=UTCDateTime)),
+        {"t": at, "yes": True},
+    )
+    conn.execute(
+        text(
+            "insert into unit (campaign_id, name, name_key, position, active) "
+            "values (1, '轮台县', '轮台县', 0, :yes)"
+        ),
+        {"yes": True},
+    )
+
+
+def test_submissions_made_twice_before_0007_are_folded_into_the_first(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
+    migrate(engine, "0006")
+    first, second = datetime(2024, 4, 29, 9, tzinfo=UTC), datetime(2024, 4, 29, 9, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        campaign_and_unit_at_0006(conn, first)
+        for at, note in ((first, "甲"), (second, "乙"), (second, "丙")):
+            conn.execute(
+                text(
+                    "insert into submission (unit_id, report_name, period_start, submitted_at, "
+                    "on_time, note, files) values (1, '工作台账', '2024-04-29', :at, :yes, "
+                    ":note, '[]')"
+                ).bindparams(bindparam("at", type_=UTCDateTime)),
+                {"at": at, "yes": True, "note": note},
+            )
+    migrate(engine)
+    with Database(engine).unit_of_work() as s:
+        kept = s.exec(select(Submission)).all()
+        assert [(r.note, r.submitted_at) for r in kept] == [("甲", first)]
+        removed = s.exec(
+            select(AuditEvent).where(AuditEvent.action == "submission.duplicate_removed")
+        ).all()
+        assert sorted(e.before["note"] for e in removed if e.before) == ["丙", "乙"]
+    again = Submission(
+        unit_id=1, report_name="工作台账", period_start=date(2024, 4, 29), submitted_at=second
+    )
+    with pytest.raises(IntegrityError), Database(engine).unit_of_work() as s:
+        s.add(again)
+
+
+def test_planner_keys_stored_before_0007_get_their_due_time_and_are_not_planned_again(
+    empty_db_url: str,
+) -> None:
+    engine = make_engine(empty_db_url)
+    migrate(engine, "0006")
+    due, case_due = datetime(2024, 5, 5, 10, tzinfo=UTC), datetime(2024, 5, 7, 10, tzinfo=UTC)
+    old_keys = [
+        "deadline:1:unit:1:chat:-100:r259200",
+        "deadline:1:missing:chat:501",
+        "case:1:remind:morning:chat:-100",
+        "case:1:posted:chat:-100",  # not the planner's: it names no due time
+        "weekly:0:2024-04-29:prompt:unit:1:chat:-100",
+        "deadline:9:unit:1:chat:-100:r259200",  # its deadline is gone: left as it was
+    ]
+    t = bindparam("t", type_=UTCDateTime)
+    with engine.begin() as conn:
+        campaign_and_unit_at_0006(conn, due)
+        conn.execute(
+            text(
+                "insert into deadline (campaign_id, deliverable, note, source_text, due_at, "
+                "cancelled, from_file) values (1, '阶段总结', '', '', :t, :no, :no)"
+            ).bindparams(t),
+            {"t": due, "no": False},
+        )
+        conn.execute(
+            text(
+                "insert into forwardedcase (code, unit_id, text, reference, files, received_at, "
+                "due_at, status, fields) values ('ZB-0001', 1, '转办', '', '[]', :t, :t, 'open', "
+                "'{}')"
+            ).bindparams(t),
+            {"t": case_due},
+        )
+        for key in old_keys:
+            conn.execute(
+                text(
+                    "insert into notification (key, kind, planned_for, created_at, payload) "
+                    "values (:key, 'x', :t, :t, '{}')"
+                ).bindparams(t),
+                {"key": key, "t": due},
+            )
+    migrate(engine)
+    with engine.connect() as conn:
+        keys = list(conn.execute(text("select key from notification order by id")).scalars())
+    assert keys == [
+        "deadline:1:20240505T100000Z:unit:1:chat:-100:r259200",
+        "deadline:1:20240505T100000Z:missing:chat:501",
+        "case:1:20240507T100000Z:remind:morning:chat:-100",
+        *old_keys[3:],
+    ]
+    # the planner, run after the upgrade, finds the three-day reminder already planned
+    state = PlannerState(
+        tz=ZoneInfo("Asia/Shanghai"),
+        reminders=(timedelta(days=3),),
+        units={1: UnitTarget(1, "轮台县", (-100,))},
+        deadlines=(
+            DeadlineState(
+                1, "阶段总结", due, due - timedelta(days=30), frozenset({1}), frozenset()
+            ),
+        ),
+        planned=frozenset(keys),
+    )
+    cal = WorkCalendar(OfficialDays.from_package())
+    assert due_notifications(state, now=due - timedelta(days=2), cal=cal) == []

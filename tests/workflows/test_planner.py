@@ -82,8 +82,8 @@ def test_each_offset_once_to_each_unit_that_has_not_submitted() -> None:
     run = Runner(replace(STATE, deadlines=(replace(SUMMARY, submitted=frozenset({LUNTAI})),)))
     first = run.at("2026-10-29 18:00")
     assert keys(first) == [
-        "deadline:7:unit:1:chat:-101:r604800",
-        "deadline:7:unit:3:chat:-103:r604800",
+        "deadline:7:20261105T100000Z:unit:1:chat:-101:r604800",
+        "deadline:7:20261105T100000Z:unit:3:chat:-103:r604800",
     ]
     assert run.at("2026-10-29 18:00:05") == []  # the planner runs again: nothing doubled
     assert [p.chat_id for p in run.at("2026-11-02 18:00")] == [-101, -103]  # 3d
@@ -98,7 +98,9 @@ def test_catch_up_after_downtime_sends_only_the_latest_stage_marked_late() -> No
     run = Runner(STATE)
     run.at("2026-10-29 18:00")  # 7d sent, then the bot is down for five days
     out = run.at("2026-11-04 19:30")
-    assert keys(out) == [f"deadline:7:unit:{u}:chat:-10{u}:r86400" for u in (1, 2, 3)]
+    assert keys(out) == [
+        f"deadline:7:20261105T100000Z:unit:{u}:chat:-10{u}:r86400" for u in (1, 2, 3)
+    ]
     assert all(p.late and p.message.id == "notify.late" for p in out)
 
 
@@ -125,8 +127,8 @@ def test_the_overdue_digest_comes_each_working_day_at_nine_and_skips_weekends() 
     assert run.at("2026-11-07 09:00") == [] and run.at("2026-11-08 12:00") == []  # weekend
     monday = run.at("2026-11-09 09:30")
     assert keys(monday) == [
-        "deadline:7:digest:2026-11-09:chat:501",
-        "deadline:7:digest:2026-11-09:chat:-900",
+        "deadline:7:20261105T100000Z:digest:2026-11-09:chat:501",
+        "deadline:7:20261105T100000Z:digest:2026-11-09:chat:-900",
     ]
     assert monday[0].message.params["days"] == 2
 
@@ -213,7 +215,9 @@ def test_a_case_reminds_on_its_due_day_then_escalates_up_the_ladder() -> None:
     morning = run.at("2026-11-24 09:00")
     assert [(p.kind, p.chat_id) for p in morning] == [("case.remind", -102)]
     assert morning[0].buttons[0][1] == "a:fb:11"
-    assert [p.key for p in run.at("2026-11-24 16:00")] == ["case:11:remind:before:chat:-102"]
+    assert [p.key for p in run.at("2026-11-24 16:00")] == [
+        "case:11:20261124T100000Z:remind:before:chat:-102"
+    ]
     escalated = run.at("2026-11-24 18:00")
     assert [(p.kind, p.chat_id) for p in escalated] == [
         ("case.escalate", 501),
@@ -224,10 +228,14 @@ def test_a_case_reminds_on_its_due_day_then_escalates_up_the_ladder() -> None:
     assert [(p.kind, p.chat_id) for p in admins] == [("case.admins", 900001)]
     assert admins[0].message.params["days"] == 1
     daily = run.at("2026-11-26 09:00")
-    assert [p.key for p in daily] == ["case:11:daily:2026-11-26:chat:900001"]
-    assert [p.key for p in run.at("2026-11-27 09:00")] == ["case:11:daily:2026-11-27:chat:900001"]
+    assert [p.key for p in daily] == ["case:11:20261124T100000Z:daily:2026-11-26:chat:900001"]
+    assert [p.key for p in run.at("2026-11-27 09:00")] == [
+        "case:11:20261124T100000Z:daily:2026-11-27:chat:900001"
+    ]
     assert run.at("2026-11-28 09:00") == []  # Saturday
-    assert [p.key for p in run.at("2026-11-30 09:00")] == ["case:11:daily:2026-11-30:chat:900001"]
+    assert [p.key for p in run.at("2026-11-30 09:00")] == [
+        "case:11:20261124T100000Z:daily:2026-11-30:chat:900001"
+    ]
 
 
 def test_only_the_escalation_at_the_due_moment_goes_out_at_night() -> None:
