@@ -375,8 +375,7 @@ def _sign(turn: Turn, case: ForwardedCase) -> None:
     store.update_case(
         turn.session, case, "case.sign", turn.stamp, status="signed", signed_at=turn.stamp.at
     )
-    assert turn.campaign is not None
-    rules = campaigns.case_rules(turn.campaign)
+    rules = campaigns.case_rules(required(turn.campaign, "the active campaign"))
     card = case_card(
         turn.session, case, rules, turn.stamp.at, work_calendar(turn.session), turn.zone
     )

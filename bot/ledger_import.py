@@ -37,6 +37,7 @@ from storage import ledger_import as saving
 from storage.audit import Stamp
 from storage.models import Unit, WorkbookUpload
 from workflows.forms import Draft
+from workflows.guards import required
 from workflows.inputs import Attachments, File, FileAnswer, FormEnv, InputError
 from workflows.ledger_import import (
     SHOWN,
@@ -221,8 +222,7 @@ def _ledger_target(
     turn: Turn, upload: Upload, file: dict[str, Any], upload_id: int
 ) -> _Target | None:
     """The unit a ledger goes to, or None with the question (which unit?) or the reason said."""
-    assert turn.campaign is not None
-    camp = turn.campaign
+    camp = required(turn.campaign, "the active campaign")
     unit: Unit | None
     if upload_id:  # an admin's file, its unit chosen by button
         row = uploads.upload_by_id(turn.session, upload_id)
@@ -244,8 +244,8 @@ def _ledger_target(
 
 def _ask_unit(turn: Turn, file: dict[str, Any]) -> None:
     """An admin's ledger, sent in private: which unit's is it?"""
-    assert turn.campaign is not None
-    units = campaigns.units_of(turn.session, turn.campaign.id or 0)
+    camp = required(turn.campaign, "the active campaign")
+    units = campaigns.units_of(turn.session, camp.id or 0)
     if len(units) > UNIT_BUTTONS:
         turn.say(msg("ledger_import.name_the_unit", name=file["name"]))
         return
@@ -646,8 +646,9 @@ def console_import(
     stamp = Stamp(services.clock())
     try:
         with open_book(data, path.name) as book, services.db.unit_of_work() as session:
-            unit = campaigns.unit_named(session, camp.id or 0, unit_name)
-            assert unit is not None
+            unit = required(
+                campaigns.unit_named(session, camp.id or 0, unit_name), f"unit {unit_name}"
+            )
             saved = saving.import_book(
                 session,
                 unit,
