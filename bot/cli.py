@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from locales import Translator
-from storage import campaigns
+from storage import campaigns, planning
 from storage.audit import Stamp
 from storage.db import Database, current_revision
 from workflows.campaign import CampaignInvalid, CampaignSpec, read_campaign_yaml
@@ -250,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
                 lang,
             )
         )
+    if args.command in ("campaign", "run"):
+        _say_if_over(db, tr, lang)
     if args.command == "campaign":
         return _show(db, tr, lang)
     if args.command == "migrate":
@@ -263,6 +265,18 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "webhook", False):
         return run(settings, db, listen=args.listen, url=args.url or "")
     return run(settings, db)
+
+
+def _say_if_over(db: Database, tr: Translator, lang: str) -> None:
+    """A campaign whose phases and deadlines are all behind us sends nothing: say so."""
+    with db.unit_of_work() as session:
+        camp = campaigns.active_campaign(session)
+        if camp is None:
+            return
+        span = planning.span_of(session, camp)
+        name, zone = camp.name, ZoneInfo(camp.timezone)
+    if span.over(datetime.now(UTC)) and span.ends_at is not None:
+        print(tr.text(msg("cli.campaign_over", name=name, ends=span.ends_at), lang, tz=zone))
 
 
 if __name__ == "__main__":

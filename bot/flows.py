@@ -1,4 +1,25 @@
-"""Glue between the form engine and Telegram: drafts in the database, prompts in the chat."""
+"""Glue between the form engine and Telegram: drafts in the database, prompts in the chat.
+
+What a step costs in a group. Telegram lets a bot send about 20 messages a minute into one
+group, and an edit (removing a keyboard, too) costs as much as a new message; answering a
+button press costs nothing. So a step of a flow in a group spends at most one message:
+
+- The prompt carries everything: its buttons, or a selective ForceReply for typed answers,
+  and the error of the previous answer, if any. A weekly item is one message: the card, its
+  status buttons, and "reply to this message" (`StatusCard`): a status that needs text is
+  only noted (`Noted`, a toast), the reply to the card then moves on.
+- A press is acknowledged by the press's answer (`turn.notice`, a toast), never by an edit;
+  the pressed keyboard stays, and a later press on it is refused by its revision (a toast).
+- Confirmations ("saved", "cancelled", "you have a flow open") are plain replies, and
+  `bot.render.folded` joins a plain reply to the next message to the same chat: "已新增" and
+  the item's card, "开始更新" and the first item, are one message.
+- Long flows can move to the private chat (`bot.weekly_private`): one summary returns to the
+  group at the end.
+
+Keep it at one: a new flow step should add one `Reply` with its buttons or ForceReply; say
+anything else with `turn.say(...)` before it (it is folded), or with `turn.notice` for a
+press. `tests/e2e/test_group_budget.py` counts what a weekly update spends.
+"""
 
 from __future__ import annotations
 

@@ -96,7 +96,10 @@ class WebhookServer:
             update = None
         if update is None:
             return web.Response(status=400, text="not an update")
-        task = asyncio.create_task(self.app.process_update(update))
+        # through the update processor: each chat's updates in order, chats side by side
+        task = asyncio.create_task(
+            self.app.update_processor.process_update(update, self.app.process_update(update))
+        )
         self._running.add(task)
         task.add_done_callback(self._running.discard)
         await asyncio.wait({task}, timeout=ANSWER_WITHIN)

@@ -189,8 +189,8 @@ def _chats_of(state: PlannerState, unit_ids: Iterable[int]) -> Iterator[tuple[in
 
 def due_notifications(state: PlannerState, *, now: datetime, cal: WorkCalendar) -> list[Planned]:
     """Every notification whose time has come and that was not planned before."""
-    if state.span.over(now):  # every phase and deadline behind us: nothing more to say
-        return []
+    if state.span.over(now):  # every phase and deadline behind us: only the admins hear so
+        return _campaign_over(state, now)
     plan = _Plan(state, now)
     for deadline in state.deadlines:
         _deadline(plan, deadline, cal)
@@ -200,6 +200,25 @@ def due_notifications(state: PlannerState, *, now: datetime, cal: WorkCalendar) 
         _case(plan, case, cal)
     _overdue_items(plan, cal)
     return catch_up(plan.out)
+
+
+def _campaign_over(state: PlannerState, now: datetime) -> list[Planned]:
+    """Once, to each admin: the campaign is over, so no reminder or catch-up goes out."""
+    ends = state.span.ends_at
+    if ends is None:
+        return []
+    stamp = ends.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = [
+        Planned(
+            f"campaign:over:{stamp}:admin:{admin}",
+            "campaign.over",
+            admin,
+            msg("notify.campaign_over", ends=ends),
+            now,
+        )
+        for admin in state.admins
+    ]
+    return [p for p in out if p.key not in state.planned]
 
 
 def catch_up(planned: list[Planned]) -> list[Planned]:

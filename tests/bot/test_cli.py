@@ -70,6 +70,8 @@ def test_campaign_load_and_show(tmp_path: Path, db_url: str) -> None:
     loaded = run(["campaign", "load", "bazhou-2024"], tmp_path, DATABASE_URL=db)
     assert loaded.returncode == 0, loaded.stderr
     assert "10个单位，4个报送节点" in loaded.stdout
+    # the 2024 campaign is long over: the console says that nothing will be sent
+    assert "全部结束，不会再发送任何提醒或补发通知" in loaded.stdout
     again = run(["campaign", "load", "bazhou-2024"], tmp_path, DATABASE_URL=db)
     assert "无变化" in again.stdout
     shown = run(["campaign", "show"], tmp_path, DATABASE_URL=db)

@@ -252,7 +252,7 @@ def test_a_case_found_long_overdue_escalates_once_to_each_level() -> None:
     out = run.at("2026-12-01 10:00")  # five working days late, first planner run
     assert [p.kind for p in out] == ["case.escalate", "case.escalate", "case.admins"]
     assert all(p.late for p in out[:2])
-    assert out[2].key == "case:11:daily:2026-12-01:chat:900001"  # one 督办, not two at once
+    assert out[2].key == "case:11:20261124T100000Z:daily:2026-12-01:chat:900001"  # one 督办, not two at once
     assert run.at("2026-12-01 10:05") == []
     assert [p.kind for p in run.at("2026-12-02 09:00")] == ["case.admins"]
 
@@ -301,8 +301,10 @@ def test_a_single_late_notice_or_several_on_time_are_not_folded() -> None:
 
 def test_nothing_at_all_once_the_campaign_is_over() -> None:
     span = CampaignSpan(at("2026-09-01 00:00").date(), DUE + timedelta(days=1))
-    run = Runner(replace(STATE, span=span))
-    assert run.at("2026-11-07 10:00") == []
+    run = Runner(replace(STATE, span=span, admins=(900,)))
+    told = run.at("2026-11-07 10:00")  # only the admins hear, once, that it is over
+    assert [(p.kind, p.chat_id) for p in told] == [("campaign.over", 900)]
+    assert run.at("2026-11-08 10:00") == []
     assert Runner(replace(STATE, span=span)).at("2026-11-06 10:00") != []
 
 
