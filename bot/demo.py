@@ -242,14 +242,12 @@ async def fortnight(d: Demo) -> dict[str, Any]:
                 prompt = await d.press(prompt, li, answer)
             else:
                 prompt = await d.answer(prompt, li, answer)
-        await d.press(prompt, li, L("form.button.confirm"))
-        await api.next_message(group)
+        await d.press(prompt, li, L("form.button.confirm"))  # saved, with the item's card
     await d.at(0, "09:30")
 
     async def weekly(unit: str, close_out: bool) -> None:
         li, group = liaisons[unit], groups[unit]
-        await d.command(group, li, "/weekly")
-        prompt = await api.next_message(group)
+        prompt = await d.command(group, li, "/weekly")  # what it covers, and the first item
         if close_out:
             prompt = await d.press(prompt, li, L("weekly.st.done"))
             prompt = await d.answer(prompt, li, "拖欠的过渡安置费已全部补发到户")
@@ -259,7 +257,7 @@ async def fortnight(d: Demo) -> dict[str, Any]:
             prompt = await api.next_message(group)
             prompt = await d.press(prompt, li, L("form.button.done"))
         else:
-            prompt = await d.press(prompt, li, L("weekly.st.plan"))
+            await d.tap(prompt, li, L("weekly.st.plan"))  # noted by the press's answer
             prompt = await d.answer(prompt, li, "已完成主体结构验收，正在装修")
         prompt = await d.press(prompt, li, L("weekly.no"))
         await d.press(prompt, li, L("form.button.confirm"))

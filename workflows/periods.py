@@ -1,7 +1,8 @@
 """Which week a weekly report is for, and when a campaign is over.
 
 "This week's" report is the next one due, or the last one if it is overdue and not yet
-submitted; never one before the campaign's first phase begins.
+submitted; never one before the campaign's first phase begins. On the reporting day itself,
+before its time, it is that day's report.
 """
 
 from __future__ import annotations
@@ -35,10 +36,11 @@ def report_period(
 ) -> date:
     """The reporting day of this week's report for a unit (see the module's docstring)."""
     last = reporting_day(weekday, now, tz)
-    if datetime.combine(last, at, tzinfo=tz) > now:  # the report day, before its time
-        coming, previous = last, last - WEEK
-    else:
-        coming, previous = last + WEEK, last
+    if starts_on is not None and last + WEEK < starts_on:
+        return first_on_or_after(starts_on, weekday)
+    if datetime.combine(last, at, tzinfo=tz) > now:  # the report day itself, before its time:
+        return max(last, first_on_or_after(starts_on or last, weekday))  # today's report
+    coming, previous = last + WEEK, last
     if starts_on is not None and coming < starts_on:
         return first_on_or_after(starts_on, weekday)
     if (starts_on is None or previous >= starts_on) and not submitted(previous):

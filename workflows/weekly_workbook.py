@@ -19,7 +19,7 @@ from typing import Any
 import xlsxwriter
 
 from workflows.forms import Flow
-from workflows.inputs import Attachments, Choice, FormEnv, InputError, TextAnswer
+from workflows.inputs import Attachments, Choice, FormEnv, InputError, StatusCard, TextAnswer
 from workflows.ledger_import import Problem, header_key
 from workflows.messages import msg
 from workflows.weekly import DONE
@@ -231,6 +231,9 @@ def week_answers(
                 reading.problems.append(Problem(*where, msg("weekly_form.empty", column=header)))
                 continue
             answer = _answer(raw)
+            if isinstance(step.kind, StatusCard):
+                _read_card(step.kind, name, answer, row, sheet, status_words, reading, env)
+                continue
             if isinstance(step.kind, Choice):
                 value = status_words.get(header_key(answer.text))
                 if value is None:
@@ -246,6 +249,41 @@ def week_answers(
                 continue
             reading.values[name] = value
     return reading
+
+
+def _read_card(
+    card: StatusCard,
+    name: str,
+    answer: TextAnswer,
+    row: Any,
+    sheet: str,
+    words: Mapping[str, str],
+    reading: Any,
+    env: FormEnv,
+) -> None:
+    """An item card's two cells: the status, and the progress its status calls for."""
+    status = words.get(header_key(answer.text))
+    where = (sheet, row.row, _where(STATUS, row))
+    if status is None:
+        labels = [o.label for o in card.options]
+        reading.problems.append(
+            Problem(*where, msg("weekly_form.bad_status", text=answer.text, options=labels))
+        )
+        return
+    reading.values[name] = status
+    raw = row.cells.get(PROGRESS)
+    place = (sheet, row.row, _where(PROGRESS, row))
+    if isinstance(raw, Formula):
+        reading.problems.append(Problem(*place, msg("ledger_import.formula", formula=raw.text)))
+        return
+    if raw is None or text_of(raw) == "":
+        if status in card.texted:
+            reading.problems.append(Problem(*place, msg("weekly_form.empty", column=PROGRESS)))
+        return
+    try:
+        reading.values[card.text_field] = card.parse(_answer(raw), env)
+    except InputError as err:
+        reading.problems.append(Problem(*place, err.message))
 
 
 def status_words(labels: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -125,12 +125,13 @@ class World:
         return [m["text"] for m in api.bot_messages(chat)[start:-1]]
 
     def rows(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of every table but those that record who was seen (people, chats)."""
+        """Every row of every table but those that record who was seen (people, chats) and
+        what the bot sent (the send log, kept only to honour Telegram's limits)."""
         with self.bot.database().unit_of_work() as s:
             return {
                 t.name: sorted(map(tuple, s.connection().execute(select(t)).all()), key=repr)
                 for t in SQLModel.metadata.sorted_tables
-                if t.name not in ("person", "chat")
+                if t.name not in ("person", "chat", "sendlog")
             }
 
 

@@ -30,13 +30,18 @@ def test_every_weekday_and_the_days_around_it(weekday: int, hour: int) -> None:
         assert datetime.combine(coming, AT, tzinfo=CST) > now  # due after now
         assert coming - today < timedelta(days=7) or (today.weekday() == weekday and hour >= 18)
         last = report_period(weekday, AT, now, CST, starts_on=start)  # nothing submitted
-        assert last == coming - timedelta(days=7)  # the overdue one comes first
-        assert datetime.combine(last, AT, tzinfo=CST) <= now
+        if today.weekday() == weekday and hour < 18:
+            assert last == coming == today  # on the reporting day: that day's report
+        else:
+            assert last == coming - timedelta(days=7)  # the overdue one comes first
+            assert datetime.combine(last, AT, tzinfo=CST) <= now
 
 
 def test_the_report_day_before_and_after_its_time() -> None:
     sunday = date(2026, 11, 29)
     done = lambda d: True  # noqa: E731
+    # on the day, before 18:00, that day's report even if last week's was never sent
+    assert report_period(6, AT, local(sunday, 17), CST) == sunday
     assert report_period(6, AT, local(sunday, 17), CST, submitted=done) == sunday
     assert report_period(6, AT, local(sunday, 19), CST, submitted=done) == date(2026, 12, 6)
     saturday = date(2026, 11, 28)
