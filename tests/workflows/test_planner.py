@@ -252,7 +252,8 @@ def test_a_case_found_long_overdue_escalates_once_to_each_level() -> None:
     out = run.at("2026-12-01 10:00")  # five working days late, first planner run
     assert [p.kind for p in out] == ["case.escalate", "case.escalate", "case.admins"]
     assert all(p.late for p in out[:2])
-    assert out[2].key == "case:11:20261124T100000Z:daily:2026-12-01:chat:900001"  # one 督办, not two at once
+    # one 督办, not two at once
+    assert out[2].key == "case:11:20261124T100000Z:daily:2026-12-01:chat:900001"
     assert run.at("2026-12-01 10:05") == []
     assert [p.kind for p in run.at("2026-12-02 09:00")] == ["case.admins"]
 
