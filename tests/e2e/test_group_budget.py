@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from bot.budget import Limits
 from storage import campaigns, ledger
 from storage.audit import Stamp
-from storage.models import OutboxMessage, ProgressUpdate, Submission
+from storage.models import OutboxMessage, ProgressUpdate, SendLog, Submission
 from tests.harness import Harness
 from workflows.deeplink import WeeklyLink, link_key, make_payload
 from workflows.roles import Role
@@ -214,7 +214,11 @@ async def test_after_a_restart_the_last_minute_still_counts(db_url: str) -> None
         await bot.bind(group, "轮台县")
         for _ in range(3):
             await bot.command(group, bot.admin, "/help")
-        await asyncio.sleep(bot.delivery_interval * 3)  # the send log reaches the database
+        for _ in range(200):  # the send log reaches the database (a delivery tick or two)
+            with bot.db.unit_of_work() as s:
+                if len(s.exec(select(SendLog)).all()) >= 4:
+                    break
+            await asyncio.sleep(0.05)
         await bot.restart()
         for _ in range(3):
             await bot.command(group, bot.admin, "/help")
@@ -252,6 +256,11 @@ async def test_the_weekly_update_in_private_posts_one_summary_to_the_group(bot: 
     private = bot.api.private(li)
     expired = await bot.command(private, li, f"/start {make_payload(key, old)}")
     assert "已过期" in expired["text"]
+    with bot.db.unit_of_work() as s:  # a genuine link, for a unit this liaison does not report for
+        yuli = campaigns.unit_named(s, campaigns.active_campaign(s).id, "尉犁县").id
+    elsewhere = WeeklyLink(li["id"], yuli, old.period, bot.clock() + timedelta(hours=1))
+    wrong_unit = await bot.command(private, li, f"/start {make_payload(key, elsewhere)}")
+    assert "仅尉犁县的联络员" in wrong_unit["text"]
 
     before = len(bot.api.bot_messages(group))
     moved = await bot.command(private, li, f"/start {payload}")  # begun in the group: carried
