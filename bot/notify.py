@@ -78,9 +78,11 @@ def plan_once(services: Services) -> int:
         planning.withdraw_moved(session, schedules(state))  # what waited for an old due time
         planned = due_notifications(state, now=now, cal=work_calendar(session))
         # imported here: bot.summary needs bot.ledger, which needs this module
+        from bot.abandoned import sweep
         from bot.summary import weekly_digests
 
         planned += weekly_digests(session, camp, now, state.planned)
+        sweep(services, session, now, ZoneInfo(camp.timezone))  # drafts whose week is over
         return enqueue(services, session, planned, ZoneInfo(camp.timezone), now)
 
 

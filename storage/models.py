@@ -141,6 +141,9 @@ class FormDraft(SQLModel, table=True):
     state: dict[str, Any] = _json(default_factory=dict)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
+    # the bot's last message for this draft: the one a reply must answer to feed the flow
+    prompt_message_id: int | None = _big(default=None)
+    unit_id: int | None = Field(default=None, index=True)  # a weekly update's unit
 
 
 class CalendarOverride(SQLModel, table=True):
