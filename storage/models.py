@@ -322,6 +322,8 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str = ""
     telegram_message_id: int | None = _big(default=None)
     claimed_by: str = ""  # the process ("host:pid") that took it last
+    # a time left said as of sending: {"due", "lang", "tz"}; the text holds a marker for it
+    live: dict[str, Any] | None = _json(default=None)
 
 
 class SendLog(SQLModel, table=True):
