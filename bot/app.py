@@ -111,11 +111,27 @@ async def on_message(update: Update, context: Ctx) -> None:
     def body(turn: Turn) -> None:
         if _waiting(turn):
             return
+        # a reply to another bot message (a case post, a card, an old prompt) is not an
+        # answer to the open flow's current step
+        elsewhere = flows.replied_elsewhere(turn)
+        if elsewhere is not None:
+            turn.say(msg("form.replied_elsewhere", title=elsewhere))
+            return
         if flows.answer(turn, given):
             return
         if isinstance(given, TextAnswer) and cases.answer_by_reply(turn, given.text):
             return
         turn.say(msg("form.nothing_open"))
+
+    await run_turn(update, context, body)
+
+
+async def on_edited(update: Update, context: Ctx) -> None:
+    """An edited message changes no answer: with a flow open, say to reply again instead."""
+
+    def body(turn: Turn) -> None:
+        if flows.has_open(turn):
+            turn.say(msg("form.edited"))
 
     await run_turn(update, context, body)
 
@@ -215,6 +231,8 @@ def build_application(
     )
     app = (builder if polling else builder.updater(None)).build()
     app.bot_data["services"] = services
+    # edits first: no other handler (commands, answers, workbooks) takes an edited message
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, on_edited))
     ledger_import.install(app)  # workbooks and their buttons, before the handlers below
     app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, on_added))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))

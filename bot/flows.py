@@ -29,16 +29,17 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.render import ask_reply
 from bot.turn import Turn
-from storage import drafts
+from storage import audit, drafts
 from storage.models import FormDraft
 from workflows import forms
 from workflows.forms import Ask, Cancelled, Draft, Finished, Flow, Nav, Noted, Outcome
 from workflows.inputs import Answer, ChoiceAnswer, FormEnv, Option
-from workflows.messages import msg
+from workflows.messages import Msg, msg
 from workflows.words import whole_number
 
 Finish = Callable[[Turn, Draft, dict[str, Any]], None]
@@ -52,6 +53,8 @@ class FlowBinding:
     build: Callable[[Mapping[str, Any]], Flow]
     finish: Finish
     options: Options = lambda turn: {}
+    # a draft that may no longer go on (a weekly update whose week is over): the word to say
+    over: Callable[[Draft, datetime], Msg | None] = lambda draft, now: None
 
 
 FLOWS: dict[str, FlowBinding] = {}
@@ -87,6 +90,19 @@ def _env(turn: Turn, binding: FlowBinding) -> FormEnv:
     return FormEnv(now=turn.stamp.at, tz=turn.zone, options=binding.options(turn))
 
 
+def _closed_as_over(turn: Turn, row: FormDraft, binding: FlowBinding, draft: Draft) -> bool:
+    """Close a draft that may no longer go on, saying why; what was typed goes to the audit."""
+    word = binding.over(draft, turn.stamp.at)
+    if word is None:
+        return False
+    before = audit.snapshot(row)
+    audit.record(turn.session, turn.stamp, "draft.expired", "formdraft", row.id, before, None)
+    turn.session.delete(row)
+    turn.session.flush()
+    turn.say(word)
+    return True
+
+
 def begin(
     turn: Turn,
     name: str,
@@ -99,6 +115,9 @@ def begin(
     if open_row is not None and open_row.flow in FLOWS:
         current = Draft.from_json(open_row.state)
         binding = FLOWS[open_row.flow]
+        if _closed_as_over(turn, open_row, binding, current):
+            begin(turn, name, context=context, prefill=prefill)
+            return
         flow = binding.build(current.context)
         turn.say(msg("form.busy", title=msg(flow.title)))
         _show(turn, binding, current, forms.resume(flow, current, env=_env(turn, binding)))
@@ -175,12 +194,36 @@ def _open(turn: Turn) -> tuple[FlowBinding, Flow, Draft, FormDraft] | None:
     return binding, _flow_of(row, binding, draft), draft, row
 
 
+def has_open(turn: Turn) -> bool:
+    """Whether the speaker has a flow open in this chat."""
+    row = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
+    return row is not None and row.flow in FLOWS
+
+
+def replied_elsewhere(turn: Turn) -> Msg | None:
+    """The open flow's title when the message replies to a bot message other than the flow's
+    current prompt (a case post, an item card, an old prompt); None if it answers the flow."""
+    row = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
+    message = turn.update.effective_message
+    replied = message.reply_to_message if message else None
+    if row is None or row.flow not in FLOWS or replied is None:
+        return None
+    if replied.from_user is None or not replied.from_user.is_bot:
+        return None
+    if drafts.answers_flow(row, replied.message_id):
+        return None
+    draft = Draft.from_json(row.state)
+    return msg(_flow_of(row, FLOWS[row.flow], draft).title)
+
+
 def answer(turn: Turn, given: Answer | Nav) -> bool:
     """Feed an answer (or /back, /skip, /cancel) to the speaker's open flow; False if none."""
     found = _open(turn)
     if found is None:
         return False
     binding, flow, draft, row = found
+    if _closed_as_over(turn, row, binding, draft):
+        return True
     after, outcome = forms.advance(flow, draft, given, env=_env(turn, binding))
     _apply(turn, binding, draft, after, outcome, row)
     return True
@@ -202,6 +245,9 @@ def press(turn: Turn, data: str) -> None:
         turn.notice = turn.text(msg("form.stale_button"))
         return
     binding = FLOWS[row.flow]
+    if _closed_as_over(turn, row, binding, draft):
+        turn.notice = ""
+        return
     after, outcome = forms.advance(
         _flow_of(row, binding, draft), draft, ChoiceAnswer(int(m.group(3))), env=_env(turn, binding)
     )

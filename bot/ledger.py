@@ -6,16 +6,14 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlmodel import select
-
-from bot import flows
+from bot import abandoned, flows
 from bot.flows import FlowBinding
 from bot.notify import enqueue
 from bot.turn import Button, Reply, Turn
-from storage import campaigns, chats, people, planning, submissions
+from storage import campaigns, chats, drafts, people, planning, submissions
 from storage import ledger as store
 from storage.ledger_import import import_history
-from storage.models import FormDraft, LedgerItem, Person, Unit
+from storage.models import LedgerItem, Person, Unit
 from workflows.campaign import RecurringSpec
 from workflows.forms import Draft
 from workflows.guards import required
@@ -24,7 +22,16 @@ from workflows.ledger import Status, is_overdue, split_values, status_msg
 from workflows.messages import Msg, lines, msg
 from workflows.periods import report_period
 from workflows.planner import Planned, reporting_day
-from workflows.weekly import CLOSE, DONE, REJECT, new_item_flow, snapshot_item, weekly_flow
+from workflows.weekly import (
+    CLOSE,
+    DONE,
+    REJECT,
+    new_item_flow,
+    snapshot_item,
+    week_over,
+    weekly_flow,
+)
+from workflows.weekly import abandoned as is_abandoned
 from workflows.weekly_update import ItemNow, decide_week
 from workflows.words import whole_number
 
@@ -154,12 +161,25 @@ def weekly_report(
 
 
 def _someone_else_updating(turn: Turn, unit_id: int) -> Person | None:
-    for row in turn.session.exec(select(FormDraft).where(FormDraft.flow == "weekly")):
-        if row.user_id != turn.person.user_id and row.state.get("context", {}).get(
-            "unit_id"
-        ) == unit_id:
-            return turn.session.exec(select(Person).where(Person.user_id == row.user_id)).first()
+    """Another liaison's live weekly update of the unit; one whose week is over is closed, one
+    idle for half an hour is taken over (each owner told, what they typed kept)."""
+    while (row := drafts.unit_weekly_draft(turn.session, unit_id, turn.person.user_id)) is not None:
+        now = turn.stamp.at
+        if week_over(row.state.get("context", {}), now):
+            word = abandoned.expired_word(turn.session, row)
+        elif is_abandoned(row.updated_at, now):
+            word = abandoned.taken_over_word(turn.session, row, turn.person)
+        else:
+            return people.person_by_user(turn.session, row.user_id)
+        abandoned.close(turn.services, turn.session, row, turn.stamp, turn.zone, word)
     return None
+
+
+def _week_over(draft: Draft, now: datetime) -> Msg | None:
+    """The word for a weekly draft's owner when its week is over (None while it is not)."""
+    if not week_over(draft.context, now):
+        return None
+    return msg("weekly.expired_here", name=draft.context.get("report_name", ""))
 
 
 def weekly_context(
@@ -596,6 +616,6 @@ def action(turn: Turn, verb: str, ref: str) -> None:
 
 
 flows.register("new", FlowBinding(new_item_flow, _finish_new, _options))
-flows.register("weekly", FlowBinding(weekly_flow, _finish_weekly, _categories))
+flows.register("weekly", FlowBinding(weekly_flow, _finish_weekly, _categories, _week_over))
 flows.register("close", FlowBinding(lambda ctx: CLOSE, _finish_close))
 flows.register("closeout_reject", FlowBinding(lambda ctx: REJECT, _finish_reject))

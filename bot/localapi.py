@@ -306,6 +306,17 @@ class LocalBotApi:
                 raise AssertionError("the prompt is not addressed to this user")
         return await self.send(chat, user, text, reply_to=prompt)
 
+    async def edit(self, message: dict[str, Any], text: str) -> bool:
+        """The user edits a message they sent; the bot sees the edit if it saw the message."""
+        chat = message["chat"]
+        message["text"] = text
+        message["edit_date"] = int(self.now())
+        edited = {k: v for k, v in _public(message).items() if k != "delivered"}
+        if not self._visible_to_bot(chat, edited):
+            return False
+        await self._push({"edited_message": edited})
+        return True
+
     async def send_file(
         self,
         chat: dict[str, Any],

@@ -21,21 +21,41 @@ from bot.turn import Services
 from storage import campaigns, chats, drafts, outbox, planning, sendlog
 from storage.calendar import work_calendar
 from workflows.guards import required
-from workflows.messages import msg
-from workflows.planner import Planned, due_notifications, schedules
+from workflows.messages import Msg, msg
+from workflows.planner import LiveLeft, Planned, due_notifications, schedules, time_left
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
 IN_FLOW = timedelta(minutes=10)  # a draft answered this recently: someone is in a flow
 
 
+# Where the time left goes in an outbox text, said again as of sending (word joiners: no HTML,
+# never typed by anyone)
+LIVE = "\u2060\u23f3\u2060"
+
+
+def _live(message: Msg) -> tuple[Msg, datetime | None]:
+    """The message with its time left replaced by the marker, and the due time it counts to."""
+    for name, value in message.params.items():
+        if isinstance(value, LiveLeft) and value.due is not None:
+            return Msg(message.id, {**message.params, name: LIVE}), value.due
+    return message, None
+
+
 def render(
     services: Services, planned: Planned, lang: str | None, tz: ZoneInfo
 ) -> planning.Rendered:
-    """The notification's text and buttons in the chat's language."""
+    """The notification's text and buttons in the chat's language; a time left it says is
+    marked, to be said as of sending."""
     tr = services.translator
     year = planned.not_before.astimezone(tz).year
-    text = tr.text(planned.message, lang, tz=tz, escape=True, year=year)
+    message, due = _live(planned.message)
+    text = tr.text(message, lang, tz=tz, escape=True, year=year)
+    live = None
+    if due is not None and LIVE in text:
+        live = {"due": due.isoformat(), "lang": tr.locale(lang or tr.default), "tz": tz.key}
+    else:
+        text = tr.text(planned.message, lang, tz=tz, escape=True, year=year)
     markup = None
     if planned.buttons:
         rows = [
@@ -43,7 +63,16 @@ def render(
             for label, data in planned.buttons
         ]
         markup = InlineKeyboardMarkup(rows).to_dict()
-    return planning.Rendered(planned, text, markup)
+    return planning.Rendered(planned, text, markup, live)
+
+
+def said_now(services: Services, text: str, live: dict[str, Any] | None, now: datetime) -> str:
+    """An outbox text with its time left said as of `now` (the moment it is sent)."""
+    if not live or LIVE not in text:
+        return text
+    left = time_left(datetime.fromisoformat(live["due"]), now)
+    said = services.translator.text(left, live["lang"], tz=ZoneInfo(live["tz"]), escape=True)
+    return text.replace(LIVE, said)
 
 
 def enqueue(
@@ -61,7 +90,8 @@ def enqueue(
         key = (repr((p.message, p.buttons, p.not_before.year)), lang)
         if key not in cache:
             cache[key] = render(services, p, lang, tz)
-        rendered.append(planning.Rendered(p, cache[key].text, cache[key].reply_markup))
+        done = cache[key]
+        rendered.append(planning.Rendered(p, done.text, done.reply_markup, done.live))
     return planning.save_planned(session, rendered, now)
 
 
@@ -78,9 +108,11 @@ def plan_once(services: Services) -> int:
         planning.withdraw_moved(session, schedules(state))  # what waited for an old due time
         planned = due_notifications(state, now=now, cal=work_calendar(session))
         # imported here: bot.summary needs bot.ledger, which needs this module
+        from bot.abandoned import sweep
         from bot.summary import weekly_digests
 
         planned += weekly_digests(session, camp, now, state.planned)
+        sweep(services, session, now, ZoneInfo(camp.timezone))  # drafts whose week is over
         return enqueue(services, session, planned, ZoneInfo(camp.timezone), now)
 
 
@@ -141,7 +173,13 @@ def _claim(services: Services, limit: int, held: set[int]) -> tuple[list[_Row], 
     hold = timedelta(seconds=services.settings.taizhang_claim_timeout)
     with services.db.unit_of_work() as session:
         rows = [
-            _Row(r.id or 0, r.chat_id, r.text, r.reply_markup, r.attempts)
+            _Row(
+                r.id or 0,
+                r.chat_id,
+                said_now(services, r.text, r.live, now),
+                r.reply_markup,
+                r.attempts,
+            )
             for r in outbox.claim(session, now, limit, hold=hold, skip_chats=held)
         ]
         busy = drafts.chats_in_flow(session, {r.chat_id for r in rows}, now - IN_FLOW)

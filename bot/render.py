@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 from typing import Any
@@ -17,6 +18,7 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.turn import Button, Reply, Turn
+from storage import drafts
 from workflows.forms import Ask
 from workflows.messages import msg
 
@@ -31,7 +33,13 @@ def ask_reply(turn: Turn, ask: Ask, draft_id: int, rev: int) -> Reply:
     rows = _rows(turn, buttons)
     typed = ask.kind not in ("choice", "confirm", "card")
     return Reply(
-        ask.prompt, buttons=rows, force_reply=typed, mention=turn.is_group, error=ask.error, ask=ask
+        ask.prompt,
+        buttons=rows,
+        force_reply=typed,
+        mention=turn.is_group,
+        error=ask.error,
+        ask=ask,
+        draft_id=draft_id,
     )
 
 
@@ -164,7 +172,7 @@ async def deliver(turn: Turn, query_message: Message | None = None) -> None:
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1
             try:
-                await bot.send_message(
+                sent = await bot.send_message(
                     chat_id,
                     piece,
                     parse_mode=ParseMode.HTML,
@@ -178,12 +186,20 @@ async def deliver(turn: Turn, query_message: Message | None = None) -> None:
             except Forbidden as err:
                 logger.warning("chat %s refused a message: %s", chat_id, err)
                 break
+            if last and reply.draft_id:
+                await asyncio.to_thread(_remember_prompt, turn, reply.draft_id, sent.message_id)
         for stored in reply.files:
             send = bot.send_photo if stored.get("media") == "photo" else bot.send_document
             try:
                 await send(chat_id, stored["file_id"])
             except (BadRequest, Forbidden) as err:
                 logger.warning("could not send %s: %s", stored.get("name"), err)
+
+
+def _remember_prompt(turn: Turn, draft_id: int, message_id: int) -> None:
+    """A small write after the commit: the message a reply must answer to feed the draft."""
+    with turn.services.db.unit_of_work() as session:
+        drafts.remember_prompt(session, draft_id, message_id)
 
 
 async def _send_generated(bot: Any, chat_id: int, reply: Reply, caption: str) -> None:

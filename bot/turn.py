@@ -60,6 +60,7 @@ class Reply:
     mention: bool = False  # address the speaker by name (selective prompts in groups)
     error: Msg | None = None
     ask: Ask | None = None
+    draft_id: int | None = None  # the draft whose prompt this is: its message id is kept
     edit: bool = False  # replace the pressed message instead of sending a new one
     files: list[dict[str, Any]] = field(default_factory=list)  # stored files sent back by id
     photo: bytes | None = None  # a generated picture (the /summary chart), the text its caption

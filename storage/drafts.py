@@ -41,10 +41,33 @@ def save_draft(
         row = FormDraft(
             chat_id=chat_id, user_id=user_id, flow=draft.flow, created_at=now_at, updated_at=now_at
         )
-    row.flow, row.state, row.updated_at = draft.flow, draft.to_json(), now_at
+    state = draft.to_json()
+    if row.state.get("flow") == draft.flow and row.state.get("step") == draft.step:
+        # the step asked again (an error, a press): its earlier prompts may still be answered
+        state["prompts"] = row.state.get("prompts", [])
+    row.flow, row.state, row.updated_at = draft.flow, state, now_at
+    if draft.flow == "weekly":
+        row.unit_id = draft.context.get("unit_id")
     session.add(row)
     session.flush()
     return row
+
+
+def remember_prompt(session: Session, draft_id: int, message_id: int) -> None:
+    """Note the message the bot just sent for a draft: a reply to it answers the flow."""
+    row = session.get(FormDraft, draft_id, with_for_update=True)
+    if row is not None:
+        row.prompt_message_id = message_id
+        row.state = {**row.state, "prompts": [*row.state.get("prompts", [])[-9:], message_id]}
+        session.add(row)
+
+
+def answers_flow(row: FormDraft, message_id: int) -> bool:
+    """Whether a reply to this bot message answers the draft: its latest prompt, or an earlier
+    one of the same step (asked again after an error); True before any prompt was recorded."""
+    if row.prompt_message_id is None:
+        return True
+    return message_id == row.prompt_message_id or message_id in row.state.get("prompts", [])
 
 
 def drop_draft(session: Session, chat_id: int, user_id: int) -> None:
@@ -67,11 +90,22 @@ def chats_in_flow(session: Session, chat_ids: Iterable[int], since: datetime) ->
 
 def weekly_draft_of(session: Session, user_id: int, unit_id: int) -> FormDraft | None:
     """The person's open weekly update of a unit, in whichever chat they began it."""
-    stmt = select(FormDraft).where(FormDraft.flow == "weekly", FormDraft.user_id == user_id)
-    for row in session.exec(stmt.with_for_update()):
-        if row.state.get("context", {}).get("unit_id") == unit_id:
-            return row
-    return None
+    stmt = select(FormDraft).where(FormDraft.unit_id == unit_id, FormDraft.user_id == user_id)
+    return session.exec(stmt.with_for_update()).first()
+
+
+def unit_weekly_draft(session: Session, unit_id: int, other_than: int) -> FormDraft | None:
+    """Another person's open weekly update of the unit (one indexed lookup), locked."""
+    stmt = select(FormDraft).where(FormDraft.unit_id == unit_id, FormDraft.user_id != other_than)
+    return session.exec(stmt.order_by(col(FormDraft.updated_at)).with_for_update()).first()
+
+
+def idle_weekly_drafts(session: Session, since: datetime) -> list[FormDraft]:
+    """Weekly drafts with no step since `since` (the planner closes those whose week is over)."""
+    stmt = select(FormDraft).where(
+        col(FormDraft.unit_id).is_not(None), col(FormDraft.updated_at) < since
+    )
+    return list(session.exec(stmt.with_for_update()))
 
 
 def move_draft(session: Session, row: FormDraft, chat_id: int) -> FormDraft:

@@ -141,6 +141,9 @@ class FormDraft(SQLModel, table=True):
     state: dict[str, Any] = _json(default_factory=dict)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
+    # the bot's last message for this draft: the one a reply must answer to feed the flow
+    prompt_message_id: int | None = _big(default=None)
+    unit_id: int | None = Field(default=None, index=True)  # a weekly update's unit
 
 
 class CalendarOverride(SQLModel, table=True):
@@ -319,6 +322,8 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str = ""
     telegram_message_id: int | None = _big(default=None)
     claimed_by: str = ""  # the process ("host:pid") that took it last
+    # a time left said as of sending: {"due", "lang", "tz"}; the text holds a marker for it
+    live: dict[str, Any] | None = _json(default=None)
 
 
 class SendLog(SQLModel, table=True):

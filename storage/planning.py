@@ -51,6 +51,7 @@ class Rendered:
     planned: Planned
     text: str
     reply_markup: dict[str, Any] | None
+    live: dict[str, Any] | None = None  # a time left to say again when sent (bot.notify)
 
 
 def role_chats(session: Session, role: Role) -> list[int]:
@@ -266,6 +267,7 @@ def save_planned(session: Session, items: Sequence[Rendered], now: datetime) -> 
                     "chat_id": by_key[key].planned.chat_id,
                     "text": by_key[key].text,
                     "reply_markup": by_key[key].reply_markup,
+                    "live": by_key[key].live,
                     "not_before": by_key[key].planned.not_before,
                     "created_at": now,
                     "status": "pending",

@@ -297,6 +297,19 @@ def _overdue_items(plan: _Plan, cal: WorkCalendar) -> None:
         )
 
 
+@dataclass(frozen=True)
+class LiveLeft(Msg):
+    """`time_left` as of planning, to be said again as of sending: a held message stays true."""
+
+    due: datetime | None = None
+
+
+def live_left(due: datetime, now: datetime) -> Msg:
+    """The time left until `due`, rendered again when the message is sent."""
+    left = time_left(due, now)
+    return LiveLeft(left.id, left.params, due=due)
+
+
 def time_left(due: datetime, now: datetime) -> Msg:
     """`还有3天4小时`, `还有2小时5分`, or `已逾期…`."""
     delta = due - now
@@ -330,7 +343,7 @@ def _deadline(plan: _Plan, d: DeadlineState, cal: WorkCalendar) -> None:
             "deadline.reminder",
             deliverable=d.deliverable,
             due=d.due_at,
-            left=time_left(d.due_at, now),
+            left=live_left(d.due_at, now),
         )
         button = ((msg("deadline.button.submit"), f"a:submit:{d.deadline_id}"),)
         for unit_id, chat in _chats_of(state, missing):
@@ -394,7 +407,7 @@ def _weekly(plan: _Plan, r: WeeklyState) -> None:
     if now < due:
         remind_at = due - timedelta(hours=2)
         stage, stage_at = ("remind", remind_at) if now >= remind_at else ("prompt", start)
-        text = msg(f"weekly.{stage}", name=r.name, due=due, left=time_left(due, now))
+        text = msg(f"weekly.{stage}", name=r.name, due=due, left=live_left(due, now))
         button = (
             (msg("weekly.button.start"), f"a:weekly:{r.index}"),
             (msg("weekly_form.button"), f"a:wform:{r.index}"),
@@ -456,7 +469,7 @@ def _case(plan: _Plan, c: CaseState, cal: WorkCalendar) -> None:
             "case.remind",
             code=c.code,
             due=c.due_at,
-            left=time_left(c.due_at, now),
+            left=live_left(c.due_at, now),
             summary=c.summary,
         )
         for chat in target.chats if target else ():

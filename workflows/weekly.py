@@ -7,7 +7,7 @@ starts, so a restart rebuilds the very same steps.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from workflows.forms import Flow, Step
@@ -23,6 +23,24 @@ STATUSES = (
     Option(SAME, msg("weekly.st.same")),
 )
 YES_NO = (Option("yes", msg("weekly.yes")), Option("no", msg("weekly.no")))
+
+
+# A weekly draft left this long without a step may be taken over by another liaison of the unit.
+TAKE_OVER_AFTER = timedelta(minutes=30)
+# Weekly reports recur every seven days: the next reporting day's due time is this one's plus
+# a week, and once it has passed a newer period has begun.
+WEEK = timedelta(days=7)
+
+
+def week_over(context: Mapping[str, Any], now: datetime) -> bool:
+    """Whether a weekly draft's week is over: the next reporting day's due time has passed."""
+    due = context.get("due")
+    return due is not None and now >= datetime.fromisoformat(due) + WEEK
+
+
+def abandoned(updated_at: datetime, now: datetime) -> bool:
+    """Whether a draft has gone long enough without a step for someone else to take over."""
+    return now - updated_at >= TAKE_OVER_AFTER
 
 
 def _is(key: str, *wanted: str) -> Any:

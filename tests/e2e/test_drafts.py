@@ -1,0 +1,126 @@
+"""End to end: an answer goes to the prompt it replies to; drafts do not block forever."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import select
+
+from storage import campaigns, ledger
+from storage.audit import Stamp
+from storage.models import AuditEvent, FormDraft
+from tests.harness import Harness
+from workflows.roles import Role
+
+
+async def setup(bot: Harness) -> tuple[dict, dict, dict, dict]:
+    """轮台县's group with a liaison, and a supervisor in a private chat."""
+    group = bot.api.group("轮台县联络群")
+    await bot.bind(group, "轮台县")
+    li = bot.api.user(7001, "李明", "li_ming")
+    bot.grant(li, Role.LIAISON, "轮台县")
+    sup = bot.api.user(7002, "督办张", "zhang_sup")
+    bot.grant(sup, Role.SUPERVISOR)
+    sup_chat, admin_chat = bot.api.private(sup), bot.api.private(bot.admin)
+    await bot.settle(sup_chat, admin_chat)
+    return group, li, sup, sup_chat
+
+
+def _state(bot: Harness, user_id: int) -> dict:
+    with bot.database().unit_of_work() as s:
+        row = s.exec(select(FormDraft).where(FormDraft.user_id == user_id)).one()
+        return {k: v for k, v in row.state.items() if k != "prompts"}  # the answers
+
+
+async def test_a_reply_to_another_bot_message_is_not_fed_to_the_open_flow(bot: Harness) -> None:
+    group, li, sup, sup_chat = await setup(bot)
+    await bot.command(sup_chat, sup, "/forward 轮台县 拖欠过渡安置费")
+    case_post = await bot.api.next_message(group)
+    first = await bot.command(group, li, "/new")
+    second = await bot.answer(first, li, "团结路棚改项目未按期回迁")
+    assert second["message_id"] != first["message_id"]
+    before = _state(bot, li["id"])
+
+    old = await bot.answer(first, li, "另一个名称")  # the old prompt
+    assert old["text"].endswith(
+        "这条回复不是对「新增问题」当前问题的回答，未记入；"
+        "请回复最新的问题继续，或发送 /cancel 结束。"
+    )
+    on_case = await bot.answer(case_post, li, "已协调财政补发")  # the case post
+    assert "未记入" in on_case["text"]
+    assert _state(bot, li["id"]) == before
+
+    third = await bot.answer(second, li, "群众反映逾期两年未回迁")  # the current one still works
+    assert "未记入" not in third["text"]
+    assert _state(bot, li["id"]) != before
+
+
+async def test_an_edited_message_does_not_change_an_answer(bot: Harness) -> None:
+    group, li, _, _ = await setup(bot)
+    first = await bot.command(group, li, "/new")
+    sent = await bot.api.reply(first, li, "团结路棚改项目未按期回迁")
+    second = await bot.api.next_message(group)
+    before = _state(bot, li["id"])
+    li_text = "团结路棚改项目逾期未回迁"
+    assert await bot.api.edit(sent, li_text)
+    told = await bot.api.next_message(group)
+    assert "修改已发送的消息不会更改答案" in told["text"]
+    assert _state(bot, li["id"]) == before
+    assert li_text not in str(before)
+    third = await bot.answer(second, li, "群众反映逾期两年未回迁")
+    assert "未记入" not in third["text"]
+
+
+async def test_in_private_any_message_answers_the_open_flow(bot: Harness) -> None:
+    _, li, _, _ = await setup(bot)
+    chat = bot.api.private(li)
+    await bot.command(chat, li, "/new")
+    await bot.api.send(chat, li, "团结路棚改项目未按期回迁")  # no reply needed
+    nxt = await bot.api.next_message(chat)
+    assert "未记入" not in nxt["text"]
+    assert _state(bot, li["id"])["values"]
+
+
+async def test_an_idle_weekly_update_is_taken_over_after_half_an_hour(bot: Harness) -> None:
+    group, li, _, _ = await setup(bot)
+    wang = bot.api.user(7003, "王芳")
+    bot.grant(wang, Role.LIAISON, "轮台县")
+    with bot.database().unit_of_work() as s:  # one item to update
+        camp = campaigns.active_campaign(s)
+        unit = campaigns.unit_named(s, camp.id, "轮台县")
+        ledger.create_item(s, unit, {"name": "过渡安置费拖欠"}, {}, Stamp(bot.clock(), li["id"]))
+    first = await bot.command(group, li, "/weekly")
+    assert "（1/1）" in first["text"]
+    busy = await bot.command(group, wang, "/weekly")
+    assert busy["text"] == "李明正在更新轮台县本周台账，请稍候或与其联系。"
+    bot.clock.advance(minutes=31)
+    taken = await bot.command(group, wang, "/weekly")
+    assert "（1/1）" in taken["text"]
+    await bot.drained()
+    told = [m["text"] for m in bot.api.unread(group) if "已接手" in m["text"]]
+    assert told == ["李明：您的轮台县台账更新已30分钟未操作，王芳已接手；您已填写的内容已存档。"]
+    bot.api.mark_read(group)
+    with bot.database().unit_of_work() as s:
+        kept = s.exec(select(AuditEvent).where(AuditEvent.action == "draft.taken_over")).one()
+        assert kept.before["user_id"] == li["id"] and kept.before["state"]["flow"] == "weekly"
+    mine = await bot.answer(first, li, "已完成")  # li's old card: no longer theirs
+    assert "没有进行中的事项" in mine["text"]
+
+
+async def test_a_weekly_draft_is_closed_when_its_week_is_over(bot: Harness) -> None:
+    group, li, _, _ = await setup(bot)
+    first = await bot.command(group, li, "/weekly")
+    with bot.database().unit_of_work() as s:
+        row = s.exec(select(FormDraft).where(FormDraft.user_id == li["id"])).one()
+        due = datetime.fromisoformat(row.state["context"]["due"])
+        assert row.unit_id is not None
+    bot.clock.at = due + timedelta(days=7, minutes=1)  # the next reporting day's due time
+    await bot.drained()
+    told = [m["text"] for m in bot.api.unread(group) if "该周已结束" in m["text"]]
+    assert len(told) == 1 and told[0].startswith("李明：轮台县")
+    bot.api.mark_read(group)
+    with bot.database().unit_of_work() as s:
+        assert s.exec(select(FormDraft).where(FormDraft.user_id == li["id"])).first() is None
+        assert s.exec(select(AuditEvent).where(AuditEvent.action == "draft.expired")).one()
+    late = await bot.answer(first, li, "已完成")
+    assert "没有进行中的事项" in late["text"]
