@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from bisect import insort
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ class Limits:
     overall: tuple[int, float] = (28, 1.0)
     keep_for_people: int = 6  # of a group's window, while someone there is in a flow
     keep_overall: int = 3  # of the overall window, always
-    max_retries: int = 3  # 429s obeyed for one answer before giving up
+    max_retries: int = 6  # 429s obeyed for one answer before giving up
 
 
 class NoBudget(Exception):
@@ -81,6 +82,14 @@ class Window:
     def take(self, at: float) -> None:
         """Count a send at `at`."""
         self.times.append(at)
+
+    def moved(self, at: float, to: float) -> None:
+        """A send counted at `at` is now known to have reached Telegram by `to`."""
+        try:
+            self.times.remove(at)
+        except ValueError:  # already out of the window
+            return
+        insort(self.times, to)
 
 
 def counted(endpoint: str) -> bool:
@@ -167,6 +176,12 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
             return set(self._chats)
         return {c for c in (*self._refused, *self._blocked) if c is not None}
 
+    def _arrived(self, chat_id: int | None, claimed: float) -> None:
+        done = self.clock()
+        self._overall.moved(claimed, done)
+        if chat_id is not None:
+            self.window(chat_id).moved(claimed, done)
+
     def used(self, chat_id: int) -> int:
         """Sends and edits in the chat's current window."""
         return self.window(chat_id).used(self.clock())
@@ -194,9 +209,9 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
         retries = 0
         while True:
             if notify:
-                self._claim_for_notification(chat_id, keep)
+                claimed = self._claim_for_notification(chat_id, keep)
             else:
-                await self._claim_for_person(chat_id)
+                claimed = await self._claim_for_person(chat_id)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as err:
@@ -209,8 +224,12 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
                 if notify or retries >= self.limits.max_retries:
                     raise
                 retries += 1
+            finally:
+                # Telegram counts a request when it arrives, which under load can be well after
+                # the slot was taken: the window counts it from its answer, which is later still
+                self._arrived(chat_id, claimed)
 
-    def _claim_for_notification(self, chat_id: int | None, keep: int) -> None:
+    def _claim_for_notification(self, chat_id: int | None, keep: int) -> float:
         now = self.clock()
         at = self.free_at(chat_id, now, notify=True, keep=keep)
         if self._people_waiting:
@@ -220,8 +239,9 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
             self._refused[chat_id] = at
             raise NoBudget(chat_id, at - now)
         self._take(chat_id, now)
+        return now
 
-    async def _claim_for_person(self, chat_id: int | None) -> None:
+    async def _claim_for_person(self, chat_id: int | None) -> float:
         waited = False
         while True:
             now = self.clock()
@@ -230,7 +250,7 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
                 self._take(chat_id, now)
                 if waited:
                     self.delayed += 1
-                return
+                return now
             waited = True
             self._people_waiting += 1
             try:

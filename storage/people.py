@@ -8,6 +8,7 @@ from sqlmodel import Session, col, func, select
 
 from storage.audit import Stamp, record, snapshot
 from storage.models import Person, RoleGrant, Unit
+from storage.once import Taken, insert_once
 from workflows.roles import Actor, Role
 
 
@@ -17,11 +18,17 @@ def touch_person(
     """The person behind an update, created on first sight; their Telegram names kept fresh."""
     person = person_by_user(session, user_id)
     if person is None:  # first sight (or named by an admin before they ever wrote): save now
-        person = Person(
+        fresh = Person(
             user_id=user_id, username=username, display_name=display_name, created_at=stamp.at
         )
-        session.add(person)
-        session.flush()
+        try:
+            insert_once(session, fresh)
+            person = fresh
+        except Taken:  # the same person's update in another chat, at the same moment, was first
+            person = person_by_user(session, user_id)
+            if person is None:
+                raise
+
     if person.username != username or person.display_name != display_name:
         person.username, person.display_name = username, display_name
         session.add(person)

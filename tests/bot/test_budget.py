@@ -151,3 +151,17 @@ async def test_concurrent_answers_in_one_group_never_break_the_window(clock: Fak
     ordered = sorted(times)
     for i in range(len(ordered)):
         assert sum(1 for t in ordered if ordered[i] <= t < ordered[i] + 10) <= 4
+
+
+async def test_a_slow_request_counts_from_its_answer(clock: FakeClock) -> None:
+    """Telegram counts a request when it arrives; under load that is after the slot was taken,
+    so the window counts it from the answer: the next window cannot overlap Telegram's."""
+    limiter = ChatBudget(Limits(group=(2, 10.0)), clock=clock)
+
+    async def slow() -> bool:
+        clock.now += 5.0  # the request is on its way for five seconds
+        return True
+
+    await limiter.process_request(slow, (), {}, "sendMessage", {"chat_id": GROUP}, None)
+    assert await call(limiter, "sendMessage", GROUP) == 1005.0
+    assert await call(limiter, "sendMessage", GROUP) == 1015.0  # not 1010: the first's answer
