@@ -141,10 +141,8 @@ def resume(turn: Turn, row: FormDraft, draft: Draft) -> None:
     _show(turn, binding, draft, ask, row)
 
 
-def _show(
-    turn: Turn, binding: FlowBinding, draft: Draft, ask: Ask, loaded: FormDraft | None = None
-) -> None:
-    row = drafts.save_draft(
+def _save(turn: Turn, draft: Draft, loaded: FormDraft | None) -> FormDraft:
+    return drafts.save_draft(
         turn.session,
         turn.chat.chat_id,
         turn.person.user_id,
@@ -152,6 +150,12 @@ def _show(
         now_at=turn.stamp.at,
         row=loaded,
     )
+
+
+def _show(
+    turn: Turn, binding: FlowBinding, draft: Draft, ask: Ask, loaded: FormDraft | None = None
+) -> None:
+    row = _save(turn, draft, loaded)
     turn.replies.append(ask_reply(turn, ask, row.id or 0, draft.rev))
 
 
@@ -172,14 +176,7 @@ def _apply(
     elif isinstance(outcome, Noted):
         # the prompt on screen stays the one to answer: a toast, no message in the chat
         if after is not None:
-            drafts.save_draft(
-                turn.session,
-                turn.chat.chat_id,
-                turn.person.user_id,
-                after,
-                now_at=turn.stamp.at,
-                row=loaded,
-            )
+            _save(turn, after, loaded)
         turn.notice = turn.text(outcome.notice)
     elif after is not None:
         _show(turn, binding, after, outcome, loaded)
