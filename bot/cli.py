@@ -209,6 +209,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run" and not settings.telegram_bot_token:
         print(tr.text(msg("cli.no_token"), lang), file=sys.stderr)
         return 2
+    if args.command in ("run", "start") and settings.telegram_bot_token:
+        from bot.clock import refusal
+
+        refused = refusal(settings)
+        if refused is not None:  # a fast clock never reaches real people
+            print(tr.text(refused, lang), file=sys.stderr)
+            return 2
     spec = None
     if args.command == "start" and not settings.telegram_bot_token:
         print(tr.text(msg("cli.no_token_demo"), lang))

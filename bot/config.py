@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     taizhang_delivery_interval: float = 1.0  # seconds between outbox drains
     taizhang_send_rate: float = 28.0  # messages/s this process sends; N processes: 28/N each
     taizhang_claim_timeout: float = 60.0  # seconds before a dead process's claimed sends retry
+    taizhang_clock: str = ""  # testing only: "<ISO start>@<speed>", loopback Bot API only
 
     @field_validator("taizhang_admin_ids")
     @classmethod

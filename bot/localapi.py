@@ -12,6 +12,7 @@ import asyncio
 import html
 import itertools
 import json
+import random
 import re
 import time
 from collections import Counter, defaultdict, deque
@@ -114,6 +115,9 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+_STARTUP = {"getme", "deletewebhook", "setwebhook", "setmycommands", "close"}
+
+
 @dataclass
 class Failure:
     """An error to answer instead of the next `count` calls of `method`."""
@@ -151,6 +155,8 @@ class LocalBotApi:
         self.requests: Counter[str] = Counter()
         self.kicked: set[int] = set()
         self.failures: deque[Failure] = deque()
+        self.failure_rate = 0.0  # a share of calls (not start-up ones) fails: 429, 500 or a drop
+        self.random_failures: Counter[str] = Counter()
         self.group_limit: tuple[int, float] | None = None  # (messages, seconds) per group
         self.global_limit: tuple[int, float] | None = None  # (messages, seconds) in all
         self.too_many: int = 0  # 429s answered because a limit was exceeded
@@ -486,7 +492,15 @@ class LocalBotApi:
             )
         params = await _params(request)
         self.requests[method] += 1
+        kind = self._random_failure(method)
+        if kind == "drop" and request.transport is not None:
+            request.transport.close()  # before anything is done: the client sees a dropped line
+            return web.Response(status=500)
         try:
+            if kind == "429":
+                raise ApiError(429, "Too Many Requests: retry after 1", 1)
+            if kind == "500":
+                raise ApiError(500, "Internal Server Error")
             self._injected(method)
             handler = getattr(self, "api_" + method.lower(), None)
             if handler is None:
@@ -504,6 +518,14 @@ class LocalBotApi:
         async with self._changed:
             self._changed.notify_all()
         return web.json_response({"ok": True, "result": result})
+
+    def _random_failure(self, method: str) -> str | None:
+        """With `failure_rate`, the failure this call gets ("429", "500", "drop"), or None."""
+        if method.lower() in _STARTUP or random.random() >= self.failure_rate:
+            return None
+        kind = random.choice(("429", "500", "drop"))
+        self.random_failures[kind] += 1
+        return kind
 
     def _injected(self, method: str) -> None:
         for failure in list(self.failures):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url
 from telegram import Update
 
 from bot.app import build_application
+from bot.clock import RunningClock, parse_clock, refusal
 from bot.config import Settings
 from bot.turn import Services
 from bot.webhook import SECRET_FORM, EndpointError, endpoint, serve
@@ -50,12 +52,23 @@ def _refuse(translator: Translator, message: Msg) -> int:
     return 2
 
 
-def _services(settings: Settings, db: Database, translator: Translator) -> Services:
+def clock_of(settings: Settings) -> Callable[[], datetime] | Msg:
+    """The wall clock, or the testing clock of TAIZHANG_CLOCK; a message when it is refused."""
+    refused = refusal(settings)
+    if refused is not None:
+        return refused
+    parsed = parse_clock(settings.taizhang_clock) if settings.taizhang_clock else None
+    return wall_clock if parsed is None else RunningClock(*parsed)
+
+
+def _services(
+    settings: Settings, db: Database, translator: Translator, clock: Callable[[], datetime]
+) -> Services:
     return Services(
         db,
         settings,
         translator,
-        wall_clock,
+        clock,
         settings.taizhang_planner_interval,
         settings.taizhang_delivery_interval,
         Lease(db.engine),
@@ -67,6 +80,12 @@ def run(
 ) -> int:
     """Poll, or serve the webhook when `url` is given; 2 when it cannot start."""
     translator = Translator.load(settings.taizhang_locale)
+    clock = clock_of(settings)
+    if isinstance(clock, Msg):
+        return _refuse(translator, clock)
+    if isinstance(clock, RunningClock):
+        start, speed = clock.start.isoformat(), f"{clock.speed:g}"
+        print(translator.text(msg("soak.clock_running", start=start, speed=speed)), file=sys.stderr)
     point, secret = None, settings.telegram_webhook_secret or ""
     if url is not None or listen is not None:
         if not SECRET_FORM.fullmatch(secret):
@@ -83,7 +102,7 @@ def run(
     if point is None and not poller.held():
         lock.close()
         return _refuse(translator, msg("cli.polling_busy"))
-    services = _services(settings, db, translator)
+    services = _services(settings, db, translator, clock)
     app = build_application(services, polling=point is None)
     try:
         if point is None:

@@ -246,3 +246,75 @@ def test_cases_import_of_annex_3_without_unit_asks_for_it_and_lists_the_units(
         ["cases", "import", str(ledger), "--unit", "泽州县住建局"], tmp_path, DATABASE_URL=db
     )
     assert given.returncode == 0 and given.stdout.strip() == "已导入2件转办件。"
+
+
+CLOCK = "2024-04-29T08:00+08:00@600"
+
+
+def test_a_testing_clock_is_refused_against_real_telegram(tmp_path: Path) -> None:
+    result = run(["run"], tmp_path, TELEGRAM_BOT_TOKEN="1:x", TAIZHANG_CLOCK=CLOCK)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "TAIZHANG_CLOCK" in result.stderr and "https://api.telegram.org/bot" in result.stderr
+    other = run(
+        ["run"],
+        tmp_path,
+        TELEGRAM_BOT_TOKEN="1:x",
+        TAIZHANG_CLOCK=CLOCK,
+        TELEGRAM_API_BASE_URL="http://10.0.0.8:8081/bot",
+        TAIZHANG_LOCALE="en",
+    )
+    assert other.returncode == 2
+    assert other.stderr.startswith("TAIZHANG_CLOCK is a testing option and only works")
+
+
+def test_a_testing_clock_that_cannot_be_read_is_refused(tmp_path: Path) -> None:
+    for garbage in ("tomorrow@600", "2024-04-29T08:00@600", CLOCK.replace("@600", "@-5"), "x"):
+        result = run(
+            ["run"],
+            tmp_path,
+            TELEGRAM_BOT_TOKEN="1:x",
+            TAIZHANG_CLOCK=garbage,
+            TELEGRAM_API_BASE_URL="http://127.0.0.1:9/bot",
+        )
+        assert result.returncode == 2, garbage
+        assert f"TAIZHANG_CLOCK 的值“{garbage}”格式不对" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_a_testing_clock_runs_fast_against_a_loopback_api() -> None:
+    from datetime import UTC, datetime
+
+    from bot.clock import RunningClock, is_loopback, parse_clock, refusal
+    from bot.run import clock_of
+
+    for url in ("http://127.0.0.1:8081/bot", "http://localhost/bot", "http://[::1]:80/bot"):
+        assert is_loopback(url)
+        settings = Settings(_env_file=None, telegram_api_base_url=url, taizhang_clock=CLOCK)
+        assert refusal(settings) is None
+        clock = clock_of(settings)
+        assert isinstance(clock, RunningClock)
+        assert clock() >= datetime(2024, 4, 29, 0, 0, tzinfo=UTC)
+    assert parse_clock(CLOCK) == (datetime(2024, 4, 29, 0, 0, tzinfo=UTC), 600.0)
+    assert not is_loopback("http://127.example.com/bot")
+
+
+def test_a_testing_clock_is_accepted_by_a_process_on_a_loopback_api(tmp_path: Path) -> None:
+    import asyncio
+
+    from bot.localapi import LocalBotApi
+    from tests.processes import BotProcess, bot_env, wait_until
+
+    async def go() -> str:
+        api = LocalBotApi()
+        base = await api.start()
+        env = bot_env(api, base, f"sqlite:///{tmp_path / 'c.db'}", TAIZHANG_CLOCK=CLOCK)
+        proc = BotProcess(env, tmp_path / "bot.log").start()
+        try:
+            await wait_until(lambda: api.requests["getUpdates"] >= 1, timeout=60)
+        finally:
+            proc.kill()
+            await api.stop()
+        return proc.output()
+
+    out = asyncio.run(go())
+    assert "机器人的时间从 2024-04-29T00:00:00+00:00 开始，以真实时间的 600 倍速运行" in out

@@ -126,3 +126,18 @@ async def test_unknown_chat(api: tuple[LocalBotApi, Bot]) -> None:
     _, bot = api
     with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.send_message(-1009999, "x")
+
+
+async def test_a_failure_rate_fails_calls_without_sending(api: tuple[LocalBotApi, Bot]) -> None:
+    from telegram.error import NetworkError
+
+    server, bot = api
+    group = server.group("且末县联络群")
+    server.failure_rate = 1.0
+    for _ in range(12):
+        with pytest.raises((RetryAfter, NetworkError)):  # 429; a 500 or a dropped line
+            await bot.send_message(group["id"], "提醒")
+    assert server.sent == [] and sum(server.random_failures.values()) == 12
+    server.failure_rate = 0.0
+    await bot.send_message(group["id"], "提醒")
+    assert len(server.sent) == 1

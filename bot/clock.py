@@ -1,0 +1,68 @@
+"""The testing clock `TAIZHANG_CLOCK=<ISO start time>@<speed>`: a fast clock for soaks.
+
+It starts at the given moment when the process starts and runs `speed` times faster than
+real time. Nothing is persisted: a soak driver that restarts the bot passes the simulated
+time of the restart as the new start. It is only accepted against a Bot API on a loopback
+address, so that a fast clock never reaches real people.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from bot.config import Settings
+from workflows.messages import Msg, msg
+
+
+class RunningClock:
+    """Time from `start`, running `speed` times faster than the wall clock."""
+
+    def __init__(self, start: datetime, speed: float) -> None:
+        self.start, self.speed = start.astimezone(UTC), speed
+        self.since = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=(time.monotonic() - self.since) * self.speed)
+
+
+def parse_clock(value: str) -> tuple[datetime, float] | None:
+    """`<ISO start time with its offset>@<speed>` read, or None when it is not that."""
+    start_text, at, speed_text = value.strip().rpartition("@")
+    if not at:
+        return None
+    try:
+        start = datetime.fromisoformat(start_text.strip())
+        speed = float(speed_text)
+    except ValueError:
+        return None
+    if start.tzinfo is None or not 0 < speed < 1e7:  # nan fails this too
+        return None
+    return start, speed
+
+
+def is_loopback(url: str) -> bool:
+    """Whether the URL's host is localhost or in 127.0.0.0/8 or ::1."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def refusal(settings: Settings) -> Msg | None:
+    """Why TAIZHANG_CLOCK cannot be used, or None when it is unset or usable."""
+    if not settings.taizhang_clock:
+        return None
+    if parse_clock(settings.taizhang_clock) is None:
+        return msg("soak.clock_invalid", value=settings.taizhang_clock)
+    if not is_loopback(settings.telegram_api_base_url):
+        return msg("soak.clock_not_loopback", url=settings.telegram_api_base_url)
+    return None
