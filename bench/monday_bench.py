@@ -45,8 +45,8 @@ from sqlalchemy import update
 from bench.population import unit_name
 from bench.weekly_bench import echo_baseline
 from bot.budget import ChatBudget, Limits
-from bot.cli import TEMPLATES
-from bot.notify import plan_once
+from bot.campaign_file import TEMPLATES
+from bot.jobs import plan_once
 from bot.sandbox import Sandbox
 from bot.turn import Services
 from locales import Translator

@@ -34,8 +34,9 @@ from telegram.ext import ExtBot
 from bench.population import campaign_with_units, unit_name
 from bot.app import telegram_limits
 from bot.config import Settings
+from bot.jobs import plan_once
 from bot.localapi import LocalBotApi
-from bot.notify import deliver_once, plan_once
+from bot.notify import deliver_once
 from bot.turn import Services
 from locales import Translator
 from storage.db import Database

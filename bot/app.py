@@ -19,7 +19,8 @@ from telegram.ext import (
 from bot import cases, flows, ledger_import
 from bot.budget import ChatBudget, Limits
 from bot.commands import ACTIONS, HANDLERS
-from bot.notify import restore_budget, schedule
+from bot.jobs import schedule
+from bot.notify import restore_budget
 from bot.processor import ChatOrderedProcessor
 from bot.render import deliver
 from bot.turn import Services, Turn, answer_of, open_turn, services_of

@@ -6,21 +6,19 @@ import argparse
 import logging
 import sys
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from bot.campaign_file import read_campaign_file, template_names
 from bot.config import Settings
 from locales import Translator
 from storage import campaigns, planning
 from storage.audit import Stamp
 from storage.db import Database, current_revision
-from workflows.campaign import CampaignInvalid, CampaignSpec, read_campaign_yaml
+from workflows.campaign import CampaignInvalid, CampaignSpec
 from workflows.messages import msg
-
-TEMPLATES = resources.files("workflows") / "templates"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,23 +57,6 @@ def _parser() -> argparse.ArgumentParser:
     limp.add_argument("--unit", required=True, help="the unit whose ledger it is")
     limp.add_argument("--yes", action="store_true", help="import without asking to confirm")
     return p
-
-
-def template_names() -> list[str]:
-    """The shipped campaign templates."""
-    return sorted(
-        f.name.removesuffix(".yaml") for f in TEMPLATES.iterdir() if f.name.endswith(".yaml")
-    )
-
-
-def read_campaign_file(name: str, settings: Settings) -> CampaignSpec:
-    """A campaign file by path, or a shipped template by name."""
-    path = Path(name)
-    if not path.exists() and name in template_names():
-        text = (TEMPLATES / f"{name}.yaml").read_text(encoding="utf-8")
-    else:
-        text = path.read_text(encoding="utf-8")
-    return read_campaign_yaml(text, default_timezone=settings.taizhang_timezone)
 
 
 def load_campaign(db: Database, spec: CampaignSpec) -> bool:

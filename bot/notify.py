@@ -1,4 +1,4 @@
-"""The planner and delivery jobs: plan from the database, deliver through the outbox."""
+"""Notifications: rendered into the outbox once, delivered within each chat's budget."""
 
 from __future__ import annotations
 
@@ -19,10 +19,8 @@ from telegram.ext import Application, ContextTypes
 from bot.budget import ChatBudget, Limits, NoBudget
 from bot.turn import Services
 from storage import campaigns, chats, drafts, outbox, planning, sendlog
-from storage.calendar import work_calendar
-from workflows.guards import required
 from workflows.messages import Msg, msg
-from workflows.planner import LiveLeft, Planned, due_notifications, schedules, time_left
+from workflows.planner import LiveLeft, Planned, time_left
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
@@ -93,27 +91,6 @@ def enqueue(
         done = cache[key]
         rendered.append(planning.Rendered(p, done.text, done.reply_markup, done.live))
     return planning.save_planned(session, rendered, now)
-
-
-def plan_once(services: Services) -> int:
-    """One planner pass: plan what is due and put it in the outbox; returns how many."""
-    now = services.clock()
-    with services.db.unit_of_work() as session:
-        camp = campaigns.active_campaign(session)
-        if camp is None:
-            return 0
-        state = planning.planner_state(
-            session, camp, admin_ids=services.settings.admin_ids, now=now
-        )
-        planning.withdraw_moved(session, schedules(state))  # what waited for an old due time
-        planned = due_notifications(state, now=now, cal=work_calendar(session))
-        # imported here: bot.summary needs bot.ledger, which needs this module
-        from bot.abandoned import sweep
-        from bot.summary import weekly_digests
-
-        planned += weekly_digests(session, camp, now, state.planned)
-        sweep(services, session, now, ZoneInfo(camp.timezone))  # drafts whose week is over
-        return enqueue(services, session, planned, ZoneInfo(camp.timezone), now)
 
 
 @dataclass
@@ -279,20 +256,6 @@ def _report_lost_chat(services: Services, session: Session, chat_id: int, now: d
     planning.save_planned(session, items, now)
 
 
-async def planner_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """JobQueue entry: one planner pass, in the process that holds the planner's lease.
-
-    The pass runs in a worker thread: planning a stage for thousands of units takes seconds,
-    and the updates this process is serving meanwhile should not wait for it.
-    """
-    services: Services = context.application.bot_data["services"]
-    if services.lease is not None and not await asyncio.to_thread(services.lease.held):
-        return
-    count = await asyncio.to_thread(plan_once, services)
-    if count:
-        logger.info("planned %d notification(s)", count)
-
-
 async def delivery_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue entry: drain what is due, a batch at a time."""
     services: Services = context.application.bot_data["services"]
@@ -324,19 +287,3 @@ async def restore_budget(app: Application) -> None:
             return sendlog.recent(session, datetime.now(UTC), timedelta(seconds=span))
 
     limiter.seed(await asyncio.to_thread(read))
-
-
-def schedule(app: Application, services: Services) -> None:
-    """Run the planner at start-up and every few seconds, and the delivery worker."""
-    jobs = required(app.job_queue, "PTB's job queue (the job-queue extra)")
-    kw = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
-    jobs.run_repeating(
-        planner_job, interval=services.planner_interval, first=0.0, name="planner", job_kwargs=kw
-    )
-    jobs.run_repeating(
-        delivery_job, interval=services.delivery_interval, first=0.1, name="delivery", job_kwargs=kw
-    )
-    logging.getLogger("apscheduler.scheduler").setLevel(
-        logging.ERROR
-    )  # skipped overlaps are by design
-    logging.getLogger("apscheduler.executors.default").setLevel(logging.ERROR)

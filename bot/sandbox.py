@@ -13,7 +13,7 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.budget import ChatBudget, Limits
-from bot.cli import read_campaign_file
+from bot.campaign_file import read_campaign_file
 from bot.config import Settings
 from bot.localapi import LocalBotApi
 from bot.turn import Services

@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 from sqlmodel import func, select
 
-from bot.cli import read_campaign_file
+from bot.campaign_file import read_campaign_file
 from bot.config import Settings
 from bot.localapi import LocalBotApi
 from storage import campaigns, chats

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
+from bot.campaign_file import TEMPLATES
 from bot.chart import FONT_PATH, closure_chart
-from bot.cli import TEMPLATES
 from storage import campaigns, ledger, submissions
 from storage import cases as case_store
 from storage import summary as figures
