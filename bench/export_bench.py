@@ -22,7 +22,7 @@ import xlsxwriter
 from sqlalchemy import insert
 
 from bench.population import campaign_with_units
-from bot.summary import campaign_summary
+from bot.handlers.summary import campaign_summary
 from storage import campaigns
 from storage.db import Database
 from storage.export import write_workbook

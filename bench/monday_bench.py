@@ -44,11 +44,11 @@ from sqlalchemy import update
 
 from bench.population import unit_name
 from bench.weekly_bench import echo_baseline
-from bot.budget import ChatBudget, Limits
-from bot.campaign_file import TEMPLATES
-from bot.jobs import plan_once
-from bot.sandbox import Sandbox
-from bot.turn import Services
+from bot.sandbox.sandbox import Sandbox
+from bot.serve.campaign_file import TEMPLATES
+from bot.serve.jobs import plan_once
+from bot.telegram.budget import ChatBudget, Limits
+from bot.telegram.turn import Services
 from locales import Translator
 from storage import campaigns, ledger
 from storage.audit import Stamp

@@ -32,12 +32,12 @@ from sqlalchemy.engine import make_url
 from telegram.ext import ExtBot
 
 from bench.population import campaign_with_units, unit_name
-from bot.app import telegram_limits
 from bot.config import Settings
-from bot.jobs import plan_once
-from bot.localapi import LocalBotApi
-from bot.notify import deliver_once
-from bot.turn import Services
+from bot.delivery.outbox import deliver_once
+from bot.sandbox.api import LocalBotApi
+from bot.serve.app import telegram_limits
+from bot.serve.jobs import plan_once
+from bot.telegram.turn import Services
 from locales import Translator
 from storage.db import Database
 from storage.models import Chat, Deadline, LedgerItem, OutboxMessage

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.localapi import LocalBotApi
+from bot.sandbox.api import LocalBotApi
 from storage.db import Database
 from tests import pgserver
 from tests.processes import BotProcess, bot_env, campaign_with_groups, wait_until

@@ -33,9 +33,9 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.campaign_file import read_campaign_file
 from bot.config import Settings
-from bot.localapi import LocalBotApi
+from bot.sandbox.api import LocalBotApi
+from bot.serve.campaign_file import read_campaign_file
 from storage import campaigns, chats, planning
 from storage.audit import Stamp
 from storage.calendar import work_calendar

@@ -22,8 +22,8 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes, MessageHandler, filters
 
-from bot.localapi import LocalBotApi
-from bot.sandbox import Sandbox as Harness
+from bot.sandbox.api import LocalBotApi
+from bot.sandbox.sandbox import Sandbox as Harness
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from workflows.roles import Role

@@ -2,7 +2,7 @@
 
 On PostgreSQL it is a session-level advisory lock held on a connection of its own: when the
 holder dies, the server closes that session and the lock is free for the next process that
-asks. On SQLite only one process runs at all (`bot.run.sqlite_lock`), so it always holds it.
+asks. On SQLite only one process runs at all (`bot.serve.run.sqlite_lock`), so it always holds it.
 Correctness does not rest on the lease: planned notifications have unique keys, so two
 passes at once would still plan each once; the lease only saves doing the work twice.
 """

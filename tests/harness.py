@@ -1,6 +1,6 @@
 """The tests drive the real bot through the package's sandbox."""
 
-from bot.sandbox import ADMIN_ID, Clock, Sandbox
+from bot.sandbox.sandbox import ADMIN_ID, Clock, Sandbox
 
 Harness = Sandbox
 

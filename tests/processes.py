@@ -15,9 +15,9 @@ from typing import Any
 import aiohttp
 from sqlmodel import func, select
 
-from bot.campaign_file import read_campaign_file
 from bot.config import Settings
-from bot.localapi import LocalBotApi
+from bot.sandbox.api import LocalBotApi
+from bot.serve.campaign_file import read_campaign_file
 from storage import campaigns, chats
 from storage.audit import Stamp
 from storage.db import Database

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.budget import ChatBudget, Limits, NoBudget, Window, counted
+from bot.telegram.budget import ChatBudget, Limits, NoBudget, Window, counted
 
 GROUP, OTHER, PRIVATE = -1001, -1002, 42
 
@@ -30,7 +30,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     async def sleep(seconds: float) -> None:
         fake.now += seconds
 
-    monkeypatch.setattr("bot.budget.asyncio.sleep", sleep)
+    monkeypatch.setattr("bot.telegram.budget.asyncio.sleep", sleep)
     return fake
 
 

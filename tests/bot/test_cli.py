@@ -284,8 +284,8 @@ def test_a_testing_clock_that_cannot_be_read_is_refused(tmp_path: Path) -> None:
 def test_a_testing_clock_runs_fast_against_a_loopback_api() -> None:
     from datetime import UTC, datetime
 
-    from bot.clock import RunningClock, is_loopback, parse_clock, refusal
-    from bot.run import clock_of
+    from bot.serve.clock import RunningClock, is_loopback, parse_clock, refusal
+    from bot.serve.run import clock_of
 
     for url in ("http://127.0.0.1:8081/bot", "http://localhost/bot", "http://[::1]:80/bot"):
         assert is_loopback(url)
@@ -301,7 +301,7 @@ def test_a_testing_clock_runs_fast_against_a_loopback_api() -> None:
 def test_a_testing_clock_is_accepted_by_a_process_on_a_loopback_api(tmp_path: Path) -> None:
     import asyncio
 
-    from bot.localapi import LocalBotApi
+    from bot.sandbox.api import LocalBotApi
     from tests.processes import BotProcess, bot_env, wait_until
 
     async def go() -> str:

@@ -10,7 +10,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from bot.localapi import LocalBotApi
+from bot.sandbox.api import LocalBotApi
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import Chat, Message, Update, User
 
-from bot.processor import ChatOrderedProcessor, chat_key
+from bot.telegram.processor import ChatOrderedProcessor, chat_key
 
 USER = User(1, "李明", False)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.case_import import import_cases
+from bot.handlers.case_import import import_cases
 from tests.e2e.test_cases import setup as unit_group
 from tests.harness import Harness
 from workflows.roles import Role

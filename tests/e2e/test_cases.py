@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.case_import import import_cases
-from bot.jobs import plan_once
+from bot.handlers.case_import import import_cases
+from bot.serve.jobs import plan_once
 from storage.models import ForwardedCase
 from tests.harness import Harness
 from workflows.roles import Role

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.jobs import plan_once
+from bot.serve.jobs import plan_once
 from storage.models import OutboxMessage
 from tests.harness import Harness
 from workflows.roles import Role

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.demo import run_demo
+from bot.sandbox.demo import run_demo
 from storage.export import SHEETS
 
 

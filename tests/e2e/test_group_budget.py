@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlmodel import col, select
 
-from bot.budget import Limits
+from bot.telegram.budget import Limits
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import OutboxMessage, ProgressUpdate, SendLog, Submission

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlmodel import col, func, select
 
-import bot.ledger_import as importing
+import bot.handlers.ledger_import as importing
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import AuditEvent, LedgerItem, WorkbookUpload

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from openpyxl import load_workbook
 
-from bot.jobs import plan_once
+from bot.serve.jobs import plan_once
 from tests.harness import Harness
 from workflows.roles import Role
 

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
-from bot.localapi import LocalBotApi
+from bot.sandbox.api import LocalBotApi
 from storage.db import Database
 from storage.models import Person
 from tests.processes import PUBLIC_URL, SECRET, BotProcess, bot_env, wait_until

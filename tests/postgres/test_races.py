@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, func, select
 
-from bot.campaign_file import TEMPLATES
+from bot.serve.campaign_file import TEMPLATES
 from storage import campaigns, ledger, submissions
 from storage import cases as case_store
 from storage.audit import Stamp

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.localapi import LocalBotApi
+from bot.sandbox.api import LocalBotApi
 from storage.db import Database
 from storage.models import AuditEvent, OutboxMessage, Person
 from tests import pgserver

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from bot.campaign_file import TEMPLATES
+from bot.serve.campaign_file import TEMPLATES
 from storage import campaigns
 from storage.audit import Stamp
 from storage.db import Database

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
-from bot.campaign_file import TEMPLATES
+from bot.serve.campaign_file import TEMPLATES
 from storage import campaigns, ledger, submissions
 from storage.audit import Stamp
 from storage.db import Database

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from bot.campaign_file import TEMPLATES
-from bot.chart import FONT_PATH, closure_chart
+from bot.serve.campaign_file import TEMPLATES
+from bot.telegram.chart import FONT_PATH, closure_chart
 from storage import campaigns, ledger, submissions
 from storage import cases as case_store
 from storage import summary as figures
@@ -133,7 +133,7 @@ def test_figures_number_by_number(filled: Database) -> None:
 
 
 def test_the_summary_reads_in_chinese(filled: Database) -> None:
-    from bot.summary import campaign_summary
+    from bot.handlers.summary import campaign_summary
     from locales import Translator
 
     with filled.unit_of_work() as s:

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from bot.campaign_file import TEMPLATES, template_names
+from bot.serve.campaign_file import TEMPLATES, template_names
 from locales import Translator
 from workflows.campaign import CampaignInvalid, parse_offset, read_campaign, read_campaign_yaml
 

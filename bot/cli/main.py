@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from bot.campaign_file import read_campaign_file, template_names
 from bot.config import Settings
+from bot.serve.campaign_file import read_campaign_file, template_names
 from locales import Translator
 from storage import campaigns, planning
 from storage.audit import Stamp
@@ -112,9 +112,9 @@ def _show(db: Database, tr: Translator, lang: str) -> int:
 def _import_cases(
     settings: Settings, tr: Translator, lang: str, path: Path, unit: str | None
 ) -> int:
-    from bot.case_import import import_cases
-    from bot.run import wall_clock
-    from bot.turn import Services
+    from bot.handlers.case_import import import_cases
+    from bot.serve.run import wall_clock
+    from bot.telegram.turn import Services
 
     if not path.exists():
         print(tr.text(msg("cli.no_file", path=str(path)), lang), file=sys.stderr)
@@ -141,9 +141,9 @@ def _import_cases(
 
 
 def _import_ledger(settings: Settings, tr: Translator, args: argparse.Namespace) -> int:
-    from bot.ledger_import import console_import
-    from bot.run import wall_clock
-    from bot.turn import Services
+    from bot.handlers.ledger_import import console_import
+    from bot.serve.run import wall_clock
+    from bot.telegram.turn import Services
 
     def confirm(question: str) -> bool:
         if args.yes:
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         print(tr.text(msg("cli.no_token"), lang), file=sys.stderr)
         return 2
     if args.command in ("run", "start") and settings.telegram_bot_token:
-        from bot.clock import refusal
+        from bot.serve.clock import refusal
 
         refused = refusal(settings)
         if refused is not None:  # a fast clock never reaches real people
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         print(tr.text(msg("cli.no_token_demo"), lang))
         args.command, args.speed, args.out, args.lang = "demo", 600.0, "taizhang-demo", None
     if args.command == "demo":
-        from bot.demo import main as demo_main
+        from bot.sandbox.demo import main as demo_main
 
         return demo_main(Path(args.out), args.campaign, args.speed, args.lang or lang)
     if args.command == "start":
@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             tr.text(msg("cli.migrated", revision=revision, url=settings.shown_database_url), lang)
         )
         return 0
-    from bot.run import run
+    from bot.serve.run import run
 
     if getattr(args, "webhook", False):
         return run(settings, db, listen=args.listen, url=args.url or "")

@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.localhook import WebhookPusher, WebhookRefused
+from bot.sandbox.hook import WebhookPusher, WebhookRefused
 
 TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64

@@ -8,8 +8,9 @@ unit and the week; it opens the private chat even for a liaison who never wrote 
 
 from __future__ import annotations
 
-from bot import flows, ledger
-from bot.turn import Turn
+from bot.handlers import ledger
+from bot.telegram import flows
+from bot.telegram.turn import Turn
 from storage import campaigns, drafts
 from storage.models import FormDraft, Unit
 from workflows.deeplink import (

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot import flows
-from bot.flows import FlowBinding
-from bot.notify import enqueue
-from bot.turn import Button, Turn, answer_of
+from bot.delivery.outbox import enqueue
+from bot.telegram import flows
+from bot.telegram.flows import FlowBinding
+from bot.telegram.turn import Button, Turn, answer_of
 from storage import campaigns, chats, planning
 from storage import cases as store
 from storage.calendar import overrides_in, set_override, work_calendar

@@ -13,11 +13,11 @@ from typing import IO
 from sqlalchemy.engine import make_url
 from telegram import Update
 
-from bot.app import build_application
-from bot.clock import RunningClock, parse_clock, refusal
 from bot.config import Settings
-from bot.turn import Services
-from bot.webhook import SECRET_FORM, EndpointError, endpoint, serve
+from bot.serve.app import build_application
+from bot.serve.clock import RunningClock, parse_clock, refusal
+from bot.serve.webhook import SECRET_FORM, EndpointError, endpoint, serve
+from bot.telegram.turn import Services
 from locales import Translator
 from storage.db import Database
 from storage.lease import POLLER_KEY, Lease

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.sandbox import Sandbox
+from bot.sandbox.sandbox import Sandbox
 from locales import Translator
 from storage import campaigns
 from storage.db import Database

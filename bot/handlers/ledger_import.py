@@ -29,9 +29,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import ledger
-from bot.render import deliver
-from bot.turn import Button, Reply, Services, Turn, answer_of, open_turn, services_of
+from bot.handlers import ledger
+from bot.telegram.render import deliver
+from bot.telegram.turn import Button, Reply, Services, Turn, answer_of, open_turn, services_of
 from storage import campaigns, drafts, uploads
 from storage import ledger_import as saving
 from storage.audit import Stamp
@@ -131,7 +131,7 @@ async def on_file(update: Update, context: Ctx) -> None:
 
 def _open_flow_takes_files(turn: Turn) -> bool | None:
     """Whether the person's open flow here waits for a file; None if no flow is open."""
-    from bot.flows import FLOWS
+    from bot.telegram.flows import FLOWS
 
     row = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
     if row is None or row.flow not in FLOWS:

@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot import flows, ledger
-from bot.flows import FlowBinding
-from bot.turn import Button, Turn
+from bot.handlers import ledger
+from bot.telegram import flows
+from bot.telegram.flows import FlowBinding
+from bot.telegram.turn import Button, Turn
 from storage import campaigns, drafts, planning, submissions
 from storage.audit import record, snapshot
 from storage.models import Deadline, Unit

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.notify import enqueue
-from bot.turn import Services
+from bot.delivery.outbox import enqueue
+from bot.telegram.turn import Services
 from storage import audit, drafts, people
 from storage.audit import Stamp
 from storage.models import FormDraft, Person

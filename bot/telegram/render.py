@@ -17,7 +17,7 @@ from telegram import (
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden
 
-from bot.turn import Button, Reply, Turn
+from bot.telegram.turn import Button, Reply, Turn
 from storage import drafts
 from workflows.forms import Ask
 from workflows.messages import msg

@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
-from bot import abandoned, flows
-from bot.flows import FlowBinding
-from bot.notify import enqueue
-from bot.turn import Button, Reply, Turn
+from bot.delivery.outbox import enqueue
+from bot.handlers import abandoned
+from bot.telegram import flows
+from bot.telegram.flows import FlowBinding
+from bot.telegram.turn import Button, Reply, Turn
 from storage import campaigns, chats, drafts, people, planning, submissions
 from storage import ledger as store
 from storage.ledger_import import import_history

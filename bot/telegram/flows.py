@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.render import ask_reply
-from bot.turn import Turn
+from bot.telegram.render import ask_reply
+from bot.telegram.turn import Turn
 from storage import audit, drafts
 from storage.models import FormDraft
 from workflows import forms

@@ -16,8 +16,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.budget import ChatBudget, Limits, NoBudget
-from bot.turn import Services
+from bot.telegram.budget import ChatBudget, Limits, NoBudget
+from bot.telegram.turn import Services
 from storage import campaigns, chats, drafts, outbox, planning, sendlog
 from workflows.messages import Msg, msg
 from workflows.planner import LiveLeft, Planned, time_left

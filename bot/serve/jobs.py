@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ContextTypes
 
-from bot.abandoned import sweep
-from bot.notify import delivery_job, enqueue
-from bot.summary import weekly_digests
-from bot.turn import Services
+from bot.delivery.outbox import delivery_job, enqueue
+from bot.handlers.abandoned import sweep
+from bot.handlers.summary import weekly_digests
+from bot.telegram.turn import Services
 from storage import campaigns, planning
 from storage.calendar import work_calendar
 from workflows.guards import required

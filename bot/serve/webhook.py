@@ -25,7 +25,7 @@ from telegram import Update
 from telegram.error import NetworkError, RetryAfter
 from telegram.ext import Application
 
-from bot.turn import Services
+from bot.telegram.turn import Services
 from workflows.messages import Msg, msg
 
 logger = logging.getLogger(__name__)

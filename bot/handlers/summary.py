@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.chart import closure_chart
-from bot.ledger import item_line
-from bot.turn import Reply, Turn
+from bot.handlers.ledger import item_line
+from bot.telegram.chart import closure_chart
+from bot.telegram.turn import Reply, Turn
 from storage import campaigns, planning
 from storage import ledger as items
 from storage import summary as figures

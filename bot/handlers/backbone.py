@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot import cases, deadlines, flows, ledger, ledger_import, summary, weekly_private
-from bot.flows import FlowBinding
-from bot.turn import Turn
+from bot.handlers import cases, deadlines, ledger, ledger_import, summary, weekly_private
+from bot.telegram import flows
+from bot.telegram.flows import FlowBinding
+from bot.telegram.turn import Turn
 from storage import campaigns, chats, people
 from storage.models import Person
 from workflows.binding import SUPERVISORS, UNITS, bind_flow, unit_options

@@ -16,14 +16,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot import cases, flows, ledger_import
-from bot.budget import ChatBudget, Limits
-from bot.commands import ACTIONS, HANDLERS
-from bot.jobs import schedule
-from bot.notify import restore_budget
-from bot.processor import ChatOrderedProcessor
-from bot.render import deliver
-from bot.turn import Services, Turn, answer_of, open_turn, services_of
+from bot.delivery.outbox import restore_budget
+from bot.handlers import cases, ledger_import
+from bot.handlers.backbone import ACTIONS, HANDLERS
+from bot.serve.jobs import schedule
+from bot.telegram import flows
+from bot.telegram.budget import ChatBudget, Limits
+from bot.telegram.processor import ChatOrderedProcessor
+from bot.telegram.render import deliver
+from bot.telegram.turn import Services, Turn, answer_of, open_turn, services_of
 from storage import chats
 from workflows.inputs import TextAnswer
 from workflows.messages import msg

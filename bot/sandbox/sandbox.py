@@ -11,12 +11,12 @@ from sqlmodel import col, select
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application
-from bot.budget import ChatBudget, Limits
-from bot.campaign_file import read_campaign_file
 from bot.config import Settings
-from bot.localapi import LocalBotApi
-from bot.turn import Services
+from bot.sandbox.api import LocalBotApi
+from bot.serve.app import build_application
+from bot.serve.campaign_file import read_campaign_file
+from bot.telegram.budget import ChatBudget, Limits
+from bot.telegram.turn import Services
 from locales import Translator
 from storage import campaigns, people
 from storage.audit import Stamp

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.cases import case_card, posted_notices
-from bot.notify import enqueue
-from bot.turn import Services
+from bot.delivery.outbox import enqueue
+from bot.handlers.cases import case_card, posted_notices
+from bot.telegram.turn import Services
 from storage import campaigns, chats
 from storage import cases as store
 from storage.audit import Stamp

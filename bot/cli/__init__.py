@@ -1,0 +1,1 @@
+"""The `taizhang` command line: run, demo, migrate, campaign, ledger and case tools."""

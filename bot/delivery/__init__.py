@@ -1,0 +1,1 @@
+"""The outbox: planned notifications rendered and sent within each chat's budget."""

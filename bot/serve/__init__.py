@@ -1,0 +1,1 @@
+"""The production runtime: the Application, its jobs, polling or webhook, settings of the run."""

@@ -1,0 +1,1 @@
+"""The Telegram adapter: one turn per update, its rendering, form flows, chat order and budget."""
