@@ -9,17 +9,15 @@ Simulated people's names and what they type are demo data, written here in Chine
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.sandbox.sandbox import Sandbox
+from bot.sandbox.transcript import CST, Transcript
 from locales import Translator
 from storage import campaigns
 from storage.db import Database
@@ -54,105 +52,6 @@ class FastClock:
         self.base, self.rate, self.since = target, 0.0, time.monotonic()
 
 
-@dataclass
-class Line:
-    """One entry of the transcript."""
-
-    order: int
-    at: datetime
-    chat: str
-    who: str
-    text: str
-    kind: str  # message, press, file
-
-
-class Transcript:
-    """Everything said and pressed, in order, printed as it happens."""
-
-    def __init__(self, tr: Translator, lang: str, bot_name: str, quiet: bool) -> None:
-        self.tr, self.lang, self.bot_name, self.quiet = tr, lang, bot_name, quiet
-        self.lines: list[Line] = []
-
-    def __call__(self, kind: str, event: dict[str, Any]) -> None:
-        chat = event["chat"].get("title") or event["chat"].get("first_name", "")
-        sender = event["from"]
-        who = self.bot_name if sender.get("is_bot") else sender.get("first_name", "")
-        if kind == "press":
-            text, kind = self.tr.text(msg("demo.pressed", label=event["label"]), self.lang), "press"
-        elif "text" in event:
-            text = event["text"]
-            buttons = [
-                b["text"]
-                for row in (event.get("reply_markup") or {}).get("inline_keyboard", [])
-                for b in row
-            ]
-            if buttons:
-                text += "  " + " ".join(f"[{b}]" for b in buttons)
-            kind = "message"
-        elif "new_chat_members" in event:
-            text, kind = self.tr.text(msg("demo.added", chat=chat), self.lang), "message"
-        else:
-            name = (event.get("document") or {}).get("file_name") or "photo"
-            caption = event.get("caption", "")
-            text, kind = (
-                self.tr.text(msg("demo.file", name=name, caption=caption), self.lang),
-                "file",
-            )
-        at = datetime.fromtimestamp(event["date"], UTC)
-        line = Line(event["order"], at, chat, who, text, kind)
-        self.lines.append(line)
-        if not self.quiet:
-            stamp = self.tr.when(at, self.lang, tz=_CST)
-            print(f"[{stamp}] {chat} · {who}: {text}", flush=True)
-
-    def markdown(self, title: str) -> str:
-        """The transcript as Markdown, in order."""
-        out = [f"# {title}", ""]
-        for line in self.lines:
-            stamp = self.tr.when(line.at, self.lang, tz=_CST)
-            text = line.text.replace("\n", "  \n> ")
-            out.append(f"**{stamp}** · {line.chat} · **{line.who}**  \n> {text}\n")
-        return "\n".join(out)
-
-    def html(self, title: str) -> str:
-        """The transcript as HTML, one column per chat, in time order down the page."""
-        chats = list(dict.fromkeys(line.chat for line in self.lines))
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in chats)
-        rows = []
-        for line in self.lines:
-            cells = []
-            for c in chats:
-                if c != line.chat:
-                    cells.append("<td></td>")
-                    continue
-                stamp = self.tr.when(line.at, self.lang, tz=_CST)
-                body = html.escape(line.text).replace("\n", "<br>")
-                cells.append(
-                    f'<td class="{line.kind}"><div class="meta">{html.escape(stamp)} · '
-                    f"{html.escape(line.who)}</div>{body}</td>"
-                )
-            rows.append("<tr>" + "".join(cells) + "</tr>")
-        return _PAGE.format(title=html.escape(title), head=head, rows="\n".join(rows))
-
-
-_PAGE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 1em; }}
-table {{ border-collapse: collapse; table-layout: fixed; width: 100%; }}
-th {{ position: sticky; top: 0; background: #DDEBF7; padding: .4em; }}
-td {{ vertical-align: top; padding: .3em .5em; border-bottom: 1px solid #eee; font-size: 13px; }}
-td.press {{ color: #555; font-style: italic; }}
-td.file {{ color: #2E75B6; }}
-.meta {{ color: #888; font-size: 11px; }}
-</style></head><body><h1>{title}</h1>
-<table><thead><tr>{head}</tr></thead><tbody>
-{rows}
-</tbody></table></body></html>
-"""
-_CST = ZoneInfo("Asia/Shanghai")  # every shipped campaign's zone
-
-
 class Demo(Sandbox):
     """The sandbox with the people of the demo and their fortnight."""
 
@@ -165,7 +64,9 @@ class Demo(Sandbox):
             planner_interval=0.05,
             delivery_interval=0.05,
         )
-        self.clock = FastClock(START, speed, longest=2.0 if not quiet else 0.3)  # type: ignore[assignment]
+        self.fast = FastClock(START, speed, longest=2.0 if not quiet else 0.3)
+        # the demo's clock runs by itself: nothing calls the test clock's advance() on it
+        self.clock = self.fast  # type: ignore[assignment]
         self.tr = Translator.load(lang)
         self.lang = lang
         self.transcript = Transcript(self.tr, lang, self.tr.text(msg("demo.bot_name"), lang), quiet)
@@ -174,14 +75,14 @@ class Demo(Sandbox):
 
     def label(self, message_id: str, **params: Any) -> str:
         """A button's label in the demo's language."""
-        return self.tr.text(msg(message_id, **params), self.lang, tz=_CST)
+        return self.tr.text(msg(message_id, **params), self.lang, tz=CST)
 
     async def at(self, day: int, hhmm: str) -> None:
         """Let time run to a moment of the fortnight (day 0 = Monday 29 April); what falls due
         on the way goes out, and the script reads only what comes after."""
         hh, mm = map(int, hhmm.split(":"))
-        local = START.astimezone(_CST).replace(hour=hh, minute=mm) + timedelta(days=day)
-        await self.clock.run_to(local.astimezone(UTC))  # type: ignore[attr-defined]
+        local = START.astimezone(CST).replace(hour=hh, minute=mm) + timedelta(days=day)
+        await self.fast.run_to(local.astimezone(UTC))
         await self.drained(timeout=30)
         for chat in list(self.api.chats.values()):
             self.api.mark_read(chat)
