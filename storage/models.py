@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import BigInteger, Index, UniqueConstraint, text
 from sqlalchemy.orm import declared_attr
@@ -22,6 +22,17 @@ def _json(**kw: Any) -> Any:
 
 def _big(**kw: Any) -> Any:
     return Field(sa_type=BigInteger, **kw)
+
+
+class _Saved(Protocol):
+    id: int | None
+
+
+def saved_id(row: _Saved) -> int:
+    """The id of a row that has been flushed; a row never saved is a bug, not id 0."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id: it was never flushed")
+    return row.id
 
 
 class Campaign(SQLModel, table=True):
