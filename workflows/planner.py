@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from workflows.buttons import Verb, callback_data
 from workflows.calendar import WorkCalendar
 from workflows.cases import CaseRules
 from workflows.messages import Lines, Msg, msg
@@ -345,7 +346,7 @@ def _deadline(plan: _Plan, d: DeadlineState, cal: WorkCalendar) -> None:
             due=d.due_at,
             left=live_left(d.due_at, now),
         )
-        button = ((msg("deadline.button.submit"), f"a:submit:{d.deadline_id}"),)
+        button = ((msg("deadline.button.submit"), callback_data(Verb.SUBMIT, d.deadline_id)),)
         for unit_id, chat in _chats_of(state, missing):
             plan.add(
                 f"{ref}:unit:{unit_id}:chat:{chat}:{stage}",
@@ -365,7 +366,7 @@ def _deadline(plan: _Plan, d: DeadlineState, cal: WorkCalendar) -> None:
             msg("deadline.overdue", deliverable=d.deliverable, due=d.due_at),
             urgent=True,
             stage_at=d.due_at,
-            buttons=((msg("deadline.button.submit"), f"a:submit:{d.deadline_id}"),),
+            buttons=((msg("deadline.button.submit"), callback_data(Verb.SUBMIT, d.deadline_id)),),
         )
     for chat in state.supervisors:
         plan.add(
@@ -409,8 +410,8 @@ def _weekly(plan: _Plan, r: WeeklyState) -> None:
         stage, stage_at = ("remind", remind_at) if now >= remind_at else ("prompt", start)
         text = msg(f"weekly.{stage}", name=r.name, due=due, left=live_left(due, now))
         button = (
-            (msg("weekly.button.start"), f"a:weekly:{r.index}"),
-            (msg("weekly_form.button"), f"a:wform:{r.index}"),
+            (msg("weekly.button.start"), callback_data(Verb.WEEKLY, r.index)),
+            (msg("weekly_form.button"), callback_data(Verb.WFORM, r.index)),
         )
         for unit_id, chat in _chats_of(state, missing):
             plan.add(
@@ -479,7 +480,7 @@ def _case(plan: _Plan, c: CaseState, cal: WorkCalendar) -> None:
                 chat,
                 text,
                 stage_at=stage_at,
-                buttons=((msg("case.button.feedback"), f"a:fb:{c.case_id}"),),
+                buttons=((msg("case.button.feedback"), callback_data(Verb.FB, c.case_id)),),
             )
         return
     unit = target.name if target else ""

@@ -1,9 +1,12 @@
-"""Who may do what: roles, and the commands each role is offered."""
+"""Who may do what: roles, the commands each role is offered, the buttons each may press."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from workflows.buttons import Verb
+from workflows.messages import Msg, msg
 
 
 class Role(StrEnum):
@@ -93,3 +96,69 @@ def may(actor: Actor, command: str) -> bool:
 def commands_for(actor: Actor) -> list[Command]:
     """The commands to list in /help for this person."""
     return [c for c in COMMANDS if may(actor, c.name)]
+
+
+class Scope(StrEnum):
+    """What a button's handler checks beyond the presser's roles, once it has the row."""
+
+    NONE = "none"  # the roles are the whole rule
+    UNIT = "unit"  # a liaison of the unit the button is about (an admin for any unit)
+    OWNER = "owner"  # the person whose draft or upload it is
+    VISIBLE = "visible"  # the row is in the presser's units (staff see every unit)
+
+
+@dataclass(frozen=True)
+class Press:
+    """An inline button: who may press it, the refusal they see otherwise, and what the
+    handler still checks (the unit or the owner) once it has the row the button is about."""
+
+    verb: Verb
+    roles: frozenset[Role] | None  # None: everyone
+    refusal: Msg
+    scope: Scope = Scope.NONE
+
+
+_REPORTERS = frozenset({Role.ADMIN, Role.LIAISON})
+_EVERYONE_WITH_A_ROLE = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})
+# a liaison's button pressed by someone with no part in it: nothing for them to do
+_NOT_YOURS = msg("form.not_yours")
+
+PRESSES: tuple[Press, ...] = (
+    Press(Verb.SUBMIT, _REPORTERS, _NOT_YOURS, Scope.UNIT),
+    Press(Verb.DL_EDIT, _ADMIN, msg("command.denied", command="deadline")),
+    Press(Verb.DL_CANCEL, _ADMIN, msg("command.denied", command="deadline")),
+    Press(Verb.WEEKLY, _REPORTERS, _NOT_YOURS, Scope.UNIT),
+    Press(Verb.WFORM, _REPORTERS, _NOT_YOURS, Scope.UNIT),
+    Press(Verb.WPRIV, _REPORTERS, _NOT_YOURS, Scope.UNIT),
+    Press(Verb.ITEMS, _EVERYONE_WITH_A_ROLE, msg("command.denied", command="items")),
+    Press(Verb.ITEM, _EVERYONE_WITH_A_ROLE, msg("command.denied", command="item"), Scope.VISIBLE),
+    # close-outs are decided by the supervisors (or an admin), never by the unit itself
+    Press(Verb.CO_OK, _STAFF, msg("closeout.staff_only"), Scope.VISIBLE),
+    Press(Verb.CO_NO, _STAFF, msg("closeout.staff_only"), Scope.VISIBLE),
+    Press(Verb.SIGN, _REPORTERS, _NOT_YOURS, Scope.UNIT),
+    Press(Verb.FB, _REPORTERS, _NOT_YOURS, Scope.UNIT),
+    Press(Verb.EXT, _REPORTERS, _NOT_YOURS, Scope.UNIT),
+    # so are extensions of a forwarded case's deadline
+    Press(Verb.EXT_OK, _STAFF, msg("command.denied", command="forward"), Scope.VISIBLE),
+    Press(Verb.EXT_NO, _STAFF, msg("command.denied", command="forward"), Scope.VISIBLE),
+    Press(Verb.IMP_UNIT, _REPORTERS, _NOT_YOURS, Scope.OWNER),
+    Press(Verb.IMP_OK, _REPORTERS, _NOT_YOURS, Scope.OWNER),
+    Press(Verb.IMP_NO, _REPORTERS, _NOT_YOURS, Scope.OWNER),
+    Press(Verb.WK_OK, _REPORTERS, _NOT_YOURS, Scope.OWNER),
+    Press(Verb.WK_NO, _REPORTERS, _NOT_YOURS, Scope.OWNER),
+)
+PRESS_BY_VERB = {p.verb: p for p in PRESSES}
+
+
+def may_press(actor: Actor, verb: Verb) -> bool:
+    """Whether the actor's roles allow pressing the button (its scope is the handler's)."""
+    spec = PRESS_BY_VERB.get(verb)
+    if spec is None:
+        return False
+    return spec.roles is None or bool(actor.roles & spec.roles)
+
+
+def refusal(verb: Verb) -> Msg:
+    """What a person who may not press the button is told."""
+    spec = PRESS_BY_VERB.get(verb)
+    return spec.refusal if spec is not None else msg("form.stale_button")

@@ -12,7 +12,8 @@ from bot.telegram.turn import Turn
 from storage import campaigns, chats, people
 from storage.models import Person
 from workflows.binding import SUPERVISORS, UNITS, bind_flow, unit_options
-from workflows.forms import Draft
+from workflows.buttons import Action, Verb
+from workflows.forms import Draft, Nav
 from workflows.guards import required
 from workflows.inputs import Option, TextAnswer
 from workflows.messages import Msg, lines, msg
@@ -239,11 +240,11 @@ def cmd_lang(turn: Turn, args: list[str]) -> None:
     turn.say(msg("lang.done"))
 
 
-def nav(kind: str) -> Callable[[Turn, list[str]], None]:
+def nav(kind: Nav) -> Callable[[Turn, list[str]], None]:
     """/back, /skip or /cancel on the speaker's open flow."""
 
     def command(turn: Turn, args: list[str]) -> None:
-        if not flows.answer(turn, kind):  # type: ignore[arg-type]
+        if not flows.answer(turn, kind):
             turn.say(msg("form.nothing_open"))
 
     return command
@@ -287,9 +288,11 @@ flows.register(
 )
 flows.register("register", FlowBinding(lambda ctx: REGISTER, _finish_register))
 
-ACTIONS: dict[str, Callable[[Turn, str, str], None]] = {
-    **{verb: deadlines.action for verb in ("submit", "dl_edit", "dl_cancel")},
-    **{verb: ledger.action for verb in ("weekly", "items", "item", "co_ok", "co_no")},
-    "wpriv": weekly_private.offer,
-    **{verb: cases.action for verb in ("sign", "fb", "ext", "ext_ok", "ext_no")},
+ACTIONS: dict[Verb, Callable[[Turn, Action], None]] = {
+    **{v: deadlines.action for v in (Verb.SUBMIT, Verb.DL_EDIT, Verb.DL_CANCEL)},
+    **{v: ledger.action for v in (Verb.WEEKLY, Verb.ITEMS, Verb.ITEM, Verb.CO_OK, Verb.CO_NO)},
+    Verb.WPRIV: weekly_private.offer,
+    **{v: cases.action for v in (Verb.SIGN, Verb.FB, Verb.EXT, Verb.EXT_OK, Verb.EXT_NO)},
 }
+"""The buttons this dispatcher runs, after `bot.telegram.gate` has checked the presser's
+roles; the import buttons (`Verb.IMP_*`, `Verb.WK_*`, `Verb.WFORM`) are ledger_import's."""

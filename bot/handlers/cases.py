@@ -15,7 +15,8 @@ from bot.telegram.turn import Button, Turn, answer_of
 from storage import campaigns, chats, planning
 from storage import cases as store
 from storage.calendar import overrides_in, set_override, work_calendar
-from storage.models import AuditEvent, ForwardedCase, Person
+from storage.models import AuditEvent, ForwardedCase, Person, saved_id
+from workflows.buttons import Action, Verb, callback_data
 from workflows.calendar import WorkCalendar, feedback_due
 from workflows.cases import (
     EXTENSION,
@@ -148,11 +149,12 @@ def case_buttons(case: ForwardedCase) -> tuple[tuple[Msg, str], ...]:
     """What can still be done on the case: 签收 until signed, 反馈 and 申请延期 until answered."""
     if case.status == "answered":
         return ()
-    sign = () if case.signed_at else ((msg("case.button.sign"), f"a:sign:{case.id}"),)
+    ref = saved_id(case)
+    sign = () if case.signed_at else ((msg("case.button.sign"), callback_data(Verb.SIGN, ref)),)
     return (
         *sign,
-        (msg("case.button.feedback"), f"a:fb:{case.id}"),
-        (msg("case.button.extend"), f"a:ext:{case.id}"),
+        (msg("case.button.feedback"), callback_data(Verb.FB, ref)),
+        (msg("case.button.extend"), callback_data(Verb.EXT, ref)),
     )
 
 
@@ -301,8 +303,8 @@ def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         until=until,
     )
     buttons = (
-        (msg("extension.button.approve"), f"a:ext_ok:{case.id}"),
-        (msg("extension.button.reject"), f"a:ext_no:{case.id}"),
+        (msg("extension.button.approve"), callback_data(Verb.EXT_OK, saved_id(case))),
+        (msg("extension.button.reject"), callback_data(Verb.EXT_NO, saved_id(case))),
     )
     n = len([e for e in case.fields.get("extensions", [])]) + 1
     _post(
@@ -323,9 +325,6 @@ def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
 
 
 def _decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> None:
-    if not turn.actor.oversees_all:
-        turn.notice = turn.text(msg("command.denied", command="forward"))
-        return
     request = dict(case.fields.get("extension") or {})
     if request.get("status") != "pending":
         turn.notice = turn.text(msg("form.stale_button"))
@@ -383,9 +382,10 @@ def _sign(turn: Turn, case: ForwardedCase) -> None:
     turn.say(card, buttons=buttons, edit=True)
 
 
-def action(turn: Turn, verb: str, ref: str) -> None:
+def action(turn: Turn, pressed: Action) -> None:
     """The buttons on a case: 签收, 反馈, 申请延期; the supervisor's 同意 / 不同意."""
-    case = _case_for(turn, ref)
+    verb = pressed.verb
+    case = _case_for(turn, str(pressed.ref))
     if case is None:
         return
     if verb in ("sign", "fb", "ext") and not turn.actor.reports_for(case.unit_id):

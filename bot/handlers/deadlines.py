@@ -15,8 +15,9 @@ from bot.telegram.flows import FlowBinding
 from bot.telegram.turn import Button, Turn
 from storage import campaigns, drafts, planning, submissions
 from storage.audit import record, snapshot
-from storage.models import Deadline, Unit
+from storage.models import Deadline, Unit, saved_id
 from workflows import deadlines as dl
+from workflows.buttons import Action, Verb, callback_data
 from workflows.deadlines import DEADLINE, split_args
 from workflows.forms import Draft, Flow
 from workflows.guards import required
@@ -25,7 +26,7 @@ from workflows.messages import Msg, lines, msg
 from workflows.periods import report_period
 from workflows.planner import reporting_day, time_left
 from workflows.submission import SUBMIT, deliverable_options, on_time_msg
-from workflows.words import ROSTER_DELIVERABLE, whole_number
+from workflows.words import ROSTER_DELIVERABLE
 
 
 def _units(turn: Turn) -> list[Unit]:
@@ -317,10 +318,11 @@ def cmd_deadline(turn: Turn, args: list[str]) -> None:
     buttons = []
     for i, d in enumerate(rows, 1):
         out.append(msg("deadline.list_line", n=i, deliverable=d.deliverable, due=d.due_at))
+        d_id = saved_id(d)
         buttons.append(
             [
-                Button(msg("deadline.button.edit", n=i), f"a:dl_edit:{d.id}"),
-                Button(msg("deadline.button.cancel", n=i), f"a:dl_cancel:{d.id}"),
+                Button(msg("deadline.button.edit", n=i), callback_data(Verb.DL_EDIT, d_id)),
+                Button(msg("deadline.button.cancel", n=i), callback_data(Verb.DL_CANCEL, d_id)),
             ]
         )
     turn.say(lines(out), buttons=buttons)
@@ -383,16 +385,13 @@ def _finish_cancel(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     turn.say(msg("deadline.cancelled", deliverable=row.deliverable))
 
 
-def action(turn: Turn, verb: str, ref: str) -> None:
+def action(turn: Turn, pressed: Action) -> None:
     """Buttons on reminders and lists: submit, edit or cancel a deadline."""
-    if verb == "submit":
-        start_submit(turn, preselect=f"d:{ref}")
+    verb = pressed.verb
+    if verb == Verb.SUBMIT:
+        start_submit(turn, preselect=f"d:{pressed.ref}")
         return
-    if not turn.actor.is_admin:
-        turn.notice = turn.text(msg("command.denied", command="deadline"))
-        return
-    row_id = whole_number(ref)
-    row = turn.session.get(Deadline, row_id) if row_id is not None else None
+    row = turn.session.get(Deadline, pressed.ref)
     if row is None or row.cancelled:
         turn.notice = turn.text(msg("form.stale_button"))
         return

@@ -14,7 +14,8 @@ from bot.telegram.turn import Button, Reply, Turn
 from storage import campaigns, chats, drafts, people, planning, submissions
 from storage import ledger as store
 from storage.ledger_import import import_history
-from storage.models import LedgerItem, Person, Unit
+from storage.models import LedgerItem, Person, Unit, saved_id
+from workflows.buttons import Action, Verb, callback_data
 from workflows.campaign import RecurringSpec
 from workflows.forms import Draft
 from workflows.guards import required
@@ -258,8 +259,8 @@ def begin_weekly(turn: Turn, unit: Unit, context: dict[str, Any]) -> None:
         index = context["report"]
         first.buttons.append(
             [
-                Button(msg("weekly_form.button"), f"a:wform:{index}"),
-                Button(msg("weekly.button.private"), f"a:wpriv:{index}"),
+                Button(msg("weekly_form.button"), callback_data(Verb.WFORM, index)),
+                Button(msg("weekly.button.private"), callback_data(Verb.WPRIV, index)),
             ]
         )
 
@@ -283,9 +284,9 @@ def _closeout_request(
         files=[f["name"] for f in files] or msg("missing.none"),
     )
     buttons = (
-        (msg("closeout.approve"), f"a:co_ok:{item.id}"),
-        (msg("closeout.reject"), f"a:co_no:{item.id}"),
-        (msg("closeout.details"), f"a:item:{item.id}"),
+        (msg("closeout.approve"), callback_data(Verb.CO_OK, saved_id(item))),
+        (msg("closeout.reject"), callback_data(Verb.CO_NO, saved_id(item))),
+        (msg("closeout.details"), callback_data(Verb.ITEM, saved_id(item))),
     )
     _post(
         turn,
@@ -459,9 +460,9 @@ def show_page(turn: Turn, page: int, edit: bool = False) -> None:
         out.append(msg("items.none"))
     nav = []
     if page > 0:
-        nav.append(Button(msg("items.prev"), f"a:items:{page - 1}"))
+        nav.append(Button(msg("items.prev"), callback_data(Verb.ITEMS, page - 1)))
     if page < pages - 1:
-        nav.append(Button(msg("items.next"), f"a:items:{page + 1}"))
+        nav.append(Button(msg("items.next"), callback_data(Verb.ITEMS, page + 1)))
     turn.say(lines(out), buttons=[nav] if nav else [], edit=edit)
 
 
@@ -568,22 +569,20 @@ def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     turn.say(text)
 
 
-def action(turn: Turn, verb: str, ref: str) -> None:
+def action(turn: Turn, pressed: Action) -> None:
     """Buttons: start the weekly update, page through /items, see an item, decide a close-out."""
+    verb = pressed.verb
     if verb == "weekly":
-        start_weekly(turn, max(whole_number(ref) or 0, 0))
+        start_weekly(turn, pressed.ref)
         return
     if verb == "items":
-        show_page(turn, whole_number(ref) or 0, edit=True)
+        show_page(turn, pressed.ref, edit=True)
         return
-    item = _item_for(turn, ref)
+    item = _item_for(turn, str(pressed.ref))
     if item is None:
         return
     if verb == "item":
         show_item(turn, item)
-        return
-    if not turn.actor.oversees_all:
-        turn.notice = turn.text(msg("closeout.staff_only"))
         return
     if item.status != Status.CLOSING:
         turn.notice = turn.text(

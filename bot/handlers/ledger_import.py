@@ -30,12 +30,15 @@ from telegram.ext import (
 )
 
 from bot.handlers import ledger
+from bot.telegram import gate
 from bot.telegram.render import deliver
 from bot.telegram.turn import Button, Reply, Services, Turn, answer_of, open_turn, services_of
 from storage import campaigns, drafts, uploads
 from storage import ledger_import as saving
 from storage.audit import Stamp
-from storage.models import Unit, WorkbookUpload
+from storage.models import Unit, WorkbookUpload, saved_id
+from workflows.buttons import Action, Verb, callback_data
+from workflows.buttons import parse as parse_button
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import Attachments, File, FileAnswer, FormEnv, InputError
@@ -65,6 +68,9 @@ from workflows.workbook import MAX_BYTES, Book, WorkbookRefused, open_book
 logger = logging.getLogger(__name__)
 Ctx = ContextTypes.DEFAULT_TYPE
 T = TypeVar("T")
+BUTTONS = frozenset(
+    {Verb.IMP_UNIT, Verb.IMP_OK, Verb.IMP_NO, Verb.WK_OK, Verb.WK_NO, Verb.WFORM}
+)  # this module's buttons, taken before the dispatcher's
 SHEET_NAMES = (".xlsx", ".xlsm", ".xls")
 UNIT_BUTTONS = 40  # more units than this: the admin names the unit in the caption
 STATUSES = (PLAN, DONE, LATE, SAME)
@@ -250,7 +256,9 @@ def _ask_unit(turn: Turn, file: dict[str, Any]) -> None:
         turn.say(msg("ledger_import.name_the_unit", name=file["name"]))
         return
     row = _keep(turn, "ledger", None, file, {})
-    buttons = [Button(u.name, f"a:imp_unit:{row.id}:{u.id}") for u in units]
+    buttons = [
+        Button(u.name, callback_data(Verb.IMP_UNIT, saved_id(row), saved_id(u))) for u in units
+    ]
     turn.say(
         msg("ledger_import.ask_unit", name=file["name"]),
         buttons=[buttons[i : i + 2] for i in range(0, len(buttons), 2)],
@@ -300,8 +308,8 @@ def _ledger_preview(turn: Turn, found: _Target, counts: Tally, file: dict[str, A
         text,
         buttons=[
             [
-                Button(msg("ledger_import.confirm"), f"a:imp_ok:{row.id}"),
-                Button(msg("form.button.cancel"), f"a:imp_no:{row.id}"),
+                Button(msg("ledger_import.confirm"), callback_data(Verb.IMP_OK, saved_id(row))),
+                Button(msg("form.button.cancel"), callback_data(Verb.IMP_NO, saved_id(row))),
             ]
         ],
     )
@@ -436,8 +444,8 @@ def _week_screen(turn: Turn, row: WorkbookUpload, got: Msg | None = None) -> Non
         lines([*body, summary, need]),
         buttons=[
             [
-                Button(msg("form.button.confirm"), f"a:wk_ok:{row.id}"),
-                Button(msg("form.button.cancel"), f"a:wk_no:{row.id}"),
+                Button(msg("form.button.confirm"), callback_data(Verb.WK_OK, saved_id(row))),
+                Button(msg("form.button.cancel"), callback_data(Verb.WK_NO, saved_id(row))),
             ]
         ],
     )
@@ -531,12 +539,11 @@ def download_form(turn: Turn, index: int) -> None:
 async def on_button(update: Update, context: Ctx) -> None:
     """The buttons of a preview (confirm, cancel, which unit) and 下载填报表."""
     query = update.callback_query
-    if query is None or query.data is None:
+    pressed = parse_button(query.data) if query is not None else None
+    if query is None or not isinstance(pressed, Action):
         return
-    _, verb, *refs = query.data.split(":")
-    numbers = [int(r) for r in refs if r.isdigit()]
-    ref = numbers[0] if numbers else 0
-    turn, later = await _turn(update, context, lambda t: _press(t, verb, ref, numbers[1:]))
+    ref = pressed.ref
+    turn, later = await _turn(update, context, lambda t: _press(t, pressed))
     await query.answer(
         (turn.notice if turn else None) or None, show_alert=bool(turn and turn.notice)
     )
@@ -552,7 +559,16 @@ async def on_button(update: Update, context: Ctx) -> None:
     raise ApplicationHandlerStop
 
 
-def _press(turn: Turn, verb: str, ref: int, rest: list[int]) -> str:
+def _is_ours(data: object) -> bool:
+    """Whether a press is one of this module's buttons (the import's, and 下载填报表)."""
+    pressed = parse_button(data) if isinstance(data, str) else None
+    return isinstance(pressed, Action) and pressed.verb in BUTTONS
+
+
+def _press(turn: Turn, pressed: Action) -> str:
+    if not gate.admit(turn, pressed):
+        return ""
+    verb, ref = pressed.verb, pressed.ref
     if verb == "wform":
         download_form(turn, ref)
         return ""
@@ -570,8 +586,8 @@ def _press(turn: Turn, verb: str, ref: int, rest: list[int]) -> str:
     if verb == "wk_ok":
         _save_week(turn, ref)
         return ""
-    if verb == "imp_unit" and rest:
-        unit = turn.session.get(Unit, rest[0])
+    if verb == "imp_unit":
+        unit = turn.session.get(Unit, pressed.number(1))
         if unit is None or turn.campaign is None or unit.campaign_id != turn.campaign.id:
             turn.notice = turn.text(msg("form.stale_button"))
             return ""
@@ -592,7 +608,7 @@ def install(app: Application) -> None:
     """Read workbooks and evidence before the usual handlers; take this module's buttons."""
     app.add_handler(MessageHandler(filters.Document.ALL | filters.PHOTO, on_file), group=-1)
     app.add_handler(
-        CallbackQueryHandler(on_button, pattern=r"^a:(imp_ok|imp_no|imp_unit|wk_ok|wk_no|wform):"),
+        CallbackQueryHandler(on_button, pattern=_is_ours),
         group=-1,
     )
 

@@ -13,6 +13,7 @@ from bot.telegram import flows
 from bot.telegram.turn import Turn
 from storage import campaigns, drafts
 from storage.models import FormDraft, Unit
+from workflows.buttons import Action
 from workflows.deeplink import (
     LIFETIME,
     PREFIX,
@@ -30,7 +31,7 @@ def _key(turn: Turn) -> bytes:
     return link_key(turn.services.settings.telegram_bot_token or "")
 
 
-def offer(turn: Turn, verb: str, ref: str) -> None:
+def offer(turn: Turn, pressed: Action) -> None:
     """The 私聊填写 press: a toast for those who may not, the private chat's link for a liaison."""
     unit = turn.unit
     if turn.campaign is None or unit is None or unit.id is None:
@@ -39,8 +40,7 @@ def offer(turn: Turn, verb: str, ref: str) -> None:
     if not turn.actor.reports_for(unit.id):
         turn.notice = turn.text(msg("submit.not_liaison", unit=unit.name))
         return
-    index = int(ref) if ref.isdigit() else 0
-    _, period, _ = ledger.weekly_report(turn, index, unit.id)
+    _, period, _ = ledger.weekly_report(turn, pressed.ref, unit.id)
     link = WeeklyLink(turn.person.user_id, unit.id, period, turn.stamp.at + LIFETIME)
     username = turn.update.get_bot().username
     turn.notice = ""

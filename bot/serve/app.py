@@ -20,12 +20,14 @@ from bot.delivery.outbox import restore_budget
 from bot.handlers import cases, ledger_import
 from bot.handlers.backbone import ACTIONS, HANDLERS
 from bot.serve.jobs import schedule
-from bot.telegram import flows
+from bot.telegram import flows, gate
 from bot.telegram.budget import ChatBudget, Limits
 from bot.telegram.processor import ChatOrderedProcessor
 from bot.telegram.render import deliver
 from bot.telegram.turn import Services, Turn, answer_of, open_turn, services_of
 from storage import chats
+from workflows import buttons
+from workflows.buttons import Action, FormPress
 from workflows.inputs import TextAnswer
 from workflows.messages import msg
 from workflows.roles import BY_NAME, COMMANDS, may
@@ -139,14 +141,15 @@ async def on_edited(update: Update, context: Ctx) -> None:
 
 
 def button_turn(turn: Turn, data: str) -> None:
-    """Form buttons (`f:…`) feed the open flow; action buttons (`a:verb:ref`) start one."""
-    if data.startswith("a:"):
-        _, verb, ref = [*data.split(":", 2), "", ""][:3]
-        if verb in ACTIONS:
-            turn.notice = ""
-            ACTIONS[verb](turn, verb, ref)
-            return
-    flows.press(turn, data)
+    """Form buttons (`f:…`) feed the open flow; action buttons (`a:verb:ref`) start one, if
+    the presser's roles allow it; forged or unknown data is a stale button."""
+    pressed = buttons.parse(data)
+    if isinstance(pressed, Action) and pressed.verb in ACTIONS:
+        turn.notice = ""
+        if gate.admit(turn, pressed):
+            ACTIONS[pressed.verb](turn, pressed)
+        return
+    flows.press(turn, pressed if isinstance(pressed, FormPress) else None)
 
 
 async def on_button(update: Update, context: Ctx) -> None:

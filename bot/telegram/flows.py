@@ -24,7 +24,6 @@ press. `tests/e2e/test_group_budget.py` counts what a weekly update spends.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -37,10 +36,10 @@ from bot.telegram.turn import Turn
 from storage import audit, drafts
 from storage.models import FormDraft
 from workflows import forms
+from workflows.buttons import FormPress
 from workflows.forms import Ask, Cancelled, Draft, Finished, Flow, Nav, Noted, Outcome
 from workflows.inputs import Answer, ChoiceAnswer, FormEnv, Option
 from workflows.messages import Msg, msg
-from workflows.words import whole_number
 
 Finish = Callable[[Turn, Draft, dict[str, Any]], None]
 Options = Callable[[Turn], Mapping[str, Sequence[Option]]]
@@ -58,7 +57,6 @@ class FlowBinding:
 
 
 FLOWS: dict[str, FlowBinding] = {}
-_BUTTON = re.compile(r"f:(\d{1,12}):(\d{1,6}):(\d{1,3})")
 # A flow is a function of its name and its draft's context alone; building a weekly update
 # of 30 items costs about a millisecond, so the same context's flow is built once. (Row ids
 # are no key: SQLite reuses them once a draft is deleted.)
@@ -226,19 +224,18 @@ def answer(turn: Turn, given: Answer | Nav) -> bool:
     return True
 
 
-def press(turn: Turn, data: str) -> None:
-    """A pressed form button; anyone's but the draft owner's, stale or forged, is refused."""
-    m = _BUTTON.fullmatch(data)
-    draft_id = whole_number(m.group(1)) if m else None
-    row = drafts.draft_by_id(turn.session, draft_id) if draft_id is not None else None
-    if m is None or row is None or row.chat_id != turn.chat.chat_id:
+def press(turn: Turn, pressed: FormPress | None) -> None:
+    """A pressed form button (None: forged or unknown data); anyone's but the draft owner's,
+    or a stale one, is refused."""
+    row = drafts.draft_by_id(turn.session, pressed.draft_id) if pressed is not None else None
+    if pressed is None or row is None or row.chat_id != turn.chat.chat_id:
         turn.notice = turn.text(msg("form.stale_button"))
         return
     if row.user_id != turn.person.user_id:
         turn.notice = turn.text(msg("form.not_yours"))
         return
     draft = Draft.from_json(row.state)
-    if int(m.group(2)) != draft.rev:
+    if pressed.rev != draft.rev:
         turn.notice = turn.text(msg("form.stale_button"))
         return
     binding = FLOWS[row.flow]
@@ -246,7 +243,7 @@ def press(turn: Turn, data: str) -> None:
         turn.notice = ""
         return
     after, outcome = forms.advance(
-        _flow_of(row, binding, draft), draft, ChoiceAnswer(int(m.group(3))), env=_env(turn, binding)
+        _flow_of(row, binding, draft), draft, ChoiceAnswer(pressed.index), env=_env(turn, binding)
     )
     turn.notice = ""
     # The pressed message keeps its keyboard: an edit to remove it would cost the group a

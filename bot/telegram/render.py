@@ -19,6 +19,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.telegram.turn import Button, Reply, Turn
 from storage import drafts
+from workflows.buttons import FormPress
 from workflows.forms import Ask
 from workflows.messages import msg
 
@@ -29,7 +30,9 @@ LIMIT = MessageLimit.MAX_TEXT_LENGTH
 
 def ask_reply(turn: Turn, ask: Ask, draft_id: int, rev: int) -> Reply:
     """The prompt of a step: buttons for choices, a selective ForceReply for typed answers."""
-    buttons = [Button(opt.label, f"f:{draft_id}:{rev}:{i}") for i, opt in enumerate(ask.options)]
+    buttons = [
+        Button(opt.label, FormPress(draft_id, rev, i).data) for i, opt in enumerate(ask.options)
+    ]
     rows = _rows(turn, buttons)
     typed = ask.kind not in ("choice", "confirm", "card")
     return Reply(

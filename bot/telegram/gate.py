@@ -1,0 +1,19 @@
+"""The one check before a button's handler runs: may this person press it at all?"""
+
+from __future__ import annotations
+
+from bot.telegram.turn import Turn
+from workflows.buttons import Action
+from workflows.roles import may_press, refusal
+
+
+def admit(turn: Turn, pressed: Action) -> bool:
+    """Whether the presser's roles allow the button; if not, the refusal is the press's toast.
+
+    Only roles are checked here (`workflows.roles.PRESSES`); a button whose rule has a scope
+    (this unit's liaisons, the draft's owner) has its handler check that against the row.
+    """
+    if may_press(turn.actor, pressed.verb):
+        return True
+    turn.notice = turn.text(refusal(pressed.verb))
+    return False
