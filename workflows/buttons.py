@@ -50,9 +50,9 @@ SHAPES: dict[Verb, tuple[type[int] | type[str], ...]] = {
 }
 
 _VERBS = {v.value: v for v in Verb}
-_NUMBER = re.compile(r"\d{1,12}")
+_NUMBER = re.compile(r"[0-9]{1,12}")
 _WORD = re.compile(r"[A-Za-z0-9_.\-]{1,32}")
-_FORM = re.compile(r"f:(\d{1,12}):(\d{1,6}):(\d{1,3})")
+_FORM = re.compile(r"f:([0-9]{1,12}):([0-9]{1,6}):([0-9]{1,3})")
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ class LocalBotApi:
         self.messages: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
         self.sent: list[dict[str, Any]] = []
         self.callback_answers: list[dict[str, Any]] = []
+        self.callback_data: list[str] = []  # every button's data the bot sent or edited in
         self.files: dict[str, bytes] = {}  # what users uploaded, by file id, for getFile
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.requests: Counter[str] = Counter()
@@ -555,6 +556,8 @@ class LocalBotApi:
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+                if data is not None:
+                    self.callback_data.append(data)
         return markup
 
     async def api_sendmessage(self, p: dict[str, Any]) -> dict[str, Any]:

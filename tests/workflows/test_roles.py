@@ -1,0 +1,55 @@
+"""Who may press which button: the PRESSES table, read by may_press."""
+
+from __future__ import annotations
+
+import pytest
+
+from workflows.buttons import Verb
+from workflows.roles import PRESSES, Actor, Role, Scope, may_press, refusal
+
+ADMIN = Actor(1, frozenset({Role.ADMIN}))
+SUPERVISOR = Actor(2, frozenset({Role.SUPERVISOR}))
+LIAISON = Actor(3, frozenset({Role.LIAISON}), frozenset({10}))
+NOBODY = Actor(4)
+
+
+def test_every_verb_has_exactly_one_rule() -> None:
+    assert sorted(p.verb for p in PRESSES) == sorted(Verb)
+
+
+@pytest.mark.parametrize("verb", [Verb.CO_OK, Verb.CO_NO])
+def test_close_outs_are_decided_by_supervisors_and_admins_only(verb: Verb) -> None:
+    assert may_press(SUPERVISOR, verb) and may_press(ADMIN, verb)
+    assert not may_press(LIAISON, verb) and not may_press(NOBODY, verb)
+    assert refusal(verb).id == "closeout.staff_only"
+
+
+@pytest.mark.parametrize("verb", [Verb.EXT_OK, Verb.EXT_NO])
+def test_extensions_are_granted_by_supervisors_and_admins_only(verb: Verb) -> None:
+    assert may_press(SUPERVISOR, verb) and may_press(ADMIN, verb)
+    assert not may_press(LIAISON, verb) and not may_press(NOBODY, verb)
+
+
+@pytest.mark.parametrize("verb", [Verb.DL_EDIT, Verb.DL_CANCEL])
+def test_deadlines_are_changed_by_admins_only(verb: Verb) -> None:
+    assert may_press(ADMIN, verb)
+    assert not may_press(SUPERVISOR, verb) and not may_press(LIAISON, verb)
+    assert refusal(verb).id == "command.denied"
+
+
+@pytest.mark.parametrize("verb", [p.verb for p in PRESSES if p.scope in (Scope.UNIT, Scope.OWNER)])
+def test_a_units_buttons_pass_liaisons_on_to_the_handler_and_stop_others(verb: Verb) -> None:
+    # the gate lets any liaison (or admin) by; the handler checks it is this unit's
+    assert may_press(LIAISON, verb) and may_press(ADMIN, verb)
+    assert not may_press(SUPERVISOR, verb) and not may_press(NOBODY, verb)
+
+
+@pytest.mark.parametrize("verb", [Verb.ITEMS, Verb.ITEM])
+def test_lists_are_for_everyone_with_a_role(verb: Verb) -> None:
+    assert all(may_press(a, verb) for a in (ADMIN, SUPERVISOR, LIAISON))
+    assert not may_press(NOBODY, verb)
+
+
+@pytest.mark.parametrize("verb", list(Verb))
+def test_a_person_without_a_role_may_press_nothing(verb: Verb) -> None:
+    assert not may_press(NOBODY, verb)
