@@ -1,0 +1,81 @@
+"""Every button the bot actually sends is one the codec reads back, and the gate answers a
+press its roles do not allow with the rule's refusal, before any handler runs."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import test_cases, test_deadlines, test_ledger_import, test_weekly
+from tests.harness import Harness
+from workflows.buttons import Action, Verb, callback_data, parse
+from workflows.roles import Role
+
+Flow = Callable[[Harness], Awaitable[None]]
+# flows of the e2e tests, each with the campaign it runs on (None: seed 000) and the action
+# buttons it sends at least
+FLOWS: list[tuple[Flow, str | None, set[Verb]]] = [
+    (
+        test_weekly.test_a_whole_weekly_update_with_a_close_out_and_a_restart,
+        None,
+        {Verb.WFORM, Verb.WPRIV, Verb.CO_OK, Verb.CO_NO, Verb.ITEM},
+    ),
+    (test_weekly.test_items_are_paged_and_overdue_ones_marked, None, {Verb.ITEMS}),
+    (test_cases.test_forward_sign_and_answer_in_time, None, {Verb.SIGN, Verb.FB, Verb.EXT}),
+    (test_cases.test_an_approved_extension_moves_the_due_time, None, {Verb.EXT_OK, Verb.EXT_NO}),
+    (
+        test_deadlines.test_reminders_reach_exactly_the_units_that_need_them,
+        test_deadlines.CAMPAIGN,
+        {Verb.SUBMIT},
+    ),
+    (
+        test_deadlines.test_an_admin_sets_a_deadline_and_cancels_it,
+        test_deadlines.CAMPAIGN,
+        {Verb.DL_EDIT, Verb.DL_CANCEL},
+    ),
+    (
+        test_ledger_import.test_a_liaison_imports_the_countys_own_ledger_in_the_group,
+        None,
+        {Verb.IMP_OK, Verb.IMP_NO},
+    ),
+    (test_ledger_import.test_an_admin_imports_in_private_choosing_the_unit, None, {Verb.IMP_UNIT}),
+]
+
+
+@pytest.mark.parametrize(
+    ("flow", "campaign", "verbs"), FLOWS, ids=[f.__name__.removeprefix("test_") for f, *_ in FLOWS]
+)
+async def test_every_button_sent_parses_back(
+    db_url: str, tmp_path: Path, flow: Flow, campaign: str | None, verbs: set[Verb]
+) -> None:
+    template = {}
+    if campaign is not None:
+        path = tmp_path / "campaign.yaml"
+        path.write_text(campaign, encoding="utf-8")
+        template = {"template": str(path)}
+    bot = Harness(db_url, **template)
+    await bot.start()
+    try:
+        await flow(bot)
+    finally:
+        await bot.stop()
+    pressed = [parse(data) for data in bot.api.callback_data]
+    assert pressed, "the flow sent no buttons"
+    assert [d for d, p in zip(bot.api.callback_data, pressed, strict=True) if p is None] == []
+    sent = {p.verb for p in pressed if isinstance(p, Action)}
+    assert verbs <= sent, sorted(sent)
+
+
+async def test_a_liaison_may_not_decide_a_close_out_and_is_told_who_may(bot: Harness) -> None:
+    group = bot.api.group("轮台县联络群")
+    await bot.bind(group, "轮台县")
+    li = bot.api.user(7001, "李明")
+    bot.grant(li, Role.LIAISON, "轮台县")
+    await bot.settle(group)
+    card = await bot.command(group, li, "/start")
+    before = len(bot.api.callback_answers)
+    await bot.api.press(card, li, data=callback_data(Verb.CO_OK, 1))
+    await bot.api.until(lambda: len(bot.api.callback_answers) > before)
+    assert bot.api.callback_answers[-1].get("text") == "仅督办人员或管理员可以审核销号。"
