@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
+from locales import Translator
 from tests.harness import Harness
-from workflows.roles import COMMANDS, Role
+from workflows.buttons import SHAPES, Verb, callback_data
+from workflows.roles import COMMANDS, Role, refusal
 
 INTERNAL_ERROR = "抱歉，处理时出现问题"
 NAV = ("cancel", "back", "skip")  # /cancel closes what an example opened, and marks its end
@@ -63,27 +65,17 @@ words = st.one_of(
     st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs")), max_size=30),
 ).filter(bool)
 arguments = st.lists(words, max_size=4).map(" ".join)
-ACTION_VERBS = [
-    "submit",
-    "dl_edit",
-    "dl_cancel",
-    "weekly",
-    "items",
-    "item",
-    "co_ok",
-    "co_no",
-    "sign",
-    "fb",
-    "ext",
-    "ext_ok",
-    "ext_no",
-]
+ACTION_VERBS = [v.value for v in Verb]
 refs = st.one_of(
     st.integers(min_value=-5, max_value=10**20).map(str),
     st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20),
 )
 button_data = st.one_of(
-    st.builds(lambda verb, ref: f"a:{verb}:{ref}", st.sampled_from([*ACTION_VERBS, "x", ""]), refs),
+    st.builds(
+        lambda verb, some: ":".join(["a", verb, *some]),
+        st.sampled_from([*ACTION_VERBS, "x", ""]),
+        st.lists(refs, max_size=3),
+    ),
     st.builds(lambda a, b, c: f"f:{a}:{b}:{c}", *(st.integers(0, 10**12),) * 3),
     st.text(max_size=64),
 ).filter(lambda data: 0 < len(data.encode()) <= 64)  # Telegram's limit for callback_data
@@ -216,3 +208,29 @@ async def test_a_forged_button_is_answered_and_changes_nothing(
     assert world.errors.records == []
     if not said:  # refused by the press's own answer: nothing may have changed
         assert world.rows() == before
+
+
+# well-formed presses of every verb, on ids that may or may not exist
+well_formed = st.sampled_from(list(Verb)).flatmap(
+    lambda verb: st.tuples(
+        st.just(verb), st.tuples(*(st.integers(0, 10**12 - 1) for _ in SHAPES[verb]))
+    )
+)
+
+
+@FUZZ
+@given(press=well_formed)
+async def test_every_verb_pressed_by_someone_without_a_role_is_refused_by_the_gate(
+    world: World, press: tuple[Verb, tuple[int, ...]]
+) -> None:
+    bot, who = world.bot, world.stranger
+    verb, ids = press
+    before = world.rows()
+    qid = await bot.api.press(world.pressed_on, who, data=callback_data(verb, *ids))
+    await bot.api.until(
+        lambda: any(a["callback_query_id"] == qid for a in bot.api.callback_answers)
+    )
+    answer = next(a for a in bot.api.callback_answers if a["callback_query_id"] == qid)
+    assert answer.get("text") == Translator.load().text(refusal(verb), "zh_CN")
+    assert world.rows() == before
+    assert world.errors.records == []
