@@ -40,7 +40,7 @@ def cmd_start(turn: Turn, args: list[str]) -> None:
 
 def cmd_help(turn: Turn, args: list[str]) -> None:
     """The commands this person may use here."""
-    out = [
+    out: list[Msg | str] = [
         msg(
             "help.header",
             roles=[role_name(r) for r in sorted(turn.actor.roles)] or [role_name(None)],
@@ -165,12 +165,12 @@ def _target(turn: Turn, args: list[str]) -> tuple[Person | None, list[str]]:
     who, rest = args[0], args[1:]
     user_id = whole_number(who, TELEGRAM_ID)
     if user_id is not None:
-        person = people.person_by_user(turn.session, user_id)
-        if person is None:
-            person = people.touch_person(
+        known = people.person_by_user(turn.session, user_id)
+        if known is None:
+            known = people.touch_person(
                 turn.session, user_id=user_id, username=None, display_name="", stamp=turn.stamp
             )
-        return person, rest
+        return known, rest
     if who.startswith("@"):
         return people.person_by_username(turn.session, who), rest
     return None, args

@@ -36,7 +36,9 @@ logger = logging.getLogger(__name__)
 Ctx = ContextTypes.DEFAULT_TYPE
 
 
-def _unit_of_work(services: Services, update: Update, body: Callable[[Turn], None]) -> Turn | None:
+def _unit_of_work(
+    services: Services, update: Update, body: Callable[[Turn], object]
+) -> Turn | None:
     with services.db.unit_of_work() as session:
         turn = open_turn(session, services, update)
         if turn is None:
@@ -45,8 +47,9 @@ def _unit_of_work(services: Services, update: Update, body: Callable[[Turn], Non
     return turn
 
 
-async def run_turn(update: Update, context: Ctx, body: Callable[[Turn], None]) -> None:
-    """Open one unit of work, run the body, commit, then send what it said.
+async def run_turn(update: Update, context: Ctx, body: Callable[[Turn], object]) -> None:
+    """Open one unit of work, run the body (what it returns is not used), commit, then send
+    what it said.
 
     The unit of work runs in a worker thread, so that other chats' updates go on meanwhile.
     """
@@ -172,10 +175,11 @@ async def on_migrate(update: Update, context: Ctx) -> None:
     if message is None or message.migrate_to_chat_id is None:
         return
     services = services_of(context)
+    old_id, new_id = message.chat_id, message.migrate_to_chat_id
 
     def carry_over() -> None:
         with services.db.unit_of_work() as session:
-            chats.migrate(session, message.chat_id, message.migrate_to_chat_id)
+            chats.migrate(session, old_id, new_id)
 
     await asyncio.to_thread(carry_over)
 
