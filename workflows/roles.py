@@ -116,20 +116,22 @@ class Press:
     roles: frozenset[Role] | None  # None: everyone
     refusal: Msg
     scope: Scope = Scope.NONE
+    in_unit: str | None = None  # the refusal's message id (with {unit}) in a unit's chat
 
 
 _REPORTERS = frozenset({Role.ADMIN, Role.LIAISON})
 _EVERYONE_WITH_A_ROLE = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})
 # a liaison's button pressed by someone with no part in it: nothing for them to do
 _NOT_YOURS = msg("form.not_yours")
+_ONLY_ITS_LIAISONS = "submit.not_liaison"  # only {unit}'s liaisons can submit
 
 PRESSES: tuple[Press, ...] = (
-    Press(Verb.SUBMIT, _REPORTERS, _NOT_YOURS, Scope.UNIT),
+    Press(Verb.SUBMIT, _REPORTERS, _NOT_YOURS, Scope.UNIT, _ONLY_ITS_LIAISONS),
     Press(Verb.DL_EDIT, _ADMIN, msg("command.denied", command="deadline")),
     Press(Verb.DL_CANCEL, _ADMIN, msg("command.denied", command="deadline")),
-    Press(Verb.WEEKLY, _REPORTERS, _NOT_YOURS, Scope.UNIT),
-    Press(Verb.WFORM, _REPORTERS, _NOT_YOURS, Scope.UNIT),
-    Press(Verb.WPRIV, _REPORTERS, _NOT_YOURS, Scope.UNIT),
+    Press(Verb.WEEKLY, _REPORTERS, _NOT_YOURS, Scope.UNIT, _ONLY_ITS_LIAISONS),
+    Press(Verb.WFORM, _REPORTERS, _NOT_YOURS, Scope.UNIT, _ONLY_ITS_LIAISONS),
+    Press(Verb.WPRIV, _REPORTERS, _NOT_YOURS, Scope.UNIT, _ONLY_ITS_LIAISONS),
     Press(Verb.ITEMS, _EVERYONE_WITH_A_ROLE, msg("command.denied", command="items")),
     Press(Verb.ITEM, _EVERYONE_WITH_A_ROLE, msg("command.denied", command="item"), Scope.VISIBLE),
     # close-outs are decided by the supervisors (or an admin), never by the unit itself
@@ -158,7 +160,11 @@ def may_press(actor: Actor, verb: Verb) -> bool:
     return spec.roles is None or bool(actor.roles & spec.roles)
 
 
-def refusal(verb: Verb) -> Msg:
-    """What a person who may not press the button is told."""
+def refusal(verb: Verb, unit: str | None = None) -> Msg:
+    """What a person who may not press the button is told (in the chat of `unit`, if any)."""
     spec = PRESS_BY_VERB.get(verb)
-    return spec.refusal if spec is not None else msg("form.stale_button")
+    if spec is None:
+        return msg("form.stale_button")
+    if spec.in_unit is not None and unit is not None:
+        return msg(spec.in_unit, unit=unit)
+    return spec.refusal

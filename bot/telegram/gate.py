@@ -15,5 +15,6 @@ def admit(turn: Turn, pressed: Action) -> bool:
     """
     if may_press(turn.actor, pressed.verb):
         return True
-    turn.notice = turn.text(refusal(pressed.verb))
+    unit = turn.unit
+    turn.notice = turn.text(refusal(pressed.verb, unit.name if unit is not None else None))
     return False

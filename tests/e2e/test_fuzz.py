@@ -231,6 +231,6 @@ async def test_every_verb_pressed_by_someone_without_a_role_is_refused_by_the_ga
         lambda: any(a["callback_query_id"] == qid for a in bot.api.callback_answers)
     )
     answer = next(a for a in bot.api.callback_answers if a["callback_query_id"] == qid)
-    assert answer.get("text") == Translator.load().text(refusal(verb), "zh_CN")
+    assert answer.get("text") == Translator.load().text(refusal(verb, "轮台县"), "zh_CN")
     assert world.rows() == before
     assert world.errors.records == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workflows.buttons import Verb
+from workflows.messages import msg
 from workflows.roles import PRESSES, Actor, Role, Scope, may_press, refusal
 
 ADMIN = Actor(1, frozenset({Role.ADMIN}))
@@ -53,3 +54,9 @@ def test_lists_are_for_everyone_with_a_role(verb: Verb) -> None:
 @pytest.mark.parametrize("verb", list(Verb))
 def test_a_person_without_a_role_may_press_nothing(verb: Verb) -> None:
     assert not may_press(NOBODY, verb)
+
+
+@pytest.mark.parametrize("verb", [Verb.SUBMIT, Verb.WEEKLY, Verb.WFORM, Verb.WPRIV])
+def test_a_units_reporting_buttons_say_whose_they_are_in_its_chat(verb: Verb) -> None:
+    assert refusal(verb, "轮台县") == msg("submit.not_liaison", unit="轮台县")
+    assert refusal(verb) == msg("form.not_yours")
