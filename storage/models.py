@@ -209,7 +209,7 @@ class LedgerItem(SQLModel, table=True):
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         """Every UPDATE checks and moves the version: `… WHERE id = :id AND version = :v`."""
-        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]  # SQLModel sets __table__ at class creation
 
 
 class ProgressUpdate(SQLModel, table=True):

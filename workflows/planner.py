@@ -236,7 +236,7 @@ def catch_up(planned: list[Planned]) -> list[Planned]:
         if len(found) == 1 or not any(p.late for p in found):
             out += found
             continue
-        newest = sorted(found, key=lambda p: p.stage_at, reverse=True)
+        newest = sorted(found, key=lambda p: p.stage_at or p.not_before, reverse=True)
         lines_: list[Msg | str] = []
         buttons: list[tuple[Msg, str]] = []
         for n, p in enumerate(newest, 1):
