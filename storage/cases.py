@@ -17,6 +17,7 @@ from storage.models import (
     OutboxMessage,
     Person,
     Unit,
+    saved_id,
 )
 from storage.once import numbered
 from workflows.cases import case_code
@@ -91,7 +92,7 @@ def add_feedback(
 ) -> Feedback:
     """The unit's answer; the case is answered from now on."""
     feedback = Feedback(
-        case_id=case.id or 0,
+        case_id=saved_id(case),
         text=text,
         status=status,
         expected_on=expected_on,

@@ -19,6 +19,7 @@ from telegram.ext import Application, ContextTypes
 from bot.telegram.budget import ChatBudget, Limits, NoBudget
 from bot.telegram.turn import Services
 from storage import campaigns, chats, drafts, outbox, planning, sendlog
+from storage.models import saved_id
 from workflows.messages import Msg, msg
 from workflows.planner import LiveLeft, Planned, time_left
 
@@ -151,7 +152,7 @@ def _claim(services: Services, limit: int, held: set[int]) -> tuple[list[_Row], 
     with services.db.unit_of_work() as session:
         rows = [
             _Row(
-                r.id or 0,
+                saved_id(r),
                 r.chat_id,
                 said_now(services, r.text, r.live, now),
                 r.reply_markup,
