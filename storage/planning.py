@@ -30,6 +30,7 @@ from storage.models import (
     Unit,
     saved_id,
 )
+from workflows.keys import NoticeKey, Subject, schedule_stamp
 from workflows.periods import CampaignSpan, campaign_span
 from workflows.planner import (
     CaseState,
@@ -39,8 +40,6 @@ from workflows.planner import (
     PlannerState,
     UnitTarget,
     WeeklyState,
-    schedule_of,
-    schedule_stamp,
 )
 from workflows.roles import Role
 
@@ -186,14 +185,16 @@ def withdraw_moved(session: Session, current: Mapping[str, str]) -> int:
         .join(Notification, col(Notification.id) == col(OutboxMessage.notification_id))
         .where(
             OutboxMessage.status == "pending",
-            or_(col(Notification.key).like("deadline:%"), col(Notification.key).like("case:%")),
+            or_(col(Notification.deadline_id).is_not(None), col(Notification.case_id).is_not(None)),
         )
         .with_for_update(skip_locked=True, of=OutboxMessage)
     )
     withdrawn = 0
     for row, key in session.exec(stmt):
-        scheduled = schedule_of(key)
-        if scheduled is not None and current.get(scheduled[0], scheduled[1]) != scheduled[1]:
+        notice = NoticeKey.parse(key)
+        if notice is None or notice.due is None:  # not planned for a due time: never moved
+            continue
+        if current.get(notice.schedule, notice.due) != notice.due:
             row.status = "withdrawn"
             session.add(row)
             withdrawn += 1
@@ -205,8 +206,8 @@ def withdraw_rescheduled(session: Session, row: Deadline | ForwardedCase) -> int
 
     Called in the unit of work that moved it; the planner's next pass would do it seconds later.
     """
-    kind = "deadline" if isinstance(row, Deadline) else "case"
-    return withdraw_moved(session, {f"{kind}:{row.id}": schedule_stamp(row.due_at)})
+    subject = Subject.DEADLINE if isinstance(row, Deadline) else Subject.CASE
+    return withdraw_moved(session, {f"{subject}:{saved_id(row)}": schedule_stamp(row.due_at)})
 
 
 def _insert_new_keys(session: Session) -> ReturningInsert[int | None, str]:
@@ -228,6 +229,14 @@ def _insert_new_keys(session: Session) -> ReturningInsert[int | None, str]:
     )
 
 
+def _subject_of(key: str) -> dict[str, int | None]:
+    """The case or deadline a notice is about, for its columns (every row has both)."""
+    parsed = NoticeKey.parse(key)
+    if parsed is None:
+        return {"case_id": None, "deadline_id": None}
+    return {"case_id": parsed.case_id, "deadline_id": parsed.deadline_id}
+
+
 def save_planned(session: Session, items: Sequence[Rendered], now: datetime) -> int:
     """Store each notification and its outbox message once; returns how many were new.
 
@@ -238,13 +247,14 @@ def save_planned(session: Session, items: Sequence[Rendered], now: datetime) -> 
     conn = session.connection()
     # Compiled once and sent in batches (SQLAlchemy's insertmanyvalues); taken keys skipped.
     stmt = _insert_new_keys(session)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "key": r.planned.key,
             "kind": r.planned.kind,
             "planned_for": r.planned.not_before,
             "created_at": now,
             "payload": {"chat_id": r.planned.chat_id, "late": r.planned.late},
+            **_subject_of(r.planned.key),
         }
         for r in by_key.values()
     ]
@@ -257,6 +267,7 @@ def save_planned(session: Session, items: Sequence[Rendered], now: datetime) -> 
             "planned_for": r.planned.not_before,
             "created_at": now,
             "payload": {"chat_id": r.planned.chat_id, "told_in": r.planned.key},
+            **_subject_of(key),
         }
         for r in by_key.values()
         for key in r.planned.absorbs
