@@ -11,10 +11,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ContextTypes, ExtBot
 
 from bot.telegram.budget import ChatBudget, Limits, NoBudget
 from bot.telegram.turn import Services
@@ -115,7 +115,7 @@ class _Row:
     attempts: int
 
 
-async def _send(bot: Bot, row: _Row, keep: int) -> _Result:
+async def _send(bot: ExtBot[Any], row: _Row, keep: int) -> _Result:
     result = _Result(row.outbox_id, row.chat_id)
     try:
         keyboard = InlineKeyboardMarkup.de_json(row.markup, bot) if row.markup else None
@@ -164,7 +164,7 @@ def _claim(services: Services, limit: int, held: set[int]) -> tuple[list[_Row], 
     return rows, busy
 
 
-async def deliver_once(bot: Bot, services: Services, limit: int = 30) -> int:
+async def deliver_once(bot: ExtBot[Any], services: Services, limit: int = 30) -> int:
     """Send up to `limit` due outbox messages; returns how many were handled.
 
     Chats are served side by side, the messages of one chat in the order they were planned.

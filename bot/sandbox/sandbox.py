@@ -183,7 +183,11 @@ class Sandbox:
         """Give someone a role directly in the database (as an earlier /role would have)."""
         with self.database().unit_of_work() as s:
             camp = required(campaigns.active_campaign(s), "the active campaign")
-            unit_id = campaigns.unit_named(s, saved_id(camp), unit).id if unit else None
+            unit_id = (
+                saved_id(required(campaigns.unit_named(s, saved_id(camp), unit), unit))
+                if unit
+                else None
+            )
             stamp = Stamp(self.clock(), ADMIN_ID)
             person = people.touch_person(
                 s,
