@@ -17,9 +17,11 @@ from storage.models import (
     OutboxMessage,
     Person,
     Unit,
+    saved_id,
 )
 from storage.once import numbered
 from workflows.cases import case_code
+from workflows.keys import CASE_POSTED
 
 
 def next_number(session: Session) -> int:
@@ -91,7 +93,7 @@ def add_feedback(
 ) -> Feedback:
     """The unit's answer; the case is answered from now on."""
     feedback = Feedback(
-        case_id=case.id or 0,
+        case_id=saved_id(case),
         text=text,
         status=status,
         expected_on=expected_on,
@@ -131,16 +133,17 @@ def feedback_of(session: Session, case_id: int) -> list[Feedback]:
 def case_of_message(session: Session, chat_id: int, message_id: int) -> ForwardedCase | None:
     """The case a bot message in a unit's group announced (people answer by replying to it)."""
     stmt = (
-        select(Notification.key)
+        select(Notification.case_id)
         .join(OutboxMessage, col(OutboxMessage.notification_id) == col(Notification.id))
         .where(
             OutboxMessage.chat_id == chat_id,
             OutboxMessage.telegram_message_id == message_id,
-            col(Notification.key).like("case:%:posted:%"),
+            Notification.kind == CASE_POSTED,
+            col(Notification.case_id).is_not(None),
         )
     )
-    key = session.exec(stmt).first()
-    return session.get(ForwardedCase, int(key.split(":")[1])) if key else None
+    case_id = session.exec(stmt).first()
+    return session.get(ForwardedCase, case_id) if case_id is not None else None
 
 
 def unit_name(session: Session, unit_id: int) -> str:

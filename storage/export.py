@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 import xlsxwriter
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -26,6 +27,7 @@ from storage.models import (
     ProgressUpdate,
     RoleGrant,
     Submission,
+    saved_id,
 )
 from workflows.case_import import ANNEX_3
 from workflows.ledger import COLUMNS
@@ -145,7 +147,7 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
         "date": book.add_format({"num_format": "yyyy-mm-dd"}),
         "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
     }
-    units = {u.id: u for u in campaigns.units_of(session, camp.id or 0, active_only=False)}
+    units = {saved_id(u): u for u in campaigns.units_of(session, saved_id(camp), active_only=False)}
     unit_ids = list(units)
     spec = campaigns.ledger_spec(camp)
     written = 0
@@ -172,20 +174,21 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
     )
     # plain rows, not ORM objects: building 300,000 entities just to write them out is the
     # slowest part of an export
-    item_stmt = select(
-        LedgerItem.id,
-        LedgerItem.unit_id,
-        LedgerItem.code,
-        LedgerItem.name,
-        LedgerItem.summary,
-        LedgerItem.category,
-        LedgerItem.measures,
-        LedgerItem.due_on,
-        LedgerItem.lead,
-        LedgerItem.remarks,
-        LedgerItem.source,
-        LedgerItem.status,
-        LedgerItem.fields,
+    # SQLAlchemy's select: SQLModel's is typed for at most four columns
+    item_stmt = sa.select(
+        col(LedgerItem.id),
+        col(LedgerItem.unit_id),
+        col(LedgerItem.code),
+        col(LedgerItem.name),
+        col(LedgerItem.summary),
+        col(LedgerItem.category),
+        col(LedgerItem.measures),
+        col(LedgerItem.due_on),
+        col(LedgerItem.lead),
+        col(LedgerItem.remarks),
+        col(LedgerItem.source),
+        col(LedgerItem.status),
+        col(LedgerItem.fields),
         latest.label("latest"),
     ).where(col(LedgerItem.unit_id).in_(unit_ids))
     for n, item in enumerate(_batched(session, item_stmt, col(LedgerItem.id)), 1):
@@ -208,19 +211,19 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
 
     progress = _Sheet(book, SHEETS[1], PROGRESS_HEADERS, fmt)
     progress_stmt = (
-        select(
-            ProgressUpdate.id,
-            ProgressUpdate.week_of,
-            ProgressUpdate.status,
-            ProgressUpdate.text,
-            ProgressUpdate.result,
-            ProgressUpdate.reason,
-            ProgressUpdate.new_due_on,
-            ProgressUpdate.files,
-            ProgressUpdate.created_at,
-            LedgerItem.unit_id,
-            LedgerItem.code,
-            LedgerItem.name,
+        sa.select(
+            col(ProgressUpdate.id),
+            col(ProgressUpdate.week_of),
+            col(ProgressUpdate.status),
+            col(ProgressUpdate.text),
+            col(ProgressUpdate.result),
+            col(ProgressUpdate.reason),
+            col(ProgressUpdate.new_due_on),
+            col(ProgressUpdate.files),
+            col(ProgressUpdate.created_at),
+            col(LedgerItem.unit_id),
+            col(LedgerItem.code),
+            col(LedgerItem.name),
         )
         .join(LedgerItem, col(LedgerItem.id) == col(ProgressUpdate.item_id))
         .where(col(LedgerItem.unit_id).in_(unit_ids))
@@ -250,12 +253,14 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
         .join(Person, col(Person.id) == col(RoleGrant.person_id))
         .where(RoleGrant.role == "liaison", col(RoleGrant.unit_id).in_(unit_ids))
     ):
+        if unit_id is None:  # never: the IN list has only units
+            continue
         roster.add(
             [units[unit_id].name, person.name or person.display_name, person.position, person.phone]
         )
     roster.close()
 
-    deadlines = campaigns.deadlines_of(session, camp.id or 0)
+    deadlines = campaigns.deadlines_of(session, saved_id(camp))
     reports = _Sheet(
         book, SHEETS[3], ("报送内容", "截止时间", *[u.name for u in units.values()]), fmt
     )
@@ -266,11 +271,11 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
     for d in deadlines:
         cells = []
         for u in units.values():
-            s = done.get((d.id, u.id or 0))
+            s = done.get((d.id, saved_id(u)))
             applies = d.unit_names is None or u.name in d.unit_names
             cells.append(_local(s.submitted_at, tz) if s else ("未报送" if applies else "—"))
         reports.add([d.deliverable, _local(d.due_at, tz), *cells])
-    weekly = defaultdict(dict)
+    weekly: defaultdict[tuple[str, date | None], dict[int, Submission]] = defaultdict(dict)
     for s in session.exec(select(Submission).where(col(Submission.deadline_id).is_(None))):
         weekly[(s.report_name, s.period_start)][s.unit_id] = s
     for (name, period), by_unit in sorted(weekly.items(), key=lambda kv: kv[0][1] or date.min):
@@ -279,8 +284,8 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
                 f"{name}（{period}）",
                 None,
                 *[
-                    _local(by_unit[u.id].submitted_at, tz) if u.id in by_unit else "未报送"
-                    for u in units.values()
+                    _local(by_unit[u].submitted_at, tz) if u in by_unit else "未报送"
+                    for u in units
                 ],
             ]
         )
@@ -300,7 +305,7 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
         fields.setdefault("序号", n)
         fields.setdefault("问题内容简要", c.text)
         fields.setdefault("受理和收到时间", _local(c.received_at, tz))
-        answer = answers.get(c.id or 0)
+        answer = answers.get(saved_id(c))
         if answer is not None:
             fields.setdefault("办理进展或结果", answer.text)
             fields.setdefault("是否办结", "是" if answer.status == "已办结" else "否")
@@ -358,16 +363,16 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
                 "；".join(f"{i}. {n}" for i, n in enumerate(names, 1)),
             ]
         )
-        s = sources.get(unit_id, {})
+        counts = sources.get(unit_id, {})
         annex_5.add(
             [
                 unit.name,
                 camp.name,
                 0,
-                s.get("小计", 0),
-                s.get("自查发现", 0),
+                counts.get("小计", 0),
+                counts.get("自查发现", 0),
                 0,
-                s.get("上级转办", 0),
+                counts.get("上级转办", 0),
                 count,
             ]
         )

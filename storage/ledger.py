@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, created, record, snapshot
-from storage.models import LedgerItem, ProgressUpdate, Unit
+from storage.models import LedgerItem, ProgressUpdate, Unit, saved_id
 from storage.once import numbered
 from workflows.ledger import Status, item_code
 
@@ -32,7 +32,7 @@ def create_item(
 
     def build(seq: int) -> LedgerItem:
         return LedgerItem(
-            unit_id=unit.id or 0,
+            unit_id=saved_id(unit),
             code=item_code(unit.name, seq),
             seq=seq,
             name=columns.get("name") or "",
@@ -137,7 +137,7 @@ def add_progress(
 ) -> ProgressUpdate:
     """Record one week's progress on an item."""
     row = ProgressUpdate(
-        item_id=item.id or 0,
+        item_id=saved_id(item),
         week_of=week_of,
         status=status,
         text=text,

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from storage import campaigns
 from storage.audit import Stamp, record, snapshot
-from storage.models import AuditEvent, Campaign, LedgerItem, Unit
+from storage.models import AuditEvent, Campaign, LedgerItem, Unit, saved_id
 from workflows.ledger import COLUMNS, SOURCE_FIELD, LedgerSpec, item_code, split_values
 from workflows.ledger_import import (
     Event,
@@ -49,13 +49,13 @@ def known_items(session: Session, unit_id: int, spec: LedgerSpec) -> KnownItems:
                 getattr(item, f.key) if f.key in (*COLUMNS, "source") else item.fields.get(f.name)
             )
             values[f.key] = value.isoformat() if isinstance(value, date) else value
-        out.append(Known(item.id or 0, item.code, item.name, item.version, values))
+        out.append(Known(saved_id(item), item.code, item.name, item.version, values))
     return KnownItems.of(out)
 
 
 def ledger_target(session: Session, camp: Campaign, unit: Unit) -> LedgerTarget:
     """What a ledger workbook is read against for this unit."""
-    units = [u.name for u in campaigns.units_of(session, camp.id or 0)]
+    units = [u.name for u in campaigns.units_of(session, saved_id(camp))]
     return LedgerTarget(unit.name, units, campaigns.ledger_spec(camp), camp.categories, camp.year)
 
 
@@ -108,7 +108,7 @@ def save_rows(
             batch.append(
                 (
                     LedgerItem(
-                        unit_id=unit.id or 0,
+                        unit_id=saved_id(unit),
                         code=item_code(unit.name, seq),
                         seq=seq,
                         **fields,
@@ -185,7 +185,7 @@ def import_book(
     counted = Tally()
 
     def events() -> Iterator[Event]:
-        for event in read_book(sheets, target, known_items(session, unit.id or 0, target.spec)):
+        for event in read_book(sheets, target, known_items(session, saved_id(unit), target.spec)):
             counted.add(event)
             yield event
 

@@ -209,7 +209,7 @@ class LedgerItem(SQLModel, table=True):
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         """Every UPDATE checks and moves the version: `… WHERE id = :id AND version = :v`."""
-        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]  # SQLModel sets __table__ at class creation
 
 
 class ProgressUpdate(SQLModel, table=True):
@@ -302,11 +302,17 @@ class Feedback(SQLModel, table=True):
 
 
 class Notification(SQLModel, table=True):
-    """A planned reminder or escalation; its key makes it happen once."""
+    """A planned reminder or escalation; its key makes it happen once.
+
+    `case_id` / `deadline_id` say what it is about (read from the key by
+    `workflows.keys.NoticeKey`): queries use them, not the key's text.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)
     kind: str
+    case_id: int | None = Field(default=None, index=True)
+    deadline_id: int | None = Field(default=None, index=True)
     planned_for: datetime = _utc()
     created_at: datetime = _utc()
     payload: dict[str, Any] = _json(default_factory=dict)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlmodel import Session, col, func, select
 
 from storage.audit import Stamp, record, snapshot
-from storage.models import Person, RoleGrant, Unit
+from storage.models import Person, RoleGrant, Unit, saved_id
 from storage.once import Taken, insert_once
 from workflows.roles import Actor, Role
 
@@ -79,7 +79,7 @@ def set_role(
     after: list[dict[str, object] | None] = []
     if role is not None:
         grant = RoleGrant(
-            person_id=person.id or 0,
+            person_id=saved_id(person),
             role=role.value,
             unit_id=unit_id,
             granted_by=stamp.user_id,
@@ -112,7 +112,7 @@ def register_liaison(
     session.flush()
     session.add(
         RoleGrant(
-            person_id=person.id or 0,
+            person_id=saved_id(person),
             role=Role.LIAISON.value,
             unit_id=unit_id,
             granted_by=stamp.user_id,

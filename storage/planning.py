@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy import or_
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import Session, col, select
 
 from storage import cases
@@ -26,7 +28,9 @@ from storage.models import (
     RoleGrant,
     Submission,
     Unit,
+    saved_id,
 )
+from workflows.keys import NoticeKey, Subject, schedule_stamp
 from workflows.periods import CampaignSpan, campaign_span
 from workflows.planner import (
     CaseState,
@@ -36,8 +40,6 @@ from workflows.planner import (
     PlannerState,
     UnitTarget,
     WeeklyState,
-    schedule_of,
-    schedule_stamp,
 )
 from workflows.roles import Role
 
@@ -78,7 +80,7 @@ def admin_chats(session: Session, admin_ids: Iterable[int]) -> list[int]:
 
 def unit_targets(session: Session, camp: Campaign) -> dict[int, UnitTarget]:
     """The campaign's active units, in order, with their bound group chats."""
-    units = units_of(session, camp.id or 0)
+    units = units_of(session, saved_id(camp))
     chats: dict[int, list[int]] = defaultdict(list)
     # a join, not an IN list of thousands of ids: PostgreSQL plans and converts it once
     bound = (
@@ -87,10 +89,10 @@ def unit_targets(session: Session, camp: Campaign) -> dict[int, UnitTarget]:
         .where(Unit.campaign_id == camp.id, col(Unit.active))
     )
     for chat_id, unit_id in session.exec(bound):
-        chats[unit_id or 0].append(chat_id)
-    return {
-        u.id or 0: UnitTarget(u.id or 0, u.name, tuple(sorted(chats[u.id or 0]))) for u in units
-    }
+        if unit_id is not None:  # always, by the join
+            chats[unit_id].append(chat_id)
+    targets = (UnitTarget(saved_id(u), u.name, tuple(sorted(chats[saved_id(u)]))) for u in units)
+    return {t.unit_id: t for t in targets}
 
 
 def planner_state(
@@ -99,7 +101,7 @@ def planner_state(
     """Everything the planner needs, in a handful of queries."""
     units = unit_targets(session, camp)
     by_name = {t.name: t.unit_id for t in units.values()}
-    deadlines = deadlines_of(session, camp.id or 0)
+    deadlines = deadlines_of(session, saved_id(camp))
     done: dict[int, set[int]] = defaultdict(set)
     ids = [d.id for d in deadlines]
     for unit_id, deadline_id in session.exec(
@@ -107,7 +109,8 @@ def planner_state(
             col(Submission.deadline_id).in_(ids)
         )
     ):
-        done[deadline_id or 0].add(unit_id)
+        if deadline_id is not None:  # always, by the IN list
+            done[deadline_id].add(unit_id)
     states = []
     for d in deadlines:
         applies = (
@@ -117,19 +120,19 @@ def planner_state(
         )
         states.append(
             DeadlineState(
-                d.id or 0,
+                saved_id(d),
                 d.deliverable,
                 d.due_at,
                 d.due_set_at or d.created_at or d.due_at - timedelta(days=3650),
                 applies,
-                frozenset(done[d.id or 0]),
+                frozenset(done[saved_id(d)]),
             )
         )
     weekly = []
     since = (now - timedelta(days=8)).date()
     for index, report in enumerate(weekly_reports(camp)):
         rows = session.exec(
-            select(Submission.unit_id, Submission.period_start).where(
+            select(Submission.unit_id, col(Submission.period_start)).where(
                 Submission.report_name == report.name, col(Submission.period_start) >= since
             )
         )
@@ -144,7 +147,7 @@ def planner_state(
         )
     keys = session.exec(select(Notification.key).where(Notification.created_at >= now - KEY_WINDOW))
     open_cases = [
-        CaseState(c.id or 0, c.code, c.unit_id, c.due_at, c.text[:60])
+        CaseState(saved_id(c), c.code, c.unit_id, c.due_at, c.text[:60])
         for c in cases.open_cases(session, list(units))
     ]
     return PlannerState(
@@ -165,8 +168,8 @@ def planner_state(
 
 def span_of(session: Session, camp: Campaign) -> CampaignSpan:
     """When the campaign begins (its first phase) and ends (its last phase or deadline)."""
-    phases = [(p.starts_on, p.ends_on) for p in phases_of(session, camp.id or 0)]
-    dues = [d.due_at for d in deadlines_of(session, camp.id or 0)]
+    phases = [(p.starts_on, p.ends_on) for p in phases_of(session, saved_id(camp))]
+    dues = [d.due_at for d in deadlines_of(session, saved_id(camp))]
     return campaign_span(phases, dues, ZoneInfo(camp.timezone))
 
 
@@ -182,14 +185,16 @@ def withdraw_moved(session: Session, current: Mapping[str, str]) -> int:
         .join(Notification, col(Notification.id) == col(OutboxMessage.notification_id))
         .where(
             OutboxMessage.status == "pending",
-            or_(col(Notification.key).like("deadline:%"), col(Notification.key).like("case:%")),
+            or_(col(Notification.deadline_id).is_not(None), col(Notification.case_id).is_not(None)),
         )
         .with_for_update(skip_locked=True, of=OutboxMessage)
     )
     withdrawn = 0
     for row, key in session.exec(stmt):
-        scheduled = schedule_of(key)
-        if scheduled is not None and current.get(scheduled[0], scheduled[1]) != scheduled[1]:
+        notice = NoticeKey.parse(key)
+        if notice is None or notice.due is None:  # not planned for a due time: never moved
+            continue
+        if current.get(notice.schedule, notice.due) != notice.due:
             row.status = "withdrawn"
             session.add(row)
             withdrawn += 1
@@ -201,18 +206,35 @@ def withdraw_rescheduled(session: Session, row: Deadline | ForwardedCase) -> int
 
     Called in the unit of work that moved it; the planner's next pass would do it seconds later.
     """
-    kind = "deadline" if isinstance(row, Deadline) else "case"
-    return withdraw_moved(session, {f"{kind}:{row.id}": schedule_stamp(row.due_at)})
+    subject = Subject.DEADLINE if isinstance(row, Deadline) else Subject.CASE
+    return withdraw_moved(session, {f"{subject}:{saved_id(row)}": schedule_stamp(row.due_at)})
 
 
-def _insert(session: Session):
-    """The dialect's INSERT, which can skip rows whose unique key is taken."""
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+def _insert_new_keys(session: Session) -> ReturningInsert[int | None, str]:
+    """INSERT of notifications that skips the rows whose key is taken (the dialect's own)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return (
+            pg_insert(Notification)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(col(Notification.id), col(Notification.key))
+        )
+    from sqlalchemy.dialects.sqlite import insert as lite_insert
+
+    return (
+        lite_insert(Notification)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(col(Notification.id), col(Notification.key))
+    )
+
+
+def _subject_of(key: str) -> dict[str, int | None]:
+    """The case or deadline a notice is about, for its columns (every row has both)."""
+    parsed = NoticeKey.parse(key)
+    if parsed is None:
+        return {"case_id": None, "deadline_id": None}
+    return {"case_id": parsed.case_id, "deadline_id": parsed.deadline_id}
 
 
 def save_planned(session: Session, items: Sequence[Rendered], now: datetime) -> int:
@@ -221,22 +243,18 @@ def save_planned(session: Session, items: Sequence[Rendered], now: datetime) -> 
     The unique key is the guarantee: a second planner (another process, or a run after a
     restart) that planned the same key finds it taken and adds nothing.
     """
-    insert = _insert(session)
     by_key = {r.planned.key: r for r in items}
     conn = session.connection()
     # Compiled once and sent in batches (SQLAlchemy's insertmanyvalues); taken keys skipped.
-    stmt = (
-        insert(Notification)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(Notification.id, Notification.key)
-    )
-    rows = [
+    stmt = _insert_new_keys(session)
+    rows: list[dict[str, Any]] = [
         {
             "key": r.planned.key,
             "kind": r.planned.kind,
             "planned_for": r.planned.not_before,
             "created_at": now,
             "payload": {"chat_id": r.planned.chat_id, "late": r.planned.late},
+            **_subject_of(r.planned.key),
         }
         for r in by_key.values()
     ]
@@ -249,6 +267,7 @@ def save_planned(session: Session, items: Sequence[Rendered], now: datetime) -> 
             "planned_for": r.planned.not_before,
             "created_at": now,
             "payload": {"chat_id": r.planned.chat_id, "told_in": r.planned.key},
+            **_subject_of(key),
         }
         for r in by_key.values()
         for key in r.planned.absorbs
@@ -260,7 +279,7 @@ def save_planned(session: Session, items: Sequence[Rendered], now: datetime) -> 
     added = [(note_id, key) for note_id, key in found if key in by_key]
     if added:
         conn.execute(
-            insert(OutboxMessage),
+            sa.insert(OutboxMessage),
             [
                 {
                     "notification_id": note_id,
@@ -297,7 +316,7 @@ def overdue_items(session: Session, camp: Campaign, now: datetime, tz: ZoneInfo)
         )
     )
     return [
-        ItemState(i.id or 0, i.code, i.name, i.unit_id, i.due_on)
+        ItemState(saved_id(i), i.code, i.name, i.unit_id, i.due_on)
         for i in session.exec(stmt)
         if i.due_on is not None
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
@@ -14,18 +15,19 @@ from workflows.summary import CaseFigures, LedgerFigures
 
 def ledger_figures(session: Session, unit_ids: list[int], today: date) -> dict[int, LedgerFigures]:
     """Per unit: items in all, closed out, awaiting close-out, overdue."""
-    closed = func.sum(case((LedgerItem.status == "closed", 1), else_=0))
-    closing = func.sum(case((LedgerItem.status == "closing", 1), else_=0))
+    closed = func.sum(case((col(LedgerItem.status) == "closed", 1), else_=0))
+    closing = func.sum(case((col(LedgerItem.status) == "closing", 1), else_=0))
     overdue = func.sum(
         case(((col(LedgerItem.due_on) < today) & (LedgerItem.status != "closed"), 1), else_=0)
     )
+    # SQLAlchemy's select: SQLModel's is typed for at most four columns
     stmt = (
-        select(LedgerItem.unit_id, func.count(), closed, closing, overdue)
+        sa.select(col(LedgerItem.unit_id), func.count(), closed, closing, overdue)
         .where(col(LedgerItem.unit_id).in_(unit_ids))
         .group_by(col(LedgerItem.unit_id))
     )
     out = {u: LedgerFigures() for u in unit_ids}
-    for unit_id, total, n_closed, n_closing, n_overdue in session.exec(stmt):
+    for unit_id, total, n_closed, n_closing, n_overdue in session.execute(stmt):
         out[unit_id] = LedgerFigures(
             total, int(n_closed or 0), int(n_closing or 0), int(n_overdue or 0)
         )

@@ -328,10 +328,10 @@ def _deadlines(
         except DateError as err:
             r.fail(f"{path}.{'text' if 'text' in item else 'due'}", err.message)
     seen: set[str] = set()
-    for i, d in enumerate(out):
-        if d.deliverable in seen:
-            r.fail(f"deadlines[{i}]", msg("campaign.duplicate", text=d.deliverable))
-        seen.add(d.deliverable)
+    for i, spec in enumerate(out):
+        if spec.deliverable in seen:
+            r.fail(f"deadlines[{i}]", msg("campaign.duplicate", text=spec.deliverable))
+        seen.add(spec.deliverable)
     return tuple(out)
 
 

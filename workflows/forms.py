@@ -9,6 +9,7 @@ group chat (one message at most) and how to keep it so: `bot/flows.py`'s docstri
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -40,7 +41,8 @@ class Step:
     kind: Kind
     optional: bool = False
     when: Condition | None = None
-    params: Mapping[str, Any] = field(default_factory=dict)  # the prompt's placeholders
+    # dataclasses.field: the attribute `field` above shadows the import in the class body
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # the prompt's placeholders
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import ClassVar
 
 from workflows.dates import DateError, normalize, parse_due, parse_span
 from workflows.forms import Flow, Step
@@ -101,7 +102,7 @@ def read_notice(text: str, *, year: int) -> NoticeReading:
 class NoticeText:
     """The pasted notice, read for the year in the draft's context; refused if it does not fit."""
 
-    kind = "text"
+    kind: ClassVar[str] = "text"
 
     def __init__(self, year: int) -> None:
         self.year = year

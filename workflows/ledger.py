@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from workflows.forms import Step
 from workflows.inputs import (
@@ -125,7 +125,7 @@ class LedgerSpec:
 class Checked:
     """A number step that also checks the campaign's rules against the numbers typed so far."""
 
-    kind = "number"
+    kind: ClassVar[str] = "number"
 
     def __init__(self, inner: Number, field: FieldSpec, spec: LedgerSpec, prefix: str) -> None:
         self.inner, self.field, self.spec, self.prefix = inner, field, spec, prefix

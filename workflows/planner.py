@@ -9,7 +9,6 @@ The keys of a deadline or a case name the due time they were planned for
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -17,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from workflows.buttons import Verb, callback_data
 from workflows.calendar import WorkCalendar
 from workflows.cases import CaseRules
+from workflows.keys import NoticeKey, Subject, schedule_stamp
 from workflows.messages import Lines, Msg, msg
 from workflows.periods import CampaignSpan, reporting_day
 
@@ -159,24 +159,16 @@ class _Plan:
         )
 
 
-_SCHEDULED = re.compile(r"((?:deadline|case):\d+):(\d{8}T\d{6}Z):")
-
-
-def schedule_stamp(due: datetime) -> str:
-    """The due time a key is planned for, in UTC and compact: `20261105T100000Z`."""
-    return due.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def schedule_of(key: str) -> tuple[str, str] | None:
     """(`deadline:7` or `case:11`, its due stamp) of a planner key; None for any other key."""
-    found = _SCHEDULED.match(key)
-    return (found[1], found[2]) if found else None
+    notice = NoticeKey.parse(key)
+    return (notice.schedule, notice.due) if notice is not None and notice.due else None
 
 
 def schedules(state: PlannerState) -> dict[str, str]:
-    """The due stamp each deadline and open case is planned for now."""
-    out = {f"deadline:{d.deadline_id}": schedule_stamp(d.due_at) for d in state.deadlines}
-    out.update({f"case:{c.case_id}": schedule_stamp(c.due_at) for c in state.cases})
+    """The due stamp each deadline and open case is planned for now (`NoticeKey.schedule`)."""
+    out = {f"{Subject.DEADLINE}:{d.deadline_id}": schedule_stamp(d.due_at) for d in state.deadlines}
+    out.update({f"{Subject.CASE}:{c.case_id}": schedule_stamp(c.due_at) for c in state.cases})
     return out
 
 
@@ -237,7 +229,7 @@ def catch_up(planned: list[Planned]) -> list[Planned]:
         if len(found) == 1 or not any(p.late for p in found):
             out += found
             continue
-        newest = sorted(found, key=lambda p: p.stage_at, reverse=True)
+        newest = sorted(found, key=lambda p: p.stage_at or p.not_before, reverse=True)
         lines_: list[Msg | str] = []
         buttons: list[tuple[Msg, str]] = []
         for n, p in enumerate(newest, 1):
@@ -333,7 +325,7 @@ def _deadline(plan: _Plan, d: DeadlineState, cal: WorkCalendar) -> None:
     missing = sorted(d.units - d.submitted, key=lambda u: plan.order.get(u, len(plan.order)))
     if not missing:
         return
-    ref = f"deadline:{d.deadline_id}:{schedule_stamp(d.due_at)}"
+    did, due = d.deadline_id, d.due_at
     if now < d.due_at:
         stages = [(d.due_at - off, off) for off in state.reminders if d.due_at - off <= now]
         if not stages:
@@ -349,7 +341,7 @@ def _deadline(plan: _Plan, d: DeadlineState, cal: WorkCalendar) -> None:
         button = ((msg("deadline.button.submit"), callback_data(Verb.SUBMIT, d.deadline_id)),)
         for unit_id, chat in _chats_of(state, missing):
             plan.add(
-                f"{ref}:unit:{unit_id}:chat:{chat}:{stage}",
+                NoticeKey.deadline_unit(did, due, unit_id, chat, stage).text,
                 "deadline.reminder",
                 chat,
                 text,
@@ -360,7 +352,7 @@ def _deadline(plan: _Plan, d: DeadlineState, cal: WorkCalendar) -> None:
     names = [state.units[u].name for u in missing if u in state.units]
     for unit_id, chat in _chats_of(state, missing):
         plan.add(
-            f"{ref}:unit:{unit_id}:chat:{chat}:overdue",
+            NoticeKey.deadline_unit(did, due, unit_id, chat, "overdue").text,
             "deadline.overdue",
             chat,
             msg("deadline.overdue", deliverable=d.deliverable, due=d.due_at),
@@ -370,7 +362,7 @@ def _deadline(plan: _Plan, d: DeadlineState, cal: WorkCalendar) -> None:
         )
     for chat in state.supervisors:
         plan.add(
-            f"{ref}:missing:chat:{chat}",
+            NoticeKey.deadline_missing(did, due, chat).text,
             "deadline.missing",
             chat,
             msg("deadline.missing", deliverable=d.deliverable, due=d.due_at, units=names),
@@ -381,7 +373,7 @@ def _deadline(plan: _Plan, d: DeadlineState, cal: WorkCalendar) -> None:
     if day is not None:
         for chat in state.supervisors:
             plan.add(
-                f"{ref}:digest:{day.isoformat()}:chat:{chat}",
+                NoticeKey.deadline_digest(did, due, day, chat).text,
                 "deadline.digest",
                 chat,
                 msg(
@@ -453,7 +445,7 @@ def _case(plan: _Plan, c: CaseState, cal: WorkCalendar) -> None:
     """Remind the unit on the due day; at the due time tell the supervisors (催办), even at
     night; a working day later the admins (督办), then each working day at 09:00."""
     state, now, rules = plan.state, plan.now, plan.state.case_rules
-    ref = f"case:{c.case_id}:{schedule_stamp(c.due_at)}"
+    cid, due = c.case_id, c.due_at
     target = state.units.get(c.unit_id)
     due_local = c.due_at.astimezone(state.tz)
     if now < c.due_at:
@@ -475,7 +467,7 @@ def _case(plan: _Plan, c: CaseState, cal: WorkCalendar) -> None:
         )
         for chat in target.chats if target else ():
             plan.add(
-                f"{ref}:remind:{stage}:chat:{chat}",
+                NoticeKey.case_remind(cid, due, stage, chat).text,
                 "case.remind",
                 chat,
                 text,
@@ -486,7 +478,7 @@ def _case(plan: _Plan, c: CaseState, cal: WorkCalendar) -> None:
     unit = target.name if target else ""
     for chat in state.supervisors:
         plan.add(
-            f"{ref}:escalate:chat:{chat}",
+            NoticeKey.case_escalate(cid, due, chat).text,
             "case.escalate",
             chat,
             msg("case.escalate", code=c.code, unit=unit, due=c.due_at, summary=c.summary),
@@ -500,12 +492,12 @@ def _case(plan: _Plan, c: CaseState, cal: WorkCalendar) -> None:
     days = cal.working_days_between(due_local.date(), now.astimezone(state.tz).date())
     day = _latest_working_morning(admins_day, now, state.tz, cal)
     for chat in state.admins:
-        first = f"{ref}:admins:chat:{chat}"
+        first = NoticeKey.case_admins(cid, due, chat).text
         # Only the latest stage of the ladder: after downtime, or for a case imported long
         # overdue, the admins get one 督办, in the first one's words if none went out before.
         kind = "case.daily" if day is not None and first in state.planned else "case.admins"
         plan.add(
-            first if day is None else f"{ref}:daily:{day.isoformat()}:chat:{chat}",
+            first if day is None else NoticeKey.case_daily(cid, due, day, chat).text,
             kind,
             chat,
             msg(kind, code=c.code, unit=unit, due=c.due_at, days=days, summary=c.summary),

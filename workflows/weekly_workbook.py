@@ -199,10 +199,11 @@ def week_answers(
     steps = {s.field: s for s in flow.steps}
     items = context.get("items", [])
     known = {it["code"] for it in items}
-    for code, row in rows.items():
+    for code, stray in rows.items():
         if code not in known:
+            cell = _where(CODE, stray)
             reading.problems.append(
-                Problem(sheet, row.row, _where(CODE, row), msg("weekly_form.not_open", code=code))
+                Problem(sheet, stray.row, cell, msg("weekly_form.not_open", code=code))
             )
     for it in items:
         row = rows.get(it["code"])

@@ -133,10 +133,11 @@ def open_book(data: bytes, name: str, *, max_bytes: int = MAX_BYTES) -> Book:
 def _open_xls(data: bytes, name: str) -> Book:
     """A legacy .xls (BIFF) workbook, as WPS and old Excel save them, through xlrd."""
     import xlrd
+    from xlrd.biffh import XLRDError  # where it is defined (the stubs do not re-export it)
 
     try:
         wb = xlrd.open_workbook(file_contents=data, on_demand=True)
-    except xlrd.XLRDError as err:
+    except XLRDError as err:
         if "encrypted" in str(err).lower():
             raise WorkbookRefused(msg("workbook.password", name=name)) from err
         raise WorkbookRefused(msg("workbook.save_as_xlsx", name=name)) from err

@@ -221,8 +221,8 @@ def main(argv: list[str] | None = None) -> int:
             print(tr.text(msg("cli.no_file", path=campaign_file), lang), file=sys.stderr)
             return 2
         except CampaignInvalid as err:
-            for e in err.errors:
-                print(f"{e.path}: {tr.text(e.message, lang)}", file=sys.stderr)
+            for problem in err.errors:
+                print(f"{problem.path}: {tr.text(problem.message, lang)}", file=sys.stderr)
             return 2
     db = Database.open(settings.database_url)
     if spec is not None:

@@ -11,14 +11,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ContextTypes, ExtBot
 
 from bot.telegram.budget import ChatBudget, Limits, NoBudget
 from bot.telegram.turn import Services
 from storage import campaigns, chats, drafts, outbox, planning, sendlog
+from storage.models import saved_id
 from workflows.messages import Msg, msg
 from workflows.planner import LiveLeft, Planned, time_left
 
@@ -114,7 +115,7 @@ class _Row:
     attempts: int
 
 
-async def _send(bot: Bot, row: _Row, keep: int) -> _Result:
+async def _send(bot: ExtBot[Any], row: _Row, keep: int) -> _Result:
     result = _Result(row.outbox_id, row.chat_id)
     try:
         keyboard = InlineKeyboardMarkup.de_json(row.markup, bot) if row.markup else None
@@ -151,7 +152,7 @@ def _claim(services: Services, limit: int, held: set[int]) -> tuple[list[_Row], 
     with services.db.unit_of_work() as session:
         rows = [
             _Row(
-                r.id or 0,
+                saved_id(r),
                 r.chat_id,
                 said_now(services, r.text, r.live, now),
                 r.reply_markup,
@@ -163,7 +164,7 @@ def _claim(services: Services, limit: int, held: set[int]) -> tuple[list[_Row], 
     return rows, busy
 
 
-async def deliver_once(bot: Bot, services: Services, limit: int = 30) -> int:
+async def deliver_once(bot: ExtBot[Any], services: Services, limit: int = 30) -> int:
     """Send up to `limit` due outbox messages; returns how many were handled.
 
     Chats are served side by side, the messages of one chat in the order they were planned.

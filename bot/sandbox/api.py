@@ -51,7 +51,7 @@ class LocalBotApi:
         self, *, token: str = "123456:LOCAL-TEST-TOKEN", bot_username: str = "taizhang_bot"
     ) -> None:
         self.token = token
-        self.bot_user = {
+        self.bot_user: dict[str, Any] = {
             "id": int(token.split(":")[0]),
             "is_bot": True,
             "first_name": "台账",

@@ -22,6 +22,7 @@ from locales import Translator
 from storage import campaigns
 from storage.db import Database
 from storage.export import write_workbook
+from storage.models import saved_id
 from workflows.guards import required
 from workflows.messages import msg
 
@@ -66,7 +67,7 @@ class Demo(Sandbox):
         )
         self.fast = FastClock(START, speed, longest=2.0 if not quiet else 0.3)
         # the demo's clock runs by itself: nothing calls the test clock's advance() on it
-        self.clock = self.fast  # type: ignore[assignment]
+        self.clock = self.fast  # type: ignore[assignment]  # a FastClock is called like a Clock
         self.tr = Translator.load(lang)
         self.lang = lang
         self.transcript = Transcript(self.tr, lang, self.tr.text(msg("demo.bot_name"), lang), quiet)
@@ -243,7 +244,7 @@ def _due(d: Demo, deliverable: str) -> datetime:
         camp = required(campaigns.active_campaign(s), "the active campaign")
         return next(
             x.due_at
-            for x in campaigns.deadlines_of(s, camp.id or 0)
+            for x in campaigns.deadlines_of(s, saved_id(camp))
             if x.deliverable == deliverable
         )
 

@@ -21,7 +21,7 @@ from locales import Translator
 from storage import campaigns, people
 from storage.audit import Stamp
 from storage.db import Database
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, saved_id
 from workflows.guards import required
 from workflows.roles import Role
 
@@ -183,7 +183,11 @@ class Sandbox:
         """Give someone a role directly in the database (as an earlier /role would have)."""
         with self.database().unit_of_work() as s:
             camp = required(campaigns.active_campaign(s), "the active campaign")
-            unit_id = campaigns.unit_named(s, camp.id or 0, unit).id if unit else None
+            unit_id = (
+                saved_id(required(campaigns.unit_named(s, saved_id(camp), unit), unit))
+                if unit
+                else None
+            )
             stamp = Stamp(self.clock(), ADMIN_ID)
             person = people.touch_person(
                 s,

@@ -114,13 +114,13 @@ class WebhookServer:
             body = {"status": "unavailable", "database": err.__class__.__name__}
             return web.json_response(body, status=503)
         lease = self.services.lease
-        body = {
+        health: dict[str, object] = {
             "status": "ok" if self.app.running else "stopping",
             "database": "ok",
             "planner": lease is None or lease.holding,
             "updates_in_progress": len(self._running),
         }
-        return web.json_response(body, status=200 if self.app.running else 503)
+        return web.json_response(health, status=200 if self.app.running else 503)
 
     async def start(self) -> None:
         """Listen on the endpoint."""

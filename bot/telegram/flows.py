@@ -34,7 +34,7 @@ from typing import Any
 from bot.telegram.render import ask_reply
 from bot.telegram.turn import Turn
 from storage import audit, drafts
-from storage.models import FormDraft
+from storage.models import FormDraft, saved_id
 from workflows import forms
 from workflows.buttons import FormPress
 from workflows.forms import Ask, Cancelled, Draft, Finished, Flow, Nav, Noted, Outcome
@@ -154,7 +154,7 @@ def _show(
     turn: Turn, binding: FlowBinding, draft: Draft, ask: Ask, loaded: FormDraft | None = None
 ) -> None:
     row = _save(turn, draft, loaded)
-    turn.replies.append(ask_reply(turn, ask, row.id or 0, draft.rev))
+    turn.replies.append(ask_reply(turn, ask, saved_id(row), draft.rev))
 
 
 def _apply(

@@ -141,6 +141,11 @@ def folded(turn: Turn) -> list[tuple[Reply, str]]:
     return out
 
 
+def _from_bot(message: Message) -> bool:
+    """Whether a bot wrote it (a channel's post has no sender: not a bot)."""
+    return message.from_user is not None and message.from_user.is_bot
+
+
 async def deliver(turn: Turn, query_message: Message | None = None) -> None:
     """Send the turn's replies, in order, after its unit of work committed."""
     bot = turn.update.get_bot()
@@ -163,13 +168,15 @@ async def deliver(turn: Turn, query_message: Message | None = None) -> None:
         if reply.edit and query_message is not None and len(text) <= LIMIT:
             try:
                 await query_message.edit_text(
-                    text, parse_mode=ParseMode.HTML, reply_markup=markup if reply.buttons else None
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
                 )
                 continue
             except BadRequest as err:  # "not modified", or too old to edit: send instead
                 logger.info("could not edit: %s", err)
         reply_to = None
-        if chat_id == turn.chat.chat_id and source is not None and not source.from_user.is_bot:
+        if chat_id == turn.chat.chat_id and source is not None and not _from_bot(source):
             reply_to = source.message_id if turn.is_group else None
         pieces = split_text(text)
         for i, piece in enumerate(pieces):

@@ -20,7 +20,7 @@ from alembic import op
 
 import storage.types
 from storage.types import UTCDateTime
-from workflows.planner import schedule_stamp
+from workflows.keys import schedule_stamp
 
 revision: str = "0007"
 down_revision: str | None = "0006"

@@ -1,0 +1,209 @@
+"""The idempotency keys of the notices about a case or a deadline, built and read in one place.
+
+A key is stored as text (`Notification.key`, unique) and its wire format must not change:
+rows planned before a restart or an upgrade are matched by it. The shapes, by who makes them:
+
+    case:{id}:posted:chat:{chat}                        the case card in the unit's group
+    case:{id}:feedback:chat:{chat}                      the unit's answer, to the staff
+    case:{id}:ext{n}:{moment}:chat:{chat}               an extension asked for (the n-th)
+    case:{id}:ext_decided:{moment}:chat:{chat}          an extension approved or refused
+    case:{id}:{due}:remind:{stage}:chat:{chat}          planner: the unit, on the due day
+    case:{id}:{due}:escalate:chat:{chat}                planner: 催办 to the supervisors
+    case:{id}:{due}:admins:chat:{chat}                  planner: 督办 to the admins
+    case:{id}:{due}:daily:{day}:chat:{chat}             planner: the admins, each working day
+    deadline:{id}:{due}:unit:{unit}:chat:{chat}:{stage} planner: countdown or overdue, a unit
+    deadline:{id}:{due}:missing:chat:{chat}             planner: who has not submitted
+    deadline:{id}:{due}:digest:{day}:chat:{chat}        planner: the daily digest
+
+`{due}` is the schedule stamp (`20261105T100000Z`): a deadline or case moved to a new time
+is planned afresh, and what waited for the old time is withdrawn. Keys of other notices
+(weekly reports, ledger items, catch-ups…) are not about one case or deadline: `parse`
+answers None for them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+
+class Subject(StrEnum):
+    """What a notice is about."""
+
+    CASE = "case"
+    DEADLINE = "deadline"
+
+
+# events of a key (the word after the subject, or after its due stamp)
+POSTED = "posted"
+FEEDBACK = "feedback"
+EXTENSION = "ext"
+EXTENSION_DECIDED = "ext_decided"
+REMIND = "remind"
+ESCALATE = "escalate"
+ADMINS = "admins"
+DAILY = "daily"
+UNIT = "unit"
+MISSING = "missing"
+DIGEST = "digest"
+
+CASE_POSTED = "case.posted"  # the Notification.kind of a case card posted to a unit's group
+
+
+def schedule_stamp(due: datetime) -> str:
+    """The due time a key is planned for, in UTC and compact: `20261105T100000Z`."""
+    return due.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+@dataclass(frozen=True)
+class NoticeKey:
+    """One notice's key, read: what it is about, which event, for which chat and schedule."""
+
+    subject: Subject
+    subject_id: int
+    event: str
+    chat_id: int
+    due: str | None = None  # the schedule stamp of a planner key
+    stage: str | None = None  # remind: morning/before; a deadline's unit: r3600, overdue…
+    unit_id: int | None = None
+    on: str | None = None  # the day (digest, daily) or the moment (extensions), as written
+    n: int | None = None  # which extension
+
+    @property
+    def text(self) -> str:
+        """The key as stored."""
+        head = f"{self.subject}:{self.subject_id}"
+        chat = f"chat:{self.chat_id}"
+        if self.due is None:
+            if self.event == EXTENSION:
+                return f"{head}:ext{self.n}:{self.on}:{chat}"
+            if self.event == EXTENSION_DECIDED:
+                return f"{head}:{EXTENSION_DECIDED}:{self.on}:{chat}"
+            return f"{head}:{self.event}:{chat}"
+        head = f"{head}:{self.due}"
+        if self.event == REMIND:
+            return f"{head}:{REMIND}:{self.stage}:{chat}"
+        if self.event in (DAILY, DIGEST):
+            return f"{head}:{self.event}:{self.on}:{chat}"
+        if self.event == UNIT:
+            return f"{head}:{UNIT}:{self.unit_id}:{chat}:{self.stage}"
+        return f"{head}:{self.event}:{chat}"
+
+    @property
+    def schedule(self) -> str:
+        """What a due stamp is kept for: `case:11`, `deadline:7`."""
+        return f"{self.subject}:{self.subject_id}"
+
+    @property
+    def case_id(self) -> int | None:
+        """The case it is about, if a case."""
+        return self.subject_id if self.subject is Subject.CASE else None
+
+    @property
+    def deadline_id(self) -> int | None:
+        """The deadline it is about, if a deadline."""
+        return self.subject_id if self.subject is Subject.DEADLINE else None
+
+    # --- the notices bot/ posts when something happens to a case
+    @classmethod
+    def case_posted(cls, case_id: int, chat_id: int) -> NoticeKey:
+        """The case card, posted to one of the unit's groups."""
+        return cls(Subject.CASE, case_id, POSTED, chat_id)
+
+    @classmethod
+    def case_feedback(cls, case_id: int, chat_id: int) -> NoticeKey:
+        """The unit's feedback, told to one staff chat."""
+        return cls(Subject.CASE, case_id, FEEDBACK, chat_id)
+
+    @classmethod
+    def case_extension(cls, case_id: int, n: int, at: datetime, chat_id: int) -> NoticeKey:
+        """The n-th extension asked for, at `at`, put to one staff chat."""
+        return cls(Subject.CASE, case_id, EXTENSION, chat_id, on=at.isoformat(), n=n)
+
+    @classmethod
+    def case_extension_decided(cls, case_id: int, at: datetime, chat_id: int) -> NoticeKey:
+        """An extension approved or refused at `at`, told to one chat."""
+        return cls(Subject.CASE, case_id, EXTENSION_DECIDED, chat_id, on=at.isoformat())
+
+    # --- the planner's, each for the due time it was planned for
+    @classmethod
+    def case_remind(cls, case_id: int, due: datetime, stage: str, chat_id: int) -> NoticeKey:
+        """The unit reminded on the due day (`morning`, `before`)."""
+        return cls(Subject.CASE, case_id, REMIND, chat_id, schedule_stamp(due), stage)
+
+    @classmethod
+    def case_escalate(cls, case_id: int, due: datetime, chat_id: int) -> NoticeKey:
+        """催办: the supervisors told the case is overdue."""
+        return cls(Subject.CASE, case_id, ESCALATE, chat_id, schedule_stamp(due))
+
+    @classmethod
+    def case_admins(cls, case_id: int, due: datetime, chat_id: int) -> NoticeKey:
+        """督办: the admins told, a working day after the due time."""
+        return cls(Subject.CASE, case_id, ADMINS, chat_id, schedule_stamp(due))
+
+    @classmethod
+    def case_daily(cls, case_id: int, due: datetime, day: date, chat_id: int) -> NoticeKey:
+        """The admins told again on a working day."""
+        return cls(Subject.CASE, case_id, DAILY, chat_id, schedule_stamp(due), on=day.isoformat())
+
+    @classmethod
+    def deadline_unit(
+        cls, deadline_id: int, due: datetime, unit_id: int, chat_id: int, stage: str
+    ) -> NoticeKey:
+        """A unit's countdown (`r3600`…) or overdue notice, in one of its groups."""
+        stamp = schedule_stamp(due)
+        return cls(Subject.DEADLINE, deadline_id, UNIT, chat_id, stamp, stage, unit_id)
+
+    @classmethod
+    def deadline_missing(cls, deadline_id: int, due: datetime, chat_id: int) -> NoticeKey:
+        """The supervisors told who has not submitted."""
+        return cls(Subject.DEADLINE, deadline_id, MISSING, chat_id, schedule_stamp(due))
+
+    @classmethod
+    def deadline_digest(cls, deadline_id: int, due: datetime, day: date, chat_id: int) -> NoticeKey:
+        """The daily digest of a deadline past due."""
+        stamp = schedule_stamp(due)
+        return cls(Subject.DEADLINE, deadline_id, DIGEST, chat_id, stamp, on=day.isoformat())
+
+    @classmethod
+    def parse(cls, key: str) -> NoticeKey | None:
+        """The key read back; None for a key not about one case or deadline, or not one of ours."""
+        for pattern, event in _SHAPES:
+            found = pattern.fullmatch(key)
+            if found is None:
+                continue
+            g = found.groupdict()
+            return cls(
+                Subject(g["subject"]),
+                int(g["id"]),
+                g.get("event") or event,
+                int(g["chat"]),
+                due=g.get("due"),
+                stage=g.get("stage"),
+                unit_id=int(g["unit"]) if g.get("unit") else None,
+                on=g.get("on"),
+                n=int(g["n"]) if g.get("n") else None,
+            )
+        return None
+
+
+_ID = r"(?P<id>\d+)"
+_CHAT = r"chat:(?P<chat>-?\d+)"
+_DUE = r"(?P<due>\d{8}T\d{6}Z)"
+_DAY = r"(?P<on>\d{4}-\d{2}-\d{2})"
+_CASE = rf"(?P<subject>case):{_ID}"
+_DEADLINE = rf"(?P<subject>deadline):{_ID}"
+_EVENTS: tuple[tuple[str, str], ...] = (  # (pattern, event when the pattern names none)
+    (rf"{_CASE}:(?P<event>{POSTED}|{FEEDBACK}):{_CHAT}", ""),
+    (rf"{_CASE}:ext(?P<n>\d+):(?P<on>[^:].*):{_CHAT}", EXTENSION),
+    (rf"{_CASE}:{EXTENSION_DECIDED}:(?P<on>[^:].*):{_CHAT}", EXTENSION_DECIDED),
+    (rf"{_CASE}:{_DUE}:{REMIND}:(?P<stage>\w+):{_CHAT}", REMIND),
+    (rf"{_CASE}:{_DUE}:(?P<event>{ESCALATE}|{ADMINS}):{_CHAT}", ""),
+    (rf"{_CASE}:{_DUE}:{DAILY}:{_DAY}:{_CHAT}", DAILY),
+    (rf"{_DEADLINE}:{_DUE}:{UNIT}:(?P<unit>\d+):{_CHAT}:(?P<stage>\w+)", UNIT),
+    (rf"{_DEADLINE}:{_DUE}:{MISSING}:{_CHAT}", MISSING),
+    (rf"{_DEADLINE}:{_DUE}:{DIGEST}:{_DAY}:{_CHAT}", DIGEST),
+)
+_SHAPES = tuple((re.compile(p), event) for p, event in _EVENTS)
