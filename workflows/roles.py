@@ -137,12 +137,13 @@ PRESSES: tuple[Press, ...] = (
     # close-outs are decided by the supervisors (or an admin), never by the unit itself
     Press(Verb.CO_OK, _STAFF, msg("closeout.staff_only"), Scope.VISIBLE),
     Press(Verb.CO_NO, _STAFF, msg("closeout.staff_only"), Scope.VISIBLE),
-    Press(Verb.SIGN, _REPORTERS, _NOT_YOURS, Scope.UNIT),
-    Press(Verb.FB, _REPORTERS, _NOT_YOURS, Scope.UNIT),
-    Press(Verb.EXT, _REPORTERS, _NOT_YOURS, Scope.UNIT),
+    # a forwarded case is signed for, answered and extended by its unit's liaisons
+    Press(Verb.SIGN, _REPORTERS, msg("case.liaisons_only"), Scope.UNIT),
+    Press(Verb.FB, _REPORTERS, msg("case.liaisons_only"), Scope.UNIT),
+    Press(Verb.EXT, _REPORTERS, msg("case.liaisons_only"), Scope.UNIT),
     # so are extensions of a forwarded case's deadline
-    Press(Verb.EXT_OK, _STAFF, msg("command.denied", command="forward"), Scope.VISIBLE),
-    Press(Verb.EXT_NO, _STAFF, msg("command.denied", command="forward"), Scope.VISIBLE),
+    Press(Verb.EXT_OK, _STAFF, msg("case.staff_only"), Scope.VISIBLE),
+    Press(Verb.EXT_NO, _STAFF, msg("case.staff_only"), Scope.VISIBLE),
     Press(Verb.IMP_UNIT, _REPORTERS, _NOT_YOURS, Scope.OWNER),
     Press(Verb.IMP_OK, _REPORTERS, _NOT_YOURS, Scope.OWNER),
     Press(Verb.IMP_NO, _REPORTERS, _NOT_YOURS, Scope.OWNER),

@@ -29,6 +29,14 @@ def test_close_outs_are_decided_by_supervisors_and_admins_only(verb: Verb) -> No
 def test_extensions_are_granted_by_supervisors_and_admins_only(verb: Verb) -> None:
     assert may_press(SUPERVISOR, verb) and may_press(ADMIN, verb)
     assert not may_press(LIAISON, verb) and not may_press(NOBODY, verb)
+    assert refusal(verb).id == "case.staff_only"
+
+
+@pytest.mark.parametrize("verb", [Verb.SIGN, Verb.FB, Verb.EXT])
+def test_a_case_is_handled_by_liaisons_and_the_refusal_says_so(verb: Verb) -> None:
+    assert may_press(LIAISON, verb) and may_press(ADMIN, verb)
+    assert not may_press(SUPERVISOR, verb)
+    assert refusal(verb).id == "case.liaisons_only"
 
 
 @pytest.mark.parametrize("verb", [Verb.DL_EDIT, Verb.DL_CANCEL])
