@@ -15,7 +15,7 @@ from bot.telegram.turn import Button, Turn, answer_of
 from storage import campaigns, chats, planning
 from storage import cases as store
 from storage.calendar import overrides_in, set_override, work_calendar
-from storage.models import AuditEvent, ForwardedCase, Person
+from storage.models import AuditEvent, ForwardedCase, Person, saved_id
 from workflows.calendar import WorkCalendar, feedback_due
 from workflows.cases import (
     EXTENSION,
@@ -55,7 +55,7 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
     if turn.campaign is None:
         turn.say(msg("bind.no_campaign"))
         return
-    units = [u.name for u in campaigns.units_of(turn.session, turn.campaign.id or 0)]
+    units = [u.name for u in campaigns.units_of(turn.session, saved_id(turn.campaign))]
     parsed = read_forward(args, units)
     message = turn.update.effective_message
     replied = message.reply_to_message if message else None
@@ -72,7 +72,7 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
         turn.say(msg("forward.usage", units=units))
         return
     unit = required(
-        campaigns.unit_named(turn.session, turn.campaign.id or 0, parsed.unit), "the unit read"
+        campaigns.unit_named(turn.session, saved_id(turn.campaign), parsed.unit), "the unit read"
     )
     unit_id = required(unit.id, "the unit's id")
     groups = [c.chat_id for c in chats.chats_of_unit(turn.session, unit_id)]
@@ -411,8 +411,8 @@ def action(turn: Turn, verb: str, ref: str) -> None:
 
 def _visible_units(turn: Turn) -> list[int]:
     camp = required(turn.campaign, "the active campaign")
-    units = campaigns.units_of(turn.session, camp.id or 0)
-    return [u.id or 0 for u in units if turn.actor.oversees_all or u.id in turn.actor.units]
+    units = campaigns.units_of(turn.session, saved_id(camp))
+    return [saved_id(u) for u in units if turn.actor.oversees_all or u.id in turn.actor.units]
 
 
 def _state(turn: Turn, case: ForwardedCase, cal: WorkCalendar) -> Msg:
@@ -473,7 +473,7 @@ def cmd_case(turn: Turn, args: list[str]) -> None:
             received=case.received_at,
         )
     ]
-    feedback_ids = [f.id for f in store.feedback_of(turn.session, case.id or 0)]
+    feedback_ids = [f.id for f in store.feedback_of(turn.session, saved_id(case))]
     events = turn.session.exec(
         select(AuditEvent)
         .where(

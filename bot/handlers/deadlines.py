@@ -15,7 +15,7 @@ from bot.telegram.flows import FlowBinding
 from bot.telegram.turn import Button, Turn
 from storage import campaigns, drafts, planning, submissions
 from storage.audit import record, snapshot
-from storage.models import Deadline, Unit
+from storage.models import Deadline, Unit, saved_id
 from workflows import deadlines as dl
 from workflows.deadlines import DEADLINE, split_args
 from workflows.forms import Draft, Flow
@@ -30,7 +30,7 @@ from workflows.words import ROSTER_DELIVERABLE, whole_number
 
 def _units(turn: Turn) -> list[Unit]:
     camp = required(turn.campaign, "the active campaign")
-    return campaigns.units_of(turn.session, camp.id or 0)
+    return campaigns.units_of(turn.session, saved_id(camp))
 
 
 def _applies(deadline: Deadline, unit: Unit) -> bool:
@@ -69,15 +69,15 @@ def open_deliverables(turn: Turn, unit: Unit) -> list[tuple[str, str, datetime]]
     """What the unit can still submit: deliverables not yet sent, this week's reports."""
     camp = required(turn.campaign, "the active campaign")
     out = []
-    for d in campaigns.deadlines_of(turn.session, camp.id or 0):
+    for d in campaigns.deadlines_of(turn.session, saved_id(camp)):
         if _applies(d, unit) and not submissions.submission_of(
-            turn.session, unit.id or 0, deadline_id=d.id
+            turn.session, saved_id(unit), deadline_id=d.id
         ):
             out.append((f"d:{d.id}", d.deliverable, d.due_at))
     for index in range(len(camp.weekly_reports)):
         name, day, due = _weekly_due(turn, index, unit.id)
         if not submissions.submission_of(
-            turn.session, unit.id or 0, report_name=name, period_start=day.date()
+            turn.session, saved_id(unit), report_name=name, period_start=day.date()
         ):
             out.append((f"w:{index}", name, due))
     return out
@@ -122,7 +122,7 @@ def _submit_options(turn: Turn) -> Mapping[str, Any]:
 def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     camp = required(turn.campaign, "the active campaign")
     name = draft.context.get("unit") or values.get("unit")
-    unit = campaigns.unit_named(turn.session, camp.id or 0, name or "")
+    unit = campaigns.unit_named(turn.session, saved_id(camp), name or "")
     if unit is None or unit.id is None:
         turn.say(msg("bind.unknown_unit", text=name or ""))
         return
@@ -165,7 +165,7 @@ def roster_submitted(turn: Turn, unit_id: int) -> None:
     """A registration is the unit's 联络员名单: the first one counts as that deliverable."""
     if turn.campaign is None:
         return
-    for d in campaigns.deadlines_of(turn.session, turn.campaign.id or 0):
+    for d in campaigns.deadlines_of(turn.session, saved_id(turn.campaign)):
         if ROSTER_DELIVERABLE in d.deliverable and not submissions.submission_of(
             turn.session, unit_id, deadline_id=d.id
         ):
@@ -195,12 +195,12 @@ def cmd_deadlines(turn: Turn, args: list[str]) -> None:
     out: list[Msg | str] = [msg("deadlines.header")]
     shown = [
         d
-        for d in campaigns.deadlines_of(turn.session, turn.campaign.id or 0)
+        for d in campaigns.deadlines_of(turn.session, saved_id(turn.campaign))
         if d.due_at >= now - timedelta(days=30)
     ][:15]
     done = {
         (s.deadline_id, s.unit_id): s
-        for s in submissions.submissions_for(turn.session, [d.id or 0 for d in shown])
+        for s in submissions.submissions_for(turn.session, [saved_id(d) for d in shown])
     }
     for d in shown:
         left = time_left(d.due_at, now)
@@ -255,12 +255,12 @@ def cmd_missing(turn: Turn, args: list[str]) -> None:
     units = _units(turn)
     out: list[Msg | str] = []
     pending = []
-    for d in campaigns.deadlines_of(turn.session, turn.campaign.id or 0):
+    for d in campaigns.deadlines_of(turn.session, saved_id(turn.campaign)):
         missing = [
             u.name
             for u in units
             if _applies(d, u)
-            and not submissions.submission_of(turn.session, u.id or 0, deadline_id=d.id)
+            and not submissions.submission_of(turn.session, saved_id(u), deadline_id=d.id)
         ]
         if missing:
             pending.append((abs((d.due_at - now).total_seconds()), d, missing))
@@ -282,7 +282,7 @@ def cmd_missing(turn: Turn, args: list[str]) -> None:
             u.name
             for u in units
             if not submissions.submission_of(
-                turn.session, u.id or 0, report_name=name, period_start=day.date()
+                turn.session, saved_id(u), report_name=name, period_start=day.date()
             )
         ]
         out.append(
@@ -309,7 +309,7 @@ def cmd_deadline(turn: Turn, args: list[str]) -> None:
             prefill = {"deliverable": TextAnswer(deliverable), **prefill}
         flows.begin(turn, "deadline", prefill=prefill)
         return
-    rows = campaigns.deadlines_of(turn.session, turn.campaign.id or 0)
+    rows = campaigns.deadlines_of(turn.session, saved_id(turn.campaign))
     if not rows:
         turn.say(msg("deadlines.none"))
         return
@@ -347,7 +347,7 @@ def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     before = snapshot(row)
     if row is None:
         row = Deadline(
-            campaign_id=camp.id or 0,
+            campaign_id=saved_id(camp),
             deliverable=values["deliverable"],
             due_at=due,
             created_at=turn.stamp.at,

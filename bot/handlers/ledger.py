@@ -14,7 +14,7 @@ from bot.telegram.turn import Button, Reply, Turn
 from storage import campaigns, chats, drafts, people, planning, submissions
 from storage import ledger as store
 from storage.ledger_import import import_history
-from storage.models import LedgerItem, Person, Unit
+from storage.models import LedgerItem, Person, Unit, saved_id
 from workflows.campaign import RecurringSpec
 from workflows.forms import Draft
 from workflows.guards import required
@@ -96,7 +96,7 @@ def _options(turn: Turn) -> Mapping[str, Any]:
     """Categories, and the units an admin may add a problem to."""
     if turn.campaign is None:
         return {}
-    units = campaigns.units_of(turn.session, turn.campaign.id or 0)
+    units = campaigns.units_of(turn.session, saved_id(turn.campaign))
     return {**_categories(turn), "units": [Option(u.name, u.name) for u in units]}
 
 
@@ -119,7 +119,7 @@ def _create(turn: Turn, unit: Unit, values: Mapping[str, Any], prefix: str = "")
 def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     camp = required(turn.campaign, "the active campaign")
     name = draft.context.get("unit") or values.get("unit") or ""
-    unit = campaigns.unit_named(turn.session, camp.id or 0, name)
+    unit = campaigns.unit_named(turn.session, saved_id(camp), name)
     if unit is None:
         turn.say(msg("bind.unknown_unit", text=name))
         return
@@ -190,17 +190,19 @@ def weekly_context(
     said: the week is already reported, or another liaison is updating it."""
     if turn.campaign is None:
         raise ValueError("no campaign is loaded")
-    name, day, due = weekly_report(turn, index, unit.id or 0, period)
-    done = submissions.submission_of(turn.session, unit.id or 0, report_name=name, period_start=day)
+    name, day, due = weekly_report(turn, index, saved_id(unit), period)
+    done = submissions.submission_of(
+        turn.session, saved_id(unit), report_name=name, period_start=day
+    )
     if done is not None:
         turn.say(msg("weekly.already", unit=unit.name, name=name, at=done.submitted_at))
         return None
-    other = _someone_else_updating(turn, unit.id or 0)
+    other = _someone_else_updating(turn, saved_id(unit))
     if other is not None:
         turn.say(msg("weekly.in_progress", unit=unit.name, who=other.name or other.display_name))
         return None
-    items = store.open_items(turn.session, unit.id or 0)
-    last = store.last_progress(turn.session, [i.id or 0 for i in items])
+    items = store.open_items(turn.session, saved_id(unit))
+    last = store.last_progress(turn.session, [saved_id(i) for i in items])
     snap = [
         snapshot_item(
             {
@@ -314,7 +316,7 @@ def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> 
     try:  # the week is claimed first: of two liaisons confirming at once, one saves
         submissions.record_submission(
             turn.session,
-            unit_id=unit.id or 0,
+            unit_id=saved_id(unit),
             stamp=turn.stamp,
             on_time=turn.stamp.at <= due,
             report_name=name,
@@ -412,7 +414,7 @@ def cmd_item(turn: Turn, args: list[str]) -> None:
 
 def show_item(turn: Turn, item: LedgerItem) -> None:
     """The card, every progress update, and the evidence files."""
-    history = store.progress_of(turn.session, item.id or 0)
+    history = store.progress_of(turn.session, saved_id(item))
     out: list[Msg | str] = [card(turn, item, _progress_text(history[-1]) if history else "")]
     out.append(msg("ledger.history_header", count=len(history)))
     files: list[dict[str, Any]] = []
@@ -426,7 +428,7 @@ def show_item(turn: Turn, item: LedgerItem) -> None:
             )
         )
         files += p.files
-    for at, user_id, file in import_history(turn.session, item.id or 0):
+    for at, user_id, file in import_history(turn.session, saved_id(item)):
         who = people.person_by_user(turn.session, user_id) if user_id else None
         name = (who.name or who.display_name) if who else msg("ledger_import.console")
         out.append(msg("ledger_import.history_line", at=at, who=name, file=file))
@@ -445,10 +447,10 @@ def show_page(turn: Turn, page: int, edit: bool = False) -> None:
     if turn.campaign is None:
         turn.say(msg("bind.no_campaign"))
         return
-    units = campaigns.units_of(turn.session, turn.campaign.id or 0)
-    visible = [u.id or 0 for u in units if turn.actor.oversees_all or u.id in turn.actor.units]
+    units = campaigns.units_of(turn.session, saved_id(turn.campaign))
+    visible = [saved_id(u) for u in units if turn.actor.oversees_all or u.id in turn.actor.units]
     if turn.unit is not None and turn.unit.id in visible:
-        visible = [turn.unit.id or 0]
+        visible = [saved_id(turn.unit)]
     rows = store.items_of(turn.session, visible)
     pages = max((len(rows) + PAGE - 1) // PAGE, 1)
     page = min(max(page, 0), pages - 1)

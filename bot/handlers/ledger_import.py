@@ -35,7 +35,7 @@ from bot.telegram.turn import Button, Reply, Services, Turn, answer_of, open_tur
 from storage import campaigns, drafts, uploads
 from storage import ledger_import as saving
 from storage.audit import Stamp
-from storage.models import Unit, WorkbookUpload
+from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import Attachments, File, FileAnswer, FormEnv, InputError
@@ -228,7 +228,7 @@ def _ledger_target(
         row = uploads.upload_by_id(turn.session, upload_id)
         unit = turn.session.get(Unit, row.unit_id) if row and row.unit_id else None
     elif upload.unit and turn.actor.is_admin and not turn.is_group:  # `/import 轮台县`
-        unit = campaigns.unit_named(turn.session, camp.id or 0, upload.unit)
+        unit = campaigns.unit_named(turn.session, saved_id(camp), upload.unit)
         if unit is None:
             turn.say(msg("bind.unknown_unit", text=upload.unit))
     elif turn.reporting_unit is None and turn.actor.is_admin:
@@ -239,13 +239,13 @@ def _ledger_target(
     if unit is None:
         return None
     target = saving.ledger_target(turn.session, camp, unit)
-    return _Target(unit, target, saving.known_items(turn.session, unit.id or 0, target.spec))
+    return _Target(unit, target, saving.known_items(turn.session, saved_id(unit), target.spec))
 
 
 def _ask_unit(turn: Turn, file: dict[str, Any]) -> None:
     """An admin's ledger, sent in private: which unit's is it?"""
     camp = required(turn.campaign, "the active campaign")
-    units = campaigns.units_of(turn.session, camp.id or 0)
+    units = campaigns.units_of(turn.session, saved_id(camp))
     if len(units) > UNIT_BUTTONS:
         turn.say(msg("ledger_import.name_the_unit", name=file["name"]))
         return
@@ -624,14 +624,14 @@ def console_import(
             if camp is None:
                 say(text(msg("cli.no_campaign")))
                 return 2
-            unit = campaigns.unit_named(session, camp.id or 0, unit_name)
+            unit = campaigns.unit_named(session, saved_id(camp), unit_name)
             if unit is None:
                 say(text(msg("bind.unknown_unit", text=unit_name)))
                 return 2
             target = saving.ledger_target(session, camp, unit)
             counts = tally(
                 read_book(
-                    book.sheets, target, saving.known_items(session, unit.id or 0, target.spec)
+                    book.sheets, target, saving.known_items(session, saved_id(unit), target.spec)
                 )
             )
     except WorkbookRefused as err:
@@ -647,7 +647,7 @@ def console_import(
     try:
         with open_book(data, path.name) as book, services.db.unit_of_work() as session:
             unit = required(
-                campaigns.unit_named(session, camp.id or 0, unit_name), f"unit {unit_name}"
+                campaigns.unit_named(session, saved_id(camp), unit_name), f"unit {unit_name}"
             )
             saved = saving.import_book(
                 session,
