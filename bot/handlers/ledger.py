@@ -15,17 +15,17 @@ from storage import campaigns, chats, drafts, people, planning, submissions
 from storage import ledger as store
 from storage.ledger_import import import_history
 from storage.models import LedgerItem, Person, Unit, saved_id
+from workflows import closeout
 from workflows.campaign import RecurringSpec
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import Option
-from workflows.ledger import Status, is_overdue, split_values, status_msg
+from workflows.ledger import is_overdue, split_values, status_msg
 from workflows.messages import Msg, lines, msg
 from workflows.periods import report_period
 from workflows.planner import Planned, reporting_day
 from workflows.weekly import (
     CLOSE,
-    DONE,
     REJECT,
     new_item_flow,
     snapshot_item,
@@ -276,13 +276,8 @@ def _closeout_request(
 ) -> None:
     """Ask the supervisors to approve a close-out, with buttons."""
     unit = turn.session.get(Unit, item.unit_id)
-    text = msg(
-        "closeout.request",
-        unit=unit.name if unit else "",
-        code=item.code,
-        name=item.name,
-        result=result,
-        files=[f["name"] for f in files] or msg("missing.none"),
+    ask = closeout.closeout_request(
+        _state(item), unit=unit.name if unit else "", result=result, files=files
     )
     buttons = (
         (msg("closeout.approve"), f"a:co_ok:{item.id}"),
@@ -292,17 +287,45 @@ def _closeout_request(
     _post(
         turn,
         [
-            Planned(
-                f"item:{item.id}:closeout:v{item.version}:chat:{c}",
-                "item.closeout",
-                c,
-                text,
-                turn.stamp.at,
-                buttons,
-            )
+            Planned(f"{ask.key}:chat:{c}", ask.kind, c, ask.text, turn.stamp.at, buttons)
             for c in planning.supervisor_chats(turn.session)
         ],
     )
+
+
+def _state(item: LedgerItem) -> closeout.ItemState:
+    return closeout.ItemState(saved_id(item), item.code, item.name, item.status, item.version)
+
+
+def _apply(turn: Turn, item: LedgerItem, decision: closeout.Decision) -> bool:
+    """Save a close-out decision and plan its messages; False when someone else changed the
+    item meanwhile (nothing saved)."""
+    try:
+        store.change_item(
+            turn.session,
+            item,
+            expected_version=decision.expected_version,
+            action=decision.action,
+            stamp=turn.stamp,
+            **decision.changes,
+        )
+    except store.Conflict:
+        return False
+    p = decision.progress
+    if p is not None:
+        store.add_progress(
+            turn.session,
+            item,
+            week_of=p.week_of,
+            status=p.status,
+            stamp=turn.stamp,
+            result=p.result,
+            reason=p.reason,
+            files=[dict(f) for f in p.files],
+        )
+    if decision.to_unit is not None:
+        _tell_unit(turn, item, decision.to_unit.text, decision.to_unit.key)
+    return True
 
 
 def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> None:
@@ -488,11 +511,11 @@ def cmd_close(turn: Turn, args: list[str]) -> None:
     item = _item_for(turn, args[0])
     if item is None:
         return
-    if not turn.actor.reports_for(item.unit_id):
-        turn.say(msg("ledger.not_yours", code=item.code))
-        return
-    if item.status != Status.OPEN:
-        turn.say(msg("close.not_open", code=item.code, status=status_msg(item.status)))
+    refused = closeout.may_ask_closeout(
+        _state(item), reports_for_unit=turn.actor.reports_for(item.unit_id)
+    )
+    if refused is not None:
+        turn.say(refused.reason)
         return
     flows.begin(
         turn,
@@ -505,30 +528,19 @@ def _finish_close(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     item = turn.session.get(LedgerItem, draft.context["item_id"])
     if item is None:
         return
-    try:
-        store.change_item(
-            turn.session,
-            item,
-            expected_version=draft.context["version"],
-            action="item.closeout_asked",
-            stamp=turn.stamp,
-            status=Status.CLOSING,
-        )
-    except store.Conflict:
-        turn.say(msg("weekly.conflicts", codes=[item.code]))
-        return
     files = (values.get("evidence") or {}).get("files", [])
-    store.add_progress(
-        turn.session,
-        item,
-        week_of=reporting_day(0, turn.stamp.at, turn.zone),
-        status=DONE,
-        stamp=turn.stamp,
+    decision = closeout.ask_closeout(
+        _state(item),
+        expected_version=draft.context["version"],
         result=values["result"],
         files=files,
+        week_of=reporting_day(0, turn.stamp.at, turn.zone),
     )
+    if not _apply(turn, item, decision):
+        turn.say(msg("weekly.conflicts", codes=[item.code]))
+        return
     _closeout_request(turn, item, values["result"], files)
-    turn.say(msg("close.sent", code=item.code))
+    turn.say(decision.said)
 
 
 def _tell_unit(turn: Turn, item: LedgerItem, text: Msg, key: str) -> None:
@@ -543,31 +555,18 @@ def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     if item is None:
         turn.say(msg("form.stale_button"))
         return
-    try:
-        if item.status != Status.CLOSING:
-            raise store.Conflict(item.code)
-        store.change_item(
-            turn.session,
-            item,
-            expected_version=draft.context.get("version"),
-            action="item.closeout_rejected",
-            stamp=turn.stamp,
-            status=Status.OPEN,
-        )
-    except store.Conflict:  # decided by someone else since 不同意 was pressed, or just now
-        turn.say(msg("closeout.decided", code=item.code, status=status_msg(item.status)))
-        return
-    store.add_progress(
-        turn.session,
-        item,
-        week_of=reporting_day(0, turn.stamp.at, turn.zone),
-        status="rejected",
-        stamp=turn.stamp,
+    decision = closeout.reject_closeout(
+        _state(item),
+        expected_version=draft.context.get("version"),
         reason=values["reason"],
+        week_of=reporting_day(0, turn.stamp.at, turn.zone),
     )
-    text = msg("closeout.rejected", code=item.code, name=item.name, reason=values["reason"])
-    _tell_unit(turn, item, text, f"item:{item.id}:rejected:v{item.version}")
-    turn.say(text)
+    if isinstance(decision, closeout.Refused):
+        turn.say(decision.reason)
+    elif _apply(turn, item, decision):
+        turn.say(decision.said)
+    else:  # decided by someone else at the same moment
+        turn.say(closeout.already_decided(_state(item)).reason)
 
 
 def action(turn: Turn, verb: str, ref: str) -> None:
@@ -587,30 +586,19 @@ def action(turn: Turn, verb: str, ref: str) -> None:
     if not turn.actor.oversees_all:
         turn.notice = turn.text(msg("closeout.staff_only"))
         return
-    if item.status != Status.CLOSING:
-        turn.notice = turn.text(
-            msg("closeout.decided", code=item.code, status=status_msg(item.status))
-        )
-        return
     if verb == "co_ok":
-        try:
-            store.change_item(
-                turn.session,
-                item,
-                expected_version=None,
-                action="item.closed",
-                stamp=turn.stamp,
-                status=Status.CLOSED,
-                closed_at=turn.stamp.at,
-            )
-        except store.Conflict:  # rejected (or approved) by someone else at the same moment
-            decided = msg("closeout.decided", code=item.code, status=status_msg(item.status))
-            turn.notice = turn.text(decided)
-            return
-        text = msg("closeout.approved", code=item.code, name=item.name, at=turn.stamp.at)
-        _tell_unit(turn, item, text, f"item:{item.id}:closed")
-        turn.say(text)
+        decision = closeout.approve_closeout(_state(item), at=turn.stamp.at)
+        if isinstance(decision, closeout.Refused):
+            turn.notice = turn.text(decision.reason)
+        elif _apply(turn, item, decision):
+            turn.say(decision.said)
+        else:  # rejected (or approved) by someone else at the same moment
+            turn.notice = turn.text(closeout.already_decided(_state(item)).reason)
     elif verb == "co_no":
+        refused = closeout.may_reject_closeout(_state(item))
+        if refused is not None:
+            turn.notice = turn.text(refused.reason)
+            return
         flows.begin(
             turn,
             "closeout_reject",
