@@ -14,6 +14,7 @@ from typing import Any
 
 from workflows.ledger import Status, status_msg
 from workflows.messages import Msg, msg
+from workflows.outcome import Notice, Refused
 from workflows.weekly import DONE
 
 REJECTED = "rejected"  # the progress status of a rejected close-out
@@ -28,22 +29,6 @@ class ItemState:
     name: str
     status: str
     version: int
-
-
-@dataclass(frozen=True)
-class Refused:
-    """The action is not taken; `reason` is said to the person."""
-
-    reason: Msg
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One message to plan for a set of chats; the chat id is appended to `key` per chat."""
-
-    key: str
-    kind: str
-    text: Msg
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from workflows.guards import required
 from workflows.inputs import Option
 from workflows.ledger import is_overdue, split_values, status_msg
 from workflows.messages import Msg, lines, msg
+from workflows.outcome import Refused
 from workflows.periods import report_period
 from workflows.planner import Planned, reporting_day
 from workflows.weekly import (
@@ -561,7 +562,7 @@ def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         reason=values["reason"],
         week_of=reporting_day(0, turn.stamp.at, turn.zone),
     )
-    if isinstance(decision, closeout.Refused):
+    if isinstance(decision, Refused):
         turn.say(decision.reason)
     elif _apply(turn, item, decision):
         turn.say(decision.said)
@@ -588,7 +589,7 @@ def action(turn: Turn, verb: str, ref: str) -> None:
         return
     if verb == "co_ok":
         decision = closeout.approve_closeout(_state(item), at=turn.stamp.at)
-        if isinstance(decision, closeout.Refused):
+        if isinstance(decision, Refused):
             turn.notice = turn.text(decision.reason)
         elif _apply(turn, item, decision):
             turn.say(decision.said)

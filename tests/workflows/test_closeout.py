@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 from workflows.closeout import (
     REJECTED,
     ItemState,
-    Refused,
     approve_closeout,
     ask_closeout,
     closeout_request,
@@ -16,6 +15,7 @@ from workflows.closeout import (
     reject_closeout,
 )
 from workflows.ledger import Status
+from workflows.outcome import Refused
 from workflows.weekly import DONE
 
 AT = datetime(2026, 11, 23, 10, tzinfo=UTC)
