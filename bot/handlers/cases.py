@@ -16,6 +16,7 @@ from storage import campaigns, chats, planning
 from storage import cases as store
 from storage.calendar import overrides_in, set_override, work_calendar
 from storage.models import AuditEvent, ForwardedCase, Person, saved_id
+from workflows import extension
 from workflows.calendar import WorkCalendar, feedback_due
 from workflows.cases import (
     EXTENSION,
@@ -32,6 +33,7 @@ from workflows.guards import required
 from workflows.holiday_notice import import_flow, notice_year, read_notice
 from workflows.inputs import TextAnswer
 from workflows.messages import Msg, lines, msg
+from workflows.outcome import Refused
 from workflows.planner import Planned
 from workflows.words import MAKEUP_NOTE, WORKDAY_WORDS, whole_number
 
@@ -272,96 +274,80 @@ def answer_by_reply(turn: Turn, text: str) -> bool:
     return True
 
 
+def _case_now(turn: Turn, case: ForwardedCase) -> extension.CaseNow:
+    return extension.CaseNow(
+        id=saved_id(case),
+        code=case.code,
+        unit=store.unit_name(turn.session, case.unit_id),
+        answered=case.status == "answered",
+        due_at=case.due_at,
+        fields=case.fields,
+    )
+
+
 def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     case = turn.session.get(ForwardedCase, draft.context["case_id"])
-    if case is None or case.status == "answered":
+    if case is None:
         return
-    until = datetime.fromisoformat(values["until"]).replace(tzinfo=turn.zone).astimezone(UTC)
-    request = {
-        "reason": values["reason"],
-        "until": until.isoformat(),
-        "status": "pending",
-        "by": turn.person.user_id,
-        "at": turn.stamp.at.isoformat(),
-    }
-    store.update_case(
-        turn.session,
-        case,
-        "case.extension_asked",
-        turn.stamp,
-        fields={**case.fields, "extension": request},
-    )
-    unit = store.unit_name(turn.session, case.unit_id)
-    ask = msg(
-        "extension.request",
-        code=case.code,
-        unit=unit,
+    asked = extension.ask_extension(
+        _case_now(turn, case),
         reason=values["reason"],
-        due=case.due_at,
-        until=until,
+        until=extension.until_of(values["until"], turn.zone),
+        by=turn.person.user_id,
+        at=turn.stamp.at,
     )
+    if asked is None:
+        return
+    store.update_case(turn.session, case, asked.action, turn.stamp, fields=dict(asked.fields))
     buttons = (
         (msg("extension.button.approve"), f"a:ext_ok:{case.id}"),
         (msg("extension.button.reject"), f"a:ext_no:{case.id}"),
     )
-    n = len([e for e in case.fields.get("extensions", [])]) + 1
+    ask = asked.notice
     _post(
         turn,
         [
-            Planned(
-                f"case:{case.id}:ext{n}:{turn.stamp.at.isoformat()}:chat:{chat}",
-                "case.extension",
-                chat,
-                ask,
-                turn.stamp.at,
-                buttons,
-            )
+            Planned(f"{ask.key}:chat:{chat}", ask.kind, chat, ask.text, turn.stamp.at, buttons)
             for chat in _staff_chats(turn, case)
         ],
     )
-    turn.say(msg("extension.sent", code=case.code))
+    turn.say(asked.said)
 
 
 def _decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> None:
     if not turn.actor.oversees_all:
         turn.notice = turn.text(msg("command.denied", command="forward"))
         return
-    request = dict(case.fields.get("extension") or {})
-    if request.get("status") != "pending":
-        turn.notice = turn.text(msg("form.stale_button"))
+    decided = extension.decide_extension(
+        _case_now(turn, case), approve=approve, by=turn.person.user_id, at=turn.stamp.at
+    )
+    if isinstance(decided, Refused):
+        turn.notice = turn.text(decided.reason)
         return
-    request.update(status="approved" if approve else "rejected", decided_by=turn.person.user_id)
-    history = [*case.fields.get("extensions", []), request]
-    fields = {**case.fields, "extension": request, "extensions": history}
-    until = datetime.fromisoformat(request["until"])
-    if approve:
+    if decided.due_at is not None:
         store.update_case(
-            turn.session, case, "case.extension_approved", turn.stamp, fields=fields, due_at=until
+            turn.session,
+            case,
+            decided.action,
+            turn.stamp,
+            fields=dict(decided.fields),
+            due_at=decided.due_at,
         )
         planning.withdraw_rescheduled(turn.session, case)
     else:
-        store.update_case(turn.session, case, "case.extension_rejected", turn.stamp, fields=fields)
-    word = msg(
-        "extension.approved" if approve else "extension.rejected",
-        code=case.code,
-        until=until,
-        due=case.due_at,
-    )
+        store.update_case(
+            turn.session, case, decided.action, turn.stamp, fields=dict(decided.fields)
+        )
+    word = decided.notice
     groups = [c.chat_id for c in chats.chats_of_unit(turn.session, case.unit_id)]
     _post(
         turn,
         [
-            Planned(
-                f"case:{case.id}:ext_decided:{turn.stamp.at.isoformat()}:chat:{chat}",
-                "case.extension_decided",
-                chat,
-                word,
-                turn.stamp.at,
-            )
+            Planned(f"{word.key}:chat:{chat}", word.kind, chat, word.text, turn.stamp.at)
             for chat in groups
         ],
     )
-    turn.say(word)
+    turn.say(decided.said)
 
 
 def _sign(turn: Turn, case: ForwardedCase) -> None:
@@ -397,8 +383,9 @@ def action(turn: Turn, verb: str, ref: str) -> None:
     elif verb == "fb":
         start_feedback(turn, case)
     elif verb == "ext":
-        if (case.fields.get("extension") or {}).get("status") == "pending":
-            turn.notice = turn.text(msg("case.extension_pending", code=case.code))
+        refused = extension.may_ask_extension(_case_now(turn, case))
+        if refused is not None:
+            turn.notice = turn.text(refused.reason)
             return
         flows.begin(
             turn,
