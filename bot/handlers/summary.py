@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -16,6 +16,7 @@ from storage import ledger as items
 from storage import summary as figures
 from storage.export import write_workbook
 from storage.models import Campaign, saved_id
+from workflows.digest import digest_chats, digest_key, digest_week
 from workflows.messages import Msg, lines, msg
 from workflows.planner import Planned, reporting_day
 from workflows.summary import UnitSummary, summary_message, week_message
@@ -115,18 +116,11 @@ def weekly_digests(
     session: Session, camp: Campaign, now: datetime, planned: frozenset[str]
 ) -> list[Planned]:
     """After the weekly report's deadline, the summary to the supervisors, once a week."""
-    reports = campaigns.weekly_reports(camp)
-    if not reports:
+    day = digest_week(campaigns.weekly_reports(camp), now, ZoneInfo(camp.timezone))
+    if day is None:
         return []
-    tz = ZoneInfo(camp.timezone)
-    day = reporting_day(reports[0].weekday, now, tz)
-    due = datetime.combine(day, reports[0].at, tzinfo=tz)
-    if now < due or now > due + timedelta(days=6):
-        return []
-    chats = planning.supervisor_chats(session)
-    keys = {c: f"digest:{day.isoformat()}:chat:{c}" for c in chats}
-    todo = [c for c in chats if keys[c] not in planned]
+    todo = digest_chats(day, planning.supervisor_chats(session), planned)
     if not todo:
         return []
     text, _ = campaign_summary(session, camp, now)
-    return [Planned(keys[c], "digest", c, text, now) for c in todo]
+    return [Planned(digest_key(day, c), "digest", c, text, now) for c in todo]
