@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -16,8 +16,8 @@ from storage import campaigns, chats, planning
 from storage import cases as store
 from storage.calendar import overrides_in, set_override, work_calendar
 from storage.models import AuditEvent, ForwardedCase, Person, saved_id
-from workflows import extension
-from workflows.calendar import WorkCalendar, feedback_due
+from workflows import extension, forwarding
+from workflows.calendar import WorkCalendar
 from workflows.cases import (
     EXTENSION,
     FEEDBACK,
@@ -26,7 +26,6 @@ from workflows.cases import (
     feedback_status,
     late_working_days,
     posted_case,
-    read_forward,
 )
 from workflows.forms import Draft
 from workflows.guards import required
@@ -58,63 +57,51 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
         turn.say(msg("bind.no_campaign"))
         return
     units = [u.name for u in campaigns.units_of(turn.session, saved_id(turn.campaign))]
-    parsed = read_forward(args, units)
     message = turn.update.effective_message
     replied = message.reply_to_message if message else None
-    if parsed is None:
-        turn.say(msg("forward.usage", units=units))
-        return
-    text = parsed.text or ((replied.text or replied.caption or "") if replied else "")
-    files = []
-    if replied is not None:
-        given = answer_of(replied)
-        if given is not None and not isinstance(given, TextAnswer):
-            files.append(given.as_json())
-    if not text and not files:
-        turn.say(msg("forward.usage", units=units))
+    given = answer_of(replied) if replied is not None else None
+    case_of = forwarding.read_case(
+        args,
+        units,
+        replied_text=(replied.text or replied.caption or "") if replied else None,
+        replied_file=given.as_json() if given and not isinstance(given, TextAnswer) else None,
+    )
+    if isinstance(case_of, Refused):
+        turn.say(case_of.reason)
         return
     unit = required(
-        campaigns.unit_named(turn.session, saved_id(turn.campaign), parsed.unit), "the unit read"
+        campaigns.unit_named(turn.session, saved_id(turn.campaign), case_of.unit), "the unit read"
     )
-    unit_id = required(unit.id, "the unit's id")
+    unit_id = saved_id(unit)
     groups = [c.chat_id for c in chats.chats_of_unit(turn.session, unit_id)]
-    if not groups:
-        turn.say(msg("forward.no_group", unit=unit.name))
+    refused = forwarding.may_forward(unit.name, groups)
+    if refused is not None:
+        turn.say(refused.reason)
         return
     cal = work_calendar(turn.session)
     rules = campaigns.case_rules(turn.campaign)
     now = turn.stamp.at
-    due = feedback_due(
-        now, working_days=rules.working_days, cutoff=rules.cutoff, cal=cal, tz=turn.zone
-    ).astimezone(UTC)
+    due = forwarding.case_due(now, rules, cal, turn.zone)
     case = store.create_case(
         turn.session,
         unit_id=unit_id,
-        text=text or msg_files(files),
-        reference=parsed.reference,
+        text=case_of.text,
+        reference=case_of.reference,
         received_at=now,
-        due_at=due,
+        due_at=due.due_at,
         stamp=turn.stamp,
-        files=files,
+        files=[dict(f) for f in case_of.files],
     )
-    provisional = cal.is_provisional(due.astimezone(turn.zone).date())
-    note = msg("calendar.provisional") if provisional else ""
-    card = case_card(turn.session, case, rules, now, cal, turn.zone, provisional=note)
+    card = case_card(turn.session, case, rules, now, cal, turn.zone, provisional=due.note)
     items = posted_notices(case, card, groups, now)
-    if provisional:
-        year = due.astimezone(turn.zone).year
+    admins = forwarding.provisional_notice(due, turn.zone)
+    if admins is not None:
         items += [
-            Planned(
-                f"calendar.provisional:{year}:admin:{a}",
-                "calendar.provisional",
-                a,
-                msg("calendar.provisional_admins", year=year),
-                now,
-            )
+            Planned(f"{admins.key}:{a}", admins.kind, a, admins.text, now)
             for a in planning.admin_chats(turn.session, turn.services.settings.admin_ids)
         ]
     _post(turn, items)
-    turn.say(msg("forward.done", code=case.code, unit=unit.name, due=due, provisional=note))
+    turn.say(forwarding.forwarded(case.code, unit.name, due))
 
 
 def case_card(
@@ -167,11 +154,6 @@ def posted_notices(
         Planned(f"case:{case.id}:posted:chat:{chat}", "case.posted", chat, card, now, buttons)
         for chat in chat_ids
     ]
-
-
-def msg_files(files: list[dict[str, Any]]) -> str:
-    """A case made of attachments only is named by them."""
-    return "、".join(f["name"] for f in files)
 
 
 def _case_for(turn: Turn, ref: str) -> ForwardedCase | None:
