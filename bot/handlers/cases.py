@@ -16,15 +16,13 @@ from storage import campaigns, chats, planning
 from storage import cases as store
 from storage.calendar import overrides_in, set_override, work_calendar
 from storage.models import AuditEvent, ForwardedCase, Person, saved_id
-from workflows import extension, forwarding
+from workflows import extension, feedback, forwarding
 from workflows.calendar import WorkCalendar
 from workflows.cases import (
     EXTENSION,
     FEEDBACK,
     CaseRules,
     case_state,
-    feedback_status,
-    late_working_days,
     posted_case,
 )
 from workflows.forms import Draft
@@ -189,48 +187,52 @@ def start_feedback(turn: Turn, case: ForwardedCase, first: str | None = None) ->
 
 def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     case = turn.session.get(ForwardedCase, draft.context["case_id"])
-    if case is None or case.status == "answered":
+    if case is None:
         turn.say(msg("case.already_answered", code=draft.context.get("code", "")))
         return
-    cal = work_calendar(turn.session)
-    now = turn.stamp.at
-    late = late_working_days(case.due_at, now, cal, turn.zone)
-    expected = date.fromisoformat(values["expected"]) if values.get("expected") else None
-    material = values.get("material") or {}
-    files = material.get("files", [])
-    text = values["text"] + (f"\n{material['note']}" if material.get("note") else "")
+    given = feedback.give_feedback(
+        _feedback_case(turn, case),
+        values,
+        who=turn.person.name or turn.person.display_name,
+        at=turn.stamp.at,
+        cal=work_calendar(turn.session),
+        tz=turn.zone,
+    )
+    if isinstance(given, Refused):
+        turn.say(given.reason)
+        return
     store.add_feedback(
         turn.session,
         case,
-        text=text,
-        status=values["status"],
-        expected_on=expected,
-        files=files,
-        on_time=late == 0,
-        late_days=late,
+        text=given.text,
+        status=given.status,
+        expected_on=given.expected_on,
+        files=[dict(f) for f in given.files],
+        on_time=given.on_time,
+        late_days=given.late_days,
         stamp=turn.stamp,
     )
-    timing = msg("feedback.on_time") if late == 0 else msg("feedback.late", days=late)
-    status = feedback_status(values["status"], expected)
-    unit = store.unit_name(turn.session, case.unit_id)
-    report = msg(
-        "feedback.report",
-        code=case.code,
-        unit=unit,
-        text=text,
-        status=status,
-        timing=timing,
-        files=[f["name"] for f in files] or msg("missing.none"),
-        who=turn.person.name or turn.person.display_name,
-    )
+    report = given.report
     _post(
         turn,
         [
-            Planned(f"case:{case.id}:feedback:chat:{chat}", "case.feedback", chat, report, now)
+            Planned(f"{report.key}:chat:{chat}", report.kind, chat, report.text, turn.stamp.at)
             for chat in _staff_chats(turn, case)
         ],
     )
-    turn.say(msg("feedback.done", code=case.code, timing=timing))
+    turn.say(given.said)
+
+
+def _feedback_case(turn: Turn, case: ForwardedCase) -> feedback.CaseNow:
+    signed = (store.signer_name(turn.session, case), case.signed_at) if case.signed_at else None
+    return feedback.CaseNow(
+        id=saved_id(case),
+        code=case.code,
+        unit=store.unit_name(turn.session, case.unit_id),
+        answered=case.status == "answered",
+        due_at=case.due_at,
+        signed=signed,
+    )
 
 
 def cmd_feedback(turn: Turn, args: list[str]) -> None:
@@ -334,11 +336,9 @@ def _decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> None:
 
 def _sign(turn: Turn, case: ForwardedCase) -> None:
     """签收: the pressed card shows who signed and when, and offers only what is left to do."""
-    if case.signed_at is not None:
-        who = store.signer_name(turn.session, case)
-        turn.notice = turn.text(
-            msg("case.already_signed", code=case.code, who=who, at=case.signed_at)
-        )
+    refused = feedback.may_sign(_feedback_case(turn, case))
+    if refused is not None:
+        turn.notice = turn.text(refused.reason)
         return
     store.update_case(
         turn.session, case, "case.sign", turn.stamp, status="signed", signed_at=turn.stamp.at
