@@ -24,8 +24,20 @@ from workflows.inputs import Option, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.periods import report_period
 from workflows.planner import reporting_day, time_left
-from workflows.submission import SUBMIT, deliverable_options, on_time_msg
-from workflows.words import ROSTER_DELIVERABLE, whole_number
+from workflows.submission import (
+    SUBMIT,
+    Deliverable,
+    already_submitted,
+    applies_to,
+    deadline_state,
+    deliverable_options,
+    is_on_time,
+    is_roster,
+    nearest_missing,
+    read_choice,
+    submit,
+)
+from workflows.words import whole_number
 
 
 def _units(turn: Turn) -> list[Unit]:
@@ -34,7 +46,7 @@ def _units(turn: Turn) -> list[Unit]:
 
 
 def _applies(deadline: Deadline, unit: Unit) -> bool:
-    return deadline.unit_names is None or unit.name in deadline.unit_names
+    return applies_to(deadline.unit_names, unit.name)
 
 
 def _weekly_due(
@@ -126,39 +138,33 @@ def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     if unit is None or unit.id is None:
         turn.say(msg("bind.unknown_unit", text=name or ""))
         return
-    choice: str = values["deliverable"]
-    material = values.get("material") or {}
-    kind, _, ref = choice.partition(":")
-    if kind == "d":
-        deadline = turn.session.get(Deadline, int(ref))
+    kind, ref = read_choice(values["deliverable"])
+    if kind == "deadline":
+        deadline = turn.session.get(Deadline, ref)
         if deadline is None or deadline.cancelled:
             turn.say(msg("form.stale_button"))
             return
-        title, due, period, deadline_id = deadline.deliverable, deadline.due_at, None, deadline.id
+        what = Deliverable(deadline.deliverable, deadline.due_at, deadline_id=deadline.id)
     else:
-        title, day, due = _weekly_due(turn, int(ref), unit.id)
-        period, deadline_id = day.date(), None
+        title, day, due = _weekly_due(turn, ref, unit.id)
+        what = Deliverable(title, due, period_start=day.date())
+    done = submit(unit.name, what, values.get("material") or {}, at=turn.stamp.at)
     try:
         submissions.record_submission(
             turn.session,
             unit_id=unit.id,
             stamp=turn.stamp,
-            on_time=turn.stamp.at <= due,
-            note=material.get("note", ""),
-            files=material.get("files", []),
-            deadline_id=deadline_id,
-            report_name="" if deadline_id else title,
-            period_start=period,
+            on_time=done.on_time,
+            note=done.note,
+            files=[dict(f) for f in done.files],
+            deadline_id=done.deadline_id,
+            report_name=done.report_name,
+            period_start=done.period_start,
         )
-    except submissions.AlreadySubmitted as done:  # earlier, or another liaison just now
-        at = done.first.submitted_at
-        turn.say(msg("submit.already", unit=unit.name, deliverable=title, at=at))
+    except submissions.AlreadySubmitted as first:  # earlier, or another liaison just now
+        turn.say(already_submitted(unit.name, what, first.first.submitted_at))
         return
-    turn.say(
-        msg(
-            "submit.done", unit=unit.name, deliverable=title, status=on_time_msg(due, turn.stamp.at)
-        )
-    )
+    turn.say(done.said)
 
 
 def roster_submitted(turn: Turn, unit_id: int) -> None:
@@ -166,7 +172,7 @@ def roster_submitted(turn: Turn, unit_id: int) -> None:
     if turn.campaign is None:
         return
     for d in campaigns.deadlines_of(turn.session, saved_id(turn.campaign)):
-        if ROSTER_DELIVERABLE in d.deliverable and not submissions.submission_of(
+        if is_roster(d.deliverable) and not submissions.submission_of(
             turn.session, unit_id, deadline_id=d.id
         ):
             with contextlib.suppress(submissions.AlreadySubmitted):  # a liaison registered first
@@ -174,7 +180,7 @@ def roster_submitted(turn: Turn, unit_id: int) -> None:
                     turn.session,
                     unit_id=unit_id,
                     stamp=turn.stamp,
-                    on_time=turn.stamp.at <= d.due_at,
+                    on_time=is_on_time(d.due_at, turn.stamp.at),
                     deadline_id=d.id,
                 )
 
@@ -207,15 +213,7 @@ def cmd_deadlines(turn: Turn, args: list[str]) -> None:
         if unit is not None:
             if not _applies(d, unit):
                 continue
-            status = (
-                msg("deadlines.status.done")
-                if (d.id, unit.id) in done
-                else (
-                    msg("deadlines.status.overdue")
-                    if now > d.due_at
-                    else msg("deadlines.status.open")
-                )
-            )
+            status = deadline_state(done=(d.id, unit.id) in done, due=d.due_at, now=now)
             out.append(
                 msg(
                     "deadlines.line_unit",
@@ -263,9 +261,10 @@ def cmd_missing(turn: Turn, args: list[str]) -> None:
             and not submissions.submission_of(turn.session, saved_id(u), deadline_id=d.id)
         ]
         if missing:
-            pending.append((abs((d.due_at - now).total_seconds()), d, missing))
-    if pending:
-        _, d, missing = min(pending, key=lambda p: (p[1].due_at > now, p[0]))
+            pending.append((d.due_at, (d, missing)))
+    nearest = nearest_missing(pending, now)
+    if nearest is not None:
+        d, missing = nearest
         out.append(
             msg(
                 "missing.deliverable",
