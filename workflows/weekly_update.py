@@ -15,7 +15,7 @@ from typing import Any
 
 from workflows.ledger import Status
 from workflows.messages import Msg, msg
-from workflows.submission import on_time_msg
+from workflows.submission import is_on_time, on_time_msg
 from workflows.weekly import DONE, LATE
 
 
@@ -79,7 +79,7 @@ class WeekUpdate:
     @property
     def on_time(self) -> bool:
         """Whether the week is reported by its due time."""
-        return self.at <= self.due
+        return is_on_time(self.due, self.at)
 
     def summary(self, new_code: str = "") -> Msg:
         """The message posted when the week is saved (`✅ 轮台县已报送本周“工作台账”…`)."""
@@ -139,3 +139,14 @@ def decide_week(
         answered=len(context["items"]) - len(conflicts),
         new_item=values.get("new") == "yes",
     )
+
+
+def summary_to_groups(*, in_group: bool) -> bool:
+    """A week reported in the private chat is summed up in the unit's groups too; one reported
+    in a group was seen there already."""
+    return not in_group
+
+
+def group_summary_key(unit_id: int, period: str) -> str:
+    """The summary goes to each of the unit's groups once per unit and reporting week."""
+    return f"weekly:{unit_id}:{period}:summary"

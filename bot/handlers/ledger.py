@@ -25,6 +25,7 @@ from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
 from workflows.periods import report_period
 from workflows.planner import Planned, reporting_day
+from workflows.submission import is_on_time
 from workflows.weekly import (
     CLOSE,
     REJECT,
@@ -34,7 +35,7 @@ from workflows.weekly import (
     weekly_flow,
 )
 from workflows.weekly import abandoned as is_abandoned
-from workflows.weekly_update import ItemNow, decide_week
+from workflows.weekly_update import ItemNow, decide_week, group_summary_key, summary_to_groups
 from workflows.words import whole_number
 
 PAGE = 10
@@ -342,7 +343,7 @@ def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> 
             turn.session,
             unit_id=saved_id(unit),
             stamp=turn.stamp,
-            on_time=turn.stamp.at <= due,
+            on_time=is_on_time(due, turn.stamp.at),
             report_name=name,
             period_start=period,
         )
@@ -395,9 +396,9 @@ def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> 
 def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     said = len(turn.replies)
     save_week(turn, draft.context, values)
-    if not turn.is_group:  # done in private: the unit's group gets the same summary, once
+    if summary_to_groups(in_group=turn.is_group):
         summary = lines([r.text for r in turn.replies[said:] if isinstance(r.text, Msg)])
-        ref = f"weekly:{draft.context['unit_id']}:{draft.context['period']}:summary"
+        ref = group_summary_key(draft.context["unit_id"], draft.context["period"])
         groups = chats.chats_of_unit(turn.session, draft.context["unit_id"])
         at = turn.stamp.at
         _post(
