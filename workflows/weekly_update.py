@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from workflows.contexts import item_answer
 from workflows.ledger import Status
 from workflows.messages import Msg, msg
 from workflows.submission import is_on_time, on_time_msg
@@ -105,15 +106,18 @@ def decide_week(
     changes: list[ItemChange] = []
     conflicts: list[str] = []
     for it in context["items"]:
-        k = f"i{it['id']}."
-        status = values.get(k + "status")
+
+        def answer(field: str, item_id: int = it["id"]) -> Any:
+            return values.get(item_answer(item_id, field))
+
+        status = answer("status")
         item = current.get(it["id"])
         if item is None or status is None:
             continue
         if item.version != it["version"]:  # someone else changed it: theirs stands
             conflicts.append(item.code)
             continue
-        planned = date.fromisoformat(values[k + "planned"]) if values.get(k + "planned") else None
+        planned = date.fromisoformat(answer("planned")) if answer("planned") else None
         change: dict[str, Any] = {}
         if status == DONE:
             change["status"] = Status.CLOSING
@@ -121,11 +125,11 @@ def decide_week(
             change["fields"] = {**item.fields, "planned_on": planned.isoformat()}
         progress = Progress(
             status=status,
-            text=values.get(k + "progress") or values.get(k + "note") or "",
-            result=values.get(k + "result") or "",
-            reason=values.get(k + "reason") or "",
+            text=answer("progress") or answer("note") or "",
+            result=answer("result") or "",
+            reason=answer("reason") or "",
             new_due_on=planned,
-            files=tuple((values.get(k + "evidence") or {}).get("files", [])),
+            files=tuple((answer("evidence") or {}).get("files", [])),
         )
         changes.append(ItemChange(item.id, item.code, it["version"], change, progress))
     return WeekUpdate(

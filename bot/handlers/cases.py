@@ -25,6 +25,7 @@ from workflows.cases import (
     case_state,
     posted_case,
 )
+from workflows.contexts import ExtensionContext, FeedbackContext, WorkdayImportContext, context_of
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.holiday_notice import import_flow, notice_year, read_notice
@@ -186,9 +187,10 @@ def start_feedback(turn: Turn, case: ForwardedCase, first: str | None = None) ->
 
 
 def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    case = turn.session.get(ForwardedCase, draft.context["case_id"])
+    answering = context_of(draft, FeedbackContext)
+    case = turn.session.get(ForwardedCase, answering["case_id"])
     if case is None:
-        turn.say(msg("case.already_answered", code=draft.context.get("code", "")))
+        turn.say(msg("case.already_answered", code=answering.get("code", "")))
         return
     given = feedback.give_feedback(
         _feedback_case(turn, case),
@@ -270,7 +272,7 @@ def _case_now(turn: Turn, case: ForwardedCase) -> extension.CaseNow:
 
 
 def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    case = turn.session.get(ForwardedCase, draft.context["case_id"])
+    case = turn.session.get(ForwardedCase, context_of(draft, ExtensionContext)["case_id"])
     if case is None:
         return
     asked = extension.ask_extension(
@@ -513,7 +515,9 @@ def cmd_workday(turn: Turn, args: list[str]) -> None:
 
 def _finish_import(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     text = values["text"]
-    reading = read_notice(text, year=notice_year(text) or draft.context["year"])
+    reading = read_notice(
+        text, year=notice_year(text) or context_of(draft, WorkdayImportContext)["year"]
+    )
     for holiday in reading.holidays:
         for day in holiday.days():
             set_override(turn.session, day, False, holiday.name, turn.stamp, source="notice")

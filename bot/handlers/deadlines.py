@@ -17,6 +17,7 @@ from storage import campaigns, drafts, planning, submissions
 from storage.audit import record, snapshot
 from storage.models import Deadline, Unit, saved_id
 from workflows import deadlines as dl
+from workflows.contexts import CancelContext, DeadlineContext, SubmitContext, context_of
 from workflows.deadlines import DEADLINE, split_args
 from workflows.forms import Draft, Flow
 from workflows.guards import required
@@ -123,7 +124,7 @@ def _submit_options(turn: Turn) -> Mapping[str, Any]:
     # the list follows the unit fixed when the flow began, never the unit picked in it: the
     # options are computed before the pick is applied.
     row = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
-    name = Draft.from_json(row.state).context.get("unit") if row else None
+    name = context_of(Draft.from_json(row.state), SubmitContext).get("unit") if row else None
     unit = next((u for u in _units(turn) if u.name == name), None) if name else None
     return {
         dl.UNITS: [Option(u.name, u.name) for u in _units(turn)],
@@ -133,7 +134,7 @@ def _submit_options(turn: Turn) -> Mapping[str, Any]:
 
 def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     camp = required(turn.campaign, "the active campaign")
-    name = draft.context.get("unit") or values.get("unit")
+    name = context_of(draft, SubmitContext).get("unit") or values.get("unit")
     unit = campaigns.unit_named(turn.session, saved_id(camp), name or "")
     if unit is None or unit.id is None:
         turn.say(msg("bind.unknown_unit", text=name or ""))
@@ -333,7 +334,7 @@ def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     camp = required(turn.campaign, "the active campaign")
     due = datetime.fromisoformat(values["due"]).replace(tzinfo=turn.zone).astimezone(UTC)
     names = values.get("units") if values.get("scope") == "some" else None
-    editing = draft.context.get("deadline_id")
+    editing = context_of(draft, DeadlineContext).get("deadline_id")
     clash = turn.session.exec(
         select(Deadline).where(
             Deadline.campaign_id == camp.id, Deadline.deliverable == values["deliverable"]
@@ -372,7 +373,7 @@ def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
 
 
 def _finish_cancel(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    row = turn.session.get(Deadline, draft.context["deadline_id"])
+    row = turn.session.get(Deadline, context_of(draft, CancelContext)["deadline_id"])
     if row is None:
         return
     before = snapshot(row)

@@ -17,6 +17,13 @@ from storage.ledger_import import import_history
 from storage.models import LedgerItem, Person, Unit, saved_id
 from workflows import closeout
 from workflows.campaign import RecurringSpec
+from workflows.contexts import (
+    CloseContext,
+    NewItemContext,
+    RejectContext,
+    WeeklyContext,
+    context_of,
+)
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import Option
@@ -120,7 +127,7 @@ def _create(turn: Turn, unit: Unit, values: Mapping[str, Any], prefix: str = "")
 
 def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     camp = required(turn.campaign, "the active campaign")
-    name = draft.context.get("unit") or values.get("unit") or ""
+    name = context_of(draft, NewItemContext).get("unit") or values.get("unit") or ""
     unit = campaigns.unit_named(turn.session, saved_id(camp), name)
     if unit is None:
         turn.say(msg("bind.unknown_unit", text=name))
@@ -168,7 +175,7 @@ def _someone_else_updating(turn: Turn, unit_id: int) -> Person | None:
     idle for half an hour is taken over (each owner told, what they typed kept)."""
     while (row := drafts.unit_weekly_draft(turn.session, unit_id, turn.person.user_id)) is not None:
         now = turn.stamp.at
-        if week_over(row.state.get("context", {}), now):
+        if week_over(drafts.context_of(row), now):
             word = abandoned.expired_word(turn.session, row)
         elif is_abandoned(row.updated_at, now):
             word = abandoned.taken_over_word(turn.session, row, turn.person)
@@ -182,7 +189,7 @@ def _week_over(draft: Draft, now: datetime) -> Msg | None:
     """The word for a weekly draft's owner when its week is over (None while it is not)."""
     if not week_over(draft.context, now):
         return None
-    return msg("weekly.expired_here", name=draft.context.get("report_name", ""))
+    return msg("weekly.expired_here", name=context_of(draft, WeeklyContext).get("report_name", ""))
 
 
 def weekly_context(
@@ -395,11 +402,12 @@ def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> 
 
 def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     said = len(turn.replies)
-    save_week(turn, draft.context, values)
+    week = context_of(draft, WeeklyContext)
+    save_week(turn, week, values)
     if summary_to_groups(in_group=turn.is_group):
         summary = lines([r.text for r in turn.replies[said:] if isinstance(r.text, Msg)])
-        ref = group_summary_key(draft.context["unit_id"], draft.context["period"])
-        groups = chats.chats_of_unit(turn.session, draft.context["unit_id"])
+        ref = group_summary_key(week["unit_id"], week["period"])
+        groups = chats.chats_of_unit(turn.session, week["unit_id"])
         at = turn.stamp.at
         _post(
             turn,
@@ -527,13 +535,14 @@ def cmd_close(turn: Turn, args: list[str]) -> None:
 
 
 def _finish_close(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    item = turn.session.get(LedgerItem, draft.context["item_id"])
+    asked = context_of(draft, CloseContext)
+    item = turn.session.get(LedgerItem, asked["item_id"])
     if item is None:
         return
     files = (values.get("evidence") or {}).get("files", [])
     decision = closeout.ask_closeout(
         _state(item),
-        expected_version=draft.context["version"],
+        expected_version=asked["version"],
         result=values["result"],
         files=files,
         week_of=reporting_day(0, turn.stamp.at, turn.zone),
@@ -553,13 +562,14 @@ def _tell_unit(turn: Turn, item: LedgerItem, text: Msg, key: str) -> None:
 
 
 def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    item = turn.session.get(LedgerItem, draft.context["item_id"])
+    pressed = context_of(draft, RejectContext)
+    item = turn.session.get(LedgerItem, pressed["item_id"])
     if item is None:
         turn.say(msg("form.stale_button"))
         return
     decision = closeout.reject_closeout(
         _state(item),
-        expected_version=draft.context.get("version"),
+        expected_version=pressed.get("version"),
         reason=values["reason"],
         week_of=reporting_day(0, turn.stamp.at, turn.zone),
     )

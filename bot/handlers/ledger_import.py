@@ -36,6 +36,7 @@ from storage import campaigns, drafts, uploads
 from storage import ledger_import as saving
 from storage.audit import Stamp
 from storage.models import Unit, WorkbookUpload, saved_id
+from workflows.contexts import item_answer
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import Attachments, File, FileAnswer, FormEnv, InputError
@@ -470,7 +471,7 @@ def add_evidence(turn: Turn, given: FileAnswer) -> bool:
     if item is None:
         turn.say(msg("weekly_form.which_item", codes=codes))
         return True
-    key = f"i{item['id']}.evidence"
+    key = item_answer(item["id"], "evidence")
     env = FormEnv(turn.stamp.at, turn.zone)
     try:
         values[key] = Attachments(need_file=True).collect(values.get(key), given, env)
