@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import select
@@ -23,6 +23,7 @@ from workflows.forms import Draft, Flow
 from workflows.guards import required
 from workflows.inputs import Option, TextAnswer
 from workflows.messages import Msg, lines, msg
+from workflows.outcome import Refused
 from workflows.periods import report_period
 from workflows.planner import reporting_day, time_left
 from workflows.submission import (
@@ -330,46 +331,51 @@ def _deadline_options(turn: Turn) -> Mapping[str, Any]:
     return {dl.UNITS: [Option(u.name, u.name) for u in _units(turn)]} if turn.campaign else {}
 
 
+def _deadline_now(row: Deadline | None) -> dl.DeadlineNow | None:
+    if row is None:
+        return None
+    return dl.DeadlineNow(saved_id(row), row.deliverable, row.due_at, row.cancelled)
+
+
 def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     camp = required(turn.campaign, "the active campaign")
-    due = datetime.fromisoformat(values["due"]).replace(tzinfo=turn.zone).astimezone(UTC)
-    names = values.get("units") if values.get("scope") == "some" else None
     editing = context_of(draft, DeadlineContext).get("deadline_id")
     clash = turn.session.exec(
         select(Deadline).where(
             Deadline.campaign_id == camp.id, Deadline.deliverable == values["deliverable"]
         )
     ).first()
-    if clash is not None and clash.id != editing and not clash.cancelled:
-        turn.say(msg("deadline.exists", deliverable=values["deliverable"]))
+    edited = turn.session.get(Deadline, editing) if editing else None
+    saved = dl.save_deadline(
+        values,
+        editing_id=editing,
+        editing=_deadline_now(edited),
+        same_name=_deadline_now(clash),
+        tz=turn.zone,
+        now=turn.stamp.at,
+    )
+    if isinstance(saved, Refused):
+        turn.say(saved.reason)
         return
-    row = turn.session.get(Deadline, editing) if editing else clash
+    row = edited if editing else clash
     before = snapshot(row)
     if row is None:
         row = Deadline(
             campaign_id=saved_id(camp),
-            deliverable=values["deliverable"],
-            due_at=due,
+            deliverable=saved.deliverable,
+            due_at=saved.due_at,
             created_at=turn.stamp.at,
         )
-    moved = row.id is not None and row.due_at != due
-    if moved:  # planned afresh for the new time
+    if saved.moved:  # planned afresh for the new time
         row.due_set_at = turn.stamp.at
-    row.deliverable, row.due_at, row.unit_names = values["deliverable"], due, names
+    row.deliverable, row.due_at, row.unit_names = saved.deliverable, saved.due_at, saved.unit_names
     row.cancelled, row.from_file = False, False
     turn.session.add(row)
     turn.session.flush()
-    if moved:
+    if saved.moved:
         planning.withdraw_rescheduled(turn.session, row)
     record(turn.session, turn.stamp, "deadline.save", "deadline", row.id, before, snapshot(row))
-    turn.say(
-        msg(
-            "deadline.saved",
-            deliverable=row.deliverable,
-            due=row.due_at,
-            left=time_left(row.due_at, turn.stamp.at),
-        )
-    )
+    turn.say(saved.said)
 
 
 def _finish_cancel(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
