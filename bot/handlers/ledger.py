@@ -35,13 +35,15 @@ from workflows.planner import Planned, reporting_day
 from workflows.submission import is_on_time
 from workflows.weekly import (
     CLOSE,
+    EXPIRED,
     REJECT,
+    TAKEN_OVER,
     new_item_flow,
+    other_draft_fate,
     snapshot_item,
     week_over,
     weekly_flow,
 )
-from workflows.weekly import abandoned as is_abandoned
 from workflows.weekly_update import ItemNow, decide_week, group_summary_key, summary_to_groups
 from workflows.words import whole_number
 
@@ -174,10 +176,10 @@ def _someone_else_updating(turn: Turn, unit_id: int) -> Person | None:
     """Another liaison's live weekly update of the unit; one whose week is over is closed, one
     idle for half an hour is taken over (each owner told, what they typed kept)."""
     while (row := drafts.unit_weekly_draft(turn.session, unit_id, turn.person.user_id)) is not None:
-        now = turn.stamp.at
-        if week_over(drafts.context_of(row), now):
+        fate = other_draft_fate(drafts.context_of(row), row.updated_at, turn.stamp.at)
+        if fate == EXPIRED:
             word = abandoned.expired_word(turn.session, row)
-        elif is_abandoned(row.updated_at, now):
+        elif fate == TAKEN_OVER:
             word = abandoned.taken_over_word(turn.session, row, turn.person)
         else:
             return people.person_by_user(turn.session, row.user_id)

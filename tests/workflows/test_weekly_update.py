@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from workflows.ledger import Status
-from workflows.weekly import DONE, LATE, PLAN
+from workflows.weekly import DONE, EXPIRED, LATE, LIVE, PLAN, TAKEN_OVER, other_draft_fate
 from workflows.weekly_update import ItemNow, decide_week, group_summary_key, summary_to_groups
 
 DUE = datetime(2026, 11, 23, 10, tzinfo=UTC)  # Monday 18:00 in Shanghai
@@ -70,3 +70,10 @@ def test_the_week_is_on_time_up_to_its_due_time():
 def test_a_week_reported_in_private_is_summed_up_in_the_units_groups_once():
     assert summary_to_groups(in_group=False) and not summary_to_groups(in_group=True)
     assert group_summary_key(4, "2026-11-23") == "weekly:4:2026-11-23:summary"
+
+
+def test_another_liaisons_weekly_draft_expires_with_its_week_or_is_taken_over_when_idle():
+    ctx = {"due": DUE.isoformat()}
+    assert other_draft_fate(ctx, DUE, DUE + timedelta(minutes=29)) == LIVE
+    assert other_draft_fate(ctx, DUE, DUE + timedelta(minutes=30)) == TAKEN_OVER
+    assert other_draft_fate(ctx, DUE + timedelta(days=7), DUE + timedelta(days=7)) == EXPIRED
