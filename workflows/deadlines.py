@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
-from typing import Any, ClassVar
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, ClassVar, TypeVar
 
 from workflows.forms import Flow, Step
 from workflows.inputs import (
@@ -23,6 +23,8 @@ from workflows.inputs import (
 from workflows.messages import Msg, msg
 from workflows.outcome import Refused
 from workflows.planner import time_left
+
+T = TypeVar("T")
 
 UNITS = "units"
 _TIME = re.compile(r"^\d{1,2}[:：]\d{2}")
@@ -98,6 +100,18 @@ CANCEL = Flow(
     steps=(),
     summary="deadline.confirm_cancel",
 )
+
+
+SHOWN_BACK = timedelta(days=30)  # /deadlines still lists a deadline this long after it was due
+SHOWN_AT_MOST = 15
+
+
+def shown_deadlines(
+    deadlines: Sequence[T], due_of: Callable[[T], datetime], now: datetime
+) -> list[T]:
+    """The deadlines /deadlines lists (in the order given): those due from 30 days ago on,
+    the first 15."""
+    return [d for d in deadlines if due_of(d) >= now - SHOWN_BACK][:SHOWN_AT_MOST]
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from workflows.cases import (
     FEEDBACK,
     CaseRules,
     case_state,
+    is_escalated,
     posted_case,
 )
 from workflows.contexts import ExtensionContext, FeedbackContext, WorkdayImportContext, context_of
@@ -125,8 +126,9 @@ def case_card(
         working_days=rules.working_days,
         cal=cal,
         tz=tz,
-        # the planner tells the supervisors (催办) the moment a case is overdue
-        escalated=now > case.due_at and bool(planning.supervisor_chats(session)),
+        escalated=is_escalated(
+            case.due_at, now, supervisors=bool(planning.supervisor_chats(session))
+        ),
         signed=signed,
         provisional=provisional,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import select
@@ -201,11 +201,8 @@ def cmd_deadlines(turn: Turn, args: list[str]) -> None:
     unit = turn.reporting_unit if not turn.actor.oversees_all or turn.unit else None
     units = _units(turn)
     out: list[Msg | str] = [msg("deadlines.header")]
-    shown = [
-        d
-        for d in campaigns.deadlines_of(turn.session, saved_id(turn.campaign))
-        if d.due_at >= now - timedelta(days=30)
-    ][:15]
+    every = campaigns.deadlines_of(turn.session, saved_id(turn.campaign))
+    shown = dl.shown_deadlines(every, lambda d: d.due_at, now)
     done = {
         (s.deadline_id, s.unit_id): s
         for s in submissions.submissions_for(turn.session, [saved_id(d) for d in shown])

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from workflows.deadlines import DeadlineNow, save_deadline, split_args
+from workflows.deadlines import DeadlineNow, save_deadline, shown_deadlines, split_args
 from workflows.outcome import Refused
 
 CST = ZoneInfo("Asia/Shanghai")
@@ -54,3 +54,9 @@ def test_editing_the_due_time_moves_the_deadline_and_keeps_its_row():
 def test_deadline_arguments_split_into_time_and_deliverable():
     assert split_args(["5月5日18:00", "自查自纠阶段总结"]) == ("5月5日18:00", "自查自纠阶段总结")
     assert split_args(["2026-12-01", "18:00", "总结"]) == ("2026-12-01 18:00", "总结")
+
+
+def test_deadlines_lists_those_due_from_thirty_days_ago_at_most_fifteen():
+    days = [NOW + timedelta(days=n) for n in range(-40, 20)]
+    shown = shown_deadlines(days, lambda d: d, NOW)
+    assert shown[0] == NOW - timedelta(days=30) and len(shown) == 15

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from workflows.calendar import OfficialDays, WorkCalendar
-from workflows.cases import CaseRules
+from workflows.cases import CaseRules, is_escalated
 from workflows.forwarding import (
     Forward,
     case_due,
@@ -60,3 +60,10 @@ def test_a_due_day_in_an_unknown_year_is_provisional_and_the_admins_are_told():
     assert due.provisional
     notice = provisional_notice(due, CST)
     assert notice is not None and notice.key == "calendar.provisional:2031:admin"
+
+
+def test_an_overdue_case_is_escalated_only_when_there_are_supervisors_to_tell():
+    due = at("2026-11-24 18:00")
+    assert is_escalated(due, at("2026-11-24 18:01"), supervisors=True)
+    assert not is_escalated(due, at("2026-11-24 18:01"), supervisors=False)
+    assert not is_escalated(due, due, supervisors=True)
