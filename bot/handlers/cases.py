@@ -168,7 +168,7 @@ def _case_for(turn: Turn, ref: str) -> ForwardedCase | None:
     if case is None:
         turn.say(msg("case.unknown", code=ref))
         return None
-    if not (turn.actor.oversees_all or case.unit_id in turn.actor.units):
+    if not turn.actor.sees(case.unit_id):
         turn.notice = turn.text(msg("case.not_yours", code=case.code))
         if turn.update.callback_query is None:
             turn.say(msg("case.not_yours", code=case.code))
@@ -385,7 +385,7 @@ def action(turn: Turn, verb: str, ref: str) -> None:
 def _visible_units(turn: Turn) -> list[int]:
     camp = required(turn.campaign, "the active campaign")
     units = campaigns.units_of(turn.session, saved_id(camp))
-    return [saved_id(u) for u in units if turn.actor.oversees_all or u.id in turn.actor.units]
+    return [saved_id(u) for u in units if turn.actor.sees(u.id)]
 
 
 def _state(turn: Turn, case: ForwardedCase, cal: WorkCalendar) -> Msg:

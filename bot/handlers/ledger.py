@@ -430,7 +430,7 @@ def _item_for(turn: Turn, ref: str) -> LedgerItem | None:
     if item is None:
         turn.say(msg("ledger.unknown", code=ref))
         return None
-    if not (turn.actor.oversees_all or item.unit_id in turn.actor.units):
+    if not turn.actor.sees(item.unit_id):
         turn.say(msg("ledger.not_yours", code=item.code))
         return None
     return item
@@ -483,7 +483,7 @@ def show_page(turn: Turn, page: int, edit: bool = False) -> None:
         turn.say(msg("bind.no_campaign"))
         return
     units = campaigns.units_of(turn.session, saved_id(turn.campaign))
-    visible = [saved_id(u) for u in units if turn.actor.oversees_all or u.id in turn.actor.units]
+    visible = [saved_id(u) for u in units if turn.actor.sees(u.id)]
     if turn.unit is not None and turn.unit.id in visible:
         visible = [saved_id(turn.unit)]
     rows = store.items_of(turn.session, visible)
