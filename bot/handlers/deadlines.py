@@ -24,8 +24,8 @@ from workflows.guards import required
 from workflows.inputs import Option, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
-from workflows.periods import report_period
-from workflows.planner import reporting_day, time_left
+from workflows.periods import campaign_period
+from workflows.planner import time_left
 from workflows.submission import (
     SUBMIT,
     Deliverable,
@@ -64,17 +64,9 @@ def _weekly_due(
     else:
         report = campaigns.weekly_reports(turn.campaign)[index]
         starts_on = planning.span_of(turn.session, turn.campaign).starts_on
-        day = report_period(
-            report.weekday,
-            report.at,
-            turn.stamp.at,
-            turn.zone,
-            starts_on=starts_on,
-            submitted=lambda _: True,
+        day = campaign_period(
+            report.weekday, report.at, turn.stamp.at, turn.zone, starts_on=starts_on, latest=latest
         )
-        recent = reporting_day(report.weekday, turn.stamp.at, turn.zone)
-        if latest and (starts_on is None or recent >= starts_on):
-            day = recent
         name, due = report.name, datetime.combine(day, report.at, tzinfo=turn.zone)
     return name, datetime.combine(day, datetime.min.time(), tzinfo=turn.zone), due
 
