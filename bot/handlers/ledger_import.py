@@ -41,13 +41,16 @@ from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import Attachments, File, FileAnswer, FormEnv, InputError
 from workflows.ledger_import import (
+    EVIDENCE,
     SHOWN,
     KnownItems,
     LedgerTarget,
     Tally,
+    UploadSeen,
     preview_message,
     problem_line,
     read_book,
+    route_upload,
     tally,
 )
 from workflows.messages import Msg, lines, msg
@@ -144,27 +147,23 @@ def _open_flow_takes_files(turn: Turn) -> bool | None:
 
 def _route(turn: Turn, upload: Upload, sheet: bool) -> str:
     """`read` (a workbook to read), `pass` (the usual handler's), or `done` (answered here)."""
-    if turn.is_group and turn.chat.unit_id is None:
-        return "pass"  # an unbound group: only /bind is answered there
-    if not upload.forced:
-        flow = _open_flow_takes_files(turn)
-        if flow or (flow is not None and not sheet):
-            return "pass"
-        if not sheet:
-            return "done" if add_evidence(turn, upload.file) else "pass"
-    if turn.campaign is None:
-        turn.say(msg("bind.no_campaign"))
+    seen = UploadSeen(
+        name=upload.file.name,
+        sheet=sheet,
+        size=upload.file.size,
+        forced=upload.forced,
+        unbound_group=turn.is_group and turn.chat.unit_id is None,
+        flow_takes_files=_open_flow_takes_files(turn) if not upload.forced else None,
+        has_campaign=turn.campaign is not None,
+        may_import=turn.actor.is_admin or bool(turn.actor.units),
+    )
+    route = route_upload(seen, max_bytes=MAX_BYTES)
+    if route == EVIDENCE:
+        return "done" if add_evidence(turn, upload.file) else "pass"
+    if isinstance(route, Msg):
+        turn.say(route)
         return "done"
-    if not sheet:
-        turn.say(msg("workbook.not_a_workbook", name=upload.file.name))
-        return "done"
-    if not (turn.actor.is_admin or turn.actor.units):
-        turn.say(msg("ledger_import.who"))
-        return "done"
-    if upload.file.size > MAX_BYTES:
-        turn.say(msg("workbook.too_big", name=upload.file.name, max_mb=MAX_BYTES // 2**20))
-        return "done"
-    return "read"
+    return route
 
 
 async def _download(update: Update, context: Ctx, file_id: str, name: str) -> bytes | None:
