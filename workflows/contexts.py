@@ -8,7 +8,6 @@ its answers per item with `item_answer` (`i{item_id}.{field}`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict, TypeVar, cast
 
 from workflows.forms import Draft
@@ -110,11 +109,6 @@ class WorkdayImportContext(TypedDict):
     """workday_import: the year a holiday notice is read for, when it does not say."""
 
     year: int
-
-
-def weekly(context: Mapping[str, Any]) -> WeeklyContext:
-    """A weekly update's context (from a `Draft` or a stored draft's state)."""
-    return cast(WeeklyContext, context)
 
 
 def context_of(draft: Draft, kind: type[C]) -> C:
