@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -19,6 +20,12 @@ def draft_of(session: Session, chat_id: int, user_id: int) -> FormDraft | None:
     """The person's open draft in this chat, locked for this unit of work."""
     stmt = select(FormDraft).where(FormDraft.chat_id == chat_id, FormDraft.user_id == user_id)
     return session.exec(stmt.with_for_update()).first()
+
+
+def context_of(row: FormDraft) -> Mapping[str, Any]:
+    """A stored draft's context, as its flow began it (see workflows/contexts.py for its type)."""
+    context: Mapping[str, Any] = row.state.get("context", {})
+    return context
 
 
 def draft_by_id(session: Session, draft_id: int) -> FormDraft | None:

@@ -68,6 +68,12 @@ def case_state(
     return msg("case.state.signed" if signed else "case.state.unsigned")
 
 
+def is_escalated(due_at: datetime, now: datetime, *, supervisors: bool) -> bool:
+    """Whether the supervisors were told (催办): the planner tells them the moment a case is
+    overdue, when there is a supervisor chat to tell."""
+    return now > due_at and supervisors
+
+
 def late_working_days(due_at: datetime, at: datetime, cal: WorkCalendar, tz: tzinfo) -> int:
     """By how many working days an answer at `at` is late (0 when on time)."""
     if at <= due_at:

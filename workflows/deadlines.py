@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, ClassVar, TypeVar
 
 from workflows.forms import Flow, Step
 from workflows.inputs import (
@@ -19,8 +20,11 @@ from workflows.inputs import (
     Text,
     TextAnswer,
 )
-from workflows.messages import msg
+from workflows.messages import Msg, msg
+from workflows.outcome import Refused
 from workflows.planner import time_left
+
+T = TypeVar("T")
 
 UNITS = "units"
 _TIME = re.compile(r"^\d{1,2}[:：]\d{2}")
@@ -96,3 +100,67 @@ CANCEL = Flow(
     steps=(),
     summary="deadline.confirm_cancel",
 )
+
+
+SHOWN_BACK = timedelta(days=30)  # /deadlines still lists a deadline this long after it was due
+SHOWN_AT_MOST = 15
+
+
+def shown_deadlines(
+    deadlines: Sequence[T], due_of: Callable[[T], datetime], now: datetime
+) -> list[T]:
+    """The deadlines /deadlines lists (in the order given): those due from 30 days ago on,
+    the first 15."""
+    return [d for d in deadlines if due_of(d) >= now - SHOWN_BACK][:SHOWN_AT_MOST]
+
+
+@dataclass(frozen=True)
+class DeadlineNow:
+    """A deadline as saving one reads it."""
+
+    id: int
+    deliverable: str
+    due_at: datetime
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class DeadlineSave:
+    """What to write on the deadline (a new one when `row_id` is None), and what to say."""
+
+    row_id: int | None
+    deliverable: str
+    due_at: datetime
+    unit_names: list[str] | None  # None: every unit
+    moved: bool  # an existing deadline's due time changed: planned afresh for the new time
+    said: Msg
+
+
+def save_deadline(
+    values: Mapping[str, Any],
+    *,
+    editing_id: int | None,
+    editing: DeadlineNow | None,
+    same_name: DeadlineNow | None,
+    tz: tzinfo,
+    now: datetime,
+) -> DeadlineSave | Refused:
+    """The answers of the deadline flow, added or edited.
+
+    Two live deadlines never share a deliverable's name; a cancelled one of that name comes back
+    with the new due time. Editing keeps the row; a changed due time counts as moved.
+    """
+    deliverable = values["deliverable"]
+    due = datetime.fromisoformat(values["due"]).replace(tzinfo=tz).astimezone(UTC)
+    names = values.get("units") if values.get("scope") == "some" else None
+    if same_name is not None and same_name.id != editing_id and not same_name.cancelled:
+        return Refused(msg("deadline.exists", deliverable=deliverable))
+    row = editing if editing_id is not None else same_name  # (an edited row is never deleted)
+    return DeadlineSave(
+        row_id=row.id if row else None,
+        deliverable=deliverable,
+        due_at=due,
+        unit_names=names,
+        moved=row is not None and row.due_at != due,
+        said=msg("deadline.saved", deliverable=deliverable, due=due, left=time_left(due, now)),
+    )

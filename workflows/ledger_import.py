@@ -566,3 +566,43 @@ def preview_message(t: Tally, *, unit: str, file: str) -> Msg:
     if t.skipped:
         out.append(msg("ledger_import.skipped", count=t.skipped))
     return lines([*out, msg("ledger_import.confirm_hint")])
+
+
+@dataclass(frozen=True)
+class UploadSeen:
+    """A file sent to the bot, and where it arrived, as routing it reads them."""
+
+    name: str
+    sheet: bool  # a spreadsheet by name or type
+    size: int
+    forced: bool  # sent with /import (or its caption): read as a workbook whatever is open
+    unbound_group: bool
+    flow_takes_files: bool | None  # None: no flow open here
+    has_campaign: bool
+    may_import: bool  # an admin, or a liaison of some unit
+
+
+PASS, EVIDENCE, READ = "pass", "evidence", "read"
+
+
+def route_upload(seen: UploadSeen, *, max_bytes: int) -> str | Msg:
+    """Where a file goes: `PASS` (to the open flow or the usual handler), `EVIDENCE` (try it as
+    evidence for the week's filled form, else pass), `READ` (read it as a workbook), or the
+    message that refuses it."""
+    if seen.unbound_group:
+        return PASS  # an unbound group: only /bind is answered there
+    if not seen.forced:
+        flow = seen.flow_takes_files
+        if flow or (flow is not None and not seen.sheet):
+            return PASS
+        if not seen.sheet:
+            return EVIDENCE
+    if not seen.has_campaign:
+        return msg("bind.no_campaign")
+    if not seen.sheet:
+        return msg("workbook.not_a_workbook", name=seen.name)
+    if not seen.may_import:
+        return msg("ledger_import.who")
+    if seen.size > max_bytes:
+        return msg("workbook.too_big", name=seen.name, max_mb=max_bytes // 2**20)
+    return READ

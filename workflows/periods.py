@@ -48,6 +48,25 @@ def report_period(
     return coming
 
 
+def campaign_period(
+    weekday: int,
+    at: time,
+    now: datetime,
+    tz: tzinfo,
+    *,
+    starts_on: date | None = None,
+    latest: bool = False,
+) -> date:
+    """The reporting day of a weekly report for the whole campaign: the next one due (as if
+    every unit had reported the last), or with `latest` the most recent one (today included,
+    as /missing asks); never one before the campaign starts."""
+    day = report_period(weekday, at, now, tz, starts_on=starts_on, submitted=lambda _: True)
+    recent = reporting_day(weekday, now, tz)
+    if latest and (starts_on is None or recent >= starts_on):
+        return recent
+    return day
+
+
 @dataclass(frozen=True)
 class CampaignSpan:
     """From the first phase's start to the last phase's end or the last deadline."""

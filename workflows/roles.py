@@ -39,6 +39,11 @@ class Actor:
         """Whether this person is a liaison of the unit (or an admin)."""
         return self.is_admin or (unit_id is not None and unit_id in self.units)
 
+    def sees(self, unit_id: int | None) -> bool:
+        """Whether this person may see the unit's items and cases: admins and supervisors see
+        every unit, a liaison their own."""
+        return self.oversees_all or (unit_id is not None and unit_id in self.units)
+
 
 @dataclass(frozen=True)
 class Command:

@@ -43,6 +43,20 @@ def abandoned(updated_at: datetime, now: datetime) -> bool:
     return now - updated_at >= TAKE_OVER_AFTER
 
 
+EXPIRED, TAKEN_OVER, LIVE = "expired", "taken_over", "live"
+
+
+def other_draft_fate(context: Mapping[str, Any], updated_at: datetime, now: datetime) -> str:
+    """What happens to another liaison's weekly draft of the unit when someone starts the week:
+    closed when its week is over (`EXPIRED`), taken over when idle for half an hour
+    (`TAKEN_OVER`), otherwise it stands and the newcomer is told who is updating (`LIVE`)."""
+    if week_over(context, now):
+        return EXPIRED
+    if abandoned(updated_at, now):
+        return TAKEN_OVER
+    return LIVE
+
+
 def _is(key: str, *wanted: str) -> Any:
     return lambda v: v.get(key) in wanted
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from workflows.contexts import item_answer
 from workflows.ledger import Status
 from workflows.messages import Msg, msg
-from workflows.submission import on_time_msg
+from workflows.submission import is_on_time, on_time_msg
 from workflows.weekly import DONE, LATE
 
 
@@ -79,7 +80,7 @@ class WeekUpdate:
     @property
     def on_time(self) -> bool:
         """Whether the week is reported by its due time."""
-        return self.at <= self.due
+        return is_on_time(self.due, self.at)
 
     def summary(self, new_code: str = "") -> Msg:
         """The message posted when the week is saved (`✅ 轮台县已报送本周“工作台账”…`)."""
@@ -105,15 +106,18 @@ def decide_week(
     changes: list[ItemChange] = []
     conflicts: list[str] = []
     for it in context["items"]:
-        k = f"i{it['id']}."
-        status = values.get(k + "status")
+
+        def answer(field: str, item_id: int = it["id"]) -> Any:
+            return values.get(item_answer(item_id, field))
+
+        status = answer("status")
         item = current.get(it["id"])
         if item is None or status is None:
             continue
         if item.version != it["version"]:  # someone else changed it: theirs stands
             conflicts.append(item.code)
             continue
-        planned = date.fromisoformat(values[k + "planned"]) if values.get(k + "planned") else None
+        planned = date.fromisoformat(answer("planned")) if answer("planned") else None
         change: dict[str, Any] = {}
         if status == DONE:
             change["status"] = Status.CLOSING
@@ -121,11 +125,11 @@ def decide_week(
             change["fields"] = {**item.fields, "planned_on": planned.isoformat()}
         progress = Progress(
             status=status,
-            text=values.get(k + "progress") or values.get(k + "note") or "",
-            result=values.get(k + "result") or "",
-            reason=values.get(k + "reason") or "",
+            text=answer("progress") or answer("note") or "",
+            result=answer("result") or "",
+            reason=answer("reason") or "",
             new_due_on=planned,
-            files=tuple((values.get(k + "evidence") or {}).get("files", [])),
+            files=tuple((answer("evidence") or {}).get("files", [])),
         )
         changes.append(ItemChange(item.id, item.code, it["version"], change, progress))
     return WeekUpdate(
@@ -139,3 +143,14 @@ def decide_week(
         answered=len(context["items"]) - len(conflicts),
         new_item=values.get("new") == "yes",
     )
+
+
+def summary_to_groups(*, in_group: bool) -> bool:
+    """A week reported in the private chat is summed up in the unit's groups too; one reported
+    in a group was seen there already."""
+    return not in_group
+
+
+def group_summary_key(unit_id: int, period: str) -> str:
+    """The summary goes to each of the unit's groups once per unit and reporting week."""
+    return f"weekly:{unit_id}:{period}:summary"

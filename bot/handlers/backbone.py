@@ -13,6 +13,7 @@ from storage import campaigns, chats, people
 from storage.models import Person
 from workflows.binding import SUPERVISORS, UNITS, bind_flow, unit_options
 from workflows.buttons import Action, Verb
+from workflows.contexts import RegisterContext, context_of
 from workflows.forms import Draft, Nav
 from workflows.guards import required
 from workflows.inputs import Option, TextAnswer
@@ -97,7 +98,8 @@ def cmd_register(turn: Turn, args: list[str]) -> None:
 
 
 def _finish_register(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    unit_id = int(draft.context["unit_id"])
+    registering = context_of(draft, RegisterContext)
+    unit_id = int(registering["unit_id"])
     people.register_liaison(
         turn.session,
         turn.person,
@@ -107,7 +109,7 @@ def _finish_register(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         unit_id=unit_id,
         stamp=turn.stamp,
     )
-    turn.say(msg("register.done", name=values["name"], unit=draft.context["unit"]))
+    turn.say(msg("register.done", name=values["name"], unit=registering["unit"]))
     deadlines.roster_submitted(turn, unit_id)
 
 

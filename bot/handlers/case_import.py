@@ -14,6 +14,7 @@ from storage import campaigns, chats
 from storage import cases as store
 from storage.audit import Stamp
 from storage.calendar import work_calendar
+from storage.models import saved_id
 from workflows.calendar import feedback_due
 from workflows.case_import import TEXT, ImportReading, read_rows
 
@@ -48,7 +49,7 @@ def import_cases(services: Services, path: Path, unit: str | None) -> tuple[int,
         camp = campaigns.active_campaign(session)
         if camp is None:
             raise LookupError("no campaign")
-        units = {u.name: u for u in campaigns.units_of(session, camp.id or 0)}
+        units = {u.name: u for u in campaigns.units_of(session, saved_id(camp))}
         reading = read_rows(rows, units=list(units), default_unit=unit, first_row=first)
         if reading.refused or not reading.cases:
             return 0, reading
@@ -64,7 +65,7 @@ def import_cases(services: Services, path: Path, unit: str | None) -> tuple[int,
             )
             case = store.create_case(
                 session,
-                unit_id=units[row.unit].id or 0,
+                unit_id=saved_id(units[row.unit]),
                 text=row.text,
                 reference=row.reference,
                 received_at=received,
@@ -77,7 +78,7 @@ def import_cases(services: Services, path: Path, unit: str | None) -> tuple[int,
                     session, case, "case.answered", stamp, status="answered", answered_at=now
                 )
                 continue
-            groups = [c.chat_id for c in chats.chats_of_unit(session, units[row.unit].id or 0)]
+            groups = [c.chat_id for c in chats.chats_of_unit(session, saved_id(units[row.unit]))]
             card = case_card(session, case, rules, now, cal, tz)  # overdue already, it says so
             posts += posted_notices(case, card, groups, now)
         enqueue(services, session, posts, tz, now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -16,23 +16,24 @@ from storage import campaigns, chats, planning
 from storage import cases as store
 from storage.calendar import overrides_in, set_override, work_calendar
 from storage.models import AuditEvent, ForwardedCase, Person, saved_id
+from workflows import extension, feedback, forwarding
 from workflows.buttons import Action, Verb, callback_data
-from workflows.calendar import WorkCalendar, feedback_due
+from workflows.calendar import WorkCalendar
 from workflows.cases import (
     EXTENSION,
     FEEDBACK,
     CaseRules,
     case_state,
-    feedback_status,
-    late_working_days,
+    is_escalated,
     posted_case,
-    read_forward,
 )
+from workflows.contexts import ExtensionContext, FeedbackContext, WorkdayImportContext, context_of
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.holiday_notice import import_flow, notice_year, read_notice
 from workflows.inputs import TextAnswer
 from workflows.messages import Msg, lines, msg
+from workflows.outcome import Refused
 from workflows.planner import Planned
 from workflows.words import MAKEUP_NOTE, WORKDAY_WORDS, whole_number
 
@@ -56,64 +57,52 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
     if turn.campaign is None:
         turn.say(msg("bind.no_campaign"))
         return
-    units = [u.name for u in campaigns.units_of(turn.session, turn.campaign.id or 0)]
-    parsed = read_forward(args, units)
+    units = [u.name for u in campaigns.units_of(turn.session, saved_id(turn.campaign))]
     message = turn.update.effective_message
     replied = message.reply_to_message if message else None
-    if parsed is None:
-        turn.say(msg("forward.usage", units=units))
-        return
-    text = parsed.text or ((replied.text or replied.caption or "") if replied else "")
-    files = []
-    if replied is not None:
-        given = answer_of(replied)
-        if given is not None and not isinstance(given, TextAnswer):
-            files.append(given.as_json())
-    if not text and not files:
-        turn.say(msg("forward.usage", units=units))
+    given = answer_of(replied) if replied is not None else None
+    case_of = forwarding.read_case(
+        args,
+        units,
+        replied_text=(replied.text or replied.caption or "") if replied else None,
+        replied_file=given.as_json() if given and not isinstance(given, TextAnswer) else None,
+    )
+    if isinstance(case_of, Refused):
+        turn.say(case_of.reason)
         return
     unit = required(
-        campaigns.unit_named(turn.session, turn.campaign.id or 0, parsed.unit), "the unit read"
+        campaigns.unit_named(turn.session, saved_id(turn.campaign), case_of.unit), "the unit read"
     )
-    unit_id = required(unit.id, "the unit's id")
+    unit_id = saved_id(unit)
     groups = [c.chat_id for c in chats.chats_of_unit(turn.session, unit_id)]
-    if not groups:
-        turn.say(msg("forward.no_group", unit=unit.name))
+    refused = forwarding.may_forward(unit.name, groups)
+    if refused is not None:
+        turn.say(refused.reason)
         return
     cal = work_calendar(turn.session)
     rules = campaigns.case_rules(turn.campaign)
     now = turn.stamp.at
-    due = feedback_due(
-        now, working_days=rules.working_days, cutoff=rules.cutoff, cal=cal, tz=turn.zone
-    ).astimezone(UTC)
+    due = forwarding.case_due(now, rules, cal, turn.zone)
     case = store.create_case(
         turn.session,
         unit_id=unit_id,
-        text=text or msg_files(files),
-        reference=parsed.reference,
+        text=case_of.text,
+        reference=case_of.reference,
         received_at=now,
-        due_at=due,
+        due_at=due.due_at,
         stamp=turn.stamp,
-        files=files,
+        files=[dict(f) for f in case_of.files],
     )
-    provisional = cal.is_provisional(due.astimezone(turn.zone).date())
-    note = msg("calendar.provisional") if provisional else ""
-    card = case_card(turn.session, case, rules, now, cal, turn.zone, provisional=note)
+    card = case_card(turn.session, case, rules, now, cal, turn.zone, provisional=due.note)
     items = posted_notices(case, card, groups, now)
-    if provisional:
-        year = due.astimezone(turn.zone).year
+    admins = forwarding.provisional_notice(due, turn.zone)
+    if admins is not None:
         items += [
-            Planned(
-                f"calendar.provisional:{year}:admin:{a}",
-                "calendar.provisional",
-                a,
-                msg("calendar.provisional_admins", year=year),
-                now,
-            )
+            Planned(f"{admins.key}:{a}", admins.kind, a, admins.text, now)
             for a in planning.admin_chats(turn.session, turn.services.settings.admin_ids)
         ]
     _post(turn, items)
-    turn.say(msg("forward.done", code=case.code, unit=unit.name, due=due, provisional=note))
+    turn.say(forwarding.forwarded(case.code, unit.name, due))
 
 
 def case_card(
@@ -138,8 +127,9 @@ def case_card(
         working_days=rules.working_days,
         cal=cal,
         tz=tz,
-        # the planner tells the supervisors (催办) the moment a case is overdue
-        escalated=now > case.due_at and bool(planning.supervisor_chats(session)),
+        escalated=is_escalated(
+            case.due_at, now, supervisors=bool(planning.supervisor_chats(session))
+        ),
         signed=signed,
         provisional=provisional,
     )
@@ -169,11 +159,6 @@ def posted_notices(
     ]
 
 
-def msg_files(files: list[dict[str, Any]]) -> str:
-    """A case made of attachments only is named by them."""
-    return "、".join(f["name"] for f in files)
-
-
 def _case_for(turn: Turn, ref: str) -> ForwardedCase | None:
     """A case the speaker may act on, by id or code; None (with a notice) otherwise."""
     row_id = whole_number(ref)
@@ -185,7 +170,7 @@ def _case_for(turn: Turn, ref: str) -> ForwardedCase | None:
     if case is None:
         turn.say(msg("case.unknown", code=ref))
         return None
-    if not (turn.actor.oversees_all or case.unit_id in turn.actor.units):
+    if not turn.actor.sees(case.unit_id):
         turn.notice = turn.text(msg("case.not_yours", code=case.code))
         if turn.update.callback_query is None:
             turn.say(msg("case.not_yours", code=case.code))
@@ -206,49 +191,54 @@ def start_feedback(turn: Turn, case: ForwardedCase, first: str | None = None) ->
 
 
 def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    case = turn.session.get(ForwardedCase, draft.context["case_id"])
-    if case is None or case.status == "answered":
-        turn.say(msg("case.already_answered", code=draft.context.get("code", "")))
+    answering = context_of(draft, FeedbackContext)
+    case = turn.session.get(ForwardedCase, answering["case_id"])
+    if case is None:
+        turn.say(msg("case.already_answered", code=answering.get("code", "")))
         return
-    cal = work_calendar(turn.session)
-    now = turn.stamp.at
-    late = late_working_days(case.due_at, now, cal, turn.zone)
-    expected = date.fromisoformat(values["expected"]) if values.get("expected") else None
-    material = values.get("material") or {}
-    files = material.get("files", [])
-    text = values["text"] + (f"\n{material['note']}" if material.get("note") else "")
+    given = feedback.give_feedback(
+        _feedback_case(turn, case),
+        values,
+        who=turn.person.name or turn.person.display_name,
+        at=turn.stamp.at,
+        cal=work_calendar(turn.session),
+        tz=turn.zone,
+    )
+    if isinstance(given, Refused):
+        turn.say(given.reason)
+        return
     store.add_feedback(
         turn.session,
         case,
-        text=text,
-        status=values["status"],
-        expected_on=expected,
-        files=files,
-        on_time=late == 0,
-        late_days=late,
+        text=given.text,
+        status=given.status,
+        expected_on=given.expected_on,
+        files=[dict(f) for f in given.files],
+        on_time=given.on_time,
+        late_days=given.late_days,
         stamp=turn.stamp,
     )
-    timing = msg("feedback.on_time") if late == 0 else msg("feedback.late", days=late)
-    status = feedback_status(values["status"], expected)
-    unit = store.unit_name(turn.session, case.unit_id)
-    report = msg(
-        "feedback.report",
-        code=case.code,
-        unit=unit,
-        text=text,
-        status=status,
-        timing=timing,
-        files=[f["name"] for f in files] or msg("missing.none"),
-        who=turn.person.name or turn.person.display_name,
-    )
+    report = given.report
     _post(
         turn,
         [
-            Planned(f"case:{case.id}:feedback:chat:{chat}", "case.feedback", chat, report, now)
+            Planned(f"{report.key}:chat:{chat}", report.kind, chat, report.text, turn.stamp.at)
             for chat in _staff_chats(turn, case)
         ],
     )
-    turn.say(msg("feedback.done", code=case.code, timing=timing))
+    turn.say(given.said)
+
+
+def _feedback_case(turn: Turn, case: ForwardedCase) -> feedback.CaseNow:
+    signed = (store.signer_name(turn.session, case), case.signed_at) if case.signed_at else None
+    return feedback.CaseNow(
+        id=saved_id(case),
+        code=case.code,
+        unit=store.unit_name(turn.session, case.unit_id),
+        answered=case.status == "answered",
+        due_at=case.due_at,
+        signed=signed,
+    )
 
 
 def cmd_feedback(turn: Turn, args: list[str]) -> None:
@@ -274,102 +264,84 @@ def answer_by_reply(turn: Turn, text: str) -> bool:
     return True
 
 
-def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    case = turn.session.get(ForwardedCase, draft.context["case_id"])
-    if case is None or case.status == "answered":
-        return
-    until = datetime.fromisoformat(values["until"]).replace(tzinfo=turn.zone).astimezone(UTC)
-    request = {
-        "reason": values["reason"],
-        "until": until.isoformat(),
-        "status": "pending",
-        "by": turn.person.user_id,
-        "at": turn.stamp.at.isoformat(),
-    }
-    store.update_case(
-        turn.session,
-        case,
-        "case.extension_asked",
-        turn.stamp,
-        fields={**case.fields, "extension": request},
-    )
-    unit = store.unit_name(turn.session, case.unit_id)
-    ask = msg(
-        "extension.request",
+def _case_now(turn: Turn, case: ForwardedCase) -> extension.CaseNow:
+    return extension.CaseNow(
+        id=saved_id(case),
         code=case.code,
-        unit=unit,
-        reason=values["reason"],
-        due=case.due_at,
-        until=until,
+        unit=store.unit_name(turn.session, case.unit_id),
+        answered=case.status == "answered",
+        due_at=case.due_at,
+        fields=case.fields,
     )
+
+
+def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    case = turn.session.get(ForwardedCase, context_of(draft, ExtensionContext)["case_id"])
+    if case is None:
+        return
+    asked = extension.ask_extension(
+        _case_now(turn, case),
+        reason=values["reason"],
+        until=extension.until_of(values["until"], turn.zone),
+        by=turn.person.user_id,
+        at=turn.stamp.at,
+    )
+    if asked is None:
+        return
+    store.update_case(turn.session, case, asked.action, turn.stamp, fields=dict(asked.fields))
     buttons = (
         (msg("extension.button.approve"), callback_data(Verb.EXT_OK, saved_id(case))),
         (msg("extension.button.reject"), callback_data(Verb.EXT_NO, saved_id(case))),
     )
-    n = len([e for e in case.fields.get("extensions", [])]) + 1
+    ask = asked.notice
     _post(
         turn,
         [
-            Planned(
-                f"case:{case.id}:ext{n}:{turn.stamp.at.isoformat()}:chat:{chat}",
-                "case.extension",
-                chat,
-                ask,
-                turn.stamp.at,
-                buttons,
-            )
+            Planned(f"{ask.key}:chat:{chat}", ask.kind, chat, ask.text, turn.stamp.at, buttons)
             for chat in _staff_chats(turn, case)
         ],
     )
-    turn.say(msg("extension.sent", code=case.code))
+    turn.say(asked.said)
 
 
 def _decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> None:
-    request = dict(case.fields.get("extension") or {})
-    if request.get("status") != "pending":
-        turn.notice = turn.text(msg("form.stale_button"))
+    decided = extension.decide_extension(
+        _case_now(turn, case), approve=approve, by=turn.person.user_id, at=turn.stamp.at
+    )
+    if isinstance(decided, Refused):
+        turn.notice = turn.text(decided.reason)
         return
-    request.update(status="approved" if approve else "rejected", decided_by=turn.person.user_id)
-    history = [*case.fields.get("extensions", []), request]
-    fields = {**case.fields, "extension": request, "extensions": history}
-    until = datetime.fromisoformat(request["until"])
-    if approve:
+    if decided.due_at is not None:
         store.update_case(
-            turn.session, case, "case.extension_approved", turn.stamp, fields=fields, due_at=until
+            turn.session,
+            case,
+            decided.action,
+            turn.stamp,
+            fields=dict(decided.fields),
+            due_at=decided.due_at,
         )
         planning.withdraw_rescheduled(turn.session, case)
     else:
-        store.update_case(turn.session, case, "case.extension_rejected", turn.stamp, fields=fields)
-    word = msg(
-        "extension.approved" if approve else "extension.rejected",
-        code=case.code,
-        until=until,
-        due=case.due_at,
-    )
+        store.update_case(
+            turn.session, case, decided.action, turn.stamp, fields=dict(decided.fields)
+        )
+    word = decided.notice
     groups = [c.chat_id for c in chats.chats_of_unit(turn.session, case.unit_id)]
     _post(
         turn,
         [
-            Planned(
-                f"case:{case.id}:ext_decided:{turn.stamp.at.isoformat()}:chat:{chat}",
-                "case.extension_decided",
-                chat,
-                word,
-                turn.stamp.at,
-            )
+            Planned(f"{word.key}:chat:{chat}", word.kind, chat, word.text, turn.stamp.at)
             for chat in groups
         ],
     )
-    turn.say(word)
+    turn.say(decided.said)
 
 
 def _sign(turn: Turn, case: ForwardedCase) -> None:
     """签收: the pressed card shows who signed and when, and offers only what is left to do."""
-    if case.signed_at is not None:
-        who = store.signer_name(turn.session, case)
-        turn.notice = turn.text(
-            msg("case.already_signed", code=case.code, who=who, at=case.signed_at)
-        )
+    refused = feedback.may_sign(_feedback_case(turn, case))
+    if refused is not None:
+        turn.notice = turn.text(refused.reason)
         return
     store.update_case(
         turn.session, case, "case.sign", turn.stamp, status="signed", signed_at=turn.stamp.at
@@ -397,8 +369,9 @@ def action(turn: Turn, pressed: Action) -> None:
     elif verb == "fb":
         start_feedback(turn, case)
     elif verb == "ext":
-        if (case.fields.get("extension") or {}).get("status") == "pending":
-            turn.notice = turn.text(msg("case.extension_pending", code=case.code))
+        refused = extension.may_ask_extension(_case_now(turn, case))
+        if refused is not None:
+            turn.notice = turn.text(refused.reason)
             return
         flows.begin(
             turn,
@@ -411,8 +384,8 @@ def action(turn: Turn, pressed: Action) -> None:
 
 def _visible_units(turn: Turn) -> list[int]:
     camp = required(turn.campaign, "the active campaign")
-    units = campaigns.units_of(turn.session, camp.id or 0)
-    return [u.id or 0 for u in units if turn.actor.oversees_all or u.id in turn.actor.units]
+    units = campaigns.units_of(turn.session, saved_id(camp))
+    return [saved_id(u) for u in units if turn.actor.sees(u.id)]
 
 
 def _state(turn: Turn, case: ForwardedCase, cal: WorkCalendar) -> Msg:
@@ -473,7 +446,7 @@ def cmd_case(turn: Turn, args: list[str]) -> None:
             received=case.received_at,
         )
     ]
-    feedback_ids = [f.id for f in store.feedback_of(turn.session, case.id or 0)]
+    feedback_ids = [f.id for f in store.feedback_of(turn.session, saved_id(case))]
     events = turn.session.exec(
         select(AuditEvent)
         .where(
@@ -544,7 +517,9 @@ def cmd_workday(turn: Turn, args: list[str]) -> None:
 
 def _finish_import(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     text = values["text"]
-    reading = read_notice(text, year=notice_year(text) or draft.context["year"])
+    reading = read_notice(
+        text, year=notice_year(text) or context_of(draft, WorkdayImportContext)["year"]
+    )
     for holiday in reading.holidays:
         for day in holiday.days():
             set_override(turn.session, day, False, holiday.name, turn.stamp, source="notice")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import select
@@ -18,24 +18,37 @@ from storage.audit import record, snapshot
 from storage.models import Deadline, Unit, saved_id
 from workflows import deadlines as dl
 from workflows.buttons import Action, Verb, callback_data
+from workflows.contexts import CancelContext, DeadlineContext, SubmitContext, context_of
 from workflows.deadlines import DEADLINE, split_args
 from workflows.forms import Draft, Flow
 from workflows.guards import required
 from workflows.inputs import Option, TextAnswer
 from workflows.messages import Msg, lines, msg
-from workflows.periods import report_period
-from workflows.planner import reporting_day, time_left
-from workflows.submission import SUBMIT, deliverable_options, on_time_msg
-from workflows.words import ROSTER_DELIVERABLE
+from workflows.outcome import Refused
+from workflows.periods import campaign_period
+from workflows.planner import time_left
+from workflows.submission import (
+    SUBMIT,
+    Deliverable,
+    already_submitted,
+    applies_to,
+    deadline_state,
+    deliverable_options,
+    is_on_time,
+    is_roster,
+    nearest_missing,
+    read_choice,
+    submit,
+)
 
 
 def _units(turn: Turn) -> list[Unit]:
     camp = required(turn.campaign, "the active campaign")
-    return campaigns.units_of(turn.session, camp.id or 0)
+    return campaigns.units_of(turn.session, saved_id(camp))
 
 
 def _applies(deadline: Deadline, unit: Unit) -> bool:
-    return deadline.unit_names is None or unit.name in deadline.unit_names
+    return applies_to(deadline.unit_names, unit.name)
 
 
 def _weekly_due(
@@ -51,17 +64,9 @@ def _weekly_due(
     else:
         report = campaigns.weekly_reports(turn.campaign)[index]
         starts_on = planning.span_of(turn.session, turn.campaign).starts_on
-        day = report_period(
-            report.weekday,
-            report.at,
-            turn.stamp.at,
-            turn.zone,
-            starts_on=starts_on,
-            submitted=lambda _: True,
+        day = campaign_period(
+            report.weekday, report.at, turn.stamp.at, turn.zone, starts_on=starts_on, latest=latest
         )
-        recent = reporting_day(report.weekday, turn.stamp.at, turn.zone)
-        if latest and (starts_on is None or recent >= starts_on):
-            day = recent
         name, due = report.name, datetime.combine(day, report.at, tzinfo=turn.zone)
     return name, datetime.combine(day, datetime.min.time(), tzinfo=turn.zone), due
 
@@ -70,15 +75,15 @@ def open_deliverables(turn: Turn, unit: Unit) -> list[tuple[str, str, datetime]]
     """What the unit can still submit: deliverables not yet sent, this week's reports."""
     camp = required(turn.campaign, "the active campaign")
     out = []
-    for d in campaigns.deadlines_of(turn.session, camp.id or 0):
+    for d in campaigns.deadlines_of(turn.session, saved_id(camp)):
         if _applies(d, unit) and not submissions.submission_of(
-            turn.session, unit.id or 0, deadline_id=d.id
+            turn.session, saved_id(unit), deadline_id=d.id
         ):
             out.append((f"d:{d.id}", d.deliverable, d.due_at))
     for index in range(len(camp.weekly_reports)):
         name, day, due = _weekly_due(turn, index, unit.id)
         if not submissions.submission_of(
-            turn.session, unit.id or 0, report_name=name, period_start=day.date()
+            turn.session, saved_id(unit), report_name=name, period_start=day.date()
         ):
             out.append((f"w:{index}", name, due))
     return out
@@ -112,7 +117,7 @@ def _submit_options(turn: Turn) -> Mapping[str, Any]:
     # the list follows the unit fixed when the flow began, never the unit picked in it: the
     # options are computed before the pick is applied.
     row = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
-    name = Draft.from_json(row.state).context.get("unit") if row else None
+    name = context_of(Draft.from_json(row.state), SubmitContext).get("unit") if row else None
     unit = next((u for u in _units(turn) if u.name == name), None) if name else None
     return {
         dl.UNITS: [Option(u.name, u.name) for u in _units(turn)],
@@ -122,52 +127,46 @@ def _submit_options(turn: Turn) -> Mapping[str, Any]:
 
 def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     camp = required(turn.campaign, "the active campaign")
-    name = draft.context.get("unit") or values.get("unit")
-    unit = campaigns.unit_named(turn.session, camp.id or 0, name or "")
+    name = context_of(draft, SubmitContext).get("unit") or values.get("unit")
+    unit = campaigns.unit_named(turn.session, saved_id(camp), name or "")
     if unit is None or unit.id is None:
         turn.say(msg("bind.unknown_unit", text=name or ""))
         return
-    choice: str = values["deliverable"]
-    material = values.get("material") or {}
-    kind, _, ref = choice.partition(":")
-    if kind == "d":
-        deadline = turn.session.get(Deadline, int(ref))
+    kind, ref = read_choice(values["deliverable"])
+    if kind == "deadline":
+        deadline = turn.session.get(Deadline, ref)
         if deadline is None or deadline.cancelled:
             turn.say(msg("form.stale_button"))
             return
-        title, due, period, deadline_id = deadline.deliverable, deadline.due_at, None, deadline.id
+        what = Deliverable(deadline.deliverable, deadline.due_at, deadline_id=deadline.id)
     else:
-        title, day, due = _weekly_due(turn, int(ref), unit.id)
-        period, deadline_id = day.date(), None
+        title, day, due = _weekly_due(turn, ref, unit.id)
+        what = Deliverable(title, due, period_start=day.date())
+    done = submit(unit.name, what, values.get("material") or {}, at=turn.stamp.at)
     try:
         submissions.record_submission(
             turn.session,
             unit_id=unit.id,
             stamp=turn.stamp,
-            on_time=turn.stamp.at <= due,
-            note=material.get("note", ""),
-            files=material.get("files", []),
-            deadline_id=deadline_id,
-            report_name="" if deadline_id else title,
-            period_start=period,
+            on_time=done.on_time,
+            note=done.note,
+            files=[dict(f) for f in done.files],
+            deadline_id=done.deadline_id,
+            report_name=done.report_name,
+            period_start=done.period_start,
         )
-    except submissions.AlreadySubmitted as done:  # earlier, or another liaison just now
-        at = done.first.submitted_at
-        turn.say(msg("submit.already", unit=unit.name, deliverable=title, at=at))
+    except submissions.AlreadySubmitted as first:  # earlier, or another liaison just now
+        turn.say(already_submitted(unit.name, what, first.first.submitted_at))
         return
-    turn.say(
-        msg(
-            "submit.done", unit=unit.name, deliverable=title, status=on_time_msg(due, turn.stamp.at)
-        )
-    )
+    turn.say(done.said)
 
 
 def roster_submitted(turn: Turn, unit_id: int) -> None:
     """A registration is the unit's 联络员名单: the first one counts as that deliverable."""
     if turn.campaign is None:
         return
-    for d in campaigns.deadlines_of(turn.session, turn.campaign.id or 0):
-        if ROSTER_DELIVERABLE in d.deliverable and not submissions.submission_of(
+    for d in campaigns.deadlines_of(turn.session, saved_id(turn.campaign)):
+        if is_roster(d.deliverable) and not submissions.submission_of(
             turn.session, unit_id, deadline_id=d.id
         ):
             with contextlib.suppress(submissions.AlreadySubmitted):  # a liaison registered first
@@ -175,7 +174,7 @@ def roster_submitted(turn: Turn, unit_id: int) -> None:
                     turn.session,
                     unit_id=unit_id,
                     stamp=turn.stamp,
-                    on_time=turn.stamp.at <= d.due_at,
+                    on_time=is_on_time(d.due_at, turn.stamp.at),
                     deadline_id=d.id,
                 )
 
@@ -194,29 +193,18 @@ def cmd_deadlines(turn: Turn, args: list[str]) -> None:
     unit = turn.reporting_unit if not turn.actor.oversees_all or turn.unit else None
     units = _units(turn)
     out: list[Msg | str] = [msg("deadlines.header")]
-    shown = [
-        d
-        for d in campaigns.deadlines_of(turn.session, turn.campaign.id or 0)
-        if d.due_at >= now - timedelta(days=30)
-    ][:15]
+    every = campaigns.deadlines_of(turn.session, saved_id(turn.campaign))
+    shown = dl.shown_deadlines(every, lambda d: d.due_at, now)
     done = {
         (s.deadline_id, s.unit_id): s
-        for s in submissions.submissions_for(turn.session, [d.id or 0 for d in shown])
+        for s in submissions.submissions_for(turn.session, [saved_id(d) for d in shown])
     }
     for d in shown:
         left = time_left(d.due_at, now)
         if unit is not None:
             if not _applies(d, unit):
                 continue
-            status = (
-                msg("deadlines.status.done")
-                if (d.id, unit.id) in done
-                else (
-                    msg("deadlines.status.overdue")
-                    if now > d.due_at
-                    else msg("deadlines.status.open")
-                )
-            )
+            status = deadline_state(done=(d.id, unit.id) in done, due=d.due_at, now=now)
             out.append(
                 msg(
                     "deadlines.line_unit",
@@ -256,17 +244,18 @@ def cmd_missing(turn: Turn, args: list[str]) -> None:
     units = _units(turn)
     out: list[Msg | str] = []
     pending = []
-    for d in campaigns.deadlines_of(turn.session, turn.campaign.id or 0):
+    for d in campaigns.deadlines_of(turn.session, saved_id(turn.campaign)):
         missing = [
             u.name
             for u in units
             if _applies(d, u)
-            and not submissions.submission_of(turn.session, u.id or 0, deadline_id=d.id)
+            and not submissions.submission_of(turn.session, saved_id(u), deadline_id=d.id)
         ]
         if missing:
-            pending.append((abs((d.due_at - now).total_seconds()), d, missing))
-    if pending:
-        _, d, missing = min(pending, key=lambda p: (p[1].due_at > now, p[0]))
+            pending.append((d.due_at, (d, missing)))
+    nearest = nearest_missing(pending, now)
+    if nearest is not None:
+        d, missing = nearest
         out.append(
             msg(
                 "missing.deliverable",
@@ -283,7 +272,7 @@ def cmd_missing(turn: Turn, args: list[str]) -> None:
             u.name
             for u in units
             if not submissions.submission_of(
-                turn.session, u.id or 0, report_name=name, period_start=day.date()
+                turn.session, saved_id(u), report_name=name, period_start=day.date()
             )
         ]
         out.append(
@@ -310,7 +299,7 @@ def cmd_deadline(turn: Turn, args: list[str]) -> None:
             prefill = {"deliverable": TextAnswer(deliverable), **prefill}
         flows.begin(turn, "deadline", prefill=prefill)
         return
-    rows = campaigns.deadlines_of(turn.session, turn.campaign.id or 0)
+    rows = campaigns.deadlines_of(turn.session, saved_id(turn.campaign))
     if not rows:
         turn.say(msg("deadlines.none"))
         return
@@ -332,50 +321,55 @@ def _deadline_options(turn: Turn) -> Mapping[str, Any]:
     return {dl.UNITS: [Option(u.name, u.name) for u in _units(turn)]} if turn.campaign else {}
 
 
+def _deadline_now(row: Deadline | None) -> dl.DeadlineNow | None:
+    if row is None:
+        return None
+    return dl.DeadlineNow(saved_id(row), row.deliverable, row.due_at, row.cancelled)
+
+
 def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     camp = required(turn.campaign, "the active campaign")
-    due = datetime.fromisoformat(values["due"]).replace(tzinfo=turn.zone).astimezone(UTC)
-    names = values.get("units") if values.get("scope") == "some" else None
-    editing = draft.context.get("deadline_id")
+    editing = context_of(draft, DeadlineContext).get("deadline_id")
     clash = turn.session.exec(
         select(Deadline).where(
             Deadline.campaign_id == camp.id, Deadline.deliverable == values["deliverable"]
         )
     ).first()
-    if clash is not None and clash.id != editing and not clash.cancelled:
-        turn.say(msg("deadline.exists", deliverable=values["deliverable"]))
+    edited = turn.session.get(Deadline, editing) if editing else None
+    saved = dl.save_deadline(
+        values,
+        editing_id=editing,
+        editing=_deadline_now(edited),
+        same_name=_deadline_now(clash),
+        tz=turn.zone,
+        now=turn.stamp.at,
+    )
+    if isinstance(saved, Refused):
+        turn.say(saved.reason)
         return
-    row = turn.session.get(Deadline, editing) if editing else clash
+    row = edited if editing else clash
     before = snapshot(row)
     if row is None:
         row = Deadline(
-            campaign_id=camp.id or 0,
-            deliverable=values["deliverable"],
-            due_at=due,
+            campaign_id=saved_id(camp),
+            deliverable=saved.deliverable,
+            due_at=saved.due_at,
             created_at=turn.stamp.at,
         )
-    moved = row.id is not None and row.due_at != due
-    if moved:  # planned afresh for the new time
+    if saved.moved:  # planned afresh for the new time
         row.due_set_at = turn.stamp.at
-    row.deliverable, row.due_at, row.unit_names = values["deliverable"], due, names
+    row.deliverable, row.due_at, row.unit_names = saved.deliverable, saved.due_at, saved.unit_names
     row.cancelled, row.from_file = False, False
     turn.session.add(row)
     turn.session.flush()
-    if moved:
+    if saved.moved:
         planning.withdraw_rescheduled(turn.session, row)
     record(turn.session, turn.stamp, "deadline.save", "deadline", row.id, before, snapshot(row))
-    turn.say(
-        msg(
-            "deadline.saved",
-            deliverable=row.deliverable,
-            due=row.due_at,
-            left=time_left(row.due_at, turn.stamp.at),
-        )
-    )
+    turn.say(saved.said)
 
 
 def _finish_cancel(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    row = turn.session.get(Deadline, draft.context["deadline_id"])
+    row = turn.session.get(Deadline, context_of(draft, CancelContext)["deadline_id"])
     if row is None:
         return
     before = snapshot(row)

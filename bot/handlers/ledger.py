@@ -15,26 +15,37 @@ from storage import campaigns, chats, drafts, people, planning, submissions
 from storage import ledger as store
 from storage.ledger_import import import_history
 from storage.models import LedgerItem, Person, Unit, saved_id
+from workflows import closeout
 from workflows.buttons import Action, Verb, callback_data
 from workflows.campaign import RecurringSpec
+from workflows.contexts import (
+    CloseContext,
+    NewItemContext,
+    RejectContext,
+    WeeklyContext,
+    context_of,
+)
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import Option
-from workflows.ledger import Status, is_overdue, split_values, status_msg
+from workflows.ledger import is_overdue, split_values, status_msg
 from workflows.messages import Msg, lines, msg
+from workflows.outcome import Refused
 from workflows.periods import report_period
 from workflows.planner import Planned, reporting_day
+from workflows.submission import is_on_time
 from workflows.weekly import (
     CLOSE,
-    DONE,
+    EXPIRED,
     REJECT,
+    TAKEN_OVER,
     new_item_flow,
+    other_draft_fate,
     snapshot_item,
     week_over,
     weekly_flow,
 )
-from workflows.weekly import abandoned as is_abandoned
-from workflows.weekly_update import ItemNow, decide_week
+from workflows.weekly_update import ItemNow, decide_week, group_summary_key, summary_to_groups
 from workflows.words import whole_number
 
 PAGE = 10
@@ -97,7 +108,7 @@ def _options(turn: Turn) -> Mapping[str, Any]:
     """Categories, and the units an admin may add a problem to."""
     if turn.campaign is None:
         return {}
-    units = campaigns.units_of(turn.session, turn.campaign.id or 0)
+    units = campaigns.units_of(turn.session, saved_id(turn.campaign))
     return {**_categories(turn), "units": [Option(u.name, u.name) for u in units]}
 
 
@@ -119,8 +130,8 @@ def _create(turn: Turn, unit: Unit, values: Mapping[str, Any], prefix: str = "")
 
 def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     camp = required(turn.campaign, "the active campaign")
-    name = draft.context.get("unit") or values.get("unit") or ""
-    unit = campaigns.unit_named(turn.session, camp.id or 0, name)
+    name = context_of(draft, NewItemContext).get("unit") or values.get("unit") or ""
+    unit = campaigns.unit_named(turn.session, saved_id(camp), name)
     if unit is None:
         turn.say(msg("bind.unknown_unit", text=name))
         return
@@ -166,10 +177,10 @@ def _someone_else_updating(turn: Turn, unit_id: int) -> Person | None:
     """Another liaison's live weekly update of the unit; one whose week is over is closed, one
     idle for half an hour is taken over (each owner told, what they typed kept)."""
     while (row := drafts.unit_weekly_draft(turn.session, unit_id, turn.person.user_id)) is not None:
-        now = turn.stamp.at
-        if week_over(row.state.get("context", {}), now):
+        fate = other_draft_fate(drafts.context_of(row), row.updated_at, turn.stamp.at)
+        if fate == EXPIRED:
             word = abandoned.expired_word(turn.session, row)
-        elif is_abandoned(row.updated_at, now):
+        elif fate == TAKEN_OVER:
             word = abandoned.taken_over_word(turn.session, row, turn.person)
         else:
             return people.person_by_user(turn.session, row.user_id)
@@ -181,7 +192,7 @@ def _week_over(draft: Draft, now: datetime) -> Msg | None:
     """The word for a weekly draft's owner when its week is over (None while it is not)."""
     if not week_over(draft.context, now):
         return None
-    return msg("weekly.expired_here", name=draft.context.get("report_name", ""))
+    return msg("weekly.expired_here", name=context_of(draft, WeeklyContext).get("report_name", ""))
 
 
 def weekly_context(
@@ -191,17 +202,19 @@ def weekly_context(
     said: the week is already reported, or another liaison is updating it."""
     if turn.campaign is None:
         raise ValueError("no campaign is loaded")
-    name, day, due = weekly_report(turn, index, unit.id or 0, period)
-    done = submissions.submission_of(turn.session, unit.id or 0, report_name=name, period_start=day)
+    name, day, due = weekly_report(turn, index, saved_id(unit), period)
+    done = submissions.submission_of(
+        turn.session, saved_id(unit), report_name=name, period_start=day
+    )
     if done is not None:
         turn.say(msg("weekly.already", unit=unit.name, name=name, at=done.submitted_at))
         return None
-    other = _someone_else_updating(turn, unit.id or 0)
+    other = _someone_else_updating(turn, saved_id(unit))
     if other is not None:
         turn.say(msg("weekly.in_progress", unit=unit.name, who=other.name or other.display_name))
         return None
-    items = store.open_items(turn.session, unit.id or 0)
-    last = store.last_progress(turn.session, [i.id or 0 for i in items])
+    items = store.open_items(turn.session, saved_id(unit))
+    last = store.last_progress(turn.session, [saved_id(i) for i in items])
     snap = [
         snapshot_item(
             {
@@ -275,13 +288,8 @@ def _closeout_request(
 ) -> None:
     """Ask the supervisors to approve a close-out, with buttons."""
     unit = turn.session.get(Unit, item.unit_id)
-    text = msg(
-        "closeout.request",
-        unit=unit.name if unit else "",
-        code=item.code,
-        name=item.name,
-        result=result,
-        files=[f["name"] for f in files] or msg("missing.none"),
+    ask = closeout.closeout_request(
+        _state(item), unit=unit.name if unit else "", result=result, files=files
     )
     buttons = (
         (msg("closeout.approve"), callback_data(Verb.CO_OK, saved_id(item))),
@@ -291,17 +299,45 @@ def _closeout_request(
     _post(
         turn,
         [
-            Planned(
-                f"item:{item.id}:closeout:v{item.version}:chat:{c}",
-                "item.closeout",
-                c,
-                text,
-                turn.stamp.at,
-                buttons,
-            )
+            Planned(f"{ask.key}:chat:{c}", ask.kind, c, ask.text, turn.stamp.at, buttons)
             for c in planning.supervisor_chats(turn.session)
         ],
     )
+
+
+def _state(item: LedgerItem) -> closeout.ItemState:
+    return closeout.ItemState(saved_id(item), item.code, item.name, item.status, item.version)
+
+
+def _apply(turn: Turn, item: LedgerItem, decision: closeout.Decision) -> bool:
+    """Save a close-out decision and plan its messages; False when someone else changed the
+    item meanwhile (nothing saved)."""
+    try:
+        store.change_item(
+            turn.session,
+            item,
+            expected_version=decision.expected_version,
+            action=decision.action,
+            stamp=turn.stamp,
+            **decision.changes,
+        )
+    except store.Conflict:
+        return False
+    p = decision.progress
+    if p is not None:
+        store.add_progress(
+            turn.session,
+            item,
+            week_of=p.week_of,
+            status=p.status,
+            stamp=turn.stamp,
+            result=p.result,
+            reason=p.reason,
+            files=[dict(f) for f in p.files],
+        )
+    if decision.to_unit is not None:
+        _tell_unit(turn, item, decision.to_unit.text, decision.to_unit.key)
+    return True
 
 
 def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> None:
@@ -315,9 +351,9 @@ def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> 
     try:  # the week is claimed first: of two liaisons confirming at once, one saves
         submissions.record_submission(
             turn.session,
-            unit_id=unit.id or 0,
+            unit_id=saved_id(unit),
             stamp=turn.stamp,
-            on_time=turn.stamp.at <= due,
+            on_time=is_on_time(due, turn.stamp.at),
             report_name=name,
             period_start=period,
         )
@@ -369,11 +405,12 @@ def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> 
 
 def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     said = len(turn.replies)
-    save_week(turn, draft.context, values)
-    if not turn.is_group:  # done in private: the unit's group gets the same summary, once
+    week = context_of(draft, WeeklyContext)
+    save_week(turn, week, values)
+    if summary_to_groups(in_group=turn.is_group):
         summary = lines([r.text for r in turn.replies[said:] if isinstance(r.text, Msg)])
-        ref = f"weekly:{draft.context['unit_id']}:{draft.context['period']}:summary"
-        groups = chats.chats_of_unit(turn.session, draft.context["unit_id"])
+        ref = group_summary_key(week["unit_id"], week["period"])
+        groups = chats.chats_of_unit(turn.session, week["unit_id"])
         at = turn.stamp.at
         _post(
             turn,
@@ -394,7 +431,7 @@ def _item_for(turn: Turn, ref: str) -> LedgerItem | None:
     if item is None:
         turn.say(msg("ledger.unknown", code=ref))
         return None
-    if not (turn.actor.oversees_all or item.unit_id in turn.actor.units):
+    if not turn.actor.sees(item.unit_id):
         turn.say(msg("ledger.not_yours", code=item.code))
         return None
     return item
@@ -413,7 +450,7 @@ def cmd_item(turn: Turn, args: list[str]) -> None:
 
 def show_item(turn: Turn, item: LedgerItem) -> None:
     """The card, every progress update, and the evidence files."""
-    history = store.progress_of(turn.session, item.id or 0)
+    history = store.progress_of(turn.session, saved_id(item))
     out: list[Msg | str] = [card(turn, item, _progress_text(history[-1]) if history else "")]
     out.append(msg("ledger.history_header", count=len(history)))
     files: list[dict[str, Any]] = []
@@ -427,7 +464,7 @@ def show_item(turn: Turn, item: LedgerItem) -> None:
             )
         )
         files += p.files
-    for at, user_id, file in import_history(turn.session, item.id or 0):
+    for at, user_id, file in import_history(turn.session, saved_id(item)):
         who = people.person_by_user(turn.session, user_id) if user_id else None
         name = (who.name or who.display_name) if who else msg("ledger_import.console")
         out.append(msg("ledger_import.history_line", at=at, who=name, file=file))
@@ -446,10 +483,10 @@ def show_page(turn: Turn, page: int, edit: bool = False) -> None:
     if turn.campaign is None:
         turn.say(msg("bind.no_campaign"))
         return
-    units = campaigns.units_of(turn.session, turn.campaign.id or 0)
-    visible = [u.id or 0 for u in units if turn.actor.oversees_all or u.id in turn.actor.units]
+    units = campaigns.units_of(turn.session, saved_id(turn.campaign))
+    visible = [saved_id(u) for u in units if turn.actor.sees(u.id)]
     if turn.unit is not None and turn.unit.id in visible:
-        visible = [turn.unit.id or 0]
+        visible = [saved_id(turn.unit)]
     rows = store.items_of(turn.session, visible)
     pages = max((len(rows) + PAGE - 1) // PAGE, 1)
     page = min(max(page, 0), pages - 1)
@@ -487,11 +524,11 @@ def cmd_close(turn: Turn, args: list[str]) -> None:
     item = _item_for(turn, args[0])
     if item is None:
         return
-    if not turn.actor.reports_for(item.unit_id):
-        turn.say(msg("ledger.not_yours", code=item.code))
-        return
-    if item.status != Status.OPEN:
-        turn.say(msg("close.not_open", code=item.code, status=status_msg(item.status)))
+    refused = closeout.may_ask_closeout(
+        _state(item), reports_for_unit=turn.actor.reports_for(item.unit_id)
+    )
+    if refused is not None:
+        turn.say(refused.reason)
         return
     flows.begin(
         turn,
@@ -501,33 +538,23 @@ def cmd_close(turn: Turn, args: list[str]) -> None:
 
 
 def _finish_close(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    item = turn.session.get(LedgerItem, draft.context["item_id"])
+    asked = context_of(draft, CloseContext)
+    item = turn.session.get(LedgerItem, asked["item_id"])
     if item is None:
         return
-    try:
-        store.change_item(
-            turn.session,
-            item,
-            expected_version=draft.context["version"],
-            action="item.closeout_asked",
-            stamp=turn.stamp,
-            status=Status.CLOSING,
-        )
-    except store.Conflict:
-        turn.say(msg("weekly.conflicts", codes=[item.code]))
-        return
     files = (values.get("evidence") or {}).get("files", [])
-    store.add_progress(
-        turn.session,
-        item,
-        week_of=reporting_day(0, turn.stamp.at, turn.zone),
-        status=DONE,
-        stamp=turn.stamp,
+    decision = closeout.ask_closeout(
+        _state(item),
+        expected_version=asked["version"],
         result=values["result"],
         files=files,
+        week_of=reporting_day(0, turn.stamp.at, turn.zone),
     )
+    if not _apply(turn, item, decision):
+        turn.say(msg("weekly.conflicts", codes=[item.code]))
+        return
     _closeout_request(turn, item, values["result"], files)
-    turn.say(msg("close.sent", code=item.code))
+    turn.say(decision.said)
 
 
 def _tell_unit(turn: Turn, item: LedgerItem, text: Msg, key: str) -> None:
@@ -538,35 +565,23 @@ def _tell_unit(turn: Turn, item: LedgerItem, text: Msg, key: str) -> None:
 
 
 def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    item = turn.session.get(LedgerItem, draft.context["item_id"])
+    pressed = context_of(draft, RejectContext)
+    item = turn.session.get(LedgerItem, pressed["item_id"])
     if item is None:
         turn.say(msg("form.stale_button"))
         return
-    try:
-        if item.status != Status.CLOSING:
-            raise store.Conflict(item.code)
-        store.change_item(
-            turn.session,
-            item,
-            expected_version=draft.context.get("version"),
-            action="item.closeout_rejected",
-            stamp=turn.stamp,
-            status=Status.OPEN,
-        )
-    except store.Conflict:  # decided by someone else since 不同意 was pressed, or just now
-        turn.say(msg("closeout.decided", code=item.code, status=status_msg(item.status)))
-        return
-    store.add_progress(
-        turn.session,
-        item,
-        week_of=reporting_day(0, turn.stamp.at, turn.zone),
-        status="rejected",
-        stamp=turn.stamp,
+    decision = closeout.reject_closeout(
+        _state(item),
+        expected_version=pressed.get("version"),
         reason=values["reason"],
+        week_of=reporting_day(0, turn.stamp.at, turn.zone),
     )
-    text = msg("closeout.rejected", code=item.code, name=item.name, reason=values["reason"])
-    _tell_unit(turn, item, text, f"item:{item.id}:rejected:v{item.version}")
-    turn.say(text)
+    if isinstance(decision, Refused):
+        turn.say(decision.reason)
+    elif _apply(turn, item, decision):
+        turn.say(decision.said)
+    else:  # decided by someone else at the same moment
+        turn.say(closeout.already_decided(_state(item)).reason)
 
 
 def action(turn: Turn, pressed: Action) -> None:
@@ -584,30 +599,19 @@ def action(turn: Turn, pressed: Action) -> None:
     if verb == "item":
         show_item(turn, item)
         return
-    if item.status != Status.CLOSING:
-        turn.notice = turn.text(
-            msg("closeout.decided", code=item.code, status=status_msg(item.status))
-        )
-        return
     if verb == "co_ok":
-        try:
-            store.change_item(
-                turn.session,
-                item,
-                expected_version=None,
-                action="item.closed",
-                stamp=turn.stamp,
-                status=Status.CLOSED,
-                closed_at=turn.stamp.at,
-            )
-        except store.Conflict:  # rejected (or approved) by someone else at the same moment
-            decided = msg("closeout.decided", code=item.code, status=status_msg(item.status))
-            turn.notice = turn.text(decided)
-            return
-        text = msg("closeout.approved", code=item.code, name=item.name, at=turn.stamp.at)
-        _tell_unit(turn, item, text, f"item:{item.id}:closed")
-        turn.say(text)
+        decision = closeout.approve_closeout(_state(item), at=turn.stamp.at)
+        if isinstance(decision, Refused):
+            turn.notice = turn.text(decision.reason)
+        elif _apply(turn, item, decision):
+            turn.say(decision.said)
+        else:  # rejected (or approved) by someone else at the same moment
+            turn.notice = turn.text(closeout.already_decided(_state(item)).reason)
     elif verb == "co_no":
+        refused = closeout.may_reject_closeout(_state(item))
+        if refused is not None:
+            turn.notice = turn.text(refused.reason)
+            return
         flows.begin(
             turn,
             "closeout_reject",

@@ -39,17 +39,21 @@ from storage.audit import Stamp
 from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.buttons import Action, Verb, callback_data
 from workflows.buttons import parse as parse_button
+from workflows.contexts import item_answer
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import Attachments, File, FileAnswer, FormEnv, InputError
 from workflows.ledger_import import (
+    EVIDENCE,
     SHOWN,
     KnownItems,
     LedgerTarget,
     Tally,
+    UploadSeen,
     preview_message,
     problem_line,
     read_book,
+    route_upload,
     tally,
 )
 from workflows.messages import Msg, lines, msg
@@ -149,27 +153,23 @@ def _open_flow_takes_files(turn: Turn) -> bool | None:
 
 def _route(turn: Turn, upload: Upload, sheet: bool) -> str:
     """`read` (a workbook to read), `pass` (the usual handler's), or `done` (answered here)."""
-    if turn.is_group and turn.chat.unit_id is None:
-        return "pass"  # an unbound group: only /bind is answered there
-    if not upload.forced:
-        flow = _open_flow_takes_files(turn)
-        if flow or (flow is not None and not sheet):
-            return "pass"
-        if not sheet:
-            return "done" if add_evidence(turn, upload.file) else "pass"
-    if turn.campaign is None:
-        turn.say(msg("bind.no_campaign"))
+    seen = UploadSeen(
+        name=upload.file.name,
+        sheet=sheet,
+        size=upload.file.size,
+        forced=upload.forced,
+        unbound_group=turn.is_group and turn.chat.unit_id is None,
+        flow_takes_files=_open_flow_takes_files(turn) if not upload.forced else None,
+        has_campaign=turn.campaign is not None,
+        may_import=turn.actor.is_admin or bool(turn.actor.units),
+    )
+    route = route_upload(seen, max_bytes=MAX_BYTES)
+    if route == EVIDENCE:
+        return "done" if add_evidence(turn, upload.file) else "pass"
+    if isinstance(route, Msg):
+        turn.say(route)
         return "done"
-    if not sheet:
-        turn.say(msg("workbook.not_a_workbook", name=upload.file.name))
-        return "done"
-    if not (turn.actor.is_admin or turn.actor.units):
-        turn.say(msg("ledger_import.who"))
-        return "done"
-    if upload.file.size > MAX_BYTES:
-        turn.say(msg("workbook.too_big", name=upload.file.name, max_mb=MAX_BYTES // 2**20))
-        return "done"
-    return "read"
+    return route
 
 
 async def _download(update: Update, context: Ctx, file_id: str, name: str) -> bytes | None:
@@ -234,7 +234,7 @@ def _ledger_target(
         row = uploads.upload_by_id(turn.session, upload_id)
         unit = turn.session.get(Unit, row.unit_id) if row and row.unit_id else None
     elif upload.unit and turn.actor.is_admin and not turn.is_group:  # `/import 轮台县`
-        unit = campaigns.unit_named(turn.session, camp.id or 0, upload.unit)
+        unit = campaigns.unit_named(turn.session, saved_id(camp), upload.unit)
         if unit is None:
             turn.say(msg("bind.unknown_unit", text=upload.unit))
     elif turn.reporting_unit is None and turn.actor.is_admin:
@@ -245,13 +245,13 @@ def _ledger_target(
     if unit is None:
         return None
     target = saving.ledger_target(turn.session, camp, unit)
-    return _Target(unit, target, saving.known_items(turn.session, unit.id or 0, target.spec))
+    return _Target(unit, target, saving.known_items(turn.session, saved_id(unit), target.spec))
 
 
 def _ask_unit(turn: Turn, file: dict[str, Any]) -> None:
     """An admin's ledger, sent in private: which unit's is it?"""
     camp = required(turn.campaign, "the active campaign")
-    units = campaigns.units_of(turn.session, camp.id or 0)
+    units = campaigns.units_of(turn.session, saved_id(camp))
     if len(units) > UNIT_BUTTONS:
         turn.say(msg("ledger_import.name_the_unit", name=file["name"]))
         return
@@ -478,7 +478,7 @@ def add_evidence(turn: Turn, given: FileAnswer) -> bool:
     if item is None:
         turn.say(msg("weekly_form.which_item", codes=codes))
         return True
-    key = f"i{item['id']}.evidence"
+    key = item_answer(item["id"], "evidence")
     env = FormEnv(turn.stamp.at, turn.zone)
     try:
         values[key] = Attachments(need_file=True).collect(values.get(key), given, env)
@@ -640,14 +640,14 @@ def console_import(
             if camp is None:
                 say(text(msg("cli.no_campaign")))
                 return 2
-            unit = campaigns.unit_named(session, camp.id or 0, unit_name)
+            unit = campaigns.unit_named(session, saved_id(camp), unit_name)
             if unit is None:
                 say(text(msg("bind.unknown_unit", text=unit_name)))
                 return 2
             target = saving.ledger_target(session, camp, unit)
             counts = tally(
                 read_book(
-                    book.sheets, target, saving.known_items(session, unit.id or 0, target.spec)
+                    book.sheets, target, saving.known_items(session, saved_id(unit), target.spec)
                 )
             )
     except WorkbookRefused as err:
@@ -663,7 +663,7 @@ def console_import(
     try:
         with open_book(data, path.name) as book, services.db.unit_of_work() as session:
             unit = required(
-                campaigns.unit_named(session, camp.id or 0, unit_name), f"unit {unit_name}"
+                campaigns.unit_named(session, saved_id(camp), unit_name), f"unit {unit_name}"
             )
             saved = saving.import_book(
                 session,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -15,7 +15,8 @@ from storage import campaigns, planning
 from storage import ledger as items
 from storage import summary as figures
 from storage.export import write_workbook
-from storage.models import Campaign
+from storage.models import Campaign, saved_id
+from workflows.digest import digest_chats, digest_key, digest_week
 from workflows.messages import Msg, lines, msg
 from workflows.planner import Planned, reporting_day
 from workflows.summary import UnitSummary, summary_message, week_message
@@ -27,8 +28,8 @@ def campaign_summary(
 ) -> tuple[Msg, list[UnitSummary]]:
     """The whole campaign's figures, and the message that reads them out."""
     tz = ZoneInfo(camp.timezone)
-    units = campaigns.units_of(session, camp.id or 0)
-    ids = [u.id or 0 for u in units]
+    units = campaigns.units_of(session, saved_id(camp))
+    ids = [saved_id(u) for u in units]
     reports = campaigns.weekly_reports(camp)
     name = reports[0].name if reports else ""
     day = reporting_day(reports[0].weekday if reports else 0, now, tz)
@@ -36,10 +37,11 @@ def campaign_summary(
     weekly = figures.weekly_status(session, ids, name, day)
     cases = figures.case_figures(session, ids, now)
     rows = [
-        UnitSummary(u.name, ledger[u.id or 0], weekly[u.id or 0], cases[u.id or 0]) for u in units
+        UnitSummary(u.name, ledger[saved_id(u)], weekly[saved_id(u)], cases[saved_id(u)])
+        for u in units
     ]
     missing = figures.missing_deliverables(
-        session, camp.id or 0, {u.id or 0: u.name for u in units}, now
+        session, saved_id(camp), {saved_id(u): u.name for u in units}, now
     )
     text = summary_message(
         camp.name, rows, name, [(d.deliverable, d.due_at, m) for d, m in missing]
@@ -54,7 +56,7 @@ def cmd_summary(turn: Turn, args: list[str]) -> None:
         return
     camp, now = turn.campaign, turn.stamp.at
     if args and args[0].lower() in WEEK_WORDS:
-        units = [u.id or 0 for u in campaigns.units_of(turn.session, camp.id or 0)]
+        units = [saved_id(u) for u in campaigns.units_of(turn.session, saved_id(camp))]
         reports = campaigns.weekly_reports(camp)
         start = reporting_day(reports[0].weekday if reports else 0, now, turn.zone)
         changes = figures.week_changes(turn.session, units, start, now.astimezone(turn.zone).date())
@@ -68,9 +70,9 @@ def cmd_summary(turn: Turn, args: list[str]) -> None:
             turn.say(msg("bind.unknown_unit", text=name))
             return
         turn.say(summary_message(camp.name, [row], "", []))
-        unit = campaigns.unit_named(turn.session, camp.id or 0, name)
+        unit = campaigns.unit_named(turn.session, saved_id(camp), name)
         if unit is not None:
-            show_unit_items(turn, unit.id or 0)
+            show_unit_items(turn, saved_id(unit))
         return
     turn.say(text)
     chart = closure_chart(
@@ -114,18 +116,11 @@ def weekly_digests(
     session: Session, camp: Campaign, now: datetime, planned: frozenset[str]
 ) -> list[Planned]:
     """After the weekly report's deadline, the summary to the supervisors, once a week."""
-    reports = campaigns.weekly_reports(camp)
-    if not reports:
+    day = digest_week(campaigns.weekly_reports(camp), now, ZoneInfo(camp.timezone))
+    if day is None:
         return []
-    tz = ZoneInfo(camp.timezone)
-    day = reporting_day(reports[0].weekday, now, tz)
-    due = datetime.combine(day, reports[0].at, tzinfo=tz)
-    if now < due or now > due + timedelta(days=6):
-        return []
-    chats = planning.supervisor_chats(session)
-    keys = {c: f"digest:{day.isoformat()}:chat:{c}" for c in chats}
-    todo = [c for c in chats if keys[c] not in planned]
+    todo = digest_chats(day, planning.supervisor_chats(session), planned)
     if not todo:
         return []
     text, _ = campaign_summary(session, camp, now)
-    return [Planned(keys[c], "digest", c, text, now) for c in todo]
+    return [Planned(digest_key(day, c), "digest", c, text, now) for c in todo]

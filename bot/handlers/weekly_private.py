@@ -12,7 +12,7 @@ from bot.handlers import ledger
 from bot.telegram import flows
 from bot.telegram.turn import Turn
 from storage import campaigns, drafts
-from storage.models import FormDraft, Unit
+from storage.models import FormDraft, Unit, saved_id
 from workflows.buttons import Action
 from workflows.deeplink import (
     LIFETIME,
@@ -70,7 +70,7 @@ def start_from_link(turn: Turn, payload: str) -> None:
     if turn.campaign is None or unit is None or unit.campaign_id != turn.campaign.id:
         turn.say(msg("weekly.link_expired"))
         return
-    if not turn.actor.reports_for(unit.id or 0):
+    if not turn.actor.reports_for(saved_id(unit)):
         turn.say(msg("submit.not_liaison", unit=unit.name))
         return
     if _carry_over(turn, unit):
@@ -86,7 +86,7 @@ def _carry_over(turn: Turn, unit: Unit) -> bool:
     """An update begun in the group goes on here, where it stands (nothing typed is lost)."""
     if drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id) is not None:
         return False  # something is open here already: begin() says so
-    begun = drafts.weekly_draft_of(turn.session, turn.person.user_id, unit.id or 0)
+    begun = drafts.weekly_draft_of(turn.session, turn.person.user_id, saved_id(unit))
     if begun is None or begun.chat_id == turn.chat.chat_id:
         return False
     row: FormDraft = drafts.move_draft(turn.session, begun, turn.chat.chat_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+from dataclasses import replace
 
 import xlwt
 from openpyxl import Workbook
@@ -12,13 +13,18 @@ from locales import Translator
 from tests.workbooks import peoples_ledger, saved, simple_ledger
 from workflows.ledger import LedgerSpec
 from workflows.ledger_import import (
+    EVIDENCE,
+    PASS,
+    READ,
     ImportRow,
     Known,
     KnownItems,
     LedgerTarget,
     Problem,
+    UploadSeen,
     problem_line,
     read_book,
+    route_upload,
     tally,
 )
 from workflows.workbook import WorkbookRefused, open_book
@@ -157,3 +163,34 @@ def test_a_legacy_xls_saved_by_wps_reads_like_an_xlsx() -> None:
         "due_on": "2024-07-15",
         "remarks": "",
     }
+
+
+BASE = UploadSeen(
+    name="台账.xlsx",
+    sheet=True,
+    size=1000,
+    forced=False,
+    unbound_group=False,
+    flow_takes_files=None,
+    has_campaign=True,
+    may_import=True,
+)
+
+
+def _route(seen: UploadSeen) -> str:
+    """The route, or the id of the message that refuses the file."""
+    out = route_upload(seen, max_bytes=2**20)
+    return out if isinstance(out, str) else out.id
+
+
+def test_an_upload_is_routed_to_the_open_flow_the_weeks_evidence_or_the_importer():
+    assert _route(replace(BASE, unbound_group=True)) == PASS
+    assert _route(replace(BASE, flow_takes_files=True)) == PASS  # a waiting step takes a sheet
+    assert _route(replace(BASE, flow_takes_files=False, sheet=False)) == PASS
+    assert _route(replace(BASE, sheet=False)) == EVIDENCE
+    assert _route(BASE) == READ
+    assert _route(replace(BASE, flow_takes_files=True, forced=True)) == READ  # /import reads it
+    assert _route(replace(BASE, forced=True, sheet=False)) == "workbook.not_a_workbook"
+    assert _route(replace(BASE, has_campaign=False)) == "bind.no_campaign"
+    assert _route(replace(BASE, may_import=False)) == "ledger_import.who"
+    assert _route(replace(BASE, size=2**21)) == "workbook.too_big"

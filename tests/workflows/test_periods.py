@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows.periods import campaign_span, report_period
+from workflows.periods import campaign_period, campaign_span, report_period
 
 CST = ZoneInfo("Asia/Shanghai")
 AT = time(18, 0)
@@ -66,3 +66,14 @@ def test_the_campaign_is_over_after_its_last_phase_and_deadline() -> None:
     assert span.over(local(date(2024, 9, 6), 0) + timedelta(seconds=1))
     assert not span.started(date(2024, 1, 31)) and span.started(date(2024, 2, 1))
     assert not campaign_span([], [], CST).over(local(date(2099, 1, 1), 0))
+
+
+def test_for_the_whole_campaign_the_next_report_or_with_latest_the_most_recent():
+    sh = ZoneInfo("Asia/Shanghai")
+    tuesday = datetime(2026, 11, 24, 10, tzinfo=sh)
+    assert campaign_period(0, time(18), tuesday, sh) == date(2026, 11, 30)
+    assert campaign_period(0, time(18), tuesday, sh, latest=True) == date(2026, 11, 23)
+    later = date(2026, 12, 1)  # the campaign starts next week: never a day before it
+    assert campaign_period(0, time(18), tuesday, sh, starts_on=later, latest=True) == date(
+        2026, 12, 7
+    )

@@ -1,0 +1,87 @@
+"""Extension of a forwarded case: one request at a time; approving moves the due time."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from workflows.extension import (
+    CaseNow,
+    ask_extension,
+    decide_extension,
+    may_ask_extension,
+    until_of,
+)
+from workflows.outcome import Refused
+
+SH = ZoneInfo("Asia/Shanghai")
+DUE = datetime(2026, 11, 24, 10, tzinfo=UTC)  # Tuesday 18:00 in Shanghai
+AT = datetime(2026, 11, 23, 2, tzinfo=UTC)
+CASE = CaseNow(3, "ZB-0003", "轮台县", answered=False, due_at=DUE, fields={})
+
+
+def asked(case: CaseNow = CASE) -> CaseNow:
+    until = until_of("2026-11-27T18:00", SH)
+    change = ask_extension(case, reason="需现场核查", until=until, by=42, at=AT)
+    assert change is not None
+    return replace(case, fields=change.fields)
+
+
+def test_the_time_asked_for_is_read_in_the_campaigns_zone():
+    assert until_of("2026-11-27T18:00", SH) == datetime(2026, 11, 27, 10, tzinfo=UTC)
+
+
+def test_asking_leaves_a_pending_request_and_asks_the_supervisors():
+    change = ask_extension(CASE, reason="需现场核查", until=DUE, by=42, at=AT)
+    assert change is not None
+    assert change.fields["extension"]["status"] == "pending"
+    assert change.fields["extension"]["by"] == 42
+    assert change.notice.key == f"case:3:ext1:{AT.isoformat()}"
+    assert change.due_at is None
+
+
+def test_an_answered_case_asks_nothing():
+    answered = replace(CASE, answered=True)
+    assert ask_extension(answered, reason="x", until=DUE, by=42, at=AT) is None
+
+
+def test_a_second_request_waits_for_the_first_decision():
+    refused = may_ask_extension(asked())
+    assert refused is not None and refused.reason.id == "case.extension_pending"
+    assert may_ask_extension(CASE) is None
+
+
+def test_approving_moves_the_due_time_to_the_one_asked_for():
+    change = decide_extension(asked(), approve=True, by=7, at=AT)
+    assert not isinstance(change, Refused)
+    assert change.due_at == datetime(2026, 11, 27, 10, tzinfo=UTC)
+    assert change.fields["extension"]["status"] == "approved"
+    assert change.fields["extensions"][-1]["decided_by"] == 7
+    assert change.said.id == "extension.approved"
+
+
+def test_an_extension_earlier_than_the_due_time_is_still_taken_as_asked():
+    early = ask_extension(
+        CASE, reason="x", until=datetime(2026, 11, 24, 1, tzinfo=UTC), by=1, at=AT
+    )
+    assert early is not None
+    change = decide_extension(replace(CASE, fields=early.fields), approve=True, by=7, at=AT)
+    assert not isinstance(change, Refused) and change.due_at == datetime(
+        2026, 11, 24, 1, tzinfo=UTC
+    )
+
+
+def test_rejecting_keeps_the_due_time_and_frees_the_next_request():
+    change = decide_extension(asked(), approve=False, by=7, at=AT)
+    assert not isinstance(change, Refused)
+    assert change.due_at is None
+    assert change.said.id == "extension.rejected"
+    assert may_ask_extension(replace(CASE, fields=change.fields)) is None
+
+
+def test_a_decided_request_cannot_be_decided_again():
+    decided = decide_extension(asked(), approve=True, by=7, at=AT)
+    assert not isinstance(decided, Refused)
+    again = decide_extension(replace(CASE, fields=decided.fields), approve=False, by=8, at=AT)
+    assert isinstance(again, Refused) and again.reason.id == "form.stale_button"

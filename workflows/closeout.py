@@ -1,0 +1,141 @@
+"""Close-out (销号): a liaison asks for it with result and evidence; a supervisor decides.
+
+Each use case reads the item as it stands and returns what to change, the progress to record
+and the messages to plan, or `Refused` with the reason to say. Nothing here touches the
+database; the handler saves the decision and puts the messages in the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from workflows.ledger import Status, status_msg
+from workflows.messages import Msg, msg
+from workflows.outcome import Notice, Refused
+from workflows.weekly import DONE
+
+REJECTED = "rejected"  # the progress status of a rejected close-out
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """A ledger item as a close-out decision reads it."""
+
+    id: int
+    code: str
+    name: str
+    status: str
+    version: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The progress line (整改进展) the decision records on the item."""
+
+    status: str
+    week_of: date
+    result: str = ""
+    reason: str = ""
+    files: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to change on the item (under `expected_version`), what to record, what to say."""
+
+    action: str  # the audit log's name for the change
+    expected_version: int | None
+    changes: Mapping[str, Any]
+    said: Msg
+    progress: Progress | None = None
+    to_unit: Notice | None = None  # to the unit's groups
+    to_supervisors: Notice | None = None  # to the supervisors' chats, with the decision buttons
+
+
+def closeout_request(
+    item: ItemState, *, unit: str, result: str, files: Sequence[Mapping[str, Any]]
+) -> Notice:
+    """The ask to the supervisors: once per version of the item, so a new ask is a new message."""
+    text = msg(
+        "closeout.request",
+        unit=unit,
+        code=item.code,
+        name=item.name,
+        result=result,
+        files=[f["name"] for f in files] or msg("missing.none"),
+    )
+    return Notice(f"item:{item.id}:closeout:v{item.version}", "item.closeout", text)
+
+
+def may_ask_closeout(item: ItemState, *, reports_for_unit: bool) -> Refused | None:
+    """Only the unit's liaison asks, and only for an open item (not one already closing)."""
+    if not reports_for_unit:
+        return Refused(msg("ledger.not_yours", code=item.code))
+    if item.status != Status.OPEN:
+        return Refused(msg("close.not_open", code=item.code, status=status_msg(item.status)))
+    return None
+
+
+def ask_closeout(
+    item: ItemState,
+    *,
+    expected_version: int,
+    result: str,
+    files: Sequence[Mapping[str, Any]],
+    week_of: date,
+) -> Decision:
+    """`/close`: the item waits for approval, its result recorded as this week's progress."""
+    return Decision(
+        action="item.closeout_asked",
+        expected_version=expected_version,
+        changes={"status": Status.CLOSING},
+        said=msg("close.sent", code=item.code),
+        progress=Progress(DONE, week_of, result=result, files=tuple(files)),
+    )
+
+
+def already_decided(item: ItemState) -> Refused:
+    """The item is no longer waiting for a decision: say what it is now."""
+    return Refused(msg("closeout.decided", code=item.code, status=status_msg(item.status)))
+
+
+def approve_closeout(item: ItemState, *, at: datetime) -> Decision | Refused:
+    """同意: a closing item is closed now and its unit told; any other item was decided already."""
+    if item.status != Status.CLOSING:
+        return already_decided(item)
+    text = msg("closeout.approved", code=item.code, name=item.name, at=at)
+    return Decision(
+        action="item.closed",
+        expected_version=None,  # the database still refuses a second decision at the same moment
+        changes={"status": Status.CLOSED, "closed_at": at},
+        said=text,
+        to_unit=Notice(f"item:{item.id}:closed", "item.decision", text),
+    )
+
+
+def may_reject_closeout(item: ItemState) -> Refused | None:
+    """不同意 opens the reason step only while the item is still waiting for a decision."""
+    return None if item.status == Status.CLOSING else already_decided(item)
+
+
+def reject_closeout(
+    item: ItemState, *, expected_version: int | None, reason: str, week_of: date
+) -> Decision | Refused:
+    """不同意 with a reason: the item is open again, the reason recorded and sent to the unit."""
+    if item.status != Status.CLOSING or (
+        expected_version is not None and item.version != expected_version
+    ):
+        return already_decided(item)  # decided by someone else since 不同意 was pressed
+    text = msg("closeout.rejected", code=item.code, name=item.name, reason=reason)
+    return Decision(
+        action="item.closeout_rejected",
+        expected_version=expected_version,
+        changes={"status": Status.OPEN},
+        said=text,
+        progress=Progress(REJECTED, week_of, reason=reason),
+        # the saved change moves the item's version on by one; the message names that version
+        to_unit=Notice(f"item:{item.id}:rejected:v{item.version + 1}", "item.decision", text),
+    )

@@ -1,0 +1,122 @@
+"""What each flow keeps in its draft's context when it begins (one TypedDict a flow), and the
+one accessor each finish step reads it through.
+
+The context is JSON in the database (`FormDraft.state["context"]`); these types say which keys
+a flow's handler may rely on. A flow's answers are in `Draft.values`; the weekly update keys
+its answers per item with `item_answer` (`i{item_id}.{field}`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NotRequired, TypedDict, TypeVar, cast
+
+from workflows.forms import Draft
+
+C = TypeVar("C")
+
+
+class ItemSnapshot(TypedDict):
+    """An open item as the weekly update saw it when it began."""
+
+    id: int
+    code: str
+    name: str
+    version: int
+    due: str | None
+    last: str
+
+
+class WeeklyContext(TypedDict):
+    """weekly: the unit's week, its report and the open items."""
+
+    unit: str
+    unit_id: int
+    report: int  # which of the campaign's weekly reports
+    report_name: str
+    period: str  # the reporting day, ISO
+    due: str  # the due time, ISO
+    ledger: Any  # the campaign's ledger spec (JSON)
+    items: list[ItemSnapshot]
+
+
+class NewItemContext(TypedDict):
+    """new: the unit the problem is added to ("" when an admin picks it) and the ledger spec."""
+
+    unit: str
+    ledger: Any
+
+
+class CloseContext(TypedDict):
+    """close: the item whose close-out is asked for, at the version read."""
+
+    item_id: int
+    version: int
+    code: str
+    name: str
+
+
+class RejectContext(TypedDict):
+    """closeout_reject: the item whose close-out a supervisor rejects."""
+
+    item_id: int
+    code: str
+    version: int
+
+
+class FeedbackContext(TypedDict):
+    """feedback: the case answered."""
+
+    case_id: int
+    code: str
+
+
+class ExtensionContext(TypedDict):
+    """extension: the case and its due time when the request began."""
+
+    case_id: int
+    code: str
+    due: str
+
+
+class SubmitContext(TypedDict):
+    """submit: the unit ("" when an admin picks it) and each deliverable's due time, ISO."""
+
+    unit: str
+    due_by: dict[str, str]
+
+
+class DeadlineContext(TypedDict):
+    """deadline: the deadline edited (absent when one is added)."""
+
+    deadline_id: NotRequired[int]
+
+
+class CancelContext(TypedDict):
+    """deadline_cancel: the deadline cancelled."""
+
+    deadline_id: int
+    deliverable: str
+
+
+class RegisterContext(TypedDict):
+    """register: the group's unit."""
+
+    unit: str
+    unit_id: int
+
+
+class WorkdayImportContext(TypedDict):
+    """workday_import: the year a holiday notice is read for, when it does not say."""
+
+    year: int
+
+
+def context_of(draft: Draft, kind: type[C]) -> C:
+    """The draft's context, read as the flow's context type `kind`."""
+    del kind  # the type is for the reader and the type checker; the JSON is as saved
+    return cast(C, draft.context)
+
+
+def item_answer(item_id: int, field: str) -> str:
+    """The key of one item's answer in the weekly update (`i12.status`)."""
+    return f"i{item_id}.{field}"

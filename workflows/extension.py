@@ -1,0 +1,120 @@
+"""Extension (申请延期) of a forwarded case: the unit asks for more time, a supervisor decides.
+
+The request waits in the case's fields (`extension`, with every decided one kept in
+`extensions`); one request at a time. An approved extension moves the case's due time to the
+time asked for, whatever it is (the form only refuses a day before today). Nothing here
+touches the database: the handler saves the fields and puts the messages in the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from workflows.messages import Msg, msg
+from workflows.outcome import Notice, Refused
+
+PENDING = "pending"
+APPROVED = "approved"
+REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class CaseNow:
+    """A forwarded case as an extension reads it."""
+
+    id: int
+    code: str
+    unit: str
+    answered: bool
+    due_at: datetime
+    fields: Mapping[str, Any]
+
+    @property
+    def request(self) -> Mapping[str, Any]:
+        """The latest extension request (pending or decided), or an empty one."""
+        return self.fields.get("extension") or {}
+
+
+@dataclass(frozen=True)
+class ExtensionChange:
+    """The case's new fields (and due time), the audit action, what to say and to whom."""
+
+    action: str
+    fields: Mapping[str, Any]
+    said: Msg
+    notice: Notice  # to the supervisors when asked, to the unit's groups when decided
+    due_at: datetime | None = None  # the new due time, when approved
+
+
+def may_ask_extension(case: CaseNow) -> Refused | None:
+    """One request at a time: another waits until the pending one is decided."""
+    if case.request.get("status") == PENDING:
+        return Refused(msg("case.extension_pending", code=case.code))
+    return None
+
+
+def until_of(answer: str, tz: tzinfo) -> datetime:
+    """The due time asked for, read in the campaign's timezone, as UTC."""
+    return datetime.fromisoformat(answer).replace(tzinfo=tz).astimezone(UTC)
+
+
+def ask_extension(
+    case: CaseNow, *, reason: str, until: datetime, by: int, at: datetime
+) -> ExtensionChange | None:
+    """The request, waiting for a supervisor; None when the case is answered meanwhile."""
+    if case.answered:
+        return None
+    request = {
+        "reason": reason,
+        "until": until.isoformat(),
+        "status": PENDING,
+        "by": by,
+        "at": at.isoformat(),
+    }
+    ask = msg(
+        "extension.request",
+        code=case.code,
+        unit=case.unit,
+        reason=reason,
+        due=case.due_at,
+        until=until,
+    )
+    n = len(case.fields.get("extensions", [])) + 1  # the n-th request of the case
+    return ExtensionChange(
+        action="case.extension_asked",
+        fields={**case.fields, "extension": request},
+        said=msg("extension.sent", code=case.code),
+        notice=Notice(f"case:{case.id}:ext{n}:{at.isoformat()}", "case.extension", ask),
+    )
+
+
+def decide_extension(
+    case: CaseNow, *, approve: bool, by: int, at: datetime
+) -> ExtensionChange | Refused:
+    """同意 moves the due time to the one asked for; 不同意 keeps it; either is told to the unit."""
+    request = dict(case.request)
+    if request.get("status") != PENDING:
+        return Refused(msg("form.stale_button"))
+    request.update(status=APPROVED if approve else REJECTED, decided_by=by)
+    history = [*case.fields.get("extensions", []), request]
+    fields = {**case.fields, "extension": request, "extensions": history}
+    until = datetime.fromisoformat(request["until"])
+    due = until if approve else case.due_at
+    word = msg(
+        "extension.approved" if approve else "extension.rejected",
+        code=case.code,
+        until=until,
+        due=due,
+    )
+    return ExtensionChange(
+        action="case.extension_approved" if approve else "case.extension_rejected",
+        fields=fields,
+        said=word,
+        notice=Notice(
+            f"case:{case.id}:ext_decided:{at.isoformat()}", "case.extension_decided", word
+        ),
+        due_at=until if approve else None,
+    )

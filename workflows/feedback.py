@@ -1,0 +1,96 @@
+"""Feedback (反馈) on a forwarded case, and signing for it (签收).
+
+Feedback is on time when given by the due time; otherwise it is late by the working days
+since the due day (at least one). The supervisors get the report either way. A case is
+answered once: a second feedback is refused. A case is signed for once: a second 签收 says
+who signed and when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from workflows.calendar import WorkCalendar
+from workflows.cases import feedback_status, late_working_days
+from workflows.messages import Msg, msg
+from workflows.outcome import Notice, Refused
+
+
+@dataclass(frozen=True)
+class CaseNow:
+    """A forwarded case as feedback and signing read it."""
+
+    id: int
+    code: str
+    unit: str
+    answered: bool
+    due_at: datetime
+    signed: tuple[str, datetime] | None = None  # who signed for it, and when
+
+
+@dataclass(frozen=True)
+class FeedbackGiven:
+    """The feedback to record, the report to the supervisors, and what the liaison is told."""
+
+    text: str
+    status: str
+    expected_on: date | None
+    files: tuple[Mapping[str, Any], ...]
+    late_days: int
+    report: Notice
+    said: Msg
+
+    @property
+    def on_time(self) -> bool:
+        """Whether the feedback came by the due time."""
+        return self.late_days == 0
+
+
+def give_feedback(
+    case: CaseNow,
+    values: Mapping[str, Any],
+    *,
+    who: str,
+    at: datetime,
+    cal: WorkCalendar,
+    tz: tzinfo,
+) -> FeedbackGiven | Refused:
+    """The answers of the feedback flow (`text`, `status`, `expected`, `material`) as feedback."""
+    if case.answered:
+        return Refused(msg("case.already_answered", code=case.code))
+    late = late_working_days(case.due_at, at, cal, tz)
+    expected = date.fromisoformat(values["expected"]) if values.get("expected") else None
+    material = values.get("material") or {}
+    files: Sequence[Mapping[str, Any]] = material.get("files", [])
+    text = values["text"] + (f"\n{material['note']}" if material.get("note") else "")
+    timing = msg("feedback.on_time") if late == 0 else msg("feedback.late", days=late)
+    report = msg(
+        "feedback.report",
+        code=case.code,
+        unit=case.unit,
+        text=text,
+        status=feedback_status(values["status"], expected),
+        timing=timing,
+        files=[f["name"] for f in files] or msg("missing.none"),
+        who=who,
+    )
+    return FeedbackGiven(
+        text=text,
+        status=values["status"],
+        expected_on=expected,
+        files=tuple(files),
+        late_days=late,
+        report=Notice(f"case:{case.id}:feedback", "case.feedback", report),
+        said=msg("feedback.done", code=case.code, timing=timing),
+    )
+
+
+def may_sign(case: CaseNow) -> Refused | None:
+    """签收 once: a second press says who signed and when."""
+    if case.signed is None:
+        return None
+    who, when = case.signed
+    return Refused(msg("case.already_signed", code=case.code, who=who, at=when))
