@@ -72,7 +72,7 @@ class Translator:
 
     def locale(self, wanted: str | None) -> str:
         """`wanted` if we have it, else the default locale."""
-        return wanted if wanted in self.catalogs else self.default
+        return wanted if wanted is not None and wanted in self.catalogs else self.default
 
     def template(self, message_id: str, locale: str | None = None) -> str:
         """The raw template; the default locale's, or the id itself, when missing."""

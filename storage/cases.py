@@ -146,6 +146,25 @@ def case_of_message(session: Session, chat_id: int, message_id: int) -> Forwarde
     return session.get(ForwardedCase, case_id) if case_id is not None else None
 
 
+def timeline_of(session: Session, case: ForwardedCase) -> list[tuple[AuditEvent, str]]:
+    """What happened to a case and its feedback, oldest first, with who did it (their name)."""
+    case_id = saved_id(case)
+    feedback_ids = [saved_id(f) for f in feedback_of(session, case_id)]
+    stmt = (
+        select(AuditEvent)
+        .where(
+            ((col(AuditEvent.entity) == "forwardedcase") & (col(AuditEvent.entity_id) == case_id))
+            | ((col(AuditEvent.entity) == "feedback") & col(AuditEvent.entity_id).in_(feedback_ids))
+        )
+        .order_by(col(AuditEvent.at), col(AuditEvent.id))
+    )
+    events = list(session.exec(stmt))
+    actors = {e.actor_user_id for e in events if e.actor_user_id is not None}
+    people = session.exec(select(Person).where(col(Person.user_id).in_(actors)))
+    names = {p.user_id: p.name or p.display_name for p in people}
+    return [(e, names.get(e.actor_user_id, "") if e.actor_user_id else "") for e in events]
+
+
 def unit_name(session: Session, unit_id: int) -> str:
     """A unit's name."""
     unit = session.get(Unit, unit_id)

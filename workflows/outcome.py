@@ -21,3 +21,7 @@ class Notice:
     key: str
     kind: str
     text: Msg
+
+    def key_in(self, chat_id: int) -> str:
+        """The notice's key in one chat: one notification a chat, made once."""
+        return f"{self.key}:chat:{chat_id}"

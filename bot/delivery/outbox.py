@@ -14,10 +14,10 @@ from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes, ExtBot
+from telegram.ext import ContextTypes, ExtBot
 
 from bot.telegram.budget import ChatBudget, Limits, NoBudget
-from bot.telegram.turn import Services
+from bot.telegram.turn import BotApp, Services
 from storage import campaigns, chats, drafts, outbox, planning, sendlog
 from storage.models import saved_id
 from workflows.messages import Msg, msg
@@ -263,7 +263,8 @@ async def delivery_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     for _ in range(100):  # bounded, so a tick always ends
         if await deliver_once(context.bot, services) == 0:
             break
-    limiter = context.bot.rate_limiter
+    # typed by PTB's default context as no limiter at all; the bot is built with a ChatBudget
+    limiter: object = context.bot.rate_limiter
     if isinstance(limiter, ChatBudget):
         sent = limiter.drain_log()
         if sent:
@@ -275,7 +276,7 @@ def _record_sends(services: Services, sent: list[tuple[int, float]]) -> None:
         sendlog.record(session, sent)
 
 
-async def restore_budget(app: Application) -> None:
+async def restore_budget(app: BotApp) -> None:
     """Count what each chat was sent in its window before a restart (the send log)."""
     limiter = app.bot.rate_limiter
     if not isinstance(limiter, ChatBudget):

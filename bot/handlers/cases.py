@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.delivery.outbox import enqueue
 from bot.telegram import flows
@@ -15,7 +15,7 @@ from bot.telegram.turn import Button, Turn, answer_of
 from storage import campaigns, chats, planning
 from storage import cases as store
 from storage.calendar import overrides_in, set_override, work_calendar
-from storage.models import AuditEvent, ForwardedCase, Person, saved_id
+from storage.models import ForwardedCase, saved_id
 from workflows import extension, feedback, forwarding
 from workflows.buttons import Action, Verb, callback_data
 from workflows.calendar import WorkCalendar
@@ -31,7 +31,8 @@ from workflows.contexts import ExtensionContext, FeedbackContext, WorkdayImportC
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.holiday_notice import import_flow, notice_year, read_notice
-from workflows.inputs import TextAnswer
+from workflows.inputs import FileAnswer, TextAnswer
+from workflows.keys import CASE_POSTED, NoticeKey
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
 from workflows.planner import Planned
@@ -65,7 +66,7 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
         args,
         units,
         replied_text=(replied.text or replied.caption or "") if replied else None,
-        replied_file=given.as_json() if given and not isinstance(given, TextAnswer) else None,
+        replied_file=given.as_json() if isinstance(given, FileAnswer) else None,
     )
     if isinstance(case_of, Refused):
         turn.say(case_of.reason)
@@ -153,8 +154,9 @@ def posted_notices(
 ) -> list[Planned]:
     """The case posted in each of the unit's groups, with the buttons it still offers."""
     buttons = case_buttons(case)
+    case_id = saved_id(case)
     return [
-        Planned(f"case:{case.id}:posted:chat:{chat}", "case.posted", chat, card, now, buttons)
+        Planned(NoticeKey.case_posted(case_id, chat).text, CASE_POSTED, chat, card, now, buttons)
         for chat in chat_ids
     ]
 
@@ -222,7 +224,7 @@ def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     _post(
         turn,
         [
-            Planned(f"{report.key}:chat:{chat}", report.kind, chat, report.text, turn.stamp.at)
+            Planned(report.key_in(chat), report.kind, chat, report.text, turn.stamp.at)
             for chat in _staff_chats(turn, case)
         ],
     )
@@ -297,7 +299,7 @@ def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     _post(
         turn,
         [
-            Planned(f"{ask.key}:chat:{chat}", ask.kind, chat, ask.text, turn.stamp.at, buttons)
+            Planned(ask.key_in(chat), ask.kind, chat, ask.text, turn.stamp.at, buttons)
             for chat in _staff_chats(turn, case)
         ],
     )
@@ -330,7 +332,7 @@ def _decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> None:
     _post(
         turn,
         [
-            Planned(f"{word.key}:chat:{chat}", word.kind, chat, word.text, turn.stamp.at)
+            Planned(word.key_in(chat), word.kind, chat, word.text, turn.stamp.at)
             for chat in groups
         ],
     )
@@ -364,11 +366,11 @@ def action(turn: Turn, pressed: Action) -> None:
         turn.notice = turn.text(msg("case.liaison_only", code=case.code))
     elif verb in ("sign", "fb", "ext") and case.status == "answered":
         turn.notice = turn.text(msg("case.already_answered", code=case.code))
-    elif verb == "sign":
+    elif verb == Verb.SIGN:
         _sign(turn, case)
-    elif verb == "fb":
+    elif verb == Verb.FB:
         start_feedback(turn, case)
-    elif verb == "ext":
+    elif verb == Verb.EXT:
         refused = extension.may_ask_extension(_case_now(turn, case))
         if refused is not None:
             turn.notice = turn.text(refused.reason)
@@ -379,7 +381,7 @@ def action(turn: Turn, pressed: Action) -> None:
             context={"case_id": case.id, "code": case.code, "due": case.due_at.isoformat()},
         )
     elif verb in ("ext_ok", "ext_no"):
-        _decide_extension(turn, case, approve=verb == "ext_ok")
+        _decide_extension(turn, case, approve=verb == Verb.EXT_OK)
 
 
 def _visible_units(turn: Turn) -> list[int]:
@@ -446,30 +448,10 @@ def cmd_case(turn: Turn, args: list[str]) -> None:
             received=case.received_at,
         )
     ]
-    feedback_ids = [f.id for f in store.feedback_of(turn.session, saved_id(case))]
-    events = turn.session.exec(
-        select(AuditEvent)
-        .where(
-            ((AuditEvent.entity == "forwardedcase") & (AuditEvent.entity_id == case.id))
-            | ((AuditEvent.entity == "feedback") & col(AuditEvent.entity_id).in_(feedback_ids))
-        )
-        .order_by(col(AuditEvent.at), col(AuditEvent.id))
-    ).all()
-    names = {
-        p.user_id: p.name or p.display_name
-        for p in turn.session.exec(
-            select(Person).where(col(Person.user_id).in_([e.actor_user_id for e in events]))
-        )
-    }
-    for e in events:
-        out.append(
-            msg(
-                "case.event",
-                at=e.at,
-                who=names.get(e.actor_user_id or 0, ""),
-                what=msg(f"timeline.{e.action}"),
-            )
-        )
+    out += [
+        msg("case.event", at=event.at, who=who, what=msg(f"timeline.{event.action}"))
+        for event, who in store.timeline_of(turn.session, case)
+    ]
     turn.say(lines(out))
 
 

@@ -389,11 +389,11 @@ def action(turn: Turn, pressed: Action) -> None:
     if row is None or row.cancelled:
         turn.notice = turn.text(msg("form.stale_button"))
         return
-    if verb == "dl_cancel":
+    if verb == Verb.DL_CANCEL:
         flows.begin(
             turn, "deadline_cancel", context={"deadline_id": row.id, "deliverable": row.deliverable}
         )
-    elif verb == "dl_edit":  # the deliverable stays; the new due time is asked for
+    elif verb == Verb.DL_EDIT:  # the deliverable stays; the new due time is asked for
         flows.begin(
             turn,
             "deadline",

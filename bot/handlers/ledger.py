@@ -31,8 +31,8 @@ from workflows.inputs import Option
 from workflows.ledger import is_overdue, split_values, status_msg
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
-from workflows.periods import report_period
-from workflows.planner import Planned, reporting_day
+from workflows.periods import report_period, reporting_day
+from workflows.planner import Planned
 from workflows.submission import is_on_time
 from workflows.weekly import (
     CLOSE,
@@ -299,7 +299,7 @@ def _closeout_request(
     _post(
         turn,
         [
-            Planned(f"{ask.key}:chat:{c}", ask.kind, c, ask.text, turn.stamp.at, buttons)
+            Planned(ask.key_in(c), ask.kind, c, ask.text, turn.stamp.at, buttons)
             for c in planning.supervisor_chats(turn.session)
         ],
     )
@@ -587,19 +587,19 @@ def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
 def action(turn: Turn, pressed: Action) -> None:
     """Buttons: start the weekly update, page through /items, see an item, decide a close-out."""
     verb = pressed.verb
-    if verb == "weekly":
+    if verb == Verb.WEEKLY:
         start_weekly(turn, pressed.ref)
         return
-    if verb == "items":
+    if verb == Verb.ITEMS:
         show_page(turn, pressed.ref, edit=True)
         return
     item = _item_for(turn, str(pressed.ref))
     if item is None:
         return
-    if verb == "item":
+    if verb == Verb.ITEM:
         show_item(turn, item)
         return
-    if verb == "co_ok":
+    if verb == Verb.CO_OK:
         decision = closeout.approve_closeout(_state(item), at=turn.stamp.at)
         if isinstance(decision, Refused):
             turn.notice = turn.text(decision.reason)
@@ -607,7 +607,7 @@ def action(turn: Turn, pressed: Action) -> None:
             turn.say(decision.said)
         else:  # rejected (or approved) by someone else at the same moment
             turn.notice = turn.text(closeout.already_decided(_state(item)).reason)
-    elif verb == "co_no":
+    elif verb == Verb.CO_NO:
         refused = closeout.may_reject_closeout(_state(item))
         if refused is not None:
             turn.notice = turn.text(refused.reason)

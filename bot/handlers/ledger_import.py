@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
     ContextTypes,
@@ -32,7 +31,16 @@ from telegram.ext import (
 from bot.handlers import ledger
 from bot.telegram import gate
 from bot.telegram.render import deliver
-from bot.telegram.turn import Button, Reply, Services, Turn, answer_of, open_turn, services_of
+from bot.telegram.turn import (
+    BotApp,
+    Button,
+    Reply,
+    Services,
+    Turn,
+    answer_of,
+    open_turn,
+    services_of,
+)
 from storage import campaigns, drafts, uploads
 from storage import ledger_import as saving
 from storage.audit import Stamp
@@ -569,7 +577,7 @@ def _press(turn: Turn, pressed: Action) -> str:
     if not gate.admit(turn, pressed):
         return ""
     verb, ref = pressed.verb, pressed.ref
-    if verb == "wform":
+    if verb == Verb.WFORM:
         download_form(turn, ref)
         return ""
     row = uploads.upload_by_id(turn.session, ref)
@@ -583,17 +591,17 @@ def _press(turn: Turn, pressed: Action) -> str:
         uploads.close_upload(turn.session, row, uploads.CANCELLED, turn.stamp.at)
         turn.say(msg("ledger_import.cancelled", name=row.file_name))
         return ""
-    if verb == "wk_ok":
+    if verb == Verb.WK_OK:
         _save_week(turn, ref)
         return ""
-    if verb == "imp_unit":
+    if verb == Verb.IMP_UNIT:
         unit = turn.session.get(Unit, pressed.number(1))
         if unit is None or turn.campaign is None or unit.campaign_id != turn.campaign.id:
             turn.notice = turn.text(msg("form.stale_button"))
             return ""
         uploads.update_upload(turn.session, row, turn.stamp.at, unit_id=unit.id)
         return "read_ledger"
-    if verb == "imp_ok" and row.unit_id is not None:
+    if verb == Verb.IMP_OK and row.unit_id is not None:
         uploads.update_upload(turn.session, row, turn.stamp.at, status=uploads.SAVING)
         return "save_ledger"
     return ""
@@ -604,7 +612,7 @@ def cmd_import(turn: Turn, args: list[str]) -> None:
     turn.say(msg("ledger_import.usage"), force_reply=True, mention=turn.is_group)
 
 
-def install(app: Application) -> None:
+def install(app: BotApp) -> None:
     """Read workbooks and evidence before the usual handlers; take this module's buttons."""
     app.add_handler(MessageHandler(filters.Document.ALL | filters.PHOTO, on_file), group=-1)
     app.add_handler(

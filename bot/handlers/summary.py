@@ -18,7 +18,8 @@ from storage.export import write_workbook
 from storage.models import Campaign, saved_id
 from workflows.digest import digest_chats, digest_key, digest_week
 from workflows.messages import Msg, lines, msg
-from workflows.planner import Planned, reporting_day
+from workflows.periods import reporting_day
+from workflows.planner import Planned
 from workflows.summary import UnitSummary, summary_message, week_message
 from workflows.words import WEEK_WORDS
 

@@ -9,14 +9,13 @@ from typing import Any
 
 from sqlmodel import col, select
 from telegram import Update
-from telegram.ext import Application
 
 from bot.config import Settings
 from bot.sandbox.api import LocalBotApi
 from bot.serve.app import build_application
 from bot.serve.campaign_file import read_campaign_file
 from bot.telegram.budget import ChatBudget, Limits
-from bot.telegram.turn import Services
+from bot.telegram.turn import BotApp, Services, services_in
 from locales import Translator
 from storage import campaigns, people
 from storage.audit import Stamp
@@ -75,7 +74,7 @@ class Sandbox:
         self.clock = Clock(start or QUIET_START)
         self.planner_interval = planner_interval
         self.delivery_interval = delivery_interval
-        self.app: Application | None = None
+        self.app: BotApp | None = None
         self.db: Database | None = None
         self.admin = self.api.user(ADMIN_ID, "王管理", "wang_admin")
 
@@ -177,7 +176,7 @@ class Sandbox:
 
     def services(self) -> Services:
         """The running bot's services."""
-        return required(self.app, "the running bot").bot_data["services"]
+        return services_in(required(self.app, "the running bot").bot_data)
 
     def grant(self, user: dict[str, Any], role: Role, unit: str | None = None) -> None:
         """Give someone a role directly in the database (as an earlier /role would have)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from telegram import BotCommand, Message, Update
 from telegram.ext import (
@@ -24,7 +25,7 @@ from bot.telegram import flows, gate
 from bot.telegram.budget import ChatBudget, Limits
 from bot.telegram.processor import ChatOrderedProcessor
 from bot.telegram.render import deliver
-from bot.telegram.turn import Services, Turn, answer_of, open_turn, services_of
+from bot.telegram.turn import BotApp, Services, Turn, answer_of, open_turn, services_of
 from storage import chats
 from workflows import buttons
 from workflows.buttons import Action, FormPress
@@ -196,7 +197,7 @@ async def on_error(update: object, context: Ctx) -> None:
             logger.exception("could not report the failure")
 
 
-async def publish_commands(app: Application) -> None:
+async def publish_commands(app: BotApp) -> None:
     """Show the commands in Telegram's menu, in both languages."""
     services: Services = app.bot_data["services"]
     tr = services.translator
@@ -213,15 +214,15 @@ def telegram_limits(rate: float = 28.0) -> ChatBudget:
     return ChatBudget(Limits(overall=(max(int(rate), 1), 1.0)))
 
 
-async def post_init(app: Application) -> None:
+async def post_init(app: BotApp) -> None:
     """Publish the commands and read back what each chat was sent in the last minute."""
     await publish_commands(app)
     await restore_budget(app)
 
 
 def build_application(
-    services: Services, *, rate_limiter: BaseRateLimiter | None = None, polling: bool = True
-) -> Application:
+    services: Services, *, rate_limiter: BaseRateLimiter[Any] | None = None, polling: bool = True
+) -> BotApp:
     """The bot, wired to its handlers; the rate limiter keeps Telegram's flood limits.
 
     Without `polling` there is no Updater: the webhook server hands updates over itself.

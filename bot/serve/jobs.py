@@ -6,12 +6,12 @@ import asyncio
 import logging
 from zoneinfo import ZoneInfo
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.delivery.outbox import delivery_job, enqueue
 from bot.handlers.abandoned import sweep
 from bot.handlers.summary import weekly_digests
-from bot.telegram.turn import Services
+from bot.telegram.turn import BotApp, Services
 from storage import campaigns, planning
 from storage.calendar import work_calendar
 from workflows.guards import required
@@ -51,7 +51,7 @@ async def planner_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.info("planned %d notification(s)", count)
 
 
-def schedule(app: Application, services: Services) -> None:
+def schedule(app: BotApp, services: Services) -> None:
     """Run the planner at start-up and every few seconds, and the delivery worker."""
     jobs = required(app.job_queue, "PTB's job queue (the job-queue extra)")
     kw = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}

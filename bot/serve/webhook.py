@@ -23,9 +23,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter
-from telegram.ext import Application
 
-from bot.telegram.turn import Services
+from bot.telegram.turn import BotApp, Services
 from workflows.messages import Msg, msg
 
 logger = logging.getLogger(__name__)
@@ -74,7 +73,7 @@ def endpoint(listen: str, url: str) -> Endpoint:
 class WebhookServer:
     """The HTTP side: the webhook path (secret checked) and the health endpoint."""
 
-    def __init__(self, app: Application, services: Services, point: Endpoint, secret: str):
+    def __init__(self, app: BotApp, services: Services, point: Endpoint, secret: str):
         self.app, self.services, self.point = app, services, point
         self._secret = secret.encode()
         self._running: set[asyncio.Task[None]] = set()
@@ -136,7 +135,7 @@ class WebhookServer:
             await asyncio.wait(self._running, timeout=ANSWER_WITHIN)
 
 
-async def register(app: Application, url: str, secret: str) -> None:
+async def register(app: BotApp, url: str, secret: str) -> None:
     """Register the webhook with Telegram, retrying while Telegram cannot be reached.
 
     Every process registers the same URL: harmless, and a newly deployed one may be first.
@@ -153,7 +152,7 @@ async def register(app: Application, url: str, secret: str) -> None:
         return
 
 
-async def serve(app: Application, services: Services, point: Endpoint, secret: str) -> None:
+async def serve(app: BotApp, services: Services, point: Endpoint, secret: str) -> None:
     """Run until SIGINT or SIGTERM: register the webhook, serve it, shut down cleanly."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 from telegram import Message, Update
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
 from bot.config import Settings
 from locales import Translator
@@ -26,6 +26,12 @@ from workflows.messages import Msg, msg
 from workflows.roles import Actor
 
 logger = logging.getLogger(__name__)
+
+Ctx = ContextTypes.DEFAULT_TYPE
+# the bot's Application as PTB types it: default contexts, a rate limiter of any kind
+BotApp = Application[
+    ExtBot[Any], Ctx, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Ctx]
+]
 
 
 @dataclass
@@ -146,9 +152,17 @@ class Turn:
         return self.stamp.at.astimezone(self.zone).year
 
 
-def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
+def services_of(context: Ctx) -> Services:
     """The services stored on the application."""
-    return context.application.bot_data["services"]
+    return services_in(context.application.bot_data)
+
+
+def services_in(bot_data: dict[Any, Any]) -> Services:
+    """The services `build_application` stored in an application's bot_data."""
+    services = bot_data["services"]
+    if not isinstance(services, Services):
+        raise TypeError("the application holds no taizhang services")
+    return services
 
 
 def open_turn(session: Session, services: Services, update: Update) -> Turn | None:
