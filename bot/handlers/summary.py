@@ -67,7 +67,9 @@ def cmd_summary(turn: Turn, args: list[str]) -> None:
         if row is None:
             turn.say(msg("bind.unknown_unit", text=name))
             return
-        turn.say(summary_message(camp.name, [row], "", []))
+        reports = campaigns.weekly_reports(camp)
+        weekly_name = reports[0].name if reports else ""
+        turn.say(summary_message(camp.name, [row], weekly_name, []))
         unit = campaigns.unit_named(turn.session, camp.id or 0, name)
         if unit is not None:
             show_unit_items(turn, unit.id or 0)
