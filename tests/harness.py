@@ -11,6 +11,7 @@ The handles are the Telegram objects the local API knows (a `Person` is the user
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -57,6 +58,10 @@ class Person(dict[str, Any]):
     def __init__(self, world: World, user: dict[str, Any]) -> None:
         super().__init__(user)
         self.world = world
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Person:
+        """A copy of the user's fields, in the same world (a copied message keeps its sender)."""
+        return Person(self.world, copy.deepcopy(dict(self), memo))
 
     @property
     def name(self) -> str:

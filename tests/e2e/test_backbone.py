@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import AuditEvent, Person
-from tests.harness import Harness
+from tests.harness import Harness, MakeWorld, who
 
 
 async def register(bot: Harness, group: dict, user: dict, name: str, position: str, phone: str):
@@ -36,11 +36,17 @@ async def test_admin_binds_a_group_by_button(bot: Harness) -> None:
     assert bot.api.unread(group) == []
 
 
-async def test_two_liaisons_register_at_once_and_roster_shows_both(bot: Harness) -> None:
-    group = bot.api.group("轮台县专项整治联络群")
-    await bot.bind(group, "轮台县")
-    li = bot.api.user(1001, "李", "li_lt")
-    zhang = bot.api.user(1002, "张", "zhang_lt")
+async def test_two_liaisons_register_at_once_and_roster_shows_both(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(
+        units=["轮台县"],
+        titles={"轮台县": "轮台县专项整治联络群"},
+        people=[who("李", username="li_lt"), who("张", username="zhang_lt")],
+    )
+    group = world.group("轮台县")
+    li = world["李"]
+    zhang = world["张"]
     p_li = await bot.command(group, li, "/register")
     p_zhang = await bot.command(group, zhang, "/register")
     assert p_li["reply_to_message"]["from"]["id"] == li["id"]
@@ -60,10 +66,10 @@ async def test_two_liaisons_register_at_once_and_roster_shows_both(bot: Harness)
     assert "住建局副局长" in roster["text"] and "0996-4621234" in roster["text"]
 
 
-async def test_a_registration_survives_a_restart(bot: Harness) -> None:
-    group = bot.api.group("尉犁县联络群")
-    await bot.bind(group, "尉犁县")
-    li = bot.api.user(1003, "赵", "zhao")
+async def test_a_registration_survives_a_restart(bot: Harness, make_world: MakeWorld) -> None:
+    world = await make_world(units=["尉犁县"], people=[who("赵", username="zhao")])
+    group = world.group("尉犁县")
+    li = world["赵"]
     prompt = await bot.command(group, li, "/register")
     prompt = await bot.answer(prompt, li, "赵强")
     await bot.restart()
