@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from tests.harness import Harness
-from workflows.roles import COMMANDS, Role
+from tests.harness import Harness, MakeWorld
+from workflows.roles import COMMANDS
 
 INTERNAL_ERROR = "抱歉，处理时出现问题"
 NAV = ("cancel", "back", "skip")  # /cancel closes what an example opened, and marks its end
@@ -144,11 +144,9 @@ def errors() -> Iterator[Errors]:
 
 
 @pytest.fixture
-async def world(bot: Harness, errors: Errors) -> AsyncIterator[World]:
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    liaison, stranger = bot.api.user(7001, "李明"), bot.api.user(7002, "路人")
-    bot.grant(liaison, Role.LIAISON, "轮台县")
+async def world(bot: Harness, make_world: MakeWorld, errors: Errors) -> AsyncIterator[World]:
+    built = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"}, people=["路人"])
+    group, liaison, stranger = built.group("轮台县"), built["李明"], built["路人"]
     for who in (liaison, stranger):
         await bot.command(group, who, "/start")  # met once: their person row exists
         await bot.command(bot.api.private(who), who, "/start")

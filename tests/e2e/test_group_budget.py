@@ -16,7 +16,7 @@ from bot.telegram.budget import Limits
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import OutboxMessage, ProgressUpdate, SendLog, Submission
-from tests.harness import Harness, MakeWorld
+from tests.harness import Harness, MakeWorld, build_world
 from workflows.deeplink import WeeklyLink, link_key, make_payload
 
 TELEGRAM = (20, 60.0)
@@ -95,13 +95,11 @@ async def test_a_weekly_update_of_eight_items_spends_one_message_a_step(
 
 
 async def test_a_quiet_chat_is_answered_at_once_while_other_groups_are_saturated(
-    bot: Harness,
+    bot: Harness, make_world: MakeWorld
 ) -> None:
-    busy = [bot.api.group(f"{name}联络群") for name in ("库尔勒市", "尉犁县", "若羌县")]
-    quiet = bot.api.group("轮台县联络群")
-    for group, unit in zip([*busy, quiet], ["库尔勒市", "尉犁县", "若羌县", "轮台县"], strict=True):
-        await bot.bind(group, unit)
-    crowd = bot.api.user(7101, "群众")
+    world = await make_world(units=["库尔勒市", "尉犁县", "若羌县", "轮台县"], people=["群众"])
+    busy = [world.group(unit) for unit in ("库尔勒市", "尉犁县", "若羌县")]
+    quiet, crowd = world.group("轮台县"), world["群众"]
     for group in busy:  # each busy group asks for more answers than a minute allows
         for _ in range(22):
             await bot.api.send(group, crowd, "/help")
@@ -214,8 +212,7 @@ async def test_after_a_restart_the_last_minute_still_counts(db_url: str) -> None
     await bot.start()
     bot.api.group_limit = window
     try:
-        group = bot.api.group("轮台县联络群")
-        await bot.bind(group, "轮台县")
+        group = (await build_world(bot, units=["轮台县"])).group("轮台县")
         for _ in range(3):
             await bot.command(group, bot.admin, "/help")
         for _ in range(200):  # the send log reaches the database (a delivery tick or two)
