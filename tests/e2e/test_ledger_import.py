@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import subprocess
 import threading
 from datetime import date
 from pathlib import Path
@@ -239,4 +238,3 @@ def test_the_console_imports_with_the_same_preview(tmp_path: Path, db_url: str) 
     done = run(["ledger", "import", str(path), "--unit", "轮台县", "--yes"], tmp_path, **env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1] == "✅ 已导入轮台县台账：新增4个问题，更新0个问题。"
-    assert isinstance(done, subprocess.CompletedProcess)
