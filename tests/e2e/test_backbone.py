@@ -62,8 +62,12 @@ async def test_two_liaisons_register_at_once_and_roster_shows_both(
     await bot.press(s_zhang, zhang, "确认提交")
     await bot.press(s_li, li, "确认提交")
     roster = await bot.command(group, li, "/roster")
-    assert "李明" in roster["text"] and "张华" in roster["text"]
-    assert "住建局副局长" in roster["text"] and "0996-4621234" in roster["text"]
+    assert roster["text"].splitlines() == [
+        "联络员名单 · 自治州房屋拆迁安置补偿领域违纪违法突出问题专项整治",
+        "轮台县（2人）",
+        "  李明\u3000住建局副局长\u300013999601234",  # the phone as digits, typed with spaces
+        "  张华\u3000综合科科长\u30000996-4621234",
+    ]
 
 
 async def test_a_registration_survives_a_restart(bot: Harness, make_world: MakeWorld) -> None:
@@ -89,9 +93,9 @@ async def test_non_admin_bind_is_refused(bot: Harness) -> None:
     group = bot.api.group("某群")
     stranger = bot.api.user(1004, "路人")
     first = await bot.command(group, stranger, "/bind 轮台县")
-    assert "没有使用 /bind 的权限" in first["text"]
+    assert first["text"] == "抱歉，您没有使用 /bind 的权限。"
     waiting = await bot.command(group, stranger, "/register")
-    assert "尚未绑定单位" in waiting["text"]
+    assert waiting["text"] == "本群尚未绑定单位，请管理员发送 /bind 完成绑定。"
     await bot.api.send(group, stranger, "/help")  # said once already: now silence
     await bot.api.send(group, stranger, "大家好")  # privacy mode: never reaches the bot
     # Updates are handled in order, so the next message is the answer to the admin's /bind.
