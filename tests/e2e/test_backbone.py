@@ -86,7 +86,8 @@ async def test_a_registration_survives_a_restart(bot: Harness, make_world: MakeW
         person = s.exec(select(Person).where(Person.user_id == li["id"])).one()
         assert (person.name, person.position, person.phone) == ("赵强", "联络员", "13812345678")
         actions = [e.action for e in s.exec(select(AuditEvent))]
-    assert "roster.register" in actions and "chat.bind" in actions
+    # registering also records the roster deliverable as submitted
+    assert actions == ["campaign.load", "chat.bind", "roster.register", "submission.record"]
 
 
 async def test_non_admin_bind_is_refused(bot: Harness) -> None:

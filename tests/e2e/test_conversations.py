@@ -9,6 +9,8 @@ from storage.audit import Stamp
 from storage.models import Chat, FormDraft, Person
 from tests.harness import Harness, MakeWorld, who
 
+ANSWER_BY_REPLY = "请回复本消息作答；/back 返回上一步，/cancel 取消。"
+
 
 async def test_someone_elses_button_is_refused_politely(bot: Harness) -> None:
     group = bot.api.group("轮台县联络群")
@@ -50,16 +52,34 @@ async def test_back_skip_cancel_and_a_wrong_phone(bot: Harness, make_world: Make
     prompt = await bot.answer(prompt, li, "孙丽")
     prompt = await bot.answer(prompt, li, "科员")
     wrong = await bot.answer(prompt, li, "12345")
-    assert "“12345”不是有效的电话号码" in wrong["text"] and "电话" in wrong["text"]
+    assert wrong["text"].splitlines() == [
+        "孙",
+        "⚠️ “12345”不是有效的电话号码。请输入11位手机号，或带区号的固定电话（如 0996-2029999）。",
+        "请输入您的联系电话（手机或固定电话）：",
+        ANSWER_BY_REPLY,
+    ]
     back = await bot.command(group, li, "/back")
-    assert "职务" in back["text"]
+    assert back["text"].splitlines() == ["孙", "请输入您的职务：", ANSWER_BY_REPLY]
     cannot = await bot.command(group, li, "/skip")
-    assert "不能跳过" in cannot["text"]
+    assert cannot["text"].splitlines() == [
+        "孙",
+        "⚠️ 本项为必填项，不能跳过。",
+        "请输入您的职务：",
+        ANSWER_BY_REPLY,
+    ]
     prompt = await bot.answer(cannot, li, "副科长")
     summary = await bot.answer(prompt, li, "13912345678")
-    assert "副科长" in summary["text"]
+    assert summary["text"].splitlines() == [
+        "孙",
+        "联络员登记",
+        "单位：尉犁县",
+        "姓名：孙丽",
+        "职务：副科长",
+        "电话：13912345678",
+        "请点击按钮；/back 返回上一步，/cancel 取消。",
+    ]
     cancelled = await bot.command(group, li, "/cancel")
-    assert "已取消" in cancelled["text"]
+    assert cancelled["text"] == "已取消，未保存任何内容。"
     nothing = await bot.command(group, li, "/cancel")
     assert "当前没有进行中的事项" in nothing["text"]
     with bot.db.unit_of_work() as s:
