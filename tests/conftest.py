@@ -7,6 +7,7 @@ throwaway one started for the session).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ import pytest
 
 from storage.db import Database
 from tests import pgserver
-from tests.harness import Harness
+from tests.harness import Harness, MakeWorld, World, build_world
 
 ON_POSTGRES = os.environ.get("TAIZHANG_TEST_DATABASE", "sqlite") == "postgresql"
 
@@ -80,3 +81,22 @@ async def bot(db_url: str) -> AsyncIterator[Harness]:
         yield harness
     finally:
         await harness.stop()
+
+
+@pytest.fixture
+def make_world(bot: Harness) -> MakeWorld:
+    """A factory: `await make_world(units=[...], liaisons={unit: [names]}, supervisors=[...])`
+    sets up groups bound through the real /bind and people with roles on the `bot` fixture
+    (a test module's own `bot` fixture, with its campaign or limits, is used when it has one).
+    """
+
+    return functools.partial(build_world, bot)
+
+
+@pytest.fixture
+async def county(make_world: MakeWorld) -> World:
+    """轮台县's group with its liaison 李明, and the supervisor 督办张, whose private chat (and
+    the admin's) is read up to now."""
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"}, supervisors=["督办张"])
+    await world.bot.settle(world["督办张"].private, world.admin.private)
+    return world

@@ -4,8 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 
+from workflows.campaign import RecurringSpec
 from workflows.messages import Lines, Msg, msg
+from workflows.periods import reporting_day
+
+
+@dataclass(frozen=True)
+class SummaryWeek:
+    """The weekly report a summary reads out (the campaign's first), and its week's start."""
+
+    report: str
+    starts_on: date
+
+
+def summary_week(reports: Sequence[RecurringSpec], now: datetime, tz: tzinfo) -> SummaryWeek:
+    """Which weekly report the summary counts, and the reporting day of this week it began."""
+    first = reports[0] if reports else None
+    name = first.name if first else ""
+    return SummaryWeek(name, reporting_day(first.weekday if first else 0, now, tz))
 
 
 @dataclass(frozen=True)

@@ -587,7 +587,7 @@ def _press(turn: Turn, pressed: Action) -> str:
     if row.user_id != turn.person.user_id:
         turn.notice = turn.text(msg("form.not_yours"))
         return ""
-    if verb in ("imp_no", "wk_no"):
+    if verb in (Verb.IMP_NO, Verb.WK_NO):
         uploads.close_upload(turn.session, row, uploads.CANCELLED, turn.stamp.at)
         turn.say(msg("ledger_import.cancelled", name=row.file_name))
         return ""

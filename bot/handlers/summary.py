@@ -18,9 +18,8 @@ from storage.export import write_workbook
 from storage.models import Campaign, saved_id
 from workflows.digest import digest_chats, digest_key, digest_week
 from workflows.messages import Msg, lines, msg
-from workflows.periods import reporting_day
 from workflows.planner import Planned
-from workflows.summary import UnitSummary, summary_message, week_message
+from workflows.summary import UnitSummary, summary_message, summary_week, week_message
 from workflows.words import WEEK_WORDS
 
 
@@ -31,11 +30,9 @@ def campaign_summary(
     tz = ZoneInfo(camp.timezone)
     units = campaigns.units_of(session, saved_id(camp))
     ids = [saved_id(u) for u in units]
-    reports = campaigns.weekly_reports(camp)
-    name = reports[0].name if reports else ""
-    day = reporting_day(reports[0].weekday if reports else 0, now, tz)
+    week = summary_week(campaigns.weekly_reports(camp), now, tz)
     ledger = figures.ledger_figures(session, ids, now.astimezone(tz).date())
-    weekly = figures.weekly_status(session, ids, name, day)
+    weekly = figures.weekly_status(session, ids, week.report, week.starts_on)
     cases = figures.case_figures(session, ids, now)
     rows = [
         UnitSummary(u.name, ledger[saved_id(u)], weekly[saved_id(u)], cases[saved_id(u)])
@@ -45,7 +42,7 @@ def campaign_summary(
         session, saved_id(camp), {saved_id(u): u.name for u in units}, now
     )
     text = summary_message(
-        camp.name, rows, name, [(d.deliverable, d.due_at, m) for d, m in missing]
+        camp.name, rows, week.report, [(d.deliverable, d.due_at, m) for d, m in missing]
     )
     return text, rows
 
@@ -58,8 +55,7 @@ def cmd_summary(turn: Turn, args: list[str]) -> None:
     camp, now = turn.campaign, turn.stamp.at
     if args and args[0].lower() in WEEK_WORDS:
         units = [saved_id(u) for u in campaigns.units_of(turn.session, saved_id(camp))]
-        reports = campaigns.weekly_reports(camp)
-        start = reporting_day(reports[0].weekday if reports else 0, now, turn.zone)
+        start = summary_week(campaigns.weekly_reports(camp), now, turn.zone).starts_on
         changes = figures.week_changes(turn.session, units, start, now.astimezone(turn.zone).date())
         turn.say(week_message(camp.name, changes))
         return
@@ -70,7 +66,8 @@ def cmd_summary(turn: Turn, args: list[str]) -> None:
         if row is None:
             turn.say(msg("bind.unknown_unit", text=name))
             return
-        turn.say(summary_message(camp.name, [row], "", []))
+        week = summary_week(campaigns.weekly_reports(camp), now, turn.zone)
+        turn.say(summary_message(camp.name, [row], week.report, []))
         unit = campaigns.unit_named(turn.session, saved_id(camp), name)
         if unit is not None:
             show_unit_items(turn, saved_id(unit))

@@ -66,7 +66,7 @@ async def test_sends_and_edits_share_a_groups_twenty_a_minute(clock: FakeClock) 
     assert times[20] >= times[0] + 60  # the 21st waits until the first is a minute old
     for i in range(len(times)):  # in any 60 s window, at most 20
         assert sum(1 for t in times if times[i] <= t < times[i] + 60) <= 20
-    assert limiter.delayed >= 1
+    assert limiter.delayed == 1  # the 21st; after its wait the next ones find slots free
 
 
 async def test_answering_a_press_is_free(clock: FakeClock) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from bot.handlers.case_import import import_cases
 from tests.e2e.test_cases import setup as unit_group
-from tests.harness import Harness
+from tests.harness import Harness, MakeWorld, World
 from workflows.roles import Role
 
 # What each script presses, in the language the bot speaks.
@@ -117,14 +117,13 @@ def shown(message: dict[str, Any]) -> str:
     return "\n".join([message["text"], *buttons(message)])
 
 
-async def test_every_confirm_card_shows_names_not_internal_values(bot: Harness) -> None:
+async def test_every_confirm_card_shows_names_not_internal_values(
+    bot: Harness, make_world: MakeWorld
+) -> None:
     s = Script(bot)
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    li = bot.api.user(7001, "李明")
-    sup = bot.api.user(7002, "督办张")
-    bot.grant(sup, Role.SUPERVISOR)
-    sup_chat, admin_chat = bot.api.private(sup), bot.api.private(bot.admin)
+    world = await make_world(units=["轮台县"], supervisors=["督办张"], people=["李明"])
+    group, li, sup = world.group("轮台县"), world["李明"], world["督办张"]
+    sup_chat, admin_chat = sup.private, world.admin.private
     await bot.settle(sup_chat, admin_chat)
 
     prompt = await bot.command(group, li, "/register")  # register
@@ -229,9 +228,11 @@ SUBMIT_CARD = {
 }
 
 
-async def test_the_submit_card_names_the_unit_and_the_deliverable(bot: Harness) -> None:
+async def test_the_submit_card_names_the_unit_and_the_deliverable(
+    bot: Harness, county: World
+) -> None:
     s = Script(bot)
-    group, li, _, _ = await unit_group(bot)
+    group, li, _, _ = unit_group(county)
     pick = await bot.command(group, li, "/submit")
     note = await s.press(pick, li, "roster")
     more = await bot.answer(note, li, "名单已盖章报送")
@@ -253,9 +254,9 @@ OVERDUE = {
 
 
 async def test_an_imported_overdue_case_says_so_and_the_admins_hear_once(
-    bot: Harness, tmp_path: Path
+    bot: Harness, county: World, tmp_path: Path
 ) -> None:
-    group, _, _, sup_chat = await unit_group(bot)
+    group, _, _, sup_chat = unit_group(county)
     admin_chat = bot.api.private(bot.admin)
     ledger = tmp_path / "登记办理台账.csv"
     ledger.write_text(  # received Wednesday 3 Jan: due Friday 5 Jan 18:00, a week ago
@@ -290,9 +291,10 @@ SIGNED = {
 
 async def test_a_signed_case_shows_who_signed_and_offers_only_what_is_left(
     bot: Harness,
+    county: World,
 ) -> None:
     s = Script(bot)
-    group, li, sup, sup_chat = await unit_group(bot)
+    group, li, sup, sup_chat = unit_group(county)
     await bot.command(sup_chat, sup, "/forward 轮台县 反映安置房逾期未交付")
     posted = await bot.api.next_message(group)
     stale = copy.deepcopy(posted)  # what another member's screen still shows

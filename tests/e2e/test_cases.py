@@ -10,25 +10,17 @@ from sqlmodel import select
 from bot.handlers.case_import import import_cases
 from bot.serve.jobs import plan_once
 from storage.models import ForwardedCase
-from tests.harness import Harness
-from workflows.roles import Role
+from tests.harness import Group, Harness, Person, World
 
 
-async def setup(bot: Harness) -> tuple[dict, dict, dict, dict]:
-    """轮台县's group with a liaison, and a supervisor in a private chat."""
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    li = bot.api.user(3001, "李明", "li_ming")
-    bot.grant(li, Role.LIAISON, "轮台县")
-    sup = bot.api.user(3002, "督办张", "zhang_sup")
-    bot.grant(sup, Role.SUPERVISOR)
-    sup_chat, admin_chat = bot.api.private(sup), bot.api.private(bot.admin)
-    await bot.settle(sup_chat, admin_chat)
-    return group, li, sup, sup_chat
+def setup(world: World) -> tuple[Group, Person, Person, dict]:
+    """The county's group, its liaison, the supervisor and the supervisor's private chat."""
+    sup = world["督办张"]
+    return world.group("轮台县"), world["李明"], sup, sup.private
 
 
-async def test_forward_sign_and_answer_in_time(bot: Harness) -> None:
-    group, li, sup, sup_chat = await setup(bot)
+async def test_forward_sign_and_answer_in_time(bot: Harness, county: World) -> None:
+    group, li, sup, sup_chat = setup(county)
     done = await bot.command(sup_chat, sup, "/forward 轮台县 #XF-2024-001 反映安置房逾期未交付")
     assert done["text"] == "已转办 ZB-0001 至轮台县，须于1月12日（周五）18:00前反馈。"
     posted = await bot.api.next_message(group)
@@ -55,8 +47,8 @@ async def test_forward_sign_and_answer_in_time(bot: Harness) -> None:
     assert "印证材料" in material["text"] and "/skip" in material["text"]
 
 
-async def test_a_reply_to_the_case_starts_a_late_answer(bot: Harness) -> None:
-    group, li, sup, sup_chat = await setup(bot)
+async def test_a_reply_to_the_case_starts_a_late_answer(bot: Harness, county: World) -> None:
+    group, li, sup, sup_chat = setup(county)
     await bot.command(sup_chat, sup, "/forward 轮台县 拖欠过渡安置费")
     posted = await bot.api.next_message(group)
     bot.clock.at = datetime(2024, 1, 16, 3, 0, tzinfo=UTC)  # Tuesday 16 Jan: two working days late
@@ -78,8 +70,8 @@ async def test_a_reply_to_the_case_starts_a_late_answer(bot: Harness) -> None:
     assert "印证材料" in material["text"] and "/skip" in material["text"]
 
 
-async def test_an_approved_extension_moves_the_due_time(bot: Harness) -> None:
-    group, li, sup, sup_chat = await setup(bot)
+async def test_an_approved_extension_moves_the_due_time(bot: Harness, county: World) -> None:
+    group, li, sup, sup_chat = setup(county)
     await bot.command(sup_chat, sup, "/forward 轮台县 安置房产权证办理")
     posted = await bot.api.next_message(group)
     reason = await bot.press(posted, li, "申请延期")
@@ -107,9 +99,9 @@ async def test_an_approved_extension_moves_the_due_time(bot: Harness) -> None:
 
 
 async def test_an_imported_overdue_case_escalates_once_even_across_a_restart(
-    bot: Harness, tmp_path: Path
+    bot: Harness, county: World, tmp_path: Path
 ) -> None:
-    group, _, _, sup_chat = await setup(bot)
+    group, _, _, sup_chat = setup(county)
     admin_chat = bot.api.private(bot.admin)
     ledger = tmp_path / "登记办理台账.csv"
     ledger.write_text(

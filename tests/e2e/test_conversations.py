@@ -7,7 +7,9 @@ from sqlmodel import select
 from storage import campaigns, people
 from storage.audit import Stamp
 from storage.models import Chat, FormDraft, Person
-from tests.harness import Harness
+from tests.harness import Harness, MakeWorld, who
+
+ANSWER_BY_REPLY = "请回复本消息作答；/back 返回上一步，/cancel 取消。"
 
 
 async def test_someone_elses_button_is_refused_politely(bot: Harness) -> None:
@@ -42,34 +44,54 @@ async def test_forged_and_stale_button_data_change_nothing(bot: Harness) -> None
     assert "按钮已失效" in again["text"]
 
 
-async def test_back_skip_cancel_and_a_wrong_phone(bot: Harness) -> None:
-    group = bot.api.group("尉犁县联络群")
-    await bot.bind(group, "尉犁县")
-    li = bot.api.user(1102, "孙")
+async def test_back_skip_cancel_and_a_wrong_phone(bot: Harness, make_world: MakeWorld) -> None:
+    world = await make_world(units=["尉犁县"], people=["孙"])
+    group = world.group("尉犁县")
+    li = world["孙"]
     prompt = await bot.command(group, li, "/register")
     prompt = await bot.answer(prompt, li, "孙丽")
     prompt = await bot.answer(prompt, li, "科员")
     wrong = await bot.answer(prompt, li, "12345")
-    assert "“12345”不是有效的电话号码" in wrong["text"] and "电话" in wrong["text"]
+    assert wrong["text"].splitlines() == [
+        "孙",
+        "⚠️ “12345”不是有效的电话号码。请输入11位手机号，或带区号的固定电话（如 0996-2029999）。",
+        "请输入您的联系电话（手机或固定电话）：",
+        ANSWER_BY_REPLY,
+    ]
     back = await bot.command(group, li, "/back")
-    assert "职务" in back["text"]
+    assert back["text"].splitlines() == ["孙", "请输入您的职务：", ANSWER_BY_REPLY]
     cannot = await bot.command(group, li, "/skip")
-    assert "不能跳过" in cannot["text"]
+    assert cannot["text"].splitlines() == [
+        "孙",
+        "⚠️ 本项为必填项，不能跳过。",
+        "请输入您的职务：",
+        ANSWER_BY_REPLY,
+    ]
     prompt = await bot.answer(cannot, li, "副科长")
     summary = await bot.answer(prompt, li, "13912345678")
-    assert "副科长" in summary["text"]
+    assert summary["text"].splitlines() == [
+        "孙",
+        "联络员登记",
+        "单位：尉犁县",
+        "姓名：孙丽",
+        "职务：副科长",
+        "电话：13912345678",
+        "请点击按钮；/back 返回上一步，/cancel 取消。",
+    ]
     cancelled = await bot.command(group, li, "/cancel")
-    assert "已取消" in cancelled["text"]
+    assert cancelled["text"] == "已取消，未保存任何内容。"
     nothing = await bot.command(group, li, "/cancel")
     assert "当前没有进行中的事项" in nothing["text"]
     with bot.db.unit_of_work() as s:
         assert s.exec(select(Person).where(Person.user_id == li["id"])).one().name is None
 
 
-async def test_oversized_text_is_refused_with_the_limit(bot: Harness) -> None:
-    group = bot.api.group("尉犁县联络群")
-    await bot.bind(group, "尉犁县")
-    li = bot.api.user(1103, "钱")
+async def test_oversized_text_is_refused_with_the_limit(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["尉犁县"], people=["钱"])
+    group = world.group("尉犁县")
+    li = world["钱"]
     prompt = await bot.command(group, li, "/register")
     refused = await bot.answer(prompt, li, "名" * 21)
     assert "最多20字" in refused["text"]
@@ -78,10 +100,10 @@ async def test_oversized_text_is_refused_with_the_limit(bot: Harness) -> None:
     assert "职务" in prompt["text"]
 
 
-async def test_a_second_flow_waits_for_the_first(bot: Harness) -> None:
-    group = bot.api.group("尉犁县联络群")
-    await bot.bind(group, "尉犁县")
-    li = bot.api.user(1104, "周")
+async def test_a_second_flow_waits_for_the_first(bot: Harness, make_world: MakeWorld) -> None:
+    world = await make_world(units=["尉犁县"], people=["周"])
+    group = world.group("尉犁县")
+    li = world["周"]
     await bot.command(group, li, "/register")
     busy = await bot.command(group, li, "/register")
     # one message: what is open, and its prompt again
@@ -89,19 +111,19 @@ async def test_a_second_flow_waits_for_the_first(bot: Harness) -> None:
     assert busy.get("force_reply") and bot.api.unread(group) == []
 
 
-async def test_unknown_commands_and_other_bots(bot: Harness) -> None:
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    li = bot.api.user(1105, "吴")
+async def test_unknown_commands_and_other_bots(bot: Harness, make_world: MakeWorld) -> None:
+    world = await make_world(units=["轮台县"], people=["吴"])
+    group = world.group("轮台县")
+    li = world["吴"]
     await bot.api.send(group, li, "/weather@other_bot")
     unknown = await bot.command(group, li, "/foo")
     assert unknown["text"] == "无法识别命令 /foo，发送 /help 查看可用命令。"
 
 
-async def test_help_lists_what_the_role_may_do(bot: Harness) -> None:
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    li = bot.api.user(1106, "郑")
+async def test_help_lists_what_the_role_may_do(bot: Harness, make_world: MakeWorld) -> None:
+    world = await make_world(units=["轮台县"], people=["郑"])
+    group = world.group("轮台县")
+    li = world["郑"]
     liaison_help = await bot.command(group, li, "/help")
     assert "/register" in liaison_help["text"] and "/bind" not in liaison_help["text"]
     assert "/roster" not in liaison_help["text"]  # no role yet
@@ -112,10 +134,10 @@ async def test_help_lists_what_the_role_may_do(bot: Harness) -> None:
     assert "/register" not in private_help["text"]  # a group command
 
 
-async def test_roles_by_reply_and_by_username(bot: Harness) -> None:
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    sup = bot.api.user(1107, "冯", "feng_sup")
+async def test_roles_by_reply_and_by_username(bot: Harness, make_world: MakeWorld) -> None:
+    world = await make_world(units=["轮台县"], people=[who("冯", id=1107, username="feng_sup")])
+    group = world.group("轮台县")
+    sup = world["冯"]
     said = await bot.api.send(group, sup, "/start")
     greeting = await bot.api.next_message(group)  # the greeting and the commands: one message
     assert "/register" in greeting["text"]
@@ -137,10 +159,10 @@ async def test_roles_by_reply_and_by_username(bot: Harness) -> None:
     assert "不能修改自己的角色" in itself["text"]
 
 
-async def test_language_of_a_group(bot: Harness) -> None:
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    stranger = bot.api.user(1108, "陈")
+async def test_language_of_a_group(bot: Harness, make_world: MakeWorld) -> None:
+    world = await make_world(units=["轮台县"], people=["陈"])
+    group = world.group("轮台县")
+    stranger = world["陈"]
     refused = await bot.command(group, stranger, "/lang en")
     assert "仅本单位联络员或管理员" in refused["text"]
     done = await bot.command(group, bot.admin, "/lang en")
@@ -152,9 +174,9 @@ async def test_language_of_a_group(bot: Harness) -> None:
     )
 
 
-async def test_rebinding_asks_to_confirm(bot: Harness) -> None:
-    group = bot.api.group("联络群")
-    await bot.bind(group, "轮台县")
+async def test_rebinding_asks_to_confirm(bot: Harness, make_world: MakeWorld) -> None:
+    world = await make_world(units=["轮台县"], titles={"轮台县": "联络群"})
+    group = world.group("轮台县")
     confirm = await bot.command(group, bot.admin, "/bind 尉犁县")
     assert "目前绑定“轮台县”，确认改为绑定“尉犁县”" in confirm["text"]
     done = await bot.press(confirm, bot.admin, "确认提交")
@@ -207,14 +229,14 @@ async def test_a_role_for_someone_who_never_wrote_to_the_bot(bot: Harness) -> No
     assert hello["text"].startswith("新督办，您好") and "督办人员" in hello["text"]
 
 
-async def test_registering_is_the_roster_deliverable(bot: Harness) -> None:
+async def test_registering_is_the_roster_deliverable(bot: Harness, make_world: MakeWorld) -> None:
     from sqlmodel import select as select_
 
     from storage.models import Deadline, Submission
 
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    li = bot.api.user(1201, "冯")
+    world = await make_world(units=["轮台县"], people=["冯"])
+    group = world.group("轮台县")
+    li = world["冯"]
     prompt = await bot.command(group, li, "/register")
     for answer in ("冯涛", "科员", "13912340000"):
         prompt = await bot.answer(prompt, li, answer)

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.serve.jobs import plan_once
 from storage.models import OutboxMessage
-from tests.harness import Harness
+from tests.harness import Harness, MakeWorld
 from workflows.roles import Role
 
 CAMPAIGN = """
@@ -41,19 +41,17 @@ def texts(bot: Harness, chat: dict) -> list[str]:
     return [m["text"] for m in bot.api.bot_messages(chat)]
 
 
-async def test_reminders_reach_exactly_the_units_that_need_them(bot: Harness) -> None:
-    groups = {name: bot.api.group(f"{name}联络群") for name in ("甲县", "乙县", "丙县")}
-    for name, group in groups.items():
-        await bot.bind(group, name)
-    li = bot.api.user(2001, "乙县联络员")
-    bot.grant(li, Role.LIAISON, "乙县")
-    sup = bot.api.user(2002, "督办")
-    sup_chat = bot.api.private(sup)
-    bot.grant(sup, Role.SUPERVISOR)
-    sup_group = bot.api.group("专班群")
-    ask = await bot.command(sup_group, bot.admin, "/bind")
-    done = await bot.press(ask, bot.admin, "专班督办人员群")
-    assert "专班督办人员群" in done["text"]
+async def test_reminders_reach_exactly_the_units_that_need_them(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(
+        units=["甲县", "乙县", "丙县"],
+        liaisons={"乙县": "乙县联络员"},
+        supervisors=["督办"],
+        supervisors_group="专班群",
+    )
+    groups, li, sup = world.groups, world["乙县联络员"], world["督办"]
+    sup_chat, sup_group = sup.private, world.supervisors_group
 
     # 乙县 submits with a note, by replying, before any reminder.
     yi = groups["乙县"]
@@ -102,14 +100,13 @@ async def test_reminders_reach_exactly_the_units_that_need_them(bot: Harness) ->
         )
 
 
-async def test_missing_and_deadlines_for_supervisors(bot: Harness) -> None:
-    sup = bot.api.user(2003, "督办")
-    bot.grant(sup, Role.SUPERVISOR)
-    chat = bot.api.private(sup)
+async def test_missing_and_deadlines_for_supervisors(bot: Harness, make_world: MakeWorld) -> None:
+    world = await make_world(supervisors=["督办"], people=["甲"])
+    sup = world["督办"]
+    chat = sup.private
     reply = await bot.command(chat, sup, "/missing")
     assert "未报送3个：甲县、乙县、丙县" in reply["text"]
-    liaison = bot.api.user(2004, "甲")
-    bot.grant(liaison, Role.LIAISON, "甲县")
+    liaison = world["甲"].grant(Role.LIAISON, "甲县")
     denied = await bot.command(bot.api.private(liaison), liaison, "/missing")
     assert "没有使用 /missing 的权限" in denied["text"]
     own = await bot.command(bot.api.private(liaison), liaison, "/deadlines")
@@ -138,9 +135,10 @@ async def test_an_admin_sets_a_deadline_and_cancels_it(bot: Harness) -> None:
     assert "已经过去" in past["text"]
 
 
-async def test_a_group_that_removed_the_bot_is_reported_once(bot: Harness) -> None:
-    jia = bot.api.group("甲县联络群")
-    await bot.bind(jia, "甲县")
+async def test_a_group_that_removed_the_bot_is_reported_once(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    jia = (await make_world(units=["甲县"])).group("甲县")
     admin_chat = bot.api.private(bot.admin)
     bot.api.kicked.add(jia["id"])
     bot.clock.at = datetime(2024, 1, 10, 2, 10, tzinfo=UTC)

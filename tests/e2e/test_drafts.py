@@ -9,21 +9,14 @@ from sqlmodel import select
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import AuditEvent, FormDraft
-from tests.harness import Harness
+from tests.harness import Group, Harness, Person, World
 from workflows.roles import Role
 
 
-async def setup(bot: Harness) -> tuple[dict, dict, dict, dict]:
-    """轮台县's group with a liaison, and a supervisor in a private chat."""
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    li = bot.api.user(7001, "李明", "li_ming")
-    bot.grant(li, Role.LIAISON, "轮台县")
-    sup = bot.api.user(7002, "督办张", "zhang_sup")
-    bot.grant(sup, Role.SUPERVISOR)
-    sup_chat, admin_chat = bot.api.private(sup), bot.api.private(bot.admin)
-    await bot.settle(sup_chat, admin_chat)
-    return group, li, sup, sup_chat
+def setup(world: World) -> tuple[Group, Person, Person, dict]:
+    """The county's group, its liaison, the supervisor and the supervisor's private chat."""
+    sup = world["督办张"]
+    return world.group("轮台县"), world["李明"], sup, sup.private
 
 
 def _state(bot: Harness, user_id: int) -> dict:
@@ -32,8 +25,10 @@ def _state(bot: Harness, user_id: int) -> dict:
         return {k: v for k, v in row.state.items() if k != "prompts"}  # the answers
 
 
-async def test_a_reply_to_another_bot_message_is_not_fed_to_the_open_flow(bot: Harness) -> None:
-    group, li, sup, sup_chat = await setup(bot)
+async def test_a_reply_to_another_bot_message_is_not_fed_to_the_open_flow(
+    bot: Harness, county: World
+) -> None:
+    group, li, sup, sup_chat = setup(county)
     await bot.command(sup_chat, sup, "/forward 轮台县 拖欠过渡安置费")
     case_post = await bot.api.next_message(group)
     first = await bot.command(group, li, "/new")
@@ -55,8 +50,8 @@ async def test_a_reply_to_another_bot_message_is_not_fed_to_the_open_flow(bot: H
     assert _state(bot, li["id"]) != before
 
 
-async def test_an_edited_message_does_not_change_an_answer(bot: Harness) -> None:
-    group, li, _, _ = await setup(bot)
+async def test_an_edited_message_does_not_change_an_answer(bot: Harness, county: World) -> None:
+    group, li, _, _ = setup(county)
     first = await bot.command(group, li, "/new")
     sent = await bot.api.reply(first, li, "团结路棚改项目未按期回迁")
     second = await bot.api.next_message(group)
@@ -71,8 +66,8 @@ async def test_an_edited_message_does_not_change_an_answer(bot: Harness) -> None
     assert "未记入" not in third["text"]
 
 
-async def test_in_private_any_message_answers_the_open_flow(bot: Harness) -> None:
-    _, li, _, _ = await setup(bot)
+async def test_in_private_any_message_answers_the_open_flow(bot: Harness, county: World) -> None:
+    _, li, _, _ = setup(county)
     chat = bot.api.private(li)
     await bot.command(chat, li, "/new")
     await bot.api.send(chat, li, "团结路棚改项目未按期回迁")  # no reply needed
@@ -81,8 +76,10 @@ async def test_in_private_any_message_answers_the_open_flow(bot: Harness) -> Non
     assert _state(bot, li["id"])["values"]
 
 
-async def test_an_idle_weekly_update_is_taken_over_after_half_an_hour(bot: Harness) -> None:
-    group, li, _, _ = await setup(bot)
+async def test_an_idle_weekly_update_is_taken_over_after_half_an_hour(
+    bot: Harness, county: World
+) -> None:
+    group, li, _, _ = setup(county)
     wang = bot.api.user(7003, "王芳")
     bot.grant(wang, Role.LIAISON, "轮台县")
     with bot.database().unit_of_work() as s:  # one item to update
@@ -107,8 +104,8 @@ async def test_an_idle_weekly_update_is_taken_over_after_half_an_hour(bot: Harne
     assert "没有进行中的事项" in mine["text"]
 
 
-async def test_a_weekly_draft_is_closed_when_its_week_is_over(bot: Harness) -> None:
-    group, li, _, _ = await setup(bot)
+async def test_a_weekly_draft_is_closed_when_its_week_is_over(bot: Harness, county: World) -> None:
+    group, li, _, _ = setup(county)
     first = await bot.command(group, li, "/weekly")
     with bot.database().unit_of_work() as s:
         row = s.exec(select(FormDraft).where(FormDraft.user_id == li["id"])).one()

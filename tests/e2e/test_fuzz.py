@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 
 from locales import Translator
-from tests.harness import Harness
+from tests.harness import Harness, MakeWorld
 from workflows.buttons import SHAPES, Verb, callback_data
-from workflows.roles import COMMANDS, Role, refusal
+from workflows.roles import COMMANDS, refusal
 
 INTERNAL_ERROR = "抱歉，处理时出现问题"
 NAV = ("cancel", "back", "skip")  # /cancel closes what an example opened, and marks its end
@@ -92,6 +92,11 @@ class Errors(logging.Handler):
         self.records.append(record)
 
 
+def _words(message: dict[str, Any]) -> str:
+    """A message's text, or a document's caption (a filled-in form is sent as a file)."""
+    return str(message.get("text") or message.get("caption") or "")
+
+
 @dataclass
 class World:
     bot: Harness
@@ -110,11 +115,11 @@ class World:
         await api.send(chat, who, "/cancel")
 
         def closed() -> bool:
-            return any(c in m["text"] for m in api.bot_messages(chat)[start:] for c in CLOSED)
+            return any(c in _words(m) for m in api.bot_messages(chat)[start:] for c in CLOSED)
 
         await api.until(closed)
         api.mark_read(chat)
-        return [m["text"] for m in api.bot_messages(chat)[start:-1]]
+        return [_words(m) for m in api.bot_messages(chat)[start:-1]]
 
     def rows(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table but those that record who was seen (people, chats) and
@@ -136,11 +141,9 @@ def errors() -> Iterator[Errors]:
 
 
 @pytest.fixture
-async def world(bot: Harness, errors: Errors) -> AsyncIterator[World]:
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    liaison, stranger = bot.api.user(7001, "李明"), bot.api.user(7002, "路人")
-    bot.grant(liaison, Role.LIAISON, "轮台县")
+async def world(bot: Harness, make_world: MakeWorld, errors: Errors) -> AsyncIterator[World]:
+    built = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"}, people=["路人"])
+    group, liaison, stranger = built.group("轮台县"), built["李明"], built["路人"]
     for who in (liaison, stranger):
         await bot.command(group, who, "/start")  # met once: their person row exists
         await bot.command(bot.api.private(who), who, "/start")

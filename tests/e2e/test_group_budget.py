@@ -16,9 +16,8 @@ from bot.telegram.budget import Limits
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import OutboxMessage, ProgressUpdate, SendLog, Submission
-from tests.harness import Harness
+from tests.harness import Harness, MakeWorld, build_world
 from workflows.deeplink import WeeklyLink, link_key, make_payload
-from workflows.roles import Role
 
 TELEGRAM = (20, 60.0)
 
@@ -61,11 +60,12 @@ async def timed(step: asyncio.Future | object) -> tuple[dict, float]:
     return got, time.monotonic() - started
 
 
-async def test_a_weekly_update_of_eight_items_spends_one_message_a_step(bot: Harness) -> None:
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    li = bot.api.user(7001, "李明")
-    bot.grant(li, Role.LIAISON, "轮台县")
+async def test_a_weekly_update_of_eight_items_spends_one_message_a_step(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
+    group = world.group("轮台县")
+    li = world["李明"]
     seed_items(bot, "轮台县", 8)
     before = budget_used(bot, group)
     card, waited = await timed(bot.command(group, li, "/weekly"))
@@ -95,13 +95,11 @@ async def test_a_weekly_update_of_eight_items_spends_one_message_a_step(bot: Har
 
 
 async def test_a_quiet_chat_is_answered_at_once_while_other_groups_are_saturated(
-    bot: Harness,
+    bot: Harness, make_world: MakeWorld
 ) -> None:
-    busy = [bot.api.group(f"{name}联络群") for name in ("库尔勒市", "尉犁县", "若羌县")]
-    quiet = bot.api.group("轮台县联络群")
-    for group, unit in zip([*busy, quiet], ["库尔勒市", "尉犁县", "若羌县", "轮台县"], strict=True):
-        await bot.bind(group, unit)
-    crowd = bot.api.user(7101, "群众")
+    world = await make_world(units=["库尔勒市", "尉犁县", "若羌县", "轮台县"], people=["群众"])
+    busy = [world.group(unit) for unit in ("库尔勒市", "尉犁县", "若羌县")]
+    quiet, crowd = world.group("轮台县"), world["群众"]
     for group in busy:  # each busy group asks for more answers than a minute allows
         for _ in range(22):
             await bot.api.send(group, crowd, "/help")
@@ -115,9 +113,11 @@ async def test_a_quiet_chat_is_answered_at_once_while_other_groups_are_saturated
     assert all(in_any_minute(bot, g) <= 20 for g in busy) and bot.api.too_many == 0
 
 
-async def test_three_liaisons_register_at_once_in_one_group(bot: Harness) -> None:
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
+async def test_three_liaisons_register_at_once_in_one_group(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"])
+    group = world.group("轮台县")
     people = [bot.api.user(7200 + i, name) for i, name in enumerate(("李", "王", "张"))]
     waits: list[float] = []
 
@@ -140,25 +140,27 @@ async def test_three_liaisons_register_at_once_in_one_group(bot: Harness) -> Non
         await bot.api.until(lambda p=prompt: mine(user) is not p, timeout=15)
         waits.append(time.monotonic() - started)
         await bot.api.press(mine(user), user, "确认提交")
-        await bot.api.until(lambda: any("已登记：" + user["first_name"] in m["text"]
-                                        for m in bot.api.bot_messages(group)), timeout=15)
+        await bot.api.until(
+            lambda: any(
+                "已登记：" + user["first_name"] in m["text"] for m in bot.api.bot_messages(group)
+            ),
+            timeout=15,
+        )
         return user["first_name"]
 
-    done = await asyncio.gather(
-        *(register(u, f"1390000000{i}") for i, u in enumerate(people))
-    )
+    done = await asyncio.gather(*(register(u, f"1390000000{i}") for i, u in enumerate(people)))
     assert sorted(done) == ["张", "李", "王"]
     assert max(waits) < 15 and bot.api.too_many == 0 and bot.api.edits == 0
     assert in_any_minute(bot, group) <= 20
 
 
 async def test_a_group_bound_late_gets_one_catch_up_and_a_person_is_answered_at_once(
-    bot: Harness,
+    bot: Harness, make_world: MakeWorld
 ) -> None:
     bot.clock.at = datetime(2024, 5, 10, 2, 0, tzinfo=UTC)  # 2月6日 and 5月5日 have passed
     await bot.drained()
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
+    world = await make_world(units=["轮台县"])
+    group = world.group("轮台县")
     await bot.drained()
     catch_up = [m for m in bot.api.unread(group) if "补发" in m["text"]]
     assert len(catch_up) == 1
@@ -172,10 +174,12 @@ async def test_a_group_bound_late_gets_one_catch_up_and_a_person_is_answered_at_
     assert "姓名" in prompt["text"] and waited < 1.0
 
 
-async def test_notifications_leave_people_their_share_of_a_busy_group(bot: Harness) -> None:
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    li = bot.api.user(7401, "李明")
+async def test_notifications_leave_people_their_share_of_a_busy_group(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], people=["李明"])
+    group = world.group("轮台县")
+    li = world["李明"]
     prompt = await bot.command(group, li, "/register")  # someone is in a flow here
     with bot.db.unit_of_work() as s:
         for n in range(30):
@@ -195,9 +199,7 @@ async def test_notifications_leave_people_their_share_of_a_busy_group(bot: Harne
     await bot.api.until(lambda: any("职务" in m["text"] for m in bot.api.bot_messages(group)))
     assert time.monotonic() - started < 1.0
     with bot.db.unit_of_work() as s:
-        waiting = s.exec(
-            select(OutboxMessage).where(col(OutboxMessage.status) == "pending")
-        ).all()
+        waiting = s.exec(select(OutboxMessage).where(col(OutboxMessage.status) == "pending")).all()
     assert waiting and all(m.attempts == 0 for m in waiting)  # waiting, not failing
     sent = [m["text"] for m in bot.api.bot_messages(group) if m["text"].startswith("通知")]
     assert sent == [f"通知{n}" for n in range(len(sent))]  # in the order they were planned
@@ -210,8 +212,7 @@ async def test_after_a_restart_the_last_minute_still_counts(db_url: str) -> None
     await bot.start()
     bot.api.group_limit = window
     try:
-        group = bot.api.group("轮台县联络群")
-        await bot.bind(group, "轮台县")
+        group = (await build_world(bot, units=["轮台县"])).group("轮台县")
         for _ in range(3):
             await bot.command(group, bot.admin, "/help")
         for _ in range(200):  # the send log reaches the database (a delivery tick or two)
@@ -229,11 +230,12 @@ async def test_after_a_restart_the_last_minute_still_counts(db_url: str) -> None
         await bot.stop()
 
 
-async def test_the_weekly_update_in_private_posts_one_summary_to_the_group(bot: Harness) -> None:
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    li = bot.api.user(7501, "李明")
-    bot.grant(li, Role.LIAISON, "轮台县")
+async def test_the_weekly_update_in_private_posts_one_summary_to_the_group(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
+    group = world.group("轮台县")
+    li = world["李明"]
     seed_items(bot, "轮台县", 2)
     stranger = bot.api.user(7502, "旁人")
     card = await bot.command(group, li, "/weekly")

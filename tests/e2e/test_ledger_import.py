@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import subprocess
 import threading
 from datetime import date
 from pathlib import Path
@@ -18,9 +17,8 @@ from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import AuditEvent, LedgerItem, WorkbookUpload
 from tests.bot.test_cli import run
-from tests.harness import Harness
+from tests.harness import Harness, MakeWorld
 from tests.workbooks import peoples_ledger, saved, simple_ledger
-from workflows.roles import Role
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -47,11 +45,11 @@ def seed(bot: Harness, unit: str, items: list[dict]) -> None:
             ledger.create_item(s, target, values, {}, Stamp(bot.clock()))
 
 
-async def test_a_liaison_imports_the_countys_own_ledger_in_the_group(bot: Harness) -> None:
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    li = bot.api.user(5401, "李明")
-    bot.grant(li, Role.LIAISON, "轮台县")
+async def test_a_liaison_imports_the_countys_own_ledger_in_the_group(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
+    group, li = world.group("轮台县"), world["李明"]
     prompt = await bot.command(group, li, "/import")
     assert "请回复本消息发送本单位的问题台账" in prompt["text"]
     preview = await send(bot, group, li, "轮台县台账.xlsx", peoples_ledger(), reply_to=prompt)
@@ -87,12 +85,10 @@ async def test_a_liaison_imports_the_countys_own_ledger_in_the_group(bot: Harnes
 
 
 async def test_bad_files_are_refused_with_their_reason_and_nothing_is_stored(
-    bot: Harness, monkeypatch: pytest.MonkeyPatch
+    bot: Harness, make_world: MakeWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    li = bot.api.user(5402, "李明")
-    bot.grant(li, Role.LIAISON, "轮台县")
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
+    group, li = world.group("轮台县"), world["李明"]
     pdf = await send(bot, group, li, "通知.pdf", b"%PDF-1.7", caption="/import")
     assert pdf["text"] == "“通知.pdf”不是 Excel 工作簿。请发送 .xlsx 格式的台账文件。"
     renamed = await send(bot, group, li, "台账.xlsx", b"%PDF-1.7 renamed", caption="/import")
@@ -242,4 +238,3 @@ def test_the_console_imports_with_the_same_preview(tmp_path: Path, db_url: str) 
     done = run(["ledger", "import", str(path), "--unit", "轮台县", "--yes"], tmp_path, **env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1] == "✅ 已导入轮台县台账：新增4个问题，更新0个问题。"
-    assert isinstance(done, subprocess.CompletedProcess)

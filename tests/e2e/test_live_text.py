@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from storage.models import OutboxMessage
 from tests.e2e.test_moved import beijing
-from tests.harness import Harness
+from tests.harness import Harness, MakeWorld
 
 CAMPAIGN = """
 name: 时间测试
@@ -35,9 +35,10 @@ async def bot(db_url: str, tmp_path: Path) -> AsyncIterator[Harness]:
         await harness.stop()
 
 
-async def test_a_reminder_held_by_quiet_hours_says_the_time_left_when_sent(bot: Harness) -> None:
-    group = bot.api.group("甲县联络群")
-    await bot.bind(group, "甲县")
+async def test_a_reminder_held_by_quiet_hours_says_the_time_left_when_sent(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    group = (await make_world(units=["甲县"])).group("甲县")
     bot.clock.at = beijing("2024-01-11 21:30")  # the one-day stage, planned in quiet hours
     await bot.drained()
     with bot.database().unit_of_work() as s:

@@ -11,8 +11,7 @@ import pytest
 from sqlmodel import select
 
 from storage.models import Notification, OutboxMessage
-from tests.harness import Harness
-from workflows.roles import Role
+from tests.harness import Harness, MakeWorld
 
 CAMPAIGN = """
 name: 改期测试
@@ -69,10 +68,9 @@ def reminders(bot: Harness, group: dict) -> list[str]:
 
 
 async def test_a_deadline_moved_later_is_reminded_once_per_stage_at_its_new_time(
-    bot: Harness,
+    bot: Harness, make_world: MakeWorld
 ) -> None:
-    group = bot.api.group("甲县联络群")
-    await bot.bind(group, "甲县")
+    group = (await make_world(units=["甲县"])).group("甲县")
     bot.clock.at = beijing("2024-01-11 23:00")  # the one-day stage of 12 Jan 23:00 falls
     await bot.drained()  # in quiet hours: it waits in the outbox till 08:00
     with bot.db.unit_of_work() as s:
@@ -102,10 +100,9 @@ async def test_a_deadline_moved_later_is_reminded_once_per_stage_at_its_new_time
 
 
 async def test_a_deadline_moved_earlier_is_reminded_once_per_stage_at_its_new_time(
-    bot: Harness,
+    bot: Harness, make_world: MakeWorld
 ) -> None:
-    group = bot.api.group("甲县联络群")
-    await bot.bind(group, "甲县")
+    group = (await make_world(units=["甲县"])).group("甲县")
     bot.clock.at = beijing("2024-01-11 23:00")  # the one-day stage, sent in the morning
     await bot.drained()
     bot.clock.at = beijing("2024-01-12 08:00")
@@ -126,14 +123,12 @@ async def test_a_deadline_moved_earlier_is_reminded_once_per_stage_at_its_new_ti
 
 
 @pytest.mark.parametrize("bot", [CASES_ONLY], indirect=True)
-async def test_an_extended_case_is_reminded_and_escalated_at_its_new_time(bot: Harness) -> None:
-    group = bot.api.group("甲县联络群")
-    await bot.bind(group, "甲县")
-    li = bot.api.user(3101, "李明")
-    bot.grant(li, Role.LIAISON, "甲县")
-    sup = bot.api.user(3102, "督办张")
-    bot.grant(sup, Role.SUPERVISOR)
-    sup_chat = bot.api.private(sup)
+async def test_an_extended_case_is_reminded_and_escalated_at_its_new_time(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["甲县"], liaisons={"甲县": "李明"}, supervisors=["督办张"])
+    group, li, sup = world.group("甲县"), world["李明"], world["督办张"]
+    sup_chat = sup.private
     await bot.settle(sup_chat)
     done = await bot.command(sup_chat, sup, "/forward 甲县 安置房产权证办理")
     assert "1月12日（周五）18:00前反馈" in done["text"]

@@ -8,40 +8,65 @@ from datetime import UTC, datetime
 from openpyxl import load_workbook
 
 from bot.serve.jobs import plan_once
-from tests.harness import Harness
+from tests.harness import MakeWorld
 from workflows.roles import Role
 
+CAMPAIGN = "自治州房屋拆迁安置补偿领域违纪违法突出问题专项整治"
+UNITS = (
+    "库尔勒市",
+    "轮台县",
+    "尉犁县",
+    "若羌县",
+    "且末县",
+    "焉耆县",
+    "和静县",
+    "和硕县",
+    "博湖县",
+    "库尔勒经济技术开发区",
+)
 
-async def test_summary_and_export_for_a_supervisor(bot: Harness) -> None:
-    sup = bot.api.user(6001, "督办钱")
-    bot.grant(sup, Role.SUPERVISOR)
-    chat = bot.api.private(sup)
-    await bot.settle(chat)
-    summary = await bot.command(chat, sup, "/summary")
-    assert summary["text"].startswith(
-        "自治州房屋拆迁安置补偿领域违纪违法突出问题专项整治 · 工作汇总"
+
+def empty_summary(*units: str) -> str:
+    """The summary of an empty ledger: every figure nought, the week's report not sent."""
+    return "\n".join(
+        [
+            f"{CAMPAIGN} · 工作汇总",
+            "问题0个，已销号0个（销号率—），逾期0个；转办件已反馈0件（按时率—），逾期未反馈0件。",
+            f"本周“工作台账”：按时0个，逾期0个，未报送{len(units)}个。",
+            *(
+                f"{unit}：问题0，销号0（—），逾期0；本周台账未报送；转办件反馈0（按时率—），逾期0"
+                for unit in units
+            ),
+        ]
     )
-    assert "轮台县：问题0，销号0（—），逾期0；本周台账未报送" in summary["text"]
+
+
+async def test_summary_and_export_for_a_supervisor(make_world: MakeWorld) -> None:
+    world = await make_world(supervisors=["督办钱"], people=["李"])
+    bot, sup = world.bot, world["督办钱"]
+    chat = sup.private
+    await bot.settle(chat)
+    summary = await sup.say(chat, "/summary")
+    assert summary["text"] == empty_summary(*UNITS)
     chart = await bot.api.next_message(chat)
-    assert chart["payload"].startswith(b"\x89PNG") and "销号率" in chart["caption"]
-    export = await bot.command(chat, sup, "/export")
+    assert chart["payload"].startswith(b"\x89PNG")
+    assert chart["caption"] == f"{CAMPAIGN}：各单位销号率与逾期问题"
+    export = await sup.say(chat, "/export")
     assert export["document"]["file_name"].endswith(".xlsx")
     book = load_workbook(io.BytesIO(export["payload"]))
     assert book.sheetnames[0] == "问题台账" and "转办件登记办理台账" in book.sheetnames
-    week = await bot.command(chat, sup, "/summary week")
-    assert "新增问题0个，有进展0个，销号0个，新逾期0个" in week["text"]
-    one = await bot.command(chat, sup, "/summary 轮台县")
-    assert "轮台县" in one["text"]
-    li = bot.api.user(6002, "李")
-    bot.grant(li, Role.LIAISON, "轮台县")
-    denied = await bot.command(bot.api.private(li), li, "/export")
-    assert "没有使用 /export 的权限" in denied["text"]
+    week = await sup.say(chat, "/summary week")
+    assert week["text"] == f"{CAMPAIGN} · 本周变化\n新增问题0个，有进展0个，销号0个，新逾期0个。"
+    one = await sup.say(chat, "/summary 轮台县")  # the weekly report is named, not “”
+    assert one["text"] == empty_summary("轮台县")
+    li = world["李"].grant(Role.LIAISON, "轮台县")
+    denied = await li.say(li.private, "/export")
+    assert denied["text"] == "抱歉，您没有使用 /export 的权限。"
 
 
-async def test_the_weekly_digest_reaches_the_supervisors_once(bot: Harness) -> None:
-    sup = bot.api.user(6003, "督办孙")
-    bot.grant(sup, Role.SUPERVISOR)
-    chat = bot.api.private(sup)
+async def test_the_weekly_digest_reaches_the_supervisors_once(make_world: MakeWorld) -> None:
+    world = await make_world(supervisors=["督办孙"])
+    bot, chat = world.bot, world["督办孙"].private
     bot.clock.at = datetime(2024, 1, 15, 9, 30, tzinfo=UTC)  # Monday 15 Jan, 17:30 in Beijing
     await bot.settle(chat)
     bot.clock.at = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)  # 18:00: the weekly deadline

@@ -9,8 +9,7 @@ from sqlmodel import select
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import LedgerItem, ProgressUpdate, Submission
-from tests.harness import Harness
-from workflows.roles import Role
+from tests.harness import Harness, MakeWorld, build_world
 
 
 async def new_item(bot: Harness, group: dict, li: dict, answers: list[str]) -> dict:
@@ -24,17 +23,15 @@ async def new_item(bot: Harness, group: dict, li: dict, answers: list[str]) -> d
     return prompt
 
 
-async def test_a_whole_weekly_update_with_a_close_out_and_a_restart(bot: Harness) -> None:
-    luntai, yuli = bot.api.group("轮台县联络群"), bot.api.group("尉犁县联络群")
-    await bot.bind(luntai, "轮台县")
-    await bot.bind(yuli, "尉犁县")
-    li = bot.api.user(5001, "李明")
-    bot.grant(li, Role.LIAISON, "轮台县")
-    wang = bot.api.user(5002, "王芳")
-    bot.grant(wang, Role.LIAISON, "轮台县")
-    sup = bot.api.user(5003, "督办赵")
-    bot.grant(sup, Role.SUPERVISOR)
-    sup_chat = bot.api.private(sup)
+async def test_a_whole_weekly_update_with_a_close_out_and_a_restart(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(
+        units=["轮台县", "尉犁县"], liaisons={"轮台县": ["李明", "王芳"]}, supervisors=["督办赵"]
+    )
+    luntai, yuli = world.group("轮台县"), world.group("尉犁县")
+    li, wang, sup = world["李明"], world["王芳"], world["督办赵"]
+    sup_chat = sup.private
     await bot.settle(sup_chat)
 
     answers = [
@@ -139,10 +136,13 @@ async def test_the_annex_2_rules_are_checked_as_numbers_are_typed(
     bot = Harness(db_url, template="jincheng-2024")
     await bot.start()
     try:
-        group = bot.api.group("泽州县群")
-        await bot.bind(group, "泽州县住建局")
-        li = bot.api.user(5101, "刘")
-        bot.grant(li, Role.LIAISON, "泽州县住建局")
+        world = await build_world(
+            bot,
+            units=["泽州县住建局"],
+            titles={"泽州县住建局": "泽州县群"},
+            liaisons={"泽州县住建局": "刘"},
+        )
+        group, li = world.group("泽州县住建局"), world["刘"]
         await bot.settle(group)  # Wednesday: the briefing's prompt is due in the group
         prompt = await new_item(
             bot,
@@ -186,12 +186,11 @@ def seed_items(bot: Harness, unit: str, count: int, user_id: int) -> None:
             )
 
 
-async def test_a_second_writer_of_an_item_is_told_and_nothing_is_overwritten(bot: Harness) -> None:
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    li, wang = bot.api.user(5201, "李明"), bot.api.user(5202, "王芳")
-    bot.grant(li, Role.LIAISON, "轮台县")
-    bot.grant(wang, Role.LIAISON, "轮台县")
+async def test_a_second_writer_of_an_item_is_told_and_nothing_is_overwritten(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": ["李明", "王芳"]})
+    group, li, wang = world.group("轮台县"), world["李明"], world["王芳"]
     seed_items(bot, "轮台县", 2, li["id"])
     first = await bot.command(group, li, "/weekly")
 
@@ -217,11 +216,9 @@ async def test_a_second_writer_of_an_item_is_told_and_nothing_is_overwritten(bot
     assert one.status == "closing" and texts == ["已整改到位"]
 
 
-async def test_items_are_paged_and_overdue_ones_marked(bot: Harness) -> None:
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    li = bot.api.user(5301, "李明")
-    bot.grant(li, Role.LIAISON, "轮台县")
+async def test_items_are_paged_and_overdue_ones_marked(bot: Harness, make_world: MakeWorld) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
+    group, li = world.group("轮台县"), world["李明"]
     seed_items(bot, "轮台县", 12, li["id"])
     page = await bot.command(group, li, "/items")
     assert "共12个，第1/2页" in page["text"] and page["text"].count("⚠️逾期") == 10
@@ -232,15 +229,12 @@ async def test_items_are_paged_and_overdue_ones_marked(bot: Harness) -> None:
 
 
 async def test_a_closeout_rejected_while_another_supervisor_approved_it_is_told(
-    bot: Harness,
+    bot: Harness, make_world: MakeWorld
 ) -> None:
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    li = bot.api.user(5301, "李明")
-    bot.grant(li, Role.LIAISON, "轮台县")
-    zhao, qian = bot.api.user(5302, "督办赵"), bot.api.user(5303, "督办钱")
-    for sup in (zhao, qian):
-        bot.grant(sup, Role.SUPERVISOR)
+    world = await make_world(
+        units=["轮台县"], liaisons={"轮台县": "李明"}, supervisors=["督办赵", "督办钱"]
+    )
+    group, li, zhao, qian = world.group("轮台县"), world["李明"], world["督办赵"], world["督办钱"]
     await bot.settle(bot.api.private(zhao), bot.api.private(qian))
     seed_items(bot, "轮台县", 1, li["id"])
     result = await bot.command(group, li, "/close 轮台-001")

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import Harness
-from workflows.roles import Role
+from tests.harness import Harness, MakeWorld
 
 CAMPAIGN = """
 name: 周日报送测试专项整治
@@ -47,11 +46,11 @@ async def bot(
         await harness.stop()
 
 
-async def test_the_day_before_a_sunday_report_speaks_of_tomorrows(bot: Harness) -> None:
-    group = bot.api.group("甲县联络群")
-    await bot.bind(group, "甲县")
-    li = bot.api.user(7601, "李明")
-    bot.grant(li, Role.LIAISON, "甲县")
+async def test_the_day_before_a_sunday_report_speaks_of_tomorrows(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["甲县"], liaisons={"甲县": "李明"})
+    group, li = world.group("甲县"), world["李明"]
     await bot.settle(group)
     weekly, deadlines = SAID[bot.locale]
     start = await bot.command(group, li, "/weekly")

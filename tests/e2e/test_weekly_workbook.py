@@ -12,8 +12,7 @@ from sqlmodel import col, select
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import LedgerItem, ProgressUpdate, Submission, Unit
-from tests.harness import Harness
-from workflows.roles import Role
+from tests.harness import Harness, MakeWorld
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ITEMS = [
@@ -37,16 +36,15 @@ def seed(bot: Harness, unit: str) -> None:
             ledger.create_item(s, target, values, {}, Stamp(bot.clock()))
 
 
-async def setting(bot: Harness) -> tuple[dict, dict, dict, dict, dict]:
-    luntai, yuli = bot.api.group("轮台县联络群"), bot.api.group("尉犁县联络群")
-    await bot.bind(luntai, "轮台县")
-    await bot.bind(yuli, "尉犁县")
-    li, liu = bot.api.user(5501, "李明"), bot.api.user(5502, "刘芳")
-    bot.grant(li, Role.LIAISON, "轮台县")
-    bot.grant(liu, Role.LIAISON, "尉犁县")
-    sup = bot.api.user(5503, "督办赵")
-    bot.grant(sup, Role.SUPERVISOR)
-    sup_chat = bot.api.private(sup)
+async def setting(bot: Harness, make_world: MakeWorld) -> tuple[dict, dict, dict, dict, dict]:
+    world = await make_world(
+        units=["轮台县", "尉犁县"],
+        liaisons={"轮台县": "李明", "尉犁县": "刘芳"},
+        supervisors=["督办赵"],
+    )
+    luntai, yuli = world.group("轮台县"), world.group("尉犁县")
+    li, liu = world["李明"], world["刘芳"]
+    sup_chat = world["督办赵"].private
     await bot.settle(sup_chat, luntai, yuli)
     seed(bot, "轮台县")
     seed(bot, "尉犁县")
@@ -154,8 +152,10 @@ def saved_state(bot: Harness, unit: str) -> dict[str, Any]:
         }
 
 
-async def test_a_week_by_workbook_ends_where_the_same_answers_step_by_step_do(bot: Harness) -> None:
-    luntai, yuli, li, liu, sup_chat = await setting(bot)
+async def test_a_week_by_workbook_ends_where_the_same_answers_step_by_step_do(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    luntai, yuli, li, liu, sup_chat = await setting(bot, make_world)
     stepwise = await step_by_step(bot, luntai, li)
     workbook = await by_workbook(bot, yuli, liu)
     assert stepwise["text"].startswith("✅ 轮台县已报送本周“工作台账”（按时报送）")
@@ -173,8 +173,10 @@ async def test_a_week_by_workbook_ends_where_the_same_answers_step_by_step_do(bo
     assert "无需重复报送" in again["text"]
 
 
-async def test_a_form_filled_wrong_is_refused_by_the_step_by_step_rules(bot: Harness) -> None:
-    _, yuli, _, liu, _ = await setting(bot)
+async def test_a_form_filled_wrong_is_refused_by_the_step_by_step_rules(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    _, yuli, _, liu, _ = await setting(bot, make_world)
     start = await bot.command(yuli, liu, "/weekly")
     form = await bot.press(start, liu, "下载填报表")
     content = filled(

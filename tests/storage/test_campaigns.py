@@ -96,7 +96,7 @@ def test_the_most_recently_loaded_campaign_is_the_active_one(db: Database) -> No
 def test_unit_names_compare_case_and_width_insensitively_on_every_database(db: Database) -> None:
     text = "name: 开发区整治\nyear: 2026\nunits: [Zone A, 乙县]\n"
     text += "deadlines: [{text: '5月5日18:00前报送总结', units: [ZONE A]}]\n"
-    assert load(db, text)
+    assert load(db, text) is True
     with db.unit_of_work() as s:
         camp = campaigns.active_campaign(s)
         assert camp is not None and camp.id is not None
@@ -105,7 +105,7 @@ def test_unit_names_compare_case_and_width_insensitively_on_every_database(db: D
         assert campaigns.unit_named(s, camp.id, "ＺＯＮＥ　Ａ") is zone  # full-width, as typed
         assert campaigns.deadlines_of(s, camp.id)[0].unit_names == ["Zone A"]
     # the file's spelling changes: the same unit, renamed, its ledger kept
-    assert load(db, text.replace("[Zone A, 乙县]", "[zone a, 乙县]"))
+    assert load(db, text.replace("[Zone A, 乙县]", "[zone a, 乙县]")) is True
     with db.unit_of_work() as s:
         assert [u.name for u in s.exec(select(Unit).order_by(Unit.position))] == ["zone a", "乙县"]
         assert s.exec(select(Unit).where(Unit.name == "zone a")).one().id == zone.id

@@ -60,7 +60,7 @@ def test_a_payload_changed_in_one_character_or_signed_by_another_bot_is_refused(
 
 def test_an_expired_payload_is_refused_as_expired() -> None:
     payload = make_payload(KEY, LINK)
-    assert read_payload(KEY, payload, NOW + LIFETIME - timedelta(minutes=1))
+    assert read_payload(KEY, payload, NOW + LIFETIME - timedelta(minutes=1)) == LINK
     with pytest.raises(LinkError) as err:
         read_payload(KEY, payload, NOW + LIFETIME)
     assert err.value.reason == "expired"
