@@ -17,7 +17,7 @@ import pytest
 
 from storage.db import Database
 from tests import pgserver
-from tests.harness import Harness, MakeWorld, World, build_world
+from tests.harness import Harness, MakeWorld, World, build_world, county_world
 
 ON_POSTGRES = os.environ.get("TAIZHANG_TEST_DATABASE", "sqlite") == "postgresql"
 
@@ -97,6 +97,4 @@ def make_world(bot: Harness) -> MakeWorld:
 async def county(make_world: MakeWorld) -> World:
     """轮台县's group with its liaison 李明, and the supervisor 督办张, whose private chat (and
     the admin's) is read up to now."""
-    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"}, supervisors=["督办张"])
-    await world.bot.settle(world["督办张"].private, world.admin.private)
-    return world
+    return await county_world(make_world)

@@ -192,4 +192,12 @@ async def build_world(
 
 
 MakeWorld = Callable[..., Awaitable[World]]
+
+
+async def county_world(make_world: MakeWorld) -> World:
+    """轮台县's group with its liaison 李明, and the supervisor 督办张, whose private chat (and
+    the admin's) is read up to now."""
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"}, supervisors=["督办张"])
+    await world.bot.settle(world["督办张"].private, world.admin.private)
+    return world
 """The `make_world` fixture: `build_world` on the test's bot."""

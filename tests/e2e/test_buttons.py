@@ -3,17 +3,20 @@ press its roles do not allow with the rule's refusal, before any handler runs.""
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.e2e import test_cases, test_deadlines, test_ledger_import, test_weekly
-from tests.harness import Harness
+from tests.harness import Harness, build_world, county_world
 from workflows.buttons import Action, Verb, callback_data, parse
 from workflows.roles import Role
 
-Flow = Callable[[Harness], Awaitable[None]]
+Flow = Callable[..., Awaitable[None]]
 # flows of the e2e tests, each with the campaign it runs on (None: seed 000) and the action
 # buttons it sends at least
 FLOWS: list[tuple[Flow, str | None, set[Verb]]] = [
@@ -44,6 +47,19 @@ FLOWS: list[tuple[Flow, str | None, set[Verb]]] = [
 ]
 
 
+async def _fixtures(flow: Flow, bot: Harness) -> dict[str, Any]:
+    """The fixtures the flow's test asks for, built on this bot as conftest builds them."""
+    make_world = functools.partial(build_world, bot)
+    wanted = inspect.signature(flow).parameters
+    given: dict[str, Any] = {"bot": bot}
+    if "make_world" in wanted:
+        given["make_world"] = make_world
+    if "county" in wanted:
+        given["county"] = await county_world(make_world)
+    assert set(wanted) <= set(given), sorted(set(wanted) - set(given))
+    return given
+
+
 @pytest.mark.parametrize(
     ("flow", "campaign", "verbs"), FLOWS, ids=[f.__name__.removeprefix("test_") for f, *_ in FLOWS]
 )
@@ -58,7 +74,7 @@ async def test_every_button_sent_parses_back(
     bot = Harness(db_url, **template)
     await bot.start()
     try:
-        await flow(bot)
+        await flow(**await _fixtures(flow, bot))
     finally:
         await bot.stop()
     pressed = [parse(data) for data in bot.api.callback_data]
