@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from workflows.buttons import Verb
 from workflows.calendar import WorkCalendar
 from workflows.forms import Flow, Step
 from workflows.inputs import Attachments, Choice, DateInput, FormEnv, Option, Text
 from workflows.messages import Msg, msg
+from workflows.outcome import Refused
+from workflows.roles import Actor
 
 _REFERENCE = re.compile(r"^(?:#|编号[:：])(\S+)$")
 
@@ -62,10 +65,26 @@ def case_state(
         return msg("case.state.answered")
     if now > due_at:
         days = cal.working_days_between(due_at.astimezone(tz).date(), now.astimezone(tz).date())
-        return msg("case.state.overdue", days=max(days, 1) if now > due_at else 0)
+        return msg("case.state.overdue", days=max(days, 1))
     if due_at.astimezone(tz).date() == now.astimezone(tz).date():
         return msg("case.state.due_today")
     return msg("case.state.signed" if signed else "case.state.unsigned")
+
+
+def still_to_do(*, signed: bool, answered: bool) -> tuple[Verb, ...]:
+    """What the unit can still do on a case: 签收 until signed, 反馈 and 申请延期 until answered."""
+    if answered:
+        return ()
+    return (*(() if signed else (Verb.SIGN,)), Verb.FB, Verb.EXT)
+
+
+def may_handle(actor: Actor, unit_id: int, *, code: str, answered: bool) -> Refused | None:
+    """签收, 反馈 and 申请延期 are for the liaisons of the case's unit, until it is answered."""
+    if not actor.reports_for(unit_id):
+        return Refused(msg("case.liaison_only", code=code))
+    if answered:
+        return Refused(msg("case.already_answered", code=code))
+    return None
 
 
 def is_escalated(due_at: datetime, now: datetime, *, supervisors: bool) -> bool:

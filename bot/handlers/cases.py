@@ -25,7 +25,9 @@ from workflows.cases import (
     CaseRules,
     case_state,
     is_escalated,
+    may_handle,
     posted_case,
+    still_to_do,
 )
 from workflows.contexts import ExtensionContext, FeedbackContext, WorkdayImportContext, context_of
 from workflows.forms import Draft
@@ -136,17 +138,17 @@ def case_card(
     )
 
 
+_LABELS = {
+    Verb.SIGN: msg("case.button.sign"),
+    Verb.FB: msg("case.button.feedback"),
+    Verb.EXT: msg("case.button.extend"),
+}
+
+
 def case_buttons(case: ForwardedCase) -> tuple[tuple[Msg, str], ...]:
-    """What can still be done on the case: 签收 until signed, 反馈 and 申请延期 until answered."""
-    if case.status == "answered":
-        return ()
-    ref = saved_id(case)
-    sign = () if case.signed_at else ((msg("case.button.sign"), callback_data(Verb.SIGN, ref)),)
-    return (
-        *sign,
-        (msg("case.button.feedback"), callback_data(Verb.FB, ref)),
-        (msg("case.button.extend"), callback_data(Verb.EXT, ref)),
-    )
+    """The buttons of what can still be done on the case."""
+    todo = still_to_do(signed=case.signed_at is not None, answered=case.status == "answered")
+    return tuple((_LABELS[verb], callback_data(verb, saved_id(case))) for verb in todo)
 
 
 def posted_notices(
@@ -182,11 +184,9 @@ def _case_for(turn: Turn, ref: str) -> ForwardedCase | None:
 
 def start_feedback(turn: Turn, case: ForwardedCase, first: str | None = None) -> None:
     """Open the feedback steps; a reply to the case message is its first answer."""
-    if case.status == "answered":
-        turn.say(msg("case.already_answered", code=case.code))
-        return
-    if not turn.actor.reports_for(case.unit_id):
-        turn.say(msg("case.liaison_only", code=case.code))
+    refused = _may_handle(turn, case)
+    if refused is not None:
+        turn.say(refused.reason)
         return
     prefill = {"text": TextAnswer(first)} if first else None
     flows.begin(turn, "feedback", context={"case_id": case.id, "code": case.code}, prefill=prefill)
@@ -356,16 +356,20 @@ def _sign(turn: Turn, case: ForwardedCase) -> None:
     turn.say(card, buttons=buttons, edit=True)
 
 
+def _may_handle(turn: Turn, case: ForwardedCase) -> Refused | None:
+    answered = case.status == "answered"
+    return may_handle(turn.actor, case.unit_id, code=case.code, answered=answered)
+
+
 def action(turn: Turn, pressed: Action) -> None:
     """The buttons on a case: 签收, 反馈, 申请延期; the supervisor's 同意 / 不同意."""
     verb = pressed.verb
     case = _case_for(turn, str(pressed.ref))
     if case is None:
         return
-    if verb in ("sign", "fb", "ext") and not turn.actor.reports_for(case.unit_id):
-        turn.notice = turn.text(msg("case.liaison_only", code=case.code))
-    elif verb in ("sign", "fb", "ext") and case.status == "answered":
-        turn.notice = turn.text(msg("case.already_answered", code=case.code))
+    refused = _may_handle(turn, case) if verb in (Verb.SIGN, Verb.FB, Verb.EXT) else None
+    if refused is not None:
+        turn.notice = turn.text(refused.reason)
     elif verb == Verb.SIGN:
         _sign(turn, case)
     elif verb == Verb.FB:
@@ -380,7 +384,7 @@ def action(turn: Turn, pressed: Action) -> None:
             "extension",
             context={"case_id": case.id, "code": case.code, "due": case.due_at.isoformat()},
         )
-    elif verb in ("ext_ok", "ext_no"):
+    elif verb in (Verb.EXT_OK, Verb.EXT_NO):
         _decide_extension(turn, case, approve=verb == Verb.EXT_OK)
 
 
