@@ -22,6 +22,7 @@ from workflows.forms import Flow
 from workflows.inputs import Attachments, Choice, FormEnv, InputError, StatusCard, TextAnswer
 from workflows.ledger_import import Problem, header_key
 from workflows.messages import msg
+from workflows.outcome import Refused
 from workflows.weekly import DONE
 from workflows.workbook import Book, Formula, column_letter, text_of
 
@@ -105,7 +106,53 @@ def write_form(
     return out.getvalue()
 
 
-def form_meta(book: Book) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class FormOrigin:
+    """What a filled form says it is for: the unit, which weekly report, which week."""
+
+    unit_id: int | None  # None: the workbook's note was edited beyond reading
+    report: int
+    period: str
+
+
+def form_origin(about: Mapping[str, Any]) -> FormOrigin:
+    """The form's note read with care: it is a hidden sheet, but a person can still edit it."""
+    unit_id, report = about.get("unit_id"), about.get("report")
+    return FormOrigin(
+        unit_id if isinstance(unit_id, int) and unit_id > 0 else None,
+        report if isinstance(report, int) and report >= 0 else 0,
+        str(about.get("period") or ""),
+    )
+
+
+def may_read_form(
+    origin: FormOrigin,
+    *,
+    unit: str | None,
+    chat_unit: int | None,
+    in_group: bool,
+    reports_for_unit: bool,
+) -> Refused | None:
+    """Whether the form may be read here and by this person: a form of this campaign's unit
+    (`unit` is its name, None if the form is of no unit here), sent in that unit's group or in
+    private, by one of its liaisons."""
+    if unit is None or origin.unit_id is None:
+        return Refused(msg("weekly_form.not_ours"))
+    if in_group and chat_unit != origin.unit_id:
+        return Refused(msg("weekly_form.other_unit", unit=unit))
+    if not reports_for_unit:
+        return Refused(msg("submit.not_liaison", unit=unit))
+    return None
+
+
+def is_this_week(origin: FormOrigin, period: str, report_name: str) -> Refused | None:
+    """A form of an earlier week is not read into this one: its rows answered other items."""
+    if origin.period != period:
+        return Refused(msg("weekly_form.old_week", name=report_name))
+    return None
+
+
+def form_meta(book: Book) -> FormOrigin | None:
     """What a filled form says about itself (unit, week), or None for any other workbook."""
     sheet = book.sheet(META_SHEET)
     if sheet is None:
@@ -116,7 +163,7 @@ def form_meta(book: Book) -> dict[str, Any] | None:
                 about = json.loads(str(row[1]))
             except ValueError:
                 return None
-            return about if isinstance(about, dict) else None
+            return form_origin(about) if isinstance(about, dict) else None
         break
     return None
 

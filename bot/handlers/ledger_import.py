@@ -67,9 +67,12 @@ from workflows.ledger_import import (
 from workflows.messages import Msg, lines, msg
 from workflows.weekly import DONE, LATE, PLAN, SAME, changes, weekly_flow
 from workflows.weekly_workbook import (
+    FormOrigin,
     closing_items,
     form_meta,
     form_rows,
+    is_this_week,
+    may_read_form,
     missing_evidence,
     status_words,
     week_answers,
@@ -209,9 +212,9 @@ async def read_upload(update: Update, context: Ctx, upload: Upload, upload_id: i
         await _turn(update, context, lambda t: t.say(refusal))
         return
     try:
-        meta = await asyncio.to_thread(form_meta, book)
-        if meta is not None and not upload.forced:
-            await _read_week(update, context, book, meta, file)
+        origin = await asyncio.to_thread(form_meta, book)
+        if origin is not None and not upload.forced:
+            await _read_week(update, context, book, origin, file)
             return
         if not upload.forced and not upload_id:  # a workbook as evidence of a close-out
             _, taken = await _turn(update, context, lambda t: add_evidence(t, upload.file))
@@ -381,32 +384,36 @@ def statuses_read(turn: Turn) -> dict[str, str]:
     )
 
 
-def _week_target(turn: Turn, meta: Mapping[str, Any]) -> dict[str, Any] | None:
+def _week_target(turn: Turn, origin: FormOrigin) -> dict[str, Any] | None:
     """The week the filled form is for, as the step-by-step update would begin it now."""
-    unit = turn.session.get(Unit, int(meta.get("unit_id") or 0))
+    unit = turn.session.get(Unit, origin.unit_id) if origin.unit_id is not None else None
     if turn.campaign is None or unit is None or unit.campaign_id != turn.campaign.id:
-        turn.say(msg("weekly_form.not_ours"))
+        unit = None
+    refused = may_read_form(
+        origin,
+        unit=unit.name if unit else None,
+        chat_unit=turn.chat.unit_id,
+        in_group=turn.is_group,
+        reports_for_unit=unit is not None and turn.actor.reports_for(unit.id),
+    )
+    if refused is not None or unit is None:
+        turn.say(refused.reason if refused else msg("weekly_form.not_ours"))
         return None
-    if turn.is_group and turn.chat.unit_id != unit.id:
-        turn.say(msg("weekly_form.other_unit", unit=unit.name))
-        return None
-    if not turn.actor.reports_for(unit.id):
-        turn.say(msg("submit.not_liaison", unit=unit.name))
-        return None
-    ctx = ledger.weekly_context(turn, unit, int(meta.get("report") or 0))
+    ctx = ledger.weekly_context(turn, unit, origin.report)
     if ctx is None:
         return None
-    if ctx["period"] != meta.get("period"):
-        turn.say(msg("weekly_form.old_week", name=ctx["report_name"]))
+    refused = is_this_week(origin, ctx["period"], ctx["report_name"])
+    if refused is not None:
+        turn.say(refused.reason)
         return None
     ctx["env"] = {"now": turn.stamp.at, "tz": turn.zone, "words": statuses_read(turn)}
     return ctx
 
 
 async def _read_week(
-    update: Update, context: Ctx, book: Book, meta: Mapping[str, Any], file: dict[str, Any]
+    update: Update, context: Ctx, book: Book, origin: FormOrigin, file: dict[str, Any]
 ) -> None:
-    _, ctx = await _turn(update, context, lambda t: _week_target(t, meta))
+    _, ctx = await _turn(update, context, lambda t: _week_target(t, origin))
     if ctx is None:
         return
     env = ctx.pop("env")
