@@ -17,7 +17,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ContextTypes, ExtBot
 
 from bot.telegram.budget import ChatBudget, Limits, NoBudget
-from bot.telegram.turn import BotApp, Services
+from bot.telegram.turn import BotApp, Services, Turn
 from storage import campaigns, chats, drafts, outbox, planning, sendlog
 from storage.models import saved_id
 from workflows.messages import Msg, msg
@@ -113,6 +113,11 @@ class _Row:
     text: str
     markup: Any
     attempts: int
+
+
+def post(turn: Turn, planned: list[Planned]) -> None:
+    """Put what a turn plans to tell others into the outbox, in the turn's unit of work."""
+    enqueue(turn.services, turn.session, planned, turn.zone, turn.stamp.at)
 
 
 async def _send(bot: ExtBot[Any], row: _Row, keep: int) -> _Result:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.handlers import cases, deadlines, ledger, ledger_import, summary, weekly_private
+from bot.handlers import (
+    cases,
+    closeout,
+    deadlines,
+    items,
+    ledger_import,
+    summary,
+    weekly,
+    weekly_private,
+    workday,
+)
 from bot.telegram import flows
 from bot.telegram.flows import FlowBinding
 from bot.telegram.turn import Turn
@@ -253,11 +263,11 @@ def nav(kind: Nav) -> Callable[[Turn, list[str]], None]:
 
 
 HANDLERS: dict[str, Callable[[Turn, list[str]], None]] = {
-    "weekly": ledger.cmd_weekly,
-    "new": ledger.cmd_new,
-    "items": ledger.cmd_items,
-    "item": ledger.cmd_item,
-    "close": ledger.cmd_close,
+    "weekly": weekly.cmd_weekly,
+    "new": items.cmd_new,
+    "items": items.cmd_items,
+    "item": items.cmd_item,
+    "close": closeout.cmd_close,
     "import": ledger_import.cmd_import,
     "deadlines": deadlines.cmd_deadlines,
     "deadline": deadlines.cmd_deadline,
@@ -269,7 +279,7 @@ HANDLERS: dict[str, Callable[[Turn, list[str]], None]] = {
     "feedback": cases.cmd_feedback,
     "cases": cases.cmd_cases,
     "case": cases.cmd_case,
-    "workday": cases.cmd_workday,
+    "workday": workday.cmd_workday,
     "start": cmd_start,
     "help": cmd_help,
     "bind": cmd_bind,
@@ -292,7 +302,9 @@ flows.register("register", FlowBinding(lambda ctx: REGISTER, _finish_register))
 
 ACTIONS: dict[Verb, Callable[[Turn, Action], None]] = {
     **{v: deadlines.action for v in (Verb.SUBMIT, Verb.DL_EDIT, Verb.DL_CANCEL)},
-    **{v: ledger.action for v in (Verb.WEEKLY, Verb.ITEMS, Verb.ITEM, Verb.CO_OK, Verb.CO_NO)},
+    Verb.WEEKLY: weekly.action,
+    **{v: items.action for v in (Verb.ITEMS, Verb.ITEM)},
+    **{v: closeout.action for v in (Verb.CO_OK, Verb.CO_NO)},
     Verb.WPRIV: weekly_private.offer,
     **{v: cases.action for v in (Verb.SIGN, Verb.FB, Verb.EXT, Verb.EXT_OK, Verb.EXT_NO)},
 }

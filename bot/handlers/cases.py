@@ -1,20 +1,19 @@
-"""Forwarded cases: /forward, /feedback, /cases, /case, /workday, and the case buttons."""
+"""Forwarded cases (转办件): /forward, /feedback, /cases, /case, and the case buttons."""
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlmodel import Session
 
-from bot.delivery.outbox import enqueue
+from bot.delivery.outbox import post
 from bot.telegram import flows
 from bot.telegram.flows import FlowBinding
 from bot.telegram.turn import Button, Turn, answer_of
 from storage import campaigns, chats, planning
 from storage import cases as store
-from storage.calendar import overrides_in, set_override, work_calendar
+from storage.calendar import work_calendar
 from storage.models import ForwardedCase, saved_id
 from workflows import extension, feedback, forwarding
 from workflows.buttons import Action, Verb, callback_data
@@ -29,23 +28,15 @@ from workflows.cases import (
     posted_case,
     still_to_do,
 )
-from workflows.contexts import ExtensionContext, FeedbackContext, WorkdayImportContext, context_of
+from workflows.contexts import ExtensionContext, FeedbackContext, context_of
 from workflows.forms import Draft
 from workflows.guards import required
-from workflows.holiday_notice import import_flow, notice_year, read_notice
 from workflows.inputs import FileAnswer, TextAnswer
 from workflows.keys import CASE_POSTED, NoticeKey
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
 from workflows.planner import Planned
-from workflows.words import MAKEUP_NOTE, WORKDAY_WORDS, whole_number
-
-_DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
-
-
-def _post(turn: Turn, items: list[Planned]) -> None:
-    """Send through the outbox, in the same unit of work: durable and within Telegram's limits."""
-    enqueue(turn.services, turn.session, items, turn.zone, turn.stamp.at)
+from workflows.words import whole_number
 
 
 def _staff_chats(turn: Turn, case: ForwardedCase) -> list[int]:
@@ -104,7 +95,7 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
             Planned(f"{admins.key}:{a}", admins.kind, a, admins.text, now)
             for a in planning.admin_chats(turn.session, turn.services.settings.admin_ids)
         ]
-    _post(turn, items)
+    post(turn, items)
     turn.say(forwarding.forwarded(case.code, unit.name, due))
 
 
@@ -221,7 +212,7 @@ def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         stamp=turn.stamp,
     )
     report = given.report
-    _post(
+    post(
         turn,
         [
             Planned(report.key_in(chat), report.kind, chat, report.text, turn.stamp.at)
@@ -296,7 +287,7 @@ def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         (msg("extension.button.reject"), callback_data(Verb.EXT_NO, saved_id(case))),
     )
     ask = asked.notice
-    _post(
+    post(
         turn,
         [
             Planned(ask.key_in(chat), ask.kind, chat, ask.text, turn.stamp.at, buttons)
@@ -329,7 +320,7 @@ def _decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> None:
         )
     word = decided.notice
     groups = [c.chat_id for c in chats.chats_of_unit(turn.session, case.unit_id)]
-    _post(
+    post(
         turn,
         [
             Planned(word.key_in(chat), word.kind, chat, word.text, turn.stamp.at)
@@ -459,70 +450,5 @@ def cmd_case(turn: Turn, args: list[str]) -> None:
     turn.say(lines(out))
 
 
-def cmd_workday(turn: Turn, args: list[str]) -> None:
-    """`/workday 2027-02-06 on|off [note]`, `/workday 2027`, `/workday import [year]`."""
-    if args and args[0] == "import":
-        year = whole_number(args[1], 9999) if len(args) > 1 else None
-        year = year if year and year > 1900 else turn.stamp.at.year + 1
-        flows.begin(turn, "workday_import", context={"year": year})
-        return
-    if len(args) == 1 and (year := whole_number(args[0], 9999)) and year >= 1000:
-        cal = work_calendar(turn.session)
-        out: list[Msg | str] = [
-            msg(
-                "workday.year_official" if cal.knows(year) else "workday.year_provisional",
-                year=year,
-            )
-        ]
-        rows = overrides_in(turn.session, year)
-        out += [
-            msg(
-                "workday.override_line",
-                day=r.day,
-                state=msg("workday.on" if r.is_workday else "workday.off"),
-                note=r.note,
-            )
-            for r in rows
-        ]
-        if not rows:
-            out.append(msg("workday.no_overrides"))
-        turn.say(lines(out))
-        return
-    if len(args) >= 2 and _DAY.match(args[0]) and args[1].lower() in WORKDAY_WORDS:
-        try:
-            day = date.fromisoformat("-".join(f"{int(p):02d}" for p in args[0].split("-")))
-        except ValueError:
-            turn.say(msg("date.invalid", text=args[0]))
-            return
-        on = WORKDAY_WORDS[args[1].lower()]
-        set_override(turn.session, day, on, " ".join(args[2:]), turn.stamp)
-        turn.say(msg("workday.set", day=day, state=msg("workday.on" if on else "workday.off")))
-        return
-    turn.say(msg("workday.usage"))
-
-
-def _finish_import(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    text = values["text"]
-    reading = read_notice(
-        text, year=notice_year(text) or context_of(draft, WorkdayImportContext)["year"]
-    )
-    for holiday in reading.holidays:
-        for day in holiday.days():
-            set_override(turn.session, day, False, holiday.name, turn.stamp, source="notice")
-    for day in reading.workdays:
-        set_override(turn.session, day, True, MAKEUP_NOTE, turn.stamp, source="notice")
-    turn.say(
-        msg(
-            "workday.imported",
-            year=reading.year,
-            holidays=len(reading.holidays),
-            workdays=len(reading.workdays),
-        )
-    )
-
-
 flows.register("feedback", FlowBinding(lambda ctx: FEEDBACK, _finish_feedback))
 flows.register("extension", FlowBinding(lambda ctx: EXTENSION, _finish_extension))
-flows.register(
-    "workday_import", FlowBinding(lambda ctx: import_flow(int(ctx["year"])), _finish_import)
-)

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.handlers import ledger
+from bot.handlers import weekly
 from bot.telegram import flows
 from bot.telegram.flows import FlowBinding
 from bot.telegram.turn import Button, Turn
@@ -60,7 +60,7 @@ def _weekly_due(
     if turn.campaign is None:
         raise ValueError("no campaign is loaded")
     if unit_id is not None:
-        name, day, due = ledger.weekly_report(turn, index, unit_id)
+        name, day, due = weekly.weekly_report(turn, index, unit_id)
     else:
         report = campaigns.weekly_reports(turn.campaign)[index]
         starts_on = planning.span_of(turn.session, turn.campaign).starts_on

@@ -28,7 +28,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import ledger
+from bot.handlers import items, weekly
 from bot.telegram import gate
 from bot.telegram.render import deliver
 from bot.telegram.turn import (
@@ -252,7 +252,7 @@ def _ledger_target(
         _ask_unit(turn, file)
         return None
     else:
-        unit = ledger.may_report(turn)
+        unit = items.may_report(turn)
     if unit is None:
         return None
     target = saving.ledger_target(turn.session, camp, unit)
@@ -399,7 +399,7 @@ def _week_target(turn: Turn, origin: FormOrigin) -> dict[str, Any] | None:
     if refused is not None or unit is None:
         turn.say(refused.reason if refused else msg("weekly_form.not_ours"))
         return None
-    ctx = ledger.weekly_context(turn, unit, origin.report)
+    ctx = weekly.weekly_context(turn, unit, origin.report)
     if ctx is None:
         return None
     refused = is_this_week(origin, ctx["period"], ctx["report_name"])
@@ -515,15 +515,15 @@ def _save_week(turn: Turn, upload_id: int) -> None:
         turn.notice = turn.text(msg("weekly_form.need_evidence", codes=missing))
         return
     uploads.close_upload(turn.session, row, uploads.SAVED, turn.stamp.at)
-    ledger.save_week(turn, ctx, values)
+    weekly.save_week(turn, ctx, values)
 
 
 def download_form(turn: Turn, index: int) -> None:
     """下载填报表: this week's form of the unit's open items, sent as a workbook."""
-    unit = ledger.may_report(turn)
+    unit = items.may_report(turn)
     if unit is None:
         return
-    ctx = ledger.weekly_context(turn, unit, index)
+    ctx = weekly.weekly_context(turn, unit, index)
     if ctx is None:
         return
     content = write_form(

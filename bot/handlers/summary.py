@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.handlers.ledger import item_line
+from bot.handlers.items import item_line
 from bot.telegram.chart import closure_chart
 from bot.telegram.turn import Reply, Turn
 from storage import campaigns, planning

@@ -8,7 +8,7 @@ unit and the week; it opens the private chat even for a liaison who never wrote 
 
 from __future__ import annotations
 
-from bot.handlers import ledger
+from bot.handlers import weekly
 from bot.telegram import flows
 from bot.telegram.turn import Turn
 from storage import campaigns, drafts
@@ -40,7 +40,7 @@ def offer(turn: Turn, pressed: Action) -> None:
     if not turn.actor.reports_for(unit.id):
         turn.notice = turn.text(msg("submit.not_liaison", unit=unit.name))
         return
-    _, period, _ = ledger.weekly_report(turn, pressed.ref, unit.id)
+    _, period, _ = weekly.weekly_report(turn, pressed.ref, unit.id)
     link = WeeklyLink(turn.person.user_id, unit.id, period, turn.stamp.at + LIFETIME)
     username = turn.update.get_bot().username
     turn.notice = ""
@@ -77,9 +77,9 @@ def start_from_link(turn: Turn, payload: str) -> None:
         return
     reports = campaigns.weekly_reports(turn.campaign)
     index = next((i for i, r in enumerate(reports) if r.weekday == link.period.weekday()), 0)
-    context = ledger.weekly_context(turn, unit, index, link.period)
+    context = weekly.weekly_context(turn, unit, index, link.period)
     if context is not None:
-        ledger.begin_weekly(turn, unit, context)
+        weekly.begin_weekly(turn, unit, context)
 
 
 def _carry_over(turn: Turn, unit: Unit) -> bool:

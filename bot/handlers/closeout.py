@@ -1,0 +1,187 @@
+"""Close-out (销号): /close, and the supervisors' 同意 / 不同意 with the rejection's reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.delivery.outbox import post
+from bot.handlers.items import item_for
+from bot.telegram import flows
+from bot.telegram.flows import FlowBinding
+from bot.telegram.turn import Turn
+from storage import chats, planning
+from storage import ledger as store
+from storage.models import LedgerItem, Unit, saved_id
+from workflows import closeout
+from workflows.buttons import Action, Verb, callback_data
+from workflows.contexts import (
+    CloseContext,
+    RejectContext,
+    context_of,
+)
+from workflows.forms import Draft
+from workflows.messages import Msg, msg
+from workflows.outcome import Refused
+from workflows.periods import reporting_day
+from workflows.planner import Planned
+from workflows.weekly import (
+    CLOSE,
+    REJECT,
+)
+
+
+def closeout_request(
+    turn: Turn, item: LedgerItem, result: str, files: list[dict[str, Any]]
+) -> None:
+    """Ask the supervisors to approve a close-out, with buttons."""
+    unit = turn.session.get(Unit, item.unit_id)
+    ask = closeout.closeout_request(
+        _state(item), unit=unit.name if unit else "", result=result, files=files
+    )
+    buttons = (
+        (msg("closeout.approve"), callback_data(Verb.CO_OK, saved_id(item))),
+        (msg("closeout.reject"), callback_data(Verb.CO_NO, saved_id(item))),
+        (msg("closeout.details"), callback_data(Verb.ITEM, saved_id(item))),
+    )
+    post(
+        turn,
+        [
+            Planned(ask.key_in(c), ask.kind, c, ask.text, turn.stamp.at, buttons)
+            for c in planning.supervisor_chats(turn.session)
+        ],
+    )
+
+
+def _state(item: LedgerItem) -> closeout.ItemState:
+    return closeout.ItemState(saved_id(item), item.code, item.name, item.status, item.version)
+
+
+def _apply(turn: Turn, item: LedgerItem, decision: closeout.Decision) -> bool:
+    """Save a close-out decision and plan its messages; False when someone else changed the
+    item meanwhile (nothing saved)."""
+    try:
+        store.change_item(
+            turn.session,
+            item,
+            expected_version=decision.expected_version,
+            action=decision.action,
+            stamp=turn.stamp,
+            **decision.changes,
+        )
+    except store.Conflict:
+        return False
+    p = decision.progress
+    if p is not None:
+        store.add_progress(
+            turn.session,
+            item,
+            week_of=p.week_of,
+            status=p.status,
+            stamp=turn.stamp,
+            result=p.result,
+            reason=p.reason,
+            files=[dict(f) for f in p.files],
+        )
+    if decision.to_unit is not None:
+        _tell_unit(turn, item, decision.to_unit.text, decision.to_unit.key)
+    return True
+
+
+def cmd_close(turn: Turn, args: list[str]) -> None:
+    """`/close 轮台-007`: ask for a close-out directly, with the result and evidence."""
+    if not args:
+        turn.say(msg("close.usage"))
+        return
+    item = item_for(turn, args[0])
+    if item is None:
+        return
+    refused = closeout.may_ask_closeout(
+        _state(item), reports_for_unit=turn.actor.reports_for(item.unit_id)
+    )
+    if refused is not None:
+        turn.say(refused.reason)
+        return
+    flows.begin(
+        turn,
+        "close",
+        context={"item_id": item.id, "version": item.version, "code": item.code, "name": item.name},
+    )
+
+
+def _finish_close(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    asked = context_of(draft, CloseContext)
+    item = turn.session.get(LedgerItem, asked["item_id"])
+    if item is None:
+        return
+    files = (values.get("evidence") or {}).get("files", [])
+    decision = closeout.ask_closeout(
+        _state(item),
+        expected_version=asked["version"],
+        result=values["result"],
+        files=files,
+        week_of=reporting_day(0, turn.stamp.at, turn.zone),
+    )
+    if not _apply(turn, item, decision):
+        turn.say(msg("weekly.conflicts", codes=[item.code]))
+        return
+    closeout_request(turn, item, values["result"], files)
+    turn.say(decision.said)
+
+
+def _tell_unit(turn: Turn, item: LedgerItem, text: Msg, key: str) -> None:
+    groups = [c.chat_id for c in chats.chats_of_unit(turn.session, item.unit_id)]
+    post(
+        turn, [Planned(f"{key}:chat:{g}", "item.decision", g, text, turn.stamp.at) for g in groups]
+    )
+
+
+def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    pressed = context_of(draft, RejectContext)
+    item = turn.session.get(LedgerItem, pressed["item_id"])
+    if item is None:
+        turn.say(msg("form.stale_button"))
+        return
+    decision = closeout.reject_closeout(
+        _state(item),
+        expected_version=pressed.get("version"),
+        reason=values["reason"],
+        week_of=reporting_day(0, turn.stamp.at, turn.zone),
+    )
+    if isinstance(decision, Refused):
+        turn.say(decision.reason)
+    elif _apply(turn, item, decision):
+        turn.say(decision.said)
+    else:  # decided by someone else at the same moment
+        turn.say(closeout.already_decided(_state(item)).reason)
+
+
+def action(turn: Turn, pressed: Action) -> None:
+    """The supervisors' buttons on a close-out request: 同意 and 不同意."""
+    verb = pressed.verb
+    item = item_for(turn, str(pressed.ref))
+    if item is None:
+        return
+    if verb == Verb.CO_OK:
+        decision = closeout.approve_closeout(_state(item), at=turn.stamp.at)
+        if isinstance(decision, Refused):
+            turn.notice = turn.text(decision.reason)
+        elif _apply(turn, item, decision):
+            turn.say(decision.said)
+        else:  # rejected (or approved) by someone else at the same moment
+            turn.notice = turn.text(closeout.already_decided(_state(item)).reason)
+    elif verb == Verb.CO_NO:
+        refused = closeout.may_reject_closeout(_state(item))
+        if refused is not None:
+            turn.notice = turn.text(refused.reason)
+            return
+        flows.begin(
+            turn,
+            "closeout_reject",
+            context={"item_id": item.id, "code": item.code, "version": item.version},
+        )
+
+
+flows.register("close", FlowBinding(lambda ctx: CLOSE, _finish_close))
+
+
+flows.register("closeout_reject", FlowBinding(lambda ctx: REJECT, _finish_reject))

@@ -1,0 +1,224 @@
+"""Ledger items: /new, /items, /item, and how an item reads (its card, its line in a list)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from bot.telegram import flows
+from bot.telegram.flows import FlowBinding
+from bot.telegram.turn import Button, Reply, Turn
+from storage import campaigns, people
+from storage import ledger as store
+from storage.ledger_import import import_history
+from storage.models import LedgerItem, Unit, saved_id
+from workflows.buttons import Action, Verb, callback_data
+from workflows.contexts import (
+    NewItemContext,
+    context_of,
+)
+from workflows.forms import Draft
+from workflows.guards import required
+from workflows.inputs import Option
+from workflows.ledger import is_overdue, split_values, status_msg
+from workflows.messages import Msg, lines, msg
+from workflows.weekly import (
+    new_item_flow,
+)
+from workflows.words import whole_number
+
+PAGE = 10
+
+
+def _today(turn: Turn) -> date:
+    return turn.stamp.at.astimezone(turn.zone).date()
+
+
+def card(turn: Turn, item: LedgerItem, last: str = "") -> Msg:
+    """The item's card: id, name, category, status, due date (overdue marked), latest progress."""
+    overdue = (
+        msg("ledger.overdue_mark") if is_overdue(item.due_on, item.status, _today(turn)) else ""
+    )
+    return msg(
+        "ledger.card",
+        code=item.code,
+        name=item.name,
+        category=item.category or msg("form.empty"),
+        status=status_msg(item.status),
+        due=item.due_on or msg("form.empty"),
+        overdue=overdue,
+        measures=item.measures or msg("form.empty"),
+        lead=item.lead or msg("form.empty"),
+        last=last or msg("weekly.no_progress"),
+    )
+
+
+def progress_text(p: Any) -> str:
+    return p.text or p.result or p.reason or ""
+
+
+def may_report(turn: Turn) -> Unit | None:
+    """The unit the speaker may update here, or None with the reason said."""
+    if turn.campaign is None:
+        turn.say(msg("bind.no_campaign"))
+        return None
+    unit = turn.reporting_unit
+    if unit is None:
+        turn.say(msg("submit.no_unit"))
+        return None
+    if not turn.actor.reports_for(unit.id):
+        turn.say(msg("submit.not_liaison", unit=unit.name))
+        return None
+    return unit
+
+
+def categories(turn: Turn) -> Mapping[str, Any]:
+    """The campaign's problem categories as buttons (all the weekly update needs)."""
+    if turn.campaign is None:
+        return {}
+    return {"categories": [Option(c, c) for c in turn.campaign.categories]}
+
+
+def _options(turn: Turn) -> Mapping[str, Any]:
+    """Categories, and the units an admin may add a problem to."""
+    if turn.campaign is None:
+        return {}
+    units = campaigns.units_of(turn.session, saved_id(turn.campaign))
+    return {**categories(turn), "units": [Option(u.name, u.name) for u in units]}
+
+
+def cmd_new(turn: Turn, args: list[str]) -> None:
+    """A new problem, step by step."""
+    allowed, unit = turn.acting_unit()
+    if not allowed or turn.campaign is None:
+        return
+    flows.begin(
+        turn, "new", context={"unit": unit.name if unit else "", "ledger": turn.campaign.ledger}
+    )
+
+
+def create_item(turn: Turn, unit: Unit, values: Mapping[str, Any], prefix: str = "") -> LedgerItem:
+    camp = required(turn.campaign, "the active campaign")
+    columns, extra = split_values(values, campaigns.ledger_spec(camp), prefix)
+    return store.create_item(turn.session, unit, columns, extra, turn.stamp)
+
+
+def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    camp = required(turn.campaign, "the active campaign")
+    name = context_of(draft, NewItemContext).get("unit") or values.get("unit") or ""
+    unit = campaigns.unit_named(turn.session, saved_id(camp), name)
+    if unit is None:
+        turn.say(msg("bind.unknown_unit", text=name))
+        return
+    item = create_item(turn, unit, values)
+    turn.say(msg("new.done", code=item.code))
+    turn.say(card(turn, item))
+
+
+def item_for(turn: Turn, ref: str) -> LedgerItem | None:
+    row_id = whole_number(ref)
+    item = (
+        turn.session.get(LedgerItem, row_id)
+        if row_id is not None
+        else store.item_by_code(turn.session, ref)
+    )
+    if item is None:
+        turn.say(msg("ledger.unknown", code=ref))
+        return None
+    if not turn.actor.sees(item.unit_id):
+        turn.say(msg("ledger.not_yours", code=item.code))
+        return None
+    return item
+
+
+def cmd_item(turn: Turn, args: list[str]) -> None:
+    """`/item 轮台-007`: the card and the full history of its progress."""
+    if not args:
+        turn.say(msg("ledger.item_usage"))
+        return
+    item = item_for(turn, args[0])
+    if item is None:
+        return
+    show_item(turn, item)
+
+
+def show_item(turn: Turn, item: LedgerItem) -> None:
+    """The card, every progress update, and the evidence files."""
+    history = store.progress_of(turn.session, saved_id(item))
+    out: list[Msg | str] = [card(turn, item, progress_text(history[-1]) if history else "")]
+    out.append(msg("ledger.history_header", count=len(history)))
+    files: list[dict[str, Any]] = []
+    for p in history:
+        out.append(
+            msg(
+                "ledger.history_line",
+                week=p.week_of,
+                status=msg(f"weekly.st.{p.status}"),
+                text=progress_text(p),
+            )
+        )
+        files += p.files
+    for at, user_id, file in import_history(turn.session, saved_id(item)):
+        who = people.person_by_user(turn.session, user_id) if user_id else None
+        name = (who.name or who.display_name) if who else msg("ledger_import.console")
+        out.append(msg("ledger_import.history_line", at=at, who=name, file=file))
+    turn.say(lines(out))
+    if files:
+        turn.replies.append(Reply(msg("ledger.files", count=len(files)), files=files))
+
+
+def cmd_items(turn: Turn, args: list[str]) -> None:
+    """The ledger, a page at a time: open items first, overdue ones marked."""
+    show_page(turn, (whole_number(args[0]) or 1) - 1 if args else 0)
+
+
+def show_page(turn: Turn, page: int, edit: bool = False) -> None:
+    """One page of /items, with buttons to turn pages."""
+    if turn.campaign is None:
+        turn.say(msg("bind.no_campaign"))
+        return
+    units = campaigns.units_of(turn.session, saved_id(turn.campaign))
+    visible = [saved_id(u) for u in units if turn.actor.sees(u.id)]
+    if turn.unit is not None and turn.unit.id in visible:
+        visible = [saved_id(turn.unit)]
+    rows = store.items_of(turn.session, visible)
+    pages = max((len(rows) + PAGE - 1) // PAGE, 1)
+    page = min(max(page, 0), pages - 1)
+    out: list[Msg | str] = [msg("items.header", count=len(rows), page=page + 1, pages=pages)]
+    today = _today(turn)
+    out += [item_line(item, today) for item in rows[page * PAGE : (page + 1) * PAGE]]
+    if not rows:
+        out.append(msg("items.none"))
+    nav = []
+    if page > 0:
+        nav.append(Button(msg("items.prev"), callback_data(Verb.ITEMS, page - 1)))
+    if page < pages - 1:
+        nav.append(Button(msg("items.next"), callback_data(Verb.ITEMS, page + 1)))
+    turn.say(lines(out), buttons=[nav] if nav else [], edit=edit)
+
+
+def item_line(item: LedgerItem, today: date) -> Msg:
+    """One line of a list of items: id, name, status, due date, overdue marked."""
+    mark = msg("ledger.overdue_mark") if is_overdue(item.due_on, item.status, today) else ""
+    return msg(
+        "items.line",
+        code=item.code,
+        name=item.name[:20],
+        status=status_msg(item.status),
+        due=item.due_on or msg("form.empty"),
+        overdue=mark,
+    )
+
+
+def action(turn: Turn, pressed: Action) -> None:
+    """Buttons: page through /items, see an item."""
+    if pressed.verb == Verb.ITEMS:
+        show_page(turn, pressed.ref, edit=True)
+        return
+    item = item_for(turn, str(pressed.ref))
+    if item is not None:
+        show_item(turn, item)
+
+
+flows.register("new", FlowBinding(new_item_flow, _finish_new, _options))

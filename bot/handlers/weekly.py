@@ -1,0 +1,270 @@
+"""The weekly update (每周报送台账): /weekly and its button, the week's answers saved."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from typing import Any
+
+from bot.delivery.outbox import post
+from bot.handlers import abandoned
+from bot.handlers.closeout import closeout_request
+from bot.handlers.items import categories, create_item, may_report, progress_text
+from bot.telegram import flows
+from bot.telegram.flows import FlowBinding
+from bot.telegram.turn import Button, Turn
+from storage import campaigns, chats, drafts, people, planning, submissions
+from storage import ledger as store
+from storage.models import LedgerItem, Person, Unit, saved_id
+from workflows.buttons import Action, Verb, callback_data
+from workflows.campaign import RecurringSpec
+from workflows.contexts import (
+    WeeklyContext,
+    context_of,
+)
+from workflows.forms import Draft
+from workflows.messages import Msg, lines, msg
+from workflows.periods import report_period
+from workflows.planner import Planned
+from workflows.submission import is_on_time
+from workflows.weekly import (
+    EXPIRED,
+    TAKEN_OVER,
+    other_draft_fate,
+    snapshot_item,
+    week_over,
+    weekly_flow,
+)
+from workflows.weekly_update import ItemNow, decide_week, group_summary_key, summary_to_groups
+
+
+def weekly_report(
+    turn: Turn, index: int, unit_id: int, period: date | None = None
+) -> tuple[str, date, datetime]:
+    """A weekly report's name, the reporting day of this week's report for the unit (or of
+    `period`, when a link names it) and its due time."""
+    if turn.campaign is None:
+        raise ValueError("no campaign is loaded")
+    reports = campaigns.weekly_reports(turn.campaign)
+    report = (
+        reports[min(index, len(reports) - 1)]
+        if reports
+        else RecurringSpec(turn.text(msg("weekly.default_name")), 0, time(18, 0))
+    )
+    if period is None:
+        span = planning.span_of(turn.session, turn.campaign)
+
+        def submitted(day: date) -> bool:
+            found = submissions.submission_of(
+                turn.session, unit_id, report_name=report.name, period_start=day
+            )
+            return found is not None
+
+        period = report_period(
+            report.weekday,
+            report.at,
+            turn.stamp.at,
+            turn.zone,
+            starts_on=span.starts_on,
+            submitted=submitted,
+        )
+    return report.name, period, datetime.combine(period, report.at, tzinfo=turn.zone)
+
+
+def _someone_else_updating(turn: Turn, unit_id: int) -> Person | None:
+    """Another liaison's live weekly update of the unit; one whose week is over is closed, one
+    idle for half an hour is taken over (each owner told, what they typed kept)."""
+    while (row := drafts.unit_weekly_draft(turn.session, unit_id, turn.person.user_id)) is not None:
+        fate = other_draft_fate(drafts.context_of(row), row.updated_at, turn.stamp.at)
+        if fate == EXPIRED:
+            word = abandoned.expired_word(turn.session, row)
+        elif fate == TAKEN_OVER:
+            word = abandoned.taken_over_word(turn.session, row, turn.person)
+        else:
+            return people.person_by_user(turn.session, row.user_id)
+        abandoned.close(turn.services, turn.session, row, turn.stamp, turn.zone, word)
+    return None
+
+
+def _week_over(draft: Draft, now: datetime) -> Msg | None:
+    """The word for a weekly draft's owner when its week is over (None while it is not)."""
+    if not week_over(draft.context, now):
+        return None
+    return msg("weekly.expired_here", name=context_of(draft, WeeklyContext).get("report_name", ""))
+
+
+def weekly_context(
+    turn: Turn, unit: Unit, index: int = 0, period: date | None = None
+) -> dict[str, Any] | None:
+    """The week's update context (its open items as they stand now), or None with the reason
+    said: the week is already reported, or another liaison is updating it."""
+    if turn.campaign is None:
+        raise ValueError("no campaign is loaded")
+    name, day, due = weekly_report(turn, index, saved_id(unit), period)
+    done = submissions.submission_of(
+        turn.session, saved_id(unit), report_name=name, period_start=day
+    )
+    if done is not None:
+        turn.say(msg("weekly.already", unit=unit.name, name=name, at=done.submitted_at))
+        return None
+    other = _someone_else_updating(turn, saved_id(unit))
+    if other is not None:
+        turn.say(msg("weekly.in_progress", unit=unit.name, who=other.name or other.display_name))
+        return None
+    items = store.open_items(turn.session, saved_id(unit))
+    last = store.last_progress(turn.session, [saved_id(i) for i in items])
+    snap = [
+        snapshot_item(
+            {
+                "id": i.id,
+                "code": i.code,
+                "name": i.name,
+                "version": i.version,
+                "due": i.due_on.isoformat() if i.due_on else None,
+            },
+            progress_text(last[i.id]) if i.id in last else "",
+        )
+        for i in items
+    ]
+    return {
+        "unit": unit.name,
+        "unit_id": unit.id,
+        "report": index,
+        "report_name": name,
+        "period": day.isoformat(),
+        "due": due.isoformat(),
+        "ledger": turn.campaign.ledger,
+        "items": snap,
+    }
+
+
+def start_weekly(turn: Turn, index: int = 0) -> None:
+    """This week's update: each open item in turn, new problems, one confirm."""
+    unit = may_report(turn)
+    if unit is None or turn.campaign is None:
+        return
+    context = weekly_context(turn, unit, index)
+    if context is None:
+        return
+    begin_weekly(turn, unit, context)
+
+
+def begin_weekly(turn: Turn, unit: Unit, context: dict[str, Any]) -> None:
+    """Say what the update covers and show its first step, in one message.
+
+    In a group, the first card also offers the week as a workbook and 私聊填写 (the same
+    update in the private chat, at the private chat's pace).
+    """
+    turn.say(
+        msg(
+            "weekly.start",
+            unit=unit.name,
+            name=context["report_name"],
+            count=len(context["items"]),
+            due=datetime.fromisoformat(context["due"]),
+        )
+    )
+    flows.begin(turn, "weekly", context=context)
+    first = turn.replies[-1]
+    if turn.is_group and first.buttons and first.ask is not None:
+        index = context["report"]
+        first.buttons.append(
+            [
+                Button(msg("weekly_form.button"), callback_data(Verb.WFORM, index)),
+                Button(msg("weekly.button.private"), callback_data(Verb.WPRIV, index)),
+            ]
+        )
+
+
+def cmd_weekly(turn: Turn, args: list[str]) -> None:
+    """Start this week's update."""
+    start_weekly(turn)
+
+
+def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> None:
+    """Save a week's answers (given step by step, or in the filled form) and say the summary."""
+    unit = turn.session.get(Unit, ctx["unit_id"])
+    if unit is None:
+        return
+    period = date.fromisoformat(ctx["period"])
+    name = ctx["report_name"]
+    due = datetime.fromisoformat(ctx["due"])
+    try:  # the week is claimed first: of two liaisons confirming at once, one saves
+        submissions.record_submission(
+            turn.session,
+            unit_id=saved_id(unit),
+            stamp=turn.stamp,
+            on_time=is_on_time(due, turn.stamp.at),
+            report_name=name,
+            period_start=period,
+        )
+    except submissions.AlreadySubmitted as done:
+        turn.say(msg("weekly.already", unit=unit.name, name=name, at=done.first.submitted_at))
+        return
+    rows = {it["id"]: turn.session.get(LedgerItem, it["id"]) for it in ctx["items"]}
+    items = {i: row for i, row in rows.items() if row is not None}
+    current = {i: ItemNow(i, row.code, row.version, row.fields) for i, row in items.items()}
+    week = decide_week(ctx, values, current, at=turn.stamp.at)
+    raced: list[str] = []  # changed by another process between our read and our write
+    for change in week.changes:
+        item = items[change.item_id]
+        try:
+            store.change_item(
+                turn.session,
+                item,
+                expected_version=change.expected_version,
+                action="item.weekly",
+                stamp=turn.stamp,
+                **change.changes,
+            )
+        except store.Conflict:
+            raced.append(item.code)
+            continue
+        p = change.progress
+        store.add_progress(
+            turn.session,
+            item,
+            week_of=week.period,
+            status=p.status,
+            stamp=turn.stamp,
+            text=p.text,
+            result=p.result,
+            reason=p.reason,
+            new_due_on=p.new_due_on,
+            files=list(p.files),
+        )
+    new_code = create_item(turn, unit, values, prefix="new.").code if week.new_item else ""
+    for change in week.closeouts:
+        if items[change.item_id].code not in raced:
+            closeout_request(
+                turn, items[change.item_id], change.progress.result, list(change.progress.files)
+            )
+    turn.say(week.summary(new_code))
+    if week.conflicts or raced:
+        turn.say(msg("weekly.conflicts", codes=[*week.conflicts, *raced]))
+
+
+def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    said = len(turn.replies)
+    week = context_of(draft, WeeklyContext)
+    save_week(turn, week, values)
+    if summary_to_groups(in_group=turn.is_group):
+        summary = lines([r.text for r in turn.replies[said:] if isinstance(r.text, Msg)])
+        ref = group_summary_key(week["unit_id"], week["period"])
+        groups = chats.chats_of_unit(turn.session, week["unit_id"])
+        at = turn.stamp.at
+        post(
+            turn,
+            [
+                Planned(f"{ref}:chat:{g.chat_id}", "weekly.summary", g.chat_id, summary, at)
+                for g in groups
+            ],
+        )
+
+
+def action(turn: Turn, pressed: Action) -> None:
+    """The weekly reminder's button: begin this week's update."""
+    start_weekly(turn, pressed.ref)
+
+
+flows.register("weekly", FlowBinding(weekly_flow, _finish_weekly, categories, _week_over))
