@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -17,6 +17,25 @@ from workflows.outcome import Refused
 from workflows.roles import Actor
 
 _REFERENCE = re.compile(r"^(?:#|编号[:：])(\S+)$")
+
+
+@dataclass(frozen=True)
+class CaseNow:
+    """A forwarded case as its use cases read it (feedback, signing, extension)."""
+
+    id: int
+    code: str
+    unit: str
+    answered: bool
+    due_at: datetime
+    fields: Mapping[str, Any] = field(default_factory=dict)  # the extension asked, if any
+    signed: tuple[str, datetime] | None = None  # who signed for it, and when
+
+    @property
+    def request(self) -> Mapping[str, Any]:
+        """The latest extension request (pending or decided), or an empty one."""
+        request: Mapping[str, Any] = self.fields.get("extension") or {}
+        return request
 
 
 @dataclass(frozen=True)

@@ -13,29 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from workflows.cases import CaseNow
 from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
 
 PENDING = "pending"
 APPROVED = "approved"
 REJECTED = "rejected"
-
-
-@dataclass(frozen=True)
-class CaseNow:
-    """A forwarded case as an extension reads it."""
-
-    id: int
-    code: str
-    unit: str
-    answered: bool
-    due_at: datetime
-    fields: Mapping[str, Any]
-
-    @property
-    def request(self) -> Mapping[str, Any]:
-        """The latest extension request (pending or decided), or an empty one."""
-        return self.fields.get("extension") or {}
 
 
 @dataclass(frozen=True)

@@ -14,21 +14,9 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from workflows.calendar import WorkCalendar
-from workflows.cases import feedback_status, late_working_days
+from workflows.cases import CaseNow, feedback_status, late_working_days
 from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
-
-
-@dataclass(frozen=True)
-class CaseNow:
-    """A forwarded case as feedback and signing read it."""
-
-    id: int
-    code: str
-    unit: str
-    answered: bool
-    due_at: datetime
-    signed: tuple[str, datetime] | None = None  # who signed for it, and when
 
 
 @dataclass(frozen=True)

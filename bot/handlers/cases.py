@@ -21,6 +21,7 @@ from workflows.calendar import WorkCalendar
 from workflows.cases import (
     EXTENSION,
     FEEDBACK,
+    CaseNow,
     CaseRules,
     case_state,
     is_escalated,
@@ -190,7 +191,7 @@ def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         turn.say(msg("case.already_answered", code=answering.get("code", "")))
         return
     given = feedback.give_feedback(
-        _feedback_case(turn, case),
+        _case_now(turn, case),
         values,
         who=turn.person.name or turn.person.display_name,
         at=turn.stamp.at,
@@ -222,18 +223,6 @@ def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     turn.say(given.said)
 
 
-def _feedback_case(turn: Turn, case: ForwardedCase) -> feedback.CaseNow:
-    signed = (store.signer_name(turn.session, case), case.signed_at) if case.signed_at else None
-    return feedback.CaseNow(
-        id=saved_id(case),
-        code=case.code,
-        unit=store.unit_name(turn.session, case.unit_id),
-        answered=case.status == "answered",
-        due_at=case.due_at,
-        signed=signed,
-    )
-
-
 def cmd_feedback(turn: Turn, args: list[str]) -> None:
     """`/feedback ZB-0001`: answer a forwarded case."""
     if not args:
@@ -257,14 +246,16 @@ def answer_by_reply(turn: Turn, text: str) -> bool:
     return True
 
 
-def _case_now(turn: Turn, case: ForwardedCase) -> extension.CaseNow:
-    return extension.CaseNow(
+def _case_now(turn: Turn, case: ForwardedCase) -> CaseNow:
+    signed = (store.signer_name(turn.session, case), case.signed_at) if case.signed_at else None
+    return CaseNow(
         id=saved_id(case),
         code=case.code,
         unit=store.unit_name(turn.session, case.unit_id),
         answered=case.status == "answered",
         due_at=case.due_at,
         fields=case.fields,
+        signed=signed,
     )
 
 
@@ -332,7 +323,7 @@ def _decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> None:
 
 def _sign(turn: Turn, case: ForwardedCase) -> None:
     """签收: the pressed card shows who signed and when, and offers only what is left to do."""
-    refused = feedback.may_sign(_feedback_case(turn, case))
+    refused = feedback.may_sign(_case_now(turn, case))
     if refused is not None:
         turn.notice = turn.text(refused.reason)
         return

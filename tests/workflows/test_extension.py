@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from workflows.cases import CaseNow
 from workflows.extension import (
-    CaseNow,
     ask_extension,
     decide_extension,
     may_ask_extension,

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from workflows.calendar import OfficialDays, WorkCalendar
-from workflows.feedback import CaseNow, give_feedback, may_sign
+from workflows.cases import CaseNow
+from workflows.feedback import give_feedback, may_sign
 from workflows.outcome import Refused
 
 CST = ZoneInfo("Asia/Shanghai")
@@ -59,7 +60,7 @@ def test_an_answered_case_takes_no_second_feedback():
 def test_a_case_is_signed_for_once():
     assert may_sign(CASE) is None
     signed = CaseNow(
-        5, "ZB-0005", "轮台县", False, DUE, ("李四", datetime(2026, 11, 23, tzinfo=UTC))
+        5, "ZB-0005", "轮台县", False, DUE, signed=("李四", datetime(2026, 11, 23, tzinfo=UTC))
     )
     refused = may_sign(signed)
     assert refused is not None and refused.reason.params["who"] == "李四"
