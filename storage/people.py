@@ -147,7 +147,7 @@ def roster(
         .join(RoleGrant, col(RoleGrant.unit_id) == col(Unit.id))
         .join(Person, col(Person.id) == col(RoleGrant.person_id))
         .where(Unit.campaign_id == campaign_id, RoleGrant.role == Role.LIAISON.value)
-        .order_by(col(Unit.position), col(Person.registered_at))
+        .order_by(col(Unit.position), col(Person.registered_at), col(RoleGrant.id))
     )
     if unit_id is not None:
         stmt = stmt.where(Unit.id == unit_id)

@@ -65,8 +65,9 @@ async def test_two_liaisons_register_at_once_and_roster_shows_both(
     assert roster["text"].splitlines() == [
         "联络员名单 · 自治州房屋拆迁安置补偿领域违纪违法突出问题专项整治",
         "轮台县（2人）",
-        "  李明\u3000住建局副局长\u300013999601234",  # the phone as digits, typed with spaces
+        # in the order they confirmed (both at the same moment of the sandbox's clock)
         "  张华\u3000综合科科长\u30000996-4621234",
+        "  李明\u3000住建局副局长\u300013999601234",  # the phone as digits, typed with spaces
     ]
 
 
