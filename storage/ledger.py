@@ -14,6 +14,7 @@ from storage.audit import Stamp, created, record, snapshot
 from storage.models import LedgerItem, ProgressUpdate, Unit, saved_id
 from storage.once import numbered
 from workflows.ledger import Status, item_code
+from workflows.weekly import DONE
 
 
 class Conflict(Exception):
@@ -80,6 +81,16 @@ def progress_of(session: Session, item_id: int) -> list[ProgressUpdate]:
     """Every progress update of an item, oldest first."""
     stmt = select(ProgressUpdate).where(ProgressUpdate.item_id == item_id)
     return list(session.exec(stmt.order_by(col(ProgressUpdate.created_at), col(ProgressUpdate.id))))
+
+
+def closeout_ask(session: Session, item_id: int) -> int | None:
+    """The id of the item's latest close-out ask (its 已完成，申请销号 with result and evidence)."""
+    stmt = select(ProgressUpdate.id).where(
+        ProgressUpdate.item_id == item_id, ProgressUpdate.status == DONE
+    )
+    return session.exec(
+        stmt.order_by(col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc())
+    ).first()
 
 
 def last_progress(session: Session, item_ids: list[int]) -> dict[int, ProgressUpdate]:

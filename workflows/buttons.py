@@ -2,9 +2,10 @@
 
 Two wire formats, unchanged since the first release (messages already sent carry them):
 an action button `a:<verb>:<ref>[:<ref>…]` starts something, a form button
-`f:<draft>:<rev>:<option>` answers the open flow's current step. Anything else — an unknown
-verb, the wrong number or kind of refs, more than Telegram's 64 bytes — is forged or stale,
-and `parse` returns None for it.
+`f:<draft>:<rev>:<option>` answers the open flow's current step. A verb that came to carry
+more refs is still read in its old shape (`LEGACY`), as buttons on screen were sent. Anything
+else — an unknown verb, the wrong number or kind of refs, more than Telegram's 64 bytes — is
+forged or stale, and `parse` returns None for it.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ class Verb(StrEnum):
     WPRIV = "wpriv"  # report index: continue the week's update in private
     ITEMS = "items"  # page of /items
     ITEM = "item"  # ledger item id: its card
-    CO_OK = "co_ok"  # ledger item id: approve the close-out
-    CO_NO = "co_no"  # ledger item id: reject the close-out
+    CO_OK = "co_ok"  # ledger item id, close-out ask id: approve that close-out request
+    CO_NO = "co_no"  # ledger item id, close-out ask id: reject it
     SIGN = "sign"  # case id: 签收
     FB = "fb"  # case id: answer it
     EXT = "ext"  # case id: ask for more time
@@ -42,12 +43,24 @@ class Verb(StrEnum):
 
 
 Ref = int | str
+Shape = tuple[type[int] | type[str], ...]
 
 # the refs each verb carries, by kind: int is a whole number (an id, an index, a page)
-SHAPES: dict[Verb, tuple[type[int] | type[str], ...]] = {
+SHAPES: dict[Verb, Shape] = {
     **{v: (int,) for v in Verb},
     Verb.IMP_UNIT: (int, int),
+    Verb.CO_OK: (int, int),
+    Verb.CO_NO: (int, int),
 }
+# shapes the bot sent before, still read from messages on screen (never sent any more):
+# a close-out decision without the ask it decides
+LEGACY: dict[Verb, tuple[Shape, ...]] = {Verb.CO_OK: ((int,),), Verb.CO_NO: ((int,),)}
+
+
+def shapes(verb: Verb) -> tuple[Shape, ...]:
+    """Every shape of refs a press of `verb` may carry: today's first, then the legacy ones."""
+    return (SHAPES[verb], *LEGACY.get(verb, ()))
+
 
 _VERBS = {v.value: v for v in Verb}
 _NUMBER = re.compile(r"[0-9]{1,12}")
@@ -63,11 +76,12 @@ class Action:
     refs: tuple[Ref, ...]
 
     def __post_init__(self) -> None:
-        shape = SHAPES[self.verb]
-        if len(shape) != len(self.refs) or not all(
-            _fits(kind, ref) for kind, ref in zip(shape, self.refs, strict=True)
+        if not any(
+            len(shape) == len(self.refs)
+            and all(_fits(kind, ref) for kind, ref in zip(shape, self.refs, strict=True))
+            for shape in shapes(self.verb)
         ):
-            raise ValueError(f"{self.verb} carries {shape}, not {self.refs!r}")
+            raise ValueError(f"{self.verb} carries {SHAPES[self.verb]}, not {self.refs!r}")
         if len(self.data.encode()) > LIMIT:
             raise ValueError(f"callback data over {LIMIT} bytes: {self.data!r}")
 
@@ -80,6 +94,10 @@ class Action:
     def ref(self) -> int:
         """The first ref, a whole number for every verb."""
         return self.number(0)
+
+    def optional(self, index: int) -> int | None:
+        """The whole-number ref at `index`; None when a legacy shape carries no such ref."""
+        return self.number(index) if index < len(self.refs) else None
 
     def number(self, index: int) -> int:
         """The ref at `index`, which the verb's shape says is a whole number."""
@@ -105,6 +123,8 @@ class FormPress:
 
 def callback_data(verb: Verb, *refs: Ref) -> str:
     """The callback data of an action button (raises if the refs do not fit the verb)."""
+    if len(refs) != len(SHAPES[verb]):  # a legacy shape is read, never sent
+        raise ValueError(f"{verb} carries {SHAPES[verb]}, not {refs!r}")
     return Action(verb, refs).data
 
 
@@ -132,8 +152,8 @@ def parse(data: str | None) -> Action | FormPress | None:
     verb = _VERBS.get(verb_name)
     if head != "a" or verb is None:
         return None
-    shape = SHAPES[verb]
-    if len(raw) != len(shape):
+    shape = next((s for s in shapes(verb) if len(s) == len(raw)), None)
+    if shape is None:
         return None
     refs = tuple(_ref(kind, r) for kind, r in zip(shape, raw, strict=True))
     if any(r is None for r in refs):

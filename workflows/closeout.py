@@ -29,6 +29,7 @@ class ItemState:
     name: str
     status: str
     version: int
+    ask_id: int | None = None  # the close-out ask awaiting a decision, if one is
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,22 @@ def already_decided(item: ItemState) -> Refused:
     return Refused(msg("closeout.decided", code=item.code, status=status_msg(item.status)))
 
 
-def approve_closeout(item: ItemState, *, at: datetime) -> Decision | Refused:
-    """同意: a closing item is closed now and its unit told; any other item was decided already."""
+def _not_waiting(item: ItemState, asked: int | None) -> Refused | None:
+    """Why a decision on the ask `asked` cannot be made now: the item was decided, or it was
+    asked again since (a rejected ask's buttons must not approve the new evidence)."""
     if item.status != Status.CLOSING:
         return already_decided(item)
+    if asked is not None and item.ask_id is not None and asked != item.ask_id:
+        return Refused(msg("closeout.superseded", code=item.code))
+    return None  # `asked` None: a button sent before buttons named their ask
+
+
+def approve_closeout(item: ItemState, *, asked: int | None, at: datetime) -> Decision | Refused:
+    """同意 on the ask `asked`: the item is closed now and its unit told, if that ask still
+    waits for a decision."""
+    refused = _not_waiting(item, asked)
+    if refused is not None:
+        return refused
     text = msg("closeout.approved", code=item.code, name=item.name, at=at)
     return Decision(
         action="item.closed",
@@ -116,18 +129,30 @@ def approve_closeout(item: ItemState, *, at: datetime) -> Decision | Refused:
     )
 
 
-def may_reject_closeout(item: ItemState) -> Refused | None:
-    """不同意 opens the reason step only while the item is still waiting for a decision."""
-    return None if item.status == Status.CLOSING else already_decided(item)
+def may_reject_closeout(item: ItemState, *, asked: int | None) -> Refused | None:
+    """不同意 opens the reason step only while the ask `asked` still waits for a decision."""
+    return _not_waiting(item, asked)
 
 
 def reject_closeout(
-    item: ItemState, *, expected_version: int | None, reason: str, week_of: date
+    item: ItemState,
+    *,
+    asked: int | None,
+    expected_version: int | None,
+    reason: str,
+    week_of: date,
 ) -> Decision | Refused:
-    """不同意 with a reason: the item is open again, the reason recorded and sent to the unit."""
-    if item.status != Status.CLOSING or (
-        expected_version is not None and item.version != expected_version
-    ):
+    """不同意 with a reason: the item is open again, the reason recorded and sent to the unit.
+
+    The reason step was opened on the ask `asked`; a step opened before buttons named their
+    ask holds the item's `expected_version` at the press instead.
+    """
+    refused = _not_waiting(item, asked)
+    if refused is not None:
+        return refused
+    if asked is not None:
+        expected_version = None  # the ask decides; an edit of the item meanwhile does not
+    elif expected_version is not None and item.version != expected_version:
         return already_decided(item)  # decided by someone else since 不同意 was pressed
     text = msg("closeout.rejected", code=item.code, name=item.name, reason=reason)
     return Decision(

@@ -60,7 +60,8 @@ class RejectContext(TypedDict):
 
     item_id: int
     code: str
-    version: int
+    version: int  # the item's version at the press
+    ask_id: NotRequired[int | None]  # the close-out ask pressed on (not in older drafts)
 
 
 class FeedbackContext(TypedDict):

@@ -20,6 +20,8 @@ from workflows.contexts import (
     context_of,
 )
 from workflows.forms import Draft
+from workflows.guards import required
+from workflows.ledger import Status
 from workflows.messages import Msg, msg
 from workflows.outcome import Refused
 from workflows.periods import reporting_day
@@ -35,13 +37,16 @@ def closeout_request(
 ) -> None:
     """Ask the supervisors to approve a close-out, with buttons."""
     unit = turn.session.get(Unit, item.unit_id)
+    state = _state(turn, item)
     ask = closeout.closeout_request(
-        _state(item), unit=unit.name if unit else "", result=result, files=files
+        state, unit=unit.name if unit else "", result=result, files=files
     )
+    # the decision buttons name the ask they decide: a newer ask is not decided by these
+    asked = required(state.ask_id, "the close-out ask just recorded")
     buttons = (
-        (msg("closeout.approve"), callback_data(Verb.CO_OK, saved_id(item))),
-        (msg("closeout.reject"), callback_data(Verb.CO_NO, saved_id(item))),
-        (msg("closeout.details"), callback_data(Verb.ITEM, saved_id(item))),
+        (msg("closeout.approve"), callback_data(Verb.CO_OK, state.id, asked)),
+        (msg("closeout.reject"), callback_data(Verb.CO_NO, state.id, asked)),
+        (msg("closeout.details"), callback_data(Verb.ITEM, state.id)),
     )
     post(
         turn,
@@ -52,8 +57,11 @@ def closeout_request(
     )
 
 
-def _state(item: LedgerItem) -> closeout.ItemState:
-    return closeout.ItemState(saved_id(item), item.code, item.name, item.status, item.version)
+def _state(turn: Turn, item: LedgerItem) -> closeout.ItemState:
+    """The item as a close-out decision reads it, with the ask awaiting a decision."""
+    item_id = saved_id(item)
+    ask = store.closeout_ask(turn.session, item_id) if item.status == Status.CLOSING else None
+    return closeout.ItemState(item_id, item.code, item.name, item.status, item.version, ask)
 
 
 def _apply(turn: Turn, item: LedgerItem, decision: closeout.Decision) -> bool:
@@ -96,7 +104,7 @@ def cmd_close(turn: Turn, args: list[str]) -> None:
     if item is None:
         return
     refused = closeout.may_ask_closeout(
-        _state(item), reports_for_unit=turn.actor.reports_for(item.unit_id)
+        _state(turn, item), reports_for_unit=turn.actor.reports_for(item.unit_id)
     )
     if refused is not None:
         turn.say(refused.reason)
@@ -115,7 +123,7 @@ def _finish_close(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         return
     files = (values.get("evidence") or {}).get("files", [])
     decision = closeout.ask_closeout(
-        _state(item),
+        _state(turn, item),
         expected_version=asked["version"],
         result=values["result"],
         files=files,
@@ -142,7 +150,8 @@ def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         turn.say(msg("form.stale_button"))
         return
     decision = closeout.reject_closeout(
-        _state(item),
+        _state(turn, item),
+        asked=pressed.get("ask_id"),
         expected_version=pressed.get("version"),
         reason=values["reason"],
         week_of=reporting_day(0, turn.stamp.at, turn.zone),
@@ -152,7 +161,7 @@ def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     elif _apply(turn, item, decision):
         turn.say(decision.said)
     else:  # decided by someone else at the same moment
-        turn.say(closeout.already_decided(_state(item)).reason)
+        turn.say(closeout.already_decided(_state(turn, item)).reason)
 
 
 def action(turn: Turn, pressed: Action) -> None:
@@ -161,23 +170,29 @@ def action(turn: Turn, pressed: Action) -> None:
     item = item_for(turn, str(pressed.ref))
     if item is None:
         return
+    asked = pressed.optional(1)
     if verb == Verb.CO_OK:
-        decision = closeout.approve_closeout(_state(item), at=turn.stamp.at)
+        decision = closeout.approve_closeout(_state(turn, item), asked=asked, at=turn.stamp.at)
         if isinstance(decision, Refused):
             turn.notice = turn.text(decision.reason)
         elif _apply(turn, item, decision):
             turn.say(decision.said)
         else:  # rejected (or approved) by someone else at the same moment
-            turn.notice = turn.text(closeout.already_decided(_state(item)).reason)
+            turn.notice = turn.text(closeout.already_decided(_state(turn, item)).reason)
     elif verb == Verb.CO_NO:
-        refused = closeout.may_reject_closeout(_state(item))
+        refused = closeout.may_reject_closeout(_state(turn, item), asked=asked)
         if refused is not None:
             turn.notice = turn.text(refused.reason)
             return
         flows.begin(
             turn,
             "closeout_reject",
-            context={"item_id": item.id, "code": item.code, "version": item.version},
+            context={
+                "item_id": item.id,
+                "code": item.code,
+                "version": item.version,
+                "ask_id": asked,
+            },
         )
 
 

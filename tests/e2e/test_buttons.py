@@ -92,6 +92,6 @@ async def test_a_liaison_may_not_decide_a_close_out_and_is_told_who_may(bot: Har
     await bot.settle(group)
     card = await bot.command(group, li, "/start")
     before = len(bot.api.callback_answers)
-    await bot.api.press(card, li, data=callback_data(Verb.CO_OK, 1))
+    await bot.api.press(card, li, data=callback_data(Verb.CO_OK, 1, 1))
     await bot.api.until(lambda: len(bot.api.callback_answers) > before)
     assert bot.api.callback_answers[-1].get("text") == "仅督办人员或管理员可以审核销号。"

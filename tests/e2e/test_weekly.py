@@ -254,3 +254,61 @@ async def test_a_closeout_rejected_while_another_supervisor_approved_it_is_told(
         item = ledger.item_by_code(s, "轮台-001")
         statuses = [p.status for p in ledger.progress_of(s, item.id)]
     assert item.status == "closed" and "rejected" not in statuses
+
+
+async def ask_closeout(bot: Harness, group: dict, li: dict, code: str, result: str) -> None:
+    """A liaison asks for a close-out with /close, a result and one file."""
+    prompt = await bot.command(group, li, f"/close {code}")
+    evidence = await bot.answer(prompt, li, result)
+    await bot.api.send_file(group, li, name="验收单.pdf", size=80_000, reply_to=evidence)
+    summary = await bot.press(await bot.api.next_message(group), li, "完成")
+    await bot.press(summary, li, "确认提交")
+
+
+async def closing_item(bot: Harness, make_world: MakeWorld) -> tuple[dict, dict, dict]:
+    """轮台县's group, its liaison and a supervisor, once 轮台-001's close-out is asked."""
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"}, supervisors=["督办赵"])
+    group, li, zhao = world.group("轮台县"), world["李明"], world["督办赵"]
+    await bot.settle(bot.api.private(zhao))
+    seed_items(bot, "轮台县", 1, li["id"])
+    await ask_closeout(bot, group, li, "轮台-001", "已整改到位")
+    return group, li, zhao
+
+
+async def test_a_rejected_asks_buttons_do_not_approve_the_evidence_sent_since(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    group, li, zhao = await closing_item(bot, make_world)
+    chat = bot.api.private(zhao)
+    first = await bot.api.next_message(chat)
+    reason = await bot.press(first, zhao, "不同意")
+    told = await bot.answer(reason, zhao, "材料不全")
+    assert told["text"] == "问题 轮台-001（问题1）销号未通过：材料不全。已退回整改中。"
+    await bot.settle(group)
+    await ask_closeout(bot, group, li, "轮台-001", "已补齐验收材料")
+    second = await bot.api.next_message(chat)
+    assert "已补齐验收材料" in second["text"]
+
+    # the first request is still on 赵's screen: its buttons name the rejected ask
+    stale = "问题 轮台-001 已重新申请销号，此申请已失效，请在最新的销号申请上审核。"
+    assert await bot.tap(first, zhao, "同意销号") == stale
+    assert await bot.tap(first, zhao, "不同意") == stale
+    with bot.db.unit_of_work() as s:
+        assert ledger.item_by_code(s, "轮台-001").status == "closing"
+    approved = await bot.press(second, zhao, "同意销号")
+    assert approved["text"].startswith("✅ 问题 轮台-001（问题1）已于")
+    with bot.db.unit_of_work() as s:
+        assert ledger.item_by_code(s, "轮台-001").status == "closed"
+
+
+async def test_a_close_out_button_sent_before_buttons_named_their_ask_still_decides(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    *_, zhao = await closing_item(bot, make_world)
+    chat = bot.api.private(zhao)
+    request = await bot.api.next_message(chat)
+    with bot.db.unit_of_work() as s:
+        item_id = ledger.item_by_code(s, "轮台-001").id
+    await bot.api.press(request, zhao, data=f"a:co_ok:{item_id}")  # as the bot sent them before
+    approved = await bot.api.next_message(chat)
+    assert approved["text"].startswith("✅ 问题 轮台-001（问题1）已于")

@@ -20,11 +20,21 @@ def test_every_verb_round_trips(verb: Verb) -> None:
 
 def test_the_wire_format_is_the_one_already_sent() -> None:
     # messages in chats still carry buttons built before the codec
-    assert callback_data(Verb.CO_OK, 12) == "a:co_ok:12"
+    assert callback_data(Verb.CO_OK, 12, 40) == "a:co_ok:12:40"
     assert callback_data(Verb.IMP_UNIT, 3, 4) == "a:imp_unit:3:4"
     assert FormPress(5, 2, 0).data == "f:5:2:0"
     assert parse("a:items:0") == Action(Verb.ITEMS, (0,))
     assert parse("f:5:2:0") == FormPress(5, 2, 0)
+
+
+def test_a_close_out_button_sent_before_it_named_its_ask_is_still_read() -> None:
+    legacy = parse("a:co_ok:12")
+    assert legacy == Action(Verb.CO_OK, (12,))
+    assert legacy.ref == 12 and legacy.optional(1) is None
+    assert parse("a:co_no:12:40") == Action(Verb.CO_NO, (12, 40))
+    assert Action(Verb.CO_NO, (12, 40)).optional(1) == 40
+    with pytest.raises(ValueError):  # read, never sent
+        callback_data(Verb.CO_OK, 12)
 
 
 def test_the_first_ref_is_a_number() -> None:
@@ -47,6 +57,8 @@ def test_the_first_ref_is_a_number() -> None:
         "a:submit:1:2",  # one ref too many
         "a:imp_unit:1",  # one too few
         "a:imp_unit:1:x",
+        "a:co_ok:1:2:3",
+        "a:co_ok:1:x",
         "a:nosuchverb:1",
         "a:SUBMIT:1",
         "b:submit:1",

@@ -21,7 +21,7 @@ from workflows.weekly import DONE
 AT = datetime(2026, 11, 23, 10, tzinfo=UTC)
 WEEK = date(2026, 11, 23)
 OPEN = ItemState(7, "轮台-007", "安置房未交付", Status.OPEN, 3)
-CLOSING = ItemState(7, "轮台-007", "安置房未交付", Status.CLOSING, 4)
+CLOSING = ItemState(7, "轮台-007", "安置房未交付", Status.CLOSING, 4, ask_id=40)
 CLOSED = ItemState(7, "轮台-007", "安置房未交付", Status.CLOSED, 5)
 
 
@@ -54,7 +54,7 @@ def test_the_request_to_supervisors_is_keyed_by_the_items_version():
 
 
 def test_approving_closes_the_item_at_that_moment_and_tells_the_unit():
-    d = approve_closeout(CLOSING, at=AT)
+    d = approve_closeout(CLOSING, asked=40, at=AT)
     assert not isinstance(d, Refused)
     assert d.changes == {"status": Status.CLOSED, "closed_at": AT}
     assert d.to_unit is not None and d.to_unit.key == "item:7:closed"
@@ -63,14 +63,38 @@ def test_approving_closes_the_item_at_that_moment_and_tells_the_unit():
 
 def test_an_item_no_longer_closing_cannot_be_approved_or_rejected():
     for item in (OPEN, CLOSED):
-        approved = approve_closeout(item, at=AT)
+        approved = approve_closeout(item, asked=40, at=AT)
         assert isinstance(approved, Refused) and approved.reason.id == "closeout.decided"
-        assert may_reject_closeout(item) is not None
-    assert may_reject_closeout(CLOSING) is None
+        assert may_reject_closeout(item, asked=40) is not None
+    assert may_reject_closeout(CLOSING, asked=40) is None
+
+
+def test_the_buttons_of_an_earlier_ask_do_not_decide_the_item_asked_again():
+    # rejected, then asked again with new evidence: the first request's buttons are stale
+    again = ItemState(7, "轮台-007", "安置房未交付", Status.CLOSING, 6, ask_id=41)
+    approved = approve_closeout(again, asked=40, at=AT)
+    assert isinstance(approved, Refused) and approved.reason.id == "closeout.superseded"
+    assert approved.reason.params == {"code": "轮台-007"}
+    refused = may_reject_closeout(again, asked=40)
+    assert refused is not None and refused.reason.id == "closeout.superseded"
+    late = reject_closeout(again, asked=40, expected_version=None, reason="证据不足", week_of=WEEK)
+    assert isinstance(late, Refused) and late.reason.id == "closeout.superseded"
+    assert not isinstance(approve_closeout(again, asked=41, at=AT), Refused)
+
+
+def test_a_button_sent_before_buttons_named_their_ask_decides_the_waiting_ask():
+    assert not isinstance(approve_closeout(CLOSING, asked=None, at=AT), Refused)
+    assert may_reject_closeout(CLOSING, asked=None) is None
+
+
+def test_an_edit_of_the_item_does_not_stale_the_reason_step_opened_on_its_ask():
+    edited = ItemState(7, "轮台-007", "安置房未交付", Status.CLOSING, 5, ask_id=40)  # imported
+    d = reject_closeout(edited, asked=40, expected_version=4, reason="证据不足", week_of=WEEK)
+    assert not isinstance(d, Refused) and d.expected_version is None
 
 
 def test_rejecting_reopens_the_item_with_the_reason_recorded_and_sent():
-    d = reject_closeout(CLOSING, expected_version=4, reason="证据不足", week_of=WEEK)
+    d = reject_closeout(CLOSING, asked=40, expected_version=4, reason="证据不足", week_of=WEEK)
     assert not isinstance(d, Refused)
     assert d.changes == {"status": Status.OPEN}
     assert d.progress is not None and (d.progress.status, d.progress.reason) == (
@@ -80,7 +104,7 @@ def test_rejecting_reopens_the_item_with_the_reason_recorded_and_sent():
     assert d.to_unit is not None and d.to_unit.key == "item:7:rejected:v5"
 
 
-def test_a_rejection_after_someone_else_decided_is_refused():
+def test_a_reason_step_from_an_older_draft_is_refused_once_the_item_moved_on():
     later = ItemState(7, "轮台-007", "安置房未交付", Status.CLOSING, 6)  # asked again since
-    d = reject_closeout(later, expected_version=4, reason="证据不足", week_of=WEEK)
+    d = reject_closeout(later, asked=None, expected_version=4, reason="证据不足", week_of=WEEK)
     assert isinstance(d, Refused) and d.reason.id == "closeout.decided"
