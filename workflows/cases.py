@@ -205,7 +205,11 @@ EXTENSION = Flow(
     title="extension.title",
     steps=(
         Step("reason", "extension.ask_reason", Text(max_len=500)),
-        Step("until", "extension.ask_until", DateInput(with_time=True, not_before_today=True)),
+        Step(
+            "until",
+            "extension.ask_until",
+            DateInput(with_time=True, not_before_today=True, later_than="due"),
+        ),
     ),
     summary="extension.summary",
     extras=_due_now,

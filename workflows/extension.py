@@ -2,8 +2,9 @@
 
 The request waits in the case's fields (`extension`, with every decided one kept in
 `extensions`); one request at a time. An approved extension moves the case's due time to the
-time asked for, whatever it is (the form only refuses a day before today). Nothing here
-touches the database: the handler saves the fields and puts the messages in the outbox.
+time asked for, which the form (`cases.EXTENSION`) took only when later than the due time.
+Nothing here touches the database: the handler saves the fields and puts the messages in the
+outbox.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar, Protocol
 from zoneinfo import ZoneInfo
 
@@ -181,6 +181,9 @@ class DateInput:
     with_time: bool = False
     default_time: time = time(18, 0)
     not_before_today: bool = False
+    # a value of the draft (an ISO date-time; UTC when it names no zone) the answer must be
+    # later than: an extension asks for more time, not less
+    later_than: str = ""
     kind: ClassVar[str] = "date"
 
     def parse(self, answer: Answer, env: FormEnv) -> str:
@@ -192,6 +195,14 @@ class DateInput:
             raise InputError(err.message) from None
         if self.not_before_today and reading.day < env.local_now.date():
             raise InputError(msg("form.date_past", text=text))
+        bound = env.values.get(self.later_than) if self.later_than else None
+        if bound:
+            limit = datetime.fromisoformat(bound)
+            limit = limit if limit.tzinfo else limit.replace(tzinfo=UTC)
+            local = limit.astimezone(env.tz).replace(tzinfo=None)
+            asked = reading.at_or(self.default_time) if self.with_time else reading.day
+            if asked <= (local if self.with_time else local.date()):
+                raise InputError(msg("form.date_not_later", text=text, limit=limit))
         if self.with_time:
             return reading.at_or(self.default_time).isoformat(timespec="minutes")
         return reading.day.isoformat()

@@ -76,7 +76,11 @@ async def test_an_approved_extension_moves_the_due_time(bot: Harness, county: Wo
     posted = await bot.api.next_message(group)
     reason = await bot.press(posted, li, "申请延期")
     until = await bot.answer(reason, li, "需不动产登记中心配合")
-    check = await bot.answer(until, li, "1月19日18:00")
+    earlier = await bot.answer(until, li, "1月11日")  # before the due time: asked again
+    refused, prompt = earlier["text"].split("\n")[1:3]  # one message: why, and the step again
+    assert refused == "⚠️ “1月11日”不晚于现办理时限1月12日（周五）18:00，请输入更晚的时间。"
+    assert prompt.startswith("请输入申请延期至")
+    check = await bot.answer(earlier, li, "1月19日18:00")
     summary = await bot.press(check, li, "正确")
     assert "原期限：1月12日（周五）18:00" in summary["text"]
     sent = await bot.press(summary, li, "确认提交")

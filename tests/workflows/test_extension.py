@@ -6,13 +6,16 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from workflows.cases import CaseNow
+import pytest
+
+from workflows.cases import EXTENSION, CaseNow
 from workflows.extension import (
     ask_extension,
     decide_extension,
     may_ask_extension,
     until_of,
 )
+from workflows.inputs import FormEnv, InputError, TextAnswer
 from workflows.outcome import Refused
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -61,15 +64,23 @@ def test_approving_moves_the_due_time_to_the_one_asked_for():
     assert change.said.id == "extension.approved"
 
 
-def test_an_extension_earlier_than_the_due_time_is_still_taken_as_asked():
-    early = ask_extension(
-        CASE, reason="x", until=datetime(2026, 11, 24, 1, tzinfo=UTC), by=1, at=AT
-    )
-    assert early is not None
-    change = decide_extension(replace(CASE, fields=early.fields), approve=True, by=7, at=AT)
-    assert not isinstance(change, Refused) and change.due_at == datetime(
-        2026, 11, 24, 1, tzinfo=UTC
-    )
+def until_step(answer: str, due: str) -> str:
+    """The extension form's time step, read on Monday 23 Nov 2026 with the case due `due`."""
+    step = next(s for s in EXTENSION.steps if s.field == "until")
+    env = FormEnv(now=AT, tz=SH, values={"due": due})
+    return step.kind.parse(TextAnswer(answer), env)
+
+
+def test_the_time_asked_for_must_be_later_than_the_due_time():
+    due = DUE.isoformat()  # Tuesday 24 Nov 18:00 in Shanghai
+    assert until_step("11月27日", due) == "2026-11-27T18:00"
+    for earlier in ("11月24日9:00", "11月24日18:00", "11月23日"):
+        with pytest.raises(InputError) as refused:
+            until_step(earlier, due)
+        assert refused.value.message.id == "form.date_not_later"
+        assert refused.value.message.params["limit"] == DUE
+    # stored without a zone (SQLite gives UTC back so), the due time is UTC all the same
+    assert until_step("11月24日18:01", "2026-11-24T10:00:00") == "2026-11-24T18:01"
 
 
 def test_rejecting_keeps_the_due_time_and_frees_the_next_request():
