@@ -13,6 +13,7 @@ from bot.telegram.turn import Services
 from storage import audit, drafts, people
 from storage.audit import Stamp
 from storage.models import FormDraft, Person
+from workflows.contexts import WeeklyContext, context_of
 from workflows.forms import Draft
 from workflows.messages import Msg, msg
 from workflows.planner import Planned
@@ -24,11 +25,17 @@ def _owner(session: Session, row: FormDraft) -> str:
     return (who.name or who.display_name) if who else str(row.user_id)
 
 
-def close(
-    services: Services, session: Session, row: FormDraft, stamp: Stamp, tz: ZoneInfo, word: Msg
+def _close(
+    services: Services,
+    session: Session,
+    row: FormDraft,
+    stamp: Stamp,
+    tz: ZoneInfo,
+    action: str,
+    word: Msg,
 ) -> None:
-    """Close a weekly draft: its values into the audit trail, a word to its owner."""
-    action = "draft.taken_over" if word.id == "weekly.draft_taken_over" else "draft.expired"
+    """Close a weekly draft: its values into the audit trail under `action`, `word` to its
+    owner."""
     audit.record(session, stamp, action, "formdraft", row.id, audit.snapshot(row), None)
     key = f"draft:{row.user_id}:{row.chat_id}:{row.created_at.isoformat()}:{action}"
     planned = Planned(key, action, row.chat_id, word, stamp.at)
@@ -37,28 +44,34 @@ def close(
     enqueue(services, session, [planned], tz, stamp.at)
 
 
-def expired_word(session: Session, row: FormDraft) -> Msg:
-    """What the owner of a weekly draft whose week is over is told."""
-    ctx = Draft.from_json(row.state).context
-    return msg(
+def expire(
+    services: Services, session: Session, row: FormDraft, stamp: Stamp, tz: ZoneInfo
+) -> None:
+    """Close a weekly draft whose week is over; its owner is told which report it was."""
+    ctx = context_of(Draft.from_json(row.state), WeeklyContext)
+    word = msg(
         "weekly.draft_expired",
         who=_owner(session, row),
         unit=ctx.get("unit", ""),
         name=ctx.get("report_name", ""),
         due=datetime.fromisoformat(ctx["due"]),
     )
+    _close(services, session, row, stamp, tz, "draft.expired", word)
 
 
-def taken_over_word(session: Session, row: FormDraft, by: Person) -> Msg:
-    """What the owner of an idle weekly draft is told when another liaison takes over."""
-    ctx = Draft.from_json(row.state).context
-    return msg(
+def take_over(
+    services: Services, session: Session, row: FormDraft, stamp: Stamp, tz: ZoneInfo, by: Person
+) -> None:
+    """Close another liaison's idle weekly draft for `by`, who starts the week afresh."""
+    ctx = context_of(Draft.from_json(row.state), WeeklyContext)
+    word = msg(
         "weekly.draft_taken_over",
         who=_owner(session, row),
         by=by.name or by.display_name,
         unit=ctx.get("unit", ""),
         minutes=int(TAKE_OVER_AFTER.total_seconds() // 60),
     )
+    _close(services, session, row, stamp, tz, "draft.taken_over", word)
 
 
 def sweep(services: Services, session: Session, now: datetime, tz: ZoneInfo) -> int:
@@ -66,6 +79,6 @@ def sweep(services: Services, session: Session, now: datetime, tz: ZoneInfo) -> 
     closed = 0
     for row in drafts.idle_weekly_drafts(session, now - TAKE_OVER_AFTER):
         if week_over(Draft.from_json(row.state).context, now):
-            close(services, session, row, Stamp(now), tz, expired_word(session, row))
+            expire(services, session, row, Stamp(now), tz)
             closed += 1
     return closed

@@ -77,12 +77,13 @@ def _someone_else_updating(turn: Turn, unit_id: int) -> Person | None:
     while (row := drafts.unit_weekly_draft(turn.session, unit_id, turn.person.user_id)) is not None:
         fate = other_draft_fate(drafts.context_of(row), row.updated_at, turn.stamp.at)
         if fate == EXPIRED:
-            word = abandoned.expired_word(turn.session, row)
+            abandoned.expire(turn.services, turn.session, row, turn.stamp, turn.zone)
         elif fate == TAKEN_OVER:
-            word = abandoned.taken_over_word(turn.session, row, turn.person)
+            abandoned.take_over(
+                turn.services, turn.session, row, turn.stamp, turn.zone, turn.person
+            )
         else:
             return people.person_by_user(turn.session, row.user_id)
-        abandoned.close(turn.services, turn.session, row, turn.stamp, turn.zone, word)
     return None
 
 
