@@ -18,6 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox.sandbox import ADMIN_ID, Clock, Sandbox
+from storage import campaigns, ledger
+from storage.audit import Stamp
+from storage.models import saved_id
+from workflows.guards import required
 from workflows.roles import Role
 
 Harness = Sandbox
@@ -144,6 +148,17 @@ class World:
         group = Group(self.api.group(title), unit)
         self.api.chats[group["id"]] = group
         return group
+
+    def add_items(
+        self, unit: str, count: int, *, due_on: str = "2024-01-05", by: Person | None = None
+    ) -> list[str]:
+        """`count` problems (问题1 …) in the unit's ledger, as /new saves them; the codes."""
+        with self.bot.database().unit_of_work() as s:
+            camp = required(campaigns.active_campaign(s), "the active campaign")
+            target = required(campaigns.unit_named(s, saved_id(camp), unit), unit)
+            stamp = Stamp(self.bot.clock(), by["id"] if by else None)
+            values = [{"name": f"问题{i + 1}", "due_on": due_on} for i in range(count)]
+            return [ledger.create_item(s, target, v, {}, stamp).code for v in values]
 
     async def bind(self, unit: str, title: str | None = None) -> Group:
         """A new group, bound to `unit` by the admin's /bind."""

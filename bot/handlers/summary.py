@@ -84,12 +84,16 @@ def cmd_summary(turn: Turn, args: list[str]) -> None:
     turn.replies.append(Reply(msg("chart.caption", campaign=camp.name), photo=chart))
 
 
+UNIT_LINES = 40  # item lines under /summary <unit>; the rest are counted, and in /export
+
+
 def show_unit_items(turn: Turn, unit_id: int) -> None:
-    """A unit's items (the first 40), for /summary <unit>."""
+    """A unit's items (the first 40, and how many more), for /summary <unit>."""
     today = turn.stamp.at.astimezone(turn.zone).date()
-    out: list[Msg | str] = [
-        item_line(i, today) for i in items.items_of(turn.session, [unit_id])[:40]
-    ]
+    rows = items.items_of(turn.session, [unit_id])
+    out: list[Msg | str] = [item_line(i, today) for i in rows[:UNIT_LINES]]
+    if len(rows) > UNIT_LINES:
+        out.append(msg("summary.unit_more", count=len(rows) - UNIT_LINES))
     if out:
         turn.say(lines(out))
 

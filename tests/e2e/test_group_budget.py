@@ -13,8 +13,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.telegram.budget import Limits
-from storage import campaigns, ledger
-from storage.audit import Stamp
+from storage import campaigns
 from storage.models import OutboxMessage, ProgressUpdate, SendLog, Submission
 from tests.harness import Harness, MakeWorld, build_world
 from workflows.deeplink import WeeklyLink, link_key, make_payload
@@ -44,16 +43,6 @@ def in_any_minute(bot: Harness, group: dict) -> int:
     return max((sum(1 for t in times if s <= t < s + 60) for s in times), default=0)
 
 
-def seed_items(bot: Harness, unit: str, count: int) -> None:
-    with bot.db.unit_of_work() as s:
-        camp = campaigns.active_campaign(s)
-        target = campaigns.unit_named(s, camp.id, unit)
-        for i in range(count):
-            ledger.create_item(
-                s, target, {"name": f"问题{i + 1}", "due_on": "2024-06-30"}, {}, Stamp(bot.clock())
-            )
-
-
 async def timed(step: asyncio.Future | object) -> tuple[dict, float]:
     started = time.monotonic()
     got = await step  # type: ignore[misc]
@@ -66,7 +55,7 @@ async def test_a_weekly_update_of_eight_items_spends_one_message_a_step(
     world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
     group = world.group("轮台县")
     li = world["李明"]
-    seed_items(bot, "轮台县", 8)
+    world.add_items("轮台县", 8, due_on="2024-06-30")
     before = budget_used(bot, group)
     card, waited = await timed(bot.command(group, li, "/weekly"))
     waits = [waited]
@@ -236,7 +225,7 @@ async def test_the_weekly_update_in_private_posts_one_summary_to_the_group(
     world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
     group = world.group("轮台县")
     li = world["李明"]
-    seed_items(bot, "轮台县", 2)
+    world.add_items("轮台县", 2, due_on="2024-06-30")
     stranger = bot.api.user(7502, "旁人")
     card = await bot.command(group, li, "/weekly")
     refused = await bot.tap(card, stranger, "私聊填写")

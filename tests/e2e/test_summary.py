@@ -78,3 +78,18 @@ async def test_the_weekly_digest_reaches_the_supervisors_once(make_world: MakeWo
     assert plan_once(bot.services()) == 0
     await bot.drained()
     assert len([m for m in bot.api.unread(chat) if "工作汇总" in m.get("text", "")]) == 1
+
+
+async def test_a_units_summary_lists_forty_items_and_counts_the_rest(
+    make_world: MakeWorld,
+) -> None:
+    world = await make_world(units=["轮台县"], supervisors=["督办钱"])
+    bot, sup = world.bot, world["督办钱"]
+    await bot.settle(sup.private)
+    codes = world.add_items("轮台县", 43)
+    said = await sup.say(sup.private, "/summary 轮台县")  # one message: figures, then items
+    figures, items = said["text"].split("\n\n")
+    assert figures.startswith(f"{CAMPAIGN} · 工作汇总\n问题43个，已销号0个")
+    listing = items.split("\n")
+    assert [line.split()[0] for line in listing[:40]] == codes[:40]  # all overdue: by number
+    assert listing[40:] == ["……另有3个问题未列出，完整台账请用 /export 导出。"]

@@ -172,26 +172,12 @@ async def test_the_annex_2_rules_are_checked_as_numbers_are_typed(
         await bot.stop()
 
 
-def seed_items(bot: Harness, unit: str, count: int, user_id: int) -> None:
-    with bot.db.unit_of_work() as s:
-        camp = campaigns.active_campaign(s)
-        target = campaigns.unit_named(s, camp.id, unit)
-        for i in range(count):
-            ledger.create_item(
-                s,
-                target,
-                {"name": f"问题{i + 1}", "due_on": "2024-01-05"},
-                {},
-                Stamp(bot.clock(), user_id),
-            )
-
-
 async def test_a_second_writer_of_an_item_is_told_and_nothing_is_overwritten(
     bot: Harness, make_world: MakeWorld
 ) -> None:
     world = await make_world(units=["轮台县"], liaisons={"轮台县": ["李明", "王芳"]})
     group, li, wang = world.group("轮台县"), world["李明"], world["王芳"]
-    seed_items(bot, "轮台县", 2, li["id"])
+    world.add_items("轮台县", 2, by=li)
     first = await bot.command(group, li, "/weekly")
 
     private = bot.api.private(wang)  # meanwhile, from a private chat
@@ -219,7 +205,7 @@ async def test_a_second_writer_of_an_item_is_told_and_nothing_is_overwritten(
 async def test_items_are_paged_and_overdue_ones_marked(bot: Harness, make_world: MakeWorld) -> None:
     world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
     group, li = world.group("轮台县"), world["李明"]
-    seed_items(bot, "轮台县", 12, li["id"])
+    world.add_items("轮台县", 12, by=li)
     page = await bot.command(group, li, "/items")
     assert "共12个，第1/2页" in page["text"] and page["text"].count("⚠️逾期") == 10
     await bot.api.press(page, li, "下一页 ▶")
@@ -236,7 +222,7 @@ async def test_a_closeout_rejected_while_another_supervisor_approved_it_is_told(
     )
     group, li, zhao, qian = world.group("轮台县"), world["李明"], world["督办赵"], world["督办钱"]
     await bot.settle(bot.api.private(zhao), bot.api.private(qian))
-    seed_items(bot, "轮台县", 1, li["id"])
+    world.add_items("轮台县", 1, by=li)
     result = await bot.command(group, li, "/close 轮台-001")
     evidence = await bot.answer(result, li, "已整改到位")
     await bot.api.send_file(group, li, name="验收单.pdf", size=80_000, reply_to=evidence)
@@ -270,7 +256,7 @@ async def closing_item(bot: Harness, make_world: MakeWorld) -> tuple[dict, dict,
     world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"}, supervisors=["督办赵"])
     group, li, zhao = world.group("轮台县"), world["李明"], world["督办赵"]
     await bot.settle(bot.api.private(zhao))
-    seed_items(bot, "轮台县", 1, li["id"])
+    world.add_items("轮台县", 1, by=li)
     await ask_closeout(bot, group, li, "轮台-001", "已整改到位")
     return group, li, zhao
 
