@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from storage.audit import Stamp, record, snapshot
 from storage.models import FormDraft
 from workflows.forms import Draft
 
@@ -82,6 +83,13 @@ def drop_draft(session: Session, chat_id: int, user_id: int) -> None:
     row = draft_of(session, chat_id, user_id)
     if row is not None:
         session.delete(row)
+
+
+def close_draft(session: Session, row: FormDraft, stamp: Stamp, action: str) -> None:
+    """End a draft nobody will finish: what was typed goes to the audit trail under `action`."""
+    record(session, stamp, action, "formdraft", row.id, snapshot(row), None)
+    session.delete(row)
+    session.flush()
 
 
 def chats_in_flow(session: Session, chat_ids: Iterable[int], since: datetime) -> set[int]:

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from bot.delivery.outbox import enqueue
 from bot.telegram.turn import Services
-from storage import audit, drafts, people
+from storage import drafts, people
 from storage.audit import Stamp
 from storage.models import FormDraft, Person
 from workflows.contexts import WeeklyContext, context_of
@@ -36,11 +36,9 @@ def _close(
 ) -> None:
     """Close a weekly draft: its values into the audit trail under `action`, `word` to its
     owner."""
-    audit.record(session, stamp, action, "formdraft", row.id, audit.snapshot(row), None)
     key = f"draft:{row.user_id}:{row.chat_id}:{row.created_at.isoformat()}:{action}"
     planned = Planned(key, action, row.chat_id, word, stamp.at)
-    session.delete(row)
-    session.flush()
+    drafts.close_draft(session, row, stamp, action)
     enqueue(services, session, [planned], tz, stamp.at)
 
 

@@ -7,14 +7,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import select
-
 from bot.handlers import weekly
 from bot.telegram import flows
 from bot.telegram.flows import FlowBinding
 from bot.telegram.turn import Button, Turn
-from storage import campaigns, drafts, planning, submissions
-from storage.audit import record, snapshot
+from storage import campaigns, deadlines, drafts, planning, submissions
 from storage.models import Deadline, Unit, saved_id
 from workflows import deadlines as dl
 from workflows.buttons import Action, Verb, callback_data
@@ -328,13 +325,9 @@ def _deadline_now(row: Deadline | None) -> dl.DeadlineNow | None:
 
 
 def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    camp = required(turn.campaign, "the active campaign")
+    camp_id = saved_id(required(turn.campaign, "the active campaign"))
     editing = context_of(draft, DeadlineContext).get("deadline_id")
-    clash = turn.session.exec(
-        select(Deadline).where(
-            Deadline.campaign_id == camp.id, Deadline.deliverable == values["deliverable"]
-        )
-    ).first()
+    clash = deadlines.deadline_named(turn.session, camp_id, values["deliverable"])
     edited = turn.session.get(Deadline, editing) if editing else None
     saved = dl.save_deadline(
         values,
@@ -347,24 +340,7 @@ def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     if isinstance(saved, Refused):
         turn.say(saved.reason)
         return
-    row = edited if editing else clash
-    before = snapshot(row)
-    if row is None:
-        row = Deadline(
-            campaign_id=saved_id(camp),
-            deliverable=saved.deliverable,
-            due_at=saved.due_at,
-            created_at=turn.stamp.at,
-        )
-    if saved.moved:  # planned afresh for the new time
-        row.due_set_at = turn.stamp.at
-    row.deliverable, row.due_at, row.unit_names = saved.deliverable, saved.due_at, saved.unit_names
-    row.cancelled, row.from_file = False, False
-    turn.session.add(row)
-    turn.session.flush()
-    if saved.moved:
-        planning.withdraw_rescheduled(turn.session, row)
-    record(turn.session, turn.stamp, "deadline.save", "deadline", row.id, before, snapshot(row))
+    deadlines.save_deadline(turn.session, camp_id, edited if editing else clash, saved, turn.stamp)
     turn.say(saved.said)
 
 
@@ -372,10 +348,7 @@ def _finish_cancel(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     row = turn.session.get(Deadline, context_of(draft, CancelContext)["deadline_id"])
     if row is None:
         return
-    before = snapshot(row)
-    row.cancelled = True
-    turn.session.add(row)
-    record(turn.session, turn.stamp, "deadline.cancel", "deadline", row.id, before, snapshot(row))
+    deadlines.cancel_deadline(turn.session, row, turn.stamp)
     turn.say(msg("deadline.cancelled", deliverable=row.deliverable))
 
 

@@ -33,7 +33,7 @@ from typing import Any
 
 from bot.telegram.render import ask_reply
 from bot.telegram.turn import Turn
-from storage import audit, drafts
+from storage import drafts
 from storage.models import FormDraft, saved_id
 from workflows import forms
 from workflows.buttons import FormPress
@@ -93,10 +93,7 @@ def _closed_as_over(turn: Turn, row: FormDraft, binding: FlowBinding, draft: Dra
     word = binding.over(draft, turn.stamp.at)
     if word is None:
         return False
-    before = audit.snapshot(row)
-    audit.record(turn.session, turn.stamp, "draft.expired", "formdraft", row.id, before, None)
-    turn.session.delete(row)
-    turn.session.flush()
+    drafts.close_draft(turn.session, row, turn.stamp, "draft.expired")
     turn.say(word)
     return True
 
