@@ -38,9 +38,10 @@ def budget_used(bot: Harness, group: dict) -> int:
     return len(bot.api.group_log[group["id"]])
 
 
-def in_any_minute(bot: Harness, group: dict) -> int:
+def in_any_window(bot: Harness, group: dict, span: float = 60.0) -> int:
+    """The most sends and edits the group received within any `span` seconds."""
     times = bot.api.group_log[group["id"]]
-    return max((sum(1 for t in times if s <= t < s + 60) for s in times), default=0)
+    return max((sum(1 for t in times if s <= t < s + span) for s in times), default=0)
 
 
 async def timed(step: asyncio.Future | object) -> tuple[dict, float]:
@@ -84,22 +85,34 @@ async def test_a_weekly_update_of_eight_items_spends_one_message_a_step(
 
 
 async def test_a_quiet_chat_is_answered_at_once_while_other_groups_are_saturated(
-    bot: Harness, make_world: MakeWorld
+    db_url: str,
 ) -> None:
-    world = await make_world(units=["库尔勒市", "尉犁县", "若羌县", "轮台县"], people=["群众"])
-    busy = [world.group(unit) for unit in ("库尔勒市", "尉犁县", "若羌县")]
-    quiet, crowd = world.group("轮台县"), world["群众"]
-    for group in busy:  # each busy group asks for more answers than a minute allows
-        for _ in range(22):
-            await bot.api.send(group, crowd, "/help")
-    await bot.api.until(lambda: all(budget_used(bot, g) >= 20 for g in busy), timeout=20)
-    answer, waited = await timed(bot.command(quiet, bot.admin, "/deadlines"))
-    assert answer["text"].startswith("报送节点")  # the listing itself, not a catch-up
-    assert waited < 1.0
-    private = bot.api.private(bot.admin)
-    _, waited = await timed(bot.command(private, bot.admin, "/deadlines"))
-    assert waited < 1.0
-    assert all(in_any_minute(bot, g) <= 20 for g in busy) and bot.api.too_many == 0
+    # Telegram's 20 a group, in a window of 15 s rather than 60: the answers the busy groups
+    # are still owed when the test ends are sent (shutting down waits for them) 15 s later
+    window = (20, 15.0)
+    bot = Harness(db_url, limits=Limits(group=window))
+    await bot.start()
+    bot.api.group_limit = window
+    try:
+        world = await build_world(
+            bot, units=["库尔勒市", "尉犁县", "若羌县", "轮台县"], people=["群众"]
+        )
+        busy = [world.group(unit) for unit in ("库尔勒市", "尉犁县", "若羌县")]
+        quiet, crowd = world.group("轮台县"), world["群众"]
+        for group in busy:  # each busy group asks for more answers than its window allows
+            for _ in range(22):
+                await bot.api.send(group, crowd, "/help")
+        await bot.api.until(lambda: all(budget_used(bot, g) >= 20 for g in busy), timeout=20)
+        answer, waited = await timed(bot.command(quiet, bot.admin, "/deadlines"))
+        assert answer["text"].startswith("报送节点")  # the listing itself, not a catch-up
+        assert waited < 1.0
+        private = bot.api.private(bot.admin)
+        _, waited = await timed(bot.command(private, bot.admin, "/deadlines"))
+        assert waited < 1.0
+        assert all(in_any_window(bot, g, window[1]) <= 20 for g in busy)
+        assert bot.api.too_many == 0
+    finally:
+        await bot.stop()
 
 
 async def test_three_liaisons_register_at_once_in_one_group(
@@ -140,7 +153,7 @@ async def test_three_liaisons_register_at_once_in_one_group(
     done = await asyncio.gather(*(register(u, f"1390000000{i}") for i, u in enumerate(people)))
     assert sorted(done) == ["张", "李", "王"]
     assert max(waits) < 15 and bot.api.too_many == 0 and bot.api.edits == 0
-    assert in_any_minute(bot, group) <= 20
+    assert in_any_window(bot, group) <= 20
 
 
 async def test_a_group_bound_late_gets_one_catch_up_and_a_person_is_answered_at_once(
