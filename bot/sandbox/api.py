@@ -499,6 +499,11 @@ class LocalBotApi:
     async def api_getwebhookinfo(self, p: dict[str, Any]) -> dict[str, Any]:
         return self.hook.info(len(self._updates))
 
+    @property
+    def unfetched(self) -> int:
+        """Updates the bot has not fetched and acknowledged yet."""
+        return len(self._updates)
+
     async def _take_updates(self, count: int) -> list[dict[str, Any]]:
         async with self._changed:
             await self._changed.wait_for(lambda: bool(self._updates))

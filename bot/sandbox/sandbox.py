@@ -7,6 +7,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from sqlmodel import col, select
 from telegram import Update
 
@@ -76,6 +77,7 @@ class Sandbox:
         self.delivery_interval = delivery_interval
         self.app: BotApp | None = None
         self.db: Database | None = None
+        self.planner_passes = 0  # finished, in every bot process this sandbox started
         self.admin = self.api.user(ADMIN_ID, "王管理", "wang_admin")
 
     async def start(self) -> None:
@@ -112,6 +114,14 @@ class Sandbox:
             self.delivery_interval,
         )
         self.app = build_application(services, rate_limiter=ChatBudget(self.limits))
+        scheduler = required(self.app.job_queue, "PTB's job queue").scheduler
+
+        def count_planner_pass(event: JobExecutionEvent) -> None:
+            job = scheduler.get_job(event.job_id)
+            if job is not None and job.name == "planner":
+                self.planner_passes += 1
+
+        scheduler.add_listener(count_planner_pass, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         await self.app.initialize()
         if self.app.post_init is not None:  # as run_polling does: commands, the send log
             await self.app.post_init(self.app)
@@ -198,12 +208,14 @@ class Sandbox:
             people.set_role(s, person, role, unit_id, stamp)
 
     async def drained(self, timeout: float = 10) -> None:
-        """Wait until the planner has run and the outbox holds nothing due."""
+        """Wait until the bot has fetched every update, a planner pass has run from start to
+        end since this call (on the clock as it is now), and the outbox holds nothing due."""
         db = self.database()
         loop = asyncio.get_running_loop()
         end = loop.time() + timeout
-        passes = self.api.requests["getUpdates"]
+        passes = self.planner_passes  # the pass running now may have read the clock before
         while True:
+            ran = self.planner_passes  # read first: what those passes planned is seen below
             with db.unit_of_work() as s:
                 due = s.exec(
                     select(OutboxMessage).where(
@@ -211,7 +223,7 @@ class Sandbox:
                         OutboxMessage.not_before <= self.clock(),
                     )
                 ).all()
-            if not due and self.api.requests["getUpdates"] > passes + 1:
+            if not due and not self.api.unfetched and ran > passes + 1:
                 return
             if loop.time() > end:
                 raise TimeoutError(f"{len(due)} message(s) still due")
