@@ -309,4 +309,4 @@ ACTIONS: dict[Verb, Callable[[Turn, Action], None]] = {
     **{v: cases.action for v in (Verb.SIGN, Verb.FB, Verb.EXT, Verb.EXT_OK, Verb.EXT_NO)},
 }
 """The buttons this dispatcher runs, after `bot.telegram.gate` has checked the presser's
-roles; the import buttons (`Verb.IMP_*`, `Verb.WK_*`, `Verb.WFORM`) are ledger_import's."""
+roles; the import buttons (`Verb.IMP_*`, `Verb.WK_*`, `Verb.WFORM`) are workbooks'."""

@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.delivery.outbox import restore_budget
-from bot.handlers import cases, ledger_import
+from bot.handlers import cases, workbooks
 from bot.handlers.backbone import ACTIONS, HANDLERS
 from bot.serve.jobs import schedule
 from bot.telegram import flows, gate
@@ -243,7 +243,7 @@ def build_application(
     app.bot_data["services"] = services
     # edits first: no other handler (commands, answers, workbooks) takes an edited message
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, on_edited))
-    ledger_import.install(app)  # workbooks and their buttons, before the handlers below
+    workbooks.install(app)  # workbooks and their buttons, before the handlers below
     app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, on_added))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     app.add_handler(MessageHandler(filters.COMMAND, on_command))

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlmodel import col, func, select
 
-import bot.handlers.ledger_import as importing
+import bot.handlers.workbooks as importing
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import AuditEvent, LedgerItem, WorkbookUpload

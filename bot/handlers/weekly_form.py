@@ -1,0 +1,214 @@
+"""A week by workbook: 下载填报表 sends this week's form; the filled form sent back is read into
+the same answers as the step-by-step update, its evidence collected, then saved as that would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import unicodedata
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from telegram import Update
+
+from bot.handlers import items, weekly
+from bot.handlers import upload_steps as steps
+from bot.telegram.turn import Button, Ctx, Reply, Turn
+from storage import drafts, uploads
+from storage.models import Unit, WorkbookUpload, saved_id
+from workflows.buttons import Verb, callback_data
+from workflows.contexts import item_answer
+from workflows.inputs import Attachments, FileAnswer, FormEnv, InputError
+from workflows.ledger_import import SHOWN, problem_line
+from workflows.messages import Msg, lines, msg
+from workflows.weekly import DONE, LATE, PLAN, SAME, changes, weekly_flow
+from workflows.weekly_workbook import (
+    FormOrigin,
+    closing_items,
+    form_rows,
+    is_this_week,
+    may_read_form,
+    missing_evidence,
+    status_words,
+    week_answers,
+    write_form,
+)
+from workflows.workbook import Book
+
+STATUSES = (PLAN, DONE, LATE, SAME)
+
+
+def statuses_read(turn: Turn) -> dict[str, str]:
+    """The drop-down's words in every language, and the status each means."""
+    tr = turn.services.translator
+    return status_words(
+        [(tr.text(msg(f"weekly.st.{s}"), lang), s) for lang in tr.catalogs for s in STATUSES]
+        + [(s, s) for s in STATUSES]
+    )
+
+
+def _week_target(turn: Turn, origin: FormOrigin) -> dict[str, Any] | None:
+    """The week the filled form is for, as the step-by-step update would begin it now."""
+    unit = turn.session.get(Unit, origin.unit_id) if origin.unit_id is not None else None
+    if turn.campaign is None or unit is None or unit.campaign_id != turn.campaign.id:
+        unit = None
+    refused = may_read_form(
+        origin,
+        unit=unit.name if unit else None,
+        chat_unit=turn.chat.unit_id,
+        in_group=turn.is_group,
+        reports_for_unit=unit is not None and turn.actor.reports_for(unit.id),
+    )
+    if refused is not None or unit is None:
+        turn.say(refused.reason if refused else msg("weekly_form.not_ours"))
+        return None
+    ctx = weekly.weekly_context(turn, unit, origin.report)
+    if ctx is None:
+        return None
+    refused = is_this_week(origin, ctx["period"], ctx["report_name"])
+    if refused is not None:
+        turn.say(refused.reason)
+        return None
+    ctx["env"] = {"now": turn.stamp.at, "tz": turn.zone, "words": statuses_read(turn)}
+    return ctx
+
+
+async def read_week(
+    update: Update, context: Ctx, book: Book, origin: FormOrigin, file: dict[str, Any]
+) -> None:
+    _, ctx = await steps.turn_in(update, context, lambda t: _week_target(t, origin))
+    if ctx is None:
+        return
+    env = ctx.pop("env")
+
+    def read() -> Any:
+        rows, problems = form_rows(book)
+        reading = week_answers(
+            ctx, rows, weekly_flow(ctx), FormEnv(env["now"], env["tz"]), env["words"]
+        )
+        reading.problems[:0] = problems
+        return reading
+
+    reading = await asyncio.to_thread(read)
+    await steps.turn_in(update, context, lambda t: _week_preview(t, ctx, reading, file))
+
+
+def _week_preview(turn: Turn, ctx: dict[str, Any], reading: Any, file: dict[str, Any]) -> None:
+    if reading.problems:
+        shown = [problem_line(p) for p in reading.problems[:SHOWN]]
+        more = len(reading.problems) - len(shown)
+        head = msg("weekly_form.refused", file=file["name"], count=len(reading.problems))
+        tail = [msg("ledger_import.more", count=more)] if more else []
+        turn.say(lines([head, *shown, *tail]))
+        return
+    row = steps.keep_upload(
+        turn, "week", ctx["unit_id"], file, {"context": ctx, "values": reading.values}
+    )
+    open_draft = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
+    if open_draft is not None and open_draft.flow == "weekly":  # the form replaces it
+        drafts.drop_draft(turn.session, turn.chat.chat_id, turn.person.user_id)
+    _week_screen(turn, row)
+
+
+def _week_screen(turn: Turn, row: WorkbookUpload, got: Msg | None = None) -> None:
+    """The week's preview: the same summary as the step-by-step confirm, evidence still due."""
+    ctx, values = row.state["context"], row.state["values"]
+    env = FormEnv(turn.stamp.at, turn.zone)
+    summary = msg(
+        "weekly.summary", unit=ctx["unit"], changes=changes({**ctx, **values}, env)["changes"]
+    )
+    missing = missing_evidence(ctx, values)
+    need = msg("weekly_form.need_evidence", codes=missing) if missing else msg("weekly_form.ready")
+    body: list[Msg | str] = [got] if got is not None else []
+    turn.say(
+        lines([*body, summary, need]),
+        buttons=[
+            [
+                Button(msg("form.button.confirm"), callback_data(Verb.WK_OK, saved_id(row))),
+                Button(msg("form.button.cancel"), callback_data(Verb.WK_NO, saved_id(row))),
+            ]
+        ],
+    )
+
+
+def _evidence_item(
+    ctx: Mapping[str, Any], values: Mapping[str, Any], given: FileAnswer, caption: str
+) -> dict[str, Any] | None:
+    """Which closing item a file is evidence for: the only one, or the one its caption names."""
+    closing = closing_items(ctx, values)
+    if len(closing) == 1:
+        return closing[0]
+    said = unicodedata.normalize("NFKC", f"{caption} {given.name}")
+    named = [it for it in closing if unicodedata.normalize("NFKC", it["code"]) in said]
+    return named[0] if len(named) == 1 else None
+
+
+def add_evidence(turn: Turn, given: FileAnswer) -> bool:
+    """A file sent while a week by workbook waits for evidence: taken for the close-out it
+    names (or the only one); False if no such week waits here."""
+    row = uploads.pending_upload(turn.session, turn.chat.chat_id, turn.person.user_id)
+    if row is None or row.kind != "week":
+        return False
+    ctx, values = row.state["context"], dict(row.state["values"])
+    codes = [it["code"] for it in closing_items(ctx, values)]
+    if not codes:
+        return False
+    message = turn.update.effective_message
+    item = _evidence_item(ctx, values, given, (message.caption if message else None) or "")
+    if item is None:
+        turn.say(msg("weekly_form.which_item", codes=codes))
+        return True
+    key = item_answer(item["id"], "evidence")
+    env = FormEnv(turn.stamp.at, turn.zone)
+    try:
+        values[key] = Attachments(need_file=True).collect(values.get(key), given, env)
+    except InputError as err:
+        turn.say(err.message)
+        return True
+    uploads.update_upload(turn.session, row, turn.stamp.at, state={**row.state, "values": values})
+    _week_screen(turn, row, msg("weekly_form.got_evidence", code=item["code"], name=given.name))
+    return True
+
+
+def save_week(turn: Turn, upload_id: int) -> None:
+    row = steps.owned_upload(turn, upload_id, "week")
+    if row is None:
+        return
+    ctx, values = row.state["context"], row.state["values"]
+    missing = missing_evidence(ctx, values)
+    if missing:
+        turn.notice = turn.text(msg("weekly_form.need_evidence", codes=missing))
+        return
+    uploads.close_upload(turn.session, row, uploads.SAVED, turn.stamp.at)
+    weekly.save_week(turn, ctx, values)
+
+
+def download_form(turn: Turn, index: int) -> None:
+    """下载填报表: this week's form of the unit's open items, sent as a workbook."""
+    unit = items.may_report(turn)
+    if unit is None:
+        return
+    ctx = weekly.weekly_context(turn, unit, index)
+    if ctx is None:
+        return
+    content = write_form(
+        ctx,
+        title=turn.text(
+            msg(
+                "weekly_form.title",
+                unit=unit.name,
+                name=ctx["report_name"],
+                period=date.fromisoformat(ctx["period"]),
+            )
+        ),
+        instructions=turn.text(msg("weekly_form.instructions")),
+        statuses=[turn.text(msg(f"weekly.st.{s}")) for s in STATUSES],
+    )
+    name = f"{unit.name}-{ctx['report_name']}-{ctx['period']}.xlsx"
+    turn.replies.append(
+        Reply(
+            msg("weekly_form.caption", unit=unit.name, count=len(ctx["items"])),
+            document=(name, content),
+        )
+    )
