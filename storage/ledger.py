@@ -88,9 +88,9 @@ def closeout_ask(session: Session, item_id: int) -> int | None:
     stmt = select(ProgressUpdate.id).where(
         ProgressUpdate.item_id == item_id, ProgressUpdate.status == DONE
     )
-    return session.exec(
-        stmt.order_by(col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc())
-    ).first()
+    # by id, not by time: an item's asks come one after another (each after the decision on
+    # the last), so the latest has the largest id whatever the clocks of the processes said
+    return session.exec(stmt.order_by(col(ProgressUpdate.id).desc())).first()
 
 
 def last_progress(session: Session, item_ids: list[int]) -> dict[int, ProgressUpdate]:

@@ -2,7 +2,8 @@
 
 The request waits in the case's fields (`extension`, with every decided one kept in
 `extensions`); one request at a time. An approved extension moves the case's due time to the
-time asked for, which the form (`cases.EXTENSION`) took only when later than the due time.
+time asked for, which must be later than the due time (the form, `cases.EXTENSION`, says so
+as it is typed).
 Nothing here touches the database: the handler saves the fields and puts the messages in the
 outbox.
 """
@@ -48,10 +49,13 @@ def until_of(answer: str, tz: tzinfo) -> datetime:
 
 def ask_extension(
     case: CaseNow, *, reason: str, until: datetime, by: int, at: datetime
-) -> ExtensionChange | None:
-    """The request, waiting for a supervisor; None when the case is answered meanwhile."""
+) -> ExtensionChange | Refused | None:
+    """The request, waiting for a supervisor; None when the case is answered meanwhile, and
+    refused when its time limit moved past the time asked for since the form began."""
     if case.answered:
         return None
+    if until <= case.due_at:
+        return Refused(msg("extension.not_later", code=case.code, until=until, due=case.due_at))
     request = {
         "reason": reason,
         "until": until.isoformat(),
@@ -87,7 +91,10 @@ def decide_extension(
     history = [*case.fields.get("extensions", []), request]
     fields = {**case.fields, "extension": request, "extensions": history}
     until = datetime.fromisoformat(request["until"])
-    due = until if approve else case.due_at
+    # an extension gives more time, never less: a request from before the time limit moved
+    # past it leaves the limit where it is
+    later = until if approve and until > case.due_at else None
+    due = later or case.due_at
     word = msg(
         "extension.approved" if approve else "extension.rejected",
         code=case.code,
@@ -101,5 +108,5 @@ def decide_extension(
         notice=Notice(
             f"case:{case.id}:ext_decided:{at.isoformat()}", "case.extension_decided", word
         ),
-        due_at=until if approve else None,
+        due_at=later,
     )

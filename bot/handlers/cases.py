@@ -272,6 +272,9 @@ def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     )
     if asked is None:
         return
+    if isinstance(asked, Refused):
+        turn.say(asked.reason)
+        return
     store.update_case(turn.session, case, asked.action, turn.stamp, fields=dict(asked.fields))
     buttons = (
         (msg("extension.button.approve"), callback_data(Verb.EXT_OK, saved_id(case))),

@@ -16,6 +16,7 @@ from bot.sandbox.api import LocalBotApi
 from bot.serve.app import build_application
 from bot.serve.campaign_file import read_campaign_file
 from bot.telegram.budget import ChatBudget, Limits
+from bot.telegram.processor import ChatOrderedProcessor
 from bot.telegram.turn import BotApp, Services, services_in
 from locales import Translator
 from storage import campaigns, people
@@ -223,11 +224,23 @@ class Sandbox:
                         OutboxMessage.not_before <= self.clock(),
                     )
                 ).all()
-            if not due and not self.api.unfetched and ran > passes + 1:
+            idle = self._idle()
+            if not due and idle and ran > passes + 1:
                 return
             if loop.time() > end:
-                raise TimeoutError(f"{len(due)} message(s) still due")
+                raise TimeoutError(
+                    f"{len(due)} message(s) still due; bot idle: {idle}; "
+                    f"planner passes since: {ran - passes}"
+                )
             await asyncio.sleep(0.05)
+
+    def _idle(self) -> bool:
+        """No update left to fetch, queued, or in a turn (its outbox rows may be unwritten)."""
+        if self.app is None:
+            return not self.api.unfetched
+        processor = self.app.update_processor
+        busy = isinstance(processor, ChatOrderedProcessor) and processor.pending_chats() > 0
+        return not self.api.unfetched and self.app.update_queue.empty() and not busy
 
     async def settle(self, *chats: dict[str, Any]) -> None:
         """Let what is due now go out, and treat it as read in these chats (catch-up noise,

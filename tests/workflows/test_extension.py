@@ -27,7 +27,7 @@ CASE = CaseNow(3, "ZB-0003", "轮台县", answered=False, due_at=DUE, fields={})
 def asked(case: CaseNow = CASE) -> CaseNow:
     until = until_of("2026-11-27T18:00", SH)
     change = ask_extension(case, reason="需现场核查", until=until, by=42, at=AT)
-    assert change is not None
+    assert change is not None and not isinstance(change, Refused)
     return replace(case, fields=change.fields)
 
 
@@ -36,8 +36,9 @@ def test_the_time_asked_for_is_read_in_the_campaigns_zone():
 
 
 def test_asking_leaves_a_pending_request_and_asks_the_supervisors():
-    change = ask_extension(CASE, reason="需现场核查", until=DUE, by=42, at=AT)
-    assert change is not None
+    until = until_of("2026-11-27T18:00", SH)
+    change = ask_extension(CASE, reason="需现场核查", until=until, by=42, at=AT)
+    assert change is not None and not isinstance(change, Refused)
     assert change.fields["extension"]["status"] == "pending"
     assert change.fields["extension"]["by"] == 42
     assert change.notice.key == f"case:3:ext1:{AT.isoformat()}"
@@ -96,3 +97,21 @@ def test_a_decided_request_cannot_be_decided_again():
     assert not isinstance(decided, Refused)
     again = decide_extension(replace(CASE, fields=decided.fields), approve=False, by=8, at=AT)
     assert isinstance(again, Refused) and again.reason.id == "form.stale_button"
+
+
+def test_a_time_no_later_than_the_limit_as_it_stands_is_not_asked_for():
+    # the form checked the limit it began with; a colleague's extension moved it on since
+    moved = replace(CASE, due_at=datetime(2026, 11, 28, 10, tzinfo=UTC))
+    until = until_of("2026-11-27T18:00", SH)
+    refused = ask_extension(moved, reason="需现场核查", until=until, by=42, at=AT)
+    assert isinstance(refused, Refused) and refused.reason.id == "extension.not_later"
+    assert refused.reason.params["due"] == moved.due_at
+
+
+def test_approving_a_request_the_limit_has_passed_since_leaves_the_limit_where_it_is():
+    pending = asked()  # 27 Nov 18:00 asked, when the limit was 24 Nov
+    moved = replace(pending, due_at=datetime(2026, 11, 30, 10, tzinfo=UTC))
+    change = decide_extension(moved, approve=True, by=7, at=AT)
+    assert not isinstance(change, Refused)
+    assert change.due_at is None and change.fields["extension"]["status"] == "approved"
+    assert change.said.params["due"] == moved.due_at
