@@ -63,9 +63,10 @@ def shapes(verb: Verb) -> tuple[Shape, ...]:
 
 
 _VERBS = {v.value: v for v in Verb}
-_NUMBER = re.compile(r"[0-9]{1,12}")
+MAX_REF = 2**31 - 1  # ids are INTEGER columns: PostgreSQL refuses a larger number outright
+_NUMBER = re.compile(r"[0-9]{1,10}")
 _WORD = re.compile(r"[A-Za-z0-9_.\-]{1,32}")
-_FORM = re.compile(r"f:([0-9]{1,12}):([0-9]{1,6}):([0-9]{1,3})")
+_FORM = re.compile(r"f:([0-9]{1,10}):([0-9]{1,6}):([0-9]{1,3})")
 
 
 @dataclass(frozen=True)
@@ -130,13 +131,13 @@ def callback_data(verb: Verb, *refs: Ref) -> str:
 
 def _fits(kind: type[int] | type[str], ref: Ref) -> bool:
     if kind is int:
-        return isinstance(ref, int) and not isinstance(ref, bool) and 0 <= ref < 10**12
+        return isinstance(ref, int) and not isinstance(ref, bool) and 0 <= ref <= MAX_REF
     return isinstance(ref, str) and _WORD.fullmatch(ref) is not None
 
 
 def _ref(kind: type[int] | type[str], raw: str) -> Ref | None:
     if kind is int:
-        return int(raw) if _NUMBER.fullmatch(raw) else None
+        return int(raw) if _NUMBER.fullmatch(raw) and int(raw) <= MAX_REF else None
     return raw if _WORD.fullmatch(raw) else None
 
 
@@ -146,7 +147,8 @@ def parse(data: str | None) -> Action | FormPress | None:
         return None
     form = _FORM.fullmatch(data)
     if form is not None:
-        return FormPress(*(int(g) for g in form.groups()))
+        draft_id, rev, index = (int(g) for g in form.groups())
+        return FormPress(draft_id, rev, index) if draft_id <= MAX_REF else None
     head, _, rest = data.partition(":")
     verb_name, *raw = rest.split(":")
     verb = _VERBS.get(verb_name)

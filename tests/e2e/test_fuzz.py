@@ -20,7 +20,7 @@ from sqlmodel import SQLModel
 
 from locales import Translator
 from tests.harness import Harness, MakeWorld
-from workflows.buttons import SHAPES, Verb, callback_data
+from workflows.buttons import MAX_REF, SHAPES, Verb, callback_data
 from workflows.roles import COMMANDS, refusal
 
 INTERNAL_ERROR = "抱歉，处理时出现问题"
@@ -216,7 +216,7 @@ async def test_a_forged_button_is_answered_and_changes_nothing(
 # well-formed presses of every verb, on ids that may or may not exist
 well_formed = st.sampled_from(list(Verb)).flatmap(
     lambda verb: st.tuples(
-        st.just(verb), st.tuples(*(st.integers(0, 10**12 - 1) for _ in SHAPES[verb]))
+        st.just(verb), st.tuples(*(st.integers(0, MAX_REF) for _ in SHAPES[verb]))
     )
 )
 

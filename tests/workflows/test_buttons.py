@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflows.buttons import LIMIT, SHAPES, Action, FormPress, Verb, callback_data, parse
+from workflows.buttons import LIMIT, MAX_REF, SHAPES, Action, FormPress, Verb, callback_data, parse
 
 
 def sample_refs(verb: Verb) -> tuple[int | str, ...]:
@@ -64,6 +64,8 @@ def test_the_first_ref_is_a_number() -> None:
         "b:submit:1",
         "a:submit:１",  # full-width digits are not what the bot sends
         "a:submit:1234567890123",  # more digits than any id
+        "a:submit:2147483648",  # past the INTEGER ids of the database
+        "f:2147483648:1:0",
         "f:1:2",
         "f:1:2:3:4",
         "f:x:2:3",
@@ -94,5 +96,5 @@ def test_building_refuses_refs_that_do_not_fit(verb: Verb, refs: tuple[int | str
 
 def test_every_verb_fits_telegram_with_the_largest_ids() -> None:
     for verb in Verb:
-        largest = tuple(10**12 - 1 for _ in SHAPES[verb])
+        largest = tuple(MAX_REF for _ in SHAPES[verb])
         assert len(Action(verb, largest).data.encode()) <= LIMIT
