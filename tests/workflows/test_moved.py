@@ -62,7 +62,7 @@ def test_an_extended_case_is_reminded_and_escalated_at_its_new_time() -> None:
 
 
 def test_keys_stay_short() -> None:
-    far = replace(SUMMARY, deadline_id=2**31, due_at=DUE + timedelta(days=3650))
+    far = replace(SUMMARY, deadline_id=2**31 - 1, due_at=DUE + timedelta(days=3650))
     run = Runner(replace(STATE, deadlines=(far,)))
     longest = max(len(k) for k in keys(run.at("2036-11-01 18:00")))
     assert longest <= 100
