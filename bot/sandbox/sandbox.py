@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
-from sqlmodel import col, select
+from sqlmodel import and_, col, or_, select
 from telegram import Update
 
 from bot.config import Settings
@@ -218,10 +218,17 @@ class Sandbox:
         while True:
             ran = self.planner_passes  # read first: what those passes planned is seen below
             with db.unit_of_work() as s:
+                # a message being sent is due whatever its not_before, which then holds the
+                # sender's claim (a stopped clock would otherwise hide it)
                 due = s.exec(
                     select(OutboxMessage).where(
-                        col(OutboxMessage.status).in_(("pending", "sending")),
-                        OutboxMessage.not_before <= self.clock(),
+                        or_(
+                            col(OutboxMessage.status) == "sending",
+                            and_(
+                                col(OutboxMessage.status) == "pending",
+                                col(OutboxMessage.not_before) <= self.clock(),
+                            ),
+                        )
                     )
                 ).all()
             idle = self._idle()
