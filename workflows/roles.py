@@ -39,6 +39,11 @@ class Actor:
         """Whether this person is a liaison of the unit (or an admin)."""
         return self.is_admin or (unit_id is not None and unit_id in self.units)
 
+    def sees_whole_campaign(self, *, in_unit_chat: bool) -> bool:
+        """Whether lists such as /deadlines show every unit: for admins and supervisors, except
+        in a unit's group, where the unit's own view is what the group needs."""
+        return self.oversees_all and not in_unit_chat
+
     def sees(self, unit_id: int | None) -> bool:
         """Whether this person may see the unit's items and cases: admins and supervisors see
         every unit, a liaison their own."""

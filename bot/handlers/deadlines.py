@@ -187,7 +187,8 @@ def cmd_deadlines(turn: Turn, args: list[str]) -> None:
         turn.say(msg("bind.no_campaign"))
         return
     now = turn.stamp.at
-    unit = turn.reporting_unit if not turn.actor.oversees_all or turn.unit else None
+    whole = turn.actor.sees_whole_campaign(in_unit_chat=turn.unit is not None)
+    unit = None if whole else turn.reporting_unit
     units = _units(turn)
     out: list[Msg | str] = [msg("deadlines.header")]
     every = campaigns.deadlines_of(turn.session, saved_id(turn.campaign))

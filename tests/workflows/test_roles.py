@@ -68,3 +68,11 @@ def test_a_person_without_a_role_may_press_nothing(verb: Verb) -> None:
 def test_a_units_reporting_buttons_say_whose_they_are_in_its_chat(verb: Verb) -> None:
     assert refusal(verb, "轮台县") == msg("submit.not_liaison", unit="轮台县")
     assert refusal(verb) == msg("form.not_yours")
+
+
+def test_the_whole_campaign_is_shown_to_staff_except_in_a_units_group() -> None:
+    for staff in (ADMIN, SUPERVISOR):
+        assert staff.sees_whole_campaign(in_unit_chat=False)
+        assert not staff.sees_whole_campaign(in_unit_chat=True)
+    for other in (LIAISON, NOBODY):
+        assert not other.sees_whole_campaign(in_unit_chat=False)
