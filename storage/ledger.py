@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from storage.audit import Stamp, created, record, snapshot
 from storage.models import LedgerItem, ProgressUpdate, Unit, saved_id
 from storage.once import numbered
-from workflows.ledger import Status, item_code
+from workflows.ledger import Progress, Status, item_code
 from workflows.weekly import DONE
 
 
@@ -134,28 +134,18 @@ def change_item(
 
 
 def add_progress(
-    session: Session,
-    item: LedgerItem,
-    *,
-    week_of: date,
-    status: str,
-    stamp: Stamp,
-    text: str = "",
-    result: str = "",
-    reason: str = "",
-    new_due_on: date | None = None,
-    files: list[dict[str, Any]] | None = None,
+    session: Session, item: LedgerItem, progress: Progress, stamp: Stamp
 ) -> ProgressUpdate:
     """Record one week's progress on an item."""
     row = ProgressUpdate(
         item_id=saved_id(item),
-        week_of=week_of,
-        status=status,
-        text=text,
-        result=result,
-        reason=reason,
-        new_due_on=new_due_on,
-        files=files or [],
+        week_of=progress.week_of,
+        status=progress.status,
+        text=progress.text,
+        result=progress.result,
+        reason=progress.reason,
+        new_due_on=progress.new_due_on,
+        files=[dict(f) for f in progress.files],
         author_user_id=stamp.user_id,
         created_at=stamp.at,
     )

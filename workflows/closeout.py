@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from workflows.ledger import Status, status_msg
+from workflows.ledger import Progress, Status, status_msg
 from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
 from workflows.weekly import DONE
@@ -30,17 +30,6 @@ class ItemState:
     status: str
     version: int
     ask_id: int | None = None  # the close-out ask awaiting a decision, if one is
-
-
-@dataclass(frozen=True)
-class Progress:
-    """The progress line (整改进展) the decision records on the item."""
-
-    status: str
-    week_of: date
-    result: str = ""
-    reason: str = ""
-    files: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,19 @@ class Status:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """One week's progress on an item (整改进展), as recorded and kept forever."""
+
+    status: str  # the weekly answer (plan, done, late, same) or a rejected close-out
+    week_of: date  # the reporting day of the week it counts for
+    text: str = ""
+    result: str = ""
+    reason: str = ""
+    new_due_on: date | None = None
+    files: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
 class FieldSpec:
     """One ledger column: its header as in the documents, its key, and what it accepts."""
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from workflows.contexts import item_answer
-from workflows.ledger import Status
+from workflows.ledger import Progress, Status
 from workflows.messages import Msg, msg
 from workflows.submission import is_on_time, on_time_msg
 from workflows.weekly import DONE, LATE
@@ -28,18 +28,6 @@ class ItemNow:
     code: str
     version: int
     fields: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class Progress:
-    """One week's progress on one item (整改进展)."""
-
-    status: str
-    text: str = ""
-    result: str = ""
-    reason: str = ""
-    new_due_on: date | None = None
-    files: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +93,7 @@ def decide_week(
     """Each answered item's change and progress; an item whose version moved on is left alone."""
     changes: list[ItemChange] = []
     conflicts: list[str] = []
+    period = date.fromisoformat(context["period"])
     for it in context["items"]:
 
         def answer(field: str, item_id: int = it["id"]) -> Any:
@@ -125,6 +114,7 @@ def decide_week(
             change["fields"] = {**item.fields, "planned_on": planned.isoformat()}
         progress = Progress(
             status=status,
+            week_of=period,
             text=answer("progress") or answer("note") or "",
             result=answer("result") or "",
             reason=answer("reason") or "",
@@ -135,7 +125,7 @@ def decide_week(
     return WeekUpdate(
         unit=context["unit"],
         report_name=context["report_name"],
-        period=date.fromisoformat(context["period"]),
+        period=period,
         due=datetime.fromisoformat(context["due"]),
         at=at,
         changes=tuple(changes),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.delivery.outbox import post
@@ -33,7 +34,7 @@ from workflows.weekly import (
 
 
 def closeout_request(
-    turn: Turn, item: LedgerItem, result: str, files: list[dict[str, Any]]
+    turn: Turn, item: LedgerItem, result: str, files: Sequence[Mapping[str, Any]]
 ) -> None:
     """Ask the supervisors to approve a close-out, with buttons."""
     unit = turn.session.get(Unit, item.unit_id)
@@ -78,18 +79,8 @@ def _apply(turn: Turn, item: LedgerItem, decision: closeout.Decision) -> bool:
         )
     except store.Conflict:
         return False
-    p = decision.progress
-    if p is not None:
-        store.add_progress(
-            turn.session,
-            item,
-            week_of=p.week_of,
-            status=p.status,
-            stamp=turn.stamp,
-            result=p.result,
-            reason=p.reason,
-            files=[dict(f) for f in p.files],
-        )
+    if decision.progress is not None:
+        store.add_progress(turn.session, item, decision.progress, turn.stamp)
     if decision.to_unit is not None:
         _tell_unit(turn, item, decision.to_unit.text, decision.to_unit.key)
     return True

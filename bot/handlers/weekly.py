@@ -221,24 +221,12 @@ def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> 
         except store.Conflict:
             raced.append(item.code)
             continue
-        p = change.progress
-        store.add_progress(
-            turn.session,
-            item,
-            week_of=week.period,
-            status=p.status,
-            stamp=turn.stamp,
-            text=p.text,
-            result=p.result,
-            reason=p.reason,
-            new_due_on=p.new_due_on,
-            files=list(p.files),
-        )
+        store.add_progress(turn.session, item, change.progress, turn.stamp)
     new_code = create_item(turn, unit, values, prefix="new.").code if week.new_item else ""
     for change in week.closeouts:
         if items[change.item_id].code not in raced:
             closeout_request(
-                turn, items[change.item_id], change.progress.result, list(change.progress.files)
+                turn, items[change.item_id], change.progress.result, change.progress.files
             )
     turn.say(week.summary(new_code))
     if week.conflicts or raced:

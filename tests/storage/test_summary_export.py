@@ -20,6 +20,7 @@ from storage.db import Database
 from storage.export import SHEETS, write_workbook
 from storage.models import Unit
 from workflows.campaign import read_campaign_yaml
+from workflows.ledger import Progress
 from workflows.summary import percent
 
 # The source documents, copied from ../shared/seeds so that the test runs wherever the repo is.
@@ -50,16 +51,10 @@ def filled(db: Database) -> Database:
         ledger.change_item(
             s, b, expected_version=None, action="t", stamp=st, status="closed", closed_at=NOW
         )
-        ledger.add_progress(
-            s,
-            a,
-            week_of=TODAY,
-            status="late",
-            stamp=st,
-            text="资金未到位",
-            reason="资金",
-            new_due_on=date(2024, 6, 1),
+        late = Progress(
+            "late", TODAY, text="资金未到位", reason="资金", new_due_on=date(2024, 6, 1)
         )
+        ledger.add_progress(s, a, late, st)
         submissions.record_submission(
             s, unit_id=lt.id, stamp=st, on_time=True, report_name="工作台账", period_start=TODAY
         )
