@@ -164,12 +164,10 @@ def _case_for(turn: Turn, ref: str) -> ForwardedCase | None:
         else store.case_by_code(turn.session, ref)
     )
     if case is None:
-        turn.say(msg("case.unknown", code=ref))
+        turn.refuse(msg("case.unknown", code=ref))
         return None
     if not turn.actor.sees(case.unit_id):
-        turn.notice = turn.text(msg("case.not_yours", code=case.code))
-        if turn.update.callback_query is None:
-            turn.say(msg("case.not_yours", code=case.code))
+        turn.refuse(msg("case.not_yours", code=case.code))
         return None
     return case
 

@@ -117,6 +117,7 @@ def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
 
 
 def item_for(turn: Turn, ref: str) -> LedgerItem | None:
+    """An item the speaker may see, by id or short id; None (with the reason) otherwise."""
     row_id = whole_number(ref)
     item = (
         turn.session.get(LedgerItem, row_id)
@@ -124,10 +125,10 @@ def item_for(turn: Turn, ref: str) -> LedgerItem | None:
         else store.item_by_code(turn.session, ref)
     )
     if item is None:
-        turn.say(msg("ledger.unknown", code=ref))
+        turn.refuse(msg("ledger.unknown", code=ref))
         return None
     if not turn.actor.sees(item.unit_id):
-        turn.say(msg("ledger.not_yours", code=item.code))
+        turn.refuse(msg("ledger.not_yours", code=item.code))
         return None
     return item
 

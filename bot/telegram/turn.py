@@ -142,6 +142,14 @@ class Turn:
         """Queue a reply in this chat."""
         self.replies.append(Reply(text, **kw))
 
+    def refuse(self, reason: Msg) -> None:
+        """Say why not: as the press's toast when a button was pressed (free, and nothing in
+        the chat), else as a reply."""
+        if self.update.callback_query is not None:
+            self.notice = self.text(reason)
+        else:
+            self.say(reason)
+
     def text(self, message: Msg | str) -> str:
         """A message rendered in this turn's language, unescaped (for button notices)."""
         return self.services.translator.text(message, self.lang, tz=self.zone, year=self.year)

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from tests.e2e import test_cases, test_deadlines, test_ledger_import, test_weekly
-from tests.harness import Harness, build_world, county_world
+from tests.harness import Harness, MakeWorld, build_world, county_world
 from workflows.buttons import Action, Verb, callback_data, parse
-from workflows.roles import Role
 
 Flow = Callable[..., Awaitable[None]]
 # flows of the e2e tests, each with the campaign it runs on (None: seed 000) and the action
@@ -84,14 +83,31 @@ async def test_every_button_sent_parses_back(
     assert verbs <= sent, sorted(sent)
 
 
-async def test_a_liaison_may_not_decide_a_close_out_and_is_told_who_may(bot: Harness) -> None:
-    group = bot.api.group("轮台县联络群")
-    await bot.bind(group, "轮台县")
-    li = bot.api.user(7001, "李明")
-    bot.grant(li, Role.LIAISON, "轮台县")
+async def liaisons_start(bot: Harness, make_world: MakeWorld) -> tuple[dict, dict, dict]:
+    """轮台县's group, its liaison 李明 and the /start card he got there (a message to press on)."""
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
+    group, li = world.group("轮台县"), world["李明"]
     await bot.settle(group)
-    card = await bot.command(group, li, "/start")
+    return group, li, await bot.command(group, li, "/start")
+
+
+async def test_a_liaison_may_not_decide_a_close_out_and_is_told_who_may(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    _, li, card = await liaisons_start(bot, make_world)
     before = len(bot.api.callback_answers)
     await bot.api.press(card, li, data=callback_data(Verb.CO_OK, 1, 1))
     await bot.api.until(lambda: len(bot.api.callback_answers) > before)
     assert bot.api.callback_answers[-1].get("text") == "仅督办人员或管理员可以审核销号。"
+
+
+async def test_a_button_for_an_item_that_is_not_there_is_answered_by_its_toast_alone(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    group, li, card = await liaisons_start(bot, make_world)
+    before = len(bot.api.callback_answers)
+    await bot.api.press(card, li, data=callback_data(Verb.ITEM, 424242))
+    await bot.api.until(lambda: len(bot.api.callback_answers) > before)
+    assert bot.api.callback_answers[-1].get("text") == "未找到问题“424242”。"
+    await bot.drained()
+    assert bot.api.unread(group) == []  # nothing in the group: the press's answer says it
