@@ -16,6 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from workflows.cases import CaseNow
+from workflows.keys import EXTENSION, EXTENSION_DECIDED, case_notice
 from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
 
@@ -76,7 +77,9 @@ def ask_extension(
         action="case.extension_asked",
         fields={**case.fields, "extension": request},
         said=msg("extension.sent", code=case.code),
-        notice=Notice(f"case:{case.id}:ext{n}:{at.isoformat()}", "case.extension", ask),
+        notice=Notice(
+            case_notice(case.id, EXTENSION, on=at.isoformat(), n=n), "case.extension", ask
+        ),
     )
 
 
@@ -106,7 +109,9 @@ def decide_extension(
         fields=fields,
         said=word,
         notice=Notice(
-            f"case:{case.id}:ext_decided:{at.isoformat()}", "case.extension_decided", word
+            case_notice(case.id, EXTENSION_DECIDED, on=at.isoformat()),
+            "case.extension_decided",
+            word,
         ),
         due_at=later,
     )

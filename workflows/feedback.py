@@ -15,6 +15,7 @@ from typing import Any
 
 from workflows.calendar import WorkCalendar
 from workflows.cases import CaseNow, feedback_status, late_working_days
+from workflows.keys import FEEDBACK, case_notice
 from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
 
@@ -71,7 +72,7 @@ def give_feedback(
         expected_on=expected,
         files=tuple(files),
         late_days=late,
-        report=Notice(f"case:{case.id}:feedback", "case.feedback", report),
+        report=Notice(case_notice(case.id, FEEDBACK), "case.feedback", report),
         said=msg("feedback.done", code=case.code, timing=timing),
     )
 

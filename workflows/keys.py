@@ -57,6 +57,17 @@ def schedule_stamp(due: datetime) -> str:
     return due.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def case_notice(case_id: int, event: str, *, on: str | None = None, n: int | None = None) -> str:
+    """The key of a notice bot/ posts about a case (posted, feedback, an extension asked for or
+    decided at the moment `on`), before its chat part: `Notice.key`."""
+    head = f"{Subject.CASE}:{case_id}"
+    if event == EXTENSION:
+        return f"{head}:ext{n}:{on}"
+    if event == EXTENSION_DECIDED:
+        return f"{head}:{EXTENSION_DECIDED}:{on}"
+    return f"{head}:{event}"
+
+
 @dataclass(frozen=True)
 class NoticeKey:
     """One notice's key, read: what it is about, which event, for which chat and schedule."""
@@ -76,12 +87,8 @@ class NoticeKey:
         """The key as stored."""
         head = f"{self.subject}:{self.subject_id}"
         chat = f"chat:{self.chat_id}"
-        if self.due is None:
-            if self.event == EXTENSION:
-                return f"{head}:ext{self.n}:{self.on}:{chat}"
-            if self.event == EXTENSION_DECIDED:
-                return f"{head}:{EXTENSION_DECIDED}:{self.on}:{chat}"
-            return f"{head}:{self.event}:{chat}"
+        if self.due is None:  # only a case's notices have no schedule
+            return f"{case_notice(self.subject_id, self.event, on=self.on, n=self.n)}:{chat}"
         head = f"{head}:{self.due}"
         if self.event == REMIND:
             return f"{head}:{REMIND}:{self.stage}:{chat}"
@@ -111,21 +118,6 @@ class NoticeKey:
     def case_posted(cls, case_id: int, chat_id: int) -> NoticeKey:
         """The case card, posted to one of the unit's groups."""
         return cls(Subject.CASE, case_id, POSTED, chat_id)
-
-    @classmethod
-    def case_feedback(cls, case_id: int, chat_id: int) -> NoticeKey:
-        """The unit's feedback, told to one staff chat."""
-        return cls(Subject.CASE, case_id, FEEDBACK, chat_id)
-
-    @classmethod
-    def case_extension(cls, case_id: int, n: int, at: datetime, chat_id: int) -> NoticeKey:
-        """The n-th extension asked for, at `at`, put to one staff chat."""
-        return cls(Subject.CASE, case_id, EXTENSION, chat_id, on=at.isoformat(), n=n)
-
-    @classmethod
-    def case_extension_decided(cls, case_id: int, at: datetime, chat_id: int) -> NoticeKey:
-        """An extension approved or refused at `at`, told to one chat."""
-        return cls(Subject.CASE, case_id, EXTENSION_DECIDED, chat_id, on=at.isoformat())
 
     # --- the planner's, each for the due time it was planned for
     @classmethod

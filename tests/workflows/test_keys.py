@@ -1,10 +1,25 @@
 """Notice keys: every shape the bot stores, built and read back, in its unchanged wire format."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows.keys import CASE_POSTED, NoticeKey, Subject, schedule_stamp
+from workflows.calendar import OfficialDays, WorkCalendar
+from workflows.cases import CaseNow
+from workflows.extension import ask_extension, decide_extension
+from workflows.feedback import give_feedback
+from workflows.keys import (
+    CASE_POSTED,
+    EXTENSION,
+    EXTENSION_DECIDED,
+    FEEDBACK,
+    NoticeKey,
+    Subject,
+    schedule_stamp,
+)
+from workflows.outcome import Refused
 
 DUE = datetime(2026, 11, 24, 18, 0, tzinfo=timezone(timedelta(hours=8)))
 AT = datetime(2026, 11, 20, 9, 30, 15, 123456, tzinfo=UTC)
@@ -12,13 +27,13 @@ GROUP = -1001234567890
 
 SHAPES = [
     (NoticeKey.case_posted(11, GROUP), f"case:11:posted:chat:{GROUP}"),
-    (NoticeKey.case_feedback(11, 42), "case:11:feedback:chat:42"),
+    (NoticeKey(Subject.CASE, 11, FEEDBACK, 42), "case:11:feedback:chat:42"),
     (
-        NoticeKey.case_extension(11, 2, AT, 42),
+        NoticeKey(Subject.CASE, 11, EXTENSION, 42, on=AT.isoformat(), n=2),
         "case:11:ext2:2026-11-20T09:30:15.123456+00:00:chat:42",
     ),
     (
-        NoticeKey.case_extension_decided(11, AT, GROUP),
+        NoticeKey(Subject.CASE, 11, EXTENSION_DECIDED, GROUP, on=AT.isoformat()),
         f"case:11:ext_decided:2026-11-20T09:30:15.123456+00:00:chat:{GROUP}",
     ),
     (
@@ -89,3 +104,23 @@ def test_a_key_names_its_case_or_deadline_and_its_schedule() -> None:
 )
 def test_other_keys_and_junk_are_none(junk: str) -> None:
     assert NoticeKey.parse(junk) is None
+
+
+def test_the_use_cases_notices_about_a_case_are_read_back_as_that_case() -> None:
+    case = CaseNow(11, "ZB-0011", "轮台县", answered=False, due_at=AT, fields={})
+    asked = ask_extension(case, reason="需核查", until=AT + timedelta(days=3), by=1, at=AT)
+    assert asked is not None and not isinstance(asked, Refused)
+    decided = decide_extension(replace(case, fields=asked.fields), approve=True, by=2, at=AT)
+    assert not isinstance(decided, Refused)
+    values = {"text": "已处理", "status": "已办结"}
+    cal = WorkCalendar(OfficialDays.from_package())
+    given = give_feedback(case, values, who="李明", at=AT, cal=cal, tz=ZoneInfo("Asia/Shanghai"))
+    assert not isinstance(given, Refused)
+    for notice, event in (
+        (asked.notice, EXTENSION),
+        (decided.notice, EXTENSION_DECIDED),
+        (given.report, FEEDBACK),
+    ):
+        read = NoticeKey.parse(notice.key_in(42))
+        assert read is not None and (read.case_id, read.event, read.chat_id) == (11, event, 42)
+        assert read.text == notice.key_in(42)
