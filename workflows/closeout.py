@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from workflows import keys
 from workflows.ledger import Progress, Status, status_msg
 from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
@@ -57,7 +58,7 @@ def closeout_request(
         result=result,
         files=[f["name"] for f in files] or msg("missing.none"),
     )
-    return Notice(f"item:{item.id}:closeout:v{item.version}", "item.closeout", text)
+    return Notice(keys.item_closeout(item.id, item.version), "item.closeout", text)
 
 
 def may_ask_closeout(item: ItemState, *, reports_for_unit: bool) -> Refused | None:
@@ -114,7 +115,7 @@ def approve_closeout(item: ItemState, *, asked: int | None, at: datetime) -> Dec
         expected_version=None,  # the database still refuses a second decision at the same moment
         changes={"status": Status.CLOSED, "closed_at": at},
         said=text,
-        to_unit=Notice(f"item:{item.id}:closed", "item.decision", text),
+        to_unit=Notice(keys.item_closed(item.id), "item.decision", text),
     )
 
 
@@ -151,5 +152,5 @@ def reject_closeout(
         said=text,
         progress=Progress(REJECTED, week_of, reason=reason),
         # the saved change moves the item's version on by one; the message names that version
-        to_unit=Notice(f"item:{item.id}:rejected:v{item.version + 1}", "item.decision", text),
+        to_unit=Notice(keys.item_rejected(item.id, item.version + 1), "item.decision", text),
     )

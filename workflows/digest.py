@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 
+from workflows import keys
 from workflows.campaign import RecurringSpec
 from workflows.periods import reporting_day
 
@@ -29,7 +30,7 @@ def digest_week(reports: Sequence[RecurringSpec], now: datetime, tz: tzinfo) -> 
 
 def digest_key(day: date, chat_id: int) -> str:
     """One digest per reporting week per chat."""
-    return f"digest:{day.isoformat()}:chat:{chat_id}"
+    return keys.digest(day, chat_id)
 
 
 def digest_chats(day: date, chats: Sequence[int], planned: frozenset[str]) -> list[int]:

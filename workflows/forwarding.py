@@ -16,6 +16,7 @@ from typing import Any
 
 from workflows.calendar import WorkCalendar, feedback_due
 from workflows.cases import CaseRules, read_forward
+from workflows.keys import provisional_year
 from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
 
@@ -85,7 +86,7 @@ def provisional_notice(due: CaseDue, tz: tzinfo) -> Notice | None:
         return None
     year = due.due_at.astimezone(tz).year
     return Notice(
-        f"calendar.provisional:{year}:admin",
+        provisional_year(year),
         "calendar.provisional",
         msg("calendar.provisional_admins", year=year),
     )

@@ -1,7 +1,9 @@
-"""The idempotency keys of the notices about a case or a deadline, built and read in one place.
+"""Every notice's idempotency key, made here and read here: the outbox's wire format.
 
 A key is stored as text (`Notification.key`, unique) and its wire format must not change:
-rows planned before a restart or an upgrade are matched by it. The shapes, by who makes them:
+rows planned before a restart or an upgrade are matched by it; two spellings of one key
+would lose or double a notice. The keys about a case or a deadline, which `NoticeKey`
+reads back, by who makes them:
 
     case:{id}:posted:chat:{chat}                        the case card in the unit's group
     case:{id}:feedback:chat:{chat}                      the unit's answer, to the staff
@@ -16,16 +18,29 @@ rows planned before a restart or an upgrade are matched by it. The shapes, by wh
     deadline:{id}:{due}:digest:{day}:chat:{chat}        planner: the daily digest
 
 `{due}` is the schedule stamp (`20261105T100000Z`): a deadline or case moved to a new time
-is planned afresh, and what waited for the old time is withdrawn. Keys of other notices
-(weekly reports, ledger items, catch-ups…) are not about one case or deadline: `parse`
-answers None for them.
+is planned afresh, and what waited for the old time is withdrawn. The other notices are not
+about one case or deadline (`parse` answers None for them); their keys are made by the
+functions at the end of this module:
+
+    weekly:{report}:{day}:{prompt|remind}:unit:{unit}:chat:{chat}   the weekly prompt
+    weekly:{report}:{day}:missing:chat:{chat}                       who has not reported
+    weekly:{unit}:{period}:summary:chat:{chat}       a week reported in private, to the groups
+    digest:{day}:chat:{chat}                         the weekly digest
+    items:overdue:{day}:chat:{chat}                  items past their 办结时间
+    item:{id}:closeout:v{version}:chat:{chat}        a close-out asked for, to the staff
+    item:{id}:closed:chat:{chat} · item:{id}:rejected:v{version}:chat:{chat}   its decision
+    catchup:chat:{chat}:{newest key}                 what a chat missed, in one message
+    campaign:over:{ends}:admin:{admin}               the campaign is over, to each admin
+    calendar.provisional:{year}:admin:{admin}        a year's working days are guessed
+    chat.lost:{chat}:admin:{admin}                   the bot can no longer write in a chat
+    draft:{user}:{chat}:{created}:{action}           a weekly draft closed for its owner
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 
@@ -52,9 +67,19 @@ DIGEST = "digest"
 CASE_POSTED = "case.posted"  # the Notification.kind of a case card posted to a unit's group
 
 
+def schedule_of(subject: Subject, subject_id: int) -> str:
+    """What a due stamp is kept for: `case:11`, `deadline:7`."""
+    return f"{subject}:{subject_id}"
+
+
 def schedule_stamp(due: datetime) -> str:
     """The due time a key is planned for, in UTC and compact: `20261105T100000Z`."""
     return due.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def in_chat(key: str, chat_id: int) -> str:
+    """A notice's key in one chat: one notification a chat, made once."""
+    return f"{key}:chat:{chat_id}"
 
 
 def case_notice(case_id: int, event: str, *, on: str | None = None, n: int | None = None) -> str:
@@ -85,11 +110,11 @@ class NoticeKey:
     @property
     def text(self) -> str:
         """The key as stored."""
-        head = f"{self.subject}:{self.subject_id}"
         chat = f"chat:{self.chat_id}"
         if self.due is None:  # only a case's notices have no schedule
-            return f"{case_notice(self.subject_id, self.event, on=self.on, n=self.n)}:{chat}"
-        head = f"{head}:{self.due}"
+            notice = case_notice(self.subject_id, self.event, on=self.on, n=self.n)
+            return in_chat(notice, self.chat_id)
+        head = f"{self.schedule}:{self.due}"
         if self.event == REMIND:
             return f"{head}:{REMIND}:{self.stage}:{chat}"
         if self.event in (DAILY, DIGEST):
@@ -101,7 +126,7 @@ class NoticeKey:
     @property
     def schedule(self) -> str:
         """What a due stamp is kept for: `case:11`, `deadline:7`."""
-        return f"{self.subject}:{self.subject_id}"
+        return schedule_of(self.subject, self.subject_id)
 
     @property
     def case_id(self) -> int | None:
@@ -199,3 +224,81 @@ _EVENTS: tuple[tuple[str, str], ...] = (  # (pattern, event when the pattern nam
     (rf"{_DEADLINE}:{_DUE}:{DIGEST}:{_DAY}:{_CHAT}", DIGEST),
 )
 _SHAPES = tuple((re.compile(p), event) for p, event in _EVENTS)
+
+
+# --- the keys of notices not about one case or deadline
+
+
+def reminder_stage(before: timedelta) -> str:
+    """A countdown stage of a deadline, by how long before it is due: `r86400`."""
+    return f"r{int(before.total_seconds())}"
+
+
+def weekly_stage(report: int, day: date, stage: str, unit_id: int, chat_id: int) -> str:
+    """The weekly report's prompt or reminder (`stage`) to one unit, in one of its groups."""
+    return in_chat(f"weekly:{report}:{day.isoformat()}:{stage}:unit:{unit_id}", chat_id)
+
+
+def weekly_missing(report: int, day: date, chat_id: int) -> str:
+    """The supervisors told who has not reported the week."""
+    return in_chat(f"weekly:{report}:{day.isoformat()}:missing", chat_id)
+
+
+def weekly_summary(unit_id: int, period: date, chat_id: int) -> str:
+    """A week reported in private, summed up in one of the unit's groups, once."""
+    return in_chat(f"weekly:{unit_id}:{period.isoformat()}:summary", chat_id)
+
+
+def digest(day: date, chat_id: int) -> str:
+    """The weekly digest of a reporting week, to one supervisors' chat."""
+    return in_chat(f"digest:{day.isoformat()}", chat_id)
+
+
+def items_overdue(day: date, chat_id: int) -> str:
+    """The items that became overdue before `day`, to one supervisors' chat."""
+    return in_chat(f"items:overdue:{day.isoformat()}", chat_id)
+
+
+def item_closeout(item_id: int, version: int) -> str:
+    """A close-out asked for (the item at `version`), before its chat part."""
+    return f"item:{item_id}:closeout:v{version}"
+
+
+def item_closed(item_id: int) -> str:
+    """A close-out approved, to the unit, before its chat part."""
+    return f"item:{item_id}:closed"
+
+
+def item_rejected(item_id: int, version: int) -> str:
+    """A close-out rejected (the item's version after it), before its chat part."""
+    return f"item:{item_id}:rejected:v{version}"
+
+
+def catch_up(chat_id: int, newest: str) -> str:
+    """What a chat missed, in one message, named by the newest notice it tells."""
+    return f"catchup:chat:{chat_id}:{newest}"
+
+
+def to_admin(key: str, admin_id: int) -> str:
+    """A notice's key for one admin's private chat."""
+    return f"{key}:admin:{admin_id}"
+
+
+def campaign_over(ends: datetime, admin_id: int) -> str:
+    """The campaign is over, told once to an admin."""
+    return to_admin(f"campaign:over:{schedule_stamp(ends)}", admin_id)
+
+
+def provisional_year(year: int) -> str:
+    """A year's working days are only guessed, told once to each admin (`to_admin`)."""
+    return f"calendar.provisional:{year}"
+
+
+def chat_lost(chat_id: int, admin_id: int) -> str:
+    """The bot can no longer write in a chat, told once to an admin."""
+    return to_admin(f"chat.lost:{chat_id}", admin_id)
+
+
+def draft_closed(user_id: int, chat_id: int, created: datetime, action: str) -> str:
+    """A weekly draft closed (expired, taken over), told once to its owner."""
+    return f"draft:{user_id}:{chat_id}:{created.isoformat()}:{action}"

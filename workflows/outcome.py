@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workflows.keys import in_chat
 from workflows.messages import Msg
 
 
@@ -24,4 +25,4 @@ class Notice:
 
     def key_in(self, chat_id: int) -> str:
         """The notice's key in one chat: one notification a chat, made once."""
-        return f"{self.key}:chat:{chat_id}"
+        return in_chat(self.key, chat_id)

@@ -140,7 +140,3 @@ def summary_to_groups(*, in_group: bool) -> bool:
     in a group was seen there already."""
     return not in_group
 
-
-def group_summary_key(unit_id: int, period: str) -> str:
-    """The summary goes to each of the unit's groups once per unit and reporting week."""
-    return f"weekly:{unit_id}:{period}:summary"

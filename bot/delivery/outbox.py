@@ -20,6 +20,7 @@ from bot.telegram.budget import ChatBudget, Limits, NoBudget
 from bot.telegram.turn import BotApp, Services, Turn
 from storage import campaigns, chats, drafts, outbox, planning, sendlog
 from storage.models import saved_id
+from workflows import keys
 from workflows.messages import Msg, msg
 from workflows.planner import LiveLeft, Planned, time_left
 
@@ -252,7 +253,7 @@ def _report_lost_chat(services: Services, session: Session, chat_id: int, now: d
         if admin == chat_id:
             continue
         planned = Planned(
-            f"chat.lost:{chat_id}:admin:{admin}",
+            keys.chat_lost(chat_id, admin),
             "chat.lost",
             admin,
             msg("notify.chat_lost", chat=title),

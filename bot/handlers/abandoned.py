@@ -13,6 +13,7 @@ from bot.telegram.turn import Services
 from storage import drafts, people
 from storage.audit import Stamp
 from storage.models import FormDraft, Person
+from workflows import keys
 from workflows.contexts import WeeklyContext, context_of
 from workflows.forms import Draft
 from workflows.messages import Msg, msg
@@ -36,7 +37,7 @@ def _close(
 ) -> None:
     """Close a weekly draft: its values into the audit trail under `action`, `word` to its
     owner."""
-    key = f"draft:{row.user_id}:{row.chat_id}:{row.created_at.isoformat()}:{action}"
+    key = keys.draft_closed(row.user_id, row.chat_id, row.created_at, action)
     planned = Planned(key, action, row.chat_id, word, stamp.at)
     drafts.close_draft(session, row, stamp, action)
     enqueue(services, session, [planned], tz, stamp.at)

@@ -15,7 +15,7 @@ from storage import campaigns, chats, planning
 from storage import cases as store
 from storage.calendar import work_calendar
 from storage.models import ForwardedCase, saved_id
-from workflows import extension, feedback, forwarding
+from workflows import extension, feedback, forwarding, keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.calendar import WorkCalendar
 from workflows.cases import (
@@ -93,7 +93,7 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
     admins = forwarding.provisional_notice(due, turn.zone)
     if admins is not None:
         items += [
-            Planned(f"{admins.key}:{a}", admins.kind, a, admins.text, now)
+            Planned(keys.to_admin(admins.key, a), admins.kind, a, admins.text, now)
             for a in planning.admin_chats(turn.session, turn.services.settings.admin_ids)
         ]
     post(turn, items)

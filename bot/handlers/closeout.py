@@ -13,7 +13,7 @@ from bot.telegram.turn import Turn
 from storage import chats, planning
 from storage import ledger as store
 from storage.models import LedgerItem, Unit, saved_id
-from workflows import closeout
+from workflows import closeout, keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.contexts import (
     CloseContext,
@@ -130,7 +130,8 @@ def _finish_close(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
 def _tell_unit(turn: Turn, item: LedgerItem, text: Msg, key: str) -> None:
     groups = [c.chat_id for c in chats.chats_of_unit(turn.session, item.unit_id)]
     post(
-        turn, [Planned(f"{key}:chat:{g}", "item.decision", g, text, turn.stamp.at) for g in groups]
+        turn,
+        [Planned(keys.in_chat(key, g), "item.decision", g, text, turn.stamp.at) for g in groups],
     )
 
 

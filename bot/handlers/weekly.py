@@ -16,6 +16,7 @@ from bot.telegram.turn import Button, Turn
 from storage import campaigns, chats, drafts, people, planning, submissions
 from storage import ledger as store
 from storage.models import LedgerItem, Person, Unit, saved_id
+from workflows import keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.campaign import RecurringSpec
 from workflows.contexts import (
@@ -35,7 +36,7 @@ from workflows.weekly import (
     week_over,
     weekly_flow,
 )
-from workflows.weekly_update import ItemNow, decide_week, group_summary_key, summary_to_groups
+from workflows.weekly_update import ItemNow, decide_week, summary_to_groups
 
 
 def weekly_report(
@@ -239,13 +240,19 @@ def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     save_week(turn, week, values)
     if summary_to_groups(in_group=turn.is_group):
         summary = lines([r.text for r in turn.replies[said:] if isinstance(r.text, Msg)])
-        ref = group_summary_key(week["unit_id"], week["period"])
+        period = date.fromisoformat(week["period"])
         groups = chats.chats_of_unit(turn.session, week["unit_id"])
         at = turn.stamp.at
         post(
             turn,
             [
-                Planned(f"{ref}:chat:{g.chat_id}", "weekly.summary", g.chat_id, summary, at)
+                Planned(
+                    keys.weekly_summary(week["unit_id"], period, g.chat_id),
+                    "weekly.summary",
+                    g.chat_id,
+                    summary,
+                    at,
+                )
                 for g in groups
             ],
         )

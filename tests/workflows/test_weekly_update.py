@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from workflows import keys
 from workflows.ledger import Status
 from workflows.weekly import DONE, EXPIRED, LATE, LIVE, PLAN, TAKEN_OVER, other_draft_fate
-from workflows.weekly_update import ItemNow, decide_week, group_summary_key, summary_to_groups
+from workflows.weekly_update import ItemNow, decide_week, summary_to_groups
 
 DUE = datetime(2026, 11, 23, 10, tzinfo=UTC)  # Monday 18:00 in Shanghai
 CONTEXT = {
@@ -69,7 +70,7 @@ def test_the_week_is_on_time_up_to_its_due_time():
 
 def test_a_week_reported_in_private_is_summed_up_in_the_units_groups_once():
     assert summary_to_groups(in_group=False) and not summary_to_groups(in_group=True)
-    assert group_summary_key(4, "2026-11-23") == "weekly:4:2026-11-23:summary"
+    assert keys.weekly_summary(4, date(2026, 11, 23), -9) == "weekly:4:2026-11-23:summary:chat:-9"
 
 
 def test_another_liaisons_weekly_draft_expires_with_its_week_or_is_taken_over_when_idle():

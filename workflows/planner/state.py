@@ -1,0 +1,174 @@
+"""What the planner reads (the campaign's state) and what it makes (`Planned`), and the plan
+that every subject's planner adds to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from workflows.calendar import WorkCalendar
+from workflows.cases import CaseRules
+from workflows.messages import Msg, msg
+from workflows.periods import CampaignSpan
+
+GRACE = timedelta(minutes=10)  # a stage planned later than this after its time is "late"
+MORNING = time(8, 0)
+DIGEST_AT = time(9, 0)
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Non-urgent messages wait from `start` until `end` (local time)."""
+
+    start: time = time(21, 0)
+    end: time = time(8, 0)
+
+    def release(self, at: datetime, tz: tzinfo) -> datetime:
+        """`at`, or the end of the quiet hours it falls in."""
+        local = at.astimezone(tz)
+        t = local.time()
+        if self.start <= t or t < self.end:
+            day = local.date() + timedelta(days=1) if t >= self.start else local.date()
+            return datetime.combine(day, self.end, tzinfo=tz)
+        return at
+
+
+@dataclass(frozen=True)
+class UnitTarget:
+    """A unit and the group chats bound to it."""
+
+    unit_id: int
+    name: str
+    chats: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class DeadlineState:
+    """A deliverable, the units it applies to, and those that submitted it."""
+
+    deadline_id: int
+    deliverable: str
+    due_at: datetime
+    created_at: datetime
+    units: frozenset[int]
+    submitted: frozenset[int]
+
+
+@dataclass(frozen=True)
+class WeeklyState:
+    """A weekly report and which units submitted it for which reporting day."""
+
+    index: int
+    name: str
+    weekday: int
+    at: time
+    submitted: frozenset[tuple[int, date]]
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """An open forwarded case (not yet answered)."""
+
+    case_id: int
+    code: str
+    unit_id: int
+    due_at: datetime
+    summary: str
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """A ledger item not closed out, with its 办结时间."""
+
+    item_id: int
+    code: str
+    name: str
+    unit_id: int
+    due_on: date
+
+
+@dataclass(frozen=True)
+class PlannerState:
+    """Everything the planner reads."""
+
+    tz: tzinfo
+    reminders: tuple[timedelta, ...]
+    units: Mapping[int, UnitTarget]
+    deadlines: tuple[DeadlineState, ...] = ()
+    weekly: tuple[WeeklyState, ...] = ()
+    supervisors: tuple[int, ...] = ()
+    admins: tuple[int, ...] = ()
+    planned: frozenset[str] = frozenset()
+    quiet: QuietHours = field(default_factory=QuietHours)
+    cases: tuple[CaseState, ...] = ()
+    case_rules: CaseRules = field(default_factory=CaseRules)
+    items: tuple[ItemState, ...] = ()  # open items due in the last fortnight
+    span: CampaignSpan = field(default_factory=lambda: CampaignSpan(None, None))
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One message to one chat, sent once: its key, when it may go, and what it says."""
+
+    key: str
+    kind: str
+    chat_id: int
+    message: Msg
+    not_before: datetime
+    buttons: tuple[tuple[Msg, str], ...] = ()
+    late: bool = False
+    stage_at: datetime | None = None  # the moment the stage was due (for catch-up order)
+    absorbs: tuple[str, ...] = ()  # keys of the notifications this one tells in their place
+
+
+class Plan:
+    """The notices planned in one pass, each new key once, late ones marked 补发."""
+
+    def __init__(self, state: PlannerState, now: datetime) -> None:
+        self.state, self.now = state, now
+        self.out: list[Planned] = []
+        self.order = {unit_id: i for i, unit_id in enumerate(state.units)}
+
+    def add(
+        self,
+        key: str,
+        kind: str,
+        chat: int,
+        message: Msg,
+        *,
+        urgent: bool = False,
+        stage_at: datetime | None = None,
+        buttons: tuple[tuple[Msg, str], ...] = (),
+    ) -> None:
+        """Plan a notice unless its key was planned before; non-urgent ones wait out the
+        quiet hours."""
+        if key in self.state.planned:
+            return
+        late = stage_at is not None and self.now - stage_at > GRACE  # only for new keys
+        if late:
+            message = msg("notify.late", body=message)
+        not_before = self.now if urgent else self.state.quiet.release(self.now, self.state.tz)
+        self.out.append(
+            Planned(key, kind, chat, message, not_before, buttons, late, stage_at or self.now)
+        )
+
+    def chats_of(self, unit_ids: Iterable[int]) -> Iterator[tuple[int, int]]:
+        """(unit, chat) for every group chat bound to these units."""
+        for unit_id in unit_ids:
+            target = self.state.units.get(unit_id)
+            for chat in target.chats if target else ():
+                yield unit_id, chat
+
+
+def latest_working_morning(
+    after: date, now: datetime, tz: tzinfo, cal: WorkCalendar
+) -> date | None:
+    """The latest working day after `after` whose 09:00 has passed."""
+    local = now.astimezone(tz)
+    day = local.date() if local.time() >= DIGEST_AT else local.date() - timedelta(days=1)
+    while day > after:
+        if cal.is_workday(day):
+            return day
+        day -= timedelta(days=1)
+    return None
