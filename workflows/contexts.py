@@ -8,7 +8,9 @@ its answers per item with `item_answer` (`i{item_id}.{field}`).
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict, TypeVar, cast
+from typing import Any, TypeVar, cast
+
+from typing_extensions import NotRequired, TypedDict  # pydantic reads these on Python 3.11
 
 from workflows.forms import Draft
 
@@ -97,6 +99,13 @@ class CancelContext(TypedDict):
 
     deadline_id: int
     deliverable: str
+
+
+class BindContext(TypedDict):
+    """bind: whether the group is bound already, and to what (its name, shown)."""
+
+    rebinding: bool
+    current: str
 
 
 class RegisterContext(TypedDict):

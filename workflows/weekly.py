@@ -38,6 +38,13 @@ def week_over(context: Mapping[str, Any], now: datetime) -> bool:
     return due is not None and now >= datetime.fromisoformat(due) + WEEK
 
 
+def over_word(context: Mapping[str, Any], now: datetime) -> Msg | None:
+    """The word for a weekly draft's owner when its week is over (None while it is not)."""
+    if not week_over(context, now):
+        return None
+    return msg("weekly.expired_here", name=context.get("report_name", ""))
+
+
 def abandoned(updated_at: datetime, now: datetime) -> bool:
     """Whether a draft has gone long enough without a step for someone else to take over."""
     return now - updated_at >= TAKE_OVER_AFTER
