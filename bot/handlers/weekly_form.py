@@ -16,10 +16,10 @@ from bot.telegram.turn import Button, Reply, Steps, Turn
 from storage import drafts, uploads
 from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.buttons import Verb, callback_data
-from workflows.contexts import item_answer
 from workflows.inputs import Attachments, FileAnswer, FormEnv, InputError
 from workflows.ledger_import import SHOWN, problem_line
 from workflows.messages import Msg, lines, msg
+from workflows.week_answers import EVIDENCE, item_answer
 from workflows.weekly import DONE, LATE, PLAN, SAME, changes, weekly_flow
 from workflows.weekly_workbook import (
     FormOrigin,
@@ -157,7 +157,7 @@ def add_evidence(turn: Turn, given: FileAnswer) -> bool:
     if item is None:
         turn.say(msg("weekly_form.which_item", codes=codes))
         return True
-    key = item_answer(item["id"], "evidence")
+    key = item_answer(item["id"], EVIDENCE)
     env = FormEnv(turn.stamp.at, turn.zone)
     try:
         values[key] = Attachments(need_file=True).collect(values.get(key), given, env)
