@@ -14,17 +14,25 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
+from storage.outage import Outage
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+CONNECT_TIMEOUT = 10  # seconds: a turn waiting longer than this is refused and retried instead
 
 
 def make_engine(url: str, **kw: Any) -> Engine:
     """An engine; SQLite gets WAL, a busy timeout and foreign keys on every connection.
 
-    PostgreSQL sessions run in UTC and name themselves, so `pg_stat_activity` shows the bot.
+    PostgreSQL sessions run in UTC and name themselves, so `pg_stat_activity` shows the bot;
+    a connection attempt to a server that does not answer gives up after CONNECT_TIMEOUT.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
-        args = {"application_name": "taizhang", "options": "-c timezone=UTC"}
+        args = {
+            "application_name": "taizhang",
+            "options": "-c timezone=UTC",
+            "connect_timeout": CONNECT_TIMEOUT,
+        }
         return create_engine(url, pool_pre_ping=True, connect_args=args, **kw)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kw)
@@ -64,10 +72,11 @@ def current_revision(engine: Engine) -> str | None:
 
 
 class Database:
-    """The engine and its units of work."""
+    """The engine, its units of work, and whether the database answers them (`outage`)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.outage = Outage()
 
     @classmethod
     def open(cls, url: str) -> Database:
@@ -78,11 +87,16 @@ class Database:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+        """One transaction: committed when the block ends, rolled back if it raises (a database
+        that cannot be reached is noted in `outage`)."""
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
+                touched = session.in_transaction()  # it read or wrote: the commit goes out
                 session.commit()
-            except BaseException:
+            except BaseException as err:
                 session.rollback()
+                self.outage.failed(err)
                 raise
+        if touched:
+            self.outage.answered()

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from storage.db import CONNECT_TIMEOUT
 from workflows.guards import required
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,11 @@ class Lease:
         self.shared = engine.dialect.name != "postgresql"
         self._engine: Engine | None = None
         if not self.shared:
-            args = {"application_name": "taizhang lease", "options": KEEPALIVE}
+            args = {
+                "application_name": "taizhang lease",
+                "options": KEEPALIVE,
+                "connect_timeout": CONNECT_TIMEOUT,
+            }
             self._engine = create_engine(engine.url, poolclass=NullPool, connect_args=args)
         self._conn: Connection | None = None
 
@@ -57,8 +62,8 @@ class Lease:
             taken = conn.execute(text("select pg_try_advisory_lock(:k)"), {"k": self.key})
             got = bool(taken.scalar())
             conn.commit()
-        except DBAPIError as err:
-            logger.warning("%s lease: database unreachable (%s)", self.name, type(err).__name__)
+        except DBAPIError as err:  # the database's outage is logged once, by the units of work
+            logger.debug("%s lease: database unreachable (%s)", self.name, type(err).__name__)
             return False
         if not got:
             conn.close()

@@ -55,26 +55,50 @@ class ThrowawayServer:
         # initdb refuses to run as root: use the postgres account the Debian package made
         self.user = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
 
-    def _run(self, *args: str) -> None:
+    def _run(self, *args: str, check: bool = True) -> None:
         cmd = [str(self.bin / args[0]), *args[1:]]
         if self.user is not None:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        subprocess.run(cmd, check=True, capture_output=True)
+        subprocess.run(cmd, check=check, capture_output=True)
+
+    @property
+    def data(self) -> str:
+        return str(self.dir / "data")
+
+    @property
+    def url(self) -> str:
+        """The URL of its `postgres` database."""
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
     def start(self) -> str:
-        """Start the server; returns its URL."""
+        """Create the cluster and start the server; returns its URL."""
         if self.user is not None:
             os.chown(self.dir, self.user.pw_uid, self.user.pw_gid)
-        data = str(self.dir / "data")
-        self._run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
+        self._run(
+            "initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"
+        )
+        self.start_again()
+        return self.url
+
+    def start_again(self) -> None:
+        """Start the server (after `halt`), and wait until it accepts connections."""
         options = f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off -c max_connections=300"
-        self._run("pg_ctl", "-D", data, "-l", str(self.dir / "log"), "-o", options, "-w", "start")
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        log = str(self.dir / "log")
+        self._run("pg_ctl", "-D", self.data, "-l", log, "-o", options, "-w", "start")
+
+    def halt(self) -> None:
+        """`pg_ctl stop -m fast`: every session is ended, open transactions roll back."""
+        self._run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def restart(self) -> None:
+        """`pg_ctl restart -m fast`, as an administrator restarts the database."""
+        log = str(self.dir / "log")  # without it the server would keep pg_ctl's output open
+        self._run("pg_ctl", "-D", self.data, "-l", log, "-m", "fast", "-w", "restart")
 
     def stop(self) -> None:
         """Stop the server and remove its directory."""
         try:
-            self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "stop")
+            self._run("pg_ctl", "-D", self.data, "-m", "immediate", "stop", check=False)
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
 

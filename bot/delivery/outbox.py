@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -21,6 +24,7 @@ from bot.telegram.turn import BotApp, Services, Turn
 from storage import campaigns, chats, drafts, outbox, planning, sendlog
 from storage.drafts import SentPrompt
 from storage.models import saved_id
+from storage.outage import unreachable
 from workflows import keys
 from workflows.messages import Lines, Msg, msg
 from workflows.planner import LiveLeft, Planned, time_left
@@ -28,6 +32,7 @@ from workflows.planner import LiveLeft, Planned, time_left
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
 IN_FLOW = timedelta(minutes=10)  # a draft answered this recently: someone is in a flow
+WRITE_AGAIN = 1.0  # seconds between attempts to record a send while the database is away
 
 
 # Where a time left goes in an outbox text, said again as of sending: the first at LIVE, the
@@ -223,15 +228,30 @@ async def deliver_once(bot: ExtBot[Any], services: Services, limit: int = 30) ->
                 start = i if res.no_budget is not None else i + 1
                 waiting = [r.outbox_id for r in chat_rows[start:]]
                 if res.flood:
-                    await asyncio.to_thread(_release_after_429, services, res, row.attempts)
-                await asyncio.to_thread(_release, services, waiting)
+                    await _write(services, partial(_release_after_429, services, res, row.attempts))
+                await _write(services, partial(_release, services, waiting))
                 return
             # settled as soon as Telegram answers: a process killed in the middle of a batch
             # leaves only the sends in flight at that moment to be sent again
-            await asyncio.to_thread(settle, services, res, attempts=row.attempts)
+            await _write(services, partial(settle, services, res, attempts=row.attempts))
 
     await asyncio.gather(*(chat_run(chat_rows) for chat_rows in by_chat.values()))
     return len(rows)
+
+
+async def _write(services: Services, write: Callable[[], None]) -> None:
+    """Record what Telegram answered; while the database cannot be reached, keep the answer
+    and try again. A message Telegram took but not recorded as sent would be sent twice once
+    its claim runs out, so the answer is only dropped (by raising) after that."""
+    claim_ends = services.clock() + timedelta(seconds=services.settings.taizhang_claim_timeout)
+    while True:
+        try:
+            await asyncio.to_thread(write)
+            return
+        except DBAPIError as err:
+            if not unreachable(err) or services.clock() >= claim_ends:
+                raise
+        await asyncio.sleep(WRITE_AGAIN)
 
 
 def _release(services: Services, ids: list[int]) -> None:
@@ -293,10 +313,15 @@ def _report_lost_chat(services: Services, session: Session, chat_id: int, now: d
 async def delivery_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue entry: drain what is due, a batch at a time; then note what was sent."""
     services: Services = context.application.bot_data["services"]
-    for _ in range(100):  # bounded, so a tick always ends
-        if await deliver_once(context.bot, services) == 0:
-            break
-    await record_sends(context.bot, services)
+    try:
+        for _ in range(100):  # bounded, so a tick always ends
+            if await deliver_once(context.bot, services) == 0:
+                break
+        await record_sends(context.bot, services)
+    except DBAPIError as err:
+        if not unreachable(err):
+            raise
+        # the database's outage is logged once (storage.outage); the next tick tries again
 
 
 async def record_sends(bot: ExtBot[Any], services: Services) -> None:
@@ -306,8 +331,17 @@ async def record_sends(bot: ExtBot[Any], services: Services) -> None:
     limiter: object = bot.rate_limiter
     sent = limiter.drain_log() if isinstance(limiter, ChatBudget) else []
     prompts = services.prompts.drain()
-    if sent or prompts:
+    if not (sent or prompts):
+        return
+    try:
         await asyncio.to_thread(_record, services, sent, prompts)
+    except DBAPIError as err:
+        if unreachable(err):  # kept for a later tick: the database is away, not wrong
+            if isinstance(limiter, ChatBudget):
+                limiter.log[:0] = sent
+            for prompt in prompts:
+                services.prompts.note(prompt)
+        raise
 
 
 def _record(services: Services, sent: list[tuple[int, float]], prompts: list[SentPrompt]) -> None:

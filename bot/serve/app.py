@@ -14,12 +14,14 @@ from telegram.ext import (
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.delivery.outbox import record_sends, restore_budget
 from bot.serve import dispatch
 from bot.serve.features import REGISTRY
+from bot.serve.held import Gate
 from bot.serve.jobs import schedule
 from bot.serve.pipeline import Pipeline
 from bot.telegram.budget import ChatBudget, Limits
@@ -129,7 +131,11 @@ async def on_migrate(update: Update, context: Ctx) -> None:
 
 
 async def on_error(update: object, context: Ctx) -> None:
-    """Log the failure and tell the person, politely, that it did not work."""
+    """Log the failure and tell the person, politely, that it did not work; an update that
+    met a database that is away is refused or held instead (`held.py`), nothing said."""
+    gate = context.application.bot_data.get("gate")
+    if isinstance(gate, Gate) and gate.failed(update, context.error):
+        return
     logger.exception("update failed", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         services = services_of(context)
@@ -199,6 +205,8 @@ def build_application(
     app = (builder if polling else builder.updater(None)).build()
     app.bot_data["services"] = services
     app.bot_data["pipeline"] = Pipeline(app, REGISTRY)
+    gate = app.bot_data["gate"] = Gate(app, services.db)
+    app.add_handler(TypeHandler(Update, gate.check), group=-1)  # before all: the database away
     # edits first: no other handler (commands, answers, files) takes an edited message
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, on_edited))
     app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, on_added))

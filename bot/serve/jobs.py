@@ -6,6 +6,7 @@ import asyncio
 import logging
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import DBAPIError
 from telegram.ext import ContextTypes
 
 from bot.delivery.outbox import delivery_job, enqueue
@@ -14,6 +15,7 @@ from bot.handlers.summary import weekly_digests
 from bot.telegram.turn import BotApp, Services
 from storage import campaigns, planning
 from storage.calendar import work_calendar
+from storage.outage import unreachable
 from workflows.guards import required
 from workflows.planner import due_notifications, schedules
 
@@ -41,12 +43,19 @@ async def planner_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue entry: one planner pass, in the process that holds the planner's lease.
 
     The pass runs in a worker thread: planning a stage for thousands of units takes seconds,
-    and the updates this process is serving meanwhile should not wait for it.
+    and the updates this process is serving meanwhile should not wait for it. While the
+    database is away the pass plans nothing and says nothing (the outage is logged once); the
+    first pass after it plans what fell due meanwhile.
     """
     services: Services = context.application.bot_data["services"]
     if services.lease is not None and not await asyncio.to_thread(services.lease.held):
         return
-    count = await asyncio.to_thread(plan_once, services)
+    try:
+        count = await asyncio.to_thread(plan_once, services)
+    except DBAPIError as err:
+        if unreachable(err):
+            return
+        raise
     if count:
         logger.info("planned %d notification(s)", count)
 

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter
 
+from bot.serve.held import Gate
 from bot.serve.pipeline import Pipeline
 from bot.telegram.turn import BotApp, Services
 from workflows.messages import Msg, msg
@@ -104,6 +105,10 @@ class WebhookServer:
         task.add_done_callback(self._running.discard)
         began = asyncio.get_running_loop().time()
         await asyncio.wait({task}, timeout=ANSWER_WITHIN)
+        gate = self.app.bot_data.get("gate")
+        if task.done() and isinstance(gate, Gate) and gate.refused(update):
+            # the database is away: nothing was saved; Telegram posts the update again later
+            return web.Response(status=503, text="database unavailable")
         chat = update.effective_chat
         pipeline = self.app.bot_data.get("pipeline")
         left = ANSWER_WITHIN - (asyncio.get_running_loop().time() - began)
@@ -117,8 +122,8 @@ class WebhookServer:
     async def on_health(self, request: web.Request) -> web.Response:
         """200 while the bot runs and its database answers; 503 otherwise."""
         try:
-            with self.services.db.engine.connect() as conn:
-                conn.execute(text("select 1"))
+            with self.services.db.unit_of_work() as session:
+                session.connection().execute(text("select 1"))
         except DBAPIError as err:
             body = {"status": "unavailable", "database": err.__class__.__name__}
             return web.json_response(body, status=503)

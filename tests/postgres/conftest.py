@@ -1,0 +1,20 @@
+"""A PostgreSQL server of a test's own, for the tests that stop and restart it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.pgserver import ThrowawayServer
+
+
+@pytest.fixture
+def own_server() -> Iterator[ThrowawayServer]:
+    """A throwaway server only this test uses (never the shared one: the test stops it)."""
+    server = ThrowawayServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
