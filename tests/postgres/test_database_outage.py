@@ -20,7 +20,7 @@ from sqlmodel import select
 from bot.sandbox.api import LocalBotApi
 from storage import chats
 from storage.db import Database
-from storage.models import AuditEvent, Chat, Person
+from storage.models import AuditEvent, Chat, OutboxMessage, Person
 from storage.outage import unreachable
 from tests.harness import Harness, build_world
 from tests.pgserver import ThrowawayServer
@@ -176,5 +176,36 @@ async def test_polling_holds_the_update_and_processes_it_once_the_database_is_ba
         ours = ("bot", "storage", "telegram", "apscheduler")
         tracebacks = [r for r in caplog.records if r.exc_info and r.name.startswith(ours)]
         assert not tracebacks, "no traceback while the database was away"
+    finally:
+        await bot.stop()
+
+
+async def test_a_send_made_as_the_database_went_away_is_recorded_after_and_not_sent_again(
+    own_server: ThrowawayServer,
+) -> None:
+    bot = Harness(own_server.url)
+    await bot.start()
+    try:
+        group = (await build_world(bot, units=["轮台县"])).group("轮台县")
+        halted: list[int] = []
+
+        def halt_while_telegram_takes_it(kind: str, event: dict) -> None:
+            if kind == "message" and event["text"].startswith("⏰") and not halted:
+                halted.append(event["message_id"])
+                own_server.halt()  # Telegram has it; the bot cannot write that down
+
+        bot.api.listeners.append(halt_while_telegram_takes_it)
+        bot.clock.at = datetime(2024, 1, 30, 10, 5, tzinfo=UTC)  # the 7-day stage is due
+        await wait_until(lambda: bool(halted), timeout=20)
+        await asyncio.sleep(1.5)
+        own_server.start_again()
+        await bot.drained(timeout=20)
+        bot.clock.advance(minutes=5)  # past the claim's hold: a send left unrecorded goes again
+        await bot.drained(timeout=20)
+        sent = [m for m in bot.api.bot_messages(group) if m["text"].startswith("⏰")]
+        assert [m["message_id"] for m in sent] == halted
+        with bot.database().unit_of_work() as s:
+            row = s.exec(select(OutboxMessage)).one()
+            assert (row.status, row.telegram_message_id) == ("sent", halted[0])
     finally:
         await bot.stop()
