@@ -1,10 +1,12 @@
 """The bot's clock: the wall clock, or the testing clock `TAIZHANG_CLOCK=<ISO start
-time>@<speed>`, a fast clock for soaks.
+time>@<speed>[@<ISO real time>]`, a fast clock for soaks.
 
-It starts at the given moment when the process starts and runs `speed` times faster than
-real time. Nothing is persisted: a soak driver that restarts the bot passes the simulated
-time of the restart as the new start. It is only accepted against a Bot API on a loopback
-address, so that a fast clock never reaches real people.
+It starts at the given moment when the process starts (or, with a real time, stood at it at
+that real moment: every process given the same value shares one time, however late it
+starts) and runs `speed` times faster than real time. Nothing is persisted: a soak driver that
+restarts the bot passes the simulated time of the restart as the new start, or the same
+value again. It is only accepted against a Bot API on a loopback address, so that a fast
+clock never reaches real people.
 """
 
 from __future__ import annotations
@@ -27,27 +29,32 @@ def wall_clock() -> datetime:
 class RunningClock:
     """Time from `start`, running `speed` times faster than the wall clock."""
 
-    def __init__(self, start: datetime, speed: float) -> None:
+    def __init__(self, start: datetime, speed: float, at: datetime | None = None) -> None:
         self.start, self.speed = start.astimezone(UTC), speed
-        self.since = time.monotonic()
+        # `at`: the real moment the clock stood at `start` (else: now)
+        self.since = time.monotonic() - (time.time() - at.timestamp() if at else 0.0)
 
     def __call__(self) -> datetime:
         return self.start + timedelta(seconds=(time.monotonic() - self.since) * self.speed)
 
 
-def parse_clock(value: str) -> tuple[datetime, float] | None:
-    """`<ISO start time with its offset>@<speed>` read, or None when it is not that."""
-    start_text, at, speed_text = value.strip().rpartition("@")
-    if not at:
+def parse_clock(value: str) -> tuple[datetime, float, datetime | None] | None:
+    """`<ISO start time with its offset>@<speed>[@<ISO real time with its offset>]` read, or
+    None when it is not that."""
+    parts = value.strip().split("@")
+    if len(parts) not in (2, 3):
         return None
     try:
-        start = datetime.fromisoformat(start_text.strip())
-        speed = float(speed_text)
+        start = datetime.fromisoformat(parts[0].strip())
+        speed = float(parts[1])
+        at = datetime.fromisoformat(parts[2].strip()) if len(parts) == 3 else None
     except ValueError:
         return None
-    if start.tzinfo is None or not 0 < speed < 1e7:  # nan fails this too
+    if start.tzinfo is None or (at is not None and at.tzinfo is None):
         return None
-    return start, speed
+    if not 0 < speed < 1e7:  # nan fails this too
+        return None
+    return start, speed, at
 
 
 def is_loopback(url: str) -> bool:

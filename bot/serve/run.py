@@ -70,7 +70,7 @@ def run(
     if isinstance(clock, Msg):
         return _refuse(translator, clock)
     if isinstance(clock, RunningClock):
-        start, speed = clock.start.isoformat(), f"{clock.speed:g}"
+        start, speed = clock().isoformat(timespec="seconds"), f"{clock.speed:g}"
         print(translator.text(msg("soak.clock_running", start=start, speed=speed)), file=sys.stderr)
     point, secret = None, settings.telegram_webhook_secret or ""
     if url is not None or listen is not None:

@@ -308,7 +308,7 @@ def test_a_testing_clock_that_cannot_be_read_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_testing_clock_runs_fast_against_a_loopback_api() -> None:
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from bot.serve.clock import RunningClock, is_loopback, parse_clock, refusal
     from bot.serve.run import clock_of
@@ -320,7 +320,15 @@ def test_a_testing_clock_runs_fast_against_a_loopback_api() -> None:
         clock = clock_of(settings)
         assert isinstance(clock, RunningClock)
         assert clock() >= datetime(2024, 4, 29, 0, 0, tzinfo=UTC)
-    assert parse_clock(CLOCK) == (datetime(2024, 4, 29, 0, 0, tzinfo=UTC), 600.0)
+    assert parse_clock(CLOCK) == (datetime(2024, 4, 29, 0, 0, tzinfo=UTC), 600.0, None)
+    # with the real moment it stood at its start: processes started later share its time
+    shared = f"{CLOCK}@{(datetime.now(UTC) - timedelta(seconds=10)).isoformat()}"
+    settings = Settings(_env_file=None, telegram_api_base_url=url, taizhang_clock=shared)
+    late = clock_of(settings)
+    assert isinstance(late, RunningClock)
+    ran = (late() - datetime(2024, 4, 29, 0, 0, tzinfo=UTC)).total_seconds()
+    assert 6000 <= ran < 6600  # 10 real seconds at 600 times
+    assert parse_clock(f"{CLOCK}@2026-12-04T04:00") is None  # a real time without its offset
     assert not is_loopback("http://127.example.com/bot")
 
 
