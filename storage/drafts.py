@@ -42,17 +42,27 @@ def save_draft(
     *,
     now_at: datetime,
     row: FormDraft | None = None,
+    after: int | None = None,
 ) -> FormDraft:
-    """Store the draft, replacing the person's previous one in this chat (`row`, if loaded)."""
+    """Store the draft, replacing the person's previous one in this chat (`row`, if loaded).
+
+    `after` is the message that led to this step (the person's answer, or the message they
+    pressed on): the step's prompt is sent after it, so a reply to an older bot message is
+    not an answer to this step.
+    """
     row = row or draft_of(session, chat_id, user_id)
     if row is None:
         row = FormDraft(
             chat_id=chat_id, user_id=user_id, flow=draft.flow, created_at=now_at, updated_at=now_at
         )
     state = draft.to_json()
-    if row.state.get("flow") == draft.flow and row.state.get("step") == draft.step:
+    same_step = row.state.get("flow") == draft.flow and row.state.get("step") == draft.step
+    if same_step and row.chat_id == chat_id:
         # the step asked again (an error, a press): its earlier prompts may still be answered
         state["prompts"] = row.state.get("prompts", [])
+        state["after"] = row.state.get("after")
+    else:
+        state["after"] = after
     row.flow, row.state, row.updated_at = draft.flow, state, now_at
     if draft.flow == "weekly":
         row.unit_id = draft.context.get("unit_id")
@@ -61,28 +71,49 @@ def save_draft(
     return row
 
 
-def remember_prompt(session: Session, draft_id: int, message_id: int) -> None:
-    """Note the message the bot just sent for a draft: a reply to it answers the flow."""
-    row = session.get(FormDraft, draft_id, with_for_update=True)
-    if row is not None:
-        row.prompt_message_id = message_id
-        row.state = {**row.state, "prompts": [*row.state.get("prompts", [])[-9:], message_id]}
-        session.add(row)
+def remember_prompts(session: Session, sent: Iterable[tuple[int, int, int]]) -> None:
+    """Note the prompts the bot sent, (draft, revision, message id): a reply to one answers
+    its draft. A prompt of a revision the draft has moved past is not its prompt any more."""
+    by_draft: dict[int, list[tuple[int, int]]] = {}
+    for draft_id, rev, message_id in sent:
+        by_draft.setdefault(draft_id, []).append((rev, message_id))
+    for draft_id, prompts in by_draft.items():
+        row = session.get(FormDraft, draft_id, with_for_update=True)
+        if row is None:
+            continue
+        fresh = [m for rev, m in prompts if rev == row.state.get("rev", 0)]
+        if fresh:
+            row.prompt_message_id = fresh[-1]
+            row.state = {**row.state, "prompts": [*row.state.get("prompts", [])[-9:], *fresh]}
+            session.add(row)
 
 
 def answers_flow(row: FormDraft, message_id: int) -> bool:
-    """Whether a reply to this bot message answers the draft: its latest prompt, or an earlier
-    one of the same step (asked again after an error); True before any prompt was recorded."""
-    if row.prompt_message_id is None:
+    """Whether a reply to this bot message answers the draft: a prompt of its step (asked
+    again after an error included); while the step's prompt is not yet recorded, any bot
+    message sent after the message that led to the step."""
+    prompts: list[int] = row.state.get("prompts", [])
+    if message_id in prompts:
         return True
-    return message_id == row.prompt_message_id or message_id in row.state.get("prompts", [])
+    if "after" not in row.state:  # saved before the step's anchor was kept
+        return row.prompt_message_id is None or message_id == row.prompt_message_id
+    after = row.state["after"]
+    if after is not None and message_id <= after:
+        return False
+    return not prompts
+
+
+def drop(session: Session, row: FormDraft) -> None:
+    """Forget a draft (finished or cancelled)."""
+    session.delete(row)
+    session.flush()
 
 
 def drop_draft(session: Session, chat_id: int, user_id: int) -> None:
     """Forget the person's draft in this chat."""
     row = draft_of(session, chat_id, user_id)
     if row is not None:
-        session.delete(row)
+        drop(session, row)
 
 
 def close_draft(session: Session, row: FormDraft, stamp: Stamp, action: str) -> None:
@@ -123,9 +154,11 @@ def idle_weekly_drafts(session: Session, since: datetime) -> list[FormDraft]:
     return list(session.exec(stmt.with_for_update()))
 
 
-def move_draft(session: Session, row: FormDraft, chat_id: int) -> FormDraft:
-    """Carry a draft to another chat of the same person (the group's update, to private)."""
+def move_draft(session: Session, row: FormDraft, chat_id: int, after: int | None) -> FormDraft:
+    """Carry a draft to another chat of the same person (the group's update, to private);
+    `after` is the message there that moved it (its prompts there come after it)."""
     row.chat_id = chat_id
+    row.state = {**row.state, "prompts": [], "after": after}
     session.add(row)
     session.flush()
     return row

@@ -70,6 +70,15 @@ def may_ask_closeout(item: ItemState, *, reports_for_unit: bool) -> Refused | No
     return None
 
 
+def asked(
+    *, result: str, files: Sequence[Mapping[str, Any]], week_of: date, text: str = ""
+) -> tuple[Mapping[str, Any], Progress]:
+    """What asking for a close-out does, whether by `/close` or in the weekly update: the item
+    waits for approval (已完成待销号), its result and evidence recorded as the week's progress."""
+    progress = Progress(DONE, week_of, text=text, result=result, files=tuple(files))
+    return {"status": Status.CLOSING}, progress
+
+
 def ask_closeout(
     item: ItemState,
     *,
@@ -79,12 +88,13 @@ def ask_closeout(
     week_of: date,
 ) -> Decision:
     """`/close`: the item waits for approval, its result recorded as this week's progress."""
+    changes, progress = asked(result=result, files=files, week_of=week_of)
     return Decision(
         action="item.closeout_asked",
         expected_version=expected_version,
-        changes={"status": Status.CLOSING},
+        changes=changes,
         said=msg("close.sent", code=item.code),
-        progress=Progress(DONE, week_of, result=result, files=tuple(files)),
+        progress=progress,
     )
 
 

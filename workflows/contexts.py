@@ -2,13 +2,21 @@
 one accessor each finish step reads it through.
 
 The context is JSON in the database (`FormDraft.state["context"]`); these types say which keys
-a flow's handler may rely on. A flow's answers are in `Draft.values`; the weekly update keys
-its answers per item with `item_answer` (`i{item_id}.{field}`).
+a flow's handler may rely on, and a draft is checked against its flow's type when it is loaded
+(`bot/telegram/flows.loaded`). A flow's answers are in `Draft.values`; the weekly update's are
+read and written through `workflows/week_answers.py`.
 """
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict, TypeVar, cast
+from typing import (
+    Any,
+    NotRequired,  # pydantic reads these on Python 3.11
+    TypeVar,
+    cast,
+)
+
+from typing_extensions import TypedDict
 
 from workflows.forms import Draft
 
@@ -99,6 +107,13 @@ class CancelContext(TypedDict):
     deliverable: str
 
 
+class BindContext(TypedDict):
+    """bind: whether the group is bound already, and to what (its name, shown)."""
+
+    rebinding: bool
+    current: str
+
+
 class RegisterContext(TypedDict):
     """register: the group's unit."""
 
@@ -117,7 +132,3 @@ def context_of(draft: Draft, kind: type[C]) -> C:
     del kind  # the type is for the reader and the type checker; the JSON is as saved
     return cast(C, draft.context)
 
-
-def item_answer(item_id: int, field: str) -> str:
-    """The key of one item's answer in the weekly update (`i12.status`)."""
-    return f"i{item_id}.{field}"

@@ -44,10 +44,33 @@ class Actor:
         in a unit's group, where the unit's own view is what the group needs."""
         return self.oversees_all and not in_unit_chat
 
+    def acting_for(self, *, chat_unit: int | None, has_campaign: bool) -> int | NotActing | None:
+        """For whom this person acts in a chat: the chat's unit, or in private their only
+        unit; None for an admin with no unit here (who picks one); or why they may not."""
+        if not has_campaign:
+            return NotActing("bind.no_campaign")
+        unit = chat_unit
+        if unit is None and len(self.units) == 1:
+            unit = next(iter(self.units))
+        if unit is not None and not self.reports_for(unit):
+            return NotActing("submit.not_liaison", unit)
+        if unit is None and not self.is_admin:
+            return NotActing("submit.no_unit")
+        return unit
+
     def sees(self, unit_id: int | None) -> bool:
         """Whether this person may see the unit's items and cases: admins and supervisors see
         every unit, a liaison their own."""
         return self.oversees_all or (unit_id is not None and unit_id in self.units)
+
+
+@dataclass(frozen=True)
+class NotActing:
+    """Why a person may not act for a unit here: a message id (with `{unit}`, the unit's name,
+    when `unit_id` is set)."""
+
+    reason: str
+    unit_id: int | None = None
 
 
 @dataclass(frozen=True)

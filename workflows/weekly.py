@@ -14,6 +14,7 @@ from workflows.forms import Flow, Step
 from workflows.inputs import Attachments, Choice, DateInput, FormEnv, Option, StatusCard, Text
 from workflows.ledger import item_steps, ledger_from
 from workflows.messages import Lines, Msg, msg
+from workflows.week_answers import item_prefix, status_of
 
 PLAN, DONE, LATE, SAME = "plan", "done", "late", "same"
 STATUSES = (
@@ -36,6 +37,13 @@ def week_over(context: Mapping[str, Any], now: datetime) -> bool:
     """Whether a weekly draft's week is over: the next reporting day's due time has passed."""
     due = context.get("due")
     return due is not None and now >= datetime.fromisoformat(due) + WEEK
+
+
+def over_word(context: Mapping[str, Any], now: datetime) -> Msg | None:
+    """The word for a weekly draft's owner when its week is over (None while it is not)."""
+    if not week_over(context, now):
+        return None
+    return msg("weekly.expired_here", name=context.get("report_name", ""))
 
 
 def abandoned(updated_at: datetime, now: datetime) -> bool:
@@ -79,7 +87,7 @@ def weekly_flow(context: Mapping[str, Any]) -> Flow:
     spec = ledger_from(context.get("ledger"))
     steps: list[Step] = []
     for n, it in enumerate(items, 1):
-        k = f"i{it['id']}."
+        k = item_prefix(it["id"])
         head = {"code": it["code"], "name": it["name"], "n": n, "total": len(items)}
         card = msg("weekly.card", last=it["last"] or msg("weekly.no_progress"), **head)
         status = StatusCard(
@@ -122,7 +130,7 @@ def changes(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
     """The confirm screen's list of this week's changes."""
     out: list[Msg | str] = []
     for it in values.get("items", []):
-        status = values.get(f"i{it['id']}.status")
+        status = status_of(values, it["id"])
         if status:
             out.append(msg(f"weekly.change.{status}", code=it["code"], name=it["name"]))
     if values.get("new") == "yes" and values.get("new.name"):

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from workflows.contexts import item_answer
-from workflows.ledger import Progress, Status
+from workflows import closeout
+from workflows.ledger import Progress
 from workflows.messages import Msg, msg
 from workflows.submission import is_on_time, on_time_msg
+from workflows.week_answers import answer_of
 from workflows.weekly import DONE, LATE
 
 
@@ -95,32 +96,28 @@ def decide_week(
     conflicts: list[str] = []
     period = date.fromisoformat(context["period"])
     for it in context["items"]:
-
-        def answer(field: str, item_id: int = it["id"]) -> Any:
-            return values.get(item_answer(item_id, field))
-
-        status = answer("status")
+        given = answer_of(values, it["id"])
         item = current.get(it["id"])
-        if item is None or status is None:
+        if item is None or given.status is None:
             continue
         if item.version != it["version"]:  # someone else changed it: theirs stands
             conflicts.append(item.code)
             continue
-        planned = date.fromisoformat(answer("planned")) if answer("planned") else None
-        change: dict[str, Any] = {}
-        if status == DONE:
-            change["status"] = Status.CLOSING
-        if status == LATE and planned:
-            change["fields"] = {**item.fields, "planned_on": planned.isoformat()}
-        progress = Progress(
-            status=status,
-            week_of=period,
-            text=answer("progress") or answer("note") or "",
-            result=answer("result") or "",
-            reason=answer("reason") or "",
-            new_due_on=planned,
-            files=tuple((answer("evidence") or {}).get("files", [])),
-        )
+        change: Mapping[str, Any] = {}
+        if given.status == DONE:  # a close-out asked for, as /close asks it
+            change, progress = closeout.asked(
+                result=given.result, files=given.files, week_of=period, text=given.progress
+            )
+        else:
+            if given.status == LATE and given.planned:
+                change = {"fields": {**item.fields, "planned_on": given.planned.isoformat()}}
+            progress = Progress(
+                status=given.status,
+                week_of=period,
+                text=given.progress,
+                reason=given.reason,
+                new_due_on=given.planned,
+            )
         changes.append(ItemChange(item.id, item.code, it["version"], change, progress))
     return WeekUpdate(
         unit=context["unit"],

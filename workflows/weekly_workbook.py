@@ -23,6 +23,7 @@ from workflows.inputs import Attachments, Choice, FormEnv, InputError, StatusCar
 from workflows.ledger_import import Problem, header_key
 from workflows.messages import msg
 from workflows.outcome import Refused
+from workflows.week_answers import files_of, item_prefix, status_of
 from workflows.weekly import DONE
 from workflows.workbook import Book, Formula, column_letter, text_of
 
@@ -254,7 +255,7 @@ def week_answers(
             )
     for it in items:
         row = rows.get(it["code"])
-        k = f"i{it['id']}."
+        k = item_prefix(it["id"])
         if row is None:
             reading.problems.append(Problem("", 0, "", msg("weekly_form.missing", code=it["code"])))
             continue
@@ -341,7 +342,7 @@ def status_words(labels: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 def closing_items(context: Mapping[str, Any], values: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The items reported done, which need evidence before the week is saved."""
-    return [it for it in context.get("items", []) if values.get(f"i{it['id']}.status") == DONE]
+    return [it for it in context.get("items", []) if status_of(values, it["id"]) == DONE]
 
 
 def missing_evidence(context: Mapping[str, Any], values: Mapping[str, Any]) -> list[str]:
@@ -349,5 +350,5 @@ def missing_evidence(context: Mapping[str, Any], values: Mapping[str, Any]) -> l
     return [
         it["code"]
         for it in closing_items(context, values)
-        if not (values.get(f"i{it['id']}.evidence") or {}).get("files")
+        if not files_of(values, it["id"])
     ]

@@ -17,6 +17,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ContextTypes, ExtBot
 
 from bot.telegram.budget import ChatBudget, Limits, NoBudget
+from bot.telegram.prompts import SentPrompt
 from bot.telegram.turn import BotApp, Services, Turn
 from storage import campaigns, chats, drafts, outbox, planning, sendlog
 from storage.models import saved_id
@@ -264,22 +265,29 @@ def _report_lost_chat(services: Services, session: Session, chat_id: int, now: d
 
 
 async def delivery_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """JobQueue entry: drain what is due, a batch at a time."""
+    """JobQueue entry: drain what is due, a batch at a time; then note what was sent."""
     services: Services = context.application.bot_data["services"]
     for _ in range(100):  # bounded, so a tick always ends
         if await deliver_once(context.bot, services) == 0:
             break
+    await record_sends(context.bot, services)
+
+
+async def record_sends(bot: ExtBot[Any], services: Services) -> None:
+    """Write down, in one unit of work, what each chat was sent (the send log: a restart
+    keeps each chat's budget) and which prompts were sent for which drafts."""
     # typed by PTB's default context as no limiter at all; the bot is built with a ChatBudget
-    limiter: object = context.bot.rate_limiter
-    if isinstance(limiter, ChatBudget):
-        sent = limiter.drain_log()
-        if sent:
-            await asyncio.to_thread(_record_sends, services, sent)
+    limiter: object = bot.rate_limiter
+    sent = limiter.drain_log() if isinstance(limiter, ChatBudget) else []
+    prompts = services.prompts.drain()
+    if sent or prompts:
+        await asyncio.to_thread(_record, services, sent, prompts)
 
 
-def _record_sends(services: Services, sent: list[tuple[int, float]]) -> None:
+def _record(services: Services, sent: list[tuple[int, float]], prompts: list[SentPrompt]) -> None:
     with services.db.unit_of_work() as session:
         sendlog.record(session, sent)
+        drafts.remember_prompts(session, [(p.draft_id, p.rev, p.message_id) for p in prompts])
 
 
 async def restore_budget(app: BotApp) -> None:

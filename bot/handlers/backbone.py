@@ -5,25 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.handlers import (
-    cases,
-    closeout,
-    deadlines,
-    items,
-    ledger_import,
-    summary,
-    weekly,
-    weekly_private,
-    workday,
-)
-from bot.telegram import flows
-from bot.telegram.flows import FlowBinding
+from bot.handlers import deadlines, weekly_private
+from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from storage import campaigns, chats, people
 from storage.models import Person
 from workflows.binding import SUPERVISORS, UNITS, bind_flow, unit_options
-from workflows.buttons import Action, Verb
-from workflows.contexts import RegisterContext, context_of
+from workflows.contexts import BindContext, RegisterContext, context_of
 from workflows.forms import Draft, Nav
 from workflows.guards import required
 from workflows.inputs import Option, TextAnswer
@@ -81,7 +69,7 @@ def cmd_bind(turn: Turn, args: list[str]) -> None:
     shown = current.name if current else (turn.text(msg("bind.supervisors")) if bound else "")
     context = {"rebinding": bound, "current": shown}
     prefill = {"unit": TextAnswer(" ".join(args))} if args else None
-    flows.begin(turn, "bind", context=context, prefill=prefill)
+    turn.begin("bind", context=context, prefill=prefill)
 
 
 def _finish_bind(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
@@ -104,7 +92,7 @@ def cmd_register(turn: Turn, args: list[str]) -> None:
     if unit is None:
         turn.say(msg("register.not_bound"))
         return
-    flows.begin(turn, "register", context={"unit": unit.name, "unit_id": unit.id})
+    turn.begin("register", context={"unit": unit.name, "unit_id": unit.id})
 
 
 def _finish_register(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
@@ -160,13 +148,12 @@ def cmd_roster(turn: Turn, args: list[str]) -> None:
 
 def _target(turn: Turn, args: list[str]) -> tuple[Person | None, list[str]]:
     """The person a /role command is about: a replied-to message, a user id, or @username."""
-    message = turn.update.effective_message
-    replied = message.reply_to_message if message else None
-    if replied is not None and replied.from_user is not None and not replied.from_user.is_bot:
-        u = replied.from_user
+    replied = turn.source.replied
+    if replied is not None and replied.sender is not None and not replied.from_bot:
+        u = replied.sender
         person = people.touch_person(
             turn.session,
-            user_id=u.id,
+            user_id=u.user_id,
             username=u.username,
             display_name=u.full_name,
             stamp=turn.stamp,
@@ -256,57 +243,32 @@ def nav(kind: Nav) -> Callable[[Turn, list[str]], None]:
     """/back, /skip or /cancel on the speaker's open flow."""
 
     def command(turn: Turn, args: list[str]) -> None:
-        if not flows.answer(turn, kind):
-            turn.say(msg("form.nothing_open"))
+        turn.navigate(kind)
 
     return command
 
 
-HANDLERS: dict[str, Callable[[Turn, list[str]], None]] = {
-    "weekly": weekly.cmd_weekly,
-    "new": items.cmd_new,
-    "items": items.cmd_items,
-    "item": items.cmd_item,
-    "close": closeout.cmd_close,
-    "import": ledger_import.cmd_import,
-    "deadlines": deadlines.cmd_deadlines,
-    "deadline": deadlines.cmd_deadline,
-    "submit": deadlines.cmd_submit,
-    "missing": deadlines.cmd_missing,
-    "summary": summary.cmd_summary,
-    "export": summary.cmd_export,
-    "forward": cases.cmd_forward,
-    "feedback": cases.cmd_feedback,
-    "cases": cases.cmd_cases,
-    "case": cases.cmd_case,
-    "workday": workday.cmd_workday,
-    "start": cmd_start,
-    "help": cmd_help,
-    "bind": cmd_bind,
-    "register": cmd_register,
-    "roster": cmd_roster,
-    "role": cmd_role,
-    "lang": cmd_lang,
-    "back": nav("back"),
-    "skip": nav("skip"),
-    "cancel": nav("cancel"),
-}
-
-flows.register(
-    "bind",
-    FlowBinding(
-        lambda ctx: bind_flow(rebinding=bool(ctx.get("rebinding"))), _finish_bind, _units_for
-    ),
+FEATURE = Feature(
+    "backbone",
+    commands={
+        "start": cmd_start,
+        "help": cmd_help,
+        "bind": cmd_bind,
+        "register": cmd_register,
+        "roster": cmd_roster,
+        "role": cmd_role,
+        "lang": cmd_lang,
+        "back": nav("back"),
+        "skip": nav("skip"),
+        "cancel": nav("cancel"),
+    },
+    flows={
+        "bind": FlowBinding(
+            lambda ctx: bind_flow(rebinding=bool(ctx.get("rebinding"))),
+            _finish_bind,
+            _units_for,
+            context=BindContext,
+        ),
+        "register": FlowBinding(lambda ctx: REGISTER, _finish_register, context=RegisterContext),
+    },
 )
-flows.register("register", FlowBinding(lambda ctx: REGISTER, _finish_register))
-
-ACTIONS: dict[Verb, Callable[[Turn, Action], None]] = {
-    **{v: deadlines.action for v in (Verb.SUBMIT, Verb.DL_EDIT, Verb.DL_CANCEL)},
-    Verb.WEEKLY: weekly.action,
-    **{v: items.action for v in (Verb.ITEMS, Verb.ITEM)},
-    **{v: closeout.action for v in (Verb.CO_OK, Verb.CO_NO)},
-    Verb.WPRIV: weekly_private.offer,
-    **{v: cases.action for v in (Verb.SIGN, Verb.FB, Verb.EXT, Verb.EXT_OK, Verb.EXT_NO)},
-}
-"""The buttons this dispatcher runs, after `bot.telegram.gate` has checked the presser's
-roles; the import buttons (`Verb.IMP_*`, `Verb.WK_*`, `Verb.WFORM`) are workbooks'."""

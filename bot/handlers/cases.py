@@ -8,9 +8,8 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.delivery.outbox import post
-from bot.telegram import flows
-from bot.telegram.flows import FlowBinding
-from bot.telegram.turn import Button, Turn, answer_of
+from bot.telegram.feature import Feature, FlowBinding
+from bot.telegram.turn import Button, Turn
 from storage import campaigns, chats, planning
 from storage import cases as store
 from storage.calendar import work_calendar
@@ -53,13 +52,12 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
         turn.say(msg("bind.no_campaign"))
         return
     units = [u.name for u in campaigns.units_of(turn.session, saved_id(turn.campaign))]
-    message = turn.update.effective_message
-    replied = message.reply_to_message if message else None
-    given = answer_of(replied) if replied is not None else None
+    replied = turn.source.replied
+    given = replied.answer if replied is not None else None
     case_of = forwarding.read_case(
         args,
         units,
-        replied_text=(replied.text or replied.caption or "") if replied else None,
+        replied_text=replied.text if replied else None,
         replied_file=given.as_json() if isinstance(given, FileAnswer) else None,
     )
     if isinstance(case_of, Refused):
@@ -179,7 +177,7 @@ def start_feedback(turn: Turn, case: ForwardedCase, first: str | None = None) ->
         turn.say(refused.reason)
         return
     prefill = {"text": TextAnswer(first)} if first else None
-    flows.begin(turn, "feedback", context={"case_id": case.id, "code": case.code}, prefill=prefill)
+    turn.begin("feedback", context={"case_id": case.id, "code": case.code}, prefill=prefill)
 
 
 def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
@@ -231,16 +229,15 @@ def cmd_feedback(turn: Turn, args: list[str]) -> None:
         start_feedback(turn, case)
 
 
-def answer_by_reply(turn: Turn, text: str) -> bool:
+def answer_by_reply(turn: Turn, given: TextAnswer) -> bool:
     """A reply to a case message, with no flow open, starts its feedback."""
-    message = turn.update.effective_message
-    replied = message.reply_to_message if message else None
+    replied = turn.source.replied
     if replied is None:
         return False
     case = store.case_of_message(turn.session, turn.chat.chat_id, replied.message_id)
     if case is None:
         return False
-    start_feedback(turn, case, first=text)
+    start_feedback(turn, case, first=given.text)
     return True
 
 
@@ -314,10 +311,7 @@ def _decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> None:
     groups = [c.chat_id for c in chats.chats_of_unit(turn.session, case.unit_id)]
     post(
         turn,
-        [
-            Planned(word.key_in(chat), word.kind, chat, word.text, turn.stamp.at)
-            for chat in groups
-        ],
+        [Planned(word.key_in(chat), word.kind, chat, word.text, turn.stamp.at) for chat in groups],
     )
     turn.say(decided.said)
 
@@ -362,8 +356,7 @@ def action(turn: Turn, pressed: Action) -> None:
         if refused is not None:
             turn.notice = turn.text(refused.reason)
             return
-        flows.begin(
-            turn,
+        turn.begin(
             "extension",
             context={"case_id": case.id, "code": case.code, "due": case.due_at.isoformat()},
         )
@@ -442,5 +435,20 @@ def cmd_case(turn: Turn, args: list[str]) -> None:
     turn.say(lines(out))
 
 
-flows.register("feedback", FlowBinding(lambda ctx: FEEDBACK, _finish_feedback))
-flows.register("extension", FlowBinding(lambda ctx: EXTENSION, _finish_extension))
+FEATURE = Feature(
+    "cases",
+    commands={
+        "forward": cmd_forward,
+        "feedback": cmd_feedback,
+        "cases": cmd_cases,
+        "case": cmd_case,
+    },
+    presses={v: action for v in (Verb.SIGN, Verb.FB, Verb.EXT, Verb.EXT_OK, Verb.EXT_NO)},
+    flows={
+        "feedback": FlowBinding(lambda ctx: FEEDBACK, _finish_feedback, context=FeedbackContext),
+        "extension": FlowBinding(
+            lambda ctx: EXTENSION, _finish_extension, context=ExtensionContext
+        ),
+    },
+    replies=(answer_by_reply,),
+)

@@ -7,8 +7,7 @@ from typing import Any
 
 from bot.delivery.outbox import post
 from bot.handlers.items import item_for
-from bot.telegram import flows
-from bot.telegram.flows import FlowBinding
+from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from storage import chats, planning
 from storage import ledger as store
@@ -100,8 +99,7 @@ def cmd_close(turn: Turn, args: list[str]) -> None:
     if refused is not None:
         turn.say(refused.reason)
         return
-    flows.begin(
-        turn,
+    turn.begin(
         "close",
         context={"item_id": item.id, "version": item.version, "code": item.code, "name": item.name},
     )
@@ -176,8 +174,7 @@ def action(turn: Turn, pressed: Action) -> None:
         if refused is not None:
             turn.notice = turn.text(refused.reason)
             return
-        flows.begin(
-            turn,
+        turn.begin(
             "closeout_reject",
             context={
                 "item_id": item.id,
@@ -188,7 +185,12 @@ def action(turn: Turn, pressed: Action) -> None:
         )
 
 
-flows.register("close", FlowBinding(lambda ctx: CLOSE, _finish_close))
-
-
-flows.register("closeout_reject", FlowBinding(lambda ctx: REJECT, _finish_reject))
+FEATURE = Feature(
+    "closeout",
+    commands={"close": cmd_close},
+    presses={Verb.CO_OK: action, Verb.CO_NO: action},
+    flows={
+        "close": FlowBinding(lambda ctx: CLOSE, _finish_close, context=CloseContext),
+        "closeout_reject": FlowBinding(lambda ctx: REJECT, _finish_reject, context=RejectContext),
+    },
+)

@@ -8,8 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.handlers import weekly
-from bot.telegram import flows
-from bot.telegram.flows import FlowBinding
+from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
 from storage import campaigns, deadlines, drafts, planning, submissions
 from storage.models import Deadline, Unit, saved_id
@@ -98,7 +97,7 @@ def start_submit(turn: Turn, preselect: str | None = None) -> None:
         turn.say(msg("submit.nothing_due", unit=unit.name))
         return
     prefill = {"deliverable": TextAnswer(preselect)} if preselect and unit else None
-    flows.begin(turn, "submit", context=context, prefill=prefill)
+    turn.begin("submit", context=context, prefill=prefill)
 
 
 def _submittable(turn: Turn, unit: Unit | None) -> list[tuple[str, str, datetime]]:
@@ -118,7 +117,7 @@ def _submit_options(turn: Turn) -> Mapping[str, Any]:
     unit = next((u for u in _units(turn) if u.name == name), None) if name else None
     return {
         dl.UNITS: [Option(u.name, u.name) for u in _units(turn)],
-        "deliverables": deliverable_options(_submittable(turn, unit or turn.reporting_unit)),
+        "deliverables": deliverable_options(_submittable(turn, unit or turn.unit_here)),
     }
 
 
@@ -188,7 +187,7 @@ def cmd_deadlines(turn: Turn, args: list[str]) -> None:
         return
     now = turn.stamp.at
     whole = turn.actor.sees_whole_campaign(in_unit_chat=turn.unit is not None)
-    unit = None if whole else turn.reporting_unit
+    unit = None if whole else turn.unit_here
     units = _units(turn)
     out: list[Msg | str] = [msg("deadlines.header")]
     every = campaigns.deadlines_of(turn.session, saved_id(turn.campaign))
@@ -295,7 +294,7 @@ def cmd_deadline(turn: Turn, args: list[str]) -> None:
         prefill = {"due": TextAnswer(when)}
         if deliverable:
             prefill = {"deliverable": TextAnswer(deliverable), **prefill}
-        flows.begin(turn, "deadline", prefill=prefill)
+        turn.begin("deadline", prefill=prefill)
         return
     rows = campaigns.deadlines_of(turn.session, saved_id(turn.campaign))
     if not rows:
@@ -364,12 +363,11 @@ def action(turn: Turn, pressed: Action) -> None:
         turn.notice = turn.text(msg("form.stale_button"))
         return
     if verb == Verb.DL_CANCEL:
-        flows.begin(
-            turn, "deadline_cancel", context={"deadline_id": row.id, "deliverable": row.deliverable}
+        turn.begin(
+            "deadline_cancel", context={"deadline_id": row.id, "deliverable": row.deliverable}
         )
     elif verb == Verb.DL_EDIT:  # the deliverable stays; the new due time is asked for
-        flows.begin(
-            turn,
+        turn.begin(
             "deadline",
             context={"deadline_id": row.id},
             prefill={"deliverable": TextAnswer(row.deliverable)},
@@ -380,6 +378,22 @@ def _submit_flow(context: Mapping[str, Any]) -> Flow:
     return SUBMIT
 
 
-flows.register("submit", FlowBinding(_submit_flow, _finish_submit, _submit_options))
-flows.register("deadline", FlowBinding(lambda ctx: DEADLINE, _finish_deadline, _deadline_options))
-flows.register("deadline_cancel", FlowBinding(lambda ctx: dl.CANCEL, _finish_cancel))
+FEATURE = Feature(
+    "deadlines",
+    commands={
+        "deadlines": cmd_deadlines,
+        "deadline": cmd_deadline,
+        "submit": cmd_submit,
+        "missing": cmd_missing,
+    },
+    presses={v: action for v in (Verb.SUBMIT, Verb.DL_EDIT, Verb.DL_CANCEL)},
+    flows={
+        "submit": FlowBinding(_submit_flow, _finish_submit, _submit_options, context=SubmitContext),
+        "deadline": FlowBinding(
+            lambda ctx: DEADLINE, _finish_deadline, _deadline_options, context=DeadlineContext
+        ),
+        "deadline_cancel": FlowBinding(
+            lambda ctx: dl.CANCEL, _finish_cancel, context=CancelContext
+        ),
+    },
+)

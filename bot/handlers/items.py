@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from bot.telegram import flows
-from bot.telegram.flows import FlowBinding
+from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Reply, Turn
 from storage import campaigns, people
 from storage import ledger as store
@@ -58,21 +57,6 @@ def progress_text(p: Any) -> str:
     return p.text or p.result or p.reason or ""
 
 
-def may_report(turn: Turn) -> Unit | None:
-    """The unit the speaker may update here, or None with the reason said."""
-    if turn.campaign is None:
-        turn.say(msg("bind.no_campaign"))
-        return None
-    unit = turn.reporting_unit
-    if unit is None:
-        turn.say(msg("submit.no_unit"))
-        return None
-    if not turn.actor.reports_for(unit.id):
-        turn.say(msg("submit.not_liaison", unit=unit.name))
-        return None
-    return unit
-
-
 def categories(turn: Turn) -> Mapping[str, Any]:
     """The campaign's problem categories as buttons (all the weekly update needs)."""
     if turn.campaign is None:
@@ -90,12 +74,11 @@ def _options(turn: Turn) -> Mapping[str, Any]:
 
 def cmd_new(turn: Turn, args: list[str]) -> None:
     """A new problem, step by step."""
-    allowed, unit = turn.acting_unit()
-    if not allowed or turn.campaign is None:
+    acting = turn.acting_unit()
+    unit = acting.unit
+    if not acting.allowed or turn.campaign is None:
         return
-    flows.begin(
-        turn, "new", context={"unit": unit.name if unit else "", "ledger": turn.campaign.ledger}
-    )
+    turn.begin("new", context={"unit": unit.name if unit else "", "ledger": turn.campaign.ledger})
 
 
 def create_item(turn: Turn, unit: Unit, values: Mapping[str, Any], prefix: str = "") -> LedgerItem:
@@ -222,4 +205,9 @@ def action(turn: Turn, pressed: Action) -> None:
         show_item(turn, item)
 
 
-flows.register("new", FlowBinding(new_item_flow, _finish_new, _options))
+FEATURE = Feature(
+    "items",
+    commands={"new": cmd_new, "items": cmd_items, "item": cmd_item},
+    presses={Verb.ITEMS: action, Verb.ITEM: action},
+    flows={"new": FlowBinding(new_item_flow, _finish_new, _options, context=NewItemContext)},
+)

@@ -12,12 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
-
-from bot.handlers import items
-from bot.handlers import upload_steps as steps
-from bot.handlers.upload_steps import Upload
-from bot.telegram.turn import Button, Ctx, Services, Turn
+from bot.handlers.upload_steps import Upload, digest, keep_upload, owned_upload
+from bot.telegram.turn import Button, Services, Steps, Turn
 from storage import campaigns, uploads
 from storage import ledger_import as saving
 from storage.audit import Stamp
@@ -58,11 +54,11 @@ def _ledger_target(
         unit = campaigns.unit_named(turn.session, saved_id(camp), upload.unit)
         if unit is None:
             turn.say(msg("bind.unknown_unit", text=upload.unit))
-    elif turn.reporting_unit is None and turn.actor.is_admin:
+    elif turn.unit_here is None and turn.actor.is_admin:
         _ask_unit(turn, file)
         return None
     else:
-        unit = items.may_report(turn)
+        unit = turn.reporting_unit()
     if unit is None:
         return None
     target = saving.ledger_target(turn.session, camp, unit)
@@ -76,7 +72,7 @@ def _ask_unit(turn: Turn, file: dict[str, Any]) -> None:
     if len(units) > UNIT_BUTTONS:
         turn.say(msg("ledger_import.name_the_unit", name=file["name"]))
         return
-    row = steps.keep_upload(turn, "ledger", None, file, {})
+    row = keep_upload(turn, "ledger", None, file, {})
     buttons = [
         Button(u.name, callback_data(Verb.IMP_UNIT, saved_id(row), saved_id(u))) for u in units
     ]
@@ -87,22 +83,16 @@ def _ask_unit(turn: Turn, file: dict[str, Any]) -> None:
 
 
 async def read_ledger(
-    update: Update,
-    context: Ctx,
-    book: Book,
-    upload: Upload,
-    file: dict[str, Any],
-    upload_id: int,
+    steps: Steps, book: Book, upload: Upload, file: dict[str, Any], upload_id: int
 ) -> None:
-    _, found = await steps.turn_in(
-        update, context, lambda t: _ledger_target(t, upload, file, upload_id)
-    )
+    """A workbook read as the unit's ledger: which unit, every row checked, one preview."""
+    found = await steps.turn(lambda t: _ledger_target(t, upload, file, upload_id))
     if found is None:
         return
     counts = await asyncio.to_thread(
         lambda: tally(read_book(book.sheets, found.target, found.known))
     )
-    await steps.turn_in(update, context, lambda t: _ledger_preview(t, found, counts, file))
+    await steps.turn(lambda t: _ledger_preview(t, found, counts, file))
 
 
 def _ledger_preview(turn: Turn, found: _Target, counts: Tally, file: dict[str, Any]) -> None:
@@ -111,7 +101,7 @@ def _ledger_preview(turn: Turn, found: _Target, counts: Tally, file: dict[str, A
         turn.say(text)
         return
     state = {"new": counts.new, "changed": counts.changed}
-    row = steps.keep_upload(turn, "ledger", found.unit.id, file, state)
+    row = keep_upload(turn, "ledger", found.unit.id, file, state)
     turn.say(
         text,
         buttons=[
@@ -123,26 +113,29 @@ def _ledger_preview(turn: Turn, found: _Target, counts: Tally, file: dict[str, A
     )
 
 
-async def save_ledger(update: Update, context: Ctx, upload_id: int) -> None:
+@dataclass(frozen=True)
+class SaveLedger:
     """Download the previewed file again and save it in one transaction, off the event loop."""
-    _, row = await steps.turn_in(
-        update, context, lambda t: steps.owned_upload(t, upload_id, "ledger", uploads.SAVING)
-    )
-    if row is None:
-        return
-    data = await steps.download(update, context, row.file_id, row.file_name)
-    try:
-        if data is None or steps.digest(data) != row.digest:
-            raise saving.Stale(row.file_name)
-        await steps.turn_in(
-            update, context, lambda t: _apply_ledger(t, upload_id, data), thread=True
-        )
-    except (saving.Stale, WorkbookRefused):  # the save rolled back: say so, and forget it
-        await steps.turn_in(update, context, lambda t: _stale(t, upload_id))
+
+    upload_id: int
+
+    async def run(self, steps: Steps) -> None:
+        """The file read again must be the one previewed; else nothing is saved."""
+        upload_id = self.upload_id
+        row = await steps.turn(lambda t: owned_upload(t, upload_id, "ledger", uploads.SAVING))
+        if row is None:
+            return
+        data = await steps.download(row.file_id, row.file_name)
+        try:
+            if data is None or digest(data) != row.digest:
+                raise saving.Stale(row.file_name)
+            await steps.turn(lambda t: _apply_ledger(t, upload_id, data))
+        except (saving.Stale, WorkbookRefused):  # the save rolled back: say so, and forget it
+            await steps.turn(lambda t: _stale(t, upload_id))
 
 
 def _apply_ledger(turn: Turn, upload_id: int, data: bytes) -> None:
-    row = steps.owned_upload(turn, upload_id, "ledger", uploads.SAVING)
+    row = owned_upload(turn, upload_id, "ledger", uploads.SAVING)
     unit = turn.session.get(Unit, row.unit_id) if row is not None else None
     if row is None or unit is None or turn.campaign is None:
         return

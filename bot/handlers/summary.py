@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from bot.handlers.items import item_line
 from bot.telegram.chart import closure_chart
+from bot.telegram.feature import Feature
 from bot.telegram.turn import Reply, Turn
 from storage import campaigns, planning
 from storage import ledger as items
@@ -126,3 +127,6 @@ def weekly_digests(
         return []
     text, _ = campaign_summary(session, camp, now)
     return [Planned(digest_key(day, c), "digest", c, text, now) for c in todo]
+
+
+FEATURE = Feature("summary", commands={"summary": cmd_summary, "export": cmd_export})

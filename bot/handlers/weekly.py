@@ -9,9 +9,8 @@ from typing import Any
 from bot.delivery.outbox import post
 from bot.handlers import abandoned
 from bot.handlers.closeout import closeout_request
-from bot.handlers.items import categories, create_item, may_report, progress_text
-from bot.telegram import flows
-from bot.telegram.flows import FlowBinding
+from bot.handlers.items import categories, create_item, progress_text
+from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
 from storage import campaigns, chats, drafts, people, planning, submissions
 from storage import ledger as store
@@ -32,8 +31,8 @@ from workflows.weekly import (
     EXPIRED,
     TAKEN_OVER,
     other_draft_fate,
+    over_word,
     snapshot_item,
-    week_over,
     weekly_flow,
 )
 from workflows.weekly_update import ItemNow, decide_week, summary_to_groups
@@ -88,13 +87,6 @@ def _someone_else_updating(turn: Turn, unit_id: int) -> Person | None:
     return None
 
 
-def _week_over(draft: Draft, now: datetime) -> Msg | None:
-    """The word for a weekly draft's owner when its week is over (None while it is not)."""
-    if not week_over(draft.context, now):
-        return None
-    return msg("weekly.expired_here", name=context_of(draft, WeeklyContext).get("report_name", ""))
-
-
 def weekly_context(
     turn: Turn, unit: Unit, index: int = 0, period: date | None = None
 ) -> dict[str, Any] | None:
@@ -142,7 +134,7 @@ def weekly_context(
 
 def start_weekly(turn: Turn, index: int = 0) -> None:
     """This week's update: each open item in turn, new problems, one confirm."""
-    unit = may_report(turn)
+    unit = turn.reporting_unit()
     if unit is None or turn.campaign is None:
         return
     context = weekly_context(turn, unit, index)
@@ -166,16 +158,15 @@ def begin_weekly(turn: Turn, unit: Unit, context: dict[str, Any]) -> None:
             due=datetime.fromisoformat(context["due"]),
         )
     )
-    flows.begin(turn, "weekly", context=context)
-    first = turn.replies[-1]
-    if turn.is_group and first.buttons and first.ask is not None:
-        index = context["report"]
-        first.buttons.append(
-            [
-                Button(msg("weekly_form.button"), callback_data(Verb.WFORM, index)),
-                Button(msg("weekly.button.private"), callback_data(Verb.WPRIV, index)),
-            ]
-        )
+    index = context["report"]
+    turn.begin(
+        "weekly",
+        context=context,
+        extra=(
+            Button(msg("weekly_form.button"), callback_data(Verb.WFORM, index)),
+            Button(msg("weekly.button.private"), callback_data(Verb.WPRIV, index)),
+        ),
+    )
 
 
 def cmd_weekly(turn: Turn, args: list[str]) -> None:
@@ -263,4 +254,13 @@ def action(turn: Turn, pressed: Action) -> None:
     start_weekly(turn, pressed.ref)
 
 
-flows.register("weekly", FlowBinding(weekly_flow, _finish_weekly, categories, _week_over))
+FEATURE = Feature(
+    "weekly",
+    commands={"weekly": cmd_weekly},
+    presses={Verb.WEEKLY: action},
+    flows={
+        "weekly": FlowBinding(
+            weekly_flow, _finish_weekly, categories, over_word, context=WeeklyContext
+        )
+    },
+)

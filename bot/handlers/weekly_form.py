@@ -10,18 +10,16 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from telegram import Update
-
-from bot.handlers import items, weekly
-from bot.handlers import upload_steps as steps
-from bot.telegram.turn import Button, Ctx, Reply, Turn
+from bot.handlers import weekly
+from bot.handlers.upload_steps import keep_upload, owned_upload
+from bot.telegram.turn import Button, Reply, Steps, Turn
 from storage import drafts, uploads
 from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.buttons import Verb, callback_data
-from workflows.contexts import item_answer
 from workflows.inputs import Attachments, FileAnswer, FormEnv, InputError
 from workflows.ledger_import import SHOWN, problem_line
 from workflows.messages import Msg, lines, msg
+from workflows.week_answers import EVIDENCE, item_answer
 from workflows.weekly import DONE, LATE, PLAN, SAME, changes, weekly_flow
 from workflows.weekly_workbook import (
     FormOrigin,
@@ -74,10 +72,10 @@ def _week_target(turn: Turn, origin: FormOrigin) -> dict[str, Any] | None:
     return ctx
 
 
-async def read_week(
-    update: Update, context: Ctx, book: Book, origin: FormOrigin, file: dict[str, Any]
-) -> None:
-    _, ctx = await steps.turn_in(update, context, lambda t: _week_target(t, origin))
+async def read_week(steps: Steps, book: Book, origin: FormOrigin, file: dict[str, Any]) -> None:
+    """A filled weekly form read into the week's answers, checked as the step-by-step update
+    checks them; one preview."""
+    ctx = await steps.turn(lambda t: _week_target(t, origin))
     if ctx is None:
         return
     env = ctx.pop("env")
@@ -91,7 +89,7 @@ async def read_week(
         return reading
 
     reading = await asyncio.to_thread(read)
-    await steps.turn_in(update, context, lambda t: _week_preview(t, ctx, reading, file))
+    await steps.turn(lambda t: _week_preview(t, ctx, reading, file))
 
 
 def _week_preview(turn: Turn, ctx: dict[str, Any], reading: Any, file: dict[str, Any]) -> None:
@@ -102,12 +100,13 @@ def _week_preview(turn: Turn, ctx: dict[str, Any], reading: Any, file: dict[str,
         tail = [msg("ledger_import.more", count=more)] if more else []
         turn.say(lines([head, *shown, *tail]))
         return
-    row = steps.keep_upload(
+    row = keep_upload(
         turn, "week", ctx["unit_id"], file, {"context": ctx, "values": reading.values}
     )
-    open_draft = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
+    open_draft = turn.draft()
     if open_draft is not None and open_draft.flow == "weekly":  # the form replaces it
-        drafts.drop_draft(turn.session, turn.chat.chat_id, turn.person.user_id)
+        drafts.drop(turn.session, open_draft)
+        turn.keep_draft(None)
     _week_screen(turn, row)
 
 
@@ -154,12 +153,11 @@ def add_evidence(turn: Turn, given: FileAnswer) -> bool:
     codes = [it["code"] for it in closing_items(ctx, values)]
     if not codes:
         return False
-    message = turn.update.effective_message
-    item = _evidence_item(ctx, values, given, (message.caption if message else None) or "")
+    item = _evidence_item(ctx, values, given, turn.source.caption)
     if item is None:
         turn.say(msg("weekly_form.which_item", codes=codes))
         return True
-    key = item_answer(item["id"], "evidence")
+    key = item_answer(item["id"], EVIDENCE)
     env = FormEnv(turn.stamp.at, turn.zone)
     try:
         values[key] = Attachments(need_file=True).collect(values.get(key), given, env)
@@ -172,13 +170,15 @@ def add_evidence(turn: Turn, given: FileAnswer) -> bool:
 
 
 def save_week(turn: Turn, upload_id: int) -> None:
-    row = steps.owned_upload(turn, upload_id, "week")
+    """确认提交: the week saved as the step-by-step update saves it, once its evidence is in."""
+    row = owned_upload(turn, upload_id, "week")
     if row is None:
         return
     ctx, values = row.state["context"], row.state["values"]
     missing = missing_evidence(ctx, values)
     if missing:
         turn.notice = turn.text(msg("weekly_form.need_evidence", codes=missing))
+        turn.alert = True  # an instruction to read, not a passing word
         return
     uploads.close_upload(turn.session, row, uploads.SAVED, turn.stamp.at)
     weekly.save_week(turn, ctx, values)
@@ -186,7 +186,7 @@ def save_week(turn: Turn, upload_id: int) -> None:
 
 def download_form(turn: Turn, index: int) -> None:
     """下载填报表: this week's form of the unit's open items, sent as a workbook."""
-    unit = items.may_report(turn)
+    unit = turn.reporting_unit()
     if unit is None:
         return
     ctx = weekly.weekly_context(turn, unit, index)

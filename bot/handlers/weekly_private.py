@@ -9,11 +9,11 @@ unit and the week; it opens the private chat even for a liaison who never wrote 
 from __future__ import annotations
 
 from bot.handlers import weekly
-from bot.telegram import flows
+from bot.telegram.feature import Feature
 from bot.telegram.turn import Turn
 from storage import campaigns, drafts
-from storage.models import FormDraft, Unit, saved_id
-from workflows.buttons import Action
+from storage.models import Unit, saved_id
+from workflows.buttons import Action, Verb
 from workflows.deeplink import (
     LIFETIME,
     PREFIX,
@@ -23,7 +23,6 @@ from workflows.deeplink import (
     make_payload,
     read_payload,
 )
-from workflows.forms import Draft
 from workflows.messages import msg
 
 
@@ -42,7 +41,7 @@ def offer(turn: Turn, pressed: Action) -> None:
         return
     _, period, _ = weekly.weekly_report(turn, pressed.ref, unit.id)
     link = WeeklyLink(turn.person.user_id, unit.id, period, turn.stamp.at + LIFETIME)
-    username = turn.update.get_bot().username
+    username = turn.source.bot_username
     turn.notice = ""
     turn.notice_url = f"https://t.me/{username}?start={make_payload(_key(turn), link)}"
 
@@ -84,12 +83,16 @@ def start_from_link(turn: Turn, payload: str) -> None:
 
 def _carry_over(turn: Turn, unit: Unit) -> bool:
     """An update begun in the group goes on here, where it stands (nothing typed is lost)."""
-    if drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id) is not None:
-        return False  # something is open here already: begin() says so
+    if turn.draft() is not None:
+        return False  # something is open here already: beginning says so
     begun = drafts.weekly_draft_of(turn.session, turn.person.user_id, saved_id(unit))
     if begun is None or begun.chat_id == turn.chat.chat_id:
         return False
-    row: FormDraft = drafts.move_draft(turn.session, begun, turn.chat.chat_id)
+    moved = drafts.move_draft(turn.session, begun, turn.chat.chat_id, turn.source.message_id)
+    turn.keep_draft(moved)
     turn.say(msg("weekly.moved_here", unit=unit.name))
-    flows.resume(turn, row, Draft.from_json(row.state))
+    turn.resume()
     return True
+
+
+FEATURE = Feature("weekly_private", presses={Verb.WPRIV: offer})

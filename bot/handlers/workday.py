@@ -7,8 +7,7 @@ import re
 from datetime import date
 from typing import Any
 
-from bot.telegram import flows
-from bot.telegram.flows import FlowBinding
+from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from storage.calendar import overrides_in, set_override, work_calendar
 from workflows.contexts import WorkdayImportContext, context_of
@@ -25,7 +24,7 @@ def cmd_workday(turn: Turn, args: list[str]) -> None:
     if args and args[0] == "import":
         year = whole_number(args[1], 9999) if len(args) > 1 else None
         year = year if year and year > 1900 else turn.stamp.at.year + 1
-        flows.begin(turn, "workday_import", context={"year": year})
+        turn.begin("workday_import", context={"year": year})
         return
     if len(args) == 1 and (year := whole_number(args[0], 9999)) and year >= 1000:
         cal = work_calendar(turn.session)
@@ -82,6 +81,12 @@ def _finish_import(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     )
 
 
-flows.register(
-    "workday_import", FlowBinding(lambda ctx: import_flow(int(ctx["year"])), _finish_import)
+FEATURE = Feature(
+    "workday",
+    commands={"workday": cmd_workday},
+    flows={
+        "workday_import": FlowBinding(
+            lambda ctx: import_flow(int(ctx["year"])), _finish_import, context=WorkdayImportContext
+        )
+    },
 )

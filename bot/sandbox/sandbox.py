@@ -137,6 +137,8 @@ class Sandbox:
             return
         await required(self.app.updater, "the application's updater").stop()
         await self.app.stop()
+        if self.app.post_stop is not None:  # as run_polling does: the send log written
+            await self.app.post_stop(self.app)
         await self.app.shutdown()
         self.app.bot_data["services"].db.engine.dispose()
         self.app = None

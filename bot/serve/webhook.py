@@ -170,6 +170,8 @@ async def serve(app: BotApp, services: Services, point: Endpoint, secret: str) -
         registering.cancel()
         await server.stop()
         await app.stop()
+        if app.post_stop is not None:  # the send log written: a restart keeps the budget
+            await app.post_stop(app)
     with contextlib.suppress(NotImplementedError):
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

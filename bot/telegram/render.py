@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
-from typing import Any
 
 from telegram import (
+    Bot,
     ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -17,8 +16,8 @@ from telegram import (
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden
 
+from bot.telegram.prompts import SentPrompt
 from bot.telegram.turn import Button, Reply, Turn
-from storage import drafts
 from workflows.buttons import FormPress
 from workflows.forms import Ask
 from workflows.messages import msg
@@ -43,6 +42,7 @@ def ask_reply(turn: Turn, ask: Ask, draft_id: int, rev: int) -> Reply:
         error=ask.error,
         ask=ask,
         draft_id=draft_id,
+        rev=rev,
     )
 
 
@@ -141,15 +141,9 @@ def folded(turn: Turn) -> list[tuple[Reply, str]]:
     return out
 
 
-def _from_bot(message: Message) -> bool:
-    """Whether a bot wrote it (a channel's post has no sender: not a bot)."""
-    return message.from_user is not None and message.from_user.is_bot
-
-
-async def deliver(turn: Turn, query_message: Message | None = None) -> None:
+async def deliver(bot: Bot, turn: Turn, query_message: Message | None = None) -> None:
     """Send the turn's replies, in order, after its unit of work committed."""
-    bot = turn.update.get_bot()
-    source = turn.update.effective_message
+    source = turn.source
     for reply, text in folded(turn):
         markup: InlineKeyboardMarkup | ForceReply | None = None
         if reply.buttons:
@@ -176,8 +170,8 @@ async def deliver(turn: Turn, query_message: Message | None = None) -> None:
             except BadRequest as err:  # "not modified", or too old to edit: send instead
                 logger.info("could not edit: %s", err)
         reply_to = None
-        if chat_id == turn.chat.chat_id and source is not None and not _from_bot(source):
-            reply_to = source.message_id if turn.is_group else None
+        if chat_id == turn.chat.chat_id and source.from_person and turn.is_group:
+            reply_to = source.message_id
         pieces = split_text(text)
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1
@@ -197,7 +191,7 @@ async def deliver(turn: Turn, query_message: Message | None = None) -> None:
                 logger.warning("chat %s refused a message: %s", chat_id, err)
                 break
             if last and reply.draft_id:
-                await asyncio.to_thread(_remember_prompt, turn, reply.draft_id, sent.message_id)
+                turn.services.prompts.note(SentPrompt(reply.draft_id, reply.rev, sent.message_id))
         for stored in reply.files:
             send = bot.send_photo if stored.get("media") == "photo" else bot.send_document
             try:
@@ -206,13 +200,7 @@ async def deliver(turn: Turn, query_message: Message | None = None) -> None:
                 logger.warning("could not send %s: %s", stored.get("name"), err)
 
 
-def _remember_prompt(turn: Turn, draft_id: int, message_id: int) -> None:
-    """A small write after the commit: the message a reply must answer to feed the draft."""
-    with turn.services.db.unit_of_work() as session:
-        drafts.remember_prompt(session, draft_id, message_id)
-
-
-async def _send_generated(bot: Any, chat_id: int, reply: Reply, caption: str) -> None:
+async def _send_generated(bot: Bot, chat_id: int, reply: Reply, caption: str) -> None:
     """A picture or a file made by the bot, with its caption."""
     try:
         if reply.photo is not None:

@@ -1,0 +1,38 @@
+"""Every feature of the bot, in one list: what it handles is read here, not found by import.
+
+Each area's handler module declares its `FEATURE` (its commands, buttons, flows, and the
+replies and files it takes); `REGISTRY` collects them and refuses two handlers for one name.
+`tests/bot/test_registry.py` checks that every command and button of `workflows/roles.py`
+has exactly one handler here, and every handler a role rule.
+"""
+
+from __future__ import annotations
+
+from bot.handlers import (
+    backbone,
+    cases,
+    closeout,
+    deadlines,
+    items,
+    summary,
+    weekly,
+    weekly_private,
+    workbooks,
+    workday,
+)
+from bot.telegram.feature import Feature, Registry
+
+FEATURES: tuple[Feature, ...] = (
+    backbone.FEATURE,
+    weekly.FEATURE,
+    weekly_private.FEATURE,
+    items.FEATURE,
+    closeout.FEATURE,
+    workbooks.FEATURE,
+    deadlines.FEATURE,
+    cases.FEATURE,
+    summary.FEATURE,
+    workday.FEATURE,
+)
+
+REGISTRY = Registry.collect(FEATURES)

@@ -1,0 +1,114 @@
+"""One way through the house: every turn — a command, a reply, a press, a file, a follow-up
+task, a Mini App call — runs here.
+
+1. Its unit of work runs in a worker thread: the chat and the speaker are recorded, the body
+   (a dispatcher's or a task's) runs, the flows it asked for begin, and the transaction
+   commits. Other chats' updates go on meanwhile.
+2. A pressed button is answered at once, before any message waits for a chat's budget:
+   Telegram's client spins until then, and refuses an answer that comes too late.
+3. The replies are sent, each within its chat's budget.
+4. The work the turn asked to follow (reading a workbook, saving an import) starts as tasks
+   of its own, each a unit of work at a time through this same pipeline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from telegram import CallbackQuery, Message
+from telegram.error import TelegramError
+
+from bot.serve import dispatch
+from bot.telegram.feature import Registry
+from bot.telegram.render import deliver
+from bot.telegram.turn import BotApp, Services, Source, Turn, open_turn, services_in
+from workflows.messages import msg
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Pipeline:
+    """Runs turns for one application: its services, its features, its bot."""
+
+    def __init__(self, app: BotApp, registry: Registry) -> None:
+        self.app = app
+        self.registry = registry
+
+    @property
+    def services(self) -> Services:
+        """The application's services."""
+        return services_in(self.app.bot_data)
+
+    def _unit_of_work(
+        self, source: Source, body: Callable[[Turn], T]
+    ) -> tuple[Turn | None, T | None]:
+        with self.services.db.unit_of_work() as session:
+            turn = open_turn(session, self.services, source)
+            if turn is None:
+                return None, None
+            result = body(turn)
+            dispatch.settle(turn, self.registry)
+        return turn, result
+
+    async def run(
+        self,
+        source: Source,
+        body: Callable[[Turn], T],
+        *,
+        query: CallbackQuery | None = None,
+        send: bool = True,
+    ) -> tuple[Turn | None, T | None]:
+        """One turn: the unit of work off the event loop, the press answered, the replies
+        sent (unless `send` is off: a Mini App call shows them itself), the tasks started."""
+        turn, result = await asyncio.to_thread(self._unit_of_work, source, body)
+        if query is not None:
+            await _answer(query, turn)
+        if turn is None:
+            return None, result
+        if send:
+            pressed = (
+                query.message if query is not None and isinstance(query.message, Message) else None
+            )
+            await deliver(self.app.bot, turn, pressed)
+        for task in turn.tasks:
+            self.app.create_task(task.run(FollowUp(self, source)), name=type(task).__name__)
+        return turn, result
+
+
+async def _answer(query: CallbackQuery, turn: Turn | None) -> None:
+    """Answer a press: its toast, or the link it opens; a failed answer loses nothing else."""
+    text = turn.notice if turn is not None else None
+    url = turn.notice_url if turn is not None else None
+    alert = turn is not None and turn.alert and bool(text)
+    try:
+        await query.answer(text or None, show_alert=alert, url=url)
+    except TelegramError as err:  # too late, or the query is unknown: the turn stands
+        logger.warning("could not answer a press: %s", err)
+
+
+class FollowUp:
+    """What a follow-up task may do (`bot.telegram.turn.Steps`), for the person and chat of
+    the turn that asked for it."""
+
+    def __init__(self, pipeline: Pipeline, source: Source) -> None:
+        self.pipeline = pipeline
+        self.source = source
+
+    async def turn(self, body: Callable[[Turn], T]) -> T | None:
+        """One more unit of work (in a worker thread), its replies sent after the commit."""
+        _, result = await self.pipeline.run(self.source, body)
+        return result
+
+    async def download(self, file_id: str, name: str) -> bytes | None:
+        """A file's content from Telegram, or None with the failure said."""
+        try:
+            file = await self.pipeline.app.bot.get_file(file_id)
+            return bytes(await file.download_as_bytearray())
+        except TelegramError as err:
+            logger.warning("could not download %s: %s", name, err)
+            await self.turn(lambda t: t.say(msg("workbook.download_failed", name=name)))
+            return None

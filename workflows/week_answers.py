@@ -1,0 +1,83 @@
+"""A week's answers, read and written in one place: each open item's status, progress,
+result, evidence, reason and new planned date.
+
+The form engine keeps a flow's answers as one dict of values; the weekly update keys each
+item's answers `i{item_id}.{field}` (`i12.status`). The step-by-step update, the filled
+workbook and the Mini App all write that same dict, and every reader goes through `answer_of`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+STATUS, PROGRESS, NOTE, RESULT, EVIDENCE, REASON, PLANNED = (
+    "status",
+    "progress",
+    "note",
+    "result",
+    "evidence",
+    "reason",
+    "planned",
+)
+
+
+def item_prefix(item_id: int) -> str:
+    """The start of every key of one item's answers (`i12.`)."""
+    return f"i{item_id}."
+
+
+def item_answer(item_id: int, field: str) -> str:
+    """The key of one item's answer in the weekly update (`i12.status`)."""
+    return f"{item_prefix(item_id)}{field}"
+
+
+def item_field(key: str) -> tuple[int, str] | None:
+    """(item id, field) of an item's answer key; None for any other key (`new`, `new.name`)."""
+    head, dot, field = key.partition(".")
+    if not dot or not head.startswith("i") or not head[1:].isdigit():
+        return None
+    return int(head[1:]), field
+
+
+@dataclass(frozen=True)
+class ItemAnswer:
+    """One item's answers this week, as given (empty where not asked or not answered)."""
+
+    status: str | None = None
+    progress: str = ""
+    result: str = ""
+    reason: str = ""
+    planned: date | None = None
+    files: tuple[Mapping[str, Any], ...] = ()
+
+
+def status_of(values: Mapping[str, Any], item_id: int) -> str | None:
+    """The status given for an item (`plan`, `done`, `late`, `same`), or None."""
+    status = values.get(item_answer(item_id, STATUS))
+    return str(status) if status else None
+
+
+def files_of(values: Mapping[str, Any], item_id: int) -> list[Mapping[str, Any]]:
+    """The evidence files given for an item."""
+    evidence = values.get(item_answer(item_id, EVIDENCE)) or {}
+    return list(evidence.get("files", []))
+
+
+def answer_of(values: Mapping[str, Any], item_id: int) -> ItemAnswer:
+    """Everything given for one item, read from a flow's values."""
+
+    def text(field: str) -> str:
+        return str(values.get(item_answer(item_id, field)) or "")
+
+    planned = values.get(item_answer(item_id, PLANNED))
+    return ItemAnswer(
+        status=status_of(values, item_id),
+        progress=text(PROGRESS) or text(NOTE),
+        result=text(RESULT),
+        reason=text(REASON),
+        planned=date.fromisoformat(planned) if planned else None,
+        files=tuple(files_of(values, item_id)),
+    )
