@@ -40,6 +40,7 @@ class Verb(StrEnum):
     IMP_NO = "imp_no"  # upload id: drop it
     WK_OK = "wk_ok"  # upload id: save the week read from a workbook
     WK_NO = "wk_no"  # upload id: drop it
+    CIRCULAR = "circular"  # campaign id: the week's 工作进展通报 as a Word document
 
 
 Ref = int | str
