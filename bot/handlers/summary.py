@@ -221,7 +221,7 @@ def cmd_export(turn: Turn, args: list[str]) -> None:
         turn.say(msg("bind.no_campaign"))
         return
     out = io.BytesIO()
-    write_workbook(turn.session, turn.campaign, out)
+    write_workbook(turn.session, turn.campaign, out, document_say(turn))
     stamp = turn.stamp.at.astimezone(turn.zone).strftime("%Y%m%d-%H%M")
     turn.replies.append(
         Reply(

@@ -213,10 +213,15 @@ async def fortnight(d: Demo) -> dict[str, Any]:
         (12, "09:00"),
     ):
         await d.at(day, hhmm)
-    await d.command(sup_chat, sup, "/summary")
+    summary = await d.command(sup_chat, sup, "/summary")
     chart = await api.next_message(sup_chat)
+    circular = await d.press(summary, sup, L("circular.button"))
     export = await d.command(sup_chat, sup, "/export")
-    return {"chart": chart.get("payload", b""), "export": export.get("payload", b"")}
+    return {
+        "chart": chart.get("payload", b""),
+        "circular": circular.get("payload", b""),
+        "export": export.get("payload", b""),
+    }
 
 
 SUMMARY = "自查自纠阶段总结及相关印证材料"
@@ -257,7 +262,8 @@ async def run_demo(
     lang: str = "zh_CN",
     quiet: bool = False,
 ) -> dict[str, Path]:
-    """Play the fortnight and write the transcript (Markdown, HTML), workbook and chart."""
+    """Play the fortnight and write the transcript (Markdown, HTML), workbook, chart and the
+    circular."""
     logging.getLogger("telegram").setLevel(logging.WARNING)
     logging.getLogger("aiohttp").setLevel(logging.ERROR)
     out.mkdir(parents=True, exist_ok=True)
@@ -280,15 +286,17 @@ async def run_demo(
             "html": out / "transcript.html",
             "workbook": out / "taizhang.xlsx",
             "chart": out / "summary.png",
+            "circular": out / "circular.docx",
         }
         paths["markdown"].write_text(demo.transcript.markdown(title), encoding="utf-8")
         paths["html"].write_text(demo.transcript.html(title), encoding="utf-8")
         db = Database.open(f"sqlite:///{Path(tmp) / 'demo.db'}")
         with db.unit_of_work() as s:
             camp = required(campaigns.active_campaign(s), "the active campaign")
-            write_workbook(s, camp, str(paths["workbook"]))
+            write_workbook(s, camp, str(paths["workbook"]), lambda m: demo.tr.text(m, lang))
         db.engine.dispose()
         paths["chart"].write_bytes(produced["chart"])
+        paths["circular"].write_bytes(produced["circular"])
         return paths
 
 

@@ -116,7 +116,7 @@ def draw_on_time(ax: Axes, weeks: Sequence[WeekShare], words: ChartWords) -> Non
     ax.set_ylim(0, 105)
     ax.yaxis.set_major_formatter(PercentFormatter())
     ax.set_ylabel(words.share_axis, fontproperties=small)
-    ax.legend(prop=small, loc="lower left")
+    ax.legend(prop=small, loc="upper right")
     ax.grid(alpha=0.3)
 
 

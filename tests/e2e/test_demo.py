@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from docx import Document
 from openpyxl import load_workbook
 
 from bot.sandbox.demo import run_demo
@@ -51,5 +52,12 @@ async def test_the_demo_fortnight(tmp_path: Path) -> None:
     book = load_workbook(paths["workbook"])
     assert book.sheetnames == list(SHEETS)
     assert paths["chart"].read_bytes().startswith(b"\x89PNG")
+    circular = Document(str(paths["circular"]))
+    assert circular.paragraphs[1].text.endswith("工作进展情况的通报")
+    units = [r.cells[0].text for r in circular.tables[0].rows]
+    assert units[:3] == ["单位", "库尔勒市", "轮台县"] and units[-1] == "合计"
+    said = "\n".join(p.text for p in circular.paragraphs)
+    assert "未报送“工作台账”的单位（9个）：轮台县、尉犁县、若羌县" in said
+    assert "ZB-0002（尉犁县）：反映塔里木片区补偿款未足额发放。" in said
     html = paths["html"].read_text(encoding="utf-8")
     assert html.count("<th>") == 6  # three unit groups, the supervisors' group, two private chats
