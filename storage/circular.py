@@ -48,6 +48,7 @@ PAGE_NUMBER = Pt(14)  # 4号
 TABLE_TEXT = Pt(12)  # 小四: seven columns fit the 156 mm line
 LINE = Pt(28.95)  # 225 mm of text height / 22 lines
 INDENT = Pt(32)  # two characters of the body
+TEXT_WIDTH = 210 - 28 - 26  # mm between the margins
 
 Say = Callable[[Msg | str], str]
 
@@ -154,9 +155,15 @@ def _table(doc: DocumentObject, table: Table, say: Say) -> None:
     t = doc.add_table(rows=len(rows), cols=len(table.header))
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    first = TEXT_WIDTH * 0.26  # the unit's name; the figures share the rest
+    widths = [first] + [(TEXT_WIDTH - first) / (len(table.header) - 1)] * (len(table.header) - 1)
+    for column, width in zip(t.columns, widths, strict=True):
+        column.width = Mm(width)
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
             cell = t.cell(r, c)
+            cell.width = Mm(widths[c])
             p = cell.paragraphs[0]
             p.paragraph_format.alignment = (
                 WD_ALIGN_PARAGRAPH.LEFT if c == 0 and r > 0 else WD_ALIGN_PARAGRAPH.CENTER

@@ -233,7 +233,7 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: 
                 item.latest or "",
             ]
         )
-    written += ledger.row - 1
+    written += ledger.written
     ledger.close()
 
     progress = sheet(1, titled("progress"), PROGRESS_HEADERS)
@@ -271,7 +271,7 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: 
                 _local(p.created_at, tz),
             ]
         )
-    written += progress.row - 1
+    written += progress.written
     progress.close()
 
     roster = sheet(2, titled("roster"), ROSTER_HEADERS)

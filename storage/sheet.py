@@ -143,6 +143,7 @@ class Sheet:
         self._header(_cells(header, first, 0, first + depth - 1), first, depth)
         self.header_rows = (first, first + depth - 1)
         self.row = first + depth
+        self.written = 0  # data rows
         self.ws.freeze_panes(self.row, 0)
         self._print_setup(footer)
 
@@ -231,6 +232,7 @@ class Sheet:
         if lines > 1:
             self.ws.set_row(self.row, LINE_HEIGHT * lines + 2)
         self.row += 1
+        self.written += 1
 
     def close(self) -> None:
         """Nothing is left to write: the columns were sized before the rows."""
