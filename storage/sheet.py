@@ -63,7 +63,7 @@ WIDTHS = {
     ),
 }
 TITLE_HEIGHT = 32
-LINE_HEIGHT = 13.5  # points a line of 10-point text takes, its leading included
+LINE_HEIGHT = 14.5  # points a line of 10-point Chinese text takes, its leading included
 WIDE = 26  # columns past which a sheet no longer shrinks to the page's width, but runs on
 
 
@@ -230,7 +230,7 @@ class Sheet:
                 self.ws.write_string(self.row, c, text, self.fmt["cell"])
                 lines = max(lines, wrapped_lines(text, self.widths[c] if c < self.columns else 8))
         if lines > 1:
-            self.ws.set_row(self.row, LINE_HEIGHT * lines + 2)
+            self.ws.set_row(self.row, LINE_HEIGHT * lines + 3)
         self.row += 1
         self.written += 1
 
