@@ -54,14 +54,21 @@ def _fonts() -> tuple[FontProperties, FontProperties]:
     )
 
 
-def draw_problems(ax: Axes, bars: Sequence[UnitBar], words: ChartWords) -> None:
-    """Stacked horizontal bars, the first unit on top, each bar's total at its end."""
-    font, small = _fonts()
-    ax.set_title(words.problems_title, fontproperties=font)
-    if not bars:
+def _titled(ax: Axes, title: str, empty: bool, words: ChartWords) -> bool:
+    """Title the chart; with nothing to draw, say so in its place. Whether to draw on."""
+    font, _ = _fonts()
+    ax.set_title(title, fontproperties=font)
+    if empty:
         ax.set_axis_off()
         ax.text(0.5, 0.5, words.nothing, ha="center", fontproperties=font)
+    return not empty
+
+
+def draw_problems(ax: Axes, bars: Sequence[UnitBar], words: ChartWords) -> None:
+    """Stacked horizontal bars, the first unit on top, each bar's total at its end."""
+    if not _titled(ax, words.problems_title, not bars, words):
         return
+    _, small = _fonts()
     y = [-i for i in range(len(bars))]
     overdue = [b.overdue for b in bars]
     still = [b.open for b in bars]
@@ -90,12 +97,9 @@ def draw_problems(ax: Axes, bars: Sequence[UnitBar], words: ChartWords) -> None:
 
 def draw_on_time(ax: Axes, weeks: Sequence[WeekShare], words: ChartWords) -> None:
     """The on-time share of each week's report (a line), and the share reported at all."""
-    font, small = _fonts()
-    ax.set_title(words.weeks_title, fontproperties=font)
-    if not weeks:
-        ax.set_axis_off()
-        ax.text(0.5, 0.5, words.nothing, ha="center", fontproperties=font)
+    if not _titled(ax, words.weeks_title, not weeks, words):
         return
+    _, small = _fonts()
     x = list(range(len(weeks)))
     ax.plot(
         x,

@@ -22,6 +22,7 @@ from storage import cases as case_store
 from storage.audit import Stamp
 from storage.db import Database
 from storage.export import write_workbook
+from tests.storage.test_summary_export import SEED_001
 from workflows.campaign import read_campaign_yaml
 
 BAZHOU = "自治州房屋拆迁安置补偿领域违纪违法突出问题专项整治"
@@ -132,17 +133,7 @@ def test_a_forty_problem_ledger_prints_on_three_landscape_pages(
     assert "第 2 页" in re.sub(r"第\s*(\d+)\s*页", r"第 \1 页", second)
     # columns in seed 001's order, after 序号, 单位 and 编号
     header = next(line for line in second.splitlines() if "突出问题名称" in line).split()
-    assert header[:9] == [
-        "序号",
-        "单位",
-        "编号",
-        "突出问题名称",
-        "主要案情",
-        "问题分类",
-        "处置措施预案",
-        "办结时间",
-        "牵头部门及责任人员",
-    ]
+    assert header[:9] == ["序号", "单位", "编号", *SEED_001[:6]]
 
 
 def jincheng_campaign(db: Database) -> None:
@@ -176,22 +167,15 @@ def jincheng_campaign(db: Database) -> None:
                     status="closed",
                     closed_at=NOW - timedelta(days=3),
                 )
-        submissions.record_submission(
-            s,
-            unit_id=by["城区住建局"].id,
-            stamp=st,
-            on_time=True,
-            report_name="工作台账、工作进展表及问题整改表",
-            period_start=date(2024, 11, 18),
-        )
-        submissions.record_submission(
-            s,
-            unit_id=by["高平市住建局"].id,
-            stamp=st,
-            on_time=False,
-            report_name="工作台账、工作进展表及问题整改表",
-            period_start=date(2024, 11, 18),
-        )
+        for unit, on_time in (("城区住建局", True), ("高平市住建局", False)):
+            submissions.record_submission(
+                s,
+                unit_id=by[unit].id,
+                stamp=st,
+                on_time=on_time,
+                report_name="工作台账、工作进展表及问题整改表",
+                period_start=date(2024, 11, 18),
+            )
         case_store.create_case(
             s,
             unit_id=by["陵川县住建局"].id,
