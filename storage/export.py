@@ -234,7 +234,6 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: 
             ]
         )
     written += ledger.written
-    ledger.close()
 
     progress = sheet(1, titled("progress"), PROGRESS_HEADERS)
     progress_stmt = (
@@ -272,7 +271,6 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: 
             ]
         )
     written += progress.written
-    progress.close()
 
     roster = sheet(2, titled("roster"), ROSTER_HEADERS)
     for unit_id, person in session.exec(
@@ -285,7 +283,6 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: 
         roster.add(
             [units[unit_id].name, person.name or person.display_name, person.position, person.phone]
         )
-    roster.close()
 
     deadlines = campaigns.deadlines_of(session, saved_id(camp))
     reports = sheet(
@@ -315,7 +312,6 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: 
                 *[_local(by_unit[u].submitted_at, tz) if u in by_unit else missing for u in units],
             ]
         )
-    reports.close()
 
     cases = sheet(
         4, titled("cases"), annex_3(say), [say(msg(m)) for m in ANNEX_3_LINES], ANNEX_3_WIDTHS
@@ -351,7 +347,6 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: 
                 (yes if answer.on_time else no) if answer else "",
             ]
         )
-    cases.close()
 
     sources: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for unit_id, source, count in session.exec(
@@ -404,7 +399,5 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: 
                 count,
             ]
         )
-    progress_4.close()
-    annex_5.close()
     book.close()
     return written

@@ -231,11 +231,11 @@ class Sheet:
                 lines = max(lines, wrapped_lines(text, self.widths[c] if c < self.columns else 8))
         if lines > 1:
             self.ws.set_row(self.row, LINE_HEIGHT * lines + 3)
+        # the row before this one went to disk when this one began; xlsxwriter keeps every
+        # row's height until the end, which would grow memory with the rows: let it go
+        self.ws.row_info.pop(self.row - 1, None)
         self.row += 1
         self.written += 1
-
-    def close(self) -> None:
-        """Nothing is left to write: the columns were sized before the rows."""
 
 
 def wrapped_lines(text: str, width: int) -> int:
