@@ -16,8 +16,8 @@ button press costs nothing. So a step of a flow in a group spends at most one me
 - A press is acknowledged by the press's answer (`turn.notice`, a toast), never by an edit;
   the pressed keyboard stays, and a later press on it is refused by its revision (a toast).
 - Confirmations ("saved", "cancelled", "you have a flow open") are plain replies, and
-  `bot.render.folded` joins a plain reply to the next message to the same chat: "已新增" and
-  the item's card, "开始更新" and the first item, are one message.
+  `bot.telegram.render.folded` joins a plain reply to the next message to the same chat:
+  "已新增" and the item's card, "开始更新" and the first item, are one message.
 - Long flows can move to the private chat (`bot/handlers/weekly_private.py`): one summary
   returns to the group at the end.
 

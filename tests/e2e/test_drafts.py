@@ -121,3 +121,50 @@ async def test_a_weekly_draft_is_closed_when_its_week_is_over(bot: Harness, coun
         assert s.exec(select(AuditEvent).where(AuditEvent.action == "draft.expired")).one()
     late = await bot.answer(first, li, "已完成")
     assert "没有进行中的事项" in late["text"]
+
+
+async def test_a_reply_to_a_message_posted_after_the_prompt_is_not_an_answer_either(
+    bot: Harness, county: World
+) -> None:
+    """A case forwarded while the liaison is half-way through /new: the case post is newer
+    than the prompt, and a reply to it is still not the flow's answer."""
+    group, li, sup, sup_chat = setup(county)
+    prompt = await bot.command(group, li, "/new")
+    await bot.command(sup_chat, sup, "/forward 轮台县 拖欠过渡安置费")
+    case_post = await bot.api.next_message(group)
+    assert case_post["message_id"] > prompt["message_id"]
+    before = _state(bot, li["id"])
+    on_case = await bot.answer(case_post, li, "已协调财政补发")
+    assert "未记入" in on_case["text"]
+    assert _state(bot, li["id"]) == before
+    named = await bot.answer(prompt, li, "团结路棚改项目未按期回迁")
+    assert "未记入" not in named["text"] and _state(bot, li["id"]) != before
+
+
+async def test_a_draft_an_older_version_saved_is_closed_with_a_word_to_its_owner(
+    bot: Harness, county: World
+) -> None:
+    """A draft whose context this version's flow cannot read (a field it now needs is missing)
+    is closed, what was typed kept in the audit trail; the person starts afresh."""
+    group, li, _, _ = setup(county)
+    with bot.database().unit_of_work() as s:
+        s.add(
+            FormDraft(
+                chat_id=group["id"],
+                user_id=li["id"],
+                flow="close",
+                state={"flow": "close", "step": 1, "values": {"result": "已整改"}, "context": {}},
+                created_at=bot.clock(),
+                updated_at=bot.clock(),
+            )
+        )
+    said = await bot.command(group, li, "/new")
+    assert said["text"].splitlines()[1].startswith("您之前未完成的填写因系统更新已无法继续，已关闭")
+    assert "问题名称" in said["text"]  # /new's first step, in the same message
+    with bot.database().unit_of_work() as s:
+        (row,) = s.exec(select(FormDraft).where(FormDraft.user_id == li["id"])).all()
+        assert row.flow == "new"
+        closed = s.exec(select(AuditEvent).where(AuditEvent.action == "draft.outdated")).one()
+        assert closed.before is not None and closed.before["state"]["values"] == {
+            "result": "已整改"
+        }
