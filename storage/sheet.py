@@ -231,11 +231,17 @@ class Sheet:
                 lines = max(lines, wrapped_lines(text, self.widths[c] if c < self.columns else 8))
         if lines > 1:
             self.ws.set_row(self.row, LINE_HEIGHT * lines + 3)
-        # the row before this one went to disk when this one began; xlsxwriter keeps every
-        # row's height until the end, which would grow memory with the rows: let it go
-        self.ws.row_info.pop(self.row - 1, None)
+        _forget(self.ws, self.row - 1)
         self.row += 1
         self.written += 1
+
+
+def _forget(ws: Any, row: int) -> None:
+    """Drop what xlsxwriter (3.3.1) keeps of a row already on disk: in constant-memory mode it
+    writes a row out when the next begins, but keeps every row's height (and a copy for
+    placing images) to the end, which would grow memory with the rows."""
+    ws.row_info.pop(row, None)
+    ws.row_sizes.pop(row, None)
 
 
 def wrapped_lines(text: str, width: int) -> int:
