@@ -373,8 +373,8 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: 
                 .limit(3)
             )
         )
-    progress_4 = sheet(5, msg("export.title.annex_4"), ANNEX_4)
-    annex_5 = sheet(6, msg("export.title.annex_5"), ANNEX_5)
+    progress_4 = sheet(5, msg("export.annex_4_title"), ANNEX_4)
+    annex_5 = sheet(6, msg("export.annex_5_title"), ANNEX_5)
     for unit_id, unit in units.items():
         names, count = closed.get(unit_id, []), closed_count.get(unit_id, 0)
         progress_4.add(
