@@ -85,7 +85,9 @@ def loaded(row: FormDraft, context_type: type | None) -> Draft | None:
     try:
         draft = Draft.from_json(row.state)
         if context_type is not None:
-            adapter = _ADAPTERS.setdefault(context_type, TypeAdapter(context_type))
+            adapter = _ADAPTERS.get(context_type)
+            if adapter is None:  # building one costs milliseconds: once a type
+                adapter = _ADAPTERS[context_type] = TypeAdapter(context_type)
             adapter.validate_python(draft.context, strict=False)
     except (KeyError, TypeError, ValueError, ValidationError) as err:
         logger.warning("draft %s of flow %s no longer loads: %s", row.id, row.flow, err)
@@ -93,7 +95,7 @@ def loaded(row: FormDraft, context_type: type | None) -> Draft | None:
     return draft
 
 
-def _save(turn: Turn, draft: Draft, row: FormDraft | None) -> FormDraft:
+def _save(turn: Turn, draft: Draft, row: FormDraft | None, *, shown: bool) -> FormDraft:
     saved = drafts.save_draft(
         turn.session,
         turn.chat.chat_id,
@@ -101,7 +103,7 @@ def _save(turn: Turn, draft: Draft, row: FormDraft | None) -> FormDraft:
         draft,
         now_at=turn.stamp.at,
         row=row,
-        after=turn.source.message_id,
+        after=turn.source.message_id if shown else None,
     )
     turn.keep_draft(saved)
     return saved
@@ -121,7 +123,7 @@ def show(
     extra: tuple[Button, ...] = (),
 ) -> None:
     """Save the draft and show its step: one reply (`extra` buttons under a card)."""
-    saved = _save(turn, draft, row)
+    saved = _save(turn, draft, row, shown=True)
     reply = ask_reply(turn, ask, saved_id(saved), draft.rev)
     if extra and reply.buttons and turn.is_group:  # under the first step's buttons
         reply.buttons.append(list(extra))
@@ -145,7 +147,7 @@ def apply(
     elif isinstance(outcome, Noted):
         # the prompt on screen stays the one to answer: a toast, no message in the chat
         if after is not None:
-            _save(turn, after, row)
+            _save(turn, after, row, shown=False)
         turn.notice = turn.text(outcome.notice)
     elif after is not None:
         show(turn, after, outcome, row, extra)

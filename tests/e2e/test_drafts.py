@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from sqlmodel import select
@@ -10,6 +11,7 @@ from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import AuditEvent, FormDraft
 from tests.harness import Group, Harness, Person, World
+from workflows.ledger import LedgerSpec, item_columns
 from workflows.roles import Role
 
 
@@ -23,6 +25,17 @@ def _state(bot: Harness, user_id: int) -> dict:
     with bot.database().unit_of_work() as s:
         row = s.exec(select(FormDraft).where(FormDraft.user_id == user_id)).one()
         return {k: v for k, v in row.state.items() if k != "prompts"}  # the answers
+
+
+async def recorded(bot: Harness, user_id: int, prompt_id: int) -> None:
+    """Wait until the prompt sent for the person's draft is written down with it."""
+    for _ in range(200):
+        with bot.database().unit_of_work() as s:
+            row = s.exec(select(FormDraft).where(FormDraft.user_id == user_id)).one()
+            if prompt_id in row.state.get("prompts", []):
+                return
+        await asyncio.sleep(0.02)
+    raise TimeoutError(f"prompt {prompt_id} not recorded")
 
 
 async def test_a_reply_to_another_bot_message_is_not_fed_to_the_open_flow(
@@ -85,7 +98,12 @@ async def test_an_idle_weekly_update_is_taken_over_after_half_an_hour(
     with bot.database().unit_of_work() as s:  # one item to update
         camp = campaigns.active_campaign(s)
         unit = campaigns.unit_named(s, camp.id, "轮台县")
-        ledger.create_item(s, unit, {"name": "过渡安置费拖欠"}, {}, Stamp(bot.clock(), li["id"]))
+        ledger.create_item(
+            s,
+            unit,
+            item_columns({"name": "过渡安置费拖欠"}, LedgerSpec()),
+            Stamp(bot.clock(), li["id"]),
+        )
     first = await bot.command(group, li, "/weekly")
     assert "（1/1）" in first["text"]
     busy = await bot.command(group, wang, "/weekly")
@@ -133,6 +151,7 @@ async def test_a_reply_to_a_message_posted_after_the_prompt_is_not_an_answer_eit
     await bot.command(sup_chat, sup, "/forward 轮台县 拖欠过渡安置费")
     case_post = await bot.api.next_message(group)
     assert case_post["message_id"] > prompt["message_id"]
+    await recorded(bot, li["id"], prompt["message_id"])  # a delivery tick writes it down
     before = _state(bot, li["id"])
     on_case = await bot.answer(case_post, li, "已协调财政补发")
     assert "未记入" in on_case["text"]

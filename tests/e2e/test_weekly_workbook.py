@@ -13,6 +13,7 @@ from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import LedgerItem, ProgressUpdate, Submission, Unit
 from tests.harness import Harness, MakeWorld
+from workflows.ledger import LedgerSpec, item_columns
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ITEMS = [
@@ -33,7 +34,7 @@ def seed(bot: Harness, unit: str) -> None:
         camp = campaigns.active_campaign(s)
         target = campaigns.unit_named(s, camp.id, unit)
         for values in ITEMS:
-            ledger.create_item(s, target, values, {}, Stamp(bot.clock()))
+            ledger.create_item(s, target, item_columns(values, LedgerSpec()), Stamp(bot.clock()))
 
 
 async def setting(bot: Harness, make_world: MakeWorld) -> tuple[dict, dict, dict, dict, dict]:

@@ -23,6 +23,7 @@ from storage.audit import Stamp
 from storage.db import Database
 from storage.models import AuditEvent, ForwardedCase, LedgerItem, Submission, Unit
 from workflows.campaign import read_campaign_yaml
+from workflows.ledger import ItemChanges, ItemColumns, LedgerSpec, item_columns
 
 NOW = datetime(2024, 5, 6, 2, 0, tzinfo=UTC)  # Monday 6 May 2024, 10:00 in Beijing
 Job = Callable[[Session, threading.Barrier], Any]
@@ -64,9 +65,16 @@ def world(pg_url: str) -> Iterator[World]:
 
 def test_a_closeout_approved_and_rejected_at_once_is_decided_once(world: World) -> None:
     with world.db.unit_of_work() as s:
-        item = ledger.create_item(s, world.unit(s), {"name": "拖欠补偿款"}, {}, Stamp(NOW, 1))
+        item = ledger.create_item(
+            s, world.unit(s), item_columns({"name": "拖欠补偿款"}, LedgerSpec()), Stamp(NOW, 1)
+        )
         ledger.change_item(
-            s, item, expected_version=None, action="t", stamp=Stamp(NOW, 1), status="closing"
+            s,
+            item,
+            ItemChanges(status="closing"),
+            expected_version=None,
+            action="t",
+            stamp=Stamp(NOW, 1),
         )
         item_id = item.id
 
@@ -79,10 +87,10 @@ def test_a_closeout_approved_and_rejected_at_once_is_decided_once(world: World) 
                 ledger.change_item(
                     s,
                     item,
+                    ItemChanges(status=status),
                     expected_version=None,
                     action=f"item.{status}",
                     stamp=Stamp(NOW, 2),
-                    status=status,
                 )
             except ledger.Conflict:
                 return "told"
@@ -131,7 +139,7 @@ def test_items_and_cases_added_at_once_get_the_next_free_numbers(world: World) -
         def job(s: Session, barrier: threading.Barrier) -> None:
             unit, stamp = world.unit(s), Stamp(NOW, who)
             barrier.wait()  # both read the same last number
-            ledger.create_item(s, unit, {"name": f"问题{who}-{i}"}, {}, stamp)
+            ledger.create_item(s, unit, ItemColumns(name=f"问题{who}-{i}"), stamp)
             case_store.create_case(
                 s,
                 unit_id=world.unit_id,

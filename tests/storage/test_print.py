@@ -24,6 +24,7 @@ from storage.db import Database
 from storage.export import write_workbook
 from tests.storage.test_summary_export import SEED_001
 from workflows.campaign import read_campaign_yaml
+from workflows.ledger import ItemChanges, LedgerSpec, item_columns
 
 BAZHOU = "自治州房屋拆迁安置补偿领域违纪违法突出问题专项整治"
 JINCHENG = "晋城市棚改居民逾期未回迁安置问题整治专项行动"
@@ -88,22 +89,17 @@ def forty_problems(db: Database) -> None:
         camp, _ = campaigns.save_campaign(s, spec, Stamp(NOW))
         units = campaigns.units_of(s, camp.id)
         for i in range(40):
-            ledger.create_item(
-                s,
-                units[i % 4],
-                {
-                    "name": f"团结路棚改项目第{i + 1}批安置房逾期未交付",
-                    "summary": "群众反映安置房逾期两年未交付，过渡安置费自2023年7月起停发，"
-                    "多次到县信访局反映。",
-                    "category": "征收补偿环节",
-                    "measures": "约谈项目单位，倒排工期，督促补发过渡安置费，每周调度一次。",
-                    "due_on": "2024-06-30",
-                    "lead": "县住建局 张三",
-                    "source": "自查发现",
-                },
-                {},
-                Stamp(NOW, 1),
-            )
+            given = {
+                "name": f"团结路棚改项目第{i + 1}批安置房逾期未交付",
+                "summary": "群众反映安置房逾期两年未交付，过渡安置费自2023年7月起停发，"
+                "多次到县信访局反映。",
+                "category": "征收补偿环节",
+                "measures": "约谈项目单位，倒排工期，督促补发过渡安置费，每周调度一次。",
+                "due_on": "2024-06-30",
+                "lead": "县住建局 张三",
+                "source": "自查发现",
+            }
+            ledger.create_item(s, units[i % 4], item_columns(given, LedgerSpec()), Stamp(NOW, 1))
 
 
 def test_a_forty_problem_ledger_prints_on_three_landscape_pages(
@@ -150,22 +146,16 @@ def jincheng_campaign(db: Database) -> None:
             ("阳城县住建局", "西关项目配套未完善", "2025-06-30"),
             ("城区住建局", "钟家庄项目逾期交付", "2024-08-31"),
         ):
-            item = ledger.create_item(
-                s,
-                by[unit],
-                {"name": name, "due_on": due, "category": "逾期未回迁安置", "lead": "县住建局"},
-                {},
-                st,
-            )
+            given = {"name": name, "due_on": due, "category": "逾期未回迁安置", "lead": "县住建局"}
+            item = ledger.create_item(s, by[unit], item_columns(given, spec.ledger), st)
             if unit == "城区住建局":
                 ledger.change_item(
                     s,
                     item,
+                    ItemChanges(status="closed", closed_at=NOW - timedelta(days=3)),
                     expected_version=None,
                     action="t",
                     stamp=st,
-                    status="closed",
-                    closed_at=NOW - timedelta(days=3),
                 )
         for unit, on_time in (("城区住建局", True), ("高平市住建局", False)):
             submissions.record_submission(
