@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from workflows.calendar import OfficialDays, WorkCalendar
+from workflows.checkpoints import CheckedItem, Checkpoint, UnitBehind
+from workflows.messages import msg
 from workflows.periods import CampaignSpan
 from workflows.planner import (
     CaseState,
+    CheckpointState,
     DeadlineState,
     ItemState,
     Planned,
@@ -315,3 +318,29 @@ def test_no_weekly_report_before_the_campaign_begins() -> None:
     run = Runner(replace(STATE, deadlines=(), weekly=weekly, span=span))
     assert run.at("2026-11-23 10:00") == []  # Monday before the first phase
     assert [p.kind for p in run.at("2026-11-30 10:00")] == ["weekly.prompt"] * 3
+
+
+def test_the_morning_after_a_checkpoint_its_interview_list_goes_to_the_supervisors_once() -> None:
+    point = Checkpoint("2026年11月", date(2026, 11, 30), "未按计划完成整改的县进行约谈")
+    late = CheckedItem("轮台县", "轮台-001", "过渡安置费拖欠", date(2026, 10, 31), "open")
+    behind = (UnitBehind("轮台县", (late,)),)
+    runner = Runner(replace(STATE, deadlines=(), checkpoints=(CheckpointState(point, behind),)))
+    assert runner.at("2026-12-01 08:59") == []  # its day is over, the morning not yet come
+    sent = runner.at("2026-12-01 09:00")
+    assert keys(sent) == ["checkpoint:2026-11-30:chat:501", "checkpoint:2026-11-30:chat:-900"]
+    told = sent[0].message
+    assert told.id == "checkpoint.interview" and told.params["count"] == 1
+    assert told.params["units"][0].params == {
+        "unit": "轮台县",
+        "count": 1,
+        "items": [msg("checkpoint.item", code="轮台-001", name="过渡安置费拖欠", due=late.due_on)],
+        "more": "",
+    }
+    assert runner.at("2026-12-01 09:05") == []  # once
+
+
+def test_a_checkpoint_with_nobody_behind_says_so_and_a_missed_one_comes_late() -> None:
+    point = Checkpoint("2026年11月", date(2026, 11, 30))
+    runner = Runner(replace(STATE, deadlines=(), checkpoints=(CheckpointState(point, ()),)))
+    (first, _) = runner.at("2026-12-03 10:00")  # the bot was down on the morning after
+    assert first.late and first.message.params["body"].id == "checkpoint.none"

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from workflows.calendar import WorkCalendar
 from workflows.cases import CaseRules
+from workflows.checkpoints import Checkpoint, UnitBehind
 from workflows.messages import Msg, msg
 from workflows.periods import CampaignSpan
 
@@ -89,6 +90,14 @@ class ItemState:
 
 
 @dataclass(frozen=True)
+class CheckpointState:
+    """A checkpoint reached whose 约谈名单 some supervisors' chat has not been sent: the list."""
+
+    checkpoint: Checkpoint
+    behind: tuple[UnitBehind, ...]
+
+
+@dataclass(frozen=True)
 class PlannerState:
     """Everything the planner reads."""
 
@@ -104,6 +113,7 @@ class PlannerState:
     cases: tuple[CaseState, ...] = ()
     case_rules: CaseRules = field(default_factory=CaseRules)
     items: tuple[ItemState, ...] = ()  # open items due in the last fortnight
+    checkpoints: tuple[CheckpointState, ...] = ()  # reached lately, a list still owed
     span: CampaignSpan = field(default_factory=lambda: CampaignSpan(None, None))
 
 
