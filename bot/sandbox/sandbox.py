@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from bot.config import Settings
 from bot.sandbox.api import LocalBotApi
 from bot.serve.app import build_application
 from bot.serve.campaign_file import read_campaign_file
+from bot.serve.webhook import Endpoint, WebhookServer
 from bot.telegram.budget import ChatBudget, Limits
 from bot.telegram.processor import ChatOrderedProcessor
 from bot.telegram.turn import BotApp, Services, services_in
@@ -32,6 +34,14 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 # so conversations are not interleaved with notifications unless the clock is moved.
 QUIET_START = datetime(2024, 1, 10, 2, 0, tzinfo=UTC)
 ZONE = "Asia/Shanghai"  # the clock above is Beijing's: a campaign file without a zone gets it
+
+
+def free_port() -> int:
+    """A port nothing listens on now, on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 class Clock:
@@ -62,6 +72,7 @@ class Sandbox:
         start: datetime | None = None,
         locale: str = "zh_CN",
         limits: Limits | None = None,
+        mini_app: bool = False,
     ) -> None:
         self.db_url = db_url
         self.template = template  # a shipped template's name, or a path to a campaign file
@@ -80,10 +91,15 @@ class Sandbox:
         self.db: Database | None = None
         self.planner_passes = 0  # finished, in every bot process this sandbox started
         self.admin = self.api.user(ADMIN_ID, "王管理", "wang_admin")
+        self.mini_app = mini_app  # serve the Mini App on 127.0.0.1 beside the bot
+        self.web: WebhookServer | None = None
+        self.web_url = ""  # the Mini App's URL, once started
 
     async def start(self) -> None:
         """Start the local API, load the campaign, and start the bot."""
         self.base_url = await self.api.start()
+        port = free_port() if self.mini_app else 8080
+        self.web_url = f"http://127.0.0.1:{port}/app/" if self.mini_app else ""
         self.settings = Settings(
             telegram_bot_token=self.api.token,
             telegram_api_base_url=self.base_url,
@@ -91,6 +107,9 @@ class Sandbox:
             taizhang_admin_ids=str(ADMIN_ID),
             taizhang_locale=self.locale,
             taizhang_timezone=ZONE,
+            taizhang_webapp_url=self.web_url,
+            taizhang_webapp_name="form" if self.mini_app else "",
+            taizhang_web_listen=f"127.0.0.1:{port}",
             _env_file=None,
         )
         self.db = Database.open(self.db_url)
@@ -130,11 +149,18 @@ class Sandbox:
         await required(self.app.updater, "the application's updater").start_polling(
             poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
         )
+        if self.mini_app:  # as `taizhang run` serves it beside the polling
+            host, port = self.settings.web_listen
+            self.web = WebhookServer(self.app, services, Endpoint(host, port, ""), "")
+            await self.web.start()
 
     async def stop_bot(self) -> None:
         """Stop the bot process (the database and the local API stay)."""
         if self.app is None:
             return
+        if self.web is not None:
+            await self.web.stop()
+            self.web = None
         await required(self.app.updater, "the application's updater").stop()
         await self.app.stop()
         if self.app.post_stop is not None:  # as run_polling does: the send log written
