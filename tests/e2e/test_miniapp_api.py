@@ -4,9 +4,9 @@ Driven by aiohttp's test client against the Mini App of the running bot."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
-import json
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
