@@ -85,3 +85,28 @@ async def test_the_week_in_the_mini_app_ends_where_the_chat_and_the_workbook_do(
     bot.api.mark_read(groups[2])
     again = await bot.command(groups[2], world["赵敏"], "/weekly")
     assert "无需重复报送" in again["text"]
+
+
+async def test_in_private_a_web_app_button_and_the_menu_open_the_same_week(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
+    li = world["李明"]
+    world.add_items("轮台县", 1)
+    assert bot.api.menu_buttons[0]["type"] == "web_app"  # every private chat's menu button
+    assert bot.api.menu_buttons[0]["web_app"]["url"] == bot.web_url
+    card = await bot.command(li.private, li, "/weekly")
+    url = app_url(card)  # a web_app button: the page's URL, our payload in its query
+    assert url.startswith(bot.web_url + "?startapp=")
+    page = MiniApp(bot, li, data=None)  # initData without start_param, as a web_app opens
+    page.headers["X-Taizhang-Link"] = start_param(url)
+    week = await page.week()
+    assert week["where"] == "private" and [i["code"] for i in week["items"]] == ["轮台-001"]
+    item = week["items"][0]["id"]
+    await page.answer(item, status="same")
+    menu = MiniApp(bot, li)  # the menu button: no link; the liaison's only unit
+    assert (await menu.week())["items"][0]["answer"]["status"] == "same"  # one draft
+    code, done = await menu.submit()
+    assert code == 200, done
+    await bot.drained()
+    assert bot.api.bot_messages(world.group("轮台县"))[-1]["text"].startswith("✅ 轮台县已报送")
