@@ -36,7 +36,7 @@ import statistics
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,7 @@ from locales import Translator
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import Chat, OutboxMessage
+from workflows.ledger import ItemColumns
 from workflows.roles import Role
 
 SUNDAY = datetime(2024, 2, 18, 4, 0, tzinfo=UTC)  # Sunday 12:00 in Beijing: the week before
@@ -155,8 +156,7 @@ def populate(bot: Sandbox, groups: int) -> tuple[list[dict[str, Any]], list[dict
                 ledger.create_item(
                     s,
                     unit,
-                    {"name": f"问题{n + 1}", "due_on": "2024-06-30"},
-                    {},
+                    ItemColumns(name=f"问题{n + 1}", due_on=date(2024, 6, 30)),
                     Stamp(bot.clock(), person["id"]),
                 )
         chats.append(chat)

@@ -17,6 +17,7 @@ import logging
 import statistics
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 from telegram import Update
@@ -26,6 +27,7 @@ from bot.sandbox.api import LocalBotApi
 from bot.sandbox.sandbox import Sandbox as Harness
 from storage import campaigns, ledger
 from storage.audit import Stamp
+from workflows.ledger import ItemColumns
 from workflows.roles import Role
 
 
@@ -92,8 +94,7 @@ async def weekly(items: int) -> tuple[list[float], list[float], list[float], flo
                 ledger.create_item(
                     s,
                     unit,
-                    {"name": f"问题{i + 1}", "due_on": "2024-06-30"},
-                    {},
+                    ItemColumns(name=f"问题{i + 1}", due_on=date(2024, 6, 30)),
                     Stamp(bot.clock(), li["id"]),
                 )
         prompt = await bot.command(group, li, "/weekly")  # the first item's step

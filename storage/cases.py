@@ -20,7 +20,7 @@ from storage.models import (
     saved_id,
 )
 from storage.once import numbered
-from workflows.cases import case_code
+from workflows.cases import ANSWERED, OPEN, SIGNED, CaseChange, case_code
 from workflows.keys import CASE_POSTED
 
 
@@ -68,12 +68,20 @@ def create_case(
 
 
 def update_case(
-    session: Session, case: ForwardedCase, action: str, stamp: Stamp, **changes: Any
+    session: Session, case: ForwardedCase, change: CaseChange, action: str, stamp: Stamp
 ) -> None:
     """Change a case and log it on its timeline."""
     before = snapshot(case)
-    for key, value in changes.items():
-        setattr(case, key, value)
+    if change.status is not None:
+        case.status = change.status
+    if change.signed_at is not None:
+        case.signed_at = change.signed_at
+    if change.answered_at is not None:
+        case.answered_at = change.answered_at
+    if change.due_at is not None:
+        case.due_at = change.due_at
+    if change.fields is not None:
+        case.fields = dict(change.fields)
     session.add(case)
     session.flush()
     record(session, stamp, action, "forwardedcase", case.id, before, snapshot(case))
@@ -104,14 +112,15 @@ def add_feedback(
         late_working_days=late_days,
     )
     created(session, stamp, "case.feedback", feedback)
-    update_case(session, case, "case.answered", stamp, status="answered", answered_at=stamp.at)
+    answered = CaseChange(status=ANSWERED, answered_at=stamp.at)
+    update_case(session, case, answered, "case.answered", stamp)
     return feedback
 
 
 def open_cases(session: Session, unit_ids: list[int]) -> list[ForwardedCase]:
     """Cases of these units not yet answered, soonest due first."""
     stmt = select(ForwardedCase).where(
-        col(ForwardedCase.unit_id).in_(unit_ids), col(ForwardedCase.status).in_(("open", "signed"))
+        col(ForwardedCase.unit_id).in_(unit_ids), col(ForwardedCase.status).in_((OPEN, SIGNED))
     )
     return list(session.exec(stmt.order_by(col(ForwardedCase.due_at))))
 
@@ -120,7 +129,7 @@ def cases_of(session: Session, unit_ids: list[int], *, limit: int = 200) -> list
     """The units' cases, open ones first, then the most recently answered."""
     stmt = select(ForwardedCase).where(col(ForwardedCase.unit_id).in_(unit_ids))
     rows = list(session.exec(stmt.order_by(col(ForwardedCase.due_at))))
-    rows.sort(key=lambda c: (c.status == "answered", c.due_at))
+    rows.sort(key=lambda c: (c.status == ANSWERED, c.due_at))
     return rows[:limit]
 
 

@@ -46,9 +46,10 @@ def save_draft(
 ) -> FormDraft:
     """Store the draft, replacing the person's previous one in this chat (`row`, if loaded).
 
-    `after` is the message that led to this step (the person's answer, or the message they
-    pressed on): the step's prompt is sent after it, so a reply to an older bot message is
-    not an answer to this step.
+    `after`, when the step's prompt is about to be shown, is the message that led to it (the
+    person's answer, or the message they pressed on): the prompt is sent after it, so a reply
+    to an older bot message is not an answer to this step. None: no prompt is shown (a press
+    only noted), the last showing's stands.
     """
     row = row or draft_of(session, chat_id, user_id)
     if row is None:
@@ -61,8 +62,9 @@ def save_draft(
         # the step asked again (an error, a press): its earlier prompts may still be answered
         state["prompts"] = row.state.get("prompts", [])
         state["after"] = row.state.get("after")
-    else:
-        state["after"] = after
+        state["shown"] = after if after is not None else row.state.get("shown")
+    else:  # a new step: its prompts come after the message that led to it
+        state["after"] = state["shown"] = after
     row.flow, row.state, row.updated_at = draft.flow, state, now_at
     if draft.flow == "weekly":
         row.unit_id = draft.context.get("unit_id")
@@ -90,17 +92,17 @@ def remember_prompts(session: Session, sent: Iterable[tuple[int, int, int]]) -> 
 
 def answers_flow(row: FormDraft, message_id: int) -> bool:
     """Whether a reply to this bot message answers the draft: a prompt of its step (asked
-    again after an error included); while the step's prompt is not yet recorded, any bot
-    message sent after the message that led to the step."""
+    again after an error included); while the step's latest prompt is not yet recorded, any
+    bot message sent since the step began (its prompts are among them)."""
     prompts: list[int] = row.state.get("prompts", [])
     if message_id in prompts:
         return True
     if "after" not in row.state:  # saved before the step's anchor was kept
         return row.prompt_message_id is None or message_id == row.prompt_message_id
-    after = row.state["after"]
+    after, shown = row.state["after"], row.state.get("shown")
     if after is not None and message_id <= after:
-        return False
-    return not prompts
+        return False  # older than the step: an earlier step's prompt, a post, a card
+    return not any(shown is None or p > shown for p in prompts)  # latest not recorded yet
 
 
 def drop(session: Session, row: FormDraft) -> None:

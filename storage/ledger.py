@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.orm.attributes import flag_modified
@@ -13,7 +12,7 @@ from sqlmodel import Session, col, select
 from storage.audit import Stamp, created, record, snapshot
 from storage.models import LedgerItem, ProgressUpdate, Unit, saved_id
 from storage.once import numbered
-from workflows.ledger import Progress, Status, item_code
+from workflows.ledger import COLUMNS, ItemChanges, ItemColumns, Progress, Status, item_code
 from workflows.weekly import DONE
 
 
@@ -21,34 +20,39 @@ class Conflict(Exception):
     """Someone else changed the item since it was read (its version moved on)."""
 
 
-def create_item(
-    session: Session, unit: Unit, columns: dict[str, Any], extra: dict[str, Any], stamp: Stamp
-) -> LedgerItem:
+def new_item(unit: Unit, seq: int, given: ItemColumns, stamp: Stamp) -> LedgerItem:
+    """The row of a new problem numbered `seq` in the unit's ledger."""
+    item = LedgerItem(
+        unit_id=saved_id(unit),
+        code=item_code(unit.name, seq),
+        seq=seq,
+        name=given.name,
+        fields=dict(given.extra),
+        created_by=stamp.user_id,
+        created_at=stamp.at,
+        updated_at=stamp.at,
+    )
+    set_columns(item, given, every=True)
+    return item
+
+
+def set_columns(item: LedgerItem, given: ItemColumns, *, every: bool = False) -> None:
+    """Write the given columns on the item (`every`: all of them, as for a new item)."""
+    # ItemColumns names its fields after the item's columns (COLUMNS and the source)
+    for column in (*COLUMNS, "source"):
+        if every or column in given.given:
+            setattr(item, column, getattr(given, column))
+
+
+def create_item(session: Session, unit: Unit, given: ItemColumns, stamp: Stamp) -> LedgerItem:
     """Add a problem to the unit's ledger under the next short id (`轮台-007`).
 
     Two liaisons adding at the same moment both read the same last number: the database's
     unique code refuses the second, which takes the next number.
     """
-    due = columns.get("due_on")
 
     def build(seq: int) -> LedgerItem:
-        return LedgerItem(
-            unit_id=saved_id(unit),
-            code=item_code(unit.name, seq),
-            seq=seq,
-            name=columns.get("name") or "",
-            summary=columns.get("summary") or "",
-            category=columns.get("category") or "",
-            measures=columns.get("measures") or "",
-            due_on=date.fromisoformat(due) if isinstance(due, str) and due else None,
-            lead=columns.get("lead") or "",
-            remarks=columns.get("remarks") or "",
-            source=columns.get("source") or "",
-            fields=extra,
-            created_by=stamp.user_id,
-            created_at=stamp.at,
-            updated_at=stamp.at,
-        )
+        return new_item(unit, seq, given, stamp)
 
     def first() -> int:
         top = session.exec(select(func.max(LedgerItem.seq)).where(LedgerItem.unit_id == unit.id))
@@ -105,11 +109,11 @@ def last_progress(session: Session, item_ids: list[int]) -> dict[int, ProgressUp
 def change_item(
     session: Session,
     item: LedgerItem,
+    changes: ItemChanges,
     *,
     expected_version: int | None,
     action: str,
     stamp: Stamp,
-    **changes: Any,
 ) -> None:
     """Change an item if nobody else did since `expected_version` was read; log it.
 
@@ -123,8 +127,12 @@ def change_item(
     before = snapshot(item)
     try:
         with session.begin_nested():
-            for key, value in changes.items():
-                setattr(item, key, value)
+            if changes.status is not None:
+                item.status = changes.status
+            if changes.closed_at is not None:
+                item.closed_at = changes.closed_at
+            if changes.fields is not None:
+                item.fields = dict(changes.fields)
             item.updated_at = stamp.at
             flag_modified(item, "updated_at")  # an UPDATE, so checked and counted, even if equal
             session.add(item)

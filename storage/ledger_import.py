@@ -17,8 +17,9 @@ from sqlmodel import Session, col, select
 
 from storage import campaigns
 from storage.audit import Stamp, record, snapshot
+from storage.ledger import new_item, set_columns
 from storage.models import AuditEvent, Campaign, LedgerItem, Unit, saved_id
-from workflows.ledger import COLUMNS, SOURCE_FIELD, LedgerSpec, item_code, split_values
+from workflows.ledger import COLUMNS, SOURCE_FIELD, ItemColumns, LedgerSpec, item_columns
 from workflows.ledger_import import (
     Event,
     ImportRow,
@@ -67,14 +68,6 @@ class Saved:
     changed: int = 0
 
 
-def _columns(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    if "due_on" in out:
-        due = out["due_on"]
-        out["due_on"] = date.fromisoformat(due) if isinstance(due, str) and due else None
-    return out
-
-
 def save_rows(
     session: Session,
     unit: Unit,
@@ -101,30 +94,17 @@ def save_rows(
         batch.clear()
 
     for row in (e for e in events if isinstance(e, ImportRow)):
-        columns, extra = split_values(row.values, spec)
+        given = item_columns(row.values, spec)
         if row.is_new:
             seq += 1
-            fields = {k: v for k, v in _columns(columns).items() if k in row.values}
-            batch.append(
-                (
-                    LedgerItem(
-                        unit_id=saved_id(unit),
-                        code=item_code(unit.name, seq),
-                        seq=seq,
-                        **fields,
-                        fields=extra,
-                        created_by=stamp.user_id,
-                        created_at=stamp.at,
-                        updated_at=stamp.at,
-                    ),
-                    row,
-                )
-            )
+            item = new_item(unit, seq, ItemColumns(extra=given.extra), stamp)
+            set_columns(item, given)  # a column the workbook lacks is left at its default
+            batch.append((item, row))
             saved.new += 1
             if len(batch) >= BATCH:
                 flush()
         elif row.changed:
-            _change(session, row, columns, extra, stamp, source)
+            _change(session, row, given, stamp, source)
             saved.changed += 1
     if batch:
         flush()
@@ -132,22 +112,15 @@ def save_rows(
 
 
 def _change(
-    session: Session,
-    row: ImportRow,
-    columns: dict[str, Any],
-    extra: dict[str, Any],
-    stamp: Stamp,
-    source: dict[str, Any],
+    session: Session, row: ImportRow, given: ItemColumns, stamp: Stamp, source: dict[str, Any]
 ) -> None:
     item = session.get(LedgerItem, row.item_id, with_for_update=True)
     if item is None or item.version != row.version:
         raise Stale(row.code)
     before = snapshot(item)
-    for key, value in _columns(columns).items():
-        if key in row.values:
-            setattr(item, key, value)
-    if extra:
-        item.fields = {**item.fields, **extra}
+    set_columns(item, given)
+    if given.extra:
+        item.fields = {**item.fields, **given.extra}
     item.version += 1
     item.updated_at = stamp.at
     session.add(item)

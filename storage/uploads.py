@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -60,10 +61,22 @@ def save_upload(
     return row
 
 
-def update_upload(session: Session, row: WorkbookUpload, at: datetime, **changes: Any) -> None:
-    """Change a pending upload (its unit chosen, evidence added)."""
-    for key, value in changes.items():
-        setattr(row, key, value)
+def update_upload(
+    session: Session,
+    row: WorkbookUpload,
+    at: datetime,
+    *,
+    unit_id: int | None = None,
+    state: Mapping[str, Any] | None = None,
+    status: str | None = None,
+) -> None:
+    """Change a kept upload: its unit chosen, evidence added to its state, or its status."""
+    if unit_id is not None:
+        row.unit_id = unit_id
+    if state is not None:
+        row.state = dict(state)
+    if status is not None:
+        row.status = status
     row.updated_at = at
     session.add(row)
 

@@ -22,6 +22,7 @@ from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import saved_id
 from workflows.guards import required
+from workflows.ledger import LedgerSpec, item_columns
 from workflows.roles import Role
 
 Harness = Sandbox
@@ -158,7 +159,10 @@ class World:
             target = required(campaigns.unit_named(s, saved_id(camp), unit), unit)
             stamp = Stamp(self.bot.clock(), by["id"] if by else None)
             values = [{"name": f"问题{i + 1}", "due_on": due_on} for i in range(count)]
-            return [ledger.create_item(s, target, v, {}, stamp).code for v in values]
+            return [
+                ledger.create_item(s, target, item_columns(v, LedgerSpec()), stamp).code
+                for v in values
+            ]
 
     async def bind(self, unit: str, title: str | None = None) -> Group:
         """A new group, bound to `unit` by the admin's /bind."""
@@ -215,4 +219,6 @@ async def county_world(make_world: MakeWorld) -> World:
     world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"}, supervisors=["督办张"])
     await world.bot.settle(world["督办张"].private, world.admin.private)
     return world
+
+
 """The `make_world` fixture: `build_world` on the test's bot."""

@@ -134,3 +134,53 @@ def test_top_level_packages_only_call_downwards() -> None:
         if (bad := (imports_of(p) & ours) - allowed - {package})
     }
     assert offenders == {}
+
+
+_PATH = re.compile(r"`?((?:bot|workflows|storage|locales|tests|bench)/[\w/]*\w\.py)")
+_DOTTED = re.compile(r"`((?:bot|workflows|storage)\.[\w.]+)`")
+
+
+def _texts() -> list[Path]:
+    """README and every module of the product: the places that name other modules."""
+    code = [
+        p for pkg in ("bot", "workflows", "storage", "locales") for p in (ROOT / pkg).rglob("*.py")
+    ]
+    return [ROOT / "README.md", *code]
+
+
+def test_every_module_path_named_in_readme_and_docstrings_exists() -> None:
+    missing = sorted(
+        f"{path.relative_to(ROOT)}: {found}"
+        for path in _texts()
+        for found in _PATH.findall(path.read_text(encoding="utf-8"))
+        if not (ROOT / found).exists()
+    )
+    assert missing == []
+
+
+def test_every_dotted_module_named_in_readme_and_docstrings_exists() -> None:
+    def exists(name: str) -> bool:  # `bot.telegram.turn.Steps`: its module, then names in it
+        module = ROOT.joinpath(*name.split(".")[:2])
+        return module.with_suffix(".py").exists() or (module / "__init__.py").exists()
+
+    missing = sorted(
+        f"{path.relative_to(ROOT)}: {found}"
+        for path in _texts()
+        for found in _DOTTED.findall(path.read_text(encoding="utf-8"))
+        if not exists(found)
+    )
+    assert missing == []
+
+
+def test_notice_keys_are_spelled_only_in_workflows_keys() -> None:
+    """Keys are the outbox's wire format: two spellings of one would lose or double a notice."""
+    shapes = re.compile(r""":chat:|:admin:|f"(?:item|weekly|digest|case|deadline|catchup|draft):""")
+    offenders = [
+        str(path.relative_to(ROOT))
+        for pkg in ("bot", "workflows", "storage")
+        for path in (ROOT / pkg).rglob("*.py")
+        if path != ROOT / "workflows" / "keys.py"
+        and "migrations" not in path.parts
+        and shapes.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

@@ -19,6 +19,20 @@ from workflows.roles import Actor
 _REFERENCE = re.compile(r"^(?:#|编号[:：])(\S+)$")
 
 
+OPEN, SIGNED, ANSWERED = "open", "signed", "answered"  # a case's status, in its order
+
+
+@dataclass(frozen=True)
+class CaseChange:
+    """What a use case changes on a forwarded case (None: left as it is)."""
+
+    status: str | None = None
+    signed_at: datetime | None = None
+    answered_at: datetime | None = None
+    due_at: datetime | None = None
+    fields: Mapping[str, Any] | None = None
+
+
 @dataclass(frozen=True)
 class CaseNow:
     """A forwarded case as its use cases read it (feedback, signing, extension)."""

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from workflows import keys
-from workflows.ledger import Progress, Status, status_msg
+from workflows.ledger import ItemChanges, Progress, Status, status_msg
 from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
 from workflows.weekly import DONE
@@ -39,7 +39,7 @@ class Decision:
 
     action: str  # the audit log's name for the change
     expected_version: int | None
-    changes: Mapping[str, Any]
+    changes: ItemChanges
     said: Msg
     progress: Progress | None = None
     to_unit: Notice | None = None  # to the unit's groups
@@ -72,11 +72,11 @@ def may_ask_closeout(item: ItemState, *, reports_for_unit: bool) -> Refused | No
 
 def asked(
     *, result: str, files: Sequence[Mapping[str, Any]], week_of: date, text: str = ""
-) -> tuple[Mapping[str, Any], Progress]:
+) -> tuple[ItemChanges, Progress]:
     """What asking for a close-out does, whether by `/close` or in the weekly update: the item
     waits for approval (已完成待销号), its result and evidence recorded as the week's progress."""
     progress = Progress(DONE, week_of, text=text, result=result, files=tuple(files))
-    return {"status": Status.CLOSING}, progress
+    return ItemChanges(status=Status.CLOSING), progress
 
 
 def ask_closeout(
@@ -123,7 +123,7 @@ def approve_closeout(item: ItemState, *, asked: int | None, at: datetime) -> Dec
     return Decision(
         action="item.closed",
         expected_version=None,  # the database still refuses a second decision at the same moment
-        changes={"status": Status.CLOSED, "closed_at": at},
+        changes=ItemChanges(status=Status.CLOSED, closed_at=at),
         said=text,
         to_unit=Notice(keys.item_closed(item.id), "item.decision", text),
     )
@@ -158,7 +158,7 @@ def reject_closeout(
     return Decision(
         action="item.closeout_rejected",
         expected_version=expected_version,
-        changes={"status": Status.OPEN},
+        changes=ItemChanges(status=Status.OPEN),
         said=text,
         progress=Progress(REJECTED, week_of, reason=reason),
         # the saved change moves the item's version on by one; the message names that version

@@ -4,7 +4,7 @@ A flow is a tuple of steps; a draft is where one person stands in it. `advance` 
 the draft and an answer and returns the new draft and an outcome: ask this (perhaps with
 an error), finished with these values, or cancelled. Nothing here touches Telegram or the
 database; the adapter stores the draft and renders the outcome. What a step costs in a
-group chat (one message at most) and how to keep it so: `bot/flows.py`'s docstring.
+group chat (one message at most) and how to keep it so: `bot/telegram/flows.py`'s docstring.
 """
 
 from __future__ import annotations

@@ -7,10 +7,11 @@ checked as each number is typed.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from workflows.forms import Step
@@ -221,19 +222,58 @@ def status_msg(status: str) -> Msg:
     return msg(f"ledger.status.{status}")
 
 
-def split_values(
-    values: Mapping[str, Any], spec: LedgerSpec, prefix: str = ""
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Column values and the campaign's extra fields, from a flow's answers."""
+@dataclass(frozen=True)
+class ItemColumns:
+    """A problem's columns as given (a flow's answers, a row of a workbook) and the
+    campaign's own fields by name; `given` says which columns were given at all (an import
+    changes only those: a cleared cell is given, and empty)."""
+
+    name: str = ""
+    summary: str = ""
+    category: str = ""
+    measures: str = ""
+    due_on: date | None = None
+    lead: str = ""
+    remarks: str = ""
+    source: str = ""
+    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    given: frozenset[str] = frozenset()
+
+
+def item_columns(values: Mapping[str, Any], spec: LedgerSpec, prefix: str = "") -> ItemColumns:
+    """A problem's columns and the campaign's extra fields, from a flow's answers (or a row
+    read as one)."""
     columns: dict[str, Any] = {}
     extra: dict[str, Any] = {}
-    for field in (*spec.fields, SOURCE_FIELD):
-        value = values.get(prefix + field.key)
-        if field.key in (*COLUMNS, "source"):
-            columns[field.key] = value
+    for spec_field in (*spec.fields, SOURCE_FIELD):
+        key = prefix + spec_field.key
+        value = values.get(key)
+        if spec_field.key in (*COLUMNS, "source"):
+            if key in values:
+                columns[spec_field.key] = value
         elif value is not None:
-            extra[field.name] = value
-    return columns, extra
+            extra[spec_field.name] = value
+    due = columns.get("due_on")
+    text = {k: str(v) if v is not None else "" for k, v in columns.items() if k != "due_on"}
+    return ItemColumns(
+        **text,
+        due_on=date.fromisoformat(due) if isinstance(due, str) and due else None,
+        extra=extra,
+        given=frozenset(columns),
+    )
+
+
+@dataclass(frozen=True)
+class ItemChanges:
+    """What a decision changes on an item: its status (and when it was closed), its
+    campaign fields (a late item's new planned date). None: left as it is."""
+
+    status: str | None = None
+    closed_at: datetime | None = None
+    fields: Mapping[str, Any] | None = None
+
+    def __bool__(self) -> bool:
+        return self.status is not None or self.fields is not None
 
 
 def ledger_from(data: Any) -> LedgerSpec:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from workflows import closeout
-from workflows.ledger import Progress
+from workflows.ledger import ItemChanges, Progress
 from workflows.messages import Msg, msg
 from workflows.submission import is_on_time, on_time_msg
 from workflows.week_answers import answer_of
@@ -38,7 +38,7 @@ class ItemChange:
     item_id: int
     code: str
     expected_version: int
-    changes: Mapping[str, Any]  # `status`, `fields`: empty when only progress is recorded
+    changes: ItemChanges  # none when only progress is recorded
     progress: Progress
 
     @property
@@ -103,14 +103,16 @@ def decide_week(
         if item.version != it["version"]:  # someone else changed it: theirs stands
             conflicts.append(item.code)
             continue
-        change: Mapping[str, Any] = {}
+        change = ItemChanges()
         if given.status == DONE:  # a close-out asked for, as /close asks it
             change, progress = closeout.asked(
                 result=given.result, files=given.files, week_of=period, text=given.progress
             )
         else:
             if given.status == LATE and given.planned:
-                change = {"fields": {**item.fields, "planned_on": given.planned.isoformat()}}
+                change = ItemChanges(
+                    fields={**item.fields, "planned_on": given.planned.isoformat()}
+                )
             progress = Progress(
                 status=given.status,
                 week_of=period,

@@ -17,6 +17,7 @@ from storage.calendar import work_calendar
 from storage.models import saved_id
 from workflows.calendar import feedback_due
 from workflows.case_import import TEXT, ImportReading, read_rows
+from workflows.cases import ANSWERED, CaseChange
 
 
 def sheet_rows(path: Path) -> tuple[list[dict[str, Any]], int]:
@@ -74,9 +75,8 @@ def import_cases(services: Services, path: Path, unit: str | None) -> tuple[int,
                 fields={**row.fields, "imported_row": row.row},
             )
             if row.answered:
-                store.update_case(
-                    session, case, "case.answered", stamp, status="answered", answered_at=now
-                )
+                answered = CaseChange(status=ANSWERED, answered_at=now)
+                store.update_case(session, case, answered, "case.answered", stamp)
                 continue
             groups = [c.chat_id for c in chats.chats_of_unit(session, saved_id(units[row.unit]))]
             card = case_card(session, case, rules, now, cal, tz)  # overdue already, it says so

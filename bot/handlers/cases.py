@@ -18,8 +18,11 @@ from workflows import extension, feedback, forwarding, keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.calendar import WorkCalendar
 from workflows.cases import (
+    ANSWERED,
     EXTENSION,
     FEEDBACK,
+    SIGNED,
+    CaseChange,
     CaseNow,
     CaseRules,
     case_state,
@@ -137,7 +140,7 @@ _LABELS = {
 
 def case_buttons(case: ForwardedCase) -> tuple[tuple[Msg, str], ...]:
     """The buttons of what can still be done on the case."""
-    todo = still_to_do(signed=case.signed_at is not None, answered=case.status == "answered")
+    todo = still_to_do(signed=case.signed_at is not None, answered=case.status == ANSWERED)
     return tuple((_LABELS[verb], callback_data(verb, saved_id(case))) for verb in todo)
 
 
@@ -247,7 +250,7 @@ def _case_now(turn: Turn, case: ForwardedCase) -> CaseNow:
         id=saved_id(case),
         code=case.code,
         unit=store.unit_name(turn.session, case.unit_id),
-        answered=case.status == "answered",
+        answered=case.status == ANSWERED,
         due_at=case.due_at,
         fields=case.fields,
         signed=signed,
@@ -270,7 +273,7 @@ def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     if isinstance(asked, Refused):
         turn.say(asked.reason)
         return
-    store.update_case(turn.session, case, asked.action, turn.stamp, fields=dict(asked.fields))
+    store.update_case(turn.session, case, CaseChange(fields=asked.fields), asked.action, turn.stamp)
     buttons = (
         (msg("extension.button.approve"), callback_data(Verb.EXT_OK, saved_id(case))),
         (msg("extension.button.reject"), callback_data(Verb.EXT_NO, saved_id(case))),
@@ -293,20 +296,10 @@ def _decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> None:
     if isinstance(decided, Refused):
         turn.notice = turn.text(decided.reason)
         return
-    if decided.due_at is not None:
-        store.update_case(
-            turn.session,
-            case,
-            decided.action,
-            turn.stamp,
-            fields=dict(decided.fields),
-            due_at=decided.due_at,
-        )
+    change = CaseChange(fields=decided.fields, due_at=decided.due_at)
+    store.update_case(turn.session, case, change, decided.action, turn.stamp)
+    if decided.due_at is not None:  # what waited for the old time goes now
         planning.withdraw_rescheduled(turn.session, case)
-    else:
-        store.update_case(
-            turn.session, case, decided.action, turn.stamp, fields=dict(decided.fields)
-        )
     word = decided.notice
     groups = [c.chat_id for c in chats.chats_of_unit(turn.session, case.unit_id)]
     post(
@@ -322,9 +315,8 @@ def _sign(turn: Turn, case: ForwardedCase) -> None:
     if refused is not None:
         turn.notice = turn.text(refused.reason)
         return
-    store.update_case(
-        turn.session, case, "case.sign", turn.stamp, status="signed", signed_at=turn.stamp.at
-    )
+    signed = CaseChange(status=SIGNED, signed_at=turn.stamp.at)
+    store.update_case(turn.session, case, signed, "case.sign", turn.stamp)
     rules = campaigns.case_rules(required(turn.campaign, "the active campaign"))
     card = case_card(
         turn.session, case, rules, turn.stamp.at, work_calendar(turn.session), turn.zone
@@ -334,7 +326,7 @@ def _sign(turn: Turn, case: ForwardedCase) -> None:
 
 
 def _may_handle(turn: Turn, case: ForwardedCase) -> Refused | None:
-    answered = case.status == "answered"
+    answered = case.status == ANSWERED
     return may_handle(turn.actor, case.unit_id, code=case.code, answered=answered)
 
 
@@ -376,7 +368,7 @@ def _state(turn: Turn, case: ForwardedCase, cal: WorkCalendar) -> Msg:
         due_at=case.due_at,
         now=turn.stamp.at,
         signed=case.signed_at is not None,
-        answered=case.status == "answered",
+        answered=case.status == ANSWERED,
         cal=cal,
         tz=turn.zone,
     )

@@ -71,10 +71,10 @@ def _apply(turn: Turn, item: LedgerItem, decision: closeout.Decision) -> bool:
         store.change_item(
             turn.session,
             item,
+            decision.changes,
             expected_version=decision.expected_version,
             action=decision.action,
             stamp=turn.stamp,
-            **decision.changes,
         )
     except store.Conflict:
         return False

@@ -22,7 +22,7 @@ from workflows.deeplink import NEW_PAGE, AppLink
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import Option
-from workflows.ledger import is_overdue, split_values, status_msg
+from workflows.ledger import is_overdue, item_columns, status_msg
 from workflows.messages import Msg, lines, msg
 from workflows.weekly import (
     new_item_flow,
@@ -105,8 +105,8 @@ def _offer_form(turn: Turn, unit: Unit) -> bool:
 
 def create_item(turn: Turn, unit: Unit, values: Mapping[str, Any], prefix: str = "") -> LedgerItem:
     camp = required(turn.campaign, "the active campaign")
-    columns, extra = split_values(values, campaigns.ledger_spec(camp), prefix)
-    return store.create_item(turn.session, unit, columns, extra, turn.stamp)
+    given = item_columns(values, campaigns.ledger_spec(camp), prefix)
+    return store.create_item(turn.session, unit, given, turn.stamp)
 
 
 def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:

@@ -213,10 +213,10 @@ def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> 
             store.change_item(
                 turn.session,
                 item,
+                change.changes,
                 expected_version=change.expected_version,
                 action="item.weekly",
                 stamp=turn.stamp,
-                **change.changes,
             )
         except store.Conflict:
             raced.append(item.code)

@@ -65,6 +65,11 @@ class LocalBotApi:
         self.messages: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
         self.sent: list[dict[str, Any]] = []
         self.callback_answers: list[dict[str, Any]] = []
+        # Telegram refuses an answer to a press that comes too late (its clients stop waiting)
+        self.answer_within = 10.0
+        self.answer_delays: list[float] = []  # seconds from each press to its answer
+        self.late_answers = 0  # answers refused: too late, twice, or for an unknown press
+        self._pressed_at: dict[str, float] = {}
         self.callback_data: list[str] = []  # every button's data the bot sent or edited in
         self.files: dict[str, bytes] = {}  # what users uploaded, by file id, for getFile
         self.commands: dict[str, list[dict[str, Any]]] = {}
@@ -317,6 +322,7 @@ class LocalBotApi:
                 raise AssertionError(f"no button {label!r} in {[b['text'] for b in buttons]}")
             data = matches[0]["callback_data"]
         qid = str(next(self._callback_ids))
+        self._pressed_at[qid] = time.monotonic()
         current = self.messages[message["chat"]["id"]].get(message["message_id"], message)
         labels = {
             b["callback_data"]: b["text"]
@@ -663,6 +669,15 @@ class LocalBotApi:
         return _public(message)
 
     async def api_answercallbackquery(self, p: dict[str, Any]) -> bool:
+        pressed = self._pressed_at.pop(str(p.get("callback_query_id")), None)
+        delay = time.monotonic() - pressed if pressed is not None else None
+        if delay is None or delay > self.answer_within:
+            self.late_answers += 1
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        self.answer_delays.append(delay)
         self.callback_answers.append(p)
         return True
 

@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.sandbox.api import LocalBotApi
 from bot.serve.app import build_application
 from bot.serve.campaign_file import read_campaign_file
+from bot.serve.pipeline import Pipeline
 from bot.serve.webhook import Endpoint, WebhookServer
 from bot.telegram.budget import ChatBudget, Limits
 from bot.telegram.processor import ChatOrderedProcessor
@@ -275,7 +276,9 @@ class Sandbox:
             return not self.api.unfetched
         processor = self.app.update_processor
         busy = isinstance(processor, ChatOrderedProcessor) and processor.pending_chats() > 0
-        return not self.api.unfetched and self.app.update_queue.empty() and not busy
+        pipeline = self.app.bot_data.get("pipeline")
+        sending = isinstance(pipeline, Pipeline) and not pipeline.sender.idle()
+        return not self.api.unfetched and self.app.update_queue.empty() and not (busy or sending)
 
     async def settle(self, *chats: dict[str, Any]) -> None:
         """Let what is due now go out, and treat it as read in these chats (catch-up noise,

@@ -176,8 +176,15 @@ async def post_init(app: BotApp) -> None:
     await restore_budget(app)
 
 
+STOP_DRAIN = 10.0  # seconds a stopping bot waits for the replies still queued
+
+
 async def post_stop(app: BotApp) -> None:
-    """Write down what was sent since the last delivery tick: a restart keeps the budget."""
+    """Send the replies still queued, then write down what was sent since the last delivery
+    tick: a restart keeps each chat's budget, and a reply to a prompt finds its draft."""
+    pipeline = app.bot_data.get("pipeline")
+    if isinstance(pipeline, Pipeline) and not await pipeline.sender.drain(STOP_DRAIN):
+        logger.warning("stopped with replies still waiting for their chats' budget")
     await record_sends(app.bot, services_in(app.bot_data))
 
 

@@ -6,7 +6,8 @@ task, a Mini App call — runs here.
    commits. Other chats' updates go on meanwhile.
 2. A pressed button is answered at once, before any message waits for a chat's budget:
    Telegram's client spins until then, and refuses an answer that comes too late.
-3. The replies are sent, each within its chat's budget.
+3. The replies are handed to the chat's sender (`bot/telegram/sender.py`), which sends each
+   chat's replies in order within its budget; the chat's next update does not wait for them.
 4. The work the turn asked to follow (reading a workbook, saving an import) starts as tasks
    of its own, each a unit of work at a time through this same pipeline.
 """
@@ -24,6 +25,7 @@ from telegram.error import TelegramError
 from bot.serve import dispatch
 from bot.telegram.feature import Registry
 from bot.telegram.render import deliver
+from bot.telegram.sender import ChatSender
 from bot.telegram.turn import BotApp, Services, Source, Turn, open_turn, services_in
 from workflows.messages import msg
 
@@ -37,6 +39,7 @@ class Pipeline:
     def __init__(self, app: BotApp, registry: Registry) -> None:
         self.app = app
         self.registry = registry
+        self.sender = ChatSender()
 
     @property
     def services(self) -> Services:
@@ -63,17 +66,19 @@ class Pipeline:
         send: bool = True,
     ) -> tuple[Turn | None, T | None]:
         """One turn: the unit of work off the event loop, the press answered, the replies
-        sent (unless `send` is off: a Mini App call shows them itself), the tasks started."""
+        queued for sending (unless `send` is off: a Mini App call shows them itself), the tasks
+        started."""
         turn, result = await asyncio.to_thread(self._unit_of_work, source, body)
         if query is not None:
             await _answer(query, turn)
         if turn is None:
             return None, result
-        if send:
+        if send and turn.replies:
             pressed = (
                 query.message if query is not None and isinstance(query.message, Message) else None
             )
-            await deliver(self.app.bot, turn, pressed)
+            bot, said = self.app.bot, turn
+            self.sender.send(turn.chat.chat_id, lambda: deliver(bot, said, pressed))
         for task in turn.tasks:
             self.app.create_task(task.run(FollowUp(self, source)), name=type(task).__name__)
         return turn, result

@@ -164,7 +164,6 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
         self._overall.take(at)
         if chat_id is not None:
             self.window(chat_id).take(at)
-            self.log.append((chat_id, time.time()))
 
     def held(self) -> set[int]:
         """Chats a notification should not be tried in now (no budget, or after a 429)."""
@@ -181,6 +180,9 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
         self._overall.moved(claimed, done)
         if chat_id is not None:
             self.window(chat_id).moved(claimed, done)
+            # kept for a restart as the window counts it: from the answer, not the claim (a
+            # new process counting from the claim would free the slot too early: a 429)
+            self.log.append((chat_id, time.time()))
 
     def used(self, chat_id: int) -> int:
         """Sends and edits in the chat's current window."""

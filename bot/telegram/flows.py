@@ -16,8 +16,8 @@ button press costs nothing. So a step of a flow in a group spends at most one me
 - A press is acknowledged by the press's answer (`turn.notice`, a toast), never by an edit;
   the pressed keyboard stays, and a later press on it is refused by its revision (a toast).
 - Confirmations ("saved", "cancelled", "you have a flow open") are plain replies, and
-  `bot.render.folded` joins a plain reply to the next message to the same chat: "已新增" and
-  the item's card, "开始更新" and the first item, are one message.
+  `bot.telegram.render.folded` joins a plain reply to the next message to the same chat:
+  "已新增" and the item's card, "开始更新" and the first item, are one message.
 - Long flows can move to the private chat (`bot/handlers/weekly_private.py`): one summary
   returns to the group at the end.
 
@@ -93,7 +93,7 @@ def loaded(row: FormDraft, context_type: type | None) -> Draft | None:
     return draft
 
 
-def _save(turn: Turn, draft: Draft, row: FormDraft | None) -> FormDraft:
+def _save(turn: Turn, draft: Draft, row: FormDraft | None, *, shown: bool) -> FormDraft:
     saved = drafts.save_draft(
         turn.session,
         turn.chat.chat_id,
@@ -101,7 +101,7 @@ def _save(turn: Turn, draft: Draft, row: FormDraft | None) -> FormDraft:
         draft,
         now_at=turn.stamp.at,
         row=row,
-        after=turn.source.message_id,
+        after=turn.source.message_id if shown else None,
     )
     turn.keep_draft(saved)
     return saved
@@ -121,7 +121,7 @@ def show(
     extra: tuple[Button, ...] = (),
 ) -> None:
     """Save the draft and show its step: one reply (`extra` buttons under a card)."""
-    saved = _save(turn, draft, row)
+    saved = _save(turn, draft, row, shown=True)
     reply = ask_reply(turn, ask, saved_id(saved), draft.rev)
     if extra and reply.buttons:  # under the first step's buttons
         reply.buttons.append(list(extra))
@@ -145,7 +145,7 @@ def apply(
     elif isinstance(outcome, Noted):
         # the prompt on screen stays the one to answer: a toast, no message in the chat
         if after is not None:
-            _save(turn, after, row)
+            _save(turn, after, row, shown=False)
         turn.notice = turn.text(outcome.notice)
     elif after is not None:
         show(turn, after, outcome, row, extra)

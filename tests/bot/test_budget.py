@@ -165,3 +165,21 @@ async def test_a_slow_request_counts_from_its_answer(clock: FakeClock) -> None:
     await limiter.process_request(slow, (), {}, "sendMessage", {"chat_id": GROUP}, None)
     assert await call(limiter, "sendMessage", GROUP) == 1005.0
     assert await call(limiter, "sendMessage", GROUP) == 1015.0  # not 1010: the first's answer
+
+
+async def test_the_send_log_keeps_a_slow_request_at_its_answer(
+    clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a restart reads back is what the window counts: the answer's moment, not the
+    claim's (a new process counting from the claim would free the slot early: a 429)."""
+    wall = [5000.0]
+    monkeypatch.setattr("bot.telegram.budget.time.time", lambda: wall[0])
+    limiter = ChatBudget(Limits(group=(2, 10.0)), clock=clock)
+
+    async def slow() -> bool:
+        clock.now += 5.0
+        wall[0] += 5.0  # five seconds on the way
+        return True
+
+    await limiter.process_request(slow, (), {}, "sendMessage", {"chat_id": GROUP}, None)
+    assert limiter.drain_log() == [(GROUP, 5005.0)]

@@ -141,3 +141,26 @@ async def test_a_failure_rate_fails_calls_without_sending(api: tuple[LocalBotApi
     server.failure_rate = 0.0
     await bot.send_message(group["id"], "提醒")
     assert len(server.sent) == 1
+
+
+async def test_a_press_answered_too_late_twice_or_never_pressed_is_refused(
+    api: tuple[LocalBotApi, Bot],
+) -> None:
+    server, bot = api
+    group = server.group("群")
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("同意", callback_data="a:co_ok:1")]])
+    sent = await bot.send_message(group["id"], "销号申请", reply_markup=markup)
+    card = server.messages[group["id"]][sent.message_id]
+    on_time = await server.press(card, server.user(2, "督办"), "同意")
+    assert await bot.answer_callback_query(on_time, "已同意") is True
+    assert 0 <= server.answer_delays[-1] < 1.0
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):  # the same press answered twice
+        await bot.answer_callback_query(on_time, "again")
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):  # a press nobody made
+        await bot.answer_callback_query("424242")
+    server.answer_within = 0.0  # Telegram's clients stopped waiting long ago
+    late = await server.press(card, server.user(2, "督办"), "同意")
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query(late, "已同意")
+    assert server.late_answers == 3
+    assert [a["callback_query_id"] for a in server.callback_answers] == [on_time]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from sqlmodel import select
@@ -10,6 +11,7 @@ from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import AuditEvent, FormDraft
 from tests.harness import Group, Harness, Person, World
+from workflows.ledger import LedgerSpec, item_columns
 from workflows.roles import Role
 
 
@@ -23,6 +25,17 @@ def _state(bot: Harness, user_id: int) -> dict:
     with bot.database().unit_of_work() as s:
         row = s.exec(select(FormDraft).where(FormDraft.user_id == user_id)).one()
         return {k: v for k, v in row.state.items() if k != "prompts"}  # the answers
+
+
+async def recorded(bot: Harness, user_id: int, prompt_id: int) -> None:
+    """Wait until the prompt sent for the person's draft is written down with it."""
+    for _ in range(200):
+        with bot.database().unit_of_work() as s:
+            row = s.exec(select(FormDraft).where(FormDraft.user_id == user_id)).one()
+            if prompt_id in row.state.get("prompts", []):
+                return
+        await asyncio.sleep(0.02)
+    raise TimeoutError(f"prompt {prompt_id} not recorded")
 
 
 async def test_a_reply_to_another_bot_message_is_not_fed_to_the_open_flow(
@@ -85,7 +98,12 @@ async def test_an_idle_weekly_update_is_taken_over_after_half_an_hour(
     with bot.database().unit_of_work() as s:  # one item to update
         camp = campaigns.active_campaign(s)
         unit = campaigns.unit_named(s, camp.id, "轮台县")
-        ledger.create_item(s, unit, {"name": "过渡安置费拖欠"}, {}, Stamp(bot.clock(), li["id"]))
+        ledger.create_item(
+            s,
+            unit,
+            item_columns({"name": "过渡安置费拖欠"}, LedgerSpec()),
+            Stamp(bot.clock(), li["id"]),
+        )
     first = await bot.command(group, li, "/weekly")
     assert "（1/1）" in first["text"]
     busy = await bot.command(group, wang, "/weekly")
@@ -121,3 +139,51 @@ async def test_a_weekly_draft_is_closed_when_its_week_is_over(bot: Harness, coun
         assert s.exec(select(AuditEvent).where(AuditEvent.action == "draft.expired")).one()
     late = await bot.answer(first, li, "已完成")
     assert "没有进行中的事项" in late["text"]
+
+
+async def test_a_reply_to_a_message_posted_after_the_prompt_is_not_an_answer_either(
+    bot: Harness, county: World
+) -> None:
+    """A case forwarded while the liaison is half-way through /new: the case post is newer
+    than the prompt, and a reply to it is still not the flow's answer."""
+    group, li, sup, sup_chat = setup(county)
+    prompt = await bot.command(group, li, "/new")
+    await bot.command(sup_chat, sup, "/forward 轮台县 拖欠过渡安置费")
+    case_post = await bot.api.next_message(group)
+    assert case_post["message_id"] > prompt["message_id"]
+    await recorded(bot, li["id"], prompt["message_id"])  # a delivery tick writes it down
+    before = _state(bot, li["id"])
+    on_case = await bot.answer(case_post, li, "已协调财政补发")
+    assert "未记入" in on_case["text"]
+    assert _state(bot, li["id"]) == before
+    named = await bot.answer(prompt, li, "团结路棚改项目未按期回迁")
+    assert "未记入" not in named["text"] and _state(bot, li["id"]) != before
+
+
+async def test_a_draft_an_older_version_saved_is_closed_with_a_word_to_its_owner(
+    bot: Harness, county: World
+) -> None:
+    """A draft whose context this version's flow cannot read (a field it now needs is missing)
+    is closed, what was typed kept in the audit trail; the person starts afresh."""
+    group, li, _, _ = setup(county)
+    with bot.database().unit_of_work() as s:
+        s.add(
+            FormDraft(
+                chat_id=group["id"],
+                user_id=li["id"],
+                flow="close",
+                state={"flow": "close", "step": 1, "values": {"result": "已整改"}, "context": {}},
+                created_at=bot.clock(),
+                updated_at=bot.clock(),
+            )
+        )
+    said = await bot.command(group, li, "/new")
+    assert said["text"].splitlines()[1].startswith("您之前未完成的填写因系统更新已无法继续，已关闭")
+    assert "问题名称" in said["text"]  # /new's first step, in the same message
+    with bot.database().unit_of_work() as s:
+        (row,) = s.exec(select(FormDraft).where(FormDraft.user_id == li["id"])).all()
+        assert row.flow == "new"
+        closed = s.exec(select(AuditEvent).where(AuditEvent.action == "draft.outdated")).one()
+        assert closed.before is not None and closed.before["state"]["values"] == {
+            "result": "已整改"
+        }

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from bot.telegram.budget import Limits
 from storage import campaigns
 from storage.models import OutboxMessage, ProgressUpdate, SendLog, Submission
+from tests.e2e.test_weekly_workbook import send_filled_form
 from tests.harness import Harness, MakeWorld, build_world
 from workflows.deeplink import WeeklyLink, link_key, make_payload
 
@@ -217,17 +218,50 @@ async def test_after_a_restart_the_last_minute_still_counts(db_url: str) -> None
         group = (await build_world(bot, units=["轮台县"])).group("轮台县")
         for _ in range(3):
             await bot.command(group, bot.admin, "/help")
-        for _ in range(200):  # the send log reaches the database (a delivery tick or two)
-            with bot.db.unit_of_work() as s:
-                if len(s.exec(select(SendLog)).all()) >= 4:
-                    break
-            await asyncio.sleep(0.05)
+        # a restart at once, before any delivery tick: stopping writes down what was sent
         await bot.restart()
+        with bot.db.unit_of_work() as s:
+            logged = [
+                r.sent_at for r in s.exec(select(SendLog).where(SendLog.chat_id == group["id"]))
+            ]
+        assert len(logged) == len(bot.api.group_log[group["id"]])
         for _ in range(3):
             await bot.command(group, bot.admin, "/help")
         assert bot.api.too_many == 0  # the new process waited instead of bursting
         times = bot.api.group_log[group["id"]]
         assert all(sum(1 for t in times if s <= t < s + 4.0) <= 5 for s in times)
+    finally:
+        await bot.stop()
+
+
+async def test_a_press_in_a_group_whose_budget_is_spent_is_answered_at_once(db_url: str) -> None:
+    """A filled 填报表's 确认提交, pressed while the group's minute is spent: the press is
+    answered at once; the summary waits for the budget (here 5 messages in 6 s)."""
+    window = (5, 6.0)
+    bot = Harness(db_url, limits=Limits(group=window))
+    await bot.start()
+    bot.api.group_limit = window
+    try:
+        world = await build_world(bot, units=["尉犁县"], liaisons={"尉犁县": "刘芳"})
+        group, liu = world.group("尉犁县"), world["刘芳"]
+        world.add_items("尉犁县", 2, due_on="2024-06-30")
+        week = [("按计划推进", "主体已验收", None, None, None)] * 2
+        _, preview = await send_filled_form(bot, group, liu, week)
+        assert "确认提交后将一并保存。" in preview["text"]
+        for _ in range(6):  # the group's budget spent, and one answer more waiting for it
+            await bot.api.send(group, bot.admin, "/help")
+        await bot.api.until(lambda: in_any_window(bot, group, window[1]) >= window[0])
+        pressed = await bot.api.press(preview, liu, "确认提交")
+        await bot.api.until(
+            lambda: any(a["callback_query_id"] == pressed for a in bot.api.callback_answers)
+        )
+        assert bot.api.answer_delays[-1] < 1.0
+        await bot.api.until(
+            lambda: any("已报送本周" in m["text"] for m in bot.api.unread(group)), timeout=20
+        )
+        (summary,) = [m for m in bot.api.unread(group) if "已报送本周" in m["text"]]
+        assert summary["text"].startswith("✅ 尉犁县已报送本周“工作台账”")
+        assert bot.api.too_many == 0 and bot.api.late_answers == 0
     finally:
         await bot.stop()
 

@@ -19,6 +19,7 @@ from storage.models import AuditEvent, LedgerItem, WorkbookUpload
 from tests.bot.test_cli import run
 from tests.harness import Harness, MakeWorld
 from tests.workbooks import peoples_ledger, saved, simple_ledger
+from workflows.ledger import LedgerSpec, item_columns
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -42,7 +43,7 @@ def seed(bot: Harness, unit: str, items: list[dict]) -> None:
         camp = campaigns.active_campaign(s)
         target = campaigns.unit_named(s, camp.id, unit)
         for values in items:
-            ledger.create_item(s, target, values, {}, Stamp(bot.clock()))
+            ledger.create_item(s, target, item_columns(values, LedgerSpec()), Stamp(bot.clock()))
 
 
 async def test_a_liaison_imports_the_countys_own_ledger_in_the_group(

@@ -10,6 +10,7 @@ from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import LedgerItem, ProgressUpdate, Submission
 from tests.harness import Harness, MakeWorld, build_world
+from workflows.ledger import LedgerSpec, item_columns
 
 
 async def new_item(bot: Harness, group: dict, li: dict, answers: list[str]) -> dict:
@@ -57,8 +58,10 @@ async def test_a_whole_weekly_update_with_a_close_out_and_a_restart(
         ledger.create_item(
             s,
             unit,
-            {"name": "过渡安置费拖欠", "due_on": "2024-03-31", "category": "征收补偿环节"},
-            {},
+            item_columns(
+                {"name": "过渡安置费拖欠", "due_on": "2024-03-31", "category": "征收补偿环节"},
+                LedgerSpec(),
+            ),
             Stamp(bot.clock(), li["id"]),
         )
 

@@ -13,6 +13,7 @@ from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import LedgerItem, ProgressUpdate, Submission, Unit
 from tests.harness import Harness, MakeWorld
+from workflows.ledger import LedgerSpec, item_columns
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ITEMS = [
@@ -33,7 +34,7 @@ def seed(bot: Harness, unit: str) -> None:
         camp = campaigns.active_campaign(s)
         target = campaigns.unit_named(s, camp.id, unit)
         for values in ITEMS:
-            ledger.create_item(s, target, values, {}, Stamp(bot.clock()))
+            ledger.create_item(s, target, item_columns(values, LedgerSpec()), Stamp(bot.clock()))
 
 
 async def setting(bot: Harness, make_world: MakeWorld) -> tuple[dict, dict, dict, dict, dict]:
@@ -82,22 +83,23 @@ def filled(content: bytes, week: list[tuple]) -> bytes:
     return out.getvalue()
 
 
+async def send_filled_form(
+    bot: Harness, group: dict, who: dict, week: list[tuple], name: str = "填报表.xlsx"
+) -> tuple[dict, dict]:
+    """/weekly, 下载填报表, the form filled with `week` sent back in reply: (form, preview)."""
+    start = await bot.command(group, who, "/weekly")  # the first item's card, left unanswered
+    form = await bot.press(start, who, "下载填报表")
+    content = filled(form["payload"], week)
+    await bot.api.send_file(
+        group, who, name=name, size=len(content), mime=XLSX, content=content, reply_to=form
+    )
+    return form, await bot.api.next_message(group)
+
+
 async def by_workbook(bot: Harness, group: dict, liu: dict) -> dict:
     """尉犁县's week: /weekly, 下载填报表, the filled form in reply, the evidence, confirm."""
-    start = await bot.command(group, liu, "/weekly")  # the first item's card, left unanswered
-    form = await bot.press(start, liu, "下载填报表")
+    form, preview = await send_filled_form(bot, group, liu, WEEK, "尉犁县填报表.xlsx")
     assert form["caption"] == "📋 尉犁县本周填报表（3个整改中的问题）。填写后请回复本消息发送文件。"
-    content = filled(form["payload"], WEEK)
-    await bot.api.send_file(
-        group,
-        liu,
-        name="尉犁县填报表.xlsx",
-        size=len(content),
-        mime=XLSX,
-        content=content,
-        reply_to=form,
-    )
-    preview = await bot.api.next_message(group)
     assert preview["text"].splitlines() == [
         "尉犁县本周台账",
         "尉犁-001 团结路棚改项目未按期回迁：按计划推进",

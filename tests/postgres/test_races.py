@@ -23,6 +23,7 @@ from storage.audit import Stamp
 from storage.db import Database
 from storage.models import AuditEvent, ForwardedCase, LedgerItem, Submission, Unit
 from workflows.campaign import read_campaign_yaml
+from workflows.ledger import ItemChanges, LedgerSpec, item_columns
 
 NOW = datetime(2024, 5, 6, 2, 0, tzinfo=UTC)  # Monday 6 May 2024, 10:00 in Beijing
 Job = Callable[[Session, threading.Barrier], Any]
@@ -64,9 +65,16 @@ def world(pg_url: str) -> Iterator[World]:
 
 def test_a_closeout_approved_and_rejected_at_once_is_decided_once(world: World) -> None:
     with world.db.unit_of_work() as s:
-        item = ledger.create_item(s, world.unit(s), {"name": "拖欠补偿款"}, {}, Stamp(NOW, 1))
+        item = ledger.create_item(
+            s, world.unit(s), item_columns({"name": "拖欠补偿款"}, LedgerSpec()), Stamp(NOW, 1)
+        )
         ledger.change_item(
-            s, item, expected_version=None, action="t", stamp=Stamp(NOW, 1), status="closing"
+            s,
+            item,
+            ItemChanges(status="closing"),
+            expected_version=None,
+            action="t",
+            stamp=Stamp(NOW, 1),
         )
         item_id = item.id
 
@@ -79,10 +87,10 @@ def test_a_closeout_approved_and_rejected_at_once_is_decided_once(world: World) 
                 ledger.change_item(
                     s,
                     item,
+                    ItemChanges(status=status),
                     expected_version=None,
                     action=f"item.{status}",
                     stamp=Stamp(NOW, 2),
-                    status=status,
                 )
             except ledger.Conflict:
                 return "told"

@@ -14,6 +14,7 @@ from storage.audit import Stamp
 from storage.db import Database
 from storage.models import LedgerItem, Unit
 from workflows.campaign import read_campaign_yaml
+from workflows.ledger import ItemChanges, LedgerSpec, item_columns
 
 NOW = datetime(2024, 5, 6, 2, 0, tzinfo=UTC)  # Monday 6 May 2024, 10:00 in Beijing
 
@@ -31,7 +32,9 @@ def test_a_change_from_a_stale_read_is_refused_and_the_unit_of_work_goes_on(
     db: Database, unit_id: int
 ) -> None:
     with db.unit_of_work() as s:
-        item = ledger.create_item(s, s.get(Unit, unit_id), {"name": "拖欠补偿款"}, {}, Stamp(NOW))
+        item = ledger.create_item(
+            s, s.get(Unit, unit_id), item_columns({"name": "拖欠补偿款"}, LedgerSpec()), Stamp(NOW)
+        )
     with db.unit_of_work() as slow:
         stale = slow.get(LedgerItem, item.id)
         with db.unit_of_work() as fast:  # another process closes it meanwhile
@@ -39,16 +42,26 @@ def test_a_change_from_a_stale_read_is_refused_and_the_unit_of_work_goes_on(
             ledger.change_item(
                 fast,
                 fresh,
+                ItemChanges(status="closed"),
                 expected_version=1,
                 action="item.closed",
                 stamp=Stamp(NOW),
-                status="closed",
             )
         with pytest.raises(ledger.Conflict, match="轮台-001"):
             ledger.change_item(
-                slow, stale, expected_version=None, action="t", stamp=Stamp(NOW), status="open"
+                slow,
+                stale,
+                ItemChanges(status="open"),
+                expected_version=None,
+                action="t",
+                stamp=Stamp(NOW),
             )
-        ledger.create_item(slow, slow.get(Unit, unit_id), {"name": "另一个问题"}, {}, Stamp(NOW))
+        ledger.create_item(
+            slow,
+            slow.get(Unit, unit_id),
+            item_columns({"name": "另一个问题"}, LedgerSpec()),
+            Stamp(NOW),
+        )
     with db.unit_of_work() as s:
         rows = {i.code: (i.status, i.version) for i in s.exec(select(LedgerItem))}
     assert rows == {"轮台-001": ("closed", 2), "轮台-002": ("open", 1)}
@@ -61,8 +74,10 @@ def test_a_number_taken_by_a_unit_with_the_same_short_name_is_skipped(
         town = Unit(campaign_id=s.get(Unit, unit_id).campaign_id, name="轮台市", name_key="轮台市")
         s.add(town)
         s.flush()
-        first = ledger.create_item(s, town, {"name": "甲"}, {}, Stamp(NOW))
-        second = ledger.create_item(s, s.get(Unit, unit_id), {"name": "乙"}, {}, Stamp(NOW))
+        first = ledger.create_item(s, town, item_columns({"name": "甲"}, LedgerSpec()), Stamp(NOW))
+        second = ledger.create_item(
+            s, s.get(Unit, unit_id), item_columns({"name": "乙"}, LedgerSpec()), Stamp(NOW)
+        )
     assert (first.code, second.code, second.seq) == ("轮台-001", "轮台-002", 2)
 
 

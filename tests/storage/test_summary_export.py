@@ -20,7 +20,7 @@ from storage.db import Database
 from storage.export import SHEETS, write_workbook
 from storage.models import Unit
 from workflows.campaign import read_campaign_yaml
-from workflows.ledger import Progress
+from workflows.ledger import ItemChanges, LedgerSpec, Progress, item_columns
 from workflows.summary import percent
 
 # The source documents, copied from ../shared/seeds so that the test runs wherever the repo is.
@@ -40,7 +40,13 @@ def filled(db: Database) -> Database:
         yl = campaigns.unit_named(s, camp.id, "尉犁县")
         st = Stamp(NOW, 1)
         add = lambda u, name, due, src="自查发现": ledger.create_item(  # noqa: E731
-            s, u, {"name": name, "due_on": due, "source": src, "category": "征收补偿环节"}, {}, st
+            s,
+            u,
+            item_columns(
+                {"name": name, "due_on": due, "source": src, "category": "征收补偿环节"},
+                LedgerSpec(),
+            ),
+            st,
         )
         a = add(lt, "违规评估", "2024-04-30")  # overdue
         b = add(lt, "拖欠补偿款", "2024-06-30", "上级转办")
@@ -49,7 +55,12 @@ def filled(db: Database) -> Database:
         add(yl, "产权证", "2024-05-01")  # overdue
         add(yl, "评估", "2024-07-01", "信访")
         ledger.change_item(
-            s, b, expected_version=None, action="t", stamp=st, status="closed", closed_at=NOW
+            s,
+            b,
+            ItemChanges(status="closed", closed_at=NOW),
+            expected_version=None,
+            action="t",
+            stamp=st,
         )
         late = Progress(
             "late", TODAY, text="资金未到位", reason="资金", new_due_on=date(2024, 6, 1)

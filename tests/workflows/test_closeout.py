@@ -14,7 +14,7 @@ from workflows.closeout import (
     may_reject_closeout,
     reject_closeout,
 )
-from workflows.ledger import Status
+from workflows.ledger import ItemChanges, Status
 from workflows.outcome import Refused
 from workflows.weekly import DONE
 
@@ -39,7 +39,7 @@ def test_an_item_already_closing_is_not_asked_again():
 def test_asking_puts_the_item_in_closing_and_records_the_result_as_done():
     files = [{"name": "验收单.pdf", "file_id": "f1"}]
     d = ask_closeout(OPEN, expected_version=3, result="已交付", files=files, week_of=WEEK)
-    assert d.changes == {"status": Status.CLOSING}
+    assert d.changes == ItemChanges(status=Status.CLOSING)
     assert d.expected_version == 3
     assert d.progress is not None
     assert (d.progress.status, d.progress.result, d.progress.week_of) == (DONE, "已交付", WEEK)
@@ -56,7 +56,7 @@ def test_the_request_to_supervisors_is_keyed_by_the_items_version():
 def test_approving_closes_the_item_at_that_moment_and_tells_the_unit():
     d = approve_closeout(CLOSING, asked=40, at=AT)
     assert not isinstance(d, Refused)
-    assert d.changes == {"status": Status.CLOSED, "closed_at": AT}
+    assert d.changes == ItemChanges(status=Status.CLOSED, closed_at=AT)
     assert d.to_unit is not None and d.to_unit.key == "item:7:closed"
     assert d.said.id == "closeout.approved"
 
@@ -96,7 +96,7 @@ def test_an_edit_of_the_item_does_not_stale_the_reason_step_opened_on_its_ask():
 def test_rejecting_reopens_the_item_with_the_reason_recorded_and_sent():
     d = reject_closeout(CLOSING, asked=40, expected_version=4, reason="证据不足", week_of=WEEK)
     assert not isinstance(d, Refused)
-    assert d.changes == {"status": Status.OPEN}
+    assert d.changes == ItemChanges(status=Status.OPEN)
     assert d.progress is not None and (d.progress.status, d.progress.reason) == (
         REJECTED,
         "证据不足",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,12 +12,13 @@ from workflows.forms import CONFIRM, Ask, Finished, Noted, advance, start
 from workflows.inputs import ChoiceAnswer, FileAnswer, FormEnv, Option, TextAnswer
 from workflows.ledger import (
     FieldSpec,
+    ItemColumns,
     LedgerSpec,
     is_overdue,
     item_code,
+    item_columns,
     parse_rule,
     spec_to_json,
-    split_values,
     unit_short,
 )
 from workflows.weekly import snapshot_item, weekly_flow
@@ -124,11 +125,19 @@ def test_the_ledger_section_of_a_campaign_file_is_validated() -> None:
 
 
 def test_values_split_into_columns_and_extra_fields() -> None:
-    columns, extra = split_values(
-        {"name": "金村", "应安置棚改居民户数": 100, "source": "信访"}, PROJECT
+    given = item_columns({"name": "金村", "应安置棚改居民户数": 100, "source": "信访"}, PROJECT)
+    assert given == ItemColumns(
+        name="金村",
+        source="信访",
+        extra={"应安置棚改居民户数": 100},
+        given=frozenset({"name", "source"}),
     )
-    assert columns == {"name": "金村", "source": "信访"}
-    assert extra == {"应安置棚改居民户数": 100}
+
+
+def test_a_date_and_a_cleared_cell_are_given_as_such() -> None:
+    given = item_columns({"due_on": "2024-06-30", "remarks": None}, LedgerSpec())
+    assert (given.due_on, given.remarks) == (date(2024, 6, 30), "")
+    assert given.given == {"due_on", "remarks"}  # an import changes exactly these
 
 
 ITEMS = [

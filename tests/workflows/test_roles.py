@@ -1,4 +1,4 @@
-"""Who may press which button: the PRESSES table, read by may_press."""
+"""Who may press which button (the PRESSES table, read by may_press), and for whom a person acts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from workflows.buttons import Verb
 from workflows.messages import msg
-from workflows.roles import PRESSES, Actor, Role, Scope, may_press, refusal
+from workflows.roles import PRESSES, Actor, NotActing, Role, Scope, may_press, refusal
 
 ADMIN = Actor(1, frozenset({Role.ADMIN}))
 SUPERVISOR = Actor(2, frozenset({Role.SUPERVISOR}))
@@ -76,3 +76,28 @@ def test_the_whole_campaign_is_shown_to_staff_except_in_a_units_group() -> None:
         assert not staff.sees_whole_campaign(in_unit_chat=True)
     for other in (LIAISON, NOBODY):
         assert not other.sees_whole_campaign(in_unit_chat=False)
+
+
+@pytest.mark.parametrize(
+    ("roles", "units", "chat_unit", "acts_for"),
+    [
+        ({Role.LIAISON}, {7}, 7, 7),  # in the unit's group
+        ({Role.LIAISON}, {7}, None, 7),  # in private, their only unit
+        ({Role.LIAISON}, {7, 8}, None, NotActing("submit.no_unit")),  # two units: which?
+        ({Role.LIAISON}, {7}, 8, NotActing("submit.not_liaison", 8)),  # another unit's group
+        ({Role.SUPERVISOR}, set(), 8, NotActing("submit.not_liaison", 8)),  # staff, not a liaison
+        ({Role.SUPERVISOR}, set(), None, NotActing("submit.no_unit")),
+        ({Role.ADMIN}, set(), 8, 8),  # an admin acts for any unit
+        ({Role.ADMIN}, set(), None, None),  # and picks one where none is given
+    ],
+)
+def test_for_whom_a_person_acts_in_a_chat(
+    roles: set[Role], units: set[int], chat_unit: int | None, acts_for: object
+) -> None:
+    actor = Actor(1, frozenset(roles), frozenset(units))
+    assert actor.acting_for(chat_unit=chat_unit, has_campaign=True) == acts_for
+
+
+def test_nobody_acts_for_a_unit_before_a_campaign_is_loaded() -> None:
+    admin = Actor(1, frozenset({Role.ADMIN}))
+    assert admin.acting_for(chat_unit=8, has_campaign=False) == NotActing("bind.no_campaign")

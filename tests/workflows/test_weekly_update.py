@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from workflows import keys
-from workflows.ledger import Status
+from workflows.ledger import ItemChanges, Status
 from workflows.weekly import DONE, EXPIRED, LATE, LIVE, PLAN, TAKEN_OVER, other_draft_fate
 from workflows.weekly_update import ItemNow, decide_week, summary_to_groups
 
@@ -30,7 +30,7 @@ def test_an_item_reported_done_goes_to_closing_and_its_close_out_is_asked():
     values = {"i1.status": DONE, "i1.result": "已交付", "i1.evidence": {"files": [{"name": "a"}]}}
     week = decide_week(CONTEXT, values, NOW, at=DUE)
     (change,) = week.changes
-    assert change.changes == {"status": Status.CLOSING}
+    assert change.changes == ItemChanges(status=Status.CLOSING)
     assert change.progress.result == "已交付" and change.progress.files == ({"name": "a"},)
     assert week.closeouts == (change,)
 
@@ -39,7 +39,7 @@ def test_a_late_item_moves_its_planned_date_and_is_recorded_late():
     values = {"i1.status": LATE, "i1.reason": "资金未到位", "i1.planned": "2026-12-31"}
     week = decide_week(CONTEXT, values, NOW, at=DUE)
     (change,) = week.changes
-    assert change.changes == {"fields": {"lead": "住建局", "planned_on": "2026-12-31"}}
+    assert change.changes == ItemChanges(fields={"lead": "住建局", "planned_on": "2026-12-31"})
     assert change.progress.status == LATE
     assert change.progress.new_due_on == date(2026, 12, 31)
     assert change.progress.reason == "资金未到位"
@@ -49,7 +49,9 @@ def test_a_late_item_moves_its_planned_date_and_is_recorded_late():
 def test_progress_on_plan_changes_nothing_but_is_recorded():
     week = decide_week(CONTEXT, {"i2.status": PLAN, "i2.progress": "已约谈"}, NOW, at=DUE)
     (change,) = week.changes
-    assert change.changes == {} and change.progress.text == "已约谈"
+    assert (
+        change.changes == ItemChanges() and not change.changes and change.progress.text == "已约谈"
+    )
 
 
 def test_an_item_changed_by_someone_else_meanwhile_is_left_alone():
