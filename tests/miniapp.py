@@ -3,33 +3,20 @@ makes them, and the API called over HTTP as the page calls it."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import aiohttp
 
-from bot.sandbox.sandbox import Sandbox
-from bot.web.init_data import signed
+from bot.sandbox.sandbox import Sandbox, signed_init_data
 
 
 def init_data(
     bot: Sandbox, user: dict[str, Any], *, at: datetime | None = None, start_param: str = ""
 ) -> str:
     """initData for this person, signed with the bot's token as Telegram would."""
-    when = at or bot.clock()
-    person = {"id": user["id"], "first_name": user["first_name"], "language_code": "zh-hans"}
-    if user.get("username"):
-        person["username"] = user["username"]
-    fields = {
-        "auth_date": str(int(when.timestamp())),
-        "query_id": "AAHdF6IQAAAAAN0XohDhrOrc",
-        "user": json.dumps(person, ensure_ascii=False, separators=(",", ":")),
-    }
-    if start_param:
-        fields["start_param"] = start_param
-    return signed(bot.api.token, fields)
+    return signed_init_data(bot.settings, user, at or bot.clock(), start_param)
 
 
 def start_param(url: str) -> str:

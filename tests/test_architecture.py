@@ -80,7 +80,7 @@ ROOMS: dict[str, set[str]] = {
     "handlers": {"config", "telegram", "delivery"},
     "web": {"config", "telegram", "delivery", "handlers"},
     "serve": {"config", "telegram", "delivery", "handlers", "web"},
-    "sandbox": {"config", "telegram", "serve"},
+    "sandbox": {"config", "telegram", "serve", "web"},
     "cli": {"config", "telegram", "delivery", "handlers", "serve", "sandbox", "web"},
 }
 LAYERS: dict[str, set[str]] = {

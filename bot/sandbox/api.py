@@ -163,6 +163,10 @@ class LocalBotApi:
         self._tell("message", message)
         return message
 
+    def in_app(self, chat: dict[str, Any], user: dict[str, Any], text: str) -> None:
+        """Someone acts in the Mini App (web calls, not the Bot API): listeners see it."""
+        self._tell("app", {"chat": chat, "from": user, "date": int(self.now()), "text": text})
+
     def _tell(self, kind: str, event: dict[str, Any]) -> None:
         """Let listeners (the demo's transcript) see a message or a button press."""
         event["order"] = next(self._order)

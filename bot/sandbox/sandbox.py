@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from sqlmodel import and_, col, or_, select
@@ -16,17 +18,20 @@ from bot.config import Settings
 from bot.sandbox.api import LocalBotApi
 from bot.serve.app import build_application
 from bot.serve.campaign_file import read_campaign_file
+from bot.serve.clock import is_loopback
 from bot.serve.pipeline import Pipeline
 from bot.serve.webhook import Endpoint, WebhookServer
 from bot.telegram.budget import ChatBudget, Limits
 from bot.telegram.processor import ChatOrderedProcessor
 from bot.telegram.turn import BotApp, Services, services_in
+from bot.web.init_data import signed
 from locales import Translator
 from storage import campaigns, people
 from storage.audit import Stamp
 from storage.db import Database
 from storage.models import OutboxMessage, saved_id
 from workflows.guards import required
+from workflows.messages import Msg, msg
 from workflows.roles import Role
 
 ADMIN_ID = 900001
@@ -43,6 +48,32 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def signed_init_data(
+    settings: Settings, user: dict[str, Any], at: datetime, start_param: str = ""
+) -> str:
+    """initData for a simulated person, signed with the bot's token as Telegram signs it."""
+    person = {"id": user["id"], "first_name": user["first_name"], "language_code": "zh-hans"}
+    if user.get("username"):
+        person["username"] = user["username"]
+    fields = {
+        "auth_date": str(int(at.timestamp())),
+        "user": json.dumps(person, ensure_ascii=False, separators=(",", ":")),
+    }
+    if start_param:
+        fields["start_param"] = start_param
+    return signed(settings.telegram_bot_token or "", fields)
+
+
+def demo_link(settings: Settings, page: str, user: dict[str, Any], at: datetime) -> str | Msg:
+    """The Mini App as Telegram would open it for a simulated person, for any browser (the
+    launch parameters in the fragment); refused unless the Bot API is local, as the fast clock
+    is: a signed link never stands for a real person."""
+    if not is_loopback(settings.telegram_api_base_url):
+        return msg("demo.app_link_refused", url=settings.telegram_api_base_url)
+    data = quote(signed_init_data(settings, user, at), safe="")
+    return f"{page}#tgWebAppData={data}&tgWebAppVersion=8.0&tgWebAppPlatform=unknown"
 
 
 class Clock:
