@@ -124,10 +124,9 @@ def page_weight() -> None:
     for name in ("index.html", "app.js", "app.css"):
         raw = files("bot.web").joinpath("static", name).read_bytes()
         total += len(raw)
-        zipped += len(gzip.compress(raw))
-        print(
-            f"  {name:<12} {len(raw) / 1024:6.1f} KB  (gzip {len(gzip.compress(raw)) / 1024:5.1f} KB)"
-        )
+        packed = len(gzip.compress(raw))
+        zipped += packed
+        print(f"  {name:<12} {len(raw) / 1024:6.1f} KB  (gzip {packed / 1024:5.1f} KB)")
     print(f"  {'page':<12} {total / 1024:6.1f} KB  (gzip {zipped / 1024:5.1f} KB); limit 100 KB")
 
 
