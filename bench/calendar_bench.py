@@ -6,7 +6,11 @@ no data for 2027 (it raises), so the baseline runs on the pairs in 2004–2026 a
 both those and the full range. find_workday also answers a different question (it first
 moves to the next working day), so the figures compare cost, not results.
 
-Run: .venv/bin/python -m bench.calendar_bench [--pairs 1000000]
+Every unit of work builds its calendar anew, so the first sum in a year builds that year's
+table of working days: the last rows time that, for a year of official data (2026) and for a
+year without a notice (2027, whose statutory holidays are computed once per process).
+
+Run: .venv/bin/python -m bench.calendar_bench [--pairs 1000000] [--calendars 2000]
 """
 
 from __future__ import annotations
@@ -39,11 +43,24 @@ def rate(label: str, fn, data: list[tuple[date, int]]) -> float:
     return per_s
 
 
+def fresh(label: str, official: OfficialDays, year: int, count: int) -> None:
+    """A new calendar per call, as per unit of work: the cost of one year's table."""
+    day = date(year, 3, 2)
+    WorkCalendar(official).add_working_days(day, 2)  # what a process computes once
+    begin = time.perf_counter()
+    for _ in range(count):
+        WorkCalendar(official).add_working_days(day, 2)
+    elapsed = time.perf_counter() - begin
+    print(f"  {label:<58} {elapsed / count * 1e6:7.0f} µs per new calendar")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pairs", type=int, default=1_000_000)
+    parser.add_argument("--calendars", type=int, default=2_000)
     args = parser.parse_args()
-    cal = WorkCalendar(OfficialDays.from_package())
+    official = OfficialDays.from_package()
+    cal = WorkCalendar(official)
     known = pairs(args.pairs, 2026)
     full = pairs(args.pairs, 2027)
     print(f"adding N working days, {args.pairs:,} pairs")
@@ -55,6 +72,9 @@ def main() -> None:
         known,
     )
     print(f"  ours / baseline: {ours / base:.1f}x")
+    print(f"first sum in a year on a new calendar, {args.calendars:,} calendars")
+    fresh("year of official data (2026)", official, 2026, args.calendars)
+    fresh("year without a notice (2027)", official, 2027, args.calendars)
 
 
 if __name__ == "__main__":

@@ -8,9 +8,11 @@ from storage.audit import Stamp, record, snapshot
 from storage.models import Chat, Person
 
 
-def ensure_chat(session: Session, *, chat_id: int, kind: str, title: str) -> Chat:
-    """The chat row, created on first sight; its title kept fresh."""
-    chat = session.exec(select(Chat).where(Chat.chat_id == chat_id)).first()
+def ensure_chat(
+    session: Session, *, chat_id: int, kind: str, title: str, known: Chat | None = None
+) -> Chat:
+    """The chat row (`known`, if read already), created on first sight; its title kept fresh."""
+    chat = known or session.exec(select(Chat).where(Chat.chat_id == chat_id)).first()
     if chat is None:
         chat = Chat(chat_id=chat_id, kind=kind, title=title)
         session.add(chat)

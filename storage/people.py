@@ -13,10 +13,17 @@ from workflows.roles import Actor, Role
 
 
 def touch_person(
-    session: Session, *, user_id: int, username: str | None, display_name: str, stamp: Stamp
+    session: Session,
+    *,
+    user_id: int,
+    username: str | None,
+    display_name: str,
+    stamp: Stamp,
+    known: Person | None = None,
 ) -> Person:
-    """The person behind an update, created on first sight; their Telegram names kept fresh."""
-    person = person_by_user(session, user_id)
+    """The person behind an update (`known`, if read already), created on first sight; their
+    Telegram names kept fresh."""
+    person = known or person_by_user(session, user_id)
     if person is None:  # first sight (or named by an admin before they ever wrote): save now
         fresh = Person(
             user_id=user_id, username=username, display_name=display_name, created_at=stamp.at
@@ -52,14 +59,23 @@ def actor_of(
     session: Session, user_id: int, admin_ids: Iterable[int] = (), person: Person | None = None
 ) -> Actor:
     """The person's roles and units; ids from TAIZHANG_ADMIN_IDS are always admins."""
+    person = person or person_by_user(session, user_id)
+    grants = (
+        session.exec(select(RoleGrant).where(RoleGrant.person_id == person.id))
+        if person is not None
+        else ()
+    )
+    return actor_from(user_id, grants, admin_ids)
+
+
+def actor_from(user_id: int, grants: Iterable[RoleGrant], admin_ids: Iterable[int]) -> Actor:
+    """The roles and units these grants give; ids from TAIZHANG_ADMIN_IDS are always admins."""
     roles: set[Role] = {Role.ADMIN} if user_id in set(admin_ids) else set()
     units: set[int] = set()
-    person = person or person_by_user(session, user_id)
-    if person is not None:
-        for grant in session.exec(select(RoleGrant).where(RoleGrant.person_id == person.id)):
-            roles.add(Role(grant.role))
-            if grant.role == Role.LIAISON and grant.unit_id is not None:
-                units.add(grant.unit_id)
+    for grant in grants:
+        roles.add(Role(grant.role))
+        if grant.role == Role.LIAISON and grant.unit_id is not None:
+            units.add(grant.unit_id)
     return Actor(user_id, frozenset(roles), frozenset(units))
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from locales import LOCALES, Translator, load_catalog, placeholders
 from workflows.messages import lines, msg
 from workflows.roles import COMMANDS, Role
+from workflows.statutory import statutory_holidays
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,6 +61,7 @@ def ids_used_in_code() -> set[str]:
         )
     }
     found |= {"format.datetime", "format.date", "format.datetime_year", "format.date_year"}
+    found |= {h.festival for h in statutory_holidays(2027)}
     return found
 
 

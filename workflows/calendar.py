@@ -1,9 +1,11 @@
 """China's working days: weekends and public holidays off, make-up working days (调休) on.
 
 Official data comes from the `chinesecalendar` package, corrected by the admins' overrides.
-For a year the package does not know, Monday to Friday are working days and every answer
-about that year is marked provisional (暂按周一至周五计算) until an override or an
-imported State Council notice covers it.
+For a year the package does not know, the holidays the law fixes are days off (computed in
+`workflows.statutory`), the other days Monday to Friday are working days, and every answer
+about that year is marked provisional until the State Council's notice is imported: only the
+notice says which weekend days are worked (调休) and which days make up for a holiday on a
+weekend.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+
+from workflows.statutory import StatutoryHoliday, days_off_by_law, holidays_by_law
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,12 @@ class WorkCalendar:
         return year in self.official.years or year in self.imported_years
 
     def is_provisional(self, day: date) -> bool:
-        """Whether the answer for this day is only the Monday–Friday fallback."""
+        """Whether the answer for this day is only the law's holidays and Monday–Friday."""
         return not self.knows(day.year)
+
+    def assumed_holidays(self, year: int) -> tuple[StatutoryHoliday, ...]:
+        """The law's holidays taken as days off in a year without a notice (none once known)."""
+        return () if self.knows(year) else holidays_by_law(year)
 
     def is_workday(self, day: date) -> bool:
         """Whether people work on this day."""
@@ -61,7 +69,9 @@ class WorkCalendar:
             if day in self.official.workdays:
                 return True
             return day not in self.official.holidays and day.weekday() < 5
-        return day.weekday() < 5
+        if day.year in self.imported_years:  # the notice's holidays are overrides
+            return day.weekday() < 5
+        return day.weekday() < 5 and day not in days_off_by_law(day.year)
 
     def _working(self, year: int) -> list[int]:
         days = self._years.get(year)

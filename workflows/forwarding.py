@@ -3,8 +3,9 @@
 The case is the command's text, or the message it replies to (its text, or its attachment);
 it goes to the unit's bound groups, so a unit without one cannot be sent a case. Feedback is
 due at the cutoff of the N-th working day after the day received (DESIGN §5); a due date the
-calendar only guesses (a year the holiday package does not know) is marked provisional and
-the admins are told once for that year.
+calendar only guesses (a year the holiday package does not know, where only the law's holidays
+and weekends are off) is marked provisional and the admins are told once for that year which
+holidays were assumed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from workflows.cases import CaseRules, read_forward
 from workflows.keys import provisional_year
 from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
+from workflows.statutory import StatutoryHoliday, assumed_days
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,12 @@ def may_forward(unit: str, groups: Sequence[int]) -> Refused | None:
 
 @dataclass(frozen=True)
 class CaseDue:
-    """When the feedback is due (UTC), and whether the calendar only guesses that day."""
+    """When the feedback is due (UTC), whether the calendar only guesses that day, and the
+    law's holidays it assumed in that year."""
 
     due_at: datetime
     provisional: bool
+    assumed: tuple[StatutoryHoliday, ...] = ()
 
     @property
     def note(self) -> Msg | str:
@@ -77,19 +81,22 @@ def case_due(received: datetime, rules: CaseRules, cal: WorkCalendar, tz: tzinfo
     due = feedback_due(
         received, working_days=rules.working_days, cutoff=rules.cutoff, cal=cal, tz=tz
     ).astimezone(UTC)
-    return CaseDue(due, cal.is_provisional(due.astimezone(tz).date()))
+    day = due.astimezone(tz).date()
+    return CaseDue(due, cal.is_provisional(day), cal.assumed_holidays(day.year))
 
 
 def provisional_notice(due: CaseDue, tz: tzinfo) -> Notice | None:
-    """The admins are told once per year that its working days are only guessed."""
+    """The admins are told once per year that its working days are only guessed, and which
+    holidays were assumed."""
     if not due.provisional:
         return None
     year = due.due_at.astimezone(tz).year
-    return Notice(
-        provisional_year(year),
-        "calendar.provisional",
-        msg("calendar.provisional_admins", year=year),
+    word = (
+        msg("calendar.provisional_law", year=year, holidays=assumed_days(due.assumed))
+        if due.assumed
+        else msg("calendar.provisional_admins", year=year)
     )
+    return Notice(provisional_year(year), "calendar.provisional", word)
 
 
 def forwarded(code: str, unit: str, due: CaseDue) -> Msg:

@@ -13,12 +13,13 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.serve.campaign_file import read_campaign_file, template_names
+from bot.serve.clock import clock_of, wall_clock
 from locales import Translator
 from storage import campaigns, planning
 from storage.audit import Stamp
 from storage.db import Database, current_revision
 from workflows.campaign import CampaignInvalid, CampaignSpec
-from workflows.messages import msg
+from workflows.messages import Msg, msg
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -113,7 +114,6 @@ def _import_cases(
     settings: Settings, tr: Translator, lang: str, path: Path, unit: str | None
 ) -> int:
     from bot.handlers.case_import import import_cases
-    from bot.serve.run import wall_clock
     from bot.telegram.turn import Services
 
     if not path.exists():
@@ -142,7 +142,6 @@ def _import_cases(
 
 def _import_ledger(settings: Settings, tr: Translator, args: argparse.Namespace) -> int:
     from bot.handlers.ledger_import import console_import
-    from bot.serve.run import wall_clock
     from bot.telegram.turn import Services
 
     def confirm(question: str) -> bool:
@@ -239,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     if args.command in ("campaign", "run"):
-        _say_if_over(db, tr, lang)
+        _say_if_over(db, tr, lang, _now(settings))
     if args.command == "campaign":
         return _show(db, tr, lang)
     if args.command == "migrate":
@@ -255,16 +254,23 @@ def main(argv: list[str] | None = None) -> int:
     return run(settings, db)
 
 
-def _say_if_over(db: Database, tr: Translator, lang: str) -> None:
-    """A campaign whose phases and deadlines are all behind us sends nothing: say so."""
+def _now(settings: Settings) -> datetime:
+    """Now as the bot sees it: the testing clock's time when TAIZHANG_CLOCK is accepted."""
+    clock = clock_of(settings)
+    return wall_clock() if isinstance(clock, Msg) else clock()
+
+
+def _say_if_over(db: Database, tr: Translator, lang: str, now: datetime) -> None:
+    """A campaign whose phases and deadlines are all behind `now` sends nothing: say so."""
     with db.unit_of_work() as session:
         camp = campaigns.active_campaign(session)
         if camp is None:
             return
         span = planning.span_of(session, camp)
         name, zone = camp.name, ZoneInfo(camp.timezone)
-    if span.over(datetime.now(UTC)) and span.ends_at is not None:
-        print(tr.text(msg("cli.campaign_over", name=name, ends=span.ends_at), lang, tz=zone))
+    if span.over(now) and span.ends_at is not None:
+        over = msg("cli.campaign_over", name=name, ends=span.ends_at)
+        print(tr.text(over, lang, tz=zone, year=now.astimezone(zone).year))  # a past year shown
 
 
 if __name__ == "__main__":

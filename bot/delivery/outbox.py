@@ -23,7 +23,7 @@ from bot.telegram.turn import BotApp, Services, Turn
 from storage import campaigns, chats, drafts, outbox, planning, sendlog
 from storage.models import saved_id
 from workflows import keys
-from workflows.messages import Msg, msg
+from workflows.messages import Lines, Msg, msg
 from workflows.planner import LiveLeft, Planned, time_left
 
 logger = logging.getLogger(__name__)
@@ -31,17 +31,33 @@ MAX_ATTEMPTS = 20
 IN_FLOW = timedelta(minutes=10)  # a draft answered this recently: someone is in a flow
 
 
-# Where the time left goes in an outbox text, said again as of sending (word joiners: no HTML,
-# never typed by anyone)
+# Where a time left goes in an outbox text, said again as of sending: the first at LIVE, the
+# n-th (a catch-up folds several) at LIVE with n inside (word joiners: no HTML, never typed)
 LIVE = "\u2060\u23f3\u2060"
 
 
-def _live(message: Msg) -> tuple[Msg, datetime | None]:
-    """The message with its time left replaced by the marker, and the due time it counts to."""
-    for name, value in message.params.items():
+def _marker(n: int) -> str:
+    return LIVE if n == 0 else f"\u2060\u23f3{n}\u2060"
+
+
+def _live(message: Msg, dues: list[datetime]) -> Msg:
+    """The message with each time left in it, however deep (a catch-up's lines, a 补发's body),
+    replaced by a marker; the due times they count to are appended to `dues`, in order."""
+
+    def swap(value: Any) -> Any:
         if isinstance(value, LiveLeft) and value.due is not None:
-            return Msg(message.id, {**message.params, name: LIVE}), value.due
-    return message, None
+            dues.append(value.due)
+            return _marker(len(dues) - 1)
+        if isinstance(value, Msg):
+            return Msg(value.id, {k: swap(v) for k, v in value.params.items()})
+        if isinstance(value, Lines):
+            return Lines(swap(v) for v in value)
+        if isinstance(value, list | tuple):
+            return [swap(v) for v in value]
+        return value
+
+    swapped: Msg = swap(message)
+    return swapped
 
 
 def render(
@@ -51,11 +67,15 @@ def render(
     marked, to be said as of sending."""
     tr = services.translator
     year = planned.not_before.astimezone(tz).year
-    message, due = _live(planned.message)
-    text = tr.text(message, lang, tz=tz, escape=True, year=year)
+    dues: list[datetime] = []
+    text = tr.text(_live(planned.message, dues), lang, tz=tz, escape=True, year=year)
     live = None
-    if due is not None and LIVE in text:
-        live = {"due": due.isoformat(), "lang": tr.locale(lang or tr.default), "tz": tz.key}
+    if dues and all(_marker(n) in text for n in range(len(dues))):
+        live = {
+            "dues": [due.isoformat() for due in dues],
+            "lang": tr.locale(lang or tr.default),
+            "tz": tz.key,
+        }
     else:
         text = tr.text(planned.message, lang, tz=tz, escape=True, year=year)
     markup = None
@@ -72,12 +92,18 @@ def render(
 
 
 def said_now(services: Services, text: str, live: dict[str, Any] | None, now: datetime) -> str:
-    """An outbox text with its time left said as of `now` (the moment it is sent)."""
-    if not live or LIVE not in text:
+    """An outbox text with each time left said as of `now` (the moment it is sent)."""
+    if not live:
         return text
-    left = time_left(datetime.fromisoformat(live["due"]), now)
-    said = services.translator.text(left, live["lang"], tz=ZoneInfo(live["tz"]), escape=True)
-    return text.replace(LIVE, said)
+    dues = live.get("dues") or [live["due"]]  # a row written before one text held several
+    for n, due in enumerate(dues):
+        if (marker := _marker(n)) in text:
+            left = time_left(datetime.fromisoformat(due), now)
+            said = services.translator.text(
+                left, live["lang"], tz=ZoneInfo(live["tz"]), escape=True
+            )
+            text = text.replace(marker, said)
+    return text
 
 
 def enqueue(

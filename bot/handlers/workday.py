@@ -14,6 +14,7 @@ from workflows.contexts import WorkdayImportContext, context_of
 from workflows.forms import Draft
 from workflows.holiday_notice import import_flow, notice_year, read_notice
 from workflows.messages import Msg, lines, msg
+from workflows.statutory import assumed_days
 from workflows.words import MAKEUP_NOTE, WORKDAY_WORDS, whole_number
 
 _DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
@@ -28,8 +29,11 @@ def cmd_workday(turn: Turn, args: list[str]) -> None:
         return
     if len(args) == 1 and (year := whole_number(args[0], 9999)) and year >= 1000:
         cal = work_calendar(turn.session)
+        assumed = cal.assumed_holidays(year)
         out: list[Msg | str] = [
-            msg(
+            msg("workday.year_assumed", year=year, holidays=assumed_days(assumed))
+            if assumed
+            else msg(
                 "workday.year_official" if cal.knows(year) else "workday.year_provisional",
                 year=year,
             )

@@ -1,4 +1,5 @@
-"""The testing clock `TAIZHANG_CLOCK=<ISO start time>@<speed>`: a fast clock for soaks.
+"""The bot's clock: the wall clock, or the testing clock `TAIZHANG_CLOCK=<ISO start
+time>@<speed>`, a fast clock for soaks.
 
 It starts at the given moment when the process starts and runs `speed` times faster than
 real time. Nothing is persisted: a soak driver that restarts the bot passes the simulated
@@ -9,11 +10,17 @@ address, so that a fast clock never reaches real people.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from bot.config import Settings, is_loopback_host
 from workflows.messages import Msg, msg
+
+
+def wall_clock() -> datetime:
+    """The real time, in UTC; the only clock in production."""
+    return datetime.now(UTC)
 
 
 class RunningClock:
@@ -60,3 +67,12 @@ def refusal(settings: Settings) -> Msg | None:
     if not is_loopback(settings.telegram_api_base_url):
         return msg("soak.clock_not_loopback", url=settings.telegram_api_base_url)
     return None
+
+
+def clock_of(settings: Settings) -> Callable[[], datetime] | Msg:
+    """The wall clock, or the testing clock of TAIZHANG_CLOCK; a message when it is refused."""
+    refused = refusal(settings)
+    if refused is not None:
+        return refused
+    parsed = parse_clock(settings.taizhang_clock) if settings.taizhang_clock else None
+    return wall_clock if parsed is None else RunningClock(*parsed)

@@ -6,7 +6,7 @@ import asyncio
 import fcntl
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -15,18 +15,13 @@ from telegram import Update
 
 from bot.config import Settings
 from bot.serve.app import build_application
-from bot.serve.clock import RunningClock, parse_clock, refusal
+from bot.serve.clock import RunningClock, clock_of
 from bot.serve.webhook import SECRET_FORM, EndpointError, endpoint, poll, serve
 from bot.telegram.turn import Services
 from locales import Translator
 from storage.db import Database
 from storage.lease import POLLER_KEY, Lease
 from workflows.messages import Msg, msg
-
-
-def wall_clock() -> datetime:
-    """The real time, in UTC; the only clock in production."""
-    return datetime.now(UTC)
 
 
 def sqlite_lock(database_url: str) -> IO[str] | None:
@@ -50,15 +45,6 @@ def sqlite_lock(database_url: str) -> IO[str] | None:
 def _refuse(translator: Translator, message: Msg) -> int:
     print(translator.text(message), file=sys.stderr)
     return 2
-
-
-def clock_of(settings: Settings) -> Callable[[], datetime] | Msg:
-    """The wall clock, or the testing clock of TAIZHANG_CLOCK; a message when it is refused."""
-    refused = refusal(settings)
-    if refused is not None:
-        return refused
-    parsed = parse_clock(settings.taizhang_clock) if settings.taizhang_clock else None
-    return wall_clock if parsed is None else RunningClock(*parsed)
 
 
 def _services(

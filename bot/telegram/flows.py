@@ -85,7 +85,9 @@ def loaded(row: FormDraft, context_type: type | None) -> Draft | None:
     try:
         draft = Draft.from_json(row.state)
         if context_type is not None:
-            adapter = _ADAPTERS.setdefault(context_type, TypeAdapter(context_type))
+            adapter = _ADAPTERS.get(context_type)
+            if adapter is None:  # building one costs milliseconds: once a type
+                adapter = _ADAPTERS[context_type] = TypeAdapter(context_type)
             adapter.validate_python(draft.context, strict=False)
     except (KeyError, TypeError, ValueError, ValidationError) as err:
         logger.warning("draft %s of flow %s no longer loads: %s", row.id, row.flow, err)

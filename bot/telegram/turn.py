@@ -21,7 +21,7 @@ from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 from bot.config import Settings
 from bot.telegram.prompts import PromptLog
 from locales import Translator
-from storage import campaigns, chats, drafts, people
+from storage import campaigns, chats, drafts, people, turns
 from storage.audit import Stamp
 from storage.db import Database
 from storage.lease import Lease
@@ -338,19 +338,30 @@ def open_turn(session: Session, services: Services, source: Source) -> Turn | No
     if source.speaker.is_bot:
         return None
     stamp = Stamp(services.clock(), source.speaker.user_id, source.chat_id)
+    speaker, admins = source.speaker, services.settings.admin_ids
+    known = turns.seen(session, source.chat_id, speaker.user_id)
+    # first sight of the chat or the person: made now (their names kept fresh as ever)
     chat = chats.ensure_chat(
-        session, chat_id=source.chat_id, kind=source.chat_kind, title=source.chat_title
+        session,
+        chat_id=source.chat_id,
+        kind=source.chat_kind,
+        title=source.chat_title,
+        known=known.chat if known else None,
     )
-    speaker = source.speaker
     person = people.touch_person(
         session,
         user_id=speaker.user_id,
         username=speaker.username,
         display_name=speaker.full_name,
         stamp=stamp,
+        known=known.person if known else None,
     )
-    actor = people.actor_of(session, speaker.user_id, services.settings.admin_ids, person)
-    campaign = campaigns.active_campaign(session)
+    if known is not None:
+        actor = people.actor_from(speaker.user_id, known.grants, admins)
+        campaign = known.campaign
+    else:
+        actor = people.actor_of(session, speaker.user_id, admins, person)
+        campaign = campaigns.active_campaign(session)
     return Turn(session, services, source, chat, person, actor, campaign, stamp)
 
 

@@ -251,6 +251,32 @@ def test_cases_import_of_annex_3_without_unit_asks_for_it_and_lists_the_units(
 CLOCK = "2024-04-29T08:00+08:00@600"
 
 
+def test_the_campaign_over_line_reads_the_testing_clock(tmp_path: Path, db_url: str) -> None:
+    loopback = {"TAIZHANG_CLOCK": CLOCK, "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot"}
+    over = "全部结束，不会再发送任何提醒或补发通知"
+    # bazhou-2024 ended in 2024: over on the wall clock, under way on 29 April 2024
+    wall = run(["campaign", "load", "bazhou-2024"], tmp_path, DATABASE_URL=db_url)
+    assert over in wall.stdout
+    testing = run(["campaign", "show"], tmp_path, DATABASE_URL=db_url, **loopback)
+    assert testing.returncode == 0 and over not in testing.stdout, testing.stdout
+    refused = run(["campaign", "show"], tmp_path, DATABASE_URL=db_url, TAIZHANG_CLOCK=CLOCK)
+    assert over in refused.stdout  # a clock refused against real Telegram: the wall clock
+    # a campaign of 2099 is under way on the wall clock, over on a testing clock of 2100
+    future = tmp_path / "future.yaml"
+    future.write_text(
+        "name: 远期测试\nyear: 2099\nunits: [甲县]\n"
+        "phases:\n  - {name: 自查自纠阶段, text: 1月5日至2月27日}\n"
+        "deadlines:\n  - {due: '2099-03-02 18:00', deliverable: 总结}\n",
+        encoding="utf-8",
+    )
+    later = {**loopback, "TAIZHANG_CLOCK": "2100-01-04T08:00+08:00@600"}
+    db = f"sqlite:///{tmp_path / 'future.db'}"
+    loaded = run(["campaign", "load", str(future)], tmp_path, DATABASE_URL=db)
+    assert loaded.returncode == 0 and over not in loaded.stdout, loaded.stderr
+    shown = run(["campaign", "show"], tmp_path, DATABASE_URL=db, **later)
+    assert "“远期测试”的各阶段和报送节点已于2099年3月2日（周一）18:00" in shown.stdout
+
+
 def test_a_testing_clock_is_refused_against_real_telegram(tmp_path: Path) -> None:
     result = run(["run"], tmp_path, TELEGRAM_BOT_TOKEN="1:x", TAIZHANG_CLOCK=CLOCK)
     assert result.returncode == 2 and "Traceback" not in result.stderr
@@ -316,5 +342,9 @@ def test_a_testing_clock_is_accepted_by_a_process_on_a_loopback_api(tmp_path: Pa
             await api.stop()
         return proc.output()
 
+    db_url = f"sqlite:///{tmp_path / 'c.db'}"
+    loaded = run(["campaign", "load", "bazhou-2024"], tmp_path, DATABASE_URL=db_url)
+    assert "全部结束" in loaded.stdout  # on the wall clock, the 2024 campaign is over
     out = asyncio.run(go())
     assert "机器人的时间从 2024-04-29T00:00:00+00:00 开始，以真实时间的 600 倍速运行" in out
+    assert "全部结束" not in out  # on the testing clock's 29 April 2024 it is under way

@@ -23,7 +23,7 @@ from storage.audit import Stamp
 from storage.db import Database
 from storage.models import AuditEvent, ForwardedCase, LedgerItem, Submission, Unit
 from workflows.campaign import read_campaign_yaml
-from workflows.ledger import ItemChanges, LedgerSpec, item_columns
+from workflows.ledger import ItemChanges, ItemColumns, LedgerSpec, item_columns
 
 NOW = datetime(2024, 5, 6, 2, 0, tzinfo=UTC)  # Monday 6 May 2024, 10:00 in Beijing
 Job = Callable[[Session, threading.Barrier], Any]
@@ -139,7 +139,7 @@ def test_items_and_cases_added_at_once_get_the_next_free_numbers(world: World) -
         def job(s: Session, barrier: threading.Barrier) -> None:
             unit, stamp = world.unit(s), Stamp(NOW, who)
             barrier.wait()  # both read the same last number
-            ledger.create_item(s, unit, {"name": f"问题{who}-{i}"}, {}, stamp)
+            ledger.create_item(s, unit, ItemColumns(name=f"问题{who}-{i}"), stamp)
             case_store.create_case(
                 s,
                 unit_id=world.unit_id,

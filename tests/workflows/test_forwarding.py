@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from locales import Translator
 from workflows import keys
 from workflows.calendar import OfficialDays, WorkCalendar
 from workflows.cases import CaseRules, is_escalated
@@ -69,3 +70,35 @@ def test_an_overdue_case_is_escalated_only_when_there_are_supervisors_to_tell():
     assert is_escalated(due, at("2026-11-24 18:01"), supervisors=True)
     assert not is_escalated(due, at("2026-11-24 18:01"), supervisors=False)
     assert not is_escalated(due, due, supervisors=True)
+
+
+def test_a_case_forwarded_on_new_years_eve_2026_is_due_after_new_years_day_2027():
+    # 1 Jan 2027 is off by law though no notice is out; 2–3 Jan are the weekend: Monday 4 is
+    # the first working day after 31 Dec, Tuesday 5 the second
+    due = case_due(at("2026-12-31 10:00"), CaseRules(), CAL, CST)
+    assert due.due_at == at("2027-01-05 18:00").astimezone(UTC)
+    assert due.provisional
+
+
+def test_the_admins_are_told_which_holidays_were_assumed():
+    due = case_due(at("2026-12-31 10:00"), CaseRules(), CAL, CST)
+    notice = provisional_notice(due, CST)
+    assert notice is not None
+    tr = Translator.load(strict=True)
+    zh = tr.text(notice.text, "zh_CN", tz=CST, year=2027)
+    assert zh.startswith(
+        "2027年的国务院节假日安排尚未收录，工作日暂按周一至周五计算，法定节假日放假："
+        "元旦1月1日（周五）、春节2月5日（周五）至2月8日（周一）、清明节4月5日（周一）、"
+        "劳动节5月1日（周六）至5月2日（周日）、端午节6月9日（周三）、中秋节9月15日（周三）、"
+        "国庆节10月1日（周五）至10月3日（周日）。法定节假日逢周末的补休及调休以通知为准"
+    )
+    en = tr.text(notice.text, "en", tz=CST, year=2027)
+    assert "with the statutory holidays off: New Year's Day Fri 1 Jan, Spring Festival " in en
+    assert "Fri 5 Feb to Mon 8 Feb" in en
+
+
+def test_a_year_before_the_law_assumes_monday_to_friday_only():
+    cal = WorkCalendar(OfficialDays(frozenset(), frozenset(), frozenset()))
+    due = case_due(at("2024-06-07 10:00"), CaseRules(), cal, CST)
+    notice = provisional_notice(due, CST)
+    assert notice is not None and notice.text.id == "calendar.provisional_admins"

@@ -1,0 +1,46 @@
+"""What every turn reads first, in one statement: the chat, the speaker, their roles, and the
+campaign the bot runs.
+
+A turn needs all four before its handler runs; read one by one they were four round trips
+and four ORM queries, most of a short turn's cost. On first sight of a chat or a person the
+rows are made by `chats.ensure_chat` and `people.touch_person`, as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, true
+from sqlmodel import Session, col, select
+
+from storage.models import Campaign, Chat, Person, RoleGrant
+
+
+@dataclass(frozen=True)
+class Seen:
+    """The chat and the person a turn is about, the person's role grants and the campaign."""
+
+    chat: Chat
+    person: Person
+    grants: tuple[RoleGrant, ...]
+    campaign: Campaign | None
+
+
+def seen(session: Session, chat_id: int, user_id: int) -> Seen | None:
+    """The chat, the person, their grants and the active campaign most recently loaded; None
+    when the chat or the person is not known yet."""
+    stmt = (
+        select(Chat, Person, RoleGrant, Campaign)
+        .join_from(Person, Chat, and_(col(Chat.chat_id) == chat_id, true()))
+        .outerjoin_from(Person, RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+        .outerjoin_from(Person, Campaign, col(Campaign.active) == true())
+        .where(col(Person.user_id) == user_id)
+    )
+    rows = session.exec(stmt).all()
+    if not rows:
+        return None
+    chat, person = rows[0][0], rows[0][1]
+    grants = {g.id: g for _, _, g, _ in rows if g is not None}
+    active = [c for _, _, _, c in rows if c is not None]
+    campaign = max(active, key=lambda c: c.updated_at) if active else None
+    return Seen(chat, person, tuple(grants.values()), campaign)
