@@ -136,9 +136,14 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     """The call's JSON object, at most `JSON_LIMIT` bytes; `Refused` otherwise."""
     if request.content_length is not None and request.content_length > JSON_LIMIT:
         raise Refused(413, msg("app.refused.too_large"))
-    raw = await request.content.read(JSON_LIMIT + 1)
-    if len(raw) > JSON_LIMIT:
-        raise Refused(413, msg("app.refused.too_large"))
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(16 * 1024):  # a chunked body has no length
+        size += len(chunk)
+        if size > JSON_LIMIT:
+            raise Refused(413, msg("app.refused.too_large"))
+        chunks.append(chunk)
+    raw = b"".join(chunks)
     try:
         data = json.loads(raw or b"{}")
     except ValueError:

@@ -159,3 +159,29 @@ async def test_a_second_liaison_is_told_who_is_updating(
     )
     assert res.status == 409
     assert (await res.json())["error"].startswith("李明正在更新轮台县")
+
+
+async def test_a_body_is_read_whole_within_its_limit_and_refused_past_it(
+    bot: Harness, world: World, client: TestClient[Any, Any]
+) -> None:
+    link = await luntai_link(bot, world)
+    auth = tma(init_data(bot, world["李明"], start_param=link))
+    item = (await (await client.get("/app/api/week", headers=auth)).json())["items"][0]["id"]
+    # 12 KB of text (more than one chunk): read whole, then refused by the step's own limit
+    res = await client.put(
+        f"/app/api/week/items/{item}",
+        headers=auth,
+        json={"status": "plan", "progress": "进" * 4000},
+    )
+    body = await res.json()
+    assert res.status == 200 and body["answer"]["status"] == "plan"
+    assert body["errors"] == {"progress": "内容过长（4000字），最多2000字，请精简后重新回复。"}
+
+    async def chunked() -> Any:  # no Content-Length: the limit is counted as it comes
+        yield b'{"progress": "'
+        for _ in range(10):
+            yield b"x" * 8192
+        yield b'"}'
+
+    res = await client.put(f"/app/api/week/items/{item}", headers=auth, data=chunked())
+    assert await refused(res, 413) == "提交的内容过大，未保存。"

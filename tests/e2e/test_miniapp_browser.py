@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +17,16 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
+from sqlmodel import select
 
+from bot.telegram.applinks import payload_of
+from storage.models import Unit
 from tests.browser import ARTIFACTS, keep, phone_browser
 from tests.e2e.test_weekly_workbook import saved_state
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import app_url, init_data, page_url, start_param
+from workflows.deeplink import NEW_PAGE, AppLink
 
 PHOTO = b"\xff\xd8\xff\xe0" + b"\x00" * 2044  # what the phone sends (the server reads no pixels)
 # each item's week: (status button, progress, result, reason, new planned date)
@@ -73,6 +77,11 @@ async def in_the_chat(bot: Harness, group: dict, li: dict) -> dict:
             card = await bot.answer(card, li, progress)
     summary = await bot.press(card, li, "没有")
     return await bot.press(summary, li, "确认提交")
+
+
+def unit_id(bot: Harness, name: str) -> int:
+    with bot.database().unit_of_work() as s:
+        return int(s.exec(select(Unit.id).where(Unit.name == name)).one())
 
 
 def tap(driver: WebDriver, element: Any) -> None:
@@ -139,6 +148,30 @@ def refused_page(driver: WebDriver, url: str) -> str:
     return str(shown.text)
 
 
+def new_problem(driver: WebDriver, url: str) -> str:
+    """The new problem's form, filled as on a phone (a category from the list, a date from the
+    picker); what the page says once it is saved."""
+    driver.get("about:blank")
+    driver.get(url)
+    wait = WebDriverWait(driver, 20, ignored_exceptions=[StaleElementReferenceException])
+    form = wait.until(ec.presence_of_element_located((By.ID, "new-form")))
+    for name, text in (
+        ("name", "团结路棚改项目未按期回迁"),
+        ("summary", "回迁安置房建设滞后"),
+        ("measures", "督促施工单位加快进度"),
+        ("lead", "县住建局 张伟"),
+    ):
+        form.find_element(By.NAME, name).send_keys(text)
+    Select(form.find_element(By.NAME, "category")).select_by_visible_text("征收补偿环节")
+    Select(form.find_element(By.NAME, "source")).select_by_index(1)
+    driver.execute_script("arguments[0].value = '2024-06-30'", form.find_element(By.NAME, "due_on"))
+    keep(driver, "6-new-problem")
+    tap(driver, driver.find_element(By.ID, "go"))
+    said = wait.until(ec.presence_of_element_located((By.ID, "said")))
+    keep(driver, "7-new-problem-saved")
+    return str(said.text)
+
+
 def masked(state: dict[str, Any]) -> dict[str, Any]:
     """The saved state with files as (media, size): a photo sent in the chat is named by
     Telegram (photo_….jpg), one uploaded from the phone keeps its own name."""
@@ -179,6 +212,16 @@ async def test_a_week_of_eight_problems_in_the_browser_ends_where_the_chat_does(
             forged = init_data(bot, liu, start_param=link).replace("hash=", "hash=0")
             return shots, refused_page(driver, page_url(bot, forged, link))
 
+    adding = payload_of(
+        bot.settings,
+        AppLink(
+            NEW_PAGE,
+            unit_id(bot, "尉犁县"),
+            0,
+            bot.clock() + timedelta(hours=1),
+            chat_id=yuli["id"],
+        ),
+    )
     shots, refusal = await asyncio.to_thread(browse)
     await bot.drained()
     assert len(bot.api.bot_messages(yuli)) - sent == 1  # the week's one message in the group
@@ -186,3 +229,10 @@ async def test_a_week_of_eight_problems_in_the_browser_ends_where_the_chat_does(
     assert masked(saved_state(bot, "尉犁县")) == masked(saved_state(bot, "轮台县"))
     assert refusal == "身份数据校验失败，请从 Telegram 中重新打开本页面。"
     assert all(Path(s).stat().st_size > 10_000 for s in shots)
+
+    def add_problem() -> str:  # the new problem's form, in the same browser's way
+        with phone_browser() as driver:
+            data = init_data(bot, liu, start_param=adding)
+            return new_problem(driver, page_url(bot, data, adding))
+
+    assert await asyncio.to_thread(add_problem) == "已新增问题 尉犁-009。"
