@@ -95,6 +95,16 @@ class EchoBot:
         await self.api.stop()
 
 
+async def echo_baseline(count: int) -> list[float]:
+    """`count` echoes of the baseline bot, one at a time: their latencies."""
+    echo = EchoBot()
+    await echo.start()
+    for _ in range(count):
+        await echo.once()
+    await echo.stop()
+    return echo.samples
+
+
 async def timed(echo: EchoBot, step: Awaitable[object], into: list[float]) -> object:
     """An echo, then our step: each of ours has a baseline taken just before it, so that what
     else the machine is doing weighs on both alike."""

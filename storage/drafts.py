@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -73,17 +74,33 @@ def save_draft(
     return row
 
 
-def remember_prompts(session: Session, sent: Iterable[tuple[int, int, int]]) -> None:
-    """Note the prompts the bot sent, (draft, revision, message id): a reply to one answers
-    its draft. A prompt of a revision the draft has moved past is not its prompt any more."""
-    by_draft: dict[int, list[tuple[int, int]]] = {}
-    for draft_id, rev, message_id in sent:
-        by_draft.setdefault(draft_id, []).append((rev, message_id))
+@dataclass(frozen=True)
+class SentPrompt:
+    """A prompt the bot sent for a draft (its row, revision, chat and person), and its message."""
+
+    draft_id: int
+    rev: int
+    chat_id: int
+    user_id: int
+    message_id: int
+
+
+def remember_prompts(session: Session, sent: Iterable[SentPrompt]) -> None:
+    """Note the prompts the bot sent: a reply to one answers its draft. A prompt of a
+    revision the draft has moved past is not its prompt any more, nor is one for a row id
+    a newer draft took since (SQLite reuses the ids of deleted rows)."""
+    by_draft: dict[int, list[SentPrompt]] = {}
+    for prompt in sent:
+        by_draft.setdefault(prompt.draft_id, []).append(prompt)
     for draft_id, prompts in by_draft.items():
         row = session.get(FormDraft, draft_id, with_for_update=True)
         if row is None:
             continue
-        fresh = [m for rev, m in prompts if rev == row.state.get("rev", 0)]
+        fresh = [
+            p.message_id
+            for p in prompts
+            if (p.rev, p.chat_id, p.user_id) == (row.state.get("rev", 0), row.chat_id, row.user_id)
+        ]
         if fresh:
             row.prompt_message_id = fresh[-1]
             row.state = {**row.state, "prompts": [*row.state.get("prompts", [])[-9:], *fresh]}

@@ -1,5 +1,5 @@
-"""What each flow keeps in its draft's context when it begins (one TypedDict a flow), and the
-one accessor each finish step reads it through.
+"""What each flow keeps in its draft's context when it begins, and the answers it collects
+(one TypedDict each a flow), and the checked accessors a finish step reads them through.
 
 The context is JSON in the database (`FormDraft.state["context"]`); these types say which keys
 a flow's handler may rely on, and a draft is checked against its flow's type when it is loaded
@@ -9,14 +9,11 @@ read and written through `workflows/week_answers.py`.
 
 from __future__ import annotations
 
-from typing import (
-    Any,
-    NotRequired,  # pydantic reads these on Python 3.11
-    TypeVar,
-    cast,
-)
+from collections.abc import Mapping
+from typing import Any, NotRequired, TypeVar, cast
 
-from typing_extensions import TypedDict
+from pydantic import TypeAdapter, ValidationError
+from typing_extensions import TypedDict  # pydantic reads this one on Python 3.11
 
 from workflows.forms import Draft
 
@@ -127,8 +124,117 @@ class WorkdayImportContext(TypedDict):
     year: int
 
 
-def context_of(draft: Draft, kind: type[C]) -> C:
-    """The draft's context, read as the flow's context type `kind`."""
-    del kind  # the type is for the reader and the type checker; the JSON is as saved
-    return cast(C, draft.context)
+class FileJson(TypedDict):
+    """A file sent as an answer, as kept (`inputs.FileAnswer.as_json`)."""
 
+    file_id: str
+    name: str
+    mime: str
+    size: int
+    media: str
+
+
+class Material(TypedDict, total=False):
+    """Files and a note collected on one step (`inputs.Attachments`)."""
+
+    files: list[FileJson]
+    note: str
+
+
+# The answers each flow collects, step by step (so none is required before its step).
+
+
+class BindAnswers(TypedDict, total=False):
+    """bind: the unit chosen (or the supervisors' group)."""
+
+    unit: str
+
+
+class RegisterAnswers(TypedDict, total=False):
+    """register: the liaison's name, position and phone."""
+
+    name: str
+    position: str
+    phone: str
+
+
+class CloseAnswers(TypedDict, total=False):
+    """close: the result of the rectification and its evidence."""
+
+    result: str
+    evidence: Material
+
+
+class RejectAnswers(TypedDict, total=False):
+    """closeout_reject: why the close-out is not approved."""
+
+    reason: str
+
+
+class FeedbackAnswers(TypedDict, total=False):
+    """feedback: the answer, done or ongoing, when it is expected done, and its material."""
+
+    text: str
+    status: str
+    expected: str  # a day, ISO
+    material: Material | None  # an optional step: skipped, None
+
+
+class ExtensionAnswers(TypedDict, total=False):
+    """extension: why, and until when (ISO, with the time)."""
+
+    reason: str
+    until: str
+
+
+class SubmitAnswers(TypedDict, total=False):
+    """submit: the unit (an admin picks it), the deliverable, and the material."""
+
+    unit: str
+    deliverable: str
+    material: Material
+
+
+class DeadlineAnswers(TypedDict, total=False):
+    """deadline: the deliverable, its due time (ISO), and which units owe it."""
+
+    deliverable: str
+    due: str
+    scope: str
+    units: list[str]
+
+
+class WorkdayImportAnswers(TypedDict, total=False):
+    """workday_import: the State Council's notice, as pasted."""
+
+    text: str
+
+
+class Unreadable(ValueError):
+    """A draft's context or answers are not what its flow reads (saved by an older version)."""
+
+
+_CHECKS: dict[type, TypeAdapter[Any]] = {}
+
+
+def checked(kind: type[C], data: Mapping[str, Any]) -> C:
+    """`data` read as `kind` (one of this module's types), checked; `Unreadable` if it is not
+    one. Extra keys are kept: a newer version may add some."""
+    adapter = _CHECKS.get(kind)
+    if adapter is None:  # compiling one costs milliseconds: once a type
+        adapter = _CHECKS[kind] = TypeAdapter(kind)
+    try:
+        adapter.validate_python(data, strict=False)
+    except ValidationError as err:
+        raise Unreadable(str(err)) from None
+    return cast(C, data)
+
+
+def context_of(draft: Draft, kind: type[C]) -> C:
+    """The draft's context, checked as the flow's context type `kind`."""
+    return checked(kind, draft.context)
+
+
+def answers_of(values: Mapping[str, Any], kind: type[C]) -> C:
+    """A flow's answers, checked as its answers type `kind`."""
+    return checked(kind, values)

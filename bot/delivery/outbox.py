@@ -18,9 +18,9 @@ from telegram.ext import ContextTypes, ExtBot
 
 from bot.telegram.applinks import notice_button
 from bot.telegram.budget import ChatBudget, Limits, NoBudget
-from bot.telegram.prompts import SentPrompt
 from bot.telegram.turn import BotApp, Services, Turn
 from storage import campaigns, chats, drafts, outbox, planning, sendlog
+from storage.drafts import SentPrompt
 from storage.models import saved_id
 from workflows import keys
 from workflows.messages import Lines, Msg, msg
@@ -317,7 +317,7 @@ async def record_sends(bot: ExtBot[Any], services: Services) -> None:
 def _record(services: Services, sent: list[tuple[int, float]], prompts: list[SentPrompt]) -> None:
     with services.db.unit_of_work() as session:
         sendlog.record(session, sent)
-        drafts.remember_prompts(session, [(p.draft_id, p.rev, p.message_id) for p in prompts])
+        drafts.remember_prompts(session, prompts)
 
 
 async def restore_budget(app: BotApp) -> None:

@@ -11,7 +11,14 @@ from bot.telegram.turn import Turn
 from storage import campaigns, chats, people
 from storage.models import Person
 from workflows.binding import SUPERVISORS, UNITS, bind_flow, unit_options
-from workflows.contexts import BindContext, RegisterContext, context_of
+from workflows.contexts import (
+    BindAnswers,
+    BindContext,
+    RegisterAnswers,
+    RegisterContext,
+    answers_of,
+    context_of,
+)
 from workflows.forms import Draft, Nav
 from workflows.guards import required
 from workflows.inputs import Option, TextAnswer
@@ -73,14 +80,15 @@ def cmd_bind(turn: Turn, args: list[str]) -> None:
 
 
 def _finish_bind(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    chosen = answers_of(values, BindAnswers)["unit"]
     campaign_id = required(required(turn.campaign, "the active campaign").id, "the campaign's id")
-    if values["unit"] == SUPERVISORS:
+    if chosen == SUPERVISORS:
         chats.bind_supervisors(turn.session, turn.chat, turn.stamp)
         turn.say(msg("bind.done_supervisors"))
         return
-    unit = campaigns.unit_named(turn.session, campaign_id, values["unit"])
+    unit = campaigns.unit_named(turn.session, campaign_id, chosen)
     if unit is None or unit.id is None:
-        turn.say(msg("bind.unknown_unit", text=values["unit"]))
+        turn.say(msg("bind.unknown_unit", text=chosen))
         return
     chats.bind(turn.session, turn.chat, unit.id, turn.stamp)
     turn.say(msg("bind.done", unit=unit.name))
@@ -97,17 +105,18 @@ def cmd_register(turn: Turn, args: list[str]) -> None:
 
 def _finish_register(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     registering = context_of(draft, RegisterContext)
+    given = answers_of(values, RegisterAnswers)
     unit_id = int(registering["unit_id"])
     people.register_liaison(
         turn.session,
         turn.person,
-        name=values["name"],
-        position=values["position"],
-        phone=values["phone"],
+        name=given["name"],
+        position=given["position"],
+        phone=given["phone"],
         unit_id=unit_id,
         stamp=turn.stamp,
     )
-    turn.say(msg("register.done", name=values["name"], unit=registering["unit"]))
+    turn.say(msg("register.done", name=given["name"], unit=registering["unit"]))
     deadlines.roster_submitted(turn, unit_id)
 
 
@@ -268,7 +277,10 @@ FEATURE = Feature(
             _finish_bind,
             _units_for,
             context=BindContext,
+            answers=BindAnswers,
         ),
-        "register": FlowBinding(lambda ctx: REGISTER, _finish_register, context=RegisterContext),
+        "register": FlowBinding(
+            lambda ctx: REGISTER, _finish_register, context=RegisterContext, answers=RegisterAnswers
+        ),
     },
 )

@@ -31,7 +31,14 @@ from workflows.cases import (
     posted_case,
     still_to_do,
 )
-from workflows.contexts import ExtensionContext, FeedbackContext, context_of
+from workflows.contexts import (
+    ExtensionAnswers,
+    ExtensionContext,
+    FeedbackAnswers,
+    FeedbackContext,
+    answers_of,
+    context_of,
+)
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import FileAnswer, TextAnswer
@@ -258,13 +265,14 @@ def _case_now(turn: Turn, case: ForwardedCase) -> CaseNow:
 
 
 def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    asked_for = answers_of(values, ExtensionAnswers)
     case = turn.session.get(ForwardedCase, context_of(draft, ExtensionContext)["case_id"])
     if case is None:
         return
     asked = extension.ask_extension(
         _case_now(turn, case),
-        reason=values["reason"],
-        until=extension.until_of(values["until"], turn.zone),
+        reason=asked_for["reason"],
+        until=extension.until_of(asked_for["until"], turn.zone),
         by=turn.person.user_id,
         at=turn.stamp.at,
     )
@@ -437,9 +445,14 @@ FEATURE = Feature(
     },
     presses={v: action for v in (Verb.SIGN, Verb.FB, Verb.EXT, Verb.EXT_OK, Verb.EXT_NO)},
     flows={
-        "feedback": FlowBinding(lambda ctx: FEEDBACK, _finish_feedback, context=FeedbackContext),
+        "feedback": FlowBinding(
+            lambda ctx: FEEDBACK, _finish_feedback, context=FeedbackContext, answers=FeedbackAnswers
+        ),
         "extension": FlowBinding(
-            lambda ctx: EXTENSION, _finish_extension, context=ExtensionContext
+            lambda ctx: EXTENSION,
+            _finish_extension,
+            context=ExtensionContext,
+            answers=ExtensionAnswers,
         ),
     },
     replies=(answer_by_reply,),

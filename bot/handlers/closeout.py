@@ -15,8 +15,11 @@ from storage.models import LedgerItem, Unit, saved_id
 from workflows import closeout, keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.contexts import (
+    CloseAnswers,
     CloseContext,
+    RejectAnswers,
     RejectContext,
+    answers_of,
     context_of,
 )
 from workflows.forms import Draft
@@ -120,18 +123,19 @@ def ask_closeout(turn: Turn, asked: CloseContext, values: Mapping[str, Any]) -> 
     item = turn.session.get(LedgerItem, asked["item_id"])
     if item is None:
         return False
-    files = (values.get("evidence") or {}).get("files", [])
+    given = answers_of(values, CloseAnswers)
+    files = given.get("evidence", {}).get("files", [])
     decision = closeout.ask_closeout(
         _state(turn, item),
         expected_version=asked["version"],
-        result=values["result"],
+        result=given["result"],
         files=files,
         week_of=reporting_day(0, turn.stamp.at, turn.zone),
     )
     if not _apply(turn, item, decision):
         turn.say(msg("weekly.conflicts", codes=[item.code]))
         return False
-    closeout_request(turn, item, values["result"], files)
+    closeout_request(turn, item, given["result"], files)
     turn.say(decision.said)
     return True
 
@@ -154,7 +158,7 @@ def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         _state(turn, item),
         asked=pressed.get("ask_id"),
         expected_version=pressed.get("version"),
-        reason=values["reason"],
+        reason=answers_of(values, RejectAnswers)["reason"],
         week_of=reporting_day(0, turn.stamp.at, turn.zone),
     )
     if isinstance(decision, Refused):
@@ -201,7 +205,11 @@ FEATURE = Feature(
     commands={"close": cmd_close},
     presses={Verb.CO_OK: action, Verb.CO_NO: action},
     flows={
-        "close": FlowBinding(lambda ctx: CLOSE, _finish_close, context=CloseContext),
-        "closeout_reject": FlowBinding(lambda ctx: REJECT, _finish_reject, context=RejectContext),
+        "close": FlowBinding(
+            lambda ctx: CLOSE, _finish_close, context=CloseContext, answers=CloseAnswers
+        ),
+        "closeout_reject": FlowBinding(
+            lambda ctx: REJECT, _finish_reject, context=RejectContext, answers=RejectAnswers
+        ),
     },
 )

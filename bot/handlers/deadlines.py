@@ -14,7 +14,15 @@ from storage import campaigns, deadlines, drafts, planning, submissions
 from storage.models import Deadline, Unit, saved_id
 from workflows import deadlines as dl
 from workflows.buttons import Action, Verb, callback_data
-from workflows.contexts import CancelContext, DeadlineContext, SubmitContext, context_of
+from workflows.contexts import (
+    CancelContext,
+    DeadlineAnswers,
+    DeadlineContext,
+    SubmitAnswers,
+    SubmitContext,
+    answers_of,
+    context_of,
+)
 from workflows.deadlines import DEADLINE, split_args
 from workflows.forms import Draft, Flow
 from workflows.guards import required
@@ -123,12 +131,13 @@ def _submit_options(turn: Turn) -> Mapping[str, Any]:
 
 def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     camp = required(turn.campaign, "the active campaign")
-    name = context_of(draft, SubmitContext).get("unit") or values.get("unit")
+    given = answers_of(values, SubmitAnswers)
+    name = context_of(draft, SubmitContext).get("unit") or given.get("unit")
     unit = campaigns.unit_named(turn.session, saved_id(camp), name or "")
     if unit is None or unit.id is None:
         turn.say(msg("bind.unknown_unit", text=name or ""))
         return
-    kind, ref = read_choice(values["deliverable"])
+    kind, ref = read_choice(given["deliverable"])
     if kind == "deadline":
         deadline = turn.session.get(Deadline, ref)
         if deadline is None or deadline.cancelled:
@@ -138,7 +147,7 @@ def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     else:
         title, day, due = _weekly_due(turn, ref, unit.id)
         what = Deliverable(title, due, period_start=day.date())
-    done = submit(unit.name, what, values.get("material") or {}, at=turn.stamp.at)
+    done = submit(unit.name, what, given.get("material") or {}, at=turn.stamp.at)
     try:
         submissions.record_submission(
             turn.session,
@@ -327,7 +336,9 @@ def _deadline_now(row: Deadline | None) -> dl.DeadlineNow | None:
 def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     camp_id = saved_id(required(turn.campaign, "the active campaign"))
     editing = context_of(draft, DeadlineContext).get("deadline_id")
-    clash = deadlines.deadline_named(turn.session, camp_id, values["deliverable"])
+    clash = deadlines.deadline_named(
+        turn.session, camp_id, answers_of(values, DeadlineAnswers)["deliverable"]
+    )
     edited = turn.session.get(Deadline, editing) if editing else None
     saved = dl.save_deadline(
         values,
@@ -388,9 +399,19 @@ FEATURE = Feature(
     },
     presses={v: action for v in (Verb.SUBMIT, Verb.DL_EDIT, Verb.DL_CANCEL)},
     flows={
-        "submit": FlowBinding(_submit_flow, _finish_submit, _submit_options, context=SubmitContext),
+        "submit": FlowBinding(
+            _submit_flow,
+            _finish_submit,
+            _submit_options,
+            context=SubmitContext,
+            answers=SubmitAnswers,
+        ),
         "deadline": FlowBinding(
-            lambda ctx: DEADLINE, _finish_deadline, _deadline_options, context=DeadlineContext
+            lambda ctx: DEADLINE,
+            _finish_deadline,
+            _deadline_options,
+            context=DeadlineContext,
+            answers=DeadlineAnswers,
         ),
         "deadline_cancel": FlowBinding(
             lambda ctx: dl.CANCEL, _finish_cancel, context=CancelContext

@@ -10,7 +10,7 @@ from typing import Any
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from storage.calendar import overrides_in, set_override, work_calendar
-from workflows.contexts import WorkdayImportContext, context_of
+from workflows.contexts import WorkdayImportAnswers, WorkdayImportContext, answers_of, context_of
 from workflows.forms import Draft
 from workflows.holiday_notice import import_flow, notice_year, read_notice
 from workflows.messages import Msg, lines, msg
@@ -66,7 +66,7 @@ def cmd_workday(turn: Turn, args: list[str]) -> None:
 
 
 def _finish_import(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    text = values["text"]
+    text = answers_of(values, WorkdayImportAnswers)["text"]
     reading = read_notice(
         text, year=notice_year(text) or context_of(draft, WorkdayImportContext)["year"]
     )
@@ -90,7 +90,10 @@ FEATURE = Feature(
     commands={"workday": cmd_workday},
     flows={
         "workday_import": FlowBinding(
-            lambda ctx: import_flow(int(ctx["year"])), _finish_import, context=WorkdayImportContext
+            lambda ctx: import_flow(int(ctx["year"])),
+            _finish_import,
+            context=WorkdayImportContext,
+            answers=WorkdayImportAnswers,
         )
     },
 )

@@ -183,8 +183,9 @@ async def post_stop(app: BotApp) -> None:
     """Send the replies still queued, then write down what was sent since the last delivery
     tick: a restart keeps each chat's budget, and a reply to a prompt finds its draft."""
     pipeline = app.bot_data.get("pipeline")
-    if isinstance(pipeline, Pipeline) and not await pipeline.sender.drain(STOP_DRAIN):
-        logger.warning("stopped with replies still waiting for their chats' budget")
+    dropped = await pipeline.sender.drain(STOP_DRAIN) if isinstance(pipeline, Pipeline) else 0
+    if dropped:
+        logger.warning("stopped with %d replies still waiting for their chats' budget", dropped)
     await record_sends(app.bot, services_in(app.bot_data))
 
 

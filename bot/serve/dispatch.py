@@ -39,7 +39,7 @@ def _open(turn: Turn, registry: Registry, row: FormDraft | None = None) -> _Open
     if row is None:
         return None
     binding = registry.flows.get(row.flow)
-    draft = flows.loaded(row, binding.context) if binding is not None else None
+    draft = flows.loaded(row, binding.context, binding.answers) if binding is not None else None
     if binding is None or draft is None:  # a flow this version no longer has, or cannot read
         flows.close(turn, row, msg("form.outdated"), "draft.outdated")
         return None
@@ -176,7 +176,7 @@ def _takes_files(turn: Turn, registry: Registry) -> bool | None:
     binding = registry.flows.get(row.flow) if row is not None else None
     if row is None or binding is None:
         return None
-    draft = flows.loaded(row, binding.context)
+    draft = flows.loaded(row, binding.context, binding.answers)
     if draft is None:
         return False
     steps = flows.built(row.flow, binding.build, draft.context).steps

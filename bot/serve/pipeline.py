@@ -68,7 +68,12 @@ class Pipeline:
         """One turn: the unit of work off the event loop, the press answered, the replies
         queued for sending (unless `send` is off: a Mini App call shows them itself), the tasks
         started."""
-        turn, result = await asyncio.to_thread(self._unit_of_work, source, body)
+        try:
+            turn, result = await asyncio.to_thread(self._unit_of_work, source, body)
+        except Exception:
+            if query is not None:  # the client stops spinning; the error handler says the rest
+                await _answer(query, None)
+            raise
         if query is not None:
             await _answer(query, turn)
         if turn is None:

@@ -44,8 +44,8 @@ class FlowBinding:
     what finishing does, and when a draft may no longer go on.
 
     `over` is a rule of `workflows/` (a weekly update whose week is over): the word said to
-    the draft's owner, or None while it may go on. `context` is the flow's context type
-    (`workflows/contexts.py`): a draft is checked against it when it is loaded.
+    the draft's owner, or None while it may go on. `context` and `answers` are the flow's
+    types (`workflows/contexts.py`): a draft is checked against them when it is loaded.
     """
 
     build: Callable[[Mapping[str, Any]], Flow]
@@ -53,6 +53,7 @@ class FlowBinding:
     options: Options = _no_options
     over: Callable[[Mapping[str, Any], datetime], Msg | None] = _never_over
     context: type | None = None
+    answers: type | None = None  # None: answers keyed by the campaign's own fields (/new, weekly)
 
 
 @dataclass(frozen=True)

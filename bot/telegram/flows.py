@@ -35,13 +35,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-
 from bot.telegram.render import ask_reply
 from bot.telegram.turn import Button, Turn
 from storage import drafts
 from storage.models import FormDraft, saved_id
 from workflows import forms
+from workflows.contexts import checked
 from workflows.forms import Ask, Cancelled, Draft, Finished, Flow, Nav, Noted, Outcome
 from workflows.inputs import Answer, FormEnv
 from workflows.messages import Msg, msg
@@ -76,20 +75,16 @@ def env_for(turn: Turn, options: Mapping[str, Any]) -> FormEnv:
     return FormEnv(now=turn.stamp.at, tz=turn.zone, options=options)
 
 
-_ADAPTERS: dict[type, TypeAdapter[Any]] = {}
-
-
-def loaded(row: FormDraft, context_type: type | None) -> Draft | None:
-    """The stored draft; None when its context is not what its flow expects (a draft saved by
-    an older version the flow can no longer read)."""
+def loaded(row: FormDraft, context_type: type | None, answers_type: type | None) -> Draft | None:
+    """The stored draft; None when its context or its answers are not what its flow reads (a
+    draft saved by an older version the flow can no longer go on with)."""
     try:
         draft = Draft.from_json(row.state)
         if context_type is not None:
-            adapter = _ADAPTERS.get(context_type)
-            if adapter is None:  # building one costs milliseconds: once a type
-                adapter = _ADAPTERS[context_type] = TypeAdapter(context_type)
-            adapter.validate_python(draft.context, strict=False)
-    except (KeyError, TypeError, ValueError, ValidationError) as err:
+            checked(context_type, draft.context)
+        if answers_type is not None:
+            checked(answers_type, draft.values)
+    except (KeyError, TypeError, ValueError) as err:  # Unreadable is a ValueError
         logger.warning("draft %s of flow %s no longer loads: %s", row.id, row.flow, err)
         return None
     return draft

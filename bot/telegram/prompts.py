@@ -9,16 +9,8 @@ then a draft answers any reply newer than the message that led to its step.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class SentPrompt:
-    """A prompt sent for a draft at a revision, and its message id."""
-
-    draft_id: int
-    rev: int
-    message_id: int
+from storage.drafts import SentPrompt
 
 
 class PromptLog:

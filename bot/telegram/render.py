@@ -17,8 +17,8 @@ from telegram import (
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden
 
-from bot.telegram.prompts import SentPrompt
 from bot.telegram.turn import Button, Reply, Turn
+from storage.drafts import SentPrompt
 from workflows.buttons import FormPress
 from workflows.forms import Ask
 from workflows.messages import msg
@@ -198,7 +198,11 @@ async def deliver(bot: Bot, turn: Turn, query_message: Message | None = None) ->
                 logger.warning("chat %s refused a message: %s", chat_id, err)
                 break
             if last and reply.draft_id:
-                turn.services.prompts.note(SentPrompt(reply.draft_id, reply.rev, sent.message_id))
+                turn.services.prompts.note(
+                    SentPrompt(
+                        reply.draft_id, reply.rev, chat_id, turn.person.user_id, sent.message_id
+                    )
+                )
         for stored in reply.files:
             send = bot.send_photo if stored.get("media") == "photo" else bot.send_document
             try:

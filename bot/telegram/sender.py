@@ -8,6 +8,7 @@ replies of one chat still go out in the order their turns committed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -60,10 +61,14 @@ class ChatSender:
         """Whether no reply waits to be sent."""
         return not self._workers
 
-    async def drain(self, timeout: float) -> bool:
-        """Wait until every queued reply is sent (at most `timeout` seconds); whether it was."""
-        try:
+    async def drain(self, timeout: float) -> int:
+        """Wait until every queued reply is sent, at most `timeout` seconds; then drop what
+        is left (the bot is stopping). Returns how many deliveries were dropped."""
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._quiet.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
+        dropped = sum(len(q) for q in self._queues.values()) + len(self._workers)
+        workers = list(self._workers.values())
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        return dropped

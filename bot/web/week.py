@@ -78,7 +78,7 @@ def _loaded(turn: Turn, unit: Unit) -> _Week | Answer | None:
     row = drafts.weekly_draft_of(turn.session, turn.person.user_id, saved_id(unit))
     if row is None:
         return None
-    draft = flows.loaded(row, WeeklyContext)
+    draft = flows.loaded(row, WeeklyContext, None)  # answers keyed by the week's items
     if draft is None:
         flows.close(turn, row, msg("form.outdated"), "draft.outdated")
         return refused_here(turn, 410, msg("form.outdated"))
