@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from workflows.calendar import OfficialDays, WorkCalendar
 from workflows.checkpoints import CheckedItem, Checkpoint, UnitBehind
+from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
 from workflows.messages import msg
 from workflows.periods import CampaignSpan
 from workflows.planner import (
@@ -179,7 +180,16 @@ def test_the_weekly_report_prompt_reminder_and_missing_list() -> None:
     assert run.at("2026-11-09 07:59") == []  # the reporting day starts at 08:00
     prompt = run.at("2026-11-09 08:00")
     assert {p.kind for p in prompt} == {"weekly.prompt"} and len(prompt) == 3
-    assert prompt[0].buttons[0][1] == "a:weekly:0"
+    # first the week in the Mini App, for the unit's group, until the next reporting day's due
+    # time; then the step-by-step update and the workbook
+    assert prompt[0].buttons[0][1] == AppLink(
+        WEEK_PAGE,
+        prompt[0].buttons[0][1].unit_id,
+        week_ref(date(2026, 11, 9)),
+        datetime(2026, 11, 16, 18, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+        chat_id=prompt[0].chat_id,
+    )
+    assert [data for _, data in prompt[0].buttons[1:]] == ["a:weekly:0", "a:wform:0"]
     submitted = frozenset({(KORLA, datetime(2026, 11, 9).date())})
     run.state = replace(run.state, weekly=(replace(WEEKLY, submitted=submitted),))
     remind = run.at("2026-11-09 16:00")
