@@ -60,5 +60,5 @@ def _unit_line(unit: UnitBehind) -> Msg:
         unit=unit.unit,
         count=len(unit.items),
         items=shown,
-        more=msg("checkpoint.more_items", count=more) if more > 0 else "",
+        more=msg("checkpoint.more_items") if more > 0 else "",
     )
