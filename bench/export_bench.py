@@ -23,6 +23,7 @@ from sqlalchemy import insert
 
 from bench.population import campaign_with_units
 from bot.handlers.summary import campaign_summary
+from locales import Translator
 from storage import campaigns
 from storage.db import Database
 from storage.export import write_workbook
@@ -121,7 +122,7 @@ def export(url: str, out: Path) -> tuple[int, float]:
     with db.unit_of_work() as s:
         camp = campaigns.active_campaign(s)
         began = time.perf_counter()
-        rows = write_workbook(s, camp, str(out))
+        rows = write_workbook(s, camp, str(out), Translator.load().text)
         elapsed = time.perf_counter() - began
     db.engine.dispose()
     return rows, elapsed

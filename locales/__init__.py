@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import string
 from collections.abc import Mapping
@@ -38,9 +39,10 @@ def load_catalog(locale: str, directory: Path = _HERE) -> dict[str, str]:
     return found
 
 
-def placeholders(template: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)  # a catalog's templates, parsed once each
+def placeholders(template: str) -> frozenset[str]:
     """The named `{placeholders}` of a template."""
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
 class MissingPlaceholder(KeyError):

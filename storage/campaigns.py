@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, time, timedelta
+from datetime import UTC, date, time, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -10,6 +10,7 @@ from storage.audit import Stamp, record, snapshot
 from storage.models import Campaign, Deadline, Phase, Unit
 from workflows.campaign import CampaignSpec, RecurringSpec
 from workflows.cases import CaseRules
+from workflows.checkpoints import Checkpoint
 from workflows.guards import required
 from workflows.ledger import LedgerSpec, ledger_from, spec_to_json
 from workflows.words import name_key
@@ -49,6 +50,9 @@ def save_campaign(session: Session, spec: CampaignSpec, stamp: Stamp) -> tuple[C
     }
     camp.categories = list(spec.categories)
     camp.ledger = spec_to_json(spec.ledger)
+    camp.checkpoints = [
+        {"text": c.text, "day": c.day.isoformat(), "check": c.check} for c in spec.checkpoints
+    ]
     camp.default_due_time = spec.default_due_time.strftime("%H:%M")
     camp.active = True
     for other in session.exec(select(Campaign).where(Campaign.name != spec.name, Campaign.active)):
@@ -190,3 +194,11 @@ def weekly_reports(camp: Campaign) -> list[RecurringSpec]:
 def ledger_spec(camp: Campaign) -> LedgerSpec:
     """The campaign's ledger columns and rules."""
     return ledger_from(camp.ledger)
+
+
+def checkpoints_of(camp: Campaign) -> list[Checkpoint]:
+    """The campaign's checkpoints (考核时间节点), earliest first."""
+    return [
+        Checkpoint(c["text"], date.fromisoformat(c["day"]), c.get("check", ""))
+        for c in camp.checkpoints
+    ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import lambda_stmt
 from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
@@ -20,8 +21,14 @@ from workflows.forms import Draft
 
 def draft_of(session: Session, chat_id: int, user_id: int) -> FormDraft | None:
     """The person's open draft in this chat, locked for this unit of work."""
-    stmt = select(FormDraft).where(FormDraft.chat_id == chat_id, FormDraft.user_id == user_id)
-    return session.exec(stmt.with_for_update()).first()
+    # read on every reply: a lambda statement is built once, only the ids bound each time
+    stmt = lambda_stmt(
+        lambda: select(FormDraft)
+        .where(col(FormDraft.chat_id) == chat_id, col(FormDraft.user_id) == user_id)
+        .with_for_update()
+    )
+    found: FormDraft | None = session.execute(stmt).scalars().first()
+    return found
 
 
 def context_of(row: FormDraft) -> Mapping[str, Any]:

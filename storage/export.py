@@ -1,13 +1,17 @@
 """The campaign workbook: one sheet per record the documents ask for, headers word for word.
 
-Written with xlsxwriter in constant-memory mode (row by row), so memory stays flat however
-many items and updates there are. Dates are real dates; the header row is frozen.
+Each sheet is laid out as the seeds' forms are and prints on A4 landscape (storage/sheet.py);
+the ledger's columns are the campaign's, in its file's order (seed 001's by default). Written
+with xlsxwriter in constant-memory mode (row by row), so memory stays flat however many items
+and updates there are. Dates are real dates; the header rows are frozen. The words the bot
+adds (statuses, 未报送, 是/否, titles, the footer) come from the catalogs through `say`, in the
+configured language.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -29,17 +33,13 @@ from storage.models import (
     Submission,
     saved_id,
 )
+from storage.sheet import Node, Sheet, formats
 from workflows.case_import import ANNEX_3
-from workflows.ledger import COLUMNS
+from workflows.ledger import COLUMNS, status_msg
+from workflows.messages import Msg, msg
 
-STATUS = {"open": "整改中", "closing": "已完成待销号", "closed": "已销号", "paused": "暂缓"}
-PROGRESS = {
-    "plan": "按计划推进",
-    "done": "已完成，申请销号",
-    "late": "进度滞后",
-    "same": "本周无变化",
-    "rejected": "销号未通过",
-}
+Say = Callable[[Msg], str]
+
 SHEETS = (
     "问题台账",
     "整改进展",
@@ -63,62 +63,66 @@ PROGRESS_HEADERS = (
     "填报时间",
 )
 ROSTER_HEADERS = ("单位", "姓名", "职务", "联系电话")
-ANNEX_4 = ("单位", "实事名称", "项目推进情况", "件数", "典型事例")
-ANNEX_5 = (
+# annexes 4 and 5 of seed 003 with their header groups, a unit column before them
+ANNEX_4: tuple[Node, ...] = (
+    "单位",
+    "实事名称",
+    "项目推进情况",
+    ("解决群众急难愁盼、为群众办实事情况", ("件数", "典型事例")),
+)
+ANNEX_5: tuple[Node, ...] = (
     "单位",
     "项目名称",
-    "县级累计次数",
-    "小计",
-    "自查发现",
-    "派驻纪检组发现移交",
-    "其他部门移交",
-    "完成整改问题数",
+    ("开展督导检查情况", ("县级累计次数",)),
+    (
+        "发现本行业本系统本领域问题和整改情况",
+        (
+            ("发现问题数", ("小计", ("其中", ("自查发现", "派驻纪检组发现移交", "其他部门移交")))),
+            "完成整改问题数",
+        ),
+    ),
 )
 CASE_EXTRA = ("编号", "承办单位", "截止时间", "反馈时间", "是否按时")
 BATCH = 5000
-SIZE_SAMPLE = 2000  # rows measured to size the columns
+# the documents' own lines above the header (seed 003, annexes 3 to 5); annex 3 has no 填报人
+LINES = ("export.stamp", "export.filled_by", "export.filled_on")
+ANNEX_3_LINES = ("export.stamp", "export.filled_on")
 
 
-class _Sheet:
-    """A sheet written row by row, its header frozen and its columns sized to their content."""
+# annex 3 is 24 columns wide: narrow ones, so that it still reads shrunk to the page's width
+ANNEX_3_WIDTHS = {
+    "投诉/举报人及联系方式": 12,
+    "是否棚改未回迁": 5,
+    "原住房具体位置": 12,
+    "协议签订时间": 11,
+    "协议明确回迁时间": 11,
+    "回迁安置项目名称": 10,
+    "问题内容简要": 18,
+    "信息来源": 6,
+    "承办科室": 6,
+    "受理人": 5,
+    "是否棚改征收": 5,
+    "是否发生逾期": 5,
+    "填报逾期项目清单时间": 11,
+    "拟采取整改措施": 14,
+    "办理进展或结果": 16,
+    "是否办结": 5,
+    "备注": 6,
+    "编号": 9,
+    "承办单位": 10,
+    "是否按时": 5,
+}
 
-    def __init__(self, book: Any, name: str, headers: Sequence[str], fmt: dict[str, Any]) -> None:
-        self.ws = book.add_worksheet(name)
-        self.fmt = fmt
-        self.row = 1
-        self.widths = [max(len(h) * 2, 8) for h in headers]
-        for c, h in enumerate(headers):
-            self.ws.write_string(0, c, h, fmt["head"])
-        self.ws.freeze_panes(1, 0)
 
-    def add(self, values: Sequence[Any]) -> None:
-        for c, v in enumerate(values):
-            if isinstance(v, datetime):
-                self.ws.write_datetime(self.row, c, v.replace(tzinfo=None), self.fmt["datetime"])
-                width = 17
-            elif isinstance(v, date):
-                self.ws.write_datetime(
-                    self.row, c, datetime.combine(v, datetime.min.time()), self.fmt["date"]
-                )
-                width = 11
-            elif isinstance(v, int | float) and not isinstance(v, bool):
-                self.ws.write_number(self.row, c, v)
-                width = 8
-            elif v is None or v == "":
-                continue
-            else:
-                text = str(v)
-                self.ws.write_string(self.row, c, text)
-                if self.row > SIZE_SAMPLE:  # columns are sized from the first rows
-                    continue
-                width = min(sum(2 if ord(ch) > 0x2E7F else 1 for ch in text) + 2, 60)
-            if c < len(self.widths) and width > self.widths[c]:
-                self.widths[c] = width
-        self.row += 1
-
-    def close(self) -> None:
-        for c, w in enumerate(self.widths):
-            self.ws.set_column(c, c, w)
+def annex_3(say: Say) -> tuple[Node, ...]:
+    """Seed 003's annex 3 with its two header groups, and the bot's own columns after it."""
+    return (
+        ANNEX_3[0],
+        (say(msg("export.sub_header.annex_3.received")), ANNEX_3[1:10]),
+        (say(msg("export.sub_header.annex_3.handling")), ANNEX_3[10:18]),
+        ANNEX_3[18],
+        (say(msg("export.sub_header.annex_3.tracking")), CASE_EXTRA),
+    )
 
 
 def _local(value: datetime | None, tz: ZoneInfo) -> datetime | None:
@@ -136,27 +140,50 @@ def _batched(session: Session, stmt: Any, key: Any) -> Iterable[Any]:
         last = rows[-1].id
 
 
-def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> int:
+def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: Say) -> int:
     """Write the campaign workbook to a path or stream; returns the ledger and progress rows."""
     tz = ZoneInfo(camp.timezone)
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False})
-    fmt = {
-        "head": book.add_format(
-            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
-        ),
-        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
-        "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+    fmt = formats(book)
+    footer = say(msg("export.footer", page="&P", pages="&N"))
+    lines = [say(msg(m)) for m in LINES]
+
+    def sheet(
+        n: int,
+        title: Msg,
+        header: Iterable[Node],
+        lines: list[str] = lines,
+        widths: dict[str, int] | None = None,
+    ) -> Sheet:
+        return Sheet(
+            book,
+            SHEETS[n],
+            title=say(title),
+            lines=lines,
+            header=tuple(header),
+            footer=footer,
+            fmt=fmt,
+            widths=widths,
+        )
+
+    def titled(key: str) -> Msg:
+        return msg(f"export.title.{key}", campaign=camp.name)
+
+    status = {s: say(status_msg(s)) for s in ("open", "closing", "closed", "paused")}
+    progress_label = {
+        p: say(msg(f"weekly.st.{p}")) for p in ("plan", "done", "late", "same", "rejected")
     }
+    missing, not_applicable = say(msg("export.not_submitted")), say(msg("export.not_applicable"))
+    yes, no = say(msg("export.yes")), say(msg("export.no"))
     units = {saved_id(u): u for u in campaigns.units_of(session, saved_id(camp), active_only=False)}
     unit_ids = list(units)
     spec = campaigns.ledger_spec(camp)
     written = 0
 
-    ledger = _Sheet(
-        book,
-        SHEETS[0],
+    ledger = sheet(
+        0,
+        titled("ledger"),
         ("序号", "单位", "编号", *[f.name for f in spec.fields], "状态", "最新进展"),
-        fmt,
     )
     latest = (
         select(
@@ -202,14 +229,13 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
                 units[item.unit_id].name,
                 item.code,
                 *values,
-                STATUS.get(item.status, item.status),
+                status.get(item.status, item.status),
                 item.latest or "",
             ]
         )
-    written += ledger.row - 1
-    ledger.close()
+    written += ledger.written
 
-    progress = _Sheet(book, SHEETS[1], PROGRESS_HEADERS, fmt)
+    progress = sheet(1, titled("progress"), PROGRESS_HEADERS)
     progress_stmt = (
         sa.select(
             col(ProgressUpdate.id),
@@ -235,7 +261,7 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
                 p.code,
                 p.name,
                 p.week_of,
-                PROGRESS.get(p.status, p.status),
+                progress_label.get(p.status, p.status),
                 p.text,
                 p.result,
                 p.reason,
@@ -244,10 +270,9 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
                 _local(p.created_at, tz),
             ]
         )
-    written += progress.row - 1
-    progress.close()
+    written += progress.written
 
-    roster = _Sheet(book, SHEETS[2], ROSTER_HEADERS, fmt)
+    roster = sheet(2, titled("roster"), ROSTER_HEADERS)
     for unit_id, person in session.exec(
         select(RoleGrant.unit_id, Person)
         .join(Person, col(Person.id) == col(RoleGrant.person_id))
@@ -258,11 +283,10 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
         roster.add(
             [units[unit_id].name, person.name or person.display_name, person.position, person.phone]
         )
-    roster.close()
 
     deadlines = campaigns.deadlines_of(session, saved_id(camp))
-    reports = _Sheet(
-        book, SHEETS[3], ("报送内容", "截止时间", *[u.name for u in units.values()]), fmt
+    reports = sheet(
+        3, titled("reports"), ("报送内容", "截止时间", *[u.name for u in units.values()])
     )
     done: dict[tuple[int | None, int], Submission] = {
         (s.deadline_id, s.unit_id): s
@@ -273,7 +297,9 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
         for u in units.values():
             s = done.get((d.id, saved_id(u)))
             applies = d.unit_names is None or u.name in d.unit_names
-            cells.append(_local(s.submitted_at, tz) if s else ("未报送" if applies else "—"))
+            cells.append(
+                _local(s.submitted_at, tz) if s else (missing if applies else not_applicable)
+            )
         reports.add([d.deliverable, _local(d.due_at, tz), *cells])
     weekly: defaultdict[tuple[str, date | None], dict[int, Submission]] = defaultdict(dict)
     for s in session.exec(select(Submission).where(col(Submission.deadline_id).is_(None))):
@@ -283,15 +309,13 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
             [
                 f"{name}（{period}）",
                 None,
-                *[
-                    _local(by_unit[u].submitted_at, tz) if u in by_unit else "未报送"
-                    for u in units
-                ],
+                *[_local(by_unit[u].submitted_at, tz) if u in by_unit else missing for u in units],
             ]
         )
-    reports.close()
 
-    cases = _Sheet(book, SHEETS[4], (*ANNEX_3, *CASE_EXTRA), fmt)
+    cases = sheet(
+        4, titled("cases"), annex_3(say), [say(msg(m)) for m in ANNEX_3_LINES], ANNEX_3_WIDTHS
+    )
     answers = {f.case_id: f for f in session.exec(select(Feedback).order_by(col(Feedback.id)))}
     for n, c in enumerate(
         session.exec(
@@ -308,7 +332,7 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
         answer = answers.get(saved_id(c))
         if answer is not None:
             fields.setdefault("办理进展或结果", answer.text)
-            fields.setdefault("是否办结", "是" if answer.status == "已办结" else "否")
+            fields.setdefault("是否办结", yes if answer.status == "已办结" else no)
         fields = {
             k: (datetime.fromisoformat(v) if k == "受理和收到时间" and isinstance(v, str) else v)
             for k, v in fields.items()
@@ -320,10 +344,9 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
                 units[c.unit_id].name,
                 _local(c.due_at, tz),
                 _local(c.answered_at, tz),
-                ("是" if answer.on_time else "否") if answer else "",
+                (yes if answer.on_time else no) if answer else "",
             ]
         )
-    cases.close()
 
     sources: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for unit_id, source, count in session.exec(
@@ -350,15 +373,15 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
                 .limit(3)
             )
         )
-    progress_4 = _Sheet(book, SHEETS[5], ANNEX_4, fmt)
-    annex_5 = _Sheet(book, SHEETS[6], ANNEX_5, fmt)
+    progress_4 = sheet(5, msg("export.annex_4_title"), ANNEX_4)
+    annex_5 = sheet(6, msg("export.annex_5_title"), ANNEX_5)
     for unit_id, unit in units.items():
         names, count = closed.get(unit_id, []), closed_count.get(unit_id, 0)
         progress_4.add(
             [
                 unit.name,
                 camp.name,
-                f"已销号{count}个问题",
+                say(msg("export.closed_count", count=count)),
                 count,
                 "；".join(f"{i}. {n}" for i, n in enumerate(names, 1)),
             ]
@@ -376,7 +399,5 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes]) -> in
                 count,
             ]
         )
-    progress_4.close()
-    annex_5.close()
     book.close()
     return written

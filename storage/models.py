@@ -49,6 +49,7 @@ class Campaign(SQLModel, table=True):
     feedback_rules: dict[str, Any] = _json(default_factory=dict)  # remind_at, remind_before, …
     categories: list[str] = _json(default_factory=list)
     ledger: dict[str, Any] = _json(default_factory=dict)  # fields and consistency rules
+    checkpoints: list[dict[str, Any]] = _json(default_factory=list)  # text, day, check
     default_due_time: str = "18:00"
     active: bool = True
     loaded_at: datetime = _utc()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,14 @@ from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import Session, col, select
 
 from storage import cases
-from storage.campaigns import case_rules, deadlines_of, phases_of, units_of, weekly_reports
+from storage.campaigns import (
+    case_rules,
+    checkpoints_of,
+    deadlines_of,
+    phases_of,
+    units_of,
+    weekly_reports,
+)
 from storage.models import (
     Campaign,
     Chat,
@@ -30,10 +37,14 @@ from storage.models import (
     Unit,
     saved_id,
 )
+from storage.summary import checked_items
+from workflows import keys
+from workflows.checkpoints import interview_list, reached
 from workflows.keys import NoticeKey, Subject, schedule_stamp
 from workflows.periods import CampaignSpan, campaign_span
 from workflows.planner import (
     CaseState,
+    CheckpointState,
     DeadlineState,
     ItemState,
     Planned,
@@ -145,7 +156,10 @@ def planner_state(
                 frozenset((u, p) for u, p in rows if p is not None),
             )
         )
-    keys = session.exec(select(Notification.key).where(Notification.created_at >= now - KEY_WINDOW))
+    planned = frozenset(
+        session.exec(select(Notification.key).where(Notification.created_at >= now - KEY_WINDOW))
+    )
+    supervisors = tuple(supervisor_chats(session))
     open_cases = [
         CaseState(saved_id(c), c.code, c.unit_id, c.due_at, c.text[:60])
         for c in cases.open_cases(session, list(units))
@@ -156,21 +170,52 @@ def planner_state(
         units=units,
         deadlines=tuple(states),
         weekly=tuple(weekly),
-        supervisors=tuple(supervisor_chats(session)),
+        supervisors=supervisors,
         admins=tuple(admin_chats(session, admin_ids)),
-        planned=frozenset(keys),
+        planned=planned,
         cases=tuple(open_cases),
         items=tuple(overdue_items(session, camp, now, ZoneInfo(camp.timezone))),
         case_rules=case_rules(camp),
         span=span_of(session, camp),
+        checkpoints=checkpoints_owed(session, camp, units, supervisors, planned, now),
     )
 
 
+def checkpoints_owed(
+    session: Session,
+    camp: Campaign,
+    units: Mapping[int, UnitTarget],
+    supervisors: Sequence[int],
+    planned: frozenset[str],
+    now: datetime,
+) -> tuple[CheckpointState, ...]:
+    """The checkpoints reached lately whose 约谈名单 a supervisors' chat has not been sent,
+    each with the list (the ledger is read only then, not on every planner pass)."""
+    tz = ZoneInfo(camp.timezone)
+    today = now.astimezone(tz).date()
+    owed = [
+        c
+        for c in reached(checkpoints_of(camp), today)
+        if c.day >= today - KEY_WINDOW
+        and any(keys.checkpoint(c.day, chat) not in planned for chat in supervisors)
+    ]
+    if not owed:
+        return ()
+    items = checked_items(session, {u: t.name for u, t in units.items()}, tz)
+    return tuple(CheckpointState(c, tuple(interview_list(items, c))) for c in owed)
+
+
 def span_of(session: Session, camp: Campaign) -> CampaignSpan:
-    """When the campaign begins (its first phase) and ends (its last phase or deadline)."""
+    """When the campaign begins (its first phase) and ends (its last phase or deadline, or
+    the day after its last checkpoint, when that checkpoint's 约谈名单 goes out)."""
+    tz = ZoneInfo(camp.timezone)
     phases = [(p.starts_on, p.ends_on) for p in phases_of(session, saved_id(camp))]
     dues = [d.due_at for d in deadlines_of(session, saved_id(camp))]
-    return campaign_span(phases, dues, ZoneInfo(camp.timezone))
+    dues += [
+        datetime.combine(c.day + timedelta(days=2), time(0), tzinfo=tz)
+        for c in checkpoints_of(camp)
+    ]
+    return campaign_span(phases, dues, tz)
 
 
 def withdraw_moved(session: Session, current: Mapping[str, str]) -> int:

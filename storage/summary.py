@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 import sqlalchemy as sa
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from storage.models import Deadline, ForwardedCase, LedgerItem, ProgressUpdate, Submission
+from workflows.checkpoints import CheckedItem
+from workflows.circular import OverdueCase
 from workflows.summary import CaseFigures, LedgerFigures
 
 
@@ -43,6 +45,26 @@ def weekly_status(session: Session, unit_ids: list[int], name: str, period: date
     return {u: done.get(u, "missing") for u in unit_ids}
 
 
+def weekly_counts(
+    session: Session, unit_ids: list[int], name: str
+) -> dict[date, tuple[int, int]]:
+    """Per reporting day of the weekly report `name`: the units' reports on time, and late."""
+    on_time = func.sum(case((col(Submission.on_time), 1), else_=0))
+    stmt = (
+        sa.select(col(Submission.period_start), on_time, func.count())
+        .where(
+            col(Submission.report_name) == name,
+            col(Submission.period_start).is_not(None),
+            col(Submission.unit_id).in_(unit_ids),
+        )
+        .group_by(col(Submission.period_start))
+    )
+    return {
+        day: (int(n_on_time or 0), int(n) - int(n_on_time or 0))
+        for day, n_on_time, n in session.execute(stmt)
+    }
+
+
 def case_figures(session: Session, unit_ids: list[int], now: datetime) -> dict[int, CaseFigures]:
     """Per unit: cases answered, answered on time, open and overdue."""
     out: dict[int, CaseFigures] = defaultdict(CaseFigures)
@@ -59,6 +81,47 @@ def case_figures(session: Session, unit_ids: list[int], now: datetime) -> dict[i
         else:
             f.open += 1
     return {u: out[u] for u in unit_ids}
+
+
+def overdue_cases(session: Session, unit_names: dict[int, str], now: datetime) -> list[OverdueCase]:
+    """Forwarded cases past their time limit and not answered, oldest due first."""
+    stmt = (
+        select(ForwardedCase)
+        .where(
+            col(ForwardedCase.unit_id).in_(list(unit_names)),
+            ForwardedCase.status != "answered",
+            ForwardedCase.due_at < now,
+        )
+        .order_by(col(ForwardedCase.due_at), col(ForwardedCase.id))
+    )
+    return [
+        OverdueCase(c.code, unit_names[c.unit_id], c.text, c.due_at) for c in session.exec(stmt)
+    ]
+
+
+def checked_items(
+    session: Session, unit_names: dict[int, str], tz: tzinfo
+) -> list[CheckedItem]:
+    """What the checkpoint rule reads of every item of these units (the day each closed, local)."""
+    stmt = sa.select(
+        col(LedgerItem.unit_id),
+        col(LedgerItem.code),
+        col(LedgerItem.name),
+        col(LedgerItem.due_on),
+        col(LedgerItem.status),
+        col(LedgerItem.closed_at),
+    ).where(col(LedgerItem.unit_id).in_(list(unit_names)))
+    return [
+        CheckedItem(
+            unit_names[unit_id],
+            code,
+            name,
+            due_on,
+            status,
+            closed_at.astimezone(tz).date() if closed_at is not None else None,
+        )
+        for unit_id, code, name, due_on, status, closed_at in session.execute(stmt)
+    ]
 
 
 def missing_deliverables(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, true
+from sqlalchemy import and_, lambda_stmt, true
 from sqlmodel import Session, col, select
 
 from storage.models import Campaign, Chat, Person, RoleGrant
@@ -29,14 +29,16 @@ class Seen:
 def seen(session: Session, chat_id: int, user_id: int) -> Seen | None:
     """The chat, the person, their grants and the active campaign most recently loaded; None
     when the chat or the person is not known yet."""
-    stmt = (
-        select(Chat, Person, RoleGrant, Campaign)
+    # a lambda statement: built once and cached, only the two ids bound anew each turn (this
+    # query runs on every update; building it cost as much as running it)
+    stmt = lambda_stmt(
+        lambda: select(Chat, Person, RoleGrant, Campaign)
         .join_from(Person, Chat, and_(col(Chat.chat_id) == chat_id, true()))
         .outerjoin_from(Person, RoleGrant, col(RoleGrant.person_id) == col(Person.id))
         .outerjoin_from(Person, Campaign, col(Campaign.active) == true())
         .where(col(Person.user_id) == user_id)
     )
-    rows = session.exec(stmt).all()
+    rows = session.execute(stmt).all()
     if not rows:
         return None
     chat, person = rows[0][0], rows[0][1]

@@ -78,9 +78,10 @@ ROOMS: dict[str, set[str]] = {
     "telegram": {"config"},
     "delivery": {"config", "telegram"},
     "handlers": {"config", "telegram", "delivery"},
-    "serve": {"config", "telegram", "delivery", "handlers"},
-    "sandbox": {"config", "telegram", "serve"},
-    "cli": {"config", "telegram", "delivery", "handlers", "serve", "sandbox"},
+    "web": {"config", "telegram", "delivery", "handlers"},
+    "serve": {"config", "telegram", "delivery", "handlers", "web"},
+    "sandbox": {"config", "telegram", "serve", "web"},
+    "cli": {"config", "telegram", "delivery", "handlers", "serve", "sandbox", "web"},
 }
 LAYERS: dict[str, set[str]] = {
     "workflows": set(),

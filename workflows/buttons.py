@@ -40,6 +40,8 @@ class Verb(StrEnum):
     IMP_NO = "imp_no"  # upload id: drop it
     WK_OK = "wk_ok"  # upload id: save the week read from a workbook
     WK_NO = "wk_no"  # upload id: drop it
+    CIRCULAR = "circular"  # campaign id: the week's 工作进展通报 as a Word document
+    NEW = "new"  # 0: add a problem step by step (the Mini App's form was offered first)
 
 
 Ref = int | str

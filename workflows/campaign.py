@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from workflows.checkpoints import Checkpoint
 from workflows.dates import DateError, find_deadlines, parse_due, parse_phase, parse_span
 from workflows.ledger import DEFAULT_FIELDS, FieldSpec, LedgerSpec, Rule, parse_rule
 from workflows.messages import Msg, msg
@@ -59,6 +60,7 @@ _KNOWN = {
     "categories",
     "default_due_time",
     "ledger",
+    "checkpoints",
 }
 _OFFSET = re.compile(r"(\d+)\s*([dhms])")
 _OFFSET_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
@@ -123,6 +125,7 @@ class CampaignSpec:
     categories: tuple[str, ...] = ()
     default_due_time: time = time(18, 0)
     ledger: LedgerSpec = field(default_factory=LedgerSpec)
+    checkpoints: tuple[Checkpoint, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -255,6 +258,7 @@ def read_campaign(data: Any, *, default_timezone: str = "Asia/Shanghai") -> Camp
         categories=r.texts(data.get("categories"), "categories"),
         default_due_time=default_due,
         ledger=_ledger(r, data.get("ledger")),
+        checkpoints=_checkpoints(r, data.get("checkpoints"), year),
     )
     if r.errors:
         raise CampaignInvalid(r.errors)
@@ -333,6 +337,36 @@ def _deadlines(
             r.fail(f"deadlines[{i}]", msg("campaign.duplicate", text=spec.deliverable))
         seen.add(spec.deliverable)
     return tuple(out)
+
+
+def _checkpoints(r: _Reader, value: Any, year: int) -> tuple[Checkpoint, ...]:
+    """`- {text: 2024年底, check: 未按计划完成整改的进行约谈}`, or the date text alone."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        r.fail("checkpoints", msg("campaign.expect_list"))
+        return ()
+    out: list[Checkpoint] = []
+    for i, item in enumerate(value):
+        path = f"checkpoints[{i}]"
+        if isinstance(item, str | int):
+            item = {"text": item}
+        if not isinstance(item, Mapping):
+            r.fail(path, msg("campaign.expect_mapping"))
+            continue
+        text = r.text(item.get("text"), f"{path}.text")
+        if text is None:
+            continue
+        try:
+            day = parse_due(text, year=year).day
+        except DateError as err:
+            r.fail(f"{path}.text", err.message)
+            continue
+        if any(c.day == day for c in out):
+            r.fail(f"{path}.text", msg("campaign.duplicate", text=text))
+            continue
+        out.append(Checkpoint(text, day, clean(item.get("check") or "")))
+    return tuple(sorted(out, key=lambda c: c.day))
 
 
 def _weekly(r: _Reader, value: Any) -> tuple[RecurringSpec, ...]:

@@ -1,8 +1,9 @@
-"""Links that open the private chat with the bot on one task: `t.me/<bot>?start=<payload>`.
+"""Links that open the bot on one task: the private chat (`t.me/<bot>?start=<payload>`) or
+the Mini App (`t.me/<bot>/<app>?startapp=<payload>`).
 
 Telegram allows 64 characters of `A-Za-z0-9_-` for the payload. Ours is signed (HMAC-SHA256
 with a key only the bot has), so it cannot be guessed or altered, and it names the person,
-the unit, the reporting day and when it expires; nothing needs storing.
+the unit, the reporting day (or the item) and when it expires; nothing needs storing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import struct
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-PREFIX = "w"  # the weekly update; other tasks would take other letters
+PREFIX = "w"  # the weekly update in the private chat
+APP_PREFIX = "a"  # a page of the Mini App
 PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 LIFETIME = timedelta(hours=24)
 _EPOCH = date(2000, 1, 1)
@@ -50,32 +52,92 @@ def _minutes(at: datetime) -> int:
     return int((at - datetime(2000, 1, 1, tzinfo=UTC)).total_seconds() // 60)
 
 
+def _signed(key: bytes, prefix: str, body: bytes) -> str:
+    mac = hmac.new(key, prefix.encode() + body, hashlib.sha256).digest()[:_SIGNATURE]
+    return prefix + base64.urlsafe_b64encode(body + mac).decode().rstrip("=")
+
+
+def _checked(key: bytes, prefix: str, payload: str, size: int) -> bytes:
+    """The signed body of a payload, or `LinkError("forged")`."""
+    if not PAYLOAD.fullmatch(payload) or not payload.startswith(prefix):
+        raise LinkError("forged")
+    text = payload[len(prefix) :]
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except ValueError as err:
+        raise LinkError("forged") from err
+    if len(raw) != size + _SIGNATURE:
+        raise LinkError("forged")
+    body, mac = raw[:size], raw[size:]
+    wanted = hmac.new(key, prefix.encode() + body, hashlib.sha256).digest()[:_SIGNATURE]
+    if not hmac.compare_digest(mac, wanted):
+        raise LinkError("forged")
+    return body
+
+
+def _expiry(minutes: int, now: datetime) -> datetime:
+    expires = datetime(2000, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)
+    if now >= expires:
+        raise LinkError("expired")
+    return expires
+
+
 def make_payload(key: bytes, link: WeeklyLink) -> str:
     """The link's payload: 41 characters of the allowed alphabet."""
     body = _FIELDS.pack(
         link.user_id, link.unit_id, (link.period - _EPOCH).days, _minutes(link.expires)
     )
-    mac = hmac.new(key, PREFIX.encode() + body, hashlib.sha256).digest()[:_SIGNATURE]
-    return PREFIX + base64.urlsafe_b64encode(body + mac).decode().rstrip("=")
+    return _signed(key, PREFIX, body)
 
 
 def read_payload(key: bytes, payload: str, now: datetime) -> WeeklyLink:
     """The link a payload stands for, or `LinkError`."""
-    if not PAYLOAD.fullmatch(payload) or not payload.startswith(PREFIX):
-        raise LinkError("forged")
-    text = payload[len(PREFIX) :]
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except ValueError as err:
-        raise LinkError("forged") from err
-    if len(raw) != _FIELDS.size + _SIGNATURE:
-        raise LinkError("forged")
-    body, mac = raw[: _FIELDS.size], raw[_FIELDS.size :]
-    wanted = hmac.new(key, PREFIX.encode() + body, hashlib.sha256).digest()[:_SIGNATURE]
-    if not hmac.compare_digest(mac, wanted):
-        raise LinkError("forged")
+    body = _checked(key, PREFIX, payload, _FIELDS.size)
     user_id, unit_id, days, minutes = _FIELDS.unpack(body)
-    expires = datetime(2000, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)
-    if now >= expires:
-        raise LinkError("expired")
+    expires = _expiry(minutes, now)
     return WeeklyLink(user_id, unit_id, _EPOCH + timedelta(days=days), expires)
+
+
+WEEK_PAGE, NEW_PAGE, ITEM_PAGE = 0, 1, 2  # what a Mini App link opens
+_APP_FIELDS = struct.Struct(">BqQIII")  # page, chat, person (0: any), unit, ref, expiry
+
+
+@dataclass(frozen=True)
+class AppLink:
+    """A Mini App page for a unit: its week (`ref`: the reporting day, as days since 2000),
+    a new problem, or one item (`ref`: its id); opened in `chat` (a unit's group, or the
+    person's private chat), by `user_id` only (0: by any liaison of the unit), until `expires`."""
+
+    page: int
+    unit_id: int
+    ref: int
+    expires: datetime
+    user_id: int = 0
+    chat_id: int = 0
+
+    @property
+    def period(self) -> date:
+        """The reporting day a week's link names."""
+        return _EPOCH + timedelta(days=self.ref)
+
+
+def week_ref(period: date) -> int:
+    """A reporting day as a week link's `ref`."""
+    return (period - _EPOCH).days
+
+
+def make_app_payload(key: bytes, link: AppLink) -> str:
+    """The Mini App link's payload (`startapp`): 56 characters of the allowed alphabet."""
+    body = _APP_FIELDS.pack(
+        link.page, link.chat_id, link.user_id, link.unit_id, link.ref, _minutes(link.expires)
+    )
+    return _signed(key, APP_PREFIX, body)
+
+
+def read_app_payload(key: bytes, payload: str, now: datetime) -> AppLink:
+    """The Mini App link a payload stands for, or `LinkError`."""
+    body = _checked(key, APP_PREFIX, payload, _APP_FIELDS.size)
+    page, chat_id, user_id, unit_id, ref, minutes = _APP_FIELDS.unpack(body)
+    if page not in (WEEK_PAGE, NEW_PAGE, ITEM_PAGE):
+        raise LinkError("forged")
+    return AppLink(page, unit_id, ref, _expiry(minutes, now), user_id, chat_id)

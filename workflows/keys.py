@@ -27,6 +27,7 @@ functions at the end of this module:
     weekly:{unit}:{period}:summary:chat:{chat}       a week reported in private, to the groups
     digest:{day}:chat:{chat}                         the weekly digest
     items:overdue:{day}:chat:{chat}                  items past their 办结时间
+    checkpoint:{day}:chat:{chat}                     the 约谈名单 at a checkpoint
     item:{id}:closeout:v{version}:chat:{chat}        a close-out asked for, to the staff
     item:{id}:closed:chat:{chat} · item:{id}:rejected:v{version}:chat:{chat}   its decision
     catchup:chat:{chat}:{newest key}                 what a chat missed, in one message
@@ -302,3 +303,8 @@ def chat_lost(chat_id: int, admin_id: int) -> str:
 def draft_closed(user_id: int, chat_id: int, created: datetime, action: str) -> str:
     """A weekly draft closed (expired, taken over), told once to its owner."""
     return f"draft:{user_id}:{chat_id}:{created.isoformat()}:{action}"
+
+
+def checkpoint(day: date, chat_id: int) -> str:
+    """The 约谈名单 of the checkpoint of `day`, to one supervisors' chat."""
+    return in_chat(f"checkpoint:{day.isoformat()}", chat_id)

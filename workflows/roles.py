@@ -182,6 +182,8 @@ PRESSES: tuple[Press, ...] = (
     Press(Verb.IMP_NO, _REPORTERS, _NOT_YOURS, Scope.OWNER),
     Press(Verb.WK_OK, _REPORTERS, _NOT_YOURS, Scope.OWNER),
     Press(Verb.WK_NO, _REPORTERS, _NOT_YOURS, Scope.OWNER),
+    Press(Verb.CIRCULAR, _STAFF, msg("command.denied", command="summary")),
+    Press(Verb.NEW, _REPORTERS, _NOT_YOURS, Scope.UNIT, _ONLY_ITS_LIAISONS),
 )
 PRESS_BY_VERB = {p.verb: p for p in PRESSES}
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from workflows.campaign import RecurringSpec
 from workflows.messages import Lines, Msg, msg
-from workflows.periods import reporting_day
+from workflows.periods import WEEK, CampaignSpan, first_on_or_after, reporting_day
 
 
 @dataclass(frozen=True)
@@ -127,3 +127,76 @@ def summary_message(
 def week_message(campaign: str, changes: Mapping[str, int]) -> Msg:
     """What changed this week."""
     return msg("summary.week", campaign=campaign, **changes)
+
+
+@dataclass(frozen=True)
+class UnitBar:
+    """One unit's bar in the chart: its problems overdue, still being rectified, closed out."""
+
+    name: str
+    overdue: int
+    open: int  # 整改中: neither closed out nor overdue (awaiting close-out included)
+    closed: int
+
+
+CHART_UNITS = 30  # bars a chart shows; more would not read on a phone or a printed page
+
+
+def problem_bars(
+    rows: Sequence[UnitSummary], limit: int = CHART_UNITS
+) -> tuple[list[UnitBar], int]:
+    """The units' bars, most overdue first (then most still open, then the campaign's order);
+    the first `limit`, and how many units were left out."""
+    bars = [
+        UnitBar(
+            r.name,
+            r.ledger.overdue,
+            r.ledger.total - r.ledger.closed - r.ledger.overdue,
+            r.ledger.closed,
+        )
+        for r in rows
+    ]
+    ranked = sorted(enumerate(bars), key=lambda ib: (-ib[1].overdue, -ib[1].open, ib[0]))
+    return [b for _, b in ranked[:limit]], max(0, len(bars) - limit)
+
+
+@dataclass(frozen=True)
+class WeekShare:
+    """One week's report across the units: how many sent it on time, late, and of how many."""
+
+    day: date  # the reporting day
+    on_time: int
+    late: int
+    units: int
+
+    @property
+    def share(self) -> float:
+        """The share of units that reported on time (0 when there are no units)."""
+        return self.on_time / self.units if self.units else 0.0
+
+
+def report_weeks(
+    report: RecurringSpec,
+    *,
+    since: date,
+    span: CampaignSpan,
+    now: datetime,
+    tz: tzinfo,
+) -> list[date]:
+    """The reporting days whose deadline has passed, from the campaign's start (or `since`,
+    the day the campaign was loaded into the bot, if later) to now or the campaign's end."""
+    start = max(since, span.starts_on) if span.starts_on else since
+    first = first_on_or_after(start, report.weekday)
+    last = reporting_day(report.weekday, now, tz)
+    if datetime.combine(last, report.at, tzinfo=tz) > now:
+        last -= WEEK
+    if span.ends_at is not None:
+        last = min(last, reporting_day(report.weekday, span.ends_at - timedelta(seconds=1), tz))
+    return [first + WEEK * n for n in range(max(0, (last - first).days // 7 + 1))]
+
+
+def on_time_weeks(
+    days: Sequence[date], counts: Mapping[date, tuple[int, int]], units: int
+) -> list[WeekShare]:
+    """Week by week: the units' reports on time and late (`counts`: day → (on time, late))."""
+    return [WeekShare(d, *counts.get(d, (0, 0)), units) for d in days]

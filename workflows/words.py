@@ -48,5 +48,6 @@ MAKEUP_NOTE = "调休上班"  # the note an imported make-up working day is stor
 LANGUAGE_WORDS = {"zh": "zh_CN", "zh_cn": "zh_CN", "中文": "zh_CN", "en": "en", "english": "en"}
 
 WEEK_WORDS = {"week", "本周", "周"}  # /summary week
+CIRCULAR_WORDS = {"circular", "通报", "word", "docx"}  # /summary 通报: the circular as .docx
 
 ROSTER_DELIVERABLE = "联络员名单"  # the deliverable that registering liaisons fulfils (seed 000)

@@ -162,7 +162,7 @@ def _export(settings: Settings, tr: Translator, lang: str, out: Path) -> int:
         if camp is None:
             print(tr.text(msg("cli.no_campaign"), lang), file=sys.stderr)
             return 2
-        rows = write_workbook(session, camp, str(out))
+        rows = write_workbook(session, camp, str(out), lambda m: tr.text(m, lang))
     print(tr.text(msg("cli.exported", path=str(out), rows=rows), lang))
     return 0
 

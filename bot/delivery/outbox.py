@@ -19,6 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes, ExtBot
 
+from bot.telegram.applinks import notice_button
 from bot.telegram.budget import ChatBudget, Limits, NoBudget
 from bot.telegram.turn import BotApp, Services, Turn
 from storage import campaigns, chats, drafts, outbox, planning, sendlog
@@ -83,11 +84,14 @@ def render(
     else:
         text = tr.text(planned.message, lang, tz=tz, escape=True, year=year)
     markup = None
-    if planned.buttons:
-        rows = [
-            [InlineKeyboardButton(tr.text(label, lang), callback_data=data)]
-            for label, data in planned.buttons
-        ]
+    rows = []
+    for label, data in planned.buttons:
+        said = tr.text(label, lang)
+        if isinstance(data, str):
+            rows.append([InlineKeyboardButton(said, callback_data=data)])
+        elif (opens := notice_button(services, said, data, planned.chat_id)) is not None:
+            rows.append([opens])
+    if rows:
         markup = InlineKeyboardMarkup(rows).to_dict()
     return planning.Rendered(planned, text, markup, live)
 

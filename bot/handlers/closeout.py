@@ -88,6 +88,13 @@ def _apply(turn: Turn, item: LedgerItem, decision: closeout.Decision) -> bool:
     return True
 
 
+def may_ask(turn: Turn, item: LedgerItem) -> Refused | None:
+    """Whether the speaker may ask for this item's close-out now (`closeout.may_ask_closeout`)."""
+    return closeout.may_ask_closeout(
+        _state(turn, item), reports_for_unit=turn.actor.reports_for(item.unit_id)
+    )
+
+
 def cmd_close(turn: Turn, args: list[str]) -> None:
     """`/close 轮台-007`: ask for a close-out directly, with the result and evidence."""
     if not args:
@@ -96,9 +103,7 @@ def cmd_close(turn: Turn, args: list[str]) -> None:
     item = item_for(turn, args[0])
     if item is None:
         return
-    refused = closeout.may_ask_closeout(
-        _state(turn, item), reports_for_unit=turn.actor.reports_for(item.unit_id)
-    )
+    refused = may_ask(turn, item)
     if refused is not None:
         turn.say(refused.reason)
         return
@@ -109,10 +114,15 @@ def cmd_close(turn: Turn, args: list[str]) -> None:
 
 
 def _finish_close(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    asked = context_of(draft, CloseContext)
+    ask_closeout(turn, context_of(draft, CloseContext), values)
+
+
+def ask_closeout(turn: Turn, asked: CloseContext, values: Mapping[str, Any]) -> bool:
+    """Ask for an item's close-out with its result and evidence (the /close flow's values, or
+    the Mini App's form), as read at `asked`'s version; whether it was asked."""
     item = turn.session.get(LedgerItem, asked["item_id"])
     if item is None:
-        return
+        return False
     given = answers_of(values, CloseAnswers)
     files = given.get("evidence", {}).get("files", [])
     decision = closeout.ask_closeout(
@@ -124,9 +134,10 @@ def _finish_close(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     )
     if not _apply(turn, item, decision):
         turn.say(msg("weekly.conflicts", codes=[item.code]))
-        return
+        return False
     closeout_request(turn, item, given["result"], files)
     turn.say(decision.said)
+    return True
 
 
 def _tell_unit(turn: Turn, item: LedgerItem, text: Msg, key: str) -> None:

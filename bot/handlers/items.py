@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from bot.telegram.applinks import app_button
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Reply, Turn
 from storage import campaigns, people
@@ -17,6 +18,7 @@ from workflows.contexts import (
     NewItemContext,
     context_of,
 )
+from workflows.deeplink import NEW_PAGE, AppLink
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import Option
@@ -73,12 +75,32 @@ def _options(turn: Turn) -> Mapping[str, Any]:
 
 
 def cmd_new(turn: Turn, args: list[str]) -> None:
-    """A new problem, step by step."""
+    """A new problem: in a unit's group with the Mini App, its form is offered first (one
+    message; 逐项填写 starts the steps); otherwise step by step."""
     acting = turn.acting_unit()
     unit = acting.unit
     if not acting.allowed or turn.campaign is None:
         return
-    turn.begin("new", context={"unit": unit.name if unit else "", "ledger": turn.campaign.ledger})
+    if turn.is_group and unit is not None and _offer_form(turn, unit):
+        return
+    begin_new(turn, unit)
+
+
+def begin_new(turn: Turn, unit: Unit | None) -> None:
+    """A new problem, step by step."""
+    camp = required(turn.campaign, "the active campaign")
+    turn.begin("new", context={"unit": unit.name if unit else "", "ledger": camp.ledger})
+
+
+def _offer_form(turn: Turn, unit: Unit) -> bool:
+    """The Mini App's new-problem form, or the steps: one message; False without the app."""
+    expires = turn.stamp.at + timedelta(days=1)
+    form = app_button(turn, msg("app.button.new"), AppLink(NEW_PAGE, saved_id(unit), 0, expires))
+    if form is None:
+        return False
+    steps = Button(msg("new.button.steps"), callback_data(Verb.NEW, 0))
+    turn.say(msg("app.new_offer"), buttons=[[form], [steps]])
+    return True
 
 
 def create_item(turn: Turn, unit: Unit, values: Mapping[str, Any], prefix: str = "") -> LedgerItem:
@@ -196,7 +218,12 @@ def item_line(item: LedgerItem, today: date) -> Msg:
 
 
 def action(turn: Turn, pressed: Action) -> None:
-    """Buttons: page through /items, see an item."""
+    """Buttons: page through /items, see an item, add a problem step by step."""
+    if pressed.verb == Verb.NEW:
+        acting = turn.acting_unit()
+        if acting.allowed and turn.campaign is not None:
+            begin_new(turn, acting.unit)
+        return
     if pressed.verb == Verb.ITEMS:
         show_page(turn, pressed.ref, edit=True)
         return
@@ -208,6 +235,6 @@ def action(turn: Turn, pressed: Action) -> None:
 FEATURE = Feature(
     "items",
     commands={"new": cmd_new, "items": cmd_items, "item": cmd_item},
-    presses={Verb.ITEMS: action, Verb.ITEM: action},
+    presses={Verb.ITEMS: action, Verb.ITEM: action, Verb.NEW: action},
     flows={"new": FlowBinding(new_item_flow, _finish_new, _options, context=NewItemContext)},
 )

@@ -1,27 +1,44 @@
-"""/summary, /summary <unit>, /summary week, /export, and the weekly digest to supervisors."""
+"""/summary, /summary <unit>, /summary week, /summary 通报 (the circular), /export, and the
+weekly digest to supervisors."""
 
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.handlers.items import item_line
-from bot.telegram.chart import closure_chart
+from bot.telegram.chart import ChartWords, summary_chart
 from bot.telegram.feature import Feature
-from bot.telegram.turn import Reply, Turn
+from bot.telegram.turn import Button, Reply, Turn
 from storage import campaigns, planning
 from storage import ledger as items
 from storage import summary as figures
+from storage.circular import write_circular
 from storage.export import write_workbook
 from storage.models import Campaign, saved_id
+from workflows.buttons import Action, Verb, callback_data
+from workflows.checkpoints import interview_list, next_checkpoint
+from workflows.circular import CheckpointState, weekly_circular
 from workflows.digest import digest_chats, digest_key, digest_week
 from workflows.messages import Msg, lines, msg
 from workflows.planner import Planned
-from workflows.summary import UnitSummary, summary_message, summary_week, week_message
-from workflows.words import WEEK_WORDS
+from workflows.summary import (
+    UnitSummary,
+    WeekShare,
+    on_time_weeks,
+    problem_bars,
+    report_weeks,
+    summary_message,
+    summary_week,
+    week_message,
+)
+from workflows.words import CIRCULAR_WORDS, WEEK_WORDS
+
+Say = Callable[[Msg | str], str]
 
 
 def campaign_summary(
@@ -54,6 +71,9 @@ def cmd_summary(turn: Turn, args: list[str]) -> None:
         turn.say(msg("bind.no_campaign"))
         return
     camp, now = turn.campaign, turn.stamp.at
+    if args and args[0].lower() in CIRCULAR_WORDS:
+        send_circular(turn)
+        return
     if args and args[0].lower() in WEEK_WORDS:
         units = [saved_id(u) for u in campaigns.units_of(turn.session, saved_id(camp))]
         start = summary_week(campaigns.weekly_reports(camp), now, turn.zone).starts_on
@@ -73,16 +93,112 @@ def cmd_summary(turn: Turn, args: list[str]) -> None:
         if unit is not None:
             show_unit_items(turn, saved_id(unit))
         return
-    turn.say(text)
-    chart = closure_chart(
-        [r.name for r in rows],
-        [r.ledger.rate for r in rows],
-        [r.ledger.overdue for r in rows],
-        title=turn.text(msg("chart.title")),
-        rate_label=turn.text(msg("chart.rate")),
-        overdue_label=turn.text(msg("chart.overdue")),
-    )
+    button = Button(msg("circular.button"), callback_data(Verb.CIRCULAR, saved_id(camp)))
+    turn.say(text, buttons=[[button]])
+    chart = summary_picture(turn.session, camp, now, rows, turn.text)
     turn.replies.append(Reply(msg("chart.caption", campaign=camp.name), photo=chart))
+
+
+def weekly_shares(session: Session, camp: Campaign, now: datetime) -> list[WeekShare]:
+    """The campaign's first weekly report, week by week: how many units sent it on time."""
+    reports = campaigns.weekly_reports(camp)
+    if not reports:
+        return []
+    tz = ZoneInfo(camp.timezone)
+    ids = [saved_id(u) for u in campaigns.units_of(session, saved_id(camp))]
+    days = report_weeks(
+        reports[0],
+        since=camp.loaded_at.astimezone(tz).date(),
+        span=planning.span_of(session, camp),
+        now=now,
+        tz=tz,
+    )
+    return on_time_weeks(days, figures.weekly_counts(session, ids, reports[0].name), len(ids))
+
+
+def summary_picture(
+    session: Session, camp: Campaign, now: datetime, rows: list[UnitSummary], say: Say
+) -> bytes:
+    """The summary's chart (problems per unit, the weekly reports on time) as PNG bytes."""
+    bars, left_out = problem_bars(rows)
+    reports = campaigns.weekly_reports(camp)
+
+    def day(d: date) -> str:
+        return say(msg("chart.day", month=d.month, day=d.day))
+
+    words = ChartWords(
+        problems_title=say(msg("chart.problems_title")),
+        overdue=say(msg("chart.overdue")),
+        open=say(msg("chart.open")),
+        closed=say(msg("chart.closed")),
+        problems_axis=say(msg("chart.problems_axis")),
+        weeks_title=say(msg("chart.weeks_title", report=reports[0].name if reports else "")),
+        on_time=say(msg("chart.on_time")),
+        reported=say(msg("chart.reported")),
+        share_axis=say(msg("chart.share_axis")),
+        nothing=say(msg("chart.nothing")),
+        day=day,
+        left_out=say(msg("chart.left_out", count=left_out)) if left_out else "",
+    )
+    return summary_chart(bars, weekly_shares(session, camp, now), words)
+
+
+def document_say(turn: Turn) -> Say:
+    """Documents (the circular, the workbook) are written in the configured default language."""
+    tr, lang = turn.services.translator, turn.services.settings.taizhang_locale
+    return lambda m: tr.text(m, lang, tz=turn.zone, year=turn.year)
+
+
+def circular_docx(session: Session, camp: Campaign, now: datetime, say: Say) -> bytes:
+    """The week's 工作进展通报 as a Word document."""
+    tz = ZoneInfo(camp.timezone)
+    today = now.astimezone(tz).date()
+    _, rows = campaign_summary(session, camp, now)
+    names = {saved_id(u): u.name for u in campaigns.units_of(session, saved_id(camp))}
+    points = campaigns.checkpoints_of(camp)
+    point = next_checkpoint(points, today)
+    behind = (
+        interview_list(figures.checked_items(session, names, tz), point, today=today)
+        if point is not None
+        else []
+    )
+    week = summary_week(campaigns.weekly_reports(camp), now, tz)
+    circular = weekly_circular(
+        camp.name,
+        rows,
+        report=week.report,
+        week=week.starts_on,
+        cases=figures.overdue_cases(session, names, now),
+        checkpoint=CheckpointState(point, behind, bool(points)),
+        today=today,
+    )
+    out = io.BytesIO()
+    write_circular(circular, say, out)
+    return out.getvalue()
+
+
+def send_circular(turn: Turn) -> None:
+    """The circular, sent in this chat as one document."""
+    if turn.campaign is None:
+        turn.say(msg("bind.no_campaign"))
+        return
+    say = document_say(turn)
+    data = circular_docx(turn.session, turn.campaign, turn.stamp.at, say)
+    stamp = turn.stamp.at.astimezone(turn.zone).strftime("%Y%m%d")
+    turn.replies.append(
+        Reply(
+            msg("circular.caption", campaign=turn.campaign.name),
+            document=(f"{say(msg('circular.file_name'))}-{stamp}.docx", data),
+        )
+    )
+
+
+def on_circular(turn: Turn, pressed: Action) -> None:
+    """The summary's 下载通报（Word） button."""
+    if turn.campaign is None or pressed.ref != saved_id(turn.campaign):
+        turn.refuse(msg("form.stale_button"))
+        return
+    send_circular(turn)
 
 
 UNIT_LINES = 40  # item lines under /summary <unit>; the rest are counted, and in /export
@@ -105,7 +221,7 @@ def cmd_export(turn: Turn, args: list[str]) -> None:
         turn.say(msg("bind.no_campaign"))
         return
     out = io.BytesIO()
-    write_workbook(turn.session, turn.campaign, out)
+    write_workbook(turn.session, turn.campaign, out, document_say(turn))
     stamp = turn.stamp.at.astimezone(turn.zone).strftime("%Y%m%d-%H%M")
     turn.replies.append(
         Reply(
@@ -129,4 +245,8 @@ def weekly_digests(
     return [Planned(digest_key(day, c), "digest", c, text, now) for c in todo]
 
 
-FEATURE = Feature("summary", commands={"summary": cmd_summary, "export": cmd_export})
+FEATURE = Feature(
+    "summary",
+    commands={"summary": cmd_summary, "export": cmd_export},
+    presses={Verb.CIRCULAR: on_circular},
+)

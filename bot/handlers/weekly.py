@@ -10,6 +10,7 @@ from bot.delivery.outbox import post
 from bot.handlers import abandoned
 from bot.handlers.closeout import closeout_request
 from bot.handlers.items import categories, create_item, progress_text
+from bot.telegram.applinks import app_button
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
 from storage import campaigns, chats, drafts, people, planning, submissions
@@ -22,6 +23,7 @@ from workflows.contexts import (
     WeeklyContext,
     context_of,
 )
+from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
 from workflows.forms import Draft
 from workflows.messages import Msg, lines, msg
 from workflows.periods import report_period
@@ -30,6 +32,7 @@ from workflows.submission import is_on_time
 from workflows.weekly import (
     EXPIRED,
     TAKEN_OVER,
+    WEEK,
     other_draft_fate,
     over_word,
     snapshot_item,
@@ -146,8 +149,9 @@ def start_weekly(turn: Turn, index: int = 0) -> None:
 def begin_weekly(turn: Turn, unit: Unit, context: dict[str, Any]) -> None:
     """Say what the update covers and show its first step, in one message.
 
-    In a group, the first card also offers the week as a workbook and 私聊填写 (the same
-    update in the private chat, at the private chat's pace).
+    With the Mini App configured, the first card opens the week in it; in a group, the card
+    also offers the week as a workbook and 私聊填写 (the same update in the private chat, at
+    the private chat's pace).
     """
     turn.say(
         msg(
@@ -159,14 +163,18 @@ def begin_weekly(turn: Turn, unit: Unit, context: dict[str, Any]) -> None:
         )
     )
     index = context["report"]
-    turn.begin(
-        "weekly",
-        context=context,
-        extra=(
+    due = datetime.fromisoformat(context["due"])
+    link = AppLink(
+        WEEK_PAGE, saved_id(unit), week_ref(date.fromisoformat(context["period"])), due + WEEK
+    )
+    app = app_button(turn, msg("app.button.week"), link)
+    extra: tuple[Button, ...] = (app,) if app is not None else ()
+    if turn.is_group:
+        extra += (
             Button(msg("weekly_form.button"), callback_data(Verb.WFORM, index)),
             Button(msg("weekly.button.private"), callback_data(Verb.WPRIV, index)),
-        ),
-    )
+        )
+    turn.begin("weekly", context=context, extra=extra)
 
 
 def cmd_weekly(turn: Turn, args: list[str]) -> None:
@@ -226,10 +234,18 @@ def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> 
 
 
 def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    said = len(turn.replies)
     week = context_of(draft, WeeklyContext)
+    finish_week(turn, week, values, to_groups=summary_to_groups(in_group=turn.is_group))
+
+
+def finish_week(
+    turn: Turn, week: WeeklyContext, values: Mapping[str, Any], *, to_groups: bool
+) -> None:
+    """Save the week and say its summary here; `to_groups`: post it in the unit's groups too
+    (a week done in private, or in the Mini App, where nothing is said in a chat)."""
+    said = len(turn.replies)
     save_week(turn, week, values)
-    if summary_to_groups(in_group=turn.is_group):
+    if to_groups:
         summary = lines([r.text for r in turn.replies[said:] if isinstance(r.text, Msg)])
         period = date.fromisoformat(week["period"])
         groups = chats.chats_of_unit(turn.session, week["unit_id"])

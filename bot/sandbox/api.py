@@ -30,7 +30,7 @@ from bot.sandbox.entities import (
 from bot.sandbox.hook import WebhookPusher, WebhookRefused
 
 _RAW_KEYS = {"text", "caption", "parse_mode", "callback_query_id", "url", "secret_token"}
-_STARTUP = {"getme", "deletewebhook", "setwebhook", "setmycommands", "close"}
+_STARTUP = {"getme", "deletewebhook", "setwebhook", "setmycommands", "setchatmenubutton", "close"}
 
 
 @dataclass
@@ -73,6 +73,7 @@ class LocalBotApi:
         self.callback_data: list[str] = []  # every button's data the bot sent or edited in
         self.files: dict[str, bytes] = {}  # what users uploaded, by file id, for getFile
         self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.menu_buttons: dict[int, dict[str, Any]] = {}  # by private chat; 0: the default
         self.requests: Counter[str] = Counter()
         self.kicked: set[int] = set()
         self.failures: deque[Failure] = deque()
@@ -161,6 +162,10 @@ class LocalBotApi:
         self.messages[chat["id"]][mid] = message
         self._tell("message", message)
         return message
+
+    def in_app(self, chat: dict[str, Any], user: dict[str, Any], text: str) -> None:
+        """Someone acts in the Mini App (web calls, not the Bot API): listeners see it."""
+        self._tell("app", {"chat": chat, "from": user, "date": int(self.now()), "text": text})
 
     def _tell(self, kind: str, event: dict[str, Any]) -> None:
         """Let listeners (the demo's transcript) see a message or a button press."""
@@ -316,7 +321,7 @@ class LocalBotApi:
                 for row in (message.get("reply_markup") or {}).get("inline_keyboard", [])
                 for b in row
             ]
-            matches = [b for b in buttons if b["text"] == label]
+            matches = [b for b in buttons if b["text"] == label and "callback_data" in b]
             if not matches:
                 raise AssertionError(f"no button {label!r} in {[b['text'] for b in buttons]}")
             data = matches[0]["callback_data"]
@@ -327,6 +332,7 @@ class LocalBotApi:
             b["callback_data"]: b["text"]
             for row in (current.get("reply_markup") or {}).get("inline_keyboard", [])
             for b in row
+            if "callback_data" in b  # a link opens a page; it sends the bot nothing
         }
         self._tell(
             "press",
@@ -460,6 +466,8 @@ class LocalBotApi:
 
     def _chat(self, chat_id: Any) -> dict[str, Any]:
         chat = self.chats.get(int(chat_id))
+        if chat is None and int(chat_id) in self.users:  # never started the bot
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         if chat is None:
             raise ApiError(400, "Bad Request: chat not found")
         if chat["id"] in self.kicked:
@@ -558,12 +566,17 @@ class LocalBotApi:
             raise ApiError(400, "Bad Request: message to be replied not found")
         return target
 
-    def _markup(self, p: dict[str, Any]) -> dict[str, Any] | None:
+    def _markup(
+        self, p: dict[str, Any], chat: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
         markup = p.get("reply_markup")
         if isinstance(markup, str):
             markup = json.loads(markup)
         for row in (markup or {}).get("inline_keyboard", []):
             for button in row:
+                # as Telegram: a Mini App opens from a group only by a direct link (a url button)
+                if "web_app" in button and chat is not None and chat["type"] != "private":
+                    raise ApiError(400, "Bad Request: BUTTON_TYPE_INVALID")
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
@@ -579,7 +592,7 @@ class LocalBotApi:
             raise ApiError(400, "Bad Request: message text is empty")
         if utf16_len(text) > TEXT_LIMIT:
             raise ApiError(400, "Bad Request: message is too long")
-        markup = self._markup(p)
+        markup = self._markup(p, chat)
         target = self._reply_target(chat, p)
         self._rate(chat)
         fields: dict[str, Any] = {"text": text, "html": raw}
@@ -597,9 +610,10 @@ class LocalBotApi:
         chat = self._chat(p["chat_id"])
         self._rate(chat)
         uid = f"B{next(self._callback_ids)}"
-        media = {"file_id": uid, "file_unique_id": uid, "file_size": 1}
-        fields: dict[str, Any] = {}
         upload = p.get(kind)
+        size = len(getattr(upload, "payload", b"")) or 1
+        media = {"file_id": uid, "file_unique_id": uid, "file_size": size}
+        fields: dict[str, Any] = {}
         if kind == "photo":
             fields["photo"] = [{**media, "width": 800, "height": 600}]
             fields["payload"] = getattr(upload, "payload", b"")
@@ -609,7 +623,7 @@ class LocalBotApi:
             fields["payload"] = getattr(upload, "payload", b"")
         if p.get("caption"):
             fields["caption"] = plain_text(str(p["caption"]), p.get("parse_mode"))
-        markup = self._markup(p)
+        markup = self._markup(p, chat)
         if markup:
             fields["reply_markup"] = markup
         message = self._store(chat, self.bot_user, **fields)
@@ -685,6 +699,27 @@ class LocalBotApi:
         if request.match_info["token"] != self.token or content is None:
             return web.Response(status=404)
         return web.Response(body=content)
+
+    async def api_setchatmenubutton(self, p: dict[str, Any]) -> bool:
+        button = p.get("menu_button") or {"type": "default"}
+        if isinstance(button, str):
+            button = json.loads(button)
+        if button.get("type") not in ("commands", "web_app", "default"):
+            raise ApiError(400, "Bad Request: BUTTON_TYPE_INVALID")
+        url = str(button.get("web_app", {}).get("url", ""))
+        if button["type"] == "web_app" and not url.startswith(
+            ("https://", "http://127.0.0.1", "http://localhost")
+        ):
+            raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
+        chat_id = p.get("chat_id")
+        if chat_id is not None and self._chat(chat_id)["type"] != "private":
+            raise ApiError(400, "Bad Request: chat is not private")
+        self.menu_buttons[int(chat_id) if chat_id is not None else 0] = button
+        return True
+
+    async def api_getchatmenubutton(self, p: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(p["chat_id"]) if p.get("chat_id") is not None else 0
+        return self.menu_buttons.get(chat_id) or self.menu_buttons.get(0) or {"type": "commands"}
 
     async def api_getchat(self, p: dict[str, Any]) -> dict[str, Any]:
         return {**self._chat(p["chat_id"]), "accent_color_id": 0, "max_reaction_count": 11}

@@ -15,8 +15,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-from bot.sandbox.sandbox import Sandbox
+import aiohttp
+
+from bot.sandbox.sandbox import Sandbox, demo_link, signed_init_data
 from bot.sandbox.transcript import CST, Transcript
 from locales import Translator
 from storage import campaigns
@@ -24,7 +27,8 @@ from storage.db import Database
 from storage.export import write_workbook
 from storage.models import saved_id
 from workflows.guards import required
-from workflows.messages import msg
+from workflows.messages import Msg, msg
+from workflows.weekly import PLAN
 
 START = datetime(2024, 4, 29, 0, 30, tzinfo=UTC)  # Monday 29 April 2024, 08:30 in Beijing
 
@@ -64,6 +68,7 @@ class Demo(Sandbox):
             locale=lang,
             planner_interval=0.05,
             delivery_interval=0.05,
+            mini_app=True,
         )
         self.fast = FastClock(START, speed, longest=2.0 if not quiet else 0.3)
         # the demo's clock runs by itself: nothing calls the test clock's advance() on it
@@ -73,6 +78,19 @@ class Demo(Sandbox):
         self.transcript = Transcript(self.tr, lang, self.tr.text(msg("demo.bot_name"), lang), quiet)
         self.api.now = lambda: self.clock().timestamp()
         self.api.listeners.append(self.transcript)
+        self.quiet = quiet
+        self.app_link = ""  # the demo liaison's week in the Mini App, once printed
+
+    def show_app_link(self, user: dict[str, Any]) -> None:
+        """Print the link that opens this liaison's week in any browser, while the demo runs."""
+        # dated the fortnight's last day: the fast clock would age a link of today past a day
+        link = demo_link(self.settings, self.web_url, user, START + timedelta(days=14))
+        if isinstance(link, Msg):
+            print(self.tr.text(link, self.lang))
+            return
+        self.app_link = link
+        if not self.quiet:
+            print(self.tr.text(msg("demo.app_link", who=user["first_name"], url=link), self.lang))
 
     def label(self, message_id: str, **params: Any) -> str:
         """A button's label in the demo's language."""
@@ -121,12 +139,14 @@ async def fortnight(d: Demo) -> dict[str, Any]:
         for answer in (li["first_name"], "住建局综合科科长", phones[unit]):
             prompt = await d.answer(prompt, li, answer)
         await d.press(prompt, li, L("form.button.confirm"))
+    d.show_app_link(liaisons["尉犁县"])  # 尉犁县's week, to open in a browser meanwhile
     for unit, name, due in (
         ("库尔勒市", "天山路片区安置房逾期未交付", "6月30日"),
         ("轮台县", "团结路棚改过渡安置费拖欠", "5月31日"),
     ):
         li, group = liaisons[unit], groups[unit]
-        prompt = await d.command(group, li, "/new")
+        prompt = await d.command(group, li, "/new")  # the form, or step by step: the steps
+        prompt = await d.press(prompt, li, L("new.button.steps"))
         for answer in (
             name,
             "群众反映",
@@ -202,7 +222,7 @@ async def fortnight(d: Demo) -> dict[str, Any]:
     await d.press(summary, liaisons["轮台县"], L("form.button.confirm"))
     await d.command(sup_chat, sup, "/forward 尉犁县 反映塔里木片区补偿款未足额发放")
     await d.at(7, "10:00")
-    await weekly("库尔勒市", close_out=False)
+    await weekly_in_form(d, groups["库尔勒市"], liaisons["库尔勒市"])
     for day, hhmm in (
         (7, "18:00"),
         (9, "09:00"),
@@ -213,13 +233,51 @@ async def fortnight(d: Demo) -> dict[str, Any]:
         (12, "09:00"),
     ):
         await d.at(day, hhmm)
-    await d.command(sup_chat, sup, "/summary")
+    summary = await d.command(sup_chat, sup, "/summary")
     chart = await api.next_message(sup_chat)
+    circular = await d.press(summary, sup, L("circular.button"))
     export = await d.command(sup_chat, sup, "/export")
-    return {"chart": chart.get("payload", b""), "export": export.get("payload", b"")}
+    return {
+        "chart": chart.get("payload", b""),
+        "circular": circular.get("payload", b""),
+        "export": export.get("payload", b""),
+    }
 
 
 SUMMARY = "自查自纠阶段总结及相关印证材料"
+
+
+async def weekly_in_form(d: Demo, group: dict[str, Any], li: dict[str, Any]) -> None:
+    """The week done in the Mini App, opened from the weekly prompt's button: each item
+    answered as the page sends it, one submit; the group hears one summary."""
+    prompt = next(m for m in reversed(d.api.bot_messages(group)) if _app_button(m))
+    button = required(_app_button(prompt), "the weekly prompt's Mini App button")
+    d.api.in_app(group, li, button["text"])
+    link = parse_qs(urlsplit(button["url"]).query)["startapp"][0]
+    data = signed_init_data(d.settings, li, d.clock(), link)
+    headers = {"Authorization": f"tma {data}"}
+    async with aiohttp.ClientSession(base_url=d.web_url) as http:
+        async with http.get("api/week", headers=headers) as res:
+            week = await res.json()
+        plan = next(s["label"] for s in week["statuses"] if s["value"] == PLAN)
+        for item in week["items"]:
+            answer = {"status": PLAN, "progress": "已完成主体结构验收，正在装修"}
+            async with http.put(f"api/week/items/{item['id']}", headers=headers, json=answer):
+                pass
+            d.api.in_app(group, li, f"{item['code']} {plan}：{answer['progress']}")
+        async with http.post("api/week/submit", headers=headers) as res:
+            done = await res.json()
+        d.api.in_app(group, li, d.label("app.ui.submit") + " → " + " ".join(done["said"]))
+    await d.api.until(lambda: d.api.bot_messages(group)[-1] is not prompt)
+
+
+def _app_button(message: dict[str, Any]) -> dict[str, Any] | None:
+    for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+        for button in row:
+            if "url" in button and "startapp=" in button["url"]:
+                found: dict[str, Any] = button
+                return found
+    return None
 
 
 async def submit(
@@ -257,7 +315,8 @@ async def run_demo(
     lang: str = "zh_CN",
     quiet: bool = False,
 ) -> dict[str, Path]:
-    """Play the fortnight and write the transcript (Markdown, HTML), workbook and chart."""
+    """Play the fortnight and write the transcript (Markdown, HTML), workbook, chart and the
+    circular."""
     logging.getLogger("telegram").setLevel(logging.WARNING)
     logging.getLogger("aiohttp").setLevel(logging.ERROR)
     out.mkdir(parents=True, exist_ok=True)
@@ -280,15 +339,17 @@ async def run_demo(
             "html": out / "transcript.html",
             "workbook": out / "taizhang.xlsx",
             "chart": out / "summary.png",
+            "circular": out / "circular.docx",
         }
         paths["markdown"].write_text(demo.transcript.markdown(title), encoding="utf-8")
         paths["html"].write_text(demo.transcript.html(title), encoding="utf-8")
         db = Database.open(f"sqlite:///{Path(tmp) / 'demo.db'}")
         with db.unit_of_work() as s:
             camp = required(campaigns.active_campaign(s), "the active campaign")
-            write_workbook(s, camp, str(paths["workbook"]))
+            write_workbook(s, camp, str(paths["workbook"]), lambda m: demo.tr.text(m, lang))
         db.engine.dispose()
         paths["chart"].write_bytes(produced["chart"])
+        paths["circular"].write_bytes(produced["circular"])
         return paths
 
 

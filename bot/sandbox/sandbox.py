@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from sqlmodel import and_, col, or_, select
@@ -15,16 +18,20 @@ from bot.config import Settings
 from bot.sandbox.api import LocalBotApi
 from bot.serve.app import build_application
 from bot.serve.campaign_file import read_campaign_file
+from bot.serve.clock import is_loopback
 from bot.serve.pipeline import Pipeline
+from bot.serve.webhook import Endpoint, WebhookServer
 from bot.telegram.budget import ChatBudget, Limits
 from bot.telegram.processor import ChatOrderedProcessor
 from bot.telegram.turn import BotApp, Services, services_in
+from bot.web.init_data import signed
 from locales import Translator
 from storage import campaigns, people
 from storage.audit import Stamp
 from storage.db import Database
 from storage.models import OutboxMessage, saved_id
 from workflows.guards import required
+from workflows.messages import Msg, msg
 from workflows.roles import Role
 
 ADMIN_ID = 900001
@@ -33,6 +40,40 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 # so conversations are not interleaved with notifications unless the clock is moved.
 QUIET_START = datetime(2024, 1, 10, 2, 0, tzinfo=UTC)
 ZONE = "Asia/Shanghai"  # the clock above is Beijing's: a campaign file without a zone gets it
+
+
+def free_port() -> int:
+    """A port nothing listens on now, on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def signed_init_data(
+    settings: Settings, user: dict[str, Any], at: datetime, start_param: str = ""
+) -> str:
+    """initData for a simulated person, signed with the bot's token as Telegram signs it."""
+    person = {"id": user["id"], "first_name": user["first_name"], "language_code": "zh-hans"}
+    if user.get("username"):
+        person["username"] = user["username"]
+    fields = {
+        "auth_date": str(int(at.timestamp())),
+        "user": json.dumps(person, ensure_ascii=False, separators=(",", ":")),
+    }
+    if start_param:
+        fields["start_param"] = start_param
+    return signed(settings.telegram_bot_token or "", fields)
+
+
+def demo_link(settings: Settings, page: str, user: dict[str, Any], at: datetime) -> str | Msg:
+    """The Mini App as Telegram would open it for a simulated person, for any browser (the
+    launch parameters in the fragment); refused unless the Bot API is local, as the fast clock
+    is: a signed link never stands for a real person."""
+    if not is_loopback(settings.telegram_api_base_url):
+        return msg("demo.app_link_refused", url=settings.telegram_api_base_url)
+    data = quote(signed_init_data(settings, user, at), safe="")
+    return f"{page}#tgWebAppData={data}&tgWebAppVersion=8.0&tgWebAppPlatform=unknown"
 
 
 class Clock:
@@ -63,6 +104,7 @@ class Sandbox:
         start: datetime | None = None,
         locale: str = "zh_CN",
         limits: Limits | None = None,
+        mini_app: bool = False,
     ) -> None:
         self.db_url = db_url
         self.template = template  # a shipped template's name, or a path to a campaign file
@@ -81,10 +123,15 @@ class Sandbox:
         self.db: Database | None = None
         self.planner_passes = 0  # finished, in every bot process this sandbox started
         self.admin = self.api.user(ADMIN_ID, "王管理", "wang_admin")
+        self.mini_app = mini_app  # serve the Mini App on 127.0.0.1 beside the bot
+        self.web: WebhookServer | None = None
+        self.web_url = ""  # the Mini App's URL, once started
 
     async def start(self) -> None:
         """Start the local API, load the campaign, and start the bot."""
         self.base_url = await self.api.start()
+        port = free_port() if self.mini_app else 8080
+        self.web_url = f"http://127.0.0.1:{port}/app/" if self.mini_app else ""
         self.settings = Settings(
             telegram_bot_token=self.api.token,
             telegram_api_base_url=self.base_url,
@@ -92,6 +139,9 @@ class Sandbox:
             taizhang_admin_ids=str(ADMIN_ID),
             taizhang_locale=self.locale,
             taizhang_timezone=ZONE,
+            taizhang_webapp_url=self.web_url,
+            taizhang_webapp_name="form" if self.mini_app else "",
+            taizhang_web_listen=f"127.0.0.1:{port}",
             _env_file=None,
         )
         self.db = Database.open(self.db_url)
@@ -131,11 +181,18 @@ class Sandbox:
         await required(self.app.updater, "the application's updater").start_polling(
             poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
         )
+        if self.mini_app:  # as `taizhang run` serves it beside the polling
+            host, port = self.settings.web_listen
+            self.web = WebhookServer(self.app, services, Endpoint(host, port, ""), "")
+            await self.web.start()
 
     async def stop_bot(self) -> None:
         """Stop the bot process (the database and the local API stay)."""
         if self.app is None:
             return
+        if self.web is not None:
+            await self.web.stop()
+            self.web = None
         await required(self.app.updater, "the application's updater").stop()
         await self.app.stop()
         if self.app.post_stop is not None:  # as run_polling does: the send log written

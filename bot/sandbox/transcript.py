@@ -38,6 +38,8 @@ class Transcript:
         who = self.bot_name if sender.get("is_bot") else sender.get("first_name", "")
         if kind == "press":
             text, kind = self.tr.text(msg("demo.pressed", label=event["label"]), self.lang), "press"
+        elif kind == "app":
+            text, kind = self.tr.text(msg("demo.in_app", what=event["text"]), self.lang), "press"
         elif "text" in event:
             text = event["text"]
             buttons = [

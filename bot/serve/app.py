@@ -7,7 +7,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, MenuButtonWebApp, Update
 from telegram.ext import (
     Application,
     BaseRateLimiter,
@@ -24,6 +24,7 @@ from bot.serve.features import REGISTRY
 from bot.serve.held import Gate
 from bot.serve.jobs import schedule
 from bot.serve.pipeline import Pipeline
+from bot.telegram.applinks import open_button
 from bot.telegram.budget import ChatBudget, Limits
 from bot.telegram.processor import ChatOrderedProcessor
 from bot.telegram.turn import (
@@ -163,9 +164,21 @@ def telegram_limits(rate: float = 28.0) -> ChatBudget:
     return ChatBudget(Limits(overall=(max(int(rate), 1), 1.0)))
 
 
+async def publish_menu_button(app: BotApp) -> None:
+    """With the Mini App configured, the private chats' menu button opens it."""
+    services: Services = app.bot_data["services"]
+    page = open_button(services.settings)
+    if page is not None:
+        label = services.translator.text(msg("app.menu"), services.settings.taizhang_locale)
+        await app.bot.set_chat_menu_button(menu_button=MenuButtonWebApp(label, page))
+
+
 async def post_init(app: BotApp) -> None:
-    """Publish the commands and read back what each chat was sent in the last minute."""
+    """Publish the commands (and the Mini App's menu button), and read back what each chat was
+    sent in the last minute."""
+    services_in(app.bot_data).bot_username = app.bot.username or ""
     await publish_commands(app)
+    await publish_menu_button(app)
     await restore_budget(app)
 
 

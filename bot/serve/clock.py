@@ -11,13 +11,12 @@ clock never reaches real people.
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from bot.config import Settings
+from bot.config import Settings, is_loopback_host
 from workflows.messages import Msg, msg
 
 
@@ -63,12 +62,7 @@ def is_loopback(url: str) -> bool:
         host = urlsplit(url).hostname or ""
     except ValueError:
         return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(host)
 
 
 def refusal(settings: Settings) -> Msg | None:

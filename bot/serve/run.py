@@ -16,7 +16,7 @@ from telegram import Update
 from bot.config import Settings
 from bot.serve.app import build_application
 from bot.serve.clock import RunningClock, clock_of
-from bot.serve.webhook import SECRET_FORM, EndpointError, endpoint, serve
+from bot.serve.webhook import SECRET_FORM, EndpointError, endpoint, poll, serve
 from bot.telegram.turn import Services
 from locales import Translator
 from storage.db import Database
@@ -77,7 +77,7 @@ def run(
         if not SECRET_FORM.fullmatch(secret):
             return _refuse(translator, msg("cli.no_webhook_secret"))
         try:
-            point = endpoint(listen or "127.0.0.1:8080", url or "")
+            point = endpoint(listen or settings.taizhang_web_listen, url or "")
         except EndpointError as err:
             return _refuse(translator, err.message)
     lock = sqlite_lock(settings.database_url)
@@ -91,7 +91,9 @@ def run(
     services = _services(settings, db, translator, clock)
     app = build_application(services, polling=point is None)
     try:
-        if point is None:
+        if point is None and settings.mini_app:  # the Mini App's server beside the polling
+            asyncio.run(poll(app, services))
+        elif point is None:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
         else:
             asyncio.run(serve(app, services, point, secret))

@@ -27,6 +27,7 @@ from telegram.error import NetworkError, RetryAfter
 from bot.serve.held import Gate
 from bot.serve.pipeline import Pipeline
 from bot.telegram.turn import BotApp, Services
+from bot.web.server import mount
 from workflows.messages import Msg, msg
 
 logger = logging.getLogger(__name__)
@@ -73,15 +74,18 @@ def endpoint(listen: str, url: str) -> Endpoint:
 
 
 class WebhookServer:
-    """The HTTP side: the webhook path (secret checked) and the health endpoint."""
+    """The HTTP side: the webhook path (secret checked), the health endpoint, and the Mini App
+    when it is configured. In polling mode (no `url`) it serves the Mini App and health only."""
 
     def __init__(self, app: BotApp, services: Services, point: Endpoint, secret: str):
         self.app, self.services, self.point = app, services, point
         self._secret = secret.encode()
         self._running: set[asyncio.Task[None]] = set()
         self.web = web.Application(client_max_size=1024 * 1024)
-        self.web.router.add_post(point.path, self.on_update)
+        if point.url:
+            self.web.router.add_post(point.path, self.on_update)
         self.web.router.add_get(HEALTH_PATH, self.on_health)
+        mount(self.web, app, app.bot_data["pipeline"], services.settings)
         self._runner: web.AppRunner | None = None
 
     async def on_update(self, request: web.Request) -> web.Response:
@@ -186,6 +190,36 @@ async def serve(app: BotApp, services: Services, point: Endpoint, secret: str) -
         await server.stop()
         await app.stop()
         if app.post_stop is not None:  # the send log written: a restart keeps the budget
+            await app.post_stop(app)
+    with contextlib.suppress(NotImplementedError):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+async def poll(app: BotApp, services: Services) -> None:
+    """Long polling with the web server beside it (the Mini App, /healthz), until SIGINT or
+    SIGTERM: for a bot whose Mini App is configured but that takes no webhook."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    host, port = services.settings.web_listen
+    server = WebhookServer(app, services, Endpoint(host, port, ""), "")
+    updater = app.updater
+    if updater is None:
+        raise ValueError("polling needs the application's updater")
+    async with app:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await app.start()
+        await server.start()
+        logger.info("polling; the Mini App on %s:%d", host, port)
+        await stop.wait()
+        await server.stop()
+        await updater.stop()
+        await app.stop()
+        if app.post_stop is not None:
             await app.post_stop(app)
     with contextlib.suppress(NotImplementedError):
         for sig in (signal.SIGINT, signal.SIGTERM):

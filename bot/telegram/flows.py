@@ -120,7 +120,7 @@ def show(
     """Save the draft and show its step: one reply (`extra` buttons under a card)."""
     saved = _save(turn, draft, row, shown=True)
     reply = ask_reply(turn, ask, saved_id(saved), draft.rev)
-    if extra and reply.buttons and turn.is_group:  # under the first step's buttons
+    if extra and reply.buttons:  # under the first step's buttons
         reply.buttons.append(list(extra))
     turn.replies.append(reply)
 

@@ -12,6 +12,7 @@ from telegram import (
     InlineKeyboardMarkup,
     Message,
     ReplyParameters,
+    WebAppInfo,
 )
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden
@@ -98,6 +99,15 @@ def compose(turn: Turn, reply: Reply, *, mention: bool | None = None) -> str:
     return "\n".join(lines)
 
 
+def inline_button(label: str, button: Button) -> InlineKeyboardButton:
+    """A button as Telegram takes it: a link, a Mini App page (private chats), or a press."""
+    if button.url:
+        return InlineKeyboardButton(label, url=button.url)
+    if button.web_app:
+        return InlineKeyboardButton(label, web_app=WebAppInfo(button.web_app))
+    return InlineKeyboardButton(label, callback_data=button.data)
+
+
 def _plain(reply: Reply) -> bool:
     """Text and nothing else: it can be folded into the message that follows it."""
     return not (
@@ -148,10 +158,7 @@ async def deliver(bot: Bot, turn: Turn, query_message: Message | None = None) ->
         markup: InlineKeyboardMarkup | ForceReply | None = None
         if reply.buttons:
             markup = InlineKeyboardMarkup(
-                [
-                    [InlineKeyboardButton(turn.text(b.label), callback_data=b.data) for b in row]
-                    for row in reply.buttons
-                ]
+                [[inline_button(turn.text(b.label), b) for b in row] for row in reply.buttons]
             )
         elif reply.force_reply:
             markup = ForceReply(selective=True, input_field_placeholder=None)

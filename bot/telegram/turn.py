@@ -52,14 +52,18 @@ class Services:
     delivery_interval: float = 1.0
     lease: Lease | None = None  # the planner's, when several processes may run; None: always
     prompts: PromptLog = field(default_factory=PromptLog)  # sent, not yet written to drafts
+    bot_username: str = ""  # known once the bot has met Telegram (the Mini App's links)
 
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button: its label and its callback data."""
+    """An inline button: its label and its callback data, or a link it opens (`url`), or the
+    Mini App page it opens in a private chat (`web_app`)."""
 
     label: Msg | str
-    data: str
+    data: str = ""
+    url: str = ""
+    web_app: str = ""
 
 
 @dataclass

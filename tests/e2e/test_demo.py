@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import unquote
 
+from docx import Document
 from openpyxl import load_workbook
 
+from bot.config import Settings
 from bot.sandbox.demo import run_demo
+from bot.sandbox.sandbox import demo_link
+from bot.web.init_data import check
 from storage.export import SHEETS
+from workflows.messages import Msg
 
 
 async def test_the_demo_fortnight(tmp_path: Path) -> None:
@@ -51,5 +58,44 @@ async def test_the_demo_fortnight(tmp_path: Path) -> None:
     book = load_workbook(paths["workbook"])
     assert book.sheetnames == list(SHEETS)
     assert paths["chart"].read_bytes().startswith(b"\x89PNG")
+    circular = Document(str(paths["circular"]))
+    assert circular.paragraphs[1].text.endswith("工作进展情况的通报")
+    units = [r.cells[0].text for r in circular.tables[0].rows]
+    assert units[:3] == ["单位", "库尔勒市", "轮台县"] and units[-1] == "合计"
+    said = "\n".join(p.text for p in circular.paragraphs)
+    assert "未报送“工作台账”的单位（9个）：轮台县、尉犁县、若羌县" in said
+    assert "ZB-0002（尉犁县）：反映塔里木片区补偿款未足额发放。" in said
     html = paths["html"].read_text(encoding="utf-8")
     assert html.count("<th>") == 6  # three unit groups, the supervisors' group, two private chats
+
+
+async def test_the_demo_does_a_week_in_the_mini_app(tmp_path: Path) -> None:
+    paths = await run_demo(out=tmp_path, speed=1_000_000, quiet=True)
+    md = paths["markdown"].read_text(encoding="utf-8")
+    entries = [e.split("\n", 1) for e in md.split("\n**")[1:]]
+    in_group = [body for head, body in entries if "库尔勒市专项整治联络群" in head]
+    form = [i for i, body in enumerate(in_group) if "（在台账表单中）" in body]
+    assert "📱 在表单中填写" in in_group[form[0]]
+    assert "库尔勒-001 按计划推进：已完成主体结构验收，正在装修" in in_group[form[1]]
+    assert "✅ 库尔勒市已报送本周“工作台账”" in in_group[form[-1]]
+    # the week done in the form costs the group one message: its summary
+    bot_said = [
+        b for b in in_group[form[0] :] if "（在台账表单中）" not in b and "✅ 库尔勒市已报送" in b
+    ]
+    assert len(bot_said) == 1
+
+
+def test_the_demo_link_is_refused_unless_the_bot_api_is_local() -> None:
+    user = {"id": 8103, "first_name": "赵强"}
+    at = datetime(2024, 5, 13, tzinfo=UTC)
+    page = "http://127.0.0.1:8080/app/"
+    real = Settings(telegram_bot_token="1:T", _env_file=None)
+    refused = demo_link(real, page, user, at)
+    assert isinstance(refused, Msg) and refused.id == "demo.app_link_refused"
+    local = Settings(
+        telegram_bot_token="1:T", telegram_api_base_url="http://127.0.0.1:9/bot", _env_file=None
+    )
+    link = demo_link(local, page, user, at)
+    assert isinstance(link, str) and link.startswith(page + "#tgWebAppData=")
+    data = unquote(link.split("tgWebAppData=")[1].split("&")[0])
+    assert check(data, "1:T", at).speaker.user_id == 8103

@@ -195,8 +195,11 @@ async def test_the_export_imports_back_unchanged_and_its_edits_as_exactly_those(
 
     book = load_workbook(io.BytesIO(workbook))
     sheet = book["问题台账"]
-    header = [c.value for c in sheet[1]]
-    row = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("编号")].value == "轮台-002")
+    # the header under the document's title and its 单位（盖章） line
+    top = next(r for r in sheet.iter_rows(max_row=10) if any(c.value == "编号" for c in r))
+    header = [c.value for c in top]
+    below = sheet.iter_rows(min_row=top[0].row + 1)
+    row = next(r for r in below if r[header.index("编号")].value == "轮台-002")
     row[header.index("办结时间")].value = date(2024, 8, 31)
     row[header.index("处置措施预案")].value = "督促补发，约谈项目单位"
     new = dict.fromkeys(header, None) | {

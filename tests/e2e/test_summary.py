@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
+from docx import Document
 from openpyxl import load_workbook
 
 from bot.serve.jobs import plan_once
@@ -50,7 +51,17 @@ async def test_summary_and_export_for_a_supervisor(make_world: MakeWorld) -> Non
     assert summary["text"] == empty_summary(*UNITS)
     chart = await bot.api.next_message(chat)
     assert chart["payload"].startswith(b"\x89PNG")
-    assert chart["caption"] == f"{CAMPAIGN}：各单位销号率与逾期问题"
+    assert chart["caption"] == f"{CAMPAIGN}：各单位问题整改情况与每周按时报送率"
+    circular = await sup.press(summary, "下载通报（Word）")  # one message: the document
+    assert circular["document"]["file_name"] == "工作进展通报-20240110.docx"
+    assert circular["caption"] == f"{CAMPAIGN}工作进展通报"
+    doc = Document(io.BytesIO(circular["payload"]))
+    assert doc.paragraphs[1].text == f"关于{CAMPAIGN}工作进展情况的通报"
+    assert [r.cells[0].text for r in doc.tables[0].rows] == ["单位", *UNITS, "合计"]
+    again = await sup.say(chat, "/summary 通报")
+    assert again["document"]["file_name"] == circular["document"]["file_name"]
+    li = world["李"].grant(Role.LIAISON, "轮台县")
+    assert await li.tap(summary, "下载通报（Word）") == "抱歉，您没有使用 /summary 的权限。"
     export = await sup.say(chat, "/export")
     assert export["document"]["file_name"].endswith(".xlsx")
     book = load_workbook(io.BytesIO(export["payload"]))
@@ -59,7 +70,6 @@ async def test_summary_and_export_for_a_supervisor(make_world: MakeWorld) -> Non
     assert week["text"] == f"{CAMPAIGN} · 本周变化\n新增问题0个，有进展0个，销号0个，新逾期0个。"
     one = await sup.say(chat, "/summary 轮台县")  # the weekly report is named, not “”
     assert one["text"] == empty_summary("轮台县")
-    li = world["李"].grant(Role.LIAISON, "轮台县")
     denied = await li.say(li.private, "/export")
     assert denied["text"] == "抱歉，您没有使用 /export 的权限。"
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot.serve.campaign_file import TEMPLATES
 from storage import campaigns
 from storage.audit import Stamp
 from storage.db import Database
-from storage.models import AuditEvent, Deadline, LedgerItem, Phase, Unit
+from storage.models import AuditEvent, Campaign, Deadline, LedgerItem, Phase, Unit
 from workflows.campaign import read_campaign_yaml
 
 T0 = datetime(2024, 2, 1, 1, tzinfo=UTC)
@@ -109,3 +109,19 @@ def test_unit_names_compare_case_and_width_insensitively_on_every_database(db: D
     with db.unit_of_work() as s:
         assert [u.name for u in s.exec(select(Unit).order_by(Unit.position))] == ["zone a", "乙县"]
         assert s.exec(select(Unit).where(Unit.name == "zone a")).one().id == zone.id
+
+
+def test_checkpoints_are_kept_and_an_edit_is_a_change(db: Database) -> None:
+    load(db, bazhou())
+    with db.unit_of_work() as s:
+        assert campaigns.checkpoints_of(required_campaign(s)) == []
+    assert load(db, bazhou("checkpoints: [{text: 2024年6月, check: 约谈}]\n")) is True
+    with db.unit_of_work() as s:
+        (point,) = campaigns.checkpoints_of(required_campaign(s))
+    assert (point.text, point.day, point.check) == ("2024年6月", date(2024, 6, 30), "约谈")
+
+
+def required_campaign(s: Session) -> Campaign:
+    camp = campaigns.active_campaign(s)
+    assert camp is not None
+    return camp

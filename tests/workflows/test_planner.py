@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from workflows.calendar import OfficialDays, WorkCalendar
+from workflows.checkpoints import CheckedItem, Checkpoint, UnitBehind
+from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
+from workflows.messages import msg
 from workflows.periods import CampaignSpan
 from workflows.planner import (
     CaseState,
+    CheckpointState,
     DeadlineState,
     ItemState,
     Planned,
@@ -176,7 +180,16 @@ def test_the_weekly_report_prompt_reminder_and_missing_list() -> None:
     assert run.at("2026-11-09 07:59") == []  # the reporting day starts at 08:00
     prompt = run.at("2026-11-09 08:00")
     assert {p.kind for p in prompt} == {"weekly.prompt"} and len(prompt) == 3
-    assert prompt[0].buttons[0][1] == "a:weekly:0"
+    # first the week in the Mini App, for the unit's group, until the next reporting day's due
+    # time; then the step-by-step update and the workbook
+    assert prompt[0].buttons[0][1] == AppLink(
+        WEEK_PAGE,
+        prompt[0].buttons[0][1].unit_id,
+        week_ref(date(2026, 11, 9)),
+        datetime(2026, 11, 16, 18, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+        chat_id=prompt[0].chat_id,
+    )
+    assert [data for _, data in prompt[0].buttons[1:]] == ["a:weekly:0", "a:wform:0"]
     submitted = frozenset({(KORLA, datetime(2026, 11, 9).date())})
     run.state = replace(run.state, weekly=(replace(WEEKLY, submitted=submitted),))
     remind = run.at("2026-11-09 16:00")
@@ -315,3 +328,29 @@ def test_no_weekly_report_before_the_campaign_begins() -> None:
     run = Runner(replace(STATE, deadlines=(), weekly=weekly, span=span))
     assert run.at("2026-11-23 10:00") == []  # Monday before the first phase
     assert [p.kind for p in run.at("2026-11-30 10:00")] == ["weekly.prompt"] * 3
+
+
+def test_the_morning_after_a_checkpoint_its_interview_list_goes_to_the_supervisors_once() -> None:
+    point = Checkpoint("2026年11月", date(2026, 11, 30), "未按计划完成整改的县进行约谈")
+    late = CheckedItem("轮台县", "轮台-001", "过渡安置费拖欠", date(2026, 10, 31), "open")
+    behind = (UnitBehind("轮台县", (late,)),)
+    runner = Runner(replace(STATE, deadlines=(), checkpoints=(CheckpointState(point, behind),)))
+    assert runner.at("2026-12-01 08:59") == []  # its day is over, the morning not yet come
+    sent = runner.at("2026-12-01 09:00")
+    assert keys(sent) == ["checkpoint:2026-11-30:chat:501", "checkpoint:2026-11-30:chat:-900"]
+    told = sent[0].message
+    assert told.id == "checkpoint.interview" and told.params["count"] == 1
+    assert told.params["units"][0].params == {
+        "unit": "轮台县",
+        "count": 1,
+        "items": [msg("checkpoint.item", code="轮台-001", name="过渡安置费拖欠", due=late.due_on)],
+        "more": "",
+    }
+    assert runner.at("2026-12-01 09:05") == []  # once
+
+
+def test_a_checkpoint_with_nobody_behind_says_so_and_a_missed_one_comes_late() -> None:
+    point = Checkpoint("2026年11月", date(2026, 11, 30))
+    runner = Runner(replace(STATE, deadlines=(), checkpoints=(CheckpointState(point, ()),)))
+    (first, _) = runner.at("2026-12-03 10:00")  # the bot was down on the morning after
+    assert first.late and first.message.params["body"].id == "checkpoint.none"

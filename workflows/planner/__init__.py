@@ -8,7 +8,8 @@ The keys of a deadline or a case name the due time they were planned for
 
 One module a subject: `deadlines` (countdowns, overdue, missing, digest), `weekly` (the
 weekly report's prompt and missing list), `cases` (the forwarded case's ladder), `items`
-(items past their 办结时间), `catch_up` (what a chat missed, in one message); `state` holds
+(items past their 办结时间), `checkpoints` (the 约谈名单 at each checkpoint), `catch_up`
+(what a chat missed, in one message); `state` holds
 what they read and make, `time_left` how long until a due time.
 """
 
@@ -22,10 +23,12 @@ from workflows.keys import NoticeKey, Subject, schedule_stamp
 from workflows.messages import msg
 from workflows.planner.cases import plan_case
 from workflows.planner.catch_up import catch_up
+from workflows.planner.checkpoints import plan_checkpoints
 from workflows.planner.deadlines import plan_deadline
 from workflows.planner.items import plan_overdue_items
 from workflows.planner.state import (
     CaseState,
+    CheckpointState,
     DeadlineState,
     ItemState,
     Plan,
@@ -40,6 +43,7 @@ from workflows.planner.weekly import plan_weekly
 
 __all__ = [
     "CaseState",
+    "CheckpointState",
     "DeadlineState",
     "ItemState",
     "LiveLeft",
@@ -70,6 +74,7 @@ def due_notifications(state: PlannerState, *, now: datetime, cal: WorkCalendar) 
     for case in state.cases:
         plan_case(plan, case, cal)
     plan_overdue_items(plan, cal)
+    plan_checkpoints(plan)
     return catch_up(plan.out)
 
 

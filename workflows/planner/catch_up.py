@@ -31,7 +31,11 @@ def catch_up(planned: list[Planned]) -> list[Planned]:
         buttons: list[tuple[Msg, str]] = []
         for n, p in enumerate(newest, 1):
             lines_.append(msg("notify.catchup_line", n=n, body=_unlate(p.message)))
-            buttons += [(msg("notify.catchup_button", n=n, label=b), d) for b, d in p.buttons]
+            buttons += [
+                (msg("notify.catchup_button", n=n, label=b), d)
+                for b, d in p.buttons
+                if isinstance(d, str)  # a late week's link: the week's own button serves
+            ]
         out.append(
             Planned(
                 keys.catch_up(chat, newest[0].key),

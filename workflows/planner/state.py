@@ -9,6 +9,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from workflows.calendar import WorkCalendar
 from workflows.cases import CaseRules
+from workflows.checkpoints import Checkpoint, UnitBehind
+from workflows.deeplink import AppLink
 from workflows.messages import Msg, msg
 from workflows.periods import CampaignSpan
 
@@ -89,6 +91,14 @@ class ItemState:
 
 
 @dataclass(frozen=True)
+class CheckpointState:
+    """A checkpoint reached whose 约谈名单 some supervisors' chat has not been sent: the list."""
+
+    checkpoint: Checkpoint
+    behind: tuple[UnitBehind, ...]
+
+
+@dataclass(frozen=True)
 class PlannerState:
     """Everything the planner reads."""
 
@@ -104,7 +114,13 @@ class PlannerState:
     cases: tuple[CaseState, ...] = ()
     case_rules: CaseRules = field(default_factory=CaseRules)
     items: tuple[ItemState, ...] = ()  # open items due in the last fortnight
+    checkpoints: tuple[CheckpointState, ...] = ()  # reached lately, a list still owed
     span: CampaignSpan = field(default_factory=lambda: CampaignSpan(None, None))
+
+
+# a button of a notice: its label and its callback data, or the Mini App page it opens (the bot
+# signs the link when it renders the notice, for the chat it goes to)
+PlannedButton = tuple[Msg, str | AppLink]
 
 
 @dataclass(frozen=True)
@@ -116,7 +132,7 @@ class Planned:
     chat_id: int
     message: Msg
     not_before: datetime
-    buttons: tuple[tuple[Msg, str], ...] = ()
+    buttons: tuple[PlannedButton, ...] = ()
     late: bool = False
     stage_at: datetime | None = None  # the moment the stage was due (for catch-up order)
     absorbs: tuple[str, ...] = ()  # keys of the notifications this one tells in their place
@@ -139,7 +155,7 @@ class Plan:
         *,
         urgent: bool = False,
         stage_at: datetime | None = None,
-        buttons: tuple[tuple[Msg, str], ...] = (),
+        buttons: tuple[PlannedButton, ...] = (),
     ) -> None:
         """Plan a notice unless its key was planned before; non-urgent ones wait out the
         quiet hours."""

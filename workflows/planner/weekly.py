@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 
 from workflows import keys
 from workflows.buttons import Verb, callback_data
+from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
 from workflows.messages import msg
 from workflows.periods import reporting_day
 from workflows.planner.state import MORNING, Plan, WeeklyState
 from workflows.planner.time_left import live_left
+from workflows.weekly import WEEK
 
 
 def plan_weekly(plan: Plan, r: WeeklyState) -> None:
@@ -28,18 +30,20 @@ def plan_weekly(plan: Plan, r: WeeklyState) -> None:
         remind_at = due - timedelta(hours=2)
         stage, stage_at = ("remind", remind_at) if now >= remind_at else ("prompt", start)
         text = msg(f"weekly.{stage}", name=r.name, due=due, left=live_left(due, now))
-        button = (
+        buttons = (
             (msg("weekly.button.start"), callback_data(Verb.WEEKLY, r.index)),
             (msg("weekly_form.button"), callback_data(Verb.WFORM, r.index)),
         )
         for unit_id, chat in plan.chats_of(missing):
+            # the week in the Mini App, for any liaison of the unit, until the week is over
+            app = AppLink(WEEK_PAGE, unit_id, week_ref(day), due + WEEK, chat_id=chat)
             plan.add(
                 keys.weekly_stage(r.index, day, stage, unit_id, chat),
                 f"weekly.{stage}",
                 chat,
                 text,
                 stage_at=stage_at,
-                buttons=button,
+                buttons=((msg("app.button.week"), app), *buttons),
             )
         return
     if missing:

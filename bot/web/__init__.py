@@ -1,0 +1,7 @@
+"""The Mini App: a third door to the same rooms (DESIGN.md §10).
+
+Its pages are static files of ours (`static/`), its API JSON over aiohttp on the bot's own web
+server. `calls.py` is what every call shares (initData checked, the link read, one turn of the
+pipeline); each page's API is a module with its `ROUTES` (`week.py`, `forms.py`), collected by
+`server.py`.
+"""

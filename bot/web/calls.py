@@ -1,0 +1,196 @@
+"""A Mini App call is glue: the person from Telegram's signed `initData`, the chat and the
+unit from our signed link, then one turn through the same pipeline as a chat update.
+
+Every API handler of every page goes through `open_call` (who, where; 401/403 with a one-line
+reason, nothing changed) and `in_turn` (its body runs in the turn's unit of work, off the event
+loop; what the chat would have said comes back in the JSON, what other chats must hear goes
+through the outbox as in the chat).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from aiohttp import web
+from sqlmodel import select
+
+from bot.telegram.applinks import app_key
+from bot.telegram.turn import BotApp, Services, Source, Turn, services_in
+from bot.web.init_data import Caller, InitDataError, check
+from storage.models import Chat, Unit, saved_id
+from workflows.deeplink import AppLink, LinkError, read_app_payload
+from workflows.messages import Msg, msg
+
+T = TypeVar("T")
+JSON_LIMIT = 64 * 1024  # bytes of a JSON body: a week's item, a new problem
+UI = "app.ui."  # the page's own words, served with every answer
+LINK_HEADER = "X-Taizhang-Link"  # our payload, when Telegram's start_param does not carry it
+
+
+class Turns(Protocol):
+    """The turn pipeline (`bot.serve.pipeline.Pipeline`), as the Mini App uses it."""
+
+    async def run(
+        self, source: Source, body: Callable[[Turn], T], *, query: Any = None, send: bool = True
+    ) -> tuple[Turn | None, T | None]:
+        """One turn: its unit of work off the event loop; replies sent unless `send` is off."""
+        ...
+
+
+BOT = web.AppKey("bot", BotApp)
+TURNS = web.AppKey("turns", Turns)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a call's body answers: an HTTP status and the JSON (the turn's replies are added)."""
+
+    status: int = 200
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Call:
+    """Who calls, from which link (None: the private chat's menu), acting in which chat."""
+
+    caller: Caller
+    link: AppLink | None
+    source: Source
+
+
+class Refused(Exception):
+    """A call refused before any turn: its status and its one-line reason."""
+
+    def __init__(self, status: int, reason: Msg) -> None:
+        super().__init__(reason.id)
+        self.status, self.reason = status, reason
+
+
+def services_of(request: web.Request) -> Services:
+    """The bot's services."""
+    return services_in(request.app[BOT].bot_data)
+
+
+def refusal(request: web.Request, status: int, reason: Msg, language: str = "") -> web.Response:
+    """A refusal as JSON: the status and the reason, in the caller's language if known."""
+    services = services_of(request)
+    lang = "en" if language.lower().startswith("en") else services.settings.taizhang_locale
+    text = services.translator.text(reason, lang)
+    return web.json_response({"ok": False, "error": text}, status=status)
+
+
+def raw_init_data(request: web.Request) -> str:
+    """initData as the page sends it: `Authorization: tma <initData>`."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "tma" else ""
+
+
+async def open_call(request: web.Request) -> Call:
+    """Check initData and the link; the call's source, or `Refused` (nothing has changed)."""
+    services = services_of(request)
+    token = services.settings.telegram_bot_token or ""
+    now = services.clock()
+    try:
+        caller = check(raw_init_data(request), token, now)
+    except InitDataError as err:
+        raise Refused(401, msg(f"app.refused.{err.reason}")) from None
+    payload = caller.start_param or request.headers.get(LINK_HEADER, "")
+    link = None
+    if payload:
+        try:
+            link = read_app_payload(app_key(services.settings), payload, now)
+        except LinkError as err:
+            expired = err.reason == "expired"
+            reason = "app.refused.link_expired" if expired else "app.refused.link_forged"
+            raise Refused(403, msg(reason)) from None
+        if link.user_id and link.user_id != caller.speaker.user_id:
+            raise Refused(403, msg("weekly.link_not_yours"))
+    me = caller.speaker.user_id
+    chat_id = link.chat_id if link is not None and link.chat_id else me
+    if chat_id == me:
+        title = caller.speaker.full_name
+        source = Source(me, "private", title, caller.speaker, bot_username=services.bot_username)
+        return Call(caller, link, source)
+    chat = await asyncio.to_thread(_chat, services, chat_id)
+    if chat is None or chat.kind == "private":  # someone else's private chat: not ours to act in
+        raise Refused(403, msg("weekly.link_not_yours"))
+    source = Source(
+        chat_id, chat.kind, chat.title, caller.speaker, bot_username=services.bot_username
+    )
+    return Call(caller, link, source)
+
+
+def _chat(services: Services, chat_id: int) -> Chat | None:
+    with services.db.unit_of_work() as session:
+        chat = session.exec(select(Chat).where(Chat.chat_id == chat_id)).first()
+        if chat is not None:
+            session.expunge(chat)
+        return chat
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """The call's JSON object, at most `JSON_LIMIT` bytes; `Refused` otherwise."""
+    if request.content_length is not None and request.content_length > JSON_LIMIT:
+        raise Refused(413, msg("app.refused.too_large"))
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(16 * 1024):  # a chunked body has no length
+        size += len(chunk)
+        if size > JSON_LIMIT:
+            raise Refused(413, msg("app.refused.too_large"))
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError:
+        raise Refused(400, msg("app.refused.bad_request")) from None
+    if not isinstance(data, dict):
+        raise Refused(400, msg("app.refused.bad_request"))
+    return data
+
+
+async def in_turn(request: web.Request, call: Call, body: Callable[[Turn], Answer]) -> web.Response:
+    """Run the body as one turn of the pipeline; its answer, with what the turn said."""
+    turn, answer = await request.app[TURNS].run(call.source, body, send=False)
+    if turn is None or answer is None:
+        return refusal(request, 403, msg("app.refused.forged"), call.caller.language)
+    said = [turn.text(r.text) for r in turn.replies if r.chat_id in (None, turn.chat.chat_id)]
+    data = {"ok": answer.status < 400, **answer.data, "said": said, "texts": ui_texts(turn)}
+    if turn.notice:
+        data.setdefault("error", turn.notice)
+    return web.json_response(data, status=answer.status)
+
+
+def ui_texts(turn: Turn) -> dict[str, str]:
+    """The page's own words (`app.ui.*`) in the turn's language, as templates."""
+    tr = turn.services.translator
+    ids = [k for k in tr.catalogs[tr.default] if k.startswith(UI)]
+    return {k[len(UI) :]: tr.template(k, turn.lang) for k in ids}
+
+
+def refused_here(turn: Turn, status: int, reason: Msg) -> Answer:
+    """A refusal found in the turn: its reason in the turn's language."""
+    return Answer(status, {"error": turn.text(reason)})
+
+
+def unit_of(turn: Turn, call: Call) -> Unit | Answer:
+    """The unit the call is for (the link's, or in private the caller's only one) once the
+    same role rule as the chat allows it: the unit's liaisons (an admin may act for any)."""
+    unit: Unit | None
+    if call.link is not None:
+        unit = turn.session.get(Unit, call.link.unit_id)
+        if turn.campaign is None or unit is None or unit.campaign_id != turn.campaign.id:
+            return refused_here(turn, 403, msg("app.refused.link_expired"))
+        if turn.chat.unit_id is not None and turn.chat.unit_id != unit.id:
+            return refused_here(turn, 403, msg("app.refused.link_forged"))
+    else:
+        unit = turn.unit_here
+        if turn.campaign is None or unit is None:
+            return refused_here(turn, 403, msg("app.refused.no_unit"))
+    if not turn.actor.reports_for(saved_id(unit)):
+        return refused_here(turn, 403, msg("submit.not_liaison", unit=unit.name))
+    return unit

@@ -1,0 +1,221 @@
+"""A new problem and a close-out request as forms: the same steps as `/new` and `/close`, all
+on one page, saved by the same code.
+
+The new problem's fields are the campaign's ledger columns (seed 001's by default), its
+category a list of the campaign's categories, its dates a date picker; each answer is checked
+by `/new`'s own step for it (`workflows/page_form.py`). A close-out request is sent with its
+result and its evidence in one form, from the problem's page; the files are kept on Telegram
+as a file sent in the chat is, then `bot.handlers.closeout.ask_closeout` asks as /close does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from bot.handlers import closeout, items
+from bot.telegram.turn import Turn
+from bot.web.calls import (
+    TURNS,
+    Answer,
+    Call,
+    Refused,
+    in_turn,
+    json_body,
+    open_call,
+    refusal,
+    refused_here,
+    unit_of,
+)
+from bot.web.evidence import Stored, keep_on_telegram, read_form
+from storage import ledger as store
+from storage.models import LedgerItem, Unit
+from workflows.contexts import CloseContext
+from workflows.inputs import Attachments, FileAnswer, FormEnv, InputError
+from workflows.messages import msg
+from workflows.page_form import describe, fill
+from workflows.weekly import CLOSE, new_item_flow
+
+
+def _env(turn: Turn) -> FormEnv:
+    return FormEnv(now=turn.stamp.at, tz=turn.zone, options=items.categories(turn))
+
+
+def _new_steps(turn: Turn, unit: Unit) -> tuple[Any, ...]:
+    context = {"unit": unit.name, "ledger": turn.campaign.ledger if turn.campaign else None}
+    return tuple(s for s in new_item_flow(context).steps if s.field != "unit")
+
+
+def _unit(turn: Turn, call: Call) -> Unit | Answer:
+    return unit_of(turn, call)
+
+
+async def new_form(request: web.Request) -> web.Response:
+    """GET: the new problem's fields, as /new would ask them here."""
+    try:
+        call = await open_call(request)
+    except Refused as err:
+        return refusal(request, err.status, err.reason)
+
+    def body(turn: Turn) -> Answer:
+        unit = _unit(turn, call)
+        if isinstance(unit, Answer):
+            return unit
+        env = _env(turn)
+        fields = []
+        for step in _new_steps(turn, unit):
+            shown = describe(step, env)
+            name = step.params.get("field")
+            shown["label"] = name or turn.text(shown["prompt"])
+            shown["prompt"] = turn.text(shown["prompt"])
+            shown["options"] = [
+                {"value": o["value"], "label": turn.text(o["label"])} for o in shown["options"]
+            ]
+            fields.append(shown)
+        title = turn.text(msg("app.new_title", unit=unit.name))
+        return Answer(200, {"unit": unit.name, "title": title, "fields": fields})
+
+    return await in_turn(request, call, body)
+
+
+async def add_problem(request: web.Request) -> web.Response:
+    """POST: the new problem, each field checked by /new's step; saved as /new saves it."""
+    try:
+        call = await open_call(request)
+        given = await json_body(request)
+    except Refused as err:
+        return refusal(request, err.status, err.reason)
+
+    def body(turn: Turn) -> Answer:
+        unit = _unit(turn, call)
+        if isinstance(unit, Answer):
+            return unit
+        context = {"unit": unit.name, "ledger": turn.campaign.ledger if turn.campaign else None}
+        form = fill(_new_steps(turn, unit), given, _env(turn), context)
+        if form.errors:
+            errors = {k: turn.text(v) for k, v in form.errors.items()}
+            return Answer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
+        item = items.create_item(turn, unit, form.values)
+        turn.say(msg("new.done", code=item.code))
+        return Answer(200, {"code": item.code})
+
+    return await in_turn(request, call, body)
+
+
+def _item(turn: Turn, call: Call, raw: str) -> LedgerItem | Answer:
+    unit = _unit(turn, call)
+    if isinstance(unit, Answer):
+        return unit
+    item = turn.session.get(LedgerItem, int(raw)) if raw.isdigit() else None
+    if item is None or item.unit_id != unit.id:
+        return refused_here(turn, 404, msg("ledger.unknown", code=raw))
+    return item
+
+
+async def show_item(request: web.Request) -> web.Response:
+    """GET: a problem's card, and whether its close-out may be asked for now."""
+    try:
+        call = await open_call(request)
+    except Refused as err:
+        return refusal(request, err.status, err.reason)
+    raw = request.match_info["item"]
+
+    def body(turn: Turn) -> Answer:
+        item = _item(turn, call, raw)
+        if isinstance(item, Answer):
+            return item
+        history = store.progress_of(turn.session, item.id or 0)
+        last = items.progress_text(history[-1]) if history else ""
+        refused = closeout.may_ask(turn, item)
+        return Answer(
+            200,
+            {
+                "code": item.code,
+                "name": item.name,
+                "card": turn.text(items.card(turn, item, last)),
+                "closable": refused is None,
+                "why_not": turn.text(refused.reason) if refused is not None else "",
+                "title": turn.text(msg("app.close_title", code=item.code)),
+            },
+        )
+
+    return await in_turn(request, call, body)
+
+
+async def ask_closeout(request: web.Request) -> web.Response:
+    """POST (a form with files): a close-out request with its result and evidence."""
+    try:
+        call = await open_call(request)
+        form = await read_form(request)
+    except Refused as err:
+        return refusal(request, err.status, err.reason)
+    raw = request.match_info["item"]
+
+    def check(turn: Turn) -> Answer:
+        item = _item(turn, call, raw)
+        if isinstance(item, Answer):
+            return item
+        refused = closeout.may_ask(turn, item)
+        if refused is not None:
+            return refused_here(turn, 409, refused.reason)
+        result = fill(CLOSE.steps[:1], form.fields, FormEnv(turn.stamp.at, turn.zone), {})
+        if result.errors or not form.files:
+            errors = {k: turn.text(v) for k, v in result.errors.items()}
+            if not form.files:
+                errors["evidence"] = turn.text(msg("app.missing.evidence"))
+            return Answer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
+        caption = turn.text(msg("app.evidence_caption", code=item.code, name=""))
+        return Answer(
+            200,
+            {
+                "version": item.version,
+                "caption": caption,
+                "code": item.code,
+                "name": item.name,
+                "result": result.values["result"],
+            },
+        )
+
+    turn_, checked = await request.app[TURNS].run(call.source, check, send=False)
+    if turn_ is None or checked is None:
+        return refusal(request, 403, msg("app.refused.forged"))
+    if checked.status >= 400:
+        return web.json_response({"ok": False, **checked.data, "said": []}, status=checked.status)
+    kept: list[dict[str, Any]] = []
+    for upload in form.files:
+        stored = await keep_on_telegram(request, call, upload, str(checked.data["caption"]))
+        if not isinstance(stored, Stored):
+            return stored
+        kept.append(stored.file)
+
+    def ask(turn: Turn) -> Answer:
+        try:
+            evidence: dict[str, Any] | None = None
+            kind = Attachments(need_file=True)
+            env = FormEnv(turn.stamp.at, turn.zone)
+            for f in kept:
+                answer = FileAnswer(f["file_id"], f["name"], f["mime"], f["size"], f["media"])
+                evidence = kind.collect(evidence, answer, env)
+        except InputError as err:
+            return refused_here(turn, 422, err.message)
+        asked = CloseContext(
+            item_id=int(raw),
+            version=int(checked.data["version"]),
+            code=str(checked.data["code"]),
+            name=str(checked.data["name"]),
+        )
+        values = {"result": checked.data["result"], "evidence": evidence}
+        if not closeout.ask_closeout(turn, asked, values):
+            return Answer(409, {"error": turn.text(turn.replies.pop().text)})
+        return Answer(200, {"done": True})
+
+    return await in_turn(request, call, ask)
+
+
+ROUTES = (
+    ("GET", "api/new", new_form),
+    ("POST", "api/new", add_problem),
+    ("GET", "api/items/{item}", show_item),
+    ("POST", "api/items/{item}/closeout", ask_closeout),
+)

@@ -1,0 +1,127 @@
+"""The Mini App on the bot's own web server: its page, its script and style, its JSON API.
+
+Every page's API is a tuple of routes in its own module (`week.ROUTES`, `forms.ROUTES`); this
+module collects them under the path of TAIZHANG_WEBAPP_URL, like the features of the chat.
+Every response carries a Content-Security-Policy: the page loads only our own script and
+style, and Telegram's `telegram-web-app.js`; it talks only to this server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from importlib.resources import files
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+
+from bot.config import Settings
+from bot.telegram.turn import BotApp
+from bot.web import forms, week
+from bot.web.calls import BOT, TURNS, Refused, Turns, open_call, refusal
+from workflows.deeplink import ITEM_PAGE, NEW_PAGE, WEEK_PAGE
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+PAGES = {WEEK_PAGE: "week", NEW_PAGE: "new", ITEM_PAGE: "item"}
+
+
+async def open_page(request: web.Request) -> web.Response:
+    """GET: which page the link opens (the week, a new problem, an item); the week without one."""
+    try:
+        call = await open_call(request)
+    except Refused as err:
+        return refusal(request, err.status, err.reason)
+    link = call.link
+    page = PAGES[link.page] if link is not None else "week"
+    item = link.ref if link is not None and link.page == ITEM_PAGE else None
+    return web.json_response({"ok": True, "page": page, "item": item})
+
+
+ROUTES: tuple[tuple[str, str, Handler], ...] = (
+    ("GET", "api/open", open_page),
+    *week.ROUTES,
+    *forms.ROUTES,
+)
+TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
+CSP = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self' https://telegram.org",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'self' https://web.telegram.org",
+    )
+)
+STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
+
+
+def prefix_of(settings: Settings) -> str:
+    """The path the Mini App is served under (TAIZHANG_WEBAPP_URL's), ending in `/`."""
+    path = urlsplit(settings.taizhang_webapp_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def _asset(name: str) -> bytes:
+    return files("bot.web").joinpath("static", name).read_bytes()
+
+
+def guard(prefix: str) -> Middleware:
+    """The security headers on every answer under `prefix`; no caching of the API's."""
+
+    @web.middleware
+    async def guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
+        response = await handler(request)
+        if request.path.startswith(prefix) or request.path == prefix.rstrip("/"):
+            response.headers["Content-Security-Policy"] = CSP
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            response.headers["Referrer-Policy"] = "no-referrer"
+            if request.path.startswith(prefix + "api/"):
+                response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return guarded
+
+
+def mount(root: web.Application, bot: BotApp, turns: Turns, settings: Settings) -> None:
+    """Serve the Mini App from the bot's web server (under TAIZHANG_WEBAPP_URL's path), when
+    it is configured; before the server starts."""
+    if not settings.mini_app:
+        return
+    prefix = prefix_of(settings)
+    root[BOT] = bot
+    root[TURNS] = turns
+    root.middlewares.append(guard(prefix))
+    page = _asset("index.html").replace(b"{{base}}", prefix.encode())
+
+    async def index(request: web.Request) -> web.Response:
+        return web.Response(body=page, content_type="text/html", charset="utf-8")
+
+    root.router.add_get(prefix, index)
+    if prefix != "/":
+        root.router.add_get(prefix.rstrip("/"), index)
+    for name, kind in STATIC.items():
+        root.router.add_get(prefix + name, _static(_asset(name), kind))
+    for method, path, handler in ROUTES:
+        root.router.add_route(method, prefix + path, handler)
+
+
+def _static(content: bytes, kind: str) -> Handler:
+    async def serve(request: web.Request) -> web.Response:
+        return web.Response(
+            body=content,
+            content_type=kind,
+            charset="utf-8",
+            headers={"Cache-Control": "public, max-age=300"},
+        )
+
+    return serve
+
+
+def mini_app(bot: BotApp, turns: Turns, settings: Settings) -> web.Application:
+    """The Mini App alone, as an aiohttp application (the API tests' server)."""
+    app = web.Application()
+    mount(app, bot, turns, settings)
+    return app

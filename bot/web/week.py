@@ -1,0 +1,329 @@
+"""The week on one screen: the unit's open problems, each answered as in the chat, one submit.
+
+The page's answers are written into the person's weekly draft — the same draft the chat flow
+keeps, wherever it was begun — checked by the weekly update's own steps
+(`workflows/week_form.py`); the submit saves the week with the chat flow's own code
+(`bot.handlers.weekly.finish_week`, `workflows/weekly_update.decide_week`) and posts its one
+summary in the unit's groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from aiohttp import web
+
+from bot.handlers import weekly
+from bot.telegram import flows
+from bot.telegram.turn import Turn
+from bot.web.calls import (
+    Answer,
+    Call,
+    Refused,
+    in_turn,
+    json_body,
+    open_call,
+    refusal,
+    refused_here,
+    unit_of,
+)
+from bot.web.evidence import Stored, read_upload, store_file
+from storage import campaigns, drafts
+from storage.models import FormDraft, Unit, saved_id
+from workflows import forms
+from workflows.contexts import WeeklyContext
+from workflows.deeplink import WEEK_PAGE
+from workflows.forms import Draft, Flow
+from workflows.inputs import FormEnv, StatusCard
+from workflows.messages import msg
+from workflows.week_answers import answer_of, item_answer
+from workflows.week_form import add_file, drop_file, missing, read_item, with_answers
+from workflows.weekly import DONE, STATUSES, over_word, weekly_flow
+
+
+class _Week:
+    """The caller's weekly draft of the unit, loaded, with its flow."""
+
+    def __init__(self, row: FormDraft, draft: Draft, flow: Flow) -> None:
+        self.row, self.draft, self.flow = row, draft, flow
+
+    @property
+    def context(self) -> WeeklyContext:
+        """The week as the update began it."""
+        return self.draft.context  # type: ignore[return-value]  # checked when loaded
+
+    def save(self, turn: Turn, draft: Draft) -> None:
+        """Keep the draft where it is (the group's, or the private chat's)."""
+        self.row = drafts.save_draft(
+            turn.session,
+            self.row.chat_id,
+            turn.person.user_id,
+            draft,
+            now_at=turn.stamp.at,
+            row=self.row,
+        )
+        self.draft = draft
+
+
+def _env(turn: Turn) -> FormEnv:
+    return FormEnv(now=turn.stamp.at, tz=turn.zone)
+
+
+def _loaded(turn: Turn, unit: Unit) -> _Week | Answer | None:
+    """The caller's open weekly draft of the unit; None if there is none; an answer when its
+    week is over (the draft is closed, its owner told)."""
+    row = drafts.weekly_draft_of(turn.session, turn.person.user_id, saved_id(unit))
+    if row is None:
+        return None
+    draft = flows.loaded(row, WeeklyContext, None)  # answers keyed by the week's items
+    if draft is None:
+        flows.close(turn, row, msg("form.outdated"), "draft.outdated")
+        return refused_here(turn, 410, msg("form.outdated"))
+    word = over_word(draft.context, turn.stamp.at)
+    if word is not None:
+        flows.close(turn, row, word, "draft.expired")
+        return refused_here(turn, 410, word)
+    return _Week(row, draft, flows.built("weekly", weekly_flow, draft.context))
+
+
+def _begin(turn: Turn, call: Call, unit: Unit) -> _Week | Answer:
+    """A new weekly draft, as /weekly begins one (refused as /weekly is: the week reported
+    already, another liaison updating it, another flow open here)."""
+    if turn.campaign is None:
+        return refused_here(turn, 403, msg("bind.no_campaign"))
+    period = None
+    index = 0
+    if call.link is not None and call.link.page == WEEK_PAGE:
+        period = call.link.period
+        reports = campaigns.weekly_reports(turn.campaign)
+        index = next((i for i, r in enumerate(reports) if r.weekday == period.weekday()), 0)
+    context = weekly.weekly_context(turn, unit, index, period)
+    if context is None:  # the reason is said
+        return Answer(409, {"error": turn.text(turn.replies.pop().text)})
+    here = turn.draft()
+    if here is not None:  # one flow at a time in a chat, as in the chat
+        return refused_here(turn, 409, msg("app.busy"))
+    flow = flows.built("weekly", weekly_flow, context)
+    draft, _ = forms.start(flow, env=_env(turn), context=context)
+    if draft is None:
+        return refused_here(turn, 409, msg("form.outdated"))
+    row = drafts.save_draft(
+        turn.session, turn.chat.chat_id, turn.person.user_id, draft, now_at=turn.stamp.at
+    )
+    turn.keep_draft(row)
+    return _Week(row, draft, flow)
+
+
+def _week_of(turn: Turn, call: Call, *, begin: bool) -> tuple[Unit, _Week] | Answer:
+    unit = unit_of(turn, call)
+    if isinstance(unit, Answer):
+        return unit
+    week = _loaded(turn, unit)
+    if week is None:
+        week = _begin(turn, call, unit) if begin else refused_here(turn, 410, msg("app.no_week"))
+    if isinstance(week, Answer):
+        return week
+    return unit, week
+
+
+def _item_json(turn: Turn, week: _Week, item: Mapping[str, Any]) -> dict[str, Any]:
+    given = answer_of(week.draft.values, item["id"])
+    needs = missing(week.flow, week.draft).get(item["id"], [])
+    return {
+        "id": item["id"],
+        "code": item["code"],
+        "name": item["name"],
+        "due": turn.text(msg("app.due", due=date.fromisoformat(item["due"])))
+        if item.get("due")
+        else "",
+        "last": item.get("last") or turn.text(msg("weekly.no_progress")),
+        "answer": {
+            "status": given.status or "",
+            "progress": given.progress,
+            "result": given.result,
+            "reason": given.reason,
+            "planned": given.planned.isoformat() if given.planned else "",
+            "files": [
+                {"name": f.get("name", ""), "media": f.get("media", "")} for f in given.files
+            ],
+        },
+        "missing": [turn.text(m) for m in needs],
+    }
+
+
+def _week_json(turn: Turn, week: _Week) -> dict[str, Any]:
+    ctx = week.context
+    return {
+        "unit": ctx["unit"],
+        "title": turn.text(
+            msg(
+                "app.week_title",
+                unit=ctx["unit"],
+                name=ctx["report_name"],
+                period=date.fromisoformat(ctx["period"]),
+            )
+        ),
+        "due": turn.text(msg("app.week_due", due=datetime.fromisoformat(ctx["due"]))),
+        "where": "group" if week.row.chat_id < 0 else "private",
+        "items": [_item_json(turn, week, it) for it in ctx["items"]],
+        "statuses": [{"value": o.value, "label": turn.text(o.label)} for o in STATUSES],
+        "texted": sorted(_card(week.flow).texted),
+    }
+
+
+def _card(flow: Flow) -> StatusCard:
+    kind = flow.steps[0].kind
+    if not isinstance(kind, StatusCard):
+        raise TypeError("a weekly update begins with an item's card")
+    return kind
+
+
+def _item(week: _Week, raw: str) -> Mapping[str, Any] | None:
+    return next((it for it in week.context["items"] if str(it["id"]) == raw), None)
+
+
+async def show_week(request: web.Request) -> web.Response:
+    """GET: the week (its draft begun here if the person has none), refused as /weekly is."""
+    try:
+        call = await open_call(request)
+    except Refused as err:
+        return refusal(request, err.status, err.reason)
+
+    def body(turn: Turn) -> Answer:
+        found = _week_of(turn, call, begin=True)
+        if isinstance(found, Answer):
+            return found
+        return Answer(200, _week_json(turn, found[1]))
+
+    return await in_turn(request, call, body)
+
+
+async def answer_item(request: web.Request) -> web.Response:
+    """PUT: one item's answers as typed, each checked by its step; what was refused, said."""
+    try:
+        call = await open_call(request)
+        given = await json_body(request)
+    except Refused as err:
+        return refusal(request, err.status, err.reason)
+    raw = request.match_info["item"]
+
+    def body(turn: Turn) -> Answer:
+        found = _week_of(turn, call, begin=False)
+        if isinstance(found, Answer):
+            return found
+        _, week = found
+        item = _item(week, raw)
+        if item is None:
+            return refused_here(turn, 404, msg("app.not_in_week"))
+        read = read_item(week.flow, week.context, week.draft.values, item["id"], given, _env(turn))
+        week.save(turn, with_answers(week.flow, week.draft, read.values))
+        out = _item_json(turn, week, item)
+        out["errors"] = {k: turn.text(v) for k, v in read.errors.items()}
+        return Answer(200, out)
+
+    return await in_turn(request, call, body)
+
+
+async def add_evidence(request: web.Request) -> web.Response:
+    """POST: a photo or file for a problem reported done, uploaded from the phone; kept on
+    Telegram (sent to the person's private chat) and added to the draft as a chat file is."""
+    try:
+        call = await open_call(request)
+        upload = await read_upload(request)
+    except Refused as err:
+        return refusal(request, err.status, err.reason)
+    raw = request.match_info["item"]
+
+    def check(turn: Turn) -> Answer:
+        found = _week_of(turn, call, begin=False)
+        if isinstance(found, Answer):
+            return found
+        item = _item(found[1], raw)
+        if item is None:
+            return refused_here(turn, 404, msg("app.not_in_week"))
+        if found[1].draft.values.get(item_answer(item["id"], "status")) != DONE:
+            return refused_here(turn, 409, msg("app.evidence_when_done"))
+        caption = turn.text(msg("app.evidence_caption", code=item["code"], name=upload.name))
+        return Answer(200, {"caption": caption})
+
+    stored = await store_file(request, call, upload, check)
+    if not isinstance(stored, Stored):
+        return stored
+
+    def add(turn: Turn) -> Answer:
+        found = _week_of(turn, call, begin=False)
+        if isinstance(found, Answer):
+            return found
+        _, week = found
+        item = _item(week, raw)
+        if item is None:
+            return refused_here(turn, 404, msg("app.not_in_week"))
+        change, error = add_file(week.flow, week.draft, item["id"], stored.file, _env(turn))
+        if error is not None:
+            return refused_here(turn, 422, error)
+        week.save(turn, with_answers(week.flow, week.draft, change))
+        return Answer(200, _item_json(turn, week, item))
+
+    return await in_turn(request, call, add)
+
+
+async def remove_evidence(request: web.Request) -> web.Response:
+    """DELETE: one of a problem's evidence files, taken back before the week is submitted."""
+    try:
+        call = await open_call(request)
+    except Refused as err:
+        return refusal(request, err.status, err.reason)
+    raw, index = request.match_info["item"], request.match_info["index"]
+
+    def body(turn: Turn) -> Answer:
+        found = _week_of(turn, call, begin=False)
+        if isinstance(found, Answer):
+            return found
+        _, week = found
+        item = _item(week, raw)
+        if item is None or not index.isdigit():
+            return refused_here(turn, 404, msg("app.not_in_week"))
+        change = drop_file(week.draft, item["id"], int(index))
+        week.save(turn, with_answers(week.flow, week.draft, change))
+        return Answer(200, _item_json(turn, week, item))
+
+    return await in_turn(request, call, body)
+
+
+async def submit_week(request: web.Request) -> web.Response:
+    """POST: the week saved as the chat saves it, once nothing is missing; its one summary
+    goes to the unit's groups."""
+    try:
+        call = await open_call(request)
+    except Refused as err:
+        return refusal(request, err.status, err.reason)
+
+    def body(turn: Turn) -> Answer:
+        found = _week_of(turn, call, begin=False)
+        if isinstance(found, Answer):
+            return found
+        _, week = found
+        values = {**week.draft.values}
+        values.setdefault("new", "no")  # new problems have their own form
+        needs = missing(week.flow, replace(week.draft, values=values))
+        if needs:
+            shown = {str(k): [turn.text(m) for m in v] for k, v in needs.items()}
+            return Answer(422, {"error": turn.text(msg("app.incomplete")), "missing": shown})
+        drafts.drop(turn.session, week.row)
+        turn.keep_draft(None)
+        weekly.finish_week(turn, week.context, values, to_groups=True)
+        return Answer(200, {"done": True})
+
+    return await in_turn(request, call, body)
+
+
+ROUTES = (
+    ("GET", "api/week", show_week),
+    ("PUT", "api/week/items/{item}", answer_item),
+    ("POST", "api/week/items/{item}/files", add_evidence),
+    ("DELETE", "api/week/items/{item}/files/{index}", remove_evidence),
+    ("POST", "api/week/submit", submit_week),
+)

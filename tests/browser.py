@@ -1,0 +1,83 @@
+"""Debian's headless Chromium, driven by Selenium through Debian's chromedriver: the Mini App
+is tested in a real browser, at a phone's size, and each page kept as a screenshot.
+
+Nothing is downloaded: the browser and its driver are the machine's (`.ci/run` installs
+`chromium`, `chromium-driver` and `fonts-noto-cjk`). Selenium's calls block, so a test runs
+them in a thread (`asyncio.to_thread`) while the bot goes on in the event loop.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.remote.webdriver import WebDriver
+
+CHROMIUM = "/usr/bin/chromium"
+DRIVER = "/usr/bin/chromedriver"
+PHONE = {"width": 390, "height": 844, "pixelRatio": 2}
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--lang=zh-CN",
+)
+# where the screenshots are kept (printed by each test that takes them)
+ARTIFACTS = Path(os.environ.get("TAIZHANG_ARTIFACTS") or tempfile.gettempdir()) / "taizhang-miniapp"
+
+
+@contextmanager
+def phone_browser() -> Iterator[WebDriver]:
+    """A fresh headless Chromium the size of a phone (390×844), closed afterwards."""
+    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager never fetches a driver
+    profile = tempfile.mkdtemp(prefix="taizhang-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile}")
+    options.add_experimental_option("mobileEmulation", {"deviceMetrics": PHONE})
+    options.page_load_strategy = "eager"  # telegram-web-app.js may not load offline
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def keep(driver: WebDriver, name: str) -> Path:
+    """A screenshot of the whole page as a test artifact; its path."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {
+            "width": PHONE["width"],
+            "height": max(int(height), PHONE["height"]),
+            "deviceScaleFactor": 2,
+            "mobile": True,
+        },
+    )
+    driver.save_screenshot(str(path))
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {
+            "width": PHONE["width"],
+            "height": PHONE["height"],
+            "deviceScaleFactor": 2,
+            "mobile": True,
+        },
+    )
+    return path
