@@ -22,7 +22,7 @@ from telegram.ext import ContextTypes, ExtBot
 from bot.telegram.applinks import notice_button
 from bot.telegram.budget import ChatBudget, Limits, NoBudget
 from bot.telegram.turn import BotApp, Services, Turn
-from storage import campaigns, chats, drafts, outbox, planning, sendlog
+from storage import campaigns, chats, drafts, outbox, owed, planning, sendlog
 from storage.drafts import SentPrompt
 from storage.models import saved_id
 from storage.outage import unreachable
@@ -200,7 +200,9 @@ def _claim(services: Services, limit: int, held: set[int]) -> tuple[list[_Row], 
                 r.reply_markup,
                 r.attempts,
             )
-            for r in outbox.claim(session, now, limit, hold=hold, skip_chats=held)
+            for r in owed.withdraw_done(
+                session, outbox.claim(session, now, limit, hold=hold, skip_chats=held)
+            )
         ]
         busy = drafts.chats_in_flow(session, {r.chat_id for r in rows}, now - IN_FLOW)
     return rows, busy

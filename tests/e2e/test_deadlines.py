@@ -12,6 +12,7 @@ from sqlmodel import select
 from bot.serve.jobs import plan_once
 from storage.models import OutboxMessage
 from tests.harness import Harness, MakeWorld
+from tests.processes import wait_until
 from workflows.roles import Role
 
 CAMPAIGN = """
@@ -151,3 +152,35 @@ async def test_a_group_that_removed_the_bot_is_reported_once(
     assert [r.status for r in rows] == ["failed", "failed"]
     assert all("kicked" in r.last_error for r in rows)
     assert bot.api.unread(admin_chat) == []  # reported once, not at every failure
+
+
+async def test_a_reminder_still_waiting_when_its_unit_submits_is_not_sent(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["甲县", "乙县", "丙县"], liaisons={"甲县": "甲县联络员"})
+    jia, li = world.groups["甲县"], world["甲县联络员"]
+    bot.api.fail_next("sendMessage", 500, count=1)  # the reminder's first try fails: it waits
+    bot.clock.at = datetime(2024, 1, 10, 2, 10, tzinfo=UTC)  # 10:10, the 20-minute stage
+    await bot.api.until(lambda: bot.api.requests["sendMessage"] >= 1)
+    for group in (world.groups["乙县"], world.groups["丙县"]):  # the others are reminded
+        assert "还有20分钟" in (await bot.api.next_message(group))["text"]
+
+    pick = await bot.command(jia, li, "/submit")
+    material = await bot.press(pick, li, "自查自纠阶段总结（1月10日（周三）10:30）")
+    summary = await bot.press(await bot.answer(material, li, "已报送纸质盖章件"), li, "完成")
+    confirmed = await bot.press(summary, li, "确认提交")
+    assert "甲县已报送“自查自纠阶段总结”" in confirmed["text"]
+
+    bot.clock.at = datetime(2024, 1, 10, 2, 12, tzinfo=UTC)  # its retry is due
+    with bot.db.unit_of_work() as s:
+        reminders = [r for r in s.exec(select(OutboxMessage)) if r.chat_id == jia["id"]]
+    assert [r.status for r in reminders] == ["pending"]
+
+    def settled() -> bool:
+        with bot.db.unit_of_work() as s:
+            return s.get(OutboxMessage, reminders[0].id).status != "pending"
+
+    await wait_until(settled)
+    with bot.db.unit_of_work() as s:
+        assert s.get(OutboxMessage, reminders[0].id).status == "withdrawn"
+    assert [t for t in texts(bot, jia) if t.startswith("⏰")] == []

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlmodel import select
 
 from bot.serve.campaign_file import TEMPLATES
-from storage import campaigns, planning
+from storage import campaigns, outbox, owed, planning
 from storage.audit import Stamp
 from storage.db import Database
-from storage.models import Notification, OutboxMessage
+from storage.models import ForwardedCase, Notification, OutboxMessage, Submission, saved_id
+from workflows import keys
 from workflows.campaign import read_campaign_yaml
+from workflows.keys import NoticeKey
 from workflows.messages import msg
 from workflows.planner import Planned, schedule_stamp, schedules
 
@@ -46,3 +48,44 @@ def test_a_reloaded_file_that_moves_a_deadline_withdraws_its_waiting_reminders(
     with db.unit_of_work() as s:
         rows = s.exec(select(Notification.key, OutboxMessage.status).join(OutboxMessage)).all()
     assert sorted(status for _, status in rows) == ["pending", "withdrawn", "withdrawn"]
+
+
+def test_claimed_reminders_whose_purpose_was_done_are_withdrawn(db: Database) -> None:
+    text = (TEMPLATES / "bazhou-2024.yaml").read_text(encoding="utf-8")
+    monday = date(2024, 4, 29)
+    with db.unit_of_work() as s:
+        camp, _ = campaigns.save_campaign(s, read_campaign_yaml(text), Stamp(NOW))
+        deadline = campaigns.deadlines_of(s, saved_id(camp))[0]
+        did, due = saved_id(deadline), deadline.due_at
+        first, second = (saved_id(u) for u in campaigns.units_of(s, saved_id(camp))[:2])
+        case = ForwardedCase(code="ZB-0001", unit_id=first, text="x", received_at=NOW, due_at=due)
+        s.add(case)
+        s.flush()
+        cid = saved_id(case)
+        planned = [
+            NoticeKey.deadline_unit(did, due, first, -1, "r86400").text,  # submitted: withdrawn
+            NoticeKey.deadline_unit(did, due, second, -2, "r86400").text,  # not submitted
+            NoticeKey.case_remind(cid, due, "morning", -1).text,  # answered: withdrawn
+            NoticeKey.case_escalate(cid, due, -9).text,  # answered: withdrawn
+            keys.weekly_stage(0, monday, "remind", first, -1),  # reported: withdrawn
+            keys.weekly_stage(0, monday, "remind", second, -2),  # not reported
+            NoticeKey.deadline_missing(did, due, -9).text,  # a list: left alone
+        ]
+        items = [planning.Rendered(Planned(k, "x", -1, msg("x"), NOW), "⏰", None) for k in planned]
+        assert planning.save_planned(s, items, NOW) == len(planned)
+        s.add(Submission(unit_id=first, deadline_id=did, submitted_at=NOW))
+        s.add(
+            Submission(unit_id=first, report_name="工作台账", period_start=monday, submitted_at=NOW)
+        )
+        case.status = "answered"
+        s.add(case)
+    with db.unit_of_work() as s:
+        claimed = outbox.claim(s, NOW, limit=20)
+        sent = owed.withdraw_done(s, claimed)
+        keys_of = dict(s.exec(select(Notification.id, Notification.key)).all())
+        assert sorted(keys_of[r.notification_id] for r in sent) == sorted(
+            [planned[1], planned[5], planned[6]]
+        )
+    with db.unit_of_work() as s:
+        statuses = [r.status for r in s.exec(select(OutboxMessage))]
+    assert sorted(statuses) == ["sending"] * 3 + ["withdrawn"] * 4
