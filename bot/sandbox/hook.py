@@ -51,6 +51,7 @@ class WebhookPusher:
     last_error: str | None = None
     _next: int = 0
     _task: asyncio.Task[None] | None = None
+    _flying: dict[int, asyncio.Task[None]] = field(default_factory=dict)  # update id: its post
     _session: aiohttp.ClientSession | None = None
 
     def register(self, params: dict[str, Any]) -> None:
@@ -94,22 +95,46 @@ class WebhookPusher:
         """Stop posting."""
         if self._task is not None:
             self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            for post in list(self._flying.values()):
+                post.cancel()
+            await asyncio.gather(self._task, *self._flying.values(), return_exceptions=True)
             self._task = None
         if self._session is not None:
             await self._session.close()
             self._session = None
 
     async def _run(self) -> None:
+        """Up to `parallel` updates in flight, each on its own connection: a slow answer
+        holds only its own (the oldest not in flight goes next); one refused is posted again
+        after a pause."""
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+        slots = asyncio.Semaphore(max(1, self.parallel))
+        flying = self._flying
         while True:
-            batch = await self.take(max(1, self.parallel))
-            if self.webhook is None:
-                await asyncio.sleep(self.retry_delay)
-                continue
-            results = await asyncio.gather(*(self._post(u) for u in batch))
-            if not all(results):
+            await slots.acquire()
+            update: dict[str, Any] | None = None
+            while update is None:
+                waiting = await self.take(len(flying) + 1)
+                update = next((u for u in waiting if u["update_id"] not in flying), None)
+                if update is None or self.webhook is None:
+                    update = None
+                    await asyncio.sleep(0.02)
+            uid = update["update_id"]
+            flying[uid] = asyncio.create_task(self._deliver(update, slots, flying, uid))
+
+    async def _deliver(
+        self,
+        update: dict[str, Any],
+        slots: asyncio.Semaphore,
+        flying: dict[int, asyncio.Task[None]],
+        uid: int,
+    ) -> None:
+        try:
+            if not await self._post(update):
                 await asyncio.sleep(self.retry_delay)  # Telegram backs off, then retries
+        finally:
+            flying.pop(uid, None)
+            slots.release()
 
     def _targets(self) -> list[str]:
         if not self.backends:
