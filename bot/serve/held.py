@@ -13,7 +13,6 @@ person's client stops waiting.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from sqlalchemy import text
@@ -22,6 +21,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.telegram.press import answer_press
 from bot.telegram.turn import BotApp
 from storage.db import Database
 from storage.outage import unreachable
@@ -49,8 +49,7 @@ class Gate:
             return
         self.keep(update)
         if update.callback_query is not None:
-            with contextlib.suppress(TelegramError):
-                await update.callback_query.answer()
+            await answer_press(update.callback_query)
         raise ApplicationHandlerStop
 
     def failed(self, update: object, error: BaseException | None) -> bool:

@@ -24,6 +24,7 @@ from telegram.error import TelegramError
 
 from bot.serve import dispatch
 from bot.telegram.feature import Registry
+from bot.telegram.press import answer_press
 from bot.telegram.render import deliver
 from bot.telegram.sender import ChatSender
 from bot.telegram.turn import BotApp, Services, Source, Turn, open_turn, services_in
@@ -94,10 +95,7 @@ async def _answer(query: CallbackQuery, turn: Turn | None) -> None:
     text = turn.notice if turn is not None else None
     url = turn.notice_url if turn is not None else None
     alert = turn is not None and turn.alert and bool(text)
-    try:
-        await query.answer(text or None, show_alert=alert, url=url)
-    except TelegramError as err:  # too late, or the query is unknown: the turn stands
-        logger.warning("could not answer a press: %s", err)
+    await answer_press(query, text or None, alert=alert, url=url)
 
 
 class FollowUp:

@@ -111,3 +111,15 @@ async def test_a_button_for_an_item_that_is_not_there_is_answered_by_its_toast_a
     assert bot.api.callback_answers[-1].get("text") == "未找到问题“424242”。"
     await bot.drained()
     assert bot.api.unread(group) == []  # nothing in the group: the press's answer says it
+
+
+async def test_an_answer_to_a_press_that_did_not_get_through_is_given_again(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    _, li, card = await liaisons_start(bot, make_world)
+    before = len(bot.api.callback_answers)
+    bot.api.fail_next("answerCallbackQuery", 500)  # Telegram's answer lost: a 5xx
+    await bot.api.press(card, li, data=callback_data(Verb.ITEM, 424242))
+    await bot.api.until(lambda: len(bot.api.callback_answers) > before)
+    assert bot.api.callback_answers[-1].get("text") == "未找到问题“424242”。"
+    assert bot.api.requests["answerCallbackQuery"] == before + 2
