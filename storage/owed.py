@@ -9,7 +9,6 @@ was done. The supervisors' lists (who has not submitted) are left alone: they te
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -18,10 +17,9 @@ from sqlmodel import Session, col, select
 from storage.campaigns import active_campaign, weekly_reports
 from storage.models import ForwardedCase, Notification, OutboxMessage, Submission
 from workflows.cases import OPEN, SIGNED
-from workflows.keys import ADMINS, DAILY, ESCALATE, REMIND, UNIT, NoticeKey
+from workflows.keys import ADMINS, DAILY, ESCALATE, REMIND, UNIT, NoticeKey, weekly_asked
 
 CASE_CHASERS = (REMIND, ESCALATE, ADMINS, DAILY)  # asked of a case while it is unanswered
-WEEKLY_ASK = re.compile(r"weekly:(\d+):(\d{4}-\d\d-\d\d):(?:prompt|remind):unit:(\d+):chat:-?\d+")
 
 
 def withdraw_done(session: Session, rows: Sequence[OutboxMessage]) -> list[OutboxMessage]:
@@ -40,13 +38,13 @@ def withdraw_done(session: Session, rows: Sequence[OutboxMessage]) -> list[Outbo
         if nid is None:
             continue
         notice = NoticeKey.parse(key)
-        week = WEEKLY_ASK.fullmatch(key)
+        week = weekly_asked(key)
         if notice is not None and notice.event == UNIT and notice.unit_id is not None:
             submissions[nid] = (notice.subject_id, notice.unit_id)
         elif notice is not None and notice.case_id is not None and notice.event in CASE_CHASERS:
             chasers[nid] = notice.case_id
         elif week is not None:
-            weeks[nid] = (int(week[1]), date.fromisoformat(week[2]), int(week[3]))
+            weeks[nid] = week
     done = (
         _submitted(session, submissions) | _answered(session, chasers) | _reported(session, weeks)
     )

@@ -240,6 +240,19 @@ def weekly_stage(report: int, day: date, stage: str, unit_id: int, chat_id: int)
     return in_chat(f"weekly:{report}:{day.isoformat()}:{stage}:unit:{unit_id}", chat_id)
 
 
+def weekly_asked(key: str) -> tuple[int, date, int] | None:
+    """A weekly prompt's or reminder's key read back: (report, day, unit); None for others."""
+    found = _WEEKLY_STAGE.fullmatch(key)
+    if found is None:
+        return None
+    return int(found[1]), date.fromisoformat(found[2]), int(found[3])
+
+
+_WEEKLY_STAGE = re.compile(
+    r"weekly:(\d+):(\d{4}-\d\d-\d\d):(?:prompt|remind):unit:(\d+):chat:-?\d+"
+)
+
+
 def weekly_missing(report: int, day: date, chat_id: int) -> str:
     """The supervisors told who has not reported the week."""
     return in_chat(f"weekly:{report}:{day.isoformat()}:missing", chat_id)
