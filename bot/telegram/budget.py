@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ JSONDict = dict[str, Any]
 # What Telegram counts against a chat's budget. answerCallbackQuery, getUpdates and the like
 # are free.
 COUNTED_PREFIXES = ("send", "edit", "copy", "forward")
+RESEND_AFTER = 0.5  # seconds before a person's reply that did not get through is sent again
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,14 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
                 if notify or retries >= self.limits.max_retries:
                     raise
                 retries += 1
+            except NetworkError as err:
+                # a 5xx, or the connection dropped before an answer: a person's reply is tried
+                # again (a time-out is not: Telegram may have taken it); the outbox retries its own
+                if notify or isinstance(err, TimedOut) or retries >= self.limits.max_retries:
+                    raise
+                retries += 1
+                logger.warning("chat %s: %s; sending again", chat_id, err)
+                await asyncio.sleep(RESEND_AFTER)
             finally:
                 # Telegram counts a request when it arrives, which under load can be well after
                 # the slot was taken: the window counts it from its answer, which is later still

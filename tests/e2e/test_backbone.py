@@ -103,3 +103,16 @@ async def test_non_admin_bind_is_refused(bot: Harness) -> None:
     # Updates are handled in order, so the next message is the answer to the admin's /bind.
     bound = await bot.command(group, bot.admin, "/bind 轮台县")
     assert "本群已绑定“轮台县”" in bound["text"]
+
+
+async def test_a_reply_lost_to_a_server_error_is_sent_again(
+    bot: Harness,
+) -> None:
+    group = bot.api.group("轮台县专项整治联络群")
+    bot.api.fail_next("sendMessage", 500)
+    ask = await bot.command(group, bot.admin, "/bind")
+    assert "库尔勒市" in str(ask["reply_markup"])
+    bot.api.fail_next("sendMessage", 502)
+    done = await bot.press(ask, bot.admin, "轮台县")
+    assert "本群已绑定“轮台县”" in done["text"]
+    assert bot.api.requests["sendMessage"] == 4
