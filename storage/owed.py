@@ -15,28 +15,56 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from storage.campaigns import active_campaign, weekly_reports
-from storage.models import ForwardedCase, Notification, OutboxMessage, Submission
+from storage.models import ForwardedCase, Notification, OutboxMessage, Submission, saved_id
 from workflows.cases import OPEN, SIGNED
 from workflows.keys import ADMINS, DAILY, ESCALATE, REMIND, UNIT, NoticeKey, weekly_asked
 
 CASE_CHASERS = (REMIND, ESCALATE, ADMINS, DAILY)  # asked of a case while it is unanswered
+CATCHUP, TOLD = "catchup", "told"  # a message folding several; each notice folded in it
 
 
 def withdraw_done(session: Session, rows: Sequence[OutboxMessage]) -> list[OutboxMessage]:
     """Withdraw the claimed reminders whose unit submitted, case was answered or week was
-    reported since they were planned; the others, to be sent."""
+    reported since they were planned; the others, to be sent.
+
+    A catch-up that folded such a reminder is withdrawn whole, and the others it folded are
+    no longer recorded as told: the planner's next pass plans them again, without it.
+    """
     ids = [r.notification_id for r in rows if r.notification_id is not None]
     if not ids:
         return list(rows)
-    notes = session.exec(
-        select(Notification.id, Notification.key).where(col(Notification.id).in_(ids))
-    )
+    notes = list(session.exec(select(Notification).where(col(Notification.id).in_(ids))))
+    done = _done(session, {saved_id(n): n.key for n in notes})
+    for catchup in (n for n in notes if n.kind == CATCHUP):
+        told = [
+            n
+            for n in session.exec(
+                select(Notification).where(
+                    Notification.kind == TOLD, Notification.created_at == catchup.created_at
+                )
+            )
+            if n.payload.get("told_in") == catchup.key
+        ]
+        told_done = _done(session, {saved_id(n): n.key for n in told})
+        if not told_done:
+            continue
+        done.add(saved_id(catchup))
+        for n in told:
+            if saved_id(n) not in told_done:
+                session.delete(n)
+    for row in rows:
+        if row.notification_id in done:
+            row.status = "withdrawn"
+            session.add(row)
+    return [r for r in rows if r.notification_id not in done]
+
+
+def _done(session: Session, keys: dict[int, str]) -> set[int]:
+    """Of these notifications (id: key), the ones whose purpose was done."""
     submissions: dict[int, tuple[int, int]] = {}  # notification: (deadline, unit)
     chasers: dict[int, int] = {}  # notification: case
     weeks: dict[int, tuple[int, date, int]] = {}  # notification: (report, day, unit)
-    for nid, key in notes:
-        if nid is None:
-            continue
+    for nid, key in keys.items():
         notice = NoticeKey.parse(key)
         week = weekly_asked(key)
         if notice is not None and notice.event == UNIT and notice.unit_id is not None:
@@ -45,14 +73,8 @@ def withdraw_done(session: Session, rows: Sequence[OutboxMessage]) -> list[Outbo
             chasers[nid] = notice.case_id
         elif week is not None:
             weeks[nid] = week
-    done = (
-        _submitted(session, submissions) | _answered(session, chasers) | _reported(session, weeks)
-    )
-    for row in rows:
-        if row.notification_id in done:
-            row.status = "withdrawn"
-            session.add(row)
-    return [r for r in rows if r.notification_id not in done]
+    answered = _answered(session, chasers)
+    return _submitted(session, submissions) | answered | _reported(session, weeks)
 
 
 def _submitted(session: Session, asks: dict[int, tuple[int, int]]) -> set[int]:

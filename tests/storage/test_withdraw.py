@@ -89,3 +89,36 @@ def test_claimed_reminders_whose_purpose_was_done_are_withdrawn(db: Database) ->
     with db.unit_of_work() as s:
         statuses = [r.status for r in s.exec(select(OutboxMessage))]
     assert sorted(statuses) == ["sending"] * 3 + ["withdrawn"] * 4
+
+
+def test_a_catch_up_folding_a_reminder_no_longer_owed_is_withdrawn_and_the_rest_told_again(
+    db: Database,
+) -> None:
+    text = (TEMPLATES / "bazhou-2024.yaml").read_text(encoding="utf-8")
+    monday = date(2024, 4, 29)
+    with db.unit_of_work() as s:
+        camp, _ = campaigns.save_campaign(s, read_campaign_yaml(text), Stamp(NOW))
+        deadline = campaigns.deadlines_of(s, saved_id(camp))[0]
+        unit = saved_id(campaigns.units_of(s, saved_id(camp))[0])
+        owed_still = NoticeKey.deadline_unit(saved_id(deadline), deadline.due_at, unit, -1, "r7200")
+        reported = keys.weekly_stage(0, monday, "remind", unit, -1)
+        folded = Planned(
+            keys.catch_up(-1, owed_still.text),
+            "catchup",
+            -1,
+            msg("x"),
+            NOW,
+            late=True,
+            absorbs=(owed_still.text, reported),
+        )
+        assert planning.save_planned(s, [planning.Rendered(folded, "两条", None)], NOW) == 1
+        s.add(
+            Submission(unit_id=unit, report_name="工作台账", period_start=monday, submitted_at=NOW)
+        )
+    with db.unit_of_work() as s:
+        assert owed.withdraw_done(s, outbox.claim(s, NOW)) == []
+    with db.unit_of_work() as s:
+        assert [r.status for r in s.exec(select(OutboxMessage))] == ["withdrawn"]
+        left = sorted(s.exec(select(Notification.key)).all())
+    # the week's reminder stays told (nothing more is owed); the deadline's is planned afresh
+    assert left == sorted([folded.key, reported])
