@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy import and_, lambda_stmt, true
+from sqlalchemy import and_, bindparam, true
 from sqlmodel import Session, col
 
 from storage.models import Campaign, Chat, Person, RoleGrant, Sighting
@@ -29,25 +29,30 @@ class Seen:
     sighted: bool = False  # the person was seen in this chat before (`storage/sightings.py`)
 
 
+# Read on every update: built once, only the two ids bound each time (building the statement,
+# or re-binding a lambda statement's values, cost more than running it). SQLAlchemy's select:
+# SQLModel's is typed for at most four columns.
+_SEEN = (
+    sa.select(Chat, Person, RoleGrant, Campaign, col(Sighting.id))
+    .join_from(Person, Chat, and_(col(Chat.chat_id) == bindparam("chat_id"), true()))
+    .outerjoin_from(Person, RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+    .outerjoin_from(Person, Campaign, col(Campaign.active) == true())
+    .outerjoin_from(
+        Person,
+        Sighting,
+        and_(
+            col(Sighting.chat_id) == bindparam("chat_id"),
+            col(Sighting.user_id) == bindparam("user_id"),
+        ),
+    )
+    .where(col(Person.user_id) == bindparam("user_id"))
+)
+
+
 def seen(session: Session, chat_id: int, user_id: int) -> Seen | None:
     """The chat, the person, their grants and the active campaign most recently loaded; None
     when the chat or the person is not known yet."""
-    # a lambda statement: built once and cached, only the two ids bound anew each turn (this
-    # query runs on every update; building it cost as much as running it). SQLAlchemy's
-    # select: SQLModel's is typed for at most four columns
-    stmt = lambda_stmt(
-        lambda: sa.select(Chat, Person, RoleGrant, Campaign, col(Sighting.id))
-        .join_from(Person, Chat, and_(col(Chat.chat_id) == chat_id, true()))
-        .outerjoin_from(Person, RoleGrant, col(RoleGrant.person_id) == col(Person.id))
-        .outerjoin_from(Person, Campaign, col(Campaign.active) == true())
-        .outerjoin_from(
-            Person,
-            Sighting,
-            and_(col(Sighting.chat_id) == chat_id, col(Sighting.user_id) == user_id),
-        )
-        .where(col(Person.user_id) == user_id)
-    )
-    rows = session.execute(stmt).all()
+    rows = session.execute(_SEEN, {"chat_id": chat_id, "user_id": user_id}).all()
     if not rows:
         return None
     chat, person, sighted = rows[0][0], rows[0][1], rows[0][4] is not None
