@@ -1,0 +1,50 @@
+"""What the supervisors' board reads besides the summary's figures: the decisions waiting
+(close-outs asked for, extensions of forwarded cases asked for) and a unit's ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from storage.cases import open_cases
+from storage.models import ForwardedCase, LedgerItem, ProgressUpdate
+from workflows.extension import PENDING
+from workflows.ledger import Status
+from workflows.weekly import DONE
+
+
+@dataclass(frozen=True)
+class WaitingCloseout:
+    """A problem awaiting a close-out decision, with the ask it waits on (its result, files)."""
+
+    item: LedgerItem
+    ask: ProgressUpdate | None
+
+
+def waiting_closeouts(session: Session, unit_ids: list[int]) -> list[WaitingCloseout]:
+    """The units' problems awaiting a close-out decision, longest waiting first."""
+    items = list(
+        session.exec(
+            select(LedgerItem)
+            .where(col(LedgerItem.unit_id).in_(unit_ids), LedgerItem.status == Status.CLOSING)
+            .order_by(col(LedgerItem.updated_at), col(LedgerItem.id))
+        )
+    )
+    ids = [i.id for i in items]
+    asks: dict[int, ProgressUpdate] = {}
+    stmt = select(ProgressUpdate).where(
+        col(ProgressUpdate.item_id).in_(ids), ProgressUpdate.status == DONE
+    )
+    for row in session.exec(stmt.order_by(col(ProgressUpdate.id))):  # the latest ask wins
+        asks[row.item_id] = row
+    return [WaitingCloseout(i, asks.get(i.id or 0)) for i in items]
+
+
+def waiting_extensions(session: Session, unit_ids: list[int]) -> list[ForwardedCase]:
+    """The units' open cases whose request for more time awaits a decision, soonest due first."""
+    return [
+        c
+        for c in open_cases(session, unit_ids)
+        if (c.fields.get("extension") or {}).get("status") == PENDING
+    ]
