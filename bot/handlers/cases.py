@@ -364,9 +364,9 @@ def action(turn: Turn, pressed: Action) -> None:
             context={"case_id": case.id, "code": case.code, "due": case.due_at.isoformat()},
         )
     elif verb in (Verb.EXT_OK, Verb.EXT_NO):
-        refused = decide_extension(turn, case, approve=verb == Verb.EXT_OK)
-        if refused is not None:
-            turn.notice = turn.text(refused)
+        why_not = decide_extension(turn, case, approve=verb == Verb.EXT_OK)
+        if why_not is not None:
+            turn.notice = turn.text(why_not)
 
 
 def _visible_units(turn: Turn) -> list[int]:
