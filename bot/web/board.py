@@ -38,6 +38,7 @@ from bot.web.calls import (
     in_turn,
     json_body,
     open_call,
+    page_text,
     refusal,
     refused_here,
 )
@@ -272,15 +273,16 @@ async def show_item(request: web.Request) -> web.Response:
                 "id": item.id,
                 "code": item.code,
                 "title": f"{item.code} {item.name}",
-                "card": turn.text(items.card(turn, item, last)),
+                "card": page_text(turn, items.card(turn, item, last)),
                 "history": [
-                    turn.text(
+                    page_text(
+                        turn,
                         msg(
                             "ledger.history_line",
                             week=p.week_of,
                             status=msg(f"weekly.st.{p.status}"),
                             text=items.progress_text(p),
-                        )
+                        ),
                     )
                     for p in history
                 ],
