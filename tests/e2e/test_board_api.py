@@ -288,3 +288,30 @@ async def test_every_refusal_says_why_in_one_line_and_changes_nothing(
     with bot.database().unit_of_work() as s:
         assert ledger.item_by_code(s, "轮台-001").status == "closing"  # type: ignore[union-attr]
         assert len(s.exec(select(OutboxMessage)).all()) == outbox_before
+
+
+async def test_board_opens_from_the_private_chat_and_speaks_the_persons_language(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await board_world(make_world)
+    zhao, li = world["督办赵"], world["李明"]
+    private = zhao.private
+    offer = await bot.command(private, zhao, "/board")
+    button = offer["reply_markup"]["inline_keyboard"][0][0]
+    assert button["text"] == "📊 督办看板" and button["web_app"]["url"].startswith(bot.web_url)
+    denied = await bot.command(world.group("轮台县"), li, "/board")
+    assert denied["text"] == "抱歉，您没有使用 /board 的权限。"
+
+    menu = MiniApp(bot, zhao)  # the private chat's menu button: no link at all
+    status, opened = await menu.call("GET", "api/open")
+    assert (status, opened["page"]) == (200, "board")
+    status, opened = await MiniApp(bot, li).call("GET", "api/open")
+    assert opened["page"] == "week"  # a liaison's menu opens the week, as before
+
+    await bot.command(private, zhao, "/lang en")
+    page = MiniApp(bot, zhao, start_param(button["web_app"]["url"]))
+    status, board = await page.call("GET", "api/board")
+    assert status == 200, board
+    assert board["title"] == "Supervision board"
+    assert board["texts"]["b_approve"] == "Approve"
+    assert board["units"][0]["weekly_text"] != "未报送"

@@ -122,7 +122,9 @@ async def test_a_supervisor_approves_a_close_out_on_the_board_at_390_and_1280_px
         bot.api.mark_read(group)
         url = page_url(bot, init_data(bot, zhao, start_param=link), link)
 
-        def browse(url: str = url, item: int = item, size: dict[str, int] = size) -> Any:
+        def browse(
+            url: str = url, item: int = item, size: dict[str, int] = size, tag: str = tag
+        ) -> Any:
             with sized_browser(size) as driver:
                 return approve_on_the_board(driver, url, item, size, tag)
 
