@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.cases import open_cases
@@ -22,23 +23,25 @@ class WaitingCloseout:
     ask: ProgressUpdate | None
 
 
-def waiting_closeouts(session: Session, unit_ids: list[int]) -> list[WaitingCloseout]:
-    """The units' problems awaiting a close-out decision, longest waiting first."""
-    items = list(
-        session.exec(
-            select(LedgerItem)
-            .where(col(LedgerItem.unit_id).in_(unit_ids), LedgerItem.status == Status.CLOSING)
-            .order_by(col(LedgerItem.updated_at), col(LedgerItem.id))
-        )
+def waiting_closeouts(
+    session: Session, unit_ids: list[int], *, limit: int | None = None
+) -> tuple[list[WaitingCloseout], int]:
+    """The units' problems awaiting a close-out decision, longest waiting first (the first
+    `limit` of them), and how many wait in all."""
+    waiting = col(LedgerItem.unit_id).in_(unit_ids), LedgerItem.status == Status.CLOSING
+    total = session.exec(select(func.count()).select_from(LedgerItem).where(*waiting)).one()
+    stmt = (
+        select(LedgerItem).where(*waiting).order_by(col(LedgerItem.updated_at), col(LedgerItem.id))
     )
+    items = list(session.exec(stmt.limit(limit) if limit is not None else stmt))
     ids = [i.id for i in items]
     asks: dict[int, ProgressUpdate] = {}
-    stmt = select(ProgressUpdate).where(
+    stmt_asks = select(ProgressUpdate).where(
         col(ProgressUpdate.item_id).in_(ids), ProgressUpdate.status == DONE
     )
-    for row in session.exec(stmt.order_by(col(ProgressUpdate.id))):  # the latest ask wins
+    for row in session.exec(stmt_asks.order_by(col(ProgressUpdate.id))):  # the latest ask wins
         asks[row.item_id] = row
-    return [WaitingCloseout(i, asks.get(i.id or 0)) for i in items]
+    return [WaitingCloseout(i, asks.get(i.id or 0)) for i in items], int(total)
 
 
 def waiting_extensions(session: Session, unit_ids: list[int]) -> list[ForwardedCase]:

@@ -61,6 +61,9 @@ from workflows.weekly import REJECT
 
 Body = Callable[[Turn, Campaign], Answer]
 FILE = "_file"  # an answer's key for a file's bytes, type and name (not JSON)
+# close-outs listed on the board, longest waiting first; the rest are counted (and each is
+# marked 待销号 in its unit's ledger, where it is opened and decided the same way)
+WAITING_SHOWN = 50
 
 
 async def _call(request: web.Request) -> Call | web.Response:
@@ -131,6 +134,7 @@ def _unit_json(turn: Turn, s: Standing) -> dict[str, Any]:
 
 
 def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[str, Any]:
+    shown, total = waiting.waiting_closeouts(turn.session, unit_ids, limit=WAITING_SHOWN)
     asks = [
         {
             "item": w.item.id,
@@ -141,7 +145,7 @@ def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[
             "result": w.ask.result if w.ask else "",
             "files": len(w.ask.files) if w.ask else 0,
         }
-        for w in waiting.waiting_closeouts(turn.session, unit_ids)
+        for w in shown
     ]
     extensions = [
         {
@@ -161,7 +165,7 @@ def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[
         }
         for c in waiting.waiting_extensions(turn.session, unit_ids)
     ]
-    return {"closeouts": asks, "extensions": extensions}
+    return {"closeouts": asks, "closeouts_total": total, "extensions": extensions}
 
 
 async def show_board(request: web.Request) -> web.Response:
