@@ -142,3 +142,37 @@ def read_app_payload(key: bytes, payload: str, now: datetime) -> AppLink:
     if page not in (WEEK_PAGE, NEW_PAGE, ITEM_PAGE, BOARD_PAGE):
         raise LinkError("forged")
     return AppLink(page, unit_id, ref, _expiry(minutes, now), user_id, chat_id)
+
+
+DOWNLOAD_PREFIX = "d"  # a file the board hands to Telegram's client to download
+EVIDENCE_FILE, CIRCULAR_FILE, EXPORT_FILE = 0, 1, 2  # what a download ticket fetches
+_TICKET_FIELDS = struct.Struct(">QBIHI")  # person, what, item, file number, expiry
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A download for Telegram's client, which fetches a URL without the page's headers: for
+    whom (checked again when it is used), which file, until when."""
+
+    user_id: int
+    what: int
+    expires: datetime
+    item_id: int = 0
+    n: int = 0
+
+
+def make_ticket(key: bytes, ticket: Ticket) -> str:
+    """The ticket as a URL path segment: 43 characters of `A-Za-z0-9_-`."""
+    body = _TICKET_FIELDS.pack(
+        ticket.user_id, ticket.what, ticket.item_id, ticket.n, _minutes(ticket.expires)
+    )
+    return _signed(key, DOWNLOAD_PREFIX, body)
+
+
+def read_ticket(key: bytes, payload: str, now: datetime) -> Ticket:
+    """The download a ticket stands for, or `LinkError`."""
+    body = _checked(key, DOWNLOAD_PREFIX, payload, _TICKET_FIELDS.size)
+    user_id, what, item_id, n, minutes = _TICKET_FIELDS.unpack(body)
+    if what not in (EVIDENCE_FILE, CIRCULAR_FILE, EXPORT_FILE):
+        raise LinkError("forged")
+    return Ticket(user_id, what, _expiry(minutes, now), item_id, n)

@@ -6,95 +6,41 @@ then by the chat's role rule for /board (`workflows/roles.COMMANDS`: supervisors
 It reads what /summary and /item read and decides through the very functions the chat's
 buttons call (`closeout.approve` / `reject`, `cases.decide_extension`), in one turn of the same
 pipeline: same audit, same message to the unit's groups. Evidence is fetched from Telegram by
-the server (getFile) and passed on; the bot's token never reaches the page.
+the server (getFile) and passed on (`board_files.py`): the token never reaches the page.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import quote
 
 from aiohttp import web
-from telegram.error import TelegramError
 
 from bot.handlers import cases, closeout, items
-from bot.handlers.summary import (
-    campaign_summary,
-    checkpoint_state,
-    circular_docx,
-    document_say,
-    summary_picture,
-)
+from bot.handlers.summary import campaign_summary, checkpoint_state
 from bot.telegram.turn import Turn
-from bot.web.calls import (
-    BOT,
-    TURNS,
-    Answer,
-    Call,
-    Refused,
-    in_turn,
-    json_body,
-    open_call,
-    page_text,
-    refusal,
-    refused_here,
-)
+from bot.web import board_files
+from bot.web.calls import Answer, Refused, in_turn, json_body, page_text, refusal, refused_here
+from bot.web.staff import board_call, for_staff, item_of, json_call
 from storage import board as waiting
 from storage import campaigns
 from storage import ledger as store
 from storage import summary as figures
 from storage.calendar import work_calendar
-from storage.export import write_workbook
-from storage.models import Campaign, ForwardedCase, LedgerItem, Unit, saved_id
+from storage.models import Campaign, ForwardedCase, Unit, saved_id
 from workflows.board import Standing, behind_first, case_days_by_unit
 from workflows.circular import checkpoint_section
-from workflows.deeplink import BOARD_PAGE
+from workflows.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
 from workflows.inputs import FormEnv
 from workflows.ledger import is_overdue, status_msg
 from workflows.messages import msg
 from workflows.page_form import fill
-from workflows.roles import may
 from workflows.weekly import REJECT
 
-Body = Callable[[Turn, Campaign], Answer]
-FILE = "_file"  # an answer's key for a file's bytes, type and name (not JSON)
 # close-outs listed on the board, longest waiting first; the rest are counted (and each is
 # marked 待销号 in its unit's ledger, where it is opened and decided the same way)
 WAITING_SHOWN = 50
-
-
-async def _call(request: web.Request) -> Call | web.Response:
-    """The call checked as the form's are; a board link only (or none: the private menu)."""
-    try:
-        call = await open_call(request)
-    except Refused as err:
-        return refusal(request, err.status, err.reason)
-    if call.link is not None and call.link.page != BOARD_PAGE:
-        return refusal(request, 403, msg("app.refused.link_forged"), call.caller.language)
-    return call
-
-
-def _staff(body: Body) -> Callable[[Turn], Answer]:
-    """The body, run only for the people /board is for (the chat's rule), with a campaign."""
-
-    def checked(turn: Turn) -> Answer:
-        if not may(turn.actor, "board"):
-            return refused_here(turn, 403, msg("command.denied", command="board"))
-        if turn.campaign is None:
-            return refused_here(turn, 403, msg("bind.no_campaign"))
-        return body(turn, turn.campaign)
-
-    return checked
-
-
-async def _json(request: web.Request, body: Body) -> web.Response:
-    call = await _call(request)
-    if isinstance(call, web.Response):
-        return call
-    return await in_turn(request, call, _staff(body))
 
 
 def _today(turn: Turn) -> date:
@@ -185,6 +131,10 @@ async def show_board(request: web.Request) -> web.Response:
             ),
             "units": [_unit_json(turn, s) for s in rows],
             **_waiting(turn, list(names), names),
+            "downloads": {
+                "circular": board_files.ticket_for(turn, CIRCULAR_FILE),
+                "export": board_files.ticket_for(turn, EXPORT_FILE),
+            },
             "checkpoint": {
                 "heading": turn.text(section.heading),
                 "lines": [turn.text(p) for p in section.paragraphs],
@@ -192,7 +142,7 @@ async def show_board(request: web.Request) -> web.Response:
         }
         return Answer(200, data)
 
-    return await _json(request, body)
+    return await json_call(request, body)
 
 
 def _unit(turn: Turn, camp: Campaign, raw: str) -> Unit | None:
@@ -233,18 +183,12 @@ async def show_unit(request: web.Request) -> web.Response:
             },
         )
 
-    return await _json(request, body)
+    return await json_call(request, body)
 
 
-def _item(turn: Turn, raw: str) -> LedgerItem | Answer:
-    item = turn.session.get(LedgerItem, int(raw)) if raw.isdigit() else None
-    if item is None:
-        return refused_here(turn, 404, msg("ledger.unknown", code=raw))
-    return item
-
-
-def _files(item_id: int, history: list[Any]) -> list[dict[str, Any]]:
-    """Every evidence file of an item, numbered as the file route reads them."""
+def _files(turn: Turn, item_id: int, history: list[Any]) -> list[dict[str, Any]]:
+    """Every evidence file of an item, numbered as the file route reads them; each with its
+    path for the page and its ticket for Telegram's client."""
     out: list[dict[str, Any]] = []
     for p in history:
         for f in p.files:
@@ -255,6 +199,7 @@ def _files(item_id: int, history: list[Any]) -> list[dict[str, Any]]:
                     "name": f.get("name", ""),
                     "media": f.get("media", ""),
                     "path": f"api/board/items/{item_id}/files/{n}",
+                    "ticket": board_files.ticket_for(turn, EVIDENCE_FILE, item_id, n),
                 }
             )
     return out
@@ -265,7 +210,7 @@ async def show_item(request: web.Request) -> web.Response:
     raw = request.match_info["item"]
 
     def body(turn: Turn, camp: Campaign) -> Answer:
-        item = _item(turn, raw)
+        item = item_of(turn, raw)
         if isinstance(item, Answer):
             return item
         history = store.progress_of(turn.session, saved_id(item))
@@ -290,117 +235,18 @@ async def show_item(request: web.Request) -> web.Response:
                     )
                     for p in history
                 ],
-                "files": _files(saved_id(item), history),
+                "files": _files(turn, saved_id(item), history),
                 "ask": ask,
             },
         )
 
-    return await _json(request, body)
-
-
-async def evidence(request: web.Request) -> web.Response:
-    """GET: one evidence file, fetched from Telegram by the server (getFile) and passed on."""
-    call = await _call(request)
-    if isinstance(call, web.Response):
-        return call
-    raw, n = request.match_info["item"], request.match_info["n"]
-
-    def body(turn: Turn, camp: Campaign) -> Answer:
-        item = _item(turn, raw)
-        if isinstance(item, Answer):
-            return item
-        found = [f for p in store.progress_of(turn.session, saved_id(item)) for f in p.files]
-        if not n.isdigit() or int(n) >= len(found):
-            return refused_here(turn, 404, msg("ledger.unknown", code=raw))
-        return Answer(200, {"file": found[int(n)]})
-
-    turn, answer = await request.app[TURNS].run(call.source, _staff(body), send=False)
-    if turn is None or answer is None:
-        return refusal(request, 403, msg("app.refused.forged"), call.caller.language)
-    if answer.status >= 400:
-        return web.json_response({"ok": False, **answer.data}, status=answer.status)
-    file = answer.data["file"]
-    try:
-        got = await request.app[BOT].bot.get_file(file["file_id"])
-        content = bytes(await got.download_as_bytearray())
-    except TelegramError as err:
-        return refusal(request, 502, msg("app.upload_failed", reason=err.message))
-    photo = file.get("media") == "photo"
-    kind = file.get("mime") or ("image/jpeg" if photo else "application/octet-stream")
-    return _download(content, kind, file.get("name") or "file", inline=photo)
-
-
-def _download(content: bytes, kind: str, name: str, *, inline: bool = False) -> web.Response:
-    how = "inline" if inline else "attachment"
-    ascii_name = name.encode("ascii", "replace").decode().replace('"', "_")
-    return web.Response(
-        body=content,
-        content_type=kind,
-        headers={
-            "Content-Disposition": f'{how}; filename="{ascii_name}"; '
-            f"filename*=UTF-8''{quote(name)}"
-        },
-    )
-
-
-async def _file_answer(request: web.Request, body: Body) -> web.Response:
-    """A call whose answer is a file (a chart, a document) made in the turn's unit of work."""
-    call = await _call(request)
-    if isinstance(call, web.Response):
-        return call
-    turn, answer = await request.app[TURNS].run(call.source, _staff(body), send=False)
-    if turn is None or answer is None:
-        return refusal(request, 403, msg("app.refused.forged"), call.caller.language)
-    if answer.status >= 400:
-        return web.json_response({"ok": False, **answer.data}, status=answer.status)
-    content, kind, name = answer.data[FILE]
-    return _download(content, kind, name, inline=kind.startswith("image/"))
-
-
-async def chart(request: web.Request) -> web.Response:
-    """GET: /summary's chart, the same picture."""
-
-    def body(turn: Turn, camp: Campaign) -> Answer:
-        _, rows = campaign_summary(turn.session, camp, turn.stamp.at)
-        png = summary_picture(turn.session, camp, turn.stamp.at, rows, turn.text)
-        return Answer(200, {FILE: (png, "image/png", "chart.png")})
-
-    return await _file_answer(request, body)
-
-
-def _stamp(turn: Turn) -> str:
-    return turn.stamp.at.astimezone(turn.zone).strftime("%Y%m%d")
-
-
-async def circular(request: web.Request) -> web.Response:
-    """GET: the week's circular (.docx), as /summary 通报 sends it."""
-
-    def body(turn: Turn, camp: Campaign) -> Answer:
-        say = document_say(turn)
-        data = circular_docx(turn.session, camp, turn.stamp.at, say)
-        name = f"{say(msg('circular.file_name'))}-{_stamp(turn)}.docx"
-        kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        return Answer(200, {FILE: (data, kind, name)})
-
-    return await _file_answer(request, body)
-
-
-async def export(request: web.Request) -> web.Response:
-    """GET: the campaign's workbook, as /export sends it."""
-
-    def body(turn: Turn, camp: Campaign) -> Answer:
-        out = io.BytesIO()
-        write_workbook(turn.session, camp, out, document_say(turn))
-        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return Answer(200, {FILE: (out.getvalue(), kind, f"taizhang-{_stamp(turn)}.xlsx")})
-
-    return await _file_answer(request, body)
+    return await json_call(request, body)
 
 
 async def decide_closeout(request: web.Request) -> web.Response:
     """POST {ask, approve, reason}: 同意 or 不同意 (with its reason) on a close-out ask, by the
     chat buttons' own functions."""
-    call = await _call(request)
+    call = await board_call(request)
     if isinstance(call, web.Response):
         return call
     try:
@@ -411,7 +257,7 @@ async def decide_closeout(request: web.Request) -> web.Response:
     ask = given.get("ask")
 
     def body(turn: Turn, camp: Campaign) -> Answer:
-        item = _item(turn, raw)
+        item = item_of(turn, raw)
         if isinstance(item, Answer):
             return item
         asked = ask if isinstance(ask, int) else None
@@ -427,12 +273,12 @@ async def decide_closeout(request: web.Request) -> web.Response:
             return refused_here(turn, 409, refused)
         return Answer(200, {"done": True})
 
-    return await in_turn(request, call, _staff(body))
+    return await in_turn(request, call, for_staff(body))
 
 
 async def decide_extension(request: web.Request) -> web.Response:
     """POST {approve}: 同意 or 不同意 on a case's request for more time, as the chat's buttons."""
-    call = await _call(request)
+    call = await board_call(request)
     if isinstance(call, web.Response):
         return call
     try:
@@ -450,17 +296,14 @@ async def decide_extension(request: web.Request) -> web.Response:
             return refused_here(turn, 409, refused)
         return Answer(200, {"done": True})
 
-    return await in_turn(request, call, _staff(body))
+    return await in_turn(request, call, for_staff(body))
 
 
 ROUTES = (
     ("GET", "api/board", show_board),
     ("GET", "api/board/units/{unit}", show_unit),
     ("GET", "api/board/items/{item}", show_item),
-    ("GET", "api/board/items/{item}/files/{n}", evidence),
     ("POST", "api/board/items/{item}/decision", decide_closeout),
     ("POST", "api/board/cases/{case}/decision", decide_extension),
-    ("GET", "api/board/chart.png", chart),
-    ("GET", "api/board/circular.docx", circular),
-    ("GET", "api/board/export.xlsx", export),
+    *board_files.ROUTES,
 )

@@ -7,6 +7,7 @@ and another page's link are refused with one line, and nothing changes."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -16,12 +17,12 @@ from docx import Document
 from PIL import Image
 from sqlmodel import select
 
-from bot.telegram.applinks import payload_of
+from bot.telegram.applinks import app_key, payload_of
 from storage import ledger
 from storage.models import AuditEvent, ForwardedCase, OutboxMessage
 from tests.harness import Harness, MakeWorld, World
 from tests.miniapp import MiniApp, init_data, start_param
-from workflows.deeplink import WEEK_PAGE, AppLink
+from workflows.deeplink import EVIDENCE_FILE, WEEK_PAGE, AppLink, Ticket, make_ticket
 
 
 def png(width: int = 64, height: int = 48) -> bytes:
@@ -145,6 +146,23 @@ async def test_the_board_shows_every_unit_behind_first_and_decides_as_the_chat_b
     assert status == 200 and body == PHOTO  # fetched from Telegram by the server
     assert headers["Content-Type"] == "image/jpeg"
     assert bot.settings.telegram_bot_token not in str(headers)
+    # Telegram's client downloads by ticket, without our headers: the same file, for him only
+    anyone = MiniApp(bot, zhao, data="")
+    status, body, _ = await anyone.fetch(photo["ticket"])
+    assert status == 200 and body == PHOTO
+    key = app_key(bot.settings)
+    tampered = photo["ticket"][:-2] + ("AA" if not photo["ticket"].endswith("AA") else "BB")
+    expired = Ticket(zhao["id"], EVIDENCE_FILE, bot.clock() - timedelta(minutes=1), luntai, 0)
+    liaisons = Ticket(world["李明"]["id"], EVIDENCE_FILE, bot.clock() + timedelta(hours=1), luntai)
+    for ticket, status_wanted, reason in (
+        (tampered.rsplit("/", 1)[1], 403, "链接无效，请从群内最新消息重新打开。"),
+        (make_ticket(key, expired), 403, "链接已过期，请从群内最新消息重新打开。"),
+        (make_ticket(key, liaisons), 403, "抱歉，您没有使用 /board 的权限。"),
+    ):
+        status, body, _ = await anyone.fetch(f"api/board/download/{ticket}")
+        assert (status, json.loads(body)["error"]) == (status_wanted, reason)
+    status, docx_by_ticket, _ = await anyone.fetch(board["downloads"]["circular"])
+    assert status == 200 and docx_by_ticket.startswith(b"PK")
 
     # the chat's button decides 尉犁-001, the board decides 轮台-001: the same message each
     request = next(m for m in bot.api.bot_messages(sup_group) if "尉犁-001" in m.get("text", ""))

@@ -346,7 +346,7 @@
   });
 
   // the supervisors' board is a script of its own, loaded only for them (board.js)
-  window.taizhang = { api, el, t, heading, buttons, status, refused, said, main, BASE, initData, link };
+  window.taizhang = { api, el, t, heading, buttons, status, refused, said, main, BASE, initData, link, telegram: () => tg };
   function board() {
     const script = el("script", { src: BASE + "board.js" });
     document.head.append(script);

@@ -4,7 +4,7 @@
 // header and shown from blob: URLs, so nothing needs a cookie or a token in a URL.
 "use strict";
 (function () {
-  const { api, el, t, heading, buttons, status, refused, main, BASE, initData, link } = window.taizhang;
+  const { api, el, t, heading, buttons, status, refused, main, BASE, initData, link, telegram } = window.taizhang;
   document.body.classList.add("board");
   let board = null;
 
@@ -24,7 +24,13 @@
     blob(path).then((b) => { img.src = URL.createObjectURL(b); }, (e) => status(e.message));
     return img;
   }
-  async function download(path, name) {
+  async function download(path, name, ticket) {
+    const tg = telegram();
+    if (tg && tg.downloadFile && ticket && tg.isVersionAtLeast && tg.isVersionAtLeast("8.0")) {
+      // Telegram's client saves the file itself: it fetches a URL, without our headers
+      tg.downloadFile({ url: new URL(BASE + ticket, location.href).href, file_name: name });
+      return;
+    }
     status("…");
     try {
       const url = URL.createObjectURL(await blob(path));
@@ -81,8 +87,8 @@
             el("h3", { text: t("b_extensions", { count: board.extensions.length }) }), list(board.extensions, extensionRow)),
           section("checkpoint", board.checkpoint.heading, ...board.checkpoint.lines.map((text) => el("p", { text }))),
           section("documents", t("b_documents"),
-            el("p", {}, el("button", { type: "button", class: "link", id: "circular", onclick: () => download("api/board/circular.docx", "circular.docx"), text: "⬇ " + t("b_circular") })),
-            el("p", {}, el("button", { type: "button", class: "link", id: "export", onclick: () => download("api/board/export.xlsx", "taizhang.xlsx"), text: "⬇ " + t("b_export") })))),
+            el("p", {}, el("button", { type: "button", class: "link", id: "circular", onclick: () => download("api/board/circular.docx", "circular.docx", board.downloads.circular), text: "⬇ " + t("b_circular") })),
+            el("p", {}, el("button", { type: "button", class: "link", id: "export", onclick: () => download("api/board/export.xlsx", "taizhang.xlsx", board.downloads.export), text: "⬇ " + t("b_export") })))),
         el("div", {},
           section("units", t("b_units"), el("div", { class: "units" }, ...board.units.map(unitCard))),
           section("charts", t("b_charts"), chart))));
@@ -115,7 +121,7 @@
     heading(data.title, "");
     const files = [];
     for (const f of data.files) {
-      const get = el("button", { type: "button", class: "link", onclick: () => download(f.path, f.name), text: "⬇ " + (f.name || t("b_download")) });
+      const get = el("button", { type: "button", class: "link", onclick: () => download(f.path, f.name, f.ticket), text: "⬇ " + (f.name || t("b_download")) });
       if (f.media === "photo") files.push(el("figure", {}, await picture(f.path, f.name), el("figcaption", {}, get)));
       else files.push(el("p", { class: "file" }, "📎 ", get));
     }
