@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import gzip
 import logging
-import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -36,6 +35,7 @@ import aiohttp
 from sqlalchemy import func, insert
 from sqlmodel import select
 
+from bench.miniapp_bench import figures
 from bench.population import unit_name
 from bot.handlers.summary import campaign_summary
 from bot.sandbox.sandbox import Sandbox, signed_init_data
@@ -49,15 +49,6 @@ from workflows.summary import summary_week
 from workflows.words import name_key
 
 SUPERVISOR = 880201
-
-
-def figures(label: str, samples: list[float]) -> tuple[float, float]:
-    """Print p50/p99 (ms); return them."""
-    ordered = sorted(samples)
-    p50 = statistics.median(ordered)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    print(f"  {label:<46} n={len(samples):3d}  p50 {p50 * 1000:8.1f} ms  p99 {p99 * 1000:8.1f} ms")
-    return p50, p99
 
 
 def populate(bot: Sandbox, units: int, items: int) -> tuple[int, int]:
@@ -251,20 +242,24 @@ async def run(bot: Sandbox, user: dict[str, Any], unit_id: int, item_id: int, ru
             campaign_summary(tn.session, tn.campaign, tn.stamp.at)
 
         heavy = max(3, runs // 4)
-        for n in range(runs):
-            await timed(samples("board"), lambda: get("api/board"))
-            await timed(samples("figures"), lambda: turn(figures_only))
-            await timed(samples("unit"), lambda: get(f"api/board/units/{unit_id}"))
-            await timed(samples("summary_unit"), command("summary", name))
-            await timed(samples("item"), lambda: get(f"api/board/items/{item_id}"))
-            await timed(samples("item_cmd"), command("item", str(item_id)))
-            if n < heavy:
-                await timed(samples("chart"), lambda: get("api/board/chart.png"))
-                await timed(samples("summary"), command("summary"))
-                await timed(samples("circular"), lambda: get("api/board/circular.docx"))
-                await timed(samples("circular_cmd"), command("summary", "通报"))
-                await timed(samples("export"), lambda: get("api/board/export.xlsx"))
-                await timed(samples("export_cmd"), command("export"))
+        calls = (  # (key, call, a document: timed in the first `heavy` runs only)
+            ("board", lambda: get("api/board"), False),
+            ("figures", lambda: turn(figures_only), False),
+            ("unit", lambda: get(f"api/board/units/{unit_id}"), False),
+            ("summary_unit", command("summary", name), False),
+            ("item", lambda: get(f"api/board/items/{item_id}"), False),
+            ("item_cmd", command("item", str(item_id)), False),
+            ("chart", lambda: get("api/board/chart.png"), True),
+            ("summary", command("summary"), True),
+            ("circular", lambda: get("api/board/circular.docx"), True),
+            ("circular_cmd", command("summary", "通报"), True),
+            ("export", lambda: get("api/board/export.xlsx"), True),
+            ("export_cmd", command("export"), True),
+        )
+        for n in range(runs):  # each call beside its baseline, so the machine's load is shared
+            for key, call, document in calls:
+                if n < heavy or not document:
+                    await timed(samples(key), call)
         board = await get("api/board")
     print(f"The board, {runs} runs (documents {heavy}), SQLite, this machine:")
     print(

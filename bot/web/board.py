@@ -11,7 +11,7 @@ the server (getFile) and passed on (`board_files.py`): the token never reaches t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from bot.handlers import cases, closeout, items
 from bot.handlers.summary import campaign_summary, checkpoint_state
 from bot.telegram.turn import Turn
 from bot.web import board_files
+from bot.web.board_files import Handler
 from bot.web.calls import Answer, Refused, in_turn, json_body, page_text, refusal, refused_here
 from bot.web.staff import board_call, for_staff, item_of, json_call
 from storage import board as waiting
@@ -243,60 +244,57 @@ async def show_item(request: web.Request) -> web.Response:
     return await json_call(request, body)
 
 
-async def decide_closeout(request: web.Request) -> web.Response:
-    """POST {ask, approve, reason}: 同意 or 不同意 (with its reason) on a close-out ask, by the
-    chat buttons' own functions."""
-    call = await board_call(request)
-    if isinstance(call, web.Response):
-        return call
-    try:
-        given = await json_body(request)
-    except Refused as err:
-        return refusal(request, err.status, err.reason, call.caller.language)
-    raw = request.match_info["item"]
-    ask = given.get("ask")
+def _decision(key: str, decide: Callable[[Turn, str, dict[str, Any]], Answer]) -> Handler:
+    """A POST deciding what waits (a close-out, an extension): its JSON read, then `decide`
+    in one turn for those /board is for."""
 
-    def body(turn: Turn, camp: Campaign) -> Answer:
-        item = item_of(turn, raw)
-        if isinstance(item, Answer):
-            return item
-        asked = ask if isinstance(ask, int) else None
-        if given.get("approve") is True:
-            refused = closeout.approve(turn, item, asked)
-        else:
-            reason = fill(REJECT.steps, given, FormEnv(turn.stamp.at, turn.zone), {})
-            if reason.errors:
-                errors = {k: turn.text(v) for k, v in reason.errors.items()}
-                return Answer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
-            refused = closeout.reject(turn, item, asked, item.version, reason.values["reason"])
-        if refused is not None:
-            return refused_here(turn, 409, refused)
-        return Answer(200, {"done": True})
+    async def route(request: web.Request) -> web.Response:
+        call = await board_call(request)
+        if isinstance(call, web.Response):
+            return call
+        try:
+            given = await json_body(request)
+        except Refused as err:
+            return refusal(request, err.status, err.reason, call.caller.language)
+        raw = request.match_info[key]
+        return await in_turn(request, call, for_staff(lambda turn, _: decide(turn, raw, given)))
 
-    return await in_turn(request, call, for_staff(body))
+    return route
 
 
-async def decide_extension(request: web.Request) -> web.Response:
-    """POST {approve}: 同意 or 不同意 on a case's request for more time, as the chat's buttons."""
-    call = await board_call(request)
-    if isinstance(call, web.Response):
-        return call
-    try:
-        given = await json_body(request)
-    except Refused as err:
-        return refusal(request, err.status, err.reason, call.caller.language)
-    raw = request.match_info["case"]
+def _closeout(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
+    """{ask, approve, reason}: 同意 or 不同意 (with its reason) on a close-out ask, by the chat
+    buttons' own functions."""
+    item = item_of(turn, raw)
+    if isinstance(item, Answer):
+        return item
+    asked = given.get("ask") if isinstance(given.get("ask"), int) else None
+    if given.get("approve") is True:
+        refused = closeout.approve(turn, item, asked)
+    else:
+        reason = fill(REJECT.steps, given, FormEnv(turn.stamp.at, turn.zone), {})
+        if reason.errors:
+            errors = {k: turn.text(v) for k, v in reason.errors.items()}
+            return Answer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
+        refused = closeout.reject(turn, item, asked, item.version, reason.values["reason"])
+    if refused is not None:
+        return refused_here(turn, 409, refused)
+    return Answer(200, {"done": True})
 
-    def body(turn: Turn, camp: Campaign) -> Answer:
-        case = turn.session.get(ForwardedCase, int(raw)) if raw.isdigit() else None
-        if case is None:
-            return refused_here(turn, 404, msg("case.unknown", code=raw))
-        refused = cases.decide_extension(turn, case, approve=given.get("approve") is True)
-        if refused is not None:
-            return refused_here(turn, 409, refused)
-        return Answer(200, {"done": True})
 
-    return await in_turn(request, call, for_staff(body))
+def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
+    """{approve}: 同意 or 不同意 on a case's request for more time, as the chat's buttons."""
+    case = turn.session.get(ForwardedCase, int(raw)) if raw.isdigit() else None
+    if case is None:
+        return refused_here(turn, 404, msg("case.unknown", code=raw))
+    refused = cases.decide_extension(turn, case, approve=given.get("approve") is True)
+    if refused is not None:
+        return refused_here(turn, 409, refused)
+    return Answer(200, {"done": True})
+
+
+decide_closeout = _decision("item", _closeout)
+decide_extension = _decision("case", _extension)
 
 
 ROUTES = (

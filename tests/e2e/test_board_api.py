@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from docx import Document
 from PIL import Image
 from sqlmodel import select
@@ -35,14 +33,7 @@ def png(width: int = 64, height: int = 48) -> bytes:
 PHOTO = png()
 
 
-@pytest.fixture
-async def bot(db_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(db_url, mini_app=True)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+MINI_APP = True  # the `bot` fixture serves the Mini App
 
 
 async def board_world(make_world: MakeWorld) -> World:

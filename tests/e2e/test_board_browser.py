@@ -6,10 +6,8 @@ one message the chat's 同意销号 button sends. Each page is kept as a screens
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -24,15 +22,7 @@ from tests.e2e.test_board_api import ask_closeout, board_link, board_world, sups
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import init_data, page_url
 
-
-@pytest.fixture
-async def bot(db_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(db_url, mini_app=True)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+MINI_APP = True  # the `bot` fixture serves the Mini App
 
 
 def first_item(bot: Harness, unit: str) -> tuple[int, str]:
