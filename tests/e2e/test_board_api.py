@@ -18,7 +18,7 @@ from sqlmodel import select
 from bot.telegram.applinks import app_key, payload_of
 from storage import ledger
 from storage.models import AuditEvent, ForwardedCase, OutboxMessage
-from tests.harness import Harness, MakeWorld, World
+from tests.harness import Harness, MakeWorld, World, build_world
 from tests.miniapp import MiniApp, init_data, start_param
 from workflows.deeplink import EVIDENCE_FILE, WEEK_PAGE, AppLink, Ticket, make_ticket
 
@@ -324,3 +324,23 @@ async def test_board_opens_from_the_private_chat_and_speaks_the_persons_language
     assert board["title"] == "Supervision board"
     assert board["texts"]["b_approve"] == "Approve"
     assert board["units"][0]["weekly_text"] != "未报送"
+
+
+async def test_the_board_shows_the_next_checkpoints_list_as_it_stands(db_url: str) -> None:
+    bot = Harness(db_url, template="jincheng-2024", mini_app=True)  # seed 003's checkpoints
+    await bot.start()
+    try:
+        world = await build_world(
+            bot, units=["泽州县住建局", "高平市住建局"], supervisors=["督办赵"]
+        )
+        world.add_items("泽州县住建局", 2, due_on="2024-01-05")  # past its 办结时间, not 销号
+        world.add_items("高平市住建局", 1, due_on="2024-06-30")
+        page = MiniApp(bot, world["督办赵"])
+        status, board = await page.call("GET", "api/board")
+        assert status == 200, board
+        lines = board["checkpoint"]["lines"]
+        assert lines[0].startswith("按照方案，将在2024年底（2024年12月31日）对未按计划完成整改的县")
+        assert "以下1个单位" in lines[1]
+        assert lines[2].startswith("泽州县住建局（2个）：泽州-001 问题1（办结时间2024年1月5日）")
+    finally:
+        await bot.stop()
