@@ -186,8 +186,10 @@ async def send_all(url: str, groups: int, *, limits: bool) -> tuple[int, float, 
     bot = ExtBot(api.token, base_url=base, rate_limiter=telegram_limits() if limits else wide)
     await bot.initialize()
     start = time.perf_counter()
-    while await deliver_once(bot, services, limit=60):
-        pass
+    # as the delivery job does: what waits for a budget is tried again on the next tick
+    while len(api.sent) < groups and time.perf_counter() - start < groups:
+        if await deliver_once(bot, services, limit=60) == 0:
+            await asyncio.sleep(0.05)
     elapsed = time.perf_counter() - start
     await bot.shutdown()
     await api.stop()

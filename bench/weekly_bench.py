@@ -23,6 +23,7 @@ import time
 from collections.abc import Awaitable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes, MessageHandler, filters
@@ -49,8 +50,15 @@ def figures(label: str, samples: list[float]) -> float:
 
 # The planner and the delivery job at their production intervals (the sandbox runs them every
 # 0.2 s and 0.1 s so that tests need not wait): what a turn costs is measured beside the
-# background work a running bot does, not beside fifty planner passes a second.
-PRODUCTION = {"planner_interval": 5.0, "delivery_interval": 1.0}
+# background work a running bot does, not beside fifty planner passes a second. Telegram's
+# 30 messages a second overall is lifted as well: a bot answering one chat as fast as it can
+# would otherwise wait most of each second for its window (p99s of 0.5-0.8 s), which measures
+# the limit, not the cost of an update.
+PRODUCTION: dict[str, Any] = {
+    "planner_interval": 5.0,
+    "delivery_interval": 1.0,
+    "overall_rate": 100_000,
+}
 
 
 class EchoBot:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from storage import sightings
 from storage.audit import Stamp, record, snapshot
 from storage.models import Chat, Person
 
@@ -67,6 +68,7 @@ def migrate(session: Session, old_chat_id: int, new_chat_id: int) -> None:
         return
     old.chat_id, old.kind = new_chat_id, "supergroup"
     session.add(old)
+    sightings.migrate(session, old_chat_id, new_chat_id)
 
 
 def chat_by_id(session: Session, chat_id: int) -> Chat | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import lambda_stmt
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
@@ -19,15 +19,22 @@ from workflows.forms import Draft
 # the second waits, then finds the draft moved on (or gone). On SQLite one process runs.
 
 
+# read on every reply: built once, only the ids bound each time (building a statement, or
+# re-binding a lambda statement's values, cost more than running it)
+_DRAFT_OF = (
+    select(FormDraft)
+    .where(
+        col(FormDraft.chat_id) == bindparam("chat_id"),
+        col(FormDraft.user_id) == bindparam("user_id"),
+    )
+    .with_for_update()
+)
+
+
 def draft_of(session: Session, chat_id: int, user_id: int) -> FormDraft | None:
     """The person's open draft in this chat, locked for this unit of work."""
-    # read on every reply: a lambda statement is built once, only the ids bound each time
-    stmt = lambda_stmt(
-        lambda: select(FormDraft)
-        .where(col(FormDraft.chat_id) == chat_id, col(FormDraft.user_id) == user_id)
-        .with_for_update()
-    )
-    found: FormDraft | None = session.execute(stmt).scalars().first()
+    params = {"chat_id": chat_id, "user_id": user_id}
+    found: FormDraft | None = session.execute(_DRAFT_OF, params).scalars().first()
     return found
 
 

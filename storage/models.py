@@ -142,6 +142,17 @@ class Chat(SQLModel, table=True):
     bound_at: datetime | None = _utc(default=None)
 
 
+class Sighting(SQLModel, table=True):
+    """A person known to be in a group chat: seen speaking or pressing there, or added to it;
+    gone when they leave. Where the supervisors hear goes by it (`workflows/audience.py`)."""
+
+    __table_args__ = (UniqueConstraint("chat_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = _big()
+    user_id: int = _big()
+    seen_at: datetime = _utc()
+
+
 class FormDraft(SQLModel, table=True):
     """Where one person stands in a step-by-step flow in one chat."""
 

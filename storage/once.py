@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, SQLModel
 
 from storage.audit import Stamp, record, snapshot
@@ -25,6 +26,18 @@ def insert_once(session: Session, row: SQLModel) -> None:
             session.add(row)
     except IntegrityError as err:
         raise Taken(str(row.__tablename__)) from err
+
+
+def insert_skipping(session: Session, table: type[SQLModel], *unique: str) -> Insert:
+    """An INSERT into `table` that skips the rows whose `unique` columns are taken, in one
+    statement however many rows (the dialect's own ON CONFLICT DO NOTHING)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing(index_elements=list(unique))
+    from sqlalchemy.dialects.sqlite import insert as lite_insert
+
+    return lite_insert(table).on_conflict_do_nothing(index_elements=list(unique))
 
 
 def numbered(

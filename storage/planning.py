@@ -14,7 +14,7 @@ from sqlalchemy import or_
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import Session, col, select
 
-from storage import cases
+from storage import cases, sightings
 from storage.campaigns import (
     case_rules,
     checkpoints_of,
@@ -37,8 +37,10 @@ from storage.models import (
     Unit,
     saved_id,
 )
+from storage.once import insert_skipping
 from storage.summary import checked_items
 from workflows import keys
+from workflows.audience import hearing_chats
 from workflows.checkpoints import interview_list, reached
 from workflows.keys import NoticeKey, Subject, schedule_stamp
 from workflows.periods import CampaignSpan, campaign_span
@@ -78,10 +80,22 @@ def role_chats(session: Session, role: Role) -> list[int]:
     return sorted(session.exec(stmt))
 
 
+def supervisors_groups(session: Session) -> list[int]:
+    """The group chats bound as the supervisors' group."""
+    return sorted(session.exec(select(Chat.chat_id).where(col(Chat.supervisors).is_(True))))
+
+
 def supervisor_chats(session: Session) -> list[int]:
-    """Supervisors' private chats and the supervisors' group, if one is bound."""
-    groups = session.exec(select(Chat.chat_id).where(col(Chat.supervisors).is_(True)))
-    return [*role_chats(session, Role.SUPERVISOR), *sorted(groups)]
+    """Where the supervisors hear: the supervisors' group, if one is bound, and the private
+    chat of each supervisor not seen in it (`workflows/audience.py`)."""
+    return staff_chats(session, role_chats(session, Role.SUPERVISOR))
+
+
+def staff_chats(session: Session, people: Iterable[int]) -> list[int]:
+    """Where these people (user ids) hear what concerns the supervisors: the supervisors'
+    group, and the private chat of each one not seen in it."""
+    members = sightings.in_supervisors_groups(session)
+    return hearing_chats(people, supervisors_groups(session), members)
 
 
 def admin_chats(session: Session, admin_ids: Iterable[int]) -> list[int]:
@@ -256,22 +270,9 @@ def withdraw_rescheduled(session: Session, row: Deadline | ForwardedCase) -> int
 
 
 def _insert_new_keys(session: Session) -> ReturningInsert[int | None, str]:
-    """INSERT of notifications that skips the rows whose key is taken (the dialect's own)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return (
-            pg_insert(Notification)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(col(Notification.id), col(Notification.key))
-        )
-    from sqlalchemy.dialects.sqlite import insert as lite_insert
-
-    return (
-        lite_insert(Notification)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(col(Notification.id), col(Notification.key))
-    )
+    """INSERT of notifications that skips the rows whose key is taken."""
+    stmt = insert_skipping(session, Notification, "key")
+    return stmt.returning(col(Notification.id), col(Notification.key))
 
 
 def _subject_of(key: str) -> dict[str, int | None]:

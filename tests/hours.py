@@ -2,7 +2,7 @@
 
 A test that runs a real process on the wall clock cannot move the clock, so it moves the
 campaign instead: to a zone where it is midday now, far from the quiet hours (21:00–08:00).
-CI runs those tests a second time with `TAIZHANG_TIMEZONE` set to a zone where it is night
+CI runs its PostgreSQL pass with `TAIZHANG_TIMEZONE` set to a zone where it is night
 (`python -m tests.hours 3`), so that a test that forgot to pin its zone fails at any hour.
 """
 

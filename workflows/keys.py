@@ -31,6 +31,7 @@ functions at the end of this module:
     item:{id}:closeout:v{version}:chat:{chat}        a close-out asked for, to the staff
     item:{id}:closed:chat:{chat} · item:{id}:rejected:v{version}:chat:{chat}   its decision
     catchup:chat:{chat}:{newest key}                 what a chat missed, in one message
+    morning:chat:{chat}:{first key}                  a working morning's reminders, in one
     campaign:over:{ends}:admin:{admin}               the campaign is over, to each admin
     calendar.provisional:{year}:admin:{admin}        a year's working days are guessed
     chat.lost:{chat}:admin:{admin}                   the bot can no longer write in a chat
@@ -278,6 +279,12 @@ def item_rejected(item_id: int, version: int) -> str:
 def catch_up(chat_id: int, newest: str) -> str:
     """What a chat missed, in one message, named by the newest notice it tells."""
     return f"catchup:chat:{chat_id}:{newest}"
+
+
+def morning(chat_id: int, first: str) -> str:
+    """A working morning's reminders to a chat, in one message, named by the first it tells
+    (unique, as that key is planned once; a chat told again later that day gets another)."""
+    return f"morning:chat:{chat_id}:{first}"
 
 
 def to_admin(key: str, admin_id: int) -> str:

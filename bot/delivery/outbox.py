@@ -19,7 +19,7 @@ from telegram.ext import ContextTypes, ExtBot
 from bot.telegram.applinks import notice_button
 from bot.telegram.budget import ChatBudget, Limits, NoBudget
 from bot.telegram.turn import BotApp, Services, Turn
-from storage import campaigns, chats, drafts, outbox, planning, sendlog
+from storage import campaigns, chats, drafts, outbox, planning, sendlog, sightings
 from storage.drafts import SentPrompt
 from storage.models import saved_id
 from workflows import keys
@@ -274,7 +274,9 @@ def settle(services: Services, res: _Result, *, attempts: int) -> None:
 
 
 def _report_lost_chat(services: Services, session: Session, chat_id: int, now: datetime) -> None:
-    """Tell the admins, once per chat, that the bot can no longer write there."""
+    """Tell the admins, once per chat, that the bot can no longer write there; the
+    supervisors seen there hear in private again."""
+    sightings.forget_chat(session, chat_id)
     camp = campaigns.active_campaign(session)
     tz = ZoneInfo(camp.timezone if camp else services.settings.taizhang_timezone)
     chat = chats.chat_by_id(session, chat_id)

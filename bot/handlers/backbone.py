@@ -8,7 +8,7 @@ from typing import Any
 from bot.handlers import deadlines, weekly_private
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
-from storage import campaigns, chats, people
+from storage import campaigns, chats, people, sightings
 from storage.models import Person
 from workflows.binding import SUPERVISORS, UNITS, bind_flow, unit_options
 from workflows.contexts import (
@@ -246,6 +246,14 @@ def cmd_lang(turn: Turn, args: list[str]) -> None:
     else:
         people.set_language(turn.session, turn.person, lang, turn.stamp)
     turn.say(msg("lang.done"))
+
+
+def members_changed(turn: Turn, joined: list[int], gone: list[int]) -> None:
+    """People added to the group, or gone from it: kept as who is in it, so that a supervisor
+    in the supervisors' group hears there only (`storage/sightings.py`)."""
+    sightings.saw(turn.session, turn.chat.chat_id, joined, turn.stamp.at)
+    for user_id in gone:
+        sightings.left(turn.session, turn.chat.chat_id, user_id)
 
 
 def nav(kind: Nav) -> Callable[[Turn, list[str]], None]:

@@ -50,10 +50,8 @@ from workflows.words import whole_number
 
 
 def _staff_chats(turn: Turn, case: ForwardedCase) -> list[int]:
-    """The forwarding supervisor's chat and the supervisors' group."""
-    out = [case.forwarded_by] if case.forwarded_by else []
-    groups = [c for c in planning.supervisor_chats(turn.session) if c < 0]
-    return list(dict.fromkeys([*out, *groups]))
+    """The supervisors' group, and the forwarding supervisor's chat unless seen in it."""
+    return planning.staff_chats(turn.session, [case.forwarded_by] if case.forwarded_by else [])
 
 
 def cmd_forward(turn: Turn, args: list[str]) -> None:

@@ -31,6 +31,7 @@ from bot.sandbox.hook import WebhookPusher, WebhookRefused
 
 _RAW_KEYS = {"text", "caption", "parse_mode", "callback_query_id", "url", "secret_token"}
 _STARTUP = {"getme", "deletewebhook", "setwebhook", "setmycommands", "setchatmenubutton", "close"}
+SERVICE = ("new_chat_members", "left_chat_member", "migrate_to_chat_id")  # always seen by bots
 
 
 @dataclass
@@ -177,7 +178,7 @@ class LocalBotApi:
         """Privacy mode: in groups only commands, replies to the bot and service messages."""
         if chat["type"] == "private":
             return True
-        if "new_chat_members" in message or "migrate_to_chat_id" in message:
+        if any(k in message for k in SERVICE):
             return True
         replied = message.get("reply_to_message")
         if replied and replied["from"]["id"] == self.bot_user["id"]:
@@ -359,6 +360,18 @@ class LocalBotApi:
     async def add_bot_to(self, chat: dict[str, Any], by: dict[str, Any]) -> None:
         """Someone adds the bot to a group (a service message the bot always sees)."""
         await self._deliver(chat, self._store(chat, by, new_chat_members=[self.bot_user]))
+
+    async def add_member(
+        self, chat: dict[str, Any], by: dict[str, Any], user: dict[str, Any]
+    ) -> None:
+        """Someone adds a person to a group (a service message the bot always sees)."""
+        await self._deliver(chat, self._store(chat, by, new_chat_members=[user]))
+
+    async def remove_member(
+        self, chat: dict[str, Any], by: dict[str, Any], user: dict[str, Any]
+    ) -> None:
+        """A person leaves a group (`by` themselves) or is removed (a service message)."""
+        await self._deliver(chat, self._store(chat, by, left_chat_member=user))
 
     # ----- what the bot did -----
 

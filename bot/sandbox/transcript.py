@@ -51,7 +51,16 @@ class Transcript:
                 text += "  " + " ".join(f"[{b}]" for b in buttons)
             kind = "message"
         elif "new_chat_members" in event:
-            text, kind = self.tr.text(msg("demo.added", chat=chat), self.lang), "message"
+            added = event["new_chat_members"][0]
+            said = (
+                msg("demo.added", chat=chat)
+                if added.get("is_bot")
+                else msg("demo.joined", chat=chat, name=added.get("first_name", ""))
+            )
+            text, kind = self.tr.text(said, self.lang), "message"
+        elif "left_chat_member" in event:
+            gone = event["left_chat_member"].get("first_name", "")
+            text, kind = self.tr.text(msg("demo.left", chat=chat, name=gone), self.lang), "message"
         else:
             name = (event.get("document") or {}).get("file_name") or "photo"
             caption = event.get("caption", "")

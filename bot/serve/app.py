@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 
 from bot.delivery.outbox import record_sends, restore_budget
+from bot.handlers import backbone
 from bot.serve import dispatch
 from bot.serve.features import REGISTRY
 from bot.serve.jobs import schedule
@@ -29,6 +30,7 @@ from bot.telegram.turn import (
     BotApp,
     Services,
     Source,
+    Turn,
     answer_of,
     services_in,
     services_of,
@@ -104,14 +106,35 @@ async def on_button(update: Update, context: Ctx) -> None:
 
 
 async def on_added(update: Update, context: Ctx) -> None:
-    """The bot was added to a group: say that it waits to be bound."""
+    """People joined a group: kept as who is in it. The bot itself: it says that it waits to
+    be bound."""
     message = update.effective_message
     source = _source(update, context)
     if message is None or source is None:
         return
-    if not any(m.id == context.bot.id for m in message.new_chat_members):
+    joined = [m.id for m in message.new_chat_members if not m.is_bot]
+    bot_added = any(m.id == context.bot.id for m in message.new_chat_members)
+    if not joined and not bot_added:
         return
-    await pipeline_of(context).run(source, dispatch.waiting)
+
+    def body(turn: Turn) -> None:
+        backbone.members_changed(turn, joined, [])
+        if bot_added:
+            dispatch.waiting(turn)
+
+    await pipeline_of(context).run(source, body)
+
+
+async def on_left(update: Update, context: Ctx) -> None:
+    """Someone left a group, or was removed: no longer counted as in it."""
+    message = update.effective_message
+    source = _source(update, context)
+    gone = message.left_chat_member if message is not None else None
+    if source is None or gone is None or gone.is_bot:
+        return
+    await pipeline_of(context).run(
+        source, lambda turn: backbone.members_changed(turn, [], [gone.id])
+    )
 
 
 async def on_migrate(update: Update, context: Ctx) -> None:
@@ -215,6 +238,7 @@ def build_application(
     # edits first: no other handler (commands, answers, files) takes an edited message
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, on_edited))
     app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, on_added))
+    app.add_handler(MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, on_left))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     app.add_handler(MessageHandler(filters.COMMAND, on_command))
     app.add_handler(CallbackQueryHandler(on_button))

@@ -21,7 +21,7 @@ from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 from bot.config import Settings
 from bot.telegram.prompts import PromptLog
 from locales import Translator
-from storage import campaigns, chats, drafts, people, turns
+from storage import campaigns, chats, drafts, people, sightings, turns
 from storage.audit import Stamp
 from storage.db import Database
 from storage.lease import Lease
@@ -32,6 +32,7 @@ from workflows.messages import Msg, msg
 from workflows.roles import Actor, NotActing
 
 logger = logging.getLogger(__name__)
+GROUPS = ("group", "supergroup")  # Telegram's chat types of a group chat
 
 Ctx = ContextTypes.DEFAULT_TYPE
 # the bot's Application as PTB types it: default contexts, a rate limiter of any kind
@@ -205,7 +206,7 @@ class Turn:
     @property
     def is_group(self) -> bool:
         """Whether the update comes from a group chat."""
-        return self.chat.kind in ("group", "supergroup")
+        return self.chat.kind in GROUPS
 
     @property
     def lang(self) -> str:
@@ -356,6 +357,8 @@ def open_turn(session: Session, services: Services, source: Source) -> Turn | No
         stamp=stamp,
         known=known.person if known else None,
     )
+    if source.chat_kind in GROUPS and not (known is not None and known.sighted):
+        sightings.saw(session, source.chat_id, [speaker.user_id], stamp.at)  # in the group
     if known is not None:
         actor = people.actor_from(speaker.user_id, known.grants, admins)
         campaign = known.campaign

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote
@@ -23,6 +24,7 @@ async def test_the_demo_fortnight(tmp_path: Path) -> None:
 
     entries = [e.split("\n", 1) for e in md.split("\n**")[1:]]
     said = [(head.split(" · ")[1], body) for head, body in entries]
+    bot_said = Counter(head.split(" · ")[1] for head, _ in entries if "**台账机器人**" in head)
 
     def count(text: str, chat: str = "") -> int:
         return sum(text in body for where, body in said if chat in where)
@@ -33,28 +35,46 @@ async def test_the_demo_fortnight(tmp_path: Path) -> None:
     assert count(reminder, "尉犁县") == 4
     assert count(reminder, "轮台县") == 3  # it sent the summary before the two-hour stage
     assert count(reminder, "库尔勒市") == 1  # it sent the summary on 30 April
-    assert count("“自查自纠阶段总结及相关印证材料”已于5月5日（周日）18:00截止。未报送：尉犁县") == 2
-    # the weekly report: 尉犁县 forgot (and the seven units with no group); the supervisor and
-    # the supervisors' group heard, once each
+    # the missing list at the deadline: once, in the supervisors' group (朱建军 is there)
+    missing = "“自查自纠阶段总结及相关印证材料”已于5月5日（周日）18:00截止。未报送：尉犁县"
+    assert count(missing) == 1 and count(missing, "自治州专班督办群") == 1
+    # the supervisor 朱建军 was added to the supervisors' group: what the supervisors hear, he
+    # reads there, not in private as well
+    sup, group = "朱建军", "自治州专班督办群"
+    # the weekly report: 尉犁县 forgot (and the seven units with no group); the supervisors'
+    # group heard, once
     late = "本周“工作台账”已于4月29日（周一）18:00截止。未报送：尉犁县、若羌县、且末县、焉耆县、"
-    assert count(late + "和静县、和硕县、博湖县、库尔勒经济技术开发区") == 2
-    assert count(late, "朱建军") == 1 and count(late, "自治州专班督办群") == 1
-    # the close-out with a photo: asked of the supervisor and the supervisors' group, approved,
-    # and the approval told to the supervisor and to 轮台县's group
-    assert count("轮台县申请销号", "朱建军") == 1 and count("轮台县申请销号") == 2
+    assert count(late + "和静县、和硕县、博湖县、库尔勒经济技术开发区") == 1
+    assert count(late, sup) == 0 and count(late, group) == 1
+    # the close-out with a photo: asked in the supervisors' group, approved there by 朱建军,
+    # and the approval told there and to 轮台县's group
+    assert count("轮台县申请销号", group) == 1 and count("轮台县申请销号") == 1
     closed = "✅ 问题 轮台-001（团结路棚改过渡安置费拖欠）已于"
-    assert count(closed, "朱建军") == 1 and count(closed, "轮台县") == 1 and count(closed) == 2
+    assert count(closed, group) == 1 and count(closed, "轮台县") == 1 and count(closed) == 2
     # the case answered in time (the May Day holidays moved its due day) and the one not
     assert count("请于5月7日（周二）18:00前反馈（2个工作日）") == 1
     assert count("✅ 转办件 ZB-0001 已反馈（按时反馈）") == 1
-    assert count("催办：尉犁县的转办件 ZB-0002") == 2  # the supervisor and the supervisors' group
-    assert count("督办：尉犁县的转办件 ZB-0002") == 1
+    assert count("催办：尉犁县的转办件 ZB-0002") == 1 and count("催办：", group) == 1
+    # 督办 to the admin: the first a working day after the due time, then one each morning
+    assert count("督办：尉犁县的转办件 ZB-0002", "王管理") == 1
+    assert count("督办：转办件 ZB-0002", "王管理") == 2
+    # the overdue deliverables: after the first day, one message each working morning in the
+    # supervisors' group listing each once (4/29 as part of the catch-up at binding, 4/29 and
+    # 4/30 the liaison list alone, then 5/6–5/11 both); none in private. Before, each went
+    # to the supervisor and to the group, one message per deliverable: 30 messages.
+    overdue = "逾期未报（第"
+    assert count(overdue, sup) == 0 and count(overdue, group) == 9 and count(overdue) == 9
+    assert sum(body.count(overdue) for _, body in said) == 15
+    assert count("督办汇总：以下2项仍未办结", group) == 6 and count("督办汇总") == 6
+    assert count("逾期未报（第62个工作日）") == 1 and count("逾期未报（第6个工作日）") == 1
     # the digest, /summary and /export
-    # the digest on each of the two Mondays to the supervisor and the supervisors' group, and
-    # the supervisor's /summary at the end
+    # the digest on each of the two Mondays to the supervisors' group, and the supervisor's
+    # /summary at the end; the supervisor's private chat holds only what he asked for
     digest = "自治州房屋拆迁安置补偿领域违纪违法突出问题专项整治 · 工作汇总"
-    assert count(digest, "自治州专班督办群") == 2 and count(digest, "朱建军") == 3
-    assert count(digest) == 5
+    assert count(digest, group) == 2 and count(digest, sup) == 1 and count(digest) == 3
+    # in all, the bot wrote 20 messages in the supervisors' group and 7 to 朱建军 (before: 25
+    # and 31, most of them the same lists twice)
+    assert bot_said[group] == 20 and bot_said[sup] == 7
     book = load_workbook(paths["workbook"])
     assert book.sheetnames == list(SHEETS)
     assert paths["chart"].read_bytes().startswith(b"\x89PNG")

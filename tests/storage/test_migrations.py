@@ -12,7 +12,7 @@ from sqlalchemy import Connection, bindparam, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
-from storage import campaigns
+from storage import campaigns, planning, sightings
 from storage.db import Database, make_engine, migrate
 from storage.models import AuditEvent, Campaign, Chat, LedgerItem, Submission, Unit
 from storage.types import UTCDateTime
@@ -26,7 +26,7 @@ def test_from_empty_to_head_matches_the_models(empty_db_url: str) -> None:
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(ctx, SQLModel.metadata) == []
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0012"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0013"
 
 
 def test_an_older_database_is_upgraded_not_recreated(empty_db_url: str) -> None:
@@ -228,3 +228,37 @@ def test_planner_keys_stored_before_0007_get_their_due_time_and_are_not_planned_
     )
     cal = WorkCalendar(OfficialDays.from_package())
     assert due_notifications(state, now=due - timedelta(days=2), cal=cal) == []
+
+
+def test_after_0013_supervisors_hear_where_they_did_until_seen_in_their_group(
+    empty_db_url: str,
+) -> None:
+    engine = make_engine(empty_db_url)
+    migrate(engine, "0012")
+    at = datetime(2024, 5, 6, 1, tzinfo=UTC)
+    t = bindparam("t", type_=UTCDateTime)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "insert into chat (chat_id, kind, title, supervisors, waiting_notice_sent) "
+                "values (-100900, 'supergroup', '专班群', :yes, :no)"
+            ),
+            {"yes": True, "no": False},
+        )
+        conn.execute(
+            text(
+                "insert into person (user_id, display_name, created_at) values (8201, '朱', :t)"
+            ).bindparams(t),
+            {"t": at},
+        )
+        conn.execute(
+            text(
+                "insert into rolegrant (person_id, role, granted_at) values (1, 'supervisor', :t)"
+            ).bindparams(t),
+            {"t": at},
+        )
+    migrate(engine)
+    with Database(engine).unit_of_work() as s:
+        assert planning.supervisor_chats(s) == [8201, -100900]  # as before the upgrade
+        sightings.saw(s, -100900, [8201], at)
+        assert planning.supervisor_chats(s) == [-100900]

@@ -99,6 +99,7 @@ def test_a_key_names_its_case_or_deadline_and_its_schedule() -> None:
         "item:5:closeout:v2:chat:1",
         "campaign:over:20261124T100000Z:admin:1",
         "catchup:chat:1:case:11:posted:chat:1",
+        "morning:chat:1:deadline:7:20261124T100000Z:digest:2026-11-25:chat:1",
         "draft:1:2:2026-11-20T09:30:00+00:00:draft.expired",
     ],
 )

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from workflows.audience import hearing_chats
 from workflows.calendar import OfficialDays, WorkCalendar
 from workflows.checkpoints import CheckedItem, Checkpoint, UnitBehind
 from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
@@ -328,6 +329,106 @@ def test_no_weekly_report_before_the_campaign_begins() -> None:
     run = Runner(replace(STATE, deadlines=(), weekly=weekly, span=span))
     assert run.at("2026-11-23 10:00") == []  # Monday before the first phase
     assert [p.kind for p in run.at("2026-11-30 10:00")] == ["weekly.prompt"] * 3
+
+
+# --- where the supervisors hear, and one message a morning
+
+
+def test_a_supervisor_in_the_supervisors_group_hears_there_only() -> None:
+    # 501 was seen in the supervisors' group -900; 502 never was
+    chats = hearing_chats((501, 502), (-900,), {(-900, 501), (-101, 502)})
+    assert chats == [502, -900]
+    run = Runner(replace(STATE, supervisors=tuple(chats)))
+    out = [p for p in run.at("2026-11-05 18:00") if p.kind == "deadline.missing"]
+    assert [p.chat_id for p in out] == [502, -900]
+    assert hearing_chats((501,), (), {(-900, 501)}) == [501]  # no group bound: in private
+
+
+TWO = replace(
+    STATE,
+    deadlines=(
+        replace(SUMMARY, deadline_id=6, deliverable="联络员名单", due_at=at("2026-10-09 18:00")),
+        SUMMARY,
+    ),
+)
+
+
+def test_after_its_first_day_each_overdue_deadline_is_a_line_of_one_morning_message() -> None:
+    run = Runner(TWO)
+    run.at("2026-11-05 09:00")  # 联络员名单's digest alone: its own message, as before
+    first = run.at("2026-11-05 18:00")  # 自查自纠阶段总结 is due: its missing list on its own
+    assert [p.kind for p in first if p.chat_id == 501] == ["deadline.missing"]
+    friday = run.at("2026-11-06 09:00")
+    assert [(p.kind, p.chat_id) for p in friday] == [("morning", 501), ("morning", -900)]
+    told = friday[0]
+    assert told.message.id == "notify.morning" and told.message.params["count"] == 2
+    assert told.message.params["day"] == at("2026-11-06 00:00").date()
+    bodies = [line.params["body"] for line in told.message.params["items"]]
+    assert [(b.id, b.params["deliverable"], b.params["days"]) for b in bodies] == [
+        ("deadline.digest", "联络员名单", 21),  # 10 Oct 2026 is a make-up Saturday
+        ("deadline.digest", "自查自纠阶段总结", 1),
+    ]
+    assert told.absorbs == (
+        "deadline:6:20261009T100000Z:digest:2026-11-06:chat:501",
+        "deadline:7:20261105T100000Z:digest:2026-11-06:chat:501",
+    )
+    assert told.key == "morning:chat:501:deadline:6:20261009T100000Z:digest:2026-11-06:chat:501"
+    assert not told.late and told.not_before == at("2026-11-06 09:00")
+    assert run.at("2026-11-06 09:00:05") == [] and run.at("2026-11-06 15:00") == []
+    monday = run.at("2026-11-09 09:00")  # the weekend skipped; one message a chat again
+    assert [(p.kind, p.chat_id) for p in monday] == [("morning", 501), ("morning", -900)]
+    lines = monday[0].message.params["items"]
+    assert [line.params["body"].params["days"] for line in lines] == [22, 2]
+
+
+def test_a_morning_told_before_an_upgrade_is_not_told_again() -> None:
+    # the digest of 联络员名单 for Friday was planned, one by one, before this version
+    before = "deadline:6:20261009T100000Z:digest:2026-11-06:chat:501"
+    run = Runner(replace(TWO, planned=frozenset({before}), supervisors=(501,)))
+    run.at("2026-11-05 18:00")
+    friday = run.at("2026-11-06 09:00")
+    assert keys(friday) == ["deadline:7:20261105T100000Z:digest:2026-11-06:chat:501"]
+
+
+def test_an_admins_morning_tells_each_overdue_case_once() -> None:
+    second = CaseState(12, "ZB-0002", YULI, at("2026-11-24 18:00"), "补偿款未足额发放")
+    run = Runner(replace(CASES, cases=(CASE, second)))
+    run.at("2026-11-24 18:00")  # 催办 to the supervisors, each case on its own
+    admins = run.at("2026-11-25 18:00")  # the first 督办 of each: its own message
+    assert [(p.kind, p.chat_id) for p in admins] == [("case.admins", 900001)] * 2
+    thursday = run.at("2026-11-26 09:00")
+    assert [(p.kind, p.chat_id) for p in thursday] == [("morning", 900001)]
+    assert [line.params["body"].params["code"] for line in thursday[0].message.params["items"]] == [
+        "ZB-0001",
+        "ZB-0002",
+    ]
+    assert run.at("2026-11-26 12:00") == []
+
+
+def test_one_morning_message_for_a_chat_that_is_supervisor_and_admin() -> None:
+    items = (ItemState(1, "轮台-001", "拖欠过渡安置费", LUNTAI, at("2026-11-25 00:00").date()),)
+    state = replace(CASES, deadlines=(SUMMARY,), items=items, supervisors=(900001,))
+    run = Runner(state)
+    run.at("2026-11-25 18:00")
+    thursday = run.at("2026-11-26 09:00")
+    assert [p.kind for p in thursday] == ["morning"]
+    bodies = [line.params["body"].id for line in thursday[0].message.params["items"]]
+    assert bodies == ["deadline.digest", "case.daily", "items.overdue"]
+
+
+def test_after_downtime_the_morning_is_part_of_the_one_catch_up() -> None:
+    run = Runner(TWO)
+    run.at("2026-11-04 09:00")
+    out = run.at("2026-11-06 10:00")  # down since Wednesday: the missing list is late
+    mine = [p for p in out if p.chat_id == 501]
+    assert [p.kind for p in mine] == ["catchup"]
+    assert sorted(mine[0].absorbs) == [
+        "deadline:6:20261009T100000Z:digest:2026-11-06:chat:501",
+        "deadline:7:20261105T100000Z:digest:2026-11-06:chat:501",
+        "deadline:7:20261105T100000Z:missing:chat:501",
+    ]
+    assert run.at("2026-11-06 10:05") == []
+    assert [p.kind for p in run.at("2026-11-09 09:00") if p.chat_id == 501] == ["morning"]
 
 
 def test_the_morning_after_a_checkpoint_its_interview_list_goes_to_the_supervisors_once() -> None:

@@ -1,5 +1,6 @@
 """A forwarded case's ladder: the unit reminded on the due day, 催办 to the supervisors at
-the due time, 督办 to the admins a working day later and each working morning after."""
+the due time, 督办 to the admins a working day later and each working morning after (told
+with the chat's other notices of that morning)."""
 
 from __future__ import annotations
 
@@ -74,4 +75,5 @@ def plan_case(plan: Plan, c: CaseState, cal: WorkCalendar) -> None:
             chat,
             msg(kind, code=c.code, unit=unit, due=c.due_at, days=days, summary=c.summary),
             stage_at=admins_at if day is None else None,
+            morning=day,
         )

@@ -1,5 +1,6 @@
 """A deliverable's countdown: reminders to the units that owe it, at its due time the overdue
-notice and the supervisors' missing list, then a digest each working morning."""
+notice and the supervisors' missing list, then a digest each working morning (told with the
+chat's other notices of that morning)."""
 
 from __future__ import annotations
 
@@ -75,4 +76,5 @@ def plan_deadline(plan: Plan, d: DeadlineState, cal: WorkCalendar) -> None:
                     units=names,
                     days=cal.working_days_between(d.due_at.astimezone(state.tz).date(), day),
                 ),
+                morning=day,
             )

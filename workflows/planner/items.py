@@ -44,4 +44,5 @@ def plan_overdue_items(plan: Plan, cal: WorkCalendar) -> None:
             "items.overdue",
             chat,
             msg("items.overdue", count=len(fresh), items=Lines(shown), more=more),
+            morning=today,
         )

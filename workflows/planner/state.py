@@ -136,6 +136,7 @@ class Planned:
     late: bool = False
     stage_at: datetime | None = None  # the moment the stage was due (for catch-up order)
     absorbs: tuple[str, ...] = ()  # keys of the notifications this one tells in their place
+    morning: date | None = None  # a notice said again each working morning: that morning
 
 
 class Plan:
@@ -156,17 +157,20 @@ class Plan:
         urgent: bool = False,
         stage_at: datetime | None = None,
         buttons: tuple[PlannedButton, ...] = (),
+        morning: date | None = None,
     ) -> None:
         """Plan a notice unless its key was planned before; non-urgent ones wait out the
-        quiet hours."""
+        quiet hours. A notice said again each working `morning` is told with the chat's
+        others of that morning (`catch_up`)."""
         if key in self.state.planned:
             return
         late = stage_at is not None and self.now - stage_at > GRACE  # only for new keys
         if late:
             message = msg("notify.late", body=message)
         not_before = self.now if urgent else self.state.quiet.release(self.now, self.state.tz)
+        at = stage_at or self.now
         self.out.append(
-            Planned(key, kind, chat, message, not_before, buttons, late, stage_at or self.now)
+            Planned(key, kind, chat, message, not_before, buttons, late, at, morning=morning)
         )
 
     def chats_of(self, unit_ids: Iterable[int]) -> Iterator[tuple[int, int]]:
