@@ -126,7 +126,7 @@ async def show_board(request: web.Request) -> web.Response:
             checkpoint_state(turn.session, camp, dict(names), today), today
         )
         data = {
-            "title": turn.text(msg("board.title", campaign=camp.name)),
+            "title": turn.text(msg("board.title")),
             "sub": turn.text(
                 msg("board.sub", today=today, units=len(rows), behind=sum(s.behind for s in rows))
             ),
