@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.cases import open_cases
 from storage.models import ForwardedCase, LedgerItem, ProgressUpdate
+from workflows.cases import OPEN, SIGNED
 from workflows.extension import PENDING
 from workflows.ledger import Status
 from workflows.weekly import DONE
@@ -45,9 +45,15 @@ def waiting_closeouts(
 
 
 def waiting_extensions(session: Session, unit_ids: list[int]) -> list[ForwardedCase]:
-    """The units' open cases whose request for more time awaits a decision, soonest due first."""
-    return [
-        c
-        for c in open_cases(session, unit_ids)
-        if (c.fields.get("extension") or {}).get("status") == PENDING
+    """The units' open cases whose request for more time awaits a decision, soonest due first
+    (their fields are read first, and only those cases loaded whole)."""
+    stmt = select(ForwardedCase.id, ForwardedCase.fields).where(
+        col(ForwardedCase.unit_id).in_(unit_ids), col(ForwardedCase.status).in_((OPEN, SIGNED))
+    )
+    asked = [
+        i for i, f in session.exec(stmt) if (f.get("extension") or {}).get("status") == PENDING
     ]
+    if not asked:
+        return []
+    rows = select(ForwardedCase).where(col(ForwardedCase.id).in_(asked))
+    return list(session.exec(rows.order_by(col(ForwardedCase.due_at), col(ForwardedCase.id))))
