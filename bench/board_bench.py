@@ -169,7 +169,7 @@ async def timed(samples: list[float], call: Callable[[], Awaitable[Any]]) -> Any
 def page_weight() -> None:
     """The board's files as served (index.html, app.js and app.css are the form's too)."""
     total = zipped = 0
-    for name in ("index.html", "app.js", "app.css", "board.js"):
+    for name in ("index.html", "app.js", "app.css", "board.js", "board.css"):
         raw = files("bot.web").joinpath("static", name).read_bytes()
         total += len(raw)
         zipped += len(gzip.compress(raw))

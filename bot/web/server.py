@@ -69,7 +69,12 @@ CSP = "; ".join(
         "frame-ancestors 'self' https://web.telegram.org",
     )
 )
-STATIC = {"app.js": "text/javascript", "app.css": "text/css", "board.js": "text/javascript"}
+STATIC = {
+    "app.js": "text/javascript",
+    "app.css": "text/css",
+    "board.js": "text/javascript",
+    "board.css": "text/css",
+}
 
 
 def prefix_of(settings: Settings) -> str:

@@ -6,6 +6,8 @@
 (function () {
   const { api, el, t, heading, buttons, status, refused, main, BASE, initData, link, telegram } = window.taizhang;
   document.body.classList.add("board");
+  const style = new Promise((ok) => document.head.append(
+    el("link", { rel: "stylesheet", href: BASE + "board.css", onload: ok, onerror: ok })));
   let board = null;
 
   async function blob(path) {
@@ -150,5 +152,5 @@
     buttons(null, backTo ? { label: t("b_back_ledger"), run: backTo } : back());
   }
 
-  openBoard();
+  style.then(openBoard); // drawn once its style is in, so the layout never jumps
 })();
