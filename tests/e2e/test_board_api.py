@@ -308,6 +308,10 @@ async def test_board_opens_from_the_private_chat_and_speaks_the_persons_language
     offer = await bot.command(private, zhao, "/board")
     button = offer["reply_markup"]["inline_keyboard"][0][0]
     assert button["text"] == "📊 督办看板" and button["web_app"]["url"].startswith(bot.web_url)
+    summary = await bot.command(private, zhao, "/summary")  # where supervisors look already
+    labels = [b["text"] for row in summary["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["下载通报（Word）", "📊 督办看板"]
+    await bot.settle(private)
     denied = await bot.command(world.group("轮台县"), li, "/board")
     assert denied["text"] == "抱歉，您没有使用 /board 的权限。"
 
