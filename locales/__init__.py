@@ -11,6 +11,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_datetime
 from babel.messages.pofile import read_po
 
@@ -43,6 +44,12 @@ def load_catalog(locale: str, directory: Path = _HERE) -> dict[str, str]:
 def placeholders(template: str) -> frozenset[str]:
     """The named `{placeholders}` of a template."""
     return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+@functools.lru_cache(maxsize=8)  # Babel looks a locale's name up on disk each time it is parsed
+def _babel(locale: str) -> Locale:
+    """Babel's locale, parsed once."""
+    return Locale.parse(locale)
 
 
 class MissingPlaceholder(KeyError):
@@ -127,7 +134,7 @@ class Translator:
             value = datetime.combine(value, datetime.min.time())
         if year is not None and value.year != year:
             kind += "_year"
-        return format_datetime(value, self.template(f"format.{kind}", loc), locale=loc)
+        return format_datetime(value, self.template(f"format.{kind}", loc), locale=_babel(loc))
 
     def _param(self, value: Any, loc: str, opts: _Opts) -> str:
         if isinstance(value, Msg):

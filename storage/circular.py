@@ -160,9 +160,12 @@ def _table(doc: DocumentObject, table: Table, say: Say) -> None:
     widths = [first] + [(TEXT_WIDTH - first) / (len(table.header) - 1)] * (len(table.header) - 1)
     for column, width in zip(t.columns, widths, strict=True):
         column.width = Mm(width)
-    for r, values in enumerate(rows):
+    # row by row: python-docx's `Table.cell(r, c)` walks every cell of the table each time,
+    # which made a 300-unit circular take over a minute
+    for r, (values, row) in enumerate(zip(rows, t.rows, strict=True)):
+        cells = row.cells
         for c, value in enumerate(values):
-            cell = t.cell(r, c)
+            cell = cells[c]
             cell.width = Mm(widths[c])
             p = cell.paragraphs[0]
             p.paragraph_format.alignment = (

@@ -44,6 +44,7 @@ from workflows.audience import hearing_chats
 from workflows.checkpoints import interview_list, reached
 from workflows.keys import NoticeKey, Subject, schedule_stamp
 from workflows.periods import CampaignSpan, campaign_span
+from workflows.pieces import TEXT_LIMIT, split_text
 from workflows.planner import (
     CaseState,
     CheckpointState,
@@ -56,6 +57,8 @@ from workflows.planner import (
 )
 from workflows.roles import Role
 
+# a time left said as of sending may be longer than its marker: room kept for it
+NOTICE_LIMIT = TEXT_LIMIT - 512
 KEY_WINDOW = timedelta(days=45)  # keys older than this are left to the unique constraint
 
 
@@ -325,26 +328,32 @@ def save_planned(session: Session, items: Sequence[Rendered], now: datetime) -> 
     added = [(note_id, key) for note_id, key in found if key in by_key]
     if added:
         conn.execute(
-            sa.insert(OutboxMessage),
-            [
-                {
-                    "notification_id": note_id,
-                    "chat_id": by_key[key].planned.chat_id,
-                    "text": by_key[key].text,
-                    "reply_markup": by_key[key].reply_markup,
-                    "live": by_key[key].live,
-                    "not_before": by_key[key].planned.not_before,
-                    "created_at": now,
-                    "status": "pending",
-                    "attempts": 0,
-                    "last_error": "",
-                    "sent_at": None,
-                    "telegram_message_id": None,
-                }
-                for note_id, key in added
-            ],
+            sa.insert(OutboxMessage), [m for n, k in added for m in _messages(n, by_key[k], now)]
         )
     return len(added)
+
+
+def _messages(note_id: int | None, r: Rendered, now: datetime) -> list[dict[str, Any]]:
+    """A notification's outbox messages: one, or several in order when its text is longer than
+    Telegram takes (a catch-up or a digest at a province's size); the buttons on the last."""
+    parts = split_text(r.text, NOTICE_LIMIT)
+    return [
+        {
+            "notification_id": note_id,
+            "chat_id": r.planned.chat_id,
+            "text": part,
+            "reply_markup": r.reply_markup if n == len(parts) - 1 else None,
+            "live": r.live,
+            "not_before": r.planned.not_before,
+            "created_at": now,
+            "status": "pending",
+            "attempts": 0,
+            "last_error": "",
+            "sent_at": None,
+            "telegram_message_id": None,
+        }
+        for n, part in enumerate(parts)
+    ]
 
 
 def overdue_items(session: Session, camp: Campaign, now: datetime, tz: ZoneInfo) -> list[ItemState]:

@@ -36,9 +36,20 @@ FLAGS = (
 ARTIFACTS = Path(os.environ.get("TAIZHANG_ARTIFACTS") or tempfile.gettempdir()) / "taizhang-miniapp"
 
 
+DESK = {"width": 1280, "height": 800, "pixelRatio": 1}
+
+
 @contextmanager
 def phone_browser() -> Iterator[WebDriver]:
     """A fresh headless Chromium the size of a phone (390×844), closed afterwards."""
+    with sized_browser(PHONE) as driver:
+        yield driver
+
+
+@contextmanager
+def sized_browser(size: dict[str, int]) -> Iterator[WebDriver]:
+    """A fresh headless Chromium of this size (a phone's, or a desk's 1280×800), closed
+    afterwards."""
     os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager never fetches a driver
     profile = tempfile.mkdtemp(prefix="taizhang-chromium-")
     options = webdriver.ChromeOptions()
@@ -46,7 +57,7 @@ def phone_browser() -> Iterator[WebDriver]:
     for flag in FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
-    options.add_experimental_option("mobileEmulation", {"deviceMetrics": PHONE})
+    options.add_experimental_option("mobileEmulation", {"deviceMetrics": size})
     options.page_load_strategy = "eager"  # telegram-web-app.js may not load offline
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     driver.set_page_load_timeout(30)
@@ -60,24 +71,14 @@ def keep(driver: WebDriver, name: str) -> Path:
     """A screenshot of the whole page as a test artifact; its path."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    height = driver.execute_script("return document.documentElement.scrollHeight")
+    width, height, ratio = driver.execute_script(
+        "return [window.innerWidth, window.innerHeight, window.devicePixelRatio]"
+    )
+    full = driver.execute_script("return document.documentElement.scrollHeight")
+    metrics = {"width": int(width), "deviceScaleFactor": ratio, "mobile": width < 600}
     driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {
-            "width": PHONE["width"],
-            "height": max(int(height), PHONE["height"]),
-            "deviceScaleFactor": 2,
-            "mobile": True,
-        },
+        "Emulation.setDeviceMetricsOverride", {**metrics, "height": max(int(full), int(height))}
     )
     driver.save_screenshot(str(path))
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {
-            "width": PHONE["width"],
-            "height": PHONE["height"],
-            "deviceScaleFactor": 2,
-            "mobile": True,
-        },
-    )
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": int(height)})
     return path

@@ -73,9 +73,10 @@ def now() -> datetime:
 
 
 @pytest.fixture
-async def bot(db_url: str) -> AsyncIterator[Harness]:
-    """The real bot polling the local Bot API, the seed-000 campaign loaded, one admin."""
-    harness = Harness(db_url)
+async def bot(request: pytest.FixtureRequest, db_url: str) -> AsyncIterator[Harness]:
+    """The real bot polling the local Bot API, the seed-000 campaign loaded, one admin; its
+    Mini App served too in a test module that sets `MINI_APP = True`."""
+    harness = Harness(db_url, mini_app=getattr(request.module, "MINI_APP", False))
     await harness.start()
     try:
         yield harness

@@ -62,6 +62,15 @@ class MiniApp:
         ):
             return res.status, await res.json()
 
+    async def fetch(self, path: str) -> tuple[int, bytes, dict[str, str]]:
+        """A GET of a file (a picture, a document) as the page fetches it; status, bytes and
+        headers."""
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(self.bot.web_url + path, headers=self.headers) as res,
+        ):
+            return res.status, await res.read(), dict(res.headers)
+
     async def week(self) -> dict[str, Any]:
         status, data = await self.call("GET", "api/week")
         assert status == 200, data

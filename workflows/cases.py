@@ -97,11 +97,16 @@ def case_state(
     if answered:
         return msg("case.state.answered")
     if now > due_at:
-        days = cal.working_days_between(due_at.astimezone(tz).date(), now.astimezone(tz).date())
-        return msg("case.state.overdue", days=max(days, 1))
+        return msg("case.state.overdue", days=overdue_working_days(due_at, now, cal, tz))
     if due_at.astimezone(tz).date() == now.astimezone(tz).date():
         return msg("case.state.due_today")
     return msg("case.state.signed" if signed else "case.state.unsigned")
+
+
+def overdue_working_days(due_at: datetime, now: datetime, cal: WorkCalendar, tz: tzinfo) -> int:
+    """How many working days a case past its time limit is late (at least one)."""
+    days = cal.working_days_between(due_at.astimezone(tz).date(), now.astimezone(tz).date())
+    return max(days, 1)
 
 
 def still_to_do(*, signed: bool, answered: bool) -> tuple[Verb, ...]:

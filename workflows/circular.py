@@ -170,7 +170,8 @@ def _cases(cases: Sequence[OverdueCase]) -> Section:
     return Section(msg("circular.h.cases"), (msg("circular.cases.intro", count=len(cases)), *lines))
 
 
-def _checkpoint(state: CheckpointState, today: date) -> Section:
+def checkpoint_section(state: CheckpointState, today: date) -> Section:
+    """The next checkpoint and who is behind at it as things stand (the circular, the board)."""
     heading = msg("circular.h.checkpoint")
     point = state.checkpoint
     if point is None:
@@ -221,7 +222,7 @@ def weekly_circular(
             _units(rows),
             _reports(rows, report),
             _cases(cases),
-            _checkpoint(checkpoint, today),
+            checkpoint_section(checkpoint, today),
         ),
         signature=msg("circular.signature", campaign=campaign),
         dated=day_text(today),

@@ -98,15 +98,16 @@ def read_payload(key: bytes, payload: str, now: datetime) -> WeeklyLink:
     return WeeklyLink(user_id, unit_id, _EPOCH + timedelta(days=days), expires)
 
 
-WEEK_PAGE, NEW_PAGE, ITEM_PAGE = 0, 1, 2  # what a Mini App link opens
+WEEK_PAGE, NEW_PAGE, ITEM_PAGE, BOARD_PAGE = 0, 1, 2, 3  # what a Mini App link opens
 _APP_FIELDS = struct.Struct(">BqQIII")  # page, chat, person (0: any), unit, ref, expiry
 
 
 @dataclass(frozen=True)
 class AppLink:
     """A Mini App page for a unit: its week (`ref`: the reporting day, as days since 2000),
-    a new problem, or one item (`ref`: its id); opened in `chat` (a unit's group, or the
-    person's private chat), by `user_id` only (0: by any liaison of the unit), until `expires`."""
+    a new problem, or one item (`ref`: its id); or the supervisors' board (no unit). Opened
+    in `chat` (a unit's group, a supervisors' group, or the person's private chat), by
+    `user_id` only (0: by anyone the page's role rule allows), until `expires`."""
 
     page: int
     unit_id: int
@@ -138,6 +139,40 @@ def read_app_payload(key: bytes, payload: str, now: datetime) -> AppLink:
     """The Mini App link a payload stands for, or `LinkError`."""
     body = _checked(key, APP_PREFIX, payload, _APP_FIELDS.size)
     page, chat_id, user_id, unit_id, ref, minutes = _APP_FIELDS.unpack(body)
-    if page not in (WEEK_PAGE, NEW_PAGE, ITEM_PAGE):
+    if page not in (WEEK_PAGE, NEW_PAGE, ITEM_PAGE, BOARD_PAGE):
         raise LinkError("forged")
     return AppLink(page, unit_id, ref, _expiry(minutes, now), user_id, chat_id)
+
+
+DOWNLOAD_PREFIX = "d"  # a file the board hands to Telegram's client to download
+EVIDENCE_FILE, CIRCULAR_FILE, EXPORT_FILE = 0, 1, 2  # what a download ticket fetches
+_TICKET_FIELDS = struct.Struct(">QBIHI")  # person, what, item, file number, expiry
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A download for Telegram's client, which fetches a URL without the page's headers: for
+    whom (checked again when it is used), which file, until when."""
+
+    user_id: int
+    what: int
+    expires: datetime
+    item_id: int = 0
+    n: int = 0
+
+
+def make_ticket(key: bytes, ticket: Ticket) -> str:
+    """The ticket as a URL path segment: 43 characters of `A-Za-z0-9_-`."""
+    body = _TICKET_FIELDS.pack(
+        ticket.user_id, ticket.what, ticket.item_id, ticket.n, _minutes(ticket.expires)
+    )
+    return _signed(key, DOWNLOAD_PREFIX, body)
+
+
+def read_ticket(key: bytes, payload: str, now: datetime) -> Ticket:
+    """The download a ticket stands for, or `LinkError`."""
+    body = _checked(key, DOWNLOAD_PREFIX, payload, _TICKET_FIELDS.size)
+    user_id, what, item_id, n, minutes = _TICKET_FIELDS.unpack(body)
+    if what not in (EVIDENCE_FILE, CIRCULAR_FILE, EXPORT_FILE):
+        raise LinkError("forged")
+    return Ticket(user_id, what, _expiry(minutes, now), item_id, n)

@@ -103,6 +103,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("submit", frozenset({Role.ADMIN, Role.LIAISON})),
     Command("missing", _STAFF),
     Command("summary", _STAFF),
+    Command("board", _STAFF),  # the supervisors' board in the Mini App; its API asks the same
     Command("export", _STAFF),
     Command("deadline", _ADMIN),
     Command("forward", _STAFF),

@@ -295,13 +295,15 @@ def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     turn.say(asked.said)
 
 
-def _decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> None:
+def decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> Msg | None:
+    """同意 / 不同意 on a request for more time: the case changed, the unit's groups told, the
+    decision said here; or why not (nothing saved). The chat's buttons and the board both
+    decide through this."""
     decided = extension.decide_extension(
         _case_now(turn, case), approve=approve, by=turn.person.user_id, at=turn.stamp.at
     )
     if isinstance(decided, Refused):
-        turn.notice = turn.text(decided.reason)
-        return
+        return decided.reason
     change = CaseChange(fields=decided.fields, due_at=decided.due_at)
     store.update_case(turn.session, case, change, decided.action, turn.stamp)
     if decided.due_at is not None:  # what waited for the old time goes now
@@ -313,6 +315,7 @@ def _decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> None:
         [Planned(word.key_in(chat), word.kind, chat, word.text, turn.stamp.at) for chat in groups],
     )
     turn.say(decided.said)
+    return None
 
 
 def _sign(turn: Turn, case: ForwardedCase) -> None:
@@ -359,7 +362,9 @@ def action(turn: Turn, pressed: Action) -> None:
             context={"case_id": case.id, "code": case.code, "due": case.due_at.isoformat()},
         )
     elif verb in (Verb.EXT_OK, Verb.EXT_NO):
-        _decide_extension(turn, case, approve=verb == Verb.EXT_OK)
+        why_not = decide_extension(turn, case, approve=verb == Verb.EXT_OK)
+        if why_not is not None:
+            turn.notice = turn.text(why_not)
 
 
 def _visible_units(turn: Turn) -> list[int]:

@@ -154,19 +154,48 @@ def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     if item is None:
         turn.say(msg("form.stale_button"))
         return
+    reason = answers_of(values, RejectAnswers)["reason"]
+    refused = reject(turn, item, pressed.get("ask_id"), pressed.get("version"), reason)
+    if refused is not None:
+        turn.say(refused)
+
+
+def approve(turn: Turn, item: LedgerItem, asked: int | None) -> Msg | None:
+    """同意: the item closed out, the unit's groups told, the decision said here; or why not
+    (nothing saved). The chat's button and the board both decide through this."""
+    decision = closeout.approve_closeout(_state(turn, item), asked=asked, at=turn.stamp.at)
+    if isinstance(decision, Refused):
+        return decision.reason
+    if not _apply(turn, item, decision):  # rejected (or approved) by someone else meanwhile
+        return closeout.already_decided(_state(turn, item)).reason
+    turn.say(decision.said)
+    return None
+
+
+def reject(
+    turn: Turn, item: LedgerItem, asked: int | None, version: int | None, reason: str
+) -> Msg | None:
+    """不同意 with its reason: the item back to 整改中, the unit's groups told, the decision
+    said here; or why not (nothing saved). The chat's flow and the board both decide here."""
     decision = closeout.reject_closeout(
         _state(turn, item),
-        asked=pressed.get("ask_id"),
-        expected_version=pressed.get("version"),
-        reason=answers_of(values, RejectAnswers)["reason"],
+        asked=asked,
+        expected_version=version,
+        reason=reason,
         week_of=reporting_day(0, turn.stamp.at, turn.zone),
     )
     if isinstance(decision, Refused):
-        turn.say(decision.reason)
-    elif _apply(turn, item, decision):
-        turn.say(decision.said)
-    else:  # decided by someone else at the same moment
-        turn.say(closeout.already_decided(_state(turn, item)).reason)
+        return decision.reason
+    if not _apply(turn, item, decision):  # decided by someone else at the same moment
+        return closeout.already_decided(_state(turn, item)).reason
+    turn.say(decision.said)
+    return None
+
+
+def may_reject(turn: Turn, item: LedgerItem, asked: int | None) -> Msg | None:
+    """Why the ask may not be rejected now (decided already, a newer ask), or None."""
+    refused = closeout.may_reject_closeout(_state(turn, item), asked=asked)
+    return refused.reason if refused is not None else None
 
 
 def action(turn: Turn, pressed: Action) -> None:
@@ -177,17 +206,13 @@ def action(turn: Turn, pressed: Action) -> None:
         return
     asked = pressed.optional(1)
     if verb == Verb.CO_OK:
-        decision = closeout.approve_closeout(_state(turn, item), asked=asked, at=turn.stamp.at)
-        if isinstance(decision, Refused):
-            turn.notice = turn.text(decision.reason)
-        elif _apply(turn, item, decision):
-            turn.say(decision.said)
-        else:  # rejected (or approved) by someone else at the same moment
-            turn.notice = turn.text(closeout.already_decided(_state(turn, item)).reason)
-    elif verb == Verb.CO_NO:
-        refused = closeout.may_reject_closeout(_state(turn, item), asked=asked)
+        refused = approve(turn, item, asked)
         if refused is not None:
-            turn.notice = turn.text(refused.reason)
+            turn.notice = turn.text(refused)
+    elif verb == Verb.CO_NO:
+        refused = may_reject(turn, item, asked)
+        if refused is not None:
+            turn.notice = turn.text(refused)
             return
         turn.begin(
             "closeout_reject",

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.handlers.board import board_button
 from bot.handlers.items import item_line
 from bot.telegram.chart import ChartWords, summary_chart
 from bot.telegram.feature import Feature
@@ -94,7 +95,8 @@ def cmd_summary(turn: Turn, args: list[str]) -> None:
             show_unit_items(turn, saved_id(unit))
         return
     button = Button(msg("circular.button"), callback_data(Verb.CIRCULAR, saved_id(camp)))
-    turn.say(text, buttons=[[button]])
+    board = board_button(turn)  # the board, where the Mini App is configured
+    turn.say(text, buttons=[[button], [board]] if board is not None else [[button]])
     chart = summary_picture(turn.session, camp, now, rows, turn.text)
     turn.replies.append(Reply(msg("chart.caption", campaign=camp.name), photo=chart))
 
@@ -149,19 +151,28 @@ def document_say(turn: Turn) -> Say:
     return lambda m: tr.text(m, lang, tz=turn.zone, year=turn.year)
 
 
+def checkpoint_state(
+    session: Session, camp: Campaign, names: dict[int, str], today: date
+) -> CheckpointState:
+    """The next checkpoint and its 约谈名单 as it stands today (the circular's, the board's)."""
+    points = campaigns.checkpoints_of(camp)
+    point = next_checkpoint(points, today)
+    behind = (
+        interview_list(
+            figures.checked_items(session, names, ZoneInfo(camp.timezone)), point, today=today
+        )
+        if point is not None
+        else []
+    )
+    return CheckpointState(point, behind, bool(points))
+
+
 def circular_docx(session: Session, camp: Campaign, now: datetime, say: Say) -> bytes:
     """The week's 工作进展通报 as a Word document."""
     tz = ZoneInfo(camp.timezone)
     today = now.astimezone(tz).date()
     _, rows = campaign_summary(session, camp, now)
     names = {saved_id(u): u.name for u in campaigns.units_of(session, saved_id(camp))}
-    points = campaigns.checkpoints_of(camp)
-    point = next_checkpoint(points, today)
-    behind = (
-        interview_list(figures.checked_items(session, names, tz), point, today=today)
-        if point is not None
-        else []
-    )
     week = summary_week(campaigns.weekly_reports(camp), now, tz)
     circular = weekly_circular(
         camp.name,
@@ -169,7 +180,7 @@ def circular_docx(session: Session, camp: Campaign, now: datetime, say: Say) -> 
         report=week.report,
         week=week.starts_on,
         cases=figures.overdue_cases(session, names, now),
-        checkpoint=CheckpointState(point, behind, bool(points)),
+        checkpoint=checkpoint_state(session, camp, names, today),
         today=today,
     )
     out = io.BytesIO()

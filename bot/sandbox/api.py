@@ -634,6 +634,8 @@ class LocalBotApi:
             name = getattr(upload, "filename", None) or "file"
             fields["document"] = {**media, "file_name": name}
             fields["payload"] = getattr(upload, "payload", b"")
+        if fields["payload"]:  # like Telegram, a file the bot sent can be fetched by getFile
+            self.files[uid] = fields["payload"]
         if p.get("caption"):
             fields["caption"] = plain_text(str(p["caption"]), p.get("parse_mode"))
         markup = self._markup(p, chat)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.handlers import (
     backbone,
+    board,
     cases,
     closeout,
     deadlines,
@@ -32,6 +33,7 @@ FEATURES: tuple[Feature, ...] = (
     deadlines.FEATURE,
     cases.FEATURE,
     summary.FEATURE,
+    board.FEATURE,
     workday.FEATURE,
 )
 

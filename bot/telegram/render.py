@@ -22,6 +22,7 @@ from storage.drafts import SentPrompt
 from workflows.buttons import FormPress
 from workflows.forms import Ask
 from workflows.messages import msg
+from workflows.pieces import split_text
 
 logger = logging.getLogger(__name__)
 
@@ -52,28 +53,6 @@ def _rows(turn: Turn, buttons: list[Button]) -> list[list[Button]]:
     if all(len(turn.text(b.label)) <= 8 for b in buttons):
         return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     return [[b] for b in buttons]
-
-
-def split_text(text: str, limit: int = LIMIT) -> list[str]:
-    """Cut text into messages within Telegram's limit, at line breaks where possible."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not parts:
-        parts.append(current)
-    return parts
 
 
 def compose(turn: Turn, reply: Reply, *, mention: bool | None = None) -> str:

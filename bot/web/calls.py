@@ -10,7 +10,9 @@ through the outbox as in the chat).
 from __future__ import annotations
 
 import asyncio
+import html
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -29,6 +31,7 @@ T = TypeVar("T")
 JSON_LIMIT = 64 * 1024  # bytes of a JSON body: a week's item, a new problem
 UI = "app.ui."  # the page's own words, served with every answer
 LINK_HEADER = "X-Taizhang-Link"  # our payload, when Telegram's start_param does not carry it
+TAGS = re.compile(r"<[^>]*>")
 
 
 class Turns(Protocol):
@@ -170,6 +173,14 @@ def ui_texts(turn: Turn) -> dict[str, str]:
     tr = turn.services.translator
     ids = [k for k in tr.catalogs[tr.default] if k.startswith(UI)]
     return {k[len(UI) :]: tr.template(k, turn.lang) for k in ids}
+
+
+def page_text(turn: Turn, message: Msg | str) -> str:
+    """A message as the page shows it: the chat's HTML (a bold code, a name) as plain text,
+    what people typed shown as they typed it."""
+    tr = turn.services.translator
+    marked = tr.text(message, turn.lang, tz=turn.zone, escape=True, year=turn.year)
+    return html.unescape(TAGS.sub("", marked))
 
 
 def refused_here(turn: Turn, status: int, reason: Msg) -> Answer:

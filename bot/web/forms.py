@@ -24,6 +24,7 @@ from bot.web.calls import (
     in_turn,
     json_body,
     open_call,
+    page_text,
     refusal,
     refused_here,
     unit_of,
@@ -133,7 +134,7 @@ async def show_item(request: web.Request) -> web.Response:
             {
                 "code": item.code,
                 "name": item.name,
-                "card": turn.text(items.card(turn, item, last)),
+                "card": page_text(turn, items.card(turn, item, last)),
                 "closable": refused is None,
                 "why_not": turn.text(refused.reason) if refused is not None else "",
                 "title": turn.text(msg("app.close_title", code=item.code)),

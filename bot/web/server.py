@@ -16,13 +16,14 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from bot.config import Settings
-from bot.telegram.turn import BotApp
-from bot.web import forms, week
-from bot.web.calls import BOT, TURNS, Refused, Turns, open_call, refusal
-from workflows.deeplink import ITEM_PAGE, NEW_PAGE, WEEK_PAGE
+from bot.telegram.turn import BotApp, Turn
+from bot.web import board, forms, week
+from bot.web.calls import BOT, TURNS, Call, Refused, Turns, open_call, refusal
+from workflows.deeplink import BOARD_PAGE, ITEM_PAGE, NEW_PAGE, WEEK_PAGE
+from workflows.roles import may
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-PAGES = {WEEK_PAGE: "week", NEW_PAGE: "new", ITEM_PAGE: "item"}
+PAGES = {WEEK_PAGE: "week", NEW_PAGE: "new", ITEM_PAGE: "item", BOARD_PAGE: "board"}
 
 
 async def open_page(request: web.Request) -> web.Response:
@@ -32,15 +33,28 @@ async def open_page(request: web.Request) -> web.Response:
     except Refused as err:
         return refusal(request, err.status, err.reason)
     link = call.link
-    page = PAGES[link.page] if link is not None else "week"
+    page = PAGES[link.page] if link is not None else await _menu_page(request, call)
     item = link.ref if link is not None and link.page == ITEM_PAGE else None
     return web.json_response({"ok": True, "page": page, "item": item})
+
+
+async def _menu_page(request: web.Request, call: Call) -> str:
+    """The page the private chat's menu button opens: the board for those /board is for and
+    who report for no unit, the week for everyone else."""
+
+    def page(turn: Turn) -> str:
+        board_only = may(turn.actor, "board") and not turn.actor.units
+        return "board" if board_only else "week"
+
+    _, found = await request.app[TURNS].run(call.source, page, send=False)
+    return found or "week"
 
 
 ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "api/open", open_page),
     *week.ROUTES,
     *forms.ROUTES,
+    *board.ROUTES,
 )
 TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
 CSP = "; ".join(
@@ -55,7 +69,12 @@ CSP = "; ".join(
         "frame-ancestors 'self' https://web.telegram.org",
     )
 )
-STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
+STATIC = {
+    "app.js": "text/javascript",
+    "app.css": "text/css",
+    "board.js": "text/javascript",
+    "board.css": "text/css",
+}
 
 
 def prefix_of(settings: Settings) -> str:

@@ -345,9 +345,17 @@
     document.head.append(script);
   });
 
+  // the supervisors' board is a script of its own, loaded only for them (board.js)
+  window.taizhang = { api, el, t, heading, buttons, status, refused, said, main, BASE, initData, link, telegram: () => tg };
+  function board() {
+    const script = el("script", { src: BASE + "board.js" });
+    document.head.append(script);
+  }
+
   (async function start() {
     const opened = await api("GET", "api/open"); // without initData the server says why
     if (!opened.ok) return refused(opened);
+    if (opened.page === "board") return board();
     if (opened.page === "new") return showNew(null);
     if (opened.page === "item") return showItem(opened.item, null);
     return openWeek();

@@ -1,0 +1,188 @@
+"""The board's files: /summary's chart, the circular, the workbook, and a problem's evidence,
+fetched from Telegram by the server (getFile) so the bot's token never reaches the page.
+
+The page fetches them with its initData header. Telegram's client saves a file itself only
+from a URL it fetches without our headers (`WebApp.downloadFile`), so each file also has a
+ticket: a path signed for one person and an hour, whose role rule is checked again when used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from urllib.parse import quote
+
+from aiohttp import web
+from telegram.error import TelegramError
+
+from bot.handlers.summary import campaign_summary, circular_docx, document_say, summary_picture
+from bot.telegram.applinks import app_key
+from bot.telegram.turn import Services, Source, Speaker, Turn
+from bot.web.calls import BOT, TURNS, Answer, refusal, refused_here, services_of
+from bot.web.staff import Body, board_call, for_staff, item_of
+from storage import ledger as store
+from storage import people
+from storage.export import write_workbook
+from storage.models import Campaign, Person, saved_id
+from workflows.deeplink import (
+    CIRCULAR_FILE,
+    EVIDENCE_FILE,
+    EXPORT_FILE,
+    LinkError,
+    Ticket,
+    make_ticket,
+    read_ticket,
+)
+from workflows.messages import msg
+
+FILE = "_file"  # an answer's key for a file's bytes, type and name (not JSON)
+TELEGRAM = "_telegram"  # an answer's key for a file kept on Telegram, to fetch by getFile
+TICKET_LIFETIME = timedelta(hours=1)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _evidence(raw: str, n: str) -> Body:
+    """One evidence file of a problem, as the drafts keep it (fetched from Telegram after)."""
+
+    def body(turn: Turn, camp: Campaign) -> Answer:
+        item = item_of(turn, raw)
+        if isinstance(item, Answer):
+            return item
+        found = [f for p in store.progress_of(turn.session, saved_id(item)) for f in p.files]
+        if not n.isdigit() or int(n) >= len(found):
+            return refused_here(turn, 404, msg("ledger.unknown", code=raw))
+        return Answer(200, {TELEGRAM: found[int(n)]})
+
+    return body
+
+
+def _chart(turn: Turn, camp: Campaign) -> Answer:
+    _, rows = campaign_summary(turn.session, camp, turn.stamp.at)
+    png = summary_picture(turn.session, camp, turn.stamp.at, rows, turn.text)
+    return Answer(200, {FILE: (png, "image/png", "chart.png")})
+
+
+def _stamp(turn: Turn) -> str:
+    return turn.stamp.at.astimezone(turn.zone).strftime("%Y%m%d")
+
+
+def _circular(turn: Turn, camp: Campaign) -> Answer:
+    """The week's circular (.docx), as /summary 通报 sends it."""
+    say = document_say(turn)
+    data = circular_docx(turn.session, camp, turn.stamp.at, say)
+    name = f"{say(msg('circular.file_name'))}-{_stamp(turn)}.docx"
+    kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return Answer(200, {FILE: (data, kind, name)})
+
+
+def _export(turn: Turn, camp: Campaign) -> Answer:
+    """The campaign's workbook, as /export sends it."""
+    out = io.BytesIO()
+    write_workbook(turn.session, camp, out, document_say(turn))
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Answer(200, {FILE: (out.getvalue(), kind, f"taizhang-{_stamp(turn)}.xlsx")})
+
+
+async def _serve(request: web.Request, source: Source, language: str, body: Body) -> web.Response:
+    """A file made (or found) in one turn, for those /board is for: a chart or document as
+    made, an evidence file fetched from Telegram by the server (getFile)."""
+    turn, answer = await request.app[TURNS].run(source, for_staff(body), send=False)
+    if turn is None or answer is None:
+        return refusal(request, 403, msg("app.refused.forged"), language)
+    if answer.status >= 400:
+        return web.json_response({"ok": False, **answer.data}, status=answer.status)
+    if TELEGRAM in answer.data:
+        file = answer.data[TELEGRAM]
+        try:
+            got = await request.app[BOT].bot.get_file(file["file_id"])
+            content = bytes(await got.download_as_bytearray())
+        except TelegramError as err:
+            return refusal(request, 502, msg("app.upload_failed", reason=err.message), language)
+        photo = file.get("media") == "photo"
+        kind = file.get("mime") or ("image/jpeg" if photo else "application/octet-stream")
+        return _download(content, kind, file.get("name") or "file", inline=photo)
+    content, kind, name = answer.data[FILE]
+    return _download(content, kind, name, inline=kind.startswith("image/"))
+
+
+def _download(content: bytes, kind: str, name: str, *, inline: bool = False) -> web.Response:
+    how = "inline" if inline else "attachment"
+    ascii_name = name.encode("ascii", "replace").decode().replace('"', "_")
+    disposition = f"{how}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return web.Response(
+        body=content, content_type=kind, headers={"Content-Disposition": disposition}
+    )
+
+
+def _file_route(make: Callable[[web.Request], Body]) -> Handler:
+    """A GET answered with a file, checked as every call of the board is."""
+
+    async def route(request: web.Request) -> web.Response:
+        call = await board_call(request)
+        if isinstance(call, web.Response):
+            return call
+        return await _serve(request, call.source, call.caller.language, make(request))
+
+    return route
+
+
+evidence = _file_route(lambda r: _evidence(r.match_info["item"], r.match_info["n"]))
+chart = _file_route(lambda r: _chart)
+circular = _file_route(lambda r: _circular)
+export = _file_route(lambda r: _export)
+TICKETED: dict[int, Callable[[Ticket], Body]] = {
+    EVIDENCE_FILE: lambda t: _evidence(str(t.item_id), str(t.n)),
+    CIRCULAR_FILE: lambda t: _circular,
+    EXPORT_FILE: lambda t: _export,
+}
+
+
+def ticket_for(turn: Turn, what: int, item_id: int = 0, n: int = 0) -> str:
+    """The path of a download Telegram's client may fetch for this person (`downloadFile`
+    sends no headers): signed, for an hour, checked again when used."""
+    expires = turn.stamp.at + TICKET_LIFETIME
+    ticket = Ticket(turn.person.user_id, what, expires, item_id, n)
+    return "api/board/download/" + make_ticket(app_key(turn.services.settings), ticket)
+
+
+async def ticketed(request: web.Request) -> web.Response:
+    """GET: a download by ticket (Telegram's `downloadFile`), for its person only, once the
+    role rule allows it again; refused like a link when forged or expired."""
+    services = services_of(request)
+    try:
+        ticket = read_ticket(
+            app_key(services.settings), request.match_info["ticket"], services.clock()
+        )
+    except LinkError as err:
+        reason = (
+            "app.refused.link_expired" if err.reason == "expired" else "app.refused.link_forged"
+        )
+        return refusal(request, 403, msg(reason))
+    person = await asyncio.to_thread(_person, services, ticket.user_id)
+    if person is None:
+        return refusal(request, 403, msg("app.refused.link_forged"))
+    speaker = Speaker(person.user_id, person.username, person.display_name)
+    source = Source(
+        person.user_id, "private", person.display_name, speaker, bot_username=services.bot_username
+    )
+    return await _serve(request, source, "", TICKETED[ticket.what](ticket))
+
+
+def _person(services: Services, user_id: int) -> Person | None:
+    """The person a ticket names, as last seen (so the turn keeps their names as they are)."""
+    with services.db.unit_of_work() as session:
+        person = people.person_by_user(session, user_id)
+        if person is not None:
+            session.expunge(person)
+        return person
+
+
+ROUTES = (
+    ("GET", "api/board/items/{item}/files/{n}", evidence),
+    ("GET", "api/board/chart.png", chart),
+    ("GET", "api/board/circular.docx", circular),
+    ("GET", "api/board/export.xlsx", export),
+    ("GET", "api/board/download/{ticket}", ticketed),
+)

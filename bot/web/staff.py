@@ -1,0 +1,58 @@
+"""A call of the supervisors' board: checked as the form's calls are (`calls.open_call`:
+Telegram's initData, our link, a board link only), then by the chat's role rule for /board
+(`workflows/roles.COMMANDS`: supervisors and admins), in one turn of the same pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiohttp import web
+
+from bot.telegram.turn import Turn
+from bot.web.calls import Answer, Call, Refused, in_turn, open_call, refusal, refused_here
+from storage.models import Campaign, LedgerItem
+from workflows.deeplink import BOARD_PAGE
+from workflows.messages import msg
+from workflows.roles import may
+
+Body = Callable[[Turn, Campaign], Answer]
+
+
+async def board_call(request: web.Request) -> Call | web.Response:
+    """The call checked as the form's are; a board link only (or none: the private menu)."""
+    try:
+        call = await open_call(request)
+    except Refused as err:
+        return refusal(request, err.status, err.reason)
+    if call.link is not None and call.link.page != BOARD_PAGE:
+        return refusal(request, 403, msg("app.refused.link_forged"), call.caller.language)
+    return call
+
+
+def for_staff(body: Body) -> Callable[[Turn], Answer]:
+    """The body, run only for the people /board is for (the chat's rule), with a campaign."""
+
+    def checked(turn: Turn) -> Answer:
+        if not may(turn.actor, "board"):
+            return refused_here(turn, 403, msg("command.denied", command="board"))
+        if turn.campaign is None:
+            return refused_here(turn, 403, msg("bind.no_campaign"))
+        return body(turn, turn.campaign)
+
+    return checked
+
+
+async def json_call(request: web.Request, body: Body) -> web.Response:
+    """A board call answered with JSON: its body in one turn, for those /board is for."""
+    call = await board_call(request)
+    if isinstance(call, web.Response):
+        return call
+    return await in_turn(request, call, for_staff(body))
+
+
+def item_of(turn: Turn, raw: str) -> LedgerItem | Answer:
+    """A problem by its row id (supervisors and admins see every unit's), or a 404."""
+    item = turn.session.get(LedgerItem, int(raw)) if raw.isdigit() else None
+    if item is None:
+        return refused_here(turn, 404, msg("ledger.unknown", code=raw))
+    return item
