@@ -137,7 +137,7 @@ async def show_board(request: web.Request) -> web.Response:
                 "export": board_files.ticket_for(turn, EXPORT_FILE),
             },
             "checkpoint": {
-                "heading": turn.text(section.heading),
+                "heading": turn.text(msg("board.checkpoint")),  # the circular numbers its own
                 "lines": [turn.text(p) for p in section.paragraphs],
             },
         }

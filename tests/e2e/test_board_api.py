@@ -121,7 +121,7 @@ async def test_the_board_shows_every_unit_behind_first_and_decides_as_the_chat_b
     assert [c["code"] for c in board["closeouts"]] == ["轮台-001", "尉犁-001"]
     assert board["closeouts"][0]["files"] == 1
     assert board["texts"]["b_approve"] == "同意销号"
-    assert board["checkpoint"]["heading"] == "五、下一时间节点约谈情况"
+    assert board["checkpoint"]["heading"] == "下一时间节点约谈情况"
 
     status, ledger_page = await page.call("GET", f"api/board/units/{first['id']}")
     assert status == 200 and len(ledger_page["items"]) == 2
