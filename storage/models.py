@@ -365,6 +365,15 @@ class SendLog(SQLModel, table=True):
     sent_at: datetime = _utc()
 
 
+class HandledUpdate(SQLModel, table=True):
+    """A Telegram update whose turn was saved, kept two days (Telegram keeps an update a day):
+    one posted again after its process died before answering is not applied twice."""
+
+    __table_args__ = (Index("ix_handled_at", "handled_at"),)
+    update_id: int = _big(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    handled_at: datetime = _utc()
+
+
 class WorkbookUpload(SQLModel, table=True):
     """A workbook sent to the bot (a ledger, or a filled weekly form), previewed, not yet saved."""
 

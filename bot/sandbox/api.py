@@ -88,7 +88,10 @@ class LocalBotApi:
         self._group_sends: dict[int, deque[float]] = defaultdict(deque)
         self._all_sends: deque[float] = deque()
         self._updates: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
+        self.pushed: list[dict[str, Any]] = []  # every update, in the order they came
+        # update ids go on rising across instances, as Telegram's do for one bot: a test that
+        # starts a second local Bot API on the same database meets none it saw before
+        self._update_ids = itertools.count(time.time_ns() // 1000)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self._callback_ids = itertools.count(1)
         self._group_ids = itertools.count(1)
@@ -198,7 +201,16 @@ class LocalBotApi:
 
     async def _push(self, payload: dict[str, Any]) -> None:
         async with self._changed:
-            self._updates.append({"update_id": next(self._update_ids), **payload})
+            update = {"update_id": next(self._update_ids), **payload}
+            self._updates.append(update)
+            self.pushed.append(update)
+            self._changed.notify_all()
+
+    async def post_again(self, update: dict[str, Any]) -> None:
+        """Telegram posts an update again: the process it went to died before confirming it
+        (call it while no bot fetches, as a restarted one fetches from the start)."""
+        async with self._changed:
+            self._updates.append(update)
             self._changed.notify_all()
 
     async def send(

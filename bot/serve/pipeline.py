@@ -3,7 +3,8 @@ task, a Mini App call — runs here.
 
 1. Its unit of work runs in a worker thread: the chat and the speaker are recorded, the body
    (a dispatcher's or a task's) runs, the flows it asked for begin, and the transaction
-   commits. Other chats' updates go on meanwhile.
+   commits. Other chats' updates go on meanwhile. An update Telegram posts again after its
+   turn was saved is not applied twice (`storage/handled.py`).
 2. A pressed button is answered at once, before any message waits for a chat's budget:
    Telegram's client spins until then, and refuses an answer that comes too late.
 3. The replies are handed to the chat's sender (`bot/telegram/sender.py`), which sends each
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 
 from telegram import CallbackQuery, Message
@@ -28,10 +31,12 @@ from bot.telegram.press import answer_press
 from bot.telegram.render import deliver
 from bot.telegram.sender import ChatSender
 from bot.telegram.turn import BotApp, Services, Source, Turn, open_turn, services_in
+from storage import drafts, handled
 from workflows.messages import msg
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+MINE = 10_000  # update ids a process remembers running (Telegram posts one again within a day)
 
 
 class Pipeline:
@@ -41,6 +46,7 @@ class Pipeline:
         self.app = app
         self.registry = registry
         self.sender = ChatSender()
+        self._mine: deque[int] = deque(maxlen=MINE)  # updates this process ran, newest last
 
     @property
     def services(self) -> Services:
@@ -54,9 +60,28 @@ class Pipeline:
             turn = open_turn(session, self.services, source)
             if turn is None:
                 return None, None
+            if source.update_id is not None:
+                if not handled.first_time(session, source.update_id, turn.stamp.at):
+                    self._again(turn, source.update_id)
+                    return turn, None
+                self._mine.append(source.update_id)
             result = body(turn)
             dispatch.settle(turn, self.registry)
         return turn, result
+
+    def _again(self, turn: Turn, update_id: int) -> None:
+        """An update Telegram posted again after its turn was saved: not applied twice. When
+        another process (since gone) ran it, its reply may be lost: the person hears that the
+        step was handled and sees where they stand."""
+        if update_id in self._mine:  # this process runs it, or ran it: its replies are here
+            return
+        turn.notice = turn.text(msg("turn.saved_before"))
+        if not turn.source.pressed:
+            turn.say(msg("turn.saved_before"))
+        row = turn.draft()
+        turn.shown_after = drafts.last_prompt(row) if row is not None else None
+        turn.resume()
+        dispatch.settle(turn, self.registry)
 
     async def run(
         self,
@@ -104,7 +129,7 @@ class FollowUp:
 
     def __init__(self, pipeline: Pipeline, source: Source) -> None:
         self.pipeline = pipeline
-        self.source = source
+        self.source = replace(source, update_id=None)  # its turns are not the update's first
 
     async def turn(self, body: Callable[[Turn], T]) -> T | None:
         """One more unit of work (in a worker thread), its replies sent after the commit."""

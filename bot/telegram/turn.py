@@ -125,6 +125,7 @@ class Source:
     replied: Replied | None = None
     caption: str = ""
     bot_username: str = ""
+    update_id: int | None = None  # Telegram's, on an update's first turn (storage/handled.py)
 
     @property
     def from_person(self) -> bool:
@@ -197,6 +198,9 @@ class Turn:
     stamp: Stamp
     replies: list[Reply] = field(default_factory=list)
     notice: str | None = None  # a short answer to a pressed button (a toast)
+    # the message a prompt shown now comes after, when not the update's own (an update posted
+    # again: its step's last prompt came after it)
+    shown_after: int | None = None
     notice_url: str | None = None  # a t.me link the press opens (the private chat's deep link)
     alert: bool = False  # the notice is an instruction to read: a pop-up, not a passing toast
     requests: list[Request] = field(default_factory=list)  # flows to begin or show
@@ -391,6 +395,7 @@ def source_of(update: Update, bot_username: str) -> Source | None:
         replied=_replied(replied) if replied is not None else None,
         caption=(message.caption or "") if message is not None and query is None else "",
         bot_username=bot_username,
+        update_id=update.update_id,
     )
 
 

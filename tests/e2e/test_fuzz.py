@@ -122,13 +122,14 @@ class World:
         return [_words(m) for m in api.bot_messages(chat)[start:-1]]
 
     def rows(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of every table but those that record who was seen (people, chats) and
-        what the bot sent (the send log, kept only to honour Telegram's limits)."""
+        """Every row of every table but those that record who was seen (people, chats), what
+        the bot sent (the send log, kept only to honour Telegram's limits) and which updates
+        it handled (kept so that one posted again is not applied twice)."""
         with self.bot.database().unit_of_work() as s:
             return {
                 t.name: sorted(map(tuple, s.connection().execute(select(t)).all()), key=repr)
                 for t in SQLModel.metadata.sorted_tables
-                if t.name not in ("person", "chat", "sendlog")
+                if t.name not in ("person", "chat", "sendlog", "handledupdate")
             }
 
 

@@ -75,5 +75,5 @@ def test_processes_starting_at_once_migrate_one_at_a_time(
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err.decode()
     engine = make_engine(empty_pg_url)
-    assert current_revision(engine) == "0013"
+    assert current_revision(engine) == "0014"
     engine.dispose()
