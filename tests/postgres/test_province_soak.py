@@ -39,7 +39,8 @@ async def test_a_province_at_work_through_kills_and_a_database_restart(tmp_path:
     assert r["wrong"] == []  # none after its submission, answer or report, or a moved deadline
     assert saved["lost"] == [] and saved["doubled"] == []  # each submission and decision once
     assert r["presses_unanswered"] == []  # every press answered
-    # not asserted: a step left unanswered. A process killed after a turn committed and
-    # while its reply waited for the group's budget loses that reply; the update comes again,
-    # its button is stale by then and is only answered by its toast (README, province soak).
+    # a step left unanswered is bounded, not excluded: a process killed after a turn committed
+    # is covered (the update comes again and is answered once, storage/handled.py), but one
+    # killed after its webhook answer gave up waiting (20 s) for a reply held by the group's
+    # budget loses that reply, and Telegram does not post the update again
     assert len(r["unanswered"]) <= 2, r["unanswered"]
