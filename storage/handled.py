@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import Session, col
 
 from storage.models import HandledUpdate
@@ -20,12 +21,17 @@ KEEP = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
 PRUNE_EVERY = 500  # updates between two clean-ups
 
 
+_INSERTS: dict[str, ReturningInsert[tuple[int]]] = {}  # by dialect: built once, run per update
+
+
 def first_time(session: Session, update_id: int, now: datetime) -> bool:
     """Record the update as handled in this unit of work; False when it was handled before
     (a second process handling it at once waits for the first one's commit, then sees it)."""
-    stmt = insert_skipping(session, HandledUpdate, "update_id").returning(
-        col(HandledUpdate.update_id)
-    )
+    dialect = session.get_bind().dialect.name
+    stmt = _INSERTS.get(dialect)
+    if stmt is None:
+        skipping = insert_skipping(session, HandledUpdate, "update_id")
+        stmt = _INSERTS[dialect] = skipping.returning(col(HandledUpdate.update_id))
     added = session.connection().execute(stmt, {"update_id": update_id, "handled_at": now}).all()
     if update_id % PRUNE_EVERY == 0:
         old = col(HandledUpdate.handled_at) < now - KEEP
