@@ -10,10 +10,11 @@ through the outbox as in the chat).
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -133,6 +134,26 @@ def _chat(services: Services, chat_id: int) -> Chat | None:
         if chat is not None:
             session.expunge(chat)
         return chat
+
+
+Route = Callable[[web.Request, Call], Awaitable[web.Response]]
+
+
+def checked(route: Route) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """A route whose call is checked first (initData and its link); a `Refused`, from the
+    check or from reading the call's body, is answered as a refusal and nothing changes."""
+
+    @functools.wraps(route)
+    async def run(request: web.Request) -> web.Response:
+        call: Call | None = None
+        try:
+            call = await open_call(request)
+            return await route(request, call)
+        except Refused as err:
+            language = call.caller.language if call is not None else ""
+            return refusal(request, err.status, err.reason, language)
+
+    return run
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:

@@ -20,10 +20,9 @@ from bot.web.calls import (
     TURNS,
     Answer,
     Call,
-    Refused,
+    checked,
     in_turn,
     json_body,
-    open_call,
     page_text,
     refusal,
     refused_here,
@@ -52,12 +51,9 @@ def _unit(turn: Turn, call: Call) -> Unit | Answer:
     return unit_of(turn, call)
 
 
-async def new_form(request: web.Request) -> web.Response:
+@checked
+async def new_form(request: web.Request, call: Call) -> web.Response:
     """GET: the new problem's fields, as /new would ask them here."""
-    try:
-        call = await open_call(request)
-    except Refused as err:
-        return refusal(request, err.status, err.reason)
 
     def body(turn: Turn) -> Answer:
         unit = _unit(turn, call)
@@ -80,13 +76,10 @@ async def new_form(request: web.Request) -> web.Response:
     return await in_turn(request, call, body)
 
 
-async def add_problem(request: web.Request) -> web.Response:
+@checked
+async def add_problem(request: web.Request, call: Call) -> web.Response:
     """POST: the new problem, each field checked by /new's step; saved as /new saves it."""
-    try:
-        call = await open_call(request)
-        given = await json_body(request)
-    except Refused as err:
-        return refusal(request, err.status, err.reason)
+    given = await json_body(request)
 
     def body(turn: Turn) -> Answer:
         unit = _unit(turn, call)
@@ -114,12 +107,9 @@ def _item(turn: Turn, call: Call, raw: str) -> LedgerItem | Answer:
     return item
 
 
-async def show_item(request: web.Request) -> web.Response:
+@checked
+async def show_item(request: web.Request, call: Call) -> web.Response:
     """GET: a problem's card, and whether its close-out may be asked for now."""
-    try:
-        call = await open_call(request)
-    except Refused as err:
-        return refusal(request, err.status, err.reason)
     raw = request.match_info["item"]
 
     def body(turn: Turn) -> Answer:
@@ -144,13 +134,10 @@ async def show_item(request: web.Request) -> web.Response:
     return await in_turn(request, call, body)
 
 
-async def ask_closeout(request: web.Request) -> web.Response:
+@checked
+async def ask_closeout(request: web.Request, call: Call) -> web.Response:
     """POST (a form with files): a close-out request with its result and evidence."""
-    try:
-        call = await open_call(request)
-        form = await read_form(request)
-    except Refused as err:
-        return refusal(request, err.status, err.reason)
+    form = await read_form(request)
     raw = request.match_info["item"]
 
     def check(turn: Turn) -> Answer:

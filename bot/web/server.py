@@ -18,7 +18,7 @@ from aiohttp.typedefs import Middleware
 from bot.config import Settings
 from bot.telegram.turn import BotApp, Turn
 from bot.web import board, forms, week
-from bot.web.calls import BOT, TURNS, Call, Refused, Turns, open_call, refusal
+from bot.web.calls import BOT, TURNS, Call, Turns, checked
 from workflows.deeplink import BOARD_PAGE, ITEM_PAGE, NEW_PAGE, WEEK_PAGE
 from workflows.roles import may
 
@@ -26,12 +26,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PAGES = {WEEK_PAGE: "week", NEW_PAGE: "new", ITEM_PAGE: "item", BOARD_PAGE: "board"}
 
 
-async def open_page(request: web.Request) -> web.Response:
+@checked
+async def open_page(request: web.Request, call: Call) -> web.Response:
     """GET: which page the link opens (the week, a new problem, an item); the week without one."""
-    try:
-        call = await open_call(request)
-    except Refused as err:
-        return refusal(request, err.status, err.reason)
     link = call.link
     page = PAGES[link.page] if link is not None else await _menu_page(request, call)
     item = link.ref if link is not None and link.page == ITEM_PAGE else None

@@ -22,11 +22,9 @@ from bot.telegram.turn import Turn
 from bot.web.calls import (
     Answer,
     Call,
-    Refused,
+    checked,
     in_turn,
     json_body,
-    open_call,
-    refusal,
     refused_here,
     unit_of,
 )
@@ -185,12 +183,9 @@ def _item(week: _Week, raw: str) -> Mapping[str, Any] | None:
     return next((it for it in week.context["items"] if str(it["id"]) == raw), None)
 
 
-async def show_week(request: web.Request) -> web.Response:
+@checked
+async def show_week(request: web.Request, call: Call) -> web.Response:
     """GET: the week (its draft begun here if the person has none), refused as /weekly is."""
-    try:
-        call = await open_call(request)
-    except Refused as err:
-        return refusal(request, err.status, err.reason)
 
     def body(turn: Turn) -> Answer:
         found = _week_of(turn, call, begin=True)
@@ -201,13 +196,10 @@ async def show_week(request: web.Request) -> web.Response:
     return await in_turn(request, call, body)
 
 
-async def answer_item(request: web.Request) -> web.Response:
+@checked
+async def answer_item(request: web.Request, call: Call) -> web.Response:
     """PUT: one item's answers as typed, each checked by its step; what was refused, said."""
-    try:
-        call = await open_call(request)
-        given = await json_body(request)
-    except Refused as err:
-        return refusal(request, err.status, err.reason)
+    given = await json_body(request)
     raw = request.match_info["item"]
 
     def body(turn: Turn) -> Answer:
@@ -227,14 +219,11 @@ async def answer_item(request: web.Request) -> web.Response:
     return await in_turn(request, call, body)
 
 
-async def add_evidence(request: web.Request) -> web.Response:
+@checked
+async def add_evidence(request: web.Request, call: Call) -> web.Response:
     """POST: a photo or file for a problem reported done, uploaded from the phone; kept on
     Telegram (sent to the person's private chat) and added to the draft as a chat file is."""
-    try:
-        call = await open_call(request)
-        upload = await read_upload(request)
-    except Refused as err:
-        return refusal(request, err.status, err.reason)
+    upload = await read_upload(request)
     raw = request.match_info["item"]
 
     def check(turn: Turn) -> Answer:
@@ -270,12 +259,9 @@ async def add_evidence(request: web.Request) -> web.Response:
     return await in_turn(request, call, add)
 
 
-async def remove_evidence(request: web.Request) -> web.Response:
+@checked
+async def remove_evidence(request: web.Request, call: Call) -> web.Response:
     """DELETE: one of a problem's evidence files, taken back before the week is submitted."""
-    try:
-        call = await open_call(request)
-    except Refused as err:
-        return refusal(request, err.status, err.reason)
     raw, index = request.match_info["item"], request.match_info["index"]
 
     def body(turn: Turn) -> Answer:
@@ -293,13 +279,10 @@ async def remove_evidence(request: web.Request) -> web.Response:
     return await in_turn(request, call, body)
 
 
-async def submit_week(request: web.Request) -> web.Response:
+@checked
+async def submit_week(request: web.Request, call: Call) -> web.Response:
     """POST: the week saved as the chat saves it, once nothing is missing; its one summary
     goes to the unit's groups."""
-    try:
-        call = await open_call(request)
-    except Refused as err:
-        return refusal(request, err.status, err.reason)
 
     def body(turn: Turn) -> Answer:
         found = _week_of(turn, call, begin=False)

@@ -21,15 +21,7 @@ from tests.harness import Harness, MakeWorld, World
 from tests.miniapp import app_url, init_data, start_param
 from workflows.deeplink import WEEK_PAGE, AppLink
 
-
-@pytest.fixture
-async def bot(db_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(db_url, mini_app=True)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+MINI_APP = True  # the `bot` fixture serves the Mini App
 
 
 @pytest.fixture

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -43,14 +41,7 @@ WEEK: list[tuple[str, str, str, str, date | None]] = [
 VALUE = {"按计划推进": "plan", "已完成，申请销号": "done", "进度滞后": "late", "本周无变化": "same"}
 
 
-@pytest.fixture
-async def bot(db_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(db_url, mini_app=True)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+MINI_APP = True  # the `bot` fixture serves the Mini App
 
 
 async def in_the_chat(bot: Harness, group: dict, li: dict) -> dict:

@@ -3,25 +3,14 @@ same steps as /new and /close and saved by the same code; in English too."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
-import pytest
 from sqlmodel import select
 
 from storage.models import LedgerItem
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import MiniApp, app_url, start_param
 
-
-@pytest.fixture
-async def bot(db_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(db_url, mini_app=True)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+MINI_APP = True  # the `bot` fixture serves the Mini App
 
 
 PROBLEM = {

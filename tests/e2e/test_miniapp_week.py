@@ -3,24 +3,13 @@ workbook do, and costs the group one message."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
-
-import pytest
 
 from tests.e2e.test_weekly_workbook import WEEK, by_workbook, saved_state, seed, step_by_step
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import MiniApp, app_url, start_param
 
-
-@pytest.fixture
-async def bot(db_url: str) -> AsyncIterator[Harness]:
-    harness = Harness(db_url, mini_app=True)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
+MINI_APP = True  # the `bot` fixture serves the Mini App
 
 
 STATUS = {"按计划推进": "plan", "已完成，申请销号": "done", "进度滞后": "late"}

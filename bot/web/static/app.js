@@ -273,19 +273,23 @@
     window.scrollTo(0, 0);
     buttons({ label: t("add"), run: async () => {
       const values = Object.fromEntries(new FormData(form).entries());
-      const res = await api("POST", "api/new", values);
-      for (const p of form.querySelectorAll(".err")) p.remove();
-      if (res.status === 422) {
-        for (const [field, text] of Object.entries(res.errors || {})) {
-          const at = form.querySelector('[data-field="' + field + '"]');
-          if (at) at.append(el("p", { class: "err", text }));
-        }
-        status(res.error);
-        return;
-      }
-      if (!res.ok) return refused(res);
-      said(res, data.title);
+      answered(form, await api("POST", "api/new", values), data.title);
     } }, backTo ? { label: t("back"), run: backTo } : null);
+  }
+
+  // A form's answer: each field's refusal under it (422), a refusal of the call, or what was said.
+  function answered(form, res, title) {
+    for (const p of form.querySelectorAll(".err")) p.remove();
+    if (res.status === 422) {
+      for (const [field, text] of Object.entries(res.errors || {})) {
+        const at = form.querySelector('[data-field="' + field + '"]');
+        if (at) at.append(el("p", { class: "err", text }));
+      }
+      status(res.error);
+      return;
+    }
+    if (!res.ok) return refused(res);
+    said(res, title);
   }
 
   // ----- one problem, and its close-out -----
@@ -306,18 +310,7 @@
         const body = new FormData();
         body.append("result", form.result.value);
         for (const f of form.evidence.files) body.append("file", f, f.name);
-        const res = await api("POST", "api/items/" + id + "/closeout", body);
-        for (const p of form.querySelectorAll(".err")) p.remove();
-        if (res.status === 422) {
-          for (const [field, text] of Object.entries(res.errors || {})) {
-            const at = form.querySelector('[data-field="' + field + '"]');
-            if (at) at.append(el("p", { class: "err", text }));
-          }
-          status(res.error);
-          return;
-        }
-        if (!res.ok) return refused(res);
-        said(res, data.title);
+        answered(form, await api("POST", "api/items/" + id + "/closeout", body), data.title);
       } };
     } else if (data.why_not) nodes.push(el("p", { class: "error", text: data.why_not }));
     main.replaceChildren(...nodes);
