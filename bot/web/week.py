@@ -179,8 +179,16 @@ def _card(flow: Flow) -> StatusCard:
     return kind
 
 
-def _item(week: _Week, raw: str) -> Mapping[str, Any] | None:
-    return next((it for it in week.context["items"] if str(it["id"]) == raw), None)
+def _week_item(turn: Turn, call: Call, raw: str) -> tuple[_Week, Mapping[str, Any]] | Answer:
+    """The week in progress and one of its problems (by id as the URL gives it), or 404."""
+    found = _week_of(turn, call, begin=False)
+    if isinstance(found, Answer):
+        return found
+    _, week = found
+    item = next((it for it in week.context["items"] if str(it["id"]) == raw), None)
+    if item is None:
+        return refused_here(turn, 404, msg("app.not_in_week"))
+    return week, item
 
 
 @checked
@@ -203,13 +211,10 @@ async def answer_item(request: web.Request, call: Call) -> web.Response:
     raw = request.match_info["item"]
 
     def body(turn: Turn) -> Answer:
-        found = _week_of(turn, call, begin=False)
+        found = _week_item(turn, call, raw)
         if isinstance(found, Answer):
             return found
-        _, week = found
-        item = _item(week, raw)
-        if item is None:
-            return refused_here(turn, 404, msg("app.not_in_week"))
+        week, item = found
         read = read_item(week.flow, week.context, week.draft.values, item["id"], given, _env(turn))
         week.save(turn, with_answers(week.flow, week.draft, read.values))
         out = _item_json(turn, week, item)
@@ -227,13 +232,11 @@ async def add_evidence(request: web.Request, call: Call) -> web.Response:
     raw = request.match_info["item"]
 
     def check(turn: Turn) -> Answer:
-        found = _week_of(turn, call, begin=False)
+        found = _week_item(turn, call, raw)
         if isinstance(found, Answer):
             return found
-        item = _item(found[1], raw)
-        if item is None:
-            return refused_here(turn, 404, msg("app.not_in_week"))
-        if found[1].draft.values.get(item_answer(item["id"], "status")) != DONE:
+        week, item = found
+        if week.draft.values.get(item_answer(item["id"], "status")) != DONE:
             return refused_here(turn, 409, msg("app.evidence_when_done"))
         caption = turn.text(msg("app.evidence_caption", code=item["code"], name=upload.name))
         return Answer(200, {"caption": caption})
@@ -243,13 +246,10 @@ async def add_evidence(request: web.Request, call: Call) -> web.Response:
         return stored
 
     def add(turn: Turn) -> Answer:
-        found = _week_of(turn, call, begin=False)
+        found = _week_item(turn, call, raw)
         if isinstance(found, Answer):
             return found
-        _, week = found
-        item = _item(week, raw)
-        if item is None:
-            return refused_here(turn, 404, msg("app.not_in_week"))
+        week, item = found
         change, error = add_file(week.flow, week.draft, item["id"], stored.file, _env(turn))
         if error is not None:
             return refused_here(turn, 422, error)
@@ -265,12 +265,11 @@ async def remove_evidence(request: web.Request, call: Call) -> web.Response:
     raw, index = request.match_info["item"], request.match_info["index"]
 
     def body(turn: Turn) -> Answer:
-        found = _week_of(turn, call, begin=False)
+        found = _week_item(turn, call, raw)
         if isinstance(found, Answer):
             return found
-        _, week = found
-        item = _item(week, raw)
-        if item is None or not index.isdigit():
+        week, item = found
+        if not index.isdigit():
             return refused_here(turn, 404, msg("app.not_in_week"))
         change = drop_file(week.draft, item["id"], int(index))
         week.save(turn, with_answers(week.flow, week.draft, change))
