@@ -36,6 +36,15 @@ async def by_mini_app(bot: Harness, group: dict, person: dict) -> dict:
     code, data = await page.upload(*evidence)
     assert code == 200, data
     assert data["answer"]["files"] == [{"name": "发放凭证.pdf", "media": "document"}]
+    # a second file sent by mistake, taken back before the week is submitted
+    wrong = (evidence[0], "错传.pdf", b"%PDF" + b"1" * 996, "application/pdf")
+    code, data = await page.upload(*wrong)
+    assert code == 200 and len(data["answer"]["files"]) == 2, data
+    code, data = await page.call("DELETE", f"api/week/items/{evidence[0]}/files/1")
+    assert code == 200, data
+    assert data["answer"]["files"] == [{"name": "发放凭证.pdf", "media": "document"}]
+    code, data = await page.call("DELETE", f"api/week/items/{evidence[0]}/files/x")
+    assert code == 404, data
     sent = len(bot.api.bot_messages(group))
     code, done = await page.submit()
     assert code == 200, done
