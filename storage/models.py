@@ -374,6 +374,18 @@ class HandledUpdate(SQLModel, table=True):
     handled_at: datetime = _utc()
 
 
+class PageAction(SQLModel, table=True):
+    """A Mini App write done, under the id the page made for it (a tap, and every retry of
+    it): the same id again is answered with the first answer, and changes nothing."""
+
+    __table_args__ = (Index("ix_pageaction_at", "done_at"),)
+    user_id: int = _big(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    action_id: str = Field(primary_key=True, max_length=64)
+    status: int = 0  # 0 while the action's unit of work runs; then the HTTP status answered
+    answer: dict[str, Any] = _json(default_factory=dict)
+    done_at: datetime = _utc()
+
+
 class WorkbookUpload(SQLModel, table=True):
     """A workbook sent to the bot (a ledger, or a filled weekly form), previewed, not yet saved."""
 

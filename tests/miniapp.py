@@ -54,11 +54,15 @@ class MiniApp:
         signed_data = data if data is not None else init_data(bot, user, start_param=link)
         self.headers = {"Authorization": f"tma {signed_data}"}
 
-    async def call(self, method: str, path: str, **kw: Any) -> tuple[int, dict[str, Any]]:
-        """One API call; its status and JSON."""
+    async def call(
+        self, method: str, path: str, *, action: str | None = None, **kw: Any
+    ) -> tuple[int, dict[str, Any]]:
+        """One API call (a write under `action`, the id the page makes per action, if given);
+        its status and JSON."""
+        headers = self.headers if action is None else {**self.headers, "X-Action-Id": action}
         async with (
             aiohttp.ClientSession() as http,
-            http.request(method, self.bot.web_url + path, headers=self.headers, **kw) as res,
+            http.request(method, self.bot.web_url + path, headers=headers, **kw) as res,
         ):
             return res.status, await res.json()
 

@@ -24,6 +24,7 @@ from sqlmodel import select
 from bot.telegram.applinks import app_key
 from bot.telegram.turn import BotApp, Services, Source, Turn, services_in
 from bot.web.init_data import Caller, InitDataError, check
+from storage import actions
 from storage.models import Chat, Unit, saved_id
 from workflows.deeplink import AppLink, LinkError, read_app_payload
 from workflows.messages import Msg, msg
@@ -33,6 +34,8 @@ JSON_LIMIT = 64 * 1024  # bytes of a JSON body: a week's item, a new problem
 UI = "app.ui."  # the page's own words, served with every answer
 LINK_HEADER = "X-Taizhang-Link"  # our payload, when Telegram's start_param does not carry it
 TAGS = re.compile(r"<[^>]*>")
+ACTION_HEADER = "X-Action-Id"  # made by the page once per action: a tap and its every retry
+ACTION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 class Turns(Protocol):
@@ -177,16 +180,62 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     return data
 
 
+def action_of(request: web.Request) -> str | None:
+    """The id the page made for this write (`X-Action-Id`); None for a read or a caller that
+    sends none; `Refused` when it is not one the page makes."""
+    raw = request.headers.get(ACTION_HEADER)
+    if raw is None or request.method in ("GET", "HEAD"):
+        return None
+    if not ACTION_ID.fullmatch(raw):
+        raise Refused(400, msg("app.refused.bad_request"))
+    return raw
+
+
 async def in_turn(request: web.Request, call: Call, body: Callable[[Turn], Answer]) -> web.Response:
-    """Run the body as one turn of the pipeline; its answer, with what the turn said."""
-    turn, answer = await request.app[TURNS].run(call.source, body, send=False)
-    if turn is None or answer is None:
+    """Run the body as one turn of the pipeline; its answer, with what the turn said. A write
+    sent again under its action id is answered with its first answer, nothing done again."""
+    action = action_of(request)
+    user_id = call.caller.speaker.user_id
+
+    def once(turn: Turn) -> actions.Done:
+        if action is not None:
+            first = actions.take(turn.session, user_id, action, turn.stamp.at)
+            if first is not None:
+                return first
+        done = _answered(turn, body(turn))
+        if action is not None:
+            actions.keep(turn.session, user_id, action, done)
+        return done
+
+    turn, done = await request.app[TURNS].run(call.source, once, send=False)
+    if turn is None or done is None:
         return refusal(request, 403, msg("app.refused.forged"), call.caller.language)
+    return web.json_response({**done.answer, "texts": ui_texts(turn)}, status=done.status)
+
+
+async def done_before(request: web.Request, call: Call) -> web.Response | None:
+    """The first answer to a write already done under its action id, before a write that
+    works outside a turn (a file sent to Telegram) begins; None when it is still to do."""
+    action = action_of(request)
+    if action is None:
+        return None
+    user_id = call.caller.speaker.user_id
+
+    def first(turn: Turn) -> actions.Done | None:
+        return actions.done_before(turn.session, user_id, action)
+
+    turn, done = await request.app[TURNS].run(call.source, first, send=False)
+    if turn is None or done is None:
+        return None
+    return web.json_response({**done.answer, "texts": ui_texts(turn)}, status=done.status)
+
+
+def _answered(turn: Turn, answer: Answer) -> actions.Done:
     said = [turn.text(r.text) for r in turn.replies if r.chat_id in (None, turn.chat.chat_id)]
-    data = {"ok": answer.status < 400, **answer.data, "said": said, "texts": ui_texts(turn)}
+    data = {"ok": answer.status < 400, **answer.data, "said": said}
     if turn.notice:
         data.setdefault("error", turn.notice)
-    return web.json_response(data, status=answer.status)
+    return actions.Done(answer.status, data)
 
 
 def ui_texts(turn: Turn) -> dict[str, str]:

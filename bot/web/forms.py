@@ -21,6 +21,7 @@ from bot.web.calls import (
     Answer,
     Call,
     checked,
+    done_before,
     in_turn,
     json_body,
     page_text,
@@ -137,6 +138,9 @@ async def show_item(request: web.Request, call: Call) -> web.Response:
 @checked
 async def ask_closeout(request: web.Request, call: Call) -> web.Response:
     """POST (a form with files): a close-out request with its result and evidence."""
+    first = await done_before(request, call)
+    if first is not None:  # sent again: its files are not sent to Telegram twice
+        return first
     form = await read_form(request)
     raw = request.match_info["item"]
 

@@ -23,6 +23,7 @@ from bot.web.calls import (
     Answer,
     Call,
     checked,
+    done_before,
     in_turn,
     json_body,
     refused_here,
@@ -228,6 +229,9 @@ async def answer_item(request: web.Request, call: Call) -> web.Response:
 async def add_evidence(request: web.Request, call: Call) -> web.Response:
     """POST: a photo or file for a problem reported done, uploaded from the phone; kept on
     Telegram (sent to the person's private chat) and added to the draft as a chat file is."""
+    first = await done_before(request, call)
+    if first is not None:  # sent again: the file is not sent to Telegram twice
+        return first
     upload = await read_upload(request)
     raw = request.match_info["item"]
 

@@ -7,6 +7,7 @@ would have; a barrier makes them read the same state before either writes.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from bot.serve.campaign_file import TEMPLATES
-from storage import campaigns, ledger, submissions
+from storage import actions, campaigns, ledger, submissions
 from storage import cases as case_store
 from storage.audit import Stamp
 from storage.db import Database
@@ -160,3 +161,24 @@ def test_items_and_cases_added_at_once_get_the_next_free_numbers(world: World) -
         cases = s.exec(select(ForwardedCase.code).order_by(ForwardedCase.code)).all()
     assert items == [f"轮台-{n:03d}" for n in range(1, 2 * rounds + 1)]
     assert cases == [f"ZB-{n:04d}" for n in range(1, 2 * rounds + 1)]
+
+
+def test_a_page_action_sent_to_two_processes_at_once_is_done_once(world: World) -> None:
+    """The second process's take waits for the first one's commit, then hears its answer."""
+    done = actions.Done(200, {"said": ["已新增问题 轮台-001。"]})
+    first_took = threading.Event()
+
+    def first(s: Session, barrier: threading.Barrier) -> actions.Done | None:
+        barrier.wait()
+        took = actions.take(s, 7, "new-ffff6666", NOW)
+        first_took.set()
+        time.sleep(0.3)  # still saving when the copy arrives
+        actions.keep(s, 7, "new-ffff6666", done)
+        return took
+
+    def copy(s: Session, barrier: threading.Barrier) -> actions.Done | None:
+        barrier.wait()
+        first_took.wait()
+        return actions.take(s, 7, "new-ffff6666", NOW)
+
+    assert world.race(first, copy) == [None, done]

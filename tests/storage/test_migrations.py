@@ -26,7 +26,7 @@ def test_from_empty_to_head_matches_the_models(empty_db_url: str) -> None:
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(ctx, SQLModel.metadata) == []
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0014"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0015"
 
 
 def test_an_older_database_is_upgraded_not_recreated(empty_db_url: str) -> None:
