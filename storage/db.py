@@ -10,6 +10,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
@@ -63,6 +64,13 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision`; an older database is upgraded, never recreated."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def head_revision() -> str:
+    """The newest schema revision among our migrations: the one `migrate` brings a database to."""
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert head is not None  # our migrations are one line, never empty
+    return head
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
+from storage.db import head_revision
 
 TAIZHANG = shutil.which("taizhang") or str(Path(sys.executable).parent / "taizhang")
 
@@ -61,7 +62,7 @@ def test_migrate_brings_the_schema_to_head_and_masks_the_password(
     url = with_password.render_as_string(hide_password=False)
     result = run(["migrate"], tmp_path, DATABASE_URL=url)
     assert result.returncode == 0, result.stderr
-    assert "数据库已升级到最新版本（0014）" in result.stdout
+    assert f"数据库已升级到最新版本（{head_revision()}）" in result.stdout
     assert "secret-pw" not in result.stdout
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
 from storage import campaigns, planning, sightings
-from storage.db import Database, make_engine, migrate
+from storage.db import Database, head_revision, make_engine, migrate
 from storage.models import AuditEvent, Campaign, Chat, LedgerItem, Submission, Unit
 from storage.types import UTCDateTime
 from workflows.calendar import OfficialDays, WorkCalendar
@@ -26,7 +26,10 @@ def test_from_empty_to_head_matches_the_models(empty_db_url: str) -> None:
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(ctx, SQLModel.metadata) == []
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0015"
+        assert (
+            conn.execute(text("select version_num from alembic_version")).scalar()
+            == head_revision()
+        )
 
 
 def test_an_older_database_is_upgraded_not_recreated(empty_db_url: str) -> None:
