@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.delivery.outbox import post
+from bot.handlers.items import decision_lines
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
 from storage import campaigns, chats, decisions, planning
@@ -470,6 +471,7 @@ def cmd_case(turn: Turn, args: list[str]) -> None:
         msg("case.event", at=event.at, who=who, what=msg(f"timeline.{event.action}"))
         for event, who in store.timeline_of(turn.session, case)
     ]
+    out += decision_lines(decisions.decisions_of(turn.session, case_id=saved_id(case)))
     turn.say(lines(out))
 
 

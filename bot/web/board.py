@@ -32,6 +32,7 @@ from storage.calendar import work_calendar
 from storage.models import Campaign, ForwardedCase, Unit, saved_id
 from workflows.board import Standing, behind_first, case_days_by_unit
 from workflows.circular import checkpoint_section
+from workflows.decisions import decision_line
 from workflows.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
 from workflows.inputs import FormEnv
 from workflows.ledger import is_overdue, status_msg
@@ -134,24 +135,16 @@ def extension_request(turn: Turn, case: ForwardedCase, unit: str) -> dict[str, A
 
 def decision_trace(turn: Turn, made: list[decisions.Made]) -> list[dict[str, str]]:
     """Who decided what, when, and why: each decision as the page lists it."""
-    out = []
-    for d in made:
-        what = msg(f"decision.{d.what}")
-        line = (
-            msg("decision.line_why", what=what, by=d.by, at=d.at, reason=d.reason)
-            if d.reason
-            else msg("decision.line", what=what, by=d.by, at=d.at)
-        )
-        out.append(
-            {
-                "what": d.what,
-                "by": d.by,
-                "at": _when(turn, d.at),
-                "reason": d.reason,
-                "text": turn.text(line),
-            }
-        )
-    return out
+    return [
+        {
+            "what": d.what,
+            "by": d.by,
+            "at": _when(turn, d.at),
+            "reason": d.reason,
+            "text": turn.text(decision_line(d.what, d.by, d.at, d.reason)),
+        }
+        for d in made
+    ]
 
 
 def _unit_name(turn: Turn, unit_id: int) -> str:

@@ -19,7 +19,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlmodel import select
 
 from storage import ledger
-from storage.models import Decision, ForwardedCase, OutboxMessage, Urging
+from storage.models import Decision, ForwardedCase, OutboxMessage, PageAction, Urging
 from tests.browser import DESK, PHONE, keep, sized_browser
 from tests.e2e.test_board_api import ask_closeout, board_link, board_world, item_id, sups
 from tests.harness import Harness, MakeWorld, World
@@ -230,6 +230,10 @@ async def test_decisions_with_care_and_a_trace_at_390_and_1280_px(
                 else ["extension.rejected", "closeout.rejected"]
             )
             assert len(s.exec(select(Urging).where(Urging.unit_id == unit_id)).all()) == 1
+            # every write went under an id the page made for it (two 催办 intents: two ids)
+            sent = [a.action_id.split("-")[0] for a in s.exec(select(PageAction)).all()]
+            runs_done = 1 if approve else 2  # the phone's run, then the desk's
+            assert sorted(sent) == sorted(["co", "ext", "urge", "urge"] * runs_done), sent
             item_now = ledger.item_by_code(s, code)
             assert item_now is not None and item_now.status == ("closed" if approve else "open")
             # the rejection's reason is the decision's, not the problem's latest progress
@@ -290,3 +294,40 @@ async def test_the_server_refuses_a_rejection_without_reason_and_answers_a_copy_
         assert len(s.exec(select(OutboxMessage)).all()) == outbox + 3
     with bot.database().unit_of_work() as s:
         assert len(s.exec(select(Decision)).all()) == 2
+
+
+async def test_in_the_chat_rejecting_an_extension_asks_why_and_item_and_case_show_decisions(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await board_world(make_world)
+    zhao, group, sup_group = world["督办赵"], world.group("轮台县"), sups(world)
+    await ask_closeout(bot, group, world["李明"], "轮台-001")
+    await ask_extension(bot, world, "轮台县", "李明")
+    request = next(m for m in bot.api.bot_messages(sup_group) if "申请转办件" in m["text"])
+    bot.api.mark_read(group)
+    bot.api.mark_read(sup_group)
+    asked = await bot.press(request, zhao, "不同意")
+    assert "\n请回复不同意延期的理由（将告知承办单位）：\n" in asked["text"]
+    with bot.database().unit_of_work() as s:  # nothing decided until the reason is given
+        assert s.exec(select(ForwardedCase)).one().fields["extension"]["status"] == "pending"
+    said = await bot.answer(asked, zhao, "请先完成产权核实")
+    wanted = (
+        "转办件 ZB-0001 延期申请未获批准，理由：请先完成产权核实。"
+        "仍须于1月12日（周五）18:00前反馈。"
+    )
+    assert said["text"] == wanted
+    await bot.drained()
+    assert [m["text"] for m in bot.api.unread(group)] == [wanted]
+    case = await bot.command(sup_group, zhao, "/case ZB-0001")
+    assert case["text"].endswith(
+        "审批记录：\n不同意延期：督办赵，1月10日（周三）10:00；理由：请先完成产权核实"
+    )
+
+    co = next(m for m in bot.api.bot_messages(sup_group) if "轮台-001" in m.get("text", ""))
+    bot.api.mark_read(sup_group)
+    reason = await bot.press(co, zhao, "不同意")
+    await bot.answer(reason, zhao, "照片不清晰")
+    shown = await bot.command(sup_group, zhao, "/item 轮台-001")
+    body = shown["text"]
+    assert "\n审批记录：\n不同意销号：督办赵，1月10日（周三）10:00；理由：照片不清晰\n" in body
+    assert "最新进展：过渡安置费已全部补发到户" in body  # the reason is not its progress

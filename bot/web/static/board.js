@@ -186,6 +186,7 @@
       el("p", { class: "title" }, el("strong", { text: x.code }), " · " + x.unit),
       x.case_text ? el("p", { class: "case-text", text: x.case_text }) : null,
       facts([[t("d_ext_reason"), x.reason, "reason"], [t("d_original"), x.due, "due"], [t("d_asked"), x.until, "until"]]),
+      x.decisions && x.decisions.length ? trace(x.decisions, "decisions-" + x.case) : null, // its earlier requests
       decider({
         id: "decide-ext-" + x.case, prefix: "ext", path: "api/board/cases/" + x.case + "/decision", body: {},
         approveId: "ext-approve-" + x.case, rejectId: "ext-reject-" + x.case,
