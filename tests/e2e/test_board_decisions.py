@@ -49,7 +49,12 @@ return {overlaps: out, boxes: boxes.length,
   overflow: document.documentElement.scrollWidth - window.innerWidth};
 """
 
-TWICE = "const b = document.getElementById(arguments[0]); b.click(); b.click();"
+# a double tap; then what the tapped button shows while the answer is awaited
+TWICE = """
+const b = document.getElementById(arguments[0]);
+b.click(); b.click();
+return [b.disabled, b.classList.contains('pending'), b.textContent];
+"""
 
 
 async def ask_extension(bot: Harness, world: World, unit: str, liaison: str) -> int:
@@ -81,6 +86,12 @@ def decide_in_browser(
     seen["measured"] = driver.execute_script(OVERLAPS, f"extension-{case}")
     seen["facts"] = [e.text for e in card.find_elements(By.CSS_SELECTOR, "dd")]
     keep(driver, f"decisions-{tag}-1-request")
+    if approve:  # the phone's run: every width from a small phone's to a tablet's as well
+        seen["widths"] = {}
+        for width in (360, 414, 600, 768, 1024, 390):
+            metrics = {"width": width, "height": 844, "deviceScaleFactor": 2, "mobile": True}
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+            seen["widths"][width] = driver.execute_script(OVERLAPS, f"extension-{case}")
 
     if approve:
         card.find_element(By.ID, f"ext-approve-{case}").click()
@@ -101,7 +112,7 @@ def decide_in_browser(
         keep(driver, f"decisions-{tag}-2-no-reason")
         card.find_element(By.CSS_SELECTOR, "textarea").send_keys("证据不足，请补充说明")
     y = driver.execute_script("return window.scrollY")
-    driver.execute_script(TWICE, f"decide-ext-{case}-yes")  # a double tap
+    seen["pending"] = driver.execute_script(TWICE, f"decide-ext-{case}-yes")  # a double tap
     told = wait.until(
         ec.visibility_of_element_located((By.CSS_SELECTOR, f"#extension-{case} .outcome"))
     )
@@ -191,6 +202,9 @@ async def test_decisions_with_care_and_a_trace_at_390_and_1280_px(
         assert measured["overlaps"] == [] and measured["boxes"] >= 6, measured
         assert measured["overflow"] <= 0, measured
         assert seen["facts"] == [REASON, "1月12日（周五）18:00", "1月19日（周五）18:00"]
+        for width, at_width in seen.get("widths", {}).items():
+            assert at_width["overlaps"] == [] and at_width["overflow"] <= 0, (width, at_width)
+        assert seen["pending"] == [True, True, "正在提交…"]  # disabled until the answer
         told = [m["text"] for m in bot.api.unread(group)]
         if approve:
             assert (
