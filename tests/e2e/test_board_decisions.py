@@ -262,7 +262,8 @@ async def test_the_server_refuses_a_rejection_without_reason_and_answers_a_copy_
     zhao, group = world["督办赵"], world.group("轮台县")
     await ask_closeout(bot, group, world["李明"], "轮台-001")
     case = await ask_extension(bot, world, "轮台县", "李明")
-    page = MiniApp(bot, zhao, await board_link(bot, world))
+    page_link = await board_link(bot, world)
+    page = MiniApp(bot, zhao, page_link)
     path = f"api/board/cases/{case}/decision"
     for blank in ({"approve": False}, {"approve": False, "reason": "  "}):
         status, refused = await page.call("POST", path, action="ext-blank-0001", json=blank)
@@ -298,6 +299,12 @@ async def test_the_server_refuses_a_rejection_without_reason_and_answers_a_copy_
     assert (s1, s2) == (200, 200) and a1 == a2, (a1, a2)  # the copy hears the first answer
     status, again = await page.call("POST", urge, action="urge-again-01", json={})
     assert status == 409 and "每个工作日最多催办一次" in again["error"]
+    units = (await page.call("GET", "api/board"))[1]["units"]
+    shown = {u["name"]: u["urged"] for u in units}
+    assert shown["轮台县"] == "已催办 1月10日（周三）10:00 督办赵" and shown["尉犁县"] == ""
+    liaison = MiniApp(bot, world["李明"], page_link)
+    status, denied = await liaison.call("POST", urge, action="urge-li-0001", json={})
+    assert (status, denied["error"]) == (403, "抱歉，您没有使用 /board 的权限。")
     await bot.drained()
     told = [m["text"] for m in bot.api.unread(group)]
     assert len(told) == 3, told  # the rejection with its reason, the close-out, one 催办
