@@ -85,6 +85,7 @@ def decide_in_browser(
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", card)
     seen["measured"] = driver.execute_script(OVERLAPS, f"extension-{case}")
     seen["facts"] = [e.text for e in card.find_elements(By.CSS_SELECTOR, "dd")]
+    seen["card"] = card.text
     keep(driver, f"decisions-{tag}-1-request")
     if approve:  # the phone's run: every width from a small phone's to a tablet's as well
         seen["widths"] = {}
@@ -202,6 +203,7 @@ async def test_decisions_with_care_and_a_trace_at_390_and_1280_px(
         assert measured["overlaps"] == [] and measured["boxes"] >= 6, measured
         assert measured["overflow"] <= 0, measured
         assert seen["facts"] == [REASON, "1月12日（周五）18:00", "1月19日（周五）18:00"]
+        assert "null" not in seen["card"] and "undefined" not in seen["card"], seen["card"]
         for width, at_width in seen.get("widths", {}).items():
             assert at_width["overlaps"] == [] and at_width["overflow"] <= 0, (width, at_width)
         assert seen["pending"] == [True, True, "正在提交…"]  # disabled until the answer

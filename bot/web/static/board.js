@@ -181,8 +181,7 @@
     return box;
   }
   function requestCard(x) {
-    const card = el("li", { class: "waiting request", id: "extension-" + x.case });
-    card.append(
+    const card = el("li", { class: "waiting request", id: "extension-" + x.case },
       el("p", { class: "title" }, el("strong", { text: x.code }), " · " + x.unit),
       x.case_text ? el("p", { class: "case-text", text: x.case_text }) : null,
       facts([[t("d_ext_reason"), x.reason, "reason"], [t("d_original"), x.due, "due"], [t("d_asked"), x.until, "until"]]),
