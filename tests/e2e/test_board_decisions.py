@@ -141,6 +141,7 @@ def decide_in_browser(
     seen["co_said"] = told.text
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#decisions li"))
     seen["trace"] = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#decisions li")]
+    seen["status_now"] = driver.find_element(By.ID, "card").text.split("\n")[1]
     seen["yes_gone"] = not driver.find_elements(By.ID, "decide-yes") or not yes.is_displayed()
     keep(driver, f"decisions-{tag}-4-closeout")
 
@@ -217,6 +218,7 @@ async def test_decisions_with_care_and_a_trace_at_390_and_1280_px(
             co_told = f"✅ 问题 {code}（问题1）已于1月10日（周三）10:00销号。"
             assert seen["co_question"].startswith(f"确认同意 {code} 销号？")
             assert seen["trace"] == ["同意销号：督办赵，1月10日（周三）10:00"]
+            assert seen["status_now"].endswith("状态：已销号")
         else:
             assert seen["need"] == "请填写不同意的理由，理由将告知承办单位。"
             ext_told = (
@@ -225,6 +227,7 @@ async def test_decisions_with_care_and_a_trace_at_390_and_1280_px(
             )
             co_told = f"问题 {code}（问题1）销号未通过：材料不全。已退回整改中。"
             assert seen["trace"] == ["不同意销号：督办赵，1月10日（周三）10:00；理由：材料不全"]
+            assert seen["status_now"].endswith("状态：整改中")
         assert seen["ext_said"] == ext_told and seen["co_said"] == co_told
         assert seen["in_view"] and seen["stayed"][1] >= seen["stayed"][0] - 1, seen["stayed"]
         assert seen["urge_question"].startswith(f"确认向{unit}的工作群发送催办消息")

@@ -294,7 +294,9 @@
         question: t("d_confirm_closeout", { code: data.code, unit: data.unit }),
         done: async () => { // the trace gains the decision, where it is; the page does not move
           const now = await api("GET", "api/board/items/" + id);
-          if (now.ok) document.getElementById("decisions").replaceWith(trace(now.decisions || [], "decisions"));
+          if (!now.ok) return;
+          document.getElementById("card").textContent = now.card; // its status as it is now
+          document.getElementById("decisions").replaceWith(trace(now.decisions || [], "decisions"));
         },
       }));
     }
