@@ -1,5 +1,5 @@
-"""Supervisors' decisions with their reasons (`Decision`) and 催办 once a working day
-(`Urging`).
+"""Supervisors' decisions with their reasons (`Decision`), the rejections once filed as
+progress moved there, and 催办 once a working day (`Urging`).
 
 Revision ID: 0016
 Revises: 0015
@@ -48,9 +48,29 @@ def upgrade() -> None:
         sa.UniqueConstraint("unit_id", "day"),
     )
     op.create_index("ix_urging_unit_id", "urging", ["unit_id"])
+    # a rejected close-out used to be filed as the problem's progress (status 'rejected'), so
+    # its reason became the 最新进展: each is moved to where decisions are kept
+    op.execute(
+        """
+        INSERT INTO decision (unit_id, item_id, what, reason, by_user_id, at)
+        SELECT i.unit_id, p.item_id, 'closeout.rejected', p.reason, p.author_user_id, p.created_at
+        FROM progressupdate p JOIN ledgeritem i ON i.id = p.item_id
+        WHERE p.status = 'rejected'
+        ORDER BY p.id
+        """
+    )
+    op.execute("DELETE FROM progressupdate WHERE status = 'rejected'")
 
 
 def downgrade() -> None:
+    op.execute(
+        """
+        INSERT INTO progressupdate
+            (item_id, week_of, status, text, result, reason, files, author_user_id, created_at)
+        SELECT item_id, date(at), 'rejected', '', '', reason, '[]', by_user_id, at
+        FROM decision WHERE what = 'closeout.rejected' ORDER BY id
+        """
+    )
     op.drop_index("ix_urging_unit_id", table_name="urging")
     op.drop_table("urging")
     op.drop_index("ix_decision_case", table_name="decision")
