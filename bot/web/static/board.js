@@ -130,6 +130,16 @@
     box.scrollIntoView({ block: "nearest" });
     return box;
   }
+  // a tap asks first: the question (if any) and 确认 / 取消 in place of the buttons tapped
+  function askFirst(confirmRow, row, id, question, yes, run, cancelled) {
+    const go = el("button", { type: "button", class: yes.cls, id: id + "-yes", text: yes.label, onclick: () => run(go) });
+    const cancel = () => { confirmRow.hidden = true; row.hidden = false; if (cancelled) cancelled(); };
+    confirmRow.replaceChildren(question ? el("p", { class: "question", text: question }) : "",
+      el("p", { class: "actions" }, go, el("button", { type: "button", class: "cancel", id: id + "-cancel", text: t("d_cancel"), onclick: cancel })));
+    confirmRow.hidden = false;
+    row.hidden = true;
+    go.focus({ preventScroll: true });
+  }
   // 同意 / 不同意 of one request: 同意 asks once to confirm; 不同意 asks for the reason the
   // unit is told, and is not sent without one
   function decider(o) {
@@ -147,18 +157,10 @@
     };
     const ask = (question, yes, run) => {
       for (const e of box.querySelectorAll(".err")) e.remove();
-      const go = el("button", { type: "button", class: yes.cls, id: o.id + "-yes", text: yes.label });
-      go.addEventListener("click", async () => {
+      askFirst(confirmRow, row, o.id, question, yes, async (go) => {
         const res = await run(go);
         if (res) done(res);
-      });
-      confirmRow.replaceChildren(el("p", { class: "question", text: question }),
-        el("p", { class: "actions" }, go,
-          el("button", { type: "button", class: "cancel", id: o.id + "-cancel", text: t("d_cancel"),
-            onclick: () => { confirmRow.hidden = true; reasonField.hidden = true; row.hidden = false; } })));
-      confirmRow.hidden = false;
-      row.hidden = true;
-      go.focus({ preventScroll: true });
+      }, () => { reasonField.hidden = true; });
     };
     approve.addEventListener("click", () => ask(o.question, { label: t("d_confirm"), cls: "ok" },
       (go) => once(go, intent, o.path, { ...o.body, approve: true })));
@@ -174,7 +176,6 @@
         }
         return once(go, intent, o.path, { ...o.body, approve: false, reason: reason.value });
       });
-      confirmRow.querySelector(".question").remove();
       reason.focus({ preventScroll: true });
     });
     box.append(reasonField, row, confirmRow);
@@ -201,23 +202,17 @@
     const intent = { prefix: "urge" };
     const tap = el("button", { type: "button", class: "ok", id: "urge-button", text: t("d_urge") });
     const confirmRow = el("div", { class: "confirm", hidden: true });
-    tap.addEventListener("click", () => {
-      const go = el("button", { type: "button", class: "ok", id: "urge-yes", text: t("d_confirm") });
-      go.addEventListener("click", async () => {
+    const row = el("p", { class: "actions" }, tap);
+    tap.addEventListener("click", () => askFirst(confirmRow, row, "urge", t("d_confirm_urge", { unit: name }),
+      { label: t("d_confirm"), cls: "ok" }, async (go) => {
         const res = await once(go, intent, "api/board/units/" + unitId + "/urge", {});
         if (!res) return;
         confirmRow.hidden = true;
-        tap.hidden = false;
+        row.hidden = false;
         if (res.ok && res.urged) shown.textContent = res.urged;
         outcome(box, res);
-      });
-      confirmRow.replaceChildren(el("p", { class: "question", text: t("d_confirm_urge", { unit: name }) }),
-        el("p", { class: "actions" }, go, el("button", { type: "button", class: "cancel", id: "urge-cancel", text: t("d_cancel"),
-          onclick: () => { confirmRow.hidden = true; tap.hidden = false; } })));
-      confirmRow.hidden = false;
-      tap.hidden = true;
-    });
-    box.append(el("p", { class: "actions" }, tap), shown, confirmRow);
+      }));
+    box.append(row, shown, confirmRow);
     return box;
   }
   function closeoutFacts(c) {
