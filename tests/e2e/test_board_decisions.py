@@ -321,6 +321,14 @@ async def test_the_server_refuses_a_rejection_without_reason_and_answers_a_copy_
     with bot.database().unit_of_work() as s:
         assert len(s.exec(select(Decision)).all()) == 2
 
+    await bot.command(zhao.private, zhao, "/lang en")  # the same trace, in his language
+    await bot.settle(zhao.private)
+    menu = MiniApp(bot, zhao)  # in private: the person's language (a group's link: the group's)
+    _, in_english = await menu.call("GET", f"api/board/items/{item}")
+    [line] = [d["text"] for d in in_english["decisions"]]
+    assert line.startswith("Close-out approved: 督办赵, ") and "10:00" in line, line
+    assert in_english["texts"]["d_confirm"] == "Confirm"
+
 
 async def test_in_the_chat_rejecting_an_extension_asks_why_and_item_and_case_show_decisions(
     bot: Harness, make_world: MakeWorld
