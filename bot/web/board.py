@@ -5,8 +5,11 @@ Each call is checked as the form's are (`calls.open_call`: Telegram's initData, 
 then by the chat's role rule for /board (`workflows/roles.COMMANDS`: supervisors and admins).
 It reads what /summary and /item read and decides through the very functions the chat's
 buttons call (`closeout.approve` / `reject`, `cases.decide_extension`), in one turn of the same
-pipeline: same audit, same message to the unit's groups. Evidence is fetched from Telegram by
-the server (getFile) and passed on (`board_files.py`): the token never reaches the page.
+pipeline: same audit, same decision written down, same message to the unit's groups; 同意 is
+confirmed and 不同意 needs its reason (`workflows/decisions.py` says how a decision reads).
+催办 of a unit (`handlers/urging.urge`) goes to its groups through the outbox, once a working
+day. Evidence is fetched from Telegram by the server (getFile) and passed on
+(`board_files.py`): the token never reaches the page.
 """
 
 from __future__ import annotations
@@ -31,9 +34,11 @@ from storage import summary as figures
 from storage.calendar import work_calendar
 from storage.models import Campaign, ForwardedCase, Unit, saved_id
 from workflows.board import Standing, behind_first, case_days_by_unit
+from workflows.cases import EXTENSION_REJECT
 from workflows.circular import checkpoint_section
 from workflows.decisions import decision_line
 from workflows.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
+from workflows.forms import Flow
 from workflows.inputs import FormEnv
 from workflows.ledger import is_overdue, status_msg
 from workflows.messages import msg
@@ -342,9 +347,9 @@ def _closeout(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
     return Answer(200, {"done": True})
 
 
-def _reason(turn: Turn, given: dict[str, Any]) -> str | Answer:
+def _reason(turn: Turn, given: dict[str, Any], flow: Flow = REJECT) -> str | Answer:
     """不同意's reason, required as the chat's reason step requires it; or the 422 saying so."""
-    reason = fill(REJECT.steps, given, FormEnv(turn.stamp.at, turn.zone), {})
+    reason = fill(flow.steps, given, FormEnv(turn.stamp.at, turn.zone), {})
     if reason.errors:
         errors = {k: turn.text(v) for k, v in reason.errors.items()}
         return Answer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
@@ -358,7 +363,7 @@ def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
     if case is None:
         return refused_here(turn, 404, msg("case.unknown", code=raw))
     approve = given.get("approve") is True
-    reason = "" if approve else _reason(turn, given)
+    reason = "" if approve else _reason(turn, given, EXTENSION_REJECT)
     if isinstance(reason, Answer):
         return reason
     refused = cases.decide_extension(turn, case, approve=approve, reason=reason)
