@@ -183,6 +183,15 @@ def decision_lines(made: list[decisions.Made]) -> list[Msg | str]:
     return [msg("decision.header"), *(decision_line(d.what, d.by, d.at, d.reason) for d in made)]
 
 
+def card_with_decisions(turn: Turn, item: LedgerItem, last: str = "") -> Msg:
+    """The card, and under it the supervisors' decisions on the problem (a liaison's page
+    shows why a close-out was not approved)."""
+    made = decisions.decisions_of(turn.session, item_id=saved_id(item))
+    return (
+        lines([card(turn, item, last), *decision_lines(made)]) if made else card(turn, item, last)
+    )
+
+
 def cmd_items(turn: Turn, args: list[str]) -> None:
     """The ledger, a page at a time: open items first, overdue ones marked."""
     show_page(turn, (whole_number(args[0]) or 1) - 1 if args else 0)

@@ -23,7 +23,7 @@ from storage.models import Decision, ForwardedCase, OutboxMessage, PageAction, U
 from tests.browser import DESK, PHONE, keep, sized_browser
 from tests.e2e.test_board_api import ask_closeout, board_link, board_world, item_id, sups
 from tests.harness import Harness, MakeWorld, World
-from tests.miniapp import MiniApp, init_data, page_url
+from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
 
 MINI_APP = True  # the `bot` fixture serves the Mini App
 
@@ -365,3 +365,13 @@ async def test_in_the_chat_rejecting_an_extension_asks_why_and_item_and_case_sho
     body = shown["text"]
     assert "\n审批记录：\n不同意销号：督办赵，1月10日（周三）10:00；理由：照片不清晰\n" in body
     assert "最新进展：过渡安置费已全部补发到户" in body  # the reason is not its progress
+    # the liaison's page of the problem says why, under its card
+    await bot.drained()
+    bot.api.mark_read(group)
+    await bot.settle(group)
+    week = await bot.command(group, world["李明"], "/weekly")
+    liaisons = MiniApp(bot, world["李明"], start_param(app_url(week)))
+    status, page = await liaisons.call("GET", f"api/items/{item_id(bot, '轮台-001')}")
+    assert status == 200 and page["card"].endswith(
+        "审批记录：\n不同意销号：督办赵，1月10日（周三）10:00；理由：照片不清晰"
+    ), page
