@@ -49,6 +49,13 @@ return {overlaps: out, boxes: boxes.length,
   overflow: document.documentElement.scrollWidth - window.innerWidth};
 """
 
+SLOW = {
+    "offline": False,
+    "latency": 560,
+    "downloadThroughput": 1.6 * 1024 * 1024 / 8,
+    "uploadThroughput": 0.7 * 1024 * 1024 / 8,
+}
+
 # a double tap; then what the tapped button shows while the answer is awaited
 TWICE = """
 const b = document.getElementById(arguments[0]);
@@ -94,7 +101,9 @@ def decide_in_browser(
             driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
             seen["widths"][width] = driver.execute_script(OVERLAPS, f"extension-{case}")
 
-    if approve:
+    if approve:  # a phone on a slow network: ~560 ms a round trip, 0.7 Mbps up
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.emulateNetworkConditions", SLOW)
         card.find_element(By.ID, f"ext-approve-{case}").click()
         question = wait.until(
             ec.visibility_of_element_located((By.CSS_SELECTOR, f"#extension-{case} .question"))
