@@ -173,7 +173,7 @@ def _item_marks(turn: Turn, week: _Week, item: Mapping[str, Any]) -> dict[str, A
 
 def _preview_json(turn: Turn, week: _Week, item: Mapping[str, Any]) -> dict[str, Any]:
     """An item in the preview: each answer as the week will save it, under the words the
-    form shows it with; what is still missing."""
+    form shows it with (its files are its answer's); what is still missing."""
     given = answer_of(week.draft.values, item["id"])
     label = {o.value: turn.text(o.label) for o in STATUSES}
     shown = [
@@ -184,13 +184,8 @@ def _preview_json(turn: Turn, week: _Week, item: Mapping[str, Any]) -> dict[str,
         ("app.ui.planned", turn.text(msg("week.day", day=given.planned)) if given.planned else ""),
     ]
     return {
-        "id": item["id"],
-        "code": item["code"],
-        "name": item["name"],
-        **_item_marks(turn, week, item),
+        **_item_json(turn, week, item),
         "rows": [{"label": turn.text(msg(k)), "value": v} for k, v in shown if v],
-        "files": [{"name": f.get("name", ""), "media": f.get("media", "")} for f in given.files],
-        "missing": [turn.text(m) for m in missing(week.flow, week.draft).get(item["id"], [])],
     }
 
 

@@ -5,16 +5,26 @@ and on the board."""
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlmodel import select
 
 from storage import ledger
 from storage.models import LedgerItem
+from tests.browser import keep, phone_browser
+from tests.e2e.test_miniapp_browser import tap
 from tests.e2e.test_miniapp_forms import PROBLEM
 from tests.harness import Harness, MakeWorld
-from tests.miniapp import MiniApp, app_url, start_param
+from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
 
 MINI_APP = True  # the `bot` fixture serves the Mini App
 
@@ -164,3 +174,119 @@ async def test_a_new_problems_due_date_in_the_past_is_refused_in_the_form(
     assert said["errors"] == {"due_on": "“2024-01-05”已经过去，请输入今天或以后的日期。"}
     status, said = await page.call("POST", "api/new", json={**problem, "due_on": "2024-01-10"})
     assert status == 200, said
+
+
+SPY = """
+window.__calls = [];
+const sent = window.fetch;
+window.fetch = (url, init) => {
+  const path = String(url).split("/").slice(-3).join("/");
+  window.__calls.push(((init && init.method) || "GET") + " " + path);
+  return sent(url, init);
+};
+"""
+
+
+def in_view(driver: WebDriver, element: Any) -> bool:
+    """Whether the element's top is on the screen."""
+    top = driver.execute_script("return arguments[0].getBoundingClientRect().top", element)
+    return 0 <= float(top) < float(driver.execute_script("return window.innerHeight"))
+
+
+def week_in_the_browser(driver: WebDriver, url: str, photo: Path) -> dict[str, Any]:
+    """A close-out from the week, then the week: an overdue problem on plan with its reason
+    and date, the preview (one request), a tap back to a problem, the submit; what was seen."""
+    seen: dict[str, Any] = {}
+    wait = WebDriverWait(driver, 20, ignored_exceptions=[StaleElementReferenceException])
+    driver.get(url)
+    boxes = wait.until(ec.presence_of_all_elements_located((By.CSS_SELECTOR, "section.item")))
+    ids = [b.get_attribute("id") for b in boxes]
+    seen["overdue"] = [b.find_elements(By.CSS_SELECTOR, ".overdue") != [] for b in boxes]
+    seen["overdue_text"] = boxes[0].find_element(By.CSS_SELECTOR, ".overdue").text
+
+    # the first problem closed out from the week: its page, and back to the week
+    tap(driver, driver.find_element(By.ID, ids[0]).find_element(By.CSS_SELECTOR, "h2 a"))
+    form = wait.until(ec.presence_of_element_located((By.ID, "close-form")))
+    seen["back_label"] = driver.find_element(By.ID, "back").text
+    form.find_element(By.NAME, "result").send_keys("过渡安置费已全部补发到户")
+    form.find_element(By.NAME, "evidence").send_keys(str(photo))
+    tap(driver, driver.find_element(By.ID, "go"))
+    closing = wait.until(
+        lambda d: d.find_element(By.ID, ids[0]).find_elements(By.CSS_SELECTOR, ".closing")
+    )
+    seen["closing"] = closing[0].text
+    keep(driver, "week-closing")
+
+    # the second, overdue, on plan: asked for its reason and new date
+    second = driver.find_element(By.ID, ids[1])
+    tap(driver, second.find_element(By.XPATH, ".//label[contains(., '按计划推进')]"))
+    second = driver.find_element(By.ID, ids[1])
+    seen["asks_reason"] = second.find_elements(By.CSS_SELECTOR, "[data-f=reason]") != []
+    second.find_element(By.CSS_SELECTOR, "[data-f=progress]").send_keys("主体结构已封顶")
+    second.find_element(By.CSS_SELECTOR, "[data-f=reason]").send_keys("资金未到位")
+    driver.execute_script(
+        "arguments[0].value = '2024-03-31';"
+        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+        second.find_element(By.CSS_SELECTOR, "[data-f=planned]"),
+    )
+    third = driver.find_element(By.ID, ids[2])
+    tap(driver, third.find_element(By.XPATH, ".//label[contains(., '按计划推进')]"))
+    third = driver.find_element(By.ID, ids[2])
+    seen["third_asks_reason"] = third.find_elements(By.CSS_SELECTOR, "[data-f=reason]") != []
+    third.find_element(By.CSS_SELECTOR, "[data-f=progress]").send_keys("已完成入户调查")
+    wait.until(lambda d: d.find_element(By.ID, "status").text == "已保存草稿")
+
+    driver.execute_script(SPY)
+    tap(driver, driver.find_element(By.ID, "go"))
+    shown = wait.until(ec.presence_of_element_located((By.ID, "preview")))
+    seen["calls"] = driver.execute_script("return window.__calls")
+    seen["preview"] = shown.text
+    keep(driver, "week-preview")
+    # a tap on a problem in the preview: back to it, on screen, ready to change
+    tap(
+        driver,
+        driver.find_element(By.ID, "preview-" + ids[2][5:]).find_element(By.CSS_SELECTOR, "h2 a"),
+    )
+    box = wait.until(ec.presence_of_element_located((By.ID, ids[2])))
+    seen["back_in_view"] = in_view(driver, box)
+    seen["focused_in_box"] = driver.execute_script(
+        "return arguments[0].contains(document.activeElement)", box
+    )
+    tap(driver, driver.find_element(By.ID, "go"))
+    wait.until(ec.presence_of_element_located((By.ID, "preview")))
+    tap(driver, driver.find_element(By.ID, "go"))
+    seen["said"] = wait.until(ec.presence_of_element_located((By.ID, "said"))).text
+    return seen
+
+
+async def test_in_the_browser_the_week_previews_in_one_request_and_a_close_out_comes_back(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"}, supervisors=["督办赵"])
+    group, li = world.group("轮台县"), world["李明"]
+    await bot.settle(world["督办赵"].private, group)
+    world.add_items("轮台县", 2)
+    world.add_items("轮台县", 1, due_on="2024-06-30")
+    assert li.private
+    card = await bot.command(group, li, "/weekly")
+    link = start_param(app_url(card))
+    url = page_url(bot, init_data(bot, li, start_param=link), link)
+    photo = Path(tempfile.mkdtemp()) / "现场照片.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 2044)
+
+    def browse() -> dict[str, Any]:
+        with phone_browser() as driver:
+            return week_in_the_browser(driver, url, photo)
+
+    seen = await asyncio.to_thread(browse)
+    assert seen["overdue"] == [True, True, False] and seen["overdue_text"] == OVERDUE
+    assert seen["back_label"] == "返回本周台账"
+    assert seen["closing"] == "申请销号中"
+    assert seen["asks_reason"] and not seen["third_asks_reason"]
+    assert seen["calls"] == ["POST api/week/preview"]  # one request, not one per problem
+    for words in ("申请销号中", "滞后原因", "资金未到位", "3月31日（周日）", "已完成入户调查"):
+        assert words in seen["preview"], seen["preview"]
+    assert seen["back_in_view"] and seen["focused_in_box"]
+    assert seen["said"].startswith("✅ 轮台县已报送本周“工作台账”"), seen["said"]
+    assert "他人修改" not in seen["said"] and "/item" not in seen["said"]
+    assert "1个申请销号" in seen["said"]
