@@ -290,3 +290,20 @@ async def test_in_the_browser_the_week_previews_in_one_request_and_a_close_out_c
     assert seen["said"].startswith("✅ 轮台县已报送本周“工作台账”"), seen["said"]
     assert "他人修改" not in seen["said"] and "/item" not in seen["said"]
     assert "1个申请销号" in seen["said"]
+
+
+async def test_in_the_chat_on_plan_for_an_overdue_problem_asks_the_reason_and_a_new_date(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
+    group, li = world.group("轮台县"), world["李明"]
+    (code,) = world.add_items("轮台县", 1)
+    card = await bot.command(group, li, "/weekly")
+    assert "（⚠️已逾期3个工作日）" in card["text"]
+    await bot.tap(card, li, "按计划推进")
+    why = await bot.answer(card, li, "主体结构已封顶")
+    assert f"{code}：请说明滞后原因" in why["text"]
+    when = await bot.answer(why, li, "资金未到位")
+    assert "新的计划完成日期" in when["text"]
+    past = await bot.answer(when, li, "2024年1月8日")
+    assert "已经过去" in past["text"]
