@@ -116,18 +116,19 @@ class Demo(Sandbox):
             unit = required(campaigns.unit_named(s, saved_id(camp), WEEK_UNIT), WEEK_UNIT)
             unit_id = saved_id(unit)
         expires = now + LINK_LIFETIME
-        pages: tuple[tuple[str, dict[str, Any], AppLink | None], ...] = (
-            ("week", liaison, None),  # the page the liaison's menu button opens: the week
-            ("new", liaison, AppLink(NEW_PAGE, unit_id, 0, expires)),
-            ("board", supervisor, AppLink(BOARD_PAGE, 0, 0, expires)),
+        unit_named = {"unit": WEEK_UNIT}
+        pages: tuple[tuple[str, dict[str, Any], AppLink | None, dict[str, str]], ...] = (
+            ("week", liaison, None, unit_named),  # the page the menu button opens: the week
+            ("new", liaison, AppLink(NEW_PAGE, unit_id, 0, expires), unit_named),
+            ("board", supervisor, AppLink(BOARD_PAGE, 0, 0, expires), {}),
         )
         links = []
-        for page, user, link in pages:
+        for page, user, link, more in pages:
             mine = link and replace(link, user_id=user["id"], chat_id=user["id"])
             url = demo_link(self.settings, user, now, mine)
             if isinstance(url, Msg):
                 raise RuntimeError(self.tr.text(url, self.lang))
-            said = msg(f"demo.page.{page}", who=user["first_name"], unit=WEEK_UNIT, url=url)
+            said = msg(f"demo.page.{page}", who=user["first_name"], url=url, **more)
             links.append(PageLink(page, url, self.tr.text(said, self.lang)))
         return links
 
