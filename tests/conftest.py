@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from storage.db import Database
-from tests import pgserver
+from tests import pgserver, tools
 from tests.harness import Harness, MakeWorld, World, build_world, county_world
 
 ON_POSTGRES = os.environ.get("TAIZHANG_TEST_DATABASE", "sqlite") == "postgresql"
@@ -25,6 +25,7 @@ ON_POSTGRES = os.environ.get("TAIZHANG_TEST_DATABASE", "sqlite") == "postgresql"
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """A PostgreSQL server's URL, with a migrated template database on it."""
+    pgserver.require_server()
     with pgserver.server() as url:
         pgserver.prepare_template(url)
         yield url
@@ -99,3 +100,14 @@ async def county(make_world: MakeWorld) -> World:
     """轮台县's group with its liaison 李明, and the supervisor 督办张, whose private chat (and
     the admin's) is read up to now."""
     return await county_world(make_world)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Once at the end of the run: what a missing system tool skipped, and what to install."""
+    reasons = [
+        str(report.longrepr[2])
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple)
+    ]
+    for line in tools.summary(reasons):
+        terminalreporter.write_line(line)
