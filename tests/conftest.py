@@ -20,6 +20,9 @@ from tests import pgserver, tools
 from tests.harness import Harness, MakeWorld, World, build_world, county_world
 
 ON_POSTGRES = os.environ.get("TAIZHANG_TEST_DATABASE", "sqlite") == "postgresql"
+# as `taizhang` runs (bot/cli/main.py): PTB's durations (a 429's retry_after) as timedelta,
+# without a deprecation warning each; the processes the tests start inherit it
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -174,6 +175,9 @@ def _export(settings: Settings, tr: Translator, lang: str, out: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `taizhang` console script."""
+    # PTB 22's durations as timedelta now (its next major's), not ints with a deprecation
+    # warning on every 429; the code reads both
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
