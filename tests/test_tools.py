@@ -3,11 +3,23 @@ Debian packages; under TAIZHANG_TEST_STRICT=1 (CI) they fail instead."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.tools import BROWSER, POSTGRES, PRINT, STRICT, Need, Tool, require, summary
+from tests.tools import (
+    BROWSER,
+    POSTGRES,
+    PRINT,
+    STRICT,
+    Need,
+    Tool,
+    missing_packages,
+    require,
+    summary,
+)
 
 
 @pytest.fixture
@@ -63,3 +75,13 @@ def test_a_tool_on_path_is_found(bare: Path) -> None:
     program.chmod(0o755)
     need = Need("the print tests", (Tool("pdfinfo", ("poppler-utils",)),))
     assert require(need) == {"pdfinfo": str(program)}
+
+
+def test_ci_is_told_the_packages_of_the_missing_tools(bare: Path) -> None:
+    wanted = {"chromium", "chromium-driver", "libreoffice-calc", "libreoffice-writer"}
+    assert wanted | {"poppler-utils"} <= set(missing_packages())  # with fonts and PostgreSQL
+    # as `.ci/run` asks, with the system's Python, before any venv (so: no pytest there)
+    tools = Path(__file__).with_name("tools.py")
+    said = subprocess.run([sys.executable, "-S", str(tools)], capture_output=True, text=True)
+    assert said.returncode == 0, said.stderr
+    assert said.stdout.split() == missing_packages()

@@ -4,6 +4,8 @@ README's test command passes on a bare Debian or Ubuntu machine: a test that nee
 cannot find is skipped with one line naming the packages to install (repeated once at the end
 of the run by `tests/conftest.py`). Under TAIZHANG_TEST_STRICT=1, which `.ci/run` sets, such a
 skip fails instead, so CI runs everything. Programs are looked for on PATH, as a shell would.
+`python3 tests/tools.py` prints the packages of the tools this machine lacks: what `.ci/run`
+installs (no third-party import here, so the system's Python runs it before any venv).
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ import glob
 import os
 import shutil
 from dataclasses import dataclass
-
-import pytest
 
 STRICT = "TAIZHANG_TEST_STRICT"
 
@@ -62,13 +62,25 @@ CJK_FONTS = Tool(
 )
 CHROMIUM = Tool("chromium", ("chromium",))
 CHROMEDRIVER = Tool("chromedriver", ("chromium-driver",))
-SOFFICE = Tool("soffice", ("libreoffice-calc", "libreoffice-writer"))
+SOFFICE = Tool("soffice", ("libreoffice-calc", "libreoffice-writer"))  # either brings it
+LO_CALC = Tool(
+    "LibreOffice Calc",
+    ("libreoffice-calc",),
+    on_path=False,
+    also=("/usr/lib/libreoffice/program/libsclo.so",),
+)
+LO_WRITER = Tool(
+    "LibreOffice Writer",
+    ("libreoffice-writer",),
+    on_path=False,
+    also=("/usr/lib/libreoffice/program/libswlo.so",),
+)
 PDFINFO = Tool("pdfinfo", ("poppler-utils",))
 PDFTOTEXT = Tool("pdftotext", ("poppler-utils",))
 PG_CTL = Tool("pg_ctl", ("postgresql",), also=("/usr/lib/postgresql/*/bin/pg_ctl",))
 
 BROWSER = Need("the Mini App's browser tests", (CHROMIUM, CHROMEDRIVER, CJK_FONTS))
-PRINT = Need("the print tests", (SOFFICE, PDFINFO, PDFTOTEXT, CJK_FONTS))
+PRINT = Need("the print tests", (SOFFICE, LO_CALC, LO_WRITER, PDFINFO, PDFTOTEXT, CJK_FONTS))
 POSTGRES = Need("the PostgreSQL tests", (PG_CTL,))
 NEEDS = (BROWSER, PRINT, POSTGRES)
 
@@ -83,6 +95,8 @@ def strict() -> bool:
 def require(need: Need) -> dict[str, str]:
     """Each tool's path; or the test is skipped with one line naming the packages (failed
     under TAIZHANG_TEST_STRICT=1)."""
+    import pytest  # here: the system's Python runs this module as a script, without pytest
+
     missing = need.missing()
     if missing:
         line = need.line(missing)
@@ -100,3 +114,12 @@ def summary(reasons: list[str]) -> list[str]:
         for line in sorted(said)
         if (count := sum(line in reason for reason in reasons))
     ]
+
+
+def missing_packages() -> list[str]:
+    """The Debian packages of every tool this machine lacks, each once."""
+    return list(dict.fromkeys(p for need in NEEDS for t in need.missing() for p in t.packages))
+
+
+if __name__ == "__main__":
+    print(" ".join(missing_packages()))
