@@ -114,3 +114,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     ]
     for line in tools.summary(reasons):
         terminalreporter.write_line(line)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test whose module uses a tool's helpers (the browser, the print tests' converters) is
+    skipped, or failed in CI, before its fixtures: its helpers would say the same later."""
+    module = getattr(item, "module", None)
+    for need in tools.needs_of(vars(module) if module is not None else {}):
+        tools.require(need)

@@ -83,6 +83,9 @@ BROWSER = Need("the Mini App's browser tests", (CHROMIUM, CHROMEDRIVER, CJK_FONT
 PRINT = Need("the print tests", (SOFFICE, LO_CALC, LO_WRITER, PDFINFO, PDFTOTEXT, CJK_FONTS))
 POSTGRES = Need("the PostgreSQL tests", (PG_CTL,))
 NEEDS = (BROWSER, PRINT, POSTGRES)
+# the modules whose helpers need a tool: a test module using any of them is skipped before its
+# fixtures are set up (tests/conftest.py), not once its world is built
+HELPERS = {"tests.browser": BROWSER, "tests.storage.test_print": PRINT}
 
 said: set[str] = set()  # the skip lines of this run, for its summary (tests/conftest.py)
 
@@ -114,6 +117,12 @@ def summary(reasons: list[str]) -> list[str]:
         for line in sorted(said)
         if (count := sum(line in reason for reason in reasons))
     ]
+
+
+def needs_of(names: dict[str, object]) -> set[Need]:
+    """What a test module's names need: the tools of the helpers it defines or imports."""
+    modules = {getattr(value, "__module__", None) for value in names.values()}
+    return {need for module, need in HELPERS.items() if module in modules}
 
 
 def missing_packages() -> list[str]:
