@@ -14,7 +14,7 @@ import signal
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -388,7 +388,8 @@ async def run_demo(
 ) -> dict[str, Path]:
     """Play the fortnight and write the transcript (Markdown, HTML), workbook, chart, circular
     and log; then, given `serve`, keep the bot and its Mini App running while `serve` runs with
-    the pages' links (Ctrl-C cancels it), and write the transcript again with what it heard."""
+    the pages' links (`until_interrupted`: till Ctrl-C), and write the transcript again with
+    what it heard meanwhile."""
     logging.getLogger("telegram").setLevel(logging.WARNING)
     logging.getLogger("aiohttp").setLevel(logging.ERROR)
     out.mkdir(parents=True, exist_ok=True)
@@ -464,7 +465,8 @@ def main(out: Path, campaign: str, speed: float, lang: str, *, serve: bool = Tru
     `serve`)."""
     tr = Translator.load(lang)
     print(tr.text(msg("demo.starting", speed=int(speed)), lang), flush=True)
-    with suppress(KeyboardInterrupt):  # Ctrl-C during the fortnight
+    stopped = tr.text(msg("demo.stopped"), lang)
+    try:
         asyncio.run(
             run_demo(
                 out=out,
@@ -474,5 +476,8 @@ def main(out: Path, campaign: str, speed: float, lang: str, *, serve: bool = Tru
                 serve=until_interrupted if serve else None,
             )
         )
-    print(tr.text(msg("demo.stopped"), lang), flush=True)
+    except KeyboardInterrupt:  # Ctrl-C before the fortnight's end: cut short, as a shell says
+        print(stopped, flush=True)
+        return 130
+    print(stopped, flush=True)
     return 0
