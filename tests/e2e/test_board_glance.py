@@ -270,3 +270,13 @@ async def test_at_ten_on_report_day_no_unit_is_red_for_a_report_not_yet_due(
     assert colours["尉犁县"] == "red" and colours["轮台县"] == "green"
     assert board["figures"]["weekly"]["passed"] is True
     assert board["figures"]["weekly"]["deadline"] == "已于3月4日（周一）18:00截止"
+
+    # in English for a supervisor whose language is English (opened from his private chat)
+    await bot.settle(zhao.private)  # 18:00's escalations out first
+    await bot.command(zhao.private, zhao, "/lang en")
+    _, board = await MiniApp(bot, zhao).call("GET", "api/board")
+    kurle = next(u for u in board["units"] if u["name"] == "库尔勒市")
+    assert (kurle["colour_text"], kurle["weekly_text"]) == ("Red · behind", "not in")
+    assert kurle["reasons"] == ["problems overdue: 1", "this week's report not in"]
+    assert board["texts"]["g_find"] == "Find a unit by name"
+    assert board["figures"]["weekly"]["deadline"].startswith("deadline ")
