@@ -270,6 +270,26 @@ async def test_at_ten_on_report_day_no_unit_is_red_for_a_report_not_yet_due(
     assert colours["尉犁县"] == "red" and colours["轮台县"] == "green"
     assert board["figures"]["weekly"]["passed"] is True
     assert board["figures"]["weekly"]["deadline"] == "已于3月4日（周一）18:00截止"
+    [week] = board["charts"]["weeks"]  # the week's report on time, now that it was due
+    assert (week["on_time"], week["late"], week["units"]) == (1, 0, 10)
+
+    def evening(url: str = page_url(bot, init_data(bot, zhao, start_param=link), link)) -> Any:
+        with sized_browser(PHONE) as driver:
+            driver.get(url)
+            wait = WebDriverWait(driver, 20)
+            wait.until(ec.presence_of_element_located((By.ID, "chart-weeks")))
+            keep(driver, "glance-390-3-after-the-deadline")
+            return {
+                "weeks": [
+                    li.text for li in driver.find_elements(By.CSS_SELECTOR, "#chart-weeks li")
+                ],
+                "not_in": driver.find_element(By.ID, "fig-not-in").text,
+                "small": small_targets(driver),
+            }
+
+    seen = await asyncio.to_thread(evening)
+    assert seen["weeks"] == ["3月4日 · 10%\n按时1、迟报0，共10个单位"]
+    assert seen["not_in"] == "未报送 9" and seen["small"] == []
 
     # in English for a supervisor whose language is English (opened from his private chat)
     await bot.settle(zhao.private)  # 18:00's escalations out first
