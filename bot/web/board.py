@@ -116,6 +116,7 @@ def _unit_json(turn: Turn, s: Standing) -> dict[str, Any]:
         "colour": s.verdict.colour,
         "colour_text": turn.text(msg(f"standing.colour.{s.verdict.colour}")),
         "reasons": [turn.text(_why(s, r)) for r in s.verdict.reasons],
+        "reason_keys": list(s.verdict.reasons),
     }
 
 

@@ -86,7 +86,11 @@
   }
   function unitCard(u) {
     const said = (cls, text) => el("span", { class: cls, text });
-    const problems = [t("b_problems", u) + (u.closing ? t("b_closing", { count: u.closing }) : "")];
+    const problems = [u.total ? t("b_problems", u) + (u.closing ? t("b_closing", { count: u.closing }) : "") : t("b_no_items")];
+    // the card's lines say the week's report, the problems and the cases overdue: only what
+    // falls due soon is added, so no reason is said twice
+    const said_already = ["report_due", "report_missing", "problems_overdue", "cases_overdue"];
+    const why = u.reasons.filter((_, i) => !said_already.includes(u.reason_keys[i]));
     return el("a", { href: "#", class: "unit " + u.colour + (u.behind ? " behind" : ""), id: "unit-" + u.id,
       "data-weekly": u.weekly, "data-colour": u.colour, onclick: (e) => { e.preventDefault(); showUnit(u.id); } },
       el("span", { class: "top" }, el("strong", { text: u.name }), said("badge " + u.colour, u.colour_text)),
@@ -94,8 +98,8 @@
       u.overdue ? said("bad", "⚠ " + t("g_overdue") + " " + u.overdue) : null,
       u.total ? said("", t("g_rate_of", { rate: u.rate })) : null,
       said(u.weekly === "missing" ? "bad" : u.weekly === "due" ? "watch" : "", t("b_weekly", { state: u.weekly_text })),
-      said(u.cases_overdue ? "bad" : "", t("b_cases", { open: u.cases_open, overdue: u.cases_overdue }) + (u.case_days ? t("b_case_days", { days: u.case_days }) : "")),
-      u.reasons.length ? said("why " + u.colour, u.reasons.join("；")) : null);
+      u.cases_open ? said(u.cases_overdue ? "bad" : "", t("b_cases", { open: u.cases_open, overdue: u.cases_overdue }) + (u.case_days ? t("b_case_days", { days: u.case_days }) : "")) : null,
+      why.length ? said("why " + u.colour, why.join("；")) : null);
   }
   const WEEKLY_ORDER = { missing: 0, due: 1, late: 2 };
   const SORTS = {
