@@ -44,7 +44,8 @@ async def bot(db_url: str) -> AsyncIterator[Harness]:
 
 async def report_day(make_world: MakeWorld) -> World:
     """库尔勒市 has a problem past its 办结时间; 轮台县 two due in June, its week sent at 10:00
-    by the Mini App (one problem done, its close-out asked); the seven others nothing yet."""
+    by the Mini App (one problem done, its close-out asked); 尉犁县 one due on Wednesday; the
+    seven others nothing yet."""
     world = await make_world(
         units=["轮台县", "尉犁县", "库尔勒市"],
         liaisons={"轮台县": "李明", "尉犁县": "刘芳", "库尔勒市": "王强"},
@@ -53,6 +54,7 @@ async def report_day(make_world: MakeWorld) -> World:
     )
     world.add_items("库尔勒市", 1, due_on="2024-03-01", by=world["王强"])
     world.add_items("轮台县", 2, due_on="2024-06-30", by=world["李明"])
+    world.add_items("尉犁县", 1, due_on="2024-03-06", by=world["刘芳"])  # due Wednesday
     bot, group, li = world.bot, world.group("轮台县"), world["李明"]
     await bot.settle(world["督办赵"].private, sups(world), group)
     await ask_closeout(bot, group, li, "轮台-002")  # done: its close-out waits on supervisors
@@ -191,7 +193,7 @@ async def test_at_ten_on_report_day_no_unit_is_red_for_a_report_not_yet_due(
     assert kurle["reasons"] == ["问题逾期1个", "本周台账今日截止，尚未报送"]
     assert kurle["colour_text"] == "红·滞后" and kurle["weekly_text"] == "今日截止，尚未报送"
     f = board["figures"]
-    assert (f["problems"], f["closed"], f["closing"], f["rate"], f["overdue"]) == (3, 0, 1, "0%", 1)
+    assert (f["problems"], f["closed"], f["closing"], f["rate"], f["overdue"]) == (4, 0, 1, "0%", 1)
     assert f["weekly"] | {"deadline": ""} == {
         "name": "工作台账",
         "on_time": 1,
@@ -205,7 +207,9 @@ async def test_at_ten_on_report_day_no_unit_is_red_for_a_report_not_yet_due(
     assert f["colours"] == {"red": 1, "yellow": 8, "green": 1}
     assert board["sub"] == "截至3月4日（周一）：10个单位，红1、黄8、绿1"
     # the charts as data: only the units with problems
-    assert [b["name"] for b in board["charts"]["problems"]] == ["库尔勒市", "轮台县"]
+    assert [b["name"] for b in board["charts"]["problems"]] == ["库尔勒市", "轮台县", "尉犁县"]
+    weili = next(u for u in board["units"] if u["name"] == "尉犁县")
+    assert weili["reasons"] == ["本周台账今日截止，尚未报送", "有问题3个工作日内到期"]
 
     # the downloads: named for what they are, as attachments Telegram's web client may fetch
     names = board["download_names"]
@@ -251,12 +255,13 @@ async def test_at_ten_on_report_day_no_unit_is_red_for_a_report_not_yet_due(
         # the edges differ: red, yellow, green are three colours
         assert len({by_name[n][3] for n in ("库尔勒市", "尉犁县", "轮台县")}) == 3
         figures = seen["figures"]
-        assert figures["fig-problems"].split("\n")[:2] == ["问题", "3"]
+        assert figures["fig-problems"].split("\n")[:2] == ["问题", "4"]
         assert figures["fig-overdue"].split("\n")[:2] == ["逾期", "1"]
         assert "按时 1" in figures["fig-weekly"] and "尚未报送 9" in figures["fig-weekly"]
         assert figures["fig-deadline"] == "3月4日（周一）18:00截止，尚未到时"
-        assert seen["bars"] == ["库尔勒市", "轮台县"] and seen["chart_img"] == 0
-        assert seen["bar_share"] == [50, 100]  # 1 problem and 2, drawn to one scale
+        assert seen["bars"] == ["库尔勒市", "轮台县", "尉犁县"] and seen["chart_img"] == 0
+        assert seen["bar_share"] == [50, 100, 50]  # 1 problem, 2 and 1, drawn to one scale
+        assert "有问题3个工作日内到期" in by_name["尉犁县"][2]
         assert seen["found"] == ["尉犁县"]
         assert seen["by_missing"][-1] == "轮台县"  # the only week in comes last
         assert seen["filters"][0] == "全部 2" and "已完成待销号 1" in seen["filters"]
