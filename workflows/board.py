@@ -22,6 +22,7 @@ from workflows.standing import (
     LATE,
     MISSING,
     NO_REPORT,
+    NOTHING_DUE,
     ON_TRACK,
     UnitFacts,
     Verdict,
@@ -41,6 +42,7 @@ class Standing:
     summary: UnitSummary
     case_days: int = 0  # 0: no case past its time limit
     report: str = NO_REPORT  # this week's report against its deadline (standing.report_state)
+    facts: UnitFacts = NOTHING_DUE
     verdict: Verdict = ON_TRACK
 
     @property
@@ -71,7 +73,7 @@ def unit_standing(
         cases_overdue=summary.cases.overdue,
         cases_due_today=cases_due_today,
     )
-    return Standing(unit_id, summary, case_days, report, standing(facts))
+    return Standing(unit_id, summary, case_days, report, facts, standing(facts))
 
 
 def case_days_by_unit(

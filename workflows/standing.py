@@ -77,6 +77,9 @@ class UnitFacts:
     cases_due_today: int = 0  # not answered, due later today
 
 
+NOTHING_DUE = UnitFacts()
+
+
 @dataclass(frozen=True)
 class Verdict:
     """A unit's colour and why, most serious reason first (no reason: green)."""
@@ -89,7 +92,7 @@ ON_TRACK = Verdict(GREEN)
 
 
 def standing(f: UnitFacts) -> Verdict:
-    """The unit's colour by the rule above, and the reasons (message keys `standing.why.*`)."""
+    """The unit's colour by the rule above, and the reasons (the page's words `g_why_*`)."""
     red = tuple(
         key
         for key, hit in (

@@ -35,7 +35,7 @@ from workflows.circular import checkpoint_section
 from workflows.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
 from workflows.inputs import FormEnv
 from workflows.ledger import Status, is_overdue, status_msg
-from workflows.messages import Msg, msg
+from workflows.messages import msg
 from workflows.page_form import fill
 from workflows.standing import (
     COLOURS,
@@ -114,24 +114,12 @@ def _unit_json(turn: Turn, s: Standing) -> dict[str, Any]:
         "case_days": s.case_days,
         "behind": s.behind,
         "colour": s.verdict.colour,
-        "colour_text": turn.text(msg(f"standing.colour.{s.verdict.colour}")),
-        "reasons": [turn.text(_why(s, r)) for r in s.verdict.reasons],
-        "reason_keys": list(s.verdict.reasons),
+        # the reasons as keys: the page says them in its own words (app.ui.g_why_*), which
+        # come once, not again with each of hundreds of units
+        "reasons": list(s.verdict.reasons),
+        "due_soon": s.facts.problems_due_soon,
+        "cases_today": s.facts.cases_due_today,
     }
-
-
-def _why(s: Standing, reason: str) -> Msg:
-    """A reason of a unit's colour, in words, with its count where it has one."""
-    f, c = s.summary.ledger, s.summary.cases
-    said = {
-        "problems_overdue": msg("standing.why.problems_overdue", count=f.overdue),
-        "report_missing": msg("standing.why.report_missing"),
-        "cases_overdue": msg("standing.why.cases_overdue", count=c.overdue),
-        "report_due": msg("standing.why.report_due"),
-        "problems_due_soon": msg("standing.why.problems_due_soon", days=SOON_WORKING_DAYS),
-        "cases_due_today": msg("standing.why.cases_due_today"),
-    }
-    return said[reason]
 
 
 def _figures(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, Any]:
@@ -246,6 +234,7 @@ async def show_board(request: web.Request) -> web.Response:
                 )
             ),
             "figures": _figures(turn, camp, rows),
+            "soon_days": SOON_WORKING_DAYS,
             "units": [_unit_json(turn, s) for s in rows],
             "charts": _charts(turn, camp, rows),
             **_waiting(turn, list(names), names),

@@ -90,10 +90,12 @@
     // the card's lines say the week's report, the problems and the cases overdue: only what
     // falls due soon is added, so no reason is said twice
     const said_already = ["report_due", "report_missing", "problems_overdue", "cases_overdue"];
-    const why = u.reasons.filter((_, i) => !said_already.includes(u.reason_keys[i]));
+    const counts = { problems_due_soon: u.due_soon, cases_due_today: u.cases_today };
+    const why = u.reasons.filter((k) => !said_already.includes(k))
+      .map((k) => t("g_why_" + k, { count: counts[k], days: board.soon_days }));
     return el("a", { href: "#", class: "unit " + u.colour + (u.behind ? " behind" : ""), id: "unit-" + u.id,
       "data-weekly": u.weekly, "data-colour": u.colour, onclick: (e) => { e.preventDefault(); showUnit(u.id); } },
-      el("span", { class: "top" }, el("strong", { text: u.name }), said("badge " + u.colour, u.colour_text)),
+      el("span", { class: "top" }, el("strong", { text: u.name }), said("badge " + u.colour, t("g_colour_" + u.colour))),
       said("", problems[0]),
       u.overdue ? said("bad", "⚠ " + t("g_overdue") + " " + u.overdue) : null,
       u.total ? said("", t("g_rate_of", { rate: u.rate })) : null,
