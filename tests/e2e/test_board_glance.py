@@ -169,6 +169,11 @@ def glance(driver: WebDriver, url: str, tag: str) -> dict[str, Any]:
         for li in driver.find_elements(By.CSS_SELECTOR, "#ledger li")
     ]
     keep(driver, f"glance-{tag}-2-ledger")
+    driver.find_element(By.CSS_SELECTOR, "#ledger li a").click()  # the problem's own page
+    wait.until(ec.presence_of_element_located((By.ID, "card")))
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#evidence img")))
+    seen["item_small"] = small_targets(driver)
+    keep(driver, f"glance-{tag}-3-problem")
     return seen
 
 
@@ -244,6 +249,7 @@ async def test_at_ten_on_report_day_no_unit_is_red_for_a_report_not_yet_due(
         seen = await asyncio.to_thread(browse)
         assert seen["overflow"] <= 0, seen["overflow"]
         assert seen["small"] == [] and seen["ledger_small"] == [], (tag, seen["small"])
+        assert seen["item_small"] == [], (tag, seen["item_small"])
         by_name = {
             name: (colour, badge, text, edge) for name, colour, badge, text, edge in seen["units"]
         }
@@ -284,7 +290,7 @@ async def test_at_ten_on_report_day_no_unit_is_red_for_a_report_not_yet_due(
             driver.get(url)
             wait = WebDriverWait(driver, 20)
             wait.until(ec.presence_of_element_located((By.ID, "chart-weeks")))
-            keep(driver, "glance-390-3-after-the-deadline")
+            keep(driver, "glance-390-4-after-the-deadline")
             return {
                 "weeks": [
                     li.text for li in driver.find_elements(By.CSS_SELECTOR, "#chart-weeks li")
