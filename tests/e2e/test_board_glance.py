@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -28,13 +28,15 @@ from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
 
 MINI_APP = True
 MONDAY_10 = datetime(2024, 3, 4, 2, tzinfo=UTC)  # Monday 4 March 2024, 10:00 in Beijing
+THURSDAY_10 = MONDAY_10 - timedelta(days=4)  # a case forwarded then is due Monday 18:00
 DARK = '{"bg_color":"#17212b","text_color":"#f5f5f5","hint_color":"#708499","link_color":"#6ab3f3","button_color":"#5288c1","button_text_color":"#ffffff","secondary_bg_color":"#232e3c"}'  # noqa: E501  Telegram's night theme
 
 
 @pytest.fixture
 async def bot(db_url: str) -> AsyncIterator[Harness]:
-    """The bot, its Mini App served, its clock at 10:00 on a report day (工作台账: 周一18:00)."""
-    harness = Harness(db_url, mini_app=True, start=MONDAY_10)
+    """The bot, its Mini App served, its clock at 10:00 on the Thursday before a report day
+    (工作台账: 周一18:00)."""
+    harness = Harness(db_url, mini_app=True, start=THURSDAY_10)
     await harness.start()
     try:
         yield harness
@@ -44,8 +46,8 @@ async def bot(db_url: str) -> AsyncIterator[Harness]:
 
 async def report_day(make_world: MakeWorld) -> World:
     """库尔勒市 has a problem past its 办结时间; 轮台县 two due in June, its week sent at 10:00
-    by the Mini App (one problem done, its close-out asked); 尉犁县 one due on Wednesday; the
-    seven others nothing yet."""
+    by the Mini App (one problem done, its close-out asked); 尉犁县 one due on Wednesday and a
+    case forwarded on Thursday, due today at 18:00; the seven others nothing yet."""
     world = await make_world(
         units=["轮台县", "尉犁县", "库尔勒市"],
         liaisons={"轮台县": "李明", "尉犁县": "刘芳", "库尔勒市": "王强"},
@@ -56,7 +58,10 @@ async def report_day(make_world: MakeWorld) -> World:
     world.add_items("轮台县", 2, due_on="2024-06-30", by=world["李明"])
     world.add_items("尉犁县", 1, due_on="2024-03-06", by=world["刘芳"])  # due Wednesday
     bot, group, li = world.bot, world.group("轮台县"), world["李明"]
-    await bot.settle(world["督办赵"].private, sups(world), group)
+    await bot.command(sups(world), world["督办赵"], "/forward 尉犁县 安置房产权证办理")
+    bot.clock.at = MONDAY_10
+    groups = [world.group(u) for u in ("轮台县", "尉犁县", "库尔勒市")]
+    await bot.settle(world["督办赵"].private, sups(world), *groups)
     await ask_closeout(bot, group, li, "轮台-002")  # done: its close-out waits on supervisors
     await bot.drained()
     await bot.settle(group)
@@ -209,13 +214,14 @@ async def test_at_ten_on_report_day_no_unit_is_red_for_a_report_not_yet_due(
         "deadline": "",
     }
     assert f["weekly"]["deadline"] == "3月4日（周一）18:00截止，尚未到时"
-    assert (f["cases_open"], f["cases_overdue"]) == (0, 0)
+    assert (f["cases_open"], f["cases_overdue"]) == (1, 0)
     assert f["colours"] == {"red": 1, "yellow": 8, "green": 1}
     assert board["sub"] == "截至3月4日（周一）：10个单位，红1、黄8、绿1"
     # the charts as data: only the units with problems
     assert [b["name"] for b in board["charts"]["problems"]] == ["库尔勒市", "轮台县", "尉犁县"]
     weili = next(u for u in board["units"] if u["name"] == "尉犁县")
-    assert weili["reasons"] == ["report_due", "problems_due_soon"] and weili["due_soon"] == 1
+    assert weili["reasons"] == ["report_due", "problems_due_soon", "cases_due_today"]
+    assert (weili["due_soon"], weili["cases_today"], weili["cases_open"]) == (1, 1, 1)
 
     # the downloads: named for what they are, as attachments Telegram's web client may fetch
     names = board["download_names"]
@@ -268,7 +274,7 @@ async def test_at_ten_on_report_day_no_unit_is_red_for_a_report_not_yet_due(
         assert figures["fig-deadline"] == "3月4日（周一）18:00截止，尚未到时"
         assert seen["bars"] == ["库尔勒市", "轮台县", "尉犁县"] and seen["chart_img"] == 0
         assert seen["bar_share"] == [50, 100, 50]  # 1 problem, 2 and 1, drawn to one scale
-        assert "1个问题3个工作日内到期" in by_name["尉犁县"][2]
+        assert "1个问题3个工作日内到期；转办件今日到期1件" in by_name["尉犁县"][2]
         assert seen["found"] == ["尉犁县"]
         assert seen["by_missing"][-1] == "轮台县"  # the only week in comes last
         assert seen["filters"][0] == "全部 2" and "已完成待销号 1" in seen["filters"]
