@@ -62,7 +62,7 @@
   function figures() {
     const f = board.figures, w = f.weekly;
     const tiles = [
-      tile("fig-problems", t("g_problems"), f.problems, f.closing ? t("b_closing", { count: f.closing }).replace(/^[，,]\s*/, "") : ""),
+      tile("fig-problems", t("g_problems"), f.problems, f.closing ? t("g_closing", { count: f.closing }) : ""),
       tile("fig-closed", t("g_closed"), f.closed, t("g_rate") + " " + f.rate),
       tile("fig-overdue", t("g_overdue"), f.overdue, "", f.overdue ? "red" : ""),
     ];
