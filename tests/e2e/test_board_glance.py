@@ -274,7 +274,7 @@ async def test_at_ten_on_report_day_no_unit_is_red_for_a_report_not_yet_due(
         assert figures["fig-deadline"] == "3月4日（周一）18:00截止，尚未到时"
         assert seen["bars"] == ["库尔勒市", "轮台县", "尉犁县"] and seen["chart_img"] == 0
         assert seen["bar_share"] == [50, 100, 50]  # 1 problem, 2 and 1, drawn to one scale
-        assert "1个问题3个工作日内到期；转办件今日到期1件" in by_name["尉犁县"][2]
+        assert "1个问题3个工作日内到期 · 转办件今日到期1件" in by_name["尉犁县"][2]
         assert seen["found"] == ["尉犁县"]
         assert seen["by_missing"][-1] == "轮台县"  # the only week in comes last
         assert seen["filters"][0] == "全部 2" and "已完成待销号 1" in seen["filters"]
@@ -318,3 +318,20 @@ async def test_at_ten_on_report_day_no_unit_is_red_for_a_report_not_yet_due(
     assert board["texts"]["g_colour_red"] == "Red · behind"
     assert board["texts"]["g_find"] == "Find a unit by name"
     assert board["figures"]["weekly"]["deadline"].startswith("deadline ")
+
+    def in_english(url: str = page_url(bot, init_data(bot, zhao))) -> Any:
+        with sized_browser(PHONE) as driver:
+            driver.get(url)
+            WebDriverWait(driver, 20).until(ec.presence_of_element_located((By.ID, "figures")))
+            keep(driver, "glance-390-5-english")
+            return {
+                "badges": {b.text for b in driver.find_elements(By.CSS_SELECTOR, ".unit .badge")},
+                "find": driver.find_element(By.ID, "find").get_attribute("placeholder"),
+                "overflow": overflowing_text(driver),
+                "small": small_targets(driver),
+            }
+
+    seen = await asyncio.to_thread(in_english)
+    assert seen["badges"] == {"Red · behind", "Green · on track"}
+    assert seen["find"] == "Find a unit by name"
+    assert seen["overflow"] <= 0 and seen["small"] == []

@@ -101,7 +101,7 @@
       u.total ? said("", t("g_rate_of", { rate: u.rate })) : null,
       said(u.weekly === "missing" ? "bad" : u.weekly === "due" ? "watch" : "", t("b_weekly", { state: u.weekly_text })),
       u.cases_open ? said(u.cases_overdue ? "bad" : "", t("b_cases", { open: u.cases_open, overdue: u.cases_overdue }) + (u.case_days ? t("b_case_days", { days: u.case_days }) : "")) : null,
-      why.length ? said("why " + u.colour, why.join("；")) : null);
+      why.length ? said("why " + u.colour, why.join(" · ")) : null);
   }
   const WEEKLY_ORDER = { missing: 0, due: 1, late: 2 };
   const SORTS = {
