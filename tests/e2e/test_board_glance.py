@@ -236,6 +236,11 @@ async def test_at_ten_on_report_day_no_unit_is_red_for_a_report_not_yet_due(
     unit = next(u for u in board["units"] if u["name"] == "尉犁县")
     status, ledger = await page.call("GET", f"api/board/units/{unit['id']}")
     assert ledger["download"]["name"] == "尉犁县问题整改台账_2024-03-04.xlsx"
+    _, kurle_ledger = await page.call("GET", f"api/board/units/{kurle['id']}")
+    [overdue] = kurle_ledger["items"]
+    assert (overdue["overdue"], overdue["late_days"]) == (True, 3)  # due Friday 1 March
+    keys = [f["key"] for f in kurle_ledger["filters"]]
+    assert keys == ["all", "overdue", "open", "closing", "closed", "paused"]
     status, xlsx, headers = await page.fetch(ledger["download"]["path"])
     assert status == 200 and xlsx.startswith(b"PK")
     assert quote("尉犁县问题整改台账_2024-03-04.xlsx") in headers["Content-Disposition"]
