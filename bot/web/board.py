@@ -286,7 +286,7 @@ async def show_unit(request: web.Request) -> web.Response:
                         "late_days": (today - i.due_on).days
                         if i.due_on and is_overdue(i.due_on, i.status, today)
                         else 0,
-                        "last": items.progress_text(last[saved_id(i)])
+                        "last": turn.text(items.progress_text(last[saved_id(i)]))
                         if saved_id(i) in last
                         else "",
                     }
