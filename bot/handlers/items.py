@@ -27,6 +27,7 @@ from workflows.ledger import is_overdue, item_columns, status_msg
 from workflows.messages import Msg, lines, msg
 from workflows.weekly import (
     new_item_flow,
+    progress_said,
 )
 from workflows.words import whole_number
 
@@ -37,7 +38,7 @@ def _today(turn: Turn) -> date:
     return turn.stamp.at.astimezone(turn.zone).date()
 
 
-def card(turn: Turn, item: LedgerItem, last: str = "") -> Msg:
+def card(turn: Turn, item: LedgerItem, last: Msg | str = "") -> Msg:
     """The item's card: id, name, category, status, due date (overdue marked), latest progress."""
     overdue = (
         msg("ledger.overdue_mark") if is_overdue(item.due_on, item.status, _today(turn)) else ""
@@ -56,8 +57,9 @@ def card(turn: Turn, item: LedgerItem, last: str = "") -> Msg:
     )
 
 
-def progress_text(p: Any) -> str:
-    return p.text or p.result or p.reason or ""
+def progress_text(p: Any) -> Msg | str:
+    """What a progress update says: its progress, and a late one's reason and new date."""
+    return progress_said(p.status, p.text, p.result, p.reason, p.new_due_on)
 
 
 def categories(turn: Turn) -> Mapping[str, Any]:
@@ -183,7 +185,7 @@ def decision_lines(made: list[decisions.Made]) -> list[Msg | str]:
     return [msg("decision.header"), *(decision_line(d.what, d.by, d.at, d.reason) for d in made)]
 
 
-def card_with_decisions(turn: Turn, item: LedgerItem, last: str = "") -> Msg:
+def card_with_decisions(turn: Turn, item: LedgerItem, last: Msg | str = "") -> Msg:
     """The card, and under it the supervisors' decisions on the problem (a liaison's page
     shows why a close-out was not approved)."""
     made = decisions.decisions_of(turn.session, item_id=saved_id(item))

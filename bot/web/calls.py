@@ -159,15 +159,15 @@ def checked(route: Route) -> Callable[[web.Request], Awaitable[web.Response]]:
     return run
 
 
-async def json_body(request: web.Request) -> dict[str, Any]:
-    """The call's JSON object, at most `JSON_LIMIT` bytes; `Refused` otherwise."""
-    if request.content_length is not None and request.content_length > JSON_LIMIT:
+async def json_body(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, Any]:
+    """The call's JSON object, at most `limit` bytes; `Refused` otherwise."""
+    if request.content_length is not None and request.content_length > limit:
         raise Refused(413, msg("app.refused.too_large"))
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.content.iter_chunked(16 * 1024):  # a chunked body has no length
         size += len(chunk)
-        if size > JSON_LIMIT:
+        if size > limit:
             raise Refused(413, msg("app.refused.too_large"))
         chunks.append(chunk)
     raw = b"".join(chunks)

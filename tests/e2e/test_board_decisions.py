@@ -14,6 +14,7 @@ from typing import Any
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlmodel import select
@@ -64,6 +65,13 @@ return [b.disabled, b.classList.contains('pending'), b.textContent];
 """
 
 
+def tap(driver: WebDriver, element: WebElement) -> None:
+    """A thumb's tap: the control brought to the middle of the screen (clear of the page's
+    fixed footer), then clicked."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
 async def ask_extension(bot: Harness, world: World, unit: str, liaison: str) -> int:
     """A case forwarded to the unit, and its liaison asks for more time with a long reason."""
     group, li = world.group(unit), world[liaison]
@@ -104,7 +112,7 @@ def decide_in_browser(
     if approve:  # a phone on a slow network: ~560 ms a round trip, 0.7 Mbps up
         driver.execute_cdp_cmd("Network.enable", {})
         driver.execute_cdp_cmd("Network.emulateNetworkConditions", SLOW)
-        card.find_element(By.ID, f"ext-approve-{case}").click()
+        tap(driver, card.find_element(By.ID, f"ext-approve-{case}"))
         question = wait.until(
             ec.visibility_of_element_located((By.CSS_SELECTOR, f"#extension-{case} .question"))
         )
@@ -115,8 +123,8 @@ def decide_in_browser(
         ]
         keep(driver, f"decisions-{tag}-2-confirm")
     else:
-        card.find_element(By.ID, f"ext-reject-{case}").click()
-        wait.until(ec.element_to_be_clickable((By.ID, f"decide-ext-{case}-yes"))).click()
+        tap(driver, card.find_element(By.ID, f"ext-reject-{case}"))
+        tap(driver, wait.until(ec.element_to_be_clickable((By.ID, f"decide-ext-{case}-yes"))))
         need = wait.until(ec.visibility_of_element_located((By.ID, f"decide-ext-{case}-need")))
         seen["need"] = need.text
         keep(driver, f"decisions-{tag}-2-no-reason")
@@ -160,7 +168,7 @@ def decide_in_browser(
     unit.click()
     urged = []
     for _ in range(2):
-        wait.until(ec.element_to_be_clickable((By.ID, "urge-button"))).click()
+        tap(driver, wait.until(ec.element_to_be_clickable((By.ID, "urge-button"))))
         seen.setdefault(
             "urge_question", driver.find_element(By.CSS_SELECTOR, "#urge .question").text
         )

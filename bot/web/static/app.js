@@ -141,13 +141,27 @@
     box.append(
       el("h2", {}, el("a", { href: "#", onclick: (e) => { e.preventDefault(); showItem(it.id); }, text: it.code + " " + it.name })),
       el("p", { class: "meta", text: it.due }),
+      ...itemMarks(it),
       el("p", { class: "last", text: t("last") + "：" + it.last }),
-      choices,
-      el("div", { class: "more" }),
     );
+    if (it.closing) return box; // its close-out was asked from the week: nothing to fill in
+    box.append(choices, el("div", { class: "more" }));
     drawMore(box, it, st);
     return box;
   }
+  // What the week says of a problem besides its answers: 逾期 with its days, or its close-out
+  // asked from the week (申请销号中).
+  function itemMarks(it) {
+    const out = [];
+    if (it.overdue) out.push(el("p", { class: "overdue", text: it.overdue }));
+    if (it.closing) {
+      out.push(el("p", { class: "closing", text: it.closing }));
+      if (it.closing_note) out.push(el("p", { class: "meta", text: it.closing_note }));
+    }
+    return out;
+  }
+  // The statuses that must explain a delay (进度滞后; 按计划推进 too on an overdue problem).
+  function explains(it, st) { return (it.delayed || ["late"]).includes(st); }
   function redraw(box, it) {
     const st = (collect(box).status) || "";
     for (const label of box.querySelectorAll(".statuses label")) label.classList.toggle("on", label.querySelector("input").checked);
@@ -168,7 +182,8 @@
       more.append(el("div", { class: "field" }, el("span", { text: t("evidence") }), files,
         el("label", { class: "upload" }, "＋ " + t("add_file"), pick)));
     }
-    if (st === "late") {
+    if (explains(it, st)) {
+      if (st !== "late" && it.delay_note) more.append(el("p", { class: "overdue", text: it.delay_note }));
       more.append(textField(box, it, "reason", t("reason")), textField(box, it, "planned", t("planned"), "date"));
     }
   }
@@ -204,33 +219,60 @@
       el("p", {}, el("button", { type: "button", class: "link", id: "new-problem", onclick: () => showNew(drawWeek), text: "＋ " + t("new") })));
     buttons({ label: t("preview"), run: preview }, null);
   }
-  async function flush() {
-    for (const id of Object.keys(timers)) clearTimeout(timers[id]);
-    for (const box of main.querySelectorAll("section.item")) {
-      const data = await api("PUT", "api/week/items/" + box.dataset.id, collect(box));
-      if (data.ok) Object.assign(itemOf(Number(box.dataset.id)), data);
-    }
-  }
+  // The preview: the whole week's answers in one call, which checks and saves them and
+  // answers with each problem as it will be saved.
   async function preview() {
-    await flush();
-    const todo = week.items.filter((it) => it.missing.length);
-    if (todo.length) {
-      drawWeek();
-      for (const it of todo) {
-        const box = document.getElementById("item-" + it.id);
-        box.classList.add("todo");
-        renderErrors(box, {});
-        box.append(el("p", { class: "err", text: it.missing.join("；") }));
-      }
-      document.getElementById("item-" + todo[0].id).scrollIntoView();
-      status(t("done_count", { done: week.items.length - todo.length, total: week.items.length }));
-      return;
+    for (const id of Object.keys(timers)) clearTimeout(timers[id]);
+    const items = {};
+    for (const box of main.querySelectorAll("section.item")) {
+      if (box.querySelector("[data-f]")) items[box.dataset.id] = collect(box);
     }
-    const label = (v) => (week.statuses.find((s) => s.value === v) || {}).label || v;
-    main.replaceChildren(el("div", { class: "said", id: "preview" },
-      week.items.map((it) => it.code + " " + it.name + "：" + label(it.answer.status)).join("\n")));
+    status(t("saving"));
+    const data = await api("POST", "api/week/preview", { items });
+    if (!data.ok) { status(data.error); return; }
+    for (const it of data.items) Object.assign(itemOf(it.id), it);
+    if (!data.ready) return showTodo(data.items);
+    status("");
+    drawPreview(data.items);
+  }
+  function showTodo(items) {
+    const todo = items.filter((it) => it.missing.length || Object.keys(it.errors || {}).length);
+    drawWeek();
+    for (const it of todo) {
+      const box = document.getElementById("item-" + it.id);
+      box.classList.add("todo");
+      renderErrors(box, it.errors || {});
+      if (it.missing.length) box.append(el("p", { class: "err", text: it.missing.join("；") }));
+    }
+    document.getElementById("item-" + todo[0].id).scrollIntoView();
+    status(t("done_count", { done: items.length - todo.length, total: items.length }));
+  }
+  function previewCard(it) {
+    const rows = el("dl", { class: "rows" });
+    for (const r of it.rows) rows.append(el("dt", { text: r.label }), el("dd", { text: r.value }));
+    const files = it.answer.files.length
+      ? el("ul", { class: "files" }, ...it.answer.files.map((f) => el("li", { text: (f.media === "photo" ? "🖼 " : "📎 ") + f.name })))
+      : null;
+    const edit = () => backToItem(it.id);
+    return el("section", { class: "item preview", id: "preview-" + it.id, "data-id": it.id },
+      el("h2", {}, el("a", { href: "#item-" + it.id, onclick: (e) => { e.preventDefault(); edit(); }, text: it.code + " " + it.name })),
+      ...itemMarks(it), rows, files,
+      it.closing ? null : el("button", { type: "button", class: "link edit", onclick: edit, text: t("preview_edit") }));
+  }
+  function drawPreview(items) {
+    heading(week.title, t("preview_title"));
+    main.replaceChildren(el("div", { id: "preview" }, ...items.map(previewCard)));
     window.scrollTo(0, 0);
     buttons({ label: t("submit"), run: submit }, { label: t("back"), run: drawWeek });
+  }
+  // A tap on a problem in the preview: back to it in the week, ready to change.
+  function backToItem(id) {
+    drawWeek();
+    const box = document.getElementById("item-" + id);
+    if (!box) return;
+    box.scrollIntoView({ block: "start" });
+    const field = box.querySelector("input:checked, textarea, input");
+    if (field) field.focus({ preventScroll: true });
   }
   async function submit() {
     buttons(null, null);
@@ -310,12 +352,22 @@
         const body = new FormData();
         body.append("result", form.result.value);
         for (const f of form.evidence.files) body.append("file", f, f.name);
-        answered(form, await api("POST", "api/items/" + id + "/closeout", body), data.title);
+        const res = await api("POST", "api/items/" + id + "/closeout", body);
+        if (res.ok && week && backTo !== null) return closedFromWeek(id, res);
+        answered(form, res, data.title);
       } };
     } else if (data.why_not) nodes.push(el("p", { class: "error", text: data.why_not }));
     main.replaceChildren(...nodes);
     window.scrollTo(0, 0);
-    buttons(action, week ? { label: t("back"), run: backTo || drawWeek } : null);
+    buttons(action, week ? { label: t("back_week"), run: backTo || drawWeek } : null);
+  }
+  // The close-out asked from the week: back to the week, the problem shown as 申请销号中.
+  async function closedFromWeek(id, res) {
+    await openWeek();
+    const box = document.getElementById("item-" + id);
+    if (box) box.scrollIntoView({ block: "start" });
+    status((res.said || []).join(" "));
+    if (tg && tg.HapticFeedback) tg.HapticFeedback.notificationOccurred("success");
   }
 
   function telegram() {
