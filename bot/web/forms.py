@@ -48,6 +48,15 @@ def _new_steps(turn: Turn, unit: Unit) -> tuple[Any, ...]:
     return tuple(s for s in new_item_flow(context).steps if s.field != "unit")
 
 
+def _label(turn: Turn, key: str, header: str | None) -> str | None:
+    """A field's label: the campaign's own column header; in a language other than the
+    campaign's, that language's name for a field the seeds know (`app.field.<key>`)."""
+    tr = turn.services.translator
+    if tr.locale(turn.lang) == tr.default:
+        return header
+    return tr.catalogs[tr.locale(turn.lang)].get(f"app.field.{key}") or header
+
+
 def _unit(turn: Turn, call: Call) -> Unit | Answer:
     return unit_of(turn, call)
 
@@ -64,8 +73,8 @@ async def new_form(request: web.Request, call: Call) -> web.Response:
         fields = []
         for step in _new_steps(turn, unit):
             shown = describe(step, env)
-            name = step.params.get("field")
-            shown["label"] = name or turn.text(shown["prompt"])
+            shown["label"] = _label(turn, step.field, step.params.get("field"))
+            shown["label"] = shown["label"] or turn.text(shown["prompt"])
             shown["prompt"] = turn.text(shown["prompt"])
             shown["options"] = [
                 {"value": o["value"], "label": turn.text(o["label"])} for o in shown["options"]

@@ -8,6 +8,9 @@ style, and Telegram's `telegram-web-app.js`; it talks only to this server.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from urllib.parse import urlsplit
@@ -18,8 +21,9 @@ from aiohttp.typedefs import Middleware
 from bot.config import Settings
 from bot.telegram.turn import BotApp, Turn
 from bot.web import board, forms, week
-from bot.web.calls import BOT, TURNS, Call, Turns, checked
+from bot.web.calls import BOT, TURNS, Answer, Call, Turns, checked, in_turn
 from workflows.deeplink import BOARD_PAGE, ITEM_PAGE, NEW_PAGE, WEEK_PAGE
+from workflows.inputs import FILE_LIMIT
 from workflows.roles import may
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -28,11 +32,21 @@ PAGES = {WEEK_PAGE: "week", NEW_PAGE: "new", ITEM_PAGE: "item", BOARD_PAGE: "boa
 
 @checked
 async def open_page(request: web.Request, call: Call) -> web.Response:
-    """GET: which page the link opens (the week, a new problem, an item); the week without one."""
+    """GET: which page the link opens (the week, a new problem, an item); the week without one.
+    The week comes with it (its answer under `week`, a refusal too): on a slow line the page
+    shows its content one round trip sooner."""
     link = call.link
     page = PAGES[link.page] if link is not None else await _menu_page(request, call)
     item = link.ref if link is not None and link.page == ITEM_PAGE else None
-    return web.json_response({"ok": True, "page": page, "item": item})
+    opened = {"ok": True, "page": page, "item": item, "file_limit": FILE_LIMIT}
+    if page != "week":
+        return web.json_response(opened)
+
+    def body(turn: Turn) -> Answer:
+        shown = week.week_page(turn, call)
+        return Answer(200, {**opened, "week": {"ok": shown.status < 400, **shown.data}})
+
+    return await in_turn(request, call, body)
 
 
 async def _menu_page(request: web.Request, call: Call) -> str:
@@ -47,6 +61,10 @@ async def _menu_page(request: web.Request, call: Call) -> str:
     return found or "week"
 
 
+def _asset(name: str) -> bytes:
+    return files("bot.web").joinpath("static", name).read_bytes()
+
+
 ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "api/open", open_page),
     *week.ROUTES,
@@ -54,10 +72,19 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     *board.ROUTES,
 )
 TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
+INLINE = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
+
+
+def _inline_hashes(page: bytes) -> str:
+    """The CSP sources of the page's own inline scripts (its first call): their hashes."""
+    found = (hashlib.sha256(m.group(1)).digest() for m in INLINE.finditer(page))
+    return " ".join(f"'sha256-{base64.b64encode(h).decode()}'" for h in found)
+
+
 CSP = "; ".join(
     (
         "default-src 'none'",
-        "script-src 'self' https://telegram.org",
+        f"script-src 'self' {_inline_hashes(_asset('index.html'))} https://telegram.org",
         "style-src 'self'",
         "img-src 'self' data: blob:",
         "connect-src 'self'",
@@ -78,10 +105,6 @@ def prefix_of(settings: Settings) -> str:
     """The path the Mini App is served under (TAIZHANG_WEBAPP_URL's), ending in `/`."""
     path = urlsplit(settings.taizhang_webapp_url).path or "/"
     return path if path.endswith("/") else path + "/"
-
-
-def _asset(name: str) -> bytes:
-    return files("bot.web").joinpath("static", name).read_bytes()
 
 
 def guard(prefix: str) -> Middleware:
