@@ -119,9 +119,22 @@ def guard(prefix: str) -> Middleware:
             response.headers["Referrer-Policy"] = "no-referrer"
             if request.path.startswith(prefix + "api/"):
                 response.headers["Cache-Control"] = "no-store"
+            if _compressible(response):  # a slow line carries a third of the bytes
+                response.enable_compression()
         return response
 
     return guarded
+
+
+def _compressible(response: web.StreamResponse) -> bool:
+    """A page's script, style or JSON of more than a kilobyte (not a picture or a document:
+    they are compressed already)."""
+    if not isinstance(response, web.Response) or response.prepared:
+        return False
+    kind = response.content_type
+    body = response.body
+    size = len(body) if isinstance(body, bytes | bytearray) else 0
+    return size > 1024 and (kind.startswith("text/") or kind == "application/json")
 
 
 def mount(root: web.Application, bot: BotApp, turns: Turns, settings: Settings) -> None:
