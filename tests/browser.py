@@ -103,7 +103,8 @@ for (const node of document.querySelectorAll(controls + ", a[href]")) {
   seen.add(target);
   const box = target.getBoundingClientRect(), least = link ? minLink : minControl;
   if (Math.round(box.height) < least) {
-    const words = (target.innerText || target.value || target.getAttribute("aria-label") || "").trim();
+    const named = target.innerText || target.value || target.getAttribute("aria-label");
+    const words = (named || "").trim();
     small.push({tag: target.tagName.toLowerCase(), id: target.id, text: words.slice(0, 40),
                 height: Math.round(box.height), least: least});
   }
