@@ -122,17 +122,18 @@ def too_small(driver: WebDriver, control: int = 44, link: int = 24) -> list[dict
 
 # Chromium's own throttling: a phone on a slow county network (about DevTools' "Fast 3G")
 SLOW = {"latency": 560, "download": 1.6e6 / 8, "upload": 0.7e6 / 8}
+OFFLINE = {"latency": 0, "download": -1, "upload": -1, "offline": True}
 
 
 def throttle(driver: WebDriver, conditions: dict[str, float] | None = None) -> None:
     """Every request of this browser from now on delayed and limited as on `conditions`
-    (round trip in ms, bytes per second down and up); SLOW by default."""
+    (round trip in ms, bytes per second down and up; OFFLINE: none go out); SLOW by default."""
     slow = conditions or SLOW
     driver.execute_cdp_cmd("Network.enable", {})
     driver.execute_cdp_cmd(
         "Network.emulateNetworkConditions",
         {
-            "offline": False,
+            "offline": bool(slow.get("offline")),
             "latency": slow["latency"],
             "downloadThroughput": slow["download"],
             "uploadThroughput": slow["upload"],

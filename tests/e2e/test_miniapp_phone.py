@@ -13,6 +13,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from PIL import Image, ImageChops
@@ -27,7 +28,7 @@ from sqlmodel import select
 from bot.telegram.applinks import payload_of
 from storage import ledger
 from storage.models import AuditEvent, LedgerItem, Unit
-from tests.browser import ARTIFACTS, keep, phone_browser, throttle, too_small
+from tests.browser import ARTIFACTS, OFFLINE, keep, phone_browser, throttle, too_small
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
 from workflows.deeplink import ITEM_PAGE, NEW_PAGE, AppLink
@@ -341,6 +342,71 @@ async def test_a_save_answers_in_under_a_kilobyte_without_the_pages_words(
     assert len(raw) < 1024, len(raw)
 
 
+# what the page sends, seen from inside it: each write's action id (the browser's own fetch)
+WATCH_IDS = """
+const send = window.fetch;
+window.sentIds = [];
+window.fetch = (url, init) => {
+  const id = init && init.headers && init.headers["X-Action-Id"];
+  if (id) window.sentIds.push(id);
+  return send(url, init);
+};
+"""
+
+
+async def test_a_tap_that_never_reached_the_server_is_said_at_once_and_retried_as_the_same(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
+    group, li = world.group("轮台县"), world["李明"]
+    offer = await bot.command(group, li, "/new")
+    link = start_param(app_url(offer))
+    url = page_url(bot, init_data(bot, li, start_param=link), link)
+
+    def browse() -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        with phone_browser() as driver:
+            driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH_IDS})
+            driver.get(url)
+            form = wait_for(driver).until(ec.presence_of_element_located((By.ID, "new-form")))
+            for name, text in (
+                ("name", "团结路棚改项目未按期回迁"),
+                ("summary", "回迁安置房建设滞后"),
+                ("measures", "督促施工单位加快进度"),
+                ("lead", "县住建局 张伟"),
+            ):
+                form.find_element(By.NAME, name).send_keys(text)
+            Select(form.find_element(By.NAME, "category")).select_by_index(1)
+            Select(form.find_element(By.NAME, "source")).select_by_index(1)
+            driver.execute_script(
+                "arguments[0].value = '2024-06-30'", form.find_element(By.NAME, "due_on")
+            )
+            throttle(driver, OFFLINE)  # the line drops as the liaison taps
+            go = driver.find_element(By.ID, "go")
+            tap(driver, go)
+            wait_for(driver).until(lambda d: d.find_element(By.ID, "status").text)
+            seen["top"] = driver.find_element(By.ID, "status").text
+            seen["at_button"] = driver.find_element(By.ID, "note").text
+            wait_for(driver).until(lambda d: go.is_enabled())
+            keep(driver, "phone-10-offline")
+            throttle(driver)  # back, slowly
+            tap(driver, go)
+            seen["pending"] = (go.get_attribute("aria-busy"), go.is_enabled())
+            wait_for(driver).until(ec.presence_of_element_located((By.ID, "said")))
+            seen["said"] = driver.find_element(By.ID, "said").text
+            seen["ids"] = driver.execute_script("return window.sentIds")
+        return seen
+
+    seen = await asyncio.to_thread(browse)
+    assert seen["top"] == seen["at_button"] == "网络不通，未能送达，请稍后再点一次。"
+    assert seen["pending"] == ("true", False)  # pending until the answer came
+    assert seen["said"] == "已新增问题 轮台-001。"
+    first, again = seen["ids"]
+    assert first == again  # the retry is the same action: had the first arrived, it is not redone
+    with bot.db.unit_of_work() as s:
+        assert [i.code for i in s.exec(select(LedgerItem)).all()] == ["轮台-001"]
+
+
 async def test_the_liaisons_pages_in_english_with_controls_for_thumbs(
     bot: Harness, make_world: MakeWorld
 ) -> None:
@@ -351,19 +417,47 @@ async def test_the_liaisons_pages_in_english_with_controls_for_thumbs(
     offer = await bot.command(group, li, "/new")
     link = start_param(app_url(offer))
     url = page_url(bot, init_data(bot, li, start_param=link), link)
+    card = await bot.command(group, li, "/weekly")
+    week_link = start_param(app_url(card))
+    dark = quote(json.dumps({"bg_color": "#17212b", "text_color": "#f5f5f5"}), safe="")
+    week_url = page_url(bot, init_data(bot, li, start_param=week_link), week_link)
+    week_url += f"&tgWebAppThemeParams={dark}"
 
-    def browse() -> tuple[list[str], list[dict[str, object]], str]:
+    def browse() -> dict[str, Any]:
+        seen: dict[str, Any] = {}
         with phone_browser() as driver:
             driver.get(url)
             form = wait_for(driver).until(ec.presence_of_element_located((By.ID, "new-form")))
-            labels = [e.text for e in form.find_elements(By.CSS_SELECTOR, ".field > span")]
-            small = too_small(driver)
+            seen["labels"] = [e.text for e in form.find_elements(By.CSS_SELECTOR, ".field > span")]
+            seen["small"] = too_small(driver)
             tap(driver, driver.find_element(By.ID, "go"))  # nothing filled in
             wait_for(driver).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".err")))
             keep(driver, "phone-9-new-problem-en")
-            return labels, small, driver.find_element(By.ID, "status").text
+            seen["top"] = driver.find_element(By.ID, "status").text
+            first = driver.find_element(By.CSS_SELECTOR, ".err")  # the first field refused
+            seen["error_on_screen"] = driver.execute_script(
+                "const r = arguments[0].getBoundingClientRect();"
+                "return r.top >= 0 && r.bottom <= innerHeight;",
+                first,
+            )
+            seen["focused"] = driver.execute_script("return document.activeElement.name")
+            reopen(driver, week_url)  # the week, in Telegram's dark theme
+            wait_for(driver).until(lambda d: len(boxes(d)) == 2)
+            box = choose(driver, boxes(driver)[0], "Behind schedule")
+            seen["schemes"] = driver.execute_script(
+                "return [...arguments[0].querySelectorAll('input[type=radio], input[type=date]')]"
+                ".map((i) => getComputedStyle(i).colorScheme)",
+                box,
+            )
+            seen["small_week"] = too_small(driver)
+            keep(driver, "phone-11-week-dark-en")
+        return seen
 
-    labels, small, top = await asyncio.to_thread(browse)
+    seen = await asyncio.to_thread(browse)
+    labels, small, top = seen["labels"], seen["small"], seen["top"]
+    assert seen["error_on_screen"] is True and seen["focused"] == "name"
+    assert set(seen["schemes"]) == {"dark"} and len(seen["schemes"]) == 5
+    assert seen["small_week"] == []
     assert labels == [
         "Problem",
         "What happened",
