@@ -22,13 +22,14 @@ from selenium.webdriver.common.alert import Alert
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlmodel import select
 
 from bot.telegram.applinks import payload_of
 from storage import ledger
 from storage.models import AuditEvent, LedgerItem, Unit
 from tests.browser import ARTIFACTS, OFFLINE, keep, phone_browser, throttle, too_small
+from tests.e2e.test_miniapp_browser import fill_new_problem
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
 from workflows.deeplink import ITEM_PAGE, NEW_PAGE, AppLink
@@ -206,15 +207,7 @@ def the_new_problem(driver: WebDriver, url: str) -> dict[str, Any]:
     reopen(driver, url)
     form = wait_for(driver).until(ec.presence_of_element_located((By.ID, "new-form")))
     seen["kept_name"] = form.find_element(By.NAME, "name").get_attribute("value")
-    for name, text in (
-        ("summary", "回迁安置房建设滞后"),
-        ("measures", "督促施工单位加快进度"),
-        ("lead", "县住建局 张伟"),
-    ):
-        form.find_element(By.NAME, name).send_keys(text)
-    Select(form.find_element(By.NAME, "category")).select_by_visible_text("征收补偿环节")
-    Select(form.find_element(By.NAME, "source")).select_by_index(1)
-    driver.execute_script("arguments[0].value = '2024-06-30'", form.find_element(By.NAME, "due_on"))
+    fill_new_problem(driver, form, but=("name",))
     seen["small"] = too_small(driver)
     keep(driver, "phone-8-new-problem")
     driver.execute_script(TAP_TWICE, driver.find_element(By.ID, "go"))
@@ -369,18 +362,7 @@ async def test_a_tap_that_never_reached_the_server_is_said_at_once_and_retried_a
             driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH_IDS})
             driver.get(url)
             form = wait_for(driver).until(ec.presence_of_element_located((By.ID, "new-form")))
-            for name, text in (
-                ("name", "团结路棚改项目未按期回迁"),
-                ("summary", "回迁安置房建设滞后"),
-                ("measures", "督促施工单位加快进度"),
-                ("lead", "县住建局 张伟"),
-            ):
-                form.find_element(By.NAME, name).send_keys(text)
-            Select(form.find_element(By.NAME, "category")).select_by_index(1)
-            Select(form.find_element(By.NAME, "source")).select_by_index(1)
-            driver.execute_script(
-                "arguments[0].value = '2024-06-30'", form.find_element(By.NAME, "due_on")
-            )
+            fill_new_problem(driver, form)
             throttle(driver, OFFLINE)  # the line drops as the liaison taps
             go = driver.find_element(By.ID, "go")
             tap(driver, go)
