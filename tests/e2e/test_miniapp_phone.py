@@ -439,6 +439,7 @@ async def test_the_liaisons_pages_in_english_with_controls_for_thumbs(
                 ".map((i) => getComputedStyle(i).colorScheme)",
                 box,
             )
+            seen["card"] = box.value_of_css_property("background-color")  # not given: ours
             seen["small_week"] = too_small(driver)
             keep(driver, "phone-11-week-dark-en")
         return seen
@@ -447,6 +448,7 @@ async def test_the_liaisons_pages_in_english_with_controls_for_thumbs(
     labels, small, top = seen["labels"], seen["small"], seen["top"]
     assert seen["error_on_screen"] is True and seen["focused"] == "name"
     assert set(seen["schemes"]) == {"dark"} and len(seen["schemes"]) == 5
+    assert seen["card"] == "rgba(35, 46, 60, 1)"  # Telegram gave no card colour: a dark one
     assert seen["small_week"] == []
     assert labels == [
         "Problem",

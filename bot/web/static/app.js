@@ -20,8 +20,10 @@
       document.documentElement.style.setProperty("--tg-theme-" + k.replace(/_/g, "-"), v);
     }
     // native controls (radios, date pickers) drawn for the theme's background, not the phone's
-    const dark = scheme ? scheme === "dark" : params && params.bg_color ? luminance(params.bg_color) < 0.4 : null;
-    if (dark !== null) document.documentElement.dataset.scheme = dark ? "dark" : "light";
+    const dark = scheme ? scheme === "dark"
+      : params && params.bg_color ? luminance(params.bg_color) < 0.4
+        : window.matchMedia("(prefers-color-scheme: dark)").matches;
+    document.documentElement.dataset.scheme = dark ? "dark" : "light";
   }
   function luminance(hex) {
     const n = parseInt(String(hex).replace("#", ""), 16);
