@@ -221,12 +221,11 @@
     return box.querySelector(":scope > .note") || box.appendChild(el("p", { class: "note", "aria-live": "polite" }));
   }
   function leaving() {
-    if (!week) return;
+    keepForms();
     for (const id of [...unsaved]) {
       const box = document.getElementById("item-" + id);
       if (box) put(id, box, true); // a save still out may be cut off with the page: sent again
     }
-    keepForms();
   }
   window.addEventListener("pagehide", leaving);
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") leaving(); });
@@ -603,7 +602,7 @@
     tg.expand();
     theme(tg.themeParams, tg.colorScheme);
     tg.onEvent("themeChanged", () => theme(tg.themeParams, tg.colorScheme));
-    tg.MainButton.onClick(() => go && go.run());
+    tg.MainButton.onClick(() => go && go.run(footGo)); // pending shown on Telegram's button
     tg.BackButton.onClick(() => back && back.run());
     buttons(go, back);
   }
