@@ -345,6 +345,10 @@ async def test_a_save_answers_in_under_a_kilobyte_without_the_pages_words(
 
 # what the page sends, seen from inside it: each write's action id (the browser's own fetch)
 WATCH_IDS = """
+window.buzzed = [];  // Telegram's haptic feedback, as the page finds it
+Object.defineProperty(window, "Telegram", {writable: false, value: Object.freeze({WebApp: {
+  HapticFeedback: {notificationOccurred: (kind) => window.buzzed.push(kind)},
+}})});
 const send = window.fetch;
 window.sentIds = [];
 window.fetch = (url, init) => {
@@ -385,16 +389,56 @@ async def test_a_tap_that_never_reached_the_server_is_said_at_once_and_retried_a
             wait_for(driver).until(ec.presence_of_element_located((By.ID, "said")))
             seen["said"] = driver.find_element(By.ID, "said").text
             seen["ids"] = driver.execute_script("return window.sentIds")
+            seen["buzzed"] = driver.execute_script("return window.buzzed")
         return seen
 
     seen = await asyncio.to_thread(browse)
     assert seen["top"] == seen["at_button"] == "网络不通，未能送达，请稍后再点一次。"
     assert seen["pending"] == ("true", False)  # pending until the answer came
     assert seen["said"] == "已新增问题 轮台-001。"
+    assert seen["buzzed"] == ["error", "success"]
     first, again = seen["ids"]
     assert first == again  # the retry is the same action: had the first arrived, it is not redone
     with bot.db.unit_of_work() as s:
         assert [i.code for i in s.exec(select(LedgerItem)).all()] == ["轮台-001"]
+
+
+async def test_a_file_over_the_limit_is_refused_at_the_file_before_a_byte_is_sent(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
+    group, li = world.group("轮台县"), world["李明"]
+    world.add_items("轮台县", 1, due_on="2024-06-30")
+    assert li.private
+    card = await bot.command(group, li, "/weekly")
+    link = start_param(app_url(card))
+    url = page_url(bot, init_data(bot, li, start_param=link), link)
+    big = Path(tempfile.mkdtemp()) / "扫描件.pdf"
+    with big.open("wb") as out:
+        out.truncate(21 * 1024 * 1024)  # 21 MB: Telegram would not give it back to the bot
+    kept = len(bot.api.bot_messages(li.private))
+
+    def browse() -> dict[str, Any]:
+        with phone_browser() as driver:
+            driver.get(url)
+            wait_for(driver).until(lambda d: len(boxes(d)) == 1)
+            box = choose(driver, boxes(driver)[0], "已完成，申请销号")
+            saved(driver)
+            box.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(big))
+            note = wait_for(driver).until(
+                lambda d: d.find_element(By.CSS_SELECTOR, "[data-evidence] .note").text
+            )
+            keep(driver, "phone-12-too-big")
+            return {
+                "note": note,
+                "top": driver.find_element(By.ID, "status").text,
+                "files": len(driver.find_elements(By.CSS_SELECTOR, "[data-evidence] .files li")),
+            }
+
+    seen = await asyncio.to_thread(browse)
+    refusal = "“扫描件.pdf”大小为 21.0 MB，超过 20.0 MB 的上限，未上传，请换一个较小的文件。"
+    assert seen == {"note": refusal, "top": refusal, "files": 0}
+    assert len(bot.api.bot_messages(li.private)) == kept  # nothing went to Telegram
 
 
 async def test_the_liaisons_pages_in_english_with_controls_for_thumbs(
