@@ -226,6 +226,12 @@ def the_new_problem(driver: WebDriver, url: str) -> dict[str, Any]:
     return seen
 
 
+async def page_for(bot: Harness, chat: dict[str, Any], person: Any, command: str) -> str:
+    """The page a command's Mini App button opens, as Telegram opens it for this person."""
+    link = start_param(app_url(await bot.command(chat, person, command)))
+    return page_url(bot, init_data(bot, person, start_param=link), link)
+
+
 def link_to(bot: Harness, page: int, unit: str, ref: int, chat: dict[str, Any]) -> str:
     with bot.db.unit_of_work() as s:
         unit_id = int(s.exec(select(Unit.id).where(Unit.name == unit)).one())
@@ -241,9 +247,7 @@ async def test_on_a_slow_phone_each_write_is_done_once_and_nothing_typed_is_lost
     await bot.settle(world["督办赵"].private, group)
     codes = world.add_items("尉犁县", 10, due_on="2024-06-30")
     assert liu.private  # the evidence is kept in the liaison's private chat
-    card = await bot.command(group, liu, "/weekly")
-    link = start_param(app_url(card))
-    week_url = page_url(bot, init_data(bot, liu, start_param=link), link)
+    week_url = await page_for(bot, group, liu, "/weekly")
     with bot.db.unit_of_work() as s:
         ids = {i.code: i.id for i in s.exec(select(LedgerItem)).all()}
     close_link = link_to(bot, ITEM_PAGE, "尉犁县", int(ids[codes[1]] or 0), group)
@@ -364,9 +368,7 @@ async def test_a_tap_that_never_reached_the_server_is_said_at_once_and_retried_a
 ) -> None:
     world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
     group, li = world.group("轮台县"), world["李明"]
-    offer = await bot.command(group, li, "/new")
-    link = start_param(app_url(offer))
-    url = page_url(bot, init_data(bot, li, start_param=link), link)
+    url = await page_for(bot, group, li, "/new")
 
     def browse() -> dict[str, Any]:
         seen: dict[str, Any] = {}
@@ -410,9 +412,7 @@ async def test_a_file_over_the_limit_is_refused_at_the_file_before_a_byte_is_sen
     group, li = world.group("轮台县"), world["李明"]
     world.add_items("轮台县", 1, due_on="2024-06-30")
     assert li.private
-    card = await bot.command(group, li, "/weekly")
-    link = start_param(app_url(card))
-    url = page_url(bot, init_data(bot, li, start_param=link), link)
+    url = await page_for(bot, group, li, "/weekly")
     big = Path(tempfile.mkdtemp()) / "扫描件.pdf"
     with big.open("wb") as out:
         out.truncate(21 * 1024 * 1024)  # 21 MB: Telegram would not give it back to the bot
@@ -448,14 +448,9 @@ async def test_the_liaisons_pages_in_english_with_controls_for_thumbs(
     group, li = world.group("轮台县"), world["李明"]
     world.add_items("轮台县", 2, due_on="2024-06-30")
     await bot.command(group, li, "/lang en")
-    offer = await bot.command(group, li, "/new")
-    link = start_param(app_url(offer))
-    url = page_url(bot, init_data(bot, li, start_param=link), link)
-    card = await bot.command(group, li, "/weekly")
-    week_link = start_param(app_url(card))
+    url = await page_for(bot, group, li, "/new")
     dark = quote(json.dumps({"bg_color": "#17212b", "text_color": "#f5f5f5"}), safe="")
-    week_url = page_url(bot, init_data(bot, li, start_param=week_link), week_link)
-    week_url += f"&tgWebAppThemeParams={dark}"
+    week_url = await page_for(bot, group, li, "/weekly") + f"&tgWebAppThemeParams={dark}"
 
     def browse() -> dict[str, Any]:
         seen: dict[str, Any] = {}
