@@ -427,8 +427,8 @@
     window.scrollTo(0, 0);
     buttons({ label: t("submit"), run: submit }, { label: t("back"), run: drawWeek });
   }
-  async function submit(control) {
-    const data = await once("submit", control, (action) => {
+  async function submit() {
+    const data = await once("submit", footGo, (action) => {
       tell("busy", t("sending"), footNote());
       return api("POST", "api/week/submit", undefined, { action });
     });
@@ -439,6 +439,8 @@
       refused(data);
       return;
     }
+    unsaved.clear(); // submitted: nothing is left to send as the page closes
+    guard();
     said(data, t("submitted"));
     if (tg) tg.MainButton.hide();
   }
@@ -550,9 +552,8 @@
     const card = el("div", { class: "said", text: data.card });
     const nodes = [card];
     let action = null;
-    let form = null;
     if (data.closable) {
-      form = el("form", { id: "close-form", onsubmit: (e) => e.preventDefault() },
+      const form = el("form", { id: "close-form", onsubmit: (e) => e.preventDefault() },
         el("label", { class: "field", "data-field": "result" }, el("span", { text: t("result") }), el("textarea", { name: "result", rows: 3 })));
       const chosen = []; // the evidence, made for the network as it is chosen, sent with the form
       const key = "close-" + id;
@@ -572,6 +573,7 @@
         if (old) old.replaceWith(field); else form.append(field);
       };
       drawFiles();
+      drafted(key, form);
       nodes.push(form);
       action = { label: t("ask_close"), run: async (control) => {
         await writeAccess();
@@ -589,7 +591,6 @@
     } else if (data.why_not) nodes.push(el("p", { class: "error", text: data.why_not }));
     main.replaceChildren(...nodes);
     window.scrollTo(0, 0);
-    if (form) drafted("close-" + id, form);
     buttons(action, week ? { label: t("back"), run: backTo || drawWeek } : null);
   }
 
