@@ -29,6 +29,7 @@ class ItemSnapshot(TypedDict):
     version: int
     due: str | None
     last: str
+    overdue: NotRequired[int]  # working days past its 办结时间 when the week began
 
 
 class WeeklyContext(TypedDict):

@@ -26,6 +26,7 @@ from workflows.ledger import is_overdue, item_columns, status_msg
 from workflows.messages import Msg, lines, msg
 from workflows.weekly import (
     new_item_flow,
+    progress_said,
 )
 from workflows.words import whole_number
 
@@ -36,7 +37,7 @@ def _today(turn: Turn) -> date:
     return turn.stamp.at.astimezone(turn.zone).date()
 
 
-def card(turn: Turn, item: LedgerItem, last: str = "") -> Msg:
+def card(turn: Turn, item: LedgerItem, last: Msg | str = "") -> Msg:
     """The item's card: id, name, category, status, due date (overdue marked), latest progress."""
     overdue = (
         msg("ledger.overdue_mark") if is_overdue(item.due_on, item.status, _today(turn)) else ""
@@ -55,8 +56,9 @@ def card(turn: Turn, item: LedgerItem, last: str = "") -> Msg:
     )
 
 
-def progress_text(p: Any) -> str:
-    return p.text or p.result or p.reason or ""
+def progress_text(p: Any) -> Msg | str:
+    """What a progress update says: its progress, and a late one's reason and new date."""
+    return progress_said(p.status, p.text, p.result, p.reason, p.new_due_on)
 
 
 def categories(turn: Turn) -> Mapping[str, Any]:

@@ -175,7 +175,7 @@ async def show_unit(request: web.Request) -> web.Response:
                         "status_text": turn.text(status_msg(i.status)),
                         "due": turn.text(msg("app.due", due=i.due_on)) if i.due_on else "",
                         "overdue": is_overdue(i.due_on, i.status, today),
-                        "last": items.progress_text(last[saved_id(i)])
+                        "last": turn.text(items.progress_text(last[saved_id(i)]))
                         if saved_id(i) in last
                         else "",
                     }

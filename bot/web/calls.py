@@ -159,15 +159,15 @@ def checked(route: Route) -> Callable[[web.Request], Awaitable[web.Response]]:
     return run
 
 
-async def json_body(request: web.Request) -> dict[str, Any]:
-    """The call's JSON object, at most `JSON_LIMIT` bytes; `Refused` otherwise."""
-    if request.content_length is not None and request.content_length > JSON_LIMIT:
+async def json_body(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, Any]:
+    """The call's JSON object, at most `limit` bytes; `Refused` otherwise."""
+    if request.content_length is not None and request.content_length > limit:
         raise Refused(413, msg("app.refused.too_large"))
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.content.iter_chunked(16 * 1024):  # a chunked body has no length
         size += len(chunk)
-        if size > JSON_LIMIT:
+        if size > limit:
             raise Refused(413, msg("app.refused.too_large"))
         chunks.append(chunk)
     raw = b"".join(chunks)
@@ -233,9 +233,17 @@ async def done_before(request: web.Request, call: Call) -> web.Response | None:
 def _response(request: web.Request, turn: Turn, done: actions.Done) -> web.Response:
     """The answer as JSON; a read (what a page opens with) carries the page's words, a write
     does not: the page has them already, and a save's answer stays small on a slow line."""
-    if request.method in ("GET", "HEAD"):
-        return web.json_response({**done.answer, "texts": ui_texts(turn)}, status=done.status)
-    return web.json_response(done.answer, status=done.status)
+    body = (
+        {**done.answer, "texts": ui_texts(turn)}
+        if request.method in ("GET", "HEAD")
+        else done.answer
+    )
+    return web.json_response(body, status=done.status, dumps=_utf8)
+
+
+def _utf8(data: Any) -> str:
+    """JSON with the Chinese as UTF-8 (3 bytes a character), not `\\uXXXX` escapes (6)."""
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _answered(turn: Turn, answer: Answer) -> actions.Done:

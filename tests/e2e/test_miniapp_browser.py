@@ -122,6 +122,15 @@ def fill_the_week(driver: WebDriver, url: str, photo: Path) -> list[str]:
     driver.find_element(By.ID, "go").click()
     preview = wait.until(ec.presence_of_element_located((By.ID, "preview")))
     assert "进度滞后" in preview.text
+    # each problem as it will be saved: its progress, result, reason, new date and files
+    for said in (
+        "评估机构更换",
+        "原评估机构资质被暂停",
+        "3月31日（周日）",
+        "过渡安置费已全部补发到户",
+    ):
+        assert said in preview.text, preview.text
+    assert photo.name in preview.text
     shots.append(str(keep(driver, "3-preview")))
     driver.find_element(By.ID, "go").click()
     done = wait.until(ec.presence_of_element_located((By.ID, "said")))

@@ -189,17 +189,18 @@
     if (!("status" in out)) out.status = "";
     return out;
   }
-  // An item's answers are saved half a second after typing stops, at once when a field is
-  // left, and as the page is hidden or closed (sent with keepalive, so the send outlives it).
+  // An item's answers are saved half a second after typing stops, as soon as a field is left
+  // (a moment later: a tap on 预览并提交 that left it saves everything itself), and as the
+  // page is hidden or closed (sent with keepalive, so the send outlives it).
+  const LEFT = 150; // ms after a field is left
   const unsaved = new Set(); // items typed in and not yet saved
   const sent = {}; // an item's latest save: an older save's late answer is not shown
-  function save(id, box, now) {
+  function save(id, box, after) {
     clearTimeout(timers[id]);
     unsaved.add(id);
     guard();
     tell("busy", t("saving"), noteIn(box));
-    if (now) put(id, box);
-    else timers[id] = setTimeout(() => put(id, box), 500);
+    timers[id] = setTimeout(() => put(id, box), after === undefined ? 500 : after);
   }
   async function put(id, box, keepalive) {
     clearTimeout(timers[id]);
@@ -254,8 +255,8 @@
       ? el("input", { type: "date", value, "data-f": field, name: field + it.id })
       : el("textarea", { "data-f": field, name: field + it.id, rows: 2 }, value);
     input.addEventListener("input", () => save(it.id, box));
-    input.addEventListener("change", () => save(it.id, box, true));
-    input.addEventListener("blur", () => { if (timers[it.id]) save(it.id, box, true); });
+    input.addEventListener("change", () => save(it.id, box, LEFT));
+    input.addEventListener("blur", () => { if (timers[it.id]) save(it.id, box, LEFT); });
     return el("label", { class: "field" }, el("span", { text: label }), input);
   }
   function itemBox(it) {
@@ -270,13 +271,27 @@
     box.append(
       el("h2", {}, el("a", { href: "#", onclick: (e) => { e.preventDefault(); showItem(it.id); }, text: it.code + " " + it.name })),
       el("p", { class: "meta", text: it.due }),
+      ...itemMarks(it),
       el("p", { class: "last", text: t("last") + "：" + it.last }),
-      choices,
-      el("div", { class: "more" }),
     );
+    if (it.closing) return box; // its close-out was asked from the week: nothing to fill in
+    box.append(choices, el("div", { class: "more" }));
     drawMore(box, it, st);
     return box;
   }
+  // What the week says of a problem besides its answers: 逾期 with its days, or its close-out
+  // asked from the week (申请销号中).
+  function itemMarks(it) {
+    const out = [];
+    if (it.overdue) out.push(el("p", { class: "overdue", text: it.overdue }));
+    if (it.closing) {
+      out.push(el("p", { class: "closing", text: it.closing }));
+      if (it.closing_note) out.push(el("p", { class: "meta", text: it.closing_note }));
+    }
+    return out;
+  }
+  // The statuses that must explain a delay (进度滞后; 按计划推进 too on an overdue problem).
+  function explains(it, st) { return (it.delayed || ["late"]).includes(st); }
   function redraw(box, it) {
     const st = (collect(box).status) || "";
     for (const label of box.querySelectorAll(".statuses label")) label.classList.toggle("on", label.querySelector("input").checked);
@@ -291,7 +306,8 @@
       more.append(textField(box, it, "result", t("result")));
       more.append(evidenceField(it.answer.files, (f, i) => removeFile(it, f, i), (files) => uploadAll(it, files), it.id));
     }
-    if (st === "late") {
+    if (explains(it, st)) {
+      if (st !== "late" && it.delay_note) more.append(el("p", { class: "overdue", text: it.delay_note }));
       more.append(textField(box, it, "reason", t("reason")), textField(box, it, "planned", t("planned"), "date"));
     }
   }
@@ -305,7 +321,7 @@
       el("button", { type: "button", class: "remove", onclick: async (e) => {
         if (await ask(t("remove_ask", { name: f.name }))) remove(f, i, e.currentTarget);
       }, text: t("remove") }))));
-    const pick = el("input", { type: "file", multiple: true, accept: "image/*,application/pdf,.doc,.docx,.xls,.xlsx", "data-upload": key });
+    const pick = el("input", { type: "file", name: "evidence", multiple: true, accept: "image/*,application/pdf,.doc,.docx,.xls,.xlsx", "data-upload": key });
     pick.addEventListener("change", () => { const chosen = Array.from(pick.files || []); pick.value = ""; if (chosen.length) add(chosen); });
     return el("div", { class: "field evidence", "data-field": "evidence", "data-evidence": key }, el("span", { text: t("evidence") }), list,
       el("label", { class: "upload" }, "＋ " + t("add_file"), pick),
@@ -401,31 +417,66 @@
       el("p", {}, el("button", { type: "button", class: "link", id: "new-problem", onclick: () => showNew(drawWeek), text: "＋ " + t("new") })));
     buttons({ label: t("preview"), run: preview }, null);
   }
-  // what is typed and not yet saved, saved at once (all together, not one after another)
-  async function flush() {
-    const boxes = [...unsaved].map((id) => document.getElementById("item-" + id)).filter(Boolean);
-    await Promise.all(boxes.map((box) => put(Number(box.dataset.id), box)));
-  }
+  // The preview: the whole week's answers in one call, which checks and saves them and
+  // answers with each problem as it will be saved.
   async function preview() {
-    await flush();
-    const todo = week.items.filter((it) => it.missing.length);
-    if (todo.length) {
-      drawWeek();
-      for (const it of todo) {
-        const box = document.getElementById("item-" + it.id);
-        box.classList.add("todo");
-        renderErrors(box, {});
-        box.append(el("p", { class: "err", text: it.missing.join("；") }));
-      }
-      document.getElementById("item-" + todo[0].id).scrollIntoView();
-      status(t("done_count", { done: week.items.length - todo.length, total: week.items.length }));
-      return;
+    for (const id of Object.keys(timers)) { clearTimeout(timers[id]); delete timers[id]; }
+    const items = {};
+    for (const box of main.querySelectorAll("section.item")) {
+      if (box.querySelector("[data-f]")) items[box.dataset.id] = collect(box);
     }
-    const label = (v) => (week.statuses.find((s) => s.value === v) || {}).label || v;
-    main.replaceChildren(el("div", { class: "said", id: "preview" },
-      week.items.map((it) => it.code + " " + it.name + "：" + label(it.answer.status)).join("\n")));
+    const data = await once("preview", footGo, () => {
+      tell("busy", t("saving"), footNote());
+      return api("POST", "api/week/preview", { items });
+    });
+    if (!data) return;
+    if (!data.ok) { tell("bad", data.error, footNote(), true); return; }
+    unsaved.clear(); // every answer on screen is saved now
+    guard();
+    tell("", "", footNote());
+    for (const it of data.items) Object.assign(itemOf(it.id), it);
+    if (!data.ready) return showTodo(data.items);
+    status("");
+    drawPreview(data.items);
+  }
+  function showTodo(items) {
+    const todo = items.filter((it) => it.missing.length || Object.keys(it.errors || {}).length);
+    drawWeek();
+    for (const it of todo) {
+      const box = document.getElementById("item-" + it.id);
+      box.classList.add("todo");
+      renderErrors(box, it.errors || {});
+      if (it.missing.length) box.append(el("p", { class: "err", text: it.missing.join("；") }));
+    }
+    document.getElementById("item-" + todo[0].id).scrollIntoView();
+    status(t("done_count", { done: items.length - todo.length, total: items.length }));
+  }
+  function previewCard(it) {
+    const rows = el("dl", { class: "rows" });
+    for (const r of it.rows) rows.append(el("dt", { text: r.label }), el("dd", { text: r.value }));
+    const files = it.answer.files.length
+      ? el("ul", { class: "files" }, ...it.answer.files.map((f) => el("li", { text: (f.media === "photo" ? "🖼 " : "📎 ") + f.name })))
+      : null;
+    const edit = () => backToItem(it.id);
+    return el("section", { class: "item preview", id: "preview-" + it.id, "data-id": it.id },
+      el("h2", {}, el("a", { href: "#item-" + it.id, onclick: (e) => { e.preventDefault(); edit(); }, text: it.code + " " + it.name })),
+      ...itemMarks(it), rows, files,
+      it.closing ? null : el("button", { type: "button", class: "link edit", onclick: edit, text: t("preview_edit") }));
+  }
+  function drawPreview(items) {
+    heading(week.title, t("preview_title"));
+    main.replaceChildren(el("div", { id: "preview" }, ...items.map(previewCard)));
     window.scrollTo(0, 0);
     buttons({ label: t("submit"), run: submit }, { label: t("back"), run: drawWeek });
+  }
+  // A tap on a problem in the preview: back to it in the week, ready to change.
+  function backToItem(id) {
+    drawWeek();
+    const box = document.getElementById("item-" + id);
+    if (!box) return;
+    box.scrollIntoView({ block: "start" });
+    const field = box.querySelector("input:checked, textarea, input");
+    if (field) field.focus({ preventScroll: true });
   }
   async function submit() {
     const data = await once("submit", footGo, (action) => {
@@ -556,18 +607,21 @@
       const form = el("form", { id: "close-form", onsubmit: (e) => e.preventDefault() },
         el("label", { class: "field", "data-field": "result" }, el("span", { text: t("result") }), el("textarea", { name: "result", rows: 3 })));
       const chosen = []; // the evidence, made for the network as it is chosen, sent with the form
+      let preparing = Promise.resolve(); // files still being made smaller: the send waits for them
       const key = "close-" + id;
       const drawFiles = () => {
         const shown = chosen.map((f) => ({ name: f.name, media: f.type.startsWith("image/") ? "photo" : "document" }));
-        const field = evidenceField(shown, (f, i) => { chosen.splice(i, 1); drawFiles(); }, async (files) => {
-          const refusals = [];
-          for (const file of files) {
-            const ready = await fitted(file, key);
-            if (ready.error) refusals.push(ready.error); else chosen.push(ready.file);
-          }
-          drawFiles();
-          if (refusals.length) tell("bad", refusals.join("\n"), noteAt(key), true);
-          else tell("", "", noteAt(key));
+        const field = evidenceField(shown, (f, i) => { chosen.splice(i, 1); drawFiles(); }, (files) => {
+          preparing = preparing.then(async () => {
+            const refusals = [];
+            for (const file of files) {
+              const ready = await fitted(file, key);
+              if (ready.error) refusals.push(ready.error); else chosen.push(ready.file);
+            }
+            drawFiles();
+            if (refusals.length) tell("bad", refusals.join("\n"), noteAt(key), true);
+            else tell("", "", noteAt(key));
+          });
         }, key);
         const old = evidenceAt(key);
         if (old) old.replaceWith(field); else form.append(field);
@@ -577,7 +631,8 @@
       nodes.push(form);
       action = { label: t("ask_close"), run: async (control) => {
         await writeAccess();
-        const res = await once("close:" + id, control, (action_) => {
+        const res = await once("close:" + id, control, async (action_) => {
+          await preparing;
           const body = new FormData();
           body.append("result", form.result.value);
           for (const f of chosen) body.append("file", f, f.name);
@@ -586,12 +641,22 @@
           return sendForm("api/items/" + id + "/closeout", body, action_, (f) => progressAt(key, f))
             .finally(() => progressAt(key, null));
         });
-        if (res && answered(form, res, data.title)) forget(key);
+        if (!res) return;
+        if (res.ok) forget(key);
+        if (res.ok && week && backTo !== null) return closedFromWeek(id, res);
+        answered(form, res, data.title);
       } };
     } else if (data.why_not) nodes.push(el("p", { class: "error", text: data.why_not }));
     main.replaceChildren(...nodes);
     window.scrollTo(0, 0);
-    buttons(action, week ? { label: t("back"), run: backTo || drawWeek } : null);
+    buttons(action, week ? { label: t("back_week"), run: backTo || drawWeek } : null);
+  }
+  // The close-out asked from the week: back to the week, the problem shown as 申请销号中.
+  async function closedFromWeek(id, res) {
+    await openWeek();
+    const box = document.getElementById("item-" + id);
+    if (box) box.scrollIntoView({ block: "start" });
+    tell("ok", (res.said || []).join(" "), null, true);
   }
 
   function telegram() {
