@@ -157,8 +157,11 @@ def _batched(session: Session, stmt: Any, key: Any) -> Iterable[Any]:
         last = rows[-1].id
 
 
-def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: Say) -> int:
-    """Write the campaign workbook to a path or stream; returns the ledger and progress rows."""
+def write_workbook(
+    session: Session, camp: Campaign, out: str | IO[bytes], say: Say, *, unit_id: int | None = None
+) -> int:
+    """Write the campaign workbook (or one unit's part of it) to a path or stream; returns the
+    ledger and progress rows."""
     tz = ZoneInfo(camp.timezone)
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False})
     fmt = formats(book)
@@ -192,7 +195,11 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: 
     }
     missing, not_applicable = say(msg("export.not_submitted")), say(msg("export.not_applicable"))
     yes, no = say(msg("export.yes")), say(msg("export.no"))
-    units = {saved_id(u): u for u in campaigns.units_of(session, saved_id(camp), active_only=False)}
+    units = {
+        saved_id(u): u
+        for u in campaigns.units_of(session, saved_id(camp), active_only=False)
+        if unit_id is None or u.id == unit_id
+    }
     unit_ids = list(units)
     spec = campaigns.ledger_spec(camp)
     written = 0

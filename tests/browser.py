@@ -1,8 +1,9 @@
 """Debian's headless Chromium, driven by Selenium through Debian's chromedriver: the Mini App
 is tested in a real browser, at a phone's size, and each page kept as a screenshot.
 
-Nothing is downloaded: the browser and its driver are the machine's (`.ci/run` installs
-`chromium`, `chromium-driver` and `fonts-noto-cjk`). Selenium's calls block, so a test runs
+Nothing is downloaded: the browser and its driver are the machine's, found on PATH (`.ci/run`
+installs `chromium`, `chromium-driver` and `fonts-noto-cjk`; without them a browser test is
+skipped, `tests/tools.py`). Selenium's calls block, so a test runs
 them in a thread (`asyncio.to_thread`) while the bot goes on in the event loop.
 """
 
@@ -18,8 +19,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 
-CHROMIUM = "/usr/bin/chromium"
-DRIVER = "/usr/bin/chromedriver"
+from tests.tools import BROWSER, CHROMEDRIVER, CHROMIUM, require
+
 PHONE = {"width": 390, "height": 844, "pixelRatio": 2}
 FLAGS = (
     "--headless",
@@ -50,16 +51,17 @@ def phone_browser() -> Iterator[WebDriver]:
 def sized_browser(size: dict[str, int]) -> Iterator[WebDriver]:
     """A fresh headless Chromium of this size (a phone's, or a desk's 1280×800), closed
     afterwards."""
+    found = require(BROWSER)  # before anything is made: skipped (or failed, in CI) without
     os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager never fetches a driver
     profile = tempfile.mkdtemp(prefix="taizhang-chromium-")
     options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
+    options.binary_location = found[CHROMIUM.name]
     for flag in FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
     options.add_experimental_option("mobileEmulation", {"deviceMetrics": size})
     options.page_load_strategy = "eager"  # telegram-web-app.js may not load offline
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver = webdriver.Chrome(service=Service(found[CHROMEDRIVER.name]), options=options)
     driver.set_page_load_timeout(30)
     try:
         yield driver

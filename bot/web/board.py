@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.handlers import cases, closeout, items
-from bot.handlers.summary import campaign_summary, checkpoint_state
+from bot.handlers.summary import campaign_summary, checkpoint_state, weekly_shares
 from bot.telegram.turn import Turn
 from bot.web import board_files
 from bot.web.board_files import Handler
@@ -29,14 +29,27 @@ from storage import campaigns
 from storage import ledger as store
 from storage import summary as figures
 from storage.calendar import work_calendar
-from storage.models import Campaign, ForwardedCase, Unit, saved_id
-from workflows.board import Standing, behind_first, case_days_by_unit
+from storage.models import Campaign, ForwardedCase, saved_id
+from workflows.board import Standing, behind_first, case_days_by_unit, unit_standing
 from workflows.circular import checkpoint_section
 from workflows.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
 from workflows.inputs import FormEnv
-from workflows.ledger import is_overdue, status_msg
+from workflows.ledger import Status, is_overdue, status_msg
 from workflows.messages import msg
 from workflows.page_form import fill
+from workflows.standing import (
+    COLOURS,
+    DUE,
+    LATE,
+    MISSING,
+    ON_TIME,
+    SOON_WORKING_DAYS,
+    day_bounds,
+    report_state,
+    soon_until,
+    week_deadline,
+)
+from workflows.summary import CHART_UNITS, percent, problem_bars
 from workflows.weekly import REJECT
 
 # close-outs listed on the board, longest waiting first; the rest are counted (and each is
@@ -49,16 +62,38 @@ def _today(turn: Turn) -> date:
 
 
 def _standings(turn: Turn, camp: Campaign) -> list[Standing]:
-    now = turn.stamp.at
+    """Every unit with its figures and its colour by the standing rule, behind first."""
+    now, today = turn.stamp.at, _today(turn)
     _, rows = campaign_summary(turn.session, camp, now)
     units = campaigns.units_of(turn.session, saved_id(camp))
+    ids = [saved_id(u) for u in units]
     names = {saved_id(u): u.name for u in units}
+    cal = work_calendar(turn.session)
     late = figures.overdue_cases(turn.session, names, now)
-    cal = work_calendar(turn.session) if late else None
-    days = case_days_by_unit(((c.unit, c.due) for c in late), now, cal, turn.zone) if cal else {}
+    days = case_days_by_unit(((c.unit, c.due) for c in late), now, cal, turn.zone)
+    deadline = _deadline(turn, camp)
+    soon = waiting.problems_due_soon(turn.session, ids, today, soon_until(today, cal))
+    _, day_end = day_bounds(today, turn.zone)
+    cases_today = waiting.cases_due_between(turn.session, ids, now, day_end)
     return behind_first(
-        [Standing(saved_id(u), r, days.get(u.name, 0)) for u, r in zip(units, rows, strict=True)]
+        [
+            unit_standing(
+                saved_id(u),
+                r,
+                report=report_state(r.weekly, deadline, now),
+                case_days=days.get(u.name, 0),
+                problems_due_soon=soon.get(saved_id(u), 0),
+                cases_due_today=cases_today.get(saved_id(u), 0),
+            )
+            for u, r in zip(units, rows, strict=True)
+        ]
     )
+
+
+def _deadline(turn: Turn, camp: Campaign) -> datetime | None:
+    """The deadline of the week's report /summary counts (none without a weekly report)."""
+    reports = campaigns.weekly_reports(camp)
+    return week_deadline(reports[0] if reports else None, turn.stamp.at, turn.zone)
 
 
 def _unit_json(turn: Turn, s: Standing) -> dict[str, Any]:
@@ -71,12 +106,75 @@ def _unit_json(turn: Turn, s: Standing) -> dict[str, Any]:
         "closing": f.closing,
         "closed": f.closed,
         "overdue": f.overdue,
-        "weekly": s.summary.weekly,
-        "weekly_text": turn.text(msg(f"summary.weekly.{s.summary.weekly}")),
-        "cases_open": c.open,
+        "rate": round(100 * f.rate),
+        "weekly": s.report,
+        "weekly_text": turn.text(msg(f"standing.report.{s.report}")),
+        "cases_open": c.open + c.overdue,
         "cases_overdue": c.overdue,
         "case_days": s.case_days,
         "behind": s.behind,
+        "colour": s.verdict.colour,
+        # the reasons as keys: the page says them in its own words (app.ui.g_why_*), which
+        # come once, not again with each of hundreds of units
+        "reasons": list(s.verdict.reasons),
+        "due_soon": s.facts.problems_due_soon,
+        "cases_today": s.facts.cases_due_today,
+    }
+
+
+def _figures(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, Any]:
+    """The campaign's figures on top of the board: problems, 已销号 and 销号率, 逾期, this
+    week's reports (on time, late, not yet in; its deadline passed or not), cases, colours."""
+    ledger = [s.summary.ledger for s in rows]
+    cases = [s.summary.cases for s in rows]
+    total, closed = sum(f.total for f in ledger), sum(f.closed for f in ledger)
+    reports = campaigns.weekly_reports(camp)
+    deadline = _deadline(turn, camp)
+    passed = deadline is not None and turn.stamp.at >= deadline
+    weekly = {
+        "name": reports[0].name if reports else "",
+        "on_time": sum(s.report == ON_TIME for s in rows),
+        "late": sum(s.report == LATE for s in rows),
+        "not_in": sum(s.report in (DUE, MISSING) for s in rows),
+        "passed": passed,
+        "deadline": turn.text(
+            msg("standing.deadline_passed" if passed else "standing.deadline_ahead", due=deadline)
+        )
+        if deadline is not None
+        else "",
+    }
+    return {
+        "problems": total,
+        "closed": closed,
+        "closing": sum(f.closing for f in ledger),
+        "rate": percent(closed, total),
+        "overdue": sum(f.overdue for f in ledger),
+        "weekly": weekly,
+        "cases_open": sum(c.open + c.overdue for c in cases),
+        "cases_overdue": sum(c.overdue for c in cases),
+        "colours": {c: sum(s.verdict.colour == c for s in rows) for c in COLOURS},
+    }
+
+
+def _charts(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, Any]:
+    """What the page draws as its charts (the /summary picture's two, as data): problems per
+    unit, only units with a problem, most overdue first; the weekly report on time by week."""
+    bars, _ = problem_bars([s.summary for s in rows if s.summary.ledger.total], CHART_UNITS)
+    shown = sum(1 for s in rows if s.summary.ledger.total)
+    return {
+        "problems": [
+            {"name": b.name, "overdue": b.overdue, "open": b.open, "closed": b.closed} for b in bars
+        ],
+        "left_out": max(0, shown - len(bars)),
+        "weeks": [
+            {
+                "day": turn.text(msg("chart.day", month=w.day.month, day=w.day.day)),
+                "on_time": w.on_time,
+                "late": w.late,
+                "units": w.units,
+            }
+            for w in weekly_shares(turn.session, camp, turn.stamp.at)
+        ],
     }
 
 
@@ -128,14 +226,23 @@ async def show_board(request: web.Request) -> web.Response:
         data = {
             "title": turn.text(msg("board.title")),
             "sub": turn.text(
-                msg("board.sub", today=today, units=len(rows), behind=sum(s.behind for s in rows))
+                msg(
+                    "standing.sub",
+                    today=today,
+                    units=len(rows),
+                    **{c: sum(s.verdict.colour == c for s in rows) for c in COLOURS},
+                )
             ),
+            "figures": _figures(turn, camp, rows),
+            "soon_days": SOON_WORKING_DAYS,
             "units": [_unit_json(turn, s) for s in rows],
+            "charts": _charts(turn, camp, rows),
             **_waiting(turn, list(names), names),
             "downloads": {
                 "circular": board_files.ticket_for(turn, CIRCULAR_FILE),
                 "export": board_files.ticket_for(turn, EXPORT_FILE),
             },
+            "download_names": board_files.download_names(turn, camp),
             "checkpoint": {
                 "heading": turn.text(msg("board.checkpoint")),  # the circular numbers its own
                 "lines": [turn.text(p) for p in section.paragraphs],
@@ -146,17 +253,12 @@ async def show_board(request: web.Request) -> web.Response:
     return await json_call(request, body)
 
 
-def _unit(turn: Turn, camp: Campaign, raw: str) -> Unit | None:
-    unit = turn.session.get(Unit, int(raw)) if raw.isdigit() else None
-    return unit if unit is not None and unit.campaign_id == camp.id else None
-
-
 async def show_unit(request: web.Request) -> web.Response:
     """GET: a unit's ledger, every problem with its status and latest progress."""
     raw = request.match_info["unit"]
 
     def body(turn: Turn, camp: Campaign) -> Answer:
-        unit = _unit(turn, camp, raw)
+        unit = board_files.unit_in(turn, camp, raw)
         if unit is None:
             return refused_here(turn, 404, msg("bind.unknown_unit", text=raw))
         rows = store.items_of(turn.session, [saved_id(unit)])
@@ -166,6 +268,12 @@ async def show_unit(request: web.Request) -> web.Response:
             200,
             {
                 "title": unit.name,
+                "filters": _ledger_filters(turn),
+                "download": {
+                    "path": f"api/board/units/{unit.id}/export.xlsx",
+                    "ticket": board_files.ticket_for(turn, EXPORT_FILE, saved_id(unit)),
+                    "name": board_files.download_names(turn, camp, unit)["export"],
+                },
                 "items": [
                     {
                         "id": i.id,
@@ -175,6 +283,9 @@ async def show_unit(request: web.Request) -> web.Response:
                         "status_text": turn.text(status_msg(i.status)),
                         "due": turn.text(msg("app.due", due=i.due_on)) if i.due_on else "",
                         "overdue": is_overdue(i.due_on, i.status, today),
+                        "late_days": (today - i.due_on).days
+                        if i.due_on and is_overdue(i.due_on, i.status, today)
+                        else 0,
                         "last": turn.text(items.progress_text(last[saved_id(i)]))
                         if saved_id(i) in last
                         else "",
@@ -185,6 +296,16 @@ async def show_unit(request: web.Request) -> web.Response:
         )
 
     return await json_call(request, body)
+
+
+def _ledger_filters(turn: Turn) -> list[dict[str, str]]:
+    """The ledger's filters by status, as the page offers them: all, 逾期, then each status."""
+    statuses = (Status.OPEN, Status.CLOSING, Status.CLOSED, Status.PAUSED)
+    return [
+        {"key": "all", "label": turn.text(msg("standing.filter.all"))},
+        {"key": "overdue", "label": turn.text(msg("standing.filter.overdue"))},
+        *({"key": s, "label": turn.text(status_msg(s))} for s in statuses),
+    ]
 
 
 def _files(turn: Turn, item_id: int, history: list[Any]) -> list[dict[str, Any]]:

@@ -53,7 +53,7 @@ def approve_on_the_board(
     wait = WebDriverWait(driver, 20, ignored_exceptions=[StaleElementReferenceException])
     driver.get(url)
     waiting = wait.until(ec.presence_of_element_located((By.ID, f"closeout-{item}")))
-    wait.until(lambda d: loaded(d, "#chart"))
+    wait.until(ec.presence_of_element_located((By.ID, "charts")))  # drawn by the page
     seen: dict[str, Any] = {
         "title": driver.find_element(By.ID, "title").text,
         "units": [u.text.split("\n")[0] for u in driver.find_elements(By.CSS_SELECTOR, ".unit")],

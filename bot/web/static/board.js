@@ -47,15 +47,120 @@
   function section(id, title, ...kids) {
     return el("section", { class: "panel", id }, el("h2", { text: title }), ...kids);
   }
-  function unitCard(u) {
-    const lines = [
-      t("b_problems", u) + (u.closing ? t("b_closing", { count: u.closing }) : ""),
-      t("b_weekly", { state: u.weekly_text }),
-      t("b_cases", { open: u.cases_open, overdue: u.cases_overdue }) + (u.case_days ? t("b_case_days", { days: u.case_days }) : ""),
+  // ----- the board at a glance: the figures on top, the units (found, sorted), the charts -----
+  // Every colour is said in words too (红·滞后, 逾期, 未报送): never colour alone.
+  function darkness() {
+    // Telegram's theme gives no green or yellow: the page picks shades that read on its bg
+    const rgb = (getComputedStyle(document.body).backgroundColor.match(/\d+/g) || [255, 255, 255]).map(Number);
+    document.body.classList.toggle("dark", 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] < 128);
+  }
+  function tile(id, label, value, extra, tone) {
+    return el("div", { class: "tile" + (tone ? " " + tone : ""), id },
+      el("span", { class: "label", text: label }), el("strong", { text: String(value) }),
+      extra ? el("span", { class: "extra", text: extra }) : null);
+  }
+  function figures() {
+    const f = board.figures, w = f.weekly;
+    const tiles = [
+      tile("fig-problems", t("g_problems"), f.problems, f.closing ? t("g_closing", { count: f.closing }) : ""),
+      tile("fig-closed", t("g_closed"), f.closed, t("g_rate") + " " + f.rate),
+      tile("fig-overdue", t("g_overdue"), f.overdue, "", f.overdue ? "red" : ""),
     ];
-    return el("a", { href: "#", class: "unit" + (u.behind ? " behind" : ""), id: "unit-" + u.id, "data-weekly": u.weekly,
-      onclick: (e) => { e.preventDefault(); showUnit(u.id); } },
-      el("strong", { text: u.name }), ...lines.map((text) => el("span", { text })));
+    if (w.name) {
+      const notIn = w.passed ? t("g_not_in") : t("g_not_yet");
+      tiles.push(el("div", { class: "tile wide" + (w.passed && w.not_in ? " red" : w.not_in ? " yellow" : ""), id: "fig-weekly" },
+        el("span", { class: "label", text: t("g_weekly", { name: w.name }) }),
+        el("span", { class: "counts" },
+          el("span", { id: "fig-on-time", text: t("g_on_time") + " " + w.on_time }),
+          el("span", { id: "fig-late", text: t("g_late") + " " + w.late }),
+          el("span", { id: "fig-not-in", class: w.not_in ? (w.passed ? "bad" : "watch") : "", text: notIn + " " + w.not_in })),
+        el("span", { class: "extra", id: "fig-deadline", text: w.deadline })));
+    }
+    tiles.push(el("div", { class: "tile wide" + (f.cases_overdue ? " red" : ""), id: "fig-cases" },
+      el("span", { class: "label", text: t("g_cases") }),
+      el("span", { class: "counts" },
+        el("span", { text: t("g_cases_open") + " " + f.cases_open }),
+        el("span", { class: f.cases_overdue ? "bad" : "", text: t("g_cases_overdue") + " " + f.cases_overdue }))));
+    return el("section", { class: "panel", id: "figures" }, el("h2", { class: "sr", text: t("g_figures") }),
+      el("div", { class: "tiles" }, ...tiles));
+  }
+  function unitCard(u) {
+    const said = (cls, text) => el("span", { class: cls, text });
+    const problems = [u.total ? t("b_problems", u) + (u.closing ? t("b_closing", { count: u.closing }) : "") : t("b_no_items")];
+    // the card's lines say the week's report, the problems and the cases overdue: only what
+    // falls due soon is added, so no reason is said twice
+    const said_already = ["report_due", "report_missing", "problems_overdue", "cases_overdue"];
+    const counts = { problems_due_soon: u.due_soon, cases_due_today: u.cases_today };
+    const why = u.reasons.filter((k) => !said_already.includes(k))
+      .map((k) => t("g_why_" + k, { count: counts[k], days: board.soon_days }));
+    return el("a", { href: "#", class: "unit " + u.colour + (u.behind ? " behind" : ""), id: "unit-" + u.id,
+      "data-weekly": u.weekly, "data-colour": u.colour, onclick: (e) => { e.preventDefault(); showUnit(u.id); } },
+      el("span", { class: "top" }, el("strong", { text: u.name }), said("badge " + u.colour, t("g_colour_" + u.colour))),
+      said("", problems[0]),
+      u.overdue ? said("bad", "⚠ " + t("g_overdue") + " " + u.overdue) : null,
+      u.total ? said("", t("g_rate_of", { rate: u.rate })) : null,
+      said(u.weekly === "missing" ? "bad" : u.weekly === "due" ? "watch" : "", t("b_weekly", { state: u.weekly_text })),
+      u.cases_open ? said(u.cases_overdue ? "bad" : "", t("b_cases", { open: u.cases_open, overdue: u.cases_overdue }) + (u.case_days ? t("b_case_days", { days: u.case_days }) : "")) : null,
+      why.length ? said("why " + u.colour, why.join(" · ")) : null);
+  }
+  const WEEKLY_ORDER = { missing: 0, due: 1, late: 2 };
+  const SORTS = {
+    standing: () => 0, // the server's order: red, yellow, green, the most behind first
+    overdue: (a, b) => b.overdue - a.overdue,
+    rate: (a, b) => (!a.total) - (!b.total) || a.rate - b.rate,
+    missing: (a, b) => (WEEKLY_ORDER[a.weekly] ?? 3) - (WEEKLY_ORDER[b.weekly] ?? 3),
+  };
+  const view = { find: "", sort: "standing" };
+  function drawUnits(box) {
+    const q = view.find.trim();
+    const order = new Map(board.units.map((u, i) => [u.id, i]));
+    const shown = board.units.filter((u) => !q || u.name.includes(q))
+      .sort((a, b) => SORTS[view.sort](a, b) || order.get(a.id) - order.get(b.id));
+    box.replaceChildren(...(shown.length ? shown.map(unitCard) : [el("p", { class: "meta", id: "no-match", text: t("g_no_match", { text: q }) })]));
+  }
+  function unitsPanel() {
+    const box = el("div", { class: "units", id: "unit-list" });
+    const find = el("input", { type: "search", id: "find", placeholder: t("g_find"), "aria-label": t("g_find"), value: view.find,
+      oninput: () => { view.find = find.value; drawUnits(box); } });
+    const sort = el("select", { id: "sort", "aria-label": t("g_sort"), onchange: () => { view.sort = sort.value; drawUnits(box); } },
+      ...Object.keys(SORTS).map((k) => el("option", { value: k, selected: k === view.sort, text: t("g_sort_" + k) })));
+    drawUnits(box);
+    return section("units", t("b_units"), el("div", { class: "tools" }, find, sort), box);
+  }
+  function legend(...keys) {
+    return el("p", { class: "legend" }, ...keys.map((k) => el("span", { class: "key " + k }, el("i", {}), t("g_legend_" + k))));
+  }
+  // sizes go through the CSSOM: the page's Content-Security-Policy refuses style attributes
+  function sized(node, prop, value) { node.style.setProperty(prop, value); return node; }
+  function charts() {
+    const c = board.charts;
+    const most = Math.max(1, ...c.problems.map((b) => b.overdue + b.open + b.closed));
+    const problems = c.problems.length ? [
+      legend("overdue", "open", "closed"),
+      el("ul", { class: "bars", id: "chart-problems" }, ...c.problems.map((b) => {
+        const total = b.overdue + b.open + b.closed;
+        const part = (k) => b[k] ? sized(el("span", { class: "seg " + k, title: t("g_legend_" + k) + " " + b[k] }), "flex-grow", b[k]) : null;
+        return el("li", { "data-unit": b.name },
+          el("span", { class: "name", text: b.name }),
+          el("span", { class: "track" }, sized(el("span", { class: "bar" }, part("overdue"), part("open"), part("closed")), "width", (100 * total / most) + "%")),
+          el("span", { class: "nums", text: [b.overdue ? t("g_legend_overdue") + " " + b.overdue : "", b.open ? t("g_legend_open") + " " + b.open : "", b.closed ? t("g_legend_closed") + " " + b.closed : ""].filter(Boolean).join(" · ") }));
+      })),
+      c.left_out ? el("p", { class: "meta", text: t("g_left_out", { count: c.left_out }) }) : null,
+    ] : [el("p", { class: "meta", id: "chart-empty", text: t("g_no_chart") })];
+    const weeks = c.weeks.length && board.figures.weekly.name ? [
+      el("h3", { text: t("g_chart_weeks", { name: board.figures.weekly.name }) }),
+      el("ul", { class: "bars", id: "chart-weeks" }, ...c.weeks.map((w) => {
+        const share = w.units ? Math.round(100 * w.on_time / w.units) : 0;
+        return el("li", {},
+          el("span", { class: "name", text: w.day + " · " + share + "%" }),
+          el("span", { class: "track" }, el("span", { class: "bar" },
+            w.on_time ? sized(el("span", { class: "seg closed" }), "flex-grow", w.on_time) : null,
+            w.late ? sized(el("span", { class: "seg late" }), "flex-grow", w.late) : null,
+            w.units - w.on_time - w.late > 0 ? sized(el("span", { class: "seg none" }), "flex-grow", w.units - w.on_time - w.late) : null)),
+          el("span", { class: "nums", text: t("g_chart_week", w) }));
+      })),
+    ] : [];
+    return section("charts", t("b_charts"), el("h3", { text: t("g_chart_problems") }), ...problems, ...weeks);
   }
   function closeoutRow(c) {
     return el("li", { class: "waiting", id: "closeout-" + c.item },
@@ -77,10 +182,11 @@
   }
   async function drawBoard() {
     heading(board.title, board.sub);
+    darkness();
     const list = (rows, draw) => rows.length ? el("ul", { class: "list" }, ...rows.map(draw)) : el("p", { class: "meta", text: t("b_none") });
-    const chart = await picture("api/board/chart.png", t("b_charts"));
-    chart.id = "chart";
+    const names = board.download_names;
     main.replaceChildren(
+      figures(),
       el("div", { class: "columns" },
         el("div", {},
           section("waiting", t("b_waiting"),
@@ -89,11 +195,9 @@
             el("h3", { text: t("b_extensions", { count: board.extensions.length }) }), list(board.extensions, extensionRow)),
           section("checkpoint", board.checkpoint.heading, ...board.checkpoint.lines.map((text) => el("p", { text }))),
           section("documents", t("b_documents"),
-            el("p", {}, el("button", { type: "button", class: "link", id: "circular", onclick: () => download("api/board/circular.docx", "circular.docx", board.downloads.circular), text: "⬇ " + t("b_circular") })),
-            el("p", {}, el("button", { type: "button", class: "link", id: "export", onclick: () => download("api/board/export.xlsx", "taizhang.xlsx", board.downloads.export), text: "⬇ " + t("b_export") })))),
-        el("div", {},
-          section("units", t("b_units"), el("div", { class: "units" }, ...board.units.map(unitCard))),
-          section("charts", t("b_charts"), chart))));
+            el("p", {}, el("button", { type: "button", class: "link", id: "circular", onclick: () => download("api/board/circular.docx", names.circular, board.downloads.circular), text: "⬇ " + t("b_circular") })),
+            el("p", {}, el("button", { type: "button", class: "link", id: "export", onclick: () => download("api/board/export.xlsx", names.export, board.downloads.export), text: "⬇ " + t("b_export") })))),
+        el("div", {}, unitsPanel(), charts())));
     buttons(null, null);
   }
   async function openBoard() {
@@ -105,16 +209,33 @@
   }
   const back = () => ({ label: t("b_back"), run: openBoard });
 
+  const ledgerView = { filter: "all" };
   async function showUnit(id) {
     const data = await api("GET", "api/board/units/" + id);
     if (!data.ok) { status(data.error); return; }
     heading(data.title, "");
-    const rows = data.items.map((it) => el("li", { class: "waiting" + (it.overdue ? " behind" : "") },
-      el("a", { href: "#", onclick: (e) => { e.preventDefault(); showItem(it.id, () => showUnit(id)); }, text: it.code + " " + it.name }),
-      el("span", { class: "meta", text: [it.status_text, it.due, it.last].filter(Boolean).join(" · ") })));
-    main.replaceChildren(rows.length ? el("ul", { class: "list", id: "ledger" }, ...rows) : el("p", { text: t("b_no_items") }));
+    const box = el("div", { id: "ledger-box" });
+    const keep = (it) => ledgerView.filter === "all" || (ledgerView.filter === "overdue" ? it.overdue : it.status === ledgerView.filter);
+    const row = (it) => el("li", { class: "waiting" + (it.overdue ? " behind" : ""), "data-status": it.status },
+      el("a", { href: "#", class: "title", onclick: (e) => { e.preventDefault(); showItem(it.id, () => showUnit(id)); }, text: it.code + " " + it.name }),
+      it.overdue ? el("span", { class: "bad", text: "⚠ " + t("g_late_days", { days: it.late_days }) }) : null,
+      el("span", { class: "meta", text: [it.status_text, it.due, it.last].filter(Boolean).join(" · ") }));
+    const draw = () => {
+      const rows = data.items.filter(keep);
+      box.replaceChildren(rows.length ? el("ul", { class: "list", id: "ledger" }, ...rows.map(row))
+        : el("p", { class: "meta", id: "ledger-empty", text: data.items.length ? t("g_none_here") : t("b_no_items") }));
+      for (const chip of chips.querySelectorAll("button")) chip.setAttribute("aria-pressed", String(chip.dataset.key === ledgerView.filter));
+    };
+    const count = (key) => data.items.filter((it) => key === "all" || (key === "overdue" ? it.overdue : it.status === key)).length;
+    const chips = el("div", { class: "chips", id: "filters", role: "group", "aria-label": t("g_filter") },
+      ...data.filters.filter((f) => f.key === "all" || count(f.key)).map((f) => el("button", { type: "button", "data-key": f.key,
+        class: f.key === "overdue" ? "bad" : "", onclick: () => { ledgerView.filter = f.key; draw(); }, text: f.label + " " + count(f.key) })));
+    if (!chips.querySelector('[data-key="' + ledgerView.filter + '"]')) ledgerView.filter = "all";
+    draw();
+    main.replaceChildren(chips, box,
+      el("p", {}, el("button", { type: "button", class: "link", id: "export-unit", onclick: () => download(data.download.path, data.download.name, data.download.ticket), text: "⬇ " + t("g_export_unit") })));
     window.scrollTo(0, 0);
-    buttons(null, back());
+    buttons(null, { label: t("b_back"), run: () => { ledgerView.filter = "all"; openBoard(); } });
   }
 
   async function showItem(id, backTo) {
