@@ -479,6 +479,7 @@ async def test_the_liaisons_pages_in_english_with_controls_for_thumbs(
                 box,
             )
             seen["card"] = box.value_of_css_property("background-color")  # not given: ours
+            seen["last"] = box.find_element(By.CSS_SELECTOR, ".last").text
             seen["small_week"] = too_small(driver)
             keep(driver, "phone-11-week-dark-en")
         return seen
@@ -489,6 +490,7 @@ async def test_the_liaisons_pages_in_english_with_controls_for_thumbs(
     assert set(seen["schemes"]) == {"dark"} and len(seen["schemes"]) == 5
     assert seen["card"] == "rgba(35, 46, 60, 1)"  # Telegram gave no card colour: a dark one
     assert seen["small_week"] == []
+    assert seen["last"] == "Last progress: none yet"
     assert labels == [
         "Problem",
         "What happened",

@@ -272,7 +272,7 @@
       el("h2", {}, el("a", { href: "#", onclick: (e) => { e.preventDefault(); showItem(it.id); }, text: it.code + " " + it.name })),
       el("p", { class: "meta", text: it.due }),
       ...itemMarks(it),
-      el("p", { class: "last", text: t("last") + "：" + it.last }),
+      el("p", { class: "last", text: t("last_line", { text: it.last }) }),
     );
     if (it.closing) return box; // its close-out was asked from the week: nothing to fill in
     box.append(choices, el("div", { class: "more" }));
