@@ -33,18 +33,24 @@ PAGES = {WEEK_PAGE: "week", NEW_PAGE: "new", ITEM_PAGE: "item", BOARD_PAGE: "boa
 @checked
 async def open_page(request: web.Request, call: Call) -> web.Response:
     """GET: which page the link opens (the week, a new problem, an item); the week without one.
-    The week comes with it (its answer under `week`, a refusal too): on a slow line the page
-    shows its content one round trip sooner."""
+    A liaison's page comes with it (its answer under `content`, a refusal too): on a slow line
+    the page shows its content one round trip sooner."""
     link = call.link
     page = PAGES[link.page] if link is not None else await _menu_page(request, call)
     item = link.ref if link is not None and link.page == ITEM_PAGE else None
     opened = {"ok": True, "page": page, "item": item, "file_limit": FILE_LIMIT}
-    if page != "week":
+    pages: dict[str, Callable[[Turn], Answer]] = {
+        "week": lambda turn: week.week_page(turn, call),
+        "new": lambda turn: forms.new_page(turn, call),
+        "item": lambda turn: forms.item_page(turn, call, str(item)),
+    }
+    content = pages.get(page)
+    if content is None:  # the board loads its own script, then its data
         return web.json_response(opened)
 
     def body(turn: Turn) -> Answer:
-        shown = week.week_page(turn, call)
-        return Answer(200, {**opened, "week": {"ok": shown.status < 400, **shown.data}})
+        shown = content(turn)
+        return Answer(200, {**opened, "content": {"ok": shown.status < 400, **shown.data}})
 
     return await in_turn(request, call, body)
 

@@ -37,10 +37,12 @@ from workflows.deeplink import ITEM_PAGE, NEW_PAGE, AppLink
 MINI_APP = True  # the `bot` fixture serves the Mini App
 
 PHOTO_GOAL = 1.5 * 1024 * 1024
-# when the week's ten problems are on screen, from the navigation's start (ms)
+# when a page's content is on screen (the week's ten problems, the new problem's form), from
+# the navigation's start (ms)
 SHOWN = """
 new MutationObserver((changes, watch) => {
-  if (document.querySelectorAll("section.item").length >= 10) {
+  const week = document.querySelectorAll("section.item").length >= 10;
+  if (week || document.getElementById("new-form")) {
     window.taizhangShown = performance.now();
     watch.disconnect();
   }
@@ -99,18 +101,24 @@ def saved(driver: WebDriver) -> None:
     wait_for(driver).until(lambda d: d.find_element(By.ID, "status").text == "已保存草稿")
 
 
+def shown_ms(driver: WebDriver, url: str) -> list[int]:
+    """When the page's content showed, opened twice from nothing (no cache: the better of the
+    two counts, the machine being shared and busy)."""
+    times = []
+    for _ in range(2):
+        driver.execute_cdp_cmd("Network.clearBrowserCache", {})
+        reopen(driver, url)
+        shown = wait_for(driver).until(lambda d: d.execute_script("return window.taizhangShown"))
+        times.append(round(float(shown)))
+    return times
+
+
 def the_week(driver: WebDriver, url: str, photo: Path) -> dict[str, Any]:
     """The week of ten problems on the slow line: opened (timed), a close-out with the photo
     picked twice, text typed 0.2 s before leaving, then preview and submit tapped twice."""
     seen: dict[str, Any] = {}
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SHOWN})
-    times = []
-    for _ in range(2):  # opened twice from nothing (no cache): the machine is shared, and busy
-        driver.execute_cdp_cmd("Network.clearBrowserCache", {})
-        reopen(driver, url)
-        shown = wait_for(driver).until(lambda d: d.execute_script("return window.taizhangShown"))
-        times.append(round(float(shown)))
-    seen["shown_ms"] = times
+    seen["shown_ms"] = shown_ms(driver, url)
     keep(driver, "phone-1-week")
     seen["small_week"] = too_small(driver)
 
@@ -205,8 +213,7 @@ def the_close_out(driver: WebDriver, url: str, receipt: Path, slip: Path) -> dic
 def the_new_problem(driver: WebDriver, url: str) -> dict[str, Any]:
     """A new problem: its name typed, the page left 0.2 s later and opened again, the rest
     filled in, then added with a double tap."""
-    seen: dict[str, Any] = {}
-    reopen(driver, url)
+    seen: dict[str, Any] = {"shown_ms": shown_ms(driver, url)}
     form = wait_for(driver).until(ec.presence_of_element_located((By.ID, "new-form")))
     form.find_element(By.NAME, "name").send_keys("团结路棚改项目未按期回迁")
     time.sleep(0.2)
@@ -275,6 +282,7 @@ async def test_on_a_slow_phone_each_write_is_done_once_and_nothing_typed_is_lost
     sent = len(bot.api.bot_messages(group))
     week, close, new = await asyncio.to_thread(browse)
     print(f"the week of 10 problems shown after {week['shown_ms']} ms on the slow line")
+    print(f"the new problem's form shown after {new['shown_ms']} ms")
     print(f"the photo: {photo.stat().st_size} bytes taken, uploaded in {week['upload_s']} s")
     await bot.drained()
 
@@ -311,6 +319,7 @@ async def test_on_a_slow_phone_each_write_is_done_once_and_nothing_typed_is_lost
     assert items[1].status == "closing"
 
     # the new problem: the name typed before leaving was kept; added once; its draft gone
+    assert min(new["shown_ms"]) < 1500, new["shown_ms"]
     assert new["kept_name"] == "团结路棚改项目未按期回迁"
     assert new["said"] == "已新增问题 尉犁-011。"
     assert [i.code for i in items][10:] == ["尉犁-011"]
@@ -331,9 +340,9 @@ async def test_a_save_answers_in_under_a_kilobyte_without_the_pages_words(
     card = await bot.command(group, li, "/weekly")
     page = MiniApp(bot, li, start_param(app_url(card)))
     status, opened = await page.call("GET", "api/open")  # the page's first call brings the week
-    assert status == 200 and opened["page"] == "week" and len(opened["week"]["items"]) == 10
+    assert status == 200 and opened["page"] == "week" and len(opened["content"]["items"]) == 10
     assert opened["texts"]["saved"] == "已保存草稿"  # the words, once, as the page opens
-    item = opened["week"]["items"][0]["id"]
+    item = opened["content"]["items"][0]["id"]
     answer = {"status": "plan", "progress": "已完成入户调查，正在编制补偿方案" * 3}
     async with (
         aiohttp.ClientSession() as http,

@@ -503,8 +503,8 @@
   }
 
   // ----- a new problem -----
-  async function showNew(backTo) {
-    const data = await api("GET", "api/new");
+  async function showNew(backTo, opened) {
+    const data = opened || await api("GET", "api/new");
     if (!data.ok) return refused(data);
     heading(data.title, "");
     const form = el("form", { id: "new-form", onsubmit: (e) => e.preventDefault() });
@@ -596,8 +596,8 @@
   }
 
   // ----- one problem, and its close-out -----
-  async function showItem(id, backTo) {
-    const data = await api("GET", "api/items/" + id);
+  async function showItem(id, backTo, opened) {
+    const data = opened || await api("GET", "api/items/" + id);
     if (!data.ok) return refused(data);
     heading(data.title, "");
     const card = el("div", { class: "said", text: data.card });
@@ -693,8 +693,9 @@
     if (!opened.ok) return refused(opened);
     if (opened.file_limit) fileLimit = opened.file_limit;
     if (opened.page === "board") return board();
-    if (opened.page === "new") return showNew(null);
-    if (opened.page === "item") return showItem(opened.item, null);
-    return openWeek(opened.week && took(opened.week));
+    const content = opened.content; // the page's own first answer, brought by this call
+    if (opened.page === "new") return showNew(null, content);
+    if (opened.page === "item") return showItem(opened.item, null, content);
+    return openWeek(content);
   })();
 })();
