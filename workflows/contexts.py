@@ -85,6 +85,13 @@ class ExtensionContext(TypedDict):
     due: str
 
 
+class ExtensionRejectContext(TypedDict):
+    """extension_reject: the case whose request for more time a supervisor rejects."""
+
+    case_id: int
+    code: str
+
+
 class SubmitContext(TypedDict):
     """submit: the unit ("" when an admin picks it) and each deliverable's due time, ISO."""
 

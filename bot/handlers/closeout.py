@@ -10,7 +10,7 @@ from bot.handlers.items import item_for
 from bot.telegram import flows
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
-from storage import chats, drafts, planning
+from storage import chats, decisions, drafts, planning
 from storage import ledger as store
 from storage.models import LedgerItem, Unit, saved_id
 from workflows import closeout, keys
@@ -87,6 +87,15 @@ def _apply(turn: Turn, item: LedgerItem, decision: closeout.Decision) -> bool:
         return False
     if decision.progress is not None:
         store.add_progress(turn.session, item, decision.progress, turn.stamp)
+    if decision.decided:
+        decisions.record_decision(
+            turn.session,
+            turn.stamp,
+            unit_id=item.unit_id,
+            item_id=saved_id(item),
+            what=decision.decided,
+            reason=decision.reason,
+        )
     if decision.to_unit is not None:
         _tell_unit(turn, item, decision.to_unit.text, decision.to_unit.key)
     return True
@@ -204,7 +213,6 @@ def reject(
         asked=asked,
         expected_version=version,
         reason=reason,
-        week_of=reporting_day(0, turn.stamp.at, turn.zone),
     )
     if isinstance(decision, Refused):
         return decision.reason

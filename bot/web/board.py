@@ -5,8 +5,11 @@ Each call is checked as the form's are (`calls.open_call`: Telegram's initData, 
 then by the chat's role rule for /board (`workflows/roles.COMMANDS`: supervisors and admins).
 It reads what /summary and /item read and decides through the very functions the chat's
 buttons call (`closeout.approve` / `reject`, `cases.decide_extension`), in one turn of the same
-pipeline: same audit, same message to the unit's groups. Evidence is fetched from Telegram by
-the server (getFile) and passed on (`board_files.py`): the token never reaches the page.
+pipeline: same audit, same decision written down, same message to the unit's groups; 同意 is
+confirmed and 不同意 needs its reason (`workflows/decisions.py` says how a decision reads).
+催办 of a unit (`handlers/urging.urge`) goes to its groups through the outbox, once a working
+day. Evidence is fetched from Telegram by the server (getFile) and passed on
+(`board_files.py`): the token never reaches the page.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.handlers import cases, closeout, items
+from bot.handlers import cases, closeout, items, urging
 from bot.handlers.summary import campaign_summary, checkpoint_state, weekly_shares
 from bot.telegram.turn import Turn
 from bot.web import board_files
@@ -25,14 +28,17 @@ from bot.web.board_files import Handler
 from bot.web.calls import Answer, Refused, in_turn, json_body, page_text, refusal, refused_here
 from bot.web.staff import board_call, for_staff, item_of, json_call
 from storage import board as waiting
-from storage import campaigns
+from storage import campaigns, decisions
 from storage import ledger as store
 from storage import summary as figures
 from storage.calendar import work_calendar
-from storage.models import Campaign, ForwardedCase, saved_id
+from storage.models import Campaign, ForwardedCase, Unit, saved_id
 from workflows.board import Standing, behind_first, case_days_by_unit, unit_standing
+from workflows.cases import EXTENSION_REJECT
 from workflows.circular import checkpoint_section
+from workflows.decisions import decision_line
 from workflows.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
+from workflows.forms import Flow
 from workflows.inputs import FormEnv
 from workflows.ledger import Status, is_overdue, status_msg
 from workflows.messages import msg
@@ -178,6 +184,12 @@ def _charts(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, Any]:
     }
 
 
+def _with_urged(turn: Turn, units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each unit with its latest 催办, if any."""
+    urged = _urged(turn, [u["id"] for u in units])
+    return [{**u, "urged": urged.get(u["id"], "")} for u in units]
+
+
 def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[str, Any]:
     shown, total = waiting.waiting_closeouts(turn.session, unit_ids, limit=WAITING_SHOWN)
     asks = [
@@ -189,28 +201,76 @@ def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[
             "unit": names.get(w.item.unit_id, ""),
             "result": w.ask.result if w.ask else "",
             "files": len(w.ask.files) if w.ask else 0,
+            "file_names": [f.get("name", "") for f in w.ask.files] if w.ask else [],
         }
         for w in shown
     ]
     extensions = [
-        {
-            "case": c.id,
-            "code": c.code,
-            "unit": names.get(c.unit_id, ""),
-            "text": turn.text(
-                msg(
-                    "extension.request",
-                    code=c.code,
-                    unit=names.get(c.unit_id, ""),
-                    reason=c.fields["extension"].get("reason", ""),
-                    due=c.due_at,
-                    until=datetime.fromisoformat(c.fields["extension"]["until"]),
-                )
-            ),
-        }
+        extension_request(turn, c, names.get(c.unit_id, ""))
         for c in waiting.waiting_extensions(turn.session, unit_ids)
     ]
     return {"closeouts": asks, "closeouts_total": total, "extensions": extensions}
+
+
+# ----- decisions: what a request shows, the trace of what was decided, 催办 -----
+
+
+def _when(turn: Turn, at: datetime) -> str:
+    return turn.text(msg("decision.when", at=at))
+
+
+def extension_request(turn: Turn, case: ForwardedCase, unit: str) -> dict[str, Any]:
+    """A request for more time as the board lays it out: every part on its own line (the
+    unit's reason, the time limit now, the time asked for), and the case it is about."""
+    asked = case.fields["extension"]
+    until = datetime.fromisoformat(asked["until"])
+    return {
+        "case": case.id,
+        "code": case.code,
+        "unit": unit,
+        "case_text": case.text,
+        "reason": asked.get("reason", ""),
+        "due": _when(turn, case.due_at),
+        "until": _when(turn, until),
+        "decisions": decision_trace(turn, decisions.decisions_of(turn.session, case_id=case.id)),
+    }
+
+
+def decision_trace(turn: Turn, made: list[decisions.Made]) -> list[dict[str, str]]:
+    """Who decided what, when, and why: each decision as the page lists it."""
+    return [
+        {
+            "what": d.what,
+            "by": d.by,
+            "at": _when(turn, d.at),
+            "reason": d.reason,
+            "text": turn.text(decision_line(d.what, d.by, d.at, d.reason)),
+        }
+        for d in made
+    ]
+
+
+def _unit_name(turn: Turn, unit_id: int) -> str:
+    unit = turn.session.get(Unit, unit_id)
+    return unit.name if unit is not None else ""
+
+
+def _urged(turn: Turn, unit_ids: list[int]) -> dict[int, str]:
+    """Each unit's latest 催办, as the board shows it (已催办 3月4日 10:12 王专班)."""
+    last = decisions.last_urgings(turn.session, unit_ids)
+    return {u: turn.text(urging.urged_text(m)) for u, m in last.items()}
+
+
+def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
+    """催办 a unit: one message to its groups, at most once a working day."""
+    camp = turn.campaign
+    unit = board_files.unit_in(turn, camp, raw) if camp is not None else None
+    if camp is None or unit is None:
+        return refused_here(turn, 404, msg("bind.unknown_unit", text=raw))
+    refused = urging.urge(turn, camp, unit)
+    if refused is not None:
+        return refused_here(turn, 409, refused)
+    return Answer(200, {"done": True, "urged": _urged(turn, [saved_id(unit)]).get(saved_id(unit))})
 
 
 async def show_board(request: web.Request) -> web.Response:
@@ -235,7 +295,7 @@ async def show_board(request: web.Request) -> web.Response:
             ),
             "figures": _figures(turn, camp, rows),
             "soon_days": SOON_WORKING_DAYS,
-            "units": [_unit_json(turn, s) for s in rows],
+            "units": _with_urged(turn, [_unit_json(turn, s) for s in rows]),
             "charts": _charts(turn, camp, rows),
             **_waiting(turn, list(names), names),
             "downloads": {
@@ -268,6 +328,8 @@ async def show_unit(request: web.Request) -> web.Response:
             200,
             {
                 "title": unit.name,
+                "unit": unit.id,
+                "urged": _urged(turn, [saved_id(unit)]).get(saved_id(unit), ""),
                 "filters": _ledger_filters(turn),
                 "download": {
                     "path": f"api/board/units/{unit.id}/export.xlsx",
@@ -359,6 +421,10 @@ async def show_item(request: web.Request) -> web.Response:
                 ],
                 "files": _files(turn, saved_id(item), history),
                 "ask": ask,
+                "unit": _unit_name(turn, item.unit_id),
+                "decisions": decision_trace(
+                    turn, decisions.decisions_of(turn.session, item_id=saved_id(item))
+                ),
             },
         )
 
@@ -393,22 +459,35 @@ def _closeout(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
     if given.get("approve") is True:
         refused = closeout.approve(turn, item, asked)
     else:
-        reason = fill(REJECT.steps, given, FormEnv(turn.stamp.at, turn.zone), {})
-        if reason.errors:
-            errors = {k: turn.text(v) for k, v in reason.errors.items()}
-            return Answer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
-        refused = closeout.reject(turn, item, asked, item.version, reason.values["reason"])
+        reason = _reason(turn, given)
+        if isinstance(reason, Answer):
+            return reason
+        refused = closeout.reject(turn, item, asked, item.version, reason)
     if refused is not None:
         return refused_here(turn, 409, refused)
     return Answer(200, {"done": True})
 
 
+def _reason(turn: Turn, given: dict[str, Any], flow: Flow = REJECT) -> str | Answer:
+    """不同意's reason, required as the chat's reason step requires it; or the 422 saying so."""
+    reason = fill(flow.steps, given, FormEnv(turn.stamp.at, turn.zone), {})
+    if reason.errors:
+        errors = {k: turn.text(v) for k, v in reason.errors.items()}
+        return Answer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
+    return str(reason.values["reason"])
+
+
 def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
-    """{approve}: 同意 or 不同意 on a case's request for more time, as the chat's buttons."""
+    """{approve, reason}: 同意 or 不同意 (with its reason) on a case's request for more time,
+    by the chat's own function."""
     case = turn.session.get(ForwardedCase, int(raw)) if raw.isdigit() else None
     if case is None:
         return refused_here(turn, 404, msg("case.unknown", code=raw))
-    refused = cases.decide_extension(turn, case, approve=given.get("approve") is True)
+    approve = given.get("approve") is True
+    reason = "" if approve else _reason(turn, given, EXTENSION_REJECT)
+    if isinstance(reason, Answer):
+        return reason
+    refused = cases.decide_extension(turn, case, approve=approve, reason=reason)
     if refused is not None:
         return refused_here(turn, 409, refused)
     return Answer(200, {"done": True})
@@ -416,6 +495,7 @@ def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
 
 decide_closeout = _decision("item", _closeout)
 decide_extension = _decision("case", _extension)
+urge_unit = _decision("unit", _urge)
 
 
 ROUTES = (
@@ -424,5 +504,6 @@ ROUTES = (
     ("GET", "api/board/items/{item}", show_item),
     ("POST", "api/board/items/{item}/decision", decide_closeout),
     ("POST", "api/board/cases/{case}/decision", decide_extension),
+    ("POST", "api/board/units/{unit}/urge", urge_unit),
     *board_files.ROUTES,
 )

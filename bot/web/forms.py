@@ -131,7 +131,7 @@ def item_page(turn: Turn, call: Call, raw: str) -> Answer:
         {
             "code": item.code,
             "name": item.name,
-            "card": page_text(turn, items.card(turn, item, last)),
+            "card": page_text(turn, items.card_with_decisions(turn, item, last)),
             "closable": refused is None,
             "why_not": turn.text(refused.reason) if refused is not None else "",
             "title": turn.text(msg("app.close_title", code=item.code)),

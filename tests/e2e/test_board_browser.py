@@ -77,8 +77,9 @@ def approve_on_the_board(
     keep(driver, f"board-{tag}-2-closeout")
     approve = driver.find_element(By.ID, "approve")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", approve)
-    approve.click()
-    said = wait.until(ec.presence_of_element_located((By.ID, "said")))
+    approve.click()  # asks once to confirm: the question, then 确认
+    wait.until(ec.element_to_be_clickable((By.ID, "decide-yes"))).click()
+    said = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#decide .outcome.done")))
     seen["said"] = said.text
     keep(driver, f"board-{tag}-3-approved")
     return seen
