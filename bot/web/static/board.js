@@ -4,11 +4,27 @@
 // header and shown from blob: URLs, so nothing needs a cookie or a token in a URL.
 "use strict";
 (function () {
-  const { api, el, t, heading, buttons, status, refused, main, BASE, initData, link, telegram } = window.taizhang;
+  const { api, el, t: word, heading, buttons, status, refused, main, BASE, initData, link, telegram } = window.taizhang;
   document.body.classList.add("board");
   const style = new Promise((ok) => document.head.append(
     el("link", { rel: "stylesheet", href: BASE + "board.css", onload: ok, onerror: ok })));
   let board = null;
+  // A word with {count} has its other plural forms sent as "key#one" etc.; the shared lookup
+  // gives back the key itself for a form the language does not have, so "other" is used then.
+  let plural = null; // the rules of the words' language, once the words have come
+  function t(key, params) {
+    if (params && typeof params.count === "number") {
+      if (!plural) {
+        const lang = word("lang");
+        plural = new Intl.PluralRules(lang === "lang" ? undefined : lang);
+        if (lang !== "lang") document.documentElement.lang = lang;
+      }
+      const form = key + "#" + plural.select(params.count);
+      const said = word(form, params);
+      if (said !== form) return said;
+    }
+    return word(key, params);
+  }
 
   async function blob(path) {
     const headers = { Authorization: "tma " + initData };
@@ -86,7 +102,7 @@
   }
   function unitCard(u) {
     const said = (cls, text) => el("span", { class: cls, text });
-    const problems = [u.total ? t("b_problems", u) + (u.closing ? t("b_closing", { count: u.closing }) : "") : t("b_no_items")];
+    const problems = [u.total ? t("b_problems", { ...u, count: u.total }) + (u.closing ? t("b_closing", { count: u.closing }) : "") : t("b_no_items")];
     // the card's lines say the week's report, the problems and the cases overdue: only what
     // falls due soon is added, so no reason is said twice
     const said_already = ["report_due", "report_missing", "problems_overdue", "cases_overdue"];
@@ -100,7 +116,7 @@
       u.overdue ? said("bad", "⚠ " + t("g_overdue") + " " + u.overdue) : null,
       u.total ? said("", t("g_rate_of", { rate: u.rate })) : null,
       said(u.weekly === "missing" ? "bad" : u.weekly === "due" ? "watch" : "", t("b_weekly", { state: u.weekly_text })),
-      u.cases_open ? said(u.cases_overdue ? "bad" : "", t("b_cases", { open: u.cases_open, overdue: u.cases_overdue }) + (u.case_days ? t("b_case_days", { days: u.case_days }) : "")) : null,
+      u.cases_open ? said(u.cases_overdue ? "bad" : "", t("b_cases", { open: u.cases_open, overdue: u.cases_overdue }) + (u.case_days ? t("b_case_days", { count: u.case_days }) : "")) : null,
       why.length ? said("why " + u.colour, why.join(" · ")) : null,
       u.urged ? said("urged", u.urged) : null);
   }
