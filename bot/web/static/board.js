@@ -313,7 +313,7 @@
         approveId: "ext-approve-" + x.case, rejectId: "ext-reject-" + x.case,
         approveLabel: t("b_ext_approve"), rejectLabel: t("d_reject_extension"),
         question: t("d_confirm_extension", { code: x.code, until: x.until, unit: x.unit }),
-        done: () => card.classList.add("decided"),
+        done: () => { card.classList.add("decided"); recount(); },
       }));
     return card;
   }
@@ -350,15 +350,28 @@
       el("div", { class: "columns" },
         el("div", {},
           section("waiting", t("b_waiting"),
-            el("h3", { text: t("b_closeouts", { count: board.closeouts_total }) }), list(board.closeouts, closeoutRow),
+            el("h3", { id: "closeouts-heading", text: t("b_closeouts", { count: board.closeouts_total }) }), list(board.closeouts, closeoutRow),
             board.closeouts_total > board.closeouts.length ? el("p", { class: "meta", text: t("b_more", { count: board.closeouts_total - board.closeouts.length }) }) : null,
-            el("h3", { text: t("b_extensions", { count: board.extensions.length }) }), list(board.extensions, requestCard)),
+            el("h3", { id: "extensions-heading", text: t("b_extensions", { count: board.extensions.length }) }), list(board.extensions, requestCard)),
           section("checkpoint", board.checkpoint.heading, ...board.checkpoint.lines.map((text) => el("p", { text }))),
           section("documents", t("b_documents"),
             el("p", {}, el("button", { type: "button", class: "link", id: "circular", onclick: () => download("api/board/circular.docx", names.circular, board.downloads.circular), text: "⬇ " + t("b_circular") })),
             el("p", {}, el("button", { type: "button", class: "link", id: "export", onclick: () => download("api/board/export.xlsx", names.export, board.downloads.export), text: "⬇ " + t("b_export") })))),
         el("div", {}, unitsPanel(), charts())));
     buttons(null, null);
+  }
+  // after a decision on the board: its counts, figures and units as they are now, each where
+  // it is; the decided card stays with its outcome, and the page does not move
+  async function recount() {
+    const data = await api("GET", "api/board");
+    if (!data.ok || !document.getElementById("figures")) return; // gone elsewhere meanwhile
+    board = data;
+    heading(board.title, board.sub);
+    document.getElementById("figures").replaceWith(figures());
+    document.getElementById("closeouts-heading").textContent = t("b_closeouts", { count: board.closeouts_total });
+    document.getElementById("extensions-heading").textContent = t("b_extensions", { count: board.extensions.length });
+    const units = document.getElementById("unit-list");
+    if (units) drawUnits(units);
   }
   let boardY = null; // where the board was scrolled when a unit or a problem was opened
   function fromBoard(open) { boardY = window.scrollY; return open(); }
