@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from storage import ledger
 from storage.models import Decision, ForwardedCase, OutboxMessage, PageAction, Urging
-from tests.browser import DESK, PHONE, keep, sized_browser
+from tests.browser import ARTIFACTS, DESK, PHONE, keep, sized_browser
 from tests.e2e.test_board_api import ask_closeout, board_link, board_world, item_id, sups
 from tests.harness import Harness, MakeWorld, World
 from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
@@ -122,6 +122,8 @@ def decide_in_browser(
             for e in card.find_elements(By.CSS_SELECTOR, f"#ext-approve-{case}, textarea")
         ]
         keep(driver, f"decisions-{tag}-2-confirm")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", card)
+        card.screenshot(str(ARTIFACTS / f"decisions-{tag}-2-confirm-card.png"))  # README's
     else:
         tap(driver, card.find_element(By.ID, f"ext-reject-{case}"))
         tap(driver, wait.until(ec.element_to_be_clickable((By.ID, f"decide-ext-{case}-yes"))))
