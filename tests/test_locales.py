@@ -132,6 +132,8 @@ def test_a_message_with_a_count_says_one_and_many_in_english() -> None:
     two = msg("form.material_files", files=["a.pdf", "b.pdf"], count=2)
     assert tr.text(one, "en") == "1 file: a.pdf"
     assert tr.text(two, "en") == "2 files: a.pdf, b.pdf"
+    assert tr.text(msg("import.done", count=1), "en") == "Imported 1 case."
+    assert tr.text(msg("import.done", count=0), "en") == "Imported 0 cases."
     assert tr.text(one, "zh_CN") == tr.template("form.material_files").format(
         count=1, files="a.pdf"
     )
