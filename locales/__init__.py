@@ -22,7 +22,9 @@ DEFAULT_LOCALE = "zh_CN"
 _HERE = Path(__file__).parent
 
 
-PLURAL_KEY = "count"  # the placeholder whose number chooses a plural form
+# the placeholders whose number chooses a plural form: the count, else (a message without
+# one) the days, as in "1 working day overdue"
+PLURAL_KEYS = ("count", "days")
 _CATEGORIES = ("zero", "one", "two", "few", "many", "other")  # CLDR's, in gettext's order
 
 
@@ -36,7 +38,8 @@ def load_catalog(locale: str, directory: Path = _HERE) -> dict[str, str]:
 
 
 def load_plurals(locale: str, directory: Path = _HERE) -> dict[str, dict[str, str]]:
-    """The messages with plural forms (`msgid_plural`), each by CLDR category (`one`, `other`)."""
+    """The messages with plural forms (`msgid_plural`), each by CLDR category (`one`, `other`),
+    chosen by the number of their first placeholder of `PLURAL_KEYS` (`{count}`, `{days}`)."""
     return {k: forms for k, forms in _read(locale, directory).items() if len(forms) > 1}
 
 
@@ -144,9 +147,11 @@ class Translator:
         params = {k: self._param(v, loc, opts) for k, v in message.params.items()}
         template = self.template(message.id, loc)
         forms = self.plurals.get(loc, {}).get(message.id)
-        count = message.params.get(PLURAL_KEY)
-        if forms and isinstance(count, int):
-            template = forms.get(_babel(loc).plural_form(count), template)
+        if forms:
+            given = (message.params.get(k) for k in PLURAL_KEYS)
+            count = next((n for n in given if isinstance(n, int)), None)
+            if count is not None:
+                template = forms.get(_babel(loc).plural_form(count), template)
         if self.strict and (absent := placeholders(template) - params.keys()):
             raise MissingPlaceholder(f"{message.id}: no value for {sorted(absent)}")
         try:

@@ -134,6 +134,8 @@ def test_a_message_with_a_count_says_one_and_many_in_english() -> None:
     assert tr.text(two, "en") == "2 files: a.pdf, b.pdf"
     assert tr.text(msg("import.done", count=1), "en") == "Imported 1 case."
     assert tr.text(msg("import.done", count=0), "en") == "Imported 0 cases."
+    assert tr.text(msg("feedback.late", days=1), "en") == "1 working day late"
+    assert tr.text(msg("feedback.late", days=3), "en") == "3 working days late"
     assert tr.text(one, "zh_CN") == tr.template("form.material_files").format(
         count=1, files="a.pdf"
     )
@@ -144,7 +146,8 @@ def test_plural_forms_have_the_placeholders_of_their_message() -> None:
         catalog = load_catalog(loc)
         for key, forms in load_plurals(loc).items():
             assert set(forms) == set(plural_categories(loc)), key
-            assert "{count}" in forms["other"], f"{key}: the form is chosen by {{count}}"
+            chosen_by = placeholders(forms["other"]) & {"count", "days"}
+            assert chosen_by, f"{key}: a form is chosen by {{count}} or {{days}}"
             for form in forms.values():
                 assert placeholders(form) == placeholders(catalog[key]), (loc, key, form)
     assert plural_categories("en") == ("one", "other")

@@ -9,17 +9,19 @@
   const style = new Promise((ok) => document.head.append(
     el("link", { rel: "stylesheet", href: BASE + "board.css", onload: ok, onerror: ok })));
   let board = null;
-  // A word with {count} has its other plural forms sent as "key#one" etc.; the shared lookup
-  // gives back the key itself for a form the language does not have, so "other" is used then.
+  // A word with {count} (or, without one, {days}) has its other plural forms sent as
+  // "key#one" etc.; the shared lookup gives back the key itself for a form the language does
+  // not have, so "other" is used then.
   let plural = null; // the rules of the words' language, once the words have come
   function t(key, params) {
-    if (params && typeof params.count === "number") {
+    const n = params && (typeof params.count === "number" ? params.count : params.days);
+    if (typeof n === "number") {
       if (!plural) {
         const lang = word("lang");
         plural = new Intl.PluralRules(lang === "lang" ? undefined : lang);
         if (lang !== "lang") document.documentElement.lang = lang;
       }
-      const form = key + "#" + plural.select(params.count);
+      const form = key + "#" + plural.select(n);
       const said = word(form, params);
       if (said !== form) return said;
     }
