@@ -255,10 +255,20 @@ def _answered(turn: Turn, answer: Answer) -> actions.Done:
 
 
 def ui_texts(turn: Turn) -> dict[str, str]:
-    """The page's own words (`app.ui.*`) in the turn's language, as templates."""
+    """The page's own words (`app.ui.*`) in the turn's language, as templates.
+
+    A word with plural forms is sent as its `other` form under its key and each other form
+    under `key#category` (`b_files#one`), which the page picks by `Intl.PluralRules` of `lang`.
+    """
     tr = turn.services.translator
+    loc = tr.locale(turn.lang)
     ids = [k for k in tr.catalogs[tr.default] if k.startswith(UI)]
-    return {k[len(UI) :]: tr.template(k, turn.lang) for k in ids}
+    words = {k[len(UI) :]: tr.template(k, loc) for k in ids}
+    for k, forms in tr.plurals.get(loc, {}).items():
+        if k.startswith(UI):
+            words.update({f"{k[len(UI) :]}#{c}": s for c, s in forms.items() if c != "other"})
+    words["lang"] = loc.replace("_", "-")
+    return words
 
 
 def page_text(turn: Turn, message: Msg | str) -> str:

@@ -4,11 +4,29 @@
 // header and shown from blob: URLs, so nothing needs a cookie or a token in a URL.
 "use strict";
 (function () {
-  const { api, el, t, heading, buttons, status, refused, main, BASE, initData, link, telegram } = window.taizhang;
+  const { api, el, t: word, heading, buttons, status, refused, main, BASE, initData, link, telegram } = window.taizhang;
   document.body.classList.add("board");
   const style = new Promise((ok) => document.head.append(
     el("link", { rel: "stylesheet", href: BASE + "board.css", onload: ok, onerror: ok })));
   let board = null;
+  // A word with {count} (or, without one, {days}) has its other plural forms sent as
+  // "key#one" etc.; the shared lookup gives back the key itself for a form the language does
+  // not have, so "other" is used then.
+  let plural = null; // the rules of the words' language, once the words have come
+  function t(key, params) {
+    const n = params && (typeof params.count === "number" ? params.count : params.days);
+    if (typeof n === "number") {
+      if (!plural) {
+        const lang = word("lang");
+        plural = new Intl.PluralRules(lang === "lang" ? undefined : lang);
+        if (lang !== "lang") document.documentElement.lang = lang;
+      }
+      const form = key + "#" + plural.select(n);
+      const said = word(form, params);
+      if (said !== form) return said;
+    }
+    return word(key, params);
+  }
 
   async function blob(path) {
     const headers = { Authorization: "tma " + initData };
@@ -86,7 +104,7 @@
   }
   function unitCard(u) {
     const said = (cls, text) => el("span", { class: cls, text });
-    const problems = [u.total ? t("b_problems", u) + (u.closing ? t("b_closing", { count: u.closing }) : "") : t("b_no_items")];
+    const problems = [u.total ? t("b_problems", { ...u, count: u.total }) + (u.closing ? t("b_closing", { count: u.closing }) : "") : t("b_no_items")];
     // the card's lines say the week's report, the problems and the cases overdue: only what
     // falls due soon is added, so no reason is said twice
     const said_already = ["report_due", "report_missing", "problems_overdue", "cases_overdue"];
@@ -100,7 +118,7 @@
       u.overdue ? said("bad", "⚠ " + t("g_overdue") + " " + u.overdue) : null,
       u.total ? said("", t("g_rate_of", { rate: u.rate })) : null,
       said(u.weekly === "missing" ? "bad" : u.weekly === "due" ? "watch" : "", t("b_weekly", { state: u.weekly_text })),
-      u.cases_open ? said(u.cases_overdue ? "bad" : "", t("b_cases", { open: u.cases_open, overdue: u.cases_overdue }) + (u.case_days ? t("b_case_days", { days: u.case_days }) : "")) : null,
+      u.cases_open ? said(u.cases_overdue ? "bad" : "", t("b_cases", { open: u.cases_open, overdue: u.cases_overdue }) + (u.case_days ? t("b_case_days", { count: u.case_days }) : "")) : null,
       why.length ? said("why " + u.colour, why.join(" · ")) : null,
       u.urged ? said("urged", u.urged) : null);
   }
@@ -297,7 +315,7 @@
         approveId: "ext-approve-" + x.case, rejectId: "ext-reject-" + x.case,
         approveLabel: t("b_ext_approve"), rejectLabel: t("d_reject_extension"),
         question: t("d_confirm_extension", { code: x.code, until: x.until, unit: x.unit }),
-        done: () => card.classList.add("decided"),
+        done: () => { card.classList.add("decided"); recount(); },
       }));
     return card;
   }
@@ -334,15 +352,28 @@
       el("div", { class: "columns" },
         el("div", {},
           section("waiting", t("b_waiting"),
-            el("h3", { text: t("b_closeouts", { count: board.closeouts_total }) }), list(board.closeouts, closeoutRow),
+            el("h3", { id: "closeouts-heading", text: t("b_closeouts", { count: board.closeouts_total }) }), list(board.closeouts, closeoutRow),
             board.closeouts_total > board.closeouts.length ? el("p", { class: "meta", text: t("b_more", { count: board.closeouts_total - board.closeouts.length }) }) : null,
-            el("h3", { text: t("b_extensions", { count: board.extensions.length }) }), list(board.extensions, requestCard)),
+            el("h3", { id: "extensions-heading", text: t("b_extensions", { count: board.extensions.length }) }), list(board.extensions, requestCard)),
           section("checkpoint", board.checkpoint.heading, ...board.checkpoint.lines.map((text) => el("p", { text }))),
           section("documents", t("b_documents"),
             el("p", {}, el("button", { type: "button", class: "link", id: "circular", onclick: () => download("api/board/circular.docx", names.circular, board.downloads.circular), text: "⬇ " + t("b_circular") })),
             el("p", {}, el("button", { type: "button", class: "link", id: "export", onclick: () => download("api/board/export.xlsx", names.export, board.downloads.export), text: "⬇ " + t("b_export") })))),
         el("div", {}, unitsPanel(), charts())));
     buttons(null, null);
+  }
+  // after a decision on the board: its counts, figures and units as they are now, each where
+  // it is; the decided card stays with its outcome, and the page does not move
+  async function recount() {
+    const data = await api("GET", "api/board");
+    if (!data.ok || !document.getElementById("figures")) return; // gone elsewhere meanwhile
+    board = data;
+    heading(board.title, board.sub);
+    document.getElementById("figures").replaceWith(figures());
+    document.getElementById("closeouts-heading").textContent = t("b_closeouts", { count: board.closeouts_total });
+    document.getElementById("extensions-heading").textContent = t("b_extensions", { count: board.extensions.length });
+    const units = document.getElementById("unit-list");
+    if (units) drawUnits(units);
   }
   let boardY = null; // where the board was scrolled when a unit or a problem was opened
   function fromBoard(open) { boardY = window.scrollY; return open(); }
