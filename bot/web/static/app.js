@@ -31,7 +31,19 @@
   }
   try { theme(JSON.parse(launch.get("tgWebAppThemeParams") || "{}")); } catch (e) { /* none */ }
 
+  // A word with {count} (or, without one, {days}) may come with its other plural forms as
+  // "key#one" etc. (calls.ui_texts), picked by the rules of the words' language.
+  let plural = null;
   function t(key, params) {
+    const n = params && (typeof params.count === "number" ? params.count : params.days);
+    if (typeof n === "number" && T.lang) {
+      if (!plural) {
+        plural = new Intl.PluralRules(T.lang);
+        document.documentElement.lang = T.lang;
+      }
+      const form = key + "#" + plural.select(n);
+      if (T[form]) key = form;
+    }
     return (T[key] || key).replace(/\{(\w+)\}/g, (m, name) => (params && name in params ? params[name] : m));
   }
   function el(tag, attrs, ...kids) {
@@ -157,11 +169,6 @@
   function ask(text) {
     if (tg && tg.showConfirm) return new Promise((answer) => tg.showConfirm(text, answer));
     return Promise.resolve(window.confirm(text));
-  }
-  // a count's words: `key_one` for one where the language has it
-  function tn(key, count, params) {
-    const one = count === 1 && T[key + "_one"] ? key + "_one" : key;
-    return t(one, Object.assign({ count }, params || {}));
   }
   function refused(data) {
     tell("bad", data.error || String(data.status), footNote(), true);
@@ -680,7 +687,7 @@
   });
 
   // the supervisors' board is a script of its own, loaded only for them (board.js)
-  window.taizhang = { api, el, t, tn, heading, buttons, status, tell, once, ask, refused, said, main, BASE, initData, link, telegram: () => tg };
+  window.taizhang = { api, el, t, heading, buttons, status, tell, once, ask, refused, said, main, BASE, initData, link, telegram: () => tg };
   function board() {
     const script = el("script", { src: BASE + "board.js" });
     document.head.append(script);

@@ -4,29 +4,11 @@
 // header and shown from blob: URLs, so nothing needs a cookie or a token in a URL.
 "use strict";
 (function () {
-  const { api, el, t: word, heading, buttons, status, refused, main, BASE, initData, link, telegram } = window.taizhang;
+  const { api, el, t, heading, buttons, status, refused, main, BASE, initData, link, telegram } = window.taizhang;
   document.body.classList.add("board");
   const style = new Promise((ok) => document.head.append(
     el("link", { rel: "stylesheet", href: BASE + "board.css", onload: ok, onerror: ok })));
   let board = null;
-  // A word with {count} (or, without one, {days}) has its other plural forms sent as
-  // "key#one" etc.; the shared lookup gives back the key itself for a form the language does
-  // not have, so "other" is used then.
-  let plural = null; // the rules of the words' language, once the words have come
-  function t(key, params) {
-    const n = params && (typeof params.count === "number" ? params.count : params.days);
-    if (typeof n === "number") {
-      if (!plural) {
-        const lang = word("lang");
-        plural = new Intl.PluralRules(lang === "lang" ? undefined : lang);
-        if (lang !== "lang") document.documentElement.lang = lang;
-      }
-      const form = key + "#" + plural.select(n);
-      const said = word(form, params);
-      if (said !== form) return said;
-    }
-    return word(key, params);
-  }
 
   async function blob(path) {
     const headers = { Authorization: "tma " + initData };
