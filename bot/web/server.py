@@ -17,7 +17,7 @@ from aiohttp.typedefs import Middleware
 
 from bot.config import Settings
 from bot.telegram.turn import BotApp, Turn
-from bot.web import board, forms, week
+from bot.web import board, forms, notices, week
 from bot.web.calls import BOT, TURNS, Call, Turns, checked
 from workflows.deeplink import BOARD_PAGE, ITEM_PAGE, NEW_PAGE, WEEK_PAGE
 from workflows.roles import may
@@ -52,6 +52,7 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     *week.ROUTES,
     *forms.ROUTES,
     *board.ROUTES,
+    *notices.ROUTES,
 )
 TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
 CSP = "; ".join(

@@ -338,11 +338,25 @@
             board.closeouts_total > board.closeouts.length ? el("p", { class: "meta", text: t("b_more", { count: board.closeouts_total - board.closeouts.length }) }) : null,
             el("h3", { text: t("b_extensions", { count: board.extensions.length }) }), list(board.extensions, requestCard)),
           section("checkpoint", board.checkpoint.heading, ...board.checkpoint.lines.map((text) => el("p", { text }))),
+          readsPanel(),
           section("documents", t("b_documents"),
             el("p", {}, el("button", { type: "button", class: "link", id: "circular", onclick: () => download("api/board/circular.docx", names.circular, board.downloads.circular), text: "⬇ " + t("b_circular") })),
             el("p", {}, el("button", { type: "button", class: "link", id: "export", onclick: () => download("api/board/export.xlsx", names.export, board.downloads.export), text: "⬇ " + t("b_export") })))),
         el("div", {}, unitsPanel(), charts())));
     buttons(null, null);
+  }
+  // 已阅情况: each notice's units read (who, when) and unread (since when); its own call, so
+  // the board is drawn without waiting for it
+  function readsPanel() {
+    const box = section("reads", t("b_reads"), el("p", { class: "meta", text: "…" }));
+    api("GET", "api/board/notices").then((data) => {
+      if (!data.ok) { box.lastChild.textContent = data.error; return; }
+      const notice = (n) => el("details", { class: "notice", "data-id": n.id },
+        el("summary", { text: n.head }),
+        el("ul", { class: "list" }, ...n.units.map((u) => el("li", { class: u.read ? "" : "bad", text: u.text }))));
+      box.lastChild.replaceWith(data.notices.length ? el("div", {}, ...data.notices.map(notice)) : el("p", { class: "meta", text: t("b_reads_none") }));
+    });
+    return box;
   }
   let boardY = null; // where the board was scrolled when a unit or a problem was opened
   function fromBoard(open) { boardY = window.scrollY; return open(); }
