@@ -129,3 +129,21 @@ async def test_a_liaison_may_not_send_a_notice(bot: Harness, make_world: MakeWor
     denied = await bot.command(bot.api.private(li), li, "/notice 开会")
     assert "没有使用 /notice 的权限" in denied["text"]
     assert planned(bot, "notice.notice") == []
+
+
+async def test_the_circular_goes_to_every_unit_as_a_notice(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(
+        units=["甲县", "乙县"], liaisons={"甲县": "张三"}, supervisors=["督办"]
+    )
+    sup = world["督办"]
+    await bot.settle(sup.private)
+    sent = await bot.command(sup.private, sup, "/notice 通报")
+    assert "已发送至2个单位" in sent["text"]
+    circular = await bot.api.next_message(world.groups["甲县"])
+    assert circular["text"].startswith("📄 工作进展通报（督办印发）")
+    assert "测试专项整治 · 工作汇总" in circular["text"]  # the summary the circular reads out
+    assert (await bot.tap(circular, world["张三"], "已阅")).startswith("甲县已阅")
+    status = await bot.command(sup.private, sup, "/notice")
+    assert status["text"].startswith("工作进展通报（1月11日（周四）10:00）已阅1/2")
