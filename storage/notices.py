@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import true
 from sqlmodel import Session, col, select
 
 from storage.audit import Stamp
@@ -68,12 +69,19 @@ def record_receipt(session: Session, stamp: Stamp, *, notice_id: int, unit_id: i
 
 
 def recent_notices(
-    session: Session, campaign_id: int, *, since: datetime, limit: int = 50
+    session: Session,
+    campaign_id: int,
+    *,
+    since: datetime,
+    limit: int = 50,
+    kind: str | None = None,
 ) -> list[tuple[UnitNotice, NoticeState]]:
-    """The campaign's notices sent since `since`, newest first, each with its receipts."""
+    """The campaign's notices (of `kind`, if given) sent since `since`, newest first, each
+    with its receipts."""
     stmt = (
         select(UnitNotice)
         .where(UnitNotice.campaign_id == campaign_id, col(UnitNotice.sent_at) >= since)
+        .where(UnitNotice.kind == kind if kind is not None else true())
         .order_by(col(UnitNotice.sent_at).desc(), col(UnitNotice.id).desc())
         .limit(limit)
     )

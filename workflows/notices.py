@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
 from workflows.calendar import WorkCalendar
+from workflows.circular import Section
 from workflows.messages import Msg, msg
 
 WORK_STARTS = time(9, 0)
@@ -143,3 +144,29 @@ def status_lines(notice: NoticeState, names: Mapping[int, str], *, kind: str) ->
 
 
 RECENT = timedelta(days=30)  # notices older than this leave the ladder and the lists
+
+
+def last_due(
+    notices: list[NoticeState], *, now: datetime, cal: WorkCalendar, tz: tzinfo
+) -> NoticeState | None:
+    """The newest of `notices` (newest first) whose time to be read is over."""
+    return next((n for n in notices if read_by(n.sent_at, cal, tz) <= now), None)
+
+
+def late_reads_section(
+    notice: NoticeState, names: Mapping[int, str], cal: WorkCalendar, tz: tzinfo
+) -> Section:
+    """The circular's 已阅情况: the units that read the last circular late, or not at all."""
+    due = read_by(notice.sent_at, cal, tz)
+    late = read_late(notice, cal, tz)
+    heading = msg("notices.circular.h")
+    if not late:
+        return Section(heading, (msg("notices.circular.all_on_time", sent=notice.sent_at),))
+    units = [
+        msg("notices.circular.late_unit", unit=names.get(u, str(u)), at=notice.read[u].at)
+        if u in notice.read
+        else msg("notices.circular.unread_unit", unit=names.get(u, str(u)))
+        for u in late
+    ]
+    said = msg("notices.circular.late", sent=notice.sent_at, due=due, count=len(late), units=units)
+    return Section(heading, (said,))

@@ -3,11 +3,13 @@ others; the unit that has not read it reminded once in working hours, then the s
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from docx import Document
 from sqlmodel import select
 
 from bot.serve.jobs import plan_once
@@ -131,19 +133,35 @@ async def test_a_liaison_may_not_send_a_notice(bot: Harness, make_world: MakeWor
     assert planned(bot, "notice.notice") == []
 
 
-async def test_the_circular_goes_to_every_unit_as_a_notice(
+async def test_the_circular_goes_to_every_unit_as_a_notice_and_the_next_lists_late_readers(
     bot: Harness, make_world: MakeWorld
 ) -> None:
     world = await make_world(
-        units=["甲县", "乙县"], liaisons={"甲县": "张三"}, supervisors=["督办"]
+        units=["甲县", "乙县", "丙县"],
+        liaisons={"甲县": "张三", "乙县": "王五"},
+        supervisors=["督办"],
     )
-    sup = world["督办"]
+    sup, groups = world["督办"], world.groups
     await bot.settle(sup.private)
     sent = await bot.command(sup.private, sup, "/notice 通报")
-    assert "已发送至2个单位" in sent["text"]
-    circular = await bot.api.next_message(world.groups["甲县"])
-    assert circular["text"].startswith("📄 工作进展通报（督办印发）")
-    assert "测试专项整治 · 工作汇总" in circular["text"]  # the summary the circular reads out
-    assert (await bot.tap(circular, world["张三"], "已阅")).startswith("甲县已阅")
+    assert "已发送至3个单位" in sent["text"]
+    circular = {u: await bot.api.next_message(groups[u]) for u in ("甲县", "乙县")}
+    assert circular["甲县"]["text"].startswith("📄 工作进展通报（督办印发）")
+    assert "测试专项整治 · 工作汇总" in circular["甲县"]["text"]  # what the circular reads out
+    assert (await bot.tap(circular["甲县"], world["张三"], "已阅")).startswith("甲县已阅")
     status = await bot.command(sup.private, sup, "/notice")
-    assert status["text"].startswith("工作进展通报（1月11日（周四）10:00）已阅1/2")
+    assert status["text"].startswith("工作进展通报（1月11日（周四）10:00）已阅1/3")
+
+    # 乙县 reads it on Monday, after Friday 18:00: late; 丙县 never
+    bot.clock.at = datetime(2024, 1, 15, 2, 0, tzinfo=UTC)  # Monday 10:00
+    assert (await bot.tap(circular["乙县"], world["王五"], "已阅")).startswith("乙县已阅")
+    await bot.settle(sup.private)
+    summary = await bot.command(sup.private, sup, "/summary")
+    await bot.settle(sup.private)
+    docx = await bot.press(summary, sup, "下载通报（Word）")
+    paragraphs = [p.text for p in Document(io.BytesIO(docx["payload"])).paragraphs]
+    assert "已阅情况" in "".join(paragraphs)
+    assert (
+        "1月11日（周四）10:00印发的上期通报应于1月12日（周五）18:00前阅知，以下2个单位逾期阅知或未阅："
+        "乙县（1月15日（周一）10:00阅知）、丙县（未阅）。"
+    ) in paragraphs
