@@ -79,16 +79,31 @@ def cmd_notice(turn: Turn, args: list[str]) -> None:
     if not args:
         turn.say(read_status(turn.session, camp, turn.stamp.at))
         return
-    by = turn.person.name or turn.person.display_name
     if len(args) == 1 and args[0].lower() in CIRCULAR_WORDS:
-        summary, _ = campaign_summary(turn.session, camp, turn.stamp.at)
-        body = msg("notices.circular_body", by=by, body=summary)
-        done = issue(turn, camp, "circular", turn.text(msg("notices.circular_title")), body)
+        count = send_circular_notice(turn, camp)
     else:
-        text = " ".join(args)
-        done = issue(turn, camp, "notice", text, msg("notices.body", by=by, text=text))
-    if done is not None:
-        turn.say(msg("notices.sent", count=done[1]))
+        count = send_notice(turn, camp, " ".join(args))
+    if count is not None:
+        turn.say(msg("notices.sent", count=count))
+
+
+def _by(turn: Turn) -> str:
+    return turn.person.name or turn.person.display_name
+
+
+def send_notice(turn: Turn, camp: Campaign, text: str) -> int | None:
+    """A supervisor's notice to every unit's group (the chat's /notice, the board's form):
+    how many units it went to, or None (said why)."""
+    done = issue(turn, camp, "notice", text, msg("notices.body", by=_by(turn), text=text))
+    return done[1] if done is not None else None
+
+
+def send_circular_notice(turn: Turn, camp: Campaign) -> int | None:
+    """The week's circular (the summary it reads out) to every unit's group, as a notice."""
+    summary, _ = campaign_summary(turn.session, camp, turn.stamp.at)
+    body = msg("notices.circular_body", by=_by(turn), body=summary)
+    done = issue(turn, camp, "circular", turn.text(msg("notices.circular_title")), body)
+    return done[1] if done is not None else None
 
 
 def read_status(session: Session, camp: Campaign, now: datetime) -> Msg:

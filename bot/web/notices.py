@@ -3,16 +3,21 @@ when) and those that have not (since when) — the same lines `/notice` says in 
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
+from bot.handlers.notices import send_notice
 from bot.telegram.turn import Turn
-from bot.web.calls import Answer, page_text
-from bot.web.staff import json_call
+from bot.web.calls import Answer, page_text, refused_here
+from bot.web.staff import json_call, json_write
 from storage import campaigns
 from storage import notices as stored
 from storage.models import Campaign, saved_id
+from workflows.messages import msg
 from workflows.notices import RECENT, status_lines
 
+TEXT_LIMIT = 2000  # a notice is read in a chat: Telegram's message holds 4096 characters
 SHOWN = 5  # notices on the board; older ones are in /notice's history no longer than RECENT
 
 
@@ -45,4 +50,21 @@ async def show_reads(request: web.Request) -> web.Response:
     return await json_call(request, body)
 
 
-ROUTES = (("GET", "api/board/notices", show_reads),)
+def _send(turn: Turn, camp: Campaign, given: dict[str, Any]) -> Answer:
+    """{text}: a notice to every unit's group, as the chat's /notice sends it."""
+    raw = given.get("text")
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not text or len(text) > TEXT_LIMIT:
+        return refused_here(turn, 400, msg("notices.text_needed", limit=TEXT_LIMIT))
+    count = send_notice(turn, camp, text)
+    if count is None:
+        return refused_here(turn, 409, msg("notices.no_groups"))
+    return Answer(200, {"done": True, "sent": page_text(turn, msg("notices.sent", count=count))})
+
+
+async def send(request: web.Request) -> web.Response:
+    """POST {text}: a notice from the board, once per action id (a tap and its retries)."""
+    return await json_write(request, _send)
+
+
+ROUTES = (("GET", "api/board/notices", show_reads), ("POST", "api/board/notices", send))

@@ -42,8 +42,17 @@ async def test_the_board_shows_who_has_read_the_last_notice(
     )
     refused, said = await MiniApp(bot, li, link).call("GET", "api/board/notices")
     assert refused == 403 and said["error"] == "抱歉，您没有使用 /board 的权限。"
+    refused, said = await MiniApp(bot, li, link).call(
+        "POST", "api/board/notices", action="notice-" + "a" * 24, json={"text": "冒充"}
+    )
+    assert refused == 403
+    empty, said = await MiniApp(bot, zhao, link).call(
+        "POST", "api/board/notices", action="notice-" + "b" * 24, json={"text": "  "}
+    )
+    assert empty == 400 and said["error"].startswith("请填写通知内容")
 
     url = page_url(bot, init_data(bot, zhao, start_param=link), link)
+    bot.api.mark_read(world.group("尉犁县"))  # the first notice: the board's is awaited there
 
     def browse() -> dict[str, Any]:
         with sized_browser(PHONE) as driver:
@@ -63,6 +72,14 @@ async def test_the_board_shows_who_has_read_the_last_notice(
                 ),
             }
             keep(driver, "board-390-reads")
+            # a notice sent from the board, as /notice sends it
+            box = driver.find_element(By.ID, "notice-text")
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+            box.send_keys("下周一上午召开调度会")
+            driver.find_element(By.ID, "notice-send").click()
+            wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#reads details")) == 2)
+            seen["status"] = driver.find_element(By.ID, "status").text
+            seen["newest"] = driver.find_element(By.CSS_SELECTOR, "#reads summary").text
             return seen
 
     seen = await asyncio.to_thread(browse)
@@ -71,3 +88,8 @@ async def test_the_board_shows_who_has_read_the_last_notice(
     assert len(seen["rows"]) == 3 and seen["unread"] == 2
     assert any(r.startswith("✓ 轮台县：李明") for r in seen["rows"])
     assert seen["overflow"] <= 0
+    assert seen["status"].startswith("已发送至3个单位")
+    assert seen["newest"].startswith("通知“下周一上午召开调度会”") and "已阅0/3" in seen["newest"]
+    from_board = await bot.api.next_message(world.group("尉犁县"))
+    assert "下周一上午召开调度会" in from_board["text"]
+    assert from_board["reply_markup"]["inline_keyboard"][0][0]["text"] == "已阅"

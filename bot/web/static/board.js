@@ -345,18 +345,28 @@
         el("div", {}, unitsPanel(), charts())));
     buttons(null, null);
   }
-  // 已阅情况: each notice's units read (who, when) and unread (since when); its own call, so
-  // the board is drawn without waiting for it
+  // 已阅情况: each notice's units read (who, when) and unread (since when), and a notice sent
+  // from here as /notice sends it; its own calls, so the board is drawn without waiting
   function readsPanel() {
-    const box = section("reads", t("b_reads"), el("p", { class: "meta", text: "…" }));
-    api("GET", "api/board/notices").then((data) => {
-      if (!data.ok) { box.lastChild.textContent = data.error; return; }
-      const notice = (n) => el("details", { class: "notice", "data-id": n.id },
-        el("summary", { text: n.head }),
-        el("ul", { class: "list" }, ...n.units.map((u) => el("li", { class: u.read ? "" : "bad", text: u.text }))));
-      box.lastChild.replaceWith(data.notices.length ? el("div", {}, ...data.notices.map(notice)) : el("p", { class: "meta", text: t("b_reads_none") }));
-    });
-    return box;
+    const list = el("div", { id: "reads-list" }, el("p", { class: "meta", text: "…" }));
+    const text = el("textarea", { id: "notice-text", rows: "3", "aria-label": t("b_notice_text"), placeholder: t("b_notice_text") });
+    const intent = { prefix: "notice", action: null };
+    const send = el("button", { type: "button", class: "ok", id: "notice-send", onclick: async () => {
+      const res = await once(send, intent, "api/board/notices", { text: text.value });
+      if (!res) return;
+      status(res.ok ? res.sent : res.error);
+      if (res.ok) { text.value = ""; fill(); }
+    }, text: t("b_notice_send") });
+    const notice = (n) => el("details", { class: "notice", "data-id": n.id },
+      el("summary", { text: n.head }),
+      el("ul", { class: "list" }, ...n.units.map((u) => el("li", { class: u.read ? "" : "bad", text: u.text }))));
+    async function fill() {
+      const data = await api("GET", "api/board/notices");
+      if (!data.ok) { list.replaceChildren(el("p", { class: "meta", text: data.error })); return; }
+      list.replaceChildren(...(data.notices.length ? data.notices.map(notice) : [el("p", { class: "meta", text: t("b_reads_none") })]));
+    }
+    fill();
+    return section("reads", t("b_reads"), list, text, el("p", { class: "actions" }, send));
   }
   let boardY = null; // where the board was scrolled when a unit or a problem was opened
   function fromBoard(open) { boardY = window.scrollY; return open(); }
