@@ -15,9 +15,8 @@ from storage import campaigns
 from storage import notices as stored
 from storage.models import Campaign, saved_id
 from workflows.messages import msg
-from workflows.notices import RECENT, status_lines
+from workflows.notices import RECENT, TEXT_LIMIT, status_lines
 
-TEXT_LIMIT = 2000  # a notice is read in a chat: Telegram's message holds 4096 characters
 SHOWN = 5  # notices on the board; older ones are in /notice's history no longer than RECENT
 
 
