@@ -31,7 +31,7 @@ from workflows.messages import Msg, msg
 
 T = TypeVar("T")
 JSON_LIMIT = 64 * 1024  # bytes of a JSON body: a week's item, a new problem
-UI = "app.ui."  # the page's own words, served with every answer
+UI = "app.ui."  # the page's own words, served with what a page opens with (a read), not a save
 LINK_HEADER = "X-Taizhang-Link"  # our payload, when Telegram's start_param does not carry it
 TAGS = re.compile(r"<[^>]*>")
 ACTION_HEADER = "X-Action-Id"  # made by the page once per action: a tap and its every retry
@@ -210,7 +210,7 @@ async def in_turn(request: web.Request, call: Call, body: Callable[[Turn], Answe
     turn, done = await request.app[TURNS].run(call.source, once, send=False)
     if turn is None or done is None:
         return refusal(request, 403, msg("app.refused.forged"), call.caller.language)
-    return web.json_response({**done.answer, "texts": ui_texts(turn)}, status=done.status)
+    return _response(request, turn, done)
 
 
 async def done_before(request: web.Request, call: Call) -> web.Response | None:
@@ -227,7 +227,23 @@ async def done_before(request: web.Request, call: Call) -> web.Response | None:
     turn, done = await request.app[TURNS].run(call.source, first, send=False)
     if turn is None or done is None:
         return None
-    return web.json_response({**done.answer, "texts": ui_texts(turn)}, status=done.status)
+    return _response(request, turn, done)
+
+
+def _response(request: web.Request, turn: Turn, done: actions.Done) -> web.Response:
+    """The answer as JSON; a read (what a page opens with) carries the page's words, a write
+    does not: the page has them already, and a save's answer stays small on a slow line."""
+    body = (
+        {**done.answer, "texts": ui_texts(turn)}
+        if request.method in ("GET", "HEAD")
+        else done.answer
+    )
+    return web.json_response(body, status=done.status, dumps=_utf8)
+
+
+def _utf8(data: Any) -> str:
+    """JSON with the Chinese as UTF-8 (3 bytes a character), not `\\uXXXX` escapes (6)."""
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _answered(turn: Turn, answer: Answer) -> actions.Done:
