@@ -15,6 +15,7 @@ from bot.handlers import (
     closeout,
     deadlines,
     items,
+    notices,
     summary,
     weekly,
     weekly_private,
@@ -33,6 +34,7 @@ FEATURES: tuple[Feature, ...] = (
     deadlines.FEATURE,
     cases.FEATURE,
     summary.FEATURE,
+    notices.FEATURE,
     board.FEATURE,
     workday.FEATURE,
 )

@@ -20,7 +20,7 @@ from aiohttp.typedefs import Middleware
 
 from bot.config import Settings
 from bot.telegram.turn import BotApp, Turn
-from bot.web import board, forms, week
+from bot.web import board, forms, notices, week
 from bot.web.calls import BOT, TURNS, Answer, Call, Turns, checked, in_turn
 from workflows.deeplink import BOARD_PAGE, ITEM_PAGE, NEW_PAGE, WEEK_PAGE
 from workflows.inputs import FILE_LIMIT
@@ -76,6 +76,7 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     *week.ROUTES,
     *forms.ROUTES,
     *board.ROUTES,
+    *notices.ROUTES,
 )
 TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
 INLINE = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
