@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from workflows.clean import clean_text
 from workflows.messages import Msg, msg
 
 MAX_BYTES = 20 * 1024 * 1024  # bots cannot download larger files from Telegram
@@ -145,6 +146,8 @@ class Book:
 def _xlsx_value(value: Any) -> Any:
     if isinstance(value, str) and value.startswith("=") and len(value) > 1:
         return Formula(value)
+    if isinstance(value, str):
+        return clean_text(value)
     if value is None or isinstance(value, str | int | float | bool | datetime | date | time):
         return value
     return Formula(str(getattr(value, "text", value)))  # array and data-table formulas
@@ -161,7 +164,7 @@ def _xls_value(cell: Any, book: Any) -> Any:
         return bool(cell.value)
     if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
         return None
-    return cell.value
+    return clean_text(cell.value) if isinstance(cell.value, str) else cell.value
 
 
 def open_book(data: bytes, name: str, *, max_bytes: int = MAX_BYTES) -> Book:

@@ -8,6 +8,7 @@ style, and Telegram's `telegram-web-app.js`; it talks only to this server.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from urllib.parse import urlsplit
@@ -17,11 +18,12 @@ from aiohttp.typedefs import Middleware
 
 from bot.config import Settings
 from bot.telegram.turn import BotApp, Turn
-from bot.web import board, forms, week
+from bot.web import board, forms, limits, week
 from bot.web.calls import BOT, TURNS, Call, Turns, checked
 from workflows.deeplink import BOARD_PAGE, ITEM_PAGE, NEW_PAGE, WEEK_PAGE
 from workflows.roles import may
 
+logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PAGES = {WEEK_PAGE: "week", NEW_PAGE: "new", ITEM_PAGE: "item", BOARD_PAGE: "board"}
 
@@ -85,20 +87,42 @@ def _asset(name: str) -> bytes:
 
 
 def guard(prefix: str) -> Middleware:
-    """The security headers on every answer under `prefix`; no caching of the API's."""
+    """The security headers on every answer, refusals and errors included; no caching of the
+    API's. A path's id that is no id of ours is 404, a body that does not come in time 408,
+    and an error a one-line 500 that says nothing of the inside, before any route runs."""
 
     @web.middleware
     async def guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
-        response = await handler(request)
-        if request.path.startswith(prefix) or request.path == prefix.rstrip("/"):
-            response.headers["Content-Security-Policy"] = CSP
-            response.headers["X-Content-Type-Options"] = "nosniff"
-            response.headers["Referrer-Policy"] = "no-referrer"
-            if request.path.startswith(prefix + "api/"):
-                response.headers["Cache-Control"] = "no-store"
+        response: web.StreamResponse
+        try:
+            limits.check_ids(request)
+            response = await handler(request)
+        except web.HTTPException as err:
+            if err.status < 400:
+                _secure(request, prefix, err)
+                raise
+            response = web.json_response({"ok": False, "error": err.reason}, status=err.status)
+        except limits.SlowBody:
+            response = web.json_response({"ok": False, "error": "Request Timeout"}, status=408)
+        except Exception:
+            logger.exception("web: %s %s failed", request.method, request.path)
+            response = web.json_response(
+                {"ok": False, "error": "Internal Server Error"}, status=500
+            )
+        _secure(request, prefix, response)
         return response
 
     return guarded
+
+
+def _secure(request: web.Request, prefix: str, response: web.StreamResponse) -> None:
+    if response.prepared:  # a streamed answer has sent its headers already
+        return
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    if request.path.startswith(prefix + "api/"):
+        response.headers["Cache-Control"] = "no-store"
 
 
 def mount(root: web.Application, bot: BotApp, turns: Turns, settings: Settings) -> None:
