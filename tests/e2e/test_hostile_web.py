@@ -1,0 +1,241 @@
+"""Hostile calls against the Mini App's server, each answered in one line with nothing
+changed: ids no route could parse, nested JSON, cut and oversized bodies, slow headers and
+bodies, forged and future initData, strangers, control characters, odd stored files."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlmodel import func, select
+
+from bot.web import limits
+from bot.web.server import CSP
+from storage.models import Chat, LedgerItem, Person
+from tests.harness import Harness, MakeWorld
+from tests.miniapp import MiniApp, app_url, init_data, start_param
+
+MINI_APP = True  # the `bot` fixture serves the Mini App
+
+ID_ROUTES = [
+    ("GET", "api/items/{}"),
+    ("POST", "api/items/{}/closeout"),
+    ("PUT", "api/week/items/{}"),
+    ("POST", "api/week/items/{}/files"),
+    ("DELETE", "api/week/items/{}/files/0"),
+    ("DELETE", "api/week/items/1/files/{}"),
+    ("GET", "api/board/units/{}"),
+    ("GET", "api/board/items/{}"),
+    ("POST", "api/board/items/{}/decision"),
+    ("POST", "api/board/cases/{}/decision"),
+    ("GET", "api/board/items/{}/files/0"),
+    ("GET", "api/board/items/1/files/{}"),
+]
+
+
+def counts(bot: Harness) -> tuple[int, int, int]:
+    with bot.db.unit_of_work() as s:
+        return tuple(  # type: ignore[return-value]
+            s.exec(select(func.count()).select_from(t)).one() for t in (Person, Chat, LedgerItem)
+        )
+
+
+async def raw(bot: Harness, method: str, path: str, **kw: Any) -> aiohttp.ClientResponse:
+    async with aiohttp.ClientSession() as http:
+        res = await http.request(method, bot.web_url + path, **kw)
+        await res.read()
+        return res
+
+
+async def test_ids_no_route_could_parse_are_404_with_the_security_headers(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"}, supervisors=["督办赵"])
+    page = MiniApp(bot, world["督办赵"])
+    tried = 0
+    for method, path in ID_ROUTES:
+        for bad in ("%C2%B2", "1" + "0" * 22, "%EF%BC%91", "-1"):  # ², 10²², fullwidth 1
+            res = await raw(bot, method, path.format(bad), headers=page.headers)
+            tried += 1
+            assert res.status == 404, (method, path, bad, res.status)
+            assert res.headers["Content-Security-Policy"] == CSP
+            assert res.headers["X-Content-Type-Options"] == "nosniff"
+    assert tried == 48
+    unknown = await raw(bot, "GET", "api/nothing-here")
+    assert unknown.status == 404 and unknown.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_deep_json_and_cut_multipart_bodies_are_400_for_anyone(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
+    li, group = world["李明"], world.group("轮台县")
+    world.add_items("轮台县", 1)
+    card = await bot.command(group, li, "/weekly")
+    page = MiniApp(bot, li, start_param(app_url(card)))
+    item = (await page.week())["items"][0]["id"]
+    deep = b"[" * 30_000 + b"]" * 30_000  # under 64 KB, deeper than the parser's stack
+    res = await raw(
+        bot,
+        "PUT",
+        f"api/week/items/{item}",
+        data=deep,
+        headers={**page.headers, "Content-Type": "application/json"},
+    )
+    assert res.status == 400
+    nested = ('{"progress":' * 40 + '"x"' + "}" * 40).encode()  # parses; deeper than a form
+    res = await raw(
+        bot,
+        "PUT",
+        f"api/week/items/{item}",
+        data=nested,
+        headers={**page.headers, "Content-Type": "application/json"},
+    )
+    assert res.status == 400
+    body = b'--XX\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF'
+    res = await raw(
+        bot,
+        "POST",
+        f"api/week/items/{item}/files",
+        data=body,
+        headers={**page.headers, "Content-Type": "multipart/form-data; boundary=XX"},
+    )
+    assert res.status == 400
+
+
+async def test_control_characters_are_cleaned_at_the_page_and_in_the_chat(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
+    li, group = world["李明"], world.group("轮台县")
+    offer = await bot.command(group, li, "/new")
+    page = MiniApp(bot, li, start_param(app_url(offer)))
+    problem = {
+        "name": "违规\x0b强拆\x00问题\u202e",
+        "summary": "案情\x1b[31m\r\n第二行",
+        "category": "征收补偿环节",
+        "measures": "约谈\x7f",
+        "due_on": "2024-06-30",
+        "lead": "县住建局\x0c张伟",
+        "remarks": "",
+        "source": "自查发现",
+    }
+    status, said = await page.call("POST", "api/new", json=problem)
+    assert status == 200, said
+    with bot.db.unit_of_work() as s:
+        item = s.exec(select(LedgerItem)).one()
+        assert (item.name, item.summary, item.measures, item.lead) == (
+            "违规\n强拆问题\u202e",
+            "案情[31m\n第二行",
+            "约谈",
+            "县住建局\n张伟",
+        )
+    circular = await bot.command(bot.api.private(bot.admin), bot.admin, "/summary 通报")
+    assert circular["document"]["file_name"].endswith(".docx")  # the .docx is written
+
+
+async def test_initdata_from_the_future_and_strangers_leave_nothing_behind(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
+    before = counts(bot)
+    for n in range(5):
+        stranger = bot.api.user(7700 + n, f"路人{n}")
+        page = MiniApp(bot, stranger)
+        for path in ("api/open", "api/week", "api/board"):
+            status, _ = await page.call("GET", path)
+            assert status == 403
+    assert counts(bot) == before
+    li = bot.api.user(7800, "未来")
+    future = MiniApp(bot, li, data=init_data(bot, li, at=bot.clock() + timedelta(days=365)))
+    status, said = await future.call("GET", "api/open")
+    assert status == 401 and said["error"] == "身份数据校验失败，请从 Telegram 中重新打开本页面。"
+
+
+async def test_an_upload_is_refused_before_its_body_is_read(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(
+        units=["轮台县", "尉犁县"], liaisons={"轮台县": "李明", "尉犁县": "刘芳"}
+    )
+    li, group = world["李明"], world.group("轮台县")
+    world.add_items("轮台县", 1)
+    card = await bot.command(group, li, "/weekly")
+    link = start_param(app_url(card))
+    item = (await MiniApp(bot, li, link).week())["items"][0]["id"]
+    other = MiniApp(bot, world["刘芳"], link)  # another unit's liaison, with this unit's link
+    sent = 0
+
+    async def endless() -> Any:  # a body that would never end: 38 MB and counting
+        nonlocal sent
+        yield b'--XX\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n'
+        for _ in range(600):
+            sent += 64 * 1024
+            yield b"\0" * (64 * 1024)
+
+    began = time.monotonic()
+    res = await raw(
+        bot,
+        "POST",
+        f"api/items/{item}/closeout",
+        data=endless(),
+        headers={**other.headers, "Content-Type": "multipart/form-data; boundary=XX"},
+    )
+    assert res.status == 403
+    assert time.monotonic() - began < 5
+    assert sent < 38 * 1024 * 1024
+
+
+async def test_slow_headers_and_bodies_are_cut_off(
+    bot: Harness, make_world: MakeWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
+    monkeypatch.setattr(limits, "HEADER_SECONDS", 1.0)
+    monkeypatch.setattr(limits, "BODY_SECONDS", 1.0)
+    await bot.stop_bot()
+    await bot.start_bot()  # the server takes its header timeout when it starts
+    host, port = bot.settings.web_listen
+    reader, writer = await asyncio.open_connection(host, port)
+    writer.write(b"GET /app/api/open HTTP/1.1\r\nHost: x\r\n")
+    await writer.drain()
+    began = time.monotonic()
+    closed = False
+    while time.monotonic() - began < 5:
+        try:
+            writer.write(b"X-Slow: 1\r\n")  # a header a second, never the blank line
+            await writer.drain()
+        except (ConnectionError, OSError):
+            closed = True
+            break
+        try:
+            got = await asyncio.wait_for(reader.read(100), 0.5)
+        except TimeoutError:
+            continue
+        if got == b"":
+            closed = True
+            break
+    writer.close()
+    assert closed and time.monotonic() - began < 4
+    li, group = world["李明"], world.group("轮台县")
+    world.add_items("轮台县", 1)
+    card = await bot.command(group, li, "/weekly")
+    page = MiniApp(bot, li, start_param(app_url(card)))
+    item = (await page.week())["items"][0]["id"]
+
+    async def trickle() -> Any:
+        yield b'{"progress": "'
+        await asyncio.sleep(3)
+        yield b'x"}'
+
+    res = await raw(
+        bot,
+        "PUT",
+        f"api/week/items/{item}",
+        data=trickle(),
+        headers={**page.headers, "Content-Type": "application/json"},
+    )
+    assert res.status == 408
