@@ -20,7 +20,7 @@ from aiohttp import web
 from bot.handlers import cases, closeout, items
 from bot.handlers.summary import campaign_summary, checkpoint_state
 from bot.telegram.turn import Turn
-from bot.web import board_files
+from bot.web import board_files, limits
 from bot.web.board_files import Handler
 from bot.web.calls import Answer, Refused, in_turn, json_body, page_text, refusal, refused_here
 from bot.web.staff import board_call, for_staff, item_of, json_call
@@ -42,6 +42,8 @@ from workflows.weekly import REJECT
 # close-outs listed on the board, longest waiting first; the rest are counted (and each is
 # marked 待销号 in its unit's ledger, where it is opened and decided the same way)
 WAITING_SHOWN = 50
+UNIT_PAGE = 200  # a unit's problems on one page of the board (`?page=2` for the next)
+MAX_PAGE = 10_000
 
 
 def _today(turn: Turn) -> date:
@@ -154,18 +156,25 @@ def _unit(turn: Turn, camp: Campaign, raw: str) -> Unit | None:
 async def show_unit(request: web.Request) -> web.Response:
     """GET: a unit's ledger, every problem with its status and latest progress."""
     raw = request.match_info["unit"]
+    given = request.query.get("page", "1")
+    page = int(given) if limits.is_id(given) and 0 < int(given) <= MAX_PAGE else 1
 
     def body(turn: Turn, camp: Campaign) -> Answer:
         unit = _unit(turn, camp, raw)
         if unit is None:
             return refused_here(turn, 404, msg("bind.unknown_unit", text=raw))
-        rows = store.items_of(turn.session, [saved_id(unit)])
+        every = store.items_of(turn.session, [saved_id(unit)])
+        pages = max(1, -(-len(every) // UNIT_PAGE))
+        rows = every[(page - 1) * UNIT_PAGE : page * UNIT_PAGE]  # a page of a long ledger
         last = store.last_progress(turn.session, [saved_id(i) for i in rows])
         today = _today(turn)
         return Answer(
             200,
             {
                 "title": unit.name,
+                "page": page,
+                "pages": pages,
+                "total": len(every),
                 "items": [
                     {
                         "id": i.id,

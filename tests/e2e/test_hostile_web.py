@@ -239,3 +239,20 @@ async def test_slow_headers_and_bodies_are_cut_off(
         headers={**page.headers, "Content-Type": "application/json"},
     )
     assert res.status == 408
+
+
+async def test_a_unit_of_thousands_of_problems_is_shown_a_page_at_a_time(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], supervisors=["督办赵"])
+    world.add_items("轮台县", 450)
+    with bot.db.unit_of_work() as s:
+        unit_id = s.exec(select(LedgerItem.unit_id)).first()
+    page = MiniApp(bot, world["督办赵"])
+    status, first = await page.call("GET", f"api/board/units/{unit_id}")
+    assert status == 200, first
+    assert (len(first["items"]), first["page"], first["pages"], first["total"]) == (200, 1, 3, 450)
+    status, last = await page.call("GET", f"api/board/units/{unit_id}?page=3")
+    assert (len(last["items"]), last["page"]) == (50, 3)
+    status, odd = await page.call("GET", f"api/board/units/{unit_id}?page=%C2%B2")
+    assert (status, odd["page"]) == (200, 1)
