@@ -5,17 +5,19 @@ bodies, forged and future initData, strangers, control characters, odd stored fi
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from bot.web import limits
 from bot.web.server import CSP
-from storage.models import Chat, LedgerItem, Person
+from storage.models import Chat, LedgerItem, Person, ProgressUpdate
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import MiniApp, app_url, init_data, start_param
 
@@ -256,3 +258,59 @@ async def test_a_unit_of_thousands_of_problems_is_shown_a_page_at_a_time(
     assert (len(last["items"]), last["page"]) == (50, 3)
     status, odd = await page.call("GET", f"api/board/units/{unit_id}?page=%C2%B2")
     assert (status, odd["page"]) == (200, 1)
+
+
+async def test_stored_files_with_odd_types_and_names_download_and_failures_say_nothing_inside(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"}, supervisors=["督办赵"])
+    li, group = world["李明"], world.group("轮台县")
+    assert li.private  # he has written to the bot: his uploads are kept in his chat
+    world.add_items("轮台县", 1)
+    card = await bot.command(group, li, "/weekly")
+    page = MiniApp(bot, li, start_param(app_url(card)))
+    week = await page.week()
+    item = week["items"][0]["id"]
+    await page.answer(item, status="done", result="已整改")
+    name = quote("回执\r\nSet-Cookie: x=1.pdf", safe=" :=")  # as some clients encode a name
+    body = (
+        f'--XX\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: application/pdf; charset=utf-8\r\n\r\n%PDF\r\n--XX--\r\n"
+    ).encode()
+    res = await raw(
+        bot,
+        "POST",
+        f"api/week/items/{item}/files",
+        data=body,
+        headers={**page.headers, "Content-Type": "multipart/form-data; boundary=XX"},
+    )
+    assert res.status == 200
+    status, said = await page.submit()
+    assert status == 200, said
+    board = MiniApp(bot, world["督办赵"])
+    status, shown = await board.call("GET", f"api/board/items/{item}")
+    assert status == 200, shown
+    (file,) = shown["files"]
+    assert file["name"] == "回执 Set-Cookie: x=1.pdf"
+    status, body, headers = await board.fetch(file["path"])
+    assert (status, body) == (200, b"%PDF")
+    assert headers["Content-Type"] == "application/pdf" and "Set-Cookie" not in headers
+    with bot.db.unit_of_work() as s:  # a file Telegram no longer has
+        row = s.exec(select(ProgressUpdate).where(col(ProgressUpdate.item_id) == item)).all()[-1]
+        row.files = [{**row.files[0], "file_id": "gone"}]
+        s.add(row)
+    status, body, _ = await board.fetch(file["path"])
+    assert status == 502
+    assert json.loads(body) == {"ok": False, "error": "文件暂时无法从 Telegram 取回，请稍后重试。"}
+
+
+async def test_the_week_of_a_unit_with_no_open_problem_is_answered(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
+    li, group = world["李明"], world.group("轮台县")
+    card = await bot.command(group, li, "/weekly")
+    page = MiniApp(bot, li, start_param(app_url(card)) if "reply_markup" in card else "")
+    status, week = await page.call("GET", "api/week")
+    assert status == 200, week
+    assert week["items"] == [] and week["texted"] == []
