@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from datetime import timedelta
 from typing import Any
@@ -314,3 +315,26 @@ async def test_the_week_of_a_unit_with_no_open_problem_is_answered(
     status, week = await page.call("GET", "api/week")
     assert status == 200, week
     assert week["items"] == [] and week["texted"] == []
+
+
+async def test_healthz_says_busy_when_no_worker_thread_can_serve(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.serve.webhook as webhook
+
+    monkeypatch.setattr(webhook, "HEALTH_WITHIN", 1.0)
+    health = bot.web_url.replace("/app/", "/healthz")
+    async with aiohttp.ClientSession() as http, http.get(health) as res:
+        assert res.status == 200 and (await res.json())["status"] == "ok"
+    loop = asyncio.get_running_loop()
+    release = threading.Event()
+    stuck = [loop.run_in_executor(None, release.wait, 30) for _ in range(40)]  # the probe's stall
+    try:
+        async with aiohttp.ClientSession() as http, http.get(health) as res:
+            assert res.status == 503
+            assert (await res.json())["status"] == "busy"
+    finally:
+        release.set()
+        await asyncio.gather(*stuck)
+    async with aiohttp.ClientSession() as http, http.get(health) as res:
+        assert res.status == 200
