@@ -5,6 +5,7 @@ bodies, forged and future initData, strangers, control characters, odd stored fi
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import threading
 import time
@@ -14,6 +15,8 @@ from urllib.parse import quote
 
 import aiohttp
 import pytest
+from docx import Document
+from openpyxl import load_workbook
 from sqlmodel import col, func, select
 
 from bot.web import limits
@@ -338,3 +341,65 @@ async def test_healthz_says_busy_when_no_worker_thread_can_serve(
         await asyncio.gather(*stuck)
     async with aiohttp.ClientSession() as http, http.get(health) as res:
         assert res.status == 200
+
+
+HOSTILE = {  # what a person may type, in every field they fill
+    "name": '<b>违规</b>&amp;</script><a href="javascript:alert(1)">强拆</a>\u202e逆序\u200b',
+    "summary": "<i>案情</i> </script><script>alert(1)</script> javascript:alert(1) " + "😀" * 500,
+    "measures": '=HYPERLINK("http://x","点我")  <tg-spoiler>隐藏</tg-spoiler> \u200d\u2067',
+    "lead": "@admin <code>张伟</code> 👨‍👩‍👧",
+    "remarks": "-1+1 <u>下划线</u> " + "备" * 1000,
+}
+
+
+async def test_hostile_texts_are_shown_as_typed_in_chat_page_and_workbook(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"}, supervisors=["督办赵"])
+    li, group = world["李明"], world.group("轮台县")
+    offer = await bot.command(group, li, "/new")
+    page = MiniApp(bot, li, start_param(app_url(offer)))
+    base = {"category": "征收补偿环节", "due_on": "2024-06-30", "source": "自查发现"}
+    long = {**base, "name": "甲", "lead": "长" * 10_000}  # 10,000 characters: said, not saved
+    status, said = await page.call("POST", "api/new", json=long)
+    assert status == 422 and "最多200字" in said["errors"]["lead"], said
+    status, said = await page.call("POST", "api/new", json={**long, "lead": "长" * 40_000})
+    assert status == 413  # past the body's limit: refused before it is parsed
+    status, said = await page.call("POST", "api/new", json={**base, **HOSTILE})
+    assert status == 200, said
+    with bot.db.unit_of_work() as s:
+        item = s.exec(select(LedgerItem)).one()
+        stored = {k: getattr(item, k) for k in HOSTILE}
+    assert stored == HOSTILE  # stored as typed (no control characters among them)
+    # the chat: Telegram's HTML parser sees the text escaped (a tag would be an entity)
+    shown = await bot.command(group, li, f"/item {item.code}")
+    assert HOSTILE["name"] in shown["text"]
+    assert not any(e["type"] in ("bold", "text_link", "spoiler") for e in shown.get("entities", []))
+    # the page: the card as the person typed it (the page sets text, never HTML)
+    status, card = await page.call("GET", f"api/items/{item.id}")
+    assert status == 200 and HOSTILE["name"] in card["card"]
+    # the workbook: text cells, the formula text a string and not a formula
+    sup = world["督办赵"]
+    export = await bot.command(sup.private, sup, "/export")
+    book = load_workbook(io.BytesIO(export["payload"]))
+    cells = {c.value for ws in book.worksheets for row in ws.iter_rows() for c in row}
+    assert HOSTILE["name"] in cells and HOSTILE["measures"] in cells
+    formula = next(
+        c
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value == HOSTILE["measures"]
+    )
+    assert formula.data_type == "s"
+    circular = await bot.command(sup.private, sup, "/summary 通报")
+    assert Document(io.BytesIO(circular["payload"])).paragraphs  # the .docx is written
+
+
+def test_the_pages_never_write_html_from_data() -> None:
+    from importlib.resources import files
+
+    for name in ("app.js", "board.js"):
+        script = files("bot.web").joinpath("static", name).read_text(encoding="utf-8")
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+            assert sink not in script, (name, sink)
