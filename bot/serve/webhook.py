@@ -156,9 +156,13 @@ class WebhookServer:
     async def start(self) -> None:
         """Listen on the endpoint."""
         # a connection whose request line and headers have not come in by HEADER_SECONDS is
-        # closed (aiohttp's keep-alive timer runs from the connection's start): slowloris
+        # closed (aiohttp's keep-alive timer runs from the connection's start): slowloris; the
+        # rest of a body refused unread is drained for a second at most, not aiohttp's ten
         self._runner = web.AppRunner(
-            self.web, access_log=None, keepalive_timeout=limits.HEADER_SECONDS
+            self.web,
+            access_log=None,
+            keepalive_timeout=limits.HEADER_SECONDS,
+            lingering_time=limits.LINGER_SECONDS,
         )
         await self._runner.setup()
         await web.TCPSite(self._runner, self.point.host, self.point.port).start()

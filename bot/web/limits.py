@@ -14,6 +14,7 @@ from aiohttp import web
 T = TypeVar("T")
 HEADER_SECONDS = 10.0  # a request's line and headers must have arrived by then (slowloris)
 BODY_SECONDS = 30.0  # a body (JSON, a 20 MB upload on a slow phone line) must have arrived
+LINGER_SECONDS = 1.0  # the rest of a body refused unread is drained this long, then closed
 MAX_ID = 2**63 - 1  # ids are 64-bit in the database; a longer number is no id of ours
 MEDIA_TYPE = re.compile(r"[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*")
 JSON_DEPTH = 32  # a form's JSON is two levels deep; deeper is an attack on the parser
