@@ -7,8 +7,10 @@ import asyncio
 import threading
 
 import pytest
+from sqlmodel import func, select
 
 import bot.handlers.workbooks as importing
+from storage.models import LedgerItem, Person, WorkbookUpload
 from tests import hostile_books as hostile
 from tests.harness import Harness, MakeWorld
 
@@ -38,6 +40,22 @@ async def test_hostile_workbooks_are_refused_in_words(bot: Harness, make_world: 
     assert "含有宏" in macros["text"]
     renamed = await send(bot, group, li, "台账.xlsx", hostile.renamed_zip())
     assert "不是 Excel 工作簿" in renamed["text"]
+    macro_xls = await send(bot, group, li, "台账.xls", hostile.macro_xls())
+    assert "含有宏" in macro_xls["text"]
+    locked = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 900 + "EncryptedPackage".encode("utf-16-le")
+    )
+    protected = await send(bot, group, li, "台账.xlsx", locked)
+    assert "设有打开密码" in protected["text"]
+    linked = await send(bot, group, li, "台账.xlsx", hostile.external_link())
+    assert "公式" in linked["text"] and "未导入任何内容" in linked["text"]
+    strings = await send(bot, group, li, "台账.xlsx", hostile.many_strings())
+    assert "含有超过200000段不同的文字" in strings["text"]
+    parts = await send(bot, group, li, "台账.xlsx", hostile.many_parts())
+    assert "解压后超过64MB" in parts["text"]
+    with bot.db.unit_of_work() as s:  # nothing of any of them was kept
+        assert s.exec(select(func.count()).select_from(LedgerItem)).one() == 0
+        assert s.exec(select(func.count()).select_from(WorkbookUpload)).one() == 0
 
 
 async def test_slow_workbooks_queue_on_their_own_pool_and_other_chats_are_answered(
@@ -92,3 +110,26 @@ async def test_slow_workbooks_queue_on_their_own_pool_and_other_chats_are_answer
         release.set()
     preview = await bot.api.next_message(group)
     assert "新增3个问题" in preview["text"]
+
+
+async def test_hostile_texts_in_the_chat_are_cleaned_stored_as_typed_and_shown_escaped(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["尉犁县"], people=["孙"])
+    group, li = world.group("尉犁县"), world["孙"]
+    prompt = await bot.command(group, li, "/register")
+    name = "<b>孙\x0b丽</b>\x00&amp;\u202e"  # markup, a vertical tab, NUL, an entity, RTL
+    prompt = await bot.answer(prompt, li, name)
+    prompt = await bot.answer(prompt, li, "</script>javascript:alert(1)\u200b")
+    confirm = await bot.answer(prompt, li, "13800138000")
+    assert "<b>孙\n丽</b>&amp;\u202e" in confirm["text"]  # shown as typed, the controls gone
+    done = await bot.press(confirm, li, "确认提交")
+    assert "孙" in done["text"]
+    with bot.db.unit_of_work() as s:
+        person = s.exec(select(Person).where(Person.user_id == li["id"])).one()
+        assert (person.name, person.position) == (
+            "<b>孙\n丽</b>&amp;\u202e",
+            "</script>javascript:alert(1)\u200b",
+        )
+    roster = await bot.command(group, li, "/roster")
+    assert "</script>javascript:alert(1)\u200b" in roster["text"]
