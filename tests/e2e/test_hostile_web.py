@@ -21,7 +21,7 @@ from sqlmodel import col, func, select
 
 from bot.web import limits
 from bot.web.server import CSP
-from storage.models import Chat, LedgerItem, Person, ProgressUpdate
+from storage.models import Chat, FormDraft, LedgerItem, Person, ProgressUpdate
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import MiniApp, app_url, init_data, start_param
 
@@ -403,3 +403,45 @@ def test_the_pages_never_write_html_from_data() -> None:
         script = files("bot.web").joinpath("static", name).read_text(encoding="utf-8")
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
             assert sink not in script, (name, sink)
+
+
+async def test_forged_stale_and_other_units_initdata_change_nothing_on_any_route(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(
+        units=["轮台县", "尉犁县"], liaisons={"轮台县": "李明", "尉犁县": "刘芳"}
+    )
+    li, liu = world["李明"], world["刘芳"]
+    world.add_items("轮台县", 1)
+    card = await bot.command(world.group("轮台县"), li, "/weekly")
+    link = start_param(app_url(card))
+    item = (await MiniApp(bot, li, link).week())["items"][0]["id"]
+    good = init_data(bot, li, start_param=link)
+    callers = {
+        "forged hash": good[:-4] + "0000",
+        "someone else's user": good.replace(str(li["id"]), str(liu["id"])),
+        "stale": init_data(bot, li, at=bot.clock() - timedelta(days=2), start_param=link),
+        "another unit's liaison": init_data(bot, liu, start_param=link),
+        "none": "",
+    }
+    routes = [
+        ("GET", "api/week", None),
+        ("PUT", f"api/week/items/{item}", {"progress": "假"}),
+        ("POST", "api/week/submit", {}),
+        ("POST", "api/new", {"name": "假"}),
+        ("GET", f"api/items/{item}", None),
+        ("GET", "api/board", None),
+    ]
+    before = counts(bot)
+    with bot.db.unit_of_work() as s:
+        drafts_before = s.exec(select(func.count()).select_from(FormDraft)).one()
+    tried = 0
+    for who, data in callers.items():
+        for method, path, body in routes:
+            headers = {"Authorization": f"tma {data}"} if data else {}
+            res = await raw(bot, method, path, headers=headers, json=body)
+            tried += 1
+            assert res.status in (401, 403), (who, method, path, res.status)
+    assert tried == 30 and counts(bot) == before
+    with bot.db.unit_of_work() as s:
+        assert s.exec(select(func.count()).select_from(FormDraft)).one() == drafts_before
