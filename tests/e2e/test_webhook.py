@@ -63,6 +63,7 @@ async def test_webhook_is_registered_with_the_secret_and_serves_a_conversation(s
         "database": "ok",
         "planner": True,
         "updates_in_progress": 0,
+        "workbooks_in_reading": 0,
     }
     await wait_until(lambda: api.hook.webhook is not None, timeout=30)
     assert api.requests["setWebhook"] == 3
