@@ -100,7 +100,7 @@ class WebhookServer:
         try:
             data = await limits.within_body_time(request.json())
             update = Update.de_json(data, self.app.bot) if isinstance(data, dict) else None
-        except (ValueError, TypeError, KeyError, AttributeError):  # JSON errors are ValueErrors
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # bad JSON
             update = None
         if update is None:
             return web.Response(status=400, text="not an update")
