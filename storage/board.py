@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.models import ForwardedCase, LedgerItem, ProgressUpdate
-from workflows.cases import OPEN, SIGNED
+from workflows.cases import ANSWERED, OPEN, SIGNED
 from workflows.extension import PENDING
 from workflows.ledger import Status
 from workflows.weekly import DONE
@@ -57,3 +58,38 @@ def waiting_extensions(session: Session, unit_ids: list[int]) -> list[ForwardedC
         return []
     rows = select(ForwardedCase).where(col(ForwardedCase.id).in_(asked))
     return list(session.exec(rows.order_by(col(ForwardedCase.due_at), col(ForwardedCase.id))))
+
+
+def problems_due_soon(
+    session: Session, unit_ids: list[int], today: date, until: date
+) -> dict[int, int]:
+    """Per unit: problems being rectified (not closed out nor awaiting it) due from today to
+    `until` (the standing rule's "due soon")."""
+    stmt = (
+        select(LedgerItem.unit_id, func.count())
+        .where(
+            col(LedgerItem.unit_id).in_(unit_ids),
+            col(LedgerItem.status).not_in((Status.CLOSED, Status.CLOSING)),
+            col(LedgerItem.due_on) >= today,
+            col(LedgerItem.due_on) <= until,
+        )
+        .group_by(col(LedgerItem.unit_id))
+    )
+    return {u: int(n) for u, n in session.exec(stmt)}
+
+
+def cases_due_between(
+    session: Session, unit_ids: list[int], start: datetime, end: datetime
+) -> dict[int, int]:
+    """Per unit: forwarded cases not answered whose time limit falls in [start, end)."""
+    stmt = (
+        select(ForwardedCase.unit_id, func.count())
+        .where(
+            col(ForwardedCase.unit_id).in_(unit_ids),
+            ForwardedCase.status != ANSWERED,
+            col(ForwardedCase.due_at) >= start,
+            col(ForwardedCase.due_at) < end,
+        )
+        .group_by(col(ForwardedCase.unit_id))
+    )
+    return {u: int(n) for u, n in session.exec(stmt)}

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from storage import sightings
 from storage.audit import Stamp, record, snapshot
 from storage.models import Chat, Person
+from storage.once import Taken, insert_once
 
 
 def ensure_chat(
@@ -15,10 +16,15 @@ def ensure_chat(
     """The chat row (`known`, if read already), created on first sight; its title kept fresh."""
     chat = known or session.exec(select(Chat).where(Chat.chat_id == chat_id)).first()
     if chat is None:
-        chat = Chat(chat_id=chat_id, kind=kind, title=title)
-        session.add(chat)
-        session.flush()
-    elif chat.title != title or chat.kind != kind:
+        fresh = Chat(chat_id=chat_id, kind=kind, title=title)
+        try:
+            insert_once(session, fresh)
+            return fresh
+        except Taken:  # another update of this chat, at the same moment, saw it first
+            chat = session.exec(select(Chat).where(Chat.chat_id == chat_id)).first()
+            if chat is None:
+                raise
+    if chat.title != title or chat.kind != kind:
         chat.title, chat.kind = title, kind
         session.add(chat)
     return chat

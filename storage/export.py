@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import xlsxwriter
 from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage import campaigns
@@ -37,6 +38,7 @@ from storage.sheet import Node, Sheet, formats
 from workflows.case_import import ANNEX_3
 from workflows.ledger import COLUMNS, status_msg
 from workflows.messages import Msg, msg
+from workflows.weekly import progress_said
 
 Say = Callable[[Msg], str]
 
@@ -125,6 +127,21 @@ def annex_3(say: Say) -> tuple[Node, ...]:
     )
 
 
+def _said(row: Any, say: Say) -> str:
+    """The 最新进展 cell: the latest update as it is shown everywhere (a late one with its
+    reason and new planned date)."""
+    if row.last_status is None:
+        return ""
+    said = progress_said(
+        row.last_status,
+        row.last_text or "",
+        row.last_result or "",
+        row.last_reason or "",
+        row.last_due_on,
+    )
+    return said if isinstance(said, str) else say(said)
+
+
 def _local(value: datetime | None, tz: ZoneInfo) -> datetime | None:
     return value.astimezone(tz) if value is not None else None
 
@@ -140,8 +157,11 @@ def _batched(session: Session, stmt: Any, key: Any) -> Iterable[Any]:
         last = rows[-1].id
 
 
-def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: Say) -> int:
-    """Write the campaign workbook to a path or stream; returns the ledger and progress rows."""
+def write_workbook(
+    session: Session, camp: Campaign, out: str | IO[bytes], say: Say, *, unit_id: int | None = None
+) -> int:
+    """Write the campaign workbook (or one unit's part of it) to a path or stream; returns the
+    ledger and progress rows."""
     tz = ZoneInfo(camp.timezone)
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False})
     fmt = formats(book)
@@ -175,7 +195,11 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: 
     }
     missing, not_applicable = say(msg("export.not_submitted")), say(msg("export.not_applicable"))
     yes, no = say(msg("export.yes")), say(msg("export.no"))
-    units = {saved_id(u): u for u in campaigns.units_of(session, saved_id(camp), active_only=False)}
+    units = {
+        saved_id(u): u
+        for u in campaigns.units_of(session, saved_id(camp), active_only=False)
+        if unit_id is None or u.id == unit_id
+    }
     unit_ids = list(units)
     spec = campaigns.ledger_spec(camp)
     written = 0
@@ -185,20 +209,13 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: 
         titled("ledger"),
         ("序号", "单位", "编号", *[f.name for f in spec.fields], "状态", "最新进展"),
     )
-    latest = (
-        select(
-            func.coalesce(
-                func.nullif(ProgressUpdate.text, ""),
-                func.nullif(ProgressUpdate.result, ""),
-                ProgressUpdate.reason,
-            )
-        )
+    latest_id = (
+        select(func.max(ProgressUpdate.id))
         .where(ProgressUpdate.item_id == LedgerItem.id)
-        .order_by(col(ProgressUpdate.id).desc())
-        .limit(1)
         .correlate(LedgerItem)
         .scalar_subquery()
     )
+    last = aliased(ProgressUpdate)
     # plain rows, not ORM objects: building 300,000 entities just to write them out is the
     # slowest part of an export
     # SQLAlchemy's select: SQLModel's is typed for at most four columns
@@ -216,8 +233,15 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: 
         col(LedgerItem.source),
         col(LedgerItem.status),
         col(LedgerItem.fields),
-        latest.label("latest"),
-    ).where(col(LedgerItem.unit_id).in_(unit_ids))
+        col(last.status).label("last_status"),
+        col(last.text).label("last_text"),
+        col(last.result).label("last_result"),
+        col(last.reason).label("last_reason"),
+        col(last.new_due_on).label("last_due_on"),
+    )
+    item_stmt = item_stmt.outerjoin(last, col(last.id) == latest_id).where(
+        col(LedgerItem.unit_id).in_(unit_ids)
+    )
     for n, item in enumerate(_batched(session, item_stmt, col(LedgerItem.id)), 1):
         values = [
             getattr(item, f.key) if f.key in COLUMNS else (item.fields or {}).get(f.name, "")
@@ -230,7 +254,7 @@ def write_workbook(session: Session, camp: Campaign, out: str | IO[bytes], say: 
                 item.code,
                 *values,
                 status.get(item.status, item.status),
-                item.latest or "",
+                _said(item, say),
             ]
         )
     written += ledger.written

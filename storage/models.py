@@ -402,3 +402,33 @@ class WorkbookUpload(SQLModel, table=True):
     status: str = "pending"  # pending, saved, cancelled, replaced
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
+
+
+class Decision(SQLModel, table=True):
+    """A supervisor's decision on what a unit asked (a close-out, an extension): who, when,
+    what, and why; kept apart from the problem's progress, shown wherever the thing is."""
+
+    __table_args__ = (
+        Index("ix_decision_item", "item_id"),
+        Index("ix_decision_case", "case_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    item_id: int | None = Field(default=None, foreign_key="ledgeritem.id")
+    case_id: int | None = Field(default=None, foreign_key="forwardedcase.id")
+    what: str  # closeout.approved, closeout.rejected, extension.approved, extension.rejected
+    reason: str = ""
+    by_user_id: int | None = _big(default=None)
+    at: datetime = _utc()
+
+
+class Urging(SQLModel, table=True):
+    """催办: a supervisor's one message to a unit's groups; once a working day per unit, so
+    the day (the campaign's local date) is unique with the unit."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    day: date
+    by_user_id: int | None = _big(default=None)
+    at: datetime = _utc()

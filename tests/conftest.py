@@ -16,15 +16,19 @@ from pathlib import Path
 import pytest
 
 from storage.db import Database
-from tests import pgserver
+from tests import pgserver, tools
 from tests.harness import Harness, MakeWorld, World, build_world, county_world
 
 ON_POSTGRES = os.environ.get("TAIZHANG_TEST_DATABASE", "sqlite") == "postgresql"
+# as `taizhang` runs (bot/cli/main.py): PTB's durations (a 429's retry_after) as timedelta,
+# without a deprecation warning each; the processes the tests start inherit it
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """A PostgreSQL server's URL, with a migrated template database on it."""
+    pgserver.require_server()
     with pgserver.server() as url:
         pgserver.prepare_template(url)
         yield url
@@ -99,3 +103,23 @@ async def county(make_world: MakeWorld) -> World:
     """轮台县's group with its liaison 李明, and the supervisor 督办张, whose private chat (and
     the admin's) is read up to now."""
     return await county_world(make_world)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Once at the end of the run: what a missing system tool skipped, and what to install."""
+    reasons = [
+        str(report.longrepr[2])
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple)
+    ]
+    for line in tools.summary(reasons):
+        terminalreporter.write_line(line)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test whose module uses a tool's helpers (the browser, the print tests' converters) is
+    skipped, or failed in CI, before its fixtures: its helpers would say the same later."""
+    module = getattr(item, "module", None)
+    for need in tools.needs_of(vars(module) if module is not None else {}):
+        tools.require(need)

@@ -1,12 +1,12 @@
 """A throwaway PostgreSQL server for tests and benchmarks, and a fresh database per test.
 
 CI starts its own server and sets TAIZHANG_TEST_POSTGRES_URL; without it, a server is
-started from the Debian binaries in a temporary directory and removed afterwards.
+started from the Debian binaries in a temporary directory and removed afterwards (and without
+those, the tests that need one are skipped: `tests/tools.py`).
 """
 
 from __future__ import annotations
 
-import glob
 import os
 import pwd
 import shutil
@@ -21,21 +21,27 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.tools import PG_CTL, POSTGRES, require
+
 ENV_URL = "TAIZHANG_TEST_POSTGRES_URL"
 TEMPLATE = "taizhang_template"
 
 
 def _binaries() -> Path:
-    for candidate in [
-        shutil.which("pg_ctl"),
-        *sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl")),
-    ]:
-        if candidate:
-            return Path(candidate).resolve().parent
+    found = PG_CTL.path()
+    if found:
+        return Path(found).resolve().parent
     raise RuntimeError(
         "PostgreSQL server binaries not found: install them (apt-get install postgresql) "
         f"or set {ENV_URL} to a server's URL"
     )
+
+
+def require_server() -> None:
+    """In a test: skip it (fail it under TAIZHANG_TEST_STRICT=1) when no server is named and
+    none can be started here."""
+    if not os.environ.get(ENV_URL):
+        require(POSTGRES)
 
 
 def free_port() -> int:

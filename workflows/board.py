@@ -1,10 +1,11 @@
 """The supervisors' board (督办看板): every unit's standing, the units behind plan first.
 
 A unit's standing is what /summary counts for it (its problems open, closed and overdue, this
-week's report, its forwarded cases) and how many working days its most overdue case is late.
-Which unit comes first is a rule of the campaign's supervisors, so it lives here: the most
-problems past their 办结时间 first, then a week not reported (missing before late), then
-overdue cases and how late they are, then the most problems still open.
+week's report, its forwarded cases), how many working days its most overdue case is late, and
+its colour by the one rule of `workflows/standing.py`. Which unit comes first is a rule of the
+campaign's supervisors, so it lives here: red before yellow before green; then the most
+problems past their 办结时间, then a week not reported (missing, then not yet due, then late),
+then overdue cases and how late they are, then the most problems still open.
 """
 
 from __future__ import annotations
@@ -15,9 +16,22 @@ from datetime import datetime, tzinfo
 
 from workflows.calendar import WorkCalendar
 from workflows.cases import overdue_working_days
+from workflows.standing import (
+    COLOURS,
+    DUE,
+    LATE,
+    MISSING,
+    NO_REPORT,
+    NOTHING_DUE,
+    ON_TRACK,
+    UnitFacts,
+    Verdict,
+    standing,
+)
 from workflows.summary import UnitSummary
 
-WEEKLY_RANK = {"missing": 0, "late": 1, "on_time": 2}  # a week not reported weighs most
+# a week not reported after its deadline weighs most, one not yet due next
+WEEKLY_RANK = {MISSING: 0, DUE: 1, LATE: 2}
 
 
 @dataclass(frozen=True)
@@ -27,6 +41,9 @@ class Standing:
     unit_id: int
     summary: UnitSummary
     case_days: int = 0  # 0: no case past its time limit
+    report: str = NO_REPORT  # this week's report against its deadline (standing.report_state)
+    facts: UnitFacts = NOTHING_DUE
+    verdict: Verdict = ON_TRACK
 
     @property
     def open(self) -> int:
@@ -35,9 +52,28 @@ class Standing:
 
     @property
     def behind(self) -> bool:
-        """Whether anything of the unit is late: a problem, this week's report, a case."""
-        s = self.summary
-        return bool(s.ledger.overdue or s.cases.overdue) or s.weekly != "on_time"
+        """Whether anything of the unit is late (red): a problem, this week's report, a case."""
+        return self.verdict.colour == COLOURS[0]
+
+
+def unit_standing(
+    unit_id: int,
+    summary: UnitSummary,
+    *,
+    report: str,
+    case_days: int = 0,
+    problems_due_soon: int = 0,
+    cases_due_today: int = 0,
+) -> Standing:
+    """A unit on the board with its colour, by the standing rule."""
+    facts = UnitFacts(
+        problems_overdue=summary.ledger.overdue,
+        problems_due_soon=problems_due_soon,
+        report=report,
+        cases_overdue=summary.cases.overdue,
+        cases_due_today=cases_due_today,
+    )
+    return Standing(unit_id, summary, case_days, report, facts, standing(facts))
 
 
 def case_days_by_unit(
@@ -58,8 +94,9 @@ def behind_first(rows: Sequence[Standing]) -> list[Standing]:
     def weight(r: Standing) -> tuple[int, ...]:
         s = r.summary
         return (
+            COLOURS.index(r.verdict.colour),
             -s.ledger.overdue,
-            WEEKLY_RANK.get(s.weekly, 0),
+            WEEKLY_RANK.get(r.report, len(WEEKLY_RANK)),
             -s.cases.overdue,
             -r.case_days,
             -r.open,

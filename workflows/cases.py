@@ -233,3 +233,10 @@ EXTENSION = Flow(
     summary="extension.summary",
     extras=_due_now,
 )
+
+# 不同意延期 needs its reason, as 不同意销号 does: the unit is told why
+EXTENSION_REJECT = Flow(
+    "extension_reject",
+    "extension.reject_title",
+    (Step("reason", "extension.ask_reject_reason", Text(max_len=500)),),
+)

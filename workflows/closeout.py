@@ -18,7 +18,8 @@ from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
 from workflows.weekly import DONE
 
-REJECTED = "rejected"  # the progress status of a rejected close-out
+APPROVED = "closeout.approved"  # the decisions, as written down
+REJECTED = "closeout.rejected"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class Decision:
     progress: Progress | None = None
     to_unit: Notice | None = None  # to the unit's groups
     to_supervisors: Notice | None = None  # to the supervisors' chats, with the decision buttons
+    decided: str = ""  # a supervisor's decision to write down (`storage.decisions`), if one
+    reason: str = ""  # why, for a 不同意
 
 
 def closeout_request(
@@ -126,6 +129,7 @@ def approve_closeout(item: ItemState, *, asked: int | None, at: datetime) -> Dec
         changes=ItemChanges(status=Status.CLOSED, closed_at=at),
         said=text,
         to_unit=Notice(keys.item_closed(item.id), "item.decision", text),
+        decided=APPROVED,
     )
 
 
@@ -140,7 +144,6 @@ def reject_closeout(
     asked: int | None,
     expected_version: int | None,
     reason: str,
-    week_of: date,
 ) -> Decision | Refused:
     """不同意 with a reason: the item is open again, the reason recorded and sent to the unit.
 
@@ -160,7 +163,9 @@ def reject_closeout(
         expected_version=expected_version,
         changes=ItemChanges(status=Status.OPEN),
         said=text,
-        progress=Progress(REJECTED, week_of, reason=reason),
+        # the reason is the decision's, written down with it: not the problem's progress
+        decided=REJECTED,
+        reason=reason,
         # the saved change moves the item's version on by one; the message names that version
         to_unit=Notice(keys.item_rejected(item.id, item.version + 1), "item.decision", text),
     )

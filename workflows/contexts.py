@@ -29,6 +29,7 @@ class ItemSnapshot(TypedDict):
     version: int
     due: str | None
     last: str
+    overdue: NotRequired[int]  # working days past its 办结时间 when the week began
 
 
 class WeeklyContext(TypedDict):
@@ -82,6 +83,13 @@ class ExtensionContext(TypedDict):
     case_id: int
     code: str
     due: str
+
+
+class ExtensionRejectContext(TypedDict):
+    """extension_reject: the case whose request for more time a supervisor rejects."""
+
+    case_id: int
+    code: str
 
 
 class SubmitContext(TypedDict):

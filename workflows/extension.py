@@ -34,6 +34,8 @@ class ExtensionChange:
     said: Msg
     notice: Notice  # to the supervisors when asked, to the unit's groups when decided
     due_at: datetime | None = None  # the new due time, when approved
+    decided: str = ""  # the decision to write down (`storage.decisions`), when decided
+    reason: str = ""
 
 
 def may_ask_extension(case: CaseNow) -> Refused | None:
@@ -84,13 +86,19 @@ def ask_extension(
 
 
 def decide_extension(
-    case: CaseNow, *, approve: bool, by: int, at: datetime
+    case: CaseNow, *, approve: bool, by: int, at: datetime, reason: str = ""
 ) -> ExtensionChange | Refused:
-    """同意 moves the due time to the one asked for; 不同意 keeps it; either is told to the unit."""
+    """同意 moves the due time to the one asked for; 不同意 keeps it and needs its reason;
+    either is told to the unit (the reason with it)."""
     request = dict(case.request)
     if request.get("status") != PENDING:
         return Refused(msg("form.stale_button"))
+    reason = reason.strip()
+    if not approve and not reason:  # the unit is told why, or it cannot do better
+        return Refused(msg("extension.reason_needed", code=case.code))
     request.update(status=APPROVED if approve else REJECTED, decided_by=by)
+    if reason:
+        request["decided_reason"] = reason
     history = [*case.fields.get("extensions", []), request]
     fields = {**case.fields, "extension": request, "extensions": history}
     until = datetime.fromisoformat(request["until"])
@@ -98,11 +106,10 @@ def decide_extension(
     # past it leaves the limit where it is
     later = until if approve and until > case.due_at else None
     due = later or case.due_at
-    word = msg(
-        "extension.approved" if approve else "extension.rejected",
-        code=case.code,
-        until=until,
-        due=due,
+    word = (
+        msg("extension.approved", code=case.code, due=due)
+        if approve
+        else msg("extension.rejected_why", code=case.code, due=due, reason=reason)
     )
     return ExtensionChange(
         action="case.extension_approved" if approve else "case.extension_rejected",
@@ -114,4 +121,6 @@ def decide_extension(
             word,
         ),
         due_at=later,
+        decided="extension.approved" if approve else "extension.rejected",
+        reason=reason,
     )

@@ -328,3 +328,8 @@ def draft_closed(user_id: int, chat_id: int, created: datetime, action: str) -> 
 def checkpoint(day: date, chat_id: int) -> str:
     """The 约谈名单 of the checkpoint of `day`, to one supervisors' chat."""
     return in_chat(f"checkpoint:{day.isoformat()}", chat_id)
+
+
+def urged(unit_id: int, day: date) -> str:
+    """A supervisor's 催办 of a unit on a working day, before its chat part."""
+    return f"urge:unit:{unit_id}:{day.isoformat()}"

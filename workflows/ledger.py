@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
 
+from workflows.calendar import WorkCalendar
 from workflows.forms import Step
 from workflows.inputs import (
     Answer,
@@ -159,10 +160,15 @@ class Checked:
         return value
 
 
+# A problem's 办结时间 as it is entered, and a late problem's new planned date: today or later,
+# in every form (the chat's steps, the workbook, the Mini App), as the week's new date always was.
+PLANNED_DATE = DateInput(not_before_today=True)
+
+
 def field_kind(field: FieldSpec, spec: LedgerSpec, prefix: str) -> Kind:
     """The input kind that reads a field."""
     if field.kind == "date":
-        return DateInput()
+        return PLANNED_DATE if field.key == "due_on" else DateInput()
     if field.kind == "number":
         return Checked(Number(field.minimum, field.maximum), field, spec, prefix)
     if field.kind == "category":
@@ -215,6 +221,14 @@ def item_code(unit_name: str, seq: int) -> str:
 def is_overdue(due_on: date | None, status: str, today: date) -> bool:
     """An item past its 办结时间 and not closed out."""
     return due_on is not None and due_on < today and status not in (Status.CLOSED,)
+
+
+def overdue_days(due_on: date | None, status: str, today: date, cal: WorkCalendar) -> int:
+    """How many working days an item is past its 办结时间 (at least one once it is past, as a
+    case past its time limit counts them); 0 while it is not overdue."""
+    if due_on is None or not is_overdue(due_on, status, today):
+        return 0
+    return max(cal.working_days_between(due_on, today), 1)
 
 
 def status_msg(status: str) -> Msg:

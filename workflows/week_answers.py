@@ -22,6 +22,8 @@ STATUS, PROGRESS, NOTE, RESULT, EVIDENCE, REASON, PLANNED = (
     "reason",
     "planned",
 )
+# the item's version once its close-out was asked from the week (the week leaves it alone)
+CLOSING = "closing"
 
 
 def item_prefix(item_id: int) -> str:
@@ -64,6 +66,12 @@ def files_of(values: Mapping[str, Any], item_id: int) -> list[Mapping[str, Any]]
     """The evidence files given for an item."""
     evidence = values.get(item_answer(item_id, EVIDENCE)) or {}
     return list(evidence.get("files", []))
+
+
+def closing_of(values: Mapping[str, Any], item_id: int) -> int | None:
+    """The item's version after its close-out was asked while the week was open; None if not."""
+    version = values.get(item_answer(item_id, CLOSING))
+    return int(version) if version is not None else None
 
 
 def answer_of(values: Mapping[str, Any], item_id: int) -> ItemAnswer:

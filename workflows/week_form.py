@@ -25,7 +25,15 @@ from workflows.inputs import (
     TextAnswer,
 )
 from workflows.messages import Msg, msg
-from workflows.week_answers import EVIDENCE, PROGRESS, STATUS, item_field, item_prefix
+from workflows.week_answers import (
+    CLOSING,
+    EVIDENCE,
+    PROGRESS,
+    STATUS,
+    item_answer,
+    item_field,
+    item_prefix,
+)
 
 # what the page sends for an item, by the weekly update's value suffixes
 SENT = ("status", "progress", "result", "reason", "planned")
@@ -125,6 +133,18 @@ def _answered(step: Step, values: Mapping[str, Any]) -> bool:
     if isinstance(step.kind, Attachments):
         return step.kind.complete(value)
     return value not in (None, "") or (step.optional and step.field in values)
+
+
+def asked_closing(flow: Flow, draft: Draft, item_id: int, version: int) -> Draft | None:
+    """The week once an item's close-out was asked meanwhile (at `version`): the item's answers
+    cleared and its close-out noted, so the week neither asks for it nor saves it again; None
+    when the item is not in this week."""
+    steps = item_steps(flow, item_id)
+    if not steps:
+        return None
+    cleared: dict[str, Any] = {k: None for k in draft.values if k.startswith(item_prefix(item_id))}
+    cleared[item_answer(item_id, CLOSING)] = version
+    return with_answers(flow, draft, cleared)
 
 
 def missing(flow: Flow, draft: Draft) -> dict[int, list[Msg]]:

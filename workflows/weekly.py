@@ -11,10 +11,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from workflows.forms import Flow, Step
-from workflows.inputs import Attachments, Choice, DateInput, FormEnv, Option, StatusCard, Text
-from workflows.ledger import item_steps, ledger_from
+from workflows.inputs import Attachments, Choice, FormEnv, Option, StatusCard, Text
+from workflows.ledger import PLANNED_DATE, item_steps, ledger_from
 from workflows.messages import Lines, Msg, msg
-from workflows.week_answers import item_prefix, status_of
+from workflows.week_answers import CLOSING, item_prefix, status_of
 
 PLAN, DONE, LATE, SAME = "plan", "done", "late", "same"
 STATUSES = (
@@ -69,8 +69,39 @@ def _is(key: str, *wanted: str) -> Any:
     return lambda v: v.get(key) in wanted
 
 
-def snapshot_item(item: Mapping[str, Any], last: str) -> dict[str, Any]:
-    """What the flow keeps of an item when the update starts (JSON-safe)."""
+def _unless(key: str) -> Any:
+    return lambda v: not v.get(key)
+
+
+def explains_delay(status: str | None, overdue: int) -> bool:
+    """Whether a week's status needs the reason and a new planned date: 进度滞后 always, and
+    按计划推进 on a problem already past its 办结时间 (its plan is no longer the one on file)."""
+    return status == LATE or (status == PLAN and overdue > 0)
+
+
+def progress_said(
+    status: str, text: str, result: str, reason: str, new_due_on: date | None
+) -> Msg | str:
+    """What a progress update says wherever it is shown (/item, the board, the export): its
+    progress (or result), and for a delay explained its reason and new planned date too."""
+    said = text or result
+    if status not in (LATE, PLAN) or (not reason and new_due_on is None):
+        return said or reason
+    late = msg(
+        "week.late_said",
+        reason=reason or msg("form.empty"),
+        planned=new_due_on if new_due_on is not None else msg("form.empty"),
+    )
+    return msg("week.progress_late", text=said, late=late) if said else late
+
+
+def _delayed(key: str, overdue: int) -> Any:
+    return lambda v: explains_delay(v.get(key), overdue)
+
+
+def snapshot_item(item: Mapping[str, Any], last: str, overdue: int = 0) -> dict[str, Any]:
+    """What the flow keeps of an item when the update starts (JSON-safe); `overdue`: the
+    working days it is past its 办结时间 then (0: not overdue)."""
     return {
         "id": item["id"],
         "code": item["code"],
@@ -78,7 +109,14 @@ def snapshot_item(item: Mapping[str, Any], last: str) -> dict[str, Any]:
         "version": item["version"],
         "due": item.get("due"),
         "last": last,
+        "overdue": overdue,
     }
+
+
+def overdue_name(item: Mapping[str, Any]) -> Msg | str:
+    """An item's name as the week shows it: marked 逾期 with its days when it is overdue."""
+    days = int(item.get("overdue") or 0)
+    return msg("week.overdue_name", name=item["name"], days=days) if days else item["name"]
 
 
 def weekly_flow(context: Mapping[str, Any]) -> Flow:
@@ -89,13 +127,22 @@ def weekly_flow(context: Mapping[str, Any]) -> Flow:
     for n, it in enumerate(items, 1):
         k = item_prefix(it["id"])
         head = {"code": it["code"], "name": it["name"], "n": n, "total": len(items)}
-        card = msg("weekly.card", last=it["last"] or msg("weekly.no_progress"), **head)
+        shown = {**head, "name": overdue_name(it)}
+        card = msg("weekly.card", last=it["last"] or msg("weekly.no_progress"), **shown)
+        delayed = _delayed(k + "status", int(it.get("overdue") or 0))
         status = StatusCard(
             STATUSES, texted=frozenset({PLAN, LATE}), text_field=k + "progress", default=PLAN
         )
         # One message per item: the card with its status buttons, answered by a reply to it.
         steps += [
-            Step(k + "status", "weekly.ask_status", status, params={"card": card}),
+            # a close-out asked from the week meanwhile: the item is the close-out's now
+            Step(
+                k + "status",
+                "weekly.ask_status",
+                status,
+                when=_unless(k + CLOSING),
+                params={"card": card},
+            ),
             Step(
                 k + "result", "weekly.ask_result", Text(), when=_is(k + "status", DONE), params=head
             ),
@@ -110,14 +157,14 @@ def weekly_flow(context: Mapping[str, Any]) -> Flow:
                 k + "reason",
                 "weekly.ask_reason",
                 Text(max_len=500),
-                when=_is(k + "status", LATE),
+                when=delayed,
                 params=head,
             ),
             Step(
                 k + "planned",
                 "weekly.ask_planned",
-                DateInput(not_before_today=True),
-                when=_is(k + "status", LATE),
+                PLANNED_DATE,
+                when=delayed,
                 params=head,
             ),
         ]

@@ -17,8 +17,8 @@ from workflows import closeout
 from workflows.ledger import ItemChanges, Progress
 from workflows.messages import Msg, msg
 from workflows.submission import is_on_time, on_time_msg
-from workflows.week_answers import answer_of
-from workflows.weekly import DONE, LATE
+from workflows.week_answers import answer_of, closing_of
+from workflows.weekly import DONE, LATE, PLAN
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ class WeekUpdate:
     conflicts: tuple[str, ...]
     answered: int  # items in the update, less those someone else changed meanwhile
     new_item: bool
+    asked_closing: int = 0  # close-outs asked from the week before it was submitted
 
     @property
     def closeouts(self) -> tuple[ItemChange, ...]:
@@ -78,7 +79,7 @@ class WeekUpdate:
             unit=self.unit,
             name=self.report_name,
             count=self.answered,
-            closing=len(self.closeouts),
+            closing=len(self.closeouts) + self.asked_closing,
             new=msg("weekly.done_new", code=new_code) if new_code else "",
             status=on_time_msg(self.due, self.at),
         )
@@ -94,11 +95,17 @@ def decide_week(
     """Each answered item's change and progress; an item whose version moved on is left alone."""
     changes: list[ItemChange] = []
     conflicts: list[str] = []
+    closing = 0  # close-outs the liaison asked from the week meanwhile: theirs, not a conflict
     period = date.fromisoformat(context["period"])
     for it in context["items"]:
         given = answer_of(values, it["id"])
         item = current.get(it["id"])
-        if item is None or given.status is None:
+        if item is None:
+            continue
+        if closing_of(values, it["id"]) is not None:
+            closing += 1
+            continue
+        if given.status is None:
             continue
         if item.version != it["version"]:  # someone else changed it: theirs stands
             conflicts.append(item.code)
@@ -109,7 +116,7 @@ def decide_week(
                 result=given.result, files=given.files, week_of=period, text=given.progress
             )
         else:
-            if given.status == LATE and given.planned:
+            if given.status in (LATE, PLAN) and given.planned:  # a plan explained anew
                 change = ItemChanges(
                     fields={**item.fields, "planned_on": given.planned.isoformat()}
                 )
@@ -131,6 +138,7 @@ def decide_week(
         conflicts=tuple(conflicts),
         answered=len(context["items"]) - len(conflicts),
         new_item=values.get("new") == "yes",
+        asked_closing=closing,
     )
 
 
@@ -138,4 +146,3 @@ def summary_to_groups(*, in_group: bool) -> bool:
     """A week reported in the private chat is summed up in the unit's groups too; one reported
     in a group was seen there already."""
     return not in_group
-

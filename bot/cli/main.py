@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--speed", type=float, default=600.0, help="simulated seconds per second")
     demo.add_argument("--out", default="taizhang-demo", help="where to write the results")
     demo.add_argument("--lang", choices=("zh_CN", "en"), default=None)
+    demo.add_argument(
+        "--no-serve",
+        action="store_true",
+        help="end after the fortnight instead of serving its Mini App pages until Ctrl-C",
+    )
     start = sub.add_parser("start", help="run the bot if a token is set, else the offline demo")
     start.add_argument("--campaign", default="bazhou-2024", help="template name or file")
     camp = sub.add_parser("campaign", help="load or show the campaign")
@@ -169,6 +175,9 @@ def _export(settings: Settings, tr: Translator, lang: str, out: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `taizhang` console script."""
+    # PTB 22's durations as timedelta now (its next major's), not ints with a deprecation
+    # warning on every 429; the code reads both
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -200,10 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "start" and not settings.telegram_bot_token:
         print(tr.text(msg("cli.no_token_demo"), lang))
         args.command, args.speed, args.out, args.lang = "demo", 600.0, "taizhang-demo", None
+        args.no_serve = False
     if args.command == "demo":
         from bot.sandbox.demo import main as demo_main
 
-        return demo_main(Path(args.out), args.campaign, args.speed, args.lang or lang)
+        where, speed, language = Path(args.out), args.speed, args.lang or lang
+        return demo_main(where, args.campaign, speed, language, serve=not args.no_serve)
     if args.command == "start":
         args.command = "run"
     if args.command == "export":

@@ -8,9 +8,10 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.delivery.outbox import post
+from bot.handlers.items import decision_lines
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
-from storage import campaigns, chats, planning
+from storage import campaigns, chats, decisions, planning
 from storage import cases as store
 from storage.calendar import work_calendar
 from storage.models import ForwardedCase, saved_id
@@ -20,6 +21,7 @@ from workflows.calendar import WorkCalendar
 from workflows.cases import (
     ANSWERED,
     EXTENSION,
+    EXTENSION_REJECT,
     FEEDBACK,
     SIGNED,
     CaseChange,
@@ -34,8 +36,10 @@ from workflows.cases import (
 from workflows.contexts import (
     ExtensionAnswers,
     ExtensionContext,
+    ExtensionRejectContext,
     FeedbackAnswers,
     FeedbackContext,
+    RejectAnswers,
     answers_of,
     context_of,
 )
@@ -295,17 +299,31 @@ def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     turn.say(asked.said)
 
 
-def decide_extension(turn: Turn, case: ForwardedCase, approve: bool) -> Msg | None:
-    """同意 / 不同意 on a request for more time: the case changed, the unit's groups told, the
-    decision said here; or why not (nothing saved). The chat's buttons and the board both
-    decide through this."""
+def decide_extension(
+    turn: Turn, case: ForwardedCase, approve: bool, reason: str = ""
+) -> Msg | None:
+    """同意 / 不同意 (with its reason) on a request for more time: the case changed, the
+    decision written down, the unit's groups told, the decision said here; or why not (nothing
+    saved). The chat's buttons and the board both decide through this."""
     decided = extension.decide_extension(
-        _case_now(turn, case), approve=approve, by=turn.person.user_id, at=turn.stamp.at
+        _case_now(turn, case),
+        approve=approve,
+        by=turn.person.user_id,
+        at=turn.stamp.at,
+        reason=reason,
     )
     if isinstance(decided, Refused):
         return decided.reason
     change = CaseChange(fields=decided.fields, due_at=decided.due_at)
     store.update_case(turn.session, case, change, decided.action, turn.stamp)
+    decisions.record_decision(
+        turn.session,
+        turn.stamp,
+        unit_id=case.unit_id,
+        case_id=saved_id(case),
+        what=decided.decided,
+        reason=decided.reason,
+    )
     if decided.due_at is not None:  # what waited for the old time goes now
         planning.withdraw_rescheduled(turn.session, case)
     word = decided.notice
@@ -361,10 +379,28 @@ def action(turn: Turn, pressed: Action) -> None:
             "extension",
             context={"case_id": case.id, "code": case.code, "due": case.due_at.isoformat()},
         )
-    elif verb in (Verb.EXT_OK, Verb.EXT_NO):
-        why_not = decide_extension(turn, case, approve=verb == Verb.EXT_OK)
+    elif verb == Verb.EXT_OK:
+        why_not = decide_extension(turn, case, approve=True)
         if why_not is not None:
             turn.notice = turn.text(why_not)
+    elif verb == Verb.EXT_NO:
+        if case.fields.get("extension", {}).get("status") != extension.PENDING:
+            turn.notice = turn.text(msg("form.stale_button"))
+            return
+        turn.begin("extension_reject", context={"case_id": case.id, "code": case.code})
+
+
+def _finish_extension_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+    pressed = context_of(draft, ExtensionRejectContext)
+    case = turn.session.get(ForwardedCase, pressed["case_id"])
+    if case is None:
+        turn.say(msg("form.stale_button"))
+        return
+    refused = decide_extension(
+        turn, case, approve=False, reason=answers_of(values, RejectAnswers)["reason"]
+    )
+    if refused is not None:
+        turn.say(refused)
 
 
 def _visible_units(turn: Turn) -> list[int]:
@@ -435,6 +471,7 @@ def cmd_case(turn: Turn, args: list[str]) -> None:
         msg("case.event", at=event.at, who=who, what=msg(f"timeline.{event.action}"))
         for event, who in store.timeline_of(turn.session, case)
     ]
+    out += decision_lines(decisions.decisions_of(turn.session, case_id=saved_id(case)))
     turn.say(lines(out))
 
 
@@ -456,6 +493,12 @@ FEATURE = Feature(
             _finish_extension,
             context=ExtensionContext,
             answers=ExtensionAnswers,
+        ),
+        "extension_reject": FlowBinding(
+            lambda ctx: EXTENSION_REJECT,
+            _finish_extension_reject,
+            context=ExtensionRejectContext,
+            answers=RejectAnswers,
         ),
     },
     replies=(answer_by_reply,),

@@ -7,9 +7,10 @@ from typing import Any
 
 from bot.delivery.outbox import post
 from bot.handlers.items import item_for
+from bot.telegram import flows
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
-from storage import chats, planning
+from storage import chats, decisions, drafts, planning
 from storage import ledger as store
 from storage.models import LedgerItem, Unit, saved_id
 from workflows import closeout, keys
@@ -19,6 +20,7 @@ from workflows.contexts import (
     CloseContext,
     RejectAnswers,
     RejectContext,
+    WeeklyContext,
     answers_of,
     context_of,
 )
@@ -29,9 +31,11 @@ from workflows.messages import Msg, msg
 from workflows.outcome import Refused
 from workflows.periods import reporting_day
 from workflows.planner import Planned
+from workflows.week_form import asked_closing
 from workflows.weekly import (
     CLOSE,
     REJECT,
+    weekly_flow,
 )
 
 
@@ -83,6 +87,15 @@ def _apply(turn: Turn, item: LedgerItem, decision: closeout.Decision) -> bool:
         return False
     if decision.progress is not None:
         store.add_progress(turn.session, item, decision.progress, turn.stamp)
+    if decision.decided:
+        decisions.record_decision(
+            turn.session,
+            turn.stamp,
+            unit_id=item.unit_id,
+            item_id=saved_id(item),
+            what=decision.decided,
+            reason=decision.reason,
+        )
     if decision.to_unit is not None:
         _tell_unit(turn, item, decision.to_unit.text, decision.to_unit.key)
     return True
@@ -136,8 +149,26 @@ def ask_closeout(turn: Turn, asked: CloseContext, values: Mapping[str, Any]) -> 
         turn.say(msg("weekly.conflicts", codes=[item.code]))
         return False
     closeout_request(turn, item, given["result"], files)
+    _note_in_week(turn, item)
     turn.say(decision.said)
     return True
+
+
+def _note_in_week(turn: Turn, item: LedgerItem) -> None:
+    """The asker's week in progress, if it holds the item, leaves it to its close-out: the week
+    shows it as asked, and its submit neither saves it again nor calls it someone else's."""
+    row = drafts.weekly_draft_of(turn.session, turn.person.user_id, item.unit_id)
+    if row is None:
+        return
+    draft = flows.loaded(row, WeeklyContext, None)
+    if draft is None:
+        return
+    flow = flows.built("weekly", weekly_flow, draft.context)
+    noted = asked_closing(flow, draft, saved_id(item), item.version)
+    if noted is not None:
+        drafts.save_draft(
+            turn.session, row.chat_id, row.user_id, noted, now_at=turn.stamp.at, row=row
+        )
 
 
 def _tell_unit(turn: Turn, item: LedgerItem, text: Msg, key: str) -> None:
@@ -182,7 +213,6 @@ def reject(
         asked=asked,
         expected_version=version,
         reason=reason,
-        week_of=reporting_day(0, turn.stamp.at, turn.zone),
     )
     if isinstance(decision, Refused):
         return decision.reason

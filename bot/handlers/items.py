@@ -9,7 +9,7 @@ from typing import Any
 from bot.telegram.applinks import app_button
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Reply, Turn
-from storage import campaigns, people
+from storage import campaigns, decisions, people
 from storage import ledger as store
 from storage.ledger_import import import_history
 from storage.models import LedgerItem, Unit, saved_id
@@ -18,6 +18,7 @@ from workflows.contexts import (
     NewItemContext,
     context_of,
 )
+from workflows.decisions import decision_line
 from workflows.deeplink import NEW_PAGE, AppLink
 from workflows.forms import Draft
 from workflows.guards import required
@@ -26,6 +27,7 @@ from workflows.ledger import is_overdue, item_columns, status_msg
 from workflows.messages import Msg, lines, msg
 from workflows.weekly import (
     new_item_flow,
+    progress_said,
 )
 from workflows.words import whole_number
 
@@ -36,7 +38,7 @@ def _today(turn: Turn) -> date:
     return turn.stamp.at.astimezone(turn.zone).date()
 
 
-def card(turn: Turn, item: LedgerItem, last: str = "") -> Msg:
+def card(turn: Turn, item: LedgerItem, last: Msg | str = "") -> Msg:
     """The item's card: id, name, category, status, due date (overdue marked), latest progress."""
     overdue = (
         msg("ledger.overdue_mark") if is_overdue(item.due_on, item.status, _today(turn)) else ""
@@ -55,8 +57,9 @@ def card(turn: Turn, item: LedgerItem, last: str = "") -> Msg:
     )
 
 
-def progress_text(p: Any) -> str:
-    return p.text or p.result or p.reason or ""
+def progress_text(p: Any) -> Msg | str:
+    """What a progress update says: its progress, and a late one's reason and new date."""
+    return progress_said(p.status, p.text, p.result, p.reason, p.new_due_on)
 
 
 def categories(turn: Turn) -> Mapping[str, Any]:
@@ -169,9 +172,26 @@ def show_item(turn: Turn, item: LedgerItem) -> None:
         who = people.person_by_user(turn.session, user_id) if user_id else None
         name = (who.name or who.display_name) if who else msg("ledger_import.console")
         out.append(msg("ledger_import.history_line", at=at, who=name, file=file))
+    out += decision_lines(decisions.decisions_of(turn.session, item_id=saved_id(item)))
     turn.say(lines(out))
     if files:
         turn.replies.append(Reply(msg("ledger.files", count=len(files)), files=files))
+
+
+def decision_lines(made: list[decisions.Made]) -> list[Msg | str]:
+    """The decisions on a problem or a case under their heading, apart from its progress."""
+    if not made:
+        return []
+    return [msg("decision.header"), *(decision_line(d.what, d.by, d.at, d.reason) for d in made)]
+
+
+def card_with_decisions(turn: Turn, item: LedgerItem, last: Msg | str = "") -> Msg:
+    """The card, and under it the supervisors' decisions on the problem (a liaison's page
+    shows why a close-out was not approved)."""
+    made = decisions.decisions_of(turn.session, item_id=saved_id(item))
+    return (
+        lines([card(turn, item, last), *decision_lines(made)]) if made else card(turn, item, last)
+    )
 
 
 def cmd_items(turn: Turn, args: list[str]) -> None:

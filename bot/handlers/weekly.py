@@ -15,6 +15,7 @@ from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
 from storage import campaigns, chats, drafts, people, planning, submissions
 from storage import ledger as store
+from storage.calendar import work_calendar
 from storage.models import LedgerItem, Person, Unit, saved_id
 from workflows import keys
 from workflows.buttons import Action, Verb, callback_data
@@ -25,6 +26,7 @@ from workflows.contexts import (
 )
 from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
 from workflows.forms import Draft
+from workflows.ledger import overdue_days
 from workflows.messages import Msg, lines, msg
 from workflows.periods import report_period
 from workflows.planner import Planned
@@ -110,6 +112,7 @@ def weekly_context(
         return None
     items = store.open_items(turn.session, saved_id(unit))
     last = store.last_progress(turn.session, [saved_id(i) for i in items])
+    cal, today = work_calendar(turn.session), turn.stamp.at.astimezone(turn.zone).date()
     snap = [
         snapshot_item(
             {
@@ -119,7 +122,8 @@ def weekly_context(
                 "version": i.version,
                 "due": i.due_on.isoformat() if i.due_on else None,
             },
-            progress_text(last[i.id]) if i.id in last else "",
+            turn.text(progress_text(last[i.id])) if i.id in last else "",
+            overdue_days(i.due_on, i.status, today, cal),
         )
         for i in items
     ]
@@ -182,8 +186,11 @@ def cmd_weekly(turn: Turn, args: list[str]) -> None:
     start_weekly(turn)
 
 
-def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> None:
-    """Save a week's answers (given step by step, or in the filled form) and say the summary."""
+def save_week(
+    turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any], *, in_page: bool = False
+) -> None:
+    """Save a week's answers (given step by step, or in the filled form) and say the summary;
+    `in_page`: a week from the Mini App, whose words point to no chat command."""
     unit = turn.session.get(Unit, ctx["unit_id"])
     if unit is None:
         return
@@ -230,7 +237,8 @@ def save_week(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> 
             )
     turn.say(week.summary(new_code))
     if week.conflicts or raced:
-        turn.say(msg("weekly.conflicts", codes=[*week.conflicts, *raced]))
+        said = "week.conflicts" if in_page else "weekly.conflicts"
+        turn.say(msg(said, codes=[*week.conflicts, *raced]))
 
 
 def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
@@ -239,12 +247,17 @@ def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
 
 
 def finish_week(
-    turn: Turn, week: WeeklyContext, values: Mapping[str, Any], *, to_groups: bool
+    turn: Turn,
+    week: WeeklyContext,
+    values: Mapping[str, Any],
+    *,
+    to_groups: bool,
+    in_page: bool = False,
 ) -> None:
     """Save the week and say its summary here; `to_groups`: post it in the unit's groups too
     (a week done in private, or in the Mini App, where nothing is said in a chat)."""
     said = len(turn.replies)
-    save_week(turn, week, values)
+    save_week(turn, week, values, in_page=in_page)
     if to_groups:
         summary = lines([r.text for r in turn.replies[said:] if isinstance(r.text, Msg)])
         period = date.fromisoformat(week["period"])

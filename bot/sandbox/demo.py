@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import tempfile
 import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
@@ -23,14 +27,29 @@ from bot.sandbox.sandbox import Sandbox, demo_link, signed_init_data
 from bot.sandbox.transcript import CST, Transcript
 from locales import Translator
 from storage import campaigns
-from storage.db import Database
 from storage.export import write_workbook
 from storage.models import saved_id
+from workflows.deeplink import BOARD_PAGE, NEW_PAGE, AppLink
 from workflows.guards import required
 from workflows.messages import Msg, msg
 from workflows.weekly import PLAN
 
 START = datetime(2024, 4, 29, 0, 30, tzinfo=UTC)  # Monday 29 April 2024, 08:30 in Beijing
+WEEK_UNIT = "库尔勒市"  # whose liaison's pages are printed after the fortnight
+SUPERVISOR = "supervisor"
+LINK_LIFETIME = timedelta(days=1)  # on the demo's clock, which stands still after the fortnight
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class PageLink(NamedTuple):
+    """A Mini App page printed for a newcomer: which page, its signed URL, the line said."""
+
+    page: str
+    url: str
+    line: str
+
+
+Serve = Callable[[list[PageLink]], Awaitable[None]]
 
 
 class FastClock:
@@ -79,18 +98,67 @@ class Demo(Sandbox):
         self.api.now = lambda: self.clock().timestamp()
         self.api.listeners.append(self.transcript)
         self.quiet = quiet
-        self.app_link = ""  # the demo liaison's week in the Mini App, once printed
+        self.cast: dict[str, dict[str, Any]] = {}  # the people the pages are opened for
 
-    def show_app_link(self, user: dict[str, Any]) -> None:
-        """Print the link that opens this liaison's week in any browser, while the demo runs."""
-        # dated the fortnight's last day: the fast clock would age a link of today past a day
-        link = demo_link(self.settings, self.web_url, user, START + timedelta(days=14))
-        if isinstance(link, Msg):
-            print(self.tr.text(link, self.lang))
-            return
-        self.app_link = link
-        if not self.quiet:
-            print(self.tr.text(msg("demo.app_link", who=user["first_name"], url=link), self.lang))
+    async def at_rest(self) -> None:
+        """The bot restarted at `taizhang run`'s pace, its clock standing still: while its
+        pages are served, the fortnight's fast passes would keep a core busy for nothing."""
+        self.planner_interval, self.delivery_interval = 5.0, 1.0
+        await self.restart()
+
+    def page_links(self) -> list[PageLink]:
+        """The Mini App's pages for the demo's people, each signed for its person on the
+        clock as the fortnight left it (it stands still while the pages are served)."""
+        now = self.clock()
+        liaison, supervisor = self.cast[WEEK_UNIT], self.cast[SUPERVISOR]
+        with self.database().unit_of_work() as s:
+            camp = required(campaigns.active_campaign(s), "the active campaign")
+            unit = required(campaigns.unit_named(s, saved_id(camp), WEEK_UNIT), WEEK_UNIT)
+            unit_id = saved_id(unit)
+        expires = now + LINK_LIFETIME
+        unit_named = {"unit": WEEK_UNIT}
+        pages: tuple[tuple[str, dict[str, Any], AppLink | None, dict[str, str]], ...] = (
+            ("week", liaison, None, unit_named),  # the page the menu button opens: the week
+            ("new", liaison, AppLink(NEW_PAGE, unit_id, 0, expires), unit_named),
+            ("board", supervisor, AppLink(BOARD_PAGE, 0, 0, expires), {}),
+        )
+        links = []
+        for page, user, link, more in pages:
+            mine = link and replace(link, user_id=user["id"], chat_id=user["id"])
+            url = demo_link(self.settings, user, now, mine)
+            if isinstance(url, Msg):
+                raise RuntimeError(self.tr.text(url, self.lang))
+            said = msg(f"demo.page.{page}", who=user["first_name"], url=url, **more)
+            links.append(PageLink(page, url, self.tr.text(said, self.lang)))
+        return links
+
+    def say(self, message: Msg) -> None:
+        """A line of the demo's own on the terminal."""
+        print(self.tr.text(message, self.lang), flush=True)
+
+    def write(self, out: Path, produced: dict[str, Any]) -> dict[str, Path]:
+        """Write the fortnight's outputs into `out`; their paths."""
+        paths = {
+            "markdown": out / "transcript.md",
+            "html": out / "transcript.html",
+            "workbook": out / "taizhang.xlsx",
+            "chart": out / "summary.png",
+            "circular": out / "circular.docx",
+            "log": out / "demo.log",
+        }
+        self.write_transcript(paths)
+        with self.database().unit_of_work() as s:
+            camp = required(campaigns.active_campaign(s), "the active campaign")
+            write_workbook(s, camp, str(paths["workbook"]), lambda m: self.tr.text(m, self.lang))
+        paths["chart"].write_bytes(produced["chart"])
+        paths["circular"].write_bytes(produced["circular"])
+        return paths
+
+    def write_transcript(self, paths: dict[str, Path]) -> None:
+        """The transcript so far, as Markdown and as HTML."""
+        title = self.label("demo.title")
+        paths["markdown"].write_text(self.transcript.markdown(title), encoding="utf-8")
+        paths["html"].write_text(self.transcript.html(title), encoding="utf-8")
 
     def label(self, message_id: str, **params: Any) -> str:
         """A button's label in the demo's language."""
@@ -120,6 +188,7 @@ async def fortnight(d: Demo) -> dict[str, Any]:
         "尉犁县": api.user(8103, "赵强", "zhao_qiang"),
     }
     sup = api.user(8201, "朱建军", "zhu_jj")
+    d.cast = {**liaisons, SUPERVISOR: sup}
     sup_chat, admin_chat = api.private(sup), api.private(admin)
     phones = {"库尔勒市": "13909961234", "轮台县": "0996-4621234", "尉犁县": "13899961234"}
 
@@ -141,7 +210,6 @@ async def fortnight(d: Demo) -> dict[str, Any]:
         for answer in (li["first_name"], "住建局综合科科长", phones[unit]):
             prompt = await d.answer(prompt, li, answer)
         await d.press(prompt, li, L("form.button.confirm"))
-    d.show_app_link(liaisons["尉犁县"])  # 尉犁县's week, to open in a browser meanwhile
     for unit, name, due in (
         ("库尔勒市", "天山路片区安置房逾期未交付", "6月30日"),
         ("轮台县", "团结路棚改过渡安置费拖欠", "5月31日"),
@@ -316,13 +384,17 @@ async def run_demo(
     speed: float = 600.0,
     lang: str = "zh_CN",
     quiet: bool = False,
+    serve: Serve | None = None,
 ) -> dict[str, Path]:
-    """Play the fortnight and write the transcript (Markdown, HTML), workbook, chart and the
-    circular."""
+    """Play the fortnight and write the transcript (Markdown, HTML), workbook, chart, circular
+    and log; then, given `serve`, keep the bot and its Mini App running while `serve` runs with
+    the pages' links (`until_interrupted`: till Ctrl-C), and write the transcript again with
+    what it heard meanwhile."""
     logging.getLogger("telegram").setLevel(logging.WARNING)
     logging.getLogger("aiohttp").setLevel(logging.ERROR)
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp, logs_to(out / "demo.log"):
         demo = Demo(
             f"sqlite:///{Path(tmp) / 'demo.db'}",
             campaign=campaign,
@@ -333,35 +405,79 @@ async def run_demo(
         await demo.start()
         try:
             produced = await fortnight(demo)
+            await demo.drained(timeout=30)  # what is due at the fortnight's end is in it too
+            paths = demo.write(out, produced)
+            if not quiet:
+                demo.say(msg("demo.done", seconds=int(time.monotonic() - began)))
+                for kind, path in paths.items():
+                    print(f"  {demo.label(f'demo.output.{kind}')}: {path}")
+            if serve is not None:
+                await demo.at_rest()
+                links = demo.page_links()
+                if not quiet:
+                    demo.say(msg("demo.pages"))
+                    for link in links:
+                        print(link.line, flush=True)
+                try:
+                    await serve(links)
+                finally:  # what the pages made the chats hear, in the transcript too
+                    demo.write_transcript(paths)
         finally:
             await demo.stop()
-        title = demo.label("demo.title")
-        paths = {
-            "markdown": out / "transcript.md",
-            "html": out / "transcript.html",
-            "workbook": out / "taizhang.xlsx",
-            "chart": out / "summary.png",
-            "circular": out / "circular.docx",
-        }
-        paths["markdown"].write_text(demo.transcript.markdown(title), encoding="utf-8")
-        paths["html"].write_text(demo.transcript.html(title), encoding="utf-8")
-        db = Database.open(f"sqlite:///{Path(tmp) / 'demo.db'}")
-        with db.unit_of_work() as s:
-            camp = required(campaigns.active_campaign(s), "the active campaign")
-            write_workbook(s, camp, str(paths["workbook"]), lambda m: demo.tr.text(m, lang))
-        db.engine.dispose()
-        paths["chart"].write_bytes(produced["chart"])
-        paths["circular"].write_bytes(produced["circular"])
         return paths
 
 
-def main(out: Path, campaign: str, speed: float, lang: str) -> int:
-    """Entry point of `taizhang demo`."""
+@contextmanager
+def logs_to(path: Path) -> Iterator[None]:
+    """Every log line (and warning) into `path` while the demo runs, none on the terminal:
+    the terminal is the chats'."""
+    root = logging.getLogger()
+    kept, level = root.handlers[:], root.level
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root.handlers = [handler]
+    root.setLevel(logging.INFO)
+    logging.captureWarnings(True)
+    try:
+        yield
+    finally:
+        logging.captureWarnings(False)
+        root.handlers = kept
+        root.setLevel(level)
+        handler.close()
+
+
+async def until_interrupted(links: list[PageLink]) -> None:
+    """Serve the pages until Ctrl-C (SIGINT) or SIGTERM, as `taizhang run` serves its own."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def main(out: Path, campaign: str, speed: float, lang: str, *, serve: bool = True) -> int:
+    """Entry point of `taizhang demo`: the fortnight, then its pages until Ctrl-C (unless not
+    `serve`)."""
     tr = Translator.load(lang)
-    print(tr.text(msg("demo.starting", speed=int(speed)), lang))
-    began = time.monotonic()
-    paths = asyncio.run(run_demo(out=out, campaign=campaign, speed=speed, lang=lang))
-    print(tr.text(msg("demo.done", seconds=int(time.monotonic() - began)), lang))
-    for kind, path in paths.items():
-        print(f"  {tr.text(msg(f'demo.output.{kind}'), lang)}: {path}")
+    print(tr.text(msg("demo.starting", speed=int(speed)), lang), flush=True)
+    stopped = tr.text(msg("demo.stopped"), lang)
+    try:
+        asyncio.run(
+            run_demo(
+                out=out,
+                campaign=campaign,
+                speed=speed,
+                lang=lang,
+                serve=until_interrupted if serve else None,
+            )
+        )
+    except KeyboardInterrupt:  # Ctrl-C before the fortnight's end: cut short, as a shell says
+        print(stopped, flush=True)
+        return 130
+    print(stopped, flush=True)
     return 0

@@ -21,6 +21,7 @@ from bot.serve.campaign_file import read_campaign_file
 from bot.serve.clock import is_loopback
 from bot.serve.pipeline import Pipeline
 from bot.serve.webhook import Endpoint, WebhookServer
+from bot.telegram.applinks import page_url
 from bot.telegram.budget import ChatBudget, Limits
 from bot.telegram.processor import ChatOrderedProcessor
 from bot.telegram.turn import BotApp, Services, services_in
@@ -30,6 +31,7 @@ from storage import campaigns, people
 from storage.audit import Stamp
 from storage.db import Database
 from storage.models import OutboxMessage, saved_id
+from workflows.deeplink import AppLink
 from workflows.guards import required
 from workflows.messages import Msg, msg
 from workflows.roles import Role
@@ -66,12 +68,16 @@ def signed_init_data(
     return signed(settings.telegram_bot_token or "", fields)
 
 
-def demo_link(settings: Settings, page: str, user: dict[str, Any], at: datetime) -> str | Msg:
-    """The Mini App as Telegram would open it for a simulated person, for any browser (the
-    launch parameters in the fragment); refused unless the Bot API is local, as the fast clock
-    is: a signed link never stands for a real person."""
+def demo_link(
+    settings: Settings, user: dict[str, Any], at: datetime, link: AppLink | None = None
+) -> str | Msg:
+    """A Mini App page as Telegram opens it from a private chat's button for a simulated
+    person (the link's payload in the query, the launch parameters in the fragment), for any
+    browser; refused unless the Bot API is local, as the fast clock is: a signed link never
+    stands for a real person."""
     if not is_loopback(settings.telegram_api_base_url):
         return msg("demo.app_link_refused", url=settings.telegram_api_base_url)
+    page = required(page_url(settings, link), "the Mini App's URL")
     data = quote(signed_init_data(settings, user, at), safe="")
     return f"{page}#tgWebAppData={data}&tgWebAppVersion=8.0&tgWebAppPlatform=unknown"
 

@@ -5,8 +5,11 @@ Each call is checked as the form's are (`calls.open_call`: Telegram's initData, 
 then by the chat's role rule for /board (`workflows/roles.COMMANDS`: supervisors and admins).
 It reads what /summary and /item read and decides through the very functions the chat's
 buttons call (`closeout.approve` / `reject`, `cases.decide_extension`), in one turn of the same
-pipeline: same audit, same message to the unit's groups. Evidence is fetched from Telegram by
-the server (getFile) and passed on (`board_files.py`): the token never reaches the page.
+pipeline: same audit, same decision written down, same message to the unit's groups; 同意 is
+confirmed and 不同意 needs its reason (`workflows/decisions.py` says how a decision reads).
+催办 of a unit (`handlers/urging.urge`) goes to its groups through the outbox, once a working
+day. Evidence is fetched from Telegram by the server (getFile) and passed on
+(`board_files.py`): the token never reaches the page.
 """
 
 from __future__ import annotations
@@ -17,32 +20,50 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.handlers import cases, closeout, items
-from bot.handlers.summary import campaign_summary, checkpoint_state
+from bot.handlers import cases, closeout, items, urging
+from bot.handlers.summary import campaign_summary, checkpoint_state, weekly_shares
 from bot.telegram.turn import Turn
 from bot.web import board_files, limits
 from bot.web.board_files import Handler
 from bot.web.calls import Answer, Refused, in_turn, json_body, page_text, refusal, refused_here
 from bot.web.staff import board_call, for_staff, item_of, json_call
 from storage import board as waiting
-from storage import campaigns
+from storage import campaigns, decisions
 from storage import ledger as store
 from storage import summary as figures
 from storage.calendar import work_calendar
 from storage.models import Campaign, ForwardedCase, Unit, saved_id
-from workflows.board import Standing, behind_first, case_days_by_unit
+from workflows.board import Standing, behind_first, case_days_by_unit, unit_standing
+from workflows.cases import EXTENSION_REJECT
 from workflows.circular import checkpoint_section
+from workflows.decisions import decision_line
 from workflows.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
+from workflows.forms import Flow
 from workflows.inputs import FormEnv
-from workflows.ledger import is_overdue, status_msg
+from workflows.ledger import Status, is_overdue, status_msg
 from workflows.messages import msg
 from workflows.page_form import fill
+from workflows.standing import (
+    COLOURS,
+    DUE,
+    LATE,
+    MISSING,
+    ON_TIME,
+    SOON_WORKING_DAYS,
+    day_bounds,
+    report_state,
+    soon_until,
+    week_deadline,
+)
+from workflows.summary import CHART_UNITS, percent, problem_bars
 from workflows.weekly import REJECT
 
 # close-outs listed on the board, longest waiting first; the rest are counted (and each is
 # marked 待销号 in its unit's ledger, where it is opened and decided the same way)
 WAITING_SHOWN = 50
-UNIT_PAGE = 200  # a unit's problems on one page of the board (`?page=2` for the next)
+# a unit's problems on one page of the board (`?page=2` for the next): a unit's whole ledger as
+# people keep it, so the page's filters see every problem; a runaway one is cut to pages
+UNIT_PAGE = 1000
 MAX_PAGE = 10_000
 
 
@@ -51,16 +72,38 @@ def _today(turn: Turn) -> date:
 
 
 def _standings(turn: Turn, camp: Campaign) -> list[Standing]:
-    now = turn.stamp.at
+    """Every unit with its figures and its colour by the standing rule, behind first."""
+    now, today = turn.stamp.at, _today(turn)
     _, rows = campaign_summary(turn.session, camp, now)
     units = campaigns.units_of(turn.session, saved_id(camp))
+    ids = [saved_id(u) for u in units]
     names = {saved_id(u): u.name for u in units}
+    cal = work_calendar(turn.session)
     late = figures.overdue_cases(turn.session, names, now)
-    cal = work_calendar(turn.session) if late else None
-    days = case_days_by_unit(((c.unit, c.due) for c in late), now, cal, turn.zone) if cal else {}
+    days = case_days_by_unit(((c.unit, c.due) for c in late), now, cal, turn.zone)
+    deadline = _deadline(turn, camp)
+    soon = waiting.problems_due_soon(turn.session, ids, today, soon_until(today, cal))
+    _, day_end = day_bounds(today, turn.zone)
+    cases_today = waiting.cases_due_between(turn.session, ids, now, day_end)
     return behind_first(
-        [Standing(saved_id(u), r, days.get(u.name, 0)) for u, r in zip(units, rows, strict=True)]
+        [
+            unit_standing(
+                saved_id(u),
+                r,
+                report=report_state(r.weekly, deadline, now),
+                case_days=days.get(u.name, 0),
+                problems_due_soon=soon.get(saved_id(u), 0),
+                cases_due_today=cases_today.get(saved_id(u), 0),
+            )
+            for u, r in zip(units, rows, strict=True)
+        ]
     )
+
+
+def _deadline(turn: Turn, camp: Campaign) -> datetime | None:
+    """The deadline of the week's report /summary counts (none without a weekly report)."""
+    reports = campaigns.weekly_reports(camp)
+    return week_deadline(reports[0] if reports else None, turn.stamp.at, turn.zone)
 
 
 def _unit_json(turn: Turn, s: Standing) -> dict[str, Any]:
@@ -73,13 +116,82 @@ def _unit_json(turn: Turn, s: Standing) -> dict[str, Any]:
         "closing": f.closing,
         "closed": f.closed,
         "overdue": f.overdue,
-        "weekly": s.summary.weekly,
-        "weekly_text": turn.text(msg(f"summary.weekly.{s.summary.weekly}")),
-        "cases_open": c.open,
+        "rate": round(100 * f.rate),
+        "weekly": s.report,
+        "weekly_text": turn.text(msg(f"standing.report.{s.report}")),
+        "cases_open": c.open + c.overdue,
         "cases_overdue": c.overdue,
         "case_days": s.case_days,
         "behind": s.behind,
+        "colour": s.verdict.colour,
+        # the reasons as keys: the page says them in its own words (app.ui.g_why_*), which
+        # come once, not again with each of hundreds of units
+        "reasons": list(s.verdict.reasons),
+        "due_soon": s.facts.problems_due_soon,
+        "cases_today": s.facts.cases_due_today,
     }
+
+
+def _figures(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, Any]:
+    """The campaign's figures on top of the board: problems, 已销号 and 销号率, 逾期, this
+    week's reports (on time, late, not yet in; its deadline passed or not), cases, colours."""
+    ledger = [s.summary.ledger for s in rows]
+    cases = [s.summary.cases for s in rows]
+    total, closed = sum(f.total for f in ledger), sum(f.closed for f in ledger)
+    reports = campaigns.weekly_reports(camp)
+    deadline = _deadline(turn, camp)
+    passed = deadline is not None and turn.stamp.at >= deadline
+    weekly = {
+        "name": reports[0].name if reports else "",
+        "on_time": sum(s.report == ON_TIME for s in rows),
+        "late": sum(s.report == LATE for s in rows),
+        "not_in": sum(s.report in (DUE, MISSING) for s in rows),
+        "passed": passed,
+        "deadline": turn.text(
+            msg("standing.deadline_passed" if passed else "standing.deadline_ahead", due=deadline)
+        )
+        if deadline is not None
+        else "",
+    }
+    return {
+        "problems": total,
+        "closed": closed,
+        "closing": sum(f.closing for f in ledger),
+        "rate": percent(closed, total),
+        "overdue": sum(f.overdue for f in ledger),
+        "weekly": weekly,
+        "cases_open": sum(c.open + c.overdue for c in cases),
+        "cases_overdue": sum(c.overdue for c in cases),
+        "colours": {c: sum(s.verdict.colour == c for s in rows) for c in COLOURS},
+    }
+
+
+def _charts(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, Any]:
+    """What the page draws as its charts (the /summary picture's two, as data): problems per
+    unit, only units with a problem, most overdue first; the weekly report on time by week."""
+    bars, _ = problem_bars([s.summary for s in rows if s.summary.ledger.total], CHART_UNITS)
+    shown = sum(1 for s in rows if s.summary.ledger.total)
+    return {
+        "problems": [
+            {"name": b.name, "overdue": b.overdue, "open": b.open, "closed": b.closed} for b in bars
+        ],
+        "left_out": max(0, shown - len(bars)),
+        "weeks": [
+            {
+                "day": turn.text(msg("chart.day", month=w.day.month, day=w.day.day)),
+                "on_time": w.on_time,
+                "late": w.late,
+                "units": w.units,
+            }
+            for w in weekly_shares(turn.session, camp, turn.stamp.at)
+        ],
+    }
+
+
+def _with_urged(turn: Turn, units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each unit with its latest 催办, if any."""
+    urged = _urged(turn, [u["id"] for u in units])
+    return [{**u, "urged": urged.get(u["id"], "")} for u in units]
 
 
 def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[str, Any]:
@@ -93,28 +205,76 @@ def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[
             "unit": names.get(w.item.unit_id, ""),
             "result": w.ask.result if w.ask else "",
             "files": len(w.ask.files) if w.ask else 0,
+            "file_names": [f.get("name", "") for f in w.ask.files] if w.ask else [],
         }
         for w in shown
     ]
     extensions = [
-        {
-            "case": c.id,
-            "code": c.code,
-            "unit": names.get(c.unit_id, ""),
-            "text": turn.text(
-                msg(
-                    "extension.request",
-                    code=c.code,
-                    unit=names.get(c.unit_id, ""),
-                    reason=c.fields["extension"].get("reason", ""),
-                    due=c.due_at,
-                    until=datetime.fromisoformat(c.fields["extension"]["until"]),
-                )
-            ),
-        }
+        extension_request(turn, c, names.get(c.unit_id, ""))
         for c in waiting.waiting_extensions(turn.session, unit_ids)
     ]
     return {"closeouts": asks, "closeouts_total": total, "extensions": extensions}
+
+
+# ----- decisions: what a request shows, the trace of what was decided, 催办 -----
+
+
+def _when(turn: Turn, at: datetime) -> str:
+    return turn.text(msg("decision.when", at=at))
+
+
+def extension_request(turn: Turn, case: ForwardedCase, unit: str) -> dict[str, Any]:
+    """A request for more time as the board lays it out: every part on its own line (the
+    unit's reason, the time limit now, the time asked for), and the case it is about."""
+    asked = case.fields["extension"]
+    until = datetime.fromisoformat(asked["until"])
+    return {
+        "case": case.id,
+        "code": case.code,
+        "unit": unit,
+        "case_text": case.text,
+        "reason": asked.get("reason", ""),
+        "due": _when(turn, case.due_at),
+        "until": _when(turn, until),
+        "decisions": decision_trace(turn, decisions.decisions_of(turn.session, case_id=case.id)),
+    }
+
+
+def decision_trace(turn: Turn, made: list[decisions.Made]) -> list[dict[str, str]]:
+    """Who decided what, when, and why: each decision as the page lists it."""
+    return [
+        {
+            "what": d.what,
+            "by": d.by,
+            "at": _when(turn, d.at),
+            "reason": d.reason,
+            "text": turn.text(decision_line(d.what, d.by, d.at, d.reason)),
+        }
+        for d in made
+    ]
+
+
+def _unit_name(turn: Turn, unit_id: int) -> str:
+    unit = turn.session.get(Unit, unit_id)
+    return unit.name if unit is not None else ""
+
+
+def _urged(turn: Turn, unit_ids: list[int]) -> dict[int, str]:
+    """Each unit's latest 催办, as the board shows it (已催办 3月4日 10:12 王专班)."""
+    last = decisions.last_urgings(turn.session, unit_ids)
+    return {u: turn.text(urging.urged_text(m)) for u, m in last.items()}
+
+
+def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
+    """催办 a unit: one message to its groups, at most once a working day."""
+    camp = turn.campaign
+    unit = board_files.unit_in(turn, camp, raw) if camp is not None else None
+    if camp is None or unit is None:
+        return refused_here(turn, 404, msg("bind.unknown_unit", text=raw))
+    refused = urging.urge(turn, camp, unit)
+    if refused is not None:
+        return refused_here(turn, 409, refused)
+    return Answer(200, {"done": True, "urged": _urged(turn, [saved_id(unit)]).get(saved_id(unit))})
 
 
 async def show_board(request: web.Request) -> web.Response:
@@ -130,14 +290,23 @@ async def show_board(request: web.Request) -> web.Response:
         data = {
             "title": turn.text(msg("board.title")),
             "sub": turn.text(
-                msg("board.sub", today=today, units=len(rows), behind=sum(s.behind for s in rows))
+                msg(
+                    "standing.sub",
+                    today=today,
+                    units=len(rows),
+                    **{c: sum(s.verdict.colour == c for s in rows) for c in COLOURS},
+                )
             ),
-            "units": [_unit_json(turn, s) for s in rows],
+            "figures": _figures(turn, camp, rows),
+            "soon_days": SOON_WORKING_DAYS,
+            "units": _with_urged(turn, [_unit_json(turn, s) for s in rows]),
+            "charts": _charts(turn, camp, rows),
             **_waiting(turn, list(names), names),
             "downloads": {
                 "circular": board_files.ticket_for(turn, CIRCULAR_FILE),
                 "export": board_files.ticket_for(turn, EXPORT_FILE),
             },
+            "download_names": board_files.download_names(turn, camp),
             "checkpoint": {
                 "heading": turn.text(msg("board.checkpoint")),  # the circular numbers its own
                 "lines": [turn.text(p) for p in section.paragraphs],
@@ -148,11 +317,6 @@ async def show_board(request: web.Request) -> web.Response:
     return await json_call(request, body)
 
 
-def _unit(turn: Turn, camp: Campaign, raw: str) -> Unit | None:
-    unit = turn.session.get(Unit, int(raw)) if raw.isdigit() else None
-    return unit if unit is not None and unit.campaign_id == camp.id else None
-
-
 async def show_unit(request: web.Request) -> web.Response:
     """GET: a unit's ledger, every problem with its status and latest progress."""
     raw = request.match_info["unit"]
@@ -160,7 +324,7 @@ async def show_unit(request: web.Request) -> web.Response:
     page = int(given) if limits.is_id(given) and 0 < int(given) <= MAX_PAGE else 1
 
     def body(turn: Turn, camp: Campaign) -> Answer:
-        unit = _unit(turn, camp, raw)
+        unit = board_files.unit_in(turn, camp, raw)
         if unit is None:
             return refused_here(turn, 404, msg("bind.unknown_unit", text=raw))
         every = store.items_of(turn.session, [saved_id(unit)])
@@ -175,6 +339,14 @@ async def show_unit(request: web.Request) -> web.Response:
                 "page": page,
                 "pages": pages,
                 "total": len(every),
+                "unit": unit.id,
+                "urged": _urged(turn, [saved_id(unit)]).get(saved_id(unit), ""),
+                "filters": _ledger_filters(turn),
+                "download": {
+                    "path": f"api/board/units/{unit.id}/export.xlsx",
+                    "ticket": board_files.ticket_for(turn, EXPORT_FILE, saved_id(unit)),
+                    "name": board_files.download_names(turn, camp, unit)["export"],
+                },
                 "items": [
                     {
                         "id": i.id,
@@ -184,7 +356,10 @@ async def show_unit(request: web.Request) -> web.Response:
                         "status_text": turn.text(status_msg(i.status)),
                         "due": turn.text(msg("app.due", due=i.due_on)) if i.due_on else "",
                         "overdue": is_overdue(i.due_on, i.status, today),
-                        "last": items.progress_text(last[saved_id(i)])
+                        "late_days": (today - i.due_on).days
+                        if i.due_on and is_overdue(i.due_on, i.status, today)
+                        else 0,
+                        "last": turn.text(items.progress_text(last[saved_id(i)]))
                         if saved_id(i) in last
                         else "",
                     }
@@ -194,6 +369,16 @@ async def show_unit(request: web.Request) -> web.Response:
         )
 
     return await json_call(request, body)
+
+
+def _ledger_filters(turn: Turn) -> list[dict[str, str]]:
+    """The ledger's filters by status, as the page offers them: all, 逾期, then each status."""
+    statuses = (Status.OPEN, Status.CLOSING, Status.CLOSED, Status.PAUSED)
+    return [
+        {"key": "all", "label": turn.text(msg("standing.filter.all"))},
+        {"key": "overdue", "label": turn.text(msg("standing.filter.overdue"))},
+        *({"key": s, "label": turn.text(status_msg(s))} for s in statuses),
+    ]
 
 
 def _files(turn: Turn, item_id: int, history: list[Any]) -> list[dict[str, Any]]:
@@ -247,6 +432,10 @@ async def show_item(request: web.Request) -> web.Response:
                 ],
                 "files": _files(turn, saved_id(item), history),
                 "ask": ask,
+                "unit": _unit_name(turn, item.unit_id),
+                "decisions": decision_trace(
+                    turn, decisions.decisions_of(turn.session, item_id=saved_id(item))
+                ),
             },
         )
 
@@ -281,22 +470,35 @@ def _closeout(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
     if given.get("approve") is True:
         refused = closeout.approve(turn, item, asked)
     else:
-        reason = fill(REJECT.steps, given, FormEnv(turn.stamp.at, turn.zone), {})
-        if reason.errors:
-            errors = {k: turn.text(v) for k, v in reason.errors.items()}
-            return Answer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
-        refused = closeout.reject(turn, item, asked, item.version, reason.values["reason"])
+        reason = _reason(turn, given)
+        if isinstance(reason, Answer):
+            return reason
+        refused = closeout.reject(turn, item, asked, item.version, reason)
     if refused is not None:
         return refused_here(turn, 409, refused)
     return Answer(200, {"done": True})
 
 
+def _reason(turn: Turn, given: dict[str, Any], flow: Flow = REJECT) -> str | Answer:
+    """不同意's reason, required as the chat's reason step requires it; or the 422 saying so."""
+    reason = fill(flow.steps, given, FormEnv(turn.stamp.at, turn.zone), {})
+    if reason.errors:
+        errors = {k: turn.text(v) for k, v in reason.errors.items()}
+        return Answer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
+    return str(reason.values["reason"])
+
+
 def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
-    """{approve}: 同意 or 不同意 on a case's request for more time, as the chat's buttons."""
+    """{approve, reason}: 同意 or 不同意 (with its reason) on a case's request for more time,
+    by the chat's own function."""
     case = turn.session.get(ForwardedCase, int(raw)) if raw.isdigit() else None
     if case is None:
         return refused_here(turn, 404, msg("case.unknown", code=raw))
-    refused = cases.decide_extension(turn, case, approve=given.get("approve") is True)
+    approve = given.get("approve") is True
+    reason = "" if approve else _reason(turn, given, EXTENSION_REJECT)
+    if isinstance(reason, Answer):
+        return reason
+    refused = cases.decide_extension(turn, case, approve=approve, reason=reason)
     if refused is not None:
         return refused_here(turn, 409, refused)
     return Answer(200, {"done": True})
@@ -304,6 +506,7 @@ def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
 
 decide_closeout = _decision("item", _closeout)
 decide_extension = _decision("case", _extension)
+urge_unit = _decision("unit", _urge)
 
 
 ROUTES = (
@@ -312,5 +515,6 @@ ROUTES = (
     ("GET", "api/board/items/{item}", show_item),
     ("POST", "api/board/items/{item}/decision", decide_closeout),
     ("POST", "api/board/cases/{case}/decision", decide_extension),
+    ("POST", "api/board/units/{unit}/urge", urge_unit),
     *board_files.ROUTES,
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from urllib.parse import quote
@@ -27,7 +28,7 @@ from bot.web.staff import Body, board_call, for_staff, item_of
 from storage import ledger as store
 from storage import people
 from storage.export import write_workbook
-from storage.models import Campaign, Person, saved_id
+from storage.models import Campaign, Person, Unit, saved_id
 from workflows.clean import clean_name
 from workflows.deeplink import (
     CIRCULAR_FILE,
@@ -68,25 +69,51 @@ def _chart(turn: Turn, camp: Campaign) -> Answer:
     return Answer(200, {FILE: (png, "image/png", "chart.png")})
 
 
-def _stamp(turn: Turn) -> str:
-    return turn.stamp.at.astimezone(turn.zone).strftime("%Y%m%d")
+# downloads ---------------------------------------------------------------------------------
+# Each is named for what it is, its scope and its day (尉犁县问题整改台账_2024-03-04.xlsx), in the
+# documents' language, so a supervisor can file it as it comes.
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+WEB_TELEGRAM = "https://web.telegram.org"  # Telegram's web client fetches `downloadFile` URLs
+
+
+def download_names(turn: Turn, camp: Campaign, unit: Unit | None = None) -> dict[str, str]:
+    """The names the page gives its downloads (the same the server sends): the workbook's
+    scope (the unit, or the campaign) and today's date (ISO) in each."""
+    say, day = document_say(turn), turn.stamp.at.astimezone(turn.zone).date().isoformat()
+    export = say(msg("standing.file.export", scope=unit.name if unit else camp.name, date=day))
+    if unit is not None:
+        return {"export": export}
+    return {"circular": say(msg("standing.file.circular", date=day)), "export": export}
 
 
 def _circular(turn: Turn, camp: Campaign) -> Answer:
     """The week's circular (.docx), as /summary 通报 sends it."""
-    say = document_say(turn)
-    data = circular_docx(turn.session, camp, turn.stamp.at, say)
-    name = f"{say(msg('circular.file_name'))}-{_stamp(turn)}.docx"
-    kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    return Answer(200, {FILE: (data, kind, name)})
+    data = circular_docx(turn.session, camp, turn.stamp.at, document_say(turn))
+    return Answer(200, {FILE: (data, DOCX, download_names(turn, camp)["circular"])})
 
 
-def _export(turn: Turn, camp: Campaign) -> Answer:
-    """The campaign's workbook, as /export sends it."""
-    out = io.BytesIO()
-    write_workbook(turn.session, camp, out, document_say(turn))
-    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Answer(200, {FILE: (out.getvalue(), kind, f"taizhang-{_stamp(turn)}.xlsx")})
+def _export(unit_raw: str = "") -> Body:
+    """The campaign's workbook, as /export sends it, or one unit's part of it."""
+
+    def body(turn: Turn, camp: Campaign) -> Answer:
+        unit = unit_in(turn, camp, unit_raw) if unit_raw else None
+        if unit_raw and unit is None:
+            return refused_here(turn, 404, msg("bind.unknown_unit", text=unit_raw))
+        out = io.BytesIO()
+        only = saved_id(unit) if unit is not None else None
+        write_workbook(turn.session, camp, out, document_say(turn), unit_id=only)
+        return Answer(
+            200, {FILE: (out.getvalue(), XLSX, download_names(turn, camp, unit)["export"])}
+        )
+
+    return body
+
+
+def unit_in(turn: Turn, camp: Campaign, raw: str) -> Unit | None:
+    """The campaign's unit of this id (from a path or a ticket), if it is one."""
+    unit = turn.session.get(Unit, int(raw)) if raw.isdigit() else None
+    return unit if unit is not None and unit.campaign_id == camp.id else None
 
 
 async def _serve(request: web.Request, source: Source, language: str, body: Body) -> web.Response:
@@ -112,14 +139,22 @@ async def _serve(request: web.Request, source: Source, language: str, body: Body
     return _download(content, kind, name, inline=kind.startswith("image/"))
 
 
+def ascii_fallback(name: str) -> str:
+    """The plain-ASCII `filename` beside `filename*` (RFC 6266) for clients that read no UTF-8
+    name: what is ASCII of the name (its date, its extension), else `download`."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    kept = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("_.") or "download"
+    return f"{kept}.{ext}" if ext.isascii() and ext.isalnum() else kept
+
+
 def _download(content: bytes, kind: str, name: str, *, inline: bool = False) -> web.Response:
     kind, name = media_type(kind), clean_name(name) or "file"
     how = "inline" if inline else "attachment"
-    ascii_name = name.encode("ascii", "replace").decode().replace('"', "_")
-    disposition = f"{how}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    return web.Response(
-        body=content, content_type=kind, headers={"Content-Disposition": disposition}
-    )
+    disposition = f"{how}; filename=\"{ascii_fallback(name)}\"; filename*=UTF-8''{quote(name)}"
+    headers = {"Content-Disposition": disposition, "Access-Control-Allow-Origin": WEB_TELEGRAM}
+    return web.Response(body=content, content_type=kind, headers=headers)
 
 
 def _file_route(make: Callable[[web.Request], Body]) -> Handler:
@@ -137,11 +172,12 @@ def _file_route(make: Callable[[web.Request], Body]) -> Handler:
 evidence = _file_route(lambda r: _evidence(r.match_info["item"], r.match_info["n"]))
 chart = _file_route(lambda r: _chart)
 circular = _file_route(lambda r: _circular)
-export = _file_route(lambda r: _export)
+export = _file_route(lambda r: _export())
+unit_export = _file_route(lambda r: _export(r.match_info["unit"]))
 TICKETED: dict[int, Callable[[Ticket], Body]] = {
     EVIDENCE_FILE: lambda t: _evidence(str(t.item_id), str(t.n)),
     CIRCULAR_FILE: lambda t: _circular,
-    EXPORT_FILE: lambda t: _export,
+    EXPORT_FILE: lambda t: _export(str(t.item_id) if t.item_id else ""),  # a unit's, or all
 }
 
 
@@ -190,5 +226,6 @@ ROUTES = (
     ("GET", "api/board/chart.png", chart),
     ("GET", "api/board/circular.docx", circular),
     ("GET", "api/board/export.xlsx", export),
+    ("GET", "api/board/units/{unit}/export.xlsx", unit_export),
     ("GET", "api/board/download/{ticket}", ticketed),
 )

@@ -33,7 +33,7 @@ from workflows.messages import Msg, msg
 
 T = TypeVar("T")
 JSON_LIMIT = 64 * 1024  # bytes of a JSON body: a week's item, a new problem
-UI = "app.ui."  # the page's own words, served with every answer
+UI = "app.ui."  # the page's own words, served with what a page opens with (a read), not a save
 LINK_HEADER = "X-Taizhang-Link"  # our payload, when Telegram's start_param does not carry it
 TAGS = re.compile(r"<[^>]*>")
 ACTION_HEADER = "X-Action-Id"  # made by the page once per action: a tap and its every retry
@@ -192,9 +192,9 @@ def checked(route: Route) -> Callable[[web.Request], Awaitable[web.Response]]:
     return run
 
 
-async def json_body(request: web.Request) -> dict[str, Any]:
-    """The call's JSON object, at most `JSON_LIMIT` bytes; `Refused` otherwise."""
-    if request.content_length is not None and request.content_length > JSON_LIMIT:
+async def json_body(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, Any]:
+    """The call's JSON object, at most `limit` bytes; `Refused` otherwise."""
+    if request.content_length is not None and request.content_length > limit:
         raise Refused(413, msg("app.refused.too_large"))
 
     async def read() -> bytes:
@@ -202,7 +202,7 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         size = 0
         async for chunk in request.content.iter_chunked(16 * 1024):  # chunked: no length
             size += len(chunk)
-            if size > JSON_LIMIT:
+            if size > limit:
                 raise Refused(413, msg("app.refused.too_large"))
             chunks.append(chunk)
         return b"".join(chunks)
@@ -248,7 +248,7 @@ async def in_turn(request: web.Request, call: Call, body: Callable[[Turn], Answe
     turn, done = await request.app[TURNS].run(call.source, once, send=False)
     if turn is None or done is None:
         return refusal(request, 403, msg("app.refused.forged"), call.caller.language)
-    return web.json_response({**done.answer, "texts": ui_texts(turn)}, status=done.status)
+    return _response(request, turn, done)
 
 
 async def done_before(request: web.Request, call: Call) -> web.Response | None:
@@ -265,7 +265,23 @@ async def done_before(request: web.Request, call: Call) -> web.Response | None:
     turn, done = await request.app[TURNS].run(call.source, first, send=False)
     if turn is None or done is None:
         return None
-    return web.json_response({**done.answer, "texts": ui_texts(turn)}, status=done.status)
+    return _response(request, turn, done)
+
+
+def _response(request: web.Request, turn: Turn, done: actions.Done) -> web.Response:
+    """The answer as JSON; a read (what a page opens with) carries the page's words, a write
+    does not: the page has them already, and a save's answer stays small on a slow line."""
+    body = (
+        {**done.answer, "texts": ui_texts(turn)}
+        if request.method in ("GET", "HEAD")
+        else done.answer
+    )
+    return web.json_response(body, status=done.status, dumps=_utf8)
+
+
+def _utf8(data: Any) -> str:
+    """JSON with the Chinese as UTF-8 (3 bytes a character), not `\\uXXXX` escapes (6)."""
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _answered(turn: Turn, answer: Answer) -> actions.Done:

@@ -38,9 +38,12 @@ from workflows.deeplink import WEEK_PAGE
 from workflows.forms import Draft, Flow
 from workflows.inputs import FormEnv, StatusCard
 from workflows.messages import msg
-from workflows.week_answers import answer_of, item_answer
+from workflows.week_answers import answer_of, closing_of, item_answer
 from workflows.week_form import add_file, drop_file, missing, read_item, with_answers
-from workflows.weekly import DONE, STATUSES, over_word, weekly_flow
+from workflows.weekly import DONE, STATUSES, explains_delay, over_word, weekly_flow
+
+# a whole week's answers in one body: every problem's fields at their steps' lengths
+WEEK_LIMIT = 1024 * 1024
 
 
 class _Week:
@@ -132,6 +135,7 @@ def _item_json(turn: Turn, week: _Week, item: Mapping[str, Any]) -> dict[str, An
     given = answer_of(week.draft.values, item["id"])
     needs = missing(week.flow, week.draft).get(item["id"], [])
     return {
+        **_item_marks(turn, week, item),
         "id": item["id"],
         "code": item["code"],
         "name": item["name"],
@@ -150,6 +154,38 @@ def _item_json(turn: Turn, week: _Week, item: Mapping[str, Any]) -> dict[str, An
             ],
         },
         "missing": [turn.text(m) for m in needs],
+    }
+
+
+def _item_marks(turn: Turn, week: _Week, item: Mapping[str, Any]) -> dict[str, Any]:
+    """What the week says of an item besides its answers: 逾期 with its days (and the statuses
+    that must then explain the delay), or its close-out asked from the week meanwhile."""
+    days = int(item.get("overdue") or 0)
+    closing = closing_of(week.draft.values, item["id"]) is not None
+    return {
+        "overdue": turn.text(msg("week.overdue", days=days)) if days else "",
+        "delayed": [o.value for o in STATUSES if explains_delay(o.value, days)],
+        "delay_note": turn.text(msg("week.overdue_plan")) if days else "",
+        "closing": turn.text(msg("week.closing")) if closing else "",
+        "closing_note": turn.text(msg("week.closing_note")) if closing else "",
+    }
+
+
+def _preview_json(turn: Turn, week: _Week, item: Mapping[str, Any]) -> dict[str, Any]:
+    """An item in the preview: each answer as the week will save it, under the words the
+    form shows it with (its files are its answer's); what is still missing."""
+    given = answer_of(week.draft.values, item["id"])
+    label = {o.value: turn.text(o.label) for o in STATUSES}
+    shown = [
+        ("app.ui.preview_status", label.get(given.status or "", "")),
+        ("app.ui.progress", given.progress),
+        ("app.ui.result", given.result),
+        ("app.ui.reason", given.reason),
+        ("app.ui.planned", turn.text(msg("week.day", day=given.planned)) if given.planned else ""),
+    ]
+    return {
+        **_item_json(turn, week, item),
+        "rows": [{"label": turn.text(msg(k)), "value": v} for k, v in shown if v],
     }
 
 
@@ -192,17 +228,19 @@ def _week_item(turn: Turn, call: Call, raw: str) -> tuple[_Week, Mapping[str, An
     return week, item
 
 
+def week_page(turn: Turn, call: Call) -> Answer:
+    """The week as the page shows it (its draft begun here if the person has none), refused
+    as /weekly is."""
+    found = _week_of(turn, call, begin=True)
+    if isinstance(found, Answer):
+        return found
+    return Answer(200, _week_json(turn, found[1]))
+
+
 @checked
 async def show_week(request: web.Request, call: Call) -> web.Response:
-    """GET: the week (its draft begun here if the person has none), refused as /weekly is."""
-
-    def body(turn: Turn) -> Answer:
-        found = _week_of(turn, call, begin=True)
-        if isinstance(found, Answer):
-            return found
-        return Answer(200, _week_json(turn, found[1]))
-
-    return await in_turn(request, call, body)
+    """GET: the week, refused as /weekly is."""
+    return await in_turn(request, call, lambda turn: week_page(turn, call))
 
 
 @checked
@@ -283,6 +321,41 @@ async def remove_evidence(request: web.Request, call: Call) -> web.Response:
 
 
 @checked
+async def preview_week(request: web.Request, call: Call) -> web.Response:
+    """POST {items: {id: answers}}: the whole week's answers in one call, each item checked by
+    its steps and saved in the draft (as one PUT per item would), and the week as it will be
+    submitted: per item its status, progress, result, reason, new date and files."""
+    given = await json_body(request, WEEK_LIMIT)
+    raw = given.get("items")
+    sent: dict[str, Any] = raw if isinstance(raw, dict) else {}
+
+    def body(turn: Turn) -> Answer:
+        found = _week_of(turn, call, begin=False)
+        if isinstance(found, Answer):
+            return found
+        _, week = found
+        errors: dict[str, dict[str, str]] = {}
+        values: dict[str, Any] = {}
+        for item in week.context["items"]:
+            answers = sent.get(str(item["id"]))
+            if not isinstance(answers, dict) or closing_of(week.draft.values, item["id"]):
+                continue
+            now = {**week.draft.values, **values}
+            read = read_item(week.flow, week.context, now, item["id"], answers, _env(turn))
+            values.update(read.values)
+            if read.errors:
+                errors[str(item["id"])] = {k: turn.text(v) for k, v in read.errors.items()}
+        week.save(turn, with_answers(week.flow, week.draft, values))
+        shown = [_preview_json(turn, week, it) for it in week.context["items"]]
+        for one in shown:
+            one["errors"] = errors.get(str(one["id"]), {})
+        ready = not any(one["missing"] or one["errors"] for one in shown)
+        return Answer(200, {"items": shown, "ready": ready})
+
+    return await in_turn(request, call, body)
+
+
+@checked
 async def submit_week(request: web.Request, call: Call) -> web.Response:
     """POST: the week saved as the chat saves it, once nothing is missing; its one summary
     goes to the unit's groups."""
@@ -300,7 +373,7 @@ async def submit_week(request: web.Request, call: Call) -> web.Response:
             return Answer(422, {"error": turn.text(msg("app.incomplete")), "missing": shown})
         drafts.drop(turn.session, week.row)
         turn.keep_draft(None)
-        weekly.finish_week(turn, week.context, values, to_groups=True)
+        weekly.finish_week(turn, week.context, values, to_groups=True, in_page=True)
         return Answer(200, {"done": True})
 
     return await in_turn(request, call, body)
@@ -311,5 +384,6 @@ ROUTES = (
     ("PUT", "api/week/items/{item}", answer_item),
     ("POST", "api/week/items/{item}/files", add_evidence),
     ("DELETE", "api/week/items/{item}/files/{index}", remove_evidence),
+    ("POST", "api/week/preview", preview_week),
     ("POST", "api/week/submit", submit_week),
 )

@@ -223,7 +223,8 @@ async def test_a_rejection_needs_its_reason_and_an_extension_is_decided_on_the_b
     await bot.drained()
     _, board = await page.call("GET", "api/board")
     [asked] = board["extensions"]
-    assert asked["code"] == "ZB-0001" and "需不动产登记中心配合" in asked["text"]
+    assert (asked["code"], asked["reason"]) == ("ZB-0001", "需不动产登记中心配合")
+    assert (asked["due"], asked["until"]) == ("1月12日（周五）18:00", "1月19日（周五）18:00")
     bot.api.mark_read(group)
     status, decided = await page.call(
         "POST", f"api/board/cases/{asked['case']}/decision", json={"approve": True}

@@ -53,7 +53,7 @@ def approve_on_the_board(
     wait = WebDriverWait(driver, 20, ignored_exceptions=[StaleElementReferenceException])
     driver.get(url)
     waiting = wait.until(ec.presence_of_element_located((By.ID, f"closeout-{item}")))
-    wait.until(lambda d: loaded(d, "#chart"))
+    wait.until(ec.presence_of_element_located((By.ID, "charts")))  # drawn by the page
     seen: dict[str, Any] = {
         "title": driver.find_element(By.ID, "title").text,
         "units": [u.text.split("\n")[0] for u in driver.find_elements(By.CSS_SELECTOR, ".unit")],
@@ -77,8 +77,9 @@ def approve_on_the_board(
     keep(driver, f"board-{tag}-2-closeout")
     approve = driver.find_element(By.ID, "approve")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", approve)
-    approve.click()
-    said = wait.until(ec.presence_of_element_located((By.ID, "said")))
+    approve.click()  # asks once to confirm: the question, then 确认
+    wait.until(ec.element_to_be_clickable((By.ID, "decide-yes"))).click()
+    said = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#decide .outcome.done")))
     seen["said"] = said.text
     keep(driver, f"board-{tag}-3-approved")
     return seen

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
+import signal
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
+import aiohttp
 from docx import Document
 from openpyxl import load_workbook
 
@@ -15,6 +20,7 @@ from bot.sandbox.demo import run_demo
 from bot.sandbox.sandbox import demo_link
 from bot.web.init_data import check
 from storage.export import SHEETS
+from tests.processes import TAIZHANG
 from workflows.messages import Msg
 
 
@@ -109,13 +115,101 @@ def test_the_demo_link_is_refused_unless_the_bot_api_is_local() -> None:
     user = {"id": 8103, "first_name": "赵强"}
     at = datetime(2024, 5, 13, tzinfo=UTC)
     page = "http://127.0.0.1:8080/app/"
-    real = Settings(telegram_bot_token="1:T", _env_file=None)
-    refused = demo_link(real, page, user, at)
+    real = Settings(telegram_bot_token="1:T", taizhang_webapp_url=page, _env_file=None)
+    refused = demo_link(real, user, at)
     assert isinstance(refused, Msg) and refused.id == "demo.app_link_refused"
     local = Settings(
-        telegram_bot_token="1:T", telegram_api_base_url="http://127.0.0.1:9/bot", _env_file=None
+        telegram_bot_token="1:T",
+        telegram_api_base_url="http://127.0.0.1:9/bot",
+        taizhang_webapp_url=page,
+        _env_file=None,
     )
-    link = demo_link(local, page, user, at)
+    link = demo_link(local, user, at)
     assert isinstance(link, str) and link.startswith(page + "#tgWebAppData=")
     data = unquote(link.split("tgWebAppData=")[1].split("&")[0])
     assert check(data, "1:T", at).speaker.user_id == 8103
+
+
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ ", re.MULTILINE)
+PAGES = {"week": "api/week", "new": "api/new", "board": "api/board"}  # each page's first call
+
+
+async def _demo(out: Path, *options: str) -> asyncio.subprocess.Process:
+    """`taizhang demo` as a newcomer runs it, on a very fast clock, in its own folder."""
+    return await asyncio.create_subprocess_exec(
+        TAIZHANG,
+        "demo",
+        "--speed",
+        "1000000",
+        "--lang",
+        "zh_CN",
+        "--out",
+        str(out),
+        *options,
+        cwd=out.parent,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def _page_opens(http: aiohttp.ClientSession, page: str, url: str) -> None:
+    """The page as the browser gets it, then its calls as app.js makes them: the signed
+    initData from the fragment, the link's payload from the query."""
+    parts = urlsplit(url)
+    async with http.get(url) as res:
+        assert res.status == 200 and 'id="main"' in await res.text()
+    headers = {"Authorization": "tma " + parse_qs(parts.fragment)["tgWebAppData"][0]}
+    if parts.query:
+        headers["X-Taizhang-Link"] = parse_qs(parts.query)["startapp"][0]
+    base = url.split("?")[0].split("#")[0]
+    async with http.get(base + "api/open", headers=headers) as res:
+        assert res.status == 200 and (await res.json())["page"] == page
+    async with http.get(base + PAGES[page], headers=headers) as res:
+        assert res.status == 200, await res.text()
+        assert (await res.json())["ok"] is True
+
+
+async def test_after_its_fortnight_the_demo_serves_its_pages_until_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "taizhang-demo"
+    demo = await _demo(out)
+    assert demo.stdout is not None and demo.stderr is not None
+    said: list[str] = []
+    links: dict[str, str] = {}
+    try:
+        while len(links) < len(PAGES):
+            line = (await asyncio.wait_for(demo.stdout.readline(), 120)).decode()
+            assert line, "the demo ended before printing its pages:\n" + "".join(said)
+            said.append(line)
+            for page, mark in (("week", "📱"), ("new", "📝"), ("board", "📊")):
+                if line.startswith(mark) and "http://127.0.0.1:" in line:
+                    links[page] = "http" + line.split("http", 1)[1].strip()
+        # the fortnight is over (its outputs are written), and the pages answer
+        assert (out / "transcript.md").exists() and (out / "circular.docx").exists()
+        async with aiohttp.ClientSession() as http:
+            for page, url in links.items():
+                await _page_opens(http, page, url)
+    finally:
+        demo.send_signal(signal.SIGINT)  # Ctrl-C
+        rest, errors = await asyncio.wait_for(demo.communicate(), 30)
+    assert demo.returncode == 0
+    terminal = "".join(said) + rest.decode() + errors.decode()
+    # the terminal shows the chats and the demo's own lines, no log line; those are in the file
+    assert "库尔勒市专项整治联络群 · 台账机器人: " in terminal
+    assert "演示已结束。" in terminal
+    assert not LOG_LINE.search(terminal) and "apscheduler" not in terminal, terminal[-2000:]
+    assert LOG_LINE.search((out / "demo.log").read_text(encoding="utf-8"))
+    assert f"运行日志: {out / 'demo.log'}" in terminal
+
+
+async def test_with_no_serve_the_demo_ends_after_its_fortnight(tmp_path: Path) -> None:
+    out = tmp_path / "taizhang-demo"
+    demo = await _demo(out, "--no-serve")
+    said, errors = await asyncio.wait_for(demo.communicate(), 120)  # no Ctrl-C needed
+    assert demo.returncode == 0, errors.decode()
+    terminal = said.decode() + errors.decode()
+    assert "演示已结束。" in terminal and "http://127.0.0.1:" not in terminal
+    assert not LOG_LINE.search(terminal)
+    assert (out / "transcript.md").exists() and (out / "demo.log").exists()

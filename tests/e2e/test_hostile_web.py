@@ -248,8 +248,11 @@ async def test_slow_headers_and_bodies_are_cut_off(
 
 
 async def test_a_unit_of_thousands_of_problems_is_shown_a_page_at_a_time(
-    bot: Harness, make_world: MakeWorld
+    bot: Harness, make_world: MakeWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from bot.web import board
+
+    monkeypatch.setattr(board, "UNIT_PAGE", 200)  # 1,000 a page: here 450 problems in 200s
     world = await make_world(units=["轮台县"], supervisors=["督办赵"])
     world.add_items("轮台县", 450)
     with bot.db.unit_of_work() as s:

@@ -180,7 +180,7 @@ async def test_a_second_writer_of_an_item_is_told_and_nothing_is_overwritten(
 ) -> None:
     world = await make_world(units=["轮台县"], liaisons={"轮台县": ["李明", "王芳"]})
     group, li, wang = world.group("轮台县"), world["李明"], world["王芳"]
-    world.add_items("轮台县", 2, by=li)
+    world.add_items("轮台县", 2, due_on="2024-06-30", by=li)  # on plan needs no reason
     first = await bot.command(group, li, "/weekly")
 
     private = bot.api.private(wang)  # meanwhile, from a private chat

@@ -18,11 +18,20 @@ import pytest
 from sqlmodel import Session, func, select
 
 from bot.serve.campaign_file import TEMPLATES
-from storage import actions, campaigns, ledger, submissions
+from storage import actions, campaigns, chats, ledger, people, submissions
 from storage import cases as case_store
 from storage.audit import Stamp
 from storage.db import Database
-from storage.models import AuditEvent, ForwardedCase, LedgerItem, Submission, Unit
+from storage.models import (
+    AuditEvent,
+    Chat,
+    ForwardedCase,
+    LedgerItem,
+    Person,
+    Submission,
+    Unit,
+    saved_id,
+)
 from workflows.campaign import read_campaign_yaml
 from workflows.ledger import ItemChanges, ItemColumns, LedgerSpec, item_columns
 
@@ -182,3 +191,25 @@ def test_a_page_action_sent_to_two_processes_at_once_is_done_once(world: World) 
         return actions.take(s, 7, "new-ffff6666", NOW)
 
     assert world.race(first, copy) == [None, done]
+
+
+def test_a_chat_and_its_person_first_seen_by_two_processes_at_once_are_saved_once(
+    world: World,
+) -> None:
+    """Two updates from a new private chat at once: both turns go on, over one row of each."""
+    stamp = Stamp(NOW)
+
+    def first_sight(s: Session, barrier: threading.Barrier) -> tuple[int, int]:
+        barrier.wait()
+        chat = chats.ensure_chat(s, chat_id=4242, kind="private", title="张三")
+        person = people.touch_person(
+            s, user_id=4242, username="zs", display_name="张三", stamp=stamp
+        )
+        time.sleep(0.2)  # both have inserted before either commits
+        return saved_id(chat), saved_id(person)
+
+    first, second = world.race(first_sight, first_sight)
+    assert first == second
+    with world.db.unit_of_work() as s:
+        assert s.exec(select(func.count()).where(Chat.chat_id == 4242)).one() == 1
+        assert s.exec(select(func.count()).where(Person.user_id == 4242)).one() == 1

@@ -1,7 +1,8 @@
 """The documents as printed: the export and the circular converted by LibreOffice, pages counted.
 
 LibreOffice (`soffice`), poppler's `pdfinfo`/`pdftotext` and the Noto CJK fonts are Debian
-packages that `.ci/run` installs; they stand for Excel, WPS and Word printing the files.
+packages that `.ci/run` installs; they stand for Excel, WPS and Word printing the files. Without
+them the tests are skipped, naming the packages (`tests/tools.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from storage.audit import Stamp
 from storage.db import Database
 from storage.export import write_workbook
 from tests.storage.test_summary_export import SEED_001
+from tests.tools import PRINT, SOFFICE, require
 from workflows.campaign import read_campaign_yaml
 from workflows.ledger import ItemChanges, LedgerSpec, item_columns
 
@@ -33,10 +35,11 @@ NOW = datetime(2024, 11, 18, 2, 0, tzinfo=UTC)  # Monday 18 Nov 2024, 10:00 in B
 
 def to_pdf(document: Path) -> Path:
     """Convert with LibreOffice, as an office prints it (a profile of its own per test)."""
+    found = require(PRINT)  # skipped (or failed, in CI) without LibreOffice, poppler, fonts
     profile = document.parent / "lo-profile"
     subprocess.run(
         [
-            "soffice",
+            found[SOFFICE.name],
             f"-env:UserInstallation=file://{profile}",
             "--headless",
             "--convert-to",

@@ -230,7 +230,9 @@ def test_the_workbook_reads_back_with_the_documents_headers(
     first = {h: c.value for h, c in zip(headers, ledger_sheet[4], strict=False)}
     assert first["单位"] == "轮台县" and first["编号"] == "轮台-001" and first["状态"] == "整改中"
     assert first["办结时间"] == datetime(2024, 4, 30) and ledger_sheet["H4"].is_date
-    assert first["最新进展"] == "资金未到位"
+    # a late update says why and until when, wherever it is shown
+    assert first["最新进展"] == "资金未到位（滞后原因：资金；新的计划完成日期：6月1日（周六））"
+    assert {h: c.value for h, c in zip(headers, ledger_sheet[5], strict=False)}["最新进展"] is None
     assert ledger_sheet.freeze_panes == "A4"
     assert ledger_sheet.print_title_rows == "$3:$3"  # the header on every printed page
     setup = ledger_sheet.page_setup  # A4 landscape, one page wide (1 is fitToWidth's default)
@@ -251,6 +253,8 @@ def test_the_workbook_reads_back_with_the_documents_headers(
     assert case_row[7] == "逾期未回迁" and case_row[17] == "是"
     progress = [c.value for c in book["整改进展"][4]]
     assert progress[:5] == ["轮台县", "轮台-001", "违规评估", datetime(2024, 5, 6), "进度滞后"]
+    assert progress[5] == "资金未到位"  # 整改进展, then its reason and new date in their columns
+    assert (progress[7], progress[8]) == ("资金", datetime(2024, 6, 1))
     assert book["工作进展表"]["C5"].value == "已销号0个问题"
 
 

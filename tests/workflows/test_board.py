@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from workflows.board import Standing, behind_first, case_days_by_unit
+from workflows.board import Standing, behind_first, case_days_by_unit, unit_standing
 from workflows.calendar import OfficialDays, WorkCalendar
 from workflows.summary import CaseFigures, LedgerFigures, UnitSummary
 
@@ -23,12 +23,14 @@ def unit(
     days: int = 0,
 ) -> Standing:
     figures = LedgerFigures(total, closed, 0, overdue)
-    return Standing(0, UnitSummary(name, figures, weekly, CaseFigures(overdue=cases_overdue)), days)
+    summary = UnitSummary(name, figures, weekly, CaseFigures(overdue=cases_overdue))
+    return unit_standing(0, summary, report=weekly, case_days=days)
 
 
 def test_overdue_problems_come_first_then_a_week_not_reported_then_late_cases() -> None:
     rows = [
         unit("按时无逾期", closed=4),
+        unit("今日待报", weekly="due"),
         unit("逾期报送", weekly="late"),
         unit("转办件逾期1天", cases_overdue=1, days=1),
         unit("未报送", weekly="missing"),
@@ -41,13 +43,16 @@ def test_overdue_problems_come_first_then_a_week_not_reported_then_late_cases() 
         "逾期问题3个",
         "逾期问题1个",
         "未报送",
-        "逾期报送",
         "转办件逾期3天",
         "转办件逾期1天",
+        "今日待报",  # yellow: due today, not yet late
+        "逾期报送",  # in, if late: green, before those with nothing late at all
         "整改中4个",
         "按时无逾期",
     ]
-    assert [r.behind for r in rows] == [False, True, True, True, True, True, True, False]
+    behind = [r.behind for r in rows]
+    assert behind == [False, False, False, True, True, True, True, True, False]
+    assert [r.verdict.colour for r in rows[:3]] == ["green", "yellow", "green"]
     assert rows[0].open == 0 and rows[-1].open == 4
 
 

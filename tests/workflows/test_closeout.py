@@ -77,7 +77,7 @@ def test_the_buttons_of_an_earlier_ask_do_not_decide_the_item_asked_again():
     assert approved.reason.params == {"code": "轮台-007"}
     refused = may_reject_closeout(again, asked=40)
     assert refused is not None and refused.reason.id == "closeout.superseded"
-    late = reject_closeout(again, asked=40, expected_version=None, reason="证据不足", week_of=WEEK)
+    late = reject_closeout(again, asked=40, expected_version=None, reason="证据不足")
     assert isinstance(late, Refused) and late.reason.id == "closeout.superseded"
     assert not isinstance(approve_closeout(again, asked=41, at=AT), Refused)
 
@@ -89,22 +89,20 @@ def test_a_button_sent_before_buttons_named_their_ask_decides_the_waiting_ask():
 
 def test_an_edit_of_the_item_does_not_stale_the_reason_step_opened_on_its_ask():
     edited = ItemState(7, "轮台-007", "安置房未交付", Status.CLOSING, 5, ask_id=40)  # imported
-    d = reject_closeout(edited, asked=40, expected_version=4, reason="证据不足", week_of=WEEK)
+    d = reject_closeout(edited, asked=40, expected_version=4, reason="证据不足")
     assert not isinstance(d, Refused) and d.expected_version is None
 
 
-def test_rejecting_reopens_the_item_with_the_reason_recorded_and_sent():
-    d = reject_closeout(CLOSING, asked=40, expected_version=4, reason="证据不足", week_of=WEEK)
+def test_rejecting_reopens_the_item_with_the_decision_and_its_reason_recorded_and_sent():
+    d = reject_closeout(CLOSING, asked=40, expected_version=4, reason="证据不足")
     assert not isinstance(d, Refused)
     assert d.changes == ItemChanges(status=Status.OPEN)
-    assert d.progress is not None and (d.progress.status, d.progress.reason) == (
-        REJECTED,
-        "证据不足",
-    )
+    # the reason is the decision's, not the problem's progress (its 最新进展 stays the ask's)
+    assert d.progress is None and (d.decided, d.reason) == (REJECTED, "证据不足")
     assert d.to_unit is not None and d.to_unit.key == "item:7:rejected:v5"
 
 
 def test_a_reason_step_from_an_older_draft_is_refused_once_the_item_moved_on():
     later = ItemState(7, "轮台-007", "安置房未交付", Status.CLOSING, 6)  # asked again since
-    d = reject_closeout(later, asked=None, expected_version=4, reason="证据不足", week_of=WEEK)
+    d = reject_closeout(later, asked=None, expected_version=4, reason="证据不足")
     assert isinstance(d, Refused) and d.reason.id == "closeout.decided"

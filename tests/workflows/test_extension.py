@@ -85,17 +85,21 @@ def test_the_time_asked_for_must_be_later_than_the_due_time():
 
 
 def test_rejecting_keeps_the_due_time_and_frees_the_next_request():
-    change = decide_extension(asked(), approve=False, by=7, at=AT)
+    change = decide_extension(asked(), approve=False, by=7, at=AT, reason="理由不充分")
     assert not isinstance(change, Refused)
     assert change.due_at is None
-    assert change.said.id == "extension.rejected"
+    assert change.said.id == "extension.rejected_why"
+    assert change.said.params["reason"] == "理由不充分"  # the unit is told why
+    assert (change.decided, change.reason) == ("extension.rejected", "理由不充分")
     assert may_ask_extension(replace(CASE, fields=change.fields)) is None
 
 
 def test_a_decided_request_cannot_be_decided_again():
     decided = decide_extension(asked(), approve=True, by=7, at=AT)
     assert not isinstance(decided, Refused)
-    again = decide_extension(replace(CASE, fields=decided.fields), approve=False, by=8, at=AT)
+    again = decide_extension(
+        replace(CASE, fields=decided.fields), approve=False, by=8, at=AT, reason="不需要"
+    )
     assert isinstance(again, Refused) and again.reason.id == "form.stale_button"
 
 
@@ -115,3 +119,9 @@ def test_approving_a_request_the_limit_has_passed_since_leaves_the_limit_where_i
     assert not isinstance(change, Refused)
     assert change.due_at is None and change.fields["extension"]["status"] == "approved"
     assert change.said.params["due"] == moved.due_at
+
+
+def test_rejecting_without_a_reason_is_refused_in_words_and_changes_nothing():
+    for blank in ("", "   "):
+        refused = decide_extension(asked(), approve=False, by=7, at=AT, reason=blank)
+        assert isinstance(refused, Refused) and refused.reason.id == "extension.reason_needed"

@@ -1,0 +1,49 @@
+"""催办 (urge a unit): one message to the unit's groups through the outbox, written down, at
+most once a working day per unit (`workflows/urging`). The board's 催办 decides through this."""
+
+from __future__ import annotations
+
+from bot.delivery.outbox import post
+from bot.handlers.summary import campaign_summary
+from bot.telegram.turn import Turn
+from storage import chats, decisions
+from storage.calendar import work_calendar
+from storage.models import Campaign, Unit, saved_id
+from workflows import urging
+from workflows.messages import Msg, msg
+from workflows.planner import Planned
+
+
+def urged_text(made: decisions.Made) -> Msg:
+    """已催办 3月4日 10:12 王专班: how a 催办 shows on the board."""
+    return msg("urge.shown", at=made.at, by=made.by)
+
+
+def urge(turn: Turn, camp: Campaign, unit: Unit) -> Msg | None:
+    """催办 the unit now: its groups told what is behind, the 催办 written down, the sending
+    said here; or why not (no group, urged already this working day), nothing sent."""
+    unit_id = saved_id(unit)
+    groups = [c.chat_id for c in chats.chats_of_unit(turn.session, unit_id)]
+    if not groups:
+        return msg("urge.no_group", unit=unit.name)
+    day = urging.urge_day(turn.stamp.at, work_calendar(turn.session), turn.zone)
+    if not decisions.urge_once(turn.session, turn.stamp, unit_id=unit_id, day=day):
+        last = decisions.last_urgings(turn.session, [unit_id])[unit_id]
+        return urging.already_urged(unit.name, last.at, last.by)
+    _, rows = campaign_summary(turn.session, camp, turn.stamp.at)
+    row = next(r for r in rows if r.name == unit.name)
+    notice = urging.urge_notice(
+        unit_id,
+        day,
+        unit=unit.name,
+        by=turn.person.name or turn.person.display_name,
+        overdue=row.ledger.overdue,
+        cases=row.cases.overdue,
+        weekly=msg(f"summary.weekly.{row.weekly}"),
+    )
+    post(
+        turn,
+        [Planned(notice.key_in(g), notice.kind, g, notice.text, turn.stamp.at) for g in groups],
+    )
+    turn.say(msg("urge.sent", unit=unit.name))
+    return None
