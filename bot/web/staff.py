@@ -31,7 +31,7 @@ Body = Callable[[Turn, Campaign], Answer]
 async def board_call(request: web.Request) -> Call | web.Response:
     """The call checked as the form's are; a board link only (or none: the private menu)."""
     try:
-        call = await open_call(request)
+        call = await open_call(request, msg("command.denied", command="board"))
     except Refused as err:
         return refusal(request, err.status, err.reason)
     if call.link is not None and call.link.page != BOARD_PAGE:
