@@ -42,8 +42,8 @@ class Changed:
 
     code: str
     field: str  # the message id of the field's name
-    before: Msg | str
-    after: Msg | str
+    before: Msg | str | date
+    after: Msg | str | date
 
     def line(self) -> Msg:
         """`尉犁-003 整改进展：旧→新`."""

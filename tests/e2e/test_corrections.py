@@ -1,0 +1,129 @@
+"""End to end: a submitted week corrected by a liaison before its deadline (one 已更正 line,
+both versions kept), and after it a correction asked of the supervisors, refused or applied."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from storage.models import AuditEvent, Decision, ProgressUpdate
+from tests.harness import Group, Harness, MakeWorld, Person
+
+CAMPAIGN = """
+name: 更正测试专项整治
+year: 2026
+timezone: Asia/Shanghai
+units: [尉犁县]
+phases:
+  - {name: 整治阶段, text: 3月1日至6月30日}
+weekly_report: {weekday: 周一, time: "18:00", name: 工作台账}
+"""
+
+
+@pytest.fixture
+async def bot(db_url: str, tmp_path: Path) -> AsyncIterator[Harness]:
+    path = tmp_path / "campaign.yaml"
+    path.write_text(CAMPAIGN, encoding="utf-8")
+    # Monday 2 March 2026, 10:00 in Beijing: this week's report is due today at 18:00
+    harness = Harness(db_url, template=str(path), start=datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+async def fill_week(bot: Harness, group: Group, who: Person, command: str, said: str) -> dict:
+    """`who` fills the unit's one-item week (按计划推进, `said`) after `command`; the answer
+    to 确认提交."""
+    await bot.api.send(group, who, command)
+    card = await bot.api.next_message(group)
+    while "本周进展如何" not in card["text"]:
+        card = await bot.api.next_message(group)
+    await bot.tap(card, who, "按计划推进")
+    new_q = await bot.answer(card, who, said)
+    summary = await bot.press(new_q, who, "没有")
+    return await bot.press(summary, who, "确认提交")
+
+
+async def test_a_week_corrected_before_its_deadline_says_one_line_and_keeps_both(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["尉犁县"], liaisons={"尉犁县": ["李明", "王芳"]})
+    group, li, wang = world.group("尉犁县"), world["李明"], world["王芳"]
+    [code] = world.add_items("尉犁县", 1, due_on="2026-06-30")
+    await bot.settle(group)
+    done = await fill_week(bot, group, li, "/weekly", "完成主体结构")
+    assert done["text"].startswith("✅ 尉犁县已报送本周“工作台账”")
+    again = await bot.command(group, wang, "/weekly")
+    assert "无需重复报送" in again["text"] and "/correct" in again["text"]
+
+    bot.clock.advance(hours=2)
+    corrected = await fill_week(bot, group, wang, "/correct", "完成主体结构验收")
+    assert corrected["text"] == f"已更正：{code} 整改进展：完成主体结构→完成主体结构验收"
+    await bot.settle(group)
+    assert bot.api.unread(group) == []  # one line, not the whole week again
+
+    with bot.db.unit_of_work() as s:
+        rows = s.exec(select(ProgressUpdate).order_by(col(ProgressUpdate.id))).all()
+        assert [(r.text, r.author_user_id) for r in rows] == [
+            ("完成主体结构", li["id"]),
+            ("完成主体结构验收", wang["id"]),
+        ]
+        assert rows[1].created_at > rows[0].created_at
+        trail = s.exec(select(AuditEvent).where(AuditEvent.action == "week.correct")).one()
+        assert trail.actor_user_id == wang["id"]
+        assert trail.after == {"changes": [f"{code} 整改进展：完成主体结构→完成主体结构验收"]}
+
+
+async def test_after_the_deadline_a_correction_is_asked_refused_then_approved(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["尉犁县"], liaisons={"尉犁县": "李明"}, supervisors=["督办赵"])
+    group, li, sup = world.group("尉犁县"), world["李明"], world["督办赵"]
+    [code] = world.add_items("尉犁县", 1, due_on="2026-06-30")
+    await bot.settle(group, sup.private)
+    await fill_week(bot, group, li, "/weekly", "完成主体结构")
+    bot.clock.advance(days=1)  # Tuesday: the week's deadline (Monday 18:00) has passed
+    await bot.settle(group, sup.private)  # the digest and the like, read
+
+    asked = await fill_week(bot, group, li, "/correct", "完成主体结构验收")
+    assert asked["text"].startswith("已过截止时间，更正申请已提交督办")
+    request = await bot.api.next_message(sup.private)
+    assert request["text"].startswith("尉犁县申请更正已报送的“工作台账”")
+    assert f"{code} 整改进展：完成主体结构→完成主体结构验收" in request["text"]
+    with bot.db.unit_of_work() as s:  # nothing applied yet
+        assert [r.text for r in s.exec(select(ProgressUpdate))] == ["完成主体结构"]
+
+    why = await bot.press(request, sup, "不同意")
+    refused = await bot.answer(why, sup, "数据与现场核查不符")
+    assert (
+        refused["text"] == "❌ 尉犁县的更正申请未获同意，理由：数据与现场核查不符。已报送内容不变。"
+    )
+    told = await bot.api.next_message(group)
+    assert told["text"] == refused["text"]
+    assert await bot.tap(request, sup, "同意更正") == "该更正申请已处理。"
+
+    await fill_week(bot, group, li, "/correct", "完成主体结构验收")
+    second = await bot.api.next_message(sup.private)
+    approved = await bot.press(second, sup, "同意更正")
+    assert approved["text"] == (
+        f"✅ 尉犁县的更正申请已同意。已更正：{code} 整改进展：完成主体结构→完成主体结构验收"
+    )
+    told = await bot.api.next_message(group)
+    assert told["text"] == approved["text"]
+    with bot.db.unit_of_work() as s:
+        rows = s.exec(select(ProgressUpdate).order_by(col(ProgressUpdate.id))).all()
+        assert [(r.text, r.author_user_id) for r in rows] == [
+            ("完成主体结构", li["id"]),
+            ("完成主体结构验收", li["id"]),  # the liaison's words, applied on approval
+        ]
+        made = s.exec(select(Decision).order_by(col(Decision.id))).all()
+        assert [(d.what, d.reason, d.by_user_id) for d in made] == [
+            ("correction.rejected", "数据与现场核查不符", sup["id"]),
+            ("correction.approved", "", sup["id"]),
+        ]
