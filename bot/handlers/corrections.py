@@ -113,9 +113,12 @@ def _to_groups(turn: Turn, unit_id: int, text: Msg, key: str, *, here_too: bool)
     )
 
 
-def save_correction(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]) -> None:
+def save_correction(
+    turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any], *, in_page: bool = False
+) -> None:
     """A correction's answers: saved with one 已更正 line until the deadline, else asked of
-    the supervisors; nothing when it says what was submitted."""
+    the supervisors; nothing when it says what was submitted. `in_page`: from the Mini App,
+    where nothing said is seen in a chat (the line goes to every group of the unit)."""
     unit = turn.session.get(Unit, ctx["unit_id"])
     if unit is None:
         return
@@ -133,7 +136,7 @@ def save_correction(turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any
             line = corrected_line(kept)
             turn.say(line)
             key = f"correction:{submission}:{turn.stamp.at.isoformat()}"
-            _to_groups(turn, saved_id(unit), line, key, here_too=False)
+            _to_groups(turn, saved_id(unit), line, key, here_too=in_page)
         if raced:
             turn.say(msg("weekly.conflicts", codes=raced))
         return

@@ -159,6 +159,24 @@ def weekly_context(
     }
 
 
+def correction_here(turn: Turn, unit: Unit) -> date | None:
+    """The week (its reporting day) of the speaker's correction of the unit open in this
+    chat, if one is: the workbook and the page then correct that week, as the chat does."""
+    row = turn.draft()
+    if row is None or row.flow != "weekly":
+        return None
+    ctx = drafts.context_of(row)
+    if not ctx.get("correcting") or ctx.get("unit_id") != unit.id:
+        return None
+    return date.fromisoformat(ctx["period"])
+
+
+def week_context_here(turn: Turn, unit: Unit, index: int = 0) -> dict[str, Any] | None:
+    """`weekly_context` of this week, or of the week whose correction is open here."""
+    period = correction_here(turn, unit)
+    return weekly_context(turn, unit, index, period, correcting=period is not None)
+
+
 def start_weekly(turn: Turn, index: int = 0) -> None:
     """This week's update: each open item in turn, new problems, one confirm."""
     unit = turn.reporting_unit()
@@ -234,7 +252,7 @@ def save_week(
     """Save a week's answers (given step by step, or in the filled form) and say the summary;
     `in_page`: a week from the Mini App, whose words point to no chat command."""
     if ctx.get("correcting"):
-        corrections.save_correction(turn, ctx, values)
+        corrections.save_correction(turn, ctx, values, in_page=in_page)
         return
     unit = turn.session.get(Unit, ctx["unit_id"])
     if unit is None:
@@ -283,7 +301,7 @@ def finish_week(
     (a week done in private, or in the Mini App, where nothing is said in a chat)."""
     said = len(turn.replies)
     save_week(turn, week, values, in_page=in_page)
-    if to_groups:
+    if to_groups and not week.get("correcting"):  # a correction posts its one line itself
         summary = lines([r.text for r in turn.replies[said:] if isinstance(r.text, Msg)])
         period = date.fromisoformat(week["period"])
         groups = chats.chats_of_unit(turn.session, week["unit_id"])

@@ -11,7 +11,9 @@ import pytest
 from sqlmodel import col, select
 
 from storage.models import AuditEvent, Decision, ProgressUpdate
+from tests.e2e.test_weekly_workbook import XLSX, filled
 from tests.harness import Group, Harness, MakeWorld, Person
+from tests.miniapp import MiniApp, app_url, start_param
 
 CAMPAIGN = """
 name: 更正测试专项整治
@@ -29,7 +31,9 @@ async def bot(db_url: str, tmp_path: Path) -> AsyncIterator[Harness]:
     path = tmp_path / "campaign.yaml"
     path.write_text(CAMPAIGN, encoding="utf-8")
     # Monday 2 March 2026, 10:00 in Beijing: this week's report is due today at 18:00
-    harness = Harness(db_url, template=str(path), start=datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+    harness = Harness(
+        db_url, template=str(path), start=datetime(2026, 3, 2, 2, 0, tzinfo=UTC), mini_app=True
+    )
     await harness.start()
     try:
         yield harness
@@ -37,13 +41,19 @@ async def bot(db_url: str, tmp_path: Path) -> AsyncIterator[Harness]:
         await harness.stop()
 
 
-async def fill_week(bot: Harness, group: Group, who: Person, command: str, said: str) -> dict:
-    """`who` fills the unit's one-item week (按计划推进, `said`) after `command`; the answer
-    to 确认提交."""
+async def first_card(bot: Harness, group: Group, who: Person, command: str) -> dict:
+    """The week's first item card after `command` (what precedes it, read)."""
     await bot.api.send(group, who, command)
     card = await bot.api.next_message(group)
     while "本周进展如何" not in card["text"]:
         card = await bot.api.next_message(group)
+    return card
+
+
+async def fill_week(bot: Harness, group: Group, who: Person, command: str, said: str) -> dict:
+    """`who` fills the unit's one-item week (按计划推进, `said`) after `command`; the answer
+    to 确认提交."""
+    card = await first_card(bot, group, who, command)
     await bot.tap(card, who, "按计划推进")
     new_q = await bot.answer(card, who, said)
     summary = await bot.press(new_q, who, "没有")
@@ -126,4 +136,44 @@ async def test_after_the_deadline_a_correction_is_asked_refused_then_approved(
         assert [(d.what, d.reason, d.by_user_id) for d in made] == [
             ("correction.rejected", "数据与现场核查不符", sup["id"]),
             ("correction.approved", "", sup["id"]),
+        ]
+
+
+async def test_the_workbook_and_the_mini_app_correct_the_week_as_the_chat_does(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["尉犁县"], liaisons={"尉犁县": ["李明", "王芳"]})
+    group, li, wang = world.group("尉犁县"), world["李明"], world["王芳"]
+    [code] = world.add_items("尉犁县", 1, due_on="2026-06-30")
+    await bot.settle(group)
+    await fill_week(bot, group, li, "/weekly", "完成主体结构")
+
+    card = await first_card(bot, group, wang, "/correct")  # by workbook
+    form = await bot.press(card, wang, "下载填报表")
+    content = filled(form["payload"], [("按计划推进", "完成主体结构验收", None, None, None)])
+    await bot.api.send_file(
+        group, wang, name="更正.xlsx", size=len(content), mime=XLSX, content=content, reply_to=form
+    )
+    preview = await bot.api.next_message(group)
+    corrected = await bot.press(preview, wang, "确认提交")
+    assert corrected["text"] == f"已更正：{code} 整改进展：完成主体结构→完成主体结构验收"
+
+    card = await first_card(bot, group, li, "/correct")  # in the Mini App, from the card
+    page = MiniApp(bot, li, start_param(app_url(card)))
+    week = await page.week()
+    [item] = week["items"]
+    await page.answer(item["id"], status="plan", progress="已通过竣工验收")
+    sent = len(bot.api.bot_messages(group))
+    status, done = await page.submit()
+    assert status == 200, done
+    await bot.drained()
+    assert [m["text"] for m in bot.api.bot_messages(group)[sent:]] == [
+        f"已更正：{code} 整改进展：完成主体结构验收→已通过竣工验收"
+    ]
+    with bot.db.unit_of_work() as s:
+        rows = s.exec(select(ProgressUpdate).order_by(col(ProgressUpdate.id))).all()
+        assert [(r.text, r.author_user_id) for r in rows] == [
+            ("完成主体结构", li["id"]),
+            ("完成主体结构验收", wang["id"]),
+            ("已通过竣工验收", li["id"]),
         ]
