@@ -11,12 +11,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage.audit import Stamp, record
+from storage.audit import Stamp, record, snapshot
 from storage.models import AuditEvent, ProgressUpdate, Submission
 from workflows.correction import Said
 from workflows.guards import required
 
 CORRECTED = "week.correct"
+REPLACED = "submission.replace"
 REQUESTED = "week.correction.request"
 APPROVED, REJECTED = "week.correction.approved", "week.correction.rejected"
 
@@ -69,7 +70,8 @@ def record_request(
 
 def request_of(session: Session, request_id: int) -> AuditEvent | None:
     """A correction request by its id (None if there is no such request)."""
-    row = session.get(AuditEvent, request_id)
+    # locked: of two supervisors deciding at once, the second reads the first one's decision
+    row = session.get(AuditEvent, request_id, with_for_update=True)
     return row if row is not None and row.action == REQUESTED else None
 
 
@@ -89,3 +91,14 @@ def record_decided(
     """Write down the decision on a request."""
     action = APPROVED if approved else REJECTED
     record(session, stamp, action, "auditevent", request_id, None, {"reason": reason})
+
+
+def replace_material(
+    session: Session, stamp: Stamp, row: Submission, *, note: str, files: list[dict[str, Any]]
+) -> None:
+    """A submitted deliverable's material replaced; the old stays in the audit trail (who,
+    when, the files and note before and after). Its first submission's time stands."""
+    before = snapshot(row)
+    row.note, row.files = note, files
+    session.add(row)
+    record(session, stamp, REPLACED, "submission", row.id, before, snapshot(row))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from workflows.forms import Flow, Step
 from workflows.inputs import Text
@@ -91,6 +92,23 @@ def week_changes(
     out: list[Changed] = []
     for code, said in after:
         out += item_changes(code, before.get(code), said)
+    return tuple(out)
+
+
+def material_changes(
+    title: str, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[Changed, ...]:
+    """What replacing a deliverable's material changes (`note` and `files`, each file by its
+    name): its files and its note, before → after."""
+
+    def names(material: Mapping[str, Any]) -> str:
+        return "、".join(str(f.get("name") or f.get("media") or "") for f in material["files"])
+
+    out: list[Changed] = []
+    if names(before) != names(after):
+        out.append(Changed(title, "correction.f.files", names(before), names(after)))
+    if before["note"] != after["note"]:
+        out.append(Changed(title, "correction.f.note", before["note"], after["note"]))
     return tuple(out)
 
 

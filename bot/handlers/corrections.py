@@ -16,7 +16,7 @@ from bot.telegram.turn import Turn
 from storage import chats, decisions, ledger, planning
 from storage import corrections as store
 from storage.audit import Stamp
-from storage.models import LedgerItem, Unit, saved_id
+from storage.models import LedgerItem, Submission, Unit, saved_id
 from workflows import keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.contexts import (
@@ -32,6 +32,7 @@ from workflows.correction import (
     Said,
     corrected_line,
     correction_kind,
+    material_changes,
     msg_join,
     week_changes,
 )
@@ -163,6 +164,26 @@ def save_correction(
         ],
     )
     turn.say(msg("correction.requested", changes=_lines(changes)))
+
+
+def replace_material(
+    turn: Turn, unit: Unit, title: str, row: Submission, material: Mapping[str, Any]
+) -> None:
+    """A submitted deliverable's material replaced before its deadline (the old kept in the
+    audit trail); here and in the unit's groups one 已更正 line; nothing if it is the same."""
+    after = {
+        "note": material.get("note", ""),
+        "files": [dict(f) for f in material.get("files", [])],
+    }
+    changes = material_changes(title, {"note": row.note, "files": row.files}, after)
+    if not changes:
+        turn.say(msg("correction.none"))
+        return
+    store.replace_material(turn.session, turn.stamp, row, note=after["note"], files=after["files"])
+    line = corrected_line(changes)
+    turn.say(line)
+    key = f"correction:material:{saved_id(row)}:{turn.stamp.at.isoformat()}"
+    _to_groups(turn, unit.id or 0, line, key, here_too=False)
 
 
 def _trail(turn: Turn, changes: tuple[Changed, ...]) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """End to end: a submitted week corrected by a liaison before its deadline (one 已更正 line,
-both versions kept), and after it a correction asked of the supervisors, refused or applied."""
+both versions kept), and after it a correction asked of the supervisors, refused or applied;
+a submitted deliverable's file replaced before its deadline, the old kept."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from storage.models import AuditEvent, Decision, ProgressUpdate
+from storage.models import AuditEvent, Decision, ProgressUpdate, Submission
 from tests.e2e.test_weekly_workbook import XLSX, filled
 from tests.harness import Group, Harness, MakeWorld, Person
 from tests.miniapp import MiniApp, app_url, start_param
@@ -22,6 +23,8 @@ timezone: Asia/Shanghai
 units: [尉犁县]
 phases:
   - {name: 整治阶段, text: 3月1日至6月30日}
+deadlines:
+  - text: 3月5日18:00前报送自查自纠阶段总结
 weekly_report: {weekday: 周一, time: "18:00", name: 工作台账}
 """
 
@@ -176,3 +179,43 @@ async def test_the_workbook_and_the_mini_app_correct_the_week_as_the_chat_does(
         ("完成主体结构验收", wang["id"]),
         ("已通过竣工验收", li["id"]),
     ]
+
+
+async def submit_file(bot: Harness, group: Group, who: Person, option: str, name: str) -> dict:
+    """`who` submits the deliverable `option` with one file; the answer to 确认提交."""
+    pick = await bot.command(group, who, "/submit")
+    material = await bot.press(pick, who, option)
+    await bot.api.send_file(group, who, name=name, size=80_000, reply_to=material)
+    got = await bot.api.next_message(group)
+    summary = await bot.press(got, who, "完成")
+    return await bot.press(summary, who, "确认提交")
+
+
+async def test_a_deliverable_replaced_before_its_deadline_keeps_the_old_file(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["尉犁县"], liaisons={"尉犁县": ["李明", "王芳"]})
+    group, li, wang = world.group("尉犁县"), world["李明"], world["王芳"]
+    await bot.settle(group)
+    first = await submit_file(bot, group, li, "自查自纠阶段总结（3月5日（周四）18:00）", "总结.pdf")
+    assert first["text"].startswith("✅ 尉犁县已报送“自查自纠阶段总结”（按时报送）")
+
+    bot.clock.advance(days=1)
+    await bot.settle(group)
+    again = "自查自纠阶段总结（已报送，截止前可更换材料）（3月5日（周四）18:00）"
+    replaced = await submit_file(bot, group, wang, again, "总结（修订）.pdf")
+    assert replaced["text"] == "已更正：自查自纠阶段总结 材料：总结.pdf→总结（修订）.pdf"
+
+    with bot.db.unit_of_work() as s:
+        row = s.exec(select(Submission).where(Submission.deadline_id.is_not(None))).one()
+        assert [f["name"] for f in row.files] == ["总结（修订）.pdf"]
+        assert row.by_user_id == li["id"]  # the first submission's time and sender stand
+        trail = s.exec(select(AuditEvent).where(AuditEvent.action == "submission.replace")).one()
+        assert trail.actor_user_id == wang["id"] and trail.at == bot.clock()
+        assert [f["name"] for f in trail.before["files"]] == ["总结.pdf"]  # the old one, kept
+        assert [f["name"] for f in trail.after["files"]] == ["总结（修订）.pdf"]
+
+    bot.clock.advance(days=3)  # past the deadline: nothing to replace any more
+    await bot.settle(group)
+    late = await bot.command(group, wang, "/submit")
+    assert "已报送，截止前可更换材料" not in str(late.get("reply_markup"))
