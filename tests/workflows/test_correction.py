@@ -12,6 +12,7 @@ from workflows.correction import (
     Said,
     corrected_line,
     correction_kind,
+    material_changes,
     week_changes,
 )
 
@@ -54,3 +55,11 @@ def test_a_status_and_a_new_planned_date_are_named_too() -> None:
 def test_the_same_answers_again_change_nothing() -> None:
     said = Said("same")
     assert week_changes({"尉犁-003": said}, [("尉犁-003", said)]) == ()
+
+
+def test_a_replaced_deliverable_names_its_files_before_and_after() -> None:
+    old = {"note": "", "files": [{"name": "总结.pdf"}]}
+    new = {"note": "", "files": [{"name": "总结（修订）.pdf"}, {"media": "photo"}]}
+    text = TR.text(corrected_line(material_changes("阶段总结", old, new)), "zh_CN")
+    assert text == "已更正：阶段总结 材料：总结.pdf→总结（修订）.pdf、photo"
+    assert material_changes("阶段总结", old, dict(old)) == ()
