@@ -6,6 +6,7 @@ Mini App or the workbook) with `correcting` in its context; saving it comes here
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -72,11 +73,12 @@ def apply_week(turn: Turn, week: WeekUpdate, items: Mapping[int, LedgerItem]) ->
 def _decided(
     turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]
 ) -> tuple[WeekUpdate, dict[int, LedgerItem], tuple[Changed, ...]]:
-    """The correction's week, its items as they stand, and what it changes."""
+    """The correction's week (only the items it changes), its items as they stand, and what
+    it changes; an item someone else changed since the correction began is in its conflicts."""
     rows = {it["id"]: turn.session.get(LedgerItem, it["id"]) for it in ctx["items"]}
     items = {i: row for i, row in rows.items() if row is not None}
     current = {i: ItemNow(i, row.code, row.version, row.fields) for i, row in items.items()}
-    week = decide_week(ctx, values, current, at=turn.stamp.at)
+    decided = decide_week(ctx, values, current, at=turn.stamp.at)
     period = date.fromisoformat(ctx["period"])
     said = store.week_said(turn.session, list(items), period)
     before = {items[i].code: s for i, s in said.items()}
@@ -91,9 +93,13 @@ def _decided(
                 c.progress.new_due_on,
             ),
         )
-        for c in week.changes
+        for c in decided.changes
     ]
-    return week, items, week_changes(before, after)
+    changes = week_changes(before, after)
+    # an item said again as it was is left alone: its history gains no copy of itself
+    changed = {c.code for c in changes}
+    week = replace(decided, changes=tuple(c for c in decided.changes if c.code in changed))
+    return week, items, changes
 
 
 def _lines(changes: tuple[Changed, ...]) -> Msg:
@@ -125,7 +131,8 @@ def save_correction(
         return
     week, items, changes = _decided(turn, ctx, values)
     if not changes:
-        turn.say(msg("correction.none"))
+        none = msg("weekly.conflicts", codes=week.conflicts) if week.conflicts else None
+        turn.say(none or msg("correction.none"))
         return
     submission = int(ctx["correcting"])
     due = datetime.fromisoformat(ctx["due"])
@@ -138,8 +145,8 @@ def save_correction(
             turn.say(line)
             key = f"correction:{submission}:{turn.stamp.at.isoformat()}"
             _to_groups(turn, saved_id(unit), line, key, here_too=in_page)
-        if raced:
-            turn.say(msg("weekly.conflicts", codes=raced))
+        if raced or week.conflicts:
+            turn.say(msg("weekly.conflicts", codes=[*week.conflicts, *raced]))
         return
     asked = {"ctx": dict(ctx), "values": dict(values), "lines": _trail(turn, changes)}
     request = store.record_request(turn.session, turn.stamp, submission, asked)
@@ -211,6 +218,8 @@ def approve(turn: Turn, request_id: int) -> Msg | None:
     finally:
         turn.stamp = approver
     kept = tuple(c for c in changes if c.code not in raced)
+    if not kept:  # every item changed since the request: nothing to apply (refuse it, or not)
+        return msg("correction.stale", codes=[*week.conflicts, *raced])
     store.record_correction(turn.session, asker, int(ctx["correcting"]), _trail(turn, kept))
     store.record_decided(turn.session, approver, request_id, approved=True)
     decisions.record_decision(
@@ -219,8 +228,8 @@ def approve(turn: Turn, request_id: int) -> Msg | None:
     text = msg("correction.approved", unit=unit.name, changes=_lines(kept))
     _to_groups(turn, saved_id(unit), text, f"correction:decided:{request_id}", here_too=True)
     turn.say(text)
-    if raced:
-        turn.say(msg("correction.stale", codes=raced))
+    if raced or week.conflicts:
+        turn.say(msg("correction.stale", codes=[*week.conflicts, *raced]))
     return None
 
 

@@ -60,13 +60,16 @@ async def first_card(bot: Harness, group: Group, who: Person, command: str) -> d
     return card
 
 
-async def fill_week(bot: Harness, group: Group, who: Person, command: str, said: str) -> dict:
-    """`who` fills the unit's one-item week (按计划推进, `said`) after `command`; the answer
-    to 确认提交."""
+async def fill_week(
+    bot: Harness, group: Group, who: Person, command: str, said: str, *more: str
+) -> dict:
+    """`who` fills the unit's week after `command`: each item 按计划推进, with `said` (and
+    `more`, for the items after the first); the answer to 确认提交."""
     card = await first_card(bot, group, who, command)
-    await bot.tap(card, who, "按计划推进")
-    new_q = await bot.answer(card, who, said)
-    summary = await bot.press(new_q, who, "没有")
+    for text in (said, *more):
+        await bot.tap(card, who, "按计划推进")
+        card = await bot.answer(card, who, text)
+    summary = await bot.press(card, who, "没有")
     return await bot.press(summary, who, "确认提交")
 
 
@@ -75,23 +78,28 @@ async def test_a_week_corrected_before_its_deadline_says_one_line_and_keeps_both
 ) -> None:
     world = await make_world(units=["尉犁县"], liaisons={"尉犁县": ["李明", "王芳"]})
     group, li, wang = world.group("尉犁县"), world["李明"], world["王芳"]
-    [code] = world.add_items("尉犁县", 1, due_on="2026-06-30")
+    code, _ = world.add_items("尉犁县", 2, due_on="2026-06-30")
     await bot.settle(group)
-    done = await fill_week(bot, group, li, "/weekly", "完成主体结构")
+    done = await fill_week(bot, group, li, "/weekly", "完成主体结构", "已约谈")
     assert done["text"].startswith("✅ 尉犁县已报送本周“工作台账”")
     again = await bot.command(group, wang, "/weekly")
     assert "无需重复报送" in again["text"] and "/correct" in again["text"]
 
     bot.clock.advance(hours=2)
-    corrected = await fill_week(bot, group, wang, "/correct", "完成主体结构验收")
+    corrected = await fill_week(bot, group, wang, "/correct", "完成主体结构验收", "已约谈")
     assert corrected["text"] == f"已更正：{code} 整改进展：完成主体结构→完成主体结构验收"
     await bot.settle(group)
     assert bot.api.unread(group) == []  # one line, not the whole week again
 
-    assert history(bot) == [("完成主体结构", li["id"]), ("完成主体结构验收", wang["id"])]
+    # the item said again as it was gains no copy of itself
+    assert history(bot) == [
+        ("完成主体结构", li["id"]),
+        ("已约谈", li["id"]),
+        ("完成主体结构验收", wang["id"]),
+    ]
     with bot.db.unit_of_work() as s:
         rows = s.exec(select(ProgressUpdate).order_by(col(ProgressUpdate.id))).all()
-        assert rows[1].created_at > rows[0].created_at
+        assert rows[2].created_at > rows[0].created_at
         trail = s.exec(select(AuditEvent).where(AuditEvent.action == "week.correct")).one()
         assert trail.actor_user_id == wang["id"]
         assert trail.after == {"changes": [f"{code} 整改进展：完成主体结构→完成主体结构验收"]}
