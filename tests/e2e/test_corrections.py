@@ -104,6 +104,13 @@ async def test_a_week_corrected_before_its_deadline_says_one_line_and_keeps_both
         assert trail.actor_user_id == wang["id"]
         assert trail.after == {"changes": [f"{code} 整改进展：完成主体结构→完成主体结构验收"]}
 
+    private = li.private  # corrected in the private chat: the group hears the one line
+    await bot.settle(private)
+    here = await fill_week(bot, private, li, "/correct", "已通过验收", "已约谈")
+    line = f"已更正：{code} 整改进展：完成主体结构验收→已通过验收"
+    assert here["text"] == line
+    assert (await bot.api.next_message(group))["text"] == line
+
 
 async def test_after_the_deadline_a_correction_is_asked_refused_then_approved(
     bot: Harness, make_world: MakeWorld
