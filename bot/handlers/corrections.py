@@ -143,7 +143,7 @@ def save_correction(
         if kept:
             line = corrected_line(kept)
             turn.say(line)
-            key = f"correction:{submission}:{turn.stamp.at.isoformat()}"
+            key = keys.corrected(submission, turn.stamp.at)
             _to_groups(turn, saved_id(unit), line, key, here_too=in_page)
         if raced or week.conflicts:
             turn.say(msg("weekly.conflicts", codes=[*week.conflicts, *raced]))
@@ -162,7 +162,7 @@ def save_correction(
         (msg("correction.approve"), callback_data(Verb.CR_OK, request)),
         (msg("correction.reject"), callback_data(Verb.CR_NO, request)),
     )
-    key = f"correction:request:{request}"
+    key = keys.correction_request(request)
     post(
         turn,
         [
@@ -189,7 +189,7 @@ def replace_material(
     store.replace_material(turn.session, turn.stamp, row, note=after["note"], files=after["files"])
     line = corrected_line(changes)
     turn.say(line)
-    key = f"correction:material:{saved_id(row)}:{turn.stamp.at.isoformat()}"
+    key = keys.corrected(saved_id(row), turn.stamp.at)
     _to_groups(turn, unit.id or 0, line, key, here_too=False)
 
 
@@ -226,7 +226,7 @@ def approve(turn: Turn, request_id: int) -> Msg | None:
         turn.session, approver, unit_id=saved_id(unit), what="correction.approved"
     )
     text = msg("correction.approved", unit=unit.name, changes=_lines(kept))
-    _to_groups(turn, saved_id(unit), text, f"correction:decided:{request_id}", here_too=True)
+    _to_groups(turn, saved_id(unit), text, keys.correction_decided(request_id), here_too=True)
     turn.say(text)
     if raced or week.conflicts:
         turn.say(msg("correction.stale", codes=[*week.conflicts, *raced]))
@@ -246,7 +246,7 @@ def reject(turn: Turn, request_id: int, reason: str) -> Msg | None:
         turn.session, turn.stamp, unit_id=saved_id(unit), what="correction.rejected", reason=reason
     )
     text = msg("correction.rejected", unit=unit.name, reason=reason)
-    _to_groups(turn, saved_id(unit), text, f"correction:decided:{request_id}", here_too=True)
+    _to_groups(turn, saved_id(unit), text, keys.correction_decided(request_id), here_too=True)
     turn.say(text)
     return None
 
