@@ -39,6 +39,7 @@ from workflows.weekly import (
     other_draft_fate,
     over_word,
     snapshot_item,
+    week_over,
     weekly_flow,
 )
 from workflows.weekly_update import ItemNow, decide_week, summary_to_groups
@@ -238,6 +239,9 @@ def cmd_correct(turn: Turn, args: list[str]) -> None:
     index = next((i for i, r in enumerate(reports) if r.name == done.report_name), 0)
     context = weekly_context(turn, unit, index, done.period_start, correcting=True)
     if context is None:
+        return
+    if week_over(context, turn.stamp.at):  # its draft would be closed at the first answer
+        turn.say(msg("correction.too_late", unit=unit.name, name=context["report_name"]))
         return
     due = datetime.fromisoformat(context["due"])
     direct = correction_kind(due, turn.stamp.at) == DIRECT

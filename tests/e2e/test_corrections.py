@@ -157,6 +157,14 @@ async def test_after_the_deadline_a_correction_is_asked_refused_then_approved(
             ("correction.approved", "", sup["id"]),
         ]
 
+    bot.clock.advance(days=7)  # the next week's report is due: that week is over
+    await bot.settle(group)
+    late = await bot.command(group, li, "/correct")
+    assert (
+        late["text"]
+        == "尉犁县“工作台账”所属的一周已结束，不能再更正；如有出入，请在本周台账中说明。"
+    )
+
 
 async def test_the_workbook_and_the_mini_app_correct_the_week_as_the_chat_does(
     bot: Harness, make_world: MakeWorld
