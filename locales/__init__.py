@@ -22,22 +22,52 @@ DEFAULT_LOCALE = "zh_CN"
 _HERE = Path(__file__).parent
 
 
+# the placeholders whose number chooses a plural form: the count, else (a message without
+# one) the days, as in "1 working day overdue"
+PLURAL_KEYS = ("count", "days")
+_CATEGORIES = ("zero", "one", "two", "few", "many", "other")  # CLDR's, in gettext's order
+
+
 def load_catalog(locale: str, directory: Path = _HERE) -> dict[str, str]:
     """The message ids and translations of one locale: `messages.po` and one file per area.
 
     An id defined in two files is an error, so areas cannot silently override each other.
+    A message with plural forms is here in its `other` form (see `load_plurals`).
     """
-    found: dict[str, str] = {}
+    return {k: forms["other"] for k, forms in _read(locale, directory).items()}
+
+
+def load_plurals(locale: str, directory: Path = _HERE) -> dict[str, dict[str, str]]:
+    """The messages with plural forms (`msgid_plural`), each by CLDR category (`one`, `other`),
+    chosen by the number of their first placeholder of `PLURAL_KEYS` (`{count}`, `{days}`)."""
+    return {k: forms for k, forms in _read(locale, directory).items() if len(forms) > 1}
+
+
+def _read(locale: str, directory: Path) -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    categories = plural_categories(locale)
     for path in sorted((directory / locale / "LC_MESSAGES").glob("*.po")):
         with path.open("rb") as fh:
             catalog = read_po(fh, locale=locale)
         for m in catalog:
             if not (m.id and m.string):
                 continue
-            if str(m.id) in found:
-                raise ValueError(f"{path.name}: message {m.id!r} is defined twice")
-            found[str(m.id)] = str(m.string)
+            key = str(m.id[0] if isinstance(m.id, tuple | list) else m.id)
+            if key in found:
+                raise ValueError(f"{path.name}: message {key!r} is defined twice")
+            if isinstance(m.string, tuple | list):
+                if len(m.string) != len(categories) or not all(m.string):
+                    raise ValueError(f"{path.name}: {key!r} wants forms for {categories}")
+                found[key] = dict(zip(categories, map(str, m.string), strict=True))
+            else:
+                found[key] = {"other": str(m.string)}
     return found
+
+
+def plural_categories(locale: str) -> tuple[str, ...]:
+    """The locale's plural categories in the order of a .po's `msgstr[n]`: en `one, other`."""
+    tags = _babel(locale).plural_form.tags | {"other"}
+    return tuple(c for c in _CATEGORIES if c in tags)
 
 
 @functools.lru_cache(maxsize=4096)  # a catalog's templates, parsed once each
@@ -69,15 +99,22 @@ class Translator:
         default: str = DEFAULT_LOCALE,
         *,
         strict: bool = False,
+        plurals: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
     ):
         self.catalogs = catalogs
         self.default = default
         self.strict = strict
+        self.plurals = plurals or {}
 
     @classmethod
     def load(cls, default: str = DEFAULT_LOCALE, *, strict: bool = False) -> Translator:
         """The shipped catalogs."""
-        return cls({loc: load_catalog(loc) for loc in LOCALES}, default, strict=strict)
+        return cls(
+            {loc: load_catalog(loc) for loc in LOCALES},
+            default,
+            strict=strict,
+            plurals={loc: load_plurals(loc) for loc in LOCALES},
+        )
 
     def locale(self, wanted: str | None) -> str:
         """`wanted` if we have it, else the default locale."""
@@ -109,6 +146,12 @@ class Translator:
         opts = _Opts(tz, escape, year)
         params = {k: self._param(v, loc, opts) for k, v in message.params.items()}
         template = self.template(message.id, loc)
+        forms = self.plurals.get(loc, {}).get(message.id)
+        if forms:
+            given = (message.params.get(k) for k in PLURAL_KEYS)
+            count = next((n for n in given if isinstance(n, int)), None)
+            if count is not None:
+                template = forms.get(_babel(loc).plural_form(count), template)
         if self.strict and (absent := placeholders(template) - params.keys()):
             raise MissingPlaceholder(f"{message.id}: no value for {sorted(absent)}")
         try:

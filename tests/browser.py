@@ -84,3 +84,60 @@ def keep(driver: WebDriver, name: str) -> Path:
     driver.save_screenshot(str(path))
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": int(height)})
     return path
+
+
+# Every visible control's tap target, measured in the page: a radio, a checkbox or a file input
+# inside a label is tapped through its label, so the label is what is measured.
+_TARGETS = """
+const minControl = arguments[0], minLink = arguments[1];
+const shown = (n) => {
+  if (!n.getClientRects().length) return false;
+  const style = getComputedStyle(n);
+  return style.visibility !== "hidden" && style.display !== "none";
+};
+const seen = new Set(), small = [];
+const controls = "button, select, textarea, input:not([type=hidden]), [role=button], summary";
+for (const node of document.querySelectorAll(controls + ", a[href]")) {
+  const link = node.matches("a[href]");
+  const through = node.matches("input[type=radio], input[type=checkbox], input[type=file]");
+  const target = through && node.closest("label") ? node.closest("label") : node;
+  if (seen.has(target) || !shown(target)) continue;
+  seen.add(target);
+  const box = target.getBoundingClientRect(), least = link ? minLink : minControl;
+  if (Math.round(box.height) < least) {
+    const named = target.innerText || target.value || target.getAttribute("aria-label");
+    const words = (named || "").trim();
+    small.push({tag: target.tagName.toLowerCase(), id: target.id, text: words.slice(0, 40),
+                height: Math.round(box.height), least: least});
+  }
+}
+return small;
+"""
+
+
+def too_small(driver: WebDriver, control: int = 44, link: int = 24) -> list[dict[str, object]]:
+    """Every visible control on the page shorter than `control` px (a link: `link` px, WCAG
+    2.5.8): tag, id, words, height and the least it should be. An empty list is a pass."""
+    found: list[dict[str, object]] = driver.execute_script(_TARGETS, control, link)
+    return found
+
+
+# Chromium's own throttling: a phone on a slow county network (about DevTools' "Fast 3G")
+SLOW = {"latency": 560, "download": 1.6e6 / 8, "upload": 0.7e6 / 8}
+OFFLINE = {"latency": 0, "download": -1, "upload": -1, "offline": True}
+
+
+def throttle(driver: WebDriver, conditions: dict[str, float] | None = None) -> None:
+    """Every request of this browser from now on delayed and limited as on `conditions`
+    (round trip in ms, bytes per second down and up; OFFLINE: none go out); SLOW by default."""
+    slow = conditions or SLOW
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": bool(slow.get("offline")),
+            "latency": slow["latency"],
+            "downloadThroughput": slow["download"],
+            "uploadThroughput": slow["upload"],
+        },
+    )

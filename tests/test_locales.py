@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from locales import LOCALES, Translator, load_catalog, placeholders
+from locales import LOCALES, Translator, load_catalog, load_plurals, placeholders, plural_categories
 from workflows.messages import lines, msg
 from workflows.roles import COMMANDS, Role
 from workflows.statutory import statutory_holidays
@@ -124,3 +124,31 @@ def test_each_area_has_its_own_catalog_file_and_no_id_is_defined_twice(tmp_path:
         assert "'a'" in str(err)
     else:
         raise AssertionError("a duplicate id was accepted")
+
+
+def test_a_message_with_a_count_says_one_and_many_in_english() -> None:
+    tr = Translator.load()
+    one = msg("form.material_files", files=["a.pdf"], count=1)
+    two = msg("form.material_files", files=["a.pdf", "b.pdf"], count=2)
+    assert tr.text(one, "en") == "1 file: a.pdf"
+    assert tr.text(two, "en") == "2 files: a.pdf, b.pdf"
+    assert tr.text(msg("import.done", count=1), "en") == "Imported 1 case."
+    assert tr.text(msg("import.done", count=0), "en") == "Imported 0 cases."
+    assert tr.text(msg("feedback.late", days=1), "en") == "1 working day late"
+    assert tr.text(msg("feedback.late", days=3), "en") == "3 working days late"
+    assert tr.text(one, "zh_CN") == tr.template("form.material_files").format(
+        count=1, files="a.pdf"
+    )
+
+
+def test_plural_forms_have_the_placeholders_of_their_message() -> None:
+    for loc in LOCALES:
+        catalog = load_catalog(loc)
+        for key, forms in load_plurals(loc).items():
+            assert set(forms) == set(plural_categories(loc)), key
+            chosen_by = placeholders(forms["other"]) & {"count", "days"}
+            assert chosen_by, f"{key}: a form is chosen by {{count}} or {{days}}"
+            for form in forms.values():
+                assert placeholders(form) == placeholders(catalog[key]), (loc, key, form)
+    assert plural_categories("en") == ("one", "other")
+    assert plural_categories("zh_CN") == ("other",)

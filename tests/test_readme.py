@@ -1,4 +1,5 @@
-"""README's two set-up commands are real: CI runs the test command word for word."""
+"""README's two set-up commands are real: CI runs the test command word for word; every picture
+it shows is in the repository."""
 
 from __future__ import annotations
 
@@ -25,3 +26,11 @@ def test_ci_runs_the_readme_test_command() -> None:
     _, test = commands_in_readme()
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert test in ci
+
+
+def test_every_picture_in_readme_exists() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pictures = re.findall(r'<img src="([^"]+)"|!\[[^\]]*\]\(([^)]+)\)', readme)
+    paths = [a or b for a, b in pictures]
+    assert len(paths) >= 5
+    assert [p for p in paths if not (ROOT / p).is_file()] == []

@@ -106,6 +106,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("summary", _STAFF),
     Command("board", _STAFF),  # the supervisors' board in the Mini App; its API asks the same
     Command("export", _STAFF),
+    Command("notice", _STAFF),  # a notice to every unit's group, with its 已阅 button
     Command("deadline", _ADMIN),
     Command("forward", _STAFF),
     Command("feedback", frozenset({Role.ADMIN, Role.LIAISON})),
@@ -189,6 +190,8 @@ PRESSES: tuple[Press, ...] = (
     # a correction after the week's deadline is decided by the supervisors (or an admin)
     Press(Verb.CR_OK, _STAFF, msg("correction.staff_only")),
     Press(Verb.CR_NO, _STAFF, msg("correction.staff_only")),
+    # 已阅 is the unit's word: only its own liaisons say it (checked against the notice)
+    Press(Verb.READ, _REPORTERS, msg("notices.liaisons_only"), Scope.UNIT, "notices.only_unit"),
 )
 PRESS_BY_VERB = {p.verb: p for p in PRESSES}
 

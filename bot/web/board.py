@@ -25,8 +25,8 @@ from bot.handlers.summary import campaign_summary, checkpoint_state, weekly_shar
 from bot.telegram.turn import Turn
 from bot.web import board_files
 from bot.web.board_files import Handler
-from bot.web.calls import Answer, Refused, in_turn, json_body, page_text, refusal, refused_here
-from bot.web.staff import board_call, for_staff, item_of, json_call
+from bot.web.calls import Answer, page_text, refused_here
+from bot.web.staff import item_of, json_call, json_write
 from storage import board as waiting
 from storage import campaigns, decisions
 from storage import ledger as store
@@ -436,15 +436,8 @@ def _decision(key: str, decide: Callable[[Turn, str, dict[str, Any]], Answer]) -
     in one turn for those /board is for."""
 
     async def route(request: web.Request) -> web.Response:
-        call = await board_call(request)
-        if isinstance(call, web.Response):
-            return call
-        try:
-            given = await json_body(request)
-        except Refused as err:
-            return refusal(request, err.status, err.reason, call.caller.language)
         raw = request.match_info[key]
-        return await in_turn(request, call, for_staff(lambda turn, _: decide(turn, raw, given)))
+        return await json_write(request, lambda turn, _, given: decide(turn, raw, given))
 
     return route
 

@@ -31,7 +31,7 @@ from workflows.messages import Msg, msg
 
 T = TypeVar("T")
 JSON_LIMIT = 64 * 1024  # bytes of a JSON body: a week's item, a new problem
-UI = "app.ui."  # the page's own words, served with every answer
+UI = "app.ui."  # the page's own words, served with what a page opens with (a read), not a save
 LINK_HEADER = "X-Taizhang-Link"  # our payload, when Telegram's start_param does not carry it
 TAGS = re.compile(r"<[^>]*>")
 ACTION_HEADER = "X-Action-Id"  # made by the page once per action: a tap and its every retry
@@ -210,7 +210,7 @@ async def in_turn(request: web.Request, call: Call, body: Callable[[Turn], Answe
     turn, done = await request.app[TURNS].run(call.source, once, send=False)
     if turn is None or done is None:
         return refusal(request, 403, msg("app.refused.forged"), call.caller.language)
-    return web.json_response({**done.answer, "texts": ui_texts(turn)}, status=done.status)
+    return _response(request, turn, done)
 
 
 async def done_before(request: web.Request, call: Call) -> web.Response | None:
@@ -227,7 +227,23 @@ async def done_before(request: web.Request, call: Call) -> web.Response | None:
     turn, done = await request.app[TURNS].run(call.source, first, send=False)
     if turn is None or done is None:
         return None
-    return web.json_response({**done.answer, "texts": ui_texts(turn)}, status=done.status)
+    return _response(request, turn, done)
+
+
+def _response(request: web.Request, turn: Turn, done: actions.Done) -> web.Response:
+    """The answer as JSON; a read (what a page opens with) carries the page's words, a write
+    does not: the page has them already, and a save's answer stays small on a slow line."""
+    body = (
+        {**done.answer, "texts": ui_texts(turn)}
+        if request.method in ("GET", "HEAD")
+        else done.answer
+    )
+    return web.json_response(body, status=done.status, dumps=_utf8)
+
+
+def _utf8(data: Any) -> str:
+    """JSON with the Chinese as UTF-8 (3 bytes a character), not `\\uXXXX` escapes (6)."""
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _answered(turn: Turn, answer: Answer) -> actions.Done:
@@ -239,10 +255,20 @@ def _answered(turn: Turn, answer: Answer) -> actions.Done:
 
 
 def ui_texts(turn: Turn) -> dict[str, str]:
-    """The page's own words (`app.ui.*`) in the turn's language, as templates."""
+    """The page's own words (`app.ui.*`) in the turn's language, as templates.
+
+    A word with plural forms is sent as its `other` form under its key and each other form
+    under `key#category` (`b_files#one`), which the page picks by `Intl.PluralRules` of `lang`.
+    """
     tr = turn.services.translator
+    loc = tr.locale(turn.lang)
     ids = [k for k in tr.catalogs[tr.default] if k.startswith(UI)]
-    return {k[len(UI) :]: tr.template(k, turn.lang) for k in ids}
+    words = {k[len(UI) :]: tr.template(k, loc) for k in ids}
+    for k, forms in tr.plurals.get(loc, {}).items():
+        if k.startswith(UI):
+            words.update({f"{k[len(UI) :]}#{c}": s for c, s in forms.items() if c != "other"})
+    words["lang"] = loc.replace("_", "-")
+    return words
 
 
 def page_text(turn: Turn, message: Msg | str) -> str:

@@ -48,33 +48,43 @@ def _new_steps(turn: Turn, unit: Unit) -> tuple[Any, ...]:
     return tuple(s for s in new_item_flow(context).steps if s.field != "unit")
 
 
+def _label(turn: Turn, key: str, header: str | None) -> str | None:
+    """A field's label: the campaign's own column header; in a language other than the
+    campaign's, that language's name for a field the seeds know (`app.field.<key>`)."""
+    tr = turn.services.translator
+    if tr.locale(turn.lang) == tr.default:
+        return header
+    return tr.catalogs[tr.locale(turn.lang)].get(f"app.field.{key}") or header
+
+
 def _unit(turn: Turn, call: Call) -> Unit | Answer:
     return unit_of(turn, call)
 
 
+def new_page(turn: Turn, call: Call) -> Answer:
+    """The new problem's fields, as /new would ask them here."""
+    unit = _unit(turn, call)
+    if isinstance(unit, Answer):
+        return unit
+    env = _env(turn)
+    fields = []
+    for step in _new_steps(turn, unit):
+        shown = describe(step, env)
+        shown["label"] = _label(turn, step.field, step.params.get("field"))
+        shown["label"] = shown["label"] or turn.text(shown["prompt"])
+        shown["prompt"] = turn.text(shown["prompt"])
+        shown["options"] = [
+            {"value": o["value"], "label": turn.text(o["label"])} for o in shown["options"]
+        ]
+        fields.append(shown)
+    title = turn.text(msg("app.new_title", unit=unit.name))
+    return Answer(200, {"unit": unit.name, "title": title, "fields": fields})
+
+
 @checked
 async def new_form(request: web.Request, call: Call) -> web.Response:
-    """GET: the new problem's fields, as /new would ask them here."""
-
-    def body(turn: Turn) -> Answer:
-        unit = _unit(turn, call)
-        if isinstance(unit, Answer):
-            return unit
-        env = _env(turn)
-        fields = []
-        for step in _new_steps(turn, unit):
-            shown = describe(step, env)
-            name = step.params.get("field")
-            shown["label"] = name or turn.text(shown["prompt"])
-            shown["prompt"] = turn.text(shown["prompt"])
-            shown["options"] = [
-                {"value": o["value"], "label": turn.text(o["label"])} for o in shown["options"]
-            ]
-            fields.append(shown)
-        title = turn.text(msg("app.new_title", unit=unit.name))
-        return Answer(200, {"unit": unit.name, "title": title, "fields": fields})
-
-    return await in_turn(request, call, body)
+    """GET: the new problem's form."""
+    return await in_turn(request, call, lambda turn: new_page(turn, call))
 
 
 @checked
@@ -108,31 +118,32 @@ def _item(turn: Turn, call: Call, raw: str) -> LedgerItem | Answer:
     return item
 
 
+def item_page(turn: Turn, call: Call, raw: str) -> Answer:
+    """A problem's card, and whether its close-out may be asked for now."""
+    item = _item(turn, call, raw)
+    if isinstance(item, Answer):
+        return item
+    history = store.progress_of(turn.session, item.id or 0)
+    last = items.progress_text(history[-1]) if history else ""
+    refused = closeout.may_ask(turn, item)
+    return Answer(
+        200,
+        {
+            "code": item.code,
+            "name": item.name,
+            "card": page_text(turn, items.card_with_decisions(turn, item, last)),
+            "closable": refused is None,
+            "why_not": turn.text(refused.reason) if refused is not None else "",
+            "title": turn.text(msg("app.close_title", code=item.code)),
+        },
+    )
+
+
 @checked
 async def show_item(request: web.Request, call: Call) -> web.Response:
-    """GET: a problem's card, and whether its close-out may be asked for now."""
+    """GET: a problem's page."""
     raw = request.match_info["item"]
-
-    def body(turn: Turn) -> Answer:
-        item = _item(turn, call, raw)
-        if isinstance(item, Answer):
-            return item
-        history = store.progress_of(turn.session, item.id or 0)
-        last = items.progress_text(history[-1]) if history else ""
-        refused = closeout.may_ask(turn, item)
-        return Answer(
-            200,
-            {
-                "code": item.code,
-                "name": item.name,
-                "card": page_text(turn, items.card_with_decisions(turn, item, last)),
-                "closable": refused is None,
-                "why_not": turn.text(refused.reason) if refused is not None else "",
-                "title": turn.text(msg("app.close_title", code=item.code)),
-            },
-        )
-
-    return await in_turn(request, call, body)
+    return await in_turn(request, call, lambda turn: item_page(turn, call, raw))
 
 
 @checked

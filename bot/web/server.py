@@ -8,6 +8,9 @@ style, and Telegram's `telegram-web-app.js`; it talks only to this server.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from urllib.parse import urlsplit
@@ -17,9 +20,10 @@ from aiohttp.typedefs import Middleware
 
 from bot.config import Settings
 from bot.telegram.turn import BotApp, Turn
-from bot.web import board, forms, week
-from bot.web.calls import BOT, TURNS, Call, Turns, checked
+from bot.web import board, forms, notices, week
+from bot.web.calls import BOT, TURNS, Answer, Call, Turns, checked, in_turn
 from workflows.deeplink import BOARD_PAGE, ITEM_PAGE, NEW_PAGE, WEEK_PAGE
+from workflows.inputs import FILE_LIMIT
 from workflows.roles import may
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -28,11 +32,27 @@ PAGES = {WEEK_PAGE: "week", NEW_PAGE: "new", ITEM_PAGE: "item", BOARD_PAGE: "boa
 
 @checked
 async def open_page(request: web.Request, call: Call) -> web.Response:
-    """GET: which page the link opens (the week, a new problem, an item); the week without one."""
+    """GET: which page the link opens (the week, a new problem, an item); the week without one.
+    A liaison's page comes with it (its answer under `content`, a refusal too): on a slow line
+    the page shows its content one round trip sooner."""
     link = call.link
     page = PAGES[link.page] if link is not None else await _menu_page(request, call)
     item = link.ref if link is not None and link.page == ITEM_PAGE else None
-    return web.json_response({"ok": True, "page": page, "item": item})
+    opened = {"ok": True, "page": page, "item": item, "file_limit": FILE_LIMIT}
+    pages: dict[str, Callable[[Turn], Answer]] = {
+        "week": lambda turn: week.week_page(turn, call),
+        "new": lambda turn: forms.new_page(turn, call),
+        "item": lambda turn: forms.item_page(turn, call, str(item)),
+    }
+    content = pages.get(page)
+    if content is None:  # the board loads its own script, then its data
+        return web.json_response(opened)
+
+    def body(turn: Turn) -> Answer:
+        shown = content(turn)
+        return Answer(200, {**opened, "content": {"ok": shown.status < 400, **shown.data}})
+
+    return await in_turn(request, call, body)
 
 
 async def _menu_page(request: web.Request, call: Call) -> str:
@@ -47,17 +67,31 @@ async def _menu_page(request: web.Request, call: Call) -> str:
     return found or "week"
 
 
+def _asset(name: str) -> bytes:
+    return files("bot.web").joinpath("static", name).read_bytes()
+
+
 ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "api/open", open_page),
     *week.ROUTES,
     *forms.ROUTES,
     *board.ROUTES,
+    *notices.ROUTES,
 )
 TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
+INLINE = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
+
+
+def _inline_hashes(page: bytes) -> str:
+    """The CSP sources of the page's own inline scripts (its first call): their hashes."""
+    found = (hashlib.sha256(m.group(1)).digest() for m in INLINE.finditer(page))
+    return " ".join(f"'sha256-{base64.b64encode(h).decode()}'" for h in found)
+
+
 CSP = "; ".join(
     (
         "default-src 'none'",
-        "script-src 'self' https://telegram.org",
+        f"script-src 'self' {_inline_hashes(_asset('index.html'))} https://telegram.org",
         "style-src 'self'",
         "img-src 'self' data: blob:",
         "connect-src 'self'",
@@ -80,10 +114,6 @@ def prefix_of(settings: Settings) -> str:
     return path if path.endswith("/") else path + "/"
 
 
-def _asset(name: str) -> bytes:
-    return files("bot.web").joinpath("static", name).read_bytes()
-
-
 def guard(prefix: str) -> Middleware:
     """The security headers on every answer under `prefix`; no caching of the API's."""
 
@@ -96,9 +126,22 @@ def guard(prefix: str) -> Middleware:
             response.headers["Referrer-Policy"] = "no-referrer"
             if request.path.startswith(prefix + "api/"):
                 response.headers["Cache-Control"] = "no-store"
+            if _compressible(response):  # a slow line carries a third of the bytes
+                response.enable_compression()
         return response
 
     return guarded
+
+
+def _compressible(response: web.StreamResponse) -> bool:
+    """A page's script, style or JSON of more than a kilobyte (not a picture or a document:
+    they are compressed already)."""
+    if not isinstance(response, web.Response) or response.prepared:
+        return False
+    kind = response.content_type
+    body = response.body
+    size = len(body) if isinstance(body, bytes | bytearray) else 0
+    return size > 1024 and (kind.startswith("text/") or kind == "application/json")
 
 
 def mount(root: web.Application, bot: BotApp, turns: Turns, settings: Settings) -> None:

@@ -228,17 +228,19 @@ def _week_item(turn: Turn, call: Call, raw: str) -> tuple[_Week, Mapping[str, An
     return week, item
 
 
+def week_page(turn: Turn, call: Call) -> Answer:
+    """The week as the page shows it (its draft begun here if the person has none), refused
+    as /weekly is."""
+    found = _week_of(turn, call, begin=True)
+    if isinstance(found, Answer):
+        return found
+    return Answer(200, _week_json(turn, found[1]))
+
+
 @checked
 async def show_week(request: web.Request, call: Call) -> web.Response:
-    """GET: the week (its draft begun here if the person has none), refused as /weekly is."""
-
-    def body(turn: Turn) -> Answer:
-        found = _week_of(turn, call, begin=True)
-        if isinstance(found, Answer):
-            return found
-        return Answer(200, _week_json(turn, found[1]))
-
-    return await in_turn(request, call, body)
+    """GET: the week, refused as /weekly is."""
+    return await in_turn(request, call, lambda turn: week_page(turn, call))
 
 
 @checked

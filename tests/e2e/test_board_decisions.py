@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from storage import ledger
 from storage.models import Decision, ForwardedCase, OutboxMessage, PageAction, Urging
-from tests.browser import DESK, PHONE, keep, sized_browser
+from tests.browser import ARTIFACTS, DESK, PHONE, keep, sized_browser
 from tests.e2e.test_board_api import ask_closeout, board_link, board_world, item_id, sups
 from tests.harness import Harness, MakeWorld, World
 from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
@@ -122,6 +122,8 @@ def decide_in_browser(
             for e in card.find_elements(By.CSS_SELECTOR, f"#ext-approve-{case}, textarea")
         ]
         keep(driver, f"decisions-{tag}-2-confirm")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", card)
+        card.screenshot(str(ARTIFACTS / f"decisions-{tag}-2-confirm-card.png"))  # README's
     else:
         tap(driver, card.find_element(By.ID, f"ext-reject-{case}"))
         tap(driver, wait.until(ec.element_to_be_clickable((By.ID, f"decide-ext-{case}-yes"))))
@@ -130,11 +132,20 @@ def decide_in_browser(
         keep(driver, f"decisions-{tag}-2-no-reason")
         card.find_element(By.CSS_SELECTOR, "textarea").send_keys("证据不足，请补充说明")
     y = driver.execute_script("return window.scrollY")
+    # marks on the page as it is: a reload, or the figures not drawn again, would leave them
+    driver.execute_script("window.kept = 1; document.getElementById('figures').dataset.old = 1")
+    heading = driver.find_element(By.ID, "extensions-heading")
+    seen["counts_before"] = heading.text
     seen["pending"] = driver.execute_script(TWICE, f"decide-ext-{case}-yes")  # a double tap
     told = wait.until(
         ec.visibility_of_element_located((By.CSS_SELECTOR, f"#extension-{case} .outcome"))
     )
     seen["ext_said"] = told.text
+    wait.until(lambda d: heading.text != seen["counts_before"])
+    seen["counts_after"] = heading.text
+    seen["redrawn"] = driver.execute_script(
+        "return [window.kept, document.getElementById('figures').dataset.old || null]"
+    )
     seen["stayed"] = (y, driver.execute_script("return window.scrollY"))
     seen["in_view"] = driver.execute_script(
         "const r = arguments[0].getBoundingClientRect();"
@@ -246,6 +257,9 @@ async def test_decisions_with_care_and_a_trace_at_390_and_1280_px(
             assert seen["trace"] == ["不同意销号：督办赵，1月10日（周三）10:00；理由：材料不全"]
             assert seen["status_now"].endswith("状态：整改中")
         assert seen["ext_said"] == ext_told and seen["co_said"] == co_told
+        # the heading's count and the figures follow the decision, without a reload
+        assert (seen["counts_before"], seen["counts_after"]) == ("申请延期（1）", "申请延期（0）")
+        assert seen["redrawn"] == [1, None]
         assert seen["in_view"] and seen["stayed"][1] >= seen["stayed"][0] - 1, seen["stayed"]
         assert seen["urge_question"].startswith(f"确认向{unit}的工作群发送催办消息")
         (first, first_refused), (second, second_refused) = seen["urged"]

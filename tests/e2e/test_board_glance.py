@@ -21,7 +21,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.browser import ARTIFACTS, DESK, PHONE, keep, sized_browser
+from tests.browser import ARTIFACTS, DESK, PHONE, keep, sized_browser, too_small
 from tests.e2e.test_board_api import ask_closeout, board_link, sups
 from tests.harness import Harness, MakeWorld, World
 from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
@@ -77,28 +77,6 @@ async def report_day(make_world: MakeWorld) -> World:
     return world
 
 
-def small_targets(driver: WebDriver) -> list[dict[str, Any]]:
-    """Every visible control under 44 px tall and every visible link under 24 px, measured in
-    the browser (WCAG 2.5.8's 24 px for links, 44 px for the rest)."""
-    return list(
-        driver.execute_script(
-            """
-            const out = [];
-            const controls = 'button, input:not([type=hidden]), select, textarea, [role=button]';
-            for (const node of document.querySelectorAll(controls + ', a[href]')) {
-              const r = node.getBoundingClientRect();
-              const s = getComputedStyle(node);
-              if (!r.width || !r.height || s.visibility === 'hidden') continue;
-              const need = node.matches('a[href]') ? 24 : 44;
-              if (r.height < need) out.push({tag: node.tagName, id: node.id,
-                text: (node.textContent || node.placeholder || '').slice(0, 30), h: r.height});
-            }
-            return out;
-            """
-        )
-    )
-
-
 def overflowing_text(driver: WebDriver) -> int:
     """How far the page is wider than the window (0: nothing to scroll sideways)."""
     return int(
@@ -143,7 +121,7 @@ def glance(driver: WebDriver, url: str, tag: str) -> dict[str, Any]:
         ),
         "chart_img": len(driver.find_elements(By.CSS_SELECTOR, "#charts img")),
         "overflow": overflowing_text(driver),
-        "small": small_targets(driver),
+        "small": too_small(driver),
         "dark": driver.execute_script("return document.body.classList.contains('dark')"),
     }
     keep(driver, f"glance-{tag}-1-board")
@@ -167,7 +145,7 @@ def glance(driver: WebDriver, url: str, tag: str) -> dict[str, Any]:
     wait.until(ec.presence_of_element_located((By.ID, "filters")))
     seen["filters"] = [b.text for b in driver.find_elements(By.CSS_SELECTOR, "#filters button")]
     seen["ledger_all"] = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#ledger li")]
-    seen["ledger_small"] = small_targets(driver)
+    seen["ledger_small"] = too_small(driver)
     driver.find_element(By.CSS_SELECTOR, "#filters [data-key=closing]").click()
     seen["ledger_closing"] = [
         li.find_element(By.TAG_NAME, "a").text
@@ -177,7 +155,7 @@ def glance(driver: WebDriver, url: str, tag: str) -> dict[str, Any]:
     driver.find_element(By.CSS_SELECTOR, "#ledger li a").click()  # the problem's own page
     wait.until(ec.presence_of_element_located((By.ID, "card")))
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#evidence img")))
-    seen["item_small"] = small_targets(driver)
+    seen["item_small"] = too_small(driver)
     keep(driver, f"glance-{tag}-3-problem")
     return seen
 
@@ -307,7 +285,7 @@ async def test_at_ten_on_report_day_no_unit_is_red_for_a_report_not_yet_due(
                     li.text for li in driver.find_elements(By.CSS_SELECTOR, "#chart-weeks li")
                 ],
                 "not_in": driver.find_element(By.ID, "fig-not-in").text,
-                "small": small_targets(driver),
+                "small": too_small(driver),
             }
 
     seen = await asyncio.to_thread(evening)
@@ -333,7 +311,7 @@ async def test_at_ten_on_report_day_no_unit_is_red_for_a_report_not_yet_due(
                 "badges": {b.text for b in driver.find_elements(By.CSS_SELECTOR, ".unit .badge")},
                 "find": driver.find_element(By.ID, "find").get_attribute("placeholder"),
                 "overflow": overflowing_text(driver),
-                "small": small_targets(driver),
+                "small": too_small(driver),
             }
 
     seen = await asyncio.to_thread(in_english)

@@ -148,6 +148,22 @@ def refused_page(driver: WebDriver, url: str) -> str:
     return str(shown.text)
 
 
+def fill_new_problem(driver: WebDriver, form: Any, *, but: tuple[str, ...] = ()) -> None:
+    """The new problem's form filled as on a phone (a category from the list, a date from the
+    picker), but for the fields named in `but`."""
+    for name, text in (
+        ("name", "团结路棚改项目未按期回迁"),
+        ("summary", "回迁安置房建设滞后"),
+        ("measures", "督促施工单位加快进度"),
+        ("lead", "县住建局 张伟"),
+    ):
+        if name not in but:
+            form.find_element(By.NAME, name).send_keys(text)
+    Select(form.find_element(By.NAME, "category")).select_by_visible_text("征收补偿环节")
+    Select(form.find_element(By.NAME, "source")).select_by_index(1)
+    driver.execute_script("arguments[0].value = '2024-06-30'", form.find_element(By.NAME, "due_on"))
+
+
 def new_problem(driver: WebDriver, url: str) -> str:
     """The new problem's form, filled as on a phone (a category from the list, a date from the
     picker); what the page says once it is saved."""
@@ -155,16 +171,7 @@ def new_problem(driver: WebDriver, url: str) -> str:
     driver.get(url)
     wait = WebDriverWait(driver, 20, ignored_exceptions=[StaleElementReferenceException])
     form = wait.until(ec.presence_of_element_located((By.ID, "new-form")))
-    for name, text in (
-        ("name", "团结路棚改项目未按期回迁"),
-        ("summary", "回迁安置房建设滞后"),
-        ("measures", "督促施工单位加快进度"),
-        ("lead", "县住建局 张伟"),
-    ):
-        form.find_element(By.NAME, name).send_keys(text)
-    Select(form.find_element(By.NAME, "category")).select_by_visible_text("征收补偿环节")
-    Select(form.find_element(By.NAME, "source")).select_by_index(1)
-    driver.execute_script("arguments[0].value = '2024-06-30'", form.find_element(By.NAME, "due_on"))
+    fill_new_problem(driver, form)
     keep(driver, "6-new-problem")
     tap(driver, driver.find_element(By.ID, "go"))
     said = wait.until(ec.presence_of_element_located((By.ID, "said")))

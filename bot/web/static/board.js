@@ -86,7 +86,7 @@
   }
   function unitCard(u) {
     const said = (cls, text) => el("span", { class: cls, text });
-    const problems = [u.total ? t("b_problems", u) + (u.closing ? t("b_closing", { count: u.closing }) : "") : t("b_no_items")];
+    const problems = [u.total ? t("b_problems", { ...u, count: u.total }) + (u.closing ? t("b_closing", { count: u.closing }) : "") : t("b_no_items")];
     // the card's lines say the week's report, the problems and the cases overdue: only what
     // falls due soon is added, so no reason is said twice
     const said_already = ["report_due", "report_missing", "problems_overdue", "cases_overdue"];
@@ -100,7 +100,7 @@
       u.overdue ? said("bad", "⚠ " + t("g_overdue") + " " + u.overdue) : null,
       u.total ? said("", t("g_rate_of", { rate: u.rate })) : null,
       said(u.weekly === "missing" ? "bad" : u.weekly === "due" ? "watch" : "", t("b_weekly", { state: u.weekly_text })),
-      u.cases_open ? said(u.cases_overdue ? "bad" : "", t("b_cases", { open: u.cases_open, overdue: u.cases_overdue }) + (u.case_days ? t("b_case_days", { days: u.case_days }) : "")) : null,
+      u.cases_open ? said(u.cases_overdue ? "bad" : "", t("b_cases", { open: u.cases_open, overdue: u.cases_overdue }) + (u.case_days ? t("b_case_days", { count: u.case_days }) : "")) : null,
       why.length ? said("why " + u.colour, why.join(" · ")) : null,
       u.urged ? said("urged", u.urged) : null);
   }
@@ -297,7 +297,7 @@
         approveId: "ext-approve-" + x.case, rejectId: "ext-reject-" + x.case,
         approveLabel: t("b_ext_approve"), rejectLabel: t("d_reject_extension"),
         question: t("d_confirm_extension", { code: x.code, until: x.until, unit: x.unit }),
-        done: () => card.classList.add("decided"),
+        done: () => { card.classList.add("decided"); recount(); },
       }));
     return card;
   }
@@ -334,15 +334,52 @@
       el("div", { class: "columns" },
         el("div", {},
           section("waiting", t("b_waiting"),
-            el("h3", { text: t("b_closeouts", { count: board.closeouts_total }) }), list(board.closeouts, closeoutRow),
+            el("h3", { id: "closeouts-heading", text: t("b_closeouts", { count: board.closeouts_total }) }), list(board.closeouts, closeoutRow),
             board.closeouts_total > board.closeouts.length ? el("p", { class: "meta", text: t("b_more", { count: board.closeouts_total - board.closeouts.length }) }) : null,
-            el("h3", { text: t("b_extensions", { count: board.extensions.length }) }), list(board.extensions, requestCard)),
+            el("h3", { id: "extensions-heading", text: t("b_extensions", { count: board.extensions.length }) }), list(board.extensions, requestCard)),
           section("checkpoint", board.checkpoint.heading, ...board.checkpoint.lines.map((text) => el("p", { text }))),
+          readsPanel(),
           section("documents", t("b_documents"),
             el("p", {}, el("button", { type: "button", class: "link", id: "circular", onclick: () => download("api/board/circular.docx", names.circular, board.downloads.circular), text: "⬇ " + t("b_circular") })),
             el("p", {}, el("button", { type: "button", class: "link", id: "export", onclick: () => download("api/board/export.xlsx", names.export, board.downloads.export), text: "⬇ " + t("b_export") })))),
         el("div", {}, unitsPanel(), charts())));
     buttons(null, null);
+  }
+  // after a decision on the board: its counts, figures and units as they are now, each where
+  // it is; the decided card stays with its outcome, and the page does not move
+  async function recount() {
+    const data = await api("GET", "api/board");
+    if (!data.ok || !document.getElementById("figures")) return; // gone elsewhere meanwhile
+    board = data;
+    heading(board.title, board.sub);
+    document.getElementById("figures").replaceWith(figures());
+    document.getElementById("closeouts-heading").textContent = t("b_closeouts", { count: board.closeouts_total });
+    document.getElementById("extensions-heading").textContent = t("b_extensions", { count: board.extensions.length });
+    const units = document.getElementById("unit-list");
+    if (units) drawUnits(units);
+  }
+  // 已阅情况: each notice's units read (who, when) and unread (since when), and a notice sent
+  // from here as /notice sends it; its own calls, so the board is drawn without waiting
+  function readsPanel() {
+    const list = el("div", { id: "reads-list" }, el("p", { class: "meta", text: "…" }));
+    const text = el("textarea", { id: "notice-text", rows: "3", "aria-label": t("b_notice_text"), placeholder: t("b_notice_text") });
+    const intent = { prefix: "notice", action: null };
+    const send = el("button", { type: "button", class: "ok", id: "notice-send", onclick: async () => {
+      const res = await once(send, intent, "api/board/notices", { text: text.value });
+      if (!res) return;
+      status(res.ok ? res.sent : res.error);
+      if (res.ok) { text.value = ""; fill(); }
+    }, text: t("b_notice_send") });
+    const notice = (n) => el("details", { class: "notice", "data-id": n.id },
+      el("summary", { text: n.head }),
+      el("ul", { class: "list" }, ...n.units.map((u) => el("li", { class: u.read ? "" : "bad", text: u.text }))));
+    async function fill() {
+      const data = await api("GET", "api/board/notices");
+      if (!data.ok) { list.replaceChildren(el("p", { class: "meta", text: data.error })); return; }
+      list.replaceChildren(...(data.notices.length ? data.notices.map(notice) : [el("p", { class: "meta", text: t("b_reads_none") })]));
+    }
+    fill();
+    return section("reads", t("b_reads"), list, text, el("p", { class: "actions" }, send));
   }
   let boardY = null; // where the board was scrolled when a unit or a problem was opened
   function fromBoard(open) { boardY = window.scrollY; return open(); }
