@@ -43,6 +43,7 @@ class WeeklyContext(TypedDict):
     due: str  # the due time, ISO
     ledger: Any  # the campaign's ledger spec (JSON)
     items: list[ItemSnapshot]
+    correcting: NotRequired[int]  # a correction of this submitted week (the submission's id)
 
 
 class NewItemContext(TypedDict):
@@ -171,6 +172,12 @@ class CloseAnswers(TypedDict, total=False):
 
     result: str
     evidence: Material
+
+
+class CorrectionRejectContext(TypedDict):
+    """correction_reject: the correction request a supervisor refuses (an audit event's id)."""
+
+    request_id: int
 
 
 class RejectAnswers(TypedDict, total=False):

@@ -265,6 +265,21 @@ def weekly_summary(unit_id: int, period: date, chat_id: int) -> str:
     return in_chat(f"weekly:{unit_id}:{period.isoformat()}:summary", chat_id)
 
 
+def corrected(submission_id: int, at: datetime) -> str:
+    """A submitted week's or deliverable's correction (its one 已更正 line), made at `at`."""
+    return f"correction:{submission_id}:{at.isoformat()}"
+
+
+def correction_request(request_id: int) -> str:
+    """A correction asked after the deadline, to the supervisors."""
+    return f"correction:request:{request_id}"
+
+
+def correction_decided(request_id: int) -> str:
+    """The decision on a correction request, to the unit's groups."""
+    return f"correction:decided:{request_id}"
+
+
 def digest(day: date, chat_id: int) -> str:
     """The weekly digest of a reporting week, to one supervisors' chat."""
     return in_chat(f"digest:{day.isoformat()}", chat_id)

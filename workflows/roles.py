@@ -94,6 +94,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("bind", _ADMIN, "group"),
     Command("role", _ADMIN),
     Command("weekly", frozenset({Role.ADMIN, Role.LIAISON})),
+    Command("correct", frozenset({Role.ADMIN, Role.LIAISON})),
     Command("new", frozenset({Role.ADMIN, Role.LIAISON})),
     Command("items", frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})),
     Command("item", frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})),
@@ -186,6 +187,9 @@ PRESSES: tuple[Press, ...] = (
     Press(Verb.WK_NO, _REPORTERS, _NOT_YOURS, Scope.OWNER),
     Press(Verb.CIRCULAR, _STAFF, msg("command.denied", command="summary")),
     Press(Verb.NEW, _REPORTERS, _NOT_YOURS, Scope.UNIT, _ONLY_ITS_LIAISONS),
+    # a correction after the week's deadline is decided by the supervisors (or an admin)
+    Press(Verb.CR_OK, _STAFF, msg("correction.staff_only")),
+    Press(Verb.CR_NO, _STAFF, msg("correction.staff_only")),
     # 已阅 is the unit's word: only its own liaisons say it (checked against the notice)
     Press(Verb.READ, _REPORTERS, msg("notices.liaisons_only"), Scope.UNIT, "notices.only_unit"),
 )

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.handlers import weekly
+from bot.handlers import corrections, weekly
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
 from storage import campaigns, deadlines, drafts, planning, submissions
@@ -23,6 +23,7 @@ from workflows.contexts import (
     answers_of,
     context_of,
 )
+from workflows.correction import DIRECT, correction_kind
 from workflows.deadlines import DEADLINE, split_args
 from workflows.forms import Draft, Flow
 from workflows.guards import required
@@ -80,10 +81,13 @@ def open_deliverables(turn: Turn, unit: Unit) -> list[tuple[str, str, datetime]]
     camp = required(turn.campaign, "the active campaign")
     out = []
     for d in campaigns.deadlines_of(turn.session, saved_id(camp)):
-        if _applies(d, unit) and not submissions.submission_of(
-            turn.session, saved_id(unit), deadline_id=d.id
-        ):
+        if not _applies(d, unit):
+            continue
+        if not submissions.submission_of(turn.session, saved_id(unit), deadline_id=d.id):
             out.append((f"d:{d.id}", d.deliverable, d.due_at))
+        elif correction_kind(d.due_at, turn.stamp.at) == DIRECT:  # its material replaceable
+            shown = turn.text(msg("correction.replace_option", deliverable=d.deliverable))
+            out.append((f"d:{d.id}", shown, d.due_at))
     for index in range(len(camp.weekly_reports)):
         name, day, due = _weekly_due(turn, index, unit.id)
         if not submissions.submission_of(
@@ -161,6 +165,10 @@ def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
             period_start=done.period_start,
         )
     except submissions.AlreadySubmitted as first:  # earlier, or another liaison just now
+        if kind == "deadline" and correction_kind(what.due, turn.stamp.at) == DIRECT:
+            material = given.get("material") or {}
+            corrections.replace_material(turn, unit, what.title, first.first, material)
+            return
         turn.say(already_submitted(unit.name, what, first.first.submitted_at))
         return
     turn.say(done.said)

@@ -7,13 +7,13 @@ from datetime import date, datetime, time
 from typing import Any
 
 from bot.delivery.outbox import post
-from bot.handlers import abandoned
-from bot.handlers.closeout import closeout_request
+from bot.handlers import abandoned, corrections
 from bot.handlers.items import categories, create_item, progress_text
 from bot.telegram.applinks import app_button
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
 from storage import campaigns, chats, drafts, people, planning, submissions
+from storage import corrections as correction_store
 from storage import ledger as store
 from storage.calendar import work_calendar
 from storage.models import LedgerItem, Person, Unit, saved_id
@@ -24,6 +24,7 @@ from workflows.contexts import (
     WeeklyContext,
     context_of,
 )
+from workflows.correction import DIRECT, correction_kind
 from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
 from workflows.forms import Draft
 from workflows.ledger import overdue_days
@@ -38,6 +39,7 @@ from workflows.weekly import (
     other_draft_fate,
     over_word,
     snapshot_item,
+    week_over,
     weekly_flow,
 )
 from workflows.weekly_update import ItemNow, decide_week, summary_to_groups
@@ -93,18 +95,36 @@ def _someone_else_updating(turn: Turn, unit_id: int) -> Person | None:
 
 
 def weekly_context(
-    turn: Turn, unit: Unit, index: int = 0, period: date | None = None
+    turn: Turn,
+    unit: Unit,
+    index: int = 0,
+    period: date | None = None,
+    *,
+    correcting: bool = False,
 ) -> dict[str, Any] | None:
     """The week's update context (its open items as they stand now), or None with the reason
-    said: the week is already reported, or another liaison is updating it."""
+    said: the week is already reported (and how to correct it), or another liaison is updating
+    it. `correcting`: the context of a correction of the week submitted."""
     if turn.campaign is None:
         raise ValueError("no campaign is loaded")
     name, day, due = weekly_report(turn, index, saved_id(unit), period)
     done = submissions.submission_of(
         turn.session, saved_id(unit), report_name=name, period_start=day
     )
-    if done is not None:
-        turn.say(msg("weekly.already", unit=unit.name, name=name, at=done.submitted_at))
+    if done is not None and not correcting:
+        hint = (
+            "correction.hint_direct"
+            if correction_kind(due, turn.stamp.at) == DIRECT
+            else ("correction.hint_request")
+        )
+        turn.say(
+            lines(
+                [
+                    msg("weekly.already", unit=unit.name, name=name, at=done.submitted_at),
+                    msg(hint, due=due),
+                ]
+            )
+        )
         return None
     other = _someone_else_updating(turn, saved_id(unit))
     if other is not None:
@@ -136,7 +156,26 @@ def weekly_context(
         "due": due.isoformat(),
         "ledger": turn.campaign.ledger,
         "items": snap,
+        **({"correcting": done.id} if correcting and done is not None else {}),
     }
+
+
+def correction_here(turn: Turn, unit: Unit) -> date | None:
+    """The week (its reporting day) of the speaker's correction of the unit open in this
+    chat, if one is: the workbook and the page then correct that week, as the chat does."""
+    row = turn.draft()
+    if row is None or row.flow != "weekly":
+        return None
+    ctx = drafts.context_of(row)
+    if not ctx.get("correcting") or ctx.get("unit_id") != unit.id:
+        return None
+    return date.fromisoformat(ctx["period"])
+
+
+def week_context_here(turn: Turn, unit: Unit, index: int = 0) -> dict[str, Any] | None:
+    """`weekly_context` of this week, or of the week whose correction is open here."""
+    period = correction_here(turn, unit)
+    return weekly_context(turn, unit, index, period, correcting=period is not None)
 
 
 def start_weekly(turn: Turn, index: int = 0) -> None:
@@ -186,11 +225,39 @@ def cmd_weekly(turn: Turn, args: list[str]) -> None:
     start_weekly(turn)
 
 
+def cmd_correct(turn: Turn, args: list[str]) -> None:
+    """`/correct`: the unit's latest submitted week, filled in again; saved directly until its
+    deadline, asked of the supervisors after it (`workflows/correction.py`)."""
+    unit = turn.reporting_unit()
+    if unit is None or turn.campaign is None:
+        return
+    done = correction_store.latest_weekly(turn.session, saved_id(unit))
+    if done is None or done.period_start is None:
+        turn.say(msg("correction.nothing", unit=unit.name))
+        return
+    reports = campaigns.weekly_reports(turn.campaign)
+    index = next((i for i, r in enumerate(reports) if r.name == done.report_name), 0)
+    context = weekly_context(turn, unit, index, done.period_start, correcting=True)
+    if context is None:
+        return
+    if week_over(context, turn.stamp.at):  # its draft would be closed at the first answer
+        turn.say(msg("correction.too_late", unit=unit.name, name=context["report_name"]))
+        return
+    due = datetime.fromisoformat(context["due"])
+    direct = correction_kind(due, turn.stamp.at) == DIRECT
+    said = "correction.start_direct" if direct else "correction.start_request"
+    turn.say(msg(said, unit=unit.name, name=context["report_name"], due=due))
+    begin_weekly(turn, unit, context)
+
+
 def save_week(
     turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any], *, in_page: bool = False
 ) -> None:
     """Save a week's answers (given step by step, or in the filled form) and say the summary;
     `in_page`: a week from the Mini App, whose words point to no chat command."""
+    if ctx.get("correcting"):
+        corrections.save_correction(turn, ctx, values, in_page=in_page)
+        return
     unit = turn.session.get(Unit, ctx["unit_id"])
     if unit is None:
         return
@@ -213,28 +280,8 @@ def save_week(
     items = {i: row for i, row in rows.items() if row is not None}
     current = {i: ItemNow(i, row.code, row.version, row.fields) for i, row in items.items()}
     week = decide_week(ctx, values, current, at=turn.stamp.at)
-    raced: list[str] = []  # changed by another process between our read and our write
-    for change in week.changes:
-        item = items[change.item_id]
-        try:
-            store.change_item(
-                turn.session,
-                item,
-                change.changes,
-                expected_version=change.expected_version,
-                action="item.weekly",
-                stamp=turn.stamp,
-            )
-        except store.Conflict:
-            raced.append(item.code)
-            continue
-        store.add_progress(turn.session, item, change.progress, turn.stamp)
+    raced = corrections.apply_week(turn, week, items)
     new_code = create_item(turn, unit, values, prefix="new.").code if week.new_item else ""
-    for change in week.closeouts:
-        if items[change.item_id].code not in raced:
-            closeout_request(
-                turn, items[change.item_id], change.progress.result, change.progress.files
-            )
     turn.say(week.summary(new_code))
     if week.conflicts or raced:
         said = "week.conflicts" if in_page else "weekly.conflicts"
@@ -258,7 +305,7 @@ def finish_week(
     (a week done in private, or in the Mini App, where nothing is said in a chat)."""
     said = len(turn.replies)
     save_week(turn, week, values, in_page=in_page)
-    if to_groups:
+    if to_groups and not week.get("correcting"):  # a correction posts its one line itself
         summary = lines([r.text for r in turn.replies[said:] if isinstance(r.text, Msg)])
         period = date.fromisoformat(week["period"])
         groups = chats.chats_of_unit(turn.session, week["unit_id"])
@@ -285,7 +332,7 @@ def action(turn: Turn, pressed: Action) -> None:
 
 FEATURE = Feature(
     "weekly",
-    commands={"weekly": cmd_weekly},
+    commands={"weekly": cmd_weekly, "correct": cmd_correct},
     presses={Verb.WEEKLY: action},
     flows={
         "weekly": FlowBinding(

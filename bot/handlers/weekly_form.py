@@ -61,7 +61,7 @@ def _week_target(turn: Turn, origin: FormOrigin) -> dict[str, Any] | None:
     if refused is not None or unit is None:
         turn.say(refused.reason if refused else msg("weekly_form.not_ours"))
         return None
-    ctx = weekly.weekly_context(turn, unit, origin.report)
+    ctx = weekly.week_context_here(turn, unit, origin.report)
     if ctx is None:
         return None
     refused = is_this_week(origin, ctx["period"], ctx["report_name"])
@@ -189,7 +189,7 @@ def download_form(turn: Turn, index: int) -> None:
     unit = turn.reporting_unit()
     if unit is None:
         return
-    ctx = weekly.weekly_context(turn, unit, index)
+    ctx = weekly.week_context_here(turn, unit, index)
     if ctx is None:
         return
     content = write_form(
