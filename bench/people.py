@@ -10,6 +10,7 @@ checked against the database afterwards.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import random
@@ -24,6 +25,7 @@ from bot.sandbox.api import LocalBotApi
 
 UNFINISHED = "您有未完成的"  # another flow of this person is open here: finish it or /cancel
 STEP_WAIT = 30.0  # real seconds a person waits for the bot's answer (a restart, 503s included)
+BURST_WAIT = 100.0  # real seconds for a burst's answers: some wait a minute for the budget
 Message = dict[str, Any]
 Check = Callable[[Message], bool]
 
@@ -264,9 +266,7 @@ class Liaison(Person):
         elif "无需重复报送" not in done["text"]:
             self.unexpected("submit", done)
 
-    async def weekly(
-        self, *, close_out: bool, abandon_at: int | None, again: bool = True
-    ) -> None:
+    async def weekly(self, *, close_out: bool, abandon_at: int | None, again: bool = True) -> None:
         """/weekly: walk the items (one closed out with a photo, maybe), confirm — or stop
         answering at item `abandon_at`."""
         since = await self.say(self.group, "/weekly")
@@ -514,3 +514,37 @@ class Admin(Person):
                 return
             since = pressed[0]
         self.unexpected("deadline: too many steps", prompt)
+
+
+class Chatter(Person):
+    """Someone who asks the bot many things at once in a group of their own (`/help`, as fast
+    as they can send it): the group's budget is spent, and the last answers wait for it, in
+    the database (a process killed meanwhile is the point). Each answer must come, once."""
+
+    def __init__(self, desk: Desk, user: Message, rng: random.Random, group: Message) -> None:
+        super().__init__(desk, user, rng)
+        self.group = group
+        self.asked: list[Message] = []
+
+    async def burst(self, count: int) -> None:
+        """Send `count` commands at once; then wait for each answer (a minute for the budget)."""
+        self.desk.seen.flows += 1
+        for _ in range(count):
+            self.asked.append(await self.api.send(self.group, self.user, "/help"))
+        cid = self.group["id"]
+
+        def answers(asked: Message) -> list[Message]:
+            return [
+                m
+                for m in self.api.sent
+                if m["chat"]["id"] == cid
+                and (m.get("reply_to_message") or {}).get("message_id") == asked["message_id"]
+            ]
+
+        with contextlib.suppress(TimeoutError):
+            await self.api.until(lambda: all(answers(a) for a in self.asked), timeout=BURST_WAIT)
+        for n, asked in enumerate(self.asked, 1):
+            if answers(asked):
+                self.desk.seen.steps += 1
+            else:
+                self.desk.seen.unanswered.append(f"{self.group['title']}: /help {n} of {count}")

@@ -7,8 +7,10 @@ SIGKILL at random moments and started again; the database is restarted once mid-
 (`pg_ctl restart -m fast`). Meanwhile simulated people work (`bench/people.py`): liaisons
 submit deliverables, answer forwarded cases (签收, 反馈, 申请延期), do their weekly updates
 (some stop half-way, some close an item out with a photo), supervisors forward cases and
-approve close-outs and extensions, an admin moves a deadline. `bench/rules.py` counts the
-result against the rules.
+approve close-outs and extensions, an admin moves a deadline. The first kill is aimed: a
+chatter spends a group's budget with a burst of `/help`, and the process that holds some of
+the answers waiting for it is killed while they wait. `bench/rules.py` counts the result
+against the rules.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import json
 import random
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -29,7 +32,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.people import Admin, Desk, Liaison, Person, Supervisor
+from sqlmodel import select
+
+from bench.people import Admin, Chatter, Desk, Liaison, Person, Supervisor
 from bench.rules import Plan, tally
 from bot.config import Settings
 from bot.sandbox.api import LocalBotApi
@@ -37,7 +42,7 @@ from bot.serve.campaign_file import read_campaign_file
 from storage import campaigns, chats, ledger, people
 from storage.audit import Stamp
 from storage.db import Database
-from storage.models import saved_id
+from storage.models import OutboxMessage, saved_id
 from tests.pgserver import ThrowawayServer, free_port
 from tests.processes import PUBLIC_URL, BotProcess, bot_env, wait_until
 from workflows.ledger import LedgerSpec, item_columns
@@ -57,6 +62,8 @@ feedback: {{working_days: 2, cutoff: "18:00"}}
 """
 DELIVERABLES = ("整改方案", "自查自纠阶段总结", "问题清单")
 STARTING = 12.0  # real seconds for the processes to start before the campaign's clock runs
+BURST = 24  # a chatter's commands at once, per process: 20 a minute each go, the rest wait
+CHATTER_ID = 880001
 
 
 class SharedClock:
@@ -238,6 +245,14 @@ class Fleet:
     def backends(self) -> list[str]:
         return [p.backend for p in self.procs]
 
+    def holding(self, worker: str) -> int | None:
+        """Which process an outbox claim names ("host:pid"), if one of ours still runs."""
+        for i, proc in enumerate(self.procs):
+            pid = proc.proc.pid if proc.proc is not None and proc.proc.poll() is None else None
+            if pid is not None and worker == f"{socket.gethostname()}:{pid}":
+                return i
+        return None
+
     def start(self, i: int) -> None:
         self.procs[i] = self._new(i).start()
         self.starts += 1
@@ -306,10 +321,16 @@ async def province(
     desk = Desk(api, clock, speed)
     liaisons, supervisors, admin = agendas(world, desk, rng, end)
     everyone: list[Person] = [*liaisons, *supervisors, admin]
+    chatter = Chatter(
+        desk, api.user(CHATTER_ID, "话多"), random.Random(rng.random()), api.group("闲聊测试群")
+    )
     moments = sorted(rng.uniform(0.05, 0.95) * span for _ in range(kills))
+    if moments:  # the aimed kill early enough for the burst's last answers (a minute later)
+        moments[0] = min(moments[0], 0.25 * span)
     restart_at = rng.uniform(0.35, 0.65) * span
     counted = 0
     began = time.monotonic()
+    aimed = Aimed(chatter, db, BURST * processes)
     phases: dict[str, float] = {}
     try:
         for i in range(processes):
@@ -321,7 +342,7 @@ async def province(
         lives = [asyncio.create_task(p.live(end)) for p in everyone]
         watcher = asyncio.create_task(_watch(liaisons, supervisors, fleet, end, clock))
         chaos = asyncio.create_task(
-            _chaos(fleet, server, rng, moments, restart_at, clock.real, plan, clock)
+            _chaos(fleet, server, rng, moments, restart_at, clock.real, plan, clock, aimed)
         )
         await asyncio.gather(*lives)
         await chaos
@@ -348,6 +369,7 @@ async def province(
     result.update(
         kills=len(moments),
         restarts=fleet.starts - processes,
+        aimed=aimed.figures(),
         crashed=fleet.crashed,
         failures=dict(api.random_failures),
         refused=dict(api.hook.refused),
@@ -376,6 +398,60 @@ async def _watch(
         await asyncio.sleep(0.1)
 
 
+@dataclass
+class Aimed:
+    """The aimed kill: a chatter's burst spends a group's budget, and a process is killed
+    while answers it tried wait in the database for the budget."""
+
+    chatter: Chatter
+    db: Database
+    count: int
+    burst: asyncio.Task[None] | None = None
+    waiting: int = 0  # answers waiting for the group's budget when the kill landed
+    held_by_killed: int = 0  # of them, last tried by the process killed
+
+    def pending(self) -> list[OutboxMessage]:
+        """The chatter's answers waiting in the outbox, untried (the budget is spent)."""
+        with self.db.unit_of_work() as s:
+            return list(
+                s.exec(
+                    select(OutboxMessage).where(
+                        OutboxMessage.chat_id == self.chatter.group["id"],
+                        OutboxMessage.kind == "reply",
+                        OutboxMessage.status == "pending",
+                    )
+                )
+            )
+
+    async def kill(self, fleet: Fleet, rng: random.Random) -> int:
+        """Start the burst; once answers wait for the budget, kill the process that tried
+        them last (a random one if none shows within 20 s). Returns the process killed."""
+        self.burst = asyncio.create_task(self.chatter.burst(self.count))
+        with contextlib.suppress(TimeoutError):
+            await wait_until(
+                lambda: any(fleet.holding(r.claimed_by) is not None for r in self.pending()),
+                timeout=20,
+            )
+        rows = self.pending()
+        held = [i for r in rows if (i := fleet.holding(r.claimed_by)) is not None]
+        victim = Counter(held).most_common(1)[0][0] if held else rng.randrange(len(fleet.procs))
+        self.waiting, self.held_by_killed = len(rows), held.count(victim)
+        fleet.kill(victim)
+        return victim
+
+    async def done(self) -> None:
+        """Wait for the burst's answers (or its time-out)."""
+        if self.burst is not None:
+            await self.burst
+
+    def figures(self) -> dict[str, int]:
+        return {
+            "sent": len(self.chatter.asked),
+            "waiting": self.waiting,
+            "held": self.held_by_killed,
+        }
+
+
 async def _chaos(
     fleet: Fleet,
     server: ThrowawayServer,
@@ -385,20 +461,28 @@ async def _chaos(
     began: float,
     plan: Plan,
     clock: SharedClock,
+    aimed: Aimed,
 ) -> None:
-    """SIGKILL a process at each moment (started again at once); the database restarted once."""
+    """SIGKILL a process at each moment (started again at once), the first aimed at one whose
+    answers wait for a spent group budget; the database restarted once."""
     events = sorted([(m, "kill") for m in moments] + [(restart_at, "restart")])
+    first = True
     for moment, what in events:
         await asyncio.sleep(max(0.0, began + moment - time.time()))
         if what == "kill":
-            i = rng.randrange(len(fleet.procs))
-            fleet.kill(i)
+            if first:
+                i = await aimed.kill(fleet, rng)
+                first = False
+            else:
+                i = rng.randrange(len(fleet.procs))
+                fleet.kill(i)
             plan.killed(clock())
             fleet.start(i)
         else:
             down = clock()
             await asyncio.to_thread(server.restart)
             plan.outage(down, clock())
+    await aimed.done()
 
 
 def report(n: int, r: dict[str, Any], speed: float) -> None:
@@ -419,6 +503,12 @@ def report(n: int, r: dict[str, Any], speed: float) -> None:
         f"doubled {len(r['doubled'])}, wrongly sent {len(r['wrong'])}, late {r['late']}, "
         f"worst delay {r['worst']:.0f} s of campaign time ({r['worst'] / speed:.1f} s real)"
     )
+    aimed = r["aimed"]
+    print(
+        f"  aimed kill: {aimed['sent']} /help at once in one group, {aimed['waiting']} answers "
+        f"waiting for its budget at the kill, {aimed['held']} of them tried by the process "
+        f"killed; replies kept in the outbox: {r['replies']}, unsent {len(r['replies_unsent'])}"
+    )
     print(
         f"  people: {r['flows']} flows, {r['steps']} steps answered, "
         f"{len(r['unanswered'])} unanswered, {len(r['unexpected'])} answered unexpectedly, "
@@ -438,6 +528,10 @@ def report(n: int, r: dict[str, Any], speed: float) -> None:
         *(f"doubled: {m['chat']['id']} {m.get('text', '')[:60]!r}" for m in r["doubled"]),
         *(f"wrongly sent: {w}" for w in r["wrong"]),
         *(f"unanswered: {u}" for u in r["unanswered"]),
+        *(
+            f"reply unsent: {x.id} {x.chat_id} {x.status} {x.text[:40]!r}"
+            for x in r["replies_unsent"]
+        ),
         *(f"unexpected: {u}" for u in r["unexpected"]),
         *(f"answered twice: {d}" for d in r["doubled_replies"]),
         *(f"press unanswered: {q}" for q in r["presses_unanswered"]),

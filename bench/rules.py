@@ -337,6 +337,7 @@ def tally(
         return datetime.fromtimestamp(m["date"], UTC) if m else None
 
     owed = owed_d + owed_w + owed_c
+
     def done_at(key: str) -> datetime | None:
         """When what the notice asked for was done: the unit's submission, the case's
         answer, the week's report; None if never."""
@@ -363,12 +364,20 @@ def tally(
     lost_rule = [o for o in unsent if o not in overtaken]
     sent_not_owed = [o for o in owed if o.verdict == "not" and arrival(o.key) is not None]
 
-    # the outbox: each message planned for the window delivered once
+    # the outbox: each notice planned for the window delivered once
     expected = [
         r
         for r in rows
-        if r.status != "withdrawn"
+        if r.kind == "notice"
+        and r.status != "withdrawn"
         and _utc(r.not_before if r.status != "sent" else r.created_at) <= plan.end
+    ]
+    # and each reply kept with its turn (the people count the answers they waited for)
+    replies = [r for r in rows if r.kind == "reply"]
+    replies_unsent = [
+        r
+        for r in replies
+        if not r.telegram_message_id or (r.chat_id, r.telegram_message_id) not in delivered
     ]
     lost_rows = [
         r
@@ -458,6 +467,8 @@ def tally(
         "lost_rule": lost_rule,
         "overtaken": [(o, (done_at(o.key) or o.at) - o.at) for o in overtaken],
         "expected": len(expected),
+        "replies": len(replies),
+        "replies_unsent": replies_unsent,
         "delivered": len(expected) - len(lost_rows),
         "lost": lost_rows,
         "doubled": doubled,
