@@ -64,6 +64,7 @@ DELIVERABLES = ("整改方案", "自查自纠阶段总结", "问题清单")
 STARTING = 12.0  # real seconds for the processes to start before the campaign's clock runs
 BURST = 24  # a chatter's commands at once, per process: 20 a minute each go, the rest wait
 CHATTER_ID = 880001
+CHATTER_UNIT = "闲聊县"  # a unit no liaison reports for: its group is the chatter's
 
 
 class SharedClock:
@@ -109,6 +110,7 @@ class World:
     supervisors: list[dict[str, Any]]
     admin: dict[str, Any]
     dues: dict[str, datetime]
+    chatter: dict[str, Any]  # the chatter's group
     deadline_ids: dict[str, int] = field(default_factory=dict)
 
 
@@ -122,7 +124,8 @@ def setup(api: LocalBotApi, db: Database, tmp: Path, units: int, days: float) ->
         for name, due in dues.items()
     )
     path = tmp / "province.yaml"
-    path.write_text(CAMPAIGN.format(units=", ".join(names), deadlines=listing), encoding="utf-8")
+    listed = ", ".join([*names, CHATTER_UNIT])
+    path.write_text(CAMPAIGN.format(units=listed, deadlines=listing), encoding="utf-8")
     stamp = Stamp(START.astimezone(UTC))
     world = World(
         names,
@@ -131,6 +134,7 @@ def setup(api: LocalBotApi, db: Database, tmp: Path, units: int, days: float) ->
         [api.user(800001 + i, f"督办{'甲乙'[i]}") for i in range(2)],
         api.user(ADMIN_ID, "王管理"),
         dues,
+        api.group(f"{CHATTER_UNIT}工作群"),
     )
     with db.unit_of_work() as s:
         camp, _ = campaigns.save_campaign(
@@ -151,6 +155,11 @@ def setup(api: LocalBotApi, db: Database, tmp: Path, units: int, days: float) ->
                 ledger.create_item(s, unit, item_columns(values, LedgerSpec()), stamp)
         for sup in world.supervisors:
             _person(s, sup, Role.SUPERVISOR, None, stamp)
+        # the chatter's group: a unit's of its own, where nobody reports (its reminders owed)
+        chat = chats.ensure_chat(
+            s, chat_id=world.chatter["id"], kind="supergroup", title=world.chatter["title"]
+        )
+        chats.bind(s, chat, saved_id(units_by_name[CHATTER_UNIT]), stamp)
     return world
 
 
@@ -322,7 +331,7 @@ async def province(
     liaisons, supervisors, admin = agendas(world, desk, rng, end)
     everyone: list[Person] = [*liaisons, *supervisors, admin]
     chatter = Chatter(
-        desk, api.user(CHATTER_ID, "话多"), random.Random(rng.random()), api.group("闲聊测试群")
+        desk, api.user(CHATTER_ID, "话多"), random.Random(rng.random()), world.chatter
     )
     moments = sorted(rng.uniform(0.05, 0.95) * span for _ in range(kills))
     if moments:  # the aimed kill early enough for the burst's last answers (a minute later)
