@@ -23,6 +23,7 @@ from typing import Any
 
 from bot.sandbox.api import LocalBotApi
 
+LATE = "（补发）"  # a reminder caught up after downtime begins so
 UNFINISHED = "您有未完成的"  # another flow of this person is open here: finish it or /cancel
 STEP_WAIT = 30.0  # real seconds a person waits for the bot's answer (a restart, 503s included)
 BURST_WAIT = 100.0  # real seconds for a burst's answers: some wait a minute for the budget
@@ -73,8 +74,11 @@ class Desk:
         unanswered) when none comes in time."""
         sent, cid = self.api.sent, chat["id"]
 
-        def found() -> Message | None:
-            return next((m for m in sent[since:] if m["chat"]["id"] == cid and check(m)), None)
+        def found() -> Message | None:  # a reminder arriving meanwhile answers nothing
+            return next(
+                (m for m in sent[since:] if m["chat"]["id"] == cid and not notice(m) and check(m)),
+                None,
+            )
 
         try:
             await self.api.until(lambda: found() is not None, timeout=STEP_WAIT)
@@ -186,8 +190,8 @@ def busy(m: Message | None) -> bool:
 
 
 def notice(m: Message) -> bool:
-    """A reminder the planner sent, not an answer to anybody."""
-    return m.get("text", "").startswith("⏰")
+    """A reminder the planner sent (or sent late, 补发), not an answer to anybody."""
+    return m.get("text", "").removeprefix(LATE).startswith("⏰")
 
 
 class Liaison(Person):

@@ -334,8 +334,9 @@ async def province(
         desk, api.user(CHATTER_ID, "话多"), random.Random(rng.random()), world.chatter
     )
     moments = sorted(rng.uniform(0.05, 0.95) * span for _ in range(kills))
-    if moments:  # the aimed kill early enough for the burst's last answers (a minute later)
-        moments[0] = min(moments[0], 0.25 * span)
+    # the first kill is aimed: after the start's catch-up, early enough for the burst's last
+    # answers (a minute later)
+    aim_at = min(max(moments[0], 0.15 * span), 0.25 * span) if moments else None
     restart_at = rng.uniform(0.35, 0.65) * span
     counted = 0
     began = time.monotonic()
@@ -351,7 +352,9 @@ async def province(
         lives = [asyncio.create_task(p.live(end)) for p in everyone]
         watcher = asyncio.create_task(_watch(liaisons, supervisors, fleet, end, clock))
         chaos = asyncio.create_task(
-            _chaos(fleet, server, rng, moments, restart_at, clock.real, plan, clock, aimed)
+            _chaos(
+                fleet, server, rng, moments[1:], restart_at, clock.real, plan, clock, aimed, aim_at
+            )
         )
         await asyncio.gather(*lives)
         await chaos
@@ -471,17 +474,17 @@ async def _chaos(
     plan: Plan,
     clock: SharedClock,
     aimed: Aimed,
+    aim_at: float | None,
 ) -> None:
     """SIGKILL a process at each moment (started again at once), the first aimed at one whose
     answers wait for a spent group budget; the database restarted once."""
-    events = sorted([(m, "kill") for m in moments] + [(restart_at, "restart")])
-    first = True
+    events = [(m, "kill") for m in moments] + [(restart_at, "restart")]
+    events = sorted(events + ([(aim_at, "aimed")] if aim_at is not None else []))
     for moment, what in events:
         await asyncio.sleep(max(0.0, began + moment - time.time()))
-        if what == "kill":
-            if first:
+        if what in ("kill", "aimed"):
+            if what == "aimed":
                 i = await aimed.kill(fleet, rng)
-                first = False
             else:
                 i = rng.randrange(len(fleet.procs))
                 fleet.kill(i)

@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_, or_
 from sqlmodel import col, select
 
 from bench.people import Seen
@@ -94,12 +95,18 @@ class Plan:
         return self.begin <= at <= self.end - EDGE
 
     def settled(self, db: Database) -> bool:
-        """Whether every outbox message due in the window is settled."""
+        """Whether every outbox message due in the window is settled (one being sent is due
+        whatever its not_before, which then holds the sender's claim)."""
         with db.unit_of_work() as s:
             rows = s.exec(
                 select(OutboxMessage.id).where(
-                    col(OutboxMessage.status).in_(("pending", "sending")),
-                    col(OutboxMessage.not_before) <= self.end,
+                    or_(
+                        col(OutboxMessage.status) == "sending",
+                        and_(
+                            col(OutboxMessage.status) == "pending",
+                            col(OutboxMessage.not_before) <= self.end,
+                        ),
+                    )
                 )
             ).all()
         return not rows
