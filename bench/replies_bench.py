@@ -6,9 +6,11 @@ through the local Bot API. Steps alternate between the two ways (`Pipeline.durab
 whatever else the machine does weighs on both alike: a weekly update's steps in a group (a
 press and a typed reply to the card, each answered by the next card), and private /help.
 Telegram's limits are lifted, as in bench/weekly_bench.py, so that they do not hide the cost.
+A quiet chat: each step follows a short pause (`--pause`, 50 ms; a person takes seconds), in
+which what the bot does after an answer (noting it sent) is done, as it would be.
 
 Run: .venv/bin/python -m bench.replies_bench [--items 30] [--helps 200] [--rounds 2]
-                                             [--postgres]
+                                             [--pause 0.05] [--postgres]
 """
 
 from __future__ import annotations
@@ -37,35 +39,34 @@ WAYS = ("kept in the outbox", "from memory")
 class Timed:
     """Each step taken one way or the other, in turn; the latencies of each way."""
 
-    def __init__(self, bot: Harness) -> None:
+    def __init__(self, bot: Harness, pause: float) -> None:
+        self.pause = pause
         pipeline = bot.app.bot_data["pipeline"]
         assert isinstance(pipeline, Pipeline)
         self.pipeline = pipeline
         self.samples: dict[str, dict[str, list[float]]] = {}
-        self.n = 0
 
     async def step(self, what: str, action: Awaitable[object]) -> object:
         """Take one step the way its turn falls to; time it to the answer."""
-        way = WAYS[self.n % 2]
-        self.n += 1
+        await asyncio.sleep(self.pause)
+        ways = self.samples.setdefault(what, {w: [] for w in WAYS})
+        way = WAYS[sum(map(len, ways.values())) % 2]  # each kind of step: one way, then the other
         self.pipeline.durable = way == WAYS[0]
         began = time.perf_counter()
         got = await action
-        self.samples.setdefault(what, {w: [] for w in WAYS})[way].append(
-            time.perf_counter() - began
-        )
+        ways[way].append(time.perf_counter() - began)
         return got
 
 
 async def one_round(
-    url: str, items: int, helps: int, timed: dict[str, dict[str, list[float]]]
+    url: str, items: int, helps: int, pause: float, timed: dict[str, dict[str, list[float]]]
 ) -> None:
     """A weekly update of `items` items in a group, then `helps` private /help."""
     bot = Harness(url, **PRODUCTION)
     await bot.start()
     try:
         bot.app.bot.rate_limiter._base_limiter = None  # type: ignore[union-attr]
-        steps = Timed(bot)
+        steps = Timed(bot, pause)
         group = bot.api.group("轮台县联络群")
         await bot.bind(group, "轮台县")
         li = bot.api.user(7001, "李明")
@@ -96,7 +97,7 @@ async def one_round(
         await bot.stop()
 
 
-async def main(items: int, helps: int, rounds: int, postgres: bool) -> None:
+async def main(items: int, helps: int, rounds: int, pause: float, postgres: bool) -> None:
     print(
         f"{rounds} rounds of a {items}-item weekly update in a group and {helps} private "
         f"/help on {'PostgreSQL' if postgres else 'SQLite'}; the steps alternate between a "
@@ -108,7 +109,7 @@ async def main(items: int, helps: int, rounds: int, postgres: bool) -> None:
             server = ThrowawayServer() if postgres else None
             url = server.start() if server else f"sqlite:///{Path(tmp) / f'r{n}.db'}"
             try:
-                await one_round(url, items, helps, timed)
+                await one_round(url, items, helps, pause, timed)
             finally:
                 if server:
                     server.stop()
@@ -124,7 +125,8 @@ if __name__ == "__main__":
     parser.add_argument("--items", type=int, default=30)
     parser.add_argument("--helps", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--pause", type=float, default=0.05, help="seconds before each step")
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main(args.items, args.helps, args.rounds, args.postgres))
+    asyncio.run(main(args.items, args.helps, args.rounds, args.pause, args.postgres))

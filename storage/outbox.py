@@ -12,7 +12,7 @@ import socket
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, true
+from sqlalchemy import case, insert, true
 from sqlmodel import Session, col, select
 
 from storage.models import OutboxMessage
@@ -103,16 +103,26 @@ def store_replies(
     """Keep a turn's replies in its unit of work, in order. When no earlier reply of their
     chats is unsent they are claimed for this process at once (returns True), to be sent as
     soon as the turn commits; else they wait behind the earlier ones."""
-    free = not unsent_replies(session, {r.chat_id for r in rows})
+    waiting = select(OutboxMessage.id).where(
+        col(OutboxMessage.chat_id).in_({r.chat_id for r in rows}),
+        col(OutboxMessage.status).in_(UNSENT),
+        OutboxMessage.kind == REPLY,
+    )
+    free = session.exec(waiting.limit(1)).first() is None
     for row in rows:
-        row.kind, row.created_at = REPLY, now
+        row.kind, row.created_at, row.last_error = REPLY, now, ""
         if free:
             row.status, row.not_before, row.attempts = "sending", now + hold, 1
             row.claimed_by = WORKER
         else:
-            row.status, row.not_before = "pending", now
-    session.add_all(rows)
-    session.flush()  # their ids: each is settled by id once Telegram answers
+            row.status, row.not_before, row.attempts, row.claimed_by = "pending", now, 0, ""
+    # one statement, not the ORM's unit of work: this runs in every turn that answers
+    columns = "chat_id text reply_markup reply kind status attempts not_before created_at"
+    columns += " claimed_by last_error"
+    stmt = insert(OutboxMessage).returning(col(OutboxMessage.id), sort_by_parameter_order=True)
+    values = [{c: getattr(row, c) for c in columns.split()} for row in rows]
+    for row, (row_id,) in zip(rows, session.connection().execute(stmt, values), strict=True):
+        row.id = row_id  # each is settled by its id once Telegram answers
     return free
 
 

@@ -82,4 +82,3 @@ async def test_a_process_killed_while_its_reply_waits_for_the_groups_budget_lose
         second.kill()
         await api.stop()
         db.engine.dispose()
-

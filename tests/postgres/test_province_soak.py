@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.province import province
+from bench.province import province, report
 
 pytestmark = pytest.mark.soak
 
@@ -31,6 +31,7 @@ async def test_a_province_at_work_through_kills_and_a_database_restart(tmp_path:
         tmp=tmp_path,
         failure_rate=0.03,
     )
+    report(1, r, 3600)  # the figures, for the log (pytest -s shows them)
     saved = r["saved"]
     assert r["kills"] == 2 and r["restarts"] >= 2  # each killed process was started again
     assert r["owed"] > 40 and r["delivered"] == r["expected"] > 60  # the rules owed a lot
