@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from bot.delivery.outbox import Row, claim_rows, held_chats, send_in_order
 from bot.telegram.budget import ChatBudget
-from bot.telegram.render import Made, outgoing, send_made
+from bot.telegram.render import outgoing
 from bot.telegram.sender import ChatSender
 from bot.telegram.turn import BotApp, Services, Turn, services_in
 from storage import outbox
@@ -34,7 +34,6 @@ class Stored:
 
     rows: list[Row] = field(default_factory=list)
     claimed: bool = False  # claimed for this process: to be sent at once
-    made: list[Made] = field(default_factory=list)  # made by the bot: sent from memory
 
     @property
     def chats(self) -> set[int]:
@@ -42,18 +41,20 @@ class Stored:
         return {r.chat_id for r in self.rows}
 
 
-def store(turn: Turn, pressed: int | None) -> Stored:
-    """Render the turn's replies and keep them in the outbox, in its unit of work."""
+def store(turn: Turn, pressed: int | None) -> Stored | None:
+    """Render the turn's replies and keep them in the outbox, in its unit of work. None for a
+    turn that made a picture or a file (a chart, an export): too big for the outbox, its
+    replies are sent from memory, in their order, and can be asked for again."""
     messages, made = outgoing(turn, pressed)
-    if not messages:
-        return Stored(made=made)
+    if made or not messages:
+        return None
     rows = [
         OutboxMessage(chat_id=m.chat_id, text=m.text, reply_markup=m.markup, reply=m.particulars())
         for m in messages
     ]
     hold = timedelta(seconds=turn.services.settings.taizhang_claim_timeout)
     claimed = outbox.store_replies(turn.session, rows, turn.stamp.at, hold=hold)
-    return Stored([Row.of(r) for r in rows], claimed, made)
+    return Stored([Row.of(r) for r in rows], claimed)
 
 
 class Replies:
@@ -81,7 +82,6 @@ class Replies:
         else:  # behind earlier replies of their chats: those first, then these
             for chat_id in stored.chats:
                 await self.drain(chat_id)
-        await send_made(bot, stored.made)
 
     async def drain(self, chat_id: int) -> None:
         """Send the chat's waiting replies, in order, as far as its budget allows."""

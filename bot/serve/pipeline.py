@@ -112,7 +112,7 @@ class Pipeline:
             return None, result
         if stored is not None:
             self.replies.send(turn.chat.chat_id, stored)
-        elif send and turn.replies and not self.durable:
+        elif send and turn.replies:  # sent from memory (a turn that made a chart or a file)
             bot, said = self.app.bot, turn
             at = pressed.message_id if pressed is not None else None
             self.sender.send(turn.chat.chat_id, lambda: deliver(bot, said, at))
