@@ -64,7 +64,8 @@ def claim(
 
 def _in_order(session: Session, rows: list[OutboxMessage]) -> list[OutboxMessage]:
     """Of the rows locked, those that keep each chat's order: a chat's replies from its
-    earliest unsent one on, without a gap, then (all its replies taken) its notices."""
+    earliest unsent one on, without a gap; its notices once no reply of it is unsent (a
+    notice is checked once more when claimed, `storage/owed.py`: it is sent right after)."""
     if not rows:
         return rows
     unsent = unsent_replies(session, {r.chat_id for r in rows})
@@ -77,7 +78,7 @@ def _in_order(session: Session, rows: list[OutboxMessage]) -> list[OutboxMessage
         while head < len(replies) and head < len(waiting) and replies[head].id == waiting[head]:
             head += 1
         taken += replies[:head]
-        if head == len(waiting):  # no reply of the chat left behind: its notices may follow
+        if not waiting:  # the chat's replies all sent: its notices may go
             taken += [r for r in mine if r.kind != REPLY]
     return taken
 

@@ -60,12 +60,16 @@ def test_a_chats_replies_go_in_order_and_before_its_notices(db: Database) -> Non
         s.add(_notice(GROUP, "⏰ 提醒", NOW - timedelta(minutes=5)))
         s.add(_notice(OTHER, "⏰ 别群提醒", NOW - timedelta(minutes=5)))
     _, first = _store(db, _reply(GROUP, "回复1"))
-    _store(db, _reply(GROUP, "回复2"), at=NOW + timedelta(seconds=1))
+    _, second = _store(db, _reply(GROUP, "回复2"), at=NOW + timedelta(seconds=1))
     with db.unit_of_work() as s:  # the first turn's reply found no budget: it waits, untried
         outbox.release(s, first)
     later = NOW + timedelta(seconds=5)
-    # another chat's notice may go; this chat's first reply, the second and then its notice
-    assert _claim(db, later) == ["回复1", "回复2", "⏰ 提醒", "⏰ 别群提醒"]
+    # another chat's notice may go; this chat's first reply and the second, and its notice
+    # once they are sent
+    assert _claim(db, later) == ["回复1", "回复2", "⏰ 别群提醒"]
+    assert _claim(db, later) == []
+    _sent(db, [*first, *second])
+    assert _claim(db, later) == ["⏰ 提醒"]
 
 
 def test_a_reply_waiting_behind_one_being_sent_elsewhere_is_not_taken(db: Database) -> None:
@@ -77,4 +81,4 @@ def test_a_reply_waiting_behind_one_being_sent_elsewhere_is_not_taken(db: Databa
     assert _claim(db, soon) == []  # neither the second reply nor the chat's notice
     assert _claim(db, soon, chats=[GROUP], replies_only=True) == []
     # the turn's process died: once its claim runs out, the chat's replies go on in order
-    assert _claim(db, NOW + HOLD + timedelta(seconds=1)) == ["回复1", "回复2", "⏰ 提醒"]
+    assert _claim(db, NOW + HOLD + timedelta(seconds=1)) == ["回复1", "回复2"]
