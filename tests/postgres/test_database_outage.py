@@ -205,7 +205,7 @@ async def test_a_send_made_as_the_database_went_away_is_recorded_after_and_not_s
         sent = [m for m in bot.api.bot_messages(group) if m["text"].startswith("⏰")]
         assert [m["message_id"] for m in sent] == halted
         with bot.database().unit_of_work() as s:
-            row = s.exec(select(OutboxMessage)).one()
+            row = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "notice")).one()
             assert (row.status, row.telegram_message_id) == ("sent", halted[0])
     finally:
         await bot.stop()
