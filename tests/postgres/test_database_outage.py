@@ -148,6 +148,7 @@ async def test_polling_holds_the_update_and_processes_it_once_the_database_is_ba
         world = await build_world(bot, units=["轮台县"], liaisons={"轮台县": ["李明"]})
         group, li = world.group("轮台县"), world["李明"]
         prompt = await li.say(group, "/register")
+        await bot.drained()  # the prompt noted as sent (a send in flight is the test below)
         caplog.set_level(logging.INFO)
         own_server.halt()
         # 30 January 18:05: the 7-day stage of seed 000's 2月6日18:00 deadline has come
