@@ -2,8 +2,9 @@
 
 They act through the local Bot API as real people do (a message, a reply to the bot's prompt,
 a button pressed, a photo sent) at moments of the campaign's clock, one step at a time: each
-waits for the bot's answer to the step before the next, and gives up on the flow (counting
-the step unanswered) if it does not come. What they saw confirmed is written down, to be
+waits for the bot's answer to the step before the next, and gives up on the flow if it does
+not come in time (the step counted answered late if its answer comes by the end of the run,
+else unanswered). What they saw confirmed is written down, to be
 checked against the database afterwards.
 """
 
@@ -37,6 +38,10 @@ class Seen:
 
     steps: int = 0
     unanswered: list[str] = field(default_factory=list)  # a step the bot never answered
+    # a step whose answer had not come when the person stopped waiting: (what, whether it came
+    # by the end of the run), decided once the run is over (`Desk.settle_waits`)
+    gave_up: list[tuple[str, Callable[[], object]]] = field(default_factory=list)
+    answered_late: list[str] = field(default_factory=list)  # came after the person gave up
     unexpected: list[str] = field(default_factory=list)  # answered, but not as the flow goes
     presses: list[str] = field(default_factory=list)  # callback query ids
     submitted: dict[tuple[str, str], datetime] = field(default_factory=dict)  # (unit, what)
@@ -82,11 +87,17 @@ class Desk:
 
         try:
             await self.api.until(lambda: found() is not None, timeout=STEP_WAIT)
-        except TimeoutError:
-            self.seen.unanswered.append(f"{chat.get('title') or chat['id']}: {what}")
+        except TimeoutError:  # the person gives up the flow; did the answer come at all?
+            self.seen.gave_up.append((f"{chat.get('title') or chat['id']}: {what}", found))
             return None
         self.seen.steps += 1
         return found()
+
+    def settle_waits(self) -> None:
+        """Once the run is over: each step given up on was answered late, or never."""
+        for what, found in self.seen.gave_up:
+            (self.seen.answered_late if found() else self.seen.unanswered).append(what)
+        self.seen.gave_up.clear()
 
     async def answered(self, qid: str) -> None:
         """Wait until a press is answered (or refused as too late)."""

@@ -34,7 +34,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from bench.people import Admin, Chatter, Desk, Liaison, Person, Supervisor
+from bench.people import STEP_WAIT, Admin, Chatter, Desk, Liaison, Person, Supervisor
 from bench.rules import Plan, tally
 from bot.config import Settings
 from bot.sandbox.api import LocalBotApi
@@ -369,6 +369,7 @@ async def province(
     finally:
         fleet.stop()
         await api.stop()
+    desk.settle_waits()
     result = tally(plan, db, api, api.sent[:counted], desk.seen, world.deadline_ids)
     if keep is not None:  # the logs and a dump of the database, to look into afterwards
         keep.mkdir(parents=True, exist_ok=True)
@@ -523,7 +524,9 @@ def report(n: int, r: dict[str, Any], speed: float) -> None:
     )
     print(
         f"  people: {r['flows']} flows, {r['steps']} steps answered, "
-        f"{len(r['unanswered'])} unanswered, {len(r['unexpected'])} answered unexpectedly, "
+        f"{len(r['unanswered'])} unanswered, {len(r['answered_late'])} answered after the "
+        f"person stopped waiting ({STEP_WAIT:.0f} s), {len(r['unexpected'])} answered "
+        "unexpectedly, "
         f"{len(r['doubled_replies'])} answered twice; {r['presses']} presses, "
         f"{len(r['presses_unanswered'])} unanswered, {r['late_answers']} answers refused as "
         f"late, worst answer {r['answer_worst']:.2f} s"
@@ -540,6 +543,7 @@ def report(n: int, r: dict[str, Any], speed: float) -> None:
         *(f"doubled: {m['chat']['id']} {m.get('text', '')[:60]!r}" for m in r["doubled"]),
         *(f"wrongly sent: {w}" for w in r["wrong"]),
         *(f"unanswered: {u}" for u in r["unanswered"]),
+        *(f"answered late: {u}" for u in r["answered_late"]),
         *(
             f"reply unsent: {x.id} {x.chat_id} {x.status} {x.text[:40]!r}"
             for x in r["replies_unsent"]

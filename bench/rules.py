@@ -487,6 +487,7 @@ def tally(
         "steps": seen.steps,
         "flows": seen.flows,
         "unanswered": seen.unanswered,
+        "answered_late": seen.answered_late,
         "unexpected": seen.unexpected,
         "presses": len(seen.presses),
         "presses_unanswered": [q for q in seen.presses if q not in answered_presses],

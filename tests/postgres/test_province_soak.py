@@ -46,4 +46,7 @@ async def test_a_province_at_work_through_kills_and_a_database_restart(tmp_path:
     # tried by the process killed: they waited in the database, and another process sent them
     assert r["aimed"]["waiting"] > 0 and r["aimed"]["held"] > 0, r["aimed"]
     assert r["replies_unsent"] == []  # every reply kept with its turn was sent
-    assert r["unanswered"] == []  # and every step answered
+    # and every step answered: a step whose answer came after the person stopped waiting
+    # (30 s: at 3600x a group's budget of 20 a real minute is 2½ campaign days of its traffic)
+    # is answered late, and printed above; one never answered fails
+    assert r["unanswered"] == []
