@@ -414,14 +414,14 @@ async def _watch(
 @dataclass
 class Aimed:
     """The aimed kill: a chatter's burst spends a group's budget, and a process is killed
-    while answers it tried wait in the database for the budget."""
+    while answers it made or tried wait in the database for the budget."""
 
     chatter: Chatter
     db: Database
     count: int
     burst: asyncio.Task[None] | None = None
     waiting: int = 0  # answers waiting for the group's budget when the kill landed
-    held_by_killed: int = 0  # of them, last tried by the process killed
+    held_by_killed: int = 0  # of them, made or last tried by the process killed
 
     def pending(self) -> list[OutboxMessage]:
         """The chatter's answers waiting in the outbox, untried (the budget is spent)."""
@@ -437,8 +437,8 @@ class Aimed:
             )
 
     async def kill(self, fleet: Fleet, rng: random.Random) -> int:
-        """Start the burst; once answers wait for the budget, kill the process that tried
-        them last (a random one if none shows within 20 s). Returns the process killed."""
+        """Start the burst; once answers wait for the budget, kill the process that made or
+        last tried most of them (a random one if none shows within 20 s). Returns it."""
         self.burst = asyncio.create_task(self.chatter.burst(self.count))
         with contextlib.suppress(TimeoutError):
             await wait_until(
@@ -519,8 +519,9 @@ def report(n: int, r: dict[str, Any], speed: float) -> None:
     aimed = r["aimed"]
     print(
         f"  aimed kill: {aimed['sent']} /help at once in one group, {aimed['waiting']} answers "
-        f"waiting for its budget at the kill, {aimed['held']} of them tried by the process "
-        f"killed; replies kept in the outbox: {r['replies']}, unsent {len(r['replies_unsent'])}"
+        f"waiting for its budget at the kill, {aimed['held']} of them made or tried by the "
+        f"process killed; replies kept in the outbox: {r['replies']}, "
+        f"unsent {len(r['replies_unsent'])}"
     )
     print(
         f"  people: {r['flows']} flows, {r['steps']} steps answered, "

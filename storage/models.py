@@ -354,7 +354,7 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _utc(default=None)
     last_error: str = ""
     telegram_message_id: int | None = _big(default=None)
-    claimed_by: str = ""  # the process ("host:pid") that took it last
+    claimed_by: str = ""  # the process ("host:pid") that took it last (a reply: or made it)
     # a time left said as of sending: {"due", "lang", "tz"}; the text holds a marker for it
     live: dict[str, Any] | None = _json(default=None)
     kind: str = "notice"  # or "reply"

@@ -112,11 +112,11 @@ def store_replies(
     free = session.exec(waiting.limit(1)).first() is None
     for row in rows:
         row.kind, row.created_at, row.last_error = REPLY, now, ""
+        row.claimed_by = WORKER  # made here (claimed, or not yet): whoever takes it says so
         if free:
             row.status, row.not_before, row.attempts = "sending", now + hold, 1
-            row.claimed_by = WORKER
         else:
-            row.status, row.not_before, row.attempts, row.claimed_by = "pending", now, 0, ""
+            row.status, row.not_before, row.attempts = "pending", now, 0
     # one statement, not the ORM's unit of work: this runs in every turn that answers
     columns = "chat_id text reply_markup reply kind status attempts not_before created_at"
     columns += " claimed_by last_error"
