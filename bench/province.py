@@ -119,8 +119,11 @@ def setup(api: LocalBotApi, db: Database, tmp: Path, units: int, days: float) ->
     supervisors, and the admin."""
     names = [f"第{i:02d}县" for i in range(1, units + 1)]
     dues = schedule_of(days)
+    # the deliverables are the reporting units' (not the chatter's: its group's budget is
+    # spent by design, and a reminder it held back past a moved deadline is withdrawn)
     listing = "\n".join(
-        f'  - {{due: "{due.astimezone(START.tzinfo):%Y-%m-%d %H:%M}", deliverable: {name}}}'
+        f'  - {{due: "{due.astimezone(START.tzinfo):%Y-%m-%d %H:%M}", deliverable: {name}, '
+        f"units: [{', '.join(names)}]}}"
         for name, due in dues.items()
     )
     path = tmp / "province.yaml"
@@ -423,32 +426,41 @@ class Aimed:
     waiting: int = 0  # answers waiting for the group's budget when the kill landed
     held_by_killed: int = 0  # of them, made or last tried by the process killed
 
-    def pending(self) -> list[OutboxMessage]:
-        """The chatter's answers waiting in the outbox, untried (the budget is spent)."""
+    def replies(self) -> list[OutboxMessage]:
+        """The answers to the chatter kept in the outbox."""
         with self.db.unit_of_work() as s:
             return list(
                 s.exec(
                     select(OutboxMessage).where(
                         OutboxMessage.chat_id == self.chatter.group["id"],
                         OutboxMessage.kind == "reply",
-                        OutboxMessage.status == "pending",
                     )
                 )
             )
 
     async def kill(self, fleet: Fleet, rng: random.Random) -> int:
-        """Start the burst; once answers wait for the budget, kill the process that made or
-        last tried most of them (a random one if none shows within 20 s). Returns it."""
+        """Start the burst; once a process has spent its budget for the group (20 sent in it)
+        and answers it made or tried wait for it, kill that process (a random one if none
+        shows within 30 s): it is sending nothing to the group then. Returns it."""
         self.burst = asyncio.create_task(self.chatter.burst(self.count))
+
+        def spent() -> list[int]:
+            rows = self.replies()
+            sent = Counter(r.claimed_by for r in rows if r.status == "sent")
+            waiting = Counter(r.claimed_by for r in rows if r.status == "pending")
+            return [
+                i
+                for w, _ in waiting.most_common()
+                if sent[w] >= 20 and (i := fleet.holding(w)) is not None
+            ]
+
         with contextlib.suppress(TimeoutError):
-            await wait_until(
-                lambda: any(fleet.holding(r.claimed_by) is not None for r in self.pending()),
-                timeout=20,
-            )
-        rows = self.pending()
-        held = [i for r in rows if (i := fleet.holding(r.claimed_by)) is not None]
-        victim = Counter(held).most_common(1)[0][0] if held else rng.randrange(len(fleet.procs))
-        self.waiting, self.held_by_killed = len(rows), held.count(victim)
+            await wait_until(lambda: bool(spent()), timeout=30)
+        found = spent()
+        victim = found[0] if found else rng.randrange(len(fleet.procs))
+        rows = [r for r in self.replies() if r.status == "pending"]
+        self.waiting = len(rows)
+        self.held_by_killed = sum(fleet.holding(r.claimed_by) == victim for r in rows)
         fleet.kill(victim)
         return victim
 

@@ -192,7 +192,9 @@ def deadline_rules(
         for r in s.exec(select(Submission).where(col(Submission.deadline_id).is_not(None)))
     }
     out: list[Owed] = []
+    named = {u.name: u.id for u in s.exec(select(Unit))}
     for d in s.exec(select(Deadline)):
+        applies = None if d.unit_names is None else {named.get(n) for n in d.unit_names}
         first = moves.get(d.id, [])
         original = first[0][2] if first else _utc(d.due_at)
         changes = [(at, new) for at, new, _ in first] if first else []
@@ -200,6 +202,8 @@ def deadline_rules(
         for due, start, until in schedules(original, changes, since):
             stages = [(due - off, keys.reminder_stage(off)) for off in STAGES] + [(due, "overdue")]
             for unit_id, chat_ids in chats_of.items():
+                if applies is not None and unit_id not in applies:
+                    continue  # a deadline of other units
                 for chat in chat_ids:
                     out += staged(
                         plan,
