@@ -373,7 +373,8 @@ async def province(
         fleet.stop()
         await api.stop()
     desk.settle_waits()
-    result = tally(plan, db, api, api.sent[:counted], desk.seen, world.deadline_ids)
+    aside = frozenset({world.chatter["id"]})
+    result = tally(plan, db, api, api.sent[:counted], desk.seen, world.deadline_ids, aside)
     if keep is not None:  # the logs and a dump of the database, to look into afterwards
         keep.mkdir(parents=True, exist_ok=True)
         for log in tmp.glob("bot*.log"):

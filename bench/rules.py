@@ -303,15 +303,19 @@ def tally(
     sent: list[dict[str, Any]],
     seen: Seen,
     deadline_ids: dict[str, int],
+    aside: frozenset[int] = frozenset(),
 ) -> dict[str, Any]:
-    """Every figure of the run."""
+    """Every figure of the run; the rules owe nothing in the chats `aside` (a chatter's group,
+    whose budget is spent by design: what the bot sends there is still counted sent once)."""
     delivered = {(m["chat"]["id"], m["message_id"]): m for m in sent}
     with db.unit_of_work() as s:
         notes = {n.id: n for n in s.exec(select(Notification))}
         rows = list(s.exec(select(OutboxMessage)))
         tz = ZoneInfo("Asia/Shanghai")
         chats_of: dict[int, list[int]] = defaultdict(list)
-        for chat in s.exec(select(Chat).where(col(Chat.unit_id).is_not(None))):
+        for chat in s.exec(
+            select(Chat).where(col(Chat.unit_id).is_not(None), col(Chat.chat_id).not_in(aside))
+        ):
             chats_of[chat.unit_id or 0].append(chat.chat_id)
         supervisors = [u["id"] for u in api.users.values() if u["first_name"].startswith("督办")]
         moves: Moves = defaultdict(list)
