@@ -64,6 +64,8 @@ DELIVERABLES = ("整改方案", "自查自纠阶段总结", "问题清单")
 STARTING = 12.0  # real seconds for the processes to start before the campaign's clock runs
 BURST = 24  # a chatter's commands at once, per process: 20 a minute each go, the rest wait
 CHATTER_ID = 880001
+SPENT = 15  # answers a process sent in the chatter's group when its budget counts as spent
+# (of 20 a minute: the group's own notices take some)
 CHATTER_UNIT = "闲聊县"  # a unit no liaison reports for: its group is the chatter's
 
 
@@ -440,8 +442,8 @@ class Aimed:
             )
 
     async def kill(self, fleet: Fleet, rng: random.Random) -> int:
-        """Start the burst; once a process has spent its budget for the group (20 sent in it)
-        and answers it made or tried wait for it, kill that process (a random one if none
+        """Start the burst; once a process has spent its budget for the group (`SPENT` sent
+        there) and answers it made or tried wait for it, kill that process (a random one if none
         shows within 30 s): it is sending nothing to the group then. Returns it."""
         self.burst = asyncio.create_task(self.chatter.burst(self.count))
 
@@ -452,7 +454,7 @@ class Aimed:
             return [
                 i
                 for w, _ in waiting.most_common()
-                if sent[w] >= 20 and (i := fleet.holding(w)) is not None
+                if sent[w] >= SPENT and (i := fleet.holding(w)) is not None
             ]
 
         with contextlib.suppress(TimeoutError):
