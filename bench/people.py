@@ -2,14 +2,16 @@
 
 They act through the local Bot API as real people do (a message, a reply to the bot's prompt,
 a button pressed, a photo sent) at moments of the campaign's clock, one step at a time: each
-waits for the bot's answer to the step before the next, and gives up on the flow (counting
-the step unanswered) if it does not come. What they saw confirmed is written down, to be
+waits for the bot's answer to the step before the next, and gives up on the flow if it does
+not come in time (the step counted answered late if its answer comes by the end of the run,
+else unanswered). What they saw confirmed is written down, to be
 checked against the database afterwards.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import random
@@ -22,8 +24,10 @@ from typing import Any
 
 from bot.sandbox.api import LocalBotApi
 
+LATE = "（补发）"  # a reminder caught up after downtime begins so
 UNFINISHED = "您有未完成的"  # another flow of this person is open here: finish it or /cancel
 STEP_WAIT = 30.0  # real seconds a person waits for the bot's answer (a restart, 503s included)
+BURST_WAIT = 100.0  # real seconds for a burst's answers: some wait a minute for the budget
 Message = dict[str, Any]
 Check = Callable[[Message], bool]
 
@@ -34,6 +38,10 @@ class Seen:
 
     steps: int = 0
     unanswered: list[str] = field(default_factory=list)  # a step the bot never answered
+    # a step whose answer had not come when the person stopped waiting: (what, whether it came
+    # by the end of the run), decided once the run is over (`Desk.settle_waits`)
+    gave_up: list[tuple[str, Callable[[], object]]] = field(default_factory=list)
+    answered_late: list[str] = field(default_factory=list)  # came after the person gave up
     unexpected: list[str] = field(default_factory=list)  # answered, but not as the flow goes
     presses: list[str] = field(default_factory=list)  # callback query ids
     submitted: dict[tuple[str, str], datetime] = field(default_factory=dict)  # (unit, what)
@@ -71,16 +79,25 @@ class Desk:
         unanswered) when none comes in time."""
         sent, cid = self.api.sent, chat["id"]
 
-        def found() -> Message | None:
-            return next((m for m in sent[since:] if m["chat"]["id"] == cid and check(m)), None)
+        def found() -> Message | None:  # a reminder arriving meanwhile answers nothing
+            return next(
+                (m for m in sent[since:] if m["chat"]["id"] == cid and not notice(m) and check(m)),
+                None,
+            )
 
         try:
             await self.api.until(lambda: found() is not None, timeout=STEP_WAIT)
-        except TimeoutError:
-            self.seen.unanswered.append(f"{chat.get('title') or chat['id']}: {what}")
+        except TimeoutError:  # the person gives up the flow; did the answer come at all?
+            self.seen.gave_up.append((f"{chat.get('title') or chat['id']}: {what}", found))
             return None
         self.seen.steps += 1
         return found()
+
+    def settle_waits(self) -> None:
+        """Once the run is over: each step given up on was answered late, or never."""
+        for what, found in self.seen.gave_up:
+            (self.seen.answered_late if found() else self.seen.unanswered).append(what)
+        self.seen.gave_up.clear()
 
     async def answered(self, qid: str) -> None:
         """Wait until a press is answered (or refused as too late)."""
@@ -184,8 +201,8 @@ def busy(m: Message | None) -> bool:
 
 
 def notice(m: Message) -> bool:
-    """A reminder the planner sent, not an answer to anybody."""
-    return m.get("text", "").startswith("⏰")
+    """A reminder the planner sent (or sent late, 补发), not an answer to anybody."""
+    return m.get("text", "").removeprefix(LATE).startswith("⏰")
 
 
 class Liaison(Person):
@@ -264,9 +281,7 @@ class Liaison(Person):
         elif "无需重复报送" not in done["text"]:
             self.unexpected("submit", done)
 
-    async def weekly(
-        self, *, close_out: bool, abandon_at: int | None, again: bool = True
-    ) -> None:
+    async def weekly(self, *, close_out: bool, abandon_at: int | None, again: bool = True) -> None:
         """/weekly: walk the items (one closed out with a photo, maybe), confirm — or stop
         answering at item `abandon_at`."""
         since = await self.say(self.group, "/weekly")
@@ -514,3 +529,37 @@ class Admin(Person):
                 return
             since = pressed[0]
         self.unexpected("deadline: too many steps", prompt)
+
+
+class Chatter(Person):
+    """Someone who asks the bot many things at once in a group of their own (`/help`, as fast
+    as they can send it): the group's budget is spent, and the last answers wait for it, in
+    the database (a process killed meanwhile is the point). Each answer must come, once."""
+
+    def __init__(self, desk: Desk, user: Message, rng: random.Random, group: Message) -> None:
+        super().__init__(desk, user, rng)
+        self.group = group
+        self.asked: list[Message] = []
+
+    async def burst(self, count: int) -> None:
+        """Send `count` commands at once; then wait for each answer (a minute for the budget)."""
+        self.desk.seen.flows += 1
+        for _ in range(count):
+            self.asked.append(await self.api.send(self.group, self.user, "/help"))
+        cid = self.group["id"]
+
+        def answers(asked: Message) -> list[Message]:
+            return [
+                m
+                for m in self.api.sent
+                if m["chat"]["id"] == cid
+                and (m.get("reply_to_message") or {}).get("message_id") == asked["message_id"]
+            ]
+
+        with contextlib.suppress(TimeoutError):
+            await self.api.until(lambda: all(answers(a) for a in self.asked), timeout=BURST_WAIT)
+        for n, asked in enumerate(self.asked, 1):
+            if answers(asked):
+                self.desk.seen.steps += 1
+            else:
+                self.desk.seen.unanswered.append(f"{self.group['title']}: /help {n} of {count}")

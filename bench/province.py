@@ -7,8 +7,10 @@ SIGKILL at random moments and started again; the database is restarted once mid-
 (`pg_ctl restart -m fast`). Meanwhile simulated people work (`bench/people.py`): liaisons
 submit deliverables, answer forwarded cases (签收, 反馈, 申请延期), do their weekly updates
 (some stop half-way, some close an item out with a photo), supervisors forward cases and
-approve close-outs and extensions, an admin moves a deadline. `bench/rules.py` counts the
-result against the rules.
+approve close-outs and extensions, an admin moves a deadline. The first kill is aimed: a
+chatter spends a group's budget with a burst of `/help`, and the process that holds some of
+the answers waiting for it is killed while they wait. `bench/rules.py` counts the result
+against the rules.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import json
 import random
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -29,7 +32,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.people import Admin, Desk, Liaison, Person, Supervisor
+from sqlmodel import select
+
+from bench.people import STEP_WAIT, Admin, Chatter, Desk, Liaison, Person, Supervisor
 from bench.rules import Plan, tally
 from bot.config import Settings
 from bot.sandbox.api import LocalBotApi
@@ -37,7 +42,7 @@ from bot.serve.campaign_file import read_campaign_file
 from storage import campaigns, chats, ledger, people
 from storage.audit import Stamp
 from storage.db import Database
-from storage.models import saved_id
+from storage.models import OutboxMessage, saved_id
 from tests.pgserver import ThrowawayServer, free_port
 from tests.processes import PUBLIC_URL, BotProcess, bot_env, wait_until
 from workflows.ledger import LedgerSpec, item_columns
@@ -57,6 +62,11 @@ feedback: {{working_days: 2, cutoff: "18:00"}}
 """
 DELIVERABLES = ("整改方案", "自查自纠阶段总结", "问题清单")
 STARTING = 12.0  # real seconds for the processes to start before the campaign's clock runs
+BURST = 24  # a chatter's commands at once, per process: 20 a minute each go, the rest wait
+CHATTER_ID = 880001
+SPENT = 15  # answers a process sent in the chatter's group when its budget counts as spent
+# (of 20 a minute: the group's own notices take some)
+CHATTER_UNIT = "闲聊县"  # a unit no liaison reports for: its group is the chatter's
 
 
 class SharedClock:
@@ -102,6 +112,7 @@ class World:
     supervisors: list[dict[str, Any]]
     admin: dict[str, Any]
     dues: dict[str, datetime]
+    chatter: dict[str, Any]  # the chatter's group
     deadline_ids: dict[str, int] = field(default_factory=dict)
 
 
@@ -110,12 +121,16 @@ def setup(api: LocalBotApi, db: Database, tmp: Path, units: int, days: float) ->
     supervisors, and the admin."""
     names = [f"第{i:02d}县" for i in range(1, units + 1)]
     dues = schedule_of(days)
+    # the deliverables are the reporting units' (not the chatter's: its group's budget is
+    # spent by design, and a reminder it held back past a moved deadline is withdrawn)
     listing = "\n".join(
-        f'  - {{due: "{due.astimezone(START.tzinfo):%Y-%m-%d %H:%M}", deliverable: {name}}}'
+        f'  - {{due: "{due.astimezone(START.tzinfo):%Y-%m-%d %H:%M}", deliverable: {name}, '
+        f"units: [{', '.join(names)}]}}"
         for name, due in dues.items()
     )
     path = tmp / "province.yaml"
-    path.write_text(CAMPAIGN.format(units=", ".join(names), deadlines=listing), encoding="utf-8")
+    listed = ", ".join([*names, CHATTER_UNIT])
+    path.write_text(CAMPAIGN.format(units=listed, deadlines=listing), encoding="utf-8")
     stamp = Stamp(START.astimezone(UTC))
     world = World(
         names,
@@ -124,6 +139,7 @@ def setup(api: LocalBotApi, db: Database, tmp: Path, units: int, days: float) ->
         [api.user(800001 + i, f"督办{'甲乙'[i]}") for i in range(2)],
         api.user(ADMIN_ID, "王管理"),
         dues,
+        api.group(f"{CHATTER_UNIT}工作群"),
     )
     with db.unit_of_work() as s:
         camp, _ = campaigns.save_campaign(
@@ -144,6 +160,11 @@ def setup(api: LocalBotApi, db: Database, tmp: Path, units: int, days: float) ->
                 ledger.create_item(s, unit, item_columns(values, LedgerSpec()), stamp)
         for sup in world.supervisors:
             _person(s, sup, Role.SUPERVISOR, None, stamp)
+        # the chatter's group: a unit's of its own, where nobody reports (its reminders owed)
+        chat = chats.ensure_chat(
+            s, chat_id=world.chatter["id"], kind="supergroup", title=world.chatter["title"]
+        )
+        chats.bind(s, chat, saved_id(units_by_name[CHATTER_UNIT]), stamp)
     return world
 
 
@@ -238,6 +259,14 @@ class Fleet:
     def backends(self) -> list[str]:
         return [p.backend for p in self.procs]
 
+    def holding(self, worker: str) -> int | None:
+        """Which process an outbox claim names ("host:pid"), if one of ours still runs."""
+        for i, proc in enumerate(self.procs):
+            pid = proc.proc.pid if proc.proc is not None and proc.proc.poll() is None else None
+            if pid is not None and worker == f"{socket.gethostname()}:{pid}":
+                return i
+        return None
+
     def start(self, i: int) -> None:
         self.procs[i] = self._new(i).start()
         self.starts += 1
@@ -306,10 +335,17 @@ async def province(
     desk = Desk(api, clock, speed)
     liaisons, supervisors, admin = agendas(world, desk, rng, end)
     everyone: list[Person] = [*liaisons, *supervisors, admin]
+    chatter = Chatter(
+        desk, api.user(CHATTER_ID, "话多"), random.Random(rng.random()), world.chatter
+    )
     moments = sorted(rng.uniform(0.05, 0.95) * span for _ in range(kills))
+    # the first kill is aimed: after the start's catch-up, early enough for the burst's last
+    # answers (a minute later)
+    aim_at = min(max(moments[0], 0.15 * span), 0.25 * span) if moments else None
     restart_at = rng.uniform(0.35, 0.65) * span
     counted = 0
     began = time.monotonic()
+    aimed = Aimed(chatter, db, BURST * processes)
     phases: dict[str, float] = {}
     try:
         for i in range(processes):
@@ -321,7 +357,9 @@ async def province(
         lives = [asyncio.create_task(p.live(end)) for p in everyone]
         watcher = asyncio.create_task(_watch(liaisons, supervisors, fleet, end, clock))
         chaos = asyncio.create_task(
-            _chaos(fleet, server, rng, moments, restart_at, clock.real, plan, clock)
+            _chaos(
+                fleet, server, rng, moments[1:], restart_at, clock.real, plan, clock, aimed, aim_at
+            )
         )
         await asyncio.gather(*lives)
         await chaos
@@ -336,7 +374,9 @@ async def province(
     finally:
         fleet.stop()
         await api.stop()
-    result = tally(plan, db, api, api.sent[:counted], desk.seen, world.deadline_ids)
+    desk.settle_waits()
+    aside = frozenset({world.chatter["id"]})
+    result = tally(plan, db, api, api.sent[:counted], desk.seen, world.deadline_ids, aside)
     if keep is not None:  # the logs and a dump of the database, to look into afterwards
         keep.mkdir(parents=True, exist_ok=True)
         for log in tmp.glob("bot*.log"):
@@ -348,6 +388,7 @@ async def province(
     result.update(
         kills=len(moments),
         restarts=fleet.starts - processes,
+        aimed=aimed.figures(),
         crashed=fleet.crashed,
         failures=dict(api.random_failures),
         refused=dict(api.hook.refused),
@@ -376,6 +417,69 @@ async def _watch(
         await asyncio.sleep(0.1)
 
 
+@dataclass
+class Aimed:
+    """The aimed kill: a chatter's burst spends a group's budget, and a process is killed
+    while answers it made or tried wait in the database for the budget."""
+
+    chatter: Chatter
+    db: Database
+    count: int
+    burst: asyncio.Task[None] | None = None
+    waiting: int = 0  # answers waiting for the group's budget when the kill landed
+    held_by_killed: int = 0  # of them, made or last tried by the process killed
+
+    def replies(self) -> list[OutboxMessage]:
+        """The answers to the chatter kept in the outbox."""
+        with self.db.unit_of_work() as s:
+            return list(
+                s.exec(
+                    select(OutboxMessage).where(
+                        OutboxMessage.chat_id == self.chatter.group["id"],
+                        OutboxMessage.kind == "reply",
+                    )
+                )
+            )
+
+    async def kill(self, fleet: Fleet, rng: random.Random) -> int:
+        """Start the burst; once a process has spent its budget for the group (`SPENT` sent
+        there) and answers it made or tried wait for it, kill that process (a random one if none
+        shows within 30 s): it is sending nothing to the group then. Returns it."""
+        self.burst = asyncio.create_task(self.chatter.burst(self.count))
+
+        def spent() -> list[int]:
+            rows = self.replies()
+            sent = Counter(r.claimed_by for r in rows if r.status == "sent")
+            waiting = Counter(r.claimed_by for r in rows if r.status == "pending")
+            return [
+                i
+                for w, _ in waiting.most_common()
+                if sent[w] >= SPENT and (i := fleet.holding(w)) is not None
+            ]
+
+        with contextlib.suppress(TimeoutError):
+            await wait_until(lambda: bool(spent()), timeout=30)
+        found = spent()
+        victim = found[0] if found else rng.randrange(len(fleet.procs))
+        rows = [r for r in self.replies() if r.status == "pending"]
+        self.waiting = len(rows)
+        self.held_by_killed = sum(fleet.holding(r.claimed_by) == victim for r in rows)
+        fleet.kill(victim)
+        return victim
+
+    async def done(self) -> None:
+        """Wait for the burst's answers (or its time-out)."""
+        if self.burst is not None:
+            await self.burst
+
+    def figures(self) -> dict[str, int]:
+        return {
+            "sent": len(self.chatter.asked),
+            "waiting": self.waiting,
+            "held": self.held_by_killed,
+        }
+
+
 async def _chaos(
     fleet: Fleet,
     server: ThrowawayServer,
@@ -385,20 +489,28 @@ async def _chaos(
     began: float,
     plan: Plan,
     clock: SharedClock,
+    aimed: Aimed,
+    aim_at: float | None,
 ) -> None:
-    """SIGKILL a process at each moment (started again at once); the database restarted once."""
-    events = sorted([(m, "kill") for m in moments] + [(restart_at, "restart")])
+    """SIGKILL a process at each moment (started again at once), the first aimed at one whose
+    answers wait for a spent group budget; the database restarted once."""
+    events = [(m, "kill") for m in moments] + [(restart_at, "restart")]
+    events = sorted(events + ([(aim_at, "aimed")] if aim_at is not None else []))
     for moment, what in events:
         await asyncio.sleep(max(0.0, began + moment - time.time()))
-        if what == "kill":
-            i = rng.randrange(len(fleet.procs))
-            fleet.kill(i)
+        if what in ("kill", "aimed"):
+            if what == "aimed":
+                i = await aimed.kill(fleet, rng)
+            else:
+                i = rng.randrange(len(fleet.procs))
+                fleet.kill(i)
             plan.killed(clock())
             fleet.start(i)
         else:
             down = clock()
             await asyncio.to_thread(server.restart)
             plan.outage(down, clock())
+    await aimed.done()
 
 
 def report(n: int, r: dict[str, Any], speed: float) -> None:
@@ -419,9 +531,18 @@ def report(n: int, r: dict[str, Any], speed: float) -> None:
         f"doubled {len(r['doubled'])}, wrongly sent {len(r['wrong'])}, late {r['late']}, "
         f"worst delay {r['worst']:.0f} s of campaign time ({r['worst'] / speed:.1f} s real)"
     )
+    aimed = r["aimed"]
+    print(
+        f"  aimed kill: {aimed['sent']} /help at once in one group, {aimed['waiting']} answers "
+        f"waiting for its budget at the kill, {aimed['held']} of them made or tried by the "
+        f"process killed; replies kept in the outbox: {r['replies']}, "
+        f"unsent {len(r['replies_unsent'])}"
+    )
     print(
         f"  people: {r['flows']} flows, {r['steps']} steps answered, "
-        f"{len(r['unanswered'])} unanswered, {len(r['unexpected'])} answered unexpectedly, "
+        f"{len(r['unanswered'])} unanswered, {len(r['answered_late'])} answered after the "
+        f"person stopped waiting ({STEP_WAIT:.0f} s), {len(r['unexpected'])} answered "
+        "unexpectedly, "
         f"{len(r['doubled_replies'])} answered twice; {r['presses']} presses, "
         f"{len(r['presses_unanswered'])} unanswered, {r['late_answers']} answers refused as "
         f"late, worst answer {r['answer_worst']:.2f} s"
@@ -438,6 +559,11 @@ def report(n: int, r: dict[str, Any], speed: float) -> None:
         *(f"doubled: {m['chat']['id']} {m.get('text', '')[:60]!r}" for m in r["doubled"]),
         *(f"wrongly sent: {w}" for w in r["wrong"]),
         *(f"unanswered: {u}" for u in r["unanswered"]),
+        *(f"answered late: {u}" for u in r["answered_late"]),
+        *(
+            f"reply unsent: {x.id} {x.chat_id} {x.status} {x.text[:40]!r}"
+            for x in r["replies_unsent"]
+        ),
         *(f"unexpected: {u}" for u in r["unexpected"]),
         *(f"answered twice: {d}" for d in r["doubled_replies"]),
         *(f"press unanswered: {q}" for q in r["presses_unanswered"]),

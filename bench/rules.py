@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_, or_
 from sqlmodel import col, select
 
 from bench.people import Seen
@@ -94,12 +95,18 @@ class Plan:
         return self.begin <= at <= self.end - EDGE
 
     def settled(self, db: Database) -> bool:
-        """Whether every outbox message due in the window is settled."""
+        """Whether every outbox message due in the window is settled (one being sent is due
+        whatever its not_before, which then holds the sender's claim)."""
         with db.unit_of_work() as s:
             rows = s.exec(
                 select(OutboxMessage.id).where(
-                    col(OutboxMessage.status).in_(("pending", "sending")),
-                    col(OutboxMessage.not_before) <= self.end,
+                    or_(
+                        col(OutboxMessage.status) == "sending",
+                        and_(
+                            col(OutboxMessage.status) == "pending",
+                            col(OutboxMessage.not_before) <= self.end,
+                        ),
+                    )
                 )
             ).all()
         return not rows
@@ -185,7 +192,9 @@ def deadline_rules(
         for r in s.exec(select(Submission).where(col(Submission.deadline_id).is_not(None)))
     }
     out: list[Owed] = []
+    named = {u.name: u.id for u in s.exec(select(Unit))}
     for d in s.exec(select(Deadline)):
+        applies = None if d.unit_names is None else {named.get(n) for n in d.unit_names}
         first = moves.get(d.id, [])
         original = first[0][2] if first else _utc(d.due_at)
         changes = [(at, new) for at, new, _ in first] if first else []
@@ -193,6 +202,8 @@ def deadline_rules(
         for due, start, until in schedules(original, changes, since):
             stages = [(due - off, keys.reminder_stage(off)) for off in STAGES] + [(due, "overdue")]
             for unit_id, chat_ids in chats_of.items():
+                if applies is not None and unit_id not in applies:
+                    continue  # a deadline of other units
                 for chat in chat_ids:
                     out += staged(
                         plan,
@@ -292,15 +303,19 @@ def tally(
     sent: list[dict[str, Any]],
     seen: Seen,
     deadline_ids: dict[str, int],
+    aside: frozenset[int] = frozenset(),
 ) -> dict[str, Any]:
-    """Every figure of the run."""
+    """Every figure of the run; the rules owe nothing in the chats `aside` (a chatter's group,
+    whose budget is spent by design: what the bot sends there is still counted sent once)."""
     delivered = {(m["chat"]["id"], m["message_id"]): m for m in sent}
     with db.unit_of_work() as s:
         notes = {n.id: n for n in s.exec(select(Notification))}
         rows = list(s.exec(select(OutboxMessage)))
         tz = ZoneInfo("Asia/Shanghai")
         chats_of: dict[int, list[int]] = defaultdict(list)
-        for chat in s.exec(select(Chat).where(col(Chat.unit_id).is_not(None))):
+        for chat in s.exec(
+            select(Chat).where(col(Chat.unit_id).is_not(None), col(Chat.chat_id).not_in(aside))
+        ):
             chats_of[chat.unit_id or 0].append(chat.chat_id)
         supervisors = [u["id"] for u in api.users.values() if u["first_name"].startswith("督办")]
         moves: Moves = defaultdict(list)
@@ -337,6 +352,7 @@ def tally(
         return datetime.fromtimestamp(m["date"], UTC) if m else None
 
     owed = owed_d + owed_w + owed_c
+
     def done_at(key: str) -> datetime | None:
         """When what the notice asked for was done: the unit's submission, the case's
         answer, the week's report; None if never."""
@@ -363,12 +379,20 @@ def tally(
     lost_rule = [o for o in unsent if o not in overtaken]
     sent_not_owed = [o for o in owed if o.verdict == "not" and arrival(o.key) is not None]
 
-    # the outbox: each message planned for the window delivered once
+    # the outbox: each notice planned for the window delivered once
     expected = [
         r
         for r in rows
-        if r.status != "withdrawn"
+        if r.kind == "notice"
+        and r.status != "withdrawn"
         and _utc(r.not_before if r.status != "sent" else r.created_at) <= plan.end
+    ]
+    # and each reply kept with its turn (the people count the answers they waited for)
+    replies = [r for r in rows if r.kind == "reply"]
+    replies_unsent = [
+        r
+        for r in replies
+        if not r.telegram_message_id or (r.chat_id, r.telegram_message_id) not in delivered
     ]
     lost_rows = [
         r
@@ -458,6 +482,8 @@ def tally(
         "lost_rule": lost_rule,
         "overtaken": [(o, (done_at(o.key) or o.at) - o.at) for o in overtaken],
         "expected": len(expected),
+        "replies": len(replies),
+        "replies_unsent": replies_unsent,
         "delivered": len(expected) - len(lost_rows),
         "lost": lost_rows,
         "doubled": doubled,
@@ -469,6 +495,7 @@ def tally(
         "steps": seen.steps,
         "flows": seen.flows,
         "unanswered": seen.unanswered,
+        "answered_late": seen.answered_late,
         "unexpected": seen.unexpected,
         "presses": len(seen.presses),
         "presses_unanswered": [q for q in seen.presses if q not in answered_presses],

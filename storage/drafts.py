@@ -121,12 +121,6 @@ def remember_prompts(session: Session, sent: Iterable[SentPrompt]) -> None:
             session.add(row)
 
 
-def last_prompt(row: FormDraft) -> int | None:
-    """The newest prompt recorded for the draft's step, if any."""
-    prompts: list[int] = row.state.get("prompts", [])
-    return max(prompts, default=None)
-
-
 def answers_flow(row: FormDraft, message_id: int) -> bool:
     """Whether a reply to this bot message answers the draft: a prompt of its step (asked
     again after an error included); while the step's latest prompt is not yet recorded, any

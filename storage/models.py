@@ -334,10 +334,14 @@ class OutboxMessage(SQLModel, table=True):
     """A message waiting to be delivered, kept until Telegram took it or it failed for good.
 
     Status: pending → sending → sent or failed; withdrawn when what it was planned for moved
-    (a deadline, a case's due time) before it was sent.
+    (a deadline, a case's due time) before it was sent. Kind: a planned notice, or a reply to
+    a person (stored by the turn that answers them, sent before notices, in its chat's order).
     """
 
-    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before"),
+        Index("ix_outbox_chat", "chat_id", "status"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     notification_id: int | None = Field(default=None, foreign_key="notification.id")
     chat_id: int = _big()
@@ -350,9 +354,12 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _utc(default=None)
     last_error: str = ""
     telegram_message_id: int | None = _big(default=None)
-    claimed_by: str = ""  # the process ("host:pid") that took it last
+    claimed_by: str = ""  # the process ("host:pid") that took it last (a reply: or made it)
     # a time left said as of sending: {"due", "lang", "tz"}; the text holds a marker for it
     live: dict[str, Any] | None = _json(default=None)
+    kind: str = "notice"  # or "reply"
+    # a reply's particulars: the message it answers, the one it edits, its prompt, its file
+    reply: dict[str, Any] | None = _json(default=None)
 
 
 class SendLog(SQLModel, table=True):

@@ -1,4 +1,9 @@
-"""The outbox: a message stays until Telegram accepted it or it failed for good."""
+"""The outbox: a message stays until Telegram accepted it or it failed for good.
+
+Two kinds share it: notices the planner planned, and replies to people, stored by the turn
+that answers them. A chat's replies leave before its notices and in the order of their turns:
+a reply is claimed only with every earlier unsent reply of its chat, by one process at a time.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,15 @@ import socket
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import true
+from sqlalchemy import case, insert, true
 from sqlmodel import Session, col, select
 
 from storage.models import OutboxMessage
 
 LEASE = timedelta(seconds=60)  # a claim not settled by then (the process died) is retried
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
+REPLY, NOTICE = "reply", "notice"  # OutboxMessage.kind
+UNSENT = ("pending", "sending")
 
 
 def claim(
@@ -23,28 +30,101 @@ def claim(
     *,
     hold: timedelta = LEASE,
     skip_chats: Collection[int] = (),
+    chats: Collection[int] | None = None,
+    replies_only: bool = False,
 ) -> list[OutboxMessage]:
-    """Take up to `limit` due messages for sending; another process skips the ones taken.
+    """Take up to `limit` due messages for sending, replies first; another process skips the
+    ones taken. Only `chats`, and only replies, when asked.
 
     A claim is held for `hold`: if this process dies before settling it, another one sends
-    the message after that.
+    the message after that. A chat whose earlier replies are not all taken here (another
+    process sends them, or they wait) gives nothing: its messages keep their order.
     """
     stmt = (
         select(OutboxMessage)
-        .where(
-            col(OutboxMessage.status).in_(("pending", "sending")), OutboxMessage.not_before <= now
-        )
+        .where(col(OutboxMessage.status).in_(UNSENT), OutboxMessage.not_before <= now)
         .where(col(OutboxMessage.chat_id).not_in(list(skip_chats)) if skip_chats else true())
-        .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
+        .where(col(OutboxMessage.chat_id).in_(list(chats)) if chats is not None else true())
+        .where(OutboxMessage.kind == REPLY if replies_only else true())
+        .order_by(
+            case((col(OutboxMessage.kind) == REPLY, 0), else_=1),
+            col(OutboxMessage.not_before),
+            col(OutboxMessage.id),
+        )
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    rows = list(session.exec(stmt))
+    rows = _in_order(session, list(session.exec(stmt)))
     for row in rows:
         row.status, row.not_before, row.attempts = "sending", now + hold, row.attempts + 1
         row.claimed_by = WORKER
         session.add(row)
     return rows
+
+
+def _in_order(session: Session, rows: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Of the rows locked, those that keep each chat's order: a chat's replies from its
+    earliest unsent one on, without a gap; its notices once no reply of it is unsent (a
+    notice is checked once more when claimed, `storage/owed.py`: it is sent right after)."""
+    if not rows:
+        return rows
+    unsent = unsent_replies(session, {r.chat_id for r in rows})
+    taken: list[OutboxMessage] = []
+    for chat_id in dict.fromkeys(r.chat_id for r in rows):
+        mine = [r for r in rows if r.chat_id == chat_id]
+        replies = sorted((r for r in mine if r.kind == REPLY), key=lambda r: r.id or 0)
+        waiting = unsent.get(chat_id, [])
+        head = 0
+        while head < len(replies) and head < len(waiting) and replies[head].id == waiting[head]:
+            head += 1
+        taken += replies[:head]
+        if not waiting:  # the chat's replies all sent: its notices may go
+            taken += [r for r in mine if r.kind != REPLY]
+    return taken
+
+
+def unsent_replies(session: Session, chat_ids: Collection[int]) -> dict[int, list[int]]:
+    """The ids of each chat's replies not yet sent (waiting, or being sent), oldest first."""
+    stmt = (
+        select(OutboxMessage.chat_id, OutboxMessage.id)
+        .where(col(OutboxMessage.chat_id).in_(list(chat_ids)))
+        .where(col(OutboxMessage.status).in_(UNSENT), OutboxMessage.kind == REPLY)
+        .order_by(col(OutboxMessage.id))
+    )
+    found: dict[int, list[int]] = {}
+    for chat_id, row_id in session.exec(stmt):
+        if row_id is not None:
+            found.setdefault(chat_id, []).append(row_id)
+    return found
+
+
+def store_replies(
+    session: Session, rows: list[OutboxMessage], now: datetime, *, hold: timedelta = LEASE
+) -> bool:
+    """Keep a turn's replies in its unit of work, in order. When no earlier reply of their
+    chats is unsent they are claimed for this process at once (returns True), to be sent as
+    soon as the turn commits; else they wait behind the earlier ones."""
+    waiting = select(OutboxMessage.id).where(
+        col(OutboxMessage.chat_id).in_({r.chat_id for r in rows}),
+        col(OutboxMessage.status).in_(UNSENT),
+        OutboxMessage.kind == REPLY,
+    )
+    free = session.exec(waiting.limit(1)).first() is None
+    for row in rows:
+        row.kind, row.created_at, row.last_error = REPLY, now, ""
+        row.claimed_by = WORKER  # made here (claimed, or not yet): whoever takes it says so
+        if free:
+            row.status, row.not_before, row.attempts = "sending", now + hold, 1
+        else:
+            row.status, row.not_before, row.attempts = "pending", now, 0
+    # one statement, not the ORM's unit of work: this runs in every turn that answers
+    columns = "chat_id text reply_markup reply kind status attempts not_before created_at"
+    columns += " claimed_by last_error"
+    stmt = insert(OutboxMessage).returning(col(OutboxMessage.id), sort_by_parameter_order=True)
+    values = [{c: getattr(row, c) for c in columns.split()} for row in rows]
+    for row, (row_id,) in zip(rows, session.connection().execute(stmt, values), strict=True):
+        row.id = row_id  # each is settled by its id once Telegram answers
+    return free
 
 
 def mark_sent(session: Session, message_id: int, telegram_id: int, now: datetime) -> None:

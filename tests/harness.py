@@ -171,9 +171,10 @@ class World:
         self.groups[unit] = group
         return group
 
-    async def bind_supervisors(self, title: str = "专班群") -> Group:
-        """A new group, bound as the supervisors' group by the admin's /bind and its button."""
-        group = self.new_group(title)
+    async def bind_supervisors(self, title: str = "专班群", group: Group | None = None) -> Group:
+        """A new group (or `group`), bound as the supervisors' group by the admin's /bind and
+        its button."""
+        group = group or self.new_group(title)
         ask = await self.bot.command(group, self.bot.admin, "/bind")
         done = await self.bot.press(ask, self.bot.admin, "专班督办人员群")
         if "专班督办人员群" not in done["text"]:

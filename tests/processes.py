@@ -203,7 +203,11 @@ def add_deadline(db: Database, campaign_id: int, deliverable: str, due_in: timed
 
 
 def outbox_count(db: Database, status: str = "sent") -> int:
-    """How many outbox messages have that status."""
+    """How many notices in the outbox have that status (replies to people left aside)."""
     with db.unit_of_work() as s:
-        stmt = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == status)
+        stmt = (
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status == status, OutboxMessage.kind == "notice")
+        )
         return s.exec(stmt).one()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -21,10 +22,11 @@ from telegram.ext import ContextTypes, ExtBot
 
 from bot.telegram.applinks import notice_button
 from bot.telegram.budget import ChatBudget, Limits, NoBudget
+from bot.telegram.render import Outgoing, send_outgoing
 from bot.telegram.turn import BotApp, Services, Turn
 from storage import campaigns, chats, drafts, outbox, owed, planning, sendlog, sightings
 from storage.drafts import SentPrompt
-from storage.models import saved_id
+from storage.models import OutboxMessage, saved_id
 from storage.outage import unreachable
 from workflows import keys
 from workflows.messages import Lines, Msg, msg
@@ -144,12 +146,29 @@ class _Result:
 
 
 @dataclass(frozen=True)
-class _Row:
+class Row:
+    """An outbox message claimed for sending."""
+
     outbox_id: int
     chat_id: int
     text: str
     markup: Any
     attempts: int
+    kind: str = outbox.NOTICE
+    reply: dict[str, Any] | None = None  # a reply's particulars (`render.Outgoing`)
+
+    @classmethod
+    def of(cls, row: OutboxMessage, text: str | None = None) -> Row:
+        """The claimed row as it is sent (`text`: its text said as of now)."""
+        return cls(
+            saved_id(row),
+            row.chat_id,
+            row.text if text is None else text,
+            row.reply_markup,
+            row.attempts,
+            row.kind,
+            row.reply,
+        )
 
 
 def post(turn: Turn, planned: list[Planned]) -> None:
@@ -157,18 +176,30 @@ def post(turn: Turn, planned: list[Planned]) -> None:
     enqueue(turn.services, turn.session, planned, turn.zone, turn.stamp.at)
 
 
-async def _send(bot: ExtBot[Any], row: _Row, keep: int) -> _Result:
+REPLY_LIMIT = {"reply": True}  # a person's reply: first in its chat, waiting in the outbox
+
+
+async def _send(bot: ExtBot[Any], services: Services, row: Row, keep: int) -> _Result:
     result = _Result(row.outbox_id, row.chat_id)
     try:
+        if row.kind == outbox.REPLY:
+            message = Outgoing.kept(row.chat_id, row.text, row.markup, row.reply or {})
+            sent = await send_outgoing(bot, message, REPLY_LIMIT)
+            # an edit that answered True left the pressed message as it was: that is its id
+            result.sent_id = sent.message_id if sent is not None else (message.edit or 0)
+            prompt = message.sent_prompt(sent.message_id) if sent is not None else None
+            if prompt is not None:
+                services.prompts.note(prompt)
+            return result
         keyboard = InlineKeyboardMarkup.de_json(row.markup, bot) if row.markup else None
-        sent = await bot.send_message(
+        notice = await bot.send_message(
             row.chat_id,
             row.text,
             parse_mode=ParseMode.HTML,
             reply_markup=keyboard,
             rate_limit_args={"notify": True, "keep": keep},
         )
-        result.sent_id = sent.message_id
+        result.sent_id = notice.message_id
     except NoBudget as err:
         result.no_budget = err.wait
     except RetryAfter as err:
@@ -186,48 +217,68 @@ async def _send(bot: ExtBot[Any], row: _Row, keep: int) -> _Result:
     return result
 
 
-def _claim(services: Services, limit: int, held: set[int]) -> tuple[list[_Row], set[int]]:
+_CLAIMING = threading.Lock()  # one claim at a time in a process (SQLite has no row locks)
+
+
+def claim_rows(
+    services: Services,
+    limit: int,
+    held: set[int],
+    *,
+    chats: Collection[int] | None = None,
+    replies_only: bool = False,
+) -> tuple[list[Row], set[int]]:
     """Take due messages (not for chats without budget), and learn which of their chats have
     someone in a flow."""
     now = services.clock()
     hold = timedelta(seconds=services.settings.taizhang_claim_timeout)
-    with services.db.unit_of_work() as session:
+    with _CLAIMING, services.db.unit_of_work() as session:
+        claimed = outbox.claim(
+            session, now, limit, hold=hold, skip_chats=held, chats=chats, replies_only=replies_only
+        )
         rows = [
-            _Row(
-                saved_id(r),
-                r.chat_id,
-                said_now(services, r.text, r.live, now),
-                r.reply_markup,
-                r.attempts,
-            )
-            for r in owed.withdraw_done(
-                session, outbox.claim(session, now, limit, hold=hold, skip_chats=held)
-            )
+            Row.of(r, said_now(services, r.text, r.live, now))
+            for r in owed.withdraw_done(session, claimed)
         ]
         busy = drafts.chats_in_flow(session, {r.chat_id for r in rows}, now - IN_FLOW)
     return rows, busy
 
 
-async def deliver_once(bot: ExtBot[Any], services: Services, limit: int = 30) -> int:
-    """Send up to `limit` due outbox messages; returns how many were handled.
+def held_chats(bot: ExtBot[Any]) -> set[int]:
+    """The chats the bot's limiter holds back now (no budget to spare, or after a 429)."""
+    limiter = getattr(bot, "rate_limiter", None)
+    return limiter.held() if isinstance(limiter, ChatBudget) else set()
 
-    Chats are served side by side, the messages of one chat in the order they were planned.
+
+async def deliver_once(bot: ExtBot[Any], services: Services, limit: int = 30) -> int:
+    """Send up to `limit` due outbox messages, replies first; returns how many were handled.
+
+    Chats are served side by side, the messages of one chat in order.
     A chat without budget to spare keeps its messages in the database until it has.
     """
-    limiter = getattr(bot, "rate_limiter", None)
-    held = limiter.held() if isinstance(limiter, ChatBudget) else set()
-    rows, busy = await asyncio.to_thread(_claim, services, limit, held)
+    rows, busy = await asyncio.to_thread(claim_rows, services, limit, held_chats(bot))
     if not rows:
         return 0
-    by_chat: dict[int, list[_Row]] = defaultdict(list)
+    await send_in_order(bot, services, rows, busy)
+    return len(rows)
+
+
+async def send_in_order(
+    bot: ExtBot[Any], services: Services, rows: list[Row], busy: Collection[int] = ()
+) -> dict[int, float]:
+    """Send claimed rows, chats side by side, each chat's in order; a chat that has no budget
+    now keeps its rows in the database, untried. Returns those chats: seconds until a slot."""
+    by_chat: dict[int, list[Row]] = defaultdict(list)
     for row in rows:
         by_chat[row.chat_id].append(row)
+    limiter = getattr(bot, "rate_limiter", None)
     limits = limiter.limits if isinstance(limiter, ChatBudget) else Limits()
+    waits: dict[int, float] = {}
 
-    async def chat_run(chat_rows: list[_Row]) -> None:
+    async def chat_run(chat_rows: list[Row]) -> None:
         keep = limits.keep_for_people if chat_rows[0].chat_id in busy else 1
         for i, row in enumerate(chat_rows):
-            res = await _send(bot, row, keep)
+            res = await _send(bot, services, row, keep)
             if res.no_budget is not None or (res.retry_in is not None and res.flood):
                 # the chat has no budget (or Telegram said wait): this message and the rest
                 # of the chat's wait in the database, untried, in their order
@@ -236,13 +287,14 @@ async def deliver_once(bot: ExtBot[Any], services: Services, limit: int = 30) ->
                 if res.flood:
                     await _write(services, partial(_release_after_429, services, res, row.attempts))
                 await _write(services, partial(_release, services, waiting))
+                waits[row.chat_id] = res.no_budget or res.retry_in or 0.0
                 return
             # settled as soon as Telegram answers: a process killed in the middle of a batch
             # leaves only the sends in flight at that moment to be sent again
             await _write(services, partial(settle, services, res, attempts=row.attempts))
 
     await asyncio.gather(*(chat_run(chat_rows) for chat_rows in by_chat.values()))
-    return len(rows)
+    return waits
 
 
 async def _write(services: Services, write: Callable[[], None]) -> None:

@@ -213,9 +213,11 @@ async def post_stop(app: BotApp) -> None:
     """Send the replies still queued, then write down what was sent since the last delivery
     tick: a restart keeps each chat's budget, and a reply to a prompt finds its draft."""
     pipeline = app.bot_data.get("pipeline")
+    if isinstance(pipeline, Pipeline):
+        pipeline.replies.stop()
     dropped = await pipeline.sender.drain(STOP_DRAIN) if isinstance(pipeline, Pipeline) else 0
-    if dropped:
-        logger.warning("stopped with %d replies still waiting for their chats' budget", dropped)
+    if dropped:  # kept in the outbox: sent by the next process once their claims run out
+        logger.warning("stopped with %d replies still to send", dropped)
     await record_sends(app.bot, services_in(app.bot_data))
 
 

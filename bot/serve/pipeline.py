@@ -2,13 +2,15 @@
 task, a Mini App call — runs here.
 
 1. Its unit of work runs in a worker thread: the chat and the speaker are recorded, the body
-   (a dispatcher's or a task's) runs, the flows it asked for begin, and the transaction
-   commits. Other chats' updates go on meanwhile. An update Telegram posts again after its
-   turn was saved is not applied twice (`storage/handled.py`).
+   (a dispatcher's or a task's) runs, the flows it asked for begin, its replies are rendered
+   and kept in the outbox (`bot/delivery/replies.py`), and the transaction commits. Other
+   chats' updates go on meanwhile. An update Telegram posts again after its turn was saved
+   is not applied twice (`storage/handled.py`), and its replies are in the outbox already.
 2. A pressed button is answered at once, before any message waits for a chat's budget:
    Telegram's client spins until then, and refuses an answer that comes too late.
-3. The replies are handed to the chat's sender (`bot/telegram/sender.py`), which sends each
-   chat's replies in order within its budget; the chat's next update does not wait for them.
+3. The replies are sent at once by the chat's sender (`bot/telegram/sender.py`), each chat's
+   in order; one whose chat has no budget waits in the database, and the chat's next update
+   does not wait for it.
 4. The work the turn asked to follow (reading a workbook, saving an import) starts as tasks
    of its own, each a unit of work at a time through this same pipeline.
 """
@@ -25,13 +27,14 @@ from typing import TypeVar
 from telegram import CallbackQuery, Message
 from telegram.error import TelegramError
 
+from bot.delivery.replies import Replies, Stored, store
 from bot.serve import dispatch
 from bot.telegram.feature import Registry
 from bot.telegram.press import answer_press
 from bot.telegram.render import deliver
 from bot.telegram.sender import ChatSender
 from bot.telegram.turn import BotApp, Services, Source, Turn, open_turn, services_in
-from storage import drafts, handled
+from storage import handled
 from workflows.messages import msg
 
 logger = logging.getLogger(__name__)
@@ -42,10 +45,14 @@ MINE = 10_000  # update ids a process remembers running (Telegram posts one agai
 class Pipeline:
     """Runs turns for one application: its services, its features, its bot."""
 
-    def __init__(self, app: BotApp, registry: Registry) -> None:
+    def __init__(self, app: BotApp, registry: Registry, *, durable: bool = True) -> None:
         self.app = app
         self.registry = registry
         self.sender = ChatSender()
+        self.replies = Replies(app, self.sender)
+        # False: replies sent from memory after the commit, as before the outbox kept them
+        # (bench/replies_bench.py measures both)
+        self.durable = durable
         self._mine: deque[int] = deque(maxlen=MINE)  # updates this process ran, newest last
 
     @property
@@ -54,34 +61,29 @@ class Pipeline:
         return services_in(self.app.bot_data)
 
     def _unit_of_work(
-        self, source: Source, body: Callable[[Turn], T]
-    ) -> tuple[Turn | None, T | None]:
+        self, source: Source, body: Callable[[Turn], T], keep: int | None
+    ) -> tuple[Turn | None, T | None, Stored | None]:
+        """The turn; with `keep` (the pressed message, or 0), its replies stored."""
         with self.services.db.unit_of_work() as session:
             turn = open_turn(session, self.services, source)
             if turn is None:
-                return None, None
+                return None, None, None
             if source.update_id is not None:
                 if not handled.first_time(session, source.update_id, turn.stamp.at):
                     self._again(turn, source.update_id)
-                    return turn, None
+                    return turn, None, None
                 self._mine.append(source.update_id)
             result = body(turn)
             dispatch.settle(turn, self.registry)
-        return turn, result
+            stored = store(turn, keep or None) if keep is not None and turn.replies else None
+        return turn, result, stored
 
     def _again(self, turn: Turn, update_id: int) -> None:
-        """An update Telegram posted again after its turn was saved: not applied twice. When
-        another process (since gone) ran it, its reply may be lost: the person hears that the
-        step was handled and sees where they stand."""
-        if update_id in self._mine:  # this process runs it, or ran it: its replies are here
-            return
-        turn.notice = turn.text(msg("turn.saved_before"))
-        if not turn.source.pressed:
-            turn.say(msg("turn.saved_before"))
-        row = turn.draft()
-        turn.shown_after = drafts.last_prompt(row) if row is not None else None
-        turn.resume()
-        dispatch.settle(turn, self.registry)
+        """An update Telegram posted again after its turn was saved: not applied twice, and
+        nothing said twice (its replies were kept with it, and are sent from the outbox). A
+        press is answered, its first answer may have died with another process."""
+        if update_id not in self._mine:
+            turn.notice = turn.text(msg("turn.saved_before"))
 
     async def run(
         self,
@@ -92,10 +94,14 @@ class Pipeline:
         send: bool = True,
     ) -> tuple[Turn | None, T | None]:
         """One turn: the unit of work off the event loop, the press answered, the replies
-        queued for sending (unless `send` is off: a Mini App call shows them itself), the tasks
-        started."""
+        sent (unless `send` is off: a Mini App call shows them itself), the tasks started."""
+        message = query.message if query is not None else None
+        pressed = message if isinstance(message, Message) else None
+        keep = None
+        if send and self.durable:  # stored, and the message pressed (0: none) may be edited
+            keep = pressed.message_id if pressed is not None else 0
         try:
-            turn, result = await asyncio.to_thread(self._unit_of_work, source, body)
+            turn, result, stored = await asyncio.to_thread(self._unit_of_work, source, body, keep)
         except Exception:
             if query is not None:  # the client stops spinning; the error handler says the rest
                 await _answer(query, None)
@@ -104,12 +110,12 @@ class Pipeline:
             await _answer(query, turn)
         if turn is None:
             return None, result
-        if send and turn.replies:
-            pressed = (
-                query.message if query is not None and isinstance(query.message, Message) else None
-            )
+        if stored is not None:
+            self.replies.send(turn.chat.chat_id, stored)
+        elif send and turn.replies:  # sent from memory (a turn that made a chart or a file)
             bot, said = self.app.bot, turn
-            self.sender.send(turn.chat.chat_id, lambda: deliver(bot, said, pressed))
+            at = pressed.message_id if pressed is not None else None
+            self.sender.send(turn.chat.chat_id, lambda: deliver(bot, said, at))
         for task in turn.tasks:
             self.app.create_task(task.run(FollowUp(self, source)), name=type(task).__name__)
         return turn, result

@@ -26,7 +26,6 @@ from telegram.error import NetworkError, RetryAfter
 
 from bot.handlers import reading
 from bot.serve.held import Gate
-from bot.serve.pipeline import Pipeline
 from bot.telegram.turn import BotApp, Services
 from bot.web import limits
 from bot.web.server import mount
@@ -110,20 +109,12 @@ class WebhookServer:
         )
         self._running.add(task)
         task.add_done_callback(self._running.discard)
-        began = asyncio.get_running_loop().time()
         await asyncio.wait({task}, timeout=ANSWER_WITHIN)
         gate = self.app.bot_data.get("gate")
         if task.done() and isinstance(gate, Gate) and gate.refused(update):
             # the database is away: nothing was saved; Telegram posts the update again later
             return web.Response(status=503, text="database unavailable")
-        chat = update.effective_chat
-        pipeline = self.app.bot_data.get("pipeline")
-        left = ANSWER_WITHIN - (asyncio.get_running_loop().time() - began)
-        if task.done() and chat is not None and isinstance(pipeline, Pipeline) and left > 0:
-            # its replies too, as far as the chat's budget lets them go in time
-            await asyncio.wait(
-                {asyncio.ensure_future(pipeline.sender.settled(chat.id))}, timeout=left
-            )
+        # its replies are in the outbox with its turn: whichever process is alive sends them
         return web.Response(text="ok")
 
     async def on_health(self, request: web.Request) -> web.Response:

@@ -4,9 +4,11 @@ Telegram lets a bot send about 20 messages a minute into one group, and edits co
 the same budget; about one a second into a private chat; about 30 a second overall;
 answering a button press costs nothing. The limiter counts every send and edit in sliding
 windows (at most N in *any* window, not a bucket that lets a burst through on top of the
-rate). An answer to a person waits for its own chat's window only; a notification never
-waits: when its chat has no slot to spare it is refused with `NoBudget`, and the outbox keeps
-it in the database until the slot frees.
+rate). A notification never waits: when its chat has no slot to spare it is refused with
+`NoBudget`, and the outbox keeps it in the database until the slot frees. A reply to a person
+(kept in the outbox too) goes before notifications and waits here only a moment (the bot's
+overall rate); one that would wait for its chat's window is refused the same way, and waits
+in the database.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ JSONDict = dict[str, Any]
 # are free.
 COUNTED_PREFIXES = ("send", "edit", "copy", "forward")
 RESEND_AFTER = 0.5  # seconds before a person's reply that did not get through is sent again
+WAIT_HERE = 1.0  # seconds a reply may wait for a slot in memory (its claim outlasts that)
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,8 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
 
     `rate_limit_args={"notify": True, "keep": n}` marks a notification: it takes a slot only
     if `n` (or the configured share, when someone is in a flow there) stays free for people,
-    and raises `NoBudget` instead of waiting.
+    and raises `NoBudget` instead of waiting. `{"reply": True}` marks a reply from the outbox:
+    it takes any slot, waits at most `WAIT_HERE`, and else raises `NoBudget`.
     """
 
     def __init__(
@@ -208,11 +212,14 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
             return await callback(*args, **kwargs)
         chat_id = _chat_of(data)
         notify = bool(rate_limit_args and rate_limit_args.get("notify"))
+        reply = bool(rate_limit_args and rate_limit_args.get("reply"))
         keep = int((rate_limit_args or {}).get("keep", 0))
         retries = 0
         while True:
             if notify:
                 claimed = self._claim_for_notification(chat_id, keep)
+            elif reply:
+                claimed = await self._claim_for_reply(chat_id)
             else:
                 claimed = await self._claim_for_person(chat_id)
             try:
@@ -220,11 +227,9 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
             except RetryAfter as err:
                 self.too_many += 1
                 wait = _seconds(err.retry_after)
-                self._blocked[chat_id] = max(
-                    self._blocked.get(chat_id, 0.0), self.clock() + wait
-                )
+                self._blocked[chat_id] = max(self._blocked.get(chat_id, 0.0), self.clock() + wait)
                 logger.warning("chat %s: Telegram asks to wait %.0fs", chat_id, wait)
-                if notify or retries >= self.limits.max_retries:
+                if notify or reply or retries >= self.limits.max_retries:  # the outbox waits
                     raise
                 retries += 1
             except NetworkError as err:
@@ -251,6 +256,21 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
             raise NoBudget(chat_id, at - now)
         self._take(chat_id, now)
         return now
+
+    async def _claim_for_reply(self, chat_id: int | None) -> float:
+        now = self.clock()
+        at = self.free_at(chat_id, now)
+        if at - now > WAIT_HERE:  # the chat's window is spent: the reply waits in the outbox
+            self.delayed += 1
+            self._refused[chat_id] = at
+            raise NoBudget(chat_id, at - now)
+        return await self._claim_for_person(chat_id)
+
+    def wait_for(self, chat_id: int) -> float:
+        """Seconds until a message may be tried in the chat (0: now)."""
+        now = self.clock()
+        until = max(self._refused.get(chat_id, now), self._blocked.get(chat_id, now))
+        return max(until, self._blocked.get(None, now)) - now
 
     async def _claim_for_person(self, chat_id: int | None) -> float:
         waited = False

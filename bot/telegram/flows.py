@@ -98,7 +98,7 @@ def _save(turn: Turn, draft: Draft, row: FormDraft | None, *, shown: bool) -> Fo
         draft,
         now_at=turn.stamp.at,
         row=row,
-        after=(turn.shown_after or turn.source.message_id) if shown else None,
+        after=turn.source.message_id if shown else None,
     )
     turn.keep_draft(saved)
     return saved

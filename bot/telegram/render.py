@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 from telegram import (
     Bot,
@@ -16,6 +18,7 @@ from telegram import (
 )
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden
+from telegram.ext import ExtBot
 
 from bot.telegram.turn import Button, Reply, Turn
 from storage.drafts import SentPrompt
@@ -130,64 +133,168 @@ def folded(turn: Turn) -> list[tuple[Reply, str]]:
     return out
 
 
-async def deliver(bot: Bot, turn: Turn, query_message: Message | None = None) -> None:
-    """Send the turn's replies, in order, after its unit of work committed."""
+@dataclass(frozen=True)
+class Outgoing:
+    """One message of a turn's replies, rendered: what the outbox keeps of it."""
+
+    chat_id: int
+    text: str
+    markup: dict[str, Any] | None = None  # an inline keyboard or a ForceReply, as Telegram's JSON
+    reply_to: int | None = None  # the person's message it answers (in a group)
+    edit: int | None = None  # the pressed message it replaces (sent anew when it cannot be)
+    prompt: tuple[int, int] | None = None  # the draft and revision whose prompt it is
+    user_id: int | None = None  # the person addressed (a prompt's draft is theirs)
+    file: dict[str, Any] | None = None  # a stored file sent back by its id; no text
+
+    def particulars(self) -> dict[str, Any]:
+        """What the outbox keeps besides the text and the buttons."""
+        kept = {
+            "reply_to": self.reply_to,
+            "edit": self.edit,
+            "prompt": list(self.prompt) if self.prompt else None,
+            "user_id": self.user_id,
+            "file": self.file,
+        }
+        return {k: v for k, v in kept.items() if v is not None}
+
+    @classmethod
+    def kept(
+        cls, chat_id: int, text: str, markup: dict[str, Any] | None, kept: dict[str, Any]
+    ) -> Outgoing:
+        """A message read back from the outbox."""
+        prompt = kept.get("prompt")
+        return cls(
+            chat_id,
+            text,
+            markup,
+            kept.get("reply_to"),
+            kept.get("edit"),
+            (int(prompt[0]), int(prompt[1])) if prompt else None,
+            kept.get("user_id"),
+            kept.get("file"),
+        )
+
+    def sent_prompt(self, message_id: int) -> SentPrompt | None:
+        """The prompt to remember once it is sent, if it is one."""
+        if self.prompt is None or self.user_id is None:
+            return None
+        return SentPrompt(self.prompt[0], self.prompt[1], self.chat_id, self.user_id, message_id)
+
+
+def outgoing(turn: Turn, pressed: int | None = None) -> tuple[list[Outgoing], list[Made]]:
+    """The turn's replies as the messages to send, in order; and apart, the pictures and
+    files the bot made (a chart, an export), which are sent from memory. `pressed`: the
+    message whose button was pressed, which a reply may replace."""
     source = turn.source
+    out: list[Outgoing] = []
+    made: list[Made] = []
     for reply, text in folded(turn):
-        markup: InlineKeyboardMarkup | ForceReply | None = None
+        chat_id = reply.chat_id or turn.chat.chat_id
+        if reply.photo is not None or reply.document is not None:
+            made.append(Made(chat_id, reply, text))
+            continue
+        markup: dict[str, Any] | None = None
         if reply.buttons:
             markup = InlineKeyboardMarkup(
                 [[inline_button(turn.text(b.label), b) for b in row] for row in reply.buttons]
-            )
+            ).to_dict()
         elif reply.force_reply:
-            markup = ForceReply(selective=True, input_field_placeholder=None)
-        chat_id = reply.chat_id or turn.chat.chat_id
-        if reply.photo is not None or reply.document is not None:
-            await _send_generated(bot, chat_id, reply, text)
-            continue
-        if reply.edit and query_message is not None and len(text) <= LIMIT:
-            try:
-                await query_message.edit_text(
-                    text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
-                )
-                continue
-            except BadRequest as err:  # "not modified", or too old to edit: send instead
-                logger.info("could not edit: %s", err)
-        reply_to = None
-        if chat_id == turn.chat.chat_id and source.from_person and turn.is_group:
-            reply_to = source.message_id
-        pieces = split_text(text)
-        for i, piece in enumerate(pieces):
-            last = i == len(pieces) - 1
-            try:
-                sent = await bot.send_message(
-                    chat_id,
-                    piece,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup if last else None,
-                    reply_parameters=(
-                        ReplyParameters(reply_to, allow_sending_without_reply=True)
-                        if reply_to is not None and i == 0
-                        else None
-                    ),
-                )
-            except Forbidden as err:
-                logger.warning("chat %s refused a message: %s", chat_id, err)
-                break
-            if last and reply.draft_id:
-                turn.services.prompts.note(
-                    SentPrompt(
-                        reply.draft_id, reply.rev, chat_id, turn.person.user_id, sent.message_id
+            markup = ForceReply(selective=True).to_dict()
+        if reply.edit and pressed is not None and len(text) <= LIMIT:
+            inline = markup if reply.buttons else None
+            out.append(Outgoing(chat_id, text, inline, edit=pressed))
+        else:
+            reply_to = None
+            if chat_id == turn.chat.chat_id and source.from_person and turn.is_group:
+                reply_to = source.message_id
+            pieces = split_text(text)
+            for i, piece in enumerate(pieces):
+                last = i == len(pieces) - 1
+                prompt = (reply.draft_id, reply.rev) if last and reply.draft_id else None
+                out.append(
+                    Outgoing(
+                        chat_id,
+                        piece,
+                        markup if last else None,
+                        reply_to if i == 0 else None,
+                        prompt=prompt,
+                        user_id=turn.person.user_id if prompt else None,
                     )
                 )
-        for stored in reply.files:
-            send = bot.send_photo if stored.get("media") == "photo" else bot.send_document
-            try:
-                await send(chat_id, stored["file_id"])
-            except (BadRequest, Forbidden) as err:
-                logger.warning("could not send %s: %s", stored.get("name"), err)
+        out += [Outgoing(chat_id, "", file=dict(stored)) for stored in reply.files]
+    return out, made
+
+
+@dataclass(frozen=True)
+class Made:
+    """A picture or a file the bot made for a reply, with its caption."""
+
+    chat_id: int
+    reply: Reply
+    caption: str
+
+
+async def send_outgoing(
+    bot: ExtBot[Any], message: Outgoing, limit: dict[str, Any] | None = None
+) -> Message | None:
+    """Send one rendered message (`limit`: the rate limiter's arguments); what Telegram made
+    of it, or None for an edit that left no message to speak of."""
+    chat_id = message.chat_id
+    if message.file is not None:
+        send = bot.send_photo if message.file.get("media") == "photo" else bot.send_document
+        return await send(chat_id, message.file["file_id"], rate_limit_args=limit)
+    markup: InlineKeyboardMarkup | ForceReply | None = None
+    if message.markup and "inline_keyboard" in message.markup:
+        markup = InlineKeyboardMarkup.de_json(message.markup, bot)
+    elif message.markup:
+        markup = ForceReply.de_json(message.markup, bot)
+    if message.edit is not None:
+        try:
+            edited = await bot.edit_message_text(
+                message.text,
+                chat_id=chat_id,
+                message_id=message.edit,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+                rate_limit_args=limit,
+            )
+            return edited if isinstance(edited, Message) else None
+        except BadRequest as err:  # "not modified", or too old to edit: send instead
+            logger.info("could not edit: %s", err)
+    return await bot.send_message(
+        chat_id,
+        message.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        reply_parameters=(
+            ReplyParameters(message.reply_to, allow_sending_without_reply=True)
+            if message.reply_to is not None
+            else None
+        ),
+        rate_limit_args=limit,
+    )
+
+
+async def deliver(bot: ExtBot[Any], turn: Turn, pressed: int | None = None) -> None:
+    """Send the turn's replies from memory, in order, after its unit of work committed (the
+    way before replies were kept in the outbox; the made ones are still sent so)."""
+    messages, made = outgoing(turn, pressed)
+    for message in messages:
+        try:
+            sent = await send_outgoing(bot, message)
+        except (BadRequest, Forbidden) as err:
+            logger.warning("chat %s refused a message: %s", message.chat_id, err)
+            continue
+        prompt = message.sent_prompt(sent.message_id) if sent is not None else None
+        if prompt is not None:
+            turn.services.prompts.note(prompt)
+    await send_made(bot, made)
+
+
+async def send_made(bot: Bot, made: list[Made]) -> None:
+    """The pictures and files the bot made, each with its caption."""
+    for each in made:
+        await _send_generated(bot, each.chat_id, each.reply, each.caption)
 
 
 async def _send_generated(bot: Bot, chat_id: int, reply: Reply, caption: str) -> None:

@@ -199,9 +199,6 @@ class Turn:
     stamp: Stamp
     replies: list[Reply] = field(default_factory=list)
     notice: str | None = None  # a short answer to a pressed button (a toast)
-    # the message a prompt shown now comes after, when not the update's own (an update posted
-    # again: its step's last prompt came after it)
-    shown_after: int | None = None
     notice_url: str | None = None  # a t.me link the press opens (the private chat's deep link)
     alert: bool = False  # the notice is an instruction to read: a pop-up, not a passing toast
     requests: list[Request] = field(default_factory=list)  # flows to begin or show

@@ -148,7 +148,11 @@ async def test_a_group_that_removed_the_bot_is_reported_once(
     bot.clock.at = datetime(2024, 1, 10, 2, 20, tzinfo=UTC)
     await bot.drained()
     with bot.db.unit_of_work() as s:
-        rows = s.exec(select(OutboxMessage).where(OutboxMessage.chat_id == jia["id"])).all()
+        rows = s.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.chat_id == jia["id"], OutboxMessage.kind == "notice"
+            )
+        ).all()
     assert [r.status for r in rows] == ["failed", "failed"]
     assert all("kicked" in r.last_error for r in rows)
     assert bot.api.unread(admin_chat) == []  # reported once, not at every failure
@@ -173,7 +177,11 @@ async def test_a_reminder_still_waiting_when_its_unit_submits_is_not_sent(
 
     bot.clock.at = datetime(2024, 1, 10, 2, 12, tzinfo=UTC)  # its retry is due
     with bot.db.unit_of_work() as s:
-        reminders = [r for r in s.exec(select(OutboxMessage)) if r.chat_id == jia["id"]]
+        reminders = [
+            r
+            for r in s.exec(select(OutboxMessage))
+            if r.chat_id == jia["id"] and r.kind == "notice"
+        ]
     assert [r.status for r in reminders] == ["pending"]
 
     def settled() -> bool:

@@ -49,7 +49,7 @@ async def test_a_reminder_held_by_quiet_hours_says_the_time_left_when_sent(
     bot.clock.at = beijing("2024-01-11 21:30")  # the one-day stage, planned in quiet hours
     await bot.drained()
     with bot.database().unit_of_work() as s:
-        held = s.exec(select(OutboxMessage)).one()
+        held = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "notice")).one()
         assert held.status == "pending" and held.not_before == beijing("2024-01-12 08:00")
     assert bot.api.unread(group) == []
     bot.clock.at = beijing("2024-01-12 08:00")
@@ -68,7 +68,7 @@ async def test_a_catch_up_held_by_quiet_hours_says_each_time_left_when_sent(
     bot.clock.at = beijing("2024-01-12 07:00")
     await bot.drained()
     with bot.database().unit_of_work() as s:
-        held = s.exec(select(OutboxMessage)).one()
+        held = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "notice")).one()
         assert held.not_before == beijing("2024-01-12 08:00") and "补发" in held.text
     bot.clock.at = beijing("2024-01-12 08:00")
     sent = await bot.api.next_message(group)

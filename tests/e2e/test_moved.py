@@ -74,7 +74,9 @@ async def test_a_deadline_moved_later_is_reminded_once_per_stage_at_its_new_time
     bot.clock.at = beijing("2024-01-11 23:00")  # the one-day stage of 12 Jan 23:00 falls
     await bot.drained()  # in quiet hours: it waits in the outbox till 08:00
     with bot.db.unit_of_work() as s:
-        assert s.exec(select(OutboxMessage.status)).all() == ["pending"]
+        assert s.exec(select(OutboxMessage.status).where(OutboxMessage.kind == "notice")).all() == [
+            "pending"
+        ]
     saved = await move_deadline(bot, "1月15日18:00")
     assert "1月15日（周一）18:00" in saved["text"]
     bot.clock.at = beijing("2024-01-12 08:00")

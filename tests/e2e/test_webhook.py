@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.sandbox.api import LocalBotApi
 from storage.db import Database
-from storage.models import Person
+from storage.models import OutboxMessage, Person
 from tests.processes import PUBLIC_URL, SECRET, BotProcess, bot_env, wait_until
 
 
@@ -92,12 +92,15 @@ async def test_a_post_without_the_secret_is_refused_and_nothing_is_processed(ser
         for body in (b"{not json", b"null", b"[1, 2]", b"[" * 30_000 + b"]" * 30_000):
             async with http.post(url, data=body, headers=right) as r:
                 assert r.status == 400
-        # the same update with the secret is processed before the answer comes back
+        # the same update with the secret is processed before the answer comes back: its turn
+        # saved, its reply kept in the outbox (and sent at once, by whichever process is alive)
         async with http.post(url, json=update_from(778, "/start", 900002), headers=right) as r:
             assert r.status == 200
+            with db.unit_of_work() as s:
+                assert [p.user_id for p in s.exec(select(Person))] == [778]
+                assert [m.chat_id for m in s.exec(select(OutboxMessage))] == [778]
+    await wait_until(lambda: bool(api.sent))
     assert {m["chat"]["id"] for m in api.sent} == {778}
-    with db.unit_of_work() as s:
-        assert [p.user_id for p in s.exec(select(Person))] == [778]
     assert "refused a request without the secret" in proc.output()
 
 
