@@ -1,7 +1,7 @@
 """A reply to a person kept in the outbox like a notice (`OutboxMessage.kind`, `.reply`).
 
-Revision ID: 0017
-Revises: 0015
+Revision ID: 0018
+Revises: 0017
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 from storage.types import JSONData
 
-revision: str = "0017"
-down_revision: str | None = "0015"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
