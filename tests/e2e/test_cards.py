@@ -246,9 +246,9 @@ OVERDUE = {
         "已逾期3个工作日",
     ),
     "en": (
-        "⚠️ The answer was due by Fri 5 Jan 18:00: 3 working day(s) overdue; the supervisors "
+        "⚠️ The answer was due by Fri 5 Jan 18:00: 3 working days overdue; the supervisors "
         "have been told. Please answer now.",
-        "3 working day(s) overdue",
+        "3 working days overdue",
     ),
 }
 
