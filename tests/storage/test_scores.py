@@ -1,0 +1,118 @@
+"""The README's worked example, from a real database: the week of 2 March 2026, scored and
+ranked as the board and the circular show it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from storage import campaigns, ledger, submissions
+from storage import cases as case_store
+from storage.audit import Stamp
+from storage.db import Database
+from storage.models import Unit
+from storage.scores import campaign_ranking
+from workflows.calendar import OfficialDays, WorkCalendar
+from workflows.campaign import read_campaign_yaml
+from workflows.ledger import ItemChanges, LedgerSpec, item_columns
+from workflows.scores import WEEK, Period, Ranked, period_of
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 3, 10, 10, 0, tzinfo=BEIJING)  # Tuesday after the week of 2 March
+WEEK_OF_2_MARCH = period_of(WEEK, date(2026, 3, 2))
+CAMPAIGN = """
+name: 评分示例
+year: 2026
+units: [轮台县, 尉犁县, 库尔勒市, 和静县]
+phases: [{name: 整改阶段, text: 2月1日至6月30日}]
+weekly_report: {weekday: 周一, time: "18:00", name: 工作台账}
+"""
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=BEIJING)
+
+
+def _item(s: Session, unit: Unit, due: str, closed: str | None = None) -> None:
+    stamp = Stamp(at("2026-02-01 09:00"), 1)
+    columns = {"name": f"问题{due}", "due_on": due, "category": "征收补偿环节"}
+    row = ledger.create_item(s, unit, item_columns(columns, LedgerSpec()), stamp)
+    if closed:
+        change = ItemChanges(status="closed", closed_at=at(closed))
+        ledger.change_item(s, row, change, expected_version=None, action="t", stamp=stamp)
+
+
+def _case(s: Session, unit: Unit, due: str, answered: str | None) -> None:
+    due_at = at(due)
+    case = case_store.create_case(
+        s,
+        unit_id=unit.id or 0,
+        text="转办件",
+        reference="",
+        stamp=Stamp(due_at - timedelta(days=2), 1),
+        received_at=due_at - timedelta(days=2),
+        due_at=due_at,
+    )
+    if answered:
+        case_store.add_feedback(
+            s,
+            case,
+            text="已处理",
+            status="已办结",
+            expected_on=None,
+            files=[],
+            on_time=at(answered) <= due_at,
+            late_days=0,
+            stamp=Stamp(at(answered), 1),
+        )
+
+
+def score_world(db: Database) -> None:
+    """The README's example: what each unit had to do in the week of 2 March 2026."""
+    with db.unit_of_work() as s:
+        camp, _ = campaigns.save_campaign(s, read_campaign_yaml(CAMPAIGN), Stamp(at("2026-02-01")))
+        unit = {u.name: u for u in campaigns.units_of(s, camp.id or 0)}
+        for name, on_time in (("轮台县", True), ("尉犁县", True)):
+            submissions.record_submission(
+                s,
+                unit_id=unit[name].id or 0,
+                stamp=Stamp(at("2026-03-02 17:00"), 1),
+                on_time=on_time,
+                report_name="工作台账",
+                period_start=date(2026, 3, 2),
+            )
+        _item(s, unit["轮台县"], "2026-03-04", "2026-03-03 15:00")  # in time
+        _item(s, unit["轮台县"], "2026-03-05")  # past its 办结时间
+        _item(s, unit["轮台县"], "2026-02-20", "2026-02-25 15:00")  # older, closed
+        _item(s, unit["轮台县"], "2026-03-20")  # not yet due
+        _case(s, unit["轮台县"], "2026-03-04 18:00", "2026-03-04 10:00")
+        _item(s, unit["库尔勒市"], "2026-03-06", "2026-03-06 11:00")
+        _case(s, unit["库尔勒市"], "2026-03-05 18:00", "2026-03-06 09:00")  # a day late
+        # 和静县: nothing but its Monday report, which never came
+
+
+def ranked(db: Database, period: Period) -> list[Ranked]:
+    """The campaign's ranking for `period`, seen at NOW."""
+    with db.unit_of_work() as s:
+        camp = campaigns.active_campaign(s)
+        assert camp is not None
+        return campaign_ranking(s, camp, period, NOW, WorkCalendar(OfficialDays.from_package()))
+
+
+def test_the_worked_example_from_the_database(db: Database) -> None:
+    score_world(db)
+    rows = ranked(db, WEEK_OF_2_MARCH)
+    assert [(r.rank, r.unit, r.score, r.colour) for r in rows] == [
+        (1, "尉犁县", 100.0, "green"),
+        (2, "轮台县", 78.3, "yellow"),
+        (3, "库尔勒市", 50.0, "red"),
+        (4, "和静县", 0.0, "red"),  # its Monday report never came
+    ]
+
+
+def test_a_week_before_the_campaign_ranks_nobody(db: Database) -> None:
+    score_world(db)
+    rows = ranked(db, period_of(WEEK, date(2026, 1, 26)))
+    assert {(r.rank, r.score) for r in rows} == {(None, None)}
