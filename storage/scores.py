@@ -9,11 +9,22 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from storage.calendar import work_calendar
 from storage.campaigns import phases_of, score_rule, units_of, weekly_reports
 from storage.models import Campaign, ForwardedCase, Submission
 from storage.summary import checked_items
 from workflows.calendar import WorkCalendar
-from workflows.scores import Period, Ranked, UnitRecord, ranking, report_deadlines, unit_record
+from workflows.circular import RankingState
+from workflows.scores import (
+    WEEK,
+    Period,
+    Ranked,
+    UnitRecord,
+    last_complete,
+    ranking,
+    report_deadlines,
+    unit_record,
+)
 
 
 def campaign_ranking(
@@ -70,3 +81,13 @@ def campaign_ranking(
             )
         )
     return ranking(records, score_rule(camp))
+
+
+def ranking_state(
+    session: Session, camp: Campaign, now: datetime, kind: str = WEEK
+) -> RankingState:
+    """The ranking of the last whole week (month, quarter) before `now`: the circular's, the
+    board's."""
+    period = last_complete(kind, now.astimezone(ZoneInfo(camp.timezone)).date())
+    rows = campaign_ranking(session, camp, period, now, work_calendar(session))
+    return RankingState(period, rows, score_rule(camp))

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from workflows.checkpoints import Checkpoint, UnitBehind
 from workflows.messages import Msg, msg
+from workflows.scores import MONTH, QUARTER, Period, Ranked, ScoreRule
 from workflows.summary import LedgerFigures, UnitSummary, percent
 
 
@@ -202,6 +203,58 @@ def checkpoint_section(state: CheckpointState, today: date) -> Section:
     return Section(heading, (intro, listed, *units, msg("circular.checkpoint.ask")))
 
 
+def period_text(period: Period) -> Msg:
+    """A scored period in words: `2026年3月2日至2026年3月8日`, `2026年3月`, `2026年第1季度`."""
+    if period.kind == MONTH:
+        return msg("scores.period.month", year=period.start.year, month=period.start.month)
+    if period.kind == QUARTER:
+        quarter = (period.start.month - 1) // 3 + 1
+        return msg("scores.period.quarter", year=period.start.year, quarter=quarter)
+    last = date.fromordinal(period.end.toordinal() - 1)
+    return msg("scores.period.week", start=day_text(period.start), end=day_text(last))
+
+
+@dataclass(frozen=True)
+class RankingState:
+    """A period's ranking (workflows/scores.py) and the rule that made it."""
+
+    period: Period
+    rows: Sequence[Ranked]
+    rule: ScoreRule
+
+
+def ranking_section(state: RankingState, heading: Msg | None = None) -> Section:
+    """得分与排名: the rule in one sentence, the 红黄绿 list, and the table (circular, board)."""
+    w = dict(state.rule.weights)
+    intro = msg(
+        "scores.intro",
+        period=period_text(state.period),
+        green=state.rule.green,
+        yellow=state.rule.yellow,
+        **w,
+    )
+    ranked = [r for r in state.rows if r.rank is not None]
+    lines: list[Msg] = [intro]
+    if not ranked:
+        lines.append(msg("scores.none"))
+    for colour in ("red", "yellow", "green"):
+        units = [r.unit for r in ranked if r.colour == colour]
+        if units:
+            lines.append(msg(f"scores.band.{colour}", count=len(units), units=units))
+    unranked = [r.unit for r in state.rows if r.rank is None]
+    if ranked and unranked:
+        lines.append(msg("scores.unranked", count=len(unranked), units=unranked))
+    header = tuple(msg(f"scores.col.{c}") for c in ("rank", "unit", "score", "colour"))
+    table = Table(
+        header,
+        tuple(
+            (r.rank or 0, r.unit, f"{r.score:.1f}", msg(f"scores.colour.{r.colour}"))
+            for r in ranked
+        ),
+    )
+    return Section(heading or msg("scores.h.ranking"), tuple(lines), table if ranked else None)
+
+
 def weekly_circular(
     campaign: str,
     rows: Sequence[UnitSummary],
@@ -211,6 +264,7 @@ def weekly_circular(
     cases: Sequence[OverdueCase],
     checkpoint: CheckpointState,
     today: date,
+    ranking: RankingState | None = None,
 ) -> Circular:
     """The week's 工作进展通报 from the summary's figures, dated `today`."""
     return Circular(
@@ -223,6 +277,7 @@ def weekly_circular(
             _reports(rows, report),
             _cases(cases),
             checkpoint_section(checkpoint, today),
+            *((ranking_section(ranking),) if ranking is not None else ()),
         ),
         signature=msg("circular.signature", campaign=campaign),
         dated=day_text(today),

@@ -21,6 +21,7 @@ from storage import summary as figures
 from storage.circular import write_circular
 from storage.export import write_workbook
 from storage.models import Campaign, saved_id
+from storage.scores import ranking_state
 from workflows.buttons import Action, Verb, callback_data
 from workflows.checkpoints import interview_list, next_checkpoint
 from workflows.circular import CheckpointState, weekly_circular
@@ -182,6 +183,7 @@ def circular_docx(session: Session, camp: Campaign, now: datetime, say: Say) -> 
         cases=figures.overdue_cases(session, names, now),
         checkpoint=checkpoint_state(session, camp, names, today),
         today=today,
+        ranking=ranking_state(session, camp, now),
     )
     out = io.BytesIO()
     write_circular(circular, say, out)

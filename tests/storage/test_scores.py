@@ -3,11 +3,15 @@ ranked as the board and the circular show it."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from docx import Document
 from sqlmodel import Session
 
+from bot.handlers.summary import circular_docx
+from locales import Translator
 from storage import campaigns, ledger, submissions
 from storage import cases as case_store
 from storage.audit import Stamp
@@ -116,3 +120,29 @@ def test_a_week_before_the_campaign_ranks_nobody(db: Database) -> None:
     score_world(db)
     rows = ranked(db, period_of(WEEK, date(2026, 1, 26)))
     assert {(r.rank, r.score) for r in rows} == {(None, None)}
+
+
+def test_the_circular_lists_the_ranking_and_its_bands(db: Database) -> None:
+    score_world(db)
+    tr = Translator.load()
+    with db.unit_of_work() as s:
+        camp = campaigns.active_campaign(s)
+        assert camp is not None
+        data = circular_docx(s, camp, NOW, lambda m: tr.text(m, "zh_CN"))
+    doc = Document(io.BytesIO(data))
+    texts = [p.text for p in doc.paragraphs]
+    at_heading = texts.index("六、得分与排名")
+    assert texts[at_heading + 1].startswith("2026年3月2日至2026年3月8日各单位得分")
+    assert texts[at_heading + 2 : at_heading + 5] == [
+        "红色（2个）：库尔勒市、和静县。",
+        "黄色（1个）：轮台县。",
+        "绿色（1个）：尉犁县。",
+    ]
+    table = doc.tables[-1]
+    assert [[c.text for c in row.cells] for row in table.rows] == [
+        ["名次", "单位", "得分", "等次"],
+        ["1", "尉犁县", "100.0", "绿"],
+        ["2", "轮台县", "78.3", "黄"],
+        ["3", "库尔勒市", "50.0", "红"],
+        ["4", "和静县", "0.0", "红"],
+    ]
