@@ -33,9 +33,10 @@ from storage import ledger as store
 from storage import summary as figures
 from storage.calendar import work_calendar
 from storage.models import Campaign, ForwardedCase, Unit, saved_id
+from storage.scores import ranking_state
 from workflows.board import Standing, behind_first, case_days_by_unit, unit_standing
 from workflows.cases import EXTENSION_REJECT
-from workflows.circular import checkpoint_section
+from workflows.circular import checkpoint_section, ranking_section
 from workflows.decisions import decision_line
 from workflows.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
 from workflows.forms import Flow
@@ -273,6 +274,29 @@ def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
     return Answer(200, {"done": True, "urged": _urged(turn, [saved_id(unit)]).get(saved_id(unit))})
 
 
+def _ranking(turn: Turn, camp: Campaign) -> dict[str, Any]:
+    """得分与排名: last week's scores by the campaign's rule (`storage/scores.py`), the rule and
+    the 红黄绿 lists in words (the circular's own section), and the table's rows."""
+    state = ranking_state(turn.session, camp, turn.stamp.at)
+    section = ranking_section(state, heading=msg("scores.heading"))
+    return {
+        "heading": turn.text(section.heading),
+        "lines": [turn.text(p) for p in section.paragraphs],
+        "columns": [turn.text(m) for m in section.table.header] if section.table else [],
+        "rows": [
+            {
+                "rank": r.rank,
+                "unit": r.unit,
+                "score": f"{r.score:.1f}",
+                "colour": r.colour,
+                "colour_text": turn.text(msg(f"scores.colour.{r.colour}")),
+            }
+            for r in state.rows
+            if r.rank is not None
+        ],
+    }
+
+
 async def show_board(request: web.Request) -> web.Response:
     """GET: every unit (behind first), the decisions waiting, the next checkpoint's list."""
 
@@ -307,6 +331,7 @@ async def show_board(request: web.Request) -> web.Response:
                 "heading": turn.text(msg("board.checkpoint")),  # the circular numbers its own
                 "lines": [turn.text(p) for p in section.paragraphs],
             },
+            "ranking": _ranking(turn, camp),
         }
         return Answer(200, data)
 

@@ -77,24 +77,28 @@ def score_world(db: Database) -> None:
     """The README's example: what each unit had to do in the week of 2 March 2026."""
     with db.unit_of_work() as s:
         camp, _ = campaigns.save_campaign(s, read_campaign_yaml(CAMPAIGN), Stamp(at("2026-02-01")))
-        unit = {u.name: u for u in campaigns.units_of(s, camp.id or 0)}
-        for name, on_time in (("轮台县", True), ("尉犁县", True)):
-            submissions.record_submission(
-                s,
-                unit_id=unit[name].id or 0,
-                stamp=Stamp(at("2026-03-02 17:00"), 1),
-                on_time=on_time,
-                report_name="工作台账",
-                period_start=date(2026, 3, 2),
-            )
-        _item(s, unit["轮台县"], "2026-03-04", "2026-03-03 15:00")  # in time
-        _item(s, unit["轮台县"], "2026-03-05")  # past its 办结时间
-        _item(s, unit["轮台县"], "2026-02-20", "2026-02-25 15:00")  # older, closed
-        _item(s, unit["轮台县"], "2026-03-20")  # not yet due
-        _case(s, unit["轮台县"], "2026-03-04 18:00", "2026-03-04 10:00")
-        _item(s, unit["库尔勒市"], "2026-03-06", "2026-03-06 11:00")
-        _case(s, unit["库尔勒市"], "2026-03-05 18:00", "2026-03-06 09:00")  # a day late
-        # 和静县: nothing but its Monday report, which never came
+        score_facts(s, {u.name: u for u in campaigns.units_of(s, camp.id or 0)})
+
+
+def score_facts(s: Session, unit: dict[str, Unit]) -> None:
+    """What 轮台县, 尉犁县 and 库尔勒市 did in the week of 2 March 2026 (和静县 and any other
+    unit: nothing, not even the Monday report)."""
+    for name, on_time in (("轮台县", True), ("尉犁县", True)):
+        submissions.record_submission(
+            s,
+            unit_id=unit[name].id or 0,
+            stamp=Stamp(at("2026-03-02 17:00"), 1),
+            on_time=on_time,
+            report_name="工作台账",
+            period_start=date(2026, 3, 2),
+        )
+    _item(s, unit["轮台县"], "2026-03-04", "2026-03-03 15:00")  # in time
+    _item(s, unit["轮台县"], "2026-03-05")  # past its 办结时间
+    _item(s, unit["轮台县"], "2026-02-20", "2026-02-25 15:00")  # older, closed
+    _item(s, unit["轮台县"], "2026-03-20")  # not yet due
+    _case(s, unit["轮台县"], "2026-03-04 18:00", "2026-03-04 10:00")
+    _item(s, unit["库尔勒市"], "2026-03-06", "2026-03-06 11:00")
+    _case(s, unit["库尔勒市"], "2026-03-05 18:00", "2026-03-06 09:00")  # a day late
 
 
 def ranked(db: Database, period: Period) -> list[Ranked]:

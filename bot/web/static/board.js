@@ -324,6 +324,16 @@
     return facts([[t("d_result"), c.result, "result"], [t("d_evidence"), (c.file_names || []).join("、") || t("b_files", { count: c.files }), "files"]]);
   }
 
+  // 得分与排名: last week's scores as the server ranks them; the band said in words too
+  function rankingPanel() {
+    const r = board.ranking;
+    const table = r.rows.length ? el("table", { class: "ranking", id: "ranking-table" },
+      el("thead", {}, el("tr", {}, ...r.columns.map((text) => el("th", { text })))),
+      el("tbody", {}, ...r.rows.map((row) => el("tr", { class: row.colour, "data-unit": row.unit },
+        el("td", { text: String(row.rank) }), el("td", { text: row.unit }), el("td", { text: row.score }),
+        el("td", {}, el("span", { class: "badge " + row.colour, text: row.colour_text })))))) : null;
+    return section("ranking", r.heading, ...r.lines.map((text) => el("p", { text })), table);
+  }
   async function drawBoard() {
     heading(board.title, board.sub);
     darkness();
@@ -338,6 +348,7 @@
             board.closeouts_total > board.closeouts.length ? el("p", { class: "meta", text: t("b_more", { count: board.closeouts_total - board.closeouts.length }) }) : null,
             el("h3", { id: "extensions-heading", text: t("b_extensions", { count: board.extensions.length }) }), list(board.extensions, requestCard)),
           section("checkpoint", board.checkpoint.heading, ...board.checkpoint.lines.map((text) => el("p", { text }))),
+          rankingPanel(),
           section("documents", t("b_documents"),
             el("p", {}, el("button", { type: "button", class: "link", id: "circular", onclick: () => download("api/board/circular.docx", names.circular, board.downloads.circular), text: "⬇ " + t("b_circular") })),
             el("p", {}, el("button", { type: "button", class: "link", id: "export", onclick: () => download("api/board/export.xlsx", names.export, board.downloads.export), text: "⬇ " + t("b_export") })))),
