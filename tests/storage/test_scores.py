@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from docx import Document
@@ -149,4 +150,18 @@ def test_the_circular_lists_the_ranking_and_its_bands(db: Database) -> None:
         ["2", "轮台县", "78.3", "黄"],
         ["3", "库尔勒市", "50.0", "红"],
         ["4", "和静县", "0.0", "红"],
+    ]
+
+
+def test_the_readme_shows_the_same_ranking(db: Database) -> None:
+    score_world(db)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Scores and rankings / 得分与排名", 1)[1].split("\n## ", 1)[0]
+    table = section.split("| 名次 | 单位 | 得分 | 等次 |\n|---|---|---|---|\n", 1)[1].split("\n\n")[
+        0
+    ]
+    words = {"green": "绿", "yellow": "黄", "red": "红"}
+    assert table.splitlines() == [
+        f"| {r.rank} | {r.unit} | {r.score:.1f} | {words[r.colour or '']} |"
+        for r in ranked(db, WEEK_OF_2_MARCH)
     ]
