@@ -223,7 +223,7 @@ class RankingState:
     rule: ScoreRule
 
 
-def ranking_section(state: RankingState, heading: Msg | None = None) -> Section:
+def ranking_section(state: RankingState) -> Section:
     """得分与排名: the rule in one sentence, the 红黄绿 list, and the table (circular, board)."""
     w = dict(state.rule.weights)
     intro = msg(
@@ -252,7 +252,7 @@ def ranking_section(state: RankingState, heading: Msg | None = None) -> Section:
             for r in ranked
         ),
     )
-    return Section(heading or msg("scores.h.ranking"), tuple(lines), table if ranked else None)
+    return Section(msg("scores.h.ranking"), tuple(lines), table if ranked else None)
 
 
 def weekly_circular(

@@ -4,8 +4,8 @@ A unit's score for a period (a week, a month or a quarter) is a weighted share, 
 four things it had to do in that period, each counted only once its time has come:
 
 - **reports** — weekly reports whose deadline fell in the period: the share sent on time;
-- **problems** — problems whose 办结时间 fell in the period: the share not past it at the
-  period's end (the checkpoints' rule, `behind_on`, at the period's end);
+- **problems** — problems whose 办结时间 fell in the period: the share closed out by it (the
+  checkpoints' rule, `behind_on`, at the end of the 办结时间's day);
 - **closed** — 销号率: problems whose 办结时间 has come by the period's end: the share closed out;
 - **cases** — forwarded cases whose time limit fell in the period: the share answered in time.
 
@@ -176,12 +176,17 @@ def unit_record(
         reports_due=len(sent),
         reports_on_time=sum(sent),
         problems_due=len(this_period),
-        problems_in_time=sum(not behind_on(i, cutoff) for i in this_period),
+        problems_in_time=sum(not behind_on(i, _day_after(i.due_on)) for i in this_period),
         closed_due=len(come),
         closed=sum(_closed_by(i, cutoff) for i in come),
         cases_due=len(answered),
         cases_in_time=sum(answered),
     )
+
+
+def _day_after(day: date | None) -> date:
+    """The end of a 办结时间's day: closed out before it is closed out in time."""
+    return (day or date.min) + timedelta(days=1)
 
 
 def _closed_by(item: CheckedItem, cutoff: date) -> bool:

@@ -44,6 +44,7 @@ from workflows.inputs import FormEnv
 from workflows.ledger import Status, is_overdue, status_msg
 from workflows.messages import msg
 from workflows.page_form import fill
+from workflows.scores import PERIODS
 from workflows.standing import (
     COLOURS,
     DUE,
@@ -275,12 +276,22 @@ def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
 
 
 def _ranking(turn: Turn, camp: Campaign) -> dict[str, Any]:
-    """得分与排名: last week's scores by the campaign's rule (`storage/scores.py`), the rule and
-    the 红黄绿 lists in words (the circular's own section), and the table's rows."""
-    state = ranking_state(turn.session, camp, turn.stamp.at)
-    section = ranking_section(state, heading=msg("scores.heading"))
+    """得分与排名: the last whole week's, month's and quarter's scores by the campaign's rule
+    (`storage/scores.py`; the week first, as the circular's), each with the rule and the 红黄绿
+    lists in words (the circular's own section) and the table's rows."""
     return {
-        "heading": turn.text(section.heading),
+        "heading": turn.text(msg("scores.heading")),
+        "label": turn.text(msg("scores.period_choice")),
+        "periods": [_period_ranking(turn, camp, kind) for kind in PERIODS],
+    }
+
+
+def _period_ranking(turn: Turn, camp: Campaign, kind: str) -> dict[str, Any]:
+    state = ranking_state(turn.session, camp, turn.stamp.at, kind)
+    section = ranking_section(state)
+    return {
+        "kind": kind,
+        "name": turn.text(msg(f"scores.kind.{kind}")),
         "lines": [turn.text(p) for p in section.paragraphs],
         "columns": [turn.text(m) for m in section.table.header] if section.table else [],
         "rows": [

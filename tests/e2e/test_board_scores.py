@@ -1,6 +1,7 @@
 """得分与排名 on the board, in a real browser at 390 px: last week's ranking as the README's
 worked example computes it (尉犁县 100.0 绿, 轮台县 78.3 黄, 库尔勒市 50.0 红, 和静县 0.0 红),
-the rule said in words, every control still at least 44 px tall."""
+the rule said in words; last month's picked from the period list; every control still at least
+44 px tall."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from storage import campaigns
 from storage.models import saved_id
@@ -38,6 +40,13 @@ async def bot(db_url: str, tmp_path: Path) -> AsyncIterator[Harness]:
         await harness.stop()
 
 
+def month(driver: WebDriver) -> list[list[str]]:
+    """上月 picked: February's rows."""
+    Select(driver.find_element(By.ID, "ranking-period")).select_by_value("month")
+    rows = driver.find_elements(By.CSS_SELECTOR, "#ranking tbody tr")
+    return [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in rows]
+
+
 def ranking_seen(url: str) -> dict[str, Any]:
     """The board at 390 px: the ranking panel's rows and words, and the controls too small."""
     with sized_browser(PHONE) as driver:
@@ -56,6 +65,7 @@ def ranking_seen(url: str) -> dict[str, Any]:
             ],
             "words": [p.text for p in panel.find_elements(By.TAG_NAME, "p")],
             "small": too_small(driver),
+            "month": month(driver),
             "overflow": driver.execute_script(
                 "return document.documentElement.scrollWidth - window.innerWidth"
             ),
@@ -76,7 +86,10 @@ async def test_the_board_ranks_last_week_at_390_px(bot: Harness, make_world: Mak
     zhao = world["督办赵"]
     status, board = await MiniApp(bot, zhao, link).call("GET", "api/board")
     assert status == 200
-    assert [(r["rank"], r["unit"], r["score"], r["colour"]) for r in board["ranking"]["rows"]] == [
+    assert [
+        (r["rank"], r["unit"], r["score"], r["colour"])
+        for r in board["ranking"]["periods"][0]["rows"]
+    ] == [
         (1, "尉犁县", "100.0", "green"),
         (2, "轮台县", "78.3", "yellow"),
         (3, "库尔勒市", "50.0", "red"),
@@ -96,6 +109,19 @@ async def test_the_board_ranks_last_week_at_390_px(bot: Harness, make_world: Mak
         "红色（2个）：库尔勒市、和静县。",
         "黄色（1个）：轮台县。",
         "绿色（1个）：尉犁县。",
+    ]
+    # February: Mondays 2 and 9 had reports due (16 and 23 were 春节), nobody sent them; 轮台县's
+    # problem due 20 February was closed late (problems 0/1) but by the month's end (销号 1/1)
+    assert [board["ranking"]["periods"][i]["kind"] for i in range(3)] == [
+        "week",
+        "month",
+        "quarter",
+    ]
+    assert seen["month"] == [
+        ["1", "轮台县", "25.0", "红"],
+        ["2", "尉犁县", "0.0", "红"],
+        ["2", "库尔勒市", "0.0", "红"],
+        ["2", "和静县", "0.0", "红"],
     ]
     assert seen["small"] == [], seen["small"]
     assert seen["overflow"] <= 0

@@ -164,3 +164,10 @@ def test_the_campaign_file_may_set_the_weights_and_bands() -> None:
     with pytest.raises(CampaignInvalid) as err:
         read_campaign_yaml(base + "scores: {weights: {speed: 10}}\n")
     assert [e.path for e in err.value.errors] == ["scores.weights.speed"]
+
+
+def test_a_problem_closed_after_its_day_is_not_in_time_though_closed_by_the_periods_end() -> None:
+    february = period_of(MONTH, date(2026, 2, 1))
+    late = item("轮台", date(2026, 2, 20), "closed", date(2026, 2, 25))
+    rec = unit_record(february, NOW, BEIJING, CAL, problems=[late])
+    assert rec.parts()["problems"] == (0, 1) and rec.parts()["closed"] == (1, 1)

@@ -324,15 +324,26 @@
     return facts([[t("d_result"), c.result, "result"], [t("d_evidence"), (c.file_names || []).join("、") || t("b_files", { count: c.files }), "files"]]);
   }
 
-  // 得分与排名: last week's scores as the server ranks them; the band said in words too
-  function rankingPanel() {
-    const r = board.ranking;
-    const table = r.rows.length ? el("table", { class: "ranking", id: "ranking-table" },
-      el("thead", {}, el("tr", {}, ...r.columns.map((text) => el("th", { text })))),
-      el("tbody", {}, ...r.rows.map((row) => el("tr", { class: row.colour, "data-unit": row.unit },
+  // 得分与排名: the last whole week's (month's, quarter's) scores as the server ranks them; the
+  // band said in words too
+  const ranked = { kind: "week" };
+  function rankingTable(p) {
+    return p.rows.length ? el("table", { class: "ranking", id: "ranking-table" },
+      el("thead", {}, el("tr", {}, ...p.columns.map((text) => el("th", { text })))),
+      el("tbody", {}, ...p.rows.map((row) => el("tr", { class: row.colour, "data-unit": row.unit },
         el("td", { text: String(row.rank) }), el("td", { text: row.unit }), el("td", { text: row.score }),
         el("td", {}, el("span", { class: "badge " + row.colour, text: row.colour_text })))))) : null;
-    return section("ranking", r.heading, ...r.lines.map((text) => el("p", { text })), table);
+  }
+  function rankingPanel() {
+    const r = board.ranking, box = el("div", { id: "ranking-body" });
+    const draw = () => {
+      const p = r.periods.find((x) => x.kind === ranked.kind) || r.periods[0];
+      box.replaceChildren(...p.lines.map((text) => el("p", { text })), rankingTable(p));
+    };
+    const pick = el("select", { id: "ranking-period", "aria-label": r.label, onchange: () => { ranked.kind = pick.value; draw(); } },
+      ...r.periods.map((p) => el("option", { value: p.kind, selected: p.kind === ranked.kind, text: p.name })));
+    draw();
+    return section("ranking", r.heading, el("div", { class: "tools" }, pick), box);
   }
   async function drawBoard() {
     heading(board.title, board.sub);
