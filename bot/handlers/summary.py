@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -28,6 +28,7 @@ from workflows.circular import CheckpointState, weekly_circular
 from workflows.digest import digest_chats, digest_key, digest_week
 from workflows.messages import Msg, lines, msg
 from workflows.planner import Planned
+from workflows.scores import QUARTER
 from workflows.summary import (
     UnitSummary,
     WeekShare,
@@ -165,7 +166,11 @@ def checkpoint_state(
         if point is not None
         else []
     )
-    return CheckpointState(point, behind, bool(points))
+    if point is None:
+        return CheckpointState(point, behind, bool(points))
+    # the 约谈名单 as it stands reads the last quarter's scores (the 季通报's), as of today
+    start = datetime.combine(today, time(0), tzinfo=ZoneInfo(camp.timezone))
+    return CheckpointState(point, behind, True, ranking_state(session, camp, start, QUARTER))
 
 
 def circular_docx(session: Session, camp: Campaign, now: datetime, say: Say) -> bytes:
