@@ -3,7 +3,8 @@ period, counted by `workflows.scores` (the rule lives there)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from collections.abc import Sequence
+from datetime import date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -14,12 +15,12 @@ from storage.campaigns import phases_of, score_rule, units_of, weekly_reports
 from storage.models import Campaign, ForwardedCase, Submission
 from storage.summary import checked_items
 from workflows.calendar import WorkCalendar
+from workflows.checkpoints import CheckedItem
 from workflows.circular import RankingState
 from workflows.scores import (
     WEEK,
     Period,
     Ranked,
-    UnitRecord,
     last_complete,
     ranking,
     report_deadlines,
@@ -31,42 +32,35 @@ def campaign_ranking(
     session: Session, camp: Campaign, period: Period, now: datetime, cal: WorkCalendar
 ) -> list[Ranked]:
     """Every unit of the campaign scored for `period` as seen at `now`, best first."""
+    return campaign_rankings(session, camp, [period], now, cal)[0]
+
+
+def campaign_rankings(
+    session: Session,
+    camp: Campaign,
+    periods: Sequence[Period],
+    now: datetime,
+    cal: WorkCalendar,
+) -> list[list[Ranked]]:
+    """The campaign's ranking for each period, the ledger read once for all of them."""
     tz = ZoneInfo(camp.timezone)
     units = {u.id: u.name for u in units_of(session, camp.id or 0) if u.id is not None}
+    problems: dict[str, list[CheckedItem]] = {}
+    for item in checked_items(session, units, tz):
+        problems.setdefault(item.unit, []).append(item)
     starts_on = min((p.starts_on for p in phases_of(session, camp.id or 0)), default=None)
     reports = weekly_reports(camp)
-    deadlines = (
-        report_deadlines(period, reports[0].weekday, reports[0].at, tz, starts_on=starts_on)
-        if reports
-        else []
-    )
-    sent: dict[tuple[int, date], bool] = {}
-    if reports and deadlines:
-        stmt = sa.select(
-            col(Submission.unit_id), col(Submission.period_start), col(Submission.on_time)
-        ).where(
-            col(Submission.unit_id).in_(list(units)),
-            col(Submission.report_name) == reports[0].name,
-            col(Submission.period_start) >= period.start,
-            col(Submission.period_start) < period.end,
+    rule = score_rule(camp)
+    out = []
+    for period in periods:
+        deadlines = (
+            report_deadlines(period, reports[0].weekday, reports[0].at, tz, starts_on=starts_on)
+            if reports
+            else []
         )
-        sent = {(u, day): bool(on_time) for u, day, on_time in session.execute(stmt)}
-    items = checked_items(session, units, tz)
-    start = datetime.combine(period.start, time(0), tzinfo=tz)
-    end = datetime.combine(period.end, time(0), tzinfo=tz)
-    cases_stmt = sa.select(
-        col(ForwardedCase.unit_id), col(ForwardedCase.due_at), col(ForwardedCase.answered_at)
-    ).where(
-        col(ForwardedCase.unit_id).in_(list(units)),
-        col(ForwardedCase.due_at) >= start,
-        col(ForwardedCase.due_at) < end,
-    )
-    cases: dict[int, list[tuple[datetime, datetime | None]]] = {}
-    for unit_id, due_at, answered_at in session.execute(cases_stmt):
-        cases.setdefault(unit_id, []).append((due_at, answered_at))
-    records: list[tuple[str, UnitRecord]] = []
-    for unit_id, name in units.items():
-        records.append(
+        sent = _reports_sent(session, list(units), reports[0].name, period) if deadlines else {}
+        cases = _cases_due(session, list(units), period, tz)
+        records = [
             (
                 name,
                 unit_record(
@@ -75,12 +69,46 @@ def campaign_ranking(
                     tz,
                     cal,
                     reports=[(d, sent.get((unit_id, d.date()))) for d in deadlines],
-                    problems=[i for i in items if i.unit == name],
+                    problems=problems.get(name, []),
                     cases=cases.get(unit_id, []),
                 ),
             )
-        )
-    return ranking(records, score_rule(camp))
+            for unit_id, name in units.items()
+        ]
+        out.append(ranking(records, rule))
+    return out
+
+
+def _reports_sent(
+    session: Session, unit_ids: list[int], report: str, period: Period
+) -> dict[tuple[int, date], bool]:
+    """Per (unit, reporting day) in the period: whether its weekly report came on time."""
+    stmt = sa.select(
+        col(Submission.unit_id), col(Submission.period_start), col(Submission.on_time)
+    ).where(
+        col(Submission.unit_id).in_(unit_ids),
+        col(Submission.report_name) == report,
+        col(Submission.period_start) >= period.start,
+        col(Submission.period_start) < period.end,
+    )
+    return {(u, day): bool(on_time) for u, day, on_time in session.execute(stmt)}
+
+
+def _cases_due(
+    session: Session, unit_ids: list[int], period: Period, tz: tzinfo
+) -> dict[int, list[tuple[datetime, datetime | None]]]:
+    """Per unit: its forwarded cases due in the period, (time limit, answered at)."""
+    stmt = sa.select(
+        col(ForwardedCase.unit_id), col(ForwardedCase.due_at), col(ForwardedCase.answered_at)
+    ).where(
+        col(ForwardedCase.unit_id).in_(unit_ids),
+        col(ForwardedCase.due_at) >= datetime.combine(period.start, time(0), tzinfo=tz),
+        col(ForwardedCase.due_at) < datetime.combine(period.end, time(0), tzinfo=tz),
+    )
+    cases: dict[int, list[tuple[datetime, datetime | None]]] = {}
+    for unit_id, due_at, answered_at in session.execute(stmt):
+        cases.setdefault(unit_id, []).append((due_at, answered_at))
+    return cases
 
 
 def ranking_state(
@@ -88,6 +116,15 @@ def ranking_state(
 ) -> RankingState:
     """The ranking of the last whole week (month, quarter) before `now`: the circular's, the
     board's."""
-    period = last_complete(kind, now.astimezone(ZoneInfo(camp.timezone)).date())
-    rows = campaign_ranking(session, camp, period, now, work_calendar(session))
-    return RankingState(period, rows, score_rule(camp))
+    return ranking_states(session, camp, now, (kind,))[0]
+
+
+def ranking_states(
+    session: Session, camp: Campaign, now: datetime, kinds: Sequence[str]
+) -> list[RankingState]:
+    """The rankings of the last whole period of each kind before `now`, read together."""
+    today = now.astimezone(ZoneInfo(camp.timezone)).date()
+    periods = [last_complete(kind, today) for kind in kinds]
+    rows = campaign_rankings(session, camp, periods, now, work_calendar(session))
+    rule = score_rule(camp)
+    return [RankingState(p, r, rule) for p, r in zip(periods, rows, strict=True)]

@@ -33,10 +33,10 @@ from storage import ledger as store
 from storage import summary as figures
 from storage.calendar import work_calendar
 from storage.models import Campaign, ForwardedCase, Unit, saved_id
-from storage.scores import ranking_state
+from storage.scores import ranking_states
 from workflows.board import Standing, behind_first, case_days_by_unit, unit_standing
 from workflows.cases import EXTENSION_REJECT
-from workflows.circular import checkpoint_section, ranking_section
+from workflows.circular import RankingState, checkpoint_section, ranking_section
 from workflows.decisions import decision_line
 from workflows.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
 from workflows.forms import Flow
@@ -282,16 +282,18 @@ def _ranking(turn: Turn, camp: Campaign) -> dict[str, Any]:
     return {
         "heading": turn.text(msg("scores.heading")),
         "label": turn.text(msg("scores.period_choice")),
-        "periods": [_period_ranking(turn, camp, kind) for kind in PERIODS],
+        "periods": [
+            _period_ranking(turn, state)
+            for state in ranking_states(turn.session, camp, turn.stamp.at, PERIODS)
+        ],
     }
 
 
-def _period_ranking(turn: Turn, camp: Campaign, kind: str) -> dict[str, Any]:
-    state = ranking_state(turn.session, camp, turn.stamp.at, kind)
+def _period_ranking(turn: Turn, state: RankingState) -> dict[str, Any]:
     section = ranking_section(state)
     return {
-        "kind": kind,
-        "name": turn.text(msg(f"scores.kind.{kind}")),
+        "kind": state.period.kind,
+        "name": turn.text(msg(f"scores.kind.{state.period.kind}")),
         "lines": [turn.text(p) for p in section.paragraphs],
         "columns": [turn.text(m) for m in section.table.header] if section.table else [],
         "rows": [
