@@ -188,3 +188,30 @@ def test_the_interview_list_reads_the_same_scores() -> None:
         ("scores.checkpoint.unit", "78.3", None),  # 轮台县, behind, with its score
         ("scores.checkpoint.red", None, ["库尔勒市"]),  # red by its score, not yet behind
     ]
+
+
+def test_the_ranking_section_names_the_units_not_ranked_apart() -> None:
+    from workflows.circular import RankingState, ranking_section
+
+    section = ranking_section(
+        RankingState(WEEK_OF_2_MARCH, ranking(world(), ScoreRule()), ScoreRule())
+    )
+    assert [p.id for p in section.paragraphs] == [
+        "scores.intro",
+        "scores.band.red",
+        "scores.band.yellow",
+        "scores.band.green",
+        "scores.unranked",
+    ]
+    assert section.paragraphs[-1].params["units"] == ["和静县"]
+    assert section.table is not None and [row[1] for row in section.table.rows] == [
+        "尉犁县",
+        "轮台县",
+        "库尔勒市",
+    ]
+    nobody = ranking([("和静县", UnitRecord())], ScoreRule())
+    empty = ranking_section(RankingState(WEEK_OF_2_MARCH, nobody, ScoreRule()))
+    assert [p.id for p in empty.paragraphs] == [
+        "scores.intro",
+        "scores.none",
+    ] and empty.table is None
