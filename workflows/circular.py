@@ -302,10 +302,12 @@ def weekly_circular(
     checkpoint: CheckpointState,
     today: date,
     ranking: RankingState | None = None,
+    title: Msg | None = None,
 ) -> Circular:
-    """The week's 工作进展通报 from the summary's figures, dated `today`."""
+    """The week's 工作进展通报 from the summary's figures, dated `today` (another `title` for a
+    month's 调度 or a quarter's 通报)."""
     return Circular(
-        title=msg("circular.title", campaign=campaign),
+        title=title or msg("circular.title", campaign=campaign),
         to=msg("circular.to"),
         opening=msg("circular.opening", today=day_text(today), campaign=campaign),
         sections=(

@@ -34,6 +34,30 @@ WEEK, MONTH, QUARTER = "week", "month", "quarter"
 PERIODS = (WEEK, MONTH, QUARTER)
 
 
+# seed 003's 月调度季通报: `/summary 月调度`, `/summary 季通报`, or `/summary 通报 月|季`
+CADENCE_WORDS = {
+    "月调度": MONTH,
+    "月": MONTH,
+    "month": MONTH,
+    "monthly": MONTH,
+    "季通报": QUARTER,
+    "季": QUARTER,
+    "季度": QUARTER,
+    "quarter": QUARTER,
+    "quarterly": QUARTER,
+}
+
+
+def circular_cadence(args: list[str], circular_words: set[str]) -> str | None:
+    """Which circular `/summary …` asks for (week, month, quarter), or None for another view."""
+    words = [a.lower() for a in args]
+    if words and words[0] in circular_words:
+        return CADENCE_WORDS.get(words[1], WEEK) if len(words) > 1 else WEEK
+    if words and words[0] in ("月调度", "季通报", "monthly", "quarterly"):
+        return CADENCE_WORDS[words[0]]
+    return None
+
+
 @dataclass(frozen=True)
 class ScoreRule:
     """The campaign's `scores:` section: each part's weight, and the bands' lower bounds."""

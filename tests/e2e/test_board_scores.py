@@ -6,11 +6,13 @@ the rule said in words; last month's picked from the period list; every control 
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from docx import Document
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
@@ -125,3 +127,32 @@ async def test_the_board_ranks_last_week_at_390_px(bot: Harness, make_world: Mak
     ]
     assert seen["small"] == [], seen["small"]
     assert seen["overflow"] <= 0
+
+
+async def test_the_monthly_review_ranks_last_month(bot: Harness, make_world: MakeWorld) -> None:
+    world = await make_world(
+        units=["轮台县", "尉犁县", "库尔勒市", "和静县"], supervisors=["督办赵"]
+    )
+    with bot.database().unit_of_work() as s:
+        camp = campaigns.active_campaign(s)
+        assert camp is not None
+        score_facts(s, {u.name: u for u in campaigns.units_of(s, saved_id(camp))})
+    zhao = world["督办赵"]
+    await bot.settle(zhao.private)
+    review = await zhao.say(zhao.private, "/summary 月调度")
+    assert review["document"]["file_name"] == "月调度通报-20260310.docx"
+    assert review["caption"] == "评分示例月调度通报"
+    doc = Document(io.BytesIO(review["payload"]))
+    texts = [p.text for p in doc.paragraphs]
+    assert "关于评分示例2026年2月调度情况的通报" in texts
+    assert texts[texts.index("六、得分与排名") + 1].startswith("2026年2月各单位得分")
+    assert [[c.text for c in row.cells] for row in doc.tables[-1].rows][1:] == [
+        ["1", "轮台县", "25.0", "红"],
+        ["2", "尉犁县", "0.0", "红"],
+        ["2", "库尔勒市", "0.0", "红"],
+        ["2", "和静县", "0.0", "红"],
+    ]
+    quarter = await zhao.say(zhao.private, "/summary 通报 季")  # Q4 2025: before the campaign
+    doc = Document(io.BytesIO(quarter["payload"]))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[texts.index("六、得分与排名") + 2] == "本期各单位均无到期事项，暂不排名。"

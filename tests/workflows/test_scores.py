@@ -215,3 +215,24 @@ def test_the_ranking_section_names_the_units_not_ranked_apart() -> None:
         "scores.intro",
         "scores.none",
     ] and empty.table is None
+
+
+@pytest.mark.parametrize(
+    ("args", "kind"),
+    [
+        (["通报"], WEEK),
+        (["通报", "月"], MONTH),
+        (["circular", "quarter"], QUARTER),
+        (["月调度"], MONTH),
+        (["季通报"], QUARTER),
+        (["轮台县"], None),
+        ([], None),
+    ],
+)
+def test_summary_asks_for_the_weekly_monthly_or_quarterly_circular(
+    args: list[str], kind: str | None
+) -> None:
+    from workflows.scores import circular_cadence
+    from workflows.words import CIRCULAR_WORDS
+
+    assert circular_cadence(args, CIRCULAR_WORDS) == kind
