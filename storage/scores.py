@@ -53,12 +53,13 @@ def campaign_rankings(
     rule = score_rule(camp)
     out = []
     for period in periods:
-        deadlines = (
-            report_deadlines(period, reports[0].weekday, reports[0].at, tz, starts_on=starts_on)
-            if reports
-            else []
-        )
-        sent = _reports_sent(session, list(units), reports[0].name, period) if deadlines else {}
+        # every weekly report counts (seed 003 has a Monday ledger and a Wednesday briefing)
+        due = [
+            (spec.name, d)
+            for spec in reports
+            for d in report_deadlines(period, spec.weekday, spec.at, tz, starts_on=starts_on)
+        ]
+        sent = _reports_sent(session, list(units), [r.name for r in reports], period) if due else {}
         cases = _cases_due(session, list(units), period, tz)
         records = [
             (
@@ -68,7 +69,7 @@ def campaign_rankings(
                     now,
                     tz,
                     cal,
-                    reports=[(d, sent.get((unit_id, d.date()))) for d in deadlines],
+                    reports=[(d, sent.get((unit_id, report, d.date()))) for report, d in due],
                     problems=problems.get(name, []),
                     cases=cases.get(unit_id, []),
                 ),
@@ -80,18 +81,21 @@ def campaign_rankings(
 
 
 def _reports_sent(
-    session: Session, unit_ids: list[int], report: str, period: Period
-) -> dict[tuple[int, date], bool]:
-    """Per (unit, reporting day) in the period: whether its weekly report came on time."""
+    session: Session, unit_ids: list[int], reports: list[str], period: Period
+) -> dict[tuple[int, str, date], bool]:
+    """Per (unit, report, reporting day) in the period: whether the report came on time."""
     stmt = sa.select(
-        col(Submission.unit_id), col(Submission.period_start), col(Submission.on_time)
+        col(Submission.unit_id),
+        col(Submission.report_name),
+        col(Submission.period_start),
+        col(Submission.on_time),
     ).where(
         col(Submission.unit_id).in_(unit_ids),
-        col(Submission.report_name) == report,
+        col(Submission.report_name).in_(reports),
         col(Submission.period_start) >= period.start,
         col(Submission.period_start) < period.end,
     )
-    return {(u, day): bool(on_time) for u, day, on_time in session.execute(stmt)}
+    return {(u, r, day): bool(on_time) for u, r, day, on_time in session.execute(stmt)}
 
 
 def _cases_due(

@@ -165,3 +165,19 @@ def test_the_readme_shows_the_same_ranking(db: Database) -> None:
         f"| {r.rank} | {r.unit} | {r.score:.1f} | {words[r.colour or '']} |"
         for r in ranked(db, WEEK_OF_2_MARCH)
     ]
+
+
+def test_every_weekly_report_counts(db: Database) -> None:
+    two = CAMPAIGN.replace(
+        'weekly_report: {weekday: 周一, time: "18:00", name: 工作台账}',
+        "weekly_report:\n"
+        '  - {weekday: 周一, time: "18:00", name: 工作台账}\n'
+        '  - {weekday: 周三, time: "18:00", name: 工作简报}',
+    )
+    with db.unit_of_work() as s:
+        camp, _ = campaigns.save_campaign(s, read_campaign_yaml(two), Stamp(at("2026-02-01")))
+        score_facts(s, {u.name: u for u in campaigns.units_of(s, camp.id or 0)})
+    by_unit = {r.unit: r for r in ranked(db, WEEK_OF_2_MARCH)}
+    # 尉犁县 sent Monday's 工作台账 but not Wednesday's 工作简报: 30×½ / 30
+    assert by_unit["尉犁县"].record.parts()["reports"] == (1, 2)
+    assert by_unit["尉犁县"].score == 50.0
