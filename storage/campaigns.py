@@ -13,6 +13,7 @@ from workflows.cases import CaseRules
 from workflows.checkpoints import Checkpoint
 from workflows.guards import required
 from workflows.ledger import LedgerSpec, ledger_from, spec_to_json
+from workflows.scores import ScoreRule, rule_from
 from workflows.words import name_key
 
 
@@ -47,6 +48,7 @@ def save_campaign(session: Session, spec: CampaignSpec, stamp: Stamp) -> tuple[C
         "remind_at": spec.feedback.remind_at.strftime("%H:%M"),
         "remind_before": int(spec.feedback.remind_before.total_seconds()),
         "admins_after": spec.feedback.admins_after,
+        "scores": spec.scores.to_json(),  # kept with the rules, so no new column is needed
     }
     camp.categories = list(spec.categories)
     camp.ledger = spec_to_json(spec.ledger)
@@ -194,6 +196,11 @@ def weekly_reports(camp: Campaign) -> list[RecurringSpec]:
 def ledger_spec(camp: Campaign) -> LedgerSpec:
     """The campaign's ledger columns and rules."""
     return ledger_from(camp.ledger)
+
+
+def score_rule(camp: Campaign) -> ScoreRule:
+    """The campaign's scoring rule (its file's `scores:`, or the default)."""
+    return rule_from((camp.feedback_rules or {}).get("scores"))
 
 
 def checkpoints_of(camp: Campaign) -> list[Checkpoint]:

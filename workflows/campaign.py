@@ -15,6 +15,7 @@ from workflows.checkpoints import Checkpoint
 from workflows.dates import DateError, find_deadlines, parse_due, parse_phase, parse_span
 from workflows.ledger import DEFAULT_FIELDS, FieldSpec, LedgerSpec, Rule, parse_rule
 from workflows.messages import Msg, msg
+from workflows.scores import ScoreRule, rule_from, rule_problems
 from workflows.words import name_key
 
 WEEKDAYS = {
@@ -61,6 +62,7 @@ _KNOWN = {
     "default_due_time",
     "ledger",
     "checkpoints",
+    "scores",
 }
 _OFFSET = re.compile(r"(\d+)\s*([dhms])")
 _OFFSET_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
@@ -126,6 +128,7 @@ class CampaignSpec:
     default_due_time: time = time(18, 0)
     ledger: LedgerSpec = field(default_factory=LedgerSpec)
     checkpoints: tuple[Checkpoint, ...] = ()
+    scores: ScoreRule = field(default_factory=ScoreRule)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -259,6 +262,7 @@ def read_campaign(data: Any, *, default_timezone: str = "Asia/Shanghai") -> Camp
         default_due_time=default_due,
         ledger=_ledger(r, data.get("ledger")),
         checkpoints=_checkpoints(r, data.get("checkpoints"), year),
+        scores=_scores(r, data.get("scores")),
     )
     if r.errors:
         raise CampaignInvalid(r.errors)
@@ -367,6 +371,14 @@ def _checkpoints(r: _Reader, value: Any, year: int) -> tuple[Checkpoint, ...]:
             continue
         out.append(Checkpoint(text, day, clean(item.get("check") or "")))
     return tuple(sorted(out, key=lambda c: c.day))
+
+
+def _scores(r: _Reader, value: Any) -> ScoreRule:
+    """`scores: {weights: {reports: 30, …}, green: 90, yellow: 75}` (default: README's)."""
+    bad = rule_problems(value)
+    for path, text in bad:
+        r.fail(path, msg("campaign.bad_number", text=text))
+    return ScoreRule() if bad else rule_from(value)
 
 
 def _weekly(r: _Reader, value: Any) -> tuple[RecurringSpec, ...]:

@@ -14,6 +14,8 @@ from datetime import date, datetime
 
 from workflows.checkpoints import Checkpoint, UnitBehind
 from workflows.messages import Msg, msg
+from workflows.scores import MONTH, QUARTER, Period, Ranked, ScoreRule
+from workflows.standing import RED
 from workflows.summary import LedgerFigures, UnitSummary, percent
 
 
@@ -57,12 +59,23 @@ class OverdueCase:
 
 
 @dataclass(frozen=True)
+class RankingState:
+    """A period's ranking (workflows/scores.py) and the rule that made it."""
+
+    period: Period
+    rows: Sequence[Ranked]
+    rule: ScoreRule
+
+
+@dataclass(frozen=True)
 class CheckpointState:
-    """The next checkpoint, if any is still to come, and its 约谈名单 as it stands today."""
+    """The next checkpoint, if any is still to come, and its 约谈名单 as it stands today (with
+    the last quarter's scores, when given: each unit's, and the red ones not yet on the list)."""
 
     checkpoint: Checkpoint | None
     behind: Sequence[UnitBehind]
     any_set: bool  # whether the campaign sets checkpoints at all
+    scores: RankingState | None = None
 
 
 def day_text(day: date) -> Msg:
@@ -184,22 +197,99 @@ def checkpoint_section(state: CheckpointState, today: date) -> Section:
         check=point.check or msg("circular.checkpoint.default_check"),
     )
     if not state.behind:
-        return Section(heading, (intro, msg("circular.checkpoint.clear", today=day_text(today))))
+        clear = msg("circular.checkpoint.clear", today=day_text(today))
+        return Section(heading, (intro, clear, *_red_not_behind(state)))
     units = tuple(
-        msg(
-            "circular.checkpoint.unit",
-            unit=u.unit,
-            count=len(u.items),
-            items=[
-                msg("circular.checkpoint.item", code=i.code, name=i.name, due=day_text(i.due_on))
-                for i in u.items
-                if i.due_on is not None
-            ],
+        _with_score(
+            state.scores,
+            u.unit,
+            msg(
+                "circular.checkpoint.unit",
+                unit=u.unit,
+                count=len(u.items),
+                items=[
+                    msg(
+                        "circular.checkpoint.item", code=i.code, name=i.name, due=day_text(i.due_on)
+                    )
+                    for i in u.items
+                    if i.due_on is not None
+                ],
+            ),
         )
         for u in state.behind
     )
     listed = msg("circular.checkpoint.behind", today=day_text(today), count=len(state.behind))
-    return Section(heading, (intro, listed, *units, msg("circular.checkpoint.ask")))
+    red = _red_not_behind(state)
+    return Section(heading, (intro, listed, *units, *red, msg("circular.checkpoint.ask")))
+
+
+def _with_score(scores: RankingState | None, unit: str, line: Msg) -> Msg:
+    """A unit's line on the 约谈名单 with its score for the period, when it has one."""
+    found = next((r for r in scores.rows if r.unit == unit), None) if scores else None
+    if scores is None or found is None or found.score is None:
+        return line
+    return msg(
+        "scores.checkpoint.unit",
+        line=line,
+        period=period_text(scores.period),
+        score=f"{found.score:.1f}",
+        colour=msg(f"scores.colour.{found.colour}"),
+    )
+
+
+def _red_not_behind(state: CheckpointState) -> tuple[Msg, ...]:
+    """The units the scores put in red that have no problem overdue: named on the list too."""
+    if state.scores is None:
+        return ()
+    behind = {u.unit for u in state.behind}
+    red = [r.unit for r in state.scores.rows if r.colour == RED and r.unit not in behind]
+    if not red:
+        return ()
+    period = period_text(state.scores.period)
+    return (msg("scores.checkpoint.red", period=period, count=len(red), units=red),)
+
+
+def period_text(period: Period) -> Msg:
+    """A scored period in words: `2026年3月2日至2026年3月8日`, `2026年3月`, `2026年第1季度`."""
+    if period.kind == MONTH:
+        return msg("scores.period.month", year=period.start.year, month=period.start.month)
+    if period.kind == QUARTER:
+        quarter = (period.start.month - 1) // 3 + 1
+        return msg("scores.period.quarter", year=period.start.year, quarter=quarter)
+    last = date.fromordinal(period.end.toordinal() - 1)
+    return msg("scores.period.week", start=day_text(period.start), end=day_text(last))
+
+
+def ranking_section(state: RankingState) -> Section:
+    """得分与排名: the rule in one sentence, the 红黄绿 list, and the table (circular, board)."""
+    w = dict(state.rule.weights)
+    intro = msg(
+        "scores.intro",
+        period=period_text(state.period),
+        green=state.rule.green,
+        yellow=state.rule.yellow,
+        **w,
+    )
+    ranked = [r for r in state.rows if r.rank is not None]
+    lines: list[Msg] = [intro]
+    if not ranked:
+        lines.append(msg("scores.none"))
+    for colour in ("red", "yellow", "green"):
+        units = [r.unit for r in ranked if r.colour == colour]
+        if units:
+            lines.append(msg(f"scores.band.{colour}", count=len(units), units=units))
+    unranked = [r.unit for r in state.rows if r.rank is None]
+    if ranked and unranked:
+        lines.append(msg("scores.unranked", count=len(unranked), units=unranked))
+    header = tuple(msg(f"scores.col.{c}") for c in ("rank", "unit", "score", "colour"))
+    table = Table(
+        header,
+        tuple(
+            (r.rank or 0, r.unit, f"{r.score:.1f}", msg(f"scores.colour.{r.colour}"))
+            for r in ranked
+        ),
+    )
+    return Section(msg("scores.h.ranking"), tuple(lines), table if ranked else None)
 
 
 def weekly_circular(
@@ -211,12 +301,15 @@ def weekly_circular(
     cases: Sequence[OverdueCase],
     checkpoint: CheckpointState,
     today: date,
+    ranking: RankingState | None = None,
+    title: Msg | None = None,
     reads: Section | None = None,
 ) -> Circular:
-    """The week's 工作进展通报 from the summary's figures, dated `today`; `reads`, the units
-    that read the last circular late (`workflows/notices.py`), when one was due."""
+    """The week's 工作进展通报 from the summary's figures, dated `today` (another `title` for a
+    month's 调度 or a quarter's 通报); `reads`, the units that read the last circular late
+    (`workflows/notices.py`), when one was due."""
     return Circular(
-        title=msg("circular.title", campaign=campaign),
+        title=title or msg("circular.title", campaign=campaign),
         to=msg("circular.to"),
         opening=msg("circular.opening", today=day_text(today), campaign=campaign),
         sections=(
@@ -225,6 +318,7 @@ def weekly_circular(
             _reports(rows, report),
             _cases(cases),
             checkpoint_section(checkpoint, today),
+            *((ranking_section(ranking),) if ranking is not None else ()),
             *((reads,) if reads is not None else ()),
         ),
         signature=msg("circular.signature", campaign=campaign),

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from workflows.calendar import WorkCalendar
-from workflows.campaign import RecurringSpec
 from workflows.periods import reporting_day
+
+if TYPE_CHECKING:  # campaign.py reads the scores' rule, which takes its colours from here
+    from workflows.campaign import RecurringSpec
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 COLOURS = (RED, YELLOW, GREEN)  # most serious first

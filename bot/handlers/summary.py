@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -22,13 +22,15 @@ from storage.calendar import work_calendar
 from storage.circular import write_circular
 from storage.export import write_workbook
 from storage.models import Campaign, saved_id
+from storage.scores import ranking_state
 from workflows.buttons import Action, Verb, callback_data
 from workflows.checkpoints import interview_list, next_checkpoint
-from workflows.circular import CheckpointState, Section, weekly_circular
+from workflows.circular import CheckpointState, Section, period_text, weekly_circular
 from workflows.digest import digest_chats, digest_key, digest_week
 from workflows.messages import Msg, lines, msg
 from workflows.notices import RECENT, last_due, late_reads_section
 from workflows.planner import Planned
+from workflows.scores import QUARTER, WEEK, circular_cadence
 from workflows.summary import (
     UnitSummary,
     WeekShare,
@@ -74,8 +76,9 @@ def cmd_summary(turn: Turn, args: list[str]) -> None:
         turn.say(msg("bind.no_campaign"))
         return
     camp, now = turn.campaign, turn.stamp.at
-    if args and args[0].lower() in CIRCULAR_WORDS:
-        send_circular(turn)
+    kind = circular_cadence(args, CIRCULAR_WORDS)
+    if kind is not None:
+        send_circular(turn, kind)
         return
     if args and args[0].lower() in WEEK_WORDS:
         units = [saved_id(u) for u in campaigns.units_of(turn.session, saved_id(camp))]
@@ -166,16 +169,24 @@ def checkpoint_state(
         if point is not None
         else []
     )
-    return CheckpointState(point, behind, bool(points))
+    if point is None:
+        return CheckpointState(point, behind, bool(points))
+    # the 约谈名单 as it stands reads the last quarter's scores (the 季通报's), as of today
+    start = datetime.combine(today, time(0), tzinfo=ZoneInfo(camp.timezone))
+    return CheckpointState(point, behind, True, ranking_state(session, camp, start, QUARTER))
 
 
-def circular_docx(session: Session, camp: Campaign, now: datetime, say: Say) -> bytes:
-    """The week's 工作进展通报 as a Word document."""
+def circular_docx(
+    session: Session, camp: Campaign, now: datetime, say: Say, kind: str = WEEK
+) -> bytes:
+    """The week's 工作进展通报 as a Word document; for a month or a quarter, its 调度/通报 with
+    that period's ranking."""
     tz = ZoneInfo(camp.timezone)
     today = now.astimezone(tz).date()
     _, rows = campaign_summary(session, camp, now)
     names = {saved_id(u): u.name for u in campaigns.units_of(session, saved_id(camp))}
     week = summary_week(campaigns.weekly_reports(camp), now, tz)
+    ranking = ranking_state(session, camp, now, kind)
     circular = weekly_circular(
         camp.name,
         rows,
@@ -185,6 +196,10 @@ def circular_docx(session: Session, camp: Campaign, now: datetime, say: Say) -> 
         checkpoint=checkpoint_state(session, camp, names, today),
         today=today,
         reads=late_reads(session, camp, names, now),
+        ranking=ranking,
+        title=None
+        if kind == WEEK
+        else msg(f"scores.title.{kind}", campaign=camp.name, period=period_text(ranking.period)),
     )
     out = io.BytesIO()
     write_circular(circular, say, out)
@@ -202,18 +217,22 @@ def late_reads(
     return late_reads_section(last, names, cal, tz) if last is not None else None
 
 
-def send_circular(turn: Turn) -> None:
-    """The circular, sent in this chat as one document."""
+def send_circular(turn: Turn, kind: str = WEEK) -> None:
+    """The circular (the week's, or the month's 调度 or the quarter's 通报), sent in this chat
+    as one document."""
     if turn.campaign is None:
         turn.say(msg("bind.no_campaign"))
         return
     say = document_say(turn)
-    data = circular_docx(turn.session, turn.campaign, turn.stamp.at, say)
+    data = circular_docx(turn.session, turn.campaign, turn.stamp.at, say, kind)
     stamp = turn.stamp.at.astimezone(turn.zone).strftime("%Y%m%d")
+    weekly = kind == WEEK
+    caption = "circular.caption" if weekly else f"scores.caption.{kind}"
+    name = say(msg("circular.file_name" if weekly else f"scores.file_name.{kind}"))
     turn.replies.append(
         Reply(
-            msg("circular.caption", campaign=turn.campaign.name),
-            document=(f"{say(msg('circular.file_name'))}-{stamp}.docx", data),
+            msg(caption, campaign=turn.campaign.name),
+            document=(f"{name}-{stamp}.docx", data),
         )
     )
 

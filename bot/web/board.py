@@ -33,9 +33,10 @@ from storage import ledger as store
 from storage import summary as figures
 from storage.calendar import work_calendar
 from storage.models import Campaign, ForwardedCase, Unit, saved_id
+from storage.scores import ranking_states
 from workflows.board import Standing, behind_first, case_days_by_unit, unit_standing
 from workflows.cases import EXTENSION_REJECT
-from workflows.circular import checkpoint_section
+from workflows.circular import RankingState, checkpoint_section, ranking_section
 from workflows.decisions import decision_line
 from workflows.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
 from workflows.forms import Flow
@@ -43,6 +44,7 @@ from workflows.inputs import FormEnv
 from workflows.ledger import Status, is_overdue, status_msg
 from workflows.messages import msg
 from workflows.page_form import fill
+from workflows.scores import PERIODS
 from workflows.standing import (
     COLOURS,
     DUE,
@@ -277,6 +279,41 @@ def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
     return Answer(200, {"done": True, "urged": _urged(turn, [saved_id(unit)]).get(saved_id(unit))})
 
 
+def _ranking(turn: Turn, camp: Campaign) -> dict[str, Any]:
+    """得分与排名: the last whole week's, month's and quarter's scores by the campaign's rule
+    (`storage/scores.py`; the week first, as the circular's), each with the rule and the 红黄绿
+    lists in words (the circular's own section) and the table's rows."""
+    return {
+        "heading": turn.text(msg("scores.heading")),
+        "label": turn.text(msg("scores.period_choice")),
+        "periods": [
+            _period_ranking(turn, state)
+            for state in ranking_states(turn.session, camp, turn.stamp.at, PERIODS)
+        ],
+    }
+
+
+def _period_ranking(turn: Turn, state: RankingState) -> dict[str, Any]:
+    section = ranking_section(state)
+    return {
+        "kind": state.period.kind,
+        "name": turn.text(msg(f"scores.kind.{state.period.kind}")),
+        "lines": [turn.text(p) for p in section.paragraphs],
+        "columns": [turn.text(m) for m in section.table.header] if section.table else [],
+        "rows": [
+            {
+                "rank": r.rank,
+                "unit": r.unit,
+                "score": f"{r.score:.1f}",
+                "colour": r.colour,
+                "colour_text": turn.text(msg(f"scores.colour.{r.colour}")),
+            }
+            for r in state.rows
+            if r.rank is not None
+        ],
+    }
+
+
 async def show_board(request: web.Request) -> web.Response:
     """GET: every unit (behind first), the decisions waiting, the next checkpoint's list."""
 
@@ -311,6 +348,7 @@ async def show_board(request: web.Request) -> web.Response:
                 "heading": turn.text(msg("board.checkpoint")),  # the circular numbers its own
                 "lines": [turn.text(p) for p in section.paragraphs],
             },
+            "ranking": _ranking(turn, camp),
         }
         return Answer(200, data)
 

@@ -205,13 +205,14 @@ def test_the_circular_reads_back_and_prints_on_a4(db: Database, tmp_path: Path) 
     body = next(p for p in doc.paragraphs if p.text.startswith("现将截至"))
     assert body.runs[0].font.name == "仿宋_GB2312" and body.runs[0].font.size == Pt(16)
     assert body.paragraph_format.line_spacing == Pt(28.95)
-    headings = [t for t in texts if re.match(r"^[一二三四五]、", t)]
+    headings = [t for t in texts if re.match(r"^[一二三四五六]、", t)]
     assert headings == [
         "一、总体情况",
         "二、各单位整改进展",
         "三、本周台账报送情况",
         "四、转办件办理情况",
         "五、下一时间节点约谈情况",
+        "六、得分与排名",
     ]
     heading = next(p for p in doc.paragraphs if p.text == "一、总体情况")
     assert heading.runs[0].font.name == "黑体"
@@ -240,7 +241,8 @@ def test_the_circular_reads_back_and_prints_on_a4(db: Database, tmp_path: Path) 
     assert footer.text == "— 1 —"  # the PAGE field's last value; Word and LibreOffice update it
     pdf = to_pdf(path)
     sizes = page_sizes(pdf)
-    assert 1 <= len(sizes) <= 3 and all(is_a4(size, landscape=False) for size in sizes)
+    # four pages at most: 六、得分与排名 adds the ranking table of the campaign's units
+    assert 1 <= len(sizes) <= 4 and all(is_a4(size, landscape=False) for size in sizes)
     assert "—1—" in page_text(pdf, 1).replace(" ", "")
     if len(sizes) > 1:
         assert "—2—" in page_text(pdf, 2).replace(" ", "")

@@ -324,6 +324,27 @@
     return facts([[t("d_result"), c.result, "result"], [t("d_evidence"), (c.file_names || []).join("、") || t("b_files", { count: c.files }), "files"]]);
   }
 
+  // 得分与排名: the last whole week's (month's, quarter's) scores as the server ranks them; the
+  // band said in words too
+  const ranked = { kind: "week" };
+  function rankingTable(p) {
+    return p.rows.length ? el("table", { class: "ranking", id: "ranking-table" },
+      el("thead", {}, el("tr", {}, ...p.columns.map((text) => el("th", { text })))),
+      el("tbody", {}, ...p.rows.map((row) => el("tr", { class: row.colour, "data-unit": row.unit },
+        el("td", { text: String(row.rank) }), el("td", { text: row.unit }), el("td", { text: row.score }),
+        el("td", {}, el("span", { class: "badge " + row.colour, text: row.colour_text })))))) : null;
+  }
+  function rankingPanel() {
+    const r = board.ranking, box = el("div", { id: "ranking-body" });
+    const draw = () => {
+      const p = r.periods.find((x) => x.kind === ranked.kind) || r.periods[0];
+      box.replaceChildren(...p.lines.map((text) => el("p", { text })), rankingTable(p));
+    };
+    const pick = el("select", { id: "ranking-period", "aria-label": r.label, onchange: () => { ranked.kind = pick.value; draw(); } },
+      ...r.periods.map((p) => el("option", { value: p.kind, selected: p.kind === ranked.kind, text: p.name })));
+    draw();
+    return section("ranking", r.heading, el("div", { class: "tools" }, pick), box);
+  }
   async function drawBoard() {
     heading(board.title, board.sub);
     darkness();
@@ -338,6 +359,7 @@
             board.closeouts_total > board.closeouts.length ? el("p", { class: "meta", text: t("b_more", { count: board.closeouts_total - board.closeouts.length }) }) : null,
             el("h3", { id: "extensions-heading", text: t("b_extensions", { count: board.extensions.length }) }), list(board.extensions, requestCard)),
           section("checkpoint", board.checkpoint.heading, ...board.checkpoint.lines.map((text) => el("p", { text }))),
+          rankingPanel(),
           readsPanel(),
           section("documents", t("b_documents"),
             el("p", {}, el("button", { type: "button", class: "link", id: "circular", onclick: () => download("api/board/circular.docx", names.circular, board.downloads.circular), text: "⬇ " + t("b_circular") })),
