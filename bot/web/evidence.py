@@ -19,6 +19,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.telegram.turn import Turn
 from bot.web.calls import BOT, TURNS, Answer, Call, Refused, refusal
+from workflows import evidence
 from workflows.inputs import FILE_LIMIT
 from workflows.messages import msg
 
@@ -120,9 +121,9 @@ async def keep_on_telegram(
     except TelegramError as err:
         return refusal(request, 502, msg("app.upload_failed", reason=str(err)))
     if photo and sent.photo:
-        file_id = sent.photo[-1].file_id
+        file_id, unique_id = sent.photo[-1].file_id, sent.photo[-1].file_unique_id
     elif sent.document is not None:
-        file_id = sent.document.file_id
+        file_id, unique_id = sent.document.file_id, sent.document.file_unique_id
     else:
         return refusal(request, 502, msg("app.upload_failed", reason=""))
     media = "photo" if photo and sent.photo else "document"
@@ -133,6 +134,12 @@ async def keep_on_telegram(
             "mime": upload.mime,
             "size": len(upload.content),
             "media": media,
+            # the bytes passed through here: the hash of what the person sent, not of
+            # Telegram's copy (a photo is recompressed); the EXIF time before it is stripped
+            "sha256": evidence.digest(upload.content),
+            "unique_id": unique_id,
+            "sender": user_id,
+            "taken_at": evidence.exif_time(upload.content),
         }
     )
 
