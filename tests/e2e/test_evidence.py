@@ -9,9 +9,10 @@ from datetime import UTC
 from zoneinfo import ZoneInfo
 
 import aiohttp
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.models import Evidence, LedgerItem
+from tests.e2e.test_board_api import board_link, board_world, item_id, sups
 from tests.harness import Group, Harness, MakeWorld, Person
 from tests.miniapp import MiniApp, app_url, start_param
 
@@ -71,3 +72,55 @@ async def test_a_photo_used_again_for_another_units_problem_is_flagged_with_who_
     assert f"同一文件已作为{first}的印证材料" in request["text"], request["text"]
     assert "由张三提交" in request["text"]
     assert f"{on.month}月{on.day}日" in request["text"]
+
+
+async def _close_in_chat(bot: Harness, group: Group, li: Person, code: str, same: str) -> None:
+    """/close in the group with a result and a photo: the Telegram file `same` sends again."""
+    prompt = await bot.command(group, li, f"/close {code}")
+    evidence = await bot.answer(prompt, li, "已整改到位")
+    await bot.api.send_file(
+        group, li, name="照片.jpg", size=2048, photo=True, reply_to=evidence, unique_id=same
+    )
+    summary = await bot.press(await bot.api.next_message(group), li, "完成")
+    await bot.press(summary, li, "确认提交")
+
+
+async def test_a_chat_photo_sent_again_is_flagged_on_the_boards_close_out_card(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await board_world(make_world)
+    zhao = world["督办赵"]
+    await _close_in_chat(bot, world.group("尉犁县"), world["刘芳"], "尉犁-001", "AQADsame")
+    first = bot.clock()
+    bot.clock.advance(days=1, hours=2)
+    await _close_in_chat(bot, world.group("轮台县"), world["李明"], "轮台-001", "AQADsame")
+    await bot.drained()
+    # in the chat: the close-out request to the supervisors says it
+    said = [m["text"] for m in bot.api.bot_messages(sups(world))]
+    (request,) = [t for t in said if t.startswith("轮台县申请销号")]
+    day = first.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"同一文件已作为尉犁-001的印证材料，{day.month}月{day.day}日" in request, request
+    assert "由刘芳提交" in request
+    (earlier,) = [t for t in said if t.startswith("尉犁县申请销号")]
+    assert "同一文件" not in earlier
+    # on the board: the close-out card, and the problem's page with each file's receipt
+    page = MiniApp(bot, zhao, await board_link(bot, world))
+    status, board = await page.call("GET", "api/board")
+    assert status == 200, board
+    cards = {c["code"]: c for c in board["closeouts"]}
+    # each card tells of the other: the supervisor deciding either should know
+    (back,) = cards["尉犁-001"]["evidence_flags"]
+    assert "轮台-001" in back and "李明" in back
+    (flag,) = cards["轮台-001"]["evidence_flags"]
+    assert "尉犁-001" in flag and "刘芳" in flag
+    status, shown = await page.call("GET", f"api/board/items/{item_id(bot, '轮台-001')}")
+    assert status == 200 and shown["evidence_flags"] == [flag]
+    (file,) = shown["files"]
+    assert "AQADsame" in file["label"] and "收到" in file["label"], file
+    with bot.db.unit_of_work() as s:
+        rows = s.exec(select(Evidence).order_by(col(Evidence.id))).all()
+        assert [(r.unique_id, r.sha256, r.sender_user_id) for r in rows] == [
+            ("AQADsame", "", world["刘芳"]["id"]),
+            ("AQADsame", "", world["李明"]["id"]),
+        ]
+        assert rows[0].received_at == first.astimezone(UTC)
