@@ -138,10 +138,12 @@ def _entries(tiff: bytes, order: str, offset: int) -> dict[int, tuple[int, bytes
     return out
 
 
-def file_label(file: Mapping[str, Any]) -> Msg | str:
-    """A file as a record names it: its name, when it was received and its short hash."""
+def file_label(file: Mapping[str, Any], tz: ZoneInfo | None = None) -> Msg | str:
+    """A file as a record names it: its name, when it was received (in `tz`, if given: a
+    workbook has no zone of its own) and its short hash."""
     name = str(file.get("name", ""))
     received = str(file.get("received_at") or "")
     if not received:  # kept before receipts were recorded
         return name
-    return msg("evidence.file", name=name, at=datetime.fromisoformat(received), short=short(file))
+    at = datetime.fromisoformat(received)
+    return msg("evidence.file", name=name, at=at.astimezone(tz) if tz else at, short=short(file))

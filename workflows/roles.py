@@ -105,6 +105,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("summary", _STAFF),
     Command("board", _STAFF),  # the supervisors' board in the Mini App; its API asks the same
     Command("export", _STAFF),
+    Command("evidence", _STAFF),  # a problem's evidence in full, for an inspection
     Command("deadline", _ADMIN),
     Command("forward", _STAFF),
     Command("feedback", frozenset({Role.ADMIN, Role.LIAISON})),

@@ -5,10 +5,12 @@ with that problem's code, who sent it and when."""
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
 import aiohttp
+from openpyxl import load_workbook
 from sqlmodel import col, select
 
 from storage.models import Evidence, LedgerItem
@@ -72,6 +74,33 @@ async def test_a_photo_used_again_for_another_units_problem_is_flagged_with_who_
     assert f"同一文件已作为{first}的印证材料" in request["text"], request["text"]
     assert "由张三提交" in request["text"]
     assert f"{on.month}月{on.day}日" in request["text"]
+
+    # the export's 印证材料 column: each file with its receipt and short hash
+    zhao = world["督办赵"]
+    export = await zhao.say(sup, "/export")
+    column = _evidence_column(export["payload"])
+    local = received.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"site.jpg（{local.month}月{local.day}日" in column[0] and sha[:8] in column[0], column
+    assert len(column) == 2 and all(sha[:8] in c for c in column)
+    # /evidence: the full record, for an inspection; a liaison may not ask
+    record = await zhao.say(sup, f"/evidence {second}")
+    assert sha in record["text"] and f"{len(PHOTO)}字节" in record["text"], record["text"]
+    assert "提交人：李明" in record["text"] and f"同一文件已作为{first}" in record["text"]
+    bot.api.mark_read(world["李明"].private)  # the photo kept there from the Mini App
+    denied = await world["李明"].say(world["李明"].private, f"/evidence {second}")
+    assert denied["text"] == "抱歉，您没有使用 /evidence 的权限。"
+
+
+def _evidence_column(payload: bytes) -> list[str]:
+    """The 印证材料 cells of the export's progress sheet."""
+    book = load_workbook(io.BytesIO(payload))
+    for sheet in book.worksheets:
+        rows = [[str(c.value or "") for c in r] for r in sheet.iter_rows()]
+        for n, row in enumerate(rows):
+            if "印证材料" in row:
+                at = row.index("印证材料")
+                return [r[at] for r in rows[n + 1 :] if r[at]]
+    raise AssertionError("no 印证材料 column")
 
 
 async def _close_in_chat(bot: Harness, group: Group, li: Person, code: str, same: str) -> None:
