@@ -25,6 +25,7 @@ from docx.text.run import Run
 from lxml import etree
 
 from workflows.circular import Circular, Section, Table
+from workflows.clean import clean_text
 from workflows.messages import Msg
 
 TITLE_FONT = "方正小标宋简体"
@@ -83,7 +84,7 @@ def _paragraph(
     fmt.first_line_indent = indent
     if right is not None:
         fmt.right_indent = right
-    _fonts(p.add_run(text), font, size)
+    _fonts(p.add_run(clean_text(text)), font, size)
     return p
 
 
@@ -172,7 +173,7 @@ def _table(doc: DocumentObject, table: Table, say: Say) -> None:
                 WD_ALIGN_PARAGRAPH.LEFT if c == 0 and r > 0 else WD_ALIGN_PARAGRAPH.CENTER
             )
             p.paragraph_format.line_spacing = 1.0
-            _fonts(p.add_run(value), HEADING_FONT if r == 0 else BODY_FONT, TABLE_TEXT)
+            _fonts(p.add_run(clean_text(value)), HEADING_FONT if r == 0 else BODY_FONT, TABLE_TEXT)
     header = t.rows[0]._tr.get_or_add_trPr()  # the header row again on every page
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")

@@ -21,6 +21,9 @@ class Conflict(Exception):
     """Someone else changed the item since it was read (its version moved on)."""
 
 
+IN_BATCH = 500  # ids in one `IN (…)`: a unit of thousands of items stays one query a batch
+
+
 def new_item(unit: Unit, seq: int, given: ItemColumns, stamp: Stamp) -> LedgerItem:
     """The row of a new problem numbered `seq` in the unit's ledger."""
     item = LedgerItem(
@@ -101,9 +104,12 @@ def closeout_ask(session: Session, item_id: int) -> int | None:
 def last_progress(session: Session, item_ids: list[int]) -> dict[int, ProgressUpdate]:
     """The latest update of each item."""
     out: dict[int, ProgressUpdate] = {}
-    stmt = select(ProgressUpdate).where(col(ProgressUpdate.item_id).in_(item_ids))
-    for row in session.exec(stmt.order_by(col(ProgressUpdate.created_at), col(ProgressUpdate.id))):
-        out[row.item_id] = row
+    for at in range(0, len(item_ids), IN_BATCH):  # SQLite takes 32,766 variables at most
+        batch = item_ids[at : at + IN_BATCH]
+        stmt = select(ProgressUpdate).where(col(ProgressUpdate.item_id).in_(batch))
+        order = (col(ProgressUpdate.created_at), col(ProgressUpdate.id))
+        for row in session.exec(stmt.order_by(*order)):
+            out[row.item_id] = row
     return out
 
 

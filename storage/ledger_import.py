@@ -1,7 +1,7 @@
 """A ledger workbook saved into a unit's items: new ones numbered on, changed ones versioned.
 
-Rows arrive one at a time from the reader and are written in batches, in the caller's unit of
-work, so a file of any length is one transaction and memory stays flat. Every item's audit
+The workbook is read whole first (its rows are capped), then written in batches in the caller's
+unit of work: one transaction, the write lock held only while writing. Every item's audit
 trail records the import, the file, its sheet and row, and who did it.
 """
 
@@ -156,13 +156,11 @@ def import_book(
     someone meanwhile) raises `Stale`, and the caller's unit of work rolls back.
     """
     counted = Tally()
-
-    def events() -> Iterator[Event]:
-        for event in read_book(sheets, target, known_items(session, saved_id(unit), target.spec)):
-            counted.add(event)
-            yield event
-
-    saved = save_rows(session, unit, target.spec, events(), stamp, source)
+    # read whole before the first write (the rows are capped, MAX_ROWS): SQLite's write lock
+    # is then held for the writing alone, and a file that differs from its preview writes nothing
+    events = list(read_book(sheets, target, known_items(session, saved_id(unit), target.spec)))
+    for event in events:
+        counted.add(event)
     if counted.problems or (counted.new, counted.changed) != expected:
         raise Stale(unit.name)
-    return saved
+    return save_rows(session, unit, target.spec, events, stamp, source)

@@ -434,6 +434,30 @@ class Urging(SQLModel, table=True):
     at: datetime = _utc()
 
 
+class UnitNotice(SQLModel, table=True):
+    """A notice or a circular sent to every unit's group with a 已阅 button; `units` are the
+    units it went to (those with a group then), in their order."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    kind: str = "notice"  # "notice" (a supervisor's /notice) or "circular" (the 通报)
+    text: str
+    by_user_id: int | None = _big(default=None)
+    sent_at: datetime = _utc()
+    units: list[int] = _json(default_factory=list)
+
+
+class NoticeReceipt(SQLModel, table=True):
+    """已阅: a unit's confirmation of a notice, once per unit (any liaison of the unit)."""
+
+    __table_args__ = (UniqueConstraint("notice_id", "unit_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="unitnotice.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    by_user_id: int = _big()
+    at: datetime = _utc()
+
+
 class Evidence(SQLModel, table=True):
     """印证材料: one file behind a problem's progress (a close-out's, a week's), kept with what
     proves it is that file: its SHA-256 (when the bytes passed through the server) or Telegram's

@@ -42,6 +42,7 @@ class Verb(StrEnum):
     WK_NO = "wk_no"  # upload id: drop it
     CIRCULAR = "circular"  # campaign id: the week's 工作进展通报 as a Word document
     NEW = "new"  # 0: add a problem step by step (the Mini App's form was offered first)
+    READ = "read"  # notice id: 已阅, the unit read the notice (once per unit)
 
 
 Ref = int | str

@@ -211,8 +211,10 @@ def weekly_circular(
     cases: Sequence[OverdueCase],
     checkpoint: CheckpointState,
     today: date,
+    reads: Section | None = None,
 ) -> Circular:
-    """The week's 工作进展通报 from the summary's figures, dated `today`."""
+    """The week's 工作进展通报 from the summary's figures, dated `today`; `reads`, the units
+    that read the last circular late (`workflows/notices.py`), when one was due."""
     return Circular(
         title=msg("circular.title", campaign=campaign),
         to=msg("circular.to"),
@@ -223,6 +225,7 @@ def weekly_circular(
             _reports(rows, report),
             _cases(cases),
             checkpoint_section(checkpoint, today),
+            *((reads,) if reads is not None else ()),
         ),
         signature=msg("circular.signature", campaign=campaign),
         dated=day_text(today),

@@ -9,7 +9,6 @@ file sent in the chat stays on Telegram (the bot does not download it): Telegram
 
 from __future__ import annotations
 
-import hashlib
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,11 +20,9 @@ from workflows.messages import Msg, msg
 
 SHORT = 8  # hex digits of the SHA-256 shown beside a file (the full one on /evidence)
 EXIF_FAR = timedelta(days=3)  # a photo taken longer than this before (or after) it was sent
-
-
-def digest(content: bytes) -> str:
-    """The file's SHA-256, in hex."""
-    return hashlib.sha256(content).hexdigest()
+EXIF_HEAD = (
+    128 * 1024
+)  # bytes read for the EXIF block (its segment is at most 64 KB, near the start)
 
 
 def short(file: Mapping[str, Any]) -> str:

@@ -36,6 +36,7 @@ functions at the end of this module:
     calendar.provisional:{year}:admin:{admin}        a year's working days are guessed
     chat.lost:{chat}:admin:{admin}                   the bot can no longer write in a chat
     draft:{user}:{chat}:{created}:{action}           a weekly draft closed for its owner
+    notice:{id}:{sent|remind|supervisors}:chat:{chat}   a notice with its 已阅 button, its ladder
 """
 
 from __future__ import annotations
@@ -333,3 +334,14 @@ def checkpoint(day: date, chat_id: int) -> str:
 def urged(unit_id: int, day: date) -> str:
     """A supervisor's 催办 of a unit on a working day, before its chat part."""
     return f"urge:unit:{unit_id}:{day.isoformat()}"
+
+
+def notice(notice_id: int, stage: str, chat_id: int) -> str:
+    """A notice with its 已阅 button in one chat: `sent` to a unit's group, its one `remind`,
+    or the `supervisors` told who has not read it."""
+    return in_chat(f"notice:{notice_id}:{stage}", chat_id)
+
+
+def notice_reminded(notice_id: int, key: str) -> bool:
+    """Whether `key` is a reminder of the notice (`notice`'s `remind` stage, in any chat)."""
+    return key.startswith(f"notice:{notice_id}:remind:")

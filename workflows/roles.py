@@ -106,6 +106,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("board", _STAFF),  # the supervisors' board in the Mini App; its API asks the same
     Command("export", _STAFF),
     Command("evidence", _STAFF),  # a problem's evidence in full, for an inspection
+    Command("notice", _STAFF),  # a notice to every unit's group, with its 已阅 button
     Command("deadline", _ADMIN),
     Command("forward", _STAFF),
     Command("feedback", frozenset({Role.ADMIN, Role.LIAISON})),
@@ -186,6 +187,8 @@ PRESSES: tuple[Press, ...] = (
     Press(Verb.WK_NO, _REPORTERS, _NOT_YOURS, Scope.OWNER),
     Press(Verb.CIRCULAR, _STAFF, msg("command.denied", command="summary")),
     Press(Verb.NEW, _REPORTERS, _NOT_YOURS, Scope.UNIT, _ONLY_ITS_LIAISONS),
+    # 已阅 is the unit's word: only its own liaisons say it (checked against the notice)
+    Press(Verb.READ, _REPORTERS, msg("notices.liaisons_only"), Scope.UNIT, "notices.only_unit"),
 )
 PRESS_BY_VERB = {p.verb: p for p in PRESSES}
 

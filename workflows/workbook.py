@@ -4,23 +4,44 @@ A workbook is read row by row (openpyxl's read-only mode), so memory does not gr
 file. What cannot be read is refused with the reason, in the person's language: not a
 workbook, protected by a password, too large. A cell holding a formula is handed on as a
 `Formula`, so the reader can say where a value was expected.
+
+A small file can unpack into a huge one (a zip bomb), and openpyxl keeps every shared string
+in memory: before anything is parsed, the zip's directory gives each part's unpacked size
+(Python's zipfile never inflates a part past the size its directory states) and the shared
+strings are counted as they stream by. While reading, rows, columns and time are capped, so
+one file can neither fill the memory nor hold a reader for minutes; each cap is said in the
+refusal.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import time as clock
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from workflows.clean import clean_text
 from workflows.messages import Msg, msg
 
 MAX_BYTES = 20 * 1024 * 1024  # bots cannot download larger files from Telegram
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: legacy .xls, or an encrypted .xlsx
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+_MACROS = "_VBA_PROJECT".encode("utf-16-le")  # the storage an .xls with macros carries
+
+# unpacked: a sheet (openpyxl scans it whole on opening), the shared strings, the styles
+MAX_PART_BYTES = 16 * 1024 * 1024
+MAX_UNPACKED = 64 * 1024 * 1024  # unpacked, all parts together (pictures included)
+MAX_STRINGS = 200_000  # distinct texts in the shared-strings table
+MAX_ROWS = 5_000  # rows of a sheet that hold a value: a unit's ledger is far shorter
+MAX_COLUMNS = 100  # a ledger has a dozen columns; 100 leaves room for notes
+MAX_PARTS = 10_000  # parts in the zip: a workbook has dozens
+READ_SECONDS = 60.0  # one workbook read, all its sheets
+_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 
 
 class WorkbookRefused(Exception):
@@ -41,6 +62,22 @@ class Formula:
 Row = tuple[Any, ...]
 
 
+class Budget:
+    """The caps of one read, shared by its sheets: the time it may take."""
+
+    def __init__(self, name: str, seconds: float = READ_SECONDS) -> None:
+        self.name = name
+        self.seconds = seconds
+        self.ends = clock.monotonic() + seconds
+
+    def check(self) -> None:
+        """Refuse the workbook once its read has taken longer than allowed."""
+        if clock.monotonic() > self.ends:
+            raise WorkbookRefused(
+                msg("limits.workbook.too_slow", name=self.name, seconds=int(self.seconds))
+            )
+
+
 @dataclass
 class Sheet:
     """One worksheet: its name, whether people see it, and its rows numbered from 1."""
@@ -49,15 +86,35 @@ class Sheet:
     hidden: bool
     _source: Any
     _kind: str
+    _budget: Budget | None = None
 
     def rows(self) -> Iterator[tuple[int, Row]]:
-        """(row number, cell values) for every row, empty ones included."""
+        """(row number, cell values) for every row, empty ones included; a sheet past the caps
+        (rows, columns, time) is refused where it passes them."""
+        for n, row in self._rows():
+            if n % 256 == 0 and self._budget is not None:
+                self._budget.check()
+            if len(row) > MAX_COLUMNS and any(v is not None for v in row[MAX_COLUMNS:]):
+                raise self._refused("limits.workbook.too_wide", max_columns=MAX_COLUMNS)
+            if n > MAX_ROWS and any(v is not None for v in row):
+                raise self._refused("limits.workbook.too_long", max_rows=MAX_ROWS)
+            yield n, row
+
+    def _refused(self, key: str, **values: Any) -> WorkbookRefused:
+        name = self._budget.name if self._budget is not None else ""
+        return WorkbookRefused(msg(key, name=name, sheet=self.name, **values))
+
+    def _rows(self) -> Iterator[tuple[int, Row]]:
         if self._kind == "xls":
             for r in range(self._source.nrows):
-                yield r + 1, tuple(_xls_value(c, self._source.book) for c in self._source.row(r))
+                cells = self._source.row_slice(r, 0, MAX_COLUMNS + 1)
+                yield r + 1, tuple(_xls_value(c, self._source.book) for c in cells)
             return
         self._source.reset_dimensions()  # a writer's stated dimensions may cut columns off
-        for n, row in enumerate(self._source.iter_rows(values_only=True), 1):
+        # one column past the cap is read, to see whether the sheet goes further: a cell far
+        # to the right (XFD) would otherwise pad every row to 16,384 values
+        rows = self._source.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
+        for n, row in enumerate(rows, 1):
             yield n, tuple(_xlsx_value(v) for v in row)
 
 
@@ -89,6 +146,8 @@ class Book:
 def _xlsx_value(value: Any) -> Any:
     if isinstance(value, str) and value.startswith("=") and len(value) > 1:
         return Formula(value)
+    if isinstance(value, str):
+        return clean_text(value)
     if value is None or isinstance(value, str | int | float | bool | datetime | date | time):
         return value
     return Formula(str(getattr(value, "text", value)))  # array and data-table formulas
@@ -105,32 +164,89 @@ def _xls_value(cell: Any, book: Any) -> Any:
         return bool(cell.value)
     if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
         return None
-    return cell.value
+    return clean_text(cell.value) if isinstance(cell.value, str) else cell.value
 
 
 def open_book(data: bytes, name: str, *, max_bytes: int = MAX_BYTES) -> Book:
-    """Open a workbook's bytes, or refuse them saying why."""
+    """Open a workbook's bytes, or refuse them saying why; nothing is parsed before the
+    sizes the file would unpack to are known to fit."""
     if len(data) > max_bytes:
         raise WorkbookRefused(msg("workbook.too_big", name=name, max_mb=max_bytes // (1024 * 1024)))
+    budget = Budget(name)
     if data.startswith(_OLE):
         if _ENCRYPTED in data[:1_000_000] or _ENCRYPTED in data[-1_000_000:]:
             raise WorkbookRefused(msg("workbook.password", name=name))
-        return _open_xls(data, name)
+        if _MACROS in data:
+            raise WorkbookRefused(msg("limits.workbook.macros", name=name))
+        return _open_xls(data, name, budget)
     if not data.startswith(_ZIP):
         raise WorkbookRefused(msg("workbook.not_a_workbook", name=name))
+    _check_zip(data, name)
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as err:
         raise WorkbookRefused(msg("workbook.not_a_workbook", name=name)) from err
     except Exception as err:  # openpyxl's own errors for a zip that is no spreadsheet
         raise WorkbookRefused(msg("workbook.not_a_workbook", name=name)) from err
-    sheets = [Sheet(ws.title, ws.sheet_state != "visible", ws, "xlsx") for ws in wb.worksheets]
+    sheets = [
+        Sheet(ws.title, ws.sheet_state != "visible", ws, "xlsx", budget) for ws in wb.worksheets
+    ]
     return Book(name, sheets, wb.close)
 
 
-def _open_xls(data: bytes, name: str) -> Book:
+def _zip_entries(data: bytes) -> int:
+    """How many parts the zip's end record says it holds (65,535: a zip64 that may hold more)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return 0
+    return int.from_bytes(data[end + 10 : end + 12], "little")
+
+
+def _check_zip(data: bytes, name: str) -> None:
+    """Refuse a zip whose parts would unpack too large, that carries macros, or whose shared
+    strings are too many; before openpyxl reads any of it."""
+    mb = 1024 * 1024
+    too_big = WorkbookRefused(
+        msg("limits.workbook.unpacks_too_big", name=name, max_mb=MAX_UNPACKED // mb)
+    )
+    if _zip_entries(data) > MAX_PARTS:
+        raise too_big
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            parts = z.infolist()
+            if len(parts) > MAX_PARTS or sum(p.file_size for p in parts) > MAX_UNPACKED:
+                raise too_big
+            if any(p.file_size > MAX_PART_BYTES for p in parts):
+                raise too_big
+            if any(p.filename.lower().endswith("vbaproject.bin") for p in parts):
+                raise WorkbookRefused(msg("limits.workbook.macros", name=name))
+            texts = [p for p in parts if p.filename.lower().endswith("sharedstrings.xml")]
+            if any(_strings_in(z, part) > MAX_STRINGS for part in texts):
+                raise WorkbookRefused(
+                    msg("limits.workbook.too_many_texts", name=name, max=MAX_STRINGS)
+                )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as err:
+        raise WorkbookRefused(msg("workbook.not_a_workbook", name=name)) from err
+    except (RuntimeError, NotImplementedError) as err:  # an encrypted or unknown-method part
+        raise WorkbookRefused(msg("workbook.not_a_workbook", name=name)) from err
+
+
+def _strings_in(z: zipfile.ZipFile, part: zipfile.ZipInfo) -> int:
+    """The shared strings a part holds, counted as it streams by (stops past the cap)."""
+    count, carry = 0, b""
+    with z.open(part) as stream:
+        while chunk := stream.read(1024 * 1024):
+            buf = carry + chunk
+            count += sum(1 for m in _STRING.finditer(buf) if m.end() > len(carry))
+            if count > MAX_STRINGS:
+                break
+            carry = buf[-64:]
+    return count
+
+
+def _open_xls(data: bytes, name: str, budget: Budget) -> Book:
     """A legacy .xls (BIFF) workbook, as WPS and old Excel save them, through xlrd."""
     import xlrd
     from xlrd.biffh import XLRDError  # where it is defined (the stubs do not re-export it)
@@ -146,7 +262,7 @@ def _open_xls(data: bytes, name: str) -> Book:
     sheets = []
     for i in range(wb.nsheets):
         ws = wb.sheet_by_index(i)
-        sheets.append(Sheet(ws.name, bool(ws.visibility), ws, "xls"))
+        sheets.append(Sheet(ws.name, bool(ws.visibility), ws, "xls", budget))
     return Book(name, sheets, wb.release_resources)
 
 

@@ -5,13 +5,13 @@ the preview is confirmed.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.handlers.reading import off_loop
 from bot.handlers.upload_steps import Upload, digest, keep_upload, owned_upload
 from bot.telegram.turn import Button, Services, Steps, Turn
 from storage import campaigns, uploads
@@ -89,9 +89,7 @@ async def read_ledger(
     found = await steps.turn(lambda t: _ledger_target(t, upload, file, upload_id))
     if found is None:
         return
-    counts = await asyncio.to_thread(
-        lambda: tally(read_book(book.sheets, found.target, found.known))
-    )
+    counts = await off_loop(lambda: tally(read_book(book.sheets, found.target, found.known)))
     await steps.turn(lambda t: _ledger_preview(t, found, counts, file))
 
 

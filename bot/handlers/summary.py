@@ -15,17 +15,19 @@ from bot.handlers.items import item_line
 from bot.telegram.chart import ChartWords, summary_chart
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Button, Reply, Turn
-from storage import campaigns, planning
+from storage import campaigns, notices, planning
 from storage import ledger as items
 from storage import summary as figures
+from storage.calendar import work_calendar
 from storage.circular import write_circular
 from storage.export import write_workbook
 from storage.models import Campaign, saved_id
 from workflows.buttons import Action, Verb, callback_data
 from workflows.checkpoints import interview_list, next_checkpoint
-from workflows.circular import CheckpointState, weekly_circular
+from workflows.circular import CheckpointState, Section, weekly_circular
 from workflows.digest import digest_chats, digest_key, digest_week
 from workflows.messages import Msg, lines, msg
+from workflows.notices import RECENT, last_due, late_reads_section
 from workflows.planner import Planned
 from workflows.summary import (
     UnitSummary,
@@ -182,10 +184,22 @@ def circular_docx(session: Session, camp: Campaign, now: datetime, say: Say) -> 
         cases=figures.overdue_cases(session, names, now),
         checkpoint=checkpoint_state(session, camp, names, today),
         today=today,
+        reads=late_reads(session, camp, names, now),
     )
     out = io.BytesIO()
     write_circular(circular, say, out)
     return out.getvalue()
+
+
+def late_reads(
+    session: Session, camp: Campaign, names: dict[int, str], now: datetime
+) -> Section | None:
+    """The circular's 已阅情况: who read the last circular sent to the units late; None when
+    none has been sent (`/notice 通报`) whose time to be read is over."""
+    tz, cal = ZoneInfo(camp.timezone), work_calendar(session)
+    sent = notices.recent_notices(session, saved_id(camp), since=now - RECENT, kind="circular")
+    last = last_due([state for _, state in sent], now=now, cal=cal, tz=tz)
+    return late_reads_section(last, names, cal, tz) if last is not None else None
 
 
 def send_circular(turn: Turn) -> None:

@@ -4,13 +4,13 @@ the same answers as the step-by-step update, its evidence collected, then saved 
 
 from __future__ import annotations
 
-import asyncio
 import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from bot.handlers import weekly
+from bot.handlers.reading import off_loop
 from bot.handlers.upload_steps import keep_upload, owned_upload
 from bot.telegram.turn import Button, Reply, Steps, Turn
 from storage import drafts, uploads
@@ -88,7 +88,7 @@ async def read_week(steps: Steps, book: Book, origin: FormOrigin, file: dict[str
         reading.problems[:0] = problems
         return reading
 
-    reading = await asyncio.to_thread(read)
+    reading = await off_loop(read)
     await steps.turn(lambda t: _week_preview(t, ctx, reading, file))
 
 

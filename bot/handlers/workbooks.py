@@ -6,11 +6,10 @@ previews. Reading a workbook is a follow-up task (`ReadWorkbook`), saving an imp
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
 
-from bot.handlers import ledger_import, weekly_form
+from bot.handlers import ledger_import, reading, weekly_form
 from bot.handlers.upload_steps import Upload, digest
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Steps, Turn
@@ -64,34 +63,42 @@ def on_file(turn: Turn, given: FileAnswer, flow_takes_files: bool | None) -> boo
         turn.say(route)
         return True
     if route == READ:
-        turn.later(ReadWorkbook(upload))
+        turn.later(ReadWorkbook(upload, reader=turn.person.user_id))
         return True
     return False
 
 
 @dataclass(frozen=True)
 class ReadWorkbook:
-    """Download a workbook and read it off the event loop; answer with one preview."""
+    """Download a workbook and read it off the event loop, on the workbook pool; answer with
+    one preview, or the reason it is refused (one file at a time per person)."""
 
     upload: Upload
     upload_id: int = 0  # an admin's ledger whose unit was just chosen
+    reader: int = 0  # who sent it (their files are read one at a time)
 
     async def run(self, steps: Steps) -> None:
         """Read it as a filled weekly form, as evidence for one, or as the unit's ledger."""
+        if reading.busy(self.reader):
+            await steps.turn(lambda t: t.say(msg("limits.workbook.one_at_a_time")))
+            return
+        with reading.reading(self.reader):
+            try:
+                await self._read(steps)
+            except WorkbookRefused as err:
+                refusal = err.message
+                await steps.turn(lambda t: t.say(refusal))
+
+    async def _read(self, steps: Steps) -> None:
         upload = self.upload
         name = upload.file.name
         data = await steps.download(upload.file.file_id, name)
         if data is None:
             return
         file = {"file_id": upload.file.file_id, "name": name, "digest": digest(data)}
+        book = await reading.off_loop(lambda: open_book(data, name))
         try:
-            book = await asyncio.to_thread(open_book, data, name)
-        except WorkbookRefused as err:
-            refusal = err.message
-            await steps.turn(lambda t: t.say(refusal))
-            return
-        try:
-            origin = await asyncio.to_thread(form_meta, book)
+            origin = await reading.off_loop(lambda: form_meta(book))
             if origin is not None and not upload.forced:
                 await weekly_form.read_week(steps, book, origin, file)
                 return
@@ -142,7 +149,7 @@ def on_unit(turn: Turn, pressed: Action) -> None:
         return
     uploads.update_upload(turn.session, row, turn.stamp.at, unit_id=unit.id)
     file = FileAnswer(row.file_id, row.file_name, "", 0, "document")
-    turn.later(ReadWorkbook(Upload(file), pressed.ref))
+    turn.later(ReadWorkbook(Upload(file), pressed.ref, turn.person.user_id))
 
 
 def on_ledger_confirm(turn: Turn, pressed: Action) -> None:

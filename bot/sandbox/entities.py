@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from html.parser import HTMLParser
 
@@ -87,7 +86,7 @@ def plain_text(text: str, parse_mode: str | None) -> str:
             f"Bad Request: can't parse entities: Can't find end tag corresponding to start "
             f'tag "{parser.stack[-1]}"',
         )
-    return html.unescape("".join(parser.text))
+    return "".join(parser.text)  # the parser has converted the character references once
 
 
 def utf16_len(text: str) -> int:

@@ -39,6 +39,7 @@ from bot.telegram.turn import (
     source_of,
 )
 from storage import chats
+from workflows.clean import clean_text
 from workflows.messages import msg
 from workflows.roles import COMMANDS
 
@@ -64,7 +65,7 @@ async def on_command(update: Update, context: Ctx) -> None:
     source = _source(update, context)
     if message is None or source is None or not (message.text or message.caption):
         return
-    word, *args = (message.text or message.caption or "").split()
+    word, *args = clean_text(message.text or message.caption or "").split()
     name, _, addressee = word[1:].partition("@")
     if addressee and addressee.lower() != (context.bot.username or "").lower():
         return

@@ -16,6 +16,7 @@ from bot.handlers import (
     deadlines,
     evidence,
     items,
+    notices,
     summary,
     weekly,
     weekly_private,
@@ -35,6 +36,7 @@ FEATURES: tuple[Feature, ...] = (
     deadlines.FEATURE,
     cases.FEATURE,
     summary.FEATURE,
+    notices.FEATURE,
     board.FEATURE,
     workday.FEATURE,
 )

@@ -24,9 +24,11 @@ from sqlalchemy.exc import DBAPIError
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter
 
+from bot.handlers import reading
 from bot.serve.held import Gate
 from bot.serve.pipeline import Pipeline
 from bot.telegram.turn import BotApp, Services
+from bot.web import limits
 from bot.web.server import mount
 from workflows.messages import Msg, msg
 
@@ -34,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/healthz"
+HEALTH_WITHIN = 5.0  # seconds a worker thread may take to come free for the health check
 ANSWER_WITHIN = 20.0  # seconds: a longer update (a large export) is answered while it goes on
 SECRET_FORM = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
 
@@ -95,9 +98,9 @@ class WebhookServer:
             logger.warning("webhook: refused a request without the secret from %s", request.remote)
             return web.Response(status=403, text="forbidden")
         try:
-            data = await request.json()
+            data = await limits.within_body_time(request.json())
             update = Update.de_json(data, self.app.bot) if isinstance(data, dict) else None
-        except (ValueError, TypeError, KeyError, AttributeError):  # JSON errors are ValueErrors
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # bad JSON
             update = None
         if update is None:
             return web.Response(status=400, text="not an update")
@@ -124,10 +127,19 @@ class WebhookServer:
         return web.Response(text="ok")
 
     async def on_health(self, request: web.Request) -> web.Response:
-        """200 while the bot runs and its database answers; 503 otherwise."""
-        try:
+        """200 while the bot runs and its database answers; 503 otherwise, and 503 "busy"
+        when the worker threads every update and page call needs are all taken (the database
+        is asked from one of them, so a stalled pool is seen as the people see it)."""
+
+        def database() -> None:
             with self.services.db.unit_of_work() as session:
                 session.connection().execute(text("select 1"))
+
+        try:
+            await asyncio.wait_for(asyncio.to_thread(database), HEALTH_WITHIN)
+        except TimeoutError:
+            body = {"status": "busy", "database": "not asked: no worker thread free"}
+            return web.json_response(body, status=503)
         except DBAPIError as err:
             body = {"status": "unavailable", "database": err.__class__.__name__}
             return web.json_response(body, status=503)
@@ -137,12 +149,21 @@ class WebhookServer:
             "database": "ok",
             "planner": lease is None or lease.holding,
             "updates_in_progress": len(self._running),
+            "workbooks_in_reading": reading.in_reading(),
         }
         return web.json_response(health, status=200 if self.app.running else 503)
 
     async def start(self) -> None:
         """Listen on the endpoint."""
-        self._runner = web.AppRunner(self.web, access_log=None)
+        # a connection whose request line and headers have not come in by HEADER_SECONDS is
+        # closed (aiohttp's keep-alive timer runs from the connection's start): slowloris; the
+        # rest of a body refused unread is drained for a second at most, not aiohttp's ten
+        self._runner = web.AppRunner(
+            self.web,
+            access_log=None,
+            keepalive_timeout=limits.HEADER_SECONDS,
+            lingering_time=limits.LINGER_SECONDS,
+        )
         await self._runner.setup()
         await web.TCPSite(self._runner, self.point.host, self.point.port).start()
 

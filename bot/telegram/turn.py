@@ -26,6 +26,7 @@ from storage.audit import Stamp
 from storage.db import Database
 from storage.lease import Lease
 from storage.models import Campaign, Chat, FormDraft, Person, Unit
+from workflows.clean import clean_name, clean_text
 from workflows.forms import Ask, Nav
 from workflows.inputs import Answer, FileAnswer, TextAnswer
 from workflows.messages import Msg, msg
@@ -374,7 +375,7 @@ def open_turn(session: Session, services: Services, source: Source) -> Turn | No
 
 def speaker_of(user: User) -> Speaker:
     """A Telegram user as a turn's speaker."""
-    return Speaker(user.id, user.username, user.full_name, user.is_bot)
+    return Speaker(user.id, user.username, clean_name(user.full_name), user.is_bot)
 
 
 def source_of(update: Update, bot_username: str) -> Source | None:
@@ -388,12 +389,12 @@ def source_of(update: Update, bot_username: str) -> Source | None:
     return Source(
         chat_id=tg_chat.id,
         chat_kind=tg_chat.type,
-        chat_title=tg_chat.title or tg_chat.full_name or "",
+        chat_title=clean_name(tg_chat.title or tg_chat.full_name or ""),
         speaker=speaker_of(user),
         message_id=message.message_id if message is not None else None,
         pressed=query is not None,
         replied=_replied(replied) if replied is not None else None,
-        caption=(message.caption or "") if message is not None and query is None else "",
+        caption=clean_text(message.caption or "") if message is not None and query is None else "",
         bot_username=bot_username,
         update_id=update.update_id,
     )
@@ -409,7 +410,7 @@ def _replied(message: Message) -> Replied:
     return Replied(
         message.message_id,
         sender,
-        message.text or message.caption or "",
+        clean_text(message.text or message.caption or ""),
         answer_of(message),
         mentions,
     )
@@ -422,10 +423,9 @@ def answer_of(message: Message) -> Answer | None:
     sender = {"sender": message.from_user.id} if message.from_user is not None else {}
     if message.document is not None:
         d = message.document
+        name = clean_name(d.file_name or "") or "file"
         proof = {"unique_id": d.file_unique_id, **sender}
-        return FileAnswer(
-            d.file_id, d.file_name or "file", d.mime_type or "", d.file_size or 0, "document", proof
-        )
+        return FileAnswer(d.file_id, name, d.mime_type or "", d.file_size or 0, "document", proof)
     if message.photo:
         p = message.photo[-1]
         proof = {"unique_id": p.file_unique_id, **sender}
@@ -438,5 +438,5 @@ def answer_of(message: Message) -> Answer | None:
             proof,
         )
     if message.text is not None:
-        return TextAnswer(message.text)
+        return TextAnswer(clean_text(message.text))
     return None

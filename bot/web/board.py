@@ -23,10 +23,10 @@ from aiohttp import web
 from bot.handlers import cases, closeout, items, urging
 from bot.handlers.summary import campaign_summary, checkpoint_state, weekly_shares
 from bot.telegram.turn import Turn
-from bot.web import board_files
+from bot.web import board_files, limits
 from bot.web.board_files import Handler
-from bot.web.calls import Answer, Refused, in_turn, json_body, page_text, refusal, refused_here
-from bot.web.staff import board_call, for_staff, item_of, json_call
+from bot.web.calls import Answer, page_text, refused_here
+from bot.web.staff import item_of, json_call, json_write
 from storage import board as waiting
 from storage import campaigns, decisions
 from storage import ledger as store
@@ -62,6 +62,10 @@ from workflows.weekly import REJECT
 # close-outs listed on the board, longest waiting first; the rest are counted (and each is
 # marked 待销号 in its unit's ledger, where it is opened and decided the same way)
 WAITING_SHOWN = 50
+# a unit's problems on one page of the board (`?page=2` for the next): a unit's whole ledger as
+# people keep it, so the page's filters see every problem; a runaway one is cut to pages
+UNIT_PAGE = 1000
+MAX_PAGE = 10_000
 
 
 def _today(turn: Turn) -> date:
@@ -318,18 +322,25 @@ async def show_board(request: web.Request) -> web.Response:
 async def show_unit(request: web.Request) -> web.Response:
     """GET: a unit's ledger, every problem with its status and latest progress."""
     raw = request.match_info["unit"]
+    given = request.query.get("page", "1")
+    page = int(given) if limits.is_id(given) and 0 < int(given) <= MAX_PAGE else 1
 
     def body(turn: Turn, camp: Campaign) -> Answer:
         unit = board_files.unit_in(turn, camp, raw)
         if unit is None:
             return refused_here(turn, 404, msg("bind.unknown_unit", text=raw))
-        rows = store.items_of(turn.session, [saved_id(unit)])
+        every = store.items_of(turn.session, [saved_id(unit)])
+        pages = max(1, -(-len(every) // UNIT_PAGE))
+        rows = every[(page - 1) * UNIT_PAGE : page * UNIT_PAGE]  # a page of a long ledger
         last = store.last_progress(turn.session, [saved_id(i) for i in rows])
         today = _today(turn)
         return Answer(
             200,
             {
                 "title": unit.name,
+                "page": page,
+                "pages": pages,
+                "total": len(every),
                 "unit": unit.id,
                 "urged": _urged(turn, [saved_id(unit)]).get(saved_id(unit), ""),
                 "filters": _ledger_filters(turn),
@@ -446,15 +457,8 @@ def _decision(key: str, decide: Callable[[Turn, str, dict[str, Any]], Answer]) -
     in one turn for those /board is for."""
 
     async def route(request: web.Request) -> web.Response:
-        call = await board_call(request)
-        if isinstance(call, web.Response):
-            return call
-        try:
-            given = await json_body(request)
-        except Refused as err:
-            return refusal(request, err.status, err.reason, call.caller.language)
         raw = request.match_info[key]
-        return await in_turn(request, call, for_staff(lambda turn, _: decide(turn, raw, given)))
+        return await json_write(request, lambda turn, _, given: decide(turn, raw, given))
 
     return route
 

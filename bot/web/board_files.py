@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -22,11 +23,13 @@ from bot.handlers.summary import campaign_summary, circular_docx, document_say, 
 from bot.telegram.applinks import app_key
 from bot.telegram.turn import Services, Source, Speaker, Turn
 from bot.web.calls import BOT, TURNS, Answer, refusal, refused_here, services_of
+from bot.web.limits import media_type
 from bot.web.staff import Body, board_call, for_staff, item_of
 from storage import ledger as store
 from storage import people
 from storage.export import write_workbook
 from storage.models import Campaign, Person, Unit, saved_id
+from workflows.clean import clean_name
 from workflows.deeplink import (
     CIRCULAR_FILE,
     EVIDENCE_FILE,
@@ -38,6 +41,7 @@ from workflows.deeplink import (
 )
 from workflows.messages import msg
 
+logger = logging.getLogger(__name__)
 FILE = "_file"  # an answer's key for a file's bytes, type and name (not JSON)
 TELEGRAM = "_telegram"  # an answer's key for a file kept on Telegram, to fetch by getFile
 TICKET_LIFETIME = timedelta(hours=1)
@@ -125,8 +129,9 @@ async def _serve(request: web.Request, source: Source, language: str, body: Body
         try:
             got = await request.app[BOT].bot.get_file(file["file_id"])
             content = bytes(await got.download_as_bytearray())
-        except TelegramError as err:
-            return refusal(request, 502, msg("app.upload_failed", reason=err.message), language)
+        except (TelegramError, OSError) as err:  # its text is for the log, not the page
+            logger.warning("evidence download failed: %r", err)
+            return refusal(request, 502, msg("limits.app.download_failed"), language)
         photo = file.get("media") == "photo"
         kind = file.get("mime") or ("image/jpeg" if photo else "application/octet-stream")
         return _download(content, kind, file.get("name") or "file", inline=photo)
@@ -145,6 +150,7 @@ def ascii_fallback(name: str) -> str:
 
 
 def _download(content: bytes, kind: str, name: str, *, inline: bool = False) -> web.Response:
+    kind, name = media_type(kind), clean_name(name) or "file"
     how = "inline" if inline else "attachment"
     disposition = f"{how}; filename=\"{ascii_fallback(name)}\"; filename*=UTF-8''{quote(name)}"
     headers = {"Content-Disposition": disposition, "Access-Control-Allow-Origin": WEB_TELEGRAM}

@@ -23,9 +23,11 @@ from sqlmodel import select
 
 from bot.telegram.applinks import app_key
 from bot.telegram.turn import BotApp, Services, Source, Turn, services_in
+from bot.web import limits
 from bot.web.init_data import Caller, InitDataError, check
 from storage import actions
-from storage.models import Chat, Unit, saved_id
+from storage.models import Chat, Person, Unit, saved_id
+from workflows.clean import clean_json
 from workflows.deeplink import AppLink, LinkError, read_app_payload
 from workflows.messages import Msg, msg
 
@@ -69,12 +71,23 @@ class Call:
     source: Source
 
 
+CALL = web.RequestKey("call", Call)  # the request's checked call, for what reads its body
+
+
 class Refused(Exception):
     """A call refused before any turn: its status and its one-line reason."""
 
     def __init__(self, status: int, reason: Msg) -> None:
         super().__init__(reason.id)
         self.status, self.reason = status, reason
+
+
+class RefusedAnswer(Exception):
+    """A call refused by a check run in a turn (its answer already in the caller's words)."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer.status)
+        self.answer = answer
 
 
 def services_of(request: web.Request) -> Services:
@@ -96,8 +109,10 @@ def raw_init_data(request: web.Request) -> str:
     return value.strip() if scheme.lower() == "tma" else ""
 
 
-async def open_call(request: web.Request) -> Call:
-    """Check initData and the link; the call's source, or `Refused` (nothing has changed)."""
+async def open_call(request: web.Request, stranger: Msg | None = None) -> Call:
+    """Check initData and the link; the call's source, or `Refused` (nothing has changed).
+    Someone the bot has never met is refused with `stranger` (the form's words by default)
+    before any turn, so opening the page leaves no person and no chat behind."""
     services = services_of(request)
     token = services.settings.telegram_bot_token or ""
     now = services.clock()
@@ -117,6 +132,8 @@ async def open_call(request: web.Request) -> Call:
         if link.user_id and link.user_id != caller.speaker.user_id:
             raise Refused(403, msg("weekly.link_not_yours"))
     me = caller.speaker.user_id
+    if not await asyncio.to_thread(_known, services, me):  # a stranger leaves no row behind
+        raise Refused(403, stranger or msg("app.refused.no_unit"))
     chat_id = link.chat_id if link is not None and link.chat_id else me
     if chat_id == me:
         title = caller.speaker.full_name
@@ -129,6 +146,15 @@ async def open_call(request: web.Request) -> Call:
         chat_id, chat.kind, chat.title, caller.speaker, bot_username=services.bot_username
     )
     return Call(caller, link, source)
+
+
+def _known(services: Services, user_id: int) -> bool:
+    """Whether the person has written to the bot (or been named by an admin) before."""
+    if user_id in services.settings.admin_ids:
+        return True
+    with services.db.unit_of_work() as session:
+        found = session.exec(select(Person.id).where(Person.user_id == user_id)).first()
+        return found is not None
 
 
 def _chat(services: Services, chat_id: int) -> Chat | None:
@@ -151,10 +177,17 @@ def checked(route: Route) -> Callable[[web.Request], Awaitable[web.Response]]:
         call: Call | None = None
         try:
             call = await open_call(request)
+            request[CALL] = call
             return await route(request, call)
+        except RefusedAnswer as err:
+            data = {"ok": False, **err.answer.data}
+            return web.json_response(data, status=err.answer.status)
         except Refused as err:
             language = call.caller.language if call is not None else ""
             return refusal(request, err.status, err.reason, language)
+        except limits.SlowBody:
+            language = call.caller.language if call is not None else ""
+            return refusal(request, 408, msg("limits.app.too_slow"), language)
 
     return run
 
@@ -163,21 +196,26 @@ async def json_body(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, 
     """The call's JSON object, at most `limit` bytes; `Refused` otherwise."""
     if request.content_length is not None and request.content_length > limit:
         raise Refused(413, msg("app.refused.too_large"))
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(16 * 1024):  # a chunked body has no length
-        size += len(chunk)
-        if size > limit:
-            raise Refused(413, msg("app.refused.too_large"))
-        chunks.append(chunk)
-    raw = b"".join(chunks)
+
+    async def read() -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.content.iter_chunked(16 * 1024):  # chunked: no length
+            size += len(chunk)
+            if size > limit:
+                raise Refused(413, msg("app.refused.too_large"))
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    raw = await limits.within_body_time(read())
     try:
         data = json.loads(raw or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past the parser's stack: no form of ours
         raise Refused(400, msg("app.refused.bad_request")) from None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or limits.too_deep(data):
         raise Refused(400, msg("app.refused.bad_request"))
-    return data
+    cleaned: dict[str, Any] = clean_json(data)
+    return cleaned
 
 
 def action_of(request: web.Request) -> str | None:

@@ -8,33 +8,64 @@ a prompt. A person who never allowed the bot to write to them is asked to, first
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 from urllib.parse import unquote
 
-from aiohttp import BodyPartReader, web
+from aiohttp import BodyPartReader, ClientPayloadError, web
 from telegram import InputFile, Message
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.telegram.turn import Turn
-from bot.web.calls import BOT, TURNS, Answer, Call, Refused, refusal
+from bot.web import limits
+from bot.web.calls import (
+    BOT,
+    CALL,
+    TURNS,
+    Answer,
+    Call,
+    Refused,
+    RefusedAnswer,
+    refusal,
+    unit_of,
+)
 from workflows import evidence
+from workflows.clean import clean_name, clean_text
 from workflows.inputs import FILE_LIMIT
 from workflows.messages import msg
 
+logger = logging.getLogger(__name__)
 PHOTO_LIMIT = 10 * 1024 * 1024  # Telegram takes photos up to 10 MB; larger ones go as files
 PHOTOS = ("image/jpeg", "image/png", "image/webp")
+SPOOL = 256 * 1024  # bytes of an upload held in memory; the rest goes to a temporary file
 FIELD_LIMIT = 4000  # bytes of a text field sent beside the files (a close-out's result)
 
 
 @dataclass(frozen=True)
 class Upload:
-    """A file the page sent, whole."""
+    """A file the page sent, whole, kept on disk while the request lasts (the memory holds
+    a quarter of a megabyte of it at most until it is sent on)."""
 
     name: str
     mime: str
-    content: bytes
+    spool: IO[bytes]
+    size: int
+    sha256: str = ""  # of the bytes as they came in, hashed while streamed
+
+    @property
+    def content(self) -> bytes:
+        """The file's bytes."""
+        self.spool.seek(0)
+        return self.spool.read()
+
+    def head(self, size: int) -> bytes:
+        """The file's first `size` bytes (where a JPEG keeps its EXIF)."""
+        self.spool.seek(0)
+        return self.spool.read(size)
 
 
 @dataclass(frozen=True)
@@ -53,11 +84,22 @@ class Stored:
 
 
 async def read_form(request: web.Request, *, max_files: int = 20) -> Uploads:
-    """A multipart form: its text fields and files, each within its limit; `Refused` else."""
+    """A multipart form: its text fields and files, each within its limit, the files streamed
+    to disk; `Refused` else. The caller's right to send one is checked before any of the body
+    is read."""
     if not request.content_type.startswith("multipart/"):
         raise Refused(400, msg("app.refused.bad_request"))
     if request.content_length is not None and request.content_length > FILE_LIMIT * 2:
         raise Refused(413, msg("app.refused.too_large"))
+    await may_send(request)
+    try:
+        return await limits.within_body_time(_read_parts(request, max_files))
+    except (ValueError, AssertionError, ClientPayloadError, EOFError) as err:
+        # a body cut short or malformed (aiohttp's reader asserts on some)
+        raise Refused(400, msg("app.refused.bad_request")) from err
+
+
+async def _read_parts(request: web.Request, max_files: int) -> Uploads:
     reader = await request.multipart()
     fields: dict[str, str] = {}
     files: list[Upload] = []
@@ -65,37 +107,60 @@ async def read_form(request: web.Request, *, max_files: int = 20) -> Uploads:
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader) or part.name is None:
             raise Refused(400, msg("app.refused.bad_request"))
+        if part.filename and len(files) >= max_files:
+            raise Refused(413, msg("app.refused.too_large"))
         limit = FILE_LIMIT if part.filename else FIELD_LIMIT
-        chunks: list[bytes] = []
+        # kept open in the Upload until the file is sent on: no `with` here
+        spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL)  # noqa: SIM115
         size = 0
+        hashed = hashlib.sha256()  # the evidence's identity, taken as the bytes pass
         while chunk := await part.read_chunk(64 * 1024):
             size += len(chunk)
             total += len(chunk)
             if size > limit or total > FILE_LIMIT * 2:
+                spool.close()
                 raise Refused(413, msg("app.refused.too_large"))
-            chunks.append(chunk)
-        content = b"".join(chunks)
+            spool.write(chunk)
+            hashed.update(chunk)
         if part.filename:
-            if len(files) >= max_files:
-                raise Refused(413, msg("app.refused.too_large"))
             mime = part.headers.get("Content-Type", "application/octet-stream")
-            files.append(Upload(_name(part.filename), mime, content))
+            files.append(Upload(_name(part.filename), mime, spool, size, hashed.hexdigest()))
         else:
-            fields[part.name] = content.decode("utf-8", errors="replace")
+            spool.seek(0)
+            fields[part.name] = clean_text(spool.read().decode("utf-8", errors="replace"))
+            spool.close()
     return Uploads(fields, files)
+
+
+async def may_send(request: web.Request) -> None:
+    """`Refused` unless the caller may send files for the call's unit (its liaisons, an
+    admin): checked in a turn of its own, before the body is read."""
+    call = request.get(CALL)
+    if call is None:
+        return
+
+    def may(turn: Turn) -> Answer | None:
+        unit = unit_of(turn, call)
+        return unit if isinstance(unit, Answer) else None
+
+    turn, refused = await request.app[TURNS].run(call.source, may, send=False)
+    if turn is None:
+        raise Refused(403, msg("app.refused.forged"))
+    if refused is not None:
+        raise RefusedAnswer(refused)
 
 
 def _name(raw: str) -> str:
     """A file's name as the person sees it: some clients percent-encode a non-ASCII name."""
     if raw.isascii() and "%" in raw:
         raw = unquote(raw)
-    return raw.replace("/", "_").replace("\\", "_")[:128] or "file"
+    return clean_name(raw).replace("/", "_").replace("\\", "_")[:128] or "file"
 
 
 async def read_upload(request: web.Request) -> Upload:
     """The one file a form sends (field `file`)."""
     form = await read_form(request, max_files=1)
-    if not form.files or not form.files[0].content:
+    if not form.files or not form.files[0].size:
         raise Refused(400, msg("app.refused.bad_request"))
     return form.files[0]
 
@@ -106,7 +171,7 @@ async def keep_on_telegram(
     """Send the file to the person's private chat; the file as the drafts keep it."""
     bot = request.app[BOT].bot
     user_id = call.caller.speaker.user_id
-    photo = upload.mime in PHOTOS and len(upload.content) <= PHOTO_LIMIT
+    photo = upload.mime in PHOTOS and upload.size <= PHOTO_LIMIT
     data = InputFile(upload.content, filename=upload.name)
     try:
         sent: Message = await (
@@ -116,30 +181,32 @@ async def keep_on_telegram(
         )
     except Forbidden:
         return refusal(request, 403, msg("app.refused.write_access"), call.caller.language)
-    except BadRequest as err:
-        return refusal(request, 400, msg("app.upload_failed", reason=err.message))
-    except TelegramError as err:
-        return refusal(request, 502, msg("app.upload_failed", reason=str(err)))
+    except BadRequest as err:  # Telegram's reason is for the log, not the person
+        logger.warning("upload refused by Telegram: %s", err.message)
+        return refusal(request, 400, msg("limits.app.upload_failed"), call.caller.language)
+    except (TelegramError, OSError) as err:
+        logger.warning("upload failed: %r", err)
+        return refusal(request, 502, msg("limits.app.upload_failed"), call.caller.language)
     if photo and sent.photo:
         file_id, unique_id = sent.photo[-1].file_id, sent.photo[-1].file_unique_id
     elif sent.document is not None:
         file_id, unique_id = sent.document.file_id, sent.document.file_unique_id
     else:
-        return refusal(request, 502, msg("app.upload_failed", reason=""))
+        return refusal(request, 502, msg("limits.app.upload_failed"), call.caller.language)
     media = "photo" if photo and sent.photo else "document"
     return Stored(
         {
             "file_id": file_id,
             "name": upload.name,
             "mime": upload.mime,
-            "size": len(upload.content),
+            "size": upload.size,
             "media": media,
             # the bytes passed through here: the hash of what the person sent, not of
             # Telegram's copy (a photo is recompressed); the EXIF time before it is stripped
-            "sha256": evidence.digest(upload.content),
+            "sha256": upload.sha256,
             "unique_id": unique_id,
             "sender": user_id,
-            "taken_at": evidence.exif_time(upload.content),
+            "taken_at": evidence.exif_time(upload.head(evidence.EXIF_HEAD)),
         }
     )
 

@@ -17,8 +17,10 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode
 
 from bot.telegram.turn import Speaker
+from workflows.clean import clean_name
 
 FRESH_FOR = timedelta(days=1)
+CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run this far ahead of ours
 MAX_LENGTH = 4096  # characters of initData we read at all (Telegram's are well under)
 
 
@@ -79,12 +81,14 @@ def check(raw: str, bot_token: str, now: datetime) -> Caller:
         speaker = Speaker(
             int(user["id"]),
             user.get("username"),
-            " ".join(p for p in (user.get("first_name"), user.get("last_name")) if p),
+            clean_name(" ".join(p for p in (user.get("first_name"), user.get("last_name")) if p)),
             bool(user.get("is_bot", False)),
         )
-    except (KeyError, ValueError, TypeError, OverflowError):
+    except (KeyError, ValueError, TypeError, OverflowError, OSError):
         raise InitDataError("forged") from None
     if now - auth_date > FRESH_FOR:
         raise InitDataError("stale")
+    if auth_date - now > CLOCK_SKEW:  # signed "in the future": a replay kept for later, or forged
+        raise InitDataError("forged")
     language = user.get("language_code") if isinstance(user.get("language_code"), str) else ""
     return Caller(speaker, language or "", data.get("start_param", ""), auth_date)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
@@ -20,12 +21,13 @@ from aiohttp.typedefs import Middleware
 
 from bot.config import Settings
 from bot.telegram.turn import BotApp, Turn
-from bot.web import board, forms, week
+from bot.web import board, forms, limits, notices, week
 from bot.web.calls import BOT, TURNS, Answer, Call, Turns, checked, in_turn
 from workflows.deeplink import BOARD_PAGE, ITEM_PAGE, NEW_PAGE, WEEK_PAGE
 from workflows.inputs import FILE_LIMIT
 from workflows.roles import may
 
+logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PAGES = {WEEK_PAGE: "week", NEW_PAGE: "new", ITEM_PAGE: "item", BOARD_PAGE: "board"}
 
@@ -76,6 +78,7 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     *week.ROUTES,
     *forms.ROUTES,
     *board.ROUTES,
+    *notices.ROUTES,
 )
 TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
 INLINE = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
@@ -114,22 +117,44 @@ def prefix_of(settings: Settings) -> str:
 
 
 def guard(prefix: str) -> Middleware:
-    """The security headers on every answer under `prefix`; no caching of the API's."""
+    """The security headers on every answer, refusals and errors included; no caching of the
+    API's. A path's id that is no id of ours is 404, a body that does not come in time 408,
+    and an error a one-line 500 that says nothing of the inside, before any route runs."""
 
     @web.middleware
     async def guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
-        response = await handler(request)
-        if request.path.startswith(prefix) or request.path == prefix.rstrip("/"):
-            response.headers["Content-Security-Policy"] = CSP
-            response.headers["X-Content-Type-Options"] = "nosniff"
-            response.headers["Referrer-Policy"] = "no-referrer"
-            if request.path.startswith(prefix + "api/"):
-                response.headers["Cache-Control"] = "no-store"
-            if _compressible(response):  # a slow line carries a third of the bytes
-                response.enable_compression()
+        response: web.StreamResponse
+        try:
+            limits.check_ids(request)
+            response = await handler(request)
+        except web.HTTPException as err:
+            if err.status < 400:
+                _secure(request, prefix, err)
+                raise
+            response = web.json_response({"ok": False, "error": err.reason}, status=err.status)
+        except limits.SlowBody:
+            response = web.json_response({"ok": False, "error": "Request Timeout"}, status=408)
+        except Exception:
+            logger.exception("web: %s %s failed", request.method, request.path)
+            response = web.json_response(
+                {"ok": False, "error": "Internal Server Error"}, status=500
+            )
+        _secure(request, prefix, response)
+        if request.path.startswith(prefix) and _compressible(response):
+            response.enable_compression()  # a slow line carries a third of the bytes
         return response
 
     return guarded
+
+
+def _secure(request: web.Request, prefix: str, response: web.StreamResponse) -> None:
+    if response.prepared:  # a streamed answer has sent its headers already
+        return
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    if request.path.startswith(prefix + "api/"):
+        response.headers["Cache-Control"] = "no-store"
 
 
 def _compressible(response: web.StreamResponse) -> bool:

@@ -5,11 +5,21 @@ Telegram's initData, our link, a board link only), then by the chat's role rule 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 
 from bot.telegram.turn import Turn
-from bot.web.calls import Answer, Call, Refused, in_turn, open_call, refusal, refused_here
+from bot.web.calls import (
+    Answer,
+    Call,
+    Refused,
+    in_turn,
+    json_body,
+    open_call,
+    refusal,
+    refused_here,
+)
 from storage.models import Campaign, LedgerItem
 from workflows.deeplink import BOARD_PAGE
 from workflows.messages import msg
@@ -21,7 +31,7 @@ Body = Callable[[Turn, Campaign], Answer]
 async def board_call(request: web.Request) -> Call | web.Response:
     """The call checked as the form's are; a board link only (or none: the private menu)."""
     try:
-        call = await open_call(request)
+        call = await open_call(request, msg("command.denied", command="board"))
     except Refused as err:
         return refusal(request, err.status, err.reason)
     if call.link is not None and call.link.page != BOARD_PAGE:
@@ -48,6 +58,21 @@ async def json_call(request: web.Request, body: Body) -> web.Response:
     if isinstance(call, web.Response):
         return call
     return await in_turn(request, call, for_staff(body))
+
+
+async def json_write(
+    request: web.Request, body: Callable[[Turn, Campaign, dict[str, Any]], Answer]
+) -> web.Response:
+    """A board write: its JSON object read (refused if too large or not an object), then the
+    body in one turn for those /board is for, once per action id."""
+    call = await board_call(request)
+    if isinstance(call, web.Response):
+        return call
+    try:
+        given = await json_body(request)
+    except Refused as err:
+        return refusal(request, err.status, err.reason, call.caller.language)
+    return await in_turn(request, call, for_staff(lambda turn, camp: body(turn, camp, given)))
 
 
 def item_of(turn: Turn, raw: str) -> LedgerItem | Answer:

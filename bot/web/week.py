@@ -205,15 +205,15 @@ def _week_json(turn: Turn, week: _Week) -> dict[str, Any]:
         "where": "group" if week.row.chat_id < 0 else "private",
         "items": [_item_json(turn, week, it) for it in ctx["items"]],
         "statuses": [{"value": o.value, "label": turn.text(o.label)} for o in STATUSES],
-        "texted": sorted(_card(week.flow).texted),
+        "texted": sorted(_texted(week.flow)),
     }
 
 
-def _card(flow: Flow) -> StatusCard:
-    kind = flow.steps[0].kind
-    if not isinstance(kind, StatusCard):
-        raise TypeError("a weekly update begins with an item's card")
-    return kind
+def _texted(flow: Flow) -> frozenset[str]:
+    """The statuses whose card asks for text; none for a week with no open problem (its
+    flow begins with the new-problems question, not a card)."""
+    kind = flow.steps[0].kind if flow.steps else None
+    return frozenset(kind.texted) if isinstance(kind, StatusCard) else frozenset()
 
 
 def _week_item(turn: Turn, call: Call, raw: str) -> tuple[_Week, Mapping[str, Any]] | Answer:

@@ -63,6 +63,7 @@ async def test_webhook_is_registered_with_the_secret_and_serves_a_conversation(s
         "database": "ok",
         "planner": True,
         "updates_in_progress": 0,
+        "workbooks_in_reading": 0,
     }
     await wait_until(lambda: api.hook.webhook is not None, timeout=30)
     assert api.requests["setWebhook"] == 3
@@ -88,7 +89,7 @@ async def test_a_post_without_the_secret_is_refused_and_nothing_is_processed(ser
             async with http.post(url, json=update_from(777, "/register"), headers=headers) as r:
                 assert r.status == 403
         right = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-        for body in (b"{not json", b"null", b"[1, 2]"):
+        for body in (b"{not json", b"null", b"[1, 2]", b"[" * 30_000 + b"]" * 30_000):
             async with http.post(url, data=body, headers=right) as r:
                 assert r.status == 400
         # the same update with the secret is processed before the answer comes back

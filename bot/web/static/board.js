@@ -342,6 +342,7 @@
             board.closeouts_total > board.closeouts.length ? el("p", { class: "meta", text: t("b_more", { count: board.closeouts_total - board.closeouts.length }) }) : null,
             el("h3", { id: "extensions-heading", text: t("b_extensions", { count: board.extensions.length }) }), list(board.extensions, requestCard)),
           section("checkpoint", board.checkpoint.heading, ...board.checkpoint.lines.map((text) => el("p", { text }))),
+          readsPanel(),
           section("documents", t("b_documents"),
             el("p", {}, el("button", { type: "button", class: "link", id: "circular", onclick: () => download("api/board/circular.docx", names.circular, board.downloads.circular), text: "⬇ " + t("b_circular") })),
             el("p", {}, el("button", { type: "button", class: "link", id: "export", onclick: () => download("api/board/export.xlsx", names.export, board.downloads.export), text: "⬇ " + t("b_export") })))),
@@ -360,6 +361,29 @@
     document.getElementById("extensions-heading").textContent = t("b_extensions", { count: board.extensions.length });
     const units = document.getElementById("unit-list");
     if (units) drawUnits(units);
+  }
+  // 已阅情况: each notice's units read (who, when) and unread (since when), and a notice sent
+  // from here as /notice sends it; its own calls, so the board is drawn without waiting
+  function readsPanel() {
+    const list = el("div", { id: "reads-list" }, el("p", { class: "meta", text: "…" }));
+    const text = el("textarea", { id: "notice-text", rows: "3", "aria-label": t("b_notice_text"), placeholder: t("b_notice_text") });
+    const intent = { prefix: "notice", action: null };
+    const send = el("button", { type: "button", class: "ok", id: "notice-send", onclick: async () => {
+      const res = await once(send, intent, "api/board/notices", { text: text.value });
+      if (!res) return;
+      status(res.ok ? res.sent : res.error);
+      if (res.ok) { text.value = ""; fill(); }
+    }, text: t("b_notice_send") });
+    const notice = (n) => el("details", { class: "notice", "data-id": n.id },
+      el("summary", { text: n.head }),
+      el("ul", { class: "list" }, ...n.units.map((u) => el("li", { class: u.read ? "" : "bad", text: u.text }))));
+    async function fill() {
+      const data = await api("GET", "api/board/notices");
+      if (!data.ok) { list.replaceChildren(el("p", { class: "meta", text: data.error })); return; }
+      list.replaceChildren(...(data.notices.length ? data.notices.map(notice) : [el("p", { class: "meta", text: t("b_reads_none") })]));
+    }
+    fill();
+    return section("reads", t("b_reads"), list, text, el("p", { class: "actions" }, send));
   }
   let boardY = null; // where the board was scrolled when a unit or a problem was opened
   function fromBoard(open) { boardY = window.scrollY; return open(); }

@@ -2,7 +2,7 @@
 receipt (`Evidence`), so a file used again for another problem can be told.
 
 Revision ID: 0023
-Revises: 0016
+Revises: 0017
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision: str = "0023"
-down_revision: str | None = "0016"  # 0016 is on main already: one line of migrations
+down_revision: str | None = "0017"  # the newest on main: one line of migrations
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

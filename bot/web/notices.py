@@ -1,0 +1,69 @@
+"""The board's 已阅情况: the last notices and circulars, each with the units that read it (who,
+when) and those that have not (since when) — the same lines `/notice` says in the chat."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from bot.handlers.notices import send_notice
+from bot.telegram.turn import Turn
+from bot.web.calls import Answer, page_text, refused_here
+from bot.web.staff import json_call, json_write
+from storage import campaigns
+from storage import notices as stored
+from storage.models import Campaign, saved_id
+from workflows.messages import msg
+from workflows.notices import RECENT, TEXT_LIMIT, status_lines
+
+SHOWN = 5  # notices on the board; older ones are in /notice's history no longer than RECENT
+
+
+async def show_reads(request: web.Request) -> web.Response:
+    """GET: the last notices with their read and unread units."""
+
+    def body(turn: Turn, camp: Campaign) -> Answer:
+        names = {saved_id(u): u.name for u in campaigns.units_of(turn.session, saved_id(camp))}
+        recent = stored.recent_notices(
+            turn.session, saved_id(camp), since=turn.stamp.at - RECENT, limit=SHOWN
+        )
+        notices = []
+        for row, state in recent:
+            head, *lines = status_lines(state, names, kind=row.kind)
+            notices.append(
+                {
+                    "id": state.notice_id,
+                    "kind": row.kind,
+                    "head": page_text(turn, head),
+                    "read": len(state.read),
+                    "total": len(state.units),
+                    "units": [
+                        {"read": unit in state.read, "text": page_text(turn, line)}
+                        for unit, line in zip(state.units, lines, strict=True)
+                    ],
+                }
+            )
+        return Answer(200, {"notices": notices})
+
+    return await json_call(request, body)
+
+
+def _send(turn: Turn, camp: Campaign, given: dict[str, Any]) -> Answer:
+    """{text}: a notice to every unit's group, as the chat's /notice sends it."""
+    raw = given.get("text")
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not text or len(text) > TEXT_LIMIT:
+        return refused_here(turn, 400, msg("notices.text_needed", limit=TEXT_LIMIT))
+    count = send_notice(turn, camp, text)
+    if count is None:
+        return refused_here(turn, 409, msg("notices.no_groups"))
+    return Answer(200, {"done": True, "sent": page_text(turn, msg("notices.sent", count=count))})
+
+
+async def send(request: web.Request) -> web.Response:
+    """POST {text}: a notice from the board, once per action id (a tap and its retries)."""
+    return await json_write(request, _send)
+
+
+ROUTES = (("GET", "api/board/notices", show_reads), ("POST", "api/board/notices", send))
