@@ -17,6 +17,7 @@ from storage.models import Evidence, LedgerItem
 from tests.e2e.test_board_api import board_link, board_world, item_id, sups
 from tests.harness import Group, Harness, MakeWorld, Person
 from tests.miniapp import MiniApp, app_url, start_param
+from tests.workflows.test_evidence import jpeg
 
 MINI_APP = True  # the `bot` fixture serves the Mini App
 
@@ -153,3 +154,24 @@ async def test_a_chat_photo_sent_again_is_flagged_on_the_boards_close_out_card(
             ("AQADsame", "", world["李明"]["id"]),
         ]
         assert rows[0].received_at == first.astimezone(UTC)
+
+
+async def test_a_photo_taken_long_before_it_was_sent_is_flagged_to_the_supervisor(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["尉犁县"], liaisons={"尉犁县": "张三"}, supervisors=["督办赵"])
+    sup = world["督办赵"].private
+    await bot.settle(sup, world.group("尉犁县"))
+    (code,) = world.add_items("尉犁县", 1)
+    old = bot.clock().astimezone(ZoneInfo("Asia/Shanghai")).replace(year=bot.clock().year - 1)
+    photo = jpeg(old.strftime("%Y:%m:%d %H:%M:%S"))
+    await _close_out(bot, world["张三"], world.group("尉犁县"), photo)
+    await bot.drained()
+    request = (await bot.api.next_message(sup))["text"]
+    assert code in request and f"照片拍摄时间为{old.year}年{old.month}月{old.day}日" in request, (
+        request
+    )
+    with bot.db.unit_of_work() as s:
+        (kept,) = s.exec(select(Evidence)).all()
+        assert kept.taken_at == old.strftime("%Y:%m:%d %H:%M:%S")
+        assert kept.sha256 == hashlib.sha256(photo).hexdigest()
