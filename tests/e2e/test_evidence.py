@@ -13,11 +13,15 @@ import aiohttp
 from openpyxl import load_workbook
 from sqlmodel import col, select
 
+from storage import ledger
+from storage.audit import Stamp
 from storage.models import Evidence, LedgerItem
 from tests.e2e.test_board_api import board_link, board_world, item_id, sups
 from tests.harness import Group, Harness, MakeWorld, Person
 from tests.miniapp import MiniApp, app_url, start_param
 from tests.workflows.test_evidence import jpeg
+from workflows.guards import required
+from workflows.ledger import Progress
 
 MINI_APP = True  # the `bot` fixture serves the Mini App
 
@@ -175,3 +179,34 @@ async def test_a_photo_taken_long_before_it_was_sent_is_flagged_to_the_superviso
         (kept,) = s.exec(select(Evidence)).all()
         assert kept.taken_at == old.strftime("%Y:%m:%d %H:%M:%S")
         assert kept.sha256 == hashlib.sha256(photo).hexdigest()
+
+
+async def test_a_long_evidence_record_comes_as_a_file_with_every_file_in_it(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["尉犁县"], liaisons={"尉犁县": "张三"}, supervisors=["督办赵"])
+    sup = world["督办赵"].private
+    await bot.settle(sup)
+    (code,) = world.add_items("尉犁县", 1)
+    files = [
+        {
+            "file_id": f"F{n}",
+            "name": f"现场照片{n:02}.jpg",
+            "mime": "image/jpeg",
+            "size": 1000 + n,
+            "media": "photo",
+            "sha256": hashlib.sha256(bytes([n])).hexdigest(),
+            "sender": world["张三"]["id"],
+            "received_at": bot.clock().isoformat(),
+        }
+        for n in range(30)
+    ]
+    with bot.db.unit_of_work() as s:  # thirty files in one week's progress, as the week saves
+        item = required(ledger.item_by_code(s, code), code)
+        week = Progress("plan", bot.clock().date(), text="推进中", files=tuple(files))
+        ledger.add_progress(s, item, week, Stamp(bot.clock(), world["张三"]["id"]))
+    said = await world["督办赵"].say(sup, f"/evidence {code}")
+    assert said["caption"] == f"{code} 的印证材料记录（30份）较长，见附件。"
+    record = said["payload"].decode("utf-8")
+    assert all(f["sha256"] in record and f["name"] in record for f in files)
+    assert record.count("提交人：张三") == 30 and record.startswith(f"{code} 问题1 · 印证材料记录")
