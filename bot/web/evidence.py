@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import IO, Any
 from urllib.parse import unquote
 
@@ -55,6 +55,7 @@ class Upload:
     spool: IO[bytes]
     size: int
     sha256: str = ""  # of the bytes as they came in, hashed while streamed
+    where: dict[str, float] | None = None  # the phone's location sent with it, if allowed
 
     @property
     def content(self) -> bytes:
@@ -129,7 +130,21 @@ async def _read_parts(request: web.Request, max_files: int) -> Uploads:
             spool.seek(0)
             fields[part.name] = clean_text(spool.read().decode("utf-8", errors="replace"))
             spool.close()
-    return Uploads(fields, files)
+    where = where_of(fields)
+    return Uploads(fields, [replace(f, where=where) for f in files] if where else files)
+
+
+def where_of(fields: Mapping[str, str]) -> dict[str, float] | None:
+    """The location the page sent beside the files (Telegram's LocationManager, when the
+    person allowed it): latitude, longitude and accuracy in metres; None if absent or absurd."""
+    try:
+        lat, lon = float(fields["latitude"]), float(fields["longitude"])
+        accuracy = float(fields.get("accuracy") or 0)
+    except (KeyError, ValueError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 <= accuracy < 1e7):
+        return None  # also NaN, which compares false
+    return {"latitude": lat, "longitude": lon, "accuracy": accuracy}
 
 
 async def may_send(request: web.Request) -> None:
@@ -207,6 +222,7 @@ async def keep_on_telegram(
             "unique_id": unique_id,
             "sender": user_id,
             "taken_at": evidence.exif_time(upload.head(evidence.EXIF_HEAD)),
+            **({"where": upload.where} if upload.where else {}),
         }
     )
 

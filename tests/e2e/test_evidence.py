@@ -28,8 +28,11 @@ MINI_APP = True  # the `bot` fixture serves the Mini App
 PHOTO = b"\xff\xd8\xff\xdb not really a jpeg, the same bytes twice"
 
 
-async def _close_out(bot: Harness, li: Person, group: Group, content: bytes) -> int:
-    """The liaison asks for the close-out of their unit's one problem from the Mini App."""
+async def _close_out(
+    bot: Harness, li: Person, group: Group, content: bytes, where: dict[str, str] | None = None
+) -> int:
+    """The liaison asks for the close-out of their unit's one problem from the Mini App (with
+    the phone's location, as the page sends it when allowed)."""
     assert li.private  # the bot may write to them: uploads are kept in their private chat
     card = await bot.command(group, li, "/weekly")
     page = MiniApp(bot, li, start_param(app_url(card)))
@@ -37,6 +40,8 @@ async def _close_out(bot: Harness, li: Person, group: Group, content: bytes) -> 
     form = aiohttp.FormData()
     form.add_field("result", "已整改到位")
     form.add_field("file", content, filename="site.jpg", content_type="image/jpeg")
+    for key, value in (where or {}).items():
+        form.add_field(key, value)
     status, said = await page.call("POST", f"api/items/{item}/closeout", data=form)
     assert status == 200, said
     return item
@@ -210,3 +215,32 @@ async def test_a_long_evidence_record_comes_as_a_file_with_every_file_in_it(
     record = said["payload"].decode("utf-8")
     assert all(f["sha256"] in record and f["name"] in record for f in files)
     assert record.count("提交人：张三") == 30 and record.startswith(f"{code} 问题1 · 印证材料记录")
+
+
+async def test_the_location_sent_with_an_upload_is_kept_and_shown_to_an_inspection(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(
+        units=["尉犁县", "轮台县"],
+        liaisons={"尉犁县": "张三", "轮台县": "李明"},
+        supervisors=["督办赵"],
+    )
+    sup = world["督办赵"].private
+    await bot.settle(sup, world.group("尉犁县"), world.group("轮台县"))
+    (code,) = world.add_items("尉犁县", 1)
+    (other,) = world.add_items("轮台县", 1)
+    where = {"latitude": "41.3365", "longitude": "86.2634", "accuracy": "12.5"}
+    await _close_out(bot, world["张三"], world.group("尉犁县"), PHOTO, where)
+    absurd = {"latitude": "123", "longitude": "86.2634", "accuracy": "5"}
+    await _close_out(bot, world["李明"], world.group("轮台县"), PHOTO + b"2", absurd)
+    with bot.db.unit_of_work() as s:
+        rows = s.exec(select(Evidence).order_by(col(Evidence.id))).all()
+        assert [(r.latitude, r.longitude, r.accuracy) for r in rows] == [
+            (41.3365, 86.2634, 12.5),
+            (None, None, None),  # not a place on Earth: not kept
+        ]
+    bot.api.mark_read(sup)
+    record = await world["督办赵"].say(sup, f"/evidence {code}")
+    assert "提交位置：41.3365, 86.2634（精度约12.5米）" in record["text"], record["text"]
+    record = await world["督办赵"].say(sup, f"/evidence {other}")
+    assert "提交位置" not in record["text"]
