@@ -4,21 +4,29 @@ with that problem's code, who sent it and when."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 from datetime import UTC
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
 from openpyxl import load_workbook
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlmodel import col, select
 
 from storage import ledger
 from storage.audit import Stamp
 from storage.models import Evidence, LedgerItem
+from tests.browser import PHONE, keep, sized_browser
+from tests.e2e.test_board_api import PHOTO as BOARD_PHOTO
 from tests.e2e.test_board_api import board_link, board_world, item_id, sups
 from tests.harness import Group, Harness, MakeWorld, Person
-from tests.miniapp import MiniApp, app_url, start_param
+from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
 from tests.workflows.test_evidence import jpeg
 from workflows.guards import required
 from workflows.ledger import Progress
@@ -118,10 +126,56 @@ async def _close_in_chat(bot: Harness, group: Group, li: Person, code: str, same
     prompt = await bot.command(group, li, f"/close {code}")
     evidence = await bot.answer(prompt, li, "已整改到位")
     await bot.api.send_file(
-        group, li, name="照片.jpg", size=2048, photo=True, reply_to=evidence, unique_id=same
+        group,
+        li,
+        name="照片.png",
+        size=len(BOARD_PHOTO),
+        photo=True,
+        reply_to=evidence,
+        content=BOARD_PHOTO,
+        unique_id=same,
     )
     summary = await bot.press(await bot.api.next_message(group), li, "完成")
     await bot.press(summary, li, "确认提交")
+
+
+def _flags_on_a_phone(url: str, item: int) -> dict[str, Any]:
+    """The board at 390 px: the close-out card's flags, then the problem's page, its files
+    named with their receipt and its flags; what was seen."""
+    with sized_browser(PHONE) as driver:
+        wait = WebDriverWait(driver, 20, ignored_exceptions=[StaleElementReferenceException])
+        driver.get(url)
+        card = wait.until(ec.presence_of_element_located((By.ID, f"closeout-{item}")))
+        flags = wait.until(ec.presence_of_element_located((By.ID, f"flags-{item}")))
+        wait.until(ec.presence_of_element_located((By.ID, "charts")))  # drawn by the page
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", card)
+        seen: dict[str, Any] = {
+            "card_flags": flags.text,
+            "overflow": driver.execute_script(
+                "return document.documentElement.scrollWidth - window.innerWidth"
+            ),
+            "flag_inside": driver.execute_script(
+                "const c = arguments[0].getBoundingClientRect(),"
+                " f = arguments[1].getBoundingClientRect();"
+                "return f.left >= c.left && f.right <= c.right + 0.5;",
+                card,
+                flags,
+            ),
+        }
+        keep(driver, "evidence-390-1-card")
+        link = card.find_element(By.TAG_NAME, "a")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+        link.click()
+        page_flags = wait.until(ec.presence_of_element_located((By.ID, "flags")))
+        seen["page_flags"] = page_flags.text
+        seen["files"] = [
+            b.text for b in driver.find_elements(By.CSS_SELECTOR, "#evidence button.link")
+        ]
+        seen["page_overflow"] = driver.execute_script(
+            "return document.documentElement.scrollWidth - window.innerWidth"
+        )
+        keep(driver, "evidence-390-2-problem")
+        return seen
 
 
 async def test_a_chat_photo_sent_again_is_flagged_on_the_boards_close_out_card(
@@ -143,7 +197,8 @@ async def test_a_chat_photo_sent_again_is_flagged_on_the_boards_close_out_card(
     (earlier,) = [t for t in said if t.startswith("尉犁县申请销号")]
     assert "同一文件" not in earlier
     # on the board: the close-out card, and the problem's page with each file's receipt
-    page = MiniApp(bot, zhao, await board_link(bot, world))
+    link = await board_link(bot, world)
+    page = MiniApp(bot, zhao, link)
     status, board = await page.call("GET", "api/board")
     assert status == 200, board
     cards = {c["code"]: c for c in board["closeouts"]}
@@ -156,6 +211,12 @@ async def test_a_chat_photo_sent_again_is_flagged_on_the_boards_close_out_card(
     assert status == 200 and shown["evidence_flags"] == [flag]
     (file,) = shown["files"]
     assert "AQADsame" in file["label"] and "收到" in file["label"], file
+    # and in a real browser at a phone's width: on the card and on the problem's page
+    url = page_url(bot, init_data(bot, zhao, start_param=link), link)
+    seen = await asyncio.to_thread(_flags_on_a_phone, url, item_id(bot, "轮台-001"))
+    assert seen["card_flags"] == flag and seen["page_flags"] == flag, seen
+    assert seen["overflow"] <= 0 and seen["page_overflow"] <= 0 and seen["flag_inside"], seen
+    assert len(seen["files"]) == 1 and "收到，AQADsame）" in seen["files"][0], seen
     with bot.db.unit_of_work() as s:
         rows = s.exec(select(Evidence).order_by(col(Evidence.id))).all()
         assert [(r.unique_id, r.sha256, r.sender_user_id) for r in rows] == [
