@@ -11,7 +11,7 @@ configured language.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -36,6 +36,7 @@ from storage.models import (
 )
 from storage.sheet import Node, Sheet, formats
 from workflows.case_import import ANNEX_3
+from workflows.evidence import file_label
 from workflows.ledger import COLUMNS, status_msg
 from workflows.messages import Msg, msg
 from workflows.weekly import progress_said
@@ -140,6 +141,12 @@ def _said(row: Any, say: Say) -> str:
         row.last_due_on,
     )
     return said if isinstance(said, str) else say(said)
+
+
+def _label(file: Mapping[str, Any], say: Say, tz: ZoneInfo) -> str:
+    """An evidence file as the 印证材料 column names it: with its receipt and short hash."""
+    label = file_label(file, tz)
+    return label if isinstance(label, str) else say(label)
 
 
 def _local(value: datetime | None, tz: ZoneInfo) -> datetime | None:
@@ -290,7 +297,7 @@ def write_workbook(
                 p.result,
                 p.reason,
                 p.new_due_on,
-                "、".join(f.get("name", "") for f in p.files or []),
+                "、".join(_label(f, say, tz) for f in p.files or []),
                 _local(p.created_at, tz),
             ]
         )

@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, created, record, snapshot
+from storage.evidence import keep_evidence
 from storage.models import LedgerItem, ProgressUpdate, Unit, saved_id
 from storage.once import numbered
 from workflows.ledger import COLUMNS, ItemChanges, ItemColumns, Progress, Status, item_code
@@ -164,4 +165,5 @@ def add_progress(
         created_at=stamp.at,
     )
     created(session, stamp, "item.progress", row)
+    keep_evidence(session, row, item.unit_id, row.files)
     return row

@@ -463,3 +463,32 @@ class NoticeReceipt(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id")
     by_user_id: int = _big()
     at: datetime = _utc()
+
+
+class Evidence(SQLModel, table=True):
+    """印证材料: one file behind a problem's progress (a close-out's, a week's), kept with what
+    proves it is that file: its SHA-256 (when the bytes passed through the server) or Telegram's
+    `file_unique_id`, its size and type, who sent it and the server's time of receipt."""
+
+    __table_args__ = (
+        Index("ix_evidence_item", "item_id"),
+        Index("ix_evidence_sha256", "sha256"),
+        Index("ix_evidence_unique_id", "unique_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="ledgeritem.id")
+    unit_id: int = Field(foreign_key="unit.id")
+    progress_id: int | None = Field(default=None, foreign_key="progressupdate.id")
+    file_id: str = ""
+    unique_id: str = ""  # Telegram's file_unique_id: the same file, whoever sends it again
+    sha256: str = ""  # empty when the bytes never passed through the server (a chat file)
+    size: int = 0
+    mime: str = ""
+    name: str = ""
+    media: str = ""
+    sender_user_id: int | None = _big(default=None)
+    received_at: datetime = _utc()
+    taken_at: str = ""  # a photo's EXIF DateTimeOriginal as written (no zone), if it has one
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy: float | None = None  # metres, as the phone reported it

@@ -13,8 +13,9 @@ from datetime import date, datetime
 from typing import Any
 
 from workflows import keys
+from workflows.evidence import file_label
 from workflows.ledger import ItemChanges, Progress, Status, status_msg
-from workflows.messages import Msg, msg
+from workflows.messages import Msg, lines, msg
 from workflows.outcome import Notice, Refused
 from workflows.weekly import DONE
 
@@ -50,17 +51,25 @@ class Decision:
 
 
 def closeout_request(
-    item: ItemState, *, unit: str, result: str, files: Sequence[Mapping[str, Any]]
+    item: ItemState,
+    *,
+    unit: str,
+    result: str,
+    files: Sequence[Mapping[str, Any]],
+    flags: Sequence[Msg] = (),
 ) -> Notice:
-    """The ask to the supervisors: once per version of the item, so a new ask is a new message."""
+    """The ask to the supervisors: once per version of the item, so a new ask is a new message.
+    Each file is named with its receipt and short hash; `flags` (`evidence.reuse_flags`) follow."""
     text = msg(
         "closeout.request",
         unit=unit,
         code=item.code,
         name=item.name,
         result=result,
-        files=[f["name"] for f in files] or msg("missing.none"),
+        files=[file_label(f) for f in files] or msg("missing.none"),
     )
+    if flags:
+        text = lines([text, *flags])
     return Notice(keys.item_closeout(item.id, item.version), "item.closeout", text)
 
 

@@ -49,16 +49,36 @@ class FileAnswer:
     mime: str
     size: int
     media: str  # "document" or "photo"
+    # what proves which file it is (`workflows.evidence.PROOF`): Telegram's file_unique_id, the
+    # SHA-256 when the bytes passed through the server, the sender, the time of receipt...
+    proof: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, kept: Mapping[str, Any]) -> FileAnswer:
+        """A file as drafts keep it (`as_json`), given again: its proof goes with it."""
+        proof = {k: v for k, v in kept.items() if k not in _FILE_KEYS}
+        return cls(
+            str(kept["file_id"]),
+            str(kept["name"]),
+            str(kept["mime"]),
+            int(kept["size"]),
+            str(kept["media"]),
+            proof,
+        )
 
     def as_json(self) -> dict[str, Any]:
         """The form kept in drafts and in the database."""
         return {
+            **self.proof,
             "file_id": self.file_id,
             "name": self.name,
             "mime": self.mime,
             "size": self.size,
             "media": self.media,
         }
+
+
+_FILE_KEYS = frozenset({"file_id", "name", "mime", "size", "media"})
 
 
 Answer = TextAnswer | ChoiceAnswer | FileAnswer
@@ -262,7 +282,10 @@ class File:
             raise InputError(
                 msg("form.file_too_big", max_mb=self.max_bytes // (1024 * 1024), name=answer.name)
             )
-        return answer.as_json()
+        kept = answer.as_json()
+        # the server's time of receipt, in UTC: when the file was taken in, not when it was sent
+        kept.setdefault("received_at", env.now.astimezone(UTC).isoformat())
+        return kept
 
     def show(self, value: Any) -> Any:
         """How the stored value reads in a summary."""

@@ -106,6 +106,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("summary", _STAFF),
     Command("board", _STAFF),  # the supervisors' board in the Mini App; its API asks the same
     Command("export", _STAFF),
+    Command("evidence", _STAFF),  # a problem's evidence in full, for an inspection
     Command("notice", _STAFF),  # a notice to every unit's group, with its 已阅 button
     Command("deadline", _ADMIN),
     Command("forward", _STAFF),

@@ -177,13 +177,7 @@ def add_file(
         return {}, msg("app.not_in_week")
     current = draft.values.get(step.field)
     try:
-        answer = FileAnswer(
-            str(file["file_id"]),
-            str(file["name"]),
-            str(file["mime"]),
-            int(file["size"]),
-            str(file["media"]),
-        )
+        answer = FileAnswer.of(file)
         return {step.field: step.kind.collect(current, answer, env)}, None
     except InputError as err:
         return {}, err.message

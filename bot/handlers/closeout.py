@@ -11,9 +11,10 @@ from bot.telegram import flows
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from storage import chats, decisions, drafts, planning
+from storage import evidence as kept
 from storage import ledger as store
 from storage.models import LedgerItem, Unit, saved_id
-from workflows import closeout, keys
+from workflows import closeout, evidence, keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.contexts import (
     CloseAnswers,
@@ -46,7 +47,11 @@ def closeout_request(
     unit = turn.session.get(Unit, item.unit_id)
     state = _state(turn, item)
     ask = closeout.closeout_request(
-        state, unit=unit.name if unit else "", result=result, files=files
+        state,
+        unit=unit.name if unit else "",
+        result=result,
+        files=files,
+        flags=evidence_flags(turn, item, files),
     )
     # the decision buttons name the ask they decide: a newer ask is not decided by these
     asked = required(state.ask_id, "the close-out ask just recorded")
@@ -62,6 +67,13 @@ def closeout_request(
             for c in planning.supervisor_chats(turn.session)
         ],
     )
+
+
+def evidence_flags(turn: Turn, item: LedgerItem, files: Sequence[Mapping[str, Any]]) -> list[Msg]:
+    """What the supervisor deciding should know of the files: used for another problem before,
+    or a photo taken long before it was sent."""
+    earlier = kept.earlier_uses(turn.session, saved_id(item), files)
+    return evidence.reuse_flags(files, earlier, turn.zone)
 
 
 def _state(turn: Turn, item: LedgerItem) -> closeout.ItemState:

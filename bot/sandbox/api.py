@@ -275,9 +275,12 @@ class LocalBotApi:
         reply_to: dict[str, Any] | None = None,
         content: bytes | None = None,
         caption: str | None = None,
+        unique_id: str | None = None,
     ) -> dict[str, Any]:
-        """A user sends a document or a photo (its `content` downloadable, as a bot would)."""
+        """A user sends a document or a photo (its `content` downloadable, as a bot would);
+        `unique_id` the same file sent again (Telegram's file_unique_id stays)."""
         uid = f"F{next(self._callback_ids)}"
+        same = unique_id or uid
         fields: dict[str, Any] = {}
         if content is not None:
             self.files[uid] = content
@@ -299,7 +302,7 @@ class LocalBotApi:
                 },
                 {
                     "file_id": uid,
-                    "file_unique_id": uid,
+                    "file_unique_id": same,
                     "width": 1280,
                     "height": 960,
                     "file_size": size,
@@ -308,7 +311,7 @@ class LocalBotApi:
         else:
             fields["document"] = {
                 "file_id": uid,
-                "file_unique_id": uid,
+                "file_unique_id": same,
                 "file_name": name,
                 "mime_type": mime,
                 "file_size": size,

@@ -415,14 +415,24 @@ def _replied(message: Message) -> Replied:
 
 def answer_of(message: Message) -> Answer | None:
     """What a message answers: its text, a document, or the largest size of a photo."""
+    # the bytes of a file sent in the chat stay on Telegram: its file_unique_id is what tells
+    # the same file sent again (by anyone, in any chat); the SHA-256 is for uploaded files
+    sender = {"sender": message.from_user.id} if message.from_user is not None else {}
     if message.document is not None:
         d = message.document
         name = clean_name(d.file_name or "") or "file"
-        return FileAnswer(d.file_id, name, d.mime_type or "", d.file_size or 0, "document")
+        proof = {"unique_id": d.file_unique_id, **sender}
+        return FileAnswer(d.file_id, name, d.mime_type or "", d.file_size or 0, "document", proof)
     if message.photo:
         p = message.photo[-1]
+        proof = {"unique_id": p.file_unique_id, **sender}
         return FileAnswer(
-            p.file_id, f"photo_{p.file_unique_id}.jpg", "image/jpeg", p.file_size or 0, "photo"
+            p.file_id,
+            f"photo_{p.file_unique_id}.jpg",
+            "image/jpeg",
+            p.file_size or 0,
+            "photo",
+            proof,
         )
     if message.text is not None:
         return TextAnswer(clean_text(message.text))

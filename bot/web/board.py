@@ -14,7 +14,7 @@ day. Evidence is fetched from Telegram by the server (getFile) and passed on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -32,13 +32,14 @@ from storage import campaigns, decisions
 from storage import ledger as store
 from storage import summary as figures
 from storage.calendar import work_calendar
-from storage.models import Campaign, ForwardedCase, Unit, saved_id
+from storage.models import Campaign, ForwardedCase, LedgerItem, Unit, saved_id
 from storage.scores import ranking_states
 from workflows.board import Standing, behind_first, case_days_by_unit, unit_standing
 from workflows.cases import EXTENSION_REJECT
 from workflows.circular import RankingState, checkpoint_section, ranking_section
 from workflows.decisions import decision_line
 from workflows.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
+from workflows.evidence import file_label
 from workflows.forms import Flow
 from workflows.inputs import FormEnv
 from workflows.ledger import Status, is_overdue, status_msg
@@ -208,6 +209,7 @@ def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[
             "result": w.ask.result if w.ask else "",
             "files": len(w.ask.files) if w.ask else 0,
             "file_names": [f.get("name", "") for f in w.ask.files] if w.ask else [],
+            "evidence_flags": evidence_flags(turn, w.item, w.ask.files if w.ask else []),
         }
         for w in shown
     ]
@@ -419,6 +421,12 @@ def _ledger_filters(turn: Turn) -> list[dict[str, str]]:
     ]
 
 
+def evidence_flags(turn: Turn, item: LedgerItem, files: Sequence[Mapping[str, Any]]) -> list[str]:
+    """What the supervisor deciding a close-out should know of its files (a file used for
+    another problem before, a photo taken long before it was sent), as the card says it."""
+    return [turn.text(f) for f in closeout.evidence_flags(turn, item, files)]
+
+
 def _files(turn: Turn, item_id: int, history: list[Any]) -> list[dict[str, Any]]:
     """Every evidence file of an item, numbered as the file route reads them; each with its
     path for the page and its ticket for Telegram's client."""
@@ -431,6 +439,7 @@ def _files(turn: Turn, item_id: int, history: list[Any]) -> list[dict[str, Any]]
                     "n": n,
                     "name": f.get("name", ""),
                     "media": f.get("media", ""),
+                    "label": turn.text(file_label(f)),  # with its receipt and short hash
                     "path": f"api/board/items/{item_id}/files/{n}",
                     "ticket": board_files.ticket_for(turn, EVIDENCE_FILE, item_id, n),
                 }
@@ -469,6 +478,7 @@ async def show_item(request: web.Request) -> web.Response:
                     for p in history
                 ],
                 "files": _files(turn, saved_id(item), history),
+                "evidence_flags": evidence_flags(turn, item, history[-1].files if ask else []),
                 "ask": ask,
                 "unit": _unit_name(turn, item.unit_id),
                 "decisions": decision_trace(

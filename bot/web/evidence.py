@@ -8,10 +8,11 @@ a prompt. A person who never allowed the bot to write to them is asked to, first
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import IO, Any
 from urllib.parse import unquote
 
@@ -32,6 +33,7 @@ from bot.web.calls import (
     refusal,
     unit_of,
 )
+from workflows import evidence
 from workflows.clean import clean_name, clean_text
 from workflows.inputs import FILE_LIMIT
 from workflows.messages import msg
@@ -52,12 +54,19 @@ class Upload:
     mime: str
     spool: IO[bytes]
     size: int
+    sha256: str = ""  # of the bytes as they came in, hashed while streamed
+    where: dict[str, float] | None = None  # the phone's location sent with it, if allowed
 
     @property
     def content(self) -> bytes:
         """The file's bytes."""
         self.spool.seek(0)
         return self.spool.read()
+
+    def head(self, size: int) -> bytes:
+        """The file's first `size` bytes (where a JPEG keeps its EXIF)."""
+        self.spool.seek(0)
+        return self.spool.read(size)
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,7 @@ async def _read_parts(request: web.Request, max_files: int) -> Uploads:
         # kept open in the Upload until the file is sent on: no `with` here
         spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL)  # noqa: SIM115
         size = 0
+        hashed = hashlib.sha256()  # the evidence's identity, taken as the bytes pass
         while chunk := await part.read_chunk(64 * 1024):
             size += len(chunk)
             total += len(chunk)
@@ -112,14 +122,29 @@ async def _read_parts(request: web.Request, max_files: int) -> Uploads:
                 spool.close()
                 raise Refused(413, msg("app.refused.too_large"))
             spool.write(chunk)
+            hashed.update(chunk)
         if part.filename:
             mime = part.headers.get("Content-Type", "application/octet-stream")
-            files.append(Upload(_name(part.filename), mime, spool, size))
+            files.append(Upload(_name(part.filename), mime, spool, size, hashed.hexdigest()))
         else:
             spool.seek(0)
             fields[part.name] = clean_text(spool.read().decode("utf-8", errors="replace"))
             spool.close()
-    return Uploads(fields, files)
+    where = where_of(fields)
+    return Uploads(fields, [replace(f, where=where) for f in files] if where else files)
+
+
+def where_of(fields: Mapping[str, str]) -> dict[str, float] | None:
+    """The location the page sent beside the files (Telegram's LocationManager, when the
+    person allowed it): latitude, longitude and accuracy in metres; None if absent or absurd."""
+    try:
+        lat, lon = float(fields["latitude"]), float(fields["longitude"])
+        accuracy = float(fields.get("accuracy") or 0)
+    except (KeyError, ValueError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 <= accuracy < 1e7):
+        return None  # also NaN, which compares false
+    return {"latitude": lat, "longitude": lon, "accuracy": accuracy}
 
 
 async def may_send(request: web.Request) -> None:
@@ -178,9 +203,9 @@ async def keep_on_telegram(
         logger.warning("upload failed: %r", err)
         return refusal(request, 502, msg("limits.app.upload_failed"), call.caller.language)
     if photo and sent.photo:
-        file_id = sent.photo[-1].file_id
+        file_id, unique_id = sent.photo[-1].file_id, sent.photo[-1].file_unique_id
     elif sent.document is not None:
-        file_id = sent.document.file_id
+        file_id, unique_id = sent.document.file_id, sent.document.file_unique_id
     else:
         return refusal(request, 502, msg("limits.app.upload_failed"), call.caller.language)
     media = "photo" if photo and sent.photo else "document"
@@ -191,6 +216,13 @@ async def keep_on_telegram(
             "mime": upload.mime,
             "size": upload.size,
             "media": media,
+            # the bytes passed through here: the hash of what the person sent, not of
+            # Telegram's copy (a photo is recompressed); the EXIF time before it is stripped
+            "sha256": upload.sha256,
+            "unique_id": unique_id,
+            "sender": user_id,
+            "taken_at": evidence.exif_time(upload.head(evidence.EXIF_HEAD)),
+            **({"where": upload.where} if upload.where else {}),
         }
     )
 

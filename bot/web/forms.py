@@ -198,7 +198,7 @@ async def ask_closeout(request: web.Request, call: Call) -> web.Response:
             kind = Attachments(need_file=True)
             env = FormEnv(turn.stamp.at, turn.zone)
             for f in kept:
-                answer = FileAnswer(f["file_id"], f["name"], f["mime"], f["size"], f["media"])
+                answer = FileAnswer.of(f)
                 evidence = kind.collect(evidence, answer, env)
         except InputError as err:
             return refused_here(turn, 422, err.message)

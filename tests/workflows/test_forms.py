@@ -83,7 +83,8 @@ def test_a_flow_runs_to_its_confirm_screen_and_finishes() -> None:
         "households": 12,
         "due": "2026-12-31",
         "remarks": None,
-        "evidence": evidence.as_json(),
+        # kept with the server's time of receipt, in UTC
+        "evidence": {**evidence.as_json(), "received_at": ENV.now.astimezone(UTC).isoformat()},
     }
 
 

@@ -380,6 +380,25 @@
       await new Promise((ok) => tg.requestWriteAccess(ok));
     }
   }
+  // where the phone is, sent with the evidence when the person allows it (Telegram asks them
+  // once); nothing when the client has no LocationManager, it is refused, or it takes too long
+  function whereNow() {
+    const lm = tg && tg.LocationManager;
+    if (!lm || !lm.init) return Promise.resolve(null);
+    const asked = new Promise((done) => {
+      const get = () => {
+        if (!lm.isLocationAvailable) { done(null); return; }
+        lm.getLocation((at) => done(at ? { latitude: at.latitude, longitude: at.longitude, accuracy: at.horizontal_accuracy } : null));
+      };
+      if (lm.isInited) get(); else lm.init(get);
+    });
+    return Promise.race([asked, new Promise((done) => setTimeout(() => done(null), 30000))]);
+  }
+  async function withWhere(form) {
+    const at = await whereNow();
+    if (at) for (const [k, v] of Object.entries(at)) if (v !== null && v !== undefined) form.append(k, String(v));
+    return form;
+  }
   async function uploadAll(it, files) {
     await writeAccess();
     for (const file of files) await uploadOne(it, file);
@@ -392,6 +411,7 @@
       if (ready.error) return { ok: false, status: 413, error: ready.error }; // nothing sent
       const form = new FormData();
       form.append("file", ready.file, ready.file.name);
+      await withWhere(form);
       tell("busy", t("uploading", { name: ready.file.name }), noteAt(it.id));
       progressAt(it.id, 0);
       const answer = await sendForm("api/week/items/" + it.id + "/files", form, action, (f) => progressAt(it.id, f));
@@ -643,6 +663,7 @@
           const body = new FormData();
           body.append("result", form.result.value);
           for (const f of chosen) body.append("file", f, f.name);
+          await withWhere(body);
           tell("busy", chosen.length ? t("uploading", { name: chosen.map((f) => f.name).join("、") }) : t("sending"), footNote());
           progressAt(key, chosen.length ? 0 : null);
           return sendForm("api/items/" + id + "/closeout", body, action_, (f) => progressAt(key, f))

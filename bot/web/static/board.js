@@ -166,7 +166,11 @@
   function closeoutRow(c) {
     return el("li", { class: "waiting request", id: "closeout-" + c.item },
       el("a", { href: "#", onclick: (e) => { e.preventDefault(); fromBoard(() => showItem(c.item)); }, text: c.unit + " · " + c.code + " " + c.name }),
-      closeoutFacts(c));
+      closeoutFacts(c), evidenceFlags(c.evidence_flags, "flags-" + c.item));
+  }
+  function evidenceFlags(flags, id) { // a file used for another problem before, an old photo
+    if (!flags || !flags.length) return null;
+    return el("ul", { class: "flags", id }, ...flags.map((text) => el("li", { class: "flag", text })));
   }
   // ----- decisions: the request cards, confirm once, a reason to refuse, the trace, 催办 -----
   // Each decision is sent under an id made once per intent (X-Action-Id): a second tap, or the
@@ -450,7 +454,7 @@
     heading(data.title, "");
     const files = [];
     for (const f of data.files) {
-      const get = el("button", { type: "button", class: "link", onclick: () => download(f.path, f.name, f.ticket), text: "⬇ " + (f.name || t("b_download")) });
+      const get = el("button", { type: "button", class: "link", onclick: () => download(f.path, f.name, f.ticket), text: "⬇ " + (f.label || f.name || t("b_download")) });
       if (f.media === "photo") files.push(el("figure", {}, await picture(f.path, f.name), el("figcaption", {}, get)));
       else files.push(el("p", { class: "file" }, "📎 ", get));
     }
@@ -462,6 +466,8 @@
     if (files.length) nodes.push(el("h3", { text: t("b_evidence") }), el("div", { class: "evidence", id: "evidence" }, ...files));
     nodes.push(trace(data.decisions || [], "decisions"));
     if (data.ask) {
+      const flags = evidenceFlags(data.evidence_flags, "flags");
+      if (flags) nodes.push(flags);
       nodes.push(decider({
         id: "decide", prefix: "co", path: "api/board/items/" + id + "/decision", body: { ask: data.ask },
         approveId: "approve", rejectId: "reject", approveLabel: t("b_approve"), rejectLabel: t("b_reject"),

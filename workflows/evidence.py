@@ -1,0 +1,146 @@
+"""印证材料 that can be trusted: what proves which file a piece of evidence is, and what a
+supervisor deciding a close-out is told about it (a file already used for another problem, a
+photo taken long before it was sent).
+
+A file uploaded from the Mini App passes through the server: it is kept with its SHA-256. A
+file sent in the chat stays on Telegram (the bot does not download it): Telegram's
+`file_unique_id`, the same for the same file whoever sends it, is what tells it again.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from workflows.messages import Msg, msg
+
+SHORT = 8  # hex digits of the SHA-256 shown beside a file (the full one on /evidence)
+EXIF_FAR = timedelta(days=3)  # a photo taken longer than this before (or after) it was sent
+EXIF_HEAD = (
+    128 * 1024
+)  # bytes read for the EXIF block (its segment is at most 64 KB, near the start)
+
+
+def short(file: Mapping[str, Any]) -> str:
+    """The file's short identity: its SHA-256's first hex digits, else Telegram's id of it."""
+    sha = str(file.get("sha256") or "")
+    return sha[:SHORT] if sha else str(file.get("unique_id") or "")
+
+
+def same_file(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two kept files are the same file: same SHA-256, or same Telegram file."""
+    return any(bool(a.get(k)) and a.get(k) == b.get(k) for k in ("sha256", "unique_id"))
+
+
+@dataclass(frozen=True)
+class EarlierUse:
+    """A file kept before as evidence of another problem: which, when, by whom."""
+
+    sha256: str
+    unique_id: str
+    code: str
+    received_at: datetime
+    by: str
+
+
+def reuse_flags(
+    files: Sequence[Mapping[str, Any]], earlier: Sequence[EarlierUse], tz: ZoneInfo
+) -> list[Msg]:
+    """One line per file of `files` already used as evidence of another problem (its first
+    use), and one per photo whose EXIF time is far from when it was received."""
+    out: list[Msg] = []
+    for f in files:
+        first = next(
+            (e for e in earlier if same_file(f, {"sha256": e.sha256, "unique_id": e.unique_id})),
+            None,
+        )
+        if first is not None:
+            out.append(
+                msg(
+                    "evidence.reused",
+                    name=str(f.get("name", "")),
+                    code=first.code,
+                    on=first.received_at.astimezone(tz).date(),
+                    by=first.by or msg("evidence.someone"),
+                )
+            )
+        taken = exif_far(f, tz)
+        if taken is not None:
+            out.append(msg("evidence.exif_far", name=str(f.get("name", "")), taken=taken))
+    return out
+
+
+def exif_far(file: Mapping[str, Any], tz: ZoneInfo) -> datetime | None:
+    """The photo's EXIF time, when it is further than `EXIF_FAR` from its receipt."""
+    taken = taken_at(str(file.get("taken_at") or ""), tz)
+    received = str(file.get("received_at") or "")
+    if taken is None or not received:
+        return None
+    return taken if abs(datetime.fromisoformat(received) - taken) > EXIF_FAR else None
+
+
+def taken_at(raw: str, tz: ZoneInfo) -> datetime | None:
+    """An EXIF time (`2026:03:02 10:15:00`, no zone: the camera's clock, read in `tz`)."""
+    try:
+        return datetime.strptime(raw.strip(), "%Y:%m:%d %H:%M:%S").replace(tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def exif_time(content: bytes) -> str:
+    """A JPEG's EXIF DateTimeOriginal (else its DateTime), as written; "" when it has none."""
+    if content[:2] != b"\xff\xd8":
+        return ""
+    at = 2
+    while at + 4 <= len(content) and content[at] == 0xFF:
+        marker = content[at + 1]
+        length = struct.unpack(">H", content[at + 2 : at + 4])[0]
+        if marker == 0xE1 and content[at + 4 : at + 10] == b"Exif\0\0":
+            return _tiff_time(content[at + 10 : at + 2 + length])
+        if marker == 0xDA:  # the image data begins: no EXIF before it
+            return ""
+        at += 2 + length
+    return ""
+
+
+def _tiff_time(tiff: bytes) -> str:
+    """DateTimeOriginal from the EXIF sub-IFD, else DateTime from IFD0, of a TIFF block."""
+    try:
+        order = {b"II": "<", b"MM": ">"}[tiff[:2]]
+        ifd0 = _entries(tiff, order, struct.unpack(order + "I", tiff[4:8])[0])
+        sub = ifd0.get(0x8769)
+        exif = _entries(tiff, order, struct.unpack(order + "I", sub[1])[0]) if sub else {}
+        for tags, tag in ((exif, 0x9003), (ifd0, 0x0132)):
+            if tag in tags:
+                count, value = tags[tag]
+                offset = struct.unpack(order + "I", value)[0]
+                return tiff[offset : offset + count].split(b"\0")[0].decode("ascii", "replace")
+    except (KeyError, struct.error, IndexError):
+        return ""  # a broken EXIF block is no time, not an error for the person
+    return ""
+
+
+def _entries(tiff: bytes, order: str, offset: int) -> dict[int, tuple[int, bytes]]:
+    """An IFD's entries: tag → (count, the 4 bytes of value or offset)."""
+    (n,) = struct.unpack(order + "H", tiff[offset : offset + 2])
+    out: dict[int, tuple[int, bytes]] = {}
+    for i in range(n):
+        entry = tiff[offset + 2 + 12 * i : offset + 14 + 12 * i]
+        tag, _kind, count = struct.unpack(order + "HHI", entry[:8])
+        out[tag] = (count, entry[8:12])
+    return out
+
+
+def file_label(file: Mapping[str, Any], tz: ZoneInfo | None = None) -> Msg | str:
+    """A file as a record names it: its name, when it was received (in `tz`, if given: a
+    workbook has no zone of its own) and its short hash."""
+    name = str(file.get("name", ""))
+    received = str(file.get("received_at") or "")
+    if not received:  # kept before receipts were recorded
+        return name
+    at = datetime.fromisoformat(received)
+    return msg("evidence.file", name=name, at=at.astimezone(tz) if tz else at, short=short(file))
