@@ -16,8 +16,8 @@ from datetime import datetime, tzinfo
 
 from workflows.calendar import WorkCalendar
 from workflows.cases import overdue_working_days
+from workflows.colours import COLOURS
 from workflows.standing import (
-    COLOURS,
     DUE,
     LATE,
     MISSING,

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from workflows.checkpoints import Checkpoint, UnitBehind
+from workflows.colours import RED
 from workflows.messages import Msg, msg
 from workflows.scores import MONTH, QUARTER, Period, Ranked, ScoreRule
-from workflows.standing import RED
 from workflows.summary import LedgerFigures, UnitSummary, percent
 
 

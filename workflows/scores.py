@@ -24,8 +24,8 @@ from typing import Any
 
 from workflows.calendar import WorkCalendar
 from workflows.checkpoints import CheckedItem, behind_on
+from workflows.colours import GREEN, RED, YELLOW
 from workflows.periods import first_on_or_after
-from workflows.standing import GREEN, RED, YELLOW
 
 PARTS = ("reports", "problems", "closed", "cases")
 DEFAULT_WEIGHTS: dict[str, int] = {"reports": 30, "problems": 30, "closed": 20, "cases": 20}

@@ -20,16 +20,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
 
 from workflows.calendar import WorkCalendar
+from workflows.campaign import RecurringSpec
+from workflows.colours import GREEN, RED, YELLOW
 from workflows.periods import reporting_day
 
-if TYPE_CHECKING:  # campaign.py reads the scores' rule, which takes its colours from here
-    from workflows.campaign import RecurringSpec
-
-GREEN, YELLOW, RED = "green", "yellow", "red"
-COLOURS = (RED, YELLOW, GREEN)  # most serious first
 SOON_WORKING_DAYS = 3  # a problem due within three working days turns its unit yellow
 
 # this week's report, measured against its deadline

@@ -37,6 +37,7 @@ from storage.scores import ranking_states
 from workflows.board import Standing, behind_first, case_days_by_unit, unit_standing
 from workflows.cases import EXTENSION_REJECT
 from workflows.circular import RankingState, checkpoint_section, ranking_section
+from workflows.colours import COLOURS
 from workflows.decisions import decision_line
 from workflows.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
 from workflows.evidence import file_label
@@ -47,7 +48,6 @@ from workflows.messages import msg
 from workflows.page_form import fill
 from workflows.scores import PERIODS
 from workflows.standing import (
-    COLOURS,
     DUE,
     LATE,
     MISSING,

@@ -10,15 +10,13 @@ import pytest
 
 from workflows.calendar import OfficialDays, WorkCalendar
 from workflows.campaign import RecurringSpec
+from workflows.colours import GREEN, RED, YELLOW
 from workflows.standing import (
     DUE,
-    GREEN,
     LATE,
     MISSING,
     NO_REPORT,
     ON_TIME,
-    RED,
-    YELLOW,
     UnitFacts,
     Verdict,
     report_state,
