@@ -111,8 +111,10 @@ class Sandbox:
         locale: str = "zh_CN",
         limits: Limits | None = None,
         mini_app: bool = False,
+        claim_timeout: float = 60.0,
     ) -> None:
         self.db_url = db_url
+        self.claim_timeout = claim_timeout  # in seconds of the sandbox clock
         self.template = template  # a shipped template's name, or a path to a campaign file
         self.overall_rate = overall_rate
         # Telegram's per-chat limits are kept in production; these scripts send more than 20
@@ -148,6 +150,7 @@ class Sandbox:
             taizhang_webapp_url=self.web_url,
             taizhang_webapp_name="form" if self.mini_app else "",
             taizhang_web_listen=f"127.0.0.1:{port}",
+            taizhang_claim_timeout=self.claim_timeout,
             _env_file=None,
         )
         self.db = Database.open(self.db_url)
