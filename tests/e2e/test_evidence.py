@@ -25,7 +25,7 @@ from storage.models import Evidence, LedgerItem
 from tests.browser import PHONE, keep, sized_browser
 from tests.e2e.test_board_api import PHOTO as BOARD_PHOTO
 from tests.e2e.test_board_api import board_link, board_world, item_id, sups
-from tests.harness import Group, Harness, MakeWorld, Person
+from tests.harness import Group, Harness, MakeWorld, Person, World
 from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
 from tests.workflows.test_evidence import jpeg
 from workflows.guards import required
@@ -55,9 +55,8 @@ async def _close_out(
     return item
 
 
-async def test_a_photo_used_again_for_another_units_problem_is_flagged_with_who_and_when(
-    bot: Harness, make_world: MakeWorld
-) -> None:
+async def _two_units(bot: Harness, make_world: MakeWorld) -> tuple[World, dict[str, Any]]:
+    """尉犁县 (张三) and 轮台县 (李明), each with its group, and 督办赵's private chat, settled."""
     world = await make_world(
         units=["尉犁县", "轮台县"],
         liaisons={"尉犁县": "张三", "轮台县": "李明"},
@@ -65,6 +64,13 @@ async def test_a_photo_used_again_for_another_units_problem_is_flagged_with_who_
     )
     sup = world["督办赵"].private
     await bot.settle(sup, world.group("尉犁县"), world.group("轮台县"))
+    return world, sup
+
+
+async def test_a_photo_used_again_for_another_units_problem_is_flagged_with_who_and_when(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world, sup = await _two_units(bot, make_world)
     (first,) = world.add_items("尉犁县", 1)
     (second,) = world.add_items("轮台县", 1)
     first_id = await _close_out(bot, world["张三"], world.group("尉犁县"), PHOTO)
@@ -281,13 +287,7 @@ async def test_a_long_evidence_record_comes_as_a_file_with_every_file_in_it(
 async def test_the_location_sent_with_an_upload_is_kept_and_shown_to_an_inspection(
     bot: Harness, make_world: MakeWorld
 ) -> None:
-    world = await make_world(
-        units=["尉犁县", "轮台县"],
-        liaisons={"尉犁县": "张三", "轮台县": "李明"},
-        supervisors=["督办赵"],
-    )
-    sup = world["督办赵"].private
-    await bot.settle(sup, world.group("尉犁县"), world.group("轮台县"))
+    world, sup = await _two_units(bot, make_world)
     (code,) = world.add_items("尉犁县", 1)
     (other,) = world.add_items("轮台县", 1)
     where = {"latitude": "41.3365", "longitude": "86.2634", "accuracy": "12.5"}

@@ -85,23 +85,16 @@ async def test_deep_json_and_cut_multipart_bodies_are_400_for_anyone(
     page = MiniApp(bot, li, start_param(app_url(card)))
     item = (await page.week())["items"][0]["id"]
     deep = b"[" * 30_000 + b"]" * 30_000  # under 64 KB, deeper than the parser's stack
-    res = await raw(
-        bot,
-        "PUT",
-        f"api/week/items/{item}",
-        data=deep,
-        headers={**page.headers, "Content-Type": "application/json"},
-    )
-    assert res.status == 400
     nested = ('{"progress":' * 40 + '"x"' + "}" * 40).encode()  # parses; deeper than a form
-    res = await raw(
-        bot,
-        "PUT",
-        f"api/week/items/{item}",
-        data=nested,
-        headers={**page.headers, "Content-Type": "application/json"},
-    )
-    assert res.status == 400
+    for body in (deep, nested):
+        res = await raw(
+            bot,
+            "PUT",
+            f"api/week/items/{item}",
+            data=body,
+            headers={**page.headers, "Content-Type": "application/json"},
+        )
+        assert res.status == 400
     body = b'--XX\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF'
     res = await raw(
         bot,
