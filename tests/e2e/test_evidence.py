@@ -300,6 +300,7 @@ async def test_the_location_sent_with_an_upload_is_kept_and_shown_to_an_inspecti
             (41.3365, 86.2634, 12.5),
             (None, None, None),  # not a place on Earth: not kept
         ]
+    await bot.drained()  # the two close-out requests reach the supervisor first
     bot.api.mark_read(sup)
     record = await world["督办赵"].say(sup, f"/evidence {code}")
     assert "提交位置：41.3365, 86.2634（精度约12.5米）" in record["text"], record["text"]
