@@ -223,18 +223,23 @@ def send_circular(turn: Turn, kind: str = WEEK) -> None:
     if turn.campaign is None:
         turn.say(msg("bind.no_campaign"))
         return
-    say = document_say(turn)
-    data = circular_docx(turn.session, turn.campaign, turn.stamp.at, say, kind)
-    stamp = turn.stamp.at.astimezone(turn.zone).strftime("%Y%m%d")
+    caption, document = circular_file(
+        turn.session, turn.campaign, turn.stamp.at, document_say(turn), kind
+    )
+    turn.replies.append(Reply(caption, document=document))
+
+
+def circular_file(
+    session: Session, camp: Campaign, now: datetime, say: Say, kind: str = WEEK
+) -> tuple[Msg, tuple[str, bytes]]:
+    """The circular (the week's, the month's 调度, the quarter's 通报) as a file: its caption,
+    and its name and bytes (the chat's `/summary`, the planner's scheduled reviews)."""
+    data = circular_docx(session, camp, now, say, kind)
+    stamp = now.astimezone(ZoneInfo(camp.timezone)).strftime("%Y%m%d")
     weekly = kind == WEEK
     caption = "circular.caption" if weekly else f"scores.caption.{kind}"
     name = say(msg("circular.file_name" if weekly else f"scores.file_name.{kind}"))
-    turn.replies.append(
-        Reply(
-            msg(caption, campaign=turn.campaign.name),
-            document=(f"{name}-{stamp}.docx", data),
-        )
-    )
+    return msg(caption, campaign=camp.name), (f"{name}-{stamp}.docx", data)
 
 
 def on_circular(turn: Turn, pressed: Action) -> None:
