@@ -31,6 +31,7 @@ from workflows.messages import Msg, lines, msg
 from workflows.notices import RECENT, last_due, late_reads_section
 from workflows.planner import Planned
 from workflows.scores import QUARTER, WEEK, circular_cadence
+from workflows.standing import report_state, week_deadline
 from workflows.summary import (
     UnitSummary,
     WeekShare,
@@ -53,12 +54,20 @@ def campaign_summary(
     tz = ZoneInfo(camp.timezone)
     units = campaigns.units_of(session, saved_id(camp))
     ids = [saved_id(u) for u in units]
-    week = summary_week(campaigns.weekly_reports(camp), now, tz)
+    reports = campaigns.weekly_reports(camp)
+    week = summary_week(reports, now, tz)
     ledger = figures.ledger_figures(session, ids, now.astimezone(tz).date())
     weekly = figures.weekly_status(session, ids, week.report, week.starts_on)
+    # the week's report by the standing rule (the board's): 未报送 only once its deadline passed
+    deadline = week_deadline(reports[0] if reports else None, now, tz)
     cases = figures.case_figures(session, ids, now)
     rows = [
-        UnitSummary(u.name, ledger[saved_id(u)], weekly[saved_id(u)], cases[saved_id(u)])
+        UnitSummary(
+            u.name,
+            ledger[saved_id(u)],
+            report_state(weekly[saved_id(u)], deadline, now),
+            cases[saved_id(u)],
+        )
         for u in units
     ]
     missing = figures.missing_deliverables(

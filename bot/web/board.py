@@ -54,7 +54,6 @@ from workflows.standing import (
     ON_TIME,
     SOON_WORKING_DAYS,
     day_bounds,
-    report_state,
     soon_until,
     week_deadline,
 )
@@ -84,7 +83,6 @@ def _standings(turn: Turn, camp: Campaign) -> list[Standing]:
     cal = work_calendar(turn.session)
     late = figures.overdue_cases(turn.session, names, now)
     days = case_days_by_unit(((c.unit, c.due) for c in late), now, cal, turn.zone)
-    deadline = _deadline(turn, camp)
     soon = waiting.problems_due_soon(turn.session, ids, today, soon_until(today, cal))
     _, day_end = day_bounds(today, turn.zone)
     cases_today = waiting.cases_due_between(turn.session, ids, now, day_end)
@@ -93,7 +91,7 @@ def _standings(turn: Turn, camp: Campaign) -> list[Standing]:
             unit_standing(
                 saved_id(u),
                 r,
-                report=report_state(r.weekly, deadline, now),
+                report=r.weekly,  # the standing rule's, as /summary and the circular say it
                 case_days=days.get(u.name, 0),
                 problems_due_soon=soon.get(saved_id(u), 0),
                 cases_due_today=cases_today.get(saved_id(u), 0),
