@@ -15,8 +15,8 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlmodel import col, select
 
-from storage import corrections
-from storage.models import Decision, PageAction
+from storage import campaigns, corrections
+from storage.models import Decision, PageAction, saved_id
 from tests.browser import PHONE, keep, sized_browser, too_small
 from tests.e2e import test_corrections
 from tests.e2e.test_board_api import board_link
@@ -24,6 +24,7 @@ from tests.e2e.test_board_decisions import TWICE, tap
 from tests.e2e.test_corrections import fill_week, history
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import init_data, page_url
+from workflows.guards import required
 
 MINI_APP = True
 
@@ -32,8 +33,11 @@ bot = test_corrections.bot  # its campaign, Monday 2 March 2026 10:00 (the repor
 
 
 def waiting_ids(bot: Harness) -> list[int]:
+    """The correction requests no supervisor has decided yet."""
     with bot.database().unit_of_work() as s:
-        return [int(r.id or 0) for r in corrections.waiting_requests(s, [1, 2, 3])]
+        camp = required(campaigns.active_campaign(s), "the campaign")
+        units = [saved_id(u) for u in campaigns.units_of(s, saved_id(camp))]
+        return [saved_id(r) for r in corrections.waiting_requests(s, units)]
 
 
 def decide(driver: WebDriver, url: str, request: int, approve: bool) -> dict[str, Any]:
