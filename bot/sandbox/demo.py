@@ -318,8 +318,9 @@ async def fortnight(d: Demo) -> dict[str, Any]:
     request = await api.next_message(sup_group)  # flagged: the same file, who, when, its hash
     why = await d.press(request, sup, L("closeout.reject"))
     await d.answer(why, sup, "印证材料与轮台-001相同，请补充本项目现场照片")
-    # (leave: a liaison on leave whose reminder goes to the deputy — the lead adds this scene
-    # here after merging branch `leave`)
+    # LEAVE-SCENE (branch `leave`, added by the lead after merging it): a liaison records leave
+    # with a deputy; the reminder that falls due while they are away (the weekly report's, at
+    # 7 May 18:00 or the case's) goes to the deputy, and after the leave to the liaison again
     for day, hhmm in (
         (7, "18:00"),
         (9, "09:00"),

@@ -104,8 +104,8 @@ async def test_the_demo_fortnight(tmp_path: Path) -> None:
     flagged = "同一文件已作为轮台-001的印证材料，4月29日（周一）由李明提交"
     assert count(flagged, group) == 1
     assert count("（5月6日（周一）15:00收到，AgADvoucher0429）", group) == 1
-    # (leave: the reminder to a liaison on leave going to the deputy — added with branch
-    # `leave`, where the demo's scene marks its place)
+    # LEAVE-SCENE (branch `leave`): the reminder to a liaison on leave going to the deputy is
+    # checked here once the demo's scene is added at its marked place in bot/sandbox/demo.py
     book = load_workbook(paths["workbook"])
     assert book.sheetnames == list(SHEETS)
     assert paths["chart"].read_bytes().startswith(b"\x89PNG")
