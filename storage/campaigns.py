@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
 from storage.models import Campaign, Deadline, Phase, Unit
+from workflows.cadence import Cadence, cadences_from
 from workflows.campaign import CampaignSpec, RecurringSpec
 from workflows.cases import CaseRules
 from workflows.checkpoints import Checkpoint
@@ -49,6 +50,7 @@ def save_campaign(session: Session, spec: CampaignSpec, stamp: Stamp) -> tuple[C
         "remind_before": int(spec.feedback.remind_before.total_seconds()),
         "admins_after": spec.feedback.admins_after,
         "scores": spec.scores.to_json(),  # kept with the rules, so no new column is needed
+        "cadences": [c.to_json() for c in spec.cadences],  # the same, for the 月调度季通报
     }
     camp.categories = list(spec.categories)
     camp.ledger = spec_to_json(spec.ledger)
@@ -201,6 +203,11 @@ def ledger_spec(camp: Campaign) -> LedgerSpec:
 def score_rule(camp: Campaign) -> ScoreRule:
     """The campaign's scoring rule (its file's `scores:`, or the default)."""
     return rule_from((camp.feedback_rules or {}).get("scores"))
+
+
+def cadences_of(camp: Campaign) -> tuple[Cadence, ...]:
+    """The reviews the campaign's file schedules (`cadences:`), none by default."""
+    return cadences_from((camp.feedback_rules or {}).get("cadences"))
 
 
 def checkpoints_of(camp: Campaign) -> list[Checkpoint]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -351,9 +352,18 @@ def _messages(note_id: int | None, r: Rendered, now: datetime) -> list[dict[str,
             "last_error": "",
             "sent_at": None,
             "telegram_message_id": None,
+            "reply": _document(r.planned) if n == len(parts) - 1 else None,
         }
         for n, part in enumerate(parts)
     ]
+
+
+def _document(planned: Planned) -> dict[str, Any] | None:
+    """The file a notice carries (a scheduled 调度), kept in the outbox row until it is sent."""
+    if planned.document is None:
+        return None
+    name, data = planned.document
+    return {"document": {"name": name, "data": base64.b64encode(data).decode("ascii")}}
 
 
 def overdue_items(session: Session, camp: Campaign, now: datetime, tz: ZoneInfo) -> list[ItemState]:

@@ -26,6 +26,7 @@ functions at the end of this module:
     weekly:{report}:{day}:missing:chat:{chat}                       who has not reported
     weekly:{unit}:{period}:summary:chat:{chat}       a week reported in private, to the groups
     digest:{day}:chat:{chat}                         the weekly digest
+    review:{month|quarter}:{first day}:chat:{chat}   the 月调度 or 季通报 of a period
     items:overdue:{day}:chat:{chat}                  items past their 办结时间
     checkpoint:{day}:chat:{chat}                     the 约谈名单 at a checkpoint
     item:{id}:closeout:v{version}:chat:{chat}        a close-out asked for, to the staff
@@ -283,6 +284,11 @@ def correction_decided(request_id: int) -> str:
 def digest(day: date, chat_id: int) -> str:
     """The weekly digest of a reporting week, to one supervisors' chat."""
     return in_chat(f"digest:{day.isoformat()}", chat_id)
+
+
+def review(kind: str, start: date, chat_id: int) -> str:
+    """The monthly 调度 or the quarterly 通报 of the period starting `start`, to one chat."""
+    return in_chat(f"review:{kind}:{start.isoformat()}", chat_id)
 
 
 def items_overdue(day: date, chat_id: int) -> str:

@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 from bot.delivery.outbox import delivery_job, enqueue
 from bot.handlers.abandoned import sweep
 from bot.handlers.notices import notice_ladder
+from bot.handlers.reviews import scheduled_reviews
 from bot.handlers.summary import weekly_digests
 from bot.telegram.turn import BotApp, Services
 from storage import campaigns, planning
@@ -36,6 +37,7 @@ def plan_once(services: Services) -> int:
         planning.withdraw_moved(session, schedules(state))  # what waited for an old due time
         planned = due_notifications(state, now=now, cal=work_calendar(session))
         planned += weekly_digests(session, camp, now, state.planned)
+        planned += scheduled_reviews(services, session, camp, now, state.planned, state.span)
         planned += notice_ladder(session, camp, now, state.planned)
         sweep(services, session, now, ZoneInfo(camp.timezone))  # drafts whose week is over
         return enqueue(services, session, planned, ZoneInfo(camp.timezone), now)

@@ -137,6 +137,7 @@ class Planned:
     stage_at: datetime | None = None  # the moment the stage was due (for catch-up order)
     absorbs: tuple[str, ...] = ()  # keys of the notifications this one tells in their place
     morning: date | None = None  # a notice said again each working morning: that morning
+    document: tuple[str, bytes] | None = None  # a file it carries (name, bytes); text: caption
 
 
 class Plan:

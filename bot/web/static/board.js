@@ -305,6 +305,26 @@
       }));
     return card;
   }
+  // a correction asked after the week's deadline: who asked, when, and each change it makes
+  // (before → after, as it would be applied now); decided as the chat's buttons decide it
+  function correctionCard(x) {
+    const card = el("li", { class: "waiting request correction", id: "correction-" + x.request },
+      el("p", { class: "title" }, el("strong", { text: x.unit }), " · " + x.report),
+      facts([[t("d_cr_by"), x.by + " · " + x.at, "by"], [t("d_cr_due"), x.due, "due"]]),
+      el("h3", { text: t("d_cr_changes") }),
+      el("ul", { class: "list changes" }, ...x.changes.map((c) => el("li", { class: "change" },
+        el("span", { class: "what", text: c.code + " " + c.field + "：" }),
+        el("span", { class: "before", text: c.before }), el("span", { class: "arrow", text: " → " }),
+        el("span", { class: "after", text: c.after })))),
+      decider({
+        id: "decide-cr-" + x.request, prefix: "cr", path: "api/board/corrections/" + x.request + "/decision", body: {},
+        approveId: "cr-approve-" + x.request, rejectId: "cr-reject-" + x.request,
+        approveLabel: t("b_cr_approve"), rejectLabel: t("d_reject_correction"),
+        question: t("d_confirm_correction", { unit: x.unit, report: x.report }),
+        done: () => { card.classList.add("decided"); recount(); },
+      }));
+    return card;
+  }
   function urgeBox(unitId, name, urged) {
     const shown = el("span", { class: "urged", id: "urged", text: urged || "" });
     const box = el("div", { class: "urge", id: "urge" });
@@ -361,7 +381,8 @@
           section("waiting", t("b_waiting"),
             el("h3", { id: "closeouts-heading", text: t("b_closeouts", { count: board.closeouts_total }) }), list(board.closeouts, closeoutRow),
             board.closeouts_total > board.closeouts.length ? el("p", { class: "meta", text: t("b_more", { count: board.closeouts_total - board.closeouts.length }) }) : null,
-            el("h3", { id: "extensions-heading", text: t("b_extensions", { count: board.extensions.length }) }), list(board.extensions, requestCard)),
+            el("h3", { id: "extensions-heading", text: t("b_extensions", { count: board.extensions.length }) }), list(board.extensions, requestCard),
+            el("h3", { id: "corrections-heading", text: t("b_corrections", { count: board.corrections.length }) }), list(board.corrections, correctionCard)),
           section("checkpoint", board.checkpoint.heading, ...board.checkpoint.lines.map((text) => el("p", { text }))),
           rankingPanel(),
           readsPanel(),
@@ -381,6 +402,7 @@
     document.getElementById("figures").replaceWith(figures());
     document.getElementById("closeouts-heading").textContent = t("b_closeouts", { count: board.closeouts_total });
     document.getElementById("extensions-heading").textContent = t("b_extensions", { count: board.extensions.length });
+    document.getElementById("corrections-heading").textContent = t("b_corrections", { count: board.corrections.length });
     const units = document.getElementById("unit-list");
     if (units) drawUnits(units);
   }
