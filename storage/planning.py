@@ -14,7 +14,7 @@ from sqlalchemy import or_
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import Session, col, select
 
-from storage import cases, sightings
+from storage import cases, leave, sightings
 from storage.campaigns import (
     case_rules,
     checkpoints_of,
@@ -195,6 +195,8 @@ def planner_state(
         case_rules=case_rules(camp),
         span=span_of(session, camp),
         checkpoints=checkpoints_owed(session, camp, units, supervisors, planned, now),
+        liaisons=leave.liaisons_by_unit(session, saved_id(camp)),
+        absences=leave.absences(session, saved_id(camp), now),
     )
 
 

@@ -26,6 +26,7 @@ from workflows.planner.catch_up import catch_up
 from workflows.planner.checkpoints import plan_checkpoints
 from workflows.planner.deadlines import plan_deadline
 from workflows.planner.items import plan_overdue_items
+from workflows.planner.leave import covers, plan_nobody_present, with_cover
 from workflows.planner.state import (
     CaseState,
     CheckpointState,
@@ -75,7 +76,9 @@ def due_notifications(state: PlannerState, *, now: datetime, cal: WorkCalendar) 
         plan_case(plan, case, cal)
     plan_overdue_items(plan, cal)
     plan_checkpoints(plan)
-    return catch_up(plan.out)
+    away = covers(state, now)
+    plan_nobody_present(plan, away)
+    return with_cover(catch_up(plan.out), state, away)
 
 
 def _campaign_over(state: PlannerState, now: datetime) -> list[Planned]:
