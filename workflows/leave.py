@@ -11,22 +11,24 @@ supervisors are told once for that stretch.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any, ClassVar, TypedDict
+from typing import Any, ClassVar
 
-from workflows.dates import DateError, normalize, parse_span
+from typing_extensions import TypedDict
+
+from workflows.dates import DateError, normalize
 from workflows.forms import Flow, Step
 from workflows.inputs import Answer, Choice, FormEnv, InputError, Option, TextAnswer
 from workflows.messages import Msg, msg
 from workflows.when import read_when
 
 LONGEST = 92  # days: a leave longer than a quarter is a change of roster, not a leave
-_SPLIT = re.compile(r"\s*(?:至|到|~|～|—|–|－|-)\s*")
-_HAS_MONTH = re.compile(r"\d{1,2}\s*月|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
-_HAS_YEAR = re.compile(r"\d{4}|\d{2}\s*年")
+_SPLIT = re.compile(r"(?:至|到|~|-)+")  # after `dates.normalize`: one kind of dash, no spaces
+_MONTH = re.compile(r"(?:\d{4}年)?\d{1,2}月")
+_DAY_ONLY = re.compile(r"\d{1,2}[日号]")
+_YEAR = re.compile(r"\d{2,4}年")
 
 
 class LeaveRefused(ValueError):
@@ -86,21 +88,30 @@ class Cover:
 
 def read_leave_days(text: str, *, today: date) -> tuple[date, date]:
     """The first and last day of a leave as typed (`3月4日–3月8日`, `3月4日至8日`, `明天到下周五`,
-    one day alone); `DateError` when it names no days."""
-    raw = unicodedata.normalize("NFKC", text).strip()
-    if not raw:
+    one day alone), each side read as a date field reads it; `DateError` when it names no
+    days. An end before the start stays so (`check_days` says why), never a year later."""
+    if not text.strip():
         raise DateError("date.unreadable", text)
-    if _HAS_MONTH.search(raw):
-        span = parse_span(normalize(raw), year=today.year)
-        if _HAS_YEAR.search(raw) or span.start >= today - timedelta(days=90):
-            return span.start, span.end
-        return _next_year(span.start), _next_year(span.end)
-    parts = [p for p in _SPLIT.split(raw) if p]
+    parts = [p for p in _SPLIT.split(normalize(text)) if p]
     if not 1 <= len(parts) <= 2:
-        raise DateError("date.unreadable", text)
+        raise DateError("date.unreadable", text.strip())
+    month = _MONTH.match(parts[0])
+    if len(parts) == 2 and month and _DAY_ONLY.fullmatch(parts[1]):
+        parts[1] = month.group(0) + parts[1]  # 3月4日至8日: the month said once
     noon = datetime.combine(today, time(12))
-    days = [read_when(p, now=noon).day for p in parts]
-    return days[0], days[-1]
+    first, last = (read_when(p, now=noon).day for p in (parts[0], parts[-1]))
+    if last < first and not _YEAR.search(parts[-1]):  # 12月30日至1月2日: over the new year
+        later = _a_year_on(last)
+        if (later - first).days < LONGEST:
+            return first, later
+    return first, last
+
+
+def _a_year_on(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 2月29日
+        return day.replace(year=day.year + 1, day=28)
 
 
 def days_value(first: date, last: date) -> str:
@@ -173,13 +184,6 @@ def deputy_options(me: int, liaisons: Iterable[Liaison]) -> list[Option]:
     """The deputy's buttons: the unit's other liaisons, then "the other liaisons"."""
     others = [Option(str(p.user_id), p.name) for p in liaisons if p.user_id != me]
     return [*others, Option(NO_DEPUTY, msg("leave.no_deputy"))]
-
-
-def _next_year(day: date) -> date:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 2月29日
-        return day.replace(year=day.year + 1, day=28)
 
 
 def check_days(first: date, last: date, *, today: date) -> None:
