@@ -195,7 +195,7 @@ PRESSES: tuple[Press, ...] = (
     # 已阅 is the unit's word: only its own liaisons say it (checked against the notice)
     Press(Verb.READ, _REPORTERS, msg("notices.liaisons_only"), Scope.UNIT, "notices.only_unit"),
     # a leave is ended by the liaison who took it (checked against the leave)
-    Press(Verb.LEAVE_END, frozenset({Role.LIAISON}), _NOT_YOURS, Scope.OWNER),
+    Press(Verb.LEAVE_END, _REPORTERS, _NOT_YOURS, Scope.OWNER),
 )
 PRESS_BY_VERB = {p.verb: p for p in PRESSES}
 

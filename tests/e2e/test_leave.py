@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.sandbox.leave import put_on_leave
 from bot.serve.jobs import plan_once
 from storage.models import Leave, Notification
 from tests.harness import Harness, MakeWorld, Person
@@ -56,15 +57,8 @@ def mentions(message: dict[str, Any], person: Person) -> bool:
 
 
 async def record_leave(bot: Harness, person: Person, days: str, deputy: str) -> dict[str, Any]:
-    """/leave in private: the days typed, the deputy pressed, confirmed; the last answer."""
-    chat = person.private
-    asked = await bot.command(chat, person, "/leave")
-    assert "请假日期" in asked["text"]
-    pick = await bot.answer(asked, person, days)
-    assert "代岗人" in pick["text"]
-    summary = await bot.press(pick, person, deputy)
-    assert "请核对请假信息" in summary["text"]
-    return await bot.press(summary, person, "确认提交")
+    """/leave in private, as the demo's `put_on_leave` does it; the last answer."""
+    return await put_on_leave(bot, person, days, None if deputy.startswith("不指定") else deputy)
 
 
 async def test_leave_by_chat_sends_the_reminders_to_the_deputy_and_back_after_it(
@@ -77,7 +71,15 @@ async def test_leave_by_chat_sends_the_reminders_to_the_deputy_and_back_after_it
     jia, yi = world.group("甲县"), world.group("乙县")
     await bot.settle(jia, yi)
 
-    done = await record_leave(bot, zhang, "1月15日–1月17日", "李四")
+    asked = await bot.command(zhang.private, zhang, "/leave")  # the steps, as a liaison sees them
+    assert "请回复请假日期" in asked["text"]
+    pick = await bot.answer(asked, zhang, "1月15日–1月17日")
+    assert "代岗人" in pick["text"]
+    labels = [b["text"] for row in pick["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels[:3] == ["李四", "孙七", "不指定（由本单位其他联络员代岗）"]
+    summary = await bot.press(pick, zhang, "李四")
+    assert "请核对请假信息" in summary["text"] and "代岗：李四" in summary["text"]
+    done = await bot.press(summary, zhang, "确认提交")
     assert done["text"].startswith("✅ 已登记请假：1月15日（周一）至1月17日（周三），代岗：李四")
     assert [(r.user_id, r.deputy_user_id) for r in leaves(bot)] == [(zhang["id"], li["id"])]
     shown = await bot.command(zhang.private, zhang, "/leave")  # asked again: the leave shown
