@@ -21,7 +21,15 @@ from workflows.leave import (
     leave_span,
     read_leave_days,
 )
-from workflows.planner import DeadlineState, PlannerState, UnitTarget, due_notifications
+from workflows.messages import msg
+from workflows.planner import (
+    DeadlineState,
+    Planned,
+    PlannerState,
+    UnitTarget,
+    covered,
+    due_notifications,
+)
 
 CST = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar(OfficialDays.from_package())
@@ -139,3 +147,11 @@ def test_the_planner_names_the_deputy_and_tells_them_in_private() -> None:
     assert by_chat[LI.user_id].key.startswith("leave:cover:12:deadline:7:")
     after = due_notifications(replace(state, absences=()), now=at("2026-03-05 18:00"), cal=CAL)
     assert {p.chat_id for p in after} == {-101, -102}
+
+    # a notice's 已阅 reminder, planned outside the planner, is told the same way
+    reminder = Planned(
+        "notice:3:remind:chat:-101", "notice.remind", -101, msg("x"), at("2026-03-05 09:00")
+    )
+    told = covered([reminder], state, at("2026-03-05 09:00"))
+    assert [p.chat_id for p in told] == [-101, LI.user_id]
+    assert told[0].message.id == "leave.with_line"

@@ -26,7 +26,7 @@ from workflows.planner.catch_up import catch_up
 from workflows.planner.checkpoints import plan_checkpoints
 from workflows.planner.deadlines import plan_deadline
 from workflows.planner.items import plan_overdue_items
-from workflows.planner.leave import covers, plan_nobody_present, with_cover
+from workflows.planner.leave import covered, covers, plan_nobody_present, with_cover
 from workflows.planner.state import (
     CaseState,
     CheckpointState,
@@ -54,6 +54,7 @@ __all__ = [
     "UnitTarget",
     "WeeklyState",
     "catch_up",
+    "covered",
     "due_notifications",
     "live_left",
     "schedule_of",

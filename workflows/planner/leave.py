@@ -76,3 +76,9 @@ def with_cover(
 
 def _names(state: PlannerState, unit_id: int) -> dict[int, str]:
     return {p.user_id: p.name for p in state.liaisons.get(unit_id, ())}
+
+
+def covered(planned: list[Planned], state: PlannerState, now: datetime) -> list[Planned]:
+    """Notices planned outside the planner's subjects (a notice's 已阅 reminder), told to a
+    unit with someone away as the planner's own are (`with_cover`)."""
+    return with_cover(planned, state, covers(state, now))
