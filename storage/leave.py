@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from storage.models import Leave, Unit, saved_id
+from storage.models import Chat, Leave, Unit, saved_id
 from storage.people import roster
 from workflows.leave import Absence, Liaison
 
@@ -21,10 +21,16 @@ def absence_of(row: Leave) -> Absence:
 
 
 def liaisons_by_unit(session: Session, campaign_id: int) -> dict[int, tuple[Liaison, ...]]:
-    """Each unit's liaisons (user id, name), in roster order."""
+    """Each unit's liaisons (user id, name, private chat opened), in roster order."""
     out: dict[int, list[Liaison]] = defaultdict(list)
-    for unit, person in roster(session, campaign_id):
-        out[saved_id(unit)].append(Liaison(person.user_id, person.name or person.display_name))
+    listed = roster(session, campaign_id)
+    ids = [p.user_id for _, p in listed]
+    opened = set(
+        session.exec(select(Chat.chat_id).where(col(Chat.chat_id).in_(ids), Chat.kind == "private"))
+    )
+    for unit, person in listed:
+        name = person.name or person.display_name
+        out[saved_id(unit)].append(Liaison(person.user_id, name, person.user_id in opened))
     return {u: tuple(p) for u, p in out.items()}
 
 

@@ -41,10 +41,12 @@ class LeaveRefused(ValueError):
 
 @dataclass(frozen=True)
 class Liaison:
-    """One liaison of a unit: their Telegram user id and their name."""
+    """One liaison of a unit: their Telegram user id, their name, and whether the bot may
+    write to them in private (they have opened the private chat)."""
 
     user_id: int
     name: str
+    private: bool = True
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 (and reaches them in private too), and the supervisors hear once of a unit with nobody present.
 
 The person away is named with the day they come back, never mentioned nor pinged; the deputy
-(or the unit's other liaisons) are mentioned in the group and told in their private chat, so
-a reminder reaches somebody even when the group is quiet. When the leave is over the same
+(or the unit's other liaisons) are mentioned in the group and told in their private chat (if
+they have opened it: a bot may not write first), so a reminder reaches somebody even when the
+group is quiet. When the leave is over the same
 notices go out as before, with no line added.
 """
 
@@ -58,7 +59,7 @@ def with_cover(
         line = cover_line(cover, names, state.tz)
         out.append(replace(p, message=msg("leave.with_line", body=p.message, line=line)))
         unit = state.units[cover.unit_id].name
-        for person in cover.addressed:
+        for person in (p for p in cover.addressed if p.private):  # else only the group's line
             copy = msg("leave.private_copy", unit=unit, body=p.message, line=line)
             out.append(
                 Planned(
