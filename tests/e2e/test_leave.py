@@ -133,6 +133,16 @@ async def test_leave_with_no_deputy_goes_to_the_other_liaisons_and_can_end_early
     # back early on Monday: /leave offers to end it; the end is kept, the leave is over
     bot.clock.at = datetime(2024, 1, 15, 3, 0, tzinfo=UTC)
     shown = await bot.command(zhang.private, zhang, "/leave")
+    (row,) = leaves(bot)
+    # someone else's leave, or none, by forged button data: refused by a toast, nothing ends
+    for who, data in ((li, f"a:leave_end:{row.id}"), (zhang, "a:leave_end:9999")):
+        forged = await bot.api.press(shown, who, data=data)
+        await bot.api.until(
+            lambda q=forged: any(a["callback_query_id"] == q for a in bot.api.callback_answers)
+        )
+        answer = next(a for a in bot.api.callback_answers if a["callback_query_id"] == forged)
+        assert answer.get("text"), data
+    assert leaves(bot)[0].ended_early_at is None
     ended = await bot.press(shown, zhang, "提前销假")
     assert ended["text"] == "✅ 已销假，本单位的提醒恢复发送给您。"
     (row,) = leaves(bot)
