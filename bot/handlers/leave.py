@@ -3,15 +3,18 @@ the one recorded and ends it early; the Mini App's form records it through `take
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from bot.delivery.outbox import post
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
-from storage import drafts
+from storage import chats, drafts
 from storage import leave as stored
 from storage.models import Leave, Unit, saved_id
+from workflows import keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.contexts import answers_of, context_of
 from workflows.forms import Draft
@@ -32,6 +35,7 @@ from workflows.leave import (
     leave_span,
 )
 from workflows.messages import Msg, lines, msg
+from workflows.planner import Planned
 
 
 def liaisons_of(turn: Turn, unit_id: int) -> tuple[Liaison, ...]:
@@ -103,7 +107,7 @@ def take_leave(turn: Turn, unit: Unit, first: date, last: date, deputy: int | No
     mine = [stored.absence_of(r) for r in stored.mine(turn.session, me, unit_id, turn.stamp.at)]
     check_overlap(first, last, mine, turn.zone)
     starts, ends = leave_span(first, last, turn.zone)
-    stored.record(
+    row = stored.record(
         turn.session,
         unit_id=unit_id,
         user_id=me,
@@ -115,7 +119,22 @@ def take_leave(turn: Turn, unit: Unit, first: date, last: date, deputy: int | No
     )
     names = {p.user_id: p.name for p in liaisons}
     covers = names[deputy] if deputy is not None else msg("leave.no_deputy")
+    named = msg("leave.mention", user_id=deputy, name=names[deputy]) if deputy else covers
+    me_named = names.get(me, turn.person.name or turn.person.display_name)
+    told = msg("leave.told", name=me_named, first=first, last=last, deputy=named)
+    _tell_unit(turn, row, "recorded", told)
     return msg("leave.recorded", first=first, last=last, deputy=covers)
+
+
+def _tell_unit(turn: Turn, row: Leave, event: str, text: Msg) -> None:
+    """One line in each of the unit's groups (but this one, where the reply says it)."""
+    groups = [c.chat_id for c in chats.chats_of_unit(turn.session, row.unit_id)]
+    key = functools.partial(keys.leave_told, saved_id(row), event)
+    here = turn.chat.chat_id
+    post(
+        turn,
+        [Planned(key(g), f"leave.{event}", g, text, turn.stamp.at) for g in groups if g != here],
+    )
 
 
 def _finish(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
@@ -142,6 +161,8 @@ def end_leave(turn: Turn, leave_id: int) -> Msg:
     if row.ends_at <= turn.stamp.at or row.ends_at <= row.starts_at:
         raise LeaveRefused(msg("leave.already_over"))
     stored.end_early(turn.session, row, turn.stamp.at)
+    name = turn.person.name or turn.person.display_name
+    _tell_unit(turn, row, "ended", msg("leave.told_ended", name=name))
     return msg("leave.ended")
 
 

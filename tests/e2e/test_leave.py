@@ -82,6 +82,9 @@ async def test_leave_by_chat_sends_the_reminders_to_the_deputy_and_back_after_it
     done = await bot.press(summary, zhang, "确认提交")
     assert done["text"].startswith("✅ 已登记请假：1月15日（周一）至1月17日（周三），代岗：李四")
     assert [(r.user_id, r.deputy_user_id) for r in leaves(bot)] == [(zhang["id"], li["id"])]
+    told = await bot.api.next_message(jia)  # the unit's group hears it once, the deputy named
+    assert told["text"] == "📌 张三1月15日（周一）至1月17日（周三）请假，代岗：李四。"
+    assert mentions(told, li) and not mentions(told, zhang)
     shown = await bot.command(zhang.private, zhang, "/leave")  # asked again: the leave shown
     assert "您的请假：1月15日（周一）至1月17日（周三），代岗：李四" in shown["text"]
     assert shown["reply_markup"]["inline_keyboard"][0][0]["text"] == "提前销假"
@@ -120,7 +123,7 @@ async def test_leave_with_no_deputy_goes_to_the_other_liaisons_and_can_end_early
     done = await record_leave(bot, zhang, "1月12日至1月16日", "不指定（由本单位其他联络员代岗）")
     assert "代岗：不指定" in done["text"]
     await bot.command(li.private, li, "/start")  # 孙七 never has: the bot may not write first
-    await bot.settle(li.private, sun.private)
+    await bot.settle(jia, li.private, sun.private)
 
     bot.clock.at = MONDAY_08
     prompt = await bot.api.next_message(jia)
@@ -145,6 +148,7 @@ async def test_leave_with_no_deputy_goes_to_the_other_liaisons_and_can_end_early
     assert leaves(bot)[0].ended_early_at is None
     ended = await bot.press(shown, zhang, "提前销假")
     assert ended["text"] == "✅ 已销假，本单位的提醒恢复发送给您。"
+    assert (await bot.api.next_message(jia))["text"] == "📌 张三已销假，提醒恢复发送给本人。"
     (row,) = leaves(bot)
     assert row.ended_early_at is not None and row.ends_at <= bot.clock.at
     again = await bot.command(zhang.private, zhang, "/leave")  # no leave now: asks for a new one
@@ -162,7 +166,7 @@ async def test_a_unit_with_nobody_present_is_told_to_the_supervisors_once(
     await bot.settle(jia, sup.private)
     await record_leave(bot, zhang, "1月15日–1月19日", "李四")
     await record_leave(bot, li, "1月15日–1月16日", "张三")
-    await bot.settle(zhang.private, li.private)
+    await bot.settle(jia, zhang.private, li.private)
 
     bot.clock.at = MONDAY_08
     told = await bot.api.next_message(sup.private)
