@@ -18,7 +18,7 @@ from workflows import keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.contexts import answers_of, context_of
 from workflows.forms import Draft
-from workflows.inputs import Option
+from workflows.inputs import Option, TextAnswer
 from workflows.leave import (
     DEPUTIES,
     LEAVE,
@@ -66,7 +66,8 @@ def shown(turn: Turn, row: Leave, names: Mapping[int, str]) -> Msg:
 
 
 def cmd_leave(turn: Turn, args: list[str]) -> None:
-    """`/leave`: the leave recorded, with a button to end it early; with none, record one."""
+    """`/leave [days]`: the leave recorded, with a button to end it early; with none, record
+    one (the days, when given, answer the first step)."""
     unit = own_unit(turn)
     if unit is None:
         return
@@ -81,7 +82,9 @@ def cmd_leave(turn: Turn, args: list[str]) -> None:
         ]
         turn.say(lines([*said, msg("leave.end_hint")]), buttons=buttons)
         return
-    turn.begin("leave", context=LeaveContext(unit_id=saved_id(unit), unit=unit.name))
+    typed = {"days": TextAnswer(" ".join(args))} if args else None  # /leave 3月4日–3月8日
+    context = LeaveContext(unit_id=saved_id(unit), unit=unit.name)
+    turn.begin("leave", context=context, prefill=typed)
 
 
 def _options(turn: Turn) -> Mapping[str, Sequence[Option]]:

@@ -194,6 +194,11 @@ async def test_bad_leave_is_refused_in_words_and_nothing_is_saved(
     )
     zhang, sup, stranger = world["张三"], world["督办"], world["路人"]
     await bot.settle(zhang.private)
+    at_once = await bot.command(zhang.private, zhang, "/leave 1月18日–1月15日")  # days given
+    assert "结束日期1月15日（周一）早于开始日期1月18日（周四）" in at_once["text"]
+    assert "请回复请假日期" in at_once["text"]
+    await bot.command(zhang.private, zhang, "/cancel")
+    await bot.settle(zhang.private)
     asked = await bot.command(zhang.private, zhang, "/leave")
     reversed_ = await bot.answer(asked, zhang, "1月18日–1月15日")
     assert "早于开始日期" in reversed_["text"]
