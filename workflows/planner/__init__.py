@@ -9,7 +9,8 @@ The keys of a deadline or a case name the due time they were planned for
 One module a subject: `deadlines` (countdowns, overdue, missing, digest), `weekly` (the
 weekly report's prompt and missing list), `cases` (the forwarded case's ladder), `items`
 (items past their 办结时间), `checkpoints` (the 约谈名单 at each checkpoint), `catch_up`
-(what a chat missed, in one message); `state` holds
+(what a chat missed, in one message), `leave` (a unit's notices with a liaison away: who
+answers instead; a unit with nobody present, to the supervisors); `state` holds
 what they read and make, `time_left` how long until a due time.
 """
 
