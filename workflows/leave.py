@@ -182,6 +182,11 @@ class LeaveAnswers(TypedDict, total=False):
     deputy: str
 
 
+def covered_by(deputy: str | None) -> Msg | str:
+    """Who covers, as a leave is said back: the deputy's name, or the unit's other liaisons."""
+    return deputy or msg("leave.others")
+
+
 def deputy_options(me: int, liaisons: Iterable[Liaison]) -> list[Option]:
     """The deputy's buttons: the unit's other liaisons, then "the other liaisons"."""
     others = [Option(str(p.user_id), p.name) for p in liaisons if p.user_id != me]

@@ -30,6 +30,7 @@ from workflows.leave import (
     check_days,
     check_deputy,
     check_overlap,
+    covered_by,
     days_of,
     deputy_options,
     leave_span,
@@ -61,7 +62,7 @@ def shown(turn: Turn, row: Leave, names: Mapping[int, str]) -> Msg:
     """One leave as said back: its days and who covers."""
     away = stored.absence_of(row)
     first, last = away.first_day(turn.zone), away.last_day(turn.zone)
-    deputy = names.get(row.deputy_user_id or 0) or msg("leave.no_deputy")
+    deputy = covered_by(names.get(row.deputy_user_id or 0))
     return msg("leave.current", first=first, last=last, deputy=deputy)
 
 
@@ -121,7 +122,7 @@ def take_leave(turn: Turn, unit: Unit, first: date, last: date, deputy: int | No
         at=turn.stamp.at,
     )
     names = {p.user_id: p.name for p in liaisons}
-    covers = names[deputy] if deputy is not None else msg("leave.no_deputy")
+    covers = covered_by(names[deputy] if deputy is not None else None)
     named = msg("leave.mention", user_id=deputy, name=names[deputy]) if deputy else covers
     me_named = names.get(me, turn.person.name or turn.person.display_name)
     told = msg("leave.told", name=me_named, first=first, last=last, deputy=named)

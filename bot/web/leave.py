@@ -25,7 +25,7 @@ from bot.web.staff import json_call
 from storage import campaigns
 from storage import leave as stored
 from storage.models import Campaign, Unit, saved_id
-from workflows.leave import NO_DEPUTY, LeaveRefused, cover_of, deputy_options
+from workflows.leave import NO_DEPUTY, LeaveRefused, cover_of, covered_by, deputy_options
 from workflows.messages import Msg, msg
 
 # the field a refusal belongs under, by its reason (the rest show at the footer)
@@ -168,7 +168,7 @@ async def board_leave(request: web.Request) -> web.Response:
                         name=names.get(a.user_id, ""),
                         first=a.first_day(turn.zone),
                         last=a.last_day(turn.zone),
-                        deputy=names.get(a.deputy or 0) or msg("leave.no_deputy"),
+                        deputy=covered_by(names.get(a.deputy or 0)),
                     ),
                 )
                 for a in mine

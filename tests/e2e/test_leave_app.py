@@ -180,6 +180,6 @@ async def test_the_board_shows_leave_and_a_unit_with_nobody_present(
     assert seen["rows"][0].startswith("轮台县 · 无人在岗") and seen["marked"] == 1
     assert seen["board_overflow"] <= 0 and seen["form_overflow"] <= 0
     assert seen["small"] == []
-    assert seen["said"].startswith("✅ 已登记请假：") and "代岗：不指定" in seen["said"]
+    assert seen["said"].startswith("✅ 已登记请假：") and "代岗：本单位其他联络员" in seen["said"]
     assert seen["note"] == "请假登记"  # the answer by the thumb, at the footer
     assert [r.user_id for r in leaves(bot)].count(world["刘芳"]["id"]) == 1
