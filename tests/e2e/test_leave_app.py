@@ -173,6 +173,18 @@ async def test_the_board_shows_leave_and_a_unit_with_nobody_present(
             seen["said"] = driver.find_element(By.ID, "said").text
             seen["note"] = driver.find_element(By.ID, "note").text
             keep(driver, "leave-390-said")
+
+            # opened again: the leave recorded, with its 提前销假 button, a full-size target
+            driver.get("about:blank")
+            driver.get(form_url)
+            wait.until(ec.element_to_be_clickable((By.ID, "leave-open"))).click()
+            end = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, ".leave-end")))
+            seen["current"] = driver.find_element(By.CSS_SELECTOR, ".leave-current p").text
+            seen["small_again"] = too_small(driver)
+            keep(driver, "leave-390-current")
+            end.click()
+            wait.until(ec.presence_of_element_located((By.ID, "said")))
+            seen["ended"] = driver.find_element(By.ID, "said").text
         return seen
 
     seen = await asyncio.to_thread(browse)
@@ -183,3 +195,5 @@ async def test_the_board_shows_leave_and_a_unit_with_nobody_present(
     assert seen["said"].startswith("✅ 已登记请假：") and "代岗：本单位其他联络员" in seen["said"]
     assert seen["note"] == "请假登记"  # the answer by the thumb, at the footer
     assert [r.user_id for r in leaves(bot)].count(world["刘芳"]["id"]) == 1
+    assert seen["current"].startswith("您的请假：") and seen["small_again"] == []
+    assert seen["ended"] == "✅ 已销假，本单位的提醒恢复发送给您。"
