@@ -11,9 +11,9 @@ from typing import Any
 from bot.delivery.outbox import post
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
-from storage import chats, drafts
+from storage import chats, drafts, planning
 from storage import leave as stored
-from storage.models import Leave, Unit, saved_id
+from storage.models import Campaign, Leave, Unit, saved_id
 from workflows import keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.contexts import answers_of, context_of
@@ -36,7 +36,7 @@ from workflows.leave import (
     leave_span,
 )
 from workflows.messages import Msg, lines, msg
-from workflows.planner import Planned
+from workflows.planner import Planned, PlannerState, covered
 
 
 def liaisons_of(turn: Turn, unit_id: int) -> tuple[Liaison, ...]:
@@ -139,6 +139,19 @@ def _tell_unit(turn: Turn, row: Leave, event: str, text: Msg) -> None:
         turn,
         [Planned(key(g), f"leave.{event}", g, text, turn.stamp.at) for g in groups if g != here],
     )
+
+
+def cover_notices(turn: Turn, camp: Campaign, planned: list[Planned]) -> list[Planned]:
+    """Notices a turn sends to units' groups (a 催办), told to a unit with a liaison away as
+    the planner's are: the cover line, and a copy to who covers."""
+    state = PlannerState(
+        tz=turn.zone,
+        reminders=(),
+        units=planning.unit_targets(turn.session, camp),
+        liaisons=stored.liaisons_by_unit(turn.session, saved_id(camp)),
+        absences=stored.absences(turn.session, saved_id(camp), turn.stamp.at),
+    )
+    return covered(planned, state, turn.stamp.at)
 
 
 def _finish(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:

@@ -14,7 +14,8 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlmodel import select
 
-from storage.models import Leave
+from storage import campaigns
+from storage.models import Leave, saved_id
 from tests.browser import PHONE, keep, sized_browser, too_small
 from tests.e2e.test_board_api import board_link
 from tests.harness import Harness, MakeWorld, World
@@ -197,3 +198,43 @@ async def test_the_board_shows_leave_and_a_unit_with_nobody_present(
     assert [r.user_id for r in leaves(bot)].count(world["刘芳"]["id"]) == 1
     assert seen["current"].startswith("您的请假：") and seen["small_again"] == []
     assert seen["ended"] == "✅ 已销假，本单位的提醒恢复发送给您。"
+
+
+async def test_a_urging_from_the_board_goes_to_the_deputy_while_the_liaison_is_away(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await leave_world(make_world)
+    li, wang, zhao = world["李明"], world["王华"], world["督办赵"]
+    await bot.command(wang.private, wang, "/start")
+    day = today(bot)
+    status, said = await MiniApp(bot, li).call(
+        "POST",
+        "api/leave",
+        action="leave-urge-0001",
+        json={
+            "first": day.isoformat(),
+            "last": (day + timedelta(days=2)).isoformat(),
+            "deputy": str(wang["id"]),
+        },
+    )
+    assert status == 200, said
+    group = world.group("轮台县")
+    await bot.settle(group, wang.private, li.private)
+
+    link = await board_link(bot, world)
+    with bot.database().unit_of_work() as s:
+        camp = campaigns.active_campaign(s)
+        unit = campaigns.unit_named(s, saved_id(camp), "轮台县") if camp else None
+        unit_id = saved_id(unit) if unit else 0
+    status, said = await MiniApp(bot, zhao, link).call(
+        "POST", f"api/board/units/{unit_id}/urge", action="urge-leave-0001", json={}
+    )
+    assert status == 200, said
+    urged = await bot.api.next_message(group)
+    assert "李明（请假至" in urged["text"] and "请 王华 代为办理" in urged["text"]
+    assert f"tg://user?id={wang['id']}" in urged["html"]
+    assert f"tg://user?id={li['id']}" not in urged["html"]
+    copy = await bot.api.next_message(wang.private)
+    assert copy["text"].startswith("【代岗提醒·轮台县】")
+    await bot.settle()
+    assert bot.api.unread(li.private) == []
