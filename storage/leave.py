@@ -93,3 +93,11 @@ def end_early(session: Session, row: Leave, at: datetime) -> None:
     row.ended_early_at = at
     row.ends_at = max(at, row.starts_at) if at < row.ends_at else row.ends_at
     session.add(row)
+
+
+def who_is_away(
+    session: Session, campaign_id: int, now: datetime
+) -> tuple[dict[int, tuple[Liaison, ...]], tuple[Absence, ...]]:
+    """What the cover rule reads (`PlannerState.liaisons`, `.absences`): each unit's liaisons
+    and the leaves not over yet."""
+    return liaisons_by_unit(session, campaign_id), absences(session, campaign_id, now)

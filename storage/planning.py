@@ -181,6 +181,7 @@ def planner_state(
         CaseState(saved_id(c), c.code, c.unit_id, c.due_at, c.text[:60])
         for c in cases.open_cases(session, list(units))
     ]
+    liaisons, away = leave.who_is_away(session, saved_id(camp), now)
     return PlannerState(
         tz=ZoneInfo(camp.timezone),
         reminders=tuple(timedelta(seconds=s) for s in camp.reminders),
@@ -195,8 +196,8 @@ def planner_state(
         case_rules=case_rules(camp),
         span=span_of(session, camp),
         checkpoints=checkpoints_owed(session, camp, units, supervisors, planned, now),
-        liaisons=leave.liaisons_by_unit(session, saved_id(camp)),
-        absences=leave.absences(session, saved_id(camp), now),
+        liaisons=liaisons,
+        absences=away,
     )
 
 

@@ -144,13 +144,9 @@ def _tell_unit(turn: Turn, row: Leave, event: str, text: Msg) -> None:
 def cover_notices(turn: Turn, camp: Campaign, planned: list[Planned]) -> list[Planned]:
     """Notices a turn sends to units' groups (a 催办), told to a unit with a liaison away as
     the planner's are: the cover line, and a copy to who covers."""
-    state = PlannerState(
-        tz=turn.zone,
-        reminders=(),
-        units=planning.unit_targets(turn.session, camp),
-        liaisons=stored.liaisons_by_unit(turn.session, saved_id(camp)),
-        absences=stored.absences(turn.session, saved_id(camp), turn.stamp.at),
-    )
+    liaisons, away = stored.who_is_away(turn.session, saved_id(camp), turn.stamp.at)
+    units = planning.unit_targets(turn.session, camp)
+    state = PlannerState(turn.zone, (), units, liaisons=liaisons, absences=away)
     return covered(planned, state, turn.stamp.at)
 
 
