@@ -15,7 +15,7 @@ from sqlalchemy import or_
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import Session, col, select
 
-from storage import cases, sightings
+from storage import cases, leave, sightings
 from storage.campaigns import (
     case_rules,
     checkpoints_of,
@@ -182,6 +182,7 @@ def planner_state(
         CaseState(saved_id(c), c.code, c.unit_id, c.due_at, c.text[:60])
         for c in cases.open_cases(session, list(units))
     ]
+    liaisons, away = leave.who_is_away(session, saved_id(camp), now)
     return PlannerState(
         tz=ZoneInfo(camp.timezone),
         reminders=tuple(timedelta(seconds=s) for s in camp.reminders),
@@ -196,6 +197,8 @@ def planner_state(
         case_rules=case_rules(camp),
         span=span_of(session, camp),
         checkpoints=checkpoints_owed(session, camp, units, supervisors, planned, now),
+        liaisons=liaisons,
+        absences=away,
     )
 
 

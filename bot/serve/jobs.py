@@ -19,7 +19,7 @@ from storage import campaigns, planning
 from storage.calendar import work_calendar
 from storage.outage import unreachable
 from workflows.guards import required
-from workflows.planner import due_notifications, schedules
+from workflows.planner import covered, due_notifications, schedules
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def plan_once(services: Services) -> int:
         planned = due_notifications(state, now=now, cal=work_calendar(session))
         planned += weekly_digests(session, camp, now, state.planned)
         planned += scheduled_reviews(services, session, camp, now, state.planned, state.span)
-        planned += notice_ladder(session, camp, now, state.planned)
+        planned += covered(notice_ladder(session, camp, now, state.planned), state, now)
         sweep(services, session, now, ZoneInfo(camp.timezone))  # drafts whose week is over
         return enqueue(services, session, planned, ZoneInfo(camp.timezone), now)
 

@@ -386,6 +386,7 @@
           section("checkpoint", board.checkpoint.heading, ...board.checkpoint.lines.map((text) => el("p", { text }))),
           rankingPanel(),
           readsPanel(),
+          leavePanel(),
           section("documents", t("b_documents"),
             el("p", {}, el("button", { type: "button", class: "link", id: "circular", onclick: () => download("api/board/circular.docx", names.circular, board.downloads.circular), text: "⬇ " + t("b_circular") })),
             el("p", {}, el("button", { type: "button", class: "link", id: "export", onclick: () => download("api/board/export.xlsx", names.export, board.downloads.export), text: "⬇ " + t("b_export") })))),
@@ -428,6 +429,20 @@
     }
     fill();
     return section("reads", t("b_reads"), list, text, el("p", { class: "actions" }, send));
+  }
+  // 请假与代岗: each unit with a liaison away (who, until when, who covers); a unit with
+  // nobody present is marked in words; its own call, so the board is drawn without waiting
+  function leavePanel() {
+    const box = el("div", { id: "leave-list" }, el("p", { class: "meta", text: "…" }));
+    const listOf = (rows, draw) => rows.length ? el("ul", { class: "list" }, ...rows.map(draw)) : el("p", { class: "meta", text: t("b_none") });
+    api("GET", "api/board/leave").then((data) => {
+      if (!data.ok) { box.replaceChildren(el("p", { class: "meta", text: data.error })); return; }
+      const unit = (u) => el("li", { class: u.nobody ? "bad" : "", "data-unit": u.unit },
+        el("strong", { text: u.unit + (u.nobody ? " · " + t("board_nobody") : "") }),
+        ...u.lines.map((text) => el("p", { class: "meta", text })));
+      box.replaceChildren(listOf(data.units, unit));
+    });
+    return section("leave", t("board_leave"), box);
   }
   let boardY = null; // where the board was scrolled when a unit or a problem was opened
   function fromBoard(open) { boardY = window.scrollY; return open(); }
