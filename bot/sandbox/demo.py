@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 
+from bot.sandbox.leave import put_on_leave
 from bot.sandbox.sandbox import Sandbox, demo_link, signed_init_data
 from bot.sandbox.transcript import CST, Transcript
 from bot.serve.campaign_file import TEMPLATES
@@ -214,11 +215,7 @@ async def fortnight(d: Demo) -> dict[str, Any]:
     await d.command(sup_chat, sup, "/start")
     await d.at(0, "08:45")  # the week's prompt reaches the groups just bound
     for unit, group in groups.items():
-        li = liaisons[unit]
-        prompt = await d.command(group, li, "/register")
-        for answer in (li["first_name"], "住建局综合科科长", phones[unit]):
-            prompt = await d.answer(prompt, li, answer)
-        await d.press(prompt, li, L("form.button.confirm"))
+        await register(d, group, liaisons[unit], "住建局综合科科长", phones[unit])
     for unit, name, due in (
         ("库尔勒市", "天山路片区安置房逾期未交付", "6月30日"),
         ("轮台县", "团结路棚改过渡安置费拖欠", "5月31日"),
@@ -318,9 +315,14 @@ async def fortnight(d: Demo) -> dict[str, Any]:
     request = await api.next_message(sup_group)  # flagged: the same file, who, when, its hash
     why = await d.press(request, sup, L("closeout.reject"))
     await d.answer(why, sup, "印证材料与轮台-001相同，请补充本项目现场照片")
-    # LEAVE-SCENE (branch `leave`, added by the lead after merging it): a liaison records leave
-    # with a deputy; the reminder that falls due while they are away (the weekly report's, at
-    # 7 May 18:00 or the case's) goes to the deputy, and after the leave to the liaison again
+    # 赵强 of 尉犁县 is away 6–8 May and 孙燕, the unit's second liaison, covers: the
+    # reminders that fall due meanwhile (the case's, the circular's 已阅) name her in the group
+    # and reach her in private; from 9 May they are 赵强's again
+    await d.at(7, "15:30")
+    deputy = api.user(8104, "孙燕", "sun_yan")
+    await register(d, groups["尉犁县"], deputy, "住建局综合科副科长", "13899965678")
+    await d.command(api.private(deputy), deputy, "/start")
+    await put_on_leave(d, liaisons["尉犁县"], "5月6日–5月8日", "孙燕")
     for day, hhmm in (
         (7, "18:00"),
         (9, "09:00"),
@@ -345,6 +347,16 @@ async def fortnight(d: Demo) -> dict[str, Any]:
 SUMMARY = "自查自纠阶段总结及相关印证材料"
 # Telegram's file_unique_id of the voucher photo: one file, sent for two problems
 PHOTO_ID = "AgADvoucher0429"
+
+
+async def register(
+    d: Demo, group: dict[str, Any], li: dict[str, Any], title: str, phone: str
+) -> None:
+    """/register in the unit's group: the name, the post, the phone, confirmed."""
+    prompt = await d.command(group, li, "/register")
+    for answer in (li["first_name"], title, phone):
+        prompt = await d.answer(prompt, li, answer)
+    await d.press(prompt, li, d.label("form.button.confirm"))
 
 
 async def correct_week(d: Demo, group: dict[str, Any], li: dict[str, Any], said: str) -> None:

@@ -96,7 +96,8 @@ async def test_the_demo_fortnight(tmp_path: Path) -> None:
     pressed = [where for where, body in said if "（点击“已阅”）" in body]
     assert sorted(pressed) == ["库尔勒市专项整治联络群", "轮台县专项整治联络群"]
     reminded = "⏰ 尉犁县：5月6日（周一）11:00发出的“工作进展通报”尚未确认已阅"
-    assert count(reminded) == 1 and count(reminded, "尉犁县") == 1
+    assert count(reminded, "尉犁县") == 1 and count(reminded, "孙燕") == 1  # 赵强 away
+    assert count(reminded) == 2
     unread = "以下1个单位逾期仍未确认已阅5月6日（周一）11:00发出的“工作进展通报”：尉犁县"
     assert count(unread, group) == 1
     # the voucher photo of 轮台-001 sent again for 库尔勒-001: flagged to the supervisor
@@ -104,8 +105,12 @@ async def test_the_demo_fortnight(tmp_path: Path) -> None:
     flagged = "同一文件已作为轮台-001的印证材料，4月29日（周一）由李明提交"
     assert count(flagged, group) == 1
     assert count("（5月6日（周一）15:00收到，AgADvoucher0429）", group) == 1
-    # LEAVE-SCENE (branch `leave`): the reminder to a liaison on leave going to the deputy is
-    # checked here once the demo's scene is added at its marked place in bot/sandbox/demo.py
+    # 赵强 away 6–8 May, 孙燕 covering: the reminders due meanwhile (the case's two, the
+    # circular's 已阅) name her in 尉犁县's group and reach her in private, not him
+    cover = "📌 赵强（请假至5月8日（周三）），请 孙燕 代为办理。"
+    assert count(cover) == 6 and count(cover, "尉犁县") == 3
+    assert count("【代岗提醒·尉犁县】", "孙燕") == 3 and count("【代岗提醒", "赵强") == 0
+    assert count("✅ 已登记请假：5月6日（周一）至5月8日（周三），代岗：孙燕。", "赵强") == 1
     book = load_workbook(paths["workbook"])
     assert book.sheetnames == list(SHEETS)
     assert paths["chart"].read_bytes().startswith(b"\x89PNG")
@@ -117,7 +122,8 @@ async def test_the_demo_fortnight(tmp_path: Path) -> None:
     assert "未报送“工作台账”的单位（9个）：轮台县、尉犁县、若羌县" in said
     assert "ZB-0002（尉犁县）：反映塔里木片区补偿款未足额发放。" in said
     html = paths["html"].read_text(encoding="utf-8")
-    assert html.count("<th>") == 6  # three unit groups, the supervisors' group, two private chats
+    # three unit groups, the supervisors' group, four private chats (赵强's /leave, 孙燕's copies)
+    assert html.count("<th>") == 8
 
 
 async def test_the_demo_does_a_week_in_the_mini_app(tmp_path: Path) -> None:

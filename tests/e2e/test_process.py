@@ -31,8 +31,10 @@ async def world(
     api = LocalBotApi()
     base = await api.start()
     db = Database.open(db_url)
-    camp, groups = campaign_with_groups(api, db, tmp_path, ["甲县", "乙县"], "6s, 3s")
-    add_deadline(db, camp, "阶段总结", timedelta(seconds=10))
+    # the stages 6 s and 18 s after the start, the deadline at 30 s: a process started again
+    # on a busy machine (seconds) is up before the second stage falls due
+    camp, groups = campaign_with_groups(api, db, tmp_path, ["甲县", "乙县"], "24s, 12s")
+    add_deadline(db, camp, "阶段总结", timedelta(seconds=30))
     yield api, db, bot_env(api, base, db_url), groups
     await api.stop()
     db.engine.dispose()
