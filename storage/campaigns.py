@@ -8,8 +8,7 @@ from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
 from storage.models import Campaign, Deadline, Phase, Unit
-from workflows.campaign import CampaignSpec, RecurringSpec
-from workflows.cases import CaseRules
+from workflows.campaign import CampaignSpec, FeedbackRule, RecurringSpec
 from workflows.checkpoints import Checkpoint
 from workflows.guards import required
 from workflows.ledger import LedgerSpec, ledger_from, spec_to_json
@@ -174,15 +173,20 @@ def _clock(text: str) -> time:
     return time(hh, mm)
 
 
-def case_rules(camp: Campaign) -> CaseRules:
+def case_rules(camp: Campaign) -> FeedbackRule:
     """The campaign's rules for forwarded cases: due time, reminders, escalation."""
     extra = camp.feedback_rules or {}
-    return CaseRules(
+    default = FeedbackRule()
+    return FeedbackRule(
         working_days=camp.feedback_working_days,
         cutoff=_clock(camp.feedback_cutoff),
-        morning=_clock(extra.get("remind_at", "09:00")),
-        before=timedelta(seconds=int(extra.get("remind_before", 7200))),
-        admins_after=int(extra.get("admins_after", 1)),
+        remind_at=_clock(extra["remind_at"]) if "remind_at" in extra else default.remind_at,
+        remind_before=(
+            timedelta(seconds=int(extra["remind_before"]))
+            if "remind_before" in extra
+            else default.remind_before
+        ),
+        admins_after=int(extra.get("admins_after", default.admins_after)),
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from storage.types import JSONData, UTCDateTime
+from workflows.campaign import FeedbackRule
 
 
 def _utc(**kw: Any) -> Any:
@@ -44,8 +45,8 @@ class Campaign(SQLModel, table=True):
     timezone: str
     reminders: list[int] = _json(default_factory=list)  # seconds before each deadline
     weekly_reports: list[dict[str, Any]] = _json(default_factory=list)
-    feedback_working_days: int = 2
-    feedback_cutoff: str = "18:00"
+    feedback_working_days: int = FeedbackRule.working_days
+    feedback_cutoff: str = FeedbackRule.cutoff.strftime("%H:%M")
     feedback_rules: dict[str, Any] = _json(default_factory=dict)  # remind_at, remind_before, …
     categories: list[str] = _json(default_factory=list)
     ledger: dict[str, Any] = _json(default_factory=dict)  # fields and consistency rules

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from workflows.buttons import Verb
@@ -50,17 +50,6 @@ class CaseNow:
         """The latest extension request (pending or decided), or an empty one."""
         request: Mapping[str, Any] = self.fields.get("extension") or {}
         return request
-
-
-@dataclass(frozen=True)
-class CaseRules:
-    """When the unit is reminded and the case escalated (DESIGN §5, issue defaults)."""
-
-    working_days: int = 2
-    cutoff: time = time(18, 0)
-    morning: time = time(9, 0)  # reminder on the due day
-    before: timedelta = timedelta(hours=2)  # second reminder before the due time
-    admins_after: int = 1  # working days after the due time: escalate to the admins (督办)
 
 
 def case_code(seq: int) -> str:

@@ -18,6 +18,7 @@ from storage.models import ForwardedCase, saved_id
 from workflows import extension, feedback, forwarding, keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.calendar import WorkCalendar
+from workflows.campaign import FeedbackRule
 from workflows.cases import (
     ANSWERED,
     EXTENSION,
@@ -26,7 +27,6 @@ from workflows.cases import (
     SIGNED,
     CaseChange,
     CaseNow,
-    CaseRules,
     case_state,
     is_escalated,
     may_handle,
@@ -113,7 +113,7 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
 def case_card(
     session: Session,
     case: ForwardedCase,
-    rules: CaseRules,
+    rules: FeedbackRule,
     now: datetime,
     cal: WorkCalendar,
     tz: tzinfo,
