@@ -12,7 +12,7 @@ from workflows.campaign import CampaignSpec, FeedbackRule, RecurringSpec
 from workflows.checkpoints import Checkpoint
 from workflows.guards import required
 from workflows.ledger import LedgerSpec, ledger_from, spec_to_json
-from workflows.scores import ScoreRule, rule_from
+from workflows.scores import ScoreRule
 from workflows.words import name_key
 
 
@@ -47,8 +47,8 @@ def save_campaign(session: Session, spec: CampaignSpec, stamp: Stamp) -> tuple[C
         "remind_at": spec.feedback.remind_at.strftime("%H:%M"),
         "remind_before": int(spec.feedback.remind_before.total_seconds()),
         "admins_after": spec.feedback.admins_after,
-        "scores": spec.scores.to_json(),  # kept with the rules, so no new column is needed
     }
+    camp.scores = spec.scores
     camp.categories = list(spec.categories)
     camp.ledger = spec_to_json(spec.ledger)
     camp.checkpoints = [
@@ -204,7 +204,7 @@ def ledger_spec(camp: Campaign) -> LedgerSpec:
 
 def score_rule(camp: Campaign) -> ScoreRule:
     """The campaign's scoring rule (its file's `scores:`, or the default)."""
-    return rule_from((camp.feedback_rules or {}).get("scores"))
+    return camp.scores
 
 
 def checkpoints_of(camp: Campaign) -> list[Checkpoint]:

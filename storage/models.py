@@ -9,8 +9,9 @@ from sqlalchemy import BigInteger, Index, UniqueConstraint, text
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
-from storage.types import JSONData, UTCDateTime
+from storage.types import JSONData, ScoreRuleData, UTCDateTime
 from workflows.campaign import FeedbackRule
+from workflows.scores import ScoreRule
 
 
 def _utc(**kw: Any) -> Any:
@@ -48,6 +49,7 @@ class Campaign(SQLModel, table=True):
     feedback_working_days: int = FeedbackRule.working_days
     feedback_cutoff: str = FeedbackRule.cutoff.strftime("%H:%M")
     feedback_rules: dict[str, Any] = _json(default_factory=dict)  # remind_at, remind_before, …
+    scores: ScoreRule = Field(sa_type=ScoreRuleData, default_factory=ScoreRule)
     categories: list[str] = _json(default_factory=list)
     ledger: dict[str, Any] = _json(default_factory=dict)  # fields and consistency rules
     checkpoints: list[dict[str, Any]] = _json(default_factory=list)  # text, day, check

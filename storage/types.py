@@ -10,6 +10,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from workflows.scores import ScoreRule, rule_from
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes: stored as UTC, always read back aware."""
@@ -42,3 +44,16 @@ class JSONData(TypeDecorator[Any]):
         if dialect.name == "postgresql":
             return dialect.type_descriptor(JSONB())
         return dialect.type_descriptor(JSON())
+
+
+class ScoreRuleData(JSONData):
+    """A campaign's scores rule, stored as its JSON and read back as a `ScoreRule` once, when
+    the row is loaded (an empty object is the default rule)."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: ScoreRule | None, dialect: Dialect) -> Any:
+        return None if value is None else value.to_json()
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> ScoreRule | None:
+        return None if value is None else rule_from(value)
