@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
 from storage.models import FormDraft
+from workflows.flow_names import FlowName
 from workflows.forms import Draft
 
 # A draft is read to be changed: it is locked until the unit of work ends, so that the same
@@ -81,7 +82,7 @@ def save_draft(
     else:  # a new step: its prompts come after the message that led to it
         state["after"] = state["shown"] = after
     row.flow, row.state, row.updated_at = draft.flow, state, now_at
-    if draft.flow == "weekly":
+    if draft.flow == FlowName.WEEKLY:
         row.unit_id = draft.context.get("unit_id")
     session.add(row)
     session.flush()

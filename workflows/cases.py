@@ -10,6 +10,7 @@ from typing import Any
 
 from workflows.buttons import Verb
 from workflows.calendar import WorkCalendar
+from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import Attachments, Choice, DateInput, FormEnv, Option, Text
 from workflows.messages import Msg, msg
@@ -178,7 +179,7 @@ def feedback_status(status: str, expected: date | None) -> Msg:
 
 
 FEEDBACK = Flow(
-    "feedback",
+    FlowName.FEEDBACK,
     title="feedback.title",
     steps=(
         Step("text", "feedback.ask_text", Text()),
@@ -209,7 +210,7 @@ def _due_now(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
 
 
 EXTENSION = Flow(
-    "extension",
+    FlowName.EXTENSION,
     title="extension.title",
     steps=(
         Step("reason", "extension.ask_reason", Text(max_len=500)),
@@ -225,7 +226,7 @@ EXTENSION = Flow(
 
 # 不同意延期 needs its reason, as 不同意销号 does: the unit is told why
 EXTENSION_REJECT = Flow(
-    "extension_reject",
+    FlowName.EXTENSION_REJECT,
     "extension.reject_title",
     (Step("reason", "extension.ask_reject_reason", Text(max_len=500)),),
 )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, ClassVar, TypeVar
 
+from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import (
     Answer,
@@ -73,7 +74,7 @@ def _left(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
 
 
 DEADLINE = Flow(
-    "deadline",
+    FlowName.DEADLINE,
     title="deadline.title",
     steps=(
         Step("deliverable", "deadline.ask_deliverable", Text(max_len=200)),
@@ -95,7 +96,7 @@ DEADLINE = Flow(
 )
 
 CANCEL = Flow(
-    "deadline_cancel",
+    FlowName.DEADLINE_CANCEL,
     title="deadline.cancel_title",
     steps=(),
     summary="deadline.confirm_cancel",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import Attachments, Choice, FormEnv, Option
 from workflows.messages import Msg, msg
@@ -26,7 +27,7 @@ def _lateness(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
 
 
 SUBMIT = Flow(
-    "submit",
+    FlowName.SUBMIT,
     title="submit.title",
     steps=(
         Step("unit", "submit.ask_unit", Choice(source=UNITS), when=lambda v: not v.get("unit")),

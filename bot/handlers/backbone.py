@@ -19,6 +19,7 @@ from workflows.contexts import (
     answers_of,
     context_of,
 )
+from workflows.flow_names import FlowName
 from workflows.forms import Draft, Nav
 from workflows.guards import required
 from workflows.inputs import Option, TextAnswer
@@ -76,7 +77,7 @@ def cmd_bind(turn: Turn, args: list[str]) -> None:
     shown = current.name if current else (turn.text(msg("bind.supervisors")) if bound else "")
     context = {"rebinding": bound, "current": shown}
     prefill = {"unit": TextAnswer(" ".join(args))} if args else None
-    turn.begin("bind", context=context, prefill=prefill)
+    turn.begin(FlowName.BIND, context=context, prefill=prefill)
 
 
 def _finish_bind(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
@@ -100,7 +101,7 @@ def cmd_register(turn: Turn, args: list[str]) -> None:
     if unit is None:
         turn.say(msg("register.not_bound"))
         return
-    turn.begin("register", context={"unit": unit.name, "unit_id": unit.id})
+    turn.begin(FlowName.REGISTER, context={"unit": unit.name, "unit_id": unit.id})
 
 
 def _finish_register(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
@@ -280,14 +281,14 @@ FEATURE = Feature(
         "cancel": nav("cancel"),
     },
     flows={
-        "bind": FlowBinding(
+        FlowName.BIND: FlowBinding(
             lambda ctx: bind_flow(rebinding=bool(ctx.get("rebinding"))),
             _finish_bind,
             _units_for,
             context=BindContext,
             answers=BindAnswers,
         ),
-        "register": FlowBinding(
+        FlowName.REGISTER: FlowBinding(
             lambda ctx: REGISTER, _finish_register, context=RegisterContext, answers=RegisterAnswers
         ),
     },

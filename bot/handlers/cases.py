@@ -43,6 +43,7 @@ from workflows.contexts import (
     answers_of,
     context_of,
 )
+from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import FileAnswer, TextAnswer
@@ -189,7 +190,7 @@ def start_feedback(turn: Turn, case: ForwardedCase, first: str | None = None) ->
         turn.say(refused.reason)
         return
     prefill = {"text": TextAnswer(first)} if first else None
-    turn.begin("feedback", context={"case_id": case.id, "code": case.code}, prefill=prefill)
+    turn.begin(FlowName.FEEDBACK, context={"case_id": case.id, "code": case.code}, prefill=prefill)
 
 
 def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
@@ -376,7 +377,7 @@ def action(turn: Turn, pressed: Action) -> None:
             turn.notice = turn.text(refused.reason)
             return
         turn.begin(
-            "extension",
+            FlowName.EXTENSION,
             context={"case_id": case.id, "code": case.code, "due": case.due_at.isoformat()},
         )
     elif verb == Verb.EXT_OK:
@@ -387,7 +388,7 @@ def action(turn: Turn, pressed: Action) -> None:
         if case.fields.get("extension", {}).get("status") != extension.PENDING:
             turn.notice = turn.text(msg("form.stale_button"))
             return
-        turn.begin("extension_reject", context={"case_id": case.id, "code": case.code})
+        turn.begin(FlowName.EXTENSION_REJECT, context={"case_id": case.id, "code": case.code})
 
 
 def _finish_extension_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
@@ -485,16 +486,16 @@ FEATURE = Feature(
     },
     presses={v: action for v in (Verb.SIGN, Verb.FB, Verb.EXT, Verb.EXT_OK, Verb.EXT_NO)},
     flows={
-        "feedback": FlowBinding(
+        FlowName.FEEDBACK: FlowBinding(
             lambda ctx: FEEDBACK, _finish_feedback, context=FeedbackContext, answers=FeedbackAnswers
         ),
-        "extension": FlowBinding(
+        FlowName.EXTENSION: FlowBinding(
             lambda ctx: EXTENSION,
             _finish_extension,
             context=ExtensionContext,
             answers=ExtensionAnswers,
         ),
-        "extension_reject": FlowBinding(
+        FlowName.EXTENSION_REJECT: FlowBinding(
             lambda ctx: EXTENSION_REJECT,
             _finish_extension_reject,
             context=ExtensionRejectContext,

@@ -25,6 +25,7 @@ from workflows.contexts import (
     answers_of,
     context_of,
 )
+from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.ledger import Status
@@ -133,7 +134,7 @@ def cmd_close(turn: Turn, args: list[str]) -> None:
         turn.say(refused.reason)
         return
     turn.begin(
-        "close",
+        FlowName.CLOSE,
         context={"item_id": item.id, "version": item.version, "code": item.code, "name": item.name},
     )
 
@@ -175,7 +176,7 @@ def _note_in_week(turn: Turn, item: LedgerItem) -> None:
     draft = flows.loaded(row, WeeklyContext, None)
     if draft is None:
         return
-    flow = flows.built("weekly", weekly_flow, draft.context)
+    flow = flows.built(FlowName.WEEKLY, weekly_flow, draft.context)
     noted = asked_closing(flow, draft, saved_id(item), item.version)
     if noted is not None:
         drafts.save_draft(
@@ -257,7 +258,7 @@ def action(turn: Turn, pressed: Action) -> None:
             turn.notice = turn.text(refused)
             return
         turn.begin(
-            "closeout_reject",
+            FlowName.CLOSEOUT_REJECT,
             context={
                 "item_id": item.id,
                 "code": item.code,
@@ -272,10 +273,10 @@ FEATURE = Feature(
     commands={"close": cmd_close},
     presses={Verb.CO_OK: action, Verb.CO_NO: action},
     flows={
-        "close": FlowBinding(
+        FlowName.CLOSE: FlowBinding(
             lambda ctx: CLOSE, _finish_close, context=CloseContext, answers=CloseAnswers
         ),
-        "closeout_reject": FlowBinding(
+        FlowName.CLOSEOUT_REJECT: FlowBinding(
             lambda ctx: REJECT, _finish_reject, context=RejectContext, answers=RejectAnswers
         ),
     },

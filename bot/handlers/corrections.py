@@ -37,6 +37,7 @@ from workflows.correction import (
     msg_join,
     week_changes,
 )
+from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.messages import Msg, msg
 from workflows.planner import Planned
@@ -264,7 +265,7 @@ def action(turn: Turn, pressed: Action) -> None:
     ):
         turn.notice = turn.text(msg("correction.decided"))
         return
-    turn.begin("correction_reject", context={"request_id": request_id})
+    turn.begin(FlowName.CORRECTION_REJECT, context={"request_id": request_id})
 
 
 def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
@@ -279,7 +280,7 @@ FEATURE = Feature(
     "corrections",
     presses={Verb.CR_OK: action, Verb.CR_NO: action},
     flows={
-        "correction_reject": FlowBinding(
+        FlowName.CORRECTION_REJECT: FlowBinding(
             lambda ctx: REJECT_CORRECTION,
             _finish_reject,
             context=CorrectionRejectContext,

@@ -25,6 +25,7 @@ from workflows.contexts import (
 )
 from workflows.correction import DIRECT, correction_kind
 from workflows.deadlines import DEADLINE, split_args
+from workflows.flow_names import FlowName
 from workflows.forms import Draft, Flow
 from workflows.guards import required
 from workflows.inputs import Option, TextAnswer
@@ -109,7 +110,7 @@ def start_submit(turn: Turn, preselect: str | None = None) -> None:
         turn.say(msg("submit.nothing_due", unit=unit.name))
         return
     prefill = {"deliverable": TextAnswer(preselect)} if preselect and unit else None
-    turn.begin("submit", context=context, prefill=prefill)
+    turn.begin(FlowName.SUBMIT, context=context, prefill=prefill)
 
 
 def _submittable(turn: Turn, unit: Unit | None) -> list[tuple[str, str, datetime]]:
@@ -311,7 +312,7 @@ def cmd_deadline(turn: Turn, args: list[str]) -> None:
         prefill = {"due": TextAnswer(when)}
         if deliverable:
             prefill = {"deliverable": TextAnswer(deliverable), **prefill}
-        turn.begin("deadline", prefill=prefill)
+        turn.begin(FlowName.DEADLINE, prefill=prefill)
         return
     rows = campaigns.deadlines_of(turn.session, saved_id(turn.campaign))
     if not rows:
@@ -383,11 +384,12 @@ def action(turn: Turn, pressed: Action) -> None:
         return
     if verb == Verb.DL_CANCEL:
         turn.begin(
-            "deadline_cancel", context={"deadline_id": row.id, "deliverable": row.deliverable}
+            FlowName.DEADLINE_CANCEL,
+            context={"deadline_id": row.id, "deliverable": row.deliverable},
         )
     elif verb == Verb.DL_EDIT:  # the deliverable stays; the new due time is asked for
         turn.begin(
-            "deadline",
+            FlowName.DEADLINE,
             context={"deadline_id": row.id},
             prefill={"deliverable": TextAnswer(row.deliverable)},
         )
@@ -407,21 +409,21 @@ FEATURE = Feature(
     },
     presses={v: action for v in (Verb.SUBMIT, Verb.DL_EDIT, Verb.DL_CANCEL)},
     flows={
-        "submit": FlowBinding(
+        FlowName.SUBMIT: FlowBinding(
             _submit_flow,
             _finish_submit,
             _submit_options,
             context=SubmitContext,
             answers=SubmitAnswers,
         ),
-        "deadline": FlowBinding(
+        FlowName.DEADLINE: FlowBinding(
             lambda ctx: DEADLINE,
             _finish_deadline,
             _deadline_options,
             context=DeadlineContext,
             answers=DeadlineAnswers,
         ),
-        "deadline_cancel": FlowBinding(
+        FlowName.DEADLINE_CANCEL: FlowBinding(
             lambda ctx: dl.CANCEL, _finish_cancel, context=CancelContext
         ),
     },

@@ -20,6 +20,7 @@ from workflows.contexts import (
 )
 from workflows.decisions import decision_line
 from workflows.deeplink import NEW_PAGE, AppLink
+from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import Option
@@ -92,7 +93,7 @@ def cmd_new(turn: Turn, args: list[str]) -> None:
 def begin_new(turn: Turn, unit: Unit | None) -> None:
     """A new problem, step by step."""
     camp = required(turn.campaign, "the active campaign")
-    turn.begin("new", context={"unit": unit.name if unit else "", "ledger": camp.ledger})
+    turn.begin(FlowName.NEW, context={"unit": unit.name if unit else "", "ledger": camp.ledger})
 
 
 def _offer_form(turn: Turn, unit: Unit) -> bool:
@@ -256,5 +257,5 @@ FEATURE = Feature(
     "items",
     commands={"new": cmd_new, "items": cmd_items, "item": cmd_item},
     presses={Verb.ITEMS: action, Verb.ITEM: action, Verb.NEW: action},
-    flows={"new": FlowBinding(new_item_flow, _finish_new, _options, context=NewItemContext)},
+    flows={FlowName.NEW: FlowBinding(new_item_flow, _finish_new, _options, context=NewItemContext)},
 )

@@ -26,6 +26,7 @@ from workflows.contexts import (
 )
 from workflows.correction import DIRECT, correction_kind
 from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
+from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.ledger import overdue_days
 from workflows.messages import Msg, lines, msg
@@ -164,7 +165,7 @@ def correction_here(turn: Turn, unit: Unit) -> date | None:
     """The week (its reporting day) of the speaker's correction of the unit open in this
     chat, if one is: the workbook and the page then correct that week, as the chat does."""
     row = turn.draft()
-    if row is None or row.flow != "weekly":
+    if row is None or row.flow != FlowName.WEEKLY:
         return None
     ctx = drafts.context_of(row)
     if not ctx.get("correcting") or ctx.get("unit_id") != unit.id:
@@ -217,7 +218,7 @@ def begin_weekly(turn: Turn, unit: Unit, context: dict[str, Any]) -> None:
             Button(msg("weekly_form.button"), callback_data(Verb.WFORM, index)),
             Button(msg("weekly.button.private"), callback_data(Verb.WPRIV, index)),
         )
-    turn.begin("weekly", context=context, extra=extra)
+    turn.begin(FlowName.WEEKLY, context=context, extra=extra)
 
 
 def cmd_weekly(turn: Turn, args: list[str]) -> None:
@@ -335,7 +336,7 @@ FEATURE = Feature(
     commands={"weekly": cmd_weekly, "correct": cmd_correct},
     presses={Verb.WEEKLY: action},
     flows={
-        "weekly": FlowBinding(
+        FlowName.WEEKLY: FlowBinding(
             weekly_flow, _finish_weekly, categories, over_word, context=WeeklyContext
         )
     },

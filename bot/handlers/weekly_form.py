@@ -16,6 +16,7 @@ from bot.telegram.turn import Button, Reply, Steps, Turn
 from storage import drafts, uploads
 from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.buttons import Verb, callback_data
+from workflows.flow_names import FlowName
 from workflows.inputs import Attachments, FileAnswer, FormEnv, InputError
 from workflows.ledger_import import SHOWN, problem_line
 from workflows.messages import Msg, lines, msg
@@ -104,7 +105,7 @@ def _week_preview(turn: Turn, ctx: dict[str, Any], reading: Any, file: dict[str,
         turn, "week", ctx["unit_id"], file, {"context": ctx, "values": reading.values}
     )
     open_draft = turn.draft()
-    if open_draft is not None and open_draft.flow == "weekly":  # the form replaces it
+    if open_draft is not None and open_draft.flow == FlowName.WEEKLY:  # the form replaces it
         drafts.drop(turn.session, open_draft)
         turn.keep_draft(None)
     _week_screen(turn, row)

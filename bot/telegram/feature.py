@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.telegram.turn import Turn
 from workflows.buttons import Action, Verb
+from workflows.flow_names import FlowName
 from workflows.forms import Draft, Flow
 from workflows.inputs import FileAnswer, Option, TextAnswer
 from workflows.messages import Msg
@@ -63,7 +64,7 @@ class Feature:
     name: str
     commands: Mapping[str, Command] = field(default_factory=dict)
     presses: Mapping[Verb, Press] = field(default_factory=dict)
-    flows: Mapping[str, FlowBinding] = field(default_factory=dict)
+    flows: Mapping[FlowName, FlowBinding] = field(default_factory=dict)
     replies: tuple[ReplyHook, ...] = ()
     files: tuple[FileHook, ...] = ()
 

@@ -35,6 +35,7 @@ from storage.models import FormDraft, Unit, saved_id
 from workflows import forms
 from workflows.contexts import WeeklyContext
 from workflows.deeplink import WEEK_PAGE
+from workflows.flow_names import FlowName
 from workflows.forms import Draft, Flow
 from workflows.inputs import FormEnv, StatusCard
 from workflows.messages import msg
@@ -88,7 +89,7 @@ def _loaded(turn: Turn, unit: Unit) -> _Week | Answer | None:
     if word is not None:
         flows.close(turn, row, word, "draft.expired")
         return refused_here(turn, 410, word)
-    return _Week(row, draft, flows.built("weekly", weekly_flow, draft.context))
+    return _Week(row, draft, flows.built(FlowName.WEEKLY, weekly_flow, draft.context))
 
 
 def _begin(turn: Turn, call: Call, unit: Unit) -> _Week | Answer:
@@ -108,7 +109,7 @@ def _begin(turn: Turn, call: Call, unit: Unit) -> _Week | Answer:
     here = turn.draft()
     if here is not None:  # one flow at a time in a chat, as in the chat
         return refused_here(turn, 409, msg("app.busy"))
-    flow = flows.built("weekly", weekly_flow, context)
+    flow = flows.built(FlowName.WEEKLY, weekly_flow, context)
     draft, _ = forms.start(flow, env=_env(turn), context=context)
     if draft is None:
         return refused_here(turn, 409, msg("form.outdated"))
