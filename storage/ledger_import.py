@@ -31,7 +31,7 @@ from workflows.ledger_import import (
 )
 from workflows.workbook import Sheet
 
-BATCH = 500
+IMPORT_BATCH = 500
 IMPORTED, UPDATED = "item.import", "item.import_update"
 
 
@@ -99,7 +99,7 @@ def save_rows(
             set_columns(item, given)  # a column the workbook lacks is left at its default
             batch.append((item, row))
             saved.new += 1
-            if len(batch) >= BATCH:
+            if len(batch) >= IMPORT_BATCH:
                 flush()
         elif row.changed:
             _change(session, row, given, stamp, source)

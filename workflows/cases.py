@@ -178,7 +178,7 @@ def feedback_status(status: str, expected: date | None) -> Msg:
     return msg("feedback.status.done")
 
 
-FEEDBACK = Flow(
+FEEDBACK_FLOW = Flow(
     FlowName.FEEDBACK,
     title="feedback.title",
     steps=(
@@ -209,7 +209,7 @@ def _due_now(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
     return {"due": datetime.fromisoformat(values["due"]) if values.get("due") else ""}
 
 
-EXTENSION = Flow(
+EXTENSION_FLOW = Flow(
     FlowName.EXTENSION,
     title="extension.title",
     steps=(

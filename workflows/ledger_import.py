@@ -27,7 +27,7 @@ from workflows.words import name_key
 from workflows.workbook import Formula, Row, Sheet, column_letter, text_of
 
 HEADER_SCAN = 30  # rows searched for the header
-SHOWN = 20  # problems, new and changed items listed in a preview
+PREVIEW_SHOWN = 20  # problems, new and changed items listed in a preview
 STOP_AFTER = 1000  # problems after which a file is not read further
 CODE, UNIT, SEQ, IGNORED = "__code__", "__unit__", "__seq__", "__ignored__"
 
@@ -481,17 +481,17 @@ class Tally:
         """Count one event."""
         if isinstance(event, Problem):
             self.problems += 1
-            if len(self.listed_problems) < SHOWN:
+            if len(self.listed_problems) < PREVIEW_SHOWN:
                 self.listed_problems.append(event)
         elif isinstance(event, Skipped):
             self.skipped += 1
         elif event.is_new:
             self.new += 1
-            if len(self.listed_new) < SHOWN:
+            if len(self.listed_new) < PREVIEW_SHOWN:
                 self.listed_new.append(event)
         elif event.changed:
             self.changed += 1
-            if len(self.listed_changed) < SHOWN:
+            if len(self.listed_changed) < PREVIEW_SHOWN:
                 self.listed_changed.append(event)
         else:
             self.unchanged += 1

@@ -79,7 +79,7 @@ class Deliverable:
 
 
 @dataclass(frozen=True)
-class Submission:
+class NewSubmission:
     """The submission to record, and what the unit is told."""
 
     deadline_id: int | None
@@ -99,9 +99,9 @@ def read_choice(choice: str) -> tuple[str, int]:
 
 def submit(
     unit: str, deliverable: Deliverable, material: Mapping[str, Any], *, at: datetime
-) -> Submission:
+) -> NewSubmission:
     """Submit now: on time or late, with the attached files or note."""
-    return Submission(
+    return NewSubmission(
         deadline_id=deliverable.deadline_id,
         report_name="" if deliverable.deadline_id else deliverable.title,
         period_start=deliverable.period_start,

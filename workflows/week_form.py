@@ -37,7 +37,9 @@ from workflows.week_answers import (
 
 # what the page sends for an item, by the weekly update's value suffixes
 SENT = ("status", "progress", "result", "reason", "planned")
-TEXT_LIMIT = 4000  # characters the page may send in one field (the steps' own limits are lower)
+WEEK_FIELD_LIMIT = (
+    4000  # characters the page may send in one field (the steps' own limits are lower)
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def read_item(
 
 
 def _text(raw: Any) -> str:
-    return raw[:TEXT_LIMIT] if isinstance(raw, str) else ""
+    return raw[:WEEK_FIELD_LIMIT] if isinstance(raw, str) else ""
 
 
 def with_answers(flow: Flow, draft: Draft, answers: Mapping[str, Any]) -> Draft:

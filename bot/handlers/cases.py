@@ -21,9 +21,9 @@ from workflows.calendar import WorkCalendar
 from workflows.campaign import FeedbackRule
 from workflows.cases import (
     ANSWERED,
-    EXTENSION,
+    EXTENSION_FLOW,
     EXTENSION_REJECT,
-    FEEDBACK,
+    FEEDBACK_FLOW,
     SIGNED,
     CaseChange,
     CaseNow,
@@ -358,7 +358,7 @@ def _may_handle(turn: Turn, case: ForwardedCase) -> Refused | None:
     return may_handle(turn.actor, case.unit_id, code=case.code, answered=answered)
 
 
-def action(turn: Turn, pressed: Action) -> None:
+def on_case_press(turn: Turn, pressed: Action) -> None:
     """The buttons on a case: 签收, 反馈, 申请延期; the supervisor's 同意 / 不同意."""
     verb = pressed.verb
     case = _case_for(turn, str(pressed.ref))
@@ -484,13 +484,16 @@ FEATURE = Feature(
         "cases": cmd_cases,
         "case": cmd_case,
     },
-    presses={v: action for v in (Verb.SIGN, Verb.FB, Verb.EXT, Verb.EXT_OK, Verb.EXT_NO)},
+    presses={v: on_case_press for v in (Verb.SIGN, Verb.FB, Verb.EXT, Verb.EXT_OK, Verb.EXT_NO)},
     flows={
         FlowName.FEEDBACK: FlowBinding(
-            lambda ctx: FEEDBACK, _finish_feedback, context=FeedbackContext, answers=FeedbackAnswers
+            lambda ctx: FEEDBACK_FLOW,
+            _finish_feedback,
+            context=FeedbackContext,
+            answers=FeedbackAnswers,
         ),
         FlowName.EXTENSION: FlowBinding(
-            lambda ctx: EXTENSION,
+            lambda ctx: EXTENSION_FLOW,
             _finish_extension,
             context=ExtensionContext,
             answers=ExtensionAnswers,

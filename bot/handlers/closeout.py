@@ -77,14 +77,14 @@ def evidence_flags(turn: Turn, item: LedgerItem, files: Sequence[Mapping[str, An
     return evidence.reuse_flags(files, earlier, turn.zone)
 
 
-def _state(turn: Turn, item: LedgerItem) -> closeout.ItemState:
+def _state(turn: Turn, item: LedgerItem) -> closeout.CloseoutItem:
     """The item as a close-out decision reads it, with the ask awaiting a decision."""
     item_id = saved_id(item)
     ask = store.closeout_ask(turn.session, item_id) if item.status == Status.CLOSING else None
-    return closeout.ItemState(item_id, item.code, item.name, item.status, item.version, ask)
+    return closeout.CloseoutItem(item_id, item.code, item.name, item.status, item.version, ask)
 
 
-def _apply(turn: Turn, item: LedgerItem, decision: closeout.Decision) -> bool:
+def _apply(turn: Turn, item: LedgerItem, decision: closeout.CloseoutDecision) -> bool:
     """Save a close-out decision and plan its messages; False when someone else changed the
     item meanwhile (nothing saved)."""
     try:
@@ -241,7 +241,7 @@ def may_reject(turn: Turn, item: LedgerItem, asked: int | None) -> Msg | None:
     return refused.reason if refused is not None else None
 
 
-def action(turn: Turn, pressed: Action) -> None:
+def on_closeout_press(turn: Turn, pressed: Action) -> None:
     """The supervisors' buttons on a close-out request: 同意 and 不同意."""
     verb = pressed.verb
     item = item_for(turn, str(pressed.ref))
@@ -271,7 +271,7 @@ def action(turn: Turn, pressed: Action) -> None:
 FEATURE = Feature(
     "closeout",
     commands={"close": cmd_close},
-    presses={Verb.CO_OK: action, Verb.CO_NO: action},
+    presses={Verb.CO_OK: on_closeout_press, Verb.CO_NO: on_closeout_press},
     flows={
         FlowName.CLOSE: FlowBinding(
             lambda ctx: CLOSE, _finish_close, context=CloseContext, answers=CloseAnswers

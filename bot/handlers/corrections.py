@@ -252,7 +252,7 @@ def reject(turn: Turn, request_id: int, reason: str) -> Msg | None:
     return None
 
 
-def action(turn: Turn, pressed: Action) -> None:
+def on_correction_press(turn: Turn, pressed: Action) -> None:
     """The supervisors' buttons on a correction request: 同意 and 不同意 (which asks why)."""
     request_id = int(pressed.ref)
     if pressed.verb == Verb.CR_OK:
@@ -278,7 +278,7 @@ def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
 
 FEATURE = Feature(
     "corrections",
-    presses={Verb.CR_OK: action, Verb.CR_NO: action},
+    presses={Verb.CR_OK: on_correction_press, Verb.CR_NO: on_correction_press},
     flows={
         FlowName.CORRECTION_REJECT: FlowBinding(
             lambda ctx: REJECT_CORRECTION,

@@ -372,7 +372,7 @@ def _finish_cancel(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     turn.say(msg("deadline.cancelled", deliverable=row.deliverable))
 
 
-def action(turn: Turn, pressed: Action) -> None:
+def on_deadline_press(turn: Turn, pressed: Action) -> None:
     """Buttons on reminders and lists: submit, edit or cancel a deadline."""
     verb = pressed.verb
     if verb == Verb.SUBMIT:
@@ -407,7 +407,7 @@ FEATURE = Feature(
         "submit": cmd_submit,
         "missing": cmd_missing,
     },
-    presses={v: action for v in (Verb.SUBMIT, Verb.DL_EDIT, Verb.DL_CANCEL)},
+    presses={v: on_deadline_press for v in (Verb.SUBMIT, Verb.DL_EDIT, Verb.DL_CANCEL)},
     flows={
         FlowName.SUBMIT: FlowBinding(
             _submit_flow,

@@ -179,7 +179,7 @@ def show_item(turn: Turn, item: LedgerItem) -> None:
         turn.replies.append(Reply(msg("ledger.files", count=len(files)), files=files))
 
 
-def decision_lines(made: list[decisions.Made]) -> list[Msg | str]:
+def decision_lines(made: list[decisions.MadeDecision]) -> list[Msg | str]:
     """The decisions on a problem or a case under their heading, apart from its progress."""
     if not made:
         return []
@@ -238,7 +238,7 @@ def item_line(item: LedgerItem, today: date) -> Msg:
     )
 
 
-def action(turn: Turn, pressed: Action) -> None:
+def on_item_press(turn: Turn, pressed: Action) -> None:
     """Buttons: page through /items, see an item, add a problem step by step."""
     if pressed.verb == Verb.NEW:
         acting = turn.acting_unit()
@@ -256,6 +256,6 @@ def action(turn: Turn, pressed: Action) -> None:
 FEATURE = Feature(
     "items",
     commands={"new": cmd_new, "items": cmd_items, "item": cmd_item},
-    presses={Verb.ITEMS: action, Verb.ITEM: action, Verb.NEW: action},
+    presses={Verb.ITEMS: on_item_press, Verb.ITEM: on_item_press, Verb.NEW: on_item_press},
     flows={FlowName.NEW: FlowBinding(new_item_flow, _finish_new, _options, context=NewItemContext)},
 )

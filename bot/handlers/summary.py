@@ -25,7 +25,7 @@ from storage.models import Campaign, saved_id
 from storage.scores import ranking_state
 from workflows.buttons import Action, Verb, callback_data
 from workflows.checkpoints import interview_list, next_checkpoint
-from workflows.circular import CheckpointState, Section, period_text, weekly_circular
+from workflows.circular import NextCheckpoint, Section, period_text, weekly_circular
 from workflows.digest import digest_chats, digest_key, digest_week
 from workflows.messages import Msg, lines, msg
 from workflows.notices import RECENT, last_due, late_reads_section
@@ -158,7 +158,7 @@ def document_say(turn: Turn) -> Say:
 
 def checkpoint_state(
     session: Session, camp: Campaign, names: dict[int, str], today: date
-) -> CheckpointState:
+) -> NextCheckpoint:
     """The next checkpoint and its 约谈名单 as it stands today (the circular's, the board's)."""
     points = campaigns.checkpoints_of(camp)
     point = next_checkpoint(points, today)
@@ -170,10 +170,10 @@ def checkpoint_state(
         else []
     )
     if point is None:
-        return CheckpointState(point, behind, bool(points))
+        return NextCheckpoint(point, behind, bool(points))
     # the 约谈名单 as it stands reads the last quarter's scores (the 季通报's), as of today
     start = datetime.combine(today, time(0), tzinfo=ZoneInfo(camp.timezone))
-    return CheckpointState(point, behind, True, ranking_state(session, camp, start, QUARTER))
+    return NextCheckpoint(point, behind, True, ranking_state(session, camp, start, QUARTER))
 
 
 def circular_docx(

@@ -20,7 +20,7 @@ from workflows.messages import msg
 
 
 @dataclass(frozen=True)
-class Upload:
+class ChatUpload:
     """A file sent to the bot, and whether `/import` was its caption."""
 
     file: FileAnswer

@@ -326,7 +326,7 @@ def finish_week(
         )
 
 
-def action(turn: Turn, pressed: Action) -> None:
+def on_weekly_press(turn: Turn, pressed: Action) -> None:
     """The weekly reminder's button: begin this week's update."""
     start_weekly(turn, pressed.ref)
 
@@ -334,7 +334,7 @@ def action(turn: Turn, pressed: Action) -> None:
 FEATURE = Feature(
     "weekly",
     commands={"weekly": cmd_weekly, "correct": cmd_correct},
-    presses={Verb.WEEKLY: action},
+    presses={Verb.WEEKLY: on_weekly_press},
     flows={
         FlowName.WEEKLY: FlowBinding(
             weekly_flow, _finish_weekly, categories, over_word, context=WeeklyContext

@@ -18,7 +18,7 @@ from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.buttons import Verb, callback_data
 from workflows.flow_names import FlowName
 from workflows.inputs import Attachments, FileAnswer, FormEnv, InputError
-from workflows.ledger_import import SHOWN, problem_line
+from workflows.ledger_import import PREVIEW_SHOWN, problem_line
 from workflows.messages import Msg, lines, msg
 from workflows.week_answers import EVIDENCE, item_answer
 from workflows.weekly import DONE, LATE, PLAN, SAME, changes, weekly_flow
@@ -35,15 +35,19 @@ from workflows.weekly_workbook import (
 )
 from workflows.workbook import Book
 
-STATUSES = (PLAN, DONE, LATE, SAME)
+WORKBOOK_STATUSES = (PLAN, DONE, LATE, SAME)
 
 
 def statuses_read(turn: Turn) -> dict[str, str]:
     """The drop-down's words in every language, and the status each means."""
     tr = turn.services.translator
     return status_words(
-        [(tr.text(msg(f"weekly.st.{s}"), lang), s) for lang in tr.catalogs for s in STATUSES]
-        + [(s, s) for s in STATUSES]
+        [
+            (tr.text(msg(f"weekly.st.{s}"), lang), s)
+            for lang in tr.catalogs
+            for s in WORKBOOK_STATUSES
+        ]
+        + [(s, s) for s in WORKBOOK_STATUSES]
     )
 
 
@@ -95,7 +99,7 @@ async def read_week(steps: Steps, book: Book, origin: FormOrigin, file: dict[str
 
 def _week_preview(turn: Turn, ctx: dict[str, Any], reading: Any, file: dict[str, Any]) -> None:
     if reading.problems:
-        shown = [problem_line(p) for p in reading.problems[:SHOWN]]
+        shown = [problem_line(p) for p in reading.problems[:PREVIEW_SHOWN]]
         more = len(reading.problems) - len(shown)
         head = msg("weekly_form.refused", file=file["name"], count=len(reading.problems))
         tail = [msg("ledger_import.more", count=more)] if more else []
@@ -204,7 +208,7 @@ def download_form(turn: Turn, index: int) -> None:
             )
         ),
         instructions=turn.text(msg("weekly_form.instructions")),
-        statuses=[turn.text(msg(f"weekly.st.{s}")) for s in STATUSES],
+        statuses=[turn.text(msg(f"weekly.st.{s}")) for s in WORKBOOK_STATUSES],
     )
     name = f"{unit.name}-{ctx['report_name']}-{ctx['period']}.xlsx"
     turn.replies.append(

@@ -37,7 +37,9 @@ from workflows.weekly import PLAN
 START = datetime(2024, 4, 29, 0, 30, tzinfo=UTC)  # Monday 29 April 2024, 08:30 in Beijing
 WEEK_UNIT = "库尔勒市"  # whose liaison's pages are printed after the fortnight
 SUPERVISOR = "supervisor"
-LINK_LIFETIME = timedelta(days=1)  # on the demo's clock, which stands still after the fortnight
+DEMO_LINK_LIFETIME = timedelta(
+    days=1
+)  # on the demo's clock, which stands still after the fortnight
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -122,7 +124,7 @@ class Demo(Sandbox):
             camp = required(campaigns.active_campaign(s), "the active campaign")
             unit = required(campaigns.unit_named(s, saved_id(camp), WEEK_UNIT), WEEK_UNIT)
             unit_id = saved_id(unit)
-        expires = now + LINK_LIFETIME
+        expires = now + DEMO_LINK_LIFETIME
         unit_named = {"unit": WEEK_UNIT}
         pages: tuple[tuple[str, dict[str, Any], AppLink | None, dict[str, str]], ...] = (
             ("week", liaison, None, unit_named),  # the page the menu button opens: the week

@@ -98,7 +98,7 @@ def answer(turn: Turn, registry: Registry, given: Answer | Nav) -> bool:
     if current is None:
         return had  # closed as over or outdated: its word is said
     env = flows.env_for(turn, current.binding.options(turn))
-    outcome = flows.advance(turn, current.flow, current.draft, given, env, current.row)
+    outcome = flows.advance_in_chat(turn, current.flow, current.draft, given, env, current.row)
     _finish(turn, current.binding, current.draft, outcome)
     return True
 
@@ -124,7 +124,7 @@ def press_form(turn: Turn, registry: Registry, pressed: FormPress | None) -> Non
     env = flows.env_for(turn, current.binding.options(turn))
     # The pressed message keeps its keyboard: an edit to remove it would cost the group a
     # message of its budget, and a press on a stale button is refused by its revision.
-    outcome = flows.advance(
+    outcome = flows.advance_in_chat(
         turn, current.flow, current.draft, ChoiceAnswer(pressed.index), env, current.row
     )
     _finish(turn, current.binding, current.draft, outcome)

@@ -27,7 +27,7 @@ from typing import TypeVar
 from telegram import CallbackQuery, Message
 from telegram.error import TelegramError
 
-from bot.delivery.replies import Replies, Stored, store
+from bot.delivery.replies import Replies, StoredReplies, store
 from bot.serve import dispatch
 from bot.telegram.feature import Registry
 from bot.telegram.press import answer_press
@@ -62,7 +62,7 @@ class Pipeline:
 
     def _unit_of_work(
         self, source: Source, body: Callable[[Turn], T], keep: int | None
-    ) -> tuple[Turn | None, T | None, Stored | None]:
+    ) -> tuple[Turn | None, T | None, StoredReplies | None]:
         """The turn; with `keep` (the pressed message, or 0), its replies stored."""
         with self.services.db.unit_of_work() as session:
             turn = open_turn(session, self.services, source)

@@ -171,7 +171,7 @@ def resume(turn: Turn, flow: Flow, draft: Draft, env: FormEnv, row: FormDraft) -
     show(turn, draft, forms.resume(flow, draft, env=env), row)
 
 
-def advance(
+def advance_in_chat(
     turn: Turn, flow: Flow, draft: Draft, given: Answer | Nav, env: FormEnv, row: FormDraft
 ) -> Outcome:
     """Feed one answer (or /back, /skip, /cancel) to a loaded draft."""

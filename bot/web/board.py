@@ -25,7 +25,7 @@ from bot.handlers.summary import campaign_summary, checkpoint_state, weekly_shar
 from bot.telegram.turn import Turn
 from bot.web import board_files, limits
 from bot.web.board_files import Handler
-from bot.web.calls import Answer, page_text, refused_here
+from bot.web.calls import PageAnswer, page_text, refused_here
 from bot.web.staff import item_of, json_call, json_write
 from storage import board as waiting
 from storage import campaigns, decisions
@@ -244,7 +244,7 @@ def extension_request(turn: Turn, case: ForwardedCase, unit: str) -> dict[str, A
     }
 
 
-def decision_trace(turn: Turn, made: list[decisions.Made]) -> list[dict[str, str]]:
+def decision_trace(turn: Turn, made: list[decisions.MadeDecision]) -> list[dict[str, str]]:
     """Who decided what, when, and why: each decision as the page lists it."""
     return [
         {
@@ -269,7 +269,7 @@ def _urged(turn: Turn, unit_ids: list[int]) -> dict[int, str]:
     return {u: turn.text(urging.urged_text(m)) for u, m in last.items()}
 
 
-def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
+def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     """催办 a unit: one message to its groups, at most once a working day."""
     camp = turn.campaign
     unit = board_files.unit_in(turn, camp, raw) if camp is not None else None
@@ -278,7 +278,9 @@ def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
     refused = urging.urge(turn, camp, unit)
     if refused is not None:
         return refused_here(turn, 409, refused)
-    return Answer(200, {"done": True, "urged": _urged(turn, [saved_id(unit)]).get(saved_id(unit))})
+    return PageAnswer(
+        200, {"done": True, "urged": _urged(turn, [saved_id(unit)]).get(saved_id(unit))}
+    )
 
 
 def _ranking(turn: Turn, camp: Campaign) -> dict[str, Any]:
@@ -319,7 +321,7 @@ def _period_ranking(turn: Turn, state: RankingState) -> dict[str, Any]:
 async def show_board(request: web.Request) -> web.Response:
     """GET: every unit (behind first), the decisions waiting, the next checkpoint's list."""
 
-    def body(turn: Turn, camp: Campaign) -> Answer:
+    def body(turn: Turn, camp: Campaign) -> PageAnswer:
         rows = _standings(turn, camp)
         names = {s.unit_id: s.summary.name for s in rows}
         today = _today(turn)
@@ -352,7 +354,7 @@ async def show_board(request: web.Request) -> web.Response:
             },
             "ranking": _ranking(turn, camp),
         }
-        return Answer(200, data)
+        return PageAnswer(200, data)
 
     return await json_call(request, body)
 
@@ -363,7 +365,7 @@ async def show_unit(request: web.Request) -> web.Response:
     given = request.query.get("page", "1")
     page = int(given) if limits.is_id(given) and 0 < int(given) <= MAX_PAGE else 1
 
-    def body(turn: Turn, camp: Campaign) -> Answer:
+    def body(turn: Turn, camp: Campaign) -> PageAnswer:
         unit = board_files.unit_in(turn, camp, raw)
         if unit is None:
             return refused_here(turn, 404, msg("bind.unknown_unit", text=raw))
@@ -372,7 +374,7 @@ async def show_unit(request: web.Request) -> web.Response:
         rows = every[(page - 1) * UNIT_PAGE : page * UNIT_PAGE]  # a page of a long ledger
         last = store.last_progress(turn.session, [saved_id(i) for i in rows])
         today = _today(turn)
-        return Answer(
+        return PageAnswer(
             200,
             {
                 "title": unit.name,
@@ -451,14 +453,14 @@ async def show_item(request: web.Request) -> web.Response:
     """GET: a problem's card, its history with its evidence, and its close-out ask if any."""
     raw = request.match_info["item"]
 
-    def body(turn: Turn, camp: Campaign) -> Answer:
+    def body(turn: Turn, camp: Campaign) -> PageAnswer:
         item = item_of(turn, raw)
-        if isinstance(item, Answer):
+        if isinstance(item, PageAnswer):
             return item
         history = store.progress_of(turn.session, saved_id(item))
         last = items.progress_text(history[-1]) if history else ""
         ask = store.closeout_ask(turn.session, saved_id(item)) if item.status == "closing" else None
-        return Answer(
+        return PageAnswer(
             200,
             {
                 "id": item.id,
@@ -490,7 +492,7 @@ async def show_item(request: web.Request) -> web.Response:
     return await json_call(request, body)
 
 
-def _decision(key: str, decide: Callable[[Turn, str, dict[str, Any]], Answer]) -> Handler:
+def _decision(key: str, decide: Callable[[Turn, str, dict[str, Any]], PageAnswer]) -> Handler:
     """A POST deciding what waits (a close-out, an extension): its JSON read, then `decide`
     in one turn for those /board is for."""
 
@@ -501,35 +503,35 @@ def _decision(key: str, decide: Callable[[Turn, str, dict[str, Any]], Answer]) -
     return route
 
 
-def _closeout(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
+def _closeout(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     """{ask, approve, reason}: 同意 or 不同意 (with its reason) on a close-out ask, by the chat
     buttons' own functions."""
     item = item_of(turn, raw)
-    if isinstance(item, Answer):
+    if isinstance(item, PageAnswer):
         return item
     asked = given.get("ask") if isinstance(given.get("ask"), int) else None
     if given.get("approve") is True:
         refused = closeout.approve(turn, item, asked)
     else:
         reason = _reason(turn, given)
-        if isinstance(reason, Answer):
+        if isinstance(reason, PageAnswer):
             return reason
         refused = closeout.reject(turn, item, asked, item.version, reason)
     if refused is not None:
         return refused_here(turn, 409, refused)
-    return Answer(200, {"done": True})
+    return PageAnswer(200, {"done": True})
 
 
-def _reason(turn: Turn, given: dict[str, Any], flow: Flow = REJECT) -> str | Answer:
+def _reason(turn: Turn, given: dict[str, Any], flow: Flow = REJECT) -> str | PageAnswer:
     """不同意's reason, required as the chat's reason step requires it; or the 422 saying so."""
     reason = fill(flow.steps, given, FormEnv(turn.stamp.at, turn.zone), {})
     if reason.errors:
         errors = {k: turn.text(v) for k, v in reason.errors.items()}
-        return Answer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
+        return PageAnswer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
     return str(reason.values["reason"])
 
 
-def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
+def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     """{approve, reason}: 同意 or 不同意 (with its reason) on a case's request for more time,
     by the chat's own function."""
     case = turn.session.get(ForwardedCase, int(raw)) if raw.isdigit() else None
@@ -537,12 +539,12 @@ def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
         return refused_here(turn, 404, msg("case.unknown", code=raw))
     approve = given.get("approve") is True
     reason = "" if approve else _reason(turn, given, EXTENSION_REJECT)
-    if isinstance(reason, Answer):
+    if isinstance(reason, PageAnswer):
         return reason
     refused = cases.decide_extension(turn, case, approve=approve, reason=reason)
     if refused is not None:
         return refused_here(turn, 409, refused)
-    return Answer(200, {"done": True})
+    return PageAnswer(200, {"done": True})
 
 
 decide_closeout = _decision("item", _closeout)

@@ -22,7 +22,7 @@ from telegram.error import TelegramError
 from bot.handlers.summary import campaign_summary, circular_docx, document_say, summary_picture
 from bot.telegram.applinks import app_key
 from bot.telegram.turn import Services, Source, Speaker, Turn
-from bot.web.calls import BOT, TURNS, Answer, refusal, refused_here, services_of
+from bot.web.calls import BOT, TURNS, PageAnswer, refusal, refused_here, services_of
 from bot.web.limits import media_type
 from bot.web.staff import Body, board_call, for_staff, item_of
 from storage import ledger as store
@@ -51,22 +51,22 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 def _evidence(raw: str, n: str) -> Body:
     """One evidence file of a problem, as the drafts keep it (fetched from Telegram after)."""
 
-    def body(turn: Turn, camp: Campaign) -> Answer:
+    def body(turn: Turn, camp: Campaign) -> PageAnswer:
         item = item_of(turn, raw)
-        if isinstance(item, Answer):
+        if isinstance(item, PageAnswer):
             return item
         found = [f for p in store.progress_of(turn.session, saved_id(item)) for f in p.files]
         if not n.isdigit() or int(n) >= len(found):
             return refused_here(turn, 404, msg("ledger.unknown", code=raw))
-        return Answer(200, {TELEGRAM: found[int(n)]})
+        return PageAnswer(200, {TELEGRAM: found[int(n)]})
 
     return body
 
 
-def _chart(turn: Turn, camp: Campaign) -> Answer:
+def _chart(turn: Turn, camp: Campaign) -> PageAnswer:
     _, rows = campaign_summary(turn.session, camp, turn.stamp.at)
     png = summary_picture(turn.session, camp, turn.stamp.at, rows, turn.text)
-    return Answer(200, {FILE: (png, "image/png", "chart.png")})
+    return PageAnswer(200, {FILE: (png, "image/png", "chart.png")})
 
 
 # downloads ---------------------------------------------------------------------------------
@@ -87,23 +87,23 @@ def download_names(turn: Turn, camp: Campaign, unit: Unit | None = None) -> dict
     return {"circular": say(msg("standing.file.circular", date=day)), "export": export}
 
 
-def _circular(turn: Turn, camp: Campaign) -> Answer:
+def _circular(turn: Turn, camp: Campaign) -> PageAnswer:
     """The week's circular (.docx), as /summary 通报 sends it."""
     data = circular_docx(turn.session, camp, turn.stamp.at, document_say(turn))
-    return Answer(200, {FILE: (data, DOCX, download_names(turn, camp)["circular"])})
+    return PageAnswer(200, {FILE: (data, DOCX, download_names(turn, camp)["circular"])})
 
 
 def _export(unit_raw: str = "") -> Body:
     """The campaign's workbook, as /export sends it, or one unit's part of it."""
 
-    def body(turn: Turn, camp: Campaign) -> Answer:
+    def body(turn: Turn, camp: Campaign) -> PageAnswer:
         unit = unit_in(turn, camp, unit_raw) if unit_raw else None
         if unit_raw and unit is None:
             return refused_here(turn, 404, msg("bind.unknown_unit", text=unit_raw))
         out = io.BytesIO()
         only = saved_id(unit) if unit is not None else None
         write_workbook(turn.session, camp, out, document_say(turn), unit_id=only)
-        return Answer(
+        return PageAnswer(
             200, {FILE: (out.getvalue(), XLSX, download_names(turn, camp, unit)["export"])}
         )
 

@@ -55,7 +55,7 @@ TURNS = web.AppKey("turns", Turns)
 
 
 @dataclass(frozen=True)
-class Answer:
+class PageAnswer:
     """What a call's body answers: an HTTP status and the JSON (the turn's replies are added)."""
 
     status: int = 200
@@ -74,7 +74,7 @@ class Call:
 CALL = web.RequestKey("call", Call)  # the request's checked call, for what reads its body
 
 
-class Refused(Exception):
+class PageRefused(Exception):
     """A call refused before any turn: its status and its one-line reason."""
 
     def __init__(self, status: int, reason: Msg) -> None:
@@ -85,7 +85,7 @@ class Refused(Exception):
 class RefusedAnswer(Exception):
     """A call refused by a check run in a turn (its answer already in the caller's words)."""
 
-    def __init__(self, answer: Answer) -> None:
+    def __init__(self, answer: PageAnswer) -> None:
         super().__init__(answer.status)
         self.answer = answer
 
@@ -119,7 +119,7 @@ async def open_call(request: web.Request, stranger: Msg | None = None) -> Call:
     try:
         caller = check(raw_init_data(request), token, now)
     except InitDataError as err:
-        raise Refused(401, msg(f"app.refused.{err.reason}")) from None
+        raise PageRefused(401, msg(f"app.refused.{err.reason}")) from None
     payload = caller.start_param or request.headers.get(LINK_HEADER, "")
     link = None
     if payload:
@@ -128,12 +128,12 @@ async def open_call(request: web.Request, stranger: Msg | None = None) -> Call:
         except LinkError as err:
             expired = err.reason == "expired"
             reason = "app.refused.link_expired" if expired else "app.refused.link_forged"
-            raise Refused(403, msg(reason)) from None
+            raise PageRefused(403, msg(reason)) from None
         if link.user_id and link.user_id != caller.speaker.user_id:
-            raise Refused(403, msg("weekly.link_not_yours"))
+            raise PageRefused(403, msg("weekly.link_not_yours"))
     me = caller.speaker.user_id
     if not await asyncio.to_thread(_known, services, me):  # a stranger leaves no row behind
-        raise Refused(403, stranger or msg("app.refused.no_unit"))
+        raise PageRefused(403, stranger or msg("app.refused.no_unit"))
     chat_id = link.chat_id if link is not None and link.chat_id else me
     if chat_id == me:
         title = caller.speaker.full_name
@@ -141,7 +141,7 @@ async def open_call(request: web.Request, stranger: Msg | None = None) -> Call:
         return Call(caller, link, source)
     chat = await asyncio.to_thread(_chat, services, chat_id)
     if chat is None or chat.kind == "private":  # someone else's private chat: not ours to act in
-        raise Refused(403, msg("weekly.link_not_yours"))
+        raise PageRefused(403, msg("weekly.link_not_yours"))
     source = Source(
         chat_id, chat.kind, chat.title, caller.speaker, bot_username=services.bot_username
     )
@@ -182,7 +182,7 @@ def checked(route: Route) -> Callable[[web.Request], Awaitable[web.Response]]:
         except RefusedAnswer as err:
             data = {"ok": False, **err.answer.data}
             return web.json_response(data, status=err.answer.status)
-        except Refused as err:
+        except PageRefused as err:
             language = call.caller.language if call is not None else ""
             return refusal(request, err.status, err.reason, language)
         except limits.SlowBody:
@@ -195,7 +195,7 @@ def checked(route: Route) -> Callable[[web.Request], Awaitable[web.Response]]:
 async def json_body(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, Any]:
     """The call's JSON object, at most `limit` bytes; `Refused` otherwise."""
     if request.content_length is not None and request.content_length > limit:
-        raise Refused(413, msg("app.refused.too_large"))
+        raise PageRefused(413, msg("app.refused.too_large"))
 
     async def read() -> bytes:
         chunks: list[bytes] = []
@@ -203,7 +203,7 @@ async def json_body(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, 
         async for chunk in request.content.iter_chunked(16 * 1024):  # chunked: no length
             size += len(chunk)
             if size > limit:
-                raise Refused(413, msg("app.refused.too_large"))
+                raise PageRefused(413, msg("app.refused.too_large"))
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -211,9 +211,9 @@ async def json_body(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, 
     try:
         data = json.loads(raw or b"{}")
     except (ValueError, RecursionError):  # nested past the parser's stack: no form of ours
-        raise Refused(400, msg("app.refused.bad_request")) from None
+        raise PageRefused(400, msg("app.refused.bad_request")) from None
     if not isinstance(data, dict) or limits.too_deep(data):
-        raise Refused(400, msg("app.refused.bad_request"))
+        raise PageRefused(400, msg("app.refused.bad_request"))
     cleaned: dict[str, Any] = clean_json(data)
     return cleaned
 
@@ -225,11 +225,13 @@ def action_of(request: web.Request) -> str | None:
     if raw is None or request.method in ("GET", "HEAD"):
         return None
     if not ACTION_ID.fullmatch(raw):
-        raise Refused(400, msg("app.refused.bad_request"))
+        raise PageRefused(400, msg("app.refused.bad_request"))
     return raw
 
 
-async def in_turn(request: web.Request, call: Call, body: Callable[[Turn], Answer]) -> web.Response:
+async def in_turn(
+    request: web.Request, call: Call, body: Callable[[Turn], PageAnswer]
+) -> web.Response:
     """Run the body as one turn of the pipeline; its answer, with what the turn said. A write
     sent again under its action id is answered with its first answer, nothing done again."""
     action = action_of(request)
@@ -284,7 +286,7 @@ def _utf8(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def _answered(turn: Turn, answer: Answer) -> actions.Done:
+def _answered(turn: Turn, answer: PageAnswer) -> actions.Done:
     said = [turn.text(r.text) for r in turn.replies if r.chat_id in (None, turn.chat.chat_id)]
     data = {"ok": answer.status < 400, **answer.data, "said": said}
     if turn.notice:
@@ -317,12 +319,12 @@ def page_text(turn: Turn, message: Msg | str) -> str:
     return html.unescape(TAGS.sub("", marked))
 
 
-def refused_here(turn: Turn, status: int, reason: Msg) -> Answer:
+def refused_here(turn: Turn, status: int, reason: Msg) -> PageAnswer:
     """A refusal found in the turn: its reason in the turn's language."""
-    return Answer(status, {"error": turn.text(reason)})
+    return PageAnswer(status, {"error": turn.text(reason)})
 
 
-def unit_of(turn: Turn, call: Call) -> Unit | Answer:
+def unit_of(turn: Turn, call: Call) -> Unit | PageAnswer:
     """The unit the call is for (the link's, or in private the caller's only one) once the
     same role rule as the chat allows it: the unit's liaisons (an admin may act for any)."""
     unit: Unit | None

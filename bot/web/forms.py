@@ -18,8 +18,8 @@ from bot.handlers import closeout, items
 from bot.telegram.turn import Turn
 from bot.web.calls import (
     TURNS,
-    Answer,
     Call,
+    PageAnswer,
     checked,
     done_before,
     in_turn,
@@ -29,7 +29,7 @@ from bot.web.calls import (
     refused_here,
     unit_of,
 )
-from bot.web.evidence import Stored, keep_on_telegram, read_form
+from bot.web.evidence import StoredFile, keep_on_telegram, read_form
 from storage import ledger as store
 from storage.models import LedgerItem, Unit
 from workflows.contexts import CloseContext
@@ -57,14 +57,14 @@ def _label(turn: Turn, key: str, header: str | None) -> str | None:
     return tr.catalogs[tr.locale(turn.lang)].get(f"app.field.{key}") or header
 
 
-def _unit(turn: Turn, call: Call) -> Unit | Answer:
+def _unit(turn: Turn, call: Call) -> Unit | PageAnswer:
     return unit_of(turn, call)
 
 
-def new_page(turn: Turn, call: Call) -> Answer:
+def new_page(turn: Turn, call: Call) -> PageAnswer:
     """The new problem's fields, as /new would ask them here."""
     unit = _unit(turn, call)
-    if isinstance(unit, Answer):
+    if isinstance(unit, PageAnswer):
         return unit
     env = _env(turn)
     fields = []
@@ -78,7 +78,7 @@ def new_page(turn: Turn, call: Call) -> Answer:
         ]
         fields.append(shown)
     title = turn.text(msg("app.new_title", unit=unit.name))
-    return Answer(200, {"unit": unit.name, "title": title, "fields": fields})
+    return PageAnswer(200, {"unit": unit.name, "title": title, "fields": fields})
 
 
 @checked
@@ -92,25 +92,25 @@ async def add_problem(request: web.Request, call: Call) -> web.Response:
     """POST: the new problem, each field checked by /new's step; saved as /new saves it."""
     given = await json_body(request)
 
-    def body(turn: Turn) -> Answer:
+    def body(turn: Turn) -> PageAnswer:
         unit = _unit(turn, call)
-        if isinstance(unit, Answer):
+        if isinstance(unit, PageAnswer):
             return unit
         context = {"unit": unit.name, "ledger": turn.campaign.ledger if turn.campaign else None}
         form = fill(_new_steps(turn, unit), given, _env(turn), context)
         if form.errors:
             errors = {k: turn.text(v) for k, v in form.errors.items()}
-            return Answer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
+            return PageAnswer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
         item = items.create_item(turn, unit, form.values)
         turn.say(msg("new.done", code=item.code))
-        return Answer(200, {"code": item.code})
+        return PageAnswer(200, {"code": item.code})
 
     return await in_turn(request, call, body)
 
 
-def _item(turn: Turn, call: Call, raw: str) -> LedgerItem | Answer:
+def _item(turn: Turn, call: Call, raw: str) -> LedgerItem | PageAnswer:
     unit = _unit(turn, call)
-    if isinstance(unit, Answer):
+    if isinstance(unit, PageAnswer):
         return unit
     item = turn.session.get(LedgerItem, int(raw)) if raw.isdigit() else None
     if item is None or item.unit_id != unit.id:
@@ -118,15 +118,15 @@ def _item(turn: Turn, call: Call, raw: str) -> LedgerItem | Answer:
     return item
 
 
-def item_page(turn: Turn, call: Call, raw: str) -> Answer:
+def item_page(turn: Turn, call: Call, raw: str) -> PageAnswer:
     """A problem's card, and whether its close-out may be asked for now."""
     item = _item(turn, call, raw)
-    if isinstance(item, Answer):
+    if isinstance(item, PageAnswer):
         return item
     history = store.progress_of(turn.session, item.id or 0)
     last = items.progress_text(history[-1]) if history else ""
     refused = closeout.may_ask(turn, item)
-    return Answer(
+    return PageAnswer(
         200,
         {
             "code": item.code,
@@ -155,9 +155,9 @@ async def ask_closeout(request: web.Request, call: Call) -> web.Response:
     form = await read_form(request)
     raw = request.match_info["item"]
 
-    def check(turn: Turn) -> Answer:
+    def check(turn: Turn) -> PageAnswer:
         item = _item(turn, call, raw)
-        if isinstance(item, Answer):
+        if isinstance(item, PageAnswer):
             return item
         refused = closeout.may_ask(turn, item)
         if refused is not None:
@@ -167,9 +167,9 @@ async def ask_closeout(request: web.Request, call: Call) -> web.Response:
             errors = {k: turn.text(v) for k, v in result.errors.items()}
             if not form.files:
                 errors["evidence"] = turn.text(msg("app.missing.evidence"))
-            return Answer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
+            return PageAnswer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
         caption = turn.text(msg("app.evidence_caption", code=item.code, name=""))
-        return Answer(
+        return PageAnswer(
             200,
             {
                 "version": item.version,
@@ -188,11 +188,11 @@ async def ask_closeout(request: web.Request, call: Call) -> web.Response:
     kept: list[dict[str, Any]] = []
     for upload in form.files:
         stored = await keep_on_telegram(request, call, upload, str(checked.data["caption"]))
-        if not isinstance(stored, Stored):
+        if not isinstance(stored, StoredFile):
             return stored
         kept.append(stored.file)
 
-    def ask(turn: Turn) -> Answer:
+    def ask(turn: Turn) -> PageAnswer:
         try:
             evidence: dict[str, Any] | None = None
             kind = Attachments(need_file=True)
@@ -210,8 +210,8 @@ async def ask_closeout(request: web.Request, call: Call) -> web.Response:
         )
         values = {"result": checked.data["result"], "evidence": evidence}
         if not closeout.ask_closeout(turn, asked, values):
-            return Answer(409, {"error": turn.text(turn.replies.pop().text)})
-        return Answer(200, {"done": True})
+            return PageAnswer(409, {"error": turn.text(turn.replies.pop().text)})
+        return PageAnswer(200, {"done": True})
 
     return await in_turn(request, call, ask)
 

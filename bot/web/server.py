@@ -22,7 +22,7 @@ from aiohttp.typedefs import Middleware
 from bot.config import Settings
 from bot.telegram.turn import BotApp, Turn
 from bot.web import board, forms, limits, notices, week
-from bot.web.calls import BOT, TURNS, Answer, Call, Turns, checked, in_turn
+from bot.web.calls import BOT, TURNS, Call, PageAnswer, Turns, checked, in_turn
 from workflows.deeplink import BOARD_PAGE, ITEM_PAGE, NEW_PAGE, WEEK_PAGE
 from workflows.inputs import FILE_LIMIT
 from workflows.roles import may
@@ -41,7 +41,7 @@ async def open_page(request: web.Request, call: Call) -> web.Response:
     page = PAGES[link.page] if link is not None else await _menu_page(request, call)
     item = link.ref if link is not None and link.page == ITEM_PAGE else None
     opened = {"ok": True, "page": page, "item": item, "file_limit": FILE_LIMIT}
-    pages: dict[str, Callable[[Turn], Answer]] = {
+    pages: dict[str, Callable[[Turn], PageAnswer]] = {
         "week": lambda turn: week.week_page(turn, call),
         "new": lambda turn: forms.new_page(turn, call),
         "item": lambda turn: forms.item_page(turn, call, str(item)),
@@ -50,9 +50,9 @@ async def open_page(request: web.Request, call: Call) -> web.Response:
     if content is None:  # the board loads its own script, then its data
         return web.json_response(opened)
 
-    def body(turn: Turn) -> Answer:
+    def body(turn: Turn) -> PageAnswer:
         shown = content(turn)
-        return Answer(200, {**opened, "content": {"ok": shown.status < 400, **shown.data}})
+        return PageAnswer(200, {**opened, "content": {"ok": shown.status < 400, **shown.data}})
 
     return await in_turn(request, call, body)
 
