@@ -39,7 +39,7 @@ def draft_of(session: Session, chat_id: int, user_id: int) -> FormDraft | None:
     return found
 
 
-def context_of(row: FormDraft) -> Mapping[str, Any]:
+def row_context(row: FormDraft) -> Mapping[str, Any]:
     """A stored draft's context, as its flow began it (see workflows/contexts.py for its type)."""
     context: Mapping[str, Any] = row.state.get("context", {})
     return context

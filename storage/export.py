@@ -11,7 +11,7 @@ configured language.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -38,10 +38,8 @@ from storage.sheet import Node, SheetWriter, formats
 from workflows.case_import import ANNEX_3
 from workflows.evidence import file_label
 from workflows.ledger import COLUMNS, status_msg
-from workflows.messages import Msg, msg
+from workflows.messages import Msg, Say, msg
 from workflows.weekly import progress_said
-
-Say = Callable[[Msg], str]
 
 SHEETS = (
     "问题台账",

@@ -13,7 +13,7 @@ from storage.models import SendLog
 SENDS_KEPT = timedelta(minutes=3)  # longer than any window the limiter keeps
 
 
-def record(session: Session, sent: Sequence[tuple[int, float]]) -> None:
+def log_sends(session: Session, sent: Sequence[tuple[int, float]]) -> None:
     """Add (chat, wall-clock time) pairs and forget what is older than any window."""
     if not sent:
         return

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 
 from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
-from workflows.inputs import Choice, Option
+from workflows.inputs import UNITS, Choice, Option
 
-UNITS = "units"
 SUPERVISORS = "__supervisors__"  # the option that makes a group the supervisors' group
 
 

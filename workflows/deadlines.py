@@ -12,6 +12,7 @@ from typing import Any, ClassVar, TypeVar
 from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import (
+    UNITS,
     Answer,
     Choice,
     DateInput,
@@ -27,7 +28,6 @@ from workflows.planner import time_left
 
 T = TypeVar("T")
 
-UNITS = "units"
 _TIME = re.compile(r"^\d{1,2}[:：]\d{2}")
 
 
@@ -137,7 +137,7 @@ class DeadlineSave:
     said: Msg
 
 
-def save_deadline(
+def deadline_save(
     values: Mapping[str, Any],
     *,
     editing_id: int | None,

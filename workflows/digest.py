@@ -28,11 +28,6 @@ def digest_week(reports: Sequence[RecurringSpec], now: datetime, tz: tzinfo) -> 
     return day
 
 
-def digest_key(day: date, chat_id: int) -> str:
-    """One digest per reporting week per chat."""
-    return keys.digest(day, chat_id)
-
-
 def digest_chats(day: date, chats: Sequence[int], planned: frozenset[str]) -> list[int]:
     """The supervisor chats whose digest for the week is not planned yet."""
-    return [c for c in chats if digest_key(day, c) not in planned]
+    return [c for c in chats if keys.digest_key(day, c) not in planned]

@@ -16,6 +16,7 @@ from workflows.when import read_when
 
 TEXT_ANSWER_LIMIT = 2000
 FILE_LIMIT = 20 * 1024 * 1024  # bots cannot download larger files from Telegram
+UNITS = "units"  # the run-time choices of the campaign's units (a Choice's `source`)
 
 
 class InputError(Exception):

@@ -280,7 +280,7 @@ def correction_decided(request_id: int) -> str:
     return f"correction:decided:{request_id}"
 
 
-def digest(day: date, chat_id: int) -> str:
+def digest_key(day: date, chat_id: int) -> str:
     """The weekly digest of a reporting week, to one supervisors' chat."""
     return in_chat(f"digest:{day.isoformat()}", chat_id)
 
@@ -305,7 +305,7 @@ def item_rejected(item_id: int, version: int) -> str:
     return f"item:{item_id}:rejected:v{version}"
 
 
-def catch_up(chat_id: int, newest: str) -> str:
+def catch_up_key(chat_id: int, newest: str) -> str:
     """What a chat missed, in one message, named by the newest notice it tells."""
     return f"catchup:chat:{chat_id}:{newest}"
 

@@ -321,7 +321,7 @@ def _skip_row(row: Row) -> bool:
     return squeezed.startswith(tuple(unicodedata.normalize("NFKC", w) for w in SKIP_WORDS))
 
 
-def read_rows(
+def read_ledger_rows(
     sheet: str,
     rows: Iterator[tuple[int, Row]],
     header: Header,
@@ -457,7 +457,7 @@ def read_book(sheets: Iterable[Sheet], target: LedgerTarget, known: KnownItems) 
         if header is None:
             continue
         found = True
-        yield from read_rows(sheet.name, chain(head, rows), header, target, known, seen)
+        yield from read_ledger_rows(sheet.name, chain(head, rows), header, target, known, seen)
     if not found:
         names = [f.name for f in target.spec.fields if not f.optional]
         yield Problem("", 0, "", msg("ledger_import.no_header", columns=names, rows=HEADER_SCAN))

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
-from workflows.inputs import Attachments, Choice, FormEnv, Option
+from workflows.inputs import UNITS, Attachments, Choice, FormEnv, Option
 from workflows.messages import Msg, msg
 from workflows.planner import time_left
 from workflows.words import ROSTER_DELIVERABLE
@@ -17,7 +17,6 @@ from workflows.words import ROSTER_DELIVERABLE
 T = TypeVar("T")
 
 DELIVERABLES = "deliverables"
-UNITS = "units"
 
 
 def _lateness(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:

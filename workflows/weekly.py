@@ -15,6 +15,7 @@ from workflows.forms import Flow, Step
 from workflows.inputs import Attachments, Choice, FormEnv, Option, StatusCard, Text
 from workflows.ledger import PLANNED_DATE, item_steps, ledger_from
 from workflows.messages import Lines, Msg, msg
+from workflows.periods import WEEK
 from workflows.week_answers import CLOSING, item_prefix, status_of
 
 PLAN, DONE, LATE, SAME = "plan", "done", "late", "same"
@@ -31,7 +32,6 @@ YES_NO = (Option("yes", msg("weekly.yes")), Option("no", msg("weekly.no")))
 TAKE_OVER_AFTER = timedelta(minutes=30)
 # Weekly reports recur every seven days: the next reporting day's due time is this one's plus
 # a week, and once it has passed a newer period has begun.
-WEEK = timedelta(days=7)
 
 
 def week_over(context: Mapping[str, Any], now: datetime) -> bool:

@@ -291,7 +291,7 @@ async def send_in_order(
                 return
             # settled as soon as Telegram answers: a process killed in the middle of a batch
             # leaves only the sends in flight at that moment to be sent again
-            await _write(services, partial(settle, services, res, attempts=row.attempts))
+            await _write(services, partial(settle_send, services, res, attempts=row.attempts))
 
     await asyncio.gather(*(chat_run(chat_rows) for chat_rows in by_chat.values()))
     return waits
@@ -322,14 +322,14 @@ def _release_after_429(services: Services, res: _Result, attempts: int) -> None:
     """Telegram answered 429: the attempt counts; the message waits (the limiter holds its
     chat for `retry_after`), and fails for good only after MAX_ATTEMPTS."""
     if attempts >= MAX_ATTEMPTS:
-        settle(services, res, attempts=attempts)
+        settle_send(services, res, attempts=attempts)
         return
     with services.db.unit_of_work() as session:
         outbox.release(session, [res.outbox_id])
         outbox.note_error(session, res.outbox_id, res.failure or "")
 
 
-def settle(services: Services, res: _Result, *, attempts: int) -> None:
+def settle_send(services: Services, res: _Result, *, attempts: int) -> None:
     """Record what Telegram answered to one send."""
     now = services.clock()
     with services.db.unit_of_work() as session:
@@ -406,7 +406,7 @@ async def record_sends(bot: ExtBot[Any], services: Services) -> None:
 
 def _record(services: Services, sent: list[tuple[int, float]], prompts: list[SentPrompt]) -> None:
     with services.db.unit_of_work() as session:
-        sendlog.record(session, sent)
+        sendlog.log_sends(session, sent)
         drafts.remember_prompts(session, prompts)
 
 

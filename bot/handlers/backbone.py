@@ -10,7 +10,7 @@ from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from storage import campaigns, chats, people, sightings
 from storage.models import Person
-from workflows.binding import SUPERVISORS, UNITS, bind_flow, unit_options
+from workflows.binding import SUPERVISORS, bind_flow, unit_options
 from workflows.contexts import (
     BindAnswers,
     BindContext,
@@ -22,7 +22,7 @@ from workflows.contexts import (
 from workflows.flow_names import FlowName
 from workflows.forms import Draft, Nav
 from workflows.guards import required
-from workflows.inputs import Option, TextAnswer
+from workflows.inputs import UNITS, Option, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.registration import REGISTER
 from workflows.roles import Role, commands_for

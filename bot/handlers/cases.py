@@ -300,7 +300,7 @@ def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     turn.say(asked.said)
 
 
-def decide_extension(
+def decide_case_extension(
     turn: Turn, case: ForwardedCase, approve: bool, reason: str = ""
 ) -> Msg | None:
     """同意 / 不同意 (with its reason) on a request for more time: the case changed, the
@@ -381,7 +381,7 @@ def on_case_press(turn: Turn, pressed: Action) -> None:
             context={"case_id": case.id, "code": case.code, "due": case.due_at.isoformat()},
         )
     elif verb == Verb.EXT_OK:
-        why_not = decide_extension(turn, case, approve=True)
+        why_not = decide_case_extension(turn, case, approve=True)
         if why_not is not None:
             turn.notice = turn.text(why_not)
     elif verb == Verb.EXT_NO:
@@ -397,7 +397,7 @@ def _finish_extension_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -
     if case is None:
         turn.say(msg("form.stale_button"))
         return
-    refused = decide_extension(
+    refused = decide_case_extension(
         turn, case, approve=False, reason=answers_of(values, RejectAnswers)["reason"]
     )
     if refused is not None:

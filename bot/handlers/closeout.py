@@ -41,7 +41,7 @@ from workflows.weekly import (
 )
 
 
-def closeout_request(
+def post_closeout_request(
     turn: Turn, item: LedgerItem, result: str, files: Sequence[Mapping[str, Any]]
 ) -> None:
     """Ask the supervisors to approve a close-out, with buttons."""
@@ -140,10 +140,10 @@ def cmd_close(turn: Turn, args: list[str]) -> None:
 
 
 def _finish_close(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    ask_closeout(turn, context_of(draft, CloseContext), values)
+    send_closeout_ask(turn, context_of(draft, CloseContext), values)
 
 
-def ask_closeout(turn: Turn, asked: CloseContext, values: Mapping[str, Any]) -> bool:
+def send_closeout_ask(turn: Turn, asked: CloseContext, values: Mapping[str, Any]) -> bool:
     """Ask for an item's close-out with its result and evidence (the /close flow's values, or
     the Mini App's form), as read at `asked`'s version; whether it was asked."""
     item = turn.session.get(LedgerItem, asked["item_id"])
@@ -161,7 +161,7 @@ def ask_closeout(turn: Turn, asked: CloseContext, values: Mapping[str, Any]) -> 
     if not _apply(turn, item, decision):
         turn.say(msg("weekly.conflicts", codes=[item.code]))
         return False
-    closeout_request(turn, item, given["result"], files)
+    post_closeout_request(turn, item, given["result"], files)
     _note_in_week(turn, item)
     turn.say(decision.said)
     return True
@@ -199,12 +199,12 @@ def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         turn.say(msg("form.stale_button"))
         return
     reason = answers_of(values, RejectAnswers)["reason"]
-    refused = reject(turn, item, pressed.get("ask_id"), pressed.get("version"), reason)
+    refused = reject_closeout_ask(turn, item, pressed.get("ask_id"), pressed.get("version"), reason)
     if refused is not None:
         turn.say(refused)
 
 
-def approve(turn: Turn, item: LedgerItem, asked: int | None) -> Msg | None:
+def approve_closeout_ask(turn: Turn, item: LedgerItem, asked: int | None) -> Msg | None:
     """同意: the item closed out, the unit's groups told, the decision said here; or why not
     (nothing saved). The chat's button and the board both decide through this."""
     decision = closeout.approve_closeout(_state(turn, item), asked=asked, at=turn.stamp.at)
@@ -216,7 +216,7 @@ def approve(turn: Turn, item: LedgerItem, asked: int | None) -> Msg | None:
     return None
 
 
-def reject(
+def reject_closeout_ask(
     turn: Turn, item: LedgerItem, asked: int | None, version: int | None, reason: str
 ) -> Msg | None:
     """不同意 with its reason: the item back to 整改中, the unit's groups told, the decision
@@ -249,7 +249,7 @@ def on_closeout_press(turn: Turn, pressed: Action) -> None:
         return
     asked = pressed.optional(1)
     if verb == Verb.CO_OK:
-        refused = approve(turn, item, asked)
+        refused = approve_closeout_ask(turn, item, asked)
         if refused is not None:
             turn.notice = turn.text(refused)
     elif verb == Verb.CO_NO:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.delivery.outbox import post
-from bot.handlers.closeout import closeout_request
+from bot.handlers.closeout import post_closeout_request
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from storage import chats, decisions, ledger, planning
@@ -65,7 +65,7 @@ def apply_week(turn: Turn, week: WeekUpdate, items: Mapping[int, LedgerItem]) ->
         ledger.add_progress(turn.session, item, change.progress, turn.stamp)
     for change in week.closeouts:
         if items[change.item_id].code not in raced:
-            closeout_request(
+            post_closeout_request(
                 turn, items[change.item_id], change.progress.result, change.progress.files
             )
     return raced
@@ -174,7 +174,7 @@ def save_correction(
     turn.say(msg("correction.requested", changes=_lines(changes)))
 
 
-def replace_material(
+def correct_material(
     turn: Turn, unit: Unit, title: str, row: Submission, material: Mapping[str, Any]
 ) -> None:
     """A submitted deliverable's material replaced before its deadline (the old kept in the
@@ -199,7 +199,7 @@ def _trail(turn: Turn, changes: tuple[Changed, ...]) -> dict[str, Any]:
     return {"changes": [turn.text(c.line()) for c in changes]}
 
 
-def approve(turn: Turn, request_id: int) -> Msg | None:
+def approve_correction_request(turn: Turn, request_id: int) -> Msg | None:
     """同意: the requested correction applied (as asked, against the items as they stand),
     the unit's groups and this chat told; or why not."""
     row = store.request_of(turn.session, request_id)
@@ -234,7 +234,7 @@ def approve(turn: Turn, request_id: int) -> Msg | None:
     return None
 
 
-def reject(turn: Turn, request_id: int, reason: str) -> Msg | None:
+def reject_correction_request(turn: Turn, request_id: int, reason: str) -> Msg | None:
     """不同意 with its reason: the week stands, the unit's groups and this chat told."""
     row = store.request_of(turn.session, request_id)
     if row is None or row.after is None or store.decided(turn.session, request_id):
@@ -256,7 +256,7 @@ def on_correction_press(turn: Turn, pressed: Action) -> None:
     """The supervisors' buttons on a correction request: 同意 and 不同意 (which asks why)."""
     request_id = int(pressed.ref)
     if pressed.verb == Verb.CR_OK:
-        refused = approve(turn, request_id)
+        refused = approve_correction_request(turn, request_id)
         if refused is not None:
             turn.notice = turn.text(refused)
         return
@@ -271,7 +271,7 @@ def on_correction_press(turn: Turn, pressed: Action) -> None:
 def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     pressed = context_of(draft, CorrectionRejectContext)
     reason = answers_of(values, RejectAnswers)["reason"]
-    refused = reject(turn, pressed["request_id"], reason)
+    refused = reject_correction_request(turn, pressed["request_id"], reason)
     if refused is not None:
         turn.say(refused)
 

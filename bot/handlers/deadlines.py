@@ -28,7 +28,7 @@ from workflows.deadlines import DEADLINE, split_args
 from workflows.flow_names import FlowName
 from workflows.forms import Draft, Flow
 from workflows.guards import required
-from workflows.inputs import Option, TextAnswer
+from workflows.inputs import UNITS, Option, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
 from workflows.periods import campaign_period
@@ -129,7 +129,7 @@ def _submit_options(turn: Turn) -> Mapping[str, Any]:
     name = context_of(Draft.from_json(row.state), SubmitContext).get("unit") if row else None
     unit = next((u for u in _units(turn) if u.name == name), None) if name else None
     return {
-        dl.UNITS: [Option(u.name, u.name) for u in _units(turn)],
+        UNITS: [Option(u.name, u.name) for u in _units(turn)],
         "deliverables": deliverable_options(_submittable(turn, unit or turn.unit_here)),
     }
 
@@ -168,7 +168,7 @@ def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     except submissions.AlreadySubmitted as first:  # earlier, or another liaison just now
         if kind == "deadline" and correction_kind(what.due, turn.stamp.at) == DIRECT:
             material = given.get("material") or {}
-            corrections.replace_material(turn, unit, what.title, first.first, material)
+            corrections.correct_material(turn, unit, what.title, first.first, material)
             return
         turn.say(already_submitted(unit.name, what, first.first.submitted_at))
         return
@@ -333,7 +333,7 @@ def cmd_deadline(turn: Turn, args: list[str]) -> None:
 
 
 def _deadline_options(turn: Turn) -> Mapping[str, Any]:
-    return {dl.UNITS: [Option(u.name, u.name) for u in _units(turn)]} if turn.campaign else {}
+    return {UNITS: [Option(u.name, u.name) for u in _units(turn)]} if turn.campaign else {}
 
 
 def _deadline_now(row: Deadline | None) -> dl.DeadlineNow | None:
@@ -349,7 +349,7 @@ def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         turn.session, camp_id, answers_of(values, DeadlineAnswers)["deliverable"]
     )
     edited = turn.session.get(Deadline, editing) if editing else None
-    saved = dl.save_deadline(
+    saved = dl.deadline_save(
         values,
         editing_id=editing,
         editing=_deadline_now(edited),

@@ -107,7 +107,7 @@ def _offer_form(turn: Turn, unit: Unit) -> bool:
     return True
 
 
-def create_item(turn: Turn, unit: Unit, values: Mapping[str, Any], prefix: str = "") -> LedgerItem:
+def add_item(turn: Turn, unit: Unit, values: Mapping[str, Any], prefix: str = "") -> LedgerItem:
     camp = required(turn.campaign, "the active campaign")
     given = item_columns(values, campaigns.ledger_spec(camp), prefix)
     return store.create_item(turn.session, unit, given, turn.stamp)
@@ -120,7 +120,7 @@ def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     if unit is None:
         turn.say(msg("bind.unknown_unit", text=name))
         return
-    item = create_item(turn, unit, values)
+    item = add_item(turn, unit, values)
     turn.say(msg("new.done", code=item.code))
     turn.say(card(turn, item))
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.handlers.reading import off_loop
-from bot.handlers.upload_steps import ChatUpload, digest, keep_upload, owned_upload
+from bot.handlers.upload_steps import ChatUpload, keep_upload, owned_upload, sha256_of
 from bot.telegram.turn import Button, Services, Steps, Turn
 from storage import campaigns, uploads
 from storage import ledger_import as saving
@@ -125,7 +125,7 @@ class SaveLedger:
             return
         data = await steps.download(row.file_id, row.file_name)
         try:
-            if data is None or digest(data) != row.digest:
+            if data is None or sha256_of(data) != row.digest:
                 raise saving.Stale(row.file_name)
             await steps.turn(lambda t: _apply_ledger(t, upload_id, data))
         except (saving.Stale, WorkbookRefused):  # the save rolled back: say so, and forget it

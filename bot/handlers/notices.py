@@ -25,7 +25,7 @@ from storage.models import Campaign, UnitNotice, saved_id
 from workflows import keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.messages import Msg, lines, msg
-from workflows.notices import NOTICE_LIMIT, RECENT, ladder, receipt_answer, status_lines
+from workflows.notices import NOTICE_TEXT_LIMIT, RECENT, ladder, receipt_answer, status_lines
 from workflows.planner import Planned
 from workflows.words import CIRCULAR_WORDS
 
@@ -81,8 +81,8 @@ def cmd_notice(turn: Turn, args: list[str]) -> None:
         return
     if len(args) == 1 and args[0].lower() in CIRCULAR_WORDS:
         count = send_circular_notice(turn, camp)
-    elif len(text := " ".join(args)) > NOTICE_LIMIT:
-        turn.say(msg("notices.text_needed", limit=NOTICE_LIMIT))
+    elif len(text := " ".join(args)) > NOTICE_TEXT_LIMIT:
+        turn.say(msg("notices.text_needed", limit=NOTICE_TEXT_LIMIT))
         return
     else:
         count = send_notice(turn, camp, text)

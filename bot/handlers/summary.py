@@ -4,7 +4,6 @@ weekly digest to supervisors."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -26,8 +25,9 @@ from storage.scores import ranking_state
 from workflows.buttons import Action, Verb, callback_data
 from workflows.checkpoints import interview_list, next_checkpoint
 from workflows.circular import NextCheckpoint, Section, period_text, weekly_circular
-from workflows.digest import digest_chats, digest_key, digest_week
-from workflows.messages import Msg, lines, msg
+from workflows.digest import digest_chats, digest_week
+from workflows.keys import digest_key
+from workflows.messages import Msg, Say, lines, msg
 from workflows.notices import RECENT, last_due, late_reads_section
 from workflows.planner import Planned
 from workflows.scores import QUARTER, WEEK, circular_cadence
@@ -42,8 +42,6 @@ from workflows.summary import (
     week_message,
 )
 from workflows.words import CIRCULAR_WORDS, WEEK_WORDS
-
-Say = Callable[[Msg | str], str]
 
 
 def campaign_summary(
@@ -83,7 +81,7 @@ def cmd_summary(turn: Turn, args: list[str]) -> None:
     if args and args[0].lower() in WEEK_WORDS:
         units = [saved_id(u) for u in campaigns.units_of(turn.session, saved_id(camp))]
         start = summary_week(campaigns.weekly_reports(camp), now, turn.zone).starts_on
-        changes = figures.week_changes(turn.session, units, start, now.astimezone(turn.zone).date())
+        changes = figures.week_counts(turn.session, units, start, now.astimezone(turn.zone).date())
         turn.say(week_message(camp.name, changes))
         return
     text, rows = campaign_summary(turn.session, camp, now)

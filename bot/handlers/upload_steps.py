@@ -28,7 +28,7 @@ class ChatUpload:
     unit: str = ""  # `/import 轮台县`: the unit an admin names
 
 
-def digest(data: bytes) -> str:
+def sha256_of(data: bytes) -> str:
     """The file's fingerprint: the save reads the same file the preview did, or none."""
     return hashlib.sha256(data).hexdigest()
 

@@ -174,7 +174,7 @@ def add_evidence(turn: Turn, given: FileAnswer) -> bool:
     return True
 
 
-def save_week(turn: Turn, upload_id: int) -> None:
+def save_workbook_week(turn: Turn, upload_id: int) -> None:
     """确认提交: the week saved as the step-by-step update saves it, once its evidence is in."""
     row = owned_upload(turn, upload_id, "week")
     if row is None:

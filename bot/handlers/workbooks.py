@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from bot.handlers import ledger_import, reading, weekly_form
-from bot.handlers.upload_steps import ChatUpload, digest
+from bot.handlers.upload_steps import ChatUpload, sha256_of
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Steps, Turn
 from storage import uploads
@@ -95,7 +95,7 @@ class ReadWorkbook:
         data = await steps.download(upload.file.file_id, name)
         if data is None:
             return
-        file = {"file_id": upload.file.file_id, "name": name, "digest": digest(data)}
+        file = {"file_id": upload.file.file_id, "name": name, "digest": sha256_of(data)}
         book = await reading.off_loop(lambda: open_book(data, name))
         try:
             origin = await reading.off_loop(lambda: form_meta(book))
@@ -135,7 +135,7 @@ def on_cancel(turn: Turn, pressed: Action) -> None:
 def on_week_confirm(turn: Turn, pressed: Action) -> None:
     """确认提交 on a week sent by workbook."""
     if _pending(turn, pressed) is not None:
-        weekly_form.save_week(turn, pressed.ref)
+        weekly_form.save_workbook_week(turn, pressed.ref)
 
 
 def on_unit(turn: Turn, pressed: Action) -> None:

@@ -276,11 +276,13 @@ async def fortnight(d: Demo) -> dict[str, Any]:
     # A case forwarded on 30 April: the May Day holidays push its due day to 7 May.
     await d.at(1, "10:00")
     await d.command(sup_chat, sup, "/forward 轮台县 #XF-2024-031 反映团结路安置房漏水未维修")
-    await submit(d, groups["库尔勒市"], liaisons["库尔勒市"], file="库尔勒市自查自纠阶段总结.pdf")
+    await demo_submit(
+        d, groups["库尔勒市"], liaisons["库尔勒市"], file="库尔勒市自查自纠阶段总结.pdf"
+    )
 
     for day, hhmm in ((3, "18:00"), (5, "18:00"), (6, "09:00")):  # the 3-day and 1-day stages
         await d.at(day, hhmm)
-    await submit(d, groups["轮台县"], liaisons["轮台县"], note="纸质盖章件已送达州住建局")
+    await demo_submit(d, groups["轮台县"], liaisons["轮台县"], note="纸质盖章件已送达州住建局")
     await d.at(6, "16:00")  # two hours to go
     await d.at(6, "18:00")  # 5 May: the deadline; 尉犁县 has not submitted
 
@@ -359,7 +361,7 @@ def _app_button(message: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-async def submit(
+async def demo_submit(
     d: Demo, group: dict[str, Any], li: dict[str, Any], *, file: str = "", note: str = ""
 ) -> None:
     """A liaison submits the stage summary: a file, or a note about the paper copy."""
@@ -469,7 +471,7 @@ async def until_interrupted(links: list[PageLink]) -> None:
             loop.remove_signal_handler(sig)
 
 
-def main(out: Path, campaign: str, speed: float, lang: str, *, serve: bool = True) -> int:
+def demo_command(out: Path, campaign: str, speed: float, lang: str, *, serve: bool = True) -> int:
     """Entry point of `taizhang demo`: the fortnight, then its pages until Ctrl-C (unless not
     `serve`)."""
     tr = Translator.load(lang)

@@ -74,7 +74,7 @@ class Pipeline:
                     return turn, None, None
                 self._mine.append(source.update_id)
             result = body(turn)
-            dispatch.settle(turn, self.registry)
+            dispatch.settle_requests(turn, self.registry)
             stored = store(turn, keep or None) if keep is not None and turn.replies else None
         return turn, result, stored
 

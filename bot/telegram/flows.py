@@ -149,7 +149,7 @@ def apply(
     return outcome
 
 
-def start(
+def start_in_chat(
     turn: Turn,
     flow: Flow,
     env: FormEnv,
@@ -166,7 +166,7 @@ def start(
     return began, outcome
 
 
-def resume(turn: Turn, flow: Flow, draft: Draft, env: FormEnv, row: FormDraft) -> None:
+def resume_in_chat(turn: Turn, flow: Flow, draft: Draft, env: FormEnv, row: FormDraft) -> None:
     """Show again the step a stored draft stands on (asked elsewhere, or moved here)."""
     show(turn, draft, forms.resume(flow, draft, env=env), row)
 

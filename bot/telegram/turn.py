@@ -409,12 +409,12 @@ def _replied(message: Message) -> Replied:
         message.message_id,
         sender,
         clean_text(message.text or message.caption or ""),
-        answer_of(message),
+        message_answer(message),
         mentions,
     )
 
 
-def answer_of(message: Message) -> Answer | None:
+def message_answer(message: Message) -> Answer | None:
     """What a message answers: its text, a document, or the largest size of a photo."""
     # the bytes of a file sent in the chat stay on Telegram: its file_unique_id is what tells
     # the same file sent again (by anyone, in any chat); the SHA-256 is for uploaded files

@@ -4,9 +4,10 @@ history with its evidence, the decisions waiting, the charts, the 约谈名单, 
 Each call is checked as the form's are (`calls.open_call`: Telegram's initData, our link) and
 then by the chat's role rule for /board (`workflows/roles.COMMANDS`: supervisors and admins).
 It reads what /summary and /item read and decides through the very functions the chat's
-buttons call (`closeout.approve` / `reject`, `cases.decide_extension`), in one turn of the same
-pipeline: same audit, same decision written down, same message to the unit's groups; 同意 is
-confirmed and 不同意 needs its reason (`workflows/decisions.py` says how a decision reads).
+buttons call (`closeout.approve_closeout_ask` / `reject_closeout_ask`,
+`cases.decide_case_extension`), in one turn of the same pipeline: same audit, same decision
+written down, same message to the unit's groups; 同意 is confirmed and 不同意 needs its reason
+(`workflows/decisions.py` says how a decision reads).
 催办 of a unit (`handlers/urging.urge`) goes to its groups through the outbox, once a working
 day. Evidence is fetched from Telegram by the server (getFile) and passed on
 (`board_files.py`): the token never reaches the page.
@@ -24,8 +25,7 @@ from bot.handlers import cases, closeout, items, urging
 from bot.handlers.summary import campaign_summary, checkpoint_state, weekly_shares
 from bot.telegram.turn import Turn
 from bot.web import board_files, limits
-from bot.web.board_files import Handler
-from bot.web.calls import PageAnswer, page_text, refused_here
+from bot.web.calls import Handler, PageAnswer, page_text, refused_here
 from bot.web.staff import item_of, json_call, json_write
 from storage import board as waiting
 from storage import campaigns, decisions
@@ -209,7 +209,7 @@ def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[
             "result": w.ask.result if w.ask else "",
             "files": len(w.ask.files) if w.ask else 0,
             "file_names": [f.get("name", "") for f in w.ask.files] if w.ask else [],
-            "evidence_flags": evidence_flags(turn, w.item, w.ask.files if w.ask else []),
+            "evidence_flags": evidence_flag_texts(turn, w.item, w.ask.files if w.ask else []),
         }
         for w in shown
     ]
@@ -423,7 +423,9 @@ def _ledger_filters(turn: Turn) -> list[dict[str, str]]:
     ]
 
 
-def evidence_flags(turn: Turn, item: LedgerItem, files: Sequence[Mapping[str, Any]]) -> list[str]:
+def evidence_flag_texts(
+    turn: Turn, item: LedgerItem, files: Sequence[Mapping[str, Any]]
+) -> list[str]:
     """What the supervisor deciding a close-out should know of its files (a file used for
     another problem before, a photo taken long before it was sent), as the card says it."""
     return [turn.text(f) for f in closeout.evidence_flags(turn, item, files)]
@@ -449,7 +451,7 @@ def _files(turn: Turn, item_id: int, history: list[Any]) -> list[dict[str, Any]]
     return out
 
 
-async def show_item(request: web.Request) -> web.Response:
+async def board_item_route(request: web.Request) -> web.Response:
     """GET: a problem's card, its history with its evidence, and its close-out ask if any."""
     raw = request.match_info["item"]
 
@@ -480,7 +482,7 @@ async def show_item(request: web.Request) -> web.Response:
                     for p in history
                 ],
                 "files": _files(turn, saved_id(item), history),
-                "evidence_flags": evidence_flags(turn, item, history[-1].files if ask else []),
+                "evidence_flags": evidence_flag_texts(turn, item, history[-1].files if ask else []),
                 "ask": ask,
                 "unit": _unit_name(turn, item.unit_id),
                 "decisions": decision_trace(
@@ -511,12 +513,12 @@ def _closeout(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
         return item
     asked = given.get("ask") if isinstance(given.get("ask"), int) else None
     if given.get("approve") is True:
-        refused = closeout.approve(turn, item, asked)
+        refused = closeout.approve_closeout_ask(turn, item, asked)
     else:
         reason = _reason(turn, given)
         if isinstance(reason, PageAnswer):
             return reason
-        refused = closeout.reject(turn, item, asked, item.version, reason)
+        refused = closeout.reject_closeout_ask(turn, item, asked, item.version, reason)
     if refused is not None:
         return refused_here(turn, 409, refused)
     return PageAnswer(200, {"done": True})
@@ -541,23 +543,23 @@ def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     reason = "" if approve else _reason(turn, given, EXTENSION_REJECT)
     if isinstance(reason, PageAnswer):
         return reason
-    refused = cases.decide_extension(turn, case, approve=approve, reason=reason)
+    refused = cases.decide_case_extension(turn, case, approve=approve, reason=reason)
     if refused is not None:
         return refused_here(turn, 409, refused)
     return PageAnswer(200, {"done": True})
 
 
 decide_closeout = _decision("item", _closeout)
-decide_extension = _decision("case", _extension)
+decide_extension_route = _decision("case", _extension)
 urge_unit = _decision("unit", _urge)
 
 
 ROUTES = (
     ("GET", "api/board", show_board),
     ("GET", "api/board/units/{unit}", show_unit),
-    ("GET", "api/board/items/{item}", show_item),
+    ("GET", "api/board/items/{item}", board_item_route),
     ("POST", "api/board/items/{item}/decision", decide_closeout),
-    ("POST", "api/board/cases/{case}/decision", decide_extension),
+    ("POST", "api/board/cases/{case}/decision", decide_extension_route),
     ("POST", "api/board/units/{unit}/urge", urge_unit),
     *board_files.ROUTES,
 )

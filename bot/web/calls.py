@@ -38,6 +38,7 @@ LINK_HEADER = "X-Taizhang-Link"  # our payload, when Telegram's start_param does
 TAGS = re.compile(r"<[^>]*>")
 ACTION_HEADER = "X-Action-Id"  # made by the page once per action: a tap and its every retry
 ACTION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]  # a route's function
 
 
 class Turns(Protocol):
@@ -90,14 +91,16 @@ class RefusedAnswer(Exception):
         self.answer = answer
 
 
-def services_of(request: web.Request) -> Services:
+def request_services(request: web.Request) -> Services:
     """The bot's services."""
     return services_in(request.app[BOT].bot_data)
 
 
-def refusal(request: web.Request, status: int, reason: Msg, language: str = "") -> web.Response:
+def refusal_response(
+    request: web.Request, status: int, reason: Msg, language: str = ""
+) -> web.Response:
     """A refusal as JSON: the status and the reason, in the caller's language if known."""
-    services = services_of(request)
+    services = request_services(request)
     lang = "en" if language.lower().startswith("en") else services.settings.taizhang_locale
     text = services.translator.text(reason, lang)
     return web.json_response({"ok": False, "error": text}, status=status)
@@ -113,7 +116,7 @@ async def open_call(request: web.Request, stranger: Msg | None = None) -> Call:
     """Check initData and the link; the call's source, or `Refused` (nothing has changed).
     Someone the bot has never met is refused with `stranger` (the form's words by default)
     before any turn, so opening the page leaves no person and no chat behind."""
-    services = services_of(request)
+    services = request_services(request)
     token = services.settings.telegram_bot_token or ""
     now = services.clock()
     try:
@@ -168,7 +171,7 @@ def _chat(services: Services, chat_id: int) -> Chat | None:
 Route = Callable[[web.Request, Call], Awaitable[web.Response]]
 
 
-def checked(route: Route) -> Callable[[web.Request], Awaitable[web.Response]]:
+def checked_route(route: Route) -> Callable[[web.Request], Awaitable[web.Response]]:
     """A route whose call is checked first (initData and its link); a `Refused`, from the
     check or from reading the call's body, is answered as a refusal and nothing changes."""
 
@@ -184,10 +187,10 @@ def checked(route: Route) -> Callable[[web.Request], Awaitable[web.Response]]:
             return web.json_response(data, status=err.answer.status)
         except PageRefused as err:
             language = call.caller.language if call is not None else ""
-            return refusal(request, err.status, err.reason, language)
+            return refusal_response(request, err.status, err.reason, language)
         except limits.SlowBody:
             language = call.caller.language if call is not None else ""
-            return refusal(request, 408, msg("limits.app.too_slow"), language)
+            return refusal_response(request, 408, msg("limits.app.too_slow"), language)
 
     return run
 
@@ -249,11 +252,11 @@ async def in_turn(
 
     turn, done = await request.app[TURNS].run(call.source, once, send=False)
     if turn is None or done is None:
-        return refusal(request, 403, msg("app.refused.forged"), call.caller.language)
+        return refusal_response(request, 403, msg("app.refused.forged"), call.caller.language)
     return _response(request, turn, done)
 
 
-async def done_before(request: web.Request, call: Call) -> web.Response | None:
+async def answer_done_before(request: web.Request, call: Call) -> web.Response | None:
     """The first answer to a write already done under its action id, before a write that
     works outside a turn (a file sent to Telegram) begins; None when it is still to do."""
     action = action_of(request)

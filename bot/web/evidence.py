@@ -30,7 +30,7 @@ from bot.web.calls import (
     PageAnswer,
     PageRefused,
     RefusedAnswer,
-    refusal,
+    refusal_response,
     unit_of,
 )
 from workflows import evidence
@@ -195,19 +195,19 @@ async def keep_on_telegram(
             else bot.send_document(user_id, data, caption=caption)
         )
     except Forbidden:
-        return refusal(request, 403, msg("app.refused.write_access"), call.caller.language)
+        return refusal_response(request, 403, msg("app.refused.write_access"), call.caller.language)
     except BadRequest as err:  # Telegram's reason is for the log, not the person
         logger.warning("upload refused by Telegram: %s", err.message)
-        return refusal(request, 400, msg("limits.app.upload_failed"), call.caller.language)
+        return refusal_response(request, 400, msg("limits.app.upload_failed"), call.caller.language)
     except (TelegramError, OSError) as err:
         logger.warning("upload failed: %r", err)
-        return refusal(request, 502, msg("limits.app.upload_failed"), call.caller.language)
+        return refusal_response(request, 502, msg("limits.app.upload_failed"), call.caller.language)
     if photo and sent.photo:
         file_id, unique_id = sent.photo[-1].file_id, sent.photo[-1].file_unique_id
     elif sent.document is not None:
         file_id, unique_id = sent.document.file_id, sent.document.file_unique_id
     else:
-        return refusal(request, 502, msg("limits.app.upload_failed"), call.caller.language)
+        return refusal_response(request, 502, msg("limits.app.upload_failed"), call.caller.language)
     media = "photo" if photo and sent.photo else "document"
     return StoredFile(
         {
@@ -234,7 +234,7 @@ async def store_file(
     kept on Telegram; a refusal as the response."""
     turn, answer = await request.app[TURNS].run(call.source, check, send=False)
     if turn is None or answer is None:
-        return refusal(request, 403, msg("app.refused.forged"), call.caller.language)
+        return refusal_response(request, 403, msg("app.refused.forged"), call.caller.language)
     if answer.status >= 400:
         return web.json_response({"ok": False, **answer.data}, status=answer.status)
     return await keep_on_telegram(request, call, upload, str(answer.data["caption"]))

@@ -5,7 +5,7 @@ The new problem's fields are the campaign's ledger columns (seed 001's by defaul
 category a list of the campaign's categories, its dates a date picker; each answer is checked
 by `/new`'s own step for it (`workflows/page_form.py`). A close-out request is sent with its
 result and its evidence in one form, from the problem's page; the files are kept on Telegram
-as a file sent in the chat is, then `bot.handlers.closeout.ask_closeout` asks as /close does.
+as a file sent in the chat is, then `bot.handlers.closeout.send_closeout_ask` asks as /close does.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from bot.web.calls import (
     TURNS,
     Call,
     PageAnswer,
-    checked,
-    done_before,
+    answer_done_before,
+    checked_route,
     in_turn,
     json_body,
     page_text,
-    refusal,
+    refusal_response,
     refused_here,
     unit_of,
 )
@@ -81,13 +81,13 @@ def new_page(turn: Turn, call: Call) -> PageAnswer:
     return PageAnswer(200, {"unit": unit.name, "title": title, "fields": fields})
 
 
-@checked
+@checked_route
 async def new_form(request: web.Request, call: Call) -> web.Response:
     """GET: the new problem's form."""
     return await in_turn(request, call, lambda turn: new_page(turn, call))
 
 
-@checked
+@checked_route
 async def add_problem(request: web.Request, call: Call) -> web.Response:
     """POST: the new problem, each field checked by /new's step; saved as /new saves it."""
     given = await json_body(request)
@@ -101,7 +101,7 @@ async def add_problem(request: web.Request, call: Call) -> web.Response:
         if form.errors:
             errors = {k: turn.text(v) for k, v in form.errors.items()}
             return PageAnswer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
-        item = items.create_item(turn, unit, form.values)
+        item = items.add_item(turn, unit, form.values)
         turn.say(msg("new.done", code=item.code))
         return PageAnswer(200, {"code": item.code})
 
@@ -139,17 +139,17 @@ def item_page(turn: Turn, call: Call, raw: str) -> PageAnswer:
     )
 
 
-@checked
-async def show_item(request: web.Request, call: Call) -> web.Response:
+@checked_route
+async def item_page_route(request: web.Request, call: Call) -> web.Response:
     """GET: a problem's page."""
     raw = request.match_info["item"]
     return await in_turn(request, call, lambda turn: item_page(turn, call, raw))
 
 
-@checked
-async def ask_closeout(request: web.Request, call: Call) -> web.Response:
+@checked_route
+async def ask_closeout_route(request: web.Request, call: Call) -> web.Response:
     """POST (a form with files): a close-out request with its result and evidence."""
-    first = await done_before(request, call)
+    first = await answer_done_before(request, call)
     if first is not None:  # sent again: its files are not sent to Telegram twice
         return first
     form = await read_form(request)
@@ -182,7 +182,7 @@ async def ask_closeout(request: web.Request, call: Call) -> web.Response:
 
     turn_, checked = await request.app[TURNS].run(call.source, check, send=False)
     if turn_ is None or checked is None:
-        return refusal(request, 403, msg("app.refused.forged"))
+        return refusal_response(request, 403, msg("app.refused.forged"))
     if checked.status >= 400:
         return web.json_response({"ok": False, **checked.data, "said": []}, status=checked.status)
     kept: list[dict[str, Any]] = []
@@ -209,7 +209,7 @@ async def ask_closeout(request: web.Request, call: Call) -> web.Response:
             name=str(checked.data["name"]),
         )
         values = {"result": checked.data["result"], "evidence": evidence}
-        if not closeout.ask_closeout(turn, asked, values):
+        if not closeout.send_closeout_ask(turn, asked, values):
             return PageAnswer(409, {"error": turn.text(turn.replies.pop().text)})
         return PageAnswer(200, {"done": True})
 
@@ -219,6 +219,6 @@ async def ask_closeout(request: web.Request, call: Call) -> web.Response:
 ROUTES = (
     ("GET", "api/new", new_form),
     ("POST", "api/new", add_problem),
-    ("GET", "api/items/{item}", show_item),
-    ("POST", "api/items/{item}/closeout", ask_closeout),
+    ("GET", "api/items/{item}", item_page_route),
+    ("POST", "api/items/{item}/closeout", ask_closeout_route),
 )

@@ -15,7 +15,7 @@ from storage import campaigns
 from storage import notices as stored
 from storage.models import Campaign, saved_id
 from workflows.messages import msg
-from workflows.notices import NOTICE_LIMIT, RECENT, status_lines
+from workflows.notices import NOTICE_TEXT_LIMIT, RECENT, status_lines
 
 BOARD_NOTICES = 5  # notices on the board; older ones are in /notice's history no longer than RECENT
 
@@ -53,8 +53,8 @@ def _send(turn: Turn, camp: Campaign, given: dict[str, Any]) -> PageAnswer:
     """{text}: a notice to every unit's group, as the chat's /notice sends it."""
     raw = given.get("text")
     text = raw.strip() if isinstance(raw, str) else ""
-    if not text or len(text) > NOTICE_LIMIT:
-        return refused_here(turn, 400, msg("notices.text_needed", limit=NOTICE_LIMIT))
+    if not text or len(text) > NOTICE_TEXT_LIMIT:
+        return refused_here(turn, 400, msg("notices.text_needed", limit=NOTICE_TEXT_LIMIT))
     count = send_notice(turn, camp, text)
     if count is None:
         return refused_here(turn, 409, msg("notices.no_groups"))

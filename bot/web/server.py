@@ -12,7 +12,7 @@ import base64
 import hashlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from importlib.resources import files
 from urllib.parse import urlsplit
 
@@ -22,17 +22,16 @@ from aiohttp.typedefs import Middleware
 from bot.config import Settings
 from bot.telegram.turn import BotApp, Turn
 from bot.web import board, forms, limits, notices, week
-from bot.web.calls import BOT, TURNS, Call, PageAnswer, Turns, checked, in_turn
+from bot.web.calls import BOT, TURNS, Call, Handler, PageAnswer, Turns, checked_route, in_turn
 from workflows.deeplink import BOARD_PAGE, ITEM_PAGE, NEW_PAGE, WEEK_PAGE
 from workflows.inputs import FILE_LIMIT
 from workflows.roles import may
 
 logger = logging.getLogger(__name__)
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PAGES = {WEEK_PAGE: "week", NEW_PAGE: "new", ITEM_PAGE: "item", BOARD_PAGE: "board"}
 
 
-@checked
+@checked_route
 async def open_page(request: web.Request, call: Call) -> web.Response:
     """GET: which page the link opens (the week, a new problem, an item); the week without one.
     A liaison's page comes with it (its answer under `content`, a refusal too): on a slow line

@@ -17,7 +17,7 @@ from bot.web.calls import (
     in_turn,
     json_body,
     open_call,
-    refusal,
+    refusal_response,
     refused_here,
 )
 from storage.models import Campaign, LedgerItem
@@ -33,9 +33,9 @@ async def board_call(request: web.Request) -> Call | web.Response:
     try:
         call = await open_call(request, msg("command.denied", command="board"))
     except PageRefused as err:
-        return refusal(request, err.status, err.reason)
+        return refusal_response(request, err.status, err.reason)
     if call.link is not None and call.link.page != BOARD_PAGE:
-        return refusal(request, 403, msg("app.refused.link_forged"), call.caller.language)
+        return refusal_response(request, 403, msg("app.refused.link_forged"), call.caller.language)
     return call
 
 
@@ -71,7 +71,7 @@ async def json_write(
     try:
         given = await json_body(request)
     except PageRefused as err:
-        return refusal(request, err.status, err.reason, call.caller.language)
+        return refusal_response(request, err.status, err.reason, call.caller.language)
     return await in_turn(request, call, for_staff(lambda turn, camp: body(turn, camp, given)))
 
 

@@ -22,8 +22,8 @@ from bot.telegram.turn import Turn
 from bot.web.calls import (
     Call,
     PageAnswer,
-    checked,
-    done_before,
+    answer_done_before,
+    checked_route,
     in_turn,
     json_body,
     refused_here,
@@ -238,13 +238,13 @@ def week_page(turn: Turn, call: Call) -> PageAnswer:
     return PageAnswer(200, _week_json(turn, found[1]))
 
 
-@checked
+@checked_route
 async def show_week(request: web.Request, call: Call) -> web.Response:
     """GET: the week, refused as /weekly is."""
     return await in_turn(request, call, lambda turn: week_page(turn, call))
 
 
-@checked
+@checked_route
 async def answer_item(request: web.Request, call: Call) -> web.Response:
     """PUT: one item's answers as typed, each checked by its step; what was refused, said."""
     given = await json_body(request)
@@ -264,11 +264,11 @@ async def answer_item(request: web.Request, call: Call) -> web.Response:
     return await in_turn(request, call, body)
 
 
-@checked
+@checked_route
 async def add_evidence_route(request: web.Request, call: Call) -> web.Response:
     """POST: a photo or file for a problem reported done, uploaded from the phone; kept on
     Telegram (sent to the person's private chat) and added to the draft as a chat file is."""
-    first = await done_before(request, call)
+    first = await answer_done_before(request, call)
     if first is not None:  # sent again: the file is not sent to Telegram twice
         return first
     upload = await read_upload(request)
@@ -302,7 +302,7 @@ async def add_evidence_route(request: web.Request, call: Call) -> web.Response:
     return await in_turn(request, call, add)
 
 
-@checked
+@checked_route
 async def remove_evidence(request: web.Request, call: Call) -> web.Response:
     """DELETE: one of a problem's evidence files, taken back before the week is submitted."""
     raw, index = request.match_info["item"], request.match_info["index"]
@@ -321,7 +321,7 @@ async def remove_evidence(request: web.Request, call: Call) -> web.Response:
     return await in_turn(request, call, body)
 
 
-@checked
+@checked_route
 async def preview_week(request: web.Request, call: Call) -> web.Response:
     """POST {items: {id: answers}}: the whole week's answers in one call, each item checked by
     its steps and saved in the draft (as one PUT per item would), and the week as it will be
@@ -356,7 +356,7 @@ async def preview_week(request: web.Request, call: Call) -> web.Response:
     return await in_turn(request, call, body)
 
 
-@checked
+@checked_route
 async def submit_week(request: web.Request, call: Call) -> web.Response:
     """POST: the week saved as the chat saves it, once nothing is missing; its one summary
     goes to the unit's groups."""
