@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,8 +53,8 @@ class ScoreRuleData(JSONData):
 
     cache_ok = True
 
-    def process_bind_param(self, value: ScoreRule | None, dialect: Dialect) -> Any:
+    def process_bind_param(self, value: ScoreRule | None, dialect: Dialect) -> object:
         return None if value is None else value.to_json()
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> ScoreRule | None:
-        return None if value is None else rule_from(value)
+    def process_result_value(self, value: object, dialect: Dialect) -> ScoreRule | None:
+        return rule_from(value) if isinstance(value, Mapping) else None
