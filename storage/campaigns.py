@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
 from storage.models import Campaign, Deadline, Phase, Unit
+from workflows.cadence import Cadence, cadences_from
 from workflows.campaign import CampaignSpec, FeedbackRule, RecurringSpec
 from workflows.checkpoints import Checkpoint
 from workflows.guards import required
@@ -47,6 +48,7 @@ def save_campaign(session: Session, spec: CampaignSpec, stamp: Stamp) -> tuple[C
         "remind_at": spec.feedback.remind_at.strftime("%H:%M"),
         "remind_before": int(spec.feedback.remind_before.total_seconds()),
         "admins_after": spec.feedback.admins_after,
+        "cadences": [c.to_json() for c in spec.cadences],  # kept with the rules: no new column
     }
     camp.scores = spec.scores
     camp.categories = list(spec.categories)
@@ -205,6 +207,11 @@ def ledger_spec(camp: Campaign) -> LedgerSpec:
 def score_rule(camp: Campaign) -> ScoreRule:
     """The campaign's scoring rule (its file's `scores:`, or the default)."""
     return camp.scores
+
+
+def cadences_of(camp: Campaign) -> tuple[Cadence, ...]:
+    """The reviews the campaign's file schedules (`cadences:`), none by default."""
+    return cadences_from((camp.feedback_rules or {}).get("cadences"))
 
 
 def checkpoints_of(camp: Campaign) -> list[Checkpoint]:

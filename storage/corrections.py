@@ -85,6 +85,23 @@ def decided(session: Session, request_id: int) -> bool:
     return session.exec(stmt).first() is not None
 
 
+def waiting_requests(session: Session, unit_ids: list[int]) -> list[AuditEvent]:
+    """The correction requests of these units no supervisor has decided yet, oldest first
+    (the board's list; a decision is an audit event about the request)."""
+    decision = select(AuditEvent.entity_id).where(
+        col(AuditEvent.action).in_([APPROVED, REJECTED]), AuditEvent.entity == "auditevent"
+    )
+    stmt = select(AuditEvent).where(
+        AuditEvent.action == REQUESTED, col(AuditEvent.id).not_in(decision)
+    )
+    wanted = set(unit_ids)
+    return [
+        row
+        for row in session.exec(stmt.order_by(col(AuditEvent.at), col(AuditEvent.id)))
+        if row.after is not None and row.after["ctx"]["unit_id"] in wanted
+    ]
+
+
 def record_decided(
     session: Session, stamp: Stamp, request_id: int, *, approved: bool, reason: str = ""
 ) -> None:

@@ -490,3 +490,19 @@ class Evidence(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     accuracy: float | None = None  # metres, as the phone reported it
+
+
+class Leave(SQLModel, table=True):
+    """请假: a liaison away from `starts_at` until `ends_at` (local midnights, stored UTC), and
+    who covers (代岗: another liaison of the unit), if anyone; ended early, `ends_at` moves."""
+
+    __table_args__ = (Index("ix_leave_unit_ends", "unit_id", "ends_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    user_id: int = _big()
+    deputy_user_id: int | None = _big(default=None)
+    starts_at: datetime = _utc()
+    ends_at: datetime = _utc()
+    recorded_at: datetime = _utc()
+    recorded_by: int = _big()
+    ended_early_at: datetime | None = _utc(default=None)

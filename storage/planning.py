@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from sqlalchemy import or_
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import Session, col, select
 
-from storage import cases, sightings
+from storage import cases, leave, sightings
 from storage.campaigns import (
     case_rules,
     checkpoints_of,
@@ -181,6 +182,7 @@ def planner_state(
         CaseState(saved_id(c), c.code, c.unit_id, c.due_at, c.text[:60])
         for c in cases.open_cases(session, list(units))
     ]
+    liaisons, away = leave.who_is_away(session, saved_id(camp), now)
     return PlannerState(
         tz=ZoneInfo(camp.timezone),
         reminders=tuple(timedelta(seconds=s) for s in camp.reminders),
@@ -195,6 +197,8 @@ def planner_state(
         case_rules=case_rules(camp),
         span=span_of(session, camp),
         checkpoints=checkpoints_owed(session, camp, units, supervisors, planned, now),
+        liaisons=liaisons,
+        absences=away,
     )
 
 
@@ -351,9 +355,18 @@ def _messages(note_id: int | None, r: Rendered, now: datetime) -> list[dict[str,
             "last_error": "",
             "sent_at": None,
             "telegram_message_id": None,
+            "reply": _document(r.planned) if n == len(parts) - 1 else None,
         }
         for n, part in enumerate(parts)
     ]
+
+
+def _document(planned: Planned) -> dict[str, Any] | None:
+    """The file a notice carries (a scheduled 调度), kept in the outbox row until it is sent."""
+    if planned.document is None:
+        return None
+    name, data = planned.document
+    return {"document": {"name": name, "data": base64.b64encode(data).decode("ascii")}}
 
 
 def overdue_items(session: Session, camp: Campaign, now: datetime, tz: ZoneInfo) -> list[ItemState]:

@@ -24,7 +24,8 @@ from sqlalchemy.engine import make_url
 from tests.tools import PG_CTL, POSTGRES, require
 
 ENV_URL = "TAIZHANG_TEST_POSTGRES_URL"
-TEMPLATE = "taizhang_template"
+# one template per pytest-xdist worker: a database being copied cannot be copied by another
+TEMPLATE = "taizhang_template" + os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 def _binaries() -> Path:

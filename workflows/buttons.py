@@ -45,6 +45,7 @@ class Verb(StrEnum):
     CR_OK = "cr_ok"  # correction request id: apply a week's correction asked after its deadline
     CR_NO = "cr_no"  # correction request id: refuse it
     READ = "read"  # notice id: 已阅, the unit read the notice (once per unit)
+    LEAVE_END = "leave_end"  # leave id: end one's own leave now (提前销假)
 
 
 Ref = int | str

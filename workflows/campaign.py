@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from workflows.cadence import Cadence, read_cadences
 from workflows.checkpoints import Checkpoint
 from workflows.dates import DateError, find_deadlines, parse_due, parse_phase, parse_span
 from workflows.ledger import DEFAULT_FIELDS, FieldSpec, LedgerSpec, Rule, parse_rule
@@ -63,6 +64,7 @@ _KNOWN = {
     "ledger",
     "checkpoints",
     "scores",
+    "cadences",
 }
 _OFFSET = re.compile(r"(\d+)\s*([dhms])")
 _OFFSET_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
@@ -129,6 +131,7 @@ class CampaignSpec:
     ledger: LedgerSpec = field(default_factory=LedgerSpec)
     checkpoints: tuple[Checkpoint, ...] = ()
     scores: ScoreRule = field(default_factory=ScoreRule)
+    cadences: tuple[Cadence, ...] = ()  # seed 003's 月调度季通报, when the file asks
 
     @property
     def zone(self) -> ZoneInfo:
@@ -263,6 +266,7 @@ def read_campaign(data: Any, *, default_timezone: str = "Asia/Shanghai") -> Camp
         ledger=_ledger(r, data.get("ledger")),
         checkpoints=_checkpoints(r, data.get("checkpoints"), year),
         scores=_scores(r, data.get("scores")),
+        cadences=_cadences(r, data.get("cadences")),
     )
     if r.errors:
         raise CampaignInvalid(r.errors)
@@ -379,6 +383,14 @@ def _scores(r: _Reader, value: Any) -> ScoreRule:
     for path, text in bad:
         r.fail(path, msg("campaign.bad_number", text=text))
     return ScoreRule() if bad else rule_from(value)
+
+
+def _cadences(r: _Reader, value: Any) -> tuple[Cadence, ...]:
+    """`cadences: {monthly: {workday: 1, at: "09:00"}, quarterly: true}` (default: none)."""
+    cadences, bad = read_cadences(value)
+    for path, text in bad:
+        r.fail(path, msg("cadence.bad_value", text=text))
+    return cadences
 
 
 def _weekly(r: _Reader, value: Any) -> tuple[RecurringSpec, ...]:

@@ -16,6 +16,7 @@ from workflows.checkpoints import Checkpoint, UnitBehind
 from workflows.colours import RED
 from workflows.messages import Msg, msg
 from workflows.scores import MONTH, QUARTER, Period, Ranked, ScoreRule
+from workflows.standing import DUE
 from workflows.summary import LedgerFigures, UnitSummary, percent
 
 
@@ -114,13 +115,16 @@ def _overall(rows: Sequence[UnitSummary], report: str, week: date) -> Section:
                 overdue=sum(r.cases.overdue for r in rows),
             ),
             msg(
-                "circular.weekly_overall",
+                "circular.weekly_overall_due"
+                if any(r.weekly == DUE for r in rows)
+                else "circular.weekly_overall",
                 report=report,
                 week=day_text(week),
                 units=len(rows),
                 on_time=sum(r.weekly == "on_time" for r in rows),
                 late=sum(r.weekly == "late" for r in rows),
                 missing=sum(r.weekly == "missing" for r in rows),
+                due=sum(r.weekly == DUE for r in rows),
             ),
         ),
     )
@@ -168,6 +172,9 @@ def _reports(rows: Sequence[UnitSummary], report: str) -> Section:
         said.append(
             msg("circular.reports.missing", report=report, count=len(missing), units=missing)
         )
+    due = [r.name for r in rows if r.weekly == DUE]
+    if due:  # before the deadline nobody is 未报送 yet (the standing rule)
+        said.append(msg("circular.reports.due", report=report, count=len(due), units=due))
     if not said:
         said.append(msg("circular.reports.all_on_time", report=report))
     return Section(msg("circular.h.reports"), tuple(said))

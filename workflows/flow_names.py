@@ -23,3 +23,4 @@ class FlowName(StrEnum):
     EXTENSION = "extension"  # more time asked for a case
     EXTENSION_REJECT = "extension_reject"  # more time refused, with the reason
     CORRECTION_REJECT = "correction_reject"  # a correction refused, with the reason
+    LEAVE = "leave"  # /leave: a liaison away for some days, and who covers

@@ -26,6 +26,7 @@ functions at the end of this module:
     weekly:{report}:{day}:missing:chat:{chat}                       who has not reported
     weekly:{unit}:{period}:summary:chat:{chat}       a week reported in private, to the groups
     digest:{day}:chat:{chat}                         the weekly digest
+    review:{month|quarter}:{first day}:chat:{chat}   the 月调度 or 季通报 of a period
     items:overdue:{day}:chat:{chat}                  items past their 办结时间
     checkpoint:{day}:chat:{chat}                     the 约谈名单 at a checkpoint
     item:{id}:closeout:v{version}:chat:{chat}        a close-out asked for, to the staff
@@ -37,6 +38,9 @@ functions at the end of this module:
     chat.lost:{chat}:admin:{admin}                   the bot can no longer write in a chat
     draft:{user}:{chat}:{created}:{action}           a weekly draft closed for its owner
     notice:{id}:{sent|remind|supervisors}:chat:{chat}   a notice with its 已阅 button, its ladder
+    leave:cover:{user}:{key}                         a unit's notice, to who covers a leave
+    leave:{id}:{recorded|ended}:chat:{chat}          a leave told to the unit's groups
+    leave:nobody:unit:{unit}:{since}:chat:{chat}     a unit with nobody present, to the staff
 """
 
 from __future__ import annotations
@@ -285,6 +289,11 @@ def digest_key(day: date, chat_id: int) -> str:
     return in_chat(f"digest:{day.isoformat()}", chat_id)
 
 
+def review(kind: str, start: date, chat_id: int) -> str:
+    """The monthly 调度 or the quarterly 通报 of the period starting `start`, to one chat."""
+    return in_chat(f"review:{kind}:{start.isoformat()}", chat_id)
+
+
 def items_overdue(day: date, chat_id: int) -> str:
     """The items that became overdue before `day`, to one supervisors' chat."""
     return in_chat(f"items:overdue:{day.isoformat()}", chat_id)
@@ -360,3 +369,18 @@ def notice(notice_id: int, stage: str, chat_id: int) -> str:
 def notice_reminded(notice_id: int, key: str) -> bool:
     """Whether `key` is a reminder of the notice (`notice`'s `remind` stage, in any chat)."""
     return key.startswith(f"notice:{notice_id}:remind:")
+
+
+def leave_cover(key: str, user_id: int) -> str:
+    """A notice to a unit, sent too to the private chat of one who covers a liaison's leave."""
+    return f"leave:cover:{user_id}:{key}"
+
+
+def leave_nobody(unit_id: int, since: datetime, chat_id: int) -> str:
+    """A unit whose liaisons are all away, told once for the stretch beginning at `since`."""
+    return in_chat(f"leave:nobody:unit:{unit_id}:{schedule_stamp(since)}", chat_id)
+
+
+def leave_told(leave_id: int, event: str, chat_id: int) -> str:
+    """A leave `recorded` or `ended` early, told once to one of the unit's groups."""
+    return in_chat(f"leave:{leave_id}:{event}", chat_id)

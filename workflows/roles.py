@@ -102,6 +102,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("import", frozenset({Role.ADMIN, Role.LIAISON})),
     Command("deadlines", frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})),
     Command("submit", frozenset({Role.ADMIN, Role.LIAISON})),
+    Command("leave", frozenset({Role.LIAISON})),  # 请假: a liaison's own leave, and who covers
     Command("missing", _STAFF),
     Command("summary", _STAFF),
     Command("board", _STAFF),  # the supervisors' board in the Mini App; its API asks the same
@@ -193,6 +194,8 @@ PRESSES: tuple[Press, ...] = (
     Press(Verb.CR_NO, _STAFF, msg("correction.staff_only")),
     # 已阅 is the unit's word: only its own liaisons say it (checked against the notice)
     Press(Verb.READ, _REPORTERS, msg("notices.liaisons_only"), Scope.UNIT, "notices.only_unit"),
+    # a leave is ended by the liaison who took it (checked against the leave)
+    Press(Verb.LEAVE_END, _REPORTERS, _NOT_YOURS, Scope.OWNER),
 )
 PRESS_BY_VERB = {p.verb: p for p in PRESSES}
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from workflows.campaign import RecurringSpec
 from workflows.messages import Lines, Msg, msg
 from workflows.periods import WEEK, CampaignSpan, first_on_or_after, reporting_day
+from workflows.standing import DUE
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class UnitSummary:
 
     name: str
     ledger: LedgerFigures
-    weekly: str  # on_time, late, missing
+    weekly: str  # this week's report by the standing rule: on_time, late, due, missing, none
     cases: CaseFigures
 
 
@@ -94,11 +95,14 @@ def summary_message(
             cases_overdue=sum(r.cases.overdue for r in rows),
         ),
         msg(
-            "summary.weekly_header",
+            "summary.weekly_header_due"
+            if any(r.weekly == DUE for r in rows)
+            else "summary.weekly_header",
             name=weekly_name,
             on_time=sum(r.weekly == "on_time" for r in rows),
             late=sum(r.weekly == "late" for r in rows),
             missing=sum(r.weekly == "missing" for r in rows),
+            due=sum(r.weekly == DUE for r in rows),
         ),
     ]
     for r in rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import threading
 from collections import defaultdict
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes, ExtBot
@@ -192,13 +193,25 @@ async def _send(bot: ExtBot[Any], services: Services, row: OutboxRow, keep: int)
                 services.prompts.note(prompt)
             return result
         keyboard = InlineKeyboardMarkup.de_json(row.markup, bot) if row.markup else None
-        notice = await bot.send_message(
-            row.chat_id,
-            row.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard,
-            rate_limit_args={"notify": True, "keep": keep},
-        )
+        limit = {"notify": True, "keep": keep}
+        document = (row.reply or {}).get("document")
+        if document:  # a scheduled 调度: the file, its text the caption
+            notice = await bot.send_document(
+                row.chat_id,
+                InputFile(base64.b64decode(document["data"]), filename=document["name"]),
+                caption=row.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard,
+                rate_limit_args=limit,
+            )
+        else:
+            notice = await bot.send_message(
+                row.chat_id,
+                row.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard,
+                rate_limit_args=limit,
+            )
         result.sent_id = notice.message_id
     except NoBudget as err:
         result.no_budget = err.wait

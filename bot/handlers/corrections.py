@@ -17,7 +17,7 @@ from bot.telegram.turn import Turn
 from storage import chats, decisions, ledger, planning
 from storage import corrections as store
 from storage.audit import Stamp
-from storage.models import LedgerItem, Submission, Unit, saved_id
+from storage.models import AuditEvent, LedgerItem, Submission, Unit, saved_id
 from workflows import keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.contexts import (
@@ -101,6 +101,13 @@ def _decided(
     changed = {c.code for c in changes}
     week = replace(decided, changes=tuple(c for c in decided.changes if c.code in changed))
     return week, items, changes
+
+
+def requested_changes(turn: Turn, row: AuditEvent) -> tuple[Changed, ...]:
+    """What a correction request would change if approved now (the board shows it)."""
+    if row.after is None:
+        return ()
+    return _decided(turn, row.after["ctx"], row.after["values"])[2]
 
 
 def _lines(changes: tuple[Changed, ...]) -> Msg:

@@ -31,6 +31,7 @@ from workflows.messages import Msg, Say, lines, msg
 from workflows.notices import RECENT, last_due, late_reads_section
 from workflows.planner import Planned
 from workflows.scores import QUARTER, WEEK, circular_cadence
+from workflows.standing import report_state, week_deadline
 from workflows.summary import (
     UnitSummary,
     WeekShare,
@@ -51,12 +52,20 @@ def campaign_summary(
     tz = ZoneInfo(camp.timezone)
     units = campaigns.units_of(session, saved_id(camp))
     ids = [saved_id(u) for u in units]
-    week = summary_week(campaigns.weekly_reports(camp), now, tz)
+    reports = campaigns.weekly_reports(camp)
+    week = summary_week(reports, now, tz)
     ledger = figures.ledger_figures(session, ids, now.astimezone(tz).date())
     weekly = figures.weekly_status(session, ids, week.report, week.starts_on)
+    # the week's report by the standing rule (the board's): 未报送 only once its deadline passed
+    deadline = week_deadline(reports[0] if reports else None, now, tz)
     cases = figures.case_figures(session, ids, now)
     rows = [
-        UnitSummary(u.name, ledger[saved_id(u)], weekly[saved_id(u)], cases[saved_id(u)])
+        UnitSummary(
+            u.name,
+            ledger[saved_id(u)],
+            report_state(weekly[saved_id(u)], deadline, now),
+            cases[saved_id(u)],
+        )
         for u in units
     ]
     missing = figures.missing_deliverables(
@@ -221,18 +230,23 @@ def send_circular(turn: Turn, kind: str = WEEK) -> None:
     if turn.campaign is None:
         turn.say(msg("bind.no_campaign"))
         return
-    say = document_say(turn)
-    data = circular_docx(turn.session, turn.campaign, turn.stamp.at, say, kind)
-    stamp = turn.stamp.at.astimezone(turn.zone).strftime("%Y%m%d")
+    caption, document = circular_file(
+        turn.session, turn.campaign, turn.stamp.at, document_say(turn), kind
+    )
+    turn.replies.append(Reply(caption, document=document))
+
+
+def circular_file(
+    session: Session, camp: Campaign, now: datetime, say: Say, kind: str = WEEK
+) -> tuple[Msg, tuple[str, bytes]]:
+    """The circular (the week's, the month's 调度, the quarter's 通报) as a file: its caption,
+    and its name and bytes (the chat's `/summary`, the planner's scheduled reviews)."""
+    data = circular_docx(session, camp, now, say, kind)
+    stamp = now.astimezone(ZoneInfo(camp.timezone)).strftime("%Y%m%d")
     weekly = kind == WEEK
     caption = "circular.caption" if weekly else f"scores.caption.{kind}"
     name = say(msg("circular.file_name" if weekly else f"scores.file_name.{kind}"))
-    turn.replies.append(
-        Reply(
-            msg(caption, campaign=turn.campaign.name),
-            document=(f"{name}-{stamp}.docx", data),
-        )
-    )
+    return msg(caption, campaign=camp.name), (f"{name}-{stamp}.docx", data)
 
 
 def on_circular(turn: Turn, pressed: Action) -> None:

@@ -4,6 +4,7 @@ most once a working day per unit (`workflows/urging`). The board's 催办 decide
 from __future__ import annotations
 
 from bot.delivery.outbox import post
+from bot.handlers.leave import cover_notices
 from bot.handlers.summary import campaign_summary
 from bot.telegram.turn import Turn
 from storage import chats, decisions
@@ -41,9 +42,9 @@ def urge(turn: Turn, camp: Campaign, unit: Unit) -> Msg | None:
         cases=row.cases.overdue,
         weekly=msg(f"summary.weekly.{row.weekly}"),
     )
-    post(
-        turn,
-        [Planned(notice.key_in(g), notice.kind, g, notice.text, turn.stamp.at) for g in groups],
-    )
+    to_groups = [
+        Planned(notice.key_in(g), notice.kind, g, notice.text, turn.stamp.at) for g in groups
+    ]
+    post(turn, cover_notices(turn, camp, to_groups))  # a liaison away: who covers is pressed
     turn.say(msg("urge.sent", unit=unit.name))
     return None

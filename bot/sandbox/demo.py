@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import signal
 import tempfile
 import time
@@ -25,6 +26,7 @@ import aiohttp
 
 from bot.sandbox.sandbox import Sandbox, demo_link, signed_init_data
 from bot.sandbox.transcript import CST, Transcript
+from bot.serve.campaign_file import TEMPLATES
 from locales import Translator
 from storage import campaigns
 from storage.export import write_workbook
@@ -253,7 +255,13 @@ async def fortnight(d: Demo) -> dict[str, Any]:
             prompt = await d.press(prompt, li, L("weekly.st.done"))
             prompt = await d.answer(prompt, li, "拖欠的过渡安置费已全部补发到户")
             await api.send_file(
-                group, li, name="发放凭证.jpg", size=420_000, photo=True, reply_to=prompt
+                group,
+                li,
+                name="发放凭证.jpg",
+                size=420_000,
+                photo=True,
+                reply_to=prompt,
+                unique_id=PHOTO_ID,
             )
             prompt = await api.next_message(group)
             prompt = await d.press(prompt, li, L("form.button.done"))
@@ -295,8 +303,7 @@ async def fortnight(d: Demo) -> dict[str, Any]:
         if "XF-2024-031" in m.get("text", "")
     )
     # 签收 changes the card itself (who signed, and when); no new message follows
-    signed = await api.press(case_msg, liaisons["轮台县"], L("case.button.sign"))
-    await api.until(lambda: any(a["callback_query_id"] == signed for a in api.callback_answers))
+    await toast_press(d, case_msg, liaisons["轮台县"], L("case.button.sign"))
     status = await d.answer(case_msg, liaisons["轮台县"], "已组织施工单位上门维修，5月6日完工")
     status = await d.press(status, liaisons["轮台县"], L("feedback.status.done"))
     summary = await d.command(groups["轮台县"], liaisons["轮台县"], "/skip")
@@ -304,6 +311,20 @@ async def fortnight(d: Demo) -> dict[str, Any]:
     await d.command(sup_chat, sup, "/forward 尉犁县 反映塔里木片区补偿款未足额发放")
     await d.at(7, "10:00")
     await weekly_in_form(d, groups["库尔勒市"], liaisons["库尔勒市"])
+    await d.at(7, "10:30")  # before the week's deadline (18:00): corrected at once
+    await correct_week(d, groups["库尔勒市"], liaisons["库尔勒市"], "主体结构验收已通过，正在装修")
+    await d.at(7, "11:00")  # the circular to every unit's group: two read it, 尉犁县 does not
+    await d.command(sup_group, sup, "/notice 通报")
+    await demo_read_notice(d, groups["库尔勒市"], liaisons["库尔勒市"])
+    await demo_read_notice(d, groups["轮台县"], liaisons["轮台县"])
+    await d.at(7, "15:00")  # the photo of 轮台-001's close-out, sent again for 库尔勒-001
+    await close_with_photo(d, groups["库尔勒市"], liaisons["库尔勒市"], "库尔勒-001")
+    request = await api.next_message(sup_group)  # flagged: the same file, who, when, its hash
+    why = await d.press(request, sup, L("closeout.reject"))
+    await d.answer(why, sup, "印证材料与轮台-001相同，请补充本项目现场照片")
+    # LEAVE-SCENE (branch `leave`, added by the lead after merging it): a liaison records leave
+    # with a deputy; the reminder that falls due while they are away (the weekly report's, at
+    # 7 May 18:00 or the case's) goes to the deputy, and after the leave to the liaison again
     for day, hhmm in (
         (7, "18:00"),
         (9, "09:00"),
@@ -326,6 +347,53 @@ async def fortnight(d: Demo) -> dict[str, Any]:
 
 
 SUMMARY = "自查自纠阶段总结及相关印证材料"
+# Telegram's file_unique_id of the voucher photo: one file, sent for two problems
+PHOTO_ID = "AgADvoucher0429"
+
+
+async def correct_week(d: Demo, group: dict[str, Any], li: dict[str, Any], said: str) -> None:
+    """`/correct` before the week's deadline: the unit's one item said again; the group hears
+    one 已更正 line."""
+    await d.api.send(group, li, "/correct")
+    card = await d.api.next_message(group)
+    while not card.get("reply_markup"):  # what the correction covers, then the item's card
+        card = await d.api.next_message(group)
+    await d.tap(card, li, d.label("weekly.st.plan"))
+    card = await d.answer(card, li, said)
+    summary = await d.press(card, li, d.label("weekly.no"))
+    await d.press(summary, li, d.label("form.button.confirm"))
+
+
+async def demo_read_notice(d: Demo, group: dict[str, Any], li: dict[str, Any]) -> None:
+    """已阅 pressed on the notice the group hears next (answered by the press's toast alone)."""
+    notice = await d.api.next_message(group)
+    await toast_press(d, notice, li, d.label("notices.button"))
+
+
+async def toast_press(d: Demo, message: dict[str, Any], who: dict[str, Any], label: str) -> None:
+    """A press answered by its toast alone (no new message follows): wait for the answer."""
+    pressed = await d.api.press(message, who, label)
+    await d.api.until(
+        lambda: any(a["callback_query_id"] == pressed for a in d.api.callback_answers)
+    )
+
+
+async def close_with_photo(d: Demo, group: dict[str, Any], li: dict[str, Any], code: str) -> None:
+    """`/close` by chat with the demo's one photo as its evidence."""
+    prompt = await d.command(group, li, f"/close {code}")
+    prompt = await d.answer(prompt, li, "已完成整改，安置房已交付")
+    await d.api.send_file(
+        group,
+        li,
+        name="现场照片.jpg",
+        size=420_000,
+        photo=True,
+        reply_to=prompt,
+        unique_id=PHOTO_ID,
+    )
+    got = await d.api.next_message(group)
+    summary = await d.press(got, li, d.label("form.button.done"))
+    await d.press(summary, li, d.label("form.button.confirm"))
 
 
 async def weekly_in_form(d: Demo, group: dict[str, Any], li: dict[str, Any]) -> None:
@@ -408,7 +476,7 @@ async def run_demo(
     with tempfile.TemporaryDirectory() as tmp, logs_to(out / "demo.log"):
         demo = Demo(
             f"sqlite:///{Path(tmp) / 'demo.db'}",
-            campaign=campaign,
+            campaign=with_monthly_review(campaign, Path(tmp)),
             speed=speed,
             lang=lang,
             quiet=quiet,
@@ -436,6 +504,18 @@ async def run_demo(
         finally:
             await demo.stop()
         return paths
+
+
+def with_monthly_review(campaign: str, folder: Path) -> str:
+    """The campaign file with seed 003's monthly 调度 scheduled (`cadences:`), unless it says
+    its own: the demo shows April's going out on 6 May, the first working day after May Day."""
+    path = Path(campaign)
+    text = (path if path.exists() else TEMPLATES / f"{campaign}.yaml").read_text(encoding="utf-8")
+    if re.search(r"^cadences:", text, re.MULTILINE):
+        return campaign
+    out = folder / "campaign.yaml"
+    out.write_text(text.rstrip("\n") + "\ncadences:\n  monthly: true\n", encoding="utf-8")
+    return str(out)
 
 
 @contextmanager

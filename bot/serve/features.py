@@ -17,6 +17,7 @@ from bot.handlers import (
     deadlines,
     evidence,
     items,
+    leave,
     notices,
     summary,
     weekly,
@@ -41,6 +42,7 @@ FEATURES: tuple[Feature, ...] = (
     notices.FEATURE,
     board.FEATURE,
     workday.FEATURE,
+    leave.FEATURE,
 )
 
 REGISTRY = Registry.collect(FEATURES)

@@ -12,13 +12,14 @@ from telegram.ext import ContextTypes
 from bot.delivery.outbox import delivery_job, enqueue
 from bot.handlers.abandoned import sweep
 from bot.handlers.notices import notice_ladder
+from bot.handlers.reviews import scheduled_reviews
 from bot.handlers.summary import weekly_digests
 from bot.telegram.turn import BotApp, Services
 from storage import campaigns, planning
 from storage.calendar import work_calendar
 from storage.outage import unreachable
 from workflows.guards import required
-from workflows.planner import due_notifications, schedules
+from workflows.planner import covered, due_notifications, schedules
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ def plan_once(services: Services) -> int:
         planning.withdraw_moved(session, schedules(state))  # what waited for an old due time
         planned = due_notifications(state, now=now, cal=work_calendar(session))
         planned += weekly_digests(session, camp, now, state.planned)
-        planned += notice_ladder(session, camp, now, state.planned)
+        planned += scheduled_reviews(services, session, camp, now, state.planned, state.span)
+        planned += covered(notice_ladder(session, camp, now, state.planned), state, now)
         sweep(services, session, now, ZoneInfo(camp.timezone))  # drafts whose week is over
         return enqueue(services, session, planned, ZoneInfo(camp.timezone), now)
 

@@ -21,23 +21,25 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.handlers import cases, closeout, items, urging
+from bot.handlers import cases, closeout, corrections, items, urging
 from bot.handlers.summary import campaign_summary, checkpoint_state, weekly_shares
 from bot.telegram.turn import Turn
 from bot.web import board_files, limits
 from bot.web.calls import Handler, PageAnswer, page_text, refused_here
 from bot.web.staff import item_of, json_call, json_write
 from storage import board as waiting
-from storage import campaigns, decisions
+from storage import campaigns, decisions, people
+from storage import corrections as correction_store
 from storage import ledger as store
 from storage import summary as figures
 from storage.calendar import work_calendar
-from storage.models import Campaign, ForwardedCase, LedgerItem, Unit, saved_id
+from storage.models import AuditEvent, Campaign, ForwardedCase, LedgerItem, Unit, saved_id
 from storage.scores import ranking_states
 from workflows.board import Standing, behind_first, case_days_by_unit, unit_standing
 from workflows.cases import EXTENSION_REJECT
 from workflows.circular import RankingState, checkpoint_section, ranking_section
 from workflows.colours import COLOURS
+from workflows.correction import REJECT_CORRECTION
 from workflows.decisions import decision_line
 from workflows.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
 from workflows.evidence import file_label
@@ -54,7 +56,6 @@ from workflows.standing import (
     ON_TIME,
     SOON_WORKING_DAYS,
     day_bounds,
-    report_state,
     soon_until,
     week_deadline,
 )
@@ -84,7 +85,6 @@ def _standings(turn: Turn, camp: Campaign) -> list[Standing]:
     cal = work_calendar(turn.session)
     late = figures.overdue_cases(turn.session, names, now)
     days = case_days_by_unit(((c.unit, c.due) for c in late), now, cal, turn.zone)
-    deadline = _deadline(turn, camp)
     soon = waiting.problems_due_soon(turn.session, ids, today, soon_until(today, cal))
     _, day_end = day_bounds(today, turn.zone)
     cases_today = waiting.cases_due_between(turn.session, ids, now, day_end)
@@ -93,7 +93,7 @@ def _standings(turn: Turn, camp: Campaign) -> list[Standing]:
             unit_standing(
                 saved_id(u),
                 r,
-                report=report_state(r.weekly, deadline, now),
+                report=r.weekly,  # the standing rule's, as /summary and the circular say it
                 case_days=days.get(u.name, 0),
                 problems_due_soon=soon.get(saved_id(u), 0),
                 cases_due_today=cases_today.get(saved_id(u), 0),
@@ -217,7 +217,16 @@ def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[
         extension_request(turn, c, names.get(c.unit_id, ""))
         for c in waiting.waiting_extensions(turn.session, unit_ids)
     ]
-    return {"closeouts": asks, "closeouts_total": total, "extensions": extensions}
+    corrections = [
+        board_correction(turn, row, names)
+        for row in correction_store.waiting_requests(turn.session, unit_ids)
+    ]
+    return {
+        "closeouts": asks,
+        "closeouts_total": total,
+        "extensions": extensions,
+        "corrections": corrections,
+    }
 
 
 # ----- decisions: what a request shows, the trace of what was decided, 催办 -----
@@ -241,6 +250,34 @@ def extension_request(turn: Turn, case: ForwardedCase, unit: str) -> dict[str, A
         "due": _when(turn, case.due_at),
         "until": _when(turn, until),
         "decisions": decision_trace(turn, decisions.decisions_of(turn.session, case_id=case.id)),
+    }
+
+
+def board_correction(turn: Turn, row: AuditEvent, names: Mapping[int, str]) -> dict[str, Any]:
+    """A correction asked after the week's deadline, as the board lays it out: the unit, the
+    week, who asked and when, and each change it would make (before → after) if approved."""
+    ctx = (row.after or {})["ctx"]
+    asker = people.person_by_user(turn.session, row.actor_user_id or 0)
+
+    def said(value: Any) -> str:
+        return page_text(turn, msg("cadence.value", value=value) if value else msg("form.empty"))
+
+    return {
+        "request": row.id,
+        "unit": names.get(ctx["unit_id"], ""),
+        "report": ctx["report_name"],
+        "due": _when(turn, datetime.fromisoformat(ctx["due"])),
+        "by": (asker.name or asker.display_name) if asker else "",
+        "at": _when(turn, row.at),
+        "changes": [
+            {
+                "code": c.code,
+                "field": page_text(turn, msg(c.field)),
+                "before": said(c.before),
+                "after": said(c.after),
+            }
+            for c in corrections.requested_changes(turn, row)
+        ],
     }
 
 
@@ -549,7 +586,25 @@ def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     return PageAnswer(200, {"done": True})
 
 
+def _correction(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
+    """{approve, reason}: 同意 or 不同意 (with its reason) on a correction asked after the
+    deadline, by the chat buttons' own functions."""
+    if not raw.isdigit() or correction_store.request_of(turn.session, int(raw)) is None:
+        return refused_here(turn, 404, msg("correction.decided"))
+    if given.get("approve") is True:
+        refused = corrections.approve_correction_request(turn, int(raw))
+    else:
+        reason = _reason(turn, given, REJECT_CORRECTION)
+        if isinstance(reason, PageAnswer):
+            return reason
+        refused = corrections.reject_correction_request(turn, int(raw), reason)
+    if refused is not None:
+        return refused_here(turn, 409, refused)
+    return PageAnswer(200, {"done": True})
+
+
 decide_closeout = _decision("item", _closeout)
+decide_correction_route = _decision("request", _correction)
 decide_extension_route = _decision("case", _extension)
 urge_unit = _decision("unit", _urge)
 
@@ -560,6 +615,7 @@ ROUTES = (
     ("GET", "api/board/items/{item}", board_item_route),
     ("POST", "api/board/items/{item}/decision", decide_closeout),
     ("POST", "api/board/cases/{case}/decision", decide_extension_route),
+    ("POST", "api/board/corrections/{request}/decision", decide_correction_route),
     ("POST", "api/board/units/{unit}/urge", urge_unit),
     *board_files.ROUTES,
 )

@@ -21,7 +21,7 @@ from aiohttp.typedefs import Middleware
 
 from bot.config import Settings
 from bot.telegram.turn import BotApp, Turn
-from bot.web import board, forms, limits, notices, week
+from bot.web import board, forms, leave, limits, notices, week
 from bot.web.calls import BOT, TURNS, Call, Handler, PageAnswer, Turns, checked_route, in_turn
 from workflows.deeplink import BOARD_PAGE, ITEM_PAGE, NEW_PAGE, WEEK_PAGE
 from workflows.inputs import FILE_LIMIT
@@ -78,6 +78,7 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     *forms.ROUTES,
     *board.ROUTES,
     *notices.ROUTES,
+    *leave.ROUTES,
 )
 TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
 INLINE = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)

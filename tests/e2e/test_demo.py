@@ -77,10 +77,35 @@ async def test_the_demo_fortnight(tmp_path: Path) -> None:
     # the digest on each of the two Mondays to the supervisors' group, and the supervisor's
     # /summary at the end; the supervisor's private chat holds only what he asked for
     digest = "自治州房屋拆迁安置补偿领域违纪违法突出问题专项整治 · 工作汇总"
-    assert count(digest, group) == 2 and count(digest, sup) == 1 and count(digest) == 3
-    # in all, the bot wrote 20 messages in the supervisors' group and 7 to 朱建军 (before: 25
-    # and 31, most of them the same lists twice)
-    assert bot_said[group] == 20 and bot_said[sup] == 7
+    assert count(digest, group) == 2 and count(digest, sup) == 1
+    assert count(digest) == 6  # and the circular sent to the three units' groups (/notice 通报)
+    # in all, the bot wrote 26 messages in the supervisors' group and 7 to 朱建军 (before: 25
+    # and 31, most of them the same lists twice): 20, and the scenes of the week of 6 May (the
+    # 调度, /notice's answer and its unread list, the flagged close-out, its reason and refusal)
+    assert bot_said[group] == 26 and bot_said[sup] == 7
+    # the monthly 调度 on a schedule: April's, once, on 6 May (1–5 May off), to the supervisors
+    review = "（发送文件：月调度通报-20240506.docx）"
+    assert count(review) == 1 and count(review, group) == 1
+    assert count("2024年4月调度通报，请查阅附件。", group) == 1
+    # a correction before the week's deadline: one 已更正 line in the group
+    corrected = (
+        "已更正：库尔勒-001 整改进展：已完成主体结构验收，正在装修→主体结构验收已通过，正在装修"
+    )
+    assert count(corrected) == 1 and count(corrected, "库尔勒市") == 1
+    # the circular read (已阅) by two units; 尉犁县 reminded once, then the supervisors told
+    pressed = [where for where, body in said if "（点击“已阅”）" in body]
+    assert sorted(pressed) == ["库尔勒市专项整治联络群", "轮台县专项整治联络群"]
+    reminded = "⏰ 尉犁县：5月6日（周一）11:00发出的“工作进展通报”尚未确认已阅"
+    assert count(reminded) == 1 and count(reminded, "尉犁县") == 1
+    unread = "以下1个单位逾期仍未确认已阅5月6日（周一）11:00发出的“工作进展通报”：尉犁县"
+    assert count(unread, group) == 1
+    # the voucher photo of 轮台-001 sent again for 库尔勒-001: flagged to the supervisor
+    # deciding, with when it was received and its Telegram id (a chat file has no SHA-256)
+    flagged = "同一文件已作为轮台-001的印证材料，4月29日（周一）由李明提交"
+    assert count(flagged, group) == 1
+    assert count("（5月6日（周一）15:00收到，AgADvoucher0429）", group) == 1
+    # LEAVE-SCENE (branch `leave`): the reminder to a liaison on leave going to the deputy is
+    # checked here once the demo's scene is added at its marked place in bot/sandbox/demo.py
     book = load_workbook(paths["workbook"])
     assert book.sheetnames == list(SHEETS)
     assert paths["chart"].read_bytes().startswith(b"\x89PNG")

@@ -48,7 +48,7 @@ async def test_sigkill_and_restart_send_nothing_twice(world, tmp_path: Path) -> 
         await wait_until(lambda: outbox_count(db) >= 2)
         first.kill()
         second.start()
-        await api.until(lambda: all(len(api.bot_messages(g)) >= 3 for g in groups), timeout=20)
+        await api.until(lambda: all(len(api.bot_messages(g)) >= 3 for g in groups), timeout=60)
         await wait_until(lambda: outbox_count(db) >= 6)
         # Proving an absence: let the new process make several more planner passes (0.2 s
         # apart) after the deadline, then count. Nothing here waits for a reminder to come.

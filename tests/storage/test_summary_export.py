@@ -167,7 +167,8 @@ def test_the_summary_reads_in_chinese(filled: Database) -> None:
         "问题6个，已销号1个（销号率17%），逾期2个；转办件已反馈1件（按时率100%），逾期未反馈1件。"
         in out
     )
-    assert "本周“工作台账”：按时1个，逾期0个，未报送9个。" in out
+    # Monday 10:00, the report due at 18:00: 待报送, not yet 未报送 (the standing rule)
+    assert "本周“工作台账”：按时1个，逾期0个，待报送9个（报送时间未到）。" in out
     assert (
         "<b>轮台县</b>：问题4，销号1（25%），逾期1；本周台账按时；转办件反馈1（按时率100%），逾期1"
         in out

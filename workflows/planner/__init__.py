@@ -9,7 +9,8 @@ The keys of a deadline or a case name the due time they were planned for
 One module a subject: `deadlines` (countdowns, overdue, missing, digest), `weekly` (the
 weekly report's prompt and missing list), `cases` (the forwarded case's ladder), `items`
 (items past their 办结时间), `checkpoints` (the 约谈名单 at each checkpoint), `catch_up`
-(what a chat missed, in one message); `state` holds
+(what a chat missed, in one message), `leave` (a unit's notices with a liaison away: who
+answers instead; a unit with nobody present, to the supervisors); `state` holds
 what they read and make, `time_left` how long until a due time.
 """
 
@@ -26,6 +27,7 @@ from workflows.planner.catch_up import catch_up
 from workflows.planner.checkpoints import plan_checkpoints
 from workflows.planner.deadlines import plan_deadline
 from workflows.planner.items import plan_overdue_items
+from workflows.planner.leave import covered, covers, plan_nobody_present, with_cover
 from workflows.planner.state import (
     CaseState,
     CheckpointState,
@@ -53,6 +55,7 @@ __all__ = [
     "UnitTarget",
     "WeeklyState",
     "catch_up",
+    "covered",
     "due_notifications",
     "live_left",
     "schedule_of",
@@ -75,7 +78,9 @@ def due_notifications(state: PlannerState, *, now: datetime, cal: WorkCalendar) 
         plan_case(plan, case, cal)
     plan_overdue_items(plan, cal)
     plan_checkpoints(plan)
-    return catch_up(plan.out)
+    away = covers(state, now)
+    plan_nobody_present(plan, away)
+    return with_cover(catch_up(plan.out), state, away)
 
 
 def _campaign_over(state: PlannerState, now: datetime) -> list[Planned]:

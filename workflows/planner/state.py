@@ -11,6 +11,7 @@ from workflows.calendar import WorkCalendar
 from workflows.campaign import FeedbackRule
 from workflows.checkpoints import Checkpoint, UnitBehind
 from workflows.deeplink import AppLink
+from workflows.leave import Absence, Liaison
 from workflows.messages import Msg, msg
 from workflows.periods import CampaignSpan
 
@@ -116,6 +117,8 @@ class PlannerState:
     items: tuple[ItemState, ...] = ()  # open items due in the last fortnight
     checkpoints: tuple[CheckpointState, ...] = ()  # reached lately, a list still owed
     span: CampaignSpan = field(default_factory=lambda: CampaignSpan(None, None))
+    liaisons: Mapping[int, tuple[Liaison, ...]] = field(default_factory=dict)  # by unit
+    absences: tuple[Absence, ...] = ()  # leaves not over yet (请假)
 
 
 # a button of a notice: its label and its callback data, or the Mini App page it opens (the bot
@@ -137,6 +140,7 @@ class Planned:
     stage_at: datetime | None = None  # the moment the stage was due (for catch-up order)
     absorbs: tuple[str, ...] = ()  # keys of the notifications this one tells in their place
     morning: date | None = None  # a notice said again each working morning: that morning
+    document: tuple[str, bytes] | None = None  # a file it carries (name, bytes); text: caption
 
 
 class Plan:

@@ -441,7 +441,8 @@
   function drawWeek() {
     count();
     main.replaceChildren(...week.items.map(itemBox),
-      el("p", {}, el("button", { type: "button", class: "link", id: "new-problem", onclick: () => showNew(drawWeek), text: "＋ " + t("new") })));
+      el("p", {}, el("button", { type: "button", class: "link", id: "new-problem", onclick: () => showNew(drawWeek), text: "＋ " + t("new") })),
+      el("p", {}, el("button", { type: "button", class: "link", id: "leave-open", onclick: () => showLeave(drawWeek), text: "🗓 " + t("leave_open") })));
     buttons({ label: t("preview"), run: preview }, null);
   }
   // The preview: the whole week's answers in one call, which checks and saves them and
@@ -555,6 +556,36 @@
         return api("POST", "api/new", Object.fromEntries(new FormData(form).entries()), { action });
       });
       if (res && answered(form, res, data.title)) forget("new");
+    } }, backTo ? { label: t("back"), run: backTo } : null);
+  }
+
+  // ----- 请假: the days and who covers, recorded (and ended early) as /leave does -----
+  async function showLeave(backTo) {
+    const data = await api("GET", "api/leave");
+    if (!data.ok) return refused(data);
+    heading(data.title, data.unit);
+    const field = (name, label, input) => el("label", { class: "field", "data-field": name }, el("span", { text: label }), input);
+    const day = (name) => el("input", { type: "date", name, min: data.today, value: data.today });
+    const form = el("form", { id: "leave-form", onsubmit: (e) => e.preventDefault() },
+      field("first", t("leave_first"), day("first")),
+      field("last", t("leave_last"), day("last")),
+      field("deputy", t("leave_deputy"), el("select", { name: "deputy" },
+        ...data.deputies.map((o) => el("option", { value: o.value, text: o.label })))));
+    const current = data.current.map((c) => {
+      const end = el("button", { type: "button", class: "link leave-end", "data-id": c.id, text: t("leave_end"), onclick: async () => {
+        const res = await once("leave-end-" + c.id, end, (action) => api("POST", "api/leave/end", { id: c.id }, { action }));
+        if (res) answered(form, res, data.title);
+      } });
+      return el("section", { class: "item leave-current" }, el("p", { text: c.text }), end);
+    });
+    main.replaceChildren(...current, form);
+    window.scrollTo(0, 0);
+    buttons({ label: t("leave_save"), run: async (control) => {
+      const res = await once("leave", control, (action) => {
+        tell("busy", t("sending"), footNote());
+        return api("POST", "api/leave", Object.fromEntries(new FormData(form).entries()), { action });
+      });
+      if (res) answered(form, res, data.title);
     } }, backTo ? { label: t("back"), run: backTo } : null);
   }
 

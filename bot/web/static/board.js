@@ -305,6 +305,26 @@
       }));
     return card;
   }
+  // a correction asked after the week's deadline: who asked, when, and each change it makes
+  // (before → after, as it would be applied now); decided as the chat's buttons decide it
+  function correctionCard(x) {
+    const card = el("li", { class: "waiting request correction", id: "correction-" + x.request },
+      el("p", { class: "title" }, el("strong", { text: x.unit }), " · " + x.report),
+      facts([[t("d_cr_by"), x.by + " · " + x.at, "by"], [t("d_cr_due"), x.due, "due"]]),
+      el("h3", { text: t("d_cr_changes") }),
+      el("ul", { class: "list changes" }, ...x.changes.map((c) => el("li", { class: "change" },
+        el("span", { class: "what", text: c.code + " " + c.field + "：" }),
+        el("span", { class: "before", text: c.before }), el("span", { class: "arrow", text: " → " }),
+        el("span", { class: "after", text: c.after })))),
+      decider({
+        id: "decide-cr-" + x.request, prefix: "cr", path: "api/board/corrections/" + x.request + "/decision", body: {},
+        approveId: "cr-approve-" + x.request, rejectId: "cr-reject-" + x.request,
+        approveLabel: t("b_cr_approve"), rejectLabel: t("d_reject_correction"),
+        question: t("d_confirm_correction", { unit: x.unit, report: x.report }),
+        done: () => { card.classList.add("decided"); recount(); },
+      }));
+    return card;
+  }
   function urgeBox(unitId, name, urged) {
     const shown = el("span", { class: "urged", id: "urged", text: urged || "" });
     const box = el("div", { class: "urge", id: "urge" });
@@ -361,10 +381,12 @@
           section("waiting", t("b_waiting"),
             el("h3", { id: "closeouts-heading", text: t("b_closeouts", { count: board.closeouts_total }) }), list(board.closeouts, closeoutRow),
             board.closeouts_total > board.closeouts.length ? el("p", { class: "meta", text: t("b_more", { count: board.closeouts_total - board.closeouts.length }) }) : null,
-            el("h3", { id: "extensions-heading", text: t("b_extensions", { count: board.extensions.length }) }), list(board.extensions, requestCard)),
+            el("h3", { id: "extensions-heading", text: t("b_extensions", { count: board.extensions.length }) }), list(board.extensions, requestCard),
+            el("h3", { id: "corrections-heading", text: t("b_corrections", { count: board.corrections.length }) }), list(board.corrections, correctionCard)),
           section("checkpoint", board.checkpoint.heading, ...board.checkpoint.lines.map((text) => el("p", { text }))),
           rankingPanel(),
           readsPanel(),
+          leavePanel(),
           section("documents", t("b_documents"),
             el("p", {}, el("button", { type: "button", class: "link", id: "circular", onclick: () => download("api/board/circular.docx", names.circular, board.downloads.circular), text: "⬇ " + t("b_circular") })),
             el("p", {}, el("button", { type: "button", class: "link", id: "export", onclick: () => download("api/board/export.xlsx", names.export, board.downloads.export), text: "⬇ " + t("b_export") })))),
@@ -381,6 +403,7 @@
     document.getElementById("figures").replaceWith(figures());
     document.getElementById("closeouts-heading").textContent = t("b_closeouts", { count: board.closeouts_total });
     document.getElementById("extensions-heading").textContent = t("b_extensions", { count: board.extensions.length });
+    document.getElementById("corrections-heading").textContent = t("b_corrections", { count: board.corrections.length });
     const units = document.getElementById("unit-list");
     if (units) drawUnits(units);
   }
@@ -406,6 +429,20 @@
     }
     fill();
     return section("reads", t("b_reads"), list, text, el("p", { class: "actions" }, send));
+  }
+  // 请假与代岗: each unit with a liaison away (who, until when, who covers); a unit with
+  // nobody present is marked in words; its own call, so the board is drawn without waiting
+  function leavePanel() {
+    const box = el("div", { id: "leave-list" }, el("p", { class: "meta", text: "…" }));
+    const listOf = (rows, draw) => rows.length ? el("ul", { class: "list" }, ...rows.map(draw)) : el("p", { class: "meta", text: t("b_none") });
+    api("GET", "api/board/leave").then((data) => {
+      if (!data.ok) { box.replaceChildren(el("p", { class: "meta", text: data.error })); return; }
+      const unit = (u) => el("li", { class: u.nobody ? "bad" : "", "data-unit": u.unit },
+        el("strong", { text: u.unit + (u.nobody ? " · " + t("board_nobody") : "") }),
+        ...u.lines.map((text) => el("p", { class: "meta", text })));
+      box.replaceChildren(listOf(data.units, unit));
+    });
+    return section("leave", t("board_leave"), box);
   }
   let boardY = null; // where the board was scrolled when a unit or a problem was opened
   function fromBoard(open) { boardY = window.scrollY; return open(); }

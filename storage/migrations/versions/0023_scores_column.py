@@ -2,7 +2,7 @@
 moved out of `campaign.feedback_rules`, where they were kept to spare a column.
 
 Revision ID: 0023
-Revises: 0019
+Revises: 0020
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0023"
-down_revision: str | None = "0019"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
