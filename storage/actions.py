@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from storage.models import PageAction
 from storage.once import insert_skipping
 
-KEEP = timedelta(days=2)  # a page retries within seconds; a reopened page makes new ids
+ACTIONS_KEPT = timedelta(days=2)  # a page retries within seconds; a reopened page makes new ids
 
 _INSERTS: dict[str, ReturningInsert[tuple[int]]] = {}  # by dialect: built once, run per write
 
@@ -49,7 +49,7 @@ def take(session: Session, user_id: int, action_id: str, now: datetime) -> Done 
     row = {"user_id": user_id, "action_id": action_id, "status": 0, "answer": {}, "done_at": now}
     if session.connection().execute(stmt, row).all():
         mine = col(PageAction.user_id) == user_id
-        old = col(PageAction.done_at) < now - KEEP
+        old = col(PageAction.done_at) < now - ACTIONS_KEPT
         session.connection().execute(delete(PageAction).where(mine, old))
         return None
     first = session.connection().execute(_answer_of(user_id, action_id)).first()

@@ -9,12 +9,11 @@ from sqlmodel import Session, col, select
 from storage.audit import Stamp, record, snapshot
 from storage.models import Campaign, Deadline, Phase, Unit
 from workflows.cadence import Cadence, cadences_from
-from workflows.campaign import CampaignSpec, RecurringSpec
-from workflows.cases import CaseRules
+from workflows.campaign import CampaignSpec, FeedbackRule, RecurringSpec
 from workflows.checkpoints import Checkpoint
 from workflows.guards import required
 from workflows.ledger import LedgerSpec, ledger_from, spec_to_json
-from workflows.scores import ScoreRule, rule_from
+from workflows.scores import ScoreRule
 from workflows.words import name_key
 
 
@@ -49,9 +48,9 @@ def save_campaign(session: Session, spec: CampaignSpec, stamp: Stamp) -> tuple[C
         "remind_at": spec.feedback.remind_at.strftime("%H:%M"),
         "remind_before": int(spec.feedback.remind_before.total_seconds()),
         "admins_after": spec.feedback.admins_after,
-        "scores": spec.scores.to_json(),  # kept with the rules, so no new column is needed
-        "cadences": [c.to_json() for c in spec.cadences],  # the same, for the 月调度季通报
+        "cadences": [c.to_json() for c in spec.cadences],  # kept with the rules: no new column
     }
+    camp.scores = spec.scores
     camp.categories = list(spec.categories)
     camp.ledger = spec_to_json(spec.ledger)
     camp.checkpoints = [
@@ -176,15 +175,20 @@ def _clock(text: str) -> time:
     return time(hh, mm)
 
 
-def case_rules(camp: Campaign) -> CaseRules:
+def case_rules(camp: Campaign) -> FeedbackRule:
     """The campaign's rules for forwarded cases: due time, reminders, escalation."""
     extra = camp.feedback_rules or {}
-    return CaseRules(
+    default = FeedbackRule()
+    return FeedbackRule(
         working_days=camp.feedback_working_days,
         cutoff=_clock(camp.feedback_cutoff),
-        morning=_clock(extra.get("remind_at", "09:00")),
-        before=timedelta(seconds=int(extra.get("remind_before", 7200))),
-        admins_after=int(extra.get("admins_after", 1)),
+        remind_at=_clock(extra["remind_at"]) if "remind_at" in extra else default.remind_at,
+        remind_before=(
+            timedelta(seconds=int(extra["remind_before"]))
+            if "remind_before" in extra
+            else default.remind_before
+        ),
+        admins_after=int(extra.get("admins_after", default.admins_after)),
     )
 
 
@@ -202,7 +206,7 @@ def ledger_spec(camp: Campaign) -> LedgerSpec:
 
 def score_rule(camp: Campaign) -> ScoreRule:
     """The campaign's scoring rule (its file's `scores:`, or the default)."""
-    return rule_from((camp.feedback_rules or {}).get("scores"))
+    return camp.scores
 
 
 def cadences_of(camp: Campaign) -> tuple[Cadence, ...]:

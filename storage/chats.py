@@ -67,14 +67,14 @@ def set_chat_language(session: Session, chat: Chat, lang: str, stamp: Stamp) -> 
     record(session, stamp, "chat.lang", "chat", chat.id, before, snapshot(chat))
 
 
-def migrate(session: Session, old_chat_id: int, new_chat_id: int) -> None:
+def migrate_chat(session: Session, old_chat_id: int, new_chat_id: int) -> None:
     """A group upgraded to a supergroup: its row, binding and language follow the new id."""
     old = session.exec(select(Chat).where(Chat.chat_id == old_chat_id)).first()
     if old is None or session.exec(select(Chat).where(Chat.chat_id == new_chat_id)).first():
         return
     old.chat_id, old.kind = new_chat_id, "supergroup"
     session.add(old)
-    sightings.migrate(session, old_chat_id, new_chat_id)
+    sightings.migrate_sightings(session, old_chat_id, new_chat_id)
 
 
 def chat_by_id(session: Session, chat_id: int) -> Chat | None:

@@ -9,7 +9,6 @@ table with the name to use instead (仿宋_GB2312 → 仿宋 → FangSong → No
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import IO
 
 from docx import Document
@@ -26,7 +25,7 @@ from lxml import etree
 
 from workflows.circular import Circular, Section, Table
 from workflows.clean import clean_text
-from workflows.messages import Msg
+from workflows.messages import Msg, Say
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -50,8 +49,6 @@ TABLE_TEXT = Pt(12)  # 小四: seven columns fit the 156 mm line
 LINE = Pt(28.95)  # 225 mm of text height / 22 lines
 INDENT = Pt(32)  # two characters of the body
 TEXT_WIDTH = 210 - 28 - 26  # mm between the margins
-
-Say = Callable[[Msg | str], str]
 
 
 def _fonts(run: Run, name: str, size: Pt, *, bold: bool = False) -> None:
@@ -215,9 +212,7 @@ def write_circular(circular: Circular, say: Say, out: str | IO[bytes]) -> None:
     _paragraph(
         doc, say(circular.signature), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=None, right=INDENT
     )
-    _paragraph(
-        doc, say(circular.dated), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=None, right=Pt(64)
-    )
+    _paragraph(doc, say(circular.dated), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=None, right=Pt(64))
     _footers(doc)
     doc.core_properties.title = say(circular.title)
     doc.save(out)

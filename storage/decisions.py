@@ -15,7 +15,7 @@ from storage.once import Taken, insert_once
 
 
 @dataclass(frozen=True)
-class Made:
+class MadeDecision:
     """A decision or a 催办, with the name of the person who made it."""
 
     what: str
@@ -58,7 +58,7 @@ def record_decision(
 
 def decisions_of(
     session: Session, *, item_id: int | None = None, case_id: int | None = None
-) -> list[Made]:
+) -> list[MadeDecision]:
     """The decisions on a problem or a case, oldest first."""
     stmt = select(Decision).order_by(col(Decision.at), col(Decision.id))
     if item_id is not None:
@@ -67,7 +67,7 @@ def decisions_of(
         stmt = stmt.where(Decision.case_id == case_id)
     rows = list(session.exec(stmt))
     names = _names(session, (d.by_user_id for d in rows))
-    return [Made(d.what, d.reason, names.get(d.by_user_id or 0, ""), d.at) for d in rows]
+    return [MadeDecision(d.what, d.reason, names.get(d.by_user_id or 0, ""), d.at) for d in rows]
 
 
 def urge_once(session: Session, stamp: Stamp, *, unit_id: int, day: date) -> bool:
@@ -82,7 +82,7 @@ def urge_once(session: Session, stamp: Stamp, *, unit_id: int, day: date) -> boo
     return True
 
 
-def last_urgings(session: Session, unit_ids: Iterable[int]) -> dict[int, Made]:
+def last_urgings(session: Session, unit_ids: Iterable[int]) -> dict[int, MadeDecision]:
     """Each unit's latest 催办, by unit."""
     ids = list(unit_ids)
     if not ids:
@@ -92,4 +92,6 @@ def last_urgings(session: Session, unit_ids: Iterable[int]) -> dict[int, Made]:
     )
     rows = list(session.exec(stmt))
     names = _names(session, (u.by_user_id for u in rows))
-    return {u.unit_id: Made("urged", "", names.get(u.by_user_id or 0, ""), u.at) for u in rows}
+    return {
+        u.unit_id: MadeDecision("urged", "", names.get(u.by_user_id or 0, ""), u.at) for u in rows
+    }

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
 from storage.models import FormDraft
+from workflows.flow_names import FlowName
 from workflows.forms import Draft
 
 # A draft is read to be changed: it is locked until the unit of work ends, so that the same
@@ -38,7 +39,7 @@ def draft_of(session: Session, chat_id: int, user_id: int) -> FormDraft | None:
     return found
 
 
-def context_of(row: FormDraft) -> Mapping[str, Any]:
+def row_context(row: FormDraft) -> Mapping[str, Any]:
     """A stored draft's context, as its flow began it (see workflows/contexts.py for its type)."""
     context: Mapping[str, Any] = row.state.get("context", {})
     return context
@@ -81,7 +82,7 @@ def save_draft(
     else:  # a new step: its prompts come after the message that led to it
         state["after"] = state["shown"] = after
     row.flow, row.state, row.updated_at = draft.flow, state, now_at
-    if draft.flow == "weekly":
+    if draft.flow == FlowName.WEEKLY:
         row.unit_id = draft.context.get("unit_id")
     session.add(row)
     session.flush()

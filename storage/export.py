@@ -11,7 +11,7 @@ configured language.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -34,14 +34,12 @@ from storage.models import (
     Submission,
     saved_id,
 )
-from storage.sheet import Node, Sheet, formats
+from storage.sheet import Node, SheetWriter, formats
 from workflows.case_import import ANNEX_3
 from workflows.evidence import file_label
 from workflows.ledger import COLUMNS, status_msg
-from workflows.messages import Msg, msg
+from workflows.messages import Msg, Say, msg
 from workflows.weekly import progress_said
-
-Say = Callable[[Msg], str]
 
 SHEETS = (
     "问题台账",
@@ -86,7 +84,7 @@ ANNEX_5: tuple[Node, ...] = (
     ),
 )
 CASE_EXTRA = ("编号", "承办单位", "截止时间", "反馈时间", "是否按时")
-BATCH = 5000
+EXPORT_BATCH = 5000
 # the documents' own lines above the header (seed 003, annexes 3 to 5); annex 3 has no 填报人
 LINES = ("export.stamp", "export.filled_by", "export.filled_on")
 ANNEX_3_LINES = ("export.stamp", "export.filled_on")
@@ -157,7 +155,7 @@ def _batched(session: Session, stmt: Any, key: Any) -> Iterable[Any]:
     """Rows in primary-key order, a batch at a time (keyset pagination: flat memory)."""
     last = 0
     while True:
-        rows = session.execute(stmt.where(key > last).order_by(key).limit(BATCH)).all()
+        rows = session.execute(stmt.where(key > last).order_by(key).limit(EXPORT_BATCH)).all()
         if not rows:
             return
         yield from rows
@@ -181,8 +179,8 @@ def write_workbook(
         header: Iterable[Node],
         lines: list[str] = lines,
         widths: dict[str, int] | None = None,
-    ) -> Sheet:
-        return Sheet(
+    ) -> SheetWriter:
+        return SheetWriter(
             book,
             SHEETS[n],
             title=say(title),

@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 from storage.models import HandledUpdate
 from storage.once import insert_skipping
 
-KEEP = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
+UPDATES_KEPT = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
 PRUNE_EVERY = 500  # updates between two clean-ups
 
 
@@ -34,6 +34,6 @@ def first_time(session: Session, update_id: int, now: datetime) -> bool:
         stmt = _INSERTS[dialect] = skipping.returning(col(HandledUpdate.update_id))
     added = session.connection().execute(stmt, {"update_id": update_id, "handled_at": now}).all()
     if update_id % PRUNE_EVERY == 0:
-        old = col(HandledUpdate.handled_at) < now - KEEP
+        old = col(HandledUpdate.handled_at) < now - UPDATES_KEPT
         session.connection().execute(delete(HandledUpdate).where(old))
     return bool(added)

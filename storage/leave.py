@@ -62,7 +62,7 @@ def mine(session: Session, user_id: int, unit_id: int, now: datetime) -> list[Le
     return [r for r in not_over(session, [unit_id], now) if r.user_id == user_id]
 
 
-def record(
+def save_leave(
     session: Session,
     *,
     unit_id: int,

@@ -13,7 +13,7 @@ from storage.audit import Stamp, created, record, snapshot
 from storage.evidence import keep_evidence
 from storage.models import LedgerItem, ProgressUpdate, Unit, saved_id
 from storage.once import numbered
-from workflows.ledger import COLUMNS, ItemChanges, ItemColumns, Progress, Status, item_code
+from workflows.ledger import ITEM_COLUMNS, ItemChanges, ItemColumns, Progress, Status, item_code
 from workflows.weekly import DONE
 
 
@@ -30,20 +30,18 @@ def new_item(unit: Unit, seq: int, given: ItemColumns, stamp: Stamp) -> LedgerIt
         unit_id=saved_id(unit),
         code=item_code(unit.name, seq),
         seq=seq,
-        name=given.name,
         fields=dict(given.extra),
         created_by=stamp.user_id,
         created_at=stamp.at,
         updated_at=stamp.at,
     )
-    set_columns(item, given, every=True)
+    set_columns(item, given, every=True)  # name … source: LedgerColumns's, written in one place
     return item
 
 
 def set_columns(item: LedgerItem, given: ItemColumns, *, every: bool = False) -> None:
     """Write the given columns on the item (`every`: all of them, as for a new item)."""
-    # ItemColumns names its fields after the item's columns (COLUMNS and the source)
-    for column in (*COLUMNS, "source"):
+    for column in ITEM_COLUMNS:
         if every or column in given.given:
             setattr(item, column, getattr(given, column))
 

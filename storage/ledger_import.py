@@ -19,7 +19,7 @@ from storage import campaigns
 from storage.audit import Stamp, record, snapshot
 from storage.ledger import new_item, set_columns
 from storage.models import AuditEvent, Campaign, LedgerItem, Unit, saved_id
-from workflows.ledger import COLUMNS, SOURCE_FIELD, ItemColumns, LedgerSpec, item_columns
+from workflows.ledger import ITEM_COLUMNS, SOURCE_FIELD, ItemColumns, LedgerSpec, item_columns
 from workflows.ledger_import import (
     Event,
     ImportRow,
@@ -31,7 +31,7 @@ from workflows.ledger_import import (
 )
 from workflows.workbook import Sheet
 
-BATCH = 500
+IMPORT_BATCH = 500
 IMPORTED, UPDATED = "item.import", "item.import_update"
 
 
@@ -46,9 +46,7 @@ def known_items(session: Session, unit_id: int, spec: LedgerSpec) -> KnownItems:
     for item in session.exec(select(LedgerItem).where(LedgerItem.unit_id == unit_id)):
         values: dict[str, Any] = {}
         for f in fields:
-            value = (
-                getattr(item, f.key) if f.key in (*COLUMNS, "source") else item.fields.get(f.name)
-            )
+            value = getattr(item, f.key) if f.key in ITEM_COLUMNS else item.fields.get(f.name)
             values[f.key] = value.isoformat() if isinstance(value, date) else value
         out.append(Known(saved_id(item), item.code, item.name, item.version, values))
     return KnownItems.of(out)
@@ -101,7 +99,7 @@ def save_rows(
             set_columns(item, given)  # a column the workbook lacks is left at its default
             batch.append((item, row))
             saved.new += 1
-            if len(batch) >= BATCH:
+            if len(batch) >= IMPORT_BATCH:
                 flush()
         elif row.changed:
             _change(session, row, given, stamp, source)

@@ -9,7 +9,10 @@ from sqlalchemy import BigInteger, Index, UniqueConstraint, text
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
-from storage.types import JSONData, UTCDateTime
+from storage.types import JSONData, ScoreRuleData, UTCDateTime
+from workflows.campaign import FeedbackRule
+from workflows.ledger import LedgerColumns
+from workflows.scores import ScoreRule
 
 
 def _utc(**kw: Any) -> Any:
@@ -44,9 +47,10 @@ class Campaign(SQLModel, table=True):
     timezone: str
     reminders: list[int] = _json(default_factory=list)  # seconds before each deadline
     weekly_reports: list[dict[str, Any]] = _json(default_factory=list)
-    feedback_working_days: int = 2
-    feedback_cutoff: str = "18:00"
+    feedback_working_days: int = FeedbackRule.working_days
+    feedback_cutoff: str = FeedbackRule.cutoff.strftime("%H:%M")
     feedback_rules: dict[str, Any] = _json(default_factory=dict)  # remind_at, remind_before, …
+    scores: ScoreRule = Field(sa_type=ScoreRuleData, default_factory=ScoreRule)
     categories: list[str] = _json(default_factory=list)
     ledger: dict[str, Any] = _json(default_factory=dict)  # fields and consistency rules
     checkpoints: list[dict[str, Any]] = _json(default_factory=list)  # text, day, check
@@ -195,21 +199,15 @@ class AuditEvent(SQLModel, table=True):
     after: dict[str, Any] | None = _json(default=None)
 
 
-class LedgerItem(SQLModel, table=True):
-    """问题台账条目: one problem in a unit's ledger."""
+class LedgerItem(SQLModel, LedgerColumns, table=True):
+    """问题台账条目: one problem in a unit's ledger. Its own columns (name, 主要案情, …, 问题来源)
+    are declared once, in `workflows.ledger.LedgerColumns`, and written by
+    `storage.ledger.set_columns` (not this class's constructor, which mypy sees without them)."""
 
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     code: str = Field(unique=True)
     seq: int
-    name: str
-    summary: str = ""
-    category: str = ""
-    measures: str = ""
-    due_on: date | None = None
-    lead: str = ""
-    remarks: str = ""
-    source: str = ""
     status: str = "open"
     fields: dict[str, Any] = _json(default_factory=dict)
     version: int = 1

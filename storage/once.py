@@ -12,7 +12,7 @@ from sqlmodel import Session, SQLModel
 from storage.audit import Stamp, record, snapshot
 
 R = TypeVar("R", bound=SQLModel)
-ATTEMPTS = 8  # numbers taken by other processes in a row before we give up
+NUMBERING_ATTEMPTS = 8  # numbers taken by other processes in a row before we give up
 
 
 class Taken(Exception):
@@ -45,7 +45,7 @@ def numbered(
 ) -> R:
     """Insert `build(n)` with the next free number n (from `first()`), past those others took."""
     tried, last = 0, None
-    for _ in range(ATTEMPTS):
+    for _ in range(NUMBERING_ATTEMPTS):
         number = max(first(), tried + 1)
         row = build(number)
         try:
@@ -56,4 +56,4 @@ def numbered(
         entity = str(row.__tablename__)
         record(session, stamp, action, entity, getattr(row, "id", None), None, snapshot(row))
         return row
-    raise Taken(f"no free number after {ATTEMPTS} attempts (last {tried})") from last
+    raise Taken(f"no free number after {NUMBERING_ATTEMPTS} attempts (last {tried})") from last

@@ -45,7 +45,7 @@ from workflows.audience import hearing_chats
 from workflows.checkpoints import interview_list, reached
 from workflows.keys import NoticeKey, Subject, schedule_stamp
 from workflows.periods import CampaignSpan, campaign_span
-from workflows.pieces import TEXT_LIMIT, split_text
+from workflows.pieces import PIECE_LIMIT, split_text
 from workflows.planner import (
     CaseState,
     CheckpointState,
@@ -59,7 +59,7 @@ from workflows.planner import (
 from workflows.roles import Role
 
 # a time left said as of sending may be longer than its marker: room kept for it
-NOTICE_LIMIT = TEXT_LIMIT - 512
+NOTICE_LIMIT = PIECE_LIMIT - 512
 KEY_WINDOW = timedelta(days=45)  # keys older than this are left to the unique constraint
 
 

@@ -10,10 +10,10 @@ from sqlmodel import Session, col, select
 
 from storage.models import SendLog
 
-KEEP = timedelta(minutes=3)  # longer than any window the limiter keeps
+SENDS_KEPT = timedelta(minutes=3)  # longer than any window the limiter keeps
 
 
-def record(session: Session, sent: Sequence[tuple[int, float]]) -> None:
+def log_sends(session: Session, sent: Sequence[tuple[int, float]]) -> None:
     """Add (chat, wall-clock time) pairs and forget what is older than any window."""
     if not sent:
         return
@@ -21,7 +21,7 @@ def record(session: Session, sent: Sequence[tuple[int, float]]) -> None:
         SendLog(chat_id=chat_id, sent_at=datetime.fromtimestamp(at, UTC)) for chat_id, at in sent
     )
     newest = datetime.fromtimestamp(max(at for _, at in sent), UTC)
-    session.execute(delete(SendLog).where(col(SendLog.sent_at) < newest - KEEP))
+    session.execute(delete(SendLog).where(col(SendLog.sent_at) < newest - SENDS_KEPT))
 
 
 def recent(session: Session, now: datetime, span: timedelta) -> list[tuple[int, float]]:

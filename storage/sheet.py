@@ -109,7 +109,7 @@ def text_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
-class Sheet:
+class SheetWriter:
     """A sheet written row by row below its title, its form's lines and its header."""
 
     def __init__(

@@ -36,7 +36,7 @@ def forget_chat(session: Session, chat_id: int) -> None:
     session.connection().execute(delete(Sighting).where(col(Sighting.chat_id) == chat_id))
 
 
-def migrate(session: Session, old_chat_id: int, new_chat_id: int) -> None:
+def migrate_sightings(session: Session, old_chat_id: int, new_chat_id: int) -> None:
     """A group upgraded to a supergroup: who was seen there is in the new one (with those seen
     in the new one already)."""
     seen = select(Sighting.user_id, Sighting.seen_at).where(col(Sighting.chat_id) == old_chat_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,6 +10,8 @@ from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from workflows.scores import ScoreRule, rule_from
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -42,3 +45,16 @@ class JSONData(TypeDecorator[Any]):
         if dialect.name == "postgresql":
             return dialect.type_descriptor(JSONB())
         return dialect.type_descriptor(JSON())
+
+
+class ScoreRuleData(JSONData):
+    """A campaign's scores rule, stored as its JSON and read back as a `ScoreRule` once, when
+    the row is loaded (an empty object is the default rule)."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: ScoreRule | None, dialect: Dialect) -> object:
+        return None if value is None else value.to_json()
+
+    def process_result_value(self, value: object, dialect: Dialect) -> ScoreRule | None:
+        return rule_from(value) if isinstance(value, Mapping) else None

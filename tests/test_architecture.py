@@ -184,3 +184,53 @@ def test_notice_keys_are_spelled_only_in_workflows_keys() -> None:
         and shapes.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+# The names every module of a kind declares for the one place that collects them (Django's
+# `urlpatterns`): each handler module's FEATURE (bot/serve/features.py) and each page's ROUTES
+# (bot/web/server.py) mean the same thing in every module. No other name may be defined twice.
+SAME_IN_EVERY_MODULE = {"FEATURE", "ROUTES"}
+
+
+def _own_plumbing(node: ast.stmt) -> bool:
+    """`logger = logging.getLogger(__name__)` and `T = TypeVar("T")`: each module's own."""
+    value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+    if not isinstance(value, ast.Call):
+        return False
+    called = value.func
+    name = called.attr if isinstance(called, ast.Attribute) else getattr(called, "id", "")
+    return name in {"getLogger", "TypeVar"}
+
+
+def public_definitions() -> dict[str, list[str]]:
+    """Every public name a module of bot/, workflows/ or storage/ defines at its top level
+    (a function, a class, an assignment; not an import), and the modules that define it."""
+    found: dict[str, list[str]] = {}
+    for package in ("bot", "workflows", "storage"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                    names = [node.name]
+                elif isinstance(node, ast.Assign) and not _own_plumbing(node):
+                    names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+                elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                    names = [] if _own_plumbing(node) else [node.target.id]
+                else:
+                    names = []
+                for name in names:
+                    if not name.startswith("_"):
+                        found.setdefault(name, []).append(str(path.relative_to(ROOT)))
+    return found
+
+
+def test_no_public_name_is_defined_in_two_modules() -> None:
+    """One name, one meaning: `Answer` was a step's answer and an HTTP answer. A name wanted
+    in a second module is imported from the first, or the new meaning gets a name of its own."""
+    twice = {
+        name: modules
+        for name, modules in public_definitions().items()
+        if len(modules) > 1 and name not in SAME_IN_EVERY_MODULE
+    }
+    assert twice == {}

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
-from workflows.inputs import Choice, Option
+from workflows.inputs import UNITS, Choice, Option
 
-UNITS = "units"
 SUPERVISORS = "__supervisors__"  # the option that makes a group the supervisors' group
 
 
 def bind_flow(*, rebinding: bool) -> Flow:
     """Pick the unit; a group already bound to another unit gets a confirm screen."""
     return Flow(
-        "bind",
+        FlowName.BIND,
         title="bind.title",
         steps=(Step("unit", prompt="bind.ask_unit", kind=Choice(source=UNITS)),),
         summary="bind.confirm_rebind" if rebinding else None,

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-LIMIT = 64  # bytes of callback data Telegram carries
+CALLBACK_LIMIT = 64  # bytes of callback data Telegram carries
 
 
 class Verb(StrEnum):
@@ -89,8 +89,8 @@ class Action:
             for shape in shapes(self.verb)
         ):
             raise ValueError(f"{self.verb} carries {SHAPES[self.verb]}, not {self.refs!r}")
-        if len(self.data.encode()) > LIMIT:
-            raise ValueError(f"callback data over {LIMIT} bytes: {self.data!r}")
+        if len(self.data.encode()) > CALLBACK_LIMIT:
+            raise ValueError(f"callback data over {CALLBACK_LIMIT} bytes: {self.data!r}")
 
     @property
     def data(self) -> str:
@@ -149,7 +149,7 @@ def _ref(kind: type[int] | type[str], raw: str) -> Ref | None:
 
 def parse(data: str | None) -> Action | FormPress | None:
     """The button a press carries; None if it is not one the bot could have sent."""
-    if not data or len(data.encode()) > LIMIT:
+    if not data or len(data.encode()) > CALLBACK_LIMIT:
         return None
     form = _FORM.fullmatch(data)
     if form is not None:

@@ -26,7 +26,8 @@ from workflows.scores import CADENCE_WORDS, MONTH, QUARTER, Period, last_complet
 
 DEFAULT_WORKDAY = 1
 DEFAULT_AT = time(9, 0)
-WINDOW = timedelta(days=10)  # after its day, a 调度 not yet sent (the bot was down) still goes
+# after its day, a 调度 not yet sent (the bot was down) still goes
+CADENCE_WINDOW = timedelta(days=10)
 NAMES = {MONTH: "monthly", QUARTER: "quarterly"}
 
 
@@ -129,6 +130,6 @@ def due_reviews(
             continue
         day = send_day(period_of(cadence.kind, today), cadence.workday, cal)
         due = datetime.combine(day, cadence.at, tzinfo=tz)
-        if due <= now <= due + WINDOW:
+        if due <= now <= due + CADENCE_WINDOW:
             out.append(DueReview(cadence, reported, day))
     return out

@@ -432,19 +432,23 @@ def _reminders(r: _Reader, value: Any) -> tuple[timedelta, ...]:
 
 
 def _feedback(r: _Reader, value: Any) -> FeedbackRule:
+    default = FeedbackRule()
     if value is None:
-        return FeedbackRule()
+        return default
     if not isinstance(value, Mapping):
         r.fail("feedback", msg("campaign.expect_mapping"))
-        return FeedbackRule()
+        return default
     numbers = {}
-    for key, default in (("working_days", 2), ("admins_after", 1)):
-        n = value.get(key, default)
+    for key, fallback in (
+        ("working_days", default.working_days),
+        ("admins_after", default.admins_after),
+    ):
+        n = value.get(key, fallback)
         if not isinstance(n, int) or not 1 <= n <= 30:
             r.fail(f"feedback.{key}", msg("campaign.bad_number", text=str(n)))
-            n = default
+            n = fallback
         numbers[key] = n
-    before = timedelta(hours=2)
+    before = default.remind_before
     if "remind_before" in value:
         try:
             before = parse_offset(str(value["remind_before"]))
@@ -455,8 +459,8 @@ def _feedback(r: _Reader, value: Any) -> FeedbackRule:
             )
     return FeedbackRule(
         numbers["working_days"],
-        r.clock(value.get("cutoff"), "feedback.cutoff", time(18, 0)),
-        r.clock(value.get("remind_at"), "feedback.remind_at", time(9, 0)),
+        r.clock(value.get("cutoff"), "feedback.cutoff", default.cutoff),
+        r.clock(value.get("remind_at"), "feedback.remind_at", default.remind_at),
         before,
         numbers["admins_after"],
     )

@@ -81,7 +81,7 @@ def _received(value: Any) -> datetime:
     return datetime.combine(due.day, due.at or RECEIVED_AT)
 
 
-def read_rows(
+def read_case_rows(
     rows: Sequence[Mapping[str, Any]],
     *,
     units: Sequence[str],

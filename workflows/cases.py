@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from workflows.buttons import Verb
 from workflows.calendar import WorkCalendar
+from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import Attachments, Choice, DateInput, FormEnv, Option, Text
 from workflows.messages import Msg, msg
@@ -50,17 +51,6 @@ class CaseNow:
         """The latest extension request (pending or decided), or an empty one."""
         request: Mapping[str, Any] = self.fields.get("extension") or {}
         return request
-
-
-@dataclass(frozen=True)
-class CaseRules:
-    """When the unit is reminded and the case escalated (DESIGN §5, issue defaults)."""
-
-    working_days: int = 2
-    cutoff: time = time(18, 0)
-    morning: time = time(9, 0)  # reminder on the due day
-    before: timedelta = timedelta(hours=2)  # second reminder before the due time
-    admins_after: int = 1  # working days after the due time: escalate to the admins (督办)
 
 
 def case_code(seq: int) -> str:
@@ -188,8 +178,8 @@ def feedback_status(status: str, expected: date | None) -> Msg:
     return msg("feedback.status.done")
 
 
-FEEDBACK = Flow(
-    "feedback",
+FEEDBACK_FLOW = Flow(
+    FlowName.FEEDBACK,
     title="feedback.title",
     steps=(
         Step("text", "feedback.ask_text", Text()),
@@ -219,8 +209,8 @@ def _due_now(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
     return {"due": datetime.fromisoformat(values["due"]) if values.get("due") else ""}
 
 
-EXTENSION = Flow(
-    "extension",
+EXTENSION_FLOW = Flow(
+    FlowName.EXTENSION,
     title="extension.title",
     steps=(
         Step("reason", "extension.ask_reason", Text(max_len=500)),
@@ -236,7 +226,7 @@ EXTENSION = Flow(
 
 # 不同意延期 needs its reason, as 不同意销号 does: the unit is told why
 EXTENSION_REJECT = Flow(
-    "extension_reject",
+    FlowName.EXTENSION_REJECT,
     "extension.reject_title",
     (Step("reason", "extension.ask_reject_reason", Text(max_len=500)),),
 )

@@ -69,7 +69,7 @@ class RankingState:
 
 
 @dataclass(frozen=True)
-class CheckpointState:
+class NextCheckpoint:
     """The next checkpoint, if any is still to come, and its 约谈名单 as it stands today (with
     the last quarter's scores, when given: each unit's, and the red ones not yet on the list)."""
 
@@ -190,7 +190,7 @@ def _cases(cases: Sequence[OverdueCase]) -> Section:
     return Section(msg("circular.h.cases"), (msg("circular.cases.intro", count=len(cases)), *lines))
 
 
-def checkpoint_section(state: CheckpointState, today: date) -> Section:
+def checkpoint_section(state: NextCheckpoint, today: date) -> Section:
     """The next checkpoint and who is behind at it as things stand (the circular, the board)."""
     heading = msg("circular.h.checkpoint")
     point = state.checkpoint
@@ -244,7 +244,7 @@ def _with_score(scores: RankingState | None, unit: str, line: Msg) -> Msg:
     )
 
 
-def _red_not_behind(state: CheckpointState) -> tuple[Msg, ...]:
+def _red_not_behind(state: NextCheckpoint) -> tuple[Msg, ...]:
     """The units the scores put in red that have no problem overdue: named on the list too."""
     if state.scores is None:
         return ()
@@ -306,7 +306,7 @@ def weekly_circular(
     report: str,
     week: date,
     cases: Sequence[OverdueCase],
-    checkpoint: CheckpointState,
+    checkpoint: NextCheckpoint,
     today: date,
     ranking: RankingState | None = None,
     title: Msg | None = None,

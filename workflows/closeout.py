@@ -19,12 +19,12 @@ from workflows.messages import Msg, lines, msg
 from workflows.outcome import Notice, Refused
 from workflows.weekly import DONE
 
-APPROVED = "closeout.approved"  # the decisions, as written down
-REJECTED = "closeout.rejected"
+CLOSEOUT_APPROVED = "closeout.approved"  # the decisions, as written down
+CLOSEOUT_REJECTED = "closeout.rejected"
 
 
 @dataclass(frozen=True)
-class ItemState:
+class CloseoutItem:
     """A ledger item as a close-out decision reads it."""
 
     id: int
@@ -36,7 +36,7 @@ class ItemState:
 
 
 @dataclass(frozen=True)
-class Decision:
+class CloseoutDecision:
     """What to change on the item (under `expected_version`), what to record, what to say."""
 
     action: str  # the audit log's name for the change
@@ -51,7 +51,7 @@ class Decision:
 
 
 def closeout_request(
-    item: ItemState,
+    item: CloseoutItem,
     *,
     unit: str,
     result: str,
@@ -73,7 +73,7 @@ def closeout_request(
     return Notice(keys.item_closeout(item.id, item.version), "item.closeout", text)
 
 
-def may_ask_closeout(item: ItemState, *, reports_for_unit: bool) -> Refused | None:
+def may_ask_closeout(item: CloseoutItem, *, reports_for_unit: bool) -> Refused | None:
     """Only the unit's liaison asks, and only for an open item (not one already closing)."""
     if not reports_for_unit:
         return Refused(msg("ledger.not_yours", code=item.code))
@@ -92,16 +92,16 @@ def asked(
 
 
 def ask_closeout(
-    item: ItemState,
+    item: CloseoutItem,
     *,
     expected_version: int,
     result: str,
     files: Sequence[Mapping[str, Any]],
     week_of: date,
-) -> Decision:
+) -> CloseoutDecision:
     """`/close`: the item waits for approval, its result recorded as this week's progress."""
     changes, progress = asked(result=result, files=files, week_of=week_of)
-    return Decision(
+    return CloseoutDecision(
         action="item.closeout_asked",
         expected_version=expected_version,
         changes=changes,
@@ -110,12 +110,12 @@ def ask_closeout(
     )
 
 
-def already_decided(item: ItemState) -> Refused:
+def already_decided(item: CloseoutItem) -> Refused:
     """The item is no longer waiting for a decision: say what it is now."""
     return Refused(msg("closeout.decided", code=item.code, status=status_msg(item.status)))
 
 
-def _not_waiting(item: ItemState, asked: int | None) -> Refused | None:
+def _not_waiting(item: CloseoutItem, asked: int | None) -> Refused | None:
     """Why a decision on the ask `asked` cannot be made now: the item was decided, or it was
     asked again since (a rejected ask's buttons must not approve the new evidence)."""
     if item.status != Status.CLOSING:
@@ -125,35 +125,37 @@ def _not_waiting(item: ItemState, asked: int | None) -> Refused | None:
     return None  # `asked` None: a button sent before buttons named their ask
 
 
-def approve_closeout(item: ItemState, *, asked: int | None, at: datetime) -> Decision | Refused:
+def approve_closeout(
+    item: CloseoutItem, *, asked: int | None, at: datetime
+) -> CloseoutDecision | Refused:
     """同意 on the ask `asked`: the item is closed now and its unit told, if that ask still
     waits for a decision."""
     refused = _not_waiting(item, asked)
     if refused is not None:
         return refused
     text = msg("closeout.approved", code=item.code, name=item.name, at=at)
-    return Decision(
+    return CloseoutDecision(
         action="item.closed",
         expected_version=None,  # the database still refuses a second decision at the same moment
         changes=ItemChanges(status=Status.CLOSED, closed_at=at),
         said=text,
         to_unit=Notice(keys.item_closed(item.id), "item.decision", text),
-        decided=APPROVED,
+        decided=CLOSEOUT_APPROVED,
     )
 
 
-def may_reject_closeout(item: ItemState, *, asked: int | None) -> Refused | None:
+def may_reject_closeout(item: CloseoutItem, *, asked: int | None) -> Refused | None:
     """不同意 opens the reason step only while the ask `asked` still waits for a decision."""
     return _not_waiting(item, asked)
 
 
 def reject_closeout(
-    item: ItemState,
+    item: CloseoutItem,
     *,
     asked: int | None,
     expected_version: int | None,
     reason: str,
-) -> Decision | Refused:
+) -> CloseoutDecision | Refused:
     """不同意 with a reason: the item is open again, the reason recorded and sent to the unit.
 
     The reason step was opened on the ask `asked`; a step opened before buttons named their
@@ -167,13 +169,13 @@ def reject_closeout(
     elif expected_version is not None and item.version != expected_version:
         return already_decided(item)  # decided by someone else since 不同意 was pressed
     text = msg("closeout.rejected", code=item.code, name=item.name, reason=reason)
-    return Decision(
+    return CloseoutDecision(
         action="item.closeout_rejected",
         expected_version=expected_version,
         changes=ItemChanges(status=Status.OPEN),
         said=text,
         # the reason is the decision's, written down with it: not the problem's progress
-        decided=REJECTED,
+        decided=CLOSEOUT_REJECTED,
         reason=reason,
         # the saved change moves the item's version on by one; the message names that version
         to_unit=Notice(keys.item_rejected(item.id, item.version + 1), "item.decision", text),

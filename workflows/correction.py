@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import Text
 from workflows.messages import Msg, msg
@@ -127,7 +128,7 @@ def msg_join(parts: Iterable[Msg]) -> Msg:
 
 
 REJECT_CORRECTION = Flow(
-    "correction_reject",
+    FlowName.CORRECTION_REJECT,
     "correction.reject_title",
     (Step("reason", "reject.ask_reason", Text(max_len=500)),),
 )

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, ClassVar, TypeVar
 
+from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import (
+    UNITS,
     Answer,
     Choice,
     DateInput,
@@ -26,7 +28,6 @@ from workflows.planner import time_left
 
 T = TypeVar("T")
 
-UNITS = "units"
 _TIME = re.compile(r"^\d{1,2}[:：]\d{2}")
 
 
@@ -73,7 +74,7 @@ def _left(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
 
 
 DEADLINE = Flow(
-    "deadline",
+    FlowName.DEADLINE,
     title="deadline.title",
     steps=(
         Step("deliverable", "deadline.ask_deliverable", Text(max_len=200)),
@@ -95,7 +96,7 @@ DEADLINE = Flow(
 )
 
 CANCEL = Flow(
-    "deadline_cancel",
+    FlowName.DEADLINE_CANCEL,
     title="deadline.cancel_title",
     steps=(),
     summary="deadline.confirm_cancel",
@@ -136,7 +137,7 @@ class DeadlineSave:
     said: Msg
 
 
-def save_deadline(
+def deadline_save(
     values: Mapping[str, Any],
     *,
     editing_id: int | None,

@@ -13,7 +13,7 @@ from workflows import keys
 from workflows.campaign import RecurringSpec
 from workflows.periods import reporting_day
 
-WINDOW = timedelta(days=6)  # after the due time, a digest not yet sent still goes out
+DIGEST_WINDOW = timedelta(days=6)  # after the due time, a digest not yet sent still goes out
 
 
 def digest_week(reports: Sequence[RecurringSpec], now: datetime, tz: tzinfo) -> date | None:
@@ -23,16 +23,11 @@ def digest_week(reports: Sequence[RecurringSpec], now: datetime, tz: tzinfo) -> 
         return None
     day = reporting_day(reports[0].weekday, now, tz)
     due = datetime.combine(day, reports[0].at, tzinfo=tz)
-    if now < due or now > due + WINDOW:
+    if now < due or now > due + DIGEST_WINDOW:
         return None
     return day
 
 
-def digest_key(day: date, chat_id: int) -> str:
-    """One digest per reporting week per chat."""
-    return keys.digest(day, chat_id)
-
-
 def digest_chats(day: date, chats: Sequence[int], planned: frozenset[str]) -> list[int]:
     """The supervisor chats whose digest for the week is not planned yet."""
-    return [c for c in chats if digest_key(day, c) not in planned]
+    return [c for c in chats if keys.digest_key(day, c) not in planned]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from workflows.flow_names import FlowName
 from workflows.inputs import (
     Answer,
     Attachments,
@@ -53,7 +54,7 @@ class Flow:
     it sees the draft's context and values.
     """
 
-    name: str
+    name: FlowName
     title: str
     steps: tuple[Step, ...]
     summary: str | None = None

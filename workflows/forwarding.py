@@ -16,7 +16,8 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from workflows.calendar import WorkCalendar, feedback_due
-from workflows.cases import CaseRules, read_forward
+from workflows.campaign import FeedbackRule
+from workflows.cases import read_forward
 from workflows.keys import provisional_year
 from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
@@ -76,7 +77,7 @@ class CaseDue:
         return msg("calendar.provisional") if self.provisional else ""
 
 
-def case_due(received: datetime, rules: CaseRules, cal: WorkCalendar, tz: tzinfo) -> CaseDue:
+def case_due(received: datetime, rules: FeedbackRule, cal: WorkCalendar, tz: tzinfo) -> CaseDue:
     """The feedback due time of a case received now."""
     due = feedback_due(
         received, working_days=rules.working_days, cutoff=rules.cutoff, cal=cal, tz=tz

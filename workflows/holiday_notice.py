@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import ClassVar
 
 from workflows.dates import DateError, normalize, parse_due, parse_span
+from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import Answer, FormEnv, InputError, TextAnswer
 from workflows.messages import Lines, Msg, msg
@@ -134,7 +135,7 @@ class NoticeText:
 def import_flow(year: int) -> Flow:
     """Paste the notice, see what was read, confirm."""
     return Flow(
-        "workday_import",
+        FlowName.WORKDAY_IMPORT,
         title="workday.import_title",
         steps=(Step("text", "workday.ask_notice", NoticeText(year)),),
         summary="workday.import_summary",

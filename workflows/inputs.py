@@ -14,8 +14,9 @@ from workflows.dates import DateError
 from workflows.messages import Msg, msg
 from workflows.when import read_when
 
-TEXT_LIMIT = 2000
+TEXT_ANSWER_LIMIT = 2000
 FILE_LIMIT = 20 * 1024 * 1024  # bots cannot download larger files from Telegram
+UNITS = "units"  # the run-time choices of the campaign's units (a Choice's `source`)
 
 
 class InputError(Exception):
@@ -117,7 +118,7 @@ def _text_of(answer: Answer) -> str:
 class Text:
     """Free text between `min_len` and `max_len` characters."""
 
-    max_len: int = TEXT_LIMIT
+    max_len: int = TEXT_ANSWER_LIMIT
     min_len: int = 1
     kind: ClassVar[str] = "text"
 
@@ -298,7 +299,7 @@ class Attachments:
 
     max_files: int = 20
     max_bytes: int = FILE_LIMIT
-    note_len: int = TEXT_LIMIT
+    note_len: int = TEXT_ANSWER_LIMIT
     need_file: bool = False
     kind: ClassVar[str] = "files"
 
@@ -357,7 +358,7 @@ class StatusCard:
     texted: frozenset[str]
     text_field: str
     default: str
-    max_len: int = TEXT_LIMIT
+    max_len: int = TEXT_ANSWER_LIMIT
     kind: ClassVar[str] = "card"
 
     def options_in(self, env: FormEnv) -> tuple[Option, ...]:

@@ -68,7 +68,7 @@ ESCALATE = "escalate"
 ADMINS = "admins"
 DAILY = "daily"
 UNIT = "unit"
-MISSING = "missing"
+MISSING_UNITS = "missing"
 DIGEST = "digest"
 
 CASE_POSTED = "case.posted"  # the Notification.kind of a case card posted to a unit's group
@@ -183,7 +183,7 @@ class NoticeKey:
     @classmethod
     def deadline_missing(cls, deadline_id: int, due: datetime, chat_id: int) -> NoticeKey:
         """The supervisors told who has not submitted."""
-        return cls(Subject.DEADLINE, deadline_id, MISSING, chat_id, schedule_stamp(due))
+        return cls(Subject.DEADLINE, deadline_id, MISSING_UNITS, chat_id, schedule_stamp(due))
 
     @classmethod
     def deadline_digest(cls, deadline_id: int, due: datetime, day: date, chat_id: int) -> NoticeKey:
@@ -227,7 +227,7 @@ _EVENTS: tuple[tuple[str, str], ...] = (  # (pattern, event when the pattern nam
     (rf"{_CASE}:{_DUE}:(?P<event>{ESCALATE}|{ADMINS}):{_CHAT}", ""),
     (rf"{_CASE}:{_DUE}:{DAILY}:{_DAY}:{_CHAT}", DAILY),
     (rf"{_DEADLINE}:{_DUE}:{UNIT}:(?P<unit>\d+):{_CHAT}:(?P<stage>\w+)", UNIT),
-    (rf"{_DEADLINE}:{_DUE}:{MISSING}:{_CHAT}", MISSING),
+    (rf"{_DEADLINE}:{_DUE}:{MISSING_UNITS}:{_CHAT}", MISSING_UNITS),
     (rf"{_DEADLINE}:{_DUE}:{DIGEST}:{_DAY}:{_CHAT}", DIGEST),
 )
 _SHAPES = tuple((re.compile(p), event) for p, event in _EVENTS)
@@ -284,7 +284,7 @@ def correction_decided(request_id: int) -> str:
     return f"correction:decided:{request_id}"
 
 
-def digest(day: date, chat_id: int) -> str:
+def digest_key(day: date, chat_id: int) -> str:
     """The weekly digest of a reporting week, to one supervisors' chat."""
     return in_chat(f"digest:{day.isoformat()}", chat_id)
 
@@ -314,7 +314,7 @@ def item_rejected(item_id: int, version: int) -> str:
     return f"item:{item_id}:rejected:v{version}"
 
 
-def catch_up(chat_id: int, newest: str) -> str:
+def catch_up_key(chat_id: int, newest: str) -> str:
     """What a chat missed, in one message, named by the newest notice it tells."""
     return f"catchup:chat:{chat_id}:{newest}"
 

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from typing_extensions import TypedDict
 
 from workflows.dates import DateError, normalize
+from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import Answer, Choice, FormEnv, InputError, Option, TextAnswer
 from workflows.messages import Msg, msg
@@ -158,7 +159,7 @@ DEPUTIES = "deputies"
 NO_DEPUTY = "0"  # the option "nobody in particular: the unit's other liaisons"
 
 LEAVE = Flow(
-    "leave",
+    FlowName.LEAVE,
     title="leave.title",
     steps=(
         Step("days", "leave.ask_days", LeaveDays()),

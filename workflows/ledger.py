@@ -7,12 +7,13 @@ checked as each number is typed.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from workflows.calendar import WorkCalendar
 from workflows.forms import Step
@@ -30,7 +31,25 @@ from workflows.inputs import (
 from workflows.messages import Msg, msg
 
 CATEGORIES = "categories"
-COLUMNS = ("name", "summary", "category", "measures", "due_on", "lead", "remarks")
+
+
+class LedgerColumns(BaseModel):
+    """A problem's own columns, declared once: `storage.models.LedgerItem` takes them as its
+    table's columns by deriving from this model, and `ItemColumns` as what a flow or a workbook
+    gives; the campaign's other fields are kept by name."""
+
+    name: str = ""
+    summary: str = ""
+    category: str = ""
+    measures: str = ""
+    due_on: date | None = None
+    lead: str = ""
+    remarks: str = ""
+    source: str = ""  # 问题来源: asked after the campaign's fields, never one of them
+
+
+ITEM_COLUMNS = tuple(LedgerColumns.model_fields)
+COLUMNS = tuple(c for c in ITEM_COLUMNS if c != "source")  # the ones a campaign's field may be
 SOURCES = ("自查发现", "群众举报", "上级转办", "信访", "其他")
 
 
@@ -236,21 +255,14 @@ def status_msg(status: str) -> Msg:
     return msg(f"ledger.status.{status}")
 
 
-@dataclass(frozen=True)
-class ItemColumns:
+class ItemColumns(LedgerColumns):
     """A problem's columns as given (a flow's answers, a row of a workbook) and the
     campaign's own fields by name; `given` says which columns were given at all (an import
     changes only those: a cleared cell is given, and empty)."""
 
-    name: str = ""
-    summary: str = ""
-    category: str = ""
-    measures: str = ""
-    due_on: date | None = None
-    lead: str = ""
-    remarks: str = ""
-    source: str = ""
-    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    model_config = ConfigDict(frozen=True)
+
+    extra: Mapping[str, Any] = Field(default_factory=dict)
     given: frozenset[str] = frozenset()
 
 
@@ -262,7 +274,7 @@ def item_columns(values: Mapping[str, Any], spec: LedgerSpec, prefix: str = "") 
     for spec_field in (*spec.fields, SOURCE_FIELD):
         key = prefix + spec_field.key
         value = values.get(key)
-        if spec_field.key in (*COLUMNS, "source"):
+        if spec_field.key in ITEM_COLUMNS:
             if key in values:
                 columns[spec_field.key] = value
         elif value is not None:

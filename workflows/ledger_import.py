@@ -27,7 +27,7 @@ from workflows.words import name_key
 from workflows.workbook import Formula, Row, Sheet, column_letter, text_of
 
 HEADER_SCAN = 30  # rows searched for the header
-SHOWN = 20  # problems, new and changed items listed in a preview
+PREVIEW_SHOWN = 20  # problems, new and changed items listed in a preview
 STOP_AFTER = 1000  # problems after which a file is not read further
 CODE, UNIT, SEQ, IGNORED = "__code__", "__unit__", "__seq__", "__ignored__"
 
@@ -321,7 +321,7 @@ def _skip_row(row: Row) -> bool:
     return squeezed.startswith(tuple(unicodedata.normalize("NFKC", w) for w in SKIP_WORDS))
 
 
-def read_rows(
+def read_ledger_rows(
     sheet: str,
     rows: Iterator[tuple[int, Row]],
     header: Header,
@@ -457,7 +457,7 @@ def read_book(sheets: Iterable[Sheet], target: LedgerTarget, known: KnownItems) 
         if header is None:
             continue
         found = True
-        yield from read_rows(sheet.name, chain(head, rows), header, target, known, seen)
+        yield from read_ledger_rows(sheet.name, chain(head, rows), header, target, known, seen)
     if not found:
         names = [f.name for f in target.spec.fields if not f.optional]
         yield Problem("", 0, "", msg("ledger_import.no_header", columns=names, rows=HEADER_SCAN))
@@ -481,17 +481,17 @@ class Tally:
         """Count one event."""
         if isinstance(event, Problem):
             self.problems += 1
-            if len(self.listed_problems) < SHOWN:
+            if len(self.listed_problems) < PREVIEW_SHOWN:
                 self.listed_problems.append(event)
         elif isinstance(event, Skipped):
             self.skipped += 1
         elif event.is_new:
             self.new += 1
-            if len(self.listed_new) < SHOWN:
+            if len(self.listed_new) < PREVIEW_SHOWN:
                 self.listed_new.append(event)
         elif event.changed:
             self.changed += 1
-            if len(self.listed_changed) < SHOWN:
+            if len(self.listed_changed) < PREVIEW_SHOWN:
                 self.listed_changed.append(event)
         else:
             self.unchanged += 1

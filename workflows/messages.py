@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,3 +27,7 @@ class Lines(tuple[Msg | str, ...]):
 def lines(items: list[Msg | str]) -> Msg:
     """One message made of lines."""
     return msg("lines", body=Lines(items))
+
+
+# a message said in the reader's language (a document's, a chart's): bot/ makes one per turn
+Say = Callable[[Msg | str], str]

@@ -21,7 +21,7 @@ from workflows.messages import Msg, msg
 WORK_STARTS = time(9, 0)
 WORK_ENDS = time(18, 0)
 # a notice is read in a chat: its text and the lines around it fit one Telegram message (4096)
-TEXT_LIMIT = 2000
+NOTICE_TEXT_LIMIT = 2000
 TITLE_CHARS = 24  # how much of a notice's text names it in lists and reminders
 
 

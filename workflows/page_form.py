@@ -12,7 +12,7 @@ from workflows.forms import Step
 from workflows.inputs import Choice, FormEnv, InputError, TextAnswer, shown
 from workflows.messages import Msg, msg
 
-TEXT_LIMIT = 4000  # characters read of any one answer (the steps' own limits are lower)
+PAGE_FIELD_LIMIT = 4000  # characters read of any one answer (the steps' own limits are lower)
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def fill(
         if step.when is not None and not step.when(now):
             continue
         raw = given.get(step.field)
-        text = raw[:TEXT_LIMIT].strip() if isinstance(raw, str) else ""
+        text = raw[:PAGE_FIELD_LIMIT].strip() if isinstance(raw, str) else ""
         if not text:
             if step.optional:
                 values[step.field] = None

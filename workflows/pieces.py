@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-TEXT_LIMIT = 4096  # characters of one Telegram message
+PIECE_LIMIT = 4096  # characters of one Telegram message
 
 
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+def split_text(text: str, limit: int = PIECE_LIMIT) -> list[str]:
     """Cut text into messages within `limit`, at line breaks where possible."""
     parts: list[str] = []
     current = ""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import Phone, Text
 
 REGISTER = Flow(
-    "register",
+    FlowName.REGISTER,
     title="register.title",
     steps=(
         Step("name", prompt="register.ask_name", kind=Text(max_len=20)),

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
-from workflows.inputs import Attachments, Choice, FormEnv, Option
+from workflows.inputs import UNITS, Attachments, Choice, FormEnv, Option
 from workflows.messages import Msg, msg
 from workflows.planner import time_left
 from workflows.words import ROSTER_DELIVERABLE
@@ -16,7 +17,6 @@ from workflows.words import ROSTER_DELIVERABLE
 T = TypeVar("T")
 
 DELIVERABLES = "deliverables"
-UNITS = "units"
 
 
 def _lateness(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
@@ -26,7 +26,7 @@ def _lateness(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
 
 
 SUBMIT = Flow(
-    "submit",
+    FlowName.SUBMIT,
     title="submit.title",
     steps=(
         Step("unit", "submit.ask_unit", Choice(source=UNITS), when=lambda v: not v.get("unit")),
@@ -78,7 +78,7 @@ class Deliverable:
 
 
 @dataclass(frozen=True)
-class Submission:
+class NewSubmission:
     """The submission to record, and what the unit is told."""
 
     deadline_id: int | None
@@ -98,9 +98,9 @@ def read_choice(choice: str) -> tuple[str, int]:
 
 def submit(
     unit: str, deliverable: Deliverable, material: Mapping[str, Any], *, at: datetime
-) -> Submission:
+) -> NewSubmission:
     """Submit now: on time or late, with the attached files or note."""
-    return Submission(
+    return NewSubmission(
         deadline_id=deliverable.deadline_id,
         report_name="" if deliverable.deadline_id else deliverable.title,
         period_start=deliverable.period_start,

@@ -37,7 +37,9 @@ from workflows.week_answers import (
 
 # what the page sends for an item, by the weekly update's value suffixes
 SENT = ("status", "progress", "result", "reason", "planned")
-TEXT_LIMIT = 4000  # characters the page may send in one field (the steps' own limits are lower)
+WEEK_FIELD_LIMIT = (
+    4000  # characters the page may send in one field (the steps' own limits are lower)
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def _applies(step: Step, values: Mapping[str, Any]) -> bool:
     return step.when is None or bool(step.when(values))
 
 
-def item_steps(flow: Flow, item_id: int) -> list[Step]:
+def steps_of_item(flow: Flow, item_id: int) -> list[Step]:
     """The flow's steps for one item, in order."""
     head = item_prefix(item_id)
     return [s for s in flow.steps if s.field.startswith(head)]
@@ -73,7 +75,7 @@ def read_item(
     evidence is kept whatever the status: files are added one by one (`add_file`)."""
     out: dict[str, Any] = {}
     errors: dict[str, Msg] = {}
-    steps = item_steps(flow, item_id)
+    steps = steps_of_item(flow, item_id)
     if not steps:
         return ItemForm(errors={STATUS: msg("app.not_in_week")})
     head = item_prefix(item_id)
@@ -110,7 +112,7 @@ def read_item(
 
 
 def _text(raw: Any) -> str:
-    return raw[:TEXT_LIMIT] if isinstance(raw, str) else ""
+    return raw[:WEEK_FIELD_LIMIT] if isinstance(raw, str) else ""
 
 
 def with_answers(flow: Flow, draft: Draft, answers: Mapping[str, Any]) -> Draft:
@@ -139,7 +141,7 @@ def asked_closing(flow: Flow, draft: Draft, item_id: int, version: int) -> Draft
     """The week once an item's close-out was asked meanwhile (at `version`): the item's answers
     cleared and its close-out noted, so the week neither asks for it nor saves it again; None
     when the item is not in this week."""
-    steps = item_steps(flow, item_id)
+    steps = steps_of_item(flow, item_id)
     if not steps:
         return None
     cleared: dict[str, Any] = {k: None for k in draft.values if k.startswith(item_prefix(item_id))}
@@ -172,7 +174,7 @@ def add_file(
     flow: Flow, draft: Draft, item_id: int, file: Mapping[str, Any], env: FormEnv
 ) -> tuple[dict[str, Any], Msg | None]:
     """The item's evidence with one more file (the step's own limits); or its reason."""
-    step = next((s for s in item_steps(flow, item_id) if s.field.endswith("." + EVIDENCE)), None)
+    step = next((s for s in steps_of_item(flow, item_id) if s.field.endswith("." + EVIDENCE)), None)
     if step is None or not isinstance(step.kind, Attachments):
         return {}, msg("app.not_in_week")
     current = draft.values.get(step.field)

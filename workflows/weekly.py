@@ -10,10 +10,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import Attachments, Choice, FormEnv, Option, StatusCard, Text
 from workflows.ledger import PLANNED_DATE, item_steps, ledger_from
 from workflows.messages import Lines, Msg, msg
+from workflows.periods import WEEK
 from workflows.week_answers import CLOSING, item_prefix, status_of
 
 PLAN, DONE, LATE, SAME = "plan", "done", "late", "same"
@@ -30,7 +32,6 @@ YES_NO = (Option("yes", msg("weekly.yes")), Option("no", msg("weekly.no")))
 TAKE_OVER_AFTER = timedelta(minutes=30)
 # Weekly reports recur every seven days: the next reporting day's due time is this one's plus
 # a week, and once it has passed a newer period has begun.
-WEEK = timedelta(days=7)
 
 
 def week_over(context: Mapping[str, Any], now: datetime) -> bool:
@@ -170,7 +171,9 @@ def weekly_flow(context: Mapping[str, Any]) -> Flow:
         ]
     steps.append(Step("new", "weekly.ask_new", Choice(options=YES_NO)))
     steps += item_steps(spec, prefix="new.", when=_is("new", "yes"))
-    return Flow("weekly", "weekly.title", tuple(steps), summary="weekly.summary", extras=changes)
+    return Flow(
+        FlowName.WEEKLY, "weekly.title", tuple(steps), summary="weekly.summary", extras=changes
+    )
 
 
 def changes(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
@@ -190,7 +193,7 @@ def new_item_flow(context: Mapping[str, Any]) -> Flow:
     spec = ledger_from(context.get("ledger"))
     unit = Step("unit", "new.ask_unit", Choice(source="units"), when=lambda v: not v.get("unit"))
     return Flow(
-        "new", "new.title", (unit, *item_steps(spec)), summary="new.summary", extras=preview
+        FlowName.NEW, "new.title", (unit, *item_steps(spec)), summary="new.summary", extras=preview
     )
 
 
@@ -209,7 +212,7 @@ def preview(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
 
 
 CLOSE = Flow(
-    "close",
+    FlowName.CLOSE,
     "close.title",
     (
         Step("result", "close.ask_result", Text()),
@@ -219,5 +222,7 @@ CLOSE = Flow(
 )
 
 REJECT = Flow(
-    "closeout_reject", "reject.title", (Step("reason", "reject.ask_reason", Text(max_len=500)),)
+    FlowName.CLOSEOUT_REJECT,
+    "reject.title",
+    (Step("reason", "reject.ask_reason", Text(max_len=500)),),
 )

@@ -199,9 +199,9 @@ def main(argv: list[str] | None = None) -> int:
         print(tr.text(msg("cli.no_token"), lang), file=sys.stderr)
         return 2
     if args.command in ("run", "start") and settings.telegram_bot_token:
-        from bot.serve.clock import refusal
+        from bot.serve.clock import clock_refusal
 
-        refused = refusal(settings)
+        refused = clock_refusal(settings)
         if refused is not None:  # a fast clock never reaches real people
             print(tr.text(refused, lang), file=sys.stderr)
             return 2
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         args.command, args.speed, args.out, args.lang = "demo", 600.0, "taizhang-demo", None
         args.no_serve = False
     if args.command == "demo":
-        from bot.sandbox.demo import main as demo_main
+        from bot.sandbox.demo import demo_command as demo_main
 
         where, speed, language = Path(args.out), args.speed, args.lang or lang
         return demo_main(where, args.campaign, speed, language, serve=not args.no_serve)

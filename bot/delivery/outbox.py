@@ -147,7 +147,7 @@ class _Result:
 
 
 @dataclass(frozen=True)
-class Row:
+class OutboxRow:
     """An outbox message claimed for sending."""
 
     outbox_id: int
@@ -159,7 +159,7 @@ class Row:
     reply: dict[str, Any] | None = None  # a reply's particulars (`render.Outgoing`)
 
     @classmethod
-    def of(cls, row: OutboxMessage, text: str | None = None) -> Row:
+    def of(cls, row: OutboxMessage, text: str | None = None) -> OutboxRow:
         """The claimed row as it is sent (`text`: its text said as of now)."""
         return cls(
             saved_id(row),
@@ -180,7 +180,7 @@ def post(turn: Turn, planned: list[Planned]) -> None:
 REPLY_LIMIT = {"reply": True}  # a person's reply: first in its chat, waiting in the outbox
 
 
-async def _send(bot: ExtBot[Any], services: Services, row: Row, keep: int) -> _Result:
+async def _send(bot: ExtBot[Any], services: Services, row: OutboxRow, keep: int) -> _Result:
     result = _Result(row.outbox_id, row.chat_id)
     try:
         if row.kind == outbox.REPLY:
@@ -240,7 +240,7 @@ def claim_rows(
     *,
     chats: Collection[int] | None = None,
     replies_only: bool = False,
-) -> tuple[list[Row], set[int]]:
+) -> tuple[list[OutboxRow], set[int]]:
     """Take due messages (not for chats without budget), and learn which of their chats have
     someone in a flow."""
     now = services.clock()
@@ -250,7 +250,7 @@ def claim_rows(
             session, now, limit, hold=hold, skip_chats=held, chats=chats, replies_only=replies_only
         )
         rows = [
-            Row.of(r, said_now(services, r.text, r.live, now))
+            OutboxRow.of(r, said_now(services, r.text, r.live, now))
             for r in owed.withdraw_done(session, claimed)
         ]
         busy = drafts.chats_in_flow(session, {r.chat_id for r in rows}, now - IN_FLOW)
@@ -277,18 +277,18 @@ async def deliver_once(bot: ExtBot[Any], services: Services, limit: int = 30) ->
 
 
 async def send_in_order(
-    bot: ExtBot[Any], services: Services, rows: list[Row], busy: Collection[int] = ()
+    bot: ExtBot[Any], services: Services, rows: list[OutboxRow], busy: Collection[int] = ()
 ) -> dict[int, float]:
     """Send claimed rows, chats side by side, each chat's in order; a chat that has no budget
     now keeps its rows in the database, untried. Returns those chats: seconds until a slot."""
-    by_chat: dict[int, list[Row]] = defaultdict(list)
+    by_chat: dict[int, list[OutboxRow]] = defaultdict(list)
     for row in rows:
         by_chat[row.chat_id].append(row)
     limiter = getattr(bot, "rate_limiter", None)
     limits = limiter.limits if isinstance(limiter, ChatBudget) else Limits()
     waits: dict[int, float] = {}
 
-    async def chat_run(chat_rows: list[Row]) -> None:
+    async def chat_run(chat_rows: list[OutboxRow]) -> None:
         keep = limits.keep_for_people if chat_rows[0].chat_id in busy else 1
         for i, row in enumerate(chat_rows):
             res = await _send(bot, services, row, keep)
@@ -304,7 +304,7 @@ async def send_in_order(
                 return
             # settled as soon as Telegram answers: a process killed in the middle of a batch
             # leaves only the sends in flight at that moment to be sent again
-            await _write(services, partial(settle, services, res, attempts=row.attempts))
+            await _write(services, partial(settle_send, services, res, attempts=row.attempts))
 
     await asyncio.gather(*(chat_run(chat_rows) for chat_rows in by_chat.values()))
     return waits
@@ -335,14 +335,14 @@ def _release_after_429(services: Services, res: _Result, attempts: int) -> None:
     """Telegram answered 429: the attempt counts; the message waits (the limiter holds its
     chat for `retry_after`), and fails for good only after MAX_ATTEMPTS."""
     if attempts >= MAX_ATTEMPTS:
-        settle(services, res, attempts=attempts)
+        settle_send(services, res, attempts=attempts)
         return
     with services.db.unit_of_work() as session:
         outbox.release(session, [res.outbox_id])
         outbox.note_error(session, res.outbox_id, res.failure or "")
 
 
-def settle(services: Services, res: _Result, *, attempts: int) -> None:
+def settle_send(services: Services, res: _Result, *, attempts: int) -> None:
     """Record what Telegram answered to one send."""
     now = services.clock()
     with services.db.unit_of_work() as session:
@@ -419,7 +419,7 @@ async def record_sends(bot: ExtBot[Any], services: Services) -> None:
 
 def _record(services: Services, sent: list[tuple[int, float]], prompts: list[SentPrompt]) -> None:
     with services.db.unit_of_work() as session:
-        sendlog.record(session, sent)
+        sendlog.log_sends(session, sent)
         drafts.remember_prompts(session, prompts)
 
 

@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.delivery.outbox import Row, claim_rows, held_chats, send_in_order
+from bot.delivery.outbox import OutboxRow, claim_rows, held_chats, send_in_order
 from bot.telegram.budget import ChatBudget
 from bot.telegram.render import outgoing
 from bot.telegram.sender import ChatSender
@@ -25,14 +25,14 @@ from storage import outbox
 from storage.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
-BATCH = 30  # a chat's waiting replies taken at a time
+REPLY_BATCH = 30  # a chat's waiting replies taken at a time
 
 
 @dataclass
-class Stored:
+class StoredReplies:
     """A turn's replies as its unit of work kept them."""
 
-    rows: list[Row] = field(default_factory=list)
+    rows: list[OutboxRow] = field(default_factory=list)
     claimed: bool = False  # claimed for this process: to be sent at once
 
     @property
@@ -41,7 +41,7 @@ class Stored:
         return {r.chat_id for r in self.rows}
 
 
-def store(turn: Turn, pressed: int | None) -> Stored | None:
+def store(turn: Turn, pressed: int | None) -> StoredReplies | None:
     """Render the turn's replies and keep them in the outbox, in its unit of work. None for a
     turn that made a picture or a file (a chart, an export): too big for the outbox, its
     replies are sent from memory, in their order, and can be asked for again."""
@@ -54,7 +54,7 @@ def store(turn: Turn, pressed: int | None) -> Stored | None:
     ]
     hold = timedelta(seconds=turn.services.settings.taizhang_claim_timeout)
     claimed = outbox.store_replies(turn.session, rows, turn.stamp.at, hold=hold)
-    return Stored([Row.of(r) for r in rows], claimed)
+    return StoredReplies([OutboxRow.of(r) for r in rows], claimed)
 
 
 class Replies:
@@ -69,11 +69,11 @@ class Replies:
         """The application's services."""
         return services_in(self.app.bot_data)
 
-    def send(self, chat_id: int, stored: Stored) -> None:
+    def send(self, chat_id: int, stored: StoredReplies) -> None:
         """Queue a turn's replies behind the earlier ones of its chat."""
         self.sender.send(chat_id, lambda: self._send(stored))
 
-    async def _send(self, stored: Stored) -> None:
+    async def _send(self, stored: StoredReplies) -> None:
         bot, services = self.app.bot, self.services
         if stored.claimed:
             waits = await send_in_order(bot, services, stored.rows)
@@ -93,7 +93,7 @@ class Replies:
         rows, _ = await asyncio.to_thread(
             claim_rows,
             services,
-            BATCH,
+            REPLY_BATCH,
             held_chats(self.app.bot),
             chats=[chat_id],
             replies_only=True,

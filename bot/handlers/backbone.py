@@ -10,7 +10,7 @@ from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from storage import campaigns, chats, people, sightings
 from storage.models import Person
-from workflows.binding import SUPERVISORS, UNITS, bind_flow, unit_options
+from workflows.binding import SUPERVISORS, bind_flow, unit_options
 from workflows.contexts import (
     BindAnswers,
     BindContext,
@@ -19,9 +19,10 @@ from workflows.contexts import (
     answers_of,
     context_of,
 )
+from workflows.flow_names import FlowName
 from workflows.forms import Draft, Nav
 from workflows.guards import required
-from workflows.inputs import Option, TextAnswer
+from workflows.inputs import UNITS, Option, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.registration import REGISTER
 from workflows.roles import Role, commands_for
@@ -76,7 +77,7 @@ def cmd_bind(turn: Turn, args: list[str]) -> None:
     shown = current.name if current else (turn.text(msg("bind.supervisors")) if bound else "")
     context = {"rebinding": bound, "current": shown}
     prefill = {"unit": TextAnswer(" ".join(args))} if args else None
-    turn.begin("bind", context=context, prefill=prefill)
+    turn.begin(FlowName.BIND, context=context, prefill=prefill)
 
 
 def _finish_bind(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
@@ -100,7 +101,7 @@ def cmd_register(turn: Turn, args: list[str]) -> None:
     if unit is None:
         turn.say(msg("register.not_bound"))
         return
-    turn.begin("register", context={"unit": unit.name, "unit_id": unit.id})
+    turn.begin(FlowName.REGISTER, context={"unit": unit.name, "unit_id": unit.id})
 
 
 def _finish_register(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
@@ -280,14 +281,14 @@ FEATURE = Feature(
         "cancel": nav("cancel"),
     },
     flows={
-        "bind": FlowBinding(
+        FlowName.BIND: FlowBinding(
             lambda ctx: bind_flow(rebinding=bool(ctx.get("rebinding"))),
             _finish_bind,
             _units_for,
             context=BindContext,
             answers=BindAnswers,
         ),
-        "register": FlowBinding(
+        FlowName.REGISTER: FlowBinding(
             lambda ctx: REGISTER, _finish_register, context=RegisterContext, answers=RegisterAnswers
         ),
     },

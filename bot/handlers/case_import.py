@@ -16,7 +16,7 @@ from storage.audit import Stamp
 from storage.calendar import work_calendar
 from storage.models import saved_id
 from workflows.calendar import feedback_due
-from workflows.case_import import TEXT, ImportReading, read_rows
+from workflows.case_import import TEXT, ImportReading, read_case_rows
 from workflows.cases import ANSWERED, CaseChange
 
 
@@ -51,7 +51,7 @@ def import_cases(services: Services, path: Path, unit: str | None) -> tuple[int,
         if camp is None:
             raise LookupError("no campaign")
         units = {u.name: u for u in campaigns.units_of(session, saved_id(camp))}
-        reading = read_rows(rows, units=list(units), default_unit=unit, first_row=first)
+        reading = read_case_rows(rows, units=list(units), default_unit=unit, first_row=first)
         if reading.refused or not reading.cases:
             return 0, reading
         tz = ZoneInfo(camp.timezone)

@@ -18,15 +18,15 @@ from storage.models import ForwardedCase, saved_id
 from workflows import extension, feedback, forwarding, keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.calendar import WorkCalendar
+from workflows.campaign import FeedbackRule
 from workflows.cases import (
     ANSWERED,
-    EXTENSION,
+    EXTENSION_FLOW,
     EXTENSION_REJECT,
-    FEEDBACK,
+    FEEDBACK_FLOW,
     SIGNED,
     CaseChange,
     CaseNow,
-    CaseRules,
     case_state,
     is_escalated,
     may_handle,
@@ -43,6 +43,7 @@ from workflows.contexts import (
     answers_of,
     context_of,
 )
+from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import FileAnswer, TextAnswer
@@ -113,7 +114,7 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
 def case_card(
     session: Session,
     case: ForwardedCase,
-    rules: CaseRules,
+    rules: FeedbackRule,
     now: datetime,
     cal: WorkCalendar,
     tz: tzinfo,
@@ -189,7 +190,7 @@ def start_feedback(turn: Turn, case: ForwardedCase, first: str | None = None) ->
         turn.say(refused.reason)
         return
     prefill = {"text": TextAnswer(first)} if first else None
-    turn.begin("feedback", context={"case_id": case.id, "code": case.code}, prefill=prefill)
+    turn.begin(FlowName.FEEDBACK, context={"case_id": case.id, "code": case.code}, prefill=prefill)
 
 
 def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
@@ -299,7 +300,7 @@ def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     turn.say(asked.said)
 
 
-def decide_extension(
+def decide_case_extension(
     turn: Turn, case: ForwardedCase, approve: bool, reason: str = ""
 ) -> Msg | None:
     """同意 / 不同意 (with its reason) on a request for more time: the case changed, the
@@ -357,7 +358,7 @@ def _may_handle(turn: Turn, case: ForwardedCase) -> Refused | None:
     return may_handle(turn.actor, case.unit_id, code=case.code, answered=answered)
 
 
-def action(turn: Turn, pressed: Action) -> None:
+def on_case_press(turn: Turn, pressed: Action) -> None:
     """The buttons on a case: 签收, 反馈, 申请延期; the supervisor's 同意 / 不同意."""
     verb = pressed.verb
     case = _case_for(turn, str(pressed.ref))
@@ -376,18 +377,18 @@ def action(turn: Turn, pressed: Action) -> None:
             turn.notice = turn.text(refused.reason)
             return
         turn.begin(
-            "extension",
+            FlowName.EXTENSION,
             context={"case_id": case.id, "code": case.code, "due": case.due_at.isoformat()},
         )
     elif verb == Verb.EXT_OK:
-        why_not = decide_extension(turn, case, approve=True)
+        why_not = decide_case_extension(turn, case, approve=True)
         if why_not is not None:
             turn.notice = turn.text(why_not)
     elif verb == Verb.EXT_NO:
         if case.fields.get("extension", {}).get("status") != extension.PENDING:
             turn.notice = turn.text(msg("form.stale_button"))
             return
-        turn.begin("extension_reject", context={"case_id": case.id, "code": case.code})
+        turn.begin(FlowName.EXTENSION_REJECT, context={"case_id": case.id, "code": case.code})
 
 
 def _finish_extension_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
@@ -396,7 +397,7 @@ def _finish_extension_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -
     if case is None:
         turn.say(msg("form.stale_button"))
         return
-    refused = decide_extension(
+    refused = decide_case_extension(
         turn, case, approve=False, reason=answers_of(values, RejectAnswers)["reason"]
     )
     if refused is not None:
@@ -483,18 +484,21 @@ FEATURE = Feature(
         "cases": cmd_cases,
         "case": cmd_case,
     },
-    presses={v: action for v in (Verb.SIGN, Verb.FB, Verb.EXT, Verb.EXT_OK, Verb.EXT_NO)},
+    presses={v: on_case_press for v in (Verb.SIGN, Verb.FB, Verb.EXT, Verb.EXT_OK, Verb.EXT_NO)},
     flows={
-        "feedback": FlowBinding(
-            lambda ctx: FEEDBACK, _finish_feedback, context=FeedbackContext, answers=FeedbackAnswers
+        FlowName.FEEDBACK: FlowBinding(
+            lambda ctx: FEEDBACK_FLOW,
+            _finish_feedback,
+            context=FeedbackContext,
+            answers=FeedbackAnswers,
         ),
-        "extension": FlowBinding(
-            lambda ctx: EXTENSION,
+        FlowName.EXTENSION: FlowBinding(
+            lambda ctx: EXTENSION_FLOW,
             _finish_extension,
             context=ExtensionContext,
             answers=ExtensionAnswers,
         ),
-        "extension_reject": FlowBinding(
+        FlowName.EXTENSION_REJECT: FlowBinding(
             lambda ctx: EXTENSION_REJECT,
             _finish_extension_reject,
             context=ExtensionRejectContext,

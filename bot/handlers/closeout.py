@@ -25,6 +25,7 @@ from workflows.contexts import (
     answers_of,
     context_of,
 )
+from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.ledger import Status
@@ -40,7 +41,7 @@ from workflows.weekly import (
 )
 
 
-def closeout_request(
+def post_closeout_request(
     turn: Turn, item: LedgerItem, result: str, files: Sequence[Mapping[str, Any]]
 ) -> None:
     """Ask the supervisors to approve a close-out, with buttons."""
@@ -76,14 +77,14 @@ def evidence_flags(turn: Turn, item: LedgerItem, files: Sequence[Mapping[str, An
     return evidence.reuse_flags(files, earlier, turn.zone)
 
 
-def _state(turn: Turn, item: LedgerItem) -> closeout.ItemState:
+def _state(turn: Turn, item: LedgerItem) -> closeout.CloseoutItem:
     """The item as a close-out decision reads it, with the ask awaiting a decision."""
     item_id = saved_id(item)
     ask = store.closeout_ask(turn.session, item_id) if item.status == Status.CLOSING else None
-    return closeout.ItemState(item_id, item.code, item.name, item.status, item.version, ask)
+    return closeout.CloseoutItem(item_id, item.code, item.name, item.status, item.version, ask)
 
 
-def _apply(turn: Turn, item: LedgerItem, decision: closeout.Decision) -> bool:
+def _apply(turn: Turn, item: LedgerItem, decision: closeout.CloseoutDecision) -> bool:
     """Save a close-out decision and plan its messages; False when someone else changed the
     item meanwhile (nothing saved)."""
     try:
@@ -133,16 +134,16 @@ def cmd_close(turn: Turn, args: list[str]) -> None:
         turn.say(refused.reason)
         return
     turn.begin(
-        "close",
+        FlowName.CLOSE,
         context={"item_id": item.id, "version": item.version, "code": item.code, "name": item.name},
     )
 
 
 def _finish_close(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    ask_closeout(turn, context_of(draft, CloseContext), values)
+    send_closeout_ask(turn, context_of(draft, CloseContext), values)
 
 
-def ask_closeout(turn: Turn, asked: CloseContext, values: Mapping[str, Any]) -> bool:
+def send_closeout_ask(turn: Turn, asked: CloseContext, values: Mapping[str, Any]) -> bool:
     """Ask for an item's close-out with its result and evidence (the /close flow's values, or
     the Mini App's form), as read at `asked`'s version; whether it was asked."""
     item = turn.session.get(LedgerItem, asked["item_id"])
@@ -160,7 +161,7 @@ def ask_closeout(turn: Turn, asked: CloseContext, values: Mapping[str, Any]) -> 
     if not _apply(turn, item, decision):
         turn.say(msg("weekly.conflicts", codes=[item.code]))
         return False
-    closeout_request(turn, item, given["result"], files)
+    post_closeout_request(turn, item, given["result"], files)
     _note_in_week(turn, item)
     turn.say(decision.said)
     return True
@@ -175,7 +176,7 @@ def _note_in_week(turn: Turn, item: LedgerItem) -> None:
     draft = flows.loaded(row, WeeklyContext, None)
     if draft is None:
         return
-    flow = flows.built("weekly", weekly_flow, draft.context)
+    flow = flows.built(FlowName.WEEKLY, weekly_flow, draft.context)
     noted = asked_closing(flow, draft, saved_id(item), item.version)
     if noted is not None:
         drafts.save_draft(
@@ -198,12 +199,12 @@ def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         turn.say(msg("form.stale_button"))
         return
     reason = answers_of(values, RejectAnswers)["reason"]
-    refused = reject(turn, item, pressed.get("ask_id"), pressed.get("version"), reason)
+    refused = reject_closeout_ask(turn, item, pressed.get("ask_id"), pressed.get("version"), reason)
     if refused is not None:
         turn.say(refused)
 
 
-def approve(turn: Turn, item: LedgerItem, asked: int | None) -> Msg | None:
+def approve_closeout_ask(turn: Turn, item: LedgerItem, asked: int | None) -> Msg | None:
     """同意: the item closed out, the unit's groups told, the decision said here; or why not
     (nothing saved). The chat's button and the board both decide through this."""
     decision = closeout.approve_closeout(_state(turn, item), asked=asked, at=turn.stamp.at)
@@ -215,7 +216,7 @@ def approve(turn: Turn, item: LedgerItem, asked: int | None) -> Msg | None:
     return None
 
 
-def reject(
+def reject_closeout_ask(
     turn: Turn, item: LedgerItem, asked: int | None, version: int | None, reason: str
 ) -> Msg | None:
     """不同意 with its reason: the item back to 整改中, the unit's groups told, the decision
@@ -240,7 +241,7 @@ def may_reject(turn: Turn, item: LedgerItem, asked: int | None) -> Msg | None:
     return refused.reason if refused is not None else None
 
 
-def action(turn: Turn, pressed: Action) -> None:
+def on_closeout_press(turn: Turn, pressed: Action) -> None:
     """The supervisors' buttons on a close-out request: 同意 and 不同意."""
     verb = pressed.verb
     item = item_for(turn, str(pressed.ref))
@@ -248,7 +249,7 @@ def action(turn: Turn, pressed: Action) -> None:
         return
     asked = pressed.optional(1)
     if verb == Verb.CO_OK:
-        refused = approve(turn, item, asked)
+        refused = approve_closeout_ask(turn, item, asked)
         if refused is not None:
             turn.notice = turn.text(refused)
     elif verb == Verb.CO_NO:
@@ -257,7 +258,7 @@ def action(turn: Turn, pressed: Action) -> None:
             turn.notice = turn.text(refused)
             return
         turn.begin(
-            "closeout_reject",
+            FlowName.CLOSEOUT_REJECT,
             context={
                 "item_id": item.id,
                 "code": item.code,
@@ -270,12 +271,12 @@ def action(turn: Turn, pressed: Action) -> None:
 FEATURE = Feature(
     "closeout",
     commands={"close": cmd_close},
-    presses={Verb.CO_OK: action, Verb.CO_NO: action},
+    presses={Verb.CO_OK: on_closeout_press, Verb.CO_NO: on_closeout_press},
     flows={
-        "close": FlowBinding(
+        FlowName.CLOSE: FlowBinding(
             lambda ctx: CLOSE, _finish_close, context=CloseContext, answers=CloseAnswers
         ),
-        "closeout_reject": FlowBinding(
+        FlowName.CLOSEOUT_REJECT: FlowBinding(
             lambda ctx: REJECT, _finish_reject, context=RejectContext, answers=RejectAnswers
         ),
     },

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.delivery.outbox import post
-from bot.handlers.closeout import closeout_request
+from bot.handlers.closeout import post_closeout_request
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from storage import chats, decisions, ledger, planning
@@ -37,6 +37,7 @@ from workflows.correction import (
     msg_join,
     week_changes,
 )
+from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.messages import Msg, msg
 from workflows.planner import Planned
@@ -64,7 +65,7 @@ def apply_week(turn: Turn, week: WeekUpdate, items: Mapping[int, LedgerItem]) ->
         ledger.add_progress(turn.session, item, change.progress, turn.stamp)
     for change in week.closeouts:
         if items[change.item_id].code not in raced:
-            closeout_request(
+            post_closeout_request(
                 turn, items[change.item_id], change.progress.result, change.progress.files
             )
     return raced
@@ -180,7 +181,7 @@ def save_correction(
     turn.say(msg("correction.requested", changes=_lines(changes)))
 
 
-def replace_material(
+def correct_material(
     turn: Turn, unit: Unit, title: str, row: Submission, material: Mapping[str, Any]
 ) -> None:
     """A submitted deliverable's material replaced before its deadline (the old kept in the
@@ -205,7 +206,7 @@ def _trail(turn: Turn, changes: tuple[Changed, ...]) -> dict[str, Any]:
     return {"changes": [turn.text(c.line()) for c in changes]}
 
 
-def approve(turn: Turn, request_id: int) -> Msg | None:
+def approve_correction_request(turn: Turn, request_id: int) -> Msg | None:
     """同意: the requested correction applied (as asked, against the items as they stand),
     the unit's groups and this chat told; or why not."""
     row = store.request_of(turn.session, request_id)
@@ -240,7 +241,7 @@ def approve(turn: Turn, request_id: int) -> Msg | None:
     return None
 
 
-def reject(turn: Turn, request_id: int, reason: str) -> Msg | None:
+def reject_correction_request(turn: Turn, request_id: int, reason: str) -> Msg | None:
     """不同意 with its reason: the week stands, the unit's groups and this chat told."""
     row = store.request_of(turn.session, request_id)
     if row is None or row.after is None or store.decided(turn.session, request_id):
@@ -258,11 +259,11 @@ def reject(turn: Turn, request_id: int, reason: str) -> Msg | None:
     return None
 
 
-def action(turn: Turn, pressed: Action) -> None:
+def on_correction_press(turn: Turn, pressed: Action) -> None:
     """The supervisors' buttons on a correction request: 同意 and 不同意 (which asks why)."""
     request_id = int(pressed.ref)
     if pressed.verb == Verb.CR_OK:
-        refused = approve(turn, request_id)
+        refused = approve_correction_request(turn, request_id)
         if refused is not None:
             turn.notice = turn.text(refused)
         return
@@ -271,22 +272,22 @@ def action(turn: Turn, pressed: Action) -> None:
     ):
         turn.notice = turn.text(msg("correction.decided"))
         return
-    turn.begin("correction_reject", context={"request_id": request_id})
+    turn.begin(FlowName.CORRECTION_REJECT, context={"request_id": request_id})
 
 
 def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     pressed = context_of(draft, CorrectionRejectContext)
     reason = answers_of(values, RejectAnswers)["reason"]
-    refused = reject(turn, pressed["request_id"], reason)
+    refused = reject_correction_request(turn, pressed["request_id"], reason)
     if refused is not None:
         turn.say(refused)
 
 
 FEATURE = Feature(
     "corrections",
-    presses={Verb.CR_OK: action, Verb.CR_NO: action},
+    presses={Verb.CR_OK: on_correction_press, Verb.CR_NO: on_correction_press},
     flows={
-        "correction_reject": FlowBinding(
+        FlowName.CORRECTION_REJECT: FlowBinding(
             lambda ctx: REJECT_CORRECTION,
             _finish_reject,
             context=CorrectionRejectContext,

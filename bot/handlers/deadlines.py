@@ -25,9 +25,10 @@ from workflows.contexts import (
 )
 from workflows.correction import DIRECT, correction_kind
 from workflows.deadlines import DEADLINE, split_args
+from workflows.flow_names import FlowName
 from workflows.forms import Draft, Flow
 from workflows.guards import required
-from workflows.inputs import Option, TextAnswer
+from workflows.inputs import UNITS, Option, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
 from workflows.periods import campaign_period
@@ -109,7 +110,7 @@ def start_submit(turn: Turn, preselect: str | None = None) -> None:
         turn.say(msg("submit.nothing_due", unit=unit.name))
         return
     prefill = {"deliverable": TextAnswer(preselect)} if preselect and unit else None
-    turn.begin("submit", context=context, prefill=prefill)
+    turn.begin(FlowName.SUBMIT, context=context, prefill=prefill)
 
 
 def _submittable(turn: Turn, unit: Unit | None) -> list[tuple[str, str, datetime]]:
@@ -128,7 +129,7 @@ def _submit_options(turn: Turn) -> Mapping[str, Any]:
     name = context_of(Draft.from_json(row.state), SubmitContext).get("unit") if row else None
     unit = next((u for u in _units(turn) if u.name == name), None) if name else None
     return {
-        dl.UNITS: [Option(u.name, u.name) for u in _units(turn)],
+        UNITS: [Option(u.name, u.name) for u in _units(turn)],
         "deliverables": deliverable_options(_submittable(turn, unit or turn.unit_here)),
     }
 
@@ -167,7 +168,7 @@ def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     except submissions.AlreadySubmitted as first:  # earlier, or another liaison just now
         if kind == "deadline" and correction_kind(what.due, turn.stamp.at) == DIRECT:
             material = given.get("material") or {}
-            corrections.replace_material(turn, unit, what.title, first.first, material)
+            corrections.correct_material(turn, unit, what.title, first.first, material)
             return
         turn.say(already_submitted(unit.name, what, first.first.submitted_at))
         return
@@ -311,7 +312,7 @@ def cmd_deadline(turn: Turn, args: list[str]) -> None:
         prefill = {"due": TextAnswer(when)}
         if deliverable:
             prefill = {"deliverable": TextAnswer(deliverable), **prefill}
-        turn.begin("deadline", prefill=prefill)
+        turn.begin(FlowName.DEADLINE, prefill=prefill)
         return
     rows = campaigns.deadlines_of(turn.session, saved_id(turn.campaign))
     if not rows:
@@ -332,7 +333,7 @@ def cmd_deadline(turn: Turn, args: list[str]) -> None:
 
 
 def _deadline_options(turn: Turn) -> Mapping[str, Any]:
-    return {dl.UNITS: [Option(u.name, u.name) for u in _units(turn)]} if turn.campaign else {}
+    return {UNITS: [Option(u.name, u.name) for u in _units(turn)]} if turn.campaign else {}
 
 
 def _deadline_now(row: Deadline | None) -> dl.DeadlineNow | None:
@@ -348,7 +349,7 @@ def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         turn.session, camp_id, answers_of(values, DeadlineAnswers)["deliverable"]
     )
     edited = turn.session.get(Deadline, editing) if editing else None
-    saved = dl.save_deadline(
+    saved = dl.deadline_save(
         values,
         editing_id=editing,
         editing=_deadline_now(edited),
@@ -371,7 +372,7 @@ def _finish_cancel(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     turn.say(msg("deadline.cancelled", deliverable=row.deliverable))
 
 
-def action(turn: Turn, pressed: Action) -> None:
+def on_deadline_press(turn: Turn, pressed: Action) -> None:
     """Buttons on reminders and lists: submit, edit or cancel a deadline."""
     verb = pressed.verb
     if verb == Verb.SUBMIT:
@@ -383,11 +384,12 @@ def action(turn: Turn, pressed: Action) -> None:
         return
     if verb == Verb.DL_CANCEL:
         turn.begin(
-            "deadline_cancel", context={"deadline_id": row.id, "deliverable": row.deliverable}
+            FlowName.DEADLINE_CANCEL,
+            context={"deadline_id": row.id, "deliverable": row.deliverable},
         )
     elif verb == Verb.DL_EDIT:  # the deliverable stays; the new due time is asked for
         turn.begin(
-            "deadline",
+            FlowName.DEADLINE,
             context={"deadline_id": row.id},
             prefill={"deliverable": TextAnswer(row.deliverable)},
         )
@@ -405,23 +407,23 @@ FEATURE = Feature(
         "submit": cmd_submit,
         "missing": cmd_missing,
     },
-    presses={v: action for v in (Verb.SUBMIT, Verb.DL_EDIT, Verb.DL_CANCEL)},
+    presses={v: on_deadline_press for v in (Verb.SUBMIT, Verb.DL_EDIT, Verb.DL_CANCEL)},
     flows={
-        "submit": FlowBinding(
+        FlowName.SUBMIT: FlowBinding(
             _submit_flow,
             _finish_submit,
             _submit_options,
             context=SubmitContext,
             answers=SubmitAnswers,
         ),
-        "deadline": FlowBinding(
+        FlowName.DEADLINE: FlowBinding(
             lambda ctx: DEADLINE,
             _finish_deadline,
             _deadline_options,
             context=DeadlineContext,
             answers=DeadlineAnswers,
         ),
-        "deadline_cancel": FlowBinding(
+        FlowName.DEADLINE_CANCEL: FlowBinding(
             lambda ctx: dl.CANCEL, _finish_cancel, context=CancelContext
         ),
     },

@@ -20,6 +20,7 @@ from workflows.contexts import (
 )
 from workflows.decisions import decision_line
 from workflows.deeplink import NEW_PAGE, AppLink
+from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import Option
@@ -92,7 +93,7 @@ def cmd_new(turn: Turn, args: list[str]) -> None:
 def begin_new(turn: Turn, unit: Unit | None) -> None:
     """A new problem, step by step."""
     camp = required(turn.campaign, "the active campaign")
-    turn.begin("new", context={"unit": unit.name if unit else "", "ledger": camp.ledger})
+    turn.begin(FlowName.NEW, context={"unit": unit.name if unit else "", "ledger": camp.ledger})
 
 
 def _offer_form(turn: Turn, unit: Unit) -> bool:
@@ -106,7 +107,7 @@ def _offer_form(turn: Turn, unit: Unit) -> bool:
     return True
 
 
-def create_item(turn: Turn, unit: Unit, values: Mapping[str, Any], prefix: str = "") -> LedgerItem:
+def add_item(turn: Turn, unit: Unit, values: Mapping[str, Any], prefix: str = "") -> LedgerItem:
     camp = required(turn.campaign, "the active campaign")
     given = item_columns(values, campaigns.ledger_spec(camp), prefix)
     return store.create_item(turn.session, unit, given, turn.stamp)
@@ -119,7 +120,7 @@ def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     if unit is None:
         turn.say(msg("bind.unknown_unit", text=name))
         return
-    item = create_item(turn, unit, values)
+    item = add_item(turn, unit, values)
     turn.say(msg("new.done", code=item.code))
     turn.say(card(turn, item))
 
@@ -178,7 +179,7 @@ def show_item(turn: Turn, item: LedgerItem) -> None:
         turn.replies.append(Reply(msg("ledger.files", count=len(files)), files=files))
 
 
-def decision_lines(made: list[decisions.Made]) -> list[Msg | str]:
+def decision_lines(made: list[decisions.MadeDecision]) -> list[Msg | str]:
     """The decisions on a problem or a case under their heading, apart from its progress."""
     if not made:
         return []
@@ -237,7 +238,7 @@ def item_line(item: LedgerItem, today: date) -> Msg:
     )
 
 
-def action(turn: Turn, pressed: Action) -> None:
+def on_item_press(turn: Turn, pressed: Action) -> None:
     """Buttons: page through /items, see an item, add a problem step by step."""
     if pressed.verb == Verb.NEW:
         acting = turn.acting_unit()
@@ -255,6 +256,6 @@ def action(turn: Turn, pressed: Action) -> None:
 FEATURE = Feature(
     "items",
     commands={"new": cmd_new, "items": cmd_items, "item": cmd_item},
-    presses={Verb.ITEMS: action, Verb.ITEM: action, Verb.NEW: action},
-    flows={"new": FlowBinding(new_item_flow, _finish_new, _options, context=NewItemContext)},
+    presses={Verb.ITEMS: on_item_press, Verb.ITEM: on_item_press, Verb.NEW: on_item_press},
+    flows={FlowName.NEW: FlowBinding(new_item_flow, _finish_new, _options, context=NewItemContext)},
 )

@@ -17,6 +17,7 @@ from storage.models import Campaign, Leave, Unit, saved_id
 from workflows import keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.contexts import answers_of, context_of
+from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.inputs import Option, TextAnswer
 from workflows.leave import (
@@ -58,7 +59,7 @@ def own_unit(turn: Turn) -> Unit | None:
     return unit
 
 
-def shown(turn: Turn, row: Leave, names: Mapping[int, str]) -> Msg:
+def leave_line(turn: Turn, row: Leave, names: Mapping[int, str]) -> Msg:
     """One leave as said back: its days and who covers."""
     away = stored.absence_of(row)
     first, last = away.first_day(turn.zone), away.last_day(turn.zone)
@@ -76,7 +77,7 @@ def cmd_leave(turn: Turn, args: list[str]) -> None:
     rows = stored.mine(turn.session, me, saved_id(unit), turn.stamp.at)
     if rows:
         names = {p.user_id: p.name for p in liaisons_of(turn, saved_id(unit))}
-        said = [shown(turn, r, names) for r in rows]
+        said = [leave_line(turn, r, names) for r in rows]
         buttons = [
             [Button(msg("leave.button.end"), callback_data(Verb.LEAVE_END, saved_id(r)))]
             for r in rows
@@ -85,7 +86,7 @@ def cmd_leave(turn: Turn, args: list[str]) -> None:
         return
     typed = {"days": TextAnswer(" ".join(args))} if args else None  # /leave 3月4日–3月8日
     context = LeaveContext(unit_id=saved_id(unit), unit=unit.name)
-    turn.begin("leave", context=context, prefill=typed)
+    turn.begin(FlowName.LEAVE, context=context, prefill=typed)
 
 
 def _options(turn: Turn) -> Mapping[str, Sequence[Option]]:
@@ -111,7 +112,7 @@ def take_leave(turn: Turn, unit: Unit, first: date, last: date, deputy: int | No
     mine = [stored.absence_of(r) for r in stored.mine(turn.session, me, unit_id, turn.stamp.at)]
     check_overlap(first, last, mine, turn.zone)
     starts, ends = leave_span(first, last, turn.zone)
-    row = stored.record(
+    row = stored.save_leave(
         turn.session,
         unit_id=unit_id,
         user_id=me,
@@ -193,7 +194,7 @@ FEATURE = Feature(
     commands={"leave": cmd_leave},
     presses={Verb.LEAVE_END: on_end},
     flows={
-        "leave": FlowBinding(
+        FlowName.LEAVE: FlowBinding(
             lambda ctx: LEAVE, _finish, _options, context=LeaveContext, answers=LeaveAnswers
         )
     },

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.handlers.reading import off_loop
-from bot.handlers.upload_steps import Upload, digest, keep_upload, owned_upload
+from bot.handlers.upload_steps import ChatUpload, keep_upload, owned_upload, sha256_of
 from bot.telegram.turn import Button, Services, Steps, Turn
 from storage import campaigns, uploads
 from storage import ledger_import as saving
@@ -42,7 +42,7 @@ class _Target:
 
 
 def _ledger_target(
-    turn: Turn, upload: Upload, file: dict[str, Any], upload_id: int
+    turn: Turn, upload: ChatUpload, file: dict[str, Any], upload_id: int
 ) -> _Target | None:
     """The unit a ledger goes to, or None with the question (which unit?) or the reason said."""
     camp = required(turn.campaign, "the active campaign")
@@ -83,7 +83,7 @@ def _ask_unit(turn: Turn, file: dict[str, Any]) -> None:
 
 
 async def read_ledger(
-    steps: Steps, book: Book, upload: Upload, file: dict[str, Any], upload_id: int
+    steps: Steps, book: Book, upload: ChatUpload, file: dict[str, Any], upload_id: int
 ) -> None:
     """A workbook read as the unit's ledger: which unit, every row checked, one preview."""
     found = await steps.turn(lambda t: _ledger_target(t, upload, file, upload_id))
@@ -125,7 +125,7 @@ class SaveLedger:
             return
         data = await steps.download(row.file_id, row.file_name)
         try:
-            if data is None or digest(data) != row.digest:
+            if data is None or sha256_of(data) != row.digest:
                 raise saving.Stale(row.file_name)
             await steps.turn(lambda t: _apply_ledger(t, upload_id, data))
         except (saving.Stale, WorkbookRefused):  # the save rolled back: say so, and forget it

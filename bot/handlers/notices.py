@@ -25,11 +25,11 @@ from storage.models import Campaign, UnitNotice, saved_id
 from workflows import keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.messages import Msg, lines, msg
-from workflows.notices import RECENT, TEXT_LIMIT, ladder, receipt_answer, status_lines
+from workflows.notices import NOTICE_TEXT_LIMIT, RECENT, ladder, receipt_answer, status_lines
 from workflows.planner import Planned
 from workflows.words import CIRCULAR_WORDS
 
-SHOWN = 3  # notices listed by /notice alone
+NOTICES_LISTED = 3  # notices listed by /notice alone
 
 
 def read_button(notice_id: int) -> tuple[Msg, str]:
@@ -81,8 +81,8 @@ def cmd_notice(turn: Turn, args: list[str]) -> None:
         return
     if len(args) == 1 and args[0].lower() in CIRCULAR_WORDS:
         count = send_circular_notice(turn, camp)
-    elif len(text := " ".join(args)) > TEXT_LIMIT:
-        turn.say(msg("notices.text_needed", limit=TEXT_LIMIT))
+    elif len(text := " ".join(args)) > NOTICE_TEXT_LIMIT:
+        turn.say(msg("notices.text_needed", limit=NOTICE_TEXT_LIMIT))
         return
     else:
         count = send_notice(turn, camp, text)
@@ -113,7 +113,9 @@ def read_status(session: Session, camp: Campaign, now: datetime) -> Msg:
     """The last notices, each with the units that read it (who, when) and those that have not
     (since when)."""
     names = {saved_id(u): u.name for u in campaigns.units_of(session, saved_id(camp))}
-    recent = stored.recent_notices(session, saved_id(camp), since=now - RECENT, limit=SHOWN)
+    recent = stored.recent_notices(
+        session, saved_id(camp), since=now - RECENT, limit=NOTICES_LISTED
+    )
     if not recent:
         return msg("notices.none")
     out: list[Msg | str] = []

@@ -4,7 +4,6 @@ weekly digest to supervisors."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -25,9 +24,10 @@ from storage.models import Campaign, saved_id
 from storage.scores import ranking_state
 from workflows.buttons import Action, Verb, callback_data
 from workflows.checkpoints import interview_list, next_checkpoint
-from workflows.circular import CheckpointState, Section, period_text, weekly_circular
-from workflows.digest import digest_chats, digest_key, digest_week
-from workflows.messages import Msg, lines, msg
+from workflows.circular import NextCheckpoint, Section, period_text, weekly_circular
+from workflows.digest import digest_chats, digest_week
+from workflows.keys import digest_key
+from workflows.messages import Msg, Say, lines, msg
 from workflows.notices import RECENT, last_due, late_reads_section
 from workflows.planner import Planned
 from workflows.scores import QUARTER, WEEK, circular_cadence
@@ -43,8 +43,6 @@ from workflows.summary import (
     week_message,
 )
 from workflows.words import CIRCULAR_WORDS, WEEK_WORDS
-
-Say = Callable[[Msg | str], str]
 
 
 def campaign_summary(
@@ -92,7 +90,7 @@ def cmd_summary(turn: Turn, args: list[str]) -> None:
     if args and args[0].lower() in WEEK_WORDS:
         units = [saved_id(u) for u in campaigns.units_of(turn.session, saved_id(camp))]
         start = summary_week(campaigns.weekly_reports(camp), now, turn.zone).starts_on
-        changes = figures.week_changes(turn.session, units, start, now.astimezone(turn.zone).date())
+        changes = figures.week_counts(turn.session, units, start, now.astimezone(turn.zone).date())
         turn.say(week_message(camp.name, changes))
         return
     text, rows = campaign_summary(turn.session, camp, now)
@@ -167,7 +165,7 @@ def document_say(turn: Turn) -> Say:
 
 def checkpoint_state(
     session: Session, camp: Campaign, names: dict[int, str], today: date
-) -> CheckpointState:
+) -> NextCheckpoint:
     """The next checkpoint and its 约谈名单 as it stands today (the circular's, the board's)."""
     points = campaigns.checkpoints_of(camp)
     point = next_checkpoint(points, today)
@@ -179,10 +177,10 @@ def checkpoint_state(
         else []
     )
     if point is None:
-        return CheckpointState(point, behind, bool(points))
+        return NextCheckpoint(point, behind, bool(points))
     # the 约谈名单 as it stands reads the last quarter's scores (the 季通报's), as of today
     start = datetime.combine(today, time(0), tzinfo=ZoneInfo(camp.timezone))
-    return CheckpointState(point, behind, True, ranking_state(session, camp, start, QUARTER))
+    return NextCheckpoint(point, behind, True, ranking_state(session, camp, start, QUARTER))
 
 
 def circular_docx(

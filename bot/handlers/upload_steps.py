@@ -20,7 +20,7 @@ from workflows.messages import msg
 
 
 @dataclass(frozen=True)
-class Upload:
+class ChatUpload:
     """A file sent to the bot, and whether `/import` was its caption."""
 
     file: FileAnswer
@@ -28,7 +28,7 @@ class Upload:
     unit: str = ""  # `/import 轮台县`: the unit an admin names
 
 
-def digest(data: bytes) -> str:
+def sha256_of(data: bytes) -> str:
     """The file's fingerprint: the save reads the same file the preview did, or none."""
     return hashlib.sha256(data).hexdigest()
 

@@ -15,7 +15,7 @@ from workflows.messages import Msg, msg
 from workflows.planner import Planned
 
 
-def urged_text(made: decisions.Made) -> Msg:
+def urged_text(made: decisions.MadeDecision) -> Msg:
     """已催办 3月4日 10:12 王专班: how a 催办 shows on the board."""
     return msg("urge.shown", at=made.at, by=made.by)
 

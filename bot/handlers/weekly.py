@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.delivery.outbox import post
 from bot.handlers import abandoned, corrections
-from bot.handlers.items import categories, create_item, progress_text
+from bot.handlers.items import add_item, categories, progress_text
 from bot.telegram.applinks import app_button
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
@@ -26,16 +26,16 @@ from workflows.contexts import (
 )
 from workflows.correction import DIRECT, correction_kind
 from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
+from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.ledger import overdue_days
 from workflows.messages import Msg, lines, msg
-from workflows.periods import report_period
+from workflows.periods import WEEK, report_period
 from workflows.planner import Planned
 from workflows.submission import is_on_time
 from workflows.weekly import (
     EXPIRED,
     TAKEN_OVER,
-    WEEK,
     other_draft_fate,
     over_word,
     snapshot_item,
@@ -82,7 +82,7 @@ def _someone_else_updating(turn: Turn, unit_id: int) -> Person | None:
     """Another liaison's live weekly update of the unit; one whose week is over is closed, one
     idle for half an hour is taken over (each owner told, what they typed kept)."""
     while (row := drafts.unit_weekly_draft(turn.session, unit_id, turn.person.user_id)) is not None:
-        fate = other_draft_fate(drafts.context_of(row), row.updated_at, turn.stamp.at)
+        fate = other_draft_fate(drafts.row_context(row), row.updated_at, turn.stamp.at)
         if fate == EXPIRED:
             abandoned.expire(turn.services, turn.session, row, turn.stamp, turn.zone)
         elif fate == TAKEN_OVER:
@@ -164,9 +164,9 @@ def correction_here(turn: Turn, unit: Unit) -> date | None:
     """The week (its reporting day) of the speaker's correction of the unit open in this
     chat, if one is: the workbook and the page then correct that week, as the chat does."""
     row = turn.draft()
-    if row is None or row.flow != "weekly":
+    if row is None or row.flow != FlowName.WEEKLY:
         return None
-    ctx = drafts.context_of(row)
+    ctx = drafts.row_context(row)
     if not ctx.get("correcting") or ctx.get("unit_id") != unit.id:
         return None
     return date.fromisoformat(ctx["period"])
@@ -217,7 +217,7 @@ def begin_weekly(turn: Turn, unit: Unit, context: dict[str, Any]) -> None:
             Button(msg("weekly_form.button"), callback_data(Verb.WFORM, index)),
             Button(msg("weekly.button.private"), callback_data(Verb.WPRIV, index)),
         )
-    turn.begin("weekly", context=context, extra=extra)
+    turn.begin(FlowName.WEEKLY, context=context, extra=extra)
 
 
 def cmd_weekly(turn: Turn, args: list[str]) -> None:
@@ -281,7 +281,7 @@ def save_week(
     current = {i: ItemNow(i, row.code, row.version, row.fields) for i, row in items.items()}
     week = decide_week(ctx, values, current, at=turn.stamp.at)
     raced = corrections.apply_week(turn, week, items)
-    new_code = create_item(turn, unit, values, prefix="new.").code if week.new_item else ""
+    new_code = add_item(turn, unit, values, prefix="new.").code if week.new_item else ""
     turn.say(week.summary(new_code))
     if week.conflicts or raced:
         said = "week.conflicts" if in_page else "weekly.conflicts"
@@ -325,7 +325,7 @@ def finish_week(
         )
 
 
-def action(turn: Turn, pressed: Action) -> None:
+def on_weekly_press(turn: Turn, pressed: Action) -> None:
     """The weekly reminder's button: begin this week's update."""
     start_weekly(turn, pressed.ref)
 
@@ -333,9 +333,9 @@ def action(turn: Turn, pressed: Action) -> None:
 FEATURE = Feature(
     "weekly",
     commands={"weekly": cmd_weekly, "correct": cmd_correct},
-    presses={Verb.WEEKLY: action},
+    presses={Verb.WEEKLY: on_weekly_press},
     flows={
-        "weekly": FlowBinding(
+        FlowName.WEEKLY: FlowBinding(
             weekly_flow, _finish_weekly, categories, over_word, context=WeeklyContext
         )
     },

@@ -16,8 +16,9 @@ from bot.telegram.turn import Button, Reply, Steps, Turn
 from storage import drafts, uploads
 from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.buttons import Verb, callback_data
+from workflows.flow_names import FlowName
 from workflows.inputs import Attachments, FileAnswer, FormEnv, InputError
-from workflows.ledger_import import SHOWN, problem_line
+from workflows.ledger_import import PREVIEW_SHOWN, problem_line
 from workflows.messages import Msg, lines, msg
 from workflows.week_answers import EVIDENCE, item_answer
 from workflows.weekly import DONE, LATE, PLAN, SAME, changes, weekly_flow
@@ -34,15 +35,19 @@ from workflows.weekly_workbook import (
 )
 from workflows.workbook import Book
 
-STATUSES = (PLAN, DONE, LATE, SAME)
+WORKBOOK_STATUSES = (PLAN, DONE, LATE, SAME)
 
 
 def statuses_read(turn: Turn) -> dict[str, str]:
     """The drop-down's words in every language, and the status each means."""
     tr = turn.services.translator
     return status_words(
-        [(tr.text(msg(f"weekly.st.{s}"), lang), s) for lang in tr.catalogs for s in STATUSES]
-        + [(s, s) for s in STATUSES]
+        [
+            (tr.text(msg(f"weekly.st.{s}"), lang), s)
+            for lang in tr.catalogs
+            for s in WORKBOOK_STATUSES
+        ]
+        + [(s, s) for s in WORKBOOK_STATUSES]
     )
 
 
@@ -94,7 +99,7 @@ async def read_week(steps: Steps, book: Book, origin: FormOrigin, file: dict[str
 
 def _week_preview(turn: Turn, ctx: dict[str, Any], reading: Any, file: dict[str, Any]) -> None:
     if reading.problems:
-        shown = [problem_line(p) for p in reading.problems[:SHOWN]]
+        shown = [problem_line(p) for p in reading.problems[:PREVIEW_SHOWN]]
         more = len(reading.problems) - len(shown)
         head = msg("weekly_form.refused", file=file["name"], count=len(reading.problems))
         tail = [msg("ledger_import.more", count=more)] if more else []
@@ -104,7 +109,7 @@ def _week_preview(turn: Turn, ctx: dict[str, Any], reading: Any, file: dict[str,
         turn, "week", ctx["unit_id"], file, {"context": ctx, "values": reading.values}
     )
     open_draft = turn.draft()
-    if open_draft is not None and open_draft.flow == "weekly":  # the form replaces it
+    if open_draft is not None and open_draft.flow == FlowName.WEEKLY:  # the form replaces it
         drafts.drop(turn.session, open_draft)
         turn.keep_draft(None)
     _week_screen(turn, row)
@@ -169,7 +174,7 @@ def add_evidence(turn: Turn, given: FileAnswer) -> bool:
     return True
 
 
-def save_week(turn: Turn, upload_id: int) -> None:
+def save_workbook_week(turn: Turn, upload_id: int) -> None:
     """确认提交: the week saved as the step-by-step update saves it, once its evidence is in."""
     row = owned_upload(turn, upload_id, "week")
     if row is None:
@@ -203,7 +208,7 @@ def download_form(turn: Turn, index: int) -> None:
             )
         ),
         instructions=turn.text(msg("weekly_form.instructions")),
-        statuses=[turn.text(msg(f"weekly.st.{s}")) for s in STATUSES],
+        statuses=[turn.text(msg(f"weekly.st.{s}")) for s in WORKBOOK_STATUSES],
     )
     name = f"{unit.name}-{ctx['report_name']}-{ctx['period']}.xlsx"
     turn.replies.append(

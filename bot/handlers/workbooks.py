@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from bot.handlers import ledger_import, reading, weekly_form
-from bot.handlers.upload_steps import Upload, digest
+from bot.handlers.upload_steps import ChatUpload, sha256_of
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Steps, Turn
 from storage import uploads
@@ -45,7 +45,7 @@ def on_file(turn: Turn, given: FileAnswer, flow_takes_files: bool | None) -> boo
     (not taken: False) an answer to the open flow."""
     forced, unit = _caption(turn.source.caption, turn.source.bot_username)
     sheet = given.media == "document" and _is_sheet(given.name, given.mime)
-    upload = Upload(given, forced, unit)
+    upload = ChatUpload(given, forced, unit)
     seen = UploadSeen(
         name=given.name,
         sheet=sheet,
@@ -73,7 +73,7 @@ class ReadWorkbook:
     """Download a workbook and read it off the event loop, on the workbook pool; answer with
     one preview, or the reason it is refused (one file at a time per person)."""
 
-    upload: Upload
+    upload: ChatUpload
     upload_id: int = 0  # an admin's ledger whose unit was just chosen
     reader: int = 0  # who sent it (their files are read one at a time)
 
@@ -95,7 +95,7 @@ class ReadWorkbook:
         data = await steps.download(upload.file.file_id, name)
         if data is None:
             return
-        file = {"file_id": upload.file.file_id, "name": name, "digest": digest(data)}
+        file = {"file_id": upload.file.file_id, "name": name, "digest": sha256_of(data)}
         book = await reading.off_loop(lambda: open_book(data, name))
         try:
             origin = await reading.off_loop(lambda: form_meta(book))
@@ -135,7 +135,7 @@ def on_cancel(turn: Turn, pressed: Action) -> None:
 def on_week_confirm(turn: Turn, pressed: Action) -> None:
     """确认提交 on a week sent by workbook."""
     if _pending(turn, pressed) is not None:
-        weekly_form.save_week(turn, pressed.ref)
+        weekly_form.save_workbook_week(turn, pressed.ref)
 
 
 def on_unit(turn: Turn, pressed: Action) -> None:
@@ -149,7 +149,7 @@ def on_unit(turn: Turn, pressed: Action) -> None:
         return
     uploads.update_upload(turn.session, row, turn.stamp.at, unit_id=unit.id)
     file = FileAnswer(row.file_id, row.file_name, "", 0, "document")
-    turn.later(ReadWorkbook(Upload(file), pressed.ref, turn.person.user_id))
+    turn.later(ReadWorkbook(ChatUpload(file), pressed.ref, turn.person.user_id))
 
 
 def on_ledger_confirm(turn: Turn, pressed: Action) -> None:

@@ -11,6 +11,7 @@ from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from storage.calendar import overrides_in, set_override, work_calendar
 from workflows.contexts import WorkdayImportAnswers, WorkdayImportContext, answers_of, context_of
+from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.holiday_notice import import_flow, notice_year, read_notice
 from workflows.messages import Msg, lines, msg
@@ -25,7 +26,7 @@ def cmd_workday(turn: Turn, args: list[str]) -> None:
     if args and args[0] == "import":
         year = whole_number(args[1], 9999) if len(args) > 1 else None
         year = year if year and year > 1900 else turn.stamp.at.year + 1
-        turn.begin("workday_import", context={"year": year})
+        turn.begin(FlowName.WORKDAY_IMPORT, context={"year": year})
         return
     if len(args) == 1 and (year := whole_number(args[0], 9999)) and year >= 1000:
         cal = work_calendar(turn.session)
@@ -89,7 +90,7 @@ FEATURE = Feature(
     "workday",
     commands={"workday": cmd_workday},
     flows={
-        "workday_import": FlowBinding(
+        FlowName.WORKDAY_IMPORT: FlowBinding(
             lambda ctx: import_flow(int(ctx["year"])),
             _finish_import,
             context=WorkdayImportContext,

@@ -21,8 +21,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.entities import (
+    API_TEXT_LIMIT,
     CALLBACK_DATA_LIMIT,
-    TEXT_LIMIT,
     ApiError,
     plain_text,
     utf16_len,
@@ -618,7 +618,7 @@ class LocalBotApi:
         text = plain_text(raw, p.get("parse_mode"))
         if not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
-        if utf16_len(text) > TEXT_LIMIT:
+        if utf16_len(text) > API_TEXT_LIMIT:
             raise ApiError(400, "Bad Request: message is too long")
         markup = self._markup(p, chat)
         target = self._reply_target(chat, p)
@@ -678,7 +678,7 @@ class LocalBotApi:
         self.edits += 1
         raw = str(p.get("text", ""))
         text = plain_text(raw, p.get("parse_mode"))
-        if utf16_len(text) > TEXT_LIMIT:
+        if utf16_len(text) > API_TEXT_LIMIT:
             raise ApiError(400, "Bad Request: message is too long")
         markup = self._markup(p)
         if text == message.get("text") and markup == message.get("reply_markup"):

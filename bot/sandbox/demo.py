@@ -40,7 +40,9 @@ from workflows.weekly import PLAN
 START = datetime(2024, 4, 29, 0, 30, tzinfo=UTC)  # Monday 29 April 2024, 08:30 in Beijing
 WEEK_UNIT = "库尔勒市"  # whose liaison's pages are printed after the fortnight
 SUPERVISOR = "supervisor"
-LINK_LIFETIME = timedelta(days=1)  # on the demo's clock, which stands still after the fortnight
+DEMO_LINK_LIFETIME = timedelta(
+    days=1
+)  # on the demo's clock, which stands still after the fortnight
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -125,7 +127,7 @@ class Demo(Sandbox):
             camp = required(campaigns.active_campaign(s), "the active campaign")
             unit = required(campaigns.unit_named(s, saved_id(camp), WEEK_UNIT), WEEK_UNIT)
             unit_id = saved_id(unit)
-        expires = now + LINK_LIFETIME
+        expires = now + DEMO_LINK_LIFETIME
         unit_named = {"unit": WEEK_UNIT}
         pages: tuple[tuple[str, dict[str, Any], AppLink | None, dict[str, str]], ...] = (
             ("week", liaison, None, unit_named),  # the page the menu button opens: the week
@@ -279,11 +281,13 @@ async def fortnight(d: Demo) -> dict[str, Any]:
     # A case forwarded on 30 April: the May Day holidays push its due day to 7 May.
     await d.at(1, "10:00")
     await d.command(sup_chat, sup, "/forward 轮台县 #XF-2024-031 反映团结路安置房漏水未维修")
-    await submit(d, groups["库尔勒市"], liaisons["库尔勒市"], file="库尔勒市自查自纠阶段总结.pdf")
+    await demo_submit(
+        d, groups["库尔勒市"], liaisons["库尔勒市"], file="库尔勒市自查自纠阶段总结.pdf"
+    )
 
     for day, hhmm in ((3, "18:00"), (5, "18:00"), (6, "09:00")):  # the 3-day and 1-day stages
         await d.at(day, hhmm)
-    await submit(d, groups["轮台县"], liaisons["轮台县"], note="纸质盖章件已送达州住建局")
+    await demo_submit(d, groups["轮台县"], liaisons["轮台县"], note="纸质盖章件已送达州住建局")
     await d.at(6, "16:00")  # two hours to go
     await d.at(6, "18:00")  # 5 May: the deadline; 尉犁县 has not submitted
 
@@ -308,8 +312,8 @@ async def fortnight(d: Demo) -> dict[str, Any]:
     await correct_week(d, groups["库尔勒市"], liaisons["库尔勒市"], "主体结构验收已通过，正在装修")
     await d.at(7, "11:00")  # the circular to every unit's group: two read it, 尉犁县 does not
     await d.command(sup_group, sup, "/notice 通报")
-    await read_notice(d, groups["库尔勒市"], liaisons["库尔勒市"])
-    await read_notice(d, groups["轮台县"], liaisons["轮台县"])
+    await demo_read_notice(d, groups["库尔勒市"], liaisons["库尔勒市"])
+    await demo_read_notice(d, groups["轮台县"], liaisons["轮台县"])
     await d.at(7, "15:00")  # the photo of 轮台-001's close-out, sent again for 库尔勒-001
     await close_with_photo(d, groups["库尔勒市"], liaisons["库尔勒市"], "库尔勒-001")
     request = await api.next_message(sup_group)  # flagged: the same file, who, when, its hash
@@ -372,7 +376,7 @@ async def correct_week(d: Demo, group: dict[str, Any], li: dict[str, Any], said:
     await d.press(summary, li, d.label("form.button.confirm"))
 
 
-async def read_notice(d: Demo, group: dict[str, Any], li: dict[str, Any]) -> None:
+async def demo_read_notice(d: Demo, group: dict[str, Any], li: dict[str, Any]) -> None:
     """已阅 pressed on the notice the group hears next (answered by the press's toast alone)."""
     notice = await d.api.next_message(group)
     await toast_press(d, notice, li, d.label("notices.button"))
@@ -437,7 +441,7 @@ def _app_button(message: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-async def submit(
+async def demo_submit(
     d: Demo, group: dict[str, Any], li: dict[str, Any], *, file: str = "", note: str = ""
 ) -> None:
     """A liaison submits the stage summary: a file, or a note about the paper copy."""
@@ -559,7 +563,7 @@ async def until_interrupted(links: list[PageLink]) -> None:
             loop.remove_signal_handler(sig)
 
 
-def main(out: Path, campaign: str, speed: float, lang: str, *, serve: bool = True) -> int:
+def demo_command(out: Path, campaign: str, speed: float, lang: str, *, serve: bool = True) -> int:
     """Entry point of `taizhang demo`: the fortnight, then its pages until Ctrl-C (unless not
     `serve`)."""
     tr = Translator.load(lang)

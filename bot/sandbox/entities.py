@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-TEXT_LIMIT = 4096
+API_TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
 _ALLOWED_TAGS = {
     "b",

@@ -9,7 +9,6 @@ is passed over for the next one, as nginx does with `proxy_next_upstream error`.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -17,9 +16,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.serve.webhook import SECRET_FORM
 from workflows.guards import required
-
-SECRET_FORM = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class WebhookRefused(Exception):

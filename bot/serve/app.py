@@ -12,7 +12,6 @@ from telegram.ext import (
     Application,
     BaseRateLimiter,
     CallbackQueryHandler,
-    ContextTypes,
     MessageHandler,
     TypeHandler,
     filters,
@@ -30,10 +29,11 @@ from bot.telegram.budget import ChatBudget, Limits
 from bot.telegram.processor import ChatOrderedProcessor
 from bot.telegram.turn import (
     BotApp,
+    Ctx,
     Services,
     Source,
     Turn,
-    answer_of,
+    message_answer,
     services_in,
     services_of,
     source_of,
@@ -44,7 +44,6 @@ from workflows.messages import msg
 from workflows.roles import COMMANDS
 
 logger = logging.getLogger(__name__)
-Ctx = ContextTypes.DEFAULT_TYPE
 
 
 def pipeline_of(context: Ctx) -> Pipeline:
@@ -78,7 +77,7 @@ async def on_command(update: Update, context: Ctx) -> None:
 async def on_message(update: Update, context: Ctx) -> None:
     """A reply to a prompt (in groups), any message (in private), a file sent in."""
     message = update.effective_message
-    given = answer_of(message) if message else None
+    given = message_answer(message) if message else None
     source = _source(update, context)
     if given is None or source is None:
         return
@@ -150,7 +149,7 @@ async def on_migrate(update: Update, context: Ctx) -> None:
 
     def carry_over() -> None:
         with services.db.unit_of_work() as session:
-            chats.migrate(session, old_id, new_id)
+            chats.migrate_chat(session, old_id, new_id)
 
     await asyncio.to_thread(carry_over)
 

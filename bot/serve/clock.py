@@ -65,7 +65,7 @@ def is_loopback(url: str) -> bool:
     return is_loopback_host(host)
 
 
-def refusal(settings: Settings) -> Msg | None:
+def clock_refusal(settings: Settings) -> Msg | None:
     """Why TAIZHANG_CLOCK cannot be used, or None when it is unset or usable."""
     if not settings.taizhang_clock:
         return None
@@ -78,7 +78,7 @@ def refusal(settings: Settings) -> Msg | None:
 
 def clock_of(settings: Settings) -> Callable[[], datetime] | Msg:
     """The wall clock, or the testing clock of TAIZHANG_CLOCK; a message when it is refused."""
-    refused = refusal(settings)
+    refused = clock_refusal(settings)
     if refused is not None:
         return refused
     parsed = parse_clock(settings.taizhang_clock) if settings.taizhang_clock else None

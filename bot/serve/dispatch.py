@@ -55,7 +55,7 @@ def _finish(turn: Turn, binding: FlowBinding, before: Draft, outcome: Outcome) -
         binding.finish(turn, before, outcome.values)
 
 
-def settle(turn: Turn, registry: Registry) -> None:
+def settle_requests(turn: Turn, registry: Registry) -> None:
     """Begin the flows the handlers asked for (or show the one already open)."""
     for _ in range(SETTLE_ROUNDS):
         if not turn.requests:
@@ -69,12 +69,12 @@ def settle(turn: Turn, registry: Registry) -> None:
         if isinstance(request, Resume):
             if current is not None:
                 env = flows.env_for(turn, current.binding.options(turn))
-                flows.resume(turn, current.flow, current.draft, env, current.row)
+                flows.resume_in_chat(turn, current.flow, current.draft, env, current.row)
             continue
         if current is not None:  # one flow at a time: the open one is shown again
             env = flows.env_for(turn, current.binding.options(turn))
             turn.say(msg("form.busy", title=msg(current.flow.title)))
-            flows.resume(turn, current.flow, current.draft, env, current.row)
+            flows.resume_in_chat(turn, current.flow, current.draft, env, current.row)
             continue
         _begin(turn, registry, request)
     turn.requests.clear()
@@ -85,7 +85,7 @@ def _begin(turn: Turn, registry: Registry, request: Begin) -> None:
     context = dict(request.context or {})
     flow = flows.built(request.flow, binding.build, context)
     env = flows.env_for(turn, binding.options(turn))
-    before, outcome = flows.start(
+    before, outcome = flows.start_in_chat(
         turn, flow, env, context=context, prefill=request.prefill, extra=request.extra
     )
     _finish(turn, binding, before, outcome)
@@ -98,7 +98,7 @@ def answer(turn: Turn, registry: Registry, given: Answer | Nav) -> bool:
     if current is None:
         return had  # closed as over or outdated: its word is said
     env = flows.env_for(turn, current.binding.options(turn))
-    outcome = flows.advance(turn, current.flow, current.draft, given, env, current.row)
+    outcome = flows.advance_in_chat(turn, current.flow, current.draft, given, env, current.row)
     _finish(turn, current.binding, current.draft, outcome)
     return True
 
@@ -124,7 +124,7 @@ def press_form(turn: Turn, registry: Registry, pressed: FormPress | None) -> Non
     env = flows.env_for(turn, current.binding.options(turn))
     # The pressed message keeps its keyboard: an edit to remove it would cost the group a
     # message of its budget, and a press on a stale button is refused by its revision.
-    outcome = flows.advance(
+    outcome = flows.advance_in_chat(
         turn, current.flow, current.draft, ChoiceAnswer(pressed.index), env, current.row
     )
     _finish(turn, current.binding, current.draft, outcome)

@@ -27,7 +27,7 @@ from typing import TypeVar
 from telegram import CallbackQuery, Message
 from telegram.error import TelegramError
 
-from bot.delivery.replies import Replies, Stored, store
+from bot.delivery.replies import Replies, StoredReplies, store
 from bot.serve import dispatch
 from bot.telegram.feature import Registry
 from bot.telegram.press import answer_press
@@ -62,7 +62,7 @@ class Pipeline:
 
     def _unit_of_work(
         self, source: Source, body: Callable[[Turn], T], keep: int | None
-    ) -> tuple[Turn | None, T | None, Stored | None]:
+    ) -> tuple[Turn | None, T | None, StoredReplies | None]:
         """The turn; with `keep` (the pressed message, or 0), its replies stored."""
         with self.services.db.unit_of_work() as session:
             turn = open_turn(session, self.services, source)
@@ -74,7 +74,7 @@ class Pipeline:
                     return turn, None, None
                 self._mine.append(source.update_id)
             result = body(turn)
-            dispatch.settle(turn, self.registry)
+            dispatch.settle_requests(turn, self.registry)
             stored = store(turn, keep or None) if keep is not None and turn.replies else None
         return turn, result, stored
 

@@ -23,7 +23,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from workflows.summary import UnitBar, WeekShare
 
 FONT_PATH = Path(cvttf_NotoSansCJK_Regular.__file__).parent / "NotoSansCJKtc-Regular.otf"
-COLOURS = {"overdue": "#C00000", "open": "#2E75B6", "closed": "#70AD47", "late": "#A5A5A5"}
+CHART_COLOURS = {"overdue": "#C00000", "open": "#2E75B6", "closed": "#70AD47", "late": "#A5A5A5"}
 WIDTH = 8.0  # inches; at 120 dpi 960 px, as wide as a phone shows and a page prints
 BAR = 0.32  # inches a unit's bar takes
 WEEKS_HEIGHT = 3.0
@@ -72,13 +72,13 @@ def draw_problems(ax: Axes, bars: Sequence[UnitBar], words: ChartWords) -> None:
     y = [-i for i in range(len(bars))]
     overdue = [b.overdue for b in bars]
     still = [b.open for b in bars]
-    ax.barh(y, overdue, color=COLOURS["overdue"], label=words.overdue)
-    ax.barh(y, still, left=overdue, color=COLOURS["open"], label=words.open)
+    ax.barh(y, overdue, color=CHART_COLOURS["overdue"], label=words.overdue)
+    ax.barh(y, still, left=overdue, color=CHART_COLOURS["open"], label=words.open)
     ax.barh(
         y,
         [b.closed for b in bars],
         left=[a + b for a, b in zip(overdue, still, strict=True)],
-        color=COLOURS["closed"],
+        color=CHART_COLOURS["closed"],
         label=words.closed,
     )
     totals = [b.overdue + b.open + b.closed for b in bars]
@@ -105,14 +105,14 @@ def draw_on_time(ax: Axes, weeks: Sequence[WeekShare], words: ChartWords) -> Non
         x,
         [100 * w.share for w in weeks],
         "o-",
-        color=COLOURS["open"],
+        color=CHART_COLOURS["open"],
         label=words.on_time,
     )
     ax.plot(
         x,
         [100 * (w.on_time + w.late) / w.units if w.units else 0 for w in weeks],
         "--",
-        color=COLOURS["late"],
+        color=CHART_COLOURS["late"],
         label=words.reported,
     )
     step = max(1, -(-len(weeks) // MOST_DAY_LABELS))

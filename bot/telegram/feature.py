@@ -15,12 +15,13 @@ from typing import Any
 
 from bot.telegram.turn import Turn
 from workflows.buttons import Action, Verb
+from workflows.flow_names import FlowName
 from workflows.forms import Draft, Flow
 from workflows.inputs import FileAnswer, Option, TextAnswer
 from workflows.messages import Msg
 
-Command = Callable[[Turn, list[str]], None]
-Press = Callable[[Turn, Action], None]
+CommandHandler = Callable[[Turn, list[str]], None]
+PressHandler = Callable[[Turn, Action], None]
 Finish = Callable[[Turn, Draft, dict[str, Any]], None]
 Options = Callable[[Turn], Mapping[str, Sequence[Option]]]
 # a text reply no open flow takes (a reply to a case's card starts its feedback): taken or not
@@ -61,9 +62,9 @@ class Feature:
     """One area's commands, buttons, flows, and the replies and files it takes."""
 
     name: str
-    commands: Mapping[str, Command] = field(default_factory=dict)
-    presses: Mapping[Verb, Press] = field(default_factory=dict)
-    flows: Mapping[str, FlowBinding] = field(default_factory=dict)
+    commands: Mapping[str, CommandHandler] = field(default_factory=dict)
+    presses: Mapping[Verb, PressHandler] = field(default_factory=dict)
+    flows: Mapping[FlowName, FlowBinding] = field(default_factory=dict)
     replies: tuple[ReplyHook, ...] = ()
     files: tuple[FileHook, ...] = ()
 
@@ -76,8 +77,8 @@ class DoubleHandler(ValueError):
 class Registry:
     """Every feature's handlers, by command name, button verb and flow name."""
 
-    commands: Mapping[str, Command]
-    presses: Mapping[Verb, Press]
+    commands: Mapping[str, CommandHandler]
+    presses: Mapping[Verb, PressHandler]
     flows: Mapping[str, FlowBinding]
     replies: tuple[ReplyHook, ...]
     files: tuple[FileHook, ...]
@@ -86,8 +87,8 @@ class Registry:
     @classmethod
     def collect(cls, features: Iterable[Feature]) -> Registry:
         """Gather the features' handlers; two for one name is a mistake, refused here."""
-        commands: dict[str, Command] = {}
-        presses: dict[Verb, Press] = {}
+        commands: dict[str, CommandHandler] = {}
+        presses: dict[Verb, PressHandler] = {}
         flows: dict[str, FlowBinding] = {}
         owners: dict[str, str] = {}
         replies: list[ReplyHook] = []

@@ -149,7 +149,7 @@ def apply(
     return outcome
 
 
-def start(
+def start_in_chat(
     turn: Turn,
     flow: Flow,
     env: FormEnv,
@@ -166,12 +166,12 @@ def start(
     return began, outcome
 
 
-def resume(turn: Turn, flow: Flow, draft: Draft, env: FormEnv, row: FormDraft) -> None:
+def resume_in_chat(turn: Turn, flow: Flow, draft: Draft, env: FormEnv, row: FormDraft) -> None:
     """Show again the step a stored draft stands on (asked elsewhere, or moved here)."""
     show(turn, draft, forms.resume(flow, draft, env=env), row)
 
 
-def advance(
+def advance_in_chat(
     turn: Turn, flow: Flow, draft: Draft, given: Answer | Nav, env: FormEnv, row: FormDraft
 ) -> Outcome:
     """Feed one answer (or /back, /skip, /cancel) to a loaded draft."""

@@ -29,7 +29,7 @@ from workflows.pieces import split_text
 
 logger = logging.getLogger(__name__)
 
-LIMIT = MessageLimit.MAX_TEXT_LENGTH
+MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH
 
 
 def ask_reply(turn: Turn, ask: Ask, draft_id: int, rev: int) -> Reply:
@@ -181,17 +181,17 @@ class Outgoing:
         return SentPrompt(self.prompt[0], self.prompt[1], self.chat_id, self.user_id, message_id)
 
 
-def outgoing(turn: Turn, pressed: int | None = None) -> tuple[list[Outgoing], list[Made]]:
+def outgoing(turn: Turn, pressed: int | None = None) -> tuple[list[Outgoing], list[MadeFile]]:
     """The turn's replies as the messages to send, in order; and apart, the pictures and
     files the bot made (a chart, an export), which are sent from memory. `pressed`: the
     message whose button was pressed, which a reply may replace."""
     source = turn.source
     out: list[Outgoing] = []
-    made: list[Made] = []
+    made: list[MadeFile] = []
     for reply, text in folded(turn):
         chat_id = reply.chat_id or turn.chat.chat_id
         if reply.photo is not None or reply.document is not None:
-            made.append(Made(chat_id, reply, text))
+            made.append(MadeFile(chat_id, reply, text))
             continue
         markup: dict[str, Any] | None = None
         if reply.buttons:
@@ -200,7 +200,7 @@ def outgoing(turn: Turn, pressed: int | None = None) -> tuple[list[Outgoing], li
             ).to_dict()
         elif reply.force_reply:
             markup = ForceReply(selective=True).to_dict()
-        if reply.edit and pressed is not None and len(text) <= LIMIT:
+        if reply.edit and pressed is not None and len(text) <= MESSAGE_LIMIT:
             inline = markup if reply.buttons else None
             out.append(Outgoing(chat_id, text, inline, edit=pressed))
         else:
@@ -226,7 +226,7 @@ def outgoing(turn: Turn, pressed: int | None = None) -> tuple[list[Outgoing], li
 
 
 @dataclass(frozen=True)
-class Made:
+class MadeFile:
     """A picture or a file the bot made for a reply, with its caption."""
 
     chat_id: int
@@ -291,7 +291,7 @@ async def deliver(bot: ExtBot[Any], turn: Turn, pressed: int | None = None) -> N
     await send_made(bot, made)
 
 
-async def send_made(bot: Bot, made: list[Made]) -> None:
+async def send_made(bot: Bot, made: list[MadeFile]) -> None:
     """The pictures and files the bot made, each with its caption."""
     for each in made:
         await _send_generated(bot, each.chat_id, each.reply, each.caption)

@@ -27,6 +27,7 @@ from storage.db import Database
 from storage.lease import Lease
 from storage.models import Campaign, Chat, FormDraft, Person, Unit
 from workflows.clean import clean_name, clean_text
+from workflows.flow_names import FlowName
 from workflows.forms import Ask, Nav
 from workflows.inputs import Answer, FileAnswer, TextAnswer
 from workflows.messages import Msg, msg
@@ -138,7 +139,7 @@ class Source:
 class Begin:
     """A flow a handler asks for; the dispatcher starts it once the handler returns."""
 
-    flow: str
+    flow: FlowName
     context: Mapping[str, Any] | None = None
     prefill: Mapping[str, Answer] | None = None
     # buttons added under the first prompt when it is a card (the weekly update's 下载填报表)
@@ -276,7 +277,7 @@ class Turn:
 
     def begin(
         self,
-        flow: str,
+        flow: FlowName,
         *,
         context: Mapping[str, Any] | None = None,
         prefill: Mapping[str, Answer] | None = None,
@@ -408,12 +409,12 @@ def _replied(message: Message) -> Replied:
         message.message_id,
         sender,
         clean_text(message.text or message.caption or ""),
-        answer_of(message),
+        message_answer(message),
         mentions,
     )
 
 
-def answer_of(message: Message) -> Answer | None:
+def message_answer(message: Message) -> Answer | None:
     """What a message answers: its text, a document, or the largest size of a photo."""
     # the bytes of a file sent in the chat stay on Telegram: its file_unique_id is what tells
     # the same file sent again (by anyone, in any chat); the SHA-256 is for uploaded files

@@ -4,9 +4,10 @@ history with its evidence, the decisions waiting, the charts, the 约谈名单, 
 Each call is checked as the form's are (`calls.open_call`: Telegram's initData, our link) and
 then by the chat's role rule for /board (`workflows/roles.COMMANDS`: supervisors and admins).
 It reads what /summary and /item read and decides through the very functions the chat's
-buttons call (`closeout.approve` / `reject`, `cases.decide_extension`), in one turn of the same
-pipeline: same audit, same decision written down, same message to the unit's groups; 同意 is
-confirmed and 不同意 needs its reason (`workflows/decisions.py` says how a decision reads).
+buttons call (`closeout.approve_closeout_ask` / `reject_closeout_ask`,
+`cases.decide_case_extension`), in one turn of the same pipeline: same audit, same decision
+written down, same message to the unit's groups; 同意 is confirmed and 不同意 needs its reason
+(`workflows/decisions.py` says how a decision reads).
 催办 of a unit (`handlers/urging.urge`) goes to its groups through the outbox, once a working
 day. Evidence is fetched from Telegram by the server (getFile) and passed on
 (`board_files.py`): the token never reaches the page.
@@ -24,8 +25,7 @@ from bot.handlers import cases, closeout, corrections, items, urging
 from bot.handlers.summary import campaign_summary, checkpoint_state, weekly_shares
 from bot.telegram.turn import Turn
 from bot.web import board_files, limits
-from bot.web.board_files import Handler
-from bot.web.calls import Answer, page_text, refused_here
+from bot.web.calls import Handler, PageAnswer, page_text, refused_here
 from bot.web.staff import item_of, json_call, json_write
 from storage import board as waiting
 from storage import campaigns, decisions, people
@@ -209,7 +209,7 @@ def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[
             "result": w.ask.result if w.ask else "",
             "files": len(w.ask.files) if w.ask else 0,
             "file_names": [f.get("name", "") for f in w.ask.files] if w.ask else [],
-            "evidence_flags": evidence_flags(turn, w.item, w.ask.files if w.ask else []),
+            "evidence_flags": evidence_flag_texts(turn, w.item, w.ask.files if w.ask else []),
         }
         for w in shown
     ]
@@ -218,7 +218,7 @@ def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[
         for c in waiting.waiting_extensions(turn.session, unit_ids)
     ]
     corrections = [
-        correction_request(turn, row, names)
+        board_correction(turn, row, names)
         for row in correction_store.waiting_requests(turn.session, unit_ids)
     ]
     return {
@@ -253,7 +253,7 @@ def extension_request(turn: Turn, case: ForwardedCase, unit: str) -> dict[str, A
     }
 
 
-def correction_request(turn: Turn, row: AuditEvent, names: Mapping[int, str]) -> dict[str, Any]:
+def board_correction(turn: Turn, row: AuditEvent, names: Mapping[int, str]) -> dict[str, Any]:
     """A correction asked after the week's deadline, as the board lays it out: the unit, the
     week, who asked and when, and each change it would make (before → after) if approved."""
     ctx = (row.after or {})["ctx"]
@@ -281,7 +281,7 @@ def correction_request(turn: Turn, row: AuditEvent, names: Mapping[int, str]) ->
     }
 
 
-def decision_trace(turn: Turn, made: list[decisions.Made]) -> list[dict[str, str]]:
+def decision_trace(turn: Turn, made: list[decisions.MadeDecision]) -> list[dict[str, str]]:
     """Who decided what, when, and why: each decision as the page lists it."""
     return [
         {
@@ -306,7 +306,7 @@ def _urged(turn: Turn, unit_ids: list[int]) -> dict[int, str]:
     return {u: turn.text(urging.urged_text(m)) for u, m in last.items()}
 
 
-def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
+def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     """催办 a unit: one message to its groups, at most once a working day."""
     camp = turn.campaign
     unit = board_files.unit_in(turn, camp, raw) if camp is not None else None
@@ -315,7 +315,9 @@ def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
     refused = urging.urge(turn, camp, unit)
     if refused is not None:
         return refused_here(turn, 409, refused)
-    return Answer(200, {"done": True, "urged": _urged(turn, [saved_id(unit)]).get(saved_id(unit))})
+    return PageAnswer(
+        200, {"done": True, "urged": _urged(turn, [saved_id(unit)]).get(saved_id(unit))}
+    )
 
 
 def _ranking(turn: Turn, camp: Campaign) -> dict[str, Any]:
@@ -356,7 +358,7 @@ def _period_ranking(turn: Turn, state: RankingState) -> dict[str, Any]:
 async def show_board(request: web.Request) -> web.Response:
     """GET: every unit (behind first), the decisions waiting, the next checkpoint's list."""
 
-    def body(turn: Turn, camp: Campaign) -> Answer:
+    def body(turn: Turn, camp: Campaign) -> PageAnswer:
         rows = _standings(turn, camp)
         names = {s.unit_id: s.summary.name for s in rows}
         today = _today(turn)
@@ -389,7 +391,7 @@ async def show_board(request: web.Request) -> web.Response:
             },
             "ranking": _ranking(turn, camp),
         }
-        return Answer(200, data)
+        return PageAnswer(200, data)
 
     return await json_call(request, body)
 
@@ -400,7 +402,7 @@ async def show_unit(request: web.Request) -> web.Response:
     given = request.query.get("page", "1")
     page = int(given) if limits.is_id(given) and 0 < int(given) <= MAX_PAGE else 1
 
-    def body(turn: Turn, camp: Campaign) -> Answer:
+    def body(turn: Turn, camp: Campaign) -> PageAnswer:
         unit = board_files.unit_in(turn, camp, raw)
         if unit is None:
             return refused_here(turn, 404, msg("bind.unknown_unit", text=raw))
@@ -409,7 +411,7 @@ async def show_unit(request: web.Request) -> web.Response:
         rows = every[(page - 1) * UNIT_PAGE : page * UNIT_PAGE]  # a page of a long ledger
         last = store.last_progress(turn.session, [saved_id(i) for i in rows])
         today = _today(turn)
-        return Answer(
+        return PageAnswer(
             200,
             {
                 "title": unit.name,
@@ -458,7 +460,9 @@ def _ledger_filters(turn: Turn) -> list[dict[str, str]]:
     ]
 
 
-def evidence_flags(turn: Turn, item: LedgerItem, files: Sequence[Mapping[str, Any]]) -> list[str]:
+def evidence_flag_texts(
+    turn: Turn, item: LedgerItem, files: Sequence[Mapping[str, Any]]
+) -> list[str]:
     """What the supervisor deciding a close-out should know of its files (a file used for
     another problem before, a photo taken long before it was sent), as the card says it."""
     return [turn.text(f) for f in closeout.evidence_flags(turn, item, files)]
@@ -484,18 +488,18 @@ def _files(turn: Turn, item_id: int, history: list[Any]) -> list[dict[str, Any]]
     return out
 
 
-async def show_item(request: web.Request) -> web.Response:
+async def board_item_route(request: web.Request) -> web.Response:
     """GET: a problem's card, its history with its evidence, and its close-out ask if any."""
     raw = request.match_info["item"]
 
-    def body(turn: Turn, camp: Campaign) -> Answer:
+    def body(turn: Turn, camp: Campaign) -> PageAnswer:
         item = item_of(turn, raw)
-        if isinstance(item, Answer):
+        if isinstance(item, PageAnswer):
             return item
         history = store.progress_of(turn.session, saved_id(item))
         last = items.progress_text(history[-1]) if history else ""
         ask = store.closeout_ask(turn.session, saved_id(item)) if item.status == "closing" else None
-        return Answer(
+        return PageAnswer(
             200,
             {
                 "id": item.id,
@@ -515,7 +519,7 @@ async def show_item(request: web.Request) -> web.Response:
                     for p in history
                 ],
                 "files": _files(turn, saved_id(item), history),
-                "evidence_flags": evidence_flags(turn, item, history[-1].files if ask else []),
+                "evidence_flags": evidence_flag_texts(turn, item, history[-1].files if ask else []),
                 "ask": ask,
                 "unit": _unit_name(turn, item.unit_id),
                 "decisions": decision_trace(
@@ -527,7 +531,7 @@ async def show_item(request: web.Request) -> web.Response:
     return await json_call(request, body)
 
 
-def _decision(key: str, decide: Callable[[Turn, str, dict[str, Any]], Answer]) -> Handler:
+def _decision(key: str, decide: Callable[[Turn, str, dict[str, Any]], PageAnswer]) -> Handler:
     """A POST deciding what waits (a close-out, an extension): its JSON read, then `decide`
     in one turn for those /board is for."""
 
@@ -538,35 +542,35 @@ def _decision(key: str, decide: Callable[[Turn, str, dict[str, Any]], Answer]) -
     return route
 
 
-def _closeout(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
+def _closeout(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     """{ask, approve, reason}: 同意 or 不同意 (with its reason) on a close-out ask, by the chat
     buttons' own functions."""
     item = item_of(turn, raw)
-    if isinstance(item, Answer):
+    if isinstance(item, PageAnswer):
         return item
     asked = given.get("ask") if isinstance(given.get("ask"), int) else None
     if given.get("approve") is True:
-        refused = closeout.approve(turn, item, asked)
+        refused = closeout.approve_closeout_ask(turn, item, asked)
     else:
         reason = _reason(turn, given)
-        if isinstance(reason, Answer):
+        if isinstance(reason, PageAnswer):
             return reason
-        refused = closeout.reject(turn, item, asked, item.version, reason)
+        refused = closeout.reject_closeout_ask(turn, item, asked, item.version, reason)
     if refused is not None:
         return refused_here(turn, 409, refused)
-    return Answer(200, {"done": True})
+    return PageAnswer(200, {"done": True})
 
 
-def _reason(turn: Turn, given: dict[str, Any], flow: Flow = REJECT) -> str | Answer:
+def _reason(turn: Turn, given: dict[str, Any], flow: Flow = REJECT) -> str | PageAnswer:
     """不同意's reason, required as the chat's reason step requires it; or the 422 saying so."""
     reason = fill(flow.steps, given, FormEnv(turn.stamp.at, turn.zone), {})
     if reason.errors:
         errors = {k: turn.text(v) for k, v in reason.errors.items()}
-        return Answer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
+        return PageAnswer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
     return str(reason.values["reason"])
 
 
-def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
+def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     """{approve, reason}: 同意 or 不同意 (with its reason) on a case's request for more time,
     by the chat's own function."""
     case = turn.session.get(ForwardedCase, int(raw)) if raw.isdigit() else None
@@ -574,44 +578,44 @@ def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
         return refused_here(turn, 404, msg("case.unknown", code=raw))
     approve = given.get("approve") is True
     reason = "" if approve else _reason(turn, given, EXTENSION_REJECT)
-    if isinstance(reason, Answer):
+    if isinstance(reason, PageAnswer):
         return reason
-    refused = cases.decide_extension(turn, case, approve=approve, reason=reason)
+    refused = cases.decide_case_extension(turn, case, approve=approve, reason=reason)
     if refused is not None:
         return refused_here(turn, 409, refused)
-    return Answer(200, {"done": True})
+    return PageAnswer(200, {"done": True})
 
 
-def _correction(turn: Turn, raw: str, given: dict[str, Any]) -> Answer:
+def _correction(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     """{approve, reason}: 同意 or 不同意 (with its reason) on a correction asked after the
     deadline, by the chat buttons' own functions."""
     if not raw.isdigit() or correction_store.request_of(turn.session, int(raw)) is None:
         return refused_here(turn, 404, msg("correction.decided"))
     if given.get("approve") is True:
-        refused = corrections.approve(turn, int(raw))
+        refused = corrections.approve_correction_request(turn, int(raw))
     else:
         reason = _reason(turn, given, REJECT_CORRECTION)
-        if isinstance(reason, Answer):
+        if isinstance(reason, PageAnswer):
             return reason
-        refused = corrections.reject(turn, int(raw), reason)
+        refused = corrections.reject_correction_request(turn, int(raw), reason)
     if refused is not None:
         return refused_here(turn, 409, refused)
-    return Answer(200, {"done": True})
+    return PageAnswer(200, {"done": True})
 
 
 decide_closeout = _decision("item", _closeout)
-decide_correction = _decision("request", _correction)
-decide_extension = _decision("case", _extension)
+decide_correction_route = _decision("request", _correction)
+decide_extension_route = _decision("case", _extension)
 urge_unit = _decision("unit", _urge)
 
 
 ROUTES = (
     ("GET", "api/board", show_board),
     ("GET", "api/board/units/{unit}", show_unit),
-    ("GET", "api/board/items/{item}", show_item),
+    ("GET", "api/board/items/{item}", board_item_route),
     ("POST", "api/board/items/{item}/decision", decide_closeout),
-    ("POST", "api/board/cases/{case}/decision", decide_extension),
-    ("POST", "api/board/corrections/{request}/decision", decide_correction),
+    ("POST", "api/board/cases/{case}/decision", decide_extension_route),
+    ("POST", "api/board/corrections/{request}/decision", decide_correction_route),
     ("POST", "api/board/units/{unit}/urge", urge_unit),
     *board_files.ROUTES,
 )

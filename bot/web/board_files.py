@@ -12,7 +12,7 @@ import asyncio
 import io
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -22,7 +22,15 @@ from telegram.error import TelegramError
 from bot.handlers.summary import campaign_summary, circular_docx, document_say, summary_picture
 from bot.telegram.applinks import app_key
 from bot.telegram.turn import Services, Source, Speaker, Turn
-from bot.web.calls import BOT, TURNS, Answer, refusal, refused_here, services_of
+from bot.web.calls import (
+    BOT,
+    TURNS,
+    Handler,
+    PageAnswer,
+    refusal_response,
+    refused_here,
+    request_services,
+)
 from bot.web.limits import media_type
 from bot.web.staff import Body, board_call, for_staff, item_of
 from storage import ledger as store
@@ -45,28 +53,27 @@ logger = logging.getLogger(__name__)
 FILE = "_file"  # an answer's key for a file's bytes, type and name (not JSON)
 TELEGRAM = "_telegram"  # an answer's key for a file kept on Telegram, to fetch by getFile
 TICKET_LIFETIME = timedelta(hours=1)
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _evidence(raw: str, n: str) -> Body:
     """One evidence file of a problem, as the drafts keep it (fetched from Telegram after)."""
 
-    def body(turn: Turn, camp: Campaign) -> Answer:
+    def body(turn: Turn, camp: Campaign) -> PageAnswer:
         item = item_of(turn, raw)
-        if isinstance(item, Answer):
+        if isinstance(item, PageAnswer):
             return item
         found = [f for p in store.progress_of(turn.session, saved_id(item)) for f in p.files]
         if not n.isdigit() or int(n) >= len(found):
             return refused_here(turn, 404, msg("ledger.unknown", code=raw))
-        return Answer(200, {TELEGRAM: found[int(n)]})
+        return PageAnswer(200, {TELEGRAM: found[int(n)]})
 
     return body
 
 
-def _chart(turn: Turn, camp: Campaign) -> Answer:
+def _chart(turn: Turn, camp: Campaign) -> PageAnswer:
     _, rows = campaign_summary(turn.session, camp, turn.stamp.at)
     png = summary_picture(turn.session, camp, turn.stamp.at, rows, turn.text)
-    return Answer(200, {FILE: (png, "image/png", "chart.png")})
+    return PageAnswer(200, {FILE: (png, "image/png", "chart.png")})
 
 
 # downloads ---------------------------------------------------------------------------------
@@ -87,23 +94,23 @@ def download_names(turn: Turn, camp: Campaign, unit: Unit | None = None) -> dict
     return {"circular": say(msg("standing.file.circular", date=day)), "export": export}
 
 
-def _circular(turn: Turn, camp: Campaign) -> Answer:
+def _circular(turn: Turn, camp: Campaign) -> PageAnswer:
     """The week's circular (.docx), as /summary 通报 sends it."""
     data = circular_docx(turn.session, camp, turn.stamp.at, document_say(turn))
-    return Answer(200, {FILE: (data, DOCX, download_names(turn, camp)["circular"])})
+    return PageAnswer(200, {FILE: (data, DOCX, download_names(turn, camp)["circular"])})
 
 
 def _export(unit_raw: str = "") -> Body:
     """The campaign's workbook, as /export sends it, or one unit's part of it."""
 
-    def body(turn: Turn, camp: Campaign) -> Answer:
+    def body(turn: Turn, camp: Campaign) -> PageAnswer:
         unit = unit_in(turn, camp, unit_raw) if unit_raw else None
         if unit_raw and unit is None:
             return refused_here(turn, 404, msg("bind.unknown_unit", text=unit_raw))
         out = io.BytesIO()
         only = saved_id(unit) if unit is not None else None
         write_workbook(turn.session, camp, out, document_say(turn), unit_id=only)
-        return Answer(
+        return PageAnswer(
             200, {FILE: (out.getvalue(), XLSX, download_names(turn, camp, unit)["export"])}
         )
 
@@ -121,7 +128,7 @@ async def _serve(request: web.Request, source: Source, language: str, body: Body
     made, an evidence file fetched from Telegram by the server (getFile)."""
     turn, answer = await request.app[TURNS].run(source, for_staff(body), send=False)
     if turn is None or answer is None:
-        return refusal(request, 403, msg("app.refused.forged"), language)
+        return refusal_response(request, 403, msg("app.refused.forged"), language)
     if answer.status >= 400:
         return web.json_response({"ok": False, **answer.data}, status=answer.status)
     if TELEGRAM in answer.data:
@@ -131,7 +138,7 @@ async def _serve(request: web.Request, source: Source, language: str, body: Body
             content = bytes(await got.download_as_bytearray())
         except (TelegramError, OSError) as err:  # its text is for the log, not the page
             logger.warning("evidence download failed: %r", err)
-            return refusal(request, 502, msg("limits.app.download_failed"), language)
+            return refusal_response(request, 502, msg("limits.app.download_failed"), language)
         photo = file.get("media") == "photo"
         kind = file.get("mime") or ("image/jpeg" if photo else "application/octet-stream")
         return _download(content, kind, file.get("name") or "file", inline=photo)
@@ -192,7 +199,7 @@ def ticket_for(turn: Turn, what: int, item_id: int = 0, n: int = 0) -> str:
 async def ticketed(request: web.Request) -> web.Response:
     """GET: a download by ticket (Telegram's `downloadFile`), for its person only, once the
     role rule allows it again; refused like a link when forged or expired."""
-    services = services_of(request)
+    services = request_services(request)
     try:
         ticket = read_ticket(
             app_key(services.settings), request.match_info["ticket"], services.clock()
@@ -201,10 +208,10 @@ async def ticketed(request: web.Request) -> web.Response:
         reason = (
             "app.refused.link_expired" if err.reason == "expired" else "app.refused.link_forged"
         )
-        return refusal(request, 403, msg(reason))
+        return refusal_response(request, 403, msg(reason))
     person = await asyncio.to_thread(_person, services, ticket.user_id)
     if person is None:
-        return refusal(request, 403, msg("app.refused.link_forged"))
+        return refusal_response(request, 403, msg("app.refused.link_forged"))
     speaker = Speaker(person.user_id, person.username, person.display_name)
     source = Source(
         person.user_id, "private", person.display_name, speaker, bot_username=services.bot_username

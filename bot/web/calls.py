@@ -38,6 +38,7 @@ LINK_HEADER = "X-Taizhang-Link"  # our payload, when Telegram's start_param does
 TAGS = re.compile(r"<[^>]*>")
 ACTION_HEADER = "X-Action-Id"  # made by the page once per action: a tap and its every retry
 ACTION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]  # a route's function
 
 
 class Turns(Protocol):
@@ -55,7 +56,7 @@ TURNS = web.AppKey("turns", Turns)
 
 
 @dataclass(frozen=True)
-class Answer:
+class PageAnswer:
     """What a call's body answers: an HTTP status and the JSON (the turn's replies are added)."""
 
     status: int = 200
@@ -74,7 +75,7 @@ class Call:
 CALL = web.RequestKey("call", Call)  # the request's checked call, for what reads its body
 
 
-class Refused(Exception):
+class PageRefused(Exception):
     """A call refused before any turn: its status and its one-line reason."""
 
     def __init__(self, status: int, reason: Msg) -> None:
@@ -85,19 +86,21 @@ class Refused(Exception):
 class RefusedAnswer(Exception):
     """A call refused by a check run in a turn (its answer already in the caller's words)."""
 
-    def __init__(self, answer: Answer) -> None:
+    def __init__(self, answer: PageAnswer) -> None:
         super().__init__(answer.status)
         self.answer = answer
 
 
-def services_of(request: web.Request) -> Services:
+def request_services(request: web.Request) -> Services:
     """The bot's services."""
     return services_in(request.app[BOT].bot_data)
 
 
-def refusal(request: web.Request, status: int, reason: Msg, language: str = "") -> web.Response:
+def refusal_response(
+    request: web.Request, status: int, reason: Msg, language: str = ""
+) -> web.Response:
     """A refusal as JSON: the status and the reason, in the caller's language if known."""
-    services = services_of(request)
+    services = request_services(request)
     lang = "en" if language.lower().startswith("en") else services.settings.taizhang_locale
     text = services.translator.text(reason, lang)
     return web.json_response({"ok": False, "error": text}, status=status)
@@ -113,13 +116,13 @@ async def open_call(request: web.Request, stranger: Msg | None = None) -> Call:
     """Check initData and the link; the call's source, or `Refused` (nothing has changed).
     Someone the bot has never met is refused with `stranger` (the form's words by default)
     before any turn, so opening the page leaves no person and no chat behind."""
-    services = services_of(request)
+    services = request_services(request)
     token = services.settings.telegram_bot_token or ""
     now = services.clock()
     try:
         caller = check(raw_init_data(request), token, now)
     except InitDataError as err:
-        raise Refused(401, msg(f"app.refused.{err.reason}")) from None
+        raise PageRefused(401, msg(f"app.refused.{err.reason}")) from None
     payload = caller.start_param or request.headers.get(LINK_HEADER, "")
     link = None
     if payload:
@@ -128,12 +131,12 @@ async def open_call(request: web.Request, stranger: Msg | None = None) -> Call:
         except LinkError as err:
             expired = err.reason == "expired"
             reason = "app.refused.link_expired" if expired else "app.refused.link_forged"
-            raise Refused(403, msg(reason)) from None
+            raise PageRefused(403, msg(reason)) from None
         if link.user_id and link.user_id != caller.speaker.user_id:
-            raise Refused(403, msg("weekly.link_not_yours"))
+            raise PageRefused(403, msg("weekly.link_not_yours"))
     me = caller.speaker.user_id
     if not await asyncio.to_thread(_known, services, me):  # a stranger leaves no row behind
-        raise Refused(403, stranger or msg("app.refused.no_unit"))
+        raise PageRefused(403, stranger or msg("app.refused.no_unit"))
     chat_id = link.chat_id if link is not None and link.chat_id else me
     if chat_id == me:
         title = caller.speaker.full_name
@@ -141,7 +144,7 @@ async def open_call(request: web.Request, stranger: Msg | None = None) -> Call:
         return Call(caller, link, source)
     chat = await asyncio.to_thread(_chat, services, chat_id)
     if chat is None or chat.kind == "private":  # someone else's private chat: not ours to act in
-        raise Refused(403, msg("weekly.link_not_yours"))
+        raise PageRefused(403, msg("weekly.link_not_yours"))
     source = Source(
         chat_id, chat.kind, chat.title, caller.speaker, bot_username=services.bot_username
     )
@@ -168,7 +171,7 @@ def _chat(services: Services, chat_id: int) -> Chat | None:
 Route = Callable[[web.Request, Call], Awaitable[web.Response]]
 
 
-def checked(route: Route) -> Callable[[web.Request], Awaitable[web.Response]]:
+def checked_route(route: Route) -> Callable[[web.Request], Awaitable[web.Response]]:
     """A route whose call is checked first (initData and its link); a `Refused`, from the
     check or from reading the call's body, is answered as a refusal and nothing changes."""
 
@@ -182,12 +185,12 @@ def checked(route: Route) -> Callable[[web.Request], Awaitable[web.Response]]:
         except RefusedAnswer as err:
             data = {"ok": False, **err.answer.data}
             return web.json_response(data, status=err.answer.status)
-        except Refused as err:
+        except PageRefused as err:
             language = call.caller.language if call is not None else ""
-            return refusal(request, err.status, err.reason, language)
+            return refusal_response(request, err.status, err.reason, language)
         except limits.SlowBody:
             language = call.caller.language if call is not None else ""
-            return refusal(request, 408, msg("limits.app.too_slow"), language)
+            return refusal_response(request, 408, msg("limits.app.too_slow"), language)
 
     return run
 
@@ -195,7 +198,7 @@ def checked(route: Route) -> Callable[[web.Request], Awaitable[web.Response]]:
 async def json_body(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, Any]:
     """The call's JSON object, at most `limit` bytes; `Refused` otherwise."""
     if request.content_length is not None and request.content_length > limit:
-        raise Refused(413, msg("app.refused.too_large"))
+        raise PageRefused(413, msg("app.refused.too_large"))
 
     async def read() -> bytes:
         chunks: list[bytes] = []
@@ -203,7 +206,7 @@ async def json_body(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, 
         async for chunk in request.content.iter_chunked(16 * 1024):  # chunked: no length
             size += len(chunk)
             if size > limit:
-                raise Refused(413, msg("app.refused.too_large"))
+                raise PageRefused(413, msg("app.refused.too_large"))
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -211,9 +214,9 @@ async def json_body(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, 
     try:
         data = json.loads(raw or b"{}")
     except (ValueError, RecursionError):  # nested past the parser's stack: no form of ours
-        raise Refused(400, msg("app.refused.bad_request")) from None
+        raise PageRefused(400, msg("app.refused.bad_request")) from None
     if not isinstance(data, dict) or limits.too_deep(data):
-        raise Refused(400, msg("app.refused.bad_request"))
+        raise PageRefused(400, msg("app.refused.bad_request"))
     cleaned: dict[str, Any] = clean_json(data)
     return cleaned
 
@@ -225,11 +228,13 @@ def action_of(request: web.Request) -> str | None:
     if raw is None or request.method in ("GET", "HEAD"):
         return None
     if not ACTION_ID.fullmatch(raw):
-        raise Refused(400, msg("app.refused.bad_request"))
+        raise PageRefused(400, msg("app.refused.bad_request"))
     return raw
 
 
-async def in_turn(request: web.Request, call: Call, body: Callable[[Turn], Answer]) -> web.Response:
+async def in_turn(
+    request: web.Request, call: Call, body: Callable[[Turn], PageAnswer]
+) -> web.Response:
     """Run the body as one turn of the pipeline; its answer, with what the turn said. A write
     sent again under its action id is answered with its first answer, nothing done again."""
     action = action_of(request)
@@ -247,11 +252,11 @@ async def in_turn(request: web.Request, call: Call, body: Callable[[Turn], Answe
 
     turn, done = await request.app[TURNS].run(call.source, once, send=False)
     if turn is None or done is None:
-        return refusal(request, 403, msg("app.refused.forged"), call.caller.language)
+        return refusal_response(request, 403, msg("app.refused.forged"), call.caller.language)
     return _response(request, turn, done)
 
 
-async def done_before(request: web.Request, call: Call) -> web.Response | None:
+async def answer_done_before(request: web.Request, call: Call) -> web.Response | None:
     """The first answer to a write already done under its action id, before a write that
     works outside a turn (a file sent to Telegram) begins; None when it is still to do."""
     action = action_of(request)
@@ -284,7 +289,7 @@ def _utf8(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def _answered(turn: Turn, answer: Answer) -> actions.Done:
+def _answered(turn: Turn, answer: PageAnswer) -> actions.Done:
     said = [turn.text(r.text) for r in turn.replies if r.chat_id in (None, turn.chat.chat_id)]
     data = {"ok": answer.status < 400, **answer.data, "said": said}
     if turn.notice:
@@ -317,12 +322,12 @@ def page_text(turn: Turn, message: Msg | str) -> str:
     return html.unescape(TAGS.sub("", marked))
 
 
-def refused_here(turn: Turn, status: int, reason: Msg) -> Answer:
+def refused_here(turn: Turn, status: int, reason: Msg) -> PageAnswer:
     """A refusal found in the turn: its reason in the turn's language."""
-    return Answer(status, {"error": turn.text(reason)})
+    return PageAnswer(status, {"error": turn.text(reason)})
 
 
-def unit_of(turn: Turn, call: Call) -> Unit | Answer:
+def unit_of(turn: Turn, call: Call) -> Unit | PageAnswer:
     """The unit the call is for (the link's, or in private the caller's only one) once the
     same role rule as the chat allows it: the unit's liaisons (an admin may act for any)."""
     unit: Unit | None

@@ -26,11 +26,11 @@ from bot.web.calls import (
     BOT,
     CALL,
     TURNS,
-    Answer,
     Call,
-    Refused,
+    PageAnswer,
+    PageRefused,
     RefusedAnswer,
-    refusal,
+    refusal_response,
     unit_of,
 )
 from workflows import evidence
@@ -46,7 +46,7 @@ FIELD_LIMIT = 4000  # bytes of a text field sent beside the files (a close-out's
 
 
 @dataclass(frozen=True)
-class Upload:
+class PageUpload:
     """A file the page sent, whole, kept on disk while the request lasts (the memory holds
     a quarter of a megabyte of it at most until it is sent on)."""
 
@@ -74,11 +74,11 @@ class Uploads:
     """A form sent with its files (a close-out request): its text fields and files."""
 
     fields: dict[str, str]
-    files: list[Upload]
+    files: list[PageUpload]
 
 
 @dataclass(frozen=True)
-class Stored:
+class StoredFile:
     """A file kept on Telegram, as the drafts keep a file sent in the chat."""
 
     file: dict[str, Any]
@@ -89,27 +89,27 @@ async def read_form(request: web.Request, *, max_files: int = 20) -> Uploads:
     to disk; `Refused` else. The caller's right to send one is checked before any of the body
     is read."""
     if not request.content_type.startswith("multipart/"):
-        raise Refused(400, msg("app.refused.bad_request"))
+        raise PageRefused(400, msg("app.refused.bad_request"))
     if request.content_length is not None and request.content_length > FILE_LIMIT * 2:
-        raise Refused(413, msg("app.refused.too_large"))
+        raise PageRefused(413, msg("app.refused.too_large"))
     await may_send(request)
     try:
         return await limits.within_body_time(_read_parts(request, max_files))
     except (ValueError, AssertionError, ClientPayloadError, EOFError) as err:
         # a body cut short or malformed (aiohttp's reader asserts on some)
-        raise Refused(400, msg("app.refused.bad_request")) from err
+        raise PageRefused(400, msg("app.refused.bad_request")) from err
 
 
 async def _read_parts(request: web.Request, max_files: int) -> Uploads:
     reader = await request.multipart()
     fields: dict[str, str] = {}
-    files: list[Upload] = []
+    files: list[PageUpload] = []
     total = 0
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader) or part.name is None:
-            raise Refused(400, msg("app.refused.bad_request"))
+            raise PageRefused(400, msg("app.refused.bad_request"))
         if part.filename and len(files) >= max_files:
-            raise Refused(413, msg("app.refused.too_large"))
+            raise PageRefused(413, msg("app.refused.too_large"))
         limit = FILE_LIMIT if part.filename else FIELD_LIMIT
         # kept open in the Upload until the file is sent on: no `with` here
         spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL)  # noqa: SIM115
@@ -120,12 +120,12 @@ async def _read_parts(request: web.Request, max_files: int) -> Uploads:
             total += len(chunk)
             if size > limit or total > FILE_LIMIT * 2:
                 spool.close()
-                raise Refused(413, msg("app.refused.too_large"))
+                raise PageRefused(413, msg("app.refused.too_large"))
             spool.write(chunk)
             hashed.update(chunk)
         if part.filename:
             mime = part.headers.get("Content-Type", "application/octet-stream")
-            files.append(Upload(_name(part.filename), mime, spool, size, hashed.hexdigest()))
+            files.append(PageUpload(_name(part.filename), mime, spool, size, hashed.hexdigest()))
         else:
             spool.seek(0)
             fields[part.name] = clean_text(spool.read().decode("utf-8", errors="replace"))
@@ -154,13 +154,13 @@ async def may_send(request: web.Request) -> None:
     if call is None:
         return
 
-    def may(turn: Turn) -> Answer | None:
+    def may(turn: Turn) -> PageAnswer | None:
         unit = unit_of(turn, call)
-        return unit if isinstance(unit, Answer) else None
+        return unit if isinstance(unit, PageAnswer) else None
 
     turn, refused = await request.app[TURNS].run(call.source, may, send=False)
     if turn is None:
-        raise Refused(403, msg("app.refused.forged"))
+        raise PageRefused(403, msg("app.refused.forged"))
     if refused is not None:
         raise RefusedAnswer(refused)
 
@@ -172,17 +172,17 @@ def _name(raw: str) -> str:
     return clean_name(raw).replace("/", "_").replace("\\", "_")[:128] or "file"
 
 
-async def read_upload(request: web.Request) -> Upload:
+async def read_upload(request: web.Request) -> PageUpload:
     """The one file a form sends (field `file`)."""
     form = await read_form(request, max_files=1)
     if not form.files or not form.files[0].size:
-        raise Refused(400, msg("app.refused.bad_request"))
+        raise PageRefused(400, msg("app.refused.bad_request"))
     return form.files[0]
 
 
 async def keep_on_telegram(
-    request: web.Request, call: Call, upload: Upload, caption: str
-) -> Stored | web.Response:
+    request: web.Request, call: Call, upload: PageUpload, caption: str
+) -> StoredFile | web.Response:
     """Send the file to the person's private chat; the file as the drafts keep it."""
     bot = request.app[BOT].bot
     user_id = call.caller.speaker.user_id
@@ -195,21 +195,21 @@ async def keep_on_telegram(
             else bot.send_document(user_id, data, caption=caption)
         )
     except Forbidden:
-        return refusal(request, 403, msg("app.refused.write_access"), call.caller.language)
+        return refusal_response(request, 403, msg("app.refused.write_access"), call.caller.language)
     except BadRequest as err:  # Telegram's reason is for the log, not the person
         logger.warning("upload refused by Telegram: %s", err.message)
-        return refusal(request, 400, msg("limits.app.upload_failed"), call.caller.language)
+        return refusal_response(request, 400, msg("limits.app.upload_failed"), call.caller.language)
     except (TelegramError, OSError) as err:
         logger.warning("upload failed: %r", err)
-        return refusal(request, 502, msg("limits.app.upload_failed"), call.caller.language)
+        return refusal_response(request, 502, msg("limits.app.upload_failed"), call.caller.language)
     if photo and sent.photo:
         file_id, unique_id = sent.photo[-1].file_id, sent.photo[-1].file_unique_id
     elif sent.document is not None:
         file_id, unique_id = sent.document.file_id, sent.document.file_unique_id
     else:
-        return refusal(request, 502, msg("limits.app.upload_failed"), call.caller.language)
+        return refusal_response(request, 502, msg("limits.app.upload_failed"), call.caller.language)
     media = "photo" if photo and sent.photo else "document"
-    return Stored(
+    return StoredFile(
         {
             "file_id": file_id,
             "name": upload.name,
@@ -228,13 +228,13 @@ async def keep_on_telegram(
 
 
 async def store_file(
-    request: web.Request, call: Call, upload: Upload, check: Callable[[Turn], Answer]
-) -> Stored | web.Response:
+    request: web.Request, call: Call, upload: PageUpload, check: Callable[[Turn], PageAnswer]
+) -> StoredFile | web.Response:
     """One turn to check the file may be added (its answer gives the caption), then the file
     kept on Telegram; a refusal as the response."""
     turn, answer = await request.app[TURNS].run(call.source, check, send=False)
     if turn is None or answer is None:
-        return refusal(request, 403, msg("app.refused.forged"), call.caller.language)
+        return refusal_response(request, 403, msg("app.refused.forged"), call.caller.language)
     if answer.status >= 400:
         return web.json_response({"ok": False, **answer.data}, status=answer.status)
     return await keep_on_telegram(request, call, upload, str(answer.data["caption"]))

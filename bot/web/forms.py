@@ -5,7 +5,7 @@ The new problem's fields are the campaign's ledger columns (seed 001's by defaul
 category a list of the campaign's categories, its dates a date picker; each answer is checked
 by `/new`'s own step for it (`workflows/page_form.py`). A close-out request is sent with its
 result and its evidence in one form, from the problem's page; the files are kept on Telegram
-as a file sent in the chat is, then `bot.handlers.closeout.ask_closeout` asks as /close does.
+as a file sent in the chat is, then `bot.handlers.closeout.send_closeout_ask` asks as /close does.
 """
 
 from __future__ import annotations
@@ -18,18 +18,18 @@ from bot.handlers import closeout, items
 from bot.telegram.turn import Turn
 from bot.web.calls import (
     TURNS,
-    Answer,
     Call,
-    checked,
-    done_before,
+    PageAnswer,
+    answer_done_before,
+    checked_route,
     in_turn,
     json_body,
     page_text,
-    refusal,
+    refusal_response,
     refused_here,
     unit_of,
 )
-from bot.web.evidence import Stored, keep_on_telegram, read_form
+from bot.web.evidence import StoredFile, keep_on_telegram, read_form
 from storage import ledger as store
 from storage.models import LedgerItem, Unit
 from workflows.contexts import CloseContext
@@ -57,14 +57,14 @@ def _label(turn: Turn, key: str, header: str | None) -> str | None:
     return tr.catalogs[tr.locale(turn.lang)].get(f"app.field.{key}") or header
 
 
-def _unit(turn: Turn, call: Call) -> Unit | Answer:
+def _unit(turn: Turn, call: Call) -> Unit | PageAnswer:
     return unit_of(turn, call)
 
 
-def new_page(turn: Turn, call: Call) -> Answer:
+def new_page(turn: Turn, call: Call) -> PageAnswer:
     """The new problem's fields, as /new would ask them here."""
     unit = _unit(turn, call)
-    if isinstance(unit, Answer):
+    if isinstance(unit, PageAnswer):
         return unit
     env = _env(turn)
     fields = []
@@ -78,39 +78,39 @@ def new_page(turn: Turn, call: Call) -> Answer:
         ]
         fields.append(shown)
     title = turn.text(msg("app.new_title", unit=unit.name))
-    return Answer(200, {"unit": unit.name, "title": title, "fields": fields})
+    return PageAnswer(200, {"unit": unit.name, "title": title, "fields": fields})
 
 
-@checked
+@checked_route
 async def new_form(request: web.Request, call: Call) -> web.Response:
     """GET: the new problem's form."""
     return await in_turn(request, call, lambda turn: new_page(turn, call))
 
 
-@checked
+@checked_route
 async def add_problem(request: web.Request, call: Call) -> web.Response:
     """POST: the new problem, each field checked by /new's step; saved as /new saves it."""
     given = await json_body(request)
 
-    def body(turn: Turn) -> Answer:
+    def body(turn: Turn) -> PageAnswer:
         unit = _unit(turn, call)
-        if isinstance(unit, Answer):
+        if isinstance(unit, PageAnswer):
             return unit
         context = {"unit": unit.name, "ledger": turn.campaign.ledger if turn.campaign else None}
         form = fill(_new_steps(turn, unit), given, _env(turn), context)
         if form.errors:
             errors = {k: turn.text(v) for k, v in form.errors.items()}
-            return Answer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
-        item = items.create_item(turn, unit, form.values)
+            return PageAnswer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
+        item = items.add_item(turn, unit, form.values)
         turn.say(msg("new.done", code=item.code))
-        return Answer(200, {"code": item.code})
+        return PageAnswer(200, {"code": item.code})
 
     return await in_turn(request, call, body)
 
 
-def _item(turn: Turn, call: Call, raw: str) -> LedgerItem | Answer:
+def _item(turn: Turn, call: Call, raw: str) -> LedgerItem | PageAnswer:
     unit = _unit(turn, call)
-    if isinstance(unit, Answer):
+    if isinstance(unit, PageAnswer):
         return unit
     item = turn.session.get(LedgerItem, int(raw)) if raw.isdigit() else None
     if item is None or item.unit_id != unit.id:
@@ -118,15 +118,15 @@ def _item(turn: Turn, call: Call, raw: str) -> LedgerItem | Answer:
     return item
 
 
-def item_page(turn: Turn, call: Call, raw: str) -> Answer:
+def item_page(turn: Turn, call: Call, raw: str) -> PageAnswer:
     """A problem's card, and whether its close-out may be asked for now."""
     item = _item(turn, call, raw)
-    if isinstance(item, Answer):
+    if isinstance(item, PageAnswer):
         return item
     history = store.progress_of(turn.session, item.id or 0)
     last = items.progress_text(history[-1]) if history else ""
     refused = closeout.may_ask(turn, item)
-    return Answer(
+    return PageAnswer(
         200,
         {
             "code": item.code,
@@ -139,25 +139,25 @@ def item_page(turn: Turn, call: Call, raw: str) -> Answer:
     )
 
 
-@checked
-async def show_item(request: web.Request, call: Call) -> web.Response:
+@checked_route
+async def item_page_route(request: web.Request, call: Call) -> web.Response:
     """GET: a problem's page."""
     raw = request.match_info["item"]
     return await in_turn(request, call, lambda turn: item_page(turn, call, raw))
 
 
-@checked
-async def ask_closeout(request: web.Request, call: Call) -> web.Response:
+@checked_route
+async def ask_closeout_route(request: web.Request, call: Call) -> web.Response:
     """POST (a form with files): a close-out request with its result and evidence."""
-    first = await done_before(request, call)
+    first = await answer_done_before(request, call)
     if first is not None:  # sent again: its files are not sent to Telegram twice
         return first
     form = await read_form(request)
     raw = request.match_info["item"]
 
-    def check(turn: Turn) -> Answer:
+    def check(turn: Turn) -> PageAnswer:
         item = _item(turn, call, raw)
-        if isinstance(item, Answer):
+        if isinstance(item, PageAnswer):
             return item
         refused = closeout.may_ask(turn, item)
         if refused is not None:
@@ -167,9 +167,9 @@ async def ask_closeout(request: web.Request, call: Call) -> web.Response:
             errors = {k: turn.text(v) for k, v in result.errors.items()}
             if not form.files:
                 errors["evidence"] = turn.text(msg("app.missing.evidence"))
-            return Answer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
+            return PageAnswer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
         caption = turn.text(msg("app.evidence_caption", code=item.code, name=""))
-        return Answer(
+        return PageAnswer(
             200,
             {
                 "version": item.version,
@@ -182,17 +182,17 @@ async def ask_closeout(request: web.Request, call: Call) -> web.Response:
 
     turn_, checked = await request.app[TURNS].run(call.source, check, send=False)
     if turn_ is None or checked is None:
-        return refusal(request, 403, msg("app.refused.forged"))
+        return refusal_response(request, 403, msg("app.refused.forged"))
     if checked.status >= 400:
         return web.json_response({"ok": False, **checked.data, "said": []}, status=checked.status)
     kept: list[dict[str, Any]] = []
     for upload in form.files:
         stored = await keep_on_telegram(request, call, upload, str(checked.data["caption"]))
-        if not isinstance(stored, Stored):
+        if not isinstance(stored, StoredFile):
             return stored
         kept.append(stored.file)
 
-    def ask(turn: Turn) -> Answer:
+    def ask(turn: Turn) -> PageAnswer:
         try:
             evidence: dict[str, Any] | None = None
             kind = Attachments(need_file=True)
@@ -209,9 +209,9 @@ async def ask_closeout(request: web.Request, call: Call) -> web.Response:
             name=str(checked.data["name"]),
         )
         values = {"result": checked.data["result"], "evidence": evidence}
-        if not closeout.ask_closeout(turn, asked, values):
-            return Answer(409, {"error": turn.text(turn.replies.pop().text)})
-        return Answer(200, {"done": True})
+        if not closeout.send_closeout_ask(turn, asked, values):
+            return PageAnswer(409, {"error": turn.text(turn.replies.pop().text)})
+        return PageAnswer(200, {"done": True})
 
     return await in_turn(request, call, ask)
 
@@ -219,6 +219,6 @@ async def ask_closeout(request: web.Request, call: Call) -> web.Response:
 ROUTES = (
     ("GET", "api/new", new_form),
     ("POST", "api/new", add_problem),
-    ("GET", "api/items/{item}", show_item),
-    ("POST", "api/items/{item}/closeout", ask_closeout),
+    ("GET", "api/items/{item}", item_page_route),
+    ("POST", "api/items/{item}/closeout", ask_closeout_route),
 )

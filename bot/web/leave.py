@@ -9,12 +9,12 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.handlers.leave import end_leave, liaisons_of, shown, take_leave
+from bot.handlers.leave import end_leave, leave_line, liaisons_of, take_leave
 from bot.telegram.turn import Turn
 from bot.web.calls import (
-    Answer,
     Call,
-    checked,
+    PageAnswer,
+    checked_route,
     in_turn,
     json_body,
     page_text,
@@ -39,26 +39,26 @@ _FIELD_OF = {
 }
 
 
-def _own_unit(turn: Turn, call: Call) -> Unit | Answer:
+def _own_unit(turn: Turn, call: Call) -> Unit | PageAnswer:
     """The call's unit, for one of its own liaisons only: leave is one's own."""
     unit = unit_of(turn, call)
-    if isinstance(unit, Answer):
+    if isinstance(unit, PageAnswer):
         return unit
     if saved_id(unit) not in turn.actor.units:
         return refused_here(turn, 403, msg("leave.liaisons_only"))
     return unit
 
 
-def leave_page(turn: Turn, call: Call) -> Answer:
+def leave_page(turn: Turn, call: Call) -> PageAnswer:
     """The form: the unit, its other liaisons to choose from, and the leave recorded, if any."""
     unit = _own_unit(turn, call)
-    if isinstance(unit, Answer):
+    if isinstance(unit, PageAnswer):
         return unit
     me = turn.person.user_id
     liaisons = liaisons_of(turn, saved_id(unit))
     names = {p.user_id: p.name for p in liaisons}
     current = [
-        {"id": saved_id(r), "text": turn.text(shown(turn, r, names))}
+        {"id": saved_id(r), "text": turn.text(leave_line(turn, r, names))}
         for r in stored.mine(turn.session, me, saved_id(unit), turn.stamp.at)
     ]
     options = [
@@ -66,7 +66,7 @@ def leave_page(turn: Turn, call: Call) -> Answer:
     ]
     today = turn.stamp.at.astimezone(turn.zone).date().isoformat()
     title = turn.text(msg("leave.title"))
-    return Answer(
+    return PageAnswer(
         200,
         {
             "unit": unit.name,
@@ -85,26 +85,26 @@ def _day(raw: Any) -> date | None:
         return None
 
 
-def _refused(turn: Turn, reason: Msg) -> Answer:
+def _refused(turn: Turn, reason: Msg) -> PageAnswer:
     text = turn.text(reason)
     field = _FIELD_OF.get(reason.id)
-    return Answer(422, {"error": text, "errors": {field: text} if field else {}})
+    return PageAnswer(422, {"error": text, "errors": {field: text} if field else {}})
 
 
-@checked
+@checked_route
 async def leave_form(request: web.Request, call: Call) -> web.Response:
     """GET: the leave form."""
     return await in_turn(request, call, lambda turn: leave_page(turn, call))
 
 
-@checked
+@checked_route
 async def record_leave(request: web.Request, call: Call) -> web.Response:
     """POST {first, last, deputy}: the leave recorded as /leave records it, or why not (422)."""
     given = await json_body(request)
 
-    def body(turn: Turn) -> Answer:
+    def body(turn: Turn) -> PageAnswer:
         unit = _own_unit(turn, call)
-        if isinstance(unit, Answer):
+        if isinstance(unit, PageAnswer):
             return unit
         first, last = _day(given.get("first")), _day(given.get("last"))
         if first is None or last is None:
@@ -117,19 +117,19 @@ async def record_leave(request: web.Request, call: Call) -> web.Response:
             turn.say(take_leave(turn, unit, first, last, deputy))
         except LeaveRefused as err:
             return _refused(turn, err.reason)
-        return Answer(200, {"done": True})
+        return PageAnswer(200, {"done": True})
 
     return await in_turn(request, call, body)
 
 
-@checked
-async def end_early(request: web.Request, call: Call) -> web.Response:
+@checked_route
+async def end_early_route(request: web.Request, call: Call) -> web.Response:
     """POST {id}: one's own leave ended now."""
     given = await json_body(request)
 
-    def body(turn: Turn) -> Answer:
+    def body(turn: Turn) -> PageAnswer:
         unit = _own_unit(turn, call)
-        if isinstance(unit, Answer):
+        if isinstance(unit, PageAnswer):
             return unit
         leave_id = given.get("id")
         try:
@@ -138,7 +138,7 @@ async def end_early(request: web.Request, call: Call) -> web.Response:
             turn.say(end_leave(turn, leave_id))
         except LeaveRefused as err:
             return refused_here(turn, 409, err.reason)
-        return Answer(200, {"done": True})
+        return PageAnswer(200, {"done": True})
 
     return await in_turn(request, call, body)
 
@@ -147,7 +147,7 @@ async def board_leave(request: web.Request) -> web.Response:
     """GET (the board): each unit with a liaison away or about to be — who, until when, who
     covers — and whether nobody of it is present now."""
 
-    def body(turn: Turn, camp: Campaign) -> Answer:
+    def body(turn: Turn, camp: Campaign) -> PageAnswer:
         units = campaigns.units_of(turn.session, saved_id(camp))
         rows = stored.not_over(turn.session, [saved_id(u) for u in units], turn.stamp.at)
         liaisons = stored.liaisons_by_unit(turn.session, saved_id(camp))
@@ -174,7 +174,7 @@ async def board_leave(request: web.Request) -> web.Response:
                 for a in mine
             ]
             out.append({"unit": unit.name, "nobody": cover.nobody, "lines": lines})
-        return Answer(200, {"units": out})
+        return PageAnswer(200, {"units": out})
 
     return await json_call(request, body)
 
@@ -183,5 +183,5 @@ ROUTES = (
     ("GET", "api/board/leave", board_leave),
     ("GET", "api/leave", leave_form),
     ("POST", "api/leave", record_leave),
-    ("POST", "api/leave/end", end_early),
+    ("POST", "api/leave/end", end_early_route),
 )

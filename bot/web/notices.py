@@ -9,24 +9,24 @@ from aiohttp import web
 
 from bot.handlers.notices import send_notice
 from bot.telegram.turn import Turn
-from bot.web.calls import Answer, page_text, refused_here
+from bot.web.calls import PageAnswer, page_text, refused_here
 from bot.web.staff import json_call, json_write
 from storage import campaigns
 from storage import notices as stored
 from storage.models import Campaign, saved_id
 from workflows.messages import msg
-from workflows.notices import RECENT, TEXT_LIMIT, status_lines
+from workflows.notices import NOTICE_TEXT_LIMIT, RECENT, status_lines
 
-SHOWN = 5  # notices on the board; older ones are in /notice's history no longer than RECENT
+BOARD_NOTICES = 5  # notices on the board; older ones are in /notice's history no longer than RECENT
 
 
 async def show_reads(request: web.Request) -> web.Response:
     """GET: the last notices with their read and unread units."""
 
-    def body(turn: Turn, camp: Campaign) -> Answer:
+    def body(turn: Turn, camp: Campaign) -> PageAnswer:
         names = {saved_id(u): u.name for u in campaigns.units_of(turn.session, saved_id(camp))}
         recent = stored.recent_notices(
-            turn.session, saved_id(camp), since=turn.stamp.at - RECENT, limit=SHOWN
+            turn.session, saved_id(camp), since=turn.stamp.at - RECENT, limit=BOARD_NOTICES
         )
         notices = []
         for row, state in recent:
@@ -44,21 +44,23 @@ async def show_reads(request: web.Request) -> web.Response:
                     ],
                 }
             )
-        return Answer(200, {"notices": notices})
+        return PageAnswer(200, {"notices": notices})
 
     return await json_call(request, body)
 
 
-def _send(turn: Turn, camp: Campaign, given: dict[str, Any]) -> Answer:
+def _send(turn: Turn, camp: Campaign, given: dict[str, Any]) -> PageAnswer:
     """{text}: a notice to every unit's group, as the chat's /notice sends it."""
     raw = given.get("text")
     text = raw.strip() if isinstance(raw, str) else ""
-    if not text or len(text) > TEXT_LIMIT:
-        return refused_here(turn, 400, msg("notices.text_needed", limit=TEXT_LIMIT))
+    if not text or len(text) > NOTICE_TEXT_LIMIT:
+        return refused_here(turn, 400, msg("notices.text_needed", limit=NOTICE_TEXT_LIMIT))
     count = send_notice(turn, camp, text)
     if count is None:
         return refused_here(turn, 409, msg("notices.no_groups"))
-    return Answer(200, {"done": True, "sent": page_text(turn, msg("notices.sent", count=count))})
+    return PageAnswer(
+        200, {"done": True, "sent": page_text(turn, msg("notices.sent", count=count))}
+    )
 
 
 async def send(request: web.Request) -> web.Response:

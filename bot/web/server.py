@@ -12,7 +12,7 @@ import base64
 import hashlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from importlib.resources import files
 from urllib.parse import urlsplit
 
@@ -22,17 +22,16 @@ from aiohttp.typedefs import Middleware
 from bot.config import Settings
 from bot.telegram.turn import BotApp, Turn
 from bot.web import board, forms, leave, limits, notices, week
-from bot.web.calls import BOT, TURNS, Answer, Call, Turns, checked, in_turn
+from bot.web.calls import BOT, TURNS, Call, Handler, PageAnswer, Turns, checked_route, in_turn
 from workflows.deeplink import BOARD_PAGE, ITEM_PAGE, NEW_PAGE, WEEK_PAGE
 from workflows.inputs import FILE_LIMIT
 from workflows.roles import may
 
 logger = logging.getLogger(__name__)
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PAGES = {WEEK_PAGE: "week", NEW_PAGE: "new", ITEM_PAGE: "item", BOARD_PAGE: "board"}
 
 
-@checked
+@checked_route
 async def open_page(request: web.Request, call: Call) -> web.Response:
     """GET: which page the link opens (the week, a new problem, an item); the week without one.
     A liaison's page comes with it (its answer under `content`, a refusal too): on a slow line
@@ -41,7 +40,7 @@ async def open_page(request: web.Request, call: Call) -> web.Response:
     page = PAGES[link.page] if link is not None else await _menu_page(request, call)
     item = link.ref if link is not None and link.page == ITEM_PAGE else None
     opened = {"ok": True, "page": page, "item": item, "file_limit": FILE_LIMIT}
-    pages: dict[str, Callable[[Turn], Answer]] = {
+    pages: dict[str, Callable[[Turn], PageAnswer]] = {
         "week": lambda turn: week.week_page(turn, call),
         "new": lambda turn: forms.new_page(turn, call),
         "item": lambda turn: forms.item_page(turn, call, str(item)),
@@ -50,9 +49,9 @@ async def open_page(request: web.Request, call: Call) -> web.Response:
     if content is None:  # the board loads its own script, then its data
         return web.json_response(opened)
 
-    def body(turn: Turn) -> Answer:
+    def body(turn: Turn) -> PageAnswer:
         shown = content(turn)
-        return Answer(200, {**opened, "content": {"ok": shown.status < 400, **shown.data}})
+        return PageAnswer(200, {**opened, "content": {"ok": shown.status < 400, **shown.data}})
 
     return await in_turn(request, call, body)
 

@@ -11,13 +11,13 @@ from aiohttp import web
 
 from bot.telegram.turn import Turn
 from bot.web.calls import (
-    Answer,
     Call,
-    Refused,
+    PageAnswer,
+    PageRefused,
     in_turn,
     json_body,
     open_call,
-    refusal,
+    refusal_response,
     refused_here,
 )
 from storage.models import Campaign, LedgerItem
@@ -25,24 +25,24 @@ from workflows.deeplink import BOARD_PAGE
 from workflows.messages import msg
 from workflows.roles import may
 
-Body = Callable[[Turn, Campaign], Answer]
+Body = Callable[[Turn, Campaign], PageAnswer]
 
 
 async def board_call(request: web.Request) -> Call | web.Response:
     """The call checked as the form's are; a board link only (or none: the private menu)."""
     try:
         call = await open_call(request, msg("command.denied", command="board"))
-    except Refused as err:
-        return refusal(request, err.status, err.reason)
+    except PageRefused as err:
+        return refusal_response(request, err.status, err.reason)
     if call.link is not None and call.link.page != BOARD_PAGE:
-        return refusal(request, 403, msg("app.refused.link_forged"), call.caller.language)
+        return refusal_response(request, 403, msg("app.refused.link_forged"), call.caller.language)
     return call
 
 
-def for_staff(body: Body) -> Callable[[Turn], Answer]:
+def for_staff(body: Body) -> Callable[[Turn], PageAnswer]:
     """The body, run only for the people /board is for (the chat's rule), with a campaign."""
 
-    def checked(turn: Turn) -> Answer:
+    def checked(turn: Turn) -> PageAnswer:
         if not may(turn.actor, "board"):
             return refused_here(turn, 403, msg("command.denied", command="board"))
         if turn.campaign is None:
@@ -61,7 +61,7 @@ async def json_call(request: web.Request, body: Body) -> web.Response:
 
 
 async def json_write(
-    request: web.Request, body: Callable[[Turn, Campaign, dict[str, Any]], Answer]
+    request: web.Request, body: Callable[[Turn, Campaign, dict[str, Any]], PageAnswer]
 ) -> web.Response:
     """A board write: its JSON object read (refused if too large or not an object), then the
     body in one turn for those /board is for, once per action id."""
@@ -70,12 +70,12 @@ async def json_write(
         return call
     try:
         given = await json_body(request)
-    except Refused as err:
-        return refusal(request, err.status, err.reason, call.caller.language)
+    except PageRefused as err:
+        return refusal_response(request, err.status, err.reason, call.caller.language)
     return await in_turn(request, call, for_staff(lambda turn, camp: body(turn, camp, given)))
 
 
-def item_of(turn: Turn, raw: str) -> LedgerItem | Answer:
+def item_of(turn: Turn, raw: str) -> LedgerItem | PageAnswer:
     """A problem by its row id (supervisors and admins see every unit's), or a 404."""
     item = turn.session.get(LedgerItem, int(raw)) if raw.isdigit() else None
     if item is None:

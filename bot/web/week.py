@@ -20,21 +20,22 @@ from bot.handlers import weekly
 from bot.telegram import flows
 from bot.telegram.turn import Turn
 from bot.web.calls import (
-    Answer,
     Call,
-    checked,
-    done_before,
+    PageAnswer,
+    answer_done_before,
+    checked_route,
     in_turn,
     json_body,
     refused_here,
     unit_of,
 )
-from bot.web.evidence import Stored, read_upload, store_file
+from bot.web.evidence import StoredFile, read_upload, store_file
 from storage import campaigns, drafts
 from storage.models import FormDraft, Unit, saved_id
 from workflows import forms
 from workflows.contexts import WeeklyContext
 from workflows.deeplink import WEEK_PAGE
+from workflows.flow_names import FlowName
 from workflows.forms import Draft, Flow
 from workflows.inputs import FormEnv, StatusCard
 from workflows.messages import msg
@@ -74,7 +75,7 @@ def _env(turn: Turn) -> FormEnv:
     return FormEnv(now=turn.stamp.at, tz=turn.zone)
 
 
-def _loaded(turn: Turn, unit: Unit) -> _Week | Answer | None:
+def _loaded(turn: Turn, unit: Unit) -> _Week | PageAnswer | None:
     """The caller's open weekly draft of the unit; None if there is none; an answer when its
     week is over (the draft is closed, its owner told)."""
     row = drafts.weekly_draft_of(turn.session, turn.person.user_id, saved_id(unit))
@@ -88,10 +89,10 @@ def _loaded(turn: Turn, unit: Unit) -> _Week | Answer | None:
     if word is not None:
         flows.close(turn, row, word, "draft.expired")
         return refused_here(turn, 410, word)
-    return _Week(row, draft, flows.built("weekly", weekly_flow, draft.context))
+    return _Week(row, draft, flows.built(FlowName.WEEKLY, weekly_flow, draft.context))
 
 
-def _begin(turn: Turn, call: Call, unit: Unit) -> _Week | Answer:
+def _begin(turn: Turn, call: Call, unit: Unit) -> _Week | PageAnswer:
     """A new weekly draft, as /weekly begins one (refused as /weekly is: the week reported
     already, another liaison updating it, another flow open here)."""
     if turn.campaign is None:
@@ -104,11 +105,11 @@ def _begin(turn: Turn, call: Call, unit: Unit) -> _Week | Answer:
         index = next((i for i, r in enumerate(reports) if r.weekday == period.weekday()), 0)
     context = weekly.weekly_context(turn, unit, index, period)
     if context is None:  # the reason is said
-        return Answer(409, {"error": turn.text(turn.replies.pop().text)})
+        return PageAnswer(409, {"error": turn.text(turn.replies.pop().text)})
     here = turn.draft()
     if here is not None:  # one flow at a time in a chat, as in the chat
         return refused_here(turn, 409, msg("app.busy"))
-    flow = flows.built("weekly", weekly_flow, context)
+    flow = flows.built(FlowName.WEEKLY, weekly_flow, context)
     draft, _ = forms.start(flow, env=_env(turn), context=context)
     if draft is None:
         return refused_here(turn, 409, msg("form.outdated"))
@@ -119,14 +120,14 @@ def _begin(turn: Turn, call: Call, unit: Unit) -> _Week | Answer:
     return _Week(row, draft, flow)
 
 
-def _week_of(turn: Turn, call: Call, *, begin: bool) -> tuple[Unit, _Week] | Answer:
+def _week_of(turn: Turn, call: Call, *, begin: bool) -> tuple[Unit, _Week] | PageAnswer:
     unit = unit_of(turn, call)
-    if isinstance(unit, Answer):
+    if isinstance(unit, PageAnswer):
         return unit
     week = _loaded(turn, unit)
     if week is None:
         week = _begin(turn, call, unit) if begin else refused_here(turn, 410, msg("app.no_week"))
-    if isinstance(week, Answer):
+    if isinstance(week, PageAnswer):
         return week
     return unit, week
 
@@ -216,10 +217,10 @@ def _texted(flow: Flow) -> frozenset[str]:
     return frozenset(kind.texted) if isinstance(kind, StatusCard) else frozenset()
 
 
-def _week_item(turn: Turn, call: Call, raw: str) -> tuple[_Week, Mapping[str, Any]] | Answer:
+def _week_item(turn: Turn, call: Call, raw: str) -> tuple[_Week, Mapping[str, Any]] | PageAnswer:
     """The week in progress and one of its problems (by id as the URL gives it), or 404."""
     found = _week_of(turn, call, begin=False)
-    if isinstance(found, Answer):
+    if isinstance(found, PageAnswer):
         return found
     _, week = found
     item = next((it for it in week.context["items"] if str(it["id"]) == raw), None)
@@ -228,99 +229,99 @@ def _week_item(turn: Turn, call: Call, raw: str) -> tuple[_Week, Mapping[str, An
     return week, item
 
 
-def week_page(turn: Turn, call: Call) -> Answer:
+def week_page(turn: Turn, call: Call) -> PageAnswer:
     """The week as the page shows it (its draft begun here if the person has none), refused
     as /weekly is."""
     found = _week_of(turn, call, begin=True)
-    if isinstance(found, Answer):
+    if isinstance(found, PageAnswer):
         return found
-    return Answer(200, _week_json(turn, found[1]))
+    return PageAnswer(200, _week_json(turn, found[1]))
 
 
-@checked
+@checked_route
 async def show_week(request: web.Request, call: Call) -> web.Response:
     """GET: the week, refused as /weekly is."""
     return await in_turn(request, call, lambda turn: week_page(turn, call))
 
 
-@checked
+@checked_route
 async def answer_item(request: web.Request, call: Call) -> web.Response:
     """PUT: one item's answers as typed, each checked by its step; what was refused, said."""
     given = await json_body(request)
     raw = request.match_info["item"]
 
-    def body(turn: Turn) -> Answer:
+    def body(turn: Turn) -> PageAnswer:
         found = _week_item(turn, call, raw)
-        if isinstance(found, Answer):
+        if isinstance(found, PageAnswer):
             return found
         week, item = found
         read = read_item(week.flow, week.context, week.draft.values, item["id"], given, _env(turn))
         week.save(turn, with_answers(week.flow, week.draft, read.values))
         out = _item_json(turn, week, item)
         out["errors"] = {k: turn.text(v) for k, v in read.errors.items()}
-        return Answer(200, out)
+        return PageAnswer(200, out)
 
     return await in_turn(request, call, body)
 
 
-@checked
-async def add_evidence(request: web.Request, call: Call) -> web.Response:
+@checked_route
+async def add_evidence_route(request: web.Request, call: Call) -> web.Response:
     """POST: a photo or file for a problem reported done, uploaded from the phone; kept on
     Telegram (sent to the person's private chat) and added to the draft as a chat file is."""
-    first = await done_before(request, call)
+    first = await answer_done_before(request, call)
     if first is not None:  # sent again: the file is not sent to Telegram twice
         return first
     upload = await read_upload(request)
     raw = request.match_info["item"]
 
-    def check(turn: Turn) -> Answer:
+    def check(turn: Turn) -> PageAnswer:
         found = _week_item(turn, call, raw)
-        if isinstance(found, Answer):
+        if isinstance(found, PageAnswer):
             return found
         week, item = found
         if week.draft.values.get(item_answer(item["id"], "status")) != DONE:
             return refused_here(turn, 409, msg("app.evidence_when_done"))
         caption = turn.text(msg("app.evidence_caption", code=item["code"], name=upload.name))
-        return Answer(200, {"caption": caption})
+        return PageAnswer(200, {"caption": caption})
 
     stored = await store_file(request, call, upload, check)
-    if not isinstance(stored, Stored):
+    if not isinstance(stored, StoredFile):
         return stored
 
-    def add(turn: Turn) -> Answer:
+    def add(turn: Turn) -> PageAnswer:
         found = _week_item(turn, call, raw)
-        if isinstance(found, Answer):
+        if isinstance(found, PageAnswer):
             return found
         week, item = found
         change, error = add_file(week.flow, week.draft, item["id"], stored.file, _env(turn))
         if error is not None:
             return refused_here(turn, 422, error)
         week.save(turn, with_answers(week.flow, week.draft, change))
-        return Answer(200, _item_json(turn, week, item))
+        return PageAnswer(200, _item_json(turn, week, item))
 
     return await in_turn(request, call, add)
 
 
-@checked
+@checked_route
 async def remove_evidence(request: web.Request, call: Call) -> web.Response:
     """DELETE: one of a problem's evidence files, taken back before the week is submitted."""
     raw, index = request.match_info["item"], request.match_info["index"]
 
-    def body(turn: Turn) -> Answer:
+    def body(turn: Turn) -> PageAnswer:
         found = _week_item(turn, call, raw)
-        if isinstance(found, Answer):
+        if isinstance(found, PageAnswer):
             return found
         week, item = found
         if not index.isdigit():
             return refused_here(turn, 404, msg("app.not_in_week"))
         change = drop_file(week.draft, item["id"], int(index))
         week.save(turn, with_answers(week.flow, week.draft, change))
-        return Answer(200, _item_json(turn, week, item))
+        return PageAnswer(200, _item_json(turn, week, item))
 
     return await in_turn(request, call, body)
 
 
-@checked
+@checked_route
 async def preview_week(request: web.Request, call: Call) -> web.Response:
     """POST {items: {id: answers}}: the whole week's answers in one call, each item checked by
     its steps and saved in the draft (as one PUT per item would), and the week as it will be
@@ -329,9 +330,9 @@ async def preview_week(request: web.Request, call: Call) -> web.Response:
     raw = given.get("items")
     sent: dict[str, Any] = raw if isinstance(raw, dict) else {}
 
-    def body(turn: Turn) -> Answer:
+    def body(turn: Turn) -> PageAnswer:
         found = _week_of(turn, call, begin=False)
-        if isinstance(found, Answer):
+        if isinstance(found, PageAnswer):
             return found
         _, week = found
         errors: dict[str, dict[str, str]] = {}
@@ -350,19 +351,19 @@ async def preview_week(request: web.Request, call: Call) -> web.Response:
         for one in shown:
             one["errors"] = errors.get(str(one["id"]), {})
         ready = not any(one["missing"] or one["errors"] for one in shown)
-        return Answer(200, {"items": shown, "ready": ready})
+        return PageAnswer(200, {"items": shown, "ready": ready})
 
     return await in_turn(request, call, body)
 
 
-@checked
+@checked_route
 async def submit_week(request: web.Request, call: Call) -> web.Response:
     """POST: the week saved as the chat saves it, once nothing is missing; its one summary
     goes to the unit's groups."""
 
-    def body(turn: Turn) -> Answer:
+    def body(turn: Turn) -> PageAnswer:
         found = _week_of(turn, call, begin=False)
-        if isinstance(found, Answer):
+        if isinstance(found, PageAnswer):
             return found
         _, week = found
         values = {**week.draft.values}
@@ -370,11 +371,11 @@ async def submit_week(request: web.Request, call: Call) -> web.Response:
         needs = missing(week.flow, replace(week.draft, values=values))
         if needs:
             shown = {str(k): [turn.text(m) for m in v] for k, v in needs.items()}
-            return Answer(422, {"error": turn.text(msg("app.incomplete")), "missing": shown})
+            return PageAnswer(422, {"error": turn.text(msg("app.incomplete")), "missing": shown})
         drafts.drop(turn.session, week.row)
         turn.keep_draft(None)
         weekly.finish_week(turn, week.context, values, to_groups=True, in_page=True)
-        return Answer(200, {"done": True})
+        return PageAnswer(200, {"done": True})
 
     return await in_turn(request, call, body)
 
@@ -382,7 +383,7 @@ async def submit_week(request: web.Request, call: Call) -> web.Response:
 ROUTES = (
     ("GET", "api/week", show_week),
     ("PUT", "api/week/items/{item}", answer_item),
-    ("POST", "api/week/items/{item}/files", add_evidence),
+    ("POST", "api/week/items/{item}/files", add_evidence_route),
     ("DELETE", "api/week/items/{item}/files/{index}", remove_evidence),
     ("POST", "api/week/preview", preview_week),
     ("POST", "api/week/submit", submit_week),

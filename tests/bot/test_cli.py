@@ -311,13 +311,13 @@ def test_a_testing_clock_that_cannot_be_read_is_refused(tmp_path: Path) -> None:
 def test_a_testing_clock_runs_fast_against_a_loopback_api() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from bot.serve.clock import RunningClock, is_loopback, parse_clock, refusal
+    from bot.serve.clock import RunningClock, clock_refusal, is_loopback, parse_clock
     from bot.serve.run import clock_of
 
     for url in ("http://127.0.0.1:8081/bot", "http://localhost/bot", "http://[::1]:80/bot"):
         assert is_loopback(url)
         settings = Settings(_env_file=None, telegram_api_base_url=url, taizhang_clock=CLOCK)
-        assert refusal(settings) is None
+        assert clock_refusal(settings) is None
         clock = clock_of(settings)
         assert isinstance(clock, RunningClock)
         assert clock() >= datetime(2024, 4, 29, 0, 0, tzinfo=UTC)

@@ -18,7 +18,7 @@ from locales import Translator
 from storage.db import Database
 from storage.models import OutboxMessage
 from workflows.messages import Lines, msg
-from workflows.pieces import TEXT_LIMIT
+from workflows.pieces import PIECE_LIMIT
 from workflows.planner import Planned
 
 CST = ZoneInfo("Asia/Shanghai")
@@ -56,7 +56,7 @@ async def test_a_notification_too_long_for_one_message_arrives_whole_in_order(
         await bot.shutdown()
         await api.stop()
     sent = api.bot_messages(group)
-    assert len(sent) > 3 and all(len(m["text"]) <= TEXT_LIMIT for m in sent)
+    assert len(sent) > 3 and all(len(m["text"]) <= PIECE_LIMIT for m in sent)
     said = "\n".join(m["text"] for m in sent)
     assert [u for u in units if u in said] == units  # every line, once, in order
     assert said.index(units[0]) < said.index(units[-1])

@@ -8,6 +8,7 @@ import pytest
 from bot.serve.features import FEATURES, REGISTRY
 from bot.telegram.feature import DoubleHandler, Feature, FlowBinding, Registry
 from workflows.buttons import Verb
+from workflows.flow_names import FlowName
 from workflows.roles import COMMANDS, PRESSES
 
 
@@ -30,6 +31,21 @@ def test_every_flow_a_feature_runs_is_declared_once_with_its_context_type() -> N
     # the items of the week (read through workflows/week_answers.py); every other flow's are typed
     free = {name for name, binding in REGISTRY.flows.items() if binding.answers is None}
     assert free == {"new", "weekly", "deadline_cancel"}
+
+
+def test_every_flow_is_named_by_the_enum_and_each_name_has_its_binding() -> None:
+    """A flow's name is a FlowName wherever it is declared: a bare string would be a second
+    spelling of a name that drafts already store."""
+    keys = [name for f in FEATURES for name in f.flows]
+    assert all(isinstance(name, FlowName) for name in keys)
+    assert set(keys) == set(FlowName)
+    context = {"ledger": {}, "unit": "", "items": [], "year": 2026}
+    built = {
+        name: binding.build(context)
+        for name, binding in REGISTRY.flows.items()
+        if name not in {FlowName.WEEKLY, FlowName.CLOSE}  # built from a week's items
+    }
+    assert all(flow.name is name for name, flow in built.items())
 
 
 def test_two_handlers_for_one_name_are_refused() -> None:

@@ -56,7 +56,7 @@ async def test_a_process_killed_while_its_reply_waits_for_the_groups_budget_lose
             spent = time.time() - SPENT_AGO
             with db.unit_of_work() as s:
                 s.execute(delete(SendLog))
-                sendlog.record(s, [(group["id"], spent + i * 0.01) for i in range(20)])
+                sendlog.log_sends(s, [(group["id"], spent + i * 0.01) for i in range(20)])
             first = BotProcess.webhook(env, tmp_path / "first.log").start()
             second = BotProcess.webhook(env, tmp_path / "second.log").start()
             await asyncio.gather(first.ready(), second.ready())

@@ -41,7 +41,7 @@ def test_a_persons_old_actions_are_forgotten_when_they_act_again(db: Database) -
         actions.take(s, 7, "old-cccc3333", NOW)
         actions.take(s, 9, "old-dddd4444", NOW)
     with db.unit_of_work() as s:
-        actions.take(s, 7, "new-eeee5555", NOW + actions.KEEP + timedelta(minutes=1))
+        actions.take(s, 7, "new-eeee5555", NOW + actions.ACTIONS_KEPT + timedelta(minutes=1))
     with db.unit_of_work() as s:
         left = {(a.user_id, a.action_id) for a in s.exec(select(PageAction)).all()}
     assert left == {(7, "new-eeee5555"), (9, "old-dddd4444")}

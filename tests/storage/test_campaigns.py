@@ -11,7 +11,7 @@ from storage import campaigns
 from storage.audit import Stamp
 from storage.db import Database
 from storage.models import AuditEvent, Campaign, Deadline, LedgerItem, Phase, Unit
-from workflows.campaign import read_campaign_yaml
+from workflows.campaign import FeedbackRule, read_campaign_yaml
 
 T0 = datetime(2024, 2, 1, 1, tzinfo=UTC)
 
@@ -125,3 +125,20 @@ def required_campaign(s: Session) -> Campaign:
     camp = campaigns.active_campaign(s)
     assert camp is not None
     return camp
+
+
+def test_the_feedback_rule_reads_back_as_the_file_wrote_it(db: Database) -> None:
+    """One dataclass holds the rule and its defaults: a row that says nothing reads as it."""
+    custom = (
+        "feedback: {working_days: 3, cutoff: '17:30', remind_at: '08:30', "
+        "remind_before: 3h, admins_after: 2}\n"
+    )
+    text = bazhou().replace('feedback: {working_days: 2, cutoff: "18:00"}\n', custom)
+    load(db, text)
+    with db.unit_of_work() as s:
+        assert campaigns.case_rules(required_campaign(s)) == read_campaign_yaml(text).feedback
+        bare = Campaign(
+            name="旧行动", year=2024, timezone="Asia/Shanghai", loaded_at=T0, updated_at=T0
+        )
+    assert campaigns.case_rules(bare) == FeedbackRule()
+    assert read_campaign_yaml(bazhou()).feedback == FeedbackRule()

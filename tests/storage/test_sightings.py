@@ -86,7 +86,7 @@ def test_a_group_upgraded_to_a_supergroup_keeps_who_was_seen(db: Database) -> No
         sightings.saw(s, old, [ZHANG, LI], NOW)
         sightings.saw(s, new, [LI], NOW + timedelta(minutes=1))  # spoke in the new one first
     with db.unit_of_work() as s:
-        chats.migrate(s, old, new)
+        chats.migrate_chat(s, old, new)
     with db.unit_of_work() as s:
         assert rows(s) == [(new, ZHANG, NOW), (new, LI, NOW + timedelta(minutes=1))]
         assert planning.supervisor_chats(s) == [new]

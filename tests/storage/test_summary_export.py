@@ -151,7 +151,7 @@ def test_figures_number_by_number(filled: Database) -> None:
             ("自查自纠阶段总结及相关印证材料", 9),
         ]
         assert "轮台县" not in missing[1][1]
-        week = figures.week_changes(s, ids, TODAY, TODAY)
+        week = figures.week_counts(s, ids, TODAY, TODAY)
         assert week == {"new": 6, "progressed": 1, "closed": 1, "overdue": 0}
     assert percent(1, 4) == "25%" and percent(0, 0) == "—"
 

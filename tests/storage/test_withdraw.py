@@ -103,7 +103,7 @@ def test_a_catch_up_folding_a_reminder_no_longer_owed_is_withdrawn_and_the_rest_
         owed_still = NoticeKey.deadline_unit(saved_id(deadline), deadline.due_at, unit, -1, "r7200")
         reported = keys.weekly_stage(0, monday, "remind", unit, -1)
         folded = Planned(
-            keys.catch_up(-1, owed_still.text),
+            keys.catch_up_key(-1, owed_still.text),
             "catchup",
             -1,
             msg("x"),

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from workflows.buttons import LIMIT, MAX_REF, SHAPES, Action, FormPress, Verb, callback_data, parse
+from workflows.buttons import (
+    CALLBACK_LIMIT,
+    MAX_REF,
+    SHAPES,
+    Action,
+    FormPress,
+    Verb,
+    callback_data,
+    parse,
+)
 
 
 def sample_refs(verb: Verb) -> tuple[int | str, ...]:
@@ -71,7 +80,7 @@ def test_the_first_ref_is_a_number() -> None:
         "f:x:2:3",
         "f:1:2:1234",
         "a:submit:" + "1" * 60,
-        "x" * (LIMIT + 1),
+        "x" * (CALLBACK_LIMIT + 1),
     ],
 )
 def test_forged_data_parses_to_none(data: str | None) -> None:
@@ -97,4 +106,4 @@ def test_building_refuses_refs_that_do_not_fit(verb: Verb, refs: tuple[int | str
 def test_every_verb_fits_telegram_with_the_largest_ids() -> None:
     for verb in Verb:
         largest = tuple(MAX_REF for _ in SHAPES[verb])
-        assert len(Action(verb, largest).data.encode()) <= LIMIT
+        assert len(Action(verb, largest).data.encode()) <= CALLBACK_LIMIT

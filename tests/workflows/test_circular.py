@@ -6,7 +6,7 @@ from datetime import date
 
 from locales import Translator
 from workflows.checkpoints import CheckedItem, Checkpoint, UnitBehind
-from workflows.circular import CheckpointState, Circular, weekly_circular
+from workflows.circular import Circular, NextCheckpoint, weekly_circular
 from workflows.summary import CaseFigures, LedgerFigures, UnitSummary
 
 TODAY = date(2025, 1, 6)
@@ -21,7 +21,7 @@ def said(c: Circular) -> list[list[str]]:
     return [[tr.text(p) for p in s.paragraphs] for s in c.sections]
 
 
-def circular(state: CheckpointState, rows: list[UnitSummary] = ROWS) -> Circular:
+def circular(state: NextCheckpoint, rows: list[UnitSummary] = ROWS) -> Circular:
     return weekly_circular(
         "晋城市棚改专项行动",
         rows,
@@ -34,7 +34,7 @@ def circular(state: CheckpointState, rows: list[UnitSummary] = ROWS) -> Circular
 
 
 def test_every_unit_on_time_no_case_overdue_and_no_checkpoint_set() -> None:
-    sections = said(circular(CheckpointState(None, [], any_set=False)))
+    sections = said(circular(NextCheckpoint(None, [], any_set=False)))
     assert sections[0] == [
         "目前台账共有问题5个，已销号1个，销号率20%；未销号4个，其中已完成待销号1个；"
         "已超过办结时间仍未销号的问题2个。",
@@ -47,21 +47,21 @@ def test_every_unit_on_time_no_case_overdue_and_no_checkpoint_set() -> None:
 
 
 def test_the_checkpoints_all_past_or_nobody_behind() -> None:
-    assert said(circular(CheckpointState(None, [], any_set=True)))[4] == [
+    assert said(circular(NextCheckpoint(None, [], any_set=True)))[4] == [
         "本行动方案设定的约谈时间节点均已过。"
     ]
     point = Checkpoint("2025年6月", date(2025, 6, 30))
-    assert said(circular(CheckpointState(point, [], any_set=True)))[4] == [
+    assert said(circular(NextCheckpoint(point, [], any_set=True)))[4] == [
         "按照方案，将在2025年6月（2025年6月30日）对未按计划完成整改的单位进行约谈。",
         "截至2025年1月6日，各单位没有已超过办结时间仍未销号的问题。",
     ]
     item = CheckedItem("泽州县住建局", "泽州-001", "金村项目", date(2024, 12, 31), "open")
-    behind = said(circular(CheckpointState(point, [UnitBehind("泽州县住建局", (item,))], True)))
+    behind = said(circular(NextCheckpoint(point, [UnitBehind("泽州县住建局", (item,))], True)))
     assert behind[4][2] == "泽州县住建局（1个）：泽州-001 金村项目（办结时间2024年12月31日）。"
 
 
 def test_the_table_has_a_row_per_unit_and_the_totals() -> None:
-    table = circular(CheckpointState(None, [], any_set=False)).sections[1].table
+    table = circular(NextCheckpoint(None, [], any_set=False)).sections[1].table
     assert table is not None
     assert [row[:5] for row in table.rows[:2]] == [
         ("城区住建局", 2, 1, 1, 0),

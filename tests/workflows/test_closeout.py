@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from workflows.closeout import (
-    REJECTED,
-    ItemState,
+    CLOSEOUT_REJECTED,
+    CloseoutItem,
     approve_closeout,
     ask_closeout,
     closeout_request,
@@ -20,9 +20,9 @@ from workflows.weekly import DONE
 
 AT = datetime(2026, 11, 23, 10, tzinfo=UTC)
 WEEK = date(2026, 11, 23)
-OPEN = ItemState(7, "轮台-007", "安置房未交付", Status.OPEN, 3)
-CLOSING = ItemState(7, "轮台-007", "安置房未交付", Status.CLOSING, 4, ask_id=40)
-CLOSED = ItemState(7, "轮台-007", "安置房未交付", Status.CLOSED, 5)
+OPEN = CloseoutItem(7, "轮台-007", "安置房未交付", Status.OPEN, 3)
+CLOSING = CloseoutItem(7, "轮台-007", "安置房未交付", Status.CLOSING, 4, ask_id=40)
+CLOSED = CloseoutItem(7, "轮台-007", "安置房未交付", Status.CLOSED, 5)
 
 
 def test_only_the_units_liaison_asks_for_a_close_out():
@@ -71,7 +71,7 @@ def test_an_item_no_longer_closing_cannot_be_approved_or_rejected():
 
 def test_the_buttons_of_an_earlier_ask_do_not_decide_the_item_asked_again():
     # rejected, then asked again with new evidence: the first request's buttons are stale
-    again = ItemState(7, "轮台-007", "安置房未交付", Status.CLOSING, 6, ask_id=41)
+    again = CloseoutItem(7, "轮台-007", "安置房未交付", Status.CLOSING, 6, ask_id=41)
     approved = approve_closeout(again, asked=40, at=AT)
     assert isinstance(approved, Refused) and approved.reason.id == "closeout.superseded"
     assert approved.reason.params == {"code": "轮台-007"}
@@ -88,7 +88,7 @@ def test_a_button_sent_before_buttons_named_their_ask_decides_the_waiting_ask():
 
 
 def test_an_edit_of_the_item_does_not_stale_the_reason_step_opened_on_its_ask():
-    edited = ItemState(7, "轮台-007", "安置房未交付", Status.CLOSING, 5, ask_id=40)  # imported
+    edited = CloseoutItem(7, "轮台-007", "安置房未交付", Status.CLOSING, 5, ask_id=40)  # imported
     d = reject_closeout(edited, asked=40, expected_version=4, reason="证据不足")
     assert not isinstance(d, Refused) and d.expected_version is None
 
@@ -98,11 +98,11 @@ def test_rejecting_reopens_the_item_with_the_decision_and_its_reason_recorded_an
     assert not isinstance(d, Refused)
     assert d.changes == ItemChanges(status=Status.OPEN)
     # the reason is the decision's, not the problem's progress (its 最新进展 stays the ask's)
-    assert d.progress is None and (d.decided, d.reason) == (REJECTED, "证据不足")
+    assert d.progress is None and (d.decided, d.reason) == (CLOSEOUT_REJECTED, "证据不足")
     assert d.to_unit is not None and d.to_unit.key == "item:7:rejected:v5"
 
 
 def test_a_reason_step_from_an_older_draft_is_refused_once_the_item_moved_on():
-    later = ItemState(7, "轮台-007", "安置房未交付", Status.CLOSING, 6)  # asked again since
+    later = CloseoutItem(7, "轮台-007", "安置房未交付", Status.CLOSING, 6)  # asked again since
     d = reject_closeout(later, asked=None, expected_version=4, reason="证据不足")
     assert isinstance(d, Refused) and d.reason.id == "closeout.decided"

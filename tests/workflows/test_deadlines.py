@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from workflows.deadlines import DeadlineNow, save_deadline, shown_deadlines, split_args
+from workflows.deadlines import DeadlineNow, deadline_save, shown_deadlines, split_args
 from workflows.outcome import Refused
 
 CST = ZoneInfo("Asia/Shanghai")
@@ -15,7 +15,7 @@ DUE = datetime(2026, 5, 5, 10, tzinfo=UTC)
 
 
 def save(values=VALUES, editing_id=None, editing=None, same_name=None):
-    return save_deadline(
+    return deadline_save(
         values, editing_id=editing_id, editing=editing, same_name=same_name, tz=CST, now=NOW
     )
 

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from workflows.campaign import RecurringSpec
-from workflows.digest import digest_chats, digest_key, digest_week
+from workflows.digest import digest_chats, digest_week
+from workflows.keys import digest_key
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY_18 = [RecurringSpec("工作台账", 0, time(18, 0))]

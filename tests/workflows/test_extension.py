@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows.cases import EXTENSION, CaseNow
+from workflows.cases import EXTENSION_FLOW, CaseNow
 from workflows.extension import (
     ask_extension,
     decide_extension,
@@ -67,7 +67,7 @@ def test_approving_moves_the_due_time_to_the_one_asked_for():
 
 def until_step(answer: str, due: str) -> str:
     """The extension form's time step, read on Monday 23 Nov 2026 with the case due `due`."""
-    step = next(s for s in EXTENSION.steps if s.field == "until")
+    step = next(s for s in EXTENSION_FLOW.steps if s.field == "until")
     env = FormEnv(now=AT, tz=SH, values={"due": due})
     return step.kind.parse(TextAnswer(answer), env)
 

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from locales import Translator
 from workflows import keys
 from workflows.calendar import OfficialDays, WorkCalendar
-from workflows.cases import CaseRules, is_escalated
+from workflows.campaign import FeedbackRule
+from workflows.cases import is_escalated
 from workflows.forwarding import (
     Forward,
     case_due,
@@ -52,13 +53,13 @@ def test_a_unit_without_a_group_cannot_receive_a_case():
 
 
 def test_a_case_forwarded_on_friday_is_due_tuesday_at_the_cutoff():
-    due = case_due(at("2026-11-20 10:00"), CaseRules(), CAL, CST)
+    due = case_due(at("2026-11-20 10:00"), FeedbackRule(), CAL, CST)
     assert due.due_at == at("2026-11-24 18:00").astimezone(UTC)
     assert not due.provisional and provisional_notice(due, CST) is None
 
 
 def test_a_due_day_in_an_unknown_year_is_provisional_and_the_admins_are_told():
-    due = case_due(at("2031-06-06 10:00"), CaseRules(), CAL, CST)
+    due = case_due(at("2031-06-06 10:00"), FeedbackRule(), CAL, CST)
     assert due.provisional
     notice = provisional_notice(due, CST)
     assert notice is not None
@@ -75,13 +76,13 @@ def test_an_overdue_case_is_escalated_only_when_there_are_supervisors_to_tell():
 def test_a_case_forwarded_on_new_years_eve_2026_is_due_after_new_years_day_2027():
     # 1 Jan 2027 is off by law though no notice is out; 2–3 Jan are the weekend: Monday 4 is
     # the first working day after 31 Dec, Tuesday 5 the second
-    due = case_due(at("2026-12-31 10:00"), CaseRules(), CAL, CST)
+    due = case_due(at("2026-12-31 10:00"), FeedbackRule(), CAL, CST)
     assert due.due_at == at("2027-01-05 18:00").astimezone(UTC)
     assert due.provisional
 
 
 def test_the_admins_are_told_which_holidays_were_assumed():
-    due = case_due(at("2026-12-31 10:00"), CaseRules(), CAL, CST)
+    due = case_due(at("2026-12-31 10:00"), FeedbackRule(), CAL, CST)
     notice = provisional_notice(due, CST)
     assert notice is not None
     tr = Translator.load(strict=True)
@@ -99,6 +100,6 @@ def test_the_admins_are_told_which_holidays_were_assumed():
 
 def test_a_year_before_the_law_assumes_monday_to_friday_only():
     cal = WorkCalendar(OfficialDays(frozenset(), frozenset(), frozenset()))
-    due = case_due(at("2024-06-07 10:00"), CaseRules(), cal, CST)
+    due = case_due(at("2024-06-07 10:00"), FeedbackRule(), cal, CST)
     notice = provisional_notice(due, CST)
     assert notice is not None and notice.text.id == "calendar.provisional_admins"

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from tests.workflows.test_planner import CASES, DUE, STATE, SUMMARY, Runner, at, keys
-from workflows.planner import schedule_of, schedule_stamp, schedules
+from workflows.planner import schedule_of_key, schedule_stamp, schedules
 
 
 def moved(run: Runner, due: str, when: str) -> None:
@@ -18,10 +18,10 @@ def moved(run: Runner, due: str, when: str) -> None:
 def test_every_planner_key_names_its_due_time_in_utc() -> None:
     run = Runner(STATE)
     reminders = run.at("2026-10-29 18:00")
-    assert {schedule_of(k) for k in keys(reminders)} == {("deadline:7", "20261105T100000Z")}
+    assert {schedule_of_key(k) for k in keys(reminders)} == {("deadline:7", "20261105T100000Z")}
     assert schedules(STATE) == {"deadline:7": schedule_stamp(DUE)}
-    assert schedule_of("case:11:posted:chat:-102") is None  # the case's post: no schedule
-    assert schedule_of("weekly:0:2026-11-02:prompt:unit:1:chat:-101") is None
+    assert schedule_of_key("case:11:posted:chat:-102") is None  # the case's post: no schedule
+    assert schedule_of_key("weekly:0:2026-11-02:prompt:unit:1:chat:-101") is None
 
 
 def test_a_deadline_moved_later_is_reminded_again_once_per_stage_for_its_new_time() -> None:

@@ -175,13 +175,13 @@ def test_a_problem_closed_after_its_day_is_not_in_time_though_closed_by_the_peri
 
 def test_the_interview_list_reads_the_same_scores() -> None:
     from workflows.checkpoints import Checkpoint, UnitBehind
-    from workflows.circular import CheckpointState, RankingState, checkpoint_section
+    from workflows.circular import NextCheckpoint, RankingState, checkpoint_section
     from workflows.messages import Msg
 
     rows = ranking(world(), ScoreRule())
     point = Checkpoint("2026年6月", date(2026, 6, 30))
     behind = [UnitBehind("轮台县", (item("轮台县", date(2026, 3, 5)),))]
-    state = CheckpointState(point, behind, True, RankingState(WEEK_OF_2_MARCH, rows, ScoreRule()))
+    state = NextCheckpoint(point, behind, True, RankingState(WEEK_OF_2_MARCH, rows, ScoreRule()))
     said = checkpoint_section(state, date(2026, 3, 10)).paragraphs
     on_list = [p for p in said if isinstance(p, Msg) and p.id.startswith("scores.")]
     assert [(p.id, p.params.get("score"), p.params.get("units")) for p in on_list] == [

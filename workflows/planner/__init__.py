@@ -101,7 +101,7 @@ def _campaign_over(state: PlannerState, now: datetime) -> list[Planned]:
     return [p for p in out if p.key not in state.planned]
 
 
-def schedule_of(key: str) -> tuple[str, str] | None:
+def schedule_of_key(key: str) -> tuple[str, str] | None:
     """(`deadline:7` or `case:11`, its due stamp) of a planner key; None for any other key."""
     notice = NoticeKey.parse(key)
     return (notice.schedule, notice.due) if notice is not None and notice.due else None

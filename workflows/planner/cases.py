@@ -22,10 +22,10 @@ def plan_case(plan: Plan, c: CaseState, cal: WorkCalendar) -> None:
     target = state.units.get(c.unit_id)
     due_local = c.due_at.astimezone(state.tz)
     if now < c.due_at:
-        morning = datetime.combine(due_local.date(), rules.morning, tzinfo=state.tz)
+        morning = datetime.combine(due_local.date(), rules.remind_at, tzinfo=state.tz)
         stages = [
             (t, name)
-            for t, name in ((morning, "morning"), (c.due_at - rules.before, "before"))
+            for t, name in ((morning, "morning"), (c.due_at - rules.remind_before, "before"))
             if t <= now and t < c.due_at
         ]
         if not stages:

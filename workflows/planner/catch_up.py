@@ -31,7 +31,9 @@ def catch_up(planned: list[Planned]) -> list[Planned]:
     for (chat, _), found in groups.items():
         if len(found) > 1 and any(p.late for p in found):
             newest = sorted(found, key=lambda p: p.stage_at or p.not_before, reverse=True)
-            out.append(_folded(newest, keys.catch_up(chat, newest[0].key), "catchup", late=True))
+            out.append(
+                _folded(newest, keys.catch_up_key(chat, newest[0].key), "catchup", late=True)
+            )
             continue
         daily = [p for p in found if p.morning is not None]
         if len(daily) < 2:

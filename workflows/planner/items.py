@@ -9,7 +9,7 @@ from workflows.calendar import WorkCalendar
 from workflows.messages import Lines, msg
 from workflows.planner.state import DIGEST_AT, Plan
 
-SHOWN = 50  # items listed in the message; the rest are counted
+ITEMS_LISTED = 50  # items listed in the message; the rest are counted
 
 
 def plan_overdue_items(plan: Plan, cal: WorkCalendar) -> None:
@@ -35,9 +35,13 @@ def plan_overdue_items(plan: Plan, cal: WorkCalendar) -> None:
             unit=state.units[i.unit_id].name if i.unit_id in state.units else "",
             due=i.due_on,
         )
-        for i in fresh[:SHOWN]
+        for i in fresh[:ITEMS_LISTED]
     ]
-    more = msg("items.overdue_more", count=len(fresh) - SHOWN) if len(fresh) > SHOWN else ""
+    more = (
+        msg("items.overdue_more", count=len(fresh) - ITEMS_LISTED)
+        if len(fresh) > ITEMS_LISTED
+        else ""
+    )
     for chat in state.supervisors:
         plan.add(
             keys.items_overdue(today, chat),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from workflows.calendar import WorkCalendar
-from workflows.cases import CaseRules
+from workflows.campaign import FeedbackRule
 from workflows.checkpoints import Checkpoint, UnitBehind
 from workflows.deeplink import AppLink
 from workflows.leave import Absence, Liaison
@@ -113,7 +113,7 @@ class PlannerState:
     planned: frozenset[str] = frozenset()
     quiet: QuietHours = field(default_factory=QuietHours)
     cases: tuple[CaseState, ...] = ()
-    case_rules: CaseRules = field(default_factory=CaseRules)
+    case_rules: FeedbackRule = field(default_factory=FeedbackRule)
     items: tuple[ItemState, ...] = ()  # open items due in the last fortnight
     checkpoints: tuple[CheckpointState, ...] = ()  # reached lately, a list still owed
     span: CampaignSpan = field(default_factory=lambda: CampaignSpan(None, None))

@@ -9,10 +9,9 @@ from workflows import keys
 from workflows.buttons import Verb, callback_data
 from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
 from workflows.messages import msg
-from workflows.periods import reporting_day
+from workflows.periods import WEEK, reporting_day
 from workflows.planner.state import MORNING, Plan, WeeklyState
 from workflows.planner.time_left import live_left
-from workflows.weekly import WEEK
 
 
 def plan_weekly(plan: Plan, r: WeeklyState) -> None:
