@@ -217,7 +217,7 @@ async def fortnight(d: Demo) -> dict[str, Any]:
     await d.command(sup_chat, sup, "/start")
     await d.at(0, "08:45")  # the week's prompt reaches the groups just bound
     for unit, group in groups.items():
-        await register_liaison(d, group, liaisons[unit], "住建局综合科科长", phones[unit])
+        await register_in_group(d, group, liaisons[unit], "住建局综合科科长", phones[unit])
     for unit, name, due in (
         ("库尔勒市", "天山路片区安置房逾期未交付", "6月30日"),
         ("轮台县", "团结路棚改过渡安置费拖欠", "5月31日"),
@@ -324,7 +324,7 @@ async def fortnight(d: Demo) -> dict[str, Any]:
     # and reach her in private; from 9 May they are 赵强's again
     await d.at(7, "15:30")
     deputy = api.user(8104, "孙燕", "sun_yan")
-    await register_liaison(d, groups["尉犁县"], deputy, "住建局综合科副科长", "13899965678")
+    await register_in_group(d, groups["尉犁县"], deputy, "住建局综合科副科长", "13899965678")
     await d.command(api.private(deputy), deputy, "/start")
     await put_on_leave(d, liaisons["尉犁县"], "5月6日–5月8日", "孙燕")
     for day, hhmm in (
@@ -353,7 +353,7 @@ SUMMARY = "自查自纠阶段总结及相关印证材料"
 PHOTO_ID = "AgADvoucher0429"
 
 
-async def register_liaison(
+async def register_in_group(
     d: Demo, group: dict[str, Any], li: dict[str, Any], title: str, phone: str
 ) -> None:
     """/register in the unit's group: the name, the post, the phone, confirmed."""
