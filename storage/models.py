@@ -481,7 +481,7 @@ class Evidence(SQLModel, table=True):
     progress_id: int | None = Field(default=None, foreign_key="progressupdate.id")
     file_id: str = ""
     unique_id: str = ""  # Telegram's file_unique_id: the same file, whoever sends it again
-    sha256: str = ""  # empty when the bytes never passed through the server (a chat file)
+    sha256: str = ""  # empty until a chat file's bytes are fetched (never, over 20 MB)
     size: int = 0
     mime: str = ""
     name: str = ""
@@ -492,3 +492,5 @@ class Evidence(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     accuracy: float | None = None  # metres, as the phone reported it
+    hash_tries: int = 0  # failed fetches of a chat file's bytes (the pass gives up after some)
+    hash_tried_at: datetime | None = _utc(default=None)  # the last failed one: the next waits
