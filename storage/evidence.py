@@ -105,15 +105,14 @@ def unhashed(session: Session, now: datetime, limit: int) -> list[Evidence]:
             Evidence.file_id != "",
             Evidence.size <= FETCH_LIMIT,
             Evidence.hash_tries < HASH_GIVE_UP,
+            or_(col(Evidence.hash_due_at).is_(None), col(Evidence.hash_due_at) <= now),
         )
         .order_by(col(Evidence.id))
-        .limit(limit * 4)
+        .limit(limit * 4)  # a file kept twice (the same file, two problems) is one fetch
     )
     due: dict[str, Evidence] = {}
     for ev in session.exec(stmt):
-        wait = timedelta(minutes=2**ev.hash_tries)
-        if ev.hash_tried_at is None or ev.hash_tried_at + wait <= now:
-            due.setdefault(ev.file_id, ev)
+        due.setdefault(ev.file_id, ev)
     return list(due.values())[:limit]
 
 
@@ -152,5 +151,5 @@ def hash_failed(session: Session, file_id: str, now: datetime) -> None:
         select(Evidence).where(Evidence.file_id == file_id, Evidence.sha256 == "")
     ):
         ev.hash_tries += 1
-        ev.hash_tried_at = now
+        ev.hash_due_at = now + timedelta(minutes=2**ev.hash_tries)
         session.add(ev)

@@ -467,8 +467,8 @@ class NoticeReceipt(SQLModel, table=True):
 
 class Evidence(SQLModel, table=True):
     """印证材料: one file behind a problem's progress (a close-out's, a week's), kept with what
-    proves it is that file: its SHA-256 (when the bytes passed through the server) or Telegram's
-    `file_unique_id`, its size and type, who sent it and the server's time of receipt."""
+    proves it is that file: its SHA-256 (of the bytes uploaded, or fetched from Telegram) and
+    Telegram's `file_unique_id`, its size and type, who sent it and the server's time of receipt."""
 
     __table_args__ = (
         Index("ix_evidence_item", "item_id"),
@@ -493,4 +493,4 @@ class Evidence(SQLModel, table=True):
     longitude: float | None = None
     accuracy: float | None = None  # metres, as the phone reported it
     hash_tries: int = 0  # failed fetches of a chat file's bytes (the pass gives up after some)
-    hash_tried_at: datetime | None = _utc(default=None)  # the last failed one: the next waits
+    hash_due_at: datetime | None = _utc(default=None)  # the next try, after a failed one

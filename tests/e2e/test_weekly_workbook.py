@@ -171,9 +171,9 @@ async def test_a_week_by_workbook_ends_where_the_same_answers_step_by_step_do(
         date(2024, 3, 31),
     )
     # each file named with its own Telegram id: two files sent, two ids
-    requests = [
+    requests = [  # (this test's files have no content to fetch: no hash, Telegram's id)
         re.sub(
-            r"收到，(未取得哈希（[^）]*），Telegram文件标识)?\w+）",  # files this test never uploads
+            r"收到，(未取得哈希（[^）]*），Telegram文件标识)?\w+）",
             "收到）",
             (await bot.api.next_message(sup_chat))["text"],
         )

@@ -1,5 +1,5 @@
 """Evidence sent in the chat fetched from Telegram and kept with its SHA-256: how many
-fetches of a file failed and when the last did (`evidence.hash_tries`, `hash_tried_at`), so
+fetches of a file failed and when the next is due (`evidence.hash_tries`, `hash_due_at`):
 a later pass retries, waiting longer each time, then gives up.
 
 Revision ID: 0024
@@ -22,10 +22,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("evidence") as batch:
         batch.add_column(sa.Column("hash_tries", sa.Integer(), nullable=False, server_default="0"))
-        batch.add_column(sa.Column("hash_tried_at", UTCDateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("hash_due_at", UTCDateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("evidence") as batch:
-        batch.drop_column("hash_tried_at")
+        batch.drop_column("hash_due_at")
         batch.drop_column("hash_tries")
