@@ -215,7 +215,9 @@ def write_circular(circular: Circular, say: Say, out: str | IO[bytes]) -> None:
     _paragraph(
         doc, say(circular.signature), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=None, right=INDENT
     )
-    _paragraph(doc, say(circular.dated), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=None, right=Pt(64))
+    _paragraph(
+        doc, say(circular.dated), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=None, right=Pt(64)
+    )
     _footers(doc)
     doc.core_properties.title = say(circular.title)
     doc.save(out)

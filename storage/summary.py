@@ -45,7 +45,9 @@ def weekly_status(session: Session, unit_ids: list[int], name: str, period: date
     return {u: done.get(u, "missing") for u in unit_ids}
 
 
-def weekly_counts(session: Session, unit_ids: list[int], name: str) -> dict[date, tuple[int, int]]:
+def weekly_counts(
+    session: Session, unit_ids: list[int], name: str
+) -> dict[date, tuple[int, int]]:
     """Per reporting day of the weekly report `name`: the units' reports on time, and late."""
     on_time = func.sum(case((col(Submission.on_time), 1), else_=0))
     stmt = (
@@ -97,7 +99,9 @@ def overdue_cases(session: Session, unit_names: dict[int, str], now: datetime) -
     ]
 
 
-def checked_items(session: Session, unit_names: dict[int, str], tz: tzinfo) -> list[CheckedItem]:
+def checked_items(
+    session: Session, unit_names: dict[int, str], tz: tzinfo
+) -> list[CheckedItem]:
     """What the checkpoint rule reads of every item of these units (the day each closed, local)."""
     stmt = sa.select(
         col(LedgerItem.unit_id),
