@@ -112,7 +112,7 @@ def unhashed(session: Session, now: datetime, limit: int) -> list[Evidence]:
     )
     due: dict[str, Evidence] = {}
     for ev in session.exec(stmt):
-        due.setdefault(ev.file_id, ev)
+        due.setdefault(ev.unique_id or ev.file_id, ev)
     return list(due.values())[:limit]
 
 
@@ -120,11 +120,7 @@ def fill_hash(session: Session, file_id: str, unique_id: str, proof: Mapping[str
     """Every row of this Telegram file still without a hash gets `proof` (its SHA-256, EXIF
     time), and so does the file as its progress keeps it (what the record, the export and the
     board show); how many rows. Again for the same file: nothing to do."""
-    same = col(Evidence.file_id) == file_id
-    stmt = select(Evidence).where(
-        Evidence.sha256 == "",
-        or_(same, col(Evidence.unique_id) == unique_id) if unique_id else same,
-    )
+    stmt = select(Evidence).where(Evidence.sha256 == "", _same(file_id, unique_id))
     rows = list(session.exec(stmt))
     for ev in rows:
         ev.sha256 = str(proof["sha256"])
@@ -145,11 +141,17 @@ def fill_hash(session: Session, file_id: str, unique_id: str, proof: Mapping[str
     return len(rows)
 
 
-def hash_failed(session: Session, file_id: str, now: datetime) -> None:
+def hash_failed(session: Session, file_id: str, unique_id: str, now: datetime) -> None:
     """A fetch of the file failed: its rows wait longer for the next try."""
     for ev in session.exec(
-        select(Evidence).where(Evidence.file_id == file_id, Evidence.sha256 == "")
+        select(Evidence).where(Evidence.sha256 == "", _same(file_id, unique_id))
     ):
         ev.hash_tries += 1
         ev.hash_due_at = now + timedelta(minutes=2**ev.hash_tries)
         session.add(ev)
+
+
+def _same(file_id: str, unique_id: str) -> Any:
+    """The rows of one Telegram file: its id here, or any id of the same file."""
+    same = col(Evidence.file_id) == file_id
+    return or_(same, col(Evidence.unique_id) == unique_id) if unique_id else same

@@ -79,7 +79,7 @@ async def fill_pass(bot: Bot, services: Services) -> int:
         with services.db.unit_of_work() as session:
             for (file_id, unique_id), proof in zip(files, found, strict=True):
                 if proof is None:
-                    kept.hash_failed(session, file_id, services.clock())
+                    kept.hash_failed(session, file_id, unique_id, services.clock())
                 else:
                     filled += kept.fill_hash(session, file_id, unique_id, proof)
         return filled
