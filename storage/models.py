@@ -465,8 +465,8 @@ class NoticeReceipt(SQLModel, table=True):
 
 class Evidence(SQLModel, table=True):
     """印证材料: one file behind a problem's progress (a close-out's, a week's), kept with what
-    proves it is that file: its SHA-256 (when the bytes passed through the server) or Telegram's
-    `file_unique_id`, its size and type, who sent it and the server's time of receipt."""
+    proves it is that file: its SHA-256 (of the bytes uploaded, or fetched from Telegram) and
+    Telegram's `file_unique_id`, its size and type, who sent it and the server's time of receipt."""
 
     __table_args__ = (
         Index("ix_evidence_item", "item_id"),
@@ -479,7 +479,7 @@ class Evidence(SQLModel, table=True):
     progress_id: int | None = Field(default=None, foreign_key="progressupdate.id")
     file_id: str = ""
     unique_id: str = ""  # Telegram's file_unique_id: the same file, whoever sends it again
-    sha256: str = ""  # empty when the bytes never passed through the server (a chat file)
+    sha256: str = ""  # empty until a chat file's bytes are fetched (never, over 20 MB)
     size: int = 0
     mime: str = ""
     name: str = ""
@@ -490,6 +490,8 @@ class Evidence(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     accuracy: float | None = None  # metres, as the phone reported it
+    hash_tries: int = 0  # failed fetches of a chat file's bytes (the pass gives up after some)
+    hash_due_at: datetime | None = _utc(default=None)  # the next try, after a failed one
 
 
 class Leave(SQLModel, table=True):

@@ -3,12 +3,14 @@ supervisor deciding a close-out is told about it (a file already used for anothe
 photo taken long before it was sent).
 
 A file uploaded from the Mini App passes through the server: it is kept with its SHA-256. A
-file sent in the chat stays on Telegram (the bot does not download it): Telegram's
-`file_unique_id`, the same for the same file whoever sends it, is what tells it again.
+file sent in the chat is fetched from Telegram (getFile, 20 MB at most) and kept with its
+SHA-256 too; one Telegram would not hand over (too large, or not fetched yet) keeps Telegram's
+`file_unique_id`, the same for the same file whoever sends it, and says it has no hash.
 """
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,12 +25,33 @@ EXIF_FAR = timedelta(days=3)  # a photo taken longer than this before (or after)
 EXIF_HEAD = (
     128 * 1024
 )  # bytes read for the EXIF block (its segment is at most 64 KB, near the start)
+FETCH_LIMIT = 20 * 1024 * 1024  # Telegram lets a bot download files up to this size
 
 
-def short(file: Mapping[str, Any]) -> str:
-    """The file's short identity: its SHA-256's first hex digits, else Telegram's id of it."""
+def fingerprint(head: bytes, sha256: str, size: int) -> dict[str, Any]:
+    """What proves a file whose bytes passed through the server (a Mini App upload, a chat
+    file fetched from Telegram): its SHA-256, size and, for a JPEG, its EXIF time."""
+    return {"sha256": sha256, "size": size, "taken_at": exif_time(head)}
+
+
+def fingerprint_of(content: bytes) -> dict[str, Any]:
+    """`fingerprint` of a whole file held in memory."""
+    return fingerprint(content[:EXIF_HEAD], hashlib.sha256(content).hexdigest(), len(content))
+
+
+def fetchable(file: Mapping[str, Any]) -> bool:
+    """Whether Telegram would hand the file to the bot (its size within the download limit)."""
+    return int(file.get("size") or 0) <= FETCH_LIMIT
+
+
+def short(file: Mapping[str, Any]) -> Msg | str:
+    """The file's short identity: its SHA-256's first hex digits, else Telegram's id of it
+    said to have no hash (and why: too large for the bot to fetch, or not fetched yet)."""
     sha = str(file.get("sha256") or "")
-    return sha[:SHORT] if sha else str(file.get("unique_id") or "")
+    if sha:
+        return sha[:SHORT]
+    key = "hashes.none_too_big" if not fetchable(file) else "hashes.none_yet"
+    return msg(key, unique_id=str(file.get("unique_id") or "—"))
 
 
 def same_file(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:

@@ -17,6 +17,8 @@ from workflows.when import read_when
 TEXT_ANSWER_LIMIT = 2000
 FILE_LIMIT = 20 * 1024 * 1024  # bots cannot download larger files from Telegram
 UNITS = "units"  # the run-time choices of the campaign's units (a Choice's `source`)
+# evidence may be larger (a site video): kept with Telegram's id, said to have no hash
+EVIDENCE_LIMIT = 2000 * 1024 * 1024  # what Telegram lets a person send
 
 
 class InputError(Exception):
@@ -298,7 +300,7 @@ class Attachments:
     """Several files or photos, and/or a note, collected on one step until 完成 is pressed."""
 
     max_files: int = 20
-    max_bytes: int = FILE_LIMIT
+    max_bytes: int = EVIDENCE_LIMIT
     note_len: int = TEXT_ANSWER_LIMIT
     need_file: bool = False
     kind: ClassVar[str] = "files"

@@ -1,6 +1,6 @@
 """`/evidence 尉犁-003`: the full record of one problem's evidence, for an inspection: each
 file's name, type and size, who sent it and when the server received it, its SHA-256 (or
-Telegram's id of it, for a file sent in the chat), and where it was already used."""
+Telegram's id of it and why it has no hash), and where it was already used."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from bot.telegram.feature import Feature
 from bot.telegram.turn import Reply, Turn
 from storage import evidence as kept
 from storage.models import Evidence, saved_id
-from workflows.evidence import reuse_flags
+from workflows.evidence import reuse_flags, short
 from workflows.messages import Msg, lines, msg
 
 SAID_LIMIT = 3500  # characters: longer records go as a text file (a message holds 4096)
@@ -20,7 +20,7 @@ def _entry(n: int, ev: Evidence, by: str) -> Msg:
     proof = (
         msg("evidence.sha256", sha=ev.sha256)
         if ev.sha256
-        else msg("evidence.unique_id", unique_id=ev.unique_id or "—")
+        else msg("hashes.record_none", why=short({"unique_id": ev.unique_id, "size": ev.size}))
     )
     extra: list[Msg | str] = []
     if ev.taken_at:

@@ -255,9 +255,10 @@ async def fortnight(d: Demo) -> dict[str, Any]:
                 group,
                 li,
                 name="发放凭证.jpg",
-                size=420_000,
+                size=len(VOUCHER),
                 photo=True,
                 reply_to=prompt,
+                content=VOUCHER,
                 unique_id=PHOTO_ID,
             )
             prompt = await api.next_message(group)
@@ -351,6 +352,8 @@ async def fortnight(d: Demo) -> dict[str, Any]:
 SUMMARY = "自查自纠阶段总结及相关印证材料"
 # Telegram's file_unique_id of the voucher photo: one file, sent for two problems
 PHOTO_ID = "AgADvoucher0429"
+# its bytes, as the bot fetches them to keep its SHA-256 (the short hash shown beside it)
+VOUCHER = b"\xff\xd8\xff\xe0 the voucher photo of 2024-04-29 \xff\xd9"
 
 
 async def register_in_group(
@@ -398,9 +401,10 @@ async def close_with_photo(d: Demo, group: dict[str, Any], li: dict[str, Any], c
         group,
         li,
         name="现场照片.jpg",
-        size=420_000,
+        size=len(VOUCHER),
         photo=True,
         reply_to=prompt,
+        content=VOUCHER,
         unique_id=PHOTO_ID,
     )
     got = await d.api.next_message(group)

@@ -26,6 +26,7 @@ from bot.serve.jobs import schedule
 from bot.serve.pipeline import Pipeline
 from bot.telegram.applinks import open_button
 from bot.telegram.budget import ChatBudget, Limits
+from bot.telegram.hashes import with_fingerprint
 from bot.telegram.processor import ChatOrderedProcessor
 from bot.telegram.turn import (
     BotApp,
@@ -40,6 +41,7 @@ from bot.telegram.turn import (
 )
 from storage import chats
 from workflows.clean import clean_text
+from workflows.inputs import FileAnswer
 from workflows.messages import msg
 from workflows.roles import COMMANDS
 
@@ -81,6 +83,8 @@ async def on_message(update: Update, context: Ctx) -> None:
     source = _source(update, context)
     if given is None or source is None:
         return
+    if isinstance(given, FileAnswer):  # its SHA-256, if Telegram hands it over quickly
+        given = await with_fingerprint(context.bot, source, given)
     pipeline = pipeline_of(context)
     await pipeline.run(source, lambda turn: dispatch.message(turn, pipeline.registry, given))
 

@@ -14,6 +14,7 @@ from bot.handlers.abandoned import sweep
 from bot.handlers.notices import notice_ladder
 from bot.handlers.reviews import scheduled_reviews
 from bot.handlers.summary import weekly_digests
+from bot.telegram.hashes import fill_pass
 from bot.telegram.turn import BotApp, Services
 from storage import campaigns, planning
 from storage.calendar import work_calendar
@@ -49,13 +50,15 @@ async def planner_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     The pass runs in a worker thread: planning a stage for thousands of units takes seconds,
     and the updates this process is serving meanwhile should not wait for it. While the
     database is away the pass plans nothing and says nothing (the outage is logged once); the
-    first pass after it plans what fell due meanwhile.
+    first pass after it plans what fell due meanwhile. Then the chat files kept without
+    their hash are fetched and filled in (`bot/telegram/hashes.py`).
     """
     services: Services = context.application.bot_data["services"]
     if services.lease is not None and not await asyncio.to_thread(services.lease.held):
         return
     try:
         count = await asyncio.to_thread(plan_once, services)
+        await fill_pass(context.bot, services)
     except DBAPIError as err:
         if unreachable(err):
             return

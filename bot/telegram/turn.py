@@ -416,8 +416,8 @@ def _replied(message: Message) -> Replied:
 
 def message_answer(message: Message) -> Answer | None:
     """What a message answers: its text, a document, or the largest size of a photo."""
-    # the bytes of a file sent in the chat stay on Telegram: its file_unique_id is what tells
-    # the same file sent again (by anyone, in any chat); the SHA-256 is for uploaded files
+    # its file_unique_id tells the same file sent again (by anyone, in any chat); its SHA-256
+    # is added once its bytes are fetched (`bot/telegram/hashes.py`)
     sender = {"sender": message.from_user.id} if message.from_user is not None else {}
     if message.document is not None:
         d = message.document

@@ -214,14 +214,12 @@ async def keep_on_telegram(
             "file_id": file_id,
             "name": upload.name,
             "mime": upload.mime,
-            "size": upload.size,
             "media": media,
             # the bytes passed through here: the hash of what the person sent, not of
             # Telegram's copy (a photo is recompressed); the EXIF time before it is stripped
-            "sha256": upload.sha256,
+            **evidence.fingerprint(upload.head(evidence.EXIF_HEAD), upload.sha256, upload.size),
             "unique_id": unique_id,
             "sender": user_id,
-            "taken_at": evidence.exif_time(upload.head(evidence.EXIF_HEAD)),
             **({"where": upload.where} if upload.where else {}),
         }
     )

@@ -216,18 +216,19 @@ async def test_a_chat_photo_sent_again_is_flagged_on_the_boards_close_out_card(
     status, shown = await page.call("GET", f"api/board/items/{item_id(bot, '轮台-001')}")
     assert status == 200 and shown["evidence_flags"] == [flag]
     (file,) = shown["files"]
-    assert "AQADsame" in file["label"] and "收到" in file["label"], file
+    sha = hashlib.sha256(BOARD_PHOTO).hexdigest()  # fetched from Telegram: its short hash
+    assert sha[:8] in file["label"] and "收到" in file["label"], file
     # and in a real browser at a phone's width: on the card and on the problem's page
     url = page_url(bot, init_data(bot, zhao, start_param=link), link)
     seen = await asyncio.to_thread(_flags_on_a_phone, url, item_id(bot, "轮台-001"))
     assert seen["card_flags"] == flag and seen["page_flags"] == flag, seen
     assert seen["overflow"] <= 0 and seen["page_overflow"] <= 0 and seen["flag_inside"], seen
-    assert len(seen["files"]) == 1 and "收到，AQADsame）" in seen["files"][0], seen
+    assert len(seen["files"]) == 1 and f"收到，{sha[:8]}）" in seen["files"][0], seen
     with bot.db.unit_of_work() as s:
         rows = s.exec(select(Evidence).order_by(col(Evidence.id))).all()
         assert [(r.unique_id, r.sha256, r.sender_user_id) for r in rows] == [
-            ("AQADsame", "", world["刘芳"]["id"]),
-            ("AQADsame", "", world["李明"]["id"]),
+            ("AQADsame", sha, world["刘芳"]["id"]),
+            ("AQADsame", sha, world["李明"]["id"]),
         ]
         assert rows[0].received_at == first.astimezone(UTC)
 

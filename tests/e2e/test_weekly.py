@@ -82,11 +82,6 @@ async def test_a_whole_weekly_update_with_a_close_out_and_a_restart(
     result = await bot.press(second, li, "已完成，申请销号")
     evidence = await bot.answer(result, li, "拖欠的过渡安置费已全部补发到户")
     assert "至少一个" in evidence["text"]
-    big = await bot.api.send_file(
-        luntai, li, name="录像.mp4", size=25 * 1024 * 1024, mime="video/mp4", reply_to=evidence
-    )
-    refused = await bot.api.next_message(luntai)
-    assert "超过20MB" in refused["text"] and big["document"]["file_size"] == 25 * 1024 * 1024
     await bot.api.send_file(
         luntai, li, name="发放凭证.jpg", size=350_000, photo=True, reply_to=evidence
     )

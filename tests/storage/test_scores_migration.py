@@ -1,4 +1,4 @@
-"""Migration 0023: a campaign's `scores:` settings leave `feedback_rules` for a column of their
+"""Migration 0021: a campaign's `scores:` settings leave `feedback_rules` for a column of their
 own, read back as the rule; a downgrade puts them back where they were."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Scores: the campaign file's `scores:` settings in a column of their own (`campaign.scores`),
 moved out of `campaign.feedback_rules`, where they were kept to spare a column.
 
-Revision ID: 0023
+Revision ID: 0021
 Revises: 0020
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0023"
+revision: str = "0021"
 down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
