@@ -28,7 +28,7 @@ PASS_WAIT = 30.0  # seconds one planner pass gives its fetches, all together
 PASS_BATCH = 8  # files one pass fetches at most
 
 
-async def fingerprint(bot: Bot, file_id: str, wait: float) -> dict[str, Any] | None:
+async def fetched_fingerprint(bot: Bot, file_id: str, wait: float) -> dict[str, Any] | None:
     """The file's SHA-256, size and EXIF time, from its bytes fetched from Telegram within
     `wait` seconds; None when Telegram would not hand them over in time."""
     try:
@@ -53,7 +53,7 @@ async def with_fingerprint(bot: Bot, source: Source, given: FileAnswer) -> FileA
     """The file as given, with its fingerprint when fetched within `ANSWER_WAIT`."""
     if not evidence.fetchable({"size": given.size}) or not worth_fetching(source):
         return given
-    found = await fingerprint(bot, given.file_id, ANSWER_WAIT)
+    found = await fetched_fingerprint(bot, given.file_id, ANSWER_WAIT)
     if found is None:
         return given
     size = int(found.pop("size"))
@@ -72,7 +72,7 @@ async def fill_pass(bot: Bot, services: Services) -> int:
     files = await asyncio.to_thread(due)
     if not files:
         return 0
-    found = await asyncio.gather(*(fingerprint(bot, f, PASS_WAIT) for f, _ in files))
+    found = await asyncio.gather(*(fetched_fingerprint(bot, f, PASS_WAIT) for f, _ in files))
 
     def save() -> int:
         filled = 0
