@@ -50,15 +50,13 @@ async def planner_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     The pass runs in a worker thread: planning a stage for thousands of units takes seconds,
     and the updates this process is serving meanwhile should not wait for it. While the
     database is away the pass plans nothing and says nothing (the outage is logged once); the
-    first pass after it plans what fell due meanwhile. Then the chat files kept without
-    their hash are fetched and filled in (`bot/telegram/hashes.py`).
+    first pass after it plans what fell due meanwhile.
     """
     services: Services = context.application.bot_data["services"]
     if services.lease is not None and not await asyncio.to_thread(services.lease.held):
         return
     try:
         count = await asyncio.to_thread(plan_once, services)
-        await fill_pass(context.bot, services)
     except DBAPIError as err:
         if unreachable(err):
             return
@@ -67,12 +65,29 @@ async def planner_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.info("planned %d notification(s)", count)
 
 
+async def hashes_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue entry: the chat files kept without their hash fetched from Telegram and filled
+    in (`bot/telegram/hashes.py`), by the lease's holder; a job of its own, so a slow Telegram
+    (up to 30 s a pass) never holds the planner's reminders back."""
+    services: Services = context.application.bot_data["services"]
+    if services.lease is not None and not await asyncio.to_thread(services.lease.held):
+        return
+    try:
+        await fill_pass(context.bot, services)
+    except DBAPIError as err:
+        if not unreachable(err):
+            raise
+
+
 def schedule(app: BotApp, services: Services) -> None:
     """Run the planner at start-up and every few seconds, and the delivery worker."""
     jobs = required(app.job_queue, "PTB's job queue (the job-queue extra)")
     kw = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
     jobs.run_repeating(
         planner_job, interval=services.planner_interval, first=0.0, name="planner", job_kwargs=kw
+    )
+    jobs.run_repeating(
+        hashes_job, interval=services.planner_interval, first=0.2, name="hashes", job_kwargs=kw
     )
     jobs.run_repeating(
         delivery_job, interval=services.delivery_interval, first=0.1, name="delivery", job_kwargs=kw
