@@ -1,0 +1,114 @@
+"""A 5,000-row ledger import is saved a batch at a time: other units are answered meanwhile,
+and an import cut short by a killed process goes on when run again, adding nothing twice."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+from pathlib import Path
+
+from sqlmodel import col, func, select
+
+from storage import campaigns
+from storage.db import Database
+from storage.models import LedgerItem
+from tests.bot.test_cli import TAIZHANG, run
+from tests.e2e.test_ledger_import import console_world, send
+from tests.harness import Harness, MakeWorld
+from tests.processes import wait_until
+from tests.workbooks import simple_ledger
+
+ROWS = 4999  # with its header, 5,000 rows: the most a sheet may have (MAX_ROWS)
+
+
+def big_ledger(rows: int = ROWS) -> bytes:
+    """A unit's ledger of `rows` new problems, each with its own name."""
+    return simple_ledger(
+        [
+            (n, f"第{n}号问题", "群众反映", "征收补偿环节", "约谈", "2024-06-30", "住建局", "")
+            for n in range(1, rows + 1)
+        ]
+    )
+
+
+def items_of(db: Database, unit: str) -> list[tuple[int, str, str]]:
+    """The unit's items: (seq, code, name), in their order."""
+    with db.unit_of_work() as s:
+        camp = campaigns.active_campaign(s)
+        found = campaigns.unit_named(s, camp.id or 0, unit)
+        stmt = select(LedgerItem).where(LedgerItem.unit_id == found.id)
+        return [(i.seq, i.code, i.name) for i in s.exec(stmt.order_by(col(LedgerItem.seq)))]
+
+
+def count_of(db: Database) -> int:
+    with db.unit_of_work() as s:
+        return s.exec(select(func.count()).select_from(LedgerItem)).one()
+
+
+def exactly_once(items: list[tuple[int, str, str]]) -> None:
+    """Every row of the file is one item, numbered on without a gap."""
+    assert len(items) == ROWS
+    assert [seq for seq, _, _ in items] == list(range(1, ROWS + 1))
+    assert sorted(name for *_, name in items) == sorted(f"第{n}号问题" for n in range(1, ROWS + 1))
+    assert len({code for _, code, _ in items}) == ROWS
+
+
+async def test_other_units_are_answered_while_a_5000_row_import_is_saved(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(
+        units=["轮台县", "尉犁县"], liaisons={"轮台县": "李明", "尉犁县": "刘芳"}
+    )
+    group, li = world.group("轮台县"), world["李明"]
+    other, liu = world.group("尉犁县"), world["刘芳"]
+    preview = await send(bot, group, li, "轮台县台账.xlsx", big_ledger(), caption="/import")
+    assert f"新增{ROWS}个问题，更新0个问题" in preview["text"], preview["text"]
+    await bot.api.press(preview, li, "确认导入")
+    answers: list[tuple[str, int]] = []  # each answer to the other unit, and the items saved then
+    while count_of(bot.db) < ROWS:
+        for command in ("/help", "/deadlines"):
+            answer = await bot.command(other, liu, command)
+            answers.append((answer["text"], count_of(bot.db)))
+    done = await bot.api.next_message(group, timeout=60)
+    assert done["text"] == f"✅ 已导入轮台县台账：新增{ROWS}个问题，更新0个问题。"
+    assert not any("抱歉" in text for text, _ in answers)
+    # the other unit's turns came between the import's batches, not only before or after it
+    between = [n for _, n in answers if 0 < n < ROWS]
+    assert between, sorted(set(n for _, n in answers))
+    exactly_once(items_of(bot.db, "轮台县"))
+    await bot.settle(group)
+    said = [m["text"] for m in bot.api.bot_messages(group)]
+    assert sum("已导入" in t for t in said) == 1  # one reply, at the end, with the counts
+
+
+def test_a_console_import_killed_midway_goes_on_when_run_again(tmp_path: Path, db_url: str) -> None:
+    env, path = console_world(tmp_path, db_url, big_ledger())
+    db = Database.open(db_url)
+    command = [TAIZHANG, "ledger", "import", str(path), "--unit", "轮台县", "--yes"]
+    first = subprocess.Popen(command, cwd=tmp_path, env=_env(env), stdout=subprocess.PIPE)
+    try:
+        asyncio.run(wait_until(lambda: count_of(db) > 0, timeout=60))
+    finally:
+        first.kill()  # SIGKILL, mid-import: some batches saved, the rest not begun
+        first.wait()
+    cut = count_of(db)
+    assert 0 < cut < ROWS, cut
+    again = run(command[1:], tmp_path, **env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.stdout.splitlines()[-1] == f"✅ 已导入轮台县台账：新增{ROWS}个问题，更新0个问题。"
+    exactly_once(items_of(db, "轮台县"))
+    # and once more: the file is the ledger now, nothing to add
+    last = run(command[1:], tmp_path, **env)
+    assert f"与轮台县台账一致（{ROWS}个问题），无需导入" in last.stdout
+    db.engine.dispose()
+
+
+def _env(extra: dict[str, str]) -> dict[str, str]:
+    """The environment `run` gives the command line, for a process the test kills."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "TAIZHANG_", "DATABASE_"))
+    }
+    return {**clean, **extra}
