@@ -6,17 +6,19 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlmodel import col, func, select
 
+from bot.sandbox.api import LocalBotApi
 from storage import campaigns
 from storage.db import Database
 from storage.models import LedgerItem
 from tests.bot.test_cli import TAIZHANG, run
-from tests.e2e.test_ledger_import import console_world, send
+from tests.e2e.test_ledger_import import XLSX, console_world, send
 from tests.harness import Harness, MakeWorld
-from tests.processes import wait_until
+from tests.processes import BotProcess, bot_env, campaign_with_groups, wait_until
 from tests.workbooks import simple_ledger
 
 ROWS = 4999  # with its header, 5,000 rows: the most a sheet may have (MAX_ROWS)
@@ -112,3 +114,64 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
         if not k.startswith(("TELEGRAM_", "TAIZHANG_", "DATABASE_"))
     }
     return {**clean, **extra}
+
+
+async def test_a_save_killed_with_its_process_goes_on_when_confirmed_again(
+    tmp_path: Path, db_url: str
+) -> None:
+    api = LocalBotApi()
+    base = await api.start()
+    db = Database.open(db_url)
+    campaign_with_groups(api, db, tmp_path, ["甲县"], "1d")
+    admin = api.user(990001, "管理员")
+    private = api.private(admin)
+    start = datetime.now(UTC).isoformat()
+    # the bot's clock at 60×: a save not heard from for 90 s is dead after 1.5 s real
+    env = bot_env(
+        api, base, db_url, TAIZHANG_ADMIN_IDS="990001", TAIZHANG_CLOCK=f"{start}@60@{start}"
+    )
+    first = BotProcess(env, tmp_path / "first.log").start()
+    second = BotProcess(env, tmp_path / "second.log")
+    content = big_ledger()
+    try:
+        await api.send_file(
+            private,
+            admin,
+            name="甲县台账.xlsx",
+            size=len(content),
+            mime=XLSX,
+            content=content,
+            caption="/import 甲县",
+        )
+        preview = await api.next_message(private, timeout=60)
+        assert f"新增{ROWS}个问题，更新0个问题" in preview["text"], preview["text"]
+        await api.press(preview, admin, "确认导入")
+        await wait_until(lambda: count_of(db) > 0, timeout=60)
+        first.kill()  # SIGKILL mid-import: some batches saved, the reply never made
+        cut = count_of(db)
+        assert 0 < cut < ROWS, cut
+        second.start()
+        toasts: list[str] = []
+        for _ in range(60):  # pressed again: "importing" until the dead save is seen as dead
+            toasts.append(await toast_of(api, await api.press(preview, admin, "确认导入")))
+            if "正在导入" not in toasts[-1]:
+                break
+            await asyncio.sleep(0.5)
+        assert toasts[-1] == "", toasts  # taken up where it stopped, without a word
+        done = await api.next_message(private, timeout=60)
+    finally:
+        first.kill()
+        second.kill()
+        await api.stop()
+    assert done["text"] == f"✅ 已导入甲县台账：新增{ROWS}个问题，更新0个问题。", (cut, toasts)
+    exactly_once(items_of(db, "甲县"))
+    said = [m["text"] for m in api.bot_messages(private)]
+    assert sum("已导入" in t for t in said) == 1  # one reply, at the end, with the counts
+    db.engine.dispose()
+
+
+async def toast_of(api: LocalBotApi, qid: str) -> str:
+    """The answer to a press: its toast's text."""
+    await api.until(lambda: any(a["callback_query_id"] == qid for a in api.callback_answers), 30)
+    answer = next(a for a in api.callback_answers if a["callback_query_id"] == qid)
+    return str(answer.get("text") or "")
