@@ -125,12 +125,13 @@ def open_cases(session: Session, unit_ids: list[int]) -> list[ForwardedCase]:
     return list(session.exec(stmt.order_by(col(ForwardedCase.due_at))))
 
 
-def cases_of(session: Session, unit_ids: list[int], *, limit: int = 200) -> list[ForwardedCase]:
-    """The units' cases, open ones first, then the most recently answered."""
+def cases_of(session: Session, unit_ids: list[int]) -> list[ForwardedCase]:
+    """The units' cases, open ones first, then answered ones (/cases shows them a page at a
+    time, so none is cut off)."""
     stmt = select(ForwardedCase).where(col(ForwardedCase.unit_id).in_(unit_ids))
     rows = list(session.exec(stmt.order_by(col(ForwardedCase.due_at))))
     rows.sort(key=lambda c: (c.status == ANSWERED, c.due_at))
-    return rows[:limit]
+    return rows
 
 
 def feedback_of(session: Session, case_id: int) -> list[Feedback]:

@@ -45,6 +45,7 @@ class Verb(StrEnum):
     CR_OK = "cr_ok"  # correction request id: apply a week's correction asked after its deadline
     CR_NO = "cr_no"  # correction request id: refuse it
     READ = "read"  # notice id: 已阅, the unit read the notice (once per unit)
+    CASES = "cases"  # page of /cases
 
 
 Ref = int | str
