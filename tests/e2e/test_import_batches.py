@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sqlmodel import col, func, select
 from bot.sandbox.api import LocalBotApi
 from storage import campaigns
 from storage.db import Database
-from storage.models import LedgerItem
+from storage.models import ForwardedCase, LedgerItem
 from tests.bot.test_cli import TAIZHANG, run
 from tests.e2e.test_ledger_import import XLSX, console_world, send
 from tests.harness import Harness, MakeWorld
@@ -87,23 +88,29 @@ async def test_other_units_are_answered_while_a_5000_row_import_is_saved(
 def test_a_console_import_killed_midway_goes_on_when_run_again(tmp_path: Path, db_url: str) -> None:
     env, path = console_world(tmp_path, db_url, big_ledger())
     db = Database.open(db_url)
-    command = [TAIZHANG, "ledger", "import", str(path), "--unit", "轮台县", "--yes"]
-    first = subprocess.Popen(command, cwd=tmp_path, env=_env(env), stdout=subprocess.PIPE)
-    try:
-        asyncio.run(wait_until(lambda: count_of(db) > 0, timeout=60))
-    finally:
-        first.kill()  # SIGKILL, mid-import: some batches saved, the rest not begun
-        first.wait()
-    cut = count_of(db)
-    assert 0 < cut < ROWS, cut
-    again = run(command[1:], tmp_path, **env)
+    command = ["ledger", "import", str(path), "--unit", "轮台县", "--yes"]
+    killed_midway(command, tmp_path, env, lambda: count_of(db), ROWS)
+    again = run(command, tmp_path, **env)
     assert again.returncode == 0, again.stdout + again.stderr
     assert again.stdout.splitlines()[-1] == f"✅ 已导入轮台县台账：新增{ROWS}个问题，更新0个问题。"
     exactly_once(items_of(db, "轮台县"))
     # and once more: the file is the ledger now, nothing to add
-    last = run(command[1:], tmp_path, **env)
+    last = run(command, tmp_path, **env)
     assert f"与轮台县台账一致（{ROWS}个问题），无需导入" in last.stdout
     db.engine.dispose()
+
+
+def killed_midway(
+    command: list[str], cwd: Path, env: dict[str, str], saved: Callable[[], int], whole: int
+) -> None:
+    """Run a console import and SIGKILL it once its first batch is saved, before its last."""
+    first = subprocess.Popen([TAIZHANG, *command], cwd=cwd, env=_env(env), stdout=subprocess.PIPE)
+    try:
+        asyncio.run(wait_until(lambda: saved() > 0, timeout=60))
+    finally:
+        first.kill()  # SIGKILL, mid-import: some batches saved, the rest not begun
+        first.wait()
+    assert 0 < saved() < whole, saved()
 
 
 def _env(extra: dict[str, str]) -> dict[str, str]:
@@ -175,3 +182,37 @@ async def toast_of(api: LocalBotApi, qid: str) -> str:
     await api.until(lambda: any(a["callback_query_id"] == qid for a in api.callback_answers), 30)
     answer = next(a for a in api.callback_answers if a["callback_query_id"] == qid)
     return str(answer.get("text") or "")
+
+
+CASES = 1200
+
+
+def test_a_cases_import_killed_midway_records_each_row_once_when_run_again(
+    tmp_path: Path, db_url: str
+) -> None:
+    header = (
+        "序号,投诉/举报人及联系方式,原住房具体位置,问题内容简要,信息来源,受理和收到时间,"
+        "承办科室,是否办结\n"
+    )
+    rows = "".join(
+        f"{n},王某{n},轮台县团结路{n}号,第{n}户逾期未回迁,信访转办,2024-01-03 10:00,房产科,否\n"
+        for n in range(1, CASES + 1)
+    )
+    env, path = console_world(tmp_path, db_url, b"")  # the campaign; the file is a CSV
+    path = tmp_path / "登记办理台账.csv"
+    path.write_text("登记办理台账\n" + header + rows, encoding="utf-8")
+    db = Database.open(db_url)
+    command = ["cases", "import", str(path), "--unit", "轮台县"]
+    killed_midway(command, tmp_path, env, lambda: cases_of(db), CASES)
+    again = run(command, tmp_path, **env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    with db.unit_of_work() as s:
+        found = list(s.exec(select(ForwardedCase)))
+    assert sorted(c.fields["imported_row"] for c in found) == list(range(3, CASES + 3))
+    assert len({c.code for c in found}) == CASES
+    db.engine.dispose()
+
+
+def cases_of(db: Database) -> int:
+    with db.unit_of_work() as s:
+        return s.exec(select(func.count()).select_from(ForwardedCase)).one()
