@@ -87,6 +87,8 @@ async def test_a_week_of_300_problems_is_drawn_a_slice_at_a_time(
     link = start_param(app_url(card))
     url = page_url(bot, init_data(bot, liu, start_param=link), link)
 
+    sent = len(bot.api.bot_messages(group))
+
     def browse() -> dict[str, object]:
         with phone_browser() as driver:
             return the_week(driver, url)
@@ -98,6 +100,10 @@ async def test_a_week_of_300_problems_is_drawn_a_slice_at_a_time(
     assert "第1个问题已推进" in str(seen["preview_1"])
     assert "第280个问题已推进" in str(seen["preview_280"])
     assert str(seen["said"]).startswith("✅ 尉犁县已报送本周“工作台账”"), seen["said"]
+    await bot.drained()
+    # the group hears the week in one message, whatever its size
+    posted = [m["text"] for m in bot.api.bot_messages(group)[sent:]]
+    assert posted == ["✅ 尉犁县已报送本周“工作台账”（按时报送）：更新300个问题，0个申请销号。"]
     with bot.db.unit_of_work() as s:
         stmt = select(ProgressUpdate.text).join(
             LedgerItem, col(LedgerItem.id) == col(ProgressUpdate.item_id)
