@@ -167,6 +167,18 @@ def claim(
     return True
 
 
+def dead_saves(session: Session, at: datetime) -> list[WorkbookUpload]:
+    """Confirmed imports in a chat whose save has not been heard from for IDLE: their process
+    died (the console's own go on when it is run again)."""
+    stmt = select(WorkbookUpload).where(
+        WorkbookUpload.kind == "ledger",
+        WorkbookUpload.status == uploads.SAVING,
+        WorkbookUpload.chat_id != uploads.CONSOLE,
+        col(WorkbookUpload.updated_at) < at - IDLE,
+    )
+    return list(session.exec(stmt.order_by(col(WorkbookUpload.id))))
+
+
 def _hold(session: Session, upload_id: int, at: datetime) -> WorkbookUpload | None:
     """The upload, written first (so SQLite's write lock and PostgreSQL's row lock are taken
     before it is read): two saves of one upload go one after the other, never side by side."""
