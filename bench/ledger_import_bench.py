@@ -10,6 +10,11 @@ beyond what openpyxl keeps (an .xlsx's shared strings are read whole).
 Since issue 31 a sheet of more than 5,000 rows (MAX_ROWS) is refused where the cap is passed:
 the 10,000- and 100,000-row files show how soon, and with how little memory.
 
+The write lock, side by side in the same run: the save as it was (the whole file in one
+transaction) and as the bot does it now (a batch at a time, BATCH rows a unit of work, a
+pause between), each on a fresh database while a prober thread, another unit's turn in
+miniature, writes one row every 5 ms and times how long it waited.
+
 Run: .venv/bin/python -m bench.ledger_import_bench [--rows 4990]
 """
 
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import logging
 import tempfile
+import threading
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -26,13 +32,16 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import text
 
 from bench.population import campaign_with_units, unit_name
-from storage import campaigns
+from bot.handlers.ledger_import import PAUSE
+from storage import campaigns, uploads
 from storage import ledger_import as saving
 from storage.audit import Stamp
 from storage.db import Database
-from workflows.ledger_import import read_book, tally
+from storage.models import saved_id
+from workflows.ledger_import import BATCH, Progress, read_book, rows_to_save, tally
 from workflows.workbook import WorkbookRefused, open_book
 
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
@@ -101,15 +110,85 @@ def preview(db: Database, data: bytes) -> Any:
         return tally(read_book(book.sheets, target, known))
 
 
-def save(db: Database, data: bytes, expected: tuple[int, int]) -> Any:
-    """The file read again and saved in one transaction: what the confirm does."""
-    with db.unit_of_work() as s, open_book(data, "台账.xlsx") as book:
+def _rows(db: Database, data: bytes, expected: tuple[int, int]) -> list[Any]:
+    with db.unit_of_work() as s:
         camp = campaigns.active_campaign(s)
         unit = campaigns.unit_named(s, camp.id, unit_name(1, 3))
         target = saving.ledger_target(s, camp, unit)
-        return saving.import_book(
-            s, unit, target, book.sheets, Stamp(NOW, 1), {"file": "台账.xlsx"}, expected
+        known = saving.known_items(s, unit.id or 0, target.spec)
+    with open_book(data, "台账.xlsx") as book:
+        rows = rows_to_save(read_book(book.sheets, target, known), Progress(), expected)
+    assert rows is not None
+    return rows
+
+
+def save_whole(db: Database, data: bytes, expected: tuple[int, int]) -> list[float]:
+    """The save as it was: the file read again, then every row in one transaction. The time
+    of its one write transaction."""
+    rows = _rows(db, data, expected)
+    began = time.perf_counter()
+    with db.unit_of_work() as s:
+        camp = campaigns.active_campaign(s)
+        unit = campaigns.unit_named(s, camp.id, unit_name(1, 3))
+        spec = campaigns.ledger_spec(camp)
+        saved = saving.save_rows(s, unit, spec, rows, Stamp(NOW, 1), {"file": "台账.xlsx"})
+    assert (saved.new, saved.changed) == expected
+    return [time.perf_counter() - began]
+
+
+def save(db: Database, data: bytes, expected: tuple[int, int]) -> list[float]:
+    """The save as the bot does it: read again, then a batch a unit of work, a pause between.
+    The time of each write transaction."""
+    with db.unit_of_work() as s:
+        camp = campaigns.active_campaign(s)
+        unit = campaigns.unit_named(s, camp.id, unit_name(1, 3))
+        file = {"name": "台账.xlsx", "digest": "bench"}
+        state = {"new": expected[0], "changed": expected[1]}
+        row = uploads.save_upload(
+            s, kind="ledger", chat_id=1, user_id=1, unit_id=unit.id, file=file, state=state, at=NOW
         )
+        saving.claim(s, row, "bench", NOW)
+        upload_id = saved_id(row)
+    rows = _rows(db, data, expected)
+    holds: list[float] = []
+    progress = Progress()
+    while progress.done < len(rows):
+        began = time.perf_counter()
+        with db.unit_of_work() as s:
+            at = saving.save_batch(s, upload_id, "bench", rows, Stamp(NOW, 1), {"file": "x"})
+        holds.append(time.perf_counter() - began)
+        assert at is not None
+        progress = at
+        time.sleep(max(PAUSE, holds[-1]))
+    assert (progress.new, progress.changed) == expected
+    return holds
+
+
+class Prober:
+    """Another unit's turn in miniature: one small write every 5 ms, each wait timed."""
+
+    def __init__(self, db: Database) -> None:
+        self.db, self.waits = db, [0.0]
+        self._stop = threading.Event()
+        with db.engine.begin() as conn:
+            conn.execute(text("CREATE TABLE IF NOT EXISTS probe (at REAL)"))
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            began = time.perf_counter()
+            with self.db.engine.begin() as conn:
+                conn.execute(text("INSERT INTO probe VALUES (:at)"), {"at": began})
+            self.waits.append(time.perf_counter() - began)
+            time.sleep(0.005)
+
+    def __enter__(self) -> Prober:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def timed(work: Callable[[], Any]) -> tuple[Any, float]:
@@ -158,13 +237,28 @@ def main() -> None:
         db = database(tmp, "speed.db")
         counts, checked = timed(lambda: preview(db, data))
         assert counts.new == args.rows and not counts.problems, counts.listed_problems[:3]
-        saved, stored = timed(lambda: save(db, data, (counts.new, counts.changed)))
+        expected = (counts.new, counts.changed)
+        whole_db, batched_db = database(tmp, "whole.db"), database(tmp, "batched.db")
+        with Prober(whole_db) as whole_probe:
+            whole, whole_took = timed(lambda: save_whole(whole_db, data, expected))
+        with Prober(batched_db) as batched_probe:
+            holds, stored = timed(lambda: save(batched_db, data, expected))
         print(f"openpyxl read-only, every cell of {args.rows:,} rows: {base * 1000:.0f} ms")
         print(
             f"preview (read, check, match):   {checked * 1000:.0f} ms = {checked / base:.1f}x "
-            f"the baseline; save (read again, {saved.new:,} items, one transaction): "
-            f"{stored * 1000:.0f} ms = {stored / base:.1f}x; the import in all "
+            f"the baseline; save (read again, {counts.new:,} items in {len(holds)} batches of "
+            f"{BATCH}): {stored * 1000:.0f} ms = {stored / base:.1f}x; the import in all "
             f"{(checked + stored) / base:.1f}x"
+        )
+        print(
+            f"the write lock, longest hold: one transaction {max(whole) * 1000:.0f} ms "
+            f"(save {whole_took * 1000:.0f} ms) | batches {max(holds) * 1000:.0f} ms "
+            f"(p50 {sorted(holds)[len(holds) // 2] * 1000:.0f} ms; save {stored * 1000:.0f} ms)"
+        )
+        print(
+            f"another writer's longest wait (every 5 ms): one transaction "
+            f"{max(whole_probe.waits) * 1000:.0f} ms ({len(whole_probe.waits)} writes) | "
+            f"batches {max(batched_probe.waits) * 1000:.0f} ms ({len(batched_probe.waits)} writes)"
         )
         for rows in (10_000, 100_000):
             big = tmp / f"ledger{rows}.xlsx"

@@ -125,12 +125,26 @@ def open_cases(session: Session, unit_ids: list[int]) -> list[ForwardedCase]:
     return list(session.exec(stmt.order_by(col(ForwardedCase.due_at))))
 
 
-def cases_of(session: Session, unit_ids: list[int], *, limit: int = 200) -> list[ForwardedCase]:
-    """The units' cases, open ones first, then the most recently answered."""
+IMPORTED_FROM = "imported_from"  # a case's field: the fingerprint of the file it came from
+
+
+def imported_rows(session: Session, unit_ids: list[int], fingerprint: str) -> set[int]:
+    """The rows of this file (by its fingerprint) already recorded as cases of these units."""
+    stmt = select(ForwardedCase).where(col(ForwardedCase.unit_id).in_(unit_ids))
+    return {
+        int(c.fields.get("imported_row", 0))
+        for c in session.exec(stmt)
+        if c.fields.get(IMPORTED_FROM) == fingerprint
+    }
+
+
+def cases_of(session: Session, unit_ids: list[int]) -> list[ForwardedCase]:
+    """The units' cases, open ones first, then answered ones (/cases shows them a page at a
+    time, so none is cut off)."""
     stmt = select(ForwardedCase).where(col(ForwardedCase.unit_id).in_(unit_ids))
     rows = list(session.exec(stmt.order_by(col(ForwardedCase.due_at))))
     rows.sort(key=lambda c: (c.status == ANSWERED, c.due_at))
-    return rows[:limit]
+    return rows
 
 
 def feedback_of(session: Session, case_id: int) -> list[Feedback]:

@@ -1,24 +1,27 @@
 """A ledger workbook saved into a unit's items: new ones numbered on, changed ones versioned.
 
-The workbook is read whole first (its rows are capped), then written in batches in the caller's
-unit of work: one transaction, the write lock held only while writing. Every item's audit
-trail records the import, the file, its sheet and row, and who did it.
+The workbook is read whole first (its rows are capped), then written a batch at a time, each
+batch in a unit of work of its own that also notes how far the import got
+(`workflows.ledger_import.Progress`, kept in the upload's state): SQLite's write lock is held
+for one batch, not for the whole file, and an import cut short (a process killed) goes on
+from its last batch when confirmed again, adding nothing twice. Every item's audit trail
+records the import, the file, its sheet and row, and who did it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from storage import campaigns
+from storage import campaigns, uploads
 from storage.audit import Stamp, record, snapshot
 from storage.ledger import new_item, set_columns
-from storage.models import AuditEvent, Campaign, LedgerItem, Unit, saved_id
+from storage.models import AuditEvent, Campaign, LedgerItem, Unit, WorkbookUpload, saved_id
 from workflows.ledger import ITEM_COLUMNS, SOURCE_FIELD, ItemColumns, LedgerSpec, item_columns
 from workflows.ledger_import import (
     Event,
@@ -26,12 +29,12 @@ from workflows.ledger_import import (
     Known,
     KnownItems,
     LedgerTarget,
-    Tally,
-    read_book,
+    Progress,
+    batch_end,
 )
-from workflows.workbook import Sheet
 
-IMPORT_BATCH = 500
+FLUSH = 500  # new items added to the session at a time
+IDLE = timedelta(seconds=90)  # a save not heard from for this long has died: another may go on
 IMPORTED, UPDATED = "item.import", "item.import_update"
 
 
@@ -39,11 +42,17 @@ class Stale(Exception):
     """An item changed between the preview and the save."""
 
 
-def known_items(session: Session, unit_id: int, spec: LedgerSpec) -> KnownItems:
-    """The unit's items as the reader compares rows with them."""
+def known_items(
+    session: Session, unit_id: int, spec: LedgerSpec, leave_out: Collection[int] = ()
+) -> KnownItems:
+    """The unit's items as the reader compares rows with them (but those `leave_out`: the
+    items an import cut short had added)."""
     fields = (*spec.fields, SOURCE_FIELD)
     out = []
+    left = set(leave_out)
     for item in session.exec(select(LedgerItem).where(LedgerItem.unit_id == unit_id)):
+        if item.id in left:
+            continue
         values: dict[str, Any] = {}
         for f in fields:
             value = getattr(item, f.key) if f.key in ITEM_COLUMNS else item.fields.get(f.name)
@@ -64,6 +73,7 @@ class Saved:
 
     new: int = 0
     changed: int = 0
+    made: list[int] = field(default_factory=list)  # the new items' ids
 
 
 def save_rows(
@@ -83,6 +93,7 @@ def save_rows(
     def flush() -> None:
         session.add_all([item for item, _ in batch])
         session.flush()
+        saved.made += [saved_id(item) for item, _ in batch]
         for item, row in batch:
             after = {
                 **(snapshot(item) or {}),
@@ -99,7 +110,7 @@ def save_rows(
             set_columns(item, given)  # a column the workbook lacks is left at its default
             batch.append((item, row))
             saved.new += 1
-            if len(batch) >= IMPORT_BATCH:
+            if len(batch) >= FLUSH:
                 flush()
         elif row.changed:
             _change(session, row, given, stamp, source)
@@ -139,26 +150,72 @@ def import_history(session: Session, item_id: int) -> Iterator[tuple[datetime, i
         yield event.at, event.actor_user_id, str(source.get("file", ""))
 
 
-def import_book(
+def claim(
+    session: Session, row: WorkbookUpload, runner: str, at: datetime, *, force: bool = False
+) -> bool:
+    """Let `runner` save a confirmed upload: one waiting, or one whose save died (not heard
+    from for IDLE, or `force`: the console's own, run again); False while another save is at
+    work on it."""
+    busy = row.status == uploads.SAVING and bool(row.state.get("runner"))
+    if busy and not force and at - row.updated_at < IDLE:
+        return False
+    uploads.update_upload(
+        session, row, at, state={**row.state, "runner": runner}, status=uploads.SAVING
+    )
+    return True
+
+
+def dead_saves(session: Session, at: datetime) -> list[WorkbookUpload]:
+    """Confirmed imports in a chat whose save has not been heard from for IDLE: their process
+    died (the console's own go on when it is run again)."""
+    stmt = select(WorkbookUpload).where(
+        WorkbookUpload.kind == "ledger",
+        WorkbookUpload.status == uploads.SAVING,
+        WorkbookUpload.chat_id != uploads.CONSOLE,
+        col(WorkbookUpload.updated_at) < at - IDLE,
+    )
+    return list(session.exec(stmt.order_by(col(WorkbookUpload.id))))
+
+
+def _hold(session: Session, upload_id: int, at: datetime) -> WorkbookUpload | None:
+    """The upload, written first (so SQLite's write lock and PostgreSQL's row lock are taken
+    before it is read): two saves of one upload go one after the other, never side by side."""
+    stmt = update(WorkbookUpload).where(col(WorkbookUpload.id) == upload_id).values(updated_at=at)
+    session.exec(stmt)
+    return session.get(WorkbookUpload, upload_id, populate_existing=True, with_for_update=True)
+
+
+def progress_of(session: Session, upload_id: int, runner: str) -> Progress | None:
+    """How far this runner's import got, or None if the upload is no longer its to save."""
+    row = session.get(WorkbookUpload, upload_id)
+    if row is None or row.status != uploads.SAVING or row.state.get("runner") != runner:
+        return None
+    return Progress.of(row.state)
+
+
+def save_batch(
     session: Session,
-    unit: Unit,
-    target: LedgerTarget,
-    sheets: list[Sheet],
+    upload_id: int,
+    runner: str,
+    rows: Sequence[ImportRow],
     stamp: Stamp,
     source: dict[str, Any],
-    expected: tuple[int, int],
-) -> Saved:
-    """Read the workbook again and save it, if it still does what its preview said it would.
-
-    `expected` is the preview's (new, changed); anything else (a problem, an item changed by
-    someone meanwhile) raises `Stale`, and the caller's unit of work rolls back.
-    """
-    counted = Tally()
-    # read whole before the first write (the rows are capped, MAX_ROWS): SQLite's write lock
-    # is then held for the writing alone, and a file that differs from its preview writes nothing
-    events = list(read_book(sheets, target, known_items(session, saved_id(unit), target.spec)))
-    for event in events:
-        counted.add(event)
-    if counted.problems or (counted.new, counted.changed) != expected:
-        raise Stale(unit.name)
-    return save_rows(session, unit, target.spec, events, stamp, source)
+) -> Progress | None:
+    """Save the next batch of a confirmed import and note how far it got, in the caller's unit
+    of work; the last batch marks the upload saved. None: the upload is not this runner's."""
+    row = _hold(session, upload_id, stamp.at)
+    if row is None or row.status != uploads.SAVING or row.state.get("runner") != runner:
+        return None
+    unit = session.get(Unit, row.unit_id)
+    camp = session.get(Campaign, unit.campaign_id) if unit is not None else None
+    if unit is None or camp is None:
+        raise Stale(row.file_name)
+    progress = Progress.of(row.state)
+    end = batch_end(rows, progress.done)
+    part = rows[progress.done : end]
+    saved = save_rows(session, unit, campaigns.ledger_spec(camp), part, stamp, source)
+    progress = progress.after(end, rows, saved.made)
+    done = uploads.SAVED if end >= len(rows) else None
+    state = {**row.state, "progress": progress.kept()}
+    uploads.update_upload(session, row, stamp.at, state=state, status=done)
+    return progress

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from storage.models import WorkbookUpload
 
 PENDING, SAVING, SAVED = "pending", "saving", "saved"
+CONSOLE = 0  # the chat and the person of an import made at the console
 CANCELLED, REPLACED = "cancelled", "replaced"
 
 
@@ -84,3 +85,16 @@ def update_upload(
 def close_upload(session: Session, row: WorkbookUpload, status: str, at: datetime) -> None:
     """The upload was saved, cancelled or replaced: it waits no more."""
     update_upload(session, row, at, status=status)
+
+
+def cut_short(session: Session, unit_id: int, digest: str) -> WorkbookUpload | None:
+    """The console's import of this very file into this unit, if one was cut short."""
+    stmt = select(WorkbookUpload).where(
+        WorkbookUpload.chat_id == CONSOLE,
+        WorkbookUpload.user_id == CONSOLE,
+        WorkbookUpload.kind == "ledger",
+        WorkbookUpload.unit_id == unit_id,
+        WorkbookUpload.digest == digest,
+        WorkbookUpload.status == SAVING,
+    )
+    return session.exec(stmt.order_by(col(WorkbookUpload.id).desc())).first()

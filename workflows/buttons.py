@@ -46,6 +46,7 @@ class Verb(StrEnum):
     CR_NO = "cr_no"  # correction request id: refuse it
     READ = "read"  # notice id: 已阅, the unit read the notice (once per unit)
     LEAVE_END = "leave_end"  # leave id: end one's own leave now (提前销假)
+    CASES = "cases"  # page of /cases
 
 
 Ref = int | str

@@ -606,3 +606,74 @@ def route_upload(seen: UploadSeen, *, max_bytes: int) -> str | Msg:
     if seen.size > max_bytes:
         return msg("workbook.too_big", name=seen.name, max_mb=max_bytes // 2**20)
     return READ
+
+
+BATCH = 250  # rows written in one unit of work: other chats' turns get the database between
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a confirmed import has been saved, kept with the upload batch by batch.
+
+    `done` counts the file's rows (every ImportRow, in file order, unchanged ones too) saved or
+    passed over; `made` the items the import added, left out when the file is read again to
+    go on, so its own new rows read as new again and are not matched to themselves.
+    """
+
+    done: int = 0
+    new: int = 0
+    changed: int = 0
+    made: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, state: Mapping[str, Any]) -> Progress:
+        """The progress kept in an upload's state (nothing saved yet: zeros)."""
+        kept = state.get("progress") or {}
+        return cls(
+            int(kept.get("done", 0)),
+            int(kept.get("new", 0)),
+            int(kept.get("changed", 0)),
+            tuple(int(i) for i in kept.get("made", ())),
+        )
+
+    def kept(self) -> dict[str, Any]:
+        """As an upload's state keeps it."""
+        return {"done": self.done, "new": self.new, "changed": self.changed, "made": [*self.made]}
+
+    def after(self, end: int, rows: Sequence[ImportRow], made: Iterable[int]) -> Progress:
+        """The progress once rows[done:end] are saved, adding the items `made`."""
+        part = rows[self.done : end]
+        return Progress(
+            end,
+            self.new + sum(r.is_new for r in part),
+            self.changed + sum(bool(not r.is_new and r.changed) for r in part),
+            (*self.made, *made),
+        )
+
+
+def rows_to_save(
+    events: Iterable[Event], progress: Progress, expected: tuple[int, int]
+) -> list[ImportRow] | None:
+    """The file's rows in order, if what is saved and what is left do what the preview said
+    (`expected`: its new and changed); None if the file or the ledger changed meanwhile."""
+    rows: list[ImportRow] = []
+    for event in events:
+        if isinstance(event, Problem):
+            return None
+        if isinstance(event, ImportRow):
+            rows.append(event)
+    if progress.done > len(rows):
+        return None
+    whole = progress.after(len(rows), rows, ())
+    return rows if (whole.new, whole.changed) == expected else None
+
+
+def batch_end(rows: Sequence[ImportRow], start: int, size: int = BATCH) -> int:
+    """Where the batch beginning at `start` ends: after `size` rows that write, or the last."""
+    writes = 0
+    for i in range(start, len(rows)):
+        if rows[i].is_new or rows[i].changed:
+            writes += 1
+            if writes > size:
+                return i
+    return len(rows)

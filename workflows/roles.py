@@ -171,6 +171,7 @@ PRESSES: tuple[Press, ...] = (
     Press(Verb.WFORM, _REPORTERS, _NOT_YOURS, Scope.UNIT, _ONLY_ITS_LIAISONS),
     Press(Verb.WPRIV, _REPORTERS, _NOT_YOURS, Scope.UNIT, _ONLY_ITS_LIAISONS),
     Press(Verb.ITEMS, _EVERYONE_WITH_A_ROLE, msg("command.denied", command="items")),
+    Press(Verb.CASES, _EVERYONE_WITH_A_ROLE, msg("command.denied", command="cases")),
     Press(Verb.ITEM, _EVERYONE_WITH_A_ROLE, msg("command.denied", command="item"), Scope.VISIBLE),
     # close-outs are decided by the supervisors (or an admin), never by the unit itself
     Press(Verb.CO_OK, _STAFF, msg("closeout.staff_only"), Scope.VISIBLE),

@@ -6,6 +6,7 @@ starts, so a restart rebuilds the very same steps.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -176,13 +177,34 @@ def weekly_flow(context: Mapping[str, Any]) -> Flow:
     )
 
 
+LISTED = 40  # changes a week's summary lists one by one: the rest are counted (one message)
+FIRST = ("done", "late", "plan", "same")  # what is listed first when not all can be
+
+
 def changes(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
-    """The confirm screen's list of this week's changes."""
-    out: list[Msg | str] = []
-    for it in values.get("items", []):
-        status = status_of(values, it["id"])
-        if status:
-            out.append(msg(f"weekly.change.{status}", code=it["code"], name=it["name"]))
+    """The confirm screen's list of this week's changes (a unit's 300 problems: the first
+    LISTED, close-outs and delays first, and the others counted by status)."""
+    given = [
+        (status, it)
+        for it in values.get("items", [])
+        if (status := status_of(values, it["id"])) is not None
+    ]
+    rest: Counter[str] = Counter()
+    if len(given) > LISTED:
+        given.sort(key=lambda g: FIRST.index(g[0]) if g[0] in FIRST else len(FIRST))
+        rest = Counter(status for status, _ in given[LISTED:])
+        given = given[:LISTED]
+    out: list[Msg | str] = [
+        msg(f"weekly.change.{status}", code=it["code"], name=it["name"]) for status, it in given
+    ]
+    if rest:
+        out.append(
+            msg(
+                "batches.more_changes",
+                rest=sum(rest.values()),
+                **{status: rest[status] for status in FIRST},
+            )
+        )
     if values.get("new") == "yes" and values.get("new.name"):
         out.append(msg("weekly.change.new", name=values["new.name"]))
     return {"changes": Lines(out or [msg("weekly.change.none")]), "unit": values.get("unit", "")}

@@ -1,11 +1,15 @@
-"""`taizhang cases import FILE`: the registration ledger of seed 003's annex 3, all or nothing."""
+"""`taizhang cases import FILE`: the registration ledger of seed 003's annex 3: every row read
+first (one bad row and nothing is imported), then saved a batch at a time."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
 
 from bot.delivery.outbox import enqueue
 from bot.handlers.cases import case_card, posted_notices
@@ -16,8 +20,10 @@ from storage.audit import Stamp
 from storage.calendar import work_calendar
 from storage.models import saved_id
 from workflows.calendar import feedback_due
-from workflows.case_import import TEXT, ImportReading, read_case_rows
+from workflows.case_import import TEXT, ImportedCase, ImportReading, read_case_rows
 from workflows.cases import ANSWERED, CaseChange
+from workflows.guards import required
+from workflows.ledger_import import BATCH
 
 
 def sheet_rows(path: Path) -> tuple[list[dict[str, Any]], int]:
@@ -43,43 +49,65 @@ def sheet_rows(path: Path) -> tuple[list[dict[str, Any]], int]:
 
 
 def import_cases(services: Services, path: Path, unit: str | None) -> tuple[int, ImportReading]:
-    """Read the file and, if every row reads, record and post the cases in one transaction."""
+    """Read the whole file; if every row reads, record and post the cases a batch at a time.
+
+    Each batch is a transaction of its own (the bot's turns get the database between them),
+    and each case keeps the file's fingerprint and its row: the same file imported again
+    after a cut-short run records only the rows not saved yet, nothing twice.
+    """
     rows, first = sheet_rows(path)
-    now = services.clock()
+    fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()
     with services.db.unit_of_work() as session:
         camp = campaigns.active_campaign(session)
         if camp is None:
             raise LookupError("no campaign")
-        units = {u.name: u for u in campaigns.units_of(session, saved_id(camp))}
+        units = {u.name: saved_id(u) for u in campaigns.units_of(session, saved_id(camp))}
         reading = read_case_rows(rows, units=list(units), default_unit=unit, first_row=first)
         if reading.refused or not reading.cases:
             return 0, reading
-        tz = ZoneInfo(camp.timezone)
-        cal = work_calendar(session)
-        rules = campaigns.case_rules(camp)
-        stamp = Stamp(now)
-        posts = []
-        for row in reading.cases:
-            received = row.received.replace(tzinfo=tz)
-            due = feedback_due(
-                received, working_days=rules.working_days, cutoff=rules.cutoff, cal=cal, tz=tz
-            )
-            case = store.create_case(
-                session,
-                unit_id=saved_id(units[row.unit]),
-                text=row.text,
-                reference=row.reference,
-                received_at=received,
-                due_at=due,
-                stamp=stamp,
-                fields={**row.fields, "imported_row": row.row},
-            )
-            if row.answered:
-                answered = CaseChange(status=ANSWERED, answered_at=now)
-                store.update_case(session, case, answered, "case.answered", stamp)
-                continue
-            groups = [c.chat_id for c in chats.chats_of_unit(session, saved_id(units[row.unit]))]
-            card = case_card(session, case, rules, now, cal, tz)  # overdue already, it says so
-            posts += posted_notices(case, card, groups, now)
-        enqueue(services, session, posts, tz, now)
+        saved = store.imported_rows(session, list(units.values()), fingerprint)
+    left = [row for row in reading.cases if row.row not in saved]
+    for at in range(0, len(left), BATCH):
+        with services.db.unit_of_work() as session:
+            _save_cases(services, session, left[at : at + BATCH], units, fingerprint)
     return len(reading.cases), reading
+
+
+def _save_cases(
+    services: Services,
+    session: Session,
+    rows: list[ImportedCase],
+    units: dict[str, int],
+    fingerprint: str,
+) -> None:
+    """One batch of read rows recorded as cases, and the new ones posted to their units."""
+    now = services.clock()
+    camp = required(campaigns.active_campaign(session), "the active campaign")
+    tz = ZoneInfo(camp.timezone)
+    cal = work_calendar(session)
+    rules = campaigns.case_rules(camp)
+    stamp = Stamp(now)
+    posts = []
+    for row in rows:
+        received = row.received.replace(tzinfo=tz)
+        due = feedback_due(
+            received, working_days=rules.working_days, cutoff=rules.cutoff, cal=cal, tz=tz
+        )
+        case = store.create_case(
+            session,
+            unit_id=units[row.unit],
+            text=row.text,
+            reference=row.reference,
+            received_at=received,
+            due_at=due,
+            stamp=stamp,
+            fields={**row.fields, "imported_row": row.row, store.IMPORTED_FROM: fingerprint},
+        )
+        if row.answered:
+            answered = CaseChange(status=ANSWERED, answered_at=now)
+            store.update_case(session, case, answered, "case.answered", stamp)
+            continue
+        groups = [c.chat_id for c in chats.chats_of_unit(session, units[row.unit])]
+        card = case_card(session, case, rules, now, cal, tz)  # overdue already, it says so
+        posts += posted_notices(case, card, groups, now)
+    enqueue(services, session, posts, tz, now)

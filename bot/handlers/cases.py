@@ -8,7 +8,8 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.delivery.outbox import post
-from bot.handlers.items import decision_lines
+from bot.handlers.items import PAGE, decision_lines
+from bot.handlers.paging import Page
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
 from storage import campaigns, chats, decisions, planning
@@ -423,14 +424,25 @@ def _state(turn: Turn, case: ForwardedCase, cal: WorkCalendar) -> Msg:
 
 
 def cmd_cases(turn: Turn, args: list[str]) -> None:
-    """Open cases in the caller's scope, each with its state."""
+    """Open cases in the caller's scope, each with its state, a page at a time."""
+    show_cases(turn, (whole_number(args[0]) or 1) - 1 if args else 0)
+
+
+def show_cases(turn: Turn, page: int, edit: bool = False) -> None:
+    """One page of /cases (◀ ▶ turn it in place)."""
     if turn.campaign is None:
         turn.say(msg("bind.no_campaign"))
         return
     cal = work_calendar(turn.session)
     rows = store.cases_of(turn.session, _visible_units(turn))
-    out: list[Msg | str] = [msg("cases.header", count=len(rows))]
-    for c in rows:
+    shown = Page.of(len(rows), page, PAGE)
+    header = msg("cases.header", count=len(rows))
+    if shown.pages > 1:
+        header = msg(
+            "batches.cases_header", count=len(rows), page=shown.number + 1, pages=shown.pages
+        )
+    out: list[Msg | str] = [header]
+    for c in shown.rows(rows):
         state = _state(turn, c, cal)
         out.append(
             msg(
@@ -444,7 +456,12 @@ def cmd_cases(turn: Turn, args: list[str]) -> None:
         )
     if not rows:
         out.append(msg("cases.none"))
-    turn.say(lines(out))
+    turn.say(lines(out), buttons=shown.buttons(Verb.CASES), edit=edit)
+
+
+def turn_page(turn: Turn, pressed: Action) -> None:
+    """◀ ▶ under /cases."""
+    show_cases(turn, int(pressed.ref), edit=True)
 
 
 def cmd_case(turn: Turn, args: list[str]) -> None:
@@ -484,7 +501,10 @@ FEATURE = Feature(
         "cases": cmd_cases,
         "case": cmd_case,
     },
-    presses={v: on_case_press for v in (Verb.SIGN, Verb.FB, Verb.EXT, Verb.EXT_OK, Verb.EXT_NO)},
+    presses={
+        **{v: on_case_press for v in (Verb.SIGN, Verb.FB, Verb.EXT, Verb.EXT_OK, Verb.EXT_NO)},
+        Verb.CASES: turn_page,
+    },
     flows={
         FlowName.FEEDBACK: FlowBinding(
             lambda ctx: FEEDBACK_FLOW,

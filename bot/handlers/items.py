@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from bot.handlers.paging import Page
 from bot.telegram.applinks import app_button
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Reply, Turn
@@ -210,19 +211,15 @@ def show_page(turn: Turn, page: int, edit: bool = False) -> None:
     if turn.unit is not None and turn.unit.id in visible:
         visible = [saved_id(turn.unit)]
     rows = store.items_of(turn.session, visible)
-    pages = max((len(rows) + PAGE - 1) // PAGE, 1)
-    page = min(max(page, 0), pages - 1)
-    out: list[Msg | str] = [msg("items.header", count=len(rows), page=page + 1, pages=pages)]
+    shown = Page.of(len(rows), page, PAGE)
+    out: list[Msg | str] = [
+        msg("items.header", count=len(rows), page=shown.number + 1, pages=shown.pages)
+    ]
     today = _today(turn)
-    out += [item_line(item, today) for item in rows[page * PAGE : (page + 1) * PAGE]]
+    out += [item_line(item, today) for item in shown.rows(rows)]
     if not rows:
         out.append(msg("items.none"))
-    nav = []
-    if page > 0:
-        nav.append(Button(msg("items.prev"), callback_data(Verb.ITEMS, page - 1)))
-    if page < pages - 1:
-        nav.append(Button(msg("items.next"), callback_data(Verb.ITEMS, page + 1)))
-    turn.say(lines(out), buttons=[nav] if nav else [], edit=edit)
+    turn.say(lines(out), buttons=shown.buttons(Verb.ITEMS), edit=edit)
 
 
 def item_line(item: LedgerItem, today: date) -> Msg:

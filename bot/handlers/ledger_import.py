@@ -1,36 +1,43 @@
 """A unit's ledger by workbook: `/import`, or a workbook sent in reply; the preview, then the
-save in one transaction. Also `taizhang ledger import` at the console. Nothing is saved until
+save a batch at a time. Also `taizhang ledger import` at the console. Nothing is saved until
 the preview is confirmed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from bot.handlers.reading import off_loop
-from bot.handlers.upload_steps import ChatUpload, keep_upload, owned_upload, sha256_of
-from bot.telegram.turn import Button, Services, Steps, Turn
-from storage import campaigns, uploads
+from bot.handlers.upload_steps import ChatUpload, keep_upload, sha256_of
+from bot.telegram.turn import Button, Services, Source, Speaker, Steps, Turn
+from storage import campaigns, chats, people, uploads
 from storage import ledger_import as saving
 from storage.audit import Stamp
-from storage.models import Unit, saved_id
+from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.buttons import Verb, callback_data
 from workflows.guards import required
 from workflows.ledger_import import (
+    ImportRow,
     KnownItems,
     LedgerTarget,
+    Progress,
     Tally,
     preview_message,
     read_book,
+    rows_to_save,
     tally,
 )
 from workflows.messages import Msg, msg
 from workflows.workbook import Book, WorkbookRefused, open_book
 
+PAUSE = 0.1  # seconds at least between an import's batches: other chats' turns write then
 UNIT_BUTTONS = 40  # more units than this: the admin names the unit in the caption
 
 
@@ -113,45 +120,118 @@ def _ledger_preview(turn: Turn, found: _Target, counts: Tally, file: dict[str, A
 
 @dataclass(frozen=True)
 class SaveLedger:
-    """Download the previewed file again and save it in one transaction, off the event loop."""
+    """Download the previewed file again, read it off the event loop, and save it a batch at a
+    time, each batch a turn of its own (others' turns get the database in between); the last
+    batch says what was saved, once."""
 
     upload_id: int
+    runner: str  # this save's own mark on the upload (`storage.ledger_import.claim`)
 
     async def run(self, steps: Steps) -> None:
-        """The file read again must be the one previewed; else nothing is saved."""
-        upload_id = self.upload_id
-        row = await steps.turn(lambda t: owned_upload(t, upload_id, "ledger", uploads.SAVING))
-        if row is None:
+        """The file read again must be the one previewed; else nothing (more) is saved."""
+        upload_id, runner = self.upload_id, self.runner
+        found = await steps.turn(lambda t: _to_save(t, upload_id, runner))
+        if found is None:
             return
+        row, target, known, progress = found
         data = await steps.download(row.file_id, row.file_name)
         try:
             if data is None or sha256_of(data) != row.digest:
                 raise saving.Stale(row.file_name)
-            await steps.turn(lambda t: _apply_ledger(t, upload_id, data))
-        except (saving.Stale, WorkbookRefused):  # the save rolled back: say so, and forget it
-            await steps.turn(lambda t: _stale(t, upload_id))
+            expected = (row.state.get("new", 0), row.state.get("changed", 0))
+            rows = await off_loop(
+                lambda: _read(data, row.file_name, target, known, progress, expected)
+            )
+            source = {"file": row.file_name}
+            while True:
+                began = time.monotonic()
+                at = await steps.turn(lambda t: _save_batch(t, upload_id, runner, rows, source))
+                if at is None or at.done >= len(rows):
+                    return
+                # a pause as long as the batch: SQLite lets a waiting writer in only when its
+                # busy handler wakes (up to 100 ms apart), and batches back to back shut it out
+                await asyncio.sleep(max(PAUSE, time.monotonic() - began))
+        except (saving.Stale, WorkbookRefused):  # the batch rolled back: say so, and forget it
+            await steps.turn(lambda t: _stale(t, upload_id, runner))
 
 
-def _apply_ledger(turn: Turn, upload_id: int, data: bytes) -> None:
-    row = owned_upload(turn, upload_id, "ledger", uploads.SAVING)
-    unit = turn.session.get(Unit, row.unit_id) if row is not None else None
-    if row is None or unit is None or turn.campaign is None:
-        return
-    target = saving.ledger_target(turn.session, turn.campaign, unit)
-    expected = (row.state.get("new", 0), row.state.get("changed", 0))
-    with open_book(data, row.file_name) as book:
-        saved = saving.import_book(
-            turn.session, unit, target, book.sheets, turn.stamp, {"file": row.file_name}, expected
-        )
-    uploads.close_upload(turn.session, row, uploads.SAVED, turn.stamp.at)
-    turn.say(msg("ledger_import.done", unit=unit.name, new=saved.new, changed=saved.changed))
-
-
-def _stale(turn: Turn, upload_id: int) -> None:
+def _to_save(
+    turn: Turn, upload_id: int, runner: str
+) -> tuple[WorkbookUpload, LedgerTarget, KnownItems, Progress] | None:
+    """The upload this runner saves, its unit's ledger as it was before the import began (the
+    items the import added left out), and how far it got."""
     row = uploads.upload_by_id(turn.session, upload_id)
-    if row is not None:
+    progress = saving.progress_of(turn.session, upload_id, runner)
+    unit = turn.session.get(Unit, row.unit_id) if row is not None and row.unit_id else None
+    if row is None or progress is None or unit is None or turn.campaign is None:
+        return None
+    target = saving.ledger_target(turn.session, turn.campaign, unit)
+    known = saving.known_items(turn.session, saved_id(unit), target.spec, progress.made)
+    return row, target, known, progress
+
+
+def _read(
+    data: bytes,
+    name: str,
+    target: LedgerTarget,
+    known: KnownItems,
+    progress: Progress,
+    expected: tuple[int, int],
+) -> list[ImportRow]:
+    """The file's rows, read whole before the first write (they are capped), if it still does
+    what its preview said: else `Stale`, and nothing is written."""
+    with open_book(data, name) as book:
+        rows = rows_to_save(read_book(book.sheets, target, known), progress, expected)
+    if rows is None:
+        raise saving.Stale(name)
+    return rows
+
+
+def _save_batch(
+    turn: Turn, upload_id: int, runner: str, rows: list[ImportRow], source: dict[str, Any]
+) -> Progress | None:
+    """One batch; after the last, the one reply with what the import did in all."""
+    progress = saving.save_batch(turn.session, upload_id, runner, rows, turn.stamp, source)
+    if progress is not None and progress.done >= len(rows):
+        row = required(uploads.upload_by_id(turn.session, upload_id), "the upload")
+        unit = required(turn.session.get(Unit, row.unit_id), "the upload's unit")
+        turn.say(
+            msg("ledger_import.done", unit=unit.name, new=progress.new, changed=progress.changed)
+        )
+    return progress
+
+
+def taken_up(services: Services) -> list[tuple[SaveLedger, Source]]:
+    """The confirmed imports whose save died with its process, claimed to go on now: each
+    save, and where it answers (the chat and the person who pressed 确认导入)."""
+    now = services.clock()
+    out = []
+    with services.db.unit_of_work() as session:
+        for row in saving.dead_saves(session, now):
+            chat = chats.chat_by_id(session, row.chat_id)
+            person = people.person_by_user(session, row.user_id)
+            runner = uuid4().hex
+            if chat is None or person is None or not saving.claim(session, row, runner, now):
+                continue
+            speaker = Speaker(person.user_id, person.username, person.display_name)
+            source = Source(chat.chat_id, chat.kind, chat.title, speaker)
+            out.append((SaveLedger(saved_id(row), runner), source))
+    return out
+
+
+def _stale(turn: Turn, upload_id: int, runner: str) -> None:
+    progress = saving.progress_of(turn.session, upload_id, runner)
+    row = uploads.upload_by_id(turn.session, upload_id)
+    if row is not None and progress is not None:
         uploads.close_upload(turn.session, row, uploads.CANCELLED, turn.stamp.at)
-        turn.say(msg("ledger_import.stale", name=row.file_name))
+        turn.say(stale_message(row.file_name, progress))
+
+
+def stale_message(name: str, progress: Progress) -> Msg:
+    """Nothing (more) imported: the ledger or the file changed; what was saved before stays."""
+    if not (progress.new or progress.changed):
+        return msg("ledger_import.stale", name=name)
+    return msg("batches.stale_part", name=name, new=progress.new, changed=progress.changed)
 
 
 def cmd_import(turn: Turn, args: list[str]) -> None:
@@ -188,11 +268,11 @@ def console_import(
                 say(text(msg("bind.unknown_unit", text=unit_name)))
                 return 2
             target = saving.ledger_target(session, camp, unit)
-            counts = tally(
-                read_book(
-                    book.sheets, target, saving.known_items(session, saved_id(unit), target.spec)
-                )
-            )
+            # an import of this file cut short: read as it was before it, and go on with it
+            began = uploads.cut_short(session, saved_id(unit), sha256_of(data))
+            made = Progress.of(began.state).made if began is not None else ()
+            known = saving.known_items(session, saved_id(unit), target.spec, made)
+            counts = tally(read_book(book.sheets, target, known))
     except WorkbookRefused as err:
         say(text(err.message))
         return 2
@@ -202,23 +282,46 @@ def console_import(
     if not confirm(text(msg("ledger_import.console_confirm"))):
         say(text(msg("ledger_import.cancelled", name=path.name)))
         return 1
-    stamp = Stamp(services.clock())
     try:
-        with open_book(data, path.name) as book, services.db.unit_of_work() as session:
-            unit = required(
-                campaigns.unit_named(session, saved_id(camp), unit_name), f"unit {unit_name}"
-            )
-            saved = saving.import_book(
-                session,
-                unit,
-                target,
-                book.sheets,
-                stamp,
-                {"file": path.name, "by": "console"},
-                (counts.new, counts.changed),
-            )
-    except saving.Stale:
+        progress = _console_save(services, data, path.name, unit_name, (counts.new, counts.changed))
+    except (saving.Stale, WorkbookRefused):
         say(text(msg("ledger_import.stale", name=path.name)))
         return 2
-    say(text(msg("ledger_import.done", unit=unit.name, new=saved.new, changed=saved.changed)))
+    say(text(msg("ledger_import.done", unit=unit.name, new=progress.new, changed=progress.changed)))
     return 0
+
+
+def _console_save(
+    services: Services, data: bytes, name: str, unit_name: str, expected: tuple[int, int]
+) -> Progress:
+    """The console's save, a batch at a time like the chat's; the same file for the same unit
+    again goes on where a save cut short stopped."""
+    runner = uuid4().hex
+    with services.db.unit_of_work() as session:
+        camp = required(campaigns.active_campaign(session), "the active campaign")
+        unit = required(campaigns.unit_named(session, saved_id(camp), unit_name), unit_name)
+        file = {"name": name, "digest": sha256_of(data)}
+        state = {"new": expected[0], "changed": expected[1]}
+        row = uploads.cut_short(session, saved_id(unit), file["digest"]) or uploads.save_upload(
+            session,
+            kind="ledger",
+            chat_id=uploads.CONSOLE,
+            user_id=uploads.CONSOLE,
+            unit_id=saved_id(unit),
+            file=file,
+            state=state,
+            at=services.clock(),
+        )
+        saving.claim(session, row, runner, services.clock(), force=True)
+        upload_id = saved_id(row)
+        target = saving.ledger_target(session, camp, unit)
+        progress = required(saving.progress_of(session, upload_id, runner), "the progress")
+        known = saving.known_items(session, saved_id(unit), target.spec, progress.made)
+    rows = _read(data, name, target, known, progress, expected)
+    source = {"file": name, "by": "console"}
+    while progress.done < len(rows):
+        with services.db.unit_of_work() as session:
+            stamp = Stamp(services.clock())
+            at = saving.save_batch(session, upload_id, runner, rows, stamp, source)
+        progress = required(at, "the console's upload")
+    return progress

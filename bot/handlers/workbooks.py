@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from uuid import uuid4
 
 from bot.handlers import ledger_import, reading, weekly_form
 from bot.handlers.upload_steps import ChatUpload, sha256_of
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Steps, Turn
+from storage import ledger_import as saving
 from storage import uploads
 from storage.models import Unit, WorkbookUpload
 from workflows.buttons import Action, Verb
@@ -111,11 +113,13 @@ class ReadWorkbook:
             book.close()
 
 
-def _pending(turn: Turn, pressed: Action) -> WorkbookUpload | None:
+def _pending(
+    turn: Turn, pressed: Action, statuses: tuple[str, ...] = (uploads.PENDING,)
+) -> WorkbookUpload | None:
     """The kept upload a preview's button names, if it is still waiting and the presser's;
     else the toast says why."""
     row = uploads.upload_by_id(turn.session, pressed.ref)
-    if row is None or row.chat_id != turn.chat.chat_id or row.status != uploads.PENDING:
+    if row is None or row.chat_id != turn.chat.chat_id or row.status not in statuses:
         turn.notice = turn.text(msg("form.stale_button"))
         return None
     if row.user_id != turn.person.user_id:
@@ -153,11 +157,16 @@ def on_unit(turn: Turn, pressed: Action) -> None:
 
 
 def on_ledger_confirm(turn: Turn, pressed: Action) -> None:
-    """确认导入: the save runs as a task of its own (download, read, one transaction)."""
-    row = _pending(turn, pressed)
-    if row is not None and row.unit_id is not None:
-        uploads.update_upload(turn.session, row, turn.stamp.at, status=uploads.SAVING)
-        turn.later(ledger_import.SaveLedger(pressed.ref))
+    """确认导入: the save runs as a task of its own (download, read, a batch at a time). Pressed
+    again after the save died with its process, it goes on from the last batch saved."""
+    row = _pending(turn, pressed, (uploads.PENDING, uploads.SAVING))
+    if row is None or row.unit_id is None:
+        return
+    runner = uuid4().hex
+    if not saving.claim(turn.session, row, runner, turn.stamp.at):
+        turn.notice = turn.text(msg("batches.saving"))
+        return
+    turn.later(ledger_import.SaveLedger(pressed.ref, runner))
 
 
 def on_form(turn: Turn, pressed: Action) -> None:

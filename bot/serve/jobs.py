@@ -11,9 +11,11 @@ from telegram.ext import ContextTypes
 
 from bot.delivery.outbox import delivery_job, enqueue
 from bot.handlers.abandoned import sweep
+from bot.handlers.ledger_import import taken_up
 from bot.handlers.notices import notice_ladder
 from bot.handlers.reviews import scheduled_reviews
 from bot.handlers.summary import weekly_digests
+from bot.serve.pipeline import FollowUp
 from bot.telegram.hashes import fill_pass
 from bot.telegram.turn import BotApp, Services
 from storage import campaigns, planning
@@ -23,6 +25,7 @@ from workflows.guards import required
 from workflows.planner import covered, due_notifications, schedules
 
 logger = logging.getLogger(__name__)
+IMPORTS = 5.0  # seconds between looks for an import whose save died (ledger_import.IDLE: 90 s)
 
 
 def plan_once(services: Services) -> int:
@@ -79,6 +82,17 @@ async def hashes_job(context: ContextTypes.DEFAULT_TYPE) -> None:
             raise
 
 
+async def imports_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue entry, in the process that holds the planner's lease: a confirmed import whose
+    save died with its process goes on from its last batch, nobody having to press again."""
+    services: Services = context.application.bot_data["services"]
+    if services.lease is not None and not await asyncio.to_thread(services.lease.held):
+        return
+    pipeline = context.application.bot_data["pipeline"]
+    for save, source in await asyncio.to_thread(taken_up, services):
+        context.application.create_task(save.run(FollowUp(pipeline, source)), name="SaveLedger")
+
+
 def schedule(app: BotApp, services: Services) -> None:
     """Run the planner at start-up and every few seconds, and the delivery worker."""
     jobs = required(app.job_queue, "PTB's job queue (the job-queue extra)")
@@ -92,6 +106,7 @@ def schedule(app: BotApp, services: Services) -> None:
     jobs.run_repeating(
         delivery_job, interval=services.delivery_interval, first=0.1, name="delivery", job_kwargs=kw
     )
+    jobs.run_repeating(imports_job, interval=IMPORTS, first=1.0, name="imports", job_kwargs=kw)
     logging.getLogger("apscheduler.scheduler").setLevel(
         logging.ERROR
     )  # skipped overlaps are by design

@@ -230,13 +230,19 @@ async def test_the_export_imports_back_unchanged_and_its_edits_as_exactly_those(
     assert after[4][:2] == ("轮台-004", "安置房漏水")
 
 
-def test_the_console_imports_with_the_same_preview(tmp_path: Path, db_url: str) -> None:
+def console_world(tmp_path: Path, db_url: str, content: bytes) -> tuple[dict[str, str], Path]:
+    """A campaign loaded at the console and a ledger file: the environment and the file."""
     if not db_url.startswith("sqlite"):
         pytest.skip("the console test runs on a SQLite file")
     env = {"DATABASE_URL": db_url}
     assert run(["campaign", "load", "bazhou-2024"], tmp_path, **env).returncode == 0
     path = tmp_path / "台账.xlsx"
-    path.write_bytes(peoples_ledger())
+    path.write_bytes(content)
+    return env, path
+
+
+def test_the_console_imports_with_the_same_preview(tmp_path: Path, db_url: str) -> None:
+    env, path = console_world(tmp_path, db_url, peoples_ledger())
     asked = run(["ledger", "import", str(path), "--unit", "轮台县"], tmp_path, **env)
     assert asked.returncode == 1 and "新增4个问题，更新0个问题" in asked.stdout
     done = run(["ledger", "import", str(path), "--unit", "轮台县", "--yes"], tmp_path, **env)

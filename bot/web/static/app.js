@@ -438,11 +438,38 @@
     if (old) old.replaceWith(itemBox(it));
     count();
   }
-  function drawWeek() {
+  // A long list drawn a slice at a time (a unit may have 1,000 open problems): the next slice
+  // as its end comes near on scrolling, or when 显示更多 is tapped. What is drawn stays drawn,
+  // so nothing typed is lost; answers not drawn are in the draft already.
+  const SLICE = 50;
+  let drawnItems = SLICE; // how much of the week is drawn, kept across its redraws
+  function sliced(list, draw, shown, grown) {
+    let n = Math.min(Math.max(shown, SLICE), list.length);
+    const more = el("button", { type: "button", class: "link more", id: "more" });
+    const left = () => { more.textContent = t("more_items", { left: list.length - n }); };
+    const seen = "IntersectionObserver" in window
+      ? new IntersectionObserver((es) => { if (es.some((e) => e.isIntersecting)) grow(); }, { rootMargin: "600px" })
+      : null;
+    function grow() {
+      const next = Math.min(n + SLICE, list.length);
+      more.before(...list.slice(n, next).map(draw));
+      n = next;
+      grown(n);
+      if (n >= list.length) { more.remove(); if (seen) seen.disconnect(); } else left();
+    }
+    more.addEventListener("click", grow);
+    const out = list.slice(0, n).map(draw);
+    if (n < list.length) { left(); out.push(more); if (seen) seen.observe(more); }
+    return out;
+  }
+  // The week drawn down to the problem `id` at least (a problem to show must be on the page).
+  function drawWeek(id) {
     count();
-    main.replaceChildren(...week.items.map(itemBox),
-      el("p", {}, el("button", { type: "button", class: "link", id: "new-problem", onclick: () => showNew(drawWeek), text: "＋ " + t("new") })),
-      el("p", {}, el("button", { type: "button", class: "link", id: "leave-open", onclick: () => showLeave(drawWeek), text: "🗓 " + t("leave_open") })));
+    const at = id === undefined ? -1 : week.items.findIndex((it) => it.id === id);
+    drawnItems = Math.max(drawnItems, at + 1);
+    main.replaceChildren(...sliced(week.items, itemBox, drawnItems, (n) => { drawnItems = n; }),
+      el("p", {}, el("button", { type: "button", class: "link", id: "new-problem", onclick: () => showNew(() => drawWeek()), text: "＋ " + t("new") })),
+      el("p", {}, el("button", { type: "button", class: "link", id: "leave-open", onclick: () => showLeave(() => drawWeek()), text: "🗓 " + t("leave_open") })));
     buttons({ label: t("preview"), run: preview }, null);
   }
   // The preview: the whole week's answers in one call, which checks and saves them and
@@ -469,9 +496,10 @@
   }
   function showTodo(items) {
     const todo = items.filter((it) => it.missing.length || Object.keys(it.errors || {}).length);
-    drawWeek();
+    drawWeek(todo[0].id);
     for (const it of todo) {
       const box = document.getElementById("item-" + it.id);
+      if (!box) continue; // not drawn yet: marked when it is (its answers say what it lacks)
       box.classList.add("todo");
       renderErrors(box, it.errors || {});
       if (it.missing.length) box.append(el("p", { class: "err", text: it.missing.join("；") }));
@@ -493,13 +521,13 @@
   }
   function drawPreview(items) {
     heading(week.title, t("preview_title"));
-    main.replaceChildren(el("div", { id: "preview" }, ...items.map(previewCard)));
+    main.replaceChildren(el("div", { id: "preview" }, ...sliced(items, previewCard, SLICE, () => {})));
     window.scrollTo(0, 0);
     buttons({ label: t("submit"), run: submit }, { label: t("back"), run: drawWeek });
   }
   // A tap on a problem in the preview: back to it in the week, ready to change.
   function backToItem(id) {
-    drawWeek();
+    drawWeek(id);
     const box = document.getElementById("item-" + id);
     if (!box) return;
     box.scrollIntoView({ block: "start" });
