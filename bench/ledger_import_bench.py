@@ -41,7 +41,7 @@ from storage import ledger_import as saving
 from storage.audit import Stamp
 from storage.db import Database
 from storage.models import saved_id
-from workflows.ledger_import import BATCH, Progress, read_book, rows_to_save, tally
+from workflows.ledger_import import BATCH, ImportProgress, read_book, rows_to_save, tally
 from workflows.workbook import WorkbookRefused, open_book
 
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
@@ -117,7 +117,7 @@ def _rows(db: Database, data: bytes, expected: tuple[int, int]) -> list[Any]:
         target = saving.ledger_target(s, camp, unit)
         known = saving.known_items(s, unit.id or 0, target.spec)
     with open_book(data, "台账.xlsx") as book:
-        rows = rows_to_save(read_book(book.sheets, target, known), Progress(), expected)
+        rows = rows_to_save(read_book(book.sheets, target, known), ImportProgress(), expected)
     assert rows is not None
     return rows
 
@@ -147,11 +147,11 @@ def save(db: Database, data: bytes, expected: tuple[int, int]) -> list[float]:
         row = uploads.save_upload(
             s, kind="ledger", chat_id=1, user_id=1, unit_id=unit.id, file=file, state=state, at=NOW
         )
-        saving.claim(s, row, "bench", NOW)
+        saving.claim_import(s, row, "bench", NOW)
         upload_id = saved_id(row)
     rows = _rows(db, data, expected)
     holds: list[float] = []
-    progress = Progress()
+    progress = ImportProgress()
     while progress.done < len(rows):
         began = time.perf_counter()
         with db.unit_of_work() as s:

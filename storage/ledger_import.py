@@ -2,7 +2,7 @@
 
 The workbook is read whole first (its rows are capped), then written a batch at a time, each
 batch in a unit of work of its own that also notes how far the import got
-(`workflows.ledger_import.Progress`, kept in the upload's state): SQLite's write lock is held
+(`workflows.ledger_import.ImportProgress`, kept in the upload's state): SQLite's write lock is held
 for one batch, not for the whole file, and an import cut short (a process killed) goes on
 from its last batch when confirmed again, adding nothing twice. Every item's audit trail
 records the import, the file, its sheet and row, and who did it.
@@ -25,11 +25,11 @@ from storage.models import AuditEvent, Campaign, LedgerItem, Unit, WorkbookUploa
 from workflows.ledger import ITEM_COLUMNS, SOURCE_FIELD, ItemColumns, LedgerSpec, item_columns
 from workflows.ledger_import import (
     Event,
+    ImportProgress,
     ImportRow,
     Known,
     KnownItems,
     LedgerTarget,
-    Progress,
     batch_end,
 )
 
@@ -150,7 +150,7 @@ def import_history(session: Session, item_id: int) -> Iterator[tuple[datetime, i
         yield event.at, event.actor_user_id, str(source.get("file", ""))
 
 
-def claim(
+def claim_import(
     session: Session, row: WorkbookUpload, runner: str, at: datetime, *, force: bool = False
 ) -> bool:
     """Let `runner` save a confirmed upload: one waiting, or one whose save died (not heard
@@ -185,12 +185,12 @@ def _hold(session: Session, upload_id: int, at: datetime) -> WorkbookUpload | No
     return session.get(WorkbookUpload, upload_id, populate_existing=True, with_for_update=True)
 
 
-def progress_of(session: Session, upload_id: int, runner: str) -> Progress | None:
+def import_progress(session: Session, upload_id: int, runner: str) -> ImportProgress | None:
     """How far this runner's import got, or None if the upload is no longer its to save."""
     row = session.get(WorkbookUpload, upload_id)
     if row is None or row.status != uploads.SAVING or row.state.get("runner") != runner:
         return None
-    return Progress.of(row.state)
+    return ImportProgress.of(row.state)
 
 
 def save_batch(
@@ -200,7 +200,7 @@ def save_batch(
     rows: Sequence[ImportRow],
     stamp: Stamp,
     source: dict[str, Any],
-) -> Progress | None:
+) -> ImportProgress | None:
     """Save the next batch of a confirmed import and note how far it got, in the caller's unit
     of work; the last batch marks the upload saved. None: the upload is not this runner's."""
     row = _hold(session, upload_id, stamp.at)
@@ -210,7 +210,7 @@ def save_batch(
     camp = session.get(Campaign, unit.campaign_id) if unit is not None else None
     if unit is None or camp is None:
         raise Stale(row.file_name)
-    progress = Progress.of(row.state)
+    progress = ImportProgress.of(row.state)
     end = batch_end(rows, progress.done)
     part = rows[progress.done : end]
     saved = save_rows(session, unit, campaigns.ledger_spec(camp), part, stamp, source)

@@ -612,7 +612,7 @@ BATCH = 250  # rows written in one unit of work: other chats' turns get the data
 
 
 @dataclass(frozen=True)
-class Progress:
+class ImportProgress:
     """How far a confirmed import has been saved, kept with the upload batch by batch.
 
     `done` counts the file's rows (every ImportRow, in file order, unchanged ones too) saved or
@@ -626,7 +626,7 @@ class Progress:
     made: tuple[int, ...] = ()
 
     @classmethod
-    def of(cls, state: Mapping[str, Any]) -> Progress:
+    def of(cls, state: Mapping[str, Any]) -> ImportProgress:
         """The progress kept in an upload's state (nothing saved yet: zeros)."""
         kept = state.get("progress") or {}
         return cls(
@@ -640,10 +640,10 @@ class Progress:
         """As an upload's state keeps it."""
         return {"done": self.done, "new": self.new, "changed": self.changed, "made": [*self.made]}
 
-    def after(self, end: int, rows: Sequence[ImportRow], made: Iterable[int]) -> Progress:
+    def after(self, end: int, rows: Sequence[ImportRow], made: Iterable[int]) -> ImportProgress:
         """The progress once rows[done:end] are saved, adding the items `made`."""
         part = rows[self.done : end]
-        return Progress(
+        return ImportProgress(
             end,
             self.new + sum(r.is_new for r in part),
             self.changed + sum(bool(not r.is_new and r.changed) for r in part),
@@ -652,7 +652,7 @@ class Progress:
 
 
 def rows_to_save(
-    events: Iterable[Event], progress: Progress, expected: tuple[int, int]
+    events: Iterable[Event], progress: ImportProgress, expected: tuple[int, int]
 ) -> list[ImportRow] | None:
     """The file's rows in order, if what is saved and what is left do what the preview said
     (`expected`: its new and changed); None if the file or the ledger changed meanwhile."""

@@ -24,10 +24,10 @@ from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.buttons import Verb, callback_data
 from workflows.guards import required
 from workflows.ledger_import import (
+    ImportProgress,
     ImportRow,
     KnownItems,
     LedgerTarget,
-    Progress,
     Tally,
     preview_message,
     read_book,
@@ -125,7 +125,7 @@ class SaveLedger:
     batch says what was saved, once."""
 
     upload_id: int
-    runner: str  # this save's own mark on the upload (`storage.ledger_import.claim`)
+    runner: str  # this save's own mark on the upload (`storage.ledger_import.claim_import`)
 
     async def run(self, steps: Steps) -> None:
         """The file read again must be the one previewed; else nothing (more) is saved."""
@@ -157,11 +157,11 @@ class SaveLedger:
 
 def _to_save(
     turn: Turn, upload_id: int, runner: str
-) -> tuple[WorkbookUpload, LedgerTarget, KnownItems, Progress] | None:
+) -> tuple[WorkbookUpload, LedgerTarget, KnownItems, ImportProgress] | None:
     """The upload this runner saves, its unit's ledger as it was before the import began (the
     items the import added left out), and how far it got."""
     row = uploads.upload_by_id(turn.session, upload_id)
-    progress = saving.progress_of(turn.session, upload_id, runner)
+    progress = saving.import_progress(turn.session, upload_id, runner)
     unit = turn.session.get(Unit, row.unit_id) if row is not None and row.unit_id else None
     if row is None or progress is None or unit is None or turn.campaign is None:
         return None
@@ -175,7 +175,7 @@ def _read(
     name: str,
     target: LedgerTarget,
     known: KnownItems,
-    progress: Progress,
+    progress: ImportProgress,
     expected: tuple[int, int],
 ) -> list[ImportRow]:
     """The file's rows, read whole before the first write (they are capped), if it still does
@@ -189,7 +189,7 @@ def _read(
 
 def _save_batch(
     turn: Turn, upload_id: int, runner: str, rows: list[ImportRow], source: dict[str, Any]
-) -> Progress | None:
+) -> ImportProgress | None:
     """One batch; after the last, the one reply with what the import did in all."""
     progress = saving.save_batch(turn.session, upload_id, runner, rows, turn.stamp, source)
     if progress is not None and progress.done >= len(rows):
@@ -211,7 +211,7 @@ def taken_up(services: Services) -> list[tuple[SaveLedger, Source]]:
             chat = chats.chat_by_id(session, row.chat_id)
             person = people.person_by_user(session, row.user_id)
             runner = uuid4().hex
-            if chat is None or person is None or not saving.claim(session, row, runner, now):
+            if chat is None or person is None or not saving.claim_import(session, row, runner, now):
                 continue
             speaker = Speaker(person.user_id, person.username, person.display_name)
             source = Source(chat.chat_id, chat.kind, chat.title, speaker)
@@ -220,14 +220,14 @@ def taken_up(services: Services) -> list[tuple[SaveLedger, Source]]:
 
 
 def _stale(turn: Turn, upload_id: int, runner: str) -> None:
-    progress = saving.progress_of(turn.session, upload_id, runner)
+    progress = saving.import_progress(turn.session, upload_id, runner)
     row = uploads.upload_by_id(turn.session, upload_id)
     if row is not None and progress is not None:
         uploads.close_upload(turn.session, row, uploads.CANCELLED, turn.stamp.at)
         turn.say(stale_message(row.file_name, progress))
 
 
-def stale_message(name: str, progress: Progress) -> Msg:
+def stale_message(name: str, progress: ImportProgress) -> Msg:
     """Nothing (more) imported: the ledger or the file changed; what was saved before stays."""
     if not (progress.new or progress.changed):
         return msg("ledger_import.stale", name=name)
@@ -270,7 +270,7 @@ def console_import(
             target = saving.ledger_target(session, camp, unit)
             # an import of this file cut short: read as it was before it, and go on with it
             began = uploads.cut_short(session, saved_id(unit), sha256_of(data))
-            made = Progress.of(began.state).made if began is not None else ()
+            made = ImportProgress.of(began.state).made if began is not None else ()
             known = saving.known_items(session, saved_id(unit), target.spec, made)
             counts = tally(read_book(book.sheets, target, known))
     except WorkbookRefused as err:
@@ -293,7 +293,7 @@ def console_import(
 
 def _console_save(
     services: Services, data: bytes, name: str, unit_name: str, expected: tuple[int, int]
-) -> Progress:
+) -> ImportProgress:
     """The console's save, a batch at a time like the chat's; the same file for the same unit
     again goes on where a save cut short stopped."""
     runner = uuid4().hex
@@ -312,10 +312,10 @@ def _console_save(
             state=state,
             at=services.clock(),
         )
-        saving.claim(session, row, runner, services.clock(), force=True)
+        saving.claim_import(session, row, runner, services.clock(), force=True)
         upload_id = saved_id(row)
         target = saving.ledger_target(session, camp, unit)
-        progress = required(saving.progress_of(session, upload_id, runner), "the progress")
+        progress = required(saving.import_progress(session, upload_id, runner), "the progress")
         known = saving.known_items(session, saved_id(unit), target.spec, progress.made)
     rows = _read(data, name, target, known, progress, expected)
     source = {"file": name, "by": "console"}

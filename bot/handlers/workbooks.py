@@ -163,7 +163,7 @@ def on_ledger_confirm(turn: Turn, pressed: Action) -> None:
     if row is None or row.unit_id is None:
         return
     runner = uuid4().hex
-    if not saving.claim(turn.session, row, runner, turn.stamp.at):
+    if not saving.claim_import(turn.session, row, runner, turn.stamp.at):
         turn.notice = turn.text(msg("batches.saving"))
         return
     turn.later(ledger_import.SaveLedger(pressed.ref, runner))
