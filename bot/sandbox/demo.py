@@ -57,9 +57,6 @@ class PageLink(NamedTuple):
 Serve = Callable[[list[PageLink]], Awaitable[None]]
 
 
-DEMO_CLAIM = timedelta(days=60)  # longer than the demo's whole campaign
-
-
 class FastClock:
     """Simulated time. It stands still while people act, and between scenes it runs forward
     `speed` times faster than the wall clock (faster still when a scene is far off, so that
@@ -96,10 +93,6 @@ class Demo(Sandbox):
             planner_interval=0.05,
             delivery_interval=0.05,
             mini_app=True,
-            # one process, which never dies: no claimed send need be taken over. On a clock
-            # up to a million times the wall's, a minute's claim would run out while its reply
-            # was still being sent, and the delivery job would send that reply again
-            claim_timeout=DEMO_CLAIM.total_seconds(),
         )
         self.fast = FastClock(START, speed, longest=2.0 if not quiet else 0.3)
         # the demo's clock runs by itself: nothing calls the test clock's advance() on it
