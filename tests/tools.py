@@ -87,9 +87,6 @@ NEEDS = (BROWSER, PRINT, POSTGRES)
 # fixtures are set up (tests/conftest.py), not once its world is built
 HELPERS = {"tests.browser": BROWSER, "tests.storage.test_print": PRINT}
 
-said: set[str] = set()  # the skip lines of this run, for its summary (tests/conftest.py)
-
-
 def strict() -> bool:
     """Whether a missing tool fails the test (CI) rather than skipping it."""
     return os.environ.get(STRICT, "") == "1"
@@ -105,16 +102,19 @@ def require(need: Need) -> dict[str, str]:
         line = need.line(missing)
         if strict():
             pytest.fail(f"{line} ({STRICT}=1: a missing tool fails)", pytrace=False)
-        said.add(line)
         pytest.skip(line)
     return {t.name: t.path() or "" for t in need.tools}
 
 
 def summary(reasons: list[str]) -> list[str]:
-    """The run's closing lines: each missing tools' line once, with the tests it skipped."""
+    """The run's closing lines: each missing tools' line once, with the tests it skipped.
+
+    The lines are made again here, not kept by `require`: under pytest-xdist the tests run in
+    worker processes and only their reports come back."""
+    lines = sorted(need.line(missing) for need in NEEDS if (missing := need.missing()))
     return [
         f"skipped {count} test(s): {line}"
-        for line in sorted(said)
+        for line in lines
         if (count := sum(line in reason for reason in reasons))
     ]
 
