@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
@@ -47,47 +50,49 @@ def plan_once(services: Services) -> int:
         return enqueue(services, session, planned, ZoneInfo(camp.timezone), now)
 
 
-async def planner_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """JobQueue entry: one planner pass, in the process that holds the planner's lease.
+Job = Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
-    The pass runs in a worker thread: planning a stage for thousands of units takes seconds,
-    and the updates this process is serving meanwhile should not wait for it. While the
-    database is away the pass plans nothing and says nothing (the outage is logged once); the
-    first pass after it plans what fell due meanwhile.
-    """
-    services: Services = context.application.bot_data["services"]
-    if services.lease is not None and not await asyncio.to_thread(services.lease.held):
-        return
-    try:
-        count = await asyncio.to_thread(plan_once, services)
-    except DBAPIError as err:
-        if unreachable(err):
-            return
-        raise
+
+def lease_holders(work: Callable[[ContextTypes.DEFAULT_TYPE, Services], Awaitable[None]]) -> Job:
+    """A JobQueue entry that does `work` only in the process holding the planner's lease, and
+    says nothing while the database is away (the outage is logged once; the first run after
+    it does what fell due meanwhile)."""
+
+    @functools.wraps(work)
+    async def job(context: ContextTypes.DEFAULT_TYPE) -> None:
+        services: Services = context.application.bot_data["services"]
+        try:
+            if services.lease is not None and not await asyncio.to_thread(services.lease.held):
+                return
+            await work(context, services)
+        except DBAPIError as err:
+            if not unreachable(err):
+                raise
+
+    return job
+
+
+@lease_holders
+async def planner_job(context: ContextTypes.DEFAULT_TYPE, services: Services) -> None:
+    """One planner pass. It runs in a worker thread: planning a stage for thousands of units
+    takes seconds, and the updates this process is serving meanwhile should not wait for it."""
+    count = await asyncio.to_thread(plan_once, services)
     if count:
         logger.info("planned %d notification(s)", count)
 
 
-async def hashes_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """JobQueue entry: the chat files kept without their hash fetched from Telegram and filled
-    in (`bot/telegram/hashes.py`), by the lease's holder; a job of its own, so a slow Telegram
-    (up to 30 s a pass) never holds the planner's reminders back."""
-    services: Services = context.application.bot_data["services"]
-    if services.lease is not None and not await asyncio.to_thread(services.lease.held):
-        return
-    try:
-        await fill_pass(context.bot, services)
-    except DBAPIError as err:
-        if not unreachable(err):
-            raise
+@lease_holders
+async def hashes_job(context: ContextTypes.DEFAULT_TYPE, services: Services) -> None:
+    """The chat files kept without their hash fetched from Telegram and filled in
+    (`bot/telegram/hashes.py`); a job of its own, so a slow Telegram (up to 30 s a pass) never
+    holds the planner's reminders back."""
+    await fill_pass(context.bot, services)
 
 
-async def imports_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """JobQueue entry, in the process that holds the planner's lease: a confirmed import whose
-    save died with its process goes on from its last batch, nobody having to press again."""
-    services: Services = context.application.bot_data["services"]
-    if services.lease is not None and not await asyncio.to_thread(services.lease.held):
-        return
+@lease_holders
+async def imports_job(context: ContextTypes.DEFAULT_TYPE, services: Services) -> None:
+    """A confirmed import whose save died with its process goes on from its last batch,
+    nobody having to press again."""
     pipeline = context.application.bot_data["pipeline"]
     for save, source in await asyncio.to_thread(taken_up, services):
         context.application.create_task(save.run(FollowUp(pipeline, source)), name="SaveLedger")
