@@ -17,10 +17,20 @@ from sqlmodel import Session, col, select
 from storage.campaigns import active_campaign, weekly_reports
 from storage.models import ForwardedCase, Notification, OutboxMessage, Submission, saved_id
 from workflows.cases import OPEN, SIGNED
-from workflows.keys import ADMINS, DAILY, ESCALATE, REMIND, UNIT, NoticeKey, weekly_asked
+from workflows.keys import (
+    ADMINS,
+    DAILY,
+    ESCALATE,
+    REMIND,
+    UNIT,
+    NoticeKey,
+    owed_again,
+    weekly_asked,
+)
 
 CASE_CHASERS = (REMIND, ESCALATE, ADMINS, DAILY)  # asked of a case while it is unanswered
 CATCHUP, TOLD = "catchup", "told"  # a message folding several; each notice folded in it
+OWED = "owed"  # the mark of a notice told in a catch-up withdrawn while still owed
 
 
 def withdraw_done(session: Session, rows: Sequence[OutboxMessage]) -> list[OutboxMessage]:
@@ -28,7 +38,8 @@ def withdraw_done(session: Session, rows: Sequence[OutboxMessage]) -> list[Outbo
     reported since they were planned; the others, to be sent.
 
     A catch-up that folded such a reminder is withdrawn whole, and the others it folded are
-    no longer recorded as told: the planner's next pass plans them again, without it.
+    no longer recorded as told but marked owed again (`keys.owed_again`): the planner's next
+    pass tells them again without it, each of them even if a later stage has come meanwhile.
     """
     ids = [r.notification_id for r in rows if r.notification_id is not None]
     if not ids:
@@ -49,14 +60,31 @@ def withdraw_done(session: Session, rows: Sequence[OutboxMessage]) -> list[Outbo
         if not told_done:
             continue
         done.add(saved_id(catchup))
-        for n in told:
-            if saved_id(n) not in told_done:
-                session.delete(n)
+        _owed_again(session, [n for n in told if saved_id(n) not in told_done])
     for row in rows:
         if row.notification_id in done:
             row.status = "withdrawn"
             session.add(row)
     return [r for r in rows if r.notification_id not in done]
+
+
+def _owed_again(session: Session, told: Sequence[Notification]) -> None:
+    """Free the keys of notices told in a catch-up withdrawn unsent, marked as owed again."""
+    marks = {owed_again(n.key): n for n in told}
+    have = set(session.exec(select(Notification.key).where(col(Notification.key).in_(list(marks)))))
+    for mark, n in marks.items():
+        if mark not in have:  # told, withdrawn and freed once before: marked already
+            payload = {"chat_id": n.payload.get("chat_id"), "told_in": n.payload.get("told_in")}
+            session.add(
+                Notification(
+                    key=mark,
+                    kind=OWED,
+                    planned_for=n.planned_for,
+                    created_at=n.created_at,
+                    payload=payload,
+                )
+            )
+        session.delete(n)
 
 
 def _done(session: Session, keys: dict[int, str]) -> set[int]:
