@@ -48,7 +48,7 @@ functions at the end of this module:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
@@ -259,6 +259,18 @@ def weekly_asked(key: str) -> tuple[int, date, int] | None:
 _WEEKLY_STAGE = re.compile(
     r"weekly:(\d+):(\d{4}-\d\d-\d\d):(?:prompt|remind):unit:(\d+):chat:-?\d+"
 )
+_WEEKLY_TARGET = re.compile(r"(weekly:\d+:\d{4}-\d\d-\d\d):(?:prompt|remind):(unit:\d+:chat:-?\d+)")
+
+
+def stage_target(key: str) -> str | None:
+    """What the stages of one staged notice share (its key without the stage): a deadline's
+    countdown and overdue notice to a unit in a chat, a week's prompt and reminder, a case's
+    reminders to its unit; None for a notice that has no stages."""
+    notice = NoticeKey.parse(key)
+    if notice is not None and notice.event in (UNIT, REMIND):
+        return replace(notice, stage="").text
+    week = _WEEKLY_TARGET.fullmatch(key)
+    return f"{week[1]}::{week[2]}" if week is not None else None
 
 
 def weekly_missing(report: int, day: date, chat_id: int) -> str:
