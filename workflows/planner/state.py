@@ -173,7 +173,8 @@ class Plan:
         owed, told = still_owed(key, earlier, self.state)
         if told is None:
             return
-        late = stage_at is not None and self.now - stage_at > GRACE  # only for new keys
+        # only for new keys; an earlier stage told after its latest is late by definition
+        late = told != key or (stage_at is not None and self.now - stage_at > GRACE)
         if late:
             message = msg("notify.late", body=message)
         not_before = self.now if urgent else self.state.quiet.release(self.now, self.state.tz)
