@@ -365,9 +365,10 @@ def tally(
         return weeks.get((week[2], week[1])) if week else None
 
     def withdrawn(key: str) -> bool:
-        """Whether the bot withdrew the notice unsent (or the catch-up that told it)."""
-        note = by_key.get(key)
-        if note is not None and note.kind == "told":
+        """Whether the bot withdrew the notice unsent (or the catch-up that told it, the
+        notice then marked owed again and done before it was told again)."""
+        note = by_key.get(key) or by_key.get(keys.owed_again(key))
+        if note is not None and note.kind in ("told", "owed"):
             return withdrawn(str(note.payload.get("told_in")))
         row = row_of.get(note.id) if note is not None else None
         return row is not None and row.status == "withdrawn"

@@ -11,24 +11,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from storage.campaigns import active_campaign, weekly_reports
 from storage.models import ForwardedCase, Notification, OutboxMessage, Submission, saved_id
 from workflows.cases import OPEN, SIGNED
-from workflows.keys import ADMINS, DAILY, ESCALATE, REMIND, UNIT, NoticeKey, weekly_asked
+from workflows.keys import (
+    ADMINS,
+    DAILY,
+    ESCALATE,
+    REMIND,
+    UNIT,
+    NoticeKey,
+    owed_again,
+    stage_target,
+    weekly_asked,
+)
 
 CASE_CHASERS = (REMIND, ESCALATE, ADMINS, DAILY)  # asked of a case while it is unanswered
 CATCHUP, TOLD = "catchup", "told"  # a message folding several; each notice folded in it
+OWED = "owed"  # the mark of a notice told in a catch-up withdrawn while still owed
 
 
 def withdraw_done(session: Session, rows: Sequence[OutboxMessage]) -> list[OutboxMessage]:
     """Withdraw the claimed reminders whose unit submitted, case was answered or week was
     reported since they were planned; the others, to be sent.
 
-    A catch-up that folded such a reminder is withdrawn whole, and the others it folded are
-    no longer recorded as told: the planner's next pass plans them again, without it.
+    A catch-up that folded such a reminder is withdrawn whole; each other notice it folded,
+    still owed, is told by a later stage of it waiting in the chat, or else is marked owed
+    again (`keys.owed_again`): the planner's next pass tells it again, even if a later stage
+    has come meanwhile.
     """
     ids = [r.notification_id for r in rows if r.notification_id is not None]
     if not ids:
@@ -49,14 +63,70 @@ def withdraw_done(session: Session, rows: Sequence[OutboxMessage]) -> list[Outbo
         if not told_done:
             continue
         done.add(saved_id(catchup))
-        for n in told:
-            if saved_id(n) not in told_done:
-                session.delete(n)
+        _owed_again(session, [n for n in told if saved_id(n) not in told_done], done)
     for row in rows:
         if row.notification_id in done:
             row.status = "withdrawn"
             session.add(row)
     return [r for r in rows if r.notification_id not in done]
+
+
+def _owed_again(session: Session, told: Sequence[Notification], withdrawn: set[int]) -> None:
+    """Free the notices told in a catch-up withdrawn unsent, and still owed: each is told by a
+    message waiting in its chat with a later stage of it (the 2-hour stage of the same
+    deadline, to the same unit), or else marked owed again for the planner's next pass."""
+    carriers = _waiting_stages(session, {n.payload.get("chat_id") for n in told}, withdrawn)
+    marks = {owed_again(n.key): n for n in told}
+    have = set(session.exec(select(Notification.key).where(col(Notification.key).in_(marks))))
+    for mark, n in marks.items():
+        carrier = carriers.get(stage_target(n.key) or "")
+        if carrier is not None:  # told with the later stage: one reminder, not two
+            n.payload = {**n.payload, "told_in": carrier.key}
+            n.created_at = carrier.created_at  # how a catch-up finds what it tells
+            session.add(n)
+            continue
+        if mark not in have:  # told, withdrawn and freed once before: marked already
+            payload = {"chat_id": n.payload.get("chat_id"), "told_in": n.payload.get("told_in")}
+            session.add(
+                Notification(
+                    key=mark,
+                    kind=OWED,
+                    planned_for=n.planned_for,
+                    created_at=n.created_at,
+                    payload=payload,
+                )
+            )
+        session.delete(n)
+
+
+def _waiting_stages(
+    session: Session, chats: set[Any], withdrawn: set[int]
+) -> dict[str, Notification]:
+    """The notices not sent yet to these chats (but those withdrawn), by the stage target
+    (`stage_target`) of each notice they tell, their own or one folded in them."""
+    waiting = {
+        saved_id(n): n
+        for n in session.exec(
+            select(Notification)
+            .join(OutboxMessage, col(OutboxMessage.notification_id) == col(Notification.id))
+            .where(
+                col(OutboxMessage.chat_id).in_(chats),
+                col(OutboxMessage.status).in_(("pending", "sending")),
+                col(Notification.id).not_in(withdrawn),
+            )
+        )
+    }
+    by_key = {n.key: n for n in waiting.values()}
+    tells = [(n.key, n) for n in waiting.values()]
+    folded = select(Notification).where(
+        Notification.kind == TOLD,
+        col(Notification.created_at).in_({n.created_at for n in waiting.values()}),
+    )
+    for t in session.exec(folded) if waiting else ():
+        carrier = by_key.get(str(t.payload.get("told_in")))
+        if carrier is not None:
+            tells.append((t.key, carrier))
+    return {target: n for key, n in tells if (target := stage_target(key)) is not None}
 
 
 def _done(session: Session, keys: dict[int, str]) -> set[int]:

@@ -177,6 +177,8 @@ def planner_state(
     planned = frozenset(
         session.exec(select(Notification.key).where(Notification.created_at >= now - KEY_WINDOW))
     )
+    marked = (keys.owed_again_of(k) for k in planned if k.startswith(keys.OWED_AGAIN))
+    owed_again = frozenset(k for k in marked if k is not None and k not in planned)
     supervisors = tuple(supervisor_chats(session))
     open_cases = [
         CaseState(saved_id(c), c.code, c.unit_id, c.due_at, c.text[:60])
@@ -198,6 +200,7 @@ def planner_state(
         span=span_of(session, camp),
         checkpoints=checkpoints_owed(session, camp, units, supervisors, planned, now),
         liaisons=liaisons,
+        owed_again=owed_again,
         absences=away,
     )
 

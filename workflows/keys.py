@@ -33,6 +33,8 @@ functions at the end of this module:
     item:{id}:closed:chat:{chat} · item:{id}:rejected:v{version}:chat:{chat}   its decision
     catchup:chat:{chat}:{newest key}                 what a chat missed, in one message
     morning:chat:{chat}:{first key}                  a working morning's reminders, in one
+    owed:{key}                                       a notice told in a catch-up withdrawn
+                                                     before it went, still owed (`owed_again`)
     campaign:over:{ends}:admin:{admin}               the campaign is over, to each admin
     calendar.provisional:{year}:admin:{admin}        a year's working days are guessed
     chat.lost:{chat}:admin:{admin}                   the bot can no longer write in a chat
@@ -46,7 +48,7 @@ functions at the end of this module:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
@@ -257,6 +259,18 @@ def weekly_asked(key: str) -> tuple[int, date, int] | None:
 _WEEKLY_STAGE = re.compile(
     r"weekly:(\d+):(\d{4}-\d\d-\d\d):(?:prompt|remind):unit:(\d+):chat:-?\d+"
 )
+_WEEKLY_TARGET = re.compile(r"(weekly:\d+:\d{4}-\d\d-\d\d):(?:prompt|remind):(unit:\d+:chat:-?\d+)")
+
+
+def stage_target(key: str) -> str | None:
+    """What the stages of one staged notice share (its key without the stage): a deadline's
+    countdown and overdue notice to a unit in a chat, a week's prompt and reminder, a case's
+    reminders to its unit; None for a notice that has no stages."""
+    notice = NoticeKey.parse(key)
+    if notice is not None and notice.event in (UNIT, REMIND):
+        return replace(notice, stage="").text
+    week = _WEEKLY_TARGET.fullmatch(key)
+    return f"{week[1]}::{week[2]}" if week is not None else None
 
 
 def weekly_missing(report: int, day: date, chat_id: int) -> str:
@@ -317,6 +331,20 @@ def item_rejected(item_id: int, version: int) -> str:
 def catch_up_key(chat_id: int, newest: str) -> str:
     """What a chat missed, in one message, named by the newest notice it tells."""
     return f"catchup:chat:{chat_id}:{newest}"
+
+
+OWED_AGAIN = "owed:"
+
+
+def owed_again(key: str) -> str:
+    """The mark of a notice told in a catch-up that was withdrawn unsent while it was still
+    owed: its key is free again, and the planner tells it even if a later stage has come."""
+    return f"{OWED_AGAIN}{key}"
+
+
+def owed_again_of(mark: str) -> str | None:
+    """The notice an `owed_again` mark is about; None for any other key."""
+    return mark.removeprefix(OWED_AGAIN) if mark.startswith(OWED_AGAIN) else None
 
 
 def morning(chat_id: int, first: str) -> str:

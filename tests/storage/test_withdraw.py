@@ -120,5 +120,46 @@ def test_a_catch_up_folding_a_reminder_no_longer_owed_is_withdrawn_and_the_rest_
     with db.unit_of_work() as s:
         assert [r.status for r in s.exec(select(OutboxMessage))] == ["withdrawn"]
         left = sorted(s.exec(select(Notification.key)).all())
-    # the week's reminder stays told (nothing more is owed); the deadline's is planned afresh
-    assert left == sorted([folded.key, reported])
+    # the week's reminder stays told (nothing more is owed); the deadline's is planned afresh,
+    # marked owed again: told then even if its next stage has come meanwhile
+    assert left == sorted([folded.key, reported, keys.owed_again(owed_still.text)])
+    with db.unit_of_work() as s:
+        camp = campaigns.active_campaign(s)
+        state = planning.planner_state(s, camp, admin_ids=(), now=NOW)
+    assert state.owed_again == {owed_still.text} and owed_still.text not in state.planned
+
+
+def test_a_stage_freed_from_a_withdrawn_catch_up_is_told_by_its_later_stage_waiting(
+    db: Database,
+) -> None:
+    text = (TEMPLATES / "bazhou-2024.yaml").read_text(encoding="utf-8")
+    monday = date(2024, 4, 29)
+    with db.unit_of_work() as s:
+        camp, _ = campaigns.save_campaign(s, read_campaign_yaml(text), Stamp(NOW))
+        deadline = campaigns.deadlines_of(s, saved_id(camp))[0]
+        unit = saved_id(campaigns.units_of(s, saved_id(camp))[0])
+        did, due = saved_id(deadline), deadline.due_at
+        day = NoticeKey.deadline_unit(did, due, unit, -1, "r86400").text
+        reported = keys.weekly_stage(0, monday, "remind", unit, -1)
+        folded = Planned(
+            keys.catch_up_key(-1, day), "catchup", -1, msg("x"), NOW, absorbs=(day, reported)
+        )
+        later = Planned(
+            NoticeKey.deadline_unit(did, due, unit, -1, "r7200").text, "x", -1, msg("x"), NOW
+        )
+        other = Planned(
+            NoticeKey.deadline_unit(did, due, unit, -2, "r7200").text, "x", -2, msg("x"), NOW
+        )
+        rendered = [planning.Rendered(p, p.kind, None) for p in (folded, later, other)]
+        assert planning.save_planned(s, rendered, NOW) == 3
+        s.add(
+            Submission(unit_id=unit, report_name="工作台账", period_start=monday, submitted_at=NOW)
+        )
+    with db.unit_of_work() as s:
+        sent = owed.withdraw_done(s, outbox.claim(s, NOW, limit=1))
+        assert sent == []  # the catch-up, claimed alone, withdrawn
+        told = s.exec(select(Notification).where(Notification.key == day)).one()
+        # told by the 2-hour stage waiting in the same chat, not by the other chat's
+        assert told.kind == "told" and told.payload["told_in"] == later.key
+        marks = s.exec(select(Notification).where(Notification.kind == owed.OWED)).all()
+        assert marks == []

@@ -455,3 +455,44 @@ def test_a_checkpoint_with_nobody_behind_says_so_and_a_missed_one_comes_late() -
     runner = Runner(replace(STATE, deadlines=(), checkpoints=(CheckpointState(point, ()),)))
     (first, _) = runner.at("2026-12-03 10:00")  # the bot was down on the morning after
     assert first.late and first.message.params["body"].id == "checkpoint.none"
+
+
+def test_a_stage_withdrawn_with_its_catch_up_while_owed_is_told_with_the_latest() -> None:
+    # the 1d reminder to 库尔勒市 was told in a catch-up withdrawn unsent (the week it folded
+    # too was reported): its key is free and marked owed again; the 2h stage has come since
+    r1d = "deadline:7:20261105T100000Z:unit:1:chat:-101:r86400"
+    r3d = "deadline:7:20261105T100000Z:unit:1:chat:-101:r259200"
+    state = replace(STATE, owed_again=frozenset({r1d}), planned=frozenset({r3d}))
+    out = Runner(state).at("2026-11-05 16:30")
+    mine = [p for p in out if p.chat_id == -101]
+    assert keys(mine) == ["deadline:7:20261105T100000Z:unit:1:chat:-101:r7200"]
+    assert mine[0].absorbs == (r1d,)  # one line tells both stages
+    assert all(p.absorbs == () for p in out if p.chat_id != -101)  # the others: latest only
+
+
+def test_a_stage_owed_again_after_the_latest_went_is_told_under_its_own_key() -> None:
+    r1d = "deadline:7:20261105T100000Z:unit:1:chat:-101:r86400"
+    r2h = "deadline:7:20261105T100000Z:unit:1:chat:-101:r7200"
+    run = Runner(replace(STATE, owed_again=frozenset({r1d}), planned=frozenset({r2h})))
+    mine = [p for p in run.at("2026-11-05 16:30") if p.chat_id == -101]
+    assert keys(mine) == [r1d] and mine[0].late
+    assert [p for p in run.at("2026-11-05 16:31") if p.chat_id == -101] == []  # once
+    # a stage owed again is told, once past due, with the overdue notice
+    run = Runner(replace(STATE, owed_again=frozenset({r1d})))
+    overdue = [p for p in run.at("2026-11-05 18:00") if p.chat_id == -101]
+    assert [p.absorbs for p in overdue] == [(r1d,)]
+
+
+def test_a_catch_up_records_as_told_what_its_lines_tell_with_them() -> None:
+    r1d = "deadline:7:20261105T100000Z:unit:1:chat:-101:r86400"
+    thursday = replace(WEEKLY, weekday=3)  # due 5 Nov 18:00 too: its reminder at 16:00
+    run = Runner(replace(STATE, owed_again=frozenset({r1d}), weekly=(thursday,)))
+    out = [p for p in run.at("2026-11-05 17:00") if p.chat_id == -101]  # down since 15:00
+    assert [p.kind for p in out] == ["catchup"]
+    assert sorted(out[0].absorbs) == sorted(
+        [
+            r1d,
+            "deadline:7:20261105T100000Z:unit:1:chat:-101:r7200",
+            "weekly:0:2026-11-05:remind:unit:1:chat:-101",
+        ]
+    )

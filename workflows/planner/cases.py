@@ -46,6 +46,9 @@ def plan_case(plan: Plan, c: CaseState, cal: WorkCalendar) -> None:
                 text,
                 stage_at=stage_at,
                 buttons=((msg("case.button.feedback"), callback_data(Verb.FB, c.case_id)),),
+                earlier=[
+                    NoticeKey.case_remind(cid, due, s, chat).text for _, s in sorted(stages)[:-1]
+                ],
             )
         return
     unit = target.name if target else ""

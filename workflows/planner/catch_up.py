@@ -68,7 +68,7 @@ def _folded(found: Sequence[Planned], key: str, kind: str, *, late: bool) -> Pla
         first.not_before,
         tuple(buttons[:CATCHUP_BUTTONS]),
         late=late,
-        absorbs=tuple(p.key for p in found),
+        absorbs=tuple(k for p in found for k in (p.key, *p.absorbs)),
         morning=None if late else first.morning,
     )
 

@@ -26,6 +26,8 @@ def plan_deadline(plan: Plan, d: DeadlineState, cal: WorkCalendar) -> None:
         if not stages:
             return
         stage_at, offset = max(stages)
+        # the earlier stages are told again only if owed again (rare): no keys made otherwise
+        before = [keys.reminder_stage(o) for _, o in sorted(stages)[:-1] if state.owed_again]
         text = msg(
             "deadline.reminder",
             deliverable=d.deliverable,
@@ -40,9 +42,11 @@ def plan_deadline(plan: Plan, d: DeadlineState, cal: WorkCalendar) -> None:
                 text,
                 stage_at=stage_at if stage_at >= d.created_at else None,
                 buttons=button,
+                earlier=[NoticeKey.deadline_unit(did, due, unit_id, chat, s).text for s in before],
             )
         return
     names = [state.units[u].name for u in missing if u in state.units]
+    countdown = [keys.reminder_stage(o) for o in sorted(state.reminders)[::-1] if state.owed_again]
     for unit_id, chat in plan.chats_of(missing):
         plan.add(
             NoticeKey.deadline_unit(did, due, unit_id, chat, "overdue").text,
@@ -52,6 +56,7 @@ def plan_deadline(plan: Plan, d: DeadlineState, cal: WorkCalendar) -> None:
             urgent=True,
             stage_at=d.due_at,
             buttons=button,
+            earlier=[NoticeKey.deadline_unit(did, due, unit_id, chat, s).text for s in countdown],
         )
     for chat in state.supervisors:
         plan.add(

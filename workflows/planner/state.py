@@ -3,7 +3,7 @@ that every subject's planner adds to."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -119,6 +119,8 @@ class PlannerState:
     span: CampaignSpan = field(default_factory=lambda: CampaignSpan(None, None))
     liaisons: Mapping[int, tuple[Liaison, ...]] = field(default_factory=dict)  # by unit
     absences: tuple[Absence, ...] = ()  # leaves not over yet (请假)
+    # told in a catch-up withdrawn unsent while still owed (`keys.owed_again`), not told since
+    owed_again: frozenset[str] = frozenset()
 
 
 # a button of a notice: its label and its callback data, or the Mini App page it opens (the bot
@@ -162,19 +164,34 @@ class Plan:
         stage_at: datetime | None = None,
         buttons: tuple[PlannedButton, ...] = (),
         morning: date | None = None,
+        earlier: Sequence[str] = (),
     ) -> None:
         """Plan a notice unless its key was planned before; non-urgent ones wait out the
         quiet hours. A notice said again each working `morning` is told with the chat's
-        others of that morning (`catch_up`)."""
-        if key in self.state.planned:
+        others of that morning (`catch_up`). `earlier`: the keys of the same target's earlier
+        stages, oldest first (`still_owed`)."""
+        owed, told = still_owed(key, earlier, self.state)
+        if told is None:
             return
-        late = stage_at is not None and self.now - stage_at > GRACE  # only for new keys
+        # only for new keys; an earlier stage told after its latest is late by definition
+        late = told != key or (stage_at is not None and self.now - stage_at > GRACE)
         if late:
             message = msg("notify.late", body=message)
         not_before = self.now if urgent else self.state.quiet.release(self.now, self.state.tz)
         at = stage_at or self.now
         self.out.append(
-            Planned(key, kind, chat, message, not_before, buttons, late, at, morning=morning)
+            Planned(
+                told,
+                kind,
+                chat,
+                message,
+                not_before,
+                buttons,
+                late,
+                at,
+                absorbs=owed,
+                morning=morning,
+            )
         )
 
     def chats_of(self, unit_ids: Iterable[int]) -> Iterator[tuple[int, int]]:
@@ -183,6 +200,24 @@ class Plan:
             target = self.state.units.get(unit_id)
             for chat in target.chats if target else ():
                 yield unit_id, chat
+
+
+def still_owed(
+    key: str, earlier: Sequence[str], state: PlannerState
+) -> tuple[tuple[str, ...], str | None]:
+    """(the earlier stages told with it, the key to plan; None: nothing to plan).
+
+    Only the latest stage of a target is planned; an earlier one is told again only when a
+    catch-up telling it was withdrawn unsent while it was still owed (`owed_again`, the week
+    reported but not the deadline it folded too). It is then told with the latest stage, in
+    one line; or, when the latest went already, under its own key.
+    """
+    owed = [k for k in earlier if k in state.owed_again and k not in state.planned]
+    if key not in state.planned:
+        return tuple(owed), key
+    if not owed:
+        return (), None
+    return tuple(owed[:-1]), owed[-1]
 
 
 def latest_working_morning(

@@ -43,6 +43,9 @@ def plan_weekly(plan: Plan, r: WeeklyState) -> None:
                 text,
                 stage_at=stage_at,
                 buttons=((msg("app.button.week"), app), *buttons),
+                earlier=[keys.weekly_stage(r.index, day, "prompt", unit_id, chat)]
+                if stage == "remind" and state.owed_again
+                else [],
             )
         return
     if missing:
