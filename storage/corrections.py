@@ -1,5 +1,6 @@
-"""Corrections of a submitted week: the week's words as submitted, and requests for a
-correction after the deadline, kept in the audit trail (who asked, when, what) until decided.
+"""Corrections of a submitted week or deliverable: the week's words as submitted, and requests
+for a correction after the deadline (a week's, or a deliverable's new material), kept in the
+audit trail (who asked, when, what) until decided.
 
 Both versions of a corrected week stay: the progress rows are never overwritten (a correction
 adds new ones for the same week), and each correction is an audit event with before and after.

@@ -42,7 +42,7 @@ class Verb(StrEnum):
     WK_NO = "wk_no"  # upload id: drop it
     CIRCULAR = "circular"  # campaign id: the week's 工作进展通报 as a Word document
     NEW = "new"  # 0: add a problem step by step (the Mini App's form was offered first)
-    CR_OK = "cr_ok"  # correction request id: apply a week's correction asked after its deadline
+    CR_OK = "cr_ok"  # correction request id: apply a correction (week, material) asked late
     CR_NO = "cr_no"  # correction request id: refuse it
     READ = "read"  # notice id: 已阅, the unit read the notice (once per unit)
     LEAVE_END = "leave_end"  # leave id: end one's own leave now (提前销假)

@@ -1,4 +1,4 @@
-"""Corrections (更正) of a submitted week: what changed, and who may make them when.
+"""Corrections (更正) of a submitted week or deliverable: what changed, who may make them when.
 
 A liaison of the unit corrects the unit's submitted week directly until the week's deadline
 (the weekly report's due time, the very minute included, as `is_on_time` counts it); after it
@@ -20,6 +20,7 @@ from workflows.messages import Msg, msg
 from workflows.submission import is_on_time
 
 DIRECT, REQUEST = "direct", "request"
+MATERIAL = "material"  # a request's kind: a deliverable's material (a week's has no kind)
 
 
 def correction_kind(due: datetime, now: datetime) -> str:

@@ -1,7 +1,8 @@
-"""Corrections (更正) of a submitted week: saved with one 已更正 line to the unit's groups
-until the week's deadline; after it, asked of the supervisors (同意 / 不同意 with a reason),
-applied on approval and the unit told. The week is re-filled by the weekly flow (by chat, the
-Mini App or the workbook) with `correcting` in its context; saving it comes here."""
+"""Corrections (更正) of a submitted week or deliverable: saved with one 已更正 line to the
+unit's groups until the deadline; after it, asked of the supervisors (同意 / 不同意 with a
+reason), applied on approval and the unit told. The week is re-filled by the weekly flow (by
+chat, the Mini App or the workbook) with `correcting` in its context, a deliverable's material
+by /submit; saving either comes here. A request's context says which (`kind`)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from workflows.contexts import (
 )
 from workflows.correction import (
     DIRECT,
+    MATERIAL,
     REJECT_CORRECTION,
     Changed,
     Said,
@@ -41,6 +43,7 @@ from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.messages import Msg, msg
 from workflows.planner import Planned
+from workflows.submission import Deliverable
 from workflows.weekly_update import ItemNow, WeekUpdate, decide_week
 
 
@@ -103,11 +106,28 @@ def _decided(
     return week, items, changes
 
 
+def _material(row: Submission) -> dict[str, Any]:
+    return {"note": row.note, "files": row.files}
+
+
+def _material_now(
+    turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]
+) -> tuple[Submission | None, tuple[Changed, ...]]:
+    """A deliverable's submission as it stands and what the asked material would change."""
+    row = turn.session.get(Submission, int(ctx["correcting"]))
+    if row is None:
+        return None, ()
+    return row, material_changes(ctx["report_name"], _material(row), values)
+
+
 def requested_changes(turn: Turn, row: AuditEvent) -> tuple[Changed, ...]:
     """What a correction request would change if approved now (the board shows it)."""
     if row.after is None:
         return ()
-    return _decided(turn, row.after["ctx"], row.after["values"])[2]
+    ctx, values = row.after["ctx"], row.after["values"]
+    if ctx.get("kind") == MATERIAL:
+        return _material_now(turn, ctx, values)[1]
+    return _decided(turn, ctx, values)[2]
 
 
 def _lines(changes: tuple[Changed, ...]) -> Msg:
@@ -156,13 +176,25 @@ def save_correction(
         if raced or week.conflicts:
             turn.say(msg("weekly.conflicts", codes=[*week.conflicts, *raced]))
         return
+    _ask_supervisors(turn, unit, ctx, values, changes)
+
+
+def _ask_supervisors(
+    turn: Turn,
+    unit: Unit,
+    ctx: Mapping[str, Any],
+    values: Mapping[str, Any],
+    changes: tuple[Changed, ...],
+) -> None:
+    """A correction after the deadline kept as a request and sent to the supervisors with
+    同意更正 / 不同意 (a week's or a deliverable's: `ctx` says which, and which submission)."""
     asked = {"ctx": dict(ctx), "values": dict(values), "lines": _trail(turn, changes)}
-    request = store.record_request(turn.session, turn.stamp, submission, asked)
+    request = store.record_request(turn.session, turn.stamp, int(ctx["correcting"]), asked)
     text = msg(
         "correction.request",
         unit=unit.name,
         name=ctx["report_name"],
-        due=due,
+        due=datetime.fromisoformat(ctx["due"]),
         changes=_lines(changes),
         who=turn.person.name or turn.person.display_name,
     )
@@ -182,17 +214,28 @@ def save_correction(
 
 
 def correct_material(
-    turn: Turn, unit: Unit, title: str, row: Submission, material: Mapping[str, Any]
+    turn: Turn, unit: Unit, what: Deliverable, row: Submission, material: Mapping[str, Any]
 ) -> None:
     """A submitted deliverable's material replaced before its deadline (the old kept in the
-    audit trail); here and in the unit's groups one 已更正 line; nothing if it is the same."""
+    audit trail), here and in the unit's groups one 已更正 line; after it, asked of the
+    supervisors as a week's correction is; nothing if it is the same."""
     after = {
         "note": material.get("note", ""),
         "files": [dict(f) for f in material.get("files", [])],
     }
-    changes = material_changes(title, {"note": row.note, "files": row.files}, after)
+    changes = material_changes(what.title, _material(row), after)
     if not changes:
         turn.say(msg("correction.none"))
+        return
+    if correction_kind(what.due, turn.stamp.at) != DIRECT:
+        ctx = {
+            "kind": MATERIAL,
+            "unit_id": saved_id(unit),
+            "correcting": saved_id(row),
+            "report_name": what.title,
+            "due": what.due.isoformat(),
+        }
+        _ask_supervisors(turn, unit, ctx, after, changes)
         return
     store.replace_material(turn.session, turn.stamp, row, note=after["note"], files=after["files"])
     line = corrected_line(changes)
@@ -219,16 +262,10 @@ def approve_correction_request(turn: Turn, request_id: int) -> Msg | None:
     # the correction is saved as made by the liaison who asked it, at the approval's time
     asker = Stamp(turn.stamp.at, row.actor_user_id, row.chat_id)
     approver = turn.stamp
-    turn.stamp = asker
-    try:
-        week, items, changes = _decided(turn, ctx, values)
-        raced = apply_week(turn, week, items)
-    finally:
-        turn.stamp = approver
-    kept = tuple(c for c in changes if c.code not in raced)
-    if not kept:  # every item changed since the request: nothing to apply (refuse it, or not)
-        return msg("correction.stale", codes=[*week.conflicts, *raced])
-    store.record_correction(turn.session, asker, int(ctx["correcting"]), _trail(turn, kept))
+    apply = _apply_material if ctx.get("kind") == MATERIAL else _apply_asked_week
+    kept, stale = apply(turn, asker, ctx, values)
+    if not kept:  # everything changed since the request: nothing to apply (refuse it, or not)
+        return msg("correction.stale", codes=stale)
     store.record_decided(turn.session, approver, request_id, approved=True)
     decisions.record_decision(
         turn.session, approver, unit_id=saved_id(unit), what="correction.approved"
@@ -236,9 +273,38 @@ def approve_correction_request(turn: Turn, request_id: int) -> Msg | None:
     text = msg("correction.approved", unit=unit.name, changes=_lines(kept))
     _to_groups(turn, saved_id(unit), text, keys.correction_decided(request_id), here_too=True)
     turn.say(text)
-    if raced or week.conflicts:
-        turn.say(msg("correction.stale", codes=[*week.conflicts, *raced]))
+    if stale:
+        turn.say(msg("correction.stale", codes=stale))
     return None
+
+
+def _apply_asked_week(
+    turn: Turn, asker: Stamp, ctx: Mapping[str, Any], values: Mapping[str, Any]
+) -> tuple[tuple[Changed, ...], list[str]]:
+    """An approved week's correction saved as the asker's; what it changed, what it could not."""
+    approver = turn.stamp
+    turn.stamp = asker
+    try:
+        week, items, changes = _decided(turn, ctx, values)
+        raced = apply_week(turn, week, items)
+    finally:
+        turn.stamp = approver
+    kept = tuple(c for c in changes if c.code not in raced)
+    if kept:
+        store.record_correction(turn.session, asker, int(ctx["correcting"]), _trail(turn, kept))
+    return kept, [*week.conflicts, *raced]
+
+
+def _apply_material(
+    turn: Turn, asker: Stamp, ctx: Mapping[str, Any], values: Mapping[str, Any]
+) -> tuple[tuple[Changed, ...], list[str]]:
+    """An approved deliverable's new material saved as the asker's (the old kept in the
+    audit trail); what it changed, or the deliverable if there is nothing left to change."""
+    row, changes = _material_now(turn, ctx, values)
+    if row is None or not changes:
+        return (), [ctx["report_name"]]
+    store.replace_material(turn.session, asker, row, note=values["note"], files=values["files"])
+    return changes, []
 
 
 def reject_correction_request(turn: Turn, request_id: int, reason: str) -> Msg | None:

@@ -86,9 +86,10 @@ def open_deliverables(turn: Turn, unit: Unit) -> list[tuple[str, str, datetime]]
             continue
         if not submissions.submission_of(turn.session, saved_id(unit), deadline_id=d.id):
             out.append((f"d:{d.id}", d.deliverable, d.due_at))
-        elif correction_kind(d.due_at, turn.stamp.at) == DIRECT:  # its material replaceable
-            shown = turn.text(msg("correction.replace_option", deliverable=d.deliverable))
-            out.append((f"d:{d.id}", shown, d.due_at))
+        else:  # its material replaceable: at once until the deadline, by request after it
+            direct = correction_kind(d.due_at, turn.stamp.at) == DIRECT
+            label = "correction.replace_option" if direct else "resubmit.request_option"
+            out.append((f"d:{d.id}", turn.text(msg(label, deliverable=d.deliverable)), d.due_at))
     for index in range(len(camp.weekly_reports)):
         name, day, due = _weekly_due(turn, index, unit.id)
         if not submissions.submission_of(
@@ -166,9 +167,9 @@ def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
             period_start=done.period_start,
         )
     except submissions.AlreadySubmitted as first:  # earlier, or another liaison just now
-        if kind == "deadline" and correction_kind(what.due, turn.stamp.at) == DIRECT:
+        if kind == "deadline":  # replaced until the deadline, asked of a supervisor after it
             material = given.get("material") or {}
-            corrections.correct_material(turn, unit, what.title, first.first, material)
+            corrections.correct_material(turn, unit, what, first.first, material)
             return
         turn.say(already_submitted(unit.name, what, first.first.submitted_at))
         return

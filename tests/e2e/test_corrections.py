@@ -1,6 +1,7 @@
 """End to end: a submitted week corrected by a liaison before its deadline (one 已更正 line,
 both versions kept), and after it a correction asked of the supervisors, refused or applied;
-a submitted deliverable's file replaced before its deadline, the old kept."""
+a submitted deliverable's file replaced before its deadline, the old kept, and after it asked
+of the supervisors as a week's correction is (on the board too)."""
 
 from __future__ import annotations
 
@@ -242,3 +243,76 @@ async def test_a_deliverable_replaced_before_its_deadline_keeps_the_old_file(
     await bot.settle(group)
     late = await bot.command(group, wang, "/submit")
     assert "已报送，截止前可更换材料" not in str(late.get("reply_markup"))
+
+
+async def test_after_its_deadline_a_deliverable_s_new_file_is_asked_then_approved_or_refused(
+    bot: Harness, make_world: MakeWorld
+) -> None:
+    world = await make_world(units=["尉犁县"], liaisons={"尉犁县": "李明"}, supervisors=["督办赵"])
+    group, li, sup = world.group("尉犁县"), world["李明"], world["督办赵"]
+    await bot.settle(group, sup.private)
+    await submit_file(bot, group, li, "自查自纠阶段总结（3月5日（周四）18:00）", "总结.pdf")
+    bot.clock.advance(days=4)  # Friday 6 March: the deadline (Thursday 18:00) has passed
+    await bot.settle(group, sup.private)
+
+    late = "自查自纠阶段总结（已报送，截止后更换材料须经督办同意）（3月5日（周四）18:00）"
+    asked = await submit_file(bot, group, li, late, "总结（修订）.pdf")
+    change = "自查自纠阶段总结 材料：总结.pdf→总结（修订）.pdf"
+    assert asked["text"] == f"已过截止时间，更正申请已提交督办，同意后生效：{change}"
+    request = await bot.api.next_message(sup.private)
+    assert request["text"].startswith("尉犁县申请更正已报送的“自查自纠阶段总结”")
+    assert change in request["text"]
+
+    def files() -> list[str]:
+        with bot.db.unit_of_work() as s:
+            row = s.exec(select(Submission).where(col(Submission.deadline_id).is_not(None))).one()
+            return [f["name"] for f in row.files]
+
+    assert files() == ["总结.pdf"]  # nothing replaced until a supervisor approves
+
+    approved = await bot.press(request, sup, "同意更正")
+    assert approved["text"] == f"✅ 尉犁县的更正申请已同意。已更正：{change}"
+    told = await bot.api.next_message(group)
+    assert told["text"] == approved["text"]
+    assert await bot.tap(request, sup, "同意更正") == "该更正申请已处理。"  # a second press
+    await bot.settle(group)
+    assert bot.api.unread(group) == []  # the group told once
+    assert files() == ["总结（修订）.pdf"]
+    with bot.db.unit_of_work() as s:
+        trail = s.exec(select(AuditEvent).where(AuditEvent.action == "submission.replace")).one()
+        assert trail.actor_user_id == li["id"]  # the liaison's material, applied on approval
+        assert [f["name"] for f in trail.before["files"]] == ["总结.pdf"]  # the old one, kept
+
+    await submit_file(bot, group, li, late, "总结（第三版）.pdf")
+    second = await bot.api.next_message(sup.private)
+    data = second["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    status, board = await MiniApp(bot, sup).call("GET", "api/board")  # the board lists it too
+    assert status == 200, board
+    [card] = board["corrections"]
+    assert (card["unit"], card["report"], card["by"]) == ("尉犁县", "自查自纠阶段总结", "李明")
+    assert [(c["field"], c["before"], c["after"]) for c in card["changes"]] == [
+        ("材料", "总结（修订）.pdf", "总结（第三版）.pdf")
+    ]
+    qid = await bot.api.press(told, li, data=data)  # a liaison forging the supervisor's 同意
+    await bot.api.until(
+        lambda: any(a["callback_query_id"] == qid for a in bot.api.callback_answers)
+    )
+    [forged] = [a for a in bot.api.callback_answers if a["callback_query_id"] == qid]
+    assert forged.get("text") == "仅督办人员或管理员可以审核更正申请。"
+    assert files() == ["总结（修订）.pdf"]
+    why = await bot.press(second, sup, "不同意")
+    refused = await bot.answer(why, sup, "材料未加盖公章")
+    assert refused["text"] == "❌ 尉犁县的更正申请未获同意，理由：材料未加盖公章。已报送内容不变。"
+    assert (await bot.api.next_message(group))["text"] == refused["text"]
+    assert await bot.tap(second, sup, "同意更正") == "该更正申请已处理。"
+    assert files() == ["总结（修订）.pdf"]  # nothing changed
+    with bot.db.unit_of_work() as s:
+        made = s.exec(select(Decision).order_by(col(Decision.id))).all()
+        assert [(d.what, d.reason, d.by_user_id) for d in made] == [
+            ("correction.approved", "", sup["id"]),
+            ("correction.rejected", "材料未加盖公章", sup["id"]),
+        ]
+        assert (
+            len(s.exec(select(AuditEvent).where(AuditEvent.action == "submission.replace")).all())
+            == 1
+        )
