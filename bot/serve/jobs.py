@@ -50,10 +50,10 @@ def plan_once(services: Services) -> int:
         return enqueue(services, session, planned, ZoneInfo(camp.timezone), now)
 
 
-Job = Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+LeaseJob = Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
-def lease_holders(work: Callable[[ContextTypes.DEFAULT_TYPE, Services], Awaitable[None]]) -> Job:
+def lease_holders(work: Callable[[ContextTypes.DEFAULT_TYPE, Services], Awaitable[None]]) -> LeaseJob:
     """A JobQueue entry that does `work` only in the process holding the planner's lease, and
     says nothing while the database is away (the outage is logged once; the first run after
     it does what fell due meanwhile)."""
