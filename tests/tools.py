@@ -87,6 +87,7 @@ NEEDS = (BROWSER, PRINT, POSTGRES)
 # fixtures are set up (tests/conftest.py), not once its world is built
 HELPERS = {"tests.browser": BROWSER, "tests.storage.test_print": PRINT}
 
+
 def strict() -> bool:
     """Whether a missing tool fails the test (CI) rather than skipping it."""
     return os.environ.get(STRICT, "") == "1"

@@ -347,8 +347,4 @@ def closing_items(context: Mapping[str, Any], values: Mapping[str, Any]) -> list
 
 def missing_evidence(context: Mapping[str, Any], values: Mapping[str, Any]) -> list[str]:
     """The codes of items reported done that have no evidence yet."""
-    return [
-        it["code"]
-        for it in closing_items(context, values)
-        if not files_of(values, it["id"])
-    ]
+    return [it["code"] for it in closing_items(context, values) if not files_of(values, it["id"])]

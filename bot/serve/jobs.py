@@ -53,7 +53,9 @@ def plan_once(services: Services) -> int:
 LeaseJob = Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
-def lease_holders(work: Callable[[ContextTypes.DEFAULT_TYPE, Services], Awaitable[None]]) -> LeaseJob:
+def lease_holders(
+    work: Callable[[ContextTypes.DEFAULT_TYPE, Services], Awaitable[None]],
+) -> LeaseJob:
     """A JobQueue entry that does `work` only in the process holding the planner's lease, and
     says nothing while the database is away (the outage is logged once; the first run after
     it does what fell due meanwhile)."""
