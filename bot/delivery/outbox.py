@@ -8,6 +8,7 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -34,6 +35,10 @@ from workflows.messages import Lines, Msg, msg
 from workflows.planner import LiveLeft, Planned, time_left
 
 logger = logging.getLogger(__name__)
+# What Telegram answered is written on a pool of its own, never behind the turns queued on the
+# default executor: a message Telegram took but not yet noted as sent is sent again if its
+# process dies, and with seventy turns queued that wait was seconds, not milliseconds.
+_settling = ThreadPoolExecutor(max_workers=2, thread_name_prefix="settle")
 MAX_ATTEMPTS = 20
 IN_FLOW = timedelta(minutes=10)  # a draft answered this recently: someone is in a flow
 WRITE_AGAIN = 1.0  # seconds between attempts to record a send while the database is away
@@ -317,7 +322,7 @@ async def _write(services: Services, write: Callable[[], None]) -> None:
     claim_ends = services.clock() + timedelta(seconds=services.settings.taizhang_claim_timeout)
     while True:
         try:
-            await asyncio.to_thread(write)
+            await asyncio.get_running_loop().run_in_executor(_settling, write)
             return
         except DBAPIError as err:
             if not unreachable(err) or services.clock() >= claim_ends:
