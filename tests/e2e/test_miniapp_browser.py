@@ -84,7 +84,7 @@ def tap(driver: WebDriver, element: Any) -> None:
 def fill_the_week(driver: WebDriver, url: str, photo: Path) -> list[str]:
     """The liaison's week in the browser: each item's status and text, the photo, the late
     item's date, then preview and submit; the screenshots' paths."""
-    wait = WebDriverWait(driver, 20, ignored_exceptions=[StaleElementReferenceException])
+    wait = WebDriverWait(driver, 40, ignored_exceptions=[StaleElementReferenceException])
     driver.get(url)
     wait.until(ec.presence_of_all_elements_located((By.CSS_SELECTOR, "section.item")))
     shots = [str(keep(driver, "1-week-open"))]
