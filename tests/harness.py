@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.sandbox.sandbox import ADMIN_ID, Clock, Sandbox
@@ -26,6 +28,22 @@ from workflows.ledger import LedgerSpec, item_columns
 from workflows.roles import Role
 
 Harness = Sandbox
+
+
+@asynccontextmanager
+async def on_campaign(
+    db_url: str, path: Path, campaign: str, **options: Any
+) -> AsyncIterator[Harness]:
+    """The bot running on the campaign file written at `path` (a test module's own campaign),
+    with the sandbox's other `options`; stopped when the block ends."""
+    path.write_text(campaign, encoding="utf-8")
+    harness = Harness(db_url, template=str(path), **options)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
 
 __all__ = [
     "ADMIN_ID",

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from storage.models import AuditEvent, Decision, ProgressUpdate, Submission
 from tests.e2e.test_weekly_workbook import XLSX, filled
-from tests.harness import Group, Harness, MakeWorld, Person
+from tests.harness import Group, Harness, MakeWorld, Person, on_campaign
 from tests.miniapp import MiniApp, app_url, start_param
 
 CAMPAIGN = """
@@ -32,17 +32,15 @@ weekly_report: {weekday: 周一, time: "18:00", name: 工作台账}
 
 @pytest.fixture
 async def bot(db_url: str, tmp_path: Path) -> AsyncIterator[Harness]:
-    path = tmp_path / "campaign.yaml"
-    path.write_text(CAMPAIGN, encoding="utf-8")
     # Monday 2 March 2026, 10:00 in Beijing: this week's report is due today at 18:00
-    harness = Harness(
-        db_url, template=str(path), start=datetime(2026, 3, 2, 2, 0, tzinfo=UTC), mini_app=True
-    )
-    await harness.start()
-    try:
+    async with on_campaign(
+        db_url,
+        tmp_path / "campaign.yaml",
+        CAMPAIGN,
+        start=datetime(2026, 3, 2, 2, 0, tzinfo=UTC),
+        mini_app=True,
+    ) as harness:
         yield harness
-    finally:
-        await harness.stop()
 
 
 def history(bot: Harness) -> list[tuple[str, int | None]]:

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.serve.jobs import plan_once
 from storage.models import OutboxMessage
-from tests.harness import Harness, MakeWorld
+from tests.harness import Harness, MakeWorld, on_campaign
 from tests.processes import wait_until
 from workflows.roles import Role
 
@@ -28,14 +28,8 @@ reminders: [20m, 10m]
 
 @pytest.fixture
 async def bot(db_url: str, tmp_path: Path) -> AsyncIterator[Harness]:
-    path = tmp_path / "campaign.yaml"
-    path.write_text(CAMPAIGN, encoding="utf-8")
-    harness = Harness(db_url, template=str(path))
-    await harness.start()
-    try:
+    async with on_campaign(db_url, tmp_path / "campaign.yaml", CAMPAIGN) as harness:
         yield harness
-    finally:
-        await harness.stop()
 
 
 def texts(bot: Harness, chat: dict) -> list[str]:

@@ -15,7 +15,7 @@ from sqlmodel import select
 from bot.sandbox.leave import put_on_leave
 from bot.serve.jobs import plan_once
 from storage.models import Leave, Notification
-from tests.harness import Harness, MakeWorld, Person
+from tests.harness import Harness, MakeWorld, Person, on_campaign
 
 CAMPAIGN = """
 name: 测试专项整治
@@ -31,14 +31,10 @@ NEXT_MONDAY_08 = datetime(2024, 1, 22, 0, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def bot(db_url: str, tmp_path: Path) -> AsyncIterator[Harness]:
-    path = tmp_path / "campaign.yaml"
-    path.write_text(CAMPAIGN, encoding="utf-8")
-    harness = Harness(db_url, template=str(path), start=THURSDAY_10)
-    await harness.start()
-    try:
+    async with on_campaign(
+        db_url, tmp_path / "campaign.yaml", CAMPAIGN, start=THURSDAY_10
+    ) as harness:
         yield harness
-    finally:
-        await harness.stop()
 
 
 def leaves(bot: Harness) -> list[Leave]:

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from bot.serve.jobs import plan_once
 from storage.models import NoticeReceipt, Notification
-from tests.harness import Harness, MakeWorld
+from tests.harness import Harness, MakeWorld, on_campaign
 
 CAMPAIGN = """
 name: 测试专项整治
@@ -30,14 +30,10 @@ THURSDAY_10 = datetime(2024, 1, 11, 2, 0, tzinfo=UTC)  # Thursday 11 January, 10
 
 @pytest.fixture
 async def bot(db_url: str, tmp_path: Path) -> AsyncIterator[Harness]:
-    path = tmp_path / "campaign.yaml"
-    path.write_text(CAMPAIGN, encoding="utf-8")
-    harness = Harness(db_url, template=str(path), start=THURSDAY_10)
-    await harness.start()
-    try:
+    async with on_campaign(
+        db_url, tmp_path / "campaign.yaml", CAMPAIGN, start=THURSDAY_10
+    ) as harness:
         yield harness
-    finally:
-        await harness.stop()
 
 
 def planned(bot: Harness, kind: str) -> list[int]:

@@ -16,7 +16,7 @@ import pytest
 from docx import Document
 
 from bot.serve.jobs import plan_once
-from tests.harness import Harness, MakeWorld
+from tests.harness import Harness, MakeWorld, on_campaign
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 CAMPAIGN = """
@@ -38,14 +38,10 @@ def at(text: str) -> datetime:
 @pytest.fixture
 async def bot(db_url: str, tmp_path: Path) -> AsyncIterator[Harness]:
     """The bot on a campaign that asks for a monthly 调度 and a quarterly 通报."""
-    path = tmp_path / "cadences.yaml"
-    path.write_text(CAMPAIGN, encoding="utf-8")
-    harness = Harness(db_url, start=at("2026-04-30 10:00"), template=str(path))
-    await harness.start()
-    try:
+    async with on_campaign(
+        db_url, tmp_path / "cadences.yaml", CAMPAIGN, start=at("2026-04-30 10:00")
+    ) as harness:
         yield harness
-    finally:
-        await harness.stop()
 
 
 def documents(bot: Harness, chat: dict[str, Any]) -> list[dict[str, Any]]:
