@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot.serve.campaign_file import TEMPLATES
 from storage import campaigns, outbox, owed, planning
 from storage.audit import Stamp
 from storage.db import Database
-from storage.models import ForwardedCase, Notification, OutboxMessage, Submission, saved_id
+from storage.models import (
+    Campaign,
+    Deadline,
+    ForwardedCase,
+    Notification,
+    OutboxMessage,
+    Submission,
+    saved_id,
+)
 from workflows import keys
 from workflows.campaign import read_campaign_yaml
 from workflows.keys import NoticeKey
@@ -91,15 +99,20 @@ def test_claimed_reminders_whose_purpose_was_done_are_withdrawn(db: Database) ->
     assert sorted(statuses) == ["sending"] * 3 + ["withdrawn"] * 4
 
 
+def _bazhou(s: Session) -> tuple[Campaign, Deadline, int]:
+    """The shipped bazhou-2024 campaign saved: it, its first deadline and its first unit's id."""
+    text = (TEMPLATES / "bazhou-2024.yaml").read_text(encoding="utf-8")
+    camp, _ = campaigns.save_campaign(s, read_campaign_yaml(text), Stamp(NOW))
+    deadline = campaigns.deadlines_of(s, saved_id(camp))[0]
+    return camp, deadline, saved_id(campaigns.units_of(s, saved_id(camp))[0])
+
+
 def test_a_catch_up_folding_a_reminder_no_longer_owed_is_withdrawn_and_the_rest_told_again(
     db: Database,
 ) -> None:
-    text = (TEMPLATES / "bazhou-2024.yaml").read_text(encoding="utf-8")
     monday = date(2024, 4, 29)
     with db.unit_of_work() as s:
-        camp, _ = campaigns.save_campaign(s, read_campaign_yaml(text), Stamp(NOW))
-        deadline = campaigns.deadlines_of(s, saved_id(camp))[0]
-        unit = saved_id(campaigns.units_of(s, saved_id(camp))[0])
+        camp, deadline, unit = _bazhou(s)
         owed_still = NoticeKey.deadline_unit(saved_id(deadline), deadline.due_at, unit, -1, "r7200")
         reported = keys.weekly_stage(0, monday, "remind", unit, -1)
         folded = Planned(
@@ -132,12 +145,9 @@ def test_a_catch_up_folding_a_reminder_no_longer_owed_is_withdrawn_and_the_rest_
 def test_a_stage_freed_from_a_withdrawn_catch_up_is_told_by_its_later_stage_waiting(
     db: Database,
 ) -> None:
-    text = (TEMPLATES / "bazhou-2024.yaml").read_text(encoding="utf-8")
     monday = date(2024, 4, 29)
     with db.unit_of_work() as s:
-        camp, _ = campaigns.save_campaign(s, read_campaign_yaml(text), Stamp(NOW))
-        deadline = campaigns.deadlines_of(s, saved_id(camp))[0]
-        unit = saved_id(campaigns.units_of(s, saved_id(camp))[0])
+        _, deadline, unit = _bazhou(s)
         did, due = saved_id(deadline), deadline.due_at
         day = NoticeKey.deadline_unit(did, due, unit, -1, "r86400").text
         reported = keys.weekly_stage(0, monday, "remind", unit, -1)
