@@ -314,14 +314,17 @@ async def fortnight(d: Demo) -> dict[str, Any]:
     why = await d.press(request, sup, L("closeout.reject"))
     await d.answer(why, sup, "印证材料与轮台-001相同，请补充本项目现场照片")
     # 赵强 of 尉犁县 is away 6–8 May and 孙燕, the unit's second liaison, covers: the
-    # reminders that fall due meanwhile (the case's, the circular's 已阅) name her in the group
-    # and reach her in private; from 9 May they are 赵强's again
+    # reminders that fall due meanwhile (the week's two-hour one, the case's, the circular's
+    # 已阅) name her in the group and reach her in private; from 9 May they are 赵强's again
     await d.at(7, "15:30")
     deputy = api.user(8104, "孙燕", "sun_yan")
     await register_in_group(d, groups["尉犁县"], deputy, "住建局综合科副科长", "13899965678")
     await d.command(api.private(deputy), deputy, "/start")
     await put_on_leave(d, liaisons["尉犁县"], "5月6日–5月8日", "孙燕")
+    # each moment a reminder falls due is a stop of its own: on a clock this fast a planner
+    # pass may not meet 16:00 on the way to 18:00, when the week's reminder is moot
     for day, hhmm in (
+        (7, "16:00"),
         (7, "18:00"),
         (9, "09:00"),
         (9, "16:00"),

@@ -107,11 +107,14 @@ async def test_the_demo_fortnight(tmp_path: Path) -> None:
     assert count(flagged, group) == 1
     short = hashlib.sha256(VOUCHER).hexdigest()[:8]
     assert count(f"（5月6日（周一）15:00收到，{short}）", group) == 1
-    # 赵强 away 6–8 May, 孙燕 covering: the reminders due meanwhile (the case's two, the
-    # circular's 已阅) name her in 尉犁县's group and reach her in private, not him
+    # 赵强 away 6–8 May, 孙燕 covering: the reminders due meanwhile (the week's two-hour one,
+    # the case's two, the circular's 已阅) name her in 尉犁县's group and reach her in private,
+    # not him
     cover = "📌 赵强（请假至5月8日（周三）），请 孙燕 代为办理。"
-    assert count(cover) == 6 and count(cover, "尉犁县") == 3
-    assert count("【代岗提醒·尉犁县】", "孙燕") == 3 and count("【代岗提醒", "赵强") == 0
+    assert count(cover) == 8 and count(cover, "尉犁县") == 4
+    assert count("【代岗提醒·尉犁县】", "孙燕") == 4 and count("【代岗提醒", "赵强") == 0
+    week = "⏰ “工作台账”将于5月6日（周一）18:00截止（还有2小时0分），本单位尚未报送。"
+    assert count(week, "尉犁县") == 1 and count(week, "孙燕") == 1
     assert count("✅ 已登记请假：5月6日（周一）至5月8日（周三），代岗：孙燕。", "赵强") == 1
     book = load_workbook(paths["workbook"])
     assert book.sheetnames == list(SHEETS)
