@@ -345,7 +345,7 @@ async def province(
     restart_at = rng.uniform(0.35, 0.65) * span
     counted = 0
     began = time.monotonic()
-    aimed = Aimed(chatter, db, BURST * processes)
+    aimed = Aimed(chatter, db, api, BURST * processes)
     phases: dict[str, float] = {}
     try:
         for i in range(processes):
@@ -424,9 +424,11 @@ class Aimed:
 
     chatter: Chatter
     db: Database
+    api: LocalBotApi
     count: int
     burst: asyncio.Task[None] | None = None
     waiting: int = 0  # answers waiting for the group's budget when the kill landed
+    aimed: bool = False  # the kill found its moment (not the random one after 30 s)
     held_by_killed: int = 0  # of them, made or last tried by the process killed
 
     def replies(self) -> list[OutboxMessage]:
@@ -441,14 +443,36 @@ class Aimed:
                 )
             )
 
+    def noted(self) -> set[int | None]:
+        """Telegram's ids of what the outbox noted as sent into the chatter's group."""
+        with self.db.unit_of_work() as s:
+            return set(
+                s.exec(
+                    select(OutboxMessage.telegram_message_id).where(
+                        OutboxMessage.chat_id == self.chatter.group["id"]
+                    )
+                )
+            )
+
     async def kill(self, fleet: Fleet, rng: random.Random) -> int:
         """Start the burst; once a process has spent its budget for the group (`SPENT` sent
-        there) and answers it made or tried wait for it, kill that process (a random one if none
-        shows within 30 s): it is sending nothing to the group then. Returns it."""
+        there), answers it made or tried wait for it, and every answer Telegram took into the
+        group is noted as sent, kill that process (a random one if none shows within 30 s): it
+        is sending nothing to the group then. Returns it.
+
+        A kill between Telegram's taking an answer and its noting can only be followed by a
+        second send or a loss (Telegram takes no idempotency key): the soak aims past it, and
+        the random kills may still land there."""
         self.burst = asyncio.create_task(self.chatter.burst(self.count))
+        group = self.chatter.group["id"]
 
         def spent() -> list[int]:
+            # read, checked and killed with no await between: the local Bot API runs on this
+            # loop, so nothing is taken into the group after the check and before the kill
             rows = self.replies()
+            taken = {m["message_id"] for m in self.api.sent if m["chat"]["id"] == group}
+            if taken - self.noted():
+                return []
             sent = Counter(r.claimed_by for r in rows if r.status == "sent")
             waiting = Counter(r.claimed_by for r in rows if r.status == "pending")
             return [
@@ -464,6 +488,7 @@ class Aimed:
         rows = [r for r in self.replies() if r.status == "pending"]
         self.waiting = len(rows)
         self.held_by_killed = sum(fleet.holding(r.claimed_by) == victim for r in rows)
+        self.aimed = bool(found)
         fleet.kill(victim)
         return victim
 
@@ -477,6 +502,7 @@ class Aimed:
             "sent": len(self.chatter.asked),
             "waiting": self.waiting,
             "held": self.held_by_killed,
+            "aimed": int(self.aimed),
         }
 
 
@@ -533,7 +559,8 @@ def report(n: int, r: dict[str, Any], speed: float) -> None:
     )
     aimed = r["aimed"]
     print(
-        f"  aimed kill: {aimed['sent']} /help at once in one group, {aimed['waiting']} answers "
+        f"  aimed kill ({'at its moment' if aimed['aimed'] else 'none came: at random'}): "
+        f"{aimed['sent']} /help at once in one group, {aimed['waiting']} answers "
         f"waiting for its budget at the kill, {aimed['held']} of them made or tried by the "
         f"process killed; replies kept in the outbox: {r['replies']}, "
         f"unsent {len(r['replies_unsent'])}"
