@@ -19,9 +19,11 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -64,6 +66,7 @@ DELIVERABLES = ("整改方案", "自查自纠阶段总结", "问题清单")
 STARTING = 12.0  # real seconds for the processes to start before the campaign's clock runs
 BURST = 24  # a chatter's commands at once, per process: 20 a minute each go, the rest wait
 CHATTER_ID = 880001
+FROZEN_FOR = 0.3  # real seconds a process is frozen before the aimed kill: its last request read
 SPENT = 15  # answers a process sent in the chatter's group when its budget counts as spent
 # (of 20 a minute: the group's own notices take some)
 CHATTER_UNIT = "闲聊县"  # a unit no liaison reports for: its group is the chatter's
@@ -352,6 +355,9 @@ async def province(
             fleet.start(i)
         for proc in fleet.procs:
             await proc.ready(timeout=60)
+        # a loaded machine may start them after the campaign's clock: what fell due meanwhile
+        # is told in catch-ups, and the rules count an earlier stage told by a later one lost
+        phases["ready after the clock"] = time.time() - clock.real
         await asyncio.sleep(max(0.0, clock.real - time.time()))
         api.failure_rate = failure_rate
         lives = [asyncio.create_task(p.live(end)) for p in everyone]
@@ -456,23 +462,20 @@ class Aimed:
 
     async def kill(self, fleet: Fleet, rng: random.Random) -> int:
         """Start the burst; once a process has spent its budget for the group (`SPENT` sent
-        there), answers it made or tried wait for it, and every answer Telegram took into the
-        group is noted as sent, kill that process (a random one if none shows within 30 s): it
-        is sending nothing to the group then. Returns it.
+        there) and answers it made or tried wait for it, freeze that process (SIGSTOP), let
+        Telegram finish what it had already written, and kill it if every answer Telegram took
+        into the group is noted as sent — else let it go on and try again (a random process
+        is killed if no such moment comes within 30 s). Returns the process killed.
 
         A kill between Telegram's taking an answer and its noting can only be followed by a
-        second send or a loss (Telegram takes no idempotency key): the soak aims past it, and
-        the random kills may still land there."""
+        second send or a loss (Telegram takes no idempotency key): the aimed kill lands past
+        it, while answers wait for the budget; the random kills may still land there."""
         self.burst = asyncio.create_task(self.chatter.burst(self.count))
         group = self.chatter.group["id"]
+        end = time.monotonic() + 30
 
         def spent() -> list[int]:
-            # read, checked and killed with no await between: the local Bot API runs on this
-            # loop, so nothing is taken into the group after the check and before the kill
             rows = self.replies()
-            taken = {m["message_id"] for m in self.api.sent if m["chat"]["id"] == group}
-            if taken - self.noted():
-                return []
             sent = Counter(r.claimed_by for r in rows if r.status == "sent")
             waiting = Counter(r.claimed_by for r in rows if r.status == "pending")
             return [
@@ -481,16 +484,34 @@ class Aimed:
                 if sent[w] >= SPENT and (i := fleet.holding(w)) is not None
             ]
 
-        with contextlib.suppress(TimeoutError):
-            await wait_until(lambda: bool(spent()), timeout=30)
-        found = spent()
-        victim = found[0] if found else rng.randrange(len(fleet.procs))
+        while time.monotonic() < end:
+            found = spent()
+            if not found:
+                await asyncio.sleep(0.1)
+                continue
+            victim = found[0]
+            frozen = fleet.procs[victim].proc
+            if frozen is None:
+                continue
+            os.kill(frozen.pid, signal.SIGSTOP)
+            await asyncio.sleep(FROZEN_FOR)  # what it wrote before the stop reaches Telegram
+            taken = {m["message_id"] for m in self.api.sent if m["chat"]["id"] == group}
+            if not taken - self.noted():
+                self._note_waiting(fleet, victim)
+                self.aimed = True
+                fleet.kill(victim)
+                return victim
+            os.kill(frozen.pid, signal.SIGCONT)
+            await asyncio.sleep(0.1)
+        victim = rng.randrange(len(fleet.procs))
+        self._note_waiting(fleet, victim)
+        fleet.kill(victim)
+        return victim
+
+    def _note_waiting(self, fleet: Fleet, victim: int) -> None:
         rows = [r for r in self.replies() if r.status == "pending"]
         self.waiting = len(rows)
         self.held_by_killed = sum(fleet.holding(r.claimed_by) == victim for r in rows)
-        self.aimed = bool(found)
-        fleet.kill(victim)
-        return victim
 
     async def done(self) -> None:
         """Wait for the burst's answers (or its time-out)."""

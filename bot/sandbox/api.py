@@ -727,7 +727,11 @@ class LocalBotApi:
         """A file a user uploaded, downloaded by the bot as from Telegram's file server."""
         content = self.files.get(request.match_info["file_id"])
         if request.match_info["token"] != self.token or content is None:
-            return web.Response(status=404)
+            # Telegram's file server answers in JSON like the Bot API (an empty body would
+            # have the client log a parse error for every miss)
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+            )
         return web.Response(body=content)
 
     async def api_setchatmenubutton(self, p: dict[str, Any]) -> bool:
