@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bench.people import STEP_WAIT, Admin, Chatter, Desk, Liaison, Person, Supervisor
 from bench.rules import Plan, tally
@@ -451,29 +451,30 @@ class Aimed:
                 )
             )
 
-    def noted(self) -> set[int | None]:
-        """Telegram's ids of what the outbox noted as sent into the chatter's group."""
+    def unnoted(self, since: int) -> set[tuple[int, int]]:
+        """What Telegram took (its `since`-th message on) that no outbox row notes as sent:
+        (chat, message id)."""
+        taken = {(m["chat"]["id"], m["message_id"]) for m in self.api.sent[since:]}
         with self.db.unit_of_work() as s:
-            return set(
-                s.exec(
-                    select(OutboxMessage.telegram_message_id).where(
-                        OutboxMessage.chat_id == self.chatter.group["id"]
-                    )
+            noted = s.exec(
+                select(OutboxMessage.chat_id, OutboxMessage.telegram_message_id).where(
+                    col(OutboxMessage.telegram_message_id).is_not(None)
                 )
             )
+            return taken - {(chat, int(mid or 0)) for chat, mid in noted}
 
     async def kill(self, fleet: Fleet, rng: random.Random) -> int:
         """Start the burst; once a process has spent its budget for the group (`SPENT` sent
         there) and answers it made or tried wait for it, freeze that process (SIGSTOP), let
-        Telegram finish what it had already written, and kill it if every answer Telegram took
-        into the group is noted as sent — else let it go on and try again (a random process
+        Telegram finish what it had already written, and kill it if everything Telegram took
+        (in any chat) is noted as sent — else let it go on and try again (a random process
         is killed if no such moment comes within 30 s). Returns the process killed.
 
         A kill between Telegram's taking an answer and its noting can only be followed by a
         second send or a loss (Telegram takes no idempotency key): the aimed kill lands past
         it, while answers wait for the budget; the random kills may still land there."""
+        since = len(self.api.sent)
         self.burst = asyncio.create_task(self.chatter.burst(self.count))
-        group = self.chatter.group["id"]
         end = time.monotonic() + 30
 
         def spent() -> list[int]:
@@ -497,8 +498,7 @@ class Aimed:
                 continue
             os.kill(frozen.pid, signal.SIGSTOP)
             await asyncio.sleep(FROZEN_FOR)  # what it wrote before the stop reaches Telegram
-            taken = {m["message_id"] for m in self.api.sent if m["chat"]["id"] == group}
-            if not taken - self.noted():
+            if not self.unnoted(since):
                 self._note_waiting(fleet, victim)
                 self.aimed = True
                 fleet.kill(victim)
