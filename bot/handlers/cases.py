@@ -52,6 +52,7 @@ from workflows.keys import CASE_POSTED, NoticeKey
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
 from workflows.planner import Planned
+from workflows.roles import CommandName
 from workflows.words import whole_number
 
 
@@ -496,10 +497,10 @@ def cmd_case(turn: Turn, args: list[str]) -> None:
 FEATURE = Feature(
     "cases",
     commands={
-        "forward": cmd_forward,
-        "feedback": cmd_feedback,
-        "cases": cmd_cases,
-        "case": cmd_case,
+        CommandName.FORWARD: cmd_forward,
+        CommandName.FEEDBACK: cmd_feedback,
+        CommandName.CASES: cmd_cases,
+        CommandName.CASE: cmd_case,
     },
     presses={
         **{v: on_case_press for v in (Verb.SIGN, Verb.FB, Verb.EXT, Verb.EXT_OK, Verb.EXT_NO)},

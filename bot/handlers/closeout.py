@@ -33,6 +33,7 @@ from workflows.messages import Msg, msg
 from workflows.outcome import Refused
 from workflows.periods import reporting_day
 from workflows.planner import Planned
+from workflows.roles import CommandName
 from workflows.week_form import asked_closing
 from workflows.weekly import (
     CLOSE,
@@ -270,7 +271,7 @@ def on_closeout_press(turn: Turn, pressed: Action) -> None:
 
 FEATURE = Feature(
     "closeout",
-    commands={"close": cmd_close},
+    commands={CommandName.CLOSE: cmd_close},
     presses={Verb.CO_OK: on_closeout_press, Verb.CO_NO: on_closeout_press},
     flows={
         FlowName.CLOSE: FlowBinding(

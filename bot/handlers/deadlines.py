@@ -33,6 +33,7 @@ from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
 from workflows.periods import campaign_period
 from workflows.planner import time_left
+from workflows.roles import CommandName
 from workflows.submission import (
     SUBMIT,
     Deliverable,
@@ -403,10 +404,10 @@ def _submit_flow(context: Mapping[str, Any]) -> Flow:
 FEATURE = Feature(
     "deadlines",
     commands={
-        "deadlines": cmd_deadlines,
-        "deadline": cmd_deadline,
-        "submit": cmd_submit,
-        "missing": cmd_missing,
+        CommandName.DEADLINES: cmd_deadlines,
+        CommandName.DEADLINE: cmd_deadline,
+        CommandName.SUBMIT: cmd_submit,
+        CommandName.MISSING: cmd_missing,
     },
     presses={v: on_deadline_press for v in (Verb.SUBMIT, Verb.DL_EDIT, Verb.DL_CANCEL)},
     flows={

@@ -27,6 +27,7 @@ from workflows.guards import required
 from workflows.inputs import Option
 from workflows.ledger import is_overdue, item_columns, status_msg
 from workflows.messages import Msg, lines, msg
+from workflows.roles import CommandName
 from workflows.weekly import (
     new_item_flow,
     progress_said,
@@ -252,7 +253,7 @@ def on_item_press(turn: Turn, pressed: Action) -> None:
 
 FEATURE = Feature(
     "items",
-    commands={"new": cmd_new, "items": cmd_items, "item": cmd_item},
+    commands={CommandName.NEW: cmd_new, CommandName.ITEMS: cmd_items, CommandName.ITEM: cmd_item},
     presses={Verb.ITEMS: on_item_press, Verb.ITEM: on_item_press, Verb.NEW: on_item_press},
     flows={FlowName.NEW: FlowBinding(new_item_flow, _finish_new, _options, context=NewItemContext)},
 )

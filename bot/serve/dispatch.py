@@ -1,9 +1,9 @@
 """The dispatcher: which feature's handler a turn goes to, and the flows it runs.
 
-A command goes to its feature's handler once `workflows/roles.COMMANDS` allows it here; a
-press goes to its feature's handler once `bot/telegram/gate.py` has checked
-`workflows/roles.PRESSES`; a reply or a file goes to the speaker's open flow (a file may be
-a workbook a feature reads first). A handler asks for a flow with `Turn.begin`; `settle`
+A command goes to its feature's handler once its rule (`workflows.roles.CommandName`) allows
+it here; a press goes to its feature's handler once `bot/telegram/gate.py` has checked its
+verb's rule (`workflows.buttons.Verb`); a reply or a file goes to the speaker's open flow (a
+file may be a workbook a feature reads first). A handler asks for a flow with `Turn.begin`; `settle`
 starts it after the handler returns, and a finished flow's values go to its binding's
 `finish`. The form engine (`bot/telegram/flows.py`) never calls a handler itself.
 """

@@ -1,9 +1,11 @@
 """What a handler module declares it handles (its `Feature`), and the registry `bot.serve`
 collects from every feature: no handler registers itself by being imported.
 
-Like Django's URLconf: each area's module ends with one `FEATURE = Feature(...)` naming its
-commands, its buttons and its flows; `bot/serve/features.py` lists the features, and
-`Registry.collect` refuses two handlers for one command, button or flow.
+Like Django's URLconf: each area's module ends with one `FEATURE = Feature(...)` binding its
+commands (`workflows.roles.CommandName`), its buttons (`workflows.buttons.Verb`) and its flows
+to their handlers; the command or button itself, with its role rule and its shape, is declared
+once in `workflows/`. `bot/serve/features.py` lists the features, and `Registry.collect`
+refuses two handlers for one command, button or flow, and a command or button with none.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from workflows.flow_names import FlowName
 from workflows.forms import Draft, Flow
 from workflows.inputs import FileAnswer, Option, TextAnswer
 from workflows.messages import Msg
+from workflows.roles import CommandName
 
 CommandHandler = Callable[[Turn, list[str]], None]
 PressHandler = Callable[[Turn, Action], None]
@@ -62,7 +65,7 @@ class Feature:
     """One area's commands, buttons, flows, and the replies and files it takes."""
 
     name: str
-    commands: Mapping[str, CommandHandler] = field(default_factory=dict)
+    commands: Mapping[CommandName, CommandHandler] = field(default_factory=dict)
     presses: Mapping[Verb, PressHandler] = field(default_factory=dict)
     flows: Mapping[FlowName, FlowBinding] = field(default_factory=dict)
     replies: tuple[ReplyHook, ...] = ()
@@ -71,6 +74,11 @@ class Feature:
 
 class DoubleHandler(ValueError):
     """Two features handle the same command, button or flow."""
+
+
+class MissingHandler(ValueError):
+    """A command or button is declared (with its role rule) but no feature handles it, or a
+    feature handles one that is not declared."""
 
 
 @dataclass(frozen=True)
@@ -85,8 +93,15 @@ class Registry:
     owners: Mapping[str, str]  # "command:weekly", "press:co_ok", "flow:new" → its feature
 
     @classmethod
-    def collect(cls, features: Iterable[Feature]) -> Registry:
-        """Gather the features' handlers; two for one name is a mistake, refused here."""
+    def collect(
+        cls,
+        features: Iterable[Feature],
+        *,
+        commands_declared: Iterable[str] = tuple(CommandName),
+        verbs_declared: Iterable[Verb] = tuple(Verb),
+    ) -> Registry:
+        """Gather the features' handlers; two for one name, a declared command or button with
+        none, or a handler for one not declared, is a mistake refused here."""
         commands: dict[str, CommandHandler] = {}
         presses: dict[Verb, PressHandler] = {}
         flows: dict[str, FlowBinding] = {}
@@ -106,9 +121,18 @@ class Registry:
             for verb, press in feature.presses.items():
                 claim(f"press:{verb.value}", feature)
                 presses[verb] = press
-            for name, flow in feature.flows.items():
-                claim(f"flow:{name}", feature)
-                flows[name] = flow
+            for flow_name, flow in feature.flows.items():
+                claim(f"flow:{flow_name}", feature)
+                flows[flow_name] = flow
             replies += feature.replies
             files += feature.files
+        unhandled = [f"command:{c}" for c in commands_declared if c not in commands]
+        unhandled += [f"press:{v.value}" for v in verbs_declared if v not in presses]
+        undeclared = [f"command:{c}" for c in set(commands) - set(commands_declared)]
+        undeclared += [f"press:{v.value}" for v in set(presses) - set(verbs_declared)]
+        if unhandled or undeclared:
+            raise MissingHandler(
+                f"declared without a handler: {sorted(unhandled)}; "
+                f"handled without a declaration: {sorted(undeclared)}"
+            )
         return cls(commands, presses, flows, tuple(replies), tuple(files), owners)
