@@ -4,6 +4,9 @@ declaration, and two handlers for one name are refused, all when the registry is
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from bot.serve.features import FEATURES, REGISTRY
@@ -103,3 +106,16 @@ def test_two_handlers_for_one_name_are_refused() -> None:
         Registry.collect(
             [Feature("a", flows={"new": binding}), Feature("b", flows={"new": binding})]
         )
+
+
+def test_no_handler_picks_what_to_do_by_the_verb_pressed() -> None:
+    """Each verb has its own handler, named for what it does: a handler reading the verb
+    to choose would be a second, hidden table of what each button does."""
+    handlers = Path(__file__).resolve().parents[2] / "bot" / "handlers"
+    offenders = [
+        f"{path.name}:{node.lineno}"
+        for path in sorted(handlers.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr == "verb"
+    ]
+    assert offenders == []
