@@ -6,6 +6,11 @@ commands (`workflows.roles.CommandName`), its buttons (`workflows.buttons.Verb`)
 to their handlers; the command or button itself, with its role rule and its shape, is declared
 once in `workflows/`. `bot/serve/features.py` lists the features, and `Registry.collect`
 refuses two handlers for one command, button or flow, and a command or button with none.
+
+Both doors read one registry: the chat's dispatcher (`bot/serve/dispatch.py`) and the Mini
+App (`bot/web/week.py`) open a person's draft with `Registry.open` and begin a flow with
+`Registry.begin_in_chat` or `Registry.begin_for_page`, by the flow's name: the binding
+registered under it says how the flow is built, checked and when it is over.
 """
 
 from __future__ import annotations
@@ -15,12 +20,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.telegram.turn import Turn
+from bot.telegram import flows as engine
+from bot.telegram.turn import Begin, Turn
+from storage.models import FormDraft
+from workflows import forms
 from workflows.buttons import Action, Verb
 from workflows.flow_names import FlowName
-from workflows.forms import Draft, Flow
-from workflows.inputs import FileAnswer, Option, TextAnswer
-from workflows.messages import Msg
+from workflows.forms import Draft, Finished, Flow, Outcome
+from workflows.inputs import FileAnswer, FormEnv, Option, TextAnswer
+from workflows.messages import Msg, msg
 from workflows.roles import CommandName
 
 CommandHandler = Callable[[Turn, list[str]], None]
@@ -58,6 +66,21 @@ class FlowBinding:
     over: Callable[[Mapping[str, Any], datetime], Msg | None] = _never_over
     context: type | None = None
     answers: type | None = None  # None: answers keyed by the campaign's own fields (/new, weekly)
+
+    def settle(self, turn: Turn, before: Draft, outcome: Outcome) -> None:
+        """A finished flow's values go to its finish; any other outcome is shown already."""
+        if isinstance(outcome, Finished):
+            self.finish(turn, before, outcome.values)
+
+
+@dataclass(frozen=True)
+class OpenFlow:
+    """A person's draft, loaded, with its flow's binding and steps."""
+
+    row: FormDraft
+    binding: FlowBinding
+    draft: Draft
+    flow: Flow
 
 
 @dataclass(frozen=True)
@@ -136,3 +159,47 @@ class Registry:
                 f"handled without a declaration: {sorted(undeclared)}"
             )
         return cls(commands, presses, flows, tuple(replies), tuple(files), owners)
+
+    def open(self, turn: Turn, row: FormDraft) -> OpenFlow | Msg:
+        """The draft `row` loaded with the flow registered under its name; a draft that may
+        no longer go on (its flow gone or changed since, its time over) is closed with a word
+        to its owner, and that word is the answer."""
+        binding = self.flows.get(row.flow)
+        draft = engine.loaded(row, binding.context, binding.answers) if binding else None
+        if binding is None or draft is None:  # a flow this version no longer has, or cannot read
+            word = msg("form.outdated")
+            engine.close(turn, row, word, "draft.outdated")
+            return word
+        over = binding.over(draft.context, turn.stamp.at)
+        if over is not None:
+            engine.close(turn, row, over, "draft.expired")
+            return over
+        return OpenFlow(row, binding, draft, engine.built(row.flow, binding.build, draft.context))
+
+    def _start(
+        self, turn: Turn, name: FlowName, context: Mapping[str, Any] | None
+    ) -> tuple[FlowBinding, Flow, FormEnv, dict[str, Any]]:
+        binding = self.flows[name]
+        began = dict(context or {})
+        flow = engine.built(name, binding.build, began)
+        return binding, flow, engine.env_for(turn, binding.options(turn)), began
+
+    def begin_in_chat(self, turn: Turn, request: Begin) -> None:
+        """Begin the flow a handler asked for (no draft of the speaker's is open here): its
+        first step shown in the chat, or, when answers given up front finish it, its finish."""
+        binding, flow, env, context = self._start(turn, request.flow, request.context)
+        before, outcome = engine.start_in_chat(
+            turn, flow, env, context=context, prefill=request.prefill, extra=request.extra
+        )
+        binding.settle(turn, before, outcome)
+
+    def begin_for_page(
+        self, turn: Turn, name: FlowName, context: Mapping[str, Any]
+    ) -> OpenFlow | None:
+        """Begin a flow for a page (no draft of the speaker's is open here): its draft saved
+        here, not shown (the page shows it); None when it has nothing to ask."""
+        binding, flow, env, began = self._start(turn, name, context)
+        draft, _ = forms.start(flow, env=env, context=began)
+        if draft is None:
+            return None
+        return OpenFlow(engine.save_unshown(turn, draft), binding, draft, flow)
