@@ -6,6 +6,11 @@ an action button `a:<verb>:<ref>[:<ref>…]` starts something, a form button
 more refs is still read in its old shape (`LEGACY`), as buttons on screen were sent. Anything
 else — an unknown verb, the wrong number or kind of refs, more than Telegram's 64 bytes — is
 forged or stale, and `parse` returns None for it.
+
+Every action button is declared once, as a `Verb`: its name on the wire, the refs it carries
+and its role rule (`workflows.roles.Press`: who may press it, what they are told otherwise,
+what its handler still checks). `SHAPES` and `PRESSES` are derived from the declarations; the
+handler is bound to the verb in its area's `FEATURE` (bot/handlers/).
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ _CASE_STAFF = Press(STAFF, msg("case.staff_only"), Scope.VISIBLE)
 # close-outs and late corrections are decided by the supervisors, never by the unit itself
 _CLOSEOUT_STAFF = Press(STAFF, msg("closeout.staff_only"), Scope.VISIBLE)
 _CORRECTION_STAFF = Press(STAFF, msg("correction.staff_only"))
+# 已阅 is the unit's word: only its own liaisons say it (checked against the notice)
+_NOTICE_UNIT = Press(REPORTERS, msg("notices.liaisons_only"), Scope.UNIT, "notices.only_unit")
 
 
 def _as_command(
@@ -92,12 +99,7 @@ class Verb(PressDeclaration):
     NEW = "new", ID, _UNITS  # 0: add a problem step by step (the Mini App's form offered first)
     CR_OK = "cr_ok", ID, _CORRECTION_STAFF  # correction request id: apply a late correction
     CR_NO = "cr_no", ID, _CORRECTION_STAFF  # correction request id: refuse it
-    # notice id: 已阅, the unit read the notice (once per unit; only its own liaisons say it)
-    READ = (
-        "read",
-        ID,
-        Press(REPORTERS, msg("notices.liaisons_only"), Scope.UNIT, "notices.only_unit"),
-    )
+    READ = "read", ID, _NOTICE_UNIT  # notice id: 已阅, the unit read the notice (once per unit)
     LEAVE_END = "leave_end", ID, _OWNERS  # leave id: end one's own leave now (提前销假)
     CASES = "cases", ID, _as_command("cases")  # page of /cases
 

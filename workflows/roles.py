@@ -99,8 +99,8 @@ class CommandDeclaration(StrEnum):
     def __new__(
         cls,
         name: str,
-        roles: frozenset[Role] | str | None = "",
-        where: Where = Where.ANY,  # "": none
+        roles: frozenset[Role] | str | None = "",  # "": not declared, refused below
+        where: Where = Where.ANY,
     ) -> CommandDeclaration:
         if roles is not None and not (isinstance(roles, frozenset) and roles <= set(Role)):
             raise TypeError(f"/{name}: its role rule (a set of roles, None: all) is {roles!r}")
