@@ -165,7 +165,7 @@ class Registry:
         no longer go on (its flow gone or changed since, its time over) is closed with a word
         to its owner, and that word is the answer."""
         binding = self.flows.get(row.flow)
-        draft = engine.loaded(row, binding.context, binding.answers) if binding else None
+        draft = None if binding is None else engine.loaded(row, binding.context, binding.answers)
         if binding is None or draft is None:  # a flow this version no longer has, or cannot read
             word = msg("form.outdated")
             engine.close(turn, row, word, "draft.outdated")
