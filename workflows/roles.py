@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from workflows.buttons import Verb
 from workflows.messages import Msg, msg
 
 
@@ -73,53 +72,92 @@ class NotActing:
     unit_id: int | None = None
 
 
+_ANY = None  # everyone
+STAFF = frozenset({Role.ADMIN, Role.SUPERVISOR})
+ADMIN_ONLY = frozenset({Role.ADMIN})
+REPORTERS = frozenset({Role.ADMIN, Role.LIAISON})  # who reports for a unit
+WITH_A_ROLE = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})
+
+
+class Where(StrEnum):
+    """Where a command may be used."""
+
+    ANY = "any"
+    GROUP = "group"  # a group chat
+    PRIVATE = "private"
+
+
+class CommandDeclaration(StrEnum):
+    """A slash command's one declaration: its name and its role rule, who may use it (None:
+    everyone) and where. Declaring one without a rule fails at import; each is bound to its
+    handler in its area's `FEATURE` (bot/handlers/), and
+    `bot.telegram.feature.Registry.collect` refuses a command without one."""
+
+    roles: frozenset[Role] | None
+    where: Where
+
+    def __new__(
+        cls,
+        name: str,
+        roles: frozenset[Role] | str | None = "",  # "": not declared, refused below
+        where: Where = Where.ANY,
+    ) -> CommandDeclaration:
+        if roles is not None and not (isinstance(roles, frozenset) and roles <= set(Role)):
+            raise TypeError(f"/{name}: its role rule (a set of roles, None: all) is {roles!r}")
+        command = str.__new__(cls, name)
+        command._value_ = name
+        command.roles, command.where = roles, Where(where)
+        return command
+
+
+class CommandName(CommandDeclaration):
+    """A slash command, with who may use it and where."""
+
+    START = "start", _ANY
+    HELP = "help", _ANY
+    REGISTER = "register", _ANY, Where.GROUP
+    ROSTER = "roster", WITH_A_ROLE
+    BIND = "bind", ADMIN_ONLY, Where.GROUP
+    ROLE = "role", ADMIN_ONLY
+    WEEKLY = "weekly", REPORTERS
+    CORRECT = "correct", REPORTERS
+    NEW = "new", REPORTERS
+    ITEMS = "items", WITH_A_ROLE
+    ITEM = "item", WITH_A_ROLE
+    CLOSE = "close", REPORTERS
+    IMPORT = "import", REPORTERS
+    DEADLINES = "deadlines", WITH_A_ROLE
+    SUBMIT = "submit", REPORTERS
+    LEAVE = "leave", frozenset({Role.LIAISON})  # 请假: a liaison's own leave, and who covers
+    MISSING = "missing", STAFF
+    SUMMARY = "summary", STAFF
+    BOARD = "board", STAFF  # the supervisors' board in the Mini App; its API asks the same
+    EXPORT = "export", STAFF
+    EVIDENCE = "evidence", STAFF  # a problem's evidence in full, for an inspection
+    NOTICE = "notice", STAFF  # a notice to every unit's group, with its 已阅 button
+    DEADLINE = "deadline", ADMIN_ONLY
+    FORWARD = "forward", STAFF
+    FEEDBACK = "feedback", REPORTERS
+    CASES = "cases", WITH_A_ROLE
+    CASE = "case", WITH_A_ROLE
+    WORKDAY = "workday", ADMIN_ONLY
+    LANG = "lang", _ANY
+    CANCEL = "cancel", _ANY
+    BACK = "back", _ANY
+    SKIP = "skip", _ANY
+
+
 @dataclass(frozen=True)
 class Command:
-    """A slash command: who may use it, and where."""
+    """A slash command as /help and Telegram's menu list it: its name, who may use it, where."""
 
     name: str
     roles: frozenset[Role] | None  # None: everyone
-    where: str = "any"  # "any", "group" (a group chat), "private"
+    where: Where = Where.ANY
 
 
-_ANY = None
-_STAFF = frozenset({Role.ADMIN, Role.SUPERVISOR})
-_ADMIN = frozenset({Role.ADMIN})
-
-COMMANDS: tuple[Command, ...] = (
-    Command("start", _ANY),
-    Command("help", _ANY),
-    Command("register", _ANY, "group"),
-    Command("roster", frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})),
-    Command("bind", _ADMIN, "group"),
-    Command("role", _ADMIN),
-    Command("weekly", frozenset({Role.ADMIN, Role.LIAISON})),
-    Command("correct", frozenset({Role.ADMIN, Role.LIAISON})),
-    Command("new", frozenset({Role.ADMIN, Role.LIAISON})),
-    Command("items", frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})),
-    Command("item", frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})),
-    Command("close", frozenset({Role.ADMIN, Role.LIAISON})),
-    Command("import", frozenset({Role.ADMIN, Role.LIAISON})),
-    Command("deadlines", frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})),
-    Command("submit", frozenset({Role.ADMIN, Role.LIAISON})),
-    Command("leave", frozenset({Role.LIAISON})),  # 请假: a liaison's own leave, and who covers
-    Command("missing", _STAFF),
-    Command("summary", _STAFF),
-    Command("board", _STAFF),  # the supervisors' board in the Mini App; its API asks the same
-    Command("export", _STAFF),
-    Command("evidence", _STAFF),  # a problem's evidence in full, for an inspection
-    Command("notice", _STAFF),  # a notice to every unit's group, with its 已阅 button
-    Command("deadline", _ADMIN),
-    Command("forward", _STAFF),
-    Command("feedback", frozenset({Role.ADMIN, Role.LIAISON})),
-    Command("cases", frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})),
-    Command("case", frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})),
-    Command("workday", _ADMIN),
-    Command("lang", _ANY),
-    Command("cancel", _ANY),
-    Command("back", _ANY),
-    Command("skip", _ANY),
-)
+# derived from the declarations, in their order (the order of /help and the menu)
+COMMANDS: tuple[Command, ...] = tuple(Command(c.value, c.roles, c.where) for c in CommandName)
 BY_NAME = {c.name: c for c in COMMANDS}
 
 
@@ -147,73 +185,21 @@ class Scope(StrEnum):
 
 @dataclass(frozen=True)
 class Press:
-    """An inline button: who may press it, the refusal they see otherwise, and what the
-    handler still checks (the unit or the owner) once it has the row the button is about."""
+    """A button's role rule: who may press it, the refusal they see otherwise, and what the
+    handler still checks (the unit or the owner) once it has the row the button is about.
+    Each `workflows.buttons.Verb` carries its own."""
 
-    verb: Verb
     roles: frozenset[Role] | None  # None: everyone
     refusal: Msg
     scope: Scope = Scope.NONE
     in_unit: str | None = None  # the refusal's message id (with {unit}) in a unit's chat
 
+    def allows(self, actor: Actor) -> bool:
+        """Whether the actor's roles allow pressing the button (its scope is the handler's)."""
+        return self.roles is None or bool(actor.roles & self.roles)
 
-_REPORTERS = frozenset({Role.ADMIN, Role.LIAISON})
-_EVERYONE_WITH_A_ROLE = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.LIAISON})
-# a liaison's button pressed by someone with no part in it: nothing for them to do
-_NOT_YOURS = msg("form.not_yours")
-_ONLY_ITS_LIAISONS = "submit.not_liaison"  # only {unit}'s liaisons can submit
-
-PRESSES: tuple[Press, ...] = (
-    Press(Verb.SUBMIT, _REPORTERS, _NOT_YOURS, Scope.UNIT, _ONLY_ITS_LIAISONS),
-    Press(Verb.DL_EDIT, _ADMIN, msg("command.denied", command="deadline")),
-    Press(Verb.DL_CANCEL, _ADMIN, msg("command.denied", command="deadline")),
-    Press(Verb.WEEKLY, _REPORTERS, _NOT_YOURS, Scope.UNIT, _ONLY_ITS_LIAISONS),
-    Press(Verb.WFORM, _REPORTERS, _NOT_YOURS, Scope.UNIT, _ONLY_ITS_LIAISONS),
-    Press(Verb.WPRIV, _REPORTERS, _NOT_YOURS, Scope.UNIT, _ONLY_ITS_LIAISONS),
-    Press(Verb.ITEMS, _EVERYONE_WITH_A_ROLE, msg("command.denied", command="items")),
-    Press(Verb.CASES, _EVERYONE_WITH_A_ROLE, msg("command.denied", command="cases")),
-    Press(Verb.ITEM, _EVERYONE_WITH_A_ROLE, msg("command.denied", command="item"), Scope.VISIBLE),
-    # close-outs are decided by the supervisors (or an admin), never by the unit itself
-    Press(Verb.CO_OK, _STAFF, msg("closeout.staff_only"), Scope.VISIBLE),
-    Press(Verb.CO_NO, _STAFF, msg("closeout.staff_only"), Scope.VISIBLE),
-    # a forwarded case is signed for, answered and extended by its unit's liaisons
-    Press(Verb.SIGN, _REPORTERS, msg("case.liaisons_only"), Scope.UNIT),
-    Press(Verb.FB, _REPORTERS, msg("case.liaisons_only"), Scope.UNIT),
-    Press(Verb.EXT, _REPORTERS, msg("case.liaisons_only"), Scope.UNIT),
-    # so are extensions of a forwarded case's deadline
-    Press(Verb.EXT_OK, _STAFF, msg("case.staff_only"), Scope.VISIBLE),
-    Press(Verb.EXT_NO, _STAFF, msg("case.staff_only"), Scope.VISIBLE),
-    Press(Verb.IMP_UNIT, _REPORTERS, _NOT_YOURS, Scope.OWNER),
-    Press(Verb.IMP_OK, _REPORTERS, _NOT_YOURS, Scope.OWNER),
-    Press(Verb.IMP_NO, _REPORTERS, _NOT_YOURS, Scope.OWNER),
-    Press(Verb.WK_OK, _REPORTERS, _NOT_YOURS, Scope.OWNER),
-    Press(Verb.WK_NO, _REPORTERS, _NOT_YOURS, Scope.OWNER),
-    Press(Verb.CIRCULAR, _STAFF, msg("command.denied", command="summary")),
-    Press(Verb.NEW, _REPORTERS, _NOT_YOURS, Scope.UNIT, _ONLY_ITS_LIAISONS),
-    # a correction after the week's deadline is decided by the supervisors (or an admin)
-    Press(Verb.CR_OK, _STAFF, msg("correction.staff_only")),
-    Press(Verb.CR_NO, _STAFF, msg("correction.staff_only")),
-    # 已阅 is the unit's word: only its own liaisons say it (checked against the notice)
-    Press(Verb.READ, _REPORTERS, msg("notices.liaisons_only"), Scope.UNIT, "notices.only_unit"),
-    # a leave is ended by the liaison who took it (checked against the leave)
-    Press(Verb.LEAVE_END, _REPORTERS, _NOT_YOURS, Scope.OWNER),
-)
-PRESS_BY_VERB = {p.verb: p for p in PRESSES}
-
-
-def may_press(actor: Actor, verb: Verb) -> bool:
-    """Whether the actor's roles allow pressing the button (its scope is the handler's)."""
-    spec = PRESS_BY_VERB.get(verb)
-    if spec is None:
-        return False
-    return spec.roles is None or bool(actor.roles & spec.roles)
-
-
-def refusal(verb: Verb, unit: str | None = None) -> Msg:
-    """What a person who may not press the button is told (in the chat of `unit`, if any)."""
-    spec = PRESS_BY_VERB.get(verb)
-    if spec is None:
-        return msg("form.stale_button")
-    if spec.in_unit is not None and unit is not None:
-        return msg(spec.in_unit, unit=unit)
-    return spec.refusal
+    def refused(self, unit: str | None = None) -> Msg:
+        """What a person who may not press the button is told (in the chat of `unit`, if any)."""
+        if self.in_unit is not None and unit is not None:
+            return msg(self.in_unit, unit=unit)
+        return self.refusal

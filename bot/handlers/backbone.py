@@ -25,7 +25,7 @@ from workflows.guards import required
 from workflows.inputs import UNITS, Option, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.registration import REGISTER
-from workflows.roles import Role, commands_for
+from workflows.roles import CommandName, Role, commands_for
 from workflows.words import LANGUAGE_WORDS, ROLE_WORDS, TELEGRAM_ID, whole_number
 
 
@@ -269,16 +269,16 @@ def nav(kind: Nav) -> Callable[[Turn, list[str]], None]:
 FEATURE = Feature(
     "backbone",
     commands={
-        "start": cmd_start,
-        "help": cmd_help,
-        "bind": cmd_bind,
-        "register": cmd_register,
-        "roster": cmd_roster,
-        "role": cmd_role,
-        "lang": cmd_lang,
-        "back": nav("back"),
-        "skip": nav("skip"),
-        "cancel": nav("cancel"),
+        CommandName.START: cmd_start,
+        CommandName.HELP: cmd_help,
+        CommandName.BIND: cmd_bind,
+        CommandName.REGISTER: cmd_register,
+        CommandName.ROSTER: cmd_roster,
+        CommandName.ROLE: cmd_role,
+        CommandName.LANG: cmd_lang,
+        CommandName.BACK: nav("back"),
+        CommandName.SKIP: nav("skip"),
+        CommandName.CANCEL: nav("cancel"),
     },
     flows={
         FlowName.BIND: FlowBinding(

@@ -14,6 +14,7 @@ from bot.telegram.feature import Feature
 from bot.telegram.turn import Button, Turn
 from workflows.deeplink import BOARD_PAGE, AppLink
 from workflows.messages import msg
+from workflows.roles import CommandName
 
 LINK_LIFETIME = timedelta(days=1)
 
@@ -36,4 +37,4 @@ def cmd_board(turn: Turn, args: list[str]) -> None:
     turn.say(msg("board.offer"), buttons=[[button]])
 
 
-FEATURE = Feature("board", commands={"board": cmd_board})
+FEATURE = Feature("board", commands={CommandName.BOARD: cmd_board})

@@ -52,6 +52,7 @@ from workflows.keys import CASE_POSTED, NoticeKey
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
 from workflows.planner import Planned
+from workflows.roles import CommandName
 from workflows.words import whole_number
 
 
@@ -338,8 +339,27 @@ def decide_case_extension(
     return None
 
 
-def _sign(turn: Turn, case: ForwardedCase) -> None:
+def _may_handle(turn: Turn, case: ForwardedCase) -> Refused | None:
+    answered = case.status == ANSWERED
+    return may_handle(turn.actor, case.unit_id, code=case.code, answered=answered)
+
+
+def _unit_case(turn: Turn, pressed: Action) -> ForwardedCase | None:
+    """The case a button of its unit's names, if this liaison may still handle it; else a
+    toast says why."""
+    case = _case_for(turn, str(pressed.ref))
+    refused = _may_handle(turn, case) if case is not None else None
+    if refused is not None:
+        turn.notice = turn.text(refused.reason)
+        return None
+    return case
+
+
+def on_sign(turn: Turn, pressed: Action) -> None:
     """签收: the pressed card shows who signed and when, and offers only what is left to do."""
+    case = _unit_case(turn, pressed)
+    if case is None:
+        return
     refused = feedback.may_sign(_case_now(turn, case))
     if refused is not None:
         turn.notice = turn.text(refused.reason)
@@ -354,42 +374,45 @@ def _sign(turn: Turn, case: ForwardedCase) -> None:
     turn.say(card, buttons=buttons, edit=True)
 
 
-def _may_handle(turn: Turn, case: ForwardedCase) -> Refused | None:
-    answered = case.status == ANSWERED
-    return may_handle(turn.actor, case.unit_id, code=case.code, answered=answered)
+def on_answer(turn: Turn, pressed: Action) -> None:
+    """反馈: the feedback steps begin."""
+    case = _unit_case(turn, pressed)
+    if case is not None:
+        start_feedback(turn, case)
 
 
-def on_case_press(turn: Turn, pressed: Action) -> None:
-    """The buttons on a case: 签收, 反馈, 申请延期; the supervisor's 同意 / 不同意."""
-    verb = pressed.verb
+def on_ask_extension(turn: Turn, pressed: Action) -> None:
+    """申请延期: the steps asking for more time begin, unless one is pending or decided."""
+    case = _unit_case(turn, pressed)
+    if case is None:
+        return
+    refused = extension.may_ask_extension(_case_now(turn, case))
+    if refused is not None:
+        turn.notice = turn.text(refused.reason)
+        return
+    turn.begin(
+        FlowName.EXTENSION,
+        context={"case_id": case.id, "code": case.code, "due": case.due_at.isoformat()},
+    )
+
+
+def on_grant_extension(turn: Turn, pressed: Action) -> None:
+    """The supervisor's 同意 on a request for more time."""
+    case = _case_for(turn, str(pressed.ref))
+    why_not = decide_case_extension(turn, case, approve=True) if case is not None else None
+    if why_not is not None:
+        turn.notice = turn.text(why_not)
+
+
+def on_refuse_extension(turn: Turn, pressed: Action) -> None:
+    """The supervisor's 不同意: the reason is asked for, while the request still waits."""
     case = _case_for(turn, str(pressed.ref))
     if case is None:
         return
-    refused = _may_handle(turn, case) if verb in (Verb.SIGN, Verb.FB, Verb.EXT) else None
-    if refused is not None:
-        turn.notice = turn.text(refused.reason)
-    elif verb == Verb.SIGN:
-        _sign(turn, case)
-    elif verb == Verb.FB:
-        start_feedback(turn, case)
-    elif verb == Verb.EXT:
-        refused = extension.may_ask_extension(_case_now(turn, case))
-        if refused is not None:
-            turn.notice = turn.text(refused.reason)
-            return
-        turn.begin(
-            FlowName.EXTENSION,
-            context={"case_id": case.id, "code": case.code, "due": case.due_at.isoformat()},
-        )
-    elif verb == Verb.EXT_OK:
-        why_not = decide_case_extension(turn, case, approve=True)
-        if why_not is not None:
-            turn.notice = turn.text(why_not)
-    elif verb == Verb.EXT_NO:
-        if case.fields.get("extension", {}).get("status") != extension.PENDING:
-            turn.notice = turn.text(msg("form.stale_button"))
-            return
-        turn.begin(FlowName.EXTENSION_REJECT, context={"case_id": case.id, "code": case.code})
+    if case.fields.get("extension", {}).get("status") != extension.PENDING:
+        turn.notice = turn.text(msg("form.stale_button"))
+        return
+    turn.begin(FlowName.EXTENSION_REJECT, context={"case_id": case.id, "code": case.code})
 
 
 def _finish_extension_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
@@ -496,13 +519,17 @@ def cmd_case(turn: Turn, args: list[str]) -> None:
 FEATURE = Feature(
     "cases",
     commands={
-        "forward": cmd_forward,
-        "feedback": cmd_feedback,
-        "cases": cmd_cases,
-        "case": cmd_case,
+        CommandName.FORWARD: cmd_forward,
+        CommandName.FEEDBACK: cmd_feedback,
+        CommandName.CASES: cmd_cases,
+        CommandName.CASE: cmd_case,
     },
     presses={
-        **{v: on_case_press for v in (Verb.SIGN, Verb.FB, Verb.EXT, Verb.EXT_OK, Verb.EXT_NO)},
+        Verb.SIGN: on_sign,
+        Verb.FB: on_answer,
+        Verb.EXT: on_ask_extension,
+        Verb.EXT_OK: on_grant_extension,
+        Verb.EXT_NO: on_refuse_extension,
         Verb.CASES: turn_page,
     },
     flows={

@@ -33,6 +33,7 @@ from workflows.messages import Msg, msg
 from workflows.outcome import Refused
 from workflows.periods import reporting_day
 from workflows.planner import Planned
+from workflows.roles import CommandName
 from workflows.week_form import asked_closing
 from workflows.weekly import (
     CLOSE,
@@ -241,37 +242,34 @@ def may_reject(turn: Turn, item: LedgerItem, asked: int | None) -> Msg | None:
     return refused.reason if refused is not None else None
 
 
-def on_closeout_press(turn: Turn, pressed: Action) -> None:
-    """The supervisors' buttons on a close-out request: 同意 and 不同意."""
-    verb = pressed.verb
+def on_approve_closeout(turn: Turn, pressed: Action) -> None:
+    """The supervisors' 同意 on a close-out request (the ask it names, if it names one)."""
+    item = item_for(turn, str(pressed.ref))
+    refused = approve_closeout_ask(turn, item, pressed.optional(1)) if item is not None else None
+    if refused is not None:
+        turn.notice = turn.text(refused)
+
+
+def on_reject_closeout(turn: Turn, pressed: Action) -> None:
+    """The supervisors' 不同意 on a close-out request: the reason is asked for."""
     item = item_for(turn, str(pressed.ref))
     if item is None:
         return
     asked = pressed.optional(1)
-    if verb == Verb.CO_OK:
-        refused = approve_closeout_ask(turn, item, asked)
-        if refused is not None:
-            turn.notice = turn.text(refused)
-    elif verb == Verb.CO_NO:
-        refused = may_reject(turn, item, asked)
-        if refused is not None:
-            turn.notice = turn.text(refused)
-            return
-        turn.begin(
-            FlowName.CLOSEOUT_REJECT,
-            context={
-                "item_id": item.id,
-                "code": item.code,
-                "version": item.version,
-                "ask_id": asked,
-            },
-        )
+    refused = may_reject(turn, item, asked)
+    if refused is not None:
+        turn.notice = turn.text(refused)
+        return
+    turn.begin(
+        FlowName.CLOSEOUT_REJECT,
+        context={"item_id": item.id, "code": item.code, "version": item.version, "ask_id": asked},
+    )
 
 
 FEATURE = Feature(
     "closeout",
-    commands={"close": cmd_close},
-    presses={Verb.CO_OK: on_closeout_press, Verb.CO_NO: on_closeout_press},
+    commands={CommandName.CLOSE: cmd_close},
+    presses={Verb.CO_OK: on_approve_closeout, Verb.CO_NO: on_reject_closeout},
     flows={
         FlowName.CLOSE: FlowBinding(
             lambda ctx: CLOSE, _finish_close, context=CloseContext, answers=CloseAnswers

@@ -325,14 +325,16 @@ def reject_correction_request(turn: Turn, request_id: int, reason: str) -> Msg |
     return None
 
 
-def on_correction_press(turn: Turn, pressed: Action) -> None:
-    """The supervisors' buttons on a correction request: 同意 and 不同意 (which asks why)."""
+def on_approve_correction(turn: Turn, pressed: Action) -> None:
+    """The supervisors' 同意 on a correction request: the correction applied."""
+    refused = approve_correction_request(turn, int(pressed.ref))
+    if refused is not None:
+        turn.notice = turn.text(refused)
+
+
+def on_reject_correction(turn: Turn, pressed: Action) -> None:
+    """The supervisors' 不同意 on a correction request: the reason is asked for."""
     request_id = int(pressed.ref)
-    if pressed.verb == Verb.CR_OK:
-        refused = approve_correction_request(turn, request_id)
-        if refused is not None:
-            turn.notice = turn.text(refused)
-        return
     if store.request_of(turn.session, request_id) is None or store.decided(
         turn.session, request_id
     ):
@@ -351,7 +353,7 @@ def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
 
 FEATURE = Feature(
     "corrections",
-    presses={Verb.CR_OK: on_correction_press, Verb.CR_NO: on_correction_press},
+    presses={Verb.CR_OK: on_approve_correction, Verb.CR_NO: on_reject_correction},
     flows={
         FlowName.CORRECTION_REJECT: FlowBinding(
             lambda ctx: REJECT_CORRECTION,

@@ -33,6 +33,7 @@ from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
 from workflows.periods import campaign_period
 from workflows.planner import time_left
+from workflows.roles import CommandName
 from workflows.submission import (
     SUBMIT,
     Deliverable,
@@ -373,26 +374,38 @@ def _finish_cancel(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     turn.say(msg("deadline.cancelled", deliverable=row.deliverable))
 
 
-def on_deadline_press(turn: Turn, pressed: Action) -> None:
-    """Buttons on reminders and lists: submit, edit or cancel a deadline."""
-    verb = pressed.verb
-    if verb == Verb.SUBMIT:
-        start_submit(turn, preselect=f"d:{pressed.ref}")
-        return
+def on_submit_press(turn: Turn, pressed: Action) -> None:
+    """已报送 on a reminder or a list: the submission steps, this deadline chosen."""
+    start_submit(turn, preselect=f"d:{pressed.ref}")
+
+
+def _live_deadline(turn: Turn, pressed: Action) -> Deadline | None:
+    """The deadline a button names, unless it is gone or cancelled (a toast says so)."""
     row = turn.session.get(Deadline, pressed.ref)
     if row is None or row.cancelled:
         turn.notice = turn.text(msg("form.stale_button"))
-        return
-    if verb == Verb.DL_CANCEL:
-        turn.begin(
-            FlowName.DEADLINE_CANCEL,
-            context={"deadline_id": row.id, "deliverable": row.deliverable},
-        )
-    elif verb == Verb.DL_EDIT:  # the deliverable stays; the new due time is asked for
+        return None
+    return row
+
+
+def on_edit_deadline(turn: Turn, pressed: Action) -> None:
+    """修改: the deliverable stays; the new due time is asked for."""
+    row = _live_deadline(turn, pressed)
+    if row is not None:
         turn.begin(
             FlowName.DEADLINE,
             context={"deadline_id": row.id},
             prefill={"deliverable": TextAnswer(row.deliverable)},
+        )
+
+
+def on_cancel_deadline(turn: Turn, pressed: Action) -> None:
+    """取消: asked to confirm before the deadline is cancelled."""
+    row = _live_deadline(turn, pressed)
+    if row is not None:
+        turn.begin(
+            FlowName.DEADLINE_CANCEL,
+            context={"deadline_id": row.id, "deliverable": row.deliverable},
         )
 
 
@@ -403,12 +416,16 @@ def _submit_flow(context: Mapping[str, Any]) -> Flow:
 FEATURE = Feature(
     "deadlines",
     commands={
-        "deadlines": cmd_deadlines,
-        "deadline": cmd_deadline,
-        "submit": cmd_submit,
-        "missing": cmd_missing,
+        CommandName.DEADLINES: cmd_deadlines,
+        CommandName.DEADLINE: cmd_deadline,
+        CommandName.SUBMIT: cmd_submit,
+        CommandName.MISSING: cmd_missing,
     },
-    presses={v: on_deadline_press for v in (Verb.SUBMIT, Verb.DL_EDIT, Verb.DL_CANCEL)},
+    presses={
+        Verb.SUBMIT: on_submit_press,
+        Verb.DL_EDIT: on_edit_deadline,
+        Verb.DL_CANCEL: on_cancel_deadline,
+    },
     flows={
         FlowName.SUBMIT: FlowBinding(
             _submit_flow,

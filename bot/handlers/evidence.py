@@ -11,6 +11,7 @@ from storage import evidence as kept
 from storage.models import Evidence, saved_id
 from workflows.evidence import reuse_flags, short
 from workflows.messages import Msg, lines, msg
+from workflows.roles import CommandName
 
 SAID_LIMIT = 3500  # characters: longer records go as a text file (a message holds 4096)
 
@@ -81,4 +82,4 @@ def cmd_evidence(turn: Turn, args: list[str]) -> None:
     )
 
 
-FEATURE = Feature("evidence", commands={"evidence": cmd_evidence})
+FEATURE = Feature("evidence", commands={CommandName.EVIDENCE: cmd_evidence})

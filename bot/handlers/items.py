@@ -27,6 +27,7 @@ from workflows.guards import required
 from workflows.inputs import Option
 from workflows.ledger import is_overdue, item_columns, status_msg
 from workflows.messages import Msg, lines, msg
+from workflows.roles import CommandName
 from workflows.weekly import (
     new_item_flow,
     progress_said,
@@ -235,16 +236,20 @@ def item_line(item: LedgerItem, today: date) -> Msg:
     )
 
 
-def on_item_press(turn: Turn, pressed: Action) -> None:
-    """Buttons: page through /items, see an item, add a problem step by step."""
-    if pressed.verb == Verb.NEW:
-        acting = turn.acting_unit()
-        if acting.allowed and turn.campaign is not None:
-            begin_new(turn, acting.unit)
-        return
-    if pressed.verb == Verb.ITEMS:
-        show_page(turn, pressed.ref, edit=True)
-        return
+def on_new_problem(turn: Turn, pressed: Action) -> None:
+    """新增问题 (逐步): a problem added step by step, for the unit this person acts for."""
+    acting = turn.acting_unit()
+    if acting.allowed and turn.campaign is not None:
+        begin_new(turn, acting.unit)
+
+
+def on_items_page(turn: Turn, pressed: Action) -> None:
+    """◀ ▶ under /items."""
+    show_page(turn, pressed.ref, edit=True)
+
+
+def on_item_card(turn: Turn, pressed: Action) -> None:
+    """An item's button in a list: its card."""
     item = item_for(turn, str(pressed.ref))
     if item is not None:
         show_item(turn, item)
@@ -252,7 +257,7 @@ def on_item_press(turn: Turn, pressed: Action) -> None:
 
 FEATURE = Feature(
     "items",
-    commands={"new": cmd_new, "items": cmd_items, "item": cmd_item},
-    presses={Verb.ITEMS: on_item_press, Verb.ITEM: on_item_press, Verb.NEW: on_item_press},
+    commands={CommandName.NEW: cmd_new, CommandName.ITEMS: cmd_items, CommandName.ITEM: cmd_item},
+    presses={Verb.ITEMS: on_items_page, Verb.ITEM: on_item_card, Verb.NEW: on_new_problem},
     flows={FlowName.NEW: FlowBinding(new_item_flow, _finish_new, _options, context=NewItemContext)},
 )

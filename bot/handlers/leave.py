@@ -38,6 +38,7 @@ from workflows.leave import (
 )
 from workflows.messages import Msg, lines, msg
 from workflows.planner import Planned, PlannerState, covered
+from workflows.roles import CommandName
 
 
 def liaisons_of(turn: Turn, unit_id: int) -> tuple[Liaison, ...]:
@@ -191,7 +192,7 @@ def on_end(turn: Turn, pressed: Action) -> None:
 
 FEATURE = Feature(
     "leave",
-    commands={"leave": cmd_leave},
+    commands={CommandName.LEAVE: cmd_leave},
     presses={Verb.LEAVE_END: on_end},
     flows={
         FlowName.LEAVE: FlowBinding(

@@ -27,6 +27,7 @@ from workflows.buttons import Action, Verb, callback_data
 from workflows.messages import Msg, lines, msg
 from workflows.notices import NOTICE_TEXT_LIMIT, RECENT, ladder, receipt_answer, status_lines
 from workflows.planner import Planned
+from workflows.roles import CommandName
 from workflows.words import CIRCULAR_WORDS
 
 NOTICES_LISTED = 3  # notices listed by /notice alone
@@ -197,4 +198,6 @@ def notice_ladder(
     return [p for p in out if p.key not in planned]
 
 
-FEATURE = Feature("notices", commands={"notice": cmd_notice}, presses={Verb.READ: on_read})
+FEATURE = Feature(
+    "notices", commands={CommandName.NOTICE: cmd_notice}, presses={Verb.READ: on_read}
+)

@@ -30,6 +30,7 @@ from workflows.keys import digest_key
 from workflows.messages import Msg, Say, lines, msg
 from workflows.notices import RECENT, last_due, late_reads_section
 from workflows.planner import Planned
+from workflows.roles import CommandName
 from workflows.scores import QUARTER, WEEK, circular_cadence
 from workflows.standing import report_state, week_deadline
 from workflows.summary import (
@@ -303,6 +304,6 @@ def weekly_digests(
 
 FEATURE = Feature(
     "summary",
-    commands={"summary": cmd_summary, "export": cmd_export},
+    commands={CommandName.SUMMARY: cmd_summary, CommandName.EXPORT: cmd_export},
     presses={Verb.CIRCULAR: on_circular},
 )

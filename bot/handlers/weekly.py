@@ -32,6 +32,7 @@ from workflows.ledger import overdue_days
 from workflows.messages import Msg, lines, msg
 from workflows.periods import WEEK, report_period
 from workflows.planner import Planned
+from workflows.roles import CommandName
 from workflows.submission import is_on_time
 from workflows.weekly import (
     EXPIRED,
@@ -332,7 +333,7 @@ def on_weekly_press(turn: Turn, pressed: Action) -> None:
 
 FEATURE = Feature(
     "weekly",
-    commands={"weekly": cmd_weekly, "correct": cmd_correct},
+    commands={CommandName.WEEKLY: cmd_weekly, CommandName.CORRECT: cmd_correct},
     presses={Verb.WEEKLY: on_weekly_press},
     flows={
         FlowName.WEEKLY: FlowBinding(

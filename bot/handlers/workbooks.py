@@ -21,6 +21,7 @@ from workflows.buttons import Action, Verb
 from workflows.inputs import FileAnswer
 from workflows.ledger_import import EVIDENCE, READ, UploadSeen, route_upload
 from workflows.messages import Msg, msg
+from workflows.roles import CommandName
 from workflows.weekly_workbook import form_meta
 from workflows.workbook import MAX_BYTES, WorkbookRefused, open_book
 
@@ -176,7 +177,7 @@ def on_form(turn: Turn, pressed: Action) -> None:
 
 FEATURE = Feature(
     "workbooks",
-    commands={"import": ledger_import.cmd_import},
+    commands={CommandName.IMPORT: ledger_import.cmd_import},
     presses={
         Verb.IMP_UNIT: on_unit,
         Verb.IMP_OK: on_ledger_confirm,

@@ -15,6 +15,7 @@ from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.holiday_notice import import_flow, notice_year, read_notice
 from workflows.messages import Msg, lines, msg
+from workflows.roles import CommandName
 from workflows.statutory import assumed_days
 from workflows.words import MAKEUP_NOTE, WORKDAY_WORDS, whole_number
 
@@ -88,7 +89,7 @@ def _finish_import(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
 
 FEATURE = Feature(
     "workday",
-    commands={"workday": cmd_workday},
+    commands={CommandName.WORKDAY: cmd_workday},
     flows={
         FlowName.WORKDAY_IMPORT: FlowBinding(
             lambda ctx: import_flow(int(ctx["year"])),

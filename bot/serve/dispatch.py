@@ -1,9 +1,9 @@
 """The dispatcher: which feature's handler a turn goes to, and the flows it runs.
 
-A command goes to its feature's handler once `workflows/roles.COMMANDS` allows it here; a
-press goes to its feature's handler once `bot/telegram/gate.py` has checked
-`workflows/roles.PRESSES`; a reply or a file goes to the speaker's open flow (a file may be
-a workbook a feature reads first). A handler asks for a flow with `Turn.begin`; `settle`
+A command goes to its feature's handler once its rule (`workflows.roles.CommandName`) allows
+it here; a press goes to its feature's handler once `bot/telegram/gate.py` has checked its
+verb's rule (`workflows.buttons.Verb`); a reply or a file goes to the speaker's open flow (a
+file may be a workbook a feature reads first). A handler asks for a flow with `Turn.begin`; `settle`
 starts it after the handler returns, and a finished flow's values go to its binding's
 `finish`. The form engine (`bot/telegram/flows.py`) never calls a handler itself.
 """
@@ -11,13 +11,13 @@ starts it after the handler returns, and a finished flow's values go to its bind
 from __future__ import annotations
 
 from bot.telegram import flows, gate
-from bot.telegram.feature import FlowBinding, Registry
-from bot.telegram.turn import Begin, Navigate, Resume, Turn
+from bot.telegram.feature import OpenFlow, Registry
+from bot.telegram.turn import Navigate, Resume, Turn
 from storage import chats, drafts
 from storage.models import FormDraft
 from workflows import buttons
 from workflows.buttons import Action, FormPress
-from workflows.forms import Draft, Finished, Flow, Nav, Outcome
+from workflows.forms import Nav
 from workflows.inputs import Answer, Attachments, ChoiceAnswer, File, FileAnswer, TextAnswer
 from workflows.messages import msg
 from workflows.roles import BY_NAME, may
@@ -25,34 +25,12 @@ from workflows.roles import BY_NAME, may
 SETTLE_ROUNDS = 8  # a finish may begin another flow; never loop for ever
 
 
-class _Open:
-    """The speaker's open draft here, loaded, with its flow's binding and steps."""
-
-    def __init__(self, row: FormDraft, binding: FlowBinding, draft: Draft, flow: Flow) -> None:
-        self.row, self.binding, self.draft, self.flow = row, binding, draft, flow
-
-
-def _open(turn: Turn, registry: Registry, row: FormDraft | None = None) -> _Open | None:
+def _open(turn: Turn, registry: Registry, row: FormDraft | None = None) -> OpenFlow | None:
     """The speaker's open flow here (or the draft `row`), loaded; a draft that may no longer
     go on is closed with a word to its owner, and counts as none."""
     row = row if row is not None else turn.draft()
-    if row is None:
-        return None
-    binding = registry.flows.get(row.flow)
-    draft = flows.loaded(row, binding.context, binding.answers) if binding is not None else None
-    if binding is None or draft is None:  # a flow this version no longer has, or cannot read
-        flows.close(turn, row, msg("form.outdated"), "draft.outdated")
-        return None
-    word = binding.over(draft.context, turn.stamp.at)
-    if word is not None:
-        flows.close(turn, row, word, "draft.expired")
-        return None
-    return _Open(row, binding, draft, flows.built(row.flow, binding.build, draft.context))
-
-
-def _finish(turn: Turn, binding: FlowBinding, before: Draft, outcome: Outcome) -> None:
-    if isinstance(outcome, Finished):
-        binding.finish(turn, before, outcome.values)
+    opened = registry.open(turn, row) if row is not None else None
+    return opened if isinstance(opened, OpenFlow) else None
 
 
 def settle_requests(turn: Turn, registry: Registry) -> None:
@@ -76,19 +54,8 @@ def settle_requests(turn: Turn, registry: Registry) -> None:
             turn.say(msg("form.busy", title=msg(current.flow.title)))
             flows.resume_in_chat(turn, current.flow, current.draft, env, current.row)
             continue
-        _begin(turn, registry, request)
+        registry.begin_in_chat(turn, request)
     turn.requests.clear()
-
-
-def _begin(turn: Turn, registry: Registry, request: Begin) -> None:
-    binding = registry.flows[request.flow]
-    context = dict(request.context or {})
-    flow = flows.built(request.flow, binding.build, context)
-    env = flows.env_for(turn, binding.options(turn))
-    before, outcome = flows.start_in_chat(
-        turn, flow, env, context=context, prefill=request.prefill, extra=request.extra
-    )
-    _finish(turn, binding, before, outcome)
 
 
 def answer(turn: Turn, registry: Registry, given: Answer | Nav) -> bool:
@@ -99,7 +66,7 @@ def answer(turn: Turn, registry: Registry, given: Answer | Nav) -> bool:
         return had  # closed as over or outdated: its word is said
     env = flows.env_for(turn, current.binding.options(turn))
     outcome = flows.advance_in_chat(turn, current.flow, current.draft, given, env, current.row)
-    _finish(turn, current.binding, current.draft, outcome)
+    current.binding.settle(turn, current.draft, outcome)
     return True
 
 
@@ -127,7 +94,7 @@ def press_form(turn: Turn, registry: Registry, pressed: FormPress | None) -> Non
     outcome = flows.advance_in_chat(
         turn, current.flow, current.draft, ChoiceAnswer(pressed.index), env, current.row
     )
-    _finish(turn, current.binding, current.draft, outcome)
+    current.binding.settle(turn, current.draft, outcome)
 
 
 def waiting(turn: Turn) -> bool:

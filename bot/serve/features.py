@@ -1,9 +1,9 @@
 """Every feature of the bot, in one list: what it handles is read here, not found by import.
 
 Each area's handler module declares its `FEATURE` (its commands, buttons, flows, and the
-replies and files it takes); `REGISTRY` collects them and refuses two handlers for one name.
-`tests/bot/test_registry.py` checks that every command and button of `workflows/roles.py`
-has exactly one handler here, and every handler a role rule.
+replies and files it takes); `REGISTRY` collects them and refuses two handlers for one name,
+a command (`workflows.roles.CommandName`) or button (`workflows.buttons.Verb`) declared with
+its rule but handled nowhere, and a handler for one never declared.
 """
 
 from __future__ import annotations

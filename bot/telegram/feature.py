@@ -1,9 +1,16 @@
 """What a handler module declares it handles (its `Feature`), and the registry `bot.serve`
 collects from every feature: no handler registers itself by being imported.
 
-Like Django's URLconf: each area's module ends with one `FEATURE = Feature(...)` naming its
-commands, its buttons and its flows; `bot/serve/features.py` lists the features, and
-`Registry.collect` refuses two handlers for one command, button or flow.
+Like Django's URLconf: each area's module ends with one `FEATURE = Feature(...)` binding its
+commands (`workflows.roles.CommandName`), its buttons (`workflows.buttons.Verb`) and its flows
+to their handlers; the command or button itself, with its role rule and its shape, is declared
+once in `workflows/`. `bot/serve/features.py` lists the features, and `Registry.collect`
+refuses two handlers for one command, button or flow, and a command or button with none.
+
+Both doors read one registry: the chat's dispatcher (`bot/serve/dispatch.py`) and the Mini
+App (`bot/web/week.py`) open a person's draft with `Registry.open` and begin a flow with
+`Registry.begin_in_chat` or `Registry.begin_for_page`, by the flow's name: the binding
+registered under it says how the flow is built, checked and when it is over.
 """
 
 from __future__ import annotations
@@ -13,12 +20,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.telegram.turn import Turn
+from bot.telegram import flows as engine
+from bot.telegram.turn import Begin, Turn
+from storage.models import FormDraft
+from workflows import forms
 from workflows.buttons import Action, Verb
 from workflows.flow_names import FlowName
-from workflows.forms import Draft, Flow
-from workflows.inputs import FileAnswer, Option, TextAnswer
-from workflows.messages import Msg
+from workflows.forms import Draft, Finished, Flow, Outcome
+from workflows.inputs import FileAnswer, FormEnv, Option, TextAnswer
+from workflows.messages import Msg, msg
+from workflows.roles import CommandName
 
 CommandHandler = Callable[[Turn, list[str]], None]
 PressHandler = Callable[[Turn, Action], None]
@@ -56,13 +67,28 @@ class FlowBinding:
     context: type | None = None
     answers: type | None = None  # None: answers keyed by the campaign's own fields (/new, weekly)
 
+    def settle(self, turn: Turn, before: Draft, outcome: Outcome) -> None:
+        """A finished flow's values go to its finish; any other outcome is shown already."""
+        if isinstance(outcome, Finished):
+            self.finish(turn, before, outcome.values)
+
+
+@dataclass(frozen=True)
+class OpenFlow:
+    """A person's draft, loaded, with its flow's binding and steps."""
+
+    row: FormDraft
+    binding: FlowBinding
+    draft: Draft
+    flow: Flow
+
 
 @dataclass(frozen=True)
 class Feature:
     """One area's commands, buttons, flows, and the replies and files it takes."""
 
     name: str
-    commands: Mapping[str, CommandHandler] = field(default_factory=dict)
+    commands: Mapping[CommandName, CommandHandler] = field(default_factory=dict)
     presses: Mapping[Verb, PressHandler] = field(default_factory=dict)
     flows: Mapping[FlowName, FlowBinding] = field(default_factory=dict)
     replies: tuple[ReplyHook, ...] = ()
@@ -71,6 +97,11 @@ class Feature:
 
 class DoubleHandler(ValueError):
     """Two features handle the same command, button or flow."""
+
+
+class MissingHandler(ValueError):
+    """A command or button is declared (with its role rule) but no feature handles it, or a
+    feature handles one that is not declared."""
 
 
 @dataclass(frozen=True)
@@ -85,8 +116,15 @@ class Registry:
     owners: Mapping[str, str]  # "command:weekly", "press:co_ok", "flow:new" → its feature
 
     @classmethod
-    def collect(cls, features: Iterable[Feature]) -> Registry:
-        """Gather the features' handlers; two for one name is a mistake, refused here."""
+    def collect(
+        cls,
+        features: Iterable[Feature],
+        *,
+        commands_declared: Iterable[str] = tuple(CommandName),
+        verbs_declared: Iterable[Verb] = tuple(Verb),
+    ) -> Registry:
+        """Gather the features' handlers; two for one name, a declared command or button with
+        none, or a handler for one not declared, is a mistake refused here."""
         commands: dict[str, CommandHandler] = {}
         presses: dict[Verb, PressHandler] = {}
         flows: dict[str, FlowBinding] = {}
@@ -106,9 +144,62 @@ class Registry:
             for verb, press in feature.presses.items():
                 claim(f"press:{verb.value}", feature)
                 presses[verb] = press
-            for name, flow in feature.flows.items():
-                claim(f"flow:{name}", feature)
-                flows[name] = flow
+            for flow_name, flow in feature.flows.items():
+                claim(f"flow:{flow_name}", feature)
+                flows[flow_name] = flow
             replies += feature.replies
             files += feature.files
+        unhandled = [f"command:{c}" for c in commands_declared if c not in commands]
+        unhandled += [f"press:{v.value}" for v in verbs_declared if v not in presses]
+        undeclared = [f"command:{c}" for c in set(commands) - set(commands_declared)]
+        undeclared += [f"press:{v.value}" for v in set(presses) - set(verbs_declared)]
+        if unhandled or undeclared:
+            raise MissingHandler(
+                f"declared without a handler: {sorted(unhandled)}; "
+                f"handled without a declaration: {sorted(undeclared)}"
+            )
         return cls(commands, presses, flows, tuple(replies), tuple(files), owners)
+
+    def open(self, turn: Turn, row: FormDraft) -> OpenFlow | Msg:
+        """The draft `row` loaded with the flow registered under its name; a draft that may
+        no longer go on (its flow gone or changed since, its time over) is closed with a word
+        to its owner, and that word is the answer."""
+        binding = self.flows.get(row.flow)
+        draft = None if binding is None else engine.loaded(row, binding.context, binding.answers)
+        if binding is None or draft is None:  # a flow this version no longer has, or cannot read
+            word = msg("form.outdated")
+            engine.close(turn, row, word, "draft.outdated")
+            return word
+        over = binding.over(draft.context, turn.stamp.at)
+        if over is not None:
+            engine.close(turn, row, over, "draft.expired")
+            return over
+        return OpenFlow(row, binding, draft, engine.built(row.flow, binding.build, draft.context))
+
+    def _start(
+        self, turn: Turn, name: FlowName, context: Mapping[str, Any] | None
+    ) -> tuple[FlowBinding, Flow, FormEnv, dict[str, Any]]:
+        binding = self.flows[name]
+        began = dict(context or {})
+        flow = engine.built(name, binding.build, began)
+        return binding, flow, engine.env_for(turn, binding.options(turn)), began
+
+    def begin_in_chat(self, turn: Turn, request: Begin) -> None:
+        """Begin the flow a handler asked for (no draft of the speaker's is open here): its
+        first step shown in the chat, or, when answers given up front finish it, its finish."""
+        binding, flow, env, context = self._start(turn, request.flow, request.context)
+        before, outcome = engine.start_in_chat(
+            turn, flow, env, context=context, prefill=request.prefill, extra=request.extra
+        )
+        binding.settle(turn, before, outcome)
+
+    def begin_for_page(
+        self, turn: Turn, name: FlowName, context: Mapping[str, Any]
+    ) -> OpenFlow | None:
+        """Begin a flow for a page (no draft of the speaker's is open here): its draft saved
+        here, not shown (the page shows it); None when it has nothing to ask."""
+        binding, flow, env, began = self._start(turn, name, context)
+        draft, _ = forms.start(flow, env=env, context=began)
+        if draft is None:
+            return None
+        return OpenFlow(engine.save_unshown(turn, draft), binding, draft, flow)

@@ -1,9 +1,9 @@
 """Glue between the form engine and the chat: drafts in the database, prompts as replies.
 
 This is the engine's side only: it loads, saves and closes drafts and turns each step's
-outcome into a reply. It never calls a handler: `bot/serve/dispatch.py` finds the flow's
-`FlowBinding` in the registry, passes its flow and choices in, and hands a finished flow's
-values to the binding's `finish`.
+outcome into a reply. It never calls a handler: the registry (`bot.telegram.feature.Registry`,
+read by the chat's dispatcher and by the Mini App alike) finds the flow's `FlowBinding`,
+passes its flow and choices in, and hands a finished flow's values to the binding's `finish`.
 
 What a step costs in a group. Telegram lets a bot send about 20 messages a minute into one
 group, and an edit (removing a keyboard, too) costs as much as a new message; answering a
@@ -47,10 +47,11 @@ from workflows.messages import Msg, msg
 
 logger = logging.getLogger(__name__)
 
-# A flow is a function of its name and its draft's context alone; building a weekly update
-# of 30 items costs about a millisecond, so the same context's flow is built once. (Row ids
-# are no key: SQLite reuses them once a draft is deleted.)
-_BUILT: OrderedDict[tuple[str, str], Flow] = OrderedDict()
+# A flow is a function of its binding's build and its draft's context alone; building a
+# weekly update of 30 items costs about a millisecond, so the same context's flow is built
+# once. (Row ids are no key: SQLite reuses them once a draft is deleted; nor is the name
+# alone: a registry may bind another build to it.)
+_BUILT: OrderedDict[tuple[str, Callable[[Mapping[str, Any]], Flow], str], Flow] = OrderedDict()
 _BUILT_LOCK = threading.Lock()  # units of work run in worker threads
 
 
@@ -58,7 +59,7 @@ def built(
     name: str, build: Callable[[Mapping[str, Any]], Flow], context: Mapping[str, Any]
 ) -> Flow:
     """The flow for this context, built once."""
-    key = (name, json.dumps(context, sort_keys=True, ensure_ascii=False, default=str))
+    key = (name, build, json.dumps(context, sort_keys=True, ensure_ascii=False, default=str))
     with _BUILT_LOCK:
         flow = _BUILT.get(key)
     if flow is None:
@@ -102,6 +103,11 @@ def _save(turn: Turn, draft: Draft, row: FormDraft | None, *, shown: bool) -> Fo
     )
     turn.keep_draft(saved)
     return saved
+
+
+def save_unshown(turn: Turn, draft: Draft) -> FormDraft:
+    """Save a new draft here without showing its step (a page shows it)."""
+    return _save(turn, draft, None, shown=False)
 
 
 def _drop(turn: Turn, row: FormDraft | None) -> None:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from bot.telegram.turn import Turn
 from workflows.buttons import Action
-from workflows.roles import may_press, refusal
 
 
 def admit(turn: Turn, pressed: Action) -> bool:
     """Whether the presser's roles allow the button; if not, the refusal is the press's toast.
 
-    Only roles are checked here (`workflows.roles.PRESSES`); a button whose rule has a scope
-    (this unit's liaisons, the draft's owner) has its handler check that against the row.
+    Only roles are checked here (the verb's rule, `workflows.buttons.Verb`); a button whose
+    rule has a scope (this unit's liaisons, the draft's owner) has its handler check that
+    against the row.
     """
-    if may_press(turn.actor, pressed.verb):
+    rule = pressed.verb.rule
+    if rule.allows(turn.actor):
         return True
     unit = turn.unit
-    turn.notice = turn.text(refusal(pressed.verb, unit.name if unit is not None else None))
+    turn.notice = turn.text(rule.refused(unit.name if unit is not None else None))
     return False

@@ -22,6 +22,7 @@ from aiohttp import web
 from sqlmodel import select
 
 from bot.telegram.applinks import app_key
+from bot.telegram.feature import Registry
 from bot.telegram.turn import BotApp, Services, Source, Turn, services_in
 from bot.web import limits
 from bot.web.init_data import Caller, InitDataError, check
@@ -48,6 +49,12 @@ class Turns(Protocol):
         self, source: Source, body: Callable[[Turn], T], *, query: Any = None, send: bool = True
     ) -> tuple[Turn | None, T | None]:
         """One turn: its unit of work off the event loop; replies sent unless `send` is off."""
+        ...
+
+    @property
+    def registry(self) -> Registry:
+        """The features' registry the turns run with: the chat's flows, opened and begun
+        from a page as the chat does."""
         ...
 
 
@@ -320,6 +327,11 @@ def page_text(turn: Turn, message: Msg | str) -> str:
     tr = turn.services.translator
     marked = tr.text(message, turn.lang, tz=turn.zone, escape=True, year=turn.year)
     return html.unescape(TAGS.sub("", marked))
+
+
+def registry_of(request: web.Request) -> Registry:
+    """The registry the chat reads, for a page that opens or begins a flow."""
+    return request.app[TURNS].registry
 
 
 def refused_here(turn: Turn, status: int, reason: Msg) -> PageAnswer:

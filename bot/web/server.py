@@ -22,7 +22,17 @@ from aiohttp.typedefs import Middleware
 from bot.config import Settings
 from bot.telegram.turn import BotApp, Turn
 from bot.web import board, forms, leave, limits, notices, week
-from bot.web.calls import BOT, TURNS, Call, Handler, PageAnswer, Turns, checked_route, in_turn
+from bot.web.calls import (
+    BOT,
+    TURNS,
+    Call,
+    Handler,
+    PageAnswer,
+    Turns,
+    checked_route,
+    in_turn,
+    registry_of,
+)
 from workflows.deeplink import BOARD_PAGE, ITEM_PAGE, NEW_PAGE, WEEK_PAGE
 from workflows.inputs import FILE_LIMIT
 from workflows.roles import may
@@ -41,7 +51,7 @@ async def open_page(request: web.Request, call: Call) -> web.Response:
     item = link.ref if link is not None and link.page == ITEM_PAGE else None
     opened = {"ok": True, "page": page, "item": item, "file_limit": FILE_LIMIT}
     pages: dict[str, Callable[[Turn], PageAnswer]] = {
-        "week": lambda turn: week.week_page(turn, call),
+        "week": lambda turn: week.week_page(turn, registry_of(request), call),
         "new": lambda turn: forms.new_page(turn, call),
         "item": lambda turn: forms.item_page(turn, call, str(item)),
     }

@@ -1,10 +1,11 @@
 """The week on one screen: the unit's open problems, each answered as in the chat, one submit.
 
 The page's answers are written into the person's weekly draft — the same draft the chat flow
-keeps, wherever it was begun — checked by the weekly update's own steps
-(`workflows/week_form.py`); the submit saves the week with the chat flow's own code
-(`bot.handlers.weekly.finish_week`, `workflows/weekly_update.decide_week`) and posts its one
-summary in the unit's groups.
+keeps, wherever it was begun, opened and begun through the registry the chat reads
+(`bot.telegram.feature.Registry`: the flow registered as the weekly update is the one the
+page shows) — checked by the weekly update's own steps (`workflows/week_form.py`); the submit
+saves the week with the chat flow's own code (`bot.handlers.weekly.finish_week`,
+`workflows/weekly_update.decide_week`) and posts its one summary in the unit's groups.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.handlers import weekly
-from bot.telegram import flows
+from bot.telegram.feature import OpenFlow, Registry
 from bot.telegram.turn import Turn
 from bot.web.calls import (
     Call,
@@ -27,12 +28,12 @@ from bot.web.calls import (
     in_turn,
     json_body,
     refused_here,
+    registry_of,
     unit_of,
 )
 from bot.web.evidence import StoredFile, read_upload, store_file
 from storage import campaigns, drafts
-from storage.models import FormDraft, Unit, saved_id
-from workflows import forms
+from storage.models import Unit, saved_id
 from workflows.contexts import WeeklyContext
 from workflows.deeplink import WEEK_PAGE
 from workflows.flow_names import FlowName
@@ -41,7 +42,7 @@ from workflows.inputs import FormEnv, StatusCard
 from workflows.messages import msg
 from workflows.week_answers import answer_of, closing_of, item_answer
 from workflows.week_form import add_file, drop_file, missing, read_item, with_answers
-from workflows.weekly import DONE, STATUSES, explains_delay, over_word, weekly_flow
+from workflows.weekly import DONE, STATUSES, explains_delay
 
 # a whole week's answers in one body: every problem's fields at their steps' lengths
 WEEK_LIMIT = 1024 * 1024
@@ -50,8 +51,8 @@ WEEK_LIMIT = 1024 * 1024
 class _Week:
     """The caller's weekly draft of the unit, loaded, with its flow."""
 
-    def __init__(self, row: FormDraft, draft: Draft, flow: Flow) -> None:
-        self.row, self.draft, self.flow = row, draft, flow
+    def __init__(self, opened: OpenFlow) -> None:
+        self.row, self.draft, self.flow = opened.row, opened.draft, opened.flow
 
     @property
     def context(self) -> WeeklyContext:
@@ -75,24 +76,17 @@ def _env(turn: Turn) -> FormEnv:
     return FormEnv(now=turn.stamp.at, tz=turn.zone)
 
 
-def _loaded(turn: Turn, unit: Unit) -> _Week | PageAnswer | None:
-    """The caller's open weekly draft of the unit; None if there is none; an answer when its
-    week is over (the draft is closed, its owner told)."""
+def _loaded(turn: Turn, registry: Registry, unit: Unit) -> _Week | PageAnswer | None:
+    """The caller's open weekly draft of the unit, opened as the chat opens it; None if there
+    is none; an answer when it may not go on (closed, its owner told why)."""
     row = drafts.weekly_draft_of(turn.session, turn.person.user_id, saved_id(unit))
     if row is None:
         return None
-    draft = flows.loaded(row, WeeklyContext, None)  # answers keyed by the week's items
-    if draft is None:
-        flows.close(turn, row, msg("form.outdated"), "draft.outdated")
-        return refused_here(turn, 410, msg("form.outdated"))
-    word = over_word(draft.context, turn.stamp.at)
-    if word is not None:
-        flows.close(turn, row, word, "draft.expired")
-        return refused_here(turn, 410, word)
-    return _Week(row, draft, flows.built(FlowName.WEEKLY, weekly_flow, draft.context))
+    opened = registry.open(turn, row)
+    return _Week(opened) if isinstance(opened, OpenFlow) else refused_here(turn, 410, opened)
 
 
-def _begin(turn: Turn, call: Call, unit: Unit) -> _Week | PageAnswer:
+def _begin(turn: Turn, registry: Registry, call: Call, unit: Unit) -> _Week | PageAnswer:
     """A new weekly draft, as /weekly begins one (refused as /weekly is: the week reported
     already, another liaison updating it, another flow open here)."""
     if turn.campaign is None:
@@ -106,27 +100,23 @@ def _begin(turn: Turn, call: Call, unit: Unit) -> _Week | PageAnswer:
     context = weekly.weekly_context(turn, unit, index, period)
     if context is None:  # the reason is said
         return PageAnswer(409, {"error": turn.text(turn.replies.pop().text)})
-    here = turn.draft()
-    if here is not None:  # one flow at a time in a chat, as in the chat
+    if turn.draft() is not None:  # one flow at a time in a chat, as in the chat
         return refused_here(turn, 409, msg("app.busy"))
-    flow = flows.built(FlowName.WEEKLY, weekly_flow, context)
-    draft, _ = forms.start(flow, env=_env(turn), context=context)
-    if draft is None:
-        return refused_here(turn, 409, msg("form.outdated"))
-    row = drafts.save_draft(
-        turn.session, turn.chat.chat_id, turn.person.user_id, draft, now_at=turn.stamp.at
-    )
-    turn.keep_draft(row)
-    return _Week(row, draft, flow)
+    opened = registry.begin_for_page(turn, FlowName.WEEKLY, context)
+    return _Week(opened) if opened is not None else refused_here(turn, 409, msg("form.outdated"))
 
 
-def _week_of(turn: Turn, call: Call, *, begin: bool) -> tuple[Unit, _Week] | PageAnswer:
+def _week_of(
+    turn: Turn, registry: Registry, call: Call, *, begin: bool
+) -> tuple[Unit, _Week] | PageAnswer:
     unit = unit_of(turn, call)
     if isinstance(unit, PageAnswer):
         return unit
-    week = _loaded(turn, unit)
-    if week is None:
-        week = _begin(turn, call, unit) if begin else refused_here(turn, 410, msg("app.no_week"))
+    week = _loaded(turn, registry, unit)
+    if week is None and begin:
+        week = _begin(turn, registry, call, unit)
+    elif week is None:
+        week = refused_here(turn, 410, msg("app.no_week"))
     if isinstance(week, PageAnswer):
         return week
     return unit, week
@@ -217,9 +207,11 @@ def _texted(flow: Flow) -> frozenset[str]:
     return frozenset(kind.texted) if isinstance(kind, StatusCard) else frozenset()
 
 
-def _week_item(turn: Turn, call: Call, raw: str) -> tuple[_Week, Mapping[str, Any]] | PageAnswer:
+def _week_item(
+    turn: Turn, registry: Registry, call: Call, raw: str
+) -> tuple[_Week, Mapping[str, Any]] | PageAnswer:
     """The week in progress and one of its problems (by id as the URL gives it), or 404."""
-    found = _week_of(turn, call, begin=False)
+    found = _week_of(turn, registry, call, begin=False)
     if isinstance(found, PageAnswer):
         return found
     _, week = found
@@ -229,10 +221,10 @@ def _week_item(turn: Turn, call: Call, raw: str) -> tuple[_Week, Mapping[str, An
     return week, item
 
 
-def week_page(turn: Turn, call: Call) -> PageAnswer:
+def week_page(turn: Turn, registry: Registry, call: Call) -> PageAnswer:
     """The week as the page shows it (its draft begun here if the person has none), refused
     as /weekly is."""
-    found = _week_of(turn, call, begin=True)
+    found = _week_of(turn, registry, call, begin=True)
     if isinstance(found, PageAnswer):
         return found
     return PageAnswer(200, _week_json(turn, found[1]))
@@ -241,17 +233,18 @@ def week_page(turn: Turn, call: Call) -> PageAnswer:
 @checked_route
 async def show_week(request: web.Request, call: Call) -> web.Response:
     """GET: the week, refused as /weekly is."""
-    return await in_turn(request, call, lambda turn: week_page(turn, call))
+    return await in_turn(request, call, lambda turn: week_page(turn, registry_of(request), call))
 
 
 @checked_route
 async def answer_item(request: web.Request, call: Call) -> web.Response:
     """PUT: one item's answers as typed, each checked by its step; what was refused, said."""
+    registry = registry_of(request)
     given = await json_body(request)
     raw = request.match_info["item"]
 
     def body(turn: Turn) -> PageAnswer:
-        found = _week_item(turn, call, raw)
+        found = _week_item(turn, registry, call, raw)
         if isinstance(found, PageAnswer):
             return found
         week, item = found
@@ -268,6 +261,7 @@ async def answer_item(request: web.Request, call: Call) -> web.Response:
 async def add_evidence_route(request: web.Request, call: Call) -> web.Response:
     """POST: a photo or file for a problem reported done, uploaded from the phone; kept on
     Telegram (sent to the person's private chat) and added to the draft as a chat file is."""
+    registry = registry_of(request)
     first = await answer_done_before(request, call)
     if first is not None:  # sent again: the file is not sent to Telegram twice
         return first
@@ -275,7 +269,7 @@ async def add_evidence_route(request: web.Request, call: Call) -> web.Response:
     raw = request.match_info["item"]
 
     def check(turn: Turn) -> PageAnswer:
-        found = _week_item(turn, call, raw)
+        found = _week_item(turn, registry, call, raw)
         if isinstance(found, PageAnswer):
             return found
         week, item = found
@@ -289,7 +283,7 @@ async def add_evidence_route(request: web.Request, call: Call) -> web.Response:
         return stored
 
     def add(turn: Turn) -> PageAnswer:
-        found = _week_item(turn, call, raw)
+        found = _week_item(turn, registry, call, raw)
         if isinstance(found, PageAnswer):
             return found
         week, item = found
@@ -305,10 +299,11 @@ async def add_evidence_route(request: web.Request, call: Call) -> web.Response:
 @checked_route
 async def remove_evidence(request: web.Request, call: Call) -> web.Response:
     """DELETE: one of a problem's evidence files, taken back before the week is submitted."""
+    registry = registry_of(request)
     raw, index = request.match_info["item"], request.match_info["index"]
 
     def body(turn: Turn) -> PageAnswer:
-        found = _week_item(turn, call, raw)
+        found = _week_item(turn, registry, call, raw)
         if isinstance(found, PageAnswer):
             return found
         week, item = found
@@ -326,12 +321,13 @@ async def preview_week(request: web.Request, call: Call) -> web.Response:
     """POST {items: {id: answers}}: the whole week's answers in one call, each item checked by
     its steps and saved in the draft (as one PUT per item would), and the week as it will be
     submitted: per item its status, progress, result, reason, new date and files."""
+    registry = registry_of(request)
     given = await json_body(request, WEEK_LIMIT)
     raw = given.get("items")
     sent: dict[str, Any] = raw if isinstance(raw, dict) else {}
 
     def body(turn: Turn) -> PageAnswer:
-        found = _week_of(turn, call, begin=False)
+        found = _week_of(turn, registry, call, begin=False)
         if isinstance(found, PageAnswer):
             return found
         _, week = found
@@ -360,9 +356,10 @@ async def preview_week(request: web.Request, call: Call) -> web.Response:
 async def submit_week(request: web.Request, call: Call) -> web.Response:
     """POST: the week saved as the chat saves it, once nothing is missing; its one summary
     goes to the unit's groups."""
+    registry = registry_of(request)
 
     def body(turn: Turn) -> PageAnswer:
-        found = _week_of(turn, call, begin=False)
+        found = _week_of(turn, registry, call, begin=False)
         if isinstance(found, PageAnswer):
             return found
         _, week = found

@@ -1,15 +1,19 @@
-"""The features' registry: every command and button of workflows/roles.py has exactly one
-handler, every handler a role rule, and two handlers for one name are refused."""
+"""The features' registry: every command (`workflows.roles.CommandName`) and button
+(`workflows.buttons.Verb`) declared with its rule has exactly one handler, every handler a
+declaration, and two handlers for one name are refused, all when the registry is collected."""
 
 from __future__ import annotations
+
+import ast
+from pathlib import Path
 
 import pytest
 
 from bot.serve.features import FEATURES, REGISTRY
-from bot.telegram.feature import DoubleHandler, Feature, FlowBinding, Registry
-from workflows.buttons import Verb
+from bot.telegram.feature import DoubleHandler, Feature, FlowBinding, MissingHandler, Registry
+from workflows.buttons import PRESSES, Verb
 from workflows.flow_names import FlowName
-from workflows.roles import COMMANDS, PRESSES
+from workflows.roles import COMMANDS, CommandName
 
 
 def test_every_command_with_a_role_rule_has_one_handler_and_no_handler_lacks_one() -> None:
@@ -19,7 +23,7 @@ def test_every_command_with_a_role_rule_has_one_handler_and_no_handler_lacks_one
 
 
 def test_every_button_with_a_role_rule_has_one_handler_and_no_handler_lacks_one() -> None:
-    assert set(REGISTRY.presses) == {p.verb for p in PRESSES}
+    assert set(REGISTRY.presses) == set(PRESSES) == set(Verb)
     assert len([v for f in FEATURES for v in f.presses]) == len(REGISTRY.presses)
 
 
@@ -48,6 +52,37 @@ def test_every_flow_is_named_by_the_enum_and_each_name_has_its_binding() -> None
     assert all(flow.name is name for name, flow in built.items())
 
 
+def _without(
+    feature_name: str, verb: Verb | None = None, command: str | None = None
+) -> list[Feature]:
+    """The features, one of them missing a button's or a command's handler."""
+    out = []
+    for f in FEATURES:
+        if f.name == feature_name:
+            presses = {v: h for v, h in f.presses.items() if v != verb}
+            commands = {c: h for c, h in f.commands.items() if c != command}
+            f = Feature(f.name, commands, presses, f.flows, f.replies, f.files)
+        out.append(f)
+    return out
+
+
+def test_a_button_or_a_command_declared_without_a_handler_is_refused_when_collected() -> None:
+    assert Registry.collect(_without("cases")).presses.keys() == REGISTRY.presses.keys()
+    with pytest.raises(MissingHandler, match=r"without a handler: \['press:sign'\]"):
+        Registry.collect(_without("cases", verb=Verb.SIGN))
+    with pytest.raises(MissingHandler, match=r"without a handler: \['command:forward'\]"):
+        Registry.collect(_without("cases", command=CommandName.FORWARD))
+
+
+def test_a_handler_for_a_command_never_declared_is_refused() -> None:
+    def stray(turn: object, args: list[str]) -> None:
+        return None
+
+    stray_feature = Feature("stray", commands={"stray": stray})  # type: ignore[dict-item]
+    with pytest.raises(MissingHandler, match=r"without a declaration: \['command:stray'\]"):
+        Registry.collect([*FEATURES, stray_feature])
+
+
 def test_two_handlers_for_one_name_are_refused() -> None:
     def first(turn: object, args: list[str]) -> None:
         return None
@@ -71,3 +106,16 @@ def test_two_handlers_for_one_name_are_refused() -> None:
         Registry.collect(
             [Feature("a", flows={"new": binding}), Feature("b", flows={"new": binding})]
         )
+
+
+def test_no_handler_picks_what_to_do_by_the_verb_pressed() -> None:
+    """Each verb has its own handler, named for what it does: a handler reading the verb
+    to choose would be a second, hidden table of what each button does."""
+    handlers = Path(__file__).resolve().parents[2] / "bot" / "handlers"
+    offenders = [
+        f"{path.name}:{node.lineno}"
+        for path in sorted(handlers.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr == "verb"
+    ]
+    assert offenders == []

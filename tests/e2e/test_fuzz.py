@@ -22,7 +22,7 @@ from locales import Translator
 from storage.models import OutboxMessage
 from tests.harness import Harness, MakeWorld
 from workflows.buttons import MAX_REF, SHAPES, Verb, callback_data
-from workflows.roles import COMMANDS, refusal
+from workflows.roles import COMMANDS
 
 INTERNAL_ERROR = "抱歉，处理时出现问题"
 NAV = ("cancel", "back", "skip")  # /cancel closes what an example opened, and marks its end
@@ -244,6 +244,6 @@ async def test_every_verb_pressed_by_someone_without_a_role_is_refused_by_the_ga
         lambda: any(a["callback_query_id"] == qid for a in bot.api.callback_answers)
     )
     answer = next(a for a in bot.api.callback_answers if a["callback_query_id"] == qid)
-    assert answer.get("text") == Translator.load().text(refusal(verb, "轮台县"), "zh_CN")
+    assert answer.get("text") == Translator.load().text(verb.rule.refused("轮台县"), "zh_CN")
     assert world.rows() == before
     assert world.errors.records == []

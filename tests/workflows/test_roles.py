@@ -1,12 +1,26 @@
-"""Who may press which button (the PRESSES table, read by may_press), and for whom a person acts."""
+"""Who may use which command and press which button (each declared once, with its rule), and
+for whom a person acts."""
 
 from __future__ import annotations
 
 import pytest
 
-from workflows.buttons import Verb
-from workflows.messages import msg
-from workflows.roles import PRESSES, Actor, NotActing, Role, Scope, may_press, refusal
+from workflows.buttons import ID, LEGACY, PRESSES, SHAPES, PressDeclaration, Verb, shapes
+from workflows.messages import Msg, msg
+from workflows.roles import (
+    BY_NAME,
+    COMMANDS,
+    REPORTERS,
+    STAFF,
+    Actor,
+    CommandDeclaration,
+    CommandName,
+    NotActing,
+    Press,
+    Role,
+    Scope,
+    Where,
+)
 
 ADMIN = Actor(1, frozenset({Role.ADMIN}))
 SUPERVISOR = Actor(2, frozenset({Role.SUPERVISOR}))
@@ -14,8 +28,56 @@ LIAISON = Actor(3, frozenset({Role.LIAISON}), frozenset({10}))
 NOBODY = Actor(4)
 
 
-def test_every_verb_has_exactly_one_rule() -> None:
-    assert sorted(p.verb for p in PRESSES) == sorted(Verb)
+def may_press(actor: Actor, verb: Verb) -> bool:
+    return verb.rule.allows(actor)
+
+
+def refusal(verb: Verb, unit: str | None = None) -> Msg:
+    return verb.rule.refused(unit)
+
+
+def test_the_permission_tables_are_what_each_verb_and_command_declares() -> None:
+    assert list(PRESSES) == list(Verb) and list(SHAPES) == list(Verb)
+    assert all(PRESSES[v] is v.rule and SHAPES[v] is v.shape for v in Verb)
+    assert [c.name for c in COMMANDS] == [c.value for c in CommandName]
+    assert all((BY_NAME[c].roles, BY_NAME[c].where) == (c.roles, c.where) for c in CommandName)
+    # spot checks against the declarations as written
+    assert PRESSES[Verb.CO_OK] == Press(STAFF, msg("closeout.staff_only"), Scope.VISIBLE)
+    assert SHAPES[Verb.CO_OK] == (int, int) and shapes(Verb.CO_OK) == (
+        (int, int),
+        *LEGACY[Verb.CO_OK],
+    )
+    assert BY_NAME["register"].where == Where.GROUP and BY_NAME["help"].roles is None
+
+
+def test_a_verb_declared_without_a_role_rule_or_a_shape_fails_at_import() -> None:
+    rule = Press(REPORTERS, msg("form.not_yours"))
+    with pytest.raises(TypeError, match="button lost"):
+
+        class Lost(PressDeclaration):  # a rule forgotten: the shape taken for it
+            LOST = "lost", ID
+
+    with pytest.raises(TypeError, match="button odd: its role rule"):
+
+        class Odd(PressDeclaration):  # the roles alone are no rule: no refusal to show
+            ODD = "odd", ID, REPORTERS  # type: ignore[arg-type]
+
+    with pytest.raises(TypeError, match="button shapeless"):
+
+        class Shapeless(PressDeclaration):
+            SHAPELESS = "shapeless", (), rule
+
+    class Fine(PressDeclaration):
+        FINE = "fine", ID, rule
+
+    assert Fine.FINE.rule is rule and Fine.FINE == "fine"
+
+
+def test_a_command_declared_without_a_role_rule_fails_at_import() -> None:
+    with pytest.raises(TypeError, match="/lost: its role rule"):
+
+        class Lost(CommandDeclaration):
+            LOST = "lost"
 
 
 @pytest.mark.parametrize("verb", [Verb.CO_OK, Verb.CO_NO])
@@ -46,7 +108,9 @@ def test_deadlines_are_changed_by_admins_only(verb: Verb) -> None:
     assert refusal(verb).id == "command.denied"
 
 
-@pytest.mark.parametrize("verb", [p.verb for p in PRESSES if p.scope in (Scope.UNIT, Scope.OWNER)])
+@pytest.mark.parametrize(
+    "verb", [v for v, p in PRESSES.items() if p.scope in (Scope.UNIT, Scope.OWNER)]
+)
 def test_a_units_buttons_pass_liaisons_on_to_the_handler_and_stop_others(verb: Verb) -> None:
     # the gate lets any liaison (or admin) by; the handler checks it is this unit's
     assert may_press(LIAISON, verb) and may_press(ADMIN, verb)
