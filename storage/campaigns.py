@@ -52,7 +52,7 @@ def save_campaign(session: Session, spec: CampaignSpec, stamp: Stamp) -> tuple[C
     }
     camp.scores = spec.scores
     camp.categories = list(spec.categories)
-    camp.ledger = spec_to_json(spec.ledger)
+    camp.ledger = dict(spec_to_json(spec.ledger))
     camp.checkpoints = [
         {"text": c.text, "day": c.day.isoformat(), "check": c.check} for c in spec.checkpoints
     ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Literal
 
 from workflows.flow_names import FlowName
 from workflows.inputs import (
@@ -28,9 +28,10 @@ from workflows.inputs import (
     TextAnswer,
     shown,
 )
+from workflows.json_value import need_int, need_list, need_mapping
 from workflows.messages import Msg, msg
 
-Condition = Callable[[Mapping[str, Any]], bool]
+Condition = Callable[[Mapping[str, object]], bool]
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,9 @@ class Step:
     kind: Kind
     optional: bool = False
     when: Condition | None = None
-    # dataclasses.field: the attribute `field` above shadows the import in the class body
-    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # the prompt's placeholders
+    # the prompt's placeholders (dataclasses.field: the attribute `field` above shadows the
+    # import in the class body)
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class Flow:
     title: str
     steps: tuple[Step, ...]
     summary: str | None = None
-    extras: Callable[[Mapping[str, Any], FormEnv], Mapping[str, Any]] | None = None
+    extras: Callable[[Mapping[str, object], FormEnv], Mapping[str, object]] | None = None
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,13 @@ class Draft:
 
     flow: str
     step: int
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
     trail: tuple[int, ...] = ()
-    pending: Any = None
+    pending: object = None
     rev: int = 0
-    context: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, object] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """A JSON-safe dict."""
         return {
             "flow": self.flow,
@@ -86,16 +88,16 @@ class Draft:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Draft:
+    def from_json(cls, data: Mapping[str, object]) -> Draft:
         """The draft a `to_json` dict describes."""
         return cls(
-            flow=data["flow"],
-            step=int(data["step"]),
-            values=dict(data.get("values", {})),
-            trail=tuple(data.get("trail", ())),
+            flow=str(data["flow"]),
+            step=need_int(data["step"]),
+            values=dict(need_mapping(data.get("values", {}))),
+            trail=tuple(need_int(t) for t in need_list(data.get("trail", ()))),
             pending=data.get("pending"),
-            rev=int(data.get("rev", 0)),
-            context=dict(data.get("context", {})),
+            rev=need_int(data.get("rev", 0)),
+            context=dict(need_mapping(data.get("context", {}))),
         )
 
 
@@ -115,7 +117,7 @@ class Ask:
 class Finished:
     """The flow is complete; these are its values."""
 
-    values: dict[str, Any]
+    values: dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ def _ask(flow: Flow, draft: Draft, env: FormEnv, error: Msg | None = None) -> As
 
 def summary(flow: Flow, draft: Draft, env: FormEnv) -> Msg:
     """The confirm screen: the flow's summary message with every answered value."""
-    params: dict[str, Any] = {}
+    params: dict[str, object] = {}
     for step in flow.steps:
         value = draft.values.get(step.field)
         if value is None and draft.context.get(step.field):
@@ -196,7 +198,7 @@ def _finish_or_confirm(flow: Flow, draft: Draft, env: FormEnv) -> tuple[Draft | 
     return None, Finished(dict(draft.values))
 
 
-def _moved(draft: Draft, flow: Flow, **values: Any) -> Draft:
+def _moved(draft: Draft, flow: Flow, **values: object) -> Draft:
     """Store the answered values, then step to the next step that applies to them."""
     filled = replace(draft, values={**draft.values, **values})
     return replace(
@@ -212,7 +214,7 @@ def start(
     flow: Flow,
     *,
     env: FormEnv,
-    context: Mapping[str, Any] | None = None,
+    context: Mapping[str, object] | None = None,
     prefill: Mapping[str, Answer] | None = None,
 ) -> tuple[Draft | None, Outcome]:
     """Open a flow; answers given up front (`/bind 轮台县`) fill their steps at once."""

@@ -292,11 +292,9 @@ def week_answers(
                     continue
                 answer = TextAnswer(value)
             try:
-                value = step.kind.parse(answer, env)
+                reading.values[name] = step.kind.parse(answer, env)
             except InputError as err:
                 reading.problems.append(Problem(*where, err.message))
-                continue
-            reading.values[name] = value
     return reading
 
 

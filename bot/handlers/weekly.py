@@ -251,7 +251,7 @@ def cmd_correct(turn: Turn, args: list[str]) -> None:
 
 
 def save_week(
-    turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any], *, in_page: bool = False
+    turn: Turn, ctx: WeeklyContext, values: Mapping[str, Any], *, in_page: bool = False
 ) -> None:
     """Save a week's answers (given step by step, or in the filled form) and say the summary;
     `in_page`: a week from the Mini App, whose words point to no chat command."""
