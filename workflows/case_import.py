@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
 
 from workflows.dates import DateError, parse_due
 from workflows.messages import Msg, msg
@@ -49,7 +48,7 @@ class ImportedCase:
     reference: str
     received: datetime  # naive, local time
     answered: bool
-    fields: dict[str, Any]
+    fields: dict[str, object]
 
 
 @dataclass
@@ -67,7 +66,7 @@ class ImportReading:
         return bool(self.problems or self.file_problems)
 
 
-def _received(value: Any) -> datetime:
+def _received(value: object) -> datetime:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     if isinstance(value, date):
@@ -82,7 +81,7 @@ def _received(value: Any) -> datetime:
 
 
 def read_case_rows(
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Mapping[str, object]],
     *,
     units: Sequence[str],
     default_unit: str | None = None,

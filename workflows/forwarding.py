@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import Any
 
 from workflows.calendar import WorkCalendar, feedback_due
 from workflows.campaign import FeedbackRule
@@ -31,7 +30,7 @@ class Forward:
     unit: str
     reference: str
     text: str
-    files: tuple[Mapping[str, Any], ...]
+    files: tuple[Mapping[str, object], ...]
 
 
 def read_case(
@@ -39,7 +38,7 @@ def read_case(
     units: Sequence[str],
     *,
     replied_text: str | None = None,
-    replied_file: Mapping[str, Any] | None = None,
+    replied_file: Mapping[str, object] | None = None,
 ) -> Forward | Refused:
     """The case `/forward` names, or the usage (with the unit names) when it names none."""
     parsed = read_forward(args, units)
@@ -52,9 +51,9 @@ def read_case(
     return Forward(parsed.unit, parsed.reference, text or files_text(files), files)
 
 
-def files_text(files: Sequence[Mapping[str, Any]]) -> str:
+def files_text(files: Sequence[Mapping[str, object]]) -> str:
     """A case made of attachments only is named by them."""
-    return "、".join(f["name"] for f in files)
+    return "、".join(str(f["name"]) for f in files)
 
 
 def may_forward(unit: str, groups: Sequence[int]) -> Refused | None:

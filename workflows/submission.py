@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from workflows.contexts import Material
 from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import UNITS, Attachments, Choice, FormEnv, Option
+from workflows.json_value import mapping_of, str_of
 from workflows.messages import Msg, msg
 from workflows.planner import time_left
 from workflows.words import ROSTER_DELIVERABLE
@@ -19,10 +21,10 @@ T = TypeVar("T")
 DELIVERABLES = "deliverables"
 
 
-def _lateness(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
+def _lateness(values: Mapping[str, object], env: FormEnv) -> Mapping[str, object]:
     """Whether submitting now is on time; the due times sit in the draft's context."""
-    due = values.get("due_by", {}).get(values.get("deliverable") or "")
-    return {"status": on_time_msg(datetime.fromisoformat(due), env.now) if due else ""}
+    due = mapping_of(values.get("due_by", {})).get(str_of(values.get("deliverable")))
+    return {"status": on_time_msg(datetime.fromisoformat(str(due)), env.now) if due else ""}
 
 
 SUBMIT = Flow(
@@ -86,7 +88,7 @@ class NewSubmission:
     period_start: date | None
     on_time: bool
     note: str
-    files: tuple[Mapping[str, Any], ...]
+    files: tuple[Mapping[str, object], ...]
     said: Msg
 
 
@@ -97,7 +99,7 @@ def read_choice(choice: str) -> tuple[str, int]:
 
 
 def submit(
-    unit: str, deliverable: Deliverable, material: Mapping[str, Any], *, at: datetime
+    unit: str, deliverable: Deliverable, material: Material, *, at: datetime
 ) -> NewSubmission:
     """Submit now: on time or late, with the attached files or note."""
     return NewSubmission(

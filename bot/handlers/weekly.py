@@ -28,7 +28,7 @@ from workflows.correction import DIRECT, correction_kind
 from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
 from workflows.flow_names import FlowName
 from workflows.forms import Draft
-from workflows.ledger import overdue_days
+from workflows.ledger import overdue_days, spec_to_json
 from workflows.messages import Msg, lines, msg
 from workflows.periods import WEEK, report_period
 from workflows.planner import Planned
@@ -101,7 +101,7 @@ def weekly_context(
     period: date | None = None,
     *,
     correcting: bool = False,
-) -> dict[str, Any] | None:
+) -> WeeklyContext | None:
     """The week's update context (its open items as they stand now), or None with the reason
     said: the week is already reported (and how to correct it), or another liaison is updating
     it. `correcting`: the context of a correction of the week submitted."""
@@ -147,17 +147,19 @@ def weekly_context(
         )
         for i in items
     ]
-    return {
+    week: WeeklyContext = {
         "unit": unit.name,
-        "unit_id": unit.id,
+        "unit_id": saved_id(unit),
         "report": index,
         "report_name": name,
         "period": day.isoformat(),
         "due": due.isoformat(),
-        "ledger": turn.campaign.ledger,
+        "ledger": spec_to_json(campaigns.ledger_spec(turn.campaign)),
         "items": snap,
-        **({"correcting": done.id} if correcting and done is not None else {}),
     }
+    if correcting and done is not None:
+        week["correcting"] = saved_id(done)
+    return week
 
 
 def correction_here(turn: Turn, unit: Unit) -> date | None:
@@ -172,7 +174,7 @@ def correction_here(turn: Turn, unit: Unit) -> date | None:
     return date.fromisoformat(ctx["period"])
 
 
-def week_context_here(turn: Turn, unit: Unit, index: int = 0) -> dict[str, Any] | None:
+def week_context_here(turn: Turn, unit: Unit, index: int = 0) -> WeeklyContext | None:
     """`weekly_context` of this week, or of the week whose correction is open here."""
     period = correction_here(turn, unit)
     return weekly_context(turn, unit, index, period, correcting=period is not None)
@@ -189,7 +191,7 @@ def start_weekly(turn: Turn, index: int = 0) -> None:
     begin_weekly(turn, unit, context)
 
 
-def begin_weekly(turn: Turn, unit: Unit, context: dict[str, Any]) -> None:
+def begin_weekly(turn: Turn, unit: Unit, context: WeeklyContext) -> None:
     """Say what the update covers and show its first step, in one message.
 
     With the Mini App configured, the first card opens the week in it; in a group, the card
