@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from workflows.calendar import WorkCalendar
-from workflows.json_value import JSONValue, need_int, need_list, need_mapping
+from workflows.json_read import need_int, need_list, need_mapping
+from workflows.json_types import JSONValue
 from workflows.scores import CADENCE_WORDS, MONTH, QUARTER, Period, last_complete, period_of
 
 DEFAULT_WORKDAY = 1

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from workflows.dates import DateError, parse_due
+from workflows.json_read import json_of
+from workflows.json_types import JSONObject
 from workflows.messages import Msg, msg
 from workflows.words import name_key
 
@@ -48,7 +50,7 @@ class ImportedCase:
     reference: str
     received: datetime  # naive, local time
     answered: bool
-    fields: dict[str, object]
+    fields: JSONObject
 
 
 @dataclass
@@ -133,7 +135,7 @@ def read_case_rows(
                 received,
                 str(row.get(DONE) or "").strip() in ("是", "已办结", "Y", "y", "yes"),
                 {
-                    k: (v.isoformat() if isinstance(v, datetime | date) else v)
+                    k: (v.isoformat() if isinstance(v, datetime | date) else json_of(v))
                     for k, v in row.items()
                     if v not in (None, "")
                 },

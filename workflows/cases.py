@@ -12,7 +12,7 @@ from workflows.calendar import WorkCalendar
 from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import Attachments, Choice, DateInput, FormEnv, Option, Text
-from workflows.json_value import mapping_of
+from workflows.json_types import JSONObject, JSONValue, json_object
 from workflows.messages import Msg, msg
 from workflows.outcome import Refused
 from workflows.roles import Actor
@@ -31,7 +31,7 @@ class CaseChange:
     signed_at: datetime | None = None
     answered_at: datetime | None = None
     due_at: datetime | None = None
-    fields: Mapping[str, object] | None = None
+    fields: Mapping[str, JSONValue] | None = None
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,13 @@ class CaseNow:
     unit: str
     answered: bool
     due_at: datetime
-    fields: Mapping[str, object] = field(default_factory=dict)  # the extension asked, if any
+    fields: Mapping[str, JSONValue] = field(default_factory=dict)  # the extension asked, if any
     signed: tuple[str, datetime] | None = None  # who signed for it, and when
 
     @property
-    def request(self) -> Mapping[str, object]:
+    def request(self) -> JSONObject:
         """The latest extension request (pending or decided), or an empty one."""
-        return mapping_of(self.fields.get("extension"))
+        return json_object(self.fields.get("extension"))
 
 
 def case_code(seq: int) -> str:

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from workflows import keys
 from workflows.evidence import file_label
+from workflows.json_read import json_object_of
 from workflows.ledger import ItemChanges, Progress, Status, status_msg
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Notice, Refused
@@ -86,7 +87,8 @@ def asked(
 ) -> tuple[ItemChanges, Progress]:
     """What asking for a close-out does, whether by `/close` or in the weekly update: the item
     waits for approval (已完成待销号), its result and evidence recorded as the week's progress."""
-    progress = Progress(DONE, week_of, text=text, result=result, files=tuple(files))
+    kept = tuple(json_object_of(f) for f in files)
+    progress = Progress(DONE, week_of, text=text, result=result, files=kept)
     return ItemChanges(status=Status.CLOSING), progress
 
 

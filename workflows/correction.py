@@ -15,7 +15,7 @@ from datetime import date, datetime
 from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import Text
-from workflows.json_value import mapping_of, need_list, str_of
+from workflows.json_read import mapping_of, need_list, str_of
 from workflows.messages import Msg, msg
 from workflows.submission import is_on_time
 

@@ -23,6 +23,7 @@ from workflows.inputs import (
     Text,
     TextAnswer,
 )
+from workflows.json_types import JSONValue
 from workflows.messages import Msg, msg
 from workflows.outcome import Refused
 from workflows.planner import time_left
@@ -46,7 +47,7 @@ class UnitNames:
 
     kind: ClassVar[str] = "text"
 
-    def parse(self, answer: Answer, env: FormEnv) -> list[str]:
+    def parse(self, answer: Answer, env: FormEnv) -> list[JSONValue]:
         """The names, each checked against the campaign's units."""
         if not isinstance(answer, TextAnswer):
             raise InputError(msg("form.expect_text"))
@@ -57,7 +58,7 @@ class UnitNames:
         unknown = [n for n in names if n not in known]
         if unknown or not names:
             raise InputError(msg("deadline.unknown_units", units=unknown or [answer.text]))
-        return list(dict.fromkeys(names))
+        return [*dict.fromkeys(names)]
 
     def show(self, value: object) -> object:
         """The names as a list."""

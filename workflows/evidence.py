@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from workflows.json_value import need_int
+from workflows.json_read import need_int
+from workflows.json_types import JSONObject
 from workflows.messages import Msg, msg
 
 SHORT = 8  # hex digits of the SHA-256 shown beside a file (the full one on /evidence)
@@ -28,13 +29,13 @@ EXIF_HEAD = (
 FETCH_LIMIT = 20 * 1024 * 1024  # Telegram lets a bot download files up to this size
 
 
-def fingerprint(head: bytes, sha256: str, size: int) -> dict[str, str | int]:
+def fingerprint(head: bytes, sha256: str, size: int) -> JSONObject:
     """What proves a file whose bytes passed through the server (a Mini App upload, a chat
     file fetched from Telegram): its SHA-256, size and, for a JPEG, its EXIF time."""
     return {"sha256": sha256, "size": size, "taken_at": exif_time(head)}
 
 
-def fingerprint_of(content: bytes) -> dict[str, str | int]:
+def fingerprint_of(content: bytes) -> JSONObject:
     """`fingerprint` of a whole file held in memory."""
     return fingerprint(content[:EXIF_HEAD], hashlib.sha256(content).hexdigest(), len(content))
 

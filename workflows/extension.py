@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 from workflows.cases import CaseNow
-from workflows.json_value import list_of
+from workflows.json_read import list_of
+from workflows.json_types import JSONObject, JSONValue
 from workflows.keys import EXTENSION, EXTENSION_DECIDED, case_notice
 from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
@@ -30,7 +31,7 @@ class ExtensionChange:
     """The case's new fields (and due time), the audit action, what to say and to whom."""
 
     action: str
-    fields: Mapping[str, object]
+    fields: Mapping[str, JSONValue]
     said: Msg
     notice: Notice  # to the supervisors when asked, to the unit's groups when decided
     due_at: datetime | None = None  # the new due time, when approved
@@ -59,7 +60,7 @@ def ask_extension(
         return None
     if until <= case.due_at:
         return Refused(msg("extension.not_later", code=case.code, until=until, due=case.due_at))
-    request = {
+    request: JSONObject = {
         "reason": reason,
         "until": until.isoformat(),
         "status": PENDING,
@@ -99,7 +100,8 @@ def decide_extension(
     request.update(status=APPROVED if approve else REJECTED, decided_by=by)
     if reason:
         request["decided_reason"] = reason
-    history = [*list_of(case.fields.get("extensions", [])), request]
+    before = case.fields.get("extensions", [])
+    history = [*(before if isinstance(before, list) else []), request]
     fields = {**case.fields, "extension": request, "extensions": history}
     until = datetime.fromisoformat(str(request["until"]))
     # an extension gives more time, never less: a request from before the time limit moved

@@ -15,6 +15,8 @@ from datetime import date, datetime, tzinfo
 from workflows.calendar import WorkCalendar
 from workflows.cases import CaseNow, feedback_status, late_working_days
 from workflows.contexts import FeedbackAnswers, FileJson, Material
+from workflows.json_read import json_object_of
+from workflows.json_types import JSONValue
 from workflows.keys import FEEDBACK, case_notice
 from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
@@ -27,7 +29,7 @@ class FeedbackGiven:
     text: str
     status: str
     expected_on: date | None
-    files: tuple[Mapping[str, object], ...]
+    files: tuple[Mapping[str, JSONValue], ...]
     late_days: int
     report: Notice
     said: Msg
@@ -70,7 +72,7 @@ def give_feedback(
         text=text,
         status=answers["status"],
         expected_on=expected,
-        files=tuple(files),
+        files=tuple(json_object_of(f) for f in files),
         late_days=late,
         report=Notice(case_notice(case.id, FEEDBACK), "case.feedback", report),
         said=msg("feedback.done", code=case.code, timing=timing),

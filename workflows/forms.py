@@ -28,7 +28,8 @@ from workflows.inputs import (
     TextAnswer,
     shown,
 )
-from workflows.json_value import need_int, need_list, need_mapping
+from workflows.json_read import json_object_of, need_int, need_list, need_object
+from workflows.json_types import JSONObject, JSONValue
 from workflows.messages import Msg, msg
 
 Condition = Callable[[Mapping[str, object]], bool]
@@ -69,35 +70,35 @@ class Draft:
 
     flow: str
     step: int
-    values: dict[str, object] = field(default_factory=dict)
+    values: JSONObject = field(default_factory=dict)
     trail: tuple[int, ...] = ()
-    pending: object = None
+    pending: JSONValue = None
     rev: int = 0
-    context: dict[str, object] = field(default_factory=dict)
+    context: JSONObject = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> JSONObject:
         """A JSON-safe dict."""
         return {
             "flow": self.flow,
             "step": self.step,
             "values": self.values,
-            "trail": list(self.trail),
+            "trail": [*self.trail],
             "pending": self.pending,
             "rev": self.rev,
             "context": self.context,
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> Draft:
+    def from_json(cls, data: Mapping[str, JSONValue]) -> Draft:
         """The draft a `to_json` dict describes."""
         return cls(
             flow=str(data["flow"]),
             step=need_int(data["step"]),
-            values=dict(need_mapping(data.get("values", {}))),
-            trail=tuple(need_int(t) for t in need_list(data.get("trail", ()))),
+            values=dict(need_object(data.get("values", {}))),
+            trail=tuple(need_int(t) for t in need_list(data.get("trail", []))),
             pending=data.get("pending"),
             rev=need_int(data.get("rev", 0)),
-            context=dict(need_mapping(data.get("context", {}))),
+            context=dict(need_object(data.get("context", {}))),
         )
 
 
@@ -198,7 +199,7 @@ def _finish_or_confirm(flow: Flow, draft: Draft, env: FormEnv) -> tuple[Draft | 
     return None, Finished(dict(draft.values))
 
 
-def _moved(draft: Draft, flow: Flow, **values: object) -> Draft:
+def _moved(draft: Draft, flow: Flow, **values: JSONValue) -> Draft:
     """Store the answered values, then step to the next step that applies to them."""
     filled = replace(draft, values={**draft.values, **values})
     return replace(
@@ -218,7 +219,7 @@ def start(
     prefill: Mapping[str, Answer] | None = None,
 ) -> tuple[Draft | None, Outcome]:
     """Open a flow; answers given up front (`/bind 轮台县`) fill their steps at once."""
-    draft = Draft(flow.name, -1, context=dict(context or {}))
+    draft = Draft(flow.name, -1, context=json_object_of(context or {}))
     draft = replace(draft, step=_next_index(flow, draft, -1))
     given = dict(prefill or {})
     while draft.step < len(flow.steps) and flow.steps[draft.step].field in given:

@@ -17,6 +17,8 @@ from datetime import UTC, datetime, tzinfo
 from workflows.calendar import WorkCalendar, feedback_due
 from workflows.campaign import FeedbackRule
 from workflows.cases import read_forward
+from workflows.json_read import json_object_of
+from workflows.json_types import JSONValue
 from workflows.keys import provisional_year
 from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
@@ -30,7 +32,7 @@ class Forward:
     unit: str
     reference: str
     text: str
-    files: tuple[Mapping[str, object], ...]
+    files: tuple[Mapping[str, JSONValue], ...]
 
 
 def read_case(
@@ -45,7 +47,7 @@ def read_case(
     if parsed is None:
         return Refused(msg("forward.usage", units=list(units)))
     text = parsed.text or (replied_text or "")
-    files = (replied_file,) if replied_file is not None else ()
+    files = (json_object_of(replied_file),) if replied_file is not None else ()
     if not text and not files:
         return Refused(msg("forward.usage", units=list(units)))
     return Forward(parsed.unit, parsed.reference, text or files_text(files), files)

@@ -11,7 +11,8 @@ from typing import ClassVar, Protocol
 from zoneinfo import ZoneInfo
 
 from workflows.dates import DateError
-from workflows.json_value import list_of, mapping_of, need_int
+from workflows.json_read import json_object_of, list_of, mapping_of, need_int
+from workflows.json_types import JSONObject, JSONValue, json_object
 from workflows.messages import Msg, msg
 from workflows.when import read_when
 
@@ -70,10 +71,10 @@ class FileAnswer:
             proof,
         )
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> JSONObject:
         """The form kept in drafts and in the database."""
         return {
-            **self.proof,
+            **json_object_of(self.proof),
             "file_id": self.file_id,
             "name": self.name,
             "mime": self.mime,
@@ -279,7 +280,7 @@ class File:
     max_bytes: int = FILE_LIMIT
     kind: ClassVar[str] = "file"
 
-    def parse(self, answer: Answer, env: FormEnv) -> dict[str, object]:
+    def parse(self, answer: Answer, env: FormEnv) -> JSONObject:
         """The file's Telegram id, name, type and size."""
         if not isinstance(answer, FileAnswer):
             raise InputError(msg("form.expect_file"))
@@ -307,10 +308,11 @@ class Attachments:
     need_file: bool = False
     kind: ClassVar[str] = "files"
 
-    def collect(self, current: object, answer: Answer, env: FormEnv) -> dict[str, object]:
+    def collect(self, current: JSONValue, answer: Answer, env: FormEnv) -> JSONObject:
         """Add a file, or set the note; the step stays open for more."""
-        kept = mapping_of(current)
-        files = list_of(kept.get("files", []))
+        kept = json_object(current)
+        given = kept.get("files", [])
+        files = [*given] if isinstance(given, list) else []
         note = kept.get("note", "")
         if isinstance(answer, FileAnswer):
             if len(files) >= self.max_files:
@@ -325,7 +327,7 @@ class Attachments:
         kept = mapping_of(current)
         return bool(kept.get("files", [])) or (not self.need_file and bool(kept.get("note")))
 
-    def parse(self, answer: Answer, env: FormEnv) -> dict[str, object]:
+    def parse(self, answer: Answer, env: FormEnv) -> JSONObject:
         """A single answer given up front (a prefill) starts the collection."""
         return self.collect(None, answer, env)
 
@@ -381,7 +383,7 @@ class Kind(Protocol):
 
     kind: ClassVar[str]
 
-    def parse(self, answer: Answer, env: FormEnv) -> object:
+    def parse(self, answer: Answer, env: FormEnv) -> JSONValue:
         """The stored value of an answer, or `InputError`."""
         ...
 

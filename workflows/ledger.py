@@ -29,7 +29,8 @@ from workflows.inputs import (
     Option,
     Text,
 )
-from workflows.json_value import list_of, mapping_of, need_int
+from workflows.json_read import json_of, list_of, mapping_of, need_int
+from workflows.json_types import JSONObject, JSONValue
 from workflows.messages import Msg, msg
 
 CATEGORIES = "categories"
@@ -74,7 +75,7 @@ class Progress:
     result: str = ""
     reason: str = ""
     new_due_on: date | None = None
-    files: tuple[Mapping[str, object], ...] = ()
+    files: tuple[Mapping[str, JSONValue], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ class ItemColumns(LedgerColumns):
 
     model_config = ConfigDict(frozen=True)
 
-    extra: Mapping[str, object] = Field(default_factory=dict)
+    extra: Mapping[str, JSONValue] = Field(default_factory=dict)
     given: frozenset[str] = frozenset()
 
 
@@ -274,7 +275,7 @@ def item_columns(values: Mapping[str, object], spec: LedgerSpec, prefix: str = "
     """A problem's columns and the campaign's extra fields, from a flow's answers (or a row
     read as one)."""
     columns: dict[str, object] = {}
-    extra: dict[str, object] = {}
+    extra: JSONObject = {}
     for spec_field in (*spec.fields, SOURCE_FIELD):
         key = prefix + spec_field.key
         value = values.get(key)
@@ -282,7 +283,7 @@ def item_columns(values: Mapping[str, object], spec: LedgerSpec, prefix: str = "
             if key in values:
                 columns[spec_field.key] = value
         elif value is not None:
-            extra[spec_field.name] = value
+            extra[spec_field.name] = json_of(value)
     due = columns.get("due_on")
     text = {k: str(v) if v is not None else "" for k, v in columns.items() if k != "due_on"}
     return ItemColumns(
@@ -300,7 +301,7 @@ class ItemChanges:
 
     status: str | None = None
     closed_at: datetime | None = None
-    fields: Mapping[str, object] | None = None
+    fields: Mapping[str, JSONValue] | None = None
 
     def __bool__(self) -> bool:
         return self.status is not None or self.fields is not None

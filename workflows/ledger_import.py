@@ -20,7 +20,8 @@ from itertools import chain
 
 from workflows.dates import DateError, parse_due
 from workflows.inputs import InputError, Number
-from workflows.json_value import JSONValue, list_of, mapping_of, need_int
+from workflows.json_read import list_of, mapping_of, need_int
+from workflows.json_types import JSONValue
 from workflows.ledger import SOURCE_FIELD, SOURCES, FieldSpec, LedgerSpec
 from workflows.messages import Msg, lines, msg
 from workflows.words import name_key

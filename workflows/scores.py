@@ -24,7 +24,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from workflows.calendar import WorkCalendar
 from workflows.checkpoints import CheckedItem, behind_on
 from workflows.colours import GREEN, RED, YELLOW
-from workflows.json_value import JSONValue, mapping_of, need_int
+from workflows.json_read import mapping_of, need_int
+from workflows.json_types import JSONValue
 from workflows.periods import first_on_or_after
 
 PARTS = ("reports", "problems", "closed", "cases")

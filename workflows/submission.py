@@ -11,7 +11,8 @@ from workflows.contexts import Material
 from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import UNITS, Attachments, Choice, FormEnv, Option
-from workflows.json_value import mapping_of, str_of
+from workflows.json_read import json_object_of, mapping_of, str_of
+from workflows.json_types import JSONValue
 from workflows.messages import Msg, msg
 from workflows.planner import time_left
 from workflows.words import ROSTER_DELIVERABLE
@@ -88,7 +89,7 @@ class NewSubmission:
     period_start: date | None
     on_time: bool
     note: str
-    files: tuple[Mapping[str, object], ...]
+    files: tuple[Mapping[str, JSONValue], ...]
     said: Msg
 
 
@@ -108,7 +109,7 @@ def submit(
         period_start=deliverable.period_start,
         on_time=is_on_time(deliverable.due, at),
         note=material.get("note", ""),
-        files=tuple(material.get("files", [])),
+        files=tuple(json_object_of(f) for f in material.get("files", [])),
         said=msg(
             "submit.done",
             unit=unit,

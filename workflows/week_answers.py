@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from workflows.json_value import list_of, mapping_of, need_int, str_of
+from workflows.json_read import list_of, mapping_of, need_int, str_of
 
 STATUS, PROGRESS, NOTE, RESULT, EVIDENCE, REASON, PLANNED = (
     "status",

@@ -23,7 +23,7 @@ from workflows.inputs import (
     StatusCard,
     TextAnswer,
 )
-from workflows.json_value import list_of, mapping_of
+from workflows.json_types import JSONObject, JSONValue, json_object
 from workflows.messages import Msg, msg
 from workflows.week_answers import (
     CLOSING,
@@ -47,7 +47,7 @@ class ItemForm:
     """An item's answers read from the page: the values to store (None: to clear) and the
     reason each refused field was not stored."""
 
-    values: dict[str, object] = field(default_factory=dict)
+    values: JSONObject = field(default_factory=dict)
     errors: dict[str, Msg] = field(default_factory=dict)
 
 
@@ -73,7 +73,7 @@ def read_item(
     cleared (not an error: the week is checked whole when it is submitted), a field whose
     step no longer applies (a reason, once the item is no longer late) is cleared too. The
     evidence is kept whatever the status: files are added one by one (`add_file`)."""
-    out: dict[str, object] = {}
+    out: JSONObject = {}
     errors: dict[str, Msg] = {}
     steps = steps_of_item(flow, item_id)
     if not steps:
@@ -115,10 +115,10 @@ def _text(raw: object) -> str:
     return raw[:WEEK_FIELD_LIMIT] if isinstance(raw, str) else ""
 
 
-def with_answers(flow: Flow, draft: Draft, answers: Mapping[str, object]) -> Draft:
+def with_answers(flow: Flow, draft: Draft, answers: Mapping[str, JSONValue]) -> Draft:
     """The draft with these answers stored (None removes one), standing where the chat flow
     would now ask: the first step that applies and is not answered yet."""
-    values = {k: v for k, v in {**draft.values, **answers}.items() if v is not None}
+    values: JSONObject = {k: v for k, v in {**draft.values, **answers}.items() if v is not None}
     updated = replace(draft, values=values, pending=None, rev=draft.rev + 1)
     trail: list[int] = []
     for index, step in enumerate(flow.steps):
@@ -145,7 +145,7 @@ def asked_closing(flow: Flow, draft: Draft, item_id: int, version: int) -> Draft
     if not steps:
         return None
     head = item_prefix(item_id)
-    cleared: dict[str, object] = {k: None for k in draft.values if k.startswith(head)}
+    cleared: JSONObject = {k: None for k in draft.values if k.startswith(head)}
     cleared[item_answer(item_id, CLOSING)] = version
     return with_answers(flow, draft, cleared)
 
@@ -173,7 +173,7 @@ def missing(flow: Flow, draft: Draft) -> dict[int, list[Msg]]:
 
 def add_file(
     flow: Flow, draft: Draft, item_id: int, file: Mapping[str, object], env: FormEnv
-) -> tuple[dict[str, object], Msg | None]:
+) -> tuple[JSONObject, Msg | None]:
     """The item's evidence with one more file (the step's own limits); or its reason."""
     step = next((s for s in steps_of_item(flow, item_id) if s.field.endswith("." + EVIDENCE)), None)
     if step is None or not isinstance(step.kind, Attachments):
@@ -186,11 +186,12 @@ def add_file(
         return {}, err.message
 
 
-def drop_file(draft: Draft, item_id: int, index: int) -> dict[str, object]:
+def drop_file(draft: Draft, item_id: int, index: int) -> JSONObject:
     """The item's evidence without its `index`-th file (nothing else changes)."""
     key = item_prefix(item_id) + EVIDENCE
-    current = dict(mapping_of(draft.values.get(key)))
-    files = list_of(current.get("files", []))
+    current = dict(json_object(draft.values.get(key)))
+    given = current.get("files", [])
+    files = [*given] if isinstance(given, list) else []
     if 0 <= index < len(files):
         files.pop(index)
     current["files"] = files

@@ -17,7 +17,7 @@ from workflows.contexts import ItemSnapshot, checked
 from workflows.flow_names import FlowName
 from workflows.forms import Condition, Flow, Step
 from workflows.inputs import Attachments, Choice, FormEnv, Option, StatusCard, Text
-from workflows.json_value import list_of, mapping_of, need_int, str_of
+from workflows.json_read import list_of, mapping_of, need_int, str_of
 from workflows.ledger import PLANNED_DATE, LedgerJson, item_steps, ledger_from
 from workflows.messages import Lines, Msg, msg
 from workflows.periods import WEEK

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from workflows import closeout
 from workflows.contexts import WeeklyContext
+from workflows.json_types import JSONValue
 from workflows.ledger import ItemChanges, Progress
 from workflows.messages import Msg, msg
 from workflows.submission import is_on_time, on_time_msg
@@ -28,7 +29,7 @@ class ItemNow:
     id: int
     code: str
     version: int
-    fields: Mapping[str, object]
+    fields: Mapping[str, JSONValue]
 
 
 @dataclass(frozen=True)
