@@ -13,7 +13,6 @@ it is escaped where it is shown.
 from __future__ import annotations
 
 import re
-from typing import overload
 
 _NEWLINES = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
 _DROPPED = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -26,10 +25,6 @@ def clean_text(text: str) -> str:
     return _DROPPED.sub("", _NEWLINES.sub("\n", text))
 
 
-@overload
-def clean_json(value: dict[str, object]) -> dict[str, object]: ...
-@overload
-def clean_json(value: object) -> object: ...
 def clean_json(value: object) -> object:
     """Every string of parsed JSON (keys too) cleaned as `clean_text` cleans it."""
     if isinstance(value, str):

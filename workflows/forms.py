@@ -211,6 +211,12 @@ def _moved(draft: Draft, flow: Flow, **values: JSONValue) -> Draft:
     )
 
 
+def opening(flow: Flow, context: Mapping[str, object] | None = None) -> Draft:
+    """The draft a flow opens with, before any answer: its context kept as JSON (checked
+    once, here)."""
+    return Draft(flow.name, 0, context=json_object_of(context or {}))
+
+
 def start(
     flow: Flow,
     *,
@@ -219,7 +225,7 @@ def start(
     prefill: Mapping[str, Answer] | None = None,
 ) -> tuple[Draft | None, Outcome]:
     """Open a flow; answers given up front (`/bind 轮台县`) fill their steps at once."""
-    draft = Draft(flow.name, -1, context=json_object_of(context or {}))
+    draft = opening(flow, context)
     draft = replace(draft, step=_next_index(flow, draft, -1))
     given = dict(prefill or {})
     while draft.step < len(flow.steps) and flow.steps[draft.step].field in given:
