@@ -12,7 +12,6 @@ from workflows.cadence import Cadence, cadences_from
 from workflows.campaign import CampaignSpec, FeedbackRule, RecurringSpec
 from workflows.checkpoints import Checkpoint
 from workflows.guards import required
-from workflows.json_read import json_object_of
 from workflows.ledger import LedgerSpec, ledger_from, spec_to_json
 from workflows.scores import ScoreRule
 from workflows.words import name_key
@@ -53,7 +52,7 @@ def save_campaign(session: Session, spec: CampaignSpec, stamp: Stamp) -> tuple[C
     }
     camp.scores = spec.scores
     camp.categories = list(spec.categories)
-    camp.ledger = json_object_of(spec_to_json(spec.ledger))
+    camp.ledger = spec_to_json(spec.ledger)
     camp.checkpoints = [
         {"text": c.text, "day": c.day.isoformat(), "check": c.check} for c in spec.checkpoints
     ]

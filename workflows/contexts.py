@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic reads this one on Python 3.11
 
 from workflows.forms import Draft
-from workflows.ledger import LedgerJson
+from workflows.json_types import JSONObject
 
 C = TypeVar("C")
 
@@ -42,7 +42,7 @@ class WeeklyContext(TypedDict):
     report_name: str
     period: str  # the reporting day, ISO
     due: str  # the due time, ISO
-    ledger: LedgerJson | None  # the campaign's ledger spec
+    ledger: JSONObject | None  # the campaign's ledger spec (`ledger.spec_to_json`)
     items: list[ItemSnapshot]
     correcting: NotRequired[int]  # a correction of this submitted week (the submission's id)
 
@@ -51,7 +51,7 @@ class NewItemContext(TypedDict):
     """new: the unit the problem is added to ("" when an admin picks it) and the ledger spec."""
 
     unit: str
-    ledger: LedgerJson | None
+    ledger: JSONObject | None
 
 
 class CloseContext(TypedDict):

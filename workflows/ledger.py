@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
-from typing_extensions import TypedDict  # pydantic reads this one on Python 3.11
 
 from workflows.calendar import WorkCalendar
 from workflows.forms import Condition, Step
@@ -307,33 +306,6 @@ class ItemChanges:
         return self.status is not None or self.fields is not None
 
 
-class FieldJson(TypedDict, total=False):
-    """A ledger field as stored with the campaign (`spec_to_json`)."""
-
-    name: str
-    key: str
-    kind: str
-    optional: bool
-    max: int
-    options: list[str]
-    min: int
-    max_value: int
-
-
-class RuleJson(TypedDict, total=False):
-    """A ledger rule as stored with the campaign."""
-
-    check: str
-    message: str
-
-
-class LedgerJson(TypedDict, total=False):
-    """The campaign's ledger spec as stored (`Campaign.ledger`) and kept in a draft's context."""
-
-    fields: list[FieldJson]
-    rules: list[RuleJson]
-
-
 def _field_from(f: Mapping[str, object]) -> FieldSpec:
     name = str(f["name"])
     return FieldSpec(
@@ -363,7 +335,7 @@ def ledger_from(data: object) -> LedgerSpec:
     return LedgerSpec(fields, rules)
 
 
-def spec_to_json(spec: LedgerSpec) -> LedgerJson:
+def spec_to_json(spec: LedgerSpec) -> JSONObject:
     """The form stored with the campaign."""
     return {
         "fields": [

@@ -18,7 +18,8 @@ from workflows.flow_names import FlowName
 from workflows.forms import Condition, Flow, Step
 from workflows.inputs import Attachments, Choice, FormEnv, Option, StatusCard, Text
 from workflows.json_read import list_of, mapping_of, need_int, str_of
-from workflows.ledger import PLANNED_DATE, LedgerJson, item_steps, ledger_from
+from workflows.json_types import JSONObject
+from workflows.ledger import PLANNED_DATE, item_steps, ledger_from
 from workflows.messages import Lines, Msg, msg
 from workflows.periods import WEEK
 from workflows.week_answers import CLOSING, item_prefix, status_of
@@ -131,7 +132,7 @@ class WeekSteps(TypedDict):
     items and the campaign's ledger spec, for the new problem's fields."""
 
     items: list[ItemSnapshot]
-    ledger: NotRequired[LedgerJson | None]
+    ledger: NotRequired[JSONObject | None]
 
 
 def weekly_flow(context: Mapping[str, object]) -> Flow:

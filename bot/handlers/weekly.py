@@ -28,7 +28,7 @@ from workflows.correction import DIRECT, correction_kind
 from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
 from workflows.flow_names import FlowName
 from workflows.forms import Draft
-from workflows.ledger import overdue_days, spec_to_json
+from workflows.ledger import overdue_days
 from workflows.messages import Msg, lines, msg
 from workflows.periods import WEEK, report_period
 from workflows.planner import Planned
@@ -154,7 +154,7 @@ def weekly_context(
         "report_name": name,
         "period": day.isoformat(),
         "due": due.isoformat(),
-        "ledger": spec_to_json(campaigns.ledger_spec(turn.campaign)),
+        "ledger": turn.campaign.ledger,
         "items": snap,
     }
     if correcting and done is not None:
