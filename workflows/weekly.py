@@ -123,7 +123,7 @@ def snapshot_item(item: Mapping[str, object], last: str, overdue: int = 0) -> It
 
 def overdue_name(item: ItemSnapshot) -> Msg | str:
     """An item's name as the week shows it: marked 逾期 with its days when it is overdue."""
-    days = item.get("overdue") or 0
+    days = int(item.get("overdue") or 0)
     return msg("week.overdue_name", name=item["name"], days=days) if days else item["name"]
 
 
@@ -147,7 +147,7 @@ def weekly_flow(context: Mapping[str, object]) -> Flow:
         head = {"code": it["code"], "name": it["name"], "n": n, "total": len(items)}
         shown = {**head, "name": overdue_name(it)}
         card = msg("weekly.card", last=it["last"] or msg("weekly.no_progress"), **shown)
-        delayed = _delayed(k + "status", it.get("overdue") or 0)
+        delayed = _delayed(k + "status", int(it.get("overdue") or 0))
         status = StatusCard(
             STATUSES, texted=frozenset({PLAN, LATE}), text_field=k + "progress", default=PLAN
         )
