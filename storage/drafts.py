@@ -83,7 +83,8 @@ def save_draft(
         state["after"] = state["shown"] = after
     row.flow, row.state, row.updated_at = draft.flow, state, now_at
     if draft.flow == FlowName.WEEKLY:
-        row.unit_id = draft.context.get("unit_id")
+        unit_id = draft.context.get("unit_id")
+        row.unit_id = unit_id if isinstance(unit_id, int) else None
     session.add(row)
     session.flush()
     return row

@@ -19,9 +19,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
 
 from workflows.calendar import WorkCalendar
+from workflows.json_read import need_int, need_list, need_mapping
+from workflows.json_types import JSONValue
 from workflows.scores import CADENCE_WORDS, MONTH, QUARTER, Period, last_complete, period_of
 
 DEFAULT_WORKDAY = 1
@@ -40,12 +41,12 @@ class Cadence:
     workday: int = DEFAULT_WORKDAY
     at: time = DEFAULT_AT
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JSONValue]:
         """As stored with the campaign."""
         return {"kind": self.kind, "workday": self.workday, "at": self.at.strftime("%H:%M")}
 
 
-def _clock(value: Any) -> time | None:
+def _clock(value: object) -> time | None:
     if isinstance(value, int):  # YAML reads 09:00 unquoted as sexagesimal 540
         value = f"{value // 60}:{value % 60:02d}"
     m = re.fullmatch(r"\s*(\d{1,2})[:：](\d{2})\s*", str(value))
@@ -54,7 +55,7 @@ def _clock(value: Any) -> time | None:
     return time(int(m.group(1)), int(m.group(2)))
 
 
-def read_cadences(data: Any) -> tuple[tuple[Cadence, ...], list[tuple[str, str]]]:
+def read_cadences(data: object) -> tuple[tuple[Cadence, ...], list[tuple[str, str]]]:
     """A campaign file's `cadences:` section: the reviews it asks for, and what is wrong with
     it as (path, the bad value) pairs. Keys: `monthly`/`月调度`, `quarterly`/`季通报`; a value
     `true`, or `{workday: N, at: "HH:MM"}`; `false` or absent: not scheduled."""
@@ -88,10 +89,11 @@ def read_cadences(data: Any) -> tuple[tuple[Cadence, ...], list[tuple[str, str]]
     return tuple(out[k] for k in NAMES if k in out), bad
 
 
-def cadences_from(stored: Any) -> tuple[Cadence, ...]:
+def cadences_from(stored: object) -> tuple[Cadence, ...]:
     """The reviews as stored with the campaign (`Cadence.to_json`), none if absent."""
     return tuple(
-        Cadence(c["kind"], int(c["workday"]), _clock(c["at"]) or DEFAULT_AT) for c in stored or ()
+        Cadence(str(c["kind"]), need_int(c["workday"]), _clock(c["at"]) or DEFAULT_AT)
+        for c in map(need_mapping, need_list(stored or ()))
     )
 
 

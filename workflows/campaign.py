@@ -6,7 +6,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -155,7 +154,7 @@ class CampaignInvalid(ValueError):
         self.errors = errors
 
 
-def clean(text: Any) -> str:
+def clean(text: object) -> str:
     """Names as written, with runs of white space (full-width ones too) made one space."""
     return " ".join(str(text).split())
 
@@ -169,13 +168,13 @@ class _Reader:
     def fail(self, path: str, message: Msg) -> None:
         self.errors.append(FieldError(path, message))
 
-    def text(self, value: Any, path: str) -> str | None:
+    def text(self, value: object, path: str) -> str | None:
         if not isinstance(value, str | int) or not clean(value):
             self.fail(path, msg("campaign.expect_text"))
             return None
         return clean(value)
 
-    def texts(self, value: Any, path: str) -> tuple[str, ...]:
+    def texts(self, value: object, path: str) -> tuple[str, ...]:
         if value is None:
             return ()
         if not isinstance(value, list):
@@ -194,7 +193,7 @@ class _Reader:
                 keys.add(name_key(t))
         return tuple(out)
 
-    def clock(self, value: Any, path: str, default: time) -> time:
+    def clock(self, value: object, path: str, default: time) -> time:
         if value is None:
             return default
         if isinstance(value, int):  # YAML reads 18:00 unquoted as sexagesimal 1080
@@ -226,7 +225,7 @@ def read_campaign_yaml(text: str, *, default_timezone: str = "Asia/Shanghai") ->
     return read_campaign(data, default_timezone=default_timezone)
 
 
-def read_campaign(data: Any, *, default_timezone: str = "Asia/Shanghai") -> CampaignSpec:
+def read_campaign(data: object, *, default_timezone: str = "Asia/Shanghai") -> CampaignSpec:
     """Validate a campaign mapping into a `CampaignSpec`; `CampaignInvalid` lists problems."""
     r = _Reader()
     if not isinstance(data, Mapping):
@@ -273,7 +272,7 @@ def read_campaign(data: Any, *, default_timezone: str = "Asia/Shanghai") -> Camp
     return spec
 
 
-def _phases(r: _Reader, value: Any, year: int) -> tuple[PhaseSpec, ...]:
+def _phases(r: _Reader, value: object, year: int) -> tuple[PhaseSpec, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -298,7 +297,7 @@ def _phases(r: _Reader, value: Any, year: int) -> tuple[PhaseSpec, ...]:
 
 
 def _deadlines(
-    r: _Reader, value: Any, year: int, default_due: time, units: tuple[str, ...]
+    r: _Reader, value: object, year: int, default_due: time, units: tuple[str, ...]
 ) -> tuple[DeadlineSpec, ...]:
     canonical = {name_key(u): u for u in units}
     if value is None:
@@ -347,7 +346,7 @@ def _deadlines(
     return tuple(out)
 
 
-def _checkpoints(r: _Reader, value: Any, year: int) -> tuple[Checkpoint, ...]:
+def _checkpoints(r: _Reader, value: object, year: int) -> tuple[Checkpoint, ...]:
     """`- {text: 2024年底, check: 未按计划完成整改的进行约谈}`, or the date text alone."""
     if value is None:
         return ()
@@ -377,15 +376,15 @@ def _checkpoints(r: _Reader, value: Any, year: int) -> tuple[Checkpoint, ...]:
     return tuple(sorted(out, key=lambda c: c.day))
 
 
-def _scores(r: _Reader, value: Any) -> ScoreRule:
+def _scores(r: _Reader, value: object) -> ScoreRule:
     """`scores: {weights: {reports: 30, …}, green: 90, yellow: 75}` (default: README's)."""
     bad = rule_problems(value)
     for path, text in bad:
         r.fail(path, msg("campaign.bad_number", text=text))
-    return ScoreRule() if bad else rule_from(value)
+    return ScoreRule() if bad else rule_from(value if isinstance(value, Mapping) else None)
 
 
-def _cadences(r: _Reader, value: Any) -> tuple[Cadence, ...]:
+def _cadences(r: _Reader, value: object) -> tuple[Cadence, ...]:
     """`cadences: {monthly: {workday: 1, at: "09:00"}, quarterly: true}` (default: none)."""
     cadences, bad = read_cadences(value)
     for path, text in bad:
@@ -393,7 +392,7 @@ def _cadences(r: _Reader, value: Any) -> tuple[Cadence, ...]:
     return cadences
 
 
-def _weekly(r: _Reader, value: Any) -> tuple[RecurringSpec, ...]:
+def _weekly(r: _Reader, value: object) -> tuple[RecurringSpec, ...]:
     if value is None:
         return ()
     items = value if isinstance(value, list) else [value]
@@ -416,7 +415,7 @@ def _weekly(r: _Reader, value: Any) -> tuple[RecurringSpec, ...]:
     return tuple(out)
 
 
-def _reminders(r: _Reader, value: Any) -> tuple[timedelta, ...]:
+def _reminders(r: _Reader, value: object) -> tuple[timedelta, ...]:
     if value is None:
         return DEFAULT_REMINDERS
     if not isinstance(value, list):
@@ -431,7 +430,7 @@ def _reminders(r: _Reader, value: Any) -> tuple[timedelta, ...]:
     return tuple(sorted(set(out), reverse=True))
 
 
-def _feedback(r: _Reader, value: Any) -> FeedbackRule:
+def _feedback(r: _Reader, value: object) -> FeedbackRule:
     default = FeedbackRule()
     if value is None:
         return default
@@ -469,7 +468,7 @@ def _feedback(r: _Reader, value: Any) -> FeedbackRule:
 _FIELD_KINDS = ("text", "date", "number", "category", "choice")
 
 
-def _ledger(r: _Reader, value: Any) -> LedgerSpec:
+def _ledger(r: _Reader, value: object) -> LedgerSpec:
     """The ledger's columns and consistency rules (default: seed 001's ledger)."""
     if value is None:
         return LedgerSpec()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
 
 from workflows.dates import DateError, parse_due
+from workflows.json_read import json_of
+from workflows.json_types import JSONObject
 from workflows.messages import Msg, msg
 from workflows.words import name_key
 
@@ -49,7 +50,7 @@ class ImportedCase:
     reference: str
     received: datetime  # naive, local time
     answered: bool
-    fields: dict[str, Any]
+    fields: JSONObject
 
 
 @dataclass
@@ -67,7 +68,7 @@ class ImportReading:
         return bool(self.problems or self.file_problems)
 
 
-def _received(value: Any) -> datetime:
+def _received(value: object) -> datetime:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     if isinstance(value, date):
@@ -82,7 +83,7 @@ def _received(value: Any) -> datetime:
 
 
 def read_case_rows(
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Mapping[str, object]],
     *,
     units: Sequence[str],
     default_unit: str | None = None,
@@ -134,7 +135,7 @@ def read_case_rows(
                 received,
                 str(row.get(DONE) or "").strip() in ("是", "已办结", "Y", "y", "yes"),
                 {
-                    k: (v.isoformat() if isinstance(v, datetime | date) else v)
+                    k: (v.isoformat() if isinstance(v, datetime | date) else json_of(v))
                     for k, v in row.items()
                     if v not in (None, "")
                 },

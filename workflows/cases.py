@@ -6,13 +6,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
-from typing import Any
 
 from workflows.buttons import Verb
 from workflows.calendar import WorkCalendar
 from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import Attachments, Choice, DateInput, FormEnv, Option, Text
+from workflows.json_types import JSONObject, JSONValue, json_object
 from workflows.messages import Msg, msg
 from workflows.outcome import Refused
 from workflows.roles import Actor
@@ -31,7 +31,7 @@ class CaseChange:
     signed_at: datetime | None = None
     answered_at: datetime | None = None
     due_at: datetime | None = None
-    fields: Mapping[str, Any] | None = None
+    fields: Mapping[str, JSONValue] | None = None
 
 
 @dataclass(frozen=True)
@@ -43,14 +43,13 @@ class CaseNow:
     unit: str
     answered: bool
     due_at: datetime
-    fields: Mapping[str, Any] = field(default_factory=dict)  # the extension asked, if any
+    fields: Mapping[str, JSONValue] = field(default_factory=dict)  # the extension asked, if any
     signed: tuple[str, datetime] | None = None  # who signed for it, and when
 
     @property
-    def request(self) -> Mapping[str, Any]:
+    def request(self) -> JSONObject:
         """The latest extension request (pending or decided), or an empty one."""
-        request: Mapping[str, Any] = self.fields.get("extension") or {}
-        return request
+        return json_object(self.fields.get("extension"))
 
 
 def case_code(seq: int) -> str:
@@ -205,8 +204,8 @@ FEEDBACK_FLOW = Flow(
 )
 
 
-def _due_now(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
-    return {"due": datetime.fromisoformat(values["due"]) if values.get("due") else ""}
+def _due_now(values: Mapping[str, object], env: FormEnv) -> Mapping[str, object]:
+    return {"due": datetime.fromisoformat(str(values["due"])) if values.get("due") else ""}
 
 
 EXTENSION_FLOW = Flow(

@@ -13,7 +13,6 @@ it is escaped where it is shown.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 _NEWLINES = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
 _DROPPED = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -26,7 +25,7 @@ def clean_text(text: str) -> str:
     return _DROPPED.sub("", _NEWLINES.sub("\n", text))
 
 
-def clean_json(value: Any) -> Any:
+def clean_json(value: object) -> object:
     """Every string of parsed JSON (keys too) cleaned as `clean_text` cleans it."""
     if isinstance(value, str):
         return clean_text(value)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from workflows import keys
 from workflows.evidence import file_label
+from workflows.json_read import json_object_of
 from workflows.ledger import ItemChanges, Progress, Status, status_msg
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Notice, Refused
@@ -55,7 +55,7 @@ def closeout_request(
     *,
     unit: str,
     result: str,
-    files: Sequence[Mapping[str, Any]],
+    files: Sequence[Mapping[str, object]],
     flags: Sequence[Msg] = (),
 ) -> Notice:
     """The ask to the supervisors: once per version of the item, so a new ask is a new message.
@@ -83,11 +83,12 @@ def may_ask_closeout(item: CloseoutItem, *, reports_for_unit: bool) -> Refused |
 
 
 def asked(
-    *, result: str, files: Sequence[Mapping[str, Any]], week_of: date, text: str = ""
+    *, result: str, files: Sequence[Mapping[str, object]], week_of: date, text: str = ""
 ) -> tuple[ItemChanges, Progress]:
     """What asking for a close-out does, whether by `/close` or in the weekly update: the item
     waits for approval (已完成待销号), its result and evidence recorded as the week's progress."""
-    progress = Progress(DONE, week_of, text=text, result=result, files=tuple(files))
+    kept = tuple(json_object_of(f) for f in files)
+    progress = Progress(DONE, week_of, text=text, result=result, files=kept)
     return ItemChanges(status=Status.CLOSING), progress
 
 
@@ -96,7 +97,7 @@ def ask_closeout(
     *,
     expected_version: int,
     result: str,
-    files: Sequence[Mapping[str, Any]],
+    files: Sequence[Mapping[str, object]],
     week_of: date,
 ) -> CloseoutDecision:
     """`/close`: the item waits for approval, its result recorded as this week's progress."""

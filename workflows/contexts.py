@@ -10,12 +10,13 @@ read and written through `workflows/week_answers.py`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NotRequired, TypeVar, cast
+from typing import NotRequired, TypeVar, cast
 
 from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic reads this one on Python 3.11
 
 from workflows.forms import Draft
+from workflows.json_types import JSONObject
 
 C = TypeVar("C")
 
@@ -41,7 +42,7 @@ class WeeklyContext(TypedDict):
     report_name: str
     period: str  # the reporting day, ISO
     due: str  # the due time, ISO
-    ledger: Any  # the campaign's ledger spec (JSON)
+    ledger: JSONObject | None  # the campaign's ledger spec (`ledger.spec_to_json`)
     items: list[ItemSnapshot]
     correcting: NotRequired[int]  # a correction of this submitted week (the submission's id)
 
@@ -50,7 +51,7 @@ class NewItemContext(TypedDict):
     """new: the unit the problem is added to ("" when an admin picks it) and the ledger spec."""
 
     unit: str
-    ledger: Any
+    ledger: JSONObject | None
 
 
 class CloseContext(TypedDict):
@@ -229,10 +230,10 @@ class Unreadable(ValueError):
     """A draft's context or answers are not what its flow reads (saved by an older version)."""
 
 
-_CHECKS: dict[type, TypeAdapter[Any]] = {}
+_CHECKS: dict[type, TypeAdapter[object]] = {}
 
 
-def checked(kind: type[C], data: Mapping[str, Any]) -> C:
+def checked(kind: type[C], data: Mapping[str, object]) -> C:
     """`data` read as `kind` (one of this module's types), checked; `Unreadable` if it is not
     one. Extra keys are kept: a newer version may add some."""
     adapter = _CHECKS.get(kind)
@@ -250,6 +251,6 @@ def context_of(draft: Draft, kind: type[C]) -> C:
     return checked(kind, draft.context)
 
 
-def answers_of(values: Mapping[str, Any], kind: type[C]) -> C:
+def answers_of(values: Mapping[str, object], kind: type[C]) -> C:
     """A flow's answers, checked as its answers type `kind`."""
     return checked(kind, values)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import Text
+from workflows.json_read import mapping_of, need_list, str_of
 from workflows.messages import Msg, msg
 from workflows.submission import is_on_time
 
@@ -98,19 +98,21 @@ def week_changes(
 
 
 def material_changes(
-    title: str, before: Mapping[str, Any], after: Mapping[str, Any]
+    title: str, before: Mapping[str, object], after: Mapping[str, object]
 ) -> tuple[Changed, ...]:
     """What replacing a deliverable's material changes (`note` and `files`, each file by its
     name): its files and its note, before → after."""
 
-    def names(material: Mapping[str, Any]) -> str:
-        return "、".join(str(f.get("name") or f.get("media") or "") for f in material["files"])
+    def names(material: Mapping[str, object]) -> str:
+        files = map(mapping_of, need_list(material["files"]))
+        return "、".join(str(f.get("name") or f.get("media") or "") for f in files)
 
     out: list[Changed] = []
     if names(before) != names(after):
         out.append(Changed(title, "correction.f.files", names(before), names(after)))
     if before["note"] != after["note"]:
-        out.append(Changed(title, "correction.f.note", before["note"], after["note"]))
+        note = "correction.f.note"
+        out.append(Changed(title, note, str_of(before["note"]), str_of(after["note"])))
     return tuple(out)
 
 

@@ -7,8 +7,9 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar, TypeVar
 
+from workflows.contexts import DeadlineAnswers
 from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import (
@@ -22,6 +23,7 @@ from workflows.inputs import (
     Text,
     TextAnswer,
 )
+from workflows.json_types import JSONValue
 from workflows.messages import Msg, msg
 from workflows.outcome import Refused
 from workflows.planner import time_left
@@ -45,7 +47,7 @@ class UnitNames:
 
     kind: ClassVar[str] = "text"
 
-    def parse(self, answer: Answer, env: FormEnv) -> list[str]:
+    def parse(self, answer: Answer, env: FormEnv) -> list[JSONValue]:
         """The names, each checked against the campaign's units."""
         if not isinstance(answer, TextAnswer):
             raise InputError(msg("form.expect_text"))
@@ -56,20 +58,20 @@ class UnitNames:
         unknown = [n for n in names if n not in known]
         if unknown or not names:
             raise InputError(msg("deadline.unknown_units", units=unknown or [answer.text]))
-        return list(dict.fromkeys(names))
+        return [*dict.fromkeys(names)]
 
-    def show(self, value: Any) -> Any:
+    def show(self, value: object) -> object:
         """The names as a list."""
         return value
 
 
-def _left(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
+def _left(values: Mapping[str, object], env: FormEnv) -> Mapping[str, object]:
     """The time left until the typed due time, and which units it applies to."""
     who = values.get("units") if values.get("scope") == "some" else msg("deadline.scope.all")
     due = values.get("due")
     if not due:
         return {"left": "", "who": who}
-    at = datetime.fromisoformat(due).replace(tzinfo=env.tz)
+    at = datetime.fromisoformat(str(due)).replace(tzinfo=env.tz)
     return {"left": time_left(at, env.now), "who": who}
 
 
@@ -138,7 +140,7 @@ class DeadlineSave:
 
 
 def deadline_save(
-    values: Mapping[str, Any],
+    answers: DeadlineAnswers,
     *,
     editing_id: int | None,
     editing: DeadlineNow | None,
@@ -151,9 +153,9 @@ def deadline_save(
     Two live deadlines never share a deliverable's name; a cancelled one of that name comes back
     with the new due time. Editing keeps the row; a changed due time counts as moved.
     """
-    deliverable = values["deliverable"]
-    due = datetime.fromisoformat(values["due"]).replace(tzinfo=tz).astimezone(UTC)
-    names = values.get("units") if values.get("scope") == "some" else None
+    deliverable = answers["deliverable"]
+    due = datetime.fromisoformat(answers["due"]).replace(tzinfo=tz).astimezone(UTC)
+    names = answers.get("units") if answers.get("scope") == "some" else None
     if same_name is not None and same_name.id != editing_id and not same_name.cancelled:
         return Refused(msg("deadline.exists", deliverable=deliverable))
     row = editing if editing_id is not None else same_name  # (an edited row is never deleted)

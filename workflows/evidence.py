@@ -15,9 +15,10 @@ import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from workflows.json_read import need_int
+from workflows.json_types import JSONObject
 from workflows.messages import Msg, msg
 
 SHORT = 8  # hex digits of the SHA-256 shown beside a file (the full one on /evidence)
@@ -28,23 +29,23 @@ EXIF_HEAD = (
 FETCH_LIMIT = 20 * 1024 * 1024  # Telegram lets a bot download files up to this size
 
 
-def fingerprint(head: bytes, sha256: str, size: int) -> dict[str, Any]:
+def fingerprint(head: bytes, sha256: str, size: int) -> JSONObject:
     """What proves a file whose bytes passed through the server (a Mini App upload, a chat
     file fetched from Telegram): its SHA-256, size and, for a JPEG, its EXIF time."""
     return {"sha256": sha256, "size": size, "taken_at": exif_time(head)}
 
 
-def fingerprint_of(content: bytes) -> dict[str, Any]:
+def fingerprint_of(content: bytes) -> JSONObject:
     """`fingerprint` of a whole file held in memory."""
     return fingerprint(content[:EXIF_HEAD], hashlib.sha256(content).hexdigest(), len(content))
 
 
-def fetchable(file: Mapping[str, Any]) -> bool:
+def fetchable(file: Mapping[str, object]) -> bool:
     """Whether Telegram would hand the file to the bot (its size within the download limit)."""
-    return int(file.get("size") or 0) <= FETCH_LIMIT
+    return need_int(file.get("size") or 0) <= FETCH_LIMIT
 
 
-def short(file: Mapping[str, Any]) -> Msg | str:
+def short(file: Mapping[str, object]) -> Msg | str:
     """The file's short identity: its SHA-256's first hex digits, else Telegram's id of it
     said to have no hash (and why: too large for the bot to fetch, or not fetched yet)."""
     sha = str(file.get("sha256") or "")
@@ -54,7 +55,7 @@ def short(file: Mapping[str, Any]) -> Msg | str:
     return msg(key, unique_id=str(file.get("unique_id") or "—"))
 
 
-def same_file(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+def same_file(a: Mapping[str, object], b: Mapping[str, object]) -> bool:
     """Whether two kept files are the same file: same SHA-256, or same Telegram file."""
     return any(bool(a.get(k)) and a.get(k) == b.get(k) for k in ("sha256", "unique_id"))
 
@@ -71,7 +72,7 @@ class EarlierUse:
 
 
 def reuse_flags(
-    files: Sequence[Mapping[str, Any]], earlier: Sequence[EarlierUse], tz: ZoneInfo
+    files: Sequence[Mapping[str, object]], earlier: Sequence[EarlierUse], tz: ZoneInfo
 ) -> list[Msg]:
     """One line per file of `files` already used as evidence of another problem (its first
     use), and one per photo whose EXIF time is far from when it was received."""
@@ -97,7 +98,7 @@ def reuse_flags(
     return out
 
 
-def exif_far(file: Mapping[str, Any], tz: ZoneInfo) -> datetime | None:
+def exif_far(file: Mapping[str, object], tz: ZoneInfo) -> datetime | None:
     """The photo's EXIF time, when it is further than `EXIF_FAR` from its receipt."""
     taken = taken_at(str(file.get("taken_at") or ""), tz)
     received = str(file.get("received_at") or "")
@@ -158,7 +159,7 @@ def _entries(tiff: bytes, order: str, offset: int) -> dict[int, tuple[int, bytes
     return out
 
 
-def file_label(file: Mapping[str, Any], tz: ZoneInfo | None = None) -> Msg | str:
+def file_label(file: Mapping[str, object], tz: ZoneInfo | None = None) -> Msg | str:
     """A file as a record names it: its name, when it was received (in `tz`, if given: a
     workbook has no zone of its own) and its short hash."""
     name = str(file.get("name", ""))

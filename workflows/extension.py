@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import Any
 
 from workflows.cases import CaseNow
+from workflows.json_read import list_of
+from workflows.json_types import JSONObject, JSONValue
 from workflows.keys import EXTENSION, EXTENSION_DECIDED, case_notice
 from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
@@ -30,7 +31,7 @@ class ExtensionChange:
     """The case's new fields (and due time), the audit action, what to say and to whom."""
 
     action: str
-    fields: Mapping[str, Any]
+    fields: Mapping[str, JSONValue]
     said: Msg
     notice: Notice  # to the supervisors when asked, to the unit's groups when decided
     due_at: datetime | None = None  # the new due time, when approved
@@ -59,7 +60,7 @@ def ask_extension(
         return None
     if until <= case.due_at:
         return Refused(msg("extension.not_later", code=case.code, until=until, due=case.due_at))
-    request = {
+    request: JSONObject = {
         "reason": reason,
         "until": until.isoformat(),
         "status": PENDING,
@@ -74,7 +75,7 @@ def ask_extension(
         due=case.due_at,
         until=until,
     )
-    n = len(case.fields.get("extensions", [])) + 1  # the n-th request of the case
+    n = len(list_of(case.fields.get("extensions", []))) + 1  # the n-th request of the case
     return ExtensionChange(
         action="case.extension_asked",
         fields={**case.fields, "extension": request},
@@ -99,9 +100,10 @@ def decide_extension(
     request.update(status=APPROVED if approve else REJECTED, decided_by=by)
     if reason:
         request["decided_reason"] = reason
-    history = [*case.fields.get("extensions", []), request]
+    before = case.fields.get("extensions", [])
+    history = [*(before if isinstance(before, list) else []), request]
     fields = {**case.fields, "extension": request, "extensions": history}
-    until = datetime.fromisoformat(request["until"])
+    until = datetime.fromisoformat(str(request["until"]))
     # an extension gives more time, never less: a request from before the time limit moved
     # past it leaves the limit where it is
     later = until if approve and until > case.due_at else None

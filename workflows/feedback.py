@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Any
 
 from workflows.calendar import WorkCalendar
 from workflows.cases import CaseNow, feedback_status, late_working_days
+from workflows.contexts import FeedbackAnswers, FileJson, Material
+from workflows.json_read import json_object_of
+from workflows.json_types import JSONValue
 from workflows.keys import FEEDBACK, case_notice
 from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
@@ -27,7 +29,7 @@ class FeedbackGiven:
     text: str
     status: str
     expected_on: date | None
-    files: tuple[Mapping[str, Any], ...]
+    files: tuple[Mapping[str, JSONValue], ...]
     late_days: int
     report: Notice
     said: Msg
@@ -40,7 +42,7 @@ class FeedbackGiven:
 
 def give_feedback(
     case: CaseNow,
-    values: Mapping[str, Any],
+    answers: FeedbackAnswers,
     *,
     who: str,
     at: datetime,
@@ -51,26 +53,26 @@ def give_feedback(
     if case.answered:
         return Refused(msg("case.already_answered", code=case.code))
     late = late_working_days(case.due_at, at, cal, tz)
-    expected = date.fromisoformat(values["expected"]) if values.get("expected") else None
-    material = values.get("material") or {}
-    files: Sequence[Mapping[str, Any]] = material.get("files", [])
-    text = values["text"] + (f"\n{material['note']}" if material.get("note") else "")
+    expected = date.fromisoformat(answers["expected"]) if answers.get("expected") else None
+    material: Material = answers.get("material") or {}
+    files: Sequence[FileJson] = material.get("files", [])
+    text = answers["text"] + (f"\n{material['note']}" if material.get("note") else "")
     timing = msg("feedback.on_time") if late == 0 else msg("feedback.late", days=late)
     report = msg(
         "feedback.report",
         code=case.code,
         unit=case.unit,
         text=text,
-        status=feedback_status(values["status"], expected),
+        status=feedback_status(answers["status"], expected),
         timing=timing,
         files=[f["name"] for f in files] or msg("missing.none"),
         who=who,
     )
     return FeedbackGiven(
         text=text,
-        status=values["status"],
+        status=answers["status"],
         expected_on=expected,
-        files=tuple(files),
+        files=tuple(json_object_of(f) for f in files),
         late_days=late,
         report=Notice(case_notice(case.id, FEEDBACK), "case.feedback", report),
         said=msg("feedback.done", code=case.code, timing=timing),

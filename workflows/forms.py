@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Literal
 
 from workflows.flow_names import FlowName
 from workflows.inputs import (
@@ -28,9 +28,11 @@ from workflows.inputs import (
     TextAnswer,
     shown,
 )
+from workflows.json_read import json_object_of, need_int, need_list, need_object
+from workflows.json_types import JSONObject, JSONValue
 from workflows.messages import Msg, msg
 
-Condition = Callable[[Mapping[str, Any]], bool]
+Condition = Callable[[Mapping[str, object]], bool]
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,9 @@ class Step:
     kind: Kind
     optional: bool = False
     when: Condition | None = None
-    # dataclasses.field: the attribute `field` above shadows the import in the class body
-    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # the prompt's placeholders
+    # the prompt's placeholders (dataclasses.field: the attribute `field` above shadows the
+    # import in the class body)
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class Flow:
     title: str
     steps: tuple[Step, ...]
     summary: str | None = None
-    extras: Callable[[Mapping[str, Any], FormEnv], Mapping[str, Any]] | None = None
+    extras: Callable[[Mapping[str, object], FormEnv], Mapping[str, object]] | None = None
 
 
 @dataclass(frozen=True)
@@ -67,35 +70,35 @@ class Draft:
 
     flow: str
     step: int
-    values: dict[str, Any] = field(default_factory=dict)
+    values: JSONObject = field(default_factory=dict)
     trail: tuple[int, ...] = ()
-    pending: Any = None
+    pending: JSONValue = None
     rev: int = 0
-    context: dict[str, Any] = field(default_factory=dict)
+    context: JSONObject = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JSONObject:
         """A JSON-safe dict."""
         return {
             "flow": self.flow,
             "step": self.step,
             "values": self.values,
-            "trail": list(self.trail),
+            "trail": [*self.trail],
             "pending": self.pending,
             "rev": self.rev,
             "context": self.context,
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Draft:
+    def from_json(cls, data: Mapping[str, JSONValue]) -> Draft:
         """The draft a `to_json` dict describes."""
         return cls(
-            flow=data["flow"],
-            step=int(data["step"]),
-            values=dict(data.get("values", {})),
-            trail=tuple(data.get("trail", ())),
+            flow=str(data["flow"]),
+            step=need_int(data["step"]),
+            values=dict(need_object(data.get("values", {}))),
+            trail=tuple(need_int(t) for t in need_list(data.get("trail", []))),
             pending=data.get("pending"),
-            rev=int(data.get("rev", 0)),
-            context=dict(data.get("context", {})),
+            rev=need_int(data.get("rev", 0)),
+            context=dict(need_object(data.get("context", {}))),
         )
 
 
@@ -115,7 +118,7 @@ class Ask:
 class Finished:
     """The flow is complete; these are its values."""
 
-    values: dict[str, Any]
+    values: dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,7 @@ def _ask(flow: Flow, draft: Draft, env: FormEnv, error: Msg | None = None) -> As
 
 def summary(flow: Flow, draft: Draft, env: FormEnv) -> Msg:
     """The confirm screen: the flow's summary message with every answered value."""
-    params: dict[str, Any] = {}
+    params: dict[str, object] = {}
     for step in flow.steps:
         value = draft.values.get(step.field)
         if value is None and draft.context.get(step.field):
@@ -196,7 +199,7 @@ def _finish_or_confirm(flow: Flow, draft: Draft, env: FormEnv) -> tuple[Draft | 
     return None, Finished(dict(draft.values))
 
 
-def _moved(draft: Draft, flow: Flow, **values: Any) -> Draft:
+def _moved(draft: Draft, flow: Flow, **values: JSONValue) -> Draft:
     """Store the answered values, then step to the next step that applies to them."""
     filled = replace(draft, values={**draft.values, **values})
     return replace(
@@ -208,15 +211,21 @@ def _moved(draft: Draft, flow: Flow, **values: Any) -> Draft:
     )
 
 
+def opening(flow: Flow, context: Mapping[str, object] | None = None) -> Draft:
+    """The draft a flow opens with, before any answer: its context kept as JSON (checked
+    once, here)."""
+    return Draft(flow.name, 0, context=json_object_of(context or {}))
+
+
 def start(
     flow: Flow,
     *,
     env: FormEnv,
-    context: Mapping[str, Any] | None = None,
+    context: Mapping[str, object] | None = None,
     prefill: Mapping[str, Answer] | None = None,
 ) -> tuple[Draft | None, Outcome]:
     """Open a flow; answers given up front (`/bind 轮台县`) fill their steps at once."""
-    draft = Draft(flow.name, -1, context=dict(context or {}))
+    draft = opening(flow, context)
     draft = replace(draft, step=_next_index(flow, draft, -1))
     given = dict(prefill or {})
     while draft.step < len(flow.steps) and flow.steps[draft.step].field in given:

@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import Any
 
 from workflows.calendar import WorkCalendar, feedback_due
 from workflows.campaign import FeedbackRule
 from workflows.cases import read_forward
+from workflows.json_read import json_object_of
+from workflows.json_types import JSONValue
 from workflows.keys import provisional_year
 from workflows.messages import Msg, msg
 from workflows.outcome import Notice, Refused
@@ -31,7 +32,7 @@ class Forward:
     unit: str
     reference: str
     text: str
-    files: tuple[Mapping[str, Any], ...]
+    files: tuple[Mapping[str, JSONValue], ...]
 
 
 def read_case(
@@ -39,22 +40,22 @@ def read_case(
     units: Sequence[str],
     *,
     replied_text: str | None = None,
-    replied_file: Mapping[str, Any] | None = None,
+    replied_file: Mapping[str, object] | None = None,
 ) -> Forward | Refused:
     """The case `/forward` names, or the usage (with the unit names) when it names none."""
     parsed = read_forward(args, units)
     if parsed is None:
         return Refused(msg("forward.usage", units=list(units)))
     text = parsed.text or (replied_text or "")
-    files = (replied_file,) if replied_file is not None else ()
+    files = (json_object_of(replied_file),) if replied_file is not None else ()
     if not text and not files:
         return Refused(msg("forward.usage", units=list(units)))
     return Forward(parsed.unit, parsed.reference, text or files_text(files), files)
 
 
-def files_text(files: Sequence[Mapping[str, Any]]) -> str:
+def files_text(files: Sequence[Mapping[str, object]]) -> str:
     """A case made of attachments only is named by them."""
-    return "、".join(f["name"] for f in files)
+    return "、".join(str(f["name"]) for f in files)
 
 
 def may_forward(unit: str, groups: Sequence[int]) -> Refused | None:

@@ -117,9 +117,10 @@ class NoticeText:
             raise InputError(msg("workday.problems", problems=reading.problems))
         return answer.text
 
-    def show(self, value: str) -> Msg:
+    def show(self, value: object) -> Msg:
         """The holidays and make-up days the notice sets."""
-        reading = read_notice(value, year=notice_year(value) or self.year)
+        text = str(value)
+        reading = read_notice(text, year=notice_year(text) or self.year)
         holidays = [
             msg("workday.holiday", name=h.name, start=h.start, end=h.end, days=len(h.days()))
             for h in reading.holidays

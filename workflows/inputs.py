@@ -7,10 +7,12 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import Any, ClassVar, Protocol
+from typing import ClassVar, Protocol
 from zoneinfo import ZoneInfo
 
 from workflows.dates import DateError
+from workflows.json_read import json_object_of, list_of, mapping_of, need_int
+from workflows.json_types import JSONObject, JSONValue, json_object
 from workflows.messages import Msg, msg
 from workflows.when import read_when
 
@@ -54,25 +56,25 @@ class FileAnswer:
     media: str  # "document" or "photo"
     # what proves which file it is (`workflows.evidence.PROOF`): Telegram's file_unique_id, the
     # SHA-256 when the bytes passed through the server, the sender, the time of receipt...
-    proof: Mapping[str, Any] = field(default_factory=dict)
+    proof: Mapping[str, object] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, kept: Mapping[str, Any]) -> FileAnswer:
+    def of(cls, kept: Mapping[str, object]) -> FileAnswer:
         """A file as drafts keep it (`as_json`), given again: its proof goes with it."""
         proof = {k: v for k, v in kept.items() if k not in _FILE_KEYS}
         return cls(
             str(kept["file_id"]),
             str(kept["name"]),
             str(kept["mime"]),
-            int(kept["size"]),
+            need_int(kept["size"]),
             str(kept["media"]),
             proof,
         )
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JSONObject:
         """The form kept in drafts and in the database."""
         return {
-            **self.proof,
+            **json_object_of(self.proof),
             "file_id": self.file_id,
             "name": self.name,
             "mime": self.mime,
@@ -102,7 +104,7 @@ class FormEnv:
     now: datetime
     tz: ZoneInfo
     options: Mapping[str, Sequence[Option]] = field(default_factory=dict)
-    values: Mapping[str, Any] = field(default_factory=dict)  # the draft's context and answers
+    values: Mapping[str, object] = field(default_factory=dict)  # the draft's context and answers
 
     @property
     def local_now(self) -> datetime:
@@ -135,7 +137,7 @@ class Text:
             raise InputError(msg("form.text_too_long", max=self.max_len, length=len(text)))
         return text
 
-    def show(self, value: Any) -> Any:
+    def show(self, value: object) -> object:
         """How the stored value reads in a summary."""
         return value
 
@@ -162,7 +164,7 @@ class Number:
             raise InputError(msg("form.number_range", min=self.minimum, max=self.maximum))
         return value
 
-    def show(self, value: Any) -> Any:
+    def show(self, value: object) -> object:
         """How the stored value reads in a summary."""
         return value
 
@@ -192,7 +194,7 @@ class Phone:
             return f"{out}转{ext}" if ext else out
         raise InputError(msg("form.bad_phone", text=raw))
 
-    def show(self, value: Any) -> Any:
+    def show(self, value: object) -> object:
         """How the stored value reads in a summary."""
         return value
 
@@ -220,7 +222,7 @@ class DateInput:
             raise InputError(msg("form.date_past", text=text))
         bound = env.values.get(self.later_than) if self.later_than else None
         if bound:
-            limit = datetime.fromisoformat(bound)
+            limit = datetime.fromisoformat(str(bound))
             limit = limit if limit.tzinfo else limit.replace(tzinfo=UTC)
             local = limit.astimezone(env.tz).replace(tzinfo=None)
             asked = reading.at_or(self.default_time) if self.with_time else reading.day
@@ -230,9 +232,10 @@ class DateInput:
             return reading.at_or(self.default_time).isoformat(timespec="minutes")
         return reading.day.isoformat()
 
-    def show(self, value: Any) -> Any:
+    def show(self, value: object) -> date | datetime:
         """The stored ISO text as a date or datetime, for locale-aware rendering."""
-        return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        text = str(value)
+        return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
 
 
 @dataclass(frozen=True)
@@ -261,11 +264,11 @@ class Choice:
                 return option.value
         raise InputError(msg("form.pick_an_option", text=typed))
 
-    def show(self, value: Any) -> Any:
+    def show(self, value: object) -> object:
         """How the stored value reads in a summary."""
         return value
 
-    def label_of(self, value: Any, env: FormEnv) -> Any:
+    def label_of(self, value: object, env: FormEnv) -> object:
         """The chosen option as its button read: the stored value is for the code, not people."""
         return next((o.label for o in self.options_in(env) if o.value == value), value)
 
@@ -277,7 +280,7 @@ class File:
     max_bytes: int = FILE_LIMIT
     kind: ClassVar[str] = "file"
 
-    def parse(self, answer: Answer, env: FormEnv) -> dict[str, Any]:
+    def parse(self, answer: Answer, env: FormEnv) -> JSONObject:
         """The file's Telegram id, name, type and size."""
         if not isinstance(answer, FileAnswer):
             raise InputError(msg("form.expect_file"))
@@ -290,9 +293,9 @@ class File:
         kept.setdefault("received_at", env.now.astimezone(UTC).isoformat())
         return kept
 
-    def show(self, value: Any) -> Any:
+    def show(self, value: object) -> object:
         """How the stored value reads in a summary."""
-        return value.get("name", "")
+        return mapping_of(value).get("name", "")
 
 
 @dataclass(frozen=True)
@@ -305,35 +308,34 @@ class Attachments:
     need_file: bool = False
     kind: ClassVar[str] = "files"
 
-    def collect(
-        self, current: dict[str, Any] | None, answer: Answer, env: FormEnv
-    ) -> dict[str, Any]:
+    def collect(self, current: JSONValue, answer: Answer, env: FormEnv) -> JSONObject:
         """Add a file, or set the note; the step stays open for more."""
-        value = {
-            "files": list((current or {}).get("files", [])),
-            "note": (current or {}).get("note", ""),
-        }
+        kept = json_object(current)
+        given = kept.get("files", [])
+        files = [*given] if isinstance(given, list) else []
+        note = kept.get("note", "")
         if isinstance(answer, FileAnswer):
-            if len(value["files"]) >= self.max_files:
+            if len(files) >= self.max_files:
                 raise InputError(msg("form.too_many_files", max=self.max_files))
-            value["files"].append(File(self.max_bytes).parse(answer, env))
+            files.append(File(self.max_bytes).parse(answer, env))
         elif isinstance(answer, TextAnswer):
-            value["note"] = Text(max_len=self.note_len).parse(answer, env)
-        return value
+            note = Text(max_len=self.note_len).parse(answer, env)
+        return {"files": files, "note": note}
 
-    def complete(self, current: dict[str, Any] | None) -> bool:
+    def complete(self, current: object) -> bool:
         """Whether enough was collected to move on."""
-        files = (current or {}).get("files", [])
-        return bool(files) or (not self.need_file and bool((current or {}).get("note")))
+        kept = mapping_of(current)
+        return bool(kept.get("files", [])) or (not self.need_file and bool(kept.get("note")))
 
-    def parse(self, answer: Answer, env: FormEnv) -> dict[str, Any]:
+    def parse(self, answer: Answer, env: FormEnv) -> JSONObject:
         """A single answer given up front (a prefill) starts the collection."""
         return self.collect(None, answer, env)
 
-    def show(self, value: Any) -> Any:
+    def show(self, value: object) -> Msg:
         """How the collection reads in a summary: its file names and the note."""
-        names = [f.get("name", "") for f in (value or {}).get("files", [])]
-        note = (value or {}).get("note")
+        kept = mapping_of(value)
+        names = [mapping_of(f).get("name", "") for f in list_of(kept.get("files", []))]
+        note = kept.get("note")
         if not names:  # a note alone is not "0 files: (blank)"
             return msg("form.material_note", note=note) if note else msg("form.empty")
         if not note:
@@ -341,7 +343,7 @@ class Attachments:
         return msg("form.material", files=names, count=len(names), note=note)
 
 
-def shown(kind: Kind, value: Any, env: FormEnv) -> Any:
+def shown(kind: Kind, value: object, env: FormEnv) -> object:
     """How a stored value reads on a confirm screen: a choice by its option's label."""
     if isinstance(kind, Choice):
         return kind.label_of(value, env)
@@ -371,7 +373,7 @@ class StatusCard:
         """The typed text that goes with the status."""
         return Text(max_len=self.max_len).parse(answer, env)
 
-    def show(self, value: Any) -> Any:
+    def show(self, value: object) -> object:
         """The chosen status's label."""
         return next((o.label for o in self.options if o.value == value), value)
 
@@ -381,10 +383,10 @@ class Kind(Protocol):
 
     kind: ClassVar[str]
 
-    def parse(self, answer: Answer, env: FormEnv) -> Any:
+    def parse(self, answer: Answer, env: FormEnv) -> JSONValue:
         """The stored value of an answer, or `InputError`."""
         ...
 
-    def show(self, value: Any) -> Any:
+    def show(self, value: object) -> object:
         """How a stored value reads in a summary."""
         ...

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from typing_extensions import TypedDict
 
@@ -149,9 +149,9 @@ class LeaveDays:
             raise InputError(err.reason) from None
         return days_value(first, last)
 
-    def show(self, value: Any) -> Any:
+    def show(self, value: object) -> Msg:
         """`3月4日（周三）至3月8日（周日）`."""
-        first, last = days_of(value)
+        first, last = days_of(str(value))
         return msg("leave.days", first=first, last=last)
 
 

@@ -11,12 +11,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from workflows.calendar import WorkCalendar
-from workflows.forms import Step
+from workflows.forms import Condition, Step
 from workflows.inputs import (
     Answer,
     Choice,
@@ -28,6 +28,8 @@ from workflows.inputs import (
     Option,
     Text,
 )
+from workflows.json_read import json_of, list_of, mapping_of, need_int
+from workflows.json_types import JSONObject, JSONValue
 from workflows.messages import Msg, msg
 
 CATEGORIES = "categories"
@@ -72,7 +74,7 @@ class Progress:
     result: str = ""
     reason: str = ""
     new_due_on: date | None = None
-    files: tuple[Mapping[str, Any], ...] = ()
+    files: tuple[Mapping[str, JSONValue], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ class Checked:
                 raise InputError(msg("ledger.rule_broken", rule=rule.message))
         return value
 
-    def show(self, value: Any) -> Any:
+    def show(self, value: object) -> object:
         """The number."""
         return value
 
@@ -197,7 +199,9 @@ def field_kind(field: FieldSpec, spec: LedgerSpec, prefix: str) -> Kind:
     return Text(max_len=field.max_len)
 
 
-def item_steps(spec: LedgerSpec, prefix: str = "", when: Any = None) -> tuple[Step, ...]:
+def item_steps(
+    spec: LedgerSpec, prefix: str = "", when: Condition | None = None
+) -> tuple[Step, ...]:
     """The steps that fill in a new item's fields (and its source)."""
     steps = []
     for field in (*spec.fields, SOURCE_FIELD):
@@ -214,7 +218,7 @@ def item_steps(spec: LedgerSpec, prefix: str = "", when: Any = None) -> tuple[St
     return tuple(steps)
 
 
-def numbers_typed(values: Mapping[str, Any], spec: LedgerSpec, prefix: str) -> dict[str, int]:
+def numbers_typed(values: Mapping[str, object], spec: LedgerSpec, prefix: str) -> dict[str, int]:
     """The number fields filled in so far, by header (for the rules)."""
     out = {}
     for field in spec.fields:
@@ -262,15 +266,15 @@ class ItemColumns(LedgerColumns):
 
     model_config = ConfigDict(frozen=True)
 
-    extra: Mapping[str, Any] = Field(default_factory=dict)
+    extra: Mapping[str, JSONValue] = Field(default_factory=dict)
     given: frozenset[str] = frozenset()
 
 
-def item_columns(values: Mapping[str, Any], spec: LedgerSpec, prefix: str = "") -> ItemColumns:
+def item_columns(values: Mapping[str, object], spec: LedgerSpec, prefix: str = "") -> ItemColumns:
     """A problem's columns and the campaign's extra fields, from a flow's answers (or a row
     read as one)."""
-    columns: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
+    columns: dict[str, object] = {}
+    extra: JSONObject = {}
     for spec_field in (*spec.fields, SOURCE_FIELD):
         key = prefix + spec_field.key
         value = values.get(key)
@@ -278,7 +282,7 @@ def item_columns(values: Mapping[str, Any], spec: LedgerSpec, prefix: str = "") 
             if key in values:
                 columns[spec_field.key] = value
         elif value is not None:
-            extra[spec_field.name] = value
+            extra[spec_field.name] = json_of(value)
     due = columns.get("due_on")
     text = {k: str(v) if v is not None else "" for k, v in columns.items() if k != "due_on"}
     return ItemColumns(
@@ -296,37 +300,42 @@ class ItemChanges:
 
     status: str | None = None
     closed_at: datetime | None = None
-    fields: Mapping[str, Any] | None = None
+    fields: Mapping[str, JSONValue] | None = None
 
     def __bool__(self) -> bool:
         return self.status is not None or self.fields is not None
 
 
-def ledger_from(data: Any) -> LedgerSpec:
+def _field_from(f: Mapping[str, object]) -> FieldSpec:
+    name = str(f["name"])
+    return FieldSpec(
+        name,
+        str(f.get("key") or name),
+        str(f.get("kind", "text")),
+        bool(f.get("optional", False)),
+        need_int(f.get("max", 2000)),
+        tuple(str(o) for o in list_of(f.get("options", ()))),
+        need_int(f.get("min", 0)),
+        need_int(f.get("max_value", 10**9)),
+    )
+
+
+def ledger_from(data: object) -> LedgerSpec:
     """The ledger spec of a campaign file's `ledger` section (validated by the campaign)."""
     if not data:
         return LedgerSpec()
+    spec = mapping_of(data)
     fields = (
-        tuple(
-            FieldSpec(
-                f["name"],
-                f.get("key") or f["name"],
-                f.get("kind", "text"),
-                bool(f.get("optional", False)),
-                int(f.get("max", 2000)),
-                tuple(str(o) for o in f.get("options", ())),
-                int(f.get("min", 0)),
-                int(f.get("max_value", 10**9)),
-            )
-            for f in data.get("fields", ())
-        )
-        or DEFAULT_FIELDS
+        tuple(_field_from(mapping_of(f)) for f in list_of(spec.get("fields", ()))) or DEFAULT_FIELDS
     )
-    rules = tuple(parse_rule(r["check"], r.get("message", "")) for r in data.get("rules", ()))
+    rules = tuple(
+        parse_rule(str(r["check"]), str(r.get("message", "")))
+        for r in map(mapping_of, list_of(spec.get("rules", ())))
+    )
     return LedgerSpec(fields, rules)
 
 
-def spec_to_json(spec: LedgerSpec) -> dict[str, Any]:
+def spec_to_json(spec: LedgerSpec) -> JSONObject:
     """The form stored with the campaign."""
     return {
         "fields": [

@@ -17,14 +17,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import chain
-from typing import Any
 
 from workflows.dates import DateError, parse_due
 from workflows.inputs import InputError, Number
+from workflows.json_read import list_of, mapping_of, need_int
+from workflows.json_types import JSONValue
 from workflows.ledger import SOURCE_FIELD, SOURCES, FieldSpec, LedgerSpec
 from workflows.messages import Msg, lines, msg
 from workflows.words import name_key
-from workflows.workbook import Formula, Row, Sheet, column_letter, text_of
+from workflows.workbook import Cell, Formula, Row, Sheet, column_letter, text_of
 
 HEADER_SCAN = 30  # rows searched for the header
 PREVIEW_SHOWN = 20  # problems, new and changed items listed in a preview
@@ -87,7 +88,7 @@ OTHER_COLUMNS: dict[str, tuple[str, ...]] = {
 SKIP_WORDS = ("合计", "总计", "小计", "注:", "注：", "填报人", "填表人", "制表", "审核人", "联系人")
 
 
-def header_key(text: Any) -> str:
+def header_key(text: object) -> str:
     """A header as compared: full-width folded, no spaces or line breaks, no `*` marks."""
     t = unicodedata.normalize("NFKC", text_of(text))
     return re.sub(r"[\s*:：]", "", t)
@@ -121,7 +122,7 @@ def _words(spec: LedgerSpec) -> dict[str, str]:
     return words
 
 
-def _lookup(words: Mapping[str, str], value: Any) -> str | None:
+def _lookup(words: Mapping[str, str], value: Cell) -> str | None:
     if value is None or isinstance(value, Formula):
         return None
     key = header_key(value)
@@ -147,7 +148,7 @@ def find_header(rows: Sequence[tuple[int, Row]], spec: LedgerSpec) -> Header | N
         return None
     i = best[1]
     number, row = rows[i]
-    cells: dict[int, Any] = dict(enumerate(row))
+    cells: dict[int, Cell] = dict(enumerate(row))
     if i > 0:  # a header cell merged down from the row above keeps its text there
         for c, v in enumerate(rows[i - 1][1]):
             if text_of(cells.get(c)) == "" and _lookup(words, v):
@@ -184,7 +185,7 @@ class Known:
     code: str
     name: str
     version: int
-    values: Mapping[str, Any]  # field key → value, dates as ISO text
+    values: Mapping[str, object]  # field key → value, dates as ISO text
 
 
 @dataclass
@@ -225,6 +226,10 @@ class Problem:
     message: Msg
 
 
+# a field's value as a row gives it: text, a number, a day as ISO text, or none (a cleared cell)
+FieldValue = str | int | None
+
+
 @dataclass(frozen=True)
 class ImportRow:
     """One row read: a new item (`item_id` None), or the changes to an existing one."""
@@ -232,7 +237,7 @@ class ImportRow:
     sheet: str
     row: int
     name: str
-    values: Mapping[str, Any]  # new: every column given; existing: the changed ones only
+    values: Mapping[str, FieldValue]  # new: every column given; existing: the changed ones
     item_id: int | None = None
     code: str = ""
     version: int = 0
@@ -259,7 +264,7 @@ def _excel_day(serial: float) -> date:
     return date(1899, 12, 30) + timedelta(days=int(serial))
 
 
-def _as_date(value: Any, year: int) -> str:
+def _as_date(value: Cell, year: int) -> str:
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
@@ -269,7 +274,7 @@ def _as_date(value: Any, year: int) -> str:
     return parse_due(text_of(value), year=year).day.isoformat()
 
 
-def _value(f: FieldSpec, raw: Any, target: LedgerTarget) -> Any:
+def _value(f: FieldSpec, raw: Cell, target: LedgerTarget) -> str | int:
     """A cell read as the field it stands in; raises `ValueError` with the reason as a Msg."""
     if f.kind == "date":
         try:
@@ -306,7 +311,7 @@ class _Bad(ValueError):
         self.message = message
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: object, b: object) -> bool:
     if a in (None, "") and b in (None, ""):
         return True
     if isinstance(a, str) and isinstance(b, str):
@@ -358,7 +363,7 @@ def read_ledger_rows(
             if len(field_cells) >= 2:
                 yield Problem(sheet, number, _where(header, naming), msg("import.missing"))
             continue
-        values: dict[str, Any] = {}
+        values: dict[str, FieldValue] = {}
         bad = False
         for key in (k for k in cells if k in specs):
             raw = cells[key]
@@ -428,11 +433,11 @@ def _match(code: str, name: str, known: KnownItems) -> tuple[Known | None, Msg |
     return (alike[0] if alike else None), None
 
 
-def _broken_rule(spec: LedgerSpec, values: Mapping[str, Any]) -> str | None:
+def _broken_rule(spec: LedgerSpec, values: Mapping[str, object]) -> str | None:
     numbers = {
-        f.name: values[f.key]
+        f.name: number
         for f in spec.fields
-        if f.kind == "number" and isinstance(values.get(f.key), int)
+        if f.kind == "number" and isinstance(number := values.get(f.key), int)
     }
     for rule in spec.rules:
         if rule.holds(numbers) is False:
@@ -626,17 +631,17 @@ class ImportProgress:
     made: tuple[int, ...] = ()
 
     @classmethod
-    def of(cls, state: Mapping[str, Any]) -> ImportProgress:
+    def of(cls, state: Mapping[str, object]) -> ImportProgress:
         """The progress kept in an upload's state (nothing saved yet: zeros)."""
-        kept = state.get("progress") or {}
+        kept = mapping_of(state.get("progress"))
         return cls(
-            int(kept.get("done", 0)),
-            int(kept.get("new", 0)),
-            int(kept.get("changed", 0)),
-            tuple(int(i) for i in kept.get("made", ())),
+            need_int(kept.get("done", 0)),
+            need_int(kept.get("new", 0)),
+            need_int(kept.get("changed", 0)),
+            tuple(need_int(i) for i in list_of(kept.get("made", ()))),
         )
 
-    def kept(self) -> dict[str, Any]:
+    def kept(self) -> dict[str, JSONValue]:
         """As an upload's state keeps it."""
         return {"done": self.done, "new": self.new, "changed": self.changed, "made": [*self.made]}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -12,10 +11,10 @@ class Msg:
     """A user-facing sentence: a message id in `locales/` and its named placeholders."""
 
     id: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
-def msg(message_id: str, /, **params: Any) -> Msg:
+def msg(message_id: str, /, **params: object) -> Msg:
     """Build a `Msg` with keyword placeholders."""
     return Msg(message_id, params)
 

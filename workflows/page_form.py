@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from workflows.forms import Step
 from workflows.inputs import Choice, FormEnv, InputError, TextAnswer, shown
@@ -19,16 +19,16 @@ PAGE_FIELD_LIMIT = 4000  # characters read of any one answer (the steps' own lim
 class PageForm:
     """The values the steps took, and the reason for each answer they refused (or missed)."""
 
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
     errors: dict[str, Msg] = field(default_factory=dict)
 
 
 def fill(
-    steps: Sequence[Step], given: Mapping[str, Any], env: FormEnv, context: Mapping[str, Any]
+    steps: Sequence[Step], given: Mapping[str, object], env: FormEnv, context: Mapping[str, object]
 ) -> PageForm:
     """Every step's answer from `given` (by field), parsed by the step; a required answer left
     empty is an error, an optional one is stored as skipped (None), as /skip stores it."""
-    values: dict[str, Any] = {}
+    values: dict[str, object] = {}
     errors: dict[str, Msg] = {}
     for step in steps:
         now = {**context, **values}
@@ -49,7 +49,25 @@ def fill(
     return PageForm(values, errors)
 
 
-def describe(step: Step, env: FormEnv) -> dict[str, Any]:
+class OptionShown(TypedDict):
+    """A choice's option as the page shows it."""
+
+    value: str
+    label: Msg | str
+
+
+class StepShown(TypedDict):
+    """A step as the page shows it (the adapter renders the prompt and labels, adds a label)."""
+
+    field: str
+    prompt: Msg | str
+    kind: str
+    optional: bool
+    options: list[OptionShown]
+    label: NotRequired[str | None]
+
+
+def describe(step: Step, env: FormEnv) -> StepShown:
     """What the page shows for a step: its field, its question, its kind and choices."""
     options = step.kind.options_in(env) if isinstance(step.kind, Choice) else ()
     return {
@@ -61,6 +79,6 @@ def describe(step: Step, env: FormEnv) -> dict[str, Any]:
     }
 
 
-def shown_value(step: Step, value: Any, env: FormEnv) -> Any:
+def shown_value(step: Step, value: object, env: FormEnv) -> object:
     """How a taken value reads back (a choice by its label, a date as a date)."""
     return msg("form.empty") if value is None else shown(step.kind, value, env)

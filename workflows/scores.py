@@ -20,11 +20,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
 
 from workflows.calendar import WorkCalendar
 from workflows.checkpoints import CheckedItem, behind_on
 from workflows.colours import GREEN, RED, YELLOW
+from workflows.json_read import mapping_of, need_int
+from workflows.json_types import JSONValue
 from workflows.periods import first_on_or_after
 
 PARTS = ("reports", "problems", "closed", "cases")
@@ -66,24 +67,25 @@ class ScoreRule:
     green: int = DEFAULT_GREEN
     yellow: int = DEFAULT_YELLOW
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JSONValue]:
         """As stored with the campaign."""
-        return {"weights": dict(self.weights), "green": self.green, "yellow": self.yellow}
+        weights: dict[str, JSONValue] = {p: w for p, w in self.weights}
+        return {"weights": weights, "green": self.green, "yellow": self.yellow}
 
 
-def rule_from(data: Mapping[str, Any] | None) -> ScoreRule:
+def rule_from(data: Mapping[str, object] | None) -> ScoreRule:
     """The rule as stored (or as a campaign file writes it, once checked); default if absent."""
     if not data:
         return ScoreRule()
-    weights = {**DEFAULT_WEIGHTS, **dict(data.get("weights") or {})}
+    weights: dict[str, object] = {**DEFAULT_WEIGHTS, **mapping_of(data.get("weights") or {})}
     return ScoreRule(
-        tuple((p, int(weights[p])) for p in PARTS),
-        int(data.get("green", DEFAULT_GREEN)),
-        int(data.get("yellow", DEFAULT_YELLOW)),
+        tuple((p, need_int(weights[p])) for p in PARTS),
+        need_int(data.get("green", DEFAULT_GREEN)),
+        need_int(data.get("yellow", DEFAULT_YELLOW)),
     )
 
 
-def rule_problems(data: Any) -> list[tuple[str, str]]:
+def rule_problems(data: object) -> list[tuple[str, str]]:
     """What is wrong with a campaign file's `scores:` section: (path, the bad value) pairs."""
     if data is None:
         return []

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from workflows.contexts import Material
 from workflows.flow_names import FlowName
 from workflows.forms import Flow, Step
 from workflows.inputs import UNITS, Attachments, Choice, FormEnv, Option
+from workflows.json_read import json_object_of, mapping_of, str_of
+from workflows.json_types import JSONValue
 from workflows.messages import Msg, msg
 from workflows.planner import time_left
 from workflows.words import ROSTER_DELIVERABLE
@@ -19,10 +22,10 @@ T = TypeVar("T")
 DELIVERABLES = "deliverables"
 
 
-def _lateness(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
+def _lateness(values: Mapping[str, object], env: FormEnv) -> Mapping[str, object]:
     """Whether submitting now is on time; the due times sit in the draft's context."""
-    due = values.get("due_by", {}).get(values.get("deliverable") or "")
-    return {"status": on_time_msg(datetime.fromisoformat(due), env.now) if due else ""}
+    due = mapping_of(values.get("due_by", {})).get(str_of(values.get("deliverable")))
+    return {"status": on_time_msg(datetime.fromisoformat(str(due)), env.now) if due else ""}
 
 
 SUBMIT = Flow(
@@ -86,7 +89,7 @@ class NewSubmission:
     period_start: date | None
     on_time: bool
     note: str
-    files: tuple[Mapping[str, Any], ...]
+    files: tuple[Mapping[str, JSONValue], ...]
     said: Msg
 
 
@@ -97,7 +100,7 @@ def read_choice(choice: str) -> tuple[str, int]:
 
 
 def submit(
-    unit: str, deliverable: Deliverable, material: Mapping[str, Any], *, at: datetime
+    unit: str, deliverable: Deliverable, material: Material, *, at: datetime
 ) -> NewSubmission:
     """Submit now: on time or late, with the attached files or note."""
     return NewSubmission(
@@ -106,7 +109,7 @@ def submit(
         period_start=deliverable.period_start,
         on_time=is_on_time(deliverable.due, at),
         note=material.get("note", ""),
-        files=tuple(material.get("files", [])),
+        files=tuple(json_object_of(f) for f in material.get("files", [])),
         said=msg(
             "submit.done",
             unit=unit,

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+
+from workflows.json_read import list_of, mapping_of, need_int, str_of
 
 STATUS, PROGRESS, NOTE, RESULT, EVIDENCE, REASON, PLANNED = (
     "status",
@@ -53,34 +54,34 @@ class ItemAnswer:
     result: str = ""
     reason: str = ""
     planned: date | None = None
-    files: tuple[Mapping[str, Any], ...] = ()
+    files: tuple[Mapping[str, object], ...] = ()
 
 
-def status_of(values: Mapping[str, Any], item_id: int) -> str | None:
+def status_of(values: Mapping[str, object], item_id: int) -> str | None:
     """The status given for an item (`plan`, `done`, `late`, `same`), or None."""
     status = values.get(item_answer(item_id, STATUS))
     return str(status) if status else None
 
 
-def files_of(values: Mapping[str, Any], item_id: int) -> list[Mapping[str, Any]]:
+def files_of(values: Mapping[str, object], item_id: int) -> list[Mapping[str, object]]:
     """The evidence files given for an item."""
-    evidence = values.get(item_answer(item_id, EVIDENCE)) or {}
-    return list(evidence.get("files", []))
+    evidence = mapping_of(values.get(item_answer(item_id, EVIDENCE)))
+    return [mapping_of(f) for f in list_of(evidence.get("files", []))]
 
 
-def closing_of(values: Mapping[str, Any], item_id: int) -> int | None:
+def closing_of(values: Mapping[str, object], item_id: int) -> int | None:
     """The item's version after its close-out was asked while the week was open; None if not."""
     version = values.get(item_answer(item_id, CLOSING))
-    return int(version) if version is not None else None
+    return need_int(version) if version is not None else None
 
 
-def answer_of(values: Mapping[str, Any], item_id: int) -> ItemAnswer:
+def answer_of(values: Mapping[str, object], item_id: int) -> ItemAnswer:
     """Everything given for one item, read from a flow's values."""
 
     def text(field: str) -> str:
-        return str(values.get(item_answer(item_id, field)) or "")
+        return str_of(values.get(item_answer(item_id, field)) or "")
 
-    planned = values.get(item_answer(item_id, PLANNED))
+    planned = str_of(values.get(item_answer(item_id, PLANNED)))
     return ItemAnswer(
         status=status_of(values, item_id),
         progress=text(PROGRESS) or text(NOTE),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from workflows.forms import Draft, Flow, Step
 from workflows.inputs import (
@@ -24,6 +23,7 @@ from workflows.inputs import (
     StatusCard,
     TextAnswer,
 )
+from workflows.json_types import JSONObject, JSONValue, json_object
 from workflows.messages import Msg, msg
 from workflows.week_answers import (
     CLOSING,
@@ -47,11 +47,11 @@ class ItemForm:
     """An item's answers read from the page: the values to store (None: to clear) and the
     reason each refused field was not stored."""
 
-    values: dict[str, Any] = field(default_factory=dict)
+    values: JSONObject = field(default_factory=dict)
     errors: dict[str, Msg] = field(default_factory=dict)
 
 
-def _applies(step: Step, values: Mapping[str, Any]) -> bool:
+def _applies(step: Step, values: Mapping[str, object]) -> bool:
     return step.when is None or bool(step.when(values))
 
 
@@ -63,17 +63,17 @@ def steps_of_item(flow: Flow, item_id: int) -> list[Step]:
 
 def read_item(
     flow: Flow,
-    context: Mapping[str, Any],
-    values: Mapping[str, Any],
+    context: Mapping[str, object],
+    values: Mapping[str, object],
     item_id: int,
-    given: Mapping[str, Any],
+    given: Mapping[str, object],
     env: FormEnv,
 ) -> ItemForm:
     """One item's answers from the page, each checked by its step; a field left empty is
     cleared (not an error: the week is checked whole when it is submitted), a field whose
     step no longer applies (a reason, once the item is no longer late) is cleared too. The
     evidence is kept whatever the status: files are added one by one (`add_file`)."""
-    out: dict[str, Any] = {}
+    out: JSONObject = {}
     errors: dict[str, Msg] = {}
     steps = steps_of_item(flow, item_id)
     if not steps:
@@ -111,14 +111,14 @@ def read_item(
     return ItemForm(out, errors)
 
 
-def _text(raw: Any) -> str:
+def _text(raw: object) -> str:
     return raw[:WEEK_FIELD_LIMIT] if isinstance(raw, str) else ""
 
 
-def with_answers(flow: Flow, draft: Draft, answers: Mapping[str, Any]) -> Draft:
+def with_answers(flow: Flow, draft: Draft, answers: Mapping[str, JSONValue]) -> Draft:
     """The draft with these answers stored (None removes one), standing where the chat flow
     would now ask: the first step that applies and is not answered yet."""
-    values = {k: v for k, v in {**draft.values, **answers}.items() if v is not None}
+    values: JSONObject = {k: v for k, v in {**draft.values, **answers}.items() if v is not None}
     updated = replace(draft, values=values, pending=None, rev=draft.rev + 1)
     trail: list[int] = []
     for index, step in enumerate(flow.steps):
@@ -130,7 +130,7 @@ def with_answers(flow: Flow, draft: Draft, answers: Mapping[str, Any]) -> Draft:
     return replace(updated, step=len(flow.steps), trail=tuple(trail))
 
 
-def _answered(step: Step, values: Mapping[str, Any]) -> bool:
+def _answered(step: Step, values: Mapping[str, object]) -> bool:
     value = values.get(step.field)
     if isinstance(step.kind, Attachments):
         return step.kind.complete(value)
@@ -144,7 +144,8 @@ def asked_closing(flow: Flow, draft: Draft, item_id: int, version: int) -> Draft
     steps = steps_of_item(flow, item_id)
     if not steps:
         return None
-    cleared: dict[str, Any] = {k: None for k in draft.values if k.startswith(item_prefix(item_id))}
+    head = item_prefix(item_id)
+    cleared: JSONObject = {k: None for k in draft.values if k.startswith(head)}
     cleared[item_answer(item_id, CLOSING)] = version
     return with_answers(flow, draft, cleared)
 
@@ -171,8 +172,8 @@ def missing(flow: Flow, draft: Draft) -> dict[int, list[Msg]]:
 
 
 def add_file(
-    flow: Flow, draft: Draft, item_id: int, file: Mapping[str, Any], env: FormEnv
-) -> tuple[dict[str, Any], Msg | None]:
+    flow: Flow, draft: Draft, item_id: int, file: Mapping[str, object], env: FormEnv
+) -> tuple[JSONObject, Msg | None]:
     """The item's evidence with one more file (the step's own limits); or its reason."""
     step = next((s for s in steps_of_item(flow, item_id) if s.field.endswith("." + EVIDENCE)), None)
     if step is None or not isinstance(step.kind, Attachments):
@@ -185,11 +186,12 @@ def add_file(
         return {}, err.message
 
 
-def drop_file(draft: Draft, item_id: int, index: int) -> dict[str, Any]:
+def drop_file(draft: Draft, item_id: int, index: int) -> JSONObject:
     """The item's evidence without its `index`-th file (nothing else changes)."""
     key = item_prefix(item_id) + EVIDENCE
-    current = dict(draft.values.get(key) or {})
-    files = list(current.get("files", []))
+    current = dict(json_object(draft.values.get(key)))
+    given = current.get("files", [])
+    files = [*given] if isinstance(given, list) else []
     if 0 <= index < len(files):
         files.pop(index)
     current["files"] = files

@@ -7,13 +7,18 @@ starts, so a restart rebuilds the very same steps.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import NotRequired
 
+from typing_extensions import TypedDict  # pydantic reads this one on Python 3.11
+
+from workflows.contexts import ItemSnapshot, checked
 from workflows.flow_names import FlowName
-from workflows.forms import Flow, Step
+from workflows.forms import Condition, Flow, Step
 from workflows.inputs import Attachments, Choice, FormEnv, Option, StatusCard, Text
+from workflows.json_read import list_of, mapping_of, need_int, str_of
+from workflows.json_types import JSONObject
 from workflows.ledger import PLANNED_DATE, item_steps, ledger_from
 from workflows.messages import Lines, Msg, msg
 from workflows.periods import WEEK
@@ -35,13 +40,13 @@ TAKE_OVER_AFTER = timedelta(minutes=30)
 # a week, and once it has passed a newer period has begun.
 
 
-def week_over(context: Mapping[str, Any], now: datetime) -> bool:
+def week_over(context: Mapping[str, object], now: datetime) -> bool:
     """Whether a weekly draft's week is over: the next reporting day's due time has passed."""
     due = context.get("due")
-    return due is not None and now >= datetime.fromisoformat(due) + WEEK
+    return due is not None and now >= datetime.fromisoformat(str(due)) + WEEK
 
 
-def over_word(context: Mapping[str, Any], now: datetime) -> Msg | None:
+def over_word(context: Mapping[str, object], now: datetime) -> Msg | None:
     """The word for a weekly draft's owner when its week is over (None while it is not)."""
     if not week_over(context, now):
         return None
@@ -56,7 +61,7 @@ def abandoned(updated_at: datetime, now: datetime) -> bool:
 EXPIRED, TAKEN_OVER, LIVE = "expired", "taken_over", "live"
 
 
-def other_draft_fate(context: Mapping[str, Any], updated_at: datetime, now: datetime) -> str:
+def other_draft_fate(context: Mapping[str, object], updated_at: datetime, now: datetime) -> str:
     """What happens to another liaison's weekly draft of the unit when someone starts the week:
     closed when its week is over (`EXPIRED`), taken over when idle for half an hour
     (`TAKEN_OVER`), otherwise it stands and the newcomer is told who is updating (`LIVE`)."""
@@ -67,11 +72,11 @@ def other_draft_fate(context: Mapping[str, Any], updated_at: datetime, now: date
     return LIVE
 
 
-def _is(key: str, *wanted: str) -> Any:
+def _is(key: str, *wanted: str) -> Condition:
     return lambda v: v.get(key) in wanted
 
 
-def _unless(key: str) -> Any:
+def _unless(key: str) -> Condition:
     return lambda v: not v.get(key)
 
 
@@ -97,34 +102,45 @@ def progress_said(
     return msg("week.progress_late", text=said, late=late) if said else late
 
 
-def _delayed(key: str, overdue: int) -> Any:
-    return lambda v: explains_delay(v.get(key), overdue)
+def _delayed(key: str, overdue: int) -> Condition:
+    return lambda v: explains_delay(str_of(v.get(key)) or None, overdue)
 
 
-def snapshot_item(item: Mapping[str, Any], last: str, overdue: int = 0) -> dict[str, Any]:
+def snapshot_item(item: Mapping[str, object], last: str, overdue: int = 0) -> ItemSnapshot:
     """What the flow keeps of an item when the update starts (JSON-safe); `overdue`: the
     working days it is past its 办结时间 then (0: not overdue)."""
+    due = item.get("due")
     return {
-        "id": item["id"],
-        "code": item["code"],
-        "name": item["name"],
-        "version": item["version"],
-        "due": item.get("due"),
+        "id": need_int(item["id"]),
+        "code": str(item["code"]),
+        "name": str(item["name"]),
+        "version": need_int(item["version"]),
+        "due": due if isinstance(due, str) else None,
         "last": last,
         "overdue": overdue,
     }
 
 
-def overdue_name(item: Mapping[str, Any]) -> Msg | str:
+def overdue_name(item: ItemSnapshot) -> Msg | str:
     """An item's name as the week shows it: marked 逾期 with its days when it is overdue."""
     days = int(item.get("overdue") or 0)
     return msg("week.overdue_name", name=item["name"], days=days) if days else item["name"]
 
 
-def weekly_flow(context: Mapping[str, Any]) -> Flow:
-    """The steps for this unit's open items, then new problems, then the confirm screen."""
-    items: Sequence[Mapping[str, Any]] = context.get("items", [])
-    spec = ledger_from(context.get("ledger"))
+class WeekSteps(TypedDict):
+    """What the weekly update's steps are built from (a `WeeklyContext` has it all): the open
+    items and the campaign's ledger spec, for the new problem's fields."""
+
+    items: list[ItemSnapshot]
+    ledger: NotRequired[JSONObject | None]
+
+
+def weekly_flow(context: Mapping[str, object]) -> Flow:
+    """The steps for this unit's open items, then new problems, then the confirm screen;
+    `context` is the draft's (checked as a `WeekSteps`: a `WeeklyContext` is one)."""
+    week = checked(WeekSteps, context)
+    items = week["items"]
+    spec = ledger_from(week.get("ledger"))
     steps: list[Step] = []
     for n, it in enumerate(items, 1):
         k = item_prefix(it["id"])
@@ -181,13 +197,13 @@ LISTED = 40  # changes a week's summary lists one by one: the rest are counted (
 FIRST = ("done", "late", "plan", "same")  # what is listed first when not all can be
 
 
-def changes(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
+def changes(values: Mapping[str, object], env: FormEnv) -> Mapping[str, object]:
     """The confirm screen's list of this week's changes (a unit's 300 problems: the first
     LISTED, close-outs and delays first, and the others counted by status)."""
     given = [
         (status, it)
-        for it in values.get("items", [])
-        if (status := status_of(values, it["id"])) is not None
+        for it in map(mapping_of, list_of(values.get("items", [])))
+        if (status := status_of(values, need_int(it["id"]))) is not None
     ]
     rest: Counter[str] = Counter()
     if len(given) > LISTED:
@@ -210,7 +226,7 @@ def changes(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
     return {"changes": Lines(out or [msg("weekly.change.none")]), "unit": values.get("unit", "")}
 
 
-def new_item_flow(context: Mapping[str, Any]) -> Flow:
+def new_item_flow(context: Mapping[str, object]) -> Flow:
     """`/new`: the campaign's ledger fields (the unit first, for admins), then confirm."""
     spec = ledger_from(context.get("ledger"))
     unit = Step("unit", "new.ask_unit", Choice(source="units"), when=lambda v: not v.get("unit"))
@@ -219,14 +235,14 @@ def new_item_flow(context: Mapping[str, Any]) -> Flow:
     )
 
 
-def preview(values: Mapping[str, Any], env: FormEnv) -> Mapping[str, Any]:
+def preview(values: Mapping[str, object], env: FormEnv) -> Mapping[str, object]:
     """Every field of the new item, one per line, for the confirm screen."""
     spec = ledger_from(values.get("ledger"))
     lines_: list[Msg | str] = []
     for f in spec.fields:
         value = values.get(f.key)
         if f.kind == "date" and value:
-            value = date.fromisoformat(value)
+            value = date.fromisoformat(str(value))
         lines_.append(
             msg("new.line", field=f.name, value=msg("form.empty") if value in (None, "") else value)
         )

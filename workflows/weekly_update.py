@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from workflows import closeout
+from workflows.contexts import WeeklyContext
+from workflows.json_types import JSONValue
 from workflows.ledger import ItemChanges, Progress
 from workflows.messages import Msg, msg
 from workflows.submission import is_on_time, on_time_msg
@@ -28,7 +29,7 @@ class ItemNow:
     id: int
     code: str
     version: int
-    fields: Mapping[str, Any]
+    fields: Mapping[str, JSONValue]
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,8 @@ class WeekUpdate:
 
 
 def decide_week(
-    context: Mapping[str, Any],
-    values: Mapping[str, Any],
+    context: WeeklyContext,
+    values: Mapping[str, object],
     current: Mapping[int, ItemNow],
     *,
     at: datetime,

@@ -14,10 +14,10 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 import xlsxwriter
 
+from workflows.contexts import ItemSnapshot, WeeklyContext
 from workflows.forms import Flow
 from workflows.inputs import Attachments, Choice, FormEnv, InputError, StatusCard, TextAnswer
 from workflows.ledger_import import Problem, header_key
@@ -25,7 +25,7 @@ from workflows.messages import msg
 from workflows.outcome import Refused
 from workflows.week_answers import files_of, item_prefix, status_of
 from workflows.weekly import DONE
-from workflows.workbook import Book, Formula, column_letter, text_of
+from workflows.workbook import Book, Cell, Formula, column_letter, text_of
 
 FORM_SHEET = "填报表"
 META_SHEET = "_taizhang"
@@ -52,7 +52,7 @@ FIRST_ROW = 4  # title, instructions, header, then the items
 
 
 def write_form(
-    context: Mapping[str, Any],
+    context: WeeklyContext,
     *,
     title: str,
     instructions: str,
@@ -74,12 +74,12 @@ def write_form(
         sheet.write_string(FIRST_ROW - 2, c, h, head)
     for c, width in enumerate((12, 30, 12, 40, 20, 40, 30, 30, 14)):
         sheet.set_column(c, c, width)
-    items = context.get("items", [])
+    items = context["items"]
     for r, it in enumerate(items, FIRST_ROW - 1):
         sheet.write_string(r, 0, it["code"], wrap)
         sheet.write_string(r, 1, it["name"], wrap)
-        if it.get("due"):
-            sheet.write_datetime(r, 2, datetime.fromisoformat(it["due"]), day)
+        if due := it.get("due"):
+            sheet.write_datetime(r, 2, datetime.fromisoformat(due), day)
         sheet.write_string(r, 3, it.get("last") or "", wrap)
         for c in range(4, len(HEADERS)):
             sheet.write_blank(r, c, None, fill)
@@ -96,7 +96,13 @@ def write_form(
             },
         )
     sheet.freeze_panes(FIRST_ROW - 1, 2)
-    about = {k: context[k] for k in ("unit", "unit_id", "report", "report_name", "period")}
+    about = {
+        "unit": context["unit"],
+        "unit_id": context["unit_id"],
+        "report": context["report"],
+        "report_name": context["report_name"],
+        "period": context["period"],
+    }
     meta.write_string(0, 0, MARK)
     meta.write_string(0, 1, json.dumps(about, ensure_ascii=False))
     for r, label in enumerate(statuses, 1):
@@ -116,7 +122,7 @@ class FormOrigin:
     period: str
 
 
-def form_origin(about: Mapping[str, Any]) -> FormOrigin:
+def form_origin(about: Mapping[str, object]) -> FormOrigin:
     """The form's note read with care: it is a hidden sheet, but a person can still edit it."""
     unit_id, report = about.get("unit_id"), about.get("report")
     return FormOrigin(
@@ -174,7 +180,7 @@ class FormRow:
     """One item's row of the filled form: its sheet row and the answers by column."""
 
     row: int
-    cells: Mapping[str, Any]
+    cells: Mapping[str, Cell]
     letters: Mapping[str, str]  # header → the column's letter, as the person's sheet has it
 
 
@@ -182,7 +188,7 @@ class FormRow:
 class FormReading:
     """The answers by item id, and every cell that cannot be taken."""
 
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -217,7 +223,7 @@ def form_rows(book: Book) -> tuple[dict[str, FormRow], list[Problem]]:
     return rows, problems
 
 
-def _answer(raw: Any) -> TextAnswer:
+def _answer(raw: Cell) -> TextAnswer:
     if isinstance(raw, datetime | date):
         day = raw.date() if isinstance(raw, datetime) else raw
         return TextAnswer(day.isoformat())
@@ -230,7 +236,7 @@ def _where(header: str, row: FormRow | None = None) -> str:
 
 
 def week_answers(
-    context: Mapping[str, Any],
+    context: WeeklyContext,
     rows: Mapping[str, FormRow],
     flow: Flow,
     env: FormEnv,
@@ -245,7 +251,7 @@ def week_answers(
     """
     reading = FormReading(values={"new": "no"})
     steps = {s.field: s for s in flow.steps}
-    items = context.get("items", [])
+    items = context["items"]
     known = {it["code"] for it in items}
     for code, stray in rows.items():
         if code not in known:
@@ -292,11 +298,9 @@ def week_answers(
                     continue
                 answer = TextAnswer(value)
             try:
-                value = step.kind.parse(answer, env)
+                reading.values[name] = step.kind.parse(answer, env)
             except InputError as err:
                 reading.problems.append(Problem(*where, err.message))
-                continue
-            reading.values[name] = value
     return reading
 
 
@@ -304,10 +308,10 @@ def _read_card(
     card: StatusCard,
     name: str,
     answer: TextAnswer,
-    row: Any,
+    row: FormRow,
     sheet: str,
     words: Mapping[str, str],
-    reading: Any,
+    reading: FormReading,
     env: FormEnv,
 ) -> None:
     """An item card's two cells: the status, and the progress its status calls for."""
@@ -340,11 +344,11 @@ def status_words(labels: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {header_key(label): value for label, value in labels}
 
 
-def closing_items(context: Mapping[str, Any], values: Mapping[str, Any]) -> list[dict[str, Any]]:
+def closing_items(context: WeeklyContext, values: Mapping[str, object]) -> list[ItemSnapshot]:
     """The items reported done, which need evidence before the week is saved."""
-    return [it for it in context.get("items", []) if status_of(values, it["id"]) == DONE]
+    return [it for it in context["items"] if status_of(values, it["id"]) == DONE]
 
 
-def missing_evidence(context: Mapping[str, Any], values: Mapping[str, Any]) -> list[str]:
+def missing_evidence(context: WeeklyContext, values: Mapping[str, object]) -> list[str]:
     """The codes of items reported done that have no evidence yet."""
     return [it["code"] for it in closing_items(context, values) if not files_of(values, it["id"])]

@@ -19,13 +19,18 @@ import io
 import re
 import time as clock
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, TypeAlias
 
 from workflows.clean import clean_text
 from workflows.messages import Msg, msg
+
+if TYPE_CHECKING:  # both readers are imported when a workbook of theirs is opened
+    import xlrd
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 MAX_BYTES = 20 * 1024 * 1024  # bots cannot download larger files from Telegram
 _ZIP = b"PK\x03\x04"
@@ -59,7 +64,9 @@ class Formula:
     text: str
 
 
-Row = tuple[Any, ...]
+# a cell's value as read: text (cleaned), a number, a truth, a date or time, a formula, empty
+Cell: TypeAlias = str | int | float | bool | datetime | date | time | Formula | None
+Row = tuple[Cell, ...]
 
 
 class Budget:
@@ -84,14 +91,13 @@ class Sheet:
 
     name: str
     hidden: bool
-    _source: Any
-    _kind: str
+    _read: Callable[[], Iterator[tuple[int, Row]]]  # every row, numbered from 1
     _budget: Budget | None = None
 
     def rows(self) -> Iterator[tuple[int, Row]]:
         """(row number, cell values) for every row, empty ones included; a sheet past the caps
         (rows, columns, time) is refused where it passes them."""
-        for n, row in self._rows():
+        for n, row in self._read():
             if n % 256 == 0 and self._budget is not None:
                 self._budget.check()
             if len(row) > MAX_COLUMNS and any(v is not None for v in row[MAX_COLUMNS:]):
@@ -100,28 +106,33 @@ class Sheet:
                 raise self._refused("limits.workbook.too_long", max_rows=MAX_ROWS)
             yield n, row
 
-    def _refused(self, key: str, **values: Any) -> WorkbookRefused:
+    def _refused(self, key: str, **values: object) -> WorkbookRefused:
         name = self._budget.name if self._budget is not None else ""
         return WorkbookRefused(msg(key, name=name, sheet=self.name, **values))
 
-    def _rows(self) -> Iterator[tuple[int, Row]]:
-        if self._kind == "xls":
-            for r in range(self._source.nrows):
-                cells = self._source.row_slice(r, 0, MAX_COLUMNS + 1)
-                yield r + 1, tuple(_xls_value(c, self._source.book) for c in cells)
-            return
-        self._source.reset_dimensions()  # a writer's stated dimensions may cut columns off
-        # one column past the cap is read, to see whether the sheet goes further: a cell far
-        # to the right (XFD) would otherwise pad every row to 16,384 values
-        rows = self._source.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
-        for n, row in enumerate(rows, 1):
-            yield n, tuple(_xlsx_value(v) for v in row)
+
+def _xls_rows(ws: xlrd.sheet.Sheet, book: xlrd.Book) -> Iterator[tuple[int, Row]]:
+    for r in range(ws.nrows):
+        cells = ws.row_slice(r, 0, MAX_COLUMNS + 1)
+        yield r + 1, tuple(_xls_value(c, book) for c in cells)
+
+
+def _xlsx_rows(ws: ReadOnlyWorksheet) -> Iterator[tuple[int, Row]]:
+    ws.reset_dimensions()  # a writer's stated dimensions may cut columns off
+    # one column past the cap is read, to see whether the sheet goes further: a cell far
+    # to the right (XFD) would otherwise pad every row to 16,384 values
+    # (the stubs give ReadOnlyWorksheet the method of Worksheet, which it is not a subclass of)
+    rows = ws.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)  # type: ignore[misc]
+    for n, row in enumerate(rows, 1):
+        yield n, tuple(_xlsx_value(v) for v in row)
 
 
 class Book:
     """An opened workbook; close it (or use `with`) to free the file."""
 
-    def __init__(self, name: str, sheets: list[Sheet], closer: Any = None) -> None:
+    def __init__(
+        self, name: str, sheets: list[Sheet], closer: Callable[[], None] | None = None
+    ) -> None:
         self.name = name
         self.sheets = sheets
         self._closer = closer
@@ -143,7 +154,7 @@ class Book:
         self.close()
 
 
-def _xlsx_value(value: Any) -> Any:
+def _xlsx_value(value: object) -> Cell:
     if isinstance(value, str) and value.startswith("=") and len(value) > 1:
         return Formula(value)
     if isinstance(value, str):
@@ -153,11 +164,11 @@ def _xlsx_value(value: Any) -> Any:
     return Formula(str(getattr(value, "text", value)))  # array and data-table formulas
 
 
-def _xls_value(cell: Any, book: Any) -> Any:
+def _xls_value(cell: xlrd.sheet.Cell, book: xlrd.Book) -> Cell:
     import xlrd
 
     if cell.ctype == xlrd.XL_CELL_DATE:
-        return xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+        return xlrd.xldate.xldate_as_datetime(float(cell.value), book.datemode)
     if cell.ctype == xlrd.XL_CELL_NUMBER:
         return int(cell.value) if float(cell.value).is_integer() else cell.value
     if cell.ctype == xlrd.XL_CELL_BOOLEAN:
@@ -183,6 +194,7 @@ def open_book(data: bytes, name: str, *, max_bytes: int = MAX_BYTES) -> Book:
         raise WorkbookRefused(msg("workbook.not_a_workbook", name=name))
     _check_zip(data, name)
     from openpyxl import load_workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
@@ -190,8 +202,10 @@ def open_book(data: bytes, name: str, *, max_bytes: int = MAX_BYTES) -> Book:
         raise WorkbookRefused(msg("workbook.not_a_workbook", name=name)) from err
     except Exception as err:  # openpyxl's own errors for a zip that is no spreadsheet
         raise WorkbookRefused(msg("workbook.not_a_workbook", name=name)) from err
-    sheets = [
-        Sheet(ws.title, ws.sheet_state != "visible", ws, "xlsx", budget) for ws in wb.worksheets
+    sheets = [  # read-only: every worksheet is read as it streams by
+        Sheet(ws.title, ws.sheet_state != "visible", partial(_xlsx_rows, ws), budget)
+        for ws in wb.worksheets
+        if isinstance(ws, ReadOnlyWorksheet)
     ]
     return Book(name, sheets, wb.close)
 
@@ -262,7 +276,7 @@ def _open_xls(data: bytes, name: str, budget: Budget) -> Book:
     sheets = []
     for i in range(wb.nsheets):
         ws = wb.sheet_by_index(i)
-        sheets.append(Sheet(ws.name, bool(ws.visibility), ws, "xls", budget))
+        sheets.append(Sheet(ws.name, bool(ws.visibility), partial(_xls_rows, ws, wb), budget))
     return Book(name, sheets, wb.release_resources)
 
 
@@ -276,7 +290,7 @@ def column_letter(index: int) -> str:
     return out
 
 
-def text_of(value: Any) -> str:
+def text_of(value: object) -> str:
     """A cell as text: numbers without a trailing `.0`, line breaks made `\\n`, trimmed."""
     if value is None:
         return ""

@@ -203,7 +203,7 @@ def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         return
     given = feedback.give_feedback(
         _case_now(turn, case),
-        values,
+        answers_of(values, FeedbackAnswers),
         who=turn.person.name or turn.person.display_name,
         at=turn.stamp.at,
         cal=work_calendar(turn.session),

@@ -24,6 +24,7 @@ from workflows.buttons import Action, Verb, callback_data
 from workflows.contexts import (
     CorrectionRejectContext,
     RejectAnswers,
+    WeeklyContext,
     answers_of,
     context_of,
 )
@@ -75,7 +76,7 @@ def apply_week(turn: Turn, week: WeekUpdate, items: Mapping[int, LedgerItem]) ->
 
 
 def _decided(
-    turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any]
+    turn: Turn, ctx: WeeklyContext, values: Mapping[str, Any]
 ) -> tuple[WeekUpdate, dict[int, LedgerItem], tuple[Changed, ...]]:
     """The correction's week (only the items it changes), its items as they stand, and what
     it changes; an item someone else changed since the correction began is in its conflicts."""
@@ -149,7 +150,7 @@ def _to_groups(turn: Turn, unit_id: int, text: Msg, key: str, *, here_too: bool)
 
 
 def save_correction(
-    turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any], *, in_page: bool = False
+    turn: Turn, ctx: WeeklyContext, values: Mapping[str, Any], *, in_page: bool = False
 ) -> None:
     """A correction's answers: saved with one 已更正 line until the deadline, else asked of
     the supervisors; nothing when it says what was submitted. `in_page`: from the Mini App,
@@ -279,7 +280,7 @@ def approve_correction_request(turn: Turn, request_id: int) -> Msg | None:
 
 
 def _apply_asked_week(
-    turn: Turn, asker: Stamp, ctx: Mapping[str, Any], values: Mapping[str, Any]
+    turn: Turn, asker: Stamp, ctx: WeeklyContext, values: Mapping[str, Any]
 ) -> tuple[tuple[Changed, ...], list[str]]:
     """An approved week's correction saved as the asker's; what it changed, what it could not."""
     approver = turn.stamp

@@ -347,12 +347,11 @@ def _deadline_now(row: Deadline | None) -> dl.DeadlineNow | None:
 def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     camp_id = saved_id(required(turn.campaign, "the active campaign"))
     editing = context_of(draft, DeadlineContext).get("deadline_id")
-    clash = deadlines.deadline_named(
-        turn.session, camp_id, answers_of(values, DeadlineAnswers)["deliverable"]
-    )
+    answers = answers_of(values, DeadlineAnswers)
+    clash = deadlines.deadline_named(turn.session, camp_id, answers["deliverable"])
     edited = turn.session.get(Deadline, editing) if editing else None
     saved = dl.deadline_save(
-        values,
+        answers,
         editing_id=editing,
         editing=_deadline_now(edited),
         same_name=_deadline_now(clash),

@@ -102,7 +102,7 @@ def weekly_context(
     period: date | None = None,
     *,
     correcting: bool = False,
-) -> dict[str, Any] | None:
+) -> WeeklyContext | None:
     """The week's update context (its open items as they stand now), or None with the reason
     said: the week is already reported (and how to correct it), or another liaison is updating
     it. `correcting`: the context of a correction of the week submitted."""
@@ -148,17 +148,19 @@ def weekly_context(
         )
         for i in items
     ]
-    return {
+    week: WeeklyContext = {
         "unit": unit.name,
-        "unit_id": unit.id,
+        "unit_id": saved_id(unit),
         "report": index,
         "report_name": name,
         "period": day.isoformat(),
         "due": due.isoformat(),
         "ledger": turn.campaign.ledger,
         "items": snap,
-        **({"correcting": done.id} if correcting and done is not None else {}),
     }
+    if correcting and done is not None:
+        week["correcting"] = saved_id(done)
+    return week
 
 
 def correction_here(turn: Turn, unit: Unit) -> date | None:
@@ -173,7 +175,7 @@ def correction_here(turn: Turn, unit: Unit) -> date | None:
     return date.fromisoformat(ctx["period"])
 
 
-def week_context_here(turn: Turn, unit: Unit, index: int = 0) -> dict[str, Any] | None:
+def week_context_here(turn: Turn, unit: Unit, index: int = 0) -> WeeklyContext | None:
     """`weekly_context` of this week, or of the week whose correction is open here."""
     period = correction_here(turn, unit)
     return weekly_context(turn, unit, index, period, correcting=period is not None)
@@ -190,7 +192,7 @@ def start_weekly(turn: Turn, index: int = 0) -> None:
     begin_weekly(turn, unit, context)
 
 
-def begin_weekly(turn: Turn, unit: Unit, context: dict[str, Any]) -> None:
+def begin_weekly(turn: Turn, unit: Unit, context: WeeklyContext) -> None:
     """Say what the update covers and show its first step, in one message.
 
     With the Mini App configured, the first card opens the week in it; in a group, the card
@@ -252,7 +254,7 @@ def cmd_correct(turn: Turn, args: list[str]) -> None:
 
 
 def save_week(
-    turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any], *, in_page: bool = False
+    turn: Turn, ctx: WeeklyContext, values: Mapping[str, Any], *, in_page: bool = False
 ) -> None:
     """Save a week's answers (given step by step, or in the filled form) and say the summary;
     `in_page`: a week from the Mini App, whose words point to no chat command."""

@@ -16,6 +16,7 @@ from bot.telegram.turn import Button, Reply, Steps, Turn
 from storage import drafts, uploads
 from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.buttons import Verb, callback_data
+from workflows.contexts import ItemSnapshot, WeeklyContext
 from workflows.flow_names import FlowName
 from workflows.inputs import Attachments, FileAnswer, FormEnv, InputError
 from workflows.ledger_import import PREVIEW_SHOWN, problem_line
@@ -24,6 +25,7 @@ from workflows.week_answers import EVIDENCE, item_answer
 from workflows.weekly import DONE, LATE, PLAN, SAME, changes, weekly_flow
 from workflows.weekly_workbook import (
     FormOrigin,
+    FormReading,
     closing_items,
     form_rows,
     is_this_week,
@@ -51,7 +53,9 @@ def statuses_read(turn: Turn) -> dict[str, str]:
     )
 
 
-def _week_target(turn: Turn, origin: FormOrigin) -> dict[str, Any] | None:
+def _week_target(
+    turn: Turn, origin: FormOrigin
+) -> tuple[WeeklyContext, FormEnv, dict[str, str]] | None:
     """The week the filled form is for, as the step-by-step update would begin it now."""
     unit = turn.session.get(Unit, origin.unit_id) if origin.unit_id is not None else None
     if turn.campaign is None or unit is None or unit.campaign_id != turn.campaign.id:
@@ -73,23 +77,20 @@ def _week_target(turn: Turn, origin: FormOrigin) -> dict[str, Any] | None:
     if refused is not None:
         turn.say(refused.reason)
         return None
-    ctx["env"] = {"now": turn.stamp.at, "tz": turn.zone, "words": statuses_read(turn)}
-    return ctx
+    return ctx, FormEnv(turn.stamp.at, turn.zone), statuses_read(turn)
 
 
 async def read_week(steps: Steps, book: Book, origin: FormOrigin, file: dict[str, Any]) -> None:
     """A filled weekly form read into the week's answers, checked as the step-by-step update
     checks them; one preview."""
-    ctx = await steps.turn(lambda t: _week_target(t, origin))
-    if ctx is None:
+    target = await steps.turn(lambda t: _week_target(t, origin))
+    if target is None:
         return
-    env = ctx.pop("env")
+    ctx, env, words = target
 
-    def read() -> Any:
+    def read() -> FormReading:
         rows, problems = form_rows(book)
-        reading = week_answers(
-            ctx, rows, weekly_flow(ctx), FormEnv(env["now"], env["tz"]), env["words"]
-        )
+        reading = week_answers(ctx, rows, weekly_flow(ctx), env, words)
         reading.problems[:0] = problems
         return reading
 
@@ -97,7 +98,9 @@ async def read_week(steps: Steps, book: Book, origin: FormOrigin, file: dict[str
     await steps.turn(lambda t: _week_preview(t, ctx, reading, file))
 
 
-def _week_preview(turn: Turn, ctx: dict[str, Any], reading: Any, file: dict[str, Any]) -> None:
+def _week_preview(
+    turn: Turn, ctx: WeeklyContext, reading: FormReading, file: dict[str, Any]
+) -> None:
     if reading.problems:
         shown = [problem_line(p) for p in reading.problems[:PREVIEW_SHOWN]]
         more = len(reading.problems) - len(shown)
@@ -137,8 +140,8 @@ def _week_screen(turn: Turn, row: WorkbookUpload, got: Msg | None = None) -> Non
 
 
 def _evidence_item(
-    ctx: Mapping[str, Any], values: Mapping[str, Any], given: FileAnswer, caption: str
-) -> dict[str, Any] | None:
+    ctx: WeeklyContext, values: Mapping[str, Any], given: FileAnswer, caption: str
+) -> ItemSnapshot | None:
     """Which closing item a file is evidence for: the only one, or the one its caption names."""
     closing = closing_items(ctx, values)
     if len(closing) == 1:

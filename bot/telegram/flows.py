@@ -167,7 +167,7 @@ def start_in_chat(
     """Open a flow for the speaker here (no draft is open); the draft as it began, and the
     outcome of its first step."""
     draft, outcome = forms.start(flow, env=env, context=context, prefill=prefill)
-    began = draft if draft is not None else Draft(flow.name, 0, context=dict(context or {}))
+    began = draft if draft is not None else forms.opening(flow, context)
     apply(turn, draft, outcome, None, extra)
     return began, outcome
 

@@ -224,8 +224,8 @@ async def json_body(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, 
         raise PageRefused(400, msg("app.refused.bad_request")) from None
     if not isinstance(data, dict) or limits.too_deep(data):
         raise PageRefused(400, msg("app.refused.bad_request"))
-    cleaned: dict[str, Any] = clean_json(data)
-    return cleaned
+    cleaned = clean_json(data)  # a dict, as `data` is
+    return cleaned if isinstance(cleaned, dict) else {}
 
 
 def action_of(request: web.Request) -> str | None:

@@ -75,4 +75,5 @@ def _folded(found: Sequence[Planned], key: str, kind: str, *, late: bool) -> Pla
 
 def _unlate(message: Msg) -> Msg:
     """The body of a "（补发）…" message: the catch-up list says it once for all."""
-    return message.params["body"] if message.id == "notify.late" else message
+    body = message.params["body"] if message.id == "notify.late" else message
+    return body if isinstance(body, Msg) else message
