@@ -12,6 +12,7 @@ from workflows.cadence import Cadence, cadences_from
 from workflows.campaign import CampaignSpec, FeedbackRule, RecurringSpec
 from workflows.checkpoints import Checkpoint
 from workflows.guards import required
+from workflows.json_types import JSONValue
 from workflows.ledger import LedgerSpec, ledger_from, spec_to_json
 from workflows.scores import ScoreRule
 from workflows.words import name_key
@@ -170,9 +171,16 @@ def deadlines_of(
     return list(session.exec(stmt.order_by(col(Deadline.due_at))))
 
 
-def _clock(text: str) -> time:
-    hh, mm = map(int, text.split(":"))
+def _clock(text: JSONValue) -> time:
+    hh, mm = map(int, str(text).split(":"))
     return time(hh, mm)
+
+
+def _int(value: JSONValue) -> int:
+    """A number the campaign stored (as `save_campaign` wrote it)."""
+    if isinstance(value, int | float | str):
+        return int(value)
+    raise ValueError(f"not a number: {value!r}")
 
 
 def case_rules(camp: Campaign) -> FeedbackRule:
@@ -184,18 +192,19 @@ def case_rules(camp: Campaign) -> FeedbackRule:
         cutoff=_clock(camp.feedback_cutoff),
         remind_at=_clock(extra["remind_at"]) if "remind_at" in extra else default.remind_at,
         remind_before=(
-            timedelta(seconds=int(extra["remind_before"]))
+            timedelta(seconds=_int(extra["remind_before"]))
             if "remind_before" in extra
             else default.remind_before
         ),
-        admins_after=int(extra.get("admins_after", default.admins_after)),
+        admins_after=_int(extra.get("admins_after", default.admins_after)),
     )
 
 
 def weekly_reports(camp: Campaign) -> list[RecurringSpec]:
     """The campaign's weekly reports."""
     return [
-        RecurringSpec(w["name"], int(w["weekday"]), _clock(w["time"])) for w in camp.weekly_reports
+        RecurringSpec(str(w["name"]), _int(w["weekday"]), _clock(w["time"]))
+        for w in camp.weekly_reports
     ]
 
 
@@ -217,6 +226,6 @@ def cadences_of(camp: Campaign) -> tuple[Cadence, ...]:
 def checkpoints_of(camp: Campaign) -> list[Checkpoint]:
     """The campaign's checkpoints (考核时间节点), earliest first."""
     return [
-        Checkpoint(c["text"], date.fromisoformat(c["day"]), c.get("check", ""))
+        Checkpoint(str(c["text"]), date.fromisoformat(str(c["day"])), str(c.get("check", "")))
         for c in camp.checkpoints
     ]
