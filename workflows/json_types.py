@@ -40,3 +40,8 @@ def json_ints(value: JSONValue) -> list[int]:
 def json_str(value: JSONValue, default: str = "") -> str:
     """`value` if it is a string, else `default`."""
     return value if isinstance(value, str) else default
+
+
+def json_number(value: JSONValue) -> float | None:
+    """`value` if it is a number (never a bool), else None; a whole number stays whole."""
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None

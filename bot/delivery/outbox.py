@@ -23,7 +23,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ContextTypes, ExtBot
 
 from bot.telegram.applinks import notice_button
-from bot.telegram.budget import ChatBudget, Limits, NoBudget
+from bot.telegram.budget import ChatBudget, LimitArgs, Limits, NoBudget
 from bot.telegram.render import Outgoing, send_outgoing
 from bot.telegram.turn import BotApp, Services, Turn
 from storage import campaigns, chats, drafts, outbox, owed, planning, sendlog, sightings
@@ -31,6 +31,7 @@ from storage.drafts import SentPrompt
 from storage.models import OutboxMessage, saved_id
 from storage.outage import unreachable
 from workflows import keys
+from workflows.json_types import JSONObject, JSONValue, json_str
 from workflows.messages import Lines, Msg, msg
 from workflows.planner import LiveLeft, Planned, time_left
 
@@ -57,20 +58,22 @@ def _live(message: Msg, dues: list[datetime]) -> Msg:
     """The message with each time left in it, however deep (a catch-up's lines, a 补发's body),
     replaced by a marker; the due times they count to are appended to `dues`, in order."""
 
-    def swap(value: Any) -> Any:
+    def swap(value: object) -> object:
         if isinstance(value, LiveLeft) and value.due is not None:
             dues.append(value.due)
             return _marker(len(dues) - 1)
         if isinstance(value, Msg):
-            return Msg(value.id, {k: swap(v) for k, v in value.params.items()})
+            return swap_msg(value)
         if isinstance(value, Lines):
-            return Lines(swap(v) for v in value)
+            return Lines(swap_msg(v) if isinstance(v, Msg) else v for v in value)
         if isinstance(value, list | tuple):
             return [swap(v) for v in value]
         return value
 
-    swapped: Msg = swap(message)
-    return swapped
+    def swap_msg(value: Msg) -> Msg:
+        return Msg(value.id, {k: swap(v) for k, v in value.params.items()})
+
+    return swap_msg(message)
 
 
 def render(
@@ -82,10 +85,11 @@ def render(
     year = planned.not_before.astimezone(tz).year
     dues: list[datetime] = []
     text = tr.text(_live(planned.message, dues), lang, tz=tz, escape=True, year=year)
-    live = None
+    live: JSONObject | None = None
     if dues and all(_marker(n) in text for n in range(len(dues))):
+        said_dues: list[JSONValue] = [due.isoformat() for due in dues]
         live = {
-            "dues": [due.isoformat() for due in dues],
+            "dues": said_dues,
             "lang": tr.locale(lang or tr.default),
             "tz": tz.key,
         }
@@ -104,17 +108,16 @@ def render(
     return planning.Rendered(planned, text, markup, live)
 
 
-def said_now(services: Services, text: str, live: dict[str, Any] | None, now: datetime) -> str:
+def said_now(services: Services, text: str, live: JSONObject | None, now: datetime) -> str:
     """An outbox text with each time left said as of `now` (the moment it is sent)."""
     if not live:
         return text
     dues = live.get("dues") or [live["due"]]  # a row written before one text held several
-    for n, due in enumerate(dues):
+    for n, due in enumerate(dues if isinstance(dues, list) else []):
         if (marker := _marker(n)) in text:
-            left = time_left(datetime.fromisoformat(due), now)
-            said = services.translator.text(
-                left, live["lang"], tz=ZoneInfo(live["tz"]), escape=True
-            )
+            left = time_left(datetime.fromisoformat(json_str(due)), now)
+            lang, tz = json_str(live["lang"]), ZoneInfo(json_str(live["tz"]))
+            said = services.translator.text(left, lang, tz=tz, escape=True)
             text = text.replace(marker, said)
     return text
 
@@ -158,10 +161,10 @@ class OutboxRow:
     outbox_id: int
     chat_id: int
     text: str
-    markup: Any
+    markup: JSONObject | None
     attempts: int
     kind: str = outbox.NOTICE
-    reply: dict[str, Any] | None = None  # a reply's particulars (`render.Outgoing`)
+    reply: JSONObject | None = None  # a reply's particulars (`render.Outgoing`)
 
     @classmethod
     def of(cls, row: OutboxMessage, text: str | None = None) -> OutboxRow:
@@ -182,7 +185,8 @@ def post(turn: Turn, planned: list[Planned]) -> None:
     enqueue(turn.services, turn.session, planned, turn.zone, turn.stamp.at)
 
 
-REPLY_LIMIT = {"reply": True}  # a person's reply: first in its chat, waiting in the outbox
+# a person's reply: first in its chat, waiting in the outbox
+REPLY_LIMIT: LimitArgs = {"reply": True}
 
 
 async def _send(bot: ExtBot[Any], services: Services, row: OutboxRow, keep: int) -> _Result:
@@ -198,12 +202,13 @@ async def _send(bot: ExtBot[Any], services: Services, row: OutboxRow, keep: int)
                 services.prompts.note(prompt)
             return result
         keyboard = InlineKeyboardMarkup.de_json(row.markup, bot) if row.markup else None
-        limit = {"notify": True, "keep": keep}
+        limit: LimitArgs = {"notify": True, "keep": keep}
         document = (row.reply or {}).get("document")
-        if document:  # a scheduled 调度: the file, its text the caption
+        if isinstance(document, dict) and document:  # a scheduled 调度, its text the caption
+            data, name = json_str(document["data"]), json_str(document["name"])
             notice = await bot.send_document(
                 row.chat_id,
-                InputFile(base64.b64decode(document["data"]), filename=document["name"]),
+                InputFile(base64.b64decode(data), filename=name),
                 caption=row.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from telegram import BotCommand, MenuButtonWebApp, Update
 from telegram.ext import (
@@ -25,7 +24,7 @@ from bot.serve.held import Gate
 from bot.serve.jobs import schedule
 from bot.serve.pipeline import Pipeline
 from bot.telegram.applinks import open_button
-from bot.telegram.budget import ChatBudget, Limits
+from bot.telegram.budget import ChatBudget, LimitArgs, Limits
 from bot.telegram.hashes import with_fingerprint
 from bot.telegram.processor import ChatOrderedProcessor
 from bot.telegram.turn import (
@@ -225,7 +224,10 @@ async def post_stop(app: BotApp) -> None:
 
 
 def build_application(
-    services: Services, *, rate_limiter: BaseRateLimiter[Any] | None = None, polling: bool = True
+    services: Services,
+    *,
+    rate_limiter: BaseRateLimiter[LimitArgs] | None = None,
+    polling: bool = True,
 ) -> BotApp:
     """The bot, wired to its handlers; the rate limiter keeps Telegram's flood limits.
 

@@ -6,7 +6,6 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
@@ -50,7 +49,7 @@ def plan_once(services: Services) -> int:
         return enqueue(services, session, planned, ZoneInfo(camp.timezone), now)
 
 
-LeaseJob = Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+LeaseJob = Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[object, object, None]]
 
 
 def lease_holders(

@@ -30,6 +30,7 @@ from workflows.clean import clean_name, clean_text
 from workflows.flow_names import FlowName
 from workflows.forms import Ask, Nav
 from workflows.inputs import Answer, FileAnswer, TextAnswer
+from workflows.json_types import JSONObject
 from workflows.messages import Msg, msg
 from workflows.roles import Actor, NotActing
 
@@ -83,7 +84,7 @@ class Reply:
     draft_id: int | None = None  # the draft whose prompt this is: its message id is kept
     rev: int = 0  # the draft's revision the prompt asks for
     edit: bool = False  # replace the pressed message instead of sending a new one
-    files: list[dict[str, Any]] = field(default_factory=list)  # stored files sent back by id
+    files: list[JSONObject] = field(default_factory=list)  # stored files sent back by id
     photo: bytes | None = None  # a generated picture (the /summary chart), the text its caption
     document: tuple[str, bytes] | None = None  # a generated file (the export): name, content
 
@@ -140,7 +141,7 @@ class Begin:
     """A flow a handler asks for; the dispatcher starts it once the handler returns."""
 
     flow: FlowName
-    context: Mapping[str, Any] | None = None
+    context: Mapping[str, object] | None = None
     prefill: Mapping[str, Answer] | None = None
     # buttons added under the first prompt when it is a card (the weekly update's 下载填报表)
     extra: tuple[Button, ...] = ()
@@ -279,7 +280,7 @@ class Turn:
         self,
         flow: FlowName,
         *,
-        context: Mapping[str, Any] | None = None,
+        context: Mapping[str, object] | None = None,
         prefill: Mapping[str, Answer] | None = None,
         extra: tuple[Button, ...] = (),
     ) -> None:
