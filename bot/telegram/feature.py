@@ -49,7 +49,7 @@ class FlowBinding:
     types (`workflows/contexts.py`): a draft is checked against them when it is loaded.
     """
 
-    # Any: each flow's builder reads its own context type (a lambda indexes it freely)
+    # each flow's builder reads its own context type (a lambda indexes it freely): no narrower
     build: Callable[[Mapping[str, Any]], Flow]
     finish: Finish
     options: Options = _no_options
