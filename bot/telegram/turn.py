@@ -330,7 +330,7 @@ def services_of(context: Ctx) -> Services:
     return services_in(context.application.bot_data)
 
 
-def services_in(bot_data: dict[Any, Any]) -> Services:
+def services_in(bot_data: Mapping[object, object]) -> Services:
     """The services `build_application` stored in an application's bot_data."""
     services = bot_data["services"]
     if not isinstance(services, Services):
