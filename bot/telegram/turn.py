@@ -19,6 +19,7 @@ from telegram.constants import MessageEntityType
 from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
 from bot.config import Settings
+from bot.telegram.budget import LimitArgs
 from bot.telegram.prompts import PromptLog
 from locales import Translator
 from storage import campaigns, chats, drafts, people, sightings, turns
@@ -38,9 +39,9 @@ logger = logging.getLogger(__name__)
 GROUPS = ("group", "supergroup")  # Telegram's chat types of a group chat
 
 Ctx = ContextTypes.DEFAULT_TYPE
-# the bot's Application as PTB types it: default contexts, a rate limiter of any kind
+# the bot's Application as PTB types it: default contexts (PTB's own dicts), our rate limiter
 BotApp = Application[
-    ExtBot[Any], Ctx, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Ctx]
+    ExtBot[LimitArgs], Ctx, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Ctx]
 ]
 
 
