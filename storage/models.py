@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 from sqlalchemy import BigInteger, Index, UniqueConstraint, text
 from sqlalchemy.orm import declared_attr
@@ -16,15 +17,27 @@ from workflows.ledger import LedgerColumns
 from workflows.scores import ScoreRule
 
 
-def _utc(**kw: Any) -> Any:
+class _Column(TypedDict, total=False):
+    """What the tables pass to a column besides its type."""
+
+    default: None
+    default_factory: Callable[[], object]
+    index: bool
+    unique: bool
+    primary_key: bool
+    sa_column_kwargs: dict[str, object]
+
+
+# sqlmodel's Field is untyped in what it returns: each attribute is annotated as its column
+def _utc(**kw: Unpack[_Column]) -> Any:
     return Field(sa_type=UTCDateTime, **kw)
 
 
-def _json(**kw: Any) -> Any:
+def _json(**kw: Unpack[_Column]) -> Any:
     return Field(sa_type=JSONData, **kw)
 
 
-def _big(**kw: Any) -> Any:
+def _big(**kw: Unpack[_Column]) -> Any:
     return Field(sa_type=BigInteger, **kw)
 
 
