@@ -1,5 +1,5 @@
 """JSON as it is stored and sent: one recursive type, so that a column or a Telegram payload
-says what it holds instead of `Any`, and a reader narrows what it takes out of it."""
+says what it holds, and a reader narrows what it takes out of it (`json_int`, `json_str`, …)."""
 
 from __future__ import annotations
 
