@@ -75,7 +75,7 @@ def save_draft(
     same_step = row.state.get("flow") == draft.flow and row.state.get("step") == draft.step
     if same_step and row.chat_id == chat_id:
         # the step asked again (an error, a press): its earlier prompts may still be answered
-        state["prompts"] = json_ints(row.state.get("prompts", []))
+        state["prompts"] = row.state.get("prompts", [])
         state["after"] = row.state.get("after")
         state["shown"] = after if after is not None else row.state.get("shown")
     else:  # a new step: its prompts come after the message that led to it
