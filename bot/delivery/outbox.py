@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
@@ -20,12 +19,12 @@ from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ContextTypes, ExtBot
+from telegram.ext import ExtBot
 
 from bot.telegram.applinks import notice_button
 from bot.telegram.budget import ChatBudget, LimitArgs, Limits, NoBudget
 from bot.telegram.render import Outgoing, send_outgoing
-from bot.telegram.turn import BotApp, Services, Turn
+from bot.telegram.turn import BotApp, Ctx, Services, Turn, services_in
 from storage import campaigns, chats, drafts, outbox, owed, planning, sendlog, sightings
 from storage.drafts import SentPrompt
 from storage.models import OutboxMessage, saved_id
@@ -189,7 +188,7 @@ def post(turn: Turn, planned: list[Planned]) -> None:
 REPLY_LIMIT: LimitArgs = {"reply": True}
 
 
-async def _send(bot: ExtBot[Any], services: Services, row: OutboxRow, keep: int) -> _Result:
+async def _send(bot: ExtBot[LimitArgs], services: Services, row: OutboxRow, keep: int) -> _Result:
     result = _Result(row.outbox_id, row.chat_id)
     try:
         if row.kind == outbox.REPLY:
@@ -267,13 +266,13 @@ def claim_rows(
     return rows, busy
 
 
-def held_chats(bot: ExtBot[Any]) -> set[int]:
+def held_chats(bot: ExtBot[LimitArgs]) -> set[int]:
     """The chats the bot's limiter holds back now (no budget to spare, or after a 429)."""
     limiter = getattr(bot, "rate_limiter", None)
     return limiter.held() if isinstance(limiter, ChatBudget) else set()
 
 
-async def deliver_once(bot: ExtBot[Any], services: Services, limit: int = 30) -> int:
+async def deliver_once(bot: ExtBot[LimitArgs], services: Services, limit: int = 30) -> int:
     """Send up to `limit` due outbox messages, replies first; returns how many were handled.
 
     Chats are served side by side, the messages of one chat in order.
@@ -287,7 +286,7 @@ async def deliver_once(bot: ExtBot[Any], services: Services, limit: int = 30) ->
 
 
 async def send_in_order(
-    bot: ExtBot[Any], services: Services, rows: list[OutboxRow], busy: Collection[int] = ()
+    bot: ExtBot[LimitArgs], services: Services, rows: list[OutboxRow], busy: Collection[int] = ()
 ) -> dict[int, float]:
     """Send claimed rows, chats side by side, each chat's in order; a chat that has no budget
     now keeps its rows in the database, untried. Returns those chats: seconds until a slot."""
@@ -393,9 +392,9 @@ def _report_lost_chat(services: Services, session: Session, chat_id: int, now: d
     planning.save_planned(session, items, now)
 
 
-async def delivery_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def delivery_job(context: Ctx) -> None:
     """JobQueue entry: drain what is due, a batch at a time; then note what was sent."""
-    services: Services = context.application.bot_data["services"]
+    services = services_in(context.application.bot_data)
     try:
         for _ in range(100):  # bounded, so a tick always ends
             if await deliver_once(context.bot, services) == 0:
@@ -407,7 +406,7 @@ async def delivery_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         # the database's outage is logged once (storage.outage); the next tick tries again
 
 
-async def record_sends(bot: ExtBot[Any], services: Services) -> None:
+async def record_sends(bot: ExtBot[LimitArgs], services: Services) -> None:
     """Write down, in one unit of work, what each chat was sent (the send log: a restart
     keeps each chat's budget) and which prompts were sent for which drafts."""
     # typed by PTB's default context as no limiter at all; the bot is built with a ChatBudget
@@ -438,7 +437,7 @@ async def restore_budget(app: BotApp) -> None:
     limiter = app.bot.rate_limiter
     if not isinstance(limiter, ChatBudget):
         return
-    services: Services = app.bot_data["services"]
+    services = services_in(app.bot_data)
     span = max(limiter.limits.group[1], limiter.limits.private[1])
 
     def read() -> list[tuple[int, float]]:

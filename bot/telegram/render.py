@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from telegram import (
     Bot,
@@ -236,7 +235,7 @@ class MadeFile:
 
 
 async def send_outgoing(
-    bot: ExtBot[Any], message: Outgoing, limit: LimitArgs | None = None
+    bot: ExtBot[LimitArgs], message: Outgoing, limit: LimitArgs | None = None
 ) -> Message | None:
     """Send one rendered message (`limit`: the rate limiter's arguments); what Telegram made
     of it, or None for an edit that left no message to speak of."""
@@ -276,7 +275,7 @@ async def send_outgoing(
     )
 
 
-async def deliver(bot: ExtBot[Any], turn: Turn, pressed: int | None = None) -> None:
+async def deliver(bot: ExtBot[LimitArgs], turn: Turn, pressed: int | None = None) -> None:
     """Send the turn's replies from memory, in order, after its unit of work committed (the
     way before replies were kept in the outbox; the made ones are still sent so)."""
     messages, made = outgoing(turn, pressed)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 from telegram import Message, Update, User
 from telegram.constants import MessageEntityType
-from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Settings
 from bot.telegram.budget import LimitArgs
@@ -38,11 +38,17 @@ from workflows.roles import Actor, NotActing
 logger = logging.getLogger(__name__)
 GROUPS = ("group", "supergroup")  # Telegram's chat types of a group chat
 
-Ctx = ContextTypes.DEFAULT_TYPE
-# the bot's Application as PTB types it: default contexts (PTB's own dicts), our rate limiter
-BotApp = Application[
-    ExtBot[LimitArgs], Ctx, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Ctx]
-]
+
+Data = dict[object, object]  # PTB's user, chat and bot data: read back through a narrowing
+
+
+class Ctx(CallbackContext[ExtBot[LimitArgs], Data, Data, Data]):
+    """PTB's default context, typed with the bot as it is built: with our rate limiter
+    (`build_application` makes PTB use this class)."""
+
+
+# the bot's Application as PTB types it: our context and bot, PTB's dicts for the data
+BotApp = Application[ExtBot[LimitArgs], Ctx, Data, Data, Data, JobQueue[Ctx]]
 
 
 @dataclass
