@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import Session, col
 
 from storage.models import PageAction
 from storage.once import insert_skipping
+from workflows.json_types import JSONObject
 
 ACTIONS_KEPT = timedelta(days=2)  # a page retries within seconds; a reopened page makes new ids
 
@@ -28,7 +28,7 @@ class Done:
     """The first answer to an action: its HTTP status and its JSON."""
 
     status: int
-    answer: dict[str, Any]
+    answer: JSONObject
 
 
 def done_before(session: Session, user_id: int, action_id: str) -> Done | None:
@@ -63,6 +63,6 @@ def keep(session: Session, user_id: int, action_id: str, done: Done) -> None:
     session.connection().execute(update(PageAction).where(mine).values(values))
 
 
-def _answer_of(user_id: int, action_id: str) -> Any:
+def _answer_of(user_id: int, action_id: str) -> Select[int, JSONObject]:
     mine = (col(PageAction.user_id) == user_id) & (col(PageAction.action_id) == action_id)
     return select(col(PageAction.status), col(PageAction.answer)).where(mine)

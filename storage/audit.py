@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlmodel import Session, SQLModel
 
 from storage.models import AuditEvent
+from workflows.json_types import JSONObject
 
 
 @dataclass(frozen=True)
@@ -20,11 +20,11 @@ class Stamp:
     chat_id: int | None = None
 
 
-def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
+def snapshot(row: SQLModel | None) -> JSONObject | None:
     """A JSON-safe copy of a row's columns."""
     if row is None:
         return None
-    out: dict[str, Any] = {}
+    out: JSONObject = {}
     for key, value in row.model_dump().items():
         out[key] = value.isoformat() if isinstance(value, datetime | date) else value
     return out
@@ -36,8 +36,8 @@ def record(
     action: str,
     entity: str,
     entity_id: int | None,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
+    before: JSONObject | None,
+    after: JSONObject | None,
 ) -> None:
     """Add one audit event to the unit of work."""
     session.add(

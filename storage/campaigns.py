@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, date, time, timedelta
+from functools import wraps
+from typing import TypeVar
+from weakref import WeakKeyDictionary
 
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
@@ -12,6 +19,7 @@ from workflows.cadence import Cadence, cadences_from
 from workflows.campaign import CampaignSpec, FeedbackRule, RecurringSpec
 from workflows.checkpoints import Checkpoint
 from workflows.guards import required
+from workflows.json_types import JSONValue
 from workflows.ledger import LedgerSpec, ledger_from, spec_to_json
 from workflows.scores import ScoreRule
 from workflows.words import name_key
@@ -170,11 +178,56 @@ def deadlines_of(
     return list(session.exec(stmt.order_by(col(Deadline.due_at))))
 
 
-def _clock(text: str) -> time:
-    hh, mm = map(int, text.split(":"))
+def _clock(text: JSONValue) -> time:
+    hh, mm = map(int, str(text).split(":"))
     return time(hh, mm)
 
 
+def _int(value: JSONValue) -> int:
+    """A number the campaign stored (as `save_campaign` wrote it)."""
+    if isinstance(value, int | float | str):
+        return int(value)
+    raise ValueError(f"not a number: {value!r}")
+
+
+Parsed = TypeVar("Parsed")
+
+
+def _parsed_once(
+    *columns: str,
+) -> Callable[[Callable[[Campaign], Parsed]], Callable[[Campaign], Parsed]]:
+    """A reading of the campaign's stored `columns`, parsed once per unit of work: a turn
+    asks for its weekly reports or its ledger many times, the JSON is read again only when a
+    column was given a new value (the campaign loaded again) or in another unit of work."""
+
+    def decorate(parse: Callable[[Campaign], Parsed]) -> Callable[[Campaign], Parsed]:
+        kept: WeakKeyDictionary[OrmSession, dict[int | None, tuple[tuple[object, ...], Parsed]]]
+        kept = WeakKeyDictionary()
+        lock = threading.Lock()  # units of work run in worker threads
+
+        @wraps(parse)
+        def read(camp: Campaign) -> Parsed:
+            session = object_session(camp)
+            source = tuple(getattr(camp, c) for c in columns)
+            if session is None:  # a campaign of no unit of work: nothing to keep it for
+                return parse(camp)
+            with lock:
+                found = kept[session].get(camp.id) if session in kept else None
+            if found is not None and all(
+                a is b or a == b for a, b in zip(found[0], source, strict=True)
+            ):
+                return found[1]
+            value = parse(camp)
+            with lock:
+                kept.setdefault(session, {})[camp.id] = (source, value)
+            return value
+
+        return read
+
+    return decorate
+
+
+@_parsed_once("feedback_rules", "feedback_working_days", "feedback_cutoff")
 def case_rules(camp: Campaign) -> FeedbackRule:
     """The campaign's rules for forwarded cases: due time, reminders, escalation."""
     extra = camp.feedback_rules or {}
@@ -184,21 +237,28 @@ def case_rules(camp: Campaign) -> FeedbackRule:
         cutoff=_clock(camp.feedback_cutoff),
         remind_at=_clock(extra["remind_at"]) if "remind_at" in extra else default.remind_at,
         remind_before=(
-            timedelta(seconds=int(extra["remind_before"]))
+            timedelta(seconds=_int(extra["remind_before"]))
             if "remind_before" in extra
             else default.remind_before
         ),
-        admins_after=int(extra.get("admins_after", default.admins_after)),
+        admins_after=_int(extra.get("admins_after", default.admins_after)),
     )
 
 
 def weekly_reports(camp: Campaign) -> list[RecurringSpec]:
     """The campaign's weekly reports."""
-    return [
-        RecurringSpec(w["name"], int(w["weekday"]), _clock(w["time"])) for w in camp.weekly_reports
-    ]
+    return list(_weekly_reports(camp))
 
 
+@_parsed_once("weekly_reports")
+def _weekly_reports(camp: Campaign) -> tuple[RecurringSpec, ...]:
+    return tuple(
+        RecurringSpec(str(w["name"]), _int(w["weekday"]), _clock(w["time"]))
+        for w in camp.weekly_reports
+    )
+
+
+@_parsed_once("ledger")
 def ledger_spec(camp: Campaign) -> LedgerSpec:
     """The campaign's ledger columns and rules."""
     return ledger_from(camp.ledger)
@@ -209,6 +269,7 @@ def score_rule(camp: Campaign) -> ScoreRule:
     return camp.scores
 
 
+@_parsed_once("feedback_rules")
 def cadences_of(camp: Campaign) -> tuple[Cadence, ...]:
     """The reviews the campaign's file schedules (`cadences:`), none by default."""
     return cadences_from((camp.feedback_rules or {}).get("cadences"))
@@ -216,7 +277,12 @@ def cadences_of(camp: Campaign) -> tuple[Cadence, ...]:
 
 def checkpoints_of(camp: Campaign) -> list[Checkpoint]:
     """The campaign's checkpoints (考核时间节点), earliest first."""
-    return [
-        Checkpoint(c["text"], date.fromisoformat(c["day"]), c.get("check", ""))
+    return list(_checkpoints(camp))
+
+
+@_parsed_once("checkpoints")
+def _checkpoints(camp: Campaign) -> tuple[Checkpoint, ...]:
+    return tuple(
+        Checkpoint(str(c["text"]), date.fromisoformat(str(c["day"])), str(c.get("check", "")))
         for c in camp.checkpoints
-    ]
+    )

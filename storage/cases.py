@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -21,6 +20,7 @@ from storage.models import (
 )
 from storage.once import numbered
 from workflows.cases import ANSWERED, OPEN, SIGNED, CaseChange, case_code
+from workflows.json_types import JSONObject
 from workflows.keys import CASE_POSTED
 
 
@@ -46,8 +46,8 @@ def create_case(
     received_at: datetime,
     due_at: datetime,
     stamp: Stamp,
-    files: list[dict[str, Any]] | None = None,
-    fields: dict[str, Any] | None = None,
+    files: list[JSONObject] | None = None,
+    fields: JSONObject | None = None,
 ) -> ForwardedCase:
     """Record a forwarded case under the next free code (the next again if another took it)."""
 
@@ -93,8 +93,8 @@ def add_feedback(
     *,
     text: str,
     status: str,
-    expected_on: Any,
-    files: list[dict[str, Any]],
+    expected_on: date | None,
+    files: list[JSONObject],
     on_time: bool,
     late_days: int,
     stamp: Stamp,

@@ -8,7 +8,8 @@ adds new ones for the same week), and each correction is an audit event with bef
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from datetime import date
 
 from sqlmodel import Session, col, select
 
@@ -16,6 +17,7 @@ from storage.audit import Stamp, record, snapshot
 from storage.models import AuditEvent, ProgressUpdate, Submission
 from workflows.correction import Said
 from workflows.guards import required
+from workflows.json_types import JSONObject, JSONValue
 
 CORRECTED = "week.correct"
 REPLACED = "submission.replace"
@@ -31,7 +33,7 @@ def latest_weekly(session: Session, unit_id: int) -> Submission | None:
     return session.exec(stmt.order_by(col(Submission.period_start).desc())).first()
 
 
-def week_said(session: Session, item_ids: list[int], week: Any) -> dict[int, Said]:
+def week_said(session: Session, item_ids: list[int], week: date) -> dict[int, Said]:
     """What the week says now of each item (its latest progress of that week), by item id."""
     if not item_ids:
         return {}
@@ -45,14 +47,14 @@ def week_said(session: Session, item_ids: list[int], week: Any) -> dict[int, Sai
 
 
 def record_correction(
-    session: Session, stamp: Stamp, submission_id: int, lines: dict[str, Any]
+    session: Session, stamp: Stamp, submission_id: int, lines: JSONObject
 ) -> None:
     """Write down a correction made (what each changed field said before and after)."""
     record(session, stamp, CORRECTED, "submission", submission_id, None, lines)
 
 
 def record_request(
-    session: Session, stamp: Stamp, submission_id: int, asked: dict[str, Any]
+    session: Session, stamp: Stamp, submission_id: int, asked: Mapping[str, JSONValue]
 ) -> int:
     """Keep a correction asked after the deadline (its context and answers); its id."""
     row = AuditEvent(
@@ -62,7 +64,7 @@ def record_request(
         action=REQUESTED,
         entity="submission",
         entity_id=submission_id,
-        after=asked,
+        after=dict(asked),
     )
     session.add(row)
     session.flush()
@@ -112,7 +114,7 @@ def record_decided(
 
 
 def replace_material(
-    session: Session, stamp: Stamp, row: Submission, *, note: str, files: list[dict[str, Any]]
+    session: Session, stamp: Stamp, row: Submission, *, note: str, files: list[JSONObject]
 ) -> None:
     """A submitted deliverable's material replaced; the old stays in the audit trail (who,
     when, the files and note before and after). Its first submission's time stands."""

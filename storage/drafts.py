@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
@@ -14,6 +13,7 @@ from storage.audit import Stamp, record, snapshot
 from storage.models import FormDraft
 from workflows.flow_names import FlowName
 from workflows.forms import Draft
+from workflows.json_types import JSONObject, json_int, json_ints, json_object
 
 # A draft is read to be changed: it is locked until the unit of work ends, so that the same
 # button pressed twice, its two updates handled by two processes at once, is applied once;
@@ -39,10 +39,9 @@ def draft_of(session: Session, chat_id: int, user_id: int) -> FormDraft | None:
     return found
 
 
-def row_context(row: FormDraft) -> Mapping[str, Any]:
+def row_context(row: FormDraft) -> JSONObject:
     """A stored draft's context, as its flow began it (see workflows/contexts.py for its type)."""
-    context: Mapping[str, Any] = row.state.get("context", {})
-    return context
+    return json_object(row.state.get("context", {}))
 
 
 def draft_by_id(session: Session, draft_id: int) -> FormDraft | None:
@@ -112,14 +111,16 @@ def remember_prompts(session: Session, sent: Iterable[SentPrompt]) -> None:
         row = session.get(FormDraft, draft_id, with_for_update=True)
         if row is None:
             continue
+        rev = json_int(row.state.get("rev", 0))
         fresh = [
             p.message_id
             for p in prompts
-            if (p.rev, p.chat_id, p.user_id) == (row.state.get("rev", 0), row.chat_id, row.user_id)
+            if (p.rev, p.chat_id, p.user_id) == (rev, row.chat_id, row.user_id)
         ]
         if fresh:
             row.prompt_message_id = fresh[-1]
-            row.state = {**row.state, "prompts": [*row.state.get("prompts", [])[-9:], *fresh]}
+            kept = json_ints(row.state.get("prompts", []))[-9:]
+            row.state = {**row.state, "prompts": [*kept, *fresh]}
             session.add(row)
 
 
@@ -127,12 +128,12 @@ def answers_flow(row: FormDraft, message_id: int) -> bool:
     """Whether a reply to this bot message answers the draft: a prompt of its step (asked
     again after an error included); while the step's latest prompt is not yet recorded, any
     bot message sent since the step began (its prompts are among them)."""
-    prompts: list[int] = row.state.get("prompts", [])
+    prompts = json_ints(row.state.get("prompts", []))
     if message_id in prompts:
         return True
     if "after" not in row.state:  # saved before the step's anchor was kept
         return row.prompt_message_id is None or message_id == row.prompt_message_id
-    after, shown = row.state["after"], row.state.get("shown")
+    after, shown = json_int(row.state["after"]), json_int(row.state.get("shown"))
     if after is not None and message_id <= after:
         return False  # older than the step: an earlier step's prompt, a post, a card
     return not any(shown is None or p > shown for p in prompts)  # latest not recorded yet

@@ -6,27 +6,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from storage.models import Evidence, LedgerItem, Person, ProgressUpdate, saved_id
 from workflows.evidence import FETCH_LIMIT, EarlierUse
+from workflows.json_types import JSONValue, json_int, json_number, json_object, json_str
 
 HASH_GIVE_UP = 10  # failed fetches of a file before the pass stops trying (~17 hours)
 
 
 def keep_evidence(
-    session: Session, row: ProgressUpdate, unit_id: int, files: Sequence[Mapping[str, Any]]
+    session: Session, row: ProgressUpdate, unit_id: int, files: Sequence[Mapping[str, JSONValue]]
 ) -> list[Evidence]:
     """A row per file of the progress `row`; a file kept before receipt was recorded is taken
     as received with its progress."""
     kept: list[Evidence] = []
     for f in files:
-        received = f.get("received_at")
-        where = f.get("where") or {}
+        received = json_str(f.get("received_at"))
+        where = json_object(f.get("where"))
         ev = Evidence(
             item_id=row.item_id,
             unit_id=unit_id,
@@ -34,16 +34,16 @@ def keep_evidence(
             file_id=str(f.get("file_id", "")),
             unique_id=str(f.get("unique_id") or ""),
             sha256=str(f.get("sha256") or ""),
-            size=int(f.get("size") or 0),
+            size=json_int(f.get("size")) or 0,
             mime=str(f.get("mime", "")),
             name=str(f.get("name", "")),
             media=str(f.get("media", "")),
-            sender_user_id=f.get("sender", row.author_user_id),
+            sender_user_id=json_int(f["sender"]) if "sender" in f else row.author_user_id,
             received_at=datetime.fromisoformat(received) if received else row.created_at,
             taken_at=str(f.get("taken_at") or ""),
-            latitude=where.get("latitude"),
-            longitude=where.get("longitude"),
-            accuracy=where.get("accuracy"),
+            latitude=json_number(where.get("latitude")),
+            longitude=json_number(where.get("longitude")),
+            accuracy=json_number(where.get("accuracy")),
         )
         session.add(ev)
         kept.append(ev)
@@ -52,7 +52,7 @@ def keep_evidence(
 
 
 def earlier_uses(
-    session: Session, item_id: int, files: Sequence[Mapping[str, Any]]
+    session: Session, item_id: int, files: Sequence[Mapping[str, JSONValue]]
 ) -> list[EarlierUse]:
     """Where the same files were evidence of other problems (any unit's), first use first."""
     shas = {str(f["sha256"]) for f in files if f.get("sha256")}
@@ -116,7 +116,9 @@ def unhashed(session: Session, now: datetime, limit: int) -> list[Evidence]:
     return list(due.values())[:limit]
 
 
-def fill_hash(session: Session, file_id: str, unique_id: str, proof: Mapping[str, Any]) -> int:
+def fill_hash(
+    session: Session, file_id: str, unique_id: str, proof: Mapping[str, JSONValue]
+) -> int:
     """Every row of this Telegram file still without a hash gets `proof` (its SHA-256, EXIF
     time), and so does the file as its progress keeps it (what the record, the export and the
     board show); how many rows. Again for the same file: nothing to do."""
@@ -125,7 +127,7 @@ def fill_hash(session: Session, file_id: str, unique_id: str, proof: Mapping[str
     for ev in rows:
         ev.sha256 = str(proof["sha256"])
         ev.taken_at = ev.taken_at or str(proof.get("taken_at") or "")
-        ev.size = ev.size or int(proof.get("size") or 0)
+        ev.size = ev.size or json_int(proof.get("size")) or 0
         session.add(ev)
         progress = session.get(ProgressUpdate, ev.progress_id) if ev.progress_id else None
         if progress is not None:
@@ -151,7 +153,7 @@ def hash_failed(session: Session, file_id: str, unique_id: str, now: datetime) -
         session.add(ev)
 
 
-def _same(file_id: str, unique_id: str) -> Any:
+def _same(file_id: str, unique_id: str) -> ColumnElement[bool]:
     """The rows of one Telegram file: its id here, or any id of the same file."""
     same = col(Evidence.file_id) == file_id
     return or_(same, col(Evidence.unique_id) == unique_id) if unique_id else same

@@ -11,15 +11,15 @@ configured language.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
-from typing import IO, Any
+from typing import IO, Protocol, TypeVarTuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import xlsxwriter
 from sqlalchemy import func
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col, select
 
 from storage import campaigns
@@ -37,6 +37,7 @@ from storage.models import (
 from storage.sheet import Node, SheetWriter, formats
 from workflows.case_import import ANNEX_3
 from workflows.evidence import file_label
+from workflows.json_types import JSONValue
 from workflows.ledger import COLUMNS, status_msg
 from workflows.messages import Msg, Say, msg
 from workflows.weekly import progress_said
@@ -126,7 +127,17 @@ def annex_3(say: Say) -> tuple[Node, ...]:
     )
 
 
-def _said(row: Any, say: Say) -> str:
+class _Latest(Protocol):
+    """An item's row with its latest progress joined (`None`s: it has none yet)."""
+
+    last_status: str | None
+    last_text: str | None
+    last_result: str | None
+    last_reason: str | None
+    last_due_on: date | None
+
+
+def _said(row: _Latest, say: Say) -> str:
     """The 最新进展 cell: the latest update as it is shown everywhere (a late one with its
     reason and new planned date)."""
     if row.last_status is None:
@@ -141,17 +152,22 @@ def _said(row: Any, say: Say) -> str:
     return said if isinstance(said, str) else say(said)
 
 
-def _label(file: Mapping[str, Any], say: Say, tz: ZoneInfo) -> str:
+def _label(file: Mapping[str, JSONValue], say: Say, tz: ZoneInfo) -> str:
     """An evidence file as the 印证材料 column names it: with its receipt and short hash."""
     label = file_label(file, tz)
     return label if isinstance(label, str) else say(label)
+
+
+Cols = TypeVarTuple("Cols")  # the columns a statement selects
 
 
 def _local(value: datetime | None, tz: ZoneInfo) -> datetime | None:
     return value.astimezone(tz) if value is not None else None
 
 
-def _batched(session: Session, stmt: Any, key: Any) -> Iterable[Any]:
+def _batched(
+    session: Session, stmt: sa.Select[*Cols], key: Mapped[int | None]
+) -> Iterator[sa.Row[*Cols]]:
     """Rows in primary-key order, a batch at a time (keyset pagination: flat memory)."""
     last = 0
     while True:

@@ -10,10 +10,9 @@ records the import, the file, its sheet and row, and who did it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -22,6 +21,7 @@ from storage import campaigns, uploads
 from storage.audit import Stamp, record, snapshot
 from storage.ledger import new_item, set_columns
 from storage.models import AuditEvent, Campaign, LedgerItem, Unit, WorkbookUpload, saved_id
+from workflows.json_types import JSONObject, JSONValue
 from workflows.ledger import ITEM_COLUMNS, SOURCE_FIELD, ItemColumns, LedgerSpec, item_columns
 from workflows.ledger_import import (
     Event,
@@ -53,7 +53,7 @@ def known_items(
     for item in session.exec(select(LedgerItem).where(LedgerItem.unit_id == unit_id)):
         if item.id in left:
             continue
-        values: dict[str, Any] = {}
+        values: JSONObject = {}
         for f in fields:
             value = getattr(item, f.key) if f.key in ITEM_COLUMNS else item.fields.get(f.name)
             values[f.key] = value.isoformat() if isinstance(value, date) else value
@@ -82,7 +82,7 @@ def save_rows(
     spec: LedgerSpec,
     events: Iterable[Event],
     stamp: Stamp,
-    source: dict[str, Any],
+    source: Mapping[str, JSONValue],
 ) -> Saved:
     """Add the new items and change the matched ones; `source` names the file and the person."""
     seq = session.exec(select(func.max(LedgerItem.seq)).where(LedgerItem.unit_id == unit.id)).one()
@@ -121,7 +121,11 @@ def save_rows(
 
 
 def _change(
-    session: Session, row: ImportRow, given: ItemColumns, stamp: Stamp, source: dict[str, Any]
+    session: Session,
+    row: ImportRow,
+    given: ItemColumns,
+    stamp: Stamp,
+    source: Mapping[str, JSONValue],
 ) -> None:
     item = session.get(LedgerItem, row.item_id, with_for_update=True)
     if item is None or item.version != row.version:
@@ -199,7 +203,7 @@ def save_batch(
     runner: str,
     rows: Sequence[ImportRow],
     stamp: Stamp,
-    source: dict[str, Any],
+    source: Mapping[str, JSONValue],
 ) -> ImportProgress | None:
     """Save the next batch of a confirmed import and note how far it got, in the caller's unit
     of work; the last batch marks the upload saved. None: the upload is not this runner's."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 from sqlalchemy import BigInteger, Index, UniqueConstraint, text
 from sqlalchemy.orm import declared_attr
@@ -11,19 +12,32 @@ from sqlmodel import Field, SQLModel
 
 from storage.types import JSONData, ScoreRuleData, UTCDateTime
 from workflows.campaign import FeedbackRule
+from workflows.json_types import JSONObject
 from workflows.ledger import LedgerColumns
 from workflows.scores import ScoreRule
 
 
-def _utc(**kw: Any) -> Any:
+class _Column(TypedDict, total=False):
+    """What the tables pass to a column besides its type."""
+
+    default: None
+    default_factory: Callable[[], object]
+    index: bool
+    unique: bool
+    primary_key: bool
+    sa_column_kwargs: dict[str, object]
+
+
+# sqlmodel's Field is untyped in what it returns: each attribute is annotated as its column
+def _utc(**kw: Unpack[_Column]) -> Any:
     return Field(sa_type=UTCDateTime, **kw)
 
 
-def _json(**kw: Any) -> Any:
+def _json(**kw: Unpack[_Column]) -> Any:
     return Field(sa_type=JSONData, **kw)
 
 
-def _big(**kw: Any) -> Any:
+def _big(**kw: Unpack[_Column]) -> Any:
     return Field(sa_type=BigInteger, **kw)
 
 
@@ -46,14 +60,14 @@ class Campaign(SQLModel, table=True):
     year: int
     timezone: str
     reminders: list[int] = _json(default_factory=list)  # seconds before each deadline
-    weekly_reports: list[dict[str, Any]] = _json(default_factory=list)
+    weekly_reports: list[JSONObject] = _json(default_factory=list)
     feedback_working_days: int = FeedbackRule.working_days
     feedback_cutoff: str = FeedbackRule.cutoff.strftime("%H:%M")
-    feedback_rules: dict[str, Any] = _json(default_factory=dict)  # remind_at, remind_before, …
+    feedback_rules: JSONObject = _json(default_factory=dict)  # remind_at, remind_before, …
     scores: ScoreRule = Field(sa_type=ScoreRuleData, default_factory=ScoreRule)
     categories: list[str] = _json(default_factory=list)
-    ledger: dict[str, Any] = _json(default_factory=dict)  # fields and consistency rules
-    checkpoints: list[dict[str, Any]] = _json(default_factory=list)  # text, day, check
+    ledger: JSONObject = _json(default_factory=dict)  # fields and consistency rules
+    checkpoints: list[JSONObject] = _json(default_factory=list)  # text, day, check
     default_due_time: str = "18:00"
     active: bool = True
     loaded_at: datetime = _utc()
@@ -165,7 +179,7 @@ class FormDraft(SQLModel, table=True):
     chat_id: int = _big()
     user_id: int = _big()
     flow: str
-    state: dict[str, Any] = _json(default_factory=dict)
+    state: JSONObject = _json(default_factory=dict)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
     # the bot's last message for this draft: the one a reply must answer to feed the flow
@@ -209,7 +223,7 @@ class LedgerItem(SQLModel, LedgerColumns, table=True):
     code: str = Field(unique=True)
     seq: int
     status: str = "open"
-    fields: dict[str, Any] = _json(default_factory=dict)
+    fields: JSONObject = _json(default_factory=dict)
     version: int = 1
     created_by: int | None = _big(default=None)
     created_at: datetime = _utc()
@@ -217,7 +231,7 @@ class LedgerItem(SQLModel, LedgerColumns, table=True):
     closed_at: datetime | None = _utc(default=None)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
+    def __mapper_args__(cls) -> dict[str, object]:
         """Every UPDATE checks and moves the version: `… WHERE id = :id AND version = :v`."""
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]  # SQLModel sets __table__ at class creation
 
@@ -233,7 +247,7 @@ class ProgressUpdate(SQLModel, table=True):
     result: str = ""
     reason: str = ""
     new_due_on: date | None = None
-    files: list[dict[str, Any]] = _json(default_factory=list)
+    files: list[JSONObject] = _json(default_factory=list)
     author_user_id: int | None = _big(default=None)
     created_at: datetime = _utc()
 
@@ -274,7 +288,7 @@ class Submission(SQLModel, table=True):
     submitted_at: datetime = _utc()
     on_time: bool = True
     note: str = ""
-    files: list[dict[str, Any]] = _json(default_factory=list)
+    files: list[JSONObject] = _json(default_factory=list)
     by_user_id: int | None = _big(default=None)
 
 
@@ -286,7 +300,7 @@ class ForwardedCase(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     text: str
     reference: str = ""
-    files: list[dict[str, Any]] = _json(default_factory=list)
+    files: list[JSONObject] = _json(default_factory=list)
     received_at: datetime = _utc()
     due_at: datetime = _utc()
     status: str = "open"
@@ -304,7 +318,7 @@ class Feedback(SQLModel, table=True):
     text: str
     status: str
     expected_on: date | None = None
-    files: list[dict[str, Any]] = _json(default_factory=list)
+    files: list[JSONObject] = _json(default_factory=list)
     author_user_id: int | None = _big(default=None)
     created_at: datetime = _utc()
     on_time: bool = True
@@ -325,7 +339,7 @@ class Notification(SQLModel, table=True):
     deadline_id: int | None = Field(default=None, index=True)
     planned_for: datetime = _utc()
     created_at: datetime = _utc()
-    payload: dict[str, Any] = _json(default_factory=dict)
+    payload: JSONObject = _json(default_factory=dict)
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -344,7 +358,7 @@ class OutboxMessage(SQLModel, table=True):
     notification_id: int | None = Field(default=None, foreign_key="notification.id")
     chat_id: int = _big()
     text: str
-    reply_markup: dict[str, Any] | None = _json(default=None)
+    reply_markup: JSONObject | None = _json(default=None)
     status: str = "pending"
     attempts: int = 0
     not_before: datetime = _utc()
@@ -354,10 +368,10 @@ class OutboxMessage(SQLModel, table=True):
     telegram_message_id: int | None = _big(default=None)
     claimed_by: str = ""  # the process ("host:pid") that took it last (a reply: or made it)
     # a time left said as of sending: {"due", "lang", "tz"}; the text holds a marker for it
-    live: dict[str, Any] | None = _json(default=None)
+    live: JSONObject | None = _json(default=None)
     kind: str = "notice"  # or "reply"
     # a reply's particulars: the message it answers, the one it edits, its prompt, its file
-    reply: dict[str, Any] | None = _json(default=None)
+    reply: JSONObject | None = _json(default=None)
 
 
 class SendLog(SQLModel, table=True):
@@ -387,7 +401,7 @@ class PageAction(SQLModel, table=True):
     user_id: int = _big(primary_key=True, sa_column_kwargs={"autoincrement": False})
     action_id: str = Field(primary_key=True, max_length=64)
     status: int = 0  # 0 while the action's unit of work runs; then the HTTP status answered
-    answer: dict[str, Any] = _json(default_factory=dict)
+    answer: JSONObject = _json(default_factory=dict)
     done_at: datetime = _utc()
 
 

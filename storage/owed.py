@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from sqlmodel import Session, col, select
 
 from storage.campaigns import active_campaign, weekly_reports
 from storage.models import ForwardedCase, Notification, OutboxMessage, Submission, saved_id
 from workflows.cases import OPEN, SIGNED
+from workflows.json_types import json_int
 from workflows.keys import (
     ADMINS,
     DAILY,
@@ -75,7 +75,9 @@ def _owed_again(session: Session, told: Sequence[Notification], withdrawn: set[i
     """Free the notices told in a catch-up withdrawn unsent, and still owed: each is told by a
     message waiting in its chat with a later stage of it (the 2-hour stage of the same
     deadline, to the same unit), or else marked owed again for the planner's next pass."""
-    carriers = _waiting_stages(session, {n.payload.get("chat_id") for n in told}, withdrawn)
+    carriers = _waiting_stages(
+        session, {json_int(n.payload.get("chat_id")) for n in told}, withdrawn
+    )
     marks = {owed_again(n.key): n for n in told}
     have = set(session.exec(select(Notification.key).where(col(Notification.key).in_(marks))))
     for mark, n in marks.items():
@@ -100,7 +102,7 @@ def _owed_again(session: Session, told: Sequence[Notification], withdrawn: set[i
 
 
 def _waiting_stages(
-    session: Session, chats: set[Any], withdrawn: set[int]
+    session: Session, chats: set[int | None], withdrawn: set[int]
 ) -> dict[str, Notification]:
     """The notices not sent yet to these chats (but those withdrawn), by the stage target
     (`stage_target`) of each notice they tell, their own or one folded in them."""

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, select
 from storage.audit import Stamp, record, snapshot
 from storage.models import Person, RoleGrant, Unit, saved_id
 from storage.once import Taken, insert_once
+from workflows.json_types import JSONValue
 from workflows.roles import Actor, Role
 
 
@@ -88,11 +89,11 @@ def set_role(
     session: Session, person: Person, role: Role | None, unit_id: int | None, stamp: Stamp
 ) -> None:
     """Give the person exactly this role (None: no role at all)."""
-    before = [snapshot(g) for g in grants_of(session, person)]
+    before: list[JSONValue] = [snapshot(g) for g in grants_of(session, person)]
     for grant in grants_of(session, person):
         session.delete(grant)
     session.flush()
-    after: list[dict[str, object] | None] = []
+    after: list[JSONValue] = []
     if role is not None:
         grant = RoleGrant(
             person_id=saved_id(person),

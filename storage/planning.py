@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -43,6 +42,7 @@ from storage.summary import checked_items
 from workflows import keys
 from workflows.audience import hearing_chats
 from workflows.checkpoints import interview_list, reached
+from workflows.json_types import JSONObject
 from workflows.keys import NoticeKey, Subject, schedule_stamp
 from workflows.periods import CampaignSpan, campaign_span
 from workflows.pieces import PIECE_LIMIT, split_text
@@ -69,8 +69,8 @@ class Rendered:
 
     planned: Planned
     text: str
-    reply_markup: dict[str, Any] | None
-    live: dict[str, Any] | None = None  # a time left to say again when sent (bot.notify)
+    reply_markup: JSONObject | None
+    live: JSONObject | None = None  # a time left to say again when sent (bot.notify)
 
 
 def role_chats(session: Session, role: Role) -> list[int]:
@@ -303,7 +303,7 @@ def save_planned(session: Session, items: Sequence[Rendered], now: datetime) -> 
     conn = session.connection()
     # Compiled once and sent in batches (SQLAlchemy's insertmanyvalues); taken keys skipped.
     stmt = _insert_new_keys(session)
-    rows: list[dict[str, Any]] = [
+    rows: list[dict[str, object]] = [
         {
             "key": r.planned.key,
             "kind": r.planned.kind,
@@ -340,7 +340,7 @@ def save_planned(session: Session, items: Sequence[Rendered], now: datetime) -> 
     return len(added)
 
 
-def _messages(note_id: int | None, r: Rendered, now: datetime) -> list[dict[str, Any]]:
+def _messages(note_id: int | None, r: Rendered, now: datetime) -> list[dict[str, object]]:
     """A notification's outbox messages: one, or several in order when its text is longer than
     Telegram takes (a catch-up or a digest at a province's size); the buttons on the last."""
     parts = split_text(r.text, NOTICE_LIMIT)
@@ -364,7 +364,7 @@ def _messages(note_id: int | None, r: Rendered, now: datetime) -> list[dict[str,
     ]
 
 
-def _document(planned: Planned) -> dict[str, Any] | None:
+def _document(planned: Planned) -> JSONObject | None:
     """The file a notice carries (a scheduled 调度), kept in the outbox row until it is sent."""
     if planned.document is None:
         return None

@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Protocol
 
 # a header: a column's name, or a group's name over its children
 Node = str | tuple[str, tuple["Node", ...]]
@@ -109,19 +109,58 @@ def text_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
+class CellFormat(Protocol):
+    """An xlsxwriter cell format (opaque here: made by `formats`, handed back to writes)."""
+
+
+class Worksheet(Protocol):
+    """What of an xlsxwriter worksheet the sheets use (xlsxwriter ships no types)."""
+
+    merge: list[list[int]]
+    row_info: dict[int, object]
+    row_sizes: dict[int, object]
+
+    def set_column(self, first: int, last: int, width: float) -> object: ...
+    def set_row(self, row: int, height: float) -> object: ...
+    def freeze_panes(self, row: int, col: int) -> object: ...
+    def write_string(self, row: int, col: int, text: str, fmt: CellFormat) -> object: ...
+    def write_blank(self, row: int, col: int, blank: None, fmt: CellFormat) -> object: ...
+    def write_number(self, row: int, col: int, number: float, fmt: CellFormat) -> object: ...
+    def write_datetime(self, row: int, col: int, at: datetime, fmt: CellFormat) -> object: ...
+    def merge_range(
+        self, row: int, col: int, last_row: int, last_col: int, text: str, fmt: CellFormat
+    ) -> object: ...
+    def set_landscape(self) -> object: ...
+    def set_margins(self, *, left: float, right: float, top: float, bottom: float) -> object: ...
+    def center_horizontally(self) -> object: ...
+    def repeat_rows(self, first: int, last: int) -> object: ...
+    def repeat_columns(self, first: int, last: int) -> object: ...
+    def set_footer(self, footer: str) -> object: ...
+    def fit_to_pages(self, width: int, height: int) -> object: ...
+    def set_paper(self, paper: int) -> object: ...
+    def set_start_page(self, page: int) -> object: ...
+
+
+class Workbook(Protocol):
+    """What of an xlsxwriter workbook the sheets use."""
+
+    def add_worksheet(self, name: str) -> Worksheet: ...
+    def add_format(self, properties: dict[str, object]) -> CellFormat: ...
+
+
 class SheetWriter:
     """A sheet written row by row below its title, its form's lines and its header."""
 
     def __init__(
         self,
-        book: Any,
+        book: Workbook,
         name: str,
         *,
         title: str,
         lines: Sequence[str],
         header: Sequence[Node],
         footer: str,
-        fmt: dict[str, Any],
+        fmt: dict[str, CellFormat],
         widths: dict[str, int] | None = None,
     ) -> None:
         self.ws = book.add_worksheet(name)
@@ -147,7 +186,9 @@ class SheetWriter:
         self.ws.freeze_panes(self.row, 0)
         self._print_setup(footer)
 
-    def _merge(self, row: int, col: int, last_row: int, last_col: int, text: str, f: Any) -> None:
+    def _merge(
+        self, row: int, col: int, last_row: int, last_col: int, text: str, f: CellFormat
+    ) -> None:
         """Merge a range whose cells are all in one row, or written here in row order."""
         if (row, col) == (last_row, last_col):
             self.ws.write_string(row, col, text, f)
@@ -210,7 +251,7 @@ class SheetWriter:
         else:  # deliverables × many units: the first two columns on every page instead
             self.ws.repeat_columns(0, 1)
 
-    def add(self, values: Sequence[Any]) -> None:
+    def add(self, values: Sequence[object]) -> None:
         """One row, every cell bordered (an empty one too, so the printed grid is whole), as
         tall as its longest wrapped text."""
         lines = 1
@@ -236,7 +277,7 @@ class SheetWriter:
         self.written += 1
 
 
-def _forget(ws: Any, row: int) -> None:
+def _forget(ws: Worksheet, row: int) -> None:
     """Drop what xlsxwriter (3.3.1) keeps of a row already on disk: in constant-memory mode it
     writes a row out when the next begins, but keeps every row's height (and a copy for
     placing images) to the end, which would grow memory with the rows."""
@@ -254,7 +295,7 @@ def wrapped_lines(text: str, width: int) -> int:
     )
 
 
-def formats(book: Any) -> dict[str, Any]:
+def formats(book: Workbook) -> dict[str, CellFormat]:
     """The workbook's cell formats: title, the form's lines, header, cells, numbers, dates."""
     cell = {"border": 1, "text_wrap": True, "valign": "top", "font_size": 10}
     return {

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
@@ -55,7 +54,7 @@ def in_supervisors_groups(session: Session) -> list[tuple[int, int]]:
     return list(session.exec(stmt.where(col(Chat.supervisors).is_(True))))
 
 
-def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
+def _insert(session: Session, rows: list[dict[str, int | datetime]]) -> None:
     """Insert sightings, skipping those known already."""
     if rows:
         session.connection().execute(insert_skipping(session, Sighting, "chat_id", "user_id"), rows)

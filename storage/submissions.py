@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -11,6 +10,7 @@ from storage.audit import Stamp, record, snapshot
 from storage.models import Submission
 from storage.once import Taken, insert_once
 from workflows.guards import required
+from workflows.json_types import JSONObject
 
 
 class AlreadySubmitted(Exception):
@@ -53,7 +53,7 @@ def record_submission(
     stamp: Stamp,
     on_time: bool,
     note: str = "",
-    files: list[dict[str, Any]] | None = None,
+    files: list[JSONObject] | None = None,
     deadline_id: int | None = None,
     report_name: str = "",
     period_start: date | None = None,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from workflows.json_types import JSONValue
 from workflows.scores import ScoreRule, rule_from
 
 
@@ -35,19 +36,28 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class JSONData(TypeDecorator[Any]):
-    """JSON on SQLite, JSONB on PostgreSQL."""
+Stored = TypeVar("Stored")
+
+
+class _JSONColumn(TypeDecorator[Stored]):
+    """JSON on SQLite, JSONB on PostgreSQL, read back as `Stored`."""
 
     impl = JSON
     cache_ok = True
 
-    def load_dialect_impl(self, dialect: Dialect) -> Any:
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[JSONValue]:
         if dialect.name == "postgresql":
             return dialect.type_descriptor(JSONB())
         return dialect.type_descriptor(JSON())
 
 
-class ScoreRuleData(JSONData):
+class JSONData(_JSONColumn[JSONValue]):
+    """JSON on SQLite, JSONB on PostgreSQL."""
+
+    cache_ok = True
+
+
+class ScoreRuleData(_JSONColumn[ScoreRule]):
     """A campaign's scores rule, stored as its JSON and read back as a `ScoreRule` once, when
     the row is loaded (an empty object is the default rule)."""
 

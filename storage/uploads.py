@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session, col, select
 
 from storage.models import WorkbookUpload
+from workflows.json_types import JSONValue
 
 PENDING, SAVING, SAVED = "pending", "saving", "saved"
 CONSOLE = 0  # the chat and the person of an import made at the console
@@ -37,8 +37,8 @@ def save_upload(
     chat_id: int,
     user_id: int,
     unit_id: int | None,
-    file: dict[str, Any],
-    state: dict[str, Any],
+    file: Mapping[str, str],
+    state: Mapping[str, JSONValue],
     at: datetime,
 ) -> WorkbookUpload:
     """Keep a previewed workbook; the person's earlier one in this chat is replaced."""
@@ -53,7 +53,7 @@ def save_upload(
         file_id=file.get("file_id", ""),
         file_name=file.get("name", ""),
         digest=file.get("digest", ""),
-        state=state,
+        state=dict(state),
         created_at=at,
         updated_at=at,
     )
@@ -68,7 +68,7 @@ def update_upload(
     at: datetime,
     *,
     unit_id: int | None = None,
-    state: Mapping[str, Any] | None = None,
+    state: Mapping[str, JSONValue] | None = None,
     status: str | None = None,
 ) -> None:
     """Change a kept upload: its unit chosen, evidence added to its state, or its status."""

@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
@@ -20,17 +19,18 @@ from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ContextTypes, ExtBot
+from telegram.ext import ExtBot
 
 from bot.telegram.applinks import notice_button
-from bot.telegram.budget import ChatBudget, Limits, NoBudget
+from bot.telegram.budget import ChatBudget, LimitArgs, Limits, NoBudget
 from bot.telegram.render import Outgoing, send_outgoing
-from bot.telegram.turn import BotApp, Services, Turn
+from bot.telegram.turn import BotApp, Ctx, Services, Turn, services_in
 from storage import campaigns, chats, drafts, outbox, owed, planning, sendlog, sightings
 from storage.drafts import SentPrompt
 from storage.models import OutboxMessage, saved_id
 from storage.outage import unreachable
 from workflows import keys
+from workflows.json_types import JSONObject, JSONValue, json_str
 from workflows.messages import Lines, Msg, msg
 from workflows.planner import LiveLeft, Planned, time_left
 
@@ -57,20 +57,22 @@ def _live(message: Msg, dues: list[datetime]) -> Msg:
     """The message with each time left in it, however deep (a catch-up's lines, a 补发's body),
     replaced by a marker; the due times they count to are appended to `dues`, in order."""
 
-    def swap(value: Any) -> Any:
+    def swap(value: object) -> object:
         if isinstance(value, LiveLeft) and value.due is not None:
             dues.append(value.due)
             return _marker(len(dues) - 1)
         if isinstance(value, Msg):
-            return Msg(value.id, {k: swap(v) for k, v in value.params.items()})
+            return swap_msg(value)
         if isinstance(value, Lines):
-            return Lines(swap(v) for v in value)
+            return Lines(swap_msg(v) if isinstance(v, Msg) else v for v in value)
         if isinstance(value, list | tuple):
             return [swap(v) for v in value]
         return value
 
-    swapped: Msg = swap(message)
-    return swapped
+    def swap_msg(value: Msg) -> Msg:
+        return Msg(value.id, {k: swap(v) for k, v in value.params.items()})
+
+    return swap_msg(message)
 
 
 def render(
@@ -82,10 +84,11 @@ def render(
     year = planned.not_before.astimezone(tz).year
     dues: list[datetime] = []
     text = tr.text(_live(planned.message, dues), lang, tz=tz, escape=True, year=year)
-    live = None
+    live: JSONObject | None = None
     if dues and all(_marker(n) in text for n in range(len(dues))):
+        said_dues: list[JSONValue] = [due.isoformat() for due in dues]
         live = {
-            "dues": [due.isoformat() for due in dues],
+            "dues": said_dues,
             "lang": tr.locale(lang or tr.default),
             "tz": tz.key,
         }
@@ -104,17 +107,16 @@ def render(
     return planning.Rendered(planned, text, markup, live)
 
 
-def said_now(services: Services, text: str, live: dict[str, Any] | None, now: datetime) -> str:
+def said_now(services: Services, text: str, live: JSONObject | None, now: datetime) -> str:
     """An outbox text with each time left said as of `now` (the moment it is sent)."""
     if not live:
         return text
     dues = live.get("dues") or [live["due"]]  # a row written before one text held several
-    for n, due in enumerate(dues):
+    for n, due in enumerate(dues if isinstance(dues, list) else []):
         if (marker := _marker(n)) in text:
-            left = time_left(datetime.fromisoformat(due), now)
-            said = services.translator.text(
-                left, live["lang"], tz=ZoneInfo(live["tz"]), escape=True
-            )
+            left = time_left(datetime.fromisoformat(json_str(due)), now)
+            lang, tz = json_str(live["lang"]), ZoneInfo(json_str(live["tz"]))
+            said = services.translator.text(left, lang, tz=tz, escape=True)
             text = text.replace(marker, said)
     return text
 
@@ -158,10 +160,10 @@ class OutboxRow:
     outbox_id: int
     chat_id: int
     text: str
-    markup: Any
+    markup: JSONObject | None
     attempts: int
     kind: str = outbox.NOTICE
-    reply: dict[str, Any] | None = None  # a reply's particulars (`render.Outgoing`)
+    reply: JSONObject | None = None  # a reply's particulars (`render.Outgoing`)
 
     @classmethod
     def of(cls, row: OutboxMessage, text: str | None = None) -> OutboxRow:
@@ -182,10 +184,11 @@ def post(turn: Turn, planned: list[Planned]) -> None:
     enqueue(turn.services, turn.session, planned, turn.zone, turn.stamp.at)
 
 
-REPLY_LIMIT = {"reply": True}  # a person's reply: first in its chat, waiting in the outbox
+# a person's reply: first in its chat, waiting in the outbox
+REPLY_LIMIT: LimitArgs = {"reply": True}
 
 
-async def _send(bot: ExtBot[Any], services: Services, row: OutboxRow, keep: int) -> _Result:
+async def _send(bot: ExtBot[LimitArgs], services: Services, row: OutboxRow, keep: int) -> _Result:
     result = _Result(row.outbox_id, row.chat_id)
     try:
         if row.kind == outbox.REPLY:
@@ -198,12 +201,13 @@ async def _send(bot: ExtBot[Any], services: Services, row: OutboxRow, keep: int)
                 services.prompts.note(prompt)
             return result
         keyboard = InlineKeyboardMarkup.de_json(row.markup, bot) if row.markup else None
-        limit = {"notify": True, "keep": keep}
+        limit: LimitArgs = {"notify": True, "keep": keep}
         document = (row.reply or {}).get("document")
-        if document:  # a scheduled 调度: the file, its text the caption
+        if isinstance(document, dict) and document:  # a scheduled 调度, its text the caption
+            data, name = json_str(document["data"]), json_str(document["name"])
             notice = await bot.send_document(
                 row.chat_id,
-                InputFile(base64.b64decode(document["data"]), filename=document["name"]),
+                InputFile(base64.b64decode(data), filename=name),
                 caption=row.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard,
@@ -262,13 +266,13 @@ def claim_rows(
     return rows, busy
 
 
-def held_chats(bot: ExtBot[Any]) -> set[int]:
+def held_chats(bot: ExtBot[LimitArgs]) -> set[int]:
     """The chats the bot's limiter holds back now (no budget to spare, or after a 429)."""
     limiter = getattr(bot, "rate_limiter", None)
     return limiter.held() if isinstance(limiter, ChatBudget) else set()
 
 
-async def deliver_once(bot: ExtBot[Any], services: Services, limit: int = 30) -> int:
+async def deliver_once(bot: ExtBot[LimitArgs], services: Services, limit: int = 30) -> int:
     """Send up to `limit` due outbox messages, replies first; returns how many were handled.
 
     Chats are served side by side, the messages of one chat in order.
@@ -282,7 +286,7 @@ async def deliver_once(bot: ExtBot[Any], services: Services, limit: int = 30) ->
 
 
 async def send_in_order(
-    bot: ExtBot[Any], services: Services, rows: list[OutboxRow], busy: Collection[int] = ()
+    bot: ExtBot[LimitArgs], services: Services, rows: list[OutboxRow], busy: Collection[int] = ()
 ) -> dict[int, float]:
     """Send claimed rows, chats side by side, each chat's in order; a chat that has no budget
     now keeps its rows in the database, untried. Returns those chats: seconds until a slot."""
@@ -388,9 +392,9 @@ def _report_lost_chat(services: Services, session: Session, chat_id: int, now: d
     planning.save_planned(session, items, now)
 
 
-async def delivery_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def delivery_job(context: Ctx) -> None:
     """JobQueue entry: drain what is due, a batch at a time; then note what was sent."""
-    services: Services = context.application.bot_data["services"]
+    services = services_in(context.application.bot_data)
     try:
         for _ in range(100):  # bounded, so a tick always ends
             if await deliver_once(context.bot, services) == 0:
@@ -402,7 +406,7 @@ async def delivery_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         # the database's outage is logged once (storage.outage); the next tick tries again
 
 
-async def record_sends(bot: ExtBot[Any], services: Services) -> None:
+async def record_sends(bot: ExtBot[LimitArgs], services: Services) -> None:
     """Write down, in one unit of work, what each chat was sent (the send log: a restart
     keeps each chat's budget) and which prompts were sent for which drafts."""
     # typed by PTB's default context as no limiter at all; the bot is built with a ChatBudget
@@ -433,7 +437,7 @@ async def restore_budget(app: BotApp) -> None:
     limiter = app.bot.rate_limiter
     if not isinstance(limiter, ChatBudget):
         return
-    services: Services = app.bot_data["services"]
+    services = services_in(app.bot_data)
     span = max(limiter.limits.group[1], limiter.limits.private[1])
 
     def read() -> list[tuple[int, float]]:

@@ -129,7 +129,7 @@ def case_card(
         code=case.code,
         text=case.text,
         reference=case.reference,
-        files=[f["name"] for f in case.files],
+        files=[str(f["name"]) for f in case.files],
         due_at=case.due_at,
         now=now,
         working_days=rules.working_days,

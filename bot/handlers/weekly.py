@@ -172,7 +172,7 @@ def correction_here(turn: Turn, unit: Unit) -> date | None:
     ctx = drafts.row_context(row)
     if not ctx.get("correcting") or ctx.get("unit_id") != unit.id:
         return None
-    return date.fromisoformat(ctx["period"])
+    return date.fromisoformat(str(ctx["period"]))
 
 
 def week_context_here(turn: Turn, unit: Unit, index: int = 0) -> WeeklyContext | None:

@@ -214,7 +214,7 @@ class Sandbox:
         if self.app.post_stop is not None:  # as run_polling does: the send log written
             await self.app.post_stop(self.app)
         await self.app.shutdown()
-        self.app.bot_data["services"].db.engine.dispose()
+        services_in(self.app.bot_data).db.engine.dispose()
         self.app = None
 
     async def restart(self) -> None:

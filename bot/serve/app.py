@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from telegram import BotCommand, MenuButtonWebApp, Update
 from telegram.ext import (
     Application,
     BaseRateLimiter,
     CallbackQueryHandler,
+    ContextTypes,
+    JobQueue,
     MessageHandler,
     TypeHandler,
     filters,
@@ -23,9 +24,9 @@ from bot.serve import dispatch
 from bot.serve.features import REGISTRY
 from bot.serve.held import Gate
 from bot.serve.jobs import schedule
-from bot.serve.pipeline import Pipeline
+from bot.serve.pipeline import Pipeline, pipeline_in
 from bot.telegram.applinks import open_button
-from bot.telegram.budget import ChatBudget, Limits
+from bot.telegram.budget import ChatBudget, LimitArgs, Limits
 from bot.telegram.hashes import with_fingerprint
 from bot.telegram.processor import ChatOrderedProcessor
 from bot.telegram.turn import (
@@ -50,10 +51,7 @@ logger = logging.getLogger(__name__)
 
 def pipeline_of(context: Ctx) -> Pipeline:
     """The application's turn pipeline."""
-    found = context.application.bot_data["pipeline"]
-    if not isinstance(found, Pipeline):
-        raise TypeError("the application holds no taizhang pipeline")
-    return found
+    return pipeline_in(context.application.bot_data)
 
 
 def _source(update: Update, context: Ctx) -> Source | None:
@@ -176,7 +174,7 @@ async def on_error(update: object, context: Ctx) -> None:
 
 async def publish_commands(app: BotApp) -> None:
     """Show the commands in Telegram's menu, in both languages."""
-    services: Services = app.bot_data["services"]
+    services = services_in(app.bot_data)
     tr = services.translator
     for lang in tr.catalogs:
         listing = [BotCommand(c.name, tr.text(msg(f"help.cmd.{c.name}"), lang)) for c in COMMANDS]
@@ -193,7 +191,7 @@ def telegram_limits(rate: float = 28.0) -> ChatBudget:
 
 async def publish_menu_button(app: BotApp) -> None:
     """With the Mini App configured, the private chats' menu button opens it."""
-    services: Services = app.bot_data["services"]
+    services = services_in(app.bot_data)
     page = open_button(services.settings)
     if page is not None:
         label = services.translator.text(msg("app.menu"), services.settings.taizhang_locale)
@@ -225,7 +223,10 @@ async def post_stop(app: BotApp) -> None:
 
 
 def build_application(
-    services: Services, *, rate_limiter: BaseRateLimiter[Any] | None = None, polling: bool = True
+    services: Services,
+    *,
+    rate_limiter: BaseRateLimiter[LimitArgs] | None = None,
+    polling: bool = True,
 ) -> BotApp:
     """The bot, wired to its handlers; the rate limiter keeps Telegram's flood limits.
 
@@ -241,6 +242,8 @@ def build_application(
         .base_file_url(settings.file_url)
         .rate_limiter(rate_limiter or telegram_limits(settings.taizhang_send_rate))
         .concurrent_updates(ChatOrderedProcessor())
+        .context_types(ContextTypes(context=Ctx))
+        .job_queue(JobQueue[Ctx]())
         .post_init(post_init)
         .post_stop(post_stop)
     )

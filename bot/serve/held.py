@@ -19,10 +19,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
 from bot.telegram.press import answer_press
-from bot.telegram.turn import BotApp
+from bot.telegram.turn import BotApp, Ctx
 from storage.db import Database
 from storage.outage import unreachable
 from workflows.guards import required
@@ -42,7 +42,7 @@ class Gate:
         self._held: list[Update] = []
         self._resuming: asyncio.Task[None] | None = None
 
-    async def check(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def check(self, update: object, context: Ctx) -> None:
         """Before any handler: while the database is away, or earlier updates are held, this
         one waits too (the order of a chat's updates is kept)."""
         if not isinstance(update, Update) or not (self.db.outage.down or self._held):

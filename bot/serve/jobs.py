@@ -6,11 +6,9 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
-from telegram.ext import ContextTypes
 
 from bot.delivery.outbox import delivery_job, enqueue
 from bot.handlers.abandoned import sweep
@@ -18,9 +16,9 @@ from bot.handlers.ledger_import import taken_up
 from bot.handlers.notices import notice_ladder
 from bot.handlers.reviews import scheduled_reviews
 from bot.handlers.summary import weekly_digests
-from bot.serve.pipeline import FollowUp
+from bot.serve.pipeline import FollowUp, pipeline_in
 from bot.telegram.hashes import fill_pass
-from bot.telegram.turn import BotApp, Services
+from bot.telegram.turn import BotApp, Ctx, Services, services_in
 from storage import campaigns, planning
 from storage.calendar import work_calendar
 from storage.outage import unreachable
@@ -50,19 +48,19 @@ def plan_once(services: Services) -> int:
         return enqueue(services, session, planned, ZoneInfo(camp.timezone), now)
 
 
-LeaseJob = Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+LeaseJob = Callable[[Ctx], Coroutine[object, object, None]]
 
 
 def lease_holders(
-    work: Callable[[ContextTypes.DEFAULT_TYPE, Services], Awaitable[None]],
+    work: Callable[[Ctx, Services], Awaitable[None]],
 ) -> LeaseJob:
     """A JobQueue entry that does `work` only in the process holding the planner's lease, and
     says nothing while the database is away (the outage is logged once; the first run after
     it does what fell due meanwhile)."""
 
     @functools.wraps(work)
-    async def job(context: ContextTypes.DEFAULT_TYPE) -> None:
-        services: Services = context.application.bot_data["services"]
+    async def job(context: Ctx) -> None:
+        services = services_in(context.application.bot_data)
         try:
             if services.lease is not None and not await asyncio.to_thread(services.lease.held):
                 return
@@ -75,7 +73,7 @@ def lease_holders(
 
 
 @lease_holders
-async def planner_job(context: ContextTypes.DEFAULT_TYPE, services: Services) -> None:
+async def planner_job(context: Ctx, services: Services) -> None:
     """One planner pass. It runs in a worker thread: planning a stage for thousands of units
     takes seconds, and the updates this process is serving meanwhile should not wait for it."""
     count = await asyncio.to_thread(plan_once, services)
@@ -84,7 +82,7 @@ async def planner_job(context: ContextTypes.DEFAULT_TYPE, services: Services) ->
 
 
 @lease_holders
-async def hashes_job(context: ContextTypes.DEFAULT_TYPE, services: Services) -> None:
+async def hashes_job(context: Ctx, services: Services) -> None:
     """The chat files kept without their hash fetched from Telegram and filled in
     (`bot/telegram/hashes.py`); a job of its own, so a slow Telegram (up to 30 s a pass) never
     holds the planner's reminders back."""
@@ -92,10 +90,10 @@ async def hashes_job(context: ContextTypes.DEFAULT_TYPE, services: Services) -> 
 
 
 @lease_holders
-async def imports_job(context: ContextTypes.DEFAULT_TYPE, services: Services) -> None:
+async def imports_job(context: Ctx, services: Services) -> None:
     """A confirmed import whose save died with its process goes on from its last batch,
     nobody having to press again."""
-    pipeline = context.application.bot_data["pipeline"]
+    pipeline = pipeline_in(context.application.bot_data)
     for save, source in await asyncio.to_thread(taken_up, services):
         context.application.create_task(save.run(FollowUp(pipeline, source)), name="SaveLedger")
 

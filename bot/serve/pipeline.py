@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TypeVar
 
@@ -127,6 +127,14 @@ async def _answer(query: CallbackQuery, turn: Turn | None) -> None:
     url = turn.notice_url if turn is not None else None
     alert = turn is not None and turn.alert and bool(text)
     await answer_press(query, text or None, alert=alert, url=url)
+
+
+def pipeline_in(bot_data: Mapping[object, object]) -> Pipeline:
+    """The turn pipeline `build_application` stored in an application's bot_data."""
+    found = bot_data["pipeline"]
+    if not isinstance(found, Pipeline):
+        raise TypeError("the application holds no taizhang pipeline")
+    return found
 
 
 class FollowUp:

@@ -26,6 +26,7 @@ from telegram.error import NetworkError, RetryAfter
 
 from bot.handlers import reading
 from bot.serve.held import Gate
+from bot.serve.pipeline import pipeline_in
 from bot.telegram.turn import BotApp, Services
 from bot.web import limits
 from bot.web.server import mount
@@ -87,7 +88,7 @@ class WebhookServer:
         if point.url:
             self.web.router.add_post(point.path, self.on_update)
         self.web.router.add_get(HEALTH_PATH, self.on_health)
-        mount(self.web, app, app.bot_data["pipeline"], services.settings)
+        mount(self.web, app, pipeline_in(app.bot_data), services.settings)
         self._runner: web.AppRunner | None = None
 
     async def on_update(self, request: web.Request) -> web.Response:

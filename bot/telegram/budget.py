@@ -18,16 +18,17 @@ import logging
 import time
 from bisect import insort
 from collections import deque
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TypedDict
 
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
+from workflows.json_types import JSONObject
+
 logger = logging.getLogger(__name__)
-JSONDict = dict[str, Any]
 # What Telegram counts against a chat's budget. answerCallbackQuery, getUpdates and the like
 # are free.
 COUNTED_PREFIXES = ("send", "edit", "copy", "forward")
@@ -107,7 +108,15 @@ def is_group(chat_id: int) -> bool:
     return chat_id < 0
 
 
-class ChatBudget(BaseRateLimiter[dict[str, Any]]):
+class LimitArgs(TypedDict, total=False):
+    """What a send tells the budget (`rate_limit_args`): see `ChatBudget`."""
+
+    notify: bool
+    reply: bool
+    keep: int
+
+
+class ChatBudget(BaseRateLimiter[LimitArgs]):
     """Sliding windows per chat and overall; people first, notifications only from the rest.
 
     `rate_limit_args={"notify": True, "keep": n}` marks a notification: it takes a slot only
@@ -200,20 +209,20 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
-        args: Any,
-        kwargs: dict[str, Any],
+        callback: Callable[..., Coroutine[object, object, bool | JSONObject | list[JSONObject]]],
+        args: Sequence[object],
+        kwargs: Mapping[str, object],
         endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: dict[str, Any] | None,
-    ) -> bool | JSONDict | list[JSONDict]:
+        data: Mapping[str, object],
+        rate_limit_args: LimitArgs | None,
+    ) -> bool | JSONObject | list[JSONObject]:
         """Wait for (or, for a notification, insist on) a slot, then make the request."""
         if not counted(endpoint):
             return await callback(*args, **kwargs)
         chat_id = _chat_of(data)
         notify = bool(rate_limit_args and rate_limit_args.get("notify"))
         reply = bool(rate_limit_args and rate_limit_args.get("reply"))
-        keep = int((rate_limit_args or {}).get("keep", 0))
+        keep = (rate_limit_args or {}).get("keep", 0)
         retries = 0
         while True:
             if notify:
@@ -290,10 +299,10 @@ class ChatBudget(BaseRateLimiter[dict[str, Any]]):
                 self._people_waiting -= 1
 
 
-def _chat_of(data: dict[str, Any]) -> int | None:
+def _chat_of(data: Mapping[str, object]) -> int | None:
     value = data.get("chat_id")
     try:
-        return int(value) if value is not None else None
+        return int(value) if isinstance(value, str | int | float) else None
     except (TypeError, ValueError):  # a channel's @username: counted overall only
         return None
 

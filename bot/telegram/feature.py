@@ -33,7 +33,7 @@ from workflows.roles import CommandName
 
 CommandHandler = Callable[[Turn, list[str]], None]
 PressHandler = Callable[[Turn, Action], None]
-Finish = Callable[[Turn, Draft, dict[str, Any]], None]
+Finish = Callable[[Turn, Draft, dict[str, object]], None]
 Options = Callable[[Turn], Mapping[str, Sequence[Option]]]
 # a text reply no open flow takes (a reply to a case's card starts its feedback): taken or not
 ReplyHook = Callable[[Turn, TextAnswer], bool]
@@ -46,7 +46,7 @@ def _no_options(turn: Turn) -> Mapping[str, Sequence[Option]]:
     return {}
 
 
-def _never_over(context: Mapping[str, Any], now: datetime) -> Msg | None:
+def _never_over(context: Mapping[str, object], now: datetime) -> Msg | None:
     return None
 
 
@@ -60,10 +60,11 @@ class FlowBinding:
     types (`workflows/contexts.py`): a draft is checked against them when it is loaded.
     """
 
+    # each flow's builder reads its own context type (a lambda indexes it freely): no narrower
     build: Callable[[Mapping[str, Any]], Flow]
     finish: Finish
     options: Options = _no_options
-    over: Callable[[Mapping[str, Any], datetime], Msg | None] = _never_over
+    over: Callable[[Mapping[str, object], datetime], Msg | None] = _never_over
     context: type | None = None
     answers: type | None = None  # None: answers keyed by the campaign's own fields (/new, weekly)
 

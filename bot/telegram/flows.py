@@ -32,8 +32,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
 
 from bot.telegram.render import ask_reply
 from bot.telegram.turn import Button, Turn
@@ -42,7 +41,7 @@ from storage.models import FormDraft, saved_id
 from workflows import forms
 from workflows.contexts import checked
 from workflows.forms import Ask, Cancelled, Draft, Finished, Flow, Nav, Noted, Outcome
-from workflows.inputs import Answer, FormEnv
+from workflows.inputs import Answer, FormEnv, Option
 from workflows.messages import Msg, msg
 
 logger = logging.getLogger(__name__)
@@ -56,7 +55,7 @@ _BUILT_LOCK = threading.Lock()  # units of work run in worker threads
 
 
 def built(
-    name: str, build: Callable[[Mapping[str, Any]], Flow], context: Mapping[str, Any]
+    name: str, build: Callable[[Mapping[str, object]], Flow], context: Mapping[str, object]
 ) -> Flow:
     """The flow for this context, built once."""
     key = (name, build, json.dumps(context, sort_keys=True, ensure_ascii=False, default=str))
@@ -71,7 +70,7 @@ def built(
     return flow
 
 
-def env_for(turn: Turn, options: Mapping[str, Any]) -> FormEnv:
+def env_for(turn: Turn, options: Mapping[str, Sequence[Option]]) -> FormEnv:
     """What a step reads besides the answer: the time, the zone, the run-time choices."""
     return FormEnv(now=turn.stamp.at, tz=turn.zone, options=options)
 
@@ -160,7 +159,7 @@ def start_in_chat(
     flow: Flow,
     env: FormEnv,
     *,
-    context: Mapping[str, Any] | None = None,
+    context: Mapping[str, object] | None = None,
     prefill: Mapping[str, Answer] | None = None,
     extra: tuple[Button, ...] = (),
 ) -> tuple[Draft, Outcome]:

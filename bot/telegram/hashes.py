@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
-from typing import Any
 
 from telegram import Bot
 from telegram.error import TelegramError
@@ -21,6 +20,7 @@ from bot.telegram.turn import Services, Source
 from storage import evidence as kept
 from workflows import evidence
 from workflows.inputs import FileAnswer
+from workflows.json_types import JSONObject, json_int
 
 logger = logging.getLogger(__name__)
 ANSWER_WAIT = 2.0  # seconds a person's reply waits for their file's bytes; the pass does the rest
@@ -28,7 +28,7 @@ PASS_WAIT = 30.0  # seconds one planner pass gives its fetches, all together
 PASS_BATCH = 8  # files one pass fetches at most
 
 
-async def fetched_fingerprint(bot: Bot, file_id: str, wait: float) -> dict[str, Any] | None:
+async def fetched_fingerprint(bot: Bot, file_id: str, wait: float) -> JSONObject | None:
     """The file's SHA-256, size and EXIF time, from its bytes fetched from Telegram within
     `wait` seconds; None when Telegram would not hand them over in time."""
     try:
@@ -56,7 +56,7 @@ async def with_fingerprint(bot: Bot, source: Source, given: FileAnswer) -> FileA
     found = await fetched_fingerprint(bot, given.file_id, ANSWER_WAIT)
     if found is None:
         return given
-    size = int(found.pop("size"))
+    size = json_int(found.pop("size")) or 0
     return replace(given, size=given.size or size, proof={**given.proof, **found})
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
@@ -34,7 +33,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._last: dict[int, asyncio.Future[None]] = {}
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
         """Wait for the chat's previous update, then process this one."""
         key = chat_key(update)
         if key is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from telegram import (
     Bot,
@@ -20,10 +19,12 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ExtBot
 
+from bot.telegram.budget import LimitArgs
 from bot.telegram.turn import Button, Reply, Turn
 from storage.drafts import SentPrompt
 from workflows.buttons import FormPress
 from workflows.forms import Ask
+from workflows.json_types import JSONObject, json_int, json_ints, json_str
 from workflows.messages import msg
 from workflows.pieces import split_text
 
@@ -139,39 +140,38 @@ class Outgoing:
 
     chat_id: int
     text: str
-    markup: dict[str, Any] | None = None  # an inline keyboard or a ForceReply, as Telegram's JSON
+    markup: JSONObject | None = None  # an inline keyboard or a ForceReply, as Telegram's JSON
     reply_to: int | None = None  # the person's message it answers (in a group)
     edit: int | None = None  # the pressed message it replaces (sent anew when it cannot be)
     prompt: tuple[int, int] | None = None  # the draft and revision whose prompt it is
     user_id: int | None = None  # the person addressed (a prompt's draft is theirs)
-    file: dict[str, Any] | None = None  # a stored file sent back by its id; no text
+    file: JSONObject | None = None  # a stored file sent back by its id; no text
 
-    def particulars(self) -> dict[str, Any]:
+    def particulars(self) -> JSONObject:
         """What the outbox keeps besides the text and the buttons."""
-        kept = {
+        kept: JSONObject = {
             "reply_to": self.reply_to,
             "edit": self.edit,
-            "prompt": list(self.prompt) if self.prompt else None,
+            "prompt": [self.prompt[0], self.prompt[1]] if self.prompt else None,
             "user_id": self.user_id,
             "file": self.file,
         }
         return {k: v for k, v in kept.items() if v is not None}
 
     @classmethod
-    def kept(
-        cls, chat_id: int, text: str, markup: dict[str, Any] | None, kept: dict[str, Any]
-    ) -> Outgoing:
+    def kept(cls, chat_id: int, text: str, markup: JSONObject | None, kept: JSONObject) -> Outgoing:
         """A message read back from the outbox."""
-        prompt = kept.get("prompt")
+        prompt = json_ints(kept.get("prompt"))
+        file = kept.get("file")
         return cls(
             chat_id,
             text,
             markup,
-            kept.get("reply_to"),
-            kept.get("edit"),
-            (int(prompt[0]), int(prompt[1])) if prompt else None,
-            kept.get("user_id"),
-            kept.get("file"),
+            json_int(kept.get("reply_to")),
+            json_int(kept.get("edit")),
+            (prompt[0], prompt[1]) if prompt else None,
+            json_int(kept.get("user_id")),
+            file if isinstance(file, dict) else None,
         )
 
     def sent_prompt(self, message_id: int) -> SentPrompt | None:
@@ -193,7 +193,7 @@ def outgoing(turn: Turn, pressed: int | None = None) -> tuple[list[Outgoing], li
         if reply.photo is not None or reply.document is not None:
             made.append(MadeFile(chat_id, reply, text))
             continue
-        markup: dict[str, Any] | None = None
+        markup: JSONObject | None = None
         if reply.buttons:
             markup = InlineKeyboardMarkup(
                 [[inline_button(turn.text(b.label), b) for b in row] for row in reply.buttons]
@@ -235,14 +235,14 @@ class MadeFile:
 
 
 async def send_outgoing(
-    bot: ExtBot[Any], message: Outgoing, limit: dict[str, Any] | None = None
+    bot: ExtBot[LimitArgs], message: Outgoing, limit: LimitArgs | None = None
 ) -> Message | None:
     """Send one rendered message (`limit`: the rate limiter's arguments); what Telegram made
     of it, or None for an edit that left no message to speak of."""
     chat_id = message.chat_id
     if message.file is not None:
         send = bot.send_photo if message.file.get("media") == "photo" else bot.send_document
-        return await send(chat_id, message.file["file_id"], rate_limit_args=limit)
+        return await send(chat_id, json_str(message.file["file_id"]), rate_limit_args=limit)
     markup: InlineKeyboardMarkup | ForceReply | None = None
     if message.markup and "inline_keyboard" in message.markup:
         markup = InlineKeyboardMarkup.de_json(message.markup, bot)
@@ -275,7 +275,7 @@ async def send_outgoing(
     )
 
 
-async def deliver(bot: ExtBot[Any], turn: Turn, pressed: int | None = None) -> None:
+async def deliver(bot: ExtBot[LimitArgs], turn: Turn, pressed: int | None = None) -> None:
     """Send the turn's replies from memory, in order, after its unit of work committed (the
     way before replies were kept in the outbox; the made ones are still sent so)."""
     messages, made = outgoing(turn, pressed)

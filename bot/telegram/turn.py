@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 from telegram import Message, Update, User
 from telegram.constants import MessageEntityType
-from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Settings
+from bot.telegram.budget import LimitArgs
 from bot.telegram.prompts import PromptLog
 from locales import Translator
 from storage import campaigns, chats, drafts, people, sightings, turns
@@ -30,17 +31,24 @@ from workflows.clean import clean_name, clean_text
 from workflows.flow_names import FlowName
 from workflows.forms import Ask, Nav
 from workflows.inputs import Answer, FileAnswer, TextAnswer
+from workflows.json_types import JSONObject
 from workflows.messages import Msg, msg
 from workflows.roles import Actor, NotActing
 
 logger = logging.getLogger(__name__)
 GROUPS = ("group", "supergroup")  # Telegram's chat types of a group chat
 
-Ctx = ContextTypes.DEFAULT_TYPE
-# the bot's Application as PTB types it: default contexts, a rate limiter of any kind
-BotApp = Application[
-    ExtBot[Any], Ctx, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Ctx]
-]
+
+Data = dict[object, object]  # PTB's user, chat and bot data: read back through a narrowing
+
+
+class Ctx(CallbackContext[ExtBot[LimitArgs], Data, Data, Data]):
+    """PTB's default context, typed with the bot as it is built: with our rate limiter
+    (`build_application` makes PTB use this class)."""
+
+
+# the bot's Application as PTB types it: our context and bot, PTB's dicts for the data
+BotApp = Application[ExtBot[LimitArgs], Ctx, Data, Data, Data, JobQueue[Ctx]]
 
 
 @dataclass
@@ -83,7 +91,7 @@ class Reply:
     draft_id: int | None = None  # the draft whose prompt this is: its message id is kept
     rev: int = 0  # the draft's revision the prompt asks for
     edit: bool = False  # replace the pressed message instead of sending a new one
-    files: list[dict[str, Any]] = field(default_factory=list)  # stored files sent back by id
+    files: list[JSONObject] = field(default_factory=list)  # stored files sent back by id
     photo: bytes | None = None  # a generated picture (the /summary chart), the text its caption
     document: tuple[str, bytes] | None = None  # a generated file (the export): name, content
 
@@ -140,7 +148,7 @@ class Begin:
     """A flow a handler asks for; the dispatcher starts it once the handler returns."""
 
     flow: FlowName
-    context: Mapping[str, Any] | None = None
+    context: Mapping[str, object] | None = None
     prefill: Mapping[str, Answer] | None = None
     # buttons added under the first prompt when it is a card (the weekly update's 下载填报表)
     extra: tuple[Button, ...] = ()
@@ -279,7 +287,7 @@ class Turn:
         self,
         flow: FlowName,
         *,
-        context: Mapping[str, Any] | None = None,
+        context: Mapping[str, object] | None = None,
         prefill: Mapping[str, Answer] | None = None,
         extra: tuple[Button, ...] = (),
     ) -> None:
@@ -329,7 +337,7 @@ def services_of(context: Ctx) -> Services:
     return services_in(context.application.bot_data)
 
 
-def services_in(bot_data: dict[Any, Any]) -> Services:
+def services_in(bot_data: Mapping[object, object]) -> Services:
     """The services `build_application` stored in an application's bot_data."""
     services = bot_data["services"]
     if not isinstance(services, Services):
