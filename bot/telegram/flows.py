@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 # weekly update of 30 items costs about a millisecond, so the same context's flow is built
 # once. (Row ids are no key: SQLite reuses them once a draft is deleted; nor is the name
 # alone: a registry may bind another build to it.)
-_BUILT: OrderedDict[tuple[str, Callable[[Mapping[str, Any]], Flow], str], Flow] = OrderedDict()
+_BUILT: OrderedDict[tuple[str, Callable[[Mapping[str, object]], Flow], str], Flow] = OrderedDict()
 _BUILT_LOCK = threading.Lock()  # units of work run in worker threads
 
 
