@@ -16,8 +16,8 @@ from uuid import uuid4
 
 from bot.handlers.reading import off_loop
 from bot.handlers.upload_steps import ChatUpload, keep_upload, sha256_of
-from bot.telegram.turn import Button, Services, Source, Speaker, Steps, Turn
-from storage import campaigns, chats, people, uploads
+from bot.telegram.turn import Button, Services, Steps, Turn
+from storage import campaigns, uploads
 from storage import ledger_import as saving
 from storage.audit import Stamp
 from storage.models import Unit, WorkbookUpload, saved_id
@@ -199,24 +199,6 @@ def _save_batch(
             msg("ledger_import.done", unit=unit.name, new=progress.new, changed=progress.changed)
         )
     return progress
-
-
-def taken_up(services: Services) -> list[tuple[SaveLedger, Source]]:
-    """The confirmed imports whose save died with its process, claimed to go on now: each
-    save, and where it answers (the chat and the person who pressed 确认导入)."""
-    now = services.clock()
-    out = []
-    with services.db.unit_of_work() as session:
-        for row in saving.dead_saves(session, now):
-            chat = chats.chat_by_id(session, row.chat_id)
-            person = people.person_by_user(session, row.user_id)
-            runner = uuid4().hex
-            if chat is None or person is None or not saving.claim_import(session, row, runner, now):
-                continue
-            speaker = Speaker(person.user_id, person.username, person.display_name)
-            source = Source(chat.chat_id, chat.kind, chat.title, speaker)
-            out.append((SaveLedger(saved_id(row), runner), source))
-    return out
 
 
 def _stale(turn: Turn, upload_id: int, runner: str) -> None:

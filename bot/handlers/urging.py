@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bot.delivery.outbox import post
 from bot.handlers.leave import cover_notices
-from bot.handlers.summary import campaign_summary
 from bot.telegram.turn import Turn
+from bot.usecases.summary import campaign_summary
 from storage import chats, decisions
 from storage.calendar import work_calendar
 from storage.models import Campaign, Unit, saved_id

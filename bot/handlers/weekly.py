@@ -7,11 +7,12 @@ from datetime import date, datetime, time
 from typing import Any
 
 from bot.delivery.outbox import post
-from bot.handlers import abandoned, corrections
+from bot.handlers import corrections
 from bot.handlers.items import add_item, categories, progress_text
 from bot.telegram.applinks import app_button
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
+from bot.usecases import abandoned
 from storage import campaigns, chats, drafts, people, planning, submissions
 from storage import corrections as correction_store
 from storage import ledger as store
@@ -84,11 +85,9 @@ def _someone_else_updating(turn: Turn, unit_id: int) -> Person | None:
     while (row := drafts.unit_weekly_draft(turn.session, unit_id, turn.person.user_id)) is not None:
         fate = other_draft_fate(drafts.row_context(row), row.updated_at, turn.stamp.at)
         if fate == EXPIRED:
-            abandoned.expire(turn.services, turn.session, row, turn.stamp, turn.zone)
+            post(turn, [abandoned.expire(turn.session, row, turn.stamp)])
         elif fate == TAKEN_OVER:
-            abandoned.take_over(
-                turn.services, turn.session, row, turn.stamp, turn.zone, turn.person
-            )
+            post(turn, [abandoned.take_over(turn.session, row, turn.stamp, turn.person)])
         else:
             return people.person_by_user(turn.session, row.user_id)
     return None

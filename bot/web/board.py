@@ -22,8 +22,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.handlers import cases, closeout, corrections, items, urging
-from bot.handlers.summary import campaign_summary, checkpoint_state, weekly_shares
 from bot.telegram.turn import Turn
+from bot.usecases.summary import campaign_summary, checkpoint_state, weekly_shares
 from bot.web import board_files, limits
 from bot.web.calls import Handler, PageAnswer, page_text, refused_here
 from bot.web.staff import item_of, json_call, json_write

@@ -15,7 +15,7 @@ from pathlib import Path
 from docx import Document
 from docx.shared import Pt
 
-from bot.handlers.summary import circular_docx
+from bot.usecases.summary import circular_docx
 from bot.serve.campaign_file import TEMPLATES
 from locales import Translator
 from storage import campaigns, ledger, submissions
