@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.handlers import corrections, weekly
+from bot.delivery.acts import acting
+from bot.handlers import weekly
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
+from bot.usecases.corrections import correct_material
 from storage import campaigns, deadlines, drafts, planning, submissions
 from storage.models import Deadline, Unit, saved_id
 from workflows import deadlines as dl
@@ -169,7 +171,8 @@ def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     except submissions.AlreadySubmitted as first:  # earlier, or another liaison just now
         if kind == "deadline":  # replaced until the deadline, asked of a supervisor after it
             material = given.get("material") or {}
-            corrections.correct_material(turn, unit, what, first.first, material)
+            with acting(turn) as act:
+                correct_material(act, unit, what, first.first, material)
             return
         turn.say(already_submitted(unit.name, what, first.first.submitted_at))
         return

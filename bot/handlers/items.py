@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from bot.delivery.acts import act_of
 from bot.handlers.paging import Page
 from bot.telegram.applinks import app_button
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Reply, Turn
+from bot.usecases.items import add_item
 from storage import campaigns, decisions, people
 from storage import ledger as store
 from storage.ledger_import import import_history
@@ -25,7 +27,7 @@ from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import Option
-from workflows.ledger import is_overdue, item_columns, status_msg
+from workflows.ledger import is_overdue, status_msg
 from workflows.messages import Msg, lines, msg
 from workflows.weekly import (
     new_item_flow,
@@ -108,12 +110,6 @@ def _offer_form(turn: Turn, unit: Unit) -> bool:
     return True
 
 
-def add_item(turn: Turn, unit: Unit, values: Mapping[str, Any], prefix: str = "") -> LedgerItem:
-    camp = required(turn.campaign, "the active campaign")
-    given = item_columns(values, campaigns.ledger_spec(camp), prefix)
-    return store.create_item(turn.session, unit, given, turn.stamp)
-
-
 def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     camp = required(turn.campaign, "the active campaign")
     name = context_of(draft, NewItemContext).get("unit") or values.get("unit") or ""
@@ -121,7 +117,7 @@ def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     if unit is None:
         turn.say(msg("bind.unknown_unit", text=name))
         return
-    item = add_item(turn, unit, values)
+    item = add_item(act_of(turn), unit, values)
     turn.say(msg("new.done", code=item.code))
     turn.say(card(turn, item))
 

@@ -1,24 +1,24 @@
-"""The weekly update (每周报送台账): /weekly and its button, the week's answers saved."""
+"""The weekly update (每周报送台账) in the chat: /weekly, /correct and the reminder's button;
+the finished flow saved by `bot/usecases/week.py`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
+from bot.delivery.acts import acting
 from bot.delivery.outbox import post
-from bot.handlers import corrections
-from bot.handlers.items import add_item, categories, progress_text
+from bot.handlers.items import categories, progress_text
 from bot.telegram.applinks import app_button
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
 from bot.usecases import abandoned
-from storage import campaigns, chats, drafts, people, planning, submissions
+from bot.usecases.week import submit_week
+from storage import campaigns, drafts, people, planning, submissions
 from storage import corrections as correction_store
 from storage import ledger as store
 from storage.calendar import work_calendar
-from storage.models import LedgerItem, Person, Unit, saved_id
-from workflows import keys
+from storage.models import Person, Unit, saved_id
 from workflows.buttons import Action, Verb, callback_data
 from workflows.campaign import RecurringSpec
 from workflows.contexts import (
@@ -30,10 +30,8 @@ from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
 from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.ledger import overdue_days
-from workflows.messages import Msg, lines, msg
+from workflows.messages import lines, msg
 from workflows.periods import WEEK, report_period
-from workflows.planner import Planned
-from workflows.submission import is_on_time
 from workflows.weekly import (
     EXPIRED,
     TAKEN_OVER,
@@ -43,7 +41,7 @@ from workflows.weekly import (
     week_over,
     weekly_flow,
 )
-from workflows.weekly_update import ItemNow, decide_week, summary_to_groups
+from workflows.weekly_update import summary_to_groups
 
 
 def weekly_report(
@@ -249,79 +247,10 @@ def cmd_correct(turn: Turn, args: list[str]) -> None:
     begin_weekly(turn, unit, context)
 
 
-def save_week(
-    turn: Turn, ctx: Mapping[str, Any], values: Mapping[str, Any], *, in_page: bool = False
-) -> None:
-    """Save a week's answers (given step by step, or in the filled form) and say the summary;
-    `in_page`: a week from the Mini App, whose words point to no chat command."""
-    if ctx.get("correcting"):
-        corrections.save_correction(turn, ctx, values, in_page=in_page)
-        return
-    unit = turn.session.get(Unit, ctx["unit_id"])
-    if unit is None:
-        return
-    period = date.fromisoformat(ctx["period"])
-    name = ctx["report_name"]
-    due = datetime.fromisoformat(ctx["due"])
-    try:  # the week is claimed first: of two liaisons confirming at once, one saves
-        submissions.record_submission(
-            turn.session,
-            unit_id=saved_id(unit),
-            stamp=turn.stamp,
-            on_time=is_on_time(due, turn.stamp.at),
-            report_name=name,
-            period_start=period,
-        )
-    except submissions.AlreadySubmitted as done:
-        turn.say(msg("weekly.already", unit=unit.name, name=name, at=done.first.submitted_at))
-        return
-    rows = {it["id"]: turn.session.get(LedgerItem, it["id"]) for it in ctx["items"]}
-    items = {i: row for i, row in rows.items() if row is not None}
-    current = {i: ItemNow(i, row.code, row.version, row.fields) for i, row in items.items()}
-    week = decide_week(ctx, values, current, at=turn.stamp.at)
-    raced = corrections.apply_week(turn, week, items)
-    new_code = add_item(turn, unit, values, prefix="new.").code if week.new_item else ""
-    turn.say(week.summary(new_code))
-    if week.conflicts or raced:
-        said = "week.conflicts" if in_page else "weekly.conflicts"
-        turn.say(msg(said, codes=[*week.conflicts, *raced]))
-
-
 def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     week = context_of(draft, WeeklyContext)
-    finish_week(turn, week, values, to_groups=summary_to_groups(in_group=turn.is_group))
-
-
-def finish_week(
-    turn: Turn,
-    week: WeeklyContext,
-    values: Mapping[str, Any],
-    *,
-    to_groups: bool,
-    in_page: bool = False,
-) -> None:
-    """Save the week and say its summary here; `to_groups`: post it in the unit's groups too
-    (a week done in private, or in the Mini App, where nothing is said in a chat)."""
-    said = len(turn.replies)
-    save_week(turn, week, values, in_page=in_page)
-    if to_groups and not week.get("correcting"):  # a correction posts its one line itself
-        summary = lines([r.text for r in turn.replies[said:] if isinstance(r.text, Msg)])
-        period = date.fromisoformat(week["period"])
-        groups = chats.chats_of_unit(turn.session, week["unit_id"])
-        at = turn.stamp.at
-        post(
-            turn,
-            [
-                Planned(
-                    keys.weekly_summary(week["unit_id"], period, g.chat_id),
-                    "weekly.summary",
-                    g.chat_id,
-                    summary,
-                    at,
-                )
-                for g in groups
-            ],
-        )
+    with acting(turn) as act:
+        submit_week(act, week, values, to_groups=summary_to_groups(in_group=turn.is_group))
 
 
 def on_weekly_press(turn: Turn, pressed: Action) -> None:

@@ -9,10 +9,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from bot.delivery.acts import acting
 from bot.handlers import weekly
 from bot.handlers.reading import off_loop
 from bot.handlers.upload_steps import keep_upload, owned_upload
 from bot.telegram.turn import Button, Reply, Steps, Turn
+from bot.usecases.week import submit_week
 from storage import drafts, uploads
 from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.buttons import Verb, callback_data
@@ -186,7 +188,8 @@ def save_workbook_week(turn: Turn, upload_id: int) -> None:
         turn.alert = True  # an instruction to read, not a passing word
         return
     uploads.close_upload(turn.session, row, uploads.SAVED, turn.stamp.at)
-    weekly.save_week(turn, ctx, values)
+    with acting(turn) as act:
+        submit_week(act, ctx, values, to_groups=False)
 
 
 def download_form(turn: Turn, index: int) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from bot.telegram import flows, gate
 from bot.telegram.feature import FlowBinding, Registry
 from bot.telegram.turn import Begin, Navigate, Resume, Turn
+from bot.usecases.flows import built, loaded
 from storage import chats, drafts
 from storage.models import FormDraft
 from workflows import buttons
@@ -39,7 +40,7 @@ def _open(turn: Turn, registry: Registry, row: FormDraft | None = None) -> _Open
     if row is None:
         return None
     binding = registry.flows.get(row.flow)
-    draft = flows.loaded(row, binding.context, binding.answers) if binding is not None else None
+    draft = loaded(row, binding.context, binding.answers) if binding is not None else None
     if binding is None or draft is None:  # a flow this version no longer has, or cannot read
         flows.close(turn, row, msg("form.outdated"), "draft.outdated")
         return None
@@ -47,7 +48,7 @@ def _open(turn: Turn, registry: Registry, row: FormDraft | None = None) -> _Open
     if word is not None:
         flows.close(turn, row, word, "draft.expired")
         return None
-    return _Open(row, binding, draft, flows.built(row.flow, binding.build, draft.context))
+    return _Open(row, binding, draft, built(row.flow, binding.build, draft.context))
 
 
 def _finish(turn: Turn, binding: FlowBinding, before: Draft, outcome: Outcome) -> None:
@@ -83,7 +84,7 @@ def settle_requests(turn: Turn, registry: Registry) -> None:
 def _begin(turn: Turn, registry: Registry, request: Begin) -> None:
     binding = registry.flows[request.flow]
     context = dict(request.context or {})
-    flow = flows.built(request.flow, binding.build, context)
+    flow = built(request.flow, binding.build, context)
     env = flows.env_for(turn, binding.options(turn))
     before, outcome = flows.start_in_chat(
         turn, flow, env, context=context, prefill=request.prefill, extra=request.extra
@@ -176,10 +177,10 @@ def _takes_files(turn: Turn, registry: Registry) -> bool | None:
     binding = registry.flows.get(row.flow) if row is not None else None
     if row is None or binding is None:
         return None
-    draft = flows.loaded(row, binding.context, binding.answers)
+    draft = loaded(row, binding.context, binding.answers)
     if draft is None:
         return False
-    steps = flows.built(row.flow, binding.build, draft.context).steps
+    steps = built(row.flow, binding.build, draft.context).steps
     return draft.step < len(steps) and isinstance(steps[draft.step].kind, Attachments | File)
 
 

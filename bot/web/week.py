@@ -3,7 +3,7 @@
 The page's answers are written into the person's weekly draft — the same draft the chat flow
 keeps, wherever it was begun — checked by the weekly update's own steps
 (`workflows/week_form.py`); the submit saves the week with the chat flow's own code
-(`bot.handlers.weekly.finish_week`, `workflows/weekly_update.decide_week`) and posts its one
+(`bot.usecases.week.submit_week`, `workflows/weekly_update.decide_week`) and posts its one
 summary in the unit's groups.
 """
 
@@ -16,9 +16,12 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.delivery.acts import acting
 from bot.handlers import weekly
 from bot.telegram import flows
 from bot.telegram.turn import Turn
+from bot.usecases import week as weeks
+from bot.usecases.flows import built, loaded
 from bot.web.calls import (
     Call,
     PageAnswer,
@@ -81,7 +84,7 @@ def _loaded(turn: Turn, unit: Unit) -> _Week | PageAnswer | None:
     row = drafts.weekly_draft_of(turn.session, turn.person.user_id, saved_id(unit))
     if row is None:
         return None
-    draft = flows.loaded(row, WeeklyContext, None)  # answers keyed by the week's items
+    draft = loaded(row, WeeklyContext, None)  # answers keyed by the week's items
     if draft is None:
         flows.close(turn, row, msg("form.outdated"), "draft.outdated")
         return refused_here(turn, 410, msg("form.outdated"))
@@ -89,7 +92,7 @@ def _loaded(turn: Turn, unit: Unit) -> _Week | PageAnswer | None:
     if word is not None:
         flows.close(turn, row, word, "draft.expired")
         return refused_here(turn, 410, word)
-    return _Week(row, draft, flows.built(FlowName.WEEKLY, weekly_flow, draft.context))
+    return _Week(row, draft, built(FlowName.WEEKLY, weekly_flow, draft.context))
 
 
 def _begin(turn: Turn, call: Call, unit: Unit) -> _Week | PageAnswer:
@@ -109,7 +112,7 @@ def _begin(turn: Turn, call: Call, unit: Unit) -> _Week | PageAnswer:
     here = turn.draft()
     if here is not None:  # one flow at a time in a chat, as in the chat
         return refused_here(turn, 409, msg("app.busy"))
-    flow = flows.built(FlowName.WEEKLY, weekly_flow, context)
+    flow = built(FlowName.WEEKLY, weekly_flow, context)
     draft, _ = forms.start(flow, env=_env(turn), context=context)
     if draft is None:
         return refused_here(turn, 409, msg("form.outdated"))
@@ -357,7 +360,7 @@ async def preview_week(request: web.Request, call: Call) -> web.Response:
 
 
 @checked_route
-async def submit_week(request: web.Request, call: Call) -> web.Response:
+async def week_submit(request: web.Request, call: Call) -> web.Response:
     """POST: the week saved as the chat saves it, once nothing is missing; its one summary
     goes to the unit's groups."""
 
@@ -374,7 +377,8 @@ async def submit_week(request: web.Request, call: Call) -> web.Response:
             return PageAnswer(422, {"error": turn.text(msg("app.incomplete")), "missing": shown})
         drafts.drop(turn.session, week.row)
         turn.keep_draft(None)
-        weekly.finish_week(turn, week.context, values, to_groups=True, in_page=True)
+        with acting(turn) as act:
+            weeks.submit_week(act, week.context, values, to_groups=True, in_page=True)
         return PageAnswer(200, {"done": True})
 
     return await in_turn(request, call, body)
@@ -386,5 +390,5 @@ ROUTES = (
     ("POST", "api/week/items/{item}/files", add_evidence_route),
     ("DELETE", "api/week/items/{item}/files/{index}", remove_evidence),
     ("POST", "api/week/preview", preview_week),
-    ("POST", "api/week/submit", submit_week),
+    ("POST", "api/week/submit", week_submit),
 )
