@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from bot.delivery.outbox import post
 from bot.handlers.items import PAGE, decision_lines
-from bot.handlers.paging import Page
 from bot.telegram.feature import Feature, FlowBinding
+from bot.telegram.paging import Page
 from bot.telegram.turn import Button, Turn
 from storage import campaigns, chats, decisions, planning
 from storage import cases as store

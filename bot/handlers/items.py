@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.delivery.acts import act_of
-from bot.handlers.paging import Page
 from bot.telegram.applinks import app_button
 from bot.telegram.feature import Feature, FlowBinding
+from bot.telegram.paging import Page
 from bot.telegram.turn import Button, Reply, Turn
 from bot.usecases.items import add_item
 from storage import campaigns, decisions, people

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from bot.handlers.reading import off_loop
-from bot.handlers.upload_steps import ChatUpload, keep_upload, sha256_of
+from bot.telegram.reading import off_loop
 from bot.telegram.turn import Button, Services, Steps, Turn
+from bot.telegram.upload_steps import ChatUpload, keep_upload, sha256_of
 from storage import campaigns, uploads
 from storage import ledger_import as saving
 from storage.audit import Stamp

@@ -11,9 +11,9 @@ from typing import Any
 
 from bot.delivery.acts import acting
 from bot.handlers import weekly
-from bot.handlers.reading import off_loop
-from bot.handlers.upload_steps import keep_upload, owned_upload
+from bot.telegram.reading import off_loop
 from bot.telegram.turn import Button, Reply, Steps, Turn
+from bot.telegram.upload_steps import keep_upload, owned_upload
 from bot.usecases.week import submit_week
 from storage import drafts, uploads
 from storage.models import Unit, WorkbookUpload, saved_id

@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass
 from uuid import uuid4
 
-from bot.handlers import ledger_import, reading, weekly_form
-from bot.handlers.upload_steps import ChatUpload, sha256_of
+from bot.handlers import ledger_import, weekly_form
+from bot.telegram import reading
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Steps, Turn
+from bot.telegram.upload_steps import ChatUpload, sha256_of
 from storage import ledger_import as saving
 from storage import uploads
 from storage.models import Unit, WorkbookUpload

@@ -24,8 +24,8 @@ from sqlalchemy.exc import DBAPIError
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter
 
-from bot.handlers import reading
 from bot.serve.held import Gate
+from bot.telegram import reading
 from bot.telegram.turn import BotApp, Services
 from bot.web import limits
 from bot.web.server import mount
