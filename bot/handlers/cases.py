@@ -8,10 +8,10 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.delivery.outbox import post
-from bot.handlers.items import PAGE, decision_lines
 from bot.telegram.feature import Feature, FlowBinding
-from bot.telegram.paging import Page
+from bot.telegram.paging import PAGE, Page
 from bot.telegram.turn import Button, Turn
+from bot.usecases.items import decision_lines
 from storage import campaigns, chats, decisions, planning
 from storage import cases as store
 from storage.calendar import work_calendar

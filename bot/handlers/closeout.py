@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.delivery.acts import act_of, acting
-from bot.handlers.items import item_for
 from bot.telegram.feature import Feature, FlowBinding
+from bot.telegram.lookup import item_for
 from bot.telegram.turn import Turn
 from bot.usecases.closeout import (
     approve_closeout_ask,

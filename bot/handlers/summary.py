@@ -7,9 +7,9 @@ import io
 
 from bot.delivery.acts import document_say
 from bot.handlers.board import board_button
-from bot.handlers.items import item_line
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Button, Reply, Turn
+from bot.usecases.items import item_line
 from bot.usecases.summary import campaign_summary, circular_file, summary_picture
 from storage import campaigns
 from storage import ledger as items

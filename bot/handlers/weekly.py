@@ -8,11 +8,11 @@ from typing import Any
 
 from bot.delivery.acts import acting
 from bot.delivery.outbox import post
-from bot.handlers.items import categories, progress_text
 from bot.telegram.applinks import app_button
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
 from bot.usecases import abandoned
+from bot.usecases.items import categories, progress_text
 from bot.usecases.week import submit_week
 from storage import campaigns, drafts, people, planning, submissions
 from storage import corrections as correction_store
@@ -264,7 +264,11 @@ FEATURE = Feature(
     presses={Verb.WEEKLY: on_weekly_press},
     flows={
         FlowName.WEEKLY: FlowBinding(
-            weekly_flow, _finish_weekly, categories, over_word, context=WeeklyContext
+            weekly_flow,
+            _finish_weekly,
+            lambda turn: categories(turn.campaign),
+            over_word,
+            context=WeeklyContext,
         )
     },
 )

@@ -22,9 +22,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.delivery.acts import act_of, acting
-from bot.handlers import cases, items, urging
+from bot.handlers import cases, urging
 from bot.telegram.turn import Turn
-from bot.usecases import closeout, corrections
+from bot.usecases import closeout, corrections, items
 from bot.usecases.summary import campaign_summary, checkpoint_state, weekly_shares
 from bot.web import board_files, limits
 from bot.web.calls import Handler, PageAnswer, page_text, refused_here
@@ -507,7 +507,9 @@ async def board_item_route(request: web.Request) -> web.Response:
                 "id": item.id,
                 "code": item.code,
                 "title": f"{item.code} {item.name}",
-                "card": page_text(turn, items.card(turn, item, last)),
+                "card": page_text(
+                    turn, items.card(item, turn.stamp.at.astimezone(turn.zone).date(), last)
+                ),
                 "history": [
                     page_text(
                         turn,

@@ -15,9 +15,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.delivery.acts import act_of, acting
-from bot.handlers import items
 from bot.telegram.turn import Turn
-from bot.usecases import closeout
+from bot.usecases import closeout, items
 from bot.usecases.items import add_item
 from bot.web.calls import (
     TURNS,
@@ -43,7 +42,7 @@ from workflows.weekly import CLOSE, new_item_flow
 
 
 def _env(turn: Turn) -> FormEnv:
-    return FormEnv(now=turn.stamp.at, tz=turn.zone, options=items.categories(turn))
+    return FormEnv(now=turn.stamp.at, tz=turn.zone, options=items.categories(turn.campaign))
 
 
 def _new_steps(turn: Turn, unit: Unit) -> tuple[Any, ...]:
@@ -136,7 +135,12 @@ def item_page(turn: Turn, call: Call, raw: str) -> PageAnswer:
         {
             "code": item.code,
             "name": item.name,
-            "card": page_text(turn, items.card_with_decisions(turn, item, last)),
+            "card": page_text(
+                turn,
+                items.card_with_decisions(
+                    turn.session, item, turn.stamp.at.astimezone(turn.zone).date(), last
+                ),
+            ),
             "closable": refused is None,
             "why_not": turn.text(refused.reason) if refused is not None else "",
             "title": turn.text(msg("app.close_title", code=item.code)),
