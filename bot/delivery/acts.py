@@ -12,13 +12,14 @@ from workflows.messages import Say
 
 
 def act_of(turn: Turn) -> Act:
-    """The use cases' context for this turn: its unit of work, stamp, person and language."""
+    """The use cases' context for this turn: its unit of work, stamp, who acts, language."""
     return Act(
         turn.session,
         turn.stamp,
         turn.zone,
         turn.campaign,
         turn.person,
+        turn.actor,
         turn.chat.chat_id,
         turn.text,
     )

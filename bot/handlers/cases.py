@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlmodel import Session
-
+from bot.delivery.acts import acting
 from bot.delivery.outbox import post
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.paging import PAGE, Page
 from bot.telegram.turn import Button, Turn
+from bot.usecases.cases import (
+    case_buttons,
+    case_card,
+    case_now,
+    decide_case_extension,
+    posted_notices,
+)
 from bot.usecases.items import decision_lines
 from storage import campaigns, chats, decisions, planning
 from storage import cases as store
@@ -19,7 +24,6 @@ from storage.models import ForwardedCase, saved_id
 from workflows import extension, feedback, forwarding, keys
 from workflows.buttons import Action, Verb, callback_data
 from workflows.calendar import WorkCalendar
-from workflows.campaign import FeedbackRule
 from workflows.cases import (
     ANSWERED,
     EXTENSION_FLOW,
@@ -27,12 +31,8 @@ from workflows.cases import (
     FEEDBACK_FLOW,
     SIGNED,
     CaseChange,
-    CaseNow,
     case_state,
-    is_escalated,
     may_handle,
-    posted_case,
-    still_to_do,
 )
 from workflows.contexts import (
     ExtensionAnswers,
@@ -48,7 +48,6 @@ from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import FileAnswer, TextAnswer
-from workflows.keys import CASE_POSTED, NoticeKey
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
 from workflows.planner import Planned
@@ -112,61 +111,6 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
     turn.say(forwarding.forwarded(case.code, unit.name, due))
 
 
-def case_card(
-    session: Session,
-    case: ForwardedCase,
-    rules: FeedbackRule,
-    now: datetime,
-    cal: WorkCalendar,
-    tz: tzinfo,
-    *,
-    provisional: Msg | str = "",
-) -> Msg:
-    """The case as its unit's group sees it now: due or overdue, and who signed for it."""
-    signed = (store.signer_name(session, case), case.signed_at) if case.signed_at else None
-    return posted_case(
-        code=case.code,
-        text=case.text,
-        reference=case.reference,
-        files=[f["name"] for f in case.files],
-        due_at=case.due_at,
-        now=now,
-        working_days=rules.working_days,
-        cal=cal,
-        tz=tz,
-        escalated=is_escalated(
-            case.due_at, now, supervisors=bool(planning.supervisor_chats(session))
-        ),
-        signed=signed,
-        provisional=provisional,
-    )
-
-
-_LABELS = {
-    Verb.SIGN: msg("case.button.sign"),
-    Verb.FB: msg("case.button.feedback"),
-    Verb.EXT: msg("case.button.extend"),
-}
-
-
-def case_buttons(case: ForwardedCase) -> tuple[tuple[Msg, str], ...]:
-    """The buttons of what can still be done on the case."""
-    todo = still_to_do(signed=case.signed_at is not None, answered=case.status == ANSWERED)
-    return tuple((_LABELS[verb], callback_data(verb, saved_id(case))) for verb in todo)
-
-
-def posted_notices(
-    case: ForwardedCase, card: Msg, chat_ids: list[int], now: datetime
-) -> list[Planned]:
-    """The case posted in each of the unit's groups, with the buttons it still offers."""
-    buttons = case_buttons(case)
-    case_id = saved_id(case)
-    return [
-        Planned(NoticeKey.case_posted(case_id, chat).text, CASE_POSTED, chat, card, now, buttons)
-        for chat in chat_ids
-    ]
-
-
 def _case_for(turn: Turn, ref: str) -> ForwardedCase | None:
     """A case the speaker may act on, by id or code; None (with a notice) otherwise."""
     row_id = whole_number(ref)
@@ -201,7 +145,7 @@ def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         turn.say(msg("case.already_answered", code=answering.get("code", "")))
         return
     given = feedback.give_feedback(
-        _case_now(turn, case),
+        case_now(turn.session, case),
         values,
         who=turn.person.name or turn.person.display_name,
         at=turn.stamp.at,
@@ -255,26 +199,13 @@ def answer_by_reply(turn: Turn, given: TextAnswer) -> bool:
     return True
 
 
-def _case_now(turn: Turn, case: ForwardedCase) -> CaseNow:
-    signed = (store.signer_name(turn.session, case), case.signed_at) if case.signed_at else None
-    return CaseNow(
-        id=saved_id(case),
-        code=case.code,
-        unit=store.unit_name(turn.session, case.unit_id),
-        answered=case.status == ANSWERED,
-        due_at=case.due_at,
-        fields=case.fields,
-        signed=signed,
-    )
-
-
 def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     asked_for = answers_of(values, ExtensionAnswers)
     case = turn.session.get(ForwardedCase, context_of(draft, ExtensionContext)["case_id"])
     if case is None:
         return
     asked = extension.ask_extension(
-        _case_now(turn, case),
+        case_now(turn.session, case),
         reason=asked_for["reason"],
         until=extension.until_of(asked_for["until"], turn.zone),
         by=turn.person.user_id,
@@ -301,46 +232,9 @@ def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     turn.say(asked.said)
 
 
-def decide_case_extension(
-    turn: Turn, case: ForwardedCase, approve: bool, reason: str = ""
-) -> Msg | None:
-    """同意 / 不同意 (with its reason) on a request for more time: the case changed, the
-    decision written down, the unit's groups told, the decision said here; or why not (nothing
-    saved). The chat's buttons and the board both decide through this."""
-    decided = extension.decide_extension(
-        _case_now(turn, case),
-        approve=approve,
-        by=turn.person.user_id,
-        at=turn.stamp.at,
-        reason=reason,
-    )
-    if isinstance(decided, Refused):
-        return decided.reason
-    change = CaseChange(fields=decided.fields, due_at=decided.due_at)
-    store.update_case(turn.session, case, change, decided.action, turn.stamp)
-    decisions.record_decision(
-        turn.session,
-        turn.stamp,
-        unit_id=case.unit_id,
-        case_id=saved_id(case),
-        what=decided.decided,
-        reason=decided.reason,
-    )
-    if decided.due_at is not None:  # what waited for the old time goes now
-        planning.withdraw_rescheduled(turn.session, case)
-    word = decided.notice
-    groups = [c.chat_id for c in chats.chats_of_unit(turn.session, case.unit_id)]
-    post(
-        turn,
-        [Planned(word.key_in(chat), word.kind, chat, word.text, turn.stamp.at) for chat in groups],
-    )
-    turn.say(decided.said)
-    return None
-
-
 def _sign(turn: Turn, case: ForwardedCase) -> None:
     """签收: the pressed card shows who signed and when, and offers only what is left to do."""
-    refused = feedback.may_sign(_case_now(turn, case))
+    refused = feedback.may_sign(case_now(turn.session, case))
     if refused is not None:
         turn.notice = turn.text(refused.reason)
         return
@@ -373,7 +267,7 @@ def on_case_press(turn: Turn, pressed: Action) -> None:
     elif verb == Verb.FB:
         start_feedback(turn, case)
     elif verb == Verb.EXT:
-        refused = extension.may_ask_extension(_case_now(turn, case))
+        refused = extension.may_ask_extension(case_now(turn.session, case))
         if refused is not None:
             turn.notice = turn.text(refused.reason)
             return
@@ -382,7 +276,8 @@ def on_case_press(turn: Turn, pressed: Action) -> None:
             context={"case_id": case.id, "code": case.code, "due": case.due_at.isoformat()},
         )
     elif verb == Verb.EXT_OK:
-        why_not = decide_case_extension(turn, case, approve=True)
+        with acting(turn) as act:
+            why_not = decide_case_extension(act, case, approve=True)
         if why_not is not None:
             turn.notice = turn.text(why_not)
     elif verb == Verb.EXT_NO:
@@ -398,9 +293,10 @@ def _finish_extension_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -
     if case is None:
         turn.say(msg("form.stale_button"))
         return
-    refused = decide_case_extension(
-        turn, case, approve=False, reason=answers_of(values, RejectAnswers)["reason"]
-    )
+    with acting(turn) as act:
+        refused = decide_case_extension(
+            act, case, approve=False, reason=answers_of(values, RejectAnswers)["reason"]
+        )
     if refused is not None:
         turn.say(refused)
 

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.delivery.acts import acting
-from bot.handlers import weekly
+from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
 from bot.usecases.corrections import correct_material
+from bot.usecases.week import weekly_report
 from storage import campaigns, deadlines, drafts, planning, submissions
 from storage.models import Deadline, Unit, saved_id
 from workflows import deadlines as dl
@@ -68,7 +68,7 @@ def _weekly_due(
     if turn.campaign is None:
         raise ValueError("no campaign is loaded")
     if unit_id is not None:
-        name, day, due = weekly.weekly_report(turn, index, unit_id)
+        name, day, due = weekly_report(act_of(turn), index, unit_id)
     else:
         report = campaigns.weekly_reports(turn.campaign)[index]
         starts_on = planning.span_of(turn.session, turn.campaign).starts_on

@@ -12,6 +12,7 @@ from storage.audit import Stamp
 from storage.models import Campaign, Person
 from workflows.messages import Msg, Say
 from workflows.planner import Planned
+from workflows.roles import Actor
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Act:
     zone: ZoneInfo  # the campaign's time zone
     campaign: Campaign | None
     person: Person  # who acts
+    actor: Actor  # and with which roles, for which units
     chat_id: int  # where they act from (the Mini App: their private chat)
     text: Say  # a message rendered in the language of the one acting
     said: list[Msg | str] = field(default_factory=list)  # to the one acting, in order

@@ -8,8 +8,8 @@ buttons call (`bot/usecases/closeout.py`: `approve_closeout_ask` / `reject_close
 `cases.decide_case_extension`), in one turn of the same pipeline: same audit, same decision
 written down, same message to the unit's groups; 同意 is confirmed and 不同意 needs its reason
 (`workflows/decisions.py` says how a decision reads).
-催办 of a unit (`handlers/urging.urge`) goes to its groups through the outbox, once a working
-day. Evidence is fetched from Telegram by the server (getFile) and passed on
+催办 of a unit (`bot/usecases/urging.py`: `urge`) goes to its groups through the outbox,
+once a working day. Evidence is fetched from Telegram by the server (getFile) and passed on
 (`board_files.py`): the token never reaches the page.
 """
 
@@ -22,9 +22,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.delivery.acts import act_of, acting
-from bot.handlers import cases, urging
 from bot.telegram.turn import Turn
-from bot.usecases import closeout, corrections, items
+from bot.usecases import cases, closeout, corrections, items, urging
 from bot.usecases.summary import campaign_summary, checkpoint_state, weekly_shares
 from bot.web import board_files, limits
 from bot.web.calls import Handler, PageAnswer, page_text, refused_here
@@ -314,7 +313,8 @@ def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     unit = board_files.unit_in(turn, camp, raw) if camp is not None else None
     if camp is None or unit is None:
         return refused_here(turn, 404, msg("bind.unknown_unit", text=raw))
-    refused = urging.urge(turn, camp, unit)
+    with acting(turn) as act:
+        refused = urging.urge(act, camp, unit)
     if refused is not None:
         return refused_here(turn, 409, refused)
     return PageAnswer(
@@ -586,7 +586,8 @@ def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     reason = "" if approve else _reason(turn, given, EXTENSION_REJECT)
     if isinstance(reason, PageAnswer):
         return reason
-    refused = cases.decide_case_extension(turn, case, approve=approve, reason=reason)
+    with acting(turn) as act:
+        refused = cases.decide_case_extension(act, case, approve=approve, reason=reason)
     if refused is not None:
         return refused_here(turn, 409, refused)
     return PageAnswer(200, {"done": True})

@@ -17,7 +17,6 @@ from typing import Any
 from aiohttp import web
 
 from bot.delivery.acts import acting
-from bot.handlers import weekly
 from bot.telegram import flows
 from bot.telegram.turn import Turn
 from bot.usecases import week as weeks
@@ -106,7 +105,8 @@ def _begin(turn: Turn, call: Call, unit: Unit) -> _Week | PageAnswer:
         period = call.link.period
         reports = campaigns.weekly_reports(turn.campaign)
         index = next((i for i, r in enumerate(reports) if r.weekday == period.weekday()), 0)
-    context = weekly.weekly_context(turn, unit, index, period)
+    with acting(turn) as act:
+        context = weeks.weekly_context(act, unit, index, period)
     if context is None:  # the reason is said
         return PageAnswer(409, {"error": turn.text(turn.replies.pop().text)})
     here = turn.draft()

@@ -24,12 +24,19 @@ from storage.models import Campaign, LedgerItem, Person, saved_id
 from workflows.campaign import read_campaign_yaml
 from workflows.contexts import WeeklyContext
 from workflows.ledger import LedgerSpec, Status, item_columns
+from workflows.roles import Actor, Role
 from workflows.weekly import DONE, PLAN
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2024, 5, 6, 2, 0, tzinfo=UTC)  # Monday 6 May 2024, 10:00 in Beijing
 TZ = ZoneInfo("Asia/Shanghai")
 GROUP, SUPERVISORS = -1001, -1002
+
+
+def camp_unit(session: Session, camp: Campaign) -> int:
+    unit = campaigns.unit_named(session, saved_id(camp), "轮台县")
+    assert unit is not None
+    return saved_id(unit)
 
 
 def _act(session: Session, camp: Campaign, person: Person) -> Act:
@@ -40,6 +47,7 @@ def _act(session: Session, camp: Campaign, person: Person) -> Act:
         TZ,
         camp,
         person,
+        Actor(7, frozenset({Role.LIAISON}), frozenset({camp_unit(session, camp)})),
         7,
         lambda m: tr.text(m, "zh_CN", tz=TZ, year=2024),
     )
