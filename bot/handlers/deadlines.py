@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -42,8 +41,6 @@ from workflows.submission import (
     applies_to,
     deadline_state,
     deliverable_options,
-    is_on_time,
-    is_roster,
     nearest_missing,
     read_choice,
     submit,
@@ -177,24 +174,6 @@ def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
         turn.say(already_submitted(unit.name, what, first.first.submitted_at))
         return
     turn.say(done.said)
-
-
-def roster_submitted(turn: Turn, unit_id: int) -> None:
-    """A registration is the unit's 联络员名单: the first one counts as that deliverable."""
-    if turn.campaign is None:
-        return
-    for d in campaigns.deadlines_of(turn.session, saved_id(turn.campaign)):
-        if is_roster(d.deliverable) and not submissions.submission_of(
-            turn.session, unit_id, deadline_id=d.id
-        ):
-            with contextlib.suppress(submissions.AlreadySubmitted):  # a liaison registered first
-                submissions.record_submission(
-                    turn.session,
-                    unit_id=unit_id,
-                    stamp=turn.stamp,
-                    on_time=is_on_time(d.due_at, turn.stamp.at),
-                    deadline_id=d.id,
-                )
 
 
 def cmd_submit(turn: Turn, args: list[str]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 from bot.delivery.acts import document_say
-from bot.handlers.board import board_button
+from bot.telegram.applinks import board_button
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Button, Reply, Turn
 from bot.usecases.items import item_line
