@@ -145,4 +145,8 @@ def test_the_three_doors_of_a_week_end_in_one_use_case() -> None:
         for p in (ROOT / "bot").rglob("*.py")
         if _calls(str(p.relative_to(ROOT)), "record_submission")
     }
-    assert recorders == {"bot/usecases/week.py", "bot/handlers/deadlines.py"}
+    assert recorders == {
+        "bot/usecases/week.py",  # the week
+        "bot/usecases/register.py",  # the roster, by the first registration
+        "bot/handlers/deadlines.py",  # a deliverable, by /submit
+    }
