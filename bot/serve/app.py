@@ -19,7 +19,7 @@ from telegram.ext import (
 
 from bot.delivery.outbox import record_sends, restore_budget
 from bot.handlers import backbone
-from bot.handlers.ledger_import import SaveLedger
+from bot.handlers.workbooks.ledger import SaveLedger
 from bot.serve import dispatch
 from bot.serve.features import REGISTRY
 from bot.serve.held import Gate

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 import bot.handlers.weekly
-import bot.handlers.weekly_form
+import bot.handlers.workbooks.week
 import bot.web.week
 from bot.serve.campaign_file import TEMPLATES
 from bot.usecases.act import Act
@@ -115,7 +115,7 @@ def test_a_week_is_saved_said_and_told_to_the_units_groups(db: Database) -> None
 DOORS = {
     "bot/handlers/weekly.py": bot.handlers.weekly,  # the chat's weekly flow, finished
     "bot/web/week.py": bot.web.week,  # the Mini App's submit
-    "bot/handlers/weekly_form.py": bot.handlers.weekly_form,  # the filled workbook, confirmed
+    "bot/handlers/workbooks/week.py": bot.handlers.workbooks.week,  # the filled workbook, confirmed
 }
 
 
@@ -135,7 +135,7 @@ def _calls(path: str, name: str) -> int:
 def test_the_three_doors_of_a_week_end_in_one_use_case() -> None:
     # each door calls the one function, the very object the use case defines
     assert bot.handlers.weekly.submit_week is submit_week
-    assert bot.handlers.weekly_form.submit_week is submit_week
+    assert bot.handlers.workbooks.week.submit_week is submit_week
     assert bot.web.week.weeks.submit_week is submit_week
     for path in DOORS:
         assert _calls(path, "submit_week") == 1, path
