@@ -10,11 +10,13 @@ from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.paging import PAGE, Page
 from bot.telegram.turn import Button, Turn
 from bot.usecases.cases import (
+    answer_case,
     case_buttons,
     case_card,
     case_now,
     decide_case_extension,
     posted_notices,
+    request_extension,
 )
 from bot.usecases.items import decision_lines
 from storage import campaigns, chats, decisions, planning
@@ -22,7 +24,7 @@ from storage import cases as store
 from storage.calendar import work_calendar
 from storage.models import ForwardedCase, saved_id
 from workflows import extension, feedback, forwarding, keys
-from workflows.buttons import Action, Verb, callback_data
+from workflows.buttons import Action, Verb
 from workflows.calendar import WorkCalendar
 from workflows.cases import (
     ANSWERED,
@@ -52,11 +54,6 @@ from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
 from workflows.planner import Planned
 from workflows.words import whole_number
-
-
-def _staff_chats(turn: Turn, case: ForwardedCase) -> list[int]:
-    """The supervisors' group, and the forwarding supervisor's chat unless seen in it."""
-    return planning.staff_chats(turn.session, [case.forwarded_by] if case.forwarded_by else [])
 
 
 def cmd_forward(turn: Turn, args: list[str]) -> None:
@@ -144,37 +141,8 @@ def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     if case is None:
         turn.say(msg("case.already_answered", code=answering.get("code", "")))
         return
-    given = feedback.give_feedback(
-        case_now(turn.session, case),
-        values,
-        who=turn.person.name or turn.person.display_name,
-        at=turn.stamp.at,
-        cal=work_calendar(turn.session),
-        tz=turn.zone,
-    )
-    if isinstance(given, Refused):
-        turn.say(given.reason)
-        return
-    store.add_feedback(
-        turn.session,
-        case,
-        text=given.text,
-        status=given.status,
-        expected_on=given.expected_on,
-        files=[dict(f) for f in given.files],
-        on_time=given.on_time,
-        late_days=given.late_days,
-        stamp=turn.stamp,
-    )
-    report = given.report
-    post(
-        turn,
-        [
-            Planned(report.key_in(chat), report.kind, chat, report.text, turn.stamp.at)
-            for chat in _staff_chats(turn, case)
-        ],
-    )
-    turn.say(given.said)
+    with acting(turn) as act:
+        answer_case(act, case, values)
 
 
 def cmd_feedback(turn: Turn, args: list[str]) -> None:
@@ -204,32 +172,8 @@ def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     case = turn.session.get(ForwardedCase, context_of(draft, ExtensionContext)["case_id"])
     if case is None:
         return
-    asked = extension.ask_extension(
-        case_now(turn.session, case),
-        reason=asked_for["reason"],
-        until=extension.until_of(asked_for["until"], turn.zone),
-        by=turn.person.user_id,
-        at=turn.stamp.at,
-    )
-    if asked is None:
-        return
-    if isinstance(asked, Refused):
-        turn.say(asked.reason)
-        return
-    store.update_case(turn.session, case, CaseChange(fields=asked.fields), asked.action, turn.stamp)
-    buttons = (
-        (msg("extension.button.approve"), callback_data(Verb.EXT_OK, saved_id(case))),
-        (msg("extension.button.reject"), callback_data(Verb.EXT_NO, saved_id(case))),
-    )
-    ask = asked.notice
-    post(
-        turn,
-        [
-            Planned(ask.key_in(chat), ask.kind, chat, ask.text, turn.stamp.at, buttons)
-            for chat in _staff_chats(turn, case)
-        ],
-    )
-    turn.say(asked.said)
+    with acting(turn) as act:
+        request_extension(act, case, asked_for["reason"], asked_for["until"])
 
 
 def _sign(turn: Turn, case: ForwardedCase) -> None:

@@ -1,18 +1,21 @@
 """Forwarded cases (转办件): how a case reads in its unit's groups and the buttons it still
-offers, and the supervisors' decision on a request for more time (the chat's and the
-board's)."""
+offers; the unit's answer (反馈) and its request for more time; the supervisors' decision on
+that request (the chat's and the board's)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
+from typing import Any
 
 from sqlmodel import Session
 
 from bot.usecases.act import Act
 from storage import cases as store
 from storage import chats, decisions, planning
+from storage.calendar import work_calendar
 from storage.models import ForwardedCase, saved_id
-from workflows import extension
+from workflows import extension, feedback
 from workflows.buttons import Verb, callback_data
 from workflows.calendar import WorkCalendar
 from workflows.campaign import FeedbackRule
@@ -125,3 +128,73 @@ def decide_case_extension(
     )
     act.say(decided.said)
     return None
+
+
+def case_staff_chats(session: Session, case: ForwardedCase) -> list[int]:
+    """The supervisors' group, and the forwarding supervisor's chat unless seen in it."""
+    return planning.staff_chats(session, [case.forwarded_by] if case.forwarded_by else [])
+
+
+def answer_case(act: Act, case: ForwardedCase, values: Mapping[str, Any]) -> None:
+    """反馈: the unit's answer to a case recorded (on time or late), the supervisors told, the
+    answer said; or why not, said (nothing saved)."""
+    given = feedback.give_feedback(
+        case_now(act.session, case),
+        values,
+        who=act.person.name or act.person.display_name,
+        at=act.stamp.at,
+        cal=work_calendar(act.session),
+        tz=act.zone,
+    )
+    if isinstance(given, Refused):
+        act.say(given.reason)
+        return
+    store.add_feedback(
+        act.session,
+        case,
+        text=given.text,
+        status=given.status,
+        expected_on=given.expected_on,
+        files=[dict(f) for f in given.files],
+        on_time=given.on_time,
+        late_days=given.late_days,
+        stamp=act.stamp,
+    )
+    report = given.report
+    act.tell(
+        [
+            Planned(report.key_in(chat), report.kind, chat, report.text, act.stamp.at)
+            for chat in case_staff_chats(act.session, case)
+        ],
+    )
+    act.say(given.said)
+
+
+def request_extension(act: Act, case: ForwardedCase, reason: str, until: str) -> None:
+    """延期: more time asked for a case (only a later time), the supervisors asked with
+    同意 / 不同意, the asking said; or why not, said (nothing saved)."""
+    asked = extension.ask_extension(
+        case_now(act.session, case),
+        reason=reason,
+        until=extension.until_of(until, act.zone),
+        by=act.person.user_id,
+        at=act.stamp.at,
+    )
+    if asked is None:
+        return
+    if isinstance(asked, Refused):
+        act.say(asked.reason)
+        return
+    store.update_case(act.session, case, CaseChange(fields=asked.fields), asked.action, act.stamp)
+    buttons = (
+        (msg("extension.button.approve"), callback_data(Verb.EXT_OK, saved_id(case))),
+        (msg("extension.button.reject"), callback_data(Verb.EXT_NO, saved_id(case))),
+    )
+    ask = asked.notice
+    act.tell(
+        [
+            Planned(ask.key_in(chat), ask.kind, chat, ask.text, act.stamp.at, buttons)
+            for chat in case_staff_chats(act.session, case)
+        ],
+    )
+    act.say(asked.said)
