@@ -9,7 +9,7 @@ from typing import Any
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
-from bot.usecases.corrections import correct_material
+from bot.usecases.submissions import submit_deliverable
 from bot.usecases.week import weekly_report
 from storage import campaigns, deadlines, drafts, planning, submissions
 from storage.models import Deadline, Unit, saved_id
@@ -37,13 +37,11 @@ from workflows.planner import time_left
 from workflows.submission import (
     SUBMIT,
     Deliverable,
-    already_submitted,
     applies_to,
     deadline_state,
     deliverable_options,
     nearest_missing,
     read_choice,
-    submit,
 )
 
 
@@ -152,28 +150,10 @@ def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     else:
         title, day, due = _weekly_due(turn, ref, unit.id)
         what = Deliverable(title, due, period_start=day.date())
-    done = submit(unit.name, what, given.get("material") or {}, at=turn.stamp.at)
-    try:
-        submissions.record_submission(
-            turn.session,
-            unit_id=unit.id,
-            stamp=turn.stamp,
-            on_time=done.on_time,
-            note=done.note,
-            files=[dict(f) for f in done.files],
-            deadline_id=done.deadline_id,
-            report_name=done.report_name,
-            period_start=done.period_start,
+    with acting(turn) as act:
+        submit_deliverable(
+            act, unit, what, given.get("material") or {}, replaceable=kind == "deadline"
         )
-    except submissions.AlreadySubmitted as first:  # earlier, or another liaison just now
-        if kind == "deadline":  # replaced until the deadline, asked of a supervisor after it
-            material = given.get("material") or {}
-            with acting(turn) as act:
-                correct_material(act, unit, what, first.first, material)
-            return
-        turn.say(already_submitted(unit.name, what, first.first.submitted_at))
-        return
-    turn.say(done.said)
 
 
 def cmd_submit(turn: Turn, args: list[str]) -> None:

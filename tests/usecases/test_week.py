@@ -148,5 +148,5 @@ def test_the_three_doors_of_a_week_end_in_one_use_case() -> None:
     assert recorders == {
         "bot/usecases/week.py",  # the week
         "bot/usecases/register.py",  # the roster, by the first registration
-        "bot/handlers/deadlines.py",  # a deliverable, by /submit
+        "bot/usecases/submissions.py",  # a deliverable, by /submit
     }
