@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from bot.delivery.acts import acting
-from bot.delivery.outbox import post
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.paging import PAGE, Page
 from bot.telegram.turn import Button, Turn
@@ -15,15 +14,15 @@ from bot.usecases.cases import (
     case_card,
     case_now,
     decide_case_extension,
-    posted_notices,
+    forward_case,
     request_extension,
 )
 from bot.usecases.items import decision_lines
-from storage import campaigns, chats, decisions, planning
+from storage import campaigns, decisions
 from storage import cases as store
 from storage.calendar import work_calendar
 from storage.models import ForwardedCase, saved_id
-from workflows import extension, feedback, forwarding, keys
+from workflows import extension, feedback, forwarding
 from workflows.buttons import Action, Verb
 from workflows.calendar import WorkCalendar
 from workflows.cases import (
@@ -52,7 +51,6 @@ from workflows.guards import required
 from workflows.inputs import FileAnswer, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
-from workflows.planner import Planned
 from workflows.words import whole_number
 
 
@@ -73,39 +71,8 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
     if isinstance(case_of, Refused):
         turn.say(case_of.reason)
         return
-    unit = required(
-        campaigns.unit_named(turn.session, saved_id(turn.campaign), case_of.unit), "the unit read"
-    )
-    unit_id = saved_id(unit)
-    groups = [c.chat_id for c in chats.chats_of_unit(turn.session, unit_id)]
-    refused = forwarding.may_forward(unit.name, groups)
-    if refused is not None:
-        turn.say(refused.reason)
-        return
-    cal = work_calendar(turn.session)
-    rules = campaigns.case_rules(turn.campaign)
-    now = turn.stamp.at
-    due = forwarding.case_due(now, rules, cal, turn.zone)
-    case = store.create_case(
-        turn.session,
-        unit_id=unit_id,
-        text=case_of.text,
-        reference=case_of.reference,
-        received_at=now,
-        due_at=due.due_at,
-        stamp=turn.stamp,
-        files=[dict(f) for f in case_of.files],
-    )
-    card = case_card(turn.session, case, rules, now, cal, turn.zone, provisional=due.note)
-    items = posted_notices(case, card, groups, now)
-    admins = forwarding.provisional_notice(due, turn.zone)
-    if admins is not None:
-        items += [
-            Planned(keys.to_admin(admins.key, a), admins.kind, a, admins.text, now)
-            for a in planning.admin_chats(turn.session, turn.services.settings.admin_ids)
-        ]
-    post(turn, items)
-    turn.say(forwarding.forwarded(case.code, unit.name, due))
+    with acting(turn) as act:
+        forward_case(act, case_of, admin_ids=turn.services.settings.admin_ids)
 
 
 def _case_for(turn: Turn, ref: str) -> ForwardedCase | None:

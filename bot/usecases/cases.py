@@ -1,25 +1,27 @@
 """Forwarded cases (转办件): how a case reads in its unit's groups and the buttons it still
-offers; the unit's answer (反馈) and its request for more time; the supervisors' decision on
-that request (the chat's and the board's)."""
+offers; a case forwarded to a unit; the unit's answer (反馈) and its request for more time;
+the supervisors' decision on that request (the chat's and the board's)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlmodel import Session
 
 from bot.usecases.act import Act
+from storage import campaigns, chats, decisions, planning
 from storage import cases as store
-from storage import chats, decisions, planning
 from storage.calendar import work_calendar
 from storage.models import ForwardedCase, saved_id
-from workflows import extension, feedback
+from workflows import extension, feedback, forwarding, keys
 from workflows.buttons import Verb, callback_data
 from workflows.calendar import WorkCalendar
 from workflows.campaign import FeedbackRule
 from workflows.cases import ANSWERED, CaseChange, CaseNow, is_escalated, posted_case, still_to_do
+from workflows.forwarding import Forward
+from workflows.guards import required
 from workflows.keys import CASE_POSTED, NoticeKey
 from workflows.messages import Msg, msg
 from workflows.outcome import Refused
@@ -198,3 +200,43 @@ def request_extension(act: Act, case: ForwardedCase, reason: str, until: str) ->
         ],
     )
     act.say(asked.said)
+
+
+def forward_case(act: Act, case_of: Forward, *, admin_ids: Collection[int]) -> None:
+    """转办: the case recorded for its unit with its due time on the working-day rule, posted
+    in the unit's groups (the admins told when the calendar it used is provisional), the
+    forwarding said; or why not, said (the unit has no group)."""
+    camp = required(act.campaign, "the active campaign")
+    unit = required(
+        campaigns.unit_named(act.session, saved_id(camp), case_of.unit), "the unit read"
+    )
+    unit_id = saved_id(unit)
+    groups = [c.chat_id for c in chats.chats_of_unit(act.session, unit_id)]
+    refused = forwarding.may_forward(unit.name, groups)
+    if refused is not None:
+        act.say(refused.reason)
+        return
+    cal = work_calendar(act.session)
+    rules = campaigns.case_rules(camp)
+    now = act.stamp.at
+    due = forwarding.case_due(now, rules, cal, act.zone)
+    case = store.create_case(
+        act.session,
+        unit_id=unit_id,
+        text=case_of.text,
+        reference=case_of.reference,
+        received_at=now,
+        due_at=due.due_at,
+        stamp=act.stamp,
+        files=[dict(f) for f in case_of.files],
+    )
+    card = case_card(act.session, case, rules, now, cal, act.zone, provisional=due.note)
+    items = posted_notices(case, card, groups, now)
+    admins = forwarding.provisional_notice(due, act.zone)
+    if admins is not None:
+        items += [
+            Planned(keys.to_admin(admins.key, a), admins.kind, a, admins.text, now)
+            for a in planning.admin_chats(act.session, admin_ids)
+        ]
+    act.tell(items)
+    act.say(forwarding.forwarded(case.code, unit.name, due))
