@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.delivery.acts import acting
+from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.paging import PAGE, Page
 from bot.telegram.turn import Button, Turn
 from bot.usecases.cases import (
     answer_case,
     case_buttons,
-    case_card,
     case_now,
     decide_case_extension,
     forward_case,
     request_extension,
+    sign_case,
 )
 from bot.usecases.items import decision_lines
 from storage import campaigns, decisions
 from storage import cases as store
 from storage.calendar import work_calendar
 from storage.models import ForwardedCase, saved_id
-from workflows import extension, feedback, forwarding
+from workflows import extension, forwarding
 from workflows.buttons import Action, Verb
 from workflows.calendar import WorkCalendar
 from workflows.cases import (
@@ -30,8 +30,6 @@ from workflows.cases import (
     EXTENSION_FLOW,
     EXTENSION_REJECT,
     FEEDBACK_FLOW,
-    SIGNED,
-    CaseChange,
     case_state,
     may_handle,
 )
@@ -145,18 +143,12 @@ def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
 
 def _sign(turn: Turn, case: ForwardedCase) -> None:
     """签收: the pressed card shows who signed and when, and offers only what is left to do."""
-    refused = feedback.may_sign(case_now(turn.session, case))
-    if refused is not None:
-        turn.notice = turn.text(refused.reason)
+    signed = sign_case(act_of(turn), case)
+    if isinstance(signed, Refused):
+        turn.notice = turn.text(signed.reason)
         return
-    signed = CaseChange(status=SIGNED, signed_at=turn.stamp.at)
-    store.update_case(turn.session, case, signed, "case.sign", turn.stamp)
-    rules = campaigns.case_rules(required(turn.campaign, "the active campaign"))
-    card = case_card(
-        turn.session, case, rules, turn.stamp.at, work_calendar(turn.session), turn.zone
-    )
     buttons = [[Button(label, data)] for label, data in case_buttons(case)]  # as when posted
-    turn.say(card, buttons=buttons, edit=True)
+    turn.say(signed, buttons=buttons, edit=True)
 
 
 def _may_handle(turn: Turn, case: ForwardedCase) -> Refused | None:

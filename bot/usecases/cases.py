@@ -19,7 +19,15 @@ from workflows import extension, feedback, forwarding, keys
 from workflows.buttons import Verb, callback_data
 from workflows.calendar import WorkCalendar
 from workflows.campaign import FeedbackRule
-from workflows.cases import ANSWERED, CaseChange, CaseNow, is_escalated, posted_case, still_to_do
+from workflows.cases import (
+    ANSWERED,
+    SIGNED,
+    CaseChange,
+    CaseNow,
+    is_escalated,
+    posted_case,
+    still_to_do,
+)
 from workflows.forwarding import Forward
 from workflows.guards import required
 from workflows.keys import CASE_POSTED, NoticeKey
@@ -240,3 +248,15 @@ def forward_case(act: Act, case_of: Forward, *, admin_ids: Collection[int]) -> N
         ]
     act.tell(items)
     act.say(forwarding.forwarded(case.code, unit.name, due))
+
+
+def sign_case(act: Act, case: ForwardedCase) -> Msg | Refused:
+    """签收: the case signed for by the one acting; its card as it reads now (who signed and
+    when), or why not (nothing saved)."""
+    refused = feedback.may_sign(case_now(act.session, case))
+    if refused is not None:
+        return refused
+    signed = CaseChange(status=SIGNED, signed_at=act.stamp.at)
+    store.update_case(act.session, case, signed, "case.sign", act.stamp)
+    rules = campaigns.case_rules(required(act.campaign, "the active campaign"))
+    return case_card(act.session, case, rules, act.stamp.at, work_calendar(act.session), act.zone)
