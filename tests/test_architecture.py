@@ -75,13 +75,14 @@ def test_no_assert_guards_the_running_code() -> None:
 # handler cannot break the adapter, and the sandbox stands on the runtime like production.
 ROOMS: dict[str, set[str]] = {
     "config": set(),
-    "telegram": {"config"},
-    "delivery": {"config", "telegram"},
-    "handlers": {"config", "telegram", "delivery"},
-    "web": {"config", "telegram", "delivery", "handlers"},
-    "serve": {"config", "telegram", "delivery", "handlers", "web"},
+    "usecases": {"config"},
+    "telegram": {"config", "usecases"},
+    "delivery": {"config", "telegram", "usecases"},
+    "handlers": {"config", "telegram", "delivery", "usecases"},
+    "web": {"config", "telegram", "delivery", "handlers", "usecases"},
+    "serve": {"config", "telegram", "delivery", "handlers", "web", "usecases"},
     "sandbox": {"config", "telegram", "serve", "web"},
-    "cli": {"config", "telegram", "delivery", "handlers", "serve", "sandbox", "web"},
+    "cli": {"config", "telegram", "delivery", "handlers", "serve", "sandbox", "web", "usecases"},
 }
 LAYERS: dict[str, set[str]] = {
     "workflows": set(),

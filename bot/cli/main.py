@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -119,8 +121,9 @@ def _show(db: Database, tr: Translator, lang: str) -> int:
 def _import_cases(
     settings: Settings, tr: Translator, lang: str, path: Path, unit: str | None
 ) -> int:
-    from bot.handlers.case_import import import_cases
+    from bot.delivery.outbox import enqueue
     from bot.telegram.turn import Services
+    from bot.usecases.case_import import import_cases
 
     if not path.exists():
         print(tr.text(msg("cli.no_file", path=str(path)), lang), file=sys.stderr)
@@ -128,7 +131,8 @@ def _import_cases(
     db = Database.open(settings.database_url)
     services = Services(db, settings, tr, wall_clock)
     try:
-        count, reading = import_cases(services, path, unit)
+        deliver = functools.partial(enqueue, services)
+        count, reading = import_cases(db, wall_clock, deliver, path, unit)
     except LookupError:
         print(tr.text(msg("cli.no_campaign"), lang), file=sys.stderr)
         return 2
@@ -147,16 +151,19 @@ def _import_cases(
 
 
 def _import_ledger(settings: Settings, tr: Translator, args: argparse.Namespace) -> int:
-    from bot.handlers.ledger_import import console_import
-    from bot.telegram.turn import Services
+    from bot.usecases.imports import console_import
 
     def confirm(question: str) -> bool:
         if args.yes:
             return True
         return sys.stdin.isatty() and input(question).strip().lower() in ("y", "yes")
 
-    services = Services(Database.open(settings.database_url), settings, tr, wall_clock)
-    return console_import(services, Path(args.file), args.unit, confirm=confirm, say=print)
+    def text(message: Msg) -> str:  # the console prints no markup
+        return re.sub(r"<[^>]+>", "", tr.text(message, settings.taizhang_locale))
+
+    db = Database.open(settings.database_url)
+    path = Path(args.file)
+    return console_import(db, wall_clock, path, args.unit, text=text, confirm=confirm, say=print)
 
 
 def _export(settings: Settings, tr: Translator, lang: str, out: Path) -> int:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.handlers import deadlines, weekly_private
+from bot.delivery.acts import acting
+from bot.handlers import weekly_private
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
+from bot.usecases.register import register_as_liaison
 from storage import campaigns, chats, people, sightings
 from storage.models import Person
 from workflows.binding import SUPERVISORS, bind_flow, unit_options
@@ -108,17 +110,15 @@ def _finish_register(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     registering = context_of(draft, RegisterContext)
     given = answers_of(values, RegisterAnswers)
     unit_id = int(registering["unit_id"])
-    people.register_liaison(
-        turn.session,
-        turn.person,
-        name=given["name"],
-        position=given["position"],
-        phone=given["phone"],
-        unit_id=unit_id,
-        stamp=turn.stamp,
-    )
-    turn.say(msg("register.done", name=given["name"], unit=registering["unit"]))
-    deadlines.roster_submitted(turn, unit_id)
+    with acting(turn) as act:
+        register_as_liaison(
+            act,
+            name=given["name"],
+            position=given["position"],
+            phone=given["phone"],
+            unit_id=unit_id,
+            unit_name=registering["unit"],
+        )
 
 
 def cmd_roster(turn: Turn, args: list[str]) -> None:

@@ -7,22 +7,11 @@ startapp=…`, in private a `web_app` button bound to the person; the page itsel
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from bot.telegram.applinks import app_button
+from bot.telegram.applinks import board_button
 from bot.telegram.feature import Feature
-from bot.telegram.turn import Button, Turn
-from workflows.deeplink import BOARD_PAGE, AppLink
+from bot.telegram.turn import Turn
 from workflows.messages import msg
 from workflows.roles import CommandName
-
-LINK_LIFETIME = timedelta(days=1)
-
-
-def board_button(turn: Turn) -> Button | None:
-    """The button that opens the board in this chat; None without the Mini App."""
-    link = AppLink(BOARD_PAGE, 0, 0, turn.stamp.at + LINK_LIFETIME)
-    return app_button(turn, msg("board.button"), link)
 
 
 def cmd_board(turn: Turn, args: list[str]) -> None:

@@ -2,37 +2,36 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlmodel import Session
-
-from bot.delivery.outbox import post
-from bot.handlers.items import PAGE, decision_lines
-from bot.handlers.paging import Page
+from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
+from bot.telegram.paging import PAGE, Page
 from bot.telegram.turn import Button, Turn
-from storage import campaigns, chats, decisions, planning
+from bot.usecases.cases import (
+    answer_case,
+    case_buttons,
+    case_now,
+    decide_case_extension,
+    forward_case,
+    request_extension,
+    sign_case,
+)
+from bot.usecases.items import decision_lines
+from storage import campaigns, decisions
 from storage import cases as store
 from storage.calendar import work_calendar
 from storage.models import ForwardedCase, saved_id
-from workflows import extension, feedback, forwarding, keys
-from workflows.buttons import Action, Verb, callback_data
+from workflows import extension, forwarding
+from workflows.buttons import Action, Verb
 from workflows.calendar import WorkCalendar
-from workflows.campaign import FeedbackRule
 from workflows.cases import (
     ANSWERED,
     EXTENSION_FLOW,
     EXTENSION_REJECT,
     FEEDBACK_FLOW,
-    SIGNED,
-    CaseChange,
-    CaseNow,
     case_state,
-    is_escalated,
     may_handle,
-    posted_case,
-    still_to_do,
 )
 from workflows.contexts import (
     ExtensionAnswers,
@@ -48,17 +47,10 @@ from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import FileAnswer, TextAnswer
-from workflows.keys import CASE_POSTED, NoticeKey
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
-from workflows.planner import Planned
 from workflows.roles import CommandName
 from workflows.words import whole_number
-
-
-def _staff_chats(turn: Turn, case: ForwardedCase) -> list[int]:
-    """The supervisors' group, and the forwarding supervisor's chat unless seen in it."""
-    return planning.staff_chats(turn.session, [case.forwarded_by] if case.forwarded_by else [])
 
 
 def cmd_forward(turn: Turn, args: list[str]) -> None:
@@ -78,94 +70,8 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
     if isinstance(case_of, Refused):
         turn.say(case_of.reason)
         return
-    unit = required(
-        campaigns.unit_named(turn.session, saved_id(turn.campaign), case_of.unit), "the unit read"
-    )
-    unit_id = saved_id(unit)
-    groups = [c.chat_id for c in chats.chats_of_unit(turn.session, unit_id)]
-    refused = forwarding.may_forward(unit.name, groups)
-    if refused is not None:
-        turn.say(refused.reason)
-        return
-    cal = work_calendar(turn.session)
-    rules = campaigns.case_rules(turn.campaign)
-    now = turn.stamp.at
-    due = forwarding.case_due(now, rules, cal, turn.zone)
-    case = store.create_case(
-        turn.session,
-        unit_id=unit_id,
-        text=case_of.text,
-        reference=case_of.reference,
-        received_at=now,
-        due_at=due.due_at,
-        stamp=turn.stamp,
-        files=[dict(f) for f in case_of.files],
-    )
-    card = case_card(turn.session, case, rules, now, cal, turn.zone, provisional=due.note)
-    items = posted_notices(case, card, groups, now)
-    admins = forwarding.provisional_notice(due, turn.zone)
-    if admins is not None:
-        items += [
-            Planned(keys.to_admin(admins.key, a), admins.kind, a, admins.text, now)
-            for a in planning.admin_chats(turn.session, turn.services.settings.admin_ids)
-        ]
-    post(turn, items)
-    turn.say(forwarding.forwarded(case.code, unit.name, due))
-
-
-def case_card(
-    session: Session,
-    case: ForwardedCase,
-    rules: FeedbackRule,
-    now: datetime,
-    cal: WorkCalendar,
-    tz: tzinfo,
-    *,
-    provisional: Msg | str = "",
-) -> Msg:
-    """The case as its unit's group sees it now: due or overdue, and who signed for it."""
-    signed = (store.signer_name(session, case), case.signed_at) if case.signed_at else None
-    return posted_case(
-        code=case.code,
-        text=case.text,
-        reference=case.reference,
-        files=[str(f["name"]) for f in case.files],
-        due_at=case.due_at,
-        now=now,
-        working_days=rules.working_days,
-        cal=cal,
-        tz=tz,
-        escalated=is_escalated(
-            case.due_at, now, supervisors=bool(planning.supervisor_chats(session))
-        ),
-        signed=signed,
-        provisional=provisional,
-    )
-
-
-_LABELS = {
-    Verb.SIGN: msg("case.button.sign"),
-    Verb.FB: msg("case.button.feedback"),
-    Verb.EXT: msg("case.button.extend"),
-}
-
-
-def case_buttons(case: ForwardedCase) -> tuple[tuple[Msg, str], ...]:
-    """The buttons of what can still be done on the case."""
-    todo = still_to_do(signed=case.signed_at is not None, answered=case.status == ANSWERED)
-    return tuple((_LABELS[verb], callback_data(verb, saved_id(case))) for verb in todo)
-
-
-def posted_notices(
-    case: ForwardedCase, card: Msg, chat_ids: list[int], now: datetime
-) -> list[Planned]:
-    """The case posted in each of the unit's groups, with the buttons it still offers."""
-    buttons = case_buttons(case)
-    case_id = saved_id(case)
-    return [
-        Planned(NoticeKey.case_posted(case_id, chat).text, CASE_POSTED, chat, card, now, buttons)
-        for chat in chat_ids
-    ]
+    with acting(turn) as act:
+        forward_case(act, case_of, admin_ids=turn.services.settings.admin_ids)
 
 
 def _case_for(turn: Turn, ref: str) -> ForwardedCase | None:
@@ -201,37 +107,8 @@ def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     if case is None:
         turn.say(msg("case.already_answered", code=answering.get("code", "")))
         return
-    given = feedback.give_feedback(
-        _case_now(turn, case),
-        answers_of(values, FeedbackAnswers),
-        who=turn.person.name or turn.person.display_name,
-        at=turn.stamp.at,
-        cal=work_calendar(turn.session),
-        tz=turn.zone,
-    )
-    if isinstance(given, Refused):
-        turn.say(given.reason)
-        return
-    store.add_feedback(
-        turn.session,
-        case,
-        text=given.text,
-        status=given.status,
-        expected_on=given.expected_on,
-        files=[dict(f) for f in given.files],
-        on_time=given.on_time,
-        late_days=given.late_days,
-        stamp=turn.stamp,
-    )
-    report = given.report
-    post(
-        turn,
-        [
-            Planned(report.key_in(chat), report.kind, chat, report.text, turn.stamp.at)
-            for chat in _staff_chats(turn, case)
-        ],
-    )
-    turn.say(given.said)
+    with acting(turn) as act:
+        answer_case(act, case, values)
 
 
 def cmd_feedback(turn: Turn, args: list[str]) -> None:
@@ -256,87 +133,13 @@ def answer_by_reply(turn: Turn, given: TextAnswer) -> bool:
     return True
 
 
-def _case_now(turn: Turn, case: ForwardedCase) -> CaseNow:
-    signed = (store.signer_name(turn.session, case), case.signed_at) if case.signed_at else None
-    return CaseNow(
-        id=saved_id(case),
-        code=case.code,
-        unit=store.unit_name(turn.session, case.unit_id),
-        answered=case.status == ANSWERED,
-        due_at=case.due_at,
-        fields=case.fields,
-        signed=signed,
-    )
-
-
 def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     asked_for = answers_of(values, ExtensionAnswers)
     case = turn.session.get(ForwardedCase, context_of(draft, ExtensionContext)["case_id"])
     if case is None:
         return
-    asked = extension.ask_extension(
-        _case_now(turn, case),
-        reason=asked_for["reason"],
-        until=extension.until_of(asked_for["until"], turn.zone),
-        by=turn.person.user_id,
-        at=turn.stamp.at,
-    )
-    if asked is None:
-        return
-    if isinstance(asked, Refused):
-        turn.say(asked.reason)
-        return
-    store.update_case(turn.session, case, CaseChange(fields=asked.fields), asked.action, turn.stamp)
-    buttons = (
-        (msg("extension.button.approve"), callback_data(Verb.EXT_OK, saved_id(case))),
-        (msg("extension.button.reject"), callback_data(Verb.EXT_NO, saved_id(case))),
-    )
-    ask = asked.notice
-    post(
-        turn,
-        [
-            Planned(ask.key_in(chat), ask.kind, chat, ask.text, turn.stamp.at, buttons)
-            for chat in _staff_chats(turn, case)
-        ],
-    )
-    turn.say(asked.said)
-
-
-def decide_case_extension(
-    turn: Turn, case: ForwardedCase, approve: bool, reason: str = ""
-) -> Msg | None:
-    """同意 / 不同意 (with its reason) on a request for more time: the case changed, the
-    decision written down, the unit's groups told, the decision said here; or why not (nothing
-    saved). The chat's buttons and the board both decide through this."""
-    decided = extension.decide_extension(
-        _case_now(turn, case),
-        approve=approve,
-        by=turn.person.user_id,
-        at=turn.stamp.at,
-        reason=reason,
-    )
-    if isinstance(decided, Refused):
-        return decided.reason
-    change = CaseChange(fields=decided.fields, due_at=decided.due_at)
-    store.update_case(turn.session, case, change, decided.action, turn.stamp)
-    decisions.record_decision(
-        turn.session,
-        turn.stamp,
-        unit_id=case.unit_id,
-        case_id=saved_id(case),
-        what=decided.decided,
-        reason=decided.reason,
-    )
-    if decided.due_at is not None:  # what waited for the old time goes now
-        planning.withdraw_rescheduled(turn.session, case)
-    word = decided.notice
-    groups = [c.chat_id for c in chats.chats_of_unit(turn.session, case.unit_id)]
-    post(
-        turn,
-        [Planned(word.key_in(chat), word.kind, chat, word.text, turn.stamp.at) for chat in groups],
-    )
-    turn.say(decided.said)
-    return None
+    with acting(turn) as act:
+        request_extension(act, case, asked_for["reason"], asked_for["until"])
 
 
 def _may_handle(turn: Turn, case: ForwardedCase) -> Refused | None:
@@ -360,18 +163,12 @@ def on_sign(turn: Turn, pressed: Action) -> None:
     case = _unit_case(turn, pressed)
     if case is None:
         return
-    refused = feedback.may_sign(_case_now(turn, case))
-    if refused is not None:
-        turn.notice = turn.text(refused.reason)
+    signed = sign_case(act_of(turn), case)
+    if isinstance(signed, Refused):
+        turn.notice = turn.text(signed.reason)
         return
-    signed = CaseChange(status=SIGNED, signed_at=turn.stamp.at)
-    store.update_case(turn.session, case, signed, "case.sign", turn.stamp)
-    rules = campaigns.case_rules(required(turn.campaign, "the active campaign"))
-    card = case_card(
-        turn.session, case, rules, turn.stamp.at, work_calendar(turn.session), turn.zone
-    )
     buttons = [[Button(label, data)] for label, data in case_buttons(case)]  # as when posted
-    turn.say(card, buttons=buttons, edit=True)
+    turn.say(signed, buttons=buttons, edit=True)
 
 
 def on_answer(turn: Turn, pressed: Action) -> None:
@@ -386,7 +183,7 @@ def on_ask_extension(turn: Turn, pressed: Action) -> None:
     case = _unit_case(turn, pressed)
     if case is None:
         return
-    refused = extension.may_ask_extension(_case_now(turn, case))
+    refused = extension.may_ask_extension(case_now(turn.session, case))
     if refused is not None:
         turn.notice = turn.text(refused.reason)
         return
@@ -399,7 +196,10 @@ def on_ask_extension(turn: Turn, pressed: Action) -> None:
 def on_grant_extension(turn: Turn, pressed: Action) -> None:
     """The supervisor's 同意 on a request for more time."""
     case = _case_for(turn, str(pressed.ref))
-    why_not = decide_case_extension(turn, case, approve=True) if case is not None else None
+    if case is None:
+        return
+    with acting(turn) as act:
+        why_not = decide_case_extension(act, case, approve=True)
     if why_not is not None:
         turn.notice = turn.text(why_not)
 
@@ -421,9 +221,10 @@ def _finish_extension_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -
     if case is None:
         turn.say(msg("form.stale_button"))
         return
-    refused = decide_case_extension(
-        turn, case, approve=False, reason=answers_of(values, RejectAnswers)["reason"]
-    )
+    with acting(turn) as act:
+        refused = decide_case_extension(
+            act, case, approve=False, reason=answers_of(values, RejectAnswers)["reason"]
+        )
     if refused is not None:
         turn.say(refused)
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.handlers import corrections, weekly
+from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Button, Turn
+from bot.usecases.submissions import submit_deliverable
+from bot.usecases.week import weekly_report
 from storage import campaigns, deadlines, drafts, planning, submissions
 from storage.models import Deadline, Unit, saved_id
 from workflows import deadlines as dl
@@ -37,15 +38,11 @@ from workflows.roles import CommandName
 from workflows.submission import (
     SUBMIT,
     Deliverable,
-    already_submitted,
     applies_to,
     deadline_state,
     deliverable_options,
-    is_on_time,
-    is_roster,
     nearest_missing,
     read_choice,
-    submit,
 )
 
 
@@ -67,7 +64,7 @@ def _weekly_due(
     if turn.campaign is None:
         raise ValueError("no campaign is loaded")
     if unit_id is not None:
-        name, day, due = weekly.weekly_report(turn, index, unit_id)
+        name, day, due = weekly_report(act_of(turn), index, unit_id)
     else:
         report = campaigns.weekly_reports(turn.campaign)[index]
         starts_on = planning.span_of(turn.session, turn.campaign).starts_on
@@ -154,45 +151,10 @@ def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     else:
         title, day, due = _weekly_due(turn, ref, unit.id)
         what = Deliverable(title, due, period_start=day.date())
-    done = submit(unit.name, what, given.get("material") or {}, at=turn.stamp.at)
-    try:
-        submissions.record_submission(
-            turn.session,
-            unit_id=unit.id,
-            stamp=turn.stamp,
-            on_time=done.on_time,
-            note=done.note,
-            files=[dict(f) for f in done.files],
-            deadline_id=done.deadline_id,
-            report_name=done.report_name,
-            period_start=done.period_start,
+    with acting(turn) as act:
+        submit_deliverable(
+            act, unit, what, given.get("material") or {}, replaceable=kind == "deadline"
         )
-    except submissions.AlreadySubmitted as first:  # earlier, or another liaison just now
-        if kind == "deadline":  # replaced until the deadline, asked of a supervisor after it
-            material = given.get("material") or {}
-            corrections.correct_material(turn, unit, what, first.first, material)
-            return
-        turn.say(already_submitted(unit.name, what, first.first.submitted_at))
-        return
-    turn.say(done.said)
-
-
-def roster_submitted(turn: Turn, unit_id: int) -> None:
-    """A registration is the unit's 联络员名单: the first one counts as that deliverable."""
-    if turn.campaign is None:
-        return
-    for d in campaigns.deadlines_of(turn.session, saved_id(turn.campaign)):
-        if is_roster(d.deliverable) and not submissions.submission_of(
-            turn.session, unit_id, deadline_id=d.id
-        ):
-            with contextlib.suppress(submissions.AlreadySubmitted):  # a liaison registered first
-                submissions.record_submission(
-                    turn.session,
-                    unit_id=unit_id,
-                    stamp=turn.stamp,
-                    on_time=is_on_time(d.due_at, turn.stamp.at),
-                    deadline_id=d.id,
-                )
 
 
 def cmd_submit(turn: Turn, args: list[str]) -> None:

@@ -4,8 +4,8 @@ Telegram's id of it and why it has no hash), and where it was already used."""
 
 from __future__ import annotations
 
-from bot.handlers.items import item_for
 from bot.telegram.feature import Feature
+from bot.telegram.lookup import item_for
 from bot.telegram.turn import Reply, Turn
 from storage import evidence as kept
 from storage.models import Evidence, saved_id

@@ -6,10 +6,20 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from bot.handlers.paging import Page
+from bot.delivery.acts import act_of
 from bot.telegram.applinks import app_button
 from bot.telegram.feature import Feature, FlowBinding
+from bot.telegram.lookup import item_for
+from bot.telegram.paging import PAGE, Page
 from bot.telegram.turn import Button, Reply, Turn
+from bot.usecases.items import (
+    add_item,
+    card,
+    categories,
+    decision_lines,
+    item_line,
+    progress_text,
+)
 from storage import campaigns, decisions, people
 from storage import ledger as store
 from storage.ledger_import import import_history
@@ -19,57 +29,21 @@ from workflows.contexts import (
     NewItemContext,
     context_of,
 )
-from workflows.decisions import decision_line
 from workflows.deeplink import NEW_PAGE, AppLink
 from workflows.flow_names import FlowName
 from workflows.forms import Draft
 from workflows.guards import required
 from workflows.inputs import Option
-from workflows.ledger import is_overdue, item_columns, status_msg
 from workflows.messages import Msg, lines, msg
 from workflows.roles import CommandName
 from workflows.weekly import (
     new_item_flow,
-    progress_said,
 )
 from workflows.words import whole_number
-
-PAGE = 10
 
 
 def _today(turn: Turn) -> date:
     return turn.stamp.at.astimezone(turn.zone).date()
-
-
-def card(turn: Turn, item: LedgerItem, last: Msg | str = "") -> Msg:
-    """The item's card: id, name, category, status, due date (overdue marked), latest progress."""
-    overdue = (
-        msg("ledger.overdue_mark") if is_overdue(item.due_on, item.status, _today(turn)) else ""
-    )
-    return msg(
-        "ledger.card",
-        code=item.code,
-        name=item.name,
-        category=item.category or msg("form.empty"),
-        status=status_msg(item.status),
-        due=item.due_on or msg("form.empty"),
-        overdue=overdue,
-        measures=item.measures or msg("form.empty"),
-        lead=item.lead or msg("form.empty"),
-        last=last or msg("weekly.no_progress"),
-    )
-
-
-def progress_text(p: Any) -> Msg | str:
-    """What a progress update says: its progress, and a late one's reason and new date."""
-    return progress_said(p.status, p.text, p.result, p.reason, p.new_due_on)
-
-
-def categories(turn: Turn) -> Mapping[str, Any]:
-    """The campaign's problem categories as buttons (all the weekly update needs)."""
-    if turn.campaign is None:
-        return {}
-    return {"categories": [Option(c, c) for c in turn.campaign.categories]}
 
 
 def _options(turn: Turn) -> Mapping[str, Any]:
@@ -77,7 +51,7 @@ def _options(turn: Turn) -> Mapping[str, Any]:
     if turn.campaign is None:
         return {}
     units = campaigns.units_of(turn.session, saved_id(turn.campaign))
-    return {**categories(turn), "units": [Option(u.name, u.name) for u in units]}
+    return {**categories(turn.campaign), "units": [Option(u.name, u.name) for u in units]}
 
 
 def cmd_new(turn: Turn, args: list[str]) -> None:
@@ -109,12 +83,6 @@ def _offer_form(turn: Turn, unit: Unit) -> bool:
     return True
 
 
-def add_item(turn: Turn, unit: Unit, values: Mapping[str, Any], prefix: str = "") -> LedgerItem:
-    camp = required(turn.campaign, "the active campaign")
-    given = item_columns(values, campaigns.ledger_spec(camp), prefix)
-    return store.create_item(turn.session, unit, given, turn.stamp)
-
-
 def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     camp = required(turn.campaign, "the active campaign")
     name = context_of(draft, NewItemContext).get("unit") or values.get("unit") or ""
@@ -122,26 +90,9 @@ def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     if unit is None:
         turn.say(msg("bind.unknown_unit", text=name))
         return
-    item = add_item(turn, unit, values)
+    item = add_item(act_of(turn), unit, values)
     turn.say(msg("new.done", code=item.code))
-    turn.say(card(turn, item))
-
-
-def item_for(turn: Turn, ref: str) -> LedgerItem | None:
-    """An item the speaker may see, by id or short id; None (with the reason) otherwise."""
-    row_id = whole_number(ref)
-    item = (
-        turn.session.get(LedgerItem, row_id)
-        if row_id is not None
-        else store.item_by_code(turn.session, ref)
-    )
-    if item is None:
-        turn.refuse(msg("ledger.unknown", code=ref))
-        return None
-    if not turn.actor.sees(item.unit_id):
-        turn.refuse(msg("ledger.not_yours", code=item.code))
-        return None
-    return item
+    turn.say(card(item, _today(turn)))
 
 
 def cmd_item(turn: Turn, args: list[str]) -> None:
@@ -158,7 +109,7 @@ def cmd_item(turn: Turn, args: list[str]) -> None:
 def show_item(turn: Turn, item: LedgerItem) -> None:
     """The card, every progress update, and the evidence files."""
     history = store.progress_of(turn.session, saved_id(item))
-    out: list[Msg | str] = [card(turn, item, progress_text(history[-1]) if history else "")]
+    out: list[Msg | str] = [card(item, _today(turn), progress_text(history[-1]) if history else "")]
     out.append(msg("ledger.history_header", count=len(history)))
     files: list[dict[str, Any]] = []
     for p in history:
@@ -179,22 +130,6 @@ def show_item(turn: Turn, item: LedgerItem) -> None:
     turn.say(lines(out))
     if files:
         turn.replies.append(Reply(msg("ledger.files", count=len(files)), files=files))
-
-
-def decision_lines(made: list[decisions.MadeDecision]) -> list[Msg | str]:
-    """The decisions on a problem or a case under their heading, apart from its progress."""
-    if not made:
-        return []
-    return [msg("decision.header"), *(decision_line(d.what, d.by, d.at, d.reason) for d in made)]
-
-
-def card_with_decisions(turn: Turn, item: LedgerItem, last: Msg | str = "") -> Msg:
-    """The card, and under it the supervisors' decisions on the problem (a liaison's page
-    shows why a close-out was not approved)."""
-    made = decisions.decisions_of(turn.session, item_id=saved_id(item))
-    return (
-        lines([card(turn, item, last), *decision_lines(made)]) if made else card(turn, item, last)
-    )
 
 
 def cmd_items(turn: Turn, args: list[str]) -> None:
@@ -221,19 +156,6 @@ def show_page(turn: Turn, page: int, edit: bool = False) -> None:
     if not rows:
         out.append(msg("items.none"))
     turn.say(lines(out), buttons=shown.buttons(Verb.ITEMS), edit=edit)
-
-
-def item_line(item: LedgerItem, today: date) -> Msg:
-    """One line of a list of items: id, name, status, due date, overdue marked."""
-    mark = msg("ledger.overdue_mark") if is_overdue(item.due_on, item.status, today) else ""
-    return msg(
-        "items.line",
-        code=item.code,
-        name=item.name[:20],
-        status=status_msg(item.status),
-        due=item.due_on or msg("form.empty"),
-        overdue=mark,
-    )
 
 
 def on_new_problem(turn: Turn, pressed: Action) -> None:

@@ -1,184 +1,36 @@
-"""The weekly update (每周报送台账): /weekly and its button, the week's answers saved."""
+"""The weekly update (每周报送台账) in the chat: /weekly, /correct and the reminder's button;
+the finished flow saved by `bot/usecases/week.py`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
-from bot.delivery.outbox import post
-from bot.handlers import abandoned, corrections
-from bot.handlers.items import add_item, categories, progress_text
-from bot.telegram.applinks import app_button
+from bot.delivery.acts import acting
 from bot.telegram.feature import Feature, FlowBinding
-from bot.telegram.turn import Button, Turn
-from storage import campaigns, chats, drafts, people, planning, submissions
+from bot.telegram.turn import Turn
+from bot.telegram.weekly_start import begin_weekly
+from bot.usecases.items import categories
+from bot.usecases.week import submit_week, weekly_context
+from storage import campaigns
 from storage import corrections as correction_store
-from storage import ledger as store
-from storage.calendar import work_calendar
-from storage.models import LedgerItem, Person, Unit, saved_id
-from workflows import keys
-from workflows.buttons import Action, Verb, callback_data
-from workflows.campaign import RecurringSpec
+from storage.models import saved_id
+from workflows.buttons import Action, Verb
 from workflows.contexts import (
     WeeklyContext,
     context_of,
 )
 from workflows.correction import DIRECT, correction_kind
-from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
 from workflows.flow_names import FlowName
 from workflows.forms import Draft
-from workflows.ledger import overdue_days
-from workflows.messages import Msg, lines, msg
-from workflows.periods import WEEK, report_period
-from workflows.planner import Planned
+from workflows.messages import msg
 from workflows.roles import CommandName
-from workflows.submission import is_on_time
 from workflows.weekly import (
-    EXPIRED,
-    TAKEN_OVER,
-    other_draft_fate,
     over_word,
-    snapshot_item,
     week_over,
     weekly_flow,
 )
-from workflows.weekly_update import ItemNow, decide_week, summary_to_groups
-
-
-def weekly_report(
-    turn: Turn, index: int, unit_id: int, period: date | None = None
-) -> tuple[str, date, datetime]:
-    """A weekly report's name, the reporting day of this week's report for the unit (or of
-    `period`, when a link names it) and its due time."""
-    if turn.campaign is None:
-        raise ValueError("no campaign is loaded")
-    reports = campaigns.weekly_reports(turn.campaign)
-    report = (
-        reports[min(index, len(reports) - 1)]
-        if reports
-        else RecurringSpec(turn.text(msg("weekly.default_name")), 0, time(18, 0))
-    )
-    if period is None:
-        span = planning.span_of(turn.session, turn.campaign)
-
-        def submitted(day: date) -> bool:
-            found = submissions.submission_of(
-                turn.session, unit_id, report_name=report.name, period_start=day
-            )
-            return found is not None
-
-        period = report_period(
-            report.weekday,
-            report.at,
-            turn.stamp.at,
-            turn.zone,
-            starts_on=span.starts_on,
-            submitted=submitted,
-        )
-    return report.name, period, datetime.combine(period, report.at, tzinfo=turn.zone)
-
-
-def _someone_else_updating(turn: Turn, unit_id: int) -> Person | None:
-    """Another liaison's live weekly update of the unit; one whose week is over is closed, one
-    idle for half an hour is taken over (each owner told, what they typed kept)."""
-    while (row := drafts.unit_weekly_draft(turn.session, unit_id, turn.person.user_id)) is not None:
-        fate = other_draft_fate(drafts.row_context(row), row.updated_at, turn.stamp.at)
-        if fate == EXPIRED:
-            abandoned.expire(turn.services, turn.session, row, turn.stamp, turn.zone)
-        elif fate == TAKEN_OVER:
-            abandoned.take_over(
-                turn.services, turn.session, row, turn.stamp, turn.zone, turn.person
-            )
-        else:
-            return people.person_by_user(turn.session, row.user_id)
-    return None
-
-
-def weekly_context(
-    turn: Turn,
-    unit: Unit,
-    index: int = 0,
-    period: date | None = None,
-    *,
-    correcting: bool = False,
-) -> WeeklyContext | None:
-    """The week's update context (its open items as they stand now), or None with the reason
-    said: the week is already reported (and how to correct it), or another liaison is updating
-    it. `correcting`: the context of a correction of the week submitted."""
-    if turn.campaign is None:
-        raise ValueError("no campaign is loaded")
-    name, day, due = weekly_report(turn, index, saved_id(unit), period)
-    done = submissions.submission_of(
-        turn.session, saved_id(unit), report_name=name, period_start=day
-    )
-    if done is not None and not correcting:
-        hint = (
-            "correction.hint_direct"
-            if correction_kind(due, turn.stamp.at) == DIRECT
-            else ("correction.hint_request")
-        )
-        turn.say(
-            lines(
-                [
-                    msg("weekly.already", unit=unit.name, name=name, at=done.submitted_at),
-                    msg(hint, due=due),
-                ]
-            )
-        )
-        return None
-    other = _someone_else_updating(turn, saved_id(unit))
-    if other is not None:
-        turn.say(msg("weekly.in_progress", unit=unit.name, who=other.name or other.display_name))
-        return None
-    items = store.open_items(turn.session, saved_id(unit))
-    last = store.last_progress(turn.session, [saved_id(i) for i in items])
-    cal, today = work_calendar(turn.session), turn.stamp.at.astimezone(turn.zone).date()
-    snap = [
-        snapshot_item(
-            {
-                "id": i.id,
-                "code": i.code,
-                "name": i.name,
-                "version": i.version,
-                "due": i.due_on.isoformat() if i.due_on else None,
-            },
-            turn.text(progress_text(last[i.id])) if i.id in last else "",
-            overdue_days(i.due_on, i.status, today, cal),
-        )
-        for i in items
-    ]
-    week: WeeklyContext = {
-        "unit": unit.name,
-        "unit_id": saved_id(unit),
-        "report": index,
-        "report_name": name,
-        "period": day.isoformat(),
-        "due": due.isoformat(),
-        "ledger": turn.campaign.ledger,
-        "items": snap,
-    }
-    if correcting and done is not None:
-        week["correcting"] = saved_id(done)
-    return week
-
-
-def correction_here(turn: Turn, unit: Unit) -> date | None:
-    """The week (its reporting day) of the speaker's correction of the unit open in this
-    chat, if one is: the workbook and the page then correct that week, as the chat does."""
-    row = turn.draft()
-    if row is None or row.flow != FlowName.WEEKLY:
-        return None
-    ctx = drafts.row_context(row)
-    if not ctx.get("correcting") or ctx.get("unit_id") != unit.id:
-        return None
-    return date.fromisoformat(str(ctx["period"]))
-
-
-def week_context_here(turn: Turn, unit: Unit, index: int = 0) -> WeeklyContext | None:
-    """`weekly_context` of this week, or of the week whose correction is open here."""
-    period = correction_here(turn, unit)
-    return weekly_context(turn, unit, index, period, correcting=period is not None)
+from workflows.weekly_update import summary_to_groups
 
 
 def start_weekly(turn: Turn, index: int = 0) -> None:
@@ -186,41 +38,11 @@ def start_weekly(turn: Turn, index: int = 0) -> None:
     unit = turn.reporting_unit()
     if unit is None or turn.campaign is None:
         return
-    context = weekly_context(turn, unit, index)
+    with acting(turn) as act:
+        context = weekly_context(act, unit, index)
     if context is None:
         return
     begin_weekly(turn, unit, context)
-
-
-def begin_weekly(turn: Turn, unit: Unit, context: WeeklyContext) -> None:
-    """Say what the update covers and show its first step, in one message.
-
-    With the Mini App configured, the first card opens the week in it; in a group, the card
-    also offers the week as a workbook and 私聊填写 (the same update in the private chat, at
-    the private chat's pace).
-    """
-    turn.say(
-        msg(
-            "weekly.start",
-            unit=unit.name,
-            name=context["report_name"],
-            count=len(context["items"]),
-            due=datetime.fromisoformat(context["due"]),
-        )
-    )
-    index = context["report"]
-    due = datetime.fromisoformat(context["due"])
-    link = AppLink(
-        WEEK_PAGE, saved_id(unit), week_ref(date.fromisoformat(context["period"])), due + WEEK
-    )
-    app = app_button(turn, msg("app.button.week"), link)
-    extra: tuple[Button, ...] = (app,) if app is not None else ()
-    if turn.is_group:
-        extra += (
-            Button(msg("weekly_form.button"), callback_data(Verb.WFORM, index)),
-            Button(msg("weekly.button.private"), callback_data(Verb.WPRIV, index)),
-        )
-    turn.begin(FlowName.WEEKLY, context=context, extra=extra)
 
 
 def cmd_weekly(turn: Turn, args: list[str]) -> None:
@@ -240,7 +62,8 @@ def cmd_correct(turn: Turn, args: list[str]) -> None:
         return
     reports = campaigns.weekly_reports(turn.campaign)
     index = next((i for i, r in enumerate(reports) if r.name == done.report_name), 0)
-    context = weekly_context(turn, unit, index, done.period_start, correcting=True)
+    with acting(turn) as act:
+        context = weekly_context(act, unit, index, done.period_start, correcting=True)
     if context is None:
         return
     if week_over(context, turn.stamp.at):  # its draft would be closed at the first answer
@@ -253,79 +76,10 @@ def cmd_correct(turn: Turn, args: list[str]) -> None:
     begin_weekly(turn, unit, context)
 
 
-def save_week(
-    turn: Turn, ctx: WeeklyContext, values: Mapping[str, Any], *, in_page: bool = False
-) -> None:
-    """Save a week's answers (given step by step, or in the filled form) and say the summary;
-    `in_page`: a week from the Mini App, whose words point to no chat command."""
-    if ctx.get("correcting"):
-        corrections.save_correction(turn, ctx, values, in_page=in_page)
-        return
-    unit = turn.session.get(Unit, ctx["unit_id"])
-    if unit is None:
-        return
-    period = date.fromisoformat(ctx["period"])
-    name = ctx["report_name"]
-    due = datetime.fromisoformat(ctx["due"])
-    try:  # the week is claimed first: of two liaisons confirming at once, one saves
-        submissions.record_submission(
-            turn.session,
-            unit_id=saved_id(unit),
-            stamp=turn.stamp,
-            on_time=is_on_time(due, turn.stamp.at),
-            report_name=name,
-            period_start=period,
-        )
-    except submissions.AlreadySubmitted as done:
-        turn.say(msg("weekly.already", unit=unit.name, name=name, at=done.first.submitted_at))
-        return
-    rows = {it["id"]: turn.session.get(LedgerItem, it["id"]) for it in ctx["items"]}
-    items = {i: row for i, row in rows.items() if row is not None}
-    current = {i: ItemNow(i, row.code, row.version, row.fields) for i, row in items.items()}
-    week = decide_week(ctx, values, current, at=turn.stamp.at)
-    raced = corrections.apply_week(turn, week, items)
-    new_code = add_item(turn, unit, values, prefix="new.").code if week.new_item else ""
-    turn.say(week.summary(new_code))
-    if week.conflicts or raced:
-        said = "week.conflicts" if in_page else "weekly.conflicts"
-        turn.say(msg(said, codes=[*week.conflicts, *raced]))
-
-
 def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     week = context_of(draft, WeeklyContext)
-    finish_week(turn, week, values, to_groups=summary_to_groups(in_group=turn.is_group))
-
-
-def finish_week(
-    turn: Turn,
-    week: WeeklyContext,
-    values: Mapping[str, Any],
-    *,
-    to_groups: bool,
-    in_page: bool = False,
-) -> None:
-    """Save the week and say its summary here; `to_groups`: post it in the unit's groups too
-    (a week done in private, or in the Mini App, where nothing is said in a chat)."""
-    said = len(turn.replies)
-    save_week(turn, week, values, in_page=in_page)
-    if to_groups and not week.get("correcting"):  # a correction posts its one line itself
-        summary = lines([r.text for r in turn.replies[said:] if isinstance(r.text, Msg)])
-        period = date.fromisoformat(week["period"])
-        groups = chats.chats_of_unit(turn.session, week["unit_id"])
-        at = turn.stamp.at
-        post(
-            turn,
-            [
-                Planned(
-                    keys.weekly_summary(week["unit_id"], period, g.chat_id),
-                    "weekly.summary",
-                    g.chat_id,
-                    summary,
-                    at,
-                )
-                for g in groups
-            ],
-        )
+    with acting(turn) as act:
+        submit_week(act, week, values, to_groups=summary_to_groups(in_group=turn.is_group))
 
 
 def on_weekly_press(turn: Turn, pressed: Action) -> None:
@@ -339,7 +93,11 @@ FEATURE = Feature(
     presses={Verb.WEEKLY: on_weekly_press},
     flows={
         FlowName.WEEKLY: FlowBinding(
-            weekly_flow, _finish_weekly, categories, over_word, context=WeeklyContext
+            weekly_flow,
+            _finish_weekly,
+            lambda turn: categories(turn.campaign),
+            over_word,
+            context=WeeklyContext,
         )
     },
 )

@@ -8,9 +8,11 @@ unit and the week; it opens the private chat even for a liaison who never wrote 
 
 from __future__ import annotations
 
-from bot.handlers import weekly
+from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Turn
+from bot.telegram.weekly_start import begin_weekly
+from bot.usecases.week import weekly_context, weekly_report
 from storage import campaigns, drafts
 from storage.models import Unit, saved_id
 from workflows.buttons import Action, Verb
@@ -39,7 +41,7 @@ def offer(turn: Turn, pressed: Action) -> None:
     if not turn.actor.reports_for(unit.id):
         turn.notice = turn.text(msg("submit.not_liaison", unit=unit.name))
         return
-    _, period, _ = weekly.weekly_report(turn, pressed.ref, unit.id)
+    _, period, _ = weekly_report(act_of(turn), pressed.ref, unit.id)
     link = WeeklyLink(turn.person.user_id, unit.id, period, turn.stamp.at + LIFETIME)
     username = turn.source.bot_username
     turn.notice = ""
@@ -76,9 +78,10 @@ def start_from_link(turn: Turn, payload: str) -> None:
         return
     reports = campaigns.weekly_reports(turn.campaign)
     index = next((i for i, r in enumerate(reports) if r.weekday == link.period.weekday()), 0)
-    context = weekly.weekly_context(turn, unit, index, link.period)
+    with acting(turn) as act:
+        context = weekly_context(act, unit, index, link.period)
     if context is not None:
-        weekly.begin_weekly(turn, unit, context)
+        begin_weekly(turn, unit, context)
 
 
 def _carry_over(turn: Turn, unit: Unit) -> bool:

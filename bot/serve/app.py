@@ -20,6 +20,7 @@ from telegram.ext import (
 
 from bot.delivery.outbox import record_sends, restore_budget
 from bot.handlers import backbone
+from bot.handlers.workbooks.ledger import SaveLedger
 from bot.serve import dispatch
 from bot.serve.features import REGISTRY
 from bot.serve.held import Gate
@@ -261,5 +262,5 @@ def build_application(
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_handler(MessageHandler(filters.TEXT | filters.Document.ALL | filters.PHOTO, on_message))
     app.add_error_handler(on_error)
-    schedule(app, services)
+    schedule(app, services, SaveLedger)
     return app

@@ -13,6 +13,7 @@ from __future__ import annotations
 from bot.telegram import flows, gate
 from bot.telegram.feature import OpenFlow, Registry
 from bot.telegram.turn import Navigate, Resume, Turn
+from bot.usecases.flows import built, loaded
 from storage import chats, drafts
 from storage.models import FormDraft
 from workflows import buttons
@@ -143,10 +144,10 @@ def _takes_files(turn: Turn, registry: Registry) -> bool | None:
     binding = registry.flows.get(row.flow) if row is not None else None
     if row is None or binding is None:
         return None
-    draft = flows.loaded(row, binding.context, binding.answers)
+    draft = loaded(row, binding.context, binding.answers)
     if draft is None:
         return False
-    steps = flows.built(row.flow, binding.build, draft.context).steps
+    steps = built(row.flow, binding.build, draft.context).steps
     return draft.step < len(steps) and isinstance(steps[draft.step].kind, Attachments | File)
 
 

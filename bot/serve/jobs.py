@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import DBAPIError
 
 from bot.delivery.outbox import delivery_job, enqueue
-from bot.handlers.abandoned import sweep
-from bot.handlers.ledger_import import taken_up
-from bot.handlers.notices import notice_ladder
-from bot.handlers.reviews import scheduled_reviews
-from bot.handlers.summary import weekly_digests
 from bot.serve.pipeline import FollowUp, pipeline_in
 from bot.telegram.hashes import fill_pass
-from bot.telegram.turn import BotApp, Ctx, Services, services_in
+from bot.telegram.turn import BotApp, Ctx, Services, Source, Speaker, Task, services_in
+from bot.usecases.abandoned import sweep
+from bot.usecases.imports import TakenUp, taken_up
+from bot.usecases.notices import notice_ladder
+from bot.usecases.reviews import scheduled_reviews
+from bot.usecases.summary import weekly_digests
 from storage import campaigns, planning
 from storage.calendar import work_calendar
 from storage.outage import unreachable
@@ -42,10 +42,11 @@ def plan_once(services: Services) -> int:
         planning.withdraw_moved(session, schedules(state))  # what waited for an old due time
         planned = due_notifications(state, now=now, cal=work_calendar(session))
         planned += weekly_digests(session, camp, now, state.planned)
-        planned += scheduled_reviews(services, session, camp, now, state.planned, state.span)
+        tr, lang = services.translator, services.settings.taizhang_locale  # documents' language
+        planned += scheduled_reviews(session, camp, now, state.planned, state.span, tr, lang)
         planned += covered(notice_ladder(session, camp, now, state.planned), state, now)
-        sweep(services, session, now, ZoneInfo(camp.timezone))  # drafts whose week is over
-        return enqueue(services, session, planned, ZoneInfo(camp.timezone), now)
+        closed = sweep(session, now)  # drafts whose week is over, each owner told
+        return enqueue(services, session, closed + planned, ZoneInfo(camp.timezone), now)
 
 
 LeaseJob = Callable[[Ctx], Coroutine[object, object, None]]
@@ -89,17 +90,33 @@ async def hashes_job(context: Ctx, services: Services) -> None:
     await fill_pass(context.bot, services)
 
 
-@lease_holders
-async def imports_job(context: Ctx, services: Services) -> None:
+ResumeImport = Callable[[int, str], Task]  # an upload and its runner: the save that goes on
+
+
+def _taken_up(services: Services) -> list[TakenUp]:
+    with services.db.unit_of_work() as session:
+        return taken_up(session, services.clock())
+
+
+def imports_job(resume: ResumeImport) -> LeaseJob:
     """A confirmed import whose save died with its process goes on from its last batch,
-    nobody having to press again."""
-    pipeline = pipeline_in(context.application.bot_data)
-    for save, source in await asyncio.to_thread(taken_up, services):
-        context.application.create_task(save.run(FollowUp(pipeline, source)), name="SaveLedger")
+    nobody having to press again (`resume` is the chat's save, given by the application)."""
+
+    @lease_holders
+    async def imports(context: Ctx, services: Services) -> None:
+        pipeline = pipeline_in(context.application.bot_data)
+        for t in await asyncio.to_thread(_taken_up, services):
+            speaker = Speaker(t.user_id, t.username, t.display_name)
+            source = Source(t.chat_id, t.chat_kind, t.chat_title, speaker)
+            save = resume(t.upload_id, t.runner)
+            context.application.create_task(save.run(FollowUp(pipeline, source)), name="SaveLedger")
+
+    return imports
 
 
-def schedule(app: BotApp, services: Services) -> None:
-    """Run the planner at start-up and every few seconds, and the delivery worker."""
+def schedule(app: BotApp, services: Services, resume: ResumeImport) -> None:
+    """Run the planner at start-up and every few seconds, the delivery worker, and the
+    imports' watch (`resume`: how an import's save goes on)."""
     jobs = required(app.job_queue, "PTB's job queue (the job-queue extra)")
     kw = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
     jobs.run_repeating(
@@ -111,7 +128,9 @@ def schedule(app: BotApp, services: Services) -> None:
     jobs.run_repeating(
         delivery_job, interval=services.delivery_interval, first=0.1, name="delivery", job_kwargs=kw
     )
-    jobs.run_repeating(imports_job, interval=IMPORTS, first=1.0, name="imports", job_kwargs=kw)
+    jobs.run_repeating(
+        imports_job(resume), interval=IMPORTS, first=1.0, name="imports", job_kwargs=kw
+    )
     logging.getLogger("apscheduler.scheduler").setLevel(
         logging.ERROR
     )  # skipped overlaps are by design

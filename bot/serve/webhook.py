@@ -24,9 +24,9 @@ from sqlalchemy.exc import DBAPIError
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter
 
-from bot.handlers import reading
 from bot.serve.held import Gate
 from bot.serve.pipeline import pipeline_in
+from bot.telegram import reading
 from bot.telegram.turn import BotApp, Services
 from bot.web import limits
 from bot.web.server import mount

@@ -11,14 +11,15 @@ there are no links, and the chat flows work as before.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from telegram import InlineKeyboardButton, WebAppInfo
 
 from bot.config import Settings
 from bot.telegram.turn import Button, Services, Turn
-from workflows.deeplink import AppLink, link_key, make_app_payload
-from workflows.messages import Msg
+from workflows.deeplink import BOARD_PAGE, AppLink, link_key, make_app_payload
+from workflows.messages import Msg, msg
 
 START_PARAM = "startapp"  # Telegram's name for a direct link's payload; ours in the query too
 
@@ -82,3 +83,12 @@ def open_button(settings: Settings) -> WebAppInfo | None:
     """The private chats' menu button's page (the app's plain URL); None without the app."""
     url = page_url(settings)
     return WebAppInfo(url) if url else None
+
+
+BOARD_LINK_LIFETIME = timedelta(days=1)
+
+
+def board_button(turn: Turn) -> Button | None:
+    """The button that opens the board in this chat; None without the Mini App."""
+    link = AppLink(BOARD_PAGE, 0, 0, turn.stamp.at + BOARD_LINK_LIFETIME)
+    return app_button(turn, msg("board.button"), link)

@@ -22,6 +22,7 @@ from typing import Any
 
 from bot.telegram import flows as engine
 from bot.telegram.turn import Begin, Turn
+from bot.usecases.flows import built, loaded
 from storage.models import FormDraft
 from workflows import forms
 from workflows.buttons import Action, Verb
@@ -166,7 +167,7 @@ class Registry:
         no longer go on (its flow gone or changed since, its time over) is closed with a word
         to its owner, and that word is the answer."""
         binding = self.flows.get(row.flow)
-        draft = None if binding is None else engine.loaded(row, binding.context, binding.answers)
+        draft = None if binding is None else loaded(row, binding.context, binding.answers)
         if binding is None or draft is None:  # a flow this version no longer has, or cannot read
             word = msg("form.outdated")
             engine.close(turn, row, word, "draft.outdated")
@@ -175,14 +176,14 @@ class Registry:
         if over is not None:
             engine.close(turn, row, over, "draft.expired")
             return over
-        return OpenFlow(row, binding, draft, engine.built(row.flow, binding.build, draft.context))
+        return OpenFlow(row, binding, draft, built(row.flow, binding.build, draft.context))
 
     def _start(
         self, turn: Turn, name: FlowName, context: Mapping[str, Any] | None
     ) -> tuple[FlowBinding, Flow, FormEnv, dict[str, Any]]:
         binding = self.flows[name]
         began = dict(context or {})
-        flow = engine.built(name, binding.build, began)
+        flow = built(name, binding.build, began)
         return binding, flow, engine.env_for(turn, binding.options(turn)), began
 
     def begin_in_chat(self, turn: Turn, request: Begin) -> None:

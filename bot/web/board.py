@@ -4,12 +4,12 @@ history with its evidence, the decisions waiting, the charts, the 约谈名单, 
 Each call is checked as the form's are (`calls.open_call`: Telegram's initData, our link) and
 then by the chat's role rule for /board (`workflows/roles.COMMANDS`: supervisors and admins).
 It reads what /summary and /item read and decides through the very functions the chat's
-buttons call (`closeout.approve_closeout_ask` / `reject_closeout_ask`,
+buttons call (`bot/usecases/closeout.py`: `approve_closeout_ask` / `reject_closeout_ask`,
 `cases.decide_case_extension`), in one turn of the same pipeline: same audit, same decision
 written down, same message to the unit's groups; 同意 is confirmed and 不同意 needs its reason
 (`workflows/decisions.py` says how a decision reads).
-催办 of a unit (`handlers/urging.urge`) goes to its groups through the outbox, once a working
-day. Evidence is fetched from Telegram by the server (getFile) and passed on
+催办 of a unit (`bot/usecases/urging.py`: `urge`) goes to its groups through the outbox,
+once a working day. Evidence is fetched from Telegram by the server (getFile) and passed on
 (`board_files.py`): the token never reaches the page.
 """
 
@@ -21,9 +21,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.handlers import cases, closeout, corrections, items, urging
-from bot.handlers.summary import campaign_summary, checkpoint_state, weekly_shares
+from bot.delivery.acts import act_of, acting
 from bot.telegram.turn import Turn
+from bot.usecases import cases, closeout, corrections, items, urging
+from bot.usecases.summary import campaign_summary, checkpoint_state, weekly_shares
 from bot.web import board_files, limits
 from bot.web.calls import Handler, PageAnswer, page_text, refused_here
 from bot.web.staff import item_of, json_call, json_write
@@ -276,7 +277,7 @@ def board_correction(turn: Turn, row: AuditEvent, names: Mapping[int, str]) -> d
                 "before": said(c.before),
                 "after": said(c.after),
             }
-            for c in corrections.requested_changes(turn, row)
+            for c in corrections.requested_changes(act_of(turn), row)
         ],
     }
 
@@ -312,7 +313,8 @@ def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     unit = board_files.unit_in(turn, camp, raw) if camp is not None else None
     if camp is None or unit is None:
         return refused_here(turn, 404, msg("bind.unknown_unit", text=raw))
-    refused = urging.urge(turn, camp, unit)
+    with acting(turn) as act:
+        refused = urging.urge(act, camp, unit)
     if refused is not None:
         return refused_here(turn, 409, refused)
     return PageAnswer(
@@ -465,7 +467,7 @@ def evidence_flag_texts(
 ) -> list[str]:
     """What the supervisor deciding a close-out should know of its files (a file used for
     another problem before, a photo taken long before it was sent), as the card says it."""
-    return [turn.text(f) for f in closeout.evidence_flags(turn, item, files)]
+    return [turn.text(f) for f in closeout.evidence_flags(act_of(turn), item, files)]
 
 
 def _files(turn: Turn, item_id: int, history: list[Any]) -> list[dict[str, Any]]:
@@ -505,7 +507,9 @@ async def board_item_route(request: web.Request) -> web.Response:
                 "id": item.id,
                 "code": item.code,
                 "title": f"{item.code} {item.name}",
-                "card": page_text(turn, items.card(turn, item, last)),
+                "card": page_text(
+                    turn, items.card(item, turn.stamp.at.astimezone(turn.zone).date(), last)
+                ),
                 "history": [
                     page_text(
                         turn,
@@ -550,12 +554,14 @@ def _closeout(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
         return item
     asked = given.get("ask") if isinstance(given.get("ask"), int) else None
     if given.get("approve") is True:
-        refused = closeout.approve_closeout_ask(turn, item, asked)
+        with acting(turn) as act:
+            refused = closeout.approve_closeout_ask(act, item, asked)
     else:
         reason = _reason(turn, given)
         if isinstance(reason, PageAnswer):
             return reason
-        refused = closeout.reject_closeout_ask(turn, item, asked, item.version, reason)
+        with acting(turn) as act:
+            refused = closeout.reject_closeout_ask(act, item, asked, item.version, reason)
     if refused is not None:
         return refused_here(turn, 409, refused)
     return PageAnswer(200, {"done": True})
@@ -580,7 +586,8 @@ def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     reason = "" if approve else _reason(turn, given, EXTENSION_REJECT)
     if isinstance(reason, PageAnswer):
         return reason
-    refused = cases.decide_case_extension(turn, case, approve=approve, reason=reason)
+    with acting(turn) as act:
+        refused = cases.decide_case_extension(act, case, approve=approve, reason=reason)
     if refused is not None:
         return refused_here(turn, 409, refused)
     return PageAnswer(200, {"done": True})
@@ -592,12 +599,14 @@ def _correction(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     if not raw.isdigit() or correction_store.request_of(turn.session, int(raw)) is None:
         return refused_here(turn, 404, msg("correction.decided"))
     if given.get("approve") is True:
-        refused = corrections.approve_correction_request(turn, int(raw))
+        with acting(turn) as act:
+            refused = corrections.approve_correction_request(act, int(raw))
     else:
         reason = _reason(turn, given, REJECT_CORRECTION)
         if isinstance(reason, PageAnswer):
             return reason
-        refused = corrections.reject_correction_request(turn, int(raw), reason)
+        with acting(turn) as act:
+            refused = corrections.reject_correction_request(act, int(raw), reason)
     if refused is not None:
         return refused_here(turn, 409, refused)
     return PageAnswer(200, {"done": True})

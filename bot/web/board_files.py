@@ -19,9 +19,10 @@ from urllib.parse import quote
 from aiohttp import web
 from telegram.error import TelegramError
 
-from bot.handlers.summary import campaign_summary, circular_docx, document_say, summary_picture
+from bot.delivery.acts import document_say
 from bot.telegram.applinks import app_key
 from bot.telegram.turn import Services, Source, Speaker, Turn
+from bot.usecases.summary import campaign_summary, circular_docx, summary_picture
 from bot.web.calls import (
     BOT,
     TURNS,

@@ -5,7 +5,7 @@ The new problem's fields are the campaign's ledger columns (seed 001's by defaul
 category a list of the campaign's categories, its dates a date picker; each answer is checked
 by `/new`'s own step for it (`workflows/page_form.py`). A close-out request is sent with its
 result and its evidence in one form, from the problem's page; the files are kept on Telegram
-as a file sent in the chat is, then `bot.handlers.closeout.send_closeout_ask` asks as /close does.
+as a file sent in the chat is, then `bot.usecases.closeout.send_closeout_ask` asks as /close does.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.handlers import closeout, items
+from bot.delivery.acts import act_of, acting
 from bot.telegram.turn import Turn
+from bot.usecases import closeout, items
+from bot.usecases.items import add_item
 from bot.web.calls import (
     TURNS,
     Call,
@@ -40,7 +42,7 @@ from workflows.weekly import CLOSE, new_item_flow
 
 
 def _env(turn: Turn) -> FormEnv:
-    return FormEnv(now=turn.stamp.at, tz=turn.zone, options=items.categories(turn))
+    return FormEnv(now=turn.stamp.at, tz=turn.zone, options=items.categories(turn.campaign))
 
 
 def _new_steps(turn: Turn, unit: Unit) -> tuple[Any, ...]:
@@ -101,7 +103,7 @@ async def add_problem(request: web.Request, call: Call) -> web.Response:
         if form.errors:
             errors = {k: turn.text(v) for k, v in form.errors.items()}
             return PageAnswer(422, {"error": turn.text(msg("app.incomplete")), "errors": errors})
-        item = items.add_item(turn, unit, form.values)
+        item = add_item(act_of(turn), unit, form.values)
         turn.say(msg("new.done", code=item.code))
         return PageAnswer(200, {"code": item.code})
 
@@ -125,13 +127,20 @@ def item_page(turn: Turn, call: Call, raw: str) -> PageAnswer:
         return item
     history = store.progress_of(turn.session, item.id or 0)
     last = items.progress_text(history[-1]) if history else ""
-    refused = closeout.may_ask(turn, item)
+    refused = closeout.may_ask(
+        act_of(turn), item, reports_for_unit=turn.actor.reports_for(item.unit_id)
+    )
     return PageAnswer(
         200,
         {
             "code": item.code,
             "name": item.name,
-            "card": page_text(turn, items.card_with_decisions(turn, item, last)),
+            "card": page_text(
+                turn,
+                items.card_with_decisions(
+                    turn.session, item, turn.stamp.at.astimezone(turn.zone).date(), last
+                ),
+            ),
             "closable": refused is None,
             "why_not": turn.text(refused.reason) if refused is not None else "",
             "title": turn.text(msg("app.close_title", code=item.code)),
@@ -159,7 +168,9 @@ async def ask_closeout_route(request: web.Request, call: Call) -> web.Response:
         item = _item(turn, call, raw)
         if isinstance(item, PageAnswer):
             return item
-        refused = closeout.may_ask(turn, item)
+        refused = closeout.may_ask(
+            act_of(turn), item, reports_for_unit=turn.actor.reports_for(item.unit_id)
+        )
         if refused is not None:
             return refused_here(turn, 409, refused.reason)
         result = fill(CLOSE.steps[:1], form.fields, FormEnv(turn.stamp.at, turn.zone), {})
@@ -209,7 +220,9 @@ async def ask_closeout_route(request: web.Request, call: Call) -> web.Response:
             name=str(checked.data["name"]),
         )
         values = {"result": checked.data["result"], "evidence": evidence}
-        if not closeout.send_closeout_ask(turn, asked, values):
+        with acting(turn) as act:
+            sent = closeout.send_closeout_ask(act, asked, values)
+        if not sent:
             return PageAnswer(409, {"error": turn.text(turn.replies.pop().text)})
         return PageAnswer(200, {"done": True})
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.handlers.leave import end_leave, leave_line, liaisons_of, take_leave
+from bot.delivery.acts import act_of, acting
 from bot.telegram.turn import Turn
+from bot.usecases.leave import end_leave, leave_line, liaisons_of, take_leave
 from bot.web.calls import (
     Call,
     PageAnswer,
@@ -55,10 +56,10 @@ def leave_page(turn: Turn, call: Call) -> PageAnswer:
     if isinstance(unit, PageAnswer):
         return unit
     me = turn.person.user_id
-    liaisons = liaisons_of(turn, saved_id(unit))
+    liaisons = liaisons_of(act_of(turn), saved_id(unit))
     names = {p.user_id: p.name for p in liaisons}
     current = [
-        {"id": saved_id(r), "text": turn.text(leave_line(turn, r, names))}
+        {"id": saved_id(r), "text": turn.text(leave_line(turn.zone, r, names))}
         for r in stored.mine(turn.session, me, saved_id(unit), turn.stamp.at)
     ]
     options = [
@@ -114,7 +115,9 @@ async def record_leave(request: web.Request, call: Call) -> web.Response:
         if not raw.isdigit():
             return _refused(turn, msg("leave.deputy_not_liaison"))
         try:
-            turn.say(take_leave(turn, unit, first, last, deputy))
+            with acting(turn) as act:
+                said = take_leave(act, unit, first, last, deputy)
+            turn.say(said)
         except LeaveRefused as err:
             return _refused(turn, err.reason)
         return PageAnswer(200, {"done": True})
@@ -135,7 +138,9 @@ async def end_early_route(request: web.Request, call: Call) -> web.Response:
         try:
             if not isinstance(leave_id, int):
                 raise LeaveRefused(msg("form.not_yours"))
-            turn.say(end_leave(turn, leave_id))
+            with acting(turn) as act:
+                said = end_leave(act, leave_id)
+            turn.say(said)
         except LeaveRefused as err:
             return refused_here(turn, 409, err.reason)
         return PageAnswer(200, {"done": True})

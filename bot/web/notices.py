@@ -7,8 +7,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.handlers.notices import send_notice
+from bot.delivery.acts import acting
 from bot.telegram.turn import Turn
+from bot.usecases.notices import send_notice
 from bot.web.calls import PageAnswer, page_text, refused_here
 from bot.web.staff import json_call, json_write
 from storage import campaigns
@@ -55,7 +56,8 @@ def _send(turn: Turn, camp: Campaign, given: dict[str, Any]) -> PageAnswer:
     text = raw.strip() if isinstance(raw, str) else ""
     if not text or len(text) > NOTICE_TEXT_LIMIT:
         return refused_here(turn, 400, msg("notices.text_needed", limit=NOTICE_TEXT_LIMIT))
-    count = send_notice(turn, camp, text)
+    with acting(turn) as act:
+        count = send_notice(act, camp, text)
     if count is None:
         return refused_here(turn, 409, msg("notices.no_groups"))
     return PageAnswer(

@@ -4,7 +4,7 @@ The page's answers are written into the person's weekly draft — the same draft
 keeps, wherever it was begun, opened and begun through the registry the chat reads
 (`bot.telegram.feature.Registry`: the flow registered as the weekly update is the one the
 page shows) — checked by the weekly update's own steps (`workflows/week_form.py`); the submit
-saves the week with the chat flow's own code (`bot.handlers.weekly.finish_week`,
+saves the week with the chat flow's own code (`bot.usecases.week.submit_week`,
 `workflows/weekly_update.decide_week`) and posts its one summary in the unit's groups.
 """
 
@@ -17,9 +17,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.handlers import weekly
+from bot.delivery.acts import acting
 from bot.telegram.feature import OpenFlow, Registry
 from bot.telegram.turn import Turn
+from bot.usecases import week as weeks
 from bot.web.calls import (
     Call,
     PageAnswer,
@@ -97,7 +98,8 @@ def _begin(turn: Turn, registry: Registry, call: Call, unit: Unit) -> _Week | Pa
         period = call.link.period
         reports = campaigns.weekly_reports(turn.campaign)
         index = next((i for i, r in enumerate(reports) if r.weekday == period.weekday()), 0)
-    context = weekly.weekly_context(turn, unit, index, period)
+    with acting(turn) as act:
+        context = weeks.weekly_context(act, unit, index, period)
     if context is None:  # the reason is said
         return PageAnswer(409, {"error": turn.text(turn.replies.pop().text)})
     if turn.draft() is not None:  # one flow at a time in a chat, as in the chat
@@ -353,7 +355,7 @@ async def preview_week(request: web.Request, call: Call) -> web.Response:
 
 
 @checked_route
-async def submit_week(request: web.Request, call: Call) -> web.Response:
+async def week_submit(request: web.Request, call: Call) -> web.Response:
     """POST: the week saved as the chat saves it, once nothing is missing; its one summary
     goes to the unit's groups."""
     registry = registry_of(request)
@@ -371,7 +373,8 @@ async def submit_week(request: web.Request, call: Call) -> web.Response:
             return PageAnswer(422, {"error": turn.text(msg("app.incomplete")), "missing": shown})
         drafts.drop(turn.session, week.row)
         turn.keep_draft(None)
-        weekly.finish_week(turn, week.context, values, to_groups=True, in_page=True)
+        with acting(turn) as act:
+            weeks.submit_week(act, week.context, values, to_groups=True, in_page=True)
         return PageAnswer(200, {"done": True})
 
     return await in_turn(request, call, body)
@@ -383,5 +386,5 @@ ROUTES = (
     ("POST", "api/week/items/{item}/files", add_evidence_route),
     ("DELETE", "api/week/items/{item}/files/{index}", remove_evidence),
     ("POST", "api/week/preview", preview_week),
-    ("POST", "api/week/submit", submit_week),
+    ("POST", "api/week/submit", week_submit),
 )

@@ -9,12 +9,14 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.handlers.case_import import import_cases
+from bot.delivery.outbox import enqueue
+from bot.usecases.case_import import import_cases
 from tests.e2e.test_cases import setup as unit_group
 from tests.harness import Harness, MakeWorld, World
 from workflows.roles import Role
@@ -263,7 +265,16 @@ async def test_an_imported_overdue_case_says_so_and_the_admins_hear_once(
         "序号,问题内容简要,受理和收到时间,是否办结\n1,逾期未回迁,2024-01-03 10:00,否\n",
         encoding="utf-8",
     )
-    assert import_cases(bot.services(), ledger, "轮台县")[0] == 1
+    assert (
+        import_cases(
+            bot.services().db,
+            bot.services().clock,
+            partial(enqueue, bot.services()),
+            ledger,
+            "轮台县",
+        )[0]
+        == 1
+    )
     posted = await bot.api.next_message(group)
     says, late = OVERDUE[bot.locale]
     assert posted["text"].endswith(says)

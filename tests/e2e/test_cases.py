@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from sqlmodel import select
 
-from bot.handlers.case_import import import_cases
+from bot.delivery.outbox import enqueue
 from bot.serve.jobs import plan_once
+from bot.usecases.case_import import import_cases
 from storage.models import ForwardedCase
 from tests.harness import Group, Harness, Person, World
 
@@ -117,7 +119,13 @@ async def test_an_imported_overdue_case_escalates_once_even_across_a_restart(
         "2,赵某,轮台县,已回迁安置,来信来访来电,2024-01-02 09:00,房产科,是\n",
         encoding="utf-8",
     )
-    count, reading = import_cases(bot.services(), ledger, "轮台县")
+    count, reading = import_cases(
+        bot.services().db,
+        bot.services().clock,
+        partial(enqueue, bot.services()),
+        ledger,
+        "轮台县",
+    )
     assert (count, reading.problems) == (2, [])
     posted = await bot.api.next_message(group)
     assert "逾期未回迁" in posted["text"] and "1月5日（周五）18:00前反馈" in posted["text"]

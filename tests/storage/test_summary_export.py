@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from bot.serve.campaign_file import TEMPLATES
-from bot.telegram.chart import FONT_PATH, ChartWords, summary_chart, summary_figure
+from bot.usecases.chart import FONT_PATH, ChartWords, summary_chart, summary_figure
 from locales import Translator
 from storage import campaigns, ledger, submissions
 from storage import cases as case_store
@@ -157,7 +157,7 @@ def test_figures_number_by_number(filled: Database) -> None:
 
 
 def test_the_summary_reads_in_chinese(filled: Database) -> None:
-    from bot.handlers.summary import campaign_summary
+    from bot.usecases.summary import campaign_summary
     from locales import Translator
 
     with filled.unit_of_work() as s:
@@ -271,7 +271,7 @@ def test_the_export_speaks_the_language_it_is_given(filled: Database, tmp_path: 
 
 
 def test_chart_data_per_unit_and_per_week(filled: Database) -> None:
-    from bot.handlers.summary import campaign_summary, weekly_shares
+    from bot.usecases.summary import campaign_summary, weekly_shares
 
     with filled.unit_of_work() as s:
         camp = campaigns.active_campaign(s)

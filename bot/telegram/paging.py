@@ -13,6 +13,8 @@ from workflows.messages import msg
 
 T = TypeVar("T")
 
+PAGE = 10  # rows on a page of a list (/items, /cases)
+
 
 @dataclass(frozen=True)
 class Page:

@@ -4,12 +4,9 @@ half an hour without a step. Whatever was typed stays in the audit trail."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.delivery.outbox import enqueue
-from bot.telegram.turn import Services
 from storage import drafts, people
 from storage.audit import Stamp
 from storage.models import FormDraft, Person
@@ -26,26 +23,15 @@ def _owner(session: Session, row: FormDraft) -> str:
     return (who.name or who.display_name) if who else str(row.user_id)
 
 
-def _close(
-    services: Services,
-    session: Session,
-    row: FormDraft,
-    stamp: Stamp,
-    tz: ZoneInfo,
-    action: str,
-    word: Msg,
-) -> None:
-    """Close a weekly draft: its values into the audit trail under `action`, `word` to its
-    owner."""
+def _close(session: Session, row: FormDraft, stamp: Stamp, action: str, word: Msg) -> Planned:
+    """Close a weekly draft: its values into the audit trail under `action`; `word` to its
+    owner, to be put in the outbox."""
     key = keys.draft_closed(row.user_id, row.chat_id, row.created_at, action)
-    planned = Planned(key, action, row.chat_id, word, stamp.at)
     drafts.close_draft(session, row, stamp, action)
-    enqueue(services, session, [planned], tz, stamp.at)
+    return Planned(key, action, row.chat_id, word, stamp.at)
 
 
-def expire(
-    services: Services, session: Session, row: FormDraft, stamp: Stamp, tz: ZoneInfo
-) -> None:
+def expire(session: Session, row: FormDraft, stamp: Stamp) -> Planned:
     """Close a weekly draft whose week is over; its owner is told which report it was."""
     ctx = context_of(Draft.from_json(row.state), WeeklyContext)
     word = msg(
@@ -55,12 +41,10 @@ def expire(
         name=ctx.get("report_name", ""),
         due=datetime.fromisoformat(ctx["due"]),
     )
-    _close(services, session, row, stamp, tz, "draft.expired", word)
+    return _close(session, row, stamp, "draft.expired", word)
 
 
-def take_over(
-    services: Services, session: Session, row: FormDraft, stamp: Stamp, tz: ZoneInfo, by: Person
-) -> None:
+def take_over(session: Session, row: FormDraft, stamp: Stamp, by: Person) -> Planned:
     """Close another liaison's idle weekly draft for `by`, who starts the week afresh."""
     ctx = context_of(Draft.from_json(row.state), WeeklyContext)
     word = msg(
@@ -70,14 +54,13 @@ def take_over(
         unit=ctx.get("unit", ""),
         minutes=int(TAKE_OVER_AFTER.total_seconds() // 60),
     )
-    _close(services, session, row, stamp, tz, "draft.taken_over", word)
+    return _close(session, row, stamp, "draft.taken_over", word)
 
 
-def sweep(services: Services, session: Session, now: datetime, tz: ZoneInfo) -> int:
-    """Close every idle weekly draft whose week is over; returns how many."""
-    closed = 0
-    for row in drafts.idle_weekly_drafts(session, now - TAKE_OVER_AFTER):
-        if week_over(Draft.from_json(row.state).context, now):
-            expire(services, session, row, Stamp(now), tz)
-            closed += 1
-    return closed
+def sweep(session: Session, now: datetime) -> list[Planned]:
+    """Close every idle weekly draft whose week is over; what to tell each owner."""
+    return [
+        expire(session, row, Stamp(now))
+        for row in drafts.idle_weekly_drafts(session, now - TAKE_OVER_AFTER)
+        if week_over(Draft.from_json(row.state).context, now)
+    ]

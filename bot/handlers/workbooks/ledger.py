@@ -1,25 +1,21 @@
 """A unit's ledger by workbook: `/import`, or a workbook sent in reply; the preview, then the
-save a batch at a time. Also `taizhang ledger import` at the console. Nothing is saved until
-the preview is confirmed.
+save a batch at a time (the console's `taizhang ledger import` is `bot/usecases/imports.py`).
+Nothing is saved until the preview is confirmed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
-from bot.handlers.reading import off_loop
-from bot.handlers.upload_steps import ChatUpload, keep_upload, sha256_of
-from bot.telegram.turn import Button, Services, Source, Speaker, Steps, Turn
-from storage import campaigns, chats, people, uploads
+from bot.telegram.reading import off_loop
+from bot.telegram.turn import Button, Steps, Turn
+from bot.telegram.upload_steps import ChatUpload, keep_upload, sha256_of
+from bot.usecases.imports import read_rows
+from storage import campaigns, uploads
 from storage import ledger_import as saving
-from storage.audit import Stamp
 from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.buttons import Verb, callback_data
 from workflows.guards import required
@@ -31,11 +27,10 @@ from workflows.ledger_import import (
     Tally,
     preview_message,
     read_book,
-    rows_to_save,
     tally,
 )
 from workflows.messages import Msg, msg
-from workflows.workbook import Book, WorkbookRefused, open_book
+from workflows.workbook import Book, WorkbookRefused
 
 PAUSE = 0.1  # seconds at least between an import's batches: other chats' turns write then
 UNIT_BUTTONS = 40  # more units than this: the admin names the unit in the caption
@@ -140,7 +135,7 @@ class SaveLedger:
                 raise saving.Stale(row.file_name)
             expected = (row.state.get("new", 0), row.state.get("changed", 0))
             rows = await off_loop(
-                lambda: _read(data, row.file_name, target, known, progress, expected)
+                lambda: read_rows(data, row.file_name, target, known, progress, expected)
             )
             source = {"file": row.file_name}
             while True:
@@ -170,23 +165,6 @@ def _to_save(
     return row, target, known, progress
 
 
-def _read(
-    data: bytes,
-    name: str,
-    target: LedgerTarget,
-    known: KnownItems,
-    progress: ImportProgress,
-    expected: tuple[int, int],
-) -> list[ImportRow]:
-    """The file's rows, read whole before the first write (they are capped), if it still does
-    what its preview said: else `Stale`, and nothing is written."""
-    with open_book(data, name) as book:
-        rows = rows_to_save(read_book(book.sheets, target, known), progress, expected)
-    if rows is None:
-        raise saving.Stale(name)
-    return rows
-
-
 def _save_batch(
     turn: Turn, upload_id: int, runner: str, rows: list[ImportRow], source: dict[str, Any]
 ) -> ImportProgress | None:
@@ -199,24 +177,6 @@ def _save_batch(
             msg("ledger_import.done", unit=unit.name, new=progress.new, changed=progress.changed)
         )
     return progress
-
-
-def taken_up(services: Services) -> list[tuple[SaveLedger, Source]]:
-    """The confirmed imports whose save died with its process, claimed to go on now: each
-    save, and where it answers (the chat and the person who pressed 确认导入)."""
-    now = services.clock()
-    out = []
-    with services.db.unit_of_work() as session:
-        for row in saving.dead_saves(session, now):
-            chat = chats.chat_by_id(session, row.chat_id)
-            person = people.person_by_user(session, row.user_id)
-            runner = uuid4().hex
-            if chat is None or person is None or not saving.claim_import(session, row, runner, now):
-                continue
-            speaker = Speaker(person.user_id, person.username, person.display_name)
-            source = Source(chat.chat_id, chat.kind, chat.title, speaker)
-            out.append((SaveLedger(saved_id(row), runner), source))
-    return out
 
 
 def _stale(turn: Turn, upload_id: int, runner: str) -> None:
@@ -237,91 +197,3 @@ def stale_message(name: str, progress: ImportProgress) -> Msg:
 def cmd_import(turn: Turn, args: list[str]) -> None:
     """`/import` alone: how to send the ledger workbook."""
     turn.say(msg("ledger_import.usage"), force_reply=True, mention=turn.is_group)
-
-
-def console_import(
-    services: Services,
-    path: Path,
-    unit_name: str,
-    *,
-    confirm: Callable[[str], bool],
-    say: Callable[[str], None],
-) -> int:
-    """`taizhang ledger import FILE --unit 轮台县`: the preview, a confirm, then the save."""
-    tr, lang = services.translator, services.settings.taizhang_locale
-
-    def text(message: Msg) -> str:
-        return re.sub(r"<[^>]+>", "", tr.text(message, lang))
-
-    if not path.exists():
-        say(text(msg("cli.no_file", path=str(path))))
-        return 2
-    data = path.read_bytes()
-    try:
-        with open_book(data, path.name) as book, services.db.unit_of_work() as session:
-            camp = campaigns.active_campaign(session)
-            if camp is None:
-                say(text(msg("cli.no_campaign")))
-                return 2
-            unit = campaigns.unit_named(session, saved_id(camp), unit_name)
-            if unit is None:
-                say(text(msg("bind.unknown_unit", text=unit_name)))
-                return 2
-            target = saving.ledger_target(session, camp, unit)
-            # an import of this file cut short: read as it was before it, and go on with it
-            began = uploads.cut_short(session, saved_id(unit), sha256_of(data))
-            made = ImportProgress.of(began.state).made if began is not None else ()
-            known = saving.known_items(session, saved_id(unit), target.spec, made)
-            counts = tally(read_book(book.sheets, target, known))
-    except WorkbookRefused as err:
-        say(text(err.message))
-        return 2
-    say(text(preview_message(counts, unit=unit.name, file=path.name)))
-    if not counts.ready:
-        return 2 if counts.problems else 0
-    if not confirm(text(msg("ledger_import.console_confirm"))):
-        say(text(msg("ledger_import.cancelled", name=path.name)))
-        return 1
-    try:
-        progress = _console_save(services, data, path.name, unit_name, (counts.new, counts.changed))
-    except (saving.Stale, WorkbookRefused):
-        say(text(msg("ledger_import.stale", name=path.name)))
-        return 2
-    say(text(msg("ledger_import.done", unit=unit.name, new=progress.new, changed=progress.changed)))
-    return 0
-
-
-def _console_save(
-    services: Services, data: bytes, name: str, unit_name: str, expected: tuple[int, int]
-) -> ImportProgress:
-    """The console's save, a batch at a time like the chat's; the same file for the same unit
-    again goes on where a save cut short stopped."""
-    runner = uuid4().hex
-    with services.db.unit_of_work() as session:
-        camp = required(campaigns.active_campaign(session), "the active campaign")
-        unit = required(campaigns.unit_named(session, saved_id(camp), unit_name), unit_name)
-        file = {"name": name, "digest": sha256_of(data)}
-        state = {"new": expected[0], "changed": expected[1]}
-        row = uploads.cut_short(session, saved_id(unit), file["digest"]) or uploads.save_upload(
-            session,
-            kind="ledger",
-            chat_id=uploads.CONSOLE,
-            user_id=uploads.CONSOLE,
-            unit_id=saved_id(unit),
-            file=file,
-            state=state,
-            at=services.clock(),
-        )
-        saving.claim_import(session, row, runner, services.clock(), force=True)
-        upload_id = saved_id(row)
-        target = saving.ledger_target(session, camp, unit)
-        progress = required(saving.import_progress(session, upload_id, runner), "the progress")
-        known = saving.known_items(session, saved_id(unit), target.spec, progress.made)
-    rows = _read(data, name, target, known, progress, expected)
-    source = {"file": name, "by": "console"}
-    while progress.done < len(rows):
-        with services.db.unit_of_work() as session:
-            stamp = Stamp(services.clock())
-            at = saving.save_batch(session, upload_id, runner, rows, stamp, source)
-        progress = required(at, "the console's upload")
-    return progress

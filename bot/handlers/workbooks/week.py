@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from bot.handlers import weekly
-from bot.handlers.reading import off_loop
-from bot.handlers.upload_steps import keep_upload, owned_upload
+from bot.delivery.acts import acting
+from bot.telegram.reading import off_loop
 from bot.telegram.turn import Button, Reply, Steps, Turn
+from bot.telegram.upload_steps import keep_upload, owned_upload
+from bot.usecases.week import submit_week, week_context_here
 from storage import drafts, uploads
 from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.buttons import Verb, callback_data
@@ -70,7 +71,8 @@ def _week_target(
     if refused is not None or unit is None:
         turn.say(refused.reason if refused else msg("weekly_form.not_ours"))
         return None
-    ctx = weekly.week_context_here(turn, unit, origin.report)
+    with acting(turn) as act:
+        ctx = week_context_here(act, turn.draft(), unit, origin.report)
     if ctx is None:
         return None
     refused = is_this_week(origin, ctx["period"], ctx["report_name"])
@@ -189,7 +191,8 @@ def save_workbook_week(turn: Turn, upload_id: int) -> None:
         turn.alert = True  # an instruction to read, not a passing word
         return
     uploads.close_upload(turn.session, row, uploads.SAVED, turn.stamp.at)
-    weekly.save_week(turn, ctx, values)
+    with acting(turn) as act:
+        submit_week(act, ctx, values, to_groups=False)
 
 
 def download_form(turn: Turn, index: int) -> None:
@@ -197,7 +200,8 @@ def download_form(turn: Turn, index: int) -> None:
     unit = turn.reporting_unit()
     if unit is None:
         return
-    ctx = weekly.week_context_here(turn, unit, index)
+    with acting(turn) as act:
+        ctx = week_context_here(act, turn.draft(), unit, index)
     if ctx is None:
         return
     content = write_form(

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.handlers.summary import circular_file
-from bot.telegram.turn import Services
+from bot.usecases.summary import circular_file
+from locales import Translator
 from storage import campaigns, planning
 from storage.calendar import work_calendar
 from storage.models import Campaign
@@ -22,20 +22,22 @@ from workflows.planner import Planned
 
 
 def scheduled_reviews(
-    services: Services,
     session: Session,
     camp: Campaign,
     now: datetime,
     planned: frozenset[str],
     span: CampaignSpan,
+    tr: Translator,
+    lang: str,
 ) -> list[Planned]:
     """The 月调度 and 季通报 whose day has come and that some supervisors' chat has not had;
-    each document written once, in the documents' language, for every chat still owed it."""
+    each document written once, in the documents' language `lang`, for every chat still owed
+    it."""
     cadences = campaigns.cadences_of(camp)
     if not cadences or span.over(now):
         return []
     tz = ZoneInfo(camp.timezone)
-    tr, lang, year = services.translator, services.settings.taizhang_locale, now.astimezone(tz).year
+    year = now.astimezone(tz).year
 
     def say(m: Msg | str) -> str:  # documents are written in the configured default language
         return tr.text(m, lang, tz=tz, year=year)

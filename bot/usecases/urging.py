@@ -3,10 +3,9 @@ most once a working day per unit (`workflows/urging`). The board's 催办 decide
 
 from __future__ import annotations
 
-from bot.delivery.outbox import post
-from bot.handlers.leave import cover_notices
-from bot.handlers.summary import campaign_summary
-from bot.telegram.turn import Turn
+from bot.usecases.act import Act
+from bot.usecases.leave import cover_notices
+from bot.usecases.summary import campaign_summary
 from storage import chats, decisions
 from storage.calendar import work_calendar
 from storage.models import Campaign, Unit, saved_id
@@ -20,31 +19,31 @@ def urged_text(made: decisions.MadeDecision) -> Msg:
     return msg("urge.shown", at=made.at, by=made.by)
 
 
-def urge(turn: Turn, camp: Campaign, unit: Unit) -> Msg | None:
+def urge(act: Act, camp: Campaign, unit: Unit) -> Msg | None:
     """催办 the unit now: its groups told what is behind, the 催办 written down, the sending
     said here; or why not (no group, urged already this working day), nothing sent."""
     unit_id = saved_id(unit)
-    groups = [c.chat_id for c in chats.chats_of_unit(turn.session, unit_id)]
+    groups = [c.chat_id for c in chats.chats_of_unit(act.session, unit_id)]
     if not groups:
         return msg("urge.no_group", unit=unit.name)
-    day = urging.urge_day(turn.stamp.at, work_calendar(turn.session), turn.zone)
-    if not decisions.urge_once(turn.session, turn.stamp, unit_id=unit_id, day=day):
-        last = decisions.last_urgings(turn.session, [unit_id])[unit_id]
+    day = urging.urge_day(act.stamp.at, work_calendar(act.session), act.zone)
+    if not decisions.urge_once(act.session, act.stamp, unit_id=unit_id, day=day):
+        last = decisions.last_urgings(act.session, [unit_id])[unit_id]
         return urging.already_urged(unit.name, last.at, last.by)
-    _, rows = campaign_summary(turn.session, camp, turn.stamp.at)
+    _, rows = campaign_summary(act.session, camp, act.stamp.at)
     row = next(r for r in rows if r.name == unit.name)
     notice = urging.urge_notice(
         unit_id,
         day,
         unit=unit.name,
-        by=turn.person.name or turn.person.display_name,
+        by=act.person.name or act.person.display_name,
         overdue=row.ledger.overdue,
         cases=row.cases.overdue,
         weekly=msg(f"summary.weekly.{row.weekly}"),
     )
     to_groups = [
-        Planned(notice.key_in(g), notice.kind, g, notice.text, turn.stamp.at) for g in groups
+        Planned(notice.key_in(g), notice.kind, g, notice.text, act.stamp.at) for g in groups
     ]
-    post(turn, cover_notices(turn, camp, to_groups))  # a liaison away: who covers is pressed
-    turn.say(msg("urge.sent", unit=unit.name))
+    act.tell(cover_notices(act, camp, to_groups))  # a liaison away: who covers is pressed
+    act.say(msg("urge.sent", unit=unit.name))
     return None

@@ -5,25 +5,30 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.delivery.outbox import enqueue
-from bot.handlers.cases import case_card, posted_notices
-from bot.telegram.turn import Services
+from bot.usecases.cases import case_card, posted_notices
 from storage import campaigns, chats
 from storage import cases as store
 from storage.audit import Stamp
 from storage.calendar import work_calendar
+from storage.db import Database
 from storage.models import saved_id
 from workflows.calendar import feedback_due
 from workflows.case_import import TEXT, ImportedCase, ImportReading, read_case_rows
 from workflows.cases import ANSWERED, CaseChange
 from workflows.guards import required
 from workflows.ledger_import import BATCH
+from workflows.planner import Planned
+
+# puts planned posts in the outbox in a unit of work: (session, planned, zone, now) -> count
+Deliver = Callable[[Session, list[Planned], ZoneInfo, datetime], int]
 
 
 def sheet_rows(path: Path) -> tuple[list[dict[str, Any]], int]:
@@ -48,16 +53,23 @@ def sheet_rows(path: Path) -> tuple[list[dict[str, Any]], int]:
     return [], 1
 
 
-def import_cases(services: Services, path: Path, unit: str | None) -> tuple[int, ImportReading]:
+def import_cases(
+    db: Database,
+    clock: Callable[[], datetime],
+    deliver: Deliver,
+    path: Path,
+    unit: str | None,
+) -> tuple[int, ImportReading]:
     """Read the whole file; if every row reads, record and post the cases a batch at a time.
 
     Each batch is a transaction of its own (the bot's turns get the database between them),
     and each case keeps the file's fingerprint and its row: the same file imported again
-    after a cut-short run records only the rows not saved yet, nothing twice.
+    after a cut-short run records only the rows not saved yet, nothing twice. `deliver` puts
+    a batch's posts in the outbox, in the batch's unit of work.
     """
     rows, first = sheet_rows(path)
     fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()
-    with services.db.unit_of_work() as session:
+    with db.unit_of_work() as session:
         camp = campaigns.active_campaign(session)
         if camp is None:
             raise LookupError("no campaign")
@@ -68,20 +80,20 @@ def import_cases(services: Services, path: Path, unit: str | None) -> tuple[int,
         saved = store.imported_rows(session, list(units.values()), fingerprint)
     left = [row for row in reading.cases if row.row not in saved]
     for at in range(0, len(left), BATCH):
-        with services.db.unit_of_work() as session:
-            _save_cases(services, session, left[at : at + BATCH], units, fingerprint)
+        with db.unit_of_work() as session:
+            _save_cases(clock(), deliver, session, left[at : at + BATCH], units, fingerprint)
     return len(reading.cases), reading
 
 
 def _save_cases(
-    services: Services,
+    now: datetime,
+    deliver: Deliver,
     session: Session,
     rows: list[ImportedCase],
     units: dict[str, int],
     fingerprint: str,
 ) -> None:
     """One batch of read rows recorded as cases, and the new ones posted to their units."""
-    now = services.clock()
     camp = required(campaigns.active_campaign(session), "the active campaign")
     tz = ZoneInfo(camp.timezone)
     cal = work_calendar(session)
@@ -110,4 +122,4 @@ def _save_cases(
         groups = [c.chat_id for c in chats.chats_of_unit(session, units[row.unit])]
         card = case_card(session, case, rules, now, cal, tz)  # overdue already, it says so
         posts += posted_notices(case, card, groups, now)
-    enqueue(services, session, posts, tz, now)
+    deliver(session, posts, tz, now)

@@ -1,7 +1,7 @@
-"""Files sent to the bot, routed: a workbook to read (a ledger or a filled weekly form),
-evidence for a week sent by workbook, or an answer to an open flow; and the buttons of their
-previews. Reading a workbook is a follow-up task (`ReadWorkbook`), saving an import another
-(`ledger_import.SaveLedger`).
+"""Files sent to the bot, routed: a workbook to read (a ledger, `ledger.py`, or a filled
+weekly form, `week.py` — the two readers of this one door), evidence for a week sent by
+workbook, or an answer to an open flow; and the buttons of their previews. Reading a workbook
+is a follow-up task (`ReadWorkbook`), saving an import another (`ledger.SaveLedger`).
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ import re
 from dataclasses import dataclass
 from uuid import uuid4
 
-from bot.handlers import ledger_import, reading, weekly_form
-from bot.handlers.upload_steps import ChatUpload, sha256_of
+from bot.handlers.workbooks import ledger as ledger_import
+from bot.handlers.workbooks import week as weekly_form
+from bot.telegram import reading
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Steps, Turn
+from bot.telegram.upload_steps import ChatUpload, sha256_of
 from storage import ledger_import as saving
 from storage import uploads
 from storage.models import Unit, WorkbookUpload
