@@ -18,10 +18,9 @@ from bot.sandbox.api import LocalBotApi
 from storage import campaigns
 from storage.db import Database
 from storage.models import ForwardedCase, LedgerItem
-from tests.bot.test_cli import TAIZHANG, run
 from tests.e2e.test_ledger_import import XLSX, console_world, send
 from tests.harness import Harness, MakeWorld
-from tests.processes import BotProcess, bot_env, campaign_with_groups, wait_until
+from tests.processes import TAIZHANG, BotProcess, bot_env, campaign_with_groups, run, wait_until
 from tests.workbooks import simple_ledger
 
 ROWS = 4999  # with its header, 5,000 rows: the most a sheet may have (MAX_ROWS)

@@ -16,8 +16,8 @@ import bot.handlers.workbooks as importing
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import AuditEvent, LedgerItem, WorkbookUpload
-from tests.bot.test_cli import run
 from tests.harness import Harness, MakeWorld
+from tests.processes import run
 from tests.workbooks import peoples_ledger, saved, simple_ledger
 from workflows.ledger import LedgerSpec, item_columns
 
