@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
-from storage.db import Database
+from storage.db import Database, make_engine, migrate
 from tests import pgserver, tools
 from tests.harness import Harness, MakeWorld, World, build_world, county_world
 
@@ -64,10 +67,26 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'taizhang.db'}"
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session (per worker): a test's `db` starts as a
+    copy of it, as a PostgreSQL test's starts from the migrated template database."""
+    path = tmp_path_factory.mktemp("template") / "taizhang.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    with engine.connect() as conn:  # all of it in the file itself: the copy takes no -wal
+        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
-def db(db_url: str) -> Database:
-    """A migrated database on a real SQLite file."""
-    return Database.open(db_url)
+def db(request: pytest.FixtureRequest, db_url: str) -> Database:
+    """A migrated database on a real SQLite file (a copy of the session's migrated template)."""
+    path = make_url(db_url).database
+    if not ON_POSTGRES and path and not Path(path).exists():
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+    return Database.open(db_url)  # at head already: the migration only checks it
 
 
 @pytest.fixture
