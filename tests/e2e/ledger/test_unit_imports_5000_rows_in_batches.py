@@ -18,7 +18,7 @@ from bot.sandbox.api import LocalBotApi
 from storage import campaigns
 from storage.db import Database
 from storage.models import ForwardedCase, LedgerItem
-from tests.e2e.test_ledger_import import XLSX, console_world, send
+from tests.e2e.ledger.test_unit_imports_its_ledger import XLSX, console_world, send
 from tests.harness import Harness, MakeWorld
 from tests.processes import TAIZHANG, BotProcess, bot_env, campaign_with_groups, run, wait_until
 from tests.workbooks import simple_ledger

@@ -21,7 +21,7 @@ from sqlmodel import select
 from bot.telegram.applinks import payload_of
 from storage.models import Unit
 from tests.browser import ARTIFACTS, keep, phone_browser
-from tests.e2e.test_weekly_workbook import saved_state
+from tests.e2e.weekly.test_liaison_updates_the_week_by_workbook import saved_state
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import app_url, init_data, page_url, start_param
 from workflows.deeplink import NEW_PAGE, AppLink

@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e import test_cases, test_deadlines, test_ledger_import, test_weekly
+from tests.e2e.cases import test_unit_answers_a_forwarded_case as cases
+from tests.e2e.deadlines import test_unit_is_reminded_and_submits as deadlines
+from tests.e2e.ledger import test_unit_imports_its_ledger as ledger_import
+from tests.e2e.weekly import test_liaison_updates_the_week_in_the_chat as weekly
 from tests.harness import Harness, MakeWorld, build_world, county_world
 from workflows.buttons import Action, Verb, callback_data, parse
 
@@ -20,29 +23,29 @@ Flow = Callable[..., Awaitable[None]]
 # buttons it sends at least
 FLOWS: list[tuple[Flow, str | None, set[Verb]]] = [
     (
-        test_weekly.test_a_whole_weekly_update_with_a_close_out_and_a_restart,
+        weekly.test_a_whole_weekly_update_with_a_close_out_and_a_restart,
         None,
         {Verb.WFORM, Verb.WPRIV, Verb.CO_OK, Verb.CO_NO, Verb.ITEM},
     ),
-    (test_weekly.test_items_are_paged_and_overdue_ones_marked, None, {Verb.ITEMS}),
-    (test_cases.test_forward_sign_and_answer_in_time, None, {Verb.SIGN, Verb.FB, Verb.EXT}),
-    (test_cases.test_an_approved_extension_moves_the_due_time, None, {Verb.EXT_OK, Verb.EXT_NO}),
+    (weekly.test_items_are_paged_and_overdue_ones_marked, None, {Verb.ITEMS}),
+    (cases.test_forward_sign_and_answer_in_time, None, {Verb.SIGN, Verb.FB, Verb.EXT}),
+    (cases.test_an_approved_extension_moves_the_due_time, None, {Verb.EXT_OK, Verb.EXT_NO}),
     (
-        test_deadlines.test_reminders_reach_exactly_the_units_that_need_them,
-        test_deadlines.CAMPAIGN,
+        deadlines.test_reminders_reach_exactly_the_units_that_need_them,
+        deadlines.CAMPAIGN,
         {Verb.SUBMIT},
     ),
     (
-        test_deadlines.test_an_admin_sets_a_deadline_and_cancels_it,
-        test_deadlines.CAMPAIGN,
+        deadlines.test_an_admin_sets_a_deadline_and_cancels_it,
+        deadlines.CAMPAIGN,
         {Verb.DL_EDIT, Verb.DL_CANCEL},
     ),
     (
-        test_ledger_import.test_a_liaison_imports_the_countys_own_ledger_in_the_group,
+        ledger_import.test_a_liaison_imports_the_countys_own_ledger_in_the_group,
         None,
         {Verb.IMP_OK, Verb.IMP_NO},
     ),
-    (test_ledger_import.test_an_admin_imports_in_private_choosing_the_unit, None, {Verb.IMP_UNIT}),
+    (ledger_import.test_an_admin_imports_in_private_choosing_the_unit, None, {Verb.IMP_UNIT}),
 ]
 
 

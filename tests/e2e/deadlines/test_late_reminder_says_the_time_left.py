@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from storage.models import OutboxMessage
-from tests.e2e.test_moved import beijing
+from tests.e2e.deadlines.test_supervisor_moves_a_deadline import beijing
 from tests.harness import Harness, MakeWorld
 
 CAMPAIGN = """

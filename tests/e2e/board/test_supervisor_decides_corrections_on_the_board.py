@@ -18,10 +18,10 @@ from sqlmodel import col, select
 from storage import campaigns, corrections
 from storage.models import Decision, PageAction, saved_id
 from tests.browser import PHONE, keep, sized_browser, too_small
-from tests.e2e import test_corrections
-from tests.e2e.test_board_api import board_link
-from tests.e2e.test_board_decisions import TWICE, tap
-from tests.e2e.test_corrections import fill_week, history
+from tests.e2e.board.test_supervisor_decides_requests_on_the_board import TWICE, tap
+from tests.e2e.board.test_supervisor_reads_the_board import board_link
+from tests.e2e.weekly import test_liaison_corrects_a_submitted_week as correcting
+from tests.e2e.weekly.test_liaison_corrects_a_submitted_week import fill_week, history
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import init_data, page_url
 from workflows.guards import required
@@ -29,7 +29,7 @@ from workflows.guards import required
 MINI_APP = True
 
 
-bot = test_corrections.bot  # its campaign, Monday 2 March 2026 10:00 (the report due 18:00)
+bot = correcting.bot  # its campaign, Monday 2 March 2026 10:00 (the report due 18:00)
 
 
 def waiting_ids(bot: Harness) -> list[int]:

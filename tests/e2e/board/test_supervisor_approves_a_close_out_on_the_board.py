@@ -18,7 +18,12 @@ from sqlmodel import select
 from storage import ledger
 from storage.models import LedgerItem, Unit
 from tests.browser import ARTIFACTS, DESK, PHONE, keep, sized_browser
-from tests.e2e.test_board_api import ask_closeout, board_link, board_world, sups
+from tests.e2e.board.test_supervisor_reads_the_board import (
+    ask_closeout,
+    board_link,
+    board_world,
+    sups,
+)
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import init_data, page_url
 

@@ -21,8 +21,8 @@ from sqlmodel import select
 from storage import ledger
 from storage.models import LedgerItem
 from tests.browser import keep, phone_browser
-from tests.e2e.test_miniapp_browser import tap
-from tests.e2e.test_miniapp_forms import PROBLEM
+from tests.e2e.miniapp.test_liaison_reports_a_problem_in_the_mini_app import PROBLEM
+from tests.e2e.weekly.test_liaison_does_the_week_in_the_browser import tap
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
 

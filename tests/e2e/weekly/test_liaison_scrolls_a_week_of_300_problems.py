@@ -15,7 +15,7 @@ from sqlmodel import col, func, select
 
 from storage.models import LedgerItem, ProgressUpdate
 from tests.browser import phone_browser
-from tests.e2e.test_miniapp_browser import tap
+from tests.e2e.weekly.test_liaison_does_the_week_in_the_browser import tap
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import app_url, init_data, page_url, start_param
 

@@ -22,7 +22,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.browser import ARTIFACTS, DESK, PHONE, keep, sized_browser, too_small
-from tests.e2e.test_board_api import ask_closeout, board_link, sups
+from tests.e2e.board.test_supervisor_reads_the_board import ask_closeout, board_link, sups
 from tests.harness import Harness, MakeWorld, World
 from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
 

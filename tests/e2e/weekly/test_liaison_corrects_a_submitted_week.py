@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import col, select
 
 from storage.models import AuditEvent, Decision, ProgressUpdate, Submission
-from tests.e2e.test_weekly_workbook import XLSX, filled
+from tests.e2e.weekly.test_liaison_updates_the_week_by_workbook import XLSX, filled
 from tests.harness import Group, Harness, MakeWorld, Person, on_campaign
 from tests.miniapp import MiniApp, app_url, start_param
 

@@ -21,7 +21,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from storage import campaigns
 from storage.models import saved_id
 from tests.browser import PHONE, keep, sized_browser, too_small
-from tests.e2e.test_board_api import board_link
+from tests.e2e.board.test_supervisor_reads_the_board import board_link
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import MiniApp, init_data, page_url
 from tests.storage.test_scores import CAMPAIGN, NOW, score_facts

@@ -22,7 +22,13 @@ from sqlmodel import select
 from storage import ledger
 from storage.models import Decision, ForwardedCase, OutboxMessage, PageAction, Urging
 from tests.browser import ARTIFACTS, DESK, PHONE, keep, sized_browser
-from tests.e2e.test_board_api import ask_closeout, board_link, board_world, item_id, sups
+from tests.e2e.board.test_supervisor_reads_the_board import (
+    ask_closeout,
+    board_link,
+    board_world,
+    item_id,
+    sups,
+)
 from tests.harness import Harness, MakeWorld, World
 from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from docx import Document
 
-from tests.e2e.test_board_api import board_link
+from tests.e2e.board.test_supervisor_reads_the_board import board_link
 from tests.harness import MakeWorld
 from tests.miniapp import MiniApp
 

@@ -17,7 +17,7 @@ from sqlmodel import select
 from storage import campaigns
 from storage.models import Leave, saved_id
 from tests.browser import PHONE, keep, sized_browser, too_small
-from tests.e2e.test_board_api import board_link
+from tests.e2e.board.test_supervisor_reads_the_board import board_link
 from tests.harness import Harness, MakeWorld, World
 from tests.miniapp import MiniApp, init_data, page_url
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 
 from storage.models import Evidence, LedgerItem, ProgressUpdate
-from tests.e2e.test_evidence import PHOTO, _close_out, _two_units
+from tests.e2e.evidence.test_unit_sends_evidence import PHOTO, _close_out, _two_units
 from tests.harness import Group, Harness, MakeWorld, Person
 from tests.workflows.test_evidence import jpeg
 

@@ -23,8 +23,8 @@ from storage import ledger
 from storage.audit import Stamp
 from storage.models import Evidence, LedgerItem
 from tests.browser import PHONE, keep, sized_browser
-from tests.e2e.test_board_api import PHOTO as BOARD_PHOTO
-from tests.e2e.test_board_api import board_link, board_world, item_id, sups
+from tests.e2e.board.test_supervisor_reads_the_board import PHOTO as BOARD_PHOTO
+from tests.e2e.board.test_supervisor_reads_the_board import board_link, board_world, item_id, sups
 from tests.harness import Group, Harness, MakeWorld, Person, World
 from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
 from tests.workflows.test_evidence import jpeg

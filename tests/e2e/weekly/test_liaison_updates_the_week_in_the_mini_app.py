@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.e2e.test_weekly_workbook import WEEK, by_workbook, saved_state, seed, step_by_step
+from tests.e2e.weekly.test_liaison_updates_the_week_by_workbook import (
+    WEEK,
+    by_workbook,
+    saved_state,
+    seed,
+    step_by_step,
+)
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import MiniApp, app_url, start_param
 

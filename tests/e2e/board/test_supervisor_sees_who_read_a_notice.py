@@ -11,7 +11,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser import PHONE, keep, sized_browser
-from tests.e2e.test_board_api import board_link, board_world
+from tests.e2e.board.test_supervisor_reads_the_board import board_link, board_world
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import MiniApp, init_data, page_url
 

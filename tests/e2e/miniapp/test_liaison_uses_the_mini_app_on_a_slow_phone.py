@@ -29,7 +29,7 @@ from bot.telegram.applinks import payload_of
 from storage import ledger
 from storage.models import AuditEvent, LedgerItem, Unit
 from tests.browser import ARTIFACTS, OFFLINE, keep, phone_browser, throttle, too_small
-from tests.e2e.test_miniapp_browser import fill_new_problem
+from tests.e2e.weekly.test_liaison_does_the_week_in_the_browser import fill_new_problem
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
 from workflows.deeplink import ITEM_PAGE, NEW_PAGE, AppLink
