@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from storage.db import Database, make_engine, migrate
 from tests import pgserver, tools
@@ -59,18 +58,10 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'empty.db'}"
 
 
-@pytest.fixture
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh database: a SQLite file, or a PostgreSQL database when the suite runs on one."""
-    if ON_POSTGRES:
-        return request.getfixturevalue("pg_url")
-    return f"sqlite:///{tmp_path / 'taizhang.db'}"
-
-
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file migrated to head once per session (per worker): a test's `db` starts as a
-    copy of it, as a PostgreSQL test's starts from the migrated template database."""
+    """A SQLite file migrated to head once per session (per worker): each test's database
+    starts as a copy of it, as a PostgreSQL test's starts from the migrated template database."""
     path = tmp_path_factory.mktemp("template") / "taizhang.db"
     engine = make_engine(f"sqlite:///{path}")
     migrate(engine)
@@ -81,11 +72,20 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def db(request: pytest.FixtureRequest, db_url: str) -> Database:
-    """A migrated database on a real SQLite file (a copy of the session's migrated template)."""
-    path = make_url(db_url).database
-    if not ON_POSTGRES and path and not Path(path).exists():
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database at head: a SQLite file copied from the session's migrated template, or
+    a PostgreSQL database made from the server's (a migration's own test starts from
+    `empty_db_url`)."""
+    if ON_POSTGRES:
+        return request.getfixturevalue("pg_url")
+    path = tmp_path / "taizhang.db"
+    shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def db(db_url: str) -> Database:
+    """A migrated database on a real SQLite file."""
     return Database.open(db_url)  # at head already: the migration only checks it
 
 
