@@ -133,11 +133,12 @@ class Cpu:
 
     async def echoes_alone(self, echo: EchoBot, count: int) -> None:
         """As many echoes as our steps had, one at a time, measured by themselves."""
-        began = time.process_time()
+        kept, began = len(echo.samples), time.process_time()
         for _ in range(count):
             await echo.once()
         self.echoes += time.process_time() - began
         self.steps += count
+        del echo.samples[kept:]  # the baseline's latencies are those taken beside our steps
 
     def per_update(self) -> tuple[float, float]:
         """Milliseconds of CPU per update: ours (the echo's share taken off), the echo's."""
