@@ -9,6 +9,11 @@ limiter wide enough that Telegram's caps do not hide the cost of an update. Targ
 within 2x the echo bot's per-update cost. Every step of ours follows an echo of the baseline
 bot, so that what else the machine does weighs on both alike.
 
+On a shared machine the latencies move with the load (each turn of ours hands its unit of work
+to a worker thread and back, which waits for a core; the echo never leaves the event loop), so
+the run also prints what an update costs in CPU: the process's CPU time over our steps with
+their echoes, less that of as many echoes alone right after, per update.
+
 Run: .venv/bin/python -m bench.weekly_bench [--items 30] [--help-count 200] [--rounds 3]
 """
 
@@ -119,6 +124,28 @@ async def echo_baseline(count: int) -> list[float]:
     return echo.samples
 
 
+class Cpu:
+    """Process CPU seconds: over our steps with their echoes, and over as many echoes alone."""
+
+    def __init__(self) -> None:
+        self.mixed = self.echoes = 0.0
+        self.steps = 0
+
+    async def echoes_alone(self, echo: EchoBot, count: int) -> None:
+        """As many echoes as our steps had, one at a time, measured by themselves."""
+        kept, began = len(echo.samples), time.process_time()
+        for _ in range(count):
+            await echo.once()
+        self.echoes += time.process_time() - began
+        self.steps += count
+        del echo.samples[kept:]  # the baseline's latencies are those taken beside our steps
+
+    def per_update(self) -> tuple[float, float]:
+        """Milliseconds of CPU per update: ours (the echo's share taken off), the echo's."""
+        echo = self.echoes / self.steps
+        return (self.mixed / self.steps - echo) * 1000, echo * 1000
+
+
 async def timed(echo: EchoBot, step: Awaitable[object], into: list[float]) -> object:
     """An echo, then our step: each of ours has a baseline taken just before it, so that what
     else the machine is doing weighs on both alike."""
@@ -129,7 +156,9 @@ async def timed(echo: EchoBot, step: Awaitable[object], into: list[float]) -> ob
     return got
 
 
-async def weekly(echo: EchoBot, items: int) -> tuple[list[float], list[float], float]:
+async def weekly(
+    echo: EchoBot, items: int, cpu: Cpu | None = None
+) -> tuple[list[float], list[float], float]:
     """A whole weekly update of `items` items: the presses' and the replies' latencies."""
     with tempfile.TemporaryDirectory() as tmp:
         bot = Harness(f"sqlite:///{Path(tmp) / 'w.db'}", **PRODUCTION)
@@ -152,7 +181,7 @@ async def weekly(echo: EchoBot, items: int) -> tuple[list[float], list[float], f
         prompt = await bot.command(group, li, "/weekly")  # the first item's step
         presses: list[float] = []
         replies: list[float] = []
-        began_all = time.perf_counter()
+        began_all, cpu_began = time.perf_counter(), time.process_time()
         for i in range(items):
             await timed(echo, bot.tap(prompt, li, "按计划推进"), presses)  # a toast
             got = await timed(echo, bot.answer(prompt, li, f"第{i + 1}项本周按计划推进"), replies)
@@ -162,12 +191,15 @@ async def weekly(echo: EchoBot, items: int) -> tuple[list[float], list[float], f
         assert isinstance(confirm, dict)
         done = await timed(echo, bot.press(confirm, li, "确认提交"), replies)
         total = time.perf_counter() - began_all
+        if cpu is not None:  # the echoes alone while the bot still runs, as during the steps
+            cpu.mixed += time.process_time() - cpu_began
+            await cpu.echoes_alone(echo, len(presses) + len(replies))
         assert isinstance(done, dict) and "已报送本周" in done["text"], done
         await bot.stop()
         return presses, replies, total
 
 
-async def private_help(echo: EchoBot, count: int) -> list[float]:
+async def private_help(echo: EchoBot, count: int, cpu: Cpu | None = None) -> list[float]:
     """/help in a liaison's private chat, `count` times: one command, one answer each."""
     with tempfile.TemporaryDirectory() as tmp:
         bot = Harness(f"sqlite:///{Path(tmp) / 'h.db'}", **PRODUCTION)
@@ -178,8 +210,12 @@ async def private_help(echo: EchoBot, count: int) -> list[float]:
         chat = bot.api.private(li)
         await bot.command(chat, li, "/help")  # the first turn makes the chat's row
         samples: list[float] = []
+        began = time.process_time()
         for _ in range(count):
             await timed(echo, bot.command(chat, li, "/help"), samples)
+        if cpu is not None:
+            cpu.mixed += time.process_time() - began
+            await cpu.echoes_alone(echo, count)
         await bot.stop()
         return samples
 
@@ -194,10 +230,11 @@ async def main(items: int, helps: int, rounds: int) -> None:
     presses: list[float] = []
     replies: list[float] = []
     mine: list[float] = []
+    weekly_cpu, help_cpu = Cpu(), Cpu()
     for _ in range(rounds):
-        pressed, replied, _ = await weekly(echo, items)
+        pressed, replied, _ = await weekly(echo, items, weekly_cpu)
         presses, replies = presses + pressed, replies + replied
-        mine += await private_help(echo, helps)
+        mine += await private_help(echo, helps, help_cpu)
     await echo.stop()
     ours = figures("weekly update, every step", presses + replies)
     figures("  typed replies and confirms (1 Bot API call)", replies)
@@ -206,6 +243,11 @@ async def main(items: int, helps: int, rounds: int) -> None:
     base = figures("baseline: PTB echo bot (1 call)", echo.samples)
     print(f"  weekly step p50 / echo p50: {ours / base:.2f}x (target: 2x)")
     print(f"  private /help p50 / echo p50: {helped / base:.2f}x (target: 2x)")
+    print("  CPU per update (the process's; the echoes' own taken off ours):")
+    for label, cpu in (("weekly step", weekly_cpu), ("private /help", help_cpu)):
+        ours_ms, echo_ms = cpu.per_update()
+        ratio = ours_ms / echo_ms
+        print(f"    {label:<14} {ours_ms:5.2f} ms, echo {echo_ms:5.2f} ms: {ratio:.2f}x")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import socket
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, insert, true
+from sqlalchemy import case, insert, true, update
 from sqlmodel import Session, col, select
 
 from storage.models import OutboxMessage
@@ -129,10 +129,10 @@ def store_replies(
 
 def mark_sent(session: Session, message_id: int, telegram_id: int, now: datetime) -> None:
     """Telegram accepted it."""
-    row = session.get(OutboxMessage, message_id)
-    if row is not None:
-        row.status, row.sent_at, row.telegram_message_id = "sent", now, telegram_id
-        session.add(row)
+    # one statement, not a read and the ORM's flush: this follows every message sent
+    sent = {"status": "sent", "sent_at": now, "telegram_message_id": telegram_id}
+    stmt = update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(sent)
+    session.connection().execute(stmt)
 
 
 def mark_retry(session: Session, message_id: int, at: datetime, error: str) -> None:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
-from storage.db import Database
+from storage.db import Database, make_engine, migrate
 from tests import pgserver, tools
 from tests.harness import Harness, MakeWorld, World, build_world, county_world
 
@@ -56,18 +58,35 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'empty.db'}"
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session (per worker): each test's database
+    starts as a copy of it, as a PostgreSQL test's starts from the migrated template database."""
+    path = tmp_path_factory.mktemp("template") / "taizhang.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    with engine.connect() as conn:  # all of it in the file itself: the copy takes no -wal
+        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh database: a SQLite file, or a PostgreSQL database when the suite runs on one."""
+    """A fresh database at head: a SQLite file copied from the session's migrated template, or
+    a PostgreSQL database made from the server's (a migration's own test starts from
+    `empty_db_url`)."""
     if ON_POSTGRES:
         return request.getfixturevalue("pg_url")
-    return f"sqlite:///{tmp_path / 'taizhang.db'}"
+    path = tmp_path / "taizhang.db"
+    shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
 def db(db_url: str) -> Database:
     """A migrated database on a real SQLite file."""
-    return Database.open(db_url)
+    return Database.open(db_url)  # at head already: the migration only checks it
 
 
 @pytest.fixture

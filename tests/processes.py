@@ -30,6 +30,18 @@ SECRET = "s3cret-token_for-tests"
 PUBLIC_URL = "https://bot.example.gov.cn/telegram/hook"
 
 
+def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`taizhang ARGS` at the console, in `cwd`, with only the given settings of ours."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "TAIZHANG_", "DATABASE_"))
+    }
+    return subprocess.run(
+        [TAIZHANG, *args], cwd=cwd, env={**clean, **env}, text=True, capture_output=True, timeout=60
+    )
+
+
 class BotProcess:
     """`taizhang run …` as a child process; its log goes to a file."""
 

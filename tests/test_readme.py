@@ -34,3 +34,22 @@ def test_every_picture_in_readme_exists() -> None:
     paths = [a or b for a, b in pictures]
     assert len(paths) >= 5
     assert [p for p in paths if not (ROOT / p).is_file()] == []
+
+
+def test_every_test_file_named_in_readme_and_ci_exists() -> None:
+    """A test file moved or renamed takes README's and CI's references with it (CI's
+    bare-machine run names two test ids: a stale one would be skipped as "not found")."""
+    named = set()
+    for doc in ("README.md", ".ci/run"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        named |= set(re.findall(r"tests/[\w/]+\.py(?:::\w+)?", text))
+    assert len(named) >= 10
+    assert [ref for ref in sorted(named) if not _exists(ref)] == []
+
+
+def _exists(ref: str) -> bool:
+    """A test file, or a test id (`path::name`), that is in the repository."""
+    path, _, test = ref.partition("::")
+    if not (ROOT / path).is_file():
+        return False
+    return not test or f"def {test}(" in (ROOT / path).read_text(encoding="utf-8")

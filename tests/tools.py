@@ -85,7 +85,10 @@ POSTGRES = Need("the PostgreSQL tests", (PG_CTL,))
 NEEDS = (BROWSER, PRINT, POSTGRES)
 # the modules whose helpers need a tool: a test module using any of them is skipped before its
 # fixtures are set up (tests/conftest.py), not once its world is built
-HELPERS = {"tests.browser": BROWSER, "tests.storage.test_print": PRINT}
+HELPERS = {
+    "tests.browser": BROWSER,
+    "tests.e2e.reports.test_supervisor_prints_the_export_and_the_circular": PRINT,
+}
 
 
 def strict() -> bool:

@@ -23,7 +23,8 @@ button press costs nothing. So a step of a flow in a group spends at most one me
 
 Keep it at one: a new flow step should add one `Reply` with its buttons or ForceReply; say
 anything else with `turn.say(...)` before it (it is folded), or with `turn.notice` for a
-press. `tests/e2e/test_group_budget.py` counts what a weekly update spends.
+press. `tests/e2e/chat/test_group_is_answered_within_telegrams_limits.py` counts what a weekly
+update spends.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Two bot processes in webhook mode on one PostgreSQL database behave as one bot.
 
 These run on PostgreSQL whichever database the rest of the suite uses: several processes
-are what PostgreSQL is for (on SQLite a second process refuses, see e2e/test_process.py).
+are what PostgreSQL is for (on SQLite a second process refuses, see
+tests/e2e/running/test_admin_restarts_a_killed_bot.py).
 """
 
 from __future__ import annotations

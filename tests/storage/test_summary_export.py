@@ -22,7 +22,7 @@ from storage.audit import Stamp
 from storage.db import Database
 from storage.export import SHEETS, write_workbook
 from storage.models import Unit
-from tests.e2e.test_summary import UNITS
+from tests.e2e.reports.test_supervisor_asks_for_the_summary_and_the_export import UNITS
 from workflows.campaign import RecurringSpec, read_campaign_yaml
 from workflows.case_import import ANNEX_3
 from workflows.ledger import ItemChanges, LedgerSpec, Progress, item_columns, status_msg
