@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from docx import Document
@@ -44,8 +45,17 @@ async def test_a_hostile_problem_name_is_written_into_the_circular_as_typed(
         )
         assert old.name == "旧\x0b数据"  # as an older version stored it
     sup = world["督办赵"]
-    circular = await bot.command(sup.private, sup, "/summary 通报")
-    assert circular["document"]["file_name"].endswith(".docx"), circular.get("text")
+    # a notice the planner sends him meanwhile may come first (30 December is a Monday: the
+    # weekly digest is due), so the answer is the document that follows the command
+    before = len(bot.api.bot_messages(sup.private))
+
+    def documents() -> list[dict[str, Any]]:
+        return [m for m in bot.api.bot_messages(sup.private)[before:] if "document" in m]
+
+    await bot.api.send(sup.private, sup, "/summary 通报")
+    await bot.api.until(lambda: bool(documents()), timeout=20)
+    circular = documents()[0]
+    assert circular["document"]["file_name"].endswith(".docx")
     doc = Document(io.BytesIO(circular["payload"]))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert NAME in text and "旧\n数据" in text
