@@ -19,7 +19,7 @@ from storage.models import (
     saved_id,
 )
 from storage.once import numbered
-from workflows.cases import ANSWERED, OPEN, SIGNED, CaseChange, case_code
+from workflows.casework.cases import ANSWERED, OPEN, SIGNED, CaseChange, case_code
 from workflows.json_types import JSONObject
 from workflows.keys import CASE_POSTED
 

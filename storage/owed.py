@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from storage.campaigns import active_campaign, weekly_reports
 from storage.models import ForwardedCase, Notification, OutboxMessage, Submission, saved_id
-from workflows.cases import OPEN, SIGNED
+from workflows.casework.cases import OPEN, SIGNED
 from workflows.json_types import json_int
 from workflows.keys import (
     ADMINS,

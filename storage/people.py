@@ -10,7 +10,7 @@ from storage.audit import Stamp, record, snapshot
 from storage.models import Person, RoleGrant, Unit, saved_id
 from storage.once import Taken, insert_once
 from workflows.json_types import JSONValue
-from workflows.roles import Actor, Role
+from workflows.people.roles import Actor, Role
 
 
 def touch_person(

@@ -3,7 +3,7 @@ time its speaker is seen there, by members added, and forgotten when they leave.
 
 With privacy mode on, Telegram tells a bot nothing of a group's members but what it sees:
 commands, replies to it, button presses and service messages (joined, left). It is enough to
-know that a supervisor reads the supervisors' group (`workflows/audience.py`).
+know that a supervisor reads the supervisors' group (`workflows/supervision/audience.py`).
 """
 
 from __future__ import annotations

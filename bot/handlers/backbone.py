@@ -12,8 +12,7 @@ from bot.telegram.turn import Turn
 from bot.usecases.register import register_as_liaison
 from storage import campaigns, chats, people, sightings
 from storage.models import Person
-from workflows.binding import SUPERVISORS, bind_flow, unit_options
-from workflows.contexts import (
+from workflows.forms.contexts import (
     BindAnswers,
     BindContext,
     RegisterAnswers,
@@ -21,13 +20,14 @@ from workflows.contexts import (
     answers_of,
     context_of,
 )
-from workflows.flow_names import FlowName
-from workflows.forms import Draft, Nav
+from workflows.forms.engine import Draft, Nav
+from workflows.forms.flow_names import FlowName
+from workflows.forms.inputs import UNITS, Option, TextAnswer
 from workflows.guards import required
-from workflows.inputs import UNITS, Option, TextAnswer
 from workflows.messages import Msg, lines, msg
-from workflows.registration import REGISTER
-from workflows.roles import CommandName, Role, commands_for
+from workflows.people.binding import SUPERVISORS, bind_flow, unit_options
+from workflows.people.registration import REGISTER
+from workflows.people.roles import CommandName, Role, commands_for
 from workflows.words import LANGUAGE_WORDS, ROLE_WORDS, TELEGRAM_ID, whole_number
 
 

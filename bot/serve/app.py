@@ -43,9 +43,9 @@ from bot.telegram.turn import (
 )
 from storage import chats
 from workflows.clean import clean_text
-from workflows.inputs import FileAnswer
+from workflows.forms.inputs import FileAnswer
 from workflows.messages import msg
-from workflows.roles import COMMANDS
+from workflows.people.roles import COMMANDS
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """The dispatcher: which feature's handler a turn goes to, and the flows it runs.
 
-A command goes to its feature's handler once its rule (`workflows.roles.CommandName`) allows
+A command goes to its feature's handler once its rule (`workflows.people.roles.CommandName`) allows
 it here; a press goes to its feature's handler once `bot/telegram/gate.py` has checked its
-verb's rule (`workflows.buttons.Verb`); a reply or a file goes to the speaker's open flow (a
+verb's rule (`workflows.forms.buttons.Verb`); a reply or a file goes to the speaker's open flow (a
 file may be a workbook a feature reads first). A handler asks for a flow with `Turn.begin`; `settle`
 starts it after the handler returns, and a finished flow's values go to its binding's
 `finish`. The form engine (`bot/telegram/flows.py`) never calls a handler itself.
@@ -16,12 +16,12 @@ from bot.telegram.turn import Navigate, Resume, Turn
 from bot.usecases.flows import built, loaded
 from storage import chats, drafts
 from storage.models import FormDraft
-from workflows import buttons
-from workflows.buttons import Action, FormPress
-from workflows.forms import Nav
-from workflows.inputs import Answer, Attachments, ChoiceAnswer, File, FileAnswer, TextAnswer
+from workflows.forms import buttons
+from workflows.forms.buttons import Action, FormPress
+from workflows.forms.engine import Nav
+from workflows.forms.inputs import Answer, Attachments, ChoiceAnswer, File, FileAnswer, TextAnswer
 from workflows.messages import msg
-from workflows.roles import BY_NAME, may
+from workflows.people.roles import BY_NAME, may
 
 SETTLE_ROUNDS = 8  # a finish may begin another flow; never loop for ever
 

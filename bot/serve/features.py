@@ -2,8 +2,8 @@
 
 Each area's handler module declares its `FEATURE` (its commands, buttons, flows, and the
 replies and files it takes); `REGISTRY` collects them and refuses two handlers for one name,
-a command (`workflows.roles.CommandName`) or button (`workflows.buttons.Verb`) declared with
-its rule but handled nowhere, and a handler for one never declared.
+a command (`workflows.people.roles.CommandName`) or button (`workflows.forms.buttons.Verb`) declared
+with its rule but handled nowhere, and a handler for one never declared.
 """
 
 from __future__ import annotations

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bot.telegram.turn import Turn
-from workflows.buttons import Action
+from workflows.forms.buttons import Action
 
 
 def admit(turn: Turn, pressed: Action) -> bool:
     """Whether the presser's roles allow the button; if not, the refusal is the press's toast.
 
-    Only roles are checked here (the verb's rule, `workflows.buttons.Verb`); a button whose
+    Only roles are checked here (the verb's rule, `workflows.forms.buttons.Verb`); a button whose
     rule has a scope (this unit's liaisons, the draft's owner) has its handler check that
     against the row.
     """

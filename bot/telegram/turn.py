@@ -28,12 +28,12 @@ from storage.db import Database
 from storage.lease import Lease
 from storage.models import Campaign, Chat, FormDraft, Person, Unit
 from workflows.clean import clean_name, clean_text
-from workflows.flow_names import FlowName
-from workflows.forms import Ask, Nav
-from workflows.inputs import Answer, FileAnswer, TextAnswer
+from workflows.forms.engine import Ask, Nav
+from workflows.forms.flow_names import FlowName
+from workflows.forms.inputs import Answer, FileAnswer, TextAnswer
 from workflows.json_types import JSONObject
 from workflows.messages import Msg, msg
-from workflows.roles import Actor, NotActing
+from workflows.people.roles import Actor, NotActing
 
 logger = logging.getLogger(__name__)
 GROUPS = ("group", "supergroup")  # Telegram's chat types of a group chat

@@ -14,7 +14,7 @@ from storage.audit import Stamp
 from storage.db import Database
 from storage.models import LedgerItem, Unit
 from workflows.campaign import read_campaign_yaml
-from workflows.ledger import ItemChanges, LedgerSpec, item_columns
+from workflows.problems.ledger import ItemChanges, LedgerSpec, item_columns
 
 NOW = datetime(2024, 5, 6, 2, 0, tzinfo=UTC)  # Monday 6 May 2024, 10:00 in Beijing
 

@@ -11,7 +11,7 @@ from storage.audit import Stamp
 from storage.db import Database
 from storage.models import Chat, Sighting, saved_id
 from workflows.campaign import read_campaign_yaml
-from workflows.roles import Role
+from workflows.people.roles import Role
 
 NOW = datetime(2024, 5, 6, 1, 0, tzinfo=UTC)
 GROUP, COUNTY = -100900, -100101  # the supervisors' group, a county's group
