@@ -37,14 +37,14 @@ from storage.models import (
     Unit,
     saved_id,
 )
-from storage.once import insert_skipping
 from storage.summary import checked_items
+from storage.unique_inserts import insert_skipping
 from workflows import keys
 from workflows.deliverables.checkpoints import interview_list, reached
 from workflows.json_types import JSONObject
 from workflows.keys import NoticeKey, Subject, schedule_stamp
+from workflows.message_pieces import PIECE_LIMIT, split_text
 from workflows.people.roles import Role
-from workflows.pieces import PIECE_LIMIT, split_text
 from workflows.planner import (
     CaseState,
     CheckpointState,

@@ -15,7 +15,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from storage.models import Chat, Sighting
-from storage.once import insert_skipping
+from storage.unique_inserts import insert_skipping
 
 
 def saw(session: Session, chat_id: int, user_ids: Iterable[int], at: datetime) -> None:

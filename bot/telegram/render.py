@@ -25,8 +25,8 @@ from storage.drafts import SentPrompt
 from workflows.forms.buttons import FormPress
 from workflows.forms.engine import Ask
 from workflows.json_types import JSONObject, json_int, json_ints, json_str
+from workflows.message_pieces import split_text
 from workflows.messages import msg
-from workflows.pieces import split_text
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.telegram.budget import LimitArgs
 from bot.telegram.prompts import PromptLog
 from locales import Translator
-from storage import campaigns, chats, drafts, people, sightings, turns
+from storage import campaigns, chats, drafts, people, sightings, turn_start
 from storage.audit import Stamp
 from storage.db import Database
 from storage.lease import Lease
@@ -351,7 +351,7 @@ def open_turn(session: Session, services: Services, source: Source) -> Turn | No
         return None
     stamp = Stamp(services.clock(), source.speaker.user_id, source.chat_id)
     speaker, admins = source.speaker, services.settings.admin_ids
-    known = turns.seen(session, source.chat_id, speaker.user_id)
+    known = turn_start.seen(session, source.chat_id, speaker.user_id)
     # first sight of the chat or the person: made now (their names kept fresh as ever)
     chat = chats.ensure_chat(
         session,

@@ -1,4 +1,4 @@
-"""The backbone's slash commands: start, help, bind, role, register, roster, lang, navigation."""
+"""Starting and the roster: /start, /help, /bind, /role, /register, /roster, /lang, navigation."""
 
 from __future__ import annotations
 
@@ -267,7 +267,7 @@ def nav(kind: Nav) -> Callable[[Turn, list[str]], None]:
 
 
 FEATURE = Feature(
-    "backbone",
+    "start_and_roster",
     commands={
         CommandName.START: cmd_start,
         CommandName.HELP: cmd_help,
