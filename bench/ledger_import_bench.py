@@ -31,11 +31,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.handlers.ledger_import import PAUSE
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import text
 
 from bench.population import campaign_with_units, unit_name
+from bot.handlers.workbooks.ledger import PAUSE
 from storage import campaigns, uploads
 from storage import ledger_import as saving
 from storage.audit import Stamp
