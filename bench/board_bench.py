@@ -44,8 +44,8 @@ from bot.serve.pipeline import Pipeline
 from bot.telegram.turn import Source, Speaker, Turn
 from storage import campaigns
 from storage.models import ForwardedCase, LedgerItem, ProgressUpdate, Submission, Unit
-from workflows.roles import Role
-from workflows.summary import summary_week
+from workflows.documents.summary import summary_week
+from workflows.people.roles import Role
 from workflows.words import name_key
 
 SUPERVISOR = 880201

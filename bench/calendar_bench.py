@@ -22,7 +22,7 @@ from datetime import date, timedelta
 
 import chinese_calendar
 
-from workflows.calendar import OfficialDays, WorkCalendar
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
 
 
 def pairs(count: int, last_year: int, seed: int = 7) -> list[tuple[date, int]]:

@@ -35,14 +35,14 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import text
 
 from bench.population import campaign_with_units, unit_name
-from bot.handlers.ledger_import import PAUSE
+from bot.handlers.workbooks.ledger import PAUSE
 from storage import campaigns, uploads
 from storage import ledger_import as saving
 from storage.audit import Stamp
 from storage.db import Database
 from storage.models import saved_id
-from workflows.ledger_import import BATCH, ImportProgress, read_book, rows_to_save, tally
-from workflows.workbook import WorkbookRefused, open_book
+from workflows.problems.ledger_import import BATCH, ImportProgress, read_book, rows_to_save, tally
+from workflows.problems.workbook import WorkbookRefused, open_book
 
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 CATEGORIES = ["违规征收类", "逾期未安置类", "未足额支付补偿款类"]

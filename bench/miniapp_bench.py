@@ -36,9 +36,9 @@ from bot.telegram.turn import Source, Speaker, Turn
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import ProgressUpdate, Submission
-from workflows.inputs import ChoiceAnswer, TextAnswer
-from workflows.ledger import ItemColumns
-from workflows.roles import Role
+from workflows.forms.inputs import ChoiceAnswer, TextAnswer
+from workflows.people.roles import Role
+from workflows.problems.ledger import ItemColumns
 
 
 def figures(label: str, samples: list[float]) -> tuple[float, float]:

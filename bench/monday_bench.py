@@ -53,8 +53,8 @@ from locales import Translator
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import Chat, OutboxMessage
-from workflows.ledger import ItemColumns
-from workflows.roles import Role
+from workflows.people.roles import Role
+from workflows.problems.ledger import ItemColumns
 
 SUNDAY = datetime(2024, 2, 18, 4, 0, tzinfo=UTC)  # Sunday 12:00 in Beijing: the week before
 MONDAY = datetime(2024, 2, 19, 0, 5, tzinfo=UTC)  # Monday 08:05 in Beijing: prompts are due

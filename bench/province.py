@@ -47,8 +47,8 @@ from storage.db import Database
 from storage.models import OutboxMessage, saved_id
 from tests.pgserver import ThrowawayServer, free_port
 from tests.processes import PUBLIC_URL, BotProcess, bot_env, wait_until
-from workflows.ledger import LedgerSpec, item_columns
-from workflows.roles import Role
+from workflows.people.roles import Role
+from workflows.problems.ledger import LedgerSpec, item_columns
 
 START = datetime.fromisoformat("2024-05-13T08:00+08:00")  # a Monday; no holiday for weeks
 ADMIN_ID = 990001

@@ -30,8 +30,8 @@ from bot.serve.pipeline import Pipeline
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from tests.pgserver import ThrowawayServer
-from workflows.ledger import ItemColumns
-from workflows.roles import Role
+from workflows.people.roles import Role
+from workflows.problems.ledger import ItemColumns
 
 WAYS = ("kept in the outbox", "from memory")
 

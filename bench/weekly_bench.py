@@ -37,8 +37,8 @@ from bot.sandbox.api import LocalBotApi
 from bot.sandbox.sandbox import Sandbox as Harness
 from storage import campaigns, ledger
 from storage.audit import Stamp
-from workflows.ledger import ItemColumns
-from workflows.roles import Role
+from workflows.people.roles import Role
+from workflows.problems.ledger import ItemColumns
 
 
 def figures(label: str, samples: list[float]) -> float:

@@ -15,7 +15,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import Session, col
 
 from storage.models import PageAction
-from storage.once import insert_skipping
+from storage.unique_inserts import insert_skipping
 from workflows.json_types import JSONObject
 
 ACTIONS_KEPT = timedelta(days=2)  # a page retries within seconds; a reopened page makes new ids

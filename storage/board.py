@@ -10,10 +10,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.models import ForwardedCase, LedgerItem, ProgressUpdate
-from workflows.cases import ANSWERED, OPEN, SIGNED
-from workflows.extension import PENDING
-from workflows.ledger import Status
-from workflows.weekly import DONE
+from workflows.casework.cases import ANSWERED, OPEN, SIGNED
+from workflows.casework.extension import PENDING
+from workflows.problems.ledger import Status
+from workflows.week.weekly import DONE
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
 from storage.models import CalendarOverride
-from workflows.calendar import OfficialDays, WorkCalendar
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
 
 
 @cache

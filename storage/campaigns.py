@@ -15,13 +15,13 @@ from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
 from storage.models import Campaign, Deadline, Phase, Unit
-from workflows.cadence import Cadence, cadences_from
 from workflows.campaign import CampaignSpec, FeedbackRule, RecurringSpec
-from workflows.checkpoints import Checkpoint
+from workflows.deliverables.checkpoints import Checkpoint
+from workflows.documents.cadence import Cadence, cadences_from
 from workflows.guards import required
 from workflows.json_types import JSONValue
-from workflows.ledger import LedgerSpec, ledger_from, spec_to_json
-from workflows.scores import ScoreRule
+from workflows.problems.ledger import LedgerSpec, ledger_from, spec_to_json
+from workflows.supervision.scores import ScoreRule
 from workflows.words import name_key
 
 

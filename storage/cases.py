@@ -18,8 +18,8 @@ from storage.models import (
     Unit,
     saved_id,
 )
-from storage.once import numbered
-from workflows.cases import ANSWERED, OPEN, SIGNED, CaseChange, case_code
+from storage.unique_inserts import numbered
+from workflows.casework.cases import ANSWERED, OPEN, SIGNED, CaseChange, case_code
 from workflows.json_types import JSONObject
 from workflows.keys import CASE_POSTED
 

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 from storage import sightings
 from storage.audit import Stamp, record, snapshot
 from storage.models import Chat, Person
-from storage.once import Taken, insert_once
+from storage.unique_inserts import Taken, insert_once
 
 
 def ensure_chat(

@@ -23,8 +23,8 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
-from workflows.circular import Circular, Section, Table
 from workflows.clean import clean_text
+from workflows.documents.circular import Circular, Section, Table
 from workflows.messages import Msg, Say
 
 TITLE_FONT = "方正小标宋简体"

@@ -15,9 +15,9 @@ from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
 from storage.models import AuditEvent, ProgressUpdate, Submission
-from workflows.correction import Said
 from workflows.guards import required
 from workflows.json_types import JSONObject, JSONValue
+from workflows.week.correction import Said
 
 CORRECTED = "week.correct"
 REPLACED = "submission.replace"

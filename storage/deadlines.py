@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from storage import planning
 from storage.audit import Stamp, record, snapshot
 from storage.models import Deadline
-from workflows.deadlines import DeadlineSave
+from workflows.deliverables.deadlines import DeadlineSave
 
 
 def deadline_named(session: Session, campaign_id: int, deliverable: str) -> Deadline | None:

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from storage.audit import Stamp
 from storage.models import Decision, Person, Urging
-from storage.once import Taken, insert_once
+from storage.unique_inserts import Taken, insert_once
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
 from storage.models import FormDraft
-from workflows.flow_names import FlowName
-from workflows.forms import Draft
+from workflows.forms.engine import Draft
+from workflows.forms.flow_names import FlowName
 from workflows.json_types import JSONObject, json_int, json_ints, json_object
 
 # A draft is read to be changed: it is locked until the unit of work ends, so that the same
@@ -40,7 +40,7 @@ def draft_of(session: Session, chat_id: int, user_id: int) -> FormDraft | None:
 
 
 def row_context(row: FormDraft) -> JSONObject:
-    """A stored draft's context, as its flow began it (see workflows/contexts.py for its type)."""
+    """A stored draft's context, as its flow began it (its type: workflows/forms/contexts.py)."""
     return json_object(row.state.get("context", {}))
 
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from storage.models import Evidence, LedgerItem, Person, ProgressUpdate, saved_id
-from workflows.evidence import FETCH_LIMIT, EarlierUse
 from workflows.json_types import JSONValue, json_int, json_number, json_object, json_str
+from workflows.problems.evidence import FETCH_LIMIT, EarlierUse
 
 HASH_GIVE_UP = 10  # failed fetches of a file before the pass stops trying (~17 hours)
 

@@ -35,12 +35,12 @@ from storage.models import (
     saved_id,
 )
 from storage.sheet import Node, SheetWriter, formats
-from workflows.case_import import ANNEX_3
-from workflows.evidence import file_label
+from workflows.casework.case_import import ANNEX_3
 from workflows.json_types import JSONValue
-from workflows.ledger import COLUMNS, status_msg
 from workflows.messages import Msg, Say, msg
-from workflows.weekly import progress_said
+from workflows.problems.evidence import file_label
+from workflows.problems.ledger import COLUMNS, status_msg
+from workflows.week.weekly import progress_said
 
 SHEETS = (
     "问题台账",

@@ -15,7 +15,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import Session, col
 
 from storage.models import HandledUpdate
-from storage.once import insert_skipping
+from storage.unique_inserts import insert_skipping
 
 UPDATES_KEPT = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
 PRUNE_EVERY = 500  # updates between two clean-ups

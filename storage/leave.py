@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import Chat, Leave, Unit, saved_id
 from storage.people import roster
-from workflows.leave import Absence, Liaison
+from workflows.people.leave import Absence, Liaison
 
 
 def absence_of(row: Leave) -> Absence:

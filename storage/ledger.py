@@ -12,9 +12,16 @@ from sqlmodel import Session, col, select
 from storage.audit import Stamp, created, record, snapshot
 from storage.evidence import keep_evidence
 from storage.models import LedgerItem, ProgressUpdate, Unit, saved_id
-from storage.once import numbered
-from workflows.ledger import ITEM_COLUMNS, ItemChanges, ItemColumns, Progress, Status, item_code
-from workflows.weekly import DONE
+from storage.unique_inserts import numbered
+from workflows.problems.ledger import (
+    ITEM_COLUMNS,
+    ItemChanges,
+    ItemColumns,
+    Progress,
+    Status,
+    item_code,
+)
+from workflows.week.weekly import DONE
 
 
 class Conflict(Exception):

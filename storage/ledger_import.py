@@ -2,8 +2,8 @@
 
 The workbook is read whole first (its rows are capped), then written a batch at a time, each
 batch in a unit of work of its own that also notes how far the import got
-(`workflows.ledger_import.ImportProgress`, kept in the upload's state): SQLite's write lock is held
-for one batch, not for the whole file, and an import cut short (a process killed) goes on
+(`workflows.problems.ledger_import.ImportProgress`, kept in the upload's state): SQLite's write lock
+is held for one batch, not for the whole file, and an import cut short (a process killed) goes on
 from its last batch when confirmed again, adding nothing twice. Every item's audit trail
 records the import, the file, its sheet and row, and who did it.
 """
@@ -22,8 +22,14 @@ from storage.audit import Stamp, record, snapshot
 from storage.ledger import new_item, set_columns
 from storage.models import AuditEvent, Campaign, LedgerItem, Unit, WorkbookUpload, saved_id
 from workflows.json_types import JSONObject, JSONValue
-from workflows.ledger import ITEM_COLUMNS, SOURCE_FIELD, ItemColumns, LedgerSpec, item_columns
-from workflows.ledger_import import (
+from workflows.problems.ledger import (
+    ITEM_COLUMNS,
+    SOURCE_FIELD,
+    ItemColumns,
+    LedgerSpec,
+    item_columns,
+)
+from workflows.problems.ledger_import import (
     Event,
     ImportProgress,
     ImportRow,

@@ -13,8 +13,8 @@ from sqlmodel import Field, SQLModel
 from storage.types import JSONData, ScoreRuleData, UTCDateTime
 from workflows.campaign import FeedbackRule
 from workflows.json_types import JSONObject
-from workflows.ledger import LedgerColumns
-from workflows.scores import ScoreRule
+from workflows.problems.ledger import LedgerColumns
+from workflows.supervision.scores import ScoreRule
 
 
 class _Column(TypedDict, total=False):
@@ -162,7 +162,8 @@ class Chat(SQLModel, table=True):
 
 class Sighting(SQLModel, table=True):
     """A person known to be in a group chat: seen speaking or pressing there, or added to it;
-    gone when they leave. Where the supervisors hear goes by it (`workflows/audience.py`)."""
+    gone when they leave. Where the supervisors hear goes by it
+    (`workflows/supervision/audience.py`)."""
 
     __table_args__ = (UniqueConstraint("chat_id", "user_id"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -215,7 +216,7 @@ class AuditEvent(SQLModel, table=True):
 
 class LedgerItem(SQLModel, LedgerColumns, table=True):
     """问题台账条目: one problem in a unit's ledger. Its own columns (name, 主要案情, …, 问题来源)
-    are declared once, in `workflows.ledger.LedgerColumns`, and written by
+    are declared once, in `workflows.problems.ledger.LedgerColumns`, and written by
     `storage.ledger.set_columns` (not this class's constructor, which mypy sees without them)."""
 
     id: int | None = Field(default=None, primary_key=True)

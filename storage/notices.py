@@ -9,8 +9,8 @@ from sqlmodel import Session, col, select
 
 from storage.audit import Stamp
 from storage.models import NoticeReceipt, Person, UnitNotice, saved_id
-from storage.once import Taken, insert_once
-from workflows.notices import NoticeState, Receipt, title_of
+from storage.unique_inserts import Taken, insert_once
+from workflows.documents.notices import NoticeState, Receipt, title_of
 
 
 def add_notice(

@@ -65,7 +65,8 @@ def claim(
 def _in_order(session: Session, rows: list[OutboxMessage]) -> list[OutboxMessage]:
     """Of the rows locked, those that keep each chat's order: a chat's replies from its
     earliest unsent one on, without a gap; its notices once no reply of it is unsent (a
-    notice is checked once more when claimed, `storage/owed.py`: it is sent right after)."""
+    notice is checked once more when claimed, `storage/reminders_owed.py`: it is sent right
+    after)."""
     if not rows:
         return rows
     unsent = unsent_replies(session, {r.chat_id for r in rows})

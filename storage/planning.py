@@ -37,15 +37,14 @@ from storage.models import (
     Unit,
     saved_id,
 )
-from storage.once import insert_skipping
 from storage.summary import checked_items
+from storage.unique_inserts import insert_skipping
 from workflows import keys
-from workflows.audience import hearing_chats
-from workflows.checkpoints import interview_list, reached
+from workflows.deliverables.checkpoints import interview_list, reached
 from workflows.json_types import JSONObject
 from workflows.keys import NoticeKey, Subject, schedule_stamp
-from workflows.periods import CampaignSpan, campaign_span
-from workflows.pieces import PIECE_LIMIT, split_text
+from workflows.message_pieces import PIECE_LIMIT, split_text
+from workflows.people.roles import Role
 from workflows.planner import (
     CaseState,
     CheckpointState,
@@ -56,7 +55,8 @@ from workflows.planner import (
     UnitTarget,
     WeeklyState,
 )
-from workflows.roles import Role
+from workflows.supervision.audience import hearing_chats
+from workflows.week.periods import CampaignSpan, campaign_span
 
 # a time left said as of sending may be longer than its marker: room kept for it
 NOTICE_LIMIT = PIECE_LIMIT - 512
@@ -91,7 +91,7 @@ def supervisors_groups(session: Session) -> list[int]:
 
 def supervisor_chats(session: Session) -> list[int]:
     """Where the supervisors hear: the supervisors' group, if one is bound, and the private
-    chat of each supervisor not seen in it (`workflows/audience.py`)."""
+    chat of each supervisor not seen in it (`workflows/supervision/audience.py`)."""
     return staff_chats(session, role_chats(session, Role.SUPERVISOR))
 
 

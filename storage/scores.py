@@ -1,5 +1,5 @@
 """What the scores' rule reads of the database: each unit's reports, problems and cases in a
-period, counted by `workflows.scores` (the rule lives there)."""
+period, counted by `workflows.supervision.scores` (the rule lives there)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from storage.calendar import work_calendar
 from storage.campaigns import phases_of, score_rule, units_of, weekly_reports
 from storage.models import Campaign, ForwardedCase, Submission
 from storage.summary import checked_items
-from workflows.calendar import WorkCalendar
-from workflows.checkpoints import CheckedItem
-from workflows.circular import RankingState
-from workflows.scores import (
+from workflows.calendar.working_days import WorkCalendar
+from workflows.deliverables.checkpoints import CheckedItem
+from workflows.documents.circular import RankingState
+from workflows.supervision.scores import (
     WEEK,
     Period,
     Ranked,

@@ -3,7 +3,7 @@ time its speaker is seen there, by members added, and forgotten when they leave.
 
 With privacy mode on, Telegram tells a bot nothing of a group's members but what it sees:
 commands, replies to it, button presses and service messages (joined, left). It is enough to
-know that a supervisor reads the supervisors' group (`workflows/audience.py`).
+know that a supervisor reads the supervisors' group (`workflows/supervision/audience.py`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from storage.models import Chat, Sighting
-from storage.once import insert_skipping
+from storage.unique_inserts import insert_skipping
 
 
 def saw(session: Session, chat_id: int, user_ids: Iterable[int], at: datetime) -> None:

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
 from storage.models import Submission
-from storage.once import Taken, insert_once
+from storage.unique_inserts import Taken, insert_once
 from workflows.guards import required
 from workflows.json_types import JSONObject
 

@@ -10,9 +10,9 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from storage.models import Deadline, ForwardedCase, LedgerItem, ProgressUpdate, Submission
-from workflows.checkpoints import CheckedItem
-from workflows.circular import OverdueCase
-from workflows.summary import CaseFigures, LedgerFigures
+from workflows.deliverables.checkpoints import CheckedItem
+from workflows.documents.circular import OverdueCase
+from workflows.documents.summary import CaseFigures, LedgerFigures
 
 
 def ledger_figures(session: Session, unit_ids: list[int], today: date) -> dict[int, LedgerFigures]:

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from workflows.json_types import JSONValue
-from workflows.scores import ScoreRule, rule_from
+from workflows.supervision.scores import ScoreRule, rule_from
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -24,8 +24,8 @@ from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import saved_id
 from workflows.guards import required
-from workflows.ledger import LedgerSpec, item_columns
-from workflows.roles import Role
+from workflows.people.roles import Role
+from workflows.problems.ledger import LedgerSpec, item_columns
 
 Harness = Sandbox
 

@@ -36,6 +36,18 @@ def test_workflows_never_read_the_clock() -> None:
     assert offenders == []
 
 
+def test_every_room_of_workflows_says_what_lives_there() -> None:
+    """workflows/ is in rooms by capability: each opens with a docstring naming what it holds,
+    and re-exports nothing (one home for each name: `from workflows.week.weekly import ...`)."""
+    rooms = [p for p in (ROOT / "workflows").iterdir() if (p / "__init__.py").exists()]
+    assert len(rooms) >= 8
+    for room in rooms:
+        tree = ast.parse((room / "__init__.py").read_text(encoding="utf-8"))
+        assert ast.get_docstring(tree), room.name
+        if room.name != "planner":  # the planner's entry point, `plan`, lives in its __init__
+            assert len(tree.body) == 1, f"{room.name}/__init__.py holds more than its docstring"
+
+
 def test_storage_does_not_import_telegram() -> None:
     offenders = [str(p) for p in (ROOT / "storage").rglob("*.py") if "telegram" in imports_of(p)]
     assert offenders == []

@@ -8,9 +8,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from locales import LOCALES, Translator, load_catalog, load_plurals, placeholders, plural_categories
+from workflows.calendar.statutory import statutory_holidays
 from workflows.messages import lines, msg
-from workflows.roles import COMMANDS, Role
-from workflows.statutory import statutory_holidays
+from workflows.people.roles import COMMANDS, Role
 
 ROOT = Path(__file__).resolve().parents[1]
 

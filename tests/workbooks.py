@@ -9,7 +9,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-from workflows.ledger import DEFAULT_FIELDS
+from workflows.problems.ledger import DEFAULT_FIELDS
 
 SEED_001 = ("序号", *(f.name for f in DEFAULT_FIELDS))  # seed 001's ledger columns
 

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from workflows.cadence import Cadence, read_cadences
-from workflows.checkpoints import Checkpoint
-from workflows.dates import DateError, find_deadlines, parse_due, parse_phase, parse_span
-from workflows.ledger import DEFAULT_FIELDS, FieldSpec, LedgerSpec, Rule, parse_rule
+from workflows.calendar.dates import DateError, find_deadlines, parse_due, parse_phase, parse_span
+from workflows.deliverables.checkpoints import Checkpoint
+from workflows.documents.cadence import Cadence, read_cadences
 from workflows.messages import Msg, msg
-from workflows.scores import ScoreRule, rule_from, rule_problems
+from workflows.problems.ledger import DEFAULT_FIELDS, FieldSpec, LedgerSpec, Rule, parse_rule
+from workflows.supervision.scores import ScoreRule, rule_from, rule_problems
 from workflows.words import name_key
 
 WEEKDAYS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from workflows.roles import Role
+from workflows.people.roles import Role
 
 ROW_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
 TELEGRAM_ID = 2**63 - 1  # user and chat ids are 64-bit

@@ -25,7 +25,7 @@ from bot.telegram.applinks import notice_button
 from bot.telegram.budget import ChatBudget, LimitArgs, Limits, NoBudget
 from bot.telegram.render import Outgoing, send_outgoing
 from bot.telegram.turn import BotApp, Ctx, Services, Turn, services_in
-from storage import campaigns, chats, drafts, outbox, owed, planning, sendlog, sightings
+from storage import campaigns, chats, drafts, outbox, planning, reminders_owed, sendlog, sightings
 from storage.drafts import SentPrompt
 from storage.models import OutboxMessage, saved_id
 from storage.outage import unreachable
@@ -260,7 +260,7 @@ def claim_rows(
         )
         rows = [
             OutboxRow.of(r, said_now(services, r.text, r.live, now))
-            for r in owed.withdraw_done(session, claimed)
+            for r in reminders_owed.withdraw_done(session, claimed)
         ]
         busy = drafts.chats_in_flow(session, {r.chat_id for r in rows}, now - IN_FLOW)
     return rows, busy

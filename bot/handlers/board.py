@@ -11,7 +11,7 @@ from bot.telegram.applinks import board_button
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Turn
 from workflows.messages import msg
-from workflows.roles import CommandName
+from workflows.people.roles import CommandName
 
 
 def cmd_board(turn: Turn, args: list[str]) -> None:

@@ -22,10 +22,9 @@ from storage import campaigns, decisions
 from storage import cases as store
 from storage.calendar import work_calendar
 from storage.models import ForwardedCase, saved_id
-from workflows import extension, forwarding
-from workflows.buttons import Action, Verb
-from workflows.calendar import WorkCalendar
-from workflows.cases import (
+from workflows.calendar.working_days import WorkCalendar
+from workflows.casework import extension, forwarding
+from workflows.casework.cases import (
     ANSWERED,
     EXTENSION_FLOW,
     EXTENSION_REJECT,
@@ -33,7 +32,8 @@ from workflows.cases import (
     case_state,
     may_handle,
 )
-from workflows.contexts import (
+from workflows.forms.buttons import Action, Verb
+from workflows.forms.contexts import (
     ExtensionAnswers,
     ExtensionContext,
     ExtensionRejectContext,
@@ -43,13 +43,13 @@ from workflows.contexts import (
     answers_of,
     context_of,
 )
-from workflows.flow_names import FlowName
-from workflows.forms import Draft
+from workflows.forms.engine import Draft
+from workflows.forms.flow_names import FlowName
+from workflows.forms.inputs import FileAnswer, TextAnswer
 from workflows.guards import required
-from workflows.inputs import FileAnswer, TextAnswer
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
-from workflows.roles import CommandName
+from workflows.people.roles import CommandName
 from workflows.words import whole_number
 
 

@@ -17,8 +17,8 @@ from bot.usecases.closeout import (
     send_closeout_ask,
 )
 from storage.models import LedgerItem
-from workflows.buttons import Action, Verb
-from workflows.contexts import (
+from workflows.forms.buttons import Action, Verb
+from workflows.forms.contexts import (
     CloseAnswers,
     CloseContext,
     RejectAnswers,
@@ -26,11 +26,11 @@ from workflows.contexts import (
     answers_of,
     context_of,
 )
-from workflows.flow_names import FlowName
-from workflows.forms import Draft
+from workflows.forms.engine import Draft
+from workflows.forms.flow_names import FlowName
 from workflows.messages import msg
-from workflows.roles import CommandName
-from workflows.weekly import CLOSE, REJECT
+from workflows.people.roles import CommandName
+from workflows.week.weekly import CLOSE, REJECT
 
 
 def cmd_close(turn: Turn, args: list[str]) -> None:

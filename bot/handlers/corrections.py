@@ -10,12 +10,12 @@ from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from bot.usecases.corrections import approve_correction_request, reject_correction_request
 from storage import corrections as store
-from workflows.buttons import Action, Verb
-from workflows.contexts import CorrectionRejectContext, RejectAnswers, answers_of, context_of
-from workflows.correction import REJECT_CORRECTION
-from workflows.flow_names import FlowName
-from workflows.forms import Draft
+from workflows.forms.buttons import Action, Verb
+from workflows.forms.contexts import CorrectionRejectContext, RejectAnswers, answers_of, context_of
+from workflows.forms.engine import Draft
+from workflows.forms.flow_names import FlowName
 from workflows.messages import msg
+from workflows.week.correction import REJECT_CORRECTION
 
 
 def on_approve_correction(turn: Turn, pressed: Action) -> None:

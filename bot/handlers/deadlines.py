@@ -13,29 +13,9 @@ from bot.usecases.submissions import submit_deliverable
 from bot.usecases.week import weekly_report
 from storage import campaigns, deadlines, drafts, planning, submissions
 from storage.models import Deadline, Unit, saved_id
-from workflows import deadlines as dl
-from workflows.buttons import Action, Verb, callback_data
-from workflows.contexts import (
-    CancelContext,
-    DeadlineAnswers,
-    DeadlineContext,
-    SubmitAnswers,
-    SubmitContext,
-    answers_of,
-    context_of,
-)
-from workflows.correction import DIRECT, correction_kind
-from workflows.deadlines import DEADLINE, split_args
-from workflows.flow_names import FlowName
-from workflows.forms import Draft, Flow
-from workflows.guards import required
-from workflows.inputs import UNITS, Option, TextAnswer
-from workflows.messages import Msg, lines, msg
-from workflows.outcome import Refused
-from workflows.periods import campaign_period
-from workflows.planner import time_left
-from workflows.roles import CommandName
-from workflows.submission import (
+from workflows.deliverables import deadlines as dl
+from workflows.deliverables.deadlines import DEADLINE, split_args
+from workflows.deliverables.submission import (
     SUBMIT,
     Deliverable,
     applies_to,
@@ -44,6 +24,26 @@ from workflows.submission import (
     nearest_missing,
     read_choice,
 )
+from workflows.forms.buttons import Action, Verb, callback_data
+from workflows.forms.contexts import (
+    CancelContext,
+    DeadlineAnswers,
+    DeadlineContext,
+    SubmitAnswers,
+    SubmitContext,
+    answers_of,
+    context_of,
+)
+from workflows.forms.engine import Draft, Flow
+from workflows.forms.flow_names import FlowName
+from workflows.forms.inputs import UNITS, Option, TextAnswer
+from workflows.guards import required
+from workflows.messages import Msg, lines, msg
+from workflows.outcome import Refused
+from workflows.people.roles import CommandName
+from workflows.planner import time_left
+from workflows.week.correction import DIRECT, correction_kind
+from workflows.week.periods import campaign_period
 
 
 def _units(turn: Turn) -> list[Unit]:

@@ -9,9 +9,9 @@ from bot.telegram.lookup import item_for
 from bot.telegram.turn import Reply, Turn
 from storage import evidence as kept
 from storage.models import Evidence, saved_id
-from workflows.evidence import reuse_flags, short
 from workflows.messages import Msg, lines, msg
-from workflows.roles import CommandName
+from workflows.people.roles import CommandName
+from workflows.problems.evidence import reuse_flags, short
 
 SAID_LIMIT = 3500  # characters: longer records go as a text file (a message holds 4096)
 

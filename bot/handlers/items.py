@@ -24,19 +24,19 @@ from storage import campaigns, decisions, people
 from storage import ledger as store
 from storage.ledger_import import import_history
 from storage.models import LedgerItem, Unit, saved_id
-from workflows.buttons import Action, Verb, callback_data
-from workflows.contexts import (
+from workflows.forms.buttons import Action, Verb, callback_data
+from workflows.forms.contexts import (
     NewItemContext,
     context_of,
 )
-from workflows.deeplink import NEW_PAGE, AppLink
-from workflows.flow_names import FlowName
-from workflows.forms import Draft
+from workflows.forms.deeplink import NEW_PAGE, AppLink
+from workflows.forms.engine import Draft
+from workflows.forms.flow_names import FlowName
+from workflows.forms.inputs import Option
 from workflows.guards import required
-from workflows.inputs import Option
 from workflows.messages import Msg, lines, msg
-from workflows.roles import CommandName
-from workflows.weekly import (
+from workflows.people.roles import CommandName
+from workflows.week.weekly import (
     new_item_flow,
 )
 from workflows.words import whole_number

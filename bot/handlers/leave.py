@@ -14,12 +14,13 @@ from bot.usecases.leave import end_leave, leave_line, liaisons_of, take_leave
 from storage import drafts
 from storage import leave as stored
 from storage.models import Unit, saved_id
-from workflows.buttons import Action, Verb, callback_data
-from workflows.contexts import answers_of, context_of
-from workflows.flow_names import FlowName
-from workflows.forms import Draft
-from workflows.inputs import Option, TextAnswer
-from workflows.leave import (
+from workflows.forms.buttons import Action, Verb, callback_data
+from workflows.forms.contexts import answers_of, context_of
+from workflows.forms.engine import Draft
+from workflows.forms.flow_names import FlowName
+from workflows.forms.inputs import Option, TextAnswer
+from workflows.messages import lines, msg
+from workflows.people.leave import (
     DEPUTIES,
     LEAVE,
     NO_DEPUTY,
@@ -29,8 +30,7 @@ from workflows.leave import (
     days_of,
     deputy_options,
 )
-from workflows.messages import lines, msg
-from workflows.roles import CommandName
+from workflows.people.roles import CommandName
 
 
 def own_unit(turn: Turn) -> Unit | None:

@@ -1,7 +1,7 @@
 """/notice: a supervisor's notice (or `/notice 通报`, the week's circular) to every unit's
 group with a 已阅 button; the press, recorded once per unit; `/notice` alone, who has read the
 last notices: the chat's door to `bot/usecases/notices.py` (which also plans the ladder for
-units that have not read, `workflows/notices`).
+units that have not read, `workflows/documents/notices`).
 
 A press is answered by its toast alone and edits nothing in the group: an edit costs the
 group's send budget (20 a minute, shared with every reminder), and the read/unread state is
@@ -16,10 +16,10 @@ from bot.telegram.turn import Turn
 from bot.usecases.notices import read_status, send_circular_notice, send_notice
 from storage import notices as stored
 from storage.models import saved_id
-from workflows.buttons import Action, Verb
+from workflows.documents.notices import NOTICE_TEXT_LIMIT, receipt_answer
+from workflows.forms.buttons import Action, Verb
 from workflows.messages import msg
-from workflows.notices import NOTICE_TEXT_LIMIT, receipt_answer
-from workflows.roles import CommandName
+from workflows.people.roles import CommandName
 from workflows.words import CIRCULAR_WORDS
 
 

@@ -16,15 +16,15 @@ from storage import ledger as items
 from storage import summary as figures
 from storage.export import write_workbook
 from storage.models import saved_id
-from workflows.buttons import Action, Verb, callback_data
-from workflows.messages import Msg, lines, msg
-from workflows.roles import CommandName
-from workflows.scores import WEEK, circular_cadence
-from workflows.summary import (
+from workflows.documents.summary import (
     summary_message,
     summary_week,
     week_message,
 )
+from workflows.forms.buttons import Action, Verb, callback_data
+from workflows.messages import Msg, lines, msg
+from workflows.people.roles import CommandName
+from workflows.supervision.scores import WEEK, circular_cadence
 from workflows.words import CIRCULAR_WORDS, WEEK_WORDS
 
 

@@ -15,22 +15,22 @@ from bot.usecases.week import submit_week, weekly_context
 from storage import campaigns
 from storage import corrections as correction_store
 from storage.models import saved_id
-from workflows.buttons import Action, Verb
-from workflows.contexts import (
+from workflows.forms.buttons import Action, Verb
+from workflows.forms.contexts import (
     WeeklyContext,
     context_of,
 )
-from workflows.correction import DIRECT, correction_kind
-from workflows.flow_names import FlowName
-from workflows.forms import Draft
+from workflows.forms.engine import Draft
+from workflows.forms.flow_names import FlowName
 from workflows.messages import msg
-from workflows.roles import CommandName
-from workflows.weekly import (
+from workflows.people.roles import CommandName
+from workflows.week.correction import DIRECT, correction_kind
+from workflows.week.weekly import (
     over_word,
     week_over,
     weekly_flow,
 )
-from workflows.weekly_update import summary_to_groups
+from workflows.week.weekly_update import summary_to_groups
 
 
 def start_weekly(turn: Turn, index: int = 0) -> None:
@@ -52,7 +52,7 @@ def cmd_weekly(turn: Turn, args: list[str]) -> None:
 
 def cmd_correct(turn: Turn, args: list[str]) -> None:
     """`/correct`: the unit's latest submitted week, filled in again; saved directly until its
-    deadline, asked of the supervisors after it (`workflows/correction.py`)."""
+    deadline, asked of the supervisors after it (`workflows/week/correction.py`)."""
     unit = turn.reporting_unit()
     if unit is None or turn.campaign is None:
         return

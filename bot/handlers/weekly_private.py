@@ -15,8 +15,8 @@ from bot.telegram.weekly_start import begin_weekly
 from bot.usecases.week import weekly_context, weekly_report
 from storage import campaigns, drafts
 from storage.models import Unit, saved_id
-from workflows.buttons import Action, Verb
-from workflows.deeplink import (
+from workflows.forms.buttons import Action, Verb
+from workflows.forms.deeplink import (
     LIFETIME,
     PREFIX,
     LinkError,

@@ -10,13 +10,18 @@ from typing import Any
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from storage.calendar import overrides_in, set_override, work_calendar
-from workflows.contexts import WorkdayImportAnswers, WorkdayImportContext, answers_of, context_of
-from workflows.flow_names import FlowName
-from workflows.forms import Draft
-from workflows.holiday_notice import import_flow, notice_year, read_notice
+from workflows.calendar.holiday_notice import import_flow, notice_year, read_notice
+from workflows.calendar.statutory import assumed_days
+from workflows.forms.contexts import (
+    WorkdayImportAnswers,
+    WorkdayImportContext,
+    answers_of,
+    context_of,
+)
+from workflows.forms.engine import Draft
+from workflows.forms.flow_names import FlowName
 from workflows.messages import Msg, lines, msg
-from workflows.roles import CommandName
-from workflows.statutory import assumed_days
+from workflows.people.roles import CommandName
 from workflows.words import MAKEUP_NOTE, WORKDAY_WORDS, whole_number
 
 _DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")

@@ -32,10 +32,10 @@ from locales import Translator
 from storage import campaigns
 from storage.export import write_workbook
 from storage.models import saved_id
-from workflows.deeplink import BOARD_PAGE, NEW_PAGE, AppLink
+from workflows.forms.deeplink import BOARD_PAGE, NEW_PAGE, AppLink
 from workflows.guards import required
 from workflows.messages import Msg, msg
-from workflows.weekly import PLAN
+from workflows.week.weekly import PLAN
 
 START = datetime(2024, 4, 29, 0, 30, tzinfo=UTC)  # Monday 29 April 2024, 08:30 in Beijing
 WEEK_UNIT = "库尔勒市"  # whose liaison's pages are printed after the fortnight

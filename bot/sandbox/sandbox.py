@@ -31,10 +31,10 @@ from storage import campaigns, people
 from storage.audit import Stamp
 from storage.db import Database
 from storage.models import OutboxMessage, saved_id
-from workflows.deeplink import AppLink
+from workflows.forms.deeplink import AppLink
 from workflows.guards import required
 from workflows.messages import Msg, msg
-from workflows.roles import Role
+from workflows.people.roles import Role
 
 ADMIN_ID = 900001
 logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -19,11 +19,11 @@ from telegram.ext import (
 )
 
 from bot.delivery.outbox import record_sends, restore_budget
-from bot.handlers import backbone
+from bot.handlers import start_and_roster
 from bot.handlers.workbooks.ledger import SaveLedger
 from bot.serve import dispatch
+from bot.serve.db_outage import Gate
 from bot.serve.features import REGISTRY
-from bot.serve.held import Gate
 from bot.serve.jobs import schedule
 from bot.serve.pipeline import Pipeline, pipeline_in
 from bot.telegram.applinks import open_button
@@ -43,9 +43,9 @@ from bot.telegram.turn import (
 )
 from storage import chats
 from workflows.clean import clean_text
-from workflows.inputs import FileAnswer
+from workflows.forms.inputs import FileAnswer
 from workflows.messages import msg
-from workflows.roles import COMMANDS
+from workflows.people.roles import COMMANDS
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ async def on_added(update: Update, context: Ctx) -> None:
         return
 
     def body(turn: Turn) -> None:
-        backbone.members_changed(turn, joined, [])
+        start_and_roster.members_changed(turn, joined, [])
         if bot_added:
             dispatch.waiting(turn)
 
@@ -138,7 +138,7 @@ async def on_left(update: Update, context: Ctx) -> None:
     if source is None or gone is None or gone.is_bot:
         return
     await pipeline_of(context).run(
-        source, lambda turn: backbone.members_changed(turn, [], [gone.id])
+        source, lambda turn: start_and_roster.members_changed(turn, [], [gone.id])
     )
 
 
@@ -159,7 +159,7 @@ async def on_migrate(update: Update, context: Ctx) -> None:
 
 async def on_error(update: object, context: Ctx) -> None:
     """Log the failure and tell the person, politely, that it did not work; an update that
-    met a database that is away is refused or held instead (`held.py`), nothing said."""
+    met a database that is away is refused or held instead (`db_outage.py`), nothing said."""
     gate = context.application.bot_data.get("gate")
     if isinstance(gate, Gate) and gate.failed(update, context.error):
         return

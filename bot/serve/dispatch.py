@@ -1,27 +1,28 @@
 """The dispatcher: which feature's handler a turn goes to, and the flows it runs.
 
-A command goes to its feature's handler once its rule (`workflows.roles.CommandName`) allows
-it here; a press goes to its feature's handler once `bot/telegram/gate.py` has checked its
-verb's rule (`workflows.buttons.Verb`); a reply or a file goes to the speaker's open flow (a
-file may be a workbook a feature reads first). A handler asks for a flow with `Turn.begin`; `settle`
-starts it after the handler returns, and a finished flow's values go to its binding's
-`finish`. The form engine (`bot/telegram/flows.py`) never calls a handler itself.
+A command goes to its feature's handler once its rule (`workflows.people.roles.CommandName`)
+allows it here; a press goes to its feature's handler once `bot/telegram/press_permission.py`
+has checked its verb's rule (`workflows.forms.buttons.Verb`); a reply or a file goes to the
+speaker's open flow (a file may be a workbook a feature reads first). A handler asks for a
+flow with `Turn.begin`; `settle` starts it after the handler returns, and a finished flow's
+values go to its binding's `finish`. The form engine (`bot/telegram/flows.py`) never calls a
+handler itself.
 """
 
 from __future__ import annotations
 
-from bot.telegram import flows, gate
+from bot.telegram import flows, press_permission
 from bot.telegram.feature import OpenFlow, Registry
 from bot.telegram.turn import Navigate, Resume, Turn
 from bot.usecases.flows import built, loaded
 from storage import chats, drafts
 from storage.models import FormDraft
-from workflows import buttons
-from workflows.buttons import Action, FormPress
-from workflows.forms import Nav
-from workflows.inputs import Answer, Attachments, ChoiceAnswer, File, FileAnswer, TextAnswer
+from workflows.forms import buttons
+from workflows.forms.buttons import Action, FormPress
+from workflows.forms.engine import Nav
+from workflows.forms.inputs import Answer, Attachments, ChoiceAnswer, File, FileAnswer, TextAnswer
 from workflows.messages import msg
-from workflows.roles import BY_NAME, may
+from workflows.people.roles import BY_NAME, may
 
 SETTLE_ROUNDS = 8  # a finish may begin another flow; never loop for ever
 
@@ -132,7 +133,7 @@ def press(turn: Turn, registry: Registry, data: str) -> None:
     pressed = buttons.parse(data)
     if isinstance(pressed, Action) and pressed.verb in registry.presses:
         turn.notice = ""
-        if gate.admit(turn, pressed):
+        if press_permission.admit(turn, pressed):
             registry.presses[pressed.verb](turn, pressed)
         return
     press_form(turn, registry, pressed if isinstance(pressed, FormPress) else None)

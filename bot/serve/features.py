@@ -2,14 +2,13 @@
 
 Each area's handler module declares its `FEATURE` (its commands, buttons, flows, and the
 replies and files it takes); `REGISTRY` collects them and refuses two handlers for one name,
-a command (`workflows.roles.CommandName`) or button (`workflows.buttons.Verb`) declared with
-its rule but handled nowhere, and a handler for one never declared.
+a command (`workflows.people.roles.CommandName`) or button (`workflows.forms.buttons.Verb`) declared
+with its rule but handled nowhere, and a handler for one never declared.
 """
 
 from __future__ import annotations
 
 from bot.handlers import (
-    backbone,
     board,
     cases,
     closeout,
@@ -19,6 +18,7 @@ from bot.handlers import (
     items,
     leave,
     notices,
+    start_and_roster,
     summary,
     weekly,
     weekly_private,
@@ -28,7 +28,7 @@ from bot.handlers import (
 from bot.telegram.feature import Feature, Registry
 
 FEATURES: tuple[Feature, ...] = (
-    backbone.FEATURE,
+    start_and_roster.FEATURE,
     weekly.FEATURE,
     weekly_private.FEATURE,
     items.FEATURE,

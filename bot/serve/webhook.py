@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter
 
-from bot.serve.held import Gate
+from bot.serve.db_outage import Gate
 from bot.serve.pipeline import pipeline_in
 from bot.telegram import reading
 from bot.telegram.turn import BotApp, Services

@@ -3,7 +3,7 @@
 Telegram opens a Mini App from a group only through a direct link,
 `https://t.me/<bot>/<app>?startapp=<payload>` (a `web_app` button is for private chats); in a
 private chat a `web_app` button opens the app's own URL, where the page finds the same payload
-in its query. The payload is signed (`workflows/deeplink.py`) and names the chat the page acts
+in its query. The payload is signed (`workflows/forms/deeplink.py`) and names the chat the page acts
 in, the unit, the week or item, who may use it and until when. Without the Mini App configured
 there are no links, and the chat flows work as before.
 """
@@ -18,7 +18,7 @@ from telegram import InlineKeyboardButton, WebAppInfo
 
 from bot.config import Settings
 from bot.telegram.turn import Button, Services, Turn
-from workflows.deeplink import BOARD_PAGE, AppLink, link_key, make_app_payload
+from workflows.forms.deeplink import BOARD_PAGE, AppLink, link_key, make_app_payload
 from workflows.messages import Msg, msg
 
 START_PARAM = "startapp"  # Telegram's name for a direct link's payload; ours in the query too

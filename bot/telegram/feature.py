@@ -2,9 +2,9 @@
 collects from every feature: no handler registers itself by being imported.
 
 Like Django's URLconf: each area's module ends with one `FEATURE = Feature(...)` binding its
-commands (`workflows.roles.CommandName`), its buttons (`workflows.buttons.Verb`) and its flows
-to their handlers; the command or button itself, with its role rule and its shape, is declared
-once in `workflows/`. `bot/serve/features.py` lists the features, and `Registry.collect`
+commands (`workflows.people.roles.CommandName`), its buttons (`workflows.forms.buttons.Verb`) and
+its flows to their handlers; the command or button itself, with its role rule and its shape, is
+declared once in `workflows/`. `bot/serve/features.py` lists the features, and `Registry.collect`
 refuses two handlers for one command, button or flow, and a command or button with none.
 
 Both doors read one registry: the chat's dispatcher (`bot/serve/dispatch.py`) and the Mini
@@ -24,13 +24,13 @@ from bot.telegram import flows as engine
 from bot.telegram.turn import Begin, Turn
 from bot.usecases.flows import built, loaded
 from storage.models import FormDraft
-from workflows import forms
-from workflows.buttons import Action, Verb
-from workflows.flow_names import FlowName
-from workflows.forms import Draft, Finished, Flow, Outcome
-from workflows.inputs import FileAnswer, FormEnv, Option, TextAnswer
+from workflows.forms import engine as forms
+from workflows.forms.buttons import Action, Verb
+from workflows.forms.engine import Draft, Finished, Flow, Outcome
+from workflows.forms.flow_names import FlowName
+from workflows.forms.inputs import FileAnswer, FormEnv, Option, TextAnswer
 from workflows.messages import Msg, msg
-from workflows.roles import CommandName
+from workflows.people.roles import CommandName
 
 CommandHandler = Callable[[Turn, list[str]], None]
 PressHandler = Callable[[Turn, Action], None]
@@ -58,7 +58,7 @@ class FlowBinding:
 
     `over` is a rule of `workflows/` (a weekly update whose week is over): the word said to
     the draft's owner, or None while it may go on. `context` and `answers` are the flow's
-    types (`workflows/contexts.py`): a draft is checked against them when it is loaded.
+    types (`workflows/forms/contexts.py`): a draft is checked against them when it is loaded.
     """
 
     # each flow's builder reads its own context type (a lambda indexes it freely): no narrower

@@ -36,9 +36,9 @@ from bot.telegram.render import ask_reply
 from bot.telegram.turn import Button, Turn
 from storage import drafts
 from storage.models import FormDraft, saved_id
-from workflows import forms
-from workflows.forms import Ask, Cancelled, Draft, Finished, Flow, Nav, Noted, Outcome
-from workflows.inputs import Answer, FormEnv, Option
+from workflows.forms import engine as forms
+from workflows.forms.engine import Ask, Cancelled, Draft, Finished, Flow, Nav, Noted, Outcome
+from workflows.forms.inputs import Answer, FormEnv, Option
 from workflows.messages import Msg, msg
 
 logger = logging.getLogger(__name__)

@@ -18,9 +18,9 @@ from telegram.error import TelegramError
 
 from bot.telegram.turn import Services, Source
 from storage import evidence as kept
-from workflows import evidence
-from workflows.inputs import FileAnswer
+from workflows.forms.inputs import FileAnswer
 from workflows.json_types import JSONObject, json_int
+from workflows.problems import evidence
 
 logger = logging.getLogger(__name__)
 ANSWER_WAIT = 2.0  # seconds a person's reply waits for their file's bytes; the pass does the rest

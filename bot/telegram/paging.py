@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.telegram.turn import Button
-from workflows.buttons import Verb, callback_data
+from workflows.forms.buttons import Verb, callback_data
 from workflows.messages import msg
 
 T = TypeVar("T")

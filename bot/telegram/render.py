@@ -22,11 +22,11 @@ from telegram.ext import ExtBot
 from bot.telegram.budget import LimitArgs
 from bot.telegram.turn import Button, Reply, Turn
 from storage.drafts import SentPrompt
-from workflows.buttons import FormPress
-from workflows.forms import Ask
+from workflows.forms.buttons import FormPress
+from workflows.forms.engine import Ask
 from workflows.json_types import JSONObject, json_int, json_ints, json_str
+from workflows.message_pieces import split_text
 from workflows.messages import msg
-from workflows.pieces import split_text
 
 logger = logging.getLogger(__name__)
 

@@ -22,18 +22,18 @@ from bot.config import Settings
 from bot.telegram.budget import LimitArgs
 from bot.telegram.prompts import PromptLog
 from locales import Translator
-from storage import campaigns, chats, drafts, people, sightings, turns
+from storage import campaigns, chats, drafts, people, sightings, turn_start
 from storage.audit import Stamp
 from storage.db import Database
 from storage.lease import Lease
 from storage.models import Campaign, Chat, FormDraft, Person, Unit
 from workflows.clean import clean_name, clean_text
-from workflows.flow_names import FlowName
-from workflows.forms import Ask, Nav
-from workflows.inputs import Answer, FileAnswer, TextAnswer
+from workflows.forms.engine import Ask, Nav
+from workflows.forms.flow_names import FlowName
+from workflows.forms.inputs import Answer, FileAnswer, TextAnswer
 from workflows.json_types import JSONObject
 from workflows.messages import Msg, msg
-from workflows.roles import Actor, NotActing
+from workflows.people.roles import Actor, NotActing
 
 logger = logging.getLogger(__name__)
 GROUPS = ("group", "supergroup")  # Telegram's chat types of a group chat
@@ -351,7 +351,7 @@ def open_turn(session: Session, services: Services, source: Source) -> Turn | No
         return None
     stamp = Stamp(services.clock(), source.speaker.user_id, source.chat_id)
     speaker, admins = source.speaker, services.settings.admin_ids
-    known = turns.seen(session, source.chat_id, speaker.user_id)
+    known = turn_start.seen(session, source.chat_id, speaker.user_id)
     # first sight of the chat or the person: made now (their names kept fresh as ever)
     chat = chats.ensure_chat(
         session,

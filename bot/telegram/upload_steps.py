@@ -15,7 +15,7 @@ from typing import Any
 from bot.telegram.turn import Turn
 from storage import uploads
 from storage.models import WorkbookUpload
-from workflows.inputs import FileAnswer
+from workflows.forms.inputs import FileAnswer
 from workflows.messages import msg
 
 

@@ -9,12 +9,12 @@ from datetime import date, datetime
 from bot.telegram.applinks import app_button
 from bot.telegram.turn import Button, Turn
 from storage.models import Unit, saved_id
-from workflows.buttons import Verb, callback_data
-from workflows.contexts import WeeklyContext
-from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
-from workflows.flow_names import FlowName
+from workflows.forms.buttons import Verb, callback_data
+from workflows.forms.contexts import WeeklyContext
+from workflows.forms.deeplink import WEEK_PAGE, AppLink, week_ref
+from workflows.forms.flow_names import FlowName
 from workflows.messages import msg
-from workflows.periods import WEEK
+from workflows.week.periods import WEEK
 
 
 def begin_weekly(turn: Turn, unit: Unit, context: WeeklyContext) -> None:

@@ -11,11 +11,11 @@ from storage import drafts, people
 from storage.audit import Stamp
 from storage.models import FormDraft, Person
 from workflows import keys
-from workflows.contexts import WeeklyContext, context_of
-from workflows.forms import Draft
+from workflows.forms.contexts import WeeklyContext, context_of
+from workflows.forms.engine import Draft
 from workflows.messages import Msg, msg
 from workflows.planner import Planned
-from workflows.weekly import TAKE_OVER_AFTER, week_over
+from workflows.week.weekly import TAKE_OVER_AFTER, week_over
 
 
 def _owner(session: Session, row: FormDraft) -> str:

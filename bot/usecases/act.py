@@ -11,8 +11,8 @@ from sqlmodel import Session
 from storage.audit import Stamp
 from storage.models import Campaign, Person
 from workflows.messages import Msg, Say
+from workflows.people.roles import Actor
 from workflows.planner import Planned
-from workflows.roles import Actor
 
 
 @dataclass

@@ -20,12 +20,12 @@ from storage.audit import Stamp
 from storage.calendar import work_calendar
 from storage.db import Database
 from storage.models import saved_id
-from workflows.calendar import feedback_due
-from workflows.case_import import TEXT, ImportedCase, ImportReading, read_case_rows
-from workflows.cases import ANSWERED, CaseChange
+from workflows.calendar.working_days import feedback_due
+from workflows.casework.case_import import TEXT, ImportedCase, ImportReading, read_case_rows
+from workflows.casework.cases import ANSWERED, CaseChange
 from workflows.guards import required
-from workflows.ledger_import import BATCH
 from workflows.planner import Planned
+from workflows.problems.ledger_import import BATCH
 
 # puts planned posts in the outbox in a unit of work: (session, planned, zone, now) -> count
 Deliver = Callable[[Session, list[Planned], ZoneInfo, datetime], int]

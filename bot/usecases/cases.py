@@ -15,11 +15,11 @@ from storage import campaigns, chats, decisions, planning
 from storage import cases as store
 from storage.calendar import work_calendar
 from storage.models import ForwardedCase, saved_id
-from workflows import extension, feedback, forwarding, keys
-from workflows.buttons import Verb, callback_data
-from workflows.calendar import WorkCalendar
+from workflows import keys
+from workflows.calendar.working_days import WorkCalendar
 from workflows.campaign import FeedbackRule
-from workflows.cases import (
+from workflows.casework import extension, feedback, forwarding
+from workflows.casework.cases import (
     ANSWERED,
     SIGNED,
     CaseChange,
@@ -28,8 +28,9 @@ from workflows.cases import (
     posted_case,
     still_to_do,
 )
-from workflows.contexts import FeedbackAnswers, answers_of
-from workflows.forwarding import Forward
+from workflows.casework.forwarding import Forward
+from workflows.forms.buttons import Verb, callback_data
+from workflows.forms.contexts import FeedbackAnswers, answers_of
 from workflows.guards import required
 from workflows.keys import CASE_POSTED, NoticeKey
 from workflows.messages import Msg, msg

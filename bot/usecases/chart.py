@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from workflows.summary import UnitBar, WeekShare
+from workflows.documents.summary import UnitBar, WeekShare
 
 FONT_PATH = Path(cvttf_NotoSansCJK_Regular.__file__).parent / "NotoSansCJKtc-Regular.otf"
 CHART_COLOURS = {"overdue": "#C00000", "open": "#2E75B6", "closed": "#70AD47", "late": "#A5A5A5"}

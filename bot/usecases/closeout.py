@@ -12,23 +12,24 @@ from storage import chats, decisions, drafts, planning
 from storage import evidence as kept
 from storage import ledger as store
 from storage.models import LedgerItem, Unit, saved_id
-from workflows import closeout, evidence, keys
-from workflows.buttons import Verb, callback_data
-from workflows.contexts import (
+from workflows import keys
+from workflows.forms.buttons import Verb, callback_data
+from workflows.forms.contexts import (
     CloseAnswers,
     CloseContext,
     WeeklyContext,
     answers_of,
 )
-from workflows.flow_names import FlowName
+from workflows.forms.flow_names import FlowName
 from workflows.guards import required
-from workflows.ledger import Status
 from workflows.messages import Msg, msg
 from workflows.outcome import Refused
-from workflows.periods import reporting_day
 from workflows.planner import Planned
-from workflows.week_form import asked_closing
-from workflows.weekly import (
+from workflows.problems import closeout, evidence
+from workflows.problems.ledger import Status
+from workflows.week.periods import reporting_day
+from workflows.week.week_form import asked_closing
+from workflows.week.weekly import (
     weekly_flow,
 )
 

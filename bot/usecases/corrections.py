@@ -18,9 +18,12 @@ from storage import corrections as store
 from storage.audit import Stamp
 from storage.models import AuditEvent, LedgerItem, Submission, Unit, saved_id
 from workflows import keys
-from workflows.buttons import Verb, callback_data
-from workflows.contexts import WeeklyContext
-from workflows.correction import (
+from workflows.deliverables.submission import Deliverable
+from workflows.forms.buttons import Verb, callback_data
+from workflows.forms.contexts import WeeklyContext
+from workflows.messages import Msg, msg
+from workflows.planner import Planned
+from workflows.week.correction import (
     DIRECT,
     MATERIAL,
     Changed,
@@ -31,10 +34,7 @@ from workflows.correction import (
     msg_join,
     week_changes,
 )
-from workflows.messages import Msg, msg
-from workflows.planner import Planned
-from workflows.submission import Deliverable
-from workflows.weekly_update import ItemNow, WeekUpdate, decide_week
+from workflows.week.weekly_update import ItemNow, WeekUpdate, decide_week
 
 
 def apply_week(act: Act, week: WeekUpdate, items: Mapping[int, LedgerItem]) -> list[str]:

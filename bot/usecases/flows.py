@@ -10,8 +10,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
 from storage.models import FormDraft
-from workflows.contexts import checked
-from workflows.forms import Draft, Flow
+from workflows.forms.contexts import checked
+from workflows.forms.engine import Draft, Flow
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,8 @@ from storage.audit import Stamp
 from storage.db import Database
 from storage.models import saved_id
 from workflows.guards import required
-from workflows.ledger_import import (
+from workflows.messages import Msg, msg
+from workflows.problems.ledger_import import (
     ImportProgress,
     ImportRow,
     KnownItems,
@@ -29,8 +30,7 @@ from workflows.ledger_import import (
     rows_to_save,
     tally,
 )
-from workflows.messages import Msg, msg
-from workflows.workbook import WorkbookRefused, open_book
+from workflows.problems.workbook import WorkbookRefused, open_book
 
 
 @dataclass(frozen=True)

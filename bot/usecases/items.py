@@ -13,12 +13,12 @@ from bot.usecases.act import Act
 from storage import campaigns, decisions
 from storage import ledger as store
 from storage.models import Campaign, LedgerItem, Unit, saved_id
-from workflows.decisions import decision_line
+from workflows.forms.inputs import Option
 from workflows.guards import required
-from workflows.inputs import Option
-from workflows.ledger import is_overdue, item_columns, status_msg
 from workflows.messages import Msg, lines, msg
-from workflows.weekly import progress_said
+from workflows.problems.ledger import is_overdue, item_columns, status_msg
+from workflows.supervision.decisions import decision_line
+from workflows.week.weekly import progress_said
 
 
 def add_item(act: Act, unit: Unit, values: Mapping[str, Any], prefix: str = "") -> LedgerItem:

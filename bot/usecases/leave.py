@@ -14,7 +14,8 @@ from storage import chats, planning
 from storage import leave as stored
 from storage.models import Campaign, Leave, Unit, saved_id
 from workflows import keys
-from workflows.leave import (
+from workflows.messages import Msg, msg
+from workflows.people.leave import (
     LeaveRefused,
     Liaison,
     check_days,
@@ -23,7 +24,6 @@ from workflows.leave import (
     covered_by,
     leave_span,
 )
-from workflows.messages import Msg, msg
 from workflows.planner import Planned, PlannerState, covered
 
 

@@ -15,9 +15,9 @@ from storage import notices as stored
 from storage.calendar import work_calendar
 from storage.models import Campaign, UnitNotice, saved_id
 from workflows import keys
-from workflows.buttons import Verb, callback_data
+from workflows.documents.notices import RECENT, ladder, status_lines
+from workflows.forms.buttons import Verb, callback_data
 from workflows.messages import Msg, lines, msg
-from workflows.notices import RECENT, ladder, status_lines
 from workflows.planner import Planned
 
 NOTICES_LISTED = 3  # notices listed by /notice alone

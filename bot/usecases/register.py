@@ -8,8 +8,8 @@ import contextlib
 from bot.usecases.act import Act
 from storage import campaigns, people, submissions
 from storage.models import saved_id
+from workflows.deliverables.submission import is_on_time, is_roster
 from workflows.messages import msg
-from workflows.submission import is_on_time, is_roster
 
 
 def register_as_liaison(

@@ -1,5 +1,5 @@
-"""The scheduled 月调度 and 季通报 (`workflows/cadence.py`): each period's document, to the
-supervisors, once per period and chat, on its working day."""
+"""The scheduled 月调度 and 季通报 (`workflows/documents/cadence.py`): each period's document,
+to the supervisors, once per period and chat, on its working day."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from storage import campaigns, planning
 from storage.calendar import work_calendar
 from storage.models import Campaign
 from workflows import keys
-from workflows.cadence import due_reviews
-from workflows.circular import period_text
+from workflows.documents.cadence import due_reviews
+from workflows.documents.circular import period_text
 from workflows.messages import Msg, msg
-from workflows.periods import CampaignSpan
 from workflows.planner import Planned
+from workflows.week.periods import CampaignSpan
 
 
 def scheduled_reviews(

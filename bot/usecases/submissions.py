@@ -7,8 +7,8 @@ from bot.usecases.act import Act
 from bot.usecases.corrections import correct_material
 from storage import submissions
 from storage.models import Unit, saved_id
-from workflows.contexts import Material
-from workflows.submission import Deliverable, already_submitted, submit
+from workflows.deliverables.submission import Deliverable, already_submitted, submit
+from workflows.forms.contexts import Material
 
 
 def submit_deliverable(

@@ -16,16 +16,11 @@ from storage.calendar import work_calendar
 from storage.circular import write_circular
 from storage.models import Campaign, saved_id
 from storage.scores import ranking_state
-from workflows.checkpoints import interview_list, next_checkpoint
-from workflows.circular import NextCheckpoint, Section, period_text, weekly_circular
-from workflows.digest import digest_chats, digest_week
-from workflows.keys import digest_key
-from workflows.messages import Msg, Say, msg
-from workflows.notices import RECENT, last_due, late_reads_section
-from workflows.planner import Planned
-from workflows.scores import QUARTER, WEEK
-from workflows.standing import report_state, week_deadline
-from workflows.summary import (
+from workflows.deliverables.checkpoints import interview_list, next_checkpoint
+from workflows.documents.circular import NextCheckpoint, Section, period_text, weekly_circular
+from workflows.documents.digest import digest_chats, digest_week
+from workflows.documents.notices import RECENT, last_due, late_reads_section
+from workflows.documents.summary import (
     UnitSummary,
     WeekShare,
     on_time_weeks,
@@ -34,6 +29,11 @@ from workflows.summary import (
     summary_message,
     summary_week,
 )
+from workflows.keys import digest_key
+from workflows.messages import Msg, Say, msg
+from workflows.planner import Planned
+from workflows.supervision.scores import QUARTER, WEEK
+from workflows.supervision.standing import report_state, week_deadline
 
 
 def campaign_summary(

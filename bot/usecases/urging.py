@@ -1,5 +1,6 @@
 """催办 (urge a unit): one message to the unit's groups through the outbox, written down, at
-most once a working day per unit (`workflows/urging`). The board's 催办 decides through this."""
+most once a working day per unit (`workflows/supervision/urging`). The board's 催办 decides through
+this."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from bot.usecases.summary import campaign_summary
 from storage import chats, decisions
 from storage.calendar import work_calendar
 from storage.models import Campaign, Unit, saved_id
-from workflows import urging
 from workflows.messages import Msg, msg
 from workflows.planner import Planned
+from workflows.supervision import urging
 
 
 def urged_text(made: decisions.MadeDecision) -> Msg:

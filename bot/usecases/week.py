@@ -20,16 +20,16 @@ from storage.calendar import work_calendar
 from storage.models import FormDraft, LedgerItem, Person, Unit, saved_id
 from workflows import keys
 from workflows.campaign import RecurringSpec
-from workflows.contexts import WeeklyContext
-from workflows.correction import DIRECT, correction_kind
-from workflows.flow_names import FlowName
-from workflows.ledger import overdue_days
+from workflows.deliverables.submission import is_on_time
+from workflows.forms.contexts import WeeklyContext
+from workflows.forms.flow_names import FlowName
 from workflows.messages import Msg, lines, msg
-from workflows.periods import report_period
 from workflows.planner import Planned
-from workflows.submission import is_on_time
-from workflows.weekly import EXPIRED, TAKEN_OVER, other_draft_fate, snapshot_item
-from workflows.weekly_update import ItemNow, decide_week
+from workflows.problems.ledger import overdue_days
+from workflows.week.correction import DIRECT, correction_kind
+from workflows.week.periods import report_period
+from workflows.week.weekly import EXPIRED, TAKEN_OVER, other_draft_fate, snapshot_item
+from workflows.week.weekly_update import ItemNow, decide_week
 
 
 class SubmitOutcome(StrEnum):

@@ -2,12 +2,12 @@
 history with its evidence, the decisions waiting, the charts, the 约谈名单, the circular.
 
 Each call is checked as the form's are (`calls.open_call`: Telegram's initData, our link) and
-then by the chat's role rule for /board (`workflows/roles.COMMANDS`: supervisors and admins).
+then by the chat's role rule for /board (`workflows/people/roles.COMMANDS`: supervisors and admins).
 It reads what /summary and /item read and decides through the very functions the chat's
 buttons call (`bot/usecases/closeout.py`: `approve_closeout_ask` / `reject_closeout_ask`,
 `cases.decide_case_extension`), in one turn of the same pipeline: same audit, same decision
 written down, same message to the unit's groups; 同意 is confirmed and 不同意 needs its reason
-(`workflows/decisions.py` says how a decision reads).
+(`workflows/supervision/decisions.py` says how a decision reads).
 催办 of a unit (`bot/usecases/urging.py`: `urge`) goes to its groups through the outbox,
 once a working day. Evidence is fetched from Telegram by the server (getFile) and passed on
 (`board_files.py`): the token never reaches the page.
@@ -36,21 +36,21 @@ from storage import summary as figures
 from storage.calendar import work_calendar
 from storage.models import AuditEvent, Campaign, ForwardedCase, LedgerItem, Unit, saved_id
 from storage.scores import ranking_states
-from workflows.board import Standing, behind_first, case_days_by_unit, unit_standing
-from workflows.cases import EXTENSION_REJECT
-from workflows.circular import RankingState, checkpoint_section, ranking_section
-from workflows.colours import COLOURS
-from workflows.correction import REJECT_CORRECTION
-from workflows.decisions import decision_line
-from workflows.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
-from workflows.evidence import file_label
-from workflows.forms import Flow
-from workflows.inputs import FormEnv
-from workflows.ledger import Status, is_overdue, status_msg
+from workflows.casework.cases import EXTENSION_REJECT
+from workflows.documents.circular import RankingState, checkpoint_section, ranking_section
+from workflows.documents.summary import CHART_UNITS, percent, problem_bars
+from workflows.forms.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
+from workflows.forms.engine import Flow
+from workflows.forms.inputs import FormEnv
+from workflows.forms.page_form import fill
 from workflows.messages import msg
-from workflows.page_form import fill
-from workflows.scores import PERIODS
-from workflows.standing import (
+from workflows.problems.evidence import file_label
+from workflows.problems.ledger import Status, is_overdue, status_msg
+from workflows.supervision.board import Standing, behind_first, case_days_by_unit, unit_standing
+from workflows.supervision.colours import COLOURS
+from workflows.supervision.decisions import decision_line
+from workflows.supervision.scores import PERIODS
+from workflows.supervision.standing import (
     DUE,
     LATE,
     MISSING,
@@ -60,8 +60,8 @@ from workflows.standing import (
     soon_until,
     week_deadline,
 )
-from workflows.summary import CHART_UNITS, percent, problem_bars
-from workflows.weekly import REJECT
+from workflows.week.correction import REJECT_CORRECTION
+from workflows.week.weekly import REJECT
 
 # close-outs listed on the board, longest waiting first; the rest are counted (and each is
 # marked 待销号 in its unit's ledger, where it is opened and decided the same way)

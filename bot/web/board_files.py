@@ -39,7 +39,7 @@ from storage import people
 from storage.export import write_workbook
 from storage.models import Campaign, Person, Unit, saved_id
 from workflows.clean import clean_name
-from workflows.deeplink import (
+from workflows.forms.deeplink import (
     CIRCULAR_FILE,
     EVIDENCE_FILE,
     EXPORT_FILE,

@@ -29,7 +29,7 @@ from bot.web.init_data import Caller, InitDataError, check
 from storage import actions
 from storage.models import Chat, Person, Unit, saved_id
 from workflows.clean import clean_json
-from workflows.deeplink import AppLink, LinkError, read_app_payload
+from workflows.forms.deeplink import AppLink, LinkError, read_app_payload
 from workflows.messages import Msg, msg
 
 T = TypeVar("T")

@@ -33,10 +33,10 @@ from bot.web.calls import (
     refusal_response,
     unit_of,
 )
-from workflows import evidence
 from workflows.clean import clean_name, clean_text
-from workflows.inputs import FILE_LIMIT
+from workflows.forms.inputs import FILE_LIMIT
 from workflows.messages import msg
+from workflows.problems import evidence
 
 logger = logging.getLogger(__name__)
 PHOTO_LIMIT = 10 * 1024 * 1024  # Telegram takes photos up to 10 MB; larger ones go as files

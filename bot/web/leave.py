@@ -26,8 +26,8 @@ from bot.web.staff import json_call
 from storage import campaigns
 from storage import leave as stored
 from storage.models import Campaign, Unit, saved_id
-from workflows.leave import NO_DEPUTY, LeaveRefused, cover_of, covered_by, deputy_options
 from workflows.messages import Msg, msg
+from workflows.people.leave import NO_DEPUTY, LeaveRefused, cover_of, covered_by, deputy_options
 
 # the field a refusal belongs under, by its reason (the rest show at the footer)
 _FIELD_OF = {

@@ -15,8 +15,8 @@ from bot.web.staff import json_call, json_write
 from storage import campaigns
 from storage import notices as stored
 from storage.models import Campaign, saved_id
+from workflows.documents.notices import NOTICE_TEXT_LIMIT, RECENT, status_lines
 from workflows.messages import msg
-from workflows.notices import NOTICE_TEXT_LIMIT, RECENT, status_lines
 
 BOARD_NOTICES = 5  # notices on the board; older ones are in /notice's history no longer than RECENT
 

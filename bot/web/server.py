@@ -33,9 +33,9 @@ from bot.web.calls import (
     in_turn,
     registry_of,
 )
-from workflows.deeplink import BOARD_PAGE, ITEM_PAGE, NEW_PAGE, WEEK_PAGE
-from workflows.inputs import FILE_LIMIT
-from workflows.roles import may
+from workflows.forms.deeplink import BOARD_PAGE, ITEM_PAGE, NEW_PAGE, WEEK_PAGE
+from workflows.forms.inputs import FILE_LIMIT
+from workflows.people.roles import may
 
 logger = logging.getLogger(__name__)
 PAGES = {WEEK_PAGE: "week", NEW_PAGE: "new", ITEM_PAGE: "item", BOARD_PAGE: "board"}

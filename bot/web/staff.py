@@ -1,6 +1,6 @@
 """A call of the supervisors' board: checked as the form's calls are (`calls.open_call`:
 Telegram's initData, our link, a board link only), then by the chat's role rule for /board
-(`workflows/roles.COMMANDS`: supervisors and admins), in one turn of the same pipeline."""
+(`workflows/people/roles.COMMANDS`: supervisors and admins), in one turn of the same pipeline."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from bot.web.calls import (
     refused_here,
 )
 from storage.models import Campaign, LedgerItem
-from workflows.deeplink import BOARD_PAGE
+from workflows.forms.deeplink import BOARD_PAGE
 from workflows.messages import msg
-from workflows.roles import may
+from workflows.people.roles import may
 
 Body = Callable[[Turn, Campaign], PageAnswer]
 

@@ -3,9 +3,9 @@
 The page's answers are written into the person's weekly draft — the same draft the chat flow
 keeps, wherever it was begun, opened and begun through the registry the chat reads
 (`bot.telegram.feature.Registry`: the flow registered as the weekly update is the one the
-page shows) — checked by the weekly update's own steps (`workflows/week_form.py`); the submit
+page shows) — checked by the weekly update's own steps (`workflows/week/week_form.py`); the submit
 saves the week with the chat flow's own code (`bot.usecases.week.submit_week`,
-`workflows/weekly_update.decide_week`) and posts its one summary in the unit's groups.
+`workflows/week/weekly_update.decide_week`) and posts its one summary in the unit's groups.
 """
 
 from __future__ import annotations
@@ -35,15 +35,15 @@ from bot.web.calls import (
 from bot.web.evidence import StoredFile, read_upload, store_file
 from storage import campaigns, drafts
 from storage.models import Unit, saved_id
-from workflows.contexts import WeeklyContext
-from workflows.deeplink import WEEK_PAGE
-from workflows.flow_names import FlowName
-from workflows.forms import Draft, Flow
-from workflows.inputs import FormEnv, StatusCard
+from workflows.forms.contexts import WeeklyContext
+from workflows.forms.deeplink import WEEK_PAGE
+from workflows.forms.engine import Draft, Flow
+from workflows.forms.flow_names import FlowName
+from workflows.forms.inputs import FormEnv, StatusCard
 from workflows.messages import msg
-from workflows.week_answers import answer_of, closing_of, item_answer
-from workflows.week_form import add_file, drop_file, missing, read_item, with_answers
-from workflows.weekly import DONE, STATUSES, explains_delay
+from workflows.week.week_answers import answer_of, closing_of, item_answer
+from workflows.week.week_form import add_file, drop_file, missing, read_item, with_answers
+from workflows.week.weekly import DONE, STATUSES, explains_delay
 
 # a whole week's answers in one body: every problem's fields at their steps' lengths
 WEEK_LIMIT = 1024 * 1024

@@ -17,8 +17,8 @@ from bot.telegram.turn import Services
 from locales import Translator
 from storage.db import Database
 from storage.models import OutboxMessage
+from workflows.message_pieces import PIECE_LIMIT
 from workflows.messages import Lines, msg
-from workflows.pieces import PIECE_LIMIT
 from workflows.planner import Planned
 
 CST = ZoneInfo("Asia/Shanghai")

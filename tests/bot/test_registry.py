@@ -1,5 +1,5 @@
-"""The features' registry: every command (`workflows.roles.CommandName`) and button
-(`workflows.buttons.Verb`) declared with its rule has exactly one handler, every handler a
+"""The features' registry: every command (`workflows.people.roles.CommandName`) and button
+(`workflows.forms.buttons.Verb`) declared with its rule has exactly one handler, every handler a
 declaration, and two handlers for one name are refused, all when the registry is collected."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import pytest
 
 from bot.serve.features import FEATURES, REGISTRY
 from bot.telegram.feature import DoubleHandler, Feature, FlowBinding, MissingHandler, Registry
-from workflows.buttons import PRESSES, Verb
-from workflows.flow_names import FlowName
-from workflows.roles import COMMANDS, CommandName
+from workflows.forms.buttons import PRESSES, Verb
+from workflows.forms.flow_names import FlowName
+from workflows.people.roles import COMMANDS, CommandName
 
 
 def test_every_command_with_a_role_rule_has_one_handler_and_no_handler_lacks_one() -> None:
@@ -32,7 +32,8 @@ def test_every_flow_a_feature_runs_is_declared_once_with_its_context_type() -> N
     untyped = [name for name, binding in REGISTRY.flows.items() if binding.context is None]
     assert untyped == []
     # the answers of /new and the weekly update are keyed by the campaign's own fields and
-    # the items of the week (read through workflows/week_answers.py); every other flow's are typed
+    # the items of the week (read through workflows/week/week_answers.py); every other flow's are
+    # typed
     free = {name for name, binding in REGISTRY.flows.items() if binding.answers is None}
     assert free == {"new", "weekly", "deadline_cancel"}
 

@@ -33,7 +33,7 @@ from storage.models import (
     saved_id,
 )
 from workflows.campaign import read_campaign_yaml
-from workflows.ledger import ItemChanges, ItemColumns, LedgerSpec, item_columns
+from workflows.problems.ledger import ItemChanges, ItemColumns, LedgerSpec, item_columns
 
 NOW = datetime(2024, 5, 6, 2, 0, tzinfo=UTC)  # Monday 6 May 2024, 10:00 in Beijing
 Job = Callable[[Session, threading.Barrier], Any]

@@ -15,8 +15,8 @@ from storage.audit import Stamp
 from storage.db import Database
 from storage.models import Evidence, LedgerItem, ProgressUpdate, Unit, saved_id
 from workflows.campaign import read_campaign_yaml
-from workflows.evidence import FETCH_LIMIT, fingerprint_of
-from workflows.ledger import Progress
+from workflows.problems.evidence import FETCH_LIMIT, fingerprint_of
+from workflows.problems.ledger import Progress
 
 NOW = datetime(2024, 5, 4, 2, 0, tzinfo=UTC)
 

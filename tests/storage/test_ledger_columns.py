@@ -1,4 +1,4 @@
-"""The ledger's columns are declared once (workflows.ledger.LedgerColumns): the table's row
+"""The ledger's columns are declared once (workflows.problems.ledger.LedgerColumns): the table's row
 takes them as its columns, and what a flow or a workbook gives (ItemColumns) is that list."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from storage.models import LedgerItem
-from workflows.ledger import COLUMNS, ITEM_COLUMNS, ItemColumns, LedgerColumns
+from workflows.problems.ledger import COLUMNS, ITEM_COLUMNS, ItemColumns, LedgerColumns
 
 
 def test_the_table_takes_the_ledgers_columns_from_their_one_declaration() -> None:

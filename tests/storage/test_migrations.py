@@ -16,7 +16,7 @@ from storage import campaigns, planning, sightings
 from storage.db import Database, head_revision, make_engine, migrate
 from storage.models import AuditEvent, Campaign, Chat, LedgerItem, Submission, Unit
 from storage.types import UTCDateTime
-from workflows.calendar import OfficialDays, WorkCalendar
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
 from workflows.planner import DeadlineState, PlannerState, UnitTarget, due_notifications
 
 

@@ -11,7 +11,7 @@ from storage import drafts
 from storage.db import Database
 from storage.drafts import SentPrompt
 from storage.models import FormDraft
-from workflows.forms import Draft
+from workflows.forms.engine import Draft
 
 NOW = datetime(2024, 5, 6, 2, 0, tzinfo=UTC)
 CHAT, USER = -100, 7

@@ -19,10 +19,10 @@ from storage.audit import Stamp
 from storage.db import Database
 from storage.models import Unit
 from storage.scores import campaign_ranking
-from workflows.calendar import OfficialDays, WorkCalendar
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
 from workflows.campaign import read_campaign_yaml
-from workflows.ledger import ItemChanges, LedgerSpec, item_columns
-from workflows.scores import WEEK, Period, Ranked, period_of
+from workflows.problems.ledger import ItemChanges, LedgerSpec, item_columns
+from workflows.supervision.scores import WEEK, Period, Ranked, period_of
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=BEIJING)  # Tuesday after the week of 2 March

@@ -15,7 +15,7 @@ from storage import campaigns
 from storage.db import Database, alembic_config, make_engine, migrate
 from storage.models import Campaign
 from storage.types import JSONData, UTCDateTime
-from workflows.scores import ScoreRule
+from workflows.supervision.scores import ScoreRule
 
 RULES = {"remind_at": "08:30", "remind_before": 3600, "admins_after": 2}
 SCORES = {"weights": {"reports": 40, "problems": 20, "closed": 20, "cases": 20}, "green": 85}

@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from storage import campaigns, chats, people, planning, sightings, turns
+from storage import campaigns, chats, people, planning, sightings, turn_start
 from storage.audit import Stamp
 from storage.db import Database
 from storage.models import Chat, Sighting, saved_id
 from workflows.campaign import read_campaign_yaml
-from workflows.roles import Role
+from workflows.people.roles import Role
 
 NOW = datetime(2024, 5, 6, 1, 0, tzinfo=UTC)
 GROUP, COUNTY = -100900, -100101  # the supervisors' group, a county's group
@@ -95,10 +95,10 @@ def test_a_group_upgraded_to_a_supergroup_keeps_who_was_seen(db: Database) -> No
 def test_a_turn_reads_whether_its_speaker_was_seen_in_its_chat(db: Database) -> None:
     with db.unit_of_work() as s:
         setting_up(s)
-        first = turns.seen(s, GROUP, ZHANG)
+        first = turn_start.seen(s, GROUP, ZHANG)
         assert first is not None and not first.sighted
         sightings.saw(s, GROUP, [ZHANG], NOW)
-        again = turns.seen(s, GROUP, ZHANG)
+        again = turn_start.seen(s, GROUP, ZHANG)
         assert again is not None and again.sighted and len(again.grants) == 1
-        elsewhere = turns.seen(s, COUNTY, ZHANG)
+        elsewhere = turn_start.seen(s, COUNTY, ZHANG)
         assert elsewhere is not None and not elsewhere.sighted

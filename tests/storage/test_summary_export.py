@@ -24,10 +24,10 @@ from storage.export import SHEETS, write_workbook
 from storage.models import Unit
 from tests.e2e.reports.test_supervisor_asks_for_the_summary_and_the_export import UNITS
 from workflows.campaign import RecurringSpec, read_campaign_yaml
-from workflows.case_import import ANNEX_3
-from workflows.ledger import ItemChanges, LedgerSpec, Progress, item_columns, status_msg
-from workflows.periods import CampaignSpan
-from workflows.summary import UnitBar, WeekShare, percent, problem_bars, report_weeks
+from workflows.casework.case_import import ANNEX_3
+from workflows.documents.summary import UnitBar, WeekShare, percent, problem_bars, report_weeks
+from workflows.problems.ledger import ItemChanges, LedgerSpec, Progress, item_columns, status_msg
+from workflows.week.periods import CampaignSpan
 
 CAMPAIGN = "自治州房屋拆迁安置补偿领域违纪违法突出问题专项整治"
 # seed 001's ledger columns, in its order

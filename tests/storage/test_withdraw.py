@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import Session, select
 
 from bot.serve.campaign_file import TEMPLATES
-from storage import campaigns, outbox, owed, planning
+from storage import campaigns, outbox, planning, reminders_owed
 from storage.audit import Stamp
 from storage.db import Database
 from storage.models import (
@@ -89,7 +89,7 @@ def test_claimed_reminders_whose_purpose_was_done_are_withdrawn(db: Database) ->
         s.add(case)
     with db.unit_of_work() as s:
         claimed = outbox.claim(s, NOW, limit=20)
-        sent = owed.withdraw_done(s, claimed)
+        sent = reminders_owed.withdraw_done(s, claimed)
         keys_of = dict(s.exec(select(Notification.id, Notification.key)).all())
         assert sorted(keys_of[r.notification_id] for r in sent) == sorted(
             [planned[1], planned[5], planned[6]]
@@ -129,7 +129,7 @@ def test_a_catch_up_folding_a_reminder_no_longer_owed_is_withdrawn_and_the_rest_
             Submission(unit_id=unit, report_name="工作台账", period_start=monday, submitted_at=NOW)
         )
     with db.unit_of_work() as s:
-        assert owed.withdraw_done(s, outbox.claim(s, NOW)) == []
+        assert reminders_owed.withdraw_done(s, outbox.claim(s, NOW)) == []
     with db.unit_of_work() as s:
         assert [r.status for r in s.exec(select(OutboxMessage))] == ["withdrawn"]
         left = sorted(s.exec(select(Notification.key)).all())
@@ -166,10 +166,10 @@ def test_a_stage_freed_from_a_withdrawn_catch_up_is_told_by_its_later_stage_wait
             Submission(unit_id=unit, report_name="工作台账", period_start=monday, submitted_at=NOW)
         )
     with db.unit_of_work() as s:
-        sent = owed.withdraw_done(s, outbox.claim(s, NOW, limit=1))
+        sent = reminders_owed.withdraw_done(s, outbox.claim(s, NOW, limit=1))
         assert sent == []  # the catch-up, claimed alone, withdrawn
         told = s.exec(select(Notification).where(Notification.key == day)).one()
         # told by the 2-hour stage waiting in the same chat, not by the other chat's
         assert told.kind == "told" and told.payload["told_in"] == later.key
-        marks = s.exec(select(Notification).where(Notification.kind == owed.OWED)).all()
+        marks = s.exec(select(Notification).where(Notification.kind == reminders_owed.OWED)).all()
         assert marks == []

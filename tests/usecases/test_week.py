@@ -22,10 +22,10 @@ from storage.audit import Stamp
 from storage.db import Database
 from storage.models import Campaign, LedgerItem, Person, saved_id
 from workflows.campaign import read_campaign_yaml
-from workflows.contexts import WeeklyContext
-from workflows.ledger import LedgerSpec, Status, item_columns
-from workflows.roles import Actor, Role
-from workflows.weekly import DONE, PLAN
+from workflows.forms.contexts import WeeklyContext
+from workflows.people.roles import Actor, Role
+from workflows.problems.ledger import LedgerSpec, Status, item_columns
+from workflows.week.weekly import DONE, PLAN
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2024, 5, 6, 2, 0, tzinfo=UTC)  # Monday 6 May 2024, 10:00 in Beijing

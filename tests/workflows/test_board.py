@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from workflows.board import Standing, behind_first, case_days_by_unit, unit_standing
-from workflows.calendar import OfficialDays, WorkCalendar
-from workflows.summary import CaseFigures, LedgerFigures, UnitSummary
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
+from workflows.documents.summary import CaseFigures, LedgerFigures, UnitSummary
+from workflows.supervision.board import Standing, behind_first, case_days_by_unit, unit_standing
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflows.buttons import (
+from workflows.forms.buttons import (
     CALLBACK_LIMIT,
     MAX_REF,
     SHAPES,

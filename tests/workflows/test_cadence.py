@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows.cadence import Cadence, due_reviews, read_cadences
-from workflows.calendar import OfficialDays, WorkCalendar
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
 from workflows.campaign import CampaignInvalid, read_campaign_yaml
-from workflows.scores import MONTH, QUARTER
+from workflows.documents.cadence import Cadence, due_reviews, read_cadences
+from workflows.supervision.scores import MONTH, QUARTER
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar(OfficialDays.from_package())

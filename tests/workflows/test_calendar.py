@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 import pytest
 
-from workflows.calendar import OfficialDays, WorkCalendar, feedback_due
+from workflows.calendar.working_days import OfficialDays, WorkCalendar, feedback_due
 
 CST = ZoneInfo("Asia/Shanghai")
 OFFICIAL = OfficialDays.from_package()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from workflows.buttons import Verb
-from workflows.cases import may_handle, still_to_do
-from workflows.roles import Actor, Role
+from workflows.casework.cases import may_handle, still_to_do
+from workflows.forms.buttons import Verb
+from workflows.people.roles import Actor, Role
 
 LIAISON = Actor(3, frozenset({Role.LIAISON}), frozenset({10}))
 OTHER_LIAISON = Actor(4, frozenset({Role.LIAISON}), frozenset({11}))

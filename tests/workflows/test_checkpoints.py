@@ -8,7 +8,7 @@ import pytest
 
 from bot.serve.campaign_file import TEMPLATES
 from workflows.campaign import CampaignInvalid, read_campaign, read_campaign_yaml
-from workflows.checkpoints import (
+from workflows.deliverables.checkpoints import (
     CheckedItem,
     Checkpoint,
     interview_list,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from locales import Translator
-from workflows.checkpoints import CheckedItem, Checkpoint, UnitBehind
-from workflows.circular import Circular, NextCheckpoint, weekly_circular
-from workflows.summary import CaseFigures, LedgerFigures, UnitSummary
+from workflows.deliverables.checkpoints import CheckedItem, Checkpoint, UnitBehind
+from workflows.documents.circular import Circular, NextCheckpoint, weekly_circular
+from workflows.documents.summary import CaseFigures, LedgerFigures, UnitSummary
 
 TODAY = date(2025, 1, 6)
 ROWS = [

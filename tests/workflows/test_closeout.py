@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from workflows.closeout import (
+from workflows.outcome import Refused
+from workflows.problems.closeout import (
     CLOSEOUT_REJECTED,
     CloseoutItem,
     approve_closeout,
@@ -14,9 +15,8 @@ from workflows.closeout import (
     may_reject_closeout,
     reject_closeout,
 )
-from workflows.ledger import ItemChanges, Status
-from workflows.outcome import Refused
-from workflows.weekly import DONE
+from workflows.problems.ledger import ItemChanges, Status
+from workflows.week.weekly import DONE
 
 AT = datetime(2026, 11, 23, 10, tzinfo=UTC)
 WEEK = date(2026, 11, 23)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflows.contexts import (
+from workflows.forms.contexts import (
     FeedbackAnswers,
     RegisterContext,
     Unreadable,

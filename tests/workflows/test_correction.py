@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from locales import Translator
-from workflows.correction import (
+from workflows.week.correction import (
     DIRECT,
     REQUEST,
     Said,

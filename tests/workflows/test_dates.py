@@ -6,8 +6,16 @@ from datetime import date, datetime, time
 
 import pytest
 
-from workflows.dates import DateError, Due, Span, find_deadlines, parse_due, parse_phase, parse_span
-from workflows.when import read_when
+from workflows.calendar.dates import (
+    DateError,
+    Due,
+    Span,
+    find_deadlines,
+    parse_due,
+    parse_phase,
+    parse_span,
+)
+from workflows.calendar.when import read_when
 
 # Seed 000's 工作要求 paragraph, word for word.
 SEED_000_REQUIREMENTS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from workflows.deadlines import DeadlineNow, deadline_save, shown_deadlines, split_args
+from workflows.deliverables.deadlines import DeadlineNow, deadline_save, shown_deadlines, split_args
 from workflows.outcome import Refused
 
 CST = ZoneInfo("Asia/Shanghai")

@@ -8,7 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from workflows.deeplink import LIFETIME, LinkError, WeeklyLink, link_key, make_payload, read_payload
+from workflows.forms.deeplink import (
+    LIFETIME,
+    LinkError,
+    WeeklyLink,
+    link_key,
+    make_payload,
+    read_payload,
+)
 
 NOW = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)
 KEY = link_key("123456:SECRET")

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from workflows.campaign import RecurringSpec
-from workflows.digest import digest_chats, digest_week
+from workflows.documents.digest import digest_chats, digest_week
 from workflows.keys import digest_key
 
 SH = ZoneInfo("Asia/Shanghai")

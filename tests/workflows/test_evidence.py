@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from PIL import Image
 
 from locales import Translator
-from workflows.evidence import EarlierUse, exif_time, file_label, reuse_flags, same_file
+from workflows.problems.evidence import EarlierUse, exif_time, file_label, reuse_flags, same_file
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows.cases import EXTENSION_FLOW, CaseNow
-from workflows.extension import (
+from workflows.casework.cases import EXTENSION_FLOW, CaseNow
+from workflows.casework.extension import (
     ask_extension,
     decide_extension,
     may_ask_extension,
     until_of,
 )
-from workflows.inputs import FormEnv, InputError, TextAnswer
+from workflows.forms.inputs import FormEnv, InputError, TextAnswer
 from workflows.outcome import Refused
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from workflows.calendar import OfficialDays, WorkCalendar
-from workflows.cases import CaseNow
-from workflows.feedback import give_feedback, may_sign
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
+from workflows.casework.cases import CaseNow
+from workflows.casework.feedback import give_feedback, may_sign
 from workflows.outcome import Refused
 
 CST = ZoneInfo("Asia/Shanghai")

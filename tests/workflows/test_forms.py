@@ -7,8 +7,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows.forms import CONFIRM, Ask, Cancelled, Draft, Finished, Flow, Step, advance, start
-from workflows.inputs import (
+from workflows.forms.engine import (
+    CONFIRM,
+    Ask,
+    Cancelled,
+    Draft,
+    Finished,
+    Flow,
+    Step,
+    advance,
+    start,
+)
+from workflows.forms.inputs import (
     Choice,
     ChoiceAnswer,
     DateInput,
@@ -21,7 +31,7 @@ from workflows.inputs import (
     Text,
     TextAnswer,
 )
-from workflows.registration import REGISTER
+from workflows.people.registration import REGISTER
 
 ENV = FormEnv(
     now=datetime(2026, 11, 23, 2, 0, tzinfo=UTC),  # Monday 23 Nov 2026, 10:00 in Beijing

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from locales import Translator
 from workflows import keys
-from workflows.calendar import OfficialDays, WorkCalendar
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
 from workflows.campaign import FeedbackRule
-from workflows.cases import is_escalated
-from workflows.forwarding import (
+from workflows.casework.cases import is_escalated
+from workflows.casework.forwarding import (
     Forward,
     case_due,
     may_forward,

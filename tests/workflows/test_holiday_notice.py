@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from workflows.holiday_notice import Holiday, notice_year, read_notice
+from workflows.calendar.holiday_notice import Holiday, notice_year, read_notice
 
 # The 2021 notice (国办发明电〔2020〕27号), as an admin would paste it.
 NOTICE_2021 = """国务院办公厅关于2021年部分节假日安排的通知

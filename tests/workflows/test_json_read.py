@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from workflows.forms import Draft
-from workflows.inputs import FileAnswer
+from workflows.forms.engine import Draft
+from workflows.forms.inputs import FileAnswer
 from workflows.json_read import json_of, list_of, mapping_of, need_int, need_list, str_of
 
 

@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows.calendar import OfficialDays, WorkCalendar
-from workflows.cases import CaseNow
-from workflows.extension import ask_extension, decide_extension
-from workflows.feedback import give_feedback
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
+from workflows.casework.cases import CaseNow
+from workflows.casework.extension import ask_extension, decide_extension
+from workflows.casework.feedback import give_feedback
 from workflows.keys import (
     CASE_POSTED,
     EXTENSION,

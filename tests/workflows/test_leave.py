@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows.calendar import OfficialDays, WorkCalendar
-from workflows.dates import DateError
-from workflows.leave import (
+from workflows.calendar.dates import DateError
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
+from workflows.messages import msg
+from workflows.people.leave import (
     Absence,
     LeaveRefused,
     Liaison,
@@ -21,7 +22,6 @@ from workflows.leave import (
     leave_span,
     read_leave_days,
 )
-from workflows.messages import msg
 from workflows.planner import (
     DeadlineState,
     Planned,

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.workflows.test_campaign import GOOD, errors_of
-from workflows.forms import CONFIRM, Ask, Finished, Noted, advance, start
-from workflows.inputs import ChoiceAnswer, FileAnswer, FormEnv, Option, TextAnswer
-from workflows.ledger import (
+from workflows.forms.engine import CONFIRM, Ask, Finished, Noted, advance, start
+from workflows.forms.inputs import ChoiceAnswer, FileAnswer, FormEnv, Option, TextAnswer
+from workflows.problems.ledger import (
     FieldSpec,
     ItemColumns,
     LedgerSpec,
@@ -21,7 +21,7 @@ from workflows.ledger import (
     spec_to_json,
     unit_short,
 )
-from workflows.weekly import snapshot_item, weekly_flow
+from workflows.week.weekly import snapshot_item, weekly_flow
 
 ENV = FormEnv(
     now=datetime(2026, 11, 23, 2, tzinfo=UTC),
@@ -62,8 +62,8 @@ def test_unreadable_rules(text: str) -> None:
 
 
 def test_a_broken_rule_is_named_when_the_number_is_typed() -> None:
-    from workflows.forms import Flow
-    from workflows.ledger import item_steps
+    from workflows.forms.engine import Flow
+    from workflows.problems.ledger import item_steps
 
     flow = Flow("p", "p", item_steps(PROJECT)[:5])
     draft, _ = start(flow, env=ENV)

@@ -11,8 +11,8 @@ from openpyxl import Workbook
 
 from locales import Translator
 from tests.workbooks import peoples_ledger, saved, simple_ledger
-from workflows.ledger import LedgerSpec
-from workflows.ledger_import import (
+from workflows.problems.ledger import LedgerSpec
+from workflows.problems.ledger_import import (
     EVIDENCE,
     PASS,
     READ,
@@ -27,7 +27,7 @@ from workflows.ledger_import import (
     route_upload,
     tally,
 )
-from workflows.workbook import WorkbookRefused, open_book
+from workflows.problems.workbook import WorkbookRefused, open_book
 
 CATEGORIES = ("房屋评估环节", "征收补偿环节", "依法行政环节")
 TARGET = LedgerTarget("轮台县", ("库尔勒市", "轮台县", "尉犁县"), LedgerSpec(), CATEGORIES, 2024)

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from locales import Translator
-from workflows.inputs import FormEnv
+from workflows.forms.inputs import FormEnv
 from workflows.messages import msg
-from workflows.week_answers import STATUS, item_answer
-from workflows.weekly import LISTED, changes
+from workflows.week.week_answers import STATUS, item_answer
+from workflows.week.weekly import LISTED, changes
 
 ENV = FormEnv(datetime(2024, 5, 13, 2, tzinfo=UTC), ZoneInfo("Asia/Shanghai"))
 

@@ -8,9 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows.calendar import OfficialDays, WorkCalendar
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
+from workflows.documents.notices import (
+    NoticeState,
+    Receipt,
+    ladder,
+    read_by,
+    read_late,
+    receipt_answer,
+)
 from workflows.messages import msg
-from workflows.notices import NoticeState, Receipt, ladder, read_by, read_late, receipt_answer
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar(OfficialDays.from_package())

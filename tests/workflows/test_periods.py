@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows.periods import campaign_period, campaign_span, report_period
+from workflows.week.periods import campaign_period, campaign_span, report_period
 
 CST = ZoneInfo("Asia/Shanghai")
 AT = time(18, 0)

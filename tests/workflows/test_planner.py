@@ -6,12 +6,10 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from workflows.audience import hearing_chats
-from workflows.calendar import OfficialDays, WorkCalendar
-from workflows.checkpoints import CheckedItem, Checkpoint, UnitBehind
-from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
+from workflows.deliverables.checkpoints import CheckedItem, Checkpoint, UnitBehind
+from workflows.forms.deeplink import WEEK_PAGE, AppLink, week_ref
 from workflows.messages import msg
-from workflows.periods import CampaignSpan
 from workflows.planner import (
     CaseState,
     CheckpointState,
@@ -25,6 +23,8 @@ from workflows.planner import (
     due_notifications,
     time_left,
 )
+from workflows.supervision.audience import hearing_chats
+from workflows.week.periods import CampaignSpan
 
 CST = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar(OfficialDays.from_package())

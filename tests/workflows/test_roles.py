@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from workflows.buttons import ID, LEGACY, PRESSES, SHAPES, PressDeclaration, Verb, shapes
+from workflows.forms.buttons import ID, LEGACY, PRESSES, SHAPES, PressDeclaration, Verb, shapes
 from workflows.messages import Msg, msg
-from workflows.roles import (
+from workflows.people.roles import (
     BY_NAME,
     COMMANDS,
     REPORTERS,

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows.calendar import OfficialDays, WorkCalendar
-from workflows.checkpoints import CheckedItem
-from workflows.scores import (
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
+from workflows.deliverables.checkpoints import CheckedItem
+from workflows.supervision.scores import (
     MONTH,
     QUARTER,
     WEEK,
@@ -174,8 +174,8 @@ def test_a_problem_closed_after_its_day_is_not_in_time_though_closed_by_the_peri
 
 
 def test_the_interview_list_reads_the_same_scores() -> None:
-    from workflows.checkpoints import Checkpoint, UnitBehind
-    from workflows.circular import NextCheckpoint, RankingState, checkpoint_section
+    from workflows.deliverables.checkpoints import Checkpoint, UnitBehind
+    from workflows.documents.circular import NextCheckpoint, RankingState, checkpoint_section
     from workflows.messages import Msg
 
     rows = ranking(world(), ScoreRule())
@@ -191,7 +191,7 @@ def test_the_interview_list_reads_the_same_scores() -> None:
 
 
 def test_the_ranking_section_names_the_units_not_ranked_apart() -> None:
-    from workflows.circular import RankingState, ranking_section
+    from workflows.documents.circular import RankingState, ranking_section
 
     section = ranking_section(
         RankingState(WEEK_OF_2_MARCH, ranking(world(), ScoreRule()), ScoreRule())
@@ -232,7 +232,7 @@ def test_the_ranking_section_names_the_units_not_ranked_apart() -> None:
 def test_summary_asks_for_the_weekly_monthly_or_quarterly_circular(
     args: list[str], kind: str | None
 ) -> None:
-    from workflows.scores import circular_cadence
+    from workflows.supervision.scores import circular_cadence
     from workflows.words import CIRCULAR_WORDS
 
     assert circular_cadence(args, CIRCULAR_WORDS) == kind

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows.calendar import OfficialDays, WorkCalendar
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
 from workflows.campaign import RecurringSpec
-from workflows.colours import GREEN, RED, YELLOW
-from workflows.standing import (
+from workflows.supervision.colours import GREEN, RED, YELLOW
+from workflows.supervision.standing import (
     DUE,
     LATE,
     MISSING,

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
-from workflows.calendar import OfficialDays, WorkCalendar
-from workflows.statutory import days_off_by_law, holidays_by_law, statutory_holidays
+from workflows.calendar.statutory import days_off_by_law, holidays_by_law, statutory_holidays
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
 
 OFFICIAL = OfficialDays.from_package()
 # our festival names and the package's for the same holiday

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from workflows.submission import (
+from workflows.deliverables.submission import (
     Deliverable,
     applies_to,
     deadline_state,

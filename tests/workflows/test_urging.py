@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows.calendar import OfficialDays, WorkCalendar
-from workflows.decisions import decision_line
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
 from workflows.messages import msg
-from workflows.urging import urge_day, urge_notice
+from workflows.supervision.decisions import decision_line
+from workflows.supervision.urging import urge_day, urge_notice
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar(OfficialDays.from_package())

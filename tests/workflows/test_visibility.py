@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.roles import Actor, Role
+from workflows.people.roles import Actor, Role
 
 
 def test_admins_and_supervisors_see_every_unit_a_liaison_their_own():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from workflows.week_answers import (
+from workflows.week.week_answers import (
     ItemAnswer,
     answer_of,
     files_of,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from workflows import forms
-from workflows.inputs import FormEnv
+from workflows.forms import engine as forms
+from workflows.forms.inputs import FormEnv
 from workflows.messages import msg
-from workflows.week_form import missing, read_item, with_answers
-from workflows.weekly import weekly_flow
+from workflows.week.week_form import missing, read_item, with_answers
+from workflows.week.weekly import weekly_flow
 
 CONTEXT = {
     "unit": "轮台县",

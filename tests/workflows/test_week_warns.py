@@ -9,15 +9,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows import forms
-from workflows.calendar import OfficialDays, WorkCalendar
-from workflows.inputs import FormEnv, InputError, TextAnswer
-from workflows.ledger import LedgerSpec, item_steps, overdue_days
+from workflows.calendar.working_days import OfficialDays, WorkCalendar
+from workflows.forms import engine as forms
+from workflows.forms.inputs import FormEnv, InputError, TextAnswer
+from workflows.forms.page_form import fill
 from workflows.messages import msg
-from workflows.page_form import fill
-from workflows.week_form import asked_closing, missing, read_item, with_answers
-from workflows.weekly import LATE, PLAN, SAME, overdue_name, progress_said, weekly_flow
-from workflows.weekly_update import ItemNow, decide_week
+from workflows.problems.ledger import LedgerSpec, item_steps, overdue_days
+from workflows.week.week_form import asked_closing, missing, read_item, with_answers
+from workflows.week.weekly import LATE, PLAN, SAME, overdue_name, progress_said, weekly_flow
+from workflows.week.weekly_update import ItemNow, decide_week
 
 CAL = WorkCalendar(OfficialDays.from_package())
 ENV = FormEnv(datetime(2024, 3, 4, 2, 0, tzinfo=UTC), ZoneInfo("Asia/Shanghai"))  # Mon 10:00

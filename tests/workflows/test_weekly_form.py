@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.weekly_workbook import FormOrigin, form_origin, is_this_week, may_read_form
+from workflows.week.weekly_workbook import FormOrigin, form_origin, is_this_week, may_read_form
 
 FORM = FormOrigin(unit_id=10, report=0, period="2026-11-23")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from workflows import keys
-from workflows.ledger import ItemChanges, Status
-from workflows.weekly import DONE, EXPIRED, LATE, LIVE, PLAN, TAKEN_OVER, other_draft_fate
-from workflows.weekly_update import ItemNow, decide_week, summary_to_groups
+from workflows.problems.ledger import ItemChanges, Status
+from workflows.week.weekly import DONE, EXPIRED, LATE, LIVE, PLAN, TAKEN_OVER, other_draft_fate
+from workflows.week.weekly_update import ItemNow, decide_week, summary_to_groups
 
 DUE = datetime(2026, 11, 23, 10, tzinfo=UTC)  # Monday 18:00 in Shanghai
 CONTEXT = {

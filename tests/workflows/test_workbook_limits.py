@@ -10,9 +10,9 @@ import pytest
 
 from locales import Translator
 from tests import hostile_books as hostile
-from workflows.ledger import LedgerSpec
-from workflows.ledger_import import KnownItems, LedgerTarget, read_book, tally
-from workflows.workbook import Budget, WorkbookRefused, open_book
+from workflows.problems.ledger import LedgerSpec
+from workflows.problems.ledger_import import KnownItems, LedgerTarget, read_book, tally
+from workflows.problems.workbook import Budget, WorkbookRefused, open_book
 
 tr = Translator.load()
 TARGET = LedgerTarget("轮台县", ("轮台县",), LedgerSpec(), ("征收补偿环节",), 2024)

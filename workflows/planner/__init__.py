@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from workflows import keys
-from workflows.calendar import WorkCalendar
+from workflows.calendar.working_days import WorkCalendar
 from workflows.keys import NoticeKey, Subject, schedule_stamp
 from workflows.messages import msg
 from workflows.planner.cases import plan_case

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from workflows.buttons import Verb, callback_data
-from workflows.calendar import WorkCalendar
+from workflows.calendar.working_days import WorkCalendar
+from workflows.forms.buttons import Verb, callback_data
 from workflows.keys import NoticeKey
 from workflows.messages import msg
 from workflows.planner.state import CaseState, Plan, latest_working_morning

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from workflows import keys
-from workflows.checkpoints import UnitBehind
+from workflows.deliverables.checkpoints import UnitBehind
 from workflows.messages import Lines, Msg, msg
 from workflows.planner.state import DIGEST_AT, CheckpointState, Plan
 

@@ -5,8 +5,8 @@ chat's other notices of that morning)."""
 from __future__ import annotations
 
 from workflows import keys
-from workflows.buttons import Verb, callback_data
-from workflows.calendar import WorkCalendar
+from workflows.calendar.working_days import WorkCalendar
+from workflows.forms.buttons import Verb, callback_data
 from workflows.keys import NoticeKey
 from workflows.messages import msg
 from workflows.planner.state import DeadlineState, Plan, latest_working_morning

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from workflows import keys
-from workflows.calendar import WorkCalendar
+from workflows.calendar.working_days import WorkCalendar
 from workflows.messages import Lines, msg
 from workflows.planner.state import DIGEST_AT, Plan
 

@@ -14,8 +14,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from workflows import keys
-from workflows.leave import Cover, away_lines, cover_line, cover_of
 from workflows.messages import msg
+from workflows.people.leave import Cover, away_lines, cover_line, cover_of
 from workflows.planner.state import Plan, Planned, PlannerState
 
 

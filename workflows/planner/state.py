@@ -7,13 +7,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from workflows.calendar import WorkCalendar
+from workflows.calendar.working_days import WorkCalendar
 from workflows.campaign import FeedbackRule
-from workflows.checkpoints import Checkpoint, UnitBehind
-from workflows.deeplink import AppLink
-from workflows.leave import Absence, Liaison
+from workflows.deliverables.checkpoints import Checkpoint, UnitBehind
+from workflows.forms.deeplink import AppLink
 from workflows.messages import Msg, msg
-from workflows.periods import CampaignSpan
+from workflows.people.leave import Absence, Liaison
+from workflows.week.periods import CampaignSpan
 
 GRACE = timedelta(minutes=10)  # a stage planned later than this after its time is "late"
 MORNING = time(8, 0)

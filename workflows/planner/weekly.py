@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from workflows import keys
-from workflows.buttons import Verb, callback_data
-from workflows.deeplink import WEEK_PAGE, AppLink, week_ref
+from workflows.forms.buttons import Verb, callback_data
+from workflows.forms.deeplink import WEEK_PAGE, AppLink, week_ref
 from workflows.messages import msg
-from workflows.periods import WEEK, reporting_day
 from workflows.planner.state import MORNING, Plan, WeeklyState
 from workflows.planner.time_left import live_left
+from workflows.week.periods import WEEK, reporting_day
 
 
 def plan_weekly(plan: Plan, r: WeeklyState) -> None:

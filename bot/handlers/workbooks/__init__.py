@@ -19,13 +19,13 @@ from bot.telegram.upload_steps import ChatUpload, sha256_of
 from storage import ledger_import as saving
 from storage import uploads
 from storage.models import Unit, WorkbookUpload
-from workflows.buttons import Action, Verb
-from workflows.inputs import FileAnswer
-from workflows.ledger_import import EVIDENCE, READ, UploadSeen, route_upload
+from workflows.forms.buttons import Action, Verb
+from workflows.forms.inputs import FileAnswer
 from workflows.messages import Msg, msg
-from workflows.roles import CommandName
-from workflows.weekly_workbook import form_meta
-from workflows.workbook import MAX_BYTES, WorkbookRefused, open_book
+from workflows.people.roles import CommandName
+from workflows.problems.ledger_import import EVIDENCE, READ, UploadSeen, route_upload
+from workflows.problems.workbook import MAX_BYTES, WorkbookRefused, open_book
+from workflows.week.weekly_workbook import form_meta
 
 SHEET_NAMES = (".xlsx", ".xlsm", ".xls")
 

@@ -17,9 +17,10 @@ from bot.usecases.imports import read_rows
 from storage import campaigns, uploads
 from storage import ledger_import as saving
 from storage.models import Unit, WorkbookUpload, saved_id
-from workflows.buttons import Verb, callback_data
+from workflows.forms.buttons import Verb, callback_data
 from workflows.guards import required
-from workflows.ledger_import import (
+from workflows.messages import Msg, msg
+from workflows.problems.ledger_import import (
     ImportProgress,
     ImportRow,
     KnownItems,
@@ -29,8 +30,7 @@ from workflows.ledger_import import (
     read_book,
     tally,
 )
-from workflows.messages import Msg, msg
-from workflows.workbook import Book, WorkbookRefused
+from workflows.problems.workbook import Book, WorkbookRefused
 
 PAUSE = 0.1  # seconds at least between an import's batches: other chats' turns write then
 UNIT_BUTTONS = 40  # more units than this: the admin names the unit in the caption

@@ -16,15 +16,16 @@ from bot.telegram.upload_steps import keep_upload, owned_upload
 from bot.usecases.week import submit_week, week_context_here
 from storage import drafts, uploads
 from storage.models import Unit, WorkbookUpload, saved_id
-from workflows.buttons import Verb, callback_data
-from workflows.contexts import ItemSnapshot, WeeklyContext
-from workflows.flow_names import FlowName
-from workflows.inputs import Attachments, FileAnswer, FormEnv, InputError
-from workflows.ledger_import import PREVIEW_SHOWN, problem_line
+from workflows.forms.buttons import Verb, callback_data
+from workflows.forms.contexts import ItemSnapshot, WeeklyContext
+from workflows.forms.flow_names import FlowName
+from workflows.forms.inputs import Attachments, FileAnswer, FormEnv, InputError
 from workflows.messages import Msg, lines, msg
-from workflows.week_answers import EVIDENCE, item_answer
-from workflows.weekly import DONE, LATE, PLAN, SAME, changes, weekly_flow
-from workflows.weekly_workbook import (
+from workflows.problems.ledger_import import PREVIEW_SHOWN, problem_line
+from workflows.problems.workbook import Book
+from workflows.week.week_answers import EVIDENCE, item_answer
+from workflows.week.weekly import DONE, LATE, PLAN, SAME, changes, weekly_flow
+from workflows.week.weekly_workbook import (
     FormOrigin,
     FormReading,
     closing_items,
@@ -36,7 +37,6 @@ from workflows.weekly_workbook import (
     week_answers,
     write_form,
 )
-from workflows.workbook import Book
 
 WORKBOOK_STATUSES = (PLAN, DONE, LATE, SAME)
 

@@ -20,7 +20,7 @@ from storage import ledger
 from storage.models import AuditEvent, ForwardedCase, OutboxMessage
 from tests.harness import Harness, MakeWorld, World, build_world
 from tests.miniapp import MiniApp, init_data, start_param
-from workflows.deeplink import EVIDENCE_FILE, WEEK_PAGE, AppLink, Ticket, make_ticket
+from workflows.forms.deeplink import EVIDENCE_FILE, WEEK_PAGE, AppLink, Ticket, make_ticket
 
 
 def png(width: int = 64, height: int = 48) -> bytes:

@@ -9,7 +9,7 @@ from storage import campaigns, ledger
 from storage import cases as store
 from storage.audit import Stamp
 from tests.harness import Harness, MakeWorld, World
-from workflows.ledger import LedgerSpec, item_columns
+from workflows.problems.ledger import LedgerSpec, item_columns
 
 BIG = 300
 NAME = "第{n}号问题：团结路棚改项目安置房逾期未交付，群众多次信访反映"

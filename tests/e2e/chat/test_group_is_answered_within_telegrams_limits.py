@@ -17,7 +17,7 @@ from storage import campaigns
 from storage.models import OutboxMessage, ProgressUpdate, SendLog, Submission
 from tests.e2e.weekly.test_liaison_updates_the_week_by_workbook import send_filled_form
 from tests.harness import Harness, MakeWorld, build_world
-from workflows.deeplink import WeeklyLink, link_key, make_payload
+from workflows.forms.deeplink import WeeklyLink, link_key, make_payload
 
 TELEGRAM = (20, 60.0)
 

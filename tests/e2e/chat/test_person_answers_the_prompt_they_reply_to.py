@@ -11,8 +11,8 @@ from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import AuditEvent, FormDraft
 from tests.harness import Group, Harness, Person, World
-from workflows.ledger import LedgerSpec, item_columns
-from workflows.roles import Role
+from workflows.people.roles import Role
+from workflows.problems.ledger import LedgerSpec, item_columns
 
 
 def setup(world: World) -> tuple[Group, Person, Person, dict]:

@@ -16,7 +16,7 @@ from tests.e2e.deadlines import test_unit_is_reminded_and_submits as deadlines
 from tests.e2e.ledger import test_unit_imports_its_ledger as ledger_import
 from tests.e2e.weekly import test_liaison_updates_the_week_in_the_chat as weekly
 from tests.harness import Harness, MakeWorld, build_world, county_world
-from workflows.buttons import Action, Verb, callback_data, parse
+from workflows.forms.buttons import Action, Verb, callback_data, parse
 
 Flow = Callable[..., Awaitable[None]]
 # flows of the e2e tests, each with the campaign it runs on (None: seed 000) and the action

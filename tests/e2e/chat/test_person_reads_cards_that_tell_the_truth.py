@@ -19,7 +19,7 @@ from bot.delivery.outbox import enqueue
 from bot.usecases.case_import import import_cases
 from tests.e2e.cases.test_unit_answers_a_forwarded_case import setup as unit_group
 from tests.harness import Harness, MakeWorld, World
-from workflows.roles import Role
+from workflows.people.roles import Role
 
 # What each script presses, in the language the bot speaks.
 LABELS = {

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness import Harness, MakeWorld
-from workflows.roles import Role
+from workflows.people.roles import Role
 
 CAMPAIGN = """
 name: 测试专项整治

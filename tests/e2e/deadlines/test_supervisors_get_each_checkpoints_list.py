@@ -10,7 +10,7 @@ import pytest
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from tests.harness import Harness, MakeWorld
-from workflows.ledger import ItemChanges, ItemColumns
+from workflows.problems.ledger import ItemChanges, ItemColumns
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from bot.serve.jobs import plan_once
 from storage.models import OutboxMessage
 from tests.harness import Harness, MakeWorld, on_campaign
 from tests.processes import wait_until
-from workflows.roles import Role
+from workflows.people.roles import Role
 
 CAMPAIGN = """
 name: 测试专项整治

@@ -29,7 +29,7 @@ from tests.harness import Group, Harness, MakeWorld, Person, World
 from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
 from tests.workflows.test_evidence import jpeg
 from workflows.guards import required
-from workflows.ledger import Progress
+from workflows.problems.ledger import Progress
 
 MINI_APP = True  # the `bot` fixture serves the Mini App
 

@@ -21,8 +21,8 @@ from sqlmodel import SQLModel
 from locales import Translator
 from storage.models import OutboxMessage
 from tests.harness import Harness, MakeWorld
-from workflows.buttons import MAX_REF, SHAPES, Verb, callback_data
-from workflows.roles import COMMANDS
+from workflows.forms.buttons import MAX_REF, SHAPES, Verb, callback_data
+from workflows.people.roles import COMMANDS
 
 INTERNAL_ERROR = "抱歉，处理时出现问题"
 NAV = ("cancel", "back", "skip")  # /cancel closes what an example opened, and marks its end

@@ -19,7 +19,7 @@ from storage.models import AuditEvent, LedgerItem, WorkbookUpload
 from tests.harness import Harness, MakeWorld
 from tests.processes import run
 from tests.workbooks import peoples_ledger, saved, simple_ledger
-from workflows.ledger import LedgerSpec, item_columns
+from workflows.problems.ledger import LedgerSpec, item_columns
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

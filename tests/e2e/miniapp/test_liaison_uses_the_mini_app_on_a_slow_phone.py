@@ -32,7 +32,7 @@ from tests.browser import ARTIFACTS, OFFLINE, keep, phone_browser, throttle, too
 from tests.e2e.weekly.test_liaison_does_the_week_in_the_browser import fill_new_problem
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
-from workflows.deeplink import ITEM_PAGE, NEW_PAGE, AppLink
+from workflows.forms.deeplink import ITEM_PAGE, NEW_PAGE, AppLink
 
 MINI_APP = True  # the `bot` fixture serves the Mini App
 

@@ -19,7 +19,7 @@ from bot.web.server import CSP, mini_app
 from storage.models import FormDraft, Person, ProgressUpdate
 from tests.harness import Harness, MakeWorld, World
 from tests.miniapp import app_url, init_data, start_param
-from workflows.deeplink import WEEK_PAGE, AppLink
+from workflows.forms.deeplink import WEEK_PAGE, AppLink
 
 MINI_APP = True  # the `bot` fixture serves the Mini App
 

@@ -15,7 +15,7 @@ from docx import Document
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from tests.harness import Harness, MakeWorld
-from workflows.ledger import ItemColumns
+from workflows.problems.ledger import ItemColumns
 
 NAME = '<w:t>金村</w:t>&amp;</script><a href="javascript:alert(1)">棚改</a>\u202e😀'
 

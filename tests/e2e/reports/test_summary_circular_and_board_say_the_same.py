@@ -1,6 +1,6 @@
 """End to end: /summary, the circular and the board read this week's report by one rule
-(`workflows/standing.py`): at 10:00 on report day (the deadline 18:00) a unit that has not sent
-it yet is 待报送, not 未报送; from 18:00 it is 未报送 in all three."""
+(`workflows/supervision/standing.py`): at 10:00 on report day (the deadline 18:00) a unit that has
+not sent it yet is 待报送, not 未报送; from 18:00 it is 未报送 in all three."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from bot.serve.jobs import plan_once
 from tests.harness import MakeWorld
-from workflows.roles import Role
+from workflows.people.roles import Role
 
 CAMPAIGN = "自治州房屋拆迁安置补偿领域违纪违法突出问题专项整治"
 UNITS = (

@@ -26,7 +26,7 @@ from storage.export import write_workbook
 from tests.storage.test_summary_export import SEED_001
 from tests.tools import PRINT, SOFFICE, require
 from workflows.campaign import read_campaign_yaml
-from workflows.ledger import ItemChanges, LedgerSpec, item_columns
+from workflows.problems.ledger import ItemChanges, LedgerSpec, item_columns
 
 BAZHOU = "自治州房屋拆迁安置补偿领域违纪违法突出问题专项整治"
 JINCHENG = "晋城市棚改居民逾期未回迁安置问题整治专项行动"

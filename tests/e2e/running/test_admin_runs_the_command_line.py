@@ -112,7 +112,7 @@ def test_cases_import_reports_every_bad_cell_and_imports_nothing(tmp_path: Path)
 def test_cases_import_reads_an_xlsx_with_the_annex_header(tmp_path: Path) -> None:
     from openpyxl import Workbook
 
-    from workflows.case_import import ANNEX_3
+    from workflows.casework.case_import import ANNEX_3
 
     db = f"sqlite:///{tmp_path / 'x.db'}"
     run(["campaign", "load", "jincheng-2024"], tmp_path, DATABASE_URL=db)

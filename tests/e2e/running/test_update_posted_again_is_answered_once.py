@@ -12,8 +12,8 @@ from bot.sandbox.sandbox import Sandbox as Harness
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import FormDraft, HandledUpdate
-from workflows.ledger import ItemColumns
-from workflows.roles import Role
+from workflows.people.roles import Role
+from workflows.problems.ledger import ItemColumns
 
 
 def _week(bot: Harness, user_id: int) -> dict[str, object]:

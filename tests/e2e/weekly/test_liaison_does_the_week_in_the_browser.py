@@ -24,7 +24,7 @@ from tests.browser import ARTIFACTS, keep, phone_browser
 from tests.e2e.weekly.test_liaison_updates_the_week_by_workbook import saved_state
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import app_url, init_data, page_url, start_param
-from workflows.deeplink import NEW_PAGE, AppLink
+from workflows.forms.deeplink import NEW_PAGE, AppLink
 
 PHOTO = b"\xff\xd8\xff\xe0" + b"\x00" * 2044  # what the phone sends (the server reads no pixels)
 # each item's week: (status button, progress, result, reason, new planned date)

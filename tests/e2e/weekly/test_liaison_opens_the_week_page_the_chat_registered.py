@@ -15,10 +15,10 @@ from bot.telegram.feature import FlowBinding, Registry
 from tests.e2e.weekly.test_liaison_updates_the_week_by_workbook import seed
 from tests.harness import Harness, MakeWorld
 from tests.miniapp import MiniApp
-from workflows.flow_names import FlowName
-from workflows.forms import Flow
+from workflows.forms.engine import Flow
+from workflows.forms.flow_names import FlowName
 from workflows.messages import Msg, msg
-from workflows.weekly import weekly_flow
+from workflows.week.weekly import weekly_flow
 
 MINI_APP = True  # the `bot` fixture serves the Mini App
 

@@ -14,7 +14,7 @@ from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import LedgerItem, ProgressUpdate, Submission, Unit
 from tests.harness import Harness, MakeWorld
-from workflows.ledger import LedgerSpec, item_columns
+from workflows.problems.ledger import LedgerSpec, item_columns
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ITEMS = [

@@ -10,7 +10,7 @@ from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import LedgerItem, ProgressUpdate, Submission
 from tests.harness import Harness, MakeWorld, build_world
-from workflows.ledger import LedgerSpec, item_columns
+from workflows.problems.ledger import LedgerSpec, item_columns
 
 
 async def new_item(bot: Harness, group: dict, li: dict, answers: list[str]) -> dict:
