@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError
@@ -43,6 +44,9 @@ class Lease:
             }
             self._engine = create_engine(engine.url, poolclass=NullPool, connect_args=args)
         self._conn: Connection | None = None
+        # the jobs that only the holder runs each ask from a worker thread, and a connection
+        # is not to be used by two threads at once
+        self._lock = threading.Lock()
 
     @property
     def holding(self) -> bool:
@@ -53,6 +57,10 @@ class Lease:
         """Whether this process holds the lease now; takes it if it is free."""
         if self.shared:
             return True
+        with self._lock:
+            return self._held()
+
+    def _held(self) -> bool:
         if self._conn is not None and self._alive(self._conn):
             return True
         self._drop()
@@ -74,7 +82,8 @@ class Lease:
 
     def release(self) -> None:
         """Give the lease up (at shutdown), so another process takes it at once."""
-        self._drop()
+        with self._lock:
+            self._drop()
         if self._engine is not None:
             self._engine.dispose()
 

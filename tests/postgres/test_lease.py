@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlalchemy import text
@@ -26,6 +27,21 @@ def test_one_holder_at_a_time_and_the_next_takes_it_when_released(pg_url: str) -
     finally:
         first.release()
         second.release()
+        engine.dispose()
+
+
+def test_the_jobs_of_one_process_may_ask_at_the_same_moment(pg_url: str) -> None:
+    # the planner's, the hashes' and the imports' jobs each ask from a worker thread: the one
+    # connection the lease is held on must not be used by two of them at once (the province
+    # soak logged SQLAlchemy's AssertionError and PendingRollbackError when it was)
+    engine = make_engine(pg_url)
+    lease = Lease(engine)
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda _: lease.held(), range(400)))
+        assert all(answers) and lease.held()
+    finally:
+        lease.release()
         engine.dispose()
 
 
