@@ -494,7 +494,8 @@ class Aimed:
                 continue
             victim = found[0]
             frozen = fleet.procs[victim].proc
-            if frozen is None:
+            if frozen is None:  # exited meanwhile: look again in a moment
+                await asyncio.sleep(0.1)
                 continue
             os.kill(frozen.pid, signal.SIGSTOP)
             await asyncio.sleep(FROZEN_FOR)  # what it wrote before the stop reaches Telegram
