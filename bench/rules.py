@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -304,9 +305,12 @@ def tally(
     seen: Seen,
     deadline_ids: dict[str, int],
     aside: frozenset[int] = frozenset(),
+    taken_unnoted: Collection[tuple[int, int]] = (),
 ) -> dict[str, Any]:
     """Every figure of the run; the rules owe nothing in the chats `aside` (a chatter's group,
-    whose budget is spent by design: what the bot sends there is still counted sent once)."""
+    whose budget is spent by design: what the bot sends there is still counted sent once).
+    A second copy of a message that `taken_unnoted` names (Telegram took it from a process
+    killed before it noted it) is counted apart: Telegram takes no idempotency key."""
     delivered = {(m["chat"]["id"], m["message_id"]): m for m in sent}
     with db.unit_of_work() as s:
         notes = {n.id: n for n in s.exec(select(Notification))}
@@ -406,17 +410,22 @@ def tally(
         plain = re.sub(r"<[^>]+>", "", r.text)
         parts = [re.escape(p) for p in LIVE.split(plain)]
         texts[r.chat_id].append(re.compile(".+?".join(parts), re.S))
-    doubled = [
-        m
+    copies = [
+        (key, m)
         for key, m in delivered.items()
         if key not in claimed and any(p.fullmatch(m.get("text", "")) for p in texts[key[0]])
     ]
-    answers = Counter(
-        (m["chat"]["id"], m["reply_to_message"]["message_id"], m.get("text"))
-        for m in sent
-        if m.get("reply_to_message") and m["reply_to_message"]["from"]["id"] != m["from"]["id"]
-    )
-    doubled_replies = [k for k, n in answers.items() if n > 1]
+    doubled = [m for key, m in copies if key not in taken_unnoted]
+    doubled_by_kill = [m for key, m in copies if key in taken_unnoted]
+    answers: dict[tuple[int, int, str | None], list[tuple[int, int]]] = defaultdict(list)
+    for said in sent:
+        to = said.get("reply_to_message")
+        if to and to["from"]["id"] != said["from"]["id"]:
+            answer = (said["chat"]["id"], to["message_id"], said.get("text"))
+            answers[answer].append((said["chat"]["id"], said["message_id"]))
+    doubled_replies = [
+        k for k, ks in answers.items() if len(ks) > 1 and not set(ks) & set(taken_unnoted)
+    ]
 
     # wrongly sent: delivered after what it asked for was done, or after its schedule moved
     wrong: list[str] = []
@@ -488,6 +497,8 @@ def tally(
         "delivered": len(expected) - len(lost_rows),
         "lost": lost_rows,
         "doubled": doubled,
+        "doubled_by_kill": doubled_by_kill,
+        "taken_unnoted": len(taken_unnoted),
         "doubled_replies": doubled_replies,
         "wrong": wrong,
         "late": sum(1 for d in delays if d > plan.late.total_seconds()),
