@@ -83,7 +83,11 @@ class SharedClock:
         self.start, self.speed, self.real = start.astimezone(UTC), speed, real
 
     def __call__(self) -> datetime:
-        return self.start + timedelta(seconds=(time.time() - self.real) * self.speed)
+        return self.at(time.time())
+
+    def at(self, real: float) -> datetime:
+        """The real moment `real` (seconds since the epoch) on the campaign's clock."""
+        return self.start + timedelta(seconds=(real - self.real) * self.speed)
 
     @property
     def setting(self) -> str:
@@ -337,7 +341,7 @@ async def province(
     begin = START.astimezone(UTC)
     end = begin + timedelta(days=days)
     span = days * 86400 / speed  # real seconds of campaign time
-    plan = Plan(begin, end, speed)
+    plan = Plan(begin, end, speed, at_real=clock.at)
     desk = Desk(api, clock, speed)
     liaisons, supervisors, admin = agendas(world, desk, rng, end)
     everyone: list[Person] = [*liaisons, *supervisors, admin]
@@ -523,7 +527,8 @@ class Aimed:
         """Start the burst; once a process has spent its budget for the group (`SPENT` sent
         there) and answers it made or tried wait for it, freeze that process (SIGSTOP), let
         Telegram finish what it had already written, and kill it if everything Telegram took
-        (in any chat) is noted as sent — else let it go on and try again (a random process
+        (in any chat) is noted as sent and answers it tried still wait — else let it go on
+        and try again (a random process
         is killed if no such moment comes within 30 s). Returns the process killed.
 
         A kill between Telegram's taking an answer and its noting can only be followed by a
@@ -557,9 +562,10 @@ class Aimed:
             await asyncio.sleep(FROZEN_FOR)  # what it wrote before the stop reaches Telegram
             if not self.unnoted(since):
                 self._note_waiting(fleet, victim)
-                self.aimed = True
-                fleet.kill(victim)
-                return victim
+                if self.held_by_killed:  # not all taken over by another process meanwhile
+                    self.aimed = True
+                    fleet.kill(victim)
+                    return victim
             os.kill(frozen.pid, signal.SIGCONT)
             await asyncio.sleep(0.1)
         victim = rng.randrange(len(fleet.procs))
