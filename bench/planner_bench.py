@@ -38,7 +38,7 @@ from bot.sandbox.api import LocalBotApi
 from bot.serve.app import telegram_limits
 from bot.serve.jobs import plan_once
 from bot.telegram.budget import ChatBudget, Limits
-from bot.telegram.turn import Services
+from bot.telegram.services import Services
 from locales import Translator
 from storage.db import Database
 from storage.models import Chat, Deadline, LedgerItem, OutboxMessage

@@ -122,7 +122,7 @@ def _import_cases(
     settings: Settings, tr: Translator, lang: str, path: Path, unit: str | None
 ) -> int:
     from bot.delivery.outbox import enqueue
-    from bot.telegram.turn import Services
+    from bot.telegram.services import Services
     from bot.usecases.case_import import import_cases
 
     if not path.exists():

@@ -24,7 +24,8 @@ from telegram.ext import ExtBot
 from bot.telegram.applinks import notice_button
 from bot.telegram.budget import ChatBudget, LimitArgs, Limits, NoBudget
 from bot.telegram.render import Outgoing, send_outgoing
-from bot.telegram.turn import BotApp, Ctx, Services, Turn, services_in
+from bot.telegram.services import BotApp, Ctx, Services, services_in
+from bot.telegram.turn import Turn
 from storage import campaigns, chats, drafts, outbox, planning, reminders_owed, sendlog, sightings
 from storage.drafts import SentPrompt
 from storage.models import OutboxMessage, saved_id

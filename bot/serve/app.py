@@ -30,17 +30,9 @@ from bot.telegram.applinks import open_button
 from bot.telegram.budget import ChatBudget, LimitArgs, Limits
 from bot.telegram.hashes import with_fingerprint
 from bot.telegram.processor import ChatOrderedProcessor
-from bot.telegram.turn import (
-    BotApp,
-    Ctx,
-    Services,
-    Source,
-    Turn,
-    message_answer,
-    services_in,
-    services_of,
-    source_of,
-)
+from bot.telegram.services import BotApp, Ctx, Services, services_in, services_of
+from bot.telegram.source import Source, message_answer, source_of
+from bot.telegram.turn import Turn
 from storage import chats
 from workflows.clean import clean_text
 from workflows.forms.inputs import FileAnswer

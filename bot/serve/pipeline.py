@@ -30,10 +30,13 @@ from telegram.error import TelegramError
 from bot.delivery.replies import Replies, StoredReplies, store
 from bot.serve import dispatch
 from bot.telegram.feature import Registry
+from bot.telegram.open_turn import open_turn
 from bot.telegram.press import answer_press
 from bot.telegram.render import deliver
 from bot.telegram.sender import ChatSender
-from bot.telegram.turn import BotApp, Services, Source, Turn, open_turn, services_in
+from bot.telegram.services import BotApp, Services, services_in
+from bot.telegram.source import Source
+from bot.telegram.turn import Turn
 from storage import handled
 from workflows.messages import msg
 

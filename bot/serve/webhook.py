@@ -27,7 +27,7 @@ from telegram.error import NetworkError, RetryAfter
 from bot.serve.db_outage import Gate
 from bot.serve.pipeline import pipeline_in
 from bot.telegram import reading
-from bot.telegram.turn import BotApp, Services
+from bot.telegram.services import BotApp, Services
 from bot.web import limits
 from bot.web.server import mount
 from workflows.messages import Msg, msg

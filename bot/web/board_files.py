@@ -21,7 +21,9 @@ from telegram.error import TelegramError
 
 from bot.delivery.acts import document_say
 from bot.telegram.applinks import app_key
-from bot.telegram.turn import Services, Source, Speaker, Turn
+from bot.telegram.services import Services
+from bot.telegram.source import Source, Speaker
+from bot.telegram.turn import Turn
 from bot.usecases.summary import campaign_summary, circular_docx, summary_picture
 from bot.web.calls import (
     BOT,

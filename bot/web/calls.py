@@ -23,7 +23,9 @@ from sqlmodel import select
 
 from bot.telegram.applinks import app_key
 from bot.telegram.feature import Registry
-from bot.telegram.turn import BotApp, Services, Source, Turn, services_in
+from bot.telegram.services import BotApp, Services, services_in
+from bot.telegram.source import Source
+from bot.telegram.turn import Turn
 from bot.web import limits
 from bot.web.init_data import Caller, InitDataError, check
 from storage import actions

@@ -20,7 +20,8 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from bot.config import Settings
-from bot.telegram.turn import BotApp, Turn
+from bot.telegram.services import BotApp
+from bot.telegram.turn import Turn
 from bot.web import board, forms, leave, limits, notices, week
 from bot.web.calls import (
     BOT,

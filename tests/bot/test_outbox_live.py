@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.delivery.outbox import LIVE, render, said_now
-from bot.telegram.turn import Services
+from bot.telegram.services import Services
 from locales import Translator
 from storage.db import Database
 from workflows.messages import Msg, msg

@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.delivery.outbox import deliver_once, enqueue
 from bot.sandbox.api import LocalBotApi
 from bot.telegram.budget import ChatBudget, Limits
-from bot.telegram.turn import Services
+from bot.telegram.services import Services
 from locales import Translator
 from storage.db import Database
 from storage.models import OutboxMessage
