@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.delivery.outbox import OutboxRow, claim_rows, held_chats, send_in_order
+from bot.delivery.sending import OutboxRow, claim_rows, held_chats, send_in_order
 from bot.telegram.budget import ChatBudget
 from bot.telegram.render import outgoing
 from bot.telegram.sender import ChatSender

@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.delivery.outbox import record_sends, restore_budget
+from bot.delivery.send_log import record_sends, restore_budget
 from bot.handlers import start_and_roster
 from bot.handlers.workbooks.ledger import SaveLedger
 from bot.serve import dispatch

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.delivery.outbox import delivery_job, enqueue
+from bot.delivery.enqueue import enqueue
+from bot.delivery.sending import delivery_job
 from bot.serve.pipeline import FollowUp, pipeline_in
 from bot.telegram.hashes import fill_pass
 from bot.telegram.services import BotApp, Ctx, Services, services_in

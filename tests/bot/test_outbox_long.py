@@ -10,7 +10,8 @@ from sqlmodel import select
 from telegram.ext import ExtBot
 
 from bot.config import Settings
-from bot.delivery.outbox import deliver_once, enqueue
+from bot.delivery.enqueue import enqueue
+from bot.delivery.sending import deliver_once
 from bot.sandbox.api import LocalBotApi
 from bot.telegram.budget import ChatBudget, Limits
 from bot.telegram.services import Services
