@@ -50,7 +50,9 @@ class Source:
     replied: Replied | None = None
     caption: str = ""
     bot_username: str = ""
-    update_id: int | None = None  # Telegram's, on an update's first turn (storage/handled.py)
+    update_id: int | None = (
+        None  # Telegram's, on an update's first turn (storage/handled_updates.py)
+    )
 
     @property
     def from_person(self) -> bool:

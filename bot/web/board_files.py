@@ -34,7 +34,7 @@ from bot.web.calls import (
     refused_here,
     request_services,
 )
-from bot.web.limits import media_type
+from bot.web.request_limits import media_type
 from bot.web.staff import Body, board_call, for_staff, item_of
 from storage import ledger as store
 from storage import people
