@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.delivery.rendering import render
+from bot.delivery.notice_rendering import render
 from bot.telegram.services import Services
 from bot.telegram.turn import Turn
 from storage import chats, planning

@@ -21,7 +21,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
-from bot.delivery.rendering import render
+from bot.delivery.notice_rendering import render
 from bot.delivery.send_log import record_sends
 from bot.delivery.time_left import said_now
 from bot.telegram.budget import ChatBudget, LimitArgs, Limits, NoBudget

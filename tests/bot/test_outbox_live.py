@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.delivery.rendering import render
+from bot.delivery.notice_rendering import render
 from bot.delivery.time_left import LIVE, said_now
 from bot.telegram.services import Services
 from locales import Translator
