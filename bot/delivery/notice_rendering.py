@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.delivery.time_left import mark_time_left, marker
+from bot.delivery.time_left_markers import mark_time_left, marker
 from bot.telegram.applinks import notice_button
 from bot.telegram.services import Services
 from storage import planning

@@ -23,7 +23,7 @@ from telegram.ext import ExtBot
 
 from bot.delivery.notice_rendering import render
 from bot.delivery.send_log import record_sends
-from bot.delivery.time_left import said_now
+from bot.delivery.time_left_markers import said_now
 from bot.telegram.budget import ChatBudget, LimitArgs, Limits, NoBudget
 from bot.telegram.render import Outgoing, send_outgoing
 from bot.telegram.services import Ctx, Services, services_in

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.delivery.notice_rendering import render
-from bot.delivery.time_left import LIVE, said_now
+from bot.delivery.time_left_markers import LIVE, said_now
 from bot.telegram.services import Services
 from locales import Translator
 from storage.db import Database
