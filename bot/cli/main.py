@@ -121,8 +121,8 @@ def _show(db: Database, tr: Translator, lang: str) -> int:
 def _import_cases(
     settings: Settings, tr: Translator, lang: str, path: Path, unit: str | None
 ) -> int:
-    from bot.delivery.outbox import enqueue
-    from bot.telegram.turn import Services
+    from bot.delivery.enqueue import enqueue
+    from bot.telegram.services import Services
     from bot.usecases.case_import import import_cases
 
     if not path.exists():

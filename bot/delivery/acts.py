@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bot.delivery.outbox import post
+from bot.delivery.enqueue import post
 from bot.telegram.turn import Turn
 from bot.usecases.act import Act
 from workflows.messages import Say

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
-from bot.telegram.lookup import item_for
+from bot.telegram.item_lookup import item_for
 from bot.telegram.turn import Turn
 from bot.usecases.closeout import (
     approve_closeout_ask,

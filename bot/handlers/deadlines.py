@@ -8,7 +8,8 @@ from typing import Any
 
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
-from bot.telegram.turn import Button, Turn
+from bot.telegram.reply import Button
+from bot.telegram.turn import Turn
 from bot.usecases.submissions import submit_deliverable
 from bot.usecases.week import weekly_report
 from storage import campaigns, deadlines, drafts, planning, submissions

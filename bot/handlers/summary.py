@@ -8,7 +8,8 @@ import io
 from bot.delivery.acts import document_say
 from bot.telegram.applinks import board_button
 from bot.telegram.feature import Feature
-from bot.telegram.turn import Button, Reply, Turn
+from bot.telegram.reply import Button, Reply
+from bot.telegram.turn import Turn
 from bot.usecases.items import item_line
 from bot.usecases.summary import campaign_summary, circular_file, summary_picture
 from storage import campaigns

@@ -21,7 +21,9 @@ from telegram.error import TelegramError
 
 from bot.delivery.acts import document_say
 from bot.telegram.applinks import app_key
-from bot.telegram.turn import Services, Source, Speaker, Turn
+from bot.telegram.services import Services
+from bot.telegram.source import Source, Speaker
+from bot.telegram.turn import Turn
 from bot.usecases.summary import campaign_summary, circular_docx, summary_picture
 from bot.web.calls import (
     BOT,
@@ -32,7 +34,7 @@ from bot.web.calls import (
     refused_here,
     request_services,
 )
-from bot.web.limits import media_type
+from bot.web.request_limits import media_type
 from bot.web.staff import Body, board_call, for_staff, item_of
 from storage import ledger as store
 from storage import people
