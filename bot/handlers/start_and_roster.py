@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.delivery.acts import acting
-from bot.handlers import weekly_private
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from bot.usecases.register import register_as_liaison
@@ -37,10 +36,8 @@ def role_name(role: Role | None) -> Msg:
 
 
 def cmd_start(turn: Turn, args: list[str]) -> None:
-    """Greet, and say what to do next; a deep link's payload opens its task instead."""
-    if weekly_private.is_weekly_payload(args):
-        weekly_private.start_from_link(turn, args[0])
-        return
+    """Greet, and say what to do next (a deep link's payload goes, by the registry, to the
+    feature whose link it is: `Feature.starts`)."""
     turn.say(
         msg("start.group" if turn.is_group else "start.private", name=turn.person.display_name)
     )
