@@ -3,9 +3,11 @@ run without Telegram."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -86,3 +88,16 @@ def world(session: Session) -> World:
 def said(act: Act, text: Msg | str) -> str:
     """A message as the one acting reads it."""
     return act.text(text)
+
+
+def calls(path: Path, name: str) -> int:
+    """How many calls of a function or method named `name` the module at `path` makes."""
+    return sum(
+        1
+        for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(n, ast.Call)
+        and (
+            (isinstance(n.func, ast.Name) and n.func.id == name)
+            or (isinstance(n.func, ast.Attribute) and n.func.attr == name)
+        )
+    )

@@ -3,7 +3,6 @@ and the console's `taizhang export` each call it, and give the same workbook."""
 
 from __future__ import annotations
 
-import ast
 import io
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.db import Database
 from storage.models import saved_id
-from tests.usecases.acting import NOW, TRANSLATOR, world
+from tests.usecases.acting import NOW, TRANSLATOR, calls, world
 from workflows.problems.ledger import LedgerSpec, item_columns
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,27 +91,13 @@ def test_a_units_part_holds_only_its_items(db: Database) -> None:
     assert done.name == "尉犁县问题整改台账_2024-05-06.xlsx"
 
 
-def _calls(path: Path, name: str) -> int:
-    return sum(
-        1
-        for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-        if isinstance(n, ast.Call)
-        and (
-            (isinstance(n.func, ast.Name) and n.func.id == name)
-            or (isinstance(n.func, ast.Attribute) and n.func.attr == name)
-        )
-    )
-
-
 def test_every_door_writes_the_workbook_through_the_use_case_only() -> None:
     assert bot.handlers.summary.export_workbook is export_workbook
     assert bot.web.board_files.export_workbook is export_workbook
     doors = ("bot/handlers/summary.py", "bot/web/board_files.py", "bot/cli/main.py")
     for door in (*doors, "bot/sandbox/demo.py"):
-        assert _calls(ROOT / door, "export_workbook") == 1, door
+        assert calls(ROOT / door, "export_workbook") == 1, door
     writers = {
-        str(p.relative_to(ROOT))
-        for p in (ROOT / "bot").rglob("*.py")
-        if _calls(p, "write_workbook")
+        str(p.relative_to(ROOT)) for p in (ROOT / "bot").rglob("*.py") if calls(p, "write_workbook")
     }
     assert writers == {"bot/usecases/exports.py"}
