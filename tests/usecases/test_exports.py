@@ -14,7 +14,10 @@ import bot.handlers.summary
 import bot.web.board_files
 from bot.cli.main import main
 from bot.config import Settings
-from bot.telegram.turn import Services, Source, Speaker, Turn, open_turn
+from bot.telegram.open_turn import open_turn
+from bot.telegram.services import Services
+from bot.telegram.source import Source, Speaker
+from bot.telegram.turn import Turn
 from bot.usecases.exports import export_workbook
 from locales import Translator
 from storage import campaigns, ledger
