@@ -177,12 +177,14 @@ def store_replies(
     return KeptReplies(ids, free)
 
 
+# one statement, built once, not a read and the ORM's flush: this follows every message sent
+_SENT = update(OutboxMessage).where(col(OutboxMessage.id) == bindparam("message_id"))
+
+
 def mark_sent(session: Session, message_id: int, telegram_id: int, now: datetime) -> None:
     """Telegram accepted it."""
-    # one statement, not a read and the ORM's flush: this follows every message sent
     sent = {"status": "sent", "sent_at": now, "telegram_message_id": telegram_id}
-    stmt = update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(sent)
-    session.connection().execute(stmt)
+    session.connection().execute(_SENT, {"message_id": message_id, **sent})
 
 
 def mark_retry(session: Session, message_id: int, at: datetime, error: str) -> None:
