@@ -1,7 +1,7 @@
 """Where one update's CPU goes: private /help and the weekly step, through the real pipeline.
 
-Runs `bench.weekly_bench`'s two scenarios (no echo bot) under cProfile: one profiler on the
-event loop, and one for every call the loop hands to a worker thread (the turn's unit of
+Runs `bench.weekly_bench`'s two scenarios, and its echo bot alone, under cProfile: one profiler
+on the event loop, and one for every call the loop hands to a worker thread (the turn's unit of
 work, the outbox's bookkeeping), merged; and counts the SQL statements each update sends.
 
 Run: .venv/bin/python -m bench.turn_profile [--helps 300] [--items 30] [--top 40]
@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event
 
-from bench.weekly_bench import PRODUCTION
+from bench.weekly_bench import PRODUCTION, EchoBot
 from bot.sandbox.sandbox import Sandbox
 from storage import campaigns, ledger
 from storage.audit import Stamp
@@ -127,6 +127,19 @@ class Statements:
             print(f"  {n / updates:5.2f}  {text}")
 
 
+async def echoes(count: int, top: int, sort: str, profile: bool) -> None:
+    """The baseline's echoes, `count` of them, profiled the same way (no worker threads)."""
+    echo = EchoBot()
+    await echo.start()
+    for _ in range(20):
+        await echo.once()
+    with Profiles(profile) as profiles:
+        for _ in range(count):
+            await echo.once()
+    await echo.stop()
+    profiles.report("echo bot (the baseline)", count, top, sort)
+
+
 async def private_help(count: int, top: int, sort: str, profile: bool) -> None:
     """/help in a liaison's private chat, `count` times, profiled."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -192,10 +205,12 @@ if __name__ == "__main__":
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--cpu", action="store_true", help="CPU times only, no cProfile")
-    parser.add_argument("--only", choices=("help", "weekly"), default=None)
+    parser.add_argument("--only", choices=("echo", "help", "weekly"), default=None)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    if args.only != "weekly":
+    if args.only in (None, "echo"):
+        asyncio.run(echoes(args.helps, args.top, args.sort, not args.cpu))
+    if args.only in (None, "help"):
         asyncio.run(private_help(args.helps, args.top, args.sort, not args.cpu))
-    if args.only != "help":
+    if args.only in (None, "weekly"):
         asyncio.run(weekly(args.items, args.top, args.sort, not args.cpu))
