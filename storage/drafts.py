@@ -128,7 +128,7 @@ def remember_prompts(session: Session, sent: Iterable[SentPrompt]) -> None:
     for prompt in sent:
         by_draft.setdefault(prompt.draft_id, []).append(prompt)
     for draft_id, prompts in by_draft.items():
-        row = session.get(FormDraft, draft_id, with_for_update=True)
+        row = draft_by_id(session, draft_id)
         if row is None:
             continue
         rev = json_int(row.state.get("rev", 0))
