@@ -9,6 +9,10 @@ limiter wide enough that Telegram's caps do not hide the cost of an update. Targ
 within 2x the echo bot's per-update cost. Every step of ours follows an echo of the baseline
 bot, so that what else the machine does weighs on both alike.
 
+Each round's ratios are printed too, each against the echoes taken beside its own steps, with
+their median, and the machine's load average before and after: on a shared machine one run's
+figure says little without its spread.
+
 On a shared machine the latencies move with the load (each turn of ours hands its unit of work
 to a worker thread and back, which waits for a core; the echo never leaves the event loop), so
 the run also prints what an update costs in CPU: the process's CPU time over our steps with
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import statistics
 import tempfile
 import time
@@ -220,21 +225,40 @@ async def private_help(echo: EchoBot, count: int, cpu: Cpu | None = None) -> lis
         return samples
 
 
+def ratio(ours: list[float], echoes: list[float]) -> float:
+    """Our p50 over the p50 of the echoes taken beside our steps."""
+    return statistics.median(ours) / statistics.median(echoes)
+
+
+def spread(label: str, ratios: list[float]) -> None:
+    """Each round's ratio, and their median: how much the figure moves from run to run."""
+    each = ", ".join(f"{r:.2f}" for r in ratios)
+    print(f"    {label:<14} {each}  (median {statistics.median(ratios):.2f}x)")
+
+
 async def main(items: int, helps: int, rounds: int) -> None:
     print(
         f"{rounds} rounds of: a weekly update of {items} items ({2 * items + 2} steps) and "
         f"{helps} private /help, each step after an echo of the baseline bot"
     )
+    load_before = os.getloadavg()[0]
     echo = EchoBot()
     await echo.start()
     presses: list[float] = []
     replies: list[float] = []
     mine: list[float] = []
     weekly_cpu, help_cpu = Cpu(), Cpu()
+    weekly_rounds: list[float] = []
+    help_rounds: list[float] = []
     for _ in range(rounds):
+        began = len(echo.samples)
         pressed, replied, _ = await weekly(echo, items, weekly_cpu)
+        weekly_rounds.append(ratio(pressed + replied, echo.samples[began:]))
         presses, replies = presses + pressed, replies + replied
-        mine += await private_help(echo, helps, help_cpu)
+        began = len(echo.samples)
+        helped_now = await private_help(echo, helps, help_cpu)
+        help_rounds.append(ratio(helped_now, echo.samples[began:]))
+        mine += helped_now
     await echo.stop()
     ours = figures("weekly update, every step", presses + replies)
     figures("  typed replies and confirms (1 Bot API call)", replies)
@@ -243,11 +267,16 @@ async def main(items: int, helps: int, rounds: int) -> None:
     base = figures("baseline: PTB echo bot (1 call)", echo.samples)
     print(f"  weekly step p50 / echo p50: {ours / base:.2f}x (target: 2x)")
     print(f"  private /help p50 / echo p50: {helped / base:.2f}x (target: 2x)")
+    print("  the same, round by round (each against the echoes taken beside its steps):")
+    spread("weekly step", weekly_rounds)
+    spread("private /help", help_rounds)
     print("  CPU per update (the process's; the echoes' own taken off ours):")
     for label, cpu in (("weekly step", weekly_cpu), ("private /help", help_cpu)):
         ours_ms, echo_ms = cpu.per_update()
-        ratio = ours_ms / echo_ms
-        print(f"    {label:<14} {ours_ms:5.2f} ms, echo {echo_ms:5.2f} ms: {ratio:.2f}x")
+        ratio_cpu = ours_ms / echo_ms
+        print(f"    {label:<14} {ours_ms:5.2f} ms, echo {echo_ms:5.2f} ms: {ratio_cpu:.2f}x")
+    # the machine is shared: the latencies follow its load more than any change of ours
+    print(f"  load average (1 min) before and after: {load_before:.1f}, {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

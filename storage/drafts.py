@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from storage.audit import Stamp, record, snapshot
@@ -44,9 +45,21 @@ def row_context(row: FormDraft) -> JSONObject:
     return json_object(row.state.get("context", {}))
 
 
+# read on every press of a form's button: built once, as `_DRAFT_OF` (Session.get with a lock
+# builds its statement anew each time)
+_DRAFT_BY_ID = select(FormDraft).where(col(FormDraft.id) == bindparam("draft_id")).with_for_update()
+
+# written on every step of a flow: one statement, not the ORM's unit of work; the columns it
+# sets are the keys of the values it is given, with their own types
+_SAVE = update(FormDraft).where(col(FormDraft.id) == bindparam("draft_id"))
+
+
 def draft_by_id(session: Session, draft_id: int) -> FormDraft | None:
     """A draft by its row id (button data carries it), locked for this unit of work."""
-    return session.get(FormDraft, draft_id, with_for_update=True)
+    found: FormDraft | None = (
+        session.execute(_DRAFT_BY_ID, {"draft_id": draft_id}).scalars().first()
+    )
+    return found
 
 
 def save_draft(
@@ -80,12 +93,19 @@ def save_draft(
         state["shown"] = after if after is not None else row.state.get("shown")
     else:  # a new step: its prompts come after the message that led to it
         state["after"] = state["shown"] = after
-    row.flow, row.state, row.updated_at = draft.flow, state, now_at
+    unit_id = row.unit_id
     if draft.flow == FlowName.WEEKLY:
-        unit_id = draft.context.get("unit_id")
-        row.unit_id = unit_id if isinstance(unit_id, int) else None
-    session.add(row)
-    session.flush()
+        in_context = draft.context.get("unit_id")
+        unit_id = in_context if isinstance(in_context, int) else None
+    if row.id is None:  # a new draft: the ORM inserts it and gives it its id
+        row.flow, row.state, row.updated_at, row.unit_id = draft.flow, state, now_at, unit_id
+        session.add(row)
+        session.flush()
+        return row
+    values = {"flow": draft.flow, "state": state, "updated_at": now_at, "unit_id": unit_id}
+    session.connection().execute(_SAVE, {"draft_id": row.id, **values})
+    for key, value in values.items():  # the loaded row says what the database now holds
+        set_committed_value(row, key, value)
     return row
 
 
@@ -108,7 +128,7 @@ def remember_prompts(session: Session, sent: Iterable[SentPrompt]) -> None:
     for prompt in sent:
         by_draft.setdefault(prompt.draft_id, []).append(prompt)
     for draft_id, prompts in by_draft.items():
-        row = session.get(FormDraft, draft_id, with_for_update=True)
+        row = draft_by_id(session, draft_id)
         if row is None:
             continue
         rev = json_int(row.state.get("rev", 0))

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, insert, true, update
+import sqlalchemy as sa
+from sqlalchemy import bindparam, case, insert, true, update
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import Session, col, select
 
 from storage.models import OutboxMessage
+from workflows.json_types import JSONObject
 
 LEASE = timedelta(seconds=60)  # a claim not settled by then (the process died) is retried
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
@@ -99,41 +103,88 @@ def unsent_replies(session: Session, chat_ids: Collection[int]) -> dict[int, lis
     return found
 
 
-def store_replies(
-    session: Session, rows: list[OutboxMessage], now: datetime, *, hold: timedelta = LEASE
-) -> bool:
-    """Keep a turn's replies in its unit of work, in order. When no earlier reply of their
-    chats is unsent they are claimed for this process at once (returns True), to be sent as
-    soon as the turn commits; else they wait behind the earlier ones."""
-    waiting = select(OutboxMessage.id).where(
-        col(OutboxMessage.chat_id).in_({r.chat_id for r in rows}),
+@dataclass(frozen=True)
+class NewReply:
+    """A turn's reply, rendered, to keep in the outbox (`render.Outgoing`)."""
+
+    chat_id: int
+    text: str
+    reply_markup: JSONObject | None = None
+    reply: JSONObject | None = None  # its particulars: the message it answers, edits, …
+
+
+@dataclass(frozen=True)
+class KeptReplies:
+    """A turn's replies as the outbox keeps them: their ids, in order, and whether the turn
+    claimed them (to be sent as soon as it commits) or they wait behind earlier ones."""
+
+    ids: list[int]
+    claimed: bool
+
+    @property
+    def attempts(self) -> int:
+        """The attempts they count: a claim is the first."""
+        return 1 if self.claimed else 0
+
+
+# Run by every turn that answers: built once, only the values bound each time (building the
+# statements cost more than running them on SQLite). SQLAlchemy's select: SQLModel's returns
+# its own scalar select, which the connection's `execute` does not take.
+_WAITING = (
+    sa.select(col(OutboxMessage.id))
+    .where(
+        col(OutboxMessage.chat_id).in_(bindparam("chats", expanding=True)),
         col(OutboxMessage.status).in_(UNSENT),
-        OutboxMessage.kind == REPLY,
+        col(OutboxMessage.kind) == REPLY,
     )
-    free = session.exec(waiting.limit(1)).first() is None
-    for row in rows:
-        row.kind, row.created_at, row.last_error = REPLY, now, ""
-        row.claimed_by = WORKER  # made here (claimed, or not yet): whoever takes it says so
-        if free:
-            row.status, row.not_before, row.attempts = "sending", now + hold, 1
-        else:
-            row.status, row.not_before, row.attempts = "pending", now, 0
-    # one statement, not the ORM's unit of work: this runs in every turn that answers
-    columns = "chat_id text reply_markup reply kind status attempts not_before created_at"
-    columns += " claimed_by last_error"
-    stmt = insert(OutboxMessage).returning(col(OutboxMessage.id), sort_by_parameter_order=True)
-    values = [{c: getattr(row, c) for c in columns.split()} for row in rows]
-    for row, (row_id,) in zip(rows, session.connection().execute(stmt, values), strict=True):
-        row.id = row_id  # each is settled by its id once Telegram answers
-    return free
+    .limit(1)
+)
+_KEEP: ReturningInsert[int] = insert(OutboxMessage).returning(
+    col(OutboxMessage.id), sort_by_parameter_order=True
+)
+
+
+def store_replies(
+    session: Session, replies: Sequence[NewReply], now: datetime, *, hold: timedelta = LEASE
+) -> KeptReplies:
+    """Keep a turn's replies in its unit of work, in order. When no earlier reply of their
+    chats is unsent they are claimed for this process at once, to be sent as soon as the
+    turn commits; else they wait behind the earlier ones."""
+    session.flush()  # what the turn changed goes first, as the ORM's autoflush did
+    chats = sorted({r.chat_id for r in replies})
+    conn = session.connection()
+    free = conn.execute(_WAITING, {"chats": chats}).first() is None
+    # made here (claimed, or not yet): whoever takes it says so in `claimed_by`
+    status, not_before, attempts = ("sending", now + hold, 1) if free else ("pending", now, 0)
+    values = [
+        {
+            "chat_id": r.chat_id,
+            "text": r.text,
+            "reply_markup": r.reply_markup,
+            "reply": r.reply,
+            "kind": REPLY,
+            "status": status,
+            "attempts": attempts,
+            "not_before": not_before,
+            "created_at": now,
+            "claimed_by": WORKER,
+            "last_error": "",
+        }
+        for r in replies
+    ]
+    # each is settled by its id once Telegram answers
+    ids = [row_id for (row_id,) in conn.execute(_KEEP, values)]
+    return KeptReplies(ids, free)
+
+
+# one statement, built once, not a read and the ORM's flush: this follows every message sent
+_SENT = update(OutboxMessage).where(col(OutboxMessage.id) == bindparam("message_id"))
 
 
 def mark_sent(session: Session, message_id: int, telegram_id: int, now: datetime) -> None:
     """Telegram accepted it."""
-    # one statement, not a read and the ORM's flush: this follows every message sent
     sent = {"status": "sent", "sent_at": now, "telegram_message_id": telegram_id}
-    stmt = update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(sent)
-    session.connection().execute(stmt)
+    session.connection().execute(_SENT, {"message_id": message_id, **sent})
 
 
 def mark_retry(session: Session, message_id: int, at: datetime, error: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from storage.models import SendLog
@@ -17,9 +17,11 @@ def log_sends(session: Session, sent: Sequence[tuple[int, float]]) -> None:
     """Add (chat, wall-clock time) pairs and forget what is older than any window."""
     if not sent:
         return
-    session.add_all(
-        SendLog(chat_id=chat_id, sent_at=datetime.fromtimestamp(at, UTC)) for chat_id, at in sent
-    )
+    # one statement for the batch, no ORM rows: a row for every message the bot sends
+    rows = [
+        {"chat_id": chat_id, "sent_at": datetime.fromtimestamp(at, UTC)} for chat_id, at in sent
+    ]
+    session.connection().execute(insert(SendLog), rows)
     newest = datetime.fromtimestamp(max(at for _, at in sent), UTC)
     session.execute(delete(SendLog).where(col(SendLog.sent_at) < newest - SENDS_KEPT))
 

@@ -23,7 +23,6 @@ from bot.telegram.sender import ChatSender
 from bot.telegram.services import BotApp, Services, services_in
 from bot.telegram.turn import Turn
 from storage import outbox
-from storage.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 REPLY_BATCH = 30  # a chat's waiting replies taken at a time
@@ -49,13 +48,14 @@ def store(turn: Turn, pressed: int | None) -> StoredReplies | None:
     messages, made = outgoing(turn, pressed)
     if made or not messages:
         return None
-    rows = [
-        OutboxMessage(chat_id=m.chat_id, text=m.text, reply_markup=m.markup, reply=m.particulars())
-        for m in messages
-    ]
+    replies = [outbox.NewReply(m.chat_id, m.text, m.markup, m.particulars()) for m in messages]
     hold = timedelta(seconds=turn.services.settings.taizhang_claim_timeout)
-    claimed = outbox.store_replies(turn.session, rows, turn.stamp.at, hold=hold)
-    return StoredReplies([OutboxRow.of(r) for r in rows], claimed)
+    kept = outbox.store_replies(turn.session, replies, turn.stamp.at, hold=hold)
+    rows = [
+        OutboxRow(row_id, r.chat_id, r.text, r.reply_markup, kept.attempts, outbox.REPLY, r.reply)
+        for row_id, r in zip(kept.ids, replies, strict=True)
+    ]
+    return StoredReplies(rows, kept.claimed)
 
 
 class Replies:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 from telegram import BotCommand, MenuButtonWebApp, Update
@@ -198,6 +199,11 @@ async def post_init(app: BotApp) -> None:
     await publish_commands(app)
     await publish_menu_button(app)
     await restore_budget(app)
+    # What the process holds once started (the catalogs, the registry, the ORM's mappers,
+    # python-telegram-bot) lives as long as it does: set apart, so that the collector's full
+    # passes, which the turns' garbage sets off every few hundred updates, no longer walk
+    # these objects each time (a pass took about 150 ms, 0.5 ms an update spread over them).
+    gc.freeze()
 
 
 STOP_DRAIN = 10.0  # seconds a stopping bot waits for the replies still queued
@@ -212,7 +218,10 @@ async def post_stop(app: BotApp) -> None:
     dropped = await pipeline.sender.drain(STOP_DRAIN) if isinstance(pipeline, Pipeline) else 0
     if dropped:  # kept in the outbox: sent by the next process once their claims run out
         logger.warning("stopped with %d replies still to send", dropped)
-    await record_sends(app.bot, services_in(app.bot_data))
+    try:
+        await record_sends(app.bot, services_in(app.bot_data))
+    finally:
+        gc.unfreeze()  # what this bot held may be collected again (tests start many bots)
 
 
 def build_application(

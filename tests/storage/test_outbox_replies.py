@@ -7,25 +7,25 @@ from datetime import UTC, datetime, timedelta
 
 from storage import outbox
 from storage.db import Database
-from storage.models import OutboxMessage, saved_id
+from storage.models import OutboxMessage
 
 NOW = datetime(2024, 5, 13, 2, 0, tzinfo=UTC)
 GROUP, OTHER = -1001, -1002
 HOLD = timedelta(seconds=60)
 
 
-def _reply(chat_id: int, text: str) -> OutboxMessage:
-    return OutboxMessage(chat_id=chat_id, text=text)
+def _reply(chat_id: int, text: str) -> outbox.NewReply:
+    return outbox.NewReply(chat_id, text)
 
 
 def _notice(chat_id: int, text: str, at: datetime) -> OutboxMessage:
     return OutboxMessage(chat_id=chat_id, text=text, not_before=at, created_at=at)
 
 
-def _store(db: Database, *rows: OutboxMessage, at: datetime = NOW) -> tuple[bool, list[int]]:
+def _store(db: Database, *rows: outbox.NewReply, at: datetime = NOW) -> tuple[bool, list[int]]:
     with db.unit_of_work() as s:
-        claimed = outbox.store_replies(s, list(rows), at, hold=HOLD)
-        return claimed, [saved_id(r) for r in rows]
+        kept = outbox.store_replies(s, rows, at, hold=HOLD)
+        return kept.claimed, kept.ids
 
 
 def _claim(db: Database, at: datetime, **kw: object) -> list[str]:
