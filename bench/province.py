@@ -387,6 +387,7 @@ async def province(
         )
         await asyncio.gather(*lives)
         await chaos
+        await witness.done()
         phases["people done"] = time.monotonic() - began
         watcher.cancel()
         api.failure_rate = 0.0
@@ -394,6 +395,10 @@ async def province(
             await wait_until(lambda: plan.settled(db), timeout=120)
         phases["outbox settled"] = time.monotonic() - began
         await asyncio.sleep(1.0)
+        # the processes go on past the window: the last kill is the end's, watched as the others
+        since = max(0, len(api.sent) - 200)
+        fleet.stop()
+        await witness.watch(since)
         counted = len(api.sent)
     finally:
         fleet.stop()
@@ -465,32 +470,47 @@ def unnoted(api: LocalBotApi, db: Database, since: int) -> set[tuple[int, int]]:
 
 @dataclass
 class Witness:
-    """The random kills, watched: what Telegram had taken from the process killed and it had
-    not yet noted as sent. Only such a message can be sent twice by no fault of the bot's
-    (Telegram takes no idempotency key); any other second copy is a fault."""
+    """Every kill, watched: what Telegram took from the process killed that it had not noted
+    as sent. Only such a message can be sent twice by no fault of the bot's (Telegram takes
+    no idempotency key); any other second copy is a fault."""
 
     api: LocalBotApi
     db: Database
     taken_unnoted: set[tuple[int, int]] = field(default_factory=set)
+    watching: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def killed(self, fleet: Fleet, i: int, since: int) -> None:
+        """SIGKILL process `i` (frozen or not) and watch, meanwhile, what it leaves unnoted of
+        what Telegram took from its `since`-th message on."""
+        fleet.kill(i)
+        self.watching.append(asyncio.create_task(self.watch(since)))
 
     async def kill(self, fleet: Fleet, i: int) -> None:
-        """Freeze process `i`, let Telegram finish what it had written and the other processes
-        note theirs, keep what is still not noted (the frozen one's), then SIGKILL it."""
+        """Freeze process `i` a moment (what it was writing reaches Telegram), then kill it."""
         proc = fleet.procs[i].proc
-        if proc is None or proc.poll() is not None:
-            fleet.kill(i)
-            return
         since = max(0, len(self.api.sent) - 200)
-        os.kill(proc.pid, signal.SIGSTOP)
+        if proc is not None and proc.poll() is None:
+            os.kill(proc.pid, signal.SIGSTOP)
+            await asyncio.sleep(FROZEN_FOR)
+        self.killed(fleet, i, since)
+
+    async def watch(self, since: int) -> None:
+        """Keep what Telegram took from the `since`-th message on and is still not noted once
+        the living processes have noted theirs."""
+        # a request it wrote before it stopped may still wait in the socket for Telegram to
+        # read it: read, taken, and never noted; the other processes note theirs in moments
         await asyncio.sleep(FROZEN_FOR)
         left = await asyncio.to_thread(unnoted, self.api, self.db, since)
-        for _ in range(NOTED_WITHIN * 10):  # others note theirs within moments, the frozen never
+        for _ in range(NOTED_WITHIN * 10):
             if not left:
                 break
             await asyncio.sleep(0.1)
             left &= await asyncio.to_thread(unnoted, self.api, self.db, since)
         self.taken_unnoted |= left
-        fleet.kill(i)
+
+    async def done(self) -> None:
+        """Wait for the watches still running."""
+        await asyncio.gather(*self.watching)
 
 
 @dataclass
@@ -523,7 +543,7 @@ class Aimed:
         """What Telegram took (its `since`-th message on) that no outbox row notes as sent."""
         return unnoted(self.api, self.db, since)
 
-    async def kill(self, fleet: Fleet, rng: random.Random) -> int:
+    async def kill(self, fleet: Fleet, rng: random.Random, witness: Witness) -> int:
         """Start the burst; once a process has spent its budget for the group (`SPENT` sent
         there) and answers it made or tried wait for it, freeze that process (SIGSTOP), let
         Telegram finish what it had already written, and kill it if everything Telegram took
@@ -564,13 +584,13 @@ class Aimed:
                 self._note_waiting(fleet, victim)
                 if self.held_by_killed:  # not all taken over by another process meanwhile
                     self.aimed = True
-                    fleet.kill(victim)
+                    witness.killed(fleet, victim, since)
                     return victim
             os.kill(frozen.pid, signal.SIGCONT)
             await asyncio.sleep(0.1)
         victim = rng.randrange(len(fleet.procs))
         self._note_waiting(fleet, victim)
-        fleet.kill(victim)
+        witness.killed(fleet, victim, since)
         return victim
 
     def _note_waiting(self, fleet: Fleet, victim: int) -> None:
@@ -613,7 +633,7 @@ async def _chaos(
         await asyncio.sleep(max(0.0, began + moment - time.time()))
         if what in ("kill", "aimed"):
             if what == "aimed":
-                i = await aimed.kill(fleet, rng)
+                i = await aimed.kill(fleet, rng, witness)
             else:
                 i = rng.randrange(len(fleet.procs))
                 await witness.kill(fleet, i)
@@ -645,9 +665,10 @@ def report(n: int, r: dict[str, Any], speed: float) -> None:
         f"worst delay {r['worst']:.0f} s of campaign time ({r['worst'] / speed:.1f} s real)"
     )
     print(
-        f"  random kills: {r['taken_unnoted']} messages Telegram had taken from the process "
-        f"killed and it had not yet noted as sent; sent again: {len(r['doubled_by_kill'])} "
-        "(Telegram takes no idempotency key: counted apart from doubled)"
+        f"  kills: {r['taken_unnoted']} messages Telegram had taken from a process killed "
+        f"before it noted them, {len(r['doubled_by_kill'])} of them seen twice or unnoted "
+        "(counted apart from doubled: Telegram takes no idempotency key, and such a message "
+        "is sent again once its claim runs out)"
     )
     aimed = r["aimed"]
     print(
