@@ -29,10 +29,11 @@ from workflows.forms.contexts import (
     CancelContext,
     DeadlineAnswers,
     DeadlineContext,
+    NoAnswers,
     SubmitAnswers,
     SubmitContext,
-    answers_of,
     context_of,
+    reader,
 )
 from workflows.forms.engine import Draft, Flow
 from workflows.forms.flow_names import FlowName
@@ -102,9 +103,11 @@ def start_submit(turn: Turn, preselect: str | None = None) -> None:
     allowed, unit = turn.acting_unit()
     if not allowed:
         return
-    context: dict[str, Any] = {"unit": unit.name if unit else ""}
     items = _submittable(turn, unit)
-    context["due_by"] = {value: due.isoformat() for value, _, due in items}
+    context = SubmitContext(
+        unit=unit.name if unit else "",
+        due_by={value: due.isoformat() for value, _, due in items},
+    )
     if unit is not None and not items:
         turn.say(msg("submit.nothing_due", unit=unit.name))
         return
@@ -133,10 +136,9 @@ def _submit_options(turn: Turn) -> Mapping[str, Any]:
     }
 
 
-def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+def _finish_submit(turn: Turn, submitting: SubmitContext, given: SubmitAnswers) -> None:
     camp = required(turn.campaign, "the active campaign")
-    given = answers_of(values, SubmitAnswers)
-    name = context_of(draft, SubmitContext).get("unit") or given.get("unit")
+    name = submitting.get("unit") or given.get("unit")
     unit = campaigns.unit_named(turn.session, saved_id(camp), name or "")
     if unit is None or unit.id is None:
         turn.say(msg("bind.unknown_unit", text=name or ""))
@@ -306,10 +308,9 @@ def _deadline_now(row: Deadline | None) -> dl.DeadlineNow | None:
     return dl.DeadlineNow(saved_id(row), row.deliverable, row.due_at, row.cancelled)
 
 
-def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+def _finish_deadline(turn: Turn, context: DeadlineContext, answers: DeadlineAnswers) -> None:
     camp_id = saved_id(required(turn.campaign, "the active campaign"))
-    editing = context_of(draft, DeadlineContext).get("deadline_id")
-    answers = answers_of(values, DeadlineAnswers)
+    editing = context.get("deadline_id")
     clash = deadlines.deadline_named(turn.session, camp_id, answers["deliverable"])
     edited = turn.session.get(Deadline, editing) if editing else None
     saved = dl.deadline_save(
@@ -327,8 +328,8 @@ def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
     turn.say(saved.said)
 
 
-def _finish_cancel(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    row = turn.session.get(Deadline, context_of(draft, CancelContext)["deadline_id"])
+def _finish_cancel(turn: Turn, cancelling: CancelContext, _: NoAnswers) -> None:
+    row = turn.session.get(Deadline, cancelling["deadline_id"])
     if row is None:
         return
     deadlines.cancel_deadline(turn.session, row, turn.stamp)
@@ -355,7 +356,7 @@ def on_edit_deadline(turn: Turn, pressed: Action) -> None:
     if row is not None:
         turn.begin(
             FlowName.DEADLINE,
-            context={"deadline_id": row.id},
+            context=DeadlineContext(deadline_id=saved_id(row)),
             prefill={"deliverable": TextAnswer(row.deliverable)},
         )
 
@@ -366,11 +367,11 @@ def on_cancel_deadline(turn: Turn, pressed: Action) -> None:
     if row is not None:
         turn.begin(
             FlowName.DEADLINE_CANCEL,
-            context={"deadline_id": row.id, "deliverable": row.deliverable},
+            context=CancelContext(deadline_id=saved_id(row), deliverable=row.deliverable),
         )
 
 
-def _submit_flow(context: Mapping[str, Any]) -> Flow:
+def _submit_flow(context: SubmitContext) -> Flow:
     return SUBMIT
 
 
@@ -393,17 +394,20 @@ FEATURE = Feature(
             _finish_submit,
             _submit_options,
             context=SubmitContext,
-            answers=SubmitAnswers,
+            answers=reader(SubmitAnswers),
         ),
         FlowName.DEADLINE: FlowBinding(
             lambda ctx: DEADLINE,
             _finish_deadline,
             _deadline_options,
             context=DeadlineContext,
-            answers=DeadlineAnswers,
+            answers=reader(DeadlineAnswers),
         ),
         FlowName.DEADLINE_CANCEL: FlowBinding(
-            lambda ctx: dl.CANCEL, _finish_cancel, context=CancelContext
+            lambda ctx: dl.CANCEL,
+            _finish_cancel,
+            context=CancelContext,
+            answers=reader(NoAnswers),
         ),
     },
 )

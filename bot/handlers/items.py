@@ -26,11 +26,10 @@ from storage.ledger_import import import_history
 from storage.models import LedgerItem, Unit, saved_id
 from workflows.forms.buttons import Action, Verb, callback_data
 from workflows.forms.contexts import (
+    FieldAnswers,
     NewItemContext,
-    context_of,
 )
 from workflows.forms.deeplink import NEW_PAGE, AppLink
-from workflows.forms.engine import Draft
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import Option
 from workflows.guards import required
@@ -69,7 +68,9 @@ def cmd_new(turn: Turn, args: list[str]) -> None:
 def begin_new(turn: Turn, unit: Unit | None) -> None:
     """A new problem, step by step."""
     camp = required(turn.campaign, "the active campaign")
-    turn.begin(FlowName.NEW, context={"unit": unit.name if unit else "", "ledger": camp.ledger})
+    turn.begin(
+        FlowName.NEW, context=NewItemContext(unit=unit.name if unit else "", ledger=camp.ledger)
+    )
 
 
 def _offer_form(turn: Turn, unit: Unit) -> bool:
@@ -83,14 +84,14 @@ def _offer_form(turn: Turn, unit: Unit) -> bool:
     return True
 
 
-def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+def _finish_new(turn: Turn, adding: NewItemContext, given: FieldAnswers) -> None:
     camp = required(turn.campaign, "the active campaign")
-    name = context_of(draft, NewItemContext).get("unit") or values.get("unit") or ""
+    name = adding.get("unit") or given.unit
     unit = campaigns.unit_named(turn.session, saved_id(camp), name)
     if unit is None:
         turn.say(msg("bind.unknown_unit", text=name))
         return
-    item = add_item(act_of(turn), unit, values)
+    item = add_item(act_of(turn), unit, given.values)
     turn.say(msg("new.done", code=item.code))
     turn.say(card(item, _today(turn)))
 
@@ -181,5 +182,9 @@ FEATURE = Feature(
     "items",
     commands={CommandName.NEW: cmd_new, CommandName.ITEMS: cmd_items, CommandName.ITEM: cmd_item},
     presses={Verb.ITEMS: on_items_page, Verb.ITEM: on_item_card, Verb.NEW: on_new_problem},
-    flows={FlowName.NEW: FlowBinding(new_item_flow, _finish_new, _options, context=NewItemContext)},
+    flows={
+        FlowName.NEW: FlowBinding(
+            new_item_flow, _finish_new, _options, context=NewItemContext, answers=FieldAnswers
+        )
+    },
 )

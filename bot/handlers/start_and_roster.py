@@ -11,16 +11,15 @@ from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from bot.usecases.register import register_as_liaison
 from storage import campaigns, chats, people, sightings
-from storage.models import Person
+from storage.models import Person, saved_id
 from workflows.forms.contexts import (
     BindAnswers,
     BindContext,
     RegisterAnswers,
     RegisterContext,
-    answers_of,
-    context_of,
+    reader,
 )
-from workflows.forms.engine import Draft, Nav
+from workflows.forms.engine import Nav
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import UNITS, Option, TextAnswer
 from workflows.guards import required
@@ -77,13 +76,13 @@ def cmd_bind(turn: Turn, args: list[str]) -> None:
     current = turn.unit
     bound = current is not None or turn.chat.supervisors
     shown = current.name if current else (turn.text(msg("bind.supervisors")) if bound else "")
-    context = {"rebinding": bound, "current": shown}
+    context = BindContext(rebinding=bound, current=shown)
     prefill = {"unit": TextAnswer(" ".join(args))} if args else None
     turn.begin(FlowName.BIND, context=context, prefill=prefill)
 
 
-def _finish_bind(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    chosen = answers_of(values, BindAnswers)["unit"]
+def _finish_bind(turn: Turn, binding: BindContext, given: BindAnswers) -> None:
+    chosen = given["unit"]
     campaign_id = required(required(turn.campaign, "the active campaign").id, "the campaign's id")
     if chosen == SUPERVISORS:
         chats.bind_supervisors(turn.session, turn.chat, turn.stamp)
@@ -103,12 +102,10 @@ def cmd_register(turn: Turn, args: list[str]) -> None:
     if unit is None:
         turn.say(msg("register.not_bound"))
         return
-    turn.begin(FlowName.REGISTER, context={"unit": unit.name, "unit_id": unit.id})
+    turn.begin(FlowName.REGISTER, context=RegisterContext(unit=unit.name, unit_id=saved_id(unit)))
 
 
-def _finish_register(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    registering = context_of(draft, RegisterContext)
-    given = answers_of(values, RegisterAnswers)
+def _finish_register(turn: Turn, registering: RegisterContext, given: RegisterAnswers) -> None:
     unit_id = int(registering["unit_id"])
     with acting(turn) as act:
         register_as_liaison(
@@ -286,10 +283,13 @@ FEATURE = Feature(
             _finish_bind,
             _units_for,
             context=BindContext,
-            answers=BindAnswers,
+            answers=reader(BindAnswers),
         ),
         FlowName.REGISTER: FlowBinding(
-            lambda ctx: REGISTER, _finish_register, context=RegisterContext, answers=RegisterAnswers
+            lambda ctx: REGISTER,
+            _finish_register,
+            context=RegisterContext,
+            answers=reader(RegisterAnswers),
         ),
     },
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
@@ -15,10 +14,8 @@ from workflows.calendar.statutory import assumed_days
 from workflows.forms.contexts import (
     WorkdayImportAnswers,
     WorkdayImportContext,
-    answers_of,
-    context_of,
+    reader,
 )
-from workflows.forms.engine import Draft
 from workflows.forms.flow_names import FlowName
 from workflows.messages import Msg, lines, msg
 from workflows.people.roles import CommandName
@@ -32,7 +29,7 @@ def cmd_workday(turn: Turn, args: list[str]) -> None:
     if args and args[0] == "import":
         year = whole_number(args[1], 9999) if len(args) > 1 else None
         year = year if year and year > 1900 else turn.stamp.at.year + 1
-        turn.begin(FlowName.WORKDAY_IMPORT, context={"year": year})
+        turn.begin(FlowName.WORKDAY_IMPORT, context=WorkdayImportContext(year=year))
         return
     if len(args) == 1 and (year := whole_number(args[0], 9999)) and year >= 1000:
         cal = work_calendar(turn.session)
@@ -72,11 +69,9 @@ def cmd_workday(turn: Turn, args: list[str]) -> None:
     turn.say(msg("workday.usage"))
 
 
-def _finish_import(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    text = answers_of(values, WorkdayImportAnswers)["text"]
-    reading = read_notice(
-        text, year=notice_year(text) or context_of(draft, WorkdayImportContext)["year"]
-    )
+def _finish_import(turn: Turn, context: WorkdayImportContext, given: WorkdayImportAnswers) -> None:
+    text = given["text"]
+    reading = read_notice(text, year=notice_year(text) or context["year"])
     for holiday in reading.holidays:
         for day in holiday.days():
             set_override(turn.session, day, False, holiday.name, turn.stamp, source="notice")
@@ -100,7 +95,7 @@ FEATURE = Feature(
             lambda ctx: import_flow(int(ctx["year"])),
             _finish_import,
             context=WorkdayImportContext,
-            answers=WorkdayImportAnswers,
+            answers=reader(WorkdayImportAnswers),
         )
     },
 )

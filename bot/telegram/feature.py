@@ -15,10 +15,13 @@ registered under it says how the flow is built, checked and when it is over.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Generic, Protocol, TypeVar, get_type_hints
+
+from typing_extensions import is_typeddict
 
 from bot.telegram import flows as engine
 from bot.telegram.turn import Begin, Turn
@@ -26,6 +29,7 @@ from bot.usecases.flows import built, loaded
 from storage.models import FormDraft
 from workflows.forms import engine as forms
 from workflows.forms.buttons import Action, Verb
+from workflows.forms.contexts import checked
 from workflows.forms.engine import Draft, Finished, Flow, Outcome
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import FileAnswer, FormEnv, Option, TextAnswer
@@ -34,7 +38,6 @@ from workflows.people.roles import CommandName
 
 CommandHandler = Callable[[Turn, list[str]], None]
 PressHandler = Callable[[Turn, Action], None]
-Finish = Callable[[Turn, Draft, dict[str, object]], None]
 Options = Callable[[Turn], Mapping[str, Sequence[Option]]]
 # a text reply no open flow takes (a reply to a case's card starts its feedback): taken or not
 ReplyHook = Callable[[Turn, TextAnswer], bool]
@@ -42,37 +45,113 @@ ReplyHook = Callable[[Turn, TextAnswer], bool]
 # whether the speaker's open flow waits for a file here (None: no flow open): taken or not
 FileHook = Callable[[Turn, FileAnswer, bool | None], bool]
 
+C = TypeVar("C", bound=Mapping[str, object])  # a flow's context (a TypedDict of contexts.py)
+A = TypeVar("A")  # a flow's answers, as its finish reads them
+
 
 def _no_options(turn: Turn) -> Mapping[str, Sequence[Option]]:
     return {}
 
 
-def _never_over(context: Mapping[str, object], now: datetime) -> Msg | None:
+def _never_over(context: object, now: datetime) -> Msg | None:
     return None
 
 
 @dataclass(frozen=True)
-class FlowBinding:
+class FlowBinding(Generic[C, A]):
     """How the bot runs one flow: how to build it from its context, its run-time choices,
     what finishing does, and when a draft may no longer go on.
 
-    `over` is a rule of `workflows/` (a weekly update whose week is over): the word said to
-    the draft's owner, or None while it may go on. `context` and `answers` are the flow's
-    types (`workflows/forms/contexts.py`): a draft is checked against them when it is loaded.
+    `context` is the flow's context type (`workflows/forms/contexts.py`), and `build`, `over`
+    and `finish` read that type (mypy holds each to its binding's); `answers` reads the finished
+    values as the finish takes them (a TypedDict checked by `contexts.reader`, or a wrapper
+    such as `WeekAnswers` where the keys are the campaign's own). A stored draft is checked
+    against both when it is loaded, and one that no longer reads is closed, not run.
     """
 
-    # each flow's builder reads its own context type (a lambda indexes it freely): no narrower
-    build: Callable[[Mapping[str, Any]], Flow]
-    finish: Finish
+    build: Callable[[C], Flow]
+    finish: Callable[[Turn, C, A], None]
     options: Options = _no_options
-    over: Callable[[Mapping[str, object], datetime], Msg | None] = _never_over
-    context: type | None = None
-    answers: type | None = None  # None: answers keyed by the campaign's own fields (/new, weekly)
+    # a rule of `workflows/` (a weekly update whose week is over): the word said to the
+    # draft's owner, or None while it may go on
+    over: Callable[[C, datetime], Msg | None] = _never_over
+    context: type[C] = field(kw_only=True)
+    answers: Callable[[Mapping[str, object]], A] = field(kw_only=True)
+
+    def __post_init__(self) -> None:
+        # mypy holds each binding to its context type; this refuses, when the registry is
+        # loaded, one it could not see (a builder or finish annotated with another context)
+        for reads, at in ((self.build, 0), (self.over, 0), (self.finish, 1)):
+            declared = _parameter_type(reads, at)
+            if (
+                isinstance(declared, type)
+                and is_typeddict(declared)
+                and declared is not self.context
+            ):
+                raise WrongContext(
+                    f"{getattr(reads, '__qualname__', reads)} reads {declared.__name__}, "
+                    f"the flow's context is {self.context.__name__}"
+                )
+
+    def load(self, row: FormDraft) -> Loaded | None:
+        """The stored draft with its flow and whether it is over; None when it no longer reads."""
+        found = loaded(row, self.context, self.answers)
+        if found is None:
+            return None
+        flow = built(row.flow, self.build, found.context, self.context)
+        return Loaded(found.draft, flow, lambda now: self.over(found.context, now))
+
+    def begin(self, name: str, context: Mapping[str, object]) -> Flow:
+        """The flow for a context a handler or a page begins it with (checked when built)."""
+        return built(name, self.build, context, self.context)
 
     def settle(self, turn: Turn, before: Draft, outcome: Outcome) -> None:
-        """A finished flow's values go to its finish; any other outcome is shown already."""
+        """A finished flow's values go to its finish, read as its context and answers; any other
+        outcome is shown already."""
         if isinstance(outcome, Finished):
-            self.finish(turn, before, outcome.values)
+            context = checked(self.context, before.context)
+            self.finish(turn, context, self.answers(outcome.values))
+
+
+class WrongContext(TypeError):
+    """A flow's builder, rule or finish reads another context type than its binding's."""
+
+
+def _parameter_type(function: Callable[..., object], position: int) -> object:
+    """The annotated type of a function's parameter at `position` (None when unannotated)."""
+    try:
+        hints = get_type_hints(function)
+        names = list(inspect.signature(function).parameters)
+    except (NameError, TypeError, ValueError):  # a builtin, or a name only imported for mypy
+        return None
+    return hints.get(names[position]) if position < len(names) else None
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A stored draft as its binding reads it: the draft, its flow, and the word for its owner
+    once it may no longer go on (None while it may)."""
+
+    draft: Draft
+    flow: Flow
+    over: Callable[[datetime], Msg | None]
+
+
+class Binding(Protocol):
+    """A flow's binding as the registry runs it, whatever its context and answers types."""
+
+    @property
+    def options(self) -> Options:
+        """The flow's run-time choices."""
+
+    def load(self, row: FormDraft) -> Loaded | None:
+        """The stored draft, loaded."""
+
+    def begin(self, name: str, context: Mapping[str, object]) -> Flow:
+        """The flow begun with `context`."""
+
+    def settle(self, turn: Turn, before: Draft, outcome: Outcome) -> None:
+        """A step's outcome settled."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +159,7 @@ class OpenFlow:
     """A person's draft, loaded, with its flow's binding and steps."""
 
     row: FormDraft
-    binding: FlowBinding
+    binding: Binding
     draft: Draft
     flow: Flow
 
@@ -92,7 +171,7 @@ class Feature:
     name: str
     commands: Mapping[CommandName, CommandHandler] = field(default_factory=dict)
     presses: Mapping[Verb, PressHandler] = field(default_factory=dict)
-    flows: Mapping[FlowName, FlowBinding] = field(default_factory=dict)
+    flows: Mapping[FlowName, Binding] = field(default_factory=dict)
     replies: tuple[ReplyHook, ...] = ()
     files: tuple[FileHook, ...] = ()
 
@@ -112,7 +191,7 @@ class Registry:
 
     commands: Mapping[str, CommandHandler]
     presses: Mapping[Verb, PressHandler]
-    flows: Mapping[str, FlowBinding]
+    flows: Mapping[str, Binding]
     replies: tuple[ReplyHook, ...]
     files: tuple[FileHook, ...]
     owners: Mapping[str, str]  # "command:weekly", "press:co_ok", "flow:new" → its feature
@@ -129,7 +208,7 @@ class Registry:
         none, or a handler for one not declared, is a mistake refused here."""
         commands: dict[str, CommandHandler] = {}
         presses: dict[Verb, PressHandler] = {}
-        flows: dict[str, FlowBinding] = {}
+        flows: dict[str, Binding] = {}
         owners: dict[str, str] = {}
         replies: list[ReplyHook] = []
         files: list[FileHook] = []
@@ -167,23 +246,23 @@ class Registry:
         no longer go on (its flow gone or changed since, its time over) is closed with a word
         to its owner, and that word is the answer."""
         binding = self.flows.get(row.flow)
-        draft = None if binding is None else loaded(row, binding.context, binding.answers)
-        if binding is None or draft is None:  # a flow this version no longer has, or cannot read
+        found = None if binding is None else binding.load(row)
+        if binding is None or found is None:  # a flow this version no longer has, or cannot read
             word = msg("form.outdated")
             engine.close(turn, row, word, "draft.outdated")
             return word
-        over = binding.over(draft.context, turn.stamp.at)
+        over = found.over(turn.stamp.at)
         if over is not None:
             engine.close(turn, row, over, "draft.expired")
             return over
-        return OpenFlow(row, binding, draft, built(row.flow, binding.build, draft.context))
+        return OpenFlow(row, binding, found.draft, found.flow)
 
     def _start(
-        self, turn: Turn, name: FlowName, context: Mapping[str, Any] | None
-    ) -> tuple[FlowBinding, Flow, FormEnv, dict[str, Any]]:
+        self, turn: Turn, name: FlowName, context: Mapping[str, object] | None
+    ) -> tuple[Binding, Flow, FormEnv, dict[str, object]]:
         binding = self.flows[name]
         began = dict(context or {})
-        flow = built(name, binding.build, began)
+        flow = binding.begin(name, began)
         return binding, flow, engine.env_for(turn, binding.options(turn)), began
 
     def begin_in_chat(self, turn: Turn, request: Begin) -> None:
@@ -196,7 +275,7 @@ class Registry:
         binding.settle(turn, before, outcome)
 
     def begin_for_page(
-        self, turn: Turn, name: FlowName, context: Mapping[str, Any]
+        self, turn: Turn, name: FlowName, context: Mapping[str, object]
     ) -> OpenFlow | None:
         """Begin a flow for a page (no draft of the speaker's is open here): its draft saved
         here, not shown (the page shows it); None when it has nothing to ask."""

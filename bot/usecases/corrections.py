@@ -34,6 +34,7 @@ from workflows.week.correction import (
     msg_join,
     week_changes,
 )
+from workflows.week.week_answers import WeekAnswers
 from workflows.week.weekly_update import ItemNow, WeekUpdate, decide_week
 
 
@@ -65,14 +66,14 @@ def apply_week(act: Act, week: WeekUpdate, items: Mapping[int, LedgerItem]) -> l
 
 
 def _decided(
-    act: Act, ctx: WeeklyContext, values: Mapping[str, Any]
+    act: Act, ctx: WeeklyContext, answers: WeekAnswers
 ) -> tuple[WeekUpdate, dict[int, LedgerItem], tuple[Changed, ...]]:
     """The correction's week (only the items it changes), its items as they stand, and what
     it changes; an item someone else changed since the correction began is in its conflicts."""
     rows = {it["id"]: act.session.get(LedgerItem, it["id"]) for it in ctx["items"]}
     items = {i: row for i, row in rows.items() if row is not None}
     current = {i: ItemNow(i, row.code, row.version, row.fields) for i, row in items.items()}
-    decided = decide_week(ctx, values, current, at=act.stamp.at)
+    decided = decide_week(ctx, answers, current, at=act.stamp.at)
     period = date.fromisoformat(ctx["period"])
     said = store.week_said(act.session, list(items), period)
     before = {items[i].code: s for i, s in said.items()}
@@ -117,7 +118,7 @@ def requested_changes(act: Act, row: AuditEvent) -> tuple[Changed, ...]:
     ctx, values = row.after["ctx"], row.after["values"]
     if ctx.get("kind") == MATERIAL:
         return _material_now(act, ctx, values)[1]
-    return _decided(act, ctx, values)[2]
+    return _decided(act, ctx, WeekAnswers(values))[2]
 
 
 def _lines(changes: tuple[Changed, ...]) -> Msg:
@@ -138,7 +139,7 @@ def _to_groups(act: Act, unit_id: int, text: Msg, key: str, *, here_too: bool) -
 
 
 def save_correction(
-    act: Act, ctx: WeeklyContext, values: Mapping[str, Any], *, in_page: bool = False
+    act: Act, ctx: WeeklyContext, answers: WeekAnswers, *, in_page: bool = False
 ) -> None:
     """A correction's answers: saved with one 已更正 line until the deadline, else asked of
     the supervisors; nothing when it says what was submitted. `in_page`: from the Mini App,
@@ -146,7 +147,7 @@ def save_correction(
     unit = act.session.get(Unit, ctx["unit_id"])
     if unit is None:
         return
-    week, items, changes = _decided(act, ctx, values)
+    week, items, changes = _decided(act, ctx, answers)
     if not changes:
         none = msg("weekly.conflicts", codes=week.conflicts) if week.conflicts else None
         act.say(none or msg("correction.none"))
@@ -165,7 +166,7 @@ def save_correction(
         if raced or week.conflicts:
             act.say(msg("weekly.conflicts", codes=[*week.conflicts, *raced]))
         return
-    _ask_supervisors(act, unit, ctx, values, changes)
+    _ask_supervisors(act, unit, ctx, answers.values, changes)
 
 
 def _ask_supervisors(
@@ -267,13 +268,13 @@ def approve_correction_request(act: Act, request_id: int) -> Msg | None:
 
 
 def _apply_asked_week(
-    act: Act, asker: Stamp, ctx: WeeklyContext, values: Mapping[str, Any]
+    act: Act, asker: Stamp, ctx: WeeklyContext, values: Mapping[str, object]
 ) -> tuple[tuple[Changed, ...], list[str]]:
     """An approved week's correction saved as the asker's; what it changed, what it could not."""
     approver = act.stamp
     act.stamp = asker
     try:
-        week, items, changes = _decided(act, ctx, values)
+        week, items, changes = _decided(act, ctx, WeekAnswers(values))
         raced = apply_week(act, week, items)
     finally:
         act.stamp = approver

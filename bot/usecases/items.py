@@ -21,7 +21,7 @@ from workflows.supervision.decisions import decision_line
 from workflows.week.weekly import progress_said
 
 
-def add_item(act: Act, unit: Unit, values: Mapping[str, Any], prefix: str = "") -> LedgerItem:
+def add_item(act: Act, unit: Unit, values: Mapping[str, object], prefix: str = "") -> LedgerItem:
     """A new problem in the unit's ledger, its columns read from `values` (under `prefix`)."""
     camp = required(act.campaign, "the active campaign")
     given = item_columns(values, campaigns.ledger_spec(camp), prefix)

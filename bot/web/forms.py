@@ -34,7 +34,7 @@ from bot.web.calls import (
 from bot.web.evidence import StoredFile, keep_on_telegram, read_form
 from storage import ledger as store
 from storage.models import LedgerItem, Unit
-from workflows.forms.contexts import CloseContext
+from workflows.forms.contexts import CloseAnswers, CloseContext, NewItemContext, answers_of
 from workflows.forms.inputs import Attachments, FileAnswer, FormEnv, InputError
 from workflows.forms.page_form import describe, fill
 from workflows.messages import msg
@@ -46,7 +46,7 @@ def _env(turn: Turn) -> FormEnv:
 
 
 def _new_steps(turn: Turn, unit: Unit) -> tuple[Any, ...]:
-    context = {"unit": unit.name, "ledger": turn.campaign.ledger if turn.campaign else None}
+    context = NewItemContext(unit=unit.name, ledger=turn.campaign.ledger if turn.campaign else None)
     return tuple(s for s in new_item_flow(context).steps if s.field != "unit")
 
 
@@ -98,7 +98,9 @@ async def add_problem(request: web.Request, call: Call) -> web.Response:
         unit = _unit(turn, call)
         if isinstance(unit, PageAnswer):
             return unit
-        context = {"unit": unit.name, "ledger": turn.campaign.ledger if turn.campaign else None}
+        context = NewItemContext(
+            unit=unit.name, ledger=turn.campaign.ledger if turn.campaign else None
+        )
         form = fill(_new_steps(turn, unit), given, _env(turn), context)
         if form.errors:
             errors = {k: turn.text(v) for k, v in form.errors.items()}
@@ -219,9 +221,9 @@ async def ask_closeout_route(request: web.Request, call: Call) -> web.Response:
             code=str(checked.data["code"]),
             name=str(checked.data["name"]),
         )
-        values = {"result": checked.data["result"], "evidence": evidence}
+        given = answers_of({"result": checked.data["result"], "evidence": evidence}, CloseAnswers)
         with acting(turn) as act:
-            sent = closeout.send_closeout_ask(act, asked, values)
+            sent = closeout.send_closeout_ask(act, asked, given)
         if not sent:
             return PageAnswer(409, {"error": turn.text(turn.replies.pop().text)})
         return PageAnswer(200, {"done": True})

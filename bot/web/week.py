@@ -35,13 +35,13 @@ from bot.web.calls import (
 from bot.web.evidence import StoredFile, read_upload, store_file
 from storage import campaigns, drafts
 from storage.models import Unit, saved_id
-from workflows.forms.contexts import WeeklyContext
+from workflows.forms.contexts import WeeklyContext, context_of
 from workflows.forms.deeplink import WEEK_PAGE
 from workflows.forms.engine import Draft, Flow
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import FormEnv, StatusCard
 from workflows.messages import msg
-from workflows.week.week_answers import answer_of, closing_of, item_answer
+from workflows.week.week_answers import WeekAnswers, answer_of, closing_of, item_answer
 from workflows.week.week_form import add_file, drop_file, missing, read_item, with_answers
 from workflows.week.weekly import DONE, STATUSES, explains_delay
 
@@ -54,11 +54,8 @@ class _Week:
 
     def __init__(self, opened: OpenFlow) -> None:
         self.row, self.draft, self.flow = opened.row, opened.draft, opened.flow
-
-    @property
-    def context(self) -> WeeklyContext:
-        """The week as the update began it."""
-        return self.draft.context  # type: ignore[return-value]  # checked when loaded
+        # the week as the update began it (checked when loaded, read here as its type)
+        self.context = context_of(opened.draft, WeeklyContext)
 
     def save(self, turn: Turn, draft: Draft) -> None:
         """Keep the draft where it is (the group's, or the private chat's)."""
@@ -374,7 +371,7 @@ async def week_submit(request: web.Request, call: Call) -> web.Response:
         drafts.drop(turn.session, week.row)
         turn.keep_draft(None)
         with acting(turn) as act:
-            weeks.submit_week(act, week.context, values, to_groups=True, in_page=True)
+            weeks.submit_week(act, week.context, WeekAnswers(values), to_groups=True, in_page=True)
         return PageAnswer(200, {"done": True})
 
     return await in_turn(request, call, body)
