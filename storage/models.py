@@ -418,7 +418,7 @@ class WorkbookUpload(SQLModel, table=True):
     file_id: str = ""
     file_name: str = ""
     digest: str = ""  # sha256 of the content previewed: the save reads the very same file
-    state: dict[str, Any] = _json(default_factory=dict)  # what the preview showed; a week's answers
+    state: JSONObject = _json(default_factory=dict)  # what the preview showed; a week's answers
     status: str = "pending"  # pending, saved, cancelled, replaced
     created_at: datetime = _utc()
     updated_at: datetime = _utc()

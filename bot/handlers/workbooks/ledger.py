@@ -19,6 +19,7 @@ from storage import ledger_import as saving
 from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.forms.buttons import Verb, callback_data
 from workflows.guards import required
+from workflows.json_read import need_int
 from workflows.messages import Msg, msg
 from workflows.problems.ledger_import import (
     ImportProgress,
@@ -133,7 +134,7 @@ class SaveLedger:
         try:
             if data is None or sha256_of(data) != row.digest:
                 raise saving.Stale(row.file_name)
-            expected = (row.state.get("new", 0), row.state.get("changed", 0))
+            expected = (need_int(row.state.get("new", 0)), need_int(row.state.get("changed", 0)))
             rows = await off_loop(
                 lambda: read_rows(data, row.file_name, target, known, progress, expected)
             )

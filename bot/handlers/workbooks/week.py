@@ -17,13 +17,15 @@ from bot.usecases.week import submit_week, week_context_here
 from storage import drafts, uploads
 from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.forms.buttons import Verb, callback_data
-from workflows.forms.contexts import ItemSnapshot, WeeklyContext
+from workflows.forms.contexts import ItemSnapshot, WeeklyContext, checked
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import Attachments, FileAnswer, FormEnv, InputError
+from workflows.json_read import need_mapping, need_object
+from workflows.json_types import JSONObject
 from workflows.messages import Msg, lines, msg
 from workflows.problems.ledger_import import PREVIEW_SHOWN, problem_line
 from workflows.problems.workbook import Book
-from workflows.week.week_answers import EVIDENCE, item_answer
+from workflows.week.week_answers import EVIDENCE, WeekAnswers, item_answer
 from workflows.week.weekly import DONE, LATE, PLAN, SAME, changes, weekly_flow
 from workflows.week.weekly_workbook import (
     FormOrigin,
@@ -120,9 +122,15 @@ def _week_preview(
     _week_screen(turn, row)
 
 
+def _kept(row: WorkbookUpload) -> tuple[WeeklyContext, JSONObject]:
+    """The week a workbook's preview kept: its context, read as one, and its answers."""
+    context = checked(WeeklyContext, need_mapping(row.state["context"]))
+    return context, dict(need_object(row.state["values"]))
+
+
 def _week_screen(turn: Turn, row: WorkbookUpload, got: Msg | None = None) -> None:
     """The week's preview: the same summary as the step-by-step confirm, evidence still due."""
-    ctx, values = row.state["context"], row.state["values"]
+    ctx, values = _kept(row)
     env = FormEnv(turn.stamp.at, turn.zone)
     summary = msg(
         "weekly.summary", unit=ctx["unit"], changes=changes({**ctx, **values}, env)["changes"]
@@ -159,7 +167,7 @@ def add_evidence(turn: Turn, given: FileAnswer) -> bool:
     row = uploads.pending_upload(turn.session, turn.chat.chat_id, turn.person.user_id)
     if row is None or row.kind != "week":
         return False
-    ctx, values = row.state["context"], dict(row.state["values"])
+    ctx, values = _kept(row)
     codes = [it["code"] for it in closing_items(ctx, values)]
     if not codes:
         return False
@@ -184,7 +192,7 @@ def save_workbook_week(turn: Turn, upload_id: int) -> None:
     row = owned_upload(turn, upload_id, "week")
     if row is None:
         return
-    ctx, values = row.state["context"], row.state["values"]
+    ctx, values = _kept(row)
     missing = missing_evidence(ctx, values)
     if missing:
         turn.notice = turn.text(msg("weekly_form.need_evidence", codes=missing))
@@ -192,7 +200,7 @@ def save_workbook_week(turn: Turn, upload_id: int) -> None:
         return
     uploads.close_upload(turn.session, row, uploads.SAVED, turn.stamp.at)
     with acting(turn) as act:
-        submit_week(act, ctx, values, to_groups=False)
+        submit_week(act, ctx, WeekAnswers(values), to_groups=False)
 
 
 def download_form(turn: Turn, index: int) -> None:
