@@ -10,16 +10,18 @@ refuses two handlers for one command, button or flow, and a command or button wi
 Both doors read one registry: the chat's dispatcher (`bot/serve/dispatch.py`) and the Mini
 App (`bot/web/week.py`) open a person's draft with `Registry.open` and begin a flow with
 `Registry.begin_in_chat` or `Registry.begin_for_page`, by the flow's name: the binding
-registered under it says how the flow is built, checked and when it is over.
+registered under it says how the flow is built, checked and when it is over. The Mini App's
+server (`bot/web/server.py`) serves the routes the registry holds (`Registry.routes`), each
+declared with the feature it serves (`Feature.serving`), and no other.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Generic, Protocol, TypeVar, get_type_hints
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, get_type_hints
 
 from typing_extensions import is_typeddict
 
@@ -35,6 +37,9 @@ from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import FileAnswer, FormEnv, Option, TextAnswer
 from workflows.messages import Msg, msg
 from workflows.people.roles import CommandName
+
+if TYPE_CHECKING:  # the Mini App's routes are aiohttp's; the chat alone never loads it here
+    from aiohttp import web
 
 CommandHandler = Callable[[Turn, list[str]], None]
 PressHandler = Callable[[Turn, Action], None]
@@ -165,8 +170,24 @@ class OpenFlow:
 
 
 @dataclass(frozen=True)
+class PageRoute:
+    """One call of the Mini App's API a feature serves: its method, its path under the Mini
+    App's own (`api/week`), and the function that answers it (in `bot/web/`)."""
+
+    method: str
+    path: str
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+    @property
+    def key(self) -> str:
+        """What the registry knows it by: `route:GET api/week`."""
+        return f"route:{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
 class Feature:
-    """One area's commands, buttons, flows, and the replies and files it takes."""
+    """One area's commands, buttons, flows, the replies and files it takes, and the Mini App's
+    routes it serves."""
 
     name: str
     commands: Mapping[CommandName, CommandHandler] = field(default_factory=dict)
@@ -174,6 +195,12 @@ class Feature:
     flows: Mapping[FlowName, Binding] = field(default_factory=dict)
     replies: tuple[ReplyHook, ...] = ()
     files: tuple[FileHook, ...] = ()
+    routes: tuple[PageRoute, ...] = ()
+
+    def serving(self, *routes: PageRoute) -> Feature:
+        """This feature with the Mini App's routes that serve it: its pages live in `bot/web/`,
+        a room above the chat's handlers, so they join it in `bot/serve/features.py`."""
+        return replace(self, routes=(*self.routes, *routes))
 
 
 class DoubleHandler(ValueError):
@@ -195,6 +222,7 @@ class Registry:
     replies: tuple[ReplyHook, ...]
     files: tuple[FileHook, ...]
     owners: Mapping[str, str]  # "command:weekly", "press:co_ok", "flow:new" → its feature
+    routes: tuple[PageRoute, ...] = ()  # the Mini App's API, every route with its feature
 
     @classmethod
     def collect(
@@ -212,6 +240,7 @@ class Registry:
         owners: dict[str, str] = {}
         replies: list[ReplyHook] = []
         files: list[FileHook] = []
+        routes: list[PageRoute] = []
 
         def claim(key: str, feature: Feature) -> None:
             if key in owners:
@@ -230,6 +259,9 @@ class Registry:
                 flows[flow_name] = flow
             replies += feature.replies
             files += feature.files
+            for route in feature.routes:
+                claim(route.key, feature)
+                routes.append(route)
         unhandled = [f"command:{c}" for c in commands_declared if c not in commands]
         unhandled += [f"press:{v.value}" for v in verbs_declared if v not in presses]
         undeclared = [f"command:{c}" for c in set(commands) - set(commands_declared)]
@@ -239,7 +271,7 @@ class Registry:
                 f"declared without a handler: {sorted(unhandled)}; "
                 f"handled without a declaration: {sorted(undeclared)}"
             )
-        return cls(commands, presses, flows, tuple(replies), tuple(files), owners)
+        return cls(commands, presses, flows, tuple(replies), tuple(files), owners, tuple(routes))
 
     def open(self, turn: Turn, row: FormDraft) -> OpenFlow | Msg:
         """The draft `row` loaded with the flow registered under its name; a draft that may

@@ -22,6 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.delivery.acts import act_of, acting
+from bot.telegram.feature import PageRoute
 from bot.telegram.turn import Turn
 from bot.usecases import cases, closeout, corrections, items, urging
 from bot.usecases.summary import campaign_summary, checkpoint_state, weekly_shares
@@ -618,13 +619,13 @@ decide_extension_route = _decision("case", _extension)
 urge_unit = _decision("unit", _urge)
 
 
-ROUTES = (
-    ("GET", "api/board", show_board),
-    ("GET", "api/board/units/{unit}", show_unit),
-    ("GET", "api/board/items/{item}", board_item_route),
-    ("POST", "api/board/items/{item}/decision", decide_closeout),
-    ("POST", "api/board/cases/{case}/decision", decide_extension_route),
-    ("POST", "api/board/corrections/{request}/decision", decide_correction_route),
-    ("POST", "api/board/units/{unit}/urge", urge_unit),
+ROUTES: tuple[PageRoute, ...] = (
+    PageRoute("GET", "api/board", show_board),
+    PageRoute("GET", "api/board/units/{unit}", show_unit),
+    PageRoute("GET", "api/board/items/{item}", board_item_route),
+    PageRoute("POST", "api/board/items/{item}/decision", decide_closeout),
+    PageRoute("POST", "api/board/cases/{case}/decision", decide_extension_route),
+    PageRoute("POST", "api/board/corrections/{request}/decision", decide_correction_route),
+    PageRoute("POST", "api/board/units/{unit}/urge", urge_unit),
     *board_files.ROUTES,
 )

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.delivery.acts import act_of, acting
+from bot.telegram.feature import PageRoute
 from bot.telegram.turn import Turn
 from bot.usecases import closeout, items
 from bot.usecases.items import add_item
@@ -231,9 +232,12 @@ async def ask_closeout_route(request: web.Request, call: Call) -> web.Response:
     return await in_turn(request, call, ask)
 
 
-ROUTES = (
-    ("GET", "api/new", new_form),
-    ("POST", "api/new", add_problem),
-    ("GET", "api/items/{item}", item_page_route),
-    ("POST", "api/items/{item}/closeout", ask_closeout_route),
+ROUTES: tuple[PageRoute, ...] = (
+    PageRoute("GET", "api/new", new_form),
+    PageRoute("POST", "api/new", add_problem),
+    PageRoute("GET", "api/items/{item}", item_page_route),
+)
+# the close-out asked from an item's page: the close-out feature's, as /close is
+CLOSEOUT_ROUTES: tuple[PageRoute, ...] = (
+    PageRoute("POST", "api/items/{item}/closeout", ask_closeout_route),
 )

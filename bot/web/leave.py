@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.delivery.acts import act_of, acting
+from bot.telegram.feature import PageRoute
 from bot.telegram.turn import Turn
 from bot.usecases.leave import end_leave, leave_line, liaisons_of, take_leave
 from bot.web.calls import (
@@ -184,9 +185,9 @@ async def board_leave(request: web.Request) -> web.Response:
     return await json_call(request, body)
 
 
-ROUTES = (
-    ("GET", "api/board/leave", board_leave),
-    ("GET", "api/leave", leave_form),
-    ("POST", "api/leave", record_leave),
-    ("POST", "api/leave/end", end_early_route),
+ROUTES: tuple[PageRoute, ...] = (
+    PageRoute("GET", "api/board/leave", board_leave),
+    PageRoute("GET", "api/leave", leave_form),
+    PageRoute("POST", "api/leave", record_leave),
+    PageRoute("POST", "api/leave/end", end_early_route),
 )

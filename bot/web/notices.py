@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.delivery.acts import acting
+from bot.telegram.feature import PageRoute
 from bot.telegram.turn import Turn
 from bot.usecases.notices import send_notice
 from bot.web.calls import PageAnswer, page_text, refused_here
@@ -70,4 +71,7 @@ async def send(request: web.Request) -> web.Response:
     return await json_write(request, _send)
 
 
-ROUTES = (("GET", "api/board/notices", show_reads), ("POST", "api/board/notices", send))
+ROUTES: tuple[PageRoute, ...] = (
+    PageRoute("GET", "api/board/notices", show_reads),
+    PageRoute("POST", "api/board/notices", send),
+)

@@ -172,6 +172,14 @@ def test_two_handlers_for_one_name_are_refused() -> None:
         )
 
 
+def test_two_features_serving_one_route_of_the_mini_app_are_refused() -> None:
+    week = REGISTRY.routes[0]
+    with pytest.raises(DoubleHandler, match=f"route:{week.method} {week.path}: both a and b"):
+        Registry.collect([Feature("a").serving(week), Feature("b", routes=(week,))])
+    keys = [route.key for feature in FEATURES for route in feature.routes]
+    assert len(keys) == len(set(keys)) == len(REGISTRY.routes) > 0
+
+
 def test_no_handler_picks_what_to_do_by_the_verb_pressed() -> None:
     """Each verb has its own handler, named for what it does: a handler reading the verb
     to choose would be a second, hidden table of what each button does."""
