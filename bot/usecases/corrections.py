@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Any
 
 from bot.usecases.act import Act
 from bot.usecases.closeout import post_closeout_request
@@ -20,7 +19,9 @@ from storage.models import AuditEvent, LedgerItem, Submission, Unit, saved_id
 from workflows import keys
 from workflows.deliverables.submission import Deliverable
 from workflows.forms.buttons import Verb, callback_data
-from workflows.forms.contexts import WeeklyContext
+from workflows.forms.contexts import WeeklyContext, checked
+from workflows.json_read import json_object_of, list_of, mapping_of, need_int, need_mapping, str_of
+from workflows.json_types import JSONObject, JSONValue
 from workflows.messages import Msg, msg
 from workflows.planner import Planned
 from workflows.week.correction import (
@@ -97,28 +98,34 @@ def _decided(
     return week, items, changes
 
 
-def _material(row: Submission) -> dict[str, Any]:
+def _material(row: Submission) -> Mapping[str, object]:
     return {"note": row.note, "files": row.files}
 
 
 def _material_now(
-    act: Act, ctx: Mapping[str, Any], values: Mapping[str, Any]
+    act: Act, ctx: Mapping[str, object], values: Mapping[str, object]
 ) -> tuple[Submission | None, tuple[Changed, ...]]:
     """A deliverable's submission as it stands and what the asked material would change."""
-    row = act.session.get(Submission, int(ctx["correcting"]))
+    row = act.session.get(Submission, need_int(ctx["correcting"]))
     if row is None:
         return None, ()
-    return row, material_changes(ctx["report_name"], _material(row), values)
+    return row, material_changes(str_of(ctx["report_name"]), _material(row), values)
 
 
 def requested_changes(act: Act, row: AuditEvent) -> tuple[Changed, ...]:
     """What a correction request would change if approved now (the board shows it)."""
     if row.after is None:
         return ()
-    ctx, values = row.after["ctx"], row.after["values"]
+    ctx, values = _asked(row.after)
     if ctx.get("kind") == MATERIAL:
         return _material_now(act, ctx, values)[1]
-    return _decided(act, ctx, WeekAnswers(values))[2]
+    return _decided(act, checked(WeeklyContext, ctx), WeekAnswers(values))[2]
+
+
+def _asked(after: JSONObject) -> tuple[Mapping[str, object], Mapping[str, object]]:
+    """A correction request as kept: the context it was asked in (a week's, or a deliverable's
+    with `kind`), and its answers."""
+    return need_mapping(after["ctx"]), need_mapping(after["values"])
 
 
 def _lines(changes: tuple[Changed, ...]) -> Msg:
@@ -172,19 +179,23 @@ def save_correction(
 def _ask_supervisors(
     act: Act,
     unit: Unit,
-    ctx: Mapping[str, Any],
-    values: Mapping[str, Any],
+    ctx: Mapping[str, object],
+    values: Mapping[str, object],
     changes: tuple[Changed, ...],
 ) -> None:
     """A correction after the deadline kept as a request and sent to the supervisors with
     同意更正 / 不同意 (a week's or a deliverable's: `ctx` says which, and which submission)."""
-    asked = {"ctx": dict(ctx), "values": dict(values), "lines": _trail(act, changes)}
-    request = store.record_request(act.session, act.stamp, int(ctx["correcting"]), asked)
+    asked: JSONObject = {
+        "ctx": json_object_of(ctx),
+        "values": json_object_of(values),
+        "lines": _trail(act, changes),
+    }
+    request = store.record_request(act.session, act.stamp, need_int(ctx["correcting"]), asked)
     text = msg(
         "correction.request",
         unit=unit.name,
         name=ctx["report_name"],
-        due=datetime.fromisoformat(ctx["due"]),
+        due=datetime.fromisoformat(str_of(ctx["due"])),
         changes=_lines(changes),
         who=act.person.name or act.person.display_name,
     )
@@ -203,21 +214,22 @@ def _ask_supervisors(
 
 
 def correct_material(
-    act: Act, unit: Unit, what: Deliverable, row: Submission, material: Mapping[str, Any]
+    act: Act, unit: Unit, what: Deliverable, row: Submission, material: Mapping[str, object]
 ) -> None:
     """A submitted deliverable's material replaced before its deadline (the old kept in the
     audit trail), here and in the unit's groups one 已更正 line; after it, asked of the
     supervisors as a week's correction is; nothing if it is the same."""
-    after = {
-        "note": material.get("note", ""),
-        "files": [dict(f) for f in material.get("files", [])],
-    }
+    note, files = (
+        str_of(material.get("note")),
+        [json_object_of(mapping_of(f)) for f in list_of(material.get("files", []))],
+    )
+    after: Mapping[str, object] = {"note": note, "files": files}
     changes = material_changes(what.title, _material(row), after)
     if not changes:
         act.say(msg("correction.none"))
         return
     if correction_kind(what.due, act.stamp.at) != DIRECT:
-        ctx = {
+        ctx: Mapping[str, object] = {
             "kind": MATERIAL,
             "unit_id": saved_id(unit),
             "correcting": saved_id(row),
@@ -226,16 +238,17 @@ def correct_material(
         }
         _ask_supervisors(act, unit, ctx, after, changes)
         return
-    store.replace_material(act.session, act.stamp, row, note=after["note"], files=after["files"])
+    store.replace_material(act.session, act.stamp, row, note=note, files=files)
     line = corrected_line(changes)
     act.say(line)
     key = keys.corrected(saved_id(row), act.stamp.at)
     _to_groups(act, unit.id or 0, line, key, here_too=False)
 
 
-def _trail(act: Act, changes: tuple[Changed, ...]) -> dict[str, Any]:
+def _trail(act: Act, changes: tuple[Changed, ...]) -> JSONObject:
     """What the audit trail keeps of a correction: each change as the group reads it."""
-    return {"changes": [act.text(c.line()) for c in changes]}
+    lines: list[JSONValue] = [act.text(c.line()) for c in changes]
+    return {"changes": lines}
 
 
 def approve_correction_request(act: Act, request_id: int) -> Msg | None:
@@ -244,15 +257,17 @@ def approve_correction_request(act: Act, request_id: int) -> Msg | None:
     row = store.request_of(act.session, request_id)
     if row is None or row.after is None or store.decided(act.session, request_id):
         return msg("correction.decided")
-    ctx, values = row.after["ctx"], row.after["values"]
-    unit = act.session.get(Unit, ctx["unit_id"])
+    ctx, values = _asked(row.after)
+    unit = act.session.get(Unit, need_int(ctx["unit_id"]))
     if unit is None:
         return msg("correction.decided")
     # the correction is saved as made by the liaison who asked it, at the approval's time
     asker = Stamp(act.stamp.at, row.actor_user_id, row.chat_id)
     approver = act.stamp
-    apply = _apply_material if ctx.get("kind") == MATERIAL else _apply_asked_week
-    kept, stale = apply(act, asker, ctx, values)
+    if ctx.get("kind") == MATERIAL:
+        kept, stale = _apply_material(act, asker, ctx, values)
+    else:
+        kept, stale = _apply_asked_week(act, asker, checked(WeeklyContext, ctx), values)
     if not kept:  # everything changed since the request: nothing to apply (refuse it, or not)
         return msg("correction.stale", codes=stale)
     store.record_decided(act.session, approver, request_id, approved=True)
@@ -285,14 +300,15 @@ def _apply_asked_week(
 
 
 def _apply_material(
-    act: Act, asker: Stamp, ctx: Mapping[str, Any], values: Mapping[str, Any]
+    act: Act, asker: Stamp, ctx: Mapping[str, object], values: Mapping[str, object]
 ) -> tuple[tuple[Changed, ...], list[str]]:
     """An approved deliverable's new material saved as the asker's (the old kept in the
     audit trail); what it changed, or the deliverable if there is nothing left to change."""
     row, changes = _material_now(act, ctx, values)
     if row is None or not changes:
-        return (), [ctx["report_name"]]
-    store.replace_material(act.session, asker, row, note=values["note"], files=values["files"])
+        return (), [str_of(ctx["report_name"])]
+    files = [json_object_of(mapping_of(f)) for f in list_of(values["files"])]
+    store.replace_material(act.session, asker, row, note=str_of(values["note"]), files=files)
     return changes, []
 
 
