@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
@@ -121,7 +120,7 @@ def _submittable(turn: Turn, unit: Unit | None) -> list[tuple[str, str, datetime
     return list({value: (value, name, due) for value, name, due in items}.values())
 
 
-def _submit_options(turn: Turn) -> Mapping[str, Any]:
+def _submit_options(turn: Turn) -> Mapping[str, Sequence[Option]]:
     if turn.campaign is None:
         return {}
     # The buttons of a prompt and the answer to it must be read against the same list, so
@@ -298,7 +297,7 @@ def cmd_deadline(turn: Turn, args: list[str]) -> None:
     turn.say(lines(out), buttons=buttons)
 
 
-def _deadline_options(turn: Turn) -> Mapping[str, Any]:
+def _deadline_options(turn: Turn) -> Mapping[str, Sequence[Option]]:
     return {UNITS: [Option(u.name, u.name) for u in _units(turn)]} if turn.campaign else {}
 
 

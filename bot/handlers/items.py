@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -45,7 +45,7 @@ def _today(turn: Turn) -> date:
     return turn.stamp.at.astimezone(turn.zone).date()
 
 
-def _options(turn: Turn) -> Mapping[str, Any]:
+def _options(turn: Turn) -> Mapping[str, Sequence[Option]]:
     """Categories, and the units an admin may add a problem to."""
     if turn.campaign is None:
         return {}

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
 
 from bot.delivery.acts import acting
 from bot.handlers import weekly_private
@@ -61,7 +60,7 @@ def cmd_help(turn: Turn, args: list[str]) -> None:
     turn.say(lines(out))
 
 
-def _units_for(turn: Turn) -> Mapping[str, Any]:
+def _units_for(turn: Turn) -> Mapping[str, Sequence[Option]]:
     if turn.campaign is None or turn.campaign.id is None:
         return {}
     names = [u.name for u in campaigns.units_of(turn.session, turn.campaign.id)]

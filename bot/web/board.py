@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
 
 from aiohttp import web
 
@@ -35,7 +34,15 @@ from storage import corrections as correction_store
 from storage import ledger as store
 from storage import summary as figures
 from storage.calendar import work_calendar
-from storage.models import AuditEvent, Campaign, ForwardedCase, LedgerItem, Unit, saved_id
+from storage.models import (
+    AuditEvent,
+    Campaign,
+    ForwardedCase,
+    LedgerItem,
+    ProgressUpdate,
+    Unit,
+    saved_id,
+)
 from storage.scores import ranking_states
 from workflows.casework.cases import EXTENSION_REJECT
 from workflows.documents.circular import RankingState, checkpoint_section, ranking_section
@@ -44,6 +51,7 @@ from workflows.forms.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
 from workflows.forms.engine import Flow
 from workflows.forms.inputs import FormEnv
 from workflows.forms.page_form import fill
+from workflows.json_read import need_int
 from workflows.messages import msg
 from workflows.problems.evidence import file_label
 from workflows.problems.ledger import Status, is_overdue, status_msg
@@ -111,7 +119,7 @@ def _deadline(turn: Turn, camp: Campaign) -> datetime | None:
     return week_deadline(reports[0] if reports else None, turn.stamp.at, turn.zone)
 
 
-def _unit_json(turn: Turn, s: Standing) -> dict[str, Any]:
+def _unit_json(turn: Turn, s: Standing) -> dict[str, object]:
     f, c = s.summary.ledger, s.summary.cases
     return {
         "id": s.unit_id,
@@ -137,7 +145,7 @@ def _unit_json(turn: Turn, s: Standing) -> dict[str, Any]:
     }
 
 
-def _figures(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, Any]:
+def _figures(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, object]:
     """The campaign's figures on top of the board: problems, 已销号 and 销号率, 逾期, this
     week's reports (on time, late, not yet in; its deadline passed or not), cases, colours."""
     ledger = [s.summary.ledger for s in rows]
@@ -171,7 +179,7 @@ def _figures(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, Any]
     }
 
 
-def _charts(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, Any]:
+def _charts(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, object]:
     """What the page draws as its charts (the /summary picture's two, as data): problems per
     unit, only units with a problem, most overdue first; the weekly report on time by week."""
     bars, _ = problem_bars([s.summary for s in rows if s.summary.ledger.total], CHART_UNITS)
@@ -193,13 +201,13 @@ def _charts(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, Any]:
     }
 
 
-def _with_urged(turn: Turn, units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _with_urged(turn: Turn, units: list[dict[str, object]]) -> list[dict[str, object]]:
     """Each unit with its latest 催办, if any."""
-    urged = _urged(turn, [u["id"] for u in units])
-    return [{**u, "urged": urged.get(u["id"], "")} for u in units]
+    urged = _urged(turn, [need_int(u["id"]) for u in units])
+    return [{**u, "urged": urged.get(need_int(u["id"]), "")} for u in units]
 
 
-def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[str, Any]:
+def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[str, object]:
     shown, total = waiting.waiting_closeouts(turn.session, unit_ids, limit=WAITING_SHOWN)
     asks = [
         {
@@ -238,7 +246,7 @@ def _when(turn: Turn, at: datetime) -> str:
     return turn.text(msg("decision.when", at=at))
 
 
-def extension_request(turn: Turn, case: ForwardedCase, unit: str) -> dict[str, Any]:
+def extension_request(turn: Turn, case: ForwardedCase, unit: str) -> dict[str, object]:
     """A request for more time as the board lays it out: every part on its own line (the
     unit's reason, the time limit now, the time asked for), and the case it is about."""
     asked = case.fields["extension"]
@@ -255,13 +263,13 @@ def extension_request(turn: Turn, case: ForwardedCase, unit: str) -> dict[str, A
     }
 
 
-def board_correction(turn: Turn, row: AuditEvent, names: Mapping[int, str]) -> dict[str, Any]:
+def board_correction(turn: Turn, row: AuditEvent, names: Mapping[int, str]) -> dict[str, object]:
     """A correction asked after the week's deadline, as the board lays it out: the unit, the
     week, who asked and when, and each change it would make (before → after) if approved."""
     ctx = (row.after or {})["ctx"]
     asker = people.person_by_user(turn.session, row.actor_user_id or 0)
 
-    def said(value: Any) -> str:
+    def said(value: object) -> str:
         return page_text(turn, msg("cadence.value", value=value) if value else msg("form.empty"))
 
     return {
@@ -308,7 +316,7 @@ def _urged(turn: Turn, unit_ids: list[int]) -> dict[int, str]:
     return {u: turn.text(urging.urged_text(m)) for u, m in last.items()}
 
 
-def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
+def _urge(turn: Turn, raw: str, given: dict[str, object]) -> PageAnswer:
     """催办 a unit: one message to its groups, at most once a working day."""
     camp = turn.campaign
     unit = board_files.unit_in(turn, camp, raw) if camp is not None else None
@@ -323,7 +331,7 @@ def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     )
 
 
-def _ranking(turn: Turn, camp: Campaign) -> dict[str, Any]:
+def _ranking(turn: Turn, camp: Campaign) -> dict[str, object]:
     """得分与排名: the last whole week's, month's and quarter's scores by the campaign's rule
     (`storage/scores.py`; the week first, as the circular's), each with the rule and the 红黄绿
     lists in words (the circular's own section) and the table's rows."""
@@ -337,7 +345,7 @@ def _ranking(turn: Turn, camp: Campaign) -> dict[str, Any]:
     }
 
 
-def _period_ranking(turn: Turn, state: RankingState) -> dict[str, Any]:
+def _period_ranking(turn: Turn, state: RankingState) -> dict[str, object]:
     section = ranking_section(state)
     return {
         "kind": state.period.kind,
@@ -464,17 +472,17 @@ def _ledger_filters(turn: Turn) -> list[dict[str, str]]:
 
 
 def evidence_flag_texts(
-    turn: Turn, item: LedgerItem, files: Sequence[Mapping[str, Any]]
+    turn: Turn, item: LedgerItem, files: Sequence[Mapping[str, object]]
 ) -> list[str]:
     """What the supervisor deciding a close-out should know of its files (a file used for
     another problem before, a photo taken long before it was sent), as the card says it."""
     return [turn.text(f) for f in closeout.evidence_flags(act_of(turn), item, files)]
 
 
-def _files(turn: Turn, item_id: int, history: list[Any]) -> list[dict[str, Any]]:
+def _files(turn: Turn, item_id: int, history: list[ProgressUpdate]) -> list[dict[str, object]]:
     """Every evidence file of an item, numbered as the file route reads them; each with its
     path for the page and its ticket for Telegram's client."""
-    out: list[dict[str, Any]] = []
+    out: list[dict[str, object]] = []
     for p in history:
         for f in p.files:
             n = len(out)
@@ -536,7 +544,7 @@ async def board_item_route(request: web.Request) -> web.Response:
     return await json_call(request, body)
 
 
-def _decision(key: str, decide: Callable[[Turn, str, dict[str, Any]], PageAnswer]) -> Handler:
+def _decision(key: str, decide: Callable[[Turn, str, dict[str, object]], PageAnswer]) -> Handler:
     """A POST deciding what waits (a close-out, an extension): its JSON read, then `decide`
     in one turn for those /board is for."""
 
@@ -547,13 +555,14 @@ def _decision(key: str, decide: Callable[[Turn, str, dict[str, Any]], PageAnswer
     return route
 
 
-def _closeout(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
+def _closeout(turn: Turn, raw: str, given: dict[str, object]) -> PageAnswer:
     """{ask, approve, reason}: 同意 or 不同意 (with its reason) on a close-out ask, by the chat
     buttons' own functions."""
     item = item_of(turn, raw)
     if isinstance(item, PageAnswer):
         return item
-    asked = given.get("ask") if isinstance(given.get("ask"), int) else None
+    ask = given.get("ask")
+    asked = ask if isinstance(ask, int) else None
     if given.get("approve") is True:
         with acting(turn) as act:
             refused = closeout.approve_closeout_ask(act, item, asked)
@@ -568,7 +577,7 @@ def _closeout(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     return PageAnswer(200, {"done": True})
 
 
-def _reason(turn: Turn, given: dict[str, Any], flow: Flow = REJECT) -> str | PageAnswer:
+def _reason(turn: Turn, given: dict[str, object], flow: Flow = REJECT) -> str | PageAnswer:
     """不同意's reason, required as the chat's reason step requires it; or the 422 saying so."""
     reason = fill(flow.steps, given, FormEnv(turn.stamp.at, turn.zone), {})
     if reason.errors:
@@ -577,7 +586,7 @@ def _reason(turn: Turn, given: dict[str, Any], flow: Flow = REJECT) -> str | Pag
     return str(reason.values["reason"])
 
 
-def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
+def _extension(turn: Turn, raw: str, given: dict[str, object]) -> PageAnswer:
     """{approve, reason}: 同意 or 不同意 (with its reason) on a case's request for more time,
     by the chat's own function."""
     case = turn.session.get(ForwardedCase, int(raw)) if raw.isdigit() else None
@@ -594,7 +603,7 @@ def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     return PageAnswer(200, {"done": True})
 
 
-def _correction(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
+def _correction(turn: Turn, raw: str, given: dict[str, object]) -> PageAnswer:
     """{approve, reason}: 同意 or 不同意 (with its reason) on a correction asked after the
     deadline, by the chat buttons' own functions."""
     if not raw.isdigit() or correction_store.request_of(turn.session, int(raw)) is None:

@@ -42,11 +42,11 @@ def week_over(context: Mapping[str, object], now: datetime) -> bool:
     return due is not None and now >= datetime.fromisoformat(str(due)) + WEEK
 
 
-def over_word(context: Mapping[str, object], now: datetime) -> Msg | None:
+def over_word(context: WeeklyContext, now: datetime) -> Msg | None:
     """The word for a weekly draft's owner when its week is over (None while it is not)."""
     if not week_over(context, now):
         return None
-    return msg("weekly.expired_here", name=context.get("report_name", ""))
+    return msg("weekly.expired_here", name=context["report_name"])
 
 
 def abandoned(updated_at: datetime, now: datetime) -> bool:
