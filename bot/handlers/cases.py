@@ -43,6 +43,7 @@ from workflows.forms.contexts import (
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import FileAnswer, TextAnswer
 from workflows.guards import required
+from workflows.json_types import json_object
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
 from workflows.people.roles import CommandName
@@ -209,7 +210,7 @@ def on_refuse_extension(turn: Turn, pressed: Action) -> None:
     case = _case_for(turn, str(pressed.ref))
     if case is None:
         return
-    if case.fields.get("extension", {}).get("status") != extension.PENDING:
+    if json_object(case.fields.get("extension", {})).get("status") != extension.PENDING:
         turn.notice = turn.text(msg("form.stale_button"))
         return
     turn.begin(

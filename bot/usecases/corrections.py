@@ -317,7 +317,7 @@ def reject_correction_request(act: Act, request_id: int, reason: str) -> Msg | N
     row = store.request_of(act.session, request_id)
     if row is None or row.after is None or store.decided(act.session, request_id):
         return msg("correction.decided")
-    unit = act.session.get(Unit, row.after["ctx"]["unit_id"])
+    unit = act.session.get(Unit, need_int(_asked(row.after)[0]["unit_id"]))
     if unit is None:
         return msg("correction.decided")
     store.record_decided(act.session, act.stamp, request_id, approved=False, reason=reason)

@@ -51,7 +51,8 @@ from workflows.forms.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
 from workflows.forms.engine import Flow
 from workflows.forms.inputs import FormEnv
 from workflows.forms.page_form import fill
-from workflows.json_read import need_int
+from workflows.json_read import need_int, need_mapping, str_of
+from workflows.json_types import json_object
 from workflows.messages import msg
 from workflows.problems.evidence import file_label
 from workflows.problems.ledger import Status, is_overdue, status_msg
@@ -249,8 +250,8 @@ def _when(turn: Turn, at: datetime) -> str:
 def extension_request(turn: Turn, case: ForwardedCase, unit: str) -> dict[str, object]:
     """A request for more time as the board lays it out: every part on its own line (the
     unit's reason, the time limit now, the time asked for), and the case it is about."""
-    asked = case.fields["extension"]
-    until = datetime.fromisoformat(asked["until"])
+    asked = json_object(case.fields["extension"])
+    until = datetime.fromisoformat(str_of(asked["until"]))
     return {
         "case": case.id,
         "code": case.code,
@@ -266,7 +267,7 @@ def extension_request(turn: Turn, case: ForwardedCase, unit: str) -> dict[str, o
 def board_correction(turn: Turn, row: AuditEvent, names: Mapping[int, str]) -> dict[str, object]:
     """A correction asked after the week's deadline, as the board lays it out: the unit, the
     week, who asked and when, and each change it would make (before → after) if approved."""
-    ctx = (row.after or {})["ctx"]
+    ctx = need_mapping((row.after or {})["ctx"])
     asker = people.person_by_user(turn.session, row.actor_user_id or 0)
 
     def said(value: object) -> str:
@@ -274,9 +275,9 @@ def board_correction(turn: Turn, row: AuditEvent, names: Mapping[int, str]) -> d
 
     return {
         "request": row.id,
-        "unit": names.get(ctx["unit_id"], ""),
-        "report": ctx["report_name"],
-        "due": _when(turn, datetime.fromisoformat(ctx["due"])),
+        "unit": names.get(need_int(ctx["unit_id"]), ""),
+        "report": str_of(ctx["report_name"]),
+        "due": _when(turn, datetime.fromisoformat(str_of(ctx["due"]))),
         "by": (asker.name or asker.display_name) if asker else "",
         "at": _when(turn, row.at),
         "changes": [
