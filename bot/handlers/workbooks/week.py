@@ -20,7 +20,7 @@ from workflows.forms.buttons import Verb, callback_data
 from workflows.forms.contexts import ItemSnapshot, WeeklyContext, checked
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import Attachments, FileAnswer, FormEnv, InputError
-from workflows.json_read import need_mapping, need_object
+from workflows.json_read import json_object_of, need_mapping, need_object
 from workflows.json_types import JSONObject
 from workflows.messages import Msg, lines, msg
 from workflows.problems.ledger_import import PREVIEW_SHOWN, problem_line
@@ -84,7 +84,7 @@ def _week_target(
     return ctx, FormEnv(turn.stamp.at, turn.zone), statuses_read(turn)
 
 
-async def read_week(steps: Steps, book: Book, origin: FormOrigin, file: dict[str, Any]) -> None:
+async def read_week(steps: Steps, book: Book, origin: FormOrigin, file: Mapping[str, str]) -> None:
     """A filled weekly form read into the week's answers, checked as the step-by-step update
     checks them; one preview."""
     target = await steps.turn(lambda t: _week_target(t, origin))
@@ -103,7 +103,7 @@ async def read_week(steps: Steps, book: Book, origin: FormOrigin, file: dict[str
 
 
 def _week_preview(
-    turn: Turn, ctx: WeeklyContext, reading: FormReading, file: dict[str, Any]
+    turn: Turn, ctx: WeeklyContext, reading: FormReading, file: Mapping[str, str]
 ) -> None:
     if reading.problems:
         shown = [problem_line(p) for p in reading.problems[:PREVIEW_SHOWN]]
@@ -113,7 +113,11 @@ def _week_preview(
         turn.say(lines([head, *shown, *tail]))
         return
     row = keep_upload(
-        turn, "week", ctx["unit_id"], file, {"context": ctx, "values": reading.values}
+        turn,
+        "week",
+        ctx["unit_id"],
+        file,
+        {"context": json_object_of(ctx), "values": json_object_of(reading.values)},
     )
     open_draft = turn.draft()
     if open_draft is not None and open_draft.flow == FlowName.WEEKLY:  # the form replaces it
