@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any
 
 from bot.delivery.acts import act_of
 from bot.telegram.applinks import app_button
@@ -33,6 +32,7 @@ from workflows.forms.deeplink import NEW_PAGE, AppLink
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import Option
 from workflows.guards import required
+from workflows.json_types import JSONObject
 from workflows.messages import Msg, lines, msg
 from workflows.people.roles import CommandName
 from workflows.week.weekly import (
@@ -112,7 +112,7 @@ def show_item(turn: Turn, item: LedgerItem) -> None:
     history = store.progress_of(turn.session, saved_id(item))
     out: list[Msg | str] = [card(item, _today(turn), progress_text(history[-1]) if history else "")]
     out.append(msg("ledger.history_header", count=len(history)))
-    files: list[dict[str, Any]] = []
+    files: list[JSONObject] = []
     for p in history:
         out.append(
             msg(

@@ -10,8 +10,6 @@ as a file sent in the chat is, then `bot.usecases.closeout.send_closeout_ask` as
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from bot.delivery.acts import act_of, acting
@@ -36,8 +34,10 @@ from bot.web.evidence import StoredFile, keep_on_telegram, read_form
 from storage import ledger as store
 from storage.models import LedgerItem, Unit
 from workflows.forms.contexts import CloseAnswers, CloseContext, NewItemContext, answers_of
+from workflows.forms.engine import Step
 from workflows.forms.inputs import Attachments, FileAnswer, FormEnv, InputError
 from workflows.forms.page_form import describe, fill
+from workflows.json_types import JSONObject
 from workflows.messages import msg
 from workflows.week.weekly import CLOSE, new_item_flow
 
@@ -46,7 +46,7 @@ def _env(turn: Turn) -> FormEnv:
     return FormEnv(now=turn.stamp.at, tz=turn.zone, options=items.categories(turn.campaign))
 
 
-def _new_steps(turn: Turn, unit: Unit) -> tuple[Any, ...]:
+def _new_steps(turn: Turn, unit: Unit) -> tuple[Step, ...]:
     context = NewItemContext(unit=unit.name, ledger=turn.campaign.ledger if turn.campaign else None)
     return tuple(s for s in new_item_flow(context).steps if s.field != "unit")
 
@@ -73,7 +73,8 @@ def new_page(turn: Turn, call: Call) -> PageAnswer:
     fields = []
     for step in _new_steps(turn, unit):
         shown = describe(step, env)
-        shown["label"] = _label(turn, step.field, step.params.get("field"))
+        header = step.params.get("field")  # the campaign's own column header, if it has one
+        shown["label"] = _label(turn, step.field, header if isinstance(header, str) else None)
         shown["label"] = shown["label"] or turn.text(shown["prompt"])
         shown["prompt"] = turn.text(shown["prompt"])
         shown["options"] = [
@@ -199,7 +200,7 @@ async def ask_closeout_route(request: web.Request, call: Call) -> web.Response:
         return refusal_response(request, 403, msg("app.refused.forged"))
     if checked.status >= 400:
         return web.json_response({"ok": False, **checked.data, "said": []}, status=checked.status)
-    kept: list[dict[str, Any]] = []
+    kept: list[JSONObject] = []
     for upload in form.files:
         stored = await keep_on_telegram(request, call, upload, str(checked.data["caption"]))
         if not isinstance(stored, StoredFile):
@@ -208,7 +209,7 @@ async def ask_closeout_route(request: web.Request, call: Call) -> web.Response:
 
     def ask(turn: Turn) -> PageAnswer:
         try:
-            evidence: dict[str, Any] | None = None
+            evidence: JSONObject | None = None
             kind = Attachments(need_file=True)
             env = FormEnv(turn.stamp.at, turn.zone)
             for f in kept:

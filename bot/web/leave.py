@@ -5,7 +5,6 @@ unit's other liaisons, the leave recorded and ended by the same code as /leave
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from aiohttp import web
 
@@ -80,7 +79,7 @@ def leave_page(turn: Turn, call: Call) -> PageAnswer:
     )
 
 
-def _day(raw: Any) -> date | None:
+def _day(raw: object) -> date | None:
     try:
         return date.fromisoformat(raw) if isinstance(raw, str) else None
     except ValueError:

@@ -3,8 +3,6 @@ when) and those that have not (since when) — the same lines `/notice` says in 
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from bot.delivery.acts import acting
@@ -51,7 +49,7 @@ async def show_reads(request: web.Request) -> web.Response:
     return await json_call(request, body)
 
 
-def _send(turn: Turn, camp: Campaign, given: dict[str, Any]) -> PageAnswer:
+def _send(turn: Turn, camp: Campaign, given: dict[str, object]) -> PageAnswer:
     """{text}: a notice to every unit's group, as the chat's /notice sends it."""
     raw = given.get("text")
     text = raw.strip() if isinstance(raw, str) else ""
