@@ -7,7 +7,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 from bot.delivery.acts import acting
 from bot.telegram.reading import off_loop
@@ -154,7 +153,7 @@ def _week_screen(turn: Turn, row: WorkbookUpload, got: Msg | None = None) -> Non
 
 
 def _evidence_item(
-    ctx: WeeklyContext, values: Mapping[str, Any], given: FileAnswer, caption: str
+    ctx: WeeklyContext, values: Mapping[str, object], given: FileAnswer, caption: str
 ) -> ItemSnapshot | None:
     """Which closing item a file is evidence for: the only one, or the one its caption names."""
     closing = closing_items(ctx, values)
