@@ -41,7 +41,8 @@ from bot.handlers.summary import campaign_summary
 from bot.sandbox.sandbox import Sandbox, signed_init_data
 from bot.serve import dispatch
 from bot.serve.pipeline import Pipeline
-from bot.telegram.turn import Source, Speaker, Turn
+from bot.telegram.source import Source, Speaker
+from bot.telegram.turn import Turn
 from storage import campaigns
 from storage.models import ForwardedCase, LedgerItem, ProgressUpdate, Submission, Unit
 from workflows.documents.summary import summary_week

@@ -32,7 +32,8 @@ from sqlmodel import select
 from bot.sandbox.sandbox import Sandbox, signed_init_data
 from bot.serve import dispatch
 from bot.serve.pipeline import Pipeline
-from bot.telegram.turn import Source, Speaker, Turn
+from bot.telegram.source import Source, Speaker
+from bot.telegram.turn import Turn
 from storage import campaigns, ledger
 from storage.audit import Stamp
 from storage.models import ProgressUpdate, Submission

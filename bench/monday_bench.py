@@ -48,7 +48,7 @@ from bot.sandbox.sandbox import Sandbox
 from bot.serve.campaign_file import TEMPLATES
 from bot.serve.jobs import plan_once
 from bot.telegram.budget import ChatBudget, Limits
-from bot.telegram.turn import Services
+from bot.telegram.services import Services
 from locales import Translator
 from storage import campaigns, ledger
 from storage.audit import Stamp

@@ -33,12 +33,12 @@ from telegram.ext import ExtBot
 
 from bench.population import campaign_with_units, unit_name
 from bot.config import Settings
-from bot.delivery.outbox import deliver_once
+from bot.delivery.sending import deliver_once
 from bot.sandbox.api import LocalBotApi
 from bot.serve.app import telegram_limits
 from bot.serve.jobs import plan_once
 from bot.telegram.budget import ChatBudget, Limits
-from bot.telegram.turn import Services
+from bot.telegram.services import Services
 from locales import Translator
 from storage.db import Database
 from storage.models import Chat, Deadline, LedgerItem, OutboxMessage

@@ -69,6 +69,7 @@ STARTING = 20.0  # real seconds for the processes to start before the campaign's
 BURST = 24  # a chatter's commands at once, per process: 20 a minute each go, the rest wait
 CHATTER_ID = 880001
 FROZEN_FOR = 0.3  # real seconds a process is frozen before the aimed kill: its last request read
+NOTED_WITHIN = 2  # real seconds a running process takes at most to note what Telegram took
 SPENT = 15  # answers a process sent in the chatter's group when its budget counts as spent
 # (of 20 a minute: the group's own notices take some)
 CHATTER_UNIT = "闲聊县"  # a unit no liaison reports for: its group is the chatter's
@@ -82,7 +83,11 @@ class SharedClock:
         self.start, self.speed, self.real = start.astimezone(UTC), speed, real
 
     def __call__(self) -> datetime:
-        return self.start + timedelta(seconds=(time.time() - self.real) * self.speed)
+        return self.at(time.time())
+
+    def at(self, real: float) -> datetime:
+        """The real moment `real` (seconds since the epoch) on the campaign's clock."""
+        return self.start + timedelta(seconds=(real - self.real) * self.speed)
 
     @property
     def setting(self) -> str:
@@ -336,7 +341,7 @@ async def province(
     begin = START.astimezone(UTC)
     end = begin + timedelta(days=days)
     span = days * 86400 / speed  # real seconds of campaign time
-    plan = Plan(begin, end, speed)
+    plan = Plan(begin, end, speed, at_real=clock.at)
     desk = Desk(api, clock, speed)
     liaisons, supervisors, admin = agendas(world, desk, rng, end)
     everyone: list[Person] = [*liaisons, *supervisors, admin]
@@ -351,6 +356,7 @@ async def province(
     counted = 0
     began = time.monotonic()
     aimed = Aimed(chatter, db, api, BURST * processes)
+    witness = Witness(api, db)
     phases: dict[str, float] = {}
     try:
         for i in range(processes):
@@ -366,7 +372,17 @@ async def province(
         watcher = asyncio.create_task(_watch(liaisons, supervisors, fleet, end, clock))
         chaos = asyncio.create_task(
             _chaos(
-                fleet, server, rng, moments[1:], restart_at, clock.real, plan, clock, aimed, aim_at
+                fleet,
+                server,
+                rng,
+                moments[1:],
+                restart_at,
+                clock.real,
+                plan,
+                clock,
+                aimed,
+                aim_at,
+                witness,
             )
         )
         await asyncio.gather(*lives)
@@ -384,7 +400,16 @@ async def province(
         await api.stop()
     desk.settle_waits()
     aside = frozenset({world.chatter["id"]})
-    result = tally(plan, db, api, api.sent[:counted], desk.seen, world.deadline_ids, aside)
+    result = tally(
+        plan,
+        db,
+        api,
+        api.sent[:counted],
+        desk.seen,
+        world.deadline_ids,
+        aside,
+        witness.taken_unnoted,
+    )
     if keep is not None:  # the logs and a dump of the database, to look into afterwards
         keep.mkdir(parents=True, exist_ok=True)
         for log in tmp.glob("bot*.log"):
@@ -425,6 +450,49 @@ async def _watch(
         await asyncio.sleep(0.1)
 
 
+def unnoted(api: LocalBotApi, db: Database, since: int) -> set[tuple[int, int]]:
+    """What Telegram took (its `since`-th message on) that no outbox row notes as sent:
+    (chat, message id)."""
+    taken = {(m["chat"]["id"], m["message_id"]) for m in api.sent[since:]}
+    with db.unit_of_work() as s:
+        noted = s.exec(
+            select(OutboxMessage.chat_id, OutboxMessage.telegram_message_id).where(
+                col(OutboxMessage.telegram_message_id).is_not(None)
+            )
+        )
+        return taken - {(chat, int(mid or 0)) for chat, mid in noted}
+
+
+@dataclass
+class Witness:
+    """The random kills, watched: what Telegram had taken from the process killed and it had
+    not yet noted as sent. Only such a message can be sent twice by no fault of the bot's
+    (Telegram takes no idempotency key); any other second copy is a fault."""
+
+    api: LocalBotApi
+    db: Database
+    taken_unnoted: set[tuple[int, int]] = field(default_factory=set)
+
+    async def kill(self, fleet: Fleet, i: int) -> None:
+        """Freeze process `i`, let Telegram finish what it had written and the other processes
+        note theirs, keep what is still not noted (the frozen one's), then SIGKILL it."""
+        proc = fleet.procs[i].proc
+        if proc is None or proc.poll() is not None:
+            fleet.kill(i)
+            return
+        since = max(0, len(self.api.sent) - 200)
+        os.kill(proc.pid, signal.SIGSTOP)
+        await asyncio.sleep(FROZEN_FOR)
+        left = await asyncio.to_thread(unnoted, self.api, self.db, since)
+        for _ in range(NOTED_WITHIN * 10):  # others note theirs within moments, the frozen never
+            if not left:
+                break
+            await asyncio.sleep(0.1)
+            left &= await asyncio.to_thread(unnoted, self.api, self.db, since)
+        self.taken_unnoted |= left
+        fleet.kill(i)
+
+
 @dataclass
 class Aimed:
     """The aimed kill: a chatter's burst spends a group's budget, and a process is killed
@@ -452,22 +520,15 @@ class Aimed:
             )
 
     def unnoted(self, since: int) -> set[tuple[int, int]]:
-        """What Telegram took (its `since`-th message on) that no outbox row notes as sent:
-        (chat, message id)."""
-        taken = {(m["chat"]["id"], m["message_id"]) for m in self.api.sent[since:]}
-        with self.db.unit_of_work() as s:
-            noted = s.exec(
-                select(OutboxMessage.chat_id, OutboxMessage.telegram_message_id).where(
-                    col(OutboxMessage.telegram_message_id).is_not(None)
-                )
-            )
-            return taken - {(chat, int(mid or 0)) for chat, mid in noted}
+        """What Telegram took (its `since`-th message on) that no outbox row notes as sent."""
+        return unnoted(self.api, self.db, since)
 
     async def kill(self, fleet: Fleet, rng: random.Random) -> int:
         """Start the burst; once a process has spent its budget for the group (`SPENT` sent
         there) and answers it made or tried wait for it, freeze that process (SIGSTOP), let
         Telegram finish what it had already written, and kill it if everything Telegram took
-        (in any chat) is noted as sent — else let it go on and try again (a random process
+        (in any chat) is noted as sent and answers it tried still wait — else let it go on
+        and try again (a random process
         is killed if no such moment comes within 30 s). Returns the process killed.
 
         A kill between Telegram's taking an answer and its noting can only be followed by a
@@ -501,9 +562,10 @@ class Aimed:
             await asyncio.sleep(FROZEN_FOR)  # what it wrote before the stop reaches Telegram
             if not self.unnoted(since):
                 self._note_waiting(fleet, victim)
-                self.aimed = True
-                fleet.kill(victim)
-                return victim
+                if self.held_by_killed:  # not all taken over by another process meanwhile
+                    self.aimed = True
+                    fleet.kill(victim)
+                    return victim
             os.kill(frozen.pid, signal.SIGCONT)
             await asyncio.sleep(0.1)
         victim = rng.randrange(len(fleet.procs))
@@ -541,6 +603,7 @@ async def _chaos(
     clock: SharedClock,
     aimed: Aimed,
     aim_at: float | None,
+    witness: Witness,
 ) -> None:
     """SIGKILL a process at each moment (started again at once), the first aimed at one whose
     answers wait for a spent group budget; the database restarted once."""
@@ -553,7 +616,7 @@ async def _chaos(
                 i = await aimed.kill(fleet, rng)
             else:
                 i = rng.randrange(len(fleet.procs))
-                fleet.kill(i)
+                await witness.kill(fleet, i)
             plan.killed(clock())
             fleet.start(i)
         else:
@@ -580,6 +643,11 @@ def report(n: int, r: dict[str, Any], speed: float) -> None:
         f"lost {len(r['lost']) + len(r['lost_rule'])}, "
         f"doubled {len(r['doubled'])}, wrongly sent {len(r['wrong'])}, late {r['late']}, "
         f"worst delay {r['worst']:.0f} s of campaign time ({r['worst'] / speed:.1f} s real)"
+    )
+    print(
+        f"  random kills: {r['taken_unnoted']} messages Telegram had taken from the process "
+        f"killed and it had not yet noted as sent; sent again: {len(r['doubled_by_kill'])} "
+        "(Telegram takes no idempotency key: counted apart from doubled)"
     )
     aimed = r["aimed"]
     print(
@@ -608,6 +676,10 @@ def report(n: int, r: dict[str, Any], speed: float) -> None:
         *(f"lost (owed): {o.key} — {o.why} at {o.at:%m-%d %H:%M}" for o in r["lost_rule"]),
         *(f"lost (outbox): {x.id} {x.chat_id} {x.status} {x.last_error!r}" for x in r["lost"]),
         *(f"doubled: {m['chat']['id']} {m.get('text', '')[:60]!r}" for m in r["doubled"]),
+        *(
+            f"sent again after a kill: {m['chat']['id']} {m.get('text', '')[:60]!r}"
+            for m in r["doubled_by_kill"]
+        ),
         *(f"wrongly sent: {w}" for w in r["wrong"]),
         *(f"unanswered: {u}" for u in r["unanswered"]),
         *(f"answered late: {u}" for u in r["answered_late"]),

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, text
 from sqlmodel import col, select
 
 from bench.people import Seen
@@ -61,6 +62,7 @@ class Plan:
     speed: float
     outages: list[tuple[datetime, datetime]] = field(default_factory=list)
     kills: list[datetime] = field(default_factory=list)
+    at_real: Callable[[float], datetime] | None = None  # a real moment on the campaign's clock
 
     @property
     def latency(self) -> timedelta:
@@ -296,6 +298,44 @@ def case_rules(
     return [o for o in out if ":_due:" not in o.key], answered
 
 
+def _commit_moments(s: Any, plan: Plan, table: str) -> dict[int, datetime]:
+    """When each row of `table` was last committed, on the campaign's clock: empty unless
+    PostgreSQL keeps commit times (`track_commit_timestamp`, as tests/pgserver.py starts it)."""
+    if plan.at_real is None or s.get_bind().dialect.name != "postgresql":
+        return {}
+    conn = s.connection()
+    if conn.execute(text("SHOW track_commit_timestamp")).scalar() != "on":
+        return {}
+    rows = conn.execute(text(f"SELECT id, pg_xact_commit_timestamp(xmin) FROM {table}"))
+    return {rid: plan.at_real(at.timestamp()) for rid, at in rows if at is not None}
+
+
+def _as_committed(
+    s: Any,
+    plan: Plan,
+    subs: dict[tuple[int, int], datetime],
+    weeks: dict[tuple[int, date], datetime],
+    answered: dict[int, datetime],
+) -> tuple[dict[tuple[int, int], datetime], dict[tuple[int, date], datetime], dict[int, datetime]]:
+    """The moments things were done, as the other processes could first see them: a turn
+    that read the clock at 09:30 may commit its submission a loaded second later, and a
+    reminder claimed meanwhile was rightly sent (its claim checks what is committed)."""
+    submitted = _commit_moments(s, plan, "submission")
+    for r in s.exec(select(Submission)):
+        at = submitted.get(r.id or 0)
+        key_d, key_w = (r.deadline_id or 0, r.unit_id), (r.unit_id, r.period_start)
+        if at is None:
+            continue
+        if r.deadline_id is not None and subs.get(key_d) == _utc(r.submitted_at):
+            subs[key_d] = max(subs[key_d], at)
+        if r.report_name and r.period_start and weeks.get(key_w) == _utc(r.submitted_at):
+            weeks[key_w] = max(weeks[key_w], at)
+    for cid, at in _commit_moments(s, plan, "forwardedcase").items():
+        if cid in answered:
+            answered[cid] = max(answered[cid], at)
+    return subs, weeks, answered
+
+
 def tally(
     plan: Plan,
     db: Database,
@@ -304,9 +344,12 @@ def tally(
     seen: Seen,
     deadline_ids: dict[str, int],
     aside: frozenset[int] = frozenset(),
+    taken_unnoted: Collection[tuple[int, int]] = (),
 ) -> dict[str, Any]:
     """Every figure of the run; the rules owe nothing in the chats `aside` (a chatter's group,
-    whose budget is spent by design: what the bot sends there is still counted sent once)."""
+    whose budget is spent by design: what the bot sends there is still counted sent once).
+    A second copy of a message that `taken_unnoted` names (Telegram took it from a process
+    killed before it noted it) is counted apart: Telegram takes no idempotency key."""
     delivered = {(m["chat"]["id"], m["message_id"]): m for m in sent}
     with db.unit_of_work() as s:
         notes = {n.id: n for n in s.exec(select(Notification))}
@@ -333,6 +376,7 @@ def tally(
         owed_d, subs = deadline_rules(plan, s, chats_of, moves)
         owed_w, weeks = weekly_rules(plan, s, chats_of, tz)
         owed_c, answered = case_rules(plan, s, chats_of, supervisors, tz)
+        subs, weeks, answered = _as_committed(s, plan, subs, weeks, answered)
         saved = saved_once(s, seen, deadline_ids)
         units = {u.id: u.name for u in s.exec(select(Unit))}
     by_key = {n.key: n for n in notes.values()}
@@ -406,17 +450,22 @@ def tally(
         plain = re.sub(r"<[^>]+>", "", r.text)
         parts = [re.escape(p) for p in LIVE.split(plain)]
         texts[r.chat_id].append(re.compile(".+?".join(parts), re.S))
-    doubled = [
-        m
+    copies = [
+        (key, m)
         for key, m in delivered.items()
         if key not in claimed and any(p.fullmatch(m.get("text", "")) for p in texts[key[0]])
     ]
-    answers = Counter(
-        (m["chat"]["id"], m["reply_to_message"]["message_id"], m.get("text"))
-        for m in sent
-        if m.get("reply_to_message") and m["reply_to_message"]["from"]["id"] != m["from"]["id"]
-    )
-    doubled_replies = [k for k, n in answers.items() if n > 1]
+    doubled = [m for key, m in copies if key not in taken_unnoted]
+    doubled_by_kill = [m for key, m in copies if key in taken_unnoted]
+    answers: dict[tuple[int, int, str | None], list[tuple[int, int]]] = defaultdict(list)
+    for said in sent:
+        to = said.get("reply_to_message")
+        if to and to["from"]["id"] != said["from"]["id"]:
+            answer = (said["chat"]["id"], to["message_id"], said.get("text"))
+            answers[answer].append((said["chat"]["id"], said["message_id"]))
+    doubled_replies = [
+        k for k, ks in answers.items() if len(ks) > 1 and not set(ks) & set(taken_unnoted)
+    ]
 
     # wrongly sent: delivered after what it asked for was done, or after its schedule moved
     wrong: list[str] = []
@@ -488,6 +537,8 @@ def tally(
         "delivered": len(expected) - len(lost_rows),
         "lost": lost_rows,
         "doubled": doubled,
+        "doubled_by_kill": doubled_by_kill,
+        "taken_unnoted": len(taken_unnoted),
         "doubled_replies": doubled_replies,
         "wrong": wrong,
         "late": sum(1 for d in delays if d > plan.late.total_seconds()),

@@ -90,6 +90,9 @@ class ThrowawayServer:
     def start_again(self) -> None:
         """Start the server (after `halt`), and wait until it accepts connections."""
         options = f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off -c max_connections=300"
+        options += (
+            " -c track_commit_timestamp=on"  # the province soak reads when rows were committed
+        )
         log = str(self.dir / "log")
         self._run("pg_ctl", "-D", self.data, "-l", log, "-o", options, "-w", "start")
 

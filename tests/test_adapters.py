@@ -25,14 +25,6 @@ DOORS_UNKNOWN_TO_USE_CASES = (
     "bot.delivery",
 )
 
-# What is left to move, one (importer, imported adapter) pair a line. It may only shrink: a
-# new pair fails the test, and so does a pair no longer there (take it off the list).
-LEFT: set[tuple[str, str]] = {
-    # /start carries the 私聊填写 link's payload: start_and_roster's /start hands it to
-    # weekly_private until the feature registry routes /start payloads by their prefix
-    ("bot.handlers.start_and_roster", "bot.handlers.weekly_private"),
-}
-
 
 def module_of(path: Path) -> str:
     """The dotted name of a module file."""
@@ -84,9 +76,9 @@ def crossings() -> set[tuple[str, str]]:
 
 
 def test_no_adapter_imports_another_adapter() -> None:
-    found = crossings()
-    assert found - LEFT == set(), "a door imports another door: move the shared piece down"
-    assert LEFT - found == set(), "moved: take these off LEFT"
+    # none is left: a /start deep link reaches its feature through the registry
+    # (`Feature.starts`), not by /start importing it
+    assert crossings() == set(), "a door imports another door: move the shared piece down"
 
 
 def test_the_use_cases_know_no_door() -> None:

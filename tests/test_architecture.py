@@ -93,7 +93,7 @@ ROOMS: dict[str, set[str]] = {
     "handlers": {"config", "telegram", "delivery", "usecases"},
     "web": {"config", "telegram", "delivery", "handlers", "usecases"},
     "serve": {"config", "telegram", "delivery", "handlers", "web", "usecases"},
-    "sandbox": {"config", "telegram", "serve", "web"},
+    "sandbox": {"config", "telegram", "serve", "web", "usecases"},
     "cli": {"config", "telegram", "delivery", "handlers", "serve", "sandbox", "web", "usecases"},
 }
 LAYERS: dict[str, set[str]] = {

@@ -121,8 +121,8 @@ def _show(db: Database, tr: Translator, lang: str) -> int:
 def _import_cases(
     settings: Settings, tr: Translator, lang: str, path: Path, unit: str | None
 ) -> int:
-    from bot.delivery.outbox import enqueue
-    from bot.telegram.turn import Services
+    from bot.delivery.enqueue import enqueue
+    from bot.telegram.services import Services
     from bot.usecases.case_import import import_cases
 
     if not path.exists():
@@ -167,7 +167,7 @@ def _import_ledger(settings: Settings, tr: Translator, args: argparse.Namespace)
 
 
 def _export(settings: Settings, tr: Translator, lang: str, out: Path) -> int:
-    from storage.export import write_workbook
+    from bot.usecases.exports import export_workbook
 
     db = Database.open(settings.database_url)
     with db.unit_of_work() as session:
@@ -175,8 +175,9 @@ def _export(settings: Settings, tr: Translator, lang: str, out: Path) -> int:
         if camp is None:
             print(tr.text(msg("cli.no_campaign"), lang), file=sys.stderr)
             return 2
-        rows = write_workbook(session, camp, str(out), lambda m: tr.text(m, lang))
-    print(tr.text(msg("cli.exported", path=str(out), rows=rows), lang))
+        now = _now(settings)
+        done = export_workbook(session, camp, str(out), lambda m: tr.text(m, lang), now=now)
+    print(tr.text(msg("cli.exported", path=str(out), rows=done.rows), lang))
     return 0
 
 

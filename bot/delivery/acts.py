@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bot.delivery.outbox import post
+from bot.delivery.enqueue import post
 from bot.telegram.turn import Turn
 from bot.usecases.act import Act
-from workflows.messages import Say
+from workflows.messages import Msg, Say
+from workflows.outcome import Refused
 
 
 def act_of(turn: Turn) -> Act:
@@ -40,6 +41,11 @@ def acting(turn: Turn) -> Iterator[Act]:
     act = act_of(turn)
     yield act
     settle(turn, act)
+
+
+def say_result(turn: Turn, result: Msg | Refused) -> None:
+    """A use case's answer said in the chat: what it did, or why it did not."""
+    turn.say(result.reason if isinstance(result, Refused) else result)
 
 
 def document_say(turn: Turn) -> Say:

@@ -16,11 +16,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.delivery.outbox import OutboxRow, claim_rows, held_chats, send_in_order
+from bot.delivery.sending import OutboxRow, claim_rows, held_chats, send_in_order
 from bot.telegram.budget import ChatBudget
 from bot.telegram.render import outgoing
 from bot.telegram.sender import ChatSender
-from bot.telegram.turn import BotApp, Services, Turn, services_in
+from bot.telegram.services import BotApp, Services, services_in
+from bot.telegram.turn import Turn
 from storage import outbox
 from storage.models import OutboxMessage
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.paging import PAGE, Page
-from bot.telegram.turn import Button, Turn
+from bot.telegram.reply import Button
+from bot.telegram.turn import Turn
 from bot.usecases.cases import (
     answer_case,
     case_buttons,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
-from bot.telegram.lookup import item_for
+from bot.telegram.item_lookup import item_for
 from bot.telegram.turn import Turn
 from bot.usecases.closeout import (
     approve_closeout_ask,

@@ -5,8 +5,9 @@ Telegram's id of it and why it has no hash), and where it was already used."""
 from __future__ import annotations
 
 from bot.telegram.feature import Feature
-from bot.telegram.lookup import item_for
-from bot.telegram.turn import Reply, Turn
+from bot.telegram.item_lookup import item_for
+from bot.telegram.reply import Reply
+from bot.telegram.turn import Turn
 from storage import evidence as kept
 from storage.models import Evidence, saved_id
 from workflows.messages import Msg, lines, msg

@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from bot.delivery.acts import act_of
 from bot.telegram.applinks import app_button
 from bot.telegram.feature import Feature, FlowBinding
-from bot.telegram.lookup import item_for
+from bot.telegram.item_lookup import item_for
 from bot.telegram.paging import PAGE, Page
-from bot.telegram.turn import Button, Reply, Turn
+from bot.telegram.reply import Button, Reply
+from bot.telegram.turn import Turn
 from bot.usecases.items import (
     add_item,
     card,

@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
-from bot.telegram.turn import Button, Turn
+from bot.telegram.reply import Button
+from bot.telegram.turn import Turn
 from bot.usecases.leave import end_leave, leave_line, liaisons_of, take_leave
 from storage import drafts
 from storage import leave as stored

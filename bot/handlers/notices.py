@@ -10,15 +10,14 @@ read from `/notice` and the board, not from the message.
 
 from __future__ import annotations
 
-from bot.delivery.acts import acting
+from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Turn
-from bot.usecases.notices import read_status, send_circular_notice, send_notice
-from storage import notices as stored
-from storage.models import saved_id
-from workflows.documents.notices import NOTICE_TEXT_LIMIT, receipt_answer
+from bot.usecases.notices import mark_read, read_status, send_circular_notice, send_notice
+from workflows.documents.notices import NOTICE_TEXT_LIMIT
 from workflows.forms.buttons import Action, Verb
 from workflows.messages import msg
+from workflows.outcome import Refused
 from workflows.people.roles import CommandName
 from workflows.words import CIRCULAR_WORDS
 
@@ -46,24 +45,11 @@ def cmd_notice(turn: Turn, args: list[str]) -> None:
 def on_read(turn: Turn, pressed: Action) -> None:
     """已阅: recorded once for the unit whose group this is, by any of its liaisons; a second
     press says who read it and when; anyone else is refused in words."""
-    row = stored.notice_of(turn.session, pressed.ref)
-    camp, unit = turn.campaign, turn.unit
-    if row is None or camp is None or row.campaign_id != saved_id(camp):
-        turn.refuse(msg("form.stale_button"))
-        return
-    if unit is None or saved_id(unit) not in row.units:
-        turn.refuse(msg("notices.not_unit_chat"))
-        return
-    unit_id = saved_id(unit)
-    if unit_id not in turn.actor.units:  # an admin of no unit does not read for it
-        turn.refuse(msg("notices.only_unit", unit=unit.name))
-        return
-    earlier = stored.receipt_of(turn.session, saved_id(row), unit_id)
-    if earlier is None and not stored.record_receipt(
-        turn.session, turn.stamp, notice_id=saved_id(row), unit_id=unit_id
-    ):  # another liaison of the unit pressed at the same moment
-        earlier = stored.receipt_of(turn.session, saved_id(row), unit_id)
-    turn.notice = turn.text(receipt_answer(unit.name, earlier, turn.stamp.at))
+    read = mark_read(act_of(turn), pressed.ref, turn.unit)
+    if isinstance(read, Refused):
+        turn.refuse(read.reason)
+    else:
+        turn.notice = turn.text(read)
 
 
 FEATURE = Feature(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from bot.delivery.acts import acting
-from bot.handlers import weekly_private
+from bot.delivery.acts import act_of, acting, say_result
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from bot.usecases.register import register_as_liaison
-from storage import campaigns, chats, people, sightings
-from storage.models import Person, saved_id
+from bot.usecases.setup import Someone, assign_role, bind_chat, choose_language, role_name
+from storage import campaigns, people, sightings
+from storage.models import saved_id
 from workflows.forms.contexts import (
     BindAnswers,
     BindContext,
@@ -21,24 +21,15 @@ from workflows.forms.contexts import (
 from workflows.forms.engine import Nav
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import UNITS, Option, TextAnswer
-from workflows.guards import required
 from workflows.messages import Msg, lines, msg
 from workflows.people.binding import SUPERVISORS, bind_flow, unit_options
 from workflows.people.registration import REGISTER
-from workflows.people.roles import CommandName, Role, commands_for
-from workflows.words import LANGUAGE_WORDS, ROLE_WORDS, TELEGRAM_ID, whole_number
-
-
-def role_name(role: Role | None) -> Msg:
-    """The localised name of a role."""
-    return msg(f"role.name.{role.value if role else 'none'}")
+from workflows.people.roles import CommandName, commands_for
 
 
 def cmd_start(turn: Turn, args: list[str]) -> None:
-    """Greet, and say what to do next; a deep link's payload opens its task instead."""
-    if weekly_private.is_weekly_payload(args):
-        weekly_private.start_from_link(turn, args[0])
-        return
+    """Greet, and say what to do next (a deep link's payload goes, by the registry, to the
+    feature whose link it is: `Feature.starts`)."""
     turn.say(
         msg("start.group" if turn.is_group else "start.private", name=turn.person.display_name)
     )
@@ -82,17 +73,7 @@ def cmd_bind(turn: Turn, args: list[str]) -> None:
 
 def _finish_bind(turn: Turn, binding: BindContext, given: BindAnswers) -> None:
     chosen = given["unit"]
-    campaign_id = required(required(turn.campaign, "the active campaign").id, "the campaign's id")
-    if chosen == SUPERVISORS:
-        chats.bind_supervisors(turn.session, turn.chat, turn.stamp)
-        turn.say(msg("bind.done_supervisors"))
-        return
-    unit = campaigns.unit_named(turn.session, campaign_id, chosen)
-    if unit is None or unit.id is None:
-        turn.say(msg("bind.unknown_unit", text=chosen))
-        return
-    chats.bind(turn.session, turn.chat, unit.id, turn.stamp)
-    turn.say(msg("bind.done", unit=unit.name))
+    say_result(turn, bind_chat(act_of(turn), turn.chat, chosen))
 
 
 def cmd_register(turn: Turn, args: list[str]) -> None:
@@ -152,97 +133,25 @@ def cmd_roster(turn: Turn, args: list[str]) -> None:
     turn.say(lines(out))
 
 
-def _target(turn: Turn, args: list[str]) -> tuple[Person | None, list[str]]:
-    """The person a /role command is about: a replied-to message, a user id, or @username."""
+def _replied(turn: Turn) -> Someone | None:
+    """The author of the message replied to, unless it is a bot's."""
     replied = turn.source.replied
-    if replied is not None and replied.sender is not None and not replied.from_bot:
-        u = replied.sender
-        person = people.touch_person(
-            turn.session,
-            user_id=u.user_id,
-            username=u.username,
-            display_name=u.full_name,
-            stamp=turn.stamp,
-        )
-        return person, args
-    if not args:
-        return None, args
-    who, rest = args[0], args[1:]
-    user_id = whole_number(who, TELEGRAM_ID)
-    if user_id is not None:
-        known = people.person_by_user(turn.session, user_id)
-        if known is None:
-            known = people.touch_person(
-                turn.session, user_id=user_id, username=None, display_name="", stamp=turn.stamp
-            )
-        return known, rest
-    if who.startswith("@"):
-        return people.person_by_username(turn.session, who), rest
-    return None, args
+    if replied is None or replied.sender is None or replied.from_bot:
+        return None
+    sender = replied.sender
+    return Someone(sender.user_id, sender.username, sender.full_name)
 
 
 def cmd_role(turn: Turn, args: list[str]) -> None:
     """`/role <user id | @username | as a reply> liaison|supervisor|admin|none [unit]`."""
-    person, rest = _target(turn, args)
-    if person is None:
-        turn.say(
-            msg(
-                "role.who" if args and args[0].startswith("@") else "role.usage",
-                text=args[0] if args else "",
-            )
-        )
-        return
-    if not rest or rest[0].lower() not in ROLE_WORDS:
-        turn.say(msg("role.usage"))
-        return
-    role = ROLE_WORDS[rest[0].lower()]
-    unit_id = None
-    unit_name = ""
-    if role is Role.LIAISON:
-        unit = turn.unit
-        if len(rest) > 1 and turn.campaign is not None and turn.campaign.id is not None:
-            unit = campaigns.unit_named(turn.session, turn.campaign.id, " ".join(rest[1:]))
-            if unit is None:
-                turn.say(msg("bind.unknown_unit", text=" ".join(rest[1:])))
-                return
-        if unit is None:
-            turn.say(msg("role.needs_unit"))
-            return
-        unit_id, unit_name = unit.id, unit.name
-    if person.user_id == turn.person.user_id:  # an admin must not lock themselves out by accident
-        turn.say(msg("role.not_self"))
-        return
-    people.set_role(turn.session, person, role, unit_id, turn.stamp)
-    who = (
-        person.name
-        or person.display_name
-        or (f"@{person.username}" if person.username else str(person.user_id))
-    )
-    turn.say(
-        msg(
-            "role.done",
-            who=who,
-            role=role_name(role),
-            unit=msg("role.of_unit", unit=unit_name) if unit_name else "",
-        )
-    )
+    say_result(turn, assign_role(act_of(turn), _replied(turn), args, turn.unit))
 
 
 def cmd_lang(turn: Turn, args: list[str]) -> None:
     """`/lang zh_CN|en`: the language of this chat (or of the person, in private)."""
-    wanted = args[0] if args else ""
-    lang = LANGUAGE_WORDS.get(wanted.lower(), wanted)
-    if lang not in turn.services.translator.catalogs:
-        turn.say(msg("lang.usage"))
-        return
-    if turn.is_group:
-        if not turn.actor.reports_for(turn.chat.unit_id):
-            turn.say(msg("lang.group_denied"))
-            return
-        chats.set_chat_language(turn.session, turn.chat, lang, turn.stamp)
-    else:
-        people.set_language(turn.session, turn.person, lang, turn.stamp)
-    turn.say(msg("lang.done"))
+    known = turn.services.translator.catalogs
+    group = turn.chat if turn.is_group else None
+    say_result(turn, choose_language(act_of(turn), args[0] if args else "", known, group=group))
 
 
 def members_changed(turn: Turn, joined: list[int], gone: list[int]) -> None:

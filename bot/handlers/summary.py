@@ -8,13 +8,14 @@ import io
 from bot.delivery.acts import document_say
 from bot.telegram.applinks import board_button
 from bot.telegram.feature import Feature
-from bot.telegram.turn import Button, Reply, Turn
+from bot.telegram.reply import Button, Reply
+from bot.telegram.turn import Turn
+from bot.usecases.exports import export_workbook
 from bot.usecases.items import item_line
 from bot.usecases.summary import campaign_summary, circular_file, summary_picture
 from storage import campaigns
 from storage import ledger as items
 from storage import summary as figures
-from storage.export import write_workbook
 from storage.models import saved_id
 from workflows.documents.summary import (
     summary_message,
@@ -104,12 +105,11 @@ def cmd_export(turn: Turn, args: list[str]) -> None:
         turn.say(msg("bind.no_campaign"))
         return
     out = io.BytesIO()
-    write_workbook(turn.session, turn.campaign, out, document_say(turn))
-    stamp = turn.stamp.at.astimezone(turn.zone).strftime("%Y%m%d-%H%M")
+    done = export_workbook(turn.session, turn.campaign, out, document_say(turn), now=turn.stamp.at)
     turn.replies.append(
         Reply(
             msg("export.caption", campaign=turn.campaign.name),
-            document=(f"taizhang-{stamp}.xlsx", out.getvalue()),
+            document=(done.name, out.getvalue()),
         )
     )
 

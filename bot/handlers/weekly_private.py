@@ -48,11 +48,6 @@ def offer(turn: Turn, pressed: Action) -> None:
     turn.notice_url = f"https://t.me/{username}?start={make_payload(_key(turn), link)}"
 
 
-def is_weekly_payload(args: list[str]) -> bool:
-    """Whether /start carries a weekly link's payload."""
-    return bool(args) and args[0].startswith(PREFIX) and len(args[0]) > len(PREFIX)
-
-
 def start_from_link(turn: Turn, payload: str) -> None:
     """`/start <payload>` in private: check the link, then run the week's update here."""
     if turn.is_group:
@@ -98,4 +93,4 @@ def _carry_over(turn: Turn, unit: Unit) -> bool:
     return True
 
 
-FEATURE = Feature("weekly_private", presses={Verb.WPRIV: offer})
+FEATURE = Feature("weekly_private", presses={Verb.WPRIV: offer}, starts={PREFIX: start_from_link})

@@ -4,22 +4,21 @@ State Council's yearly holiday notice."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
+from bot.delivery.acts import act_of, say_result
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
-from storage.calendar import overrides_in, set_override, work_calendar
-from workflows.calendar.holiday_notice import import_flow, notice_year, read_notice
-from workflows.calendar.statutory import assumed_days
+from bot.usecases.workdays import import_holiday_notice, set_workday, year_overview
+from workflows.calendar.holiday_notice import import_flow
 from workflows.forms.contexts import (
     WorkdayImportAnswers,
     WorkdayImportContext,
     reader,
 )
 from workflows.forms.flow_names import FlowName
-from workflows.messages import Msg, lines, msg
+from workflows.messages import msg
 from workflows.people.roles import CommandName
-from workflows.words import MAKEUP_NOTE, WORKDAY_WORDS, whole_number
+from workflows.words import WORKDAY_WORDS, whole_number
 
 _DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
@@ -30,61 +29,17 @@ def cmd_workday(turn: Turn, args: list[str]) -> None:
         year = whole_number(args[1], 9999) if len(args) > 1 else None
         year = year if year and year > 1900 else turn.stamp.at.year + 1
         turn.begin(FlowName.WORKDAY_IMPORT, context=WorkdayImportContext(year=year))
-        return
-    if len(args) == 1 and (year := whole_number(args[0], 9999)) and year >= 1000:
-        cal = work_calendar(turn.session)
-        assumed = cal.assumed_holidays(year)
-        out: list[Msg | str] = [
-            msg("workday.year_assumed", year=year, holidays=assumed_days(assumed))
-            if assumed
-            else msg(
-                "workday.year_official" if cal.knows(year) else "workday.year_provisional",
-                year=year,
-            )
-        ]
-        rows = overrides_in(turn.session, year)
-        out += [
-            msg(
-                "workday.override_line",
-                day=r.day,
-                state=msg("workday.on" if r.is_workday else "workday.off"),
-                note=r.note,
-            )
-            for r in rows
-        ]
-        if not rows:
-            out.append(msg("workday.no_overrides"))
-        turn.say(lines(out))
-        return
-    if len(args) >= 2 and _DAY.match(args[0]) and args[1].lower() in WORKDAY_WORDS:
-        try:
-            day = date.fromisoformat("-".join(f"{int(p):02d}" for p in args[0].split("-")))
-        except ValueError:
-            turn.say(msg("date.invalid", text=args[0]))
-            return
-        on = WORKDAY_WORDS[args[1].lower()]
-        set_override(turn.session, day, on, " ".join(args[2:]), turn.stamp)
-        turn.say(msg("workday.set", day=day, state=msg("workday.on" if on else "workday.off")))
-        return
-    turn.say(msg("workday.usage"))
+    elif len(args) == 1 and (year := whole_number(args[0], 9999)) and year >= 1000:
+        turn.say(year_overview(act_of(turn), year))
+    elif len(args) >= 2 and _DAY.match(args[0]) and args[1].lower() in WORKDAY_WORDS:
+        say_result(turn, set_workday(act_of(turn), args[0], args[1], " ".join(args[2:])))
+    else:
+        turn.say(msg("workday.usage"))
 
 
 def _finish_import(turn: Turn, context: WorkdayImportContext, given: WorkdayImportAnswers) -> None:
-    text = given["text"]
-    reading = read_notice(text, year=notice_year(text) or context["year"])
-    for holiday in reading.holidays:
-        for day in holiday.days():
-            set_override(turn.session, day, False, holiday.name, turn.stamp, source="notice")
-    for day in reading.workdays:
-        set_override(turn.session, day, True, MAKEUP_NOTE, turn.stamp, source="notice")
-    turn.say(
-        msg(
-            "workday.imported",
-            year=reading.year,
-            holidays=len(reading.holidays),
-            workdays=len(reading.workdays),
-        )
-    )
+    text, year = given["text"], context["year"]
+    turn.say(import_holiday_notice(act_of(turn), text, year))
 
 
 FEATURE = Feature(

@@ -28,9 +28,9 @@ from bot.sandbox.leave import put_on_leave
 from bot.sandbox.sandbox import Sandbox, demo_link, signed_init_data
 from bot.sandbox.transcript import CST, Transcript
 from bot.serve.campaign_file import TEMPLATES
+from bot.usecases.exports import export_workbook
 from locales import Translator
 from storage import campaigns
-from storage.export import write_workbook
 from storage.models import saved_id
 from workflows.forms.deeplink import BOARD_PAGE, NEW_PAGE, AppLink
 from workflows.guards import required
@@ -154,7 +154,8 @@ class Demo(Sandbox):
         self.write_transcript(paths)
         with self.database().unit_of_work() as s:
             camp = required(campaigns.active_campaign(s), "the active campaign")
-            write_workbook(s, camp, str(paths["workbook"]), lambda m: self.tr.text(m, self.lang))
+            say = lambda m: self.tr.text(m, self.lang)  # noqa: E731
+            export_workbook(s, camp, str(paths["workbook"]), say, now=self.clock())
         paths["chart"].write_bytes(produced["chart"])
         paths["circular"].write_bytes(produced["circular"])
         return paths

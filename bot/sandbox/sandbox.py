@@ -24,7 +24,7 @@ from bot.serve.webhook import Endpoint, WebhookServer
 from bot.telegram.applinks import page_url
 from bot.telegram.budget import ChatBudget, Limits
 from bot.telegram.processor import ChatOrderedProcessor
-from bot.telegram.turn import BotApp, Services, services_in
+from bot.telegram.services import BotApp, Services, services_in
 from bot.web.init_data import signed
 from locales import Translator
 from storage import campaigns, people

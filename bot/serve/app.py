@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.delivery.outbox import record_sends, restore_budget
+from bot.delivery.send_log import record_sends, restore_budget
 from bot.handlers import start_and_roster
 from bot.handlers.workbooks.ledger import SaveLedger
 from bot.serve import dispatch
@@ -30,17 +30,9 @@ from bot.telegram.applinks import open_button
 from bot.telegram.budget import ChatBudget, LimitArgs, Limits
 from bot.telegram.hashes import with_fingerprint
 from bot.telegram.processor import ChatOrderedProcessor
-from bot.telegram.turn import (
-    BotApp,
-    Ctx,
-    Services,
-    Source,
-    Turn,
-    message_answer,
-    services_in,
-    services_of,
-    source_of,
-)
+from bot.telegram.services import BotApp, Ctx, Services, services_in, services_of
+from bot.telegram.source import Source, message_answer, source_of
+from bot.telegram.turn import Turn
 from storage import chats
 from workflows.clean import clean_text
 from workflows.forms.inputs import FileAnswer

@@ -21,8 +21,8 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.telegram.press import answer_press
-from bot.telegram.turn import BotApp, Ctx
+from bot.telegram.press_answer import answer_press
+from bot.telegram.services import BotApp, Ctx
 from storage.db import Database
 from storage.outage import unreachable
 from workflows.guards import required

@@ -113,7 +113,7 @@ def command(turn: Turn, registry: Registry, name: str, args: list[str]) -> None:
     if name != "bind" and waiting(turn):
         return
     spec = BY_NAME.get(name)
-    handler = registry.commands.get(name)
+    handler = registry.command_handler(name, args)
     if spec is None or handler is None:
         turn.say(msg("command.unknown", command=name))
     elif not may(turn.actor, name):

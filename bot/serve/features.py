@@ -20,8 +20,10 @@ from bot.handlers import (
     evidence,
     items,
     leave,
+    missing,
     notices,
     start_and_roster,
+    submissions,
     summary,
     weekly,
     weekly_private,
@@ -30,9 +32,9 @@ from bot.handlers import (
 )
 from bot.telegram.feature import Feature, Registry
 from bot.web import board as board_page
-from bot.web import forms as form_pages
 from bot.web import leave as leave_page
 from bot.web import notices as notices_page
+from bot.web import problem_pages
 from bot.web import server as mini_app
 from bot.web import week as week_page
 
@@ -40,12 +42,14 @@ FEATURES: tuple[Feature, ...] = (
     start_and_roster.FEATURE,
     weekly.FEATURE.serving(*week_page.ROUTES),
     weekly_private.FEATURE,
-    items.FEATURE.serving(*form_pages.ROUTES),
-    closeout.FEATURE.serving(*form_pages.CLOSEOUT_ROUTES),
+    items.FEATURE.serving(*problem_pages.ROUTES),
+    closeout.FEATURE.serving(*problem_pages.CLOSEOUT_ROUTES),
     corrections.FEATURE,
     evidence.FEATURE,
     workbooks.FEATURE,
     deadlines.FEATURE,
+    submissions.FEATURE,
+    missing.FEATURE,
     cases.FEATURE,
     summary.FEATURE,
     notices.FEATURE.serving(*notices_page.ROUTES),

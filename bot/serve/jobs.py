@@ -10,10 +10,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.delivery.outbox import delivery_job, enqueue
+from bot.delivery.enqueue import enqueue
+from bot.delivery.sending import delivery_job
 from bot.serve.pipeline import FollowUp, pipeline_in
 from bot.telegram.hashes import fill_pass
-from bot.telegram.turn import BotApp, Ctx, Services, Source, Speaker, Task, services_in
+from bot.telegram.services import BotApp, Ctx, Services, services_in
+from bot.telegram.source import Source, Speaker
+from bot.telegram.turn import Task
 from bot.usecases.abandoned import sweep
 from bot.usecases.imports import TakenUp, taken_up
 from bot.usecases.notices import notice_ladder

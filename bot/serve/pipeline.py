@@ -5,7 +5,7 @@ task, a Mini App call — runs here.
    (a dispatcher's or a task's) runs, the flows it asked for begin, its replies are rendered
    and kept in the outbox (`bot/delivery/replies.py`), and the transaction commits. Other
    chats' updates go on meanwhile. An update Telegram posts again after its turn was saved
-   is not applied twice (`storage/handled.py`), and its replies are in the outbox already.
+   is not applied twice (`storage/handled_updates.py`), and its replies are in the outbox already.
 2. A pressed button is answered at once, before any message waits for a chat's budget:
    Telegram's client spins until then, and refuses an answer that comes too late.
 3. The replies are sent at once by the chat's sender (`bot/telegram/sender.py`), each chat's
@@ -30,11 +30,14 @@ from telegram.error import TelegramError
 from bot.delivery.replies import Replies, StoredReplies, store
 from bot.serve import dispatch
 from bot.telegram.feature import Registry
-from bot.telegram.press import answer_press
+from bot.telegram.open_turn import open_turn
+from bot.telegram.press_answer import answer_press
 from bot.telegram.render import deliver
 from bot.telegram.sender import ChatSender
-from bot.telegram.turn import BotApp, Services, Source, Turn, open_turn, services_in
-from storage import handled
+from bot.telegram.services import BotApp, Services, services_in
+from bot.telegram.source import Source
+from bot.telegram.turn import Turn
+from storage import handled_updates
 from workflows.messages import msg
 
 logger = logging.getLogger(__name__)
@@ -69,7 +72,7 @@ class Pipeline:
             if turn is None:
                 return None, None, None
             if source.update_id is not None:
-                if not handled.first_time(session, source.update_id, turn.stamp.at):
+                if not handled_updates.first_time(session, source.update_id, turn.stamp.at):
                     self._again(turn, source.update_id)
                     return turn, None, None
                 self._mine.append(source.update_id)

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.serve.app import build_application
 from bot.serve.clock import RunningClock, clock_of
 from bot.serve.webhook import SECRET_FORM, EndpointError, endpoint, poll, serve
-from bot.telegram.turn import Services
+from bot.telegram.services import Services
 from locales import Translator
 from storage.db import Database
 from storage.lease import POLLER_KEY, Lease

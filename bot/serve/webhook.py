@@ -26,9 +26,9 @@ from telegram.error import NetworkError, RetryAfter
 
 from bot.serve.db_outage import Gate
 from bot.serve.pipeline import pipeline_in
-from bot.telegram import reading
-from bot.telegram.turn import BotApp, Services
-from bot.web import limits
+from bot.telegram import workbook_pool
+from bot.telegram.services import BotApp, Services
+from bot.web import request_limits
 from bot.web.server import mount
 from workflows.messages import Msg, msg
 
@@ -98,7 +98,7 @@ class WebhookServer:
             logger.warning("webhook: refused a request without the secret from %s", request.remote)
             return web.Response(status=403, text="forbidden")
         try:
-            data = await limits.within_body_time(request.json())
+            data = await request_limits.within_body_time(request.json())
             update = Update.de_json(data, self.app.bot) if isinstance(data, dict) else None
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # bad JSON
             update = None
@@ -141,7 +141,7 @@ class WebhookServer:
             "database": "ok",
             "planner": lease is None or lease.holding,
             "updates_in_progress": len(self._running),
-            "workbooks_in_reading": reading.in_reading(),
+            "workbooks_in_reading": workbook_pool.in_reading(),
         }
         return web.json_response(health, status=200 if self.app.running else 503)
 
@@ -153,8 +153,8 @@ class WebhookServer:
         self._runner = web.AppRunner(
             self.web,
             access_log=None,
-            keepalive_timeout=limits.HEADER_SECONDS,
-            lingering_time=limits.LINGER_SECONDS,
+            keepalive_timeout=request_limits.HEADER_SECONDS,
+            lingering_time=request_limits.LINGER_SECONDS,
         )
         await self._runner.setup()
         await web.TCPSite(self._runner, self.point.host, self.point.port).start()

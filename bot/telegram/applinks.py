@@ -17,7 +17,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from telegram import InlineKeyboardButton, WebAppInfo
 
 from bot.config import Settings
-from bot.telegram.turn import Button, Services, Turn
+from bot.telegram.reply import Button
+from bot.telegram.services import Services
+from bot.telegram.turn import Turn
 from workflows.forms.deeplink import BOARD_PAGE, AppLink, link_key, make_app_payload
 from workflows.messages import Msg, msg
 

@@ -6,6 +6,8 @@ commands (`workflows.people.roles.CommandName`), its buttons (`workflows.forms.b
 its flows to their handlers; the command or button itself, with its role rule and its shape, is
 declared once in `workflows/`. `bot/serve/features.py` lists the features, and `Registry.collect`
 refuses two handlers for one command, button or flow, and a command or button with none.
+A deep link's `/start <payload>` goes to the feature that declared the payload's prefix
+(`Feature.starts`), so /start knows no feature's link.
 
 Both doors read one registry: the chat's dispatcher (`bot/serve/dispatch.py`) and the Mini
 App (`bot/web/week.py`) open a person's draft with `Registry.open` and begin a flow with
@@ -49,6 +51,8 @@ ReplyHook = Callable[[Turn, TextAnswer], bool]
 # a file sent in, before any flow sees it (a workbook to read); the third argument says
 # whether the speaker's open flow waits for a file here (None: no flow open): taken or not
 FileHook = Callable[[Turn, FileAnswer, bool | None], bool]
+# a deep link's /start payload (`t.me/<bot>?start=<payload>`), for the feature that made it
+StartHandler = Callable[[Turn, str], None]
 
 C = TypeVar("C", bound=Mapping[str, object])  # a flow's context (a TypedDict of contexts.py)
 A = TypeVar("A")  # a flow's answers, as its finish reads them
@@ -195,6 +199,7 @@ class Feature:
     flows: Mapping[FlowName, Binding] = field(default_factory=dict)
     replies: tuple[ReplyHook, ...] = ()
     files: tuple[FileHook, ...] = ()
+    starts: Mapping[str, StartHandler] = field(default_factory=dict)  # by the payload's prefix
     routes: tuple[PageRoute, ...] = ()
 
     def serving(self, *routes: PageRoute) -> Feature:
@@ -222,6 +227,7 @@ class Registry:
     replies: tuple[ReplyHook, ...]
     files: tuple[FileHook, ...]
     owners: Mapping[str, str]  # "command:weekly", "press:co_ok", "flow:new" → its feature
+    starts: Mapping[str, StartHandler] = field(default_factory=dict)  # by the payload's prefix
     routes: tuple[PageRoute, ...] = ()  # the Mini App's API, every route with its feature
 
     @classmethod
@@ -240,6 +246,7 @@ class Registry:
         owners: dict[str, str] = {}
         replies: list[ReplyHook] = []
         files: list[FileHook] = []
+        starts: dict[str, StartHandler] = {}
         routes: list[PageRoute] = []
 
         def claim(key: str, feature: Feature) -> None:
@@ -259,6 +266,9 @@ class Registry:
                 flows[flow_name] = flow
             replies += feature.replies
             files += feature.files
+            for prefix, start in feature.starts.items():
+                claim(f"start:{prefix}", feature)
+                starts[prefix] = start
             for route in feature.routes:
                 claim(route.key, feature)
                 routes.append(route)
@@ -271,7 +281,18 @@ class Registry:
                 f"declared without a handler: {sorted(unhandled)}; "
                 f"handled without a declaration: {sorted(undeclared)}"
             )
-        return cls(commands, presses, flows, tuple(replies), tuple(files), owners, tuple(routes))
+        return cls(
+            commands, presses, flows, tuple(replies), tuple(files), owners, starts, tuple(routes)
+        )
+
+    def command_handler(self, name: str, args: Sequence[str]) -> CommandHandler | None:
+        """The handler of command `name`; a /start whose payload begins with a prefix a
+        feature declared (its deep link) goes to that feature instead of the greeting."""
+        payload = args[0] if name == CommandName.START and args else ""
+        for prefix, start in self.starts.items():
+            if payload.startswith(prefix) and len(payload) > len(prefix):
+                return lambda turn, _args: start(turn, payload)
+        return self.commands.get(name)
 
     def open(self, turn: Turn, row: FormDraft) -> OpenFlow | Msg:
         """The draft `row` loaded with the flow registered under its name; a draft that may

@@ -33,7 +33,8 @@ import logging
 from collections.abc import Mapping, Sequence
 
 from bot.telegram.render import ask_reply
-from bot.telegram.turn import Button, Turn
+from bot.telegram.reply import Button
+from bot.telegram.turn import Turn
 from storage import drafts
 from storage.models import FormDraft, saved_id
 from workflows.forms import engine as forms

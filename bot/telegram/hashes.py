@@ -16,7 +16,8 @@ from dataclasses import replace
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.telegram.turn import Services, Source
+from bot.telegram.services import Services
+from bot.telegram.source import Source
 from storage import evidence as kept
 from workflows.forms.inputs import FileAnswer
 from workflows.json_types import JSONObject, json_int

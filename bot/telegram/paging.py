@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.telegram.turn import Button
+from bot.telegram.reply import Button
 from workflows.forms.buttons import Verb, callback_data
 from workflows.messages import msg
 

@@ -20,7 +20,8 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import ExtBot
 
 from bot.telegram.budget import LimitArgs
-from bot.telegram.turn import Button, Reply, Turn
+from bot.telegram.reply import Button, Reply
+from bot.telegram.turn import Turn
 from storage.drafts import SentPrompt
 from workflows.forms.buttons import FormPress
 from workflows.forms.engine import Ask

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.telegram.applinks import app_button
-from bot.telegram.turn import Button, Turn
+from bot.telegram.reply import Button
+from bot.telegram.turn import Turn
 from storage.models import Unit, saved_id
 from workflows.forms.buttons import Verb, callback_data
 from workflows.forms.contexts import WeeklyContext

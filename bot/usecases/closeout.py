@@ -27,7 +27,7 @@ from workflows.problems import closeout, evidence
 from workflows.problems.ledger import Status
 from workflows.week.periods import reporting_day
 from workflows.week.week_answers import WeekAnswers
-from workflows.week.week_form import asked_closing
+from workflows.week.week_page import asked_closing
 from workflows.week.weekly import weekly_flow
 
 

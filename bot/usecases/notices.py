@@ -13,11 +13,12 @@ from bot.usecases.summary import campaign_summary
 from storage import campaigns, planning
 from storage import notices as stored
 from storage.calendar import work_calendar
-from storage.models import Campaign, UnitNotice, saved_id
+from storage.models import Campaign, Unit, UnitNotice, saved_id
 from workflows import keys
-from workflows.documents.notices import RECENT, ladder, status_lines
+from workflows.documents.notices import RECENT, ladder, receipt_answer, status_lines
 from workflows.forms.buttons import Verb, callback_data
 from workflows.messages import Msg, lines, msg
+from workflows.outcome import Refused
 from workflows.planner import Planned
 
 NOTICES_LISTED = 3  # notices listed by /notice alone
@@ -68,6 +69,25 @@ def send_notice(act: Act, camp: Campaign, text: str) -> int | None:
     how many units it went to, or None (said why)."""
     done = issue(act, camp, "notice", text, msg("notices.body", by=_by(act), text=text))
     return done[1] if done is not None else None
+
+
+def mark_read(act: Act, notice_id: int, unit: Unit | None) -> Msg | Refused:
+    """已阅 pressed in `unit`'s group: recorded once for the unit, by any of its liaisons; a
+    second press says who read it and when; anyone else, or a notice gone, is refused."""
+    row = stored.notice_of(act.session, notice_id)
+    if row is None or act.campaign is None or row.campaign_id != saved_id(act.campaign):
+        return Refused(msg("form.stale_button"))
+    if unit is None or saved_id(unit) not in row.units:
+        return Refused(msg("notices.not_unit_chat"))
+    unit_id = saved_id(unit)
+    if unit_id not in act.actor.units:  # an admin of no unit does not read for it
+        return Refused(msg("notices.only_unit", unit=unit.name))
+    earlier = stored.receipt_of(act.session, saved_id(row), unit_id)
+    if earlier is None and not stored.record_receipt(
+        act.session, act.stamp, notice_id=saved_id(row), unit_id=unit_id
+    ):  # another liaison of the unit pressed at the same moment
+        earlier = stored.receipt_of(act.session, saved_id(row), unit_id)
+    return receipt_answer(unit.name, earlier, act.stamp.at)
 
 
 def send_circular_notice(act: Act, camp: Campaign) -> int | None:

@@ -25,7 +25,7 @@ from bot.telegram.feature import PageRoute
 from bot.telegram.turn import Turn
 from bot.usecases import cases, closeout, corrections, items, urging
 from bot.usecases.summary import campaign_summary, checkpoint_state, weekly_shares
-from bot.web import board_files, limits
+from bot.web import board_files, request_limits
 from bot.web.calls import Handler, PageAnswer, page_text, refused_here
 from bot.web.staff import item_of, json_call, json_write
 from storage import board as waiting
@@ -49,8 +49,8 @@ from workflows.documents.circular import RankingState, checkpoint_section, ranki
 from workflows.documents.summary import CHART_UNITS, percent, problem_bars
 from workflows.forms.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
 from workflows.forms.engine import Flow
+from workflows.forms.flow_page import fill
 from workflows.forms.inputs import FormEnv
-from workflows.forms.page_form import fill
 from workflows.json_read import need_int, need_mapping, str_of
 from workflows.json_types import json_object
 from workflows.messages import msg
@@ -412,7 +412,7 @@ async def show_unit(request: web.Request) -> web.Response:
     """GET: a unit's ledger, every problem with its status and latest progress."""
     raw = request.match_info["unit"]
     given = request.query.get("page", "1")
-    page = int(given) if limits.is_id(given) and 0 < int(given) <= MAX_PAGE else 1
+    page = int(given) if request_limits.is_id(given) and 0 < int(given) <= MAX_PAGE else 1
 
     def body(turn: Turn, camp: Campaign) -> PageAnswer:
         unit = board_files.unit_in(turn, camp, raw)

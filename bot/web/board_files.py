@@ -22,7 +22,10 @@ from telegram.error import TelegramError
 from bot.delivery.acts import document_say
 from bot.telegram.applinks import app_key
 from bot.telegram.feature import PageRoute
-from bot.telegram.turn import Services, Source, Speaker, Turn
+from bot.telegram.services import Services
+from bot.telegram.source import Source, Speaker
+from bot.telegram.turn import Turn
+from bot.usecases.exports import export_name, export_workbook
 from bot.usecases.summary import campaign_summary, circular_docx, summary_picture
 from bot.web.calls import (
     BOT,
@@ -33,11 +36,10 @@ from bot.web.calls import (
     refused_here,
     request_services,
 )
-from bot.web.limits import media_type
+from bot.web.request_limits import media_type
 from bot.web.staff import Body, board_call, for_staff, item_of
 from storage import ledger as store
 from storage import people
-from storage.export import write_workbook
 from storage.models import Campaign, Person, Unit, saved_id
 from workflows.clean import clean_name
 from workflows.forms.deeplink import (
@@ -90,7 +92,7 @@ def download_names(turn: Turn, camp: Campaign, unit: Unit | None = None) -> dict
     """The names the page gives its downloads (the same the server sends): the workbook's
     scope (the unit, or the campaign) and today's date (ISO) in each."""
     say, day = document_say(turn), turn.stamp.at.astimezone(turn.zone).date().isoformat()
-    export = say(msg("standing.file.export", scope=unit.name if unit else camp.name, date=day))
+    export = export_name(camp, say, turn.stamp.at, unit)
     if unit is not None:
         return {"export": export}
     return {"circular": say(msg("standing.file.circular", date=day)), "export": export}
@@ -110,11 +112,10 @@ def _export(unit_raw: str = "") -> Body:
         if unit_raw and unit is None:
             return refused_here(turn, 404, msg("bind.unknown_unit", text=unit_raw))
         out = io.BytesIO()
-        only = saved_id(unit) if unit is not None else None
-        write_workbook(turn.session, camp, out, document_say(turn), unit_id=only)
-        return PageAnswer(
-            200, {FILE: (out.getvalue(), XLSX, download_names(turn, camp, unit)["export"])}
+        done = export_workbook(
+            turn.session, camp, out, document_say(turn), now=turn.stamp.at, unit=unit
         )
+        return PageAnswer(200, {FILE: (out.getvalue(), XLSX, done.name)})
 
     return body
 

@@ -23,10 +23,12 @@ from sqlmodel import select
 
 from bot.telegram.applinks import app_key
 from bot.telegram.feature import Registry
-from bot.telegram.turn import BotApp, Services, Source, Turn, services_in
-from bot.web import limits
+from bot.telegram.services import BotApp, Services, services_in
+from bot.telegram.source import Source
+from bot.telegram.turn import Turn
+from bot.web import request_limits
 from bot.web.init_data import Caller, InitDataError, check
-from storage import actions
+from storage import page_actions
 from storage.models import Chat, Person, Unit, saved_id
 from workflows.clean import clean_json
 from workflows.forms.deeplink import AppLink, LinkError, read_app_payload
@@ -195,7 +197,7 @@ def checked_route(route: Route) -> Callable[[web.Request], Awaitable[web.Respons
         except PageRefused as err:
             language = call.caller.language if call is not None else ""
             return refusal_response(request, err.status, err.reason, language)
-        except limits.SlowBody:
+        except request_limits.SlowBody:
             language = call.caller.language if call is not None else ""
             return refusal_response(request, 408, msg("limits.app.too_slow"), language)
 
@@ -217,12 +219,12 @@ async def json_body(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, 
             chunks.append(chunk)
         return b"".join(chunks)
 
-    raw = await limits.within_body_time(read())
+    raw = await request_limits.within_body_time(read())
     try:
         data = json.loads(raw or b"{}")
     except (ValueError, RecursionError):  # nested past the parser's stack: no form of ours
         raise PageRefused(400, msg("app.refused.bad_request")) from None
-    if not isinstance(data, dict) or limits.too_deep(data):
+    if not isinstance(data, dict) or request_limits.too_deep(data):
         raise PageRefused(400, msg("app.refused.bad_request"))
     cleaned = clean_json(data)  # a dict, as `data` is
     return cleaned if isinstance(cleaned, dict) else {}
@@ -247,14 +249,14 @@ async def in_turn(
     action = action_of(request)
     user_id = call.caller.speaker.user_id
 
-    def once(turn: Turn) -> actions.Done:
+    def once(turn: Turn) -> page_actions.Done:
         if action is not None:
-            first = actions.take(turn.session, user_id, action, turn.stamp.at)
+            first = page_actions.take(turn.session, user_id, action, turn.stamp.at)
             if first is not None:
                 return first
         done = _answered(turn, body(turn))
         if action is not None:
-            actions.keep(turn.session, user_id, action, done)
+            page_actions.keep(turn.session, user_id, action, done)
         return done
 
     turn, done = await request.app[TURNS].run(call.source, once, send=False)
@@ -271,8 +273,8 @@ async def answer_done_before(request: web.Request, call: Call) -> web.Response |
         return None
     user_id = call.caller.speaker.user_id
 
-    def first(turn: Turn) -> actions.Done | None:
-        return actions.done_before(turn.session, user_id, action)
+    def first(turn: Turn) -> page_actions.Done | None:
+        return page_actions.done_before(turn.session, user_id, action)
 
     turn, done = await request.app[TURNS].run(call.source, first, send=False)
     if turn is None or done is None:
@@ -280,7 +282,7 @@ async def answer_done_before(request: web.Request, call: Call) -> web.Response |
     return _response(request, turn, done)
 
 
-def _response(request: web.Request, turn: Turn, done: actions.Done) -> web.Response:
+def _response(request: web.Request, turn: Turn, done: page_actions.Done) -> web.Response:
     """The answer as JSON; a read (what a page opens with) carries the page's words, a write
     does not: the page has them already, and a save's answer stays small on a slow line."""
     body = (
@@ -296,12 +298,12 @@ def _utf8(data: object) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def _answered(turn: Turn, answer: PageAnswer) -> actions.Done:
+def _answered(turn: Turn, answer: PageAnswer) -> page_actions.Done:
     said = [turn.text(r.text) for r in turn.replies if r.chat_id in (None, turn.chat.chat_id)]
     data = {"ok": answer.status < 400, **answer.data, "said": said}
     if turn.notice:
         data.setdefault("error", turn.notice)
-    return actions.Done(answer.status, data)
+    return page_actions.Done(answer.status, data)
 
 
 def ui_texts(turn: Turn) -> dict[str, str]:

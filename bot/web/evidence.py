@@ -21,7 +21,7 @@ from telegram import InputFile, Message
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.telegram.turn import Turn
-from bot.web import limits
+from bot.web import request_limits
 from bot.web.calls import (
     BOT,
     CALL,
@@ -96,7 +96,7 @@ async def read_form(request: web.Request, *, max_files: int = 20) -> Uploads:
         raise PageRefused(413, msg("app.refused.too_large"))
     await may_send(request)
     try:
-        return await limits.within_body_time(_read_parts(request, max_files))
+        return await request_limits.within_body_time(_read_parts(request, max_files))
     except (ValueError, AssertionError, ClientPayloadError, EOFError) as err:
         # a body cut short or malformed (aiohttp's reader asserts on some)
         raise PageRefused(400, msg("app.refused.bad_request")) from err

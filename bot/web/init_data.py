@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode
 
-from bot.telegram.turn import Speaker
+from bot.telegram.source import Speaker
 from workflows.clean import clean_name
 
 FRESH_FOR = timedelta(days=1)

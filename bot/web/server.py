@@ -1,8 +1,8 @@
 """The Mini App on the bot's own web server: its page, its script and style, its JSON API.
 
-Every page's API is a tuple of routes in its own module (`week.ROUTES`, `forms.ROUTES`), each
-declared with the feature it serves in the one list the chat reads too
-(`bot/serve/features.py`); this module serves the routes of that registry
+Every page's API is a tuple of routes in its own module (`week.ROUTES`,
+`problem_pages.ROUTES`), each declared with the feature it serves in the one list the chat
+reads too (`bot/serve/features.py`); this module serves the routes of that registry
 (`Registry.routes`) under the path of TAIZHANG_WEBAPP_URL, and no other.
 Every response carries a Content-Security-Policy: the page loads only our own script and
 style, and Telegram's `telegram-web-app.js`; it talks only to this server.
@@ -23,8 +23,9 @@ from aiohttp.typedefs import Middleware
 
 from bot.config import Settings
 from bot.telegram.feature import PageRoute
-from bot.telegram.turn import BotApp, Turn
-from bot.web import forms, limits, week
+from bot.telegram.services import BotApp
+from bot.telegram.turn import Turn
+from bot.web import problem_pages, request_limits, week
 from bot.web.calls import (
     BOT,
     TURNS,
@@ -55,8 +56,8 @@ async def open_page(request: web.Request, call: Call) -> web.Response:
     opened = {"ok": True, "page": page, "item": item, "file_limit": FILE_LIMIT}
     pages: dict[str, Callable[[Turn], PageAnswer]] = {
         "week": lambda turn: week.week_page(turn, registry_of(request), call),
-        "new": lambda turn: forms.new_page(turn, call),
-        "item": lambda turn: forms.item_page(turn, call, str(item)),
+        "new": lambda turn: problem_pages.new_page(turn, call),
+        "item": lambda turn: problem_pages.item_page(turn, call, str(item)),
     }
     content = pages.get(page)
     if content is None:  # the board loads its own script, then its data
@@ -132,14 +133,14 @@ def guard(prefix: str) -> Middleware:
     async def guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
         response: web.StreamResponse
         try:
-            limits.check_ids(request)
+            request_limits.check_ids(request)
             response = await handler(request)
         except web.HTTPException as err:
             if err.status < 400:
                 _secure(request, prefix, err)
                 raise
             response = web.json_response({"ok": False, "error": err.reason}, status=err.status)
-        except limits.SlowBody:
+        except request_limits.SlowBody:
             response = web.json_response({"ok": False, "error": "Request Timeout"}, status=408)
         except Exception:
             logger.exception("web: %s %s failed", request.method, request.path)

@@ -3,7 +3,7 @@
 The page's answers are written into the person's weekly draft — the same draft the chat flow
 keeps, wherever it was begun, opened and begun through the registry the chat reads
 (`bot.telegram.feature.Registry`: the flow registered as the weekly update is the one the
-page shows) — checked by the weekly update's own steps (`workflows/week/week_form.py`); the submit
+page shows) — checked by the weekly update's own steps (`workflows/week/week_page.py`); the submit
 saves the week with the chat flow's own code (`bot.usecases.week.submit_week`,
 `workflows/week/weekly_update.decide_week`) and posts its one summary in the unit's groups.
 """
@@ -42,7 +42,7 @@ from workflows.forms.inputs import FormEnv, StatusCard
 from workflows.json_types import JSONValue
 from workflows.messages import msg
 from workflows.week.week_answers import WeekAnswers, answer_of, closing_of, item_answer
-from workflows.week.week_form import add_file, drop_file, missing, read_item, with_answers
+from workflows.week.week_page import add_file, drop_file, missing, read_item, with_answers
 from workflows.week.weekly import DONE, STATUSES, explains_delay
 
 # a whole week's answers in one body: every problem's fields at their steps' lengths

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.delivery.outbox import LIVE, render, said_now
-from bot.telegram.turn import Services
+from bot.delivery.notice_rendering import render
+from bot.delivery.time_left_markers import LIVE, said_now
+from bot.telegram.services import Services
 from locales import Translator
 from storage.db import Database
 from workflows.messages import Msg, msg

@@ -10,10 +10,11 @@ from sqlmodel import select
 from telegram.ext import ExtBot
 
 from bot.config import Settings
-from bot.delivery.outbox import deliver_once, enqueue
+from bot.delivery.enqueue import enqueue
+from bot.delivery.sending import deliver_once
 from bot.sandbox.api import LocalBotApi
 from bot.telegram.budget import ChatBudget, Limits
-from bot.telegram.turn import Services
+from bot.telegram.services import Services
 from locales import Translator
 from storage.db import Database
 from storage.models import OutboxMessage

@@ -191,3 +191,23 @@ def test_no_handler_picks_what_to_do_by_the_verb_pressed() -> None:
         if isinstance(node, ast.Attribute) and node.attr == "verb"
     ]
     assert offenders == []
+
+
+def test_a_start_payload_goes_to_the_feature_that_declared_its_prefix() -> None:
+    """A deep link's /start reaches the feature whose link it is by the payload's prefix (the
+    私聊填写 link, weekly_private's): /start itself knows no feature's link."""
+    greeting = REGISTRY.commands[CommandName.START]
+    assert REGISTRY.owners["start:w"] == "weekly_private"
+    assert REGISTRY.command_handler(CommandName.START, []) is greeting
+    assert REGISTRY.command_handler(CommandName.START, ["w"]) is greeting  # the prefix alone
+    assert REGISTRY.command_handler(CommandName.START, ["hello"]) is greeting
+    assert REGISTRY.command_handler(CommandName.START, ["wAbc.def"]) is not greeting
+    assert REGISTRY.command_handler(CommandName.HELP, ["wAbc"]) is REGISTRY.commands["help"]
+    heard: list[str] = []
+    link = Feature("link", starts={"x": lambda turn, payload: heard.append(payload)})
+    routed = Registry.collect([*FEATURES, link]).command_handler(CommandName.START, ["x42"])
+    assert routed is not None
+    routed(None, ["x42"])  # type: ignore[arg-type]
+    assert heard == ["x42"]
+    with pytest.raises(DoubleHandler, match="start:w: both weekly_private and link"):
+        Registry.collect([*FEATURES, Feature("link", starts={"w": lambda t, p: None})])

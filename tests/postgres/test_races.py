@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from bot.serve.campaign_file import TEMPLATES
-from storage import actions, campaigns, chats, ledger, people, submissions
+from storage import campaigns, chats, ledger, page_actions, people, submissions
 from storage import cases as case_store
 from storage.audit import Stamp
 from storage.db import Database
@@ -174,21 +174,21 @@ def test_items_and_cases_added_at_once_get_the_next_free_numbers(world: World) -
 
 def test_a_page_action_sent_to_two_processes_at_once_is_done_once(world: World) -> None:
     """The second process's take waits for the first one's commit, then hears its answer."""
-    done = actions.Done(200, {"said": ["已新增问题 轮台-001。"]})
+    done = page_actions.Done(200, {"said": ["已新增问题 轮台-001。"]})
     first_took = threading.Event()
 
-    def first(s: Session, barrier: threading.Barrier) -> actions.Done | None:
+    def first(s: Session, barrier: threading.Barrier) -> page_actions.Done | None:
         barrier.wait()
-        took = actions.take(s, 7, "new-ffff6666", NOW)
+        took = page_actions.take(s, 7, "new-ffff6666", NOW)
         first_took.set()
         time.sleep(0.3)  # still saving when the copy arrives
-        actions.keep(s, 7, "new-ffff6666", done)
+        page_actions.keep(s, 7, "new-ffff6666", done)
         return took
 
-    def copy(s: Session, barrier: threading.Barrier) -> actions.Done | None:
+    def copy(s: Session, barrier: threading.Barrier) -> page_actions.Done | None:
         barrier.wait()
         first_took.wait()
-        return actions.take(s, 7, "new-ffff6666", NOW)
+        return page_actions.take(s, 7, "new-ffff6666", NOW)
 
     assert world.race(first, copy) == [None, done]
 

@@ -3,7 +3,6 @@ three doors (the chat, the Mini App, the workbook) all ending in that one functi
 
 from __future__ import annotations
 
-import ast
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,6 +20,7 @@ from storage import campaigns, chats, ledger, people, submissions
 from storage.audit import Stamp
 from storage.db import Database
 from storage.models import Campaign, LedgerItem, Person, saved_id
+from tests.usecases.acting import calls
 from workflows.campaign import read_campaign_yaml
 from workflows.forms.contexts import WeeklyContext
 from workflows.people.roles import Actor, Role
@@ -121,16 +121,7 @@ DOORS = {
 
 
 def _calls(path: str, name: str) -> int:
-    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
-    return sum(
-        1
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Call)
-        and (
-            (isinstance(n.func, ast.Name) and n.func.id == name)
-            or (isinstance(n.func, ast.Attribute) and n.func.attr == name)
-        )
-    )
+    return calls(ROOT / path, name)
 
 
 def test_the_three_doors_of_a_week_end_in_one_use_case() -> None:

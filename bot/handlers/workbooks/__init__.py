@@ -12,7 +12,7 @@ from uuid import uuid4
 
 from bot.handlers.workbooks import ledger as ledger_import
 from bot.handlers.workbooks import week as weekly_form
-from bot.telegram import reading
+from bot.telegram import workbook_pool
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Steps, Turn
 from bot.telegram.upload_steps import ChatUpload, sha256_of
@@ -84,10 +84,10 @@ class ReadWorkbook:
 
     async def run(self, steps: Steps) -> None:
         """Read it as a filled weekly form, as evidence for one, or as the unit's ledger."""
-        if reading.busy(self.reader):
+        if workbook_pool.busy(self.reader):
             await steps.turn(lambda t: t.say(msg("limits.workbook.one_at_a_time")))
             return
-        with reading.reading(self.reader):
+        with workbook_pool.reading(self.reader):
             try:
                 await self._read(steps)
             except WorkbookRefused as err:
@@ -101,9 +101,9 @@ class ReadWorkbook:
         if data is None:
             return
         file = {"file_id": upload.file.file_id, "name": name, "digest": sha256_of(data)}
-        book = await reading.off_loop(lambda: open_book(data, name))
+        book = await workbook_pool.off_loop(lambda: open_book(data, name))
         try:
-            origin = await reading.off_loop(lambda: form_meta(book))
+            origin = await workbook_pool.off_loop(lambda: form_meta(book))
             if origin is not None and not upload.forced:
                 await weekly_form.read_week(steps, book, origin, file)
                 return

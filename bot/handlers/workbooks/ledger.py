@@ -10,9 +10,10 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.telegram.reading import off_loop
-from bot.telegram.turn import Button, Steps, Turn
+from bot.telegram.reply import Button
+from bot.telegram.turn import Steps, Turn
 from bot.telegram.upload_steps import ChatUpload, keep_upload, sha256_of
+from bot.telegram.workbook_pool import off_loop
 from bot.usecases.imports import read_rows
 from storage import campaigns, uploads
 from storage import ledger_import as saving

@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from datetime import date
 
 from bot.delivery.acts import acting
-from bot.telegram.reading import off_loop
-from bot.telegram.turn import Button, Reply, Steps, Turn
+from bot.telegram.reply import Button, Reply
+from bot.telegram.turn import Steps, Turn
 from bot.telegram.upload_steps import keep_upload, owned_upload
+from bot.telegram.workbook_pool import off_loop
 from bot.usecases.week import submit_week, week_context_here
 from storage import drafts, uploads
 from storage.models import Unit, WorkbookUpload, saved_id

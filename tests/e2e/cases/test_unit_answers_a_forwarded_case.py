@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.delivery.outbox import enqueue
+from bot.delivery.enqueue import enqueue
 from bot.serve.jobs import plan_once
 from bot.usecases.case_import import import_cases
 from storage.models import ForwardedCase

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.delivery.outbox import enqueue
+from bot.delivery.enqueue import enqueue
 from bot.usecases.case_import import import_cases
 from tests.e2e.cases.test_unit_answers_a_forwarded_case import setup as unit_group
 from tests.harness import Harness, MakeWorld, World

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.harness import Harness, World
-from tests.workflows.test_holiday_notice import LINE_2027
+from tests.workflows.calendar.test_holiday_notice import LINE_2027
 
 
 async def test_overrides_and_the_provisional_year(bot: Harness) -> None:

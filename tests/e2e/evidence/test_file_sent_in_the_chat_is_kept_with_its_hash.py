@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from storage.models import Evidence, LedgerItem, ProgressUpdate
 from tests.e2e.evidence.test_unit_sends_evidence import PHOTO, _close_out, _two_units
 from tests.harness import Group, Harness, MakeWorld, Person
-from tests.workflows.test_evidence import jpeg
+from tests.workflows.problems.test_evidence import jpeg
 
 MINI_APP = True  # the `bot` fixture serves the Mini App
 

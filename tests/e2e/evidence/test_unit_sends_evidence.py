@@ -27,7 +27,7 @@ from tests.e2e.board.test_supervisor_reads_the_board import PHOTO as BOARD_PHOTO
 from tests.e2e.board.test_supervisor_reads_the_board import board_link, board_world, item_id, sups
 from tests.harness import Group, Harness, MakeWorld, Person, World
 from tests.miniapp import MiniApp, app_url, init_data, page_url, start_param
-from tests.workflows.test_evidence import jpeg
+from tests.workflows.problems.test_evidence import jpeg
 from workflows.guards import required
 from workflows.problems.ledger import Progress
 

@@ -19,7 +19,7 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import col, func, select
 
-from bot.web import limits
+from bot.web import request_limits
 from bot.web.server import CSP
 from storage.models import Chat, FormDraft, LedgerItem, Person, ProgressUpdate
 from tests.harness import Harness, MakeWorld
@@ -193,8 +193,8 @@ async def test_slow_headers_and_bodies_are_cut_off(
     bot: Harness, make_world: MakeWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world = await make_world(units=["轮台县"], liaisons={"轮台县": "李明"})
-    monkeypatch.setattr(limits, "HEADER_SECONDS", 1.0)
-    monkeypatch.setattr(limits, "BODY_SECONDS", 1.0)
+    monkeypatch.setattr(request_limits, "HEADER_SECONDS", 1.0)
+    monkeypatch.setattr(request_limits, "BODY_SECONDS", 1.0)
     await bot.stop_bot()
     await bot.start_bot()  # the server takes its header timeout when it starts
     host, port = bot.settings.web_listen

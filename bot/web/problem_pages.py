@@ -3,7 +3,7 @@ on one page, saved by the same code.
 
 The new problem's fields are the campaign's ledger columns (seed 001's by default), its
 category a list of the campaign's categories, its dates a date picker; each answer is checked
-by `/new`'s own step for it (`workflows/forms/page_form.py`). A close-out request is sent with its
+by `/new`'s own step for it (`workflows/forms/flow_page.py`). A close-out request is sent with its
 result and its evidence in one form, from the problem's page; the files are kept on Telegram
 as a file sent in the chat is, then `bot.usecases.closeout.send_closeout_ask` asks as /close does.
 """
@@ -35,8 +35,8 @@ from storage import ledger as store
 from storage.models import LedgerItem, Unit
 from workflows.forms.contexts import CloseAnswers, CloseContext, NewItemContext, answers_of
 from workflows.forms.engine import Step
+from workflows.forms.flow_page import describe, fill
 from workflows.forms.inputs import Attachments, FileAnswer, FormEnv, InputError
-from workflows.forms.page_form import describe, fill
 from workflows.json_types import JSONObject
 from workflows.messages import msg
 from workflows.week.weekly import CLOSE, new_item_flow

@@ -43,7 +43,7 @@ WEEK_FIELD_LIMIT = (
 
 
 @dataclass(frozen=True)
-class ItemForm:
+class ItemRead:
     """An item's answers read from the page: the values to store (None: to clear) and the
     reason each refused field was not stored."""
 
@@ -68,7 +68,7 @@ def read_item(
     item_id: int,
     given: Mapping[str, object],
     env: FormEnv,
-) -> ItemForm:
+) -> ItemRead:
     """One item's answers from the page, each checked by its step; a field left empty is
     cleared (not an error: the week is checked whole when it is submitted), a field whose
     step no longer applies (a reason, once the item is no longer late) is cleared too. The
@@ -77,7 +77,7 @@ def read_item(
     errors: dict[str, Msg] = {}
     steps = steps_of_item(flow, item_id)
     if not steps:
-        return ItemForm(errors={STATUS: msg("app.not_in_week")})
+        return ItemRead(errors={STATUS: msg("app.not_in_week")})
     head = item_prefix(item_id)
     card = steps[0]
     if not isinstance(card.kind, StatusCard):
@@ -108,7 +108,7 @@ def read_item(
             out[step.field] = step.kind.parse(TextAnswer(raw), replace(env, values=now))
         except InputError as err:
             errors[suffix] = err.message
-    return ItemForm(out, errors)
+    return ItemRead(out, errors)
 
 
 def _text(raw: object) -> str:

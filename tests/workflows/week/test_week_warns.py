@@ -11,12 +11,12 @@ import pytest
 
 from workflows.calendar.working_days import OfficialDays, WorkCalendar
 from workflows.forms import engine as forms
+from workflows.forms.flow_page import fill
 from workflows.forms.inputs import FormEnv, InputError, TextAnswer
-from workflows.forms.page_form import fill
 from workflows.messages import msg
 from workflows.problems.ledger import LedgerSpec, item_steps, overdue_days
 from workflows.week.week_answers import WeekAnswers
-from workflows.week.week_form import asked_closing, missing, read_item, with_answers
+from workflows.week.week_page import asked_closing, missing, read_item, with_answers
 from workflows.week.weekly import LATE, PLAN, SAME, overdue_name, progress_said, weekly_flow
 from workflows.week.weekly_update import ItemNow, decide_week
 

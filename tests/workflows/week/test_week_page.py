@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from workflows.forms import engine as forms
 from workflows.forms.inputs import FormEnv
 from workflows.messages import msg
-from workflows.week.week_form import missing, read_item, with_answers
+from workflows.week.week_page import missing, read_item, with_answers
 from workflows.week.weekly import weekly_flow
 
 CONTEXT = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from tests.workflows.test_planner import CASES, DUE, STATE, SUMMARY, Runner, at, keys
+from tests.workflows.planner.test_planner import CASES, DUE, STATE, SUMMARY, Runner, at, keys
 from workflows.planner import schedule_of_key, schedule_stamp, schedules
 
 

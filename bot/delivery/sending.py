@@ -1,4 +1,4 @@
-"""Notifications: rendered into the outbox once, delivered within each chat's budget."""
+"""Outbox messages claimed and sent, chats side by side within their budgets; answers recorded."""
 
 from __future__ import annotations
 
@@ -10,29 +10,30 @@ from collections import defaultdict
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
-from bot.telegram.applinks import notice_button
+from bot.delivery.notice_rendering import render
+from bot.delivery.send_log import record_sends
+from bot.delivery.time_left_markers import said_now
 from bot.telegram.budget import ChatBudget, LimitArgs, Limits, NoBudget
 from bot.telegram.render import Outgoing, send_outgoing
-from bot.telegram.turn import BotApp, Ctx, Services, Turn, services_in
-from storage import campaigns, chats, drafts, outbox, planning, reminders_owed, sendlog, sightings
-from storage.drafts import SentPrompt
+from bot.telegram.services import Ctx, Services, services_in
+from storage import campaigns, chats, drafts, outbox, planning, reminders_owed, sightings
 from storage.models import OutboxMessage, saved_id
 from storage.outage import unreachable
 from workflows import keys
-from workflows.json_types import JSONObject, JSONValue, json_str
-from workflows.messages import Lines, Msg, msg
-from workflows.planner import LiveLeft, Planned, time_left
+from workflows.json_types import JSONObject, json_str
+from workflows.messages import msg
+from workflows.planner import Planned
 
 logger = logging.getLogger(__name__)
 # What Telegram answered is written on a pool of its own, never behind the turns queued on the
@@ -42,103 +43,6 @@ _settling = ThreadPoolExecutor(max_workers=2, thread_name_prefix="settle")
 MAX_ATTEMPTS = 20
 IN_FLOW = timedelta(minutes=10)  # a draft answered this recently: someone is in a flow
 WRITE_AGAIN = 1.0  # seconds between attempts to record a send while the database is away
-
-
-# Where a time left goes in an outbox text, said again as of sending: the first at LIVE, the
-# n-th (a catch-up folds several) at LIVE with n inside (word joiners: no HTML, never typed)
-LIVE = "\u2060\u23f3\u2060"
-
-
-def _marker(n: int) -> str:
-    return LIVE if n == 0 else f"\u2060\u23f3{n}\u2060"
-
-
-def _live(message: Msg, dues: list[datetime]) -> Msg:
-    """The message with each time left in it, however deep (a catch-up's lines, a 补发's body),
-    replaced by a marker; the due times they count to are appended to `dues`, in order."""
-
-    def swap(value: object) -> object:
-        if isinstance(value, LiveLeft) and value.due is not None:
-            dues.append(value.due)
-            return _marker(len(dues) - 1)
-        if isinstance(value, Msg):
-            return swap_msg(value)
-        if isinstance(value, Lines):
-            return Lines(swap_msg(v) if isinstance(v, Msg) else v for v in value)
-        if isinstance(value, list | tuple):
-            return [swap(v) for v in value]
-        return value
-
-    def swap_msg(value: Msg) -> Msg:
-        return Msg(value.id, {k: swap(v) for k, v in value.params.items()})
-
-    return swap_msg(message)
-
-
-def render(
-    services: Services, planned: Planned, lang: str | None, tz: ZoneInfo
-) -> planning.Rendered:
-    """The notification's text and buttons in the chat's language; a time left it says is
-    marked, to be said as of sending."""
-    tr = services.translator
-    year = planned.not_before.astimezone(tz).year
-    dues: list[datetime] = []
-    text = tr.text(_live(planned.message, dues), lang, tz=tz, escape=True, year=year)
-    live: JSONObject | None = None
-    if dues and all(_marker(n) in text for n in range(len(dues))):
-        said_dues: list[JSONValue] = [due.isoformat() for due in dues]
-        live = {
-            "dues": said_dues,
-            "lang": tr.locale(lang or tr.default),
-            "tz": tz.key,
-        }
-    else:
-        text = tr.text(planned.message, lang, tz=tz, escape=True, year=year)
-    markup = None
-    rows = []
-    for label, data in planned.buttons:
-        said = tr.text(label, lang)
-        if isinstance(data, str):
-            rows.append([InlineKeyboardButton(said, callback_data=data)])
-        elif (opens := notice_button(services, said, data, planned.chat_id)) is not None:
-            rows.append([opens])
-    if rows:
-        markup = InlineKeyboardMarkup(rows).to_dict()
-    return planning.Rendered(planned, text, markup, live)
-
-
-def said_now(services: Services, text: str, live: JSONObject | None, now: datetime) -> str:
-    """An outbox text with each time left said as of `now` (the moment it is sent)."""
-    if not live:
-        return text
-    dues = live.get("dues") or [live["due"]]  # a row written before one text held several
-    for n, due in enumerate(dues if isinstance(dues, list) else []):
-        if (marker := _marker(n)) in text:
-            left = time_left(datetime.fromisoformat(json_str(due)), now)
-            lang, tz = json_str(live["lang"]), ZoneInfo(json_str(live["tz"]))
-            said = services.translator.text(left, lang, tz=tz, escape=True)
-            text = text.replace(marker, said)
-    return text
-
-
-def enqueue(
-    services: Services, session: Session, planned: list[Planned], tz: ZoneInfo, now: datetime
-) -> int:
-    """Render each notification in its chat's language and put it in the outbox, once."""
-    if not planned:
-        return 0
-    langs = chats.languages(session, {p.chat_id for p in planned})
-    default = services.settings.taizhang_locale
-    cache: dict[tuple[str, str], planning.Rendered] = {}
-    rendered = []
-    for p in planned:  # thousands of units share one text: render it once
-        lang = langs.get(p.chat_id) or default
-        key = (repr((p.message, p.buttons, p.not_before.year)), lang)
-        if key not in cache:
-            cache[key] = render(services, p, lang, tz)
-        done = cache[key]
-        rendered.append(planning.Rendered(p, done.text, done.reply_markup, done.live))
-    return planning.save_planned(session, rendered, now)
 
 
 @dataclass
@@ -177,11 +81,6 @@ class OutboxRow:
             row.kind,
             row.reply,
         )
-
-
-def post(turn: Turn, planned: list[Planned]) -> None:
-    """Put what a turn plans to tell others into the outbox, in the turn's unit of work."""
-    enqueue(turn.services, turn.session, planned, turn.zone, turn.stamp.at)
 
 
 # a person's reply: first in its chat, waiting in the outbox
@@ -404,44 +303,3 @@ async def delivery_job(context: Ctx) -> None:
         if not unreachable(err):
             raise
         # the database's outage is logged once (storage.outage); the next tick tries again
-
-
-async def record_sends(bot: ExtBot[LimitArgs], services: Services) -> None:
-    """Write down, in one unit of work, what each chat was sent (the send log: a restart
-    keeps each chat's budget) and which prompts were sent for which drafts."""
-    # typed by PTB's default context as no limiter at all; the bot is built with a ChatBudget
-    limiter: object = bot.rate_limiter
-    sent = limiter.drain_log() if isinstance(limiter, ChatBudget) else []
-    prompts = services.prompts.drain()
-    if not (sent or prompts):
-        return
-    try:
-        await asyncio.to_thread(_record, services, sent, prompts)
-    except DBAPIError as err:
-        if unreachable(err):  # kept for a later tick: the database is away, not wrong
-            if isinstance(limiter, ChatBudget):
-                limiter.log[:0] = sent
-            for prompt in prompts:
-                services.prompts.note(prompt)
-        raise
-
-
-def _record(services: Services, sent: list[tuple[int, float]], prompts: list[SentPrompt]) -> None:
-    with services.db.unit_of_work() as session:
-        sendlog.log_sends(session, sent)
-        drafts.remember_prompts(session, prompts)
-
-
-async def restore_budget(app: BotApp) -> None:
-    """Count what each chat was sent in its window before a restart (the send log)."""
-    limiter = app.bot.rate_limiter
-    if not isinstance(limiter, ChatBudget):
-        return
-    services = services_in(app.bot_data)
-    span = max(limiter.limits.group[1], limiter.limits.private[1])
-
-    def read() -> list[tuple[int, float]]:
-        with services.db.unit_of_work() as session:
-            return sendlog.recent(session, datetime.now(UTC), timedelta(seconds=span))
-
-    limiter.seed(await asyncio.to_thread(read))

@@ -16,7 +16,7 @@ PAGE_FIELD_LIMIT = 4000  # characters read of any one answer (the steps' own lim
 
 
 @dataclass(frozen=True)
-class PageForm:
+class FilledPage:
     """The values the steps took, and the reason for each answer they refused (or missed)."""
 
     values: dict[str, object] = field(default_factory=dict)
@@ -25,7 +25,7 @@ class PageForm:
 
 def fill(
     steps: Sequence[Step], given: Mapping[str, object], env: FormEnv, context: Mapping[str, object]
-) -> PageForm:
+) -> FilledPage:
     """Every step's answer from `given` (by field), parsed by the step; a required answer left
     empty is an error, an optional one is stored as skipped (None), as /skip stores it."""
     values: dict[str, object] = {}
@@ -46,7 +46,7 @@ def fill(
             values[step.field] = step.kind.parse(TextAnswer(text), replace(env, values=now))
         except InputError as err:
             errors[step.field] = err.message
-    return PageForm(values, errors)
+    return FilledPage(values, errors)
 
 
 class OptionShown(TypedDict):
