@@ -20,6 +20,7 @@ from storage.models import (
 )
 from storage.unique_inserts import numbered
 from workflows.casework.cases import ANSWERED, OPEN, SIGNED, CaseChange, case_code
+from workflows.json_read import need_int
 from workflows.json_types import JSONObject
 from workflows.keys import CASE_POSTED
 
@@ -132,7 +133,7 @@ def imported_rows(session: Session, unit_ids: list[int], fingerprint: str) -> se
     """The rows of this file (by its fingerprint) already recorded as cases of these units."""
     stmt = select(ForwardedCase).where(col(ForwardedCase.unit_id).in_(unit_ids))
     return {
-        int(c.fields.get("imported_row", 0))
+        need_int(c.fields.get("imported_row", 0))
         for c in session.exec(stmt)
         if c.fields.get(IMPORTED_FROM) == fingerprint
     }

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from storage.audit import Stamp, record, snapshot
 from storage.models import AuditEvent, ProgressUpdate, Submission
 from workflows.guards import required
-from workflows.json_types import JSONObject, JSONValue
+from workflows.json_types import JSONObject, JSONValue, json_object
 from workflows.week.correction import Said
 
 CORRECTED = "week.correct"
@@ -101,7 +101,7 @@ def waiting_requests(session: Session, unit_ids: list[int]) -> list[AuditEvent]:
     return [
         row
         for row in session.exec(stmt.order_by(col(AuditEvent.at), col(AuditEvent.id)))
-        if row.after is not None and row.after["ctx"]["unit_id"] in wanted
+        if row.after is not None and json_object(row.after["ctx"]).get("unit_id") in wanted
     ]
 
 

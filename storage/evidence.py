@@ -52,7 +52,7 @@ def keep_evidence(
 
 
 def earlier_uses(
-    session: Session, item_id: int, files: Sequence[Mapping[str, JSONValue]]
+    session: Session, item_id: int, files: Sequence[Mapping[str, object]]
 ) -> list[EarlierUse]:
     """Where the same files were evidence of other problems (any unit's), first use first."""
     shas = {str(f["sha256"]) for f in files if f.get("sha256")}

@@ -370,7 +370,7 @@ def write_workbook(
         ),
         1,
     ):
-        fields = dict(c.fields)
+        fields: dict[str, object] = dict(c.fields)
         fields.setdefault("序号", n)
         fields.setdefault("问题内容简要", c.text)
         fields.setdefault("受理和收到时间", _local(c.received_at, tz))

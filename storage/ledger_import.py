@@ -21,7 +21,7 @@ from storage import campaigns, uploads
 from storage.audit import Stamp, record, snapshot
 from storage.ledger import new_item, set_columns
 from storage.models import AuditEvent, Campaign, LedgerItem, Unit, WorkbookUpload, saved_id
-from workflows.json_types import JSONObject, JSONValue
+from workflows.json_types import JSONObject, JSONValue, json_object
 from workflows.problems.ledger import (
     ITEM_COLUMNS,
     SOURCE_FIELD,
@@ -156,7 +156,7 @@ def import_history(session: Session, item_id: int) -> Iterator[tuple[datetime, i
         col(AuditEvent.action).in_((IMPORTED, UPDATED)),
     )
     for event in session.exec(stmt.order_by(col(AuditEvent.at), col(AuditEvent.id))):
-        source = (event.after or {}).get("import", {})
+        source = json_object((event.after or {}).get("import", {}))
         yield event.at, event.actor_user_id, str(source.get("file", ""))
 
 

@@ -210,8 +210,8 @@ class AuditEvent(SQLModel, table=True):
     action: str
     entity: str
     entity_id: int | None = None
-    before: dict[str, Any] | None = _json(default=None)
-    after: dict[str, Any] | None = _json(default=None)
+    before: JSONObject | None = _json(default=None)
+    after: JSONObject | None = _json(default=None)
 
 
 class LedgerItem(SQLModel, LedgerColumns, table=True):
@@ -308,7 +308,7 @@ class ForwardedCase(SQLModel, table=True):
     signed_at: datetime | None = _utc(default=None)
     answered_at: datetime | None = _utc(default=None)
     forwarded_by: int | None = _big(default=None)
-    fields: dict[str, Any] = _json(default_factory=dict)
+    fields: JSONObject = _json(default_factory=dict)
 
 
 class Feedback(SQLModel, table=True):
@@ -418,7 +418,7 @@ class WorkbookUpload(SQLModel, table=True):
     file_id: str = ""
     file_name: str = ""
     digest: str = ""  # sha256 of the content previewed: the save reads the very same file
-    state: dict[str, Any] = _json(default_factory=dict)  # what the preview showed; a week's answers
+    state: JSONObject = _json(default_factory=dict)  # what the preview showed; a week's answers
     status: str = "pending"  # pending, saved, cancelled, replaced
     created_at: datetime = _utc()
     updated_at: datetime = _utc()

@@ -200,8 +200,8 @@ def test_notice_keys_are_spelled_only_in_workflows_keys() -> None:
 
 
 # The names every module of a kind declares for the one place that collects them (Django's
-# `urlpatterns`): each handler module's FEATURE (bot/serve/features.py) and each page's ROUTES
-# (bot/web/server.py) mean the same thing in every module. No other name may be defined twice.
+# `urlpatterns`): each handler module's FEATURE and each page's ROUTES (both joined in
+# bot/serve/features.py) mean the same thing in every module. No other name may be defined twice.
 SAME_IN_EVERY_MODULE = {"FEATURE", "ROUTES"}
 
 

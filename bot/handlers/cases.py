@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.paging import PAGE, Page
@@ -41,13 +39,12 @@ from workflows.forms.contexts import (
     FeedbackAnswers,
     FeedbackContext,
     RejectAnswers,
-    answers_of,
-    context_of,
+    reader,
 )
-from workflows.forms.engine import Draft
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import FileAnswer, TextAnswer
 from workflows.guards import required
+from workflows.json_types import json_object
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
 from workflows.people.roles import CommandName
@@ -99,17 +96,20 @@ def start_feedback(turn: Turn, case: ForwardedCase, first: str | None = None) ->
         turn.say(refused.reason)
         return
     prefill = {"text": TextAnswer(first)} if first else None
-    turn.begin(FlowName.FEEDBACK, context={"case_id": case.id, "code": case.code}, prefill=prefill)
+    turn.begin(
+        FlowName.FEEDBACK,
+        context=FeedbackContext(case_id=saved_id(case), code=case.code),
+        prefill=prefill,
+    )
 
 
-def _finish_feedback(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    answering = context_of(draft, FeedbackContext)
+def _finish_feedback(turn: Turn, answering: FeedbackContext, given: FeedbackAnswers) -> None:
     case = turn.session.get(ForwardedCase, answering["case_id"])
     if case is None:
         turn.say(msg("case.already_answered", code=answering.get("code", "")))
         return
     with acting(turn) as act:
-        answer_case(act, case, values)
+        answer_case(act, case, given)
 
 
 def cmd_feedback(turn: Turn, args: list[str]) -> None:
@@ -134,9 +134,8 @@ def answer_by_reply(turn: Turn, given: TextAnswer) -> bool:
     return True
 
 
-def _finish_extension(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    asked_for = answers_of(values, ExtensionAnswers)
-    case = turn.session.get(ForwardedCase, context_of(draft, ExtensionContext)["case_id"])
+def _finish_extension(turn: Turn, asking: ExtensionContext, asked_for: ExtensionAnswers) -> None:
+    case = turn.session.get(ForwardedCase, asking["case_id"])
     if case is None:
         return
     with acting(turn) as act:
@@ -190,7 +189,9 @@ def on_ask_extension(turn: Turn, pressed: Action) -> None:
         return
     turn.begin(
         FlowName.EXTENSION,
-        context={"case_id": case.id, "code": case.code, "due": case.due_at.isoformat()},
+        context=ExtensionContext(
+            case_id=saved_id(case), code=case.code, due=case.due_at.isoformat()
+        ),
     )
 
 
@@ -210,22 +211,24 @@ def on_refuse_extension(turn: Turn, pressed: Action) -> None:
     case = _case_for(turn, str(pressed.ref))
     if case is None:
         return
-    if case.fields.get("extension", {}).get("status") != extension.PENDING:
+    if json_object(case.fields.get("extension", {})).get("status") != extension.PENDING:
         turn.notice = turn.text(msg("form.stale_button"))
         return
-    turn.begin(FlowName.EXTENSION_REJECT, context={"case_id": case.id, "code": case.code})
+    turn.begin(
+        FlowName.EXTENSION_REJECT,
+        context=ExtensionRejectContext(case_id=saved_id(case), code=case.code),
+    )
 
 
-def _finish_extension_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    pressed = context_of(draft, ExtensionRejectContext)
+def _finish_extension_reject(
+    turn: Turn, pressed: ExtensionRejectContext, given: RejectAnswers
+) -> None:
     case = turn.session.get(ForwardedCase, pressed["case_id"])
     if case is None:
         turn.say(msg("form.stale_button"))
         return
     with acting(turn) as act:
-        refused = decide_case_extension(
-            act, case, approve=False, reason=answers_of(values, RejectAnswers)["reason"]
-        )
+        refused = decide_case_extension(act, case, approve=False, reason=given["reason"])
     if refused is not None:
         turn.say(refused)
 
@@ -339,19 +342,19 @@ FEATURE = Feature(
             lambda ctx: FEEDBACK_FLOW,
             _finish_feedback,
             context=FeedbackContext,
-            answers=FeedbackAnswers,
+            answers=reader(FeedbackAnswers),
         ),
         FlowName.EXTENSION: FlowBinding(
             lambda ctx: EXTENSION_FLOW,
             _finish_extension,
             context=ExtensionContext,
-            answers=ExtensionAnswers,
+            answers=reader(ExtensionAnswers),
         ),
         FlowName.EXTENSION_REJECT: FlowBinding(
             lambda ctx: EXTENSION_REJECT,
             _finish_extension_reject,
             context=ExtensionRejectContext,
-            answers=RejectAnswers,
+            answers=reader(RejectAnswers),
         ),
     },
     replies=(answer_by_reply,),

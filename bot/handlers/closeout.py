@@ -3,8 +3,6 @@ rejection's reason; what they do is `bot/usecases/closeout.py`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.item_lookup import item_for
@@ -16,17 +14,15 @@ from bot.usecases.closeout import (
     reject_closeout_ask,
     send_closeout_ask,
 )
-from storage.models import LedgerItem
+from storage.models import LedgerItem, saved_id
 from workflows.forms.buttons import Action, Verb
 from workflows.forms.contexts import (
     CloseAnswers,
     CloseContext,
     RejectAnswers,
     RejectContext,
-    answers_of,
-    context_of,
+    reader,
 )
-from workflows.forms.engine import Draft
 from workflows.forms.flow_names import FlowName
 from workflows.messages import msg
 from workflows.people.roles import CommandName
@@ -47,22 +43,23 @@ def cmd_close(turn: Turn, args: list[str]) -> None:
         return
     turn.begin(
         FlowName.CLOSE,
-        context={"item_id": item.id, "version": item.version, "code": item.code, "name": item.name},
+        context=CloseContext(
+            item_id=saved_id(item), version=item.version, code=item.code, name=item.name
+        ),
     )
 
 
-def _finish_close(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+def _finish_close(turn: Turn, asked: CloseContext, given: CloseAnswers) -> None:
     with acting(turn) as act:
-        send_closeout_ask(act, context_of(draft, CloseContext), values)
+        send_closeout_ask(act, asked, given)
 
 
-def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    pressed = context_of(draft, RejectContext)
+def _finish_reject(turn: Turn, pressed: RejectContext, given: RejectAnswers) -> None:
     item = turn.session.get(LedgerItem, pressed["item_id"])
     if item is None:
         turn.say(msg("form.stale_button"))
         return
-    reason = answers_of(values, RejectAnswers)["reason"]
+    reason = given["reason"]
     with acting(turn) as act:
         refused = reject_closeout_ask(
             act, item, pressed.get("ask_id"), pressed.get("version"), reason
@@ -94,7 +91,9 @@ def on_reject_closeout(turn: Turn, pressed: Action) -> None:
         return
     turn.begin(
         FlowName.CLOSEOUT_REJECT,
-        context={"item_id": item.id, "code": item.code, "version": item.version, "ask_id": asked},
+        context=RejectContext(
+            item_id=saved_id(item), code=item.code, version=item.version, ask_id=asked
+        ),
     )
 
 
@@ -104,10 +103,13 @@ FEATURE = Feature(
     presses={Verb.CO_OK: on_approve_closeout, Verb.CO_NO: on_reject_closeout},
     flows={
         FlowName.CLOSE: FlowBinding(
-            lambda ctx: CLOSE, _finish_close, context=CloseContext, answers=CloseAnswers
+            lambda ctx: CLOSE, _finish_close, context=CloseContext, answers=reader(CloseAnswers)
         ),
         FlowName.CLOSEOUT_REJECT: FlowBinding(
-            lambda ctx: REJECT, _finish_reject, context=RejectContext, answers=RejectAnswers
+            lambda ctx: REJECT,
+            _finish_reject,
+            context=RejectContext,
+            answers=reader(RejectAnswers),
         ),
     },
 )

@@ -3,16 +3,13 @@ the reason asked for 不同意); what they do is `bot/usecases/corrections.py`."
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.delivery.acts import acting
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from bot.usecases.corrections import approve_correction_request, reject_correction_request
 from storage import corrections as store
 from workflows.forms.buttons import Action, Verb
-from workflows.forms.contexts import CorrectionRejectContext, RejectAnswers, answers_of, context_of
-from workflows.forms.engine import Draft
+from workflows.forms.contexts import CorrectionRejectContext, RejectAnswers, reader
 from workflows.forms.flow_names import FlowName
 from workflows.messages import msg
 from workflows.week.correction import REJECT_CORRECTION
@@ -34,12 +31,11 @@ def on_reject_correction(turn: Turn, pressed: Action) -> None:
     ):
         turn.notice = turn.text(msg("correction.decided"))
         return
-    turn.begin(FlowName.CORRECTION_REJECT, context={"request_id": request_id})
+    turn.begin(FlowName.CORRECTION_REJECT, context=CorrectionRejectContext(request_id=request_id))
 
 
-def _finish_reject(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    pressed = context_of(draft, CorrectionRejectContext)
-    reason = answers_of(values, RejectAnswers)["reason"]
+def _finish_reject(turn: Turn, pressed: CorrectionRejectContext, given: RejectAnswers) -> None:
+    reason = given["reason"]
     with acting(turn) as act:
         refused = reject_correction_request(act, pressed["request_id"], reason)
     if refused is not None:
@@ -54,7 +50,7 @@ FEATURE = Feature(
             lambda ctx: REJECT_CORRECTION,
             _finish_reject,
             context=CorrectionRejectContext,
-            answers=RejectAnswers,
+            answers=reader(RejectAnswers),
         )
     },
 )

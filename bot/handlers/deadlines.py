@@ -3,8 +3,7 @@ or the list with 修改 and 取消 on each: the chat's door to `bot/usecases/dea
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from bot.delivery.acts import act_of, say_result
 from bot.telegram.feature import Feature, FlowBinding
@@ -18,7 +17,7 @@ from bot.usecases.deadlines import (
     upcoming,
     withdraw_deadline,
 )
-from storage.models import Deadline
+from storage.models import Deadline, saved_id
 from workflows.deliverables import deadlines as dl
 from workflows.deliverables.deadlines import DEADLINE, split_args
 from workflows.forms.buttons import Action, Verb, callback_data
@@ -26,10 +25,9 @@ from workflows.forms.contexts import (
     CancelContext,
     DeadlineAnswers,
     DeadlineContext,
-    answers_of,
-    context_of,
+    NoAnswers,
+    reader,
 )
-from workflows.forms.engine import Draft
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import UNITS, Option, TextAnswer
 from workflows.messages import msg
@@ -69,7 +67,7 @@ def cmd_deadline(turn: Turn, args: list[str]) -> None:
     turn.say(listed.text, buttons=buttons)
 
 
-def _deadline_options(turn: Turn) -> Mapping[str, Any]:
+def _deadline_options(turn: Turn) -> Mapping[str, Sequence[Option]]:
     return (
         {UNITS: [Option(u.name, u.name) for u in campaign_units(act_of(turn))]}
         if turn.campaign
@@ -77,14 +75,13 @@ def _deadline_options(turn: Turn) -> Mapping[str, Any]:
     )
 
 
-def _finish_deadline(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    editing = context_of(draft, DeadlineContext).get("deadline_id")
-    answers = answers_of(values, DeadlineAnswers)
+def _finish_deadline(turn: Turn, context: DeadlineContext, answers: DeadlineAnswers) -> None:
+    editing = context.get("deadline_id")
     say_result(turn, set_deadline(act_of(turn), answers, editing))
 
 
-def _finish_cancel(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    said = withdraw_deadline(act_of(turn), context_of(draft, CancelContext)["deadline_id"])
+def _finish_cancel(turn: Turn, cancelling: CancelContext, _: NoAnswers) -> None:
+    said = withdraw_deadline(act_of(turn), cancelling["deadline_id"])
     if said is not None:
         turn.say(said)
 
@@ -104,7 +101,7 @@ def on_edit_deadline(turn: Turn, pressed: Action) -> None:
     if row is not None:
         turn.begin(
             FlowName.DEADLINE,
-            context={"deadline_id": row.id},
+            context=DeadlineContext(deadline_id=saved_id(row)),
             prefill={"deliverable": TextAnswer(row.deliverable)},
         )
 
@@ -115,7 +112,7 @@ def on_cancel_deadline(turn: Turn, pressed: Action) -> None:
     if row is not None:
         turn.begin(
             FlowName.DEADLINE_CANCEL,
-            context={"deadline_id": row.id, "deliverable": row.deliverable},
+            context=CancelContext(deadline_id=saved_id(row), deliverable=row.deliverable),
         )
 
 
@@ -129,10 +126,13 @@ FEATURE = Feature(
             _finish_deadline,
             _deadline_options,
             context=DeadlineContext,
-            answers=DeadlineAnswers,
+            answers=reader(DeadlineAnswers),
         ),
         FlowName.DEADLINE_CANCEL: FlowBinding(
-            lambda ctx: dl.CANCEL, _finish_cancel, context=CancelContext
+            lambda ctx: dl.CANCEL,
+            _finish_cancel,
+            context=CancelContext,
+            answers=reader(NoAnswers),
         ),
     },
 )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any
 
 from bot.delivery.acts import act_of
 from bot.telegram.applinks import app_button
@@ -27,14 +26,14 @@ from storage.ledger_import import import_history
 from storage.models import LedgerItem, Unit, saved_id
 from workflows.forms.buttons import Action, Verb, callback_data
 from workflows.forms.contexts import (
+    FieldAnswers,
     NewItemContext,
-    context_of,
 )
 from workflows.forms.deeplink import NEW_PAGE, AppLink
-from workflows.forms.engine import Draft
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import Option
 from workflows.guards import required
+from workflows.json_types import JSONObject
 from workflows.messages import Msg, lines, msg
 from workflows.people.roles import CommandName
 from workflows.week.weekly import (
@@ -47,7 +46,7 @@ def _today(turn: Turn) -> date:
     return turn.stamp.at.astimezone(turn.zone).date()
 
 
-def _options(turn: Turn) -> Mapping[str, Any]:
+def _options(turn: Turn) -> Mapping[str, Sequence[Option]]:
     """Categories, and the units an admin may add a problem to."""
     if turn.campaign is None:
         return {}
@@ -70,7 +69,9 @@ def cmd_new(turn: Turn, args: list[str]) -> None:
 def begin_new(turn: Turn, unit: Unit | None) -> None:
     """A new problem, step by step."""
     camp = required(turn.campaign, "the active campaign")
-    turn.begin(FlowName.NEW, context={"unit": unit.name if unit else "", "ledger": camp.ledger})
+    turn.begin(
+        FlowName.NEW, context=NewItemContext(unit=unit.name if unit else "", ledger=camp.ledger)
+    )
 
 
 def _offer_form(turn: Turn, unit: Unit) -> bool:
@@ -84,14 +85,14 @@ def _offer_form(turn: Turn, unit: Unit) -> bool:
     return True
 
 
-def _finish_new(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+def _finish_new(turn: Turn, adding: NewItemContext, given: FieldAnswers) -> None:
     camp = required(turn.campaign, "the active campaign")
-    name = context_of(draft, NewItemContext).get("unit") or values.get("unit") or ""
+    name = adding.get("unit") or given.unit
     unit = campaigns.unit_named(turn.session, saved_id(camp), name)
     if unit is None:
         turn.say(msg("bind.unknown_unit", text=name))
         return
-    item = add_item(act_of(turn), unit, values)
+    item = add_item(act_of(turn), unit, given.values)
     turn.say(msg("new.done", code=item.code))
     turn.say(card(item, _today(turn)))
 
@@ -112,7 +113,7 @@ def show_item(turn: Turn, item: LedgerItem) -> None:
     history = store.progress_of(turn.session, saved_id(item))
     out: list[Msg | str] = [card(item, _today(turn), progress_text(history[-1]) if history else "")]
     out.append(msg("ledger.history_header", count=len(history)))
-    files: list[dict[str, Any]] = []
+    files: list[JSONObject] = []
     for p in history:
         out.append(
             msg(
@@ -182,5 +183,9 @@ FEATURE = Feature(
     "items",
     commands={CommandName.NEW: cmd_new, CommandName.ITEMS: cmd_items, CommandName.ITEM: cmd_item},
     presses={Verb.ITEMS: on_items_page, Verb.ITEM: on_item_card, Verb.NEW: on_new_problem},
-    flows={FlowName.NEW: FlowBinding(new_item_flow, _finish_new, _options, context=NewItemContext)},
+    flows={
+        FlowName.NEW: FlowBinding(
+            new_item_flow, _finish_new, _options, context=NewItemContext, answers=FieldAnswers
+        )
+    },
 )

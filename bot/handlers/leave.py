@@ -5,7 +5,6 @@ the one recorded and ends it early; the Mini App's form records it through the s
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
@@ -16,7 +15,7 @@ from storage import drafts
 from storage import leave as stored
 from storage.models import Unit, saved_id
 from workflows.forms.buttons import Action, Verb, callback_data
-from workflows.forms.contexts import answers_of, context_of
+from workflows.forms.contexts import context_of, reader
 from workflows.forms.engine import Draft
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import Option, TextAnswer
@@ -78,9 +77,7 @@ def _options(turn: Turn) -> Mapping[str, Sequence[Option]]:
     return {DEPUTIES: deputy_options(turn.person.user_id, liaisons)}
 
 
-def _finish(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    context = context_of(draft, LeaveContext)
-    given = answers_of(values, LeaveAnswers)
+def _finish(turn: Turn, context: LeaveContext, given: LeaveAnswers) -> None:
     unit = turn.session.get(Unit, context["unit_id"])
     if unit is None:
         turn.say(msg("form.stale_button"))
@@ -113,7 +110,7 @@ FEATURE = Feature(
     presses={Verb.LEAVE_END: on_end},
     flows={
         FlowName.LEAVE: FlowBinding(
-            lambda ctx: LEAVE, _finish, _options, context=LeaveContext, answers=LeaveAnswers
+            lambda ctx: LEAVE, _finish, _options, context=LeaveContext, answers=reader(LeaveAnswers)
         )
     },
 )

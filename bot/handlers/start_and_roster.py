@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
 
 from bot.delivery.acts import act_of, acting, say_result
 from bot.telegram.feature import Feature, FlowBinding
@@ -11,15 +10,15 @@ from bot.telegram.turn import Turn
 from bot.usecases.register import register_as_liaison
 from bot.usecases.setup import Someone, assign_role, bind_chat, choose_language, role_name
 from storage import campaigns, people, sightings
+from storage.models import saved_id
 from workflows.forms.contexts import (
     BindAnswers,
     BindContext,
     RegisterAnswers,
     RegisterContext,
-    answers_of,
-    context_of,
+    reader,
 )
-from workflows.forms.engine import Draft, Nav
+from workflows.forms.engine import Nav
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import UNITS, Option, TextAnswer
 from workflows.messages import Msg, lines, msg
@@ -52,7 +51,7 @@ def cmd_help(turn: Turn, args: list[str]) -> None:
     turn.say(lines(out))
 
 
-def _units_for(turn: Turn) -> Mapping[str, Any]:
+def _units_for(turn: Turn) -> Mapping[str, Sequence[Option]]:
     if turn.campaign is None or turn.campaign.id is None:
         return {}
     names = [u.name for u in campaigns.units_of(turn.session, turn.campaign.id)]
@@ -67,13 +66,13 @@ def cmd_bind(turn: Turn, args: list[str]) -> None:
     current = turn.unit
     bound = current is not None or turn.chat.supervisors
     shown = current.name if current else (turn.text(msg("bind.supervisors")) if bound else "")
-    context = {"rebinding": bound, "current": shown}
+    context = BindContext(rebinding=bound, current=shown)
     prefill = {"unit": TextAnswer(" ".join(args))} if args else None
     turn.begin(FlowName.BIND, context=context, prefill=prefill)
 
 
-def _finish_bind(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    chosen = answers_of(values, BindAnswers)["unit"]
+def _finish_bind(turn: Turn, binding: BindContext, given: BindAnswers) -> None:
+    chosen = given["unit"]
     say_result(turn, bind_chat(act_of(turn), turn.chat, chosen))
 
 
@@ -83,12 +82,10 @@ def cmd_register(turn: Turn, args: list[str]) -> None:
     if unit is None:
         turn.say(msg("register.not_bound"))
         return
-    turn.begin(FlowName.REGISTER, context={"unit": unit.name, "unit_id": unit.id})
+    turn.begin(FlowName.REGISTER, context=RegisterContext(unit=unit.name, unit_id=saved_id(unit)))
 
 
-def _finish_register(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    registering = context_of(draft, RegisterContext)
-    given = answers_of(values, RegisterAnswers)
+def _finish_register(turn: Turn, registering: RegisterContext, given: RegisterAnswers) -> None:
     unit_id = int(registering["unit_id"])
     with acting(turn) as act:
         register_as_liaison(
@@ -194,10 +191,13 @@ FEATURE = Feature(
             _finish_bind,
             _units_for,
             context=BindContext,
-            answers=BindAnswers,
+            answers=reader(BindAnswers),
         ),
         FlowName.REGISTER: FlowBinding(
-            lambda ctx: REGISTER, _finish_register, context=RegisterContext, answers=RegisterAnswers
+            lambda ctx: REGISTER,
+            _finish_register,
+            context=RegisterContext,
+            answers=reader(RegisterAnswers),
         ),
     },
 )

@@ -3,9 +3,8 @@ steps and what they record (`bot/usecases/submissions.py`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
@@ -28,8 +27,8 @@ from workflows.forms.buttons import Action, Verb
 from workflows.forms.contexts import (
     SubmitAnswers,
     SubmitContext,
-    answers_of,
     context_of,
+    reader,
 )
 from workflows.forms.engine import Draft, Flow
 from workflows.forms.flow_names import FlowName
@@ -71,9 +70,11 @@ def start_submit(turn: Turn, preselect: str | None = None) -> None:
     allowed, unit = turn.acting_unit()
     if not allowed:
         return
-    context: dict[str, Any] = {"unit": unit.name if unit else ""}
     items = _submittable(turn, unit)
-    context["due_by"] = {value: due.isoformat() for value, _, due in items}
+    context = SubmitContext(
+        unit=unit.name if unit else "",
+        due_by={value: due.isoformat() for value, _, due in items},
+    )
     if unit is not None and not items:
         turn.say(msg("submit.nothing_due", unit=unit.name))
         return
@@ -87,7 +88,7 @@ def _submittable(turn: Turn, unit: Unit | None) -> list[tuple[str, str, datetime
     return list({value: (value, name, due) for value, name, due in items}.values())
 
 
-def _submit_options(turn: Turn) -> Mapping[str, Any]:
+def _submit_options(turn: Turn) -> Mapping[str, Sequence[Option]]:
     if turn.campaign is None:
         return {}
     # The buttons of a prompt and the answer to it must be read against the same list, so
@@ -102,10 +103,9 @@ def _submit_options(turn: Turn) -> Mapping[str, Any]:
     }
 
 
-def _finish_submit(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
+def _finish_submit(turn: Turn, submitting: SubmitContext, given: SubmitAnswers) -> None:
     camp = required(turn.campaign, "the active campaign")
-    given = answers_of(values, SubmitAnswers)
-    name = context_of(draft, SubmitContext).get("unit") or given.get("unit")
+    name = submitting.get("unit") or given.get("unit")
     unit = campaigns.unit_named(turn.session, saved_id(camp), name or "")
     if unit is None or unit.id is None:
         turn.say(msg("bind.unknown_unit", text=name or ""))
@@ -136,7 +136,7 @@ def on_submit_press(turn: Turn, pressed: Action) -> None:
     start_submit(turn, preselect=f"d:{pressed.ref}")
 
 
-def _submit_flow(context: Mapping[str, Any]) -> Flow:
+def _submit_flow(context: SubmitContext) -> Flow:
     return SUBMIT
 
 
@@ -150,7 +150,7 @@ FEATURE = Feature(
             _finish_submit,
             _submit_options,
             context=SubmitContext,
-            answers=SubmitAnswers,
+            answers=reader(SubmitAnswers),
         ),
     },
 )

@@ -4,7 +4,6 @@ the finished flow saved by `bot/usecases/week.py`."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bot.delivery.acts import acting
 from bot.telegram.feature import Feature, FlowBinding
@@ -18,13 +17,12 @@ from storage.models import saved_id
 from workflows.forms.buttons import Action, Verb
 from workflows.forms.contexts import (
     WeeklyContext,
-    context_of,
 )
-from workflows.forms.engine import Draft
 from workflows.forms.flow_names import FlowName
 from workflows.messages import msg
 from workflows.people.roles import CommandName
 from workflows.week.correction import DIRECT, correction_kind
+from workflows.week.week_answers import WeekAnswers
 from workflows.week.weekly import (
     over_word,
     week_over,
@@ -76,10 +74,9 @@ def cmd_correct(turn: Turn, args: list[str]) -> None:
     begin_weekly(turn, unit, context)
 
 
-def _finish_weekly(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    week = context_of(draft, WeeklyContext)
+def _finish_weekly(turn: Turn, week: WeeklyContext, answers: WeekAnswers) -> None:
     with acting(turn) as act:
-        submit_week(act, week, values, to_groups=summary_to_groups(in_group=turn.is_group))
+        submit_week(act, week, answers, to_groups=summary_to_groups(in_group=turn.is_group))
 
 
 def on_weekly_press(turn: Turn, pressed: Action) -> None:
@@ -98,6 +95,7 @@ FEATURE = Feature(
             lambda turn: categories(turn.campaign),
             over_word,
             context=WeeklyContext,
+            answers=WeekAnswers,
         )
     },
 )

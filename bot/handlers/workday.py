@@ -4,7 +4,6 @@ State Council's yearly holiday notice."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from bot.delivery.acts import act_of, say_result
 from bot.telegram.feature import Feature, FlowBinding
@@ -14,10 +13,8 @@ from workflows.calendar.holiday_notice import import_flow
 from workflows.forms.contexts import (
     WorkdayImportAnswers,
     WorkdayImportContext,
-    answers_of,
-    context_of,
+    reader,
 )
-from workflows.forms.engine import Draft
 from workflows.forms.flow_names import FlowName
 from workflows.messages import msg
 from workflows.people.roles import CommandName
@@ -31,7 +28,7 @@ def cmd_workday(turn: Turn, args: list[str]) -> None:
     if args and args[0] == "import":
         year = whole_number(args[1], 9999) if len(args) > 1 else None
         year = year if year and year > 1900 else turn.stamp.at.year + 1
-        turn.begin(FlowName.WORKDAY_IMPORT, context={"year": year})
+        turn.begin(FlowName.WORKDAY_IMPORT, context=WorkdayImportContext(year=year))
     elif len(args) == 1 and (year := whole_number(args[0], 9999)) and year >= 1000:
         turn.say(year_overview(act_of(turn), year))
     elif len(args) >= 2 and _DAY.match(args[0]) and args[1].lower() in WORKDAY_WORDS:
@@ -40,9 +37,8 @@ def cmd_workday(turn: Turn, args: list[str]) -> None:
         turn.say(msg("workday.usage"))
 
 
-def _finish_import(turn: Turn, draft: Draft, values: dict[str, Any]) -> None:
-    text = answers_of(values, WorkdayImportAnswers)["text"]
-    year = context_of(draft, WorkdayImportContext)["year"]
+def _finish_import(turn: Turn, context: WorkdayImportContext, given: WorkdayImportAnswers) -> None:
+    text, year = given["text"], context["year"]
     turn.say(import_holiday_notice(act_of(turn), text, year))
 
 
@@ -54,7 +50,7 @@ FEATURE = Feature(
             lambda ctx: import_flow(int(ctx["year"])),
             _finish_import,
             context=WorkdayImportContext,
-            answers=WorkdayImportAnswers,
+            answers=reader(WorkdayImportAnswers),
         )
     },
 )

@@ -14,7 +14,6 @@ from __future__ import annotations
 from bot.telegram import flows, press_permission
 from bot.telegram.feature import OpenFlow, Registry
 from bot.telegram.turn import Navigate, Resume, Turn
-from bot.usecases.flows import built, loaded
 from storage import chats, drafts
 from storage.models import FormDraft
 from workflows.forms import buttons
@@ -145,10 +144,10 @@ def _takes_files(turn: Turn, registry: Registry) -> bool | None:
     binding = registry.flows.get(row.flow) if row is not None else None
     if row is None or binding is None:
         return None
-    draft = loaded(row, binding.context, binding.answers)
-    if draft is None:
+    found = binding.load(row)
+    if found is None:
         return False
-    steps = built(row.flow, binding.build, draft.context).steps
+    draft, steps = found.draft, found.flow.steps
     return draft.step < len(steps) and isinstance(steps[draft.step].kind, Attachments | File)
 
 

@@ -9,13 +9,14 @@ only briefly before and after the reading, a unit of work at a time through the 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from bot.telegram.turn import Turn
 from storage import uploads
 from storage.models import WorkbookUpload
 from workflows.forms.inputs import FileAnswer
+from workflows.json_types import JSONValue
 from workflows.messages import msg
 
 
@@ -34,7 +35,11 @@ def sha256_of(data: bytes) -> str:
 
 
 def keep_upload(
-    turn: Turn, kind: str, unit_id: int | None, file: dict[str, Any], state: dict[str, Any]
+    turn: Turn,
+    kind: str,
+    unit_id: int | None,
+    file: Mapping[str, str],
+    state: Mapping[str, JSONValue],
 ) -> WorkbookUpload:
     """Keep a read workbook (its file, its unit, what the preview said) until it is confirmed."""
     return uploads.save_upload(

@@ -8,7 +8,6 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -31,11 +30,11 @@ from workflows.problems.ledger_import import BATCH
 Deliver = Callable[[Session, list[Planned], ZoneInfo, datetime], int]
 
 
-def sheet_rows(path: Path) -> tuple[list[dict[str, Any]], int]:
+def sheet_rows(path: Path) -> tuple[list[dict[str, object]], int]:
     """The rows under the header (the row that has 问题内容简要), and the first one's number."""
     if path.suffix.lower() == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            grid: list[list[Any]] = list(csv.reader(fh))
+            grid: list[list[object]] = [list(r) for r in csv.reader(fh)]
     else:
         from openpyxl import load_workbook
 

@@ -4,9 +4,8 @@ the supervisors' decision on that request (the chat's and the board's)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from datetime import datetime, tzinfo
-from typing import Any
 
 from sqlmodel import Session
 
@@ -30,7 +29,7 @@ from workflows.casework.cases import (
 )
 from workflows.casework.forwarding import Forward
 from workflows.forms.buttons import Verb, callback_data
-from workflows.forms.contexts import FeedbackAnswers, answers_of
+from workflows.forms.contexts import FeedbackAnswers
 from workflows.guards import required
 from workflows.keys import CASE_POSTED, NoticeKey
 from workflows.messages import Msg, msg
@@ -147,12 +146,12 @@ def case_staff_chats(session: Session, case: ForwardedCase) -> list[int]:
     return planning.staff_chats(session, [case.forwarded_by] if case.forwarded_by else [])
 
 
-def answer_case(act: Act, case: ForwardedCase, values: Mapping[str, Any]) -> None:
+def answer_case(act: Act, case: ForwardedCase, answer: FeedbackAnswers) -> None:
     """反馈: the unit's answer to a case recorded (on time or late), the supervisors told, the
     answer said; or why not, said (nothing saved)."""
     given = feedback.give_feedback(
         case_now(act.session, case),
-        answers_of(values, FeedbackAnswers),
+        answer,
         who=act.person.name or act.person.display_name,
         at=act.stamp.at,
         cal=work_calendar(act.session),

@@ -4,7 +4,6 @@ supervisors' 同意 / 不同意 (with the rejection's reason) — for /close, th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from bot.usecases import flows
 from bot.usecases.act import Act
@@ -18,7 +17,6 @@ from workflows.forms.contexts import (
     CloseAnswers,
     CloseContext,
     WeeklyContext,
-    answers_of,
 )
 from workflows.forms.flow_names import FlowName
 from workflows.guards import required
@@ -28,14 +26,13 @@ from workflows.planner import Planned
 from workflows.problems import closeout, evidence
 from workflows.problems.ledger import Status
 from workflows.week.periods import reporting_day
+from workflows.week.week_answers import WeekAnswers
 from workflows.week.week_page import asked_closing
-from workflows.week.weekly import (
-    weekly_flow,
-)
+from workflows.week.weekly import weekly_flow
 
 
 def post_closeout_request(
-    act: Act, item: LedgerItem, result: str, files: Sequence[Mapping[str, Any]]
+    act: Act, item: LedgerItem, result: str, files: Sequence[Mapping[str, object]]
 ) -> None:
     """Ask the supervisors to approve a close-out, with buttons."""
     unit = act.session.get(Unit, item.unit_id)
@@ -62,7 +59,7 @@ def post_closeout_request(
     )
 
 
-def evidence_flags(act: Act, item: LedgerItem, files: Sequence[Mapping[str, Any]]) -> list[Msg]:
+def evidence_flags(act: Act, item: LedgerItem, files: Sequence[Mapping[str, object]]) -> list[Msg]:
     """What the supervisor deciding should know of the files: used for another problem before,
     or a photo taken long before it was sent."""
     earlier = kept.earlier_uses(act.session, saved_id(item), files)
@@ -106,13 +103,12 @@ def _apply(act: Act, item: LedgerItem, decision: closeout.CloseoutDecision) -> b
     return True
 
 
-def send_closeout_ask(act: Act, asked: CloseContext, values: Mapping[str, Any]) -> bool:
+def send_closeout_ask(act: Act, asked: CloseContext, given: CloseAnswers) -> bool:
     """Ask for an item's close-out with its result and evidence (the /close flow's values, or
     the Mini App's form), as read at `asked`'s version; whether it was asked."""
     item = act.session.get(LedgerItem, asked["item_id"])
     if item is None:
         return False
-    given = answers_of(values, CloseAnswers)
     files = given.get("evidence", {}).get("files", [])
     decision = closeout.ask_closeout(
         _state(act, item),
@@ -136,11 +132,11 @@ def _note_in_week(act: Act, item: LedgerItem) -> None:
     row = drafts.weekly_draft_of(act.session, act.person.user_id, item.unit_id)
     if row is None:
         return
-    draft = flows.loaded(row, WeeklyContext, None)
-    if draft is None:
+    read = flows.loaded(row, WeeklyContext, WeekAnswers)
+    if read is None:
         return
-    flow = flows.built(FlowName.WEEKLY, weekly_flow, draft.context)
-    noted = asked_closing(flow, draft, saved_id(item), item.version)
+    flow = flows.built(FlowName.WEEKLY, weekly_flow, read.context, WeeklyContext)
+    noted = asked_closing(flow, read.draft, saved_id(item), item.version)
     if noted is not None:
         drafts.save_draft(
             act.session, row.chat_id, row.user_id, noted, now_at=act.stamp.at, row=row

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Any
 
 from bot.usecases.act import Act
 from bot.usecases.closeout import post_closeout_request
@@ -20,7 +19,9 @@ from storage.models import AuditEvent, LedgerItem, Submission, Unit, saved_id
 from workflows import keys
 from workflows.deliverables.submission import Deliverable
 from workflows.forms.buttons import Verb, callback_data
-from workflows.forms.contexts import WeeklyContext
+from workflows.forms.contexts import WeeklyContext, checked
+from workflows.json_read import json_object_of, list_of, mapping_of, need_int, need_mapping, str_of
+from workflows.json_types import JSONObject, JSONValue
 from workflows.messages import Msg, msg
 from workflows.planner import Planned
 from workflows.week.correction import (
@@ -34,6 +35,7 @@ from workflows.week.correction import (
     msg_join,
     week_changes,
 )
+from workflows.week.week_answers import WeekAnswers
 from workflows.week.weekly_update import ItemNow, WeekUpdate, decide_week
 
 
@@ -65,14 +67,14 @@ def apply_week(act: Act, week: WeekUpdate, items: Mapping[int, LedgerItem]) -> l
 
 
 def _decided(
-    act: Act, ctx: WeeklyContext, values: Mapping[str, Any]
+    act: Act, ctx: WeeklyContext, answers: WeekAnswers
 ) -> tuple[WeekUpdate, dict[int, LedgerItem], tuple[Changed, ...]]:
     """The correction's week (only the items it changes), its items as they stand, and what
     it changes; an item someone else changed since the correction began is in its conflicts."""
     rows = {it["id"]: act.session.get(LedgerItem, it["id"]) for it in ctx["items"]}
     items = {i: row for i, row in rows.items() if row is not None}
     current = {i: ItemNow(i, row.code, row.version, row.fields) for i, row in items.items()}
-    decided = decide_week(ctx, values, current, at=act.stamp.at)
+    decided = decide_week(ctx, answers, current, at=act.stamp.at)
     period = date.fromisoformat(ctx["period"])
     said = store.week_said(act.session, list(items), period)
     before = {items[i].code: s for i, s in said.items()}
@@ -96,28 +98,34 @@ def _decided(
     return week, items, changes
 
 
-def _material(row: Submission) -> dict[str, Any]:
+def _material(row: Submission) -> Mapping[str, object]:
     return {"note": row.note, "files": row.files}
 
 
 def _material_now(
-    act: Act, ctx: Mapping[str, Any], values: Mapping[str, Any]
+    act: Act, ctx: Mapping[str, object], values: Mapping[str, object]
 ) -> tuple[Submission | None, tuple[Changed, ...]]:
     """A deliverable's submission as it stands and what the asked material would change."""
-    row = act.session.get(Submission, int(ctx["correcting"]))
+    row = act.session.get(Submission, need_int(ctx["correcting"]))
     if row is None:
         return None, ()
-    return row, material_changes(ctx["report_name"], _material(row), values)
+    return row, material_changes(str_of(ctx["report_name"]), _material(row), values)
 
 
 def requested_changes(act: Act, row: AuditEvent) -> tuple[Changed, ...]:
     """What a correction request would change if approved now (the board shows it)."""
     if row.after is None:
         return ()
-    ctx, values = row.after["ctx"], row.after["values"]
+    ctx, values = _asked(row.after)
     if ctx.get("kind") == MATERIAL:
         return _material_now(act, ctx, values)[1]
-    return _decided(act, ctx, values)[2]
+    return _decided(act, checked(WeeklyContext, ctx), WeekAnswers(values))[2]
+
+
+def _asked(after: JSONObject) -> tuple[Mapping[str, object], Mapping[str, object]]:
+    """A correction request as kept: the context it was asked in (a week's, or a deliverable's
+    with `kind`), and its answers."""
+    return need_mapping(after["ctx"]), need_mapping(after["values"])
 
 
 def _lines(changes: tuple[Changed, ...]) -> Msg:
@@ -138,7 +146,7 @@ def _to_groups(act: Act, unit_id: int, text: Msg, key: str, *, here_too: bool) -
 
 
 def save_correction(
-    act: Act, ctx: WeeklyContext, values: Mapping[str, Any], *, in_page: bool = False
+    act: Act, ctx: WeeklyContext, answers: WeekAnswers, *, in_page: bool = False
 ) -> None:
     """A correction's answers: saved with one 已更正 line until the deadline, else asked of
     the supervisors; nothing when it says what was submitted. `in_page`: from the Mini App,
@@ -146,7 +154,7 @@ def save_correction(
     unit = act.session.get(Unit, ctx["unit_id"])
     if unit is None:
         return
-    week, items, changes = _decided(act, ctx, values)
+    week, items, changes = _decided(act, ctx, answers)
     if not changes:
         none = msg("weekly.conflicts", codes=week.conflicts) if week.conflicts else None
         act.say(none or msg("correction.none"))
@@ -165,25 +173,29 @@ def save_correction(
         if raced or week.conflicts:
             act.say(msg("weekly.conflicts", codes=[*week.conflicts, *raced]))
         return
-    _ask_supervisors(act, unit, ctx, values, changes)
+    _ask_supervisors(act, unit, ctx, answers.values, changes)
 
 
 def _ask_supervisors(
     act: Act,
     unit: Unit,
-    ctx: Mapping[str, Any],
-    values: Mapping[str, Any],
+    ctx: Mapping[str, object],
+    values: Mapping[str, object],
     changes: tuple[Changed, ...],
 ) -> None:
     """A correction after the deadline kept as a request and sent to the supervisors with
     同意更正 / 不同意 (a week's or a deliverable's: `ctx` says which, and which submission)."""
-    asked = {"ctx": dict(ctx), "values": dict(values), "lines": _trail(act, changes)}
-    request = store.record_request(act.session, act.stamp, int(ctx["correcting"]), asked)
+    asked: JSONObject = {
+        "ctx": json_object_of(ctx),
+        "values": json_object_of(values),
+        "lines": _trail(act, changes),
+    }
+    request = store.record_request(act.session, act.stamp, need_int(ctx["correcting"]), asked)
     text = msg(
         "correction.request",
         unit=unit.name,
         name=ctx["report_name"],
-        due=datetime.fromisoformat(ctx["due"]),
+        due=datetime.fromisoformat(str_of(ctx["due"])),
         changes=_lines(changes),
         who=act.person.name or act.person.display_name,
     )
@@ -202,21 +214,22 @@ def _ask_supervisors(
 
 
 def correct_material(
-    act: Act, unit: Unit, what: Deliverable, row: Submission, material: Mapping[str, Any]
+    act: Act, unit: Unit, what: Deliverable, row: Submission, material: Mapping[str, object]
 ) -> None:
     """A submitted deliverable's material replaced before its deadline (the old kept in the
     audit trail), here and in the unit's groups one 已更正 line; after it, asked of the
     supervisors as a week's correction is; nothing if it is the same."""
-    after = {
-        "note": material.get("note", ""),
-        "files": [dict(f) for f in material.get("files", [])],
-    }
+    note, files = (
+        str_of(material.get("note")),
+        [json_object_of(mapping_of(f)) for f in list_of(material.get("files", []))],
+    )
+    after: Mapping[str, object] = {"note": note, "files": files}
     changes = material_changes(what.title, _material(row), after)
     if not changes:
         act.say(msg("correction.none"))
         return
     if correction_kind(what.due, act.stamp.at) != DIRECT:
-        ctx = {
+        ctx: Mapping[str, object] = {
             "kind": MATERIAL,
             "unit_id": saved_id(unit),
             "correcting": saved_id(row),
@@ -225,16 +238,17 @@ def correct_material(
         }
         _ask_supervisors(act, unit, ctx, after, changes)
         return
-    store.replace_material(act.session, act.stamp, row, note=after["note"], files=after["files"])
+    store.replace_material(act.session, act.stamp, row, note=note, files=files)
     line = corrected_line(changes)
     act.say(line)
     key = keys.corrected(saved_id(row), act.stamp.at)
     _to_groups(act, unit.id or 0, line, key, here_too=False)
 
 
-def _trail(act: Act, changes: tuple[Changed, ...]) -> dict[str, Any]:
+def _trail(act: Act, changes: tuple[Changed, ...]) -> JSONObject:
     """What the audit trail keeps of a correction: each change as the group reads it."""
-    return {"changes": [act.text(c.line()) for c in changes]}
+    lines: list[JSONValue] = [act.text(c.line()) for c in changes]
+    return {"changes": lines}
 
 
 def approve_correction_request(act: Act, request_id: int) -> Msg | None:
@@ -243,15 +257,17 @@ def approve_correction_request(act: Act, request_id: int) -> Msg | None:
     row = store.request_of(act.session, request_id)
     if row is None or row.after is None or store.decided(act.session, request_id):
         return msg("correction.decided")
-    ctx, values = row.after["ctx"], row.after["values"]
-    unit = act.session.get(Unit, ctx["unit_id"])
+    ctx, values = _asked(row.after)
+    unit = act.session.get(Unit, need_int(ctx["unit_id"]))
     if unit is None:
         return msg("correction.decided")
     # the correction is saved as made by the liaison who asked it, at the approval's time
     asker = Stamp(act.stamp.at, row.actor_user_id, row.chat_id)
     approver = act.stamp
-    apply = _apply_material if ctx.get("kind") == MATERIAL else _apply_asked_week
-    kept, stale = apply(act, asker, ctx, values)
+    if ctx.get("kind") == MATERIAL:
+        kept, stale = _apply_material(act, asker, ctx, values)
+    else:
+        kept, stale = _apply_asked_week(act, asker, checked(WeeklyContext, ctx), values)
     if not kept:  # everything changed since the request: nothing to apply (refuse it, or not)
         return msg("correction.stale", codes=stale)
     store.record_decided(act.session, approver, request_id, approved=True)
@@ -267,13 +283,13 @@ def approve_correction_request(act: Act, request_id: int) -> Msg | None:
 
 
 def _apply_asked_week(
-    act: Act, asker: Stamp, ctx: WeeklyContext, values: Mapping[str, Any]
+    act: Act, asker: Stamp, ctx: WeeklyContext, values: Mapping[str, object]
 ) -> tuple[tuple[Changed, ...], list[str]]:
     """An approved week's correction saved as the asker's; what it changed, what it could not."""
     approver = act.stamp
     act.stamp = asker
     try:
-        week, items, changes = _decided(act, ctx, values)
+        week, items, changes = _decided(act, ctx, WeekAnswers(values))
         raced = apply_week(act, week, items)
     finally:
         act.stamp = approver
@@ -284,14 +300,15 @@ def _apply_asked_week(
 
 
 def _apply_material(
-    act: Act, asker: Stamp, ctx: Mapping[str, Any], values: Mapping[str, Any]
+    act: Act, asker: Stamp, ctx: Mapping[str, object], values: Mapping[str, object]
 ) -> tuple[tuple[Changed, ...], list[str]]:
     """An approved deliverable's new material saved as the asker's (the old kept in the
     audit trail); what it changed, or the deliverable if there is nothing left to change."""
     row, changes = _material_now(act, ctx, values)
     if row is None or not changes:
-        return (), [ctx["report_name"]]
-    store.replace_material(act.session, asker, row, note=values["note"], files=values["files"])
+        return (), [str_of(ctx["report_name"])]
+    files = [json_object_of(mapping_of(f)) for f in list_of(values["files"])]
+    store.replace_material(act.session, asker, row, note=str_of(values["note"]), files=files)
     return changes, []
 
 
@@ -300,7 +317,7 @@ def reject_correction_request(act: Act, request_id: int, reason: str) -> Msg | N
     row = store.request_of(act.session, request_id)
     if row is None or row.after is None or store.decided(act.session, request_id):
         return msg("correction.decided")
-    unit = act.session.get(Unit, row.after["ctx"]["unit_id"])
+    unit = act.session.get(Unit, need_int(_asked(row.after)[0]["unit_id"]))
     if unit is None:
         return msg("correction.decided")
     store.record_decided(act.session, act.stamp, request_id, approved=False, reason=reason)

@@ -3,16 +3,15 @@ card, its line in a list, its progress, the decisions on it), wherever it is sho
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
 
 from sqlmodel import Session
 
 from bot.usecases.act import Act
 from storage import campaigns, decisions
 from storage import ledger as store
-from storage.models import Campaign, LedgerItem, Unit, saved_id
+from storage.models import Campaign, LedgerItem, ProgressUpdate, Unit, saved_id
 from workflows.forms.inputs import Option
 from workflows.guards import required
 from workflows.messages import Msg, lines, msg
@@ -21,7 +20,7 @@ from workflows.supervision.decisions import decision_line
 from workflows.week.weekly import progress_said
 
 
-def add_item(act: Act, unit: Unit, values: Mapping[str, Any], prefix: str = "") -> LedgerItem:
+def add_item(act: Act, unit: Unit, values: Mapping[str, object], prefix: str = "") -> LedgerItem:
     """A new problem in the unit's ledger, its columns read from `values` (under `prefix`)."""
     camp = required(act.campaign, "the active campaign")
     given = item_columns(values, campaigns.ledger_spec(camp), prefix)
@@ -45,12 +44,12 @@ def card(item: LedgerItem, today: date, last: Msg | str = "") -> Msg:
     )
 
 
-def progress_text(p: Any) -> Msg | str:
+def progress_text(p: ProgressUpdate) -> Msg | str:
     """What a progress update says: its progress, and a late one's reason and new date."""
     return progress_said(p.status, p.text, p.result, p.reason, p.new_due_on)
 
 
-def categories(camp: Campaign | None) -> Mapping[str, Any]:
+def categories(camp: Campaign | None) -> Mapping[str, Sequence[Option]]:
     """The campaign's problem categories as buttons (all the weekly update needs)."""
     if camp is None:
         return {}

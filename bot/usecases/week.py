@@ -4,11 +4,9 @@ by step in a chat, in the Mini App or in the filled workbook."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any
 
 from bot.usecases import abandoned
 from bot.usecases.act import Act
@@ -28,6 +26,7 @@ from workflows.planner import Planned
 from workflows.problems.ledger import overdue_days
 from workflows.week.correction import DIRECT, correction_kind
 from workflows.week.periods import report_period
+from workflows.week.week_answers import WeekAnswers
 from workflows.week.weekly import EXPIRED, TAKEN_OVER, other_draft_fate, snapshot_item
 from workflows.week.weekly_update import ItemNow, decide_week
 
@@ -51,12 +50,10 @@ class WeekSubmitted:
     conflicts: tuple[str, ...] = ()
 
 
-def _save(
-    act: Act, ctx: WeeklyContext, values: Mapping[str, Any], *, in_page: bool
-) -> WeekSubmitted:
+def _save(act: Act, ctx: WeeklyContext, answers: WeekAnswers, *, in_page: bool) -> WeekSubmitted:
     """Save a week's answers and say its summary (or, for a correction, save or ask it)."""
     if ctx.get("correcting"):
-        save_correction(act, ctx, values, in_page=in_page)
+        save_correction(act, ctx, answers, in_page=in_page)
         return WeekSubmitted(SubmitOutcome.CORRECTION)
     unit = act.session.get(Unit, ctx["unit_id"])
     if unit is None:
@@ -79,9 +76,9 @@ def _save(
     rows = {it["id"]: act.session.get(LedgerItem, it["id"]) for it in ctx["items"]}
     items = {i: row for i, row in rows.items() if row is not None}
     current = {i: ItemNow(i, row.code, row.version, row.fields) for i, row in items.items()}
-    week = decide_week(ctx, values, current, at=act.stamp.at)
+    week = decide_week(ctx, answers, current, at=act.stamp.at)
     raced = apply_week(act, week, items)
-    new_code = add_item(act, unit, values, prefix="new.").code if week.new_item else ""
+    new_code = add_item(act, unit, answers.values, prefix="new.").code if week.new_item else ""
     act.say(week.summary(new_code))
     if week.conflicts or raced:
         said = "week.conflicts" if in_page else "weekly.conflicts"
@@ -92,7 +89,7 @@ def _save(
 def submit_week(
     act: Act,
     week: WeeklyContext,
-    values: Mapping[str, Any],
+    answers: WeekAnswers,
     *,
     to_groups: bool,
     in_page: bool = False,
@@ -101,7 +98,7 @@ def submit_week(
     groups the summary too (a week done in private, in the Mini App or by workbook, where the
     group saw nothing); `in_page`: from the Mini App, whose words point to no chat command."""
     said = len(act.said)
-    done = _save(act, week, values, in_page=in_page)
+    done = _save(act, week, answers, in_page=in_page)
     if to_groups and not week.get("correcting"):  # a correction posts its one line itself
         summary = lines([t for t in act.said[said:] if isinstance(t, Msg)])
         period = date.fromisoformat(week["period"])

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
 
 from aiohttp import web
 
 from bot.delivery.acts import act_of, acting
+from bot.telegram.feature import PageRoute
 from bot.telegram.turn import Turn
 from bot.usecases import cases, closeout, corrections, items, urging
 from bot.usecases.summary import campaign_summary, checkpoint_state, weekly_shares
@@ -34,7 +34,15 @@ from storage import corrections as correction_store
 from storage import ledger as store
 from storage import summary as figures
 from storage.calendar import work_calendar
-from storage.models import AuditEvent, Campaign, ForwardedCase, LedgerItem, Unit, saved_id
+from storage.models import (
+    AuditEvent,
+    Campaign,
+    ForwardedCase,
+    LedgerItem,
+    ProgressUpdate,
+    Unit,
+    saved_id,
+)
 from storage.scores import ranking_states
 from workflows.casework.cases import EXTENSION_REJECT
 from workflows.documents.circular import RankingState, checkpoint_section, ranking_section
@@ -43,6 +51,8 @@ from workflows.forms.deeplink import CIRCULAR_FILE, EVIDENCE_FILE, EXPORT_FILE
 from workflows.forms.engine import Flow
 from workflows.forms.flow_page import fill
 from workflows.forms.inputs import FormEnv
+from workflows.json_read import need_int, need_mapping, str_of
+from workflows.json_types import json_object
 from workflows.messages import msg
 from workflows.problems.evidence import file_label
 from workflows.problems.ledger import Status, is_overdue, status_msg
@@ -110,7 +120,7 @@ def _deadline(turn: Turn, camp: Campaign) -> datetime | None:
     return week_deadline(reports[0] if reports else None, turn.stamp.at, turn.zone)
 
 
-def _unit_json(turn: Turn, s: Standing) -> dict[str, Any]:
+def _unit_json(turn: Turn, s: Standing) -> dict[str, object]:
     f, c = s.summary.ledger, s.summary.cases
     return {
         "id": s.unit_id,
@@ -136,7 +146,7 @@ def _unit_json(turn: Turn, s: Standing) -> dict[str, Any]:
     }
 
 
-def _figures(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, Any]:
+def _figures(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, object]:
     """The campaign's figures on top of the board: problems, 已销号 and 销号率, 逾期, this
     week's reports (on time, late, not yet in; its deadline passed or not), cases, colours."""
     ledger = [s.summary.ledger for s in rows]
@@ -170,7 +180,7 @@ def _figures(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, Any]
     }
 
 
-def _charts(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, Any]:
+def _charts(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, object]:
     """What the page draws as its charts (the /summary picture's two, as data): problems per
     unit, only units with a problem, most overdue first; the weekly report on time by week."""
     bars, _ = problem_bars([s.summary for s in rows if s.summary.ledger.total], CHART_UNITS)
@@ -192,13 +202,13 @@ def _charts(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, Any]:
     }
 
 
-def _with_urged(turn: Turn, units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _with_urged(turn: Turn, units: list[dict[str, object]]) -> list[dict[str, object]]:
     """Each unit with its latest 催办, if any."""
-    urged = _urged(turn, [u["id"] for u in units])
-    return [{**u, "urged": urged.get(u["id"], "")} for u in units]
+    urged = _urged(turn, [need_int(u["id"]) for u in units])
+    return [{**u, "urged": urged.get(need_int(u["id"]), "")} for u in units]
 
 
-def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[str, Any]:
+def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[str, object]:
     shown, total = waiting.waiting_closeouts(turn.session, unit_ids, limit=WAITING_SHOWN)
     asks = [
         {
@@ -237,11 +247,11 @@ def _when(turn: Turn, at: datetime) -> str:
     return turn.text(msg("decision.when", at=at))
 
 
-def extension_request(turn: Turn, case: ForwardedCase, unit: str) -> dict[str, Any]:
+def extension_request(turn: Turn, case: ForwardedCase, unit: str) -> dict[str, object]:
     """A request for more time as the board lays it out: every part on its own line (the
     unit's reason, the time limit now, the time asked for), and the case it is about."""
-    asked = case.fields["extension"]
-    until = datetime.fromisoformat(asked["until"])
+    asked = json_object(case.fields["extension"])
+    until = datetime.fromisoformat(str_of(asked["until"]))
     return {
         "case": case.id,
         "code": case.code,
@@ -254,20 +264,20 @@ def extension_request(turn: Turn, case: ForwardedCase, unit: str) -> dict[str, A
     }
 
 
-def board_correction(turn: Turn, row: AuditEvent, names: Mapping[int, str]) -> dict[str, Any]:
+def board_correction(turn: Turn, row: AuditEvent, names: Mapping[int, str]) -> dict[str, object]:
     """A correction asked after the week's deadline, as the board lays it out: the unit, the
     week, who asked and when, and each change it would make (before → after) if approved."""
-    ctx = (row.after or {})["ctx"]
+    ctx = need_mapping((row.after or {})["ctx"])
     asker = people.person_by_user(turn.session, row.actor_user_id or 0)
 
-    def said(value: Any) -> str:
+    def said(value: object) -> str:
         return page_text(turn, msg("cadence.value", value=value) if value else msg("form.empty"))
 
     return {
         "request": row.id,
-        "unit": names.get(ctx["unit_id"], ""),
-        "report": ctx["report_name"],
-        "due": _when(turn, datetime.fromisoformat(ctx["due"])),
+        "unit": names.get(need_int(ctx["unit_id"]), ""),
+        "report": str_of(ctx["report_name"]),
+        "due": _when(turn, datetime.fromisoformat(str_of(ctx["due"]))),
         "by": (asker.name or asker.display_name) if asker else "",
         "at": _when(turn, row.at),
         "changes": [
@@ -307,7 +317,7 @@ def _urged(turn: Turn, unit_ids: list[int]) -> dict[int, str]:
     return {u: turn.text(urging.urged_text(m)) for u, m in last.items()}
 
 
-def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
+def _urge(turn: Turn, raw: str, given: dict[str, object]) -> PageAnswer:
     """催办 a unit: one message to its groups, at most once a working day."""
     camp = turn.campaign
     unit = board_files.unit_in(turn, camp, raw) if camp is not None else None
@@ -322,7 +332,7 @@ def _urge(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     )
 
 
-def _ranking(turn: Turn, camp: Campaign) -> dict[str, Any]:
+def _ranking(turn: Turn, camp: Campaign) -> dict[str, object]:
     """得分与排名: the last whole week's, month's and quarter's scores by the campaign's rule
     (`storage/scores.py`; the week first, as the circular's), each with the rule and the 红黄绿
     lists in words (the circular's own section) and the table's rows."""
@@ -336,7 +346,7 @@ def _ranking(turn: Turn, camp: Campaign) -> dict[str, Any]:
     }
 
 
-def _period_ranking(turn: Turn, state: RankingState) -> dict[str, Any]:
+def _period_ranking(turn: Turn, state: RankingState) -> dict[str, object]:
     section = ranking_section(state)
     return {
         "kind": state.period.kind,
@@ -463,17 +473,17 @@ def _ledger_filters(turn: Turn) -> list[dict[str, str]]:
 
 
 def evidence_flag_texts(
-    turn: Turn, item: LedgerItem, files: Sequence[Mapping[str, Any]]
+    turn: Turn, item: LedgerItem, files: Sequence[Mapping[str, object]]
 ) -> list[str]:
     """What the supervisor deciding a close-out should know of its files (a file used for
     another problem before, a photo taken long before it was sent), as the card says it."""
     return [turn.text(f) for f in closeout.evidence_flags(act_of(turn), item, files)]
 
 
-def _files(turn: Turn, item_id: int, history: list[Any]) -> list[dict[str, Any]]:
+def _files(turn: Turn, item_id: int, history: list[ProgressUpdate]) -> list[dict[str, object]]:
     """Every evidence file of an item, numbered as the file route reads them; each with its
     path for the page and its ticket for Telegram's client."""
-    out: list[dict[str, Any]] = []
+    out: list[dict[str, object]] = []
     for p in history:
         for f in p.files:
             n = len(out)
@@ -535,7 +545,7 @@ async def board_item_route(request: web.Request) -> web.Response:
     return await json_call(request, body)
 
 
-def _decision(key: str, decide: Callable[[Turn, str, dict[str, Any]], PageAnswer]) -> Handler:
+def _decision(key: str, decide: Callable[[Turn, str, dict[str, object]], PageAnswer]) -> Handler:
     """A POST deciding what waits (a close-out, an extension): its JSON read, then `decide`
     in one turn for those /board is for."""
 
@@ -546,13 +556,14 @@ def _decision(key: str, decide: Callable[[Turn, str, dict[str, Any]], PageAnswer
     return route
 
 
-def _closeout(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
+def _closeout(turn: Turn, raw: str, given: dict[str, object]) -> PageAnswer:
     """{ask, approve, reason}: 同意 or 不同意 (with its reason) on a close-out ask, by the chat
     buttons' own functions."""
     item = item_of(turn, raw)
     if isinstance(item, PageAnswer):
         return item
-    asked = given.get("ask") if isinstance(given.get("ask"), int) else None
+    ask = given.get("ask")
+    asked = ask if isinstance(ask, int) else None
     if given.get("approve") is True:
         with acting(turn) as act:
             refused = closeout.approve_closeout_ask(act, item, asked)
@@ -567,7 +578,7 @@ def _closeout(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     return PageAnswer(200, {"done": True})
 
 
-def _reason(turn: Turn, given: dict[str, Any], flow: Flow = REJECT) -> str | PageAnswer:
+def _reason(turn: Turn, given: dict[str, object], flow: Flow = REJECT) -> str | PageAnswer:
     """不同意's reason, required as the chat's reason step requires it; or the 422 saying so."""
     reason = fill(flow.steps, given, FormEnv(turn.stamp.at, turn.zone), {})
     if reason.errors:
@@ -576,7 +587,7 @@ def _reason(turn: Turn, given: dict[str, Any], flow: Flow = REJECT) -> str | Pag
     return str(reason.values["reason"])
 
 
-def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
+def _extension(turn: Turn, raw: str, given: dict[str, object]) -> PageAnswer:
     """{approve, reason}: 同意 or 不同意 (with its reason) on a case's request for more time,
     by the chat's own function."""
     case = turn.session.get(ForwardedCase, int(raw)) if raw.isdigit() else None
@@ -593,7 +604,7 @@ def _extension(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
     return PageAnswer(200, {"done": True})
 
 
-def _correction(turn: Turn, raw: str, given: dict[str, Any]) -> PageAnswer:
+def _correction(turn: Turn, raw: str, given: dict[str, object]) -> PageAnswer:
     """{approve, reason}: 同意 or 不同意 (with its reason) on a correction asked after the
     deadline, by the chat buttons' own functions."""
     if not raw.isdigit() or correction_store.request_of(turn.session, int(raw)) is None:
@@ -618,13 +629,13 @@ decide_extension_route = _decision("case", _extension)
 urge_unit = _decision("unit", _urge)
 
 
-ROUTES = (
-    ("GET", "api/board", show_board),
-    ("GET", "api/board/units/{unit}", show_unit),
-    ("GET", "api/board/items/{item}", board_item_route),
-    ("POST", "api/board/items/{item}/decision", decide_closeout),
-    ("POST", "api/board/cases/{case}/decision", decide_extension_route),
-    ("POST", "api/board/corrections/{request}/decision", decide_correction_route),
-    ("POST", "api/board/units/{unit}/urge", urge_unit),
+ROUTES: tuple[PageRoute, ...] = (
+    PageRoute("GET", "api/board", show_board),
+    PageRoute("GET", "api/board/units/{unit}", show_unit),
+    PageRoute("GET", "api/board/items/{item}", board_item_route),
+    PageRoute("POST", "api/board/items/{item}/decision", decide_closeout),
+    PageRoute("POST", "api/board/cases/{case}/decision", decide_extension_route),
+    PageRoute("POST", "api/board/corrections/{request}/decision", decide_correction_route),
+    PageRoute("POST", "api/board/units/{unit}/urge", urge_unit),
     *board_files.ROUTES,
 )

@@ -21,6 +21,7 @@ from telegram.error import TelegramError
 
 from bot.delivery.acts import document_say
 from bot.telegram.applinks import app_key
+from bot.telegram.feature import PageRoute
 from bot.telegram.services import Services
 from bot.telegram.source import Source, Speaker
 from bot.telegram.turn import Turn
@@ -230,11 +231,11 @@ def _person(services: Services, user_id: int) -> Person | None:
         return person
 
 
-ROUTES = (
-    ("GET", "api/board/items/{item}/files/{n}", evidence),
-    ("GET", "api/board/chart.png", chart),
-    ("GET", "api/board/circular.docx", circular),
-    ("GET", "api/board/export.xlsx", export),
-    ("GET", "api/board/units/{unit}/export.xlsx", unit_export),
-    ("GET", "api/board/download/{ticket}", ticketed),
+ROUTES: tuple[PageRoute, ...] = (
+    PageRoute("GET", "api/board/items/{item}/files/{n}", evidence),
+    PageRoute("GET", "api/board/chart.png", chart),
+    PageRoute("GET", "api/board/circular.docx", circular),
+    PageRoute("GET", "api/board/export.xlsx", export),
+    PageRoute("GET", "api/board/units/{unit}/export.xlsx", unit_export),
+    PageRoute("GET", "api/board/download/{ticket}", ticketed),
 )

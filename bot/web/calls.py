@@ -69,7 +69,7 @@ class PageAnswer:
     """What a call's body answers: an HTTP status and the JSON (the turn's replies are added)."""
 
     status: int = 200
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)  # JSON, or a file's bytes (board_files)
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,7 @@ def checked_route(route: Route) -> Callable[[web.Request], Awaitable[web.Respons
     return run
 
 
-async def json_body(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, Any]:
+async def json_body(request: web.Request, limit: int = JSON_LIMIT) -> dict[str, object]:
     """The call's JSON object, at most `limit` bytes; `Refused` otherwise."""
     if request.content_length is not None and request.content_length > limit:
         raise PageRefused(413, msg("app.refused.too_large"))
@@ -293,7 +293,7 @@ def _response(request: web.Request, turn: Turn, done: page_actions.Done) -> web.
     return web.json_response(body, status=done.status, dumps=_utf8)
 
 
-def _utf8(data: Any) -> str:
+def _utf8(data: object) -> str:
     """JSON with the Chinese as UTF-8 (3 bytes a character), not `\\uXXXX` escapes (6)."""
     return json.dumps(data, ensure_ascii=False)
 

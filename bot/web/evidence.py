@@ -13,7 +13,7 @@ import logging
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import IO, Any
+from typing import IO
 from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, ClientPayloadError, web
@@ -35,6 +35,8 @@ from bot.web.calls import (
 )
 from workflows.clean import clean_name, clean_text
 from workflows.forms.inputs import FILE_LIMIT
+from workflows.json_read import json_object_of
+from workflows.json_types import JSONObject
 from workflows.messages import msg
 from workflows.problems import evidence
 
@@ -81,7 +83,7 @@ class Uploads:
 class StoredFile:
     """A file kept on Telegram, as the drafts keep a file sent in the chat."""
 
-    file: dict[str, Any]
+    file: JSONObject
 
 
 async def read_form(request: web.Request, *, max_files: int = 20) -> Uploads:
@@ -220,7 +222,7 @@ async def keep_on_telegram(
             **evidence.fingerprint(upload.head(evidence.EXIF_HEAD), upload.sha256, upload.size),
             "unique_id": unique_id,
             "sender": user_id,
-            **({"where": upload.where} if upload.where else {}),
+            **({"where": json_object_of(upload.where)} if upload.where else {}),
         }
     )
 

@@ -5,11 +5,11 @@ unit's other liaisons, the leave recorded and ended by the same code as /leave
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from aiohttp import web
 
 from bot.delivery.acts import act_of, acting
+from bot.telegram.feature import PageRoute
 from bot.telegram.turn import Turn
 from bot.usecases.leave import end_leave, leave_line, liaisons_of, take_leave
 from bot.web.calls import (
@@ -79,7 +79,7 @@ def leave_page(turn: Turn, call: Call) -> PageAnswer:
     )
 
 
-def _day(raw: Any) -> date | None:
+def _day(raw: object) -> date | None:
     try:
         return date.fromisoformat(raw) if isinstance(raw, str) else None
     except ValueError:
@@ -184,9 +184,9 @@ async def board_leave(request: web.Request) -> web.Response:
     return await json_call(request, body)
 
 
-ROUTES = (
-    ("GET", "api/board/leave", board_leave),
-    ("GET", "api/leave", leave_form),
-    ("POST", "api/leave", record_leave),
-    ("POST", "api/leave/end", end_early_route),
+ROUTES: tuple[PageRoute, ...] = (
+    PageRoute("GET", "api/board/leave", board_leave),
+    PageRoute("GET", "api/leave", leave_form),
+    PageRoute("POST", "api/leave", record_leave),
+    PageRoute("POST", "api/leave/end", end_early_route),
 )

@@ -3,11 +3,10 @@ when) and those that have not (since when) — the same lines `/notice` says in 
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from bot.delivery.acts import acting
+from bot.telegram.feature import PageRoute
 from bot.telegram.turn import Turn
 from bot.usecases.notices import send_notice
 from bot.web.calls import PageAnswer, page_text, refused_here
@@ -50,7 +49,7 @@ async def show_reads(request: web.Request) -> web.Response:
     return await json_call(request, body)
 
 
-def _send(turn: Turn, camp: Campaign, given: dict[str, Any]) -> PageAnswer:
+def _send(turn: Turn, camp: Campaign, given: dict[str, object]) -> PageAnswer:
     """{text}: a notice to every unit's group, as the chat's /notice sends it."""
     raw = given.get("text")
     text = raw.strip() if isinstance(raw, str) else ""
@@ -70,4 +69,7 @@ async def send(request: web.Request) -> web.Response:
     return await json_write(request, _send)
 
 
-ROUTES = (("GET", "api/board/notices", show_reads), ("POST", "api/board/notices", send))
+ROUTES: tuple[PageRoute, ...] = (
+    PageRoute("GET", "api/board/notices", show_reads),
+    PageRoute("POST", "api/board/notices", send),
+)

@@ -10,11 +10,10 @@ as a file sent in the chat is, then `bot.usecases.closeout.send_closeout_ask` as
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from bot.delivery.acts import act_of, acting
+from bot.telegram.feature import PageRoute
 from bot.telegram.turn import Turn
 from bot.usecases import closeout, items
 from bot.usecases.items import add_item
@@ -34,9 +33,11 @@ from bot.web.calls import (
 from bot.web.evidence import StoredFile, keep_on_telegram, read_form
 from storage import ledger as store
 from storage.models import LedgerItem, Unit
-from workflows.forms.contexts import CloseContext
+from workflows.forms.contexts import CloseAnswers, CloseContext, NewItemContext, answers_of
+from workflows.forms.engine import Step
 from workflows.forms.flow_page import describe, fill
 from workflows.forms.inputs import Attachments, FileAnswer, FormEnv, InputError
+from workflows.json_types import JSONObject
 from workflows.messages import msg
 from workflows.week.weekly import CLOSE, new_item_flow
 
@@ -45,8 +46,8 @@ def _env(turn: Turn) -> FormEnv:
     return FormEnv(now=turn.stamp.at, tz=turn.zone, options=items.categories(turn.campaign))
 
 
-def _new_steps(turn: Turn, unit: Unit) -> tuple[Any, ...]:
-    context = {"unit": unit.name, "ledger": turn.campaign.ledger if turn.campaign else None}
+def _new_steps(turn: Turn, unit: Unit) -> tuple[Step, ...]:
+    context = NewItemContext(unit=unit.name, ledger=turn.campaign.ledger if turn.campaign else None)
     return tuple(s for s in new_item_flow(context).steps if s.field != "unit")
 
 
@@ -72,7 +73,8 @@ def new_page(turn: Turn, call: Call) -> PageAnswer:
     fields = []
     for step in _new_steps(turn, unit):
         shown = describe(step, env)
-        shown["label"] = _label(turn, step.field, step.params.get("field"))
+        header = step.params.get("field")  # the campaign's own column header, if it has one
+        shown["label"] = _label(turn, step.field, header if isinstance(header, str) else None)
         shown["label"] = shown["label"] or turn.text(shown["prompt"])
         shown["prompt"] = turn.text(shown["prompt"])
         shown["options"] = [
@@ -98,7 +100,9 @@ async def add_problem(request: web.Request, call: Call) -> web.Response:
         unit = _unit(turn, call)
         if isinstance(unit, PageAnswer):
             return unit
-        context = {"unit": unit.name, "ledger": turn.campaign.ledger if turn.campaign else None}
+        context = NewItemContext(
+            unit=unit.name, ledger=turn.campaign.ledger if turn.campaign else None
+        )
         form = fill(_new_steps(turn, unit), given, _env(turn), context)
         if form.errors:
             errors = {k: turn.text(v) for k, v in form.errors.items()}
@@ -196,7 +200,7 @@ async def ask_closeout_route(request: web.Request, call: Call) -> web.Response:
         return refusal_response(request, 403, msg("app.refused.forged"))
     if checked.status >= 400:
         return web.json_response({"ok": False, **checked.data, "said": []}, status=checked.status)
-    kept: list[dict[str, Any]] = []
+    kept: list[JSONObject] = []
     for upload in form.files:
         stored = await keep_on_telegram(request, call, upload, str(checked.data["caption"]))
         if not isinstance(stored, StoredFile):
@@ -205,7 +209,7 @@ async def ask_closeout_route(request: web.Request, call: Call) -> web.Response:
 
     def ask(turn: Turn) -> PageAnswer:
         try:
-            evidence: dict[str, Any] | None = None
+            evidence: JSONObject | None = None
             kind = Attachments(need_file=True)
             env = FormEnv(turn.stamp.at, turn.zone)
             for f in kept:
@@ -219,9 +223,9 @@ async def ask_closeout_route(request: web.Request, call: Call) -> web.Response:
             code=str(checked.data["code"]),
             name=str(checked.data["name"]),
         )
-        values = {"result": checked.data["result"], "evidence": evidence}
+        given = answers_of({"result": checked.data["result"], "evidence": evidence}, CloseAnswers)
         with acting(turn) as act:
-            sent = closeout.send_closeout_ask(act, asked, values)
+            sent = closeout.send_closeout_ask(act, asked, given)
         if not sent:
             return PageAnswer(409, {"error": turn.text(turn.replies.pop().text)})
         return PageAnswer(200, {"done": True})
@@ -229,9 +233,12 @@ async def ask_closeout_route(request: web.Request, call: Call) -> web.Response:
     return await in_turn(request, call, ask)
 
 
-ROUTES = (
-    ("GET", "api/new", new_form),
-    ("POST", "api/new", add_problem),
-    ("GET", "api/items/{item}", item_page_route),
-    ("POST", "api/items/{item}/closeout", ask_closeout_route),
+ROUTES: tuple[PageRoute, ...] = (
+    PageRoute("GET", "api/new", new_form),
+    PageRoute("POST", "api/new", add_problem),
+    PageRoute("GET", "api/items/{item}", item_page_route),
+)
+# the close-out asked from an item's page: the close-out feature's, as /close is
+CLOSEOUT_ROUTES: tuple[PageRoute, ...] = (
+    PageRoute("POST", "api/items/{item}/closeout", ask_closeout_route),
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from aiohttp import web
 
@@ -51,7 +51,7 @@ def is_id(raw: str) -> bool:
     return raw.isascii() and raw.isdigit() and len(raw) <= 19 and int(raw) <= MAX_ID
 
 
-def too_deep(value: Any, depth: int = JSON_DEPTH) -> bool:
+def too_deep(value: object, depth: int = JSON_DEPTH) -> bool:
     """Whether parsed JSON nests deeper than `depth` (checked without recursion)."""
     stack = [(value, 0)]
     while stack:

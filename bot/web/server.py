@@ -1,8 +1,9 @@
 """The Mini App on the bot's own web server: its page, its script and style, its JSON API.
 
 Every page's API is a tuple of routes in its own module (`week.ROUTES`,
-`problem_pages.ROUTES`); this module collects them under the path of TAIZHANG_WEBAPP_URL,
-like the features of the chat.
+`problem_pages.ROUTES`), each declared with the feature it serves in the one list the chat
+reads too (`bot/serve/features.py`); this module serves the routes of that registry
+(`Registry.routes`) under the path of TAIZHANG_WEBAPP_URL, and no other.
 Every response carries a Content-Security-Policy: the page loads only our own script and
 style, and Telegram's `telegram-web-app.js`; it talks only to this server.
 """
@@ -21,9 +22,10 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from bot.config import Settings
+from bot.telegram.feature import PageRoute
 from bot.telegram.services import BotApp
 from bot.telegram.turn import Turn
-from bot.web import board, leave, notices, problem_pages, request_limits, week
+from bot.web import problem_pages, request_limits, week
 from bot.web.calls import (
     BOT,
     TURNS,
@@ -84,14 +86,8 @@ def _asset(name: str) -> bytes:
     return files("bot.web").joinpath("static", name).read_bytes()
 
 
-ROUTES: tuple[tuple[str, str, Handler], ...] = (
-    ("GET", "api/open", open_page),
-    *week.ROUTES,
-    *problem_pages.ROUTES,
-    *board.ROUTES,
-    *notices.ROUTES,
-    *leave.ROUTES,
-)
+# the page's first call, whatever page it opens: the Mini App's own feature
+ROUTES: tuple[PageRoute, ...] = (PageRoute("GET", "api/open", open_page),)
 TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
 INLINE = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
 
@@ -199,8 +195,8 @@ def mount(root: web.Application, bot: BotApp, turns: Turns, settings: Settings) 
         root.router.add_get(prefix.rstrip("/"), index)
     for name, kind in STATIC.items():
         root.router.add_get(prefix + name, _static(_asset(name), kind))
-    for method, path, handler in ROUTES:
-        root.router.add_route(method, prefix + path, handler)
+    for route in turns.registry.routes:
+        root.router.add_route(route.method, prefix + route.path, route.handler)
 
 
 def _static(content: bytes, kind: str) -> Handler:

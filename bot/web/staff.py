@@ -5,7 +5,6 @@ Telegram's initData, our link, a board link only), then by the chat's role rule 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from aiohttp import web
 
@@ -61,7 +60,7 @@ async def json_call(request: web.Request, body: Body) -> web.Response:
 
 
 async def json_write(
-    request: web.Request, body: Callable[[Turn, Campaign, dict[str, Any]], PageAnswer]
+    request: web.Request, body: Callable[[Turn, Campaign, dict[str, object]], PageAnswer]
 ) -> web.Response:
     """A board write: its JSON object read (refused if too large or not an object), then the
     body in one turn for those /board is for, once per action id."""

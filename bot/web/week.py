@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Any
 
 from aiohttp import web
 
 from bot.delivery.acts import acting
-from bot.telegram.feature import OpenFlow, Registry
+from bot.telegram.feature import OpenFlow, PageRoute, Registry
 from bot.telegram.turn import Turn
 from bot.usecases import week as weeks
 from bot.web.calls import (
@@ -35,13 +34,14 @@ from bot.web.calls import (
 from bot.web.evidence import StoredFile, read_upload, store_file
 from storage import campaigns, drafts
 from storage.models import Unit, saved_id
-from workflows.forms.contexts import WeeklyContext
+from workflows.forms.contexts import ItemSnapshot, WeeklyContext, context_of
 from workflows.forms.deeplink import WEEK_PAGE
 from workflows.forms.engine import Draft, Flow
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import FormEnv, StatusCard
+from workflows.json_types import JSONValue
 from workflows.messages import msg
-from workflows.week.week_answers import answer_of, closing_of, item_answer
+from workflows.week.week_answers import WeekAnswers, answer_of, closing_of, item_answer
 from workflows.week.week_page import add_file, drop_file, missing, read_item, with_answers
 from workflows.week.weekly import DONE, STATUSES, explains_delay
 
@@ -54,11 +54,8 @@ class _Week:
 
     def __init__(self, opened: OpenFlow) -> None:
         self.row, self.draft, self.flow = opened.row, opened.draft, opened.flow
-
-    @property
-    def context(self) -> WeeklyContext:
-        """The week as the update began it."""
-        return self.draft.context  # type: ignore[return-value]  # checked when loaded
+        # the week as the update began it (checked when loaded, read here as its type)
+        self.context = context_of(opened.draft, WeeklyContext)
 
     def save(self, turn: Turn, draft: Draft) -> None:
         """Keep the draft where it is (the group's, or the private chat's)."""
@@ -124,18 +121,17 @@ def _week_of(
     return unit, week
 
 
-def _item_json(turn: Turn, week: _Week, item: Mapping[str, Any]) -> dict[str, Any]:
+def _item_json(turn: Turn, week: _Week, item: ItemSnapshot) -> dict[str, object]:
     given = answer_of(week.draft.values, item["id"])
     needs = missing(week.flow, week.draft).get(item["id"], [])
+    due = item["due"]
     return {
         **_item_marks(turn, week, item),
         "id": item["id"],
         "code": item["code"],
         "name": item["name"],
-        "due": turn.text(msg("app.due", due=date.fromisoformat(item["due"])))
-        if item.get("due")
-        else "",
-        "last": item.get("last") or turn.text(msg("weekly.no_progress")),
+        "due": turn.text(msg("app.due", due=date.fromisoformat(due))) if due else "",
+        "last": item["last"] or turn.text(msg("weekly.no_progress")),
         "answer": {
             "status": given.status or "",
             "progress": given.progress,
@@ -150,7 +146,7 @@ def _item_json(turn: Turn, week: _Week, item: Mapping[str, Any]) -> dict[str, An
     }
 
 
-def _item_marks(turn: Turn, week: _Week, item: Mapping[str, Any]) -> dict[str, Any]:
+def _item_marks(turn: Turn, week: _Week, item: ItemSnapshot) -> dict[str, object]:
     """What the week says of an item besides its answers: 逾期 with its days (and the statuses
     that must then explain the delay), or its close-out asked from the week meanwhile."""
     days = int(item.get("overdue") or 0)
@@ -164,7 +160,7 @@ def _item_marks(turn: Turn, week: _Week, item: Mapping[str, Any]) -> dict[str, A
     }
 
 
-def _preview_json(turn: Turn, week: _Week, item: Mapping[str, Any]) -> dict[str, Any]:
+def _preview_json(turn: Turn, week: _Week, item: ItemSnapshot) -> dict[str, object]:
     """An item in the preview: each answer as the week will save it, under the words the
     form shows it with (its files are its answer's); what is still missing."""
     given = answer_of(week.draft.values, item["id"])
@@ -182,7 +178,7 @@ def _preview_json(turn: Turn, week: _Week, item: Mapping[str, Any]) -> dict[str,
     }
 
 
-def _week_json(turn: Turn, week: _Week) -> dict[str, Any]:
+def _week_json(turn: Turn, week: _Week) -> dict[str, object]:
     ctx = week.context
     return {
         "unit": ctx["unit"],
@@ -211,7 +207,7 @@ def _texted(flow: Flow) -> frozenset[str]:
 
 def _week_item(
     turn: Turn, registry: Registry, call: Call, raw: str
-) -> tuple[_Week, Mapping[str, Any]] | PageAnswer:
+) -> tuple[_Week, ItemSnapshot] | PageAnswer:
     """The week in progress and one of its problems (by id as the URL gives it), or 404."""
     found = _week_of(turn, registry, call, begin=False)
     if isinstance(found, PageAnswer):
@@ -326,7 +322,7 @@ async def preview_week(request: web.Request, call: Call) -> web.Response:
     registry = registry_of(request)
     given = await json_body(request, WEEK_LIMIT)
     raw = given.get("items")
-    sent: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    sent: Mapping[str, object] = raw if isinstance(raw, dict) else {}
 
     def body(turn: Turn) -> PageAnswer:
         found = _week_of(turn, registry, call, begin=False)
@@ -334,7 +330,7 @@ async def preview_week(request: web.Request, call: Call) -> web.Response:
             return found
         _, week = found
         errors: dict[str, dict[str, str]] = {}
-        values: dict[str, Any] = {}
+        values: dict[str, JSONValue] = {}
         for item in week.context["items"]:
             answers = sent.get(str(item["id"]))
             if not isinstance(answers, dict) or closing_of(week.draft.values, item["id"]):
@@ -374,17 +370,17 @@ async def week_submit(request: web.Request, call: Call) -> web.Response:
         drafts.drop(turn.session, week.row)
         turn.keep_draft(None)
         with acting(turn) as act:
-            weeks.submit_week(act, week.context, values, to_groups=True, in_page=True)
+            weeks.submit_week(act, week.context, WeekAnswers(values), to_groups=True, in_page=True)
         return PageAnswer(200, {"done": True})
 
     return await in_turn(request, call, body)
 
 
-ROUTES = (
-    ("GET", "api/week", show_week),
-    ("PUT", "api/week/items/{item}", answer_item),
-    ("POST", "api/week/items/{item}/files", add_evidence_route),
-    ("DELETE", "api/week/items/{item}/files/{index}", remove_evidence),
-    ("POST", "api/week/preview", preview_week),
-    ("POST", "api/week/submit", week_submit),
+ROUTES: tuple[PageRoute, ...] = (
+    PageRoute("GET", "api/week", show_week),
+    PageRoute("PUT", "api/week/items/{item}", answer_item),
+    PageRoute("POST", "api/week/items/{item}/files", add_evidence_route),
+    PageRoute("DELETE", "api/week/items/{item}/files/{index}", remove_evidence),
+    PageRoute("POST", "api/week/preview", preview_week),
+    PageRoute("POST", "api/week/submit", week_submit),
 )

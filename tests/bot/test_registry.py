@@ -8,12 +8,34 @@ import ast
 from pathlib import Path
 
 import pytest
+from typing_extensions import is_typeddict
 
 from bot.serve.features import FEATURES, REGISTRY
-from bot.telegram.feature import DoubleHandler, Feature, FlowBinding, MissingHandler, Registry
+from bot.telegram.feature import (
+    DoubleHandler,
+    Feature,
+    FlowBinding,
+    MissingHandler,
+    Registry,
+    WrongContext,
+)
+from bot.telegram.turn import Turn
 from workflows.forms.buttons import PRESSES, Verb
+from workflows.forms.contexts import (
+    FeedbackContext,
+    FieldAnswers,
+    RejectAnswers,
+    RejectContext,
+    SubmitContext,
+    Unreadable,
+    WeeklyContext,
+    reader,
+)
+from workflows.forms.engine import Flow
 from workflows.forms.flow_names import FlowName
 from workflows.people.roles import COMMANDS, CommandName
+from workflows.week.week_answers import WeekAnswers
+from workflows.week.weekly import REJECT, weekly_flow
 
 
 def test_every_command_with_a_role_rule_has_one_handler_and_no_handler_lacks_one() -> None:
@@ -29,13 +51,48 @@ def test_every_button_with_a_role_rule_has_one_handler_and_no_handler_lacks_one(
 
 def test_every_flow_a_feature_runs_is_declared_once_with_its_context_type() -> None:
     assert len([n for f in FEATURES for n in f.flows]) == len(REGISTRY.flows)
-    untyped = [name for name, binding in REGISTRY.flows.items() if binding.context is None]
-    assert untyped == []
+    bindings = [b for f in FEATURES for b in f.flows.values()]
+    assert all(isinstance(b, FlowBinding) and is_typeddict(b.context) for b in bindings)
     # the answers of /new and the weekly update are keyed by the campaign's own fields and
-    # the items of the week (read through workflows/week/week_answers.py); every other flow's are
-    # typed
-    free = {name for name, binding in REGISTRY.flows.items() if binding.answers is None}
-    assert free == {"new", "weekly", "deadline_cancel"}
+    # the items of the week: read through a wrapper with accessors; every other flow's are a
+    # TypedDict, checked
+    wrapped = {
+        name: binding.answers
+        for f in FEATURES
+        for name, binding in f.flows.items()
+        if isinstance(binding, FlowBinding) and isinstance(binding.answers, type)
+    }
+    assert wrapped == {FlowName.NEW: FieldAnswers, FlowName.WEEKLY: WeekAnswers}
+
+
+def test_a_binding_whose_builder_or_finish_reads_another_context_is_refused_at_load() -> None:
+    def build(context: WeeklyContext) -> Flow:
+        return weekly_flow(context)
+
+    def finish(turn: Turn, context: FeedbackContext, given: RejectAnswers) -> None:
+        return None
+
+    def rejects(turn: Turn, context: WeeklyContext, given: RejectAnswers) -> None:
+        return None
+
+    with pytest.raises(WrongContext, match="build reads WeeklyContext"):
+        FlowBinding(build, rejects, context=SubmitContext, answers=reader(RejectAnswers))  # type: ignore[arg-type]
+    with pytest.raises(WrongContext, match="finish reads FeedbackContext"):
+        FlowBinding(build, finish, context=WeeklyContext, answers=reader(RejectAnswers))  # type: ignore[arg-type]
+    FlowBinding(build, rejects, context=WeeklyContext, answers=reader(RejectAnswers))
+
+
+def test_a_draft_whose_context_is_not_its_flows_type_is_not_run() -> None:
+    """A context a handler begins a flow with is checked as the flow's type when it is built."""
+    binding = FlowBinding(
+        lambda c: REJECT,
+        lambda t, c, a: None,
+        context=FeedbackContext,
+        answers=reader(RejectAnswers),
+    )
+    with pytest.raises(Unreadable):
+        binding.begin(FlowName.FEEDBACK, {"case": 1})
+    assert binding.begin(FlowName.FEEDBACK, {"case_id": 1, "code": "ZB-1"}) is REJECT
 
 
 def test_every_flow_is_named_by_the_enum_and_each_name_has_its_binding() -> None:
@@ -44,10 +101,11 @@ def test_every_flow_is_named_by_the_enum_and_each_name_has_its_binding() -> None
     keys = [name for f in FEATURES for name in f.flows]
     assert all(isinstance(name, FlowName) for name in keys)
     assert set(keys) == set(FlowName)
-    context = {"ledger": {}, "unit": "", "items": [], "year": 2026}
+    context = {"ledger": {}, "unit": "", "items": [], "year": 2026, "rebinding": False}
     built = {
-        name: binding.build(context)
-        for name, binding in REGISTRY.flows.items()
+        name: binding.build(context)  # type: ignore[attr-defined]
+        for f in FEATURES
+        for name, binding in f.flows.items()
         if name not in {FlowName.WEEKLY, FlowName.CLOSE}  # built from a week's items
     }
     assert all(flow.name is name for name, flow in built.items())
@@ -102,11 +160,24 @@ def test_two_handlers_for_one_name_are_refused() -> None:
         Registry.collect(
             [Feature("a", presses={Verb.CO_OK: first}), Feature("b", presses={Verb.CO_OK: second})]
         )  # type: ignore[dict-item]
-    binding = FlowBinding(lambda ctx: None, lambda t, d, v: None)  # type: ignore[arg-type,return-value]
+    binding = FlowBinding(
+        lambda ctx: REJECT,
+        lambda t, c, a: None,
+        context=RejectContext,
+        answers=reader(RejectAnswers),
+    )
     with pytest.raises(DoubleHandler, match="flow:new"):
         Registry.collect(
             [Feature("a", flows={"new": binding}), Feature("b", flows={"new": binding})]
         )
+
+
+def test_two_features_serving_one_route_of_the_mini_app_are_refused() -> None:
+    week = REGISTRY.routes[0]
+    with pytest.raises(DoubleHandler, match=f"route:{week.method} {week.path}: both a and b"):
+        Registry.collect([Feature("a").serving(week), Feature("b", routes=(week,))])
+    keys = [route.key for feature in FEATURES for route in feature.routes]
+    assert len(keys) == len(set(keys)) == len(REGISTRY.routes) > 0
 
 
 def test_no_handler_picks_what_to_do_by_the_verb_pressed() -> None:

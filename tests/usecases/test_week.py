@@ -25,6 +25,7 @@ from workflows.campaign import read_campaign_yaml
 from workflows.forms.contexts import WeeklyContext
 from workflows.people.roles import Actor, Role
 from workflows.problems.ledger import LedgerSpec, Status, item_columns
+from workflows.week.week_answers import WeekAnswers
 from workflows.week.weekly import DONE, PLAN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,7 +91,7 @@ def test_a_week_is_saved_said_and_told_to_the_units_groups(db: Database) -> None
             f"i{b.id}.evidence": {"files": [{"name": "a.jpg"}]},
         }
         act = _act(s, camp, person)
-        done = submit_week(act, week, values, to_groups=True)
+        done = submit_week(act, week, WeekAnswers(values), to_groups=True)
 
         assert done.outcome == SubmitOutcome.SAVED and done.conflicts == ()
         found = submissions.submission_of(
@@ -106,7 +107,7 @@ def test_a_week_is_saved_said_and_told_to_the_units_groups(db: Database) -> None
         assert len(asked) == 1 and b.code in act.text(asked[0].message)  # its close-out asked
 
         again = _act(s, camp, person)
-        second = submit_week(again, week, values, to_groups=True)
+        second = submit_week(again, week, WeekAnswers(values), to_groups=True)
         assert second.outcome == SubmitOutcome.ALREADY
         # nothing new for the groups: a key the outbox has already is planned once
         assert {p.key for p in again.told} <= {p.key for p in act.told}

@@ -9,7 +9,8 @@ read and written through `workflows/week/week_answers.py`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import NotRequired, TypeVar, cast
 
 from pydantic import TypeAdapter, ValidationError
@@ -226,6 +227,26 @@ class WorkdayImportAnswers(TypedDict, total=False):
     text: str
 
 
+class NoAnswers(TypedDict):
+    """A flow that asks nothing but its confirm (deadline_cancel)."""
+
+
+class FieldAnswers:
+    """The answers of /new, keyed by the campaign's own ledger fields (data, not code: no
+    TypedDict can name them), read by the ledger's spec; `unit` is the unit an admin picked."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: Mapping[str, object]) -> None:
+        self.values = values
+
+    @property
+    def unit(self) -> str:
+        """The unit picked on the first step ("" when the flow knew it and did not ask)."""
+        unit = self.values.get("unit")
+        return unit if isinstance(unit, str) else ""
+
+
 class Unreadable(ValueError):
     """A draft's context or answers are not what its flow reads (saved by an older version)."""
 
@@ -244,6 +265,11 @@ def checked(kind: type[C], data: Mapping[str, object]) -> C:
     except ValidationError as err:
         raise Unreadable(str(err)) from None
     return cast(C, data)
+
+
+def reader(kind: type[C]) -> Callable[[Mapping[str, object]], C]:
+    """How a flow's answers of the TypedDict `kind` are read (a binding's `answers`): checked."""
+    return partial(checked, kind)
 
 
 def context_of(draft: Draft, kind: type[C]) -> C:

@@ -90,3 +90,26 @@ def answer_of(values: Mapping[str, object], item_id: int) -> ItemAnswer:
         planned=date.fromisoformat(planned) if planned else None,
         files=tuple(files_of(values, item_id)),
     )
+
+
+class WeekAnswers:
+    """A weekly update's answers as its finish reads them: by item (`item(12)`), the new
+    problem asked or not; `values` is the draft's dict as kept (keys `i12.status`, `new.name`)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: Mapping[str, object]) -> None:
+        self.values = values
+
+    def item(self, item_id: int) -> ItemAnswer:
+        """Everything given for one item."""
+        return answer_of(self.values, item_id)
+
+    def closing(self, item_id: int) -> int | None:
+        """The item's version once its close-out was asked from the week; None if not."""
+        return closing_of(self.values, item_id)
+
+    @property
+    def adds_new(self) -> bool:
+        """Whether a new problem is added with the week (its fields under `new.`)."""
+        return self.values.get("new") == "yes"

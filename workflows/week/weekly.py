@@ -9,16 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import NotRequired
 
-from typing_extensions import TypedDict  # pydantic reads this one on Python 3.11
-
-from workflows.forms.contexts import ItemSnapshot, checked
+from workflows.forms.contexts import ItemSnapshot, NewItemContext, WeeklyContext
 from workflows.forms.engine import Condition, Flow, Step
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import Attachments, Choice, FormEnv, Option, StatusCard, Text
 from workflows.json_read import list_of, mapping_of, need_int, str_of
-from workflows.json_types import JSONObject
 from workflows.messages import Lines, Msg, msg
 from workflows.problems.ledger import PLANNED_DATE, item_steps, ledger_from
 from workflows.week.periods import WEEK
@@ -46,11 +42,11 @@ def week_over(context: Mapping[str, object], now: datetime) -> bool:
     return due is not None and now >= datetime.fromisoformat(str(due)) + WEEK
 
 
-def over_word(context: Mapping[str, object], now: datetime) -> Msg | None:
+def over_word(context: WeeklyContext, now: datetime) -> Msg | None:
     """The word for a weekly draft's owner when its week is over (None while it is not)."""
     if not week_over(context, now):
         return None
-    return msg("weekly.expired_here", name=context.get("report_name", ""))
+    return msg("weekly.expired_here", name=context["report_name"])
 
 
 def abandoned(updated_at: datetime, now: datetime) -> bool:
@@ -127,20 +123,10 @@ def overdue_name(item: ItemSnapshot) -> Msg | str:
     return msg("week.overdue_name", name=item["name"], days=days) if days else item["name"]
 
 
-class WeekSteps(TypedDict):
-    """What the weekly update's steps are built from (a `WeeklyContext` has it all): the open
-    items and the campaign's ledger spec, for the new problem's fields."""
-
-    items: list[ItemSnapshot]
-    ledger: NotRequired[JSONObject | None]
-
-
-def weekly_flow(context: Mapping[str, object]) -> Flow:
-    """The steps for this unit's open items, then new problems, then the confirm screen;
-    `context` is the draft's (checked as a `WeekSteps`: a `WeeklyContext` is one)."""
-    week = checked(WeekSteps, context)
+def weekly_flow(week: WeeklyContext) -> Flow:
+    """The steps for this unit's open items, then new problems, then the confirm screen."""
     items = week["items"]
-    spec = ledger_from(week.get("ledger"))
+    spec = ledger_from(week["ledger"])
     steps: list[Step] = []
     for n, it in enumerate(items, 1):
         k = item_prefix(it["id"])
@@ -226,9 +212,9 @@ def changes(values: Mapping[str, object], env: FormEnv) -> Mapping[str, object]:
     return {"changes": Lines(out or [msg("weekly.change.none")]), "unit": values.get("unit", "")}
 
 
-def new_item_flow(context: Mapping[str, object]) -> Flow:
+def new_item_flow(context: NewItemContext) -> Flow:
     """`/new`: the campaign's ledger fields (the unit first, for admins), then confirm."""
-    spec = ledger_from(context.get("ledger"))
+    spec = ledger_from(context["ledger"])
     unit = Step("unit", "new.ask_unit", Choice(source="units"), when=lambda v: not v.get("unit"))
     return Flow(
         FlowName.NEW, "new.title", (unit, *item_steps(spec)), summary="new.summary", extras=preview

@@ -18,7 +18,7 @@ from workflows.json_types import JSONValue
 from workflows.messages import Msg, msg
 from workflows.problems import closeout
 from workflows.problems.ledger import ItemChanges, Progress
-from workflows.week.week_answers import answer_of, closing_of
+from workflows.week.week_answers import WeekAnswers
 from workflows.week.weekly import DONE, LATE, PLAN
 
 
@@ -88,7 +88,7 @@ class WeekUpdate:
 
 def decide_week(
     context: WeeklyContext,
-    values: Mapping[str, object],
+    answers: WeekAnswers,
     current: Mapping[int, ItemNow],
     *,
     at: datetime,
@@ -99,11 +99,11 @@ def decide_week(
     closing = 0  # close-outs the liaison asked from the week meanwhile: theirs, not a conflict
     period = date.fromisoformat(context["period"])
     for it in context["items"]:
-        given = answer_of(values, it["id"])
+        given = answers.item(it["id"])
         item = current.get(it["id"])
         if item is None:
             continue
-        if closing_of(values, it["id"]) is not None:
+        if answers.closing(it["id"]) is not None:
             closing += 1
             continue
         if given.status is None:
@@ -138,7 +138,7 @@ def decide_week(
         changes=tuple(changes),
         conflicts=tuple(conflicts),
         answered=len(context["items"]) - len(conflicts),
-        new_item=values.get("new") == "yes",
+        new_item=answers.adds_new,
         asked_closing=closing,
     )
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from bot.telegram.reply import Button
 from bot.telegram.turn import Steps, Turn
@@ -20,6 +20,8 @@ from storage import ledger_import as saving
 from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.forms.buttons import Verb, callback_data
 from workflows.guards import required
+from workflows.json_read import need_int
+from workflows.json_types import JSONValue
 from workflows.messages import Msg, msg
 from workflows.problems.ledger_import import (
     ImportProgress,
@@ -45,7 +47,7 @@ class _Target:
 
 
 def _ledger_target(
-    turn: Turn, upload: ChatUpload, file: dict[str, Any], upload_id: int
+    turn: Turn, upload: ChatUpload, file: Mapping[str, str], upload_id: int
 ) -> _Target | None:
     """The unit a ledger goes to, or None with the question (which unit?) or the reason said."""
     camp = required(turn.campaign, "the active campaign")
@@ -68,7 +70,7 @@ def _ledger_target(
     return _Target(unit, target, saving.known_items(turn.session, saved_id(unit), target.spec))
 
 
-def _ask_unit(turn: Turn, file: dict[str, Any]) -> None:
+def _ask_unit(turn: Turn, file: Mapping[str, str]) -> None:
     """An admin's ledger, sent in private: which unit's is it?"""
     camp = required(turn.campaign, "the active campaign")
     units = campaigns.units_of(turn.session, saved_id(camp))
@@ -86,7 +88,7 @@ def _ask_unit(turn: Turn, file: dict[str, Any]) -> None:
 
 
 async def read_ledger(
-    steps: Steps, book: Book, upload: ChatUpload, file: dict[str, Any], upload_id: int
+    steps: Steps, book: Book, upload: ChatUpload, file: Mapping[str, str], upload_id: int
 ) -> None:
     """A workbook read as the unit's ledger: which unit, every row checked, one preview."""
     found = await steps.turn(lambda t: _ledger_target(t, upload, file, upload_id))
@@ -96,7 +98,7 @@ async def read_ledger(
     await steps.turn(lambda t: _ledger_preview(t, found, counts, file))
 
 
-def _ledger_preview(turn: Turn, found: _Target, counts: Tally, file: dict[str, Any]) -> None:
+def _ledger_preview(turn: Turn, found: _Target, counts: Tally, file: Mapping[str, str]) -> None:
     text = preview_message(counts, unit=found.unit.name, file=file["name"])
     if not counts.ready:
         turn.say(text)
@@ -134,7 +136,7 @@ class SaveLedger:
         try:
             if data is None or sha256_of(data) != row.digest:
                 raise saving.Stale(row.file_name)
-            expected = (row.state.get("new", 0), row.state.get("changed", 0))
+            expected = (need_int(row.state.get("new", 0)), need_int(row.state.get("changed", 0)))
             rows = await off_loop(
                 lambda: read_rows(data, row.file_name, target, known, progress, expected)
             )
@@ -167,7 +169,7 @@ def _to_save(
 
 
 def _save_batch(
-    turn: Turn, upload_id: int, runner: str, rows: list[ImportRow], source: dict[str, Any]
+    turn: Turn, upload_id: int, runner: str, rows: list[ImportRow], source: Mapping[str, JSONValue]
 ) -> ImportProgress | None:
     """One batch; after the last, the one reply with what the import did in all."""
     progress = saving.save_batch(turn.session, upload_id, runner, rows, turn.stamp, source)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 from bot.delivery.acts import acting
 from bot.telegram.reply import Button, Reply
@@ -18,13 +17,15 @@ from bot.usecases.week import submit_week, week_context_here
 from storage import drafts, uploads
 from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.forms.buttons import Verb, callback_data
-from workflows.forms.contexts import ItemSnapshot, WeeklyContext
+from workflows.forms.contexts import ItemSnapshot, WeeklyContext, checked
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import Attachments, FileAnswer, FormEnv, InputError
+from workflows.json_read import json_object_of, need_mapping, need_object
+from workflows.json_types import JSONObject
 from workflows.messages import Msg, lines, msg
 from workflows.problems.ledger_import import PREVIEW_SHOWN, problem_line
 from workflows.problems.workbook import Book
-from workflows.week.week_answers import EVIDENCE, item_answer
+from workflows.week.week_answers import EVIDENCE, WeekAnswers, item_answer
 from workflows.week.weekly import DONE, LATE, PLAN, SAME, changes, weekly_flow
 from workflows.week.weekly_workbook import (
     FormOrigin,
@@ -83,7 +84,7 @@ def _week_target(
     return ctx, FormEnv(turn.stamp.at, turn.zone), statuses_read(turn)
 
 
-async def read_week(steps: Steps, book: Book, origin: FormOrigin, file: dict[str, Any]) -> None:
+async def read_week(steps: Steps, book: Book, origin: FormOrigin, file: Mapping[str, str]) -> None:
     """A filled weekly form read into the week's answers, checked as the step-by-step update
     checks them; one preview."""
     target = await steps.turn(lambda t: _week_target(t, origin))
@@ -102,7 +103,7 @@ async def read_week(steps: Steps, book: Book, origin: FormOrigin, file: dict[str
 
 
 def _week_preview(
-    turn: Turn, ctx: WeeklyContext, reading: FormReading, file: dict[str, Any]
+    turn: Turn, ctx: WeeklyContext, reading: FormReading, file: Mapping[str, str]
 ) -> None:
     if reading.problems:
         shown = [problem_line(p) for p in reading.problems[:PREVIEW_SHOWN]]
@@ -112,7 +113,11 @@ def _week_preview(
         turn.say(lines([head, *shown, *tail]))
         return
     row = keep_upload(
-        turn, "week", ctx["unit_id"], file, {"context": ctx, "values": reading.values}
+        turn,
+        "week",
+        ctx["unit_id"],
+        file,
+        {"context": json_object_of(ctx), "values": json_object_of(reading.values)},
     )
     open_draft = turn.draft()
     if open_draft is not None and open_draft.flow == FlowName.WEEKLY:  # the form replaces it
@@ -121,9 +126,15 @@ def _week_preview(
     _week_screen(turn, row)
 
 
+def _kept(row: WorkbookUpload) -> tuple[WeeklyContext, JSONObject]:
+    """The week a workbook's preview kept: its context, read as one, and its answers."""
+    context = checked(WeeklyContext, need_mapping(row.state["context"]))
+    return context, dict(need_object(row.state["values"]))
+
+
 def _week_screen(turn: Turn, row: WorkbookUpload, got: Msg | None = None) -> None:
     """The week's preview: the same summary as the step-by-step confirm, evidence still due."""
-    ctx, values = row.state["context"], row.state["values"]
+    ctx, values = _kept(row)
     env = FormEnv(turn.stamp.at, turn.zone)
     summary = msg(
         "weekly.summary", unit=ctx["unit"], changes=changes({**ctx, **values}, env)["changes"]
@@ -143,7 +154,7 @@ def _week_screen(turn: Turn, row: WorkbookUpload, got: Msg | None = None) -> Non
 
 
 def _evidence_item(
-    ctx: WeeklyContext, values: Mapping[str, Any], given: FileAnswer, caption: str
+    ctx: WeeklyContext, values: Mapping[str, object], given: FileAnswer, caption: str
 ) -> ItemSnapshot | None:
     """Which closing item a file is evidence for: the only one, or the one its caption names."""
     closing = closing_items(ctx, values)
@@ -160,7 +171,7 @@ def add_evidence(turn: Turn, given: FileAnswer) -> bool:
     row = uploads.pending_upload(turn.session, turn.chat.chat_id, turn.person.user_id)
     if row is None or row.kind != "week":
         return False
-    ctx, values = row.state["context"], dict(row.state["values"])
+    ctx, values = _kept(row)
     codes = [it["code"] for it in closing_items(ctx, values)]
     if not codes:
         return False
@@ -185,7 +196,7 @@ def save_workbook_week(turn: Turn, upload_id: int) -> None:
     row = owned_upload(turn, upload_id, "week")
     if row is None:
         return
-    ctx, values = row.state["context"], row.state["values"]
+    ctx, values = _kept(row)
     missing = missing_evidence(ctx, values)
     if missing:
         turn.notice = turn.text(msg("weekly_form.need_evidence", codes=missing))
@@ -193,7 +204,7 @@ def save_workbook_week(turn: Turn, upload_id: int) -> None:
         return
     uploads.close_upload(turn.session, row, uploads.SAVED, turn.stamp.at)
     with acting(turn) as act:
-        submit_week(act, ctx, values, to_groups=False)
+        submit_week(act, ctx, WeekAnswers(values), to_groups=False)
 
 
 def download_form(turn: Turn, index: int) -> None:

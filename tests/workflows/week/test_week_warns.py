@@ -15,6 +15,7 @@ from workflows.forms.flow_page import fill
 from workflows.forms.inputs import FormEnv, InputError, TextAnswer
 from workflows.messages import msg
 from workflows.problems.ledger import LedgerSpec, item_steps, overdue_days
+from workflows.week.week_answers import WeekAnswers
 from workflows.week.week_page import asked_closing, missing, read_item, with_answers
 from workflows.week.weekly import LATE, PLAN, SAME, overdue_name, progress_said, weekly_flow
 from workflows.week.weekly_update import ItemNow, decide_week
@@ -90,7 +91,7 @@ def test_on_plan_with_a_new_date_moves_the_planned_date_and_records_the_reason()
     values = {"i7.status": PLAN, "i7.progress": "推进", "i7.reason": "资金未到位"}
     values |= {"i7.planned": "2024-04-30", "new": "no"}
     now = {7: ItemNow(7, "轮台-001", 1, {"lead": "住建局"}), 8: ItemNow(8, "轮台-002", 3, {})}
-    (change,) = decide_week(CONTEXT, values, now, at=ENV.now).changes
+    (change,) = decide_week(CONTEXT, WeekAnswers(values), now, at=ENV.now).changes
     assert change.changes.fields == {"lead": "住建局", "planned_on": "2024-04-30"}
     assert change.progress.reason == "资金未到位" and change.progress.new_due_on == date(
         2024, 4, 30
@@ -120,7 +121,7 @@ def test_a_close_out_asked_from_the_week_is_left_to_it_and_is_no_conflict() -> N
     assert "i7.status" not in noted.values and 7 not in missing(FLOW, noted)
     values = {**noted.values, "i8.status": SAME, "new": "no"}
     now = {7: ItemNow(7, "轮台-001", 2, {}), 8: ItemNow(8, "轮台-002", 3, {})}
-    week = decide_week(CONTEXT, values, now, at=ENV.now)
+    week = decide_week(CONTEXT, WeekAnswers(values), now, at=ENV.now)
     assert week.conflicts == () and [c.item_id for c in week.changes] == [8]
     assert week.answered == 2 and week.summary().params["closing"] == 1
 
