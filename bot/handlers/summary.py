@@ -10,9 +10,10 @@ from bot.telegram.applinks import board_button
 from bot.telegram.feature import Feature
 from bot.telegram.reply import Button, Reply
 from bot.telegram.turn import Turn
+from bot.usecases.circular import circular_file
 from bot.usecases.exports import export_workbook
 from bot.usecases.items import item_line
-from bot.usecases.summary import campaign_summary, circular_file, summary_picture
+from bot.usecases.summary import campaign_summary, summary_picture
 from storage import campaigns
 from storage import ledger as items
 from storage import summary as figures

@@ -18,10 +18,10 @@ from bot.telegram.services import BotApp, Ctx, Services, services_in
 from bot.telegram.source import Source, Speaker
 from bot.telegram.turn import Task
 from bot.usecases.abandoned import sweep
+from bot.usecases.digests import weekly_digests
 from bot.usecases.imports import TakenUp, taken_up
 from bot.usecases.notices import notice_ladder
 from bot.usecases.reviews import scheduled_reviews
-from bot.usecases.summary import weekly_digests
 from storage import campaigns, planning
 from storage.calendar import work_calendar
 from storage.outage import unreachable

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.usecases.summary import circular_file
+from bot.usecases.circular import circular_file
 from locales import Translator
 from storage import campaigns, planning
 from storage.calendar import work_calendar

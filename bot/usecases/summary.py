@@ -1,25 +1,20 @@
-"""The campaign's figures read out: the summary, the weekly digest to the supervisors, the
-circular (工作进展通报, 月调度, 季通报) as a document, the on-time weeks and the next checkpoint."""
+"""The campaign's figures read out: the summary and its chart, the on-time weeks, the next
+checkpoint (what the circular, the board and the digest read)."""
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.usecases.chart import ChartWords, summary_chart
-from storage import campaigns, notices, planning
+from storage import campaigns, planning
 from storage import summary as figures
-from storage.calendar import work_calendar
-from storage.circular import write_circular
 from storage.models import Campaign, saved_id
 from storage.scores import ranking_state
 from workflows.deliverables.checkpoints import interview_list, next_checkpoint
-from workflows.documents.circular import NextCheckpoint, Section, period_text, weekly_circular
-from workflows.documents.digest import digest_chats, digest_week
-from workflows.documents.notices import RECENT, last_due, late_reads_section
+from workflows.documents.circular import NextCheckpoint
 from workflows.documents.summary import (
     UnitSummary,
     WeekShare,
@@ -29,10 +24,8 @@ from workflows.documents.summary import (
     summary_message,
     summary_week,
 )
-from workflows.keys import digest_key
 from workflows.messages import Msg, Say, msg
-from workflows.planner import Planned
-from workflows.supervision.scores import QUARTER, WEEK
+from workflows.supervision.scores import QUARTER
 from workflows.supervision.standing import report_state, week_deadline
 
 
@@ -103,74 +96,6 @@ def checkpoint_state(
     # the 约谈名单 as it stands reads the last quarter's scores (the 季通报's), as of today
     start = datetime.combine(today, time(0), tzinfo=ZoneInfo(camp.timezone))
     return NextCheckpoint(point, behind, True, ranking_state(session, camp, start, QUARTER))
-
-
-def circular_docx(
-    session: Session, camp: Campaign, now: datetime, say: Say, kind: str = WEEK
-) -> bytes:
-    """The week's 工作进展通报 as a Word document; for a month or a quarter, its 调度/通报 with
-    that period's ranking."""
-    tz = ZoneInfo(camp.timezone)
-    today = now.astimezone(tz).date()
-    _, rows = campaign_summary(session, camp, now)
-    names = {saved_id(u): u.name for u in campaigns.units_of(session, saved_id(camp))}
-    week = summary_week(campaigns.weekly_reports(camp), now, tz)
-    ranking = ranking_state(session, camp, now, kind)
-    circular = weekly_circular(
-        camp.name,
-        rows,
-        report=week.report,
-        week=week.starts_on,
-        cases=figures.overdue_cases(session, names, now),
-        checkpoint=checkpoint_state(session, camp, names, today),
-        today=today,
-        reads=late_reads(session, camp, names, now),
-        ranking=ranking,
-        title=None
-        if kind == WEEK
-        else msg(f"scores.title.{kind}", campaign=camp.name, period=period_text(ranking.period)),
-    )
-    out = io.BytesIO()
-    write_circular(circular, say, out)
-    return out.getvalue()
-
-
-def late_reads(
-    session: Session, camp: Campaign, names: dict[int, str], now: datetime
-) -> Section | None:
-    """The circular's 已阅情况: who read the last circular sent to the units late; None when
-    none has been sent (`/notice 通报`) whose time to be read is over."""
-    tz, cal = ZoneInfo(camp.timezone), work_calendar(session)
-    sent = notices.recent_notices(session, saved_id(camp), since=now - RECENT, kind="circular")
-    last = last_due([state for _, state in sent], now=now, cal=cal, tz=tz)
-    return late_reads_section(last, names, cal, tz) if last is not None else None
-
-
-def circular_file(
-    session: Session, camp: Campaign, now: datetime, say: Say, kind: str = WEEK
-) -> tuple[Msg, tuple[str, bytes]]:
-    """The circular (the week's, the month's 调度, the quarter's 通报) as a file: its caption,
-    and its name and bytes (the chat's `/summary`, the planner's scheduled reviews)."""
-    data = circular_docx(session, camp, now, say, kind)
-    stamp = now.astimezone(ZoneInfo(camp.timezone)).strftime("%Y%m%d")
-    weekly = kind == WEEK
-    caption = "circular.caption" if weekly else f"scores.caption.{kind}"
-    name = say(msg("circular.file_name" if weekly else f"scores.file_name.{kind}"))
-    return msg(caption, campaign=camp.name), (f"{name}-{stamp}.docx", data)
-
-
-def weekly_digests(
-    session: Session, camp: Campaign, now: datetime, planned: frozenset[str]
-) -> list[Planned]:
-    """After the weekly report's deadline, the summary to the supervisors, once a week."""
-    day = digest_week(campaigns.weekly_reports(camp), now, ZoneInfo(camp.timezone))
-    if day is None:
-        return []
-    todo = digest_chats(day, planning.supervisor_chats(session), planned)
-    if not todo:
-        return []
-    text, _ = campaign_summary(session, camp, now)
-    return [Planned(digest_key(day, c), "digest", c, text, now) for c in todo]
 
 
 def summary_picture(

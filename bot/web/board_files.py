@@ -25,8 +25,9 @@ from bot.telegram.feature import PageRoute
 from bot.telegram.services import Services
 from bot.telegram.source import Source, Speaker
 from bot.telegram.turn import Turn
+from bot.usecases.circular import circular_docx
 from bot.usecases.exports import export_name, export_workbook
-from bot.usecases.summary import campaign_summary, circular_docx, summary_picture
+from bot.usecases.summary import campaign_summary, summary_picture
 from bot.web.calls import (
     BOT,
     TURNS,

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from docx import Document
 from sqlmodel import Session
 
-from bot.usecases.summary import circular_docx
+from bot.usecases.circular import circular_docx
 from locales import Translator
 from storage import campaigns, ledger, submissions
 from storage import cases as case_store

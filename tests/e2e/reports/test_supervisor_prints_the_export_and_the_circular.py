@@ -16,7 +16,7 @@ from docx import Document
 from docx.shared import Pt
 
 from bot.serve.campaign_file import TEMPLATES
-from bot.usecases.summary import circular_docx
+from bot.usecases.circular import circular_docx
 from locales import Translator
 from storage import campaigns, ledger, submissions
 from storage import cases as case_store
