@@ -10,7 +10,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+    JobExecutionEvent,
+)
 from sqlmodel import and_, col, or_, select
 from telegram import Update
 
@@ -137,6 +143,10 @@ class Sandbox:
         self.app: BotApp | None = None
         self.db: Database | None = None
         self.planner_passes = 0  # finished, in every bot process this sandbox started
+        # planner passes numbered as they start, in every bot process; the last one finished
+        self._passes_started = 0
+        self._pass_finished = 0
+        self._pass_running = False  # in the bot process running now
         self.admin = self.api.user(ADMIN_ID, "王管理", "wang_admin")
         self.mini_app = mini_app  # serve the Mini App on 127.0.0.1 beside the bot
         self.web: WebhookServer | None = None
@@ -184,12 +194,26 @@ class Sandbox:
         self.app = build_application(services, rate_limiter=ChatBudget(self.limits))
         scheduler = required(self.app.job_queue, "PTB's job queue").scheduler
 
-        def count_planner_pass(event: JobExecutionEvent) -> None:
-            job = scheduler.get_job(event.job_id)
-            if job is not None and job.name == "planner":
-                self.planner_passes += 1
+        running = 0  # the pass of this process under way (one at a time: max_instances=1)
+        self._pass_running = False
 
-        scheduler.add_listener(count_planner_pass, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+        def count_planner_pass(event: JobEvent) -> None:
+            nonlocal running
+            job = scheduler.get_job(event.job_id)
+            if job is None or job.name != "planner":
+                return
+            if event.code == EVENT_JOB_SUBMITTED:  # its task made, not begun: no clock read yet
+                self._passes_started += 1
+                running = self._passes_started
+                self._pass_running = True
+            elif isinstance(event, JobExecutionEvent):
+                self.planner_passes += 1
+                self._pass_finished = running
+                self._pass_running = False
+
+        scheduler.add_listener(
+            count_planner_pass, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
+        )
         await self.app.initialize()
         if self.app.post_init is not None:  # as run_polling does: commands, the send log
             await self.app.post_init(self.app)
@@ -290,9 +314,15 @@ class Sandbox:
         db = self.database()
         loop = asyncio.get_running_loop()
         end = loop.time() + timeout
-        passes = self.planner_passes  # the pass running now may have read the clock before
+        # The pass awaited is one that starts once the bot is seen idle twice, a check apart:
+        # what the updates sent before this call changed is then committed (an update taken
+        # from the queue is in a turn by the next check). That pass is started at once (once
+        # the pass under way, which may have read the clock before, is done) rather than at
+        # the planner's next tick.
+        wanted: int | None = None
+        was_idle = False
         while True:
-            ran = self.planner_passes  # read first: what those passes planned is seen below
+            ran = self._pass_finished  # read first: what that pass planned is seen below
             with db.unit_of_work() as s:
                 # a message being sent is due whatever its not_before, which then holds the
                 # sender's claim (a stopped clock would otherwise hide it)
@@ -308,14 +338,26 @@ class Sandbox:
                     )
                 ).all()
             idle = self._idle()
-            if not due and idle and ran > passes + 1:
+            if wanted is None and idle and was_idle:
+                wanted = self._passes_started + 1
+            if wanted is not None and self._passes_started < wanted and not self._pass_running:
+                self._plan_now()  # (a pass under way would have the start skipped)
+            was_idle = idle
+            if not due and idle and wanted is not None and ran >= wanted:
                 return
             if loop.time() > end:
                 raise TimeoutError(
                     f"{len(due)} message(s) still due; bot idle: {idle}; "
-                    f"planner passes since: {ran - passes}"
+                    f"planner pass awaited: {wanted}, last finished: {ran}"
                 )
             await asyncio.sleep(0.05)
+
+    def _plan_now(self) -> None:
+        """Have the planner's next pass start now (when none is under way: one at a time)."""
+        if self.app is None or self.app.job_queue is None:
+            return
+        for job in self.app.job_queue.get_jobs_by_name("planner"):
+            job.job.modify(next_run_time=datetime.now(UTC))
 
     def _idle(self) -> bool:
         """No update left to fetch, queued, or in a turn (its outbox rows may be unwritten)."""
