@@ -36,7 +36,7 @@ from bot.web.init_data import signed
 from locales import Translator
 from storage import campaigns, people
 from storage.audit import Stamp
-from storage.db import Database
+from storage.db import Database, make_engine
 from storage.models import OutboxMessage, saved_id
 from workflows.forms.deeplink import AppLink
 from workflows.guards import required
@@ -195,7 +195,9 @@ class Sandbox:
         """Start a bot process on the same database (as after a restart)."""
         self.database()
         services = Services(
-            Database.open(self.db_url),
+            # its own engine, as a process has; `start` brought the database to head already
+            # (alembic's check read every migration again at each start: 0.04 s)
+            Database(make_engine(self.db_url)),
             self.settings,
             Translator.load(self.locale, strict=True),
             self.clock,
