@@ -145,24 +145,6 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return 2 * len(os.sched_getaffinity(0))
 
 
-def _slowness(item: pytest.Item) -> int:
-    """0 for the tests that take seconds each (other processes, the browser, the print
-    tests), 1 for the rest of the bot's end-to-end tests, 2 for the rules."""
-    path = item.path.as_posix()
-    module = getattr(item, "module", None)
-    if "/tests/postgres/" in path or "/tests/e2e/running/" in path:
-        return 0
-    if module is not None and tools.needs_of(vars(module)):
-        return 0
-    return 1 if "/tests/e2e/" in path else 2
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slowest tests first: pytest-xdist hands tests out in this order, so the workers end
-    together on the rules' short tests rather than one waiting for another's last slow one."""
-    items.sort(key=_slowness)  # stable: each file's tests keep their order
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """A test whose module uses a tool's helpers (the browser, the print tests' converters) is
