@@ -136,13 +136,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """`-n auto`: two workers a core. A test of the bot spends most of its time waiting (for
-    the bot's answer over HTTP, Chromium, LibreOffice, a `taizhang` process): one worker a core
-    left the cores half idle (tests/e2e/ at -n0 used 0.2-0.45 of a core). PYTEST_XDIST_AUTO_
-    NUM_WORKERS still chooses."""
+    """`-n auto`: three workers for two cores. A test of the bot waits much of its time (for
+    the bot's answer over HTTP, the browser, LibreOffice, a `taizhang` process): alone on a
+    quiet machine a worker kept 0.28 (tests/e2e/deadlines), 0.43 (chat) or 0.83 (weekly, the
+    browser's) of a core busy, so one a core left about half the cores idle; two a core would
+    have them all busy, and the timing tests loaded. PYTEST_XDIST_AUTO_NUM_WORKERS chooses."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None  # pytest-xdist's own hook reads it
-    return 2 * len(os.sched_getaffinity(0))
+    return max(1, 3 * len(os.sched_getaffinity(0)) // 2)
 
 
 @pytest.hookimpl(tryfirst=True)
