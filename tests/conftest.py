@@ -86,7 +86,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def db(db_url: str) -> Database:
     """A migrated database on a real SQLite file."""
-    return Database.open(db_url)  # at head already: the migration only checks it
+    # at head already (a copy of the migrated template): alembic's check would only read every
+    # migration file again (0.04-0.2 s a test)
+    return Database(make_engine(db_url))
 
 
 @pytest.fixture
@@ -133,6 +135,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     ]
     for line in tools.summary(reasons):
         terminalreporter.write_line(line)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto`: three workers for two cores. A test of the bot waits much of its time (for
+    the bot's answer over HTTP, the browser, LibreOffice, a `taizhang` process): alone on a
+    quiet machine a worker kept 0.28 (tests/e2e/deadlines), 0.43 (chat) or 0.83 (weekly, the
+    browser's) of a core busy, so one a core left about half the cores idle; two a core would
+    have them all busy, and the timing tests loaded. PYTEST_XDIST_AUTO_NUM_WORKERS chooses."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # pytest-xdist's own hook reads it
+    return max(1, 3 * len(os.sched_getaffinity(0)) // 2)
 
 
 @pytest.hookimpl(tryfirst=True)

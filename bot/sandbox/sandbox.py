@@ -6,11 +6,18 @@ import asyncio
 import json
 import logging
 import socket
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+    JobExecutionEvent,
+)
 from sqlmodel import and_, col, or_, select
 from telegram import Update
 
@@ -29,7 +36,7 @@ from bot.web.init_data import signed
 from locales import Translator
 from storage import campaigns, people
 from storage.audit import Stamp
-from storage.db import Database
+from storage.db import Database, make_engine
 from storage.models import OutboxMessage, saved_id
 from workflows.forms.deeplink import AppLink
 from workflows.guards import required
@@ -89,6 +96,19 @@ def demo_link(
 SANDBOX_CLAIM = timedelta(days=400)
 
 
+# the jobs `Sandbox.drained` waits for a pass of: the planner's, and the chat files' hashes'
+PASSING = ("planner", "hashes")
+
+
+@dataclass
+class Passes:
+    """One job's passes, numbered as they start in every bot process of a sandbox."""
+
+    started: int = 0
+    finished: int = 0  # the number of the last one finished
+    running: int = 0  # the one under way in the running process (max_instances=1), or 0
+
+
 class Clock:
     """The time the bot sees; tests move it explicitly."""
 
@@ -137,6 +157,7 @@ class Sandbox:
         self.app: BotApp | None = None
         self.db: Database | None = None
         self.planner_passes = 0  # finished, in every bot process this sandbox started
+        self._passes = {name: Passes() for name in PASSING}
         self.admin = self.api.user(ADMIN_ID, "王管理", "wang_admin")
         self.mini_app = mini_app  # serve the Mini App on 127.0.0.1 beside the bot
         self.web: WebhookServer | None = None
@@ -174,7 +195,9 @@ class Sandbox:
         """Start a bot process on the same database (as after a restart)."""
         self.database()
         services = Services(
-            Database.open(self.db_url),
+            # its own engine, as a process has; `start` brought the database to head already
+            # (alembic's check read every migration again at each start: 0.04 s)
+            Database(make_engine(self.db_url)),
             self.settings,
             Translator.load(self.locale, strict=True),
             self.clock,
@@ -184,12 +207,25 @@ class Sandbox:
         self.app = build_application(services, rate_limiter=ChatBudget(self.limits))
         scheduler = required(self.app.job_queue, "PTB's job queue").scheduler
 
-        def count_planner_pass(event: JobExecutionEvent) -> None:
-            job = scheduler.get_job(event.job_id)
-            if job is not None and job.name == "planner":
-                self.planner_passes += 1
+        for passes in self._passes.values():
+            passes.running = 0  # a pass the last process left unfinished never will be
 
-        scheduler.add_listener(count_planner_pass, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+        def count_pass(event: JobEvent) -> None:
+            job = scheduler.get_job(event.job_id)
+            if job is None or job.name not in self._passes:
+                return
+            passes = self._passes[job.name]
+            if event.code == EVENT_JOB_SUBMITTED:  # its task made, not begun: no clock read yet
+                passes.started += 1
+                passes.running = passes.started
+            elif isinstance(event, JobExecutionEvent):
+                passes.finished, passes.running = passes.running, 0
+                if job.name == "planner":
+                    self.planner_passes += 1
+
+        scheduler.add_listener(
+            count_pass, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
+        )
         await self.app.initialize()
         if self.app.post_init is not None:  # as run_polling does: commands, the send log
             await self.app.post_init(self.app)
@@ -285,15 +321,22 @@ class Sandbox:
             people.set_role(s, person, role, unit_id, stamp)
 
     async def drained(self, timeout: float = 10) -> None:
-        """Wait until the bot has fetched every update, a planner pass has run from start to
-        end since this call (on the clock as it is now), and the outbox holds nothing due."""
+        """Wait until the bot has fetched every update, a pass of the planner and of the chat
+        files' hashes has run from start to end since this call (on the clock as it is now),
+        and the outbox holds nothing due."""
         db = self.database()
         loop = asyncio.get_running_loop()
         end = loop.time() + timeout
-        passes = self.planner_passes  # the pass running now may have read the clock before
+        # The passes awaited are ones that start once the bot is seen idle twice, a check
+        # apart: what the updates sent before this call changed is then committed (an update
+        # taken from the queue is in a turn by the next check). Each is started at once (once
+        # the pass under way, which may have read the clock before, is done) rather than at
+        # its job's next tick.
+        wanted: dict[str, int] | None = None
+        was_idle = False
         while True:
-            ran = self.planner_passes  # read first: what those passes planned is seen below
-            with db.unit_of_work() as s:
+            ran = {name: p.finished for name, p in self._passes.items()}  # read first: what
+            with db.unit_of_work() as s:  # those passes planned is seen below
                 # a message being sent is due whatever its not_before, which then holds the
                 # sender's claim (a stopped clock would otherwise hide it)
                 due = s.exec(
@@ -308,14 +351,28 @@ class Sandbox:
                     )
                 ).all()
             idle = self._idle()
-            if not due and idle and ran > passes + 1:
+            if wanted is None and idle and was_idle:
+                wanted = {name: p.started + 1 for name, p in self._passes.items()}
+            for name, p in self._passes.items():
+                if wanted is not None and p.started < wanted[name] and not p.running:
+                    self._run_now(name)  # (a pass under way would have the start skipped)
+            was_idle = idle
+            passed = wanted is not None and all(ran[n] >= wanted[n] for n in wanted)
+            if not due and idle and passed:
                 return
             if loop.time() > end:
                 raise TimeoutError(
                     f"{len(due)} message(s) still due; bot idle: {idle}; "
-                    f"planner passes since: {ran - passes}"
+                    f"passes awaited: {wanted}, last finished: {ran}"
                 )
             await asyncio.sleep(0.05)
+
+    def _run_now(self, name: str) -> None:
+        """Have a job's next pass start now (when none is under way: one at a time)."""
+        if self.app is None or self.app.job_queue is None:
+            return
+        for job in self.app.job_queue.get_jobs_by_name(name):
+            job.job.modify(next_run_time=datetime.now(UTC))
 
     def _idle(self) -> bool:
         """No update left to fetch, queued, or in a turn (its outbox rows may be unwritten)."""
