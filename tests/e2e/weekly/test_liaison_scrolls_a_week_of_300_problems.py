@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
@@ -73,7 +73,11 @@ def the_week(driver: WebDriver, url: str) -> dict[str, object]:
     cards = driver.find_elements(By.CSS_SELECTOR, "#preview section.item")
     seen["preview_1"], seen["preview_280"] = cards[0].text, cards[279].text
     driver.find_element(By.ID, "go").click()
-    seen["said"] = wait.until(ec.presence_of_element_located((By.ID, "said"))).text
+    try:
+        seen["said"] = wait.until(ec.presence_of_element_located((By.ID, "said"))).text
+    except TimeoutException:  # what the page shows instead (once timed out on a loaded machine)
+        bar = driver.find_element(By.ID, "status").text
+        raise AssertionError(f"no answer to the submit in 60 s; the page says {bar!r}") from None
     return seen
 
 
