@@ -21,18 +21,14 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import event
 
-from bench.weekly_bench import PRODUCTION, EchoBot
+from bench.weekly_bench import PRODUCTION, EchoBot, weekly_liaison
 from bot.sandbox.sandbox import Sandbox
-from storage import campaigns, ledger
-from storage.audit import Stamp
 from workflows.people.roles import Role
-from workflows.problems.ledger import ItemColumns
 
 T = TypeVar("T")
 
@@ -165,22 +161,7 @@ async def weekly(items: int, top: int, sort: str, profile: bool) -> None:
     """A weekly update of `items` items (a press and a reply each), profiled."""
     with tempfile.TemporaryDirectory() as tmp:
         bot = Sandbox(f"sqlite:///{Path(tmp) / 'w.db'}", **PRODUCTION)
-        await bot.start()
-        bot.app.bot.rate_limiter._base_limiter = None  # type: ignore[union-attr]
-        group = bot.api.group("轮台县联络群")
-        await bot.bind(group, "轮台县")
-        li = bot.api.user(7001, "李明")
-        bot.grant(li, Role.LIAISON, "轮台县")
-        with bot.db.unit_of_work() as s:
-            camp = campaigns.active_campaign(s)
-            unit = campaigns.unit_named(s, camp.id, "轮台县")
-            for i in range(items):
-                ledger.create_item(
-                    s,
-                    unit,
-                    ItemColumns(name=f"问题{i + 1}", due_on=date(2024, 6, 30)),
-                    Stamp(bot.clock(), li["id"]),
-                )
+        group, li = await weekly_liaison(bot, items)
         prompt = await bot.command(group, li, "/weekly")
         sql = Statements()
         sql.listen(bot.services().db.engine)

@@ -161,28 +161,35 @@ async def timed(echo: EchoBot, step: Awaitable[object], into: list[float]) -> ob
     return got
 
 
+async def weekly_liaison(bot: Harness, items: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Start `bot` with Telegram's limits lifted, 轮台县 bound to its group, its liaison 李明
+    and `items` open problems; the group and the liaison."""
+    await bot.start()
+    bot.app.bot.rate_limiter._base_limiter = None  # type: ignore[union-attr]
+    group = bot.api.group("轮台县联络群")
+    await bot.bind(group, "轮台县")
+    li = bot.api.user(7001, "李明")
+    bot.grant(li, Role.LIAISON, "轮台县")
+    with bot.db.unit_of_work() as s:
+        camp = campaigns.active_campaign(s)
+        unit = campaigns.unit_named(s, camp.id, "轮台县")
+        for i in range(items):
+            ledger.create_item(
+                s,
+                unit,
+                ItemColumns(name=f"问题{i + 1}", due_on=date(2024, 6, 30)),
+                Stamp(bot.clock(), li["id"]),
+            )
+    return group, li
+
+
 async def weekly(
     echo: EchoBot, items: int, cpu: Cpu | None = None
 ) -> tuple[list[float], list[float], float]:
     """A whole weekly update of `items` items: the presses' and the replies' latencies."""
     with tempfile.TemporaryDirectory() as tmp:
         bot = Harness(f"sqlite:///{Path(tmp) / 'w.db'}", **PRODUCTION)
-        await bot.start()
-        bot.app.bot.rate_limiter._base_limiter = None  # type: ignore[union-attr]
-        group = bot.api.group("轮台县联络群")
-        await bot.bind(group, "轮台县")
-        li = bot.api.user(7001, "李明")
-        bot.grant(li, Role.LIAISON, "轮台县")
-        with bot.db.unit_of_work() as s:
-            camp = campaigns.active_campaign(s)
-            unit = campaigns.unit_named(s, camp.id, "轮台县")
-            for i in range(items):
-                ledger.create_item(
-                    s,
-                    unit,
-                    ItemColumns(name=f"问题{i + 1}", due_on=date(2024, 6, 30)),
-                    Stamp(bot.clock(), li["id"]),
-                )
+        group, li = await weekly_liaison(bot, items)
         prompt = await bot.command(group, li, "/weekly")  # the first item's step
         presses: list[float] = []
         replies: list[float] = []

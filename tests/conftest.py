@@ -138,14 +138,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """`-n auto`: three workers for two cores. A test of the bot waits much of its time (for
-    the bot's answer over HTTP, the browser, LibreOffice, a `taizhang` process): alone on a
-    quiet machine a worker kept 0.28 (tests/e2e/deadlines), 0.43 (chat) or 0.83 (weekly, the
-    browser's) of a core busy, so one a core left about half the cores idle; two a core would
-    have them all busy, and the timing tests loaded. PYTEST_XDIST_AUTO_NUM_WORKERS chooses."""
+    """`-n auto`: one worker a core. Three for two cores ran the SQLite pass in 310 s instead
+    of about 340 s, but loaded the timing tests: a browser test's 60 s wait and a chat test's
+    order of messages each failed once under it (CI, stop 37), never at one a core.
+    PYTEST_XDIST_AUTO_NUM_WORKERS chooses."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None  # pytest-xdist's own hook reads it
-    return max(1, 3 * len(os.sched_getaffinity(0)) // 2)
+    return max(1, len(os.sched_getaffinity(0)))
 
 
 @pytest.hookimpl(tryfirst=True)
