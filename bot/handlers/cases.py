@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
+from bot.telegram.item_lookup import case_for
 from bot.telegram.paging import PAGE, Page
 from bot.telegram.reply import Button
 from bot.telegram.turn import Turn
@@ -72,23 +73,6 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
         forward_case(act, case_of, admin_ids=turn.services.settings.admin_ids)
 
 
-def _case_for(turn: Turn, ref: str) -> ForwardedCase | None:
-    """A case the speaker may act on, by id or code; None (with a notice) otherwise."""
-    row_id = whole_number(ref)
-    case = (
-        turn.session.get(ForwardedCase, row_id)
-        if row_id is not None
-        else store.case_by_code(turn.session, ref)
-    )
-    if case is None:
-        turn.refuse(msg("case.unknown", code=ref))
-        return None
-    if not turn.actor.sees(case.unit_id):
-        turn.refuse(msg("case.not_yours", code=case.code))
-        return None
-    return case
-
-
 def start_feedback(turn: Turn, case: ForwardedCase, first: str | None = None) -> None:
     """Open the feedback steps; a reply to the case message is its first answer."""
     refused = _may_handle(turn, case)
@@ -117,7 +101,7 @@ def cmd_feedback(turn: Turn, args: list[str]) -> None:
     if not args:
         turn.say(msg("feedback.usage"))
         return
-    case = _case_for(turn, args[0])
+    case = case_for(turn, args[0])
     if case is not None:
         start_feedback(turn, case)
 
@@ -150,7 +134,7 @@ def _may_handle(turn: Turn, case: ForwardedCase) -> Refused | None:
 def _unit_case(turn: Turn, pressed: Action) -> ForwardedCase | None:
     """The case a button of its unit's names, if this liaison may still handle it; else a
     toast says why."""
-    case = _case_for(turn, str(pressed.ref))
+    case = case_for(turn, str(pressed.ref))
     refused = _may_handle(turn, case) if case is not None else None
     if refused is not None:
         turn.notice = turn.text(refused.reason)
@@ -197,7 +181,7 @@ def on_ask_extension(turn: Turn, pressed: Action) -> None:
 
 def on_grant_extension(turn: Turn, pressed: Action) -> None:
     """The supervisor's 同意 on a request for more time."""
-    case = _case_for(turn, str(pressed.ref))
+    case = case_for(turn, str(pressed.ref))
     if case is None:
         return
     with acting(turn) as act:
@@ -208,7 +192,7 @@ def on_grant_extension(turn: Turn, pressed: Action) -> None:
 
 def on_refuse_extension(turn: Turn, pressed: Action) -> None:
     """The supervisor's 不同意: the reason is asked for, while the request still waits."""
-    case = _case_for(turn, str(pressed.ref))
+    case = case_for(turn, str(pressed.ref))
     if case is None:
         return
     if json_object(case.fields.get("extension", {})).get("status") != extension.PENDING:
@@ -297,7 +281,7 @@ def cmd_case(turn: Turn, args: list[str]) -> None:
     if not args:
         turn.say(msg("case.usage"))
         return
-    case = _case_for(turn, args[0])
+    case = case_for(turn, args[0])
     if case is None:
         return
     cal = work_calendar(turn.session)
