@@ -5,6 +5,8 @@ not reported; it then waits in the outbox (quiet hours, the chat's budget, a ret
 left by a process that died). A unit that submits meanwhile must not be reminded: the
 reminders claimed for sending are checked once more and withdrawn when what they asked for
 was done. The supervisors' lists (who has not submitted) are left alone: they tell a moment.
+A notice planned for a due time its deadline or case no longer has is withdrawn too: the move
+withdraws what waits, but skips a row another process holds at that moment.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from storage.campaigns import active_campaign, weekly_reports
-from storage.models import ForwardedCase, Notification, OutboxMessage, Submission, saved_id
+from storage.models import (
+    Deadline,
+    ForwardedCase,
+    Notification,
+    OutboxMessage,
+    Submission,
+    saved_id,
+)
 from workflows.casework.cases import OPEN, SIGNED
 from workflows.json_types import json_int
 from workflows.keys import (
@@ -25,7 +34,10 @@ from workflows.keys import (
     REMIND,
     UNIT,
     NoticeKey,
+    Subject,
     owed_again,
+    schedule_of,
+    schedule_stamp,
     stage_target,
     weekly_asked,
 )
@@ -146,7 +158,21 @@ def _done(session: Session, keys: dict[int, str]) -> set[int]:
         elif week is not None:
             weeks[nid] = week
     answered = _answered(session, chasers)
-    return _submitted(session, submissions) | answered | _reported(session, weeks)
+    done = _submitted(session, submissions) | answered | _reported(session, weeks)
+    return done | _moved(session, keys)
+
+
+def _moved(session: Session, keys: dict[int, str]) -> set[int]:
+    """Of these notifications, the ones planned for a due time their deadline or case no longer
+    has (moved since, or the deadline withdrawn)."""
+    planned = {nid: n for nid, key in keys.items() if (n := NoticeKey.parse(key)) and n.due}
+    current: dict[str, str] = {}
+    for subject, table in ((Subject.DEADLINE, Deadline), (Subject.CASE, ForwardedCase)):
+        ids = {n.subject_id for n in planned.values() if n.subject is subject}
+        if ids:
+            rows = session.exec(select(table.id, table.due_at).where(col(table.id).in_(ids)))
+            current |= {schedule_of(subject, i): schedule_stamp(due) for i, due in rows if i}
+    return {nid for nid, n in planned.items() if current.get(n.schedule) != n.due}
 
 
 def _submitted(session: Session, asks: dict[int, tuple[int, int]]) -> set[int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -173,3 +173,40 @@ def test_a_stage_freed_from_a_withdrawn_catch_up_is_told_by_its_later_stage_wait
         assert told.kind == "told" and told.payload["told_in"] == later.key
         marks = s.exec(select(Notification).where(Notification.kind == reminders_owed.OWED)).all()
         assert marks == []
+
+
+def test_claimed_reminders_planned_for_a_due_time_since_moved_are_withdrawn(db: Database) -> None:
+    """The move withdraws what waits, but skips a row another process holds at that moment
+    (PostgreSQL's SKIP LOCKED): the claim checks the due time once more."""
+    with db.unit_of_work() as s:
+        _, deadline, unit = _bazhou(s)
+        did, old = saved_id(deadline), deadline.due_at
+        case = ForwardedCase(code="ZB-0001", unit_id=unit, text="x", received_at=NOW, due_at=old)
+        s.add(case)
+        s.flush()
+        cid = saved_id(case)
+        planned = [
+            NoticeKey.deadline_unit(did, old, unit, -1, "r86400").text,  # moved: withdrawn
+            NoticeKey.deadline_missing(did, old, -9).text,  # the list of the old time too
+            NoticeKey.case_remind(cid, old, "morning", -1).text,  # extended: withdrawn
+            NoticeKey.case_posted(cid, -1).text,  # not planned for a due time: sent
+        ]
+        items = [planning.Rendered(Planned(k, "x", -1, msg("x"), NOW), "⏰", None) for k in planned]
+        assert planning.save_planned(s, items, NOW) == len(planned)
+    with db.unit_of_work() as s:  # moved, as if the withdrawal had skipped the held rows
+        new = old + timedelta(days=3)
+        for row in (s.get(Deadline, did), s.get(ForwardedCase, cid)):
+            assert row is not None
+            row.due_at = new
+            s.add(row)
+        later = NoticeKey.deadline_unit(did, new, unit, -1, "r86400").text  # the new time's
+        planning.save_planned(
+            s, [planning.Rendered(Planned(later, "x", -1, msg("x"), NOW), "⏰", None)], NOW
+        )
+    with db.unit_of_work() as s:
+        sent = reminders_owed.withdraw_done(s, outbox.claim(s, NOW, limit=20))
+        keys_of = dict(s.exec(select(Notification.id, Notification.key)).all())
+        assert sorted(keys_of[r.notification_id] for r in sent) == sorted([planned[3], later])
+    with db.unit_of_work() as s:
+        statuses = sorted(r.status for r in s.exec(select(OutboxMessage)))
+    assert statuses == ["sending"] * 2 + ["withdrawn"] * 3
