@@ -95,7 +95,7 @@ async def _send(bot: ExtBot[LimitArgs], services: Services, row: OutboxRow, keep
             sent = await send_outgoing(bot, message, REPLY_LIMIT)
             # an edit that answered True left the pressed message as it was: that is its id
             result.sent_id = sent.message_id if sent is not None else (message.edit or 0)
-            prompt = message.sent_prompt(sent.message_id) if sent is not None else None
+            prompt = message.sent_prompt(result.sent_id) if result.sent_id else None
             if prompt is not None:
                 services.prompts.note(prompt)
             return result

@@ -76,6 +76,7 @@ class LocalBotApi:
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.menu_buttons: dict[int, dict[str, Any]] = {}  # by private chat; 0: the default
         self.requests: Counter[str] = Counter()
+        self.bodies: Counter[tuple[str, str]] = Counter()  # (method, content type)
         self.kicked: set[int] = set()
         self.failures: deque[Failure] = deque()
         self.failure_rate = 0.0  # a share of calls (not start-up ones) fails: 429, 500 or a drop
@@ -449,6 +450,7 @@ class LocalBotApi:
             )
         params = await _params(request)
         self.requests[method] += 1
+        self.bodies[method, request.content_type] += 1
         kind = self._random_failure(method)
         if kind == "drop" and request.transport is not None:
             request.transport.close()  # before anything is done: the client sees a dropped line

@@ -30,6 +30,7 @@ from bot.serve.pipeline import Pipeline, pipeline_in
 from bot.telegram.applinks import open_button
 from bot.telegram.budget import ChatBudget, LimitArgs, Limits
 from bot.telegram.hashes import with_fingerprint
+from bot.telegram.json_request import JsonRequest
 from bot.telegram.processor import ChatOrderedProcessor
 from bot.telegram.services import BotApp, Ctx, Services, services_in, services_of
 from bot.telegram.source import Source, message_answer, source_of
@@ -242,6 +243,7 @@ def build_application(
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_url)
+        .request(JsonRequest(connection_pool_size=256))
         .rate_limiter(rate_limiter or telegram_limits(settings.taizhang_send_rate))
         .concurrent_updates(ChatOrderedProcessor())
         .context_types(ContextTypes(context=Ctx))

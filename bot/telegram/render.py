@@ -247,7 +247,7 @@ async def send_outgoing(
     bot: ExtBot[LimitArgs], message: Outgoing, limit: LimitArgs | None = None
 ) -> Message | None:
     """Send one rendered message (`limit`: the rate limiter's arguments); what Telegram made
-    of it, or None for an edit that left no message to speak of."""
+    of it, or None for an edit that left no message to speak of (or found it made already)."""
     chat_id = message.chat_id
     if message.file is not None:
         send = bot.send_photo if message.file.get("media") == "photo" else bot.send_document
@@ -268,8 +268,10 @@ async def send_outgoing(
                 rate_limit_args=limit,
             )
             return edited if isinstance(edited, Message) else None
-        except BadRequest as err:  # "not modified", or too old to edit: send instead
-            logger.info("could not edit: %s", err)
+        except BadRequest as err:
+            if "not modified" in err.message:  # it shows this already: sent before a kill
+                return None
+            logger.info("could not edit: %s", err)  # too old to edit, or gone: send instead
     return await bot.send_message(
         chat_id,
         message.text,
