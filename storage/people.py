@@ -49,6 +49,11 @@ def person_by_user(session: Session, user_id: int) -> Person | None:
     return session.exec(select(Person).where(Person.user_id == user_id)).first()
 
 
+def person_exists(session: Session, user_id: int) -> bool:
+    """Whether a person with that Telegram user id was written down (their id read alone)."""
+    return session.exec(select(Person.id).where(Person.user_id == user_id)).first() is not None
+
+
 def person_by_username(session: Session, username: str) -> Person | None:
     """The person last seen with that @username (case-insensitive, as Telegram's are)."""
     # Telegram usernames are ASCII, where lower() agrees on every database

@@ -103,3 +103,54 @@ def test_the_adapter_rule_sees_a_crossing(tmp_path: Path) -> None:
     door = tmp_path / "door.py"
     door.write_text("from bot.handlers import weekly\nimport bot.web.board\n", encoding="utf-8")
     assert {"bot.handlers.weekly", "bot.web.board"} <= imported(door)
+
+
+# the Mini App's own rule: what it shows or changes it reads and writes through the use cases
+WEB_MAY_IMPORT_FROM_STORAGE = {"storage.models"}  # the rows' types, and `saved_id`
+# the once-only record of a page's write, keyed by its action id: the door's own machinery
+CALLS_MAY_ALSO_IMPORT = {"storage.page_actions"}
+
+
+def storage_imports(path: Path) -> set[str]:
+    """The `storage` modules a file imports (`from storage import x` as `storage.x`)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names if a.name.split(".")[0] == "storage"}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == "storage":
+                names |= {f"storage.{a.name}" for a in node.names}
+            elif node.module.startswith("storage."):
+                names.add(node.module)
+    return names
+
+
+def web_storage_reads(web: Path) -> dict[str, list[str]]:
+    """Per module of the Mini App (`web`: its folder), the `storage` modules it may not import."""
+    out: dict[str, list[str]] = {}
+    for path in sorted(web.rglob("*.py")):
+        allowed = WEB_MAY_IMPORT_FROM_STORAGE | (
+            CALLS_MAY_ALSO_IMPORT if path.name == "calls.py" else set()
+        )
+        if found := sorted(storage_imports(path) - allowed):
+            out[path.name] = found
+    return out
+
+
+def test_the_mini_app_reads_and_writes_through_the_use_cases() -> None:
+    assert web_storage_reads(ROOT / "bot" / "web") == {}, "a route reads storage: use a use case"
+
+
+def test_the_mini_app_rule_sees_a_storage_import(tmp_path: Path) -> None:
+    (tmp_path / "board.py").write_text(
+        "from storage import board as waiting\nfrom storage.models import Unit\n"
+        "import storage.ledger\nfrom storage.calendar import work_calendar\n"
+        "from storage import page_actions\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "calls.py").write_text(
+        "from storage import page_actions\nfrom storage.models import Chat\n", encoding="utf-8"
+    )
+    assert web_storage_reads(tmp_path) == {
+        "board.py": ["storage.board", "storage.calendar", "storage.ledger", "storage.page_actions"]
+    }

@@ -43,6 +43,11 @@ _LABELS = {
 }
 
 
+def case_by_id(session: Session, case_id: int) -> ForwardedCase | None:
+    """A forwarded case by its row id (None if there is none)."""
+    return session.get(ForwardedCase, case_id)
+
+
 def case_buttons(case: ForwardedCase) -> tuple[tuple[Msg, str], ...]:
     """The buttons of what can still be done on the case."""
     todo = still_to_do(signed=case.signed_at is not None, answered=case.status == ANSWERED)

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime
 
+from sqlmodel import Session
+
 from bot.usecases.act import Act
 from bot.usecases.closeout import post_closeout_request
 from storage import chats, decisions, ledger, planning
@@ -249,6 +251,11 @@ def _trail(act: Act, changes: tuple[Changed, ...]) -> JSONObject:
     """What the audit trail keeps of a correction: each change as the group reads it."""
     lines: list[JSONValue] = [act.text(c.line()) for c in changes]
     return {"changes": lines}
+
+
+def is_request(session: Session, request_id: int) -> bool:
+    """Whether a correction request of this id was asked (decided or not)."""
+    return store.request_of(session, request_id) is not None
 
 
 def approve_correction_request(act: Act, request_id: int) -> Msg | None:

@@ -27,6 +27,16 @@ def add_item(act: Act, unit: Unit, values: Mapping[str, object], prefix: str = "
     return store.create_item(act.session, unit, given, act.stamp)
 
 
+def item_by_id(session: Session, item_id: int) -> LedgerItem | None:
+    """A problem by its row id (None if there is none)."""
+    return session.get(LedgerItem, item_id)
+
+
+def history_of(session: Session, item_id: int) -> list[ProgressUpdate]:
+    """A problem's progress updates, oldest first (its evidence is in their files)."""
+    return store.progress_of(session, item_id)
+
+
 def card(item: LedgerItem, today: date, last: Msg | str = "") -> Msg:
     """The item's card: id, name, category, status, due date (overdue marked), latest progress."""
     overdue = msg("ledger.overdue_mark") if is_overdue(item.due_on, item.status, today) else ""

@@ -6,21 +6,26 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
+
 from bot.usecases.act import Act
-from storage import chats, planning
+from storage import campaigns, chats, planning
 from storage import leave as stored
 from storage.models import Campaign, Leave, Unit, saved_id
 from workflows import keys
 from workflows.messages import Msg, msg
 from workflows.people.leave import (
+    Absence,
     LeaveRefused,
     Liaison,
     check_days,
     check_deputy,
     check_overlap,
+    cover_of,
     covered_by,
     leave_span,
 )
@@ -31,6 +36,39 @@ def liaisons_of(act: Act, unit_id: int) -> tuple[Liaison, ...]:
     """The unit's liaisons, in roster order."""
     camp = act.campaign
     return stored.liaisons_by_unit(act.session, saved_id(camp)).get(unit_id, ()) if camp else ()
+
+
+def my_leaves(act: Act, unit_id: int) -> list[Leave]:
+    """The leaves of the one acting from the unit that are not over yet."""
+    return stored.mine(act.session, act.person.user_id, unit_id, act.stamp.at)
+
+
+@dataclass(frozen=True)
+class UnitAway:
+    """A unit with a liaison away or about to be: its leaves, its liaisons' names (by user
+    id) and whether nobody of it is present now."""
+
+    unit: Unit
+    away: list[Absence]
+    names: dict[int, str]
+    nobody: bool
+
+
+def units_away(session: Session, camp: Campaign, now: datetime) -> list[UnitAway]:
+    """The campaign's units with a leave not over (the board's 请假 panel), in roster order."""
+    units = campaigns.units_of(session, saved_id(camp))
+    rows = stored.not_over(session, [saved_id(u) for u in units], now)
+    liaisons = stored.liaisons_by_unit(session, saved_id(camp))
+    away = [stored.absence_of(r) for r in rows]
+    out = []
+    for unit in units:
+        mine = [a for a in away if a.unit_id == unit.id]
+        if not mine:
+            continue
+        people = liaisons.get(saved_id(unit), ())
+        cover = cover_of(saved_id(unit), people, mine, now)
+        out.append(UnitAway(unit, mine, {p.user_id: p.name for p in people}, cover.nobody))
+    return out
 
 
 def leave_line(zone: ZoneInfo, row: Leave, names: Mapping[int, str]) -> Msg:
@@ -52,7 +90,7 @@ def take_leave(act: Act, unit: Unit, first: date, last: date, deputy: int | None
     check_days(first, last, today=today)
     liaisons = liaisons_of(act, unit_id)
     check_deputy(deputy, me=me, liaisons=liaisons)
-    mine = [stored.absence_of(r) for r in stored.mine(act.session, me, unit_id, act.stamp.at)]
+    mine = [stored.absence_of(r) for r in my_leaves(act, unit_id)]
     check_overlap(first, last, mine, act.zone)
     starts, ends = leave_span(first, last, act.zone)
     row = stored.save_leave(

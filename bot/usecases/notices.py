@@ -3,6 +3,7 @@ circular), who has read them, and the planner's ladder for the units that have n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,13 @@ from storage import notices as stored
 from storage.calendar import work_calendar
 from storage.models import Campaign, Unit, UnitNotice, saved_id
 from workflows import keys
-from workflows.documents.notices import RECENT, ladder, receipt_answer, status_lines
+from workflows.documents.notices import (
+    RECENT,
+    NoticeState,
+    ladder,
+    receipt_answer,
+    status_lines,
+)
 from workflows.forms.buttons import Verb, callback_data
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
@@ -98,19 +105,33 @@ def send_circular_notice(act: Act, camp: Campaign) -> int | None:
     return done[1] if done is not None else None
 
 
+@dataclass(frozen=True)
+class NoticeReads:
+    """A recent notice and who has read it: its lines say so (its head, then one line per
+    unit it went to, in `state.units`' order)."""
+
+    notice: UnitNotice
+    state: NoticeState
+    lines: list[Msg]
+
+
+def notice_reads(session: Session, camp: Campaign, now: datetime, limit: int) -> list[NoticeReads]:
+    """The last `limit` notices (of the last `RECENT`), newest first, each with the units that
+    read it (who, when) and those that have not (since when): /notice's list, the board's."""
+    names = {saved_id(u): u.name for u in campaigns.units_of(session, saved_id(camp))}
+    recent = stored.recent_notices(session, saved_id(camp), since=now - RECENT, limit=limit)
+    return [
+        NoticeReads(row, state, status_lines(state, names, kind=row.kind)) for row, state in recent
+    ]
+
+
 def read_status(session: Session, camp: Campaign, now: datetime) -> Msg:
     """The last notices, each with the units that read it (who, when) and those that have not
     (since when)."""
-    names = {saved_id(u): u.name for u in campaigns.units_of(session, saved_id(camp))}
-    recent = stored.recent_notices(
-        session, saved_id(camp), since=now - RECENT, limit=NOTICES_LISTED
-    )
+    recent = notice_reads(session, camp, now, NOTICES_LISTED)
     if not recent:
         return msg("notices.none")
-    out: list[Msg | str] = []
-    for row, state in recent:
-        out += status_lines(state, names, kind=row.kind)
-    return lines(out)
+    return lines([line for r in recent for line in r.lines])
 
 
 def notice_ladder(

@@ -4,6 +4,8 @@ this."""
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
 from bot.usecases.act import Act
 from bot.usecases.leave import cover_notices
 from bot.usecases.summary import campaign_summary
@@ -18,6 +20,11 @@ from workflows.supervision import urging
 def urged_text(made: decisions.MadeDecision) -> Msg:
     """已催办 3月4日 10:12 王专班: how a 催办 shows on the board."""
     return msg("urge.shown", at=made.at, by=made.by)
+
+
+def urged_texts(session: Session, unit_ids: list[int]) -> dict[int, Msg]:
+    """Each unit's latest 催办 as the board shows it, by unit (none for a unit never urged)."""
+    return {u: urged_text(m) for u, m in decisions.last_urgings(session, unit_ids).items()}
 
 
 def urge(act: Act, camp: Campaign, unit: Unit) -> Msg | None:

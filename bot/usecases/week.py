@@ -20,7 +20,9 @@ from workflows import keys
 from workflows.campaign import RecurringSpec
 from workflows.deliverables.submission import is_on_time
 from workflows.forms.contexts import WeeklyContext
+from workflows.forms.engine import Draft
 from workflows.forms.flow_names import FlowName
+from workflows.guards import required
 from workflows.messages import Msg, lines, msg
 from workflows.planner import Planned
 from workflows.problems.ledger import overdue_days
@@ -229,6 +231,30 @@ def weekly_context(
     if correcting and done is not None:
         week["correcting"] = saved_id(done)
     return week
+
+
+def report_index(act: Act, period: date) -> int:
+    """Which of the campaign's weekly reports falls on `period`'s weekday (a link names the
+    week by its reporting day); the first when none does."""
+    reports = campaigns.weekly_reports(required(act.campaign, "the active campaign"))
+    return next((i for i, r in enumerate(reports) if r.weekday == period.weekday()), 0)
+
+
+def week_draft(act: Act, unit_id: int) -> FormDraft | None:
+    """The weekly draft of the unit the one acting has open, in whichever chat it was begun."""
+    return drafts.weekly_draft_of(act.session, act.person.user_id, unit_id)
+
+
+def keep_week_draft(act: Act, row: FormDraft, draft: Draft) -> FormDraft:
+    """The weekly draft's answers kept where the draft is (the group's, or the private chat's)."""
+    return drafts.save_draft(
+        act.session, row.chat_id, act.person.user_id, draft, now_at=act.stamp.at, row=row
+    )
+
+
+def drop_week_draft(act: Act, row: FormDraft) -> None:
+    """The weekly draft forgotten (its week is being submitted)."""
+    drafts.drop(act.session, row)
 
 
 def correction_here(row: FormDraft | None, unit: Unit) -> date | None:

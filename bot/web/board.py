@@ -23,27 +23,19 @@ from aiohttp import web
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import PageRoute
 from bot.telegram.turn import Turn
-from bot.usecases import cases, closeout, corrections, items, urging
-from bot.usecases.summary import campaign_summary, checkpoint_state, weekly_shares
+from bot.usecases import board, cases, closeout, corrections, items, urging
+from bot.usecases.summary import checkpoint_state, weekly_shares
 from bot.web import board_files, request_limits
 from bot.web.calls import Handler, PageAnswer, page_text, refused_here
 from bot.web.staff import item_of, json_call, json_write
-from storage import board as waiting
-from storage import campaigns, decisions, people
-from storage import corrections as correction_store
-from storage import ledger as store
-from storage import summary as figures
-from storage.calendar import work_calendar
 from storage.models import (
     AuditEvent,
     Campaign,
     ForwardedCase,
     LedgerItem,
     ProgressUpdate,
-    Unit,
     saved_id,
 )
-from storage.scores import ranking_states
 from workflows.casework.cases import EXTENSION_REJECT
 from workflows.documents.circular import RankingState, checkpoint_section, ranking_section
 from workflows.documents.summary import CHART_UNITS, percent, problem_bars
@@ -56,20 +48,10 @@ from workflows.json_types import json_object
 from workflows.messages import msg
 from workflows.problems.evidence import file_label
 from workflows.problems.ledger import Status, is_overdue, status_msg
-from workflows.supervision.board import Standing, behind_first, case_days_by_unit, unit_standing
+from workflows.supervision.board import Standing
 from workflows.supervision.colours import COLOURS
 from workflows.supervision.decisions import decision_line
-from workflows.supervision.scores import PERIODS
-from workflows.supervision.standing import (
-    DUE,
-    LATE,
-    MISSING,
-    ON_TIME,
-    SOON_WORKING_DAYS,
-    day_bounds,
-    soon_until,
-    week_deadline,
-)
+from workflows.supervision.standing import DUE, LATE, MISSING, ON_TIME, SOON_WORKING_DAYS
 from workflows.week.correction import REJECT_CORRECTION
 from workflows.week.weekly import REJECT
 
@@ -88,36 +70,7 @@ def _today(turn: Turn) -> date:
 
 def _standings(turn: Turn, camp: Campaign) -> list[Standing]:
     """Every unit with its figures and its colour by the standing rule, behind first."""
-    now, today = turn.stamp.at, _today(turn)
-    _, rows = campaign_summary(turn.session, camp, now)
-    units = campaigns.units_of(turn.session, saved_id(camp))
-    ids = [saved_id(u) for u in units]
-    names = {saved_id(u): u.name for u in units}
-    cal = work_calendar(turn.session)
-    late = figures.overdue_cases(turn.session, names, now)
-    days = case_days_by_unit(((c.unit, c.due) for c in late), now, cal, turn.zone)
-    soon = waiting.problems_due_soon(turn.session, ids, today, soon_until(today, cal))
-    _, day_end = day_bounds(today, turn.zone)
-    cases_today = waiting.cases_due_between(turn.session, ids, now, day_end)
-    return behind_first(
-        [
-            unit_standing(
-                saved_id(u),
-                r,
-                report=r.weekly,  # the standing rule's, as /summary and the circular say it
-                case_days=days.get(u.name, 0),
-                problems_due_soon=soon.get(saved_id(u), 0),
-                cases_due_today=cases_today.get(saved_id(u), 0),
-            )
-            for u, r in zip(units, rows, strict=True)
-        ]
-    )
-
-
-def _deadline(turn: Turn, camp: Campaign) -> datetime | None:
-    """The deadline of the week's report /summary counts (none without a weekly report)."""
-    reports = campaigns.weekly_reports(camp)
-    return week_deadline(reports[0] if reports else None, turn.stamp.at, turn.zone)
+    return board.standings(turn.session, camp, turn.stamp.at, turn.zone)
 
 
 def _unit_json(turn: Turn, s: Standing) -> dict[str, object]:
@@ -152,11 +105,11 @@ def _figures(turn: Turn, camp: Campaign, rows: list[Standing]) -> dict[str, obje
     ledger = [s.summary.ledger for s in rows]
     cases = [s.summary.cases for s in rows]
     total, closed = sum(f.total for f in ledger), sum(f.closed for f in ledger)
-    reports = campaigns.weekly_reports(camp)
-    deadline = _deadline(turn, camp)
+    week = board.week_due(camp, turn.stamp.at, turn.zone)
+    deadline = week.deadline
     passed = deadline is not None and turn.stamp.at >= deadline
     weekly = {
-        "name": reports[0].name if reports else "",
+        "name": week.name,
         "on_time": sum(s.report == ON_TIME for s in rows),
         "late": sum(s.report == LATE for s in rows),
         "not_in": sum(s.report in (DUE, MISSING) for s in rows),
@@ -209,7 +162,7 @@ def _with_urged(turn: Turn, units: list[dict[str, object]]) -> list[dict[str, ob
 
 
 def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[str, object]:
-    shown, total = waiting.waiting_closeouts(turn.session, unit_ids, limit=WAITING_SHOWN)
+    waits = board.waiting_decisions(turn.session, unit_ids, shown=WAITING_SHOWN)
     asks = [
         {
             "item": w.item.id,
@@ -222,19 +175,13 @@ def _waiting(turn: Turn, unit_ids: list[int], names: Mapping[int, str]) -> dict[
             "file_names": [f.get("name", "") for f in w.ask.files] if w.ask else [],
             "evidence_flags": evidence_flag_texts(turn, w.item, w.ask.files if w.ask else []),
         }
-        for w in shown
+        for w in waits.closeouts
     ]
-    extensions = [
-        extension_request(turn, c, names.get(c.unit_id, ""))
-        for c in waiting.waiting_extensions(turn.session, unit_ids)
-    ]
-    corrections = [
-        board_correction(turn, row, names)
-        for row in correction_store.waiting_requests(turn.session, unit_ids)
-    ]
+    extensions = [extension_request(turn, c, names.get(c.unit_id, "")) for c in waits.extensions]
+    corrections = [board_correction(turn, row, names) for row in waits.corrections]
     return {
         "closeouts": asks,
-        "closeouts_total": total,
+        "closeouts_total": waits.closeouts_total,
         "extensions": extensions,
         "corrections": corrections,
     }
@@ -260,7 +207,7 @@ def extension_request(turn: Turn, case: ForwardedCase, unit: str) -> dict[str, o
         "reason": asked.get("reason", ""),
         "due": _when(turn, case.due_at),
         "until": _when(turn, until),
-        "decisions": decision_trace(turn, decisions.decisions_of(turn.session, case_id=case.id)),
+        "decisions": decision_trace(turn, board.decisions_on(turn.session, case_id=case.id)),
     }
 
 
@@ -268,7 +215,7 @@ def board_correction(turn: Turn, row: AuditEvent, names: Mapping[int, str]) -> d
     """A correction asked after the week's deadline, as the board lays it out: the unit, the
     week, who asked and when, and each change it would make (before → after) if approved."""
     ctx = need_mapping((row.after or {})["ctx"])
-    asker = people.person_by_user(turn.session, row.actor_user_id or 0)
+    asker = board.person_of(turn.session, row.actor_user_id or 0)
 
     def said(value: object) -> str:
         return page_text(turn, msg("cadence.value", value=value) if value else msg("form.empty"))
@@ -292,7 +239,7 @@ def board_correction(turn: Turn, row: AuditEvent, names: Mapping[int, str]) -> d
     }
 
 
-def decision_trace(turn: Turn, made: list[decisions.MadeDecision]) -> list[dict[str, str]]:
+def decision_trace(turn: Turn, made: list[board.MadeDecision]) -> list[dict[str, str]]:
     """Who decided what, when, and why: each decision as the page lists it."""
     return [
         {
@@ -306,15 +253,10 @@ def decision_trace(turn: Turn, made: list[decisions.MadeDecision]) -> list[dict[
     ]
 
 
-def _unit_name(turn: Turn, unit_id: int) -> str:
-    unit = turn.session.get(Unit, unit_id)
-    return unit.name if unit is not None else ""
-
-
 def _urged(turn: Turn, unit_ids: list[int]) -> dict[int, str]:
     """Each unit's latest 催办, as the board shows it (已催办 3月4日 10:12 王专班)."""
-    last = decisions.last_urgings(turn.session, unit_ids)
-    return {u: turn.text(urging.urged_text(m)) for u, m in last.items()}
+    urged = urging.urged_texts(turn.session, unit_ids)
+    return {u: turn.text(m) for u, m in urged.items()}
 
 
 def _urge(turn: Turn, raw: str, given: dict[str, object]) -> PageAnswer:
@@ -341,7 +283,7 @@ def _ranking(turn: Turn, camp: Campaign) -> dict[str, object]:
         "label": turn.text(msg("scores.period_choice")),
         "periods": [
             _period_ranking(turn, state)
-            for state in ranking_states(turn.session, camp, turn.stamp.at, PERIODS)
+            for state in board.rankings(turn.session, camp, turn.stamp.at)
         ],
     }
 
@@ -418,18 +360,16 @@ async def show_unit(request: web.Request) -> web.Response:
         unit = board_files.unit_in(turn, camp, raw)
         if unit is None:
             return refused_here(turn, 404, msg("bind.unknown_unit", text=raw))
-        every = store.items_of(turn.session, [saved_id(unit)])
-        pages = max(1, -(-len(every) // UNIT_PAGE))
-        rows = every[(page - 1) * UNIT_PAGE : page * UNIT_PAGE]  # a page of a long ledger
-        last = store.last_progress(turn.session, [saved_id(i) for i in rows])
+        ledger = board.ledger_page(turn.session, saved_id(unit), page, UNIT_PAGE)
+        last = ledger.last
         today = _today(turn)
         return PageAnswer(
             200,
             {
                 "title": unit.name,
                 "page": page,
-                "pages": pages,
-                "total": len(every),
+                "pages": ledger.pages,
+                "total": ledger.total,
                 "unit": unit.id,
                 "urged": _urged(turn, [saved_id(unit)]).get(saved_id(unit), ""),
                 "filters": _ledger_filters(turn),
@@ -454,7 +394,7 @@ async def show_unit(request: web.Request) -> web.Response:
                         if saved_id(i) in last
                         else "",
                     }
-                    for i in rows
+                    for i in ledger.items
                 ],
             },
         )
@@ -508,9 +448,9 @@ async def board_item_route(request: web.Request) -> web.Response:
         item = item_of(turn, raw)
         if isinstance(item, PageAnswer):
             return item
-        history = store.progress_of(turn.session, saved_id(item))
+        shown = board.item_history(turn.session, item)
+        history, ask = shown.history, shown.ask
         last = items.progress_text(history[-1]) if history else ""
-        ask = store.closeout_ask(turn.session, saved_id(item)) if item.status == "closing" else None
         return PageAnswer(
             200,
             {
@@ -535,10 +475,8 @@ async def board_item_route(request: web.Request) -> web.Response:
                 "files": _files(turn, saved_id(item), history),
                 "evidence_flags": evidence_flag_texts(turn, item, history[-1].files if ask else []),
                 "ask": ask,
-                "unit": _unit_name(turn, item.unit_id),
-                "decisions": decision_trace(
-                    turn, decisions.decisions_of(turn.session, item_id=saved_id(item))
-                ),
+                "unit": shown.unit,
+                "decisions": decision_trace(turn, shown.decisions),
             },
         )
 
@@ -590,7 +528,7 @@ def _reason(turn: Turn, given: dict[str, object], flow: Flow = REJECT) -> str | 
 def _extension(turn: Turn, raw: str, given: dict[str, object]) -> PageAnswer:
     """{approve, reason}: 同意 or 不同意 (with its reason) on a case's request for more time,
     by the chat's own function."""
-    case = turn.session.get(ForwardedCase, int(raw)) if raw.isdigit() else None
+    case = cases.case_by_id(turn.session, int(raw)) if raw.isdigit() else None
     if case is None:
         return refused_here(turn, 404, msg("case.unknown", code=raw))
     approve = given.get("approve") is True
@@ -607,7 +545,7 @@ def _extension(turn: Turn, raw: str, given: dict[str, object]) -> PageAnswer:
 def _correction(turn: Turn, raw: str, given: dict[str, object]) -> PageAnswer:
     """{approve, reason}: 同意 or 不同意 (with its reason) on a correction asked after the
     deadline, by the chat buttons' own functions."""
-    if not raw.isdigit() or correction_store.request_of(turn.session, int(raw)) is None:
+    if not raw.isdigit() or not corrections.is_request(turn.session, int(raw)):
         return refused_here(turn, 404, msg("correction.decided"))
     if given.get("approve") is True:
         with acting(turn) as act:

@@ -25,8 +25,10 @@ from bot.telegram.feature import PageRoute
 from bot.telegram.services import Services
 from bot.telegram.source import Source, Speaker
 from bot.telegram.turn import Turn
+from bot.usecases import board
 from bot.usecases.circular import circular_docx
 from bot.usecases.exports import export_name, export_workbook
+from bot.usecases.items import history_of
 from bot.usecases.summary import campaign_summary, summary_picture
 from bot.web.calls import (
     BOT,
@@ -39,8 +41,6 @@ from bot.web.calls import (
 )
 from bot.web.request_limits import media_type
 from bot.web.staff import Body, board_call, for_staff, item_of
-from storage import ledger as store
-from storage import people
 from storage.models import Campaign, Person, Unit, saved_id
 from workflows.clean import clean_name
 from workflows.forms.deeplink import (
@@ -67,7 +67,7 @@ def _evidence(raw: str, n: str) -> Body:
         item = item_of(turn, raw)
         if isinstance(item, PageAnswer):
             return item
-        found = [f for p in store.progress_of(turn.session, saved_id(item)) for f in p.files]
+        found = [f for p in history_of(turn.session, saved_id(item)) for f in p.files]
         if not n.isdigit() or int(n) >= len(found):
             return refused_here(turn, 404, msg("ledger.unknown", code=raw))
         return PageAnswer(200, {TELEGRAM: found[int(n)]})
@@ -123,8 +123,7 @@ def _export(unit_raw: str = "") -> Body:
 
 def unit_in(turn: Turn, camp: Campaign, raw: str) -> Unit | None:
     """The campaign's unit of this id (from a path or a ticket), if it is one."""
-    unit = turn.session.get(Unit, int(raw)) if raw.isdigit() else None
-    return unit if unit is not None and unit.campaign_id == camp.id else None
+    return board.campaign_unit(turn.session, camp, int(raw)) if raw.isdigit() else None
 
 
 async def _serve(request: web.Request, source: Source, language: str, body: Body) -> web.Response:
@@ -226,7 +225,7 @@ async def ticketed(request: web.Request) -> web.Response:
 def _person(services: Services, user_id: int) -> Person | None:
     """The person a ticket names, as last seen (so the turn keeps their names as they are)."""
     with services.db.unit_of_work() as session:
-        person = people.person_by_user(session, user_id)
+        person = board.person_of(session, user_id)
         if person is not None:
             session.expunge(person)
         return person

@@ -19,17 +19,17 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from aiohttp import web
-from sqlmodel import select
 
 from bot.telegram.applinks import app_key
 from bot.telegram.feature import Registry
 from bot.telegram.services import BotApp, Services, services_in
 from bot.telegram.source import Source
 from bot.telegram.turn import Turn
+from bot.usecases import callers
 from bot.web import request_limits
 from bot.web.init_data import Caller, InitDataError, check
-from storage import page_actions
-from storage.models import Chat, Person, Unit, saved_id
+from storage import page_actions  # the door's own once-only record of a write: see in_turn
+from storage.models import Chat, Unit, saved_id
 from workflows.clean import clean_json
 from workflows.forms.deeplink import AppLink, LinkError, read_app_payload
 from workflows.messages import Msg, msg
@@ -165,13 +165,12 @@ def _known(services: Services, user_id: int) -> bool:
     if user_id in services.settings.admin_ids:
         return True
     with services.db.unit_of_work() as session:
-        found = session.exec(select(Person.id).where(Person.user_id == user_id)).first()
-        return found is not None
+        return callers.is_known(session, user_id)
 
 
 def _chat(services: Services, chat_id: int) -> Chat | None:
     with services.db.unit_of_work() as session:
-        chat = session.exec(select(Chat).where(Chat.chat_id == chat_id)).first()
+        chat = callers.chat_of(session, chat_id)
         if chat is not None:
             session.expunge(chat)
         return chat
@@ -249,6 +248,10 @@ async def in_turn(
     action = action_of(request)
     user_id = call.caller.speaker.user_id
 
+    # The once-only record of a page's write, keyed by the action id the page made, is this
+    # door's own machinery (a tap and its retries answered once, as the pipeline answers a
+    # Telegram update once), not campaign state: it keeps the HTTP answer, which no use case
+    # knows, so the door reads and writes it itself (`storage/page_actions.py`).
     def once(turn: Turn) -> page_actions.Done:
         if action is not None:
             first = page_actions.take(turn.session, user_id, action, turn.stamp.at)
@@ -346,7 +349,7 @@ def unit_of(turn: Turn, call: Call) -> Unit | PageAnswer:
     same role rule as the chat allows it: the unit's liaisons (an admin may act for any)."""
     unit: Unit | None
     if call.link is not None:
-        unit = turn.session.get(Unit, call.link.unit_id)
+        unit = callers.unit_by_id(turn.session, call.link.unit_id)
         if turn.campaign is None or unit is None or unit.campaign_id != turn.campaign.id:
             return refused_here(turn, 403, msg("app.refused.link_expired"))
         if turn.chat.unit_id is not None and turn.chat.unit_id != unit.id:

@@ -11,7 +11,14 @@ from aiohttp import web
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import PageRoute
 from bot.telegram.turn import Turn
-from bot.usecases.leave import end_leave, leave_line, liaisons_of, take_leave
+from bot.usecases.leave import (
+    end_leave,
+    leave_line,
+    liaisons_of,
+    my_leaves,
+    take_leave,
+    units_away,
+)
 from bot.web.calls import (
     Call,
     PageAnswer,
@@ -23,11 +30,9 @@ from bot.web.calls import (
     unit_of,
 )
 from bot.web.staff import json_call
-from storage import campaigns
-from storage import leave as stored
 from storage.models import Campaign, Unit, saved_id
 from workflows.messages import Msg, msg
-from workflows.people.leave import NO_DEPUTY, LeaveRefused, cover_of, covered_by, deputy_options
+from workflows.people.leave import NO_DEPUTY, LeaveRefused, covered_by, deputy_options
 
 # the field a refusal belongs under, by its reason (the rest show at the footer)
 _FIELD_OF = {
@@ -56,11 +61,12 @@ def leave_page(turn: Turn, call: Call) -> PageAnswer:
     if isinstance(unit, PageAnswer):
         return unit
     me = turn.person.user_id
-    liaisons = liaisons_of(act_of(turn), saved_id(unit))
+    act = act_of(turn)
+    liaisons = liaisons_of(act, saved_id(unit))
     names = {p.user_id: p.name for p in liaisons}
     current = [
         {"id": saved_id(r), "text": turn.text(leave_line(turn.zone, r, names))}
-        for r in stored.mine(turn.session, me, saved_id(unit), turn.stamp.at)
+        for r in my_leaves(act, saved_id(unit))
     ]
     options = [
         {"value": o.value, "label": turn.text(o.label)} for o in deputy_options(me, liaisons)
@@ -153,18 +159,9 @@ async def board_leave(request: web.Request) -> web.Response:
     covers — and whether nobody of it is present now."""
 
     def body(turn: Turn, camp: Campaign) -> PageAnswer:
-        units = campaigns.units_of(turn.session, saved_id(camp))
-        rows = stored.not_over(turn.session, [saved_id(u) for u in units], turn.stamp.at)
-        liaisons = stored.liaisons_by_unit(turn.session, saved_id(camp))
-        away = [stored.absence_of(r) for r in rows]
         out = []
-        for unit in units:
-            mine = [a for a in away if a.unit_id == unit.id]
-            if not mine:
-                continue
-            people = liaisons.get(saved_id(unit), ())
-            names = {p.user_id: p.name for p in people}
-            cover = cover_of(saved_id(unit), people, mine, turn.stamp.at)
+        for unit in units_away(turn.session, camp, turn.stamp.at):
+            names = unit.names
             lines = [
                 page_text(
                     turn,
@@ -176,9 +173,9 @@ async def board_leave(request: web.Request) -> web.Response:
                         deputy=covered_by(names.get(a.deputy or 0)),
                     ),
                 )
-                for a in mine
+                for a in unit.away
             ]
-            out.append({"unit": unit.name, "nobody": cover.nobody, "lines": lines})
+            out.append({"unit": unit.unit.name, "nobody": unit.nobody, "lines": lines})
         return PageAnswer(200, {"units": out})
 
     return await json_call(request, body)

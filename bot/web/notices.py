@@ -8,13 +8,11 @@ from aiohttp import web
 from bot.delivery.acts import acting
 from bot.telegram.feature import PageRoute
 from bot.telegram.turn import Turn
-from bot.usecases.notices import send_notice
+from bot.usecases.notices import notice_reads, send_notice
 from bot.web.calls import PageAnswer, page_text, refused_here
 from bot.web.staff import json_call, json_write
-from storage import campaigns
-from storage import notices as stored
-from storage.models import Campaign, saved_id
-from workflows.documents.notices import NOTICE_TEXT_LIMIT, RECENT, status_lines
+from storage.models import Campaign
+from workflows.documents.notices import NOTICE_TEXT_LIMIT
 from workflows.messages import msg
 
 BOARD_NOTICES = 5  # notices on the board; older ones are in /notice's history no longer than RECENT
@@ -24,17 +22,14 @@ async def show_reads(request: web.Request) -> web.Response:
     """GET: the last notices with their read and unread units."""
 
     def body(turn: Turn, camp: Campaign) -> PageAnswer:
-        names = {saved_id(u): u.name for u in campaigns.units_of(turn.session, saved_id(camp))}
-        recent = stored.recent_notices(
-            turn.session, saved_id(camp), since=turn.stamp.at - RECENT, limit=BOARD_NOTICES
-        )
         notices = []
-        for row, state in recent:
-            head, *lines = status_lines(state, names, kind=row.kind)
+        for read in notice_reads(turn.session, camp, turn.stamp.at, BOARD_NOTICES):
+            state = read.state
+            head, *lines = read.lines
             notices.append(
                 {
                     "id": state.notice_id,
-                    "kind": row.kind,
+                    "kind": read.notice.kind,
                     "head": page_text(turn, head),
                     "read": len(state.read),
                     "total": len(state.units),

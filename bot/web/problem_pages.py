@@ -31,7 +31,6 @@ from bot.web.calls import (
     unit_of,
 )
 from bot.web.evidence import StoredFile, keep_on_telegram, read_form
-from storage import ledger as store
 from storage.models import LedgerItem, Unit
 from workflows.forms.contexts import CloseAnswers, CloseContext, NewItemContext, answers_of
 from workflows.forms.engine import Step
@@ -118,7 +117,7 @@ def _item(turn: Turn, call: Call, raw: str) -> LedgerItem | PageAnswer:
     unit = _unit(turn, call)
     if isinstance(unit, PageAnswer):
         return unit
-    item = turn.session.get(LedgerItem, int(raw)) if raw.isdigit() else None
+    item = items.item_by_id(turn.session, int(raw)) if raw.isdigit() else None
     if item is None or item.unit_id != unit.id:
         return refused_here(turn, 404, msg("ledger.unknown", code=raw))
     return item
@@ -129,7 +128,7 @@ def item_page(turn: Turn, call: Call, raw: str) -> PageAnswer:
     item = _item(turn, call, raw)
     if isinstance(item, PageAnswer):
         return item
-    history = store.progress_of(turn.session, item.id or 0)
+    history = items.history_of(turn.session, item.id or 0)
     last = items.progress_text(history[-1]) if history else ""
     refused = closeout.may_ask(
         act_of(turn), item, reports_for_unit=turn.actor.reports_for(item.unit_id)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot.telegram.turn import Turn
+from bot.usecases.items import item_by_id
 from bot.web.calls import (
     Call,
     PageAnswer,
@@ -76,7 +77,7 @@ async def json_write(
 
 def item_of(turn: Turn, raw: str) -> LedgerItem | PageAnswer:
     """A problem by its row id (supervisors and admins see every unit's), or a 404."""
-    item = turn.session.get(LedgerItem, int(raw)) if raw.isdigit() else None
+    item = item_by_id(turn.session, int(raw)) if raw.isdigit() else None
     if item is None:
         return refused_here(turn, 404, msg("ledger.unknown", code=raw))
     return item

@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from aiohttp import web
 
-from bot.delivery.acts import acting
+from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import OpenFlow, PageRoute, Registry
 from bot.telegram.turn import Turn
 from bot.usecases import week as weeks
@@ -32,7 +32,6 @@ from bot.web.calls import (
     unit_of,
 )
 from bot.web.evidence import StoredFile, read_upload, store_file
-from storage import campaigns, drafts
 from storage.models import Unit, saved_id
 from workflows.forms.contexts import ItemSnapshot, WeeklyContext, context_of
 from workflows.forms.deeplink import WEEK_PAGE
@@ -59,14 +58,7 @@ class _Week:
 
     def save(self, turn: Turn, draft: Draft) -> None:
         """Keep the draft where it is (the group's, or the private chat's)."""
-        self.row = drafts.save_draft(
-            turn.session,
-            self.row.chat_id,
-            turn.person.user_id,
-            draft,
-            now_at=turn.stamp.at,
-            row=self.row,
-        )
+        self.row = weeks.keep_week_draft(act_of(turn), self.row, draft)
         self.draft = draft
 
 
@@ -77,7 +69,7 @@ def _env(turn: Turn) -> FormEnv:
 def _loaded(turn: Turn, registry: Registry, unit: Unit) -> _Week | PageAnswer | None:
     """The caller's open weekly draft of the unit, opened as the chat opens it; None if there
     is none; an answer when it may not go on (closed, its owner told why)."""
-    row = drafts.weekly_draft_of(turn.session, turn.person.user_id, saved_id(unit))
+    row = weeks.week_draft(act_of(turn), saved_id(unit))
     if row is None:
         return None
     opened = registry.open(turn, row)
@@ -93,9 +85,9 @@ def _begin(turn: Turn, registry: Registry, call: Call, unit: Unit) -> _Week | Pa
     index = 0
     if call.link is not None and call.link.page == WEEK_PAGE:
         period = call.link.period
-        reports = campaigns.weekly_reports(turn.campaign)
-        index = next((i for i, r in enumerate(reports) if r.weekday == period.weekday()), 0)
     with acting(turn) as act:
+        if period is not None:
+            index = weeks.report_index(act, period)
         context = weeks.weekly_context(act, unit, index, period)
     if context is None:  # the reason is said
         return PageAnswer(409, {"error": turn.text(turn.replies.pop().text)})
@@ -367,9 +359,9 @@ async def week_submit(request: web.Request, call: Call) -> web.Response:
         if needs:
             shown = {str(k): [turn.text(m) for m in v] for k, v in needs.items()}
             return PageAnswer(422, {"error": turn.text(msg("app.incomplete")), "missing": shown})
-        drafts.drop(turn.session, week.row)
-        turn.keep_draft(None)
         with acting(turn) as act:
+            weeks.drop_week_draft(act, week.row)
+            turn.keep_draft(None)
             weeks.submit_week(act, week.context, WeekAnswers(values), to_groups=True, in_page=True)
         return PageAnswer(200, {"done": True})
 
