@@ -251,11 +251,17 @@ def _trail(act: Act, changes: tuple[Changed, ...]) -> JSONObject:
     return {"changes": lines}
 
 
+def waiting_request(act: Act, request_id: int) -> AuditEvent | None:
+    """A correction request no supervisor has decided yet (None: no such request, or decided)."""
+    row = store.request_of(act.session, request_id)
+    return None if row is None or store.decided(act.session, request_id) else row
+
+
 def approve_correction_request(act: Act, request_id: int) -> Msg | None:
     """同意: the requested correction applied (as asked, against the items as they stand),
     the unit's groups and this chat told; or why not."""
-    row = store.request_of(act.session, request_id)
-    if row is None or row.after is None or store.decided(act.session, request_id):
+    row = waiting_request(act, request_id)
+    if row is None or row.after is None:
         return msg("correction.decided")
     ctx, values = _asked(row.after)
     unit = act.session.get(Unit, need_int(ctx["unit_id"]))
@@ -314,8 +320,8 @@ def _apply_material(
 
 def reject_correction_request(act: Act, request_id: int, reason: str) -> Msg | None:
     """不同意 with its reason: the week stands, the unit's groups and this chat told."""
-    row = store.request_of(act.session, request_id)
-    if row is None or row.after is None or store.decided(act.session, request_id):
+    row = waiting_request(act, request_id)
+    if row is None or row.after is None:
         return msg("correction.decided")
     unit = act.session.get(Unit, need_int(_asked(row.after)[0]["unit_id"]))
     if unit is None:

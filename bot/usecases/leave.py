@@ -33,6 +33,11 @@ def liaisons_of(act: Act, unit_id: int) -> tuple[Liaison, ...]:
     return stored.liaisons_by_unit(act.session, saved_id(camp)).get(unit_id, ()) if camp else ()
 
 
+def my_leave(act: Act, unit_id: int) -> list[Leave]:
+    """The leaves of the one acting from the unit not over yet, the nearest first."""
+    return stored.mine(act.session, act.person.user_id, unit_id, act.stamp.at)
+
+
 def leave_line(zone: ZoneInfo, row: Leave, names: Mapping[int, str]) -> Msg:
     """One leave as said back: its days and who covers."""
     away = stored.absence_of(row)
@@ -52,7 +57,7 @@ def take_leave(act: Act, unit: Unit, first: date, last: date, deputy: int | None
     check_days(first, last, today=today)
     liaisons = liaisons_of(act, unit_id)
     check_deputy(deputy, me=me, liaisons=liaisons)
-    mine = [stored.absence_of(r) for r in stored.mine(act.session, me, unit_id, act.stamp.at)]
+    mine = [stored.absence_of(r) for r in my_leave(act, unit_id)]
     check_overlap(first, last, mine, act.zone)
     starts, ends = leave_span(first, last, act.zone)
     row = stored.save_leave(
