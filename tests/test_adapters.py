@@ -103,3 +103,61 @@ def test_the_adapter_rule_sees_a_crossing(tmp_path: Path) -> None:
     door = tmp_path / "door.py"
     door.write_text("from bot.handlers import weekly\nimport bot.web.board\n", encoding="utf-8")
     assert {"bot.handlers.weekly", "bot.web.board"} <= imported(door)
+
+
+def storage_modules(path: Path) -> set[str]:
+    """The `storage` modules a file imports (function-local imports included): `from storage
+    import ledger` is `storage.ledger`, `from storage.models import Unit` is `storage.models`."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names if a.name.split(".")[0] == "storage"}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "storage":
+                names |= {f"storage.{a.name}" for a in node.names}
+            elif node.module.startswith("storage."):
+                names.add(node.module)
+    return names
+
+
+# a chat handler names the rows it is handed (and `saved_id`); what it reads or writes, it asks
+# of a use case (`bot/usecases/`)
+HANDLERS_MAY_IMPORT_FROM_STORAGE = {"storage.models"}
+
+
+def storage_reaches() -> dict[str, list[str]]:
+    """Each chat handler module and the storage modules it imports beyond the row types."""
+    reaches = {
+        module_of(p): sorted(storage_modules(p) - HANDLERS_MAY_IMPORT_FROM_STORAGE)
+        for p in (ROOT / "bot" / "handlers").rglob("*.py")
+    }
+    return {k: v for k, v in reaches.items() if v}
+
+
+def test_chat_handlers_read_and_write_through_the_use_cases() -> None:
+    assert storage_reaches() == {}, "a handler reaches into storage: ask a use case instead"
+
+
+def test_the_storage_rule_sees_a_reach(tmp_path: Path) -> None:
+    # the rule itself: every way of importing a storage module is found, the row types are not
+    door = tmp_path / "door.py"
+    door.write_text(
+        "from storage import ledger, drafts as d\n"
+        "from storage.cases import cases_of\n"
+        "import storage.people\n"
+        "from storage.models import Unit, saved_id\n"
+        "def f():\n"
+        "    from storage import summary\n",
+        encoding="utf-8",
+    )
+    found = storage_modules(door)
+    assert found == {
+        "storage.ledger",
+        "storage.drafts",
+        "storage.cases",
+        "storage.people",
+        "storage.models",
+        "storage.summary",
+    }
+    assert found - HANDLERS_MAY_IMPORT_FROM_STORAGE == found - {"storage.models"}
+    assert "storage.models" not in found - HANDLERS_MAY_IMPORT_FROM_STORAGE

@@ -13,7 +13,7 @@ from bot.telegram.turn import Turn
 from bot.usecases.circular import circular_file
 from bot.usecases.exports import export_workbook
 from bot.usecases.items import item_line
-from bot.usecases.summary import campaign_summary, summary_picture, unit_report, week_changes
+from bot.usecases.summary import campaign_summary, summary_picture, unit_report, this_week_changes
 from storage.models import LedgerItem, saved_id
 from workflows.forms.buttons import Action, Verb, callback_data
 from workflows.messages import Msg, lines, msg
@@ -33,7 +33,7 @@ def cmd_summary(turn: Turn, args: list[str]) -> None:
         send_circular(turn, kind)
         return
     if args and args[0].lower() in WEEK_WORDS:
-        turn.say(week_changes(turn.session, camp, now, turn.zone))
+        turn.say(this_week_changes(turn.session, camp, now, turn.zone))
         return
     if args:
         name = " ".join(args)

@@ -64,7 +64,7 @@ def campaign_summary(
     return text, rows
 
 
-def week_changes(session: Session, camp: Campaign, now: datetime, tz: tzinfo) -> Msg:
+def this_week_changes(session: Session, camp: Campaign, now: datetime, tz: tzinfo) -> Msg:
     """What changed in the campaign since this week's reporting day, read out (/summary week)."""
     units = [saved_id(u) for u in campaigns.units_of(session, saved_id(camp))]
     start = summary_week(campaigns.weekly_reports(camp), now, tz).starts_on
