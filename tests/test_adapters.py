@@ -159,5 +159,4 @@ def test_the_storage_rule_sees_a_reach(tmp_path: Path) -> None:
         "storage.models",
         "storage.summary",
     }
-    assert found - HANDLERS_MAY_IMPORT_FROM_STORAGE == found - {"storage.models"}
-    assert "storage.models" not in found - HANDLERS_MAY_IMPORT_FROM_STORAGE
+    assert found - HANDLERS_MAY_IMPORT_FROM_STORAGE == found - {"storage.models"} != set()

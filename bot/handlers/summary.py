@@ -13,7 +13,7 @@ from bot.telegram.turn import Turn
 from bot.usecases.circular import circular_file
 from bot.usecases.exports import export_workbook
 from bot.usecases.items import item_line
-from bot.usecases.summary import campaign_summary, summary_picture, unit_report, this_week_changes
+from bot.usecases.summary import campaign_summary, summary_picture, this_week_changes, unit_report
 from storage.models import LedgerItem, saved_id
 from workflows.forms.buttons import Action, Verb, callback_data
 from workflows.messages import Msg, lines, msg
