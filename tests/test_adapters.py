@@ -105,19 +105,21 @@ def test_the_adapter_rule_sees_a_crossing(tmp_path: Path) -> None:
     assert {"bot.handlers.weekly", "bot.web.board"} <= imported(door)
 
 
-# the Mini App's own rule: what it shows or changes it reads and writes through the use cases
-WEB_MAY_IMPORT_FROM_STORAGE = {"storage.models"}  # the rows' types, and `saved_id`
-# the once-only record of a page's write, keyed by its action id: the door's own machinery
+# A chat handler or a Mini App route names the rows it is handed (and `saved_id`); what it reads
+# or writes, it asks of a use case (`bot/usecases/`).
+DOORS_MAY_IMPORT_FROM_STORAGE = {"storage.models"}
+# the once-only record of a page's write, keyed by its action id: the web door's own machinery
 CALLS_MAY_ALSO_IMPORT = {"storage.page_actions"}
 
 
-def storage_imports(path: Path) -> set[str]:
-    """The `storage` modules a file imports (`from storage import x` as `storage.x`)."""
+def storage_modules(path: Path) -> set[str]:
+    """The `storage` modules a file imports (function-local imports included): `from storage
+    import ledger` is `storage.ledger`, `from storage.models import Unit` is `storage.models`."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names |= {a.name for a in node.names if a.name.split(".")[0] == "storage"}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             if node.module == "storage":
                 names |= {f"storage.{a.name}" for a in node.names}
             elif node.module.startswith("storage."):
@@ -125,32 +127,57 @@ def storage_imports(path: Path) -> set[str]:
     return names
 
 
-def web_storage_reads(web: Path) -> dict[str, list[str]]:
-    """Per module of the Mini App (`web`: its folder), the `storage` modules it may not import."""
+def storage_reaches(door: Path) -> dict[str, list[str]]:
+    """Per module of a door's folder, the `storage` modules it imports that it may not."""
     out: dict[str, list[str]] = {}
-    for path in sorted(web.rglob("*.py")):
-        allowed = WEB_MAY_IMPORT_FROM_STORAGE | (
+    for path in sorted(door.rglob("*.py")):
+        allowed = DOORS_MAY_IMPORT_FROM_STORAGE | (
             CALLS_MAY_ALSO_IMPORT if path.name == "calls.py" else set()
         )
-        if found := sorted(storage_imports(path) - allowed):
-            out[path.name] = found
+        if found := sorted(storage_modules(path) - allowed):
+            out[str(path.relative_to(door))] = found
     return out
 
 
+def test_chat_handlers_read_and_write_through_the_use_cases() -> None:
+    reaches = storage_reaches(ROOT / "bot" / "handlers")
+    assert reaches == {}, "a handler reaches into storage: ask a use case instead"
+
+
 def test_the_mini_app_reads_and_writes_through_the_use_cases() -> None:
-    assert web_storage_reads(ROOT / "bot" / "web") == {}, "a route reads storage: use a use case"
+    assert storage_reaches(ROOT / "bot" / "web") == {}, "a route reads storage: use a use case"
 
 
-def test_the_mini_app_rule_sees_a_storage_import(tmp_path: Path) -> None:
-    (tmp_path / "board.py").write_text(
-        "from storage import board as waiting\nfrom storage.models import Unit\n"
-        "import storage.ledger\nfrom storage.calendar import work_calendar\n"
-        "from storage import page_actions\n",
+def test_the_storage_rule_sees_every_way_of_importing(tmp_path: Path) -> None:
+    door = tmp_path / "door.py"
+    door.write_text(
+        "from storage import ledger, drafts as d\n"
+        "from storage.cases import cases_of\n"
+        "import storage.people\n"
+        "from storage.models import Unit, saved_id\n"
+        "def f():\n"
+        "    from storage import summary\n",
         encoding="utf-8",
     )
+    assert storage_modules(door) == {
+        "storage.ledger",
+        "storage.drafts",
+        "storage.cases",
+        "storage.people",
+        "storage.models",
+        "storage.summary",
+    }
     (tmp_path / "calls.py").write_text(
         "from storage import page_actions\nfrom storage.models import Chat\n", encoding="utf-8"
     )
-    assert web_storage_reads(tmp_path) == {
-        "board.py": ["storage.board", "storage.calendar", "storage.ledger", "storage.page_actions"]
+    (tmp_path / "board.py").write_text("from storage import page_actions\n", encoding="utf-8")
+    assert storage_reaches(tmp_path) == {
+        "board.py": ["storage.page_actions"],
+        "door.py": [
+            "storage.cases",
+            "storage.drafts",
+            "storage.ledger",
+            "storage.people",
+            "storage.summary",
+        ],
     }

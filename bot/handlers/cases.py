@@ -10,26 +10,25 @@ from bot.telegram.reply import Button
 from bot.telegram.turn import Turn
 from bot.usecases.cases import (
     answer_case,
+    case_announced,
     case_buttons,
     case_now,
+    case_record,
+    cases_in_view,
     decide_case_extension,
     forward_case,
     request_extension,
     sign_case,
 )
+from bot.usecases.deadlines import campaign_units
 from bot.usecases.items import decision_lines
-from storage import campaigns, decisions
-from storage import cases as store
-from storage.calendar import work_calendar
 from storage.models import ForwardedCase, saved_id
-from workflows.calendar.working_days import WorkCalendar
 from workflows.casework import extension, forwarding
 from workflows.casework.cases import (
     ANSWERED,
     EXTENSION_FLOW,
     EXTENSION_REJECT,
     FEEDBACK_FLOW,
-    case_state,
     may_handle,
 )
 from workflows.forms.buttons import Action, Verb
@@ -44,7 +43,6 @@ from workflows.forms.contexts import (
 )
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import FileAnswer, TextAnswer
-from workflows.guards import required
 from workflows.json_types import json_object
 from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
@@ -57,7 +55,7 @@ def cmd_forward(turn: Turn, args: list[str]) -> None:
     if turn.campaign is None:
         turn.say(msg("bind.no_campaign"))
         return
-    units = [u.name for u in campaigns.units_of(turn.session, saved_id(turn.campaign))]
+    units = [u.name for u in campaign_units(act_of(turn))]
     replied = turn.source.replied
     given = replied.answer if replied is not None else None
     case_of = forwarding.read_case(
@@ -111,7 +109,7 @@ def answer_by_reply(turn: Turn, given: TextAnswer) -> bool:
     replied = turn.source.replied
     if replied is None:
         return False
-    case = store.case_of_message(turn.session, turn.chat.chat_id, replied.message_id)
+    case = case_announced(turn.session, turn.chat.chat_id, replied.message_id)
     if case is None:
         return False
     start_feedback(turn, case, first=given.text)
@@ -217,24 +215,6 @@ def _finish_extension_reject(
         turn.say(refused)
 
 
-def _visible_units(turn: Turn) -> list[int]:
-    camp = required(turn.campaign, "the active campaign")
-    units = campaigns.units_of(turn.session, saved_id(camp))
-    return [saved_id(u) for u in units if turn.actor.sees(u.id)]
-
-
-def _state(turn: Turn, case: ForwardedCase, cal: WorkCalendar) -> Msg:
-    """未签收, 已签收, 临期, 逾期N个工作日 or 已反馈, now."""
-    return case_state(
-        due_at=case.due_at,
-        now=turn.stamp.at,
-        signed=case.signed_at is not None,
-        answered=case.status == ANSWERED,
-        cal=cal,
-        tz=turn.zone,
-    )
-
-
 def cmd_cases(turn: Turn, args: list[str]) -> None:
     """Open cases in the caller's scope, each with its state, a page at a time."""
     show_cases(turn, (whole_number(args[0]) or 1) - 1 if args else 0)
@@ -245,8 +225,7 @@ def show_cases(turn: Turn, page: int, edit: bool = False) -> None:
     if turn.campaign is None:
         turn.say(msg("bind.no_campaign"))
         return
-    cal = work_calendar(turn.session)
-    rows = store.cases_of(turn.session, _visible_units(turn))
+    rows = cases_in_view(act_of(turn))
     shown = Page.of(len(rows), page, PAGE)
     header = msg("cases.header", count=len(rows))
     if shown.pages > 1:
@@ -254,14 +233,14 @@ def show_cases(turn: Turn, page: int, edit: bool = False) -> None:
             "batches.cases_header", count=len(rows), page=shown.number + 1, pages=shown.pages
         )
     out: list[Msg | str] = [header]
-    for c in shown.rows(rows):
-        state = _state(turn, c, cal)
+    for line in shown.rows(rows):
+        c = line.case
         out.append(
             msg(
                 "cases.line",
                 code=c.code,
-                unit=store.unit_name(turn.session, c.unit_id),
-                state=state,
+                unit=line.unit,
+                state=line.state,
                 due=c.due_at,
                 text=c.text[:30],
             )
@@ -284,24 +263,23 @@ def cmd_case(turn: Turn, args: list[str]) -> None:
     case = case_for(turn, args[0])
     if case is None:
         return
-    cal = work_calendar(turn.session)
-    state = _state(turn, case, cal)
+    record = case_record(act_of(turn), case)
     out: list[Msg | str] = [
         msg(
             "case.card",
             code=case.code,
-            unit=store.unit_name(turn.session, case.unit_id),
+            unit=record.unit,
             text=case.text,
             due=case.due_at,
-            state=state,
+            state=record.state,
             received=case.received_at,
         )
     ]
     out += [
         msg("case.event", at=event.at, who=who, what=msg(f"timeline.{event.action}"))
-        for event, who in store.timeline_of(turn.session, case)
+        for event, who in record.timeline
     ]
-    out += decision_lines(decisions.decisions_of(turn.session, case_id=saved_id(case)))
+    out += decision_lines(record.decisions)
     turn.say(lines(out))
 
 

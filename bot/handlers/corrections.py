@@ -3,11 +3,14 @@ the reason asked for 不同意); what they do is `bot/usecases/corrections.py`."
 
 from __future__ import annotations
 
-from bot.delivery.acts import acting
+from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
-from bot.usecases.corrections import approve_correction_request, reject_correction_request
-from storage import corrections as store
+from bot.usecases.corrections import (
+    approve_correction_request,
+    reject_correction_request,
+    waiting_request,
+)
 from workflows.forms.buttons import Action, Verb
 from workflows.forms.contexts import CorrectionRejectContext, RejectAnswers, reader
 from workflows.forms.flow_names import FlowName
@@ -26,9 +29,7 @@ def on_approve_correction(turn: Turn, pressed: Action) -> None:
 def on_reject_correction(turn: Turn, pressed: Action) -> None:
     """The supervisors' 不同意 on a correction request: the reason is asked for."""
     request_id = int(pressed.ref)
-    if store.request_of(turn.session, request_id) is None or store.decided(
-        turn.session, request_id
-    ):
+    if waiting_request(act_of(turn), request_id) is None:
         turn.notice = turn.text(msg("correction.decided"))
         return
     turn.begin(FlowName.CORRECTION_REJECT, context=CorrectionRejectContext(request_id=request_id))

@@ -4,15 +4,16 @@ Telegram's id of it and why it has no hash), and where it was already used."""
 
 from __future__ import annotations
 
+from bot.delivery.acts import act_of
 from bot.telegram.feature import Feature
 from bot.telegram.item_lookup import item_for
 from bot.telegram.reply import Reply
 from bot.telegram.turn import Turn
-from storage import evidence as kept
-from storage.models import Evidence, saved_id
+from bot.usecases.evidence import evidence_record
+from storage.models import Evidence
 from workflows.messages import Msg, lines, msg
 from workflows.people.roles import CommandName
-from workflows.problems.evidence import reuse_flags, short
+from workflows.problems.evidence import short
 
 SAID_LIMIT = 3500  # characters: longer records go as a text file (a message holds 4096)
 
@@ -56,17 +57,16 @@ def cmd_evidence(turn: Turn, args: list[str]) -> None:
     item = item_for(turn, args[0])
     if item is None:
         return
-    rows = kept.evidence_of(turn.session, saved_id(item))
+    record = evidence_record(act_of(turn), item)
+    rows = record.files
     if not rows:
         turn.say(msg("evidence.none", code=item.code))
         return
-    files = [{"sha256": ev.sha256, "unique_id": ev.unique_id, "name": ev.name} for ev, _ in rows]
-    flags = reuse_flags(files, kept.earlier_uses(turn.session, saved_id(item), files), turn.zone)
     said = lines(
         [
             msg("evidence.header", code=item.code, name=item.name, count=len(rows)),
             *(_entry(n, ev, by) for n, (ev, by) in enumerate(rows, 1)),
-            *flags,
+            *record.flags,
         ]
     )
     text = turn.text(said)

@@ -12,17 +12,17 @@ from bot.telegram.item_lookup import item_for
 from bot.telegram.paging import PAGE, Page
 from bot.telegram.reply import Button, Reply
 from bot.telegram.turn import Turn
+from bot.usecases.deadlines import campaign_unit, campaign_units
 from bot.usecases.items import (
     add_item,
     card,
     categories,
     decision_lines,
+    item_history,
     item_line,
+    items_in_view,
     progress_text,
 )
-from storage import campaigns, decisions, people
-from storage import ledger as store
-from storage.ledger_import import import_history
 from storage.models import LedgerItem, Unit, saved_id
 from workflows.forms.buttons import Action, Verb, callback_data
 from workflows.forms.contexts import (
@@ -50,7 +50,7 @@ def _options(turn: Turn) -> Mapping[str, Sequence[Option]]:
     """Categories, and the units an admin may add a problem to."""
     if turn.campaign is None:
         return {}
-    units = campaigns.units_of(turn.session, saved_id(turn.campaign))
+    units = campaign_units(act_of(turn))
     return {**categories(turn.campaign), "units": [Option(u.name, u.name) for u in units]}
 
 
@@ -86,9 +86,8 @@ def _offer_form(turn: Turn, unit: Unit) -> bool:
 
 
 def _finish_new(turn: Turn, adding: NewItemContext, given: FieldAnswers) -> None:
-    camp = required(turn.campaign, "the active campaign")
     name = adding.get("unit") or given.unit
-    unit = campaigns.unit_named(turn.session, saved_id(camp), name)
+    unit = campaign_unit(act_of(turn), name)
     if unit is None:
         turn.say(msg("bind.unknown_unit", text=name))
         return
@@ -110,7 +109,8 @@ def cmd_item(turn: Turn, args: list[str]) -> None:
 
 def show_item(turn: Turn, item: LedgerItem) -> None:
     """The card, every progress update, and the evidence files."""
-    history = store.progress_of(turn.session, saved_id(item))
+    record = item_history(turn.session, item)
+    history = record.progress
     out: list[Msg | str] = [card(item, _today(turn), progress_text(history[-1]) if history else "")]
     out.append(msg("ledger.history_header", count=len(history)))
     files: list[JSONObject] = []
@@ -124,11 +124,10 @@ def show_item(turn: Turn, item: LedgerItem) -> None:
             )
         )
         files += p.files
-    for at, user_id, file in import_history(turn.session, saved_id(item)):
-        who = people.person_by_user(turn.session, user_id) if user_id else None
-        name = (who.name or who.display_name) if who else msg("ledger_import.console")
-        out.append(msg("ledger_import.history_line", at=at, who=name, file=file))
-    out += decision_lines(decisions.decisions_of(turn.session, item_id=saved_id(item)))
+    for imported in record.imports:
+        name = imported.who if imported.who is not None else msg("ledger_import.console")
+        out.append(msg("ledger_import.history_line", at=imported.at, who=name, file=imported.file))
+    out += decision_lines(record.decisions)
     turn.say(lines(out))
     if files:
         turn.replies.append(Reply(msg("ledger.files", count=len(files)), files=files))
@@ -144,11 +143,7 @@ def show_page(turn: Turn, page: int, edit: bool = False) -> None:
     if turn.campaign is None:
         turn.say(msg("bind.no_campaign"))
         return
-    units = campaigns.units_of(turn.session, saved_id(turn.campaign))
-    visible = [saved_id(u) for u in units if turn.actor.sees(u.id)]
-    if turn.unit is not None and turn.unit.id in visible:
-        visible = [saved_id(turn.unit)]
-    rows = store.items_of(turn.session, visible)
+    rows = items_in_view(act_of(turn), turn.unit)
     shown = Page.of(len(rows), page, PAGE)
     out: list[Msg | str] = [
         msg("items.header", count=len(rows), page=shown.number + 1, pages=shown.pages)

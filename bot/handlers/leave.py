@@ -10,9 +10,7 @@ from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.reply import Button
 from bot.telegram.turn import Turn
-from bot.usecases.leave import end_leave, leave_line, liaisons_of, take_leave
-from storage import drafts
-from storage import leave as stored
+from bot.usecases.leave import end_leave, leave_line, liaisons_of, my_leaves, take_leave
 from storage.models import Unit, saved_id
 from workflows.forms.buttons import Action, Verb, callback_data
 from workflows.forms.contexts import context_of, reader
@@ -52,8 +50,7 @@ def cmd_leave(turn: Turn, args: list[str]) -> None:
     unit = own_unit(turn)
     if unit is None:
         return
-    me = turn.person.user_id
-    rows = stored.mine(turn.session, me, saved_id(unit), turn.stamp.at)
+    rows = my_leaves(act_of(turn), saved_id(unit))
     if rows:
         names = {p.user_id: p.name for p in liaisons_of(act_of(turn), saved_id(unit))}
         said = [leave_line(turn.zone, r, names) for r in rows]
@@ -69,7 +66,7 @@ def cmd_leave(turn: Turn, args: list[str]) -> None:
 
 
 def _options(turn: Turn) -> Mapping[str, Sequence[Option]]:
-    row = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
+    row = turn.draft()
     if row is None:
         return {}
     unit_id = context_of(Draft.from_json(row.state), LeaveContext)["unit_id"]

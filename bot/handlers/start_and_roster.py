@@ -7,9 +7,16 @@ from collections.abc import Callable, Mapping, Sequence
 from bot.delivery.acts import act_of, acting, say_result
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
-from bot.usecases.register import register_as_liaison
-from bot.usecases.setup import Someone, assign_role, bind_chat, choose_language, role_name
-from storage import campaigns, people, sightings
+from bot.usecases.deadlines import campaign_units
+from bot.usecases.register import register_as_liaison, roster_in_view
+from bot.usecases.setup import (
+    Someone,
+    assign_role,
+    bind_chat,
+    choose_language,
+    note_members,
+    role_name,
+)
 from storage.models import saved_id
 from workflows.forms.contexts import (
     BindAnswers,
@@ -54,7 +61,7 @@ def cmd_help(turn: Turn, args: list[str]) -> None:
 def _units_for(turn: Turn) -> Mapping[str, Sequence[Option]]:
     if turn.campaign is None or turn.campaign.id is None:
         return {}
-    names = [u.name for u in campaigns.units_of(turn.session, turn.campaign.id)]
+    names = [u.name for u in campaign_units(act_of(turn))]
     return {UNITS: [*unit_options(names), Option(SUPERVISORS, msg("bind.supervisors"))]}
 
 
@@ -103,22 +110,10 @@ def cmd_roster(turn: Turn, args: list[str]) -> None:
     if turn.campaign is None or turn.campaign.id is None:
         turn.say(msg("bind.no_campaign"))
         return
-    if turn.actor.oversees_all:
-        rows = people.roster(turn.session, turn.campaign.id)
-        units = campaigns.units_of(turn.session, turn.campaign.id)
-    else:
-        rows = [
-            r for r in people.roster(turn.session, turn.campaign.id) if r[0].id in turn.actor.units
-        ]
-        units = [
-            u
-            for u in campaigns.units_of(turn.session, turn.campaign.id)
-            if u.id in turn.actor.units
-        ]
     out: list[Msg | str] = [msg("roster.header", campaign=turn.campaign.name)]
-    for unit in units:
-        members = [p for u, p in rows if u.id == unit.id]
-        out.append(msg("roster.unit", unit=unit.name, count=len(members)))
+    for listed in roster_in_view(act_of(turn)):
+        members = listed.liaisons
+        out.append(msg("roster.unit", unit=listed.unit.name, count=len(members)))
         if not members:
             out.append(msg("roster.none"))
         for person in members:
@@ -157,9 +152,7 @@ def cmd_lang(turn: Turn, args: list[str]) -> None:
 def members_changed(turn: Turn, joined: list[int], gone: list[int]) -> None:
     """People added to the group, or gone from it: kept as who is in it, so that a supervisor
     in the supervisors' group hears there only (`storage/sightings.py`)."""
-    sightings.saw(turn.session, turn.chat.chat_id, joined, turn.stamp.at)
-    for user_id in gone:
-        sightings.left(turn.session, turn.chat.chat_id, user_id)
+    note_members(turn.session, turn.chat.chat_id, joined, gone, turn.stamp.at)
 
 
 def nav(kind: Nav) -> Callable[[Turn, list[str]], None]:

@@ -4,19 +4,13 @@ steps and what they record (`bot/usecases/submissions.py`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
-from bot.usecases.deadlines import (
-    applies,
-    campaign_units,
-    weekly_due,
-)
-from bot.usecases.submissions import submit_deliverable
-from storage import campaigns, drafts, submissions
-from storage.models import Deadline, Unit, saved_id
+from bot.usecases.deadlines import campaign_unit, campaign_units, weekly_due
+from bot.usecases.submissions import OpenDeliverable, open_deliverables, submit_deliverable
+from storage.models import Deadline, Unit
 from workflows.deliverables.submission import (
     SUBMIT,
     Deliverable,
@@ -33,36 +27,12 @@ from workflows.forms.contexts import (
 from workflows.forms.engine import Draft, Flow
 from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import UNITS, Option, TextAnswer
-from workflows.guards import required
 from workflows.messages import msg
 from workflows.people.roles import CommandName
-from workflows.week.correction import DIRECT, correction_kind
 
 
 def _units(turn: Turn) -> list[Unit]:
     return campaign_units(act_of(turn))
-
-
-def open_deliverables(turn: Turn, unit: Unit) -> list[tuple[str, str, datetime]]:
-    """What the unit can still submit: deliverables not yet sent, this week's reports."""
-    camp = required(turn.campaign, "the active campaign")
-    out = []
-    for d in campaigns.deadlines_of(turn.session, saved_id(camp)):
-        if not applies(d, unit):
-            continue
-        if not submissions.submission_of(turn.session, saved_id(unit), deadline_id=d.id):
-            out.append((f"d:{d.id}", d.deliverable, d.due_at))
-        else:  # its material replaceable: at once until the deadline, by request after it
-            direct = correction_kind(d.due_at, turn.stamp.at) == DIRECT
-            label = "correction.replace_option" if direct else "resubmit.request_option"
-            out.append((f"d:{d.id}", turn.text(msg(label, deliverable=d.deliverable)), d.due_at))
-    for index in range(len(camp.weekly_reports)):
-        name, day, due = weekly_due(act_of(turn), index, unit.id)
-        if not submissions.submission_of(
-            turn.session, saved_id(unit), report_name=name, period_start=day.date()
-        ):
-            out.append((f"w:{index}", name, due))
-    return out
 
 
 def start_submit(turn: Turn, preselect: str | None = None) -> None:
@@ -82,10 +52,11 @@ def start_submit(turn: Turn, preselect: str | None = None) -> None:
     turn.begin(FlowName.SUBMIT, context=context, prefill=prefill)
 
 
-def _submittable(turn: Turn, unit: Unit | None) -> list[tuple[str, str, datetime]]:
+def _submittable(turn: Turn, unit: Unit | None) -> list[OpenDeliverable]:
     """What the unit can still submit; with no unit (an admin who picks one), what any can."""
-    items = [it for u in ([unit] if unit else _units(turn)) for it in open_deliverables(turn, u)]
-    return list({value: (value, name, due) for value, name, due in items}.values())
+    act = act_of(turn)
+    items = [it for u in ([unit] if unit else _units(turn)) for it in open_deliverables(act, u)]
+    return list({it.value: it for it in items}.values())
 
 
 def _submit_options(turn: Turn) -> Mapping[str, Sequence[Option]]:
@@ -94,7 +65,7 @@ def _submit_options(turn: Turn) -> Mapping[str, Sequence[Option]]:
     # The buttons of a prompt and the answer to it must be read against the same list, so
     # the list follows the unit fixed when the flow began, never the unit picked in it: the
     # options are computed before the pick is applied.
-    row = drafts.draft_of(turn.session, turn.chat.chat_id, turn.person.user_id)
+    row = turn.draft()
     name = context_of(Draft.from_json(row.state), SubmitContext).get("unit") if row else None
     unit = next((u for u in _units(turn) if u.name == name), None) if name else None
     return {
@@ -104,9 +75,8 @@ def _submit_options(turn: Turn) -> Mapping[str, Sequence[Option]]:
 
 
 def _finish_submit(turn: Turn, submitting: SubmitContext, given: SubmitAnswers) -> None:
-    camp = required(turn.campaign, "the active campaign")
     name = submitting.get("unit") or given.get("unit")
-    unit = campaigns.unit_named(turn.session, saved_id(camp), name or "")
+    unit = campaign_unit(act_of(turn), name or "")
     if unit is None or unit.id is None:
         turn.say(msg("bind.unknown_unit", text=name or ""))
         return

@@ -13,16 +13,8 @@ from bot.telegram.turn import Turn
 from bot.usecases.circular import circular_file
 from bot.usecases.exports import export_workbook
 from bot.usecases.items import item_line
-from bot.usecases.summary import campaign_summary, summary_picture
-from storage import campaigns
-from storage import ledger as items
-from storage import summary as figures
-from storage.models import saved_id
-from workflows.documents.summary import (
-    summary_message,
-    summary_week,
-    week_message,
-)
+from bot.usecases.summary import campaign_summary, summary_picture, this_week_changes, unit_report
+from storage.models import LedgerItem, saved_id
 from workflows.forms.buttons import Action, Verb, callback_data
 from workflows.messages import Msg, lines, msg
 from workflows.people.roles import CommandName
@@ -41,24 +33,18 @@ def cmd_summary(turn: Turn, args: list[str]) -> None:
         send_circular(turn, kind)
         return
     if args and args[0].lower() in WEEK_WORDS:
-        units = [saved_id(u) for u in campaigns.units_of(turn.session, saved_id(camp))]
-        start = summary_week(campaigns.weekly_reports(camp), now, turn.zone).starts_on
-        changes = figures.week_counts(turn.session, units, start, now.astimezone(turn.zone).date())
-        turn.say(week_message(camp.name, changes))
+        turn.say(this_week_changes(turn.session, camp, now, turn.zone))
         return
-    text, rows = campaign_summary(turn.session, camp, now)
     if args:
         name = " ".join(args)
-        row = next((r for r in rows if r.name == name), None)
-        if row is None:
+        report = unit_report(turn.session, camp, now, turn.zone, name)
+        if report is None:
             turn.say(msg("bind.unknown_unit", text=name))
             return
-        week = summary_week(campaigns.weekly_reports(camp), now, turn.zone)
-        turn.say(summary_message(camp.name, [row], week.report, []))
-        unit = campaigns.unit_named(turn.session, saved_id(camp), name)
-        if unit is not None:
-            show_unit_items(turn, saved_id(unit))
+        turn.say(report.said)
+        show_unit_items(turn, report.items)
         return
+    text, rows = campaign_summary(turn.session, camp, now)
     button = Button(msg("circular.button"), callback_data(Verb.CIRCULAR, saved_id(camp)))
     board = board_button(turn)  # the board, where the Mini App is configured
     turn.say(text, buttons=[[button], [board]] if board is not None else [[button]])
@@ -89,10 +75,9 @@ def on_circular(turn: Turn, pressed: Action) -> None:
 UNIT_LINES = 40  # item lines under /summary <unit>; the rest are counted, and in /export
 
 
-def show_unit_items(turn: Turn, unit_id: int) -> None:
+def show_unit_items(turn: Turn, rows: list[LedgerItem]) -> None:
     """A unit's items (the first 40, and how many more), for /summary <unit>."""
     today = turn.stamp.at.astimezone(turn.zone).date()
-    rows = items.items_of(turn.session, [unit_id])
     out: list[Msg | str] = [item_line(i, today) for i in rows[:UNIT_LINES]]
     if len(rows) > UNIT_LINES:
         out.append(msg("summary.unit_more", count=len(rows) - UNIT_LINES))

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.delivery.acts import acting
+from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
 from bot.telegram.weekly_start import begin_weekly
 from bot.usecases.items import categories
-from bot.usecases.week import submit_week, weekly_context
-from storage import campaigns
-from storage import corrections as correction_store
-from storage.models import saved_id
+from bot.usecases.week import latest_submitted_week, submit_week, weekly_context
 from workflows.forms.buttons import Action, Verb
 from workflows.forms.contexts import (
     WeeklyContext,
@@ -54,14 +51,13 @@ def cmd_correct(turn: Turn, args: list[str]) -> None:
     unit = turn.reporting_unit()
     if unit is None or turn.campaign is None:
         return
-    done = correction_store.latest_weekly(turn.session, saved_id(unit))
-    if done is None or done.period_start is None:
+    latest = latest_submitted_week(act_of(turn), unit)
+    if latest is None:
         turn.say(msg("correction.nothing", unit=unit.name))
         return
-    reports = campaigns.weekly_reports(turn.campaign)
-    index = next((i for i, r in enumerate(reports) if r.name == done.report_name), 0)
+    index, period = latest
     with acting(turn) as act:
-        context = weekly_context(act, unit, index, done.period_start, correcting=True)
+        context = weekly_context(act, unit, index, period, correcting=True)
     if context is None:
         return
     if week_over(context, turn.stamp.at):  # its draft would be closed at the first answer

@@ -12,8 +12,7 @@ from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Turn
 from bot.telegram.weekly_start import begin_weekly
-from bot.usecases.week import weekly_context, weekly_report
-from storage import campaigns, drafts
+from bot.usecases.week import carry_over_week, report_index, weekly_context, weekly_report
 from storage.models import Unit, saved_id
 from workflows.forms.buttons import Action, Verb
 from workflows.forms.deeplink import (
@@ -71,10 +70,8 @@ def start_from_link(turn: Turn, payload: str) -> None:
         return
     if _carry_over(turn, unit):
         return
-    reports = campaigns.weekly_reports(turn.campaign)
-    index = next((i for i, r in enumerate(reports) if r.weekday == link.period.weekday()), 0)
     with acting(turn) as act:
-        context = weekly_context(act, unit, index, link.period)
+        context = weekly_context(act, unit, report_index(act, link.period), link.period)
     if context is not None:
         begin_weekly(turn, unit, context)
 
@@ -83,10 +80,9 @@ def _carry_over(turn: Turn, unit: Unit) -> bool:
     """An update begun in the group goes on here, where it stands (nothing typed is lost)."""
     if turn.draft() is not None:
         return False  # something is open here already: beginning says so
-    begun = drafts.weekly_draft_of(turn.session, turn.person.user_id, saved_id(unit))
-    if begun is None or begun.chat_id == turn.chat.chat_id:
+    moved = carry_over_week(act_of(turn), unit, turn.source.message_id)
+    if moved is None:
         return False
-    moved = drafts.move_draft(turn.session, begun, turn.chat.chat_id, turn.source.message_id)
     turn.keep_draft(moved)
     turn.say(msg("weekly.moved_here", unit=unit.name))
     turn.resume()

@@ -118,7 +118,7 @@ def person_of(session: Session, user_id: int) -> Person | None:
     return people.person_by_user(session, user_id)
 
 
-def campaign_unit(session: Session, camp: Campaign, unit_id: int) -> Unit | None:
+def unit_of_campaign(session: Session, camp: Campaign, unit_id: int) -> Unit | None:
     """The campaign's unit of this id, if it is one."""
     unit = session.get(Unit, unit_id)
     return unit if unit is not None and unit.campaign_id == camp.id else None
@@ -150,7 +150,7 @@ def ledger_page(session: Session, unit_id: int, page: int, size: int) -> LedgerP
 
 
 @dataclass(frozen=True)
-class ItemHistory:
+class ProblemOnBoard:
     """A problem's progress, oldest first; its close-out ask waiting (the update's id) if it
     is 待销号; its unit's name; the decisions on it."""
 
@@ -160,10 +160,10 @@ class ItemHistory:
     decisions: list[MadeDecision]
 
 
-def item_history(session: Session, item: LedgerItem) -> ItemHistory:
+def problem_on_board(session: Session, item: LedgerItem) -> ProblemOnBoard:
     """What the board shows of one problem besides its card."""
     item_id = saved_id(item)
-    return ItemHistory(
+    return ProblemOnBoard(
         store.progress_of(session, item_id),
         store.closeout_ask(session, item_id) if item.status == "closing" else None,
         _unit_name(session, item.unit_id),

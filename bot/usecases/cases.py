@@ -5,6 +5,7 @@ the supervisors' decision on that request (the chat's and the board's)."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from sqlmodel import Session
@@ -13,7 +14,8 @@ from bot.usecases.act import Act
 from storage import campaigns, chats, decisions, planning
 from storage import cases as store
 from storage.calendar import work_calendar
-from storage.models import ForwardedCase, saved_id
+from storage.decisions import MadeDecision
+from storage.models import AuditEvent, ForwardedCase, saved_id
 from workflows import keys
 from workflows.calendar.working_days import WorkCalendar
 from workflows.campaign import FeedbackRule
@@ -23,6 +25,7 @@ from workflows.casework.cases import (
     SIGNED,
     CaseChange,
     CaseNow,
+    case_state,
     is_escalated,
     posted_case,
     still_to_do,
@@ -266,3 +269,63 @@ def sign_case(act: Act, case: ForwardedCase) -> Msg | Refused:
     store.update_case(act.session, case, signed, "case.sign", act.stamp)
     rules = campaigns.case_rules(required(act.campaign, "the active campaign"))
     return case_card(act.session, case, rules, act.stamp.at, work_calendar(act.session), act.zone)
+
+
+def case_announced(session: Session, chat_id: int, message_id: int) -> ForwardedCase | None:
+    """The case a bot message in a unit's group announced (people answer by replying to it)."""
+    return store.case_of_message(session, chat_id, message_id)
+
+
+def state_now(act: Act, case: ForwardedCase, cal: WorkCalendar) -> Msg:
+    """未签收, 已签收, 临期, 逾期N个工作日 or 已反馈, now."""
+    return case_state(
+        due_at=case.due_at,
+        now=act.stamp.at,
+        signed=case.signed_at is not None,
+        answered=case.status == ANSWERED,
+        cal=cal,
+        tz=act.zone,
+    )
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """A case in a list: the case, its unit's name and its state now."""
+
+    case: ForwardedCase
+    unit: str
+    state: Msg
+
+
+def cases_in_view(act: Act) -> list[CaseLine]:
+    """The cases of every unit the one acting sees, open ones first, then answered ones (a
+    list shows them a page at a time, so none is cut off)."""
+    camp = required(act.campaign, "the active campaign")
+    units = {saved_id(u): u.name for u in campaigns.units_of(act.session, saved_id(camp))}
+    seen = [unit_id for unit_id in units if act.actor.sees(unit_id)]
+    cal = work_calendar(act.session)
+    return [
+        CaseLine(c, units.get(c.unit_id, ""), state_now(act, c, cal))
+        for c in store.cases_of(act.session, seen)
+    ]
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """One case in full: its unit's name, its state now, what happened to it and its feedback
+    (oldest first, with who did it), and the supervisors' decisions on it."""
+
+    unit: str
+    state: Msg
+    timeline: list[tuple[AuditEvent, str]]
+    decisions: list[MadeDecision]
+
+
+def case_record(act: Act, case: ForwardedCase) -> CaseRecord:
+    """The case, its timeline and the decisions on it, as /case shows them."""
+    return CaseRecord(
+        store.unit_name(act.session, case.unit_id),
+        state_now(act, case, work_calendar(act.session)),
+        store.timeline_of(act.session, case),
+        decisions.decisions_of(act.session, case_id=saved_id(case)),
+    )

@@ -258,11 +258,17 @@ def is_request(session: Session, request_id: int) -> bool:
     return store.request_of(session, request_id) is not None
 
 
+def waiting_request(act: Act, request_id: int) -> AuditEvent | None:
+    """A correction request no supervisor has decided yet (None: no such request, or decided)."""
+    row = store.request_of(act.session, request_id)
+    return None if row is None or store.decided(act.session, request_id) else row
+
+
 def approve_correction_request(act: Act, request_id: int) -> Msg | None:
     """同意: the requested correction applied (as asked, against the items as they stand),
     the unit's groups and this chat told; or why not."""
-    row = store.request_of(act.session, request_id)
-    if row is None or row.after is None or store.decided(act.session, request_id):
+    row = waiting_request(act, request_id)
+    if row is None or row.after is None:
         return msg("correction.decided")
     ctx, values = _asked(row.after)
     unit = act.session.get(Unit, need_int(ctx["unit_id"]))
@@ -321,8 +327,8 @@ def _apply_material(
 
 def reject_correction_request(act: Act, request_id: int, reason: str) -> Msg | None:
     """不同意 with its reason: the week stands, the unit's groups and this chat told."""
-    row = store.request_of(act.session, request_id)
-    if row is None or row.after is None or store.decided(act.session, request_id):
+    row = waiting_request(act, request_id)
+    if row is None or row.after is None:
         return msg("correction.decided")
     unit = act.session.get(Unit, need_int(_asked(row.after)[0]["unit_id"]))
     if unit is None:

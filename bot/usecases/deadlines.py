@@ -26,6 +26,12 @@ def campaign_units(act: Act) -> list[Unit]:
     return campaigns.units_of(act.session, saved_id(required(act.campaign, "the campaign")))
 
 
+def campaign_unit(act: Act, name: str) -> Unit | None:
+    """The campaign's unit of that name (compared as the campaign compares names), if any."""
+    camp = required(act.campaign, "the campaign")
+    return campaigns.unit_named(act.session, saved_id(camp), name)
+
+
 def applies(deadline: Deadline, unit: Unit) -> bool:
     """Whether the deadline is the unit's (all units', or named for it)."""
     return applies_to(deadline.unit_names, unit.name)

@@ -5,7 +5,7 @@ whose save died with its process, claimed so that one process goes on with it.""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,8 +17,10 @@ from storage import campaigns, chats, people, uploads
 from storage import ledger_import as saving
 from storage.audit import Stamp
 from storage.db import Database
-from storage.models import saved_id
+from storage.ledger_import import Stale as Stale  # what a door catches when a save stops
+from storage.models import Campaign, Unit, WorkbookUpload, saved_id
 from workflows.guards import required
+from workflows.json_types import JSONValue
 from workflows.messages import Msg, msg
 from workflows.problems.ledger_import import (
     ImportProgress,
@@ -72,6 +74,75 @@ def taken_up(session: Session, now: datetime) -> list[TakenUp]:
     return out
 
 
+def ledger_now(
+    session: Session, camp: Campaign, unit: Unit, made: Collection[int] = ()
+) -> tuple[LedgerTarget, KnownItems]:
+    """The unit's ledger as an import reads it: its columns, and the items it has (but those
+    `made`: the ones the import itself added before it was cut short)."""
+    target = saving.ledger_target(session, camp, unit)
+    return target, saving.known_items(session, saved_id(unit), target.spec, made)
+
+
+def claim_save(session: Session, row: WorkbookUpload, runner: str, at: datetime) -> bool:
+    """Let `runner` save a confirmed ledger; False while another save is at work on it."""
+    return saving.claim_import(session, row, runner, at)
+
+
+@dataclass(frozen=True)
+class ImportToSave:
+    """A confirmed import its runner goes on with: the upload, the unit's ledger as it was
+    before the import began, and how far it got."""
+
+    upload: WorkbookUpload
+    target: LedgerTarget
+    known: KnownItems
+    progress: ImportProgress
+
+
+def import_to_save(
+    session: Session, camp: Campaign, upload_id: int, runner: str
+) -> ImportToSave | None:
+    """The import this runner saves, or None when it is no longer its to save."""
+    row = uploads.upload_by_id(session, upload_id)
+    progress = saving.import_progress(session, upload_id, runner)
+    unit = session.get(Unit, row.unit_id) if row is not None and row.unit_id else None
+    if row is None or progress is None or unit is None:
+        return None
+    target, known = ledger_now(session, camp, unit, progress.made)
+    return ImportToSave(row, target, known, progress)
+
+
+def save_import_batch(
+    session: Session,
+    upload_id: int,
+    runner: str,
+    rows: Sequence[ImportRow],
+    stamp: Stamp,
+    source: Mapping[str, JSONValue],
+) -> tuple[ImportProgress, str] | None:
+    """The import's next batch saved; how far it got and its unit's name, or None when the
+    upload is not this runner's (`Stale` when its unit is gone)."""
+    progress = saving.save_batch(session, upload_id, runner, rows, stamp, source)
+    if progress is None:
+        return None
+    row = required(uploads.upload_by_id(session, upload_id), "the upload")
+    unit = required(session.get(Unit, row.unit_id), "the upload's unit")
+    return progress, unit.name
+
+
+def drop_stale_import(
+    session: Session, upload_id: int, runner: str, at: datetime
+) -> tuple[str, ImportProgress] | None:
+    """An import whose file or ledger changed, cancelled (what was saved before stays): its
+    file's name and how far it got; None when it was not this runner's."""
+    progress = saving.import_progress(session, upload_id, runner)
+    row = uploads.upload_by_id(session, upload_id)
+    if row is None or progress is None:
+        return None
+    uploads.close_upload(session, row, uploads.CANCELLED, at)
+    return row.file_name, progress
+
+
 def _sha256(data: bytes) -> str:
     """A file's fingerprint: the same file again goes on where its import stopped."""
     return hashlib.sha256(data).hexdigest()
@@ -121,11 +192,10 @@ def console_import(
             if unit is None:
                 say(text(msg("bind.unknown_unit", text=unit_name)))
                 return 2
-            target = saving.ledger_target(session, camp, unit)
             # an import of this file cut short: read as it was before it, and go on with it
             began = uploads.cut_short(session, saved_id(unit), _sha256(data))
             made = ImportProgress.of(began.state).made if began is not None else ()
-            known = saving.known_items(session, saved_id(unit), target.spec, made)
+            target, known = ledger_now(session, camp, unit, made)
             counts = tally(read_book(book.sheets, target, known))
     except WorkbookRefused as err:
         say(text(err.message))
@@ -175,9 +245,8 @@ def _console_save(
         )
         saving.claim_import(session, row, runner, clock(), force=True)
         upload_id = saved_id(row)
-        target = saving.ledger_target(session, camp, unit)
         progress = required(saving.import_progress(session, upload_id, runner), "the progress")
-        known = saving.known_items(session, saved_id(unit), target.spec, progress.made)
+        target, known = ledger_now(session, camp, unit, progress.made)
     rows = read_rows(data, name, target, known, progress, expected)
     source = {"file": name, "by": "console"}
     while progress.done < len(rows):

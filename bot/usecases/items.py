@@ -4,13 +4,15 @@ card, its line in a list, its progress, the decisions on it), wherever it is sho
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlmodel import Session
 
 from bot.usecases.act import Act
-from storage import campaigns, decisions
+from storage import campaigns, decisions, people
 from storage import ledger as store
+from storage.ledger_import import import_history
 from storage.models import Campaign, LedgerItem, ProgressUpdate, Unit, saved_id
 from workflows.forms.inputs import Option
 from workflows.guards import required
@@ -94,4 +96,49 @@ def item_line(item: LedgerItem, today: date) -> Msg:
         status=status_msg(item.status),
         due=item.due_on or msg("form.empty"),
         overdue=mark,
+    )
+
+
+def items_in_view(act: Act, unit_here: Unit | None) -> list[LedgerItem]:
+    """The items a list shows the one acting: this chat's unit's when they see it, else every
+    unit's they see; open ones first (soonest due first), then the rest."""
+    camp = required(act.campaign, "the active campaign")
+    units = campaigns.units_of(act.session, saved_id(camp))
+    visible = [saved_id(u) for u in units if act.actor.sees(u.id)]
+    if unit_here is not None and unit_here.id in visible:
+        visible = [saved_id(unit_here)]
+    return store.items_of(act.session, visible)
+
+
+@dataclass(frozen=True)
+class Imported:
+    """An import that made or changed an item: when, by whom (None: from the console, or by
+    someone unknown) and from which file."""
+
+    at: datetime
+    who: str | None
+    file: str
+
+
+@dataclass(frozen=True)
+class ItemHistory:
+    """Everything that happened to an item: its progress updates (oldest first), the imports
+    that made or changed it, and the supervisors' decisions on it."""
+
+    progress: list[ProgressUpdate]
+    imports: list[Imported]
+    decisions: list[decisions.MadeDecision]
+
+
+def item_history(session: Session, item: LedgerItem) -> ItemHistory:
+    """The item's progress, imports and decisions, as its full card shows them."""
+    item_id = saved_id(item)
+    imports = []
+    for at, user_id, file in import_history(session, item_id):
+        who = people.person_by_user(session, user_id) if user_id else None
+        imports.append(Imported(at, (who.name or who.display_name) if who else None, file))
+    return ItemHistory(
+        store.progress_of(session, item_id),
+        imports,
+        decisions.decisions_of(session, item_id=item_id),
     )

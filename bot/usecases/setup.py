@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
 
 from bot.usecases.act import Act
-from storage import campaigns, chats, people
+from storage import campaigns, chats, people, sightings
 from storage.models import Chat, Person, Unit, saved_id
 from workflows.messages import Msg, msg
 from workflows.outcome import Refused
@@ -133,3 +136,13 @@ def choose_language(
     else:
         people.set_language(act.session, act.person, lang, act.stamp)
     return msg("lang.done")
+
+
+def note_members(
+    session: Session, chat_id: int, joined: Sequence[int], gone: Sequence[int], at: datetime
+) -> None:
+    """People added to a group, or gone from it, kept as who is in it: a supervisor seen in
+    the supervisors' group hears there only (`storage/sightings.py`)."""
+    sightings.saw(session, chat_id, list(joined), at)
+    for user_id in gone:
+        sightings.left(session, chat_id, user_id)

@@ -3,15 +3,17 @@ checkpoint (what the circular, the board and the digest read)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.usecases.chart import ChartWords, summary_chart
 from storage import campaigns, planning
+from storage import ledger as store
 from storage import summary as figures
-from storage.models import Campaign, saved_id
+from storage.models import Campaign, LedgerItem, saved_id
 from storage.scores import ranking_state
 from workflows.deliverables.checkpoints import interview_list, next_checkpoint
 from workflows.documents.circular import NextCheckpoint
@@ -23,6 +25,7 @@ from workflows.documents.summary import (
     report_weeks,
     summary_message,
     summary_week,
+    week_message,
 )
 from workflows.messages import Msg, Say, msg
 from workflows.supervision.scores import QUARTER
@@ -59,6 +62,36 @@ def campaign_summary(
         camp.name, rows, week.report, [(d.deliverable, d.due_at, m) for d, m in missing]
     )
     return text, rows
+
+
+def this_week_changes(session: Session, camp: Campaign, now: datetime, tz: tzinfo) -> Msg:
+    """What changed in the campaign since this week's reporting day, read out (/summary week)."""
+    units = [saved_id(u) for u in campaigns.units_of(session, saved_id(camp))]
+    start = summary_week(campaigns.weekly_reports(camp), now, tz).starts_on
+    changes = figures.week_counts(session, units, start, now.astimezone(tz).date())
+    return week_message(camp.name, changes)
+
+
+@dataclass(frozen=True)
+class UnitReport:
+    """One unit's summary: its figures read out, and its items (open ones first)."""
+
+    said: Msg
+    items: list[LedgerItem]
+
+
+def unit_report(
+    session: Session, camp: Campaign, now: datetime, tz: tzinfo, name: str
+) -> UnitReport | None:
+    """The summary of the unit of that name (/summary 轮台县), or None when there is none."""
+    _, rows = campaign_summary(session, camp, now)
+    row = next((r for r in rows if r.name == name), None)
+    if row is None:
+        return None
+    week = summary_week(campaigns.weekly_reports(camp), now, tz)
+    said = summary_message(camp.name, [row], week.report, [])
+    unit = campaigns.unit_named(session, saved_id(camp), name)
+    return UnitReport(said, store.items_of(session, [saved_id(unit)]) if unit else [])
 
 
 def weekly_shares(session: Session, camp: Campaign, now: datetime) -> list[WeekShare]:

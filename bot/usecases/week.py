@@ -13,6 +13,7 @@ from bot.usecases.act import Act
 from bot.usecases.corrections import apply_week, save_correction
 from bot.usecases.items import add_item, progress_text
 from storage import campaigns, chats, drafts, people, planning, submissions
+from storage import corrections as correction_store
 from storage import ledger as store
 from storage.calendar import work_calendar
 from storage.models import FormDraft, LedgerItem, Person, Unit, saved_id
@@ -151,6 +152,32 @@ def weekly_report(
     return report.name, period, datetime.combine(period, report.at, tzinfo=act.zone)
 
 
+def report_index(act: Act, period: date) -> int:
+    """Which of the campaign's weekly reports falls on `period`'s weekday (the first if none)."""
+    reports = campaigns.weekly_reports(required(act.campaign, "the active campaign"))
+    return next((i for i, r in enumerate(reports) if r.weekday == period.weekday()), 0)
+
+
+def latest_submitted_week(act: Act, unit: Unit) -> tuple[int, date] | None:
+    """The unit's latest submitted week (the one /correct corrects): its weekly report's index
+    and its reporting day; None when it has submitted none."""
+    done = correction_store.latest_weekly(act.session, saved_id(unit))
+    if done is None or done.period_start is None:
+        return None
+    reports = campaigns.weekly_reports(required(act.campaign, "the active campaign"))
+    index = next((i for i, r in enumerate(reports) if r.name == done.report_name), 0)
+    return index, done.period_start
+
+
+def carry_over_week(act: Act, unit: Unit, after: int | None) -> FormDraft | None:
+    """The weekly update of the unit the one acting began in another chat, moved to this one
+    where it stands (`after`: the message that moved it); None when there is none elsewhere."""
+    begun = drafts.weekly_draft_of(act.session, act.person.user_id, saved_id(unit))
+    if begun is None or begun.chat_id == act.chat_id:
+        return None
+    return drafts.move_draft(act.session, begun, act.chat_id, after)
+
+
 def _someone_else_updating(act: Act, unit_id: int) -> Person | None:
     """Another liaison's live weekly update of the unit; one whose week is over is closed, one
     idle for half an hour is taken over (each owner told, what they typed kept)."""
@@ -231,13 +258,6 @@ def weekly_context(
     if correcting and done is not None:
         week["correcting"] = saved_id(done)
     return week
-
-
-def report_index(act: Act, period: date) -> int:
-    """Which of the campaign's weekly reports falls on `period`'s weekday (a link names the
-    week by its reporting day); the first when none does."""
-    reports = campaigns.weekly_reports(required(act.campaign, "the active campaign"))
-    return next((i for i, r in enumerate(reports) if r.weekday == period.weekday()), 0)
 
 
 def week_draft(act: Act, unit_id: int) -> FormDraft | None:

@@ -448,7 +448,7 @@ async def board_item_route(request: web.Request) -> web.Response:
         item = item_of(turn, raw)
         if isinstance(item, PageAnswer):
             return item
-        shown = board.item_history(turn.session, item)
+        shown = board.problem_on_board(turn.session, item)
         history, ask = shown.history, shown.ask
         last = items.progress_text(history[-1]) if history else ""
         return PageAnswer(

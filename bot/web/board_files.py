@@ -123,7 +123,7 @@ def _export(unit_raw: str = "") -> Body:
 
 def unit_in(turn: Turn, camp: Campaign, raw: str) -> Unit | None:
     """The campaign's unit of this id (from a path or a ticket), if it is one."""
-    return board.campaign_unit(turn.session, camp, int(raw)) if raw.isdigit() else None
+    return board.unit_of_campaign(turn.session, camp, int(raw)) if raw.isdigit() else None
 
 
 async def _serve(request: web.Request, source: Source, language: str, body: Body) -> web.Response:

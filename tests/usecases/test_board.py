@@ -155,15 +155,15 @@ def test_a_units_ledger_page_by_page_and_a_problems_history(db: Database) -> Non
         assert board.ledger_page(s, saved_id(w.unit), 3, 3).items == []
         assert board.ledger_page(s, saved_id(w.unit), 1, 1000).pages == 1
 
-        history = board.item_history(s, made[3])
+        history = board.problem_on_board(s, made[3])
         assert [p.status for p in history.history] == ["plan", DONE]
         assert history.ask == ask and history.unit == "轮台县"
         assert [(d.what, d.reason, d.by) for d in history.decisions] == [
             ("closeout.rejected", "补材料", "人1")
         ]
-        assert board.item_history(s, made[0]).ask is None  # not 待销号: no ask waits
-        assert board.campaign_unit(s, w.campaign, saved_id(w.unit)) is not None
-        assert board.campaign_unit(s, w.campaign, 10_000) is None
+        assert board.problem_on_board(s, made[0]).ask is None  # not 待销号: no ask waits
+        assert board.unit_of_campaign(s, w.campaign, saved_id(w.unit)) is not None
+        assert board.unit_of_campaign(s, w.campaign, 10_000) is None
 
 
 def test_the_units_with_a_liaison_away_and_the_notices_read(db: Database) -> None:

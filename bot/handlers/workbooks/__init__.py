@@ -16,9 +16,15 @@ from bot.telegram import workbook_pool
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Steps, Turn
 from bot.telegram.upload_steps import ChatUpload, sha256_of
-from storage import ledger_import as saving
-from storage import uploads
-from storage.models import Unit, WorkbookUpload
+from bot.usecases.imports import claim_save
+from bot.usecases.uploads import (
+    WAITING,
+    WAITING_OR_SAVING,
+    cancel_upload,
+    choose_unit,
+    kept_upload,
+)
+from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.forms.buttons import Action, Verb
 from workflows.forms.inputs import FileAnswer
 from workflows.messages import Msg, msg
@@ -117,11 +123,11 @@ class ReadWorkbook:
 
 
 def _pending(
-    turn: Turn, pressed: Action, statuses: tuple[str, ...] = (uploads.PENDING,)
+    turn: Turn, pressed: Action, statuses: tuple[str, ...] = WAITING
 ) -> WorkbookUpload | None:
     """The kept upload a preview's button names, if it is still waiting and the presser's;
     else the toast says why."""
-    row = uploads.upload_by_id(turn.session, pressed.ref)
+    row = kept_upload(turn.session, pressed.ref)
     if row is None or row.chat_id != turn.chat.chat_id or row.status not in statuses:
         turn.notice = turn.text(msg("form.stale_button"))
         return None
@@ -135,7 +141,7 @@ def on_cancel(turn: Turn, pressed: Action) -> None:
     """取消 on a preview: the kept upload is dropped, nothing is saved."""
     row = _pending(turn, pressed)
     if row is not None:
-        uploads.close_upload(turn.session, row, uploads.CANCELLED, turn.stamp.at)
+        cancel_upload(turn.session, row, turn.stamp.at)
         turn.say(msg("ledger_import.cancelled", name=row.file_name))
 
 
@@ -154,7 +160,7 @@ def on_unit(turn: Turn, pressed: Action) -> None:
     if unit is None or turn.campaign is None or unit.campaign_id != turn.campaign.id:
         turn.notice = turn.text(msg("form.stale_button"))
         return
-    uploads.update_upload(turn.session, row, turn.stamp.at, unit_id=unit.id)
+    choose_unit(turn.session, row, turn.stamp.at, saved_id(unit))
     file = FileAnswer(row.file_id, row.file_name, "", 0, "document")
     turn.later(ReadWorkbook(ChatUpload(file), pressed.ref, turn.person.user_id))
 
@@ -162,11 +168,11 @@ def on_unit(turn: Turn, pressed: Action) -> None:
 def on_ledger_confirm(turn: Turn, pressed: Action) -> None:
     """确认导入: the save runs as a task of its own (download, read, a batch at a time). Pressed
     again after the save died with its process, it goes on from the last batch saved."""
-    row = _pending(turn, pressed, (uploads.PENDING, uploads.SAVING))
+    row = _pending(turn, pressed, WAITING_OR_SAVING)
     if row is None or row.unit_id is None:
         return
     runner = uuid4().hex
-    if not saving.claim_import(turn.session, row, runner, turn.stamp.at):
+    if not claim_save(turn.session, row, runner, turn.stamp.at):
         turn.notice = turn.text(msg("batches.saving"))
         return
     turn.later(ledger_import.SaveLedger(pressed.ref, runner))

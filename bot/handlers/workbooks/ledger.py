@@ -10,14 +10,23 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.delivery.acts import act_of
 from bot.telegram.reply import Button
 from bot.telegram.turn import Steps, Turn
 from bot.telegram.upload_steps import ChatUpload, keep_upload, sha256_of
 from bot.telegram.workbook_pool import off_loop
-from bot.usecases.imports import read_rows
-from storage import campaigns, uploads
-from storage import ledger_import as saving
-from storage.models import Unit, WorkbookUpload, saved_id
+from bot.usecases.deadlines import campaign_unit, campaign_units
+from bot.usecases.imports import (
+    ImportToSave,
+    Stale,
+    drop_stale_import,
+    import_to_save,
+    ledger_now,
+    read_rows,
+    save_import_batch,
+)
+from bot.usecases.uploads import kept_upload
+from storage.models import Unit, saved_id
 from workflows.forms.buttons import Verb, callback_data
 from workflows.guards import required
 from workflows.json_read import need_int
@@ -53,10 +62,10 @@ def _ledger_target(
     camp = required(turn.campaign, "the active campaign")
     unit: Unit | None
     if upload_id:  # an admin's file, its unit chosen by button
-        row = uploads.upload_by_id(turn.session, upload_id)
+        row = kept_upload(turn.session, upload_id)
         unit = turn.session.get(Unit, row.unit_id) if row and row.unit_id else None
     elif upload.unit and turn.actor.is_admin and not turn.is_group:  # `/import 轮台县`
-        unit = campaigns.unit_named(turn.session, saved_id(camp), upload.unit)
+        unit = campaign_unit(act_of(turn), upload.unit)
         if unit is None:
             turn.say(msg("bind.unknown_unit", text=upload.unit))
     elif turn.unit_here is None and turn.actor.is_admin:
@@ -66,14 +75,13 @@ def _ledger_target(
         unit = turn.reporting_unit()
     if unit is None:
         return None
-    target = saving.ledger_target(turn.session, camp, unit)
-    return _Target(unit, target, saving.known_items(turn.session, saved_id(unit), target.spec))
+    target, known = ledger_now(turn.session, camp, unit)
+    return _Target(unit, target, known)
 
 
 def _ask_unit(turn: Turn, file: Mapping[str, str]) -> None:
     """An admin's ledger, sent in private: which unit's is it?"""
-    camp = required(turn.campaign, "the active campaign")
-    units = campaigns.units_of(turn.session, saved_id(camp))
+    units = campaign_units(act_of(turn))
     if len(units) > UNIT_BUTTONS:
         turn.say(msg("ledger_import.name_the_unit", name=file["name"]))
         return
@@ -131,11 +139,11 @@ class SaveLedger:
         found = await steps.turn(lambda t: _to_save(t, upload_id, runner))
         if found is None:
             return
-        row, target, known, progress = found
+        row, target, known, progress = found.upload, found.target, found.known, found.progress
         data = await steps.download(row.file_id, row.file_name)
         try:
             if data is None or sha256_of(data) != row.digest:
-                raise saving.Stale(row.file_name)
+                raise Stale(row.file_name)
             expected = (need_int(row.state.get("new", 0)), need_int(row.state.get("changed", 0)))
             rows = await off_loop(
                 lambda: read_rows(data, row.file_name, target, known, progress, expected)
@@ -149,45 +157,35 @@ class SaveLedger:
                 # a pause as long as the batch: SQLite lets a waiting writer in only when its
                 # busy handler wakes (up to 100 ms apart), and batches back to back shut it out
                 await asyncio.sleep(max(PAUSE, time.monotonic() - began))
-        except (saving.Stale, WorkbookRefused):  # the batch rolled back: say so, and forget it
+        except (Stale, WorkbookRefused):  # the batch rolled back: say so, and forget it
             await steps.turn(lambda t: _stale(t, upload_id, runner))
 
 
-def _to_save(
-    turn: Turn, upload_id: int, runner: str
-) -> tuple[WorkbookUpload, LedgerTarget, KnownItems, ImportProgress] | None:
+def _to_save(turn: Turn, upload_id: int, runner: str) -> ImportToSave | None:
     """The upload this runner saves, its unit's ledger as it was before the import began (the
     items the import added left out), and how far it got."""
-    row = uploads.upload_by_id(turn.session, upload_id)
-    progress = saving.import_progress(turn.session, upload_id, runner)
-    unit = turn.session.get(Unit, row.unit_id) if row is not None and row.unit_id else None
-    if row is None or progress is None or unit is None or turn.campaign is None:
+    if turn.campaign is None:
         return None
-    target = saving.ledger_target(turn.session, turn.campaign, unit)
-    known = saving.known_items(turn.session, saved_id(unit), target.spec, progress.made)
-    return row, target, known, progress
+    return import_to_save(turn.session, turn.campaign, upload_id, runner)
 
 
 def _save_batch(
     turn: Turn, upload_id: int, runner: str, rows: list[ImportRow], source: Mapping[str, JSONValue]
 ) -> ImportProgress | None:
     """One batch; after the last, the one reply with what the import did in all."""
-    progress = saving.save_batch(turn.session, upload_id, runner, rows, turn.stamp, source)
-    if progress is not None and progress.done >= len(rows):
-        row = required(uploads.upload_by_id(turn.session, upload_id), "the upload")
-        unit = required(turn.session.get(Unit, row.unit_id), "the upload's unit")
-        turn.say(
-            msg("ledger_import.done", unit=unit.name, new=progress.new, changed=progress.changed)
-        )
+    saved = save_import_batch(turn.session, upload_id, runner, rows, turn.stamp, source)
+    if saved is None:
+        return None
+    progress, unit = saved
+    if progress.done >= len(rows):
+        turn.say(msg("ledger_import.done", unit=unit, new=progress.new, changed=progress.changed))
     return progress
 
 
 def _stale(turn: Turn, upload_id: int, runner: str) -> None:
-    progress = saving.import_progress(turn.session, upload_id, runner)
-    row = uploads.upload_by_id(turn.session, upload_id)
-    if row is not None and progress is not None:
-        uploads.close_upload(turn.session, row, uploads.CANCELLED, turn.stamp.at)
-        turn.say(stale_message(row.file_name, progress))
+    dropped = drop_stale_import(turn.session, upload_id, runner, turn.stamp.at)
+    if dropped is not None:
+        turn.say(stale_message(*dropped))
 
 
 def stale_message(name: str, progress: ImportProgress) -> Msg:

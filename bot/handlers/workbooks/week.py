@@ -13,12 +13,11 @@ from bot.telegram.reply import Button, Reply
 from bot.telegram.turn import Steps, Turn
 from bot.telegram.upload_steps import keep_upload, owned_upload
 from bot.telegram.workbook_pool import off_loop
+from bot.usecases.uploads import form_replaces, keep_values, mark_saved, waiting_week
 from bot.usecases.week import submit_week, week_context_here
-from storage import drafts, uploads
 from storage.models import Unit, WorkbookUpload, saved_id
 from workflows.forms.buttons import Verb, callback_data
 from workflows.forms.contexts import ItemSnapshot, WeeklyContext, checked
-from workflows.forms.flow_names import FlowName
 from workflows.forms.inputs import Attachments, FileAnswer, FormEnv, InputError
 from workflows.json_read import json_object_of, need_mapping, need_object
 from workflows.json_types import JSONObject
@@ -119,9 +118,7 @@ def _week_preview(
         file,
         {"context": json_object_of(ctx), "values": json_object_of(reading.values)},
     )
-    open_draft = turn.draft()
-    if open_draft is not None and open_draft.flow == FlowName.WEEKLY:  # the form replaces it
-        drafts.drop(turn.session, open_draft)
+    if form_replaces(turn.session, turn.draft()):  # the weekly update open here
         turn.keep_draft(None)
     _week_screen(turn, row)
 
@@ -168,8 +165,8 @@ def _evidence_item(
 def add_evidence(turn: Turn, given: FileAnswer) -> bool:
     """A file sent while a week by workbook waits for evidence: taken for the close-out it
     names (or the only one); False if no such week waits here."""
-    row = uploads.pending_upload(turn.session, turn.chat.chat_id, turn.person.user_id)
-    if row is None or row.kind != "week":
+    row = waiting_week(turn.session, turn.chat.chat_id, turn.person.user_id)
+    if row is None:
         return False
     ctx, values = _kept(row)
     codes = [it["code"] for it in closing_items(ctx, values)]
@@ -186,7 +183,7 @@ def add_evidence(turn: Turn, given: FileAnswer) -> bool:
     except InputError as err:
         turn.say(err.message)
         return True
-    uploads.update_upload(turn.session, row, turn.stamp.at, state={**row.state, "values": values})
+    keep_values(turn.session, row, turn.stamp.at, values)
     _week_screen(turn, row, msg("weekly_form.got_evidence", code=item["code"], name=given.name))
     return True
 
@@ -202,7 +199,7 @@ def save_workbook_week(turn: Turn, upload_id: int) -> None:
         turn.notice = turn.text(msg("weekly_form.need_evidence", codes=missing))
         turn.alert = True  # an instruction to read, not a passing word
         return
-    uploads.close_upload(turn.session, row, uploads.SAVED, turn.stamp.at)
+    mark_saved(turn.session, row, turn.stamp.at)
     with acting(turn) as act:
         submit_week(act, ctx, WeekAnswers(values), to_groups=False)
 
