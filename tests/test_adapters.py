@@ -181,3 +181,37 @@ def test_the_storage_rule_sees_every_way_of_importing(tmp_path: Path) -> None:
             "storage.summary",
         ],
     }
+
+
+SESSION_CALLS = {"get", "exec", "execute", "scalar", "scalars", "add", "delete", "flush", "merge"}
+
+
+def session_calls(door: Path) -> list[str]:
+    """Where a door's modules query or change rows through a session themselves
+    (`turn.session.get(...)`, `session.exec(...)`), as `file:line`."""
+    found = []
+    for path in sorted(door.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            owner = node.func.value
+            named = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            if named == "session" and node.func.attr in SESSION_CALLS:
+                found.append(f"{path.relative_to(door)}:{node.lineno}")
+    return found
+
+
+def test_no_door_queries_rows_itself() -> None:
+    for door in ("handlers", "web"):
+        assert session_calls(ROOT / "bot" / door) == [], f"bot/{door} reads rows: use a use case"
+
+
+def test_the_session_rule_sees_a_query(tmp_path: Path) -> None:
+    (tmp_path / "door.py").write_text(
+        "def f(turn, session):\n"
+        "    turn.session.get(Unit, 1)\n"
+        "    session.exec(select(Unit))\n"
+        "    ask(turn.session, 1)\n",
+        encoding="utf-8",
+    )
+    assert session_calls(tmp_path) == ["door.py:2", "door.py:3"]

@@ -12,6 +12,7 @@ from bot.usecases.cases import (
     answer_case,
     case_announced,
     case_buttons,
+    case_by_id,
     case_now,
     case_record,
     cases_in_view,
@@ -86,7 +87,7 @@ def start_feedback(turn: Turn, case: ForwardedCase, first: str | None = None) ->
 
 
 def _finish_feedback(turn: Turn, answering: FeedbackContext, given: FeedbackAnswers) -> None:
-    case = turn.session.get(ForwardedCase, answering["case_id"])
+    case = case_by_id(turn.session, answering["case_id"])
     if case is None:
         turn.say(msg("case.already_answered", code=answering.get("code", "")))
         return
@@ -117,7 +118,7 @@ def answer_by_reply(turn: Turn, given: TextAnswer) -> bool:
 
 
 def _finish_extension(turn: Turn, asking: ExtensionContext, asked_for: ExtensionAnswers) -> None:
-    case = turn.session.get(ForwardedCase, asking["case_id"])
+    case = case_by_id(turn.session, asking["case_id"])
     if case is None:
         return
     with acting(turn) as act:
@@ -205,7 +206,7 @@ def on_refuse_extension(turn: Turn, pressed: Action) -> None:
 def _finish_extension_reject(
     turn: Turn, pressed: ExtensionRejectContext, given: RejectAnswers
 ) -> None:
-    case = turn.session.get(ForwardedCase, pressed["case_id"])
+    case = case_by_id(turn.session, pressed["case_id"])
     if case is None:
         turn.say(msg("form.stale_button"))
         return

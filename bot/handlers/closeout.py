@@ -14,7 +14,8 @@ from bot.usecases.closeout import (
     reject_closeout_ask,
     send_closeout_ask,
 )
-from storage.models import LedgerItem, saved_id
+from bot.usecases.items import item_by_id
+from storage.models import saved_id
 from workflows.forms.buttons import Action, Verb
 from workflows.forms.contexts import (
     CloseAnswers,
@@ -55,7 +56,7 @@ def _finish_close(turn: Turn, asked: CloseContext, given: CloseAnswers) -> None:
 
 
 def _finish_reject(turn: Turn, pressed: RejectContext, given: RejectAnswers) -> None:
-    item = turn.session.get(LedgerItem, pressed["item_id"])
+    item = item_by_id(turn.session, pressed["item_id"])
     if item is None:
         turn.say(msg("form.stale_button"))
         return

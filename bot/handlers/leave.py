@@ -10,6 +10,7 @@ from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.reply import Button
 from bot.telegram.turn import Turn
+from bot.usecases.callers import unit_by_id
 from bot.usecases.leave import end_leave, leave_line, liaisons_of, my_leaves, take_leave
 from storage.models import Unit, saved_id
 from workflows.forms.buttons import Action, Verb, callback_data
@@ -75,7 +76,7 @@ def _options(turn: Turn) -> Mapping[str, Sequence[Option]]:
 
 
 def _finish(turn: Turn, context: LeaveContext, given: LeaveAnswers) -> None:
-    unit = turn.session.get(Unit, context["unit_id"])
+    unit = unit_by_id(turn.session, context["unit_id"])
     if unit is None:
         turn.say(msg("form.stale_button"))
         return

@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
-from bot.usecases.deadlines import campaign_unit, campaign_units, weekly_due
+from bot.usecases.deadlines import campaign_unit, campaign_units, live_deadline, weekly_due
 from bot.usecases.submissions import OpenDeliverable, open_deliverables, submit_deliverable
-from storage.models import Deadline, Unit
+from storage.models import Unit
 from workflows.deliverables.submission import (
     SUBMIT,
     Deliverable,
@@ -82,8 +82,8 @@ def _finish_submit(turn: Turn, submitting: SubmitContext, given: SubmitAnswers) 
         return
     kind, ref = read_choice(given["deliverable"])
     if kind == "deadline":
-        deadline = turn.session.get(Deadline, ref)
-        if deadline is None or deadline.cancelled:
+        deadline = live_deadline(act_of(turn), ref)
+        if deadline is None:
             turn.say(msg("form.stale_button"))
             return
         what = Deliverable(deadline.deliverable, deadline.due_at, deadline_id=deadline.id)

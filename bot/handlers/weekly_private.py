@@ -12,6 +12,7 @@ from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Turn
 from bot.telegram.weekly_start import begin_weekly
+from bot.usecases.callers import unit_by_id
 from bot.usecases.week import carry_over_week, report_index, weekly_context, weekly_report
 from storage.models import Unit, saved_id
 from workflows.forms.buttons import Action, Verb
@@ -58,7 +59,7 @@ def start_from_link(turn: Turn, payload: str) -> None:
         expired = err.reason == "expired"
         turn.say(msg("weekly.link_expired") if expired else msg("weekly.link_forged"))
         return
-    unit = turn.session.get(Unit, link.unit_id)
+    unit = unit_by_id(turn.session, link.unit_id)
     if link.user_id != turn.person.user_id:
         turn.say(msg("weekly.link_not_yours"))
         return

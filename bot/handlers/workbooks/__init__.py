@@ -16,6 +16,7 @@ from bot.telegram import workbook_pool
 from bot.telegram.feature import Feature
 from bot.telegram.turn import Steps, Turn
 from bot.telegram.upload_steps import ChatUpload, sha256_of
+from bot.usecases.callers import unit_by_id
 from bot.usecases.imports import claim_save
 from bot.usecases.uploads import (
     WAITING,
@@ -24,7 +25,7 @@ from bot.usecases.uploads import (
     choose_unit,
     kept_upload,
 )
-from storage.models import Unit, WorkbookUpload, saved_id
+from storage.models import WorkbookUpload, saved_id
 from workflows.forms.buttons import Action, Verb
 from workflows.forms.inputs import FileAnswer
 from workflows.messages import Msg, msg
@@ -156,7 +157,7 @@ def on_unit(turn: Turn, pressed: Action) -> None:
     row = _pending(turn, pressed)
     if row is None:
         return
-    unit = turn.session.get(Unit, pressed.number(1))
+    unit = unit_by_id(turn.session, pressed.number(1))
     if unit is None or turn.campaign is None or unit.campaign_id != turn.campaign.id:
         turn.notice = turn.text(msg("form.stale_button"))
         return

@@ -15,6 +15,7 @@ from bot.telegram.reply import Button
 from bot.telegram.turn import Steps, Turn
 from bot.telegram.upload_steps import ChatUpload, keep_upload, sha256_of
 from bot.telegram.workbook_pool import off_loop
+from bot.usecases.callers import unit_by_id
 from bot.usecases.deadlines import campaign_unit, campaign_units
 from bot.usecases.imports import (
     ImportToSave,
@@ -63,7 +64,7 @@ def _ledger_target(
     unit: Unit | None
     if upload_id:  # an admin's file, its unit chosen by button
         row = kept_upload(turn.session, upload_id)
-        unit = turn.session.get(Unit, row.unit_id) if row and row.unit_id else None
+        unit = unit_by_id(turn.session, row.unit_id) if row and row.unit_id else None
     elif upload.unit and turn.actor.is_admin and not turn.is_group:  # `/import 轮台县`
         unit = campaign_unit(act_of(turn), upload.unit)
         if unit is None:

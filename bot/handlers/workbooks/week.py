@@ -13,9 +13,10 @@ from bot.telegram.reply import Button, Reply
 from bot.telegram.turn import Steps, Turn
 from bot.telegram.upload_steps import keep_upload, owned_upload
 from bot.telegram.workbook_pool import off_loop
+from bot.usecases.callers import unit_by_id
 from bot.usecases.uploads import form_replaces, keep_values, mark_saved, waiting_week
 from bot.usecases.week import submit_week, week_context_here
-from storage.models import Unit, WorkbookUpload, saved_id
+from storage.models import WorkbookUpload, saved_id
 from workflows.forms.buttons import Verb, callback_data
 from workflows.forms.contexts import ItemSnapshot, WeeklyContext, checked
 from workflows.forms.inputs import Attachments, FileAnswer, FormEnv, InputError
@@ -59,7 +60,7 @@ def _week_target(
     turn: Turn, origin: FormOrigin
 ) -> tuple[WeeklyContext, FormEnv, dict[str, str]] | None:
     """The week the filled form is for, as the step-by-step update would begin it now."""
-    unit = turn.session.get(Unit, origin.unit_id) if origin.unit_id is not None else None
+    unit = unit_by_id(turn.session, origin.unit_id) if origin.unit_id is not None else None
     if turn.campaign is None or unit is None or unit.campaign_id != turn.campaign.id:
         unit = None
     refused = may_read_form(
