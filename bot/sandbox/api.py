@@ -65,6 +65,9 @@ class LocalBotApi:
         self.users: dict[int, dict[str, Any]] = {}
         self.messages: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
         self.sent: list[dict[str, Any]] = []
+        # the same messages by chat: a chat's are read on every change (next_message), and
+        # scanning all that were sent grew with the run (a bench's baseline slowed by it)
+        self._sent_in: dict[int, list[dict[str, Any]]] = defaultdict(list)
         self.callback_answers: list[dict[str, Any]] = []
         # Telegram refuses an answer to a press that comes too late (its clients stop waiting)
         self.answer_within = 10.0
@@ -393,17 +396,17 @@ class LocalBotApi:
 
     def bot_messages(self, chat: dict[str, Any]) -> list[dict[str, Any]]:
         """Every message the bot sent in a chat, oldest first."""
-        return [m for m in self.sent if m["chat"]["id"] == chat["id"]]
+        return list(self._sent_in[chat["id"]])
 
     async def next_message(self, chat: dict[str, Any], timeout: float = 10) -> dict[str, Any]:
         """The next bot message in this chat not yet read by the test."""
 
         def ready() -> bool:
-            return len(self.bot_messages(chat)) > self._seen[chat["id"]]
+            return len(self._sent_in[chat["id"]]) > self._seen[chat["id"]]
 
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(ready), timeout)
-        message = self.bot_messages(chat)[self._seen[chat["id"]]]
+        message = self._sent_in[chat["id"]][self._seen[chat["id"]]]
         self._seen[chat["id"]] += 1
         return message
 
@@ -414,7 +417,7 @@ class LocalBotApi:
 
     def mark_read(self, chat: dict[str, Any]) -> None:
         """Treat every bot message in the chat so far as read."""
-        self._seen[chat["id"]] = len(self.bot_messages(chat))
+        self._seen[chat["id"]] = len(self._sent_in[chat["id"]])
 
     def unread(self, chat: dict[str, Any]) -> list[dict[str, Any]]:
         """Bot messages in the chat the test has not read yet (without marking them read)."""
@@ -633,8 +636,12 @@ class LocalBotApi:
         if target is not None:
             fields["reply_to_message"] = _public(target, nested=True)
         message = self._store(chat, self.bot_user, **fields)
-        self.sent.append(message)
+        self._keep_sent(message)
         return _public(message)
+
+    def _keep_sent(self, message: dict[str, Any]) -> None:
+        self.sent.append(message)
+        self._sent_in[message["chat"]["id"]].append(message)
 
     async def _send_media(self, p: dict[str, Any], kind: str) -> dict[str, Any]:
         chat = self._chat(p["chat_id"])
@@ -659,7 +666,7 @@ class LocalBotApi:
         if markup:
             fields["reply_markup"] = markup
         message = self._store(chat, self.bot_user, **fields)
-        self.sent.append(message)
+        self._keep_sent(message)
         return _public(message)
 
     async def api_senddocument(self, p: dict[str, Any]) -> dict[str, Any]:
