@@ -21,8 +21,8 @@ from bot.usecases.cases import (
     request_extension,
     sign_case,
 )
-from bot.usecases.deadlines import campaign_units
 from bot.usecases.items import decision_lines
+from bot.usecases.units import campaign_units
 from storage.models import ForwardedCase, saved_id
 from workflows.casework import extension, forwarding
 from workflows.casework.cases import (

@@ -10,13 +10,13 @@ from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.reply import Button
 from bot.telegram.turn import Turn
 from bot.usecases.deadlines import (
-    campaign_units,
     deadline_list,
     live_deadline,
     set_deadline,
     upcoming,
     withdraw_deadline,
 )
+from bot.usecases.units import campaign_units
 from storage.models import Deadline, saved_id
 from workflows.deliverables import deadlines as dl
 from workflows.deliverables.deadlines import DEADLINE, split_args

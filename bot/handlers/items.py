@@ -12,7 +12,6 @@ from bot.telegram.item_lookup import item_for
 from bot.telegram.paging import PAGE, Page
 from bot.telegram.reply import Button, Reply
 from bot.telegram.turn import Turn
-from bot.usecases.deadlines import campaign_unit, campaign_units
 from bot.usecases.items import (
     add_item,
     card,
@@ -23,6 +22,7 @@ from bot.usecases.items import (
     items_in_view,
     progress_text,
 )
+from bot.usecases.units import campaign_unit, campaign_units
 from storage.models import LedgerItem, Unit, saved_id
 from workflows.forms.buttons import Action, Verb, callback_data
 from workflows.forms.contexts import (

@@ -7,7 +7,6 @@ from collections.abc import Callable, Mapping, Sequence
 from bot.delivery.acts import act_of, acting, say_result
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
-from bot.usecases.deadlines import campaign_units
 from bot.usecases.register import register_as_liaison, roster_in_view
 from bot.usecases.setup import (
     Someone,
@@ -17,6 +16,7 @@ from bot.usecases.setup import (
     note_members,
     role_name,
 )
+from bot.usecases.units import campaign_units
 from storage.models import saved_id
 from workflows.forms.contexts import (
     BindAnswers,

@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 from bot.delivery.acts import act_of, acting
 from bot.telegram.feature import Feature, FlowBinding
 from bot.telegram.turn import Turn
-from bot.usecases.deadlines import campaign_unit, campaign_units, live_deadline, weekly_due
+from bot.usecases.deadlines import live_deadline, weekly_due
 from bot.usecases.submissions import OpenDeliverable, open_deliverables, submit_deliverable
+from bot.usecases.units import campaign_unit, campaign_units
 from storage.models import Unit
 from workflows.deliverables.submission import (
     SUBMIT,

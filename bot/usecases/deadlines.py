@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.usecases.act import Act
+from bot.usecases.units import campaign_units
 from bot.usecases.week import weekly_report
 from storage import campaigns, deadlines, planning, submissions
 from storage.models import Deadline, Unit, saved_id
@@ -19,17 +20,6 @@ from workflows.messages import Msg, lines, msg
 from workflows.outcome import Refused
 from workflows.planner import time_left
 from workflows.week.periods import campaign_period
-
-
-def campaign_units(act: Act) -> list[Unit]:
-    """The campaign's units, in order."""
-    return campaigns.units_of(act.session, saved_id(required(act.campaign, "the campaign")))
-
-
-def campaign_unit(act: Act, name: str) -> Unit | None:
-    """The campaign's unit of that name (compared as the campaign compares names), if any."""
-    camp = required(act.campaign, "the campaign")
-    return campaigns.unit_named(act.session, saved_id(camp), name)
 
 
 def applies(deadline: Deadline, unit: Unit) -> bool:

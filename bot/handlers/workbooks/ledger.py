@@ -16,7 +16,6 @@ from bot.telegram.turn import Steps, Turn
 from bot.telegram.upload_steps import ChatUpload, keep_upload, sha256_of
 from bot.telegram.workbook_pool import off_loop
 from bot.usecases.callers import unit_by_id
-from bot.usecases.deadlines import campaign_unit, campaign_units
 from bot.usecases.imports import (
     ImportToSave,
     Stale,
@@ -26,6 +25,7 @@ from bot.usecases.imports import (
     read_rows,
     save_import_batch,
 )
+from bot.usecases.units import campaign_unit, campaign_units
 from bot.usecases.uploads import kept_upload
 from storage.models import Unit, saved_id
 from workflows.forms.buttons import Verb, callback_data
