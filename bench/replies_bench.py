@@ -21,17 +21,12 @@ import logging
 import tempfile
 import time
 from collections.abc import Awaitable
-from datetime import date
 from pathlib import Path
 
-from bench.weekly_bench import PRODUCTION, figures
+from bench.weekly_bench import PRODUCTION, figures, weekly_liaison
 from bot.sandbox.sandbox import Sandbox as Harness
 from bot.serve.pipeline import Pipeline
-from storage import campaigns, ledger
-from storage.audit import Stamp
 from tests.pgserver import ThrowawayServer
-from workflows.people.roles import Role
-from workflows.problems.ledger import ItemColumns
 
 WAYS = ("kept in the outbox", "from memory")
 
@@ -63,20 +58,9 @@ async def one_round(
 ) -> None:
     """A weekly update of `items` items in a group, then `helps` private /help."""
     bot = Harness(url, **PRODUCTION)
-    await bot.start()
+    group, li = await weekly_liaison(bot, items)  # started, with Telegram's limits lifted
     try:
-        bot.app.bot.rate_limiter._base_limiter = None  # type: ignore[union-attr]
         steps = Timed(bot, pause)
-        group = bot.api.group("轮台县联络群")
-        await bot.bind(group, "轮台县")
-        li = bot.api.user(7001, "李明")
-        bot.grant(li, Role.LIAISON, "轮台县")
-        with bot.db.unit_of_work() as s:
-            camp = campaigns.active_campaign(s)
-            unit = campaigns.unit_named(s, camp.id, "轮台县")
-            for i in range(items):
-                item = ItemColumns(name=f"问题{i + 1}", due_on=date(2024, 6, 30))
-                ledger.create_item(s, unit, item, Stamp(bot.clock(), li["id"]))
         prompt = await bot.command(group, li, "/weekly")
         for i in range(items):
             await steps.step("press (a toast)", bot.tap(prompt, li, "按计划推进"))
